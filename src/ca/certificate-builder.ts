@@ -1,0 +1,198 @@
+// Builds X.509 certificates: structure with node-forge, signature with node:crypto (native, off the event loop).
+// forge only knows RSA keys and signs in JavaScript, so the SubjectPublicKeyInfo and the
+// signature AlgorithmIdentifier are spliced in as DER, and the TBSCertificate is signed natively.
+import { createHash, randomBytes, sign as signNative, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+
+const { asn1, pki } = forge;
+// Parts of forge's API that its type definitions leave out.
+const forgeX509 = pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+const fromDerRaw = asn1.fromDer as unknown as (der: forge.util.ByteStringBuffer, options: { decodeBitStrings: boolean }) => forge.asn1.Asn1;
+const signAsync = promisify(signNative);
+
+export interface NameAttribute {
+  /** Short name known to forge: CN, O, OU, C, ST, L, E; or an OID. */
+  type: string;
+  value: string;
+}
+
+export interface CertificateSpec {
+  subject: NameAttribute[];
+  /** Defaults to the subject (self-signed). */
+  issuer?: NameAttribute[];
+  notBefore: Date;
+  notAfter: Date;
+  /** The certified key. */
+  publicKey: KeyObject;
+  /** The issuer's private key (the subject's own for a self-signed certificate). */
+  signingKey: KeyObject;
+  /** The issuer's public key, for the authority key identifier. Defaults to publicKey. */
+  issuerPublicKey?: KeyObject;
+  serialHex?: string;
+  isCA?: boolean;
+  pathLen?: number;
+  /** CA/B Forum and RFC 5280 4.2.1.9 want it critical on CAs; some antivirus roots omit that. */
+  basicConstraintsCritical?: boolean;
+  omitBasicConstraints?: boolean;
+  keyUsage?: Array<'digitalSignature' | 'keyEncipherment' | 'keyCertSign' | 'cRLSign'> | null;
+  extKeyUsage?: Array<'serverAuth' | 'clientAuth'> | null;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  aiaCaIssuers?: string[];
+  aiaOcsp?: string[];
+  omitAuthorityKeyId?: boolean;
+  omitSubjectKeyId?: boolean;
+}
+
+export interface BuiltCertificate {
+  der: Buffer;
+  pem: string;
+}
+
+const OID_AIA = '1.3.6.1.5.5.7.1.1';
+const OID_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+const OID_OCSP = '1.3.6.1.5.5.7.48.1';
+
+// A fixed RSA key stands in for the real one while forge assembles the TBSCertificate.
+const PLACEHOLDER_KEY = pki.setRsaPublicKey(new forge.jsbn.BigInteger('00c3', 16), new forge.jsbn.BigInteger('10001', 16));
+
+/** Positive, non-zero, 127 random bits: RFC 5280 4.1.2.2 and CA/B Forum 7.1 (Go rejects negative serials). */
+export function randomSerialHex(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents. */
+export function keyIdentifier(publicKey: KeyObject): Buffer {
+  const spkiDer = forge.util.createBuffer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  const spki = fromDerRaw(spkiDer, { decodeBitStrings: false });
+  const bitString = (spki.value as forge.asn1.Asn1[])[1]!.value as string;
+  return createHash('sha1').update(Buffer.from(bitString.slice(1), 'binary')).digest();
+}
+
+function signatureAlgorithm(key: KeyObject): { hash: string | null; algorithmDer: string } {
+  const type = key.asymmetricKeyType;
+  let oid: string;
+  let hash: string | null = 'sha256';
+  let withNull = false;
+  if (type === 'rsa') {
+    oid = '1.2.840.113549.1.1.11';
+    withNull = true;
+  } else if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'secp384r1') {
+      oid = '1.2.840.10045.4.3.3';
+      hash = 'sha384';
+    } else if (curve === 'secp521r1') {
+      oid = '1.2.840.10045.4.3.4';
+      hash = 'sha512';
+    } else {
+      oid = '1.2.840.10045.4.3.2';
+    }
+  } else if (type === 'ed25519') {
+    oid = '1.3.101.112';
+    hash = null;
+  } else {
+    throw new Error(`cannot sign certificates with a ${type} key`);
+  }
+  const parts = [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes())];
+  if (withNull) parts.push(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''));
+  const seq = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts);
+  return { hash, algorithmDer: asn1.toDer(seq).getBytes() };
+}
+
+function accessDescriptions(entries: Array<[string, string]>): string {
+  const seq = asn1.create(
+    asn1.Class.UNIVERSAL,
+    asn1.Type.SEQUENCE,
+    true,
+    entries.map(([method, uri]) =>
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(method).getBytes()),
+        // GeneralName uniformResourceIdentifier [6] IA5String
+        asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, uri),
+      ]),
+    ),
+  );
+  return asn1.toDer(seq).getBytes();
+}
+
+function toForgeAttributes(attrs: NameAttribute[]): forge.pki.CertificateField[] {
+  return attrs.map((a) => (/^[0-9.]+$/.test(a.type) ? { type: a.type, value: a.value } : { shortName: a.type, value: a.value }));
+}
+
+function extensionsFor(spec: CertificateSpec): object[] {
+  const ext: object[] = [];
+  if (!spec.omitBasicConstraints) {
+    const bc: Record<string, unknown> = { name: 'basicConstraints', cA: !!spec.isCA, critical: spec.basicConstraintsCritical ?? true };
+    if (spec.isCA && spec.pathLen !== undefined) bc.pathLenConstraint = spec.pathLen;
+    ext.push(bc);
+  }
+  const keyUsage = spec.keyUsage === undefined ? (spec.isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']) : spec.keyUsage;
+  if (keyUsage) {
+    const ku: Record<string, unknown> = { name: 'keyUsage', critical: true };
+    for (const usage of keyUsage) ku[usage] = true;
+    ext.push(ku);
+  }
+  const eku = spec.extKeyUsage === undefined ? (spec.isCA ? null : ['serverAuth']) : spec.extKeyUsage;
+  if (eku) {
+    const e: Record<string, unknown> = { name: 'extKeyUsage' };
+    for (const usage of eku) e[usage] = true;
+    ext.push(e);
+  }
+  const altNames = [
+    ...(spec.dnsNames ?? []).map((value) => ({ type: 2, value })),
+    ...(spec.ipAddresses ?? []).map((ip) => ({ type: 7, ip })),
+  ];
+  if (altNames.length) ext.push({ name: 'subjectAltName', altNames });
+  if (!spec.omitSubjectKeyId) {
+    ext.push({ name: 'subjectKeyIdentifier', value: asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(spec.publicKey).toString('binary'))).getBytes() });
+  }
+  if (!spec.omitAuthorityKeyId) {
+    const issuerKey = spec.issuerPublicKey ?? spec.publicKey;
+    ext.push({ name: 'authorityKeyIdentifier', keyIdentifier: keyIdentifier(issuerKey).toString('binary') });
+  }
+  const aia: Array<[string, string]> = [
+    ...(spec.aiaOcsp ?? []).map((u): [string, string] => [OID_OCSP, u]),
+    ...(spec.aiaCaIssuers ?? []).map((u): [string, string] => [OID_CA_ISSUERS, u]),
+  ];
+  if (aia.length) ext.push({ id: OID_AIA, critical: false, value: accessDescriptions(aia) });
+  return ext;
+}
+
+/** Builds and signs one certificate. The signature runs on libuv's thread pool. */
+export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCertificate> {
+  const cert = pki.createCertificate();
+  cert.publicKey = PLACEHOLDER_KEY;
+  cert.serialNumber = spec.serialHex ?? randomSerialHex();
+  cert.validity.notBefore = spec.notBefore;
+  cert.validity.notAfter = spec.notAfter;
+  cert.setSubject(toForgeAttributes(spec.subject));
+  cert.setIssuer(toForgeAttributes(spec.issuer ?? spec.subject));
+  cert.setExtensions(extensionsFor(spec));
+  cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
+
+  const { hash, algorithmDer } = signatureAlgorithm(spec.signingKey);
+  const tbs = forgeX509.getTBSCertificate(cert);
+  const fields = tbs.value as forge.asn1.Asn1[];
+  fields[2] = asn1.fromDer(algorithmDer);
+  fields[6] = asn1.fromDer(spec.publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+
+  const signature = await signAsync(hash, tbsDer, spec.signingKey);
+  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs,
+    asn1.fromDer(algorithmDer),
+    // BIT STRING with zero unused bits
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\x00' + signature.toString('binary')),
+  ]);
+  const der = Buffer.from(asn1.toDer(certificate).getBytes(), 'binary');
+  return { der, pem: derToPem(der) };
+}
+
+export function derToPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}

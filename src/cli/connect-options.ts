@@ -1,0 +1,127 @@
+// The flags shared by the commands that connect (inspect, detect, evidence): declared once, validated
+// before any work, and turned into a HandshakeRequest plus the trust stores (loaded in parallel).
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { SecureVersion } from 'node:tls';
+import type { Argv } from 'yargs';
+import { findCertsDir } from '../ca/certs-dir.js';
+import { ToolError } from '../errors.js';
+import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
+import { envProxyFor } from '../net/env-proxy.js';
+import { parseResolve } from '../net/target.js';
+import type { TrustContext } from '../tls/handshake-record.js';
+import type { HandshakeRequest } from '../tls/observe.js';
+import type { ClientCredentials } from '../tls/probe.js';
+import { ParsedCertificate } from '../trust/certificate.js';
+import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
+
+export interface ConnectArgs {
+  resolve?: string[];
+  servername?: string;
+  'extra-ca'?: string[];
+  'public-roots'?: string;
+  'upstream-proxy'?: string;
+  'env-proxy': boolean;
+  'fetch-missing': boolean;
+  'client-cert'?: string;
+  'client-key'?: string;
+  password?: string;
+  'tls-min': string;
+  'tls-max': string;
+  timeout: number;
+  json: boolean;
+  'certs-dir'?: string;
+}
+
+const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
+
+export function withConnectOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('resolve', { type: 'string', array: true, describe: 'HOST:PORT:ADDR, as curl: use ADDR for HOST:PORT (repeatable)' })
+    .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
+    .option('extra-ca', { type: 'string', array: true, describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)' })
+    .option('public-roots', { type: 'string', describe: "replace Node's bundled Mozilla roots as the public root set" })
+    .option('upstream-proxy', { type: 'string', describe: 'reach the network through this HTTP proxy: http://[user:pass@]host:port' })
+    .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
+    .option('fetch-missing', { type: 'boolean', default: false, describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis" })
+    .option('client-cert', { type: 'string', describe: 'client certificate to present (PEM, or PKCS#12 with --password)' })
+    .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
+    .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
+    .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
+    .option('tls-max', { type: 'string', default: '1.3', choices: Object.keys(VERSIONS), describe: 'highest TLS version to offer' })
+    .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+}
+
+function readFlagFile(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ToolError('unreadable-file', `${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+  }
+}
+
+function clientCredentials(args: ConnectArgs): ClientCredentials | null {
+  const certPath = args['client-cert'];
+  if (!certPath) {
+    if (args['client-key']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
+    return null;
+  }
+  const data = readFlagFile(certPath, '--client-cert');
+  const isPkcs12 = /\.(p12|pfx)$/i.test(extname(certPath)) || data[0] === 0x30;
+  if (isPkcs12) return { pfx: data, passphrase: args.password ?? '', subject: `PKCS#12 ${certPath}` };
+  if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
+    throw new ToolError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
+  }
+  const key = args['client-key'] ? readFlagFile(args['client-key'], '--client-key') : data;
+  let subject = certPath;
+  try {
+    subject = new ParsedCertificate(readCertificateDer(data, certPath)).subject;
+  } catch {
+    // keep the file name
+  }
+  return { cert: data, key, subject };
+}
+
+function readCertificateDer(pem: Buffer, path: string): Buffer {
+  const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem.toString('latin1'));
+  if (!match) throw new ToolError('not-certificates', `--client-cert ${path}: no PEM certificate`);
+  return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+}
+
+function chooseProxy(args: ConnectArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {
+  if (args['upstream-proxy']) return parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
+  if (!args['env-proxy']) return null;
+  const fromEnv = envProxyFor(host, env);
+  return fromEnv ? parseProxyUrl(fromEnv, 'env-proxy') : null;
+}
+
+export interface ConnectPlan {
+  request: Omit<HandshakeRequest, 'id' | 'target' | 'proxy'>;
+  proxyFor(host: string): ProxySpec | null;
+  trust: Promise<TrustContext>;
+}
+
+/** Validates the shared flags (usage errors before any connection) and starts loading the stores. */
+export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
+  const minVersion = VERSIONS[args['tls-min']]!;
+  const maxVersion = VERSIONS[args['tls-max']]!;
+  if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
+  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+  const resolve = parseResolve(args.resolve ?? []);
+  const client = clientCredentials(args);
+  if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
+  const extraDir = join(findCertsDir(args['certs-dir'], env), 'extra');
+  const trust = (async (): Promise<TrustContext> => {
+    const [pub, system, extra] = await Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], extraDir)]);
+    return { public: pub.store, system: system.store, extra: extra.store };
+  })();
+  // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
+  trust.catch(() => undefined);
+  return {
+    request: { servername: args.servername, resolve, minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: args.timeout, fetchMissing: args['fetch-missing'] },
+    proxyFor: (host) => chooseProxy(args, host, env),
+    trust,
+  };
+}

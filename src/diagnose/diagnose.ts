@@ -1,0 +1,123 @@
+// The verdict a person acts on: problem, whose fault, how sure, and the one thing to do next; pure.
+import { formatHostPort } from '../net/target.js';
+import type { Diagnosis, HandshakeRecord } from '../types.js';
+
+export type UndiagnosedRecord = Omit<HandshakeRecord, 'diagnosis'>;
+
+const CLIENT_CERT_ALERTS = /CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_HANDSHAKE_FAILURE|ALERT_CERTIFICATE_UNKNOWN|ALERT_ACCESS_DENIED|ECONNRESET/;
+
+function connectionFailed(record: UndiagnosedRecord): Diagnosis {
+  const failure = record.failure!;
+  const where = formatHostPort(record.target);
+  const base = { problem: 'connection-failed' as const, confidence: 'high' as const, summary: failure.message };
+  switch (failure.step) {
+    case 'dns':
+      return { ...base, liability: 'network', action: `check the spelling of ${record.target.host} and this machine's DNS, or pin an address with --resolve ${record.target.host}:${record.target.port}:ADDRESS` };
+    case 'connect':
+      return { ...base, liability: 'network', action: `nothing accepts connections on ${where}: check the port, that the service runs, and any firewall in between` };
+    case 'timeout':
+      return { ...base, liability: 'network', action: `${where} did not answer in time: a firewall may drop the traffic, or a proxy is required (--upstream-proxy)` };
+    case 'proxy':
+      return { ...base, liability: failure.proxyStatus === 407 ? 'client' : 'network', action: failure.proxyStatus === 407 ? 'give the proxy credentials (or use a local NTLM relay) and try again' : `check the proxy ${record.proxy ?? ''} and whether it allows CONNECT to ${where}`.replace('  ', ' ') };
+    default:
+      return { ...base, liability: 'network', action: `check that ${where} is reachable from here` };
+  }
+}
+
+function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
+  const failure = record.failure!;
+  const code = failure.code;
+  const where = formatHostPort(record.target);
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|not TLS/i.test(code + failure.message)) {
+    return { problem: 'handshake-failed', liability: 'client', confidence: 'medium', summary: `${where} does not speak TLS (${failure.message})`, action: `check the port: ${where} may be plain HTTP or another protocol` };
+  }
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE/.test(code)) {
+    return { problem: 'handshake-failed', liability: 'server', confidence: 'high', summary: `no TLS version in common with ${where} (${failure.message})`, action: 'the server should support TLS 1.2 or 1.3; to test an old server anyway use --tls-min 1.0' };
+  }
+  if (/HANDSHAKE_FAILURE|NO_SHARED_CIPHER|INSUFFICIENT_SECURITY/.test(code)) {
+    return { problem: 'handshake-failed', liability: 'server', confidence: 'medium', summary: `${where} refused the handshake: no cipher or parameters in common (${failure.message})`, action: 'ask the server admin to enable modern TLS 1.2/1.3 cipher suites' };
+  }
+  if (/UNRECOGNIZED_NAME/.test(code)) {
+    return { problem: 'handshake-failed', liability: 'client', confidence: 'medium', summary: `${where} does not serve the name ${record.target.servername ?? '(no SNI)'}`, action: 'check the host name, or pass the name the server expects with --servername' };
+  }
+  if (code === 'ETIMEDOUT') {
+    return { problem: 'handshake-failed', liability: 'network', confidence: 'medium', summary: `TCP connected but ${where} did not complete a TLS handshake in time`, action: 'a middlebox may be swallowing TLS; try another network or through the proxy in use' };
+  }
+  return { problem: 'handshake-failed', liability: 'server', confidence: 'low', summary: `the TLS handshake with ${where} failed: ${failure.message}`, action: `retry with tlswitness inspect ${where} --tls-max 1.2, and compare with openssl s_client -connect ${where}` };
+}
+
+function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence']): Diagnosis {
+  const cc = record.clientCertificate;
+  const accepted = cc.acceptableCAs.length ? ` It accepts certificates from: ${cc.acceptableCAs.join('; ')}.` : '';
+  const summary = cc.presented
+    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${accepted}`
+    : `the server requires a client certificate (mutual TLS) and none was presented.${accepted}`;
+  return { problem: 'client-cert-required', liability: 'client', confidence, summary, action: 'present a certificate issued by one of the accepted CAs: --client-cert FILE --client-key FILE (or a PKCS#12 with --password)' };
+}
+
+function chainProblem(record: UndiagnosedRecord): Diagnosis {
+  const v = record.verification;
+  const leaf = record.chain[0];
+  const depth = v.depth ?? 0;
+  const at = record.chain[record.chainAnalysis.path[depth] ?? -1] ?? leaf;
+  const host = record.target.servername ?? record.target.host;
+  const analysis = record.chainAnalysis;
+  const fetched = analysis.fetched;
+  switch (v.opensslCode) {
+    case 10:
+      return { problem: 'expired', liability: 'server', confidence: 'high', summary: `${depth === 0 ? 'the certificate' : `the CA certificate "${at?.subject}"`} expired on ${at?.notAfter}`, action: depth === 0 ? `the admin of ${host} must renew the certificate and reload the server` : 'the admin must serve a current intermediate (download the CA\'s current bundle)' };
+    case 9:
+      return { problem: 'not-yet-valid', liability: 'server', confidence: 'medium', summary: `${depth === 0 ? 'the certificate' : `"${at?.subject}"`} is valid only from ${at?.notBefore}`, action: 'check this machine\'s clock first; if it is right, the server installed a certificate too early' };
+    case 18:
+      return { problem: 'self-signed', liability: 'server', confidence: 'high', summary: `the server presents a self-signed certificate (${leaf?.subject}) that no store trusts`, action: `replace it with a CA-issued certificate; if ${host} is internal and meant to be self-signed, save it (inspect --save-chain) and trust it with --extra-ca` };
+    case 19:
+      return { problem: 'unknown-ca', liability: 'client', confidence: 'medium', summary: `the chain ends in the root "${record.chain[analysis.path[analysis.path.length - 1] ?? 0]?.subject}", which the server sent but no store trusts`, action: 'if you recognise this root (your company\'s CA), trust it with --extra-ca ROOT.pem; if not, something may be intercepting TLS' };
+    case 2:
+      return { problem: 'unknown-ca', liability: 'client', confidence: 'medium', summary: `a trusted store holds "${at?.subject}" but not the root above it ("${analysis.missingIssuer}")`, action: 'add the root certificate to the store (--extra-ca) as well as the intermediate' };
+    case 20:
+    case 21: {
+      const confirmed = fetched?.ok && fetched.completesChain;
+      const leafOnly = v.opensslCode === 21;
+      if (confirmed || (leafOnly && !(fetched && fetched.ok && !fetched.completesChain))) {
+        const aia = analysis.aiaCaIssuers[0];
+        return {
+          problem: 'incomplete-chain',
+          liability: 'server',
+          confidence: confirmed ? 'high' : aia ? 'medium' : 'low',
+          summary: `the server did not send the intermediate "${analysis.missingIssuer}"${confirmed ? `; fetched from ${fetched!.url}, it completes the chain` : aia ? ` (the leaf names it at ${aia})` : ''}. Browsers fetch it and work; Python, curl, Java and Go fail`,
+          action: `the admin of ${host} must serve the full chain (leaf + intermediates, e.g. fullchain.pem, not cert.pem)${confirmed || !aia ? '' : '; confirm with --fetch-missing'}`,
+        };
+      }
+      return {
+        problem: 'unknown-ca',
+        liability: 'client',
+        confidence: fetched?.ok ? 'high' : 'medium',
+        summary: `the chain leads to "${analysis.missingIssuer}", which no trust store holds`,
+        action: 'if this is your company\'s CA, trust its root with --extra-ca ROOT.pem (tlswitness bundle builds a combined bundle); otherwise ask the server admin which CA issued it',
+      };
+    }
+    case 62:
+      return { problem: 'hostname-mismatch', liability: 'server', confidence: 'high', summary: `the certificate is for ${leaf?.san.join(', ') || leaf?.subject}, not ${host}`, action: `the admin of ${host} must add ${host} to the certificate's subjectAltName, or you are using the wrong name (try --servername)` };
+    case 7:
+      return { problem: 'unknown-ca', liability: 'network', confidence: 'low', summary: `a signature in the chain does not verify (${v.message}): the chain was altered or re-signed on the way`, action: 'compare the chain from another network; a proxy may be rewriting certificates' };
+    default:
+      return { problem: 'unknown-ca', liability: 'server', confidence: 'medium', summary: `the chain is not valid: ${v.message} (depth ${depth}, "${at?.subject}")`, action: 'the issuing CA or the server admin must fix the certificate\'s extensions' };
+  }
+}
+
+export function diagnose(record: UndiagnosedRecord): Diagnosis {
+  if (record.failure && record.failure.step !== 'tls') return connectionFailed(record);
+  const cc = record.clientCertificate;
+  if (record.failure) {
+    const refusedClient = cc.requested && CLIENT_CERT_ALERTS.test(record.failure.code);
+    if (refusedClient) return clientCertRequired(record, /CERTIFICATE_REQUIRED/.test(record.failure.code) ? 'high' : 'medium');
+    if (record.chain.length === 0) return handshakeFailed(record);
+  }
+  if (record.chain.length === 0) return handshakeFailed(record);
+  if (!record.verification.ok) return chainProblem(record);
+  if (!record.chainAnalysis.inOrder) {
+    return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
+  }
+  if (record.failure) return handshakeFailed(record);
+  return { problem: 'ok', liability: 'none', confidence: 'high', summary: `the chain verifies${record.chainAnalysis.anchor ? ` to "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''} and the name matches`, action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message' };
+}

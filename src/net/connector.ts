@@ -1,0 +1,200 @@
+// Reaching a host: name resolution (--resolve first, as curl), a direct TCP connection, or a
+// CONNECT tunnel through an HTTP proxy. Failures say which step failed.
+import { lookup } from 'node:dns/promises';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { stripUrlAuth, ToolError } from '../errors.js';
+import type { Failure, FailureStep, Via } from '../types.js';
+import { formatHostPort, type ResolveMap } from './target.js';
+
+export interface ProxySpec {
+  /** The proxy URL without credentials, for records and messages. */
+  display: string;
+  host: string;
+  port: number;
+  authorization: string | null;
+  via: Exclude<Via, 'direct'>;
+}
+
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  resolve: ResolveMap;
+  proxy: ProxySpec | null;
+  timeoutMs: number;
+}
+
+export interface Connection {
+  socket: Socket;
+  /** Bytes that arrived after the proxy's CONNECT answer: the start of the TLS stream. */
+  head: Buffer;
+  /** The address connected to (the target's when direct, null when a proxy resolved it). */
+  address: string | null;
+  via: Via;
+  proxy: string | null;
+  connectMs: number;
+}
+
+export class ConnectError extends Error {
+  constructor(readonly failure: Failure, readonly address: string | null) {
+    super(failure.message);
+    this.name = 'ConnectError';
+  }
+}
+
+export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ToolError('bad-proxy-url', `proxy "${stripUrlAuth(text)}" is not a URL: use http://[user:pass@]host:port`);
+  }
+  if (url.protocol !== 'http:') {
+    throw new ToolError('bad-proxy-url', `proxy "${stripUrlAuth(text)}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
+  }
+  const user = decodeURIComponent(url.username);
+  const authorization = user || url.password ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return { display: `http://${formatHostPort({ host, port: Number(url.port || 80) })}`, host, port: Number(url.port || 80), authorization, via };
+}
+
+async function resolveAddress(host: string, port: number, resolve: ResolveMap, step: FailureStep): Promise<string> {
+  if (isIP(host)) return host;
+  const pinned = resolve.get(`${host.toLowerCase()}:${port}`);
+  if (pinned?.length) return pinned[0]!;
+  try {
+    return (await lookup(host)).address;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+    const what = step === 'proxy' ? `proxy host ${host}` : host;
+    throw new ConnectError({ step, code, message: `cannot resolve ${what} (${code}): check the name, or pin it with --resolve ${host}:${port}:ADDRESS` }, null);
+  }
+}
+
+function tcp(address: string, port: number, step: FailureStep, label: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: address, port });
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.destroy();
+      const code = error.code ?? 'ECONNRESET';
+      const why = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ETIMEDOUT' ? 'did not answer' : `failed (${code})`;
+      reject(new ConnectError({ step: code === 'ETIMEDOUT' ? 'timeout' : step, code, message: `${label} ${formatHostPort({ host: address, port })} ${why}` }, address));
+    });
+  });
+}
+
+/** Sends CONNECT and reads the proxy's answer head; resolves with any bytes that followed it. */
+function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: number): Promise<Buffer> {
+  const authority = formatHostPort({ host, port });
+  const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`, 'User-Agent: tlswitness'];
+  if (proxy.authorization) lines.push(`Proxy-Authorization: ${proxy.authorization}`);
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const fail = (failure: Failure) => {
+      cleanup();
+      socket.destroy();
+      reject(new ConnectError(failure, null));
+    };
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (buffered.length > 64 * 1024) fail({ step: 'proxy', code: 'EPROXYHEAD', message: `proxy ${proxy.display} sent an answer head over 64 KiB` });
+        return;
+      }
+      cleanup();
+      const head = buffered.subarray(0, end).toString('latin1');
+      const rest = buffered.subarray(end + 4);
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? NaN);
+      if (status >= 200 && status < 300) {
+        resolve(rest);
+        return;
+      }
+      socket.destroy();
+      reject(new ConnectError(proxyRefusal(proxy, authority, status, head), null));
+    };
+    const onEnd = () => fail({ step: 'proxy', code: 'ECONNRESET', message: `proxy ${proxy.display} closed the connection before answering CONNECT ${authority}` });
+    const onError = (error: NodeJS.ErrnoException) => fail({ step: 'proxy', code: error.code ?? 'ECONNRESET', message: `proxy ${proxy.display}: ${error.message}` });
+    const cleanup = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+    };
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('error', onError);
+  });
+}
+
+function proxyRefusal(proxy: ProxySpec, authority: string, status: number, head: string): Failure {
+  if (Number.isNaN(status)) {
+    return { step: 'proxy', code: 'EPROXYPROTO', message: `proxy ${proxy.display} did not answer CONNECT with HTTP: is it an HTTP proxy?` };
+  }
+  if (status === 407) {
+    const schemes = [...head.matchAll(/^proxy-authenticate:\s*([A-Za-z-]+)/gim)].map((m) => m[1]!);
+    const windowsOnly = schemes.length > 0 && schemes.every((s) => /^(ntlm|negotiate|kerberos)$/i.test(s));
+    const message = windowsOnly
+      ? `proxy ${proxy.display} wants ${schemes.join(' or ')} authentication (407), which tlswitness cannot do: run a local relay such as cntlm or px and point --upstream-proxy at it`
+      : proxy.authorization
+        ? `proxy ${proxy.display} rejected the credentials (407${schemes.length ? `, it asks for ${schemes.join(', ')}` : ''}): check user and password in the proxy URL`
+        : `proxy ${proxy.display} requires authentication (407${schemes.length ? `, ${schemes.join(', ')}` : ''}): use --upstream-proxy http://user:pass@host:port`;
+    return { step: 'proxy', code: 'EPROXYAUTH', message, proxyStatus: 407 };
+  }
+  return { step: 'proxy', code: `EPROXY${status}`, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
+}
+
+/** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */
+export async function openConnection(request: ConnectRequest): Promise<Connection> {
+  const started = performance.now();
+  let socket: Socket | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  // Which step a timeout interrupts: a hung resolver is a DNS failure, not a TCP timeout.
+  let phase: 'dns' | 'connect' | 'proxy-dns' | 'proxy' = request.proxy ? 'proxy-dns' : 'dns';
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      socket?.destroy();
+      const target = formatHostPort(request);
+      const proxy = request.proxy?.display;
+      const failure: Failure =
+        phase === 'dns'
+          ? { step: 'dns', code: 'ETIMEDOUT', message: `resolving ${request.host} took longer than ${request.timeoutMs} ms` }
+          : phase === 'proxy-dns'
+            ? { step: 'proxy', code: 'ETIMEDOUT', message: `resolving the proxy host ${request.proxy?.host} took longer than ${request.timeoutMs} ms` }
+            : phase === 'proxy'
+              ? { step: 'proxy', code: 'ETIMEDOUT', message: `proxy ${proxy} did not open a tunnel to ${target} within ${request.timeoutMs} ms` }
+              : { step: 'timeout', code: 'ETIMEDOUT', message: `${target} did not accept a TCP connection within ${request.timeoutMs} ms` };
+      reject(new ConnectError(failure, null));
+    }, request.timeoutMs);
+  });
+  const attempt = async (): Promise<Connection> => {
+    const { proxy } = request;
+    if (!proxy) {
+      const address = await resolveAddress(request.host, request.port, request.resolve, 'dns');
+      phase = 'connect';
+      socket = await tcp(address, request.port, 'connect', 'host');
+      return { socket, head: Buffer.alloc(0), address, via: 'direct', proxy: null, connectMs: performance.now() - started };
+    }
+    const proxyAddress = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
+    phase = 'proxy';
+    socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy');
+    const head = await connectThrough(socket, proxy, request.host, request.port);
+    return { socket, head, address: null, via: proxy.via, proxy: proxy.display, connectMs: performance.now() - started };
+  };
+  const attempted = attempt();
+  // A connection that completes after the deadline is closed, not leaked.
+  attempted.then((connection) => timedOut && connection.socket.destroy(), () => undefined);
+  try {
+    return await Promise.race([attempted, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,81 @@
+// TARGET and --resolve parsing; pure.
+import { isIP } from 'node:net';
+import { ToolError } from '../errors.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+function parsePort(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+    throw new ToolError('bad-target', `${what}: port "${text}" is not a number from 1 to 65535`);
+  }
+  return Number(text);
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+function checkHost(host: string, original: string): string {
+  if (isIP(host)) return host;
+  if (!HOSTNAME.test(host)) {
+    throw new ToolError('bad-target', `target "${original}": "${host}" is not a host name or IP address (use host, host:port, [v6addr]:port or https://host/)`);
+  }
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+/** `host`, `host:port`, `[v6addr]:port`, a bare IPv6 address, or an https:// URL. Port defaults to 443. */
+export function parseTarget(text: string): HostPort {
+  const original = text;
+  let rest = text.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
+    let url: URL;
+    try {
+      url = new URL(rest);
+    } catch {
+      throw new ToolError('bad-target', `target "${original}" is not a valid URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'wss:') {
+      throw new ToolError('bad-target', `target "${original}": only https:// URLs carry TLS (got ${url.protocol})`);
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return { host: checkHost(host, original), port: url.port ? parsePort(url.port, `target "${original}"`) : 443 };
+  }
+  rest = rest.replace(/\/.*$/, '');
+  if (rest.startsWith('[')) {
+    const match = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
+    if (!match || isIP(match[1]!) !== 6) throw new ToolError('bad-target', `target "${original}": expected [v6addr]:port`);
+    return { host: match[1]!, port: match[2] !== undefined ? parsePort(match[2], `target "${original}"`) : 443 };
+  }
+  if (isIP(rest) === 6) return { host: rest, port: 443 };
+  const colon = rest.lastIndexOf(':');
+  if (colon >= 0) {
+    return { host: checkHost(rest.slice(0, colon), original), port: parsePort(rest.slice(colon + 1), `target "${original}"`) };
+  }
+  if (!rest) throw new ToolError('bad-target', `target "${original}" is empty`);
+  return { host: checkHost(rest, original), port: 443 };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** curl's --resolve: `HOST:PORT:ADDR[,ADDR...]`, ADDR may be a bracketed IPv6 address. */
+export type ResolveMap = Map<string, string[]>;
+
+export function parseResolve(entries: string[]): ResolveMap {
+  const map: ResolveMap = new Map();
+  for (const entry of entries) {
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(entry.trim());
+    if (!match) throw new ToolError('bad-resolve', `--resolve "${entry}": expected HOST:PORT:ADDRESS, as curl takes it (e.g. api.example.com:443:127.0.0.1)`);
+    const host = match[1]!.replace(/^\[|\]$/g, '').toLowerCase();
+    const port = Number(match[2]);
+    if (port < 1 || port > 65535) throw new ToolError('bad-resolve', `--resolve "${entry}": port ${port} is out of range`);
+    const addresses = match[3]!.split(',').map((a) => a.trim().replace(/^\[|\]$/g, ''));
+    for (const address of addresses) {
+      if (!isIP(address)) throw new ToolError('bad-resolve', `--resolve "${entry}": "${address}" is not an IP address`);
+    }
+    map.set(`${host}:${port}`, addresses);
+  }
+  return map;
+}

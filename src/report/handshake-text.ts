@@ -1,0 +1,56 @@
+// Human text for one handshake record, in the spirit of `openssl s_client`: the chain as sent,
+// each store's verdict, the diagnosis and the `Verify return code` line; pure.
+import { formatHostPort } from '../net/target.js';
+import type { ChainEntry, HandshakeRecord } from '../types.js';
+
+const DAY = 86_400_000;
+
+function validity(entry: ChainEntry, now: Date): string {
+  const left = Math.floor((Date.parse(entry.notAfter) - now.getTime()) / DAY);
+  const state = Date.parse(entry.notBefore) > now.getTime() ? 'NOT YET VALID' : left < 0 ? `EXPIRED ${-left} days ago` : `${left} days left`;
+  return `${entry.notBefore.slice(0, 10)} to ${entry.notAfter.slice(0, 10)} (${state})`;
+}
+
+function chainLines(record: HandshakeRecord, now: Date): string[] {
+  const lines = [`Certificate chain as sent (${record.chain.length}):`];
+  const onPath = new Set(record.chainAnalysis.path);
+  record.chain.forEach((entry, i) => {
+    const tag = onPath.has(i) ? '' : record.verification.ok || record.chainAnalysis.path.length ? '  [not on the path]' : '';
+    lines.push(` ${i} s: ${entry.subject}${tag}`);
+    lines.push(`   i: ${entry.issuer}`);
+    lines.push(`   valid: ${validity(entry, now)}`);
+    if (entry.san.length) lines.push(`   SAN: ${entry.san.join(', ')}`);
+    lines.push(`   key: ${entry.keyType} ${entry.keyBits ?? '?'} bits${entry.isCA ? ', CA' : ''}${entry.selfSigned ? ', self-signed' : ''}`);
+    lines.push(`   SHA-256: ${entry.sha256}`);
+  });
+  return lines;
+}
+
+export function renderHandshake(record: HandshakeRecord, now: Date = new Date()): string {
+  const out: string[] = [];
+  const where = formatHostPort(record.target);
+  const via = record.via === 'direct' ? `direct${record.target.address ? ` to ${record.target.address}` : ''}` : `${record.via} ${record.proxy}`;
+  out.push(`${where}${record.target.servername && record.target.servername !== record.target.host ? ` (servername ${record.target.servername})` : ''}, ${via}`);
+  if (record.tls.protocol) {
+    out.push(`TLS: ${record.tls.protocol}, ${record.tls.cipher ?? '?'}${record.tls.alpn ? `, ALPN ${record.tls.alpn}` : ''}; connect ${record.timing.connectMs ?? '?'} ms, handshake ${record.timing.handshakeMs ?? '?'} ms`);
+  }
+  if (record.failure) out.push(`Failed at ${record.failure.step}: ${record.failure.message}`);
+  out.push('');
+  if (record.chain.length) {
+    out.push(...chainLines(record, now), '');
+    out.push(`Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`);
+  }
+  if (record.clientCertificate.requested) {
+    const cas = record.clientCertificate.acceptableCAs;
+    out.push(`Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`);
+  }
+  const code = record.verification.opensslCode;
+  if (code >= 0) out.push(`Verify return code: ${code} (${record.verification.message})`);
+  out.push('');
+  const d = record.diagnosis;
+  out.push(`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`);
+  out.push(`  ${d.summary}`);
+  out.push(`Action: ${d.action}`);
+  for (const warning of record.warnings) out.push(`Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,81 @@
+// One handshake from target to record: connect, probe, verify against the stores, and (on request)
+// fetch a missing issuer. `inspect`, `detect`, `evidence` and the proxy's recorder all call this.
+import { isIP } from 'node:net';
+import type { SecureVersion } from 'node:tls';
+import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
+import { fetchIssuer } from '../net/fetch-issuer.js';
+import type { HostPort, ResolveMap } from '../net/target.js';
+import { ParsedCertificate } from '../trust/certificate.js';
+import type { FetchedIssuer, HandshakeRecord } from '../types.js';
+import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import { probeTls, type ClientCredentials } from './probe.js';
+
+export interface HandshakeRequest {
+  id: string;
+  target: HostPort;
+  /** SNI and the name checked; undefined means the host (none for an IP address). */
+  servername?: string;
+  resolve: ResolveMap;
+  proxy: ProxySpec | null;
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  alpn: string[];
+  client: ClientCredentials | null;
+  timeoutMs: number;
+  fetchMissing: boolean;
+}
+
+/** RFC 6066 3: no SNI for IP literals. */
+export function defaultServername(host: string, explicit?: string): string | null {
+  if (explicit !== undefined) return explicit;
+  return isIP(host) ? null : host;
+}
+
+export async function observeHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<HandshakeRecord> {
+  const servername = defaultServername(request.target.host, request.servername);
+  const time = now();
+  const observation: Observation = {
+    id: request.id,
+    time,
+    target: { host: request.target.host, port: request.target.port, servername, address: null },
+    via: request.proxy?.via ?? 'direct',
+    proxy: request.proxy?.display ?? null,
+    connectMs: null,
+    connectFailure: null,
+    probe: null,
+    clientSubject: request.client?.subject ?? null,
+  };
+  try {
+    const connection = await openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
+    observation.target.address = connection.address;
+    observation.connectMs = connection.connectMs;
+    observation.probe = await probeTls(connection, {
+      servername,
+      minVersion: request.minVersion,
+      maxVersion: request.maxVersion,
+      alpn: request.alpn,
+      client: request.client,
+      timeoutMs: request.timeoutMs,
+      settleMs: Math.min(500, request.timeoutMs),
+    });
+  } catch (error) {
+    if (!(error instanceof ConnectError)) throw error;
+    observation.connectFailure = error.failure;
+    observation.target.address = error.address;
+  }
+  const stores = await trust;
+  const record = buildHandshakeRecord(observation, stores, now());
+  const code = record.verification.opensslCode;
+  const aia = record.chainAnalysis.aiaCaIssuers[0];
+  if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return record;
+  return buildHandshakeRecord(observation, stores, now(), await fetchMissingIssuer(aia, request));
+}
+
+async function fetchMissingIssuer(url: string, request: HandshakeRequest): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
+  try {
+    const certs = (await fetchIssuer(url, request.resolve, request.timeoutMs)).map((der) => new ParsedCertificate(der));
+    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null }, certs };
+  } catch (error) {
+    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message }, certs: [] };
+  }
+}

@@ -1,0 +1,112 @@
+// One TLS handshake observed: the client side runs on node:tls (never rejecting, so every chain is
+// seen) over a WireTap that keeps the server's raw bytes, from which the flight is read afterwards.
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type SecureVersion } from 'node:tls';
+import type { Connection } from '../net/connector.js';
+import { readServerFlight, type ServerFlight } from './server-flight.js';
+import { serverHandshakeSecret } from './tls13-decrypt.js';
+import { WireTap } from './wire-tap.js';
+
+export interface ClientCredentials {
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  pfx?: Buffer;
+  passphrase?: string;
+  /** Subject of the certificate, for the record. */
+  subject: string;
+}
+
+export interface ProbeOptions {
+  servername: string | null;
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  alpn: string[];
+  client: ClientCredentials | null;
+  timeoutMs: number;
+  /** After a handshake in which the server asked for a client certificate, how long to wait for it to refuse ours. */
+  settleMs: number;
+}
+
+export interface ProbeResult {
+  secure: boolean;
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  flight: ServerFlight;
+  error: { code: string; message: string; afterHandshake: boolean } | null;
+  handshakeMs: number | null;
+}
+
+export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
+  const tap = new WireTap(connection.socket, connection.head);
+  const keylog: string[] = [];
+  const started = performance.now();
+  const client = options.client;
+  const socket = tlsConnect({
+    socket: tap,
+    servername: options.servername ?? undefined,
+    // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
+    rejectUnauthorized: false,
+    minVersion: options.minVersion,
+    maxVersion: options.maxVersion,
+    ALPNProtocols: options.alpn.length ? options.alpn : undefined,
+    cert: client?.cert,
+    key: client?.key,
+    pfx: client?.pfx,
+    passphrase: client?.passphrase,
+  });
+  socket.on('keylog', (line) => keylog.push(line.toString('latin1')));
+
+  return new Promise((resolve) => {
+    let secure = false;
+    let handshakeMs: number | null = null;
+    let error: ProbeResult['error'] = null;
+    let protocol: string | null = null;
+    let cipher: string | null = null;
+    let alpn: string | null = null;
+    let finished = false;
+    // Application data after the handshake means the server accepted us, whatever it does next.
+    let answered = false;
+
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      clearTimeout(settle);
+      tap.stopRecording();
+      socket.destroy();
+      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs });
+    };
+    let settle: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      error = { code: 'ETIMEDOUT', message: `no TLS handshake within ${options.timeoutMs} ms`, afterHandshake: false };
+      finish();
+    }, options.timeoutMs);
+
+    socket.once('secureConnect', () => {
+      secure = true;
+      handshakeMs = performance.now() - started;
+      protocol = socket.getProtocol() ?? null;
+      cipher = socket.getCipher()?.standardName ?? null;
+      alpn = socket.alpnProtocol || null;
+      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
+      // alert 116, or a close): wait briefly to see that.
+      if (flight.certificateRequest) settle = setTimeout(finish, options.settleMs);
+      else finish();
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= { code: e.code ?? 'EPROTO', message: e.message, afterHandshake: secure };
+      finish();
+    });
+    socket.on('close', () => {
+      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: 'the server closed the connection right after the handshake', afterHandshake: true };
+      if (!secure && !error) error = { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+      finish();
+    });
+    socket.on('data', () => {
+      answered = true;
+    });
+  });
+}

@@ -1,0 +1,172 @@
+// Loading the three trust stores: public (Node's bundled Mozilla roots, never Node's default CA set,
+// which adds NODE_EXTRA_CA_CERTS), system (the OS store, found as OpenSSL and Go find it) and extra
+// (--extra-ca files and the certs dir's extra/ folder).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { promisify } from 'node:util';
+import { ToolError } from '../errors.js';
+import { ParsedCertificate } from './certificate.js';
+import { pemCertificates } from './pem.js';
+import type { TrustStore } from './verify.js';
+
+const run = promisify(execFile);
+
+// Go's crypto/x509 root_linux.go list, in its order.
+const LINUX_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/pki/tls/cacert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+const LINUX_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+
+export interface LoadedStore {
+  store: TrustStore | null;
+  /** Where it came from, for reports. */
+  source: string | null;
+  notes: string[];
+}
+
+function parseAll(ders: Buffer[], source: string, notes: string[]): ParsedCertificate[] {
+  const out: ParsedCertificate[] = [];
+  let bad = 0;
+  for (const der of ders) {
+    try {
+      out.push(new ParsedCertificate(der));
+    } catch {
+      bad++;
+    }
+  }
+  if (bad) notes.push(`${source}: skipped ${bad} certificate(s) that do not parse`);
+  return out;
+}
+
+/** Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. */
+export async function readCertificateFile(path: string, flag: string): Promise<ParsedCertificate[]> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
+    throw new ToolError('unreadable-file', `${flag} ${path}: ${why}`);
+  }
+  const ders = pemCertificates(data.toString('latin1'));
+  if (ders.length === 0 && data[0] === 0x30) ders.push(data);
+  const notes: string[] = [];
+  const certs = parseAll(ders, `${flag} ${path}`, notes);
+  if (certs.length === 0) {
+    throw new ToolError('not-certificates', `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`);
+  }
+  return certs;
+}
+
+export async function loadPublicStore(publicRootsFile?: string): Promise<LoadedStore> {
+  if (publicRootsFile) {
+    const certs = await readCertificateFile(publicRootsFile, '--public-roots');
+    return { store: { name: 'public', certs }, source: publicRootsFile, notes: [] };
+  }
+  const notes: string[] = [];
+  const certs = parseAll(rootCertificates.map((pem) => pemCertificates(pem)[0]!), 'Node bundled roots', notes);
+  return { store: { name: 'public', certs }, source: `Node ${process.version} bundled Mozilla roots`, notes };
+}
+
+async function readBundle(path: string, notes: string[]): Promise<ParsedCertificate[]> {
+  return parseAll(pemCertificates(await readFile(path, 'latin1')), path, notes);
+}
+
+async function readCertDir(dir: string, notes: string[]): Promise<ParsedCertificate[]> {
+  const names = (await readdir(dir)).filter((n) => /\.(pem|crt|\d+)$/.test(n));
+  const seen = new Set<string>();
+  const ders: Buffer[] = [];
+  for (const name of names) {
+    try {
+      for (const der of pemCertificates(await readFile(join(dir, name), 'latin1'))) {
+        const key = der.toString('base64');
+        if (!seen.has(key)) {
+          seen.add(key);
+          ders.push(der);
+        }
+      }
+    } catch {
+      // dangling links and unreadable entries are skipped, as OpenSSL skips them
+    }
+  }
+  return parseAll(ders, dir, notes);
+}
+
+async function macSystemCertificates(notes: string[]): Promise<ParsedCertificate[]> {
+  // The admin and System keychains are where MDM profiles put corporate CAs.
+  const keychains = ['/Library/Keychains/System.keychain', '/System/Library/Keychains/SystemRootCertificates.keychain'];
+  const ders: Buffer[] = [];
+  for (const keychain of keychains) {
+    try {
+      const { stdout } = await run('security', ['find-certificate', '-a', '-p', keychain], { maxBuffer: 64 * 1024 * 1024 });
+      ders.push(...pemCertificates(stdout));
+    } catch (error) {
+      notes.push(`security find-certificate ${keychain}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return parseAll(ders, 'macOS keychains', notes);
+}
+
+async function windowsSystemCertificates(notes: string[]): Promise<ParsedCertificate[]> {
+  const script =
+    "Get-ChildItem Cert:\\LocalMachine\\Root, Cert:\\CurrentUser\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }";
+  try {
+    const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { maxBuffer: 64 * 1024 * 1024 });
+    const ders = stdout.split(/\r?\n/).filter(Boolean).map((b64) => Buffer.from(b64.trim(), 'base64'));
+    return parseAll(ders, 'Windows Root stores', notes);
+  } catch (error) {
+    notes.push(`PowerShell Cert:\\ stores: ${(error as Error).message.split('\n')[0]}`);
+    return [];
+  }
+}
+
+/** The OS trust store, or `store: null` (not-configured) when this machine has none. */
+export async function loadSystemStore(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<LoadedStore> {
+  const notes: string[] = [];
+  const done = (certs: ParsedCertificate[], source: string): LoadedStore =>
+    certs.length ? { store: { name: 'system', certs }, source, notes } : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
+  if (platform === 'darwin') return done(await macSystemCertificates(notes), 'macOS System keychains');
+  if (platform === 'win32') return done(await windowsSystemCertificates(notes), 'Windows Root stores');
+
+  // OpenSSL's own variables win, as they do for openssl, curl, Python and Go.
+  if (env.SSL_CERT_FILE) {
+    if (!existsSync(env.SSL_CERT_FILE)) return { store: null, source: env.SSL_CERT_FILE, notes: [`SSL_CERT_FILE=${env.SSL_CERT_FILE} does not exist`] };
+    return done(await readBundle(env.SSL_CERT_FILE, notes), `SSL_CERT_FILE=${env.SSL_CERT_FILE}`);
+  }
+  const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
+  if (bundle) return done(await readBundle(bundle, notes), bundle);
+  const dirs = env.SSL_CERT_DIR ? env.SSL_CERT_DIR.split(':') : LINUX_DIRS;
+  for (const dir of dirs) {
+    if (existsSync(dir)) {
+      const certs = await readCertDir(dir, notes);
+      if (certs.length) return done(certs, dir);
+    }
+  }
+  return { store: null, source: null, notes: ['no system CA bundle found (install the ca-certificates package)'] };
+}
+
+/** --extra-ca files plus PEM files dropped into the certs dir's extra/ folder. */
+export async function loadExtraStore(files: string[], extraDir: string | null): Promise<LoadedStore> {
+  const notes: string[] = [];
+  const certs: ParsedCertificate[] = [];
+  for (const file of files) certs.push(...(await readCertificateFile(file, '--extra-ca')));
+  if (extraDir && existsSync(extraDir)) {
+    for (const name of (await readdir(extraDir)).filter((n) => /\.(pem|crt)$/i.test(n))) {
+      try {
+        certs.push(...(await readCertificateFile(join(extraDir, name), 'extra/')));
+      } catch (error) {
+        notes.push((error as Error).message);
+      }
+    }
+  }
+  const sources = [...files, ...(extraDir ? [extraDir] : [])];
+  return certs.length ? { store: { name: 'extra', certs }, source: sources.join(', '), notes } : { store: null, source: null, notes };
+}

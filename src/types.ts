@@ -1,0 +1,144 @@
+// Records shared by every stage: the handshake record of SPEC.md and its parts.
+
+export type Problem =
+  | 'ok'
+  | 'incomplete-chain'
+  | 'unknown-ca'
+  | 'self-signed'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'hostname-mismatch'
+  | 'wrong-order'
+  | 'client-cert-required'
+  | 'handshake-failed'
+  | 'connection-failed';
+
+export type Liability = 'server' | 'client' | 'network' | 'none';
+export type Confidence = 'high' | 'medium' | 'low';
+export type Via = 'direct' | 'upstream-proxy' | 'env-proxy';
+export type StoreName = 'public' | 'system' | 'extra';
+/** `ok`, a Node verification error code, or `not-configured`. */
+export type StoreVerdict = string;
+
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  san: string[];
+  sha256: string;
+  sha1: string;
+  spkiSha256: string;
+  isCA: boolean;
+  selfSigned: boolean;
+  keyType: string;
+  keyBits: number | null;
+  aia: { caIssuers: string[]; ocsp: string[] };
+  basicConstraints: { present: boolean; critical: boolean; ca: boolean; pathLen: number | null };
+  keyUsage: string[] | null;
+  extKeyUsage: string[] | null;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+  signatureAlgorithm: string;
+  pem: string;
+}
+
+export interface Target {
+  host: string;
+  port: number;
+  servername: string | null;
+  address: string | null;
+}
+
+export interface Verification {
+  ok: boolean;
+  code: string | null;
+  opensslCode: number;
+  message: string;
+  /** Depth in the built path where the reported error was found (0 = leaf). */
+  depth?: number | null;
+}
+
+export interface Diagnosis {
+  problem: Problem;
+  liability: Liability;
+  confidence: Confidence;
+  summary: string;
+  action: string;
+}
+
+export interface ChainAnalysis {
+  /** Subject of the issuer no store and no sent certificate provides, when the path stops short. */
+  missingIssuer: string | null;
+  /** The missing issuer fetched from the AIA caIssuers URL (`--fetch-missing`). */
+  fetched: FetchedIssuer | null;
+  /** Sent certificates that are not on the path from the leaf to its anchor. */
+  extraCerts: number;
+  /** The server sent its trust anchor (a self-signed root) too. */
+  containsAnchor: boolean;
+  inOrder: boolean;
+  /** Indexes into `chain` of the certificates on the built path, leaf first. */
+  path: number[];
+  /** Subject of the trust anchor the path ends in, when one was found. */
+  anchor: string | null;
+  anchorStore: StoreName | null;
+  aiaCaIssuers: string[];
+}
+
+export interface FetchedIssuer {
+  url: string;
+  ok: boolean;
+  subject: string | null;
+  completesChain: boolean;
+  error: string | null;
+}
+
+export interface ClientCertificateInfo {
+  requested: boolean;
+  acceptableCAs: string[];
+  presented: string | null;
+}
+
+export interface StrictWarning {
+  code: string;
+  clients: string[];
+  message: string;
+}
+
+export interface Interception {
+  detected: boolean;
+  product: string | null;
+  reason: string;
+  evidence: unknown;
+}
+
+export type FailureStep = 'target' | 'dns' | 'connect' | 'timeout' | 'proxy' | 'tls';
+
+export interface Failure {
+  step: FailureStep;
+  code: string;
+  message: string;
+  proxyStatus?: number;
+  alert?: string | null;
+}
+
+export interface HandshakeRecord {
+  type: 'handshake';
+  id: string;
+  time: string;
+  target: Target;
+  via: Via;
+  proxy: string | null;
+  tls: { protocol: string | null; cipher: string | null; alpn: string | null };
+  chain: ChainEntry[];
+  trust: Record<StoreName, StoreVerdict>;
+  verification: Verification;
+  diagnosis: Diagnosis;
+  chainAnalysis: ChainAnalysis;
+  clientCertificate: ClientCertificateInfo;
+  warnings: StrictWarning[];
+  interception: Interception;
+  failure: Failure | null;
+  timing: { connectMs: number | null; handshakeMs: number | null };
+}

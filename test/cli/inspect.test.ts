@@ -1,0 +1,278 @@
+// `tlswitness inspect` as a user runs it: the built binary, a clean environment, real servers.
+import test from 'ava';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
+import { cleanEnv, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+function baseArgs(scenarioName: string, port: number): string[] {
+  const scenario = fixtures.pki.scenarios[scenarioName]!;
+  const host = scenario.host ?? '127.0.0.1';
+  const args = ['inspect', `${host}:${port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!];
+  if (scenario.host) args.push('--resolve', `${host}:${port}:127.0.0.1`);
+  return args;
+}
+
+const EXPECTED_EXIT: Record<string, number> = { ok: 0, 'connection-failed': 3 };
+
+for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls']) {
+  test(`inspect --json ${name}: SPEC problem code and exit code`, async (t) => {
+    const scenario = fixtures.pki.scenarios[name]!;
+    const server = await startScenarioServer(scenario, { clientCAs: [fixtures.pki.clientRoot.pem] });
+    try {
+      const result = await runCli([...baseArgs(name, server.port), '--json']);
+      const record = JSON.parse(result.stdout);
+      t.is(record.type, 'handshake');
+      t.is(record.diagnosis.problem, scenario.problem);
+      t.is(result.code, EXPECTED_EXIT[scenario.problem] ?? 1);
+      t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra']);
+      t.deepEqual(record.interception, { detected: false, product: null, reason: 'not checked', evidence: null });
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test('human output shows the chain, the stores, the Verify return code and the action', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.incomplete!);
+  try {
+    const result = await runCli(baseArgs('incomplete', server.port));
+    t.is(result.code, 1);
+    t.regex(result.stdout, /Certificate chain as sent \(1\):/);
+    t.regex(result.stdout, /0 s: CN=incomplete\.example\.com/);
+    t.regex(result.stdout, /Trust: public UNABLE_TO_VERIFY_LEAF_SIGNATURE \| system not-configured \| extra not-configured/);
+    t.regex(result.stdout, /Verify return code: 21 \(unable to verify the first certificate\)/);
+    t.regex(result.stdout, /Diagnosis: INCOMPLETE-CHAIN \(fault: server/);
+    t.regex(result.stdout, /Action: .*full chain/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--fetch-missing confirms an incomplete chain from the AIA URL (high confidence)', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.incomplete!);
+  try {
+    const result = await runCli([...baseArgs('incomplete', server.port), '--json', '--fetch-missing']);
+    const record = JSON.parse(result.stdout);
+    t.is(record.diagnosis.problem, 'incomplete-chain');
+    t.is(record.diagnosis.confidence, 'high');
+    t.is(record.chainAnalysis.missingIssuer, 'CN=Fixture Public CA 1,O=Fixture Trust Services,C=US');
+    t.true(record.chainAnalysis.fetched.ok);
+    t.true(record.chainAnalysis.fetched.completesChain);
+    t.is(record.chain.length, 1, 'the fetched issuer never joins the chain as sent');
+  } finally {
+    await server.close();
+  }
+});
+
+test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
+  const saved = join(fixtures.dir, 'saved-corporate.pem');
+  try {
+    const result = await runCli([...baseArgs('corporate', server.port), '--json', '--extra-ca', fixtures.pki.files['corporate-root.pem']!, '--save-chain', saved]);
+    t.is(result.code, 0);
+    const record = JSON.parse(result.stdout);
+    t.is(record.trust.extra, 'ok');
+    t.is(readFileSync(saved, 'utf8'), fixtures.pki.scenarios.corporate!.sent.join(''));
+  } finally {
+    await server.close();
+  }
+});
+
+test("the certs dir's extra/ folder counts as extra roots", async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
+  const certsDir = join(fixtures.dir, 'certs-with-extra');
+  try {
+    const before = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
+    t.is(JSON.parse(before.stdout).trust.extra, 'not-configured');
+    mkdirSync(join(certsDir, 'extra'), { recursive: true });
+    copyFileSync(fixtures.pki.files['corporate-root.pem']!, join(certsDir, 'extra', 'corp.pem'));
+    const after = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
+    t.is(JSON.parse(after.stdout).trust.extra, 'ok');
+    t.is(after.code, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('SSL_CERT_FILE is the system store', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  try {
+    const result = await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }));
+    t.is(JSON.parse(result.stdout).trust.system, 'ok');
+  } finally {
+    await server.close();
+  }
+});
+
+test('--servername overrides SNI and the name checked', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.mismatch!);
+  try {
+    const result = await runCli([...baseArgs('mismatch', server.port), '--json', '--servername', 'other-name.example.com']);
+    const record = JSON.parse(result.stdout);
+    t.is(record.target.servername, 'other-name.example.com');
+    t.is(record.diagnosis.problem, 'ok');
+  } finally {
+    await server.close();
+  }
+});
+
+test('mTLS: with the right client certificate the server accepts; with a stranger one it refuses', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
+  try {
+    const good = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!])).stdout);
+    t.is(good.diagnosis.problem, 'ok');
+    t.true(good.clientCertificate.requested);
+    t.deepEqual(good.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+    t.is(good.clientCertificate.presented, 'CN=fixture-client');
+    const none = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json'])).stdout);
+    t.is(none.diagnosis.problem, 'client-cert-required');
+    t.is(none.clientCertificate.presented, null);
+    t.regex(none.diagnosis.summary, /Fixture Client Root/);
+    const stranger = await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
+    t.is(JSON.parse(stranger.stdout).diagnosis.problem, 'client-cert-required');
+    t.is(stranger.code, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('through --upstream-proxy: CONNECT with basic auth, via upstream-proxy, credentials never printed', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const proxy = await startConnectProxy();
+  try {
+    const args = ['inspect', `valid.example.com:${server.port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--json', '--upstream-proxy', `http://alice:s3cret@127.0.0.1:${proxy.port}`];
+    const result = await runCli(args);
+    const record = JSON.parse(result.stdout);
+    t.is(record.via, 'upstream-proxy');
+    t.is(record.diagnosis.problem, 'ok');
+    t.is(record.target.address, null, 'the proxy resolved the name, not us');
+    t.deepEqual(proxy.seen, [`valid.example.com:${server.port}`]);
+    t.deepEqual(proxy.authorizations, [`Basic ${Buffer.from('alice:s3cret').toString('base64')}`]);
+    t.false(result.stdout.includes('s3cret'));
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
+test('HTTPS_PROXY is honoured (via env-proxy), NO_PROXY and --no-env-proxy bypass it', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const proxy = await startConnectProxy();
+  try {
+    const viaEnv = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ HTTPS_PROXY: proxy.url }))).stdout);
+    t.is(viaEnv.via, 'env-proxy');
+    const bypassed = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '.example.com' }))).stdout);
+    t.is(bypassed.via, 'direct');
+    const ignored = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json', '--no-env-proxy'], cleanEnv({ https_proxy: proxy.url }))).stdout);
+    t.is(ignored.via, 'direct');
+    t.is(proxy.seen.length, 1);
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
+test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 with step proxy', async (t) => {
+  const ntlm = await startConnectProxy({ refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate' });
+  const bad = await startConnectProxy({ refuse: 'HTTP/1.1 502 Bad Gateway' });
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  try {
+    const r407 = await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', ntlm.url]);
+    t.is(r407.code, 3);
+    const rec407 = JSON.parse(r407.stdout);
+    t.is(rec407.failure.step, 'proxy');
+    t.is(rec407.failure.proxyStatus, 407);
+    t.regex(rec407.failure.message, /NTLM or Negotiate/);
+    const r502 = JSON.parse((await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', bad.url])).stdout);
+    t.is(r502.failure.proxyStatus, 502);
+    t.is(r502.diagnosis.problem, 'connection-failed');
+    const refused = await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', `http://127.0.0.1:${closedPort}`]);
+    t.is(refused.code, 3);
+    t.is(JSON.parse(refused.stdout).failure.step, 'proxy');
+  } finally {
+    await ntlm.close();
+    await bad.close();
+  }
+});
+
+test('a closed port exits 3 with step connect; an unresolvable name with step dns', async (t) => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const refused = await runCli(['inspect', `127.0.0.1:${port}`, '--json']);
+  t.is(refused.code, 3);
+  const record = JSON.parse(refused.stdout);
+  t.is(record.failure.step, 'connect');
+  t.is(record.diagnosis.problem, 'connection-failed');
+  // RFC 6761 6.4: .invalid never resolves; it names no public host.
+  const dns = await runCli(['inspect', 'no-such-host.invalid', '--json', '--timeout', '3000']);
+  t.is(dns.code, 3);
+  t.is(JSON.parse(dns.stdout).failure.step, 'dns');
+});
+
+test('a server that does not speak TLS is a handshake failure', async (t) => {
+  const plain = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  try {
+    const result = await runCli(['inspect', `127.0.0.1:${(plain.address() as AddressInfo).port}`, '--json']);
+    t.is(result.code, 1);
+    const record = JSON.parse(result.stdout);
+    t.is(record.diagnosis.problem, 'handshake-failed');
+    t.regex(record.diagnosis.summary, /does not speak TLS/);
+  } finally {
+    plain.close();
+  }
+});
+
+test('IPv6 literal targets', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const { createServer: createTls } = await import('node:tls');
+  const server = createTls({ key: scenario.keyPem, cert: scenario.sent.join('') }, (s) => s.end());
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => resolve(true));
+  });
+  if (!listening) {
+    t.pass('no IPv6 loopback on this machine');
+    return;
+  }
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const result = await runCli(['inspect', `[::1]:${port}`, '--json', '--servername', 'valid.example.com', '--public-roots', fixtures.pki.files['public-roots.pem']!]);
+    const record = JSON.parse(result.stdout);
+    t.is(record.target.host, '::1');
+    t.is(record.target.address, '::1');
+    t.is(record.diagnosis.problem, 'ok');
+  } finally {
+    server.close();
+  }
+});
+
+for (const [label, args, pattern] of [
+  ['missing --extra-ca file', ['inspect', 'valid.example.com', '--extra-ca', '/nonexistent/corp.pem'], /^Error: --extra-ca \/nonexistent\/corp\.pem: no such file\n$/],
+  ['non-PEM --public-roots', ['inspect', 'valid.example.com', '--public-roots', 'NOT_A_CERT'], /^Error: --public-roots .*not-a-certificate\.pem: holds no certificate/],
+  ['malformed target', ['inspect', 'bad host!:443'], /^Error: target "bad host!:443"/],
+  ['port out of range', ['inspect', 'example.com:99999'], /^Error: target "example\.com:99999": port "99999"/],
+  ['malformed --resolve', ['inspect', 'valid.example.com', '--resolve', 'valid.example.com:443'], /^Error: --resolve "valid\.example\.com:443": expected HOST:PORT:ADDRESS/],
+  ['unknown flag', ['inspect', 'valid.example.com', '--frobnicate'], /^Error: Unknown argument: frobnicate/],
+] as Array<[string, string[], RegExp]>) {
+  test(`bad input exits 2 with one line: ${label}`, async (t) => {
+    const result = await runCli(args.map((a) => (a === 'NOT_A_CERT' ? fixtures.pki.files['not-a-certificate.pem']! : a)).concat(['--resolve', 'valid.example.com:443:127.0.0.1'].filter(() => !args.includes('--resolve'))));
+    t.is(result.code, 2);
+    t.regex(result.stderr, pattern);
+    t.is(result.stderr.trim().split('\n').length, 1);
+    t.is(result.stdout, '');
+  });
+}

@@ -1,0 +1,107 @@
+// Test fixtures: the fixture PKI (once per test file), real TLS servers on 127.0.0.1 that send
+// exactly a scenario's chain, an AIA server, and a runner for the built CLI with a clean environment.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createServer, type SecureVersion, type Server, type TLSSocket } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { makeFixturePki, type FixturePki, type Scenario } from '../../scripts/fixture-pki.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export interface AiaServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves fixture CA certificates as DER at /<name>.der for AIA fetches. */
+export async function startAiaServer(getPki: () => FixturePki | undefined): Promise<AiaServer> {
+  const server: HttpServer = createHttpServer((req, res) => {
+    const pki = getPki();
+    const name = req.url?.replace(/^\//, '') ?? '';
+    const file = pki && Object.values(pki).find((v) => v && typeof v === 'object' && 'der' in v && `${(v as { name: string }).name}.der` === name) as { der: Buffer } | undefined;
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(file.der);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface Fixtures {
+  pki: FixturePki;
+  aia: AiaServer;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function makeFixtures(): Promise<Fixtures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-pki-'));
+  let pki: FixturePki | undefined;
+  const aia = await startAiaServer(() => pki);
+  pki = await makeFixturePki(dir, { aiaBaseUrl: aia.url });
+  return { pki, aia, dir, close: () => aia.close() };
+}
+
+export interface FixtureServer {
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  maxVersion?: SecureVersion;
+  /** CA certificates (PEM) whose clients are accepted; with requestClientCert scenarios. */
+  clientCAs?: string[];
+}
+
+/** A node:tls server that sends exactly `scenario.sent` and, after the handshake, says "hello". */
+export async function startScenarioServer(scenario: Scenario, options: ServerOptions = {}): Promise<FixtureServer> {
+  const server = createServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      maxVersion: options.maxVersion ?? 'TLSv1.3',
+      minVersion: 'TLSv1.2',
+      requestCert: !!scenario.requestClientCert,
+      rejectUnauthorized: !!scenario.requestClientCert,
+      ...(scenario.requestClientCert ? { ca: options.clientCAs } : {}),
+    },
+    (socket: TLSSocket) => {
+      socket.on('error', () => undefined);
+      socket.end('hello\n');
+    },
+  );
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment tests start from: nothing from this machine's CA or proxy variables. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CERTS_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-certs-')), SSL_CERT_FILE: '/nonexistent/ca-bundle.crt' };
+  return { ...env, ...extra };
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
