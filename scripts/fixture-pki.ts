@@ -31,6 +31,10 @@ export interface Scenario {
   /** OpenSSL's verify result for that case (before the hostname check). */
   opensslCode: number;
   requestClientCert?: boolean;
+  /** The server must run at OpenSSL security level 0 to load this chain at all. */
+  legacyServer?: boolean;
+  /** Trust anchors (PEM) for this scenario's OpenSSL-agreement check, when not the public root. */
+  anchors?: string[];
 }
 
 export interface FixturePki {
@@ -57,9 +61,10 @@ export interface FixtureOptions {
   now?: number;
 }
 
-type KeyKind = 'ec' | 'rsa';
+type KeyKind = 'ec' | 'rsa' | 'rsa-weak';
 
 async function newKey(kind: KeyKind): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  if (kind === 'rsa-weak') return generate('rsa', { modulusLength: 768 });
   return kind === 'rsa' ? generate('rsa', { modulusLength: 2048 }) : generate('ec', { namedCurve: 'prime256v1' });
 }
 
@@ -96,7 +101,7 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
 
   const publicRoot = await issue('public-root', cn('Fixture Public Root R1', 'Fixture Trust Services'), 'rsa', null, ca, now);
   const publicIntermediate = await issue('public-intermediate', cn('Fixture Public CA 1', 'Fixture Trust Services'), 'ec', publicRoot, { ...ca, pathLen: 1 }, now);
-  const deepIntermediate = await issue('deep-intermediate', cn('Fixture Issuing CA 2', 'Fixture Trust Services'), 'ec', publicIntermediate, { ...ca, pathLen: 0 }, now);
+  const deepIntermediate = await issue('deep-intermediate', cn('Fixture Issuing CA 2', 'Fixture Trust Services'), 'ec', publicIntermediate, { ...ca, pathLen: 0, aiaCaIssuers: aia('public-intermediate.der') }, now);
   // Like some antivirus and corporate roots: basic constraints not critical (Python 3.13 strict mode refuses it).
   const corporateRoot = await issue('corporate-root', cn('Example Corp Root CA', 'Example Corp'), 'ec', null, { ...ca, basicConstraintsCritical: false }, now);
   const corporateIntermediate = await issue('corporate-intermediate', cn('Example Corp Issuing CA', 'Example Corp'), 'ec', corporateRoot, ca, now);
@@ -125,6 +130,19 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
   const ipLeaf = await issue('ip-san', cn('127.0.0.1'), 'ec', publicIntermediate, { ipAddresses: ['127.0.0.1'] }, now);
   const mtls = await leaf('mtls', publicIntermediate);
 
+  // Corner cases of OpenSSL's checks, each with its own anchors.
+  const v1Root = await issue('v1-root', cn('Fixture Old V1 Root', 'Fixture Legacy'), 'rsa', null, { v1: true }, now);
+  const v1Leaf = await leaf('v1-root', v1Root);
+  const noBcCA = await issue('no-bc-ca', cn('Fixture CA Without Basic Constraints', 'Fixture Quirks'), 'ec', publicRoot, { omitBasicConstraints: true, keyUsage: ['keyCertSign', 'cRLSign'] }, now);
+  const noBcLeaf = await leaf('no-bc-ca', noBcCA);
+  const clientAuthRoot = await issue('client-auth-root', cn('Fixture Client-Auth-Only Root', 'Fixture Quirks'), 'ec', null, { isCA: true, extKeyUsage: ['clientAuth'] }, now);
+  const clientAuthLeaf = await leaf('client-auth-root', clientAuthRoot);
+  const sha1Leaf = await leaf('sha1', publicIntermediate, { digest: 'sha1' });
+  const weakKeyLeaf = await leaf('weak-key', publicIntermediate, {}, 'rsa-weak');
+  const expiredRoot = await issue('expired-root', cn('Fixture Expired Root', 'Fixture Quirks'), 'ec', null, { isCA: true, notBefore: new Date(now - 400 * DAY), notAfter: new Date(now - 10 * DAY) }, now);
+  const underExpiredRoot = await issue('under-expired-root-ca', cn('Fixture CA Under Expired Root', 'Fixture Quirks'), 'ec', expiredRoot, ca, now);
+  const expiredRootLeaf = await leaf('expired-root', underExpiredRoot);
+
   const s = (name: string, host: string | null, who: Identity, sent: Identity[], problem: Problem, opensslCode: number, extraFields: Partial<Scenario> = {}): Scenario => ({
     name,
     host,
@@ -149,6 +167,16 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
     corporate: s('corporate', 'corporate.example.com', corporate, [corporateIntermediate], 'unknown-ca', 20),
     ipSan: s('ip-san', null, ipLeaf, [publicIntermediate], 'ok', 0),
     mtls: s('mtls', 'mtls.example.com', mtls, [publicIntermediate], 'client-cert-required', 0, { requestClientCert: true }),
+    // The intermediate that signed the deep one is missing; its AIA URL names it.
+    missingMiddle: s('missing-middle', 'wrong-order.example.com', wrongOrder, [deepIntermediate], 'unknown-ca', 20),
+    // The store holds the intermediate but not its root, and the server sends both.
+    storeHasIntermediateOnly: s('store-has-intermediate-only', 'unknown-root.example.com', unknownLeaf, [unknownIntermediate, unknownRoot], 'unknown-ca', 2, { anchors: [unknownIntermediate.pem] }),
+    v1Root: s('v1-root', 'v1-root.example.com', v1Leaf, [], 'ok', 0, { anchors: [v1Root.pem] }),
+    noBcCA: s('no-bc-ca', 'no-bc-ca.example.com', noBcLeaf, [noBcCA], 'unknown-ca', 24),
+    clientAuthRoot: s('client-auth-root', 'client-auth-root.example.com', clientAuthLeaf, [], 'unknown-ca', 26, { anchors: [clientAuthRoot.pem] }),
+    sha1: s('sha1', 'sha1.example.com', sha1Leaf, [publicIntermediate], 'unknown-ca', 1, { legacyServer: true }),
+    weakKey: s('weak-key', 'weak-key.example.com', weakKeyLeaf, [publicIntermediate], 'unknown-ca', 1, { legacyServer: true }),
+    expiredRoot: s('expired-root', 'expired-root.example.com', expiredRootLeaf, [underExpiredRoot], 'expired', 10, { anchors: [expiredRoot.pem] }),
   };
 
   await mkdir(dir, { recursive: true });

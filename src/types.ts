@@ -58,6 +58,10 @@ export interface Verification {
   message: string;
   /** Depth in the built path where the reported error was found (0 = leaf). */
   depth?: number | null;
+  /** The certificate the error is about, and where it came from (the server, or a trust store). */
+  certificate?: { subject: string; notBefore: string; notAfter: string; from: 'server' | StoreName } | null;
+  /** The reason behind a code that does not say it (UNSPECIFIED). */
+  detail?: string | null;
 }
 
 export interface Diagnosis {
@@ -83,6 +87,7 @@ export interface ChainAnalysis {
   /** Subject of the trust anchor the path ends in, when one was found. */
   anchor: string | null;
   anchorStore: StoreName | null;
+  /** caIssuers URLs of the certificate whose issuer is missing (the leaf's when nothing is missing). */
   aiaCaIssuers: string[];
 }
 

@@ -43,6 +43,10 @@ export interface CertificateSpec {
   aiaOcsp?: string[];
   omitAuthorityKeyId?: boolean;
   omitSubjectKeyId?: boolean;
+  /** An X.509 v1 certificate: no version field, no extensions (old roots; test fixtures). */
+  v1?: boolean;
+  /** Signature digest; SHA-1 exists only to build fixtures that clients must refuse. */
+  digest?: 'sha256' | 'sha1';
 }
 
 export interface BuiltCertificate {
@@ -72,17 +76,21 @@ export function keyIdentifier(publicKey: KeyObject): Buffer {
   return createHash('sha1').update(Buffer.from(bitString.slice(1), 'binary')).digest();
 }
 
-function signatureAlgorithm(key: KeyObject): { hash: string | null; algorithmDer: string } {
+function signatureAlgorithm(key: KeyObject, digest: 'sha256' | 'sha1'): { hash: string | null; algorithmDer: string } {
   const type = key.asymmetricKeyType;
   let oid: string;
   let hash: string | null = 'sha256';
   let withNull = false;
   if (type === 'rsa') {
-    oid = '1.2.840.113549.1.1.11';
+    oid = digest === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11';
+    hash = digest;
     withNull = true;
   } else if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'secp384r1') {
+    if (digest === 'sha1') {
+      oid = '1.2.840.10045.4.1';
+      hash = 'sha1';
+    } else if (curve === 'secp384r1') {
       oid = '1.2.840.10045.4.3.3';
       hash = 'sha384';
     } else if (curve === 'secp521r1') {
@@ -171,14 +179,16 @@ export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCert
   cert.validity.notAfter = spec.notAfter;
   cert.setSubject(toForgeAttributes(spec.subject));
   cert.setIssuer(toForgeAttributes(spec.issuer ?? spec.subject));
-  cert.setExtensions(extensionsFor(spec));
+  if (!spec.v1) cert.setExtensions(extensionsFor(spec));
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
 
-  const { hash, algorithmDer } = signatureAlgorithm(spec.signingKey);
+  const { hash, algorithmDer } = signatureAlgorithm(spec.signingKey, spec.digest ?? 'sha256');
   const tbs = forgeX509.getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = asn1.fromDer(algorithmDer);
   fields[6] = asn1.fromDer(spec.publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  // v1 is the DEFAULT version, which DER omits (RFC 5280 4.1).
+  if (spec.v1) fields.shift();
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
 
   const signature = await signAsync(hash, tbsDer, spec.signingKey);

@@ -59,15 +59,19 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
   const v = record.verification;
   const leaf = record.chain[0];
   const depth = v.depth ?? 0;
-  const at = record.chain[record.chainAnalysis.path[depth] ?? -1] ?? leaf;
+  const at = v.certificate ?? (leaf ? { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter, from: 'server' as const } : undefined);
+  const fromStore = at !== undefined && at.from !== 'server';
   const host = record.target.servername ?? record.target.host;
   const analysis = record.chainAnalysis;
   const fetched = analysis.fetched;
   switch (v.opensslCode) {
     case 10:
-      return { problem: 'expired', liability: 'server', confidence: 'high', summary: `${depth === 0 ? 'the certificate' : `the CA certificate "${at?.subject}"`} expired on ${at?.notAfter}`, action: depth === 0 ? `the admin of ${host} must renew the certificate and reload the server` : 'the admin must serve a current intermediate (download the CA\'s current bundle)' };
+      if (fromStore) {
+        return { problem: 'expired', liability: 'client', confidence: 'high', summary: `the root "${at.subject}" in this machine's ${at.from} trust store expired on ${at.notAfter}`, action: `update the ${at.from === 'extra' ? 'extra CA bundle (--extra-ca / extra/)' : 'CA store (e.g. the ca-certificates package)'}: the server's chain is not at fault` };
+      }
+      return { problem: 'expired', liability: 'server', confidence: 'high', summary: `${depth === 0 ? 'the certificate' : `the CA certificate "${at?.subject}"`} expired on ${at?.notAfter}`, action: depth === 0 ? `the admin of ${host} must renew the certificate and reload the server` : "the admin must serve a current intermediate (download the CA's current bundle)" };
     case 9:
-      return { problem: 'not-yet-valid', liability: 'server', confidence: 'medium', summary: `${depth === 0 ? 'the certificate' : `"${at?.subject}"`} is valid only from ${at?.notBefore}`, action: 'check this machine\'s clock first; if it is right, the server installed a certificate too early' };
+      return { problem: 'not-yet-valid', liability: fromStore ? 'client' : 'server', confidence: 'medium', summary: `${depth === 0 ? 'the certificate' : `"${at?.subject}"`} is valid only from ${at?.notBefore}`, action: "check this machine's clock first; if it is right, the server installed a certificate too early" };
     case 18:
       return { problem: 'self-signed', liability: 'server', confidence: 'high', summary: `the server presents a self-signed certificate (${leaf?.subject}) that no store trusts`, action: `replace it with a CA-issued certificate; if ${host} is internal and meant to be self-signed, save it (inspect --save-chain) and trust it with --extra-ca` };
     case 19:
@@ -96,6 +100,8 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
         action: 'if this is your company\'s CA, trust its root with --extra-ca ROOT.pem (tlswitness bundle builds a combined bundle); otherwise ask the server admin which CA issued it',
       };
     }
+    case 1:
+      return { problem: 'unknown-ca', liability: 'server', confidence: v.detail ? 'high' : 'low', summary: `${v.detail ?? v.message} ("${at?.subject}")`, action: `the certificate must be reissued with a 2048-bit RSA or P-256 key and a SHA-256 signature` };
     case 62:
       return { problem: 'hostname-mismatch', liability: 'server', confidence: 'high', summary: `the certificate is for ${leaf?.san.join(', ') || leaf?.subject}, not ${host}`, action: `the admin of ${host} must add ${host} to the certificate's subjectAltName, or you are using the wrong name (try --servername)` };
     case 7:
@@ -115,9 +121,9 @@ export function diagnose(record: UndiagnosedRecord): Diagnosis {
   }
   if (record.chain.length === 0) return handshakeFailed(record);
   if (!record.verification.ok) return chainProblem(record);
+  if (record.failure) return handshakeFailed(record);
   if (!record.chainAnalysis.inOrder) {
     return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
   }
-  if (record.failure) return handshakeFailed(record);
   return { problem: 'ok', liability: 'none', confidence: 'high', summary: `the chain verifies${record.chainAnalysis.anchor ? ` to "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''} and the name matches`, action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message' };
 }

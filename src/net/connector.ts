@@ -42,19 +42,30 @@ export class ConnectError extends Error {
   }
 }
 
+function decodeCredential(part: string, shown: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ToolError('bad-proxy-url', `proxy "${shown}": the user or password has a stray %: write it as %25`);
+  }
+}
+
 export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
+  // curl assumes http:// for a proxy given without a scheme.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const shown = stripUrlAuth(withScheme);
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ToolError('bad-proxy-url', `proxy "${stripUrlAuth(text)}" is not a URL: use http://[user:pass@]host:port`);
+    throw new ToolError('bad-proxy-url', `proxy "${shown}" is not a URL: use http://[user:pass@]host:port`);
   }
   if (url.protocol !== 'http:') {
-    throw new ToolError('bad-proxy-url', `proxy "${stripUrlAuth(text)}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
+    throw new ToolError('bad-proxy-url', `proxy "${shown}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
   }
-  const user = decodeURIComponent(url.username);
-  const authorization = user || url.password ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
+  const user = decodeCredential(url.username, shown);
+  const password = decodeCredential(url.password, shown);
+  const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return { display: `http://${formatHostPort({ host, port: Number(url.port || 80) })}`, host, port: Number(url.port || 80), authorization, via };
 }
@@ -72,9 +83,10 @@ async function resolveAddress(host: string, port: number, resolve: ResolveMap, s
   }
 }
 
-function tcp(address: string, port: number, step: FailureStep, label: string): Promise<Socket> {
+function tcp(address: string, port: number, step: FailureStep, label: string, opened: (socket: Socket) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host: address, port });
+    opened(socket);
     socket.setNoDelay(true);
     socket.once('connect', () => {
       socket.removeAllListeners('error');
@@ -175,17 +187,26 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
       reject(new ConnectError(failure, null));
     }, request.timeoutMs);
   });
+  const opened = (s: Socket) => {
+    socket = s;
+  };
+  const stopIfLate = () => {
+    if (timedOut) throw new ConnectError({ step: 'timeout', code: 'ETIMEDOUT', message: 'deadline passed' }, null);
+  };
   const attempt = async (): Promise<Connection> => {
     const { proxy } = request;
     if (!proxy) {
       const address = await resolveAddress(request.host, request.port, request.resolve, 'dns');
+      stopIfLate();
       phase = 'connect';
-      socket = await tcp(address, request.port, 'connect', 'host');
+      socket = await tcp(address, request.port, 'connect', 'host', opened);
       return { socket, head: Buffer.alloc(0), address, via: 'direct', proxy: null, connectMs: performance.now() - started };
     }
     const proxyAddress = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
+    stopIfLate();
     phase = 'proxy';
-    socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy');
+    socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy', opened);
+    stopIfLate();
     const head = await connectThrough(socket, proxy, request.host, request.port);
     return { socket, head, address: null, via: proxy.via, proxy: proxy.display, connectMs: performance.now() - started };
   };

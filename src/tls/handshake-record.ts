@@ -79,7 +79,11 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
       completes = withFetched.trusted;
     }
     chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes } : null);
-    verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth };
+    const node = effective.errorNode;
+    const certificate = node
+      ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: node.sentIndex !== null ? ('server' as const) : node.store! }
+      : null;
+    verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
     warnings.unshift(...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts));
   } else {
     for (const name of STORE_NAMES) trustVerdicts[name] = trust[name] ? 'no-certificate' : 'not-configured';

@@ -8,7 +8,8 @@ import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
 import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
-import { probeTls, type ClientCredentials } from './probe.js';
+import { ClientCredentialsError, probeTls, type ClientCredentials } from './probe.js';
+import { ToolError } from '../errors.js';
 
 export interface HandshakeRequest {
   id: string;
@@ -59,6 +60,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
       settleMs: Math.min(500, request.timeoutMs),
     });
   } catch (error) {
+    if (error instanceof ClientCredentialsError) throw new ToolError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
     if (!(error instanceof ConnectError)) throw error;
     observation.connectFailure = error.failure;
     observation.target.address = error.address;

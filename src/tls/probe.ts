@@ -37,12 +37,25 @@ export interface ProbeResult {
   handshakeMs: number | null;
 }
 
+const LEGACY: SecureVersion[] = ['TLSv1', 'TLSv1.1'];
+
+export class ClientCredentialsError extends Error {}
+
 export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
   const tap = new WireTap(connection.socket, connection.head);
   const keylog: string[] = [];
   const started = performance.now();
   const client = options.client;
-  const socket = tlsConnect({
+  let socket: ReturnType<typeof tlsConnect>;
+  try {
+    socket = openTls();
+  } catch (error) {
+    // A bad PKCS#12, wrong password or a key that does not match the certificate throws here.
+    tap.destroy();
+    return Promise.reject(new ClientCredentialsError((error as Error).message));
+  }
+  function openTls() {
+    return tlsConnect({
     socket: tap,
     servername: options.servername ?? undefined,
     // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
@@ -54,7 +67,12 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     key: client?.key,
     pfx: client?.pfx,
     passphrase: client?.passphrase,
-  });
+    // We verify ourselves, so Node's default root store (20 ms to load) is not needed here.
+    ca: [],
+    // OpenSSL 3's security level 1 refuses the SHA-1 signatures TLS 1.0/1.1 need; asked-for legacy gets level 0.
+    ...(LEGACY.includes(options.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    });
+  }
   socket.on('keylog', (line) => keylog.push(line.toString('latin1')));
 
   return new Promise((resolve) => {

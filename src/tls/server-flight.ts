@@ -93,7 +93,8 @@ function distinguishedNames(data: Buffer): Buffer[] {
   return names;
 }
 
-function parseCertificateRequest(body: Buffer, tls13: boolean): { caNames: Buffer[] } {
+function parseCertificateRequest(body: Buffer, version: ServerFlight['version']): { caNames: Buffer[] } {
+  const tls13 = version === 'TLSv1.3';
   const r = new Reader(body);
   if (tls13) {
     r.vector(1); // certificate_request_context
@@ -106,7 +107,7 @@ function parseCertificateRequest(body: Buffer, tls13: boolean): { caNames: Buffe
     return { caNames: [] };
   }
   r.vector(1); // certificate_types
-  r.vector(2); // supported_signature_algorithms (TLS 1.2)
+  if (version === 'TLSv1.2') r.vector(2); // supported_signature_algorithms: TLS 1.2 only (RFC 5246 7.4.4)
   return { caNames: distinguishedNames(r.vector(2)) };
 }
 
@@ -132,7 +133,7 @@ export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buf
         flight.certificates = parseCertificate(body, tls13);
         break;
       case HS_CERTIFICATE_REQUEST:
-        flight.certificateRequest = parseCertificateRequest(body, tls13);
+        flight.certificateRequest = parseCertificateRequest(body, flight.version);
         break;
       case HS_SERVER_HELLO_DONE:
       case HS_FINISHED:

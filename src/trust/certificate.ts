@@ -34,6 +34,8 @@ export interface CertificateDetails {
   authorityKeyId: string | null;
   aia: { caIssuers: string[]; ocsp: string[] };
   signatureAlgorithm: string;
+  /** 1 for X.509 v1 (no extensions), 3 for v3. */
+  version: number;
   /** Subject and issuer names equal, and any AKI matches the SKI (OpenSSL's EXFLAG_SS; no signature check). */
   selfSigned: boolean;
 }
@@ -77,6 +79,9 @@ export class ParsedCertificate {
   get selfSigned(): boolean {
     return this.details.selfSigned;
   }
+  get version(): number {
+    return this.details.version;
+  }
 }
 
 const ATTRIBUTE_NAMES: Record<string, string> = {
@@ -119,7 +124,9 @@ const EKU_NAMES: Record<string, string> = {
 };
 
 const SIGNATURE_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
   '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
   '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
   '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
@@ -227,13 +234,14 @@ function decodeDetails(der: Buffer): CertificateDetails {
     authorityKeyId,
     aia,
     signatureAlgorithm: SIGNATURE_NAMES[asn.signatureAlgorithm.algorithm] ?? asn.signatureAlgorithm.algorithm,
+    version: tbs.version + 1,
     selfSigned: (sameName || subject === issuer) && (authorityKeyId === null || authorityKeyId === subjectKeyId),
   };
 }
 
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 };
 
-function keyDescription(x509: X509Certificate): { keyType: string; keyBits: number | null } {
+export function keyDescription(x509: X509Certificate): { keyType: string; keyBits: number | null } {
   const key = x509.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {

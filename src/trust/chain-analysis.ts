@@ -18,6 +18,6 @@ export function analyseChain(sent: ParsedCertificate[], verdict: ChainVerdict, f
     path: onPath,
     anchor: verdict.trusted ? top.cert.subject : null,
     anchorStore: verdict.trusted ? top.store : null,
-    aiaCaIssuers: sent[0]?.details.aia.caIssuers ?? [],
+    aiaCaIssuers: (verdict.missingIssuer ? top.cert : sent[0])?.details.aia.caIssuers ?? [],
   };
 }

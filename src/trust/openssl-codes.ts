@@ -9,6 +9,7 @@ export interface VerifyCode {
 
 const TABLE: VerifyCode[] = [
   { opensslCode: 0, nodeCode: null, message: 'ok' },
+  { opensslCode: 1, nodeCode: 'UNSPECIFIED', message: 'unspecified certificate verification error' },
   { opensslCode: 2, nodeCode: 'UNABLE_TO_GET_ISSUER_CERT', message: 'unable to get issuer certificate' },
   { opensslCode: 7, nodeCode: 'CERT_SIGNATURE_FAILURE', message: 'certificate signature failure' },
   { opensslCode: 9, nodeCode: 'CERT_NOT_YET_VALID', message: 'certificate is not yet valid' },
@@ -21,6 +22,9 @@ const TABLE: VerifyCode[] = [
   { opensslCode: 24, nodeCode: 'INVALID_CA', message: 'invalid CA certificate' },
   { opensslCode: 25, nodeCode: 'PATH_LENGTH_EXCEEDED', message: 'path length constraint exceeded' },
   { opensslCode: 26, nodeCode: 'INVALID_PURPOSE', message: 'unsupported certificate purpose' },
+  { opensslCode: 66, nodeCode: 'EE_KEY_TOO_SMALL', message: 'EE certificate key too weak' },
+  { opensslCode: 67, nodeCode: 'CA_KEY_TOO_SMALL', message: 'CA certificate key too weak' },
+  { opensslCode: 68, nodeCode: 'CA_MD_TOO_WEAK', message: 'CA signature digest algorithm too weak' },
   { opensslCode: 62, nodeCode: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'hostname mismatch' },
 ];
 

@@ -4,7 +4,7 @@
 // so the verdict matches what `authorizationError` of a real handshake says.
 import { checkServerIdentity } from 'node:tls';
 import type { StoreName } from '../types.js';
-import type { ParsedCertificate } from './certificate.js';
+import { keyDescription, type ParsedCertificate } from './certificate.js';
 import { verifyCode } from './openssl-codes.js';
 
 export interface TrustStore {
@@ -30,9 +30,14 @@ export interface ChainVerdict {
   trusted: boolean;
   /** The issuer name no store and no sent certificate provides, when the path stops short. */
   missingIssuer: string | null;
+  /** The path node the reported error is about. */
+  errorNode: PathNode | null;
+  /** Why, when the code alone does not say (UNSPECIFIED). */
+  detail: string | null;
 }
 
-const MAX_DEPTH = 10;
+// OpenSSL's default verify depth (X509_VERIFY_PARAM default 100).
+const MAX_DEPTH = 100;
 
 interface Anchor {
   cert: ParsedCertificate;
@@ -88,16 +93,24 @@ function bestIssuer<T extends { cert: ParsedCertificate }>(child: ParsedCertific
   return signedButExpired ?? fallback;
 }
 
-/** RFC 5280 CA test as OpenSSL's check_ca: key usage, if present, must allow certificate signing. */
-function actsAsCA(cert: ParsedCertificate): boolean {
-  if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) return false;
-  if (cert.basicConstraints.present) return cert.basicConstraints.ca;
-  return cert.keyUsage !== null;
+/**
+ * OpenSSL's check_ca (crypto/x509/v3_purp.c): 0 not a CA, 1 basicConstraints CA:TRUE, 3 a v1
+ * self-signed root, 4 key usage allows certSign but there are no basic constraints.
+ */
+function caKind(cert: ParsedCertificate): 0 | 1 | 3 | 4 {
+  if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) return 0;
+  if (cert.basicConstraints.present) return cert.basicConstraints.ca ? 1 : 0;
+  if (cert.version === 1 && cert.selfSigned) return 3;
+  if (cert.keyUsage !== null) return 4;
+  return 0;
 }
+
+// Server-gated crypto EKUs count as serverAuth for OpenSSL's XKU_SSL_SERVER | XKU_SGC.
+const SERVER_EKUS = ['serverAuth', '2.16.840.1.113730.4.1', '1.3.6.1.4.1.311.10.3.3'];
 
 /** OpenSSL's SSL-server purpose (check_purpose_ssl_server). */
 function serverPurposeAllowed(cert: ParsedCertificate, asCA: boolean): boolean {
-  if (cert.extKeyUsage && !cert.extKeyUsage.includes('serverAuth')) return false;
+  if (cert.extKeyUsage && !cert.extKeyUsage.some((eku) => SERVER_EKUS.includes(eku))) return false;
   if (asCA) return true;
   const ku = cert.keyUsage;
   return !ku || ku.includes('digitalSignature') || ku.includes('keyEncipherment') || ku.includes('keyAgreement');
@@ -123,6 +136,8 @@ export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: 
       path.push({ cert: fromStore.cert, sentIndex: sentIndex >= 0 ? sentIndex : null, store: fromStore.store });
       continue;
     }
+    // Once a store certificate is on the path, OpenSSL's build_chain looks only in the store.
+    if (top.store !== null) break;
     const unused = sent.map((cert, index) => ({ cert, index })).filter(({ index }) => !used.has(index));
     const fromSent = bestIssuer(top.cert, unused, now);
     if (!fromSent) break;
@@ -130,6 +145,16 @@ export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: 
     path.push({ cert: fromSent.cert, sentIndex: fromSent.index, store: null });
   }
   return { path, trusted };
+}
+
+const WEAK_DIGESTS = /^(md5|sha1)With|SHA1$/i;
+
+/** Security bits of a certificate's key, as OpenSSL's EVP_PKEY_get_security_bits (NIST SP 800-57). */
+function keySecurityBits(cert: ParsedCertificate): number {
+  const { keyType, keyBits } = keyDescription(cert.x509);
+  if (keyBits === null) return 128;
+  if (keyType === 'RSA') return keyBits >= 15360 ? 256 : keyBits >= 7680 ? 192 : keyBits >= 3072 ? 128 : keyBits >= 2048 ? 112 : keyBits >= 1024 ? 80 : 0;
+  return keyBits / 2;
 }
 
 /** Verifies the sent chain against the union of `stores`, then the name when `hostname` is given. */
@@ -155,16 +180,36 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
     }
   }
 
-  // check_extensions: CA flags, purpose, path length.
+  // check_extensions: CA flags, purpose (trust anchors too: they carry no explicit trust settings), path length.
   let nonSelfIssued = 0;
   for (let i = 0; i < n; i++) {
     const node = path[i]!;
-    const isAnchor = i === n - 1 && trusted;
-    if (i > 0 && !actsAsCA(node.cert)) fail(24, i);
-    if (!isAnchor && !serverPurposeAllowed(node.cert, i > 0)) fail(26, i);
+    if (i > 0) {
+      const kind = caKind(node.cert);
+      // Below the top only a real CA:TRUE will do; the top may be a v1 root or key-usage-only CA.
+      if (kind === 0 || (i + 1 < n && kind !== 1)) fail(24, i);
+    }
+    if (!serverPurposeAllowed(node.cert, i > 0)) fail(26, i);
     const pathLen = node.cert.basicConstraints.pathLen;
     if (i > 1 && pathLen !== null && nonSelfIssued > pathLen) fail(25, i);
     if (i > 0 && !node.cert.selfSigned) nonSelfIssued++;
+  }
+
+  // check_auth_level at security level 1 (80 bits): small keys, and weak digests below the anchor.
+  // Node 20 / OpenSSL 3.0 report both as X509_V_ERR_UNSPECIFIED (1), not 66-68 (measured), so
+  // the code follows what clients print and `detail` keeps the real reason.
+  let detail: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const cert = path[i]!.cert;
+    const bits = keyDescription(cert.x509);
+    if (keySecurityBits(cert) < 80) {
+      fail(1, i);
+      detail = `a ${bits.keyBits}-bit ${bits.keyType} key is too weak for OpenSSL 3's default security level`;
+    }
+    if (i < n - 1 && WEAK_DIGESTS.test(cert.details.signatureAlgorithm)) {
+      fail(1, i);
+      detail = `a ${cert.details.signatureAlgorithm} signature is too weak for OpenSSL 3's default security level`;
+    }
   }
 
   // internal_verify: signatures and validity from the top down; a top that is not self-issued is not checked itself.
@@ -193,9 +238,10 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
     const mismatch = checkServerIdentity(hostname, leaf.toLegacyObject());
     if (mismatch) {
       const code = verifyCode(62);
-      return { ok: false, opensslCode: 62, code: code.nodeCode, message: mismatch.message, depth: 0, path, trusted, missingIssuer };
+      return { ok: false, opensslCode: 62, code: code.nodeCode, message: mismatch.message, depth: 0, path, trusted, missingIssuer, errorNode: path[0]!, detail: null };
     }
   }
   const code = verifyCode(error);
-  return { ok: error === 0, opensslCode: error, code: code.nodeCode, message: code.message, depth, path, trusted, missingIssuer };
+  const errorNode = depth === null ? null : (path[depth] ?? null);
+  return { ok: error === 0, opensslCode: error, code: code.nodeCode, message: code.message, depth, path, trusted, missingIssuer, errorNode, detail: error === 1 ? detail : null };
 }

@@ -72,6 +72,21 @@ test('--fetch-missing confirms an incomplete chain from the AIA URL (high confid
   }
 });
 
+test('--fetch-missing follows the AIA of the certificate whose issuer is missing, not the leaf', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.missingMiddle!);
+  try {
+    const without = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json'])).stdout);
+    t.is(without.diagnosis.problem, 'unknown-ca');
+    const withFetch = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json', '--fetch-missing'])).stdout);
+    t.is(withFetch.chainAnalysis.fetched.url, `${fixtures.aia.url}/public-intermediate.der`);
+    t.true(withFetch.chainAnalysis.fetched.completesChain);
+    t.is(withFetch.diagnosis.problem, 'incomplete-chain');
+    t.is(withFetch.diagnosis.confidence, 'high');
+  } finally {
+    await server.close();
+  }
+});
+
 test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent', async (t) => {
   const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
   const saved = join(fixtures.dir, 'saved-corporate.pem');
@@ -141,6 +156,49 @@ test('mTLS: with the right client certificate the server accepts; with a strange
     t.is(stranger.code, 1);
   } finally {
     await server.close();
+  }
+});
+
+test('mTLS over TLS 1.1 (--tls-min 1.0): the CertificateRequest without signature algorithms is read', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
+  try {
+    const refused = await runCli([...baseArgs('mtls', server.port), '--json']);
+    t.is(JSON.parse(refused.stdout).diagnosis.problem, 'handshake-failed', 'TLS 1.2 minimum by default, as Node');
+    const legacy = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--tls-min', '1.0'])).stdout);
+    t.is(legacy.tls.protocol, 'TLSv1.1');
+    t.true(legacy.clientCertificate.requested);
+    t.deepEqual(legacy.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+    t.is(legacy.diagnosis.problem, 'client-cert-required');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a client key that does not match its certificate is a one-line usage error', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
+  try {
+    const result = await runCli([...baseArgs('mtls', server.port), '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
+    t.is(result.code, 2);
+    t.regex(result.stderr, /^Error: --client-cert: .*\n$/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a proxy that never answers CONNECT: exit 3 at step proxy, within the timeout', async (t) => {
+  const silent = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const started = Date.now();
+  try {
+    const result = await runCli(['inspect', 'valid.example.com:443', '--json', '--timeout', '800', '--upstream-proxy', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`]);
+    t.is(result.code, 3);
+    const record = JSON.parse(result.stdout);
+    t.is(record.failure.step, 'proxy');
+    t.regex(record.failure.message, /did not open a tunnel/);
+    // Generous under a loaded test run; before the fix the process never exited on its own.
+    t.true(Date.now() - started < 20_000, 'the process exits once the deadline passes');
+  } finally {
+    silent.close();
   }
 });
 
@@ -267,6 +325,8 @@ for (const [label, args, pattern] of [
   ['port out of range', ['inspect', 'example.com:99999'], /^Error: target "example\.com:99999": port "99999"/],
   ['malformed --resolve', ['inspect', 'valid.example.com', '--resolve', 'valid.example.com:443'], /^Error: --resolve "valid\.example\.com:443": expected HOST:PORT:ADDRESS/],
   ['unknown flag', ['inspect', 'valid.example.com', '--frobnicate'], /^Error: Unknown argument: frobnicate/],
+  ['proxy URL with a stray %', ['inspect', 'valid.example.com', '--upstream-proxy', 'http://bob:50%off@127.0.0.1:1'], /^Error: proxy "http:\/\/\*\*\*@127\.0\.0\.1:1": the user or password has a stray %/],
+  ['proxy URL with a bad port, no scheme', ['inspect', 'valid.example.com', '--upstream-proxy', 'alice:s3cret@proxy.corp:99999'], /^Error: proxy "http:\/\/\*\*\*@proxy\.corp:99999" is not a URL/],
 ] as Array<[string, string[], RegExp]>) {
   test(`bad input exits 2 with one line: ${label}`, async (t) => {
     const result = await runCli(args.map((a) => (a === 'NOT_A_CERT' ? fixtures.pki.files['not-a-certificate.pem']! : a)).concat(['--resolve', 'valid.example.com:443:127.0.0.1'].filter(() => !args.includes('--resolve'))));

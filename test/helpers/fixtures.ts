@@ -58,6 +58,7 @@ export interface FixtureServer {
 
 export interface ServerOptions {
   maxVersion?: SecureVersion;
+  minVersion?: SecureVersion;
   /** CA certificates (PEM) whose clients are accepted; with requestClientCert scenarios. */
   clientCAs?: string[];
 }
@@ -69,10 +70,11 @@ export async function startScenarioServer(scenario: Scenario, options: ServerOpt
       key: scenario.keyPem,
       cert: scenario.sent.join(''),
       maxVersion: options.maxVersion ?? 'TLSv1.3',
-      minVersion: 'TLSv1.2',
+      minVersion: options.minVersion ?? 'TLSv1.2',
       requestCert: !!scenario.requestClientCert,
       rejectUnauthorized: !!scenario.requestClientCert,
       ...(scenario.requestClientCert ? { ca: options.clientCAs } : {}),
+      ...(scenario.legacyServer || options.minVersion === 'TLSv1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     },
     (socket: TLSSocket) => {
       socket.on('error', () => undefined);

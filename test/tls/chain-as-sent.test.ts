@@ -12,7 +12,7 @@ test.before(async () => {
 test.after.always(async () => fixtures?.close());
 
 const VERSIONS: SecureVersion[] = ['TLSv1.2', 'TLSv1.3'];
-const SCENARIOS = ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls'];
+const SCENARIOS = ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'missingMiddle', 'noBcCA', 'sha1'];
 
 for (const name of SCENARIOS) {
   for (const maxVersion of VERSIONS) {

@@ -1,0 +1,11 @@
+// Secrets in URLs never reach a message.
+import test from 'ava';
+import { stripUrlAuth } from '../src/errors.js';
+
+test('stripUrlAuth removes credentials, including @ in passwords, and keeps hints and IPv6 hosts', (t) => {
+  t.is(stripUrlAuth('proxy http://alice:s3cret@proxy:3128 failed'), 'proxy http://***@proxy:3128 failed');
+  t.is(stripUrlAuth('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
+  t.is(stripUrlAuth('http://u:p@[::1]:8080'), 'http://***@[::1]:8080');
+  t.is(stripUrlAuth('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
+  t.is(stripUrlAuth('http://proxy:3128'), 'http://proxy:3128');
+});
