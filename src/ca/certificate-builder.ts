@@ -4,6 +4,7 @@
 import { createHash, randomBytes, sign as signNative, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { derToPem } from '../trust/pem.js';
 
 const { asn1, pki } = forge;
 // Parts of forge's API that its type definitions leave out.
@@ -200,9 +201,4 @@ export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCert
   ]);
   const der = Buffer.from(asn1.toDer(certificate).getBytes(), 'binary');
   return { der, pem: derToPem(der) };
-}
-
-export function derToPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
-  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }

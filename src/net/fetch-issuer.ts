@@ -2,14 +2,13 @@
 // PEM, or a certs-only PKCS#7 (RFC 5280 4.2.2.1). Plain http:// only, as the RFC intends.
 import { request } from 'node:http';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { Certificate } from '@peculiar/asn1-x509';
 import { pemCertificates } from '../trust/pem.js';
 import type { ResolveMap } from './target.js';
 
 const MAX_BODY = 1024 * 1024;
 
-export function certificatesFromIssuerBody(body: Buffer): Buffer[] {
+export async function certificatesFromIssuerBody(body: Buffer): Promise<Buffer[]> {
   const pems = pemCertificates(body.toString('latin1'));
   if (pems.length) return pems;
   try {
@@ -18,6 +17,8 @@ export function certificatesFromIssuerBody(body: Buffer): Buffer[] {
   } catch {
     // not a bare certificate: try PKCS#7
   }
+  // Loaded only here: PKCS#7 is rare and the CMS schemas cost start-up time.
+  const { ContentInfo, SignedData } = await import('@peculiar/asn1-cms');
   const info = AsnConvert.parse(body, ContentInfo);
   const signed = AsnConvert.parse(info.content, SignedData);
   return (signed.certificates ?? []).flatMap((choice) => (choice.certificate ? [Buffer.from(AsnConvert.serialize(choice.certificate))] : []));
@@ -59,13 +60,10 @@ export function fetchIssuer(url: string, resolve: ResolveMap, timeoutMs: number,
         else chunks.push(chunk);
       });
       res.on('end', () => {
-        try {
-          const certs = certificatesFromIssuerBody(Buffer.concat(chunks));
-          if (certs.length) done(certs);
-          else fail(new Error(`GET ${url}: no certificate in the answer`));
-        } catch {
-          fail(new Error(`GET ${url}: the answer is not DER, PEM or PKCS#7`));
-        }
+        certificatesFromIssuerBody(Buffer.concat(chunks)).then(
+          (certs) => (certs.length ? done(certs) : fail(new Error(`GET ${url}: no certificate in the answer`))),
+          () => fail(new Error(`GET ${url}: the answer is not DER, PEM or PKCS#7`)),
+        );
       });
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));

@@ -19,7 +19,7 @@ import {
   id_ce_subjectKeyIdentifier,
   id_pe_authorityInfoAccess,
 } from '@peculiar/asn1-x509';
-import { derToPem } from '../ca/certificate-builder.js';
+import { derToPem } from './pem.js';
 import type { ChainEntry } from '../types.js';
 
 export interface CertificateDetails {

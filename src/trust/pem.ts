@@ -11,3 +11,9 @@ export function pemCertificates(text: string): Buffer[] {
   }
   return out;
 }
+
+/** One certificate as PEM, 64 characters a line (RFC 7468). */
+export function derToPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}

@@ -3,14 +3,16 @@
 // (--extra-ca files and the certs dir's extra/ folder).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { ToolError } from '../errors.js';
+import type { StoreName } from '../types.js';
 import { ParsedCertificate } from './certificate.js';
 import { pemCertificates } from './pem.js';
-import type { TrustStore } from './verify.js';
+import { readSubjectIndex, writeSubjectIndex } from './subject-index-cache.js';
+import { TrustStore } from './trust-store.js';
 
 const run = promisify(execFile);
 
@@ -32,22 +34,24 @@ export interface LoadedStore {
   notes: string[];
 }
 
-function parseAll(ders: Buffer[], source: string, notes: string[]): ParsedCertificate[] {
-  const out: ParsedCertificate[] = [];
-  let bad = 0;
-  for (const der of ders) {
-    try {
-      out.push(new ParsedCertificate(der));
-    } catch {
-      bad++;
-    }
+/** A store over DER blocks whose subject index comes from the cache when `identity` is known. */
+function lazyStore(name: StoreName, ders: Buffer[], identity: string | null): TrustStore {
+  const cached = identity ? readSubjectIndex(identity, ders.length) : null;
+  const remember = identity && !cached ? (keys: string[]) => writeSubjectIndex(identity, keys) : undefined;
+  return new TrustStore(name, ders, cached, remember);
+}
+
+async function fileIdentity(path: string): Promise<string | null> {
+  try {
+    const info = await stat(path);
+    return `file ${path} ${info.size} ${info.mtimeMs}`;
+  } catch {
+    return null;
   }
-  if (bad) notes.push(`${source}: skipped ${bad} certificate(s) that do not parse`);
-  return out;
 }
 
 /** Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. */
-export async function readCertificateFile(path: string, flag: string): Promise<ParsedCertificate[]> {
+export async function readCertificateFile(path: string, flag: string): Promise<Buffer[]> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -58,29 +62,33 @@ export async function readCertificateFile(path: string, flag: string): Promise<P
   }
   const ders = pemCertificates(data.toString('latin1'));
   if (ders.length === 0 && data[0] === 0x30) ders.push(data);
-  const notes: string[] = [];
-  const certs = parseAll(ders, `${flag} ${path}`, notes);
-  if (certs.length === 0) {
+  const usable = ders.length > 0 && (() => {
+    try {
+      return new ParsedCertificate(ders[0]!) !== null;
+    } catch {
+      return false;
+    }
+  })();
+  if (!usable) {
     throw new ToolError('not-certificates', `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`);
   }
-  return certs;
+  return ders;
 }
 
 export async function loadPublicStore(publicRootsFile?: string): Promise<LoadedStore> {
   if (publicRootsFile) {
-    const certs = await readCertificateFile(publicRootsFile, '--public-roots');
-    return { store: { name: 'public', certs }, source: publicRootsFile, notes: [] };
+    const ders = await readCertificateFile(publicRootsFile, '--public-roots');
+    return { store: lazyStore('public', ders, await fileIdentity(publicRootsFile)), source: publicRootsFile, notes: [] };
   }
-  const notes: string[] = [];
-  const certs = parseAll(rootCertificates.map((pem) => pemCertificates(pem)[0]!), 'Node bundled roots', notes);
-  return { store: { name: 'public', certs }, source: `Node ${process.version} bundled Mozilla roots`, notes };
+  const ders = rootCertificates.map((pem) => pemCertificates(pem)[0]!);
+  return { store: lazyStore('public', ders, `node-roots ${process.version} ${ders.length}`), source: `Node ${process.version} bundled Mozilla roots`, notes: [] };
 }
 
-async function readBundle(path: string, notes: string[]): Promise<ParsedCertificate[]> {
-  return parseAll(pemCertificates(await readFile(path, 'latin1')), path, notes);
+async function readBundle(path: string): Promise<Buffer[]> {
+  return pemCertificates(await readFile(path, 'latin1'));
 }
 
-async function readCertDir(dir: string, notes: string[]): Promise<ParsedCertificate[]> {
+async function readCertDir(dir: string): Promise<Buffer[]> {
   const names = (await readdir(dir)).filter((n) => /\.(pem|crt|\d+)$/.test(n));
   const seen = new Set<string>();
   const ders: Buffer[] = [];
@@ -97,10 +105,10 @@ async function readCertDir(dir: string, notes: string[]): Promise<ParsedCertific
       // dangling links and unreadable entries are skipped, as OpenSSL skips them
     }
   }
-  return parseAll(ders, dir, notes);
+  return ders;
 }
 
-async function macSystemCertificates(notes: string[]): Promise<ParsedCertificate[]> {
+async function macSystemCertificates(notes: string[]): Promise<Buffer[]> {
   // The admin and System keychains are where MDM profiles put corporate CAs.
   const keychains = ['/Library/Keychains/System.keychain', '/System/Library/Keychains/SystemRootCertificates.keychain'];
   const ders: Buffer[] = [];
@@ -112,16 +120,15 @@ async function macSystemCertificates(notes: string[]): Promise<ParsedCertificate
       notes.push(`security find-certificate ${keychain}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  return parseAll(ders, 'macOS keychains', notes);
+  return ders;
 }
 
-async function windowsSystemCertificates(notes: string[]): Promise<ParsedCertificate[]> {
+async function windowsSystemCertificates(notes: string[]): Promise<Buffer[]> {
   const script =
     "Get-ChildItem Cert:\\LocalMachine\\Root, Cert:\\CurrentUser\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }";
   try {
     const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { maxBuffer: 64 * 1024 * 1024 });
-    const ders = stdout.split(/\r?\n/).filter(Boolean).map((b64) => Buffer.from(b64.trim(), 'base64'));
-    return parseAll(ders, 'Windows Root stores', notes);
+    return stdout.split(/\r?\n/).filter(Boolean).map((b64) => Buffer.from(b64.trim(), 'base64'));
   } catch (error) {
     notes.push(`PowerShell Cert:\\ stores: ${(error as Error).message.split('\n')[0]}`);
     return [];
@@ -131,23 +138,23 @@ async function windowsSystemCertificates(notes: string[]): Promise<ParsedCertifi
 /** The OS trust store, or `store: null` (not-configured) when this machine has none. */
 export async function loadSystemStore(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<LoadedStore> {
   const notes: string[] = [];
-  const done = (certs: ParsedCertificate[], source: string): LoadedStore =>
-    certs.length ? { store: { name: 'system', certs }, source, notes } : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
-  if (platform === 'darwin') return done(await macSystemCertificates(notes), 'macOS System keychains');
-  if (platform === 'win32') return done(await windowsSystemCertificates(notes), 'Windows Root stores');
+  const done = (ders: Buffer[], source: string, identity: string | null): LoadedStore =>
+    ders.length ? { store: lazyStore('system', ders, identity), source, notes } : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
+  if (platform === 'darwin') return done(await macSystemCertificates(notes), 'macOS System keychains', null);
+  if (platform === 'win32') return done(await windowsSystemCertificates(notes), 'Windows Root stores', null);
 
   // OpenSSL's own variables win, as they do for openssl, curl, Python and Go.
   if (env.SSL_CERT_FILE) {
     if (!existsSync(env.SSL_CERT_FILE)) return { store: null, source: env.SSL_CERT_FILE, notes: [`SSL_CERT_FILE=${env.SSL_CERT_FILE} does not exist`] };
-    return done(await readBundle(env.SSL_CERT_FILE, notes), `SSL_CERT_FILE=${env.SSL_CERT_FILE}`);
+    return done(await readBundle(env.SSL_CERT_FILE), `SSL_CERT_FILE=${env.SSL_CERT_FILE}`, await fileIdentity(env.SSL_CERT_FILE));
   }
   const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
-  if (bundle) return done(await readBundle(bundle, notes), bundle);
+  if (bundle) return done(await readBundle(bundle), bundle, await fileIdentity(bundle));
   const dirs = env.SSL_CERT_DIR ? env.SSL_CERT_DIR.split(':') : LINUX_DIRS;
   for (const dir of dirs) {
     if (existsSync(dir)) {
-      const certs = await readCertDir(dir, notes);
-      if (certs.length) return done(certs, dir);
+      const ders = await readCertDir(dir);
+      if (ders.length) return done(ders, dir, null);
     }
   }
   return { store: null, source: null, notes: ['no system CA bundle found (install the ca-certificates package)'] };
@@ -156,17 +163,17 @@ export async function loadSystemStore(env: NodeJS.ProcessEnv = process.env, plat
 /** --extra-ca files plus PEM files dropped into the certs dir's extra/ folder. */
 export async function loadExtraStore(files: string[], extraDir: string | null): Promise<LoadedStore> {
   const notes: string[] = [];
-  const certs: ParsedCertificate[] = [];
-  for (const file of files) certs.push(...(await readCertificateFile(file, '--extra-ca')));
+  const ders: Buffer[] = [];
+  for (const file of files) ders.push(...(await readCertificateFile(file, '--extra-ca')));
   if (extraDir && existsSync(extraDir)) {
     for (const name of (await readdir(extraDir)).filter((n) => /\.(pem|crt)$/i.test(n))) {
       try {
-        certs.push(...(await readCertificateFile(join(extraDir, name), 'extra/')));
+        ders.push(...(await readCertificateFile(join(extraDir, name), 'extra/')));
       } catch (error) {
         notes.push((error as Error).message);
       }
     }
   }
   const sources = [...files, ...(extraDir ? [extraDir] : [])];
-  return certs.length ? { store: { name: 'extra', certs }, source: sources.join(', '), notes } : { store: null, source: null, notes };
+  return ders.length ? { store: new TrustStore('extra', ders), source: sources.join(', '), notes } : { store: null, source: null, notes };
 }

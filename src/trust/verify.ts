@@ -5,12 +5,11 @@
 import { checkServerIdentity } from 'node:tls';
 import type { StoreName } from '../types.js';
 import { keyDescription, type ParsedCertificate } from './certificate.js';
+import type { TrustStore } from './trust-store.js';
+
+export type { TrustStore };
 import { verifyCode } from './openssl-codes.js';
 
-export interface TrustStore {
-  name: StoreName;
-  certs: ParsedCertificate[];
-}
 
 export interface PathNode {
   cert: ParsedCertificate;
@@ -45,30 +44,18 @@ interface Anchor {
 }
 
 class AnchorIndex {
-  private readonly bySubject = new Map<string, Anchor[]>();
-  readonly all: Anchor[] = [];
+  constructor(private readonly stores: TrustStore[]) {}
 
-  constructor(stores: TrustStore[]) {
-    for (const store of stores) {
-      for (const cert of store.certs) {
-        const anchor = { cert, store: store.name };
-        this.all.push(anchor);
-        // Node's own name strings: native, and equal for equal names (OpenSSL compares canonical forms).
-        const key = cert.x509.subject;
-        const list = this.bySubject.get(key);
-        if (list) list.push(anchor);
-        else this.bySubject.set(key, [anchor]);
-      }
-    }
-  }
-
-  /** Candidates by formatted name, falling back to a full scan (OpenSSL compares canonical names). */
   candidatesFor(child: ParsedCertificate): Anchor[] {
-    return this.bySubject.get(child.x509.issuer) ?? this.all;
+    return this.stores.flatMap((store) => store.withSubject(child.x509.issuer).map((cert) => ({ cert, store: store.name })));
   }
 
   exact(cert: ParsedCertificate): Anchor | undefined {
-    return (this.bySubject.get(cert.x509.subject) ?? []).find((a) => a.cert.der.equals(cert.der));
+    for (const store of this.stores) {
+      const match = store.withSubject(cert.x509.subject).find((c) => c.der.equals(cert.der));
+      if (match) return { cert: match, store: store.name };
+    }
+    return undefined;
   }
 }
 

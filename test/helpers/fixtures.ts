@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { makeFixturePki, type FixturePki, type Scenario } from '../../scripts/fixture-pki.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'tlswitness.mjs');
 
 export interface AiaServer {
   url: string;
@@ -95,7 +95,13 @@ export interface CliResult {
 
 /** The environment tests start from: nothing from this machine's CA or proxy variables. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CERTS_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-certs-')), SSL_CERT_FILE: '/nonexistent/ca-bundle.crt' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TLSWITNESS_CERTS_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-certs-')),
+    TLSWITNESS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-cache-')),
+    SSL_CERT_FILE: '/nonexistent/ca-bundle.crt',
+  };
   return { ...env, ...extra };
 }
 

@@ -8,10 +8,11 @@ import { observeHandshake } from '../../src/tls/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import { ParsedCertificate } from '../../src/trust/certificate.js';
 import { pemCertificates } from '../../src/trust/pem.js';
+import { TrustStore } from '../../src/trust/trust-store.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
-export function storeOf(name: 'public' | 'system' | 'extra', pems: string[]) {
-  return { name, certs: pems.flatMap((p) => pemCertificates(p)).map((der) => new ParsedCertificate(der)) };
+export function storeOf(name: 'public' | 'system' | 'extra', pems: string[]): TrustStore {
+  return TrustStore.fromCertificates(name, pems.flatMap((p) => pemCertificates(p)).map((der) => new ParsedCertificate(der)));
 }
 
 export function fixtureTrust(pki: FixturePki, extra: string[] = []): TrustContext {

@@ -1,0 +1,27 @@
+// Builds the tlswitness binary: one ESM file, so start-up does not pay for resolving and lexing
+// hundreds of small CommonJS modules (measured: ~150 ms of imports unbundled on Node 20).
+import { build } from 'esbuild';
+import { chmod } from 'node:fs/promises';
+
+const outfile = 'dist/tlswitness.mjs';
+await build({
+  entryPoints: { tlswitness: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // Code loaded on demand (PKCS#7 parsing) goes to its own chunk instead of every start-up.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  minifyWhitespace: process.env.TLSWITNESS_MINIFY !== '0',
+  minifySyntax: process.env.TLSWITNESS_MINIFY !== '0',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
+  banner: {
+    js: "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);",
+  },
+});
+await chmod(outfile, 0o755);

@@ -1,0 +1,93 @@
+// A trust store: certificates kept as DER and parsed only when their subject is asked for.
+// Building an X509Certificate costs ~0.15 ms, so parsing a 144-root bundle on every run costs
+// more than the handshake itself; a subject index (cached on disk for large bundles) avoids it.
+import type { StoreName } from '../types.js';
+import { ParsedCertificate } from './certificate.js';
+
+/**
+ * Name key close to OpenSSL's canonical comparison (X509_NAME_cmp on canonical encodings):
+ * Node's printed name, case-folded, with runs of white space collapsed. String types
+ * (PrintableString vs UTF8String) already print the same.
+ */
+export function nameKey(printedName: string): string {
+  return printedName
+    .split('\n')
+    .map((line) => line.trim().replace(/\s+/g, ' ').toLowerCase())
+    .join('\n');
+}
+
+export class TrustStore {
+  private readonly parsed = new Map<number, ParsedCertificate | null>();
+  private index: Map<string, number[]> | null = null;
+
+  /**
+   * @param ders the certificates, in file order
+   * @param subjectKeys nameKey of each certificate's subject, when known (from a cache)
+   * @param onIndexBuilt called once when the index had to be built by parsing (to cache it)
+   */
+  constructor(
+    readonly name: StoreName,
+    private readonly ders: Buffer[],
+    subjectKeys: string[] | null = null,
+    private readonly onIndexBuilt?: (keys: string[]) => void,
+  ) {
+    if (subjectKeys && subjectKeys.length === ders.length) this.index = indexOf(subjectKeys);
+  }
+
+  static fromCertificates(name: StoreName, certs: ParsedCertificate[]): TrustStore {
+    const store = new TrustStore(name, certs.map((c) => c.der));
+    certs.forEach((cert, i) => store.parsed.set(i, cert));
+    return store;
+  }
+
+  get size(): number {
+    return this.ders.length;
+  }
+
+  /** The subject keys of every certificate, for the on-disk index. Parses everything once. */
+  subjectKeys(): string[] {
+    return this.ders.map((_, i) => {
+      const cert = this.certificate(i);
+      return cert ? nameKey(cert.x509.subject) : '';
+    });
+  }
+
+  /** Certificates whose subject matches a printed name (an issuer, usually). */
+  withSubject(printedName: string): ParsedCertificate[] {
+    if (!this.index) {
+      const keys = this.subjectKeys();
+      this.index = indexOf(keys);
+      this.onIndexBuilt?.(keys);
+    }
+    return (this.index.get(nameKey(printedName)) ?? []).map((i) => this.certificate(i)).filter((c): c is ParsedCertificate => c !== null);
+  }
+
+  /** Every certificate (parses them all). */
+  all(): ParsedCertificate[] {
+    return this.ders.map((_, i) => this.certificate(i)).filter((c): c is ParsedCertificate => c !== null);
+  }
+
+  private certificate(i: number): ParsedCertificate | null {
+    let cert = this.parsed.get(i);
+    if (cert === undefined) {
+      try {
+        cert = new ParsedCertificate(this.ders[i]!);
+      } catch {
+        cert = null; // one bad entry in a bundle is skipped, as OpenSSL skips it
+      }
+      this.parsed.set(i, cert);
+    }
+    return cert;
+  }
+}
+
+function indexOf(keys: string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    if (!key) return;
+    const list = index.get(key);
+    if (list) list.push(i);
+    else index.set(key, [i]);
+  });
+  return index;
+}

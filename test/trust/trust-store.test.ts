@@ -1,0 +1,64 @@
+// The lazy trust store: subject lookups, name normalisation, and the on-disk index cache.
+import test from 'ava';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { makeFixturePki, type FixturePki } from '../../scripts/fixture-pki.js';
+import { certificatesFromIssuerBody } from '../../src/net/fetch-issuer.js';
+import { readSubjectIndex, writeSubjectIndex } from '../../src/trust/subject-index-cache.js';
+import { nameKey, TrustStore } from '../../src/trust/trust-store.js';
+
+let pki: FixturePki;
+test.before(async () => {
+  pki = await makeFixturePki(mkdtempSync(join(tmpdir(), 'tlswitness-store-')));
+});
+
+test('name keys fold case and white space, as OpenSSL canonical names do', (t) => {
+  t.is(nameKey('C=US\nO=Example  Corp\nCN=Root'), nameKey('c=us\no=example corp\ncn=ROOT '));
+  t.not(nameKey('CN=Root A'), nameKey('CN=Root B'));
+});
+
+test('withSubject parses only what it is asked for when the index is known', (t) => {
+  const ders = [pki.publicRoot.der, pki.corporateRoot.der, pki.unknownRoot.der];
+  const keys = ['c=us\no=fixture trust services\ncn=fixture public root r1', 'c=us\no=example corp\ncn=example corp root ca', 'garbage-never-parsed'];
+  let built = false;
+  const store = new TrustStore('system', ders, keys, () => (built = true));
+  const found = store.withSubject('C=US\nO=Example Corp\nCN=Example Corp Root CA');
+  t.is(found.length, 1);
+  t.true(found[0]!.der.equals(pki.corporateRoot.der));
+  t.false(built, 'a known index is not rebuilt');
+});
+
+test('without an index the first lookup builds it and reports it for caching', (t) => {
+  let reported: string[] = [];
+  const store = new TrustStore('system', [pki.publicRoot.der, Buffer.from('not a certificate')], null, (keys) => (reported = keys));
+  t.is(store.withSubject('CN=Fixture Public Root R1,O=Fixture Trust Services,C=US').length, 0, 'an RFC 4514 string is not a printed name');
+  t.is(store.withSubject('C=US\nO=Fixture Trust Services\nCN=Fixture Public Root R1').length, 1);
+  t.deepEqual(reported, ['c=us\no=fixture trust services\ncn=fixture public root r1', ''], 'an unparseable entry is skipped');
+});
+
+test('the subject index cache round-trips and refuses a stale or different bundle', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cache-'));
+  const keys = Array.from({ length: 40 }, (_, i) => `cn=root ${i}`);
+  writeSubjectIndex('file /x 100 1', keys, dir);
+  t.deepEqual(readSubjectIndex('file /x 100 1', 40, dir), keys);
+  t.is(readSubjectIndex('file /x 100 2', 40, dir), null, 'another mtime is another bundle');
+  t.is(readSubjectIndex('file /x 100 1', 41, dir), null, 'the count must match');
+  writeSubjectIndex('small', ['a'], dir);
+  t.is(readdirSync(dir).length, 1, 'small stores are not cached');
+  writeFileSync(join(dir, readdirSync(dir)[0]!), '{broken');
+  t.is(readSubjectIndex('file /x 100 1', 40, dir), null, 'a corrupt cache is ignored');
+});
+
+test('an AIA body may be DER, PEM or a certs-only PKCS#7', async (t) => {
+  t.deepEqual(await certificatesFromIssuerBody(pki.publicIntermediate.der), [pki.publicIntermediate.der]);
+  t.deepEqual(await certificatesFromIssuerBody(Buffer.from(pki.publicIntermediate.pem)), [pki.publicIntermediate.der]);
+  const p7 = forge.pkcs7.createSignedData();
+  p7.addCertificate(forge.pki.certificateFromPem(pki.publicRoot.pem));
+  const der = Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+  const certs = await certificatesFromIssuerBody(der);
+  t.is(certs.length, 1);
+  t.true(certs[0]!.equals(pki.publicRoot.der));
+  await t.throwsAsync(certificatesFromIssuerBody(Buffer.from('<html>404</html>')));
+});
