@@ -59,6 +59,8 @@ export interface FixtureServer {
 export interface ServerOptions {
   maxVersion?: SecureVersion;
   minVersion?: SecureVersion;
+  /** OpenSSL cipher string (TLS 1.3 suites included), to force one suite. */
+  ciphers?: string;
   /** CA certificates (PEM) whose clients are accepted; with requestClientCert scenarios. */
   clientCAs?: string[];
 }
@@ -75,6 +77,7 @@ export async function startScenarioServer(scenario: Scenario, options: ServerOpt
       rejectUnauthorized: !!scenario.requestClientCert,
       ...(scenario.requestClientCert ? { ca: options.clientCAs } : {}),
       ...(scenario.legacyServer || options.minVersion === 'TLSv1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
     },
     (socket: TLSSocket) => {
       socket.on('error', () => undefined);

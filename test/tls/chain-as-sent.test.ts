@@ -62,3 +62,18 @@ test("Node's getPeerCertificate rebuilds the chain (why the raw read exists)", a
     await server.close();
   }
 });
+
+for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+  test(`TLS 1.3 with ${suite}: the encrypted Certificate message is read`, async (t) => {
+    const scenario = fixtures.pki.scenarios.wrongOrder!;
+    const server = await startScenarioServer(scenario, { ciphers: suite });
+    try {
+      const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki));
+      t.is(record.tls.cipher, suite);
+      t.deepEqual(record.chain.map((c) => c.pem), scenario.sent);
+      t.deepEqual(record.warnings.filter((w) => w.code === 'handshake-unreadable'), []);
+    } finally {
+      await server.close();
+    }
+  });
+}
