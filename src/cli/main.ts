@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { caCommand } from './ca.js';
 import { inspectCommand } from './inspect.js';
 
 function fail(message: string, code: number): never {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     .scriptName('tlswitness')
     .usage('$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.')
     .command(inspectCommand)
+    .command(caCommand)
     .demandCommand(1, 'Name a command; see tlswitness --help.')
     .strict()
     .recommendCommands()

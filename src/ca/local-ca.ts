@@ -1,0 +1,113 @@
+// The local CA the proxy signs with: created once per certs dir, RSA-2048 (http-mitm-proxy's loader
+// and old clients need RSA), private key mode 0600 in a 0700 folder. Its files use the layout
+// http-mitm-proxy's `sslCaDir` expects, so the library loads this CA instead of making its own.
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ToolError } from '../errors.js';
+import { ParsedCertificate } from '../trust/certificate.js';
+import { pemCertificates } from '../trust/pem.js';
+import { buildCertificate } from './certificate-builder.js';
+
+const generate = promisify(generateKeyPair);
+const DAY = 86_400_000;
+// Two years: long enough not to nag, short enough that a leaked copy does not live for a decade.
+const CA_VALIDITY_DAYS = 730;
+
+export interface CaPaths {
+  dir: string;
+  cert: string;
+  key: string;
+  publicKey: string;
+}
+
+export interface LocalCa {
+  paths: CaPaths;
+  certPem: string;
+  cert: ParsedCertificate;
+  key: KeyObject;
+  created: boolean;
+}
+
+export function caPaths(certsDir: string): CaPaths {
+  const dir = join(certsDir, 'ca');
+  return { dir, cert: join(dir, 'certs', 'ca.pem'), key: join(dir, 'keys', 'ca.private.key'), publicKey: join(dir, 'keys', 'ca.public.key') };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unwritable(certsDir: string, error: unknown): ToolError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new ToolError('unreadable-file', `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`);
+}
+
+export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
+  const paths = caPaths(certsDir);
+  if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;
+  const [certPem, keyPem] = await Promise.all([readFile(paths.cert, 'utf8'), readFile(paths.key, 'utf8')]);
+  const der = pemCertificates(certPem)[0];
+  if (!der) throw new ToolError('not-certificates', `${paths.cert} holds no certificate: move the ca/ folder away and run tlswitness ca init`);
+  // A key made readable by someone else is put back to 0600.
+  const mode = (await stat(paths.key)).mode & 0o777;
+  if (mode & 0o077) await chmod(paths.key, 0o600);
+  return { paths, certPem, cert: new ParsedCertificate(der), key: createPrivateKey(keyPem), created: false };
+}
+
+async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(temp, content, { mode, flag: 'wx' });
+  await rename(temp, path);
+}
+
+/** Loads the local CA, creating it on first use. */
+export async function ensureLocalCa(certsDir: string, now: Date = new Date()): Promise<LocalCa> {
+  const existing = await loadLocalCa(certsDir);
+  if (existing) return existing;
+  const paths = caPaths(certsDir);
+  try {
+    await mkdir(join(paths.dir, 'keys'), { recursive: true, mode: 0o700 });
+    await mkdir(join(paths.dir, 'certs'), { recursive: true, mode: 0o700 });
+    await chmod(paths.dir, 0o700);
+  } catch (error) {
+    throw unwritable(certsDir, error);
+  }
+  const { publicKey, privateKey } = await generate('rsa', { modulusLength: 2048 });
+  const id = randomBytes(4).toString('hex');
+  // Unique per install, and says whose it is when someone finds it in a trust store.
+  const subject = [
+    { type: 'O', value: 'tlswitness local CA' },
+    { type: 'OU', value: `${hostname()} ${id}` },
+    { type: 'CN', value: `tlswitness CA ${id}` },
+  ];
+  const built = await buildCertificate({
+    subject,
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY),
+    publicKey,
+    signingKey: privateKey,
+    isCA: true,
+    // pathlen 0: it signs leaves only.
+    pathLen: 0,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+  });
+  try {
+    await writeAtomically(paths.key, privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), 0o600);
+    await writeAtomically(paths.publicKey, createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+    await writeAtomically(paths.cert, built.pem, 0o644);
+  } catch (error) {
+    // Another process won the race: use its CA.
+    const raced = await loadLocalCa(certsDir);
+    if (raced) return raced;
+    throw unwritable(certsDir, error);
+  }
+  return { paths, certPem: built.pem, cert: new ParsedCertificate(built.der), key: privateKey, created: true };
+}

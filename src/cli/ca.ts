@@ -1,0 +1,120 @@
+// `tlswitness ca init|path|show|export`: the local CA the proxy signs with. The key never leaves
+// the certs dir: no subcommand prints or exports it.
+import { stat, writeFile } from 'node:fs/promises';
+import type { Argv, CommandModule } from 'yargs';
+import forge from 'node-forge';
+import { findCertsDir } from '../ca/certs-dir.js';
+import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
+import { ToolError } from '../errors.js';
+import { describeCertificate } from '../trust/certificate.js';
+
+interface CaArgs {
+  'certs-dir'?: string;
+  json?: boolean;
+  format?: 'pem' | 'der' | 'p12';
+  output?: string;
+  password?: string;
+}
+
+const DAY = 86_400_000;
+
+function describe(ca: LocalCa, keyMode: number) {
+  const entry = describeCertificate(ca.cert);
+  const { pem: _pem, ...rest } = entry;
+  return { certificate: ca.paths.cert, keyFile: ca.paths.key, keyMode: `0${keyMode.toString(8)}`, created: ca.created, ...rest };
+}
+
+async function load(args: CaArgs): Promise<LocalCa> {
+  const ca = await ensureLocalCa(findCertsDir(args['certs-dir']));
+  if (ca.created) process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
+  return ca;
+}
+
+const init: CommandModule<object, CaArgs> = {
+  command: 'init',
+  describe: 'create the local CA (once per certs dir)',
+  handler: async (args) => {
+    const ca = await load(args);
+    if (!ca.created) process.stdout.write(`The local CA already exists: ${ca.paths.cert}\n`);
+    else process.stdout.write(`${ca.paths.cert}\nTrust it for one app with: tlswitness ca env, or system-wide with: tlswitness ca install\n`);
+  },
+};
+
+const path: CommandModule<object, CaArgs> = {
+  command: 'path',
+  describe: "print the CA certificate's path",
+  handler: async (args) => {
+    process.stdout.write(`${(await load(args)).paths.cert}\n`);
+  },
+};
+
+const show: CommandModule<object, CaArgs> = {
+  command: 'show',
+  describe: 'describe the local CA (never its key)',
+  builder: (yargs) => yargs.option('json', { type: 'boolean', default: false }) as unknown as Argv<CaArgs>,
+  handler: async (args) => {
+    const ca = await load(args);
+    const info = describe(ca, (await stat(ca.paths.key)).mode & 0o777);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      return;
+    }
+    const daysLeft = Math.floor((Date.parse(info.notAfter) - Date.now()) / DAY);
+    process.stdout.write(
+      [
+        `Subject:     ${info.subject}`,
+        `Valid:       ${info.notBefore.slice(0, 10)} to ${info.notAfter.slice(0, 10)} (${daysLeft} days left)`,
+        `Key:         ${info.keyType} ${info.keyBits} bits, in ${info.keyFile} (mode ${info.keyMode})`,
+        `SHA-256:     ${info.sha256}`,
+        `SPKI SHA-256: ${info.spkiSha256}`,
+        `Certificate: ${info.certificate}`,
+        '',
+      ].join('\n'),
+    );
+  },
+};
+
+function p12(ca: LocalCa, password: string): Buffer {
+  // A certificate-only PKCS#12 (a trust store entry): no key bag, ever.
+  const asn1 = forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(ca.certPem)], password, { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+const exportCommand: CommandModule<object, CaArgs> = {
+  command: 'export',
+  describe: 'write the CA certificate (never the key) as PEM, DER or PKCS#12',
+  builder: (yargs) =>
+    yargs
+      .option('format', { choices: ['pem', 'der', 'p12'] as const, default: 'pem' as const, describe: 'output format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: standard output, PEM only on a terminal)' })
+      .option('password', { type: 'string', default: '', describe: 'PKCS#12 password (Java keytool wants one)' }) as unknown as Argv<CaArgs>,
+  handler: async (args) => {
+    const ca = await load(args);
+    const format = args.format ?? 'pem';
+    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password ?? '');
+    if (!args.output) {
+      if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
+      process.stdout.write(data);
+      return;
+    }
+    try {
+      await writeFile(args.output, data);
+    } catch (error) {
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  },
+};
+
+export const caCommand: CommandModule<object, CaArgs> = {
+  command: 'ca <command>',
+  describe: 'the local CA the proxy signs with: init, path, show, export',
+  builder: (yargs) =>
+    yargs
+      .option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
+      .command(init)
+      .command(path)
+      .command(show)
+      .command(exportCommand)
+      .demandCommand(1, 'Name a ca subcommand: init, path, show or export.') as unknown as Argv<CaArgs>,
+  handler: () => undefined,
+};
