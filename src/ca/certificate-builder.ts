@@ -22,6 +22,8 @@ export interface CertificateSpec {
   subject: NameAttribute[];
   /** Defaults to the subject (self-signed). */
   issuer?: NameAttribute[];
+  /** The issuer Name as DER, byte for byte the issuing CA's subject (wins over `issuer`). */
+  issuerNameDer?: Buffer;
   notBefore: Date;
   notAfter: Date;
   /** The certified key. */
@@ -188,6 +190,7 @@ export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCert
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = asn1.fromDer(algorithmDer);
   fields[6] = asn1.fromDer(spec.publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  if (spec.issuerNameDer) fields[3] = asn1.fromDer(spec.issuerNameDer.toString('binary'));
   // v1 is the DEFAULT version, which DER omits (RFC 5280 4.1).
   if (spec.v1) fields.shift();
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');

@@ -8,7 +8,7 @@ import { findCertsDir } from '../ca/certs-dir.js';
 import { ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
-import { parseResolve } from '../net/target.js';
+import { parseResolve, type ResolveMap } from '../net/target.js';
 import type { TrustContext } from '../tls/handshake-record.js';
 import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -35,21 +35,26 @@ export interface ConnectArgs {
 
 const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
 
-export function withConnectOptions<T>(yargs: Argv<T>) {
+/** Flags shared by everything that reaches hosts and judges their chains (the proxy included). */
+export function withNetworkOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('resolve', { type: 'string', array: true, describe: 'HOST:PORT:ADDR, as curl: use ADDR for HOST:PORT (repeatable)' })
-    .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
     .option('extra-ca', { type: 'string', array: true, describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)' })
     .option('public-roots', { type: 'string', describe: "replace Node's bundled Mozilla roots as the public root set" })
     .option('upstream-proxy', { type: 'string', describe: 'reach the network through this HTTP proxy: http://[user:pass@]host:port' })
     .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
+    .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
+    .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' });
+}
+
+export function withConnectOptions<T>(yargs: Argv<T>) {
+  return withNetworkOptions(yargs)
+    .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
     .option('fetch-missing', { type: 'boolean', default: false, describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis" })
     .option('client-cert', { type: 'string', describe: 'client certificate to present (PEM, or PKCS#12 with --password)' })
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
-    .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
     .option('tls-max', { type: 'string', default: '1.3', choices: Object.keys(VERSIONS), describe: 'highest TLS version to offer' })
-    .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
     .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
 }
 
@@ -90,11 +95,36 @@ function readCertificateDer(pem: Buffer, path: string): Buffer {
   return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
 }
 
-function chooseProxy(args: ConnectArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {
+function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {
   if (args['upstream-proxy']) return parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
   if (!args['env-proxy']) return null;
   const fromEnv = envProxyFor(host, env);
   return fromEnv ? parseProxyUrl(fromEnv, 'env-proxy') : null;
+}
+
+export type NetworkArgs = Pick<ConnectArgs, 'resolve' | 'extra-ca' | 'public-roots' | 'upstream-proxy' | 'env-proxy' | 'tls-min' | 'timeout' | 'certs-dir'>;
+
+export interface NetworkPlan {
+  resolve: ResolveMap;
+  minVersion: SecureVersion;
+  timeoutMs: number;
+  proxyFor(host: string): ProxySpec | null;
+  trust: Promise<TrustContext>;
+}
+
+/** Validates the network and trust flags and starts loading the stores (in parallel with the rest). */
+export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.env): NetworkPlan {
+  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+  const resolve = parseResolve(args.resolve ?? []);
+  if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
+  const extraDir = join(findCertsDir(args['certs-dir'], env), 'extra');
+  const trust = (async (): Promise<TrustContext> => {
+    const [pub, system, extra] = await Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], extraDir)]);
+    return { public: pub.store, system: system.store, extra: extra.store };
+  })();
+  // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
+  trust.catch(() => undefined);
+  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
 }
 
 export interface ConnectPlan {
@@ -105,23 +135,13 @@ export interface ConnectPlan {
 
 /** Validates the shared flags (usage errors before any connection) and starts loading the stores. */
 export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
-  const minVersion = VERSIONS[args['tls-min']]!;
   const maxVersion = VERSIONS[args['tls-max']]!;
   if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
-  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
-  const resolve = parseResolve(args.resolve ?? []);
   const client = clientCredentials(args);
-  if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const extraDir = join(findCertsDir(args['certs-dir'], env), 'extra');
-  const trust = (async (): Promise<TrustContext> => {
-    const [pub, system, extra] = await Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], extraDir)]);
-    return { public: pub.store, system: system.store, extra: extra.store };
-  })();
-  // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
-  trust.catch(() => undefined);
+  const network = networkPlan(args, env);
   return {
-    request: { servername: args.servername, resolve, minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: args.timeout, fetchMissing: args['fetch-missing'] },
-    proxyFor: (host) => chooseProxy(args, host, env),
-    trust,
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'] },
+    proxyFor: network.proxyFor,
+    trust: network.trust,
   };
 }

@@ -7,6 +7,7 @@ import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
 import { inspectCommand } from './inspect.js';
+import { proxyCommand } from './proxy.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`Error: ${stripUrlAuth(message)}\n`);
@@ -18,9 +19,9 @@ async function main(): Promise<void> {
   const cli = yargs(argv)
     .scriptName('tlswitness')
     .usage('$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.')
+    .command(proxyCommand)
     .command(inspectCommand)
     .command(caCommand)
-    .demandCommand(1, 'Name a command; see tlswitness --help.')
     .strict()
     .recommendCommands()
     .wrap(process.stdout.isTTY ? Math.min(100, process.stdout.columns) : null)
@@ -28,13 +29,10 @@ async function main(): Promise<void> {
       if (error) throw error;
       fail(`${message} (see tlswitness --help)`, EXIT_USAGE);
     });
-  if (argv.length === 0) {
-    // Until the proxy is the default command, a bare `tlswitness` shows what there is.
-    cli.showHelp((text) => process.stdout.write(`${text}\n`));
-    return;
-  }
   try {
     await cli.parseAsync();
+    // After a proxy shutdown, a keep-alive socket somewhere must not hold the process open.
+    setTimeout(() => process.exit(), 2000).unref();
   } catch (error) {
     if (error instanceof ToolError) fail(error.message, error.exitCode);
     throw error;

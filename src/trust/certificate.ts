@@ -162,6 +162,11 @@ function escapeRdnValue(value: string): string {
     .replace(/ $/, '\\ ');
 }
 
+/** The subject Name of a certificate as DER, exactly as encoded in it. */
+export function subjectNameDer(certificateDer: Buffer): Buffer {
+  return Buffer.from(AsnConvert.serialize(AsnConvert.parse(certificateDer, Certificate).tbsCertificate.subject));
+}
+
 export function formatNameDer(der: Uint8Array): string {
   return formatName(AsnConvert.parse(der, Name));
 }

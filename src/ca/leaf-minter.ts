@@ -1,0 +1,86 @@
+// Leaf certificates for the MITM: one EC P-256 key for every host (as mitmproxy reuses one key),
+// so a new host costs one native signature, never a key generation; contexts kept in an LRU.
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { promisify } from 'node:util';
+import { buildCertificate } from './certificate-builder.js';
+import type { LocalCa } from './local-ca.js';
+import { subjectNameDer } from '../trust/certificate.js';
+
+const generate = promisify(generateKeyPair);
+const DAY = 86_400_000;
+// Apple's limit for TLS server certificates issued after 2020-09-01 (398 days); one day of margin.
+const LEAF_DAYS = 397;
+const MAX_NAMES = 100;
+
+export class LeafMinter {
+  private readonly contexts = new Map<string, SecureContext>();
+  private readonly pending = new Map<string, Promise<SecureContext>>();
+  // Leaves name their issuer with exactly the bytes of the CA's subject (RFC 5280 7.1 name chaining).
+  private readonly caSubjectDer: Buffer;
+  /** Milliseconds each mint took, newest last (bounded), for measurements. */
+  readonly mintTimes: number[] = [];
+
+  private constructor(
+    private readonly ca: LocalCa,
+    private readonly key: { publicKey: KeyObject; privateKey: KeyObject; pem: string },
+    private readonly capacity: number,
+  ) {
+    this.caSubjectDer = subjectNameDer(ca.cert.der);
+  }
+
+  static async create(ca: LocalCa, capacity = 1000): Promise<LeafMinter> {
+    const { publicKey, privateKey } = await generate('ec', { namedCurve: 'prime256v1' });
+    return new LeafMinter(ca, { publicKey, privateKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, capacity);
+  }
+
+  /** A context whose certificate names `names` (DNS names and IP addresses), the first as CN. */
+  contextFor(names: string[]): Promise<SecureContext> {
+    const unique = [...new Set(names.map((n) => n.toLowerCase()))].slice(0, MAX_NAMES);
+    const key = unique.join(',');
+    const hit = this.contexts.get(key);
+    if (hit) {
+      // LRU: move to the newest end
+      this.contexts.delete(key);
+      this.contexts.set(key, hit);
+      return Promise.resolve(hit);
+    }
+    let minting = this.pending.get(key);
+    if (!minting) {
+      minting = this.mint(unique).then((context) => {
+        this.pending.delete(key);
+        this.contexts.set(key, context);
+        if (this.contexts.size > this.capacity) this.contexts.delete(this.contexts.keys().next().value!);
+        return context;
+      });
+      minting.catch(() => this.pending.delete(key));
+      this.pending.set(key, minting);
+    }
+    return minting;
+  }
+
+  private async mint(names: string[]): Promise<SecureContext> {
+    const started = performance.now();
+    const now = Date.now();
+    const caNotAfter = this.ca.cert.notAfter.getTime();
+    const built = await buildCertificate({
+      subject: [{ type: 'CN', value: names[0]!.slice(0, 64) }],
+      issuerNameDer: this.caSubjectDer,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(Math.min(now + LEAF_DAYS * DAY, caNotAfter)),
+      publicKey: this.key.publicKey,
+      signingKey: this.ca.key,
+      issuerPublicKey: this.ca.cert.x509.publicKey,
+      dnsNames: names.filter((n) => !isIP(n)),
+      ipAddresses: names.filter((n) => isIP(n)),
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: ['serverAuth'],
+    });
+    const context = createSecureContext({ key: this.key.pem, cert: built.pem });
+    this.mintTimes.push(performance.now() - started);
+    if (this.mintTimes.length > 1000) this.mintTimes.shift();
+    return context;
+  }
+}

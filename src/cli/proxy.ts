@@ -1,0 +1,89 @@
+// `tlswitness proxy` (and bare `tlswitness`): the MITM proxy, its output per SPEC "Proxy output".
+import { isIP } from 'node:net';
+import type { Argv, CommandModule } from 'yargs';
+import { findCertsDir } from '../ca/certs-dir.js';
+import { LeafMinter } from '../ca/leaf-minter.js';
+import { ensureLocalCa } from '../ca/local-ca.js';
+import { ToolError } from '../errors.js';
+import { EventBus } from '../events.js';
+import { formatHostPort } from '../net/target.js';
+import { ProxyServer } from '../proxy/proxy-server.js';
+import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
+import { observeHandshake } from '../tls/observe.js';
+import { networkPlan, withNetworkOptions, type NetworkArgs } from './connect-options.js';
+
+interface ProxyArgs extends NetworkArgs {
+  host: string;
+  port: number;
+  log?: string;
+  json: boolean;
+  tui: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+function builder(yargs: Argv<object>): Argv<ProxyArgs> {
+  return withNetworkOptions(yargs)
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (loopback only for now)' })
+    .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0: any free port)' })
+    .option('certs-dir', { type: 'string', describe: 'where the local CA and extra/ roots live' })
+    .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
+    .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
+    .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' }) as unknown as Argv<ProxyArgs>;
+}
+
+async function handler(args: ProxyArgs): Promise<void> {
+  // Never an open proxy: off-loopback listening needs --auth, which has not landed yet.
+  if (!LOOPBACK.test(args.host)) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: tlswitness listens on loopback only (127.0.0.1 or ::1)`);
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
+  const network = networkPlan(args);
+  const certsDir = findCertsDir(args['certs-dir']);
+  const ca = await ensureLocalCa(certsDir);
+  const [minter, trust] = await Promise.all([LeafMinter.create(ca), network.trust]);
+  const events = new EventBus();
+  let handshakes = 0;
+
+  const sinks: Sink[] = [];
+  // SPEC "Proxy output": NDJSON with --json or when stdout is not a terminal; else lines (no TUI yet).
+  sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
+  if (args.log) sinks.push(ndjsonFileSink(args.log));
+  for (const sink of sinks) events.subscribe((event) => sink.write(event));
+  // http-mitm-proxy writes every error to console.error and then to onError, which publishes it as
+  // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped.
+  console.error = console.debug = console.info = console.warn = console.log = () => undefined;
+
+  // Handlers go in before anything listens, so a signal at any point means a clean stop.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const server = await ProxyServer.start({
+    host: args.host,
+    port: args.port,
+    ca,
+    minter,
+    events,
+    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: network.proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: false }, trust),
+    upstream: { resolve: network.resolve, proxyFor: network.proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs },
+  });
+  const address = `http://${formatHostPort({ host: isIP(args.host) === 6 ? args.host : args.host, port: server.port })}`;
+  process.stderr.write(
+    [
+      `tlswitness proxy listening on ${address} (mitm); CA ${ca.paths.cert}`,
+      `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
+      `  and trust its CA:    export NODE_EXTRA_CA_CERTS=${ca.paths.cert}   (curl: --cacert, Python: REQUESTS_CA_BUNDLE)`,
+      '',
+    ].join('\n'),
+  );
+
+  await stopped;
+  await server.close();
+  await Promise.all(sinks.map((sink) => sink.close()));
+}
+
+export const proxyCommand: CommandModule<object, ProxyArgs> = {
+  command: ['proxy', '$0'],
+  describe: 'run the proxy: record every upstream handshake, MITM what verifies, block what does not',
+  builder: (yargs) => builder(yargs as Argv<object>),
+  handler,
+};

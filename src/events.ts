@@ -1,0 +1,58 @@
+// The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to.
+import type { HandshakeRecord } from './types.js';
+
+export interface RequestEvent {
+  type: 'request';
+  id: string;
+  handshakeId: string | null;
+  time: string;
+  method: string;
+  /** Absolute URL with secret-looking query values redacted. */
+  url: string;
+  status: number | null;
+  bytes: { response: number };
+  timing: { totalMs: number };
+  /** Why the proxy answered itself (blocked upstream), when it did. */
+  blocked?: string;
+}
+
+export interface ClientTlsErrorEvent {
+  type: 'client-tls-error';
+  time: string;
+  host: string;
+  port: number;
+  confidence: 'high' | 'medium' | 'low';
+  reason: string;
+  action: string;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  time: string;
+  code: string;
+  message: string;
+  host?: string;
+}
+
+export type ProxyEvent = HandshakeRecord | RequestEvent | ClientTlsErrorEvent | ErrorEvent;
+
+export type Subscriber = (event: ProxyEvent) => void;
+
+export class EventBus {
+  private readonly subscribers = new Set<Subscriber>();
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  publish(event: ProxyEvent): void {
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber(event);
+      } catch {
+        // one broken front end must not stop the proxy or the others
+      }
+    }
+  }
+}

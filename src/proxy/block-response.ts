@@ -1,0 +1,38 @@
+// The 502 an app gets when its upstream fails verification: host, problem, action and the served
+// chain, as plain text, or HTML for clients that accept it; pure.
+import { formatHostPort } from '../net/target.js';
+import type { HandshakeRecord } from '../types.js';
+
+export interface BlockResponse {
+  contentType: string;
+  body: string;
+}
+
+function textBody(record: HandshakeRecord): string {
+  const d = record.diagnosis;
+  const lines = [
+    `tlswitness blocked this request: ${formatHostPort(record.target)} failed TLS verification.`,
+    '',
+    `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
+    `Summary:   ${d.summary}`,
+    `Action:    ${d.action}`,
+    `Verify:    ${record.verification.opensslCode} (${record.verification.message})`,
+    `Trust:     public ${record.trust.public}, system ${record.trust.system}, extra ${record.trust.extra}`,
+    '',
+    `Certificate chain as the server sent it (${record.chain.length}):`,
+  ];
+  record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
+  lines.push('', ...record.chain.map((c) => c.pem.trimEnd()), '');
+  return lines.join('\n');
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function blockResponse(record: HandshakeRecord, accept: string | undefined): BlockResponse {
+  const text = textBody(record);
+  if (accept && /text\/html/i.test(accept)) {
+    const title = `TLS problem: ${record.diagnosis.problem} at ${formatHostPort(record.target)}`;
+    return { contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(text)}</pre>\n` };
+  }
+  return { contentType: 'text/plain; charset=utf-8', body: text };
+}

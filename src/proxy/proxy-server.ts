@@ -1,0 +1,250 @@
+// The proxy: http-mitm-proxy for the HTTP/1.1 request pipeline; its CONNECT path replaced in
+// onConnect (upstream first: record and verify the host, then mint a leaf from its names and
+// terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { TLSSocket } from 'node:tls';
+import { Proxy, type IContext } from 'http-mitm-proxy';
+import type { LeafMinter } from '../ca/leaf-minter.js';
+import type { LocalCa } from '../ca/local-ca.js';
+import { ToolError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { formatHostPort, type HostPort } from '../net/target.js';
+import { redactUrl } from '../report/redact.js';
+import { WireTap } from '../tls/wire-tap.js';
+import type { HandshakeRecord } from '../types.js';
+import { blockResponse } from './block-response.js';
+import { HostRecorder, type Observe } from './host-recorder.js';
+import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
+
+export interface ProxyServerOptions {
+  host: string;
+  port: number;
+  ca: LocalCa;
+  minter: LeafMinter;
+  events: EventBus;
+  observe: Observe;
+  upstream: Omit<UpstreamOptions, 'recorder'>;
+}
+
+interface MitmConnection {
+  target: HostPort;
+  record: HandshakeRecord;
+  requests: number;
+}
+
+const CONNECT_AUTHORITY = /^(\[[0-9a-f:.]+\]|[^\s:[\]/]+):(\d{1,5})$/i;
+
+export function parseConnectAuthority(authority: string): HostPort | null {
+  const match = CONNECT_AUTHORITY.exec(authority);
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  const host = match[1]!.replace(/^\[|\]$/g, '').toLowerCase();
+  if (match[1]!.startsWith('[') && isIP(host) !== 6) return null;
+  return { host, port };
+}
+
+function sanNames(record: HandshakeRecord): string[] {
+  return (record.chain[0]?.san ?? []).flatMap((entry) => {
+    const [kind, value] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
+    return kind === 'DNS' || kind === 'IP Address' ? [value] : [];
+  });
+}
+
+const now = () => new Date().toISOString();
+
+export class ProxyServer {
+  private readonly proxy = new Proxy();
+  private readonly connections = new WeakMap<object, MitmConnection>();
+  private readonly recorder: HostRecorder;
+  private readonly inner = createHttpServer();
+  private readonly front: NetServer;
+  private readonly sockets = new Set<Socket>();
+  private requestCount = 0;
+  private agent: UpstreamAgent | null = null;
+
+  private constructor(private readonly options: ProxyServerOptions) {
+    this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
+    this.front = createNetServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+      this.proxy.httpServer?.emit('connection', socket);
+    });
+    this.inner.on('request', (req, res) => this.onMitmRequest(req, res));
+    this.inner.on('clientError', (_error, socket) => socket.destroy());
+    this.proxy.onConnect((req, socket, head) => {
+      void this.onConnect(req, socket as Socket, head);
+    });
+    this.proxy.onRequest((ctx, callback) => {
+      this.onProxiedRequest(ctx);
+      callback();
+    });
+    this.proxy.onError((ctx, error, kind) => {
+      options.events.publish({ type: 'error', time: now(), code: kind ?? 'PROXY_ERROR', message: String((error as Error | undefined)?.message ?? error), host: ctx?.clientToProxyRequest?.headers.host });
+    });
+  }
+
+  static async start(options: ProxyServerOptions): Promise<ProxyServer> {
+    const server = new ProxyServer(options);
+    await server.listen();
+    return server;
+  }
+
+  get port(): number {
+    const address = this.front.address();
+    return typeof address === 'object' && address ? address.port : this.options.port;
+  }
+
+  get recorded(): HostRecorder {
+    return this.recorder;
+  }
+
+  private async listen(): Promise<void> {
+    const agent = new UpstreamAgent({ ...this.options.upstream, recorder: this.recorder });
+    this.agent = agent;
+    // The library's own listener stays on an unadvertised loopback port; the public one is ours,
+    // so a busy port is a clear error rather than an unhandled 'error' event.
+    await new Promise<void>((resolve, reject) => {
+      this.proxy.listen({ host: '127.0.0.1', port: 0, keepAlive: true, httpsAgent: agent, sslCaDir: this.options.ca.paths.dir }, (error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.front.once('error', (error: NodeJS.ErrnoException) => {
+        this.proxy.close();
+        const where = formatHostPort({ host: this.options.host, port: this.options.port });
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new ToolError('bad-usage', `port ${where} is already in use: stop the other program or pass --port N`)
+            : new ToolError('bad-usage', `cannot listen on ${where}: ${error.code ?? error.message}`),
+        );
+      });
+      this.front.listen({ host: this.options.host, port: this.options.port }, resolve);
+    });
+  }
+
+  private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const { events, minter } = this.options;
+    socket.on('error', () => undefined);
+    const target = parseConnectAuthority(req.url ?? '');
+    if (!target) {
+      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify((req.url ?? '').slice(0, 200))}: expected host:port` });
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    let record: HandshakeRecord;
+    try {
+      record = await this.recorder.record(target);
+    } catch (error) {
+      events.publish({ type: 'error', time: now(), code: 'RECORD_FAILED', message: `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (socket.destroyed) return;
+    // The app's session names what it asked for, plus what the real certificate names.
+    const context = await minter.contextFor([target.host, ...sanNames(record)]);
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // Bytes the client sent along with its CONNECT would be lost under a native TLSSocket.
+    const transport = head.length ? new WireTap(socket, head) : socket;
+    const tlsSocket = new TLSSocket(transport, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
+    const connection: MitmConnection = { target, record, requests: 0 };
+    this.connections.set(tlsSocket, connection);
+    let secure = false;
+    let reported = false;
+    // Apps that reject a certificate often close without an alert (Node and Go do): infer it from a
+    // close before any request, and say how sure that is.
+    const reportRejection = (confidence: 'high' | 'medium' | 'low', reason: string) => {
+      if (reported) return;
+      reported = true;
+      events.publish({
+        type: 'client-tls-error',
+        time: now(),
+        host: target.host,
+        port: target.port,
+        confidence,
+        reason,
+        action: `the app does not trust the tlswitness CA: point it at ${this.options.ca.paths.cert} (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert); a pinned app needs --passthrough`,
+      });
+    };
+    tlsSocket.once('secure', () => {
+      secure = true;
+    });
+    tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!secure) reportRejection(/alert/i.test(error.message) ? 'high' : 'medium', `the app ended the TLS handshake with the proxy: ${error.message}`);
+    });
+    tlsSocket.once('close', () => {
+      if (!secure) reportRejection('medium', 'the app closed the connection during the TLS handshake with the proxy, without an alert');
+      else if (connection.requests === 0) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+    });
+    this.inner.emit('connection', tlsSocket);
+  }
+
+  private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
+    const connection = this.connections.get(req.socket);
+    if (connection) connection.requests++;
+    if (!connection || connection.record.verification.ok) {
+      this.proxy._onHttpServerRequest(true, req, res);
+      return;
+    }
+    // Never a silent pass: the app's session completed, so it can read why.
+    const started = performance.now();
+    const { record } = connection;
+    const page = blockResponse(record, req.headers.accept);
+    req.resume();
+    res.writeHead(502, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+    res.end(page.body);
+    this.options.events.publish({
+      type: 'request',
+      id: `r-${++this.requestCount}`,
+      handshakeId: record.id,
+      time: now(),
+      method: req.method ?? 'GET',
+      url: redactUrl(`https://${formatHostPort(connection.target)}${req.url ?? '/'}`),
+      status: 502,
+      bytes: { response: Buffer.byteLength(page.body) },
+      timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
+      blocked: record.diagnosis.problem,
+    });
+  }
+
+  private onProxiedRequest(ctx: IContext): void {
+    const started = performance.now();
+    const request = ctx.clientToProxyRequest;
+    const connection = this.connections.get(request.socket);
+    const options = ctx.proxyToServerRequestOptions!;
+    if (connection) {
+      // Dial what the app CONNECTed to, not what its Host header says.
+      options.host = connection.target.host;
+      options.port = connection.target.port;
+    }
+    const path = request.url ?? '/';
+    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : path.startsWith('/') ? `http://${request.headers.host ?? ''}${path}` : path;
+    let bytes = 0;
+    ctx.onResponse((_ctx, callback) => {
+      ctx.serverToProxyResponse?.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      callback();
+    });
+    ctx.proxyToClientResponse.once('finish', () => {
+      this.options.events.publish({
+        type: 'request',
+        id: `r-${++this.requestCount}`,
+        handshakeId: connection?.record.id ?? null,
+        time: now(),
+        method: request.method ?? 'GET',
+        url: redactUrl(url),
+        status: ctx.proxyToClientResponse.statusCode,
+        bytes: { response: bytes },
+        timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.front.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.inner.closeAllConnections();
+    this.agent?.destroy();
+    this.proxy.close();
+  }
+}

@@ -1,0 +1,78 @@
+// Event subscribers that write: buffered NDJSON (stdout or an appended --log file) and one readable
+// line per event. Writes are batched per tick so a busy proxy does not pay one syscall per event.
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { ProxyEvent } from '../events.js';
+import { formatHostPort } from '../net/target.js';
+
+export interface Sink {
+  write(event: ProxyEvent): void;
+  /** Writes what is buffered and, for files, closes. */
+  close(): Promise<void>;
+}
+
+class BufferedLines implements Sink {
+  private buffer: string[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly format: (event: ProxyEvent) => string,
+    private readonly ownsStream: boolean,
+  ) {}
+
+  write(event: ProxyEvent): void {
+    this.buffer.push(this.format(event));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.buffer.length) return;
+    const text = this.buffer.join('');
+    this.buffer = [];
+    this.stream.write(text);
+  }
+
+  close(): Promise<void> {
+    this.flush();
+    if (!this.ownsStream) return new Promise((resolve) => (this.stream.writableLength ? this.stream.once('drain', () => resolve()) : resolve()));
+    return new Promise((resolve) => this.stream.end(() => resolve()));
+  }
+}
+
+export const ndjson = (event: ProxyEvent): string => `${JSON.stringify(event)}\n`;
+
+export function ndjsonSink(stream: Writable): Sink {
+  return new BufferedLines(stream, ndjson, false);
+}
+
+export function ndjsonFileSink(path: string): Sink {
+  const stream = createWriteStream(path, { flags: 'a' });
+  return new BufferedLines(stream, ndjson, true);
+}
+
+/** One readable line per event, for a terminal without the TUI. */
+export function eventLine(event: ProxyEvent): string {
+  const time = ('time' in event ? event.time : new Date().toISOString()).slice(11, 19);
+  switch (event.type) {
+    case 'handshake': {
+      const verdict = event.diagnosis.problem === 'ok' ? 'OK' : event.diagnosis.problem.toUpperCase();
+      const issuer = event.chain[0]?.issuer ?? event.failure?.message ?? '';
+      return `${time} TLS   ${formatHostPort(event.target)}  ${verdict}  ${event.tls.protocol ?? '-'}  ${issuer}${event.diagnosis.problem === 'ok' ? '' : `\n         ${event.diagnosis.summary}\n         Action: ${event.diagnosis.action}`}\n`;
+    }
+    case 'request':
+      return `${time} ${event.method.padEnd(5)} ${event.url}  ${event.status ?? '-'}${event.blocked ? ` BLOCKED (${event.blocked})` : ''}  ${event.bytes.response} B  ${event.timing.totalMs} ms\n`;
+    case 'client-tls-error':
+      return `${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}\n         Action: ${event.action}\n`;
+    case 'error':
+      return `${time} ERROR ${event.code}: ${event.message}\n`;
+  }
+}
+
+export function lineSink(stream: Writable): Sink {
+  return new BufferedLines(stream, eventLine, false);
+}

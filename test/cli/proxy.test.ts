@@ -1,0 +1,86 @@
+// `tlswitness proxy` as a user runs it: NDJSON out, --log, clean shutdown, refusals.
+import test from 'ava';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CLI, cleanEnv, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+import { startHttpsOrigin } from '../helpers/proxy.js';
+
+const run = promisify(execFile);
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+function startProxy(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  const port = new Promise<number>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error(`proxy exited early: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, port, exited, output: () => ({ stdout, stderr }) };
+}
+
+test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-proxy-'));
+  const log = join(dir, 'events.ndjson');
+  const proxy = startProxy(['proxy', '--port', '0', '--json', '--log', log, '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${origin.port}:127.0.0.1`]);
+  try {
+    const port = await proxy.port;
+    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${port}`, '--cacert', join(dir, 'ca', 'certs', 'ca.pem'), `https://valid.example.com:${origin.port}/x`], { env: { PATH: process.env.PATH } });
+    t.is(stdout, 'hello from valid /x\n');
+    proxy.child.kill('SIGINT');
+    t.is(await proxy.exited, 0);
+    const lines = proxy.output().stdout.trim().split('\n').map((l) => JSON.parse(l));
+    t.deepEqual(lines.map((e) => e.type), ['handshake', 'request']);
+    t.is(lines[0].diagnosis.problem, 'ok');
+    t.is(readFileSync(log, 'utf8'), proxy.output().stdout, 'the log holds the same NDJSON');
+    t.false(readFileSync(log, 'utf8').includes('PRIVATE KEY'));
+  } finally {
+    proxy.child.kill('SIGKILL');
+    await origin.close();
+  }
+});
+
+test('bare tlswitness runs the proxy', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-bare-'));
+  const proxy = startProxy(['--port', '0', '--certs-dir', dir]);
+  try {
+    t.true((await proxy.port) > 0);
+    proxy.child.kill('SIGTERM');
+    t.is(await proxy.exited, 0);
+  } finally {
+    proxy.child.kill('SIGKILL');
+  }
+});
+
+test('a busy port and a non-loopback --host are one-line errors (exit 2)', async (t) => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-busy-'));
+  try {
+    const result = await runCli(['proxy', '--port', String(port), '--certs-dir', dir]);
+    t.is(result.code, 2);
+    t.regex(result.stderr, new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use: stop the other program or pass --port N\\n$`));
+    const open = await runCli(['proxy', '--host', '0.0.0.0', '--port', '0', '--certs-dir', dir]);
+    t.is(open.code, 2);
+    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address/);
+  } finally {
+    busy.close();
+  }
+});

@@ -1,0 +1,119 @@
+// Proxy test helpers: fixture HTTPS servers that speak HTTP, an in-process proxy with explicit
+// trust, and a Node client that goes through it with CONNECT (as an app with HTTPS_PROXY would).
+import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import type { Scenario } from '../../scripts/fixture-pki.js';
+import { LeafMinter } from '../../src/ca/leaf-minter.js';
+import { ensureLocalCa, type LocalCa } from '../../src/ca/local-ca.js';
+import { EventBus, type ProxyEvent } from '../../src/events.js';
+import { parseResolve } from '../../src/net/target.js';
+import { ProxyServer } from '../../src/proxy/proxy-server.js';
+import type { TrustContext } from '../../src/tls/handshake-record.js';
+import { observeHandshake } from '../../src/tls/observe.js';
+
+export interface Origin {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An HTTPS origin serving a scenario's chain; it answers `hello from NAME PATH` and echoes headers it got. */
+export async function startHttpsOrigin(scenario: Scenario): Promise<Origin> {
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'x-seen-authorization': req.headers.authorization ? 'yes' : 'no', 'set-cookie': 'session=origin-secret-cookie' });
+    res.end(`hello from ${scenario.name} ${req.url}\n`);
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+export async function startHttpOrigin(): Promise<Origin> {
+  const server = createHttpServer((req, res) => res.end(`plain hello ${req.url}\n`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+export interface TestProxy {
+  port: number;
+  ca: LocalCa;
+  events: ProxyEvent[];
+  server: ProxyServer;
+  close(): Promise<void>;
+}
+
+export async function startTestProxy(trust: TrustContext, resolveEntries: string[]): Promise<TestProxy> {
+  const ca = await ensureLocalCa(mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
+  const minter = await LeafMinter.create(ca);
+  const bus = new EventBus();
+  const events: ProxyEvent[] = [];
+  bus.subscribe((event) => events.push(event));
+  const resolve = parseResolve(resolveEntries);
+  let id = 0;
+  const server = await ProxyServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    ca,
+    minter,
+    events: bus,
+    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: null, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: 5000, fetchMissing: false }, trust),
+    upstream: { resolve, proxyFor: () => null, minVersion: 'TLSv1.2', timeoutMs: 5000 },
+  });
+  return { port: server.port, ca, events, server, close: () => server.close() };
+}
+
+export interface FetchResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** GET url through the proxy with CONNECT, trusting `caPem` (or nothing, to play an app that rejects it). */
+export function fetchViaProxy(proxyPort: number, url: string, caPem: string | null, headers: Record<string, string> = {}): Promise<FetchResult> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${target.hostname}:${target.port}` });
+    connect.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`CONNECT answered ${res.statusCode}`));
+        return;
+      }
+      const tls = tlsConnect({ socket, servername: target.hostname, ca: caPem ? [caPem] : [], rejectUnauthorized: true });
+      tls.on('error', reject);
+      tls.on('secureConnect', () => {
+        const req = httpsRequest({ createConnection: () => tls, host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => {
+            tls.destroy();
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    });
+    connect.on('error', reject);
+    connect.end();
+  });
+}
+
+/** A plain-HTTP GET through the proxy (absolute-form request line). */
+export function fetchPlainViaProxy(proxyPort: number, url: string): Promise<FetchResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,176 @@
+// The MITM proxy with real clients and fixture origins: what verifies passes, what does not is
+// blocked with the diagnosis, every upstream handshake is recorded, secrets stay out of events.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { fetchPlainViaProxy, fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, type Origin } from '../helpers/proxy.js';
+import type { HandshakeRecord } from '../../src/types.js';
+import type { RequestEvent } from '../../src/events.js';
+
+const run = promisify(execFile);
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+async function withOrigin(name: string, fn: (origin: Origin, host: string) => Promise<void>): Promise<void> {
+  const scenario = fixtures.pki.scenarios[name]!;
+  const origin = await startHttpsOrigin(scenario);
+  try {
+    await fn(origin, scenario.host ?? '127.0.0.1');
+  } finally {
+    await origin.close();
+  }
+}
+
+const handshakes = (events: unknown[]) => events.filter((e): e is HandshakeRecord => (e as { type: string }).type === 'handshake');
+const requests = (events: unknown[]) => events.filter((e): e is RequestEvent => (e as { type: string }).type === 'request');
+
+test('a valid host: 200 and the body through the MITM, its handshake recorded once, the request logged', async (t) => {
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    try {
+      const url = `https://${host}:${origin.port}/hello?token=s3cret&page=2`;
+      const first = await fetchViaProxy(proxy.port, url, proxy.ca.certPem);
+      const second = await fetchViaProxy(proxy.port, url, proxy.ca.certPem);
+      t.is(first.status, 200);
+      t.is(first.body, 'hello from valid /hello?token=s3cret&page=2\n');
+      t.is(second.status, 200);
+      const records = handshakes(proxy.events);
+      t.is(records.length, 1, 'one recording per host:port within the TTL');
+      t.is(records[0]!.diagnosis.problem, 'ok');
+      t.is(records[0]!.chain.length, 2);
+      const logged = requests(proxy.events);
+      t.is(logged.length, 2);
+      t.is(logged[0]!.url, `https://${host}:${origin.port}/hello?token=REDACTED&page=2`);
+      t.is(logged[0]!.status, 200);
+      t.is(logged[0]!.handshakeId, records[0]!.id);
+      t.true(logged[0]!.bytes.response > 0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+test('curl through the proxy trusts the minted leaf with the local CA', async (t) => {
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
+    writeFileSync(caFile, proxy.ca.certPem);
+    try {
+      const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://${host}:${origin.port}/via-curl`], { env: { PATH: process.env.PATH } });
+      t.is(stdout, 'hello from valid /via-curl\n');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+for (const [name, problem] of [
+  ['expired', 'expired'],
+  ['incomplete', 'incomplete-chain'],
+  ['mismatch', 'hostname-mismatch'],
+  ['unknownRoot', 'unknown-ca'],
+  ['selfSigned', 'self-signed'],
+] as const) {
+  test(`${name}: blocked with a 502 that names the host, the problem, the action and the served chain`, async (t) => {
+    await withOrigin(name, async (origin, host) => {
+      const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+      try {
+        const text = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem);
+        t.is(text.status, 502);
+        t.is(text.headers['x-tlswitness-problem'], problem);
+        t.regex(text.body, new RegExp(`${host}:${origin.port} failed TLS verification`));
+        t.regex(text.body, new RegExp(`Problem: +${problem}`));
+        t.regex(text.body, /Action: +\S/);
+        t.regex(text.body, /-----BEGIN CERTIFICATE-----/);
+        t.false(text.body.includes('hello from'), 'the origin was never asked');
+        const html = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem, { accept: 'text/html' });
+        t.regex(String(html.headers['content-type']), /text\/html/);
+        t.regex(html.body, /<h1>TLS problem: /);
+        t.is(handshakes(proxy.events)[0]!.diagnosis.problem, problem);
+        t.is(requests(proxy.events)[0]!.blocked, problem);
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
+}
+
+test('a corporate root: blocked without it, 200 once it is an extra trusted root (corporate CA injection)', async (t) => {
+  await withOrigin('corporate', async (origin, host) => {
+    const resolve = [`${host}:${origin.port}:127.0.0.1`];
+    const without = await startTestProxy(fixtureTrust(fixtures.pki), resolve);
+    const withCorp = await startTestProxy(fixtureTrust(fixtures.pki, [fixtures.pki.corporateRoot.pem]), resolve);
+    try {
+      t.is((await fetchViaProxy(without.port, `https://${host}:${origin.port}/`, without.ca.certPem)).status, 502);
+      const ok = await fetchViaProxy(withCorp.port, `https://${host}:${origin.port}/`, withCorp.ca.certPem);
+      t.is(ok.status, 200);
+      t.is(handshakes(withCorp.events)[0]!.trust.extra, 'ok');
+    } finally {
+      await without.close();
+      await withCorp.close();
+    }
+  });
+});
+
+test('plain HTTP is forwarded', async (t) => {
+  const origin = await startHttpOrigin();
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  try {
+    const result = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${origin.port}/plain?x=1`);
+    t.is(result.status, 200);
+    t.is(result.body, 'plain hello /plain?x=1\n');
+    t.is(requests(proxy.events)[0]!.url, `http://127.0.0.1:${origin.port}/plain?x=1`);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an app that does not trust the local CA shows up as client-tls-error', async (t) => {
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    try {
+      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null), { message: /self-signed|unable to verify|local issuer/ });
+      for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'client-tls-error'); i++) await new Promise((r) => setTimeout(r, 20));
+      const rejection = proxy.events.find((e) => e.type === 'client-tls-error');
+      t.truthy(rejection);
+      t.is(rejection && 'host' in rejection ? rejection.host : null, host);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+test('no private key and no Authorization, Cookie or Set-Cookie value in any event', async (t) => {
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    try {
+      const result = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/private`, proxy.ca.certPem, { authorization: 'Bearer top-secret-token', cookie: 'sid=top-secret-cookie' });
+      t.is(result.headers['x-seen-authorization'], 'yes', 'the app’s own header still reaches the origin');
+      const serialized = JSON.stringify(proxy.events);
+      for (const secret of ['PRIVATE KEY', 'top-secret-token', 'top-secret-cookie', 'origin-secret-cookie']) t.false(serialized.includes(secret), secret);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+test('a bad CONNECT target gets a 400 and an error event; the proxy keeps serving', async (t) => {
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    try {
+      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:0/`, proxy.ca.certPem), { message: /CONNECT answered 400/ });
+      t.true(proxy.events.some((e) => e.type === 'error' && e.code === 'BAD_CONNECT'));
+      t.is((await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem)).status, 200);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
