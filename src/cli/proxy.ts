@@ -7,6 +7,7 @@ import { ensureLocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { formatHostPort } from '../net/target.js';
+import { parsePassthrough, type Mode, type OnUpstreamError } from '../proxy/policy.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
@@ -15,6 +16,9 @@ import { networkPlan, withNetworkOptions, type NetworkArgs } from './connect-opt
 interface ProxyArgs extends NetworkArgs {
   host: string;
   port: number;
+  mode: Mode;
+  passthrough?: string[];
+  'on-upstream-error': OnUpstreamError;
   log?: string;
   json: boolean;
   tui: boolean;
@@ -26,6 +30,9 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
   return withNetworkOptions(yargs)
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (loopback only for now)' })
     .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0: any free port)' })
+    .option('mode', { choices: ['mitm', 'tunnel'] as const, default: 'mitm' as const, describe: 'mitm: intercept what verifies; tunnel: relay everything untouched (chains still recorded)' })
+    .option('passthrough', { type: 'string', array: true, describe: 'never intercept these hosts (api.example.com, *.example.com, IPs, optional :port); repeatable' })
+    .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
     .option('certs-dir', { type: 'string', describe: 'where the local CA and extra/ roots live' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
@@ -36,6 +43,11 @@ async function handler(args: ProxyArgs): Promise<void> {
   // Never an open proxy: off-loopback listening needs --auth, which has not landed yet.
   if (!LOOPBACK.test(args.host)) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: tlswitness listens on loopback only (127.0.0.1 or ::1)`);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
+  const passthrough = (args.passthrough ?? []).map((text) => {
+    const pattern = parsePassthrough(text);
+    if (!pattern) throw new ToolError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
+    return pattern;
+  });
   const network = networkPlan(args);
   const certsDir = findCertsDir(args['certs-dir']);
   const ca = await ensureLocalCa(certsDir);
@@ -60,6 +72,7 @@ async function handler(args: ProxyArgs): Promise<void> {
   const server = await ProxyServer.start({
     host: args.host,
     port: args.port,
+    policy: { mode: args.mode, passthrough, onUpstreamError: args['on-upstream-error'] },
     ca,
     minter,
     events,
@@ -69,7 +82,7 @@ async function handler(args: ProxyArgs): Promise<void> {
   const address = `http://${formatHostPort({ host: isIP(args.host) === 6 ? args.host : args.host, port: server.port })}`;
   process.stderr.write(
     [
-      `tlswitness proxy listening on ${address} (mitm); CA ${ca.paths.cert}`,
+      `tlswitness proxy listening on ${address} (${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}); CA ${ca.paths.cert}`,
       `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
       `  and trust its CA:    export NODE_EXTRA_CA_CERTS=${ca.paths.cert}   (curl: --cacert, Python: REQUESTS_CA_BUNDLE)`,
       '',

@@ -12,15 +12,18 @@ import { ToolError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { formatHostPort, type HostPort } from '../net/target.js';
 import { redactUrl } from '../report/redact.js';
-import { WireTap } from '../tls/wire-tap.js';
 import type { HandshakeRecord } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
+import { routeAfterRecord, routeBeforeRecord, type PolicyOptions } from './policy.js';
+import { openConnection } from '../net/connector.js';
+import { readClientHello } from '../tls/client-hello.js';
 import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
 
 export interface ProxyServerOptions {
   host: string;
   port: number;
+  policy: PolicyOptions;
   ca: LocalCa;
   minter: LeafMinter;
   events: EventBus;
@@ -54,6 +57,25 @@ function sanNames(record: HandshakeRecord): string[] {
 }
 
 const now = () => new Date().toISOString();
+
+/** The first bytes the app sends after the 200, or null if it closes or says nothing in time. */
+function firstChunk(socket: Socket, timeoutMs: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const done = (chunk: Buffer | null) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(chunk);
+    };
+    const onData = (chunk: Buffer) => done(chunk);
+    const onClose = () => done(null);
+    const timer = setTimeout(() => done(null), timeoutMs);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+  });
+}
 
 export class ProxyServer {
   private readonly proxy = new Proxy();
@@ -125,7 +147,7 @@ export class ProxyServer {
   }
 
   private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-    const { events, minter } = this.options;
+    const { events, minter, policy } = this.options;
     socket.on('error', () => undefined);
     const target = parseConnectAuthority(req.url ?? '');
     if (!target) {
@@ -133,21 +155,37 @@ export class ProxyServer {
       socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
+    const first = head.length ? head : await firstChunk(socket, this.options.upstream.timeoutMs);
+    if (!first) {
+      socket.destroy();
+      return;
+    }
+    const early = routeBeforeRecord(policy, target, readClientHello(first));
+    if (early?.action === 'tunnel') {
+      // Tunnelled TLS is still recorded, by the side probe.
+      if (early.reason !== 'not-tls') this.recorder.record(target).catch(() => undefined);
+      this.tunnel(socket, first, target);
+      return;
+    }
     let record: HandshakeRecord;
     try {
       record = await this.recorder.record(target);
     } catch (error) {
       events.publish({ type: 'error', time: now(), code: 'RECORD_FAILED', message: `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
-      socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      socket.destroy();
       return;
     }
     if (socket.destroyed) return;
+    if (routeAfterRecord(policy, record).action === 'tunnel') {
+      this.tunnel(socket, first, target);
+      return;
+    }
     // The app's session names what it asked for, plus what the real certificate names.
     const context = await minter.contextFor([target.host, ...sanNames(record)]);
-    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    // Bytes the client sent along with its CONNECT would be lost under a native TLSSocket.
-    const transport = head.length ? new WireTap(socket, head) : socket;
-    const tlsSocket = new TLSSocket(transport, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
+    socket.unshift(first);
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
     const connection: MitmConnection = { target, record, requests: 0 };
     this.connections.set(tlsSocket, connection);
     let secure = false;
@@ -178,6 +216,32 @@ export class ProxyServer {
       else if (connection.requests === 0) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
     });
     this.inner.emit('connection', tlsSocket);
+  }
+
+  /** Relays bytes untouched to the CONNECT target (through the upstream proxy when there is one). */
+  private tunnel(client: Socket, first: Buffer, target: HostPort): void {
+    const { upstream, events } = this.options;
+    openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
+      (connection) => {
+        const server = connection.socket;
+        this.sockets.add(server);
+        server.on('close', () => this.sockets.delete(server));
+        const end = () => {
+          client.destroy();
+          server.destroy();
+        };
+        server.on('error', end);
+        client.on('error', end);
+        if (connection.head.length) client.write(connection.head);
+        server.write(first);
+        client.pipe(server);
+        server.pipe(client);
+      },
+      (error: Error) => {
+        events.publish({ type: 'error', time: now(), code: 'TUNNEL_FAILED', message: `tunnel to ${formatHostPort(target)}: ${error.message}`, host: target.host });
+        client.destroy();
+      },
+    );
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {

@@ -68,7 +68,7 @@ test('bare tlswitness runs the proxy', async (t) => {
   }
 });
 
-test('a busy port and a non-loopback --host are one-line errors (exit 2)', async (t) => {
+test('a busy port, a non-loopback --host and a bad --passthrough are one-line errors (exit 2)', async (t) => {
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const port = (busy.address() as AddressInfo).port;
@@ -80,6 +80,9 @@ test('a busy port and a non-loopback --host are one-line errors (exit 2)', async
     const open = await runCli(['proxy', '--host', '0.0.0.0', '--port', '0', '--certs-dir', dir]);
     t.is(open.code, 2);
     t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address/);
+    const pattern = await runCli(['proxy', '--port', '0', '--passthrough', '*.', '--certs-dir', dir]);
+    t.is(pattern.code, 2);
+    t.regex(pattern.stderr, /^Error: --passthrough "\*\.": expected host, \*\.domain, an IP address, with an optional :port\n$/);
   } finally {
     busy.close();
   }

@@ -6,12 +6,13 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { LeafMinter } from '../../src/ca/leaf-minter.js';
 import { ensureLocalCa, type LocalCa } from '../../src/ca/local-ca.js';
 import { EventBus, type ProxyEvent } from '../../src/events.js';
 import { parseResolve } from '../../src/net/target.js';
+import type { PolicyOptions } from '../../src/proxy/policy.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import type { TrustContext } from '../../src/tls/handshake-record.js';
 import { observeHandshake } from '../../src/tls/observe.js';
@@ -46,7 +47,7 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(trust: TrustContext, resolveEntries: string[]): Promise<TestProxy> {
+export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}): Promise<TestProxy> {
   const ca = await ensureLocalCa(mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -57,6 +58,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
   const server = await ProxyServer.start({
     host: '127.0.0.1',
     port: 0,
+    policy: { mode: 'mitm', passthrough: [], onUpstreamError: 'block', ...policy },
     ca,
     minter,
     events: bus,
@@ -115,5 +117,40 @@ export function fetchPlainViaProxy(proxyPort: number, url: string): Promise<Fetc
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A TLS session through the proxy's CONNECT, for checking which certificate the app is shown. */
+export function tlsViaProxy(proxyPort: number, host: string, port: number, options: { ca: string[]; alpn?: string[]; firstBytes?: Buffer }): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:${port}` });
+    connect.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`CONNECT answered ${res.statusCode}`));
+        return;
+      }
+      const tls = tlsConnect({ socket, servername: host, ca: options.ca, ALPNProtocols: options.alpn });
+      tls.once('secureConnect', () => resolve(tls));
+      tls.once('error', reject);
+    });
+    connect.on('error', reject);
+    connect.end();
+  });
+}
+
+/** CONNECT, then raw bytes (not TLS): the answer the tunnel relays back. */
+export function rawViaProxy(proxyPort: number, host: string, port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:${port}` });
+    connect.on('connect', (_res, socket) => {
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(payload);
+    });
+    connect.on('error', reject);
+    connect.end();
   });
 }

@@ -1,0 +1,63 @@
+// What the proxy does with one CONNECT: intercept, block or tunnel untouched; pure.
+import { isIP } from 'node:net';
+import type { HostPort } from '../net/target.js';
+import type { ClientHello } from '../tls/client-hello.js';
+import type { HandshakeRecord } from '../types.js';
+
+export type Mode = 'mitm' | 'tunnel';
+export type OnUpstreamError = 'block' | 'tunnel';
+
+export interface PolicyOptions {
+  mode: Mode;
+  passthrough: PassthroughPattern[];
+  onUpstreamError: OnUpstreamError;
+}
+
+export interface PassthroughPattern {
+  /** Exact host, `*.`-suffix, or IP literal. */
+  host: string;
+  wildcard: boolean;
+  port: number | null;
+}
+
+/**
+ * SPEC: `api.example.com` exact; `*.example.com` any subdomain depth but not the apex; IP
+ * literals; an optional `:port` (`[v6]:port` for IPv6).
+ */
+export function parsePassthrough(text: string): PassthroughPattern | null {
+  const trimmed = text.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
+  if (bracketed) return isIP(bracketed[1]!) === 6 ? { host: bracketed[1]!, wildcard: false, port: bracketed[2] ? Number(bracketed[2]) : null } : null;
+  if (isIP(trimmed) === 6) return { host: trimmed, wildcard: false, port: null };
+  const match = /^(\*\.)?([a-z0-9_.-]+?)(?::(\d{1,5}))?$/.exec(trimmed);
+  if (!match || !match[2] || match[2].startsWith('.') || match[2].endsWith('.')) return null;
+  const port = match[3] ? Number(match[3]) : null;
+  if (port !== null && (port < 1 || port > 65535)) return null;
+  return { host: match[2], wildcard: !!match[1], port };
+}
+
+export function matchesPassthrough(patterns: PassthroughPattern[], target: HostPort): boolean {
+  const host = target.host.toLowerCase();
+  return patterns.some((p) => (p.port === null || p.port === target.port) && (p.wildcard ? host.endsWith(`.${p.host}`) : host === p.host));
+}
+
+export type Decision =
+  | { action: 'mitm' }
+  | { action: 'block' }
+  | { action: 'tunnel'; reason: 'not-tls' | 'mode' | 'passthrough' | 'h2-only' | 'upstream-error' };
+
+/** Before the upstream is recorded: routes that do not depend on its verdict. */
+export function routeBeforeRecord(options: PolicyOptions, target: HostPort, hello: ClientHello): Decision | null {
+  if (!hello.tls) return { action: 'tunnel', reason: 'not-tls' };
+  if (options.mode === 'tunnel') return { action: 'tunnel', reason: 'mode' };
+  if (matchesPassthrough(options.passthrough, target)) return { action: 'tunnel', reason: 'passthrough' };
+  // The MITM speaks HTTP/1.1 only: an app that offers only h2 (gRPC) is passed through.
+  if (hello.alpn && hello.alpn.length > 0 && !hello.alpn.includes('http/1.1')) return { action: 'tunnel', reason: 'h2-only' };
+  return null;
+}
+
+/** After recording: a careful client would refuse what does not verify, so it is blocked or tunnelled. */
+export function routeAfterRecord(options: PolicyOptions, record: HandshakeRecord): Decision {
+  if (record.verification.ok) return { action: 'mitm' };
+  return options.onUpstreamError === 'tunnel' ? { action: 'tunnel', reason: 'upstream-error' } : { action: 'block' };
+}

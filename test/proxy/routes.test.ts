@@ -1,0 +1,84 @@
+// Routes other than interception: tunnel on upstream error, passthrough, --mode tunnel, h2-only
+// apps and non-TLS CONNECTs; each still records the chain (except non-TLS).
+import test from 'ava';
+import { createServer, type AddressInfo } from 'node:net';
+import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import type { PolicyOptions } from '../../src/proxy/policy.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { fetchViaProxy, rawViaProxy, startHttpsOrigin, startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+async function recorded(events: Array<{ type: string }>): Promise<Array<{ type: string; diagnosis?: { problem: string } }>> {
+  for (let i = 0; i < 100 && !events.some((e) => e.type === 'handshake'); i++) await new Promise((r) => setTimeout(r, 20));
+  return events.filter((e) => e.type === 'handshake');
+}
+
+test('--on-upstream-error tunnel: the app sees the real certificate and its own error; the record is written', async (t) => {
+  const scenario = fixtures.pki.scenarios.expired!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { onUpstreamError: 'tunnel' });
+  try {
+    await t.throwsAsync(fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/`, fixtures.pki.publicRoot.pem), { message: /certificate has expired/ });
+    t.is((await recorded(proxy.events))[0]!.diagnosis!.problem, 'expired');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+const ROUTES: Array<[string, Partial<PolicyOptions>]> = [
+  ['--passthrough *.example.com', { passthrough: [{ host: 'example.com', wildcard: true, port: null }] }],
+  ['--mode tunnel', { mode: 'tunnel' }],
+];
+for (const [label, policy] of ROUTES) {
+  test(`${label}: the origin's own chain reaches the app, and the chain is recorded`, async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const origin = await startHttpsOrigin(scenario);
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], policy);
+    try {
+      const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, { ca: [fixtures.pki.publicRoot.pem] });
+      t.is(tls.getPeerX509Certificate()?.subject, 'CN=valid.example.com');
+      t.true(tls.authorized, 'verified against the fixture public root: not our CA');
+      tls.destroy();
+      t.is((await recorded(proxy.events))[0]!.diagnosis!.problem, 'ok');
+    } finally {
+      await proxy.close();
+      await origin.close();
+    }
+  });
+}
+
+test('an app that offers only h2 (gRPC) is passed through', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // A TLS origin that does not insist on http/1.1 (the MITM would answer no_application_protocol).
+  const origin = await startScenarioServer(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, { ca: [fixtures.pki.publicRoot.pem], alpn: ['h2'] });
+    t.true(tls.authorized);
+    t.is(tls.getPeerX509Certificate()?.issuer, 'C=US\nO=Fixture Trust Services\nCN=Fixture Public CA 1');
+    tls.destroy();
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
+  const echo = createServer((socket) => socket.once('data', (d) => socket.end(`echo: ${d}`)));
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  try {
+    const answer = await rawViaProxy(proxy.port, '127.0.0.1', (echo.address() as AddressInfo).port, 'SSH-2.0-test\r\n');
+    t.is(answer, 'echo: SSH-2.0-test\r\n');
+    t.false(proxy.events.some((e) => e.type === 'handshake'), 'nothing to record: it is not TLS');
+  } finally {
+    await proxy.close();
+    echo.close();
+  }
+});
