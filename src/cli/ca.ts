@@ -7,9 +7,13 @@ import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
+import { loadPublicStore, loadSystemStore } from '../trust/stores.js';
+import { envLines, writeCombinedBundle, type Shell } from '../ca/ca-env.js';
 
 interface CaArgs {
   'certs-dir'?: string;
+  shell?: Shell;
+  proxy?: string;
   json?: boolean;
   format?: 'pem' | 'der' | 'p12';
   output?: string;
@@ -105,9 +109,25 @@ const exportCommand: CommandModule<object, CaArgs> = {
   },
 };
 
+const env: CommandModule<object, CaArgs> = {
+  command: 'env',
+  describe: 'shell lines that point apps at the proxy and trust its CA (and write the combined bundle they use)',
+  builder: (yargs) =>
+    yargs
+      .option('shell', { choices: ['bash', 'fish', 'pwsh'] as const, default: 'bash' as const, describe: 'syntax of the lines' })
+      .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' }) as unknown as Argv<CaArgs>,
+  handler: async (args) => {
+    const ca = await load(args);
+    // The system store, or Node's bundled roots where this machine has none.
+    const system = (await loadSystemStore()).store ?? (await loadPublicStore()).store;
+    const bundle = await writeCombinedBundle(ca, system);
+    process.stdout.write(envLines(args.shell ?? 'bash', args.proxy ?? 'http://127.0.0.1:8080', bundle, ca.paths.cert));
+  },
+};
+
 export const caCommand: CommandModule<object, CaArgs> = {
   command: 'ca <command>',
-  describe: 'the local CA the proxy signs with: init, path, show, export',
+  describe: 'the local CA the proxy signs with: init, path, show, export, env',
   builder: (yargs) =>
     yargs
       .option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
@@ -115,6 +135,7 @@ export const caCommand: CommandModule<object, CaArgs> = {
       .command(path)
       .command(show)
       .command(exportCommand)
-      .demandCommand(1, 'Name a ca subcommand: init, path, show or export.') as unknown as Argv<CaArgs>,
+      .command(env)
+      .demandCommand(1, 'Name a ca subcommand: init, path, show, export or env.') as unknown as Argv<CaArgs>,
   handler: () => undefined,
 };

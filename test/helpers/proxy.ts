@@ -47,8 +47,8 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}): Promise<TestProxy> {
-  const ca = await ensureLocalCa(mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
+export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, certsDir?: string): Promise<TestProxy> {
+  const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
   const events: ProxyEvent[] = [];

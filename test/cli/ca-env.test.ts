@@ -1,0 +1,53 @@
+// `tlswitness ca env`: lines a shell can eval, and a bundle that is additive.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { envLines } from '../../src/ca/ca-env.js';
+import { CLI, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startHttpsOrigin, startTestProxy } from '../helpers/proxy.js';
+
+const run = promisify(execFile);
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+test('eval "$(tlswitness ca env)" makes curl use the proxy and trust its CA; the bundle still verifies direct connections', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {}, certsDir);
+  // The fixture public root stands in for this machine's system store.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']!, TLSWITNESS_CACHE_DIR: certsDir };
+  const url = `https://${scenario.host}:${origin.port}/through-env`;
+  try {
+    const lines = `eval "$(node ${CLI} ca env --certs-dir ${certsDir} --proxy http://127.0.0.1:${proxy.port})"`;
+    const viaProxy = await run('bash', ['-c', `${lines} && curl -sS --max-time 10 ${url}`], { env });
+    t.is(viaProxy.stdout, 'hello from valid /through-env\n');
+    t.true(proxy.events.some((e) => e.type === 'request'), 'the request went through the proxy');
+    const direct = await run('bash', ['-c', `${lines} && curl -sS --max-time 10 --noproxy '*' --resolve ${scenario.host}:${origin.port}:127.0.0.1 ${url}`], { env });
+    t.is(direct.stdout, 'hello from valid /through-env\n', 'additive: the system roots are still in the bundle');
+    const bundle = readFileSync(join(certsDir, 'ca', 'bundle.pem'), 'utf8');
+    t.is(bundle.match(/BEGIN CERTIFICATE/g)?.length, 2);
+    t.false(bundle.includes('PRIVATE KEY'));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('fish and PowerShell syntax, with quotes escaped', (t) => {
+  const fish = envLines('fish', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
+  t.regex(fish, /^set -gx HTTPS_PROXY 'http:\/\/127\.0\.0\.1:8080'$/m);
+  t.regex(fish, /^set -gx SSL_CERT_FILE '\/tmp\/it\\'s\/bundle\.pem'$/m);
+  const pwsh = envLines('pwsh', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
+  t.regex(pwsh, /^\$env:NODE_EXTRA_CA_CERTS = '\/tmp\/ca\.pem'$/m);
+  t.regex(pwsh, /^\$env:REQUESTS_CA_BUNDLE = '\/tmp\/it''s\/bundle\.pem'$/m);
+  const bash = envLines('bash', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
+  t.regex(bash, /^export GIT_SSL_CAINFO='\/tmp\/it'\\''s\/bundle\.pem'$/m);
+});
