@@ -6,6 +6,7 @@ import { createServer as createNetServer, isIP, type Server as NetServer, type S
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import { Proxy, type IContext } from 'http-mitm-proxy';
+import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
@@ -82,6 +83,7 @@ export class ProxyServer {
   private readonly connections = new WeakMap<object, MitmConnection>();
   private readonly recorder: HostRecorder;
   private readonly inner = createHttpServer();
+  private readonly webSockets = new WebSocketServer({ noServer: true });
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
   private requestCount = 0;
@@ -97,6 +99,17 @@ export class ProxyServer {
     });
     this.inner.on('request', (req, res) => this.onMitmRequest(req, res));
     this.inner.on('clientError', (_error, socket) => socket.destroy());
+    this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onMitmUpgrade(req, socket, head));
+    this.proxy.onWebSocketConnection((ctx, callback) => {
+      // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
+      const connection = this.connections.get((ctx.clientToProxyWebSocket as unknown as { _socket: object })._socket);
+      const options = ctx.proxyToServerWebSocketOptions;
+      if (connection && options?.url) {
+        const original = new URL(options.url);
+        options.url = `wss://${formatHostPort(connection.target)}${original.pathname}${original.search}`;
+      }
+      callback();
+    });
     this.proxy.onConnect((req, socket, head) => {
       void this.onConnect(req, socket as Socket, head);
     });
@@ -218,6 +231,19 @@ export class ProxyServer {
     this.inner.emit('connection', tlsSocket);
   }
 
+  private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const connection = this.connections.get(req.socket);
+    if (connection && !connection.record.verification.ok) {
+      const page = blockResponse(connection.record, req.headers.accept);
+      socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
+      return;
+    }
+    this.webSockets.handleUpgrade(req, socket, head, (ws) => {
+      (ws as unknown as { upgradeReq: IncomingMessage }).upgradeReq = req;
+      this.proxy._onWebSocketServerConnect(true, ws, req);
+    });
+  }
+
   /** Relays bytes untouched to the CONNECT target (through the upstream proxy when there is one). */
   private tunnel(client: Socket, first: Buffer, target: HostPort): void {
     const { upstream, events } = this.options;
@@ -309,6 +335,7 @@ export class ProxyServer {
     for (const socket of this.sockets) socket.destroy();
     this.inner.closeAllConnections();
     this.agent?.destroy();
+    this.webSockets.close();
     this.proxy.close();
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
-import { fetchPlainViaProxy, fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, type Origin } from '../helpers/proxy.js';
+import { fetchPlainViaProxy, fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, tlsViaProxy, type Origin } from '../helpers/proxy.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import type { RequestEvent } from '../../src/events.js';
 
@@ -173,4 +173,32 @@ test('a bad CONNECT target gets a 400 and an error event; the proxy keeps servin
       await proxy.close();
     }
   });
+});
+
+test('a WebSocket echo through the MITM', async (t) => {
+  const { createServer: createHttps } = await import('node:https');
+  const { WebSocketServer, WebSocket } = await import('ws');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data}`)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, scenario.host!, port, { ca: [proxy.ca.certPem] });
+    const ws = new WebSocket(`wss://${scenario.host}:${port}/chat`, { createConnection: () => tls } as never);
+    const answer = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('ping through the MITM'));
+      ws.on('message', (data) => resolve(String(data)));
+      ws.on('error', reject);
+    });
+    t.is(answer, 'echo: ping through the MITM');
+    ws.close();
+  } finally {
+    await proxy.close();
+    wss.close();
+    server.closeAllConnections();
+    server.close();
+  }
 });
