@@ -8,6 +8,7 @@ import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { formatHostPort } from '../net/target.js';
 import { parsePassthrough, type Mode, type OnUpstreamError } from '../proxy/policy.js';
+import { parseProxyAuth } from '../proxy/proxy-auth.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
@@ -19,6 +20,7 @@ interface ProxyArgs extends NetworkArgs {
   mode: Mode;
   passthrough?: string[];
   'on-upstream-error': OnUpstreamError;
+  auth?: string;
   log?: string;
   json: boolean;
   tui: boolean;
@@ -28,11 +30,12 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 function builder(yargs: Argv<object>): Argv<ProxyArgs> {
   return withNetworkOptions(yargs)
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (loopback only for now)' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (off loopback only with --auth)' })
     .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0: any free port)' })
     .option('mode', { choices: ['mitm', 'tunnel'] as const, default: 'mitm' as const, describe: 'mitm: intercept what verifies; tunnel: relay everything untouched (chains still recorded)' })
     .option('passthrough', { type: 'string', array: true, describe: 'never intercept these hosts (api.example.com, *.example.com, IPs, optional :port); repeatable' })
     .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
+    .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
     .option('certs-dir', { type: 'string', describe: 'where the local CA and extra/ roots live' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
@@ -40,8 +43,9 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
 }
 
 async function handler(args: ProxyArgs): Promise<void> {
-  // Never an open proxy: off-loopback listening needs --auth, which has not landed yet.
-  if (!LOOPBACK.test(args.host)) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: tlswitness listens on loopback only (127.0.0.1 or ::1)`);
+  // Never an open proxy: listening off loopback needs credentials.
+  if (!LOOPBACK.test(args.host) && !args.auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: add --auth user:password, or listen on 127.0.0.1`);
+  const auth = args.auth ? parseProxyAuth(args.auth) : null;
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
   const passthrough = (args.passthrough ?? []).map((text) => {
     const pattern = parsePassthrough(text);
@@ -73,6 +77,7 @@ async function handler(args: ProxyArgs): Promise<void> {
     host: args.host,
     port: args.port,
     policy: { mode: args.mode, passthrough, onUpstreamError: args['on-upstream-error'] },
+    auth,
     ca,
     minter,
     events,

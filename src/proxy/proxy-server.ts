@@ -17,6 +17,7 @@ import type { HandshakeRecord } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, type PolicyOptions } from './policy.js';
+import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
 import { openConnection } from '../net/connector.js';
 import { readClientHello } from '../tls/client-hello.js';
 import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
@@ -25,6 +26,8 @@ export interface ProxyServerOptions {
   host: string;
   port: number;
   policy: PolicyOptions;
+  /** Required credentials (--auth); null when none are required. */
+  auth: ProxyAuth | null;
   ca: LocalCa;
   minter: LeafMinter;
   events: EventBus;
@@ -114,6 +117,13 @@ export class ProxyServer {
       void this.onConnect(req, socket as Socket, head);
     });
     this.proxy.onRequest((ctx, callback) => {
+      const request = ctx.clientToProxyRequest;
+      // Plain-HTTP proxy requests carry the credentials; requests inside a MITM'd tunnel were checked at CONNECT.
+      if (options.auth && !this.connections.has(request.socket) && !authorized(options.auth, request.headers['proxy-authorization'])) {
+        ctx.proxyToClientResponse.writeHead(407, { 'proxy-authenticate': 'Basic realm="tlswitness"', 'content-length': '0', connection: 'close' });
+        ctx.proxyToClientResponse.end();
+        return;
+      }
       this.onProxiedRequest(ctx);
       callback();
     });
@@ -160,8 +170,12 @@ export class ProxyServer {
   }
 
   private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-    const { events, minter, policy } = this.options;
+    const { events, minter, policy, auth } = this.options;
     socket.on('error', () => undefined);
+    if (auth && !authorized(auth, req.headers['proxy-authorization'])) {
+      socket.end(PROXY_AUTH_REQUIRED);
+      return;
+    }
     const target = parseConnectAuthority(req.url ?? '');
     if (!target) {
       events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify((req.url ?? '').slice(0, 200))}: expected host:port` });

@@ -13,6 +13,7 @@ import { ensureLocalCa, type LocalCa } from '../../src/ca/local-ca.js';
 import { EventBus, type ProxyEvent } from '../../src/events.js';
 import { parseResolve } from '../../src/net/target.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
+import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import type { TrustContext } from '../../src/tls/handshake-record.js';
 import { observeHandshake } from '../../src/tls/observe.js';
@@ -47,7 +48,7 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, certsDir?: string): Promise<TestProxy> {
+export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, certsDir?: string, auth: ProxyAuth | null = null): Promise<TestProxy> {
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -59,6 +60,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     host: '127.0.0.1',
     port: 0,
     policy: { mode: 'mitm', passthrough: [], onUpstreamError: 'block', ...policy },
+    auth,
     ca,
     minter,
     events: bus,
