@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
+import { loadLocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
@@ -44,7 +45,8 @@ export function withNetworkOptions<T>(yargs: Argv<T>) {
     .option('upstream-proxy', { type: 'string', describe: 'reach the network through this HTTP proxy: http://[user:pass@]host:port' })
     .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
     .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
-    .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' });
+    .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
+    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" });
 }
 
 export function withConnectOptions<T>(yargs: Argv<T>) {
@@ -117,9 +119,17 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
   if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const extraDir = join(findCertsDir(args['certs-dir'], env), 'extra');
+  const certsDir = findCertsDir(args['certs-dir'], env);
+  const extraDir = join(certsDir, 'extra');
   const trust = (async (): Promise<TrustContext> => {
-    const [pub, system, extra] = await Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], extraDir)]);
+    const [pub, system, extra, localCa] = await Promise.all([
+      loadPublicStore(args['public-roots']),
+      loadSystemStore(env),
+      loadExtraStore(args['extra-ca'] ?? [], extraDir),
+      loadLocalCa(certsDir).catch(() => null),
+    ]);
+    // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
+    for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
     return { public: pub.store, system: system.store, extra: extra.store };
   })();
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.

@@ -13,6 +13,7 @@ import { ProxyServer } from '../proxy/proxy-server.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
 import { networkPlan, withNetworkOptions, type NetworkArgs } from './connect-options.js';
+import type { ProxySpec } from '../net/connector.js';
 
 interface ProxyArgs extends NetworkArgs {
   host: string;
@@ -36,7 +37,6 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('passthrough', { type: 'string', array: true, describe: 'never intercept these hosts (api.example.com, *.example.com, IPs, optional :port); repeatable' })
     .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
     .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
-    .option('certs-dir', { type: 'string', describe: 'where the local CA and extra/ roots live' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
     .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' }) as unknown as Argv<ProxyArgs>;
@@ -56,6 +56,8 @@ async function handler(args: ProxyArgs): Promise<void> {
   const certsDir = findCertsDir(args['certs-dir']);
   const ca = await ensureLocalCa(certsDir);
   const [minter, trust] = await Promise.all([LeafMinter.create(ca), network.trust]);
+  // On a first run the CA did not exist yet when the stores were loaded.
+  for (const store of [trust.public, trust.system, trust.extra]) store?.exclude(ca.cert.der);
   const events = new EventBus();
   let handshakes = 0;
 
@@ -73,6 +75,13 @@ async function handler(args: ProxyArgs): Promise<void> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop.
+  let listeningPort = args.port;
+  const isSelf = (proxy: ProxySpec) => proxy.port === listeningPort && (LOOPBACK.test(proxy.host) || proxy.host === args.host);
+  const proxyFor = (host: string) => {
+    const proxy = network.proxyFor(host);
+    return proxy && isSelf(proxy) ? null : proxy;
+  };
   const server = await ProxyServer.start({
     host: args.host,
     port: args.port,
@@ -81,9 +90,18 @@ async function handler(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: network.proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: false }, trust),
-    upstream: { resolve: network.resolve, proxyFor: network.proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs },
+    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: false }, trust),
+    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs },
   });
+  listeningPort = server.port;
+  const upstreamProbe = network.proxyFor('tlswitness.invalid');
+  if (upstreamProbe && isSelf(upstreamProbe)) {
+    if (upstreamProbe.via === 'upstream-proxy') {
+      await server.close();
+      throw new ToolError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
+    }
+    process.stderr.write(`Note: ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself\n`);
+  }
   const address = `http://${formatHostPort({ host: isIP(args.host) === 6 ? args.host : args.host, port: server.port })}`;
   process.stderr.write(
     [

@@ -182,6 +182,11 @@ export class ProxyServer {
       socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (this.isSelf(target)) {
+      events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused CONNECT ${formatHostPort(target)}: that is this proxy itself` });
+      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, this.options.upstream.timeoutMs);
@@ -243,6 +248,11 @@ export class ProxyServer {
       else if (connection.requests === 0) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
     });
     this.inner.emit('connection', tlsSocket);
+  }
+
+  /** A target that is this proxy's own listening address. */
+  private isSelf(target: HostPort): boolean {
+    return target.port === this.port && (/^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0|::)$/i.test(target.host) || target.host === this.options.host);
   }
 
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {

@@ -19,6 +19,7 @@ export function nameKey(printedName: string): string {
 export class TrustStore {
   private readonly parsed = new Map<number, ParsedCertificate | null>();
   private index: Map<string, number[]> | null = null;
+  private readonly excluded = new Set<string>();
 
   /**
    * @param ders the certificates, in file order
@@ -40,6 +41,11 @@ export class TrustStore {
     return store;
   }
 
+  /** Never trust this certificate from this store (tlswitness's own CA, even once installed). */
+  exclude(der: Buffer): void {
+    this.excluded.add(der.toString('base64'));
+  }
+
   get size(): number {
     return this.ders.length;
   }
@@ -59,7 +65,9 @@ export class TrustStore {
       this.index = indexOf(keys);
       this.onIndexBuilt?.(keys);
     }
-    return (this.index.get(nameKey(printedName)) ?? []).map((i) => this.certificate(i)).filter((c): c is ParsedCertificate => c !== null);
+    return (this.index.get(nameKey(printedName)) ?? [])
+      .map((i) => this.certificate(i))
+      .filter((c): c is ParsedCertificate => c !== null && !this.excluded.has(c.der.toString('base64')));
   }
 
   /** Every certificate (parses them all). */

@@ -87,3 +87,28 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
     busy.close();
   }
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY pointing at it is ignored with a Note', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loop-'));
+  const port = await freePort();
+  const loop = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', `http://127.0.0.1:${port}`]);
+  t.is(loop.code, 2);
+  t.regex(loop.stderr, new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`));
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], { env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    if (stderr.includes('Note:')) resolve();
+  }));
+  t.regex(stderr, /Note: ignoring the proxy in HTTPS_PROXY\/ALL_PROXY \(http:\/\/127\.0\.0\.1:\d+\): it is this tlswitness itself/);
+  child.kill('SIGTERM');
+  t.is(await new Promise((resolve) => child.once('exit', resolve)), 0);
+});

@@ -59,3 +59,13 @@ test('CONNECT and plain HTTP need the credentials when --auth is set', async (t)
     await origin.close();
   }
 });
+
+test('a CONNECT to the proxy itself is refused as a loop (508)', async (t) => {
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  try {
+    t.is(await status(proxy.port, { method: 'CONNECT', path: `127.0.0.1:${proxy.port}` }), 508);
+    t.true(proxy.events.some((e) => e.type === 'error' && e.code === 'LOOP'));
+  } finally {
+    await proxy.close();
+  }
+});

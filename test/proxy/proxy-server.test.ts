@@ -202,3 +202,26 @@ test('a WebSocket echo through the MITM', async (t) => {
     server.close();
   }
 });
+
+test('the local CA is never trusted upstream, even when it sits in the system or extra store', async (t) => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { runCli, cleanEnv } = await import('../helpers/fixtures.js');
+  await withOrigin('valid', async (origin, host) => {
+    const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-own-ca-'));
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`], {}, certsDir);
+    const caFile = join(certsDir, 'ca', 'certs', 'ca.pem');
+    try {
+      // inspect through the proxy: it is shown the leaf the proxy minted with the local CA.
+      const result = await runCli(['inspect', `${host}:${origin.port}`, '--json', '--certs-dir', certsDir, '--extra-ca', caFile, '--upstream-proxy', `http://127.0.0.1:${proxy.port}`], cleanEnv({ SSL_CERT_FILE: caFile }));
+      t.is(result.stderr, '');
+      const record = JSON.parse(result.stdout);
+      t.regex(record.chain[0].issuer, /tlswitness CA/);
+      t.is(record.trust.system, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      t.is(record.trust.extra, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      t.false(record.verification.ok);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
