@@ -22,6 +22,7 @@ interface ProxyArgs extends NetworkArgs {
   passthrough?: string[];
   'on-upstream-error': OnUpstreamError;
   auth?: string;
+  'complete-chains': boolean;
   log?: string;
   json: boolean;
   tui: boolean;
@@ -36,6 +37,7 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('mode', { choices: ['mitm', 'tunnel'] as const, default: 'mitm' as const, describe: 'mitm: intercept what verifies; tunnel: relay everything untouched (chains still recorded)' })
     .option('passthrough', { type: 'string', array: true, describe: 'never intercept these hosts (api.example.com, *.example.com, IPs, optional :port); repeatable' })
     .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
+    .option('complete-chains', { type: 'boolean', default: false, describe: "repair a missing intermediate from the leaf's AIA URL, as browsers do (still recorded as incomplete-chain)" })
     .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
@@ -85,12 +87,12 @@ async function handler(args: ProxyArgs): Promise<void> {
   const server = await ProxyServer.start({
     host: args.host,
     port: args.port,
-    policy: { mode: args.mode, passthrough, onUpstreamError: args['on-upstream-error'] },
+    policy: { mode: args.mode, passthrough, onUpstreamError: args['on-upstream-error'], completeChains: args['complete-chains'] },
     auth,
     ca,
     minter,
     events,
-    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: false }, trust),
+    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust),
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs },
   });
   listeningPort = server.port;

@@ -11,6 +11,14 @@ export interface PolicyOptions {
   mode: Mode;
   passthrough: PassthroughPattern[];
   onUpstreamError: OnUpstreamError;
+  /** --complete-chains: an incomplete chain that its AIA issuer completes passes (as browsers do). */
+  completeChains?: boolean;
+}
+
+/** Whether the proxy may talk to this upstream for the app: a careful client would accept it. */
+export function upstreamAcceptable(options: Pick<PolicyOptions, 'completeChains'>, record: HandshakeRecord): boolean {
+  if (record.verification.ok) return true;
+  return !!options.completeChains && record.diagnosis.problem === 'incomplete-chain' && record.chainAnalysis.fetched?.completesChain === true;
 }
 
 export interface PassthroughPattern {
@@ -58,6 +66,6 @@ export function routeBeforeRecord(options: PolicyOptions, target: HostPort, hell
 
 /** After recording: a careful client would refuse what does not verify, so it is blocked or tunnelled. */
 export function routeAfterRecord(options: PolicyOptions, record: HandshakeRecord): Decision {
-  if (record.verification.ok) return { action: 'mitm' };
+  if (upstreamAcceptable(options, record)) return { action: 'mitm' };
   return options.onUpstreamError === 'tunnel' ? { action: 'tunnel', reason: 'upstream-error' } : { action: 'block' };
 }

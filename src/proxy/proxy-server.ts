@@ -16,7 +16,7 @@ import { redactUrl } from '../report/redact.js';
 import type { HandshakeRecord } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
-import { routeAfterRecord, routeBeforeRecord, type PolicyOptions } from './policy.js';
+import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
 import { openConnection } from '../net/connector.js';
 import { readClientHello } from '../tls/client-hello.js';
@@ -32,7 +32,7 @@ export interface ProxyServerOptions {
   minter: LeafMinter;
   events: EventBus;
   observe: Observe;
-  upstream: Omit<UpstreamOptions, 'recorder'>;
+  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts'>;
 }
 
 interface MitmConnection {
@@ -148,7 +148,7 @@ export class ProxyServer {
   }
 
   private async listen(): Promise<void> {
-    const agent = new UpstreamAgent({ ...this.options.upstream, recorder: this.recorder });
+    const agent = new UpstreamAgent({ ...this.options.upstream, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
     this.agent = agent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
@@ -257,7 +257,7 @@ export class ProxyServer {
 
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connections.get(req.socket);
-    if (connection && !connection.record.verification.ok) {
+    if (connection && !upstreamAcceptable(this.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
       socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
       return;
@@ -297,7 +297,7 @@ export class ProxyServer {
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
-    if (!connection || connection.record.verification.ok) {
+    if (!connection || upstreamAcceptable(this.options.policy, connection.record)) {
       this.proxy._onHttpServerRequest(true, req, res);
       return;
     }

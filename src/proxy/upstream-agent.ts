@@ -9,6 +9,7 @@ import { openConnection, type ProxySpec } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HostRecorder } from './host-recorder.js';
+import type { HandshakeRecord } from '../types.js';
 
 export interface UpstreamOptions {
   resolve: ResolveMap;
@@ -16,6 +17,8 @@ export interface UpstreamOptions {
   minVersion: SecureVersion;
   timeoutMs: number;
   recorder: HostRecorder;
+  /** Whether a recorded upstream may be used (verified, or completed by AIA with --complete-chains). */
+  accepts(record: HandshakeRecord): boolean;
 }
 
 interface ConnectionOptions {
@@ -56,7 +59,7 @@ export class UpstreamAgent extends Agent {
           socket.off('error', fail);
           const seen = socket.getPeerX509Certificate()?.fingerprint256;
           const recorded = upstream.recorder.cached({ host, port });
-          if (recorded?.verification.ok && seen && recorded.chain[0]?.sha256 === seen) {
+          if (recorded && upstream.accepts(recorded) && seen && recorded.chain[0]?.sha256 === seen) {
             callback(null, socket);
             return;
           }

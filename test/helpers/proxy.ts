@@ -64,7 +64,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     ca,
     minter,
     events: bus,
-    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: null, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: 5000, fetchMissing: false }, trust),
+    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: null, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: 5000, fetchMissing: !!policy.completeChains }, trust),
     upstream: { resolve, proxyFor: () => null, minVersion: 'TLSv1.2', timeoutMs: 5000 },
   });
   return { port: server.port, ca, events, server, close: () => server.close() };

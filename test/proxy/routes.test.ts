@@ -82,3 +82,33 @@ test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
     echo.close();
   }
 });
+
+test('--complete-chains: an incomplete chain that AIA completes passes, still recorded as incomplete-chain', async (t) => {
+  const scenario = fixtures.pki.scenarios.incomplete!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { completeChains: true });
+  try {
+    const result = await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/repaired`, proxy.ca.certPem);
+    t.is(result.status, 200);
+    t.is(result.body, 'hello from incomplete /repaired\n');
+    const record = (await recorded(proxy.events))[0] as unknown as { diagnosis: { problem: string; liability: string }; chainAnalysis: { fetched: { completesChain: boolean } } };
+    t.is(record.diagnosis.problem, 'incomplete-chain');
+    t.is(record.diagnosis.liability, 'server');
+    t.true(record.chainAnalysis.fetched.completesChain);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('--complete-chains does not rescue a chain AIA cannot complete (unknown root)', async (t) => {
+  const scenario = fixtures.pki.scenarios.unknownRoot!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { completeChains: true });
+  try {
+    t.is((await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/`, proxy.ca.certPem)).status, 502);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
