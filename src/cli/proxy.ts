@@ -10,6 +10,8 @@ import { formatHostPort } from '../net/target.js';
 import { parsePassthrough, type Mode, type OnUpstreamError } from '../proxy/policy.js';
 import { parseProxyAuth } from '../proxy/proxy-auth.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
+import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
+import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
 import { networkPlan, withNetworkOptions, type NetworkArgs } from './connect-options.js';
@@ -23,6 +25,7 @@ interface ProxyArgs extends NetworkArgs {
   'on-upstream-error': OnUpstreamError;
   auth?: string;
   'complete-chains': boolean;
+  'upstream-client-cert'?: string[];
   log?: string;
   json: boolean;
   tui: boolean;
@@ -38,6 +41,7 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('passthrough', { type: 'string', array: true, describe: 'never intercept these hosts (api.example.com, *.example.com, IPs, optional :port); repeatable' })
     .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
     .option('complete-chains', { type: 'boolean', default: false, describe: "repair a missing intermediate from the leaf's AIA URL, as browsers do (still recorded as incomplete-chain)" })
+    .option('upstream-client-cert', { type: 'string', array: true, describe: 'HOSTPATTERN=CERT.pem,KEY.pem: present this client certificate to matching hosts (mTLS); repeatable' })
     .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
@@ -54,6 +58,8 @@ async function handler(args: ProxyArgs): Promise<void> {
     if (!pattern) throw new ToolError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
     return pattern;
   });
+  const clientCerts = (args['upstream-client-cert'] ?? []).map(parseUpstreamClientCert);
+  const clientFor = (target: HostPort) => clientCertificateFor(clientCerts, target);
   const network = networkPlan(args);
   const certsDir = findCertsDir(args['certs-dir']);
   const ca = await ensureLocalCa(certsDir);
@@ -92,8 +98,8 @@ async function handler(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust),
-    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs },
+    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust),
+    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor },
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');

@@ -17,6 +17,9 @@ export interface PolicyOptions {
 
 /** Whether the proxy may talk to this upstream for the app: a careful client would accept it. */
 export function upstreamAcceptable(options: Pick<PolicyOptions, 'completeChains'>, record: HandshakeRecord): boolean {
+  // A handshake that failed (client certificate refused, alert, reset) cannot carry the app's requests
+  // even when the chain verifies: blocking says why, instead of a bare 504 later.
+  if (record.failure) return false;
   if (record.verification.ok) return true;
   return !!options.completeChains && record.diagnosis.problem === 'incomplete-chain' && record.chainAnalysis.fetched?.completesChain === true;
 }

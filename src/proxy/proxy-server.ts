@@ -334,6 +334,14 @@ export class ProxyServer {
     }
     const path = request.url ?? '/';
     const url = connection ? `https://${formatHostPort(connection.target)}${path}` : path.startsWith('/') ? `http://${request.headers.host ?? ''}${path}` : path;
+    const upstreamProxy = connection ? null : this.options.upstream.proxyFor(String(options.host));
+    if (upstreamProxy) {
+      // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.
+      options.path = url;
+      options.host = this.options.upstream.resolve.get(`${upstreamProxy.host.toLowerCase()}:${upstreamProxy.port}`)?.[0] ?? upstreamProxy.host;
+      options.port = upstreamProxy.port;
+      if (upstreamProxy.authorization) options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
+    }
     let bytes = 0;
     ctx.onResponse((_ctx, callback) => {
       ctx.serverToProxyResponse?.on('data', (chunk: Buffer) => (bytes += chunk.length));

@@ -6,7 +6,8 @@ import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
-import type { ResolveMap } from '../net/target.js';
+import type { HostPort, ResolveMap } from '../net/target.js';
+import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HostRecorder } from './host-recorder.js';
 import type { HandshakeRecord } from '../types.js';
@@ -19,6 +20,8 @@ export interface UpstreamOptions {
   recorder: HostRecorder;
   /** Whether a recorded upstream may be used (verified, or completed by AIA with --complete-chains). */
   accepts(record: HandshakeRecord): boolean;
+  /** The client certificate to present to this upstream (--upstream-client-cert), if any. */
+  clientFor(target: HostPort): ClientCredentials | null;
 }
 
 interface ConnectionOptions {
@@ -41,8 +44,11 @@ export class UpstreamAgent extends Agent {
     const { upstream } = this;
     openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }).then(
       (connection) => {
+        const client = upstream.clientFor({ host, port });
         const socket = tlsConnect({
           socket: connection.head.length ? new WireTap(connection.socket, connection.head) : connection.socket,
+          cert: client?.cert,
+          key: client?.key,
           servername: options.servername || undefined,
           ALPNProtocols: ['http/1.1'],
           minVersion: upstream.minVersion,

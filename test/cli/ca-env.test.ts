@@ -21,7 +21,7 @@ test('eval "$(tlswitness ca env)" makes curl use the proxy and trust its CA; the
   const scenario = fixtures.pki.scenarios.valid!;
   const origin = await startHttpsOrigin(scenario);
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {}, certsDir);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {}, { certsDir });
   // The fixture public root stands in for this machine's system store.
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']!, TLSWITNESS_CACHE_DIR: certsDir };
   const url = `https://${scenario.host}:${origin.port}/through-env`;

@@ -112,3 +112,13 @@ test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY poin
   child.kill('SIGTERM');
   t.is(await new Promise((resolve) => child.once('exit', resolve)), 0);
 });
+
+test('a malformed --upstream-client-cert is a one-line error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-ucc-'));
+  const bad = await runCli(['proxy', '--port', '0', '--certs-dir', dir, '--upstream-client-cert', 'api.example.com']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /^Error: --upstream-client-cert "api\.example\.com": expected HOSTPATTERN=CERT\.pem,KEY\.pem\n$/);
+  const missing = await runCli(['proxy', '--port', '0', '--certs-dir', dir, '--upstream-client-cert', 'api.example.com=/nonexistent.pem,/nonexistent-key.pem']);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /^Error: --upstream-client-cert .*: \/nonexistent\.pem: ENOENT\n$/);
+});

@@ -32,10 +32,22 @@ export async function startConnectProxy(behaviour: ProxyBehaviour = {}): Promise
       client.off('data', onData);
       const head = buffered.subarray(0, end).toString('latin1');
       const rest = buffered.subarray(end + 4);
-      const authority = /^CONNECT (\S+) HTTP/.exec(head)?.[1] ?? '';
-      seen.push(authority);
       const auth = /^proxy-authorization: (.*)$/im.exec(head)?.[1];
       if (auth) authorizations.push(auth);
+      const absolute = /^(\w+) http:\/\/([^/\s]+)(\S*) (HTTP\/1\.[01])\r\n/.exec(head);
+      if (absolute) {
+        // A plain-HTTP proxy request: forward it in origin-form to 127.0.0.1, dropping the proxy header.
+        seen.push(`${absolute[1]} http://${absolute[2]}${absolute[3]}`);
+        const upstream = connect({ host: '127.0.0.1', port: Number(/:(\d+)$/.exec(absolute[2]!)?.[1] ?? 80) }, () => {
+          const rest = head.slice(head.indexOf('\r\n') + 2).split('\r\n').filter((line) => !/^proxy-/i.test(line));
+          upstream.write(`${absolute[1]} ${absolute[3] || '/'} ${absolute[4]}\r\n${rest.join('\r\n')}\r\nConnection: close\r\n\r\n`);
+          upstream.pipe(client);
+        });
+        upstream.on('error', () => client.destroy());
+        return;
+      }
+      const authority = /^CONNECT (\S+) HTTP/.exec(head)?.[1] ?? '';
+      seen.push(authority);
       if (behaviour.refuse) {
         client.end(`${behaviour.refuse}\r\nContent-Length: 0\r\n\r\n`);
         return;

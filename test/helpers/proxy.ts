@@ -17,6 +17,8 @@ import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import type { TrustContext } from '../../src/tls/handshake-record.js';
 import { observeHandshake } from '../../src/tls/observe.js';
+import type { ClientCredentials } from '../../src/tls/probe.js';
+import type { ProxySpec } from '../../src/net/connector.js';
 
 export interface Origin {
   port: number;
@@ -24,8 +26,9 @@ export interface Origin {
 }
 
 /** An HTTPS origin serving a scenario's chain; it answers `hello from NAME PATH` and echoes headers it got. */
-export async function startHttpsOrigin(scenario: Scenario): Promise<Origin> {
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) }, (req, res) => {
+export async function startHttpsOrigin(scenario: Scenario, clientCa?: string): Promise<Origin> {
+  const mtls = clientCa ? { requestCert: true, rejectUnauthorized: true, ca: [clientCa] } : {};
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), ...mtls, ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) }, (req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'x-seen-authorization': req.headers.authorization ? 'yes' : 'no', 'set-cookie': 'session=origin-secret-cookie' });
     res.end(`hello from ${scenario.name} ${req.url}\n`);
   });
@@ -48,7 +51,15 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, certsDir?: string, auth: ProxyAuth | null = null): Promise<TestProxy> {
+export interface TestProxyExtras {
+  certsDir?: string;
+  auth?: ProxyAuth | null;
+  client?: ClientCredentials | null;
+  upstreamProxy?: ProxySpec | null;
+}
+
+export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
+  const { certsDir, auth = null, client = null, upstreamProxy = null } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -64,8 +75,8 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     ca,
     minter,
     events: bus,
-    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: null, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: 5000, fetchMissing: !!policy.completeChains }, trust),
-    upstream: { resolve, proxyFor: () => null, minVersion: 'TLSv1.2', timeoutMs: 5000 },
+    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: 5000, fetchMissing: !!policy.completeChains }, trust),
+    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs: 5000, clientFor: () => client },
   });
   return { port: server.port, ca, events, server, close: () => server.close() };
 }

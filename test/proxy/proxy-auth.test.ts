@@ -44,7 +44,7 @@ function status(port: number, options: { method?: string; path: string; headers?
 
 test('CONNECT and plain HTTP need the credentials when --auth is set', async (t) => {
   const origin = await startHttpOrigin();
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, undefined, parseProxyAuth('alice:s3cret'));
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, { auth: parseProxyAuth('alice:s3cret') });
   try {
     const connect = { method: 'CONNECT', path: '127.0.0.1:9' };
     t.is(await status(proxy.port, connect), 407);

@@ -209,7 +209,7 @@ test('the local CA is never trusted upstream, even when it sits in the system or
   const { runCli, cleanEnv } = await import('../helpers/fixtures.js');
   await withOrigin('valid', async (origin, host) => {
     const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-own-ca-'));
-    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`], {}, certsDir);
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`], {}, { certsDir });
     const caFile = join(certsDir, 'ca', 'certs', 'ca.pem');
     try {
       // inspect through the proxy: it is shown the leaf the proxy minted with the local CA.

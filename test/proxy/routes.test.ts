@@ -112,3 +112,50 @@ test('--complete-chains does not rescue a chain AIA cannot complete (unknown roo
     await origin.close();
   }
 });
+
+test('--upstream-client-cert: the proxy presents the client certificate an mTLS API demands', async (t) => {
+  const { parseUpstreamClientCert } = await import('../../src/proxy/client-certificates.js');
+  const scenario = fixtures.pki.scenarios.mtls!;
+  const origin = await startHttpsOrigin(scenario, fixtures.pki.clientRoot.pem);
+  const resolve = [`${scenario.host}:${origin.port}:127.0.0.1`];
+  const spec = `*.example.com=${fixtures.pki.files['client.pem']},${fixtures.pki.files['client-key.pem']}`;
+  const withCert = await startTestProxy(fixtureTrust(fixtures.pki), resolve, {}, { client: parseUpstreamClientCert(spec).credentials });
+  const without = await startTestProxy(fixtureTrust(fixtures.pki), resolve);
+  try {
+    const ok = await fetchViaProxy(withCert.port, `https://${scenario.host}:${origin.port}/api`, withCert.ca.certPem);
+    t.is(ok.status, 200);
+    t.is(ok.body, 'hello from mtls /api\n');
+    const refused = await fetchViaProxy(without.port, `https://${scenario.host}:${origin.port}/api`, without.ca.certPem);
+    t.is(refused.status, 502);
+    t.is(refused.headers['x-tlswitness-problem'], 'client-cert-required');
+  } finally {
+    await withCert.close();
+    await without.close();
+    await origin.close();
+  }
+});
+
+test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, with credentials)', async (t) => {
+  const { startConnectProxy } = await import('../helpers/connect-proxy.js');
+  const { parseProxyUrl } = await import('../../src/net/connector.js');
+  const { startHttpOrigin } = await import('../helpers/proxy.js');
+  const { fetchPlainViaProxy } = await import('../helpers/proxy.js');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const plain = await startHttpOrigin();
+  const corporate = await startConnectProxy();
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, { upstreamProxy: parseProxyUrl(`http://bob:pw@127.0.0.1:${corporate.port}`, 'upstream-proxy') });
+  try {
+    t.is((await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/x`, proxy.ca.certPem)).status, 200);
+    t.is((await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${plain.port}/plain`)).body, 'plain hello /plain\n');
+    t.true(corporate.seen.includes(`${scenario.host}:${origin.port}`), 'CONNECT for the HTTPS host (probe and traffic)');
+    t.true(corporate.seen.includes(`GET http://127.0.0.1:${plain.port}/plain`), 'absolute-form for plain HTTP');
+    t.true(corporate.authorizations.every((a) => a === `Basic ${Buffer.from('bob:pw').toString('base64')}`));
+    t.is((proxy.events.find((e) => e.type === 'handshake') as { via?: string }).via, 'upstream-proxy');
+  } finally {
+    await proxy.close();
+    await corporate.close();
+    await origin.close();
+    await plain.close();
+  }
+});
