@@ -90,6 +90,7 @@ export class ProxyServer {
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
   private requestCount = 0;
+  private readonly rejections = new Map<string, number>();
   private agent: UpstreamAgent | null = null;
 
   private constructor(private readonly options: ProxyServerOptions) {
@@ -227,6 +228,11 @@ export class ProxyServer {
     const reportRejection = (confidence: 'high' | 'medium' | 'low', reason: string) => {
       if (reported) return;
       reported = true;
+      const key = formatHostPort(target);
+      const count = (this.rejections.get(key) ?? 0) + 1;
+      this.rejections.set(key, count);
+      // An app that keeps refusing one host while trusting the CA elsewhere is likely pinning it.
+      const pinned = count >= 3 ? ` It refused ${count} times for ${key}: if the app pins this host's certificate, run with --passthrough ${target.host}` : '';
       events.publish({
         type: 'client-tls-error',
         time: now(),
@@ -234,7 +240,7 @@ export class ProxyServer {
         port: target.port,
         confidence,
         reason,
-        action: `the app does not trust the tlswitness CA: point it at ${this.options.ca.paths.cert} (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, curl --cacert); a pinned app needs --passthrough`,
+        action: `the app does not trust the tlswitness CA: point it at ${this.options.ca.paths.cert} (tlswitness ca env prints the variables).${pinned}`,
       });
     };
     tlsSocket.once('secure', () => {

@@ -142,6 +142,12 @@ test('an app that does not trust the local CA shows up as client-tls-error', asy
       const rejection = proxy.events.find((e) => e.type === 'client-tls-error');
       t.truthy(rejection);
       t.is(rejection && 'host' in rejection ? rejection.host : null, host);
+      t.regex(rejection && 'action' in rejection ? rejection.action : '', /tlswitness ca env/);
+      // Two more refusals for the same host: the event suggests --passthrough (a pinned app).
+      for (let i = 0; i < 2; i++) await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null));
+      for (let i = 0; i < 50 && proxy.events.filter((e) => e.type === 'client-tls-error').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      const third = proxy.events.filter((e) => e.type === 'client-tls-error')[2];
+      t.regex(third && 'action' in third ? third.action : '', new RegExp(`--passthrough ${host.replace(/\./g, '\\.')}`));
     } finally {
       await proxy.close();
     }
@@ -220,6 +226,32 @@ test('the local CA is never trusted upstream, even when it sits in the system or
       t.is(record.trust.system, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       t.is(record.trust.extra, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       t.false(record.verification.ok);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+test('python3 (urllib, HTTPS_PROXY and the local CA) gets the page through the MITM', async (t) => {
+  try {
+    await run('python3', ['--version']);
+  } catch {
+    t.pass('python3 is not installed here');
+    return;
+  }
+  await withOrigin('valid', async (origin, host) => {
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    const caFile = join(fixtures.dir, `python-ca-${proxy.port}.pem`);
+    writeFileSync(caFile, proxy.ca.certPem);
+    const script = [
+      'import ssl, sys, urllib.request',
+      `ctx = ssl.create_default_context(cafile=${JSON.stringify(caFile)})`,
+      'opener = urllib.request.build_opener(urllib.request.ProxyHandler(), urllib.request.HTTPSHandler(context=ctx))',
+      'sys.stdout.write(opener.open(sys.argv[1], timeout=10).read().decode())',
+    ].join('\n');
+    try {
+      const { stdout } = await run('python3', ['-c', script, `https://${host}:${origin.port}/from-python`], { env: { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } });
+      t.is(stdout, 'hello from valid /from-python\n');
     } finally {
       await proxy.close();
     }
