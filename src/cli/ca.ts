@@ -9,6 +9,7 @@ import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { loadPublicStore, loadSystemStore } from '../trust/stores.js';
 import { envLines, writeCombinedBundle, type Shell } from '../ca/ca-env.js';
+import { changeTrust } from '../ca/trust-install.js';
 
 interface CaArgs {
   'certs-dir'?: string;
@@ -125,9 +126,24 @@ const env: CommandModule<object, CaArgs> = {
   },
 };
 
+function trustCommand(action: 'install' | 'uninstall'): CommandModule<object, CaArgs> {
+  return {
+    command: action,
+    describe: action === 'install' ? 'add the CA to the OS trust store (and NSS, Java where present)' : 'remove the CA from the stores install put it in',
+    handler: async (args) => {
+      const ca = await load(args);
+      const results = await changeTrust(ca, action);
+      const mark = { done: '✔', skipped: '-', manual: '!', failed: '✘' } as const;
+      for (const r of results) process.stdout.write(`${mark[r.status]} ${r.store}: ${r.detail}\n`);
+      if (action === 'install') process.stdout.write('The proxy still never trusts this CA upstream.\n');
+      if (results.some((r) => r.status === 'failed' || r.status === 'manual')) process.exitCode = 1;
+    },
+  };
+}
+
 export const caCommand: CommandModule<object, CaArgs> = {
   command: 'ca <command>',
-  describe: 'the local CA the proxy signs with: init, path, show, export, env',
+  describe: 'the local CA the proxy signs with: init, path, show, export, env, install, uninstall',
   builder: (yargs) =>
     yargs
       .option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
@@ -136,6 +152,8 @@ export const caCommand: CommandModule<object, CaArgs> = {
       .command(show)
       .command(exportCommand)
       .command(env)
-      .demandCommand(1, 'Name a ca subcommand: init, path, show, export or env.') as unknown as Argv<CaArgs>,
+      .command(trustCommand('install'))
+      .command(trustCommand('uninstall'))
+      .demandCommand(1, 'Name a ca subcommand: init, path, show, export, env, install or uninstall.') as unknown as Argv<CaArgs>,
   handler: () => undefined,
 };

@@ -1,0 +1,46 @@
+// `ca install` / `ca uninstall` with the real tools (update-ca-certificates, keytool), run in a
+// private mount namespace over copies of the trust store folders: this machine's store is untouched.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CLI, runCli } from '../helpers/fixtures.js';
+
+const run = promisify(execFile);
+
+async function namespaceAvailable(): Promise<boolean> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  try {
+    await run('unshare', ['-m', 'true']);
+    await run('sh', ['-c', 'command -v update-ca-certificates']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('install adds the CA to the system bundle (and Java), uninstall takes every copy out again', async (t) => {
+  if (!(await namespaceAvailable())) {
+    t.pass('needs root, unshare and update-ca-certificates (Debian CI has them)');
+    return;
+  }
+  const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-install-'));
+  await runCli(['ca', 'init', '--certs-dir', certsDir]);
+  const caPem = readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8').trim();
+  const scratch = mkdtempSync(join(tmpdir(), 'tlswitness-store-'));
+  mkdirSync(join(scratch, 'local'));
+  cpSync('/etc/ssl/certs', join(scratch, 'certs'), { recursive: true, verbatimSymlinks: true });
+  const inNamespace = (inner: string) =>
+    run('unshare', ['-m', 'sh', '-c', `mount --bind ${scratch}/local /usr/local/share/ca-certificates && mount --bind ${scratch}/certs /etc/ssl/certs && ${inner}`], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const javaAliases = 'if command -v keytool >/dev/null; then keytool -list -cacerts -storepass changeit | grep -ci tlswitness || true; else echo 0; fi';
+  const install = await inNamespace(`node ${CLI} ca install --certs-dir ${certsDir} && echo BUNDLE && cat /etc/ssl/certs/ca-certificates.crt && echo JAVA && ${javaAliases}`);
+  t.regex(install.stdout, /✔ system \(Debian\/Ubuntu\): added \/usr\/local\/share\/ca-certificates\/tlswitness-[0-9a-f]{12}\.crt/);
+  t.true(install.stdout.split('BUNDLE')[1]!.includes(caPem), 'the CA is in the rebuilt system bundle');
+  const uninstall = await inNamespace(`node ${CLI} ca install --certs-dir ${certsDir} >/dev/null && node ${CLI} ca uninstall --certs-dir ${certsDir} && echo BUNDLE && cat /etc/ssl/certs/ca-certificates.crt && echo JAVA && ${javaAliases}`);
+  t.regex(uninstall.stdout, /✔ system \(Debian\/Ubuntu\): removed /);
+  t.false(uninstall.stdout.split('BUNDLE')[1]!.split('JAVA')[0]!.includes(caPem), 'gone from the system bundle');
+  t.is(uninstall.stdout.split('JAVA')[1]!.trim(), '0', 'no alias of it left in Java cacerts');
+  t.false(readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8').includes(caPem), "this machine's own store never saw it");
+});
