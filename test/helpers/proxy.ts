@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -136,14 +136,16 @@ export function fetchPlainViaProxy(proxyPort: number, url: string): Promise<Fetc
 /** A TLS session through the proxy's CONNECT, for checking which certificate the app is shown. */
 export function tlsViaProxy(proxyPort: number, host: string, port: number, options: { ca: string[]; alpn?: string[]; firstBytes?: Buffer }): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${host}:${port}` });
+    const authority = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
     connect.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
         reject(new Error(`CONNECT answered ${res.statusCode}`));
         return;
       }
-      const tls = tlsConnect({ socket, servername: host, ca: options.ca, ALPNProtocols: options.alpn });
+      // RFC 6066 3: no SNI for IP literals.
+      const tls = tlsConnect({ socket, host, servername: isIP(host) ? undefined : host, ca: options.ca, ALPNProtocols: options.alpn });
       tls.once('secureConnect', () => resolve(tls));
       tls.once('error', reject);
     });

@@ -159,3 +159,57 @@ test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, wi
     await plain.close();
   }
 });
+
+test("tunnel on upstream error, seen by curl: its own error (exit 60, certificate has expired)", async (t) => {
+  const { execFile } = await import('node:child_process');
+  const scenario = fixtures.pki.scenarios.expired!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { onUpstreamError: 'tunnel' });
+  try {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', fixtures.pki.files['public-roots.pem']!, `https://${scenario.host}:${origin.port}/`], { env: { PATH: process.env.PATH } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr }),
+      ),
+    );
+    t.is(result.code, 60);
+    t.regex(result.stderr, /certificate has expired/);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an IPv6 CONNECT target ([::1]:port): recorded with its address and a leaf with an IP SAN', async (t) => {
+  const { createServer: createHttps } = await import('node:https');
+  const scenario = fixtures.pki.scenarios.ipSan!;
+  // The fixture leaf names 127.0.0.1; the proxy mints ::1 from the CONNECT target either way.
+  const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('v6 hello\n'));
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => resolve(true));
+  });
+  if (!listening) {
+    t.pass('no IPv6 loopback here');
+    return;
+  }
+  const port = (server.address() as { port: number }).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  try {
+    const tls = await tlsViaProxy(proxy.port, '::1', port, { ca: [proxy.ca.certPem] }).catch((error: Error) => error);
+    // The upstream leaf names 127.0.0.1, not ::1: a hostname mismatch, so the session is minted for ::1 and blocked.
+    t.false(tls instanceof Error, String(tls));
+    if (!(tls instanceof Error)) {
+      t.regex(tls.getPeerX509Certificate()?.subjectAltName ?? '', /IP Address:0:0:0:0:0:0:0:1|IP Address:::1/);
+      tls.destroy();
+    }
+    for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'handshake'); i++) await new Promise((r) => setTimeout(r, 20));
+    const record = proxy.events.find((e) => e.type === 'handshake') as { target: { host: string; address: string }; diagnosis: { problem: string } };
+    t.is(record.target.host, '::1');
+    t.is(record.target.address, '::1');
+    t.is(record.diagnosis.problem, 'hostname-mismatch');
+  } finally {
+    await proxy.close();
+    server.closeAllConnections();
+    server.close();
+  }
+});
