@@ -126,7 +126,8 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
   const mismatch = await leaf('other-name', publicIntermediate);
   const wrongOrder = await leaf('wrong-order', deepIntermediate);
   const extra = await leaf('extra-cert', publicIntermediate);
-  const corporate = await leaf('corporate', corporateIntermediate);
+  // An internal name: a company CA on it is the company badge, not interception (SPEC).
+  const corporate = await issue('corporate', cn('intranet.corp'), 'ec', corporateIntermediate, { dnsNames: ['intranet.corp'], aiaCaIssuers: aia('corporate-intermediate.der') }, now);
   const ipLeaf = await issue('ip-san', cn('127.0.0.1'), 'ec', publicIntermediate, { ipAddresses: ['127.0.0.1'] }, now);
   const mtls = await leaf('mtls', publicIntermediate);
 
@@ -164,7 +165,7 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
     // RFC 5246 7.4.2: each certificate certifies the one before it. Here: leaf, then intermediates reversed.
     wrongOrder: s('wrong-order', 'wrong-order.example.com', wrongOrder, [publicIntermediate, deepIntermediate], 'wrong-order', 0),
     extraCert: s('extra-cert', 'extra-cert.example.com', extra, [unrelated, publicIntermediate], 'ok', 0),
-    corporate: s('corporate', 'corporate.example.com', corporate, [corporateIntermediate], 'unknown-ca', 20),
+    corporate: s('corporate', 'intranet.corp', corporate, [corporateIntermediate], 'unknown-ca', 20),
     ipSan: s('ip-san', null, ipLeaf, [publicIntermediate], 'ok', 0),
     mtls: s('mtls', 'mtls.example.com', mtls, [publicIntermediate], 'client-cert-required', 0, { requestClientCert: true }),
     // The intermediate that signed the deep one is missing; its AIA URL names it.

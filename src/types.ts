@@ -87,6 +87,8 @@ export interface ChainAnalysis {
   /** Subject of the trust anchor the path ends in, when one was found. */
   anchor: string | null;
   anchorStore: StoreName | null;
+  /** SHA-256 of the anchor's public key (base64), or of the top certificate's when there is no anchor. */
+  anchorSpkiSha256?: string | null;
   /** caIssuers URLs of the certificate whose issuer is missing (the leaf's when nothing is missing). */
   aiaCaIssuers: string[];
 }

@@ -6,8 +6,8 @@ export const EXIT_PROBLEM = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_UNREACHABLE = 3;
 
-export function exitCodeFor(problem: Problem): number {
-  if (problem === 'ok') return EXIT_OK;
+export function exitCodeFor(problem: Problem, interceptionDetected = false): number {
   if (problem === 'connection-failed') return EXIT_UNREACHABLE;
+  if (problem === 'ok' && !interceptionDetected) return EXIT_OK;
   return EXIT_PROBLEM;
 }

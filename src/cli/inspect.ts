@@ -27,7 +27,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
     if (args['save-chain']) await saveChain(record, args['save-chain']);
     process.stdout.write(args.json ? `${JSON.stringify(record, null, 2)}\n` : renderHandshake(record));
-    process.exitCode = exitCodeFor(record.diagnosis.problem);
+    process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
   },
 };
 

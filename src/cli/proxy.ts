@@ -68,6 +68,8 @@ async function handler(args: ProxyArgs): Promise<void> {
   for (const store of [trust.public, trust.system, trust.extra]) store?.exclude(ca.cert.der);
   const events = new EventBus();
   let handshakes = 0;
+  // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
+  const resigned = new Map<string, Set<string>>();
 
   const sinks: Sink[] = [];
   // SPEC "Proxy output": NDJSON with --json or when stdout is not a terminal; else lines (no TUI yet).
@@ -98,7 +100,7 @@ async function handler(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust),
+    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor },
   });
   listeningPort = server.port;

@@ -112,6 +112,25 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
 }
 
 export function diagnose(record: UndiagnosedRecord): Diagnosis {
+  const base = diagnoseChain(record);
+  const interception = record.interception;
+  if (!interception?.detected || (base.problem !== 'unknown-ca' && base.problem !== 'self-signed' && base.problem !== 'ok')) return base;
+  // An unknown CA that is an interceptor's is the network's doing, not a setting the app lacks.
+  const by = interception.product ?? 'an interceptor (corporate proxy or antivirus)';
+  const host = record.target.servername ?? record.target.host;
+  if (base.problem === 'ok') {
+    return { ...base, summary: `${base.summary}; but TLS to ${host} is re-signed by ${by}`, action: `the connection is inspected by ${by}: expected on a managed network; if not, find the software or proxy doing it (tlswitness detect)` };
+  }
+  return {
+    ...base,
+    liability: 'network',
+    confidence: interception.product ? 'high' : 'medium',
+    summary: `TLS to ${host} is re-signed by ${by}: ${interception.reason}`,
+    action: `if this is your company's TLS inspection, trust its root on the app's behalf (--extra-ca ROOT.pem, or tlswitness bundle); otherwise use another network and report it`,
+  };
+}
+
+function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
   if (record.failure && record.failure.step !== 'tls') return connectionFailed(record);
   const cc = record.clientCertificate;
   if (record.failure) {

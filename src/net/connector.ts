@@ -30,6 +30,8 @@ export interface Connection {
   head: Buffer;
   /** The address connected to (the target's when direct, null when a proxy resolved it). */
   address: string | null;
+  /** Where that address came from: the target itself, a --resolve pin, or DNS / the hosts file. */
+  addressSource: 'literal' | 'resolve' | 'dns' | null;
   via: Via;
   proxy: string | null;
   connectMs: number;
@@ -70,12 +72,12 @@ export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
   return { display: `http://${formatHostPort({ host, port: Number(url.port || 80) })}`, host, port: Number(url.port || 80), authorization, via };
 }
 
-async function resolveAddress(host: string, port: number, resolve: ResolveMap, step: FailureStep): Promise<string> {
-  if (isIP(host)) return host;
+async function resolveAddress(host: string, port: number, resolve: ResolveMap, step: FailureStep): Promise<{ address: string; source: 'literal' | 'resolve' | 'dns' }> {
+  if (isIP(host)) return { address: host, source: 'literal' };
   const pinned = resolve.get(`${host.toLowerCase()}:${port}`);
-  if (pinned?.length) return pinned[0]!;
+  if (pinned?.length) return { address: pinned[0]!, source: 'resolve' };
   try {
-    return (await lookup(host)).address;
+    return { address: (await lookup(host)).address, source: 'dns' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
     const what = step === 'proxy' ? `proxy host ${host}` : host;
@@ -196,19 +198,19 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
   const attempt = async (): Promise<Connection> => {
     const { proxy } = request;
     if (!proxy) {
-      const address = await resolveAddress(request.host, request.port, request.resolve, 'dns');
+      const { address, source } = await resolveAddress(request.host, request.port, request.resolve, 'dns');
       stopIfLate();
       phase = 'connect';
       socket = await tcp(address, request.port, 'connect', 'host', opened);
-      return { socket, head: Buffer.alloc(0), address, via: 'direct', proxy: null, connectMs: performance.now() - started };
+      return { socket, head: Buffer.alloc(0), address, addressSource: source, via: 'direct', proxy: null, connectMs: performance.now() - started };
     }
-    const proxyAddress = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
+    const { address: proxyAddress } = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
     stopIfLate();
     phase = 'proxy';
     socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy', opened);
     stopIfLate();
     const head = await connectThrough(socket, proxy, request.host, request.port);
-    return { socket, head, address: null, via: proxy.via, proxy: proxy.display, connectMs: performance.now() - started };
+    return { socket, head, address: null, addressSource: null, via: proxy.via, proxy: proxy.display, connectMs: performance.now() - started };
   };
   const attempted = attempt();
   // A connection that completes after the deadline is closed, not leaked.

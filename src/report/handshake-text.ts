@@ -51,6 +51,8 @@ export function renderHandshake(record: HandshakeRecord, now: Date = new Date())
   out.push(`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`);
   out.push(`  ${d.summary}`);
   out.push(`Action: ${d.action}`);
+  const i = record.interception;
+  if (record.chain.length) out.push(`Interception: ${i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : `none seen (${i.reason})`}`);
   for (const warning of record.warnings) out.push(`Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 // Assembles the SPEC handshake record from what was observed and the trust stores; pure.
 import { diagnose } from '../diagnose/diagnose.js';
+import { detectInterception, isPublicHost } from '../diagnose/interception.js';
 import { strictClientWarnings } from '../diagnose/strict-warnings.js';
 import { analyseChain } from '../trust/chain-analysis.js';
 import { describeCertificate, formatNameDer, ParsedCertificate } from '../trust/certificate.js';
@@ -24,9 +25,12 @@ export interface Observation {
   connectFailure: Failure | null;
   probe: ProbeResult | null;
   clientSubject: string | null;
+  /** Where target.address came from; a DNS answer in a private range makes the host internal. */
+  addressSource?: 'literal' | 'resolve' | 'dns' | null;
+  /** Shared across one run (the proxy, detect) to see one issuer re-signing unrelated hosts. */
+  resigned?: Map<string, Set<string>>;
 }
 
-const NOT_CHECKED = { detected: false, product: null, reason: 'not checked', evidence: null };
 const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
 
 function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate[] {
@@ -121,10 +125,15 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     chainAnalysis,
     clientCertificate,
     warnings,
-    interception: NOT_CHECKED,
+    interception: { detected: false, product: null, reason: '', evidence: null },
     failure,
     timing: { connectMs: round(observation.connectMs), handshakeMs: round(probe?.handshakeMs ?? null) },
   };
+  const name = observation.target.servername ?? observation.target.host;
+  record.interception = detectInterception(record, {
+    publicHost: isPublicHost(name, observation.target.address, observation.addressSource === 'dns'),
+    resigned: observation.resigned,
+  });
   record.diagnosis = diagnose(record);
   return record;
 }

@@ -24,6 +24,8 @@ export interface HandshakeRequest {
   client: ClientCredentials | null;
   timeoutMs: number;
   fetchMissing: boolean;
+  /** One run's memory of issuers re-signing public hosts (the proxy, detect). */
+  resigned?: Map<string, Set<string>>;
 }
 
 /** RFC 6066 3: no SNI for IP literals. */
@@ -45,10 +47,12 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     connectFailure: null,
     probe: null,
     clientSubject: request.client?.subject ?? null,
+    resigned: request.resigned,
   };
   try {
     const connection = await openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
     observation.target.address = connection.address;
+    observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;
     observation.probe = await probeTls(connection, {
       servername,

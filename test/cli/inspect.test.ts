@@ -33,7 +33,7 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
       t.is(record.diagnosis.problem, scenario.problem);
       t.is(result.code, EXPECTED_EXIT[scenario.problem] ?? 1);
       t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra']);
-      t.deepEqual(record.interception, { detected: false, product: null, reason: 'not checked', evidence: null });
+      t.false(record.interception.detected, 'fixture hosts are public names, and only the corporate one lacks a public anchor');
     } finally {
       await server.close();
     }

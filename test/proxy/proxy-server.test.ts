@@ -226,6 +226,7 @@ test('the local CA is never trusted upstream, even when it sits in the system or
       t.is(record.trust.system, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       t.is(record.trust.extra, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       t.false(record.verification.ok);
+      t.is(record.interception.product, 'tlswitness', 'a loop through a tlswitness proxy is named');
     } finally {
       await proxy.close();
     }
