@@ -2,7 +2,7 @@
 // and old clients need RSA), private key mode 0600 in a 0700 folder. Its files use the layout
 // http-mitm-proxy's `sslCaDir` expects, so the library loads this CA instead of making its own.
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,7 +68,9 @@ async function writeAtomically(path: string, content: string, mode: number): Pro
   await rename(temp, path);
 }
 
-/** Loads the local CA, creating it on first use. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Loads the local CA, creating it on first use; two processes starting together get one CA. */
 export async function ensureLocalCa(certsDir: string, now: Date = new Date()): Promise<LocalCa> {
   const existing = await loadLocalCa(certsDir);
   if (existing) return existing;
@@ -80,6 +82,30 @@ export async function ensureLocalCa(certsDir: string, now: Date = new Date()): P
   } catch (error) {
     throw unwritable(certsDir, error);
   }
+  // O_EXCL lock: whoever creates it makes the CA; the others wait for its files.
+  const lock = join(paths.dir, '.creating');
+  for (let waited = 0; ; waited += 50) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(certsDir, error);
+      const made = await loadLocalCa(certsDir);
+      if (made) return made;
+      // A lock left by a process that died mid-way is taken over after 10 s.
+      if (waited > 10_000) await unlink(lock).catch(() => undefined);
+      await sleep(50);
+    }
+  }
+  try {
+    const raced = await loadLocalCa(certsDir);
+    return raced ?? (await createLocalCa(certsDir, paths, now));
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
+async function createLocalCa(certsDir: string, paths: CaPaths, now: Date): Promise<LocalCa> {
   const { publicKey, privateKey } = await generate('rsa', { modulusLength: 2048 });
   const id = randomBytes(4).toString('hex');
   // Unique per install, and says whose it is when someone finds it in a trust store.
@@ -100,13 +126,11 @@ export async function ensureLocalCa(certsDir: string, now: Date = new Date()): P
     keyUsage: ['keyCertSign', 'cRLSign'],
   });
   try {
+    // Key first, certificate last: loadLocalCa only sees a CA once both are complete.
     await writeAtomically(paths.key, privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), 0o600);
     await writeAtomically(paths.publicKey, createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(), 0o644);
     await writeAtomically(paths.cert, built.pem, 0o644);
   } catch (error) {
-    // Another process won the race: use its CA.
-    const raced = await loadLocalCa(certsDir);
-    if (raced) return raced;
     throw unwritable(certsDir, error);
   }
   return { paths, certPem: built.pem, cert: new ParsedCertificate(built.der), key: privateKey, created: true };

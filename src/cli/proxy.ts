@@ -14,6 +14,7 @@ import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-c
 import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
+import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan, withNetworkOptions, type NetworkArgs } from './connect-options.js';
 import type { ProxySpec } from '../net/connector.js';
 
@@ -74,7 +75,15 @@ async function handler(args: ProxyArgs): Promise<void> {
   const sinks: Sink[] = [];
   // SPEC "Proxy output": NDJSON with --json or when stdout is not a terminal; else lines (no TUI yet).
   sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
-  if (args.log) sinks.push(ndjsonFileSink(args.log));
+  let logFailed = false;
+  if (args.log) {
+    sinks.push(
+      ndjsonFileSink(args.log, (error) => {
+        if (!logFailed) process.stderr.write(`Warning: writing ${args.log} failed (${error.message}); events still go to stdout\n`);
+        logFailed = true;
+      }),
+    );
+  }
   for (const sink of sinks) events.subscribe((event) => sink.write(event));
   // http-mitm-proxy writes every error to console.error and then to onError, which publishes it as
   // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped.
@@ -101,7 +110,7 @@ async function handler(args: ProxyArgs): Promise<void> {
     minter,
     events,
     observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
-    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor },
+    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');

@@ -16,13 +16,21 @@ export class HostRecorder {
     private readonly onRecord: (record: HandshakeRecord) => void,
     private readonly ttlMs = 30_000,
     private readonly now: () => number = Date.now,
+    /** A failed recording (timeout, reset) is kept only briefly: one hiccup must not block a host for long. */
+    private readonly failureTtlMs = 2_000,
+    private readonly maxEntries = 2_000,
   ) {}
+
+  private fresh(entry: { record: HandshakeRecord; at: number } | undefined): entry is { record: HandshakeRecord; at: number } {
+    if (!entry) return false;
+    const ttl = entry.record.failure ? this.failureTtlMs : this.ttlMs;
+    return this.now() - entry.at < ttl;
+  }
 
   /** The current record for a target, probing it when there is none or it is stale. */
   record(target: HostPort): Promise<HandshakeRecord> {
-    const key = formatHostPort(target);
-    const cached = this.records.get(key);
-    if (cached && this.now() - cached.at < this.ttlMs) return Promise.resolve(cached.record);
+    const cached = this.records.get(formatHostPort(target));
+    if (this.fresh(cached)) return Promise.resolve(cached.record);
     return this.refresh(target);
   }
 
@@ -34,7 +42,9 @@ export class HostRecorder {
       probing = this.observe(target).then(
         (record) => {
           this.pending.delete(key);
+          this.records.delete(key);
           this.records.set(key, { record, at: this.now() });
+          this.sweep();
           this.onRecord(record);
           return record;
         },
@@ -46,6 +56,17 @@ export class HostRecorder {
       this.pending.set(key, probing);
     }
     return probing;
+  }
+
+  /** Drops stale entries, then the oldest, so a long run over many hosts stays bounded. */
+  private sweep(): void {
+    if (this.records.size <= this.maxEntries) return;
+    for (const [key, entry] of this.records) if (!this.fresh(entry)) this.records.delete(key);
+    while (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.records.size;
   }
 
   cached(target: HostPort): HandshakeRecord | undefined {

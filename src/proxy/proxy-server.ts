@@ -90,6 +90,8 @@ export class ProxyServer {
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
   private requestCount = 0;
+  /** Absolute URLs of plain requests as the app sent them (the library strips req.url to a path). */
+  private readonly plainUrls = new WeakMap<IncomingMessage, string>();
   private readonly rejections = new Map<string, number>();
   private agent: UpstreamAgent | null = null;
 
@@ -108,23 +110,18 @@ export class ProxyServer {
       // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
       const connection = this.connections.get((ctx.clientToProxyWebSocket as unknown as { _socket: object })._socket);
       const options = ctx.proxyToServerWebSocketOptions;
-      if (connection && options?.url) {
-        const original = new URL(options.url);
-        options.url = `wss://${formatHostPort(connection.target)}${original.pathname}${original.search}`;
-      }
+      const path = (ctx.clientToProxyWebSocket as unknown as { upgradeReq?: IncomingMessage }).upgradeReq?.url ?? '/';
+      // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
+      if (connection && options) options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
       callback();
     });
     this.proxy.onConnect((req, socket, head) => {
-      void this.onConnect(req, socket as Socket, head);
+      this.onConnect(req, socket as Socket, head).catch((error: Error) => {
+        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${String(req.url).slice(0, 200)}: ${error.message}` });
+        socket.destroy();
+      });
     });
     this.proxy.onRequest((ctx, callback) => {
-      const request = ctx.clientToProxyRequest;
-      // Plain-HTTP proxy requests carry the credentials; requests inside a MITM'd tunnel were checked at CONNECT.
-      if (options.auth && !this.connections.has(request.socket) && !authorized(options.auth, request.headers['proxy-authorization'])) {
-        ctx.proxyToClientResponse.writeHead(407, { 'proxy-authenticate': 'Basic realm="tlswitness"', 'content-length': '0', connection: 'close' });
-        ctx.proxyToClientResponse.end();
-        return;
-      }
       this.onProxiedRequest(ctx);
       callback();
     });
@@ -144,6 +141,12 @@ export class ProxyServer {
     return typeof address === 'object' && address ? address.port : this.options.port;
   }
 
+  /** The library's own, unadvertised loopback listener. */
+  private get libraryPort(): number {
+    const address = this.proxy.httpServer?.address();
+    return typeof address === 'object' && address ? address.port : -1;
+  }
+
   get recorded(): HostRecorder {
     return this.recorder;
   }
@@ -155,6 +158,16 @@ export class ProxyServer {
     // so a busy port is a clear error rather than an unhandled 'error' event.
     await new Promise<void>((resolve, reject) => {
       this.proxy.listen({ host: '127.0.0.1', port: 0, keepAlive: true, httpsAgent: agent, sslCaDir: this.options.ca.paths.dir }, (error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+    // The plain listener's requests and upgrades are checked before the library sees them (it rewrites
+    // req.url and would send an https:// URL in cleartext, or loop to itself).
+    const plain = this.proxy.httpServer!;
+    plain.removeAllListeners('request');
+    plain.removeAllListeners('upgrade');
+    plain.on('request', (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
+    plain.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntlswitness: send WebSocket traffic through the proxy with CONNECT\n');
     });
     await new Promise<void>((resolve, reject) => {
       this.front.once('error', (error: NodeJS.ErrnoException) => {
@@ -230,6 +243,7 @@ export class ProxyServer {
       reported = true;
       const key = formatHostPort(target);
       const count = (this.rejections.get(key) ?? 0) + 1;
+      if (this.rejections.size > 10_000) this.rejections.clear();
       this.rejections.set(key, count);
       // An app that keeps refusing one host while trusting the CA elsewhere is likely pinning it.
       const pinned = count >= 3 ? ` It refused ${count} times for ${key}: if the app pins this host's certificate, run with --passthrough ${target.host}` : '';
@@ -243,8 +257,12 @@ export class ProxyServer {
         action: `the app does not trust the tlswitness CA: point it at ${this.options.ca.paths.cert} (tlswitness ca env prints the variables).${pinned}`,
       });
     };
+    // An app that starts a handshake and goes quiet must not hold a socket for ever.
+    const handshakeDeadline = setTimeout(() => tlsSocket.destroy(), this.options.upstream.timeoutMs);
+    tlsSocket.once('close', () => clearTimeout(handshakeDeadline));
     tlsSocket.once('secure', () => {
       secure = true;
+      clearTimeout(handshakeDeadline);
     });
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
       if (!secure) reportRejection(/alert/i.test(error.message) ? 'high' : 'medium', `the app ended the TLS handshake with the proxy: ${error.message}`);
@@ -258,11 +276,13 @@ export class ProxyServer {
 
   /** A target that is this proxy's own listening address. */
   private isSelf(target: HostPort): boolean {
-    return target.port === this.port && (/^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0|::)$/i.test(target.host) || target.host === this.options.host);
+    const ownPorts = [this.port, this.libraryPort];
+    return ownPorts.includes(target.port) && (/^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0|::)$/i.test(target.host) || target.host === this.options.host);
   }
 
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connections.get(req.socket);
+    if (connection) connection.requests++;
     if (connection && !upstreamAcceptable(this.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
       socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
@@ -280,6 +300,10 @@ export class ProxyServer {
     openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
       (connection) => {
         const server = connection.socket;
+        if (client.destroyed) {
+          server.destroy();
+          return;
+        }
         this.sockets.add(server);
         server.on('close', () => this.sockets.delete(server));
         const end = () => {
@@ -288,6 +312,8 @@ export class ProxyServer {
         };
         server.on('error', end);
         client.on('error', end);
+        client.once('close', end);
+        server.once('close', end);
         if (connection.head.length) client.write(connection.head);
         server.write(first);
         client.pipe(server);
@@ -298,6 +324,35 @@ export class ProxyServer {
         client.destroy();
       },
     );
+  }
+
+  /** A request on the plain listener: must be absolute-form http:// to another host, with credentials when --auth is set. */
+  private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
+    const refuse = (status: number, text: string, headers: Record<string, string> = {}) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers });
+      res.end(`tlswitness: ${text}\n`);
+    };
+    const { auth } = this.options;
+    if (auth && !authorized(auth, req.headers['proxy-authorization'])) return refuse(407, 'proxy authentication required', { 'proxy-authenticate': 'Basic realm="tlswitness"' });
+    const raw = req.url ?? '';
+    if (raw.startsWith('/')) return refuse(400, 'this is a proxy: point apps at it with HTTP_PROXY / HTTPS_PROXY (absolute-form requests or CONNECT)');
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return refuse(400, 'the request target is not a URL');
+    }
+    if (url.protocol !== 'http:') return refuse(400, `only http:// is forwarded in plain requests; use CONNECT for ${url.protocol.replace(':', '')}`);
+    const port = Number(url.port || 80);
+    if (!url.hostname || port < 1 || port > 65535) return refuse(400, 'the request target has no usable host or port');
+    const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port };
+    if (this.isSelf(target)) {
+      this.options.events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused ${req.method} ${formatHostPort(target)}: that is this proxy itself` });
+      return refuse(508, 'loop detected: that is this proxy itself');
+    }
+    this.plainUrls.set(req, url.toString());
+    this.proxy._onHttpServerRequest(false, req, res);
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -339,7 +394,7 @@ export class ProxyServer {
       options.port = connection.target.port;
     }
     const path = request.url ?? '/';
-    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : path.startsWith('/') ? `http://${request.headers.host ?? ''}${path}` : path;
+    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (this.plainUrls.get(request) ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
     const upstreamProxy = connection ? null : this.options.upstream.proxyFor(String(options.host));
     if (upstreamProxy) {
       // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.

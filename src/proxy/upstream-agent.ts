@@ -3,8 +3,9 @@
 // leaf is the one recorded and verified for that host:port: the traffic connection itself is not
 // tapped (bulk stays native), so the check is by fingerprint.
 import { Agent, type AgentOptions } from 'node:https';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type SecureVersion } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -22,6 +23,8 @@ export interface UpstreamOptions {
   accepts(record: HandshakeRecord): boolean;
   /** The client certificate to present to this upstream (--upstream-client-cert), if any. */
   clientFor(target: HostPort): ClientCredentials | null;
+  /** Every trust anchor (public, system, extra; never the local CA), for OpenSSL to verify a traffic connection itself. */
+  anchors(): string[];
 }
 
 interface ConnectionOptions {
@@ -31,6 +34,8 @@ interface ConnectionOptions {
 }
 
 export class UpstreamAgent extends Agent {
+  private anchorsPem: string[] | null = null;
+
   constructor(
     private readonly upstream: UpstreamOptions,
     options: AgentOptions = {},
@@ -49,28 +54,43 @@ export class UpstreamAgent extends Agent {
           socket: connection.head.length ? new WireTap(connection.socket, connection.head) : connection.socket,
           cert: client?.cert,
           key: client?.key,
-          servername: options.servername || undefined,
+          // The SNI the recording sent: the CONNECT target's name (none for an IP), not the Host header.
+          servername: isIP(host) ? undefined : host,
+          // OpenSSL verifies this connection against the same anchors, so a rotated certificate can be judged here.
+          ca: (this.anchorsPem ??= upstream.anchors()),
           ALPNProtocols: ['http/1.1'],
           minVersion: upstream.minVersion,
-          // Verified already on the recording connection; here only the leaf's identity is checked.
+          // The decision is ours (below): the recorded leaf, or OpenSSL's verdict on this connection.
           rejectUnauthorized: false,
-          ca: [],
         });
+        const deadline = setTimeout(() => fail(new Error(`no TLS handshake with ${host}:${port} within ${upstream.timeoutMs} ms`)), upstream.timeoutMs);
         const fail = (error: Error) => {
+          clearTimeout(deadline);
           socket.destroy();
           callback(error);
         };
         socket.once('error', fail);
         socket.once('secureConnect', () => {
+          clearTimeout(deadline);
           socket.off('error', fail);
-          const seen = socket.getPeerX509Certificate()?.fingerprint256;
-          const recorded = upstream.recorder.cached({ host, port });
-          if (recorded && upstream.accepts(recorded) && seen && recorded.chain[0]?.sha256 === seen) {
+          // Read once: a second getPeerX509Certificate() call on this socket came back undefined (Node 20).
+          const peer = socket.getPeerX509Certificate();
+          const seen = peer?.fingerprint256;
+          const matches = (record: HandshakeRecord | undefined) => !!record && upstream.accepts(record) && !!seen && record.chain[0]?.sha256 === seen;
+          if (matches(upstream.recorder.cached({ host, port }))) {
+            callback(null, socket);
+            return;
+          }
+          // Servers behind a load balancer rotate certificates: a leaf that was not recorded passes only
+          // if OpenSSL verifies this very connection (chain and name) against the same anchors, as a careful
+          // client would; it is then recorded in the background.
+          if (socket.authorized && peer && !checkServerIdentity(host, peer.toLegacyObject())) {
+            upstream.recorder.refresh({ host, port }).catch(() => undefined);
             callback(null, socket);
             return;
           }
           socket.destroy();
-          callback(new Error(`${host}:${port} presented a certificate other than the one recorded and verified (${seen ?? 'none'})`));
+          callback(new Error(`${host}:${port} presented a certificate that was neither recorded nor verifiable (${socket.authorizationError ?? 'name mismatch'}; ${seen ?? 'no certificate'})`));
         });
       },
       (error: Error) => callback(error),

@@ -1,6 +1,7 @@
 // Event subscribers that write: buffered NDJSON (stdout or an appended --log file) and one readable
 // line per event. Writes are batched per tick so a busy proxy does not pay one syscall per event.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
+import { ToolError } from '../errors.js';
 import type { Writable } from 'node:stream';
 import type { ProxyEvent } from '../events.js';
 import { formatHostPort } from '../net/target.js';
@@ -50,8 +51,17 @@ export function ndjsonSink(stream: Writable): Sink {
   return new BufferedLines(stream, ndjson, false);
 }
 
-export function ndjsonFileSink(path: string): Sink {
-  const stream = createWriteStream(path, { flags: 'a' });
+/** Appends NDJSON to a file, opened now so a bad path is an error before the proxy starts. */
+export function ndjsonFileSink(path: string, onError: (error: Error) => void): Sink {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o600);
+  } catch (error) {
+    throw new ToolError('unreadable-file', `--log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass a writable file`);
+  }
+  const stream = createWriteStream(path, { fd, flags: 'a' });
+  // A disk that fills up mid-run loses log lines, not the proxy.
+  stream.on('error', onError);
   return new BufferedLines(stream, ndjson, true);
 }
 

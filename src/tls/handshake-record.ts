@@ -4,6 +4,7 @@ import { detectInterception, isPublicHost } from '../diagnose/interception.js';
 import { strictClientWarnings } from '../diagnose/strict-warnings.js';
 import { analyseChain } from '../trust/chain-analysis.js';
 import { describeCertificate, formatNameDer, ParsedCertificate } from '../trust/certificate.js';
+import { derToPem } from '../trust/pem.js';
 import { verifyChain, type TrustStore } from '../trust/verify.js';
 import type { ChainAnalysis, Failure, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Target, Via } from '../types.js';
 import type { ProbeResult } from './probe.js';
@@ -12,6 +13,11 @@ export interface TrustContext {
   public: TrustStore | null;
   system: TrustStore | null;
   extra: TrustStore | null;
+}
+
+/** Every anchor of every store as PEM (the excluded local CA left out), for a native SecureContext. */
+export function anchorPems(trust: TrustContext): string[] {
+  return [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? []).map(derToPem);
 }
 
 export interface Observation {

@@ -70,6 +70,11 @@ export class TrustStore {
       .filter((c): c is ParsedCertificate => c !== null && !this.excluded.has(c.der.toString('base64')));
   }
 
+  /** Every trusted certificate as DER, without parsing (the excluded ones left out). */
+  anchorDers(): Buffer[] {
+    return this.ders.filter((der) => !this.excluded.has(der.toString('base64')));
+  }
+
   /** Every certificate (parses them all). */
   all(): ParsedCertificate[] {
     return this.ders.map((_, i) => this.certificate(i)).filter((c): c is ParsedCertificate => c !== null);

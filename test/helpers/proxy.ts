@@ -15,7 +15,7 @@ import { parseResolve } from '../../src/net/target.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
-import type { TrustContext } from '../../src/tls/handshake-record.js';
+import { anchorPems, type TrustContext } from '../../src/tls/handshake-record.js';
 import { observeHandshake } from '../../src/tls/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
@@ -56,10 +56,11 @@ export interface TestProxyExtras {
   auth?: ProxyAuth | null;
   client?: ClientCredentials | null;
   upstreamProxy?: ProxySpec | null;
+  timeoutMs?: number;
 }
 
 export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
-  const { certsDir, auth = null, client = null, upstreamProxy = null } = extras;
+  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000 } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -76,7 +77,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     minter,
     events: bus,
     observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: 5000, fetchMissing: !!policy.completeChains }, trust),
-    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs: 5000, clientFor: () => client },
+    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
   });
   return { port: server.port, ca, events, server, close: () => server.close() };
 }

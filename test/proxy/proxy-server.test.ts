@@ -201,6 +201,8 @@ test('a WebSocket echo through the MITM', async (t) => {
     });
     t.is(answer, 'echo: ping through the MITM');
     ws.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.false(proxy.events.some((e) => e.type === 'client-tls-error'), 'a WebSocket-only session is not a rejected CA');
   } finally {
     await proxy.close();
     wss.close();
