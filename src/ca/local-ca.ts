@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
-import { buildCertificate } from './certificate-builder.js';
 
 const generate = promisify(generateKeyPair);
 const DAY = 86_400_000;
@@ -106,6 +105,8 @@ export async function ensureLocalCa(certsDir: string, now: Date = new Date()): P
 }
 
 async function createLocalCa(certsDir: string, paths: CaPaths, now: Date): Promise<LocalCa> {
+  // node-forge is loaded only when a CA is made, not on every start.
+  const { buildCertificate } = await import('./certificate-builder.js');
   const { publicKey, privateKey } = await generate('rsa', { modulusLength: 2048 });
   const id = randomBytes(4).toString('hex');
   // Unique per install, and says whose it is when someone finds it in a trust store.

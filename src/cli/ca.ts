@@ -2,14 +2,11 @@
 // the certs dir: no subcommand prints or exports it.
 import { stat, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import forge from 'node-forge';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
+import type { Shell } from '../ca/ca-env.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
-import { loadPublicStore, loadSystemStore } from '../trust/stores.js';
-import { envLines, writeCombinedBundle, type Shell } from '../ca/ca-env.js';
-import { changeTrust } from '../ca/trust-install.js';
 
 interface CaArgs {
   'certs-dir'?: string;
@@ -79,8 +76,9 @@ const show: CommandModule<object, CaArgs> = {
   },
 };
 
-function p12(ca: LocalCa, password: string): Buffer {
-  // A certificate-only PKCS#12 (a trust store entry): no key bag, ever.
+async function p12(ca: LocalCa, password: string): Promise<Buffer> {
+  // A certificate-only PKCS#12 (a trust store entry): no key bag, ever. forge loads only for this.
+  const { default: forge } = await import('node-forge');
   const asn1 = forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(ca.certPem)], password, { algorithm: '3des' });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
@@ -96,7 +94,7 @@ const exportCommand: CommandModule<object, CaArgs> = {
   handler: async (args) => {
     const ca = await load(args);
     const format = args.format ?? 'pem';
-    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password ?? '');
+    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : await p12(ca, args.password ?? '');
     if (!args.output) {
       if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);
@@ -119,6 +117,8 @@ const env: CommandModule<object, CaArgs> = {
       .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' }) as unknown as Argv<CaArgs>,
   handler: async (args) => {
     const ca = await load(args);
+    const { loadPublicStore, loadSystemStore } = await import('../trust/stores.js');
+    const { envLines, writeCombinedBundle } = await import('../ca/ca-env.js');
     // The system store, or Node's bundled roots where this machine has none.
     const system = (await loadSystemStore()).store ?? (await loadPublicStore()).store;
     const bundle = await writeCombinedBundle(ca, system);
@@ -132,6 +132,7 @@ function trustCommand(action: 'install' | 'uninstall'): CommandModule<object, Ca
     describe: action === 'install' ? 'add the CA to the OS trust store (and NSS, Java where present)' : 'remove the CA from the stores install put it in',
     handler: async (args) => {
       const ca = await load(args);
+      const { changeTrust } = await import('../ca/trust-install.js');
       const results = await changeTrust(ca, action);
       const mark = { done: '✔', skipped: '-', manual: '!', failed: '✘' } as const;
       for (const r of results) process.stdout.write(`${mark[r.status]} ${r.store}: ${r.detail}\n`);

@@ -4,7 +4,6 @@
 // private root trusted only by the OS or extra store, or one issuer re-signing unrelated public
 // hosts in this run). A private CA on an internal host is a custom CA, not interception.
 import { BlockList, isIP } from 'node:net';
-import { parse as parseHost } from 'tldts';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
 
@@ -82,12 +81,14 @@ export function isPublicAddress(address: string): boolean {
   return !NOT_PUBLIC.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+export type ParseHost = typeof import('tldts').parse;
+
 /**
  * Whether a host is on the public internet: a name under a public suffix (ICANN or the PSL's
  * private section), or a public IP. When the tool resolved the name itself (DNS or hosts file),
  * a private, loopback or link-local answer makes it internal; a --resolve pin does not.
  */
-export function isPublicHost(host: string, address: string | null, addressFromDns: boolean): boolean {
+export function isPublicHost(parseHost: ParseHost, host: string, address: string | null, addressFromDns: boolean): boolean {
   if (isIP(host)) return isPublicAddress(host);
   const parsed = parseHost(host, { allowPrivateDomains: true });
   const publicName = !!parsed.domain && (parsed.isIcann === true || parsed.isPrivate === true);
@@ -96,18 +97,48 @@ export function isPublicHost(host: string, address: string | null, addressFromDn
   return true;
 }
 
+/** The public suffix list parser, loaded on demand: 200 KB that most verdicts never need. */
+export async function loadHostParser(): Promise<ParseHost> {
+  const module = await import('tldts');
+  // Bundled, the CommonJS build lands under `default`.
+  return module.parse ?? (module as unknown as { default: { parse: ParseHost } }).default.parse;
+}
+
 /** Registrable domain, for telling unrelated hosts apart. */
-export function registrableDomain(host: string): string {
+export function registrableDomain(parseHost: ParseHost, host: string): string {
   return parseHost(host, { allowPrivateDomains: true }).domain ?? host;
 }
 
+/** Whether a verdict needs the host classified (no catalogue match, no public anchor). */
+export function needsHostClassification(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>): boolean {
+  return record.chain.length > 0 && catalogueMatchIn(record) === null && !PUBLIC_ANCHORED.has(record.trust.public);
+}
+
 export interface InterceptionContext {
-  publicHost: boolean;
+  /** The PSL parser (loadHostParser); without it a verdict that needs the host's class says so. */
+  parseHost: ParseHost | null;
+  address: string | null;
+  addressFromDns: boolean;
   /** This run's memory: issuer name -> registrable domains of public hosts it signed without a public anchor. */
   resigned?: Map<string, Set<string>>;
 }
 
 const PUBLIC_ANCHORED = new Set(['ok', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+function catalogueMatchIn(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>): { match: CatalogueMatch; where: string } | null {
+  const names: Array<{ name: string; where: string }> = [];
+  record.chain.forEach((entry, depth) => {
+    names.push({ name: entry.issuer, where: `issuer of certificate ${depth}` });
+    if (entry.isCA) names.push({ name: entry.subject, where: `CA certificate ${depth}` });
+  });
+  const analysis = record.chainAnalysis;
+  if (analysis.anchor) names.push({ name: analysis.anchor, where: `trust anchor (${analysis.anchorStore} store)` });
+  for (const { name, where } of names) {
+    const match = matchCatalogue(name);
+    if (match) return { match, where };
+  }
+  return null;
+}
 
 export function detectInterception(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>, context: InterceptionContext): Interception {
   if (!record.chain.length) return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
@@ -115,22 +146,15 @@ export function detectInterception(record: Omit<HandshakeRecord, 'interception' 
   const anchorEvidence = { anchor: analysis.anchor, anchorStore: analysis.anchorStore, anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null };
 
   // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
-  const names: Array<{ name: string; where: string }> = [];
-  record.chain.forEach((entry, depth) => {
-    names.push({ name: entry.issuer, where: `issuer of certificate ${depth}` });
-    if (entry.isCA) names.push({ name: entry.subject, where: `CA certificate ${depth}` });
-  });
-  if (analysis.anchor) names.push({ name: analysis.anchor, where: `trust anchor (${analysis.anchorStore} store)` });
-  for (const { name, where } of names) {
-    const match = matchCatalogue(name);
-    if (match) {
-      return {
-        detected: true,
-        product: match.product,
-        reason: `"${name}" (${where}) is the CA of ${match.product}, a ${match.kind} that re-signs TLS connections`,
-        evidence: { matched: name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
-      };
-    }
+  const found = catalogueMatchIn(record);
+  if (found) {
+    const { match, where } = found;
+    return {
+      detected: true,
+      product: match.product,
+      reason: `"${match.name}" (${where}) is the CA of ${match.product}, a ${match.kind} that re-signs TLS connections`,
+      evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
+    };
   }
 
   // 2. Anchored in the public roots: nothing re-signed it.
@@ -138,7 +162,9 @@ export function detectInterception(record: Omit<HandshakeRecord, 'interception' 
     return { detected: false, product: null, reason: `the chain anchors in the public root set${analysis.anchor ? ` ("${analysis.anchor}")` : ''}`, evidence: anchorEvidence };
   }
   const host = record.target.servername ?? record.target.host;
-  if (!context.publicHost) {
+  if (!context.parseHost) return { detected: false, product: null, reason: 'not judged: the host was not classified as public or internal', evidence: anchorEvidence };
+  const parseHost = context.parseHost;
+  if (!isPublicHost(parseHost, host, context.address, context.addressFromDns)) {
     const custom = analysis.anchorStore === 'system' || analysis.anchorStore === 'extra';
     return {
       detected: false,
@@ -162,7 +188,7 @@ export function detectInterception(record: Omit<HandshakeRecord, 'interception' 
   const issuer = record.chain[record.chain.length - 1]?.issuer ?? record.chain[0]!.issuer;
   if (context.resigned) {
     const domains = context.resigned.get(issuer) ?? new Set<string>();
-    domains.add(registrableDomain(host));
+    domains.add(registrableDomain(parseHost, host));
     context.resigned.set(issuer, domains);
     if (domains.size >= 2) {
       return {

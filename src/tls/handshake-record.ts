@@ -1,6 +1,6 @@
 // Assembles the SPEC handshake record from what was observed and the trust stores; pure.
 import { diagnose } from '../diagnose/diagnose.js';
-import { detectInterception, isPublicHost } from '../diagnose/interception.js';
+import { detectInterception, type ParseHost } from '../diagnose/interception.js';
 import { strictClientWarnings } from '../diagnose/strict-warnings.js';
 import { analyseChain } from '../trust/chain-analysis.js';
 import { describeCertificate, formatNameDer, ParsedCertificate } from '../trust/certificate.js';
@@ -35,6 +35,8 @@ export interface Observation {
   addressSource?: 'literal' | 'resolve' | 'dns' | null;
   /** Shared across one run (the proxy, detect) to see one issuer re-signing unrelated hosts. */
   resigned?: Map<string, Set<string>>;
+  /** The public suffix list parser, when loaded (see needsHostClassification). */
+  parseHost?: ParseHost | null;
 }
 
 const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
@@ -135,9 +137,10 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     failure,
     timing: { connectMs: round(observation.connectMs), handshakeMs: round(probe?.handshakeMs ?? null) },
   };
-  const name = observation.target.servername ?? observation.target.host;
   record.interception = detectInterception(record, {
-    publicHost: isPublicHost(name, observation.target.address, observation.addressSource === 'dns'),
+    parseHost: observation.parseHost ?? null,
+    address: observation.target.address,
+    addressFromDns: observation.addressSource === 'dns',
     resigned: observation.resigned,
   });
   record.diagnosis = diagnose(record);

@@ -8,6 +8,7 @@ import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
 import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import { loadHostParser, needsHostClassification } from '../diagnose/interception.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials } from './probe.js';
 import { ToolError } from '../errors.js';
 
@@ -70,7 +71,11 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     observation.target.address = error.address;
   }
   const stores = await trust;
-  const record = buildHandshakeRecord(observation, stores, now());
+  let record = buildHandshakeRecord(observation, stores, now());
+  if (needsHostClassification(record)) {
+    observation.parseHost = await loadHostParser();
+    record = buildHandshakeRecord(observation, stores, now());
+  }
   const code = record.verification.opensslCode;
   const aia = record.chainAnalysis.aiaCaIssuers[0];
   if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return record;

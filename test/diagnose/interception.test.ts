@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { buildCertificate } from '../../src/ca/certificate-builder.js';
-import { isPublicHost, matchCatalogue, nameAttributes } from '../../src/diagnose/interception.js';
+import { isPublicHost, loadHostParser, matchCatalogue, nameAttributes } from '../../src/diagnose/interception.js';
 import catalogue from '../../src/diagnose/interception-catalogue.json' with { type: 'json' };
 import { ParsedCertificate } from '../../src/trust/certificate.js';
 import { pemCertificates } from '../../src/trust/pem.js';
@@ -58,17 +58,19 @@ test('RFC 4514 names split on unescaped commas and plus signs only', (t) => {
   t.deepEqual(nameAttributes('CN=k\\=v'), [['CN', 'k=v']]);
 });
 
-test('public hosts: public suffixes and public IPs; a private DNS answer makes a name internal, a --resolve pin does not', (t) => {
-  t.true(isPublicHost('api.example.com', null, false));
-  t.true(isPublicHost('user.github.io', null, false));
-  t.false(isPublicHost('intranet.corp', null, false));
-  t.false(isPublicHost('printer.local', null, false));
-  t.false(isPublicHost('localhost', null, false));
-  t.true(isPublicHost('93.184.216.34', null, false));
-  t.false(isPublicHost('10.1.2.3', null, false));
-  t.false(isPublicHost('fe80::1', null, false));
-  t.false(isPublicHost('api.example.com', '10.0.0.8', true), 'split-horizon DNS: internal');
-  t.true(isPublicHost('api.example.com', '127.0.0.1', false), '--resolve: judged from the name');
+test('public hosts: public suffixes and public IPs; a private DNS answer makes a name internal, a --resolve pin does not', async (t) => {
+  const parse = await loadHostParser();
+  const isPublic = (host: string, address: string | null, fromDns: boolean) => isPublicHost(parse, host, address, fromDns);
+  t.true(isPublic('api.example.com', null, false));
+  t.true(isPublic('user.github.io', null, false));
+  t.false(isPublic('intranet.corp', null, false));
+  t.false(isPublic('printer.local', null, false));
+  t.false(isPublic('localhost', null, false));
+  t.true(isPublic('93.184.216.34', null, false));
+  t.false(isPublic('10.1.2.3', null, false));
+  t.false(isPublic('fe80::1', null, false));
+  t.false(isPublic('api.example.com', '10.0.0.8', true), 'split-horizon DNS: internal');
+  t.true(isPublic('api.example.com', '127.0.0.1', false), '--resolve: judged from the name');
 });
 
 async function interceptorFor(host: string, caName: Array<{ type: string; value: string }>) {
