@@ -1,24 +1,20 @@
 // First-byte time through the MITM for a host never seen (record + mint) against the same host
 // again, alternating, in one run; and the leaf-mint time. Loopback only.
 // Usage: node --import=tsx scripts/bench-new-host.ts [ROUNDS]
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildCertificate } from '../src/ca/certificate-builder.js';
+import { makeTestCa } from '../test/helpers/pki.js';
 import { storeOf } from '../test/helpers/observe.js';
 import { fetchViaProxy, startTestProxy } from '../test/helpers/proxy.js';
 
 const rounds = Number(process.argv[2] ?? 40);
-const now = Date.now();
-const rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const leafKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const root = await buildCertificate({ subject: [{ type: 'CN', value: 'Bench Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, isCA: true });
-const leaf = await buildCertificate({ subject: [{ type: 'CN', value: '*.bench.example.com' }], issuer: [{ type: 'CN', value: 'Bench Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: leafKey.publicKey, signingKey: rootKey.privateKey, issuerPublicKey: rootKey.publicKey, dnsNames: ['*.bench.example.com'] });
-const origin = createServer({ key: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: leaf.pem }, (_req, res) => res.end('x'));
+const root = await makeTestCa('Bench Root');
+const leaf = await root.issue(['*.bench.example.com']);
+const origin = createServer({ key: leaf.keyPem, cert: leaf.pem }, (_req, res) => res.end('x'));
 await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 const port = (origin.address() as AddressInfo).port;
 const names = Array.from({ length: rounds + 1 }, (_, i) => `h${i}.bench.example.com`);

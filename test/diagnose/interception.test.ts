@@ -1,9 +1,8 @@
 // Interception: the catalogue, host classification, and verdicts against real servers.
 import test from 'ava';
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { buildCertificate } from '../../src/ca/certificate-builder.js';
+import { makeTestCa } from '../helpers/pki.js';
 import { isPublicHost, loadHostParser, matchCatalogue, nameAttributes } from '../../src/diagnose/interception.js';
 import catalogue from '../../src/diagnose/interception-catalogue.json' with { type: 'json' };
 import { ParsedCertificate } from '../../src/trust/certificate.js';
@@ -74,12 +73,9 @@ test('public hosts: public suffixes and public IPs; a private DNS answer makes a
 });
 
 async function interceptorFor(host: string, caName: Array<{ type: string; value: string }>) {
-  const now = Date.now();
-  const caKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const leafKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const ca = await buildCertificate({ subject: caName, notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: caKey.publicKey, signingKey: caKey.privateKey, isCA: true });
-  const leaf = await buildCertificate({ subject: [{ type: 'CN', value: host }], issuer: caName, notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: leafKey.publicKey, signingKey: caKey.privateKey, issuerPublicKey: caKey.publicKey, dnsNames: [host] });
-  const server = createServer({ key: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: leaf.pem + ca.pem }, (s) => s.end());
+  const ca = await makeTestCa(caName);
+  const leaf = await ca.issue([host]);
+  const server = createServer({ key: leaf.keyPem, cert: leaf.pem + ca.pem }, (s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as AddressInfo).port, caPem: ca.pem, close: () => server.close() };
 }

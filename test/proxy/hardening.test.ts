@@ -13,6 +13,7 @@ import { buildCertificate } from '../../src/ca/certificate-builder.js';
 import { ensureLocalCa } from '../../src/ca/local-ca.js';
 import { parseProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+import { makeTestCa } from '../helpers/pki.js';
 import { fixtureTrust, storeOf } from '../helpers/observe.js';
 import { fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
 
@@ -79,16 +80,9 @@ test('a MITM WebSocket upgrade with a malformed Host does not take the proxy dow
 });
 
 test('an origin that rotates certificates is still served (the proxy records again on a new leaf)', async (t) => {
-  const now = Date.now();
-  const rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const root = await buildCertificate({ subject: [{ type: 'CN', value: 'Rotation Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, isCA: true });
-  const contexts = await Promise.all(
-    [0, 1].map(async () => {
-      const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-      const leaf = await buildCertificate({ subject: [{ type: 'CN', value: 'lb.example.com' }], issuer: [{ type: 'CN', value: 'Rotation Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: key.publicKey, signingKey: rootKey.privateKey, issuerPublicKey: rootKey.publicKey, dnsNames: ['lb.example.com'] });
-      return createSecureContext({ key: key.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: leaf.pem });
-    }),
-  );
+  const root = await makeTestCa('Rotation Root');
+  const leaves = [await root.issue(['lb.example.com']), await root.issue(['lb.example.com'])];
+  const contexts = leaves.map((leaf) => createSecureContext({ key: leaf.keyPem, cert: leaf.pem }));
   let turn = 0;
   const origin = createHttps({ SNICallback: (_name, cb) => cb(null, contexts[turn++ % 2]!) }, (_req, res) => res.end('rotated'));
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
@@ -104,14 +98,11 @@ test('an origin that rotates certificates is still served (the proxy records aga
 });
 
 test('a rotated leaf that does not verify is refused, never passed to the app', async (t) => {
-  const now = Date.now();
-  const rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const root = await buildCertificate({ subject: [{ type: 'CN', value: 'Rotation Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, isCA: true });
-  const goodKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const good = await buildCertificate({ subject: [{ type: 'CN', value: 'lb.example.com' }], issuer: [{ type: 'CN', value: 'Rotation Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: goodKey.publicKey, signingKey: rootKey.privateKey, issuerPublicKey: rootKey.publicKey, dnsNames: ['lb.example.com'] });
-  const badKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const bad = await buildCertificate({ subject: [{ type: 'CN', value: 'lb.example.com' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: badKey.publicKey, signingKey: badKey.privateKey, dnsNames: ['lb.example.com'], isCA: true });
-  const contexts = [createSecureContext({ key: goodKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: good.pem }), createSecureContext({ key: badKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: bad.pem })];
+  const root = await makeTestCa('Rotation Root');
+  const good = await root.issue(['lb.example.com']);
+  // Same name, signed by a CA nobody trusts.
+  const bad = await (await makeTestCa('lb.example.com')).issue(['lb.example.com']);
+  const contexts = [good, bad].map((leaf) => createSecureContext({ key: leaf.keyPem, cert: leaf.pem }));
   let turn = 0;
   // The recording sees the good node; the app's first connection lands on the self-signed one.
   const origin = createHttps({ SNICallback: (_name, cb) => cb(null, contexts[turn++ % 2]!) }, (_req, res) => res.end('served'));

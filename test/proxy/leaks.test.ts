@@ -1,10 +1,9 @@
 // Many hosts through the MITM leave nothing behind: no per-host servers (http-mitm-proxy's known
 // leak), and after close no sockets or servers still open in this process.
 import test from 'ava';
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { buildCertificate } from '../../src/ca/certificate-builder.js';
+import { makeTestCa } from '../helpers/pki.js';
 import { storeOf } from '../helpers/observe.js';
 import { fetchViaProxy, startTestProxy } from '../helpers/proxy.js';
 
@@ -12,12 +11,9 @@ type Handles = { _getActiveHandles(): unknown[] };
 const activeHandles = () => (process as unknown as Handles)._getActiveHandles().filter((h) => (h as { constructor: { name: string } }).constructor.name !== 'WriteStream').length;
 
 test('30 distinct hosts: no per-host servers, and nothing left open after close', async (t) => {
-  const now = Date.now();
-  const rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const leafKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const root = await buildCertificate({ subject: [{ type: 'CN', value: 'Leak Test Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, isCA: true });
-  const leaf = await buildCertificate({ subject: [{ type: 'CN', value: '*.leak.example.com' }], issuer: [{ type: 'CN', value: 'Leak Test Root' }], notBefore: new Date(now - 1e8), notAfter: new Date(now + 1e10), publicKey: leafKey.publicKey, signingKey: rootKey.privateKey, issuerPublicKey: rootKey.publicKey, dnsNames: ['*.leak.example.com'] });
-  const origin = createServer({ key: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: leaf.pem }, (_req, res) => res.end('ok'));
+  const root = await makeTestCa('Leak Test Root');
+  const leaf = await root.issue(['*.leak.example.com']);
+  const origin = createServer({ key: leaf.keyPem, cert: leaf.pem }, (_req, res) => res.end('ok'));
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const port = (origin.address() as AddressInfo).port;
   const names = Array.from({ length: 30 }, (_, i) => `h${i}.leak.example.com`);
