@@ -2,8 +2,7 @@
 // onConnect (upstream first: record and verify the host, then mint a leaf from its names and
 // terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Proxy, type IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
@@ -12,13 +11,19 @@ import type { LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { formatHostPort, type HostPort } from '../net/target.js';
-import { redactUrl } from '../report/redact.js';
 import type { HandshakeRecord } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
-import { openConnection } from '../net/connector.js';
+import { checkPlainRequest } from './plain-request.js';
+import { relay } from './tunnel.js';
+import { parseConnectAuthority, sanNames } from './connect-target.js';
+import { firstChunk } from './first-bytes.js';
+import { ClientRejections } from './client-rejections.js';
+import { RequestLog } from './request-log.js';
+
+export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
 import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
 
@@ -41,45 +46,7 @@ interface MitmConnection {
   requests: number;
 }
 
-const CONNECT_AUTHORITY = /^(\[[0-9a-f:.]+\]|[^\s:[\]/]+):(\d{1,5})$/i;
-
-export function parseConnectAuthority(authority: string): HostPort | null {
-  const match = CONNECT_AUTHORITY.exec(authority);
-  if (!match) return null;
-  const port = Number(match[2]);
-  if (port < 1 || port > 65535) return null;
-  const host = match[1]!.replace(/^\[|\]$/g, '').toLowerCase();
-  if (match[1]!.startsWith('[') && isIP(host) !== 6) return null;
-  return { host, port };
-}
-
-function sanNames(record: HandshakeRecord): string[] {
-  return (record.chain[0]?.san ?? []).flatMap((entry) => {
-    const [kind, value] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
-    return kind === 'DNS' || kind === 'IP Address' ? [value] : [];
-  });
-}
-
 const now = () => new Date().toISOString();
-
-/** The first bytes the app sends after the 200, or null if it closes or says nothing in time. */
-function firstChunk(socket: Socket, timeoutMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const done = (chunk: Buffer | null) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      resolve(chunk);
-    };
-    const onData = (chunk: Buffer) => done(chunk);
-    const onClose = () => done(null);
-    const timer = setTimeout(() => done(null), timeoutMs);
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.resume();
-  });
-}
 
 export class ProxyServer {
   private readonly proxy = new Proxy();
@@ -89,14 +56,16 @@ export class ProxyServer {
   private readonly webSockets = new WebSocketServer({ noServer: true });
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
-  private requestCount = 0;
+  private readonly requests: RequestLog;
   /** Absolute URLs of plain requests as the app sent them (the library strips req.url to a path). */
   private readonly plainUrls = new WeakMap<IncomingMessage, string>();
-  private readonly rejections = new Map<string, number>();
+  private readonly rejections: ClientRejections;
   private agent: UpstreamAgent | null = null;
 
   private constructor(private readonly options: ProxyServerOptions) {
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
+    this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
+    this.requests = new RequestLog(options.events);
     this.front = createNetServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -235,28 +204,7 @@ export class ProxyServer {
     const connection: MitmConnection = { target, record, requests: 0 };
     this.connections.set(tlsSocket, connection);
     let secure = false;
-    let reported = false;
-    // Apps that reject a certificate often close without an alert (Node and Go do): infer it from a
-    // close before any request, and say how sure that is.
-    const reportRejection = (confidence: 'high' | 'medium' | 'low', reason: string) => {
-      if (reported) return;
-      reported = true;
-      const key = formatHostPort(target);
-      const count = (this.rejections.get(key) ?? 0) + 1;
-      if (this.rejections.size > 10_000) this.rejections.clear();
-      this.rejections.set(key, count);
-      // An app that keeps refusing one host while trusting the CA elsewhere is likely pinning it.
-      const pinned = count >= 3 ? ` It refused ${count} times for ${key}: if the app pins this host's certificate, run with --passthrough ${target.host}` : '';
-      events.publish({
-        type: 'client-tls-error',
-        time: now(),
-        host: target.host,
-        port: target.port,
-        confidence,
-        reason,
-        action: `the app does not trust the tlswitness CA: point it at ${this.options.ca.paths.cert} (tlswitness ca env prints the variables).${pinned}`,
-      });
-    };
+    const reportRejection = this.rejections.reporter(target);
     // An app that starts a handshake and goes quiet must not hold a socket for ever.
     const handshakeDeadline = setTimeout(() => tlsSocket.destroy(), this.options.upstream.timeoutMs);
     tlsSocket.once('close', () => clearTimeout(handshakeDeadline));
@@ -294,64 +242,22 @@ export class ProxyServer {
     });
   }
 
-  /** Relays bytes untouched to the CONNECT target (through the upstream proxy when there is one). */
   private tunnel(client: Socket, first: Buffer, target: HostPort): void {
-    const { upstream, events } = this.options;
-    openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
-      (connection) => {
-        const server = connection.socket;
-        if (client.destroyed) {
-          server.destroy();
-          return;
-        }
-        this.sockets.add(server);
-        server.on('close', () => this.sockets.delete(server));
-        const end = () => {
-          client.destroy();
-          server.destroy();
-        };
-        server.on('error', end);
-        client.on('error', end);
-        client.once('close', end);
-        server.once('close', end);
-        if (connection.head.length) client.write(connection.head);
-        server.write(first);
-        client.pipe(server);
-        server.pipe(client);
-      },
-      (error: Error) => {
-        events.publish({ type: 'error', time: now(), code: 'TUNNEL_FAILED', message: `tunnel to ${formatHostPort(target)}: ${error.message}`, host: target.host });
-        client.destroy();
-      },
-    );
+    relay(client, first, target, this.options.upstream, this.sockets, this.options.events);
   }
 
-  /** A request on the plain listener: must be absolute-form http:// to another host, with credentials when --auth is set. */
+  /** A request on the plain listener: checked (pure) before the library forwards it. */
   private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
-    const refuse = (status: number, text: string, headers: Record<string, string> = {}) => {
-      req.resume();
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers });
-      res.end(`tlswitness: ${text}\n`);
-    };
     const { auth } = this.options;
-    if (auth && !authorized(auth, req.headers['proxy-authorization'])) return refuse(407, 'proxy authentication required', { 'proxy-authenticate': 'Basic realm="tlswitness"' });
-    const raw = req.url ?? '';
-    if (raw.startsWith('/')) return refuse(400, 'this is a proxy: point apps at it with HTTP_PROXY / HTTPS_PROXY (absolute-form requests or CONNECT)');
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return refuse(400, 'the request target is not a URL');
+    const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']), (target) => this.isSelf(target));
+    if ('refuse' in verdict) {
+      if (verdict.refuse === 508) this.options.events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused ${req.method} ${req.url}: that is this proxy itself` });
+      req.resume();
+      res.writeHead(verdict.refuse, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(verdict.refuse === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
+      res.end(`tlswitness: ${verdict.text}\n`);
+      return;
     }
-    if (url.protocol !== 'http:') return refuse(400, `only http:// is forwarded in plain requests; use CONNECT for ${url.protocol.replace(':', '')}`);
-    const port = Number(url.port || 80);
-    if (!url.hostname || port < 1 || port > 65535) return refuse(400, 'the request target has no usable host or port');
-    const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port };
-    if (this.isSelf(target)) {
-      this.options.events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused ${req.method} ${formatHostPort(target)}: that is this proxy itself` });
-      return refuse(508, 'loop detected: that is this proxy itself');
-    }
-    this.plainUrls.set(req, url.toString());
+    this.plainUrls.set(req, verdict.url);
     this.proxy._onHttpServerRequest(false, req, res);
   }
 
@@ -363,28 +269,16 @@ export class ProxyServer {
       return;
     }
     // Never a silent pass: the app's session completed, so it can read why.
-    const started = performance.now();
     const { record } = connection;
+    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, record.id);
     const page = blockResponse(record, req.headers.accept);
     req.resume();
     res.writeHead(502, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
     res.end(page.body);
-    this.options.events.publish({
-      type: 'request',
-      id: `r-${++this.requestCount}`,
-      handshakeId: record.id,
-      time: now(),
-      method: req.method ?? 'GET',
-      url: redactUrl(`https://${formatHostPort(connection.target)}${req.url ?? '/'}`),
-      status: 502,
-      bytes: { response: Buffer.byteLength(page.body) },
-      timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
-      blocked: record.diagnosis.problem,
-    });
+    done(502, Buffer.byteLength(page.body), record.diagnosis.problem);
   }
 
   private onProxiedRequest(ctx: IContext): void {
-    const started = performance.now();
     const request = ctx.clientToProxyRequest;
     const connection = this.connections.get(request.socket);
     const options = ctx.proxyToServerRequestOptions!;
@@ -403,24 +297,13 @@ export class ProxyServer {
       options.port = upstreamProxy.port;
       if (upstreamProxy.authorization) options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
     }
-    let bytes = 0;
+    const done = this.requests.start(request, url, connection?.record.id ?? null);
+    const counted = { bytes: 0 };
     ctx.onResponse((_ctx, callback) => {
-      ctx.serverToProxyResponse?.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      RequestLog.countBytes(ctx.serverToProxyResponse, counted);
       callback();
     });
-    ctx.proxyToClientResponse.once('finish', () => {
-      this.options.events.publish({
-        type: 'request',
-        id: `r-${++this.requestCount}`,
-        handshakeId: connection?.record.id ?? null,
-        time: now(),
-        method: request.method ?? 'GET',
-        url: redactUrl(url),
-        status: ctx.proxyToClientResponse.statusCode,
-        bytes: { response: bytes },
-        timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
-      });
-    });
+    ctx.proxyToClientResponse.once('finish', () => done(ctx.proxyToClientResponse.statusCode, counted.bytes));
   }
 
   async close(): Promise<void> {

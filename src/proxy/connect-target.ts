@@ -1,0 +1,24 @@
+// The CONNECT authority and the names a minted leaf should carry; pure.
+import { isIP } from 'node:net';
+import type { HostPort } from '../net/target.js';
+import type { HandshakeRecord } from '../types.js';
+
+const CONNECT_AUTHORITY = /^(\[[0-9a-f:.]+\]|[^\s:[\]/]+):(\d{1,5})$/i;
+
+export function parseConnectAuthority(authority: string): HostPort | null {
+  const match = CONNECT_AUTHORITY.exec(authority);
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  const host = match[1]!.replace(/^\[|\]$/g, '').toLowerCase();
+  if (match[1]!.startsWith('[') && isIP(host) !== 6) return null;
+  return { host, port };
+}
+
+export function sanNames(record: HandshakeRecord): string[] {
+  return (record.chain[0]?.san ?? []).flatMap((entry) => {
+    const [kind, value] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
+    return kind === 'DNS' || kind === 'IP Address' ? [value] : [];
+  });
+}
+

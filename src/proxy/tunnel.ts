@@ -1,0 +1,37 @@
+// Relays a CONNECT untouched to its target (through the upstream proxy when there is one).
+import type { Socket } from 'node:net';
+import type { EventBus } from '../events.js';
+import { openConnection } from '../net/connector.js';
+import { formatHostPort, type HostPort } from '../net/target.js';
+import type { UpstreamOptions } from './upstream-agent.js';
+
+export function relay(client: Socket, first: Buffer, target: HostPort, upstream: Pick<UpstreamOptions, 'resolve' | 'proxyFor' | 'timeoutMs'>, sockets: Set<Socket>, events: EventBus): void {
+  openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
+    (connection) => {
+      const server = connection.socket;
+      // The app may have left while we dialled.
+      if (client.destroyed) {
+        server.destroy();
+        return;
+      }
+      sockets.add(server);
+      server.on('close', () => sockets.delete(server));
+      const end = () => {
+        client.destroy();
+        server.destroy();
+      };
+      server.on('error', end);
+      client.on('error', end);
+      client.once('close', end);
+      server.once('close', end);
+      if (connection.head.length) client.write(connection.head);
+      server.write(first);
+      client.pipe(server);
+      server.pipe(client);
+    },
+    (error: Error) => {
+      events.publish({ type: 'error', time: new Date().toISOString(), code: 'TUNNEL_FAILED', message: `tunnel to ${formatHostPort(target)}: ${error.message}`, host: target.host });
+      client.destroy();
+    },
+  );
+}
