@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
+import { detectCommand } from './detect.js';
 import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     .usage('$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.')
     .command(proxyCommand)
     .command(inspectCommand)
+    .command(detectCommand)
     .command(caCommand)
     .strict()
     .recommendCommands()
