@@ -88,3 +88,43 @@ test('detect with unreachable targets and no interception seen is inconclusive (
     valid.close();
   }
 });
+
+test('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => {
+  const { execFileSync, spawn } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  try {
+    execFileSync('mitmdump', ['--version'], { stdio: 'ignore' });
+  } catch {
+    t.pass('mitmdump is not installed here (.ci/run installs Debian mitmproxy)');
+    return;
+  }
+  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const port = await closedPort();
+  const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
+  // Regular mode on loopback; it verifies upstream against the fixture root, so the real chain is good.
+  const mitm = spawn('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const onData = (d: Buffer) => {
+        out += d;
+        if (/listening at/i.test(out)) resolve();
+      };
+      mitm.stdout.on('data', onData);
+      mitm.stderr.on('data', onData);
+      mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
+      setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000);
+    });
+    // mitmproxy resolves names itself: an IP target, with the name as SNI.
+    const result = await runCli(['detect', `127.0.0.1:${valid.port}`, '--servername', 'valid.example.com', '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', `http://127.0.0.1:${port}`]);
+    const report = JSON.parse(result.stdout);
+    t.is(report.verdict, 'intercepted', JSON.stringify(report.targets[0]?.failure ?? report.targets[0]?.interception));
+    t.is(report.product, 'mitmproxy');
+    t.is(result.code, 1);
+  } finally {
+    mitm.kill('SIGTERM');
+    valid.close();
+  }
+});
