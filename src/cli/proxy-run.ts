@@ -98,7 +98,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     [
       `tlswitness proxy listening on ${address} (${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}); CA ${ca.paths.cert}`,
       `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-      `  and trust its CA:    export NODE_EXTRA_CA_CERTS=${ca.paths.cert}   (curl: --cacert, Python: REQUESTS_CA_BUNDLE)`,
+      `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
       '',
     ].join('\n'),
   );
