@@ -7,6 +7,7 @@ import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
 import { detectCommand } from './detect.js';
+import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     .command(proxyCommand)
     .command(inspectCommand)
     .command(detectCommand)
+    .command(explainCommand)
     .command(caCommand)
     .strict()
     .recommendCommands()

@@ -1,0 +1,44 @@
+// `tlswitness explain TEXT` (or stdin): decode a TLS error message from any common client.
+import type { Argv, CommandModule } from 'yargs';
+import { explain } from '../diagnose/explain.js';
+import { ToolError } from '../errors.js';
+
+interface ExplainArgs {
+  text?: string[];
+  json: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const explainCommand: CommandModule<object, ExplainArgs> = {
+  command: 'explain [text..]',
+  describe: 'decode a TLS error message (Python, Node, curl, Java, Go, git, .NET, wget, PowerShell, OpenSSL)',
+  builder: (yargs) =>
+    (yargs as Argv<object>)
+      .positional('text', { type: 'string', array: true, describe: 'the error message (or pipe it on standard input)' })
+      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<ExplainArgs>,
+  handler: async (args) => {
+    const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
+    if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
+    const result = explain(text);
+    if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (!result.recognized) process.stdout.write(`Not recognised: ${result.meaning}.\n${result.action}.\n`);
+    else {
+      process.stdout.write(
+        [
+          `${result.problem!.toUpperCase()}${result.alternatives.length ? ` (or: ${result.alternatives.join(', ')})` : ''}${result.client ? ` — from ${result.client}` : ''}${result.host ? `, host ${result.host}` : ''}`,
+          `Meaning: ${result.meaning}.`,
+          `Look at: the ${result.liability} side. ${result.action}.`,
+          `Next: ${result.next}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    // Recognised: the explanation is the result (0). Not recognised: inconclusive (SPEC: 3).
+    process.exitCode = result.recognized ? 0 : 3;
+  },
+};
