@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
+import { certCommand } from './cert.js';
 import { detectCommand } from './detect.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     .command(inspectCommand)
     .command(detectCommand)
     .command(explainCommand)
+    .command(certCommand)
     .command(caCommand)
     .strict()
     .recommendCommands()
