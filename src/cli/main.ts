@@ -7,6 +7,7 @@ import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
 import { certCommand } from './cert.js';
+import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     .command(detectCommand)
     .command(explainCommand)
     .command(certCommand)
+    .command(convertCommand)
     .command(caCommand)
     .strict()
     .recommendCommands()

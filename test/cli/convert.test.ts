@@ -1,0 +1,44 @@
+// `tlswitness convert`: PEM and DER byte-identical with openssl's output; PKCS#12 by its contents.
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+test('PEM -> DER -> PEM round trips byte-identical with openssl x509', async (t) => {
+  const pem = fixtures.pki.files['public-intermediate.pem']!;
+  const der = join(fixtures.dir, 'converted.der');
+  t.is((await runCli(['convert', pem, '--to', 'der', '-o', der])).code, 0);
+  t.true(readFileSync(der).equals(execFileSync('openssl', ['x509', '-in', pem, '-outform', 'DER'])));
+  const back = join(fixtures.dir, 'converted.pem');
+  t.is((await runCli(['convert', der, '--to', 'pem', '-o', back])).code, 0);
+  t.is(readFileSync(back, 'utf8'), execFileSync('openssl', ['x509', '-inform', 'DER', '-in', der, '-outform', 'PEM'], { encoding: 'utf8' }));
+});
+
+test('PEM + key -> PKCS#12: openssl reads back the same certificate and key; the file is 0600', async (t) => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(fixtures.dir, 'rsa-key.pem');
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const out = join(fixtures.dir, 'out.p12');
+  t.is((await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'p12', '--key', keyFile, '--password', 'pw', '-o', out])).code, 0);
+  t.is(statSync(out).mode & 0o777, 0o600);
+  const certs = execFileSync('openssl', ['pkcs12', '-in', out, '-passin', 'pass:pw', '-nokeys'], { encoding: 'utf8' });
+  t.true(certs.includes(fixtures.pki.publicRoot.pem.trim()));
+  const key = execFileSync('openssl', ['pkcs12', '-in', out, '-passin', 'pass:pw', '-nocerts', '-nodes'], { encoding: 'utf8' });
+  t.regex(key, /BEGIN PRIVATE KEY/);
+});
+
+test('a bundle cannot become one DER; --key without --to p12 is refused', async (t) => {
+  const bundle = await runCli(['convert', fixtures.pki.files['served-valid.pem']!, '--to', 'der', '-o', join(fixtures.dir, 'x.der')]);
+  t.is(bundle.code, 2);
+  t.regex(bundle.stderr, /^Error: DER holds one certificate and .* has 2: use --to pem or --to p12\n$/);
+  const key = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '--key', 'k.pem', '-o', join(fixtures.dir, 'y.pem')]);
+  t.is(key.code, 2);
+});
