@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { caCommand } from './ca.js';
+import { bundleCommand } from './bundle.js';
 import { certCommand } from './cert.js';
 import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     .command(explainCommand)
     .command(certCommand)
     .command(convertCommand)
+    .command(bundleCommand)
     .command(caCommand)
     .strict()
     .recommendCommands()
