@@ -14,6 +14,7 @@ import type { TrustContext } from '../tls/handshake-record.js';
 import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate } from '../trust/certificate.js';
+import { pemCertificates } from '../trust/pem.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 export interface ConnectArgs {
@@ -84,17 +85,12 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const key = args['client-key'] ? readFlagFile(args['client-key'], '--client-key') : data;
   let subject = certPath;
   try {
-    subject = new ParsedCertificate(readCertificateDer(data, certPath)).subject;
+    const der = pemCertificates(data.toString('latin1'))[0];
+    if (der) subject = new ParsedCertificate(der).subject;
   } catch {
     // keep the file name
   }
   return { cert: data, key, subject };
-}
-
-function readCertificateDer(pem: Buffer, path: string): Buffer {
-  const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem.toString('latin1'));
-  if (!match) throw new ToolError('not-certificates', `--client-cert ${path}: no PEM certificate`);
-  return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
 }
 
 function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {

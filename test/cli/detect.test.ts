@@ -3,7 +3,7 @@
 import test from 'ava';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
-import { makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { makeTestCa } from '../helpers/pki.js';
 
 let fixtures: Fixtures;
@@ -32,14 +32,6 @@ async function startInterceptor() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
 test('detect: a public-root chain is clean (exit 0)', async (t) => {
   const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
   try {
@@ -56,7 +48,7 @@ test('detect: a public-root chain is clean (exit 0)', async (t) => {
 
 test('detect through an interceptor whose CA is named like Zscaler: intercepted, named, exit 1, even beside an unreachable target', async (t) => {
   const interceptor = await startInterceptor();
-  const down = await closedPort();
+  const down = await freePort();
   try {
     const result = await runCli(['detect', 'valid.example.com:443', 'github.example.com:443', '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', interceptor.url]);
     const report = JSON.parse(result.stdout);
@@ -76,7 +68,7 @@ test('detect through an interceptor whose CA is named like Zscaler: intercepted,
 
 test('detect with unreachable targets and no interception seen is inconclusive (exit 3), never clean', async (t) => {
   const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  const down = await closedPort();
+  const down = await freePort();
   try {
     const none = await runCli(['detect', `127.0.0.1:${down}`, '--json']);
     t.is(none.code, 3);
@@ -101,7 +93,7 @@ test('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => 
     return;
   }
   const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  const port = await closedPort();
+  const port = await freePort();
   const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
   // Regular mode on loopback; it verifies upstream against the fixture root, so the real chain is good.
   const mitm = spawn('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`], { stdio: ['ignore', 'pipe', 'pipe'] });

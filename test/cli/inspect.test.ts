@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { cleanEnv, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -241,10 +241,7 @@ test('HTTPS_PROXY is honoured (via env-proxy), NO_PROXY and --no-env-proxy bypas
 test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 with step proxy', async (t) => {
   const ntlm = await startConnectProxy({ refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate' });
   const bad = await startConnectProxy({ refuse: 'HTTP/1.1 502 Bad Gateway' });
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const closedPort = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const closedPort = await freePort();
   try {
     const r407 = await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', ntlm.url]);
     t.is(r407.code, 3);
@@ -265,10 +262,7 @@ test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 wit
 });
 
 test('a closed port exits 3 with step connect; an unresolvable name with step dns', async (t) => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const port = await freePort();
   const refused = await runCli(['inspect', `127.0.0.1:${port}`, '--json']);
   t.is(refused.code, 3);
   const record = JSON.parse(refused.stdout);

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, cleanEnv, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
 
 const run = promisify(execFile);
@@ -87,14 +87,6 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
     busy.close();
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY pointing at it is ignored with a Note', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loop-'));

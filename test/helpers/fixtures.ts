@@ -116,3 +116,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Pro
     });
   });
 }
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const { createServer: createNet } = await import('node:net');
+  const server = createNet();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
