@@ -10,9 +10,11 @@ import { bundleCommand } from './bundle.js';
 import { certCommand } from './cert.js';
 import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
+import { evidenceCommand } from './evidence.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
+import { TOOL_VERSION } from '../version.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`Error: ${stripUrlAuth(message)}\n`);
@@ -27,11 +29,13 @@ async function main(): Promise<void> {
     .command(proxyCommand)
     .command(inspectCommand)
     .command(detectCommand)
+    .command(evidenceCommand)
     .command(explainCommand)
     .command(certCommand)
     .command(convertCommand)
     .command(bundleCommand)
     .command(caCommand)
+    .version(TOOL_VERSION)
     .strict()
     .recommendCommands()
     .wrap(process.stdout.isTTY ? Math.min(100, process.stdout.columns) : null)

@@ -1,0 +1,41 @@
+// The run behind `tlswitness evidence`, loaded on demand.
+import { ToolError } from '../errors.js';
+import { runClientChecks } from '../net/client-checks.js';
+import { formatHostPort, parseTarget } from '../net/target.js';
+import { writeEvidenceBundle } from '../report/evidence-bundle.js';
+import { observeHandshake } from '../tls/observe.js';
+import { connectPlan } from './connect-options.js';
+import type { EvidenceArgs } from './evidence.js';
+import { exitCodeFor } from './exit-codes.js';
+
+export async function runEvidence(args: EvidenceArgs): Promise<void> {
+  const target = parseTarget(args.target);
+  const sanityTarget = /^(none|off|)$/i.test(args['sanity-host']) ? null : parseTarget(args['sanity-host']);
+  if (!args.output.trim()) throw new ToolError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
+  const plan = connectPlan(args);
+  const [record, sanity] = await Promise.all([
+    observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust),
+    sanityTarget ? observeHandshake({ ...plan.request, servername: undefined, client: null, fetchMissing: false, id: 'h-sanity', target: sanityTarget, proxy: plan.proxyFor(sanityTarget.host) }, plan.trust) : Promise.resolve(null),
+  ]);
+  // The clients go after the tool's own handshake so they reach the same address.
+  const clients = args['client-checks']
+    ? await runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })
+    : [];
+  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients });
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion }, null, 2)}\n`);
+  } else {
+    const d = record.diagnosis;
+    process.stdout.write(
+      [
+        `${formatHostPort(record.target)}: ${d.problem.toUpperCase()} (fault: ${d.liability}) — ${d.summary}`,
+        `Them or us: ${bundle.comparison.conclusion}`,
+        `Wrote ${bundle.written.length} files to ${bundle.path}:`,
+        ...bundle.written.map((file) => `  ${file}`),
+        'Send report.md, email.txt and served-chain.pem to whoever fixes it; MANIFEST holds their SHA-256 sums.',
+        '',
+      ].join('\n'),
+    );
+  }
+  process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
+}

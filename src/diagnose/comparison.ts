@@ -1,0 +1,90 @@
+// "Is it them or us?": the target's verdict per store, beside a sanity host's and what the
+// machine's own clients (curl, python3) say; one conclusion a ticket can quote. Pure.
+import { formatHostPort } from '../net/target.js';
+import type { HandshakeRecord } from '../types.js';
+
+export interface ClientCheck {
+  client: 'curl' | 'python3';
+  /** False when the program is not installed; nothing else is then meaningful. */
+  available: boolean;
+  /** The command as run, without credentials. */
+  command: string;
+  exitCode: number | null;
+  /** Did the client accept the server's certificate (null: it never got that far, or unknown). */
+  accepted: boolean | null;
+  /** The client's own error text, first line. */
+  error: string | null;
+}
+
+export type Side = 'them' | 'us' | 'none' | 'unclear';
+
+export interface ComparisonRow {
+  check: string;
+  result: string;
+}
+
+export interface Comparison {
+  rows: ComparisonRow[];
+  side: Side;
+  conclusion: string;
+}
+
+function storeResult(verdict: string): string {
+  return verdict === 'ok' ? 'verifies' : verdict === 'not-configured' ? 'not configured' : `fails: ${verdict}`;
+}
+
+function sanityResult(sanity: HandshakeRecord | null): string {
+  if (!sanity) return 'skipped';
+  if (sanity.failure && !sanity.chain.length) return `unreachable: ${sanity.failure.message}`;
+  if (sanity.interception.detected) return `intercepted${sanity.interception.product ? ` by ${sanity.interception.product}` : ''}`;
+  return sanity.verification.ok ? 'verifies' : `fails: ${sanity.verification.code ?? sanity.diagnosis.problem}`;
+}
+
+function clientResult(check: ClientCheck): string {
+  if (!check.available) return 'not installed';
+  const verdict = check.accepted === true ? 'accepted the certificate' : check.accepted === false ? 'refused the certificate' : 'did not get to the certificate';
+  return `${verdict} (exit ${check.exitCode ?? '?'}${check.error ? `: ${check.error}` : ''})`;
+}
+
+export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[]): Comparison {
+  const where = formatHostPort(target.target);
+  const rows: ComparisonRow[] = [
+    { check: `${where} against Mozilla's roots (bundled in Node)`, result: storeResult(target.trust.public) },
+    { check: `${where} against this machine's OS store`, result: storeResult(target.trust.system) },
+    { check: `${where} against the extra CAs (--extra-ca)`, result: storeResult(target.trust.extra) },
+    { check: `sanity host${sanity ? ` ${formatHostPort(sanity.target)}` : ''}`, result: sanityResult(sanity) },
+    ...clients.map((check) => ({ check: `${check.client} on this machine, against ${where}`, result: clientResult(check) })),
+  ];
+  return { rows, ...conclude(target, sanity, clients) };
+}
+
+function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[]): { side: Side; conclusion: string } {
+  const where = formatHostPort(target.target);
+  const { diagnosis, interception } = target;
+  if (interception.detected) {
+    return { side: 'us', conclusion: `Our side: TLS to ${where} is re-signed on this network${interception.product ? ` by ${interception.product}` : ''}; the server did not send this chain. IT must trust the inspection CA in the app's store or exempt the host.` };
+  }
+  const sanityBroken = sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
+  if (diagnosis.problem === 'ok') {
+    const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
+    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${refusing.join(' and ')} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
+    return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.` };
+  }
+  if (diagnosis.problem === 'connection-failed') {
+    return { side: 'unclear', conclusion: `${where} could not be reached from here (${target.failure?.message ?? 'no connection'}), so there is no certificate to judge.` };
+  }
+  if (sanityBroken) {
+    return { side: 'us', conclusion: `Probably our side: the sanity host ${formatHostPort(sanity.target)} fails too, so this machine's trust store or network is at fault, not ${where} alone.` };
+  }
+  const publicOk = target.trust.public === 'ok';
+  const systemOk = target.trust.system === 'ok';
+  if (publicOk && !systemOk && target.trust.system !== 'not-configured') {
+    return { side: 'us', conclusion: `Our side: Mozilla's roots verify ${where} but this machine's OS store does not: update the OS CA store (ca-certificates).` };
+  }
+  if (diagnosis.liability === 'server') {
+    const sane = sanity ? ` while the sanity host ${formatHostPort(sanity.target)} verifies` : '';
+    return { side: 'them', conclusion: `Their side: ${where} fails verification (${diagnosis.problem})${sane}; the fix is on the server: ${diagnosis.action}` };
+  }
+  if (diagnosis.liability === 'client' || diagnosis.liability === 'network') return { side: 'us', conclusion: `Our side (${diagnosis.liability}): ${diagnosis.summary} ${diagnosis.action}` };
+  return { side: 'unclear', conclusion: diagnosis.summary };
+}

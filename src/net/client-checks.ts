@@ -1,0 +1,138 @@
+// The machine's own clients against the target, as an app would run them (their default trust
+// stores): curl and python3's ssl module. Their exit code and error text go into the evidence.
+// Credentials go to the children on stdin or in the environment, never on a command line.
+import { spawn } from 'node:child_process';
+import type { ClientCheck } from '../diagnose/comparison.js';
+import type { ProxySpec } from './connector.js';
+import { formatHostPort, type ResolveMap } from './target.js';
+
+export interface ClientCheckTarget {
+  host: string;
+  port: number;
+  /** The name to ask for and check (SNI); null for an IP address. */
+  servername: string | null;
+  /** The address the tool connected to, so the clients reach the same server. */
+  address: string | null;
+  proxy: ProxySpec | null;
+  resolve: ResolveMap;
+  timeoutMs: number;
+}
+
+interface RunResult {
+  spawned: boolean;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.on('error', () => undefined);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve({ spawned: false, exitCode: null, stdout, stderr });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ spawned: true, exitCode: code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+function firstLine(text: string): string | null {
+  return text.split(/\r?\n/).find((line) => line.trim())?.trim().slice(0, 300) ?? null;
+}
+
+/** curl's own word on the certificate: 60 is "SSL certificate problem", 51/83/90/91 other refusals. */
+const CURL_REFUSED = new Set([51, 60, 83, 90, 91]);
+/** Failures before the certificate was judged: DNS, connect, proxy, timeout, handshake, local files. */
+const CURL_BEFORE_CERTIFICATE = new Set([2, 5, 6, 7, 28, 35, 58, 77, 97]);
+
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function bracketed(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+export async function curlCheck(target: ClientCheckTarget): Promise<ClientCheck> {
+  const name = target.servername ?? target.host;
+  const url = `https://${formatHostPort({ host: name, port: target.port })}/`;
+  // A config on stdin (-K -) keeps a proxy's credentials off the process list; -q skips ~/.curlrc.
+  const config = [`url = ${quote(url)}`, 'silent', 'show-error', 'output = "/dev/null"', `max-time = ${Math.ceil(target.timeoutMs / 1000)}`];
+  if (target.proxy) {
+    config.push(`proxy = ${quote(`http://${formatHostPort(target.proxy)}`)}`);
+    if (target.proxy.authorization) config.push(`proxy-header = ${quote(`Proxy-Authorization: ${target.proxy.authorization}`)}`);
+  } else {
+    config.push('noproxy = "*"');
+    if (target.address) config.push(`resolve = ${quote(`${name}:${target.port}:${bracketed(target.address)}`)}`);
+  }
+  if (target.proxy) {
+    const pinned = target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0];
+    if (pinned) config.push(`resolve = ${quote(`${target.proxy.host}:${target.proxy.port}:${bracketed(pinned)}`)}`);
+  }
+  const shown = `curl -sS -o /dev/null${target.proxy ? ` --proxy ${target.proxy.display}` : ` --noproxy '*'`}${!target.proxy && target.address ? ` --resolve ${name}:${target.port}:${bracketed(target.address)}` : ''} ${url}`;
+  const result = await run('curl', ['-q', '-K', '-'], `${config.join('\n')}\n`, process.env, target.timeoutMs + 2000);
+  if (!result.spawned) return { client: 'curl', available: false, command: shown, exitCode: null, accepted: null, error: null };
+  const code = result.exitCode;
+  const accepted = code === null ? null : CURL_REFUSED.has(code) ? false : CURL_BEFORE_CERTIFICATE.has(code) ? null : true;
+  return { client: 'curl', available: true, command: shown, exitCode: code, accepted, error: code === 0 ? null : firstLine(result.stderr) };
+}
+
+// Python's default context: the trust store `python3 -c "import ssl; ssl.create_default_context()"`
+// uses (OpenSSL's default paths, SSL_CERT_FILE), with hostname checking. Exit 1: certificate refused.
+const PYTHON_CHECK = `
+import os, socket, ssl, sys
+host, port, sni, addr, phost, pport, timeout = sys.argv[1:8]
+port, timeout = int(port), float(timeout)
+try:
+    if phost:
+        s = socket.create_connection((phost, int(pport)), timeout=timeout)
+        auth = os.environ.get("TLSWITNESS_PROXY_AUTHORIZATION")
+        hp = ("[%s]" % host if ":" in host else host) + ":" + str(port)
+        head = "CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n" % (hp, hp)
+        if auth: head += "Proxy-Authorization: %s\\r\\n" % auth
+        head += "\\r\\n"
+        s.sendall(head.encode())
+        reply = b""
+        while b"\\r\\n\\r\\n" not in reply:
+            chunk = s.recv(4096)
+            if not chunk: raise OSError("the proxy closed the connection")
+            reply += chunk
+        status = reply.split(b"\\r\\n", 1)[0].decode("latin1")
+        if status.split()[1:2] != ["200"]: raise OSError("the proxy answered: " + status)
+    else:
+        s = socket.create_connection((addr or host, port), timeout=timeout)
+    ctx = ssl.create_default_context()
+    with ctx.wrap_socket(s, server_hostname=sni or host) as t:
+        print("ok " + t.version())
+except ssl.SSLCertVerificationError as e:
+    print("ssl.SSLCertVerificationError: %s" % e); sys.exit(1)
+except ssl.SSLError as e:
+    print("ssl.SSLError: %s" % e); sys.exit(2)
+except OSError as e:
+    print("%s: %s" % (type(e).__name__, e)); sys.exit(3)
+`;
+
+export async function pythonCheck(target: ClientCheckTarget): Promise<ClientCheck> {
+  const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? target.proxy.host) : '';
+  const args = ['-I', '-c', PYTHON_CHECK, target.host, String(target.port), target.servername ?? '', target.address ?? '', proxyAddress, target.proxy ? String(target.proxy.port) : '', String(target.timeoutMs / 1000)];
+  const env = { ...process.env, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
+  const shown = `python3 -c "ssl.create_default_context().wrap_socket(..., server_hostname='${target.servername ?? target.host}')"`;
+  const result = await run('python3', args, '', env, target.timeoutMs + 2000);
+  if (!result.spawned) return { client: 'python3', available: false, command: shown, exitCode: null, accepted: null, error: null };
+  const code = result.exitCode;
+  return { client: 'python3', available: true, command: shown, exitCode: code, accepted: code === 0 ? true : code === 1 ? false : null, error: code === 0 ? null : firstLine(result.stdout) ?? firstLine(result.stderr) };
+}
+
+export function runClientChecks(target: ClientCheckTarget): Promise<ClientCheck[]> {
+  return Promise.all([curlCheck(target), pythonCheck(target)]);
+}

@@ -1,0 +1,49 @@
+// The environment in report.json: OS, Node, tool version, and the variables that change how
+// clients verify TLS, with proxy credentials removed; pure.
+import { stripUrlAuth } from '../errors.js';
+
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+const TLS_VARS = [
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_TLS_REJECT_UNAUTHORIZED',
+  'NODE_OPTIONS',
+  'PYTHONHTTPSVERIFY',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_NO_VERIFY',
+  'AWS_CA_BUNDLE',
+];
+
+export interface PlatformFacts {
+  platform: string;
+  release: string;
+  arch: string;
+  node: string;
+}
+
+export interface EnvironmentSnapshot extends PlatformFacts {
+  tool: string;
+  variables: Record<string, string>;
+}
+
+/** A proxy URL keeps its host and port; a user name or password becomes `***`. */
+export function redactProxyValue(value: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  const stripped = stripUrlAuth(withScheme);
+  return stripped === withScheme ? value : stripped;
+}
+
+export function environmentSnapshot(env: Record<string, string | undefined>, facts: PlatformFacts, toolVersion: string): EnvironmentSnapshot {
+  const variables: Record<string, string> = {};
+  for (const name of PROXY_VARS) if (env[name] !== undefined) variables[name] = /no_proxy/i.test(name) ? env[name]! : redactProxyValue(env[name]!);
+  // NODE_OPTIONS may carry anything; only its TLS-relevant flags are kept.
+  for (const name of TLS_VARS) {
+    const value = env[name];
+    if (value === undefined) continue;
+    variables[name] = name === 'NODE_OPTIONS' ? (value.match(/--(?:use-openssl-ca|use-bundled-ca|tls-[a-z-]+(?:=\S+)?)/g) ?? []).join(' ') : value;
+  }
+  return { ...facts, tool: toolVersion, variables };
+}

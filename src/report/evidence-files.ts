@@ -1,0 +1,52 @@
+// The files of an evidence bundle, in memory: served chain, one PEM and text per certificate,
+// report.md, email.txt, report.json and the MANIFEST of SHA-256 sums; pure.
+import { createHash } from 'node:crypto';
+import { compareVerdicts, type ClientCheck, type Comparison } from '../diagnose/comparison.js';
+import type { HandshakeRecord } from '../types.js';
+import { adminEmail } from './admin-email.js';
+import { certificateText } from './certificate-text.js';
+import type { EnvironmentSnapshot } from './environment.js';
+import { evidenceReport } from './evidence-report.js';
+import { chainFileStem } from './file-names.js';
+
+export interface EvidenceInput {
+  record: HandshakeRecord;
+  sanity: HandshakeRecord | null;
+  clients: ClientCheck[];
+  environment: EnvironmentSnapshot;
+  now: Date;
+  comparisonNote?: string;
+}
+
+export interface EvidenceFile {
+  path: string;
+  content: string;
+}
+
+export interface Evidence {
+  files: EvidenceFile[];
+  comparison: Comparison;
+}
+
+export function evidenceFiles(input: EvidenceInput): Evidence {
+  const { record, sanity, clients, environment, now } = input;
+  const comparison = compareVerdicts(record, sanity, clients);
+  const stems = record.chain.map((entry, i) => chainFileStem(i, entry.subject));
+  const files: EvidenceFile[] = [];
+  if (record.chain.length) files.push({ path: 'served-chain.pem', content: record.chain.map((c) => c.pem).join('') });
+  record.chain.forEach((entry, i) => {
+    files.push({ path: `${stems[i]}.pem`, content: entry.pem });
+    files.push({ path: `${stems[i]}.txt`, content: certificateText(entry, now) });
+  });
+  files.push({ path: 'report.md', content: evidenceReport({ record, comparison, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote }) });
+  files.push({ path: 'email.txt', content: adminEmail(record, comparison) });
+  const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, environment };
+  files.push({ path: 'report.json', content: `${JSON.stringify(json, null, 2)}\n` });
+  files.push({ path: 'MANIFEST', content: manifest(files) });
+  return { files, comparison };
+}
+
+/** `sha256sum` format, so `sha256sum -c MANIFEST` checks the bundle. */
+export function manifest(files: EvidenceFile[]): string {
+  return files.map((file) => `${createHash('sha256').update(file.content).digest('hex')}  ${file.path}\n`).join('');
+}

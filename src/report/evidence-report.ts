@@ -1,0 +1,96 @@
+// report.md of an evidence bundle: the summary, "is it them or us", and the chain as sent; pure.
+import type { Comparison } from '../diagnose/comparison.js';
+import { formatHostPort } from '../net/target.js';
+import type { HandshakeRecord } from '../types.js';
+import { validityState } from './certificate-text.js';
+
+export interface ReportInput {
+  record: HandshakeRecord;
+  comparison: Comparison;
+  /** Names of the chain files, by position in the chain. */
+  chainFiles: string[];
+  toolVersion: string;
+  now: Date;
+  /** Said when the comparison checks were not run (e.g. a bundle written by the proxy). */
+  comparisonNote?: string;
+}
+
+/** `|` and line breaks would break a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function evidenceReport({ record, comparison, chainFiles, toolVersion, now, comparisonNote }: ReportInput): string {
+  const where = formatHostPort(record.target);
+  const d = record.diagnosis;
+  const v = record.verification;
+  const a = record.chainAnalysis;
+  const out: string[] = [
+    `# TLS evidence: ${where}`,
+    '',
+    `Recorded ${record.time} by tlswitness ${toolVersion}; report written ${now.toISOString()}.`,
+    '',
+    '## Summary',
+    '',
+    `- **Problem:** ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`,
+    `- **What happened:** ${d.summary}`,
+    `- **Action:** ${d.action}`,
+    `- **Interception:** ${record.interception.detected ? `DETECTED${record.interception.product ? ` (${record.interception.product})` : ''}: ${record.interception.reason}` : `none seen (${record.interception.reason})`}`,
+    '',
+    '## Is it them or us?',
+    '',
+    '| check | result |',
+    '|---|---|',
+    ...comparison.rows.map((row) => `| ${cell(row.check)} | ${cell(row.result)} |`),
+    '',
+    `**Conclusion:** ${comparison.conclusion}`,
+    ...(comparisonNote ? ['', comparisonNote] : []),
+    '',
+    '## Verification',
+    '',
+    `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
+    `- Node error code: ${v.code ?? 'none'}`,
+    ...(v.detail ? [`- Detail: ${v.detail}`] : []),
+    ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
+    `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
+    ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
+    `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
+    `- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; certificates not on the path: ${a.extraCerts}; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`,
+    ...record.warnings.map((w) => `- Warning: ${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`),
+    '',
+  ];
+  if (record.clientCertificate.requested) {
+    out.push('## Client certificate', '', `The server asked for a client certificate; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}.`, '');
+  }
+  out.push('## The chain as sent', '');
+  if (!record.chain.length) out.push('No certificate was received.', '');
+  record.chain.forEach((entry, i) => {
+    out.push(
+      `${i}. **${entry.subject}**`,
+      `   - issuer: ${entry.issuer}`,
+      `   - valid: ${entry.notBefore} to ${entry.notAfter} (${validityState(entry, now)})`,
+      ...(entry.san.length ? [`   - SAN: ${entry.san.join(', ')}`] : []),
+      `   - SHA-256: ${entry.sha256}`,
+      `   - files: ${chainFiles[i]}.pem, ${chainFiles[i]}.txt`,
+    );
+  });
+  out.push(
+    '',
+    '## Connection',
+    '',
+    `- Target: ${where}${record.target.servername && record.target.servername !== record.target.host ? ` (servername ${record.target.servername})` : ''}, address ${record.target.address ?? 'unknown'}, ${record.via === 'direct' ? 'direct' : `${record.via} ${record.proxy}`}`,
+    `- TLS: ${record.tls.protocol ?? 'none'}${record.tls.cipher ? `, ${record.tls.cipher}` : ''}${record.tls.alpn ? `, ALPN ${record.tls.alpn}` : ''}`,
+    ...(record.failure ? [`- Failed at ${record.failure.step}: ${record.failure.message}`] : []),
+    `- Timing: connect ${record.timing.connectMs ?? '?'} ms, handshake ${record.timing.handshakeMs ?? '?'} ms`,
+    '',
+    '## Files',
+    '',
+    '- `served-chain.pem`: the certificates exactly as the server sent them, in its order',
+    '- `chain/`: each certificate as PEM and decoded text',
+    '- `report.json`: the full records and the environment (proxy credentials redacted)',
+    '- `email.txt`: a drafted message to the right admin',
+    '- `MANIFEST`: SHA-256 of every file (`sha256sum -c MANIFEST`)',
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,206 @@
+// `tlswitness evidence` as a user runs it: the built binary, real fixture servers, a local sanity host,
+// the machine's real curl and python3, bundles on disk (directory and .tar.gz).
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
+import { cleanEnv, makeFixtures, runCli, startScenarioServer, type Fixtures, type FixtureServer } from '../helpers/fixtures.js';
+import { pemCertificates } from '../../src/trust/pem.js';
+
+let fixtures: Fixtures;
+let sanity: FixtureServer;
+const servers: FixtureServer[] = [];
+test.before(async () => {
+  fixtures = await makeFixtures();
+  sanity = await startScenarioServer(fixtures.pki.scenarios.valid!);
+});
+test.after.always(async () => {
+  await Promise.all([sanity?.close(), ...servers.map((s) => s.close())]);
+  await fixtures?.close();
+});
+
+async function serve(name: string): Promise<FixtureServer> {
+  const server = await startScenarioServer(fixtures.pki.scenarios[name]!);
+  servers.push(server);
+  return server;
+}
+
+/** Every bundle this file writes, so the secrets test can read them all. */
+const bundles: string[] = [];
+function outPath(name: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tlswitness-evidence-test-')), name);
+  bundles.push(path);
+  return path;
+}
+
+function evidenceArgs(name: string, port: number, output: string, sanityPort = sanity.port): string[] {
+  const host = fixtures.pki.scenarios[name]!.host!;
+  return [
+    'evidence', `${host}:${port}`, '-o', output,
+    '--public-roots', fixtures.pki.files['public-roots.pem']!,
+    '--resolve', `${host}:${port}:127.0.0.1`,
+    '--sanity-host', `valid.example.com:${sanityPort}`, '--resolve', `valid.example.com:${sanityPort}:127.0.0.1`,
+  ];
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => relative(dir, path))
+    .sort();
+}
+
+function exec(command: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+test.serial('an incomplete chain: exactly one served certificate, the missing intermediate named, them not us', async (t) => {
+  const server = await serve('incomplete');
+  const out = outPath('incomplete');
+  // The machine's clients read this bundle, which lacks the fixture's public root.
+  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
+  const result = await runCli(evidenceArgs('incomplete', server.port, out), env);
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stdout, /INCOMPLETE-CHAIN/);
+  t.deepEqual(filesUnder(out), ['MANIFEST', 'chain/0-incomplete.example.com.pem', 'chain/0-incomplete.example.com.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem']);
+  const served = readFileSync(join(out, 'served-chain.pem'), 'utf8');
+  t.is(pemCertificates(served).length, 1);
+  t.is(served, fixtures.pki.scenarios.incomplete!.sent.join(''), 'byte for byte what the server sent');
+
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  const intermediate = 'CN=Fixture Public CA 1,O=Fixture Trust Services,C=US';
+  t.true(report.includes(`Missing issuer: ${intermediate}`), report);
+  t.regex(report, /\*\*Problem:\*\* INCOMPLETE-CHAIN \(fault: server/);
+  t.regex(report, /\| sanity host valid\.example\.com:\d+ \| verifies \|/);
+  t.regex(report, /\*\*Conclusion:\*\* Their side/);
+  // The machine's own clients, with their own trust stores: neither knows the fixture root.
+  t.regex(report, /\| curl on this machine[^|]*\| refused the certificate \(exit 60: curl: \(60\) SSL certificate problem/);
+  t.regex(report, /\| python3 on this machine[^|]*\| refused the certificate \(exit 1: ssl\.SSLCertVerificationError/);
+
+  const email = readFileSync(join(out, 'email.txt'), 'utf8');
+  t.regex(email, /^To: the administrator of incomplete\.example\.com:\d+/);
+  t.true(email.includes(`send the full certificate chain: the server certificate followed by the intermediate CA certificate "${intermediate}"`), email);
+
+  const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  t.is(json.target.diagnosis.problem, 'incomplete-chain');
+  t.is(json.sanity.diagnosis.problem, 'ok');
+  t.deepEqual(json.clients.map((c: { client: string }) => c.client), ['curl', 'python3']);
+  t.is(json.environment.node, process.version);
+  t.is(json.comparison.side, 'them');
+
+  const text = readFileSync(join(out, 'chain/0-incomplete.example.com.txt'), 'utf8');
+  t.regex(text, /Subject: +CN=incomplete\.example\.com/);
+  t.regex(text, /SHA-256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+
+  const check = await exec('sha256sum', ['-c', 'MANIFEST'], out);
+  t.is(check.code, 0, check.stdout);
+  t.is(check.stdout.trim().split('\n').length, 6);
+});
+
+test.serial('.tar.gz: the same files under one top folder, written by a real archiver', async (t) => {
+  const server = await serve('expired');
+  const out = outPath('expired-evidence.tar.gz');
+  const result = await runCli([...evidenceArgs('expired', server.port, out), '--no-client-checks']);
+  t.is(result.code, 1, result.stderr);
+  const listing = await exec('tar', ['-tzf', out]);
+  t.is(listing.code, 0);
+  const names = listing.stdout.trim().split('\n').filter((n) => !n.endsWith('/')).sort();
+  t.deepEqual(names, ['MANIFEST', 'chain/0-expired.example.com.pem', 'chain/0-expired.example.com.txt', 'chain/1-Fixture_Public_CA_1.pem', 'chain/1-Fixture_Public_CA_1.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem'].map((n) => `expired-evidence/${n}`));
+  const unpacked = mkdtempSync(join(tmpdir(), 'tlswitness-unpacked-'));
+  bundles.push(unpacked);
+  t.is((await exec('tar', ['-xzf', out, '-C', unpacked])).code, 0);
+  t.is((await exec('sha256sum', ['-c', 'MANIFEST'], join(unpacked, 'expired-evidence'))).code, 0);
+  const email = readFileSync(join(unpacked, 'expired-evidence', 'email.txt'), 'utf8');
+  t.regex(email, /Please renew the certificate "CN=expired\.example\.com" \(expired /);
+});
+
+test.serial('when the sanity host fails too, the bundle says it is probably us, and the email goes to IT', async (t) => {
+  const server = await serve('unknownRoot');
+  const broken = await serve('selfSigned');
+  const out = outPath('us');
+  const args = evidenceArgs('unknownRoot', server.port, out, broken.port);
+  // The "sanity" name points at a server no store trusts.
+  const result = await runCli([...args, '--no-client-checks']);
+  t.is(result.code, 1, result.stderr);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  t.regex(report, /\| sanity host valid\.example\.com:\d+ \| fails: /);
+  t.regex(report, /\*\*Conclusion:\*\* Probably our side/);
+  t.regex(readFileSync(join(out, 'email.txt'), 'utf8'), /^To: IT support/);
+});
+
+test.serial('secrets given to it never reach the bundle: proxy credentials in flags and in the environment', async (t) => {
+  const server = await serve('valid');
+  const proxy = await startConnectProxy();
+  const out = outPath('through-proxy');
+  const host = 'valid.example.com';
+  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']!, https_proxy: 'http://envuser:env-secret-42@127.0.0.1:1', HTTP_PROXY: 'http://other:also-secret-43@127.0.0.1:1' });
+  try {
+    const result = await runCli(
+      ['evidence', `${host}:${server.port}`, '-o', out, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', `http://flaguser:flag-secret-41@127.0.0.1:${proxy.port}`, '--sanity-host', 'none', '--json'],
+      env,
+    );
+    t.is(result.code, 0, result.stderr);
+    // The chain verifies for the tool, but curl and python3 use their own store (without the fixture root).
+    t.is(JSON.parse(result.stdout).side, 'us');
+    t.regex(JSON.parse(result.stdout).conclusion, /serves a chain that verifies, but curl and python3 on this machine refuse it/);
+    t.deepEqual(proxy.authorizations.length >= 2, true, 'the tool and the clients went through the proxy with credentials');
+    const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    t.is(json.environment.variables.https_proxy, 'http://***@127.0.0.1:1');
+    t.is(json.target.via, 'upstream-proxy');
+    const curl = json.clients.find((c: { client: string }) => c.client === 'curl');
+    t.is(curl.accepted, false, 'curl reached the server through the proxy and judged it with its own store');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test.serial('refuses to write into a folder that is not empty, and names it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-full-'));
+  writeFileSync(join(dir, 'keep.txt'), 'mine');
+  const result = await runCli(['evidence', '127.0.0.1:1', '-o', dir, '--sanity-host', 'none', '--no-client-checks']);
+  t.is(result.code, 2);
+  t.regex(result.stderr, new RegExp(`-o ${dir} already exists and is not an empty directory`));
+  t.deepEqual(readdirSync(dir), ['keep.txt']);
+});
+
+test.serial('an unreachable target still gets a bundle (no chain), exit 3', async (t) => {
+  const out = outPath('unreachable');
+  const result = await runCli(['evidence', '127.0.0.1:1', '-o', out, '--sanity-host', 'none', '--no-client-checks']);
+  t.is(result.code, 3, result.stderr);
+  t.deepEqual(filesUnder(out), ['MANIFEST', 'email.txt', 'report.json', 'report.md']);
+  t.regex(readFileSync(join(out, 'report.md'), 'utf8'), /No certificate was received/);
+});
+
+// Runs last (every test in this file is serial, in order): reads every file of every bundle above.
+test.serial('no bundle holds a private key or a secret value', async (t) => {
+  const forbidden = [
+    /PRIVATE KEY/,
+    /flag-secret-41|env-secret-42|also-secret-43/,
+    new RegExp(Buffer.from('flaguser:flag-secret-41').toString('base64')),
+    ...Object.values(fixtures.pki.scenarios).map((s) => s.keyPem.split('\n')[1]!).map((line) => new RegExp(line.replace(/[+/]/g, '\\$&'))),
+  ];
+  let files = 0;
+  for (const bundle of bundles) {
+    let dirFiles: string[];
+    try {
+      if (!statSync(bundle).isDirectory()) continue;
+      dirFiles = filesUnder(bundle);
+    } catch {
+      continue;
+    }
+    for (const file of dirFiles) {
+      const content = readFileSync(join(bundle, file), 'latin1');
+      files++;
+      for (const pattern of forbidden) t.false(pattern.test(content), `${file} matches ${pattern}`);
+    }
+  }
+  t.true(files >= 25, `read ${files} files`);
+});

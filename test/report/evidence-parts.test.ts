@@ -1,0 +1,80 @@
+// The pure parts of an evidence bundle: safe file names, the "them or us" conclusion, the MANIFEST.
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { compareVerdicts, type ClientCheck } from '../../src/diagnose/comparison.js';
+import { manifest } from '../../src/report/evidence-files.js';
+import { redactProxyValue } from '../../src/report/environment.js';
+import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
+import type { HandshakeRecord } from '../../src/types.js';
+
+test('file names from subjects cannot escape the bundle or upset an OS', (t) => {
+  t.is(safeFileName('../../etc/passwd'), 'etc_passwd');
+  t.is(safeFileName('*.example.com'), 'example.com');
+  t.is(safeFileName('Zürich Bank CA'), 'Zu_rich_Bank_CA');
+  t.is(safeFileName('CON'), '_CON');
+  t.is(safeFileName('...'), 'unnamed');
+  t.is(safeFileName('a'.repeat(200)).length, 64);
+  t.is(subjectLabel('CN=R11,O=Let\'s Encrypt,C=US'), 'R11');
+  t.is(subjectLabel('O=Acme\\, Inc.,C=US'), 'Acme, Inc.');
+  t.is(chainFileStem(2, 'CN=Fixture Public CA 1,O=Fixture'), 'chain/2-Fixture_Public_CA_1');
+});
+
+test('proxy values lose their credentials and keep the rest', (t) => {
+  t.is(redactProxyValue('http://user:p%40ss@proxy.corp:3128'), 'http://***@proxy.corp:3128');
+  t.is(redactProxyValue('proxy.corp:3128'), 'proxy.corp:3128');
+  t.is(redactProxyValue('user:pw@proxy.corp:3128'), 'http://***@proxy.corp:3128');
+});
+
+test('MANIFEST is sha256sum format over every file', (t) => {
+  const text = manifest([{ path: 'a.txt', content: 'hello\n' }]);
+  t.is(text, `${createHash('sha256').update('hello\n').digest('hex')}  a.txt\n`);
+});
+
+function record(overrides: Partial<HandshakeRecord>): HandshakeRecord {
+  return {
+    type: 'handshake', id: 'h', time: '2026-11-23T00:00:00.000Z',
+    target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
+    via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null }, chain: [],
+    trust: { public: 'ok', system: 'ok', extra: 'not-configured' },
+    verification: { ok: true, code: null, opensslCode: 0, message: 'ok' },
+    diagnosis: { problem: 'ok', liability: 'none', confidence: 'high', summary: 'fine', action: 'nothing' },
+    chainAnalysis: { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [0], anchor: null, anchorStore: null, aiaCaIssuers: [] },
+    clientCertificate: { requested: false, acceptableCAs: [], presented: null },
+    warnings: [], interception: { detected: false, product: null, reason: '', evidence: null }, failure: null,
+    timing: { connectMs: 1, handshakeMs: 1 },
+    ...overrides,
+  } as HandshakeRecord;
+}
+
+const expired = { verification: { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, trust: { public: 'CERT_HAS_EXPIRED', system: 'CERT_HAS_EXPIRED', extra: 'not-configured' }, diagnosis: { problem: 'expired' as const, liability: 'server' as const, confidence: 'high' as const, summary: 'expired', action: 'renew it' } };
+const curlRefused: ClientCheck = { client: 'curl', available: true, command: 'curl', exitCode: 60, accepted: false, error: 'curl: (60)' };
+
+test('them: the target fails, the sanity host verifies', (t) => {
+  const result = compareVerdicts(record(expired), record({ target: { host: 'sanity', port: 443, servername: 'sanity', address: null } }), [curlRefused]);
+  t.is(result.side, 'them');
+  t.regex(result.conclusion, /^Their side: .* while the sanity host sanity:443 verifies; the fix is on the server: renew it/);
+  t.deepEqual(result.rows.map((r) => r.result), ['fails: CERT_HAS_EXPIRED', 'fails: CERT_HAS_EXPIRED', 'not configured', 'verifies', 'refused the certificate (exit 60: curl: (60))']);
+});
+
+test('us: the sanity host fails too', (t) => {
+  const sanity = record({ ...expired, target: { host: 'sanity', port: 443, servername: 'sanity', address: null } });
+  t.is(compareVerdicts(record(expired), sanity, []).side, 'us');
+});
+
+test('us: Mozilla verifies it, the OS store does not', (t) => {
+  const result = compareVerdicts(record({ ...expired, trust: { public: 'ok', system: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', extra: 'not-configured' } }), null, []);
+  t.is(result.side, 'us');
+  t.regex(result.conclusion, /update the OS CA store/);
+});
+
+test('us: interception wins whatever the server sent', (t) => {
+  const result = compareVerdicts(record({ interception: { detected: true, product: 'Zscaler', reason: 'issuer', evidence: null } }), null, []);
+  t.is(result.side, 'us');
+  t.regex(result.conclusion, /re-signed on this network by Zscaler/);
+});
+
+test('a verifying chain that the machine\'s clients refuse is our side; with no refusals, nothing to fix', (t) => {
+  t.is(compareVerdicts(record({}), null, [curlRefused]).side, 'us');
+  t.is(compareVerdicts(record({}), null, [{ ...curlRefused, accepted: true, exitCode: 0, error: null }]).side, 'none');
+  t.is(compareVerdicts(record({}), null, [{ client: 'python3', available: false, command: '', exitCode: null, accepted: null, error: null }]).rows[4]!.result, 'not installed');
+});
