@@ -34,7 +34,28 @@ export interface ErrorEvent {
   host?: string;
 }
 
-export type ProxyEvent = HandshakeRecord | RequestEvent | ClientTlsErrorEvent | ErrorEvent;
+/** An evidence bundle written by the proxy (--evidence-dir, or the TUI's `e`). */
+export interface EvidenceEvent {
+  type: 'evidence';
+  time: string;
+  host: string;
+  port: number;
+  problem: string;
+  path: string;
+}
+
+/** One exchange with its headers (secret values redacted), for a HAR; not on the event stream. */
+export interface Exchange {
+  event: RequestEvent;
+  startedDateTime: string;
+  httpVersion: string;
+  requestHeaders: Array<{ name: string; value: string }>;
+  responseHeaders: Array<{ name: string; value: string }>;
+}
+
+export type ExchangeListener = (exchange: Exchange) => void;
+
+export type ProxyEvent = HandshakeRecord | RequestEvent | ClientTlsErrorEvent | ErrorEvent | EvidenceEvent;
 
 export type Subscriber = (event: ProxyEvent) => void;
 

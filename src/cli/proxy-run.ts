@@ -1,5 +1,7 @@
 // The proxy run behind `tlswitness proxy`, loaded on demand so other commands do not pay for
 // http-mitm-proxy, ws and node-forge at start-up.
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
@@ -18,6 +20,7 @@ import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
+import type { SessionEvidence } from '../report/session-evidence.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
@@ -57,6 +60,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     );
   }
   for (const sink of sinks) events.subscribe((event) => sink.write(event));
+  const evidence = args['evidence-dir'] ? await startSessionEvidence(args['evidence-dir'], events) : null;
   // http-mitm-proxy writes every error to console.error and then to onError, which publishes it as
   // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped.
   console.error = console.debug = console.info = console.warn = console.log = () => undefined;
@@ -83,6 +87,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     events,
     observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
+    ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');
@@ -105,6 +110,28 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
 
   await stopped;
   await server.close();
+  const har = await evidence?.close();
+  if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await Promise.all(sinks.map((sink) => sink.close()));
+}
+
+/** --evidence-dir: checked writable before the proxy listens; bundles are announced as events. */
+async function startSessionEvidence(dir: string, events: EventBus): Promise<SessionEvidence> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new ToolError('unreadable-file', `--evidence-dir ${dir}: not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const { SessionEvidence } = await import('../report/session-evidence.js');
+  const evidence = new SessionEvidence(
+    dir,
+    (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
+    (message) => events.publish({ type: 'error', time: new Date().toISOString(), code: 'EVIDENCE_FAILED', message }),
+  );
+  events.subscribe((event) => {
+    if (event.type === 'handshake') evidence.record(event);
+  });
+  return evidence;
 }
 

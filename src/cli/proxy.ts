@@ -13,6 +13,7 @@ export interface ProxyArgs extends NetworkArgs {
   'complete-chains': boolean;
   'upstream-client-cert'?: string[];
   log?: string;
+  'evidence-dir'?: string;
   json: boolean;
   tui: boolean;
 }
@@ -28,6 +29,7 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('upstream-client-cert', { type: 'string', array: true, describe: 'HOSTPATTERN=CERT.pem,KEY.pem: present this client certificate to matching hosts (mTLS); repeatable' })
     .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
+    .option('evidence-dir', { type: 'string', describe: 'write an evidence bundle per problem host here, and a HAR 1.2 of the session (redacted) when it ends' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
     .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' }) as unknown as Argv<ProxyArgs>;
 }

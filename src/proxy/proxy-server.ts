@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, ExchangeListener } from '../events.js';
 import { formatHostPort, type HostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 import { blockResponse } from './block-response.js';
@@ -38,6 +38,8 @@ export interface ProxyServerOptions {
   events: EventBus;
   observe: Observe;
   upstream: Omit<UpstreamOptions, 'recorder' | 'accepts'>;
+  /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
+  exchanges?: ExchangeListener;
 }
 
 interface MitmConnection {
@@ -65,7 +67,7 @@ export class ProxyServer {
   private constructor(private readonly options: ProxyServerOptions) {
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
-    this.requests = new RequestLog(options.events);
+    this.requests = new RequestLog(options.events, options.exchanges);
     this.front = createNetServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -275,7 +277,7 @@ export class ProxyServer {
     req.resume();
     res.writeHead(502, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
     res.end(page.body);
-    done(502, Buffer.byteLength(page.body), record.diagnosis.problem);
+    done(502, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
   }
 
   private onProxiedRequest(ctx: IContext): void {
@@ -303,7 +305,7 @@ export class ProxyServer {
       RequestLog.countBytes(ctx.serverToProxyResponse, counted);
       callback();
     });
-    ctx.proxyToClientResponse.once('finish', () => done(ctx.proxyToClientResponse.statusCode, counted.bytes));
+    ctx.proxyToClientResponse.once('finish', () => done(ctx.proxyToClientResponse.statusCode, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
   }
 
   async close(): Promise<void> {

@@ -1,19 +1,27 @@
-// `request` events: one per exchange, URL secrets redacted, no header values (SPEC).
+// `request` events: one per exchange, URL secrets redacted, no header values (SPEC). When a HAR is
+// being kept (--evidence-dir), the exchange's headers go to it too, secret values redacted.
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { EventBus } from '../events.js';
-import { redactUrl } from '../report/redact.js';
+import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
+import { redactHeaders, redactUrl } from '../report/redact.js';
+
+export interface ResponseFacts {
+  /** Raw header pairs of the response as the app received it. */
+  rawHeaders?: string[];
+  blocked?: string;
+}
 
 export class RequestLog {
   private count = 0;
 
-  constructor(private readonly events: EventBus) {}
+  constructor(private readonly events: EventBus, private readonly exchanges?: ExchangeListener) {}
 
   /** Times one exchange from now; call the result when the response has been sent. */
-  start(req: IncomingMessage, url: string, handshakeId: string | null): (status: number | null, bytes: number, blocked?: string) => void {
+  start(req: IncomingMessage, url: string, handshakeId: string | null): (status: number | null, bytes: number, response?: ResponseFacts) => void {
     const started = performance.now();
-    return (status, bytes, blocked) => {
-      this.events.publish({
+    const startedDateTime = this.exchanges ? new Date().toISOString() : '';
+    return (status, bytes, response = {}) => {
+      const event: RequestEvent = {
         type: 'request',
         id: `r-${++this.count}`,
         handshakeId,
@@ -23,7 +31,15 @@ export class RequestLog {
         status,
         bytes: { response: bytes },
         timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
-        ...(blocked ? { blocked } : {}),
+        ...(response.blocked ? { blocked: response.blocked } : {}),
+      };
+      this.events.publish(event);
+      this.exchanges?.({
+        event,
+        startedDateTime,
+        httpVersion: `HTTP/${req.httpVersion}`,
+        requestHeaders: redactHeaders(req.rawHeaders),
+        responseHeaders: redactHeaders(response.rawHeaders ?? []),
       });
     };
   }
@@ -33,4 +49,3 @@ export class RequestLog {
     response?.on('data', (chunk: Buffer) => (into.bytes += chunk.length));
   }
 }
-

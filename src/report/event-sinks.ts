@@ -80,6 +80,8 @@ export function eventLine(event: ProxyEvent): string {
       return `${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}\n         Action: ${event.action}\n`;
     case 'error':
       return `${time} ERROR ${event.code}: ${event.message}\n`;
+    case 'evidence':
+      return `${time} EVIDENCE ${event.host}:${event.port}  ${event.problem.toUpperCase()}  written to ${event.path}\n`;
   }
 }
 

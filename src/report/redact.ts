@@ -24,3 +24,16 @@ export function redactUrl(url: string): string {
     });
   return `${url.slice(0, query + 1)}${params.join('&')}${url.slice(end)}`;
 }
+
+/** Headers whose values are credentials: recorded by name only. */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token|x-csrf-token|x-xsrf-token)$/i;
+
+/** Raw header pairs ([name, value, name, value...] as Node gives them) with secret values replaced. */
+export function redactHeaders(raw: string[]): Array<{ name: string; value: string }> {
+  const headers: Array<{ name: string; value: string }> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    headers.push({ name, value: SECRET_HEADER.test(name) ? 'REDACTED' : raw[i + 1]! });
+  }
+  return headers;
+}
