@@ -3,7 +3,8 @@
 // otherwise a public host whose chain does not anchor in the public roots, with another sign (a
 // private root trusted only by the OS or extra store, or one issuer re-signing unrelated public
 // hosts in this run). A private CA on an internal host is a custom CA, not interception.
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { ipFamily } from '../net/ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
 
@@ -76,7 +77,7 @@ for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 
 for (const [net, bits] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_PUBLIC.addSubnet(net, bits, 'ipv6');
 
 export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
+  const family = ipFamily(address);
   if (!family) return false;
   return !NOT_PUBLIC.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
@@ -89,7 +90,7 @@ export type ParseHost = typeof import('tldts').parse;
  * a private, loopback or link-local answer makes it internal; a --resolve pin does not.
  */
 export function isPublicHost(parseHost: ParseHost, host: string, address: string | null, addressFromDns: boolean): boolean {
-  if (isIP(host)) return isPublicAddress(host);
+  if (ipFamily(host)) return isPublicAddress(host);
   const parsed = parseHost(host, { allowPrivateDomains: true });
   const publicName = !!parsed.domain && (parsed.isIcann === true || parsed.isPrivate === true);
   if (!publicName) return false;

@@ -1,7 +1,8 @@
 // Reaching a host: name resolution (--resolve first, as curl), a direct TCP connection, or a
 // CONNECT tunnel through an HTTP proxy. Failures say which step failed.
 import { lookup } from 'node:dns/promises';
-import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { ipFamily } from './ip.js';
 import { performance } from 'node:perf_hooks';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
@@ -73,7 +74,7 @@ export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
 }
 
 async function resolveAddress(host: string, port: number, resolve: ResolveMap, step: FailureStep): Promise<{ address: string; source: 'literal' | 'resolve' | 'dns' }> {
-  if (isIP(host)) return { address: host, source: 'literal' };
+  if (ipFamily(host)) return { address: host, source: 'literal' };
   const pinned = resolve.get(`${host.toLowerCase()}:${port}`);
   if (pinned?.length) return { address: pinned[0]!, source: 'resolve' };
   try {

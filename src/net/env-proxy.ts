@@ -1,6 +1,7 @@
 // Which proxy, if any, curl would use for an https:// target given the environment; pure.
 // curl reads https_proxy before HTTPS_PROXY, then all_proxy / ALL_PROXY, and no_proxy before NO_PROXY.
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { ipFamily } from './ip.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -19,16 +20,16 @@ export function bypassesProxy(host: string, noProxy: string): boolean {
     if (!entry) continue;
     if (entry === '*') return true;
     const cidr = /^([^/]+)\/(\d+)$/.exec(entry);
-    if (cidr && isIP(cidr[1]!) && isIP(name)) {
-      const family = isIP(cidr[1]!) === 6 ? 'ipv6' : 'ipv4';
-      if (isIP(name) !== (family === 'ipv6' ? 6 : 4)) continue;
+    if (cidr && ipFamily(cidr[1]!) && ipFamily(name)) {
+      const family = ipFamily(cidr[1]!) === 6 ? 'ipv6' : 'ipv4';
+      if (ipFamily(name) !== (family === 'ipv6' ? 6 : 4)) continue;
       const list = new BlockList();
       list.addSubnet(cidr[1]!, Number(cidr[2]), family);
       if (list.check(name, family)) return true;
       continue;
     }
     const domain = entry.replace(/^\*?\./, '');
-    if (name === domain || (!isIP(name) && name.endsWith(`.${domain}`))) return true;
+    if (name === domain || (!ipFamily(name) && name.endsWith(`.${domain}`))) return true;
   }
   return false;
 }

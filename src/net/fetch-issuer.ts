@@ -1,8 +1,7 @@
 // Fetching a missing issuer from the leaf's AIA caIssuers URL, as browsers do: the body is DER,
 // PEM, or a certs-only PKCS#7 (RFC 5280 4.2.2.1). Plain http:// only, as the RFC intends.
 import { request } from 'node:http';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
+import { X509Certificate } from 'node:crypto';
 import { pemCertificates } from '../trust/pem.js';
 import type { ResolveMap } from './target.js';
 
@@ -12,13 +11,13 @@ export async function certificatesFromIssuerBody(body: Buffer): Promise<Buffer[]
   const pems = pemCertificates(body.toString('latin1'));
   if (pems.length) return pems;
   try {
-    AsnConvert.parse(body, Certificate);
+    new X509Certificate(body);
     return [body];
   } catch {
     // not a bare certificate: try PKCS#7
   }
   // Loaded only here: PKCS#7 is rare and the CMS schemas cost start-up time.
-  const { ContentInfo, SignedData } = await import('@peculiar/asn1-cms');
+  const [{ AsnConvert }, { ContentInfo, SignedData }] = await Promise.all([import('@peculiar/asn1-schema'), import('@peculiar/asn1-cms')]);
   const info = AsnConvert.parse(body, ContentInfo);
   const signed = AsnConvert.parse(info.content, SignedData);
   return (signed.certificates ?? []).flatMap((choice) => (choice.certificate ? [Buffer.from(AsnConvert.serialize(choice.certificate))] : []));

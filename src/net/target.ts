@@ -1,5 +1,5 @@
 // TARGET and --resolve parsing; pure.
-import { isIP } from 'node:net';
+import { ipFamily } from './ip.js';
 import { ToolError } from '../errors.js';
 
 export interface HostPort {
@@ -17,7 +17,7 @@ function parsePort(text: string, what: string): number {
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 function checkHost(host: string, original: string): string {
-  if (isIP(host)) return host;
+  if (ipFamily(host)) return host;
   if (!HOSTNAME.test(host)) {
     throw new ToolError('bad-target', `target "${original}": "${host}" is not a host name or IP address (use host, host:port, [v6addr]:port or https://host/)`);
   }
@@ -44,10 +44,10 @@ export function parseTarget(text: string): HostPort {
   rest = rest.replace(/\/.*$/, '');
   if (rest.startsWith('[')) {
     const match = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
-    if (!match || isIP(match[1]!) !== 6) throw new ToolError('bad-target', `target "${original}": expected [v6addr]:port`);
+    if (!match || ipFamily(match[1]!) !== 6) throw new ToolError('bad-target', `target "${original}": expected [v6addr]:port`);
     return { host: match[1]!, port: match[2] !== undefined ? parsePort(match[2], `target "${original}"`) : 443 };
   }
-  if (isIP(rest) === 6) return { host: rest, port: 443 };
+  if (ipFamily(rest) === 6) return { host: rest, port: 443 };
   const colon = rest.lastIndexOf(':');
   if (colon >= 0) {
     return { host: checkHost(rest.slice(0, colon), original), port: parsePort(rest.slice(colon + 1), `target "${original}"`) };
@@ -57,7 +57,7 @@ export function parseTarget(text: string): HostPort {
 }
 
 export function formatHostPort({ host, port }: HostPort): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return ipFamily(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** curl's --resolve: `HOST:PORT:ADDR[,ADDR...]`, ADDR may be a bracketed IPv6 address. */
@@ -73,7 +73,7 @@ export function parseResolve(entries: string[]): ResolveMap {
     if (port < 1 || port > 65535) throw new ToolError('bad-resolve', `--resolve "${entry}": port ${port} is out of range`);
     const addresses = match[3]!.split(',').map((a) => a.trim().replace(/^\[|\]$/g, ''));
     for (const address of addresses) {
-      if (!isIP(address)) throw new ToolError('bad-resolve', `--resolve "${entry}": "${address}" is not an IP address`);
+      if (!ipFamily(address)) throw new ToolError('bad-resolve', `--resolve "${entry}": "${address}" is not an IP address`);
     }
     map.set(`${host}:${port}`, addresses);
   }

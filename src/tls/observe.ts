@@ -1,6 +1,6 @@
 // One handshake from target to record: connect, probe, verify against the stores, and (on request)
 // fetch a missing issuer. `inspect`, `detect`, `evidence` and the proxy's recorder all call this.
-import { isIP } from 'node:net';
+import { ipFamily } from '../net/ip.js';
 import type { SecureVersion } from 'node:tls';
 import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
 import { fetchIssuer } from '../net/fetch-issuer.js';
@@ -32,7 +32,7 @@ export interface HandshakeRequest {
 /** RFC 6066 3: no SNI for IP literals. */
 export function defaultServername(host: string, explicit?: string): string | null {
   if (explicit !== undefined) return explicit;
-  return isIP(host) ? null : host;
+  return ipFamily(host) ? null : host;
 }
 
 export async function observeHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<HandshakeRecord> {

@@ -1,26 +1,11 @@
-// One certificate parsed once: node:crypto's X509Certificate for keys, names and signatures,
-// @peculiar/asn1-x509 for what X509Certificate does not expose (criticality, key usage bits, AKI/SKI, path length).
+// One certificate parsed once: node:crypto's X509Certificate for keys, names and signatures, and a
+// direct DER read for what X509Certificate does not expose (criticality, key usage bits, AKI/SKI, path length).
 import { createHash, X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  SubjectKeyIdentifier,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectKeyIdentifier,
-  id_pe_authorityInfoAccess,
-} from '@peculiar/asn1-x509';
 import { derToPem } from './pem.js';
+import { accessUris, authorityKeyId, basicConstraints, formatNameDer, keyUsage, oidList, readTbsFields, subjectKeyId } from './x509-fields.js';
 import type { ChainEntry } from '../types.js';
+
+export { formatNameDer };
 
 export interface CertificateDetails {
   subject: string;
@@ -84,35 +69,6 @@ export class ParsedCertificate {
   }
 }
 
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.4': 'SN',
-  '2.5.4.42': 'GN',
-  '2.5.4.97': 'organizationIdentifier',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-};
-
-const KEY_USAGE_NAMES: Array<[number, string]> = [
-  [KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [KeyUsageFlags.cRLSign, 'cRLSign'],
-  [KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
-
 const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
@@ -137,110 +93,50 @@ const SIGNATURE_NAMES: Record<string, string> = {
   '1.3.101.112': 'ED25519',
 };
 
+const BASIC_CONSTRAINTS = '2.5.29.19';
+const KEY_USAGE = '2.5.29.15';
+const EXT_KEY_USAGE = '2.5.29.37';
+const SUBJECT_KEY_ID = '2.5.29.14';
+const AUTHORITY_KEY_ID = '2.5.29.35';
+const AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
 const CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 const OCSP = '1.3.6.1.5.5.7.48.1';
 
-/** RFC 4514 string of a DER Name: most specific RDN first, as `CN=R11,O=Let's Encrypt,C=US`. */
-export function formatName(name: Name): string {
-  return [...name]
-    .reverse()
-    .map((rdn) =>
-      [...rdn]
-        .map((atv) => {
-          const label = ATTRIBUTE_NAMES[atv.type] ?? atv.type;
-          return `${label}=${escapeRdnValue(atv.value.toString())}`;
-        })
-        .join('+'),
-    )
-    .join(',');
-}
-
-function escapeRdnValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, '\\ ');
-}
-
 /** The subject Name of a certificate as DER, exactly as encoded in it. */
 export function subjectNameDer(certificateDer: Buffer): Buffer {
-  return Buffer.from(AsnConvert.serialize(AsnConvert.parse(certificateDer, Certificate).tbsCertificate.subject));
+  return Buffer.from(readTbsFields(certificateDer).subjectDer);
 }
-
-export function formatNameDer(der: Uint8Array): string {
-  return formatName(AsnConvert.parse(der, Name));
-}
-
-const hexColons = (buf: ArrayBuffer) =>
-  Buffer.from(buf)
-    .toString('hex')
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, '$1:');
 
 export function parseCertificate(der: Buffer): ParsedCertificate {
   return new ParsedCertificate(der);
 }
 
 function decodeDetails(der: Buffer): CertificateDetails {
-  const asn = AsnConvert.parse(der, Certificate);
-  const tbs = asn.tbsCertificate;
-  let basicConstraints = { present: false, critical: false, ca: false, pathLen: null as number | null };
-  let keyUsage: string[] | null = null;
-  let extKeyUsage: string[] | null = null;
-  let subjectKeyId: string | null = null;
-  let authorityKeyId: string | null = null;
+  const tbs = readTbsFields(der);
+  const ext = (oid: string) => tbs.extensions.get(oid);
   const aia = { caIssuers: [] as string[], ocsp: [] as string[] };
-  for (const ext of tbs.extensions ?? []) {
-    const value = ext.extnValue.buffer;
-    switch (ext.extnID) {
-      case id_ce_basicConstraints: {
-        const bc = AsnConvert.parse(value, BasicConstraints);
-        basicConstraints = { present: true, critical: ext.critical, ca: bc.cA, pathLen: bc.pathLenConstraint ?? null };
-        break;
-      }
-      case id_ce_keyUsage: {
-        const bits = AsnConvert.parse(value, KeyUsage).toNumber();
-        keyUsage = KEY_USAGE_NAMES.filter(([flag]) => bits & flag).map(([, n]) => n);
-        break;
-      }
-      case id_ce_extKeyUsage:
-        extKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)].map((oid) => EKU_NAMES[oid] ?? oid);
-        break;
-      case id_ce_subjectKeyIdentifier:
-        subjectKeyId = hexColons(AsnConvert.parse(value, SubjectKeyIdentifier).buffer);
-        break;
-      case id_ce_authorityKeyIdentifier: {
-        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
-        authorityKeyId = aki.keyIdentifier ? hexColons(aki.keyIdentifier.buffer) : null;
-        break;
-      }
-      case id_pe_authorityInfoAccess:
-        for (const desc of AsnConvert.parse(value, AuthorityInfoAccessSyntax)) {
-          const uri = desc.accessLocation.uniformResourceIdentifier;
-          if (!uri) continue;
-          if (desc.accessMethod === CA_ISSUERS) aia.caIssuers.push(uri);
-          else if (desc.accessMethod === OCSP) aia.ocsp.push(uri);
-        }
-        break;
-    }
+  for (const [method, uri] of accessUris(ext(AUTHORITY_INFO_ACCESS))) {
+    if (method === CA_ISSUERS) aia.caIssuers.push(uri);
+    else if (method === OCSP) aia.ocsp.push(uri);
   }
-  const subject = formatName(tbs.subject);
-  const issuer = formatName(tbs.issuer);
-  const sameName = Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)));
+  const subject = formatNameDer(tbs.subjectDer);
+  const issuer = formatNameDer(tbs.issuerDer);
+  const ski = subjectKeyId(ext(SUBJECT_KEY_ID));
+  const aki = authorityKeyId(ext(AUTHORITY_KEY_ID));
   return {
     subject,
     issuer,
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
-    basicConstraints,
-    keyUsage,
-    extKeyUsage,
-    subjectKeyId,
-    authorityKeyId,
+    notBefore: tbs.notBefore,
+    notAfter: tbs.notAfter,
+    basicConstraints: basicConstraints(ext(BASIC_CONSTRAINTS)),
+    keyUsage: keyUsage(ext(KEY_USAGE)),
+    extKeyUsage: oidList(ext(EXT_KEY_USAGE))?.map((oid) => EKU_NAMES[oid] ?? oid) ?? null,
+    subjectKeyId: ski,
+    authorityKeyId: aki,
     aia,
-    signatureAlgorithm: SIGNATURE_NAMES[asn.signatureAlgorithm.algorithm] ?? asn.signatureAlgorithm.algorithm,
-    version: tbs.version + 1,
-    selfSigned: (sameName || subject === issuer) && (authorityKeyId === null || authorityKeyId === subjectKeyId),
+    signatureAlgorithm: SIGNATURE_NAMES[tbs.signatureAlgorithm] ?? tbs.signatureAlgorithm,
+    version: tbs.version,
+    selfSigned: (tbs.subjectDer.equals(tbs.issuerDer) || subject === issuer) && (aki === null || aki === ski),
   };
 }
 
