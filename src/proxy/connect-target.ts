@@ -1,7 +1,6 @@
-// The CONNECT authority and the names a minted leaf should carry; pure.
+// The CONNECT authority of a request line; pure.
 import { isIP } from 'node:net';
 import type { HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
 
 const CONNECT_AUTHORITY = /^(\[[0-9a-f:.]+\]|[^\s:[\]/]+):(\d{1,5})$/i;
 
@@ -14,11 +13,3 @@ export function parseConnectAuthority(authority: string): HostPort | null {
   if (match[1]!.startsWith('[') && isIP(host) !== 6) return null;
   return { host, port };
 }
-
-export function sanNames(record: HandshakeRecord): string[] {
-  return (record.chain[0]?.san ?? []).flatMap((entry) => {
-    const [kind, value] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
-    return kind === 'DNS' || kind === 'IP Address' ? [value] : [];
-  });
-}
-

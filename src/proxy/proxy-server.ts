@@ -3,7 +3,7 @@
 // terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { Proxy, type IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
@@ -18,7 +18,7 @@ import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOpt
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
 import { checkPlainRequest } from './plain-request.js';
 import { relay } from './tunnel.js';
-import { parseConnectAuthority, sanNames } from './connect-target.js';
+import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
 import { ClientRejections } from './client-rejections.js';
 import { RequestLog } from './request-log.js';
@@ -152,6 +152,15 @@ export class ProxyServer {
       });
       this.front.listen({ host: this.options.host, port: this.options.port }, resolve);
     });
+    // Parsing every anchor into the upstream context takes tens of milliseconds: do it now, while no
+    // app is waiting, not on the first request. A bad anchor set surfaces on that request instead.
+    setImmediate(() => {
+      try {
+        agent.contextFor(null);
+      } catch {
+        // reported by the first upstream connection
+      }
+    }).unref();
   }
 
   private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
@@ -179,13 +188,18 @@ export class ProxyServer {
       socket.destroy();
       return;
     }
-    const early = routeBeforeRecord(policy, target, readClientHello(first));
+    const hello = readClientHello(first);
+    const early = routeBeforeRecord(policy, target, hello);
     if (early?.action === 'tunnel') {
       // Tunnelled TLS is still recorded, by the side probe.
       if (early.reason !== 'not-tls') this.recorder.record(target).catch(() => undefined);
       this.tunnel(socket, first, target);
       return;
     }
+    // The leaf names what the app asked for (CONNECT host and SNI), so it is minted while the upstream
+    // is recorded rather than after: a new host costs the probe, not the probe plus a signature.
+    const leaf = minter.contextFor(hello.serverName ? [target.host, hello.serverName] : [target.host]);
+    leaf.catch(() => undefined);
     let record: HandshakeRecord;
     try {
       record = await this.recorder.record(target);
@@ -199,8 +213,14 @@ export class ProxyServer {
       this.tunnel(socket, first, target);
       return;
     }
-    // The app's session names what it asked for, plus what the real certificate names.
-    const context = await minter.contextFor([target.host, ...sanNames(record)]);
+    let context: SecureContext;
+    try {
+      context = await leaf;
+    } catch (error) {
+      events.publish({ type: 'error', time: now(), code: 'MINT_FAILED', message: `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      socket.destroy();
+      return;
+    }
     socket.unshift(first);
     const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
     const connection: MitmConnection = { target, record, requests: 0 };

@@ -5,7 +5,7 @@
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, type SecureVersion } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -34,7 +34,13 @@ interface ConnectionOptions {
 }
 
 export class UpstreamAgent extends Agent {
-  private anchorsPem: string[] | null = null;
+  /**
+   * One SecureContext per client identity, built once: passing `ca` to tls.connect() builds a context
+   * per connection, and parsing every anchor (Mozilla's roots plus the OS store) took 36-70 ms of
+   * event-loop time for each new upstream connection.
+   */
+  private defaultContext: SecureContext | null = null;
+  private readonly clientContexts = new WeakMap<ClientCredentials, SecureContext>();
 
   constructor(
     private readonly upstream: UpstreamOptions,
@@ -43,23 +49,41 @@ export class UpstreamAgent extends Agent {
     super({ keepAlive: true, maxFreeSockets: 64, ...options });
   }
 
+  /** The context for connections with this client identity (none: the shared default). */
+  contextFor(client: ClientCredentials | null): SecureContext {
+    const build = () =>
+      createSecureContext({
+        // OpenSSL verifies each connection against the same anchors, so a rotated certificate can be judged here.
+        ca: this.upstream.anchors(),
+        minVersion: this.upstream.minVersion,
+        ...(client ? (client.pfx ? { pfx: client.pfx, passphrase: client.passphrase } : { cert: client.cert, key: client.key }) : {}),
+      });
+    if (!client) return (this.defaultContext ??= build());
+    let context = this.clientContexts.get(client);
+    if (!context) this.clientContexts.set(client, (context = build()));
+    return context;
+  }
+
   override createConnection(options: ConnectionOptions, callback: (error: Error | null, socket?: Duplex) => void): undefined {
     const host = String(options.host).replace(/^\[|\]$/g, '');
     const port = Number(options.port);
     const { upstream } = this;
     openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }).then(
       (connection) => {
-        const client = upstream.clientFor({ host, port });
+        let secureContext: SecureContext;
+        try {
+          secureContext = this.contextFor(upstream.clientFor({ host, port }));
+        } catch (error) {
+          connection.socket.destroy();
+          callback(error as Error);
+          return;
+        }
         const socket = tlsConnect({
           socket: connection.head.length ? new WireTap(connection.socket, connection.head) : connection.socket,
-          cert: client?.cert,
-          key: client?.key,
+          secureContext,
           // The SNI the recording sent: the CONNECT target's name (none for an IP), not the Host header.
           servername: isIP(host) ? undefined : host,
-          // OpenSSL verifies this connection against the same anchors, so a rotated certificate can be judged here.
-          ca: (this.anchorsPem ??= upstream.anchors()),
           ALPNProtocols: ['http/1.1'],
-          minVersion: upstream.minVersion,
           // The decision is ours (below): the recorded leaf, or OpenSSL's verdict on this connection.
           rejectUnauthorized: false,
         });

@@ -1,0 +1,67 @@
+// The MITM's upstream agent: one TLS context for every connection (parsing the anchors per
+// connection cost tens of milliseconds each), and OpenSSL still verifies each connection with it.
+import test from 'ava';
+import { get } from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
+import tls from 'node:tls';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { startHttpsOrigin } from '../helpers/proxy.js';
+import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
+import type { HostRecorder } from '../../src/proxy/host-recorder.js';
+import type { HandshakeRecord } from '../../src/types.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+function fetch(agent: UpstreamAgent, host: string, port: number): Promise<{ status: number } | { error: string }> {
+  return new Promise((resolve) => {
+    get({ host, port, path: '/', agent, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    }).on('error', (error) => resolve({ error: error.message }));
+  });
+}
+
+test('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
+  const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
+  const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
+  let anchorCalls = 0;
+  // Nothing recorded: every connection must pass OpenSSL's own verification against the anchors.
+  const recorder = { cached: () => undefined, refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const agent = new UpstreamAgent({
+    resolve: new Map([[`valid.example.com:${valid.port}`, ['127.0.0.1']], [`unknown-root.example.com:${unknown.port}`, ['127.0.0.1']]]),
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    recorder,
+    accepts: () => true,
+    clientFor: () => null,
+    anchors: () => {
+      anchorCalls++;
+      return [fixtures.pki.publicRoot.pem];
+    },
+  });
+  // Counts every context built, by the agent or inside tls.connect() (which builds one when given `ca`).
+  const original = tls.createSecureContext;
+  let contexts = 0;
+  tls.createSecureContext = (options) => {
+    contexts++;
+    return original(options);
+  };
+  syncBuiltinESMExports();
+  try {
+    for (let i = 0; i < 3; i++) t.deepEqual(await fetch(agent, 'valid.example.com', valid.port), { status: 200 });
+    const refused = await fetch(agent, 'unknown-root.example.com', unknown.port);
+    t.regex('error' in refused ? refused.error : '', /neither recorded nor verifiable \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    t.is(anchorCalls, 1);
+    t.is(contexts, 1, 'four upstream connections, one context');
+  } finally {
+    tls.createSecureContext = original;
+    syncBuiltinESMExports();
+    agent.destroy();
+    await Promise.all([valid.close(), unknown.close()]);
+  }
+});
