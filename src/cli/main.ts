@@ -10,6 +10,7 @@ import { bundleCommand } from './bundle.js';
 import { certCommand } from './cert.js';
 import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
+import { doctorCommand } from './doctor.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     .command(convertCommand)
     .command(bundleCommand)
     .command(caCommand)
+    .command(doctorCommand)
     .strict()
     .recommendCommands()
     .wrap(process.stdout.isTTY ? Math.min(100, process.stdout.columns) : null)
