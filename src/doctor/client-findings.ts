@@ -44,7 +44,7 @@ function trustedBy(client: ClientTrust, snapshot: DoctorSnapshot): Trusted {
   if (client.systemStore) {
     if (snapshot.systemStore?.certificates.length) {
       certs.push(...snapshot.systemStore.certificates);
-      described.push(`the system store (${snapshot.systemStore.source}${client.confidence === 'low' ? ', assumed' : ''})`);
+      described.push(client.client === 'system store' ? snapshot.systemStore.source : `the system store (${snapshot.systemStore.source}${client.confidence === 'low' ? ', assumed' : ''})`);
     } else unusable.push({ text: 'the system store, which is missing', reportedElsewhere: true });
   }
   if (client.bundledRoots) described.unshift('its bundled Mozilla roots');
@@ -83,9 +83,13 @@ function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date)
   if (trusted.unusable.length) {
     // When the cause is a variable or the system store, it is judged there; a config key or a tool's own
     // bundle (git http.sslCAInfo, .curlrc, certifi) is judged here.
-    const severity: Severity = trusted.unusable.every((u) => u.reportedElsewhere) ? 'warning' : 'broken';
+    const elsewhere = trusted.unusable.every((u) => u.reportedElsewhere);
+    const severity: Severity = elsewhere ? 'warning' : 'broken';
     const message = `${uses}; ${trusted.unusable.map((u) => u.text).join('; ')}${trusted.certs.length ? '' : ': it refuses every certificate'}`;
-    return finding('client-trust', severity, client.client, message, 'point it at a readable bundle: tlswitness bundle -o ~/ca-bundle.pem');
+    return finding('client-trust', severity, client.client, message, elsewhere ? 'fix the setting reported above' : 'point it at a readable bundle: tlswitness bundle -o ~/ca-bundle.pem');
+  }
+  if (!trusted.certs.length && !client.bundledRoots) {
+    return finding('client-trust', 'warning', client.client, 'finds no CA bundle at all: it refuses every certificate', 'see the system trust store above, or give it a bundle: tlswitness bundle -o ~/ca-bundle.pem');
   }
   const parts: string[] = [];
   const missing: Array<{ file: string; cert: CertFact; how: Membership }> = [];

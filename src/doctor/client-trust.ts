@@ -61,9 +61,11 @@ function python(inputs: Inputs): ClientTrust[] {
   }
   // ssl.create_default_context(): OpenSSL's default file and directory, SSL_CERT_FILE / SSL_CERT_DIR applied.
   const ssl: TrustSource[] = [];
-  if (facts.sslCafile) ssl.push(set(env.SSL_CERT_FILE) ? envSource('SSL_CERT_FILE', facts.sslCafile, 'file') : { path: facts.sslCafile, from: 'OpenSSL default file', accepts: 'file', envVar: null });
+  // Python reports no cafile when SSL_CERT_FILE names nothing; the variable is kept so the reason shows.
+  if (set(env.SSL_CERT_FILE)) ssl.push(envSource('SSL_CERT_FILE', facts.sslCafile ?? env.SSL_CERT_FILE, 'file'));
+  else if (facts.sslCafile) ssl.push({ path: facts.sslCafile, from: 'OpenSSL default file', accepts: 'file', envVar: null });
   if (facts.sslCapath) ssl.push(set(env.SSL_CERT_DIR) ? envSource('SSL_CERT_DIR', facts.sslCapath, 'directory') : { path: facts.sslCapath, from: 'OpenSSL default directory', accepts: 'directory', envVar: null });
-  out.push({ client: 'Python ssl', sources: ssl, bundledRoots: false, systemStore: false, confidence: 'high', note: set(env.SSL_CERT_FILE) && !facts.sslCafile ? 'SSL_CERT_FILE names no file, so Python loads no CA file' : null });
+  out.push({ client: 'Python ssl', sources: ssl, bundledRoots: false, systemStore: false, confidence: 'high', note: null });
   return out;
 }
 
@@ -82,7 +84,7 @@ function node(inputs: Inputs): ClientTrust {
     bundledRoots: !opensslCa,
     systemStore: systemCa || (opensslCa && !set(env.SSL_CERT_FILE)),
     confidence: 'high',
-    note: `as Node ${inputs.nodeVersion} (this one) reads it; NODE_EXTRA_CA_CERTS is read once, when the process starts`,
+    note: set(env.NODE_EXTRA_CA_CERTS) ? 'NODE_EXTRA_CA_CERTS is read once, when a process starts' : null,
   };
 }
 

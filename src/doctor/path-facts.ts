@@ -19,8 +19,19 @@ function isPublicRoot(der: Buffer): boolean {
   return publicRoots.has(der.toString('base64'));
 }
 
+// The same roots sit in the system bundle, its directory (twice: name and hash link) and other
+// bundles: each is parsed once.
+const parsed = new Map<string, CertFact | null>();
+
 /** Null for DER that is not a certificate (one bad block is skipped, as OpenSSL skips it). */
 export function certFact(der: Buffer): CertFact | null {
+  const key = der.toString('base64');
+  let fact = parsed.get(key);
+  if (fact === undefined) parsed.set(key, (fact = parseFact(der)));
+  return fact;
+}
+
+function parseFact(der: Buffer): CertFact | null {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
