@@ -1,5 +1,6 @@
 // The CA bundle variables: set, readable, holding certificates, none expired, and what an empty or
 // broken value does to the clients that read it; pure.
+import { isAbsolute } from 'node:path';
 import { contents, countText, expiredAside, expiredThatMatter, isReadable, summarizeExpired, unusableReason } from './bundle-contents.js';
 import { finding, type Finding, type Severity } from './findings.js';
 import type { DoctorSnapshot, PathFacts } from './snapshot.js';
@@ -103,10 +104,15 @@ function checkPath(v: CaVariable, value: string, facts: PathFacts | undefined, c
   const subject = `${v.name}=${value}`;
   const reason = unusableReason(facts, v.accepts);
   if (reason || !isReadable(facts)) {
-    return [finding('ca-variable', v.unusable.severity, subject, `${reason}: ${v.unusable.effect}`, `unset ${v.name}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
+    // A quoted "~/corp.pem" reaches the variable as is: no shell expands it later.
+    const tilde = value.startsWith('~') ? ' (a quoted ~ is never expanded: write $HOME)' : '';
+    return [finding('ca-variable', v.unusable.severity, subject, `${reason}${tilde}: ${v.unusable.effect}`, `unset ${v.name}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
   }
   const c = contents(facts, now);
   const out: Finding[] = [];
+  if (!isAbsolute(value)) {
+    out.push(finding('ca-variable', 'warning', subject, 'a relative path: each app resolves it from the directory it starts in, so it works only from some', `use an absolute path: export ${v.name}="$PWD/${value}"`));
+  }
   if (facts.kind === 'directory' && facts.hashed && facts.hashed.length === 0) {
     // OpenSSL's by_dir lookup opens <subject hash>.0, .1, ...: other file names are never read.
     out.push(finding('ca-variable', 'warning', subject, `${countText(c)} but no <hash>.0 links: OpenSSL looks certificates up by subject hash and finds none of them (Go reads them all)`, `openssl rehash ${value}   (or c_rehash)`));

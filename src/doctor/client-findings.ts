@@ -78,7 +78,8 @@ function addCorporateAction(client: ClientTrust, files: string[], snapshot: Doct
 
 function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date): Finding {
   const trusted = trustedBy(client, snapshot);
-  const uses = trusted.described.length ? `uses ${trusted.described.join(' + ')}` : 'has no usable CA bundle';
+  const verb = client.client === 'system store' ? 'is' : 'uses';
+  const uses = trusted.described.length ? `${verb} ${trusted.described.join(' + ')}` : 'has no usable CA bundle';
   const notes = [client.note].filter(Boolean);
   if (trusted.unusable.length) {
     // When the cause is a variable or the system store, it is judged there; a config key or a tool's own

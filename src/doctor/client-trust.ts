@@ -89,12 +89,12 @@ function node(inputs: Inputs): ClientTrust {
 }
 
 function builtinCurlBundle(inputs: Inputs): { source: TrustSource | null; systemStore: boolean; confidence: 'high' | 'low'; note: string | null } {
-  if (inputs.curl.state !== 'found') return { source: null, systemStore: true, confidence: 'low', note: 'curl is not installed to ask which bundle libcurl was built with: assuming the system store' };
+  if (inputs.curl.state !== 'found') return { source: null, systemStore: true, confidence: 'low', note: "libcurl's built-in bundle is unknown without curl" };
   const facts = inputs.curl.facts;
   if (facts.builtinBundle) return { source: { path: facts.builtinBundle, from: 'curl-config --ca', accepts: 'file', envVar: null }, systemStore: false, confidence: 'high', note: null };
   // Schannel and Secure Transport builds verify against the OS store.
   if (facts.tls && /schannel|securetransport/i.test(facts.tls)) return { source: null, systemStore: true, confidence: 'high', note: `${facts.tls} uses the OS store` };
-  return { source: null, systemStore: true, confidence: 'low', note: "curl-config is not installed, so libcurl's built-in bundle is unknown: assuming the system store" };
+  return { source: null, systemStore: true, confidence: 'low', note: "libcurl's built-in bundle is unknown without curl-config" };
 }
 
 function curl(inputs: Inputs): ClientTrust | null {
@@ -143,7 +143,7 @@ function git(inputs: Inputs): ClientTrust | null {
   if (backend && /schannel/i.test(backend)) return { client: 'git', sources, bundledRoots: false, systemStore: !sources.length, confidence: 'high', note: 'http.sslBackend=schannel: the Windows store' };
   if (sources.length) return { client: 'git', sources, bundledRoots: false, systemStore: false, confidence: 'high', note: 'SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git (libcurl reads no variable)' };
   const builtin = builtinCurlBundle(inputs);
-  return { client: 'git', sources: builtin.source ? [builtin.source] : [], bundledRoots: false, systemStore: builtin.systemStore, confidence: builtin.confidence, note: `libcurl's built-in bundle; SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git${builtin.note ? `. ${builtin.note}` : ''}` };
+  return { client: 'git', sources: builtin.source ? [builtin.source] : [], bundledRoots: false, systemStore: builtin.systemStore, confidence: builtin.confidence, note: ['SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git', builtin.note].filter(Boolean).join('; ') };
 }
 
 /** Every client this machine has, with the bundle it uses. */

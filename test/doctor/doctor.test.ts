@@ -110,6 +110,15 @@ test('a CA variable naming a missing file is broken where clients fail closed, a
   t.regex(about(report.findings, 'NODE_EXTRA_CA_CERTS=/nope.pem')[0]!.message, /Ignoring extra certs/);
 });
 
+test('a quoted ~ and a relative path in a CA variable are called out', (t) => {
+  const report = run({
+    env: { REQUESTS_CA_BUNDLE: '~/corp.pem', CURL_CA_BUNDLE: 'certs/bundle.pem' },
+    paths: { '~/corp.pem': { path: '~/corp.pem', kind: 'missing', error: 'no such file' }, 'certs/bundle.pem': file('certs/bundle.pem', publicRoots) },
+  });
+  t.regex(about(report.findings, 'REQUESTS_CA_BUNDLE=~/corp.pem')[0]!.message, /^does not exist \(a quoted ~ is never expanded: write \$HOME\)/);
+  t.is(about(report.findings, 'CURL_CA_BUNDLE=certs/bundle.pem')[0]?.action, 'use an absolute path: export CURL_CA_BUNDLE="$PWD/certs/bundle.pem"');
+});
+
 test('an empty file, a directory where a file belongs, and a directory OpenSSL cannot search', (t) => {
   const report = run({
     env: { REQUESTS_CA_BUNDLE: '/empty.pem', GIT_SSL_CAINFO: '/etc/ssl/certs', SSL_CERT_DIR: '/corp-certs' },
