@@ -83,8 +83,9 @@ export async function probeGit(options: ProbeOptions): Promise<Probe<GitFacts>> 
   const version = await run('git', ['--version'], options);
   if (version.state === 'missing') return version;
   if (version.state === 'failed') return { state: 'failed', error: version.error };
-  // Run where doctor runs: a repository's own config counts, as it does for git there.
-  const config = await run('git', ['config', '-z', '--get-regexp', '^http\\.'], options);
+  // Run where doctor runs: a repository's own config counts, as it does for git there. Only the TLS
+  // keys are read: http.extraHeader often holds a token (actions/checkout puts one there).
+  const config = await run('git', ['config', '-z', '--get-regexp', '^http\\.(.*\\.)?(sslverify|sslcainfo|sslcapath|sslbackend)$'], options);
   // Exit 1 with no output: no http.* key is set.
   const http = config.state === 'missing' ? [] : parseGitConfigZ(config.stdout);
   return { state: 'found', facts: { version: version.stdout.trim().replace(/^git version /, ''), http } };

@@ -62,7 +62,7 @@ export interface CurlFacts {
 
 export interface GitFacts {
   version: string;
-  /** `git config --get-regexp ^http\.`: keys as git prints them (section and name lower-cased); null value = key without `=` (true). */
+  /** http.[<url>.]sslVerify / sslCAInfo / sslCAPath / sslBackend as git prints them (section and name lower-cased); null value = key without `=` (true). */
   http: Array<{ key: string; value: string | null }>;
 }
 

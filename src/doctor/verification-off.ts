@@ -1,4 +1,5 @@
 // Settings that switch certificate verification off, each read the way its client reads it; pure.
+import { stripUrlAuth } from '../errors.js';
 import { finding, type Finding } from './findings.js';
 import type { DoctorSnapshot } from './snapshot.js';
 
@@ -42,9 +43,11 @@ function gitConfig(snapshot: DoctorSnapshot): Finding[] {
     // http.sslverify, or http.<url>.sslverify for one remote (the subsection keeps its case).
     const match = /^http\.(?:(.+)\.)?sslverify$/i.exec(key);
     if (!match || gitBool(value) !== false) continue;
-    const scope = match[1] ? `for ${match[1]}` : 'on every https remote';
-    const unset = `git config --global --unset ${key}   (or --local / --system, wherever git config --show-origin --get ${key} says it is)`;
-    out.push(finding('verification-off', 'danger', `git ${key}=${value ?? ''}`, `git accepts any certificate ${scope}`, unset));
+    // A URL subsection may carry user:token@: never shown.
+    const shown = stripUrlAuth(key);
+    const scope = match[1] ? `for ${stripUrlAuth(match[1])}` : 'on every https remote';
+    const unset = `git config --global --unset ${shown}   (or --local / --system: git config --show-origin --get-regexp sslverify says where)`;
+    out.push(finding('verification-off', 'danger', `git ${shown}=${value ?? ''}`, `git accepts any certificate ${scope}`, unset));
   }
   return out;
 }

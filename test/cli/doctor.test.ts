@@ -186,15 +186,18 @@ test('the real python3 of this machine: certifi.where() as Python itself reports
   else t.is(python.certifi.where, expected);
 });
 
-test('git http.sslVerify=false in ~/.gitconfig and "insecure" in ~/.curlrc: dangerous', async (t) => {
+test('git http.sslVerify=false in ~/.gitconfig (per URL too) and "insecure" in ~/.curlrc: dangerous, no git secret printed', async (t) => {
   t.truthy(gitPath, 'git is installed (CI clones the repository with it)');
   const home = tmp('home');
-  writeFileSync(join(home, '.gitconfig'), '[http]\n\tsslVerify = false\n');
+  // actions/checkout-style secrets next to the setting: a token header and credentials in a URL.
+  writeFileSync(join(home, '.gitconfig'), '[http]\n\tsslVerify = false\n\textraHeader = AUTHORIZATION: basic dG9rZW4tMTIz\n[http "https://ci:tok3n@git.corp.example/"]\n\tsslVerify = no\n');
   writeFileSync(join(home, '.curlrc'), '# added to get past the proxy\ninsecure\n');
-  const { code, about } = await doctorJson(doctorEnv({ HOME: home }, { git: true }));
+  const { code, about, stdout } = await doctorJson(doctorEnv({ HOME: home }, { git: true }));
   t.is(code, 1);
   t.is(about('git http.sslverify=false')[0]?.severity, 'danger');
+  t.is(about('git http.https://***@git.corp.example/.sslverify=no')[0]?.severity, 'danger');
   t.is(about(join(home, '.curlrc'))[0]?.severity, 'danger');
+  t.false(/dG9rZW4tMTIz|tok3n/.test(stdout));
 });
 
 test('--json shape: ok, findings with check/severity/subject/message/action, the environment', async (t) => {
