@@ -10,6 +10,7 @@ import { bundleCommand } from './bundle.js';
 import { certCommand } from './cert.js';
 import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
+import { doctorCommand } from './doctor.js';
 import { evidenceCommand } from './evidence.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     .command(convertCommand)
     .command(bundleCommand)
     .command(caCommand)
+    .command(doctorCommand)
     .version(TOOL_VERSION)
     .strict()
     .recommendCommands()

@@ -17,7 +17,7 @@ import { TrustStore } from './trust-store.js';
 const run = promisify(execFile);
 
 // Go's crypto/x509 root_linux.go list, in its order.
-const LINUX_BUNDLES = [
+export const LINUX_BUNDLES = [
   '/etc/ssl/certs/ca-certificates.crt',
   '/etc/pki/tls/certs/ca-bundle.crt',
   '/etc/ssl/ca-bundle.pem',
@@ -25,7 +25,7 @@ const LINUX_BUNDLES = [
   '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
   '/etc/ssl/cert.pem',
 ];
-const LINUX_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+export const LINUX_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
 
 export interface LoadedStore {
   store: TrustStore | null;

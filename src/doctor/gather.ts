@@ -1,0 +1,91 @@
+// The thin I/O layer of `doctor`: reads files and asks tools, in parallel, into one snapshot. It
+// creates nothing (not even the local CA) and connects nowhere.
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { caPaths } from '../ca/local-ca.js';
+import { pemCertificates } from '../trust/pem.js';
+import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
+import { CA_VARIABLES, caVariablePaths } from './ca-variables.js';
+import { clientPaths, resolveClients } from './client-trust.js';
+import { readCurlrc } from './curlrc.js';
+import { certFact, readPaths } from './path-facts.js';
+import { probeCurl, probeGit, probePython } from './probes.js';
+import type { CertFact, DoctorSnapshot, Env, LocalCaFacts, PathFacts } from './snapshot.js';
+
+type PathCache = Map<string, Promise<PathFacts>>;
+
+export interface GatherOptions {
+  env: Env;
+  platform: NodeJS.Platform;
+  cwd: string;
+  certsDir: string;
+  /** --extra-ca files: unreadable ones are a usage error (exit 2), as for every command. */
+  extraCaFiles: string[];
+  timeoutMs: number;
+}
+
+const facts = (ders: Buffer[]) => ders.map(certFact).filter((c): c is CertFact => c !== null);
+
+async function corporateCas(files: string[], extraDir: string): Promise<DoctorSnapshot['corporate']> {
+  const out: DoctorSnapshot['corporate'] = [];
+  for (const file of files) for (const cert of facts(await readCertificateFile(file, '--extra-ca'))) out.push({ file, cert });
+  // The certs dir's extra/ roots count as corporate CAs, as they do for the proxy.
+  const names = await readdir(extraDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /\.(pem|crt)$/i.test(n)).sort()) {
+    const file = join(extraDir, name);
+    const ders = await readCertificateFile(file, 'extra/').catch(() => [] as Buffer[]);
+    for (const cert of facts(ders)) out.push({ file, cert });
+  }
+  return out;
+}
+
+async function localCa(certsDir: string): Promise<LocalCaFacts> {
+  const paths = caPaths(certsDir);
+  const base = { certsDir, certPath: paths.cert, keyPath: paths.key };
+  const keyMode = await stat(paths.key).then((s) => s.mode & 0o777, () => null);
+  let pem: string;
+  try {
+    pem = await readFile(paths.cert, 'latin1');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ...base, cert: null, error: code === 'ENOENT' ? null : `${paths.cert}: ${code}`, keyMode };
+  }
+  const cert = facts(pemCertificates(pem))[0] ?? null;
+  return { ...base, cert, error: cert ? null : 'holds no certificate', keyMode };
+}
+
+/** The OS store as OpenSSL and Go find it when no variable says otherwise. */
+async function systemStore(platform: NodeJS.Platform, cache: PathCache): Promise<DoctorSnapshot['systemStore']> {
+  if (platform === 'darwin' || platform === 'win32') {
+    const loaded = await loadSystemStore({}, platform);
+    return loaded.store ? { source: loaded.source ?? 'system store', certificates: facts(loaded.store.anchorDers()) } : null;
+  }
+  const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
+  const candidates = bundle ? [bundle] : LINUX_DIRS.filter((dir) => existsSync(dir));
+  for (const path of candidates) {
+    const read = (await readPaths([path], cache))[path]!;
+    if ('certificates' in read) return { source: path, certificates: read.certificates };
+  }
+  return null;
+}
+
+export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnapshot> {
+  const { env, platform } = options;
+  const probe = { env, cwd: options.cwd, timeoutMs: options.timeoutMs };
+  // One read per file, even when the system store is also named by variables and tools.
+  const cache: PathCache = new Map();
+  const [corporate, python, curl, git, curlrc, ca, system] = await Promise.all([
+    corporateCas(options.extraCaFiles, join(options.certsDir, 'extra')),
+    probePython(probe),
+    probeCurl(probe),
+    probeGit(probe),
+    readCurlrc(env),
+    localCa(options.certsDir),
+    systemStore(platform, cache),
+  ]);
+  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc };
+  const variablePaths = CA_VARIABLES.flatMap((v) => (env[v.name]?.trim() ? caVariablePaths(v.name, env[v.name]!, platform) : []));
+  const paths = await readPaths([...new Set([...variablePaths, ...clientPaths(resolveClients(partial))])], cache);
+  return { ...partial, paths, systemStore: system, localCa: ca, corporate };
+}

@@ -1,0 +1,91 @@
+// The facts `doctor` judges, gathered once by the I/O layer (gather.ts) and judged by pure functions.
+
+export type Env = Record<string, string | undefined>;
+
+/** One certificate as far as doctor needs it. */
+export interface CertFact {
+  /** Most specific attribute first, as `CN=Example Corp Root CA,O=Example Corp,C=US`. */
+  subject: string;
+  /** SHA-256 of the DER, colon hex (as `tlswitness cert` prints it). */
+  sha256: string;
+  /** SHA-256 of the public key (SPKI), base64: a re-issued CA keeps it, a re-keyed one does not. */
+  spkiSha256: string;
+  notBefore: string;
+  notAfter: string;
+  /** One of Node's bundled Mozilla roots (`tls.rootCertificates`). */
+  publicRoot: boolean;
+}
+
+/** A CA file or directory named by a variable, a config key or a tool. */
+export type PathFacts =
+  | { path: string; kind: 'missing' | 'unreadable'; error: string }
+  | {
+      path: string;
+      kind: 'file' | 'directory';
+      certificates: CertFact[];
+      /** Directories: SHA-256s of the certificates OpenSSL can find (in `<subject hash>.N` files). */
+      hashed?: string[];
+    };
+
+export interface LocalCaFacts {
+  certsDir: string;
+  certPath: string;
+  keyPath: string;
+  cert: CertFact | null;
+  /** Why the certificate could not be read, when it exists but is unusable. */
+  error: string | null;
+  /** Permission bits of the key file, null when there is none. */
+  keyMode: number | null;
+}
+
+export type Probe<T> = { state: 'missing' } | { state: 'failed'; error: string } | { state: 'found'; facts: T };
+
+export interface PythonFacts {
+  version: string;
+  executable: string;
+  openssl: string;
+  /** ssl.get_default_verify_paths(): what urllib / http.client use (SSL_CERT_FILE applied; null when that file is missing). */
+  sslCafile: string | null;
+  sslCapath: string | null;
+  certifi: { where: string; version: string | null } | null;
+  /** requests.certs.where(): certifi's bundle, unless a distribution patched it to the system store. */
+  requests: { version: string; where: string | null } | null;
+}
+
+export interface CurlFacts {
+  version: string;
+  /** The TLS library curl was built with (OpenSSL/3.0.19, Schannel, SecureTransport, ...). */
+  tls: string | null;
+  /** `curl-config --ca`: the bundle built into libcurl; null when unknown (no curl-config). */
+  builtinBundle: string | null;
+}
+
+export interface GitFacts {
+  version: string;
+  /** http.[<url>.]sslVerify / sslCAInfo / sslCAPath / sslBackend as git prints them (section and name lower-cased); null value = key without `=` (true). */
+  http: Array<{ key: string; value: string | null }>;
+}
+
+export interface CurlrcFacts {
+  path: string;
+  insecure: boolean;
+  cacert: string | null;
+  capath: string | null;
+}
+
+export interface DoctorSnapshot {
+  platform: NodeJS.Platform;
+  nodeVersion: string;
+  env: Env;
+  /** Every CA path doctor looked at, by the path as named. */
+  paths: Record<string, PathFacts>;
+  /** The OS store as OpenSSL and Go find it without SSL_CERT_FILE (null: none found). */
+  systemStore: { source: string; certificates: CertFact[] } | null;
+  localCa: LocalCaFacts;
+  /** The corporate CAs to look for (--extra-ca and the certs dir's extra/), with the file each came from. */
+  corporate: Array<{ file: string; cert: CertFact }>;
+  python: Probe<PythonFacts>;
+  curl: Probe<CurlFacts>;
+  git: Probe<GitFacts>;
+  curlrc: CurlrcFacts | null;
+}
