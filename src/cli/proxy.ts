@@ -15,6 +15,8 @@ export interface ProxyArgs extends NetworkArgs {
   log?: string;
   json: boolean;
   tui: boolean;
+  /** Hidden: the request-head deadline (ProxyLimits.headerTimeoutMs), for tests that play slow senders. */
+  'header-timeout'?: number;
 }
 
 function builder(yargs: Argv<object>): Argv<ProxyArgs> {
@@ -29,7 +31,8 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
-    .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' }) as unknown as Argv<ProxyArgs>;
+    .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' })
+    .option('header-timeout', { type: 'number', hidden: true }) as unknown as Argv<ProxyArgs>;
 }
 
 export const proxyCommand: CommandModule<object, ProxyArgs> = {
