@@ -29,6 +29,8 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   if (!LOOPBACK.test(args.host) && !args.auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: add --auth user:password, or listen on 127.0.0.1`);
   const auth = args.auth ? parseProxyAuth(args.auth) : null;
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
+  const headerTimeout = args['header-timeout'];
+  if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
     const pattern = parsePassthrough(text);
     if (!pattern) throw new ToolError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
@@ -87,6 +89,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     events,
     observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
+    limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
   });
   listeningPort = server.port;
@@ -109,7 +112,8 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   );
 
   await stopped;
-  await server.close();
+  // In-flight exchanges finish (a short grace period) before the sinks flush; a second signal kills.
+  await server.shutdown();
   const har = await evidence?.close();
   if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await Promise.all(sinks.map((sink) => sink.close()));

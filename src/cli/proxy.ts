@@ -16,6 +16,8 @@ export interface ProxyArgs extends NetworkArgs {
   'evidence-dir'?: string;
   json: boolean;
   tui: boolean;
+  /** Hidden: the request-head deadline (ProxyLimits.headerTimeoutMs), for tests that play slow senders. */
+  'header-timeout'?: number;
 }
 
 function builder(yargs: Argv<object>): Argv<ProxyArgs> {
@@ -31,7 +33,8 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('evidence-dir', { type: 'string', describe: 'write an evidence bundle per problem host here, and a HAR 1.2 of the session (redacted) when it ends' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
-    .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' }) as unknown as Argv<ProxyArgs>;
+    .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' })
+    .option('header-timeout', { type: 'number', hidden: true }) as unknown as Argv<ProxyArgs>;
 }
 
 export const proxyCommand: CommandModule<object, ProxyArgs> = {

@@ -1,9 +1,11 @@
-// The 502 an app gets when its upstream fails verification: host, problem, action and the served
+// The 502 (504 for a timeout) an app gets when its upstream fails verification: host, problem, action and the served
 // chain, as plain text, or HTML for clients that accept it; pure.
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 
 export interface BlockResponse {
+  /** 504 when the upstream did not answer in time (a gateway timeout), else 502. */
+  status: 502 | 504;
   contentType: string;
   body: string;
 }
@@ -30,9 +32,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export function blockResponse(record: HandshakeRecord, accept: string | undefined): BlockResponse {
   const text = textBody(record);
+  const status = record.failure?.code === 'ETIMEDOUT' ? 504 : 502;
   if (accept && /text\/html/i.test(accept)) {
     const title = `TLS problem: ${record.diagnosis.problem} at ${formatHostPort(record.target)}`;
-    return { contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(text)}</pre>\n` };
+    return { status, contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(text)}</pre>\n` };
   }
-  return { contentType: 'text/plain; charset=utf-8', body: text };
+  return { status, contentType: 'text/plain; charset=utf-8', body: text };
 }

@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import { Proxy, type IContext } from 'http-mitm-proxy';
+import type { IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
@@ -21,7 +21,14 @@ import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
 import { ClientRejections } from './client-rejections.js';
+import { classifyHandshakeEnd } from './client-handshake.js';
 import { RequestLog } from './request-log.js';
+import { ExchangeDrain } from './drain.js';
+import { ExchangeErrors } from './exchange-errors.js';
+import { LibraryProxy } from './library-proxy.js';
+import { DEFAULT_LIMITS, type ProxyLimits } from './limits.js';
+import { PlainAgent } from './plain-agent.js';
+import { RequestHeadGuard } from './request-heads.js';
 
 export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
@@ -37,7 +44,9 @@ export interface ProxyServerOptions {
   minter: LeafMinter;
   events: EventBus;
   observe: Observe;
-  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts'>;
+  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs'>;
+  /** Deadlines; DEFAULT_LIMITS for what is not given. */
+  limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
   exchanges?: ExchangeListener;
 }
@@ -51,7 +60,13 @@ interface MitmConnection {
 const now = () => new Date().toISOString();
 
 export class ProxyServer {
-  private readonly proxy = new Proxy();
+  private readonly proxy = new LibraryProxy((kind, ctx, error) => this.errors.handle(kind, ctx, error));
+  private readonly errors: ExchangeErrors;
+  private readonly limits: ProxyLimits;
+  private readonly heads: RequestHeadGuard;
+  private readonly drain = new ExchangeDrain();
+  /** The app connection under each MITM TLS session. */
+  private readonly outerSocket = new WeakMap<object, Socket>();
   private readonly connections = new WeakMap<object, MitmConnection>();
   private readonly recorder: HostRecorder;
   private readonly inner = createHttpServer();
@@ -63,19 +78,27 @@ export class ProxyServer {
   private readonly plainUrls = new WeakMap<IncomingMessage, string>();
   private readonly rejections: ClientRejections;
   private agent: UpstreamAgent | null = null;
+  private plainAgent: PlainAgent | null = null;
 
   private constructor(private readonly options: ProxyServerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.errors = new ExchangeErrors(options.events);
+    this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
     this.requests = new RequestLog(options.events, options.exchanges);
     this.front = createNetServer((socket) => {
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        this.drain.forget(socket);
+      });
       socket.on('error', () => undefined);
-      this.proxy.httpServer?.emit('connection', socket);
+      if (this.drain.draining) socket.destroy();
+      else this.proxy.httpServer?.emit('connection', socket);
     });
     this.inner.on('request', (req, res) => this.onMitmRequest(req, res));
-    this.inner.on('clientError', (_error, socket) => socket.destroy());
+    this.heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, 'secure');
     this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onMitmUpgrade(req, socket, head));
     this.proxy.onWebSocketConnection((ctx, callback) => {
       // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
@@ -95,9 +118,6 @@ export class ProxyServer {
     this.proxy.onRequest((ctx, callback) => {
       this.onProxiedRequest(ctx);
       callback();
-    });
-    this.proxy.onError((ctx, error, kind) => {
-      options.events.publish({ type: 'error', time: now(), code: kind ?? 'PROXY_ERROR', message: String((error as Error | undefined)?.message ?? error), host: ctx?.clientToProxyRequest?.headers.host });
     });
   }
 
@@ -123,18 +143,23 @@ export class ProxyServer {
   }
 
   private async listen(): Promise<void> {
-    const agent = new UpstreamAgent({ ...this.options.upstream, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
+    const { responseTimeoutMs } = this.limits;
+    const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
     this.agent = agent;
+    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs });
+    this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
     await new Promise<void>((resolve, reject) => {
-      this.proxy.listen({ host: '127.0.0.1', port: 0, keepAlive: true, httpsAgent: agent, sslCaDir: this.options.ca.paths.dir }, (error?: Error | null) => (error ? reject(error) : resolve()));
+      this.proxy.listen({ host: '127.0.0.1', port: 0, keepAlive: true, httpsAgent: agent, httpAgent: plainAgent, sslCaDir: this.options.ca.paths.dir }, (error?: Error | null) => (error ? reject(error) : resolve()));
     });
     // The plain listener's requests and upgrades are checked before the library sees them (it rewrites
     // req.url and would send an https:// URL in cleartext, or loop to itself).
     const plain = this.proxy.httpServer!;
     plain.removeAllListeners('request');
     plain.removeAllListeners('upgrade');
+    plain.removeAllListeners('clientError');
+    this.heads.watch(plain, () => 'proxy');
     plain.on('request', (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
     plain.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
       socket.on('error', () => undefined);
@@ -182,9 +207,12 @@ export class ProxyServer {
       return;
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
+    const answered = socket.bytesWritten;
     // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, this.options.upstream.timeoutMs);
     if (!first) {
+      events.publish({ type: 'error', time: now(), code: 'CLIENT_ABORTED', message: `CONNECT ${formatHostPort(target)}: the app closed the tunnel, or sent nothing for ${this.options.upstream.timeoutMs} ms, after the proxy's 200`, host: target.host });
       socket.destroy();
       return;
     }
@@ -223,25 +251,40 @@ export class ProxyServer {
     }
     socket.unshift(first);
     const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
+    this.outerSocket.set(tlsSocket, socket);
     const connection: MitmConnection = { target, record, requests: 0 };
     this.connections.set(tlsSocket, connection);
     let secure = false;
+    let handshakeError: string | null = null;
+    let timedOut = false;
     const reportRejection = this.rejections.reporter(target);
+    const { timeoutMs } = this.options.upstream;
     // An app that starts a handshake and goes quiet must not hold a socket for ever.
-    const handshakeDeadline = setTimeout(() => tlsSocket.destroy(), this.options.upstream.timeoutMs);
-    tlsSocket.once('close', () => clearTimeout(handshakeDeadline));
+    const handshakeDeadline = setTimeout(() => {
+      timedOut = true;
+      tlsSocket.destroy();
+    }, timeoutMs);
     tlsSocket.once('secure', () => {
       secure = true;
       clearTimeout(handshakeDeadline);
     });
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!secure) reportRejection(/alert/i.test(error.message) ? 'high' : 'medium', `the app ended the TLS handshake with the proxy: ${error.message}`);
+      handshakeError ??= error.message;
     });
     tlsSocket.once('close', () => {
-      if (!secure) reportRejection('medium', 'the app closed the connection during the TLS handshake with the proxy, without an alert');
-      else if (connection.requests === 0) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+      clearTimeout(handshakeDeadline);
+      if (secure) {
+        if (connection.requests === 0 && !spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+        return;
+      }
+      const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
+      if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
+      else events.publish({ type: 'error', time: now(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
     });
     this.inner.emit('connection', tlsSocket);
+    // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
+    let spoke = false;
+    tlsSocket.once('data', () => (spoke = true));
   }
 
   /** A target that is this proxy's own listening address. */
@@ -255,7 +298,7 @@ export class ProxyServer {
     if (connection) connection.requests++;
     if (connection && !upstreamAcceptable(this.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
-      socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
+      socket.end(`HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
       return;
     }
     this.webSockets.handleUpgrade(req, socket, head, (ws) => {
@@ -273,19 +316,23 @@ export class ProxyServer {
     const { auth } = this.options;
     const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']), (target) => this.isSelf(target));
     if ('refuse' in verdict) {
-      if (verdict.refuse === 508) this.options.events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused ${req.method} ${req.url}: that is this proxy itself` });
+      // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
+      if (verdict.refuse !== 407) this.options.events.publish({ type: 'error', time: now(), code: verdict.refuse === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${String(req.url).slice(0, 200)}: ${verdict.text}` });
       req.resume();
       res.writeHead(verdict.refuse, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(verdict.refuse === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
       res.end(`tlswitness: ${verdict.text}\n`);
       return;
     }
     this.plainUrls.set(req, verdict.url);
+    this.drain.track(req.socket, res);
     this.proxy._onHttpServerRequest(false, req, res);
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
+    const outer = this.outerSocket.get(req.socket);
+    if (outer) this.drain.track(outer, res);
     if (!connection || upstreamAcceptable(this.options.policy, connection.record)) {
       this.proxy._onHttpServerRequest(true, req, res);
       return;
@@ -295,9 +342,9 @@ export class ProxyServer {
     const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, record.id);
     const page = blockResponse(record, req.headers.accept);
     req.resume();
-    res.writeHead(502, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+    res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
     res.end(page.body);
-    done(502, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
   }
 
   private onProxiedRequest(ctx: IContext): void {
@@ -315,24 +362,41 @@ export class ProxyServer {
     if (upstreamProxy) {
       // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.
       options.path = url;
-      options.host = this.options.upstream.resolve.get(`${upstreamProxy.host.toLowerCase()}:${upstreamProxy.port}`)?.[0] ?? upstreamProxy.host;
+      // The plain agent dials it through the connector, which applies --resolve.
+      options.host = upstreamProxy.host;
       options.port = upstreamProxy.port;
       if (upstreamProxy.authorization) options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
     }
+    this.errors.watch(ctx, connection ? formatHostPort(connection.target) : formatHostPort({ host: String(options.host), port: Number(options.port) }));
     const done = this.requests.start(request, url, connection?.record.id ?? null);
     const counted = { bytes: 0 };
     ctx.onResponse((_ctx, callback) => {
       RequestLog.countBytes(ctx.serverToProxyResponse, counted);
       callback();
     });
-    ctx.proxyToClientResponse.once('finish', () => done(ctx.proxyToClientResponse.statusCode, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
+    const response = ctx.proxyToClientResponse;
+    // An exchange cut short is logged with status null.
+    response.once('close', () => done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.front.close(() => resolve()));
+  /** SIGINT / SIGTERM: stop accepting, let exchanges in flight finish within the grace period, then close. */
+  shutdown(): Promise<void> {
+    return this.close(this.limits.shutdownGraceMs);
+  }
+
+  /**
+   * Stops accepting at once. With `graceMs`, HTTP exchanges in flight (plain and MITM) may finish
+   * for that long, each connection closing after its last one; idle connections and raw tunnels
+   * (whose traffic the proxy cannot see) are closed at once. Then everything left is cut.
+   */
+  async close(graceMs = 0): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
+    await this.drain.drain(this.sockets, graceMs);
     for (const socket of this.sockets) socket.destroy();
+    await closed;
     this.inner.closeAllConnections();
     this.agent?.destroy();
+    this.plainAgent?.destroy();
     this.webSockets.close();
     this.proxy.close();
   }

@@ -7,10 +7,11 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
-import type { HostPort, ResolveMap } from '../net/target.js';
+import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HostRecorder } from './host-recorder.js';
+import { cutWhenSilent } from './plain-agent.js';
 import type { HandshakeRecord } from '../types.js';
 
 export interface UpstreamOptions {
@@ -25,6 +26,8 @@ export interface UpstreamOptions {
   clientFor(target: HostPort): ClientCredentials | null;
   /** Every trust anchor (public, system, extra; never the local CA), for OpenSSL to verify a traffic connection itself. */
   anchors(): string[];
+  /** Upstream silence during an exchange before it is cut (ProxyLimits.responseTimeoutMs). */
+  responseTimeoutMs: number;
 }
 
 interface ConnectionOptions {
@@ -46,7 +49,7 @@ export class UpstreamAgent extends Agent {
     private readonly upstream: UpstreamOptions,
     options: AgentOptions = {},
   ) {
-    super({ keepAlive: true, maxFreeSockets: 64, ...options });
+    super({ keepAlive: true, maxFreeSockets: 64, timeout: upstream.responseTimeoutMs, ...options });
   }
 
   /** The context for connections with this client identity (none: the shared default). */
@@ -97,6 +100,7 @@ export class UpstreamAgent extends Agent {
         socket.once('secureConnect', () => {
           clearTimeout(deadline);
           socket.off('error', fail);
+          cutWhenSilent(socket, formatHostPort({ host, port }), upstream.responseTimeoutMs);
           // Read once: a second getPeerX509Certificate() call on this socket came back undefined (Node 20).
           const peer = socket.getPeerX509Certificate();
           const seen = peer?.fingerprint256;

@@ -36,6 +36,7 @@ test('anchors are parsed into one context, shared by every upstream connection; 
     proxyFor: () => null,
     minVersion: 'TLSv1.2',
     timeoutMs: 5000,
+    responseTimeoutMs: 5000,
     recorder,
     accepts: () => true,
     clientFor: () => null,

@@ -1,0 +1,74 @@
+// The long malformed-traffic run: N generated cases (default 100,000) against the built CLI proxy,
+// with a well-behaved client beside them. Prints inputs tried, wrong answers by case, crashes,
+// error events by code, and the proxy's RSS and open fds before and after.
+//   npm run build && node --import=tsx scripts/malformed-long-run.ts [--cases N] [--seed S] [--concurrency C]
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { startHarness, type ProcessFigures } from './malformed-harness.js';
+import { runCases, startGoodClient, type Outcome } from './malformed-runner.js';
+import { generateCases, type MalformedCase } from './malformed-traffic.js';
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    concurrency: { type: 'string', default: '48' },
+    'header-timeout': { type: 'string', default: '1000' },
+    timeout: { type: 'string', default: '1500' },
+  },
+});
+const total = Number(values.cases);
+const seed = Number(values.seed);
+const concurrency = Number(values.concurrency);
+const headerTimeoutMs = Number(values['header-timeout']);
+const timeoutMs = Number(values.timeout);
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, Math.max(headerTimeoutMs, timeoutMs) + 1500));
+const show = (f: ProcessFigures) => `RSS ${(f.rssKiB / 1024).toFixed(1)} MiB, ${f.fds} fds`;
+
+const harness = await startHarness({ headerTimeoutMs, timeoutMs });
+const { target } = harness;
+const deadline = (c: MalformedCase) => (c.slow ? Math.max(headerTimeoutMs, timeoutMs) + 4000 : 5000);
+try {
+  // Warm up (first recording of the fixture host, first minted leaf) before the baseline.
+  await runCases(target, generateCases(seed + 1, 200, target), concurrency, deadline);
+  await settle();
+  const before = harness.figures();
+  console.log(`proxy pid ${harness.pid}; seed ${seed}; ${total} cases, concurrency ${concurrency}; before: ${show(before)}`);
+  const good = startGoodClient(target);
+  const started = performance.now();
+  const wrong: Outcome[] = [];
+  const byAnswer = new Map<string, number>();
+  let done = 0;
+  let peak = before;
+  const chunk = 5000;
+  for (let from = 0; from < total && !harness.exited; from += chunk) {
+    const cases = generateCases(seed, Math.min(total, from + chunk), target).slice(from);
+    await runCases(target, cases, concurrency, deadline, (o) => {
+      done++;
+      byAnswer.set(String(o.answer), (byAnswer.get(String(o.answer)) ?? 0) + 1);
+      if (!o.ok) wrong.push(o);
+    });
+    const now = harness.figures();
+    if (now.rssKiB > peak.rssKiB) peak = now;
+    console.log(`  ${done} cases, ${((performance.now() - started) / 1000).toFixed(0)} s, ${wrong.length} wrong; ${show(now)}`);
+  }
+  const client = await good.stop();
+  await settle();
+  const after = harness.exited ? null : harness.figures();
+  console.log('');
+  console.log(`inputs tried:        ${done} (seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`proxy crashes:       ${harness.exited ? `1 (exit ${JSON.stringify(harness.exited)})` : 0}`);
+  console.log(`wrong answers:       ${wrong.length}`);
+  for (const o of wrong.slice(0, 20)) console.log(`  #${o.id} ${o.stage} / ${o.name}: ${o.answer} (${o.ms} ms)`);
+  console.log(`answers:             ${[...byAnswer].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`good client:         ${client.ok} ok, ${client.failures.length} failed${client.failures.length ? `: ${client.failures.slice(0, 5).join(' | ')}` : ''}`);
+  console.log(`events by type:      ${[...harness.events.byType].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`error events:        ${[...harness.events.errorsByCode].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`proxy before:        ${show(before)}`);
+  console.log(`proxy peak:          ${show(peak)}`);
+  console.log(`proxy after settle:  ${after ? show(after) : 'exited'}`);
+  process.exitCode = harness.exited || wrong.length || client.failures.length ? 1 : 0;
+} finally {
+  await harness.close();
+}

@@ -1,0 +1,46 @@
+// Errors in forwarded exchanges, as the library reports them: one `error` event per exchange (the
+// first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts).
+import type { IContext } from 'http-mitm-proxy';
+import type { EventBus } from '../events.js';
+import { formatHostPort } from '../net/target.js';
+import { exchangeFailure } from './exchange-failure.js';
+
+export class ExchangeErrors {
+  private readonly targets = new WeakMap<IContext, string>();
+  private readonly reported = new WeakSet<IContext>();
+
+  constructor(private readonly events: EventBus) {}
+
+  /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
+  watch(ctx: IContext, target: string): void {
+    this.targets.set(ctx, target);
+    const response = ctx.proxyToClientResponse;
+    response.once('close', () => {
+      if (response.writableFinished) return;
+      if (!this.reported.has(ctx)) this.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', ctx, new Error('the app closed the connection before the response was complete'));
+      ctx.proxyToServerRequest?.destroy();
+      ctx.serverToProxyResponse?.destroy();
+    });
+  }
+
+  handle(kind: string, ctx: IContext | null, error: Error): void {
+    if (ctx && this.reported.has(ctx)) return;
+    if (ctx) this.reported.add(ctx);
+    const options = ctx?.proxyToServerRequestOptions;
+    const target = (ctx && this.targets.get(ctx)) ?? (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
+    const failure = exchangeFailure(kind, error, target);
+    this.events.publish({ type: 'error', time: new Date().toISOString(), code: failure.code, message: failure.message, ...(ctx ? { host: target } : {}) });
+    if (!ctx) return;
+    const response = ctx.proxyToClientResponse;
+    if (failure.status && !response.headersSent && !response.destroyed) {
+      ctx.clientToProxyRequest.resume();
+      const body = `tlswitness: ${failure.message}\n`;
+      response.writeHead(failure.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-tlswitness-error': failure.code });
+      response.end(body);
+      return;
+    }
+    // A response already under way cannot change its status: cutting the connection tells the app it is incomplete.
+    if (!response.writableFinished) response.destroy();
+    ctx.proxyToServerRequest?.destroy();
+  }
+}

@@ -1,0 +1,48 @@
+// The http.Agent plain-HTTP requests are forwarded with: it dials through the same connector as
+// everything else, so --resolve, the connect timeout and the failure diagnoses apply to plain HTTP
+// too, and an upstream that goes silent mid-exchange is cut at the response timeout.
+import { Agent, type AgentOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { openConnection } from '../net/connector.js';
+import { formatHostPort, type ResolveMap } from '../net/target.js';
+import { UpstreamTimeoutError } from './exchange-failure.js';
+
+export interface PlainAgentOptions {
+  resolve: ResolveMap;
+  timeoutMs: number;
+  responseTimeoutMs: number;
+}
+
+/** Cuts an upstream socket that stays silent past `ms`: an error for the exchange using it. */
+export function cutWhenSilent(socket: Socket, target: string, ms: number): void {
+  socket.setTimeout(ms);
+  socket.on('timeout', () => {
+    // An idle pooled socket has only the agent's listeners: it just goes.
+    if (socket.listenerCount('error') > 0) socket.destroy(new UpstreamTimeoutError(target, ms));
+    else socket.destroy();
+  });
+}
+
+export class PlainAgent extends Agent {
+  constructor(
+    private readonly plain: PlainAgentOptions,
+    options: AgentOptions = {},
+  ) {
+    // The agent's timeout is what a pooled socket keeps (Node resets a freed socket's timeout to it).
+    super({ keepAlive: true, maxFreeSockets: 64, timeout: plain.responseTimeoutMs, ...options });
+  }
+
+  override createConnection(options: { host?: string | null; port?: number | string | null }, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+    const host = String(options.host).replace(/^\[|\]$/g, '');
+    const port = Number(options.port);
+    openConnection({ host, port, resolve: this.plain.resolve, proxy: null, timeoutMs: this.plain.timeoutMs }).then(
+      (connection) => {
+        cutWhenSilent(connection.socket, formatHostPort({ host, port }), this.plain.responseTimeoutMs);
+        callback?.(null, connection.socket);
+      },
+      (error: Error) => callback?.(error, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
