@@ -1,6 +1,5 @@
 // The proxy run behind `tlswitness proxy`, loaded on demand so other commands do not pay for
 // http-mitm-proxy, ws and node-forge at start-up.
-import { isIP } from 'node:net';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
@@ -18,6 +17,7 @@ import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
+import type { Tui } from '../tui/screen.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
@@ -44,25 +44,36 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
   const resigned = new Map<string, Set<string>>();
 
+  // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
+  // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
+  const tuiModule = args.tui && !args.json && process.stdout.isTTY ? await import('../tui/screen.js') : null;
+  let tui: Tui | null = null;
+  /** Notes and warnings: on stderr, or in the TUI's event log while it owns the terminal. */
+  const notify = (level: 'warning' | 'note', text: string) => {
+    if (tui) tui.note(level, text);
+    else process.stderr.write(`${level === 'warning' ? 'Warning' : 'Note'}: ${text}\n`);
+  };
   const sinks: Sink[] = [];
-  // SPEC "Proxy output": NDJSON with --json or when stdout is not a terminal; else lines (no TUI yet).
-  sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
+  if (!tuiModule) sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
   let logFailed = false;
   if (args.log) {
     sinks.push(
       ndjsonFileSink(args.log, (error) => {
-        if (!logFailed) process.stderr.write(`Warning: writing ${args.log} failed (${error.message}); events still go to stdout\n`);
+        if (!logFailed) notify('warning', `writing ${args.log} failed (${error.message}); events still go to ${tui ? 'the screen' : 'stdout'}`);
         logFailed = true;
       }),
     );
   }
   for (const sink of sinks) events.subscribe((event) => sink.write(event));
   // http-mitm-proxy writes every error to console.error and then to onError, which publishes it as
-  // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped.
+  // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped
+  // (the TUI routes console output to its event log while the screen is up).
   console.error = console.debug = console.info = console.warn = console.log = () => undefined;
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
+  let quit: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
+    quit = resolve;
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
@@ -86,25 +97,37 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');
+  let selfNote: string | null = null;
   if (upstreamProbe && isSelf(upstreamProbe)) {
     if (upstreamProbe.via === 'upstream-proxy') {
       await server.close();
       throw new ToolError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
     }
-    process.stderr.write(`Note: ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself\n`);
+    selfNote = `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
   }
-  const address = `http://${formatHostPort({ host: isIP(args.host) === 6 ? args.host : args.host, port: server.port })}`;
-  process.stderr.write(
-    [
-      `tlswitness proxy listening on ${address} (${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}); CA ${ca.paths.cert}`,
-      `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-      `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
-      '',
-    ].join('\n'),
-  );
+  const address = `http://${formatHostPort({ host: args.host, port: server.port })}`;
+  const mode = `${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
+  if (tuiModule) {
+    // The header shows what the banner would; nothing is written behind the screen's back.
+    tui = tuiModule.startTui({ info: { address, mode, certsDir, caPath: ca.paths.cert }, onQuit: () => quit() });
+    const screen = tui;
+    events.subscribe((event) => screen.write(event));
+  } else {
+    process.stderr.write(
+      [
+        `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
+        `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (selfNote) notify('note', selfNote);
 
   await stopped;
+  // Terminal first (the user sees the shell again at once), then the proxy, then the log.
+  await tui?.close();
+  tui = null;
   await server.close();
   await Promise.all(sinks.map((sink) => sink.close()));
 }
-
