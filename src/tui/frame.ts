@@ -4,7 +4,7 @@ import { detailLines } from './details-view.js';
 import type { EventLog } from './event-log.js';
 import { filterRows, type HostTable } from './host-table.js';
 import { columnHeader, headerLines, rowLine, type ProxyInfo } from './table-view.js';
-import { fit, line, styled, wrap, type Line } from './text.js';
+import { asciiOnly, fit, line, styled, wrap, type Line } from './text.js';
 import { effectiveSelection, type UiState } from './ui-state.js';
 
 export interface FrameInput {
@@ -19,6 +19,8 @@ export interface FrameInput {
   offset: number;
   /** `e` writes an evidence bundle. */
   evidence: boolean;
+  /** false: the terminal cannot show UTF-8, glyphs become ASCII. */
+  unicode?: boolean;
 }
 
 export interface Frame {
@@ -130,5 +132,6 @@ export function renderFrame(input: FrameInput): Frame {
   }
   while (lines.length < header.length + body) lines.push(line(''));
   lines.push(...logLines(input, logCount), footer(input, rows.length));
-  return { lines: lines.slice(0, height).map((l) => fit(l, width)), visible, selected, offset, detailsScroll };
+  const shown = lines.slice(0, height).map((l) => fit(l, width));
+  return { lines: input.unicode === false ? shown.map(asciiOnly) : shown, visible, selected, offset, detailsScroll };
 }

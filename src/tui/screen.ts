@@ -75,6 +75,9 @@ export function startTui(options: TuiOptions): Tui {
   const onCrash = () => destroy();
   process.on('uncaughtExceptionMonitor', onCrash);
 
+  const tput = (screen as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
+  // As blessed decides (the locale, or the terminfo U8 flag): otherwise it prints `?` for non-ASCII.
+  const unicode = tput.unicode || tput.numbers.U8 === 1;
   const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false });
 
   function draw(): void {
@@ -82,7 +85,7 @@ export function startTui(options: TuiOptions): Tui {
     timer = null;
     if (closed) return;
     lastDraw = Date.now();
-    frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence });
+    frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence, unicode });
     offset = frame.offset;
     ui = { ...ui, detailsScroll: frame.detailsScroll };
     box.setContent(frame.lines.map(toTags).join('\n'));

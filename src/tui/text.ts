@@ -71,6 +71,13 @@ export function toTags(input: Line): string {
   return input.inverse ? `{inverse}${body.join('')}{/inverse}` : body.join('');
 }
 
+const ASCII: Record<string, string> = { '…': '~', '↑': '^', '↓': 'v', '█': '_' };
+
+/** The line for a terminal without UTF-8 (blessed would print `?`): one ASCII character for each glyph. */
+export function asciiOnly(input: Line): Line {
+  return { ...input, segments: input.segments.map((s) => ({ ...s, text: s.text.replace(/[^\x00-\x7e]/g, (c) => ASCII[c] ?? '?') })) };
+}
+
 /** Plain text of a line, for tests and for measuring. */
 export function plain(input: Line): string {
   return input.segments.map((s) => s.text).join('');

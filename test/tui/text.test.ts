@@ -1,6 +1,6 @@
 // Screen text: cutting and padding to a width, tag escaping, wrapping.
 import test from 'ava';
-import { cell, escapeTags, fit, line, plain, styled, toTags, wrap } from '../../src/tui/text.js';
+import { asciiOnly, cell, escapeTags, fit, line, plain, styled, toTags, wrap } from '../../src/tui/text.js';
 
 test('cell and fit cut to the width with an ellipsis and pad the rest', (t) => {
   t.is(cell('abcdef', 4), 'abc…');
@@ -27,4 +27,10 @@ test('wrap keeps the leading indent, indents continuations and cuts long fingerp
   t.deepEqual(wrap('short', 20), ['short']);
   t.deepEqual(wrap('', 20), ['']);
   for (const part of wrap('word '.repeat(50), 23, '  ')) t.true(part.length <= 23);
+});
+
+test('without UTF-8 each glyph becomes one ASCII character, so columns stay aligned', (t) => {
+  const text = plain(asciiOnly(line('↑↓ select ', styled('abc…', 'ok'), ' /x█ é')));
+  t.is(text, '^v select abc~ /x_ ?');
+  t.is(text.length, '↑↓ select abc… /x█ é'.length);
 });
