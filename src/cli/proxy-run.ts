@@ -1,5 +1,7 @@
 // The proxy run behind `tlswitness proxy`, loaded on demand so other commands do not pay for
 // http-mitm-proxy, ws and node-forge at start-up.
+import { homedir } from 'node:os';
+import { sep } from 'node:path';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
@@ -20,6 +22,12 @@ import type { ProxySpec } from '../net/connector.js';
 import type { Tui } from '../tui/screen.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** ~/… for paths under the home directory: shorter in the header, and a shell expands it back. */
+function tildify(path: string): string {
+  const home = homedir();
+  return home && home !== '/' && path.startsWith(`${home}${sep}`) ? `~${path.slice(home.length)}` : path;
+}
 
 export async function runProxy(args: ProxyArgs): Promise<void> {
   // Never an open proxy: listening off loopback needs credentials.
@@ -109,7 +117,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const mode = `${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
   if (tuiModule) {
     // The header shows what the banner would; nothing is written behind the screen's back.
-    tui = tuiModule.startTui({ info: { address, mode, certsDir, caPath: ca.paths.cert }, onQuit: () => quit() });
+    tui = tuiModule.startTui({ info: { address, mode, certsDir: tildify(certsDir), caPath: tildify(ca.paths.cert) }, onQuit: () => quit() });
     const screen = tui;
     events.subscribe((event) => screen.write(event));
   } else {

@@ -8,7 +8,7 @@ import { EventLog, type LogLevel } from './event-log.js';
 import { renderFrame, type Frame } from './frame.js';
 import { HostTable, type TableLimits } from './host-table.js';
 import type { ProxyInfo } from './table-view.js';
-import { toTags } from './text.js';
+import { escapeTags, toTags } from './text.js';
 import { handleKey, INITIAL_UI, type KeyPress, type UiState } from './ui-state.js';
 
 /** About 10 frames a second at most: enough to feel live, cheap under thousands of events a second. */
@@ -85,10 +85,15 @@ export function startTui(options: TuiOptions): Tui {
     timer = null;
     if (closed) return;
     lastDraw = Date.now();
-    frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence, unicode });
-    offset = frame.offset;
-    ui = { ...ui, detailsScroll: frame.detailsScroll };
-    box.setContent(frame.lines.map(toTags).join('\n'));
+    try {
+      frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence, unicode });
+      offset = frame.offset;
+      ui = { ...ui, detailsScroll: frame.detailsScroll };
+      box.setContent(frame.lines.map(toTags).join('\n'));
+    } catch (error) {
+      // A bug in a view must not take the proxy down with it.
+      box.setContent(`tlswitness: the screen cannot be drawn (${escapeTags((error as Error).message)}); the proxy keeps running; q quits`);
+    }
     screen.render();
   }
 
