@@ -10,7 +10,7 @@ await build({
   entryPoints: { tlswitness: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
-  // Code loaded on demand (PKCS#7 parsing) goes to its own chunk instead of every start-up.
+  // Code loaded on demand (PKCS#7 parsing, the TUI) goes to its own chunk instead of every start-up.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: process.env.TLSWITNESS_MINIFY !== '0',
@@ -20,6 +20,9 @@ await build({
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
+  // blessed loads its widgets with a computed require() and reads terminfo files next to its own
+  // sources: it cannot be bundled, so it stays a runtime dependency loaded from node_modules.
+  external: ['blessed'],
   logLevel: 'warning',
   // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
   banner: {

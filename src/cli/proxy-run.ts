@@ -2,7 +2,8 @@
 // http-mitm-proxy, ws and node-forge at start-up.
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { resolve as resolvePath, sep } from 'node:path';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
@@ -21,8 +22,16 @@ import { networkPlan } from './connect-options.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
+import type { Tui } from '../tui/screen.js';
+import type { HandshakeRecord } from '../types.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** ~/… for paths under the home directory: shorter in the header, and a shell expands it back. */
+function tildify(path: string): string {
+  const home = homedir();
+  return home && home !== '/' && path.startsWith(`${home}${sep}`) ? `~${path.slice(home.length)}` : path;
+}
 
 export async function runProxy(args: ProxyArgs): Promise<void> {
   // Never an open proxy: listening off loopback needs credentials.
@@ -49,26 +58,39 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
   const resigned = new Map<string, Set<string>>();
 
+  // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
+  // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
+  const tuiModule = args.tui && !args.json && process.stdout.isTTY ? await import('../tui/screen.js') : null;
+  let tui: Tui | null = null;
+  /** Notes and warnings: on stderr, or in the TUI's event log while it owns the terminal. */
+  const notify = (level: 'warning' | 'note', text: string) => {
+    if (tui) tui.note(level, text);
+    else process.stderr.write(`${level === 'warning' ? 'Warning' : 'Note'}: ${text}\n`);
+  };
   const sinks: Sink[] = [];
-  // SPEC "Proxy output": NDJSON with --json or when stdout is not a terminal; else lines (no TUI yet).
-  sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
+  if (!tuiModule) sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
   let logFailed = false;
   if (args.log) {
     sinks.push(
       ndjsonFileSink(args.log, (error) => {
-        if (!logFailed) process.stderr.write(`Warning: writing ${args.log} failed (${error.message}); events still go to stdout\n`);
+        if (!logFailed) notify('warning', `writing ${args.log} failed (${error.message}); events still go to ${tui ? 'the screen' : 'stdout'}`);
         logFailed = true;
       }),
     );
   }
   for (const sink of sinks) events.subscribe((event) => sink.write(event));
-  const evidence = args['evidence-dir'] ? await startSessionEvidence(args['evidence-dir'], events) : null;
+  const evidence = args['evidence-dir'] ? await startSessionEvidence(args['evidence-dir'], events, true) : null;
+  let lazyEvidence: Promise<SessionEvidence> | null = null;
+  const onEvidence = tuiModule ? evidenceKey(events, () => (evidence ? Promise.resolve(evidence) : (lazyEvidence ??= startSessionEvidence(resolvePath('tlswitness-evidence'), events, false)))) : undefined;
   // http-mitm-proxy writes every error to console.error and then to onError, which publishes it as
-  // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped.
+  // an `error` event; its console output would only repeat that (and break a TUI), so it is dropped
+  // (the TUI routes console output to its event log while the screen is up).
   console.error = console.debug = console.info = console.warn = console.log = () => undefined;
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
+  let quit: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
+    quit = resolve;
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
@@ -94,33 +116,46 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');
+  let selfNote: string | null = null;
   if (upstreamProbe && isSelf(upstreamProbe)) {
     if (upstreamProbe.via === 'upstream-proxy') {
       await server.close();
       throw new ToolError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
     }
-    process.stderr.write(`Note: ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself\n`);
+    selfNote = `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
   }
-  const address = `http://${formatHostPort({ host: isIP(args.host) === 6 ? args.host : args.host, port: server.port })}`;
-  process.stderr.write(
-    [
-      `tlswitness proxy listening on ${address} (${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}); CA ${ca.paths.cert}`,
-      `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-      `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
-      '',
-    ].join('\n'),
-  );
+  const address = `http://${formatHostPort({ host: args.host, port: server.port })}`;
+  const mode = `${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
+  if (tuiModule) {
+    // The header shows what the banner would; nothing is written behind the screen's back.
+    tui = tuiModule.startTui({ info: { address, mode, certsDir: tildify(certsDir), caPath: tildify(ca.paths.cert) }, onQuit: () => quit(), onEvidence });
+    const screen = tui;
+    events.subscribe((event) => screen.write(event));
+  } else {
+    process.stderr.write(
+      [
+        `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
+        `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (selfNote) notify('note', selfNote);
 
   await stopped;
-  // In-flight exchanges finish (a short grace period) before the sinks flush; a second signal kills.
+  // Terminal first (the user sees the shell again at once), then the proxy (in-flight exchanges
+  // finish within a short grace period; a second signal kills), then the HAR and the log.
+  await tui?.close();
+  tui = null;
   await server.shutdown();
   const har = await evidence?.close();
   if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await Promise.all(sinks.map((sink) => sink.close()));
 }
 
-/** --evidence-dir: checked writable before the proxy listens; bundles are announced as events. */
-async function startSessionEvidence(dir: string, events: EventBus): Promise<SessionEvidence> {
+/** Where bundles go: --evidence-dir, checked writable before the proxy listens (TUI's `e` without it: ./tlswitness-evidence). */
+async function startSessionEvidence(dir: string, events: EventBus, automatic: boolean): Promise<SessionEvidence> {
   try {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
@@ -133,9 +168,30 @@ async function startSessionEvidence(dir: string, events: EventBus): Promise<Sess
     (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
     (message) => events.publish({ type: 'error', time: new Date().toISOString(), code: 'EVIDENCE_FAILED', message }),
   );
-  events.subscribe((event) => {
-    if (event.type === 'handshake') evidence.record(event);
-  });
+  if (automatic) {
+    events.subscribe((event) => {
+      if (event.type === 'handshake') evidence.record(event);
+    });
+  }
   return evidence;
 }
 
+/** The TUI's `e`: a bundle for the selected host's latest record, written where --evidence-dir says. */
+function evidenceKey(events: EventBus, sessionEvidence: () => Promise<SessionEvidence>): (hostKey: string) => Promise<void> {
+  const latest = new Map<string, HandshakeRecord>();
+  events.subscribe((event) => {
+    if (event.type !== 'handshake') return;
+    const key = formatHostPort({ host: event.target.host.toLowerCase(), port: event.target.port });
+    latest.delete(key);
+    latest.set(key, event);
+    // Bounded like the TUI's rows: the oldest hosts go first.
+    if (latest.size > 2000) latest.delete(latest.keys().next().value!);
+  });
+  return async (hostKey) => {
+    const record = latest.get(hostKey);
+    if (!record) throw new Error(`no TLS handshake recorded for ${hostKey} (plain HTTP has no certificate to show)`);
+    // Its path is announced by the `evidence` event the bundle publishes.
+    const path = await (await sessionEvidence()).bundle(record);
+    if (!path) throw new Error('see the error above');
+  };
+}

@@ -5,7 +5,8 @@ import type { ChainEntry, HandshakeRecord } from '../types.js';
 
 const DAY = 86_400_000;
 
-function validity(entry: ChainEntry, now: Date): string {
+/** `2026-01-01 to 2027-01-01 (300 days left)`, or EXPIRED / NOT YET VALID. */
+export function validity(entry: ChainEntry, now: Date): string {
   const left = Math.floor((Date.parse(entry.notAfter) - now.getTime()) / DAY);
   const state = Date.parse(entry.notBefore) > now.getTime() ? 'NOT YET VALID' : left < 0 ? `EXPIRED ${-left} days ago` : `${left} days left`;
   return `${entry.notBefore.slice(0, 10)} to ${entry.notAfter.slice(0, 10)} (${state})`;

@@ -1,0 +1,160 @@
+// The blessed layer: one full-screen box whose content is the pure frame, drawn at most every
+// FRAME_MS however fast events come, keys mapped through ui-state. It owns the terminal while up:
+// library output goes to the event log, and the terminal is restored on quit and on a crash.
+import blessed from 'blessed';
+import type { ProxyEvent } from '../events.js';
+import { captureOutput } from './console-capture.js';
+import { EventLog, type LogLevel } from './event-log.js';
+import { renderFrame, type Frame } from './frame.js';
+import { HostTable, type TableLimits } from './host-table.js';
+import type { ProxyInfo } from './table-view.js';
+import { escapeTags, toTags } from './text.js';
+import { handleKey, INITIAL_UI, type KeyPress, type UiState } from './ui-state.js';
+
+/** About 10 frames a second at most: enough to feel live, cheap under thousands of events a second. */
+const FRAME_MS = 100;
+
+export interface TuiOptions {
+  info: ProxyInfo;
+  /** `q` or Ctrl-C (raw mode delivers it as a key, not SIGINT). */
+  onQuit: () => void;
+  /** Writes an evidence bundle for a host:port; its answer (a path) goes to the event log. The `e` key exists only with it. */
+  onEvidence?: (hostKey: string) => Promise<string | void> | string | void;
+  limits?: TableLimits;
+}
+
+export interface Tui {
+  /** An event subscriber. */
+  write(event: ProxyEvent): void;
+  /** A line for the event log (notes and warnings that would otherwise go to stderr). */
+  note(level: LogLevel, text: string): void;
+  /** Destroys the screen: the terminal is as it was, console and stderr write there again. */
+  close(): Promise<void>;
+}
+
+interface ScreenStatics {
+  _sigintHandler?: () => void;
+  _sigtermHandler?: () => void;
+  _exceptionHandler?: (error: Error) => void;
+}
+
+export function startTui(options: TuiOptions): Tui {
+  const table = new HostTable(options.limits);
+  const log = new EventLog();
+  let ui: UiState = INITIAL_UI;
+  let offset = 0;
+  let frame: Frame | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastDraw = 0;
+  let closed = false;
+  const nowIso = () => new Date().toISOString();
+
+  const capture = captureOutput((level, text) => {
+    log.add(level, text, nowIso());
+    schedule();
+  });
+  // blessed 0.1.81 prints its failure to compile newer terminfo entries (xterm-256color's Setulc) with
+  // console.error, then falls back to its own xterm description: that noise is dropped.
+  capture.muted = true;
+  let screen: blessed.Widgets.Screen;
+  try {
+    screen = blessed.screen({ smartCSR: true, title: 'tlswitness', warnings: false, autoPadding: false, fullUnicode: false });
+  } catch (error) {
+    capture.restore();
+    throw error;
+  } finally {
+    capture.muted = false;
+  }
+  // The CLI owns SIGINT/SIGTERM (a clean stop flushes the log); blessed's handlers would exit
+  // the process as soon as the CLI's one-shot listener had run. Its exit handler stays: it
+  // restores the terminal on any exit. A crash restores it before Node prints the stack.
+  const statics = blessed.screen as unknown as ScreenStatics;
+  if (statics._sigintHandler) process.removeListener('SIGINT', statics._sigintHandler);
+  if (statics._sigtermHandler) process.removeListener('SIGTERM', statics._sigtermHandler);
+  if (statics._exceptionHandler) process.removeListener('uncaughtException', statics._exceptionHandler);
+  const onCrash = () => destroy();
+  process.on('uncaughtExceptionMonitor', onCrash);
+
+  const tput = (screen as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
+  // As blessed decides (the locale, or the terminfo U8 flag): otherwise it prints `?` for non-ASCII.
+  const unicode = tput.unicode || tput.numbers.U8 === 1;
+  const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false });
+
+  function draw(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (closed) return;
+    lastDraw = Date.now();
+    try {
+      frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence, unicode });
+      offset = frame.offset;
+      ui = { ...ui, detailsScroll: frame.detailsScroll };
+      box.setContent(frame.lines.map(toTags).join('\n'));
+    } catch (error) {
+      // A bug in a view must not take the proxy down with it.
+      box.setContent(`tlswitness: the screen cannot be drawn (${escapeTags((error as Error).message)}); the proxy keeps running; q quits`);
+    }
+    screen.render();
+  }
+
+  function schedule(): void {
+    if (timer || closed) return;
+    timer = setTimeout(draw, Math.max(0, FRAME_MS - (Date.now() - lastDraw)));
+    timer.unref();
+  }
+
+  function evidence(key: string): void {
+    log.add('note', `writing an evidence bundle for ${key}...`, nowIso());
+    Promise.resolve()
+      .then(() => options.onEvidence!(key))
+      .then(
+        (result) => log.add('note', result ? `evidence for ${key}: ${result}` : `evidence for ${key} written`, nowIso()),
+        (error: Error) => log.add('error', `evidence for ${key} failed: ${error.message}`, nowIso()),
+      )
+      .finally(schedule);
+  }
+
+  screen.on('keypress', (ch: string | undefined, key: KeyPress | undefined) => {
+    const press: KeyPress = { ...key, ch };
+    const visible = frame?.visible ?? [];
+    const result = handleKey(ui, press, visible, !!options.onEvidence);
+    ui = result.state;
+    if (result.command === 'quit') options.onQuit();
+    else if (result.command === 'clear') {
+      table.clear();
+      log.clear();
+      offset = 0;
+    } else if (result.command === 'evidence' && frame?.selected) evidence(frame.selected);
+    draw();
+  });
+  screen.on('resize', draw);
+  const ticker = setInterval(schedule, 1000);
+  ticker.unref();
+  draw();
+
+  function destroy(): void {
+    if (closed) return;
+    closed = true;
+    if (timer) clearTimeout(timer);
+    clearInterval(ticker);
+    process.removeListener('uncaughtExceptionMonitor', onCrash);
+    screen.destroy();
+    capture.restore();
+  }
+
+  return {
+    write(event) {
+      table.apply(event);
+      log.addEvent(event);
+      schedule();
+    },
+    note(level, text) {
+      log.add(level, text, nowIso());
+      schedule();
+    },
+    close() {
+      destroy();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Screen text as styled segments, cut and padded to a width before it becomes blessed tags, so
+// layout is plain string arithmetic and tag syntax in data (a `{` in a DN) is escaped; pure.
+import type { Tone } from './verdict.js';
+
+export type Style = Tone | 'title' | 'dim' | 'key';
+
+export interface Segment {
+  text: string;
+  style?: Style;
+}
+
+export interface Line {
+  segments: Segment[];
+  /** The title bar and the selected row are shown in reverse video across the whole width. */
+  inverse?: boolean;
+}
+
+const ELLIPSIS = '…';
+
+export const line = (...segments: (Segment | string)[]): Line => ({ segments: segments.map((s) => (typeof s === 'string' ? { text: s } : s)) });
+export const styled = (text: string, style?: Style): Segment => (style ? { text, style } : { text });
+
+/** `text` cut to `width` (with an ellipsis when cut) and padded with spaces, or right-aligned. */
+export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${ELLIPSIS}`.slice(0, width) : text;
+  return align === 'left' ? cut.padEnd(width) : cut.padStart(width);
+}
+
+/** The line cut to exactly `width` columns. Control characters in data become spaces. */
+export function fit(input: Line, width: number): Line {
+  const segments: Segment[] = [];
+  let left = width;
+  const total = input.segments.reduce((sum, s) => sum + s.text.length, 0);
+  for (const segment of input.segments) {
+    if (left <= 0) break;
+    let text = segment.text.replace(/[\x00-\x1f\x7f]/g, ' ');
+    // The segment that reaches the edge of a line too long for it carries the ellipsis.
+    if (total > width && text.length >= left) text = `${text.slice(0, left - 1)}${ELLIPSIS}`;
+    segments.push({ ...segment, text });
+    left -= text.length;
+  }
+  if (left > 0) segments.push({ text: ' '.repeat(left) });
+  return { ...input, segments };
+}
+
+const OPEN: Record<Style, string> = {
+  ok: '{green-fg}',
+  warn: '{yellow-fg}',
+  bad: '{red-fg}',
+  intercepted: '{magenta-fg}',
+  neutral: '',
+  title: '{bold}',
+  dim: '{gray-fg}',
+  key: '{bold}',
+};
+
+function closeTag(open: string): string {
+  return open ? open.replace('{', '{/') : '';
+}
+
+export function escapeTags(text: string): string {
+  return text.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+}
+
+export function toTags(input: Line): string {
+  const body = input.segments.map((s) => {
+    const open = s.style ? OPEN[s.style] : '';
+    return `${open}${escapeTags(s.text)}${closeTag(open)}`;
+  });
+  return input.inverse ? `{inverse}${body.join('')}{/inverse}` : body.join('');
+}
+
+const ASCII: Record<string, string> = { '…': '~', '↑': '^', '↓': 'v', '█': '_' };
+
+/** The line for a terminal without UTF-8 (blessed would print `?`): one ASCII character for each glyph. */
+export function asciiOnly(input: Line): Line {
+  return { ...input, segments: input.segments.map((s) => ({ ...s, text: s.text.replace(/[^\x00-\x7e]/g, (c) => ASCII[c] ?? '?') })) };
+}
+
+/** Plain text of a line, for tests and for measuring. */
+export function plain(input: Line): string {
+  return input.segments.map((s) => s.text).join('');
+}
+
+/**
+ * Word wrap to `width`, keeping the text's leading spaces; continuation lines start with `indent`.
+ * A word longer than a line (a fingerprint) fills the line and is cut after a `:` where it can be.
+ */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lead = /^ */.exec(text)![0];
+  if (width <= Math.max(lead.length, indent.length) + 8) return [text.slice(0, Math.max(0, width))];
+  const out: string[] = [];
+  let current = lead;
+  let fresh = true;
+  const push = () => {
+    out.push(current);
+    current = indent;
+    fresh = true;
+  };
+  for (const word of text.slice(lead.length).split(' ')) {
+    const gap = fresh ? '' : ' ';
+    if (current.length + gap.length + word.length <= width) {
+      current += gap + word;
+      fresh = false;
+      continue;
+    }
+    if (word.length <= width - indent.length) {
+      push();
+      current += word;
+      fresh = false;
+      continue;
+    }
+    let rest = word;
+    current += gap;
+    while (current.length + rest.length > width) {
+      const room = width - current.length;
+      const colon = rest.lastIndexOf(':', room - 1);
+      const cut = colon >= room / 2 ? colon + 1 : room;
+      current += rest.slice(0, cut);
+      rest = rest.slice(cut);
+      push();
+    }
+    current += rest;
+    fresh = false;
+  }
+  if (!fresh || !out.length) out.push(current);
+  return out;
+}
