@@ -3,7 +3,7 @@
 // Writes a markdown table (default bench-results.md) and prints it. See scripts/bench/options.ts.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { CLI, freePort } from '../test/helpers/fixtures.js';
 import { makeTestCa } from '../test/helpers/pki.js';
 import { contenders as findContenders, LABELS, onPath, type Contender, type ContenderName, type Instance, type Setup } from './bench/contenders.js';
@@ -44,7 +44,7 @@ async function main(options: BenchOptions): Promise<number> {
   const rootFile = join(dir, 'bench-root.pem');
   writeFileSync(rootFile, root.pem);
   const origin = await startOrigin(leaf.keyPem, leaf.pem);
-  const setup: Setup = { dir, rootFile, originPort: origin.port };
+  const setup: Setup = { dir, rootFile, originPort: origin.port, profileDir: options.profile ? resolvePath(options.profile) : null };
   const { ready, skipped } = await findContenders(setup, options.contenders);
   const problems = new Problems();
   for (const s of skipped) problems.notes.push(`${LABELS[s.name]} skipped: ${s.note}`);
@@ -166,6 +166,7 @@ async function main(options: BenchOptions): Promise<number> {
         node: process.version,
         loadBefore,
         loadAfter: loadavg(),
+        idle: options.idle,
         options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
         loadGeneratorCpuS: load.totalCpuUs / 1e6,
         loadGeneratorWallS: load.totalWallMs / 1000,
@@ -180,6 +181,7 @@ async function main(options: BenchOptions): Promise<number> {
     writeFileSync(options.out, markdown);
     process.stdout.write(markdown);
     progress(`wrote ${options.out}`);
+    if (options.profile) progress(`CPU profiles of the tlswitness processes in ${options.profile}/{mitm,tunnel} (the profiler slows them: not for the table)`);
     return problems.fatal ? 1 : 0;
   } finally {
     load.stop();

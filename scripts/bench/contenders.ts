@@ -23,6 +23,8 @@ export interface Setup {
   dir: string;
   rootFile: string;
   originPort: number;
+  /** node --cpu-prof output for the tlswitness processes (--profile), or null. */
+  profileDir: string | null;
 }
 
 export interface Instance {
@@ -112,7 +114,8 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
     name: mode,
     start(port, names) {
       const resolve = names.flatMap((name) => ['--resolve', `${name}:${setup.originPort}:127.0.0.1`]);
-      const args = [CLI, 'proxy', '--port', String(port), '--mode', mode, '--json', '--certs-dir', certsDir, '--extra-ca', setup.rootFile, ...resolve];
+      const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, mode)] : [];
+      const args = [...profile, CLI, 'proxy', '--port', String(port), '--mode', mode, '--json', '--certs-dir', certsDir, '--extra-ca', setup.rootFile, ...resolve];
       return launch(process.execPath, args, baseEnv(setup), port);
     },
     clientCa: () => (mode === 'mitm' && existsSync(join(certsDir, 'ca', 'certs', 'ca.pem')) ? readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8') : null),

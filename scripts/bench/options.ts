@@ -15,11 +15,13 @@ export interface BenchOptions {
   inspectRuns: number;
   contenders: ContenderName[];
   out: string;
+  /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
+  profile: string | null;
   smoke: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
-                       [--idle N] [--inspect-runs N] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--smoke]
+                       [--idle N] [--inspect-runs N] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = { duration: 5, reps: 5, connections: 32, newHosts: 100, bulkMib: 256, idle: 1000, inspectRuns: 5 };
@@ -42,6 +44,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         'inspect-runs': { type: 'string' },
         contenders: { type: 'string' },
         out: { type: 'string' },
+        profile: { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -69,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     inspectRuns: number('inspect-runs', values['inspect-runs'], base.inspectRuns),
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
+    profile: values.profile ?? null,
     smoke: values.smoke ?? false,
   };
 }
