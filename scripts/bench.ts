@@ -61,6 +61,8 @@ async function main(options: BenchOptions): Promise<number> {
   const route = (contender: Contender, instance: Instance | null): Route => ({ proxyPort: instance?.port ?? null, originPort: origin.port, ca: [root.pem, contender.clientCa()].filter((pem): pem is string => !!pem), timeoutMs });
   const bulkBytes = options.bulkMib * 1024 * 1024;
   const fresh: Instance[] = [];
+  /** The fewest idle connections a proxy still held when its RSS was read, when it had closed some. */
+  const fewerIdle = new Map<ContenderName, number>();
 
   try {
     const contenders: Contender[] = [];
@@ -134,7 +136,9 @@ async function main(options: BenchOptions): Promise<number> {
         const opened = problems.check(contender.name, 'idle connections', await load.run({ kind: 'open', session: 'idle', route: route(contender, instance), servername: 'idle.bench.test', path: '/1k', count: options.idle, concurrency: 32 }));
         await pause(200);
         samples.add('rssIdle', contender.name, rssMb(instance.pid));
-        samples.add('idleAlive', contender.name, Number((await load.run({ kind: 'alive', session: 'idle' })).alive));
+        const alive = Number((await load.run({ kind: 'alive', session: 'idle' })).alive);
+        samples.add('idleAlive', contender.name, alive);
+        if (alive < Number(opened.opened)) fewerIdle.set(contender.name, Math.min(alive, fewerIdle.get(contender.name) ?? alive));
         if (Number(opened.opened) < options.idle) problems.notes.push(`${LABELS[contender.name]}: opened ${opened.opened} of ${options.idle} idle connections`);
         await load.run({ kind: 'close', session: 'idle' });
         await instance.stop();
@@ -158,6 +162,7 @@ async function main(options: BenchOptions): Promise<number> {
       }
     }
 
+    for (const [name, alive] of fewerIdle) problems.notes.push(`${LABELS[name]}: as few as ${alive} of the ${options.idle} idle connections were still open when its RSS was read; it had closed the others (an idle timeout shorter than the time taken to open them all)`);
     const report: Report = {
       info: {
         date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
