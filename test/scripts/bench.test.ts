@@ -1,12 +1,15 @@
 // `npm run bench -- --smoke`: the whole bench, tiny, so the script cannot rot; no thresholds.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/fixtures.js';
 
-test('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
+// The bench reads CPU time and RSS from Linux's /proc.
+const linux = existsSync('/proc/self/stat') ? test : test.skip;
+
+linux('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-bench-smoke-')), 'results.md');
   const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'scripts', 'bench.ts'), '--smoke', '--out', out], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
