@@ -1,0 +1,47 @@
+// Wall time of `tlswitness inspect` against the bench origin, beside the floor for any Node tool (a
+// bare script that only does tls.connect) and `openssl s_client`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../../test/helpers/fixtures.js';
+import type { Setup } from './contenders.js';
+
+export type InspectName = 'node' | 'inspect' | 'openssl';
+export const INSPECT_LABELS: Record<InspectName, string> = { node: 'bare Node tls.connect', inspect: 'tlswitness inspect', openssl: 'openssl s_client' };
+
+export interface Timed {
+  ms: number;
+  code: number | null;
+}
+
+export type InspectCommands = Record<InspectName, { command: string; args: string[] }>;
+
+const HOST = 'inspect.bench.test';
+
+export function inspectCommands(setup: Setup): InspectCommands {
+  const target = `${HOST}:${setup.originPort}`;
+  const bare = join(setup.dir, 'bare-connect.mjs');
+  writeFileSync(bare, `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`);
+  return {
+    node: { command: process.execPath, args: [bare] },
+    inspect: { command: process.execPath, args: [CLI, 'inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile] },
+    openssl: { command: 'openssl', args: ['s_client', '-connect', `127.0.0.1:${setup.originPort}`, '-servername', HOST] },
+  };
+}
+
+export function inspectEnv(setup: Setup): NodeJS.ProcessEnv {
+  const certs = join(setup.dir, 'certs-inspect');
+  mkdirSync(certs, { recursive: true });
+  return { PATH: process.env.PATH, HOME: join(setup.dir, 'home'), SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt', TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'), TLSWITNESS_CERTS_DIR: certs };
+}
+
+/** Spawn to exit, in ms (async: a spawnSync would stall the origin serving the handshake in this process). */
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end();
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ ms: performance.now() - started, code }));
+  });
+}

@@ -1,0 +1,165 @@
+// The bench's markdown: metrics as rows, contenders as columns (medians, with the ratio to
+// `direct`), the `inspect` table, and the issue's targets checked against this run; pure.
+import { LABELS, type ContenderName } from './contenders.js';
+import { INSPECT_LABELS, type InspectName } from './inspect.js';
+import { median } from './stats.js';
+
+export const METRICS = {
+  kaRps: { label: 'keep-alive: requests/s', decimals: 0 },
+  kaP50: { label: 'keep-alive: latency p50 (ms)', decimals: 2 },
+  kaP99: { label: 'keep-alive: latency p99 (ms)', decimals: 2 },
+  kaProxyCpu: { label: 'keep-alive: proxy CPU per request (µs)', decimals: 0 },
+  kaLoadCpu: { label: 'keep-alive: load generator CPU per request (µs)', decimals: 0 },
+  coldRate: { label: 'new host, cold: connections/s', decimals: 1 },
+  coldFirstByte: { label: 'new host, cold: first byte p50 (ms)', decimals: 2 },
+  warmRate: { label: 'new host, warm: connections/s', decimals: 1 },
+  warmFirstByte: { label: 'new host, warm: first byte p50 (ms)', decimals: 2 },
+  newHostPenalty: { label: 'new host: cold − warm first byte (ms)', decimals: 2, ratio: false },
+  bulkMBps: { label: 'bulk: MB/s', decimals: 0 },
+  bulkProxyCpu: { label: 'bulk: proxy CPU per MB (ms)', decimals: 2 },
+  rssStart: { label: 'RSS idle after start (MB)', decimals: 1 },
+  rssIdle: { label: 'RSS holding the idle connections (MB)', decimals: 1 },
+  idleAlive: { label: 'idle connections still open when measured', decimals: 0, ratio: false },
+  startMs: { label: 'start to listening (ms)', decimals: 0 },
+} as const;
+
+export type MetricKey = keyof typeof METRICS;
+
+export class Samples {
+  private readonly values = new Map<string, number[]>();
+
+  add(metric: MetricKey, contender: ContenderName, value: number): void {
+    const key = `${metric}/${contender}`;
+    if (!this.values.has(key)) this.values.set(key, []);
+    this.values.get(key)!.push(value);
+  }
+
+  /** The latest sample (NaN when none). */
+  last(metric: MetricKey, contender: ContenderName): number {
+    return this.values.get(`${metric}/${contender}`)?.at(-1) ?? Number.NaN;
+  }
+
+  median(metric: MetricKey, contender: ContenderName): number {
+    return median(this.values.get(`${metric}/${contender}`) ?? []);
+  }
+}
+
+export interface RunInfo {
+  date: string;
+  cores: number;
+  cpuModel: string;
+  node: string;
+  loadBefore: number[];
+  loadAfter: number[];
+  options: string;
+  /** Idle connections held for the RSS row (the target is for 1,000). */
+  idle: number;
+  loadGeneratorCpuS: number;
+  loadGeneratorWallS: number;
+  wallS: number;
+}
+
+export interface Report {
+  info: RunInfo;
+  contenders: ContenderName[];
+  samples: Samples;
+  inspect: Partial<Record<InspectName, number[]>>;
+  notes: string[];
+}
+
+function format(value: number, decimals: number): string {
+  return Number.isFinite(value) ? value.toFixed(decimals) : '—';
+}
+
+function ratio(value: number, base: number): string {
+  return Number.isFinite(value) && Number.isFinite(base) && base !== 0 ? ` (${(value / base).toFixed(2)}x)` : '';
+}
+
+export function proxyTable(report: Report): string[] {
+  const { contenders, samples } = report;
+  const lines = [`| metric | ${contenders.map((c) => LABELS[c]).join(' | ')} |`, `|---|${contenders.map(() => '---:').join('|')}|`];
+  for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
+    const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
+    const direct = contenders.includes('direct') ? samples.median(key, 'direct') : Number.NaN;
+    const cells = contenders.map((c) => {
+      const value = samples.median(key, c);
+      return `${format(value, metric.decimals)}${c === 'direct' || ('ratio' in metric && !metric.ratio) ? '' : ratio(value, direct)}`;
+    });
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+export function inspectTable(report: Report): string[] {
+  const floor = median(report.inspect.node ?? []);
+  const lines = ['| contender | wall time, median (ms) | ratio to bare Node |', '|---|---:|---:|'];
+  for (const [name, values] of Object.entries(report.inspect) as [InspectName, number[]][]) {
+    const value = median(values);
+    lines.push(`| ${INSPECT_LABELS[name]} | ${format(value, 1)} | ${Number.isFinite(value / floor) ? `${(value / floor).toFixed(2)}x` : '—'} |`);
+  }
+  return lines;
+}
+
+interface Target {
+  text: string;
+  value: number;
+  shown: string;
+  met: (value: number) => boolean;
+  /** Why this run cannot judge it, when its sizes differ from the target's. */
+  unjudged?: string | false;
+}
+
+export function targets(report: Report): string[] {
+  const m = (key: MetricKey, c: ContenderName) => report.samples.median(key, c);
+  const over = (a: number, b: number) => a / b;
+  const list: Target[] = [
+    { text: 'MITM keep-alive req/s ≥ 5x mitmdump', value: over(m('kaRps', 'mitm'), m('kaRps', 'mitmproxy')), shown: 'x', met: (v) => v >= 5 },
+    { text: 'MITM proxy CPU ≤ 250 µs per request', value: m('kaProxyCpu', 'mitm'), shown: ' µs', met: (v) => v <= 250 },
+    { text: 'tunnel keep-alive req/s ≥ 0.9x tinyproxy', value: over(m('kaRps', 'tunnel'), m('kaRps', 'tinyproxy')), shown: 'x', met: (v) => v >= 0.9 },
+    { text: 'tunnel bulk MB/s ≥ 0.9x tinyproxy', value: over(m('bulkMBps', 'tunnel'), m('bulkMBps', 'tinyproxy')), shown: 'x', met: (v) => v >= 0.9 },
+    { text: 'MITM bulk MB/s ≥ 2x mitmdump', value: over(m('bulkMBps', 'mitm'), m('bulkMBps', 'mitmproxy')), shown: 'x', met: (v) => v >= 2 },
+    { text: "MITM: a new host's first byte ≤ 2 ms above a host seen before", value: m('newHostPenalty', 'mitm'), shown: ' ms', met: (v) => v <= 2 },
+    { text: 'MITM RSS with 1,000 idle connections ≤ 120 MB', value: m('rssIdle', 'mitm'), shown: ' MB', met: (v) => v <= 120, unjudged: report.info.idle !== 1000 && `not judged: ${report.info.idle} idle connections` },
+    { text: 'MITM RSS idle after start ≤ 60 MB', value: m('rssStart', 'mitm'), shown: ' MB', met: (v) => v <= 60 },
+    { text: 'MITM start to listening ≤ 150 ms', value: m('startMs', 'mitm'), shown: ' ms', met: (v) => v <= 150 },
+    { text: '`inspect` ≤ 1.3x a bare Node tls.connect script', value: over(median(report.inspect.inspect ?? []), median(report.inspect.node ?? [])), shown: 'x', met: (v) => v <= 1.3 },
+  ];
+  const lines = ['| target | this run | met |', '|---|---:|---|'];
+  for (const target of list) {
+    const known = Number.isFinite(target.value);
+    const verdict = !known ? 'not measured' : target.unjudged ? target.unjudged : target.met(target.value) ? 'yes' : '**no**';
+    lines.push(`| ${target.text} | ${known ? `${target.value.toFixed(target.shown === 'x' ? 2 : 1)}${target.shown}` : '—'} | ${verdict} |`);
+  }
+  return lines;
+}
+
+export function renderReport(report: Report): string {
+  const { info } = report;
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  return [
+    '# tlswitness bench',
+    '',
+    `${info.date} · ${info.cores} cores (${info.cpuModel}) · Node ${info.node} · load average ${load(info.loadBefore)} before, ${load(info.loadAfter)} after · ${info.wallS.toFixed(0)} s`,
+    '',
+    `Run: ${info.options}. Medians over repetitions; contenders alternate within each repetition. Ratios are to \`direct\`.`,
+    `Load generator (a separate Node process on the same machine): ${info.loadGeneratorCpuS.toFixed(1)} s CPU over ${info.loadGeneratorWallS.toFixed(1)} s of jobs (${((100 * info.loadGeneratorCpuS) / Math.max(info.loadGeneratorWallS, 1e-9)).toFixed(0)}% of one core).`,
+    '',
+    ...proxyTable(report),
+    '',
+    '## `inspect` (wall time, same origin)',
+    '',
+    ...inspectTable(report),
+    '',
+    '## Targets (issue #8), from this run',
+    '',
+    ...targets(report),
+    '',
+    '## Notes',
+    '',
+    '- keep-alive: raw TLS clients, one request at a time per connection, 1 KiB body; through a proxy each connection CONNECTs first. Proxy CPU is utime+stime from /proc over the timed window.',
+    '- new host: one after another, a fresh TCP connection, CONNECT and full TLS handshake per name (no session reuse), a distinct SNI name per connection (cold: never seen; warm: the same names again); first byte is from connect to the first response byte.',
+    '- bulk: one GET on a fresh connection. RSS: a freshly started proxy, 0.5 s after listening, then holding the idle connections (each did one request). Start: spawn to the port accepting (mitmdump and tinyproxy also pay `unshare` + `mount` for their private /etc/hosts).',
+    ...report.notes.map((note) => `- ${note}`),
+    '',
+  ].join('\n');
+}

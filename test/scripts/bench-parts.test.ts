@@ -1,0 +1,68 @@
+// The bench's pure parts: the load generator's HTTP response parser, its statistics and its flags.
+import test from 'ava';
+import { ResponseParser } from '../../scripts/bench/http-client.js';
+import { parseOptions } from '../../scripts/bench/options.js';
+import { median, percentile, rotate } from '../../scripts/bench/stats.js';
+
+/** Feeds `text` in pieces of `size` bytes; the piece index at which the parser said "complete". */
+function feedInPieces(parser: ResponseParser, text: string, size: number): number {
+  const bytes = Buffer.from(text, 'latin1');
+  for (let i = 0, piece = 0; i < bytes.length; i += size, piece++) if (parser.feed(bytes.subarray(i, i + size))) return piece;
+  return -1;
+}
+
+test('ResponseParser: Content-Length bodies complete on their last byte, whatever the read boundaries', (t) => {
+  const response = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-length: 10\r\n\r\n0123456789';
+  for (const size of [1, 3, 7, response.length]) {
+    const parser = new ResponseParser();
+    t.is(feedInPieces(parser, response, size), Math.ceil(response.length / size) - 1, `pieces of ${size}`);
+    t.is(parser.status, 200);
+    t.is(parser.bodyBytes, 10);
+  }
+});
+
+test('ResponseParser: chunked bodies (with extensions and trailers) complete after the last chunk', (t) => {
+  const response = 'HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na;ext=1\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\n';
+  for (const size of [1, 2, 5, response.length]) {
+    const parser = new ResponseParser();
+    t.is(feedInPieces(parser, response, size), Math.ceil(response.length / size) - 1, `pieces of ${size}`);
+    t.is(parser.status, 502);
+    t.is(parser.bodyBytes, 15);
+  }
+  const parser = new ResponseParser();
+  t.false(parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n')), 'not complete before the last chunk');
+});
+
+test('ResponseParser: a body of unknown length is refused (the bench needs keep-alive framing)', (t) => {
+  t.throws(() => new ResponseParser().feed(Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbody')), { message: /without Content-Length or chunked/ });
+});
+
+test('stats: median, nearest-rank percentile, rotation', (t) => {
+  t.is(median([5, 1, 3]), 3);
+  t.is(median([4, 1, 3, 2]), 2.5);
+  t.true(Number.isNaN(median([])));
+  t.is(median([Number.NaN, 2, 4]), 3, 'a failed repetition does not poison the median');
+  const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+  t.is(percentile(hundred, 50), 50);
+  t.is(percentile(hundred, 99), 99);
+  t.is(percentile([7], 99), 7);
+  t.deepEqual(rotate(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
+  t.deepEqual(rotate(['a', 'b', 'c'], 5), ['c', 'a', 'b']);
+});
+
+test('options: defaults, --smoke sizes, and one-line refusals', (t) => {
+  const full = parseOptions([]);
+  t.is(full.connections, 32);
+  t.is(full.bulkMib, 256);
+  t.is(full.idle, 1000);
+  t.deepEqual(full.contenders, ['direct', 'tunnel', 'mitm', 'tinyproxy', 'mitmproxy']);
+  t.is(full.out, 'bench-results.md');
+  const smoke = parseOptions(['--smoke', '--reps', '2']);
+  t.deepEqual(smoke.contenders, ['direct', 'tunnel', 'mitm']);
+  t.is(smoke.reps, 2, 'an explicit flag wins over the smoke size');
+  t.true(smoke.bulkMib < 16);
+  t.is(parseOptions(['--duration', '0.5']).duration, 0.5);
+  t.throws(() => parseOptions(['--reps', '1.5']), { message: /--reps 1\.5: expected a positive whole number/ });
+  t.throws(() => parseOptions(['--contenders', 'direct,squid']), { message: /"squid" is not one of/ });
+  t.throws(() => parseOptions(['--bogus']), { message: /Unknown option '--bogus'/ });
+});

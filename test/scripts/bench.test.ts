@@ -1,0 +1,41 @@
+// `npm run bench -- --smoke`: the whole bench, tiny, so the script cannot rot; no thresholds.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/fixtures.js';
+
+// The bench reads CPU time and RSS from Linux's /proc.
+const linux = existsSync('/proc/self/stat') ? test : test.skip;
+
+linux('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-bench-smoke-')), 'results.md');
+  const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'scripts', 'bench.ts'), '--smoke', '--out', out], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.is(code, 0, stderr);
+  const markdown = readFileSync(out, 'utf8');
+  t.is(stdout, markdown, 'the table is printed and written');
+  const row = (label: string) => {
+    const line = markdown.split('\n').find((l) => l.startsWith(`| ${label} |`));
+    t.truthy(line, `row "${label}"`);
+    return line!.split('|').slice(2, -1).map((cell) => Number.parseFloat(cell));
+  };
+  t.true(markdown.includes('| metric | direct | tlswitness --mode tunnel | tlswitness (MITM) |'));
+  for (const label of ['keep-alive: requests/s', 'new host, cold: first byte p50 (ms)', 'new host, warm: connections/s', 'bulk: MB/s']) {
+    t.true(row(label).every((value) => value > 0), `${label}: a positive number for every contender`);
+  }
+  for (const label of ['keep-alive: proxy CPU per request (µs)', 'RSS idle after start (MB)', 'RSS holding 12 idle connections (MB)', 'start to listening (ms)']) {
+    const [direct, ...proxies] = row(label);
+    t.true(Number.isNaN(direct), `${label}: nothing for direct`);
+    t.true(proxies.every((value) => value > 0), `${label}: a positive number for each proxy`);
+  }
+  t.deepEqual(row('idle connections still open when measured').slice(1), [12, 12]);
+  t.regex(markdown, /\| tlswitness inspect \| \d+\.\d \| \d+\.\d\dx \|/);
+  t.regex(markdown, /Load generator \(a separate Node process on the same machine\): \d+\.\d s CPU/);
+  t.notRegex(markdown, /error\(s\)|left out/, 'no contender failed');
+});
