@@ -99,10 +99,17 @@ export function isPublicHost(parseHost: ParseHost, host: string, address: string
 }
 
 /** The public suffix list parser, loaded on demand: 200 KB that most verdicts never need. */
+let loadedParser: ParseHost | null = null;
+
 export async function loadHostParser(): Promise<ParseHost> {
   const module = await import('tldts');
   // Bundled, the CommonJS build lands under `default`.
-  return module.parse ?? (module as unknown as { default: { parse: ParseHost } }).default.parse;
+  return (loadedParser = module.parse ?? (module as unknown as { default: { parse: ParseHost } }).default.parse);
+}
+
+/** The parser when an earlier verdict already loaded it (a long-running proxy), so a record is built once. */
+export function hostParserIfLoaded(): ParseHost | null {
+  return loadedParser;
 }
 
 /** Registrable domain, for telling unrelated hosts apart. */

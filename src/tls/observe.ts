@@ -8,7 +8,7 @@ import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
 import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
-import { loadHostParser, needsHostClassification } from '../diagnose/interception.js';
+import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials } from './probe.js';
 import { ToolError } from '../errors.js';
 
@@ -71,8 +71,9 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     observation.target.address = error.address;
   }
   const stores = await trust;
+  observation.parseHost ??= hostParserIfLoaded() ?? undefined;
   let record = buildHandshakeRecord(observation, stores, now());
-  if (needsHostClassification(record)) {
+  if (!observation.parseHost && needsHostClassification(record)) {
     observation.parseHost = await loadHostParser();
     record = buildHandshakeRecord(observation, stores, now());
   }
