@@ -248,6 +248,8 @@ export class ProxyServer {
       this.tunnel(socket, first, target);
       return;
     }
+    // The upstream connection for the first request is opened while the app does its handshake.
+    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
     let context: SecureContext;
     try {
       context = await leaf;

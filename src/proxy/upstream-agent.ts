@@ -5,7 +5,7 @@
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -35,6 +35,9 @@ interface ConnectionOptions {
   port?: number | string;
   servername?: string;
 }
+
+/** How long a connection opened ahead of the first request waits for it. */
+const PRECONNECT_TTL_MS = 5_000;
 
 export class UpstreamAgent extends Agent {
   /**
@@ -67,18 +70,58 @@ export class UpstreamAgent extends Agent {
     return context;
   }
 
+  /**
+   * Upstream connections opened ahead of the first request (see preconnect), by host:port. A new
+   * host's first request then finds its connection already through the TLS handshake.
+   */
+  private readonly early = new Map<string, Promise<TLSSocket>>();
+
+  /** Starts an upstream connection now, while the app is still in its handshake with the proxy. */
+  preconnect(target: HostPort): void {
+    const key = formatHostPort(target);
+    if (this.early.has(key) || Object.keys(this.freeSockets).some((name) => name.startsWith(`${key}:`))) return;
+    const dialing = this.dial(target.host, target.port);
+    this.early.set(key, dialing);
+    dialing.catch(() => undefined);
+    // Not taken in time (the app went away): closed, never handed out stale.
+    setTimeout(() => {
+      if (this.early.get(key) !== dialing) return;
+      this.early.delete(key);
+      dialing.then((socket) => socket.destroy(), () => undefined);
+    }, PRECONNECT_TTL_MS).unref();
+  }
+
   override createConnection(options: ConnectionOptions, callback: (error: Error | null, socket?: Duplex) => void): undefined {
     const host = String(options.host).replace(/^\[|\]$/g, '');
     const port = Number(options.port);
+    const key = formatHostPort({ host, port });
+    let dialing = this.early.get(key);
+    if (dialing) this.early.delete(key);
+    else dialing = this.dial(host, port);
+    dialing.then(
+      (socket) => callback(null, socket),
+      (error: Error) => callback(error),
+    );
+    return undefined;
+  }
+
+  override destroy(): void {
+    for (const dialing of this.early.values()) dialing.then((socket) => socket.destroy(), () => undefined);
+    this.early.clear();
+    super.destroy();
+  }
+
+  /** Connects and hands over only a connection whose leaf was recorded, or that OpenSSL verifies. */
+  private dial(host: string, port: number): Promise<TLSSocket> {
     const { upstream } = this;
-    openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }).then(
-      (connection) => {
+    return new Promise((resolve, reject) => {
+      openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }).then((connection) => {
         let secureContext: SecureContext;
         try {
           secureContext = this.contextFor(upstream.clientFor({ host, port }));
         } catch (error) {
           connection.socket.destroy();
-          callback(error as Error);
+          reject(error as Error);
           return;
         }
         const socket = tlsConnect({
@@ -94,7 +137,7 @@ export class UpstreamAgent extends Agent {
         const fail = (error: Error) => {
           clearTimeout(deadline);
           socket.destroy();
-          callback(error);
+          reject(error);
         };
         socket.once('error', fail);
         socket.once('secureConnect', () => {
@@ -106,7 +149,7 @@ export class UpstreamAgent extends Agent {
           const seen = peer?.fingerprint256;
           const matches = (record: HandshakeRecord | undefined) => !!record && upstream.accepts(record) && !!seen && record.chain[0]?.sha256 === seen;
           if (matches(upstream.recorder.cached({ host, port }))) {
-            callback(null, socket);
+            resolve(socket);
             return;
           }
           // Servers behind a load balancer rotate certificates: a leaf that was not recorded passes only
@@ -114,15 +157,13 @@ export class UpstreamAgent extends Agent {
           // client would; it is then recorded in the background.
           if (socket.authorized && peer && !checkServerIdentity(host, peer.toLegacyObject())) {
             upstream.recorder.refresh({ host, port }).catch(() => undefined);
-            callback(null, socket);
+            resolve(socket);
             return;
           }
           socket.destroy();
-          callback(new Error(`${host}:${port} presented a certificate that was neither recorded nor verifiable (${socket.authorizationError ?? 'name mismatch'}; ${seen ?? 'no certificate'})`));
+          reject(new Error(`${host}:${port} presented a certificate that was neither recorded nor verifiable (${socket.authorizationError ?? 'name mismatch'}; ${seen ?? 'no certificate'})`));
         });
-      },
-      (error: Error) => callback(error),
-    );
-    return undefined;
+      }, reject);
+    });
   }
 }

@@ -1,7 +1,8 @@
 // The MITM's upstream agent: one TLS context for every connection (parsing the anchors per
 // connection cost tens of milliseconds each), and OpenSSL still verifies each connection with it.
 import test from 'ava';
-import { get } from 'node:https';
+import { createServer, get } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
@@ -25,7 +26,7 @@ function fetch(agent: UpstreamAgent, host: string, port: number): Promise<{ stat
   });
 }
 
-test('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
+test.serial('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
   const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
   const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
   let anchorCalls = 0;
@@ -64,5 +65,38 @@ test('anchors are parsed into one context, shared by every upstream connection; 
     syncBuiltinESMExports();
     agent.destroy();
     await Promise.all([valid.close(), unknown.close()]);
+  }
+});
+
+test.serial('preconnect: the first request uses the connection opened ahead of it, not a second one', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  let handshakes = 0;
+  const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+  origin.on('secureConnection', () => handshakes++);
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const recorder = { cached: () => undefined, refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const agent = new UpstreamAgent({
+    resolve: new Map([[`valid.example.com:${port}`, ['127.0.0.1']]]),
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts: () => true,
+    clientFor: () => null,
+    anchors: () => [fixtures.pki.publicRoot.pem],
+  });
+  try {
+    agent.preconnect({ host: 'valid.example.com', port });
+    agent.preconnect({ host: 'valid.example.com', port }); // already dialing: nothing more
+    for (let i = 0; i < 100 && handshakes === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    t.is(handshakes, 1, 'the connection was made before any request');
+    t.deepEqual(await fetch(agent, 'valid.example.com', port), { status: 200 });
+    t.is(handshakes, 1, 'and the request used it');
+  } finally {
+    agent.destroy();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
   }
 });
