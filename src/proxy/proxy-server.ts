@@ -55,6 +55,10 @@ interface MitmConnection {
   target: HostPort;
   record: HandshakeRecord;
   requests: number;
+  /** The app sent bytes after the handshake (it accepted the proxy's certificate). */
+  spoke: boolean;
+  /** The proxy closed it (the upstream could not be recorded): not the app's refusal. */
+  closedByProxy?: boolean;
 }
 
 const now = () => new Date().toISOString();
@@ -235,34 +239,58 @@ export class ProxyServer {
     // is recorded rather than after: a new host costs the probe, not the probe plus a signature.
     const leaf = minter.contextFor(hello.serverName ? [target.host, hello.serverName] : [target.host]);
     leaf.catch(() => undefined);
+    const recording = this.recorder.record(target);
+    recording.catch(() => undefined);
+    // The traffic connection is dialed alongside the probe; it carries nothing until a request is
+    // allowed, and the agent hands it over only when its leaf was recorded or OpenSSL verifies it.
+    if (!this.recorder.cached(target)) this.agent?.preconnect(target);
+    // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
+    // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
+    // With `--on-upstream-error tunnel` the record decides whether to terminate TLS at all.
+    const inAdvance = policy.onUpstreamError === 'block' ? await this.terminate(socket, first, target, leaf, answered) : null;
+    if (policy.onUpstreamError === 'block' && !inAdvance) return;
     let record: HandshakeRecord;
     try {
-      record = await this.recorder.record(target);
+      record = await recording;
     } catch (error) {
       events.publish({ type: 'error', time: now(), code: 'RECORD_FAILED', message: `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
     }
     if (socket.destroyed) return;
-    if (routeAfterRecord(policy, record).action === 'tunnel') {
+    if (!inAdvance && routeAfterRecord(policy, record).action === 'tunnel') {
       this.tunnel(socket, first, target);
       return;
     }
-    // The upstream connection for the first request is opened while the app does its handshake.
-    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
+    const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
+    if (!terminated) return;
+    terminated.connection.record = record;
+    this.connections.set(terminated.tlsSocket, terminated.connection);
+    this.inner.emit('connection', terminated.tlsSocket);
+    // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
+    terminated.tlsSocket.once('data', () => (terminated.connection.spoke = true));
+  }
+
+  /**
+   * The app's TLS session with the proxy, on the minted leaf. Its HTTP is handed to the inner server
+   * only once the upstream is recorded (decrypted bytes wait in the socket until then).
+   */
+  private async terminate(socket: Socket, first: Buffer, target: HostPort, leaf: Promise<SecureContext>, answered: number): Promise<{ tlsSocket: TLSSocket; connection: MitmConnection } | null> {
+    const { events } = this.options;
     let context: SecureContext;
     try {
       context = await leaf;
     } catch (error) {
       events.publish({ type: 'error', time: now(), code: 'MINT_FAILED', message: `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
       socket.destroy();
-      return;
+      return null;
     }
+    if (socket.destroyed) return null;
     socket.unshift(first);
     const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
     this.outerSocket.set(tlsSocket, socket);
-    const connection: MitmConnection = { target, record, requests: 0 };
-    this.connections.set(tlsSocket, connection);
+    const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
     let secure = false;
     let handshakeError: string | null = null;
     let timedOut = false;
@@ -282,18 +310,16 @@ export class ProxyServer {
     });
     tlsSocket.once('close', () => {
       clearTimeout(handshakeDeadline);
+      if (connection.closedByProxy) return;
       if (secure) {
-        if (connection.requests === 0 && !spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+        if (connection.requests === 0 && !connection.spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
         return;
       }
       const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
       if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
       else events.publish({ type: 'error', time: now(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
     });
-    this.inner.emit('connection', tlsSocket);
-    // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
-    let spoke = false;
-    tlsSocket.once('data', () => (spoke = true));
+    return { tlsSocket, connection };
   }
 
   /** A target that is this proxy's own listening address. */

@@ -96,8 +96,12 @@ export class UpstreamAgent extends Agent {
     const port = Number(options.port);
     const key = formatHostPort({ host, port });
     let dialing = this.early.get(key);
-    if (dialing) this.early.delete(key);
-    else dialing = this.dial(host, port);
+    if (dialing) {
+      this.early.delete(key);
+      // Dialed before the record existed, a connection that only the record vouches for (say, a chain
+      // --complete-chains repaired) was refused: dial again now that the record is there.
+      dialing = dialing.catch(() => this.dial(host, port));
+    } else dialing = this.dial(host, port);
     dialing.then(
       (socket) => callback(null, socket),
       (error: Error) => callback(error),
