@@ -241,9 +241,6 @@ export class ProxyServer {
     leaf.catch(() => undefined);
     const recording = this.recorder.record(target);
     recording.catch(() => undefined);
-    // The traffic connection is dialed alongside the probe; it carries nothing until a request is
-    // allowed, and the agent hands it over only when its leaf was recorded or OpenSSL verifies it.
-    if (!this.recorder.cached(target)) this.agent?.preconnect(target);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
     // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
     // With `--on-upstream-error tunnel` the record decides whether to terminate TLS at all.
@@ -263,6 +260,8 @@ export class ProxyServer {
       this.tunnel(socket, first, target);
       return;
     }
+    // The traffic connection for the first request is dialed now, checked against this very record.
+    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.record = record;

@@ -82,7 +82,9 @@ export class UpstreamAgent extends Agent {
     if (this.early.has(key) || Object.keys(this.freeSockets).some((name) => name.startsWith(`${key}:`))) return;
     const dialing = this.dial(target.host, target.port);
     this.early.set(key, dialing);
-    dialing.catch(() => undefined);
+    // Until a request takes it, an error on it (a reset, a TLS 1.3 alert after the handshake) is
+    // nobody's; the request's own listener reports it once handed over.
+    dialing.then((socket) => socket.on('error', () => undefined), () => undefined);
     // Not taken in time (the app went away): closed, never handed out stale.
     setTimeout(() => {
       if (this.early.get(key) !== dialing) return;
@@ -96,12 +98,8 @@ export class UpstreamAgent extends Agent {
     const port = Number(options.port);
     const key = formatHostPort({ host, port });
     let dialing = this.early.get(key);
-    if (dialing) {
-      this.early.delete(key);
-      // Dialed before the record existed, a connection that only the record vouches for (say, a chain
-      // --complete-chains repaired) was refused: dial again now that the record is there.
-      dialing = dialing.catch(() => this.dial(host, port));
-    } else dialing = this.dial(host, port);
+    if (dialing) this.early.delete(key);
+    else dialing = this.dial(host, port);
     dialing.then(
       (socket) => callback(null, socket),
       (error: Error) => callback(error),
