@@ -17,6 +17,8 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '1500' },
     /** Caps the proxy's V8 heap (MiB): a leak then ends the run as a crash instead of a slow RSS climb. */
     'heap-limit': { type: 'string' },
+    /** Only these stages (comma-separated), to find which kind of input costs memory. */
+    stages: { type: 'string' },
   },
 });
 const total = Number(values.cases);
@@ -25,6 +27,11 @@ const concurrency = Number(values.concurrency);
 const headerTimeoutMs = Number(values['header-timeout']);
 const timeoutMs = Number(values.timeout);
 
+const stages = values.stages?.split(',');
+const pickCases = (from: number, to: number) => {
+  const all = generateCases(seed, stages ? to * 12 : to, target).filter((c) => !stages || stages.includes(c.stage));
+  return all.slice(from, to);
+};
 const settle = () => new Promise((resolve) => setTimeout(resolve, Math.max(headerTimeoutMs, timeoutMs) + 1500));
 const show = (f: ProcessFigures) => `RSS ${(f.rssKiB / 1024).toFixed(1)} MiB, ${f.fds} fds`;
 
@@ -45,7 +52,7 @@ try {
   let peak = before;
   const chunk = 5000;
   for (let from = 0; from < total && !harness.exited; from += chunk) {
-    const cases = generateCases(seed, Math.min(total, from + chunk), target).slice(from);
+    const cases = pickCases(from, Math.min(total, from + chunk));
     await runCases(target, cases, concurrency, deadline, (o) => {
       done++;
       byAnswer.set(String(o.answer), (byAnswer.get(String(o.answer)) ?? 0) + 1);

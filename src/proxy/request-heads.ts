@@ -63,10 +63,6 @@ export class RequestHeadGuard {
     });
   }
 
-  get watching(): number {
-    return this.watches.size;
-  }
-
   /** `fresh`: no request has been seen on this connection yet. */
   private arm(socket: Socket, fresh: boolean, label: (socket: Socket) => string): void {
     this.disarm(socket);
