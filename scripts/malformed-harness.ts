@@ -22,6 +22,8 @@ export interface HarnessOptions {
   /** The proxy's --timeout (first bytes after CONNECT, handshakes), ms. */
   timeoutMs: number;
   log?: string;
+  /** Extra node options for the proxy process (e.g. --max-old-space-size=64). */
+  nodeArgs?: string[];
 }
 
 export interface ProcessFigures {
@@ -85,7 +87,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   const [tlsPort, httpPort] = await Promise.all([listen(https), listen(http)]);
   const certsDir = join(dir, 'certs');
   const args = [
-    '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
+    ...(options.nodeArgs ?? []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
     '--public-roots', pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${tlsPort}:127.0.0.1`,
     '--timeout', String(options.timeoutMs), '--header-timeout', String(options.headerTimeoutMs),
     ...(options.log ? ['--log', options.log] : []),

@@ -1,7 +1,7 @@
 // The long malformed-traffic run: N generated cases (default 100,000) against the built CLI proxy,
 // with a well-behaved client beside them. Prints inputs tried, wrong answers by case, crashes,
 // error events by code, and the proxy's RSS and open fds before and after.
-//   npm run build && node --import=tsx scripts/malformed-long-run.ts [--cases N] [--seed S] [--concurrency C]
+//   npm run build && node --import=tsx scripts/malformed-long-run.ts [--cases N] [--seed S] [--concurrency C] [--heap-limit MiB]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startHarness, type ProcessFigures } from './malformed-harness.js';
@@ -15,6 +15,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '48' },
     'header-timeout': { type: 'string', default: '1000' },
     timeout: { type: 'string', default: '1500' },
+    /** Caps the proxy's V8 heap (MiB): a leak then ends the run as a crash instead of a slow RSS climb. */
+    'heap-limit': { type: 'string' },
+    /** Only these stages (comma-separated), to find which kind of input costs memory. */
+    stages: { type: 'string' },
   },
 });
 const total = Number(values.cases);
@@ -23,10 +27,15 @@ const concurrency = Number(values.concurrency);
 const headerTimeoutMs = Number(values['header-timeout']);
 const timeoutMs = Number(values.timeout);
 
+const stages = values.stages?.split(',');
+const pickCases = (from: number, to: number) => {
+  const all = generateCases(seed, stages ? to * 12 : to, target).filter((c) => !stages || stages.includes(c.stage));
+  return all.slice(from, to);
+};
 const settle = () => new Promise((resolve) => setTimeout(resolve, Math.max(headerTimeoutMs, timeoutMs) + 1500));
 const show = (f: ProcessFigures) => `RSS ${(f.rssKiB / 1024).toFixed(1)} MiB, ${f.fds} fds`;
 
-const harness = await startHarness({ headerTimeoutMs, timeoutMs });
+const harness = await startHarness({ headerTimeoutMs, timeoutMs, nodeArgs: values['heap-limit'] ? [`--max-old-space-size=${values['heap-limit']}`] : [] });
 const { target } = harness;
 const deadline = (c: MalformedCase) => (c.slow ? Math.max(headerTimeoutMs, timeoutMs) + 4000 : 5000);
 try {
@@ -43,7 +52,7 @@ try {
   let peak = before;
   const chunk = 5000;
   for (let from = 0; from < total && !harness.exited; from += chunk) {
-    const cases = generateCases(seed, Math.min(total, from + chunk), target).slice(from);
+    const cases = pickCases(from, Math.min(total, from + chunk));
     await runCases(target, cases, concurrency, deadline, (o) => {
       done++;
       byAnswer.set(String(o.answer), (byAnswer.get(String(o.answer)) ?? 0) + 1);

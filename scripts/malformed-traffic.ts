@@ -212,7 +212,9 @@ const tlsGarbage: Family = (r, t) => {
   // Whatever the proxy sends back (its flight, an alert), it must end with the proxy closing the connection.
   const variants: Array<() => Made> = [
     // Not TLS: tunnelled raw to the origin (an HTTPS server), which refuses it.
-    () => ({ name: 'plain garbage after CONNECT', steps: [connect, send(randomBytes(r, int(r, 1, 512)))], allowed: ['close'], untilClose: true }),
+    // Printable and at least a record header long, so the origin's OpenSSL refuses it at once (fewer
+    // bytes, or bytes that look like a record header, keep it waiting: the tunnel is transparent).
+    () => ({ name: 'plain garbage after CONNECT', steps: [connect, send(randomBytes(r, int(r, 8, 512), true))], allowed: ['close'], untilClose: true }),
     () => ({ name: 'TLS record of garbage', steps: [connect, send(Buffer.concat([Buffer.from([0x16, 3, 1, 0, 64]), randomBytes(r, 64)]))], allowed: ['close'], untilClose: true }),
     () => ({ name: 'handshake record, not a ClientHello', steps: [connect, send(Buffer.concat([Buffer.from([0x16, 3, 3, 0, 40, pick(r, [2, 11, 16, 20])]), randomBytes(r, 39)]))], allowed: ['close'], untilClose: true }),
     () => ({ name: 'SSLv2-style hello', steps: [connect, send(Buffer.concat([Buffer.from([0x80, 0x2e, 1, 0, 2]), randomBytes(r, 44)]))], allowed: ['close'], untilClose: true }),
@@ -274,9 +276,10 @@ function corrupt(r: Rand, input: Buffer, from = 0): Buffer {
 
 const mutations: Family = (r, t) => {
   // Only the path and headers are mutated: the target stays 127.0.0.1, so nothing is ever resolved.
+  // A mutated terminator leaves the head incomplete: 408 at the header deadline.
   const prefix = `GET http://127.0.0.1:${t.httpPort}/`;
   const rest = bytes(`m?q=1 HTTP/1.1\r\nHost: 127.0.0.1:${t.httpPort}\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
-  return { name: 'mutated request', steps: [send(Buffer.concat([bytes(prefix), corrupt(r, rest)]))], allowed: [200, 400, 404, 431, 501, 505, 'close'] };
+  return { name: 'mutated request', steps: [send(Buffer.concat([bytes(prefix), corrupt(r, rest)]))], allowed: [200, 400, 404, 408, 431, 501, 505, 'close'], slow: true };
 };
 
 const FAMILIES: Array<[Stage, number, Family]> = [

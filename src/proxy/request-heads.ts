@@ -63,21 +63,22 @@ export class RequestHeadGuard {
     });
   }
 
-  get watching(): number {
-    return this.watches.size;
-  }
-
   /** `fresh`: no request has been seen on this connection yet. */
   private arm(socket: Socket, fresh: boolean, label: (socket: Socket) => string): void {
     this.disarm(socket);
     const baseline = socket.bytesRead;
     const timer = setTimeout(() => {
+      // A loaded event loop runs due timers before it reads: give bytes already here one I/O turn
+      // to complete the head (and disarm this) before the connection is judged.
+      setImmediate(() => this.watches.get(socket) === timer && expire());
+    }, this.timeoutMs);
+    const expire = () => {
       this.watches.delete(socket);
       const partial = socket.bytesRead > baseline;
       // An idle kept-alive connection is simply closed; a head that started, or never came, is reported.
       if (partial || fresh) this.report('HEADER_TIMEOUT', `${label(socket)}: no complete request head from ${peer(socket)} within ${this.timeoutMs} ms (slow or stalled sender); connection closed`);
       answerAndClose(socket, partial ? clientErrorResponse({ status: 408, reason: 'Request Timeout' }, `the request head did not arrive within ${this.timeoutMs} ms`) : null);
-    }, this.timeoutMs);
+    };
     this.watches.set(socket, timer);
   }
 

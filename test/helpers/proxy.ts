@@ -12,6 +12,7 @@ import { LeafMinter } from '../../src/ca/leaf-minter.js';
 import { ensureLocalCa, type LocalCa } from '../../src/ca/local-ca.js';
 import { EventBus, type ProxyEvent } from '../../src/events.js';
 import { parseResolve } from '../../src/net/target.js';
+import type { ProxyLimits } from '../../src/proxy/limits.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
@@ -57,10 +58,13 @@ export interface TestProxyExtras {
   client?: ClientCredentials | null;
   upstreamProxy?: ProxySpec | null;
   timeoutMs?: number;
+  /** The recording's handshake timeout (the CLI uses --timeout for both). */
+  recordTimeoutMs?: number;
+  limits?: Partial<ProxyLimits>;
 }
 
 export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
-  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000 } = extras;
+  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -76,8 +80,9 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     ca,
     minter,
     events: bus,
-    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: 5000, fetchMissing: !!policy.completeChains }, trust),
+    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust),
     upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
+    limits,
   });
   return { port: server.port, ca, events, server, close: () => server.close() };
 }
