@@ -166,7 +166,6 @@ export class ProxyServer {
     // The plain listener's requests and upgrades are checked before the library sees them (it rewrites
     // req.url and would send an https:// URL in cleartext, or loop to itself).
     const plain = this.proxy.httpServer!;
-    plain.keepAliveTimeout = this.limits.headerTimeoutMs;
     plain.removeAllListeners('request');
     plain.removeAllListeners('upgrade');
     plain.removeAllListeners('clientError');
