@@ -5,7 +5,7 @@
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -37,28 +37,13 @@ interface ConnectionOptions {
 }
 
 export class UpstreamAgent extends Agent {
-  private readonly contexts = new WeakMap<ClientCredentials, SecureContext>();
-  private plainContext: SecureContext | null = null;
+  private anchorsPem: string[] | null = null;
 
   constructor(
     private readonly upstream: UpstreamOptions,
     options: AgentOptions = {},
   ) {
     super({ keepAlive: true, maxFreeSockets: 64, timeout: upstream.responseTimeoutMs, ...options });
-  }
-
-  /**
-   * One context per client certificate, built once: OpenSSL verifies each connection against the
-   * same anchors, so a rotated certificate can be judged here. A context per connection parsed every
-   * anchor (hundreds of roots) each time: milliseconds of CPU and, measured on Node 20, RSS growing
-   * by hundreds of MiB that a GC frees but malloc keeps.
-   */
-  private contextFor(client: ClientCredentials | null): SecureContext {
-    const build = () => createSecureContext({ ca: this.upstream.anchors(), cert: client?.cert, key: client?.key, minVersion: this.upstream.minVersion });
-    if (!client) return (this.plainContext ??= build());
-    let context = this.contexts.get(client);
-    if (!context) this.contexts.set(client, (context = build()));
-    return context;
   }
 
   override createConnection(options: ConnectionOptions, callback: (error: Error | null, socket?: Duplex) => void): undefined {
@@ -70,10 +55,14 @@ export class UpstreamAgent extends Agent {
         const client = upstream.clientFor({ host, port });
         const socket = tlsConnect({
           socket: connection.head.length ? new WireTap(connection.socket, connection.head) : connection.socket,
-          secureContext: this.contextFor(client),
+          cert: client?.cert,
+          key: client?.key,
           // The SNI the recording sent: the CONNECT target's name (none for an IP), not the Host header.
           servername: isIP(host) ? undefined : host,
+          // OpenSSL verifies this connection against the same anchors, so a rotated certificate can be judged here.
+          ca: (this.anchorsPem ??= upstream.anchors()),
           ALPNProtocols: ['http/1.1'],
+          minVersion: upstream.minVersion,
           // The decision is ours (below): the recorded leaf, or OpenSSL's verdict on this connection.
           rejectUnauthorized: false,
         });
