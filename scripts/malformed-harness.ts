@@ -94,6 +94,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   ];
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, SSL_CERT_FILE: '/nonexistent/ca-bundle.crt', TLSWITNESS_CACHE_DIR: join(dir, 'cache') };
   const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The proxy must not outlive a runner that dies.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   const byType = new Map<string, number>();
   const errorsByCode = new Map<string, number>();
   let partial = '';
