@@ -26,14 +26,11 @@ function fetch(agent: UpstreamAgent, host: string, port: number): Promise<{ stat
   });
 }
 
-test.serial('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
-  const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
-  const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
-  let anchorCalls = 0;
-  // Nothing recorded: every connection must pass OpenSSL's own verification against the anchors.
+/** An agent with nothing recorded: every connection must pass OpenSSL's own verification. */
+function agentFor(pins: Array<[string, number]>, anchors: () => string[] = () => [fixtures.pki.publicRoot.pem]): UpstreamAgent {
   const recorder = { cached: () => undefined, refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
-  const agent = new UpstreamAgent({
-    resolve: new Map([[`valid.example.com:${valid.port}`, ['127.0.0.1']], [`unknown-root.example.com:${unknown.port}`, ['127.0.0.1']]]),
+  return new UpstreamAgent({
+    resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
     proxyFor: () => null,
     minVersion: 'TLSv1.2',
     timeoutMs: 5000,
@@ -41,10 +38,17 @@ test.serial('anchors are parsed into one context, shared by every upstream conne
     recorder,
     accepts: () => true,
     clientFor: () => null,
-    anchors: () => {
-      anchorCalls++;
-      return [fixtures.pki.publicRoot.pem];
-    },
+    anchors,
+  });
+}
+
+test.serial('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
+  const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
+  const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
+  let anchorCalls = 0;
+  const agent = agentFor([['valid.example.com', valid.port], ['unknown-root.example.com', unknown.port]], () => {
+    anchorCalls++;
+    return [fixtures.pki.publicRoot.pem];
   });
   // Counts every context built, by the agent or inside tls.connect() (which builds one when given `ca`).
   const original = tls.createSecureContext;
@@ -75,18 +79,7 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
   origin.on('secureConnection', () => handshakes++);
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const port = (origin.address() as AddressInfo).port;
-  const recorder = { cached: () => undefined, refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
-  const agent = new UpstreamAgent({
-    resolve: new Map([[`valid.example.com:${port}`, ['127.0.0.1']]]),
-    proxyFor: () => null,
-    minVersion: 'TLSv1.2',
-    timeoutMs: 5000,
-    responseTimeoutMs: 5000,
-    recorder,
-    accepts: () => true,
-    clientFor: () => null,
-    anchors: () => [fixtures.pki.publicRoot.pem],
-  });
+  const agent = agentFor([['valid.example.com', port]]);
   try {
     agent.preconnect({ host: 'valid.example.com', port });
     agent.preconnect({ host: 'valid.example.com', port }); // already dialing: nothing more
