@@ -94,10 +94,10 @@ export interface FetchResult {
 }
 
 /** GET url through the proxy with CONNECT, trusting `caPem` (or nothing, to play an app that rejects it). */
-export function fetchViaProxy(proxyPort: number, url: string, caPem: string | null, headers: Record<string, string> = {}): Promise<FetchResult> {
+export function fetchViaProxy(proxyPort: number, url: string, caPem: string | null, headers: Record<string, string> = {}, connectHeaders: Record<string, string> = {}): Promise<FetchResult> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${target.hostname}:${target.port}` });
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${target.hostname}:${target.port}`, headers: connectHeaders });
     connect.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
