@@ -254,12 +254,9 @@ test('an upstream that offers only TLS 1.1 is blocked by default (TLS ≥ 1.2)',
   }
 });
 
-// Product bug, reported: --tls-min 1.0 lets the recording probe reach a TLS 1.1 origin (it lowers
-// OpenSSL's security level), but the proxy's upstream agent builds its context with minVersion
-// only, so OpenSSL 3 still refuses the traffic connection ("legacy sigalg disallowed or
-// unsupported"): the app gets a 502 whose body is OpenSSL's raw error line.
-// `test.failing` keeps the suite green and turns red once src/proxy/upstream-agent.ts is fixed.
-test.failing('--tls-min 1.0 reaches an upstream that offers only TLS 1.1 through the MITM', async (t) => {
+// Found by this test: the upstream agent's context once lacked the probe's security level 0, so
+// OpenSSL 3 refused the traffic connection ("legacy sigalg disallowed or unsupported").
+test('--tls-min 1.0 reaches an upstream that offers only TLS 1.1 through the MITM', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (_req, res) => res.end('hello over TLS 1.1\n'));
   server.on('tlsClientError', () => undefined);
