@@ -3,7 +3,7 @@
 // terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
@@ -21,7 +21,7 @@ import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
 import { ClientRejections } from './client-rejections.js';
-import { classifyHandshakeEnd } from './client-handshake.js';
+import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { RequestLog } from './request-log.js';
 import { ExchangeDrain } from './drain.js';
 import { ExchangeErrors } from './exchange-errors.js';
@@ -49,16 +49,6 @@ export interface ProxyServerOptions {
   limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
   exchanges?: ExchangeListener;
-}
-
-interface MitmConnection {
-  target: HostPort;
-  record: HandshakeRecord;
-  requests: number;
-  /** The app sent bytes after the handshake (it accepted the proxy's certificate). */
-  spoke: boolean;
-  /** The proxy closed it (the upstream could not be recorded): not the app's refusal. */
-  closedByProxy?: boolean;
 }
 
 const now = () => new Date().toISOString();
@@ -270,11 +260,8 @@ export class ProxyServer {
     terminated.tlsSocket.once('data', () => (terminated.connection.spoke = true));
   }
 
-  /**
-   * The app's TLS session with the proxy, on the minted leaf. Its HTTP is handed to the inner server
-   * only once the upstream is recorded (decrypted bytes wait in the socket until then).
-   */
-  private async terminate(socket: Socket, first: Buffer, target: HostPort, leaf: Promise<SecureContext>, answered: number): Promise<{ tlsSocket: TLSSocket; connection: MitmConnection } | null> {
+  /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
+  private async terminate(socket: Socket, first: Buffer, target: HostPort, leaf: Promise<SecureContext>, answered: number): Promise<MitmSession | null> {
     const { events } = this.options;
     let context: SecureContext;
     try {
@@ -285,39 +272,9 @@ export class ProxyServer {
       return null;
     }
     if (socket.destroyed) return null;
-    socket.unshift(first);
-    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
-    this.outerSocket.set(tlsSocket, socket);
-    const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
-    let secure = false;
-    let handshakeError: string | null = null;
-    let timedOut = false;
-    const reportRejection = this.rejections.reporter(target);
-    const { timeoutMs } = this.options.upstream;
-    // An app that starts a handshake and goes quiet must not hold a socket for ever.
-    const handshakeDeadline = setTimeout(() => {
-      timedOut = true;
-      tlsSocket.destroy();
-    }, timeoutMs);
-    tlsSocket.once('secure', () => {
-      secure = true;
-      clearTimeout(handshakeDeadline);
-    });
-    tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
-      handshakeError ??= error.message;
-    });
-    tlsSocket.once('close', () => {
-      clearTimeout(handshakeDeadline);
-      if (connection.closedByProxy) return;
-      if (secure) {
-        if (connection.requests === 0 && !connection.spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
-        return;
-      }
-      const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
-      if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
-      else events.publish({ type: 'error', time: now(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
-    });
-    return { tlsSocket, connection };
+    const session = startMitmSession({ socket, first, target, context, answered, timeoutMs: this.options.upstream.timeoutMs, reportRejection: this.rejections.reporter(target), events });
+    this.outerSocket.set(session.tlsSocket, socket);
+    return session;
   }
 
   /** A target that is this proxy's own listening address. */

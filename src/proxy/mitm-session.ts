@@ -1,0 +1,72 @@
+// The app's TLS session with the proxy on a minted leaf, and what its end says: a handshake the app
+// refused (it does not trust the tlswitness CA), garbage or a stall (an error event), or a session
+// the app closed without a request. Its HTTP goes to the proxy's inner server once the upstream is recorded.
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { EventBus } from '../events.js';
+import { formatHostPort, type HostPort } from '../net/target.js';
+import type { HandshakeRecord } from '../types.js';
+import { classifyHandshakeEnd } from './client-handshake.js';
+import type { ClientRejections } from './client-rejections.js';
+
+export interface MitmConnection {
+  target: HostPort;
+  /** Set once the upstream is recorded, before any request is handled. */
+  record: HandshakeRecord;
+  requests: number;
+  /** The app sent bytes after the handshake (it accepted the proxy's certificate). */
+  spoke: boolean;
+  /** The proxy closed it (the upstream could not be recorded): not the app's refusal. */
+  closedByProxy?: boolean;
+}
+
+export interface MitmSession {
+  tlsSocket: TLSSocket;
+  connection: MitmConnection;
+}
+
+export interface SessionOptions {
+  socket: Socket;
+  /** The app's first bytes (its ClientHello), already read from the socket. */
+  first: Buffer;
+  target: HostPort;
+  context: SecureContext;
+  /** Bytes the proxy had written before its TLS flight: more means the app was shown the leaf. */
+  answered: number;
+  timeoutMs: number;
+  reportRejection: ReturnType<ClientRejections['reporter']>;
+  events: EventBus;
+}
+
+export function startMitmSession({ socket, first, target, context, answered, timeoutMs, reportRejection, events }: SessionOptions): MitmSession {
+  socket.unshift(first);
+  const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
+  const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
+  let secure = false;
+  let handshakeError: string | null = null;
+  let timedOut = false;
+  // An app that starts a handshake and goes quiet must not hold a socket for ever.
+  const handshakeDeadline = setTimeout(() => {
+    timedOut = true;
+    tlsSocket.destroy();
+  }, timeoutMs);
+  tlsSocket.once('secure', () => {
+    secure = true;
+    clearTimeout(handshakeDeadline);
+  });
+  tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
+    handshakeError ??= error.message;
+  });
+  tlsSocket.once('close', () => {
+    clearTimeout(handshakeDeadline);
+    if (connection.closedByProxy) return;
+    if (secure) {
+      if (connection.requests === 0 && !connection.spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+      return;
+    }
+    const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
+    if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
+    else events.publish({ type: 'error', time: new Date().toISOString(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
+  });
+  return { tlsSocket, connection };
+}
