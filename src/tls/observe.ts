@@ -62,7 +62,8 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
       alpn: request.alpn,
       client: request.client,
       timeoutMs: request.timeoutMs,
-      settleMs: Math.min(500, request.timeoutMs),
+      // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
+      settleMs: Math.min(2000, request.timeoutMs),
     });
   } catch (error) {
     if (error instanceof ClientCredentialsError) throw new ToolError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);

@@ -110,9 +110,14 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       alpn = socket.alpnProtocol || null;
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
-      // alert 116, or a close): wait briefly to see that.
+      // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
       if (flight.certificateRequest) settle = setTimeout(finish, options.settleMs);
       else finish();
+    });
+    // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
+    // (and with it our certificate, or its absence): no need to wait out the settle time.
+    socket.on('session', () => {
+      if (settle) finish();
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       error ??= { code: e.code ?? 'EPROTO', message: e.message, afterHandshake: secure };
@@ -125,6 +130,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     });
     socket.on('data', () => {
       answered = true;
+      if (settle) finish();
     });
   });
 }
