@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
+import { startCliProxy } from '../helpers/cli-proxy.js';
 
 const run = promisify(execFile);
 let fixtures: Fixtures;
@@ -16,22 +17,7 @@ test.before(async () => {
 });
 test.after.always(async () => fixtures?.close());
 
-function startProxy(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  const port = new Promise<number>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', () => reject(new Error(`proxy exited early: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, port, exited, output: () => ({ stdout, stderr }) };
-}
+const startProxy = (args: string[]) => startCliProxy(args);
 
 test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
