@@ -68,8 +68,10 @@ export const OPENSSL_NAMES = new Map(TABLE.map(([code, name]) => [code, name]));
 const BY_NUMBER = new Map<number, VerifyCode>(
   TABLE.map(([opensslCode, name, message]) => [opensslCode, { opensslCode, nodeCode: opensslCode === 0 ? null : NODE_NAMED.has(opensslCode) ? name : 'UNSPECIFIED', message }]),
 );
-// Node reports a hostname mismatch from its own checkServerIdentity, never from OpenSSL.
+// Node reports a name mismatch from its own checkServerIdentity, never from OpenSSL (which the CLI
+// reports as 62 for a hostname, 64 for an IP address).
 BY_NUMBER.set(62, { opensslCode: 62, nodeCode: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'hostname mismatch' });
+BY_NUMBER.set(64, { opensslCode: 64, nodeCode: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'IP address mismatch' });
 
 const BY_NODE = new Map([...BY_NUMBER.values()].filter((c) => c.nodeCode && c.nodeCode !== 'UNSPECIFIED').map((c) => [c.nodeCode!, c]));
 
