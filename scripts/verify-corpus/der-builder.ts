@@ -1,0 +1,214 @@
+// Encodes a ChainSpec into DER certificates signed natively with node:crypto: any extension, name or date a
+// server could send, valid or not, so the differential test can hand the same bytes to every verifier.
+import { createHash, sign } from 'node:crypto';
+import { bitString, bool, ctx, integer, ipBytes, ipRangeBytes, namedBits, nullValue, octets, oid, seq, set, stringValue, time, tlv } from './der.js';
+import type { KeyPool, PoolKey } from './keys.js';
+import type { AttrSpec, CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
+
+const DAY = 86_400_000;
+
+const ATTRIBUTE_OIDS: Record<string, string> = {
+  CN: '2.5.4.3',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  serialNumber: '2.5.4.5',
+  emailAddress: '1.2.840.113549.1.9.1',
+  DC: '0.9.2342.19200300.100.1.25',
+};
+
+export const EKU_OIDS: Record<string, string> = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  any: '2.5.29.37.0',
+  nsSGC: '2.16.840.1.113730.4.1',
+  msSGC: '1.3.6.1.4.1.311.10.3.3',
+};
+
+const KU_BITS: KeyUsageBit[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+
+const EXTENSION_OIDS = {
+  bc: '2.5.29.19',
+  ku: '2.5.29.15',
+  eku: '2.5.29.37',
+  san: '2.5.29.17',
+  ian: '2.5.29.18',
+  nc: '2.5.29.30',
+  ski: '2.5.29.14',
+  aki: '2.5.29.35',
+  aia: '1.3.6.1.5.5.7.1.1',
+  policies: '2.5.29.32',
+  nsCertType: '2.16.840.1.113730.1.1',
+} as const;
+
+function attribute(attr: AttrSpec): Buffer {
+  const type = ATTRIBUTE_OIDS[attr.type] ?? attr.type;
+  const tag = attr.tag ?? (attr.type === 'C' ? 'printable' : attr.type === 'emailAddress' || attr.type === 'DC' ? 'ia5' : 'utf8');
+  return seq(oid(type), stringValue(tag, attr.value));
+}
+
+export function encodeName(name: NameSpec): Buffer {
+  return seq(...name.map((rdn) => set(...(Array.isArray(rdn) ? rdn : [rdn]).map(attribute))));
+}
+
+function ipName(value: string | number[], inConstraint: boolean): Buffer {
+  if (Array.isArray(value)) return Buffer.from(value);
+  return inConstraint ? ipRangeBytes(value) : ipBytes(value);
+}
+
+export function encodeGeneralName(name: GeneralNameSpec, inConstraint = false): Buffer {
+  if ('dns' in name) return ctx(2, Buffer.from(name.dns, 'latin1'), false);
+  if ('email' in name) return ctx(1, Buffer.from(name.email, 'latin1'), false);
+  if ('uri' in name) return ctx(6, Buffer.from(name.uri, 'latin1'), false);
+  if ('ip' in name) return ctx(7, ipName(name.ip, inConstraint), false);
+  if ('dn' in name) return ctx(4, encodeName(name.dn), true);
+  if ('rid' in name) return ctx(8, oid(name.rid).subarray(2), false);
+  return ctx(0, Buffer.concat([oid(name.other.oid), ctx(0, stringValue('utf8', name.other.utf8), true)]), true);
+}
+
+function subtrees(list: SubtreeSpec[]): Buffer {
+  return Buffer.concat(
+    list.map((s) => seq(encodeGeneralName(s.base, true), ...(s.min !== undefined ? [tlv(0x80, integer(s.min).subarray(2))] : []), ...(s.max !== undefined ? [tlv(0x81, integer(s.max).subarray(2))] : []))),
+  );
+}
+
+export function keyId(key: PoolKey): Buffer {
+  return createHash('sha1').update(key.spki).digest();
+}
+
+/** The SKI value a certificate spec carries (or would carry): explicit hex, else the SHA-1 of its SPKI. */
+function subjectKeyId(cert: CertSpec, keys: KeyPool): Buffer {
+  const ski = cert.extensions.find((e) => e.type === 'ski');
+  if (ski && ski.type === 'ski' && ski.keyId && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
+  return keyId(poolKey(keys, cert.key));
+}
+
+function poolKey(keys: KeyPool, name: string): PoolKey {
+  const key = keys.get(name);
+  if (!key) throw new Error(`no key ${name} in the pool`);
+  return key;
+}
+
+function extensionValue(ext: ExtSpec, cert: CertSpec, issuer: CertSpec | undefined, keys: KeyPool): Buffer {
+  switch (ext.type) {
+    case 'bc':
+      return seq(...(ext.ca ? [bool(true)] : ext.explicitFalse ? [bool(false)] : []), ...(ext.pathLen !== undefined ? [integer(ext.pathLen)] : []));
+    case 'ku':
+      return namedBits(ext.bits.map((b) => KU_BITS.indexOf(b)));
+    case 'eku':
+      return seq(...ext.oids.map((o) => oid(EKU_OIDS[o] ?? o)));
+    case 'san':
+    case 'ian':
+      return seq(...ext.names.map((n) => encodeGeneralName(n)));
+    case 'nc':
+      return seq(...(ext.permitted ? [ctx(0, subtrees(ext.permitted), true)] : []), ...(ext.excluded ? [ctx(1, subtrees(ext.excluded), true)] : []));
+    case 'ski':
+      return octets(subjectKeyId(cert, keys));
+    case 'aki': {
+      const parts: Buffer[] = [];
+      if (ext.keyId !== null) {
+        const id = ext.keyId === undefined || ext.keyId === 'auto' ? (issuer ? subjectKeyId(issuer, keys) : Buffer.alloc(20)) : Buffer.from(ext.keyId, 'hex');
+        parts.push(ctx(0, id, false));
+      }
+      if (ext.issuer) parts.push(ctx(1, ctx(4, encodeName(ext.issuer), true), true));
+      if (ext.serial !== undefined) parts.push(ctx(2, integer(ext.serial).subarray(2), false));
+      return seq(...parts);
+    }
+    case 'aia':
+      return seq(
+        ...(ext.ocsp ?? []).map((u) => seq(oid('1.3.6.1.5.5.7.48.1'), encodeGeneralName({ uri: u }))),
+        ...(ext.caIssuers ?? []).map((u) => seq(oid('1.3.6.1.5.5.7.48.2'), encodeGeneralName({ uri: u }))),
+      );
+    case 'policies':
+      return seq(...ext.oids.map((o) => seq(oid(o))));
+    case 'nsCertType':
+      return tlv(0x03, Buffer.from([0, ext.bits & 0xff]));
+    case 'raw':
+      return Buffer.from(ext.hex, 'hex');
+  }
+}
+
+function corrupt(value: Buffer, how: Corruption | undefined): Buffer {
+  switch (how) {
+    case undefined:
+      return value;
+    case 'truncate':
+      return value.subarray(0, Math.max(0, value.length - 1));
+    case 'trailing':
+      return Buffer.concat([value, Buffer.from([0, 0])]);
+    case 'garbage':
+      return Buffer.from('deadbeef', 'hex');
+    case 'empty':
+      return Buffer.alloc(0);
+    case 'badlength': {
+      if (value.length < 2 || value[1]! >= 0x7f) return Buffer.concat([value.subarray(0, 1), Buffer.from([0x7f]), value.subarray(2)]);
+      const out = Buffer.from(value);
+      out[1] = value[1]! + 1;
+      return out;
+    }
+  }
+}
+
+function extensionOid(ext: ExtSpec): string {
+  return ext.type === 'raw' ? ext.oid : EXTENSION_OIDS[ext.type];
+}
+
+function signatureAlgorithm(key: PoolKey, digest: string): Buffer {
+  if (key.type === 'ec') return seq(oid({ sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3' }[digest]!));
+  return seq(oid({ sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11', sha384: '1.2.840.113549.1.1.12' }[digest]!), nullValue());
+}
+
+/** One certificate of a chain spec as DER. */
+export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool, now: Date, index: number): Buffer {
+  const issuer = chain.certs.find((c) => c.id === cert.issuer);
+  const signer = poolKey(keys, cert.signKey ?? issuer?.key ?? cert.key);
+  const digest = cert.digest ?? 'sha256';
+  const alg = signatureAlgorithm(signer, digest);
+  const v3 = (cert.version ?? 3) === 3;
+  const extensions = cert.extensions.map((ext) =>
+    seq(oid(extensionOid(ext)), ...(ext.critical ? [bool(true)] : []), octets(corrupt(extensionValue(ext, cert, issuer, keys), ext.corrupt))),
+  );
+  const tbs = seq(
+    ...(v3 ? [ctx(0, integer(2), true)] : []),
+    integer(cert.serial ?? 0x1000 + index),
+    alg,
+    encodeName(cert.issuerName ?? issuer?.subject ?? cert.subject),
+    seq(time(new Date(now.getTime() + cert.notBefore * DAY)), time(new Date(now.getTime() + cert.notAfter * DAY))),
+    encodeName(cert.subject),
+    poolKey(keys, cert.key).spki,
+    ...(v3 && extensions.length > 0 ? [ctx(3, seq(...extensions), true)] : []),
+  );
+  const signature = sign(digest, tbs, signer.privateKey);
+  return seq(tbs, alg, bitString(signature));
+}
+
+export interface BuiltChain {
+  spec: ChainSpec;
+  /** DER of every certificate by id. */
+  der: Map<string, Buffer>;
+  anchors: Buffer[];
+  sent: Buffer[];
+  leafKeyPem: string;
+}
+
+export function buildChain(spec: ChainSpec, keys: KeyPool, now: Date): BuiltChain {
+  const der = new Map<string, Buffer>();
+  spec.certs.forEach((cert, i) => der.set(cert.id, buildCertificate(spec, cert, keys, now, i)));
+  const pick = (id: string) => {
+    const d = der.get(id);
+    if (!d) throw new Error(`${spec.name}: no certificate ${id}`);
+    return d;
+  };
+  const leaf = spec.certs.find((c) => c.id === spec.sent[0]);
+  if (!leaf) throw new Error(`${spec.name}: no leaf`);
+  return { spec, der, anchors: spec.anchors.map(pick), sent: spec.sent.map(pick), leafKeyPem: poolKey(keys, leaf.key).keyPem };
+}
+
+export function toPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END CERTIFICATE-----\n`;
+}

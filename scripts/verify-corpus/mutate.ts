@@ -1,0 +1,229 @@
+// Seeded random mutations of valid chains, at the spec level: add, drop, duplicate or corrupt extensions, flip
+// criticality, change names, dates, key usage, order, certificates, keys and signatures. The same seed gives the
+// same corpus; each chain's name lists what was done to it.
+import { EC_KEYS } from './keys.js';
+import type { CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
+import { caExtensions, cn, setExt, template } from './templates.js';
+
+/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rng = () => number;
+const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
+const chance = (rng: Rng, p: number) => rng() < p;
+
+const HOSTS = ['www.example.com', 'api.shop.example.com', '10.1.2.3', '2001:db8::1', 'example.com'];
+const KU_BITS: KeyUsageBit[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'];
+const EKUS = ['serverAuth', 'clientAuth', 'any', 'codeSigning', 'nsSGC', 'msSGC', '1.2.3.4'];
+const CORRUPTIONS: Corruption[] = ['truncate', 'trailing', 'garbage', 'empty', 'badlength'];
+const NAMES: NameSpec[] = [[], cn('Diff Root CA'), cn('Somebody Else'), [{ type: 'O', value: 'DIFF TEST' }, { type: 'CN', value: 'diff intermediate 1' }], cn('www.evil.test'), [{ type: 'CN', value: 'www.example.com' }, { type: 'emailAddress', value: 'a@example.com' }]];
+
+function randomGeneralName(rng: Rng): GeneralNameSpec {
+  return pick<GeneralNameSpec>(rng, [
+    { dns: 'www.example.com' },
+    { dns: 'www.evil.test' },
+    { dns: '*.example.com' },
+    { dns: '' },
+    { ip: '10.1.2.3' },
+    { ip: '2001:db8::1' },
+    { ip: [10, 1, 2] },
+    { email: 'a@example.com' },
+    { email: 'nobody' },
+    { uri: 'https://www.example.com/' },
+    { dn: [{ type: 'O', value: 'Diff Test' }] },
+    { rid: '1.2.3.4' },
+  ]);
+}
+
+function randomSubtree(rng: Rng): SubtreeSpec {
+  const base = pick<GeneralNameSpec>(rng, [
+    { dns: 'example.com' },
+    { dns: '.example.com' },
+    { dns: 'evil.test' },
+    { dns: '' },
+    { ip: '10.0.0.0/8' },
+    { ip: '192.168.0.0/16' },
+    { ip: '2001:db8::/32' },
+    { ip: [10, 0, 0, 0, 255] },
+    { email: 'example.com' },
+    { uri: '.example.com' },
+    { dn: [{ type: 'O', value: 'Diff Test' }] },
+    { dn: [{ type: 'O', value: 'Evil' }] },
+    { rid: '1.2.3.4' },
+  ]);
+  return { base, ...(chance(rng, 0.05) ? { min: 1 } : {}), ...(chance(rng, 0.05) ? { max: 4 } : {}) };
+}
+
+function randomExtension(rng: Rng, cert: CertSpec): ExtSpec {
+  const critical = chance(rng, 0.5);
+  const kind = pick(rng, ['unknown', 'nc', 'nc', 'nc', 'eku', 'ku', 'bc', 'san', 'aki', 'ski', 'aia', 'ian', 'policies', 'nsCertType'] as const);
+  switch (kind) {
+    case 'unknown':
+      return { type: 'raw', oid: '1.3.6.1.4.1.55555.1.' + Math.floor(rng() * 3), hex: '0500', critical };
+    case 'nc': {
+      const permitted = chance(rng, 0.7) ? [randomSubtree(rng), ...(chance(rng, 0.3) ? [randomSubtree(rng)] : [])] : undefined;
+      const excluded = !permitted || chance(rng, 0.3) ? [randomSubtree(rng)] : undefined;
+      return { type: 'nc', critical, ...(permitted ? { permitted } : {}), ...(excluded ? { excluded } : {}) };
+    }
+    case 'eku':
+      return { type: 'eku', critical, oids: [pick(rng, EKUS), ...(chance(rng, 0.3) ? [pick(rng, EKUS)] : [])] };
+    case 'ku':
+      return { type: 'ku', critical, bits: KU_BITS.filter(() => chance(rng, 0.3)) };
+    case 'bc':
+      return { type: 'bc', critical, ca: chance(rng, 0.6), ...(chance(rng, 0.4) ? { pathLen: Math.floor(rng() * 4) - 1 } : {}) };
+    case 'san':
+      return { type: 'san', critical, names: [randomGeneralName(rng), ...(chance(rng, 0.5) ? [randomGeneralName(rng)] : [])] };
+    case 'aki':
+      return chance(rng, 0.5) ? { type: 'aki', critical, keyId: '00112233445566778899aabbccddeeff00112233' } : { type: 'aki', critical, keyId: null, issuer: NAMES[1]!, serial: 1 + Math.floor(rng() * 3) };
+    case 'ski':
+      return { type: 'ski', critical, keyId: chance(rng, 0.5) ? 'auto' : 'abcdef' };
+    case 'aia':
+      return { type: 'aia', critical, caIssuers: ['http://ca.example.com/x.der'] };
+    case 'ian':
+      return { type: 'ian', critical, names: [{ dns: 'ca.example.com' }] };
+    case 'policies':
+      return { type: 'policies', critical, oids: ['2.23.140.1.2.1'] };
+    case 'nsCertType':
+      return { type: 'nsCertType', critical, bits: pick(rng, [0x80, 0x40, 0x04, 0x01]) };
+  }
+  void cert;
+}
+
+/** One mutation applied in place; returns its description. */
+function mutate(rng: Rng, chain: ChainSpec): string {
+  const certs = chain.certs;
+  const cert = pick(rng, certs);
+  const op = pick(rng, [
+    'add-ext', 'add-ext', 'add-ext', 'drop-ext', 'dup-ext', 'corrupt-ext', 'flip-critical', 'subject', 'issuer-name', 'dates', 'key-usage', 'eku',
+    'order', 'drop-cert', 'add-cert', 'swap-key', 'bad-signature', 'weak', 'path-len', 'v1', 'anchors', 'host', 'reissue',
+  ] as const);
+  const ext = cert.extensions.length > 0 ? pick(rng, cert.extensions) : null;
+  const extIndex = ext ? cert.extensions.indexOf(ext) : -1;
+  switch (op) {
+    case 'add-ext': {
+      const added = randomExtension(rng, cert);
+      if (chance(rng, 0.5)) setExt(cert, added);
+      else cert.extensions.push(added);
+      return `add-ext(${cert.id},${added.type}${added.critical ? ',critical' : ''})`;
+    }
+    case 'drop-ext':
+      if (!ext) return 'noop';
+      cert.extensions.splice(extIndex, 1);
+      return `drop-ext(${cert.id},${ext.type})`;
+    case 'dup-ext':
+      if (!ext) return 'noop';
+      cert.extensions.splice(extIndex, 0, { ...ext });
+      return `dup-ext(${cert.id},${ext.type})`;
+    case 'corrupt-ext': {
+      if (!ext) return 'noop';
+      const how = pick(rng, CORRUPTIONS);
+      cert.extensions[extIndex] = { ...ext, corrupt: how };
+      return `corrupt-ext(${cert.id},${ext.type},${how})`;
+    }
+    case 'flip-critical':
+      if (!ext) return 'noop';
+      cert.extensions[extIndex] = { ...ext, critical: !ext.critical };
+      return `flip-critical(${cert.id},${ext.type})`;
+    case 'subject': {
+      const issuer = certs.find((c) => c.id === cert.issuer);
+      cert.subject = chance(rng, 0.3) && issuer ? issuer.subject : pick(rng, NAMES);
+      return `subject(${cert.id})`;
+    }
+    case 'issuer-name':
+      cert.issuerName = pick(rng, NAMES);
+      return `issuer-name(${cert.id})`;
+    case 'dates': {
+      const [nb, na] = pick(rng, [[-400, -2], [2, 400], [10, -10], [-1, 9500]] as const);
+      cert.notBefore = nb;
+      cert.notAfter = na;
+      return `dates(${cert.id},${nb},${na})`;
+    }
+    case 'key-usage':
+      setExt(cert, { type: 'ku', critical: chance(rng, 0.8), bits: KU_BITS.filter(() => chance(rng, 0.35)) });
+      return `key-usage(${cert.id})`;
+    case 'eku':
+      setExt(cert, { type: 'eku', oids: [pick(rng, EKUS)] });
+      return `eku(${cert.id})`;
+    case 'order': {
+      const rest = chain.sent.slice(1);
+      for (let i = rest.length - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [rest[i], rest[j]] = [rest[j]!, rest[i]!];
+      }
+      chain.sent = [chain.sent[0]!, ...rest];
+      return 'order';
+    }
+    case 'drop-cert':
+      if (chain.sent.length < 2) return 'noop';
+      chain.sent.splice(1 + Math.floor(rng() * (chain.sent.length - 1)), 1);
+      return 'drop-cert';
+    case 'add-cert': {
+      const id = pick(rng, certs).id;
+      chain.sent.push(id);
+      return `add-cert(${id})`;
+    }
+    case 'swap-key':
+      cert.key = pick(rng, EC_KEYS);
+      return `swap-key(${cert.id},${cert.key})`;
+    case 'bad-signature':
+      cert.signKey = pick(rng, EC_KEYS);
+      return `bad-signature(${cert.id})`;
+    case 'weak':
+      if (chance(rng, 0.5)) cert.digest = 'sha1';
+      else cert.key = pick(rng, ['rsa1024a', 'rsa1024b', 'rsa768', 'rsa2048a']);
+      return `weak(${cert.id},${cert.digest ?? cert.key})`;
+    case 'path-len': {
+      const n = Math.floor(rng() * 4) - 1;
+      setExt(cert, { type: 'bc', critical: true, ca: true, pathLen: n });
+      return `path-len(${cert.id},${n})`;
+    }
+    case 'v1':
+      cert.version = 1;
+      return `v1(${cert.id})`;
+    case 'anchors':
+      chain.anchors = [pick(rng, certs).id, ...(chance(rng, 0.5) ? ['root'] : [])];
+      return `anchors(${chain.anchors.join('+')})`;
+    case 'host':
+      chain.host = pick(rng, HOSTS);
+      return `host(${chain.host})`;
+    case 'reissue': {
+      const issuer = pick(rng, certs);
+      cert.issuer = issuer.id;
+      return `reissue(${cert.id},by ${issuer.id})`;
+    }
+  }
+}
+
+function baseChain(rng: Rng, index: number): ChainSpec {
+  const depth = pick(rng, [0, 1, 1, 1, 2, 2, 3]);
+  const host = pick(rng, HOSTS);
+  const chain = template(`mut-${index}`, 'mutation', { depth, host, rsa: chance(rng, 0.1) });
+  if (chance(rng, 0.3)) {
+    // A second root to be sent, trusted or dropped by mutations.
+    chain.certs.push({ id: 'other', subject: cn('Unrelated Root'), issuer: 'other', key: 'ec15', notBefore: -100, notAfter: 3000, extensions: caExtensions() });
+  }
+  return chain;
+}
+
+export function mutatedChains(seed: number, count: number): ChainSpec[] {
+  const rng = prng(seed);
+  const out: ChainSpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const chain = structuredClone(baseChain(rng, i));
+    const ops: string[] = [];
+    const n = 1 + Math.floor(rng() * 3);
+    for (let k = 0; k < n; k++) ops.push(mutate(rng, chain));
+    chain.name = `mut-${seed}-${i}[${ops.join(' ')}]`;
+    out.push(chain);
+  }
+  return out;
+}
