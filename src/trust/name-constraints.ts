@@ -249,7 +249,7 @@ export function checkNameConstraints(chain: ParsedCertificate[], report: Report)
       let rv = checkNames(cert, nc);
       if (rv === OK && i === 0 && !(cert.details.extensions.subjectAltName ?? []).some((n) => n.type === GEN_DNS)) rv = checkCommonNames(cert, nc);
       if (rv === ABORT) return ABORT;
-      if (rv !== OK) report(rv, i);
+      if (rv !== OK) report(rv, i, `a name of "${cert.subject}" against the name constraints of "${chain[j]!.subject}"`);
     }
   }
   return OK;

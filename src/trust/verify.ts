@@ -50,10 +50,10 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
   let error = 0;
   let depth: number | null = null;
   let detail: string | null = null;
-  const report = (code: number, at: number) => {
+  const report = (code: number, at: number, why?: string) => {
     error = code;
     depth = at;
-    detail = null;
+    detail = why ?? null;
   };
   const explain = (text: string) => {
     detail = text;
