@@ -172,15 +172,16 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       return `add-cert(${id})`;
     }
     case 'swap-key':
-      cert.key = pick(rng, EC_KEYS);
+      cert.key = pick(rng, [...EC_KEYS, 'ed1', 'p384', 'rsa2048b']);
       return `swap-key(${cert.id},${cert.key})`;
     case 'bad-signature':
       cert.signKey = pick(rng, EC_KEYS);
       return `bad-signature(${cert.id})`;
     case 'weak':
-      if (chance(rng, 0.5)) cert.digest = 'sha1';
+      if (chance(rng, 0.4)) cert.digest = 'sha1';
+      else if (chance(rng, 0.2)) cert.pss = true;
       else cert.key = pick(rng, ['rsa1024a', 'rsa1024b', 'rsa768', 'rsa2048a']);
-      return `weak(${cert.id},${cert.digest ?? cert.key})`;
+      return `weak(${cert.id},${cert.pss ? 'pss' : (cert.digest ?? cert.key)})`;
     case 'path-len': {
       const n = Math.floor(rng() * 4) - 1;
       setExt(cert, { type: 'bc', critical: true, ca: true, pathLen: n });

@@ -81,6 +81,8 @@ export interface CertSpec {
   version?: 1 | 3;
   serial?: number;
   digest?: Digest;
+  /** RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) instead of PKCS#1 v1.5 when the signer is RSA. */
+  pss?: boolean;
   /** Validity, in days relative to the verification time. */
   notBefore: number;
   notAfter: number;
