@@ -61,6 +61,8 @@ export function disagreementReport(run: DifferentialRun, meta: { seed: number; m
     }
   }
   const sorted = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  const allowed = new Map<string, string[]>();
+  for (const c of run.cases) for (const d of c.differences) if (d.allowedBy) allowed.set(d.allowedBy, [...(allowed.get(d.allowedBy) ?? []), c.chain.spec.name]);
   const failingChains = run.cases.filter((c) => c.differences.some((d) => !d.allowedBy)).length;
   return [
     `# Differential verification status`,
@@ -76,9 +78,17 @@ export function disagreementReport(run: DifferentialRun, meta: { seed: number; m
     `- allowed: ${Object.entries(s.allowed).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- failing differences: ${s.failures} in ${failingChains} chains`,
     ``,
+    `Reproduce one chain in detail: \`node --import=tsx scripts/verify-differential.ts --seed ${meta.seed} --mutations ${meta.mutations} --filter 'NAME' --all\` (named chains need no mutations: \`--mutations 0\`).`,
+    ``,
     `## Disagreements by category (count, examples)`,
     ``,
+    `Each line: [chain category] what differs: ours vs the oracle. "ok:" lines compare with openssl verify, "code:" lines with the Node handshake.`,
+    ``,
     ...sorted.map(([key, g]) => `- ${key}: ${g.count} — ${g.examples.join('; ')}`),
+    ``,
+    `## Allowed differences (openssl and Node contradict each other)`,
+    ``,
+    ...[...allowed.entries()].map(([rule, names]) => `- ${rule}: ${names.length} — ${names.slice(0, 12).join('; ')}`),
     ``,
   ].join('\n');
 }
