@@ -77,6 +77,23 @@ export function oddNameChains(): ChainSpec[] {
     n('name-dc-components', (c) => (c.int1!.subject = [{ type: 'DC', value: 'com' }, { type: 'DC', value: 'example' }, { type: 'CN', value: 'DC Intermediate' }])),
     n('name-cn-nul-no-san', (c) => (dropExt(c.leaf!, 'san'), (c.leaf!.subject = cn('www.example.com\u0000.evil.test')))),
     n('name-leaf-issuer-empty', (c) => (c.leaf!.issuerName = [])),
+    // Issuer names that differ from the issuer's subject only in ways X509_NAME_cmp's canonical form ignores, or not.
+    n('name-bmp-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'bmp' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'bmp' }])),
+    n('name-ia5-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'ia5' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'ia5' }])),
+    n('name-visible-string-unloadable', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'visible' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'visible' }])),
+    n('name-universal-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'universal' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'universal' }])),
+    n('name-numeric-string', (c) => ((c.int1!.subject = [{ type: 'serialNumber', value: '12345', tag: 'numeric' }, { type: 'CN', value: 'Num' }]), (c.leaf!.issuerName = [{ type: 'serialNumber', value: '12345', tag: 'printable' }, { type: 'CN', value: 'Num' }]))),
+    n('name-leading-trailing-spaces', (c) => (c.leaf!.issuerName = [{ type: 'O', value: '  Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1   ' }])),
+    n('name-tab-and-newline', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff\tTest' }, { type: 'CN', value: 'Diff\nIntermediate 1' }])),
+    n('name-non-ascii-case', (c) => ((c.int1!.subject = [{ type: 'CN', value: 'Zwischen-CA Ä' }]), (c.leaf!.issuerName = [{ type: 'CN', value: 'zwischen-ca ä' }]))),
+    n('name-non-ascii-same', (c) => ((c.int1!.subject = [{ type: 'CN', value: 'Zwischen-CA Ä' }]), (c.leaf!.issuerName = [{ type: 'CN', value: 'ZWISCHEN-CA Ä', tag: 'bmp' }]))),
+    n('name-empty-cn-value', (c) => ((c.int1!.subject = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '' }]))),
+    n('name-empty-vs-spaces', (c) => ((c.int1!.subject = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '' }]), (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '   ' }]))),
+    n('name-multivalued-rdn-order', (c) => ((c.int1!.subject = [[{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]]), (c.leaf!.issuerName = [[{ type: 'CN', value: 'Multi' }, { type: 'O', value: 'Diff Test' }]]))),
+    n('name-multivalued-vs-split', (c) => ((c.int1!.subject = [[{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]]), (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]))),
+    n('name-repeated-attribute', (c) => ((c.int1!.subject = [{ type: 'OU', value: 'a' }, { type: 'OU', value: 'b' }, { type: 'CN', value: 'Rep' }]), (c.leaf!.issuerName = [{ type: 'OU', value: 'b' }, { type: 'OU', value: 'a' }, { type: 'CN', value: 'Rep' }]))),
+    n('name-country-case', (c) => ((c.int1!.subject = [{ type: 'C', value: 'DE' }, { type: 'CN', value: 'Country' }]), (c.leaf!.issuerName = [{ type: 'C', value: 'de' }, { type: 'CN', value: 'Country' }]))),
+    n('name-v2-certificate', (c) => (c.leaf!.version = 2)),
     n('name-oid-attribute', (c) => (c.leaf!.subject = [{ type: '1.2.3.4.5', value: 'odd' }, { type: 'CN', value: 'www.example.com' }])),
   ];
 }

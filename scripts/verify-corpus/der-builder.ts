@@ -176,12 +176,13 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
   const digest = cert.digest ?? 'sha256';
   const pss = !!cert.pss && signer.type === 'rsa';
   const alg = signatureAlgorithm(signer, digest, pss);
-  const v3 = (cert.version ?? 3) === 3;
+  const version = cert.version ?? 3;
+  const v3 = version === 3;
   const extensions = cert.extensions.map((ext) =>
     seq(oid(extensionOid(ext)), ...(ext.critical ? [bool(true)] : []), octets(corrupt(extensionValue(ext, cert, issuer, keys), ext.corrupt))),
   );
   const tbs = seq(
-    ...(v3 ? [ctx(0, integer(2), true)] : []),
+    ...(version > 1 ? [ctx(0, integer(version - 1), true)] : []),
     integer(cert.serial ?? 0x1000 + index),
     alg,
     encodeName(cert.issuerName ?? issuer?.subject ?? cert.subject),
