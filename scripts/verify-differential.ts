@@ -1,6 +1,6 @@
 // Differential run of tlswitness's verifier against `openssl verify` and a real Node TLS client, for larger
 // corpora than the test: `node --import=tsx scripts/verify-differential.ts [--mutations N] [--seed S]
-// [--filter REGEX] [--all] [--status FILE]`. Prints each disagreement in detail and a categorised summary.
+// [--filter REGEX] [--all] [--status FILE]`; --seed takes a comma-separated list (N mutations each). Prints each disagreement in detail and a categorised summary.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALLOW_LIST } from './verify-corpus/allow-list.js';
@@ -18,13 +18,14 @@ const { values } = parseArgs({
 });
 
 const started = performance.now();
-const run = await runDifferential({ mutations: Number(values.mutations), seed: Number(values.seed), ...(values.filter ? { filter: new RegExp(values.filter) } : {}) });
+const seeds = values.seed.split(',').map(Number);
+const run = await runDifferential({ mutations: Number(values.mutations), seeds, ...(values.filter ? { filter: new RegExp(values.filter) } : {}) });
 const elapsed = Math.round(performance.now() - started);
 
 for (const c of run.cases) {
   if (values.all || c.differences.some((d) => d.allowedBy === null)) console.log(describeCase(c, run.now));
 }
-const report = disagreementReport(run, { seed: Number(values.seed), mutations: Number(values.mutations), elapsedMs: elapsed });
+const report = disagreementReport(run, { seeds, mutations: Number(values.mutations), elapsedMs: elapsed });
 console.log(report);
 console.log(`allow-list:\n${ALLOW_LIST.map((r) => `  ${r.id}: ${r.reason}`).join('\n')}`);
 if (values.status) writeFileSync(values.status, report);

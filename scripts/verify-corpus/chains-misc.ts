@@ -17,6 +17,10 @@ export function baselineChains(): ChainSpec[] {
     template('ok-ipv6', 'baseline', { host: '2001:db8::1' }),
     template('ok-rsa', 'baseline', { rsa: true }),
     template('ok-p384-leaf', 'baseline', { edit: (c) => (c.leaf!.key = 'p384') }),
+    template('ok-ed25519', 'baseline', { edit: (c) => ((c.root!.key = 'ed1'), (c.int1!.key = 'ed2'), (c.leaf!.key = 'ed1')) }),
+    template('ok-ed25519-leaf-under-ec', 'baseline', { edit: (c) => (c.leaf!.key = 'ed2') }),
+    template('ok-rsa-pss', 'baseline', { rsa: true, edit: (c) => Object.values(c).forEach((cert) => (cert.pss = true)) }),
+    template('ok-rsa-pss-leaf-only', 'baseline', { rsa: true, edit: (c) => (c.leaf!.pss = true) }),
     template('ok-sha384', 'baseline', { edit: (c) => Object.values(c).forEach((cert) => (cert.digest = 'sha384')) }),
   ];
 }
@@ -46,6 +50,9 @@ export function hostnameChains(): ChainSpec[] {
     h('host-wildcard-cn-only', 'www.example.com', (c) => (dropExt(c.leaf!, 'san'), (c.leaf!.subject = cn('*.example.com')))),
     h('host-ip-cn-only', '10.1.2.3', (c) => (dropExt(c.leaf!, 'san'), (c.leaf!.subject = cn('10.1.2.3')))),
     h('host-two-cns', 'www.example.com', (c) => (dropExt(c.leaf!, 'san'), (c.leaf!.subject = [{ type: 'CN', value: 'other.test' }, { type: 'CN', value: 'www.example.com' }]))),
+    h('host-ipv6-uppercase', '2001:DB8::1', (c) => san(c, { ip: '2001:db8::1' })),
+    h('host-ipv6-long-form', '2001:db8:0:0:0:0:0:1', (c) => san(c, { ip: '2001:db8::1' })),
+    h('host-uppercase-host', 'WWW.EXAMPLE.COM'),
     h('host-localhost', 'localhost', (c) => san(c, { dns: 'localhost' })),
   ];
 }
@@ -70,6 +77,23 @@ export function oddNameChains(): ChainSpec[] {
     n('name-dc-components', (c) => (c.int1!.subject = [{ type: 'DC', value: 'com' }, { type: 'DC', value: 'example' }, { type: 'CN', value: 'DC Intermediate' }])),
     n('name-cn-nul-no-san', (c) => (dropExt(c.leaf!, 'san'), (c.leaf!.subject = cn('www.example.com\u0000.evil.test')))),
     n('name-leaf-issuer-empty', (c) => (c.leaf!.issuerName = [])),
+    // Issuer names that differ from the issuer's subject only in ways X509_NAME_cmp's canonical form ignores, or not.
+    n('name-bmp-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'bmp' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'bmp' }])),
+    n('name-ia5-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'ia5' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'ia5' }])),
+    n('name-visible-string-unloadable', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'visible' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'visible' }])),
+    n('name-universal-vs-utf8', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test', tag: 'universal' }, { type: 'CN', value: 'Diff Intermediate 1', tag: 'universal' }])),
+    n('name-numeric-string', (c) => ((c.int1!.subject = [{ type: 'serialNumber', value: '12345', tag: 'numeric' }, { type: 'CN', value: 'Num' }]), (c.leaf!.issuerName = [{ type: 'serialNumber', value: '12345', tag: 'printable' }, { type: 'CN', value: 'Num' }]))),
+    n('name-leading-trailing-spaces', (c) => (c.leaf!.issuerName = [{ type: 'O', value: '  Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1   ' }])),
+    n('name-tab-and-newline', (c) => (c.leaf!.issuerName = [{ type: 'O', value: 'Diff\tTest' }, { type: 'CN', value: 'Diff\nIntermediate 1' }])),
+    n('name-non-ascii-case', (c) => ((c.int1!.subject = [{ type: 'CN', value: 'Zwischen-CA Ä' }]), (c.leaf!.issuerName = [{ type: 'CN', value: 'zwischen-ca ä' }]))),
+    n('name-non-ascii-same', (c) => ((c.int1!.subject = [{ type: 'CN', value: 'Zwischen-CA Ä' }]), (c.leaf!.issuerName = [{ type: 'CN', value: 'ZWISCHEN-CA Ä', tag: 'bmp' }]))),
+    n('name-empty-cn-value', (c) => ((c.int1!.subject = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '' }]))),
+    n('name-empty-vs-spaces', (c) => ((c.int1!.subject = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '' }]), (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: '   ' }]))),
+    n('name-multivalued-rdn-order', (c) => ((c.int1!.subject = [[{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]]), (c.leaf!.issuerName = [[{ type: 'CN', value: 'Multi' }, { type: 'O', value: 'Diff Test' }]]))),
+    n('name-multivalued-vs-split', (c) => ((c.int1!.subject = [[{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]]), (c.leaf!.issuerName = [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Multi' }]))),
+    n('name-repeated-attribute', (c) => ((c.int1!.subject = [{ type: 'OU', value: 'a' }, { type: 'OU', value: 'b' }, { type: 'CN', value: 'Rep' }]), (c.leaf!.issuerName = [{ type: 'OU', value: 'b' }, { type: 'OU', value: 'a' }, { type: 'CN', value: 'Rep' }]))),
+    n('name-country-case', (c) => ((c.int1!.subject = [{ type: 'C', value: 'DE' }, { type: 'CN', value: 'Country' }]), (c.leaf!.issuerName = [{ type: 'C', value: 'de' }, { type: 'CN', value: 'Country' }]))),
+    n('name-v2-certificate', (c) => (c.leaf!.version = 2)),
     n('name-oid-attribute', (c) => (c.leaf!.subject = [{ type: '1.2.3.4.5', value: 'odd' }, { type: 'CN', value: 'www.example.com' }])),
   ];
 }
@@ -96,6 +120,14 @@ export function validityChains(): ChainSpec[] {
     v('val-two-ints-expired-first', (c) => void c, {
       sent: ['leaf', 'int1old', 'int1'],
       extra: [{ id: 'int1old', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'root', key: 'ec2', notBefore: -900, notAfter: -100, extensions: [...caExtensions(), { type: 'aki' }] }],
+    }),
+    v('val-two-ints-both-expired', (c) => expire(c.int1!), {
+      sent: ['leaf', 'int1', 'int1old'],
+      extra: [{ id: 'int1old', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'root', key: 'ec2', notBefore: -900, notAfter: -100, extensions: [...caExtensions(), { type: 'aki' }] }],
+    }),
+    v('val-two-roots-both-expired', (c) => expire(c.root!), {
+      anchors: ['rootold', 'root'],
+      extra: [{ id: 'rootold', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Root CA' }], issuer: 'rootold', key: 'ec1', notBefore: -900, notAfter: -100, extensions: caExtensions() }],
     }),
     v('val-two-roots-expired-first', (c) => void c, {
       anchors: ['rootold', 'root'],
@@ -152,6 +184,22 @@ export function buildingChains(): ChainSpec[] {
     b('build-cross-signed-only', {
       sent: ['leaf', 'int1x'],
       extra: [unrelatedRoot(), { id: 'int1x', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'other', key: 'ec2', notBefore: -200, notAfter: 1800, extensions: [...caExtensions(), { type: 'aki' }] }],
+    }),
+    b('build-self-signed-leaf-other-copy-trusted', {
+      edit: selfSignedLeaf,
+      sent: ['leaf'],
+      anchors: ['leafcopy'],
+      extra: [{ id: 'leafcopy', subject: [{ type: 'CN', value: 'www.example.com' }], issuer: 'leafcopy', key: 'ec3', serial: 999, notBefore: -30, notAfter: 90, extensions: [{ type: 'san', names: [{ dns: 'www.example.com' }] }] }],
+    }),
+    b('build-root-sent-differs-from-anchor', {
+      sent: ['leaf', 'int1', 'rootcopy'],
+      extra: [{ id: 'rootcopy', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Root CA' }], issuer: 'rootcopy', key: 'ec1', serial: 999, notBefore: -10, notAfter: 100, extensions: caExtensions() }],
+    }),
+    b('build-only-root-sent-untrusted-copy', {
+      depth: 0,
+      sent: ['leaf', 'rootcopy'],
+      anchors: ['other'],
+      extra: [unrelatedRoot(), { id: 'rootcopy', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Root CA' }], issuer: 'rootcopy', key: 'ec1', serial: 999, notBefore: -10, notAfter: 100, extensions: caExtensions() }],
     }),
     b('build-anchor-also-sent-first', { sent: ['leaf', 'root', 'int1'] }),
   ];

@@ -1,7 +1,7 @@
 // Named chains: name constraints (DNS, IP, email, URI, directoryName; permitted and excluded; on the root and
 // the intermediate; narrowing and widening; the leaf CN without SAN; minimum/maximum; malformed encodings).
 import type { CertSpec, ChainSpec, GeneralNameSpec, NameSpec, SubtreeSpec } from './spec.js';
-import { cn, dropExt, setExt, template } from './templates.js';
+import { caExtensions, cn, dropExt, setExt, template } from './templates.js';
 
 interface NcOptions {
   on?: ('root' | 'int1' | 'int2')[];
@@ -25,7 +25,7 @@ const uri = (base: string): SubtreeSpec => ({ base: { uri: base } });
 const dn = (base: NameSpec): SubtreeSpec => ({ base: { dn: base } });
 
 function nc(name: string, o: NcOptions): ChainSpec {
-  return template(name, 'name-constraints', {
+  const chain = template(name, 'name-constraints', {
     depth: o.depth ?? 1,
     host: o.host ?? 'www.example.com',
     edit: (certs) => {
@@ -40,6 +40,9 @@ function nc(name: string, o: NcOptions): ChainSpec {
       o.edit?.(certs);
     },
   });
+  // An unrelated trust anchor, for chains whose own root is sent but not trusted.
+  chain.certs.push({ id: 'root2', subject: cn('Another Root'), issuer: 'root2', key: 'ec16', notBefore: -100, notAfter: 3000, extensions: caExtensions() });
+  return chain;
 }
 
 export function nameConstraintChains(): ChainSpec[] {
@@ -159,6 +162,19 @@ export function nameConstraintChains(): ChainSpec[] {
     nc('nc-trailing-bytes-int', { on: ['int1'], permitted: [dns('good.test')], edit: (c) => setExt(c.int1!, { type: 'nc', critical: true, permitted: [dns('good.test')], corrupt: 'trailing' }) }),
     nc('nc-empty-value-int', { on: ['int1'], permitted: [dns('example.com')], edit: (c) => setExt(c.int1!, { type: 'nc', critical: true, corrupt: 'empty' }) }),
     nc('nc-empty-permitted', { permitted: [] }),
+    // constraints meet other errors: which one a client reports last
+    nc('nc-on-leaf-itself', { on: [], permitted: [dns('good.test')], edit: (c) => setExt(c.leaf!, { type: 'nc', critical: true, permitted: [dns('good.test')] }) }),
+    {
+      ...nc('nc-violation-untrusted-root-sent', { permitted: [dns('good.test')] }),
+      sent: ['leaf', 'int1', 'root'],
+      anchors: ['root2'],
+    },
+    nc('nc-violation-int-root-missing', { on: ['int1'], permitted: [dns('good.test')], edit: (c) => (c.int1!.issuerName = [{ type: 'CN', value: 'Absent Root' }]) }),
+    nc('nc-violation-bad-signature-leaf', { permitted: [dns('good.test')], edit: (c) => (c.leaf!.signKey = 'ec14') }),
+    nc('nc-violation-leaf-bad-purpose', { permitted: [dns('good.test')], edit: (c) => setExt(c.leaf!, { type: 'eku', oids: ['clientAuth'] }) }),
+    nc('nc-violation-mismatch', { permitted: [dns('good.test')], host: 'other.example.com', edit: (c) => setExt(c.leaf!, { type: 'san', names: [{ dns: 'www.example.com' }] }) }),
+    nc('nc-v1-leaf-cn', { permitted: [dns('good.test')], edit: (c) => (c.leaf!.version = 1) }),
+    nc('nc-dns-wildcard-san-permitted', { permitted: [dns('example.com')], san: [{ dns: '*.example.com' }] }),
     nc('nc-both-absent', {}),
   ];
 }

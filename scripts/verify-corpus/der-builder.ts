@@ -1,6 +1,6 @@
 // Encodes a ChainSpec into DER certificates signed natively with node:crypto: any extension, name or date a
 // server could send, valid or not, so the differential test can hand the same bytes to every verifier.
-import { createHash, sign } from 'node:crypto';
+import { constants, createHash, sign } from 'node:crypto';
 import { bitString, bool, ctx, integer, ipBytes, ipRangeBytes, namedBits, nullValue, octets, oid, seq, set, stringValue, time, tlv } from './der.js';
 import type { KeyPool, PoolKey } from './keys.js';
 import type { AttrSpec, CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
@@ -157,7 +157,14 @@ function extensionOid(ext: ExtSpec): string {
   return ext.type === 'raw' ? ext.oid : EXTENSION_OIDS[ext.type];
 }
 
-function signatureAlgorithm(key: PoolKey, digest: string): Buffer {
+const SHA256 = '2.16.840.1.101.3.4.2.1';
+
+function signatureAlgorithm(key: PoolKey, digest: string, pss: boolean): Buffer {
+  if (key.type === 'ed25519') return seq(oid('1.3.101.112'));
+  if (key.type === 'rsa' && pss) {
+    // RFC 4055 RSASSA-PSS-params: SHA-256, MGF1 with SHA-256, 32-byte salt.
+    return seq(oid('1.2.840.113549.1.1.10'), seq(ctx(0, seq(oid(SHA256)), true), ctx(1, seq(oid('1.2.840.113549.1.1.8'), seq(oid(SHA256))), true), ctx(2, integer(32), true)));
+  }
   if (key.type === 'ec') return seq(oid({ sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3' }[digest]!));
   return seq(oid({ sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11', sha384: '1.2.840.113549.1.1.12' }[digest]!), nullValue());
 }
@@ -167,13 +174,15 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
   const issuer = chain.certs.find((c) => c.id === cert.issuer);
   const signer = poolKey(keys, cert.signKey ?? issuer?.key ?? cert.key);
   const digest = cert.digest ?? 'sha256';
-  const alg = signatureAlgorithm(signer, digest);
-  const v3 = (cert.version ?? 3) === 3;
+  const pss = !!cert.pss && signer.type === 'rsa';
+  const alg = signatureAlgorithm(signer, digest, pss);
+  const version = cert.version ?? 3;
+  const v3 = version === 3;
   const extensions = cert.extensions.map((ext) =>
     seq(oid(extensionOid(ext)), ...(ext.critical ? [bool(true)] : []), octets(corrupt(extensionValue(ext, cert, issuer, keys), ext.corrupt))),
   );
   const tbs = seq(
-    ...(v3 ? [ctx(0, integer(2), true)] : []),
+    ...(version > 1 ? [ctx(0, integer(version - 1), true)] : []),
     integer(cert.serial ?? 0x1000 + index),
     alg,
     encodeName(cert.issuerName ?? issuer?.subject ?? cert.subject),
@@ -182,7 +191,10 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
     poolKey(keys, cert.key).spki,
     ...(v3 && extensions.length > 0 ? [ctx(3, seq(...extensions), true)] : []),
   );
-  const signature = sign(digest, tbs, signer.privateKey);
+  const signature =
+    signer.type === 'ed25519'
+      ? sign(null, tbs, signer.privateKey)
+      : sign(pss ? 'sha256' : digest, tbs, pss ? { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : signer.privateKey);
   return seq(tbs, alg, bitString(signature));
 }
 

@@ -79,10 +79,11 @@ export function time(date: Date): Buffer {
   return tlv(0x18, Buffer.from(`${digits}Z`, 'latin1'));
 }
 
-const STRING_TAGS = { utf8: 0x0c, printable: 0x13, t61: 0x14, ia5: 0x16, bmp: 0x1e } as const;
+const STRING_TAGS = { utf8: 0x0c, numeric: 0x12, printable: 0x13, t61: 0x14, ia5: 0x16, visible: 0x1a, universal: 0x1c, bmp: 0x1e } as const;
 
 export function stringValue(kind: keyof typeof STRING_TAGS, value: string): Buffer {
   if (kind === 'bmp') return tlv(STRING_TAGS.bmp, Buffer.from(value, 'utf16le').swap16());
+  if (kind === 'universal') return tlv(STRING_TAGS.universal, Buffer.concat([...value].map((ch) => Buffer.from([0, 0, ch.codePointAt(0)! >> 8, ch.codePointAt(0)! & 0xff]))));
   return tlv(STRING_TAGS[kind], Buffer.from(value, kind === 'utf8' ? 'utf8' : 'latin1'));
 }
 

@@ -6,7 +6,7 @@ const generate = promisify(generateKeyPair);
 
 export interface PoolKey {
   name: string;
-  type: 'ec' | 'rsa';
+  type: 'ec' | 'rsa' | 'ed25519';
   privateKey: KeyObject;
   spki: Buffer;
   keyPem: string;
@@ -29,13 +29,15 @@ export async function createKeyPool(): Promise<KeyPool> {
     ['rsa1024a', rsa(1024)],
     ['rsa1024b', rsa(1024)],
     ['rsa768', rsa(768)],
+    ['ed1', () => generate('ed25519')],
+    ['ed2', () => generate('ed25519')],
   ];
   const keys = await Promise.all(
     wanted.map(async ([name, make]) => {
       const { privateKey, publicKey } = await make();
       const key: PoolKey = {
         name,
-        type: privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec',
+        type: privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : 'ec',
         privateKey,
         spki: publicKey.export({ type: 'spki', format: 'der' }),
         keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

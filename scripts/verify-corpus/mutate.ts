@@ -1,6 +1,7 @@
 // Seeded random mutations of valid chains, at the spec level: add, drop, duplicate or corrupt extensions, flip
 // criticality, change names, dates, key usage, order, certificates, keys and signatures. The same seed gives the
 // same corpus; each chain's name lists what was done to it.
+import { isIP } from 'node:net';
 import { EC_KEYS } from './keys.js';
 import type { CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
 import { caExtensions, cn, setExt, template } from './templates.js';
@@ -42,6 +43,23 @@ function randomGeneralName(rng: Rng): GeneralNameSpec {
     { dn: [{ type: 'O', value: 'Diff Test' }] },
     { rid: '1.2.3.4' },
   ]);
+}
+
+/** A name close to the host: itself, a parent, a sibling, or its neighbourhood for IPs. */
+function targetedName(rng: Rng, host: string): GeneralNameSpec {
+  if (isIP(host)) return { ip: pick(rng, [host, host.includes(':') ? '2001:db8::2' : '10.1.2.4', host.includes(':') ? '10.1.2.3' : '2001:db8::1']) };
+  const labels = host.split('.');
+  return { dns: pick(rng, [host, host.toUpperCase(), `*.${labels.slice(1).join('.')}`, `x${host}`, `${host}.`, `a.${host}`, labels.slice(1).join('.')]) };
+}
+
+function targetedBase(rng: Rng, host: string): GeneralNameSpec {
+  if (isIP(host)) {
+    const v6 = host.includes(':');
+    return { ip: pick(rng, v6 ? ['2001:db8::/32', '2001:db8::1/128', '2001:db9::/32', '10.0.0.0/8'] : ['10.0.0.0/8', '10.1.2.3/32', '10.1.2.0/25', '10.1.3.0/24', '2001:db8::/32']) };
+  }
+  const labels = host.split('.');
+  const parent = labels.slice(1).join('.');
+  return pick<GeneralNameSpec>(rng, [{ dns: host }, { dns: parent }, { dns: `.${parent}` }, { dns: `.${host}` }, { dns: `x${host}` }, { dns: labels.slice(-1)[0]! }, { dns: host.toUpperCase() }, { email: parent }, { dn: [{ type: 'CN', value: host }] }]);
 }
 
 function randomSubtree(rng: Rng): SubtreeSpec {
@@ -105,6 +123,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
   const op = pick(rng, [
     'add-ext', 'add-ext', 'add-ext', 'drop-ext', 'dup-ext', 'corrupt-ext', 'flip-critical', 'subject', 'issuer-name', 'dates', 'key-usage', 'eku',
     'order', 'drop-cert', 'add-cert', 'swap-key', 'bad-signature', 'weak', 'path-len', 'v1', 'anchors', 'host', 'reissue',
+    'name-variant', 'targeted-nc', 'targeted-nc', 'san', 'serial', 'aki', 'twin',
   ] as const);
   const ext = cert.extensions.length > 0 ? pick(rng, cert.extensions) : null;
   const extIndex = ext ? cert.extensions.indexOf(ext) : -1;
@@ -172,15 +191,16 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       return `add-cert(${id})`;
     }
     case 'swap-key':
-      cert.key = pick(rng, EC_KEYS);
+      cert.key = pick(rng, [...EC_KEYS, 'ed1', 'p384', 'rsa2048b']);
       return `swap-key(${cert.id},${cert.key})`;
     case 'bad-signature':
       cert.signKey = pick(rng, EC_KEYS);
       return `bad-signature(${cert.id})`;
     case 'weak':
-      if (chance(rng, 0.5)) cert.digest = 'sha1';
+      if (chance(rng, 0.4)) cert.digest = 'sha1';
+      else if (chance(rng, 0.2)) cert.pss = true;
       else cert.key = pick(rng, ['rsa1024a', 'rsa1024b', 'rsa768', 'rsa2048a']);
-      return `weak(${cert.id},${cert.digest ?? cert.key})`;
+      return `weak(${cert.id},${cert.pss ? 'pss' : (cert.digest ?? cert.key)})`;
     case 'path-len': {
       const n = Math.floor(rng() * 4) - 1;
       setExt(cert, { type: 'bc', critical: true, ca: true, pathLen: n });
@@ -195,6 +215,66 @@ function mutate(rng: Rng, chain: ChainSpec): string {
     case 'host':
       chain.host = pick(rng, HOSTS);
       return `host(${chain.host})`;
+    case 'name-variant': {
+      // An issuer name that differs from the issuer's subject only in case, spacing or string type (or also in order).
+      const issuer = certs.find((c) => c.id === cert.issuer);
+      if (!issuer) return 'noop';
+      const how = pick(rng, ['upper', 'spaces', 'bmp', 'printable', 'ia5', 'reverse'] as const);
+      const rdns = issuer.subject.map((rdn) =>
+        (Array.isArray(rdn) ? rdn : [rdn]).map((a) => {
+          if (how === 'upper') return { ...a, value: a.value.toUpperCase() };
+          if (how === 'spaces') return { ...a, value: `  ${a.value.replace(/ /g, '   ')} ` };
+          if (how === 'reverse') return a;
+          return { ...a, tag: how };
+        }),
+      );
+      cert.issuerName = how === 'reverse' ? rdns.reverse() : rdns;
+      return `name-variant(${cert.id},${how})`;
+    }
+    case 'targeted-nc': {
+      const ca = pick(rng, certs.filter((c) => c.id !== chain.sent[0]));
+      if (!ca) return 'noop';
+      const base = targetedBase(rng, chain.host);
+      const excluded = chance(rng, 0.3);
+      setExt(ca, { type: 'nc', critical: chance(rng, 0.8), ...(excluded ? { excluded: [{ base }] } : { permitted: [{ base }] }) });
+      return `targeted-nc(${ca.id},${excluded ? 'excluded' : 'permitted'},${JSON.stringify(base)})`;
+    }
+    case 'san': {
+      const leaf = certs.find((c) => c.id === chain.sent[0])!;
+      const names = [targetedName(rng, chain.host), ...(chance(rng, 0.4) ? [randomGeneralName(rng)] : [])];
+      if (chance(rng, 0.15)) leaf.extensions = leaf.extensions.filter((e) => e.type !== 'san');
+      else setExt(leaf, { type: 'san', names, critical: chance(rng, 0.2) });
+      if (chance(rng, 0.3)) leaf.subject = cn(chain.host);
+      return `san(${JSON.stringify(names)})`;
+    }
+    case 'serial': {
+      cert.serial = pick(rng, [0, -1, 1, 2 ** 31, Number.MAX_SAFE_INTEGER, -300]);
+      return `serial(${cert.id},${cert.serial})`;
+    }
+    case 'aki': {
+      const issuer = certs.find((c) => c.id === cert.issuer);
+      if (!issuer) return 'noop';
+      const right = chance(rng, 0.6);
+      issuer.serial ??= 4000 + Math.floor(rng() * 1000);
+      const serial = right ? issuer.serial : issuer.serial + 1;
+      const form = pick(rng, ['issuer-serial', 'keyid-issuer-serial', 'serial-only', 'issuer-only'] as const);
+      setExt(cert, {
+        type: 'aki',
+        ...(form === 'keyid-issuer-serial' ? {} : { keyId: null }),
+        ...(form !== 'serial-only' ? { issuer: right ? (issuer.issuerName ?? certs.find((c) => c.id === issuer.issuer)?.subject ?? issuer.subject) : cn('Nobody') } : {}),
+        ...(form !== 'issuer-only' ? { serial } : {}),
+      });
+      return `aki(${cert.id},${form},${right ? 'right' : 'wrong'})`;
+    }
+    case 'twin': {
+      // Another certificate with the same subject and a different key or dates, sent too: issuer choice matters.
+      const twin: CertSpec = { ...structuredClone(cert), id: `${cert.id}-twin`, key: pick(rng, EC_KEYS), notBefore: pick(rng, [-500, -10]), notAfter: pick(rng, [-5, 50, 4000]) };
+      if (certs.some((c) => c.id === twin.id)) return 'noop';
+      certs.push(twin);
+      chain.sent.splice(1 + Math.floor(rng() * chain.sent.length), 0, twin.id);
+      if (chance(rng, 0.3)) chain.anchors.push(twin.id);
+      return `twin(${cert.id})`;
+    }
     case 'reissue': {
       const issuer = pick(rng, certs);
       cert.issuer = issuer.id;
@@ -220,7 +300,7 @@ export function mutatedChains(seed: number, count: number): ChainSpec[] {
   for (let i = 0; i < count; i++) {
     const chain = structuredClone(baseChain(rng, i));
     const ops: string[] = [];
-    const n = 1 + Math.floor(rng() * 3);
+    const n = 1 + Math.floor(rng() * 4);
     for (let k = 0; k < n; k++) ops.push(mutate(rng, chain));
     chain.name = `mut-${seed}-${i}[${ops.join(' ')}]`;
     out.push(chain);

@@ -47,7 +47,7 @@ function signature(c: DiffCase, kind: string): string {
   return `code: ours ${ours}${c.subject.code ? ` ${c.subject.code}` : ''}, node ${c.node.code ?? 'ok'}${c.node.code === 'UNSPECIFIED' ? ` (${c.node.message})` : ''}`;
 }
 
-export function disagreementReport(run: DifferentialRun, meta: { seed: number; mutations: number; elapsedMs: number }): string {
+export function disagreementReport(run: DifferentialRun, meta: { seeds: number[]; mutations: number; elapsedMs: number }): string {
   const s = run.summary;
   const groups = new Map<string, { count: number; examples: string[] }>();
   for (const c of run.cases) {
@@ -61,11 +61,13 @@ export function disagreementReport(run: DifferentialRun, meta: { seed: number; m
     }
   }
   const sorted = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  const allowed = new Map<string, string[]>();
+  for (const c of run.cases) for (const d of c.differences) if (d.allowedBy) allowed.set(d.allowedBy, [...(allowed.get(d.allowedBy) ?? []), c.chain.spec.name]);
   const failingChains = run.cases.filter((c) => c.differences.some((d) => !d.allowedBy)).length;
   return [
     `# Differential verification status`,
     ``,
-    `Run at ${run.now.toISOString()}: seed ${meta.seed}, ${meta.mutations} mutations, ${Math.round(meta.elapsedMs / 100) / 10} s (${Object.entries(run.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}).`,
+    `Run at ${run.now.toISOString()}: seed ${meta.seeds.join(',')}, ${meta.mutations} mutations per seed, ${Math.round(meta.elapsedMs / 100) / 10} s (${Object.entries(run.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}).`,
     ``,
     `- chains: ${s.total} (openssl loaded ${s.loaded})`,
     `- ok agrees with openssl verify: ${s.okAgree}/${s.loaded}`,
@@ -76,9 +78,17 @@ export function disagreementReport(run: DifferentialRun, meta: { seed: number; m
     `- allowed: ${Object.entries(s.allowed).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- failing differences: ${s.failures} in ${failingChains} chains`,
     ``,
+    `Reproduce one chain in detail: \`node --import=tsx scripts/verify-differential.ts --seed ${meta.seeds.join(',')} --mutations ${meta.mutations} --filter 'NAME' --all\` (named chains need no mutations: \`--mutations 0\`).`,
+    ``,
     `## Disagreements by category (count, examples)`,
     ``,
+    `Each line: [chain category] what differs: ours vs the oracle. "ok:" lines compare with openssl verify, "code:" lines with the Node handshake.`,
+    ``,
     ...sorted.map(([key, g]) => `- ${key}: ${g.count} — ${g.examples.join('; ')}`),
+    ``,
+    `## Allowed differences (openssl and Node contradict each other)`,
+    ``,
+    ...[...allowed.entries()].map(([rule, names]) => `- ${rule}: ${names.length} — ${names.slice(0, 12).join('; ')}`),
     ``,
   ].join('\n');
 }

@@ -10,8 +10,9 @@ import { subjectVerify } from './subject.js';
 import type { ChainSpec } from './spec.js';
 
 export interface RunOptions {
+  /** Mutated chains per seed. */
   mutations: number;
-  seed: number;
+  seeds: number[];
   /** Only chains whose name matches. */
   filter?: RegExp;
   /** openssl processes at once (default 2, the machine's cores). */
@@ -39,7 +40,7 @@ export async function runDifferential(options: RunOptions): Promise<Differential
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const keys = await createKeyPool();
   lap('keys');
-  let specs: ChainSpec[] = [...namedChains(), ...mutatedChains(options.seed, options.mutations)];
+  let specs: ChainSpec[] = [...namedChains(), ...options.seeds.flatMap((seed) => mutatedChains(seed, options.mutations))];
   if (options.filter) specs = specs.filter((s) => options.filter!.test(s.name));
   const chains: BuiltChain[] = specs.map((spec) => buildChain(spec, keys, now));
   lap('build');

@@ -5,7 +5,7 @@
 export interface AttrSpec {
   type: string; // 'CN' | 'O' | 'OU' | 'C' | 'L' | 'emailAddress' | 'DC' or a dotted OID
   value: string;
-  tag?: 'utf8' | 'printable' | 'ia5' | 'bmp' | 't61';
+  tag?: 'utf8' | 'printable' | 'ia5' | 'bmp' | 't61' | 'numeric' | 'visible' | 'universal';
 }
 
 /** A distinguished name: each entry is one RDN (an array makes a multi-valued RDN). [] is the empty name. */
@@ -78,9 +78,11 @@ export interface CertSpec {
   key: string;
   /** Sign with this pool key instead of the issuer's (a bad signature). */
   signKey?: string;
-  version?: 1 | 3;
+  version?: 1 | 2 | 3;
   serial?: number;
   digest?: Digest;
+  /** RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) instead of PKCS#1 v1.5 when the signer is RSA. */
+  pss?: boolean;
   /** Validity, in days relative to the verification time. */
   notBefore: number;
   notAfter: number;

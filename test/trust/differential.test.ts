@@ -15,7 +15,7 @@ const MUTATIONS = 500;
 test('verifyChain agrees with openssl verify (ok) and a Node TLS client (code) on every chain', async (t) => {
   t.timeout(120_000);
   const started = performance.now();
-  const run = await runDifferential({ mutations: MUTATIONS, seed: SEED });
+  const run = await runDifferential({ mutations: MUTATIONS, seeds: [SEED] });
   const s = run.summary;
   t.log(`chains ${s.total}: ok agrees with openssl ${s.okAgree}/${s.loaded}; code agrees with Node ${s.codeAgree}/${s.codeCompared}; not servable ${s.notServable}; no handshake ${s.noHandshake}; threw ${s.thrown}`);
   t.log(`allowed: ${ALLOW_LIST.map((r) => `${r.id} ${s.allowed[r.id] ?? 0}`).join(', ')}; depth agrees with openssl where codes agree ${s.depthAgree}/${s.depthCompared}; ${Math.round(performance.now() - started)} ms (${JSON.stringify(run.timings)})`);
