@@ -34,6 +34,8 @@ export interface CertificateDetails {
   version: number;
   /** serialNumber's INTEGER contents. */
   serial: Buffer;
+  /** An EC key given with explicit curve parameters rather than a named curve. */
+  explicitCurve: boolean;
   subjectName: ParsedName;
   issuerName: ParsedName;
   extensions: CertExtensions;
@@ -186,6 +188,7 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
     innerSignatureOid: tbs?.innerSignatureAlgorithm ?? '',
     version: tbs?.version ?? 3,
     serial: tbs?.serial ?? Buffer.alloc(0),
+    explicitCurve: tbs?.keyParametersTag === 0x30,
     subjectName,
     issuerName,
     extensions,

@@ -4,7 +4,8 @@
 import type { CertificateDetails, ParsedCertificate } from './certificate.js';
 import { KU, NS, XKU } from './extensions.js';
 
-export type Report = (code: number, depth: number) => void;
+/** Receives each error as OpenSSL reports it, with a reason for reports when the code alone says little. */
+export type Report = (code: number, depth: number, detail?: string) => void;
 
 /**
  * X509_check_ca: 0 not a CA (an invalid certificate, or a keyUsage without keyCertSign, included),
@@ -43,12 +44,17 @@ export function checkExtensions(chain: ParsedCertificate[], report: Report): voi
   for (let i = 0; i < n; i++) {
     const d = chain[i]!.details;
     const ext = d.extensions;
-    if (ext.unhandledCritical) report(34, i);
+    if (ext.unhandledCritical) report(34, i, `critical extension ${ext.unhandledCritical} is not one OpenSSL handles`);
     if (ext.proxy) report(40, i);
     const ca = checkCa(d);
     if (mustBeCa === 0 && ca !== 0) report(37, i);
     // An intermediate needs a real cA; the top may be a v1 root or a keyCertSign-only CA.
     if (mustBeCa === 1 && (ca === 0 || (i + 1 < n && ca !== 1))) report(79, i);
+    // check_curve, for chains of two or more: an unreadable key is 1, explicit EC parameters 94.
+    if (n > 1) {
+      if (chain[i]!.keyType === null) report(1, i, 'a public key node:crypto cannot read');
+      else if (chain[i]!.keyType === 'ec' && d.explicitCurve) report(94, i);
+    }
     if (!serverPurposeAllowed(d, mustBeCa > 0)) report(26, i);
     const pathLen = ext.basicConstraints.pathLen;
     if (i > 1 && pathLen !== null && plen > pathLen) report(25, i);

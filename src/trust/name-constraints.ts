@@ -26,7 +26,7 @@ const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 const NAME_CHECK_MAX = 1 << 20;
 
 /** A name to check: a GeneralName, or the subject DN / an attribute standing in for one. */
-interface Subject {
+export interface Subject {
   type: number;
   bytes: Buffer;
   name?: ParsedName;
@@ -143,7 +143,7 @@ function matchSingle(effectiveType: number, subject: Subject, base: GeneralName)
 }
 
 /** nc_match: subtrees of the same type only; permitted ones present but none matching is 47; an excluded match is 48. */
-function ncMatch(subject: Subject, nc: NameConstraints): number {
+export function ncMatch(subject: Subject, nc: NameConstraints): number {
   const effectiveType = subject.type === GEN_OTHERNAME && subject.typeId === SMTP_UTF8_MAILBOX ? GEN_EMAIL : subject.type;
   const sameType = (base: GeneralName) => base.type === effectiveType && (effectiveType !== GEN_OTHERNAME || base.typeId === subject.typeId);
   let match = 0;
@@ -249,7 +249,7 @@ export function checkNameConstraints(chain: ParsedCertificate[], report: Report)
       let rv = checkNames(cert, nc);
       if (rv === OK && i === 0 && !(cert.details.extensions.subjectAltName ?? []).some((n) => n.type === GEN_DNS)) rv = checkCommonNames(cert, nc);
       if (rv === ABORT) return ABORT;
-      if (rv !== OK) report(rv, i);
+      if (rv !== OK) report(rv, i, `a name of "${cert.subject}" against the name constraints of "${chain[j]!.subject}"`);
     }
   }
   return OK;

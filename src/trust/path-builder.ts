@@ -17,7 +17,11 @@ export interface PathNode {
 }
 
 export interface BuildOptions {
-  /** OpenSSL's verify depth (-verify_depth): certificates allowed between the leaf and the anchor. Default 100. */
+  /**
+   * OpenSSL's verify depth (-verify_depth): certificates allowed between the leaf and the anchor.
+   * Default 100, where a Node client, whose callback lets 22 pass, ends with 20 (measured); given
+   * explicitly, the verdict is 22 as `openssl verify -verify_depth N` reports it.
+   */
   maxDepth?: number;
   /** More intermediates, unordered, searched after the sent ones (like `openssl verify -untrusted`). */
   untrusted?: ParsedCertificate[];
@@ -26,8 +30,12 @@ export interface BuildOptions {
 export interface BuiltChain {
   path: PathNode[];
   trusted: boolean;
-  /** The build_chain error when no anchor was reached: 22, 18, 19, 2 or 20, at the top's depth. */
-  error: { code: number; depth: number } | null;
+  /**
+   * The build_chain errors when no anchor was reached, in the order reported, all at the top's depth:
+   * 22 when the depth limit stopped the search, then 18, 19, 2 or 20. A callback that accepts every
+   * error (Node's) sees both; `openssl verify` stops at 22.
+   */
+  errors: Array<{ code: number; depth: number }>;
 }
 
 // X509_VERIFY_PARAM "default": depth 100.
@@ -106,13 +114,16 @@ export function buildChain(sent: ParsedCertificate[], stores: TrustStore[], now:
     numUntrusted++;
   }
 
-  if (trusted) return { path, trusted, error: null };
+  if (trusted) return { path, trusted, errors: [] };
   const depth = path.length - 1;
   const topCert = path[depth]!.cert;
+  const errors: BuiltChain['errors'] = [];
   let code: number;
-  if (path.length > limit) code = 22;
-  else if (topCert.selfSigned) code = path.length > 1 ? 19 : 18;
+  if (topCert.selfSigned) code = path.length > 1 ? 19 : 18;
   else if (numUntrusted < path.length) code = 2;
   else code = 20;
-  return { path, trusted, error: { code, depth } };
+  errors.push({ code, depth });
+  // build_chain reports 22 first; Node's callback lets it pass, so 101 intermediates end in 20 (measured).
+  if (path.length > limit) errors.splice(options.maxDepth === undefined ? 0 : 1, 0, { code: 22, depth });
+  return { path, trusted, errors };
 }

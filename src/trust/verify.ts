@@ -50,10 +50,10 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
   let error = 0;
   let depth: number | null = null;
   let detail: string | null = null;
-  const report = (code: number, at: number) => {
+  const report = (code: number, at: number, why?: string) => {
     error = code;
     depth = at;
-    detail = null;
+    detail = why ?? null;
   };
   const explain = (text: string) => {
     detail = text;
@@ -68,9 +68,9 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
   const { path, trusted } = built;
   const chain = path.map((node) => node.cert);
   let missingIssuer: string | null = null;
-  if (built.error) {
-    report(built.error.code, built.error.depth);
-    if (built.error.code === 2 || built.error.code === 20) missingIssuer = chain[chain.length - 1]!.issuer;
+  for (const { code, depth: at } of built.errors) {
+    report(code, at);
+    if (code === 2 || code === 20) missingIssuer = chain[chain.length - 1]!.issuer;
   }
   checkExtensions(chain, report);
   checkAuthLevel(chain, report, explain);

@@ -26,6 +26,8 @@ export interface TbsFields {
   extensions: Map<string, Extension>;
   /** Every extension in order, duplicates included; null when the list does not parse. */
   extensionList: RawExtension[] | null;
+  /** The tag of the key's AlgorithmIdentifier parameters (0x06 named curve, 0x30 explicit), null without. */
+  keyParametersTag: number | null;
 }
 
 const SEQUENCE = 0x30;
@@ -55,7 +57,9 @@ export function readTbsFields(der: Buffer): TbsFields {
   const issuer = expect(tbs[i++], SEQUENCE, 'issuer Name');
   const validity = children(expect(tbs[i++], SEQUENCE, 'Validity').value);
   const subject = expect(tbs[i++], SEQUENCE, 'subject Name');
-  i++; // subjectPublicKeyInfo
+  const spki = tbs[i++];
+  // SubjectPublicKeyInfo.algorithm.parameters: a curve OID, or a SEQUENCE of explicit curve parameters.
+  const keyParameters = spki?.tag === SEQUENCE ? children(expect(children(spki.value)[0], SEQUENCE, 'AlgorithmIdentifier').value)[1] : undefined;
   let extensionList: RawExtension[] | null = [];
   for (; i < tbs.length; i++) {
     if (tbs[i]!.tag === 0xa3) extensionList = readExtensionList(tbs[i]!); // [1], [2] are unique IDs
@@ -73,6 +77,7 @@ export function readTbsFields(der: Buffer): TbsFields {
     innerSignatureAlgorithm,
     extensions,
     extensionList,
+    keyParametersTag: keyParameters?.tag ?? null,
   };
 }
 
