@@ -1,6 +1,7 @@
 // The named chains of the differential corpus, by category.
 import { akiSkiChains, criticalExtensionChains, depthChains, keyUsageChains, pathLengthChains } from './chains-ext.js';
 import { baselineChains, buildingChains, hostnameChains, oddNameChains, validityChains, weakChains } from './chains-misc.js';
+import { decodingChains } from './chains-decoding.js';
 import { encodingChains } from './chains-encoding.js';
 import { nameConstraintChains } from './chains-nc.js';
 import type { ChainSpec } from './spec.js';
@@ -20,6 +21,7 @@ export function namedChains(): ChainSpec[] {
     ...weakChains(),
     ...buildingChains(),
     ...encodingChains(),
+    ...decodingChains(),
   ];
   const seen = new Set<string>();
   for (const chain of all) {

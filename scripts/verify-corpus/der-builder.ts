@@ -119,7 +119,7 @@ export function keyId(key: PoolKey): Buffer {
 /** The SKI value a certificate spec carries (or would carry): explicit hex, else the SHA-1 of its SPKI. */
 function subjectKeyId(cert: CertSpec, keys: KeyPool): Buffer {
   const ski = cert.extensions.find((e) => e.type === 'ski');
-  if (ski && ski.type === 'ski' && ski.keyId && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
+  if (ski && ski.type === 'ski' && ski.keyId !== undefined && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
   return keyId(poolKey(keys, cert.key));
 }
 
@@ -151,6 +151,7 @@ function extensionValue(ext: ExtSpec, cert: CertSpec, issuer: CertSpec | undefin
         parts.push(ctx(0, id, false));
       }
       if (ext.issuer) parts.push(ctx(1, ctx(4, encodeName(ext.issuer), true), true));
+      else if (ext.issuerNames) parts.push(ctx(1, Buffer.concat(ext.issuerNames.map((n) => encodeGeneralName(n))), true));
       if (ext.serial !== undefined) parts.push(ctx(2, integer(ext.serial).subarray(2), false));
       return seq(...parts);
     }
