@@ -5,7 +5,7 @@ import { checkServerIdentity, connect } from 'node:tls';
 import { fixtureTrust, observeScenario, storeOf } from '../helpers/observe.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { makeVerifyCases, type VerifyCase } from '../helpers/verify-cases.js';
-import { ParsedCertificate } from '../../src/trust/certificate.js';
+import { describeCertificate, ParsedCertificate } from '../../src/trust/certificate.js';
 import { TrustStore } from '../../src/trust/trust-store.js';
 import { verifyChain } from '../../src/trust/verify.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
@@ -132,7 +132,12 @@ test('a verdict never throws on a certificate X509Certificate parses: each byte 
       }
       parsed++;
       t.notThrows(() => verifyChain([cert, new ParsedCertificate(valid!.sent[1]!.der)], [store], new Date(), 'good.test'));
+      t.notThrows(() => describeCertificate(cert));
     }
   }
   t.true(parsed > 50);
+});
+
+test('every certificate of the rule chains can be described for a record (empty names, malformed SAN and AIA included)', async (t) => {
+  for (const c of await cases) for (const cert of [...c.sent, ...c.anchors]) t.notThrows(() => describeCertificate(new ParsedCertificate(cert.der)), c.name);
 });
