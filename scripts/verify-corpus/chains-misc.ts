@@ -149,6 +149,13 @@ export function weakChains(): ChainSpec[] {
     w('weak-rsa-chain-sha1-leaf', (c) => ((c.root!.key = 'rsa2048a'), (c.int1!.key = 'rsa2048b'), (c.leaf!.digest = 'sha1'))),
     w('weak-leaf-sha1-expired', (c) => ((c.leaf!.digest = 'sha1'), (c.leaf!.notBefore = -100), (c.leaf!.notAfter = -1))),
     w('weak-leaf-rsa1024-mismatch', (c) => ((c.leaf!.key = 'rsa1024a'), setExt(c.leaf!, { type: 'san', names: [{ dns: 'other.example.com' }] }))),
+    // A too-weak leaf key is recorded before the chain is built; where no anchor is found, Node reports that error.
+    template('weak-leaf-rsa768-unknown-root', 'weak', { anchors: ['other'], extra: [unrelatedRoot()], edit: (c) => (c.leaf!.key = 'rsa768') }),
+    template('weak-leaf-rsa768-missing-int', 'weak', { sent: ['leaf'], edit: (c) => (c.leaf!.key = 'rsa768') }),
+    template('weak-leaf-rsa768-anchor-is-int', 'weak', { anchors: ['int1'], edit: (c) => (c.leaf!.key = 'rsa768') }),
+    template('weak-leaf-rsa768-untrusted-root-sent', 'weak', { sent: ['leaf', 'int1', 'root'], anchors: ['other'], extra: [unrelatedRoot()], edit: (c) => (c.leaf!.key = 'rsa768') }),
+    template('weak-leaf-rsa768-self-signed', 'weak', { sent: ['leaf'], anchors: ['other'], extra: [unrelatedRoot()], edit: (c) => ((c.leaf!.key = 'rsa768'), (c.leaf!.issuer = 'leaf'), editExt(c.leaf!, 'aki', { keyId: null })) }),
+    template('weak-leaf-sha1-unknown-root', 'weak', { anchors: ['other'], extra: [unrelatedRoot()], edit: (c) => (c.leaf!.digest = 'sha1') }),
     w('weak-int-rsa1024-sha1-leaf', (c) => ((c.int1!.key = 'rsa1024a'), (c.leaf!.digest = 'sha1'))),
   ];
 }
@@ -201,6 +208,10 @@ export function buildingChains(): ChainSpec[] {
       anchors: ['other'],
       extra: [unrelatedRoot(), { id: 'rootcopy', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Root CA' }], issuer: 'rootcopy', key: 'ec1', serial: 999, notBefore: -10, notAfter: 100, extensions: caExtensions() }],
     }),
+    // A leaf named like its issuer, with no SKI: OpenSSL takes it as self-signed (EXFLAG_SS) whatever signed it.
+    b('build-leaf-self-issued', { edit: (c) => (c.leaf!.subject = c.int1!.subject) }),
+    b('build-leaf-self-issued-ca', { edit: (c) => ((c.leaf!.subject = c.int1!.subject), setExt(c.leaf!, { type: 'bc', critical: true, ca: true, pathLen: 0 })) }),
+    b('build-leaf-self-issued-with-ski', { edit: (c) => ((c.leaf!.subject = c.int1!.subject), setExt(c.leaf!, { type: 'ski' })) }),
     b('build-anchor-also-sent-first', { sent: ['leaf', 'root', 'int1'] }),
   ];
 }

@@ -1,6 +1,8 @@
 // The named chains of the differential corpus, by category.
 import { akiSkiChains, criticalExtensionChains, depthChains, keyUsageChains, pathLengthChains } from './chains-ext.js';
 import { baselineChains, buildingChains, hostnameChains, oddNameChains, validityChains, weakChains } from './chains-misc.js';
+import { decodingChains } from './chains-decoding.js';
+import { encodingChains } from './chains-encoding.js';
 import { nameConstraintChains } from './chains-nc.js';
 import type { ChainSpec } from './spec.js';
 
@@ -18,6 +20,8 @@ export function namedChains(): ChainSpec[] {
     ...validityChains(),
     ...weakChains(),
     ...buildingChains(),
+    ...encodingChains(),
+    ...decodingChains(),
   ];
   const seen = new Set<string>();
   for (const chain of all) {

@@ -34,6 +34,7 @@ export interface Summary {
   codeAgree: number;
   notServable: number;
   noHandshake: number;
+  /** The verifier threw where it must answer (chains openssl can load, or any throw while verifying). */
   thrown: number;
   /** Where the final codes agree with openssl's last error, whether the depth does too (informational). */
   depthCompared: number;
@@ -92,7 +93,7 @@ export function summarize(cases: DiffCase[]): Summary {
   };
   for (const c of cases) {
     const kinds = new Set(c.differences.map((d) => d.kind));
-    if (c.subject.thrown !== null) s.thrown++;
+    if (kinds.has('thrown')) s.thrown++;
     if (c.openssl.loaded) {
       s.loaded++;
       if (!kinds.has('ok') && !kinds.has('thrown')) s.okAgree++;

@@ -3,7 +3,7 @@
 import { constants, createHash, sign } from 'node:crypto';
 import { bitString, bool, ctx, integer, ipBytes, ipRangeBytes, namedBits, nullValue, octets, oid, seq, set, stringValue, time, tlv } from './der.js';
 import type { KeyPool, PoolKey } from './keys.js';
-import type { AttrSpec, CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
+import type { AttrSpec, CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec, TimeForm } from './spec.js';
 
 const DAY = 86_400_000;
 
@@ -48,7 +48,43 @@ const EXTENSION_OIDS = {
 function attribute(attr: AttrSpec): Buffer {
   const type = ATTRIBUTE_OIDS[attr.type] ?? attr.type;
   const tag = attr.tag ?? (attr.type === 'C' ? 'printable' : attr.type === 'emailAddress' || attr.type === 'DC' ? 'ia5' : 'utf8');
+  if (attr.hex !== undefined) return seq(oid(type), tlv(stringValue(tag, '')[0]!, Buffer.from(attr.hex, 'hex')));
   return seq(oid(type), stringValue(tag, attr.value));
+}
+
+function validityTime(date: Date, form: TimeForm | undefined, field: 'before' | 'after'): Buffer {
+  const digits = date.toISOString().slice(0, 19).replace(/[-T:]/g, ''); // YYYYMMDDHHMMSS
+  switch (form) {
+    case undefined:
+      return time(date);
+    case 'generalized':
+      return tlv(0x18, Buffer.from(`${digits}Z`, 'latin1'));
+    case 'no-seconds':
+      return tlv(0x17, Buffer.from(`${digits.slice(2, 12)}Z`, 'latin1'));
+    case 'offset':
+      return tlv(0x17, Buffer.from(`${digits.slice(2)}+0000`, 'latin1'));
+    case 'fraction':
+      return tlv(0x18, Buffer.from(`${digits}.5Z`, 'latin1'));
+    case 'garbage-before':
+    case 'garbage-after':
+      return form === `garbage-${field}` ? tlv(0x17, Buffer.from('notadate!!!!Z', 'latin1')) : time(date);
+  }
+}
+
+// P-256 domain parameters (SEC 2, section 2.4.2), for SPKIs written with explicit parameters.
+const P256 = {
+  p: 'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff',
+  a: 'ffffffff00000001000000000000000000000000fffffffffffffffffffffffc',
+  b: '5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b',
+  g: '046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5',
+  n: 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+};
+
+function explicitCurveSpki(key: PoolKey): Buffer {
+  const point = key.spki.subarray(key.spki.length - 65);
+  const big = (hex: string) => integer(BigInt(`0x${hex}`));
+  const params = seq(integer(1), seq(oid('1.2.840.10045.1.1'), big(P256.p)), seq(octets(Buffer.from(P256.a, 'hex')), octets(Buffer.from(P256.b, 'hex'))), octets(Buffer.from(P256.g, 'hex')), big(P256.n), integer(1));
+  return seq(seq(oid('1.2.840.10045.2.1'), params), bitString(point));
 }
 
 export function encodeName(name: NameSpec): Buffer {
@@ -83,7 +119,7 @@ export function keyId(key: PoolKey): Buffer {
 /** The SKI value a certificate spec carries (or would carry): explicit hex, else the SHA-1 of its SPKI. */
 function subjectKeyId(cert: CertSpec, keys: KeyPool): Buffer {
   const ski = cert.extensions.find((e) => e.type === 'ski');
-  if (ski && ski.type === 'ski' && ski.keyId && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
+  if (ski && ski.type === 'ski' && ski.keyId !== undefined && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
   return keyId(poolKey(keys, cert.key));
 }
 
@@ -115,6 +151,7 @@ function extensionValue(ext: ExtSpec, cert: CertSpec, issuer: CertSpec | undefin
         parts.push(ctx(0, id, false));
       }
       if (ext.issuer) parts.push(ctx(1, ctx(4, encodeName(ext.issuer), true), true));
+      else if (ext.issuerNames) parts.push(ctx(1, Buffer.concat(ext.issuerNames.map((n) => encodeGeneralName(n))), true));
       if (ext.serial !== undefined) parts.push(ctx(2, integer(ext.serial).subarray(2), false));
       return seq(...parts);
     }
@@ -175,7 +212,10 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
   const signer = poolKey(keys, cert.signKey ?? issuer?.key ?? cert.key);
   const digest = cert.digest ?? 'sha256';
   const pss = !!cert.pss && signer.type === 'rsa';
-  const alg = signatureAlgorithm(signer, digest, pss);
+  const realAlg = signatureAlgorithm(signer, digest, pss);
+  const claimed = cert.sigAlgOid ? seq(oid(cert.sigAlgOid.oid)) : realAlg;
+  const alg = cert.sigAlgOid?.where === 'both' ? claimed : realAlg;
+  const outerAlg = cert.sigAlgOid ? claimed : realAlg;
   const version = cert.version ?? 3;
   const v3 = version === 3;
   const extensions = cert.extensions.map((ext) =>
@@ -186,16 +226,16 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
     integer(cert.serial ?? 0x1000 + index),
     alg,
     encodeName(cert.issuerName ?? issuer?.subject ?? cert.subject),
-    seq(time(new Date(now.getTime() + cert.notBefore * DAY)), time(new Date(now.getTime() + cert.notAfter * DAY))),
+    seq(validityTime(new Date(now.getTime() + cert.notBefore * DAY), cert.timeForm, 'before'), validityTime(new Date(now.getTime() + cert.notAfter * DAY), cert.timeForm, 'after')),
     encodeName(cert.subject),
-    poolKey(keys, cert.key).spki,
+    cert.explicitCurve && poolKey(keys, cert.key).spki.length === 91 ? explicitCurveSpki(poolKey(keys, cert.key)) : poolKey(keys, cert.key).spki,
     ...(v3 && extensions.length > 0 ? [ctx(3, seq(...extensions), true)] : []),
   );
   const signature =
     signer.type === 'ed25519'
       ? sign(null, tbs, signer.privateKey)
       : sign(pss ? 'sha256' : digest, tbs, pss ? { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : signer.privateKey);
-  return seq(tbs, alg, bitString(signature));
+  return seq(tbs, outerAlg, bitString(signature));
 }
 
 export interface BuiltChain {

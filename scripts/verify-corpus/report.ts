@@ -69,7 +69,7 @@ export function disagreementReport(run: DifferentialRun, meta: { seeds: number[]
     ``,
     `Run at ${run.now.toISOString()}: seed ${meta.seeds.join(',')}, ${meta.mutations} mutations per seed, ${Math.round(meta.elapsedMs / 100) / 10} s (${Object.entries(run.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}).`,
     ``,
-    `- chains: ${s.total} (openssl loaded ${s.loaded})`,
+    `- chains: ${s.total} (openssl loaded ${s.loaded}; the others have no verdict and are only checked for a throw while verifying)`,
     `- ok agrees with openssl verify: ${s.okAgree}/${s.loaded}`,
     `- code agrees with the Node handshake: ${s.codeAgree}/${s.codeCompared} (not servable ${s.notServable}, no handshake ${s.noHandshake})`,
     `- threw: ${s.thrown}`,

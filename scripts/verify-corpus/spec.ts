@@ -6,6 +6,8 @@ export interface AttrSpec {
   type: string; // 'CN' | 'O' | 'OU' | 'C' | 'L' | 'emailAddress' | 'DC' or a dotted OID
   value: string;
   tag?: 'utf8' | 'printable' | 'ia5' | 'bmp' | 't61' | 'numeric' | 'visible' | 'universal';
+  /** Raw value bytes (hex) under `tag`, instead of `value` encoded (e.g. an odd-length BMPString). */
+  hex?: string;
 }
 
 /** A distinguished name: each entry is one RDN (an array makes a multi-valued RDN). [] is the empty name. */
@@ -46,7 +48,7 @@ export type ExtSpec = ExtBase &
     /** keyId 'auto' = SHA-1 of the certificate's SPKI; hex otherwise. */
     | { type: 'ski'; keyId?: 'auto' | string }
     /** keyId 'auto' = the issuer's SKI; hex otherwise; issuer/serial = authorityCertIssuer/Serial. */
-    | { type: 'aki'; keyId?: 'auto' | string | null; issuer?: NameSpec; serial?: number }
+    | { type: 'aki'; keyId?: 'auto' | string | null; issuer?: NameSpec; issuerNames?: GeneralNameSpec[]; serial?: number }
     | { type: 'aia'; ocsp?: string[]; caIssuers?: string[] }
     | { type: 'policies'; oids: string[] }
     | { type: 'nsCertType'; bits: number }
@@ -63,6 +65,9 @@ export type KeyUsageBit =
   | 'cRLSign'
   | 'encipherOnly'
   | 'decipherOnly';
+
+/** Non-DER but common time spellings, and broken ones ('garbage-*' breaks only that field). */
+export type TimeForm = 'generalized' | 'no-seconds' | 'offset' | 'fraction' | 'garbage-before' | 'garbage-after';
 
 export type Digest = 'sha256' | 'sha384' | 'sha1';
 
@@ -81,6 +86,12 @@ export interface CertSpec {
   version?: 1 | 2 | 3;
   serial?: number;
   digest?: Digest;
+  /** How the validity times are written (default: DER, UTCTime through 2049). */
+  timeForm?: TimeForm;
+  /** Write the SPKI of a P-256 key with explicit curve parameters instead of the named curve. */
+  explicitCurve?: boolean;
+  /** Signature algorithm OID written in the certificate (both places, or only the outer one), whatever the signer used. */
+  sigAlgOid?: { oid: string; where: 'both' | 'outer' };
   /** RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) instead of PKCS#1 v1.5 when the signer is RSA. */
   pss?: boolean;
   /** Validity, in days relative to the verification time. */

@@ -21,6 +21,8 @@ test('INTEGER, OID, IP and time encodings', (t) => {
   t.deepEqual([0, 127, 128, 256, -1, -128, -129].map((n) => hex(integer(n))), ['020100', '02017f', '02020080', '02020100', '0201ff', '020180', '0202ff7f']);
   t.is(hex(oid('1.2.840.113549.1.1.11')), '06092a864886f70d01010b');
   t.is(hex(ipBytes('2001:db8::1')), '20010db8000000000000000000000001');
+  t.is(hex(ipBytes('::ffff:10.1.2.3')), '00000000000000000000ffff0a010203');
+  t.is(hex(ipBytes('1:2:3:4:5:6:7:8')), '00010002000300040005000600070008');
   t.is(hex(ipRangeBytes('10.0.0.0/8')), '0a000000ff000000');
   t.is(hex(ipRangeBytes('2001:db8::/33')).slice(32), 'ffffffff800000000000000000000000');
   t.is(time(new Date('2049-12-31T23:59:59Z'))[0], 0x17, 'UTCTime through 2049');
