@@ -147,7 +147,7 @@ export function akidMatches(issuer: CertificateDetails, akid: CertExtensions['au
   return true;
 }
 
-const EMPTY_NAME: ParsedName = { attributes: [], canonical: Buffer.alloc(0) };
+const EMPTY_NAME: ParsedName = { attributes: [], canonical: Buffer.alloc(0), rdns: [] };
 
 function decodeDetails(cert: ParsedCertificate): CertificateDetails {
   let tbs: ReturnType<typeof readTbsFields> | null = null;
