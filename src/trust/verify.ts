@@ -10,6 +10,7 @@ import { checkExtensions } from './extension-checks.js';
 import { ABORT, checkNameConstraints } from './name-constraints.js';
 import { verifyCode } from './openssl-codes.js';
 import { buildChain, type BuildOptions, type PathNode } from './path-builder.js';
+import { checkRfc3779 } from './rfc3779.js';
 import { internalVerify } from './signature-checks.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -79,7 +80,9 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
   checkExtensions(chain, report);
   checkAuthLevel(chain, report, explain);
   internalVerify(chain, now, report);
-  if (checkNameConstraints(chain, report) === ABORT && error === 0) report(1, 0);
+  if (checkNameConstraints(chain, report) === ABORT) {
+    if (error === 0) report(1, 0);
+  } else checkRfc3779(chain, report);
 
   if (error === 0 && name) {
     const mismatch = hostnameMismatch(sent[0]!, name);
