@@ -167,8 +167,15 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
     if (method === CA_ISSUERS) aia.caIssuers.push(uri);
     else if (method === OCSP) aia.ocsp.push(uri);
   }
-  const subjectName = (tbs && parseName(tbs.subjectDer)) || EMPTY_NAME;
-  const issuerName = (tbs && parseName(tbs.issuerDer)) || EMPTY_NAME;
+  const parsedSubject = tbs && parseName(tbs.subjectDer);
+  const parsedIssuer = tbs && parseName(tbs.issuerDer);
+  if (tbs && (!parsedSubject || !parsedIssuer)) {
+    // OpenSSL would not have parsed such a name; never let it pass as empty (and so self-issued).
+    extensions.invalid = true;
+    extensions.invalidReasons.push('a name could not be read');
+  }
+  const subjectName = parsedSubject || EMPTY_NAME;
+  const issuerName = parsedIssuer || EMPTY_NAME;
   const signatureOid = tbs?.signatureAlgorithm ?? '';
   const details: CertificateDetails = {
     subject: tbs ? safeFormat(tbs.subjectDer) : '',
@@ -192,7 +199,7 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
     subjectName,
     issuerName,
     extensions,
-    selfIssued: !!tbs && subjectName.canonical.equals(issuerName.canonical),
+    selfIssued: !!parsedSubject && !!parsedIssuer && subjectName.canonical.equals(issuerName.canonical),
     selfSigned: false,
   };
   details.selfSigned = details.selfIssued && !extensions.invalid && akidMatches(details, extensions.authorityKeyId) && signatureFitsKey(details.innerSignatureOid, cert.keyType);
