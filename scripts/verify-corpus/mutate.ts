@@ -22,7 +22,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       const added = randomExtension(rng);
       if (chance(rng, 0.5)) setExt(cert, added);
       else cert.extensions.push(added);
-      return `add-ext(${cert.id},${added.type}${added.critical ? ',critical' : ''})`;
+      return `add-ext(${cert.id},${added.type === 'raw' ? added.oid : added.type}${added.critical ? ',critical' : ''})`;
     }
     case 'drop-ext':
       if (!ext) return 'noop';
