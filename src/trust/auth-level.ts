@@ -11,7 +11,8 @@ export const AUTH_LEVEL_1_BITS = 80;
 export function keySecurityBits(cert: ParsedCertificate): number {
   const { keyType, keyBits } = keyDescription(cert.x509);
   if (keyBits === null) return keyType === 'unknown' ? 0 : 128;
-  if (keyType === 'RSA' || keyType === 'dsa') return keyBits >= 15360 ? 256 : keyBits >= 7680 ? 192 : keyBits >= 3072 ? 128 : keyBits >= 2048 ? 112 : keyBits >= 1024 ? 80 : 0;
+  if (keyType === 'Ed448') return 224;
+  if (keyType === 'RSA' || keyType === 'DSA') return keyBits >= 15360 ? 256 : keyBits >= 7680 ? 192 : keyBits >= 3072 ? 128 : keyBits >= 2048 ? 112 : keyBits >= 1024 ? 80 : 0;
   return Math.floor(keyBits / 2);
 }
 

@@ -5,6 +5,8 @@ import { children, decodeOid, encodeTlv, readTlv, type Tlv } from './der.js';
 
 export interface NameAttribute {
   oid: string;
+  /** Index of the RDN (SET) holding it: attributes of a multi-valued RDN share it. */
+  rdn: number;
   /** The attribute value as encoded (tag and contents). */
   value: Tlv;
 }
@@ -13,6 +15,8 @@ export interface ParsedName {
   attributes: NameAttribute[];
   /** OpenSSL's canonical encoding: the RDN SETs concatenated, empty for an empty name. */
   canonical: Buffer;
+  /** The canonical SET of each non-empty RDN, in order. */
+  rdns: Buffer[];
 }
 
 const UTF8 = 0x0c;
@@ -89,7 +93,7 @@ export function parseName(der: Buffer): ParsedName | null {
     if (name.tag !== 0x30) return null;
     const attributes: NameAttribute[] = [];
     const sets: Buffer[] = [];
-    for (const rdn of children(name.value)) {
+    for (const [index, rdn] of children(name.value).entries()) {
       if (rdn.tag !== 0x31) return null;
       const entries: Buffer[] = [];
       for (const atv of children(rdn.value)) {
@@ -97,13 +101,13 @@ export function parseName(der: Buffer): ParsedName | null {
         if (!type || type.tag !== 0x06 || !value || extra) return null;
         const canonical = canonicalValue(value);
         if (!canonical) return null;
-        attributes.push({ oid: decodeOid(type.value), value });
+        attributes.push({ oid: decodeOid(type.value), rdn: index, value });
         entries.push(encodeTlv(0x30, type.whole, canonical));
       }
       // An empty SET adds nothing; DER sorts a SET OF by encoding.
       if (entries.length) sets.push(encodeTlv(0x31, ...entries.sort(Buffer.compare)));
     }
-    return { attributes, canonical: Buffer.concat(sets) };
+    return { attributes, canonical: Buffer.concat(sets), rdns: sets };
   } catch {
     return null;
   }

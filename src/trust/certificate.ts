@@ -147,7 +147,7 @@ export function akidMatches(issuer: CertificateDetails, akid: CertExtensions['au
   return true;
 }
 
-const EMPTY_NAME: ParsedName = { attributes: [], canonical: Buffer.alloc(0) };
+const EMPTY_NAME: ParsedName = { attributes: [], canonical: Buffer.alloc(0), rdns: [] };
 
 function decodeDetails(cert: ParsedCertificate): CertificateDetails {
   let tbs: ReturnType<typeof readTbsFields> | null = null;
@@ -199,7 +199,7 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
   return details;
 }
 
-const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 };
+const CURVE_BITS: Record<string, number> = { prime192v1: 192, secp224r1: 224, prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512 };
 
 export function keyDescription(x509: X509Certificate): { keyType: string; keyBits: number | null } {
   let key: KeyObject;
@@ -217,6 +217,10 @@ export function keyDescription(x509: X509Certificate): { keyType: string; keyBit
       return { keyType: 'EC', keyBits: CURVE_BITS[details.namedCurve ?? ''] ?? null };
     case 'ed25519':
       return { keyType: 'Ed25519', keyBits: 256 };
+    case 'ed448':
+      return { keyType: 'Ed448', keyBits: 456 };
+    case 'dsa':
+      return { keyType: 'DSA', keyBits: details.modulusLength ?? null };
     default:
       return { keyType: String(key.asymmetricKeyType ?? 'unknown'), keyBits: null };
   }

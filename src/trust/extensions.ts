@@ -1,7 +1,7 @@
 // A certificate's extensions decoded the way OpenSSL 3.0 caches them (ossl_x509v3_cache_extensions,
 // crypto/x509/v3_purp.c): the ones it decodes mark the certificate invalid (EXFLAG_INVALID) when they
 // fail to decode or appear twice; an unsupported critical one sets EXFLAG_CRITICAL. Never throws. Pure.
-import { decodeOid, readTlv, tryChildren, type Tlv } from './der.js';
+import { decodeOid, tryChildren, type Tlv } from './der.js';
 import { decodeGeneralNamesContent, decodeNameConstraints, decodeSubjectAltName, firstElement, validInteger, GEN_DIRNAME, type GeneralName, type NameConstraints } from './general-names.js';
 import type { ParsedName } from './canonical-name.js';
 
@@ -307,13 +307,4 @@ export function readExtensionList(explicit: Tlv): RawExtension[] | null {
     out.push({ oid, critical: hasCritical && parts[1]!.value[0] !== 0, value: value.value });
   }
   return out;
-}
-
-/** Reads one element or null, for callers that only peek. */
-export function peek(value: Buffer): Tlv | null {
-  try {
-    return readTlv(value).tlv;
-  } catch {
-    return null;
-  }
 }

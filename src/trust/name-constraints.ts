@@ -16,6 +16,7 @@ const EXCLUDED_VIOLATION = 48;
 const SUBTREE_MINMAX = 49;
 const UNSUPPORTED_CONSTRAINT_TYPE = 51;
 const UNSUPPORTED_NAME_SYNTAX = 53;
+const PROXY_SUBJECT_NAME_VIOLATION = 72;
 /** Verification stops (X509_verify_cert returns -1): a CN OpenSSL cannot convert to UTF-8. */
 export const ABORT = -1;
 
@@ -235,6 +236,20 @@ export function checkCommonNames(cert: ParsedCertificate, nc: NameConstraints): 
 }
 
 /**
+ * RFC 3820 3.4 as check_name_constraints applies it to a proxy certificate: the subject is the
+ * issuer's name plus one more RDN, a single commonName.
+ */
+function proxySubjectAllowed(cert: ParsedCertificate): boolean {
+  const subject = cert.details.subjectName;
+  const issuer = cert.details.issuerName;
+  const n = subject.attributes.length;
+  if (n < 2 || n !== issuer.attributes.length + 1) return false;
+  const last = subject.attributes[n - 1]!;
+  if (last.rdn === subject.attributes[n - 2]!.rdn || last.oid !== COMMON_NAME) return false;
+  return Buffer.concat(subject.rdns.slice(0, -1)).equals(issuer.canonical);
+}
+
+/**
  * check_name_constraints over the chain: subjects from the top down, self-issued ones above the leaf
  * skipped, each against every certificate above it that carries constraints (top first). Returns
  * ABORT when verification stops, else OK.
@@ -243,6 +258,7 @@ export function checkNameConstraints(chain: ParsedCertificate[], report: Report)
   for (let i = chain.length - 1; i >= 0; i--) {
     const cert = chain[i]!;
     if (i !== 0 && cert.details.selfIssued) continue;
+    if (cert.details.extensions.proxy && !proxySubjectAllowed(cert)) report(PROXY_SUBJECT_NAME_VIOLATION, i, 'a proxy certificate\'s subject must be its issuer plus one CN');
     for (let j = chain.length - 1; j > i; j--) {
       const nc = chain[j]!.details.extensions.nameConstraints;
       if (!nc) continue;

@@ -55,9 +55,11 @@ const TABLE: Array<[number, string, string]> = [
   [53, 'UNSUPPORTED_NAME_SYNTAX', 'unsupported or invalid name syntax'],
   [62, 'HOSTNAME_MISMATCH', 'hostname mismatch'],
   [64, 'IP_ADDRESS_MISMATCH', 'IP address mismatch'],
+  [46, 'UNNESTED_RESOURCE', "RFC 3779 resource not subset of parent's resources"],
   [66, 'EE_KEY_TOO_SMALL', 'EE certificate key too weak'],
   [67, 'CA_KEY_TOO_SMALL', 'CA certificate key too weak'],
   [68, 'CA_MD_TOO_WEAK', 'CA signature digest algorithm too weak'],
+  [72, 'PROXY_SUBJECT_NAME_VIOLATION', 'proxy subject name violation'],
   [79, 'INVALID_CA', 'invalid CA certificate'],
   [94, 'EC_KEY_EXPLICIT_PARAMS', 'Certificate public key has explicit ECC parameters'],
 ];

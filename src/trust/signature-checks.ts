@@ -27,35 +27,29 @@ export function internalVerify(chain: ParsedCertificate[], now: Date, report: Re
   let n = chain.length - 1;
   let issuer = chain[n]!;
   let subject: ParsedCertificate;
-  let checkTimeOnly = false;
   if (likelyIssued(issuer, issuer)) subject = issuer;
   else if (n <= 0) {
     // A lone leaf whose issuer was never found (no partial chains in Node or the CLI).
     report(21, 0);
-    subject = issuer;
-    checkTimeOnly = true;
+    subject = issuer; // only its dates are checked
   } else {
     n--;
     subject = chain[n]!;
   }
   for (;;) {
-    if (!checkTimeOnly) {
-      const sameCert = subject === issuer;
-      const issuerDepth = sameCert ? n : n + 1;
+    // A self-signed top is not checked at all (X509_V_FLAG_CHECK_SS_SIGNATURE is off): not its
+    // keyUsage, not its key, not its signature.
+    if (subject !== issuer) {
       const ext = issuer.details.extensions;
-      const issuerIsCa = ext.basicConstraints.present && ext.basicConstraints.ca;
-      // RFC 5280 6.1.4 (n); RFC 6818 2 lets a self-issued end-entity certificate off.
-      if (!(sameCert && !issuerIsCa) && ext.keyUsageBits !== null) {
-        if (subject.details.extensions.proxy ? !(ext.keyUsageBits & KU.digitalSignature) : !(ext.keyUsageBits & KU.keyCertSign)) {
-          report(subject.details.extensions.proxy ? 39 : 32, issuerDepth);
-        }
+      // RFC 5280 6.1.4 (n): the issuer's keyUsage must allow signing certificates.
+      if (ext.keyUsageBits !== null) {
+        const proxy = subject.details.extensions.proxy;
+        if (proxy ? !(ext.keyUsageBits & KU.digitalSignature) : !(ext.keyUsageBits & KU.keyCertSign)) report(proxy ? 39 : 32, n + 1);
       }
       const key = publicKey(issuer);
-      if (!key) report(6, issuerDepth);
-      // A self-signed top's own signature is not checked (X509_V_FLAG_CHECK_SS_SIGNATURE is off).
-      else if (!sameCert && !signedBy(subject, key)) report(7, n);
+      if (!key) report(6, n + 1);
+      else if (!signedBy(subject, key)) report(7, n);
     }
-    checkTimeOnly = false;
     for (const code of timeErrors(subject, now)) report(code, n);
     if (--n < 0) break;
     issuer = subject;

@@ -29,9 +29,8 @@ function ecKey() {
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 }
 
-export async function caseCert(cn: string | NameAttribute[], issuer: CaseCert | null, spec: Partial<CertificateSpec> = {}): Promise<CaseCert> {
+export async function caseCert(cn: string | NameAttribute[], issuer: CaseCert | null, spec: Partial<CertificateSpec> = {}, key = ecKey()): Promise<CaseCert> {
   const name = typeof cn === 'string' ? [{ type: 'CN', value: cn }] : cn;
-  const key = ecKey();
   const now = Date.now();
   const built = await buildCertificate({
     subject: name,
@@ -132,6 +131,11 @@ export async function makeVerifyCases(): Promise<VerifyCase[]> {
   add('an expired leaf whose intermediate was not sent: 21, then 10', [await leafUnder(inter, expired)], [root], fail('CERT_HAS_EXPIRED', 10, 0));
   add('the intermediate from the extra untrusted list', [leaf], [root], 'ok', 'good.test', { untrusted: [inter] });
   add('an intermediate in the store is used, then its root', [leaf], [inter, root], 'ok');
+
+  // Node's security level 1: a weak leaf key is reported first, and again at the top instead of a missing issuer.
+  const weakLeaf = await caseCert('good.test', inter, { dnsNames: ['good.test'] }, generateKeyPairSync('rsa', { modulusLength: 768 }));
+  add('a 768-bit RSA leaf: 66', [weakLeaf, inter], [root], fail('UNSPECIFIED', 66, 0));
+  add('a 768-bit RSA leaf under a store intermediate without its root: 66 again at the top, not 2', [weakLeaf, inter], [inter], fail('UNSPECIFIED', 66, 1));
 
   // The name, after everything else passed.
   add('a hostname mismatch', [leaf, inter], [root], fail('ERR_TLS_CERT_ALTNAME_INVALID', 62, 0), 'other.test');
