@@ -4,6 +4,7 @@
 import { decodeOid, tryChildren, type Tlv } from './der.js';
 import { decodeGeneralNamesContent, decodeNameConstraints, decodeSubjectAltName, firstElement, validInteger, GEN_DIRNAME, type GeneralName, type NameConstraints } from './general-names.js';
 import type { ParsedName } from './canonical-name.js';
+import { decodeAsIdentifiers, decodeIpAddrBlocks, type AddressFamily, type AsIdentifiers } from './rfc3779.js';
 
 export interface RawExtension {
   oid: string;
@@ -96,6 +97,9 @@ export interface CertExtensions {
   authorityKeyId: AuthorityKeyId | null;
   subjectAltName: GeneralName[] | null;
   nameConstraints: NameConstraints | null;
+  /** RFC 3779 resources. */
+  ipAddrBlocks: AddressFamily[] | null;
+  asIdentifiers: AsIdentifiers | null;
   proxy: boolean;
 }
 
@@ -199,12 +203,6 @@ const decodeCrlDistributionPoints: Decoder<true> = (value) => {
   return true;
 };
 
-/** A structural check of the RFC 3779 extensions (IPAddrBlocks, ASIdentifiers). */
-const decodeRfc3779: Decoder<true> = (value) => {
-  const tlv = firstElement(value);
-  return tlv?.tag === 0x30 && tryChildren(tlv.value) ? true : null;
-};
-
 /** ProxyCertInfo ::= SEQUENCE { pCPathLenConstraint INTEGER OPTIONAL, proxyPolicy SEQUENCE }. */
 const decodeProxyCertInfo: Decoder<true> = (value) => {
   const tlv = firstElement(value);
@@ -230,6 +228,8 @@ export function decodeExtensions(list: RawExtension[]): CertExtensions {
     authorityKeyId: null,
     subjectAltName: null,
     nameConstraints: null,
+    ipAddrBlocks: null,
+    asIdentifiers: null,
     proxy: false,
   };
   const invalid = (reason: string) => {
@@ -279,8 +279,8 @@ export function decodeExtensions(list: RawExtension[]): CertExtensions {
   out.subjectAltName = decode(OID.subjectAltName, 'subjectAltName', decodeSubjectAltName)?.value ?? null;
   out.nameConstraints = decode(OID.nameConstraints, 'nameConstraints', decodeNameConstraints)?.value ?? null;
   decode(OID.crlDistributionPoints, 'cRLDistributionPoints', decodeCrlDistributionPoints);
-  decode(OID.ipAddrBlocks, 'ipAddrBlocks', decodeRfc3779);
-  decode(OID.asIdentifiers, 'autonomousSysIds', decodeRfc3779);
+  out.ipAddrBlocks = decode(OID.ipAddrBlocks, 'ipAddrBlocks', decodeIpAddrBlocks)?.value ?? null;
+  out.asIdentifiers = decode(OID.asIdentifiers, 'autonomousSysIds', decodeAsIdentifiers)?.value ?? null;
   out.unhandledCritical = list.find((ext) => ext.critical && !SUPPORTED_CRITICAL.has(ext.oid))?.oid ?? null;
   return out;
 }

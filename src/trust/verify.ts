@@ -2,7 +2,6 @@
 // 3.0's X509_verify_cert as a Node 20 client does (verify_chain in crypto/x509/x509_vfy.c): every
 // check runs and reports, and Node's callback accepts each error, so the last one reported is the
 // verdict `authorizationError` gives; then Node's own hostname check when nothing failed.
-import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { ParsedCertificate } from './certificate.js';
 import { checkAuthLevel, leafKeyTooWeak, weakKeyDetail } from './auth-level.js';
@@ -10,6 +9,7 @@ import { checkExtensions } from './extension-checks.js';
 import { ABORT, checkNameConstraints } from './name-constraints.js';
 import { verifyCode } from './openssl-codes.js';
 import { buildChain, type BuildOptions, type PathNode } from './path-builder.js';
+import { checkRfc3779 } from './rfc3779.js';
 import { internalVerify } from './signature-checks.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -79,12 +79,15 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
   checkExtensions(chain, report);
   checkAuthLevel(chain, report, explain);
   internalVerify(chain, now, report);
-  if (checkNameConstraints(chain, report) === ABORT && error === 0) report(1, 0);
+  if (checkNameConstraints(chain, report) === ABORT) {
+    if (error === 0) report(1, 0);
+  } else checkRfc3779(chain, report);
 
   if (error === 0 && name) {
     const mismatch = hostnameMismatch(sent[0]!, name);
     if (mismatch) {
-      const code = verifyCode(isIP(name) ? 64 : 62);
+      // 62 for an IP literal too (the CLI's -verify_ip says 64): one number for Node's one code.
+      const code = verifyCode(62);
       return { ok: false, opensslCode: code.opensslCode, code: code.nodeCode, message: mismatch, depth: 0, path, trusted, missingIssuer, errorNode: path[0]!, detail: null };
     }
   }

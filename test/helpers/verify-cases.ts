@@ -139,6 +139,6 @@ export async function makeVerifyCases(): Promise<VerifyCase[]> {
 
   // The name, after everything else passed.
   add('a hostname mismatch', [leaf, inter], [root], fail('ERR_TLS_CERT_ALTNAME_INVALID', 62, 0), 'other.test');
-  add('an IP literal against a certificate without IP SAN', [leaf, inter], [root], fail('ERR_TLS_CERT_ALTNAME_INVALID', 64, 0), '127.0.0.1');
+  add('an IP literal against a certificate without IP SAN', [leaf, inter], [root], fail('ERR_TLS_CERT_ALTNAME_INVALID', 62, 0), '127.0.0.1');
   return cases;
 }
