@@ -1,27 +1,13 @@
 // Named chains: extensions OpenSSL decodes while caching a certificate's extensions (duplicates, CRL distribution
 // points, RFC 3779 resources, policies) and the less common AKI forms; each can make a certificate unusable.
-import { ctx, oid, seq, octets } from './der.js';
-import { encodeGeneralName } from './der-builder.js';
+import { octets } from './der.js';
+import { AS_64500, AS_IDS, AS_INHERIT, CRLDP, crlDp, CRLDP_ISSUER_ONLY, IP_BLOCKS, IPV4_ALL, IPV4_INHERIT, IPV4_TEN, POLICY_MAPPING } from './extension-values.js';
 import type { CertSpec, ChainSpec, ExtSpec } from './spec.js';
 import { setExt, template } from './templates.js';
 
 type Certs = Record<string, CertSpec>;
 const d = (name: string, edit: (c: Certs) => void, depth = 1) => template(name, 'decoding', { depth, edit });
 const raw = (o: string, hex: string, critical = false): ExtSpec => ({ type: 'raw', oid: o, hex, critical });
-
-const CRLDP = '2.5.29.31';
-const crlDp = (uri: string) => seq(seq(ctx(0, ctx(0, encodeGeneralName({ uri }), true), true))).toString('hex');
-const crlIssuerOnly = seq(seq(ctx(2, encodeGeneralName({ dn: [{ type: 'CN', value: 'CRL Issuer' }] }), true))).toString('hex');
-const policyMapping = seq(seq(oid('1.2.3.4.5'), oid('1.2.3.4.6'))).toString('hex');
-
-// RFC 3779: id-pe-ipAddrBlocks and id-pe-autonomousSysIds, with IPv4 families (AFI 0001).
-const IP_BLOCKS = '1.3.6.1.5.5.7.1.7';
-const AS_IDS = '1.3.6.1.5.5.7.1.8';
-const IPV4_ALL = '300b300904020001300303010' + '0';
-const IPV4_TEN = '300c300a0402000130040302000a';
-const IPV4_INHERIT = '3008300604020001' + '0500';
-const AS_64500 = '3009a007300502030' + '0fbf4';
-const AS_INHERIT = '3004a0020500';
 
 export function decodingChains(): ChainSpec[] {
   const dup = (name: string, id: string, type: ExtSpec['type']) =>
@@ -43,11 +29,11 @@ export function decodingChains(): ChainSpec[] {
     d('crldp-leaf-critical', (c) => setExt(c.leaf!, raw(CRLDP, crlDp('http://crl.example.com/x.crl'), true))),
     d('crldp-garbage-leaf', (c) => setExt(c.leaf!, raw(CRLDP, 'deadbeef'))),
     d('crldp-empty-point-int', (c) => setExt(c.int1!, raw(CRLDP, '30023000'))),
-    d('crldp-crl-issuer-only-leaf', (c) => setExt(c.leaf!, raw(CRLDP, crlIssuerOnly))),
+    d('crldp-crl-issuer-only-leaf', (c) => setExt(c.leaf!, raw(CRLDP, CRLDP_ISSUER_ONLY))),
     d('crldp-duplicated-leaf', (c) => c.leaf!.extensions.push(raw(CRLDP, crlDp('http://a.example.com/x.crl')), raw(CRLDP, crlDp('http://b.example.com/x.crl')))),
     d('policies-garbage-critical-leaf', (c) => setExt(c.leaf!, raw('2.5.29.32', 'deadbeef', true))),
     d('policies-garbage-leaf', (c) => setExt(c.leaf!, raw('2.5.29.32', 'deadbeef'))),
-    d('policy-mappings-critical-int', (c) => setExt(c.int1!, raw('2.5.29.33', policyMapping, true))),
+    d('policy-mappings-critical-int', (c) => setExt(c.int1!, raw('2.5.29.33', POLICY_MAPPING, true))),
     d('policy-constraints-garbage-critical-int', (c) => setExt(c.int1!, raw('2.5.29.36', 'deadbeef', true))),
     d('inhibit-any-policy-garbage-critical-int', (c) => setExt(c.int1!, raw('2.5.29.54', 'deadbeef', true))),
     d('ns-cert-type-garbage-leaf', (c) => setExt(c.leaf!, { type: 'nsCertType', bits: 0x40, corrupt: 'garbage' })),

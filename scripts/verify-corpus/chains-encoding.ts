@@ -1,14 +1,13 @@
 // Named chains: odd encodings a server can still send: time spellings, explicit EC parameters, signature
 // algorithm identifiers that disagree, proxy certificates, names OpenSSL cannot convert, and constraint
 // checks too large to run.
+import { PROXY_CERT_INFO, PROXY_CERT_INFO_OID } from './extension-values.js';
 import type { CertSpec, ChainSpec, GeneralNameSpec, SubtreeSpec } from './spec.js';
 import { cn, dropExt, setExt, template } from './templates.js';
 
 type Certs = Record<string, CertSpec>;
 const e = (name: string, edit: (c: Certs) => void, extra: Partial<Parameters<typeof template>[2]> = {}) => template(name, 'encoding', { edit, ...extra });
 
-// id-pe-proxyCertInfo { proxyPolicy { id-ppl-inheritAll } } (RFC 3820)
-const PROXY_CERT_INFO = '300c300a06082b06010505071501';
 
 export function encodingChains(): ChainSpec[] {
   const many = 1025; // 1025 names x 1025 subtrees > 2^20, OpenSSL's NAME_CHECK_MAX
@@ -33,9 +32,9 @@ export function encodingChains(): ChainSpec[] {
     e('sigalg-claims-rsa-leaf', (c) => (c.leaf!.sigAlgOid = { oid: '1.2.840.113549.1.1.11', where: 'both' })),
     e('sigalg-unknown-int', (c) => (c.int1!.sigAlgOid = { oid: '1.2.3.4.5.6', where: 'both' })),
     e('sigalg-claims-ed25519-leaf', (c) => (c.leaf!.sigAlgOid = { oid: '1.3.101.112', where: 'both' })),
-    e('proxy-cert-info-leaf', (c) => setExt(c.leaf!, { type: 'raw', oid: '1.3.6.1.5.5.7.1.14', hex: PROXY_CERT_INFO })),
-    e('proxy-cert-info-leaf-critical', (c) => setExt(c.leaf!, { type: 'raw', oid: '1.3.6.1.5.5.7.1.14', hex: PROXY_CERT_INFO, critical: true })),
-    e('proxy-cert-info-int', (c) => setExt(c.int1!, { type: 'raw', oid: '1.3.6.1.5.5.7.1.14', hex: PROXY_CERT_INFO })),
+    e('proxy-cert-info-leaf', (c) => setExt(c.leaf!, { type: 'raw', oid: PROXY_CERT_INFO_OID, hex: PROXY_CERT_INFO })),
+    e('proxy-cert-info-leaf-critical', (c) => setExt(c.leaf!, { type: 'raw', oid: PROXY_CERT_INFO_OID, hex: PROXY_CERT_INFO, critical: true })),
+    e('proxy-cert-info-int', (c) => setExt(c.int1!, { type: 'raw', oid: PROXY_CERT_INFO_OID, hex: PROXY_CERT_INFO })),
     e('nc-too-many-names', (c) => (setExt(c.root!, { type: 'nc', critical: true, permitted: manySubtrees }), setExt(c.leaf!, { type: 'san', names: manyNames }))),
     e('nc-many-names-below-limit', (c) => (setExt(c.root!, { type: 'nc', critical: true, permitted: [{ base: { dns: 'example.com' } }] }), setExt(c.leaf!, { type: 'san', names: manyNames }))),
     // Not even parseable: no verdict from openssl, and the server cannot load it (counted, not compared).

@@ -212,6 +212,17 @@ export function buildingChains(): ChainSpec[] {
     b('build-leaf-self-issued', { edit: (c) => (c.leaf!.subject = c.int1!.subject) }),
     b('build-leaf-self-issued-ca', { edit: (c) => ((c.leaf!.subject = c.int1!.subject), setExt(c.leaf!, { type: 'bc', critical: true, ca: true, pathLen: 0 })) }),
     b('build-leaf-self-issued-with-ski', { edit: (c) => ((c.leaf!.subject = c.int1!.subject), setExt(c.leaf!, { type: 'ski' })) }),
+    // Two trusted roots, the intermediate cross-signed by both; only the second root constrains names, so the path OpenSSL picks decides.
+    ...(['int1x-first', 'int1-first', 'int1x-first-expired'] as const).map((order) =>
+      b(`build-cross-signed-constrained-${order}`, {
+        sent: order === 'int1-first' ? ['leaf', 'int1', 'int1x'] : ['leaf', 'int1x', 'int1'],
+        anchors: ['root', 'other'],
+        extra: [
+          { ...unrelatedRoot(), extensions: [...caExtensions(), { type: 'nc', critical: true, permitted: [{ base: { dns: 'good.test' } }] }] },
+          { id: 'int1x', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'other', key: 'ec2', notBefore: -200, notAfter: order === 'int1x-first-expired' ? -1 : 1800, extensions: [...caExtensions(), { type: 'aki' }] },
+        ],
+      }),
+    ),
     b('build-anchor-also-sent-first', { sent: ['leaf', 'root', 'int1'] }),
   ];
 }

@@ -13,7 +13,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
   const op = pick(rng, [
     'add-ext', 'add-ext', 'add-ext', 'drop-ext', 'dup-ext', 'corrupt-ext', 'flip-critical', 'subject', 'issuer-name', 'dates', 'key-usage', 'eku',
     'order', 'drop-cert', 'add-cert', 'swap-key', 'bad-signature', 'weak', 'path-len', 'v1', 'anchors', 'host', 'reissue',
-    'name-variant', 'targeted-nc', 'targeted-nc', 'san', 'serial', 'aki', 'twin',
+    'name-variant', 'targeted-nc', 'targeted-nc', 'san', 'serial', 'aki', 'twin', 'encoding',
   ] as const);
   const ext = cert.extensions.length > 0 ? pick(rng, cert.extensions) : null;
   const extIndex = ext ? cert.extensions.indexOf(ext) : -1;
@@ -22,7 +22,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       const added = randomExtension(rng);
       if (chance(rng, 0.5)) setExt(cert, added);
       else cert.extensions.push(added);
-      return `add-ext(${cert.id},${added.type}${added.critical ? ',critical' : ''})`;
+      return `add-ext(${cert.id},${added.type === 'raw' ? added.oid : added.type}${added.critical ? ',critical' : ''})`;
     }
     case 'drop-ext':
       if (!ext) return 'noop';
@@ -164,6 +164,13 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       chain.sent.splice(1 + Math.floor(rng() * chain.sent.length), 0, twin.id);
       if (chance(rng, 0.3)) chain.anchors.push(twin.id);
       return `twin(${cert.id})`;
+    }
+    case 'encoding': {
+      const how = pick(rng, ['time', 'explicit-curve', 'sigalg-outer', 'sigalg-both'] as const);
+      if (how === 'time') cert.timeForm = pick(rng, ['generalized', 'no-seconds', 'garbage-before', 'garbage-after'] as const);
+      else if (how === 'explicit-curve') cert.explicitCurve = true;
+      else cert.sigAlgOid = { oid: pick(rng, ['1.2.840.10045.4.3.3', '1.2.840.113549.1.1.11', '1.2.3.4']), where: how === 'sigalg-outer' ? 'outer' : 'both' };
+      return `encoding(${cert.id},${how === 'time' ? cert.timeForm : how})`;
     }
     case 'reissue': {
       const issuer = pick(rng, certs);

@@ -55,6 +55,9 @@ export async function opensslVerify(chain: BuiltChain, now: Date, prefix: string
     'sslserver',
     '-attime',
     String(Math.floor(now.getTime() / 1000)),
+    // Only these anchors, as Node's `ca:` replaces the default roots: no default directory or store.
+    '-no-CApath',
+    '-no-CAstore',
     '-CAfile',
     anchors,
     ...(untrusted.length > 0 ? ['-untrusted', rest] : []),

@@ -1,6 +1,7 @@
 // Seeded random values for mutations: names, name-constraint subtrees and extensions, some aimed at the host checked.
 import { isIP } from 'node:net';
 import type { Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
+import { AS_64500, AS_IDS, AS_INHERIT, CRLDP, crlDp, CRLDP_ISSUER_ONLY, IP_BLOCKS, IPV4_ALL, IPV4_INHERIT, IPV4_TEN, PROXY_CERT_INFO, PROXY_CERT_INFO_OID } from './extension-values.js';
 import { cn } from './templates.js';
 
 /** mulberry32: small, fast, good enough to pick mutations reproducibly. */
@@ -80,8 +81,16 @@ export function randomSubtree(rng: Rng): SubtreeSpec {
 
 export function randomExtension(rng: Rng): ExtSpec {
   const critical = chance(rng, 0.5);
-  const kind = pick(rng, ['unknown', 'nc', 'nc', 'nc', 'eku', 'ku', 'bc', 'san', 'aki', 'ski', 'aia', 'ian', 'policies', 'nsCertType'] as const);
+  const kind = pick(rng, ['unknown', 'nc', 'nc', 'nc', 'eku', 'ku', 'bc', 'san', 'aki', 'ski', 'aia', 'ian', 'policies', 'nsCertType', 'crldp', 'ip-blocks', 'as-ids', 'proxy'] as const);
   switch (kind) {
+    case 'crldp':
+      return { type: 'raw', oid: CRLDP, hex: pick(rng, [crlDp('http://crl.example.com/x.crl'), CRLDP_ISSUER_ONLY, '30023000']), critical };
+    case 'ip-blocks':
+      return { type: 'raw', oid: IP_BLOCKS, hex: pick(rng, [IPV4_ALL, IPV4_TEN, IPV4_INHERIT]), critical };
+    case 'as-ids':
+      return { type: 'raw', oid: AS_IDS, hex: pick(rng, [AS_64500, AS_INHERIT]), critical };
+    case 'proxy':
+      return { type: 'raw', oid: PROXY_CERT_INFO_OID, hex: PROXY_CERT_INFO, critical };
     case 'unknown':
       return { type: 'raw', oid: '1.3.6.1.4.1.55555.1.' + Math.floor(rng() * 3), hex: '0500', critical };
     case 'nc': {

@@ -24,12 +24,11 @@ function certText(c: CertSpec): string {
 
 export function describeCase(c: DiffCase, now: Date): string {
   const s = c.chain.spec;
-  const final = opensslFinal(c.openssl);
   const lines = [
     `#${c.index} ${s.name} [${s.category}]`,
     `  sent ${s.sent.join(',')}; anchors ${s.anchors.join(',')}; ${isIP(s.host) ? 'ip' : 'host'} ${s.host}; at ${now.toISOString()}`,
     ...s.certs.map(certText),
-    `  openssl: ${c.openssl.loaded ? (c.openssl.ok ? 'ok' : c.openssl.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')) : `unloadable: ${c.openssl.output.trim().split('\n')[0]}`}${final ? '' : ''}`,
+    `  openssl: ${c.openssl.loaded ? (c.openssl.ok ? 'ok' : c.openssl.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')) : `unloadable: ${c.openssl.output.trim().split('\n')[0]}`}`,
     ...(c.opensslAuthLevel1 ? [`  openssl -auth_level 1: ${c.opensslAuthLevel1.ok ? 'ok' : c.opensslAuthLevel1.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')}`] : []),
     `  node:    ${!c.node.servable ? `not servable (${c.node.serveError})` : c.node.handshakeError !== null ? `no handshake (${c.node.handshakeError})` : c.node.code === null ? 'ok' : `${c.node.code} ${JSON.stringify(c.node.message)}`}`,
     `  ours:    ${c.subject.thrown !== null ? `THREW ${c.subject.thrown}` : c.subject.ok ? 'ok' : `${c.subject.opensslCode}@${c.subject.depth} ${c.subject.code} ${JSON.stringify(c.subject.message)}`}`,
