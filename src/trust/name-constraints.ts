@@ -86,7 +86,9 @@ function ncEmailEai(value: Tlv | undefined, base: Buffer): number {
   const emlAt = eml.lastIndexOf(0x40);
   if (emlAt < 0) return UNSUPPORTED_NAME_SYNTAX;
   const text = base.toString('latin1');
-  const ulabel = text.startsWith('.') ? `.${domainToUnicode(text.slice(1)) || text.slice(1)}` : domainToUnicode(text) || text;
+  // ossl_a2ulabel: xn-- labels to Unicode, the rest as they are. For a '.' base OpenSSL prefixes
+  // another '.', so the suffix it looks for starts with two dots (3.0 behaviour, replicated).
+  const ulabel = (text.startsWith('.') ? '.' : '') + text.split('.').map((label) => (label.startsWith('xn--') ? domainToUnicode(label) || label : label)).join('.');
   const u = Buffer.from(ulabel, 'utf8');
   if (text.startsWith('.')) return eml.length > u.length && caseEqual(u, eml.subarray(eml.length - u.length)) ? OK : PERMITTED_VIOLATION;
   return caseEqual(u, eml.subarray(emlAt + 1)) ? OK : PERMITTED_VIOLATION;

@@ -80,3 +80,12 @@ test('minimum or maximum on a subtree of the same type is 49, even after a match
   t.is(check(rid, nc([rid])), 51);
   t.is(check(rid, nc(['DNS:good.test'])), 0);
 });
+
+test('SmtpUTF8Mailbox otherNames meet email constraints; a .suffix base looks for two dots, as OpenSSL 3.0 does (measured)', (t) => {
+  const smtp = (addr: string) => encodeTlv(0xa0, encodeTlv(0x06, Buffer.from('2b06010505070809', 'hex')), encodeTlv(0xa0, encodeTlv(0x0c, Buffer.from(addr))));
+  t.is(check(smtp('a@example.com'), nc(['email:example.com'])), 0);
+  t.is(check(smtp('a@mail.example.com'), nc(['email:example.com'])), 47);
+  t.is(check(smtp('a@mail.example.com'), nc(['email:.example.com'])), 47);
+  t.is(check(smtp('a@x..example.com'), nc(['email:.example.com'])), 0);
+  t.is(check(smtp('a@example.com'), nc(['DNS:example.com'])), 0, 'DNS constraints do not apply');
+});
