@@ -39,7 +39,7 @@ function lower(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
-/** ia5ncasecmp: equal ignoring ASCII case. */
+/** ia5ncasecmp: equal ignoring ASCII case, NULs compared like any byte (3.0.19, measured). */
 function caseEqual(a: Buffer, b: Buffer): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && lower(a[i]!) !== lower(b[i]!)) return false;

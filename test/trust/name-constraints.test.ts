@@ -89,3 +89,8 @@ test('SmtpUTF8Mailbox otherNames meet email constraints; a .suffix base looks fo
   t.is(check(smtp('a@x..example.com'), nc(['email:.example.com'])), 0);
   t.is(check(smtp('a@example.com'), nc(['DNS:example.com'])), 0, 'DNS constraints do not apply');
 });
+
+test('a NUL both names share does not end the comparison (OpenSSL 3.0.19, measured; later versions stop there)', (t) => {
+  t.is(check(Buffer.from([0x82, 7, 0x61, 0, 0x2e, 0x78, 0x2e, 0x63, 0x6f]), nc([Buffer.from([0x82, 7, 0x61, 0, 0x2e, 0x79, 0x2e, 0x63, 0x6f])])), 47);
+  t.is(check(Buffer.from([0x82, 3, 0x61, 0x62, 0x63]), nc([Buffer.from([0x82, 3, 0x61, 0x62, 0x64])])), 47);
+});
