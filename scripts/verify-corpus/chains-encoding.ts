@@ -14,6 +14,13 @@ export function encodingChains(): ChainSpec[] {
   const manyNames: GeneralNameSpec[] = Array.from({ length: many }, (_, i) => ({ dns: i === 0 ? 'www.example.com' : `h${i}.example.com` }));
   const manySubtrees: SubtreeSpec[] = Array.from({ length: many }, (_, i) => ({ base: { dns: `s${i}.example.com` } }));
   return [
+    // Key types beyond P-256/RSA/Ed25519, as leaf (the TLS server key too) and as issuer.
+    ...['p521', 'k256', 'p192', 's112', 'bp256', 'ed448', 'rsapss', 'dsa1024'].flatMap((key) => [
+      e(`key-${key}-leaf`, (c) => (c.leaf!.key = key)),
+      e(`key-${key}-int`, (c) => (c.int1!.key = key)),
+    ]),
+    e('key-s112-root', (c) => (c.root!.key = 's112')),
+    e('key-dsa1024-int-sha1', (c) => ((c.int1!.key = 'dsa1024'), (c.leaf!.digest = 'sha1'))),
     e('time-generalized-before-2050', (c) => (c.leaf!.timeForm = 'generalized')),
     e('time-utc-no-seconds', (c) => (c.leaf!.timeForm = 'no-seconds')),
     e('time-utc-offset', (c) => (c.leaf!.timeForm = 'offset')),

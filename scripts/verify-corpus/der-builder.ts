@@ -198,10 +198,12 @@ const SHA256 = '2.16.840.1.101.3.4.2.1';
 
 function signatureAlgorithm(key: PoolKey, digest: string, pss: boolean): Buffer {
   if (key.type === 'ed25519') return seq(oid('1.3.101.112'));
-  if (key.type === 'rsa' && pss) {
+  if (key.type === 'ed448') return seq(oid('1.3.101.113'));
+  if (key.type === 'rsa-pss' || (key.type === 'rsa' && pss)) {
     // RFC 4055 RSASSA-PSS-params: SHA-256, MGF1 with SHA-256, 32-byte salt.
     return seq(oid('1.2.840.113549.1.1.10'), seq(ctx(0, seq(oid(SHA256)), true), ctx(1, seq(oid('1.2.840.113549.1.1.8'), seq(oid(SHA256))), true), ctx(2, integer(32), true)));
   }
+  if (key.type === 'dsa') return seq(oid({ sha1: '1.2.840.10040.4.3', sha256: '2.16.840.1.101.3.4.3.2', sha384: '2.16.840.1.101.3.4.3.3' }[digest]!));
   if (key.type === 'ec') return seq(oid({ sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3' }[digest]!));
   return seq(oid({ sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11', sha384: '1.2.840.113549.1.1.12' }[digest]!), nullValue());
 }
@@ -211,7 +213,7 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
   const issuer = chain.certs.find((c) => c.id === cert.issuer);
   const signer = poolKey(keys, cert.signKey ?? issuer?.key ?? cert.key);
   const digest = cert.digest ?? 'sha256';
-  const pss = !!cert.pss && signer.type === 'rsa';
+  const pss = (!!cert.pss && signer.type === 'rsa') || signer.type === 'rsa-pss';
   const realAlg = signatureAlgorithm(signer, digest, pss);
   const claimed = cert.sigAlgOid ? seq(oid(cert.sigAlgOid.oid)) : realAlg;
   const alg = cert.sigAlgOid?.where === 'both' ? claimed : realAlg;
@@ -232,7 +234,7 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
     ...(v3 && extensions.length > 0 ? [ctx(3, seq(...extensions), true)] : []),
   );
   const signature =
-    signer.type === 'ed25519'
+    signer.type === 'ed25519' || signer.type === 'ed448'
       ? sign(null, tbs, signer.privateKey)
       : sign(pss ? 'sha256' : digest, tbs, pss ? { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : signer.privateKey);
   return seq(tbs, outerAlg, bitString(signature));

@@ -6,7 +6,7 @@ const generate = promisify(generateKeyPair);
 
 export interface PoolKey {
   name: string;
-  type: 'ec' | 'rsa' | 'ed25519';
+  type: 'ec' | 'rsa' | 'rsa-pss' | 'ed25519' | 'ed448' | 'dsa';
   privateKey: KeyObject;
   spki: Buffer;
   keyPem: string;
@@ -31,13 +31,22 @@ export async function createKeyPool(): Promise<KeyPool> {
     ['rsa768', rsa(768)],
     ['ed1', () => generate('ed25519')],
     ['ed2', () => generate('ed25519')],
+    // Less common key types, each rated by OpenSSL's security level on its own scale.
+    ['p521', ec('secp521r1')],
+    ['k256', ec('secp256k1')],
+    ['p192', ec('prime192v1')],
+    ['s112', ec('secp112r1')],
+    ['bp256', ec('brainpoolP256r1')],
+    ['ed448', () => generate('ed448')],
+    ['rsapss', () => generate('rsa-pss', { modulusLength: 2048 })],
+    ['dsa1024', () => generate('dsa', { modulusLength: 1024, divisorLength: 160 })],
   ];
   const keys = await Promise.all(
     wanted.map(async ([name, make]) => {
       const { privateKey, publicKey } = await make();
       const key: PoolKey = {
         name,
-        type: privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : 'ec',
+        type: privateKey.asymmetricKeyType === 'ec' ? 'ec' : (privateKey.asymmetricKeyType as PoolKey['type']),
         privateKey,
         spki: publicKey.export({ type: 'spki', format: 'der' }),
         keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

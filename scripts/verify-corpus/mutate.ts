@@ -81,7 +81,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       return `add-cert(${id})`;
     }
     case 'swap-key':
-      cert.key = pick(rng, [...EC_KEYS, 'ed1', 'p384', 'rsa2048b']);
+      cert.key = pick(rng, [...EC_KEYS, 'ed1', 'p384', 'rsa2048b', 'p521', 'ed448', 'rsapss', 'k256', 'dsa1024']);
       return `swap-key(${cert.id},${cert.key})`;
     case 'bad-signature':
       cert.signKey = pick(rng, EC_KEYS);
@@ -89,7 +89,7 @@ function mutate(rng: Rng, chain: ChainSpec): string {
     case 'weak':
       if (chance(rng, 0.4)) cert.digest = 'sha1';
       else if (chance(rng, 0.2)) cert.pss = true;
-      else cert.key = pick(rng, ['rsa1024a', 'rsa1024b', 'rsa768', 'rsa2048a']);
+      else cert.key = pick(rng, ['rsa1024a', 'rsa1024b', 'rsa768', 'rsa2048a', 's112', 'p192']);
       return `weak(${cert.id},${cert.pss ? 'pss' : (cert.digest ?? cert.key)})`;
     case 'path-len': {
       const n = Math.floor(rng() * 4) - 1;
