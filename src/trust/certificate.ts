@@ -220,8 +220,12 @@ export function keyDescription(x509: X509Certificate): { keyType: string; keyBit
     case 'rsa':
     case 'rsa-pss':
       return { keyType: 'RSA', keyBits: details.modulusLength ?? null };
-    case 'ec':
-      return { keyType: 'EC', keyBits: CURVE_BITS[details.namedCurve ?? ''] ?? null };
+    case 'ec': {
+      // Curve names carry their size (secp112r1, prime192v1, brainpoolP256r1, sect163k1).
+      const curve = details.namedCurve ?? '';
+      const sized = /(\d{3})/.exec(curve);
+      return { keyType: 'EC', keyBits: CURVE_BITS[curve] ?? (sized ? Number(sized[1]) : null) };
+    }
     case 'ed25519':
       return { keyType: 'Ed25519', keyBits: 256 };
     case 'ed448':
