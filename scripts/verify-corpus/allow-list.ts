@@ -21,20 +21,16 @@ export const ALLOW_LIST: AllowRule[] = [
     reason:
       'Weak keys and SHA-1 signatures below the anchor: `openssl verify` runs at auth level 0 unless given -auth_level, ' +
       'a Node client at security level 1 refuses them (66/67/68). Allowed only when `openssl verify -auth_level 1` refuses ' +
-      "with nothing but auth-level errors (it stops at the first, Node's callback goes on to the last), Node's error is " +
-      'one of them, and the verifier reports exactly what Node does (it follows Node, the client it stands in for).',
-    applies: (c, d) =>
-      d.kind === 'ok' &&
-      c.openssl.ok &&
-      c.node.code === 'UNSPECIFIED' &&
-      c.node.message !== null &&
-      AUTH_LEVEL_TEXTS.has(c.node.message) &&
-      c.opensslAuthLevel1 !== null &&
-      !c.opensslAuthLevel1.ok &&
-      c.opensslAuthLevel1.errors.length > 0 &&
-      c.opensslAuthLevel1.errors.every((e) => AUTH_LEVEL_CODES.has(e.code)) &&
-      c.subject.code === c.node.code &&
-      c.subject.message === c.node.message,
+      "with nothing but auth-level errors (it stops at the first, Node's callback goes on to the last) and the verifier " +
+      "reports what Node does (it follows Node, the client it stands in for); where Node cannot even complete a handshake " +
+      '(a leaf key on a curve TLS cannot use), the verifier must report one of those auth-level errors.',
+    applies: (c, d) => {
+      if (d.kind !== 'ok' || !c.openssl.ok || c.opensslAuthLevel1 === null || c.opensslAuthLevel1.ok) return false;
+      if (c.opensslAuthLevel1.errors.length === 0 || !c.opensslAuthLevel1.errors.every((e) => AUTH_LEVEL_CODES.has(e.code))) return false;
+      const nodeAnswered = c.node.servable && c.node.handshakeError === null;
+      if (!nodeAnswered) return c.subject.code === 'UNSPECIFIED' && c.subject.message !== null && AUTH_LEVEL_TEXTS.has(c.subject.message);
+      return c.node.code === 'UNSPECIFIED' && c.node.message !== null && AUTH_LEVEL_TEXTS.has(c.node.message) && c.subject.code === c.node.code && c.subject.message === c.node.message;
+    },
   },
   {
     id: 'name-check',

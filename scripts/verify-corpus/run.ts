@@ -46,8 +46,9 @@ export async function runDifferential(options: RunOptions): Promise<Differential
   lap('build');
   const [openssl, node] = await Promise.all([opensslVerifyAll(chains, now, { concurrency: options.concurrency ?? 2 }), nodeHandshakeAll(chains)]);
   lap('oracles');
-  // Where the CLI accepts what Node refuses with an auth-level error, ask the CLI again at Node's level.
-  const authIndexes = chains.map((_, i) => i).filter((i) => openssl[i]!.ok && node[i]!.code !== null && AUTH_LEVEL_NODE_CODES.has(node[i]!.code!));
+  // Where the CLI accepts what Node refuses with an auth-level error, or Node could not answer, ask the CLI again at Node's level.
+  const nodeSilent = (i: number) => !node[i]!.servable || node[i]!.handshakeError !== null;
+  const authIndexes = chains.map((_, i) => i).filter((i) => openssl[i]!.ok && (nodeSilent(i) || (node[i]!.code !== null && AUTH_LEVEL_NODE_CODES.has(node[i]!.code!))));
   const authAnswers = await opensslVerifyAll(
     authIndexes.map((i) => chains[i]!),
     now,
