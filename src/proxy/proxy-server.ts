@@ -1,8 +1,11 @@
 // The proxy: http-mitm-proxy for the HTTP/1.1 request pipeline; its CONNECT path replaced in
 // onConnect (upstream first: record and verify the host, then mint a leaf from its names and
 // terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { SecureContext } from 'node:tls';
 import type { IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
@@ -16,7 +19,9 @@ import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
-import { checkPlainRequest } from './plain-request.js';
+import { checkPlainRequest, shownTarget, type PlainRoute } from './plain-request.js';
+import { checkSelfTarget, isSelfAddress, selfListener, type SelfListener } from './self-target.js';
+import { carriesVia, withVia } from './via.js';
 import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
@@ -68,8 +73,12 @@ export class ProxyServer {
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
   private readonly requests: RequestLog;
-  /** Absolute URLs of plain requests as the app sent them (the library strips req.url to a path). */
-  private readonly plainUrls = new WeakMap<IncomingMessage, string>();
+  /** Where each checked plain request goes: the one parsed URL, never the library's re-parse. */
+  private readonly plainRoutes = new WeakMap<IncomingMessage, PlainRoute>();
+  /** The addresses and ports that reach this proxy, known once it listens. */
+  private self: SelfListener = { ports: [], addresses: [] };
+  /** This process's Via received-by pseudonym: a request that carries it has looped back. */
+  private readonly viaToken = `tlswitness-${randomBytes(6).toString('hex')}`;
   private readonly rejections: ClientRejections;
   private agent: UpstreamAgent | null = null;
   private plainAgent: PlainAgent | null = null;
@@ -107,11 +116,12 @@ export class ProxyServer {
       const path = (ctx.clientToProxyWebSocket as unknown as { upgradeReq?: IncomingMessage }).upgradeReq?.url ?? '/';
       // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
       if (connection && options) options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+      if (options) options.headers = { ...options.headers, via: withVia(options.headers?.via, this.viaToken) };
       callback();
     });
     this.proxy.onConnect((req, socket, head) => {
       this.onConnect(req, socket as Socket, head).catch((error: Error) => {
-        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${String(req.url).slice(0, 200)}: ${error.message}` });
+        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${shownTarget(String(req.url))}: ${error.message}` });
         socket.destroy();
       });
     });
@@ -146,7 +156,7 @@ export class ProxyServer {
     const { responseTimeoutMs } = this.limits;
     const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
     this.agent = agent;
-    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs });
+    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => isSelfAddress(this.self, address, port) });
     this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
@@ -177,6 +187,10 @@ export class ProxyServer {
       });
       this.front.listen({ host: this.options.host, port: this.options.port }, resolve);
     });
+    const bound = this.front.address();
+    const boundAddress = typeof bound === 'object' && bound ? bound.address : this.options.host;
+    const interfaces = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+    this.self = selfListener(boundAddress, [this.port, this.libraryPort], interfaces);
     // Parsing every anchor into the upstream context takes tens of milliseconds: do it now, while no
     // app is waiting, not on the first request. A bad anchor set surfaces on that request instead.
     setImmediate(() => {
@@ -197,13 +211,13 @@ export class ProxyServer {
     }
     const target = parseConnectAuthority(req.url ?? '');
     if (!target) {
-      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify((req.url ?? '').slice(0, 200))}: expected host:port` });
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify(shownTarget(req.url ?? ''))}: expected host:port` });
+      refuseConnect(socket, '400 Bad Request');
       return;
     }
-    if (this.isSelf(target)) {
+    if (await this.isSelf(target)) {
       events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused CONNECT ${formatHostPort(target)}: that is this proxy itself` });
-      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      refuseConnect(socket, '508 Loop Detected');
       return;
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -277,15 +291,31 @@ export class ProxyServer {
     return session;
   }
 
-  /** A target that is this proxy's own listening address. */
-  private isSelf(target: HostPort): boolean {
-    const ownPorts = [this.port, this.libraryPort];
-    return ownPorts.includes(target.port) && (/^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0|::)$/i.test(target.host) || target.host === this.options.host);
+  /**
+   * A target that reaches this proxy: any spelling of its addresses, a --resolve pin, or a name that
+   * resolves to one, on its own port or the library's. Resolved only for a target on one of those
+   * ports and not sent through an upstream proxy (that resolves it; a chain back here carries our Via).
+   */
+  private async isSelf(target: HostPort): Promise<boolean> {
+    const check = checkSelfTarget(this.self, target, this.options.upstream.resolve);
+    if ('self' in check) return check.self;
+    if (this.options.upstream.proxyFor(target.host)) return false;
+    try {
+      const answers = await lookup(check.lookup, { all: true });
+      return answers.some((answer) => isSelfAddress(this.self, answer.address, target.port));
+    } catch {
+      // Unresolvable: not this proxy; the connection attempt reports the DNS failure.
+      return false;
+    }
   }
 
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (connection && !upstreamAcceptable(this.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
       socket.end(`HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
@@ -304,18 +334,40 @@ export class ProxyServer {
   /** A request on the plain listener: checked (pure) before the library forwards it. */
   private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
     const { auth } = this.options;
-    const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']), (target) => this.isSelf(target));
+    const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']));
     if ('refuse' in verdict) {
-      // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
-      if (verdict.refuse !== 407) this.options.events.publish({ type: 'error', time: now(), code: verdict.refuse === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${String(req.url).slice(0, 200)}: ${verdict.text}` });
-      req.resume();
-      res.writeHead(verdict.refuse, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(verdict.refuse === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
-      res.end(`tlswitness: ${verdict.text}\n`);
+      this.refuse(req, res, verdict.refuse, verdict.text);
       return;
     }
-    this.plainUrls.set(req, verdict.url);
+    const { route } = verdict;
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      this.refuse(req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      return;
+    }
     this.drain.track(req.socket, res);
-    this.proxy._onHttpServerRequest(false, req, res);
+    this.isSelf(route).then((self) => {
+      if (self) {
+        this.refuse(req, res, 508, 'loop detected: that is this proxy itself');
+        return;
+      }
+      this.plainRoutes.set(req, route);
+      // Origin-form and the URL's own authority, so nothing is left for the library to re-parse.
+      req.url = route.path;
+      req.headers.host = route.hostHeader;
+      this.proxy._onHttpServerRequest(false, req, res);
+    }).catch((error: Error) => {
+      this.options.events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${route.url}: ${error.message}` });
+      res.destroy();
+    });
+  }
+
+  /** Answers a request the proxy will not forward (never echoing credentials from its target). */
+  private refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 407 | 508, text: string): void {
+    // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
+    if (status !== 407) this.options.events.publish({ type: 'error', time: now(), code: status === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${shownTarget(String(req.url))}: ${text}` });
+    req.resume();
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
+    res.end(`tlswitness: ${text}\n`);
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -323,6 +375,10 @@ export class ProxyServer {
     if (connection) connection.requests++;
     const outer = this.outerSocket.get(req.socket);
     if (outer) this.drain.track(outer, res);
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      this.refuse(req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      return;
+    }
     if (!connection || upstreamAcceptable(this.options.policy, connection.record)) {
       this.proxy._onHttpServerRequest(true, req, res);
       return;
@@ -341,13 +397,21 @@ export class ProxyServer {
     const request = ctx.clientToProxyRequest;
     const connection = this.connections.get(request.socket);
     const options = ctx.proxyToServerRequestOptions!;
+    const route = connection ? undefined : this.plainRoutes.get(request);
     if (connection) {
       // Dial what the app CONNECTed to, not what its Host header says.
       options.host = connection.target.host;
       options.port = connection.target.port;
+    } else if (route) {
+      // The URL that was checked, not the library's parse of it.
+      options.host = route.host;
+      options.port = route.port;
+      options.path = route.path;
+      options.headers.host = route.hostHeader;
     }
+    options.headers.via = withVia(request.headers.via, this.viaToken);
     const path = request.url ?? '/';
-    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (this.plainUrls.get(request) ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
+    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (route?.url ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
     const upstreamProxy = connection ? null : this.options.upstream.proxyFor(String(options.host));
     if (upstreamProxy) {
       // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.
@@ -390,4 +454,9 @@ export class ProxyServer {
     this.webSockets.close();
     this.proxy.close();
   }
+}
+
+/** Refuses a CONNECT and closes the connection: bytes pipelined after it are never read. */
+function refuseConnect(socket: Socket, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy());
 }
