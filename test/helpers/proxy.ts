@@ -61,10 +61,12 @@ export interface TestProxyExtras {
   /** The recording's handshake timeout (the CLI uses --timeout for both). */
   recordTimeoutMs?: number;
   limits?: Partial<ProxyLimits>;
+  /** The port to listen on (default: any free one). */
+  port?: number;
 }
 
 export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
-  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits } = extras;
+  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits, port = 0 } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -74,7 +76,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
   let id = 0;
   const server = await ProxyServer.start({
     host: '127.0.0.1',
-    port: 0,
+    port,
     policy: { mode: 'mitm', passthrough: [], onUpstreamError: 'block', ...policy },
     auth,
     ca,
