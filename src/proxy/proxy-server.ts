@@ -2,10 +2,8 @@
 // onConnect (upstream first: record and verify the host, then mint a leaf from its names and
 // terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
 import { randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { SecureContext } from 'node:tls';
 import type { IContext } from 'http-mitm-proxy';
 import { WebSocketServer } from 'ws';
@@ -20,7 +18,7 @@ import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
 import { checkPlainRequest, shownTarget, type PlainRoute } from './plain-request.js';
-import { checkSelfTarget, isSelfAddress, selfListener, type SelfListener } from './self-target.js';
+import { LoopGuard } from './loop-guard.js';
 import { carriesVia, withVia } from './via.js';
 import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
@@ -75,8 +73,8 @@ export class ProxyServer {
   private readonly requests: RequestLog;
   /** Where each checked plain request goes: the one parsed URL, never the library's re-parse. */
   private readonly plainRoutes = new WeakMap<IncomingMessage, PlainRoute>();
-  /** The addresses and ports that reach this proxy, known once it listens. */
-  private self: SelfListener = { ports: [], addresses: [] };
+  /** Whether a target is this proxy itself (known once it listens). */
+  private readonly loops: LoopGuard;
   /** This process's Via received-by pseudonym: a request that carries it has looped back. */
   private readonly viaToken = `tlswitness-${randomBytes(6).toString('hex')}`;
   private readonly rejections: ClientRejections;
@@ -90,6 +88,7 @@ export class ProxyServer {
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
     this.requests = new RequestLog(options.events, options.exchanges);
+    this.loops = new LoopGuard(options.upstream.resolve, (host) => options.upstream.proxyFor(host));
     this.front = createNetServer((socket) => {
       // The app's side carries small TLS records; Nagle would hold them for the client's delayed ACK
       // (measured: ~40 ms on a new connection's first byte).
@@ -156,7 +155,7 @@ export class ProxyServer {
     const { responseTimeoutMs } = this.limits;
     const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
     this.agent = agent;
-    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => isSelfAddress(this.self, address, port) });
+    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => this.loops.isSelfAddress(address, port) });
     this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
@@ -189,8 +188,7 @@ export class ProxyServer {
     });
     const bound = this.front.address();
     const boundAddress = typeof bound === 'object' && bound ? bound.address : this.options.host;
-    const interfaces = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
-    this.self = selfListener(boundAddress, [this.port, this.libraryPort], interfaces);
+    this.loops.listening(boundAddress, [this.port, this.libraryPort]);
     // Parsing every anchor into the upstream context takes tens of milliseconds: do it now, while no
     // app is waiting, not on the first request. A bad anchor set surfaces on that request instead.
     setImmediate(() => {
@@ -215,7 +213,7 @@ export class ProxyServer {
       refuseConnect(socket, '400 Bad Request');
       return;
     }
-    if (await this.isSelf(target)) {
+    if (await this.loops.isSelf(target)) {
       events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused CONNECT ${formatHostPort(target)}: that is this proxy itself` });
       refuseConnect(socket, '508 Loop Detected');
       return;
@@ -291,24 +289,6 @@ export class ProxyServer {
     return session;
   }
 
-  /**
-   * A target that reaches this proxy: any spelling of its addresses, a --resolve pin, or a name that
-   * resolves to one, on its own port or the library's. Resolved only for a target on one of those
-   * ports and not sent through an upstream proxy (that resolves it; a chain back here carries our Via).
-   */
-  private async isSelf(target: HostPort): Promise<boolean> {
-    const check = checkSelfTarget(this.self, target, this.options.upstream.resolve);
-    if ('self' in check) return check.self;
-    if (this.options.upstream.proxyFor(target.host)) return false;
-    try {
-      const answers = await lookup(check.lookup, { all: true });
-      return answers.some((answer) => isSelfAddress(this.self, answer.address, target.port));
-    } catch {
-      // Unresolvable: not this proxy; the connection attempt reports the DNS failure.
-      return false;
-    }
-  }
-
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
@@ -345,7 +325,7 @@ export class ProxyServer {
       return;
     }
     this.drain.track(req.socket, res);
-    this.isSelf(route).then((self) => {
+    this.loops.isSelf(route).then((self) => {
       if (self) {
         this.refuse(req, res, 508, 'loop detected: that is this proxy itself');
         return;
