@@ -11,7 +11,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { ErrorEvent } from '../../src/events.js';
 import { freePort, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
-import { fetchViaProxy, startTestProxy, type TestProxy } from '../helpers/proxy.js';
+import { fetchViaProxy, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
 
 // A fake resolver for two test names, over the guard: `self.test` resolves to loopback; `rebind.test`
 // answers a TEST-NET address to a check for all addresses and loopback to a single lookup (a name
@@ -284,4 +284,36 @@ test('a name that resolves elsewhere when checked and to the proxy when dialled 
     const loops = errors(proxy, 'LOOP');
     t.is(loops.length, 1, 'refused before the request reached the proxy a second time');
   });
+});
+
+test('Via: a MITM WebSocket upgrade carries the token, and one that comes back with it gets 508', async (t) => {
+  const { WebSocketServer, WebSocket } = await import('ws');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
+  const wss = new WebSocketServer({ server: origin });
+  wss.on('connection', (ws, req) => ws.send(`via: ${req.headers.via ?? '-'}`));
+  const originPort = await listen(origin);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${originPort}:127.0.0.1`]);
+  const open = async (headers: Record<string, string>) => {
+    const tls = await tlsViaProxy(proxy.port, scenario.host!, originPort, { ca: [proxy.ca.certPem] });
+    const ws = new WebSocket(`wss://${scenario.host}:${originPort}/chat`, { createConnection: () => tls, headers } as never);
+    return new Promise<string>((resolve) => {
+      ws.on('message', (data) => {
+        resolve(String(data));
+        ws.close();
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(`status ${res.statusCode}`));
+      ws.on('error', (error) => resolve(`error ${error.message}`));
+    });
+  };
+  try {
+    const first = await open({});
+    const token = /^via: 1\.1 (tlswitness-[0-9a-f]{12})$/.exec(first)?.[1];
+    t.truthy(token, first);
+    t.is(await open({ via: `1.1 ${token}` }), 'status 508');
+  } finally {
+    await proxy.close();
+    wss.close();
+    await close(origin);
+  }
 });
