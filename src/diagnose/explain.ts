@@ -1,6 +1,6 @@
 // `explain`: what a TLS error message from Python, Node, curl, Java, Go, git, .NET, wget, PowerShell
 // or OpenSSL means, which problem classes it can be, whose side to look at, and what to run next;
-// pure. Strings from each client's sources and docs (shared/research/interception-cas-and-error-messages.md).
+// pure. Strings from each client's sources and docs.
 import type { Liability, Problem } from '../types.js';
 
 export interface Explanation {

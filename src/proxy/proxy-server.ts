@@ -1,6 +1,6 @@
 // The proxy: http-mitm-proxy for the HTTP/1.1 request pipeline; its CONNECT path replaced in
 // onConnect (upstream first: record and verify the host, then mint a leaf from its names and
-// terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
+// terminate the app's TLS in-process).
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
