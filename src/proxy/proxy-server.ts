@@ -32,7 +32,9 @@ import { RequestHeadGuard } from './request-heads.js';
 
 export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
-import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
+import { UpstreamAgent, type Disagreement, type UpstreamOptions } from './upstream-agent.js';
+import { disagreementMessage } from './openssl-gate.js';
+import { upstreamName } from './upstream-name.js';
 
 export interface ProxyServerOptions {
   host: string;
@@ -44,7 +46,7 @@ export interface ProxyServerOptions {
   minter: LeafMinter;
   events: EventBus;
   observe: Observe;
-  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs'>;
+  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs' | 'disagreed'>;
   /** Deadlines; DEFAULT_LIMITS for what is not given. */
   limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
@@ -106,7 +108,11 @@ export class ProxyServer {
       const options = ctx.proxyToServerWebSocketOptions;
       const path = (ctx.clientToProxyWebSocket as unknown as { upgradeReq?: IncomingMessage }).upgradeReq?.url ?? '/';
       // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
-      if (connection && options) options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+      if (connection && options) {
+        options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+        // The name verified for this session, not the one Node would take from the Host header.
+        (options as { servername?: string }).servername = connection.name?.servername ?? '';
+      }
       callback();
     });
     this.proxy.onConnect((req, socket, head) => {
@@ -144,7 +150,13 @@ export class ProxyServer {
 
   private async listen(): Promise<void> {
     const { responseTimeoutMs } = this.limits;
-    const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
+    const agent = new UpstreamAgent({
+      ...this.options.upstream,
+      responseTimeoutMs,
+      recorder: this.recorder,
+      accepts: (record) => upstreamAcceptable(this.options.policy, record),
+      disagreed: (disagreement) => this.onDisagreement(disagreement),
+    });
     this.agent = agent;
     const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs });
     this.plainAgent = plainAgent;
@@ -217,18 +229,26 @@ export class ProxyServer {
       return;
     }
     const hello = readClientHello(first);
+    // The one name this session is about: the app's SNI when it differs from the CONNECT host (see upstream-name.ts).
+    const name = upstreamName(target, hello.serverName);
     const early = routeBeforeRecord(policy, target, hello);
     if (early?.action === 'tunnel') {
-      // Tunnelled TLS is still recorded, by the side probe.
-      if (early.reason !== 'not-tls') this.recorder.record(target).catch(() => undefined);
+      // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
+      if (early.reason !== 'not-tls') this.recorder.record(target, name?.recordAs).catch(() => undefined);
       this.tunnel(socket, first, target);
       return;
     }
-    // The leaf names what the app asked for (CONNECT host and SNI), so it is minted while the upstream
-    // is recorded rather than after: a new host costs the probe, not the probe plus a signature.
-    const leaf = minter.contextFor(hello.serverName ? [target.host, hello.serverName] : [target.host]);
+    if (!name) {
+      events.publish({ type: 'error', time: now(), code: 'BAD_SNI', message: `CONNECT ${formatHostPort(target)}: the app's SNI ${JSON.stringify(hello.serverName?.slice(0, 100))} is not a DNS name, so no certificate can be checked for it; closed`, host: target.host });
+      socket.destroy();
+      return;
+    }
+    // The leaf names only the name verified upstream on the connections that carry this session's
+    // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
+    // probe, not the probe plus a signature.
+    const leaf = minter.contextFor([name.checked]);
     leaf.catch(() => undefined);
-    const recording = this.recorder.record(target);
+    const recording = this.recorder.record(target, name.recordAs);
     recording.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
     // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
@@ -250,10 +270,11 @@ export class ProxyServer {
       return;
     }
     // The traffic connection for the first request is dialed now, checked against this very record.
-    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
+    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target, name);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.record = record;
+    terminated.connection.name = name;
     this.connections.set(terminated.tlsSocket, terminated.connection);
     this.inner.emit('connection', terminated.tlsSocket);
     // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
@@ -345,6 +366,8 @@ export class ProxyServer {
       // Dial what the app CONNECTed to, not what its Host header says.
       options.host = connection.target.host;
       options.port = connection.target.port;
+      // With the name verified for this session as SNI (part of Node's pool key), never the Host header's.
+      (options as { servername?: string }).servername = connection.name?.servername ?? '';
     }
     const path = request.url ?? '/';
     const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (this.plainUrls.get(request) ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
@@ -367,6 +390,17 @@ export class ProxyServer {
     const response = ctx.proxyToClientResponse;
     // An exchange cut short is logged with status null.
     response.once('close', () => done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
+  }
+
+  /** OpenSSL and the record disagree about a live connection: reported once per record, and the record amended. */
+  private readonly disagreements = new WeakSet<object>();
+
+  private onDisagreement({ target, recordAs, record, amended, openssl, recordAccepts }: Disagreement): void {
+    if (this.disagreements.has(record)) return;
+    this.disagreements.add(record);
+    const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
+    this.options.events.publish({ type: 'error', time: now(), code: 'VERIFIER_DISAGREEMENT', message: disagreementMessage(where, record, openssl, recordAccepts), host: target.host });
+    if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 
   /** SIGINT / SIGTERM: stop accepting, let exchanges in flight finish within the grace period, then close. */

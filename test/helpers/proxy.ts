@@ -80,7 +80,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     ca,
     minter,
     events: bus,
-    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust),
+    observe: (target, servername) => observeHandshake({ id: `h-${++id}`, target, servername, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust),
     upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
     limits,
   });
