@@ -22,7 +22,8 @@ export interface ConnectionFacts {
 export function opensslVerdict(facts: ConnectionFacts): OpensslVerdict {
   if (!facts.authorized) {
     const code = facts.authorizationError ?? 'UNSPECIFIED';
-    const known = (facts.verifyMessage ? verifyCodeForMessage(facts.verifyMessage) : undefined) ?? verifyCodeForNode(code);
+    // By OpenSSL's text when there is one: Node's UNSPECIFIED stands for many numbers, not only 1.
+    const known = facts.verifyMessage ? verifyCodeForMessage(facts.verifyMessage) : verifyCodeForNode(code);
     return { ok: false, code, opensslCode: known?.opensslCode ?? null, message: facts.verifyMessage ?? known?.message ?? code };
   }
   if (facts.identityError) {
