@@ -54,6 +54,8 @@ export interface ProxyServerOptions {
 }
 
 const now = () => new Date().toISOString();
+/** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
+const CROSS_CHECK_WAIT_MS = 1_500;
 
 export class ProxyServer {
   private readonly proxy = new LibraryProxy((kind, ctx, error) => this.errors.handle(kind, ctx, error));
@@ -349,13 +351,30 @@ export class ProxyServer {
       return;
     }
     // Never a silent pass: the app's session completed, so it can read why.
-    const { record } = connection;
-    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, record.id);
-    const page = blockResponse(record, req.headers.accept);
+    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, connection.record.id);
     req.resume();
-    res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
-    res.end(page.body);
-    done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    this.crossChecked(connection).then((record) => {
+      const page = blockResponse(record, req.headers.accept);
+      res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+      res.end(page.body);
+      done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    });
+  }
+
+  /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
+  private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
+
+  /**
+   * A record that blocks is checked against OpenSSL once, on a connection of its own, so that a
+   * verifier stricter than OpenSSL shows up too (VERIFIER_DISAGREEMENT) and the block page carries
+   * OpenSSL's verdict. A failed handshake has nothing to check; a slow one does not hold the page.
+   */
+  private crossChecked(connection: MitmConnection): Promise<HandshakeRecord> {
+    const { record, name } = connection;
+    if (!this.agent || !name || record.failure || record.chain.length === 0) return Promise.resolve(record);
+    let check = this.crossChecks.get(record);
+    if (!check) this.crossChecks.set(record, (check = this.agent.crossCheck(connection.target, name, record)));
+    return Promise.race([check, new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref())]);
   }
 
   private onProxiedRequest(ctx: IContext): void {

@@ -162,6 +162,20 @@ export class UpstreamAgent extends Agent {
     return undefined;
   }
 
+  /**
+   * OpenSSL's verdict on a fresh connection to a host whose record blocks it: the record with that
+   * verdict in it (a disagreement is reported as for any connection), for the block page.
+   */
+  async crossCheck(target: HostPort, name: UpstreamName, record: HandshakeRecord): Promise<HandshakeRecord> {
+    try {
+      // Passing means another leaf than the recorded one (it is recorded again): the record stays as it is.
+      (await this.dial(target.host, target.port, name)).destroy();
+      return record;
+    } catch (error) {
+      return error instanceof UpstreamRefusal && error.record ? error.record : record;
+    }
+  }
+
   override destroy(): void {
     for (const dialing of this.early.values()) dialing.then((socket) => socket.destroy(), () => undefined);
     this.early.clear();
@@ -196,6 +210,9 @@ export class UpstreamAgent extends Agent {
           ALPNProtocols: ['http/1.1'],
           // The verdict is read below, so that a refusal can say why (and a disagreement be reported).
           rejectUnauthorized: false,
+          // `authorized` then says what OpenSSL thinks of the chain alone; the name is checked below, for
+          // the name the app asked for (Node would check servername, or the socket's host, or "localhost").
+          checkServerIdentity: () => undefined,
         });
         const deadline = setTimeout(() => fail(new Error(`no TLS handshake with ${where} within ${upstream.timeoutMs} ms`)), upstream.timeoutMs);
         const fail = (error: Error) => {

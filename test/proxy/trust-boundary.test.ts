@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { connect as tlsConnect, createSecureContext } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { storeOf } from '../helpers/observe.js';
-import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
+import { startTestProxy, type TestProxy, type TestProxyExtras } from '../helpers/proxy.js';
 import type { ErrorEvent } from '../../src/events.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
@@ -86,8 +86,8 @@ async function startOrigin(leaf: string, chain: string[], bySni: Record<string, 
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
-async function proxyTrusting(roots: string[], resolve: string[]): Promise<{ proxy: TestProxy; caFile: string }> {
-  const proxy = await startTestProxy({ public: storeOf('public', roots.map((r) => pem(r).cert)), system: null, extra: null }, resolve);
+async function proxyTrusting(roots: string[], resolve: string[], extras: TestProxyExtras = {}): Promise<{ proxy: TestProxy; caFile: string }> {
+  const proxy = await startTestProxy({ public: storeOf('public', roots.map((r) => pem(r).cert)), system: null, extra: null }, resolve, {}, extras);
   const caFile = join(dir, `proxy-ca-${proxy.port}.pem`);
   writeFileSync(caFile, proxy.ca.certPem);
   return { proxy, caFile };
@@ -167,6 +167,8 @@ test('curl --connect-to (CONNECT good.test, SNI bank.test): the upstream is chec
     const [record] = records(proxy, 'good.test');
     t.is(record?.target.servername, 'bank.test', 'recorded with the app\'s SNI');
     t.is(record?.diagnosis.problem, 'hostname-mismatch');
+    // OpenSSL's own verdict on a connection of its own is on the page.
+    t.regex(answer.body, /OpenSSL: +refused: ERR_TLS_CERT_ALTNAME_INVALID \(62\), Host: bank\.test\. is not in the cert's altnames: DNS:good\.test/);
     if (record?.verification.ok) t.true(disagreements(proxy).length > 0);
   } finally {
     await proxy.close();
@@ -201,6 +203,51 @@ test('CONNECT good.test with SNI bank.test: the minted leaf names only bank.test
     const [record] = records(proxy, 'good.test');
     t.is(record?.target.servername, 'bank.test');
     t.is(record?.diagnosis.problem, 'ok');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a record forced ok for a chain OpenSSL refuses: the block page with OpenSSL\'s reason, the amended record, one VERIFIER_DISAGREEMENT', async (t) => {
+  // An unknown root: tlswitness's verifier refuses it today; a verifier bug is played by forcing its record ok.
+  const origin = await startOrigin('good.test', ['good.test']);
+  const forceOk = (record: HandshakeRecord): HandshakeRecord => ({ ...record, verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' }, diagnosis: { ...record.diagnosis, problem: 'ok' } });
+  const { proxy, caFile } = await proxyTrusting(['nc-root'], [`good.test:${origin.port}:127.0.0.1`], { mapRecord: forceOk });
+  try {
+    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/`]);
+    t.is(answer.status, 502, answer.stderr);
+    t.false(answer.body.includes(ORIGIN_BODY));
+    t.regex(answer.body, /OpenSSL: +refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\), unable to verify the first certificate/);
+    t.regex(answer.body, /tlswitness's verifier said ok/);
+    const again = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/again`]);
+    t.is(again.status, 502);
+    const events = disagreements(proxy);
+    t.is(events.length, 1, 'reported once per record');
+    t.regex(events[0]!.message, /verifier accepted \(ok\) .*OpenSSL refused \(UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\): unable to verify the first certificate\)/);
+    const published = records(proxy, 'good.test');
+    t.is(published.length, 2, 'the record, then its amendment');
+    t.is(published[1]!.id, published[0]!.id);
+    t.false(published[1]!.verification.ok);
+    t.is(published[1]!.verification.openssl?.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a record forced to refuse a chain OpenSSL accepts: still blocked (the stricter verdict), OpenSSL\'s ok on the page, one VERIFIER_DISAGREEMENT', async (t) => {
+  const origin = await startOrigin('good.test', ['good.test']);
+  const forceRefusal = (record: HandshakeRecord): HandshakeRecord => ({ ...record, verification: { ...record.verification, ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, diagnosis: { ...record.diagnosis, problem: 'expired' } });
+  const { proxy, caFile } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`], { mapRecord: forceRefusal });
+  try {
+    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/`]);
+    t.is(answer.status, 502, answer.stderr);
+    t.false(answer.body.includes(ORIGIN_BODY));
+    t.regex(answer.body, /OpenSSL: +ok \(on the live connection\)/);
+    const events = disagreements(proxy);
+    t.is(events.length, 1);
+    t.regex(events[0]!.message, /verifier refused \(CERT_HAS_EXPIRED \(10\): certificate has expired\) .*OpenSSL accepted/);
   } finally {
     await proxy.close();
     await origin.close();
