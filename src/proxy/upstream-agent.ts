@@ -2,6 +2,7 @@
 // header) through the same connector as `inspect`, with the app's name as SNI, and hands a request
 // only a connection that OpenSSL itself verified for that name against the same anchors as the
 // record (SPEC "What `block` blocks"); the record explains, it never lets a connection through alone.
+import { X509Certificate } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -41,6 +42,8 @@ export interface UpstreamOptions {
   clientFor(target: HostPort): ClientCredentials | null;
   /** Every trust anchor (public, system, extra; never the local CA), for OpenSSL to verify a traffic connection itself. */
   anchors(): string[];
+  /** The anchors with one of these subjects, and their issuers (a subset of anchors()), for contexts that hold fetched intermediates. */
+  anchorsIssuing?(issuers: string[]): string[];
   /** Upstream silence during an exchange before it is cut (ProxyLimits.responseTimeoutMs). */
   responseTimeoutMs: number;
   /** Told when OpenSSL and the record disagree about a connection's leaf (the request is refused either way). */
@@ -93,7 +96,7 @@ export class UpstreamAgent extends Agent {
     const build = () =>
       createSecureContext({
         // OpenSSL verifies each connection against the same anchors as the record (never the local CA).
-        ca: links.length ? [...this.upstream.anchors(), ...links] : this.upstream.anchors(),
+        ca: links.length ? [...this.linkAnchors(links), ...links] : this.upstream.anchors(),
         minVersion: this.upstream.minVersion,
         // TLS 1.0/1.1 (--tls-min, asked for explicitly) only work at OpenSSL 3's security level 0, as in the probe.
         ...(this.upstream.minVersion === 'TLSv1' || this.upstream.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
@@ -117,6 +120,18 @@ export class UpstreamAgent extends Agent {
     let context = this.clientContexts.get(client);
     if (!context) this.clientContexts.set(client, (context = build()));
     return context;
+  }
+
+  /**
+   * The anchors for a context with fetched intermediates: only those the links can chain to, which
+   * makes it cheap to build (every anchor: 40-100 ms); all of them when none match (OpenSSL then
+   * says why). A subset of the record's anchors is never more permissive than the record.
+   */
+  private linkAnchors(links: string[]): string[] {
+    const { anchorsIssuing } = this.upstream;
+    if (!anchorsIssuing) return this.upstream.anchors();
+    const found = anchorsIssuing(links.map((pem) => new X509Certificate(pem).issuer));
+    return found.length ? found : this.upstream.anchors();
   }
 
   /**

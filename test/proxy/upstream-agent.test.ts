@@ -12,6 +12,7 @@ import type { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
+import { anchorPemsIssuing } from '../../src/tls/handshake-record.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -112,6 +113,7 @@ function agentWithRecords(pins: Array<[string, number]>, records: Map<string, Ha
     accepts,
     clientFor: () => null,
     anchors: () => [fixtures.pki.publicRoot.pem],
+    anchorsIssuing: (issuers) => anchorPemsIssuing(fixtureTrust(fixtures.pki), issuers),
     disagreed: (d) => disagreements.push(d),
   });
   return { agent, disagreements };
