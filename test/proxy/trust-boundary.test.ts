@@ -176,27 +176,48 @@ test('curl --connect-to (CONNECT good.test, SNI bank.test): the upstream is chec
   }
 });
 
+/** CONNECT `authority`, then TLS with `servername`; the leaf the app is shown and the raw HTTP answer. */
+function sessionVia(proxyPort: number, authority: string, servername: string, caPem: string): Promise<{ leaf: X509Certificate; body: string }> {
+  return new Promise((resolve, reject) => {
+    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
+    connect.on('connect', (_res, socket) => {
+      const tls = tlsConnect({ socket, servername, ca: [caPem] });
+      tls.on('error', reject);
+      tls.on('secureConnect', () => {
+        const leaf = tls.getPeerX509Certificate()!;
+        let body = '';
+        tls.on('data', (d: Buffer) => (body += d));
+        tls.on('end', () => resolve({ leaf, body }));
+        tls.write(`GET / HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`);
+      });
+    });
+    connect.on('error', reject);
+    connect.end();
+  });
+}
+
+test('CONNECT to an IP address with SNI good.test: verified and minted for good.test only, not the address', async (t) => {
+  const origin = await startOrigin('good.test', ['good.test']);
+  const { proxy } = await proxyTrusting(['plain-root'], []);
+  try {
+    const { leaf, body } = await sessionVia(proxy.port, `127.0.0.1:${origin.port}`, 'good.test', proxy.ca.certPem);
+    t.is(leaf.subjectAltName, 'DNS:good.test');
+    t.regex(body, /^HTTP\/1\.1 200/);
+    const [record] = records(proxy, '127.0.0.1');
+    t.is(record?.target.servername, 'good.test');
+    t.is(record?.diagnosis.problem, 'ok');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
 test('CONNECT good.test with SNI bank.test: the minted leaf names only bank.test, the name verified upstream', async (t) => {
   // The origin answers SNI bank.test with bank.test's certificate (a CDN serving both names).
   const origin = await startOrigin('good.test', ['good.test'], { 'bank.test': 'bank.test' });
   const { proxy } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`]);
   try {
-    const { leaf, body } = await new Promise<{ leaf: X509Certificate; body: string }>((resolve, reject) => {
-      const connect = httpRequest({ host: '127.0.0.1', port: proxy.port, method: 'CONNECT', path: `good.test:${origin.port}` });
-      connect.on('connect', (_res, socket) => {
-        const tls = tlsConnect({ socket, servername: 'bank.test', ca: [proxy.ca.certPem] });
-        tls.on('error', reject);
-        tls.on('secureConnect', () => {
-          const leaf = tls.getPeerX509Certificate()!;
-          let body = '';
-          tls.on('data', (d: Buffer) => (body += d));
-          tls.on('end', () => resolve({ leaf, body }));
-          tls.write('GET / HTTP/1.1\r\nHost: bank.test\r\nConnection: close\r\n\r\n');
-        });
-      });
-      connect.on('error', reject);
-      connect.end();
-    });
+    const { leaf, body } = await sessionVia(proxy.port, `good.test:${origin.port}`, 'bank.test', proxy.ca.certPem);
     t.is(leaf.subjectAltName, 'DNS:bank.test', 'good.test was not verified for this session, so it is not minted');
     t.regex(body, /^HTTP\/1\.1 200/);
     t.true(body.includes(ORIGIN_BODY));
