@@ -3,6 +3,7 @@
 import test from 'ava';
 import { amendedRecord, describeVerdict, disagreementMessage, gateDecision, opensslVerdict } from '../../src/proxy/openssl-gate.js';
 import { blockResponse } from '../../src/proxy/block-response.js';
+import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { observeScenarios } from '../helpers/records.js';
 import type { HandshakeRecord, OpensslVerdict } from '../../src/types.js';
@@ -77,4 +78,17 @@ test('disagreementMessage names both verdicts and the record', (t) => {
   const strict: HandshakeRecord = { ...valid, verification: { ...valid.verification, ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' } };
   t.regex(disagreementMessage('x:443', strict, ok, false), /verifier refused \(CERT_HAS_EXPIRED \(10\): certificate has expired\) .*OpenSSL accepted/);
   t.is(describeVerdict(ok), 'ok');
+});
+
+test('an amended record is never acceptable again, even one --complete-chains would rescue', (t) => {
+  const incomplete: HandshakeRecord = {
+    ...valid,
+    verification: { ...valid.verification, ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', opensslCode: 21, message: 'unable to verify the first certificate' },
+    diagnosis: { ...valid.diagnosis, problem: 'incomplete-chain' },
+    chainAnalysis: { ...valid.chainAnalysis, fetched: { url: 'http://127.0.0.1:9/i.der', ok: true, subject: null, completesChain: true, error: null } },
+  };
+  t.true(upstreamAcceptable({ completeChains: true }, incomplete));
+  const amended = amendedRecord(incomplete, { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', opensslCode: 21, message: 'unable to verify the first certificate' });
+  t.is(amended.diagnosis.problem, 'incomplete-chain');
+  t.false(upstreamAcceptable({ completeChains: true }, amended));
 });
