@@ -40,7 +40,9 @@ export class ExchangeErrors {
       ctx.clientToProxyRequest.resume();
       const page = blockResponse(error.record, ctx.clientToProxyRequest.headers.accept);
       const problem = error.record.diagnosis.problem;
-      response.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': problem, 'x-tlswitness-error': failure.code });
+      // Set (not only written) so that the request log can read it as the block's reason.
+      response.setHeader('x-tlswitness-problem', problem);
+      response.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-error': failure.code });
       response.end(page.body);
       return;
     }

@@ -408,7 +408,11 @@ export class ProxyServer {
     });
     const response = ctx.proxyToClientResponse;
     // An exchange cut short is logged with status null.
-    response.once('close', () => done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
+    response.once('close', () => {
+      // A block page written for a connection OpenSSL refused (exchange-errors.ts) is logged as blocked.
+      const blocked = ctx.serverToProxyResponse ? undefined : response.getHeader('x-tlswitness-problem');
+      done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders, ...(typeof blocked === 'string' ? { blocked } : {}) });
+    });
   }
 
   /** OpenSSL and the record disagree about a live connection: reported once per record, and the record amended. */

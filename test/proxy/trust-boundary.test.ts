@@ -107,6 +107,8 @@ async function curl(args: string[]): Promise<{ status: number; body: string; std
 }
 
 const records = (proxy: TestProxy, host: string) => proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake' && e.target.host === host);
+/** The problem of the latest record published (the amended one after a disagreement). */
+const published0Problem = (proxy: TestProxy) => proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake').at(-1)?.diagnosis.problem;
 const disagreements = (proxy: TestProxy) => proxy.events.filter((e): e is ErrorEvent => e.type === 'error' && e.code === 'VERIFIER_DISAGREEMENT');
 
 const refusedChains: Array<{ title: string; host: string; roots: string[]; leaf: string; chain: string[]; openssl: RegExp }> = [
@@ -243,6 +245,8 @@ test('a record forced ok for a chain OpenSSL refuses: the block page with OpenSS
     t.regex(answer.body, /tlswitness's verifier said ok/);
     const again = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/again`]);
     t.is(again.status, 502);
+    const logged = proxy.events.filter((e) => e.type === 'request');
+    t.deepEqual(logged.map((e) => [e.status, e.blocked]), [[502, published0Problem(proxy)], [502, published0Problem(proxy)]], 'both requests logged as blocked');
     const events = disagreements(proxy);
     t.is(events.length, 1, 'reported once per record');
     t.regex(events[0]!.message, /verifier accepted \(ok\) .*OpenSSL refused \(UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\): unable to verify the first certificate\)/);
