@@ -284,7 +284,12 @@ export class UpstreamAgent extends Agent {
 function completingLinks(record: HandshakeRecord, accepted: boolean): string[] {
   const fetched = record.chainAnalysis.fetched;
   if (!accepted || record.verification.ok || !fetched?.completesChain) return [];
-  return fetched.pems ?? [];
+  // A self-issued certificate in the store would be an anchor (OpenSSL does not even check a
+  // self-signed anchor's signature by default): what a URL in the server's certificate served is never one.
+  return (fetched.pems ?? []).filter((pem) => {
+    const cert = new X509Certificate(pem);
+    return cert.subject !== cert.issuer;
+  });
 }
 
 /** OpenSSL's text for the verification error (Node only gives the code, UNSPECIFIED for many). */

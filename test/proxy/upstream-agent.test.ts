@@ -202,6 +202,10 @@ test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that h
     const refused = await fetch(agent, 'unknown-root.example.com', unanchored.port);
     // As an anchor, the intermediate would have verified this chain; as a link, OpenSSL looks for its root and finds none.
     t.regex('error' in refused ? refused.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+    // A self-signed certificate "fetched" would be an anchor in OpenSSL's store: it is never handed over.
+    records.set('unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem, pki.unknownRoot.pem]));
+    const selfSigned = await fetch(agent, 'unknown-root.example.com', unanchored.port);
+    t.regex('error' in selfSigned ? selfSigned.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
   } finally {
     agent.destroy();
     await Promise.all([completable.close(), unanchored.close()]);
