@@ -11,6 +11,7 @@ import { openConnection, type ProxySpec } from '../net/connector.js';
 import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
+import { nameKey } from '../trust/trust-store.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
 import { cutWhenSilent } from './plain-agent.js';
@@ -288,7 +289,8 @@ function completingLinks(record: HandshakeRecord, accepted: boolean): string[] {
   // self-signed anchor's signature by default): what a URL in the server's certificate served is never one.
   return (fetched.pems ?? []).filter((pem) => {
     const cert = new X509Certificate(pem);
-    return cert.subject !== cert.issuer;
+    // Names compared as OpenSSL does (case-folded, white space collapsed), not as printed.
+    return nameKey(cert.subject) !== nameKey(cert.issuer);
   });
 }
 
