@@ -113,6 +113,8 @@ export interface FetchedIssuer {
   error: string | null;
   /** The fetched certificates as PEM: the proxy hands them to OpenSSL as links for this host's connections (--complete-chains). */
   pems?: string[];
+  /** When they complete the chain: the trust-store certificates (the anchor) of that path, as PEM. */
+  anchorPems?: string[];
 }
 
 export interface ClientCertificateInfo {

@@ -17,7 +17,7 @@ import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-c
 import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import { observeHandshake } from '../tls/observe.js';
-import { anchorPems, anchorPemsIssuing } from '../tls/handshake-record.js';
+import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
@@ -110,7 +110,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     minter,
     events,
     observe: (target, servername) => observeHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
-    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust), anchorsIssuing: (issuers) => anchorPemsIssuing(trust, issuers) },
+    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
   });

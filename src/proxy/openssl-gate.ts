@@ -2,7 +2,7 @@
 // connection decides, the recorded verdict only explains; where the two differ the request is
 // refused and the record amended, so a verifier bug shows up as a report instead of a silent pass. Pure.
 import { diagnose } from '../diagnose/diagnose.js';
-import { verifyCodeForMessage, verifyCodeForNode } from '../trust/openssl-codes.js';
+import { verifyCode, verifyCodeForNode, type VerifyCode } from '../trust/openssl-codes.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
 export type { OpensslVerdict };
@@ -17,6 +17,21 @@ export interface ConnectionFacts {
   verifyMessage: string | null;
   /** What `checkServerIdentity(name, peer)` returned for the name the app asked for. */
   identityError: { code?: string; reason?: string; message: string } | null;
+}
+
+let byMessage: Map<string, VerifyCode> | null = null;
+
+/** A verify code by OpenSSL's text (X509_verify_cert_error_string), for the codes Node calls UNSPECIFIED. */
+function verifyCodeForMessage(message: string): VerifyCode | undefined {
+  if (!byMessage) {
+    byMessage = new Map();
+    // OpenSSL 3's verify codes run from 0 to 95 (include/openssl/x509_vfy.h.in); unknown ones print "verify error N".
+    for (let code = 0; code < 128; code++) {
+      const known = verifyCode(code);
+      if (!/^verify error /.test(known.message) && !byMessage.has(known.message)) byMessage.set(known.message, known);
+    }
+  }
+  return byMessage.get(message);
 }
 
 export function opensslVerdict(facts: ConnectionFacts): OpensslVerdict {

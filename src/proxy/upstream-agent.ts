@@ -11,7 +11,6 @@ import { openConnection, type ProxySpec } from '../net/connector.js';
 import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
-import { nameKey } from '../trust/trust-store.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
 import { cutWhenSilent } from './plain-agent.js';
@@ -43,8 +42,6 @@ export interface UpstreamOptions {
   clientFor(target: HostPort): ClientCredentials | null;
   /** Every trust anchor (public, system, extra; never the local CA), for OpenSSL to verify a traffic connection itself. */
   anchors(): string[];
-  /** The anchors with one of these subjects, and their issuers (a subset of anchors()), for contexts that hold fetched intermediates. */
-  anchorsIssuing?(issuers: string[]): string[];
   /** Upstream silence during an exchange before it is cut (ProxyLimits.responseTimeoutMs). */
   responseTimeoutMs: number;
   /** Told when OpenSSL and the record disagree about a connection's leaf (the request is refused either way). */
@@ -89,27 +86,29 @@ export class UpstreamAgent extends Agent {
   }
 
   /**
-   * The context for connections with this client identity (none: the shared default). `links` are
-   * intermediates fetched for one host (--complete-chains): such a context is built only for
-   * them, and cached, since parsing every anchor again costs tens of milliseconds.
+   * The context for connections with this client identity (none: the shared default). A host whose
+   * chain only AIA completes (--complete-chains) gets one of its own, cached: the fetched
+   * intermediates as links, and only the store certificates its recorded path ends in (a context
+   * with every anchor costs 40-100 ms to build; a subset of the record's anchors is never more permissive).
    */
-  contextFor(client: ClientCredentials | null, links: string[] = []): SecureContext {
+  contextFor(client: ClientCredentials | null, completion: Completion | null = null): SecureContext {
+    const links = completion?.links ?? [];
     const build = () =>
       createSecureContext({
         // OpenSSL verifies each connection against the same anchors as the record (never the local CA).
-        ca: links.length ? [...this.linkAnchors(links), ...links] : this.upstream.anchors(),
+        ca: completion ? [...(completion.anchors.length ? completion.anchors : this.upstream.anchors()), ...links] : this.upstream.anchors(),
         minVersion: this.upstream.minVersion,
         // TLS 1.0/1.1 (--tls-min, asked for explicitly) only work at OpenSSL 3's security level 0, as in the probe.
         ...(this.upstream.minVersion === 'TLSv1' || this.upstream.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
         ...(client ? (client.pfx ? { pfx: client.pfx, passphrase: client.passphrase } : { cert: client.cert, key: client.key }) : {}),
       });
-    if (links.length) {
+    if (completion) {
       let id = 0;
       if (client) {
         id = this.clientIds.get(client) ?? this.nextClientId++;
         this.clientIds.set(client, id);
       }
-      const key = `${id}\n${links.join('')}`;
+      const key = `${id}\n${links.join('')}\n${completion.anchors.join('')}`;
       let context = this.linkContexts.get(key);
       if (context) this.linkContexts.delete(key);
       else context = build();
@@ -121,18 +120,6 @@ export class UpstreamAgent extends Agent {
     let context = this.clientContexts.get(client);
     if (!context) this.clientContexts.set(client, (context = build()));
     return context;
-  }
-
-  /**
-   * The anchors for a context with fetched intermediates: only those the links can chain to, which
-   * makes it cheap to build (every anchor: 40-100 ms); all of them when none match (OpenSSL then
-   * says why). A subset of the record's anchors is never more permissive than the record.
-   */
-  private linkAnchors(links: string[]): string[] {
-    const { anchorsIssuing } = this.upstream;
-    if (!anchorsIssuing) return this.upstream.anchors();
-    const found = anchorsIssuing(links.map((pem) => new X509Certificate(pem).issuer));
-    return found.length ? found : this.upstream.anchors();
   }
 
   /**
@@ -212,7 +199,7 @@ export class UpstreamAgent extends Agent {
         const recorded = upstream.recorder.cached(target, name.recordAs);
         let secureContext: SecureContext;
         try {
-          secureContext = this.contextFor(upstream.clientFor(target), recorded ? completingLinks(recorded, upstream.accepts(recorded)) : []);
+          secureContext = this.contextFor(upstream.clientFor(target), recorded ? completion(recorded, upstream.accepts(recorded)) : null);
         } catch (error) {
           connection.socket.destroy();
           reject(error as Error);
@@ -276,22 +263,36 @@ export class UpstreamAgent extends Agent {
   }
 }
 
+/** What a --complete-chains context holds besides the defaults. */
+interface Completion {
+  /** The intermediates fetched from AIA. */
+  links: string[];
+  /** The store certificates the completed path ends in (empty: every anchor). */
+  anchors: string[];
+}
+
 /**
  * With --complete-chains, the intermediates fetched from AIA for a record that passes only because
  * they complete it: OpenSSL gets them for this host's connections, as links. Without
  * X509_V_FLAG_PARTIAL_CHAIN (Node does not set it) OpenSSL takes a store certificate that is not
- * self-signed only as a step towards a self-signed anchor, never as an anchor itself.
+ * self-issued only as a step towards a self-signed anchor, never as an anchor itself.
  */
-function completingLinks(record: HandshakeRecord, accepted: boolean): string[] {
+function completion(record: HandshakeRecord, accepted: boolean): Completion | null {
   const fetched = record.chainAnalysis.fetched;
-  if (!accepted || record.verification.ok || !fetched?.completesChain) return [];
+  if (!accepted || record.verification.ok || !fetched?.completesChain) return null;
   // A self-issued certificate in the store would be an anchor (OpenSSL does not even check a
   // self-signed anchor's signature by default): what a URL in the server's certificate served is never one.
-  return (fetched.pems ?? []).filter((pem) => {
+  const links = (fetched.pems ?? []).filter((pem) => {
     const cert = new X509Certificate(pem);
-    // Names compared as OpenSSL does (case-folded, white space collapsed), not as printed.
-    return nameKey(cert.subject) !== nameKey(cert.issuer);
+    return !sameName(cert.subject, cert.issuer);
   });
+  return links.length ? { links, anchors: fetched.anchorPems ?? [] } : null;
+}
+
+/** Names compared roughly as OpenSSL does (case-folded, white space collapsed); erring towards "same" only excludes more. */
+function sameName(a: string, b: string): boolean {
+  const fold = (name: string) => name.toLowerCase().replace(/\s+/g, ' ').trim();
+  return fold(a) === fold(b);
 }
 
 /** OpenSSL's text for the verification error (Node only gives the code, UNSPECIFIED for many). */

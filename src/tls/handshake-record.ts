@@ -20,33 +20,6 @@ export function anchorPems(trust: TrustContext): string[] {
   return [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? []).map(derToPem);
 }
 
-/**
- * The anchors (PEM) a chain topped by certificates issued by `issuers` (printed names) can end in:
- * those with that subject, and the issuers of any that are not self-signed, in every store. A
- * context built from these and the links is smaller than one from every anchor (parsing ~150 roots
- * into a SecureContext costs 40-100 ms) and never more permissive.
- */
-export function anchorPemsIssuing(trust: TrustContext, issuers: string[]): string[] {
-  const stores = [trust.public, trust.system, trust.extra].filter((s): s is TrustStore => s !== null);
-  const pems = new Set<string>();
-  const seen = new Set<string>();
-  let names = issuers;
-  // Four levels: a store holding intermediates as well as roots, bounded as a path is.
-  for (let depth = 0; depth < 4 && names.length; depth++) {
-    const next: string[] = [];
-    for (const name of names) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      for (const cert of stores.flatMap((store) => store.withSubject(name))) {
-        pems.add(derToPem(cert.der));
-        if (cert.x509.issuer !== cert.x509.subject) next.push(cert.x509.issuer);
-      }
-    }
-    names = next;
-  }
-  return [...pems];
-}
-
 export interface Observation {
   id: string;
   time: Date;
@@ -113,11 +86,14 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     }
     const effective = verifyChain(sent, stores, now, hostname);
     let completes = false;
+    let storePems: string[] = [];
     if (fetched) {
       const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null);
       completes = withFetched.trusted;
+      // The proxy's OpenSSL context for this host needs only the store certificates of this path.
+      if (completes) storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
     }
-    chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes } : null);
+    chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null);
     const node = effective.errorNode;
     const certificate = node
       ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: node.sentIndex !== null ? ('server' as const) : node.store! }

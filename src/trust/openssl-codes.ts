@@ -38,10 +38,3 @@ export function verifyCode(opensslCode: number): VerifyCode {
 export function verifyCodeForNode(nodeCode: string): VerifyCode | undefined {
   return BY_NODE.get(nodeCode);
 }
-
-const BY_MESSAGE = new Map(TABLE.map((c) => [c.message, c]));
-
-/** By OpenSSL's text (what a live connection reports for codes Node calls UNSPECIFIED). */
-export function verifyCodeForMessage(message: string): VerifyCode | undefined {
-  return BY_MESSAGE.get(message);
-}

@@ -16,7 +16,7 @@ import type { ProxyLimits } from '../../src/proxy/limits.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
-import { anchorPems, anchorPemsIssuing, type TrustContext } from '../../src/tls/handshake-record.js';
+import { anchorPems, type TrustContext } from '../../src/tls/handshake-record.js';
 import { observeHandshake } from '../../src/tls/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
@@ -84,7 +84,7 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     minter,
     events: bus,
     observe: (target, servername) => observeHandshake({ id: `h-${++id}`, target, servername, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust).then(mapRecord),
-    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust), anchorsIssuing: (issuers) => anchorPemsIssuing(trust, issuers) },
+    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
     limits,
   });
   return { port: server.port, ca, events, server, close: () => server.close() };

@@ -24,7 +24,9 @@ test('opensslVerdict: a verified chain and a matching name is ok', (t) => {
 });
 
 test('opensslVerdict: a chain error keeps Node\'s code and OpenSSL\'s text, and its number when known', (t) => {
-  t.deepEqual(opensslVerdict({ authorized: false, authorizationError: 'UNSPECIFIED', verifyMessage: 'permitted subtree violation', identityError: null }), refused);
+  // A text no table knows keeps its code null; OpenSSL's texts it knows get their number.
+  t.deepEqual(opensslVerdict({ authorized: false, authorizationError: 'UNSPECIFIED', verifyMessage: 'some future verify error', identityError: null }), { ok: false, code: 'UNSPECIFIED', opensslCode: null, message: 'some future verify error' });
+  t.deepEqual(opensslVerdict({ authorized: false, authorizationError: 'UNSPECIFIED', verifyMessage: 'unspecified certificate verification error', identityError: null }).opensslCode, 1);
   t.deepEqual(opensslVerdict({ authorized: false, authorizationError: 'CERT_HAS_EXPIRED', verifyMessage: 'certificate has expired', identityError: null }), { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' });
   // Without the text (an older Node), the code's own.
   t.deepEqual(opensslVerdict({ authorized: false, authorizationError: 'CERT_HAS_EXPIRED', verifyMessage: null, identityError: null }), { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' });

@@ -12,7 +12,6 @@ import type { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
-import { anchorPemsIssuing } from '../../src/tls/handshake-record.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -113,7 +112,6 @@ function agentWithRecords(pins: Array<[string, number]>, records: Map<string, Ha
     accepts,
     clientFor: () => null,
     anchors: () => [fixtures.pki.publicRoot.pem],
-    anchorsIssuing: (issuers) => anchorPemsIssuing(fixtureTrust(fixtures.pki), issuers),
     disagreed: (d) => disagreements.push(d),
   });
   return { agent, disagreements };
@@ -176,9 +174,9 @@ test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that h
   const completable = await startHttpsOrigin(incomplete);
   const completableRecord = await recorded(incomplete, completable.port);
   t.is(completableRecord.verification.opensslCode, 21);
-  const withLinks = (record: HandshakeRecord, pems: string[]): HandshakeRecord => ({
+  const withLinks = (record: HandshakeRecord, pems: string[], anchorPems?: string[]): HandshakeRecord => ({
     ...record,
-    chainAnalysis: { ...record.chainAnalysis, fetched: { url: 'http://127.0.0.1:9/x.der', ok: true, subject: null, completesChain: true, error: null, pems } },
+    chainAnalysis: { ...record.chainAnalysis, fetched: { url: 'http://127.0.0.1:9/x.der', ok: true, subject: null, completesChain: true, error: null, pems, ...(anchorPems ? { anchorPems } : {}) } },
   });
   // unknown-root.example.com sends its leaf alone too, and its fetched intermediate hangs off a root nobody trusts.
   const unknown = pki.scenarios.unknownRoot!;
@@ -197,6 +195,12 @@ test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that h
   );
   try {
     t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 }, 'the fetched intermediate completes the chain for OpenSSL');
+    // The context holds only the store certificates of the recorded path: the right one passes, another does not.
+    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.publicRoot.pem]));
+    t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 });
+    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.corporateRoot.pem]));
+    const narrowed = await fetch(agent, 'incomplete.example.com', completable.port);
+    t.regex('error' in narrowed ? narrowed.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
     const other = await fetch(agent, 'other.example.com', completable.port);
     t.regex('error' in other ? other.error : 'passed', /UNABLE_TO_VERIFY_LEAF_SIGNATURE/, 'another host does not get host A\'s intermediate');
     const refused = await fetch(agent, 'unknown-root.example.com', unanchored.port);
