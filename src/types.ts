@@ -62,6 +62,18 @@ export interface Verification {
   certificate?: { subject: string; notBefore: string; notAfter: string; from: 'server' | StoreName } | null;
   /** The reason behind a code that does not say it (UNSPECIFIED). */
   detail?: string | null;
+  /** OpenSSL's own verdict on a connection the proxy forwarded over, when it differed from tlswitness's. */
+  openssl?: OpensslVerdict | null;
+}
+
+/** What OpenSSL said of one live connection (chain against the same anchors, plus the name check). */
+export interface OpensslVerdict {
+  ok: boolean;
+  /** Node's code (`authorizationError`, or ERR_TLS_CERT_ALTNAME_INVALID); null when ok. */
+  code: string | null;
+  /** OpenSSL's verify return code when known (62 for a name mismatch), else null. */
+  opensslCode: number | null;
+  message: string;
 }
 
 export interface Diagnosis {
@@ -99,6 +111,10 @@ export interface FetchedIssuer {
   subject: string | null;
   completesChain: boolean;
   error: string | null;
+  /** The fetched certificates as PEM: the proxy hands them to OpenSSL as links for this host's connections (--complete-chains). */
+  pems?: string[];
+  /** When they complete the chain: the trust-store certificates (the anchor) of that path, as PEM. */
+  anchorPems?: string[];
 }
 
 export interface ClientCertificateInfo {

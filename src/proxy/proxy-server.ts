@@ -35,7 +35,9 @@ import { RequestHeadGuard } from './request-heads.js';
 
 export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
-import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
+import { UpstreamAgent, type Disagreement, type UpstreamOptions } from './upstream-agent.js';
+import { disagreementMessage } from './openssl-gate.js';
+import { upstreamName } from './upstream-name.js';
 
 export interface ProxyServerOptions {
   host: string;
@@ -47,7 +49,7 @@ export interface ProxyServerOptions {
   minter: LeafMinter;
   events: EventBus;
   observe: Observe;
-  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs'>;
+  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs' | 'disagreed'>;
   /** Deadlines; DEFAULT_LIMITS for what is not given. */
   limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
@@ -55,6 +57,8 @@ export interface ProxyServerOptions {
 }
 
 const now = () => new Date().toISOString();
+/** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
+const CROSS_CHECK_WAIT_MS = 1_500;
 
 export class ProxyServer {
   private readonly proxy = new LibraryProxy((kind, ctx, error) => this.errors.handle(kind, ctx, error));
@@ -114,7 +118,11 @@ export class ProxyServer {
       const options = ctx.proxyToServerWebSocketOptions;
       const path = (ctx.clientToProxyWebSocket as unknown as { upgradeReq?: IncomingMessage }).upgradeReq?.url ?? '/';
       // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
-      if (connection && options) options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+      if (connection && options) {
+        options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+        // The name verified for this session, not the one Node would take from the Host header.
+        (options as { servername?: string }).servername = connection.name?.servername ?? '';
+      }
       if (options) options.headers = { ...options.headers, via: withVia(options.headers?.via, this.viaToken) };
       callback();
     });
@@ -153,7 +161,13 @@ export class ProxyServer {
 
   private async listen(): Promise<void> {
     const { responseTimeoutMs } = this.limits;
-    const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
+    const agent = new UpstreamAgent({
+      ...this.options.upstream,
+      responseTimeoutMs,
+      recorder: this.recorder,
+      accepts: (record) => upstreamAcceptable(this.options.policy, record),
+      disagreed: (disagreement) => this.onDisagreement(disagreement),
+    });
     this.agent = agent;
     const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => this.loops.isSelfAddress(address, port) });
     this.plainAgent = plainAgent;
@@ -229,18 +243,26 @@ export class ProxyServer {
       return;
     }
     const hello = readClientHello(first);
+    // The one name this session is about: the app's SNI when it differs from the CONNECT host (see upstream-name.ts).
+    const name = upstreamName(target, hello.serverName);
     const early = routeBeforeRecord(policy, target, hello);
     if (early?.action === 'tunnel') {
-      // Tunnelled TLS is still recorded, by the side probe.
-      if (early.reason !== 'not-tls') this.recorder.record(target).catch(() => undefined);
+      // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
+      if (early.reason !== 'not-tls') this.recorder.record(target, name?.recordAs).catch(() => undefined);
       this.tunnel(socket, first, target);
       return;
     }
-    // The leaf names what the app asked for (CONNECT host and SNI), so it is minted while the upstream
-    // is recorded rather than after: a new host costs the probe, not the probe plus a signature.
-    const leaf = minter.contextFor(hello.serverName ? [target.host, hello.serverName] : [target.host]);
+    if (!name) {
+      events.publish({ type: 'error', time: now(), code: 'BAD_SNI', message: `CONNECT ${formatHostPort(target)}: the app's SNI ${JSON.stringify(hello.serverName?.slice(0, 100))} is not a DNS name, so no certificate can be checked for it; closed`, host: target.host });
+      socket.destroy();
+      return;
+    }
+    // The leaf names only the name verified upstream on the connections that carry this session's
+    // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
+    // probe, not the probe plus a signature.
+    const leaf = minter.contextFor([name.checked]);
     leaf.catch(() => undefined);
-    const recording = this.recorder.record(target);
+    const recording = this.recorder.record(target, name.recordAs);
     recording.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
     // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
@@ -262,10 +284,11 @@ export class ProxyServer {
       return;
     }
     // The traffic connection for the first request is dialed now, checked against this very record.
-    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
+    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target, name);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.record = record;
+    terminated.connection.name = name;
     this.connections.set(terminated.tlsSocket, terminated.connection);
     this.inner.emit('connection', terminated.tlsSocket);
     // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
@@ -364,13 +387,30 @@ export class ProxyServer {
       return;
     }
     // Never a silent pass: the app's session completed, so it can read why.
-    const { record } = connection;
-    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, record.id);
-    const page = blockResponse(record, req.headers.accept);
+    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, connection.record.id);
     req.resume();
-    res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
-    res.end(page.body);
-    done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    this.crossChecked(connection).then((record) => {
+      const page = blockResponse(record, req.headers.accept);
+      res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+      res.end(page.body);
+      done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    });
+  }
+
+  /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
+  private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
+
+  /**
+   * A record that blocks is checked against OpenSSL once, on a connection of its own, so that a
+   * verifier stricter than OpenSSL shows up too (VERIFIER_DISAGREEMENT) and the block page carries
+   * OpenSSL's verdict. A failed handshake has nothing to check; a slow one does not hold the page.
+   */
+  private crossChecked(connection: MitmConnection): Promise<HandshakeRecord> {
+    const { record, name } = connection;
+    if (!this.agent || !name || record.failure || record.chain.length === 0) return Promise.resolve(record);
+    let check = this.crossChecks.get(record);
+    if (!check) this.crossChecks.set(record, (check = this.agent.crossCheck(connection.target, name, record)));
+    return Promise.race([check, new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref())]);
   }
 
   private onProxiedRequest(ctx: IContext): void {
@@ -382,6 +422,8 @@ export class ProxyServer {
       // Dial what the app CONNECTed to, not what its Host header says.
       options.host = connection.target.host;
       options.port = connection.target.port;
+      // With the name verified for this session as SNI (part of Node's pool key), never the Host header's.
+      (options as { servername?: string }).servername = connection.name?.servername ?? '';
     } else if (route) {
       // The URL that was checked, not the library's parse of it.
       options.host = route.host;
@@ -410,7 +452,22 @@ export class ProxyServer {
     });
     const response = ctx.proxyToClientResponse;
     // An exchange cut short is logged with status null.
-    response.once('close', () => done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
+    response.once('close', () => {
+      // A block page written for a connection OpenSSL refused (exchange-errors.ts) is logged as blocked.
+      const blocked = ctx.serverToProxyResponse ? undefined : response.getHeader('x-tlswitness-problem');
+      done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders, ...(typeof blocked === 'string' ? { blocked } : {}) });
+    });
+  }
+
+  /** OpenSSL and the record disagree about a live connection: reported once per record, and the record amended. */
+  private readonly disagreements = new WeakSet<object>();
+
+  private onDisagreement({ target, recordAs, record, amended, openssl, recordAccepts }: Disagreement): void {
+    if (this.disagreements.has(record)) return;
+    this.disagreements.add(record);
+    const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
+    this.options.events.publish({ type: 'error', time: now(), code: 'VERIFIER_DISAGREEMENT', message: disagreementMessage(where, record, openssl, recordAccepts), host: target.host });
+    if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 
   /** SIGINT / SIGTERM: stop accepting, let exchanges in flight finish within the grace period, then close. */

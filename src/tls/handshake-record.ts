@@ -86,11 +86,14 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     }
     const effective = verifyChain(sent, stores, now, hostname);
     let completes = false;
+    let storePems: string[] = [];
     if (fetched) {
       const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null);
       completes = withFetched.trusted;
+      // The proxy's OpenSSL context for this host needs only the store certificates of this path.
+      if (completes) storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
     }
-    chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes } : null);
+    chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null);
     const node = effective.errorNode;
     const certificate = node
       ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: node.sentIndex !== null ? ('server' as const) : node.store! }

@@ -6,6 +6,7 @@ import { ConnectError, openConnection, type ProxySpec } from '../net/connector.j
 import { fetchIssuer } from '../net/fetch-issuer.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
+import { derToPem } from '../trust/pem.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
 import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
 import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
@@ -87,7 +88,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
 async function fetchMissingIssuer(url: string, request: HandshakeRequest): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
   try {
     const certs = (await fetchIssuer(url, request.resolve, request.timeoutMs)).map((der) => new ParsedCertificate(der));
-    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null }, certs };
+    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) }, certs };
   } catch (error) {
     return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message }, certs: [] };
   }
