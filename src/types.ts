@@ -107,6 +107,14 @@ export interface ClientCertificateInfo {
   presented: string | null;
 }
 
+/** OpenSSL's own verdict on a handshake (Node's `authorized` / `authorizationError`, then checkServerIdentity). */
+export interface OpensslVerdict {
+  authorized: boolean;
+  /** Node's code (`CERT_HAS_EXPIRED`, `UNSPECIFIED`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...), null when authorized. */
+  code: string | null;
+  message: string | null;
+}
+
 export interface StrictWarning {
   code: string;
   clients: string[];

@@ -150,7 +150,8 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const client = clientCredentials(args);
   const network = networkPlan(args, env);
   return {
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'] },
+    // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

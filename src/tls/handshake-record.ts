@@ -2,6 +2,7 @@
 import { judgeChain, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { detectInterception, type ParseHost } from '../diagnose/interception.js';
+import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
@@ -11,7 +12,10 @@ export type { TrustContext };
 
 /** Every anchor of every store as PEM (the excluded local CA left out), for a native SecureContext. */
 export function anchorPems(trust: TrustContext): string[] {
-  return [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? []).map(derToPem);
+  // The OS store repeats most public roots: each anchor once halves what OpenSSL parses.
+  const unique = new Map<string, Buffer>();
+  for (const der of [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? [])) unique.set(der.toString('base64'), der);
+  return [...unique.values()].map(derToPem);
 }
 
 export interface Observation {
@@ -47,6 +51,10 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
   const warnings: StrictWarning[] = [...judged.warnings];
   for (const problem of probe?.flight.problems ?? []) warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
   const verification = judged.verification ?? { ok: false, code: failure?.code ?? 'NO_CERTIFICATE', opensslCode: -1, message: failure?.message ?? 'the server sent no certificate', depth: null };
+  // OpenSSL judged the same certificates on the probe's connection: comparable when every one of them parsed.
+  const comparable = judged.verification && judged.sent.length === (probe?.flight.certificates?.length ?? 0);
+  const disagreement = comparable && probe?.openssl ? verifierDisagreement(verification, probe.openssl) : null;
+  if (disagreement) warnings.unshift(disagreement);
 
   const request = probe?.flight.certificateRequest ?? null;
   const clientCertificate = {
