@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { verifyOffline } from '../diagnose/offline-verdict.js';
 import { renderVerify } from '../report/verify-text.js';
-import type { TrustContext } from '../tls/handshake-record.js';
+import type { TrustContext } from '../diagnose/chain-judgement.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { readCertificateFile } from '../trust/stores.js';
 import { TrustStore } from '../trust/trust-store.js';
