@@ -123,6 +123,8 @@ export interface ClientCertificateInfo {
   presented: string | null;
 }
 
+/** OpenSSL's own verdict on a handshake (Node's `authorized` / `authorizationError`, then checkServerIdentity). */
+
 export interface StrictWarning {
   code: string;
   clients: string[];

@@ -5,6 +5,9 @@ import { ToolError } from '../errors.js';
 import { analyseBundle } from '../trust/bundle-analysis.js';
 import { describeCertificate, ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
+import type { asn1 } from 'node-forge';
+
+type Asn1 = asn1.Asn1;
 
 interface CertArgs {
   file: string;
@@ -25,7 +28,11 @@ async function pkcs12Certificates(data: Buffer, password: string, file: string):
     throw new ToolError('not-certificates', `${file}: ${wrongPassword ? 'not readable as PKCS#12 with this password (pass --password)' : 'not a certificate file (PEM, DER or PKCS#12)'}`);
   }
   const bags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
-  return bags.flatMap((bag) => (bag.cert ? [Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary')] : []));
+  // forge decodes only RSA certificates; for others (EC, Ed25519) it keeps the raw ASN.1 in bag.asn1.
+  return bags.flatMap((bag) => {
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as { asn1?: Asn1 }).asn1;
+    return asn1 ? [Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')] : [];
+  });
 }
 
 export async function readCertificates(file: string, password: string | undefined): Promise<{ format: 'pem' | 'der' | 'p12'; certs: ParsedCertificate[] }> {

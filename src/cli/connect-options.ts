@@ -115,22 +115,26 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
   if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const certsDir = findCertsDir(args['certs-dir'], env);
-  const extraDir = join(certsDir, 'extra');
-  const trust = (async (): Promise<TrustContext> => {
-    const [pub, system, extra, localCa] = await Promise.all([
-      loadPublicStore(args['public-roots']),
-      loadSystemStore(env),
-      loadExtraStore(args['extra-ca'] ?? [], extraDir),
-      loadLocalCa(certsDir).catch(() => null),
-    ]);
-    // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
-    for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
-    return { public: pub.store, system: system.store, extra: extra.store };
-  })();
+  const trust = loadTrust(args, env);
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
   return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
+}
+
+export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>;
+
+/** The three stores as --public-roots, the OS, --extra-ca and the certs dir's extra/ make them, without the local CA. */
+export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+  const certsDir = findCertsDir(args['certs-dir'], env);
+  const [pub, system, extra, localCa] = await Promise.all([
+    loadPublicStore(args['public-roots']),
+    loadSystemStore(env),
+    loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
+    loadLocalCa(certsDir).catch(() => null),
+  ]);
+  // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
+  for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
+  return { public: pub.store, system: system.store, extra: extra.store };
 }
 
 export interface ConnectPlan {
@@ -146,7 +150,8 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const client = clientCredentials(args);
   const network = networkPlan(args, env);
   return {
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'] },
+    // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

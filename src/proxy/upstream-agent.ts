@@ -6,13 +6,14 @@ import { X509Certificate } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
+import { connectionFacts } from '../tls/connection-facts.js';
 import { cutWhenSilent } from './plain-agent.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
@@ -230,12 +231,7 @@ export class UpstreamAgent extends Agent {
           cutWhenSilent(socket, where, upstream.responseTimeoutMs);
           // Read once: a second getPeerX509Certificate() call on this socket came back undefined (Node 20).
           const peer = socket.getPeerX509Certificate();
-          const openssl = opensslVerdict({
-            authorized: socket.authorized,
-            authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-            verifyMessage: socket.authorized ? null : verifyMessage(socket),
-            identityError: peer ? (checkServerIdentity(name.checked, peer.toLegacyObject()) ?? null) : { message: 'the server sent no certificate' },
-          });
+          const openssl = opensslVerdict(connectionFacts(socket, name.checked, peer ? peer.toLegacyObject() : null));
           // The record as it is now (a probe may have finished while this connection was dialled).
           const record = upstream.recorder.cached(target, name.recordAs);
           const sameLeaf = !!record && !!peer && record.chain[0]?.sha256 === peer.fingerprint256;
@@ -295,11 +291,3 @@ function sameName(a: string, b: string): boolean {
   return fold(a) === fold(b);
 }
 
-/** OpenSSL's text for the verification error (Node only gives the code, UNSPECIFIED for many). */
-function verifyMessage(socket: TLSSocket): string | null {
-  try {
-    return (socket as unknown as { _handle?: { verifyError?(): Error | null } })._handle?.verifyError?.()?.message ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -1,8 +1,12 @@
 // One TLS handshake observed: the client side runs on node:tls (never rejecting, so every chain is
 // seen) over a WireTap that keeps the server's raw bytes, from which the flight is read afterwards.
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, type SecureVersion } from 'node:tls';
+import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
+import type { OpensslVerdict } from '../types.js';
+import { opensslVerdict } from '../trust/openssl-verdict.js';
+import { connectionFacts } from './connection-facts.js';
+import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
@@ -25,6 +29,16 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** After a handshake in which the server asked for a client certificate, how long to wait for it to refuse ours. */
   settleMs: number;
+  /** Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. */
+  anchors?: ProbeAnchors | null;
+}
+
+export interface ProbeAnchors {
+  /** The anchor set (the record's trust stores): its native context is built once per process. */
+  key: object;
+  pems(): string[];
+  /** Checked with checkServerIdentity once OpenSSL accepts the chain, as tls.connect does; null checks none. */
+  name: string | null;
 }
 
 export interface ProbeResult {
@@ -35,9 +49,9 @@ export interface ProbeResult {
   flight: ServerFlight;
   error: { code: string; message: string; afterHandshake: boolean } | null;
   handshakeMs: number | null;
+  /** OpenSSL's verdict with the anchors given; null without anchors, at security level 0, or without a handshake. */
+  openssl: OpensslVerdict | null;
 }
-
-const LEGACY: SecureVersion[] = ['TLSv1', 'TLSv1.1'];
 
 export class ClientCredentialsError extends Error {}
 
@@ -56,21 +70,14 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
   }
   function openTls() {
     return tlsConnect({
-    socket: tap,
-    servername: options.servername ?? undefined,
-    // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
-    rejectUnauthorized: false,
-    minVersion: options.minVersion,
-    maxVersion: options.maxVersion,
-    ALPNProtocols: options.alpn.length ? options.alpn : undefined,
-    cert: client?.cert,
-    key: client?.key,
-    pfx: client?.pfx,
-    passphrase: client?.passphrase,
-    // We verify ourselves, so Node's default root store (20 ms to load) is not needed here.
-    ca: [],
-    // OpenSSL 3's security level 1 refuses the SHA-1 signatures TLS 1.0/1.1 need; asked-for legacy gets level 0.
-    ...(LEGACY.includes(options.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      socket: tap,
+      servername: options.servername ?? undefined,
+      // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
+      rejectUnauthorized: false,
+      // The name is checked below, against the name the record checks (tls.connect would use 'localhost' for an IP without SNI).
+      checkServerIdentity: () => undefined,
+      ALPNProtocols: options.alpn.length ? options.alpn : undefined,
+      secureContext: probeContext({ minVersion: options.minVersion, maxVersion: options.maxVersion, client, anchors: options.anchors }),
     });
   }
   socket.on('keylog', (line) => keylog.push(line.toString('latin1')));
@@ -82,6 +89,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     let protocol: string | null = null;
     let cipher: string | null = null;
     let alpn: string | null = null;
+    let openssl: OpensslVerdict | null = null;
     let finished = false;
     // Application data after the handshake means the server accepted us, whatever it does next.
     let answered = false;
@@ -94,7 +102,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       tap.stopRecording();
       socket.destroy();
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
-      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs });
+      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl });
     };
     let settle: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -108,6 +116,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       protocol = socket.getProtocol() ?? null;
       cipher = socket.getCipher()?.standardName ?? null;
       alpn = socket.alpnProtocol || null;
+      // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
+      if (options.anchors && !isLegacy(options)) openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
@@ -134,3 +144,4 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     });
   });
 }
+

@@ -13,9 +13,9 @@ import { verifyCode } from './openssl-codes.js';
 
 export interface PathNode {
   cert: ParsedCertificate;
-  /** Index into the sent chain, or null when the certificate came only from a store. */
+  /** Index into the sent chain, or null when it came only from a store or the extra intermediates. */
   sentIndex: number | null;
-  /** The store that supplied it (trusted-first), or null when only the server sent it. */
+  /** The store that supplied it (trusted-first), or null when it came from the server or the extra intermediates. */
   store: StoreName | null;
 }
 
@@ -103,17 +103,32 @@ function serverPurposeAllowed(cert: ParsedCertificate, asCA: boolean): boolean {
   return !ku || ku.includes('digitalSignature') || ku.includes('keyEncipherment') || ku.includes('keyAgreement');
 }
 
-export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: Date): { path: PathNode[]; trusted: boolean } {
+export interface VerifyOptions {
+  /** OpenSSL's verify depth: at most this many certificates between the leaf and the anchor. */
+  maxDepth?: number;
+  /** More candidate intermediates, searched after the sent ones (as `openssl verify -untrusted`). */
+  untrusted?: ParsedCertificate[];
+}
+
+export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: Date, options: VerifyOptions = {}): { path: PathNode[]; trusted: boolean; tooLong: boolean } {
   const anchors = new AnchorIndex(stores);
   const path: PathNode[] = [{ cert: sent[0]!, sentIndex: 0, store: null }];
+  // The untrusted pool: the sent chain in its order, then the extra intermediates (never "sent").
+  const pool = [...sent, ...(options.untrusted ?? [])];
   const used = new Set<number>([0]);
   let trusted = false;
-  while (path.length <= MAX_DEPTH) {
+  let tooLong = false;
+  for (;;) {
     const top = path[path.length - 1]!;
     if (top.cert.selfSigned) {
       const copy = top.store ? undefined : anchors.exact(top.cert);
       if (copy) top.store = copy.store;
       trusted = top.store !== null;
+      break;
+    }
+    // build_chain stops looking once the chain holds depth + 2 certificates (leaf and anchor included).
+    if (path.length >= (options.maxDepth ?? MAX_DEPTH) + 2) {
+      tooLong = true;
       break;
     }
     const fromStore = bestIssuer(top.cert, anchors.candidatesFor(top.cert), now);
@@ -125,13 +140,13 @@ export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: 
     }
     // Once a store certificate is on the path, OpenSSL's build_chain looks only in the store.
     if (top.store !== null) break;
-    const unused = sent.map((cert, index) => ({ cert, index })).filter(({ index }) => !used.has(index));
+    const unused = pool.map((cert, index) => ({ cert, index })).filter(({ index }) => !used.has(index));
     const fromSent = bestIssuer(top.cert, unused, now);
     if (!fromSent) break;
     used.add(fromSent.index);
-    path.push({ cert: fromSent.cert, sentIndex: fromSent.index, store: null });
+    path.push({ cert: fromSent.cert, sentIndex: fromSent.index < sent.length ? fromSent.index : null, store: null });
   }
-  return { path, trusted };
+  return { path, trusted, tooLong };
 }
 
 const WEAK_DIGESTS = /^(md5|sha1)With|SHA1$/i;
@@ -145,9 +160,9 @@ function keySecurityBits(cert: ParsedCertificate): number {
 }
 
 /** Verifies the sent chain against the union of `stores`, then the name when `hostname` is given. */
-export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now: Date, hostname: string | null): ChainVerdict {
+export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now: Date, hostname: string | null, options: VerifyOptions = {}): ChainVerdict {
   if (sent.length === 0) throw new Error('verifyChain needs at least the leaf certificate');
-  const { path, trusted } = buildPath(sent, stores, now);
+  const { path, trusted, tooLong } = buildPath(sent, stores, now, options);
   let error = 0;
   let depth: number | null = null;
   const fail = (code: number, at: number) => {
@@ -160,7 +175,8 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
 
   // build_chain
   if (!trusted) {
-    if (top.cert.selfSigned) fail(n === 1 ? 18 : 19, n - 1);
+    if (tooLong) fail(22, n - 1);
+    else if (top.cert.selfSigned) fail(n === 1 ? 18 : 19, n - 1);
     else {
       missingIssuer = top.cert.issuer;
       fail(top.store ? 2 : 20, n - 1);
