@@ -166,7 +166,17 @@ export const RULES: Rule[] = [
     action: 'fix the CA bundle path (CURL_CA_BUNDLE, SSL_CERT_FILE, --cacert); tlswitness doctor checks them',
   },
   {
-    test: /wrong version number|WRONG_VERSION_NUMBER|handshake[ _]failure|no protocols available|unsupported protocol|protocol[ _]version|No appropriate protocol|no shared cipher|no cipher(?:s)? (?:match|available)|SSL_ERROR_SYSCALL|curl: \(35\)|SSL connect error|The underlying connection was closed|ECONNRESET during the TLS handshake|\bEPROTO\b|ERR_SSL_VERSION_OR_CIPHER_MISMATCH|ERR_SSL_PROTOCOL_ERROR|SSL_ERROR_NO_CYPHER_OVERLAP|SSL_ERROR_UNSUPPORTED_VERSION|SEC_E_ALGORITHM_MISMATCH|do not possess a common algorithm|illegal or unsupported version|non-properly terminated|Error in the pull function|remote error: tls:|Remote host terminated the handshake|SSLHandshakeException|Received fatal alert/i,
+    // Java's HttpURLConnection, libcurl, Node, OpenSSL 3: the peer hung up without an alert the client
+    // reports (recorded against a TLS 1.3 server refusing a missing client certificate, when the close wins the race).
+    test: /Error writing to server|getpeername\(\) failed|Transport endpoint is not connected|Broken pipe|Connection reset by peer|ECONNRESET|socket hang up|unexpected eof while reading|UNEXPECTED_EOF_WHILE_READING|Remote host terminated the handshake|Client network socket disconnected before secure TLS connection/i,
+    problem: 'handshake-failed',
+    alternatives: ['client-cert-required'],
+    liability: 'server',
+    meaning: 'the server closed or reset the connection during or right after the handshake: a TLS 1.3 server refusing a missing client certificate does this, and so does a server or middlebox that will not speak TLS with this client',
+    action: 'run tlswitness inspect HOST: it shows whether the server asks for a client certificate and where the handshake stops',
+  },
+  {
+    test: /wrong version number|WRONG_VERSION_NUMBER|handshake[ _]failure|no protocols available|unsupported protocol|protocol[ _]version|No appropriate protocol|no shared cipher|no cipher(?:s)? (?:match|available)|SSL_ERROR_SYSCALL|curl: \(35\)|SSL connect error|The underlying connection was closed|\bEPROTO\b|ERR_SSL_VERSION_OR_CIPHER_MISMATCH|ERR_SSL_PROTOCOL_ERROR|SSL_ERROR_NO_CYPHER_OVERLAP|SSL_ERROR_UNSUPPORTED_VERSION|SEC_E_ALGORITHM_MISMATCH|do not possess a common algorithm|illegal or unsupported version|non-properly terminated|Error in the pull function|remote error: tls:|SSLHandshakeException|Received fatal alert/i,
     problem: 'handshake-failed',
     alternatives: [],
     liability: 'server',

@@ -29,7 +29,7 @@ export function explain(text: string): Explanation {
       problem: null,
       alternatives: [],
       host,
-      meaning: `this text is not a TLS error message tlswitness knows${client ? ` (it looks like ${client}'s output)` : ''}`,
+      meaning: 'this text is not a TLS error message tlswitness knows',
       liability: null,
       action: 'paste the whole error, including the line with the TLS library message, or check the host directly',
       next,
