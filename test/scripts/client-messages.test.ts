@@ -2,10 +2,10 @@
 // git, Java) is run against each broken loopback server; `explain` must name the server's problem
 // (or list it among the alternatives) in what the client printed.
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CASES, CLIENTS, recordClientMessages, type Recording } from '../../scripts/client-messages.js';
+import { CASES, CLIENTS, CORPUS, recordClientMessages, type ClientMessage, type Recording } from '../../scripts/client-messages.js';
 import { explain } from '../../src/diagnose/explain.js';
 import { makeFixtures } from '../helpers/fixtures.js';
 
@@ -56,6 +56,11 @@ for (const client of CLIENTS) {
       if (result.recognized && classes.includes(m.expected)) mapped += 1;
       t.true(result.recognized && classes.includes(m.expected), `${client.name} ${m.case}: expected ${m.expected}, got ${classes.join('/')} for «${m.message.slice(-400)}»`);
     }
+    // Another version of a client may say other things than the recorded corpus: tell, so it can be refreshed.
+    const corpus: ClientMessage[] = JSON.parse(readFileSync(CORPUS, 'utf8'));
+    const reading = (m: ClientMessage | undefined) => (m ? (m.accepted ? 'accepted' : JSON.stringify(explain(m.message))) : 'absent');
+    const changed = messages.filter((m) => reading(m) !== reading(corpus.find((c) => c.client === m.client && c.case === m.case))).map((m) => m.case);
+    if (changed.length) t.log(`${client.name} differs from test/fixtures/client-messages.json for ${changed.join(', ')} (node --import=tsx scripts/client-messages.ts --write refreshes it)`);
     const accepted = messages.filter((m) => m.accepted).map((m) => m.case);
     t.log(`${client.name} (${messages[0]!.version}): explain maps ${mapped}/${refused.length} refusals; accepted: ${accepted.join(', ')}`);
   });
