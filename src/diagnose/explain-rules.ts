@@ -41,11 +41,29 @@ export const RULES: Rule[] = [
     action: 'the server admin must enable TLS 1.2 or 1.3 with SHA-256 signatures; tlswitness inspect HOST --tls-max 1.2 shows what it offers',
   },
   {
-    test: /certificate[ _]required|No required SSL certificate was sent|alert bad certificate|SSLV3_ALERT_BAD_CERTIFICATE|unable to set private key file|unable to use client certificate|curl: \(58\)|ERR_BAD_SSL_CLIENT_AUTH_CERT|SSL_ERROR_BAD_CERT_ALERT|SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT|400 The SSL certificate error|\b49[56] (?:SSL Certificate|Bad Request)/i,
+    // OpenSSL 3 requires RFC 5746 secure renegotiation; old servers and some inspection boxes lack it.
+    test: /unsafe legacy renegotiation disabled|UNSAFE_LEGACY_RENEGOTIATION_DISABLED/i,
+    problem: 'handshake-failed',
+    alternatives: ['weak-crypto'],
+    liability: 'server',
+    meaning: 'the server (or a middlebox in between) does not support secure renegotiation (RFC 5746), which OpenSSL 3 clients require',
+    action: 'the server or proxy admin must update its TLS stack; tlswitness detect HOST tells whether a middlebox is in the path',
+  },
+  {
+    // Python 3.13+ sets VERIFY_X509_STRICT: RFC 5280 violations common in antivirus and corporate roots.
+    test: /Basic Constraints of CA cert not marked critical|Missing Authority Key Identifier|Missing Subject Key Identifier|CA cert does not include key usage extension|\bnum=(?:8[5-9]|9[0-4])\b/i,
+    problem: 'unknown-ca',
+    alternatives: [],
+    liability: 'client',
+    meaning: "a CA certificate breaks RFC 5280 in a way strict clients refuse (Python 3.13+ verifies with VERIFY_X509_STRICT): typical of antivirus and corporate inspection roots",
+    action: 'run tlswitness inspect HOST (its strict warnings name the certificate); ask IT for a compliant root',
+  },
+  {
+    test: /certificate[ _]required|No required SSL certificate was sent|alert bad certificate|bad_certificate|tls: bad certificate|SSLV3_ALERT_BAD_CERTIFICATE|alert unknown ca|TLSV1_ALERT_UNKNOWN_CA|Received fatal alert: unknown_ca|tls: unknown certificate authority|unable to set private key file|unable to use client certificate|curl: \(58\)|ERR_BAD_SSL_CLIENT_AUTH_CERT|SSL_ERROR_BAD_CERT_ALERT|SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT|400 The SSL certificate error|\b49[56] (?:SSL Certificate|Bad Request)/i,
     problem: 'client-cert-required',
     alternatives: [],
     liability: 'client',
-    meaning: 'the server wants a client certificate (mutual TLS) and none, or an unaccepted one, was presented',
+    meaning: 'the server wants a client certificate (mutual TLS) and none, or an unaccepted one, was presented (an "unknown ca" or "bad certificate" alert is the server refusing the client\'s certificate)',
     action: 'present a certificate from a CA the server accepts (tlswitness inspect HOST shows the accepted CA names)',
   },
   {
@@ -150,7 +168,7 @@ export const RULES: Rule[] = [
     action: INSPECT,
   },
   {
-    test: /PKIX path building failed|unable to find valid certification path|signed by unknown authority|SEC_E_UNTRUSTED_ROOT|CERT_E_UNTRUSTEDROOT|UntrustedRoot|RemoteCertificateChainErrors|doesn't have a known issuer|is not trusted|cannot verify .* certificate|Could not establish trust relationship|invalid according to the validation procedure|CERTIFICATE_VERIFY_FAILED|certificate verify failed|There was a problem confirming the ssl certificate|ERR_CERT_AUTHORITY_INVALID|SEC_ERROR_UNKNOWN_ISSUER|MOZILLA_PKIX_ERROR_MITM_DETECTED|invalid peer certificate: UnknownIssuer|UnknownIssuer|SSL certificate problem/i,
+    test: /PKIX path building failed|unable to find valid certification path|signed by unknown authority|SEC_E_UNTRUSTED_ROOT|CERT_E_UNTRUSTEDROOT|UntrustedRoot|RemoteCertificateChainErrors|doesn't have a known issuer|is not trusted|cannot verify .* certificate|Could not establish trust relationship|invalid according to the validation procedure|CERTIFICATE_VERIFY_FAILED|certificate verify failed|There was a problem confirming the ssl certificate|ERR_CERT_AUTHORITY_INVALID|SEC_ERROR_UNKNOWN_ISSUER|MOZILLA_PKIX_ERROR_MITM_DETECTED|invalid peer certificate: UnknownIssuer|UnknownIssuer|certificate signature failure|CERT_SIGNATURE_FAILURE|RemoteCertificateValidationCallback|SSL certificate problem/i,
     problem: 'unknown-ca',
     alternatives: ['incomplete-chain', 'self-signed'],
     liability: 'client',
@@ -168,7 +186,7 @@ export const RULES: Rule[] = [
   {
     // Java's HttpURLConnection, libcurl, Node, OpenSSL 3: the peer hung up without an alert the client
     // reports (recorded against a TLS 1.3 server refusing a missing client certificate, when the close wins the race).
-    test: /Error writing to server|getpeername\(\) failed|Transport endpoint is not connected|Broken pipe|Connection reset by peer|ECONNRESET|socket hang up|unexpected eof while reading|UNEXPECTED_EOF_WHILE_READING|Remote host terminated the handshake|Client network socket disconnected before secure TLS connection/i,
+    test: /Error writing to server|getpeername\(\) failed|Transport endpoint is not connected|Broken pipe|Connection reset by peer|ECONNRESET|socket hang up|unexpected eof while reading|UNEXPECTED_EOF_WHILE_READING|Remote host terminated the handshake|Client network socket disconnected before secure TLS connection|remote party has closed the transport stream/i,
     problem: 'handshake-failed',
     alternatives: ['client-cert-required'],
     liability: 'server',

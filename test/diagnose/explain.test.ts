@@ -37,6 +37,11 @@ const SAMPLES: Sample[] = [
   ['Error: 40E8:error:0A00018A:SSL routines:tls_process_ske_dhe:dh key too small', null, 'weak-crypto', null, null],
   ['curl: (35) OpenSSL/3.0.13: error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported', 'curl', 'handshake-failed', ['weak-crypto'], null],
   ['Error: write EPROTO 40B8:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 70', 'Node', 'handshake-failed', null, null],
+  ['curl: (35) OpenSSL/3.0.13: error:0A000152:SSL routines::unsafe legacy renegotiation disabled', 'curl', 'handshake-failed', ['weak-crypto'], null],
+  ["ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Basic Constraints of CA cert not marked critical (_ssl.c:1028)", 'Python', 'unknown-ca', null, null],
+  ['curl: (56) OpenSSL SSL_read: OpenSSL/3.0.19: error:0A000418:SSL routines::tlsv1 alert unknown ca, errno 0', 'curl', 'client-cert-required', null, null],
+  ['Get "https://mtls.example.com/": remote error: tls: bad certificate', 'Go', 'client-cert-required', null, 'mtls.example.com'],
+  ['System.Security.Authentication.AuthenticationException: Authentication failed because the remote party has closed the transport stream.', '.NET', 'handshake-failed', ['client-cert-required'], null],
   // wget / GnuTLS (src/openssl.c and gnutls.c of wget; GnuTLS's verification strings).
   ['ERROR: The certificate of ‘api.example.com’ is not trusted.\nERROR: The certificate of ‘api.example.com’ doesn\'t have a known issuer.', 'wget', 'unknown-ca', ['incomplete-chain', 'self-signed'], 'api.example.com'],
   ['ERROR: The certificate of ‘api.example.com’ is not trusted.\nERROR: The certificate of ‘api.example.com’ has expired.', 'wget', 'expired', null, 'api.example.com'],
