@@ -9,6 +9,7 @@ export type Problem =
   | 'not-yet-valid'
   | 'hostname-mismatch'
   | 'wrong-order'
+  | 'weak-crypto'
   | 'client-cert-required'
   | 'handshake-failed'
   | 'connection-failed';

@@ -21,6 +21,7 @@ const PROBLEM_WORDS: Record<Problem, string> = {
   'not-yet-valid': 'NOT YET VALID',
   'hostname-mismatch': 'HOSTNAME MISMATCH',
   'wrong-order': 'WRONG ORDER',
+  'weak-crypto': 'WEAK CRYPTO',
   'client-cert-required': 'CLIENT CERT REQUIRED',
   'handshake-failed': 'HANDSHAKE FAILED',
   'connection-failed': 'UNREACHABLE',
