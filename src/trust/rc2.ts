@@ -53,6 +53,13 @@ function decryptBlock(K: Uint16Array, block: Buffer): void {
   R.forEach((word, i) => block.writeUInt16LE(word, 2 * i));
 }
 
+/** One block, for the RFC 2268 section 5 test vectors. */
+export function rc2DecryptBlock(key: Buffer, effectiveBits: number, block: Buffer): Buffer {
+  const out = Buffer.from(block);
+  decryptBlock(expandKey(key, effectiveBits), out);
+  return out;
+}
+
 /** RC2-CBC with PKCS#7 padding removed; null when the padding is wrong (a wrong key or damaged data). */
 export function rc2CbcDecrypt(key: Buffer, effectiveBits: number, iv: Buffer, data: Buffer): Buffer | null {
   if (data.length === 0 || data.length % 8 !== 0 || iv.length !== 8) return null;
