@@ -100,3 +100,22 @@ test('a truncated or altered PKCS#12 file is a one-line error (exit 2)', async (
   t.is(result.code, 2);
   t.regex(result.stderr, /^Error: .*altered\.p12: damaged PKCS#12 file, truncated or corrupt \(its MAC does not match, yet its contents decrypt with this password\)\n$/);
 });
+
+test('an intermediate before its leaf is a wrong-order file, not an in-order one with an unrelated leaf (exit 1)', async (t) => {
+  const path = join(fixtures.dir, 'intermediate-then-leaf.pem');
+  writeFileSync(path, fixtures.pki.publicIntermediate.pem + fixtures.pki.scenarios.valid!.sent[0]!);
+  const human = await runCli(['cert', path]);
+  t.is(human.code, 1);
+  t.regex(human.stdout, /\nChain: OUT OF ORDER, no root in the file\n/);
+  t.regex(human.stdout, /\nProblem: wrong order: the chain runs 1 -> 0; the leaf "CN=valid\.example\.com" \(certificate 1\) should come first and each certificate should be followed by its issuer\n?$/);
+  t.notRegex(human.stdout, /unrelated/);
+  const reversed = join(fixtures.dir, 'root-first.pem');
+  writeFileSync(reversed, fixtures.pki.publicRoot.pem + fixtures.pki.publicIntermediate.pem + fixtures.pki.scenarios.valid!.sent[0]!);
+  const json = await runCli(['cert', reversed, '--json']);
+  t.is(json.code, 1);
+  t.deepEqual(JSON.parse(json.stdout).chain, {
+    inOrder: false,
+    complete: true,
+    problems: ['wrong order: the chain runs 2 -> 1 -> 0; the leaf "CN=valid.example.com" (certificate 2) should come first and each certificate should be followed by its issuer'],
+  });
+});
