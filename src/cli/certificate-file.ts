@@ -28,11 +28,11 @@ export function openPkcs12(data: Buffer, password: string | undefined, label: st
 }
 
 function parse(ders: Buffer[], label: string): ParsedCertificate[] {
-  return ders.map((der, i) => {
+  return ders.map((der) => {
     try {
       return new ParsedCertificate(der);
     } catch (error) {
-      throw new ToolError('not-certificates', `${label}: certificate ${i} is damaged (${(error as Error).message})`);
+      throw new ToolError('not-certificates', `${label}: a certificate in it does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
     }
   });
 }
