@@ -1,5 +1,6 @@
 // The flags shared by the commands that connect (inspect, detect, evidence): declared once, validated
 // before any work, and turned into a HandshakeRequest plus the trust stores (loaded in parallel).
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
@@ -15,6 +16,8 @@ import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
+import { looksLikePkcs12 } from '../trust/pkcs12.js';
+import { openPkcs12 } from './certificate-file.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 export interface ConnectArgs {
@@ -70,6 +73,29 @@ function readFlagFile(path: string, flag: string): Buffer {
   }
 }
 
+/**
+ * A PKCS#12 --client-cert, opened here rather than by Node's `pfx` option: Node's OpenSSL 3 refuses the
+ * RC2 that `openssl pkcs12 -legacy` still writes ("Unsupported PKCS12 PFX data"), and a wrong password
+ * is then a usage error before any connection. The leaf is the certificate that matches the key.
+ */
+function pkcs12Credentials(data: Buffer, password: string | undefined, certPath: string): ClientCredentials {
+  const label = `--client-cert ${certPath}`;
+  const p12 = openPkcs12(data, password, label, { keys: true });
+  const keyDer = p12.keys[0];
+  if (!keyDer) throw new ToolError('bad-usage', `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: keyDer, format: 'der', type: 'pkcs8' });
+  } catch (error) {
+    throw new ToolError('not-certificates', `${label}: its private key is not readable (${(error as Error).message})`);
+  }
+  const certs = p12.certificates.map((der) => new X509Certificate(der));
+  const leaf = certs.findIndex((cert) => cert.checkPrivateKey(key));
+  if (leaf < 0) throw new ToolError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
+  const chain = [certs[leaf]!, ...certs.filter((_, i) => i !== leaf)];
+  return { cert: chain.map((cert) => cert.toString()).join(''), key: key.export({ type: 'pkcs8', format: 'pem' }), subject: new ParsedCertificate(certs[leaf]!.raw).subject };
+}
+
 function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const certPath = args['client-cert'];
   if (!certPath) {
@@ -77,8 +103,7 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
     return null;
   }
   const data = readFlagFile(certPath, '--client-cert');
-  const isPkcs12 = /\.(p12|pfx)$/i.test(extname(certPath)) || data[0] === 0x30;
-  if (isPkcs12) return { pfx: data, passphrase: args.password ?? '', subject: `PKCS#12 ${certPath}` };
+  if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
     throw new ToolError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
   }
