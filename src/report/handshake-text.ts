@@ -50,10 +50,17 @@ export function renderHandshake(record: HandshakeRecord, now: Date = new Date())
   }
   out.push(...verifyLines(record), '');
   out.push(...diagnosisLines(record));
-  const i = record.interception;
-  if (record.chain.length) out.push(`Interception: ${i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : `none seen (${i.reason})`}`);
+  if (record.chain.length) out.push(`Interception: ${interceptionText(record.interception)}`);
   out.push(...warningLines(record));
   return `${out.join('\n')}\n`;
+}
+
+/** The interception verdict in words: detected, possible (low confidence), tlswitness's own proxy, or none. */
+export function interceptionText(i: HandshakeRecord['interception']): string {
+  if (i.ownProxy) return `not judged: the chain came from tlswitness's own proxy (${i.reason})`;
+  if (i.detected) return `DETECTED${i.product ? ` (${i.product})` : ''}${i.confidence ? `, ${i.confidence} confidence` : ''}: ${i.reason}`;
+  if (i.possible) return `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}`;
+  return `none seen (${i.reason})`;
 }
 
 export function trustLine(record: ChainVerdictParts): string {
