@@ -154,7 +154,7 @@ function interceptedDiagnosis(record: UndiagnosedRecord, base: Diagnosis): Diagn
     problem,
     liability: 'network',
     confidence: interception.confidence ?? (product ? 'high' : 'medium'),
-    summary: `TLS to ${host} is re-signed by ${by}, not served by ${host}: ${interception.reason}; ${seen}. The server is not at fault`,
+    summary: `TLS to ${host} is re-signed by ${by}${kind ? ` (${kind})` : ''}, not served by ${host}: ${seen}. The server is not at fault`,
     action: interceptionAction(product, kind, host),
   };
 }

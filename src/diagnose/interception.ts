@@ -234,7 +234,7 @@ export function detectInterception(record: UnjudgedRecord, context: Interception
       detected: true,
       product: match.product,
       confidence: match.status === 'guessed' ? 'medium' : 'high',
-      reason: `"${match.name}" (${where}) is the CA of ${match.product}, a ${match.kind} that re-signs TLS connections`,
+      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${/^[aeiou]/i.test(match.kind) ? 'an' : 'a'} ${match.kind} that re-signs TLS connections`,
       evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
     };
   }
