@@ -66,7 +66,8 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   }
   // The diagnosis already is about the interception (liability network): the conclusion says the same.
   if (interception.detected) {
-    return { side: 'us', conclusion: `Our side (network): ${diagnosis.summary}. ${capitalize(diagnosis.action)}.` };
+    const by = interception.product ? ` by ${interception.product}` : '';
+    return { side: 'us', conclusion: `Our side (network): TLS to ${where} is re-signed on this network${by}, so the server did not send this chain. ${capitalize(diagnosis.action)}.` };
   }
   const sanityBroken = sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
   if (diagnosis.problem === 'ok') {
