@@ -191,6 +191,13 @@ test('an unknown CA re-signing a public name: with its root only in the OS store
     t.true(record.interception.detected);
     t.is(record.diagnosis.liability, 'network');
     t.regex(record.diagnosis.summary, /re-signed by an interceptor/);
+    const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-acme-')), 'bundle');
+    const evidence = await runCli(['evidence', `api.openai.com:${openai}`, '-o', out, '--sanity-host', 'none', '--no-client-checks', ...publicRoots, '--resolve', `api.openai.com:${openai}:127.0.0.1`], cleanEnv({ SSL_CERT_FILE: osBundle }));
+    t.is(evidence.code, 1, evidence.stderr);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    t.regex(report, /\*\*Problem:\*\* OK \(fault: network/);
+    t.regex(report, /\*\*Conclusion:\*\* Our side \(network\): TLS to api\.openai\.com:\d+ is re-signed on this network, so the server did not send this chain/);
+    t.regex(readFileSync(join(out, 'email.txt'), 'utf8'), /^To: IT support/m);
 
     // Untrusted anywhere, two unrelated public names under one issuer: both intercepted, whichever answered first.
     const detect = await runCli(['detect', `api.openai.com:${openai}`, `pypi.org:${pypi}`, '--json', ...publicRoots, '--resolve', `api.openai.com:${openai}:127.0.0.1`, '--resolve', `pypi.org:${pypi}:127.0.0.1`]);
