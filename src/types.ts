@@ -137,6 +137,15 @@ export interface Interception {
   product: string | null;
   reason: string;
   evidence: unknown;
+  /**
+   * Not detected, but the chain cannot rule it out: one public host anchored only in a CA the user
+   * gave (--extra-ca, extra/), which is an internal server or the company's inspection proxy.
+   */
+  possible?: boolean;
+  /** How sure the verdict (detected or possible) is. */
+  confidence?: Confidence;
+  /** The chain was minted by a tlswitness CA: the run measured a tlswitness proxy, not the network. */
+  ownProxy?: boolean;
 }
 
 export type FailureStep = 'target' | 'dns' | 'connect' | 'timeout' | 'proxy' | 'tls';

@@ -14,7 +14,7 @@ import { parseResolve, type ResolveMap } from '../net/target.js';
 import type { TrustContext } from '../tls/handshake-record.js';
 import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
-import { ParsedCertificate } from '../trust/certificate.js';
+import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
@@ -159,7 +159,8 @@ export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = proces
   ]);
   // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
   for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
-  return { public: pub.store, system: system.store, extra: extra.store };
+  const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
+  return { public: pub.store, system: system.store, extra: extra.store, ownCas };
 }
 
 export interface ConnectPlan {

@@ -1,6 +1,7 @@
 // A chain in the order it was sent (by a server, or in a file), judged against each trust store and
 // against all of them together: per-store trust, the effective verification, the chain analysis and
 // the strict-client warnings; pure. Handshake records and `tlswitness verify` both come from here.
+import type { OwnCa } from './interception.js';
 import { analyseChain } from '../trust/chain-analysis.js';
 import { describeCertificate, ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
@@ -13,6 +14,8 @@ export interface TrustContext {
   public: TrustStore | null;
   system: TrustStore | null;
   extra: TrustStore | null;
+  /** The certs dir's local CA: a chain it signed means the run went through a tlswitness proxy. */
+  ownCas?: OwnCa[];
 }
 
 export interface FetchedCertificates {

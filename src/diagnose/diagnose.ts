@@ -1,6 +1,7 @@
 // The verdict a person acts on: problem, whose fault, how sure, and the one thing to do next; pure.
 import { formatHostPort } from '../net/target.js';
 import type { Diagnosis, HandshakeRecord } from '../types.js';
+import { ownProxyStatement } from './interception.js';
 
 export type UndiagnosedRecord = Omit<HandshakeRecord, 'diagnosis'>;
 
@@ -113,22 +114,60 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
 }
 
 export function diagnose(record: UndiagnosedRecord): Diagnosis {
-  const base = diagnoseChain(record);
   const interception = record.interception;
-  if (!interception?.detected || (base.problem !== 'unknown-ca' && base.problem !== 'self-signed' && base.problem !== 'ok')) return base;
-  // An unknown CA that is an interceptor's is the network's doing, not a setting the app lacks.
-  const by = interception.product ?? 'an interceptor (corporate proxy or antivirus)';
+  // SPEC: a chain minted by tlswitness's own CA says nothing about the server or the network.
+  if (interception?.ownProxy) return ownProxyDiagnosis(record);
+  const base = diagnoseChain(record);
+  if (!interception?.detected || !record.chain.length || NOT_ABOUT_THE_CHAIN.has(base.problem)) return base;
+  return interceptedDiagnosis(record, base);
+}
+
+const NOT_ABOUT_THE_CHAIN = new Set<Diagnosis['problem']>(['connection-failed', 'handshake-failed', 'client-cert-required']);
+
+function ownProxyDiagnosis(record: UndiagnosedRecord): Diagnosis {
+  const evidence = record.interception.evidence as { matched?: string } | null;
+  const { summary, action } = ownProxyStatement(record, evidence?.matched ?? 'a tlswitness CA');
+  // The target was never measured: as inconclusive as an unreachable one (exit 3), and the way out is a setting here.
+  return { problem: 'connection-failed', liability: 'client', confidence: 'high', summary, action };
+}
+
+// The codes of a chain that anchors in no store: for an interceptor's chain that is its CA missing from
+// the client's store (a leaf-only flight included), never a server that forgot its intermediate.
+const UNTRUSTED_CODES = new Set([2, 18, 19, 20, 21]);
+
+/**
+ * When something re-signs the connection, the server never sent this chain: whatever the chain's
+ * symptom, the cause is the interception (liability network), and the action goes to whoever runs it.
+ */
+function interceptedDiagnosis(record: UndiagnosedRecord, base: Diagnosis): Diagnosis {
+  const interception = record.interception;
+  const product = interception.product;
+  const by = product ?? 'an interceptor (a corporate proxy or antivirus)';
   const host = record.target.servername ?? record.target.host;
-  if (base.problem === 'ok') {
-    return { ...base, summary: `${base.summary}; but TLS to ${host} is re-signed by ${by}`, action: `the connection is inspected by ${by}: expected on a managed network; if not, find the software or proxy doing it (tlswitness detect)` };
-  }
+  const kind = (interception.evidence as { kind?: string } | null)?.kind ?? null;
+  const v = record.verification;
+  const problem = v.ok ? base.problem : UNTRUSTED_CODES.has(v.opensslCode) ? 'unknown-ca' : base.problem;
+  const seen = v.ok
+    ? `it verifies here only because this machine trusts the inspection CA${record.chainAnalysis.anchor ? ` "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''}; apps with their own CA bundle (Python's certifi, Node, Java) refuse it`
+    : `apps refuse it (${v.code ?? v.message}) because they do not trust the interceptor's CA`;
   return {
-    ...base,
+    problem,
     liability: 'network',
-    confidence: interception.product ? 'high' : 'medium',
-    summary: `TLS to ${host} is re-signed by ${by}: ${interception.reason}`,
-    action: `if this is your company's TLS inspection, trust its root on the app's behalf (--extra-ca ROOT.pem, or tlswitness bundle); otherwise use another network and report it`,
+    confidence: interception.confidence ?? (product ? 'high' : 'medium'),
+    summary: `TLS to ${host} is re-signed by ${by}${kind ? ` (${kind})` : ''}, not served by ${host}: ${seen}. The server is not at fault`,
+    action: interceptionAction(product, kind, host),
   };
+}
+
+/** Who to ask and how to confirm, by the kind of product (catalogue `kind`). */
+export function interceptionAction(product: string | null, kind: string | null, host: string): string {
+  const trust = 'trust it on the app\'s behalf with --extra-ca CA.pem (or a combined bundle from tlswitness bundle -o bundle.pem --extra-ca CA.pem)';
+  if (kind === 'debugging proxy') {
+    return `${product} (a debugging proxy) is in the path: stop it or take it out of the proxy settings; if it is there on purpose, ${trust}`;
+  }
+  const scanner = kind === 'antivirus' ? `${product}'s HTTPS (SSL/TLS) scanning` : "the scanner's HTTPS inspection";
+  const owner = kind === 'antivirus' ? `IT (or whoever manages ${product})` : 'IT';
+  return `ask ${owner} for the inspection CA certificate and ${trust}, or for an exception (no inspection) for ${host}; to confirm, turn ${scanner} off and run this again`;
 }
 
 function diagnoseChain(record: UndiagnosedRecord): Diagnosis {

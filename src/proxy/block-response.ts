@@ -18,6 +18,7 @@ function textBody(record: HandshakeRecord): string {
     `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `Summary:   ${d.summary}`,
     `Action:    ${d.action}`,
+    ...(record.interception.detected || record.interception.ownProxy || record.interception.possible ? [`Interception: ${interceptionWords(record)}`] : []),
     `Verify:    ${record.verification.opensslCode} (${record.verification.message})`,
     `Trust:     public ${record.trust.public}, system ${record.trust.system}, extra ${record.trust.extra}`,
     ...(record.verification.openssl ? [`OpenSSL:   ${opensslLine(record.verification.openssl)} (on the live connection)`] : []),
@@ -28,6 +29,12 @@ function textBody(record: HandshakeRecord): string {
   record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
   lines.push('', ...record.chain.map((c) => c.pem.trimEnd()), '');
   return lines.join('\n');
+}
+
+function interceptionWords(record: HandshakeRecord): string {
+  const i = record.interception;
+  if (i.ownProxy) return `none: the chain came from a tlswitness proxy (${i.reason})`;
+  return `${i.detected ? 'DETECTED' : 'POSSIBLE'}${i.product ? ` (${i.product})` : ''}: ${i.reason}`;
 }
 
 function opensslLine(verdict: OpensslVerdict): string {

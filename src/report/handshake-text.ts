@@ -49,11 +49,20 @@ export function renderHandshake(record: HandshakeRecord, now: Date = new Date())
     out.push(`Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`);
   }
   out.push(...verifyLines(record), '');
-  out.push(...diagnosisLines(record));
-  const i = record.interception;
-  if (record.chain.length) out.push(`Interception: ${i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : `none seen (${i.reason})`}`);
+  // A chain tlswitness's own proxy minted says nothing about the target: no diagnosis of it.
+  if (record.interception.ownProxy) out.push(`Not measured: ${record.diagnosis.summary}`, `Action: ${record.diagnosis.action}`);
+  else out.push(...diagnosisLines(record));
+  if (record.chain.length) out.push(`Interception: ${interceptionText(record.interception)}`);
   out.push(...warningLines(record));
   return `${out.join('\n')}\n`;
+}
+
+/** The interception verdict in words: detected, possible (low confidence), tlswitness's own proxy, or none. */
+export function interceptionText(i: HandshakeRecord['interception']): string {
+  if (i.ownProxy) return `not judged: the chain was minted by tlswitness, not by an interceptor (${(i.evidence as { where?: string } | null)?.where ?? 'a tlswitness CA'})`;
+  if (i.detected) return `DETECTED${i.product ? ` (${i.product})` : ''}${i.confidence ? `, ${i.confidence} confidence` : ''}: ${i.reason}`;
+  if (i.possible) return `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}`;
+  return `none seen (${i.reason})`;
 }
 
 export function trustLine(record: ChainVerdictParts): string {

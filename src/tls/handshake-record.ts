@@ -96,6 +96,7 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     address: observation.target.address,
     addressFromDns: observation.addressSource === 'dns',
     resigned: observation.resigned,
+    ownCas: trust.ownCas,
   });
   record.diagnosis = diagnose(record);
   return record;
