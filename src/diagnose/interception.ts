@@ -243,6 +243,8 @@ export function detectInterception(record: UnjudgedRecord, context: Interception
   if (PUBLIC_ANCHORED.has(record.trust.public)) {
     return { detected: false, product: null, reason: `the chain anchors in the public root set${analysis.anchor ? ` ("${analysis.anchor}")` : ''}`, evidence: anchorEvidence };
   }
+  // Without a public root set there is nothing to compare the anchor with (SPEC's rule needs one).
+  if (record.trust.public === 'not-configured') return { detected: false, product: null, reason: 'not judged: no public root set was given to compare the anchor with', evidence: anchorEvidence };
   const host = record.target.servername ?? record.target.host;
   if (!context.parseHost) return { detected: false, product: null, reason: 'not judged: the host was not classified as public or internal', evidence: anchorEvidence };
   const parseHost = context.parseHost;
