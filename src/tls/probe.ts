@@ -3,9 +3,10 @@
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
-import type { OpensslVerdict } from '../types.js';
+import type { HttpAnswer, OpensslVerdict } from '../types.js';
 import { opensslVerdict } from '../trust/openssl-verdict.js';
 import { connectionFacts } from './connection-facts.js';
+import { HttpAsk } from './http-ask.js';
 import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
@@ -29,6 +30,11 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** After a handshake in which the server asked for a client certificate, how long to wait for it to refuse ours. */
   settleMs: number;
+  /**
+   * The Host header of the `HEAD /` sent when the server asked for a client certificate, none was
+   * given, and the handshake survived the wait (does it enforce it?); null sends none.
+   */
+  httpHost?: string | null;
   /** Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. */
   anchors?: ProbeAnchors | null;
 }
@@ -51,6 +57,8 @@ export interface ProbeResult {
   handshakeMs: number | null;
   /** OpenSSL's verdict with the anchors given; null without anchors, at security level 0, or without a handshake. */
   openssl: OpensslVerdict | null;
+  /** The server's answer to the request sent after the wait (see httpHost); null when none was sent. */
+  http: HttpAnswer | null;
 }
 
 export class ClientCredentialsError extends Error {}
@@ -90,6 +98,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     let cipher: string | null = null;
     let alpn: string | null = null;
     let openssl: OpensslVerdict | null = null;
+    let http: HttpAnswer | null = null;
+    let asking: HttpAsk | null = null;
     let finished = false;
     // Application data after the handshake means the server accepted us, whatever it does next.
     let answered = false;
@@ -99,12 +109,37 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       finished = true;
       clearTimeout(timer);
       clearTimeout(settle);
+      clearTimeout(askTimer);
       tap.stopRecording();
       socket.destroy();
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
-      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl });
+      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl, http });
     };
     let settle: NodeJS.Timeout | undefined;
+    let askTimer: NodeJS.Timeout | undefined;
+    // The wait is over and the server has not refused us at the TLS layer: does it at the HTTP layer?
+    const settled = () => {
+      if (finished) return;
+      clearTimeout(settle);
+      settle = undefined;
+      if (!options.httpHost || client || asking) return finish();
+      if (alpn === 'h2') {
+        http = { request: null, status: null, statusText: '', head: '', end: 'h2', error: null };
+        return finish();
+      }
+      // A server that speaks first is not waiting for an HTTP request.
+      if (answered) return finish();
+      asking = new HttpAsk(
+        options.httpHost,
+        (text) => socket.write(text),
+        (answer) => {
+          http = answer;
+          finish();
+        },
+      );
+      askTimer = setTimeout(() => asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
+      asking.start();
+    };
     const timer = setTimeout(() => {
       error = { code: 'ETIMEDOUT', message: `no TLS handshake within ${options.timeoutMs} ms`, afterHandshake: false };
       finish();
@@ -112,6 +147,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
 
     socket.once('secureConnect', () => {
       secure = true;
+      // From here on the HTTP request has its own deadline; the handshake's is met.
+      clearTimeout(timer);
       handshakeMs = performance.now() - started;
       protocol = socket.getProtocol() ?? null;
       cipher = socket.getCipher()?.standardName ?? null;
@@ -121,26 +158,32 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
-      if (flight.certificateRequest) settle = setTimeout(finish, options.settleMs);
+      if (flight.certificateRequest) settle = setTimeout(settled, options.settleMs);
       else finish();
     });
     // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
     // (and with it our certificate, or its absence): no need to wait out the settle time.
     socket.on('session', () => {
-      if (settle) finish();
+      // Out of the TLS read callback that emits it: a write from inside it was never flushed (Node 20).
+      if (settle) setImmediate(() => settle && settled());
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
+      const alert = /ALERT/i.test(e.code ?? '') || /alert/i.test(e.message);
       error ??= { code: e.code ?? 'EPROTO', message: e.message, afterHandshake: secure };
+      asking?.ended(alert ? 'alert' : 'reset', e.message);
       finish();
     });
     socket.on('close', () => {
-      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: 'the server closed the connection right after the handshake', afterHandshake: true };
+      const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
+      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
       if (!secure && !error) error = { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+      asking?.ended('closed', null);
       finish();
     });
-    socket.on('data', () => {
+    socket.on('data', (chunk: Buffer) => {
       answered = true;
-      if (settle) finish();
+      if (asking) asking.data(chunk);
+      else if (settle) settled();
     });
   });
 }
