@@ -1,0 +1,59 @@
+// The judgement on a server's HTTP answer after it asked for a client certificate and got none.
+import test from 'ava';
+import { judgeClientCertAnswer } from '../../src/diagnose/client-cert-probe.js';
+import type { HttpAnswer } from '../../src/types.js';
+
+const answer = (over: Partial<HttpAnswer>): HttpAnswer => ({ request: 'HEAD /', status: null, statusText: '', head: '', end: 'response', error: null, ...over });
+
+// nginx 1.22's page for ssl_verify_client on without a certificate (GET /).
+const NGINX_400 = 'HTTP/1.1 400 Bad Request\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html>\r\n<head><title>400 No required SSL certificate was sent</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>No required SSL certificate was sent</center>\r\n</body>\r\n</html>\r\n';
+
+for (const status of [400, 403]) {
+  test(`${status} without a word about certificates: required, medium`, (t) => {
+    t.like(judgeClientCertAnswer(answer({ status, statusText: status === 400 ? 'Bad Request' : 'Forbidden' })), { outcome: 'required', confidence: 'medium', status });
+  });
+}
+
+for (const status of [495, 496]) {
+  test(`${status} (nginx's certificate statuses): required, high`, (t) => {
+    t.like(judgeClientCertAnswer(answer({ status })), { outcome: 'required', confidence: 'high' });
+  });
+}
+
+test("nginx's 400 page names the certificate: required, high, quoted", (t) => {
+  const check = judgeClientCertAnswer(answer({ request: 'GET /', status: 400, statusText: 'Bad Request', head: NGINX_400 }));
+  t.like(check, { outcome: 'required', confidence: 'high' });
+  t.is(check.reason, 'GET / was answered 400 Bad Request ("400 No required SSL certificate was sent")');
+});
+
+test('a 403 whose body asks for a client certificate: high', (t) => {
+  t.like(judgeClientCertAnswer(answer({ request: 'GET /', status: 403, statusText: 'Forbidden', head: 'HTTP/1.1 403 Forbidden\r\n\r\nmutual TLS authentication required\n' })), { outcome: 'required', confidence: 'high' });
+});
+
+for (const status of [200, 204, 301, 302, 304, 401, 404, 405, 501]) {
+  test(`${status}: the request reached the application, so the certificate is optional`, (t) => {
+    const check = judgeClientCertAnswer(answer({ status, statusText: 'X' }));
+    t.like(check, { outcome: 'optional', confidence: 'high' });
+    t.regex(check.reason, new RegExp(`^HEAD / was answered ${status} X: a client without a certificate is served$`));
+  });
+}
+
+for (const status of [429, 500, 502, 503]) {
+  test(`${status}: neither way, low`, (t) => {
+    t.like(judgeClientCertAnswer(answer({ status })), { outcome: 'inconclusive', confidence: 'low' });
+  });
+}
+
+for (const end of ['closed', 'reset', 'alert'] as const) {
+  test(`${end} before any response: required, medium`, (t) => {
+    const check = judgeClientCertAnswer(answer({ end, error: end === 'alert' ? 'tlsv13 alert certificate required' : null }));
+    t.like(check, { outcome: 'required', confidence: 'medium', status: null });
+    t.regex(check.reason, /after HEAD \/ without answering/);
+  });
+}
+
+test('not HTTP, silence, or HTTP/2: inconclusive, low (the old warning stays)', (t) => {
+  t.like(judgeClientCertAnswer(answer({ end: 'not-http', head: 'SSH-2.0-OpenSSH' })), { outcome: 'inconclusive', confidence: 'low' });
+  t.like(judgeClientCertAnswer(answer({ end: 'timeout' })), { outcome: 'inconclusive', confidence: 'low' });
+  t.regex(judgeClientCertAnswer(answer({ request: null, end: 'h2' })).reason, /HTTP\/2/);
+});
