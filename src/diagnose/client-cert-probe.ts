@@ -1,6 +1,7 @@
 // Does a server that asked for a client certificate and went on without one require it? Judged from
 // its HTTP answer on the same connection (status, body, or a close before any answer); pure.
-import type { ClientCertCheck, HttpAnswer } from '../types.js';
+import type { ClientCertCheck, HandshakeRecord, HttpAnswer } from '../types.js';
+import { clientCertRequired } from './diagnose.js';
 
 /**
  * Statuses a server gives a client without the certificate it requires: nginx answers 400 ("No required
@@ -48,4 +49,24 @@ function quoteOf(head: string): string {
   const title = /<title>([^<]{1,200})<\/title>/i.exec(body)?.[1] ?? /<h\d>([^<]{1,200})<\/h\d>/i.exec(body)?.[1];
   const text = [title, ...body.split(/\r?\n/)].find((line) => line && MENTIONS_CERTIFICATE.test(line));
   return text ? ` ("${text.replace(/<[^>]*>/g, '').trim().slice(0, 160)}")` : '';
+}
+
+/**
+ * The proxy's record of a host that asked for a client certificate, reached without one, after the
+ * app's own exchange was refused (an HTTP answer, or a close before any): the same record (same id)
+ * with the diagnosis `client-cert-required`; null when the answer does not say so or the record
+ * already has another story (a failed handshake, a chain problem, a certificate presented).
+ */
+export function withAppRefusal(record: HandshakeRecord, answer: HttpAnswer): HandshakeRecord | null {
+  const cc = record.clientCertificate;
+  if (!cc.requested || cc.presented || record.failure || record.diagnosis.problem !== 'ok') return null;
+  const check = judgeClientCertAnswer(answer);
+  if (check.outcome !== 'required') return null;
+  const amended: HandshakeRecord = {
+    ...record,
+    clientCertificate: { ...cc, httpCheck: check },
+    // The "asked, went on without one" warning is now answered.
+    warnings: record.warnings.filter((w) => w.code !== 'client-certificate-requested' && w.code !== 'client-certificate-optional'),
+  };
+  return { ...amended, diagnosis: clientCertRequired(amended, check.confidence, 'proxy') };
 }
