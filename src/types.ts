@@ -136,8 +136,8 @@ export interface HttpAnswer {
   statusText: string;
   /** The start of the response (status line, headers, up to 1 KiB of body), for a mention of a certificate. */
   head: string;
-  /** How it ended: a response, a close/reset/alert before any, silence, bytes that are not HTTP, or not sent (h2). */
-  end: 'response' | 'closed' | 'reset' | 'alert' | 'timeout' | 'not-http' | 'h2';
+  /** How it ended: a response, a close/reset/alert before any, silence, or bytes that are not HTTP. */
+  end: 'response' | 'closed' | 'reset' | 'alert' | 'timeout' | 'not-http';
   error: string | null;
 }
 

@@ -17,9 +17,6 @@ const MENTIONS_CERTIFICATE = /certificate|\bcert\b|mutual tls|\bmtls\b|client au
 export function judgeClientCertAnswer(answer: HttpAnswer): ClientCertCheck {
   const base = { request: answer.request, status: answer.status };
   const sent = answer.request ?? 'the request';
-  if (answer.end === 'h2') {
-    return { ...base, outcome: 'inconclusive', confidence: 'low', reason: 'the server chose HTTP/2, so no HTTP/1.1 request was sent to confirm whether it enforces the certificate' };
-  }
   if (answer.status !== null) {
     const line = `${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
     if (REFUSED.has(answer.status)) {

@@ -7,6 +7,7 @@ import type { HttpAnswer, OpensslVerdict } from '../types.js';
 import { opensslVerdict } from '../trust/openssl-verdict.js';
 import { connectionFacts } from './connection-facts.js';
 import { HttpAsk } from './http-ask.js';
+import { Http2Ask } from './http2-ask.js';
 import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
@@ -99,7 +100,9 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     let alpn: string | null = null;
     let openssl: OpensslVerdict | null = null;
     let http: HttpAnswer | null = null;
-    let asking: HttpAsk | null = null;
+    let asking: HttpAsk | Http2Ask | null = null;
+    /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
+    const early: Buffer[] = [];
     let finished = false;
     // Application data after the handshake means the server accepted us, whatever it does next.
     let answered = false;
@@ -123,20 +126,18 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       clearTimeout(settle);
       settle = undefined;
       if (!options.httpHost || client || asking) return finish();
+      const done = (answer: HttpAnswer) => {
+        http = answer;
+        finish();
+      };
       if (alpn === 'h2') {
-        http = { request: null, status: null, statusText: '', head: '', end: 'h2', error: null };
-        return finish();
+        // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
+        asking = new Http2Ask(options.httpHost, (chunk) => socket.write(chunk), early, done);
+      } else {
+        // A server that speaks first is not waiting for an HTTP request.
+        if (answered) return finish();
+        asking = new HttpAsk(options.httpHost, (text) => socket.write(text), done);
       }
-      // A server that speaks first is not waiting for an HTTP request.
-      if (answered) return finish();
-      asking = new HttpAsk(
-        options.httpHost,
-        (text) => socket.write(text),
-        (answer) => {
-          http = answer;
-          finish();
-        },
-      );
       askTimer = setTimeout(() => asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
       asking.start();
     };
@@ -182,8 +183,9 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     });
     socket.on('data', (chunk: Buffer) => {
       answered = true;
-      if (asking) asking.data(chunk);
-      else if (settle) settled();
+      if (asking) return asking.data(chunk);
+      if (early.length < 16) early.push(chunk);
+      if (settle) settled();
     });
   });
 }

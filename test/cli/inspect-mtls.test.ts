@@ -20,14 +20,14 @@ function inspectArgs(port: number, ...extra: string[]): string[] {
 const clientFlags = () => ['--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!];
 
 /** nginx serving the mtls scenario's chain; null (the test passes with a note) only outside CI when nginx is missing. */
-async function nginx(t: ExecutionContext, verifyClient: 'on' | 'optional'): Promise<NginxServer | null> {
+async function nginx(t: ExecutionContext, verifyClient: 'on' | 'optional', http2 = false): Promise<NginxServer | null> {
   if (!hasNginx()) {
     if (process.env.CI) t.fail('nginx is not installed (.ci/run installs Debian nginx)');
     else t.pass('nginx is not installed here (.ci/run installs Debian nginx)');
     return null;
   }
   const scenario = fixtures.pki.scenarios.mtls!;
-  return startNginx({ chainPem: scenario.sent.join(''), keyPem: scenario.keyPem, clientCaPem: fixtures.pki.clientRoot.pem, verifyClient, serverName: HOST });
+  return startNginx({ chainPem: scenario.sent.join(''), keyPem: scenario.keyPem, clientCaPem: fixtures.pki.clientRoot.pem, verifyClient, serverName: HOST, http2 });
 }
 
 for (const version of ['1.2', '1.3']) {
@@ -51,6 +51,24 @@ for (const version of ['1.2', '1.3']) {
       t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 400, outcome: 'required' });
       t.false(record.warnings.some((w: { code: string }) => w.code.startsWith('client-certificate')));
       t.regex(server.accessLog(), /"HEAD \/ HTTP\/1\.1" 400/);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+for (const verifyClient of ['on', 'optional'] as const) {
+  test(`nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`, async (t) => {
+    const server = await nginx(t, verifyClient, true);
+    if (!server) return;
+    try {
+      const result = await runCli(inspectArgs(server.port));
+      const record = JSON.parse(result.stdout);
+      t.is(record.tls.alpn, 'h2');
+      t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: verifyClient === 'on' ? 400 : 200, outcome: verifyClient === 'on' ? 'required' : 'optional' });
+      t.is(record.diagnosis.problem, verifyClient === 'on' ? 'client-cert-required' : 'ok');
+      t.is(result.code, verifyClient === 'on' ? 1 : 0);
+      t.regex(server.accessLog(), new RegExp(`"HEAD / HTTP/2\\.0" ${verifyClient === 'on' ? 400 : 200}`));
     } finally {
       await server.close();
     }

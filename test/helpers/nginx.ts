@@ -22,6 +22,8 @@ export interface NginxTls {
   clientCaPem: string;
   verifyClient: 'on' | 'optional';
   serverName: string;
+  /** Offer h2 in ALPN too (`listen ... ssl http2`, nginx 1.22's spelling). */
+  http2?: boolean;
 }
 
 /** Debian installs it in /usr/sbin, which a non-root PATH may lack. */
@@ -51,7 +53,7 @@ http {
   access_log ${join(dir, 'logs', 'access.log')};
 ${temp}
   server {
-    listen 127.0.0.1:${port} ssl;
+    listen 127.0.0.1:${port} ssl${tls.http2 ? ' http2' : ''};
     server_name ${tls.serverName};
     ssl_certificate ${join(dir, 'chain.pem')};
     ssl_certificate_key ${join(dir, 'key.pem')};
