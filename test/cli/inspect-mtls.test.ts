@@ -1,7 +1,11 @@
 // `inspect` against servers that ask for a client certificate: a real nginx that requires it
 // (`ssl_verify_client on`: handshake completes, then HTTP 400), one where it is optional, and a node
-// server that sends the `certificate required` alert; the HEAD / that tells them apart.
+// server that sends the `certificate required` alert; the HEAD / that tells them apart (and evidence).
 import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:tls';
 import { makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { hasNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 
@@ -156,7 +160,6 @@ test('a node server that sends the certificate_required alert (116) after the ha
 test('a server that asks, goes on without a certificate, and does not speak HTTP: the warning stays (low confidence)', async (t) => {
   // The scenario server writes "hello" after the handshake and is not HTTP; with requestCert but
   // rejectUnauthorized false it accepts a client without a certificate.
-  const { createServer } = await import('node:tls');
   const scenario = fixtures.pki.scenarios.mtls!;
   const server = createServer({ key: scenario.keyPem, cert: scenario.sent.join(''), requestCert: true, rejectUnauthorized: false, ca: [fixtures.pki.clientRoot.pem] }, (socket) => {
     socket.on('error', () => undefined);
@@ -174,5 +177,22 @@ test('a server that asks, goes on without a certificate, and does not speak HTTP
     t.regex(warning.message, /not confirmed: the server did not answer HEAD \/ in HTTP/);
   } finally {
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('evidence against nginx ssl_verify_client on: the bundle says client-cert-required', async (t) => {
+  const server = await nginx(t, 'on');
+  if (!server) return;
+  const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-mtls-evidence-')), 'bundle');
+  try {
+    const args = inspectArgs(server.port).filter((a) => a !== '--json');
+    args[0] = 'evidence';
+    const result = await runCli([...args, '-o', out, '--sanity-host', 'none', '--no-client-checks', '--json']);
+    t.is(result.code, 1, result.stderr);
+    t.is(JSON.parse(result.stdout).problem, 'client-cert-required');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    t.like(report.target.clientCertificate.httpCheck, { status: 400, outcome: 'required' });
+  } finally {
+    await server.close();
   }
 });

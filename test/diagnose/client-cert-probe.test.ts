@@ -1,7 +1,7 @@
 // The judgement on a server's HTTP answer after it asked for a client certificate and got none.
 import test from 'ava';
-import { judgeClientCertAnswer } from '../../src/diagnose/client-cert-probe.js';
-import type { HttpAnswer } from '../../src/types.js';
+import { judgeClientCertAnswer, withAppRefusal } from '../../src/diagnose/client-cert-probe.js';
+import type { HandshakeRecord, HttpAnswer } from '../../src/types.js';
 
 const answer = (over: Partial<HttpAnswer>): HttpAnswer => ({ request: 'HEAD /', status: null, statusText: '', head: '', end: 'response', error: null, ...over });
 
@@ -55,4 +55,39 @@ for (const end of ['closed', 'reset', 'alert'] as const) {
 test('not HTTP, or silence: inconclusive, low (the old warning stays)', (t) => {
   t.like(judgeClientCertAnswer(answer({ end: 'not-http', head: 'SSH-2.0-OpenSSH' })), { outcome: 'inconclusive', confidence: 'low' });
   t.like(judgeClientCertAnswer(answer({ end: 'timeout' })), { outcome: 'inconclusive', confidence: 'low' });
+});
+
+/** A record of a host that asked for a client certificate and went on without one (the parts the judgement reads). */
+function askedRecord(over: Partial<HandshakeRecord> = {}): HandshakeRecord {
+  return {
+    type: 'handshake', id: 'h-7', time: '2026-12-01T00:00:00.000Z',
+    target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
+    via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: 'http/1.1' }, chain: [],
+    trust: { public: 'ok', system: 'not-configured', extra: 'not-configured' },
+    verification: { ok: true, code: null, opensslCode: 0, message: 'ok' },
+    diagnosis: { problem: 'ok', liability: 'none', confidence: 'high', summary: 'the chain verifies', action: 'nothing to fix here' },
+    chainAnalysis: { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [0], anchor: null, anchorStore: null, aiaCaIssuers: [] },
+    clientCertificate: { requested: true, acceptableCAs: ['CN=Client Root'], presented: null },
+    warnings: [{ code: 'client-certificate-requested', clients: [], message: 'asked' }],
+    interception: { detected: false, product: null, reason: '', evidence: null },
+    failure: null, timing: { connectMs: 1, handshakeMs: 1 },
+    ...over,
+  };
+}
+
+test("withAppRefusal: the app's 400 turns the record client-cert-required, same id, the proxy's action", (t) => {
+  const amended = withAppRefusal(askedRecord(), answer({ request: "the app's POST", status: 400, statusText: 'Bad Request' }))!;
+  t.is(amended.id, 'h-7');
+  t.like(amended.diagnosis, { problem: 'client-cert-required', liability: 'client', confidence: 'medium' });
+  t.regex(amended.diagnosis.summary, /the app's POST was answered 400 Bad Request\. It accepts certificates from: CN=Client Root\./);
+  t.is(amended.diagnosis.action, 'give the proxy a certificate issued by one of the accepted CAs for this host: --upstream-client-cert api.example.com=CERT.pem,KEY.pem');
+  t.deepEqual(amended.warnings, []);
+});
+
+test('withAppRefusal: nothing to say for a served request, a certificate presented, no request, or another problem', (t) => {
+  const refused = answer({ status: 403 });
+  t.is(withAppRefusal(askedRecord(), answer({ status: 200 })), null);
+  t.is(withAppRefusal(askedRecord({ clientCertificate: { requested: true, acceptableCAs: [], presented: 'CN=me' } }), refused), null);
+  t.is(withAppRefusal(askedRecord({ clientCertificate: { requested: false, acceptableCAs: [], presented: null } }), refused), null);
+  t.is(withAppRefusal(askedRecord({ diagnosis: { problem: 'expired', liability: 'server', confidence: 'high', summary: '', action: '' } }), refused), null);
 });
