@@ -50,9 +50,9 @@ function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
 export function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence'], through: 'cli' | 'proxy' = 'cli'): Diagnosis {
   const cc = record.clientCertificate;
   const accepted = cc.acceptableCAs.length ? ` It accepts certificates from: ${cc.acceptableCAs.join('; ')}.` : '';
-  const check = cc.httpCheck?.outcome === 'required' ? ` It completed the handshake without one, but ${cc.httpCheck.reason}.` : '';
+  const check = cc.httpCheck?.outcome === 'required' ? ` It completed the handshake ${cc.presented ? 'with it' : 'without one'}, but ${cc.httpCheck.reason}.` : '';
   const summary = cc.presented
-    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${accepted}`
+    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${check}${accepted}`
     : `the server requires a client certificate (mutual TLS) and none was presented.${check}${accepted}`;
   const host = record.target.servername ?? record.target.host;
   const action =
@@ -149,8 +149,9 @@ function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
   if (record.chain.length === 0) return handshakeFailed(record);
   if (!record.verification.ok) return chainProblem(record);
   if (record.failure) return handshakeFailed(record);
-  // The handshake went on without a certificate, and the HTTP answer refused us (nginx's 400, a 403, 495/496).
-  if (cc.requested && !cc.presented && cc.httpCheck?.outcome === 'required') return clientCertRequired(record, cc.httpCheck.confidence);
+  // The handshake went on without a certificate (or with one the server did not take), and the HTTP
+  // answer refused us (nginx's 400, a 403, 495/496).
+  if (cc.requested && cc.httpCheck?.outcome === 'required') return clientCertRequired(record, cc.httpCheck.confidence);
   if (!record.chainAnalysis.inOrder) {
     return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
   }

@@ -71,11 +71,11 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     httpCheck: request && probe?.http ? judgeClientCertAnswer(probe.http) : null,
   };
   const check = clientCertificate.httpCheck;
-  if (request && !failure && check?.outcome === 'optional') {
+  if (request && !failure && check?.outcome === 'optional' && !observation.clientSubject) {
     warnings.push({ code: 'client-certificate-optional', clients: [], message: `the server asked for a client certificate and went on without one; ${check.reason}: the certificate is optional here` });
   } else if (request && !failure && check?.outcome !== 'required') {
     const why = check ? ` (not confirmed: ${check.reason})` : '';
-    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? 'the server asked for a client certificate and accepted the one presented' : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
+    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}` : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
   }
 
   const record: HandshakeRecord = {

@@ -35,8 +35,9 @@ export interface HandshakeRequest {
    */
   crossCheck?: boolean;
   /**
-   * When the server asks for a client certificate, none is given and the handshake survives, send
-   * `HEAD /` on that connection to learn whether it enforces it (`--no-http-probe` turns it off).
+   * When the server asks for a client certificate, none is given (or one from a CA it did not name)
+   * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
+   * (`--no-http-probe` turns it off).
    */
   httpProbe?: boolean;
 }
@@ -77,7 +78,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     timeoutMs: request.timeoutMs,
     // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
     settleMs: Math.min(2000, request.timeoutMs),
-    httpHost: request.httpProbe && !request.client ? hostHeader(servername ?? request.target.host, request.target.port) : null,
+    httpHost: request.httpProbe ? hostHeader(servername ?? request.target.host, request.target.port) : null,
   };
   try {
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });

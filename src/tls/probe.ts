@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
 import type { HttpAnswer, OpensslVerdict } from '../types.js';
+import { formatNameDer, ParsedCertificate } from '../trust/certificate.js';
 import { opensslVerdict } from '../trust/openssl-verdict.js';
+import { pemCertificates } from '../trust/pem.js';
 import { connectionFacts } from './connection-facts.js';
 import { HttpAsk } from './http-ask.js';
 import { Http2Ask } from './http2-ask.js';
@@ -33,7 +35,8 @@ export interface ProbeOptions {
   settleMs: number;
   /**
    * The Host header of the `HEAD /` sent when the server asked for a client certificate, none was
-   * given, and the handshake survived the wait (does it enforce it?); null sends none.
+   * given (or one from a CA it did not name), and the handshake survived the wait (does it enforce
+   * it?); null sends none.
    */
   httpHost?: string | null;
   /** Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. */
@@ -118,6 +121,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl, http });
     };
+    let flight: ServerFlight | null = null;
     let settle: NodeJS.Timeout | undefined;
     let askTimer: NodeJS.Timeout | undefined;
     // The wait is over and the server has not refused us at the TLS layer: does it at the HTTP layer?
@@ -125,7 +129,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       if (finished) return;
       clearTimeout(settle);
       settle = undefined;
-      if (!options.httpHost || client || asking) return finish();
+      // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
+      if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, flight?.certificateRequest?.caNames ?? []))) return finish();
       const done = (answer: HttpAnswer) => {
         http = answer;
         finish();
@@ -156,7 +161,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       alpn = socket.alpnProtocol || null;
       // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
       if (options.anchors && !isLegacy(options)) openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
-      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
       if (flight.certificateRequest) settle = setTimeout(settled, options.settleMs);
@@ -190,3 +195,27 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
   });
 }
 
+/**
+ * Whether the certificate we presented, or one sent with it, was issued by a CA the server named in
+ * its CertificateRequest (or it named none, so any could do).
+ */
+function issuedByNamedCa(socket: TLSSocket, client: ClientCredentials, caNames: Buffer[]): boolean {
+  if (!caNames.length) return true;
+  const named = new Set(caNames.map((der) => {
+    try {
+      return formatNameDer(der);
+    } catch {
+      return '';
+    }
+  }));
+  const ours = socket.getX509Certificate();
+  const ders: Buffer[] = ours ? [ours.raw] : [];
+  if (client.cert) ders.push(...pemCertificates(client.cert.toString()));
+  return ders.some((der) => {
+    try {
+      return named.has(new ParsedCertificate(der).issuer);
+    } catch {
+      return false;
+    }
+  });
+}

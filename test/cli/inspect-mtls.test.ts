@@ -126,6 +126,22 @@ test('nginx ssl_verify_client on with the right client certificate: ok, and no H
   }
 });
 
+test('nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented', async (t) => {
+  const server = await nginx(t, 'on');
+  if (!server) return;
+  try {
+    const result = await runCli(inspectArgs(server.port, '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!));
+    const record = JSON.parse(result.stdout);
+    t.is(result.code, 1, result.stdout);
+    t.is(record.failure, null, 'nginx completes the handshake with any certificate');
+    t.is(record.diagnosis.problem, 'client-cert-required');
+    t.regex(record.diagnosis.summary, /refused the one presented \(CN=stranger-client\)\. It completed the handshake with it, but HEAD \/ was answered 400 Bad Request/);
+    t.like(record.clientCertificate, { presented: 'CN=stranger-client', httpCheck: { status: 400, outcome: 'required' } });
+  } finally {
+    await server.close();
+  }
+});
+
 test('--no-http-probe: nothing is sent, and the server that asks keeps the warning (today\'s answer)', async (t) => {
   const server = await nginx(t, 'on');
   if (!server) return;
