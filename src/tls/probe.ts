@@ -107,7 +107,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
     const early: Buffer[] = [];
     let finished = false;
-    // Application data after the handshake means the server accepted us, whatever it does next.
+    // Application data after the handshake: the server accepted our Finished (an HTTP/1.1 server that
+    // speaks first is not waiting for a request; an h2 server's first bytes are its SETTINGS).
     let answered = false;
 
     const finish = () => {
@@ -121,7 +122,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl, http });
     };
-    let flight: ServerFlight | null = null;
+    /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
+    let handshakeFlight: ServerFlight | null = null;
     let settle: NodeJS.Timeout | undefined;
     let askTimer: NodeJS.Timeout | undefined;
     // The wait is over and the server has not refused us at the TLS layer: does it at the HTTP layer?
@@ -130,7 +132,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       clearTimeout(settle);
       settle = undefined;
       // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
-      if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, flight?.certificateRequest?.caNames ?? []))) return finish();
+      if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))) return finish();
       const done = (answer: HttpAnswer) => {
         http = answer;
         finish();
@@ -161,10 +163,11 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       alpn = socket.alpnProtocol || null;
       // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
       if (options.anchors && !isLegacy(options)) openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
-      flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
-      // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
-      if (flight.certificateRequest) settle = setTimeout(settled, options.settleMs);
+      // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
+      // then, when it did not refuse, ask at the HTTP layer (settled).
+      if (handshakeFlight.certificateRequest) settle = setTimeout(settled, options.settleMs);
       else finish();
     });
     // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
