@@ -122,6 +122,34 @@ export interface ClientCertificateInfo {
   requested: boolean;
   acceptableCAs: string[];
   presented: string | null;
+  /**
+   * Whether the server enforces the certificate it asked for, judged from its HTTP answer on the same
+   * connection (`inspect`'s `HEAD /`, or the app's own exchange through the proxy); absent when not asked.
+   */
+  httpCheck?: ClientCertCheck | null;
+}
+
+/** What a server answered at the HTTP layer after a handshake in which it asked for a client certificate and got none. */
+export interface HttpAnswer {
+  /** The request that was sent (`HEAD /`, `GET /`, or the app's method), null when none was. */
+  request: string | null;
+  status: number | null;
+  statusText: string;
+  /** The start of the response (status line, headers, up to 1 KiB of body), for a mention of a certificate. */
+  head: string;
+  /** How it ended: a response, a close/reset/alert before any, silence, or bytes that are not HTTP. */
+  end: 'response' | 'closed' | 'reset' | 'alert' | 'timeout' | 'not-http';
+  error: string | null;
+}
+
+/** The judgement on an HttpAnswer: does the server require the client certificate, or only ask for it? */
+export interface ClientCertCheck {
+  request: string | null;
+  status: number | null;
+  outcome: 'required' | 'optional' | 'inconclusive';
+  confidence: Confidence;
+  /** What was seen, in words ("HEAD / was answered 400 Bad Request"). */
+  reason: string;
 }
 
 /** OpenSSL's own verdict on a handshake (Node's `authorized` / `authorizationError`, then checkServerIdentity). */

@@ -28,6 +28,8 @@ export interface ConnectArgs {
   'upstream-proxy'?: string;
   'env-proxy': boolean;
   'fetch-missing': boolean;
+  /** Undefined (the default) means on; `--no-http-probe` sets false. */
+  'http-probe'?: boolean;
   'client-cert'?: string;
   'client-key'?: string;
   password?: string;
@@ -57,6 +59,7 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
   return withNetworkOptions(yargs)
     .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
     .option('fetch-missing', { type: 'boolean', default: false, describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis" })
+    .option('http-probe', { type: 'boolean', default: true, describe: 'when the server asks for a client certificate, none is given and it completes the handshake anyway, send HEAD / to learn whether it requires one (--no-http-probe sends nothing)' })
     .option('client-cert', { type: 'string', describe: 'client certificate to present (PEM, or PKCS#12 with --password)' })
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
@@ -177,7 +180,7 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const network = networkPlan(args, env);
   return {
     // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true },
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, httpProbe: args['http-probe'] !== false },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

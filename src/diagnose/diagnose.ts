@@ -47,13 +47,20 @@ function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
   return { problem: 'handshake-failed', liability: 'server', confidence: 'low', summary: `the TLS handshake with ${where} failed: ${failure.message}`, action: `retry with tlswitness inspect ${where} --tls-max 1.2, and compare with openssl s_client -connect ${where}` };
 }
 
-function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence']): Diagnosis {
+/** The verdict for a server that refused us for want of a client certificate; `through` names the proxy's flag instead of inspect's. */
+export function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence'], through: 'cli' | 'proxy' = 'cli'): Diagnosis {
   const cc = record.clientCertificate;
   const accepted = cc.acceptableCAs.length ? ` It accepts certificates from: ${cc.acceptableCAs.join('; ')}.` : '';
+  const check = cc.httpCheck?.outcome === 'required' ? ` It completed the handshake ${cc.presented ? 'with it' : 'without one'}, but ${cc.httpCheck.reason}.` : '';
   const summary = cc.presented
-    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${accepted}`
-    : `the server requires a client certificate (mutual TLS) and none was presented.${accepted}`;
-  return { problem: 'client-cert-required', liability: 'client', confidence, summary, action: 'present a certificate issued by one of the accepted CAs: --client-cert FILE --client-key FILE (or a PKCS#12 with --password)' };
+    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${check}${accepted}`
+    : `the server requires a client certificate (mutual TLS) and none was presented.${check}${accepted}`;
+  const host = record.target.servername ?? record.target.host;
+  const action =
+    through === 'proxy'
+      ? `give the proxy a certificate issued by one of the accepted CAs for this host: --upstream-client-cert ${host}=CERT.pem,KEY.pem`
+      : `present a certificate issued by one of the accepted CAs: --client-cert FILE --client-key FILE (or a PKCS#12 with --password); through the proxy, --upstream-client-cert ${host}=CERT.pem,KEY.pem`;
+  return { problem: 'client-cert-required', liability: 'client', confidence, summary, action };
 }
 
 function chainProblem(record: UndiagnosedRecord): Diagnosis {
@@ -181,6 +188,9 @@ function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
   if (record.chain.length === 0) return handshakeFailed(record);
   if (!record.verification.ok) return chainProblem(record);
   if (record.failure) return handshakeFailed(record);
+  // The handshake went on without a certificate (or with one the server did not take), and the HTTP
+  // answer refused us (nginx's 400, a 403, 495/496).
+  if (cc.requested && cc.httpCheck?.outcome === 'required') return clientCertRequired(record, cc.httpCheck.confidence);
   if (!record.chainAnalysis.inOrder) {
     return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
   }

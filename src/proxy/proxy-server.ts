@@ -24,6 +24,7 @@ import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
 import { ClientRejections } from './client-rejections.js';
+import { ClientCertRefusals } from './client-cert-refusals.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { RequestLog } from './request-log.js';
 import { ExchangeDrain } from './drain.js';
@@ -61,7 +62,10 @@ const now = () => new Date().toISOString();
 const CROSS_CHECK_WAIT_MS = 1_500;
 
 export class ProxyServer {
-  private readonly proxy = new LibraryProxy((kind, ctx, error) => this.errors.handle(kind, ctx, error));
+  private readonly proxy = new LibraryProxy((kind, ctx, error) => {
+    if (ctx && kind === 'PROXY_TO_SERVER_REQUEST_ERROR') this.refusals.failed(this.connections.get(ctx.clientToProxyRequest.socket), ctx.clientToProxyRequest.method ?? 'GET', error, !!ctx.proxyToServerRequest?.reusedSocket);
+    this.errors.handle(kind, ctx, error);
+  });
   private readonly errors: ExchangeErrors;
   private readonly limits: ProxyLimits;
   private readonly heads: RequestHeadGuard;
@@ -70,6 +74,8 @@ export class ProxyServer {
   private readonly outerSocket = new WeakMap<object, Socket>();
   private readonly connections = new WeakMap<object, MitmConnection>();
   private readonly recorder: HostRecorder;
+  /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
+  private readonly refusals: ClientCertRefusals;
   private readonly inner = createHttpServer();
   private readonly webSockets = new WebSocketServer({ noServer: true });
   private readonly front: NetServer;
@@ -90,6 +96,7 @@ export class ProxyServer {
     this.errors = new ExchangeErrors(options.events);
     this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
+    this.refusals = new ClientCertRefusals(this.recorder);
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
     this.requests = new RequestLog(options.events, options.exchanges);
     this.loops = new LoopGuard(options.upstream.resolve, (host) => options.upstream.proxyFor(host));
@@ -448,6 +455,7 @@ export class ProxyServer {
     const counted = { bytes: 0 };
     ctx.onResponse((_ctx, callback) => {
       RequestLog.countBytes(ctx.serverToProxyResponse, counted);
+      this.refusals.response(connection, request.method ?? 'GET', ctx.serverToProxyResponse);
       callback();
     });
     const response = ctx.proxyToClientResponse;

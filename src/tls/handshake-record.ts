@@ -1,5 +1,6 @@
 // Assembles the SPEC handshake record from what was observed and the trust stores; pure.
 import { judgeChain, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
+import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { detectInterception, type ParseHost } from '../diagnose/interception.js';
 import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
@@ -67,9 +68,14 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
       }
     }),
     presented: request ? observation.clientSubject : null,
+    httpCheck: request && probe?.http ? judgeClientCertAnswer(probe.http) : null,
   };
-  if (request && !failure) {
-    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? 'the server asked for a client certificate and accepted the one presented' : 'the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)' });
+  const check = clientCertificate.httpCheck;
+  if (request && !failure && check?.outcome === 'optional' && !observation.clientSubject) {
+    warnings.push({ code: 'client-certificate-optional', clients: [], message: `the server asked for a client certificate and went on without one; ${check.reason}: the certificate is optional here` });
+  } else if (request && !failure && check?.outcome !== 'required') {
+    const why = check ? ` (not confirmed: ${check.reason})` : '';
+    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}` : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
   }
 
   const record: HandshakeRecord = {

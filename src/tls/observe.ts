@@ -34,6 +34,18 @@ export interface HandshakeRequest {
    * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
    */
   crossCheck?: boolean;
+  /**
+   * When the server asks for a client certificate, none is given (or one from a CA it did not name)
+   * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
+   * (`--no-http-probe` turns it off).
+   */
+  httpProbe?: boolean;
+}
+
+/** The Host header for the target: the name checked, with the port unless it is 443 (RFC 9110 7.2). */
+export function hostHeader(name: string, port: number): string {
+  const host = name.includes(':') ? `[${name}]` : name;
+  return port === 443 ? host : `${host}:${port}`;
 }
 
 /** RFC 6066 3: no SNI for IP literals. */
@@ -66,6 +78,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     timeoutMs: request.timeoutMs,
     // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
     settleMs: Math.min(2000, request.timeoutMs),
+    httpHost: request.httpProbe ? hostHeader(servername ?? request.target.host, request.target.port) : null,
   };
   try {
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
