@@ -173,10 +173,10 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
     // The store holds the intermediate but not its root, and the server sends both.
     storeHasIntermediateOnly: s('store-has-intermediate-only', 'unknown-root.example.com', unknownLeaf, [unknownIntermediate, unknownRoot], 'unknown-ca', 2, { anchors: [unknownIntermediate.pem] }),
     v1Root: s('v1-root', 'v1-root.example.com', v1Leaf, [], 'ok', 0, { anchors: [v1Root.pem] }),
-    noBcCA: s('no-bc-ca', 'no-bc-ca.example.com', noBcLeaf, [noBcCA], 'unknown-ca', 24),
+    noBcCA: s('no-bc-ca', 'no-bc-ca.example.com', noBcLeaf, [noBcCA], 'unknown-ca', 79),
     clientAuthRoot: s('client-auth-root', 'client-auth-root.example.com', clientAuthLeaf, [], 'unknown-ca', 26, { anchors: [clientAuthRoot.pem] }),
-    sha1: s('sha1', 'sha1.example.com', sha1Leaf, [publicIntermediate], 'unknown-ca', 1, { legacyServer: true }),
-    weakKey: s('weak-key', 'weak-key.example.com', weakKeyLeaf, [publicIntermediate], 'unknown-ca', 1, { legacyServer: true }),
+    sha1: s('sha1', 'sha1.example.com', sha1Leaf, [publicIntermediate], 'unknown-ca', 68, { legacyServer: true }),
+    weakKey: s('weak-key', 'weak-key.example.com', weakKeyLeaf, [publicIntermediate], 'unknown-ca', 66, { legacyServer: true }),
     expiredRoot: s('expired-root', 'expired-root.example.com', expiredRootLeaf, [underExpiredRoot], 'expired', 10, { anchors: [expiredRoot.pem] }),
   };
 

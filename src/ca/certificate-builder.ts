@@ -50,6 +50,12 @@ export interface CertificateSpec {
   v1?: boolean;
   /** Signature digest; SHA-1 exists only to build fixtures that clients must refuse. */
   digest?: 'sha256' | 'sha1';
+  /** The subject Name as DER, byte for byte (wins over `subject`): empty or unusual names in fixtures. */
+  subjectNameDer?: Buffer;
+  /** A nameConstraints extension (RFC 5280 4.2.1.10), names written `DNS:x`, `email:x`, `URI:x`, `IP:addr/mask` or given as GeneralName DER. */
+  nameConstraints?: { permitted?: Array<string | Buffer>; excluded?: Array<string | Buffer>; critical?: boolean };
+  /** Extensions added as given, after the others (fixtures for unknown, critical or malformed ones). */
+  extraExtensions?: Array<{ oid: string; critical: boolean; valueDer: Buffer }>;
 }
 
 export interface BuiltCertificate {
@@ -144,6 +150,53 @@ function accessDescriptions(entries: Array<[string, string]>): string {
   return asn1.toDer(seq).getBytes();
 }
 
+function rawTlv(tag: number, value: Buffer): Buffer {
+  const n = value.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), value]);
+}
+
+function ipBytes(text: string): Buffer {
+  if (text.includes(':')) {
+    const [head = '', tail = ''] = text.split('::');
+    const groups = (part: string) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+    const h = groups(head);
+    const t = text.includes('::') ? groups(tail) : [];
+    const all = [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+    return Buffer.from(all.flatMap((g) => [g >> 8, g & 0xff]));
+  }
+  return Buffer.from(text.split('.').map(Number));
+}
+
+/** A GeneralName from `DNS:`, `email:`, `URI:` or `IP:addr/mask` text, or DER as given. */
+export function generalNameDer(name: string | Buffer): Buffer {
+  if (Buffer.isBuffer(name)) return name;
+  const colon = name.indexOf(':');
+  const [kind, value] = [name.slice(0, colon), name.slice(colon + 1)];
+  switch (kind) {
+    case 'DNS':
+      return rawTlv(0x82, Buffer.from(value, 'latin1'));
+    case 'email':
+      return rawTlv(0x81, Buffer.from(value, 'latin1'));
+    case 'URI':
+      return rawTlv(0x86, Buffer.from(value, 'latin1'));
+    case 'IP': {
+      const [address = '', mask] = value.split('/');
+      return rawTlv(0x87, mask === undefined ? ipBytes(address) : Buffer.concat([ipBytes(address), ipBytes(mask)]));
+    }
+    default:
+      throw new Error(`unknown general name kind in "${name}"`);
+  }
+}
+
+function nameConstraintsDer(nc: NonNullable<CertificateSpec['nameConstraints']>): Buffer {
+  const subtrees = (tag: number, names: Array<string | Buffer>) => rawTlv(tag, Buffer.concat(names.map((n) => rawTlv(0x30, generalNameDer(n)))));
+  const parts: Buffer[] = [];
+  if (nc.permitted) parts.push(subtrees(0xa0, nc.permitted));
+  if (nc.excluded) parts.push(subtrees(0xa1, nc.excluded));
+  return rawTlv(0x30, Buffer.concat(parts));
+}
+
 function toForgeAttributes(attrs: NameAttribute[]): forge.pki.CertificateField[] {
   return attrs.map((a) => (/^[0-9.]+$/.test(a.type) ? { type: a.type, value: a.value } : { shortName: a.type, value: a.value }));
 }
@@ -184,6 +237,8 @@ function extensionsFor(spec: CertificateSpec): object[] {
     ...(spec.aiaCaIssuers ?? []).map((u): [string, string] => [OID_CA_ISSUERS, u]),
   ];
   if (aia.length) ext.push({ id: OID_AIA, critical: false, value: accessDescriptions(aia) });
+  if (spec.nameConstraints) ext.push({ id: '2.5.29.30', critical: spec.nameConstraints.critical ?? true, value: nameConstraintsDer(spec.nameConstraints).toString('binary') });
+  for (const extra of spec.extraExtensions ?? []) ext.push({ id: extra.oid, critical: extra.critical, value: extra.valueDer.toString('binary') });
   return ext;
 }
 
@@ -205,6 +260,7 @@ export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCert
   fields[2] = asn1.fromDer(algorithmDer);
   fields[6] = asn1.fromDer(spkiDer(spec.publicKey).toString('binary'));
   if (spec.issuerNameDer) fields[3] = asn1.fromDer(spec.issuerNameDer.toString('binary'));
+  if (spec.subjectNameDer) fields[5] = asn1.fromDer(spec.subjectNameDer.toString('binary'));
   // v1 is the DEFAULT version, which DER omits (RFC 5280 4.1).
   if (spec.v1) fields.shift();
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');

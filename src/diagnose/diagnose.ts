@@ -110,6 +110,9 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
       };
     }
     case 1:
+    case 66: // EE key too weak, 67 CA key too weak, 68 signature digest too weak: OpenSSL 3's security level 1
+    case 67:
+    case 68:
       return { problem: 'unknown-ca', liability: 'server', confidence: v.detail ? 'high' : 'low', summary: `${v.detail ?? v.message} ("${at?.subject}")`, action: `the certificate must be reissued with a 2048-bit RSA or P-256 key and a SHA-256 signature` };
     case 62:
       return { problem: 'hostname-mismatch', liability: 'server', confidence: 'high', summary: `the certificate is for ${leaf?.san.join(', ') || leaf?.subject}, not ${host}`, action: `the admin of ${host} must add ${host} to the certificate's subjectAltName, or you are using the wrong name (try --servername)` };

@@ -32,21 +32,21 @@ export function certFact(der: Buffer): CertFact | null {
 }
 
 function parseFact(der: Buffer): CertFact | null {
-  let x509: X509Certificate;
+  // Anything node:crypto cannot read (the certificate, its key, its dates) makes it "not a certificate" here.
   try {
-    x509 = new X509Certificate(der);
+    const x509 = new X509Certificate(der);
+    return {
+      // Node prints the subject most general first, one attribute a line (nothing for an empty name); reports read it leaf-first.
+      subject: (x509.subject ?? '').split('\n').reverse().join(','),
+      sha256: x509.fingerprint256,
+      spkiSha256: createHash('sha256').update(x509.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'),
+      notBefore: new Date(x509.validFrom).toISOString(),
+      notAfter: new Date(x509.validTo).toISOString(),
+      publicRoot: isPublicRoot(der),
+    };
   } catch {
     return null;
   }
-  return {
-    // Node prints the subject most general first, one attribute a line; reports read it leaf-first.
-    subject: x509.subject.split('\n').reverse().join(','),
-    sha256: x509.fingerprint256,
-    spkiSha256: createHash('sha256').update(x509.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'),
-    notBefore: new Date(x509.validFrom).toISOString(),
-    notAfter: new Date(x509.validTo).toISOString(),
-    publicRoot: isPublicRoot(der),
-  };
 }
 
 function certificatesIn(data: Buffer): CertFact[] {

@@ -97,3 +97,48 @@ export function decodeString(tlv: Tlv): string | null {
       return null;
   }
 }
+
+/** One DER element from a tag and its contents (definite, minimal length). */
+export function encodeTlv(tag: number, ...contents: Buffer[]): Buffer {
+  const value = Buffer.concat(contents);
+  const n = value.length;
+  let header: number[];
+  if (n < 0x80) header = [tag, n];
+  else {
+    const bytes: number[] = [];
+    for (let rest = n; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
+    header = [tag, 0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from(header), value]);
+}
+
+/** Like children(), but null instead of an exception when the contents do not parse. */
+export function tryChildren(value: Buffer): Tlv[] | null {
+  try {
+    return children(value);
+  } catch {
+    return null;
+  }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A certificate time as OpenSSL's X509_cmp_time accepts it: exactly YYMMDDHHMMSSZ (UTCTime) or
+ * YYYYMMDDHHMMSSZ (GeneralizedTime), digits in range. Null for anything else, which OpenSSL
+ * reports as a format error (13 or 14) rather than rejecting the certificate.
+ */
+export function decodeCertificateTime(tlv: Tlv): Date | null {
+  const text = tlv.value.toString('latin1');
+  const utc = tlv.tag === 0x17;
+  if ((!utc && tlv.tag !== 0x18) || text.length !== (utc ? 13 : 15) || !/^\d+Z$/.test(text)) return null;
+  const digits = utc ? text.slice(0, 12) : text.slice(0, 14);
+  let year = Number(digits.slice(0, utc ? 2 : 4));
+  if (utc) year += year < 50 ? 2000 : 1900;
+  const [month, day, hour, minute, second] = (digits.slice(utc ? 2 : 4).match(/\d\d/g) ?? []).map(Number) as [number, number, number, number, number];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (month < 1 || month > 12) return null;
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+}

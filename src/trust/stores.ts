@@ -35,7 +35,9 @@ export interface LoadedStore {
 }
 
 /** A store over DER blocks whose subject index comes from the cache when `identity` is known. */
-function lazyStore(name: StoreName, ders: Buffer[], identity: string | null): TrustStore {
+function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: string | null): TrustStore {
+  // The key format is part of the identity: an index written with other keys is never read back.
+  const identity = contentIdentity ? `${contentIdentity} subject-keys:canonical-1` : null;
   const cached = identity ? readSubjectIndex(identity, ders.length) : null;
   const remember = identity && !cached ? (keys: string[]) => writeSubjectIndex(identity, keys) : undefined;
   return new TrustStore(name, ders, cached, remember);

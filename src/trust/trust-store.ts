@@ -2,18 +2,21 @@
 // Building an X509Certificate costs ~0.15 ms, so parsing a 144-root bundle on every run costs
 // more than the handshake itself; a subject index (cached on disk for large bundles) avoids it.
 import type { StoreName } from '../types.js';
+import { canonicalKey, nameKeyOfDer } from './canonical-name.js';
 import { ParsedCertificate } from './certificate.js';
+import { readTbsFields } from './x509-fields.js';
 
 /**
- * Name key close to OpenSSL's canonical comparison (X509_NAME_cmp on canonical encodings):
- * Node's printed name, case-folded, with runs of white space collapsed. String types
- * (PrintableString vs UTF8String) already print the same.
+ * The index key of a certificate's subject, read from the DER without building an X509Certificate:
+ * OpenSSL's canonical name encoding (X509_NAME_cmp), so a lookup finds exactly the certificates
+ * OpenSSL's store would, empty names included. '' when the certificate does not parse.
  */
-export function nameKey(printedName: string): string {
-  return printedName
-    .split('\n')
-    .map((line) => line.trim().replace(/\s+/g, ' ').toLowerCase())
-    .join('\n');
+export function subjectKeyOfDer(der: Buffer): string {
+  try {
+    return nameKeyOfDer(readTbsFields(der).subjectDer) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export class TrustStore {
@@ -23,7 +26,7 @@ export class TrustStore {
 
   /**
    * @param ders the certificates, in file order
-   * @param subjectKeys nameKey of each certificate's subject, when known (from a cache)
+   * @param subjectKeys subjectKeyOfDer of each certificate, when known (from a cache)
    * @param onIndexBuilt called once when the index had to be built by parsing (to cache it)
    */
   constructor(
@@ -50,22 +53,19 @@ export class TrustStore {
     return this.ders.length;
   }
 
-  /** The subject keys of every certificate, for the on-disk index. Parses everything once. */
+  /** The subject keys of every certificate, for the on-disk index. Reads each subject once. */
   subjectKeys(): string[] {
-    return this.ders.map((_, i) => {
-      const cert = this.certificate(i);
-      return cert ? nameKey(cert.x509.subject) : '';
-    });
+    return this.ders.map(subjectKeyOfDer);
   }
 
-  /** Certificates whose subject matches a printed name (an issuer, usually). */
-  withSubject(printedName: string): ParsedCertificate[] {
+  /** Certificates whose subject equals a canonical name (see canonical-name.ts), an issuer usually. */
+  withSubject(canonicalName: Buffer): ParsedCertificate[] {
     if (!this.index) {
       const keys = this.subjectKeys();
       this.index = indexOf(keys);
       this.onIndexBuilt?.(keys);
     }
-    return (this.index.get(nameKey(printedName)) ?? [])
+    return (this.index.get(canonicalKey(canonicalName)) ?? [])
       .map((i) => this.certificate(i))
       .filter((c): c is ParsedCertificate => c !== null && !this.excluded.has(c.der.toString('base64')));
   }

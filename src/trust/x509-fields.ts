@@ -1,7 +1,8 @@
 // The TBSCertificate fields X509Certificate does not expose (RFC 5280 4.1): names as DER and as
 // RFC 4514 text, validity, extensions with their criticality. A hand-walked DER read: a certificate
 // takes microseconds, where a schema-driven ASN.1 library cost tens of milliseconds at start-up. Pure.
-import { children, decodeOid, decodeString, decodeTime, DerError, readTlv, type Tlv } from './der.js';
+import { children, decodeCertificateTime, decodeOid, decodeString, DerError, readTlv, type Tlv } from './der.js';
+import { readExtensionList, type RawExtension } from './extensions.js';
 
 export interface Extension {
   critical: boolean;
@@ -10,12 +11,23 @@ export interface Extension {
 
 export interface TbsFields {
   version: number;
+  /** The serialNumber INTEGER's contents. */
+  serial: Buffer;
   issuerDer: Buffer;
   subjectDer: Buffer;
-  notBefore: Date;
-  notAfter: Date;
+  /** Null when the time is not one OpenSSL accepts (X509_cmp_time): verification reports 13 or 14. */
+  notBefore: Date | null;
+  notAfter: Date | null;
+  /** The outer signatureAlgorithm OID. */
   signatureAlgorithm: string;
+  /** The signature OID inside the TBSCertificate, which OpenSSL matches against the issuer's key. */
+  innerSignatureAlgorithm: string;
+  /** First occurrence of each extension. */
   extensions: Map<string, Extension>;
+  /** Every extension in order, duplicates included; null when the list does not parse. */
+  extensionList: RawExtension[] | null;
+  /** The tag of the key's AlgorithmIdentifier parameters (0x06 named curve, 0x30 explicit), null without. */
+  keyParametersTag: number | null;
 }
 
 const SEQUENCE = 0x30;
@@ -23,6 +35,10 @@ const SEQUENCE = 0x30;
 function expect(tlv: Tlv | undefined, tag: number, what: string): Tlv {
   if (!tlv || tlv.tag !== tag) throw new DerError(`expected ${what}`);
   return tlv;
+}
+
+function algorithmOid(tlv: Tlv | undefined): string {
+  return decodeOid(expect(children(expect(tlv, SEQUENCE, 'AlgorithmIdentifier').value)[0], 0x06, 'algorithm').value);
 }
 
 export function readTbsFields(der: Buffer): TbsFields {
@@ -36,25 +52,33 @@ export function readTbsFields(der: Buffer): TbsFields {
     version = (inner?.value[inner.value.length - 1] ?? 0) + 1;
     i++;
   }
-  i++; // serialNumber: X509Certificate has it
-  i++; // signature (inside TBS); the outer one is reported
+  const serial = expect(tbs[i++], 0x02, 'serialNumber').value;
+  const innerSignatureAlgorithm = algorithmOid(tbs[i++]);
   const issuer = expect(tbs[i++], SEQUENCE, 'issuer Name');
   const validity = children(expect(tbs[i++], SEQUENCE, 'Validity').value);
   const subject = expect(tbs[i++], SEQUENCE, 'subject Name');
-  i++; // subjectPublicKeyInfo
-  const extensions = new Map<string, Extension>();
+  const spki = tbs[i++];
+  // SubjectPublicKeyInfo.algorithm.parameters: a curve OID, or a SEQUENCE of explicit curve parameters.
+  const keyParameters = spki?.tag === SEQUENCE ? children(expect(children(spki.value)[0], SEQUENCE, 'AlgorithmIdentifier').value)[1] : undefined;
+  let extensionList: RawExtension[] | null = [];
   for (; i < tbs.length; i++) {
-    if (tbs[i]!.tag !== 0xa3) continue; // issuerUniqueID [1], subjectUniqueID [2]
-    const list = children(expect(children(tbs[i]!.value)[0], SEQUENCE, 'Extensions').value);
-    for (const ext of list) {
-      const parts = children(ext.value);
-      const oid = decodeOid(expect(parts[0], 0x06, 'extnID').value);
-      const critical = parts[1]?.tag === 0x01 ? parts[1].value[0] !== 0 : false;
-      extensions.set(oid, { critical, value: expect(parts[parts.length - 1], 0x04, 'extnValue').value });
-    }
+    if (tbs[i]!.tag === 0xa3) extensionList = readExtensionList(tbs[i]!); // [1], [2] are unique IDs
   }
-  const algorithmOid = decodeOid(expect(children(expect(algorithm, SEQUENCE, 'signatureAlgorithm').value)[0], 0x06, 'algorithm').value);
-  return { version, issuerDer: issuer.whole, subjectDer: subject.whole, notBefore: decodeTime(validity[0]!), notAfter: decodeTime(validity[1]!), signatureAlgorithm: algorithmOid, extensions };
+  const extensions = new Map<string, Extension>();
+  for (const ext of extensionList ?? []) if (!extensions.has(ext.oid)) extensions.set(ext.oid, { critical: ext.critical, value: ext.value });
+  return {
+    version,
+    serial,
+    issuerDer: issuer.whole,
+    subjectDer: subject.whole,
+    notBefore: validity[0] ? decodeCertificateTime(validity[0]) : null,
+    notAfter: validity[1] ? decodeCertificateTime(validity[1]) : null,
+    signatureAlgorithm: algorithmOid(algorithm),
+    innerSignatureAlgorithm,
+    extensions,
+    extensionList,
+    keyParametersTag: keyParameters?.tag ?? null,
+  };
 }
 
 const ATTRIBUTE_NAMES: Record<string, string> = {
@@ -100,61 +124,25 @@ export function formatNameDer(der: Buffer): string {
     .join(',');
 }
 
-export interface BasicConstraints {
-  present: boolean;
-  critical: boolean;
-  ca: boolean;
-  pathLen: number | null;
-}
-
-export function basicConstraints(ext: Extension | undefined): BasicConstraints {
-  if (!ext) return { present: false, critical: false, ca: false, pathLen: null };
-  let ca = false;
-  let pathLen: number | null = null;
-  for (const part of children(expect(readTlv(ext.value).tlv, SEQUENCE, 'BasicConstraints').value)) {
-    if (part.tag === 0x01) ca = part.value[0] !== 0;
-    else if (part.tag === 0x02) pathLen = part.value.length <= 4 ? part.value.readUIntBE(0, part.value.length) : Number.MAX_SAFE_INTEGER;
-  }
-  return { present: true, critical: ext.critical, ca, pathLen };
-}
-
-const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
-
-export function keyUsage(ext: Extension | undefined): string[] | null {
-  if (!ext) return null;
-  const bits = expect(readTlv(ext.value).tlv, 0x03, 'KeyUsage BIT STRING').value.subarray(1);
-  return KEY_USAGE_NAMES.filter((_, bit) => ((bits[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1);
-}
-
-export function oidList(ext: Extension | undefined): string[] | null {
-  if (!ext) return null;
-  return children(expect(readTlv(ext.value).tlv, SEQUENCE, 'ExtKeyUsage').value).map((oid) => decodeOid(oid.value));
-}
-
-const hexColons = (bytes: Buffer) =>
+export const hexColons = (bytes: Buffer) =>
   bytes
     .toString('hex')
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
 
-export function subjectKeyId(ext: Extension | undefined): string | null {
-  return ext ? hexColons(expect(readTlv(ext.value).tlv, 0x04, 'SubjectKeyIdentifier').value) : null;
-}
-
-export function authorityKeyId(ext: Extension | undefined): string | null {
-  if (!ext) return null;
-  const keyId = children(expect(readTlv(ext.value).tlv, SEQUENCE, 'AuthorityKeyIdentifier').value).find((part) => part.tag === 0x80);
-  return keyId ? hexColons(keyId.value) : null;
-}
-
 /** accessMethod OID -> URIs, from an AuthorityInfoAccess extension. */
 export function accessUris(ext: Extension | undefined): Array<[string, string]> {
   if (!ext) return [];
   const out: Array<[string, string]> = [];
-  for (const description of children(expect(readTlv(ext.value).tlv, SEQUENCE, 'AuthorityInfoAccess').value)) {
-    const [method, location] = children(description.value);
-    // uniformResourceIdentifier [6] IA5String
-    if (method?.tag === 0x06 && location?.tag === 0x86) out.push([decodeOid(method.value), location.value.toString('latin1')]);
+  // OpenSSL does not decode AIA while verifying, so a broken one is only skipped here.
+  try {
+    for (const description of children(expect(readTlv(ext.value).tlv, SEQUENCE, 'AuthorityInfoAccess').value)) {
+      const [method, location] = description.tag === SEQUENCE ? children(description.value) : [];
+      // uniformResourceIdentifier [6] IA5String
+      if (method?.tag === 0x06 && location?.tag === 0x86) out.push([decodeOid(method.value), location.value.toString('latin1')]);
+    }
+  } catch {
+    // keep what was read before the damage
   }
   return out;
 }

@@ -4,12 +4,18 @@ import test from 'ava';
 import { checkServerIdentity, connect } from 'node:tls';
 import { fixtureTrust, observeScenario, storeOf } from '../helpers/observe.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { makeVerifyCases, type VerifyCase } from '../helpers/verify-cases.js';
+import { describeCertificate, ParsedCertificate } from '../../src/trust/certificate.js';
+import { TrustStore } from '../../src/trust/trust-store.js';
+import { verifyChain } from '../../src/trust/verify.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 
 let fixtures: Fixtures;
+let cases: Promise<VerifyCase[]>;
 test.before(async () => {
   fixtures = await makeFixtures();
 });
+cases = makeVerifyCases();
 test.after.always(async () => fixtures?.close());
 
 function opensslVerdict(scenario: Scenario, port: number, ca: string[]): Promise<string> {
@@ -94,4 +100,44 @@ test('per-store verdicts: the corporate chain is trusted by the extra store only
   } finally {
     await server.close();
   }
+});
+
+// One chain per rule of OpenSSL's verify_chain; each expectation is what a Node 20 handshake reported.
+test('each verification rule gives the code and depth a Node 20 client reports', async (t) => {
+  for (const c of await cases) {
+    const parse = (list: Array<{ der: Buffer }>) => list.map((x) => new ParsedCertificate(x.der));
+    const store = TrustStore.fromCertificates('public', parse(c.anchors));
+    const options = { ...(c.options?.maxDepth !== undefined ? { maxDepth: c.options.maxDepth } : {}), ...(c.options?.untrusted ? { untrusted: parse(c.options.untrusted) } : {}) };
+    const verdict = verifyChain(parse(c.sent), [store], new Date(), c.host, options);
+    const got = verdict.ok ? 'ok' : { code: verdict.code, opensslCode: verdict.opensslCode, depth: verdict.depth };
+    t.deepEqual(got, c.expected, c.name);
+  }
+});
+
+test('a verdict never throws on a certificate X509Certificate parses: each byte of an extension value flipped', async (t) => {
+  const [valid] = await cases;
+  const leaf = valid!.sent[0]!.der;
+  const store = TrustStore.fromCertificates('public', valid!.anchors.map((a) => new ParsedCertificate(a.der)));
+  let parsed = 0;
+  // The extensions sit at the end of the TBSCertificate, before the signature (~80 bytes for EC).
+  for (let i = leaf.length - 260; i < leaf.length - 80; i++) {
+    for (const value of [0x00, 0xff, leaf[i]! ^ 0x80]) {
+      const mutated = Buffer.from(leaf);
+      mutated[i] = value;
+      let cert: ParsedCertificate;
+      try {
+        cert = new ParsedCertificate(mutated);
+      } catch {
+        continue; // not a certificate at all: the caller reports a parse failure
+      }
+      parsed++;
+      t.notThrows(() => verifyChain([cert, new ParsedCertificate(valid!.sent[1]!.der)], [store], new Date(), 'good.test'));
+      t.notThrows(() => describeCertificate(cert));
+    }
+  }
+  t.true(parsed > 50);
+});
+
+test('every certificate of the rule chains can be described for a record (empty names, malformed SAN and AIA included)', async (t) => {
+  for (const c of await cases) for (const cert of [...c.sent, ...c.anchors]) t.notThrows(() => describeCertificate(new ParsedCertificate(cert.der)), c.name);
 });

@@ -1,0 +1,274 @@
+// Name constraints as OpenSSL 3.0 applies them (check_name_constraints in crypto/x509/x509_vfy.c,
+// NAME_CONSTRAINTS_check and its matchers in crypto/x509/v3_ncons.c): every CA above a certificate,
+// trust anchor included, constrains its subject DN, emailAddress attributes, SAN entries and, for a
+// leaf without DNS SAN, each CN that looks like a hostname. Pure.
+import { domainToUnicode } from 'node:url';
+import { stringToUtf8, type ParsedName } from './canonical-name.js';
+import type { ParsedCertificate } from './certificate.js';
+import type { Tlv } from './der.js';
+import { GEN_DIRNAME, GEN_DNS, GEN_EMAIL, GEN_IPADD, GEN_OTHERNAME, GEN_URI, type GeneralName, type NameConstraints } from './general-names.js';
+import type { Report } from './extension-checks.js';
+
+const OK = 0;
+const UNSPECIFIED = 1;
+const PERMITTED_VIOLATION = 47;
+const EXCLUDED_VIOLATION = 48;
+const SUBTREE_MINMAX = 49;
+const UNSUPPORTED_CONSTRAINT_TYPE = 51;
+const UNSUPPORTED_NAME_SYNTAX = 53;
+const PROXY_SUBJECT_NAME_VIOLATION = 72;
+/** Verification stops (X509_verify_cert returns -1): a CN OpenSSL cannot convert to UTF-8. */
+export const ABORT = -1;
+
+const EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+const COMMON_NAME = '2.5.4.3';
+const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
+// NAME_CHECK_MAX: names x constraints beyond this are refused rather than compared.
+const NAME_CHECK_MAX = 1 << 20;
+
+/** A name to check: a GeneralName, or the subject DN / an attribute standing in for one. */
+export interface Subject {
+  type: number;
+  bytes: Buffer;
+  name?: ParsedName;
+  typeId?: string;
+  otherValue?: Tlv;
+}
+
+function lower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/** ia5ncasecmp: equal ignoring ASCII case, NULs compared like any byte (3.0.19, measured). */
+function caseEqual(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && lower(a[i]!) !== lower(b[i]!)) return false;
+  return true;
+}
+
+const DOT = 0x2e;
+
+function ncDns(dns: Buffer, base: Buffer): number {
+  if (!base.length) return OK; // an empty base matches everything
+  if (dns.length < base.length) return PERMITTED_VIOLATION;
+  const tail = dns.subarray(dns.length - base.length);
+  // More labels on the left: the base must start with a dot or be preceded by one.
+  if (dns.length > base.length && base[0] !== DOT && dns[dns.length - base.length - 1] !== DOT) return PERMITTED_VIOLATION;
+  return caseEqual(base, tail) ? OK : PERMITTED_VIOLATION;
+}
+
+function ncEmail(eml: Buffer, base: Buffer): number {
+  const emlAt = eml.lastIndexOf(0x40);
+  const baseAt = base.lastIndexOf(0x40);
+  if (emlAt < 0) return UNSUPPORTED_NAME_SYNTAX;
+  // A leading dot without @: suffix match on the whole address.
+  if (baseAt < 0 && base.length > 0 && base[0] === DOT) {
+    return eml.length > base.length && caseEqual(base, eml.subarray(eml.length - base.length)) ? OK : PERMITTED_VIOLATION;
+  }
+  let baseHost = base;
+  if (baseAt >= 0) {
+    if (baseAt !== 0) {
+      // A local part in the base: it must equal the address's, case-sensitively.
+      if (baseAt !== emlAt) return PERMITTED_VIOLATION;
+      if (base.subarray(0, baseAt).includes(0) || eml.subarray(0, emlAt).includes(0)) return UNSUPPORTED_NAME_SYNTAX;
+      if (!base.subarray(0, baseAt).equals(eml.subarray(0, emlAt))) return PERMITTED_VIOLATION;
+    }
+    baseHost = base.subarray(baseAt + 1);
+  }
+  return caseEqual(baseHost, eml.subarray(emlAt + 1)) ? OK : PERMITTED_VIOLATION;
+}
+
+/** nc_email_eai: an SmtpUTF8Mailbox against an rfc822Name base (hosts compared as U-labels). */
+function ncEmailEai(value: Tlv | undefined, base: Buffer): number {
+  if (base.includes(0)) return UNSUPPORTED_NAME_SYNTAX;
+  if (!value || value.tag !== 0x0c) return UNSUPPORTED_NAME_SYNTAX;
+  const eml = value.value;
+  const emlAt = eml.lastIndexOf(0x40);
+  if (emlAt < 0) return UNSUPPORTED_NAME_SYNTAX;
+  const text = base.toString('latin1');
+  // ossl_a2ulabel: xn-- labels to Unicode, the rest as they are. For a '.' base OpenSSL prefixes
+  // another '.', so the suffix it looks for starts with two dots (3.0 behaviour, replicated).
+  const ulabel = (text.startsWith('.') ? '.' : '') + text.split('.').map((label) => (label.startsWith('xn--') ? domainToUnicode(label) || label : label)).join('.');
+  const u = Buffer.from(ulabel, 'utf8');
+  if (text.startsWith('.')) return eml.length > u.length && caseEqual(u, eml.subarray(eml.length - u.length)) ? OK : PERMITTED_VIOLATION;
+  return caseEqual(u, eml.subarray(emlAt + 1)) ? OK : PERMITTED_VIOLATION;
+}
+
+function ncUri(uri: Buffer, base: Buffer): number {
+  const colon = uri.indexOf(0x3a);
+  // scheme://: the first colon followed by two slashes
+  if (colon < 0 || uri.length - colon < 3 || uri[colon + 1] !== 0x2f || uri[colon + 2] !== 0x2f) return UNSUPPORTED_NAME_SYNTAX;
+  const hostStart = colon + 3;
+  let end = uri.indexOf(0x3a, hostStart);
+  if (end < 0) end = uri.indexOf(0x2f, hostStart);
+  if (end < 0) end = uri.length;
+  const host = uri.subarray(hostStart, end);
+  if (!host.length) return UNSUPPORTED_NAME_SYNTAX;
+  if (base.length > 0 && base[0] === DOT) {
+    return host.length > base.length && caseEqual(host.subarray(host.length - base.length), base) ? OK : PERMITTED_VIOLATION;
+  }
+  return caseEqual(host, base) ? OK : PERMITTED_VIOLATION;
+}
+
+function ncIp(ip: Buffer, base: Buffer): number {
+  if (ip.length !== 4 && ip.length !== 16) return UNSUPPORTED_NAME_SYNTAX;
+  if (base.length !== 8 && base.length !== 32) return UNSUPPORTED_NAME_SYNTAX;
+  if (ip.length * 2 !== base.length) return PERMITTED_VIOLATION; // IPv4 never matches IPv6
+  // The mask is applied as given, contiguous or not.
+  for (let i = 0; i < ip.length; i++) if ((ip[i]! & base[ip.length + i]!) !== (base[i]! & base[ip.length + i]!)) return PERMITTED_VIOLATION;
+  return OK;
+}
+
+/** nc_dn: the base's canonical encoding is a byte prefix of the name's. */
+function ncDn(name: ParsedName | undefined, base: ParsedName | undefined): number {
+  const n = name?.canonical ?? Buffer.alloc(0);
+  const b = base?.canonical ?? Buffer.alloc(0);
+  return b.length <= n.length && n.subarray(0, b.length).equals(b) ? OK : PERMITTED_VIOLATION;
+}
+
+function matchSingle(effectiveType: number, subject: Subject, base: GeneralName): number {
+  switch (subject.type) {
+    case GEN_OTHERNAME:
+      return effectiveType === GEN_EMAIL ? ncEmailEai(subject.otherValue, base.bytes) : UNSUPPORTED_CONSTRAINT_TYPE;
+    case GEN_DIRNAME:
+      return ncDn(subject.name, base.name);
+    case GEN_DNS:
+      return ncDns(subject.bytes, base.bytes);
+    case GEN_EMAIL:
+      return ncEmail(subject.bytes, base.bytes);
+    case GEN_URI:
+      return ncUri(subject.bytes, base.bytes);
+    case GEN_IPADD:
+      return ncIp(subject.bytes, base.bytes);
+    default:
+      return UNSUPPORTED_CONSTRAINT_TYPE;
+  }
+}
+
+/** nc_match: subtrees of the same type only; permitted ones present but none matching is 47; an excluded match is 48. */
+export function ncMatch(subject: Subject, nc: NameConstraints): number {
+  const effectiveType = subject.type === GEN_OTHERNAME && subject.typeId === SMTP_UTF8_MAILBOX ? GEN_EMAIL : subject.type;
+  const sameType = (base: GeneralName) => base.type === effectiveType && (effectiveType !== GEN_OTHERNAME || base.typeId === subject.typeId);
+  let match = 0;
+  for (const sub of nc.permitted) {
+    if (!sameType(sub.base)) continue;
+    if (sub.hasMinMax) return SUBTREE_MINMAX;
+    if (match === 2) continue;
+    match = 1;
+    const r = matchSingle(effectiveType, subject, sub.base);
+    if (r === OK) match = 2;
+    else if (r !== PERMITTED_VIOLATION) return r;
+  }
+  if (match === 1) return PERMITTED_VIOLATION;
+  for (const sub of nc.excluded) {
+    if (!sameType(sub.base)) continue;
+    if (sub.hasMinMax) return SUBTREE_MINMAX;
+    const r = matchSingle(effectiveType, subject, sub.base);
+    if (r === OK) return EXCLUDED_VIOLATION;
+    if (r !== PERMITTED_VIOLATION) return r;
+  }
+  return OK;
+}
+
+/** NAME_CONSTRAINTS_check: the subject DN, its emailAddress attributes, then each SAN entry. */
+export function checkNames(cert: ParsedCertificate, nc: NameConstraints): number {
+  const d = cert.details;
+  const attributes = d.subjectName.attributes;
+  const san = d.extensions.subjectAltName ?? [];
+  const names = attributes.length + san.length;
+  const constraints = nc.permitted.length + nc.excluded.length;
+  if (names > 0 && constraints > NAME_CHECK_MAX / names) return UNSPECIFIED;
+  if (attributes.length > 0) {
+    const r = ncMatch({ type: GEN_DIRNAME, bytes: Buffer.alloc(0), name: d.subjectName }, nc);
+    if (r !== OK) return r;
+    for (const attribute of attributes) {
+      if (attribute.oid !== EMAIL_ADDRESS) continue;
+      if (attribute.value.tag !== 0x16) return UNSUPPORTED_NAME_SYNTAX;
+      const r2 = ncMatch({ type: GEN_EMAIL, bytes: attribute.value.value }, nc);
+      if (r2 !== OK) return r2;
+    }
+  }
+  for (const name of san) {
+    const r = ncMatch(name, nc);
+    if (r !== OK) return r;
+  }
+  return OK;
+}
+
+// ASN1_STRING_to_UTF8 also converts these one-byte types, which a Name never folds.
+const ONE_BYTE_EXTRA = new Set([0x12, 0x17, 0x18]);
+
+/** cn2dnsid: the CN as a DNS name when it looks like one (two labels or more), '' when not, or an error. */
+function cnAsDnsName(value: Tlv): Buffer | number {
+  const utf8 = ONE_BYTE_EXTRA.has(value.tag) ? Buffer.from(value.value.toString('latin1'), 'utf8') : stringToUtf8(value);
+  if (!utf8) return ABORT;
+  let length = utf8.length;
+  while (length > 0 && utf8[length - 1] === 0) length--;
+  const text = utf8.subarray(0, length);
+  if (text.includes(0)) return UNSUPPORTED_NAME_SYNTAX;
+  let isDnsName = false;
+  for (let i = 0; i < length; i++) {
+    const c = text[i]!;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) continue;
+    // A dot or hyphen only inside, and no dot next to a dot or hyphen.
+    if (i > 0 && i < length - 1) {
+      if (c === 0x2d) continue;
+      if (c === DOT && text[i + 1] !== DOT && text[i - 1] !== 0x2d && text[i + 1] !== 0x2d) {
+        isDnsName = true;
+        continue;
+      }
+    }
+    isDnsName = false;
+    break;
+  }
+  return isDnsName ? text : Buffer.alloc(0);
+}
+
+/** NAME_CONSTRAINTS_check_CN: each hostname-like CN of the leaf as a dNSName. */
+export function checkCommonNames(cert: ParsedCertificate, nc: NameConstraints): number {
+  for (const attribute of cert.details.subjectName.attributes) {
+    if (attribute.oid !== COMMON_NAME) continue;
+    const dns = cnAsDnsName(attribute.value);
+    if (typeof dns === 'number') return dns;
+    if (!dns.length) continue;
+    const r = ncMatch({ type: GEN_DNS, bytes: dns }, nc);
+    if (r !== OK) return r;
+  }
+  return OK;
+}
+
+/**
+ * RFC 3820 3.4 as check_name_constraints applies it to a proxy certificate: the subject is the
+ * issuer's name plus one more RDN, a single commonName.
+ */
+function proxySubjectAllowed(cert: ParsedCertificate): boolean {
+  const subject = cert.details.subjectName;
+  const issuer = cert.details.issuerName;
+  const n = subject.attributes.length;
+  if (n < 2 || n !== issuer.attributes.length + 1) return false;
+  const last = subject.attributes[n - 1]!;
+  if (last.rdn === subject.attributes[n - 2]!.rdn || last.oid !== COMMON_NAME) return false;
+  return Buffer.concat(subject.rdns.slice(0, -1)).equals(issuer.canonical);
+}
+
+/**
+ * check_name_constraints over the chain: subjects from the top down, self-issued ones above the leaf
+ * skipped, each against every certificate above it that carries constraints (top first). Returns
+ * ABORT when verification stops, else OK.
+ */
+export function checkNameConstraints(chain: ParsedCertificate[], report: Report): number {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const cert = chain[i]!;
+    if (i !== 0 && cert.details.selfIssued) continue;
+    if (cert.details.extensions.proxy && !proxySubjectAllowed(cert)) report(PROXY_SUBJECT_NAME_VIOLATION, i, 'a proxy certificate\'s subject must be its issuer plus one CN');
+    for (let j = chain.length - 1; j > i; j--) {
+      const nc = chain[j]!.details.extensions.nameConstraints;
+      if (!nc) continue;
+      let rv = checkNames(cert, nc);
+      if (rv === OK && i === 0 && !(cert.details.extensions.subjectAltName ?? []).some((n) => n.type === GEN_DNS)) rv = checkCommonNames(cert, nc);
+      if (rv === ABORT) return ABORT;
+      if (rv !== OK) report(rv, i, `a name of "${cert.subject}" against the name constraints of "${chain[j]!.subject}"`);
+    }
+  }
+  return OK;
+}
