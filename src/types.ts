@@ -9,6 +9,7 @@ export type Problem =
   | 'not-yet-valid'
   | 'hostname-mismatch'
   | 'wrong-order'
+  | 'weak-crypto'
   | 'client-cert-required'
   | 'handshake-failed'
   | 'connection-failed';
@@ -62,6 +63,18 @@ export interface Verification {
   certificate?: { subject: string; notBefore: string; notAfter: string; from: 'server' | StoreName } | null;
   /** The reason behind a code that does not say it (UNSPECIFIED). */
   detail?: string | null;
+  /** OpenSSL's own verdict on a connection the proxy forwarded over, when it differed from tlswitness's. */
+  openssl?: OpensslVerdict | null;
+}
+
+/** What OpenSSL said of one live connection (chain against the same anchors, plus the name check). */
+export interface OpensslVerdict {
+  ok: boolean;
+  /** Node's code (`authorizationError`, or ERR_TLS_CERT_ALTNAME_INVALID); null when ok. */
+  code: string | null;
+  /** OpenSSL's verify return code when known (62 for a name mismatch), else null. */
+  opensslCode: number | null;
+  message: string;
 }
 
 export interface Diagnosis {
@@ -99,13 +112,47 @@ export interface FetchedIssuer {
   subject: string | null;
   completesChain: boolean;
   error: string | null;
+  /** The fetched certificates as PEM: the proxy hands them to OpenSSL as links for this host's connections (--complete-chains). */
+  pems?: string[];
+  /** When they complete the chain: the trust-store certificates (the anchor) of that path, as PEM. */
+  anchorPems?: string[];
 }
 
 export interface ClientCertificateInfo {
   requested: boolean;
   acceptableCAs: string[];
   presented: string | null;
+  /**
+   * Whether the server enforces the certificate it asked for, judged from its HTTP answer on the same
+   * connection (`inspect`'s `HEAD /`, or the app's own exchange through the proxy); absent when not asked.
+   */
+  httpCheck?: ClientCertCheck | null;
 }
+
+/** What a server answered at the HTTP layer after a handshake in which it asked for a client certificate and got none. */
+export interface HttpAnswer {
+  /** The request that was sent (`HEAD /`, `GET /`, or the app's method), null when none was. */
+  request: string | null;
+  status: number | null;
+  statusText: string;
+  /** The start of the response (status line, headers, up to 1 KiB of body), for a mention of a certificate. */
+  head: string;
+  /** How it ended: a response, a close/reset/alert before any, silence, or bytes that are not HTTP. */
+  end: 'response' | 'closed' | 'reset' | 'alert' | 'timeout' | 'not-http';
+  error: string | null;
+}
+
+/** The judgement on an HttpAnswer: does the server require the client certificate, or only ask for it? */
+export interface ClientCertCheck {
+  request: string | null;
+  status: number | null;
+  outcome: 'required' | 'optional' | 'inconclusive';
+  confidence: Confidence;
+  /** What was seen, in words ("HEAD / was answered 400 Bad Request"). */
+  reason: string;
+}
+
+/** OpenSSL's own verdict on a handshake (Node's `authorized` / `authorizationError`, then checkServerIdentity). */
 
 export interface StrictWarning {
   code: string;
@@ -118,6 +165,15 @@ export interface Interception {
   product: string | null;
   reason: string;
   evidence: unknown;
+  /**
+   * Not detected, but the chain cannot rule it out: one public host anchored only in a CA the user
+   * gave (--extra-ca, extra/), which is an internal server or the company's inspection proxy.
+   */
+  possible?: boolean;
+  /** How sure the verdict (detected or possible) is. */
+  confidence?: Confidence;
+  /** The chain was minted by a tlswitness CA: the run measured a tlswitness proxy, not the network. */
+  ownProxy?: boolean;
 }
 
 export type FailureStep = 'target' | 'dns' | 'connect' | 'timeout' | 'proxy' | 'tls';

@@ -1,5 +1,6 @@
 // The flags shared by the commands that connect (inspect, detect, evidence): declared once, validated
 // before any work, and turned into a HandshakeRequest plus the trust stores (loaded in parallel).
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
@@ -13,8 +14,10 @@ import { parseResolve, type ResolveMap } from '../net/target.js';
 import type { TrustContext } from '../tls/handshake-record.js';
 import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
-import { ParsedCertificate } from '../trust/certificate.js';
+import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
+import { looksLikePkcs12 } from '../trust/pkcs12.js';
+import { openPkcs12 } from './certificate-file.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 export interface ConnectArgs {
@@ -25,6 +28,8 @@ export interface ConnectArgs {
   'upstream-proxy'?: string;
   'env-proxy': boolean;
   'fetch-missing': boolean;
+  /** Undefined (the default) means on; `--no-http-probe` sets false. */
+  'http-probe'?: boolean;
   'client-cert'?: string;
   'client-key'?: string;
   password?: string;
@@ -54,6 +59,7 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
   return withNetworkOptions(yargs)
     .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
     .option('fetch-missing', { type: 'boolean', default: false, describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis" })
+    .option('http-probe', { type: 'boolean', default: true, describe: 'when the server asks for a client certificate, none is given and it completes the handshake anyway, send HEAD / to learn whether it requires one (--no-http-probe sends nothing)' })
     .option('client-cert', { type: 'string', describe: 'client certificate to present (PEM, or PKCS#12 with --password)' })
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
@@ -70,6 +76,29 @@ function readFlagFile(path: string, flag: string): Buffer {
   }
 }
 
+/**
+ * A PKCS#12 --client-cert, opened here rather than by Node's `pfx` option: Node's OpenSSL 3 refuses the
+ * RC2 that `openssl pkcs12 -legacy` still writes ("Unsupported PKCS12 PFX data"), and a wrong password
+ * is then a usage error before any connection. The leaf is the certificate that matches the key.
+ */
+function pkcs12Credentials(data: Buffer, password: string | undefined, certPath: string): ClientCredentials {
+  const label = `--client-cert ${certPath}`;
+  const p12 = openPkcs12(data, password, label, { keys: true });
+  const keyDer = p12.keys[0];
+  if (!keyDer) throw new ToolError('bad-usage', `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: keyDer, format: 'der', type: 'pkcs8' });
+  } catch (error) {
+    throw new ToolError('not-certificates', `${label}: its private key is not readable (${(error as Error).message})`);
+  }
+  const certs = p12.certificates.map((der) => new X509Certificate(der));
+  const leaf = certs.findIndex((cert) => cert.checkPrivateKey(key));
+  if (leaf < 0) throw new ToolError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
+  const chain = [certs[leaf]!, ...certs.filter((_, i) => i !== leaf)];
+  return { cert: chain.map((cert) => cert.toString()).join(''), key: key.export({ type: 'pkcs8', format: 'pem' }), subject: new ParsedCertificate(certs[leaf]!.raw).subject };
+}
+
 function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const certPath = args['client-cert'];
   if (!certPath) {
@@ -77,8 +106,7 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
     return null;
   }
   const data = readFlagFile(certPath, '--client-cert');
-  const isPkcs12 = /\.(p12|pfx)$/i.test(extname(certPath)) || data[0] === 0x30;
-  if (isPkcs12) return { pfx: data, passphrase: args.password ?? '', subject: `PKCS#12 ${certPath}` };
+  if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
     throw new ToolError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
   }
@@ -115,22 +143,27 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
   if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const certsDir = findCertsDir(args['certs-dir'], env);
-  const extraDir = join(certsDir, 'extra');
-  const trust = (async (): Promise<TrustContext> => {
-    const [pub, system, extra, localCa] = await Promise.all([
-      loadPublicStore(args['public-roots']),
-      loadSystemStore(env),
-      loadExtraStore(args['extra-ca'] ?? [], extraDir),
-      loadLocalCa(certsDir).catch(() => null),
-    ]);
-    // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
-    for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
-    return { public: pub.store, system: system.store, extra: extra.store };
-  })();
+  const trust = loadTrust(args, env);
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
   return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
+}
+
+export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>;
+
+/** The three stores as --public-roots, the OS, --extra-ca and the certs dir's extra/ make them, without the local CA. */
+export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+  const certsDir = findCertsDir(args['certs-dir'], env);
+  const [pub, system, extra, localCa] = await Promise.all([
+    loadPublicStore(args['public-roots']),
+    loadSystemStore(env),
+    loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
+    loadLocalCa(certsDir).catch(() => null),
+  ]);
+  // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
+  for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
+  const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
+  return { public: pub.store, system: system.store, extra: extra.store, ownCas };
 }
 
 export interface ConnectPlan {
@@ -146,7 +179,8 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const client = clientCredentials(args);
   const network = networkPlan(args, env);
   return {
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'] },
+    // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, httpProbe: args['http-probe'] !== false },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

@@ -17,6 +17,14 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
     observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust),
     sanityTarget ? observeHandshake({ ...plan.request, servername: undefined, client: null, fetchMissing: false, id: 'h-sanity', target: sanityTarget, proxy: plan.proxyFor(sanityTarget.host) }, plan.trust) : Promise.resolve(null),
   ]);
+  if (record.interception.ownProxy) {
+    // A bundle would blame someone for a chain tlswitness minted itself: say so and write nothing.
+    const d = record.diagnosis;
+    process.stderr.write(`Note: ${d.summary}. ${d.action.charAt(0).toUpperCase()}${d.action.slice(1)}. No bundle was written.\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ path: null, files: [], problem: d.problem, side: 'unclear', conclusion: d.summary, ownProxy: true }, null, 2)}\n`);
+    process.exitCode = exitCodeFor(d.problem, false);
+    return;
+  }
   // The clients go after the tool's own handshake so they reach the same address.
   const clients = args['client-checks']
     ? await runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })

@@ -16,7 +16,7 @@ async function readStdin(): Promise<string> {
 
 export const explainCommand: CommandModule<object, ExplainArgs> = {
   command: 'explain [text..]',
-  describe: 'decode a TLS error message (Python, Node, curl, Java, Go, git, .NET, wget, PowerShell, OpenSSL)',
+  describe: 'decode a TLS error message (curl, wget, Python, Node, OpenSSL, git, Java, Go, Rust, .NET, PowerShell, schannel, Ruby, PHP, browsers, Docker, npm, pip, Maven, Gradle)',
   builder: (yargs) =>
     (yargs as Argv<object>)
       .positional('text', { type: 'string', array: true, describe: 'the error message (or pipe it on standard input)' })
@@ -26,8 +26,11 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
     const result = explain(text);
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (!result.recognized) process.stdout.write(`Not recognised: ${result.meaning}.\n${result.action}.\n`);
-    else {
+    else if (!result.recognized) {
+      process.stdout.write(
+        [`Not recognised: ${result.meaning}.`, `Client: ${result.client ?? 'not recognised either'}.`, `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`, `Next: ${result.next}`, ''].join('\n'),
+      );
+    } else {
       process.stdout.write(
         [
           `${result.problem!.toUpperCase()}${result.alternatives.length ? ` (or: ${result.alternatives.join(', ')})` : ''}${result.client ? ` — from ${result.client}` : ''}${result.host ? `, host ${result.host}` : ''}`,

@@ -15,6 +15,7 @@ import { evidenceCommand } from './evidence.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
+import { verifyCommand } from './verify.js';
 import { TOOL_VERSION } from '../version.js';
 
 function fail(message: string, code: number): never {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     .command(detectCommand)
     .command(evidenceCommand)
     .command(explainCommand)
+    .command(verifyCommand)
     .command(certCommand)
     .command(convertCommand)
     .command(bundleCommand)

@@ -9,6 +9,7 @@ import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
+import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../net/target.js';
 import { parsePassthrough } from '../proxy/policy.js';
 import { parseProxyAuth } from '../proxy/proxy-auth.js';
@@ -96,7 +97,11 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   });
   // A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop.
   let listeningPort = args.port;
-  const isSelf = (proxy: ProxySpec) => proxy.port === listeningPort && (LOOPBACK.test(proxy.host) || proxy.host === args.host);
+  const reachesThisMachine = (host: string) => {
+    const address = canonicalAddress(host);
+    return address ? isLoopbackAddress(address) || isUnspecifiedAddress(address) : isLoopbackName(host);
+  };
+  const isSelf = (proxy: ProxySpec) => proxy.port === listeningPort && (reachesThisMachine(proxy.host) || proxy.host === args.host);
   const proxyFor = (host: string) => {
     const proxy = network.proxyFor(host);
     return proxy && isSelf(proxy) ? null : proxy;
@@ -109,7 +114,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target) => observeHandshake({ id: `h-${++handshakes}`, target, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
+    observe: (target, servername) => observeHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),

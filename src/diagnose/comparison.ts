@@ -61,14 +61,20 @@ export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord
 function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[]): { side: Side; conclusion: string } {
   const where = formatHostPort(target.target);
   const { diagnosis, interception } = target;
+  if (interception.ownProxy) {
+    return { side: 'unclear', conclusion: `Not measured: ${diagnosis.summary}. ${capitalize(diagnosis.action)}.` };
+  }
+  // The diagnosis already is about the interception (liability network): the conclusion says the same.
   if (interception.detected) {
-    return { side: 'us', conclusion: `Our side: TLS to ${where} is re-signed on this network${interception.product ? ` by ${interception.product}` : ''}; the server did not send this chain. IT must trust the inspection CA in the app's store or exempt the host.` };
+    const by = interception.product ? ` by ${interception.product}` : '';
+    return { side: 'us', conclusion: `Our side (network): TLS to ${where} is re-signed on this network${by}, so the server did not send this chain. ${capitalize(diagnosis.action)}.` };
   }
   const sanityBroken = sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
   if (diagnosis.problem === 'ok') {
     const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
     if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${refusing.join(' and ')} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
-    return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.` };
+    const possible = interception.possible ? ` Interception ${interception.reason}.` : '';
+    return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.${possible}` };
   }
   if (diagnosis.problem === 'connection-failed') {
     return { side: 'unclear', conclusion: `${where} could not be reached from here (${target.failure?.message ?? 'no connection'}), so there is no certificate to judge.` };
@@ -87,4 +93,8 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   }
   if (diagnosis.liability === 'client' || diagnosis.liability === 'network') return { side: 'us', conclusion: `Our side (${diagnosis.liability}): ${diagnosis.summary} ${diagnosis.action}` };
   return { side: 'unclear', conclusion: diagnosis.summary };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

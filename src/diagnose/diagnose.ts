@@ -1,6 +1,7 @@
 // The verdict a person acts on: problem, whose fault, how sure, and the one thing to do next; pure.
 import { formatHostPort } from '../net/target.js';
 import type { Diagnosis, HandshakeRecord } from '../types.js';
+import { ownProxyStatement } from './interception.js';
 
 export type UndiagnosedRecord = Omit<HandshakeRecord, 'diagnosis'>;
 
@@ -46,13 +47,20 @@ function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
   return { problem: 'handshake-failed', liability: 'server', confidence: 'low', summary: `the TLS handshake with ${where} failed: ${failure.message}`, action: `retry with tlswitness inspect ${where} --tls-max 1.2, and compare with openssl s_client -connect ${where}` };
 }
 
-function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence']): Diagnosis {
+/** The verdict for a server that refused us for want of a client certificate; `through` names the proxy's flag instead of inspect's. */
+export function clientCertRequired(record: UndiagnosedRecord, confidence: Diagnosis['confidence'], through: 'cli' | 'proxy' = 'cli'): Diagnosis {
   const cc = record.clientCertificate;
   const accepted = cc.acceptableCAs.length ? ` It accepts certificates from: ${cc.acceptableCAs.join('; ')}.` : '';
+  const check = cc.httpCheck?.outcome === 'required' ? ` It completed the handshake ${cc.presented ? 'with it' : 'without one'}, but ${cc.httpCheck.reason}.` : '';
   const summary = cc.presented
-    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${accepted}`
-    : `the server requires a client certificate (mutual TLS) and none was presented.${accepted}`;
-  return { problem: 'client-cert-required', liability: 'client', confidence, summary, action: 'present a certificate issued by one of the accepted CAs: --client-cert FILE --client-key FILE (or a PKCS#12 with --password)' };
+    ? `the server asked for a client certificate and refused the one presented (${cc.presented}).${check}${accepted}`
+    : `the server requires a client certificate (mutual TLS) and none was presented.${check}${accepted}`;
+  const host = record.target.servername ?? record.target.host;
+  const action =
+    through === 'proxy'
+      ? `give the proxy a certificate issued by one of the accepted CAs for this host: --upstream-client-cert ${host}=CERT.pem,KEY.pem`
+      : `present a certificate issued by one of the accepted CAs: --client-cert FILE --client-key FILE (or a PKCS#12 with --password); through the proxy, --upstream-client-cert ${host}=CERT.pem,KEY.pem`;
+  return { problem: 'client-cert-required', liability: 'client', confidence, summary, action };
 }
 
 function chainProblem(record: UndiagnosedRecord): Diagnosis {
@@ -61,7 +69,8 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
   const depth = v.depth ?? 0;
   const at = v.certificate ?? (leaf ? { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter, from: 'server' as const } : undefined);
   const fromStore = at !== undefined && at.from !== 'server';
-  const host = record.target.servername ?? record.target.host;
+  // An offline chain (`tlswitness verify` without --host/--ip) names no host.
+  const host = record.target.servername ?? (record.target.host || 'the server');
   const analysis = record.chainAnalysis;
   const fetched = analysis.fetched;
   switch (v.opensslCode) {
@@ -115,22 +124,60 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
 }
 
 export function diagnose(record: UndiagnosedRecord): Diagnosis {
-  const base = diagnoseChain(record);
   const interception = record.interception;
-  if (!interception?.detected || (base.problem !== 'unknown-ca' && base.problem !== 'self-signed' && base.problem !== 'ok')) return base;
-  // An unknown CA that is an interceptor's is the network's doing, not a setting the app lacks.
-  const by = interception.product ?? 'an interceptor (corporate proxy or antivirus)';
+  // SPEC: a chain minted by tlswitness's own CA says nothing about the server or the network.
+  if (interception?.ownProxy) return ownProxyDiagnosis(record);
+  const base = diagnoseChain(record);
+  if (!interception?.detected || !record.chain.length || NOT_ABOUT_THE_CHAIN.has(base.problem)) return base;
+  return interceptedDiagnosis(record, base);
+}
+
+const NOT_ABOUT_THE_CHAIN = new Set<Diagnosis['problem']>(['connection-failed', 'handshake-failed', 'client-cert-required']);
+
+function ownProxyDiagnosis(record: UndiagnosedRecord): Diagnosis {
+  const evidence = record.interception.evidence as { matched?: string } | null;
+  const { summary, action } = ownProxyStatement(record, evidence?.matched ?? 'a tlswitness CA');
+  // The target was never measured: as inconclusive as an unreachable one (exit 3), and the way out is a setting here.
+  return { problem: 'connection-failed', liability: 'client', confidence: 'high', summary, action };
+}
+
+// The codes of a chain that anchors in no store: for an interceptor's chain that is its CA missing from
+// the client's store (a leaf-only flight included), never a server that forgot its intermediate.
+const UNTRUSTED_CODES = new Set([2, 18, 19, 20, 21]);
+
+/**
+ * When something re-signs the connection, the server never sent this chain: whatever the chain's
+ * symptom, the cause is the interception (liability network), and the action goes to whoever runs it.
+ */
+function interceptedDiagnosis(record: UndiagnosedRecord, base: Diagnosis): Diagnosis {
+  const interception = record.interception;
+  const product = interception.product;
+  const by = product ?? 'an interceptor (a corporate proxy or antivirus)';
   const host = record.target.servername ?? record.target.host;
-  if (base.problem === 'ok') {
-    return { ...base, summary: `${base.summary}; but TLS to ${host} is re-signed by ${by}`, action: `the connection is inspected by ${by}: expected on a managed network; if not, find the software or proxy doing it (tlswitness detect)` };
-  }
+  const kind = (interception.evidence as { kind?: string } | null)?.kind ?? null;
+  const v = record.verification;
+  const problem = v.ok ? base.problem : UNTRUSTED_CODES.has(v.opensslCode) ? 'unknown-ca' : base.problem;
+  const seen = v.ok
+    ? `it verifies here only because this machine trusts the inspection CA${record.chainAnalysis.anchor ? ` "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''}; apps with their own CA bundle (Python's certifi, Node, Java) refuse it`
+    : `apps refuse it (${v.code ?? v.message}) because they do not trust the interceptor's CA`;
   return {
-    ...base,
+    problem,
     liability: 'network',
-    confidence: interception.product ? 'high' : 'medium',
-    summary: `TLS to ${host} is re-signed by ${by}: ${interception.reason}`,
-    action: `if this is your company's TLS inspection, trust its root on the app's behalf (--extra-ca ROOT.pem, or tlswitness bundle); otherwise use another network and report it`,
+    confidence: interception.confidence ?? (product ? 'high' : 'medium'),
+    summary: `TLS to ${host} is re-signed by ${by}${kind ? ` (${kind})` : ''}, not served by ${host}: ${seen}. The server is not at fault`,
+    action: interceptionAction(product, kind, host),
   };
+}
+
+/** Who to ask and how to confirm, by the kind of product (catalogue `kind`). */
+export function interceptionAction(product: string | null, kind: string | null, host: string): string {
+  const trust = 'trust it on the app\'s behalf with --extra-ca CA.pem (or a combined bundle from tlswitness bundle -o bundle.pem --extra-ca CA.pem)';
+  if (kind === 'debugging proxy') {
+    return `${product} (a debugging proxy) is in the path: stop it or take it out of the proxy settings; if it is there on purpose, ${trust}`;
+  }
+  const scanner = kind === 'antivirus' ? `${product}'s HTTPS (SSL/TLS) scanning` : "the scanner's HTTPS inspection";
+  const owner = kind === 'antivirus' ? `IT (or whoever manages ${product})` : 'IT';
+  return `ask ${owner} for the inspection CA certificate and ${trust}, or for an exception (no inspection) for ${host}; to confirm, turn ${scanner} off and run this again`;
 }
 
 function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
@@ -144,8 +191,12 @@ function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
   if (record.chain.length === 0) return handshakeFailed(record);
   if (!record.verification.ok) return chainProblem(record);
   if (record.failure) return handshakeFailed(record);
+  // The handshake went on without a certificate (or with one the server did not take), and the HTTP
+  // answer refused us (nginx's 400, a 403, 495/496).
+  if (cc.requested && cc.httpCheck?.outcome === 'required') return clientCertRequired(record, cc.httpCheck.confidence);
   if (!record.chainAnalysis.inOrder) {
     return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
   }
-  return { problem: 'ok', liability: 'none', confidence: 'high', summary: `the chain verifies${record.chainAnalysis.anchor ? ` to "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''} and the name matches`, action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message' };
+  const named = record.target.servername ?? record.target.host;
+  return { problem: 'ok', liability: 'none', confidence: 'high', summary: `the chain verifies${record.chainAnalysis.anchor ? ` to "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''}${named ? ' and the name matches' : ' (no name was checked)'}`, action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message' };
 }

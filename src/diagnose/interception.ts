@@ -2,7 +2,9 @@
 // SPEC: a certificate issued by a known inspection product's CA is interception whatever the host;
 // otherwise a public host whose chain does not anchor in the public roots, with another sign (a
 // private root trusted only by the OS or extra store, or one issuer re-signing unrelated public
-// hosts in this run). A private CA on an internal host is a custom CA, not interception.
+// hosts in this run). A private CA on an internal host is a custom CA, not interception. One public
+// host anchored only in a CA the user gave is "possible" (low confidence), and a tlswitness CA means the
+// run measured a tlswitness proxy, not the network.
 import { BlockList } from 'node:net';
 import { ipFamily } from '../net/ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
@@ -118,8 +120,15 @@ export function registrableDomain(parseHost: ParseHost, host: string): string {
 }
 
 /** Whether a verdict needs the host classified (no catalogue match, no public anchor). */
-export function needsHostClassification(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>): boolean {
+export function needsHostClassification(record: UnjudgedRecord): boolean {
   return record.chain.length > 0 && catalogueMatchIn(record) === null && !PUBLIC_ANCHORED.has(record.trust.public);
+}
+
+/** A tlswitness CA this machine holds (the certs dir's), as the chain would show it. */
+export interface OwnCa {
+  subject: string;
+  subjectKeyId: string | null;
+  spkiSha256: string;
 }
 
 export interface InterceptionContext {
@@ -129,11 +138,19 @@ export interface InterceptionContext {
   addressFromDns: boolean;
   /** This run's memory: issuer name -> registrable domains of public hosts it signed without a public anchor. */
   resigned?: Map<string, Set<string>>;
+  /** The certs dir's CA: a chain it signed was minted by a tlswitness proxy. */
+  ownCas?: OwnCa[];
 }
 
 const PUBLIC_ANCHORED = new Set(['ok', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+type UnjudgedRecord = Omit<HandshakeRecord, 'interception' | 'diagnosis'>;
 
-function catalogueMatchIn(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>): { match: CatalogueMatch; where: string } | null {
+/** Whether the chain anchors in the public root set (an expired or misnamed chain still does). */
+export function anchorsInPublicRoots(record: Pick<HandshakeRecord, 'trust' | 'chainAnalysis'>): boolean {
+  return PUBLIC_ANCHORED.has(record.trust.public) || record.chainAnalysis.anchorStore === 'public';
+}
+
+function catalogueMatchIn(record: UnjudgedRecord): { match: CatalogueMatch; where: string } | null {
   const names: Array<{ name: string; where: string }> = [];
   record.chain.forEach((entry, depth) => {
     names.push({ name: entry.issuer, where: `issuer of certificate ${depth}` });
@@ -148,19 +165,76 @@ function catalogueMatchIn(record: Omit<HandshakeRecord, 'interception' | 'diagno
   return null;
 }
 
-export function detectInterception(record: Omit<HandshakeRecord, 'interception' | 'diagnosis'>, context: InterceptionContext): Interception {
+/** tlswitness's own CA product name in the catalogue: any install's CA, matched by its name pattern. */
+const OWN_PRODUCT = 'tlswitness';
+
+/** The certs dir's CA in the chain: a sent certificate with its key, or the issuer of one (name and key id). */
+function ownCaIn(record: UnjudgedRecord, ownCas: OwnCa[]): { name: string; where: string } | null {
+  for (const [depth, entry] of record.chain.entries()) {
+    if (ownCas.some((ca) => ca.spkiSha256 === entry.spkiSha256)) return { name: entry.subject, where: `certificate ${depth}, this machine's tlswitness CA` };
+    const issuer = ownCas.find((ca) => ca.subject === entry.issuer && (!ca.subjectKeyId || !entry.authorityKeyId || ca.subjectKeyId === entry.authorityKeyId));
+    if (issuer) return { name: entry.issuer, where: `issuer of certificate ${depth}, this machine's tlswitness CA` };
+  }
+  return null;
+}
+
+/**
+ * SPEC: tlswitness's own CA is never "an interceptor": the run went through a tlswitness proxy (the
+ * usual cause: HTTPS_PROXY from `ca env` in this shell), which minted what was seen. Said plainly,
+ * with the way out, instead of a diagnosis of a chain the server never sent.
+ */
+export function ownProxyStatement(record: Pick<HandshakeRecord, 'via' | 'proxy' | 'target'>, caName: string): { summary: string; action: string } {
+  const minted = `the certificate was minted by "${caName}"`;
+  if (record.via === 'env-proxy') {
+    return { summary: `HTTPS_PROXY (${record.proxy}) points at tlswitness's own proxy: this run measured the proxy, not the network (${minted})`, action: 'run with --no-env-proxy or in a shell without `ca env`' };
+  }
+  if (record.via === 'upstream-proxy') {
+    return { summary: `--upstream-proxy ${record.proxy} is a tlswitness proxy: this run measured that proxy, not the network (${minted})`, action: 'leave out --upstream-proxy (or give the network\'s own proxy) and run again' };
+  }
+  const host = record.target.servername ?? record.target.host;
+  return { summary: `${formatHost(record.target)} answered as a tlswitness proxy, not as ${host}: this run measured the proxy, not the server (${minted})`, action: 'check --resolve and the port: they lead to a tlswitness proxy, not to the server' };
+}
+
+function formatHost(target: HandshakeRecord['target']): string {
+  return `${target.address ?? target.host}:${target.port}`;
+}
+
+/** The name a re-signing interceptor shows: the issuer at the top of the chain as sent. */
+export function resigningIssuer(record: Pick<HandshakeRecord, 'chain'>): string {
+  return record.chain[record.chain.length - 1]?.issuer ?? record.chain[0]?.issuer ?? '';
+}
+
+/** One issuer seen signing unrelated public hosts without a public anchor: the SPEC's second sign. */
+export function resignedInterception(issuer: string, domains: Set<string>, anchorEvidence: object): Interception {
+  return {
+    detected: true,
+    product: null,
+    confidence: 'medium',
+    reason: `"${issuer}" signs unrelated public hosts in this run (${[...domains].slice(0, 5).join(', ')}) without a public anchor: one interceptor re-signs them`,
+    evidence: { issuer, hosts: [...domains], ...anchorEvidence },
+  };
+}
+
+export function detectInterception(record: UnjudgedRecord, context: InterceptionContext): Interception {
   if (!record.chain.length) return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
   const analysis = record.chainAnalysis;
   const anchorEvidence = { anchor: analysis.anchor, anchorStore: analysis.anchorStore, anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null };
 
-  // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
+  // 0. tlswitness's own CA (this certs dir's, or any install's by name): the run measured a tlswitness proxy.
   const found = catalogueMatchIn(record);
+  const own = ownCaIn(record, context.ownCas ?? []) ?? (found?.match.product === OWN_PRODUCT ? { name: found.match.name, where: found.where } : null);
+  if (own) {
+    return { detected: false, product: OWN_PRODUCT, ownProxy: true, reason: ownProxyStatement(record, own.name).summary, evidence: { matched: own.name, where: own.where, ...anchorEvidence } };
+  }
+
+  // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
   if (found) {
     const { match, where } = found;
     return {
       detected: true,
       product: match.product,
-      reason: `"${match.name}" (${where}) is the CA of ${match.product}, a ${match.kind} that re-signs TLS connections`,
+      confidence: match.status === 'guessed' ? 'medium' : 'high',
+      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${/^[aeiou]/i.test(match.kind) ? 'an' : 'a'} ${match.kind} that re-signs TLS connections`,
       evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
     };
   }
@@ -169,6 +243,8 @@ export function detectInterception(record: Omit<HandshakeRecord, 'interception' 
   if (PUBLIC_ANCHORED.has(record.trust.public)) {
     return { detected: false, product: null, reason: `the chain anchors in the public root set${analysis.anchor ? ` ("${analysis.anchor}")` : ''}`, evidence: anchorEvidence };
   }
+  // Without a public root set there is nothing to compare the anchor with (SPEC's rule needs one).
+  if (record.trust.public === 'not-configured') return { detected: false, product: null, reason: 'not judged: no public root set was given to compare the anchor with', evidence: anchorEvidence };
   const host = record.target.servername ?? record.target.host;
   if (!context.parseHost) return { detected: false, product: null, reason: 'not judged: the host was not classified as public or internal', evidence: anchorEvidence };
   const parseHost = context.parseHost;
@@ -184,28 +260,35 @@ export function detectInterception(record: Omit<HandshakeRecord, 'interception' 
     };
   }
 
-  // 3. A public host without a public anchor: another sign is needed.
-  if (analysis.anchorStore === 'system' || analysis.anchorStore === 'extra') {
-    return {
-      detected: true,
-      product: null,
-      reason: `${host} is a public host, but its chain anchors in "${analysis.anchor}", a private root trusted only by the ${analysis.anchorStore} store: something (a corporate proxy or antivirus) re-signs TLS`,
-      evidence: anchorEvidence,
-    };
-  }
-  const issuer = record.chain[record.chain.length - 1]?.issuer ?? record.chain[0]!.issuer;
+  // 3. A public host without a public anchor: another sign is needed. Every such host is remembered
+  // under its issuer first, so a run (detect, the proxy) can see one issuer re-sign unrelated hosts.
+  const issuer = resigningIssuer(record);
   if (context.resigned) {
     const domains = context.resigned.get(issuer) ?? new Set<string>();
     domains.add(registrableDomain(parseHost, host));
     context.resigned.set(issuer, domains);
-    if (domains.size >= 2) {
-      return {
-        detected: true,
-        product: null,
-        reason: `"${issuer}" signs unrelated public hosts (${[...domains].slice(0, 5).join(', ')}) without a public anchor: one interceptor re-signs them`,
-        evidence: { issuer, hosts: [...domains], ...anchorEvidence },
-      };
-    }
+    if (domains.size >= 2) return resignedInterception(issuer, domains, anchorEvidence);
+  }
+  if (analysis.anchorStore === 'system') {
+    return {
+      detected: true,
+      product: null,
+      confidence: 'medium',
+      reason: `${host} is a public host, but its chain anchors in "${analysis.anchor}", a private root trusted only by the OS store: something (a corporate proxy or antivirus) re-signs TLS`,
+      evidence: anchorEvidence,
+    };
+  }
+  if (analysis.anchorStore === 'extra') {
+    // SPEC: one public-looking host under a CA the user gave is ambiguous; only a catalogue match or the
+    // same issuer re-signing unrelated public hosts settles it.
+    return {
+      detected: false,
+      possible: true,
+      confidence: 'low',
+      product: null,
+      reason: `possible: ${host} anchors only in "${analysis.anchor}", a CA you gave (--extra-ca or the certs dir's extra/). From one chain tlswitness cannot tell an internal server under a public name from the company's inspection proxy; the same issuer re-signing unrelated public hosts would settle it`,
+      evidence: anchorEvidence,
+    };
   }
   return { detected: false, product: null, reason: `${host} is a public host whose chain does not anchor in the public roots (${record.verification.code ?? 'unverified'}), but no sign of interception was seen: an unknown or broken chain`, evidence: anchorEvidence };
 }

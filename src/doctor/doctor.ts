@@ -4,6 +4,7 @@ import { checkClients } from './client-findings.js';
 import { resolveClients, type ClientTrust } from './client-trust.js';
 import { finding, isFailing, type Finding } from './findings.js';
 import { checkLocalCa } from './local-ca.js';
+import { checkOwnProxy } from './own-proxy.js';
 import { checkProxyVariables } from './proxy-variables.js';
 import type { DoctorSnapshot, Probe } from './snapshot.js';
 import { checkSystemStore } from './system-store.js';
@@ -36,6 +37,7 @@ export function diagnoseMachine(snapshot: DoctorSnapshot, now: Date): DoctorRepo
     ...checkVerificationOff(snapshot),
     ...checkCaVariables(snapshot, now),
     ...checkProxyVariables(snapshot.env),
+    ...checkOwnProxy(snapshot),
     ...checkSystemStore(snapshot, now),
     ...checkLocalCa(snapshot.localCa, now),
     ...checkClients(clients, snapshot, now),

@@ -1,7 +1,7 @@
 // The 502 (504 for a timeout) an app gets when its upstream fails verification: host, problem, action and the served
 // chain, as plain text, or HTML for clients that accept it; pure.
 import { formatHostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
 export interface BlockResponse {
   /** 504 when the upstream did not answer in time (a gateway timeout), else 502. */
@@ -18,14 +18,28 @@ function textBody(record: HandshakeRecord): string {
     `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `Summary:   ${d.summary}`,
     `Action:    ${d.action}`,
+    ...(record.interception.detected || record.interception.ownProxy || record.interception.possible ? [`Interception: ${interceptionWords(record)}`] : []),
     `Verify:    ${record.verification.opensslCode} (${record.verification.message})`,
     `Trust:     public ${record.trust.public}, system ${record.trust.system}, extra ${record.trust.extra}`,
+    ...(record.verification.openssl ? [`OpenSSL:   ${opensslLine(record.verification.openssl)} (on the live connection)`] : []),
+    ...(record.verification.detail ? [`Detail:    ${record.verification.detail}`] : []),
     '',
     `Certificate chain as the server sent it (${record.chain.length}):`,
   ];
   record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
   lines.push('', ...record.chain.map((c) => c.pem.trimEnd()), '');
   return lines.join('\n');
+}
+
+function interceptionWords(record: HandshakeRecord): string {
+  const i = record.interception;
+  if (i.ownProxy) return `none: the chain came from a tlswitness proxy (${i.reason})`;
+  return `${i.detected ? 'DETECTED' : 'POSSIBLE'}${i.product ? ` (${i.product})` : ''}: ${i.reason}`;
+}
+
+function opensslLine(verdict: OpensslVerdict): string {
+  if (verdict.ok) return 'ok';
+  return `refused: ${verdict.code ?? 'error'}${verdict.opensslCode !== null ? ` (${verdict.opensslCode})` : ''}, ${verdict.message}`;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,9 +1,12 @@
 // Errors in forwarded exchanges, as the library reports them: one `error` event per exchange (the
-// first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts).
+// first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts; the
+// block page when OpenSSL refused the upstream connection).
 import type { IContext } from 'http-mitm-proxy';
 import type { EventBus } from '../events.js';
 import { formatHostPort } from '../net/target.js';
+import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
+import { UpstreamRefusal } from './openssl-gate.js';
 
 export class ExchangeErrors {
   private readonly targets = new WeakMap<IContext, string>();
@@ -32,6 +35,17 @@ export class ExchangeErrors {
     this.events.publish({ type: 'error', time: new Date().toISOString(), code: failure.code, message: failure.message, ...(ctx ? { host: target } : {}) });
     if (!ctx) return;
     const response = ctx.proxyToClientResponse;
+    if (error instanceof UpstreamRefusal && error.record && !response.headersSent && !response.destroyed) {
+      // As when the record itself refuses: the app reads why, with OpenSSL's reason in it.
+      ctx.clientToProxyRequest.resume();
+      const page = blockResponse(error.record, ctx.clientToProxyRequest.headers.accept);
+      const problem = error.record.diagnosis.problem;
+      // Set (not only written) so that the request log can read it as the block's reason.
+      response.setHeader('x-tlswitness-problem', problem);
+      response.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-error': failure.code });
+      response.end(page.body);
+      return;
+    }
     if (failure.status && !response.headersSent && !response.destroyed) {
       ctx.clientToProxyRequest.resume();
       const body = `tlswitness: ${failure.message}\n`;

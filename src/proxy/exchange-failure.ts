@@ -13,6 +13,7 @@ export type ExchangeFailureCode =
   | 'UPSTREAM_TLS'
   | 'UPSTREAM_RESET'
   | 'CLIENT_ABORTED'
+  | 'LOOP'
   | 'PROXY_ERROR';
 
 export interface ExchangeFailure {
@@ -20,7 +21,7 @@ export interface ExchangeFailure {
   /** One line: what happened and, where there is one, what to do. */
   message: string;
   /** The answer when no response has started yet; null when the app has gone. */
-  status: 502 | 504 | null;
+  status: 502 | 504 | 508 | null;
 }
 
 /** Raised by the proxy's agents when an upstream stays silent past the response timeout. */
@@ -33,6 +34,14 @@ export class UpstreamTimeoutError extends Error {
   }
 }
 
+/** Raised by the plain agent when a name turns out to resolve to the proxy itself (RFC 5842 7.2: 508). */
+export class LoopError extends Error {
+  constructor(target: string, address: string) {
+    super(`${target} resolves to ${address}, which is this proxy itself: refused, it would loop`);
+    this.name = 'LoopError';
+  }
+}
+
 const CLIENT_SIDE = new Set(['CLIENT_TO_PROXY_REQUEST_ERROR', 'PROXY_TO_CLIENT_RESPONSE_ERROR', 'CLIENT_TO_PROXY_SOCKET_ERROR']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -40,6 +49,7 @@ export function exchangeFailure(kind: string, error: unknown, target: string): E
   const err = (error ?? {}) as NodeJS.ErrnoException;
   const text = String(err.message ?? error);
   if (CLIENT_SIDE.has(kind)) return { code: 'CLIENT_ABORTED', message: `the app left the exchange with ${target} early (${err.code ?? text})`, status: null };
+  if (error instanceof LoopError) return { code: 'LOOP', message: text, status: 508 };
   if (error instanceof UpstreamTimeoutError) return { code: 'UPSTREAM_TIMEOUT', message: `${text}: the server is overloaded or hung; try again, or ask its owner`, status: 504 };
   if (error instanceof ConnectError) {
     const { failure } = error;

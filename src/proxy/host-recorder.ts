@@ -1,11 +1,21 @@
-// Records each upstream host:port with the handshake core on a side connection (so bulk traffic
-// never runs through the recording tap), at most once per host:port within the TTL; concurrent
-// CONNECTs to one host share one probe.
+// Records each upstream host:port (and the name the app asked for, when it differs) with the
+// handshake core on a side connection (so bulk traffic never runs through the recording tap), at
+// most once per host:port:name within the TTL; concurrent CONNECTs to one host share one probe.
 import type { HostPort } from '../net/target.js';
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 
-export type Observe = (target: HostPort) => Promise<HandshakeRecord>;
+/**
+ * Records one upstream. `servername` is the SNI to send and the name to check when the app asked
+ * for another name than the CONNECT host (undefined: the host's default, none for an IP address).
+ */
+export type Observe = (target: HostPort, servername?: string) => Promise<HandshakeRecord>;
+
+/** The cache key: host:port, plus the name when it is not the host's own. */
+function keyOf(target: HostPort, servername?: string): string {
+  const key = formatHostPort(target);
+  return servername === undefined ? key : `${key}#${servername}`;
+}
 
 export class HostRecorder {
   private readonly records = new Map<string, { record: HandshakeRecord; at: number }>();
@@ -28,18 +38,18 @@ export class HostRecorder {
   }
 
   /** The current record for a target, probing it when there is none or it is stale. */
-  record(target: HostPort): Promise<HandshakeRecord> {
-    const cached = this.records.get(formatHostPort(target));
+  record(target: HostPort, servername?: string): Promise<HandshakeRecord> {
+    const cached = this.records.get(keyOf(target, servername));
     if (this.fresh(cached)) return Promise.resolve(cached.record);
-    return this.refresh(target);
+    return this.refresh(target, servername);
   }
 
   /** Probes again (for instance when the traffic connection shows another certificate). */
-  refresh(target: HostPort): Promise<HandshakeRecord> {
-    const key = formatHostPort(target);
+  refresh(target: HostPort, servername?: string): Promise<HandshakeRecord> {
+    const key = keyOf(target, servername);
     let probing = this.pending.get(key);
     if (!probing) {
-      probing = this.observe(target).then(
+      probing = (servername === undefined ? this.observe(target) : this.observe(target, servername)).then(
         (record) => {
           this.pending.delete(key);
           this.records.delete(key);
@@ -69,7 +79,18 @@ export class HostRecorder {
     return this.records.size;
   }
 
-  cached(target: HostPort): HandshakeRecord | undefined {
-    return this.records.get(formatHostPort(target))?.record;
+  cached(target: HostPort, servername?: string): HandshakeRecord | undefined {
+    return this.records.get(keyOf(target, servername))?.record;
+  }
+
+  /**
+   * Replaces a record that a later verdict amended (OpenSSL refused what it said was fine), keeping
+   * its age, so the next CONNECT is answered from the cache; the amended record is published as a
+   * follow-up. A record already replaced by a newer probe stays.
+   */
+  amend(target: HostPort, servername: string | undefined, original: HandshakeRecord, amended: HandshakeRecord): void {
+    const entry = this.records.get(keyOf(target, servername));
+    if (entry?.record === original) entry.record = amended;
+    this.onRecord(amended);
   }
 }

@@ -8,6 +8,7 @@ import { formatHostPort, type HostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 import { classifyHandshakeEnd } from './client-handshake.js';
 import type { ClientRejections } from './client-rejections.js';
+import type { UpstreamName } from './upstream-name.js';
 
 export interface MitmConnection {
   target: HostPort;
@@ -18,6 +19,8 @@ export interface MitmConnection {
   spoke: boolean;
   /** The proxy closed it (the upstream could not be recorded): not the app's refusal. */
   closedByProxy?: boolean;
+  /** The name verified upstream for this session (its SNI and the name checked); set with the record. */
+  name?: UpstreamName;
 }
 
 export interface MitmSession {

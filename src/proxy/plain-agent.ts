@@ -6,12 +6,17 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openConnection } from '../net/connector.js';
 import { formatHostPort, type ResolveMap } from '../net/target.js';
-import { UpstreamTimeoutError } from './exchange-failure.js';
+import { LoopError, UpstreamTimeoutError } from './exchange-failure.js';
 
 export interface PlainAgentOptions {
   resolve: ResolveMap;
   timeoutMs: number;
   responseTimeoutMs: number;
+  /**
+   * Whether the address dialled is the proxy itself. The proxy checks the target before it forwards,
+   * but a name can resolve differently by the time it is dialled (DNS rebinding, a short TTL).
+   */
+  isSelf?: (address: string, port: number) => boolean;
 }
 
 /** Cuts an upstream socket that stays silent past `ms`: an error for the exchange using it. */
@@ -38,6 +43,11 @@ export class PlainAgent extends Agent {
     const port = Number(options.port);
     openConnection({ host, port, resolve: this.plain.resolve, proxy: null, timeoutMs: this.plain.timeoutMs }).then(
       (connection) => {
+        if (connection.address && this.plain.isSelf?.(connection.address, port)) {
+          connection.socket.destroy();
+          callback?.(new LoopError(formatHostPort({ host, port }), connection.address), undefined as unknown as Duplex);
+          return;
+        }
         cutWhenSilent(connection.socket, formatHostPort({ host, port }), this.plain.responseTimeoutMs);
         callback?.(null, connection.socket);
       },

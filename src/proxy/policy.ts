@@ -20,6 +20,9 @@ export function upstreamAcceptable(options: Pick<PolicyOptions, 'completeChains'
   // A handshake that failed (client certificate refused, alert, reset) cannot carry the app's requests
   // even when the chain verifies: blocking says why, instead of a bare 504 later.
   if (record.failure) return false;
+  // OpenSSL refused a live connection to it (an amended record): nothing makes it acceptable again,
+  // not even --complete-chains.
+  if (record.verification.openssl?.ok === false) return false;
   if (record.verification.ok) return true;
   return !!options.completeChains && record.diagnosis.problem === 'incomplete-chain' && record.chainAnalysis.fetched?.completesChain === true;
 }

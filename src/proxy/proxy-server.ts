@@ -1,6 +1,7 @@
 // The proxy: http-mitm-proxy for the HTTP/1.1 request pipeline; its CONNECT path replaced in
 // onConnect (upstream first: record and verify the host, then mint a leaf from its names and
-// terminate the app's TLS in-process). See shared/research/http-mitm-proxy.md.
+// terminate the app's TLS in-process).
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -16,11 +17,14 @@ import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED, type ProxyAuth } from './proxy-auth.js';
-import { checkPlainRequest } from './plain-request.js';
+import { checkPlainRequest, shownTarget, type PlainRoute } from './plain-request.js';
+import { LoopGuard } from './loop-guard.js';
+import { carriesVia, withVia } from './via.js';
 import { relay } from './tunnel.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { firstChunk } from './first-bytes.js';
 import { ClientRejections } from './client-rejections.js';
+import { ClientCertRefusals } from './client-cert-refusals.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { RequestLog } from './request-log.js';
 import { ExchangeDrain } from './drain.js';
@@ -32,7 +36,9 @@ import { RequestHeadGuard } from './request-heads.js';
 
 export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
-import { UpstreamAgent, type UpstreamOptions } from './upstream-agent.js';
+import { UpstreamAgent, type Disagreement, type UpstreamOptions } from './upstream-agent.js';
+import { disagreementMessage } from './openssl-gate.js';
+import { upstreamName } from './upstream-name.js';
 
 export interface ProxyServerOptions {
   host: string;
@@ -44,7 +50,7 @@ export interface ProxyServerOptions {
   minter: LeafMinter;
   events: EventBus;
   observe: Observe;
-  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs'>;
+  upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs' | 'disagreed'>;
   /** Deadlines; DEFAULT_LIMITS for what is not given. */
   limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
@@ -52,9 +58,14 @@ export interface ProxyServerOptions {
 }
 
 const now = () => new Date().toISOString();
+/** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
+const CROSS_CHECK_WAIT_MS = 1_500;
 
 export class ProxyServer {
-  private readonly proxy = new LibraryProxy((kind, ctx, error) => this.errors.handle(kind, ctx, error));
+  private readonly proxy = new LibraryProxy((kind, ctx, error) => {
+    if (ctx && kind === 'PROXY_TO_SERVER_REQUEST_ERROR') this.refusals.failed(this.connections.get(ctx.clientToProxyRequest.socket), ctx.clientToProxyRequest.method ?? 'GET', error, !!ctx.proxyToServerRequest?.reusedSocket);
+    this.errors.handle(kind, ctx, error);
+  });
   private readonly errors: ExchangeErrors;
   private readonly limits: ProxyLimits;
   private readonly heads: RequestHeadGuard;
@@ -63,13 +74,19 @@ export class ProxyServer {
   private readonly outerSocket = new WeakMap<object, Socket>();
   private readonly connections = new WeakMap<object, MitmConnection>();
   private readonly recorder: HostRecorder;
+  /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
+  private readonly refusals: ClientCertRefusals;
   private readonly inner = createHttpServer();
   private readonly webSockets = new WebSocketServer({ noServer: true });
   private readonly front: NetServer;
   private readonly sockets = new Set<Socket>();
   private readonly requests: RequestLog;
-  /** Absolute URLs of plain requests as the app sent them (the library strips req.url to a path). */
-  private readonly plainUrls = new WeakMap<IncomingMessage, string>();
+  /** Where each checked plain request goes: the one parsed URL, never the library's re-parse. */
+  private readonly plainRoutes = new WeakMap<IncomingMessage, PlainRoute>();
+  /** Whether a target is this proxy itself (known once it listens). */
+  private readonly loops: LoopGuard;
+  /** This process's Via received-by pseudonym: a request that carries it has looped back. */
+  private readonly viaToken = `tlswitness-${randomBytes(6).toString('hex')}`;
   private readonly rejections: ClientRejections;
   private agent: UpstreamAgent | null = null;
   private plainAgent: PlainAgent | null = null;
@@ -79,8 +96,10 @@ export class ProxyServer {
     this.errors = new ExchangeErrors(options.events);
     this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
+    this.refusals = new ClientCertRefusals(this.recorder);
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
     this.requests = new RequestLog(options.events, options.exchanges);
+    this.loops = new LoopGuard(options.upstream.resolve, (host) => options.upstream.proxyFor(host));
     this.front = createNetServer((socket) => {
       // The app's side carries small TLS records; Nagle would hold them for the client's delayed ACK
       // (measured: ~40 ms on a new connection's first byte).
@@ -106,12 +125,17 @@ export class ProxyServer {
       const options = ctx.proxyToServerWebSocketOptions;
       const path = (ctx.clientToProxyWebSocket as unknown as { upgradeReq?: IncomingMessage }).upgradeReq?.url ?? '/';
       // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
-      if (connection && options) options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+      if (connection && options) {
+        options.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+        // The name verified for this session, not the one Node would take from the Host header.
+        (options as { servername?: string }).servername = connection.name?.servername ?? '';
+      }
+      if (options) options.headers = { ...options.headers, via: withVia(options.headers?.via, this.viaToken) };
       callback();
     });
     this.proxy.onConnect((req, socket, head) => {
       this.onConnect(req, socket as Socket, head).catch((error: Error) => {
-        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${String(req.url).slice(0, 200)}: ${error.message}` });
+        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${shownTarget(String(req.url))}: ${error.message}` });
         socket.destroy();
       });
     });
@@ -144,9 +168,15 @@ export class ProxyServer {
 
   private async listen(): Promise<void> {
     const { responseTimeoutMs } = this.limits;
-    const agent = new UpstreamAgent({ ...this.options.upstream, responseTimeoutMs, recorder: this.recorder, accepts: (record) => upstreamAcceptable(this.options.policy, record) });
+    const agent = new UpstreamAgent({
+      ...this.options.upstream,
+      responseTimeoutMs,
+      recorder: this.recorder,
+      accepts: (record) => upstreamAcceptable(this.options.policy, record),
+      disagreed: (disagreement) => this.onDisagreement(disagreement),
+    });
     this.agent = agent;
-    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs });
+    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => this.loops.isSelfAddress(address, port) });
     this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
@@ -177,6 +207,9 @@ export class ProxyServer {
       });
       this.front.listen({ host: this.options.host, port: this.options.port }, resolve);
     });
+    const bound = this.front.address();
+    const boundAddress = typeof bound === 'object' && bound ? bound.address : this.options.host;
+    this.loops.listening(boundAddress, [this.port, this.libraryPort]);
     // Parsing every anchor into the upstream context takes tens of milliseconds: do it now, while no
     // app is waiting, not on the first request. A bad anchor set surfaces on that request instead.
     setImmediate(() => {
@@ -197,13 +230,13 @@ export class ProxyServer {
     }
     const target = parseConnectAuthority(req.url ?? '');
     if (!target) {
-      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify((req.url ?? '').slice(0, 200))}: expected host:port` });
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify(shownTarget(req.url ?? ''))}: expected host:port` });
+      refuseConnect(socket, '400 Bad Request');
       return;
     }
-    if (this.isSelf(target)) {
+    if (await this.loops.isSelf(target)) {
       events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused CONNECT ${formatHostPort(target)}: that is this proxy itself` });
-      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      refuseConnect(socket, '508 Loop Detected');
       return;
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -217,18 +250,26 @@ export class ProxyServer {
       return;
     }
     const hello = readClientHello(first);
+    // The one name this session is about: the app's SNI when it differs from the CONNECT host (see upstream-name.ts).
+    const name = upstreamName(target, hello.serverName);
     const early = routeBeforeRecord(policy, target, hello);
     if (early?.action === 'tunnel') {
-      // Tunnelled TLS is still recorded, by the side probe.
-      if (early.reason !== 'not-tls') this.recorder.record(target).catch(() => undefined);
+      // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
+      if (early.reason !== 'not-tls') this.recorder.record(target, name?.recordAs).catch(() => undefined);
       this.tunnel(socket, first, target);
       return;
     }
-    // The leaf names what the app asked for (CONNECT host and SNI), so it is minted while the upstream
-    // is recorded rather than after: a new host costs the probe, not the probe plus a signature.
-    const leaf = minter.contextFor(hello.serverName ? [target.host, hello.serverName] : [target.host]);
+    if (!name) {
+      events.publish({ type: 'error', time: now(), code: 'BAD_SNI', message: `CONNECT ${formatHostPort(target)}: the app's SNI ${JSON.stringify(hello.serverName?.slice(0, 100))} is not a DNS name, so no certificate can be checked for it; closed`, host: target.host });
+      socket.destroy();
+      return;
+    }
+    // The leaf names only the name verified upstream on the connections that carry this session's
+    // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
+    // probe, not the probe plus a signature.
+    const leaf = minter.contextFor([name.checked]);
     leaf.catch(() => undefined);
-    const recording = this.recorder.record(target);
+    const recording = this.recorder.record(target, name.recordAs);
     recording.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
     // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
@@ -250,10 +291,11 @@ export class ProxyServer {
       return;
     }
     // The traffic connection for the first request is dialed now, checked against this very record.
-    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target);
+    if (upstreamAcceptable(policy, record)) this.agent?.preconnect(target, name);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.record = record;
+    terminated.connection.name = name;
     this.connections.set(terminated.tlsSocket, terminated.connection);
     this.inner.emit('connection', terminated.tlsSocket);
     // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
@@ -277,15 +319,13 @@ export class ProxyServer {
     return session;
   }
 
-  /** A target that is this proxy's own listening address. */
-  private isSelf(target: HostPort): boolean {
-    const ownPorts = [this.port, this.libraryPort];
-    return ownPorts.includes(target.port) && (/^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0|::)$/i.test(target.host) || target.host === this.options.host);
-  }
-
   private onMitmUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (connection && !upstreamAcceptable(this.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
       socket.end(`HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
@@ -304,18 +344,40 @@ export class ProxyServer {
   /** A request on the plain listener: checked (pure) before the library forwards it. */
   private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
     const { auth } = this.options;
-    const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']), (target) => this.isSelf(target));
+    const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']));
     if ('refuse' in verdict) {
-      // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
-      if (verdict.refuse !== 407) this.options.events.publish({ type: 'error', time: now(), code: verdict.refuse === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${String(req.url).slice(0, 200)}: ${verdict.text}` });
-      req.resume();
-      res.writeHead(verdict.refuse, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(verdict.refuse === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
-      res.end(`tlswitness: ${verdict.text}\n`);
+      this.refuse(req, res, verdict.refuse, verdict.text);
       return;
     }
-    this.plainUrls.set(req, verdict.url);
+    const { route } = verdict;
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      this.refuse(req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      return;
+    }
     this.drain.track(req.socket, res);
-    this.proxy._onHttpServerRequest(false, req, res);
+    this.loops.isSelf(route).then((self) => {
+      if (self) {
+        this.refuse(req, res, 508, 'loop detected: that is this proxy itself');
+        return;
+      }
+      this.plainRoutes.set(req, route);
+      // Origin-form and the URL's own authority, so nothing is left for the library to re-parse.
+      req.url = route.path;
+      req.headers.host = route.hostHeader;
+      this.proxy._onHttpServerRequest(false, req, res);
+    }).catch((error: Error) => {
+      this.options.events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${route.url}: ${error.message}` });
+      res.destroy();
+    });
+  }
+
+  /** Answers a request the proxy will not forward (never echoing credentials from its target). */
+  private refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 407 | 508, text: string): void {
+    // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
+    if (status !== 407) this.options.events.publish({ type: 'error', time: now(), code: status === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${shownTarget(String(req.url))}: ${text}` });
+    req.resume();
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
+    res.end(`tlswitness: ${text}\n`);
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -323,31 +385,62 @@ export class ProxyServer {
     if (connection) connection.requests++;
     const outer = this.outerSocket.get(req.socket);
     if (outer) this.drain.track(outer, res);
+    if (carriesVia(req.headers.via, this.viaToken)) {
+      this.refuse(req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      return;
+    }
     if (!connection || upstreamAcceptable(this.options.policy, connection.record)) {
       this.proxy._onHttpServerRequest(true, req, res);
       return;
     }
     // Never a silent pass: the app's session completed, so it can read why.
-    const { record } = connection;
-    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, record.id);
-    const page = blockResponse(record, req.headers.accept);
+    const done = this.requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, connection.record.id);
     req.resume();
-    res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
-    res.end(page.body);
-    done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    this.crossChecked(connection).then((record) => {
+      const page = blockResponse(record, req.headers.accept);
+      res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+      res.end(page.body);
+      done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    });
+  }
+
+  /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
+  private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
+
+  /**
+   * A record that blocks is checked against OpenSSL once, on a connection of its own, so that a
+   * verifier stricter than OpenSSL shows up too (VERIFIER_DISAGREEMENT) and the block page carries
+   * OpenSSL's verdict. A failed handshake has nothing to check; a slow one does not hold the page.
+   */
+  private crossChecked(connection: MitmConnection): Promise<HandshakeRecord> {
+    const { record, name } = connection;
+    if (!this.agent || !name || record.failure || record.chain.length === 0) return Promise.resolve(record);
+    let check = this.crossChecks.get(record);
+    if (!check) this.crossChecks.set(record, (check = this.agent.crossCheck(connection.target, name, record)));
+    return Promise.race([check, new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref())]);
   }
 
   private onProxiedRequest(ctx: IContext): void {
     const request = ctx.clientToProxyRequest;
     const connection = this.connections.get(request.socket);
     const options = ctx.proxyToServerRequestOptions!;
+    const route = connection ? undefined : this.plainRoutes.get(request);
     if (connection) {
       // Dial what the app CONNECTed to, not what its Host header says.
       options.host = connection.target.host;
       options.port = connection.target.port;
+      // With the name verified for this session as SNI (part of Node's pool key), never the Host header's.
+      (options as { servername?: string }).servername = connection.name?.servername ?? '';
+    } else if (route) {
+      // The URL that was checked, not the library's parse of it.
+      options.host = route.host;
+      options.port = route.port;
+      options.path = route.path;
+      options.headers.host = route.hostHeader;
     }
+    options.headers.via = withVia(request.headers.via, this.viaToken);
     const path = request.url ?? '/';
-    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (this.plainUrls.get(request) ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
+    const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (route?.url ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
     const upstreamProxy = connection ? null : this.options.upstream.proxyFor(String(options.host));
     if (upstreamProxy) {
       // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.
@@ -362,11 +455,27 @@ export class ProxyServer {
     const counted = { bytes: 0 };
     ctx.onResponse((_ctx, callback) => {
       RequestLog.countBytes(ctx.serverToProxyResponse, counted);
+      this.refusals.response(connection, request.method ?? 'GET', ctx.serverToProxyResponse);
       callback();
     });
     const response = ctx.proxyToClientResponse;
     // An exchange cut short is logged with status null.
-    response.once('close', () => done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders }));
+    response.once('close', () => {
+      // A block page written for a connection OpenSSL refused (exchange-errors.ts) is logged as blocked.
+      const blocked = ctx.serverToProxyResponse ? undefined : response.getHeader('x-tlswitness-problem');
+      done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders, ...(typeof blocked === 'string' ? { blocked } : {}) });
+    });
+  }
+
+  /** OpenSSL and the record disagree about a live connection: reported once per record, and the record amended. */
+  private readonly disagreements = new WeakSet<object>();
+
+  private onDisagreement({ target, recordAs, record, amended, openssl, recordAccepts }: Disagreement): void {
+    if (this.disagreements.has(record)) return;
+    this.disagreements.add(record);
+    const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
+    this.options.events.publish({ type: 'error', time: now(), code: 'VERIFIER_DISAGREEMENT', message: disagreementMessage(where, record, openssl, recordAccepts), host: target.host });
+    if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 
   /** SIGINT / SIGTERM: stop accepting, let exchanges in flight finish within the grace period, then close. */
@@ -390,4 +499,9 @@ export class ProxyServer {
     this.webSockets.close();
     this.proxy.close();
   }
+}
+
+/** Refuses a CONNECT and closes the connection: bytes pipelined after it are never read. */
+function refuseConnect(socket: Socket, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy());
 }

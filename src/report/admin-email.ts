@@ -44,7 +44,11 @@ function requestedChange(record: HandshakeRecord): string {
 
 function recipient(record: HandshakeRecord, comparison: Comparison): { to: string; intro: string } {
   const where = formatHostPort(record.target);
-  if (record.interception.detected || comparison.side === 'us') {
+  if (record.interception.detected) {
+    const by = record.interception.product ?? 'a TLS inspection product';
+    return { to: 'IT support / network team', intro: `Connections from this machine to ${where} are re-signed by ${by} on our side (this machine or network), so applications that do not trust its CA fail. The server itself is not at fault.` };
+  }
+  if (comparison.side === 'us') {
     return { to: 'IT support / network team', intro: `While connecting to ${where}, TLS verification fails because of something on our side (this machine or network), not the server.` };
   }
   return { to: `the administrator of ${where}`, intro: `Clients connecting to ${where} fail TLS certificate verification. We recorded the handshake and the certificates exactly as the server sends them.` };
@@ -56,7 +60,9 @@ export function adminEmail(record: HandshakeRecord, comparison: Comparison): str
   const d = record.diagnosis;
   const lines = [
     `To: ${to}`,
-    `Subject: TLS certificate problem on ${where}: ${d.problem}`,
+    record.interception.detected
+      ? `Subject: TLS inspection${record.interception.product ? ` (${record.interception.product})` : ''} breaks connections to ${where}`
+      : `Subject: TLS certificate problem on ${where}: ${d.problem}`,
     '',
     'Hello,',
     '',
@@ -73,7 +79,7 @@ export function adminEmail(record: HandshakeRecord, comparison: Comparison): str
     '',
     'What we ask',
     ...(record.interception.detected
-      ? [`Please either exempt ${where} from TLS inspection, or provide the inspection CA certificate so that our applications can trust it.`]
+      ? [`Please either exempt ${where} from TLS inspection${record.interception.product ? ` in ${record.interception.product}` : ''}, or provide the inspection CA certificate (and how to verify its fingerprint) so that our applications can trust it.`]
       : comparison.side === 'us'
         ? [`Please help us fix this machine's or network's TLS setup: ${d.action}.`]
         : [requestedChange(record)]),

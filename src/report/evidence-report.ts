@@ -3,6 +3,7 @@ import type { Comparison } from '../diagnose/comparison.js';
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 import { validityState } from './certificate-text.js';
+import { interceptionText } from './handshake-text.js';
 
 export interface ReportInput {
   record: HandshakeRecord;
@@ -35,7 +36,7 @@ export function evidenceReport({ record, comparison, chainFiles, toolVersion, no
     `- **Problem:** ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `- **What happened:** ${d.summary}`,
     `- **Action:** ${d.action}`,
-    `- **Interception:** ${record.interception.detected ? `DETECTED${record.interception.product ? ` (${record.interception.product})` : ''}: ${record.interception.reason}` : `none seen (${record.interception.reason})`}`,
+    `- **Interception:** ${interceptionText(record.interception)}`,
     '',
     '## Is it them or us?',
     '',

@@ -12,8 +12,11 @@ export function validity(entry: ChainEntry, now: Date): string {
   return `${entry.notBefore.slice(0, 10)} to ${entry.notAfter.slice(0, 10)} (${state})`;
 }
 
-function chainLines(record: HandshakeRecord, now: Date): string[] {
-  const lines = [`Certificate chain as sent (${record.chain.length}):`];
+/** The parts of a record that judge a chain, shared with `tlswitness verify`'s text. */
+export type ChainVerdictParts = Pick<HandshakeRecord, 'chain' | 'chainAnalysis' | 'verification' | 'trust' | 'diagnosis' | 'warnings'>;
+
+export function chainLines(record: ChainVerdictParts, now: Date, as = 'sent'): string[] {
+  const lines = [`Certificate chain as ${as} (${record.chain.length}):`];
   const onPath = new Set(record.chainAnalysis.path);
   record.chain.forEach((entry, i) => {
     const tag = onPath.has(i) ? '' : record.verification.ok || record.chainAnalysis.path.length ? '  [not on the path]' : '';
@@ -39,21 +42,43 @@ export function renderHandshake(record: HandshakeRecord, now: Date = new Date())
   out.push('');
   if (record.chain.length) {
     out.push(...chainLines(record, now), '');
-    out.push(`Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`);
+    out.push(trustLine(record));
   }
   if (record.clientCertificate.requested) {
     const cas = record.clientCertificate.acceptableCAs;
     out.push(`Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`);
   }
-  const code = record.verification.opensslCode;
-  if (code >= 0) out.push(`Verify return code: ${code} (${record.verification.message})`);
-  out.push('');
-  const d = record.diagnosis;
-  out.push(`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`);
-  out.push(`  ${d.summary}`);
-  out.push(`Action: ${d.action}`);
-  const i = record.interception;
-  if (record.chain.length) out.push(`Interception: ${i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : `none seen (${i.reason})`}`);
-  for (const warning of record.warnings) out.push(`Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
+  out.push(...verifyLines(record), '');
+  // A chain tlswitness's own proxy minted says nothing about the target: no diagnosis of it.
+  if (record.interception.ownProxy) out.push(`Not measured: ${record.diagnosis.summary}`, `Action: ${record.diagnosis.action}`);
+  else out.push(...diagnosisLines(record));
+  if (record.chain.length) out.push(`Interception: ${interceptionText(record.interception)}`);
+  out.push(...warningLines(record));
   return `${out.join('\n')}\n`;
+}
+
+/** The interception verdict in words: detected, possible (low confidence), tlswitness's own proxy, or none. */
+export function interceptionText(i: HandshakeRecord['interception']): string {
+  if (i.ownProxy) return `not judged: the chain was minted by tlswitness, not by an interceptor (${(i.evidence as { where?: string } | null)?.where ?? 'a tlswitness CA'})`;
+  if (i.detected) return `DETECTED${i.product ? ` (${i.product})` : ''}${i.confidence ? `, ${i.confidence} confidence` : ''}: ${i.reason}`;
+  if (i.possible) return `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}`;
+  return `none seen (${i.reason})`;
+}
+
+export function trustLine(record: ChainVerdictParts): string {
+  return `Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`;
+}
+
+export function verifyLines(record: ChainVerdictParts): string[] {
+  const code = record.verification.opensslCode;
+  return code >= 0 ? [`Verify return code: ${code} (${record.verification.message})`] : [];
+}
+
+export function diagnosisLines(record: ChainVerdictParts): string[] {
+  const d = record.diagnosis;
+  return [`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`, `  ${d.summary}`, `Action: ${d.action}`];
+}
+
+export function warningLines(record: ChainVerdictParts): string[] {
+  return record.warnings.map((warning) => `Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
 }

@@ -1,23 +1,22 @@
 // Assembles the SPEC handshake record from what was observed and the trust stores; pure.
+import { judgeChain, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
+import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { detectInterception, type ParseHost } from '../diagnose/interception.js';
-import { strictClientWarnings } from '../diagnose/strict-warnings.js';
-import { analyseChain } from '../trust/chain-analysis.js';
-import { describeCertificate, formatNameDer, ParsedCertificate } from '../trust/certificate.js';
+import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
+import { formatNameDer } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
-import { verifyChain, type TrustStore } from '../trust/verify.js';
-import type { ChainAnalysis, Failure, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Target, Via } from '../types.js';
+import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
 import type { ProbeResult } from './probe.js';
 
-export interface TrustContext {
-  public: TrustStore | null;
-  system: TrustStore | null;
-  extra: TrustStore | null;
-}
+export type { TrustContext };
 
 /** Every anchor of every store as PEM (the excluded local CA left out), for a native SecureContext. */
 export function anchorPems(trust: TrustContext): string[] {
-  return [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? []).map(derToPem);
+  // The OS store repeats most public roots: each anchor once halves what OpenSSL parses.
+  const unique = new Map<string, Buffer>();
+  for (const der of [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? [])) unique.set(der.toString('base64'), der);
+  return [...unique.values()].map(derToPem);
 }
 
 export interface Observation {
@@ -39,68 +38,24 @@ export interface Observation {
   parseHost?: ParseHost | null;
 }
 
-const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
-
-function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate[] {
-  const out: ParsedCertificate[] = [];
-  ders.forEach((der, i) => {
-    try {
-      const cert = new ParsedCertificate(der);
-      void cert.details; // surface decoding errors here, not later
-      out.push(cert);
-    } catch (error) {
-      warnings.push({ code: 'unparseable-certificate', clients: ['all'], message: `certificate ${i} as sent does not parse: ${(error as Error).message}` });
-    }
-  });
-  return out;
-}
-
 function tlsFailure(probe: ProbeResult): Failure | null {
   if (!probe.error) return null;
   const alert = /alert (?:number )?(\d+)|ALERT_([A-Z_]+)/i.exec(probe.error.message + ' ' + probe.error.code);
   return { step: 'tls', code: probe.error.code, message: probe.error.message, alert: alert ? (alert[2] ?? `alert ${alert[1]}`).toLowerCase() : null };
 }
 
-const EMPTY_ANALYSIS: ChainAnalysis = { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [], anchor: null, anchorStore: null, aiaCaIssuers: [] };
-
-export function buildHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: { issuer: FetchedIssuer; certs: ParsedCertificate[] } | null = null): HandshakeRecord {
+export function buildHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): HandshakeRecord {
   const { probe } = observation;
-  const warnings: StrictWarning[] = [];
-  const sent = safeParse(probe?.flight.certificates ?? [], warnings);
-  for (const problem of probe?.flight.problems ?? []) warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
   const failure = observation.connectFailure ?? (probe ? tlsFailure(probe) : null);
   const hostname = observation.target.servername ?? observation.target.host;
-  const stores = STORE_NAMES.map((name) => trust[name]).filter((s): s is TrustStore => s !== null);
-
-  const trustVerdicts = {} as HandshakeRecord['trust'];
-  let verification: HandshakeRecord['verification'];
-  let chainAnalysis = EMPTY_ANALYSIS;
-  if (sent.length) {
-    for (const name of STORE_NAMES) {
-      const store = trust[name];
-      if (!store) trustVerdicts[name] = 'not-configured';
-      else {
-        const verdict = verifyChain(sent, [store], now, hostname);
-        trustVerdicts[name] = verdict.ok ? 'ok' : verdict.code!;
-      }
-    }
-    const effective = verifyChain(sent, stores, now, hostname);
-    let completes = false;
-    if (fetched) {
-      const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null);
-      completes = withFetched.trusted;
-    }
-    chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes } : null);
-    const node = effective.errorNode;
-    const certificate = node
-      ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: node.sentIndex !== null ? ('server' as const) : node.store! }
-      : null;
-    verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
-    warnings.unshift(...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts));
-  } else {
-    for (const name of STORE_NAMES) trustVerdicts[name] = trust[name] ? 'no-certificate' : 'not-configured';
-    verification = { ok: false, code: failure?.code ?? 'NO_CERTIFICATE', opensslCode: -1, message: failure?.message ?? 'the server sent no certificate', depth: null };
-  }
+  const judged = judgeChain(probe?.flight.certificates ?? [], trust, now, hostname, fetched);
+  const warnings: StrictWarning[] = [...judged.warnings];
+  for (const problem of probe?.flight.problems ?? []) warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
+  const verification = judged.verification ?? { ok: false, code: failure?.code ?? 'NO_CERTIFICATE', opensslCode: -1, message: failure?.message ?? 'the server sent no certificate', depth: null };
+  // OpenSSL judged the same certificates on the probe's connection: comparable when every one of them parsed.
+  const comparable = judged.verification && judged.sent.length === (probe?.flight.certificates?.length ?? 0);
+  const disagreement = comparable && probe?.openssl ? verifierDisagreement(verification, probe.openssl) : null;
+  if (disagreement) warnings.unshift(disagreement);
 
   const request = probe?.flight.certificateRequest ?? null;
   const clientCertificate = {
@@ -113,9 +68,14 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
       }
     }),
     presented: request ? observation.clientSubject : null,
+    httpCheck: request && probe?.http ? judgeClientCertAnswer(probe.http) : null,
   };
-  if (request && !failure) {
-    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? 'the server asked for a client certificate and accepted the one presented' : 'the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)' });
+  const check = clientCertificate.httpCheck;
+  if (request && !failure && check?.outcome === 'optional' && !observation.clientSubject) {
+    warnings.push({ code: 'client-certificate-optional', clients: [], message: `the server asked for a client certificate and went on without one; ${check.reason}: the certificate is optional here` });
+  } else if (request && !failure && check?.outcome !== 'required') {
+    const why = check ? ` (not confirmed: ${check.reason})` : '';
+    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}` : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
   }
 
   const record: HandshakeRecord = {
@@ -126,11 +86,11 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     via: observation.via,
     proxy: observation.proxy,
     tls: { protocol: probe?.protocol ?? probe?.flight.version ?? null, cipher: probe?.cipher ?? null, alpn: probe?.alpn ?? null },
-    chain: sent.map(describeCertificate),
-    trust: trustVerdicts,
+    chain: judged.chain,
+    trust: judged.trust,
     verification,
     diagnosis: { problem: 'ok', liability: 'none', confidence: 'low', summary: '', action: '' },
-    chainAnalysis,
+    chainAnalysis: judged.chainAnalysis,
     clientCertificate,
     warnings,
     interception: { detected: false, product: null, reason: '', evidence: null },
@@ -142,6 +102,7 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     address: observation.target.address,
     addressFromDns: observation.addressSource === 'dns',
     resigned: observation.resigned,
+    ownCas: trust.ownCas,
   });
   record.diagnosis = diagnose(record);
   return record;

@@ -6,10 +6,12 @@ import { ConnectError, openConnection, type ProxySpec } from '../net/connector.j
 import { fetchIssuer } from '../net/fetch-issuer.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
+import { derToPem } from '../trust/pem.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
-import { buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import { anchorPems, buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
 import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
-import { ClientCredentialsError, probeTls, type ClientCredentials } from './probe.js';
+import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions } from './probe.js';
+import { probeContext } from './probe-context.js';
 import { ToolError } from '../errors.js';
 
 export interface HandshakeRequest {
@@ -27,6 +29,23 @@ export interface HandshakeRequest {
   fetchMissing: boolean;
   /** One run's memory of issuers re-signing public hosts (the proxy, detect). */
   resigned?: Map<string, Set<string>>;
+  /**
+   * Let OpenSSL verify the probe's connection too, against the record's anchors, and record a
+   * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
+   */
+  crossCheck?: boolean;
+  /**
+   * When the server asks for a client certificate, none is given (or one from a CA it did not name)
+   * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
+   * (`--no-http-probe` turns it off).
+   */
+  httpProbe?: boolean;
+}
+
+/** The Host header for the target: the name checked, with the port unless it is 443 (RFC 9110 7.2). */
+export function hostHeader(name: string, port: number): string {
+  const host = name.includes(':') ? `[${name}]` : name;
+  return port === 443 ? host : `${host}:${port}`;
 }
 
 /** RFC 6066 3: no SNI for IP literals. */
@@ -50,21 +69,27 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     clientSubject: request.client?.subject ?? null,
     resigned: request.resigned,
   };
+  const probeOptions: ProbeOptions = {
+    servername,
+    minVersion: request.minVersion,
+    maxVersion: request.maxVersion,
+    alpn: request.alpn,
+    client: request.client,
+    timeoutMs: request.timeoutMs,
+    // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
+    settleMs: Math.min(2000, request.timeoutMs),
+    httpHost: request.httpProbe ? hostHeader(servername ?? request.target.host, request.target.port) : null,
+  };
   try {
-    const connection = await openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
+    const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
+    // Awaited below; meanwhile a failure must not count as unhandled.
+    connecting.catch(() => undefined);
+    if (request.crossCheck) probeOptions.anchors = await prepareAnchors(await trust, servername ?? request.target.host, probeOptions);
+    const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;
-    observation.probe = await probeTls(connection, {
-      servername,
-      minVersion: request.minVersion,
-      maxVersion: request.maxVersion,
-      alpn: request.alpn,
-      client: request.client,
-      timeoutMs: request.timeoutMs,
-      // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
-      settleMs: Math.min(2000, request.timeoutMs),
-    });
+    observation.probe = await probeTls(connection, probeOptions);
   } catch (error) {
     if (error instanceof ClientCredentialsError) throw new ToolError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
     if (!(error instanceof ConnectError)) throw error;
@@ -84,10 +109,23 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
   return buildHandshakeRecord(observation, stores, now(), await fetchMissingIssuer(aia, request));
 }
 
+/** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
+async function prepareAnchors(stores: TrustContext, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
+  const anchors: ProbeAnchors = { key: stores, pems: () => anchorPems(stores), name };
+  // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    probeContext({ ...options, anchors });
+  } catch {
+    // Unusable client credentials: the probe reports them.
+  }
+  return anchors;
+}
+
 async function fetchMissingIssuer(url: string, request: HandshakeRequest): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
   try {
     const certs = (await fetchIssuer(url, request.resolve, request.timeoutMs)).map((der) => new ParsedCertificate(der));
-    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null }, certs };
+    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) }, certs };
   } catch (error) {
     return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message }, certs: [] };
   }

@@ -1,8 +1,16 @@
 // One TLS handshake observed: the client side runs on node:tls (never rejecting, so every chain is
 // seen) over a WireTap that keeps the server's raw bytes, from which the flight is read afterwards.
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, type SecureVersion } from 'node:tls';
+import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
+import type { HttpAnswer, OpensslVerdict } from '../types.js';
+import { formatNameDer, ParsedCertificate } from '../trust/certificate.js';
+import { opensslVerdict } from '../trust/openssl-verdict.js';
+import { pemCertificates } from '../trust/pem.js';
+import { connectionFacts } from './connection-facts.js';
+import { HttpAsk } from './http-ask.js';
+import { Http2Ask } from './http2-ask.js';
+import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
@@ -25,6 +33,22 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** After a handshake in which the server asked for a client certificate, how long to wait for it to refuse ours. */
   settleMs: number;
+  /**
+   * The Host header of the `HEAD /` sent when the server asked for a client certificate, none was
+   * given (or one from a CA it did not name), and the handshake survived the wait (does it enforce
+   * it?); null sends none.
+   */
+  httpHost?: string | null;
+  /** Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. */
+  anchors?: ProbeAnchors | null;
+}
+
+export interface ProbeAnchors {
+  /** The anchor set (the record's trust stores): its native context is built once per process. */
+  key: object;
+  pems(): string[];
+  /** Checked with checkServerIdentity once OpenSSL accepts the chain, as tls.connect does; null checks none. */
+  name: string | null;
 }
 
 export interface ProbeResult {
@@ -35,9 +59,11 @@ export interface ProbeResult {
   flight: ServerFlight;
   error: { code: string; message: string; afterHandshake: boolean } | null;
   handshakeMs: number | null;
+  /** OpenSSL's verdict with the anchors given; null without anchors, at security level 0, or without a handshake. */
+  openssl: OpensslVerdict | null;
+  /** The server's answer to the request sent after the wait (see httpHost); null when none was sent. */
+  http: HttpAnswer | null;
 }
-
-const LEGACY: SecureVersion[] = ['TLSv1', 'TLSv1.1'];
 
 export class ClientCredentialsError extends Error {}
 
@@ -56,21 +82,14 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
   }
   function openTls() {
     return tlsConnect({
-    socket: tap,
-    servername: options.servername ?? undefined,
-    // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
-    rejectUnauthorized: false,
-    minVersion: options.minVersion,
-    maxVersion: options.maxVersion,
-    ALPNProtocols: options.alpn.length ? options.alpn : undefined,
-    cert: client?.cert,
-    key: client?.key,
-    pfx: client?.pfx,
-    passphrase: client?.passphrase,
-    // We verify ourselves, so Node's default root store (20 ms to load) is not needed here.
-    ca: [],
-    // OpenSSL 3's security level 1 refuses the SHA-1 signatures TLS 1.0/1.1 need; asked-for legacy gets level 0.
-    ...(LEGACY.includes(options.minVersion) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      socket: tap,
+      servername: options.servername ?? undefined,
+      // Everything is verified by trust/verify.ts against each store; the handshake must always finish.
+      rejectUnauthorized: false,
+      // The name is checked below, against the name the record checks (tls.connect would use 'localhost' for an IP without SNI).
+      checkServerIdentity: () => undefined,
+      ALPNProtocols: options.alpn.length ? options.alpn : undefined,
+      secureContext: probeContext({ minVersion: options.minVersion, maxVersion: options.maxVersion, client, anchors: options.anchors }),
     });
   }
   socket.on('keylog', (line) => keylog.push(line.toString('latin1')));
@@ -82,8 +101,14 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     let protocol: string | null = null;
     let cipher: string | null = null;
     let alpn: string | null = null;
+    let openssl: OpensslVerdict | null = null;
+    let http: HttpAnswer | null = null;
+    let asking: HttpAsk | Http2Ask | null = null;
+    /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
+    const early: Buffer[] = [];
     let finished = false;
-    // Application data after the handshake means the server accepted us, whatever it does next.
+    // Application data after the handshake: the server accepted our Finished (an HTTP/1.1 server that
+    // speaks first is not waiting for a request; an h2 server's first bytes are its SETTINGS).
     let answered = false;
 
     const finish = () => {
@@ -91,12 +116,38 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       finished = true;
       clearTimeout(timer);
       clearTimeout(settle);
+      clearTimeout(askTimer);
       tap.stopRecording();
       socket.destroy();
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
-      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs });
+      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl, http });
     };
+    /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
+    let handshakeFlight: ServerFlight | null = null;
     let settle: NodeJS.Timeout | undefined;
+    let askTimer: NodeJS.Timeout | undefined;
+    // The wait is over and the server has not refused us at the TLS layer: does it at the HTTP layer?
+    const settled = () => {
+      if (finished) return;
+      clearTimeout(settle);
+      settle = undefined;
+      // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
+      if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))) return finish();
+      const done = (answer: HttpAnswer) => {
+        http = answer;
+        finish();
+      };
+      if (alpn === 'h2') {
+        // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
+        asking = new Http2Ask(options.httpHost, (chunk) => socket.write(chunk), early, done);
+      } else {
+        // A server that speaks first is not waiting for an HTTP request.
+        if (answered) return finish();
+        asking = new HttpAsk(options.httpHost, (text) => socket.write(text), done);
+      }
+      askTimer = setTimeout(() => asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
+      asking.start();
+    };
     const timer = setTimeout(() => {
       error = { code: 'ETIMEDOUT', message: `no TLS handshake within ${options.timeoutMs} ms`, afterHandshake: false };
       finish();
@@ -104,33 +155,70 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
 
     socket.once('secureConnect', () => {
       secure = true;
+      // From here on the HTTP request has its own deadline; the handshake's is met.
+      clearTimeout(timer);
       handshakeMs = performance.now() - started;
       protocol = socket.getProtocol() ?? null;
       cipher = socket.getCipher()?.standardName ?? null;
       alpn = socket.alpnProtocol || null;
-      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
+      if (options.anchors && !isLegacy(options)) openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
+      handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
-      // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs.
-      if (flight.certificateRequest) settle = setTimeout(finish, options.settleMs);
+      // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
+      // then, when it did not refuse, ask at the HTTP layer (settled).
+      if (handshakeFlight.certificateRequest) settle = setTimeout(settled, options.settleMs);
       else finish();
     });
     // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
     // (and with it our certificate, or its absence): no need to wait out the settle time.
     socket.on('session', () => {
-      if (settle) finish();
+      // Out of the TLS read callback that emits it: a write from inside it was never flushed (Node 20).
+      if (settle) setImmediate(() => settle && settled());
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
+      const alert = /ALERT/i.test(e.code ?? '') || /alert/i.test(e.message);
       error ??= { code: e.code ?? 'EPROTO', message: e.message, afterHandshake: secure };
+      asking?.ended(alert ? 'alert' : 'reset', e.message);
       finish();
     });
     socket.on('close', () => {
-      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: 'the server closed the connection right after the handshake', afterHandshake: true };
+      const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
+      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
       if (!secure && !error) error = { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+      asking?.ended('closed', null);
       finish();
     });
-    socket.on('data', () => {
+    socket.on('data', (chunk: Buffer) => {
       answered = true;
-      if (settle) finish();
+      if (asking) return asking.data(chunk);
+      if (early.length < 16) early.push(chunk);
+      if (settle) settled();
     });
+  });
+}
+
+/**
+ * Whether the certificate we presented, or one sent with it, was issued by a CA the server named in
+ * its CertificateRequest (or it named none, so any could do).
+ */
+function issuedByNamedCa(socket: TLSSocket, client: ClientCredentials, caNames: Buffer[]): boolean {
+  if (!caNames.length) return true;
+  const named = new Set(caNames.map((der) => {
+    try {
+      return formatNameDer(der);
+    } catch {
+      return '';
+    }
+  }));
+  const ours = socket.getX509Certificate();
+  const ders: Buffer[] = ours ? [ours.raw] : [];
+  if (client.cert) ders.push(...pemCertificates(client.cert.toString()));
+  return ders.some((der) => {
+    try {
+      return named.has(new ParsedCertificate(der).issuer);
+    } catch {
+      return false;
+    }
   });
 }

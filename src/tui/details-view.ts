@@ -46,7 +46,8 @@ export function detailLines(row: HostRow, width: number, now: Date): Line[] {
     }
     if (record.chain.length) out.push(...block(`Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`, width));
     const i = record.interception;
-    out.push(...block(`Interception: ${i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : `none seen (${i.reason})`}`, width, i.detected ? 'intercepted' : undefined));
+    const said = i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : i.possible ? `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}` : i.ownProxy ? `not judged: ${i.reason}` : `none seen (${i.reason})`;
+    out.push(...block(`Interception: ${said}`, width, i.detected ? 'intercepted' : i.possible || i.ownProxy ? 'warn' : undefined));
     if (record.clientCertificate.requested) {
       const cas = record.clientCertificate.acceptableCAs;
       out.push(...block(`Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`, width));

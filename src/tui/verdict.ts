@@ -21,6 +21,7 @@ const PROBLEM_WORDS: Record<Problem, string> = {
   'not-yet-valid': 'NOT YET VALID',
   'hostname-mismatch': 'HOSTNAME MISMATCH',
   'wrong-order': 'WRONG ORDER',
+  'weak-crypto': 'WEAK CRYPTO',
   'client-cert-required': 'CLIENT CERT REQUIRED',
   'handshake-failed': 'HANDSHAKE FAILED',
   'connection-failed': 'UNREACHABLE',
@@ -37,6 +38,7 @@ export function problemWord(problem: Problem): string {
  */
 export function verdictOf(row: HostRow): Verdict {
   const record = row.record;
+  if (record?.interception.ownProxy) return { word: 'VIA TLSWITNESS', tone: 'warn', problem: true };
   if (record?.interception.detected) return { word: record.interception.product ? `INTERCEPTED: ${record.interception.product}` : 'INTERCEPTED', tone: 'intercepted', problem: true };
   if (record && record.diagnosis.problem !== 'ok') {
     // wrong-order still verifies (clients reorder): a problem to fix, not an outage.

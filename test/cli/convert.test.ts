@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+import { opensslPkcs12 } from '../helpers/pkcs12.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -42,3 +43,21 @@ test('a bundle cannot become one DER; --key without --to p12 is refused', async 
   const key = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '--key', 'k.pem', '-o', join(fixtures.dir, 'y.pem')]);
   t.is(key.code, 2);
 });
+
+for (const mode of ['default', 'legacy'] as const) {
+  test(`PKCS#12 from openssl pkcs12 -export (${mode}) -> PEM: the certificates openssl itself reads out, no key`, async (t) => {
+    const valid = fixtures.pki.scenarios.valid!;
+    const p12 = opensslPkcs12(fixtures.dir, `convert-${mode}`, valid.sent, valid.keyPem, 'secret', mode);
+    const out = join(fixtures.dir, `convert-${mode}.pem`);
+    const result = await runCli(['convert', p12, '--password', 'secret', '--to', 'pem', '-o', out]);
+    t.is(result.code, 0, result.stderr);
+    const written = readFileSync(out, 'utf8');
+    t.is(written, valid.sent.join(''));
+    const opensslSays = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:secret', '-nokeys', ...(mode === 'legacy' ? ['-legacy'] : [])], { encoding: 'utf8' });
+    for (const pem of valid.sent) t.true(opensslSays.includes(pem.trim()));
+    t.notRegex(written, /PRIVATE KEY/);
+    const wrong = await runCli(['convert', p12, '--password', 'nope', '--to', 'pem', '-o', join(fixtures.dir, 'never.pem')]);
+    t.is(wrong.code, 2);
+    t.regex(wrong.stderr, /^Error: .*: wrong password for this PKCS#12 file/);
+  });
+}

@@ -120,3 +120,47 @@ test('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => 
     valid.close();
   }
 });
+
+test('detect: a self-signed target anchors nowhere, so it is no evidence of a clean network (inconclusive, exit 3); each target says why from its own record', async (t) => {
+  const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
+  const selfSigned = await startScenarioServer(fixtures.pki.scenarios.selfSigned!);
+  const args = [`expired.example.com:${expired.port}`, `self-signed.example.com:${selfSigned.port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`, '--resolve', `self-signed.example.com:${selfSigned.port}:127.0.0.1`];
+  try {
+    const json = await runCli(['detect', ...args, '--json']);
+    const report = JSON.parse(json.stdout);
+    t.is(json.code, 3);
+    t.is(report.verdict, 'inconclusive');
+    const [exp, self] = report.verdicts;
+    t.is(exp.state, 'clean', 'an expired chain under a public root was not re-signed');
+    t.regex(exp.reason, /anchors in the public roots.*own problem: expired/);
+    t.is(self.state, 'unanchored');
+    t.regex(self.reason, /self-signed/);
+    t.notRegex(self.reason, /expired\.example\.com/);
+    const text = await runCli(['detect', ...args]);
+    t.is(text.code, 3);
+    t.regex(text.stdout, /^INCONCLUSIVE: 1 target anchored in no public root/);
+    t.notRegex(text.stdout, /CLEAN/);
+  } finally {
+    expired.close();
+    selfSigned.close();
+  }
+});
+
+test('detect: two hosts under the same private root get the same verdict, each explained by its own record', async (t) => {
+  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
+  try {
+    // No --public-roots: Node's bundled Mozilla roots are the public set, and the fixture root is in no store.
+    const result = await runCli(['detect', `valid.example.com:${valid.port}`, `expired.example.com:${expired.port}`, '--json', '--resolve', `valid.example.com:${valid.port}:127.0.0.1`, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`]);
+    const report = JSON.parse(result.stdout);
+    t.is(result.code, 3);
+    t.is(report.verdict, 'inconclusive');
+    t.deepEqual(report.verdicts.map((v: { state: string }) => v.state), ['unanchored', 'unanchored']);
+    t.deepEqual(report.targets.map((r: { interception: { detected: boolean } }) => r.interception.detected), [false, false]);
+    t.notRegex(report.verdicts[0].reason, /expired\.example\.com/);
+    t.notRegex(report.verdicts[1].reason, /valid\.example\.com/);
+  } finally {
+    valid.close();
+    expired.close();
+  }
+});

@@ -80,6 +80,12 @@ test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY poin
   const loop = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', `http://127.0.0.1:${port}`]);
   t.is(loop.code, 2);
   t.regex(loop.stderr, new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`));
+  // By address, not spelling.
+  for (const host of ['127.1', '0', '[::ffff:127.0.0.1]', 'localhost.']) {
+    const spelled = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', `http://${host}:${port}`]);
+    t.is(spelled.code, 2, host);
+    t.regex(spelled.stderr, /is this proxy itself: that would loop\n$/, host);
+  }
   const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], { env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {

@@ -1,5 +1,7 @@
 // A throwaway CA for tests that need their own names (wildcards, rotation, interceptor-like CAs).
 import { generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:tls';
 import { buildCertificate, type NameAttribute } from '../../src/ca/certificate-builder.js';
 
 export interface TestLeaf {
@@ -27,4 +29,30 @@ export async function makeTestCa(subject: NameAttribute[] | string): Promise<Tes
       return { pem: leaf.pem, keyPem: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
     },
   };
+}
+
+export interface LeafOnlyServers {
+  ports: number[];
+  caPem: string;
+  close(): void;
+}
+
+/**
+ * A re-signing interceptor as antivirus and many proxies are: one server per host on 127.0.0.1, each
+ * sending only the leaf minted for it by `caName` (no intermediate, no root), and answering HTTP "hi".
+ */
+export async function startLeafOnlyServers(hosts: string[], caName: NameAttribute[] | string): Promise<LeafOnlyServers> {
+  const ca = await makeTestCa(caName);
+  const leaves = await Promise.all(hosts.map((host) => ca.issue([host])));
+  const servers = await Promise.all(
+    leaves.map(async (leaf) => {
+      const server = createServer({ key: leaf.keyPem, cert: leaf.pem }, (socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\nhi\n'));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }),
+  );
+  return { ports: servers.map((server) => (server.address() as AddressInfo).port), caPem: ca.pem, close: () => servers.forEach((server) => server.close()) };
 }

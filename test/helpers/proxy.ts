@@ -20,6 +20,7 @@ import { anchorPems, type TrustContext } from '../../src/tls/handshake-record.js
 import { observeHandshake } from '../../src/tls/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
+import type { HandshakeRecord } from '../../src/types.js';
 
 export interface Origin {
   port: number;
@@ -61,10 +62,14 @@ export interface TestProxyExtras {
   /** The recording's handshake timeout (the CLI uses --timeout for both). */
   recordTimeoutMs?: number;
   limits?: Partial<ProxyLimits>;
+  /** The port to listen on (default: any free one). */
+  port?: number;
+  /** Rewrites each record as it is made (to force a verifier verdict). */
+  mapRecord?: (record: HandshakeRecord) => HandshakeRecord;
 }
 
 export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
-  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits } = extras;
+  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits, port = 0, mapRecord = (record) => record } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -74,13 +79,13 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
   let id = 0;
   const server = await ProxyServer.start({
     host: '127.0.0.1',
-    port: 0,
+    port,
     policy: { mode: 'mitm', passthrough: [], onUpstreamError: 'block', ...policy },
     auth,
     ca,
     minter,
     events: bus,
-    observe: (target) => observeHandshake({ id: `h-${++id}`, target, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust),
+    observe: (target, servername) => observeHandshake({ id: `h-${++id}`, target, servername, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust).then(mapRecord),
     upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
     limits,
   });

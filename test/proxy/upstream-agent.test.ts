@@ -7,8 +7,11 @@ import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
-import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
+import { UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
 import type { HostRecorder } from '../../src/proxy/host-recorder.js';
+import { upstreamAcceptable } from '../../src/proxy/policy.js';
+import type { Scenario } from '../../scripts/fixture-pki.js';
+import { fixtureTrust, observeScenario } from '../helpers/observe.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -61,7 +64,7 @@ test.serial('anchors are parsed into one context, shared by every upstream conne
   try {
     for (let i = 0; i < 3; i++) t.deepEqual(await fetch(agent, 'valid.example.com', valid.port), { status: 200 });
     const refused = await fetch(agent, 'unknown-root.example.com', unknown.port);
-    t.regex('error' in refused ? refused.error : '', /neither recorded nor verifiable \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    t.regex('error' in refused ? refused.error : '', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
     t.is(anchorCalls, 1);
     t.is(contexts, 1, 'four upstream connections, one context');
   } finally {
@@ -81,8 +84,9 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
   const port = (origin.address() as AddressInfo).port;
   const agent = agentFor([['valid.example.com', port]]);
   try {
-    agent.preconnect({ host: 'valid.example.com', port });
-    agent.preconnect({ host: 'valid.example.com', port }); // already dialing: nothing more
+    const name = { servername: 'valid.example.com', checked: 'valid.example.com', recordAs: undefined };
+    agent.preconnect({ host: 'valid.example.com', port }, name);
+    agent.preconnect({ host: 'valid.example.com', port }, name); // already dialing: nothing more
     for (let i = 0; i < 100 && handshakes === 0; i++) await new Promise((r) => setTimeout(r, 10));
     t.is(handshakes, 1, 'the connection was made before any request');
     t.deepEqual(await fetch(agent, 'valid.example.com', port), { status: 200 });
@@ -91,5 +95,123 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
     agent.destroy();
     origin.closeAllConnections();
     await new Promise((resolve) => origin.close(resolve));
+  }
+});
+
+/** An agent whose recorder holds `records` (by host), as the proxy's would after recording them. */
+function agentWithRecords(pins: Array<[string, number]>, records: Map<string, HandshakeRecord>, accepts: (record: HandshakeRecord) => boolean): { agent: UpstreamAgent; disagreements: Disagreement[] } {
+  const disagreements: Disagreement[] = [];
+  const recorder = { cached: (target: { host: string }) => records.get(target.host), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const agent = new UpstreamAgent({
+    resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts,
+    clientFor: () => null,
+    anchors: () => [fixtures.pki.publicRoot.pem],
+    disagreed: (d) => disagreements.push(d),
+  });
+  return { agent, disagreements };
+}
+
+/** The real record of a scenario served as `sent` (default: as the scenario sends it). */
+async function recorded(scenario: Scenario, port: number): Promise<HandshakeRecord> {
+  return observeScenario(scenario, port, fixtureTrust(fixtures.pki));
+}
+
+test.serial('a leaf matching a record judged ok no longer passes on its own: OpenSSL refuses the connection, and the disagreement is reported', async (t) => {
+  const scenario = fixtures.pki.scenarios.unknownRoot!;
+  const origin = await startHttpsOrigin(scenario);
+  const record = await recorded(scenario, origin.port);
+  t.false(record.verification.ok);
+  // A verifier bug, forced: the record says ok for the very leaf this server presents.
+  const forced: HandshakeRecord = { ...record, verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' } };
+  const { agent, disagreements } = agentWithRecords([[scenario.host!, origin.port]], new Map([[scenario.host!, forced]]), () => true);
+  try {
+    const answer = await fetch(agent, scenario.host!, origin.port);
+    t.regex('error' in answer ? answer.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY \(20\)/);
+    t.is(disagreements.length, 1);
+    const [d] = disagreements;
+    t.true(d!.recordAccepts);
+    t.is(d!.record, forced);
+    t.deepEqual(d!.openssl, { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', opensslCode: 20, message: 'unable to get local issuer certificate' });
+    t.false(d!.amended.verification.ok);
+    t.is(d!.amended.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    t.regex(d!.amended.verification.detail ?? '', /tlswitness's verifier said ok/);
+    t.is(d!.amended.diagnosis.problem, 'unknown-ca');
+  } finally {
+    agent.destroy();
+    await origin.close();
+  }
+});
+
+test.serial('the reverse disagreement: OpenSSL accepts a leaf the record refuses; the stricter verdict stands and it is reported', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const record = await recorded(scenario, origin.port);
+  t.true(record.verification.ok);
+  const forced: HandshakeRecord = { ...record, verification: { ...record.verification, ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' } };
+  const { agent, disagreements } = agentWithRecords([[scenario.host!, origin.port]], new Map([[scenario.host!, forced]]), (r) => r.verification.ok);
+  try {
+    const answer = await fetch(agent, scenario.host!, origin.port);
+    t.regex('error' in answer ? answer.error : 'passed', /the recorded verdict \(CERT_HAS_EXPIRED \(10\): certificate has expired\) refuses the chain OpenSSL accepts/);
+    t.is(disagreements.length, 1);
+    t.false(disagreements[0]!.recordAccepts);
+    t.true(disagreements[0]!.openssl.ok);
+  } finally {
+    agent.destroy();
+    await origin.close();
+  }
+});
+
+test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that host only, as a link and never as an anchor', async (t) => {
+  const { pki } = fixtures;
+  // incomplete.example.com sends its leaf alone; AIA gave the public intermediate.
+  const incomplete = pki.scenarios.incomplete!;
+  const completable = await startHttpsOrigin(incomplete);
+  const completableRecord = await recorded(incomplete, completable.port);
+  t.is(completableRecord.verification.opensslCode, 21);
+  const withLinks = (record: HandshakeRecord, pems: string[], anchorPems?: string[]): HandshakeRecord => ({
+    ...record,
+    chainAnalysis: { ...record.chainAnalysis, fetched: { url: 'http://127.0.0.1:9/x.der', ok: true, subject: null, completesChain: true, error: null, pems, ...(anchorPems ? { anchorPems } : {}) } },
+  });
+  // unknown-root.example.com sends its leaf alone too, and its fetched intermediate hangs off a root nobody trusts.
+  const unknown = pki.scenarios.unknownRoot!;
+  const unanchored = await startHttpsOrigin({ ...unknown, sent: [unknown.sent[0]!] });
+  const unanchoredRecord = await recorded({ ...unknown, sent: [unknown.sent[0]!] }, unanchored.port);
+  // The same incomplete server under another name (the host B of this test), with a record of its own that fetched nothing.
+  const records = new Map([
+    ['incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem])],
+    ['unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem])],
+  ]);
+  const completeChains = (record: HandshakeRecord) => upstreamAcceptable({ completeChains: true }, record) || record.target.host === 'unknown-root.example.com';
+  const { agent } = agentWithRecords(
+    [['incomplete.example.com', completable.port], ['unknown-root.example.com', unanchored.port], ['other.example.com', completable.port]],
+    records,
+    completeChains,
+  );
+  try {
+    t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 }, 'the fetched intermediate completes the chain for OpenSSL');
+    // The context holds only the store certificates of the recorded path: the right one passes, another does not.
+    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.publicRoot.pem]));
+    t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 });
+    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.corporateRoot.pem]));
+    const narrowed = await fetch(agent, 'incomplete.example.com', completable.port);
+    t.regex('error' in narrowed ? narrowed.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+    const other = await fetch(agent, 'other.example.com', completable.port);
+    t.regex('error' in other ? other.error : 'passed', /UNABLE_TO_VERIFY_LEAF_SIGNATURE/, 'another host does not get host A\'s intermediate');
+    const refused = await fetch(agent, 'unknown-root.example.com', unanchored.port);
+    // As an anchor, the intermediate would have verified this chain; as a link, OpenSSL looks for its root and finds none.
+    t.regex('error' in refused ? refused.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+    // A self-signed certificate "fetched" would be an anchor in OpenSSL's store: it is never handed over.
+    records.set('unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem, pki.unknownRoot.pem]));
+    const selfSigned = await fetch(agent, 'unknown-root.example.com', unanchored.port);
+    t.regex('error' in selfSigned ? selfSigned.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+  } finally {
+    agent.destroy();
+    await Promise.all([completable.close(), unanchored.close()]);
   }
 });

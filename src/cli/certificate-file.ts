@@ -1,0 +1,61 @@
+// Reads a certificate file the user names (PEM, DER or PKCS#12) into certificates, with one-line errors
+// that say what to do: the wrong password, a damaged file, a format that is not a certificate.
+import { readFile } from 'node:fs/promises';
+import { ToolError } from '../errors.js';
+import { ParsedCertificate } from '../trust/certificate.js';
+import { pemCertificates } from '../trust/pem.js';
+import { looksLikePkcs12, Pkcs12Error, readPkcs12, type Pkcs12Contents } from '../trust/pkcs12.js';
+
+export interface CertificateFile {
+  format: 'pem' | 'der' | 'p12';
+  certs: ParsedCertificate[];
+  /** For PKCS#12: how it is protected and how many keys it holds (never the keys themselves). */
+  pkcs12?: { mac: string | null; schemes: string[]; keys: number };
+}
+
+/** Opens PKCS#12 bytes, turning its failures into the user's words. `label` names the file in messages. */
+export function openPkcs12(data: Buffer, password: string | undefined, label: string, options: { keys?: boolean } = {}): Pkcs12Contents {
+  try {
+    return readPkcs12(data, password ?? '', options);
+  } catch (error) {
+    if (!(error instanceof Pkcs12Error)) throw error;
+    if (error.reason === 'wrong-password') {
+      throw new ToolError('not-certificates', password === undefined ? `${label}: this PKCS#12 file is protected by a password: pass --password` : `${label}: wrong password for this PKCS#12 file (${error.message})`);
+    }
+    if (error.reason === 'unsupported') throw new ToolError('not-certificates', `${label}: PKCS#12 file not supported: ${error.message}`);
+    throw new ToolError('not-certificates', `${label}: damaged PKCS#12 file, truncated or corrupt (${error.message})`);
+  }
+}
+
+function parse(ders: Buffer[], label: string): ParsedCertificate[] {
+  return ders.map((der) => {
+    try {
+      return new ParsedCertificate(der);
+    } catch (error) {
+      throw new ToolError('not-certificates', `${label}: a certificate in it does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
+    }
+  });
+}
+
+export async function readCertificates(file: string, password: string | undefined): Promise<CertificateFile> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (error) {
+    throw new ToolError('unreadable-file', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as NodeJS.ErrnoException).code}`);
+  }
+  const pems = pemCertificates(data.toString('latin1'));
+  if (pems.length) return { format: 'pem', certs: parse(pems, file) };
+  if (looksLikePkcs12(data)) {
+    const p12 = openPkcs12(data, password, file);
+    return { format: 'p12', certs: parse(p12.certificates, file), pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags } };
+  }
+  if (data[0] === 0x30) {
+    try {
+      return { format: 'der', certs: [new ParsedCertificate(data)] };
+    } catch (error) {
+      throw new ToolError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (${(error as Error).message})`);
+    }
+  }
+  throw new ToolError('not-certificates', `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`);
+}

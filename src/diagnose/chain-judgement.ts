@@ -1,0 +1,94 @@
+// A chain in the order it was sent (by a server, or in a file), judged against each trust store and
+// against all of them together: per-store trust, the effective verification, the chain analysis and
+// the strict-client warnings; pure. Handshake records and `tlswitness verify` both come from here.
+import type { OwnCa } from './interception.js';
+import { analyseChain } from '../trust/chain-analysis.js';
+import { describeCertificate, ParsedCertificate } from '../trust/certificate.js';
+import { derToPem } from '../trust/pem.js';
+import type { TrustStore } from '../trust/trust-store.js';
+import { verifyChain, type VerifyOptions } from '../trust/verify.js';
+import type { ChainAnalysis, ChainEntry, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification } from '../types.js';
+import { strictClientWarnings } from './strict-warnings.js';
+
+export interface TrustContext {
+  public: TrustStore | null;
+  system: TrustStore | null;
+  extra: TrustStore | null;
+  /** The certs dir's local CA: a chain it signed means the run went through a tlswitness proxy. */
+  ownCas?: OwnCa[];
+}
+
+export interface FetchedCertificates {
+  issuer: FetchedIssuer;
+  certs: ParsedCertificate[];
+}
+
+export interface ChainJudgement {
+  /** The certificates that parsed, in the order sent. */
+  sent: ParsedCertificate[];
+  chain: ChainEntry[];
+  trust: HandshakeRecord['trust'];
+  /** Null when no certificate parsed: there is nothing to verify. */
+  verification: Verification | null;
+  chainAnalysis: ChainAnalysis;
+  /** Strict-client warnings on the built path, then certificates that did not parse. */
+  warnings: StrictWarning[];
+}
+
+export const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
+
+const EMPTY_ANALYSIS: ChainAnalysis = { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [], anchor: null, anchorStore: null, aiaCaIssuers: [] };
+
+function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate[] {
+  const out: ParsedCertificate[] = [];
+  ders.forEach((der, i) => {
+    try {
+      const cert = new ParsedCertificate(der);
+      void cert.details; // surface decoding errors here, not later
+      out.push(cert);
+    } catch (error) {
+      warnings.push({ code: 'unparseable-certificate', clients: ['all'], message: `certificate ${i} as sent does not parse: ${(error as Error).message}` });
+    }
+  });
+  return out;
+}
+
+/**
+ * Judges `ders` (leaf first) at `now`, checking `name` (a DNS name or an IP literal; null checks
+ * none). `fetched` is an issuer fetched from AIA, tried only to see whether it completes the chain.
+ */
+export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name: string | null, fetched: FetchedCertificates | null = null, options: VerifyOptions = {}): ChainJudgement {
+  const parseWarnings: StrictWarning[] = [];
+  const sent = safeParse(ders, parseWarnings);
+  const trustVerdicts = {} as HandshakeRecord['trust'];
+  if (!sent.length) {
+    for (const store of STORE_NAMES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
+    return { sent, chain: [], trust: trustVerdicts, verification: null, chainAnalysis: EMPTY_ANALYSIS, warnings: parseWarnings };
+  }
+  const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
+  for (const storeName of STORE_NAMES) {
+    const store = trust[storeName];
+    if (!store) trustVerdicts[storeName] = 'not-configured';
+    else {
+      const verdict = verifyChain(sent, [store], now, name, options);
+      trustVerdicts[storeName] = verdict.ok ? 'ok' : verdict.code!;
+    }
+  }
+  const effective = verifyChain(sent, stores, now, name, options);
+  let completes = false;
+  let storePems: string[] = [];
+  if (fetched) {
+    const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null, options);
+    completes = withFetched.trusted;
+    // The proxy's OpenSSL context for this host needs only the store certificates of this path.
+    if (completes) storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
+  }
+  const chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null);
+  const node = effective.errorNode;
+  // An extra intermediate (verify --untrusted) is neither sent nor from a store: it is the user's, like the sent ones.
+  const from = (n: NonNullable<typeof node>) => (n.sentIndex !== null || n.store === null ? ('server' as const) : n.store);
+  const certificate = node ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: from(node) } : null;
+  const verification: Verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
+  const warnings = [...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...parseWarnings];
+  return { sent, chain: sent.map(describeCertificate), trust: trustVerdicts, verification, chainAnalysis, warnings };
+}

@@ -1,0 +1,89 @@
+// The gate every forwarded MITM connection passes: OpenSSL's own verdict on the live upstream
+// connection decides, the recorded verdict only explains; where the two differ the request is
+// refused and the record amended, so a verifier bug shows up as a report instead of a silent pass. Pure.
+import { diagnose } from '../diagnose/diagnose.js';
+import { opensslVerdict, type ConnectionFacts } from '../trust/openssl-verdict.js';
+import type { HandshakeRecord, OpensslVerdict } from '../types.js';
+
+export type { OpensslVerdict, ConnectionFacts };
+export { opensslVerdict };
+
+export interface GateDecision {
+  /** The connection may carry the app's requests. */
+  pass: boolean;
+  /** The record (about this very leaf) and OpenSSL disagree. */
+  disagreement: boolean;
+}
+
+/**
+ * OpenSSL's refusal always wins. A record about another leaf (the server rotated its certificate)
+ * does not speak for this connection: OpenSSL alone decides and the host is recorded again. A
+ * record about this leaf that refuses what OpenSSL accepts is a disagreement too, and the stricter
+ * verdict stands (the tool is never more permissive than a careful client, nor than its own record).
+ */
+export function gateDecision(openssl: OpensslVerdict, recordAccepts: boolean | null, sameLeaf: boolean): GateDecision {
+  const recorded = sameLeaf && recordAccepts !== null;
+  const disagreement = recorded && recordAccepts !== openssl.ok;
+  return { pass: openssl.ok && (!recorded || recordAccepts === true), disagreement };
+}
+
+/** The verdict as a phrase: "ok", or "CODE (n): message". */
+export function describeVerdict(verdict: { ok: boolean; code: string | null; opensslCode: number | null; message: string }): string {
+  if (verdict.ok) return 'ok';
+  return `${verdict.code ?? 'error'}${verdict.opensslCode !== null && verdict.opensslCode >= 0 ? ` (${verdict.opensslCode})` : ''}: ${verdict.message}`;
+}
+
+/**
+ * The record as amended by OpenSSL's verdict on a live connection: its verification becomes
+ * OpenSSL's (with tlswitness's own kept in `detail`), and the diagnosis says which said what.
+ */
+export function amendedRecord(record: HandshakeRecord, openssl: OpensslVerdict): HandshakeRecord {
+  const ours = describeVerdict({ ...record.verification, opensslCode: record.verification.opensslCode });
+  if (openssl.ok) {
+    // OpenSSL accepts what the record refuses: the record's refusal stands, with OpenSSL's verdict beside it.
+    return { ...record, verification: { ...record.verification, openssl } };
+  }
+  const verification = {
+    ok: false,
+    code: openssl.code,
+    opensslCode: openssl.opensslCode ?? -1,
+    message: openssl.message,
+    depth: null,
+    certificate: null,
+    detail: `OpenSSL refused the live connection (${describeVerdict(openssl)}); tlswitness's verifier said ${ours}`,
+    openssl,
+  };
+  const undiagnosed = { ...record, verification };
+  const base = diagnose(undiagnosed);
+  return {
+    ...undiagnosed,
+    diagnosis: {
+      ...base,
+      confidence: 'medium',
+      summary: `OpenSSL refused this chain (${describeVerdict(openssl)}) although tlswitness's verifier said ${ours}; a careful client refuses it too. ${base.summary}`,
+      action: `${base.action}; and report the disagreement (VERIFIER_DISAGREEMENT) to tlswitness as a verifier bug`,
+    },
+  };
+}
+
+/** The one-line text of the VERIFIER_DISAGREEMENT error event, naming both verdicts. */
+export function disagreementMessage(where: string, record: HandshakeRecord, openssl: OpensslVerdict, recordAccepts: boolean): string {
+  const ours = recordAccepts ? `accepted (${describeVerdict({ ...record.verification })})` : `refused (${describeVerdict({ ...record.verification })})`;
+  const theirs = openssl.ok ? 'accepted' : `refused (${describeVerdict(openssl)})`;
+  return `${where}: tlswitness's verifier ${ours} the chain of record ${record.id}, OpenSSL ${theirs} the live connection; the request was blocked. This is a tlswitness verifier bug: please report it with the chain`;
+}
+
+/** How the agent refuses a connection; the proxy answers the request with the block page of `record`. */
+export class UpstreamRefusal extends Error {
+  readonly code = 'UPSTREAM_REFUSED_BY_OPENSSL';
+
+  constructor(
+    message: string,
+    readonly openssl: OpensslVerdict,
+    /** The record to show the app (amended with OpenSSL's verdict), when one is about this connection. */
+    readonly record: HandshakeRecord | null,
+  ) {
+    super(message);
+    this.name = 'UpstreamRefusal';
+  }
+}

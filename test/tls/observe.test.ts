@@ -1,0 +1,66 @@
+// observeHandshake's cross-check: OpenSSL's own verdict on the probe's connection, compared with
+// tlswitness's. A clock moved for tlswitness alone makes the two disagree on a real handshake.
+import test from 'ava';
+import { parseResolve } from '../../src/net/target.js';
+import { renderHandshake } from '../../src/report/handshake-text.js';
+import { observeHandshake, type HandshakeRequest } from '../../src/tls/observe.js';
+import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { fixtureTrust } from '../helpers/observe.js';
+
+const DAY = 86_400_000;
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+function request(name: string, port: number, crossCheck: boolean): HandshakeRequest {
+  const host = fixtures.pki.scenarios[name]!.host ?? '127.0.0.1';
+  return {
+    id: 'h-test',
+    target: { host, port },
+    resolve: parseResolve(host === '127.0.0.1' ? [] : [`${host}:${port}:127.0.0.1`]),
+    proxy: null,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    alpn: ['http/1.1'],
+    client: null,
+    timeoutMs: 5000,
+    fetchMissing: false,
+    crossCheck,
+  };
+}
+
+const disagreements = (record: { warnings: Array<{ code: string }> }) => record.warnings.filter((w) => w.code === 'VERIFIER_DISAGREEMENT');
+
+test('OpenSSL and tlswitness agree on the fixture chains, names included (an IP target has no SNI)', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  for (const name of ['valid', 'expired', 'mismatch', 'ipSan', 'unknownRoot', 'incomplete']) {
+    const server = await startScenarioServer(fixtures.pki.scenarios[name]!);
+    try {
+      const record = await observeHandshake(request(name, server.port, true), trust);
+      t.deepEqual(disagreements(record), [], name);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test('a disagreement goes into the record and the text: tlswitness judges a year later, OpenSSL now', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const later = () => new Date(Date.now() + 400 * DAY);
+  try {
+    const record = await observeHandshake(request('valid', server.port, true), trust, later);
+    t.is(record.verification.code, 'CERT_HAS_EXPIRED');
+    const json = JSON.parse(JSON.stringify(record));
+    t.is(disagreements(json).length, 1);
+    t.regex(json.warnings[0].message, /verifier says CERT_HAS_EXPIRED \(certificate has expired\) but OpenSSL's own verification of this handshake says ok/);
+    t.regex(renderHandshake(record, later()), /\nWarning: tlswitness's verifier says CERT_HAS_EXPIRED .* says ok: trust OpenSSL's verdict/);
+    const unchecked = await observeHandshake(request('valid', server.port, false), trust, later);
+    t.deepEqual(disagreements(unchecked), [], 'without the cross-check (the proxy recorder) OpenSSL gives no verdict');
+  } finally {
+    await server.close();
+  }
+});
