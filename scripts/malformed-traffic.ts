@@ -2,6 +2,7 @@
 // CONNECT targets, oversized headers and header floods, broken chunked bodies, slow senders,
 // garbage and truncated TLS after CONNECT, malformed requests inside a MITM'd session and early
 // closes at every stage. Each case says which answers are right; scripts/malformed-runner.ts plays it.
+import { prng } from './prng.js';
 
 export interface TrafficTarget {
   /** The fixture name the proxy resolves with --resolve, and the port of its HTTPS origin. */
@@ -39,17 +40,6 @@ export interface MalformedCase {
   untilClose: boolean;
 }
 
-/** mulberry32: small, fast and good enough to pick cases reproducibly from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = ReturnType<typeof prng>;
 const int = (r: Rand, min: number, max: number) => min + Math.floor(r() * (max - min + 1));

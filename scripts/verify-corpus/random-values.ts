@@ -3,18 +3,9 @@ import { isIP } from 'node:net';
 import type { Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec } from './spec.js';
 import { AS_64500, AS_IDS, AS_INHERIT, CRLDP, crlDp, CRLDP_ISSUER_ONLY, IP_BLOCKS, IPV4_ALL, IPV4_INHERIT, IPV4_TEN, PROXY_CERT_INFO, PROXY_CERT_INFO_OID } from './extension-values.js';
 import { cn } from './templates.js';
+import { prng } from '../prng.js';
 
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export type Rng = () => number;
 export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
