@@ -175,7 +175,7 @@ export interface WeakFinding {
 
 /** One client (family) that refuses the chain, and what it prints. */
 export interface WeakRefusal {
-  /** "Node (level 1)", "this machine's OpenSSL clients (level 2: curl, Python, git, wget)", ... */
+  /** "Node (level 1)", "this machine's OpenSSL clients (level 2: curl, Python)", ... */
   client: string;
   /** The OpenSSL security level that client runs at. */
   level: number;

@@ -133,7 +133,7 @@ function weakCryptoDiagnosis(record: UndiagnosedRecord): Diagnosis {
   const v = record.verification;
   const host = record.target.servername ?? (record.target.host || 'the server');
   const weak = record.weakCrypto;
-  const stricter = `Debian/Ubuntu/RHEL 9 OpenSSL clients (level ${DISTRIBUTION_LEVEL}: curl, Python, git, wget)`;
+  const stricter = `Debian/Ubuntu/RHEL 9 OpenSSL clients (level ${DISTRIBUTION_LEVEL}: curl, Python)`;
   if (!weak?.refusedBy.length) {
     const subject = v.certificate?.subject ?? record.chain[0]?.subject;
     return { problem: 'weak-crypto', liability: 'server', confidence: v.detail ? 'high' : 'medium', summary: `${v.detail ?? v.message} ("${subject}"): refused by Node (level ${NODE_LEVEL}) ("${v.message}") and by stricter clients such as ${stricter}`, action: `the admin of ${host} must reissue the certificate with a 2048-bit RSA or P-256 key and a SHA-256 signature` };

@@ -2,8 +2,9 @@
 // OpenSSL (crypto/x509/x509_vfy.c, OpenSSL 3.0): at security level L every key on the path and every
 // signature below the trust anchor must give at least LEVEL_BITS[L] security bits (SSL_CTX_set_security_level(3ssl));
 // RSA 1024 rates 80, RSA 2048 112 (NIST SP 800-57), a SHA-1 signature 63. Node 20 runs at level 1;
-// Debian, Ubuntu and RHEL 9 build or configure level 2, so their curl, Python, git and wget refuse
-// RSA < 2048 and SHA-1. Go, Java and browsers follow their own documented rules (warnings, not measured).
+// Debian, Ubuntu and RHEL 9 build or configure level 2, so their OpenSSL clients (curl, Python) refuse
+// RSA < 2048 and SHA-1. GnuTLS (Debian's wget and git), Go, Java and browsers follow their own documented
+// rules (warnings, not measured here).
 import type { StrictWarning, WeakCrypto, WeakFinding, WeakRefusal } from '../types.js';
 
 /** One certificate of the built path, leaf first, as the policies rate it. */
@@ -26,7 +27,8 @@ export const DISTRIBUTION_LEVEL = 2;
 /** Node 20's OpenSSL default. */
 export const NODE_LEVEL = 1;
 
-const OPENSSL_CLIENTS = 'curl, Python, git, wget';
+// Measured on Debian 12: curl and Python refuse RSA-1024; wget and git (GnuTLS there) accept it.
+const OPENSSL_CLIENTS = 'curl, Python';
 
 function bitsFor(level: number): number {
   return LEVEL_BITS[Math.max(0, Math.min(5, level))]!;
@@ -121,6 +123,11 @@ function documentedRules(path: PolicyCert[], anchored: boolean): StrictWarning[]
   if (weakForBrowsers.length) {
     // CA/Browser Forum Baseline Requirements 6.1.5: RSA keys of at least 2048 bits.
     warnings.push({ code: 'weak-crypto-browsers', clients: ['Chrome', 'Firefox', 'Safari', 'Edge'], message: `browsers refuse RSA keys below 2048 bits in publicly trusted chains (CA/B Forum Baseline Requirements 6.1.5; NET::ERR_CERT_WEAK_KEY): ${named(weakForBrowsers)}` });
+  }
+  const belowLevel1 = path.filter((c, i) => c.keySecurityBits < LEVEL_BITS[1] || (i < top && c.signatureSecurityBits < LEVEL_BITS[1]));
+  if (belowLevel1.length) {
+    // Recorded from wget 1.21 / GnuTLS 3.7 (Debian 12): "was signed using an insecure algorithm"; RSA-1024 passes.
+    warnings.push({ code: 'weak-crypto-gnutls', clients: ['GnuTLS (wget, and git on Debian/Ubuntu)'], message: `GnuTLS refuses SHA-1 signatures and keys below 80 security bits ("signed using an insecure algorithm"): ${named(belowLevel1)}` });
   }
   const weakForJava = rsaBelow(1024);
   if (weakForJava.length) {

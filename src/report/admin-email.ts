@@ -35,7 +35,7 @@ function requestedChange(record: HandshakeRecord): string {
       const who = weak?.refusedBy.length ? ` It is refused by ${weak.refusedBy.map((r) => `${r.client} ("${r.message}")`).join(', ')}.` : '';
       return [
         `Please reissue the certificate served by ${where} with a 2048-bit RSA (or P-256 ECDSA) key and a SHA-256 signature: ${what}.${who}`,
-        'OpenSSL clients on Debian, Ubuntu and RHEL 9 (curl, Python, git, wget) run at security level 2, which refuses RSA keys below 2048 bits and SHA-1 signatures; Go and browsers refuse SHA-1, and the CA/Browser Forum Baseline Requirements (6.1.5) require RSA 2048 or more.',
+        'OpenSSL clients on Debian, Ubuntu and RHEL 9 (curl, Python; git and wget where they link OpenSSL, as on RHEL 9) run at security level 2, which refuses RSA keys below 2048 bits and SHA-1 signatures; Go and browsers refuse SHA-1, and the CA/Browser Forum Baseline Requirements (6.1.5) require RSA 2048 or more.',
       ].join('\n');
     }
     case 'wrong-order':
