@@ -71,7 +71,9 @@ export function trustLine(record: ChainVerdictParts): string {
 
 export function verifyLines(record: ChainVerdictParts): string[] {
   const code = record.verification.opensslCode;
-  return code >= 0 ? [`Verify return code: ${code} (${record.verification.message})`] : [];
+  // The verdict is Node's (security level 1): say so when a stricter level refuses what it accepts.
+  const level = record.verification.ok && record.weakCrypto?.refusedBy.length ? ", at Node's security level 1" : '';
+  return code >= 0 ? [`Verify return code: ${code} (${record.verification.message})${level}`] : [];
 }
 
 export function diagnosisLines(record: ChainVerdictParts): string[] {
