@@ -1,5 +1,6 @@
 // This machine's OpenSSL security level, as its curl, git and wget get it: the system `openssl`'s build
 // default, overridden by a `CipherString = ...@SECLEVEL=N` in its configuration. Read once per process.
+// Not Python's SSLContext.security_level: python.org builds set @SECLEVEL=2 in their own cipher string.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
