@@ -44,6 +44,8 @@ export const CASES: Case[] = [
   { name: 'client-cert-required', expected: 'client-cert-required', scenario: 'mtls' },
   { name: 'weak-key', expected: 'weak-crypto', scenario: 'weakKey' },
   { name: 'sha1-signature', expected: 'weak-crypto', scenario: 'sha1' },
+  // Node (level 1) and Java accept a 1024-bit RSA key; OpenSSL clients at level 2 refuse it.
+  { name: 'rsa-1024', expected: 'weak-crypto', scenario: 'rsa1024' },
   { name: 'tls1.0-only', expected: 'handshake-failed', scenario: 'valid', server: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } },
   // 1024-bit finite-field DH (RFC 2409 group 2): OpenSSL clients at security level 2 refuse it.
   { name: 'dh-1024', expected: 'weak-crypto', scenario: 'valid', server: { maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0', dhparam: dhParams1024() } },

@@ -61,10 +61,11 @@ export interface FixtureOptions {
   now?: number;
 }
 
-type KeyKind = 'ec' | 'rsa' | 'rsa-weak';
+type KeyKind = 'ec' | 'rsa' | 'rsa-1024' | 'rsa-weak';
 
 async function newKey(kind: KeyKind): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   if (kind === 'rsa-weak') return generate('rsa', { modulusLength: 768 });
+  if (kind === 'rsa-1024') return generate('rsa', { modulusLength: 1024 });
   return kind === 'rsa' ? generate('rsa', { modulusLength: 2048 }) : generate('ec', { namedCurve: 'prime256v1' });
 }
 
@@ -140,6 +141,7 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
   const clientAuthLeaf = await leaf('client-auth-root', clientAuthRoot);
   const sha1Leaf = await leaf('sha1', publicIntermediate, { digest: 'sha1' });
   const weakKeyLeaf = await leaf('weak-key', publicIntermediate, {}, 'rsa-weak');
+  const rsa1024Leaf = await leaf('rsa-1024', publicIntermediate, {}, 'rsa-1024');
   const expiredRoot = await issue('expired-root', cn('Fixture Expired Root', 'Fixture Quirks'), 'ec', null, { isCA: true, notBefore: new Date(now - 400 * DAY), notAfter: new Date(now - 10 * DAY) }, now);
   const underExpiredRoot = await issue('under-expired-root-ca', cn('Fixture CA Under Expired Root', 'Fixture Quirks'), 'ec', expiredRoot, ca, now);
   const expiredRootLeaf = await leaf('expired-root', underExpiredRoot);
@@ -175,8 +177,10 @@ export async function makeFixturePki(dir: string, options: FixtureOptions = {}):
     v1Root: s('v1-root', 'v1-root.example.com', v1Leaf, [], 'ok', 0, { anchors: [v1Root.pem] }),
     noBcCA: s('no-bc-ca', 'no-bc-ca.example.com', noBcLeaf, [noBcCA], 'unknown-ca', 79),
     clientAuthRoot: s('client-auth-root', 'client-auth-root.example.com', clientAuthLeaf, [], 'unknown-ca', 26, { anchors: [clientAuthRoot.pem] }),
-    sha1: s('sha1', 'sha1.example.com', sha1Leaf, [publicIntermediate], 'unknown-ca', 68, { legacyServer: true }),
-    weakKey: s('weak-key', 'weak-key.example.com', weakKeyLeaf, [publicIntermediate], 'unknown-ca', 66, { legacyServer: true }),
+    // Security levels: Node (level 1) refuses SHA-1 below the anchor and RSA-768; RSA-1024 only level 2 refuses.
+    sha1: s('sha1', 'sha1.example.com', sha1Leaf, [publicIntermediate], 'weak-crypto', 68, { legacyServer: true }),
+    weakKey: s('weak-key', 'weak-key.example.com', weakKeyLeaf, [publicIntermediate], 'weak-crypto', 66, { legacyServer: true }),
+    rsa1024: s('rsa-1024', 'rsa-1024.example.com', rsa1024Leaf, [publicIntermediate], 'weak-crypto', 0),
     expiredRoot: s('expired-root', 'expired-root.example.com', expiredRootLeaf, [underExpiredRoot], 'expired', 10, { anchors: [expiredRoot.pem] }),
   };
 

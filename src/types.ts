@@ -160,6 +160,38 @@ export interface StrictWarning {
   message: string;
 }
 
+/** A key or signature on the path below a client's security level (OpenSSL's check_key_level / check_sig_level). */
+export interface WeakFinding {
+  /** Depth on the built path (0 = leaf). */
+  depth: number;
+  subject: string;
+  kind: 'key' | 'signature';
+  /** In words: "a 1024-bit RSA key (80 security bits)", "a sha1WithRSAEncryption signature (63 security bits)". */
+  text: string;
+  securityBits: number;
+  /** OpenSSL's verify message for it ("EE certificate key too weak", ...). */
+  message: string;
+}
+
+/** One client (family) that refuses the chain, and what it prints. */
+export interface WeakRefusal {
+  /** "Node (level 1)", "this machine's OpenSSL clients (level 2: curl, Python)", ... */
+  client: string;
+  /** The OpenSSL security level that client runs at. */
+  level: number;
+  /** OpenSSL's verify message that client stops at. */
+  message: string;
+  depth: number;
+}
+
+/** Which clients' security levels refuse the chain; absent or null when none does. */
+export interface WeakCrypto {
+  /** This machine's OpenSSL security level as read from the system `openssl` (null: not known). */
+  opensslLevel: number | null;
+  refusedBy: WeakRefusal[];
+  findings: WeakFinding[];
+}
+
 export interface Interception {
   detected: boolean;
   product: string | null;
@@ -204,4 +236,6 @@ export interface HandshakeRecord {
   interception: Interception;
   failure: Failure | null;
   timing: { connectMs: number | null; handshakeMs: number | null };
+  /** Clients whose security level refuses a key or signature on the path (see weak-crypto); null when none. */
+  weakCrypto?: WeakCrypto | null;
 }

@@ -7,6 +7,7 @@ import type { SecureVersion } from 'node:tls';
 import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { loadLocalCa } from '../ca/local-ca.js';
+import { systemOpensslLevel } from '../doctor/openssl-level.js';
 import { ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
@@ -154,16 +155,18 @@ export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-d
 /** The three stores as --public-roots, the OS, --extra-ca and the certs dir's extra/ make them, without the local CA. */
 export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
   const certsDir = findCertsDir(args['certs-dir'], env);
-  const [pub, system, extra, localCa] = await Promise.all([
+  const [pub, system, extra, localCa, opensslLevel] = await Promise.all([
     loadPublicStore(args['public-roots']),
     loadSystemStore(env),
     loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
     loadLocalCa(certsDir).catch(() => null),
+    // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
+    systemOpensslLevel(env),
   ]);
   // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
   for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
   const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
-  return { public: pub.store, system: system.store, extra: extra.store, ownCas };
+  return { public: pub.store, system: system.store, extra: extra.store, ownCas, opensslLevel };
 }
 
 export interface ConnectPlan {

@@ -129,7 +129,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     );
     process.stdout.write(
       args.json
-        ? `${JSON.stringify({ ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings }, null, 2)}\n`
+        ? `${JSON.stringify({ ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings, weakCrypto: verdict.weakCrypto }, null, 2)}\n`
         : renderVerify(verdict, { file: args.chain, format, name, at, caOnly: !!args.ca?.length }),
     );
     process.exitCode = verdict.ok ? EXIT_OK : EXIT_PROBLEM;

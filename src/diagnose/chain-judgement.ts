@@ -2,13 +2,16 @@
 // against all of them together: per-store trust, the effective verification, the chain analysis and
 // the strict-client warnings; pure. Handshake records and `tlswitness verify` both come from here.
 import type { OwnCa } from './interception.js';
+import { keySecurityBits } from '../trust/auth-level.js';
 import { analyseChain } from '../trust/chain-analysis.js';
-import { describeCertificate, ParsedCertificate } from '../trust/certificate.js';
+import { describeCertificate, keyDescription, ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
+import { signatureSecurityBits } from '../trust/signature-algorithms.js';
 import { verifyChain, type VerifyOptions } from '../trust/verify.js';
-import type { ChainAnalysis, ChainEntry, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification } from '../types.js';
+import type { ChainAnalysis, ChainEntry, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification, WeakCrypto } from '../types.js';
 import { strictClientWarnings } from './strict-warnings.js';
+import { judgeWeakCrypto, type PolicyCert } from './weak-crypto.js';
 
 export interface TrustContext {
   public: TrustStore | null;
@@ -16,6 +19,8 @@ export interface TrustContext {
   extra: TrustStore | null;
   /** The certs dir's local CA: a chain it signed means the run went through a tlswitness proxy. */
   ownCas?: OwnCa[];
+  /** This machine's OpenSSL security level (the system `openssl`'s), read once per run; null or absent when unknown. */
+  opensslLevel?: number | null;
 }
 
 export interface FetchedCertificates {
@@ -33,6 +38,8 @@ export interface ChainJudgement {
   chainAnalysis: ChainAnalysis;
   /** Strict-client warnings on the built path, then certificates that did not parse. */
   warnings: StrictWarning[];
+  /** The clients whose security level refuses a key or signature on a trusted path; null when none. */
+  weakCrypto: WeakCrypto | null;
 }
 
 export const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
@@ -63,7 +70,7 @@ export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name:
   const trustVerdicts = {} as HandshakeRecord['trust'];
   if (!sent.length) {
     for (const store of STORE_NAMES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
-    return { sent, chain: [], trust: trustVerdicts, verification: null, chainAnalysis: EMPTY_ANALYSIS, warnings: parseWarnings };
+    return { sent, chain: [], trust: trustVerdicts, verification: null, chainAnalysis: EMPTY_ANALYSIS, warnings: parseWarnings, weakCrypto: null };
   }
   const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
   for (const storeName of STORE_NAMES) {
@@ -89,6 +96,13 @@ export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name:
   const from = (n: NonNullable<typeof node>) => (n.sentIndex !== null || n.store === null ? ('server' as const) : n.store);
   const certificate = node ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: from(node) } : null;
   const verification: Verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
-  const warnings = [...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...parseWarnings];
-  return { sent, chain: sent.map(describeCertificate), trust: trustVerdicts, verification, chainAnalysis, warnings };
+  // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
+  const weak = effective.trusted ? judgeWeakCrypto(effective.path.map((n) => policyCert(n.cert)), true, trust.opensslLevel ?? null) : null;
+  const warnings = [...(weak?.warnings ?? []), ...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...parseWarnings];
+  return { sent, chain: sent.map(describeCertificate), trust: trustVerdicts, verification, chainAnalysis, warnings, weakCrypto: weak?.weakCrypto ?? null };
+}
+
+function policyCert(cert: ParsedCertificate): PolicyCert {
+  const { keyType, keyBits } = keyDescription(cert.x509);
+  return { subject: cert.subject, keyType, keyBits, keySecurityBits: keySecurityBits(cert), signatureAlgorithm: cert.details.signatureAlgorithm, signatureSecurityBits: signatureSecurityBits(cert.details.signatureOid) };
 }

@@ -79,6 +79,10 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   if (diagnosis.problem === 'connection-failed') {
     return { side: 'unclear', conclusion: `${where} could not be reached from here (${target.failure?.message ?? 'no connection'}), so there is no certificate to judge.` };
   }
+  // A security-level refusal is the certificate's, whatever store or sanity host says: the clients named refuse it everywhere.
+  if (diagnosis.problem === 'weak-crypto') {
+    return { side: 'them', conclusion: `Their side: ${where} serves a key or signature too weak for some clients' security level (weak-crypto): ${diagnosis.summary}. The fix is on the server: ${diagnosis.action}` };
+  }
   if (sanityBroken) {
     return { side: 'us', conclusion: `Probably our side: the sanity host ${formatHostPort(sanity.target)} fails too, so this machine's trust store or network is at fault, not ${where} alone.` };
   }

@@ -2,6 +2,7 @@
 import { formatHostPort } from '../net/target.js';
 import type { Diagnosis, HandshakeRecord } from '../types.js';
 import { ownProxyStatement } from './interception.js';
+import { DISTRIBUTION_LEVEL, NODE_LEVEL } from './weak-crypto.js';
 
 export type UndiagnosedRecord = Omit<HandshakeRecord, 'diagnosis'>;
 
@@ -109,10 +110,11 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
         action: 'if this is your company\'s CA, trust its root with --extra-ca ROOT.pem (tlswitness bundle builds a combined bundle); otherwise ask the server admin which CA issued it',
       };
     }
-    case 1:
-    case 66: // EE key too weak, 67 CA key too weak, 68 signature digest too weak: OpenSSL 3's security level 1
+    case 66: // EE key too weak, 67 CA key too weak, 68 signature digest too weak: Node's own level 1 refuses
     case 67:
     case 68:
+      return weakCryptoDiagnosis(record);
+    case 1:
       return { problem: 'unknown-ca', liability: 'server', confidence: v.detail ? 'high' : 'low', summary: `${v.detail ?? v.message} ("${at?.subject}")`, action: `the certificate must be reissued with a 2048-bit RSA or P-256 key and a SHA-256 signature` };
     case 62:
       return { problem: 'hostname-mismatch', liability: 'server', confidence: 'high', summary: `the certificate is for ${leaf?.san.join(', ') || leaf?.subject}, not ${host}`, action: `the admin of ${host} must add ${host} to the certificate's subjectAltName, or you are using the wrong name (try --servername)` };
@@ -121,6 +123,33 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
     default:
       return { problem: 'unknown-ca', liability: 'server', confidence: 'medium', summary: `the chain is not valid: ${v.message} (depth ${depth}, "${at?.subject}")`, action: 'the issuing CA or the server admin must fix the certificate\'s extensions' };
   }
+}
+
+/**
+ * A key or signature too weak for some clients' security level: which ones refuse (with what they
+ * print) and which accept, from the record's weakCrypto judgement; Node's code alone when it has none.
+ */
+function weakCryptoDiagnosis(record: UndiagnosedRecord): Diagnosis {
+  const v = record.verification;
+  const host = record.target.servername ?? (record.target.host || 'the server');
+  const weak = record.weakCrypto;
+  const stricter = `Debian/Ubuntu/RHEL 9 OpenSSL clients (level ${DISTRIBUTION_LEVEL}: curl, Python)`;
+  if (!weak?.refusedBy.length) {
+    const subject = v.certificate?.subject ?? record.chain[0]?.subject;
+    return { problem: 'weak-crypto', liability: 'server', confidence: v.detail ? 'high' : 'medium', summary: `${v.detail ?? v.message} ("${subject}"): refused by Node (level ${NODE_LEVEL}) ("${v.message}") and by stricter clients such as ${stricter}`, action: `the admin of ${host} must reissue the certificate with a 2048-bit RSA or P-256 key and a SHA-256 signature` };
+  }
+  const what = weak.findings.map((f) => `${f.depth === 0 ? 'the certificate' : 'the CA certificate'} "${f.subject}" has ${f.text}`).join('; ');
+  const refusing = weak.refusedBy.map((r) => r.client).join(' and ');
+  const accepts = weak.refusedBy.some((r) => r.level === NODE_LEVEL) ? '' : `; Node (level ${NODE_LEVEL}) accepts it`;
+  const others = record.warnings.some((w) => /^weak-crypto-/.test(w.code)) ? '. Go, Java and browsers have their own rules (see the warnings)' : '';
+  const replace = [...new Set(weak.findings.map((f) => (f.depth === 0 ? 'the certificate' : `"${f.subject}"`)))].join(' and ');
+  return {
+    problem: 'weak-crypto',
+    liability: 'server',
+    confidence: 'high',
+    summary: `${what}, too weak for ${refusing}${accepts}${others}`,
+    action: `the admin of ${host} must replace ${replace} with one that has a 2048-bit RSA or P-256 key and a SHA-256 signature (lowering a client's security level, e.g. @SECLEVEL=1, only hides it)`,
+  };
 }
 
 export function diagnose(record: UndiagnosedRecord): Diagnosis {
@@ -194,6 +223,8 @@ function diagnoseChain(record: UndiagnosedRecord): Diagnosis {
   // The handshake went on without a certificate (or with one the server did not take), and the HTTP
   // answer refused us (nginx's 400, a 403, 495/496).
   if (cc.requested && cc.httpCheck?.outcome === 'required') return clientCertRequired(record, cc.httpCheck.confidence);
+  // Node (level 1) accepts it, but a stricter client's security level does not (RSA-1024 at level 2).
+  if (record.weakCrypto?.refusedBy.length) return weakCryptoDiagnosis(record);
   if (!record.chainAnalysis.inOrder) {
     return { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: 'the chain verifies, but the server sends its certificates out of order; clients that do not reorder (older Java, embedded TLS stacks) fail', action: 'the admin must serve leaf, then the intermediate that signed it, then the next one up' };
   }

@@ -29,7 +29,7 @@ export const RULES: Rule[] = [
     problem: 'weak-crypto',
     alternatives: [],
     liability: 'server',
-    meaning: "a key or signature in the server's certificate (or its Diffie-Hellman group) is too weak for this client's security policy: RSA below 2048 bits or a SHA-1 signature at OpenSSL security level 2 (Debian, Ubuntu, RHEL 9 curl, Python, git, wget), below 1024 bits at level 1 (Node); Java, Go and browsers have similar rules",
+    meaning: "a key or signature in the server's certificate (or its Diffie-Hellman group) is too weak for this client's security policy: RSA below 2048 bits or a SHA-1 signature at OpenSSL security level 2 (Debian, Ubuntu, RHEL 9 curl and Python), below 1024 bits or SHA-1 at level 1 (Node); GnuTLS (wget, git on Debian) refuses SHA-1; Java, Go and browsers have similar rules",
     action: 'the server admin must reissue the certificate with an RSA 2048+ or ECDSA key and a SHA-256 signature (and offer ECDHE or a 2048-bit DH group); tlswitness inspect HOST names the weak certificate',
   },
   {

@@ -1,7 +1,7 @@
 // What `tlswitness verify` reports on a chain file: the same judgement and diagnosis a handshake
 // record carries for a server that sends this chain, without the connection; pure.
 import type { VerifyOptions } from '../trust/verify.js';
-import type { ChainAnalysis, ChainEntry, Diagnosis, HandshakeRecord, StrictWarning, Verification } from '../types.js';
+import type { ChainAnalysis, ChainEntry, Diagnosis, HandshakeRecord, StrictWarning, Verification, WeakCrypto } from '../types.js';
 import { judgeChain, type TrustContext } from './chain-judgement.js';
 import { diagnose, type UndiagnosedRecord } from './diagnose.js';
 
@@ -14,6 +14,8 @@ export interface OfflineVerdict {
   chain: ChainEntry[];
   chainAnalysis: ChainAnalysis;
   warnings: StrictWarning[];
+  /** The clients whose security level refuses a key or signature, as in the handshake record. */
+  weakCrypto: WeakCrypto | null;
 }
 
 /** `ders` leaf first, as a server would send them; `name` a DNS name or IP literal, or null to check none. */
@@ -38,7 +40,8 @@ export function verifyOffline(ders: Buffer[], trust: TrustContext, now: Date, na
     interception: { detected: false, product: null, reason: '', evidence: null },
     failure: null,
     timing: { connectMs: null, handshakeMs: null },
+    weakCrypto: judged.weakCrypto,
   };
   const diagnosis = diagnose(record);
-  return { ok: diagnosis.problem === 'ok', verification: judged.verification, trust: judged.trust, diagnosis, chain: judged.chain, chainAnalysis: judged.chainAnalysis, warnings: judged.warnings };
+  return { ok: diagnosis.problem === 'ok', verification: judged.verification, trust: judged.trust, diagnosis, chain: judged.chain, chainAnalysis: judged.chainAnalysis, warnings: judged.warnings, weakCrypto: judged.weakCrypto };
 }

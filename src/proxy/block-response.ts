@@ -13,11 +13,12 @@ export interface BlockResponse {
 function textBody(record: HandshakeRecord): string {
   const d = record.diagnosis;
   const lines = [
-    `tlswitness blocked this request: ${formatHostPort(record.target)} failed TLS verification.`,
+    `tlswitness blocked this request: ${formatHostPort(record.target)} ${d.problem === 'weak-crypto' ? "serves a key or signature too weak for a careful client's security level" : 'failed TLS verification'}.`,
     '',
     `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `Summary:   ${d.summary}`,
     `Action:    ${d.action}`,
+    ...(record.weakCrypto?.refusedBy.length ? [`Refused by: ${record.weakCrypto.refusedBy.map((r) => `${r.client} ("${r.message}")`).join('; ')}`] : []),
     ...(record.interception.detected || record.interception.ownProxy || record.interception.possible ? [`Interception: ${interceptionWords(record)}`] : []),
     `Verify:    ${record.verification.opensslCode} (${record.verification.message})`,
     `Trust:     public ${record.trust.public}, system ${record.trust.system}, extra ${record.trust.extra}`,

@@ -21,9 +21,11 @@ export interface GateDecision {
  * record about this leaf that refuses what OpenSSL accepts is a disagreement too, and the stricter
  * verdict stands (the tool is never more permissive than a careful client, nor than its own record).
  */
-export function gateDecision(openssl: OpensslVerdict, recordAccepts: boolean | null, sameLeaf: boolean): GateDecision {
+export function gateDecision(openssl: OpensslVerdict, recordAccepts: boolean | null, sameLeaf: boolean, policyRefusal = false): GateDecision {
   const recorded = sameLeaf && recordAccepts !== null;
-  const disagreement = recorded && recordAccepts !== openssl.ok;
+  // A record that refuses by a stricter client's policy (weak-crypto at level 2) while both verifiers
+  // accept at level 1 is no disagreement: refused, not reported as a verifier bug.
+  const disagreement = recorded && recordAccepts !== openssl.ok && !(policyRefusal && openssl.ok);
   return { pass: openssl.ok && (!recorded || recordAccepts === true), disagreement };
 }
 

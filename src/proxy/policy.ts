@@ -23,7 +23,9 @@ export function upstreamAcceptable(options: Pick<PolicyOptions, 'completeChains'
   // OpenSSL refused a live connection to it (an amended record): nothing makes it acceptable again,
   // not even --complete-chains.
   if (record.verification.openssl?.ok === false) return false;
-  if (record.verification.ok) return true;
+  // A key or signature that Node's level 1 accepts but a level-2 client (Debian's curl, Python) refuses:
+  // forwarding it re-signed with a strong key would hide from the app what it refuses directly.
+  if (record.verification.ok) return record.diagnosis.problem !== 'weak-crypto';
   return !!options.completeChains && record.diagnosis.problem === 'incomplete-chain' && record.chainAnalysis.fetched?.completesChain === true;
 }
 

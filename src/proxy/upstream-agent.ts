@@ -236,7 +236,7 @@ export class UpstreamAgent extends Agent {
           const record = upstream.recorder.cached(target, name.recordAs);
           const sameLeaf = !!record && !!peer && record.chain[0]?.sha256 === peer.fingerprint256;
           const recordAccepts = record ? upstream.accepts(record) : null;
-          const decision = gateDecision(openssl, recordAccepts, sameLeaf);
+          const decision = gateDecision(openssl, recordAccepts, sameLeaf, record?.verification.ok === true && record.diagnosis.problem === 'weak-crypto');
           const amended = record && sameLeaf && decision.disagreement ? amendedRecord(record, openssl) : null;
           if (record && amended) upstream.disagreed?.({ target, recordAs: name.recordAs, record, amended, openssl, recordAccepts: recordAccepts === true });
           if (decision.pass) {

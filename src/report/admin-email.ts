@@ -29,6 +29,15 @@ function requestedChange(record: HandshakeRecord): string {
       return `Please replace the self-signed certificate on ${where} with one issued by a publicly trusted CA (or, if this is an internal service, send us the CA certificate we should trust, through a trusted channel).`;
     case 'unknown-ca':
       return `The chain served by ${where} ends in "${a.anchor ?? record.chain[record.chain.length - 1]?.issuer ?? 'an unknown root'}", which is not in the public trust stores. Please serve a certificate from a publicly trusted CA, or tell us which CA certificate to trust and how to verify its fingerprint.`;
+    case 'weak-crypto': {
+      const weak = record.weakCrypto;
+      const what = weak?.findings.length ? weak.findings.map((f) => `"${f.subject}" has ${f.text}`).join('; ') : (record.verification.detail ?? record.diagnosis.summary);
+      const who = weak?.refusedBy.length ? ` It is refused by ${weak.refusedBy.map((r) => `${r.client} ("${r.message}")`).join(', ')}.` : '';
+      return [
+        `Please reissue the certificate served by ${where} with a 2048-bit RSA (or P-256 ECDSA) key and a SHA-256 signature: ${what}.${who}`,
+        'OpenSSL clients on Debian, Ubuntu and RHEL 9 (curl, Python; git and wget where they link OpenSSL, as on RHEL 9) run at security level 2, which refuses RSA keys below 2048 bits and SHA-1 signatures; Go and browsers refuse SHA-1, and the CA/Browser Forum Baseline Requirements (6.1.5) require RSA 2048 or more.',
+      ].join('\n');
+    }
     case 'wrong-order':
       return `Please reorder the certificate file on ${where}: the server certificate first, then the intermediate that signed it, then the next one up. Some clients (older Java, embedded TLS stacks) fail on the current order.`;
     case 'client-cert-required':

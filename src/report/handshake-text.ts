@@ -13,7 +13,7 @@ export function validity(entry: ChainEntry, now: Date): string {
 }
 
 /** The parts of a record that judge a chain, shared with `tlswitness verify`'s text. */
-export type ChainVerdictParts = Pick<HandshakeRecord, 'chain' | 'chainAnalysis' | 'verification' | 'trust' | 'diagnosis' | 'warnings'>;
+export type ChainVerdictParts = Pick<HandshakeRecord, 'chain' | 'chainAnalysis' | 'verification' | 'trust' | 'diagnosis' | 'warnings' | 'weakCrypto'>;
 
 export function chainLines(record: ChainVerdictParts, now: Date, as = 'sent'): string[] {
   const lines = [`Certificate chain as ${as} (${record.chain.length}):`];
@@ -71,12 +71,16 @@ export function trustLine(record: ChainVerdictParts): string {
 
 export function verifyLines(record: ChainVerdictParts): string[] {
   const code = record.verification.opensslCode;
-  return code >= 0 ? [`Verify return code: ${code} (${record.verification.message})`] : [];
+  // The verdict is Node's (security level 1): say so when a stricter level refuses what it accepts.
+  const level = record.verification.ok && record.weakCrypto?.refusedBy.length ? ", at Node's security level 1" : '';
+  return code >= 0 ? [`Verify return code: ${code} (${record.verification.message})${level}`] : [];
 }
 
 export function diagnosisLines(record: ChainVerdictParts): string[] {
   const d = record.diagnosis;
-  return [`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`, `  ${d.summary}`, `Action: ${d.action}`];
+  // Which clients' security levels refuse it, each with what it prints (Node's verdict above is level 1's).
+  const refused = (record.weakCrypto?.refusedBy ?? []).map((r) => `  Refused by ${r.client}: "${r.message}"`);
+  return [`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`, `  ${d.summary}`, ...refused, `Action: ${d.action}`];
 }
 
 export function warningLines(record: ChainVerdictParts): string[] {

@@ -96,6 +96,7 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     interception: { detected: false, product: null, reason: '', evidence: null },
     failure,
     timing: { connectMs: round(observation.connectMs), handshakeMs: round(probe?.handshakeMs ?? null) },
+    weakCrypto: judged.weakCrypto,
   };
   record.interception = detectInterception(record, {
     parseHost: observation.parseHost ?? null,

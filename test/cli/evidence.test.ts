@@ -105,6 +105,30 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   t.is(check.stdout.trim().split('\n').length, 6);
 });
 
+test.serial('an RSA-1024 leaf: weak-crypto in Summary and Conclusion (their side), the clients that refuse named, the email asks for a reissue', async (t) => {
+  const server = await serve('rsa1024');
+  const out = outPath('rsa1024');
+  // The machine's clients trust the fixture root: what they refuse is the key, not the CA.
+  const roots = fixtures.pki.files['public-roots.pem']!;
+  const result = await runCli(evidenceArgs('rsa1024', server.port, out), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots }));
+  t.is(result.code, 1, result.stderr);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  t.regex(report, /\*\*Problem:\*\* WEAK-CRYPTO \(fault: server/);
+  t.regex(report, /\*\*Conclusion:\*\* Their side: .*weak-crypto.*1024-bit RSA key/);
+  t.notRegex(report, /unknown-ca|UNKNOWN-CA/);
+  const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  t.is(json.target.diagnosis.problem, 'weak-crypto');
+  t.is(json.comparison.side, 'them');
+  const machine = json.target.weakCrypto.refusedBy.find((r: { client: string }) => r.client.startsWith("this machine's"));
+  if (machine) {
+    // What the machine's own curl printed is what the record says its OpenSSL clients stop at.
+    t.regex(report, new RegExp(`\\| curl on this machine[^|]*\\| refused the certificate \\(exit 60: curl: \\(60\\) SSL certificate problem: ${machine.message}`));
+  }
+  const email = readFileSync(join(out, 'email.txt'), 'utf8');
+  t.regex(email, /^To: the administrator of rsa-1024\.example\.com:\d+/);
+  t.regex(email, /reissue the certificate served by rsa-1024\.example\.com:\d+ with a 2048-bit RSA/);
+});
+
 test.serial('.tar.gz: the same files under one top folder, written by a real archiver', async (t) => {
   const server = await serve('expired');
   const out = outPath('expired-evidence.tar.gz');

@@ -22,7 +22,7 @@ function baseArgs(scenarioName: string, port: number): string[] {
 
 const EXPECTED_EXIT: Record<string, number> = { ok: 0, 'connection-failed': 3 };
 
-for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls']) {
+for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'sha1', 'weakKey', 'rsa1024']) {
   test(`inspect --json ${name}: SPEC problem code and exit code`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
     const server = await startScenarioServer(scenario, { clientCAs: [fixtures.pki.clientRoot.pem] });

@@ -38,7 +38,7 @@ async function verifyJson(args: string[], env = cleanEnv()): Promise<{ code: num
 }
 
 // Every chain problem the fixture PKI knows, through both commands with the same trust.
-for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'missingMiddle', 'storeHasIntermediateOnly', 'v1Root', 'noBcCA', 'clientAuthRoot', 'sha1', 'weakKey', 'expiredRoot']) {
+for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'missingMiddle', 'storeHasIntermediateOnly', 'v1Root', 'noBcCA', 'clientAuthRoot', 'sha1', 'weakKey', 'rsa1024', 'expiredRoot']) {
   test(`verify ${name} gives inspect's problem code on the same chain`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
     const anchors = anchorsFile(name);

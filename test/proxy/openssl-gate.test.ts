@@ -94,3 +94,8 @@ test('an amended record is never acceptable again, even one --complete-chains wo
   t.is(amended.diagnosis.problem, 'incomplete-chain');
   t.false(upstreamAcceptable({ completeChains: true }, amended));
 });
+
+test('gateDecision: a record refused by a stricter level (weak-crypto) while OpenSSL accepts at level 1 is refused, not a verifier bug', (t) => {
+  t.deepEqual(gateDecision(ok, false, true, true), { pass: false, disagreement: false });
+  t.deepEqual(gateDecision(refused, false, true, true), { pass: false, disagreement: false });
+});

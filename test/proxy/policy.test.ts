@@ -3,7 +3,8 @@ import test from 'ava';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { matchesPassthrough, parsePassthrough } from '../../src/proxy/policy.js';
+import { matchesPassthrough, parsePassthrough, upstreamAcceptable } from '../../src/proxy/policy.js';
+import type { HandshakeRecord } from '../../src/types.js';
 import { readClientHello } from '../../src/tls/client-hello.js';
 
 test('passthrough patterns as SPEC: exact, *. any depth but not the apex, IPs, optional port', (t) => {
@@ -32,4 +33,11 @@ test("the ClientHello reader finds SNI and ALPN in a real Node ClientHello, and 
   t.is(readClientHello(Buffer.from([22, 3, 1, 0, 5, 1, 0])).tls, true, 'a cut-short hello is still TLS');
   server.close();
   void connect;
+});
+
+test('a chain Node verifies but a level-2 client refuses (weak-crypto) is not forwarded: re-signing it would hide it from the app', (t) => {
+  const base = { failure: null, verification: { ok: true, code: null, opensslCode: 0, message: 'ok' }, chainAnalysis: { fetched: null } } as unknown as HandshakeRecord;
+  t.true(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'ok', liability: 'none', confidence: 'high', summary: '', action: '' } }));
+  t.true(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: '', action: '' } }));
+  t.false(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'weak-crypto', liability: 'server', confidence: 'high', summary: '', action: '' } }));
 });

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { compareVerdicts, type ClientCheck } from '../../src/diagnose/comparison.js';
+import { adminEmail } from '../../src/report/admin-email.js';
 import { manifest } from '../../src/report/evidence-files.js';
 import { redactProxyValue } from '../../src/report/environment.js';
 import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
@@ -77,4 +78,21 @@ test('a verifying chain that the machine\'s clients refuse is our side; with no 
   t.is(compareVerdicts(record({}), null, [curlRefused]).side, 'us');
   t.is(compareVerdicts(record({}), null, [{ ...curlRefused, accepted: true, exitCode: 0, error: null }]).side, 'none');
   t.is(compareVerdicts(record({}), null, [{ client: 'python3', available: false, command: '', exitCode: null, accepted: null, error: null }]).rows[4]!.result, 'not installed');
+});
+
+const weak: Partial<HandshakeRecord> = {
+  // Node (level 1) verifies it; this machine's OpenSSL store is not the cause.
+  trust: { public: 'ok', system: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', extra: 'not-configured' },
+  diagnosis: { problem: 'weak-crypto', liability: 'server', confidence: 'high', summary: 'the certificate "CN=api.example.com" has a 1024-bit RSA key (80 security bits), too weak for this machine\'s OpenSSL clients (level 2: curl, Python)', action: 'the admin of api.example.com must replace the certificate' },
+  weakCrypto: { opensslLevel: 2, refusedBy: [{ client: "this machine's OpenSSL clients (level 2: curl, Python)", level: 2, message: 'EE certificate key too weak', depth: 0 }], findings: [{ depth: 0, subject: 'CN=api.example.com', kind: 'key', text: 'a 1024-bit RSA key (80 security bits)', securityBits: 80, message: 'EE certificate key too weak' }] },
+};
+
+test('weak-crypto is their side, whatever the OS store says, and the email asks for a reissue naming the refusing clients', (t) => {
+  const result = compareVerdicts(record(weak), null, [curlRefused]);
+  t.is(result.side, 'them');
+  t.regex(result.conclusion, /^Their side: .*weak-crypto.*1024-bit RSA key.*The fix is on the server: the admin of api\.example\.com must replace/);
+  const email = adminEmail(record(weak), result);
+  t.regex(email, /administrator of api\.example\.com/);
+  t.regex(email, /reissue the certificate served by api\.example\.com:443 with a 2048-bit RSA/);
+  t.regex(email, /"CN=api\.example\.com" has a 1024-bit RSA key .*refused by this machine's OpenSSL clients \(level 2: curl, Python\) \("EE certificate key too weak"\)/);
 });

@@ -37,7 +37,7 @@ function opensslVerdict(scenario: Scenario, port: number, ca: string[]): Promise
 // Every scenario with its own anchors (the public fixture root unless it names others), and the
 // corporate one again with its root added.
 const CASES: Array<[string, 'default' | 'plus-corporate']> = [
-  ...['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'missingMiddle', 'storeHasIntermediateOnly', 'v1Root', 'noBcCA', 'clientAuthRoot', 'sha1', 'weakKey', 'expiredRoot'].map(
+  ...['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'missingMiddle', 'storeHasIntermediateOnly', 'v1Root', 'noBcCA', 'clientAuthRoot', 'sha1', 'weakKey', 'rsa1024', 'expiredRoot'].map(
     (name): [string, 'default'] => [name, 'default'],
   ),
   ['corporate', 'plus-corporate'],
