@@ -3,8 +3,8 @@
 import { detailLines } from './details-view.js';
 import type { EventLog } from './event-log.js';
 import { filterRows, type HostTable } from './host-table.js';
-import { columnHeader, headerLines, rowLine, type ProxyInfo } from './table-view.js';
-import { asciiOnly, fit, line, styled, wrap, type Line } from './text.js';
+import { columnHeader, columns, headerLines, rowLine, type ProxyInfo } from './table-view.js';
+import { asciiOnly, cell, fit, line, styled, wrap, type Line, type Segment } from './text.js';
 import { effectiveSelection, type UiState } from './ui-state.js';
 
 export interface FrameInput {
@@ -64,24 +64,59 @@ function helpLines(width: number, evidence: boolean): Line[] {
   return out;
 }
 
-function footer(input: FrameInput, shown: number): Line {
-  const { ui, table, evidence } = input;
-  if (ui.editing !== null) return line(styled('/', 'key'), ui.editing, styled('█', 'dim'), styled('   Enter keeps the filter, Esc cancels', 'dim'));
-  const keys = (pairs: [string, string][]) => pairs.flatMap(([key, text]) => [styled(key, 'key'), ` ${text}  `]);
-  if (ui.filter || ui.problemsOnly) {
-    const status = [ui.filter ? `filter "${ui.filter}"` : '', ui.problemsOnly ? 'problems only' : ''].filter(Boolean).join(', ');
-    return line(styled(`${status}: ${shown} of ${table.size} hosts  `, 'warn'), ...keys([['/', 'edit'], ['p', 'problems'], ['Esc', 'clear'], ['?', 'help'], ['q', 'quit']]));
+type Hint = [key: string, text: string];
+
+const hintsWidth = (hints: Hint[]) => hints.reduce((sum, [key, text]) => sum + key.length + 1 + text.length, 0) + 2 * Math.max(0, hints.length - 1);
+
+const hintSegments = (hints: Hint[]): Segment[] => hints.flatMap(([key, text], i) => [styled(key, 'key'), styled(` ${text}${i < hints.length - 1 ? '  ' : ''}`)]);
+
+/**
+ * The hints that fit in `width`, dropping whole hints in `dropOrder` until they do, so no hint is
+ * ever cut in half; `?` and `q` are never in it (help lists every key, and quitting must be findable).
+ */
+export function fitHints(hints: Hint[], width: number, dropOrder: string[]): Hint[] {
+  let shown = hints;
+  for (const key of dropOrder) {
+    if (hintsWidth(shown) <= width) break;
+    shown = shown.filter(([k]) => k !== key);
   }
-  return line(...keys([['↑↓', 'select'], ['Enter', 'details'], ['/', 'filter'], ['p', 'problems'], ['c', 'clear'], ...(evidence ? [['e', 'evidence'] as [string, string]] : []), ['?', 'help'], ['q', 'quit']]));
+  return shown;
 }
 
+function footer(input: FrameInput, shown: number): Line {
+  const { ui, table, evidence, width } = input;
+  if (ui.editing !== null) return line(styled('/', 'key'), ui.editing, styled('█', 'dim'), styled('   Enter keeps the filter, Esc cancels', 'dim'));
+  if (ui.filter || ui.problemsOnly) {
+    const hints = fitHints([['/', 'edit'], ['p', ui.problemsOnly ? 'all hosts' : 'problems'], ['Esc', 'clear'], ['?', 'help'], ['q', 'quit']], width, ['/', 'Esc']);
+    const status = [ui.filter ? `filter "${ui.filter}"` : '', ui.problemsOnly ? 'problems only' : ''].filter(Boolean).join(', ');
+    // The status gives way to the keys: a long filter is cut, the hints stay whole.
+    const room = Math.max(0, width - hintsWidth(hints) - 2);
+    return line(styled(`${cell(`${status}: ${shown} of ${table.size} hosts`, room).trimEnd()}  `, 'warn'), ...hintSegments(hints));
+  }
+  const all: Hint[] = [['↑↓', 'select'], ['Enter', 'details'], ['/', 'filter'], ['p', 'problems'], ['c', 'clear'], ...(evidence ? [['e', 'evidence'] as Hint] : []), ['?', 'help'], ['q', 'quit']];
+  return line(...hintSegments(fitHints(all, width, ['c', '↑↓', '/', 'Enter', 'p', 'e'])));
+}
+
+/** The newest log entries, wrapped rather than cut (an evidence bundle's path is the point of its line), newest at the bottom. */
 function logLines(input: FrameInput, count: number): Line[] {
-  const entries = input.log.last(count);
-  const out = entries.map((entry) =>
-    line(styled(`${entry.time.slice(11, 19)} `, 'dim'), styled(entry.text, entry.level === 'error' ? 'bad' : entry.level === 'warning' ? 'warn' : 'dim'), entry.repeats > 1 ? styled(` (x${entry.repeats})`, 'dim') : ''),
-  );
+  const out: Line[] = [];
+  for (const entry of input.log.last(count)) {
+    const tone = entry.level === 'error' ? 'bad' : entry.level === 'warning' ? 'warn' : 'dim';
+    const text = `${entry.text}${entry.repeats > 1 ? ` (x${entry.repeats})` : ''}`;
+    wrap(text, Math.max(10, input.width - 9), '  ').forEach((part, i) => out.push(line(styled(i ? ' '.repeat(9) : `${entry.time.slice(11, 19)} `, 'dim'), styled(part, tone))));
+  }
   while (out.length < count) out.unshift(line(''));
-  return out;
+  return out.slice(-count);
+}
+
+/** Why the table is empty, and only the keys that change it. */
+function emptyTableText(input: FrameInput): string {
+  const { ui, table, info } = input;
+  if (!table.size) return `waiting for traffic: point an app at ${info.address} (the lines above)`;
+  const filter = ui.editing ?? ui.filter;
+  const what = ui.problemsOnly ? (filter ? `no problem host matches "${filter}"` : `no problems among ${table.size} hosts`) : `no host matches "${filter}"`;
+  const keys = [filter && ui.editing === null ? 'Esc clears the filter' : '', ui.problemsOnly ? 'p shows all hosts' : ''].filter(Boolean).join(', ');
+  return keys ? `${what} (${keys})` : what;
 }
 
 function rule(text: string, width: number): Line {
@@ -110,13 +145,12 @@ export function renderFrame(input: FrameInput): Frame {
     const slots = tableHeight - 1;
     const index = selected === null ? 0 : Math.max(0, visible.indexOf(selected));
     offset = Math.min(Math.max(0, offset, index - slots + 1), index, Math.max(0, rows.length - slots));
-    lines.push(columnHeader(width));
+    // Sized for every host in the table, not only the filtered ones, so columns do not jump while typing.
+    const w = columns(width, Math.max(0, ...input.table.list().map((row) => row.key.length)));
+    lines.push(columnHeader(w));
     const window = rows.slice(offset, offset + slots);
-    for (const row of window) lines.push(rowLine(row, width, row.key === selected, now));
-    if (!rows.length) {
-      const why = input.table.size ? `no host matches${ui.filter || ui.editing ? ` "${ui.editing ?? ui.filter}"` : ''}${ui.problemsOnly ? ' among the problems' : ''} (Esc clears the filter, p shows all)` : `waiting for traffic: point an app at ${input.info.address} (the lines above)`;
-      lines.push(line(styled(`  ${why}`, 'dim')));
-    }
+    for (const row of window) lines.push(rowLine(row, w, row.key === selected, now));
+    if (!rows.length) lines.push(line(styled(`  ${emptyTableText(input)}`, 'dim')));
     while (lines.length < header.length + tableHeight) lines.push(line(''));
   }
   const paneHeight = body - tableHeight;

@@ -108,7 +108,10 @@ export function startTui(options: TuiOptions): Tui {
     Promise.resolve()
       .then(() => options.onEvidence!(key))
       .then(
-        (result) => log.add('note', result ? `evidence for ${key}: ${result}` : `evidence for ${key} written`, nowIso()),
+        // Without an answer, the bundle's own `evidence` event has already logged where it went.
+        (result) => {
+          if (result) log.add('note', `evidence for ${key}: ${result}`, nowIso());
+        },
         (error: Error) => log.add('error', `evidence for ${key} failed: ${error.message}`, nowIso()),
       )
       .finally(schedule);

@@ -37,7 +37,7 @@ export function headerLines(info: ProxyInfo, table: HostTable, height: number): 
   ];
 }
 
-interface Columns {
+export interface Columns {
   host: number;
   verdict: number;
   tls: number;
@@ -46,18 +46,23 @@ interface Columns {
   seen: number;
 }
 
-/** Column widths for a terminal `width` wide: fixed columns, the rest split between host and issuer. */
-export function columns(width: number): Columns {
+/**
+ * Column widths for a terminal `width` wide: fixed columns, the rest split between host and issuer.
+ * The host gets what its longest name needs (`longestHost`), as long as the issuer keeps
+ * MIN_ISSUER: a cut host name is a row nobody can tell apart, a cut issuer CN still reads.
+ */
+export function columns(width: number, longestHost = 0): Columns {
   const verdict = width >= 100 ? 22 : 18;
   const fixed = 2 + verdict + 3 + 4 + 7 + 5;
   const flex = Math.max(24, width - fixed);
-  // At 80 columns: 24 for the host (most names with their port), 17 for the issuer's CN.
-  const host = Math.ceil(flex * 0.58);
+  // At 80 columns: at least 24 for the host, up to 33 (selfsigned.example.com:443 is 26).
+  const host = Math.max(Math.ceil(flex * 0.58), Math.min(longestHost, flex - MIN_ISSUER));
   return { host, verdict, tls: 3, issuer: flex - host, reqs: 4, seen: 7 };
 }
 
-export function columnHeader(width: number): Line {
-  const w = columns(width);
+const MIN_ISSUER = 8;
+
+export function columnHeader(w: Columns): Line {
   return line(styled(`  ${cell('HOST:PORT', w.host)} ${cell('VERDICT', w.verdict)} ${cell('TLS', w.tls)} ${cell('ISSUER', w.issuer)} ${cell('REQS', w.reqs, 'right')} ${cell('SEEN', w.seen, 'right')}`, 'title'));
 }
 
@@ -83,8 +88,7 @@ function issuerText(row: HostRow): string {
   return record.failure ? `${record.failure.step}: ${record.failure.code}` : '-';
 }
 
-export function rowLine(row: HostRow, width: number, selected: boolean, now: Date): Line {
-  const w = columns(width);
+export function rowLine(row: HostRow, w: Columns, selected: boolean, now: Date): Line {
   const verdict = verdictOf(row);
   const protocol = row.record?.tls.protocol?.replace(/^TLSv/, '') ?? '-';
   return {

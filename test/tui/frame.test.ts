@@ -83,7 +83,10 @@ test('the table scrolls to keep the selection in view; a filter that hides every
   const up = renderFrame({ ...input, offset: first.offset, ui: { ...input.ui, selected: 'valid.example.com:51' } });
   t.is(up.offset, first.offset, 'a row already in view does not scroll the table');
   const none = frame({ ui: { filter: 'zzz' } }).text;
-  t.true(none.some((row) => row.includes('no host matches "zzz" (Esc clears the filter, p shows all)')));
+  t.true(none.some((row) => row.includes('no host matches "zzz" (Esc clears the filter)')));
+  t.false(none.some((row) => row.includes('p shows all')), '`p` would turn problems-only on, not show all');
+  const noneProblems = frame({ ui: { filter: 'valid', problemsOnly: true } }).text;
+  t.true(noneProblems.some((row) => row.includes('no problem host matches "valid" (Esc clears the filter, p shows all hosts)')));
   t.regex(none[23]!, /filter "zzz": 0 of 2 hosts/);
   const typing = frame({ ui: { editing: 'exp' } }).text;
   t.regex(typing[23]!, /^\/exp█ +Enter keeps the filter, Esc cancels/);
@@ -109,4 +112,37 @@ test('help, the event log, and a tiny terminal', (t) => {
   t.is(tiny.length, 10);
   for (const row of tiny) t.is(row.length, 40);
   t.regex(tiny.join('\n'), /EXPIRED/);
+});
+
+const KEY_HINT = /(↑↓ select|Enter details|\/ filter|\/ edit|p problems|p all hosts|c clear|e evidence|Esc clear|\? help|q quit)/g;
+
+/** The key line's hints, each checked whole: what remains after taking them out is only spaces and the status. */
+function hintsOf(keyLine: string): string[] {
+  return keyLine.match(KEY_HINT) ?? [];
+}
+
+test('80x24: every key hint is whole, host names fit, the evidence path in the log is whole', (t) => {
+  const withEvidence = frame({ evidence: true }).text[23]!;
+  t.notRegex(withEvidence, /…/, 'nothing on the key line is cut');
+  t.regex(withEvidence, /\? help  q quit *$/);
+  t.deepEqual(hintsOf(withEvidence), ['↑↓ select', 'Enter details', '/ filter', 'p problems', 'e evidence', '? help', 'q quit'], '`c clear` (in help) makes room');
+  t.is(withEvidence.replace(KEY_HINT, '').trim(), '');
+  const plainKeys = frame().text[23]!;
+  t.deepEqual(hintsOf(plainKeys), ['↑↓ select', 'Enter details', '/ filter', 'p problems', 'c clear', '? help', 'q quit']);
+
+  const longFilter = frame({ ui: { filter: 'a-very-long-filter-that-someone-typed-into-the-box', problemsOnly: true } }).text[23]!;
+  t.regex(longFilter, /p all hosts  Esc clear  \? help  q quit *$/, 'a long filter is cut, the hints are not');
+  t.regex(longFilter, /^filter "a-very-long/);
+
+  const { table, log } = setup();
+  table.apply({ ...records.valid!, time: '2026-11-23T10:00:09.000Z', target: { ...records.valid!.target, host: 'selfsigned.example.com', port: 443 } });
+  table.apply({ ...records.valid!, time: '2026-11-23T10:00:09.000Z', target: { ...records.valid!.target, host: 'incomplete-chain.example.com', port: 8443 } });
+  const path = '/home/someone/src/tlswitness/tlswitness-evidence/incomplete-chain.example.com_8443';
+  log.addEvent({ type: 'evidence', time: '2026-11-23T10:00:09.000Z', host: 'incomplete-chain.example.com', port: 8443, problem: 'incomplete-chain', path });
+  const text = renderFrame({ info, table, log, width: 80, height: 24, now: NOW, offset: 0, evidence: true, ui: INITIAL_UI }).lines.map(plain);
+  for (const row of text) t.is(row.length, 80);
+  t.true(text.some((row) => / selfsigned\.example\.com:443 +OK /.test(row)), 'a 26-character host:port is whole');
+  t.true(text.some((row) => / incomplete-chain\.example\.com:8443 +OK +1\.3 Fixture/.test(row)), 'a 33-character one too, the issuer gives way');
+  const logText = text.slice(21, 23).map((row) => row.trim()).join('');
+  t.true(logText.includes(path), `the path is whole across the wrapped log lines:\n${text.slice(21, 23).join('\n')}`);
 });

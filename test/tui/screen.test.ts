@@ -59,17 +59,22 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
 
   const valid = fixtures.pki.scenarios.valid!;
   const expired = fixtures.pki.scenarios.expired!;
+  const selfSigned = fixtures.pki.scenarios.selfSigned!;
   const validOrigin = await startHttpsOrigin(valid);
   const expiredOrigin = await startHttpsOrigin(expired);
-  origins.push(validOrigin, expiredOrigin);
+  const selfSignedOrigin = await startHttpsOrigin(selfSigned);
+  origins.push(validOrigin, expiredOrigin, selfSignedOrigin);
+  let screenshot = '';
   const port = await freePort();
   const certsDir = join(dir, 'certs');
   const log = join(dir, 'events.ndjson');
   const evidenceDir = join(dir, 'evidence');
-  const env = { ...cleanEnv(), TERM: 'xterm-256color', TERMINFO: terminfo };
+  // No locale, so blessed draws ASCII (^v, ~); the README's screenshot is taken with a UTF-8 one, as a user's terminal has.
+  const env = { ...cleanEnv(), TERM: 'xterm-256color', TERMINFO: terminfo, ...(process.env.TLSWITNESS_SCREENSHOT ? { LANG: 'C.UTF-8' } : {}) };
   const args = [
     CLI, '--port', String(port), '--certs-dir', certsDir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--log', log, '--evidence-dir', evidenceDir,
     '--resolve', `${valid.host}:${validOrigin.port}:127.0.0.1`, '--resolve', `${expired.host}:${expiredOrigin.port}:127.0.0.1`,
+    '--resolve', `${selfSigned.host}:${selfSignedOrigin.port}:127.0.0.1`,
   ];
   const pidFile = join(dir, 'pid');
   const rcFile = join(dir, 'rc');
@@ -140,7 +145,26 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     await waitFor('problems only', (s) => s.includes('problems only: 1 of 2 hosts') && rowOf(s, valid.host!) === null);
     // `e` on the selected (expired) host: a second bundle next to the one --evidence-dir wrote by itself.
     await tmux('send-keys', '-t', 'tui', 'e');
-    await waitFor('the evidence written', (s) => s.includes(`evidence for ${expired.host}:${expiredOrigin.port} written`));
+    const joined = (screen: string) => screen.split('\n').map((row) => row.trim()).join('');
+    const secondBundle = join(evidenceDir, `${expired.host}_${expiredOrigin.port}-2`);
+    await waitFor('the evidence written', (s) => joined(s).includes(secondBundle));
+
+    // 80x24, the size the README promises: a longer host name, every key hint whole, the bundle's path whole.
+    t.is((await fetchViaProxy(port, `https://${selfSigned.host}:${selfSignedOrigin.port}/`, ca)).status, 502);
+    await tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
+    const selfSignedBundle = join(evidenceDir, `${selfSigned.host}_${selfSignedOrigin.port}`);
+    const small = await waitFor('80x24 with the self-signed row and its bundle', (s) => s.split('\n').length >= 24 && rowOf(s, selfSigned.host!) !== null && joined(s).includes(selfSignedBundle));
+    const smallRows = small.split('\n');
+    for (const row of smallRows) t.true(row.length <= 80, `within 80 columns: ${row}`);
+    t.regex(rowOf(small, selfSigned.host!)!, new RegExp(` ${selfSigned.host!.replace(/\./g, '\\.')}:${selfSignedOrigin.port} +SELF-SIGNED `), 'the host name is whole');
+    t.regex(rowOf(small, expired.host!)!, new RegExp(` ${expired.host!.replace(/\./g, '\\.')}:${expiredOrigin.port} +EXPIRED `));
+    t.regex(smallRows[23]!, /problems only: 2 of 3 hosts +\/ edit +p all hosts +Esc clear +\? help +q quit *$/);
+    await tmux('send-keys', '-t', 'tui', 'p');
+    const all = await waitFor('all hosts again', (s) => rowOf(s, valid.host!) !== null);
+    const keys = all.split('\n')[23]!;
+    t.regex(keys, /^(↑↓|\^v) select +Enter details +\/ filter +p problems +e evidence +\? help +q quit *$/, 'every key hint whole');
+    t.notRegex(keys, /…|~/);
+    screenshot = all;
 
     await tmux('send-keys', '-t', 'tui', 'q');
     const deadline = Date.now() + 10_000;
@@ -154,12 +178,14 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     t.notRegex(after.replace(/Wrote the session's HAR to [^]*?\.har\s*/, ''), /tlswitness|HOST:PORT/, 'the normal screen is back, with nothing written behind the TUI');
     for (const screen of screens) t.notRegex(screen, /Setulc|Error on|Terminfo/);
     const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: { host: string } });
-    t.deepEqual(events.filter((e) => e.type === 'handshake').map((e) => e.target!.host).sort(), [expired.host, valid.host], 'the log was flushed');
+    t.deepEqual(events.filter((e) => e.type === 'handshake').map((e) => e.target!.host).sort(), [expired.host, selfSigned.host, valid.host], 'the log was flushed');
     const bundles = readdirSync(evidenceDir).sort();
-    t.deepEqual(bundles.slice(0, 2), [`${expired.host}_${expiredOrigin.port}`, `${expired.host}_${expiredOrigin.port}-2`]);
-    t.regex(bundles[2] ?? '', /^tlswitness-session-.*\.har$/);
+    t.deepEqual(bundles.slice(0, 3), [`${expired.host}_${expiredOrigin.port}`, `${expired.host}_${expiredOrigin.port}-2`, `${selfSigned.host}_${selfSignedOrigin.port}`]);
+    t.regex(bundles[3] ?? '', /^tlswitness-session-.*\.har$/);
     t.true(existsSync(join(evidenceDir, bundles[1]!, 'served-chain.pem')));
   } finally {
     await tmux('kill-server').catch(() => undefined);
+    // The README's Terminal UI screenshot comes from here: TLSWITNESS_SCREENSHOT=file npx ava test/tui/screen.test.ts
+    if (process.env.TLSWITNESS_SCREENSHOT && screenshot) writeFileSync(process.env.TLSWITNESS_SCREENSHOT, screenshot);
   }
 });
