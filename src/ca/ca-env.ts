@@ -7,7 +7,9 @@ import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import type { LocalCa } from './local-ca.js';
 
-export type Shell = 'bash' | 'fish' | 'pwsh';
+/** zsh and sh read bash's lines (`export NAME='value'`, `unset NAME`) as they are. */
+export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'pwsh'] as const;
+export type Shell = (typeof SHELLS)[number];
 
 /** Writes `<ca dir>/bundle.pem` and returns its path. */
 export async function writeCombinedBundle(ca: LocalCa, base: TrustStore | null): Promise<string> {
@@ -38,22 +40,44 @@ function assign(shell: Shell, name: string, value: string): string {
   return `export ${name}=${quote(shell, value)}`;
 }
 
+/** The variables `ca env` sets, in its order; `--unset` removes the same ones. */
+const VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO_PROXY', 'no_proxy', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'NODE_EXTRA_CA_CERTS'] as const;
+
+/** How to run the command's output in that shell. */
+function usage(shell: Shell, flags: string): string {
+  const command = `tlswitness ca env${shell === 'fish' || shell === 'pwsh' ? ` --shell ${shell}` : ''}${flags}`;
+  if (shell === 'pwsh') return `${command} | Invoke-Expression`;
+  if (shell === 'fish') return `${command} | source`;
+  return `eval "$(${command})"`;
+}
+
 export function envLines(shell: Shell, proxyUrl: string, bundlePath: string, caCertPath: string): string {
-  const vars: Array<[string, string]> = [
-    ['HTTPS_PROXY', proxyUrl],
-    ['HTTP_PROXY', proxyUrl],
-    ['https_proxy', proxyUrl],
-    ['http_proxy', proxyUrl],
-    ['NO_PROXY', 'localhost,127.0.0.1,::1'],
-    ['no_proxy', 'localhost,127.0.0.1,::1'],
+  const values: Record<(typeof VARIABLES)[number], string> = {
+    HTTPS_PROXY: proxyUrl,
+    HTTP_PROXY: proxyUrl,
+    https_proxy: proxyUrl,
+    http_proxy: proxyUrl,
+    NO_PROXY: 'localhost,127.0.0.1,::1',
+    no_proxy: 'localhost,127.0.0.1,::1',
     // OpenSSL-based tools, Python requests, curl and git read a whole bundle that replaces their roots.
-    ['SSL_CERT_FILE', bundlePath],
-    ['REQUESTS_CA_BUNDLE', bundlePath],
-    ['CURL_CA_BUNDLE', bundlePath],
-    ['GIT_SSL_CAINFO', bundlePath],
+    SSL_CERT_FILE: bundlePath,
+    REQUESTS_CA_BUNDLE: bundlePath,
+    CURL_CA_BUNDLE: bundlePath,
+    GIT_SSL_CAINFO: bundlePath,
     // Node adds these to its own roots (read once at start-up).
-    ['NODE_EXTRA_CA_CERTS', caCertPath],
-  ];
-  const usage = shell === 'pwsh' ? 'tlswitness ca env --shell pwsh | Invoke-Expression' : shell === 'fish' ? 'tlswitness ca env --shell fish | source' : 'eval "$(tlswitness ca env)"';
-  return [`# tlswitness: start the app from a shell where these are set (${usage})`, ...vars.map(([n, v]) => assign(shell, n, v)), ''].join('\n');
+    NODE_EXTRA_CA_CERTS: caCertPath,
+  };
+  return [
+    `# tlswitness: start the app from a shell where these are set (${usage(shell, '')})`,
+    // Once the proxy stops, every client in this shell still goes to it: curl says (7), couldn't connect.
+    `# when the proxy is stopped, undo them: ${usage(shell, ' --unset')}`,
+    ...VARIABLES.map((name) => assign(shell, name, values[name])),
+    '',
+  ].join('\n');
+}
+
+/** The lines that undo envLines in the same shell. */
+export function unsetLines(shell: Shell): string {
+  const lines = shell === 'pwsh' ? VARIABLES.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`) : shell === 'fish' ? VARIABLES.map((name) => `set -e ${name}`) : [`unset ${VARIABLES.join(' ')}`];
+  return [`# tlswitness: apps in this shell no longer use the proxy or its CA (${usage(shell, ' --unset')})`, ...lines, ''].join('\n');
 }

@@ -4,7 +4,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
-import type { Shell } from '../ca/ca-env.js';
+import { SHELLS, type Shell } from '../ca/ca-env.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 
@@ -12,6 +12,7 @@ interface CaArgs {
   'certs-dir'?: string;
   shell?: Shell;
   proxy?: string;
+  unset?: boolean;
   json?: boolean;
   format?: 'pem' | 'der' | 'p12';
   output?: string;
@@ -113,9 +114,15 @@ const env: CommandModule<object, CaArgs> = {
   describe: 'shell lines that point apps at the proxy and trust its CA (and write the combined bundle they use)',
   builder: (yargs) =>
     yargs
-      .option('shell', { choices: ['bash', 'fish', 'pwsh'] as const, default: 'bash' as const, describe: 'syntax of the lines' })
-      .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' }) as unknown as Argv<CaArgs>,
+      .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash)' })
+      .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' })
+      .option('unset', { type: 'boolean', default: false, describe: 'print the lines that undo them (once the proxy is stopped)' }) as unknown as Argv<CaArgs>,
   handler: async (args) => {
+    if (args.unset) {
+      const { unsetLines } = await import('../ca/ca-env.js');
+      process.stdout.write(unsetLines(args.shell ?? 'bash'));
+      return;
+    }
     const ca = await load(args);
     const { loadPublicStore, loadSystemStore } = await import('../trust/stores.js');
     const { envLines, writeCombinedBundle } = await import('../ca/ca-env.js');

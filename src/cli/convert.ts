@@ -1,16 +1,45 @@
-// `tlswitness convert IN --to pem|der|p12 -o OUT`: certificate formats, done carefully.
-import { readFile, writeFile } from 'node:fs/promises';
+// `tlswitness convert IN --to pem|der|p12 -o OUT`: certificate formats, done carefully: one line says
+// what was written, an existing file is kept unless --force, a PKCS#12's key is never dropped silently.
+import { createPrivateKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { derToPem } from '../trust/pem.js';
 import { readCertificates } from './cert.js';
+import { openPkcs12 } from './certificate-file.js';
 
 interface ConvertArgs {
   input: string;
   to: 'pem' | 'der' | 'p12';
   output: string;
   key?: string;
+  'key-out'?: string;
   password?: string;
+  force?: boolean;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The PKCS#12's private keys as PKCS#8 PEM, for --key-out. */
+async function pkcs12KeysPem(file: string, password: string | undefined): Promise<string> {
+  const p12 = openPkcs12(await readFile(file), password, file, { keys: true });
+  return p12.keys.map((der) => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }) as string).join('');
+}
+
+/**
+ * Writes a new file, or replaces one only with --force: replaced by a new file (not rewritten in
+ * place) so a key gets its 0600 even where an older, readable file stood.
+ */
+async function writeNew(flag: string, path: string, data: Buffer | string, mode: number, force: boolean): Promise<void> {
+  try {
+    if (force) await rm(path, { force: true });
+    await writeFile(path, data, { mode, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
+    throw new ToolError('unreadable-file', `${flag} ${path}: ${code ?? (error as Error).message}`);
+  }
 }
 
 async function toPkcs12(certsPem: string[], keyPath: string | undefined, password: string): Promise<Buffer> {
@@ -43,21 +72,38 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
       .option('to', { choices: ['pem', 'der', 'p12'] as const, demandOption: true, describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'file to write' })
       .option('key', { type: 'string', describe: 'private key (PEM) to put into a PKCS#12' })
-      .option('password', { type: 'string', describe: 'PKCS#12 password (input or output)' }) as unknown as Argv<ConvertArgs>,
+      .option('key-out', { type: 'string', describe: "from a PKCS#12: write its private key (PKCS#8 PEM, unencrypted, 0600) to this file" })
+      .option('password', { type: 'string', describe: 'PKCS#12 password (input or output)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite -o (and --key-out) if it exists' }) as unknown as Argv<ConvertArgs>,
   handler: async (args) => {
-    const { certs } = await readCertificates(args.input, args.password);
+    const { format, certs, pkcs12 } = await readCertificates(args.input, args.password);
     if (!certs.length) throw new ToolError('not-certificates', `${args.input}: holds no certificate`);
     if (args.key && args.to !== 'p12') throw new ToolError('bad-usage', '--key only goes into a PKCS#12 (--to p12)');
+    const keyOut = args['key-out'];
+    if (keyOut && format !== 'p12') throw new ToolError('bad-usage', `--key-out takes the key out of a PKCS#12, and ${args.input} is ${format.toUpperCase()}`);
+    if (keyOut && args.to === 'p12') throw new ToolError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
+    const force = !!args.force;
+    // Both refusals before anything is written, so a refused run leaves no half.
+    for (const [flag, path] of [['-o', args.output], ['--key-out', keyOut]] as const) {
+      if (path && !force && existsSync(path)) throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
+    }
     let data: Buffer;
     if (args.to === 'der') {
       if (certs.length > 1) throw new ToolError('bad-usage', `DER holds one certificate and ${args.input} has ${certs.length}: use --to pem or --to p12`);
       data = certs[0]!.der;
     } else if (args.to === 'pem') data = Buffer.from(certs.map((c) => derToPem(c.der)).join(''));
     else data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
-    try {
-      await writeFile(args.output, data, { mode: args.key ? 0o600 : 0o644 });
-    } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const keysPem = keyOut ? await pkcs12KeysPem(args.input, args.password) : '';
+    if (keyOut && !keysPem) throw new ToolError('bad-usage', `--key-out ${keyOut}: ${args.input} holds no private key`);
+    await writeNew('-o', args.output, data, args.key ? 0o600 : 0o644, force);
+    if (keyOut) await writeNew('--key-out', keyOut, keysPem, 0o600, force);
+
+    const what = `${plural(certs.length, 'certificate')}${args.key ? ' and the private key' : ''}`;
+    const keys = pkcs12?.keys ?? 0;
+    // A PKCS#12 usually travels with its key: say where it went, or that it stayed behind.
+    const theKeys = keys === 1 ? 'private key' : plural(keys, 'private key');
+    const howTo = args.to === 'p12' ? 'take it out with --to pem --key-out KEY.pem, then pass --key KEY.pem' : '--key-out KEY.pem writes it';
+    const key = keyOut ? ` and its ${theKeys} to ${keyOut}` : keys && !args.key ? `; the ${theKeys} in ${args.input} was not written (${howTo})` : '';
+    process.stdout.write(`Wrote ${what} as ${args.to.toUpperCase()} to ${args.output}${key}\n`);
   },
 };

@@ -1,11 +1,11 @@
 // `tlswitness ca env`: lines a shell can eval, and a bundle that is additive.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { envLines } from '../../src/ca/ca-env.js';
+import { envLines, unsetLines } from '../../src/ca/ca-env.js';
 import { CLI, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startHttpsOrigin, startTestProxy } from '../helpers/proxy.js';
@@ -50,4 +50,46 @@ test('fish and PowerShell syntax, with quotes escaped', (t) => {
   t.regex(pwsh, /^\$env:REQUESTS_CA_BUNDLE = '\/tmp\/it''s\/bundle\.pem'$/m);
   const bash = envLines('bash', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
   t.regex(bash, /^export GIT_SSL_CAINFO='\/tmp\/it'\\''s\/bundle\.pem'$/m);
+});
+
+test('--shell zsh and --shell sh print the bash lines; zsh and sh eval them', async (t) => {
+  const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-env-shells-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CACHE_DIR: certsDir };
+  const lines = async (...extra: string[]) => (await run(process.execPath, [CLI, 'ca', 'env', '--certs-dir', certsDir, '--proxy', 'http://127.0.0.1:9', ...extra], { env })).stdout;
+  const bash = await lines('--shell', 'bash');
+  t.is(await lines('--shell', 'zsh'), bash);
+  t.is(await lines('--shell', 'sh'), bash);
+  const sh = await run('sh', ['-c', `eval "$(node ${CLI} ca env --shell sh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`], { env });
+  t.is(sh.stdout, 'http://127.0.0.1:9\n');
+  const zsh = await run('sh', ['-c', 'command -v zsh'], { env }).then(() => true, () => false);
+  if (zsh) t.is((await run('zsh', ['-fc', `eval "$(node ${CLI} ca env --shell zsh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`], { env })).stdout, 'http://127.0.0.1:9\n');
+});
+
+test('ca env says how to undo it; --unset prints the lines that do, per shell, without touching the CA', async (t) => {
+  const bash = envLines('bash', 'http://127.0.0.1:8080', '/tmp/bundle.pem', '/tmp/ca.pem');
+  t.regex(bash, /^# when the proxy is stopped, undo them: eval "\$\(tlswitness ca env --unset\)"$/m);
+  t.regex(envLines('fish', 'http://127.0.0.1:8080', '/b', '/c'), /^# when the proxy is stopped, undo them: tlswitness ca env --shell fish --unset \| source$/m);
+  t.regex(envLines('pwsh', 'http://127.0.0.1:8080', '/b', '/c'), /^# when the proxy is stopped, undo them: tlswitness ca env --shell pwsh --unset \| Invoke-Expression$/m);
+  // Every variable set is unset, in each syntax.
+  const names = [...bash.matchAll(/^export (\w+)=/gm)].map((m) => m[1]!);
+  t.is(names.length, 11);
+  t.regex(unsetLines('bash'), new RegExp(`^unset ${names.join(' ')}$`, 'm'));
+  t.is(unsetLines('zsh'), unsetLines('bash'));
+  for (const name of names) {
+    t.regex(unsetLines('fish'), new RegExp(`^set -e ${name}$`, 'm'));
+    t.regex(unsetLines('pwsh'), new RegExp(`^Remove-Item Env:${name} -ErrorAction SilentlyContinue$`, 'm'));
+  }
+
+  // In a real shell: set, then undone; --unset needs no certs dir (nothing is created).
+  const certsDir = join(mkdtempSync(join(tmpdir(), 'tlswitness-env-unset-')), 'certs');
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CACHE_DIR: certsDir };
+  const script = [
+    `eval "$(node ${CLI} ca env --certs-dir ${certsDir} --proxy http://127.0.0.1:9)"`,
+    'echo "set: $HTTPS_PROXY $NODE_EXTRA_CA_CERTS"',
+    `eval "$(node ${CLI} ca env --unset --certs-dir ${certsDir}-never)"`,
+    'env | grep -c -E "^(HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|SSL_CERT_FILE|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|GIT_SSL_CAINFO|NODE_EXTRA_CA_CERTS)=" || true',
+  ].join(' && ');
+  const result = await run('bash', ['-c', script], { env });
+  t.regex(result.stdout, /^set: http:\/\/127\.0\.0\.1:9 \S+ca\.pem\n0\n$/);
+  t.false(existsSync(`${certsDir}-never`), '--unset creates no CA');
 });

@@ -1,8 +1,8 @@
 // `tlswitness convert`: PEM and DER byte-identical with openssl's output; PKCS#12 by its contents.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { opensslPkcs12 } from '../helpers/pkcs12.js';
@@ -56,8 +56,50 @@ for (const mode of ['default', 'legacy'] as const) {
     const opensslSays = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:secret', '-nokeys', ...(mode === 'legacy' ? ['-legacy'] : [])], { encoding: 'utf8' });
     for (const pem of valid.sent) t.true(opensslSays.includes(pem.trim()));
     t.notRegex(written, /PRIVATE KEY/);
+    t.is(result.stdout, `Wrote 2 certificates as PEM to ${out}; the private key in ${p12} was not written (--key-out KEY.pem writes it)\n`, 'the dropped key is said');
     const wrong = await runCli(['convert', p12, '--password', 'nope', '--to', 'pem', '-o', join(fixtures.dir, 'never.pem')]);
     t.is(wrong.code, 2);
     t.regex(wrong.stderr, /^Error: .*: wrong password for this PKCS#12 file/);
   });
 }
+
+test('one line says what was written; an existing file is refused (exit 2, one line, untouched) unless --force', async (t) => {
+  const pem = fixtures.pki.files['public-intermediate.pem']!;
+  const der = join(fixtures.dir, 'say-what.der');
+  const first = await runCli(['convert', pem, '--to', 'der', '-o', der]);
+  t.is(first.code, 0);
+  t.is(first.stdout, `Wrote 1 certificate as DER to ${der}\n`);
+  t.is(first.stderr, '');
+  const bundle = await runCli(['convert', fixtures.pki.files['served-valid.pem']!, '--to', 'pem', '-o', join(fixtures.dir, 'say-what.pem')]);
+  t.is(bundle.stdout, `Wrote 2 certificates as PEM to ${join(fixtures.dir, 'say-what.pem')}\n`);
+
+  writeFileSync(der, 'keep me');
+  const again = await runCli(['convert', pem, '--to', 'der', '-o', der]);
+  t.is(again.code, 2);
+  t.is(again.stderr, `Error: -o ${der}: already exists; pass --force to overwrite it\n`);
+  t.is(again.stdout, '');
+  t.is(readFileSync(der, 'utf8'), 'keep me', 'the existing file is untouched');
+  const forced = await runCli(['convert', pem, '--to', 'der', '-o', der, '--force']);
+  t.is(forced.code, 0);
+  t.true(readFileSync(der).equals(execFileSync('openssl', ['x509', '-in', pem, '-outform', 'DER'])));
+});
+
+test('PKCS#12 -> PEM --key-out: the key that matches the leaf, 0600; refused where there is no PKCS#12 or it exists', async (t) => {
+  const valid = fixtures.pki.scenarios.valid!;
+  const p12 = opensslPkcs12(fixtures.dir, 'key-out', valid.sent, valid.keyPem, 'secret', 'default');
+  const out = join(fixtures.dir, 'key-out.pem');
+  const keyOut = join(fixtures.dir, 'key-out.key');
+  const result = await runCli(['convert', p12, '--password', 'secret', '--to', 'pem', '-o', out, '--key-out', keyOut]);
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stdout, `Wrote 2 certificates as PEM to ${out} and its private key to ${keyOut}\n`);
+  t.is(statSync(keyOut).mode & 0o777, 0o600);
+  t.true(new X509Certificate(valid.sent[0]!).checkPrivateKey(createPrivateKey(readFileSync(keyOut))), 'the key is the leaf\'s');
+
+  const again = await runCli(['convert', p12, '--password', 'secret', '--to', 'pem', '-o', join(fixtures.dir, 'key-out-2.pem'), '--key-out', keyOut]);
+  t.is(again.code, 2);
+  t.is(again.stderr, `Error: --key-out ${keyOut}: already exists; pass --force to overwrite it\n`);
+  t.false(existsSync(join(fixtures.dir, 'key-out-2.pem')), 'nothing is written when one of the two is refused');
+  const fromPem = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '-o', join(fixtures.dir, 'k3.pem'), '--key-out', join(fixtures.dir, 'k3.key')]);
+  t.is(fromPem.code, 2);
+  t.regex(fromPem.stderr, /^Error: --key-out takes the key out of a PKCS#12, and .* is PEM\n$/);
+});
