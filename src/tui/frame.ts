@@ -85,7 +85,13 @@ export function fitHints(hints: Hint[], width: number, dropOrder: string[]): Hin
 
 function footer(input: FrameInput, shown: number): Line {
   const { ui, table, evidence, width } = input;
-  if (ui.editing !== null) return line(styled('/', 'key'), ui.editing, styled('█', 'dim'), styled('   Enter keeps the filter, Esc cancels', 'dim'));
+  if (ui.editing !== null) {
+    const hint = '   Enter keeps the filter, Esc cancels';
+    // A long filter shows its end (where the typing is), and the hint stays whole.
+    const room = Math.max(1, width - 2 - hint.length);
+    const typed = ui.editing.length > room ? `…${ui.editing.slice(-(room - 1))}` : ui.editing;
+    return line(styled('/', 'key'), typed, styled('█', 'dim'), styled(hint, 'dim'));
+  }
   if (ui.filter || ui.problemsOnly) {
     const hints = fitHints([['/', 'edit'], ['p', ui.problemsOnly ? 'all hosts' : 'problems'], ['Esc', 'clear'], ['?', 'help'], ['q', 'quit']], width, ['/', 'Esc']);
     const status = [ui.filter ? `filter "${ui.filter}"` : '', ui.problemsOnly ? 'problems only' : ''].filter(Boolean).join(', ');
@@ -131,7 +137,7 @@ export function renderFrame(input: FrameInput): Frame {
   const visible = rows.map((row) => row.key);
   const selected = effectiveSelection(ui, visible);
   // Help takes the whole screen but the title bar and the key line.
-  const header = ui.help ? headerLines(input.info, input.table, height).slice(0, 1) : headerLines(input.info, input.table, height);
+  const header = ui.help ? headerLines(input.info, input.table, height, width).slice(0, 1) : headerLines(input.info, input.table, height, width);
   const logCount = ui.help ? 0 : height >= 30 ? 3 : height >= 16 ? 2 : 1;
   const body = Math.max(2, height - header.length - logCount - 1);
   const selectedRow = selected === null ? undefined : input.table.get(selected);

@@ -13,7 +13,7 @@ export interface ProxyInfo {
   caPath: string;
 }
 
-export function headerLines(info: ProxyInfo, table: HostTable, height: number): Line[] {
+export function headerLines(info: ProxyInfo, table: HostTable, height: number, width = Infinity): Line[] {
   const summary = table.summary();
   const c = table.counters;
   const bar: Line = { ...line(styled(' tlswitness ', 'title'), ` ${info.address}  mode ${info.mode}  certs ${info.certsDir}`), inverse: true };
@@ -32,12 +32,20 @@ export function headerLines(info: ProxyInfo, table: HostTable, height: number): 
     bar,
     // Alone on its line so it can be copied as is.
     line(`export HTTPS_PROXY=${info.address} HTTP_PROXY=${info.address}`),
-    line(styled('trust the CA: ', 'dim'), `eval "$(tlswitness ca env --proxy ${info.address})"`, styled('  or  ', 'dim'), `curl --cacert ${info.caPath}`),
+    trustLine(info, width),
     counters,
   ];
 }
 
-export interface Columns {
+export /** How to trust the CA; the curl alternative only where it fits whole (a cut path cannot be copied). */
+function trustLine(info: ProxyInfo, width: number): Line {
+  const env = `eval "$(tlswitness ca env --proxy ${info.address})"`;
+  const curl = `curl --cacert ${info.caPath}`;
+  if ('trust the CA: '.length + env.length + '  or  '.length + curl.length > width) return line(styled('trust the CA: ', 'dim'), env);
+  return line(styled('trust the CA: ', 'dim'), env, styled('  or  ', 'dim'), curl);
+}
+
+interface Columns {
   host: number;
   verdict: number;
   tls: number;

@@ -133,6 +133,10 @@ test('80x24: every key hint is whole, host names fit, the evidence path in the l
   const longFilter = frame({ ui: { filter: 'a-very-long-filter-that-someone-typed-into-the-box', problemsOnly: true } }).text[23]!;
   t.regex(longFilter, /p all hosts  Esc clear  \? help  q quit *$/, 'a long filter is cut, the hints are not');
   t.regex(longFilter, /^filter "a-very-long/);
+  const longTyping = frame({ ui: { editing: 'a-very-long-filter-that-someone-is-typing-into-the-box-right-now' } }).text[23]!;
+  t.regex(longTyping, /^\/….*-right-now█ +Enter keeps the filter, Esc cancels$/, 'the end of the typing and the whole hint');
+  t.regex(frame().text[2]!, /^trust the CA: eval "\$\(tlswitness ca env --proxy http:\/\/127\.0\.0\.1:8080\)" *$/, 'the curl alternative does not fit whole at 80: left out, not cut');
+  t.regex(frame({ width: 140 }).text[2]!, /  or  curl --cacert \/home\/me\/\.config\/tlswitness\/ca\/certs\/ca\.pem/);
 
   const { table, log } = setup();
   table.apply({ ...records.valid!, time: '2026-11-23T10:00:09.000Z', target: { ...records.valid!.target, host: 'selfsigned.example.com', port: 443 } });
