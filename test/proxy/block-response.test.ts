@@ -1,0 +1,32 @@
+// The block page's words follow what happened: a host that never answered TLS did not "fail TLS verification" and
+// sent no chain; a host that answered with a broken chain did.
+import test from 'ava';
+import { blockResponse } from '../../src/proxy/block-response.js';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { observeScenarios } from '../helpers/records.js';
+import type { HandshakeRecord } from '../../src/types.js';
+
+let fixtures: Fixtures;
+let records: Record<string, HandshakeRecord>;
+test.before(async () => {
+  fixtures = await makeFixtures();
+  records = await observeScenarios(fixtures, ['expired']);
+});
+test.after.always(async () => fixtures?.close());
+
+test('a refused connection: "could not be reached", no chain heading with a count of zero', (t) => {
+  const page = blockResponse(records.unreachable!, undefined);
+  t.is(page.status, 502);
+  const [first] = page.body.split('\n');
+  t.regex(first!, /^tlswitness blocked this request: 127\.0\.0\.1:\d+ could not be reached, so no TLS handshake took place\.$/);
+  t.notRegex(page.body, /failed TLS verification|Certificate chain as the server sent it/);
+  t.regex(page.body, /^No certificate chain: 127\.0\.0\.1:\d+ sent none before the connection ended\.$/m);
+  t.regex(page.body, /^Problem: +connection-failed \(fault: network/m);
+});
+
+test('a chain that fails verification keeps its headline and the chain as sent', (t) => {
+  const page = blockResponse(records.expired!, 'text/html');
+  t.regex(page.body, /expired\.example\.com:\d+ failed TLS verification\./);
+  t.regex(page.body, /Certificate chain as the server sent it \(2\):/);
+  t.is(page.contentType, 'text/html; charset=utf-8');
+});
