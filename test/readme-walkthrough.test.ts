@@ -195,7 +195,7 @@ test('README "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Pr
   const claim = section('Decisions where SPEC is silent');
   t.regex(claim, /`X-Tlswitness-Problem: connection-failed`/);
   t.regex(claim, /`X-Tlswitness-Error: UPSTREAM_REFUSED`/);
-  t.regex(claim, /could not be reached, so no TLS handshake took place/);
+  t.regex(claim, /first line says why no TLS handshake took place \("could not be reached"/);
   const closed = await freePort();
   const proxy = startGroup(process.execPath, [CLI, 'proxy', '--port', '0', '--no-tui', '--resolve', `refused.example.com:${closed}:127.0.0.1`], { env: cleanEnv() });
   try {

@@ -14,13 +14,26 @@ export interface BlockResponse {
 function headline(record: HandshakeRecord): string {
   switch (record.diagnosis.problem) {
     case 'connection-failed':
-      return 'could not be reached, so no TLS handshake took place';
+      return `${unreachedBecause(record)}, so no TLS handshake took place`;
     case 'handshake-failed':
       return 'did not complete a TLS handshake';
     case 'weak-crypto':
       return "serves a key or signature too weak for a careful client's security level";
     default:
       return 'failed TLS verification';
+  }
+}
+
+function unreachedBecause(record: HandshakeRecord): string {
+  switch (record.failure?.step) {
+    case 'dns':
+      return 'could not be resolved';
+    case 'timeout':
+      return 'did not answer in time';
+    case 'proxy':
+      return 'could not be reached through the upstream proxy';
+    default:
+      return 'could not be reached';
   }
 }
 

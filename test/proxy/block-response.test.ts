@@ -30,3 +30,19 @@ test('a chain that fails verification keeps its headline and the chain as sent',
   t.regex(page.body, /Certificate chain as the server sent it \(2\):/);
   t.is(page.contentType, 'text/html; charset=utf-8');
 });
+
+test('the headline names why the host was not reached: DNS, time, the upstream proxy', (t) => {
+  const unreachable = records.unreachable!;
+  const cases: Array<[NonNullable<HandshakeRecord['failure']>['step'], string, 502 | 504]> = [
+    ['dns', 'could not be resolved', 502],
+    ['timeout', 'did not answer in time', 504],
+    ['proxy', 'could not be reached through the upstream proxy', 502],
+    ['connect', 'could not be reached', 502],
+  ];
+  for (const [step, words, status] of cases) {
+    const record: HandshakeRecord = { ...unreachable, failure: { ...unreachable.failure!, step, code: step === 'timeout' ? 'ETIMEDOUT' : unreachable.failure!.code } };
+    const page = blockResponse(record, undefined);
+    t.is(page.status, status, step);
+    t.regex(page.body.split('\n')[0]!, new RegExp(`:\\d+ ${words}, so no TLS handshake took place\\.$`), step);
+  }
+});
