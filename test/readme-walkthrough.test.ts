@@ -151,8 +151,17 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  // Inside the clone, npx finds the package's own command without either.
+  t.is((await run('npx', ['tlswitness', '--version'], { cwd: clone, env, timeout: 30_000 })).stdout.trim(), version);
   const [npm, ...linkArgs] = linkLine.split(' ');
   await run(npm!, linkArgs, { cwd: clone, env, timeout: 30_000 });
+  const onPathEnv = { ...env, PATH: `${join(prefix, 'bin')}:${env.PATH}` };
+  for (const command of blocks[1]!.commands.slice(1)) {
+    t.is(command, 'tlswitness --version', 'the block runs only what this test knows to be harmless');
+    if (command !== 'tlswitness --version') return;
+    t.is((await run('bash', ['-c', command], { cwd: work, env: onPathEnv })).stdout.trim(), version);
+  }
 
   // `npm start` as the README says, with a free port instead of 8080 (other programs may hold it), the fixture
   // host pinned to the origin, and the fixture root trusted as the corporate CA would be.
