@@ -1,5 +1,5 @@
-// The 502 (504 for a timeout) an app gets when its upstream fails verification: host, problem, action and the served
-// chain, as plain text, or HTML for clients that accept it; pure.
+// The 502 (504 for a timeout) an app gets when its upstream fails verification or cannot be reached: host, problem,
+// action and the served chain, as plain text, or HTML for clients that accept it; pure.
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
@@ -10,10 +10,42 @@ export interface BlockResponse {
   body: string;
 }
 
+/** What happened, in the headline's words: a host that never answered TLS did not fail verification. */
+function headline(record: HandshakeRecord): string {
+  switch (record.diagnosis.problem) {
+    case 'connection-failed':
+      return `${unreachedBecause(record)}, so no TLS handshake took place`;
+    case 'handshake-failed':
+      return 'did not complete a TLS handshake';
+    case 'weak-crypto':
+      return "serves a key or signature too weak for a careful client's security level";
+    default:
+      return 'failed TLS verification';
+  }
+}
+
+function unreachedBecause(record: HandshakeRecord): string {
+  switch (record.failure?.step) {
+    case 'dns':
+      return 'could not be resolved';
+    case 'timeout':
+      return 'did not answer in time';
+    case 'proxy':
+      return 'could not be reached through the upstream proxy';
+    default:
+      return 'could not be reached';
+  }
+}
+
+function chainHeading(record: HandshakeRecord): string {
+  if (record.chain.length) return `Certificate chain as the server sent it (${record.chain.length}):`;
+  return `No certificate chain: ${formatHostPort(record.target)} sent none before the connection ended.`;
+}
+
 function textBody(record: HandshakeRecord): string {
   const d = record.diagnosis;
   const lines = [
-    `tlswitness blocked this request: ${formatHostPort(record.target)} ${d.problem === 'weak-crypto' ? "serves a key or signature too weak for a careful client's security level" : 'failed TLS verification'}.`,
+    `tlswitness blocked this request: ${formatHostPort(record.target)} ${headline(record)}.`,
     '',
     `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `Summary:   ${d.summary}`,
@@ -25,7 +57,7 @@ function textBody(record: HandshakeRecord): string {
     ...(record.verification.openssl ? [`OpenSSL:   ${opensslLine(record.verification.openssl)} (on the live connection)`] : []),
     ...(record.verification.detail ? [`Detail:    ${record.verification.detail}`] : []),
     '',
-    `Certificate chain as the server sent it (${record.chain.length}):`,
+    chainHeading(record),
   ];
   record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
   lines.push('', ...record.chain.map((c) => c.pem.trimEnd()), '');

@@ -1,0 +1,48 @@
+// The block page's words follow what happened: a host that never answered TLS did not "fail TLS verification" and
+// sent no chain; a host that answered with a broken chain did.
+import test from 'ava';
+import { blockResponse } from '../../src/proxy/block-response.js';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { observeScenarios } from '../helpers/records.js';
+import type { HandshakeRecord } from '../../src/types.js';
+
+let fixtures: Fixtures;
+let records: Record<string, HandshakeRecord>;
+test.before(async () => {
+  fixtures = await makeFixtures();
+  records = await observeScenarios(fixtures, ['expired']);
+});
+test.after.always(async () => fixtures?.close());
+
+test('a refused connection: "could not be reached", no chain heading with a count of zero', (t) => {
+  const page = blockResponse(records.unreachable!, undefined);
+  t.is(page.status, 502);
+  const [first] = page.body.split('\n');
+  t.regex(first!, /^tlswitness blocked this request: 127\.0\.0\.1:\d+ could not be reached, so no TLS handshake took place\.$/);
+  t.notRegex(page.body, /failed TLS verification|Certificate chain as the server sent it/);
+  t.regex(page.body, /^No certificate chain: 127\.0\.0\.1:\d+ sent none before the connection ended\.$/m);
+  t.regex(page.body, /^Problem: +connection-failed \(fault: network/m);
+});
+
+test('a chain that fails verification keeps its headline and the chain as sent', (t) => {
+  const page = blockResponse(records.expired!, 'text/html');
+  t.regex(page.body, /expired\.example\.com:\d+ failed TLS verification\./);
+  t.regex(page.body, /Certificate chain as the server sent it \(2\):/);
+  t.is(page.contentType, 'text/html; charset=utf-8');
+});
+
+test('the headline names why the host was not reached: DNS, time, the upstream proxy', (t) => {
+  const unreachable = records.unreachable!;
+  const cases: Array<[NonNullable<HandshakeRecord['failure']>['step'], string, 502 | 504]> = [
+    ['dns', 'could not be resolved', 502],
+    ['timeout', 'did not answer in time', 504],
+    ['proxy', 'could not be reached through the upstream proxy', 502],
+    ['connect', 'could not be reached', 502],
+  ];
+  for (const [step, words, status] of cases) {
+    const record: HandshakeRecord = { ...unreachable, failure: { ...unreachable.failure!, step, code: step === 'timeout' ? 'ETIMEDOUT' : unreachable.failure!.code } };
+    const page = blockResponse(record, undefined);
+    t.is(page.status, status, step);
+    t.regex(page.body.split('\n')[0]!, new RegExp(`:\\d+ ${words}, so no TLS handshake took place\\.$`), step);
+  }
+});
