@@ -3,6 +3,7 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { compareVerdicts, type ClientCheck } from '../../src/diagnose/comparison.js';
 import { adminEmail } from '../../src/report/admin-email.js';
+import { decideEvidence } from '../../src/report/evidence-outcome.js';
 import { manifest } from '../../src/report/evidence-files.js';
 import { redactProxyValue } from '../../src/report/environment.js';
 import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
@@ -91,7 +92,7 @@ test('weak-crypto is their side, whatever the OS store says, and the email asks 
   const result = compareVerdicts(record(weak), null, [curlRefused]);
   t.is(result.side, 'them');
   t.regex(result.conclusion, /^Their side: .*weak-crypto.*1024-bit RSA key.*The fix is on the server: the admin of api\.example\.com must replace/);
-  const email = adminEmail(record(weak), result);
+  const email = adminEmail(record(weak), result, decideEvidence(record(weak), result), ['report.md', 'email.txt']) ?? '';
   t.regex(email, /administrator of api\.example\.com/);
   t.regex(email, /reissue the certificate served by api\.example\.com:443 with a 2048-bit RSA/);
   t.regex(email, /"CN=api\.example\.com" has a 1024-bit RSA key .*refused by this machine's OpenSSL clients \(level 2: curl, Python\) \("EE certificate key too weak"\)/);
