@@ -43,6 +43,8 @@ export function publicRootsLabel(options: ComparisonOptions): string {
   return options.publicRoots ? `the public roots from ${options.publicRoots} (--public-roots)` : "Mozilla's roots (bundled in Node)";
 }
 
+const NOT_JUDGED = 'not judged: no certificate was received';
+
 function storeResult(verdict: string): string {
   return verdict === 'ok' ? 'verifies' : verdict === 'not-configured' ? 'not configured' : `fails: ${verdict}`;
 }
@@ -63,9 +65,10 @@ function clientResult(check: ClientCheck): string {
 export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions = {}): Comparison {
   const where = formatHostPort(target.target);
   const rows: ComparisonRow[] = [
-    { check: `${where} against ${publicRootsLabel(options)}`, result: storeResult(target.trust.public) },
-    { check: `${where} against this machine's OS store`, result: storeResult(target.trust.system) },
-    { check: `${where} against the extra CAs (--extra-ca)`, result: storeResult(target.trust.extra) },
+    // Without a certificate there is nothing for a store to refuse.
+    { check: `${where} against ${publicRootsLabel(options)}`, result: target.chain.length ? storeResult(target.trust.public) : NOT_JUDGED },
+    { check: `${where} against this machine's OS store`, result: target.chain.length ? storeResult(target.trust.system) : NOT_JUDGED },
+    { check: `${where} against the extra CAs (--extra-ca)`, result: target.chain.length ? storeResult(target.trust.extra) : NOT_JUDGED },
     { check: `sanity host${sanity ? ` ${formatHostPort(sanity.target)}` : ''}`, result: sanityResult(sanity) },
     ...clients.map((check) => ({ check: `${check.client} on this machine, against ${where}`, result: clientResult(check) })),
   ];

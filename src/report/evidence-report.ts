@@ -75,14 +75,18 @@ export function evidenceReport({ record, comparison, decision, files, chainFiles
     '',
     '## Verification',
     '',
-    `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
-    `- Node error code: ${v.code ?? 'none'}`,
-    ...(v.detail ? [`- Detail: ${v.detail}`] : []),
-    ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
-    `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
-    ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
-    `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
-    ...(record.chain.length ? [`- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; ${count(a.extraCerts, 'certificate')} not on the path; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`] : []),
+    ...(record.chain.length
+      ? [
+          `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
+          `- Node error code: ${v.code ?? 'none'}`,
+          ...(v.detail ? [`- Detail: ${v.detail}`] : []),
+          ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
+          `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
+          ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
+          `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
+          `- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; ${count(a.extraCerts, 'certificate')} not on the path; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`,
+        ]
+      : ['No certificate was received, so nothing was verified.']),
     ...record.warnings.map((w) => `- Warning: ${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`),
     '',
   ];

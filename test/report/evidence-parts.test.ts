@@ -49,7 +49,7 @@ function record(overrides: Partial<HandshakeRecord>): HandshakeRecord {
   } as HandshakeRecord;
 }
 
-const expired = { verification: { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, trust: { public: 'CERT_HAS_EXPIRED', system: 'CERT_HAS_EXPIRED', extra: 'not-configured' }, diagnosis: { problem: 'expired' as const, liability: 'server' as const, confidence: 'high' as const, summary: 'expired', action: 'renew it' } };
+const expired = { chain: [{ subject: 'CN=api.example.com' } as unknown as HandshakeRecord['chain'][number]], verification: { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, trust: { public: 'CERT_HAS_EXPIRED', system: 'CERT_HAS_EXPIRED', extra: 'not-configured' }, diagnosis: { problem: 'expired' as const, liability: 'server' as const, confidence: 'high' as const, summary: 'expired', action: 'renew it' } };
 const curlRefused: ClientCheck = { client: 'curl', available: true, command: 'curl', exitCode: 60, accepted: false, error: 'curl: (60)' };
 
 test('them: the target fails, the sanity host verifies', (t) => {
