@@ -36,6 +36,8 @@ function rejudged(record: HandshakeRecord, interception: HandshakeRecord['interc
 
 interface Case {
   outcome: Outcome;
+  /** Told apart from the other cases of the same outcome. */
+  variant?: string;
   target: () => HandshakeRecord;
   clients?: ClientCheck[];
   exitCode: number;
@@ -54,6 +56,13 @@ const cases: Case[] = [
     outcome: 'server-fault', target: () => records.expired!, exitCode: 1,
     to: /^To: the administrator of expired\.example\.com:\d+$/m, subject: /^Subject: TLS certificate problem on expired\.example\.com:\d+: expired$/m,
     summary: /\*\*Outcome:\*\* their side/, conclusion: /\*\*Conclusion:\*\* Their side/, ask: /Please renew the certificate/,
+  },
+  {
+    // The server refused the handshake before sending a certificate: its fault, and no chain to attach.
+    outcome: 'server-fault', variant: 'handshake refused, no certificate',
+    target: () => ({ ...records.unreachable!, failure: { step: 'tls', code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', message: 'sslv3 alert handshake failure' }, diagnosis: { problem: 'handshake-failed', liability: 'server', confidence: 'medium', summary: 'the server refused the handshake: no cipher in common', action: 'ask the server admin to enable modern TLS 1.2/1.3 cipher suites' } }) as HandshakeRecord,
+    exitCode: 1, to: /^To: the administrator of 127\.0\.0\.1:\d+$/m, subject: /^Subject: TLS handshake problem on 127\.0\.0\.1:\d+: handshake-failed$/m,
+    summary: /\*\*Outcome:\*\* their side/, conclusion: /\*\*Conclusion:\*\* Their side/, ask: /Please check the TLS configuration of 127\.0\.0\.1:\d+/,
   },
   {
     outcome: 'our-fault', target: () => records.unknownRoot!, exitCode: 1,
@@ -99,8 +108,8 @@ function file(evidence: Evidence, path: string): string | undefined {
 }
 
 for (const c of cases) {
-  test(`${c.outcome}${c.clients ? ` (${c.clients.map((x) => `${x.client} ${x.accepted ? 'accepts' : 'refuses'}`).join(', ')})` : ''}: every text follows from one decision`, (t) => {
-    const sanity = c.outcome === 'unreachable' ? null : records.valid!;
+  test(`${c.outcome}${c.variant ? ` (${c.variant})` : ''}${c.clients ? ` (${c.clients.map((x) => `${x.client} ${x.accepted ? 'accepts' : 'refuses'}`).join(', ')})` : ''}: every text follows from one decision`, (t) => {
+    const sanity = c.target().chain.length ? records.valid! : null;
     const evidence = evidenceFiles({ record: c.target(), sanity, clients: c.clients ?? [], environment, now });
     const names = evidence.files.map((f) => f.path);
     const { decision } = evidence;
