@@ -6,6 +6,7 @@ import { ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import { loadPublicStore, loadSystemStore, readCertificateFile } from '../trust/stores.js';
+import { count } from '../plural.js';
 
 interface BundleArgs {
   output: string;
@@ -69,7 +70,7 @@ export const bundleCommand: CommandModule<object, BundleArgs> = {
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ file: args.output, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, null, 2)}\n`);
     } else {
-      process.stdout.write(`Wrote ${pems.length} certificates to ${args.output} (${duplicates} duplicate(s) left out).\nUse it with:\n${env.join('\n')}\n`);
+      process.stdout.write(`Wrote ${count(pems.length, 'certificate')} to ${args.output} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`);
       for (const line of expired) process.stderr.write(`Warning: expired: ${line}\n`);
       for (const s of strict) process.stderr.write(`Warning: ${s.subject}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`);
     }

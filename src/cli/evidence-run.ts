@@ -1,8 +1,9 @@
 // The run behind `tlswitness evidence`, loaded on demand.
 import { ToolError } from '../errors.js';
 import { runClientChecks } from '../net/client-checks.js';
-import { formatHostPort, parseTarget } from '../net/target.js';
+import { parseTarget } from '../net/target.js';
 import { writeEvidenceBundle } from '../report/evidence-bundle.js';
+import { sendLine } from '../report/evidence-outcome.js';
 import { observeHandshake } from '../tls/observe.js';
 import { connectPlan } from './connect-options.js';
 import type { EvidenceArgs } from './evidence.js';
@@ -29,21 +30,21 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const clients = args['client-checks']
     ? await runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })
     : [];
-  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients });
+  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients, publicRoots: args['public-roots'] ?? null });
+  const decision = bundle.decision;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, null, 2)}\n`);
   } else {
-    const d = record.diagnosis;
     process.stdout.write(
       [
-        `${formatHostPort(record.target)}: ${d.problem.toUpperCase()} (fault: ${d.liability}) — ${d.summary}`,
+        decision.headline,
         `Them or us: ${bundle.comparison.conclusion}`,
         `Wrote ${bundle.written.length} files to ${bundle.path}:`,
         ...bundle.written.map((file) => `  ${file}`),
-        'Send report.md, email.txt and served-chain.pem to whoever fixes it; MANIFEST holds their SHA-256 sums.',
+        sendLine(decision, bundle.written),
         '',
       ].join('\n'),
     );
   }
-  process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
+  process.exitCode = decision.exitCode;
 }

@@ -27,7 +27,23 @@ export interface Comparison {
   rows: ComparisonRow[];
   side: Side;
   conclusion: string;
+  /** The machine's clients that refused the certificate. */
+  refusing: ClientCheck['client'][];
+  /** The sanity host failed or was intercepted too: the trouble is not the target's alone. */
+  sanityFailed: boolean;
 }
+
+export interface ComparisonOptions {
+  /** The file given to --public-roots, which replaced Node's bundled Mozilla roots. */
+  publicRoots?: string | null;
+}
+
+/** Names the public root set as it was: Mozilla's, or the file that replaced them. */
+export function publicRootsLabel(options: ComparisonOptions): string {
+  return options.publicRoots ? `the public roots from ${options.publicRoots} (--public-roots)` : "Mozilla's roots (bundled in Node)";
+}
+
+const NOT_JUDGED = 'not judged: no certificate was received';
 
 function storeResult(verdict: string): string {
   return verdict === 'ok' ? 'verifies' : verdict === 'not-configured' ? 'not configured' : `fails: ${verdict}`;
@@ -46,19 +62,25 @@ function clientResult(check: ClientCheck): string {
   return `${verdict} (exit ${check.exitCode ?? '?'}${check.error ? `: ${check.error}` : ''})`;
 }
 
-export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[]): Comparison {
+export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions = {}): Comparison {
   const where = formatHostPort(target.target);
   const rows: ComparisonRow[] = [
-    { check: `${where} against Mozilla's roots (bundled in Node)`, result: storeResult(target.trust.public) },
-    { check: `${where} against this machine's OS store`, result: storeResult(target.trust.system) },
-    { check: `${where} against the extra CAs (--extra-ca)`, result: storeResult(target.trust.extra) },
+    // Without a certificate there is nothing for a store to refuse.
+    { check: `${where} against ${publicRootsLabel(options)}`, result: target.chain.length ? storeResult(target.trust.public) : NOT_JUDGED },
+    { check: `${where} against this machine's OS store`, result: target.chain.length ? storeResult(target.trust.system) : NOT_JUDGED },
+    { check: `${where} against the extra CAs (--extra-ca)`, result: target.chain.length ? storeResult(target.trust.extra) : NOT_JUDGED },
     { check: `sanity host${sanity ? ` ${formatHostPort(sanity.target)}` : ''}`, result: sanityResult(sanity) },
     ...clients.map((check) => ({ check: `${check.client} on this machine, against ${where}`, result: clientResult(check) })),
   ];
-  return { rows, ...conclude(target, sanity, clients) };
+  const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
+  return { rows, ...conclude(target, sanity, clients, options), refusing, sanityFailed: sanityBroken(sanity) };
 }
 
-function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[]): { side: Side; conclusion: string } {
+function sanityBroken(sanity: HandshakeRecord | null): boolean {
+  return sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
+}
+
+function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions): { side: Side; conclusion: string } {
   const where = formatHostPort(target.target);
   const { diagnosis, interception } = target;
   if (interception.ownProxy) {
@@ -69,7 +91,6 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
     const by = interception.product ? ` by ${interception.product}` : '';
     return { side: 'us', conclusion: `Our side (network): TLS to ${where} is re-signed on this network${by}, so the server did not send this chain. ${capitalize(diagnosis.action)}.` };
   }
-  const sanityBroken = sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
   if (diagnosis.problem === 'ok') {
     const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
     if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${refusing.join(' and ')} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
@@ -83,13 +104,13 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   if (diagnosis.problem === 'weak-crypto') {
     return { side: 'them', conclusion: `Their side: ${where} serves a key or signature too weak for some clients' security level (weak-crypto): ${diagnosis.summary}. The fix is on the server: ${diagnosis.action}` };
   }
-  if (sanityBroken) {
+  if (sanity && sanityBroken(sanity)) {
     return { side: 'us', conclusion: `Probably our side: the sanity host ${formatHostPort(sanity.target)} fails too, so this machine's trust store or network is at fault, not ${where} alone.` };
   }
   const publicOk = target.trust.public === 'ok';
   const systemOk = target.trust.system === 'ok';
   if (publicOk && !systemOk && target.trust.system !== 'not-configured') {
-    return { side: 'us', conclusion: `Our side: Mozilla's roots verify ${where} but this machine's OS store does not: update the OS CA store (ca-certificates).` };
+    return { side: 'us', conclusion: `Our side: ${publicRootsLabel(options)} verify ${where} but this machine's OS store does not: update the OS CA store (ca-certificates).` };
   }
   if (diagnosis.liability === 'server') {
     const sane = sanity ? ` while the sanity host ${formatHostPort(sanity.target)} verifies` : '';

@@ -98,7 +98,7 @@ function chainProblem(record: UndiagnosedRecord): Diagnosis {
           problem: 'incomplete-chain',
           liability: 'server',
           confidence: confirmed ? 'high' : aia ? 'medium' : 'low',
-          summary: `the server did not send the intermediate "${analysis.missingIssuer}"${confirmed ? `; fetched from ${fetched!.url}, it completes the chain` : aia ? ` (the leaf names it at ${aia})` : ''}. Browsers fetch it and work; Python, curl, Java and Go fail`,
+          summary: `the server did not send the intermediate "${analysis.missingIssuer}"${confirmed ? `; fetched from ${fetched!.url}, it completes the chain` : aia ? ` (the leaf names it at ${aia})` : ''}. ${aia || confirmed ? 'Browsers fetch it and work' : 'The leaf names no URL to fetch it from (no AIA), so browsers fail too unless they cached it'}; Python, curl, Java and Go fail`,
           action: `the admin of ${host} must serve the full chain (leaf + intermediates, e.g. fullchain.pem, not cert.pem)${confirmed || !aia ? '' : '; confirm with --fetch-missing'}`,
         };
       }

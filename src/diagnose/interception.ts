@@ -9,6 +9,7 @@ import { BlockList } from 'node:net';
 import { ipFamily } from '../net/ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
+import { withArticle } from '../plural.js';
 
 interface AttributeRule {
   equals?: string;
@@ -234,7 +235,7 @@ export function detectInterception(record: UnjudgedRecord, context: Interception
       detected: true,
       product: match.product,
       confidence: match.status === 'guessed' ? 'medium' : 'high',
-      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${/^[aeiou]/i.test(match.kind) ? 'an' : 'a'} ${match.kind} that re-signs TLS connections`,
+      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${withArticle(match.kind)} that re-signs TLS connections`,
       evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
     };
   }

@@ -5,6 +5,7 @@
 // CA_CERT_MISSING_KEY_USAGE 92). Chrome and Go ignore the subject CN (RFC 6125 6.4.4, Go 1.15).
 import type { ParsedCertificate } from '../trust/certificate.js';
 import type { StrictWarning } from '../types.js';
+import { count } from '../plural.js';
 
 const PYTHON_STRICT = ['Python >= 3.13 (VERIFY_X509_STRICT)'];
 
@@ -31,7 +32,7 @@ export function strictClientWarnings(path: ParsedCertificate[], extraCerts: numb
     warnings.push({ code: 'leaf-without-san', clients: ['Chrome', 'Go >= 1.15', 'Firefox'], message: 'the leaf names its host only in the subject CN, which modern clients ignore: reissue it with a subjectAltName' });
   }
   if (extraCerts > 0) {
-    warnings.push({ code: 'unrelated-certificates', clients: ['TLS 1.2 strict peers (RFC 5246 7.4.2)'], message: `the server sent ${extraCerts} certificate(s) that are not part of its chain: remove them from the served bundle` });
+    warnings.push({ code: 'unrelated-certificates', clients: ['TLS 1.2 strict peers (RFC 5246 7.4.2)'], message: `the server sent ${count(extraCerts, 'certificate')} that ${extraCerts === 1 ? 'is' : 'are'} not part of its chain: remove ${extraCerts === 1 ? 'it' : 'them'} from the served bundle` });
   }
   return warnings;
 }

@@ -4,6 +4,7 @@ import { isAbsolute } from 'node:path';
 import { contents, countText, expiredAside, expiredThatMatter, isReadable, summarizeExpired, unusableReason } from './bundle-contents.js';
 import { finding, type Finding, type Severity } from './findings.js';
 import type { DoctorSnapshot, PathFacts } from './snapshot.js';
+import { count } from '../plural.js';
 
 interface CaVariable {
   name: string;
@@ -119,7 +120,7 @@ function checkPath(v: CaVariable, value: string, facts: PathFacts | undefined, c
   }
   const expired = expiredThatMatter(c, corporateSubjects);
   if (expired.length) {
-    out.push(finding('ca-variable', 'warning', subject, `${expired.length} of ${c.total} certificates expired: ${summarizeExpired(expired)}; hosts that chain only to them fail`, `replace the expired CA(s) with current ones (${BUNDLE_HINT})`));
+    out.push(finding('ca-variable', 'warning', subject, `${expired.length} of ${count(c.total, 'certificate')} expired: ${summarizeExpired(expired)}; hosts that chain only to them fail`, `replace the expired CA(s) with current ones (${BUNDLE_HINT})`));
   }
   if (c.notYetValid.length) {
     out.push(finding('ca-variable', 'warning', subject, `${c.notYetValid.length} certificate(s) not valid yet (check the clock): ${c.notYetValid.map((x) => x.subject).join('; ')}`, 'check the system clock, or replace the certificate'));

@@ -4,6 +4,7 @@ import { contents, expiredThatMatter, summarizeExpired, unusableReason } from '.
 import type { ClientTrust } from './client-trust.js';
 import { finding, type Finding, type Severity } from './findings.js';
 import type { CertFact, DoctorSnapshot } from './snapshot.js';
+import { count } from '../plural.js';
 
 /** exact: the same certificate; same-key: same name and key (a re-issued CA, verifies the same); other-key: same name, another key. */
 export type Membership = 'exact' | 'same-key' | 'other-key' | 'absent';
@@ -39,7 +40,7 @@ function trustedBy(client: ClientTrust, snapshot: DoctorSnapshot): Trusted {
     // OpenSSL finds a directory's certificates only through <subject hash>.N names.
     const reachable = facts.kind === 'directory' && facts.hashed ? facts.certificates.filter((c) => facts.hashed!.includes(c.sha256)) : facts.certificates;
     certs.push(...reachable);
-    described.push(`${source.path} (${source.from}, ${reachable.length} certificates)`);
+    described.push(`${source.path} (${source.from}, ${count(reachable.length, 'certificate')})`);
   }
   if (client.systemStore) {
     if (snapshot.systemStore?.certificates.length) {

@@ -14,6 +14,8 @@ export interface BundleRequest {
   sanity?: HandshakeRecord | null;
   clients?: ClientCheck[];
   comparisonNote?: string;
+  /** The file given to --public-roots, when it replaced Node's bundled Mozilla roots. */
+  publicRoots?: string | null;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -24,7 +26,7 @@ export interface WrittenBundle extends Evidence {
 
 export async function writeEvidenceBundle(request: BundleRequest): Promise<WrittenBundle> {
   const environment = environmentSnapshot(request.env ?? process.env, { platform: platform(), release: release(), arch: arch(), node: process.version }, TOOL_VERSION);
-  const evidence = evidenceFiles({ record: request.record, sanity: request.sanity ?? null, clients: request.clients ?? [], environment, now: new Date(), comparisonNote: request.comparisonNote });
+  const evidence = evidenceFiles({ record: request.record, sanity: request.sanity ?? null, clients: request.clients ?? [], environment, now: new Date(), comparisonNote: request.comparisonNote, publicRoots: request.publicRoots });
   const written = await writeEvidence(request.path, evidence.files);
   return { ...evidence, path: request.path, written };
 }

@@ -6,6 +6,7 @@ import type { HandshakeRecord } from '../types.js';
 import { adminEmail } from './admin-email.js';
 import { certificateText } from './certificate-text.js';
 import type { EnvironmentSnapshot } from './environment.js';
+import { decideEvidence, type EvidenceDecision } from './evidence-outcome.js';
 import { evidenceReport } from './evidence-report.js';
 import { chainFileStem } from './file-names.js';
 
@@ -16,6 +17,8 @@ export interface EvidenceInput {
   environment: EnvironmentSnapshot;
   now: Date;
   comparisonNote?: string;
+  /** The file given to --public-roots, when it replaced Node's bundled Mozilla roots. */
+  publicRoots?: string | null;
 }
 
 export interface EvidenceFile {
@@ -26,11 +29,13 @@ export interface EvidenceFile {
 export interface Evidence {
   files: EvidenceFile[];
   comparison: Comparison;
+  decision: EvidenceDecision;
 }
 
 export function evidenceFiles(input: EvidenceInput): Evidence {
   const { record, sanity, clients, environment, now } = input;
-  const comparison = compareVerdicts(record, sanity, clients);
+  const comparison = compareVerdicts(record, sanity, clients, { publicRoots: input.publicRoots });
+  const decision = decideEvidence(record, comparison);
   const stems = record.chain.map((entry, i) => chainFileStem(i, entry.subject));
   const files: EvidenceFile[] = [];
   if (record.chain.length) files.push({ path: 'served-chain.pem', content: record.chain.map((c) => c.pem).join('') });
@@ -38,12 +43,15 @@ export function evidenceFiles(input: EvidenceInput): Evidence {
     files.push({ path: `${stems[i]}.pem`, content: entry.pem });
     files.push({ path: `${stems[i]}.txt`, content: certificateText(entry, now) });
   });
-  files.push({ path: 'report.md', content: evidenceReport({ record, comparison, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote }) });
-  files.push({ path: 'email.txt', content: adminEmail(record, comparison) });
-  const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, environment };
+  // Every file the bundle will hold, known before any text names one.
+  const names = [...files.map((f) => f.path), 'report.md', ...(decision.recipient ? ['email.txt'] : []), 'report.json', 'MANIFEST'];
+  files.push({ path: 'report.md', content: evidenceReport({ record, comparison, decision, files: names, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote }) });
+  const email = adminEmail(record, comparison, decision, names);
+  if (email) files.push({ path: 'email.txt', content: email });
+  const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, decision, environment };
   files.push({ path: 'report.json', content: `${JSON.stringify(json, null, 2)}\n` });
   files.push({ path: 'MANIFEST', content: manifest(files) });
-  return { files, comparison };
+  return { files, comparison, decision };
 }
 
 /** `sha256sum` format, so `sha256sum -c MANIFEST` checks the bundle. */

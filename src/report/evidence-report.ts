@@ -3,11 +3,16 @@ import type { Comparison } from '../diagnose/comparison.js';
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 import { validityState } from './certificate-text.js';
+import { count } from '../plural.js';
+import type { EvidenceDecision, Outcome } from './evidence-outcome.js';
 import { interceptionText } from './handshake-text.js';
 
 export interface ReportInput {
   record: HandshakeRecord;
   comparison: Comparison;
+  decision: EvidenceDecision;
+  /** Every file of the bundle: the Files section names only these. */
+  files: string[];
   /** Names of the chain files, by position in the chain. */
   chainFiles: string[];
   toolVersion: string;
@@ -16,12 +21,31 @@ export interface ReportInput {
   comparisonNote?: string;
 }
 
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  'server-fault': 'their side: the fix is on the server',
+  'our-fault': 'our side: this machine or network stops verification, not the server',
+  interception: 'our side (network): TLS is re-signed on the way; the server is not at fault',
+  unreachable: 'unreachable: no TLS handshake took place, so there is no certificate to judge',
+  'clients-refuse': "our side: the chain verifies, but this machine's own clients refuse it",
+  ok: 'no problem seen',
+  'not-measured': "not measured: the chain came from tlswitness's own proxy",
+};
+
+/** What each file is, for the Files section: only the bundle's own files are listed. */
+const FILE_TEXT: Array<[string, string]> = [
+  ['served-chain.pem', 'the certificates exactly as the server sent them, in its order'],
+  ['chain/', 'each certificate as PEM and decoded text'],
+  ['report.json', 'the full records and the environment (proxy credentials redacted)'],
+  ['email.txt', 'a drafted message to whoever fixes it'],
+  ['MANIFEST', 'SHA-256 of every file (`sha256sum -c MANIFEST`)'],
+];
+
 /** `|` and line breaks would break a Markdown table cell. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function evidenceReport({ record, comparison, chainFiles, toolVersion, now, comparisonNote }: ReportInput): string {
+export function evidenceReport({ record, comparison, decision, files, chainFiles, toolVersion, now, comparisonNote }: ReportInput): string {
   const where = formatHostPort(record.target);
   const d = record.diagnosis;
   const v = record.verification;
@@ -33,10 +57,12 @@ export function evidenceReport({ record, comparison, chainFiles, toolVersion, no
     '',
     '## Summary',
     '',
+    `- **Outcome:** ${OUTCOME_TEXT[decision.outcome]}`,
     `- **Problem:** ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`,
-    `- **What happened:** ${d.summary}`,
-    `- **Action:** ${d.action}`,
-    `- **Interception:** ${interceptionText(record.interception)}`,
+    `- **What happened:** ${decision.what}`,
+    `- **Action:** ${decision.action}`,
+    ...(record.chain.length ? [`- **Interception:** ${interceptionText(record.interception)}`] : []),
+    ...(decision.recipient ? [`- **Who fixes it:** ${decision.recipient} (email.txt is a draft to them)`] : []),
     '',
     '## Is it them or us?',
     '',
@@ -49,14 +75,18 @@ export function evidenceReport({ record, comparison, chainFiles, toolVersion, no
     '',
     '## Verification',
     '',
-    `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
-    `- Node error code: ${v.code ?? 'none'}`,
-    ...(v.detail ? [`- Detail: ${v.detail}`] : []),
-    ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
-    `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
-    ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
-    `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
-    `- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; certificates not on the path: ${a.extraCerts}; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`,
+    ...(record.chain.length
+      ? [
+          `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
+          `- Node error code: ${v.code ?? 'none'}`,
+          ...(v.detail ? [`- Detail: ${v.detail}`] : []),
+          ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
+          `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
+          ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
+          `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
+          `- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; ${count(a.extraCerts, 'certificate')} not on the path; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`,
+        ]
+      : ['No certificate was received, so nothing was verified.']),
     ...record.warnings.map((w) => `- Warning: ${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`),
     '',
   ];
@@ -86,11 +116,7 @@ export function evidenceReport({ record, comparison, chainFiles, toolVersion, no
     '',
     '## Files',
     '',
-    '- `served-chain.pem`: the certificates exactly as the server sent them, in its order',
-    '- `chain/`: each certificate as PEM and decoded text',
-    '- `report.json`: the full records and the environment (proxy credentials redacted)',
-    '- `email.txt`: a drafted message to the right admin',
-    '- `MANIFEST`: SHA-256 of every file (`sha256sum -c MANIFEST`)',
+    ...FILE_TEXT.filter(([name]) => files.some((f) => f === name || f.startsWith(name))).map(([name, text]) => `- \`${name}\`: ${text}`),
     '',
   );
   return out.join('\n');

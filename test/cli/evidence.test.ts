@@ -171,9 +171,10 @@ test.serial('secrets given to it never reach the bundle: proxy credentials in fl
       ['evidence', `${host}:${server.port}`, '-o', out, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', `http://flaguser:flag-secret-41@127.0.0.1:${proxy.port}`, '--sanity-host', 'none', '--json'],
       env,
     );
-    t.is(result.code, 0, result.stderr);
-    // The chain verifies for the tool, but curl and python3 use their own store (without the fixture root).
+    // The chain verifies for the tool, but curl and python3 use their own store (without the fixture root): a problem here.
+    t.is(result.code, 1, result.stderr);
     t.is(JSON.parse(result.stdout).side, 'us');
+    t.is(JSON.parse(result.stdout).outcome, 'clients-refuse');
     t.regex(JSON.parse(result.stdout).conclusion, /serves a chain that verifies, but curl and python3 on this machine refuse it/);
     t.deepEqual(proxy.authorizations.length >= 2, true, 'the tool and the clients went through the proxy with credentials');
     const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -195,12 +196,54 @@ test.serial('refuses to write into a folder that is not empty, and names it', as
   t.deepEqual(readdirSync(dir), ['keep.txt']);
 });
 
-test.serial('an unreachable target still gets a bundle (no chain), exit 3', async (t) => {
+test.serial('an unreachable target: a bundle without a chain, an email to IT that claims no verification, a send line naming only its files, exit 3', async (t) => {
   const out = outPath('unreachable');
   const result = await runCli(['evidence', '127.0.0.1:1', '-o', out, '--sanity-host', 'none', '--no-client-checks']);
   t.is(result.code, 3, result.stderr);
   t.deepEqual(filesUnder(out), ['MANIFEST', 'email.txt', 'report.json', 'report.md']);
-  t.regex(readFileSync(join(out, 'report.md'), 'utf8'), /No certificate was received/);
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  t.regex(report, /No certificate was received/);
+  t.regex(report, /\*\*Outcome:\*\* unreachable/);
+  t.notRegex(report, /served-chain\.pem|`chain\/`/);
+  const email = readFileSync(join(out, 'email.txt'), 'utf8');
+  t.regex(email, /^To: IT support \/ network team\nSubject: Cannot connect to 127\.0\.0\.1:1 from this machine\n/);
+  t.notRegex(email, /served-chain\.pem|fail TLS certificate verification|certificates exactly as the server sends/);
+  t.regex(result.stdout, /^127\.0\.0\.1:1: UNREACHABLE: /);
+  t.regex(result.stdout, /Send email\.txt \(a draft\) to IT support \/ network team, with report\.md attached/);
+  t.notRegex(result.stdout, /served-chain/);
+});
+
+test.serial("a chain that verifies but this machine's curl and python3 refuse: our side everywhere, exit 1; trusted by them, ok with nothing to send, exit 0", async (t) => {
+  const server = await serve('valid');
+  const host = 'valid.example.com';
+  const args = (out: string) => ['evidence', `${host}:${server.port}`, '-o', out, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${host}:${server.port}:127.0.0.1`, '--sanity-host', 'none'];
+  // The clients' own CA bundle is the corporate root only: they refuse the fixture's public chain.
+  const corporate = fixtures.pki.files['corporate-root.pem']!;
+  const refused = outPath('clients-refuse');
+  const result = await runCli(args(refused), cleanEnv({ SSL_CERT_FILE: corporate, CURL_CA_BUNDLE: corporate }));
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stdout, new RegExp(`^${host}:${server.port}: the chain verifies, but curl and python3 on this machine refuse it: our side`));
+  t.regex(result.stdout, /Send email\.txt \(a draft\) to IT support \/ network team, with report\.md and served-chain\.pem attached/);
+  const report = readFileSync(join(refused, 'report.md'), 'utf8');
+  t.regex(report, /\*\*Outcome:\*\* our side: the chain verifies, but this machine's own clients refuse it/);
+  t.regex(report, /\*\*Conclusion:\*\* Our side: /);
+  t.notRegex(report, /nothing to fix/i);
+  // --public-roots replaced Mozilla's: the table says which roots judged it.
+  t.true(report.includes(`against the public roots from ${fixtures.pki.files['public-roots.pem']!} (--public-roots) | verifies |`), report);
+  t.notRegex(report, /Mozilla/);
+  const email = readFileSync(join(refused, 'email.txt'), 'utf8');
+  t.regex(email, /^To: IT support \/ network team$/m);
+  t.regex(email, new RegExp(`^Subject: curl and python3 on this machine refuse ${host}:${server.port}, whose certificate chain is valid$`, 'm'));
+  t.notRegex(email, /: ok$|nothing to fix|verification fails because of something on our side/m);
+
+  const roots = fixtures.pki.files['public-roots.pem']!;
+  const fine = outPath('clients-accept');
+  const ok = await runCli(args(fine), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots }));
+  t.is(ok.code, 0, ok.stderr);
+  t.regex(ok.stdout, new RegExp(`^${host}:${server.port}: OK: `));
+  t.regex(ok.stdout, /Nothing to send: no problem seen/);
+  t.false(filesUnder(fine).includes('email.txt'));
+  t.notRegex(readFileSync(join(fine, 'report.md'), 'utf8'), /email\.txt/);
 });
 
 // Runs last (every test in this file is serial, in order): reads every file of every bundle above.

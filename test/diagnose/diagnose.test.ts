@@ -48,3 +48,19 @@ test("Node's own 66/67/68 without the clients' judgement (an amended record): we
     t.regex(d.summary, new RegExp(`Node \\(level 1\\) \\("${message}"\\) and by stricter clients such as Debian/Ubuntu/RHEL 9 OpenSSL clients \\(level 2`));
   }
 });
+
+const missingIntermediate: Partial<UndiagnosedRecord> = {
+  verification: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', opensslCode: 21, message: 'unable to verify the first certificate' },
+  trust: { public: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', system: 'not-configured', extra: 'not-configured' },
+};
+
+test('a missing intermediate: browsers fetch it only when the leaf names a URL (AIA); without one they fail too', (t) => {
+  const base = record({}).chainAnalysis;
+  const withAia = diagnose(record({ ...missingIntermediate, chainAnalysis: { ...base, missingIssuer: 'CN=Issuing CA', path: [], anchor: null, aiaCaIssuers: ['http://ca.example/issuing.der'] } }));
+  t.is(withAia.problem, 'incomplete-chain');
+  t.regex(withAia.summary, /Browsers fetch it and work; Python, curl, Java and Go fail$/);
+  const noAia = diagnose(record({ ...missingIntermediate, chainAnalysis: { ...base, missingIssuer: 'CN=Issuing CA', path: [], anchor: null, aiaCaIssuers: [] } }));
+  t.is(noAia.problem, 'incomplete-chain');
+  t.notRegex(noAia.summary, /Browsers fetch it and work/);
+  t.regex(noAia.summary, /names no URL to fetch it from \(no AIA\), so browsers fail too unless they cached it; Python, curl, Java and Go fail$/);
+});

@@ -150,6 +150,7 @@ test('a leaf-only chain signed by "Avast Web/Mail Shield Root": inspect and evid
     t.is(record.verification.opensslCode, 21);
     t.true(record.interception.detected);
     t.is(record.interception.product, 'Avast');
+    t.regex(record.interception.reason, /is the CA of Avast, an antivirus that re-signs TLS connections/);
     t.is(record.diagnosis.problem, 'unknown-ca');
     t.is(record.diagnosis.liability, 'network');
     t.regex(record.diagnosis.summary, /re-signed by Avast/);

@@ -3,7 +3,9 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { compareVerdicts, type ClientCheck } from '../../src/diagnose/comparison.js';
 import { adminEmail } from '../../src/report/admin-email.js';
+import { decideEvidence } from '../../src/report/evidence-outcome.js';
 import { manifest } from '../../src/report/evidence-files.js';
+import { evidenceReport } from '../../src/report/evidence-report.js';
 import { redactProxyValue } from '../../src/report/environment.js';
 import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
 import type { HandshakeRecord } from '../../src/types.js';
@@ -47,7 +49,7 @@ function record(overrides: Partial<HandshakeRecord>): HandshakeRecord {
   } as HandshakeRecord;
 }
 
-const expired = { verification: { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, trust: { public: 'CERT_HAS_EXPIRED', system: 'CERT_HAS_EXPIRED', extra: 'not-configured' }, diagnosis: { problem: 'expired' as const, liability: 'server' as const, confidence: 'high' as const, summary: 'expired', action: 'renew it' } };
+const expired = { chain: [{ subject: 'CN=api.example.com' } as unknown as HandshakeRecord['chain'][number]], verification: { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, trust: { public: 'CERT_HAS_EXPIRED', system: 'CERT_HAS_EXPIRED', extra: 'not-configured' }, diagnosis: { problem: 'expired' as const, liability: 'server' as const, confidence: 'high' as const, summary: 'expired', action: 'renew it' } };
 const curlRefused: ClientCheck = { client: 'curl', available: true, command: 'curl', exitCode: 60, accepted: false, error: 'curl: (60)' };
 
 test('them: the target fails, the sanity host verifies', (t) => {
@@ -91,8 +93,46 @@ test('weak-crypto is their side, whatever the OS store says, and the email asks 
   const result = compareVerdicts(record(weak), null, [curlRefused]);
   t.is(result.side, 'them');
   t.regex(result.conclusion, /^Their side: .*weak-crypto.*1024-bit RSA key.*The fix is on the server: the admin of api\.example\.com must replace/);
-  const email = adminEmail(record(weak), result);
+  const email = adminEmail(record(weak), result, decideEvidence(record(weak), result), ['report.md', 'email.txt']) ?? '';
   t.regex(email, /administrator of api\.example\.com/);
   t.regex(email, /reissue the certificate served by api\.example\.com:443 with a 2048-bit RSA/);
   t.regex(email, /"CN=api\.example\.com" has a 1024-bit RSA key .*refused by this machine's OpenSSL clients \(level 2: curl, Python\) \("EE certificate key too weak"\)/);
+});
+
+test('the public root set is named as it was: Mozilla\'s, or the --public-roots file that replaced them', (t) => {
+  t.is(compareVerdicts(record({}), null, []).rows[0]!.check, "api.example.com:443 against Mozilla's roots (bundled in Node)");
+  const replaced = compareVerdicts(record({ ...expired, trust: { public: 'ok', system: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', extra: 'not-configured' } }), null, [], { publicRoots: '/tmp/roots.pem' });
+  t.is(replaced.rows[0]!.check, 'api.example.com:443 against the public roots from /tmp/roots.pem (--public-roots)');
+  t.notRegex(replaced.conclusion, /Mozilla/);
+  t.regex(replaced.conclusion, /^Our side: the public roots from \/tmp\/roots\.pem \(--public-roots\) verify/);
+});
+
+const incomplete = (aia: string[]): Partial<HandshakeRecord> => ({
+  chain: [{ subject: 'CN=api.example.com', issuer: 'CN=Issuing CA', notBefore: '2026-01-01', notAfter: '2027-01-01', san: [] as string[], sha256: 'AB', pem: '' } as unknown as HandshakeRecord['chain'][number]],
+  verification: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', opensslCode: 21, message: 'unable to verify the first certificate' },
+  trust: { public: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', system: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', extra: 'not-configured' },
+  diagnosis: { problem: 'incomplete-chain', liability: 'server', confidence: 'medium', summary: 'the server did not send the intermediate', action: 'serve the full chain' },
+  chainAnalysis: { missingIssuer: 'CN=Issuing CA', fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [], anchor: null, anchorStore: null, aiaCaIssuers: aia },
+});
+
+test('the email about a missing intermediate says browsers hide it only when the certificate names where to download it', (t) => {
+  const email = (aia: string[]): string => {
+    const r = record(incomplete(aia));
+    const c = compareVerdicts(r, null, []);
+    return adminEmail(r, c, decideEvidence(r, c), ['served-chain.pem', 'report.md', 'email.txt']) ?? '';
+  };
+  t.regex(email(['http://ca.example/i.der']), /Browsers often hide this problem/);
+  t.regex(email(['http://ca.example/i.der']), /downloaded from the issuer URL in the certificate: http:\/\/ca\.example\/i\.der/);
+  t.notRegex(email([]), /Browsers often hide this problem/);
+  t.regex(email([]), /names no URL to download the intermediate from \(no AIA caIssuers\), so browsers fail too/);
+});
+
+test('report.md counts agree with their number: "1 certificate not on the path"', (t) => {
+  const report = (extraCerts: number): string => {
+    const r = record({ ...incomplete([]), chainAnalysis: { ...record(incomplete([])).chainAnalysis, extraCerts } });
+    const comparison = compareVerdicts(r, null, []);
+    return evidenceReport({ record: r, comparison, decision: decideEvidence(r, comparison), files: ['report.md'], chainFiles: ['chain/0-api'], toolVersion: '0', now: new Date('2026-12-01T00:00:00Z') });
+  };
+  t.regex(report(1), /; 1 certificate not on the path;/);
+  t.regex(report(2), /; 2 certificates not on the path;/);
 });
