@@ -142,6 +142,9 @@ export async function pythonCheck(target: ClientCheckTarget, baseEnv: NodeJS.Pro
 // the HTTP answer), 1 certificate refused, 2 other TLS error, 3 no handshake, 4 library not installed.
 const LIBRARY_CHECK = `
 import os, socket, ssl, sys
+# Not -I: the user's site-packages and PYTHONPATH count, as they do for the app; only the current
+# directory is dropped, so a stray requests.py there is not what gets judged.
+if sys.path and sys.path[0] in ("", "."): sys.path.pop(0)
 lib, url, sni, addr, proxy, phost, paddr, timeout = sys.argv[1:9]
 timeout = float(timeout)
 try:
@@ -214,7 +217,7 @@ export async function libraryCheck(lib: 'requests' | 'httpx', target: ClientChec
   const url = `https://${formatHostPort({ host: name, port: target.port })}/`;
   const proxyUrl = target.proxy ? `http://${formatHostPort(target.proxy)}` : '';
   const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? '') : '';
-  const args = ['-I', '-c', LIBRARY_CHECK, lib, url, name, target.proxy ? '' : (target.address ?? ''), proxyUrl, target.proxy?.host ?? '', proxyAddress, String(target.timeoutMs / 1000)];
+  const args = ['-c', LIBRARY_CHECK, lib, url, name, target.proxy ? '' : (target.address ?? ''), proxyUrl, target.proxy?.host ?? '', proxyAddress, String(target.timeoutMs / 1000)];
   const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "import ${lib}; ${lib}.get('${url}')"`;
   const result = await run('python3', args, '', env, target.timeoutMs + 2000);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { libraryCheck, pythonCheck, type ClientCheckTarget } from '../../src/net/client-checks.js';
 import { makeFixtures, startScenarioServer, type Fixtures, type FixtureServer } from '../helpers/fixtures.js';
 
-const hasRequests = spawnSync('python3', ['-I', '-c', 'import requests'], { stdio: 'ignore' }).status === 0;
+const hasRequests = spawnSync('python3', ['-c', 'import requests'], { stdio: 'ignore' }).status === 0;
 const requestsTest = hasRequests ? test.serial : test.serial.skip;
 
 let fixtures: Fixtures;
@@ -65,7 +65,7 @@ requestsTest('without REQUESTS_CA_BUNDLE, requests takes CURL_CA_BUNDLE; without
 });
 
 test.serial('a library that is not installed is reported as such, not as a refusal', async (t) => {
-  const hasHttpx = spawnSync('python3', ['-I', '-c', 'import httpx'], { stdio: 'ignore' }).status === 0;
+  const hasHttpx = spawnSync('python3', ['-c', 'import httpx'], { stdio: 'ignore' }).status === 0;
   const root = fixtures.pki.files['public-roots.pem']!;
   const httpx = await libraryCheck('httpx', target(), env({ SSL_CERT_FILE: root, REQUESTS_CA_BUNDLE: root, CURL_CA_BUNDLE: root }));
   t.is(httpx.client, 'httpx');
