@@ -1,7 +1,9 @@
 // The run behind `tlswitness evidence`, loaded on demand.
+import { probeCurl, probePython } from '../doctor/probes.js';
 import { ToolError } from '../errors.js';
 import { runClientChecks } from '../net/client-checks.js';
 import { parseTarget } from '../net/target.js';
+import { toolVersions } from '../report/environment.js';
 import { writeEvidenceBundle } from '../report/evidence-bundle.js';
 import { sendLine } from '../report/evidence-outcome.js';
 import { observeHandshake } from '../tls/observe.js';
@@ -27,10 +29,17 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
     return;
   }
   // The clients go after the tool's own handshake so they reach the same address.
-  const clients = args['client-checks']
-    ? await runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })
-    : [];
-  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients, publicRoots: args['public-roots'] ?? null });
+  // The versions a bug report asks for, found as doctor finds them (nothing here connects anywhere).
+  const probe = { env: process.env, cwd: process.cwd(), timeoutMs: 5000 };
+  const [clients, python, curl] = await Promise.all([
+    args['client-checks']
+      ? runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })
+      : Promise.resolve([]),
+    probePython(probe),
+    probeCurl(probe),
+  ]);
+  const versions = toolVersions(process.versions.openssl, python, curl);
+  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients, publicRoots: args['public-roots'] ?? null, versions });
   const decision = bundle.decision;
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, null, 2)}\n`);

@@ -1,10 +1,11 @@
 // "Is it them or us?": the target's verdict per store, beside a sanity host's and what the
-// machine's own clients (curl, python3) say; one conclusion a ticket can quote. Pure.
+// machine's own clients (curl, python3's ssl, requests, httpx) say; one conclusion a ticket can quote. Pure.
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 
 export interface ClientCheck {
-  client: 'curl' | 'python3';
+  /** python3 is its ssl module's default context; requests and httpx each read their own CA bundle. */
+  client: 'curl' | 'python3' | 'requests' | 'httpx';
   /** False when the program is not installed; nothing else is then meaningful. */
   available: boolean;
   /** The command as run, without credentials. */
@@ -14,6 +15,8 @@ export interface ClientCheck {
   accepted: boolean | null;
   /** The client's own error text, first line. */
   error: string | null;
+  /** The CA bundle the client read and where it came from, as `path (REQUESTS_CA_BUNDLE)`; null when unknown. */
+  bundle?: string | null;
 }
 
 export type Side = 'them' | 'us' | 'none' | 'unclear';
@@ -59,7 +62,13 @@ function sanityResult(sanity: HandshakeRecord | null): string {
 function clientResult(check: ClientCheck): string {
   if (!check.available) return 'not installed';
   const verdict = check.accepted === true ? 'accepted the certificate' : check.accepted === false ? 'refused the certificate' : 'did not get to the certificate';
-  return `${verdict} (exit ${check.exitCode ?? '?'}${check.error ? `: ${check.error}` : ''})`;
+  const bundle = check.bundle ? `; CA bundle: ${check.bundle}` : '';
+  return `${verdict} (exit ${check.exitCode ?? '?'}${check.error ? `: ${check.error}` : ''})${bundle}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions = {}): Comparison {
@@ -93,7 +102,7 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   }
   if (diagnosis.problem === 'ok') {
     const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
-    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${refusing.join(' and ')} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
+    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${listed(refusing)} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
     const possible = interception.possible ? ` Interception ${interception.reason}.` : '';
     return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.${possible}` };
   }

@@ -1,5 +1,6 @@
 // The machine's own clients against the target, as an app would run them (their default trust
-// stores): curl and python3's ssl module. Their exit code and error text go into the evidence.
+// stores): curl, python3's ssl module, and the HTTP libraries apps use (requests, httpx), each
+// with the CA bundle it reads. Their exit code and error text go into the evidence.
 // Credentials go to the children on stdin or in the environment, never on a command line.
 import { spawn } from 'node:child_process';
 import type { ClientCheck } from '../diagnose/comparison.js';
@@ -122,10 +123,10 @@ except OSError as e:
     print("%s: %s" % (type(e).__name__, e)); sys.exit(3)
 `;
 
-export async function pythonCheck(target: ClientCheckTarget): Promise<ClientCheck> {
+export async function pythonCheck(target: ClientCheckTarget, baseEnv: NodeJS.ProcessEnv = process.env): Promise<ClientCheck> {
   const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? target.proxy.host) : '';
   const args = ['-I', '-c', PYTHON_CHECK, target.host, String(target.port), target.servername ?? '', target.address ?? '', proxyAddress, target.proxy ? String(target.proxy.port) : '', String(target.timeoutMs / 1000)];
-  const env = { ...process.env, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
+  const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "ssl.create_default_context().wrap_socket(..., server_hostname='${target.servername ?? target.host}')"`;
   const result = await run('python3', args, '', env, target.timeoutMs + 2000);
   if (!result.spawned) return { client: 'python3', available: false, command: shown, exitCode: null, accepted: null, error: null };
@@ -133,6 +134,101 @@ export async function pythonCheck(target: ClientCheckTarget): Promise<ClientChec
   return { client: 'python3', available: true, command: shown, exitCode: code, accepted: code === 0 ? true : code === 1 ? false : null, error: code === 0 ? null : firstLine(result.stdout) ?? firstLine(result.stderr) };
 }
 
+// An HTTP library's GET as an app makes it, with the library's own default trust. requests reads
+// REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE, then certifi (requests/sessions.py,
+// merge_environment_settings); httpx reads SSL_CERT_FILE / SSL_CERT_DIR, then certifi
+// (httpx/_config.py). The first line names that bundle. Names are pinned to the address the tool
+// reached through getaddrinfo, which both libraries call. Exits: 0 the handshake completed (whatever
+// the HTTP answer), 1 certificate refused, 2 other TLS error, 3 no handshake, 4 library not installed.
+const LIBRARY_CHECK = `
+import os, socket, ssl, sys
+# Not -I: the user's site-packages and PYTHONPATH count, as they do for the app; only the current
+# directory is dropped, so a stray requests.py there is not what gets judged.
+if sys.path and sys.path[0] in ("", "."): sys.path.pop(0)
+lib, url, sni, addr, proxy, phost, paddr, timeout = sys.argv[1:9]
+timeout = float(timeout)
+try:
+    mod = __import__(lib)
+except Exception as e:
+    print("not installed: %s" % e); sys.exit(4)
+env = os.environ
+if lib == "requests":
+    import requests.certs
+    picked = [(n, env.get(n)) for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(n)]
+    bundle = "%s (%s)" % (picked[0][1], picked[0][0]) if picked else "%s (requests.certs.where())" % requests.certs.where()
+else:
+    picked = [(n, env.get(n)) for n in ("SSL_CERT_FILE", "SSL_CERT_DIR") if env.get(n)]
+    if picked: bundle = "%s (%s)" % (picked[0][1], picked[0][0])
+    else:
+        import certifi
+        bundle = "%s (certifi.where())" % certifi.where()
+print("bundle " + bundle)
+pins = {}
+if addr: pins[sni] = addr
+if paddr: pins[phost] = paddr
+real = socket.getaddrinfo
+def pinned(host, *a, **k):
+    return real(pins.get(host, host), *a, **k)
+socket.getaddrinfo = pinned
+handshakes = []
+wrap = ssl.SSLContext.wrap_socket
+def wrapped(self, *a, **k):
+    s = wrap(self, *a, **k)
+    handshakes.append(1)
+    return s
+ssl.SSLContext.wrap_socket = wrapped
+auth = env.get("TLSWITNESS_PROXY_AUTHORIZATION")
+try:
+    if lib == "requests":
+        import requests, requests.adapters
+        class Adapter(requests.adapters.HTTPAdapter):
+            def proxy_headers(self, p):
+                h = super().proxy_headers(p)
+                if auth: h["Proxy-Authorization"] = auth
+                return h
+        s = requests.Session()
+        s.mount("https://", Adapter())
+        # None keeps the environment's proxy variables out: the tool chose the route.
+        r = s.get(url, timeout=timeout, allow_redirects=False, proxies={"https": proxy or None, "http": proxy or None})
+    else:
+        import httpx
+        p = httpx.Proxy(proxy, headers={"Proxy-Authorization": auth} if auth else None) if proxy else None
+        with httpx.Client(proxy=p, timeout=timeout, trust_env=True, mounts=None if p else {"all://": httpx.HTTPTransport()}) as c:
+            r = c.get(url)
+    print("ok HTTP %s" % r.status_code)
+except Exception as e:
+    chain = [e]
+    while chain[-1].__cause__ or chain[-1].__context__:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+        if len(chain) > 8: break
+    text = "%s: %s" % (type(e).__name__, e)
+    if any(isinstance(x, ssl.SSLCertVerificationError) for x in chain) or "CERTIFICATE_VERIFY_FAILED" in text:
+        print(text); sys.exit(1)
+    if any(isinstance(x, ssl.SSLError) for x in chain) or "SSLError" in text:
+        print(text); sys.exit(2)
+    if handshakes:
+        # The certificate was accepted; the server's answer (not HTTP here, perhaps) does not matter.
+        print("ok, then %s" % text); sys.exit(0)
+    print(text); sys.exit(3)
+`;
+
+export async function libraryCheck(lib: 'requests' | 'httpx', target: ClientCheckTarget, baseEnv: NodeJS.ProcessEnv = process.env): Promise<ClientCheck> {
+  const name = target.servername ?? target.host;
+  const url = `https://${formatHostPort({ host: name, port: target.port })}/`;
+  const proxyUrl = target.proxy ? `http://${formatHostPort(target.proxy)}` : '';
+  const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? '') : '';
+  const args = ['-c', LIBRARY_CHECK, lib, url, name, target.proxy ? '' : (target.address ?? ''), proxyUrl, target.proxy?.host ?? '', proxyAddress, String(target.timeoutMs / 1000)];
+  const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
+  const shown = `python3 -c "import ${lib}; ${lib}.get('${url}')"`;
+  const result = await run('python3', args, '', env, target.timeoutMs + 2000);
+  const code = result.exitCode;
+  if (!result.spawned || code === 4) return { client: lib, available: false, command: shown, exitCode: null, accepted: null, error: null, bundle: null };
+  const lines = result.stdout.split(/\r?\n/);
+  const bundle = lines.find((l) => l.startsWith('bundle '))?.slice('bundle '.length) ?? null;
+  const said = firstLine(lines.filter((l) => !l.startsWith('bundle ')).join('\n'));
+  return { client: lib, available: true, command: shown, exitCode: code, accepted: code === 0 ? true : code === 1 ? false : null, error: code === 0 ? null : said ?? firstLine(result.stderr), bundle };
+}
+
 export function runClientChecks(target: ClientCheckTarget): Promise<ClientCheck[]> {
-  return Promise.all([curlCheck(target), pythonCheck(target)]);
+  return Promise.all([curlCheck(target), pythonCheck(target), libraryCheck('requests', target), libraryCheck('httpx', target)]);
 }

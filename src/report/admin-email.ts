@@ -2,7 +2,7 @@
 // requested; pure.
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
-import type { Comparison } from '../diagnose/comparison.js';
+import { listed, type Comparison } from '../diagnose/comparison.js';
 import type { EvidenceDecision } from './evidence-outcome.js';
 
 function requestedChange(record: HandshakeRecord): string {
@@ -96,7 +96,7 @@ function intro(record: HandshakeRecord, comparison: Comparison, decision: Eviden
     case 'our-fault':
       return `While connecting to ${where}, TLS verification fails because of something on our side (this machine or network), not the server.`;
     case 'clients-refuse': {
-      const clients = comparison.refusing.join(' and ') || "this machine's clients";
+      const clients = listed(comparison.refusing) || "this machine's clients";
       return `${where} serves a certificate chain that verifies, but ${clients} on this machine ${comparison.refusing.length === 1 ? 'refuses' : 'refuse'} it: the CA bundle ${comparison.refusing.length === 1 ? 'it uses' : 'they use'} here lacks the root the chain leads to. The server is not at fault.`;
     }
     case 'unreachable':
@@ -122,10 +122,6 @@ function request(record: HandshakeRecord, comparison: Comparison, decision: Evid
     default:
       return requestedChange(record);
   }
-}
-
-function listed(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** The drafted email; null when the decision has no one to write to. `files` are the bundle's, so it names only those it has. */

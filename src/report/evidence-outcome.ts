@@ -1,7 +1,7 @@
 // The one decision behind an evidence bundle: whose side the problem is on (or that there is none),
 // and from it the headline, the action, who the email goes to, its subject, what to send and the exit
 // code, so that report.md, email.txt and the command's output never tell different stories; pure.
-import type { Comparison } from '../diagnose/comparison.js';
+import { listed, type Comparison } from '../diagnose/comparison.js';
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
 
@@ -10,7 +10,7 @@ import type { HandshakeRecord } from '../types.js';
  * - our-fault: this machine or network stops verification (store, clock, name, port); IT fixes it.
  * - interception: something on our network re-signs TLS; IT exempts the host or hands out its CA.
  * - unreachable: no TLS handshake took place, so there is no certificate to judge.
- * - clients-refuse: the chain verifies, but this machine's own curl/python3 refuse it (their CA bundle).
+ * - clients-refuse: the chain verifies, but this machine's own curl/python3/requests/httpx refuse it (their CA bundle).
  * - ok: the chain verifies and nothing here refuses it.
  * - not-measured: the chain came from tlswitness's own proxy, so it says nothing about the server.
  */
@@ -50,7 +50,7 @@ export function refusingClients(comparison: Comparison): string[] {
 }
 
 function clientsPhrase(clients: string[]): { names: string; verb: string } {
-  return { names: clients.length ? clients.join(' and ') : "this machine's clients", verb: clients.length === 1 ? 'refuses' : 'refuse' };
+  return { names: clients.length ? listed(clients) : "this machine's clients", verb: clients.length === 1 ? 'refuses' : 'refuse' };
 }
 
 export function decideEvidence(record: HandshakeRecord, comparison: Comparison): EvidenceDecision {
@@ -112,10 +112,6 @@ function findingFor(outcome: Outcome, record: HandshakeRecord, comparison: Compa
     case 'not-measured':
       return `not measured: ${d.summary}.`;
   }
-}
-
-function listed(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** The command's last line: what to send to whom, naming only files the bundle has. */

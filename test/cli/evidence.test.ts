@@ -66,7 +66,7 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   const server = await serve('incomplete');
   const out = outPath('incomplete');
   // The machine's clients read this bundle, which lacks the fixture's public root.
-  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
+  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']!, REQUESTS_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
   const result = await runCli(evidenceArgs('incomplete', server.port, out), env);
   t.is(result.code, 1, result.stderr);
   t.regex(result.stdout, /INCOMPLETE-CHAIN/);
@@ -92,8 +92,19 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   t.is(json.target.diagnosis.problem, 'incomplete-chain');
   t.is(json.sanity.diagnosis.problem, 'ok');
-  t.deepEqual(json.clients.map((c: { client: string }) => c.client), ['curl', 'python3']);
+  t.deepEqual(json.clients.map((c: { client: string }) => c.client), ['curl', 'python3', 'requests', 'httpx']);
   t.is(json.environment.node, process.version);
+  // What a bug report asks for, as doctor finds it.
+  const versions = json.environment.versions;
+  t.is(versions.nodeOpenssl, process.versions.openssl);
+  t.regex(versions.python.version, /^3\.\d+\.\d+/);
+  t.regex(versions.python.openssl, /OpenSSL/);
+  t.regex(versions.python.certifi.where, /cacert\.pem$/);
+  t.regex(versions.python.certifi.version, /^\d{4}\.\d+\.\d+/);
+  t.regex(versions.curl.version, /^\d+\.\d+/);
+  t.regex(versions.curl.tls ?? '', /SSL|TLS/i);
+  t.truthy(json.environment.platform);
+  t.truthy(json.environment.release);
   t.is(json.comparison.side, 'them');
 
   const text = readFileSync(join(out, 'chain/0-incomplete.example.com.txt'), 'utf8');
@@ -110,7 +121,7 @@ test.serial('an RSA-1024 leaf: weak-crypto in Summary and Conclusion (their side
   const out = outPath('rsa1024');
   // The machine's clients trust the fixture root: what they refuse is the key, not the CA.
   const roots = fixtures.pki.files['public-roots.pem']!;
-  const result = await runCli(evidenceArgs('rsa1024', server.port, out), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots }));
+  const result = await runCli(evidenceArgs('rsa1024', server.port, out), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots, REQUESTS_CA_BUNDLE: roots }));
   t.is(result.code, 1, result.stderr);
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   t.regex(report, /\*\*Problem:\*\* WEAK-CRYPTO \(fault: server/);
@@ -165,23 +176,25 @@ test.serial('secrets given to it never reach the bundle: proxy credentials in fl
   const proxy = await startConnectProxy();
   const out = outPath('through-proxy');
   const host = 'valid.example.com';
-  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']!, https_proxy: 'http://envuser:env-secret-42@127.0.0.1:1', HTTP_PROXY: 'http://other:also-secret-43@127.0.0.1:1' });
+  const env = cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['corporate-root.pem']!, CURL_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']!, REQUESTS_CA_BUNDLE: fixtures.pki.files['corporate-root.pem']!, https_proxy: 'http://envuser:env-secret-42@127.0.0.1:1', HTTP_PROXY: 'http://other:also-secret-43@127.0.0.1:1' });
   try {
     const result = await runCli(
       ['evidence', `${host}:${server.port}`, '-o', out, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', `http://flaguser:flag-secret-41@127.0.0.1:${proxy.port}`, '--sanity-host', 'none', '--json'],
       env,
     );
-    // The chain verifies for the tool, but curl and python3 use their own store (without the fixture root): a problem here.
+    // The chain verifies for the tool, but curl, python3 and requests use their own store (without the fixture root): a problem here.
     t.is(result.code, 1, result.stderr);
     t.is(JSON.parse(result.stdout).side, 'us');
     t.is(JSON.parse(result.stdout).outcome, 'clients-refuse');
-    t.regex(JSON.parse(result.stdout).conclusion, /serves a chain that verifies, but curl and python3 on this machine refuse it/);
-    t.deepEqual(proxy.authorizations.length >= 2, true, 'the tool and the clients went through the proxy with credentials');
+    t.regex(JSON.parse(result.stdout).conclusion, /serves a chain that verifies, but curl, python3 and requests on this machine refuse it/);
+    t.deepEqual(proxy.authorizations.length >= 3, true, 'the tool and the clients went through the proxy with credentials');
     const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     t.is(json.environment.variables.https_proxy, 'http://***@127.0.0.1:1');
     t.is(json.target.via, 'upstream-proxy');
     const curl = json.clients.find((c: { client: string }) => c.client === 'curl');
     t.is(curl.accepted, false, 'curl reached the server through the proxy and judged it with its own store');
+    const requests = json.clients.find((c: { client: string }) => c.client === 'requests');
+    t.is(requests.accepted, false, 'requests reached the server through the proxy and judged it with its own bundle');
   } finally {
     await proxy.close();
   }
@@ -220,9 +233,9 @@ test.serial("a chain that verifies but this machine's curl and python3 refuse: o
   // The clients' own CA bundle is the corporate root only: they refuse the fixture's public chain.
   const corporate = fixtures.pki.files['corporate-root.pem']!;
   const refused = outPath('clients-refuse');
-  const result = await runCli(args(refused), cleanEnv({ SSL_CERT_FILE: corporate, CURL_CA_BUNDLE: corporate }));
+  const result = await runCli(args(refused), cleanEnv({ SSL_CERT_FILE: corporate, CURL_CA_BUNDLE: corporate, REQUESTS_CA_BUNDLE: corporate }));
   t.is(result.code, 1, result.stderr);
-  t.regex(result.stdout, new RegExp(`^${host}:${server.port}: the chain verifies, but curl and python3 on this machine refuse it: our side`));
+  t.regex(result.stdout, new RegExp(`^${host}:${server.port}: the chain verifies, but curl, python3 and requests on this machine refuse it: our side`));
   t.regex(result.stdout, /Send email\.txt \(a draft\) to IT support \/ network team, with report\.md and served-chain\.pem attached/);
   const report = readFileSync(join(refused, 'report.md'), 'utf8');
   t.regex(report, /\*\*Outcome:\*\* our side: the chain verifies, but this machine's own clients refuse it/);
@@ -233,17 +246,44 @@ test.serial("a chain that verifies but this machine's curl and python3 refuse: o
   t.notRegex(report, /Mozilla/);
   const email = readFileSync(join(refused, 'email.txt'), 'utf8');
   t.regex(email, /^To: IT support \/ network team$/m);
-  t.regex(email, new RegExp(`^Subject: curl and python3 on this machine refuse ${host}:${server.port}, whose certificate chain is valid$`, 'm'));
+  t.regex(email, new RegExp(`^Subject: curl, python3 and requests on this machine refuse ${host}:${server.port}, whose certificate chain is valid$`, 'm'));
   t.notRegex(email, /: ok$|nothing to fix|verification fails because of something on our side/m);
 
   const roots = fixtures.pki.files['public-roots.pem']!;
   const fine = outPath('clients-accept');
-  const ok = await runCli(args(fine), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots }));
+  const ok = await runCli(args(fine), cleanEnv({ SSL_CERT_FILE: roots, CURL_CA_BUNDLE: roots, REQUESTS_CA_BUNDLE: roots }));
   t.is(ok.code, 0, ok.stderr);
   t.regex(ok.stdout, new RegExp(`^${host}:${server.port}: OK: `));
   t.regex(ok.stdout, /Nothing to send: no problem seen/);
   t.false(filesUnder(fine).includes('email.txt'));
   t.notRegex(readFileSync(join(fine, 'report.md'), 'utf8'), /email\.txt/);
+});
+
+test.serial('SSL_CERT_FILE trusts the root but REQUESTS_CA_BUNDLE does not: python3 accepts, requests refuses, not "no problem"; and the other way round', async (t) => {
+  const server = await serve('valid');
+  const host = 'valid.example.com';
+  const roots = fixtures.pki.files['public-roots.pem']!;
+  const corporate = fixtures.pki.files['corporate-root.pem']!;
+  const args = (out: string) => ['evidence', `${host}:${server.port}`, '-o', out, '--public-roots', roots, '--resolve', `${host}:${server.port}:127.0.0.1`, '--sanity-host', 'none'];
+  const out = outPath('requests-refuses');
+  const result = await runCli(args(out), cleanEnv({ SSL_CERT_FILE: roots, SSL_CERT_DIR: '/nonexistent/certs', CURL_CA_BUNDLE: roots, REQUESTS_CA_BUNDLE: corporate }));
+  t.is(result.code, 1, result.stdout + result.stderr);
+  t.regex(result.stdout, new RegExp(`^${host}:${server.port}: the chain verifies, but requests on this machine refuses it: our side`));
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  // Both Python checks, each in its own row; requests names the bundle it read.
+  t.regex(report, /\| python3 on this machine[^|]*\| accepted the certificate \(exit 0\)/);
+  t.true(report.includes(`| requests on this machine, against ${host}:${server.port} | refused the certificate (exit 1: `), report);
+  t.true(report.includes(`CA bundle: ${corporate} (REQUESTS_CA_BUNDLE) |`), report);
+  t.regex(report, /\| httpx on this machine[^|]*\| (not installed|accepted the certificate)/);
+
+  const other = outPath('requests-accepts');
+  const swapped = await runCli(args(other), cleanEnv({ SSL_CERT_FILE: corporate, SSL_CERT_DIR: '/nonexistent/certs', CURL_CA_BUNDLE: roots, REQUESTS_CA_BUNDLE: roots }));
+  t.is(swapped.code, 1, swapped.stdout + swapped.stderr);
+  t.regex(swapped.stdout, /the chain verifies, but python3 on this machine refuses it/);
+  const json = JSON.parse(readFileSync(join(other, 'report.json'), 'utf8'));
+  const requests = json.clients.find((c: { client: string }) => c.client === 'requests');
+  t.is(requests.accepted, true);
+  t.is(requests.bundle, `${roots} (REQUESTS_CA_BUNDLE)`);
 });
 
 // Runs last (every test in this file is serial, in order): reads every file of every bundle above.

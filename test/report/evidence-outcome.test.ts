@@ -94,6 +94,17 @@ const cases: Case[] = [
     summary: /\*\*Outcome:\*\* our side: the chain verifies/, conclusion: /python3 on this machine refuses it: its trust store/,
   },
   {
+    // python3's ssl reads SSL_CERT_FILE and accepts; requests reads its own bundle and refuses: not "no problem".
+    outcome: 'clients-refuse', target: () => records.valid!, clients: [client('curl', false), client('python3', true), client('requests', false)], exitCode: 1,
+    to: /^To: IT support/m, subject: /^Subject: curl and requests on this machine refuse valid\.example\.com:\d+/m,
+    summary: /\*\*Outcome:\*\* our side: the chain verifies/, conclusion: /curl and requests on this machine refuse it: their trust stores/,
+  },
+  {
+    outcome: 'clients-refuse', target: () => records.valid!, clients: [client('curl', false), client('python3', false), client('requests', false)], exitCode: 1,
+    to: /^To: IT support/m, subject: /^Subject: curl, python3 and requests on this machine refuse valid\.example\.com:\d+/m,
+    summary: /\*\*Outcome:\*\* our side: the chain verifies/, conclusion: /curl, python3 and requests on this machine refuse it/,
+  },
+  {
     outcome: 'ok', target: () => records.valid!, clients: [client('curl', true), client('python3', true)], exitCode: 0,
     to: null, summary: /\*\*Outcome:\*\* no problem seen/, conclusion: /\*\*Conclusion:\*\* No problem seen/,
   },
