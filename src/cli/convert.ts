@@ -1,11 +1,12 @@
 // `tlswitness convert IN --to pem|der|p12 -o OUT`: certificate formats, done carefully: one line says
 // what was written, an existing file is kept unless --force, a PKCS#12's key is never dropped silently.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { derToPem } from '../trust/pem.js';
+import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { readCertificates } from './cert.js';
 import { openPkcs12 } from './certificate-file.js';
 
@@ -92,7 +93,9 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
       if (certs.length > 1) throw new ToolError('bad-usage', `DER holds one certificate and ${args.input} has ${certs.length}: use --to pem or --to p12`);
       data = certs[0]!.der;
     } else if (args.to === 'pem') data = Buffer.from(certs.map((c) => derToPem(c.der)).join(''));
-    else data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
+    // With a key: the key's own chain (node-forge builds it). Without: a trust store Java reads as trusted entries.
+    else if (args.key) data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
+    else data = trustStorePkcs12(trustedEntries(certs.map((c) => c.der)), args.password ?? '', randomBytes(16));
     const keysPem = keyOut ? await pkcs12KeysPem(args.input, args.password) : '';
     if (keyOut && !keysPem) throw new ToolError('bad-usage', `--key-out ${keyOut}: ${args.input} holds no private key`);
     await writeNew('-o', args.output, data, args.key ? 0o600 : 0o644, force);

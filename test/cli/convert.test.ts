@@ -5,7 +5,7 @@ import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:cry
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
-import { opensslPkcs12 } from '../helpers/pkcs12.js';
+import { hasKeytool, keytoolEntries, opensslPkcs12 } from '../helpers/pkcs12.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -34,6 +34,19 @@ test('PEM + key -> PKCS#12: openssl reads back the same certificate and key; the
   t.true(certs.includes(fixtures.pki.publicRoot.pem.trim()));
   const key = execFileSync('openssl', ['pkcs12', '-in', out, '-passin', 'pass:pw', '-nocerts', '-nodes'], { encoding: 'utf8' });
   t.regex(key, /BEGIN PRIVATE KEY/);
+});
+
+test('CA certificates -> PKCS#12 without a key: a Java trust store, keytool lists each as a trustedCertEntry', async (t) => {
+  const out = join(fixtures.dir, 'truststore.p12');
+  const result = await runCli(['convert', fixtures.pki.files['public-roots.pem']!, '--to', 'p12', '--password', 'changeit', '-o', out]);
+  t.is(result.code, 0, result.stderr);
+  const certs = execFileSync('openssl', ['pkcs12', '-in', out, '-passin', 'pass:changeit', '-nokeys'], { encoding: 'utf8' });
+  t.is(certs.match(/BEGIN CERTIFICATE/g)?.length, 1);
+  if (!hasKeytool()) {
+    t.log('keytool is not installed: the Java listing was skipped');
+    return;
+  }
+  t.deepEqual(keytoolEntries(out, 'changeit'), ['fixture public root r1, trustedCertEntry']);
 });
 
 test('a bundle cannot become one DER; --key without --to p12 is refused', async (t) => {
