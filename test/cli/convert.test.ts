@@ -69,7 +69,7 @@ for (const mode of ['default', 'legacy'] as const) {
     const opensslSays = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:secret', '-nokeys', ...(mode === 'legacy' ? ['-legacy'] : [])], { encoding: 'utf8' });
     for (const pem of valid.sent) t.true(opensslSays.includes(pem.trim()));
     t.notRegex(written, /PRIVATE KEY/);
-    t.is(result.stdout, `Wrote 2 certificates as PEM to ${out}; the private key in ${p12} was not written (--key-out KEY.pem writes it)\n`, 'the dropped key is said');
+    t.is(result.stdout, `Wrote 2 certificates as PEM to ${out}; the private key in ${p12} was not written (--key-out KEY.pem or --with-key writes it)\n`, 'the dropped key is said');
     const wrong = await runCli(['convert', p12, '--password', 'nope', '--to', 'pem', '-o', join(fixtures.dir, 'never.pem')]);
     t.is(wrong.code, 2);
     t.regex(wrong.stderr, /^Error: .*: wrong password for this PKCS#12 file/);
@@ -115,4 +115,21 @@ test('PKCS#12 -> PEM --key-out: the key that matches the leaf, 0600; refused whe
   const fromPem = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '-o', join(fixtures.dir, 'k3.pem'), '--key-out', join(fixtures.dir, 'k3.key')]);
   t.is(fromPem.code, 2);
   t.regex(fromPem.stderr, /^Error: --key-out takes the key out of a PKCS#12, and .* is PEM\n$/);
+});
+
+test('PKCS#12 -> PEM --with-key: certificates then the key in one file, 0600, as requests cert= reads it', async (t) => {
+  const valid = fixtures.pki.scenarios.valid!;
+  const p12 = opensslPkcs12(fixtures.dir, 'with-key', valid.sent, valid.keyPem, 'secret', 'default');
+  const out = join(fixtures.dir, 'with-key.pem');
+  const result = await runCli(['convert', p12, '--password', 'secret', '--to', 'pem', '--with-key', '-o', out]);
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stdout, `Wrote 2 certificates and the private key as PEM to ${out}\n`);
+  t.is(statSync(out).mode & 0o777, 0o600);
+  const text = readFileSync(out, 'utf8');
+  t.true(text.indexOf('BEGIN PRIVATE KEY') > text.lastIndexOf('END CERTIFICATE'), 'the key comes after the certificates');
+  t.true(new X509Certificate(text).checkPrivateKey(createPrivateKey(text)), 'the key is the leaf\'s');
+  const fromPem = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '--with-key', '-o', join(fixtures.dir, 'wk2.pem')]);
+  t.is(fromPem.code, 2);
+  t.regex(fromPem.stderr, /^Error: --with-key puts a PKCS#12's key into the PEM it writes/);
+  t.false(existsSync(join(fixtures.dir, 'wk2.pem')));
 });
