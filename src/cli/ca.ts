@@ -1,5 +1,6 @@
 // `tlswitness ca init|path|show|export`: the local CA the proxy signs with. The key never leaves
 // the certs dir: no subcommand prints or exports it.
+import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
@@ -7,6 +8,7 @@ import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS, type Shell } from '../ca/ca-env.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
+import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 
 interface CaArgs {
   'certs-dir'?: string;
@@ -77,11 +79,9 @@ const show: CommandModule<object, CaArgs> = {
   },
 };
 
-async function p12(ca: LocalCa, password: string): Promise<Buffer> {
-  // A certificate-only PKCS#12 (a trust store entry): no key bag, ever. forge loads only for this.
-  const { default: forge } = await import('node-forge');
-  const asn1 = forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(ca.certPem)], password, { algorithm: '3des' });
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+function p12(ca: LocalCa, password: string): Buffer {
+  // A certificate-only PKCS#12 (a trust store entry): no key bag, ever; marked trusted so Java loads it.
+  return trustStorePkcs12(trustedEntries([ca.cert.der]), password, randomBytes(16));
 }
 
 const exportCommand: CommandModule<object, CaArgs> = {
@@ -95,7 +95,7 @@ const exportCommand: CommandModule<object, CaArgs> = {
   handler: async (args) => {
     const ca = await load(args);
     const format = args.format ?? 'pem';
-    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : await p12(ca, args.password ?? '');
+    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password ?? '');
     if (!args.output) {
       if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);

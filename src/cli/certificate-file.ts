@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
+import { javaKeystoreKind, keytoolToPkcs12 } from '../trust/java-keystore.js';
 import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12, Pkcs12Error, readPkcs12, type Pkcs12Contents } from '../trust/pkcs12.js';
 
@@ -46,6 +47,12 @@ export async function readCertificates(file: string, password: string | undefine
   }
   const pems = pemCertificates(data.toString('latin1'));
   if (pems.length) return { format: 'pem', certs: parse(pems, file) };
+  const java = javaKeystoreKind(data);
+  if (java) {
+    // Java's own formats are not read here: PKCS#12 is what keytool has written by default since Java 9.
+    const { command, output } = keytoolToPkcs12(file, java);
+    throw new ToolError('not-certificates', `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`);
+  }
   if (looksLikePkcs12(data)) {
     const p12 = openPkcs12(data, password, file);
     return { format: 'p12', certs: parse(p12.certificates, file), pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags } };

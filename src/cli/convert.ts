@@ -1,11 +1,12 @@
 // `tlswitness convert IN --to pem|der|p12 -o OUT`: certificate formats, done carefully: one line says
 // what was written, an existing file is kept unless --force, a PKCS#12's key is never dropped silently.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { derToPem } from '../trust/pem.js';
+import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { readCertificates } from './cert.js';
 import { openPkcs12 } from './certificate-file.js';
 
@@ -15,6 +16,7 @@ interface ConvertArgs {
   output: string;
   key?: string;
   'key-out'?: string;
+  'with-key'?: boolean;
   password?: string;
   force?: boolean;
 }
@@ -73,6 +75,7 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'file to write' })
       .option('key', { type: 'string', describe: 'private key (PEM) to put into a PKCS#12' })
       .option('key-out', { type: 'string', describe: "from a PKCS#12: write its private key (PKCS#8 PEM, unencrypted, 0600) to this file" })
+      .option('with-key', { type: 'boolean', default: false, describe: "from a PKCS#12 to PEM: the private key too, after the certificates, in the same file (0600), for requests' cert=" })
       .option('password', { type: 'string', describe: 'PKCS#12 password (input or output)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite -o (and --key-out) if it exists' }) as unknown as Argv<ConvertArgs>,
   handler: async (args) => {
@@ -82,6 +85,9 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
     const keyOut = args['key-out'];
     if (keyOut && format !== 'p12') throw new ToolError('bad-usage', `--key-out takes the key out of a PKCS#12, and ${args.input} is ${format.toUpperCase()}`);
     if (keyOut && args.to === 'p12') throw new ToolError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
+    const withKey = !!args['with-key'];
+    if (withKey && (format !== 'p12' || args.to !== 'pem')) throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
+    if (withKey && keyOut) throw new ToolError('bad-usage', '--with-key and --key-out both write the key: choose one');
     const force = !!args.force;
     // Both refusals before anything is written, so a refused run leaves no half.
     for (const [flag, path] of [['-o', args.output], ['--key-out', keyOut]] as const) {
@@ -92,18 +98,22 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
       if (certs.length > 1) throw new ToolError('bad-usage', `DER holds one certificate and ${args.input} has ${certs.length}: use --to pem or --to p12`);
       data = certs[0]!.der;
     } else if (args.to === 'pem') data = Buffer.from(certs.map((c) => derToPem(c.der)).join(''));
-    else data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
-    const keysPem = keyOut ? await pkcs12KeysPem(args.input, args.password) : '';
-    if (keyOut && !keysPem) throw new ToolError('bad-usage', `--key-out ${keyOut}: ${args.input} holds no private key`);
-    await writeNew('-o', args.output, data, args.key ? 0o600 : 0o644, force);
+    // With a key: the key's own chain (node-forge builds it). Without: a trust store Java reads as trusted entries.
+    else if (args.key) data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
+    else data = trustStorePkcs12(trustedEntries(certs.map((c) => c.der)), args.password ?? '', randomBytes(16));
+    const keysPem = keyOut || withKey ? await pkcs12KeysPem(args.input, args.password) : '';
+    if (!keysPem && (keyOut || withKey)) throw new ToolError('bad-usage', `${keyOut ? `--key-out ${keyOut}` : '--with-key'}: ${args.input} holds no private key`);
+    // Key after the certificates: the order requests' cert= and curl --cert read a combined PEM in.
+    if (withKey) data = Buffer.concat([data, Buffer.from(keysPem)]);
+    await writeNew('-o', args.output, data, args.key || withKey ? 0o600 : 0o644, force);
     if (keyOut) await writeNew('--key-out', keyOut, keysPem, 0o600, force);
 
-    const what = `${plural(certs.length, 'certificate')}${args.key ? ' and the private key' : ''}`;
     const keys = pkcs12?.keys ?? 0;
-    // A PKCS#12 usually travels with its key: say where it went, or that it stayed behind.
     const theKeys = keys === 1 ? 'private key' : plural(keys, 'private key');
-    const howTo = args.to === 'p12' ? 'take it out with --to pem --key-out KEY.pem, then pass --key KEY.pem' : '--key-out KEY.pem writes it';
-    const key = keyOut ? ` and its ${theKeys} to ${keyOut}` : keys && !args.key ? `; the ${theKeys} in ${args.input} was not written (${howTo})` : '';
+    const what = `${plural(certs.length, 'certificate')}${args.key ? ' and the private key' : withKey ? ` and the ${theKeys}` : ''}`;
+    // A PKCS#12 usually travels with its key: say where it went, or that it stayed behind.
+    const howTo = args.to === 'p12' ? 'take it out with --to pem --key-out KEY.pem, then pass --key KEY.pem' : '--key-out KEY.pem or --with-key writes it';
+    const key = keyOut ? ` and its ${theKeys} to ${keyOut}` : keys && !args.key && !withKey ? `; the ${theKeys} in ${args.input} was not written (${howTo})` : '';
     process.stdout.write(`Wrote ${what} as ${args.to.toUpperCase()} to ${args.output}${key}\n`);
   },
 };

@@ -168,6 +168,16 @@ export const RULES: Rule[] = [
     action: INSPECT,
   },
   {
+    // Java (and Maven, Gradle on it) reads its own trust store, cacerts, not the system's or SSL_CERT_FILE:
+    // a corporate root is added there. `-cacerts` is keytool's shortcut to it since Java 9 (JDK-8044755).
+    test: /PKIX path building failed|unable to find valid certification path|SunCertPathBuilderException/i,
+    problem: 'unknown-ca',
+    alternatives: ['incomplete-chain', 'self-signed'],
+    liability: 'client',
+    meaning: `${CHAIN_UNKNOWN}; Java trusts only its own cacerts, not the system store`,
+    action: `${INSPECT}; if the root is your own or your company's CA, add it to the JVM's trust store: keytool -importcert -cacerts -file ROOT.pem -alias corp-root (the cacerts password is changeit unless it was changed; run as the JVM's owner)`,
+  },
+  {
     test: /PKIX path building failed|unable to find valid certification path|signed by unknown authority|SEC_E_UNTRUSTED_ROOT|CERT_E_UNTRUSTEDROOT|UntrustedRoot|RemoteCertificateChainErrors|doesn't have a known issuer|is not trusted|cannot verify .* certificate|Could not establish trust relationship|invalid according to the validation procedure|CERTIFICATE_VERIFY_FAILED|certificate verify failed|There was a problem confirming the ssl certificate|ERR_CERT_AUTHORITY_INVALID|SEC_ERROR_UNKNOWN_ISSUER|MOZILLA_PKIX_ERROR_MITM_DETECTED|invalid peer certificate: UnknownIssuer|UnknownIssuer|certificate signature failure|CERT_SIGNATURE_FAILURE|RemoteCertificateValidationCallback|SSL certificate problem/i,
     problem: 'unknown-ca',
     alternatives: ['incomplete-chain', 'self-signed'],

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { cleanEnv, runCli } from '../helpers/fixtures.js';
+import { hasKeytool, keytoolEntries } from '../helpers/pkcs12.js';
 
 const newDir = () => mkdtempSync(join(tmpdir(), 'tlswitness-ca-'));
 
@@ -62,6 +63,9 @@ test('ca export: PEM, DER and a certificate-only PKCS#12, never the key', async 
   t.is(certBags.length, 1);
   t.is(keyBags.length, 0);
   t.is(forge.pki.certificateToPem(certBags[0]!.cert!).replace(/\r/g, ''), pem);
+  // Java keeps a key-less certificate only when it is marked trusted; before, keytool said "0 entries".
+  if (hasKeytool()) t.regex(keytoolEntries(join(dir, 'ca.p12'), 'changeit').join('\n'), /^tlswitness ca \w+, trustedCertEntry$/);
+  else t.log('keytool is not installed: the Java listing was skipped');
 });
 
 test('an unwritable certs dir is a one-line error', async (t) => {

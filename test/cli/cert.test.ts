@@ -56,6 +56,27 @@ test('a PKCS#12 file is read with its password; bad input is a one-line error (e
   t.is(missing.code, 2);
 });
 
+test('a Java JKS keystore: exit 2 and the keytool line that converts it, which then reads', async (t) => {
+  const jks = join(fixtures.dir, 'truststore.jks');
+  if (hasKeytool()) {
+    const rootFile = join(fixtures.dir, 'jks-root.pem');
+    writeFileSync(rootFile, fixtures.pki.publicRoot.pem);
+    execFileSync('keytool', ['-importcert', '-noprompt', '-storetype', 'JKS', '-keystore', jks, '-storepass', 'changeit', '-alias', 'corp-root', '-file', rootFile], { stdio: 'ignore' });
+  } else {
+    t.log('keytool is not installed: a JKS header stands in for a real keystore');
+    writeFileSync(jks, Buffer.from('feedfeed0000000200000000', 'hex'));
+  }
+  const result = await runCli(['cert', jks]);
+  t.is(result.code, 2);
+  const p12 = join(fixtures.dir, 'truststore.p12');
+  const command = `keytool -importkeystore -srckeystore ${jks} -destkeystore ${p12} -deststoretype PKCS12`;
+  t.is(result.stderr, `Error: ${jks}: a Java JKS keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${p12} with --password\n`);
+  if (!hasKeytool()) return;
+  execFileSync('sh', ['-c', `${command} -srcstorepass changeit -deststorepass changeit -noprompt`], { stdio: 'ignore' });
+  const read = JSON.parse((await runCli(['cert', p12, '--password', 'changeit', '--json'])).stdout);
+  t.is(read.certificates[0].subject, 'CN=Fixture Public Root R1,O=Fixture Trust Services,C=US');
+});
+
 for (const mode of ['default', 'legacy', 'windows'] as const) {
   test(`PKCS#12 from openssl pkcs12 -export (${mode}): certificates listed, the key counted and never printed`, async (t) => {
     const valid = fixtures.pki.scenarios.valid!;

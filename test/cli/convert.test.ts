@@ -5,7 +5,7 @@ import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:cry
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
-import { opensslPkcs12 } from '../helpers/pkcs12.js';
+import { hasKeytool, keytoolEntries, opensslPkcs12 } from '../helpers/pkcs12.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -36,6 +36,19 @@ test('PEM + key -> PKCS#12: openssl reads back the same certificate and key; the
   t.regex(key, /BEGIN PRIVATE KEY/);
 });
 
+test('CA certificates -> PKCS#12 without a key: a Java trust store, keytool lists each as a trustedCertEntry', async (t) => {
+  const out = join(fixtures.dir, 'truststore.p12');
+  const result = await runCli(['convert', fixtures.pki.files['public-roots.pem']!, '--to', 'p12', '--password', 'changeit', '-o', out]);
+  t.is(result.code, 0, result.stderr);
+  const certs = execFileSync('openssl', ['pkcs12', '-in', out, '-passin', 'pass:changeit', '-nokeys'], { encoding: 'utf8' });
+  t.is(certs.match(/BEGIN CERTIFICATE/g)?.length, 1);
+  if (!hasKeytool()) {
+    t.log('keytool is not installed: the Java listing was skipped');
+    return;
+  }
+  t.deepEqual(keytoolEntries(out, 'changeit'), ['fixture public root r1, trustedCertEntry']);
+});
+
 test('a bundle cannot become one DER; --key without --to p12 is refused', async (t) => {
   const bundle = await runCli(['convert', fixtures.pki.files['served-valid.pem']!, '--to', 'der', '-o', join(fixtures.dir, 'x.der')]);
   t.is(bundle.code, 2);
@@ -56,7 +69,7 @@ for (const mode of ['default', 'legacy'] as const) {
     const opensslSays = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:secret', '-nokeys', ...(mode === 'legacy' ? ['-legacy'] : [])], { encoding: 'utf8' });
     for (const pem of valid.sent) t.true(opensslSays.includes(pem.trim()));
     t.notRegex(written, /PRIVATE KEY/);
-    t.is(result.stdout, `Wrote 2 certificates as PEM to ${out}; the private key in ${p12} was not written (--key-out KEY.pem writes it)\n`, 'the dropped key is said');
+    t.is(result.stdout, `Wrote 2 certificates as PEM to ${out}; the private key in ${p12} was not written (--key-out KEY.pem or --with-key writes it)\n`, 'the dropped key is said');
     const wrong = await runCli(['convert', p12, '--password', 'nope', '--to', 'pem', '-o', join(fixtures.dir, 'never.pem')]);
     t.is(wrong.code, 2);
     t.regex(wrong.stderr, /^Error: .*: wrong password for this PKCS#12 file/);
@@ -102,4 +115,21 @@ test('PKCS#12 -> PEM --key-out: the key that matches the leaf, 0600; refused whe
   const fromPem = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '-o', join(fixtures.dir, 'k3.pem'), '--key-out', join(fixtures.dir, 'k3.key')]);
   t.is(fromPem.code, 2);
   t.regex(fromPem.stderr, /^Error: --key-out takes the key out of a PKCS#12, and .* is PEM\n$/);
+});
+
+test('PKCS#12 -> PEM --with-key: certificates then the key in one file, 0600, as requests cert= reads it', async (t) => {
+  const valid = fixtures.pki.scenarios.valid!;
+  const p12 = opensslPkcs12(fixtures.dir, 'with-key', valid.sent, valid.keyPem, 'secret', 'default');
+  const out = join(fixtures.dir, 'with-key.pem');
+  const result = await runCli(['convert', p12, '--password', 'secret', '--to', 'pem', '--with-key', '-o', out]);
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stdout, `Wrote 2 certificates and the private key as PEM to ${out}\n`);
+  t.is(statSync(out).mode & 0o777, 0o600);
+  const text = readFileSync(out, 'utf8');
+  t.true(text.indexOf('BEGIN PRIVATE KEY') > text.lastIndexOf('END CERTIFICATE'), 'the key comes after the certificates');
+  t.true(new X509Certificate(text).checkPrivateKey(createPrivateKey(text)), 'the key is the leaf\'s');
+  const fromPem = await runCli(['convert', fixtures.pki.files['public-root.pem']!, '--to', 'pem', '--with-key', '-o', join(fixtures.dir, 'wk2.pem')]);
+  t.is(fromPem.code, 2);
+  t.regex(fromPem.stderr, /^Error: --with-key puts a PKCS#12's key into the PEM it writes/);
+  t.false(existsSync(join(fixtures.dir, 'wk2.pem')));
 });

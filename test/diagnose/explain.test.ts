@@ -150,3 +150,15 @@ test('text that is no TLS error is not recognised, but its client and the next c
   t.is(result.client, 'curl');
   t.is(result.next, 'tlswitness inspect api.example.com');
 });
+
+test('Java PKIX: the action gives the keytool line that adds the root to the JVM cacerts', (t) => {
+  for (const text of [
+    'javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target',
+    "> Could not GET 'https://plugins.example.com/m2/x.pom'. > PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+  ]) {
+    const result = explain(text);
+    t.is(result.problem, 'unknown-ca');
+    t.regex(result.action, /keytool -importcert -cacerts -file ROOT\.pem -alias corp-root/);
+  }
+  t.notRegex(explain('curl: (60) SSL certificate problem: unable to get local issuer certificate').action, /keytool/, 'only Java is told about keytool');
+});

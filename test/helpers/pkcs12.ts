@@ -42,3 +42,12 @@ export function keytoolPkcs12(dir: string, name: string, password: string, cn: s
   execFileSync('keytool', ['-genkeypair', '-storetype', 'PKCS12', '-keystore', out, '-storepass', password, '-alias', name, '-keyalg', 'EC', '-dname', `CN=${cn}`, '-validity', '30'], { stdio: 'ignore' });
   return out;
 }
+
+/** `keytool -list` of a PKCS#12: each entry as "alias, type" (the date and fingerprint lines dropped). */
+export function keytoolEntries(file: string, password: string): string[] {
+  const out = execFileSync('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', file, '-storepass', password], { encoding: 'utf8' });
+  return out.split('\n').flatMap((line) => {
+    const m = /^(.+?), [^,]+, [^,]+, (\w+Entry),/.exec(line);
+    return m ? [`${m[1]}, ${m[2]}`] : [];
+  });
+}
