@@ -138,12 +138,15 @@ export interface Origin {
   subject: string;
   /** The line that sets it to an absolute path, in the origin's syntax. */
   absolute: (name: string, value: string) => string;
+  /** How to take the setting away. */
+  remove: (name: string) => string;
 }
 
 const ENVIRONMENT = (name: string, value: string): Origin => ({
   check: 'ca-variable',
   subject: `${name}=${value}`,
   absolute: () => `use an absolute path: export ${name}="$PWD/${value}"`,
+  remove: () => `unset ${name}`,
 });
 
 export function checkPath(v: CaVariable, value: string, facts: PathFacts | undefined, corporateSubjects: string[], now: Date, origin: Origin = ENVIRONMENT(v.name, value)): Finding[] {
@@ -152,7 +155,7 @@ export function checkPath(v: CaVariable, value: string, facts: PathFacts | undef
   if (reason || !isReadable(facts)) {
     // A quoted "~/corp.pem" reaches the variable as is: no shell expands it later.
     const tilde = value.startsWith('~') ? ' (a quoted ~ is never expanded: write $HOME)' : '';
-    return [finding(check, v.unusable.severity, subject, `${reason}${tilde}: ${v.unusable.effect}`, `unset ${v.name}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
+    return [finding(check, v.unusable.severity, subject, `${reason}${tilde}: ${v.unusable.effect}`, `${origin.remove(v.name)}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
   }
   const c = contents(facts, now);
   const out: Finding[] = [];

@@ -36,7 +36,8 @@ export function checkEnvFiles(snapshot: DoctorSnapshot, now: Date): Finding[] {
       const origin = {
         check: 'env-file' as const,
         subject,
-        absolute: (name: string, value: string) => `write the absolute path on line ${entry.line} of ${file.file}: ${name}=${JSON.stringify(join(file.dir, value))}`,
+        absolute: (name: string, value: string) => `write the absolute path on line ${entry.line} of ${file.file}: ${name}='${join(file.dir, value)}'`,
+        remove: () => `delete line ${entry.line} of ${file.file}`,
       };
       for (const path of caVariablePaths(v.name, entry.value, snapshot.platform)) {
         out.push(...checkPath(v, path, snapshot.paths[path], corporate, now, origin));

@@ -32,6 +32,7 @@ test('a .env: the names it sets (never the values), and a missing CA file named 
   const missing = findings.find((f) => f.subject === '.env:2 SLY_EXTRA_CA_CERTS=/gone/corp.pem')!;
   t.is(missing.severity, 'warning');
   t.regex(missing.message, /^does not exist/);
+  t.regex(missing.action!, /^delete line 2 of \.env, or point it at a readable PEM bundle/);
   t.true(findings.some((f) => f.subject === 'broken.env' && /could not be read \(EACCES\)/.test(f.message)));
 });
 
@@ -40,7 +41,7 @@ test('a .env: relative, empty and $-expanded CA values', (t) => {
     'certs/corp.pem': { path: 'certs/corp.pem', kind: 'file', certificates: [{ subject: 'CN=Corp', sha256: 'A', spkiSha256: 'K', notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2030-01-01T00:00:00.000Z', publicRoot: false }] },
   });
   const relative = findings.filter((f) => f.subject === '.env:1 REQUESTS_CA_BUNDLE=certs/corp.pem');
-  t.true(relative.some((f) => f.action === 'write the absolute path on line 1 of .env: REQUESTS_CA_BUNDLE="/app/certs/corp.pem"'));
+  t.true(relative.some((f) => f.action === 'write the absolute path on line 1 of .env: REQUESTS_CA_BUNDLE=\'/app/certs/corp.pem\''));
   t.true(relative.some((f) => /no public root/.test(f.message)));
   t.is(findings.find((f) => f.subject === '.env:2 NODE_EXTRA_CA_CERTS=')?.severity, 'warning');
   t.regex(findings.find((f) => f.subject === '.env:3 APP_CA_FILE=${HOME}/ca.pem')!.message, /not expand/);
