@@ -80,6 +80,8 @@ export function caVariable(name: string): CaVariable | null {
   if (known) return known;
   const shape = SHAPE.exec(name)?.[1];
   if (!shape) return null;
+  // A client's or a server's own certificate (GF_SERVER_CERT_FILE, *_CLIENT_CERT_FILE, TLS_CERT_FILE) is no CA bundle.
+  if (shape === 'CERT_FILE' && /(^|_)(CLIENT|SERVER|TLS)_CERT_FILE$/.test(name)) return null;
   // Node's NODE_EXTRA_CA_CERTS set the pattern: an *_EXTRA_CA_CERTS file adds to the app's roots;
   // the others are, like AWS_CA_BUNDLE, most often the app's whole trust.
   const adds = shape === 'EXTRA_CA_CERTS';

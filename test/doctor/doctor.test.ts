@@ -292,5 +292,5 @@ test('app-specific CA variables are recognised by their shape and checked like t
   const old = run({ env: { TOOL_CA_FILE: '/old.pem' }, paths: { '/old.pem': file('/old.pem', [expired, corpRoot]) } });
   t.regex(about(old.findings, 'TOOL_CA_FILE=/old.pem')[0]!.message, /1 of 2 certificates expired: CN=Old Corp CA/);
   // Not the shape: left alone.
-  t.deepEqual(about(run({ env: { MY_CERT: '/nope.pem', SSL_CA_BUNDLE_DIR: '/x' } }).findings, /MY_CERT|SSL_CA_BUNDLE_DIR/), []);
+  t.deepEqual(about(run({ env: { MY_CERT: '/nope.pem', SSL_CA_BUNDLE_DIR: '/x', GF_SERVER_CERT_FILE: '/x', APP_CLIENT_CERT_FILE: '/x', TLS_CERT_FILE: '/x' } }).findings, /MY_CERT|SSL_CA_BUNDLE_DIR|_CERT_FILE/), []);
 });
