@@ -7,8 +7,8 @@ import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import type { LocalCa } from './local-ca.js';
 
-/** zsh and sh read bash's lines (`export NAME='value'`, `unset NAME`) as they are. */
-export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'pwsh'] as const;
+/** zsh and sh read bash's lines (`export NAME='value'`, `unset NAME`) as they are; `dotenv` is a .env file's `NAME='value'`. */
+export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'pwsh', 'dotenv'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** Writes `<ca dir>/bundle.pem` and returns its path. */
@@ -29,6 +29,8 @@ export async function writeCombinedBundle(ca: LocalCa, base: TrustStore | null):
 }
 
 function quote(shell: Shell, value: string): string {
+  // dotenv unescapes nothing in quotes: single quotes keep a value as is, double quotes hold one with a '.
+  if (shell === 'dotenv') return value.includes("'") ? `"${value}"` : `'${value}'`;
   if (shell === 'pwsh') return `'${value.replace(/'/g, "''")}'`;
   if (shell === 'fish') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -37,6 +39,7 @@ function quote(shell: Shell, value: string): string {
 function assign(shell: Shell, name: string, value: string): string {
   if (shell === 'pwsh') return `$env:${name} = ${quote(shell, value)}`;
   if (shell === 'fish') return `set -gx ${name} ${quote(shell, value)}`;
+  if (shell === 'dotenv') return `${name}=${quote(shell, value)}`;
   return `export ${name}=${quote(shell, value)}`;
 }
 
@@ -45,7 +48,8 @@ const VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO
 
 /** How to run the command's output in that shell. */
 function usage(shell: Shell, flags: string): string {
-  const command = `tlswitness ca env${shell === 'fish' || shell === 'pwsh' ? ` --shell ${shell}` : ''}${flags}`;
+  const command = `tlswitness ca env${shell === 'fish' || shell === 'pwsh' || shell === 'dotenv' ? ` --shell ${shell}` : ''}${flags}`;
+  if (shell === 'dotenv') return `${command} >> .env`;
   if (shell === 'pwsh') return `${command} | Invoke-Expression`;
   if (shell === 'fish') return `${command} | source`;
   return `eval "$(${command})"`;
@@ -67,6 +71,14 @@ export function envLines(shell: Shell, proxyUrl: string, bundlePath: string, caC
     // Node adds these to its own roots (read once at start-up).
     NODE_EXTRA_CA_CERTS: caCertPath,
   };
+  if (shell === 'dotenv') {
+    return [
+      `# tlswitness: for apps that load this .env (${usage(shell, '')}); every path is absolute, so it works from any directory`,
+      '# when the proxy is stopped, delete these lines, or apps that load this file cannot connect',
+      ...VARIABLES.map((name) => assign(shell, name, values[name])),
+      '',
+    ].join('\n');
+  }
   return [
     `# tlswitness: start the app from a shell where these are set (${usage(shell, '')})`,
     // Once the proxy stops, every client in this shell still goes to it: curl says (7), couldn't connect.
@@ -78,6 +90,8 @@ export function envLines(shell: Shell, proxyUrl: string, bundlePath: string, caC
 
 /** The lines that undo envLines in the same shell. */
 export function unsetLines(shell: Shell): string {
+  // A .env has no way to unset: the lines have to go.
+  if (shell === 'dotenv') return `# tlswitness: delete the lines ${usage(shell, '')} added to .env: ${VARIABLES.join(', ')}\n`;
   const lines = shell === 'pwsh' ? VARIABLES.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`) : shell === 'fish' ? VARIABLES.map((name) => `set -e ${name}`) : [`unset ${VARIABLES.join(' ')}`];
   return [`# tlswitness: apps in this shell no longer use the proxy or its CA (${usage(shell, ' --unset')})`, ...lines, ''].join('\n');
 }

@@ -1,6 +1,7 @@
 // `tlswitness bundle -o FILE`: the guides' `cat corp.crt ca-certificates.crt > bundle.crt`, done
 // right: de-duplicated, expired certificates reported, CAs that strict clients refuse flagged.
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
@@ -66,11 +67,13 @@ export const bundleCommand: CommandModule<object, BundleArgs> = {
     } catch (error) {
       throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const env = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'].map((name) => `export ${name}='${args.output.replace(/'/g, `'\\''`)}'`);
+    // Absolute: a relative path makes curl fail with (77) as soon as it runs from another directory.
+    const file = resolve(args.output);
+    const env = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'].map((name) => `export ${name}='${file.replace(/'/g, `'\\''`)}'`);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ file: args.output, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ file, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, null, 2)}\n`);
     } else {
-      process.stdout.write(`Wrote ${count(pems.length, 'certificate')} to ${args.output} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`);
+      process.stdout.write(`Wrote ${count(pems.length, 'certificate')} to ${file} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`);
       for (const line of expired) process.stderr.write(`Warning: expired: ${line}\n`);
       for (const s of strict) process.stderr.write(`Warning: ${s.subject}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`);
     }

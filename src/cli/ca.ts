@@ -2,6 +2,7 @@
 // the certs dir: no subcommand prints or exports it.
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
@@ -30,7 +31,8 @@ function describe(ca: LocalCa, keyMode: number) {
 }
 
 async function load(args: CaArgs): Promise<LocalCa> {
-  const ca = await ensureLocalCa(findCertsDir(args['certs-dir']));
+  // Absolute, so the paths `ca env` and `ca path` print work from any directory.
+  const ca = await ensureLocalCa(resolve(findCertsDir(args['certs-dir'])));
   if (ca.created) process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
   return ca;
 }
@@ -114,7 +116,7 @@ const env: CommandModule<object, CaArgs> = {
   describe: 'shell lines that point apps at the proxy and trust its CA (and write the combined bundle they use)',
   builder: (yargs) =>
     yargs
-      .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash)' })
+      .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash; dotenv: lines for a .env file)' })
       .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' })
       .option('unset', { type: 'boolean', default: false, describe: 'print the lines that undo them (once the proxy is stopped)' }) as unknown as Argv<CaArgs>,
   handler: async (args) => {

@@ -1,12 +1,13 @@
-// The CA bundle variables: set, readable, holding certificates, none expired, and what an empty or
-// broken value does to the clients that read it; pure.
+// The CA bundle variables (the known ones, and app-specific ones recognised by their shape) and those
+// a .env file sets: set, readable, holding certificates, none expired, and what an empty or broken
+// value does to the clients that read it; pure.
 import { isAbsolute } from 'node:path';
 import { contents, countText, expiredAside, expiredThatMatter, isReadable, summarizeExpired, unusableReason } from './bundle-contents.js';
-import { finding, type Finding, type Severity } from './findings.js';
+import { finding, type CheckName, type Finding, type Severity } from './findings.js';
 import type { DoctorSnapshot, PathFacts } from './snapshot.js';
 import { count } from '../plural.js';
 
-interface CaVariable {
+export interface CaVariable {
   name: string;
   readBy: string;
   accepts: 'file' | 'directory' | 'either';
@@ -70,6 +71,38 @@ export const CA_VARIABLES: CaVariable[] = [
   },
 ];
 
+// App-specific variables follow a few naming habits (SLY_EXTRA_CA_CERTS, PIP_CERT_FILE, ..._CA_BUNDLE).
+const SHAPE = /^[A-Z][A-Z0-9_]*?_(EXTRA_CA_CERTS|CA_BUNDLE|CA_CERTS|CA_FILE|CERT_FILE)$/;
+
+/** A known CA variable, or one whose name has a CA variable's shape; null for anything else. */
+export function caVariable(name: string): CaVariable | null {
+  const known = CA_VARIABLES.find((v) => v.name === name);
+  if (known) return known;
+  const shape = SHAPE.exec(name)?.[1];
+  if (!shape) return null;
+  // A client's or a server's own certificate (GF_SERVER_CERT_FILE, *_CLIENT_CERT_FILE, TLS_CERT_FILE) is no CA bundle.
+  if (shape === 'CERT_FILE' && /(^|_)(CLIENT|SERVER|TLS)_CERT_FILE$/.test(name)) return null;
+  // Node's NODE_EXTRA_CA_CERTS set the pattern: an *_EXTRA_CA_CERTS file adds to the app's roots;
+  // the others are, like AWS_CA_BUNDLE, most often the app's whole trust.
+  const adds = shape === 'EXTRA_CA_CERTS';
+  return {
+    name,
+    readBy: `the app that reads ${name}`,
+    accepts: shape === 'CA_BUNDLE' || shape === 'CA_CERTS' ? 'either' : 'file',
+    replaces: adds ? 'none' : 'all',
+    unusable: adds
+      ? { severity: 'warning', effect: 'the app starts without these CAs (or refuses to start), and hosts behind them fail' }
+      : { severity: 'broken', effect: 'the app that reads it most likely fails every HTTPS connection' },
+  };
+}
+
+/** The environment's CA variables: the known ones in their order, then app-specific ones by name. */
+export function caVariableNames(env: Record<string, string | undefined>): string[] {
+  const known = CA_VARIABLES.map((v) => v.name).filter((name) => env[name] !== undefined);
+  const shaped = Object.keys(env).filter((name) => env[name] !== undefined && !known.includes(name) && caVariable(name)).sort();
+  return [...known, ...shaped];
+}
+
 const BUNDLE_HINT = 'build one with: tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem';
 
 /**
@@ -101,35 +134,52 @@ function emptyValue(name: string, snapshot: DoctorSnapshot): Finding {
   return finding('ca-variable', 'warning', name, `set but empty: ${name === 'SSL_CERT_FILE' ? 'OpenSSL then loads no CA file, Go treats it as unset' : 'clients disagree on what that means'}`, `unset ${name}, or point it at a bundle`);
 }
 
-function checkPath(v: CaVariable, value: string, facts: PathFacts | undefined, corporateSubjects: string[], now: Date): Finding[] {
-  const subject = `${v.name}=${value}`;
+/** Where a value was set: the environment, or a .env file's line (its fixes are edits to that file). */
+export interface Origin {
+  check: CheckName;
+  subject: string;
+  /** The line that sets it to an absolute path, in the origin's syntax. */
+  absolute: (name: string, value: string) => string;
+  /** How to take the setting away. */
+  remove: (name: string) => string;
+}
+
+const ENVIRONMENT = (name: string, value: string): Origin => ({
+  check: 'ca-variable',
+  subject: `${name}=${value}`,
+  absolute: () => `use an absolute path: export ${name}="$PWD/${value}"`,
+  remove: () => `unset ${name}`,
+});
+
+export function checkPath(v: CaVariable, value: string, facts: PathFacts | undefined, corporateSubjects: string[], now: Date, origin: Origin = ENVIRONMENT(v.name, value)): Finding[] {
+  const { subject, check } = origin;
   const reason = unusableReason(facts, v.accepts);
   if (reason || !isReadable(facts)) {
     // A quoted "~/corp.pem" reaches the variable as is: no shell expands it later.
     const tilde = value.startsWith('~') ? ' (a quoted ~ is never expanded: write $HOME)' : '';
-    return [finding('ca-variable', v.unusable.severity, subject, `${reason}${tilde}: ${v.unusable.effect}`, `unset ${v.name}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
+    return [finding(check, v.unusable.severity, subject, `${reason}${tilde}: ${v.unusable.effect}`, `${origin.remove(v.name)}, or point it at a readable PEM bundle (${BUNDLE_HINT})`)];
   }
   const c = contents(facts, now);
   const out: Finding[] = [];
   if (!isAbsolute(value)) {
-    out.push(finding('ca-variable', 'warning', subject, 'a relative path: each app resolves it from the directory it starts in, so it works only from some', `use an absolute path: export ${v.name}="$PWD/${value}"`));
+    out.push(finding(check, 'warning', subject, 'a relative path: each app resolves it from the directory it starts in, so it works only from some', origin.absolute(v.name, value)));
   }
   if (facts.kind === 'directory' && facts.hashed && facts.hashed.length === 0) {
     // OpenSSL's by_dir lookup opens <subject hash>.0, .1, ...: other file names are never read.
-    out.push(finding('ca-variable', 'warning', subject, `${countText(c)} but no <hash>.0 links: OpenSSL looks certificates up by subject hash and finds none of them (Go reads them all)`, `openssl rehash ${value}   (or c_rehash)`));
+    out.push(finding(check, 'warning', subject, `${countText(c)} but no <hash>.0 links: OpenSSL looks certificates up by subject hash and finds none of them (Go reads them all)`, `openssl rehash ${value}   (or c_rehash)`));
   }
   const expired = expiredThatMatter(c, corporateSubjects);
   if (expired.length) {
-    out.push(finding('ca-variable', 'warning', subject, `${expired.length} of ${count(c.total, 'certificate')} expired: ${summarizeExpired(expired)}; hosts that chain only to them fail`, `replace the expired CA(s) with current ones (${BUNDLE_HINT})`));
+    out.push(finding(check, 'warning', subject, `${expired.length} of ${count(c.total, 'certificate')} expired: ${summarizeExpired(expired)}; hosts that chain only to them fail`, `replace the expired CA(s) with current ones (${BUNDLE_HINT})`));
   }
   if (c.notYetValid.length) {
-    out.push(finding('ca-variable', 'warning', subject, `${c.notYetValid.length} certificate(s) not valid yet (check the clock): ${c.notYetValid.map((x) => x.subject).join('; ')}`, 'check the system clock, or replace the certificate'));
+    out.push(finding(check, 'warning', subject, `${c.notYetValid.length} certificate(s) not valid yet (check the clock): ${c.notYetValid.map((x) => x.subject).join('; ')}`, 'check the system clock, or replace the certificate'));
   }
   if (c.publicRoots === 0 && v.replaces !== 'none') {
     const scope = v.replaces === 'all' ? `it replaces ${v.readBy}'s roots, so public sites fail` : 'public sites verify only if a CA directory (SSL_CERT_DIR or the built-in one) still holds public roots';
-    out.push(finding('ca-variable', 'warning', subject, `${countText(c)}, no public root: ${scope}`, `use a combined bundle instead: tlswitness bundle -o ~/ca-bundle.pem --extra-ca ${value}`));
+    out.push(finding(check, 'warning', subject, `${countText(c)}, no public root: ${scope}`, `use a combined bundle instead: tlswitness bundle -o ~/ca-bundle.pem --extra-ca ${value}`));
   }
-  if (!out.length) out.push(finding('ca-variable', 'ok', subject, `${countText(c)}${expiredAside(c, expired)}, read by ${v.readBy}`));
+  if (!out.length) out.push(finding(check, 'ok', subject, `${countText(c)}${expiredAside(c, expired)}, read by ${v.readBy}`));
   return out;
 }
 
@@ -142,7 +192,8 @@ export function caVariablePaths(name: string, value: string, platform: NodeJS.Pl
 export function checkCaVariables(snapshot: DoctorSnapshot, now: Date): Finding[] {
   const out: Finding[] = [];
   const corporate = snapshot.corporate.map((c) => c.cert.subject);
-  for (const v of CA_VARIABLES) {
+  for (const name of caVariableNames(snapshot.env)) {
+    const v = caVariable(name)!;
     const value = snapshot.env[v.name];
     if (value === undefined) continue;
     if (value.trim() === '') {

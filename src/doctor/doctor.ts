@@ -1,6 +1,7 @@
 // `doctor`'s judgement of a machine snapshot: every check, in the order they are shown; pure.
 import { checkCaVariables } from './ca-variables.js';
 import { checkClients } from './client-findings.js';
+import { checkEnvFiles } from './env-files.js';
 import { resolveClients, type ClientTrust } from './client-trust.js';
 import { finding, isFailing, type Finding } from './findings.js';
 import { checkLocalCa } from './local-ca.js';
@@ -36,6 +37,7 @@ export function diagnoseMachine(snapshot: DoctorSnapshot, now: Date): DoctorRepo
   const findings = [
     ...checkVerificationOff(snapshot),
     ...checkCaVariables(snapshot, now),
+    ...checkEnvFiles(snapshot, now),
     ...checkProxyVariables(snapshot.env),
     ...checkOwnProxy(snapshot),
     ...checkSystemStore(snapshot, now),

@@ -1,7 +1,7 @@
 // The "environment" part of `doctor --json`: the variables doctor read (proxy credentials hidden),
 // the tools it asked, and the bundle each client uses; pure.
 import { stripUrlAuth } from '../errors.js';
-import { CA_VARIABLES } from './ca-variables.js';
+import { caVariable } from './ca-variables.js';
 import type { ClientTrust } from './client-trust.js';
 import { redactProxyValue } from './proxy-variables.js';
 import type { DoctorSnapshot } from './snapshot.js';
@@ -14,7 +14,7 @@ export function doctorEnvironment(snapshot: DoctorSnapshot, clients: ClientTrust
   for (const [name, value] of Object.entries(snapshot.env)) {
     if (value === undefined) continue;
     if (PROXY.test(name)) variables[name] = /^no_proxy$/i.test(name) ? value : redactProxyValue(value);
-    else if (CA_VARIABLES.some((v) => v.name === name) || OTHER.includes(name) || /^npm_config_strict[-_]ssl$/i.test(name)) variables[name] = value;
+    else if (caVariable(name) || OTHER.includes(name) || /^npm_config_strict[-_]ssl$/i.test(name)) variables[name] = value;
   }
   // NODE_OPTIONS may carry anything; only its trust flags are shown.
   const nodeFlags = (snapshot.env.NODE_OPTIONS ?? '').split(/\s+/).filter((f) => /^--use-(openssl|system|bundled)-ca$/.test(f));

@@ -9,6 +9,7 @@ export type Severity = 'ok' | 'info' | 'warning' | 'broken' | 'danger';
 
 export type CheckName =
   | 'ca-variable'
+  | 'env-file'
   | 'verification-off'
   | 'proxy-variable'
   | 'system-store'
@@ -29,6 +30,7 @@ export interface Finding {
 export const CHECK_TITLES: Record<CheckName, string> = {
   'verification-off': 'Verification switched off',
   'ca-variable': 'CA bundle variables',
+  'env-file': 'Environment files (.env)',
   'proxy-variable': 'Proxy variables',
   'system-store': 'System trust store',
   'local-ca': 'tlswitness local CA',

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { caPaths } from '../ca/local-ca.js';
 import { pemCertificates } from '../trust/pem.js';
 import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
-import { CA_VARIABLES, caVariablePaths } from './ca-variables.js';
+import { caVariableNames, caVariablePaths } from './ca-variables.js';
 import { clientPaths, resolveClients } from './client-trust.js';
 import { readCurlrc } from './curlrc.js';
+import { parseDotenv } from './dotenv.js';
+import { envFilePaths } from './env-files.js';
 import { certFact, readPaths } from './path-facts.js';
 import { probeCurl, probeGit, probePython } from './probes.js';
-import type { CertFact, DoctorSnapshot, Env, LocalCaFacts, PathFacts } from './snapshot.js';
+import type { CertFact, DoctorSnapshot, Env, EnvFileFacts, LocalCaFacts, PathFacts } from './snapshot.js';
 
 type PathCache = Map<string, Promise<PathFacts>>;
 
@@ -55,6 +57,27 @@ async function localCa(certsDir: string): Promise<LocalCaFacts> {
   return { ...base, cert, error: cert ? null : 'holds no certificate', keyMode };
 }
 
+// A .env is a few KB; a file far larger under that name is not one.
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+
+/** `.env` and `*.env` in the directory, read as text: nothing in them is run. */
+async function envFiles(dir: string): Promise<EnvFileFacts[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n === '.env' || n.endsWith('.env')).sort();
+  return Promise.all(
+    names.map(async (file): Promise<EnvFileFacts> => {
+      const path = join(dir, file);
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) return { file, dir, error: 'not a file' };
+        if (info.size > MAX_ENV_FILE_BYTES) return { file, dir, error: `${info.size} bytes, too large for a .env` };
+        return { file, dir, entries: parseDotenv(await readFile(path, 'utf8')) };
+      } catch (error) {
+        return { file, dir, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+      }
+    }),
+  );
+}
+
 /** The OS store as OpenSSL and Go find it when no variable says otherwise. */
 async function systemStore(platform: NodeJS.Platform, cache: PathCache): Promise<DoctorSnapshot['systemStore']> {
   if (platform === 'darwin' || platform === 'win32') {
@@ -75,7 +98,7 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
   const probe = { env, cwd: options.cwd, timeoutMs: options.timeoutMs };
   // One read per file, even when the system store is also named by variables and tools.
   const cache: PathCache = new Map();
-  const [corporate, python, curl, git, curlrc, ca, system] = await Promise.all([
+  const [corporate, python, curl, git, curlrc, ca, system, dotenv] = await Promise.all([
     corporateCas(options.extraCaFiles, join(options.certsDir, 'extra')),
     probePython(probe),
     probeCurl(probe),
@@ -83,9 +106,12 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
     readCurlrc(env),
     localCa(options.certsDir),
     systemStore(platform, cache),
+    envFiles(options.cwd),
   ]);
-  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc };
-  const variablePaths = CA_VARIABLES.flatMap((v) => (env[v.name]?.trim() ? caVariablePaths(v.name, env[v.name]!, platform) : []));
+  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc, envFiles: dotenv };
+  const variablePaths = caVariableNames(env).flatMap((name) => (env[name]?.trim() ? caVariablePaths(name, env[name]!, platform) : []));
+  // A relative path in a .env is read from the current directory, where apps that load it usually start.
+  variablePaths.push(...envFilePaths(dotenv, platform));
   const paths = await readPaths([...new Set([...variablePaths, ...clientPaths(resolveClients(partial))])], cache);
   return { ...partial, paths, systemStore: system, localCa: ca, corporate };
 }

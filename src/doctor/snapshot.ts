@@ -1,4 +1,5 @@
 // The facts `doctor` judges, gathered once by the I/O layer (gather.ts) and judged by pure functions.
+import type { DotenvEntry } from './dotenv.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -73,6 +74,12 @@ export interface CurlrcFacts {
   capath: string | null;
 }
 
+/** A .env file in the current directory, as dotenv reads it (never run). */
+export type EnvFileFacts =
+  /** `file`: the name as found in `dir` (the current directory). */
+  | { file: string; dir: string; entries: DotenvEntry[] }
+  | { file: string; dir: string; error: string };
+
 export interface DoctorSnapshot {
   platform: NodeJS.Platform;
   nodeVersion: string;
@@ -88,4 +95,6 @@ export interface DoctorSnapshot {
   curl: Probe<CurlFacts>;
   git: Probe<GitFacts>;
   curlrc: CurlrcFacts | null;
+  /** `.env` and `*.env` in the current directory. */
+  envFiles: EnvFileFacts[];
 }

@@ -1,6 +1,7 @@
 // `tlswitness bundle`: roots plus corporate CAs, de-duplicated, with its warnings.
 import test from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { cleanEnv, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
@@ -32,4 +33,15 @@ test('an expired corporate CA is reported and exits 1; the system store is the d
   t.is(result.code, 1);
   t.is(report.certificates, 2, 'the fixture "system store" (one root) plus the expired CA');
   t.regex(report.expired[0], /Fixture Expired Root.*from --extra-ca/);
+});
+
+test('-o with a relative path: the lines printed name the absolute path, so curl finds it from any directory', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tlswitness-bundle-rel-'));
+  const result = await runCli(['bundle', '-o', 'corp-bundle.pem', '--from', 'public'], cleanEnv(), cwd);
+  t.is(result.code, 0);
+  const full = join(realpathSync(cwd), 'corp-bundle.pem');
+  t.regex(result.stdout, new RegExp(`^export SSL_CERT_FILE='${full.replace(/[.]/g, '\\.')}'$`, 'm'));
+  t.true(readFileSync(full, 'utf8').includes('BEGIN CERTIFICATE'));
+  const json = JSON.parse((await runCli(['bundle', '-o', 'again.pem', '--from', 'public', '--json'], cleanEnv(), cwd)).stdout);
+  t.is(json.file, join(realpathSync(cwd), 'again.pem'));
 });

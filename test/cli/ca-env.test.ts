@@ -1,11 +1,12 @@
 // `tlswitness ca env`: lines a shell can eval, and a bundle that is additive.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { envLines, unsetLines } from '../../src/ca/ca-env.js';
+import { parseDotenv } from '../../src/doctor/dotenv.js';
 import { CLI, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startHttpsOrigin, startTestProxy } from '../helpers/proxy.js';
@@ -92,4 +93,20 @@ test('ca env says how to undo it; --unset prints the lines that do, per shell, w
   const result = await run('bash', ['-c', script], { env });
   t.regex(result.stdout, /^set: http:\/\/127\.0\.0\.1:9 \S+ca\.pem\n0\n$/);
   t.false(existsSync(`${certsDir}-never`), '--unset creates no CA');
+});
+
+test('--shell dotenv: NAME=value lines a .env loader reads back as written, with absolute paths even from a relative --certs-dir', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tlswitness-env-dotenv-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CACHE_DIR: cwd };
+  const { stdout } = await run(process.execPath, [CLI, 'ca', 'env', '--shell', 'dotenv', '--certs-dir', 'certs', '--proxy', 'http://127.0.0.1:9'], { env, cwd });
+  t.regex(stdout, /^# tlswitness: for apps that load this \.env \(tlswitness ca env --shell dotenv >> \.env\)/);
+  t.false(/^export /m.test(stdout));
+  const read = Object.fromEntries(parseDotenv(stdout).map((e) => [e.key, e.value]));
+  t.is(read.HTTPS_PROXY, 'http://127.0.0.1:9');
+  t.is(read.SSL_CERT_FILE, join(realpathSync(cwd), 'certs', 'ca', 'bundle.pem'));
+  t.true(existsSync(read.SSL_CERT_FILE!));
+  t.true(isAbsolute(read.NODE_EXTRA_CA_CERTS!));
+  // A path with a quote in it survives: dotenv unescapes nothing, so it goes in double quotes.
+  t.is(parseDotenv(envLines('dotenv', 'http://p', "/tmp/it's.pem", '/c'))[6]?.value, "/tmp/it's.pem");
+  t.regex(unsetLines('dotenv'), /^# tlswitness: delete the lines .* added to \.env: HTTPS_PROXY, .*NODE_EXTRA_CA_CERTS$/m);
 });

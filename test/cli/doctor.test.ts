@@ -235,3 +235,20 @@ test('an unreadable --extra-ca is bad input: exit 2 with a one-line error', asyn
   t.is(result.code, 2);
   t.regex(result.stderr, /^Error: --extra-ca .*nope\.pem: no such file\n$/);
 });
+
+test('a .env in the current directory setting SLY_EXTRA_CA_CERTS to a missing file: a finding with the file and line', async (t) => {
+  const cwd = tmp('dotenv');
+  // A command in a .env is text to doctor: if it ran, the marker file would appear.
+  const marker = join(cwd, 'ran');
+  writeFileSync(join(cwd, '.env'), `# the app's settings\nAPI_TOKEN=s3cret-token\nexport SLY_EXTRA_CA_CERTS="${join(cwd, 'corp.pem')}"\nHOOK=$(touch ${marker})\n`);
+  const result = await runCli(['doctor', '--json'], doctorEnv(), cwd);
+  const report = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+  const finding = report.findings.find((f) => f.subject === `.env:3 SLY_EXTRA_CA_CERTS=${join(cwd, 'corp.pem')}`);
+  t.is(finding?.check, 'env-file');
+  t.regex(finding!.message, /^does not exist: the app starts without these CAs/);
+  t.regex(report.findings.find((f) => f.subject === '.env')!.message, /^sets API_TOKEN, SLY_EXTRA_CA_CERTS, HOOK \(values not shown\)/);
+  t.false(result.stdout.includes('s3cret-token'));
+  t.false(existsSync(marker));
+  const text = await runCli(['doctor'], doctorEnv(), cwd);
+  t.regex(text.stdout, /^Environment files \(\.env\)\n/m);
+});

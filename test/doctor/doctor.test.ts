@@ -37,6 +37,7 @@ function snapshot(over: Partial<DoctorSnapshot> = {}): DoctorSnapshot {
     curl: { state: 'missing' },
     git: { state: 'missing' },
     curlrc: null,
+    envFiles: [],
     ...over,
   };
 }
@@ -275,4 +276,21 @@ test('parsers: git config -z, .curlrc, git booleans', (t) => {
   t.true(parseCurlrc('/h/.curlrc', '-k\n').insecure);
   t.false(parseCurlrc('/h/.curlrc', 'insecure\nno-insecure\n').insecure);
   t.deepEqual([null, '', 'off', 'No', 'yes', 'maybe'].map(gitBool), [true, false, false, false, true, null]);
+});
+
+test('app-specific CA variables are recognised by their shape and checked like the known ones', (t) => {
+  const missing = run({ env: { SLY_EXTRA_CA_CERTS: '/nope.pem' }, paths: { '/nope.pem': { path: '/nope.pem', kind: 'missing', error: 'ENOENT' } } });
+  const gone = about(missing.findings, 'SLY_EXTRA_CA_CERTS=/nope.pem')[0]!;
+  t.is(gone.check, 'ca-variable');
+  t.is(gone.severity, 'warning');
+  t.regex(gone.message, /^does not exist: the app starts without these CAs/);
+  // A lone corporate CA in a *_CA_BUNDLE replaces the app's roots; in an *_EXTRA_CA_CERTS it adds to them.
+  const lone = run({ env: { ACME_CA_BUNDLE: '/corp.pem', SLY_EXTRA_CA_CERTS: '/corp.pem' }, paths: { '/corp.pem': file('/corp.pem', [corpRoot]) } });
+  t.regex(about(lone.findings, 'ACME_CA_BUNDLE=/corp.pem')[0]!.message, /no public root: it replaces the app that reads ACME_CA_BUNDLE's roots/);
+  t.is(about(lone.findings, 'SLY_EXTRA_CA_CERTS=/corp.pem')[0]?.severity, 'ok');
+  const expired = cert('CN=Old Corp CA', { notAfter: '2025-01-01T00:00:00.000Z' });
+  const old = run({ env: { TOOL_CA_FILE: '/old.pem' }, paths: { '/old.pem': file('/old.pem', [expired, corpRoot]) } });
+  t.regex(about(old.findings, 'TOOL_CA_FILE=/old.pem')[0]!.message, /1 of 2 certificates expired: CN=Old Corp CA/);
+  // Not the shape: left alone.
+  t.deepEqual(about(run({ env: { MY_CERT: '/nope.pem', SSL_CA_BUNDLE_DIR: '/x', GF_SERVER_CERT_FILE: '/x', APP_CLIENT_CERT_FILE: '/x', TLS_CERT_FILE: '/x' } }).findings, /MY_CERT|SSL_CA_BUNDLE_DIR|_CERT_FILE/), []);
 });

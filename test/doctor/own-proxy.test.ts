@@ -7,7 +7,7 @@ function snapshot(env: Record<string, string>, paths: DoctorSnapshot['paths'] = 
   return {
     platform: 'linux', nodeVersion: 'v20.0.0', env, paths, systemStore: null,
     localCa: { certsDir: '/c', certPath: '/c/ca/certs/ca.pem', keyPath: '/c/ca/keys/ca.private.key', cert: null, error: null, keyMode: 0o600 },
-    corporate: [], python: { state: 'missing' }, curl: { state: 'missing' }, git: { state: 'missing' }, curlrc: null,
+    corporate: [], python: { state: 'missing' }, curl: { state: 'missing' }, git: { state: 'missing' }, curlrc: null, envFiles: [],
   };
 }
 
