@@ -5,12 +5,13 @@
 import { execFile } from 'node:child_process';
 import { createDiffieHellmanGroup } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Problem } from '../src/types.js';
 import type { FixturePki, Scenario } from './fixture-pki.js';
+import { closeAll, scenarioServerOptions } from './scenario-server.js';
 import { startConnectProxy, type TestProxy } from '../test/helpers/connect-proxy.js';
 import { freePort, makeFixtures, ROOT } from '../test/helpers/fixtures.js';
 
@@ -221,43 +222,20 @@ interface CaseServer {
 /** A TLS server sending exactly the scenario's chain and answering one HTTP request with 200. */
 async function startCaseServer(scenario: Scenario, options: Case['server'] = {}, clientCAs: string[]): Promise<CaseServer> {
   let requests = 0;
-  const server = createServer(
-    {
-      key: scenario.keyPem,
-      cert: scenario.sent.join(''),
-      minVersion: options.minVersion ?? 'TLSv1.2',
-      maxVersion: options.maxVersion ?? 'TLSv1.3',
-      requestCert: !!scenario.requestClientCert,
-      rejectUnauthorized: !!scenario.requestClientCert,
-      ...(scenario.requestClientCert ? { ca: clientCAs } : {}),
-      ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
-      ...(options.dhparam ? { dhparam: options.dhparam } : {}),
-    },
-    (socket: TLSSocket) => {
-      socket.on('error', () => undefined);
-      socket.once('data', () => {
-        requests += 1;
-        socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n');
-      });
-    },
-  );
-  server.on('tlsClientError', () => undefined);
-  // A client may still hold its connection (s_client waiting, a tunnel): close ends them all.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const server = createServer(scenarioServerOptions(scenario, { ...options, clientCAs }), (socket: TLSSocket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      requests += 1;
+      socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n');
+    });
   });
+  server.on('tlsClientError', () => undefined);
+  const close = closeAll(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     sawRequest: () => requests > 0,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -4,7 +4,7 @@
 import { decodeOid, tryChildren, type Tlv } from './der.js';
 import { decodeGeneralNamesContent, decodeNameConstraints, decodeSubjectAltName, firstElement, validInteger, GEN_DIRNAME, type GeneralName, type NameConstraints } from './general-names.js';
 import type { ParsedName } from './canonical-name.js';
-import { decodeAsIdentifiers, decodeIpAddrBlocks, type AddressFamily, type AsIdentifiers } from './rfc3779.js';
+import { decodeAsIdentifiers, decodeIpAddrBlocks, type AddressFamily, type AsIdentifiers } from './rfc3779-decode.js';
 
 export interface RawExtension {
   oid: string;

@@ -3,12 +3,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer, type SecureVersion, type Server, type TLSSocket } from 'node:tls';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { makeFixturePki, type FixturePki, type Scenario } from '../../scripts/fixture-pki.js';
+import { closeAll, scenarioServerOptions, type ScenarioServerOptions } from '../../scripts/scenario-server.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'tlswitness.mjs');
@@ -56,49 +57,18 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export interface ServerOptions {
-  maxVersion?: SecureVersion;
-  minVersion?: SecureVersion;
-  /** OpenSSL cipher string (TLS 1.3 suites included), to force one suite. */
-  ciphers?: string;
-  /** CA certificates (PEM) whose clients are accepted; with requestClientCert scenarios. */
-  clientCAs?: string[];
-}
+export type ServerOptions = ScenarioServerOptions;
 
 /** A node:tls server that sends exactly `scenario.sent` and, after the handshake, says "hello". */
 export async function startScenarioServer(scenario: Scenario, options: ServerOptions = {}): Promise<FixtureServer> {
-  const server = createServer(
-    {
-      key: scenario.keyPem,
-      cert: scenario.sent.join(''),
-      maxVersion: options.maxVersion ?? 'TLSv1.3',
-      minVersion: options.minVersion ?? 'TLSv1.2',
-      requestCert: !!scenario.requestClientCert,
-      rejectUnauthorized: !!scenario.requestClientCert,
-      ...(scenario.requestClientCert ? { ca: options.clientCAs } : {}),
-      ...(scenario.legacyServer || options.minVersion === 'TLSv1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
-    },
-    (socket: TLSSocket) => {
-      socket.on('error', () => undefined);
-      socket.end('hello\n');
-    },
-  );
-  server.on('tlsClientError', () => undefined);
-  // After curl accepts the chain and sends its GET, its connection stays counted on this server (seen
-  // here with curl 7.88): close() destroys what is left rather than wait for it forever.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const server = createServer(scenarioServerOptions(scenario, options), (socket: TLSSocket) => {
+    socket.on('error', () => undefined);
+    socket.end('hello\n');
   });
+  server.on('tlsClientError', () => undefined);
+  const close = closeAll(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    });
   return { port, server, close };
 }
 
