@@ -94,7 +94,9 @@ export function plain(input: Line): string {
  * Word wrap to `width`, keeping the text's leading spaces; continuation lines start with `indent`.
  * A word longer than a line (a fingerprint) fills the line and is cut after a `:` where it can be.
  */
-export function wrap(text: string, width: number, indent = ''): string[] {
+export function wrap(raw: string, width: number, indent = ''): string[] {
+  // Measured as it will be drawn: escapes are longer than the controls they stand for.
+  const text = oneLine(raw);
   const lead = /^ */.exec(text)![0];
   if (width <= Math.max(lead.length, indent.length) + 8) return [text.slice(0, Math.max(0, width))];
   const out: string[] = [];
