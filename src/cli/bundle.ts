@@ -8,6 +8,7 @@ import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import { loadPublicStore, loadSystemStore, readCertificateFile } from '../trust/stores.js';
 import { count } from '../plural.js';
+import { oneLine, safeJson } from '../report/terminal-safe.js';
 
 interface BundleArgs {
   output: string;
@@ -71,11 +72,11 @@ export const bundleCommand: CommandModule<object, BundleArgs> = {
     const file = resolve(args.output);
     const env = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'].map((name) => `export ${name}='${file.replace(/'/g, `'\\''`)}'`);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ file, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, null, 2)}\n`);
+      process.stdout.write(`${safeJson({ file, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, 2)}\n`);
     } else {
       process.stdout.write(`Wrote ${count(pems.length, 'certificate')} to ${file} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`);
-      for (const line of expired) process.stderr.write(`Warning: expired: ${line}\n`);
-      for (const s of strict) process.stderr.write(`Warning: ${s.subject}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`);
+      for (const line of expired) process.stderr.write(`Warning: expired: ${oneLine(line)}\n`);
+      for (const s of strict) process.stderr.write(`Warning: ${oneLine(s.subject)}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`);
     }
     // An expired corporate CA is a broken input; expired roots of the base store are only reported.
     process.exitCode = expired.some((line) => line.includes('(from --extra-ca)')) ? 1 : 0;

@@ -10,6 +10,7 @@ import { SHELLS, type Shell } from '../ca/ca-env.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
+import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 interface CaArgs {
   'certs-dir'?: string;
@@ -63,12 +64,12 @@ const show: CommandModule<object, CaArgs> = {
     const ca = await load(args);
     const info = describe(ca, (await stat(ca.paths.key)).mode & 0o777);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      process.stdout.write(`${safeJson(info, 2)}\n`);
       return;
     }
     const daysLeft = Math.floor((Date.parse(info.notAfter) - Date.now()) / DAY);
     process.stdout.write(
-      [
+      safeLines([
         `Subject:     ${info.subject}`,
         `Valid:       ${info.notBefore.slice(0, 10)} to ${info.notAfter.slice(0, 10)} (${daysLeft} days left)`,
         `Key:         ${info.keyType} ${info.keyBits} bits, in ${info.keyFile} (mode ${info.keyMode})`,
@@ -76,7 +77,7 @@ const show: CommandModule<object, CaArgs> = {
         `SPKI SHA-256: ${info.spkiSha256}`,
         `Certificate: ${info.certificate}`,
         '',
-      ].join('\n'),
+      ]),
     );
   },
 };

@@ -4,6 +4,7 @@ import { ToolError } from '../errors.js';
 import { analyseBundle } from '../trust/bundle-analysis.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { readCertificates } from './certificate-file.js';
+import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 export { readCertificates } from './certificate-file.js';
 
@@ -29,7 +30,7 @@ export const certCommand: CommandModule<object, CertArgs> = {
     const now = new Date();
     const chain = analyseBundle(certs, now);
     const certificates = certs.map(describeCertificate);
-    if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, null, 2)}\n`);
+    if (args.json) process.stdout.write(`${safeJson({ file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, 2)}\n`);
     else {
       const lines = [`${args.file}: ${format.toUpperCase()}, ${certs.length} certificate(s)`];
       if (pkcs12) {
@@ -50,7 +51,7 @@ export const certCommand: CommandModule<object, CertArgs> = {
       });
       lines.push(certs.length > 1 ? `Chain: ${chain.inOrder ? 'in order' : 'OUT OF ORDER'}, ${chain.complete ? 'complete to a root' : 'no root in the file'}` : '');
       for (const problem of chain.problems) lines.push(`Problem: ${problem}`);
-      process.stdout.write(`${lines.filter((l, i) => l || i < lines.length - 1).join('\n')}\n`);
+      process.stdout.write(`${safeLines(lines.filter((l, i) => l || i < lines.length - 1))}\n`);
     }
     const broken = chain.problems.length > 0;
     process.exitCode = broken ? 1 : 0;

@@ -6,6 +6,7 @@ import { parseTarget } from '../net/target.js';
 import { observeHandshake } from '../tls/observe.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
+import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 interface DetectArgs extends ConnectArgs {
   targets?: string[];
@@ -35,7 +36,7 @@ function render(result: DetectResult): string {
     lines.push(`${verdict.target.padEnd(32)} ${state.padEnd(26)} ${record.chain[0]?.issuer ?? ''}`);
     lines.push(`${''.padEnd(33)}${verdict.reason}`);
   });
-  return `${lines.join('\n')}\n`;
+  return `${safeLines(lines)}\n`;
 }
 
 export const detectCommand: CommandModule<object, DetectArgs> = {
@@ -53,7 +54,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const records = settleRun(observed, resigned, hostParserIfLoaded());
     const path: Via = records[0]?.via ?? 'direct';
     const result = detectVerdict(records, path);
-    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
+    process.stdout.write(args.json ? `${safeJson(result, 2)}\n` : render(result));
     process.exitCode = detectExitCode(result);
   },
 };

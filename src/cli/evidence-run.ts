@@ -10,6 +10,7 @@ import { observeHandshake } from '../tls/observe.js';
 import { connectPlan } from './connect-options.js';
 import type { EvidenceArgs } from './evidence.js';
 import { exitCodeFor } from './exit-codes.js';
+import { oneLine, safeJson, safeLines } from '../report/terminal-safe.js';
 
 export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const target = parseTarget(args.target);
@@ -23,8 +24,8 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   if (record.interception.ownProxy) {
     // A bundle would blame someone for a chain tlswitness minted itself: say so and write nothing.
     const d = record.diagnosis;
-    process.stderr.write(`Note: ${d.summary}. ${d.action.charAt(0).toUpperCase()}${d.action.slice(1)}. No bundle was written.\n`);
-    if (args.json) process.stdout.write(`${JSON.stringify({ path: null, files: [], problem: d.problem, side: 'unclear', conclusion: d.summary, ownProxy: true }, null, 2)}\n`);
+    process.stderr.write(`Note: ${oneLine(`${d.summary}. ${d.action.charAt(0).toUpperCase()}${d.action.slice(1)}`)}. No bundle was written.\n`);
+    if (args.json) process.stdout.write(`${safeJson({ path: null, files: [], problem: d.problem, side: 'unclear', conclusion: d.summary, ownProxy: true }, 2)}\n`);
     process.exitCode = exitCodeFor(d.problem, false);
     return;
   }
@@ -42,17 +43,17 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients, publicRoots: args['public-roots'] ?? null, versions });
   const decision = bundle.decision;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, 2)}\n`);
   } else {
     process.stdout.write(
-      [
+      safeLines([
         decision.headline,
         `Them or us: ${bundle.comparison.conclusion}`,
         `Wrote ${bundle.written.length} files to ${bundle.path}:`,
         ...bundle.written.map((file) => `  ${file}`),
         sendLine(decision, bundle.written),
         '',
-      ].join('\n'),
+      ]),
     );
   }
   process.exitCode = decision.exitCode;

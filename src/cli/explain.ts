@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { explain } from '../diagnose/explain.js';
 import { ToolError } from '../errors.js';
+import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 interface ExplainArgs {
   text?: string[];
@@ -25,20 +26,21 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
     if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
     const result = explain(text);
-    if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (args.json) process.stdout.write(`${safeJson(result, 2)}\n`);
     else if (!result.recognized) {
       process.stdout.write(
-        [`Not recognised: ${result.meaning}.`, `Client: ${result.client ?? 'not recognised either'}.`, `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`, `Next: ${result.next}`, ''].join('\n'),
+        // The host and the next command are taken from the pasted text.
+        safeLines([`Not recognised: ${result.meaning}.`, `Client: ${result.client ?? 'not recognised either'}.`, `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`, `Next: ${result.next}`, '']),
       );
     } else {
       process.stdout.write(
-        [
+        safeLines([
           `${result.problem!.toUpperCase()}${result.alternatives.length ? ` (or: ${result.alternatives.join(', ')})` : ''}${result.client ? ` — from ${result.client}` : ''}${result.host ? `, host ${result.host}` : ''}`,
           `Meaning: ${result.meaning}.`,
           `Look at: the ${result.liability} side. ${result.action}.`,
           `Next: ${result.next}`,
           '',
-        ].join('\n'),
+        ]),
       );
     }
     // Recognised: the explanation is the result (0). Not recognised: inconclusive (SPEC: 3).

@@ -8,6 +8,7 @@ import { observeHandshake } from '../tls/observe.js';
 import type { HandshakeRecord } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
 import { exitCodeFor } from './exit-codes.js';
+import { safeJson } from '../report/terminal-safe.js';
 
 interface InspectArgs extends ConnectArgs {
   target: string;
@@ -26,7 +27,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     const plan = connectPlan(args);
     const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
     if (args['save-chain']) await saveChain(record, args['save-chain']);
-    process.stdout.write(args.json ? `${JSON.stringify(record, null, 2)}\n` : renderHandshake(record));
+    process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record));
     process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
   },
 };

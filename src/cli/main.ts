@@ -17,9 +17,11 @@ import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
 import { verifyCommand } from './verify.js';
 import { TOOL_VERSION } from '../version.js';
+import { oneLine } from '../report/terminal-safe.js';
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`Error: ${stripUrlAuth(message)}\n`);
+  // Messages can quote what a server or a file said: one line, no terminal controls.
+  process.stderr.write(`Error: ${oneLine(stripUrlAuth(message))}\n`);
   process.exit(code);
 }
 

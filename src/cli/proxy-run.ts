@@ -25,6 +25,7 @@ import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
 import type { Tui } from '../tui/screen.js';
 import type { HandshakeRecord } from '../types.js';
+import { oneLine } from '../report/terminal-safe.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
@@ -66,7 +67,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   /** Notes and warnings: on stderr, or in the TUI's event log while it owns the terminal. */
   const notify = (level: 'warning' | 'note', text: string) => {
     if (tui) tui.note(level, text);
-    else process.stderr.write(`${level === 'warning' ? 'Warning' : 'Note'}: ${text}\n`);
+    else process.stderr.write(`${level === 'warning' ? 'Warning' : 'Note'}: ${oneLine(text)}\n`);
   };
   const sinks: Sink[] = [];
   if (!tuiModule) sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));

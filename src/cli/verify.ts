@@ -13,6 +13,7 @@ import { TrustStore } from '../trust/trust-store.js';
 import { readCertificates } from './cert.js';
 import { loadTrust } from './connect-options.js';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
+import { safeJson } from '../report/terminal-safe.js';
 
 interface VerifyArgs {
   chain: string;
@@ -129,7 +130,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     );
     process.stdout.write(
       args.json
-        ? `${JSON.stringify({ ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings, weakCrypto: verdict.weakCrypto }, null, 2)}\n`
+        ? `${safeJson({ ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings, weakCrypto: verdict.weakCrypto }, 2)}\n`
         : renderVerify(verdict, { file: args.chain, format, name, at, caOnly: !!args.ca?.length }),
     );
     process.exitCode = verdict.ok ? EXIT_OK : EXIT_PROBLEM;

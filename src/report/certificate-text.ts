@@ -1,5 +1,6 @@
 // A certificate from a record, decoded as text for people who cannot run openssl; pure.
 import type { ChainEntry } from '../types.js';
+import { safeLines } from './terminal-safe.js';
 
 const DAY = 86_400_000;
 
@@ -32,5 +33,5 @@ export function certificateText(entry: ChainEntry, now: Date): string {
     `SHA-1 fingerprint:   ${entry.sha1}`,
     `SPKI SHA-256:        ${entry.spkiSha256}`,
   ];
-  return `${lines.join('\n')}\n`;
+  return `${safeLines(lines)}\n`;
 }

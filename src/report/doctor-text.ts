@@ -1,5 +1,6 @@
 // `doctor`'s human output: findings grouped by check, one line each with a mark, the action under it.
 import { CHECK_TITLES, type CheckName, type Finding, type Severity } from '../doctor/findings.js';
+import { safeLines } from './terminal-safe.js';
 
 const MARKS: Record<Severity, string> = { ok: '✓', info: '·', warning: '!', broken: '✗', danger: '✗' };
 
@@ -27,5 +28,6 @@ export function renderDoctorText(findings: Finding[]): string {
     count(findings, 'warning', 'warning'),
   ].filter(Boolean);
   lines.push(tally.length ? `Result: ${tally.join(', ')}.` : 'Result: nothing dangerous or broken found.');
-  return `${lines.join('\n')}\n`;
+  // Findings quote values read from env files, configs and CA bundles.
+  return `${safeLines(lines)}\n`;
 }

@@ -5,6 +5,7 @@ import { ToolError } from '../errors.js';
 import type { Writable } from 'node:stream';
 import type { ProxyEvent } from '../events.js';
 import { formatHostPort } from '../net/target.js';
+import { safeJson, safeLines } from './terminal-safe.js';
 
 export interface Sink {
   write(event: ProxyEvent): void;
@@ -45,7 +46,7 @@ class BufferedLines implements Sink {
   }
 }
 
-export const ndjson = (event: ProxyEvent): string => `${JSON.stringify(event)}\n`;
+export const ndjson = (event: ProxyEvent): string => `${safeJson(event)}\n`;
 
 export function ndjsonSink(stream: Writable): Sink {
   return new BufferedLines(stream, ndjson, false);
@@ -65,23 +66,30 @@ export function ndjsonFileSink(path: string, onError: (error: Error) => void): S
   return new BufferedLines(stream, ndjson, true);
 }
 
-/** One readable line per event, for a terminal without the TUI. */
+/** One readable line per event (a second and third, indented, for a problem's summary and action), for a terminal without the TUI. */
 export function eventLine(event: ProxyEvent): string {
+  // Names, URLs and messages come from the network: each line is escaped so none can drive the terminal or forge a line.
+  return `${safeLines(eventLines(event))}\n`;
+}
+
+function eventLines(event: ProxyEvent): string[] {
   const time = ('time' in event ? event.time : new Date().toISOString()).slice(11, 19);
+  const more = '         ';
   switch (event.type) {
     case 'handshake': {
       const verdict = event.diagnosis.problem === 'ok' ? 'OK' : event.diagnosis.problem.toUpperCase();
       const issuer = event.chain[0]?.issuer ?? event.failure?.message ?? '';
-      return `${time} TLS   ${formatHostPort(event.target)}  ${verdict}  ${event.tls.protocol ?? '-'}  ${issuer}${event.diagnosis.problem === 'ok' ? '' : `\n         ${event.diagnosis.summary}\n         Action: ${event.diagnosis.action}`}\n`;
+      const head = `${time} TLS   ${formatHostPort(event.target)}  ${verdict}  ${event.tls.protocol ?? '-'}  ${issuer}`;
+      return event.diagnosis.problem === 'ok' ? [head] : [head, `${more}${event.diagnosis.summary}`, `${more}Action: ${event.diagnosis.action}`];
     }
     case 'request':
-      return `${time} ${event.method.padEnd(5)} ${event.url}  ${event.status ?? '-'}${event.blocked ? ` BLOCKED (${event.blocked})` : ''}  ${event.bytes.response} B  ${event.timing.totalMs} ms\n`;
+      return [`${time} ${event.method.padEnd(5)} ${event.url}  ${event.status ?? '-'}${event.blocked ? ` BLOCKED (${event.blocked})` : ''}  ${event.bytes.response} B  ${event.timing.totalMs} ms`];
     case 'client-tls-error':
-      return `${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}\n         Action: ${event.action}\n`;
+      return [`${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}`, `${more}Action: ${event.action}`];
     case 'error':
-      return `${time} ERROR ${event.code}: ${event.message}\n`;
+      return [`${time} ERROR ${event.code}: ${event.message}`];
     case 'evidence':
-      return `${time} EVIDENCE ${event.host}:${event.port}  ${event.problem.toUpperCase()}  written to ${event.path}\n`;
+      return [`${time} EVIDENCE ${event.host}:${event.port}  ${event.problem.toUpperCase()}  written to ${event.path}`];
   }
 }
 

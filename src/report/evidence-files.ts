@@ -9,6 +9,7 @@ import type { EnvironmentSnapshot } from './environment.js';
 import { decideEvidence, type EvidenceDecision } from './evidence-outcome.js';
 import { evidenceReport } from './evidence-report.js';
 import { chainFileStem } from './file-names.js';
+import { displayCopy, safeJson, terminalText } from './terminal-safe.js';
 
 export interface EvidenceInput {
   record: HandshakeRecord;
@@ -45,11 +46,14 @@ export function evidenceFiles(input: EvidenceInput): Evidence {
   });
   // Every file the bundle will hold, known before any text names one.
   const names = [...files.map((f) => f.path), 'report.md', ...(decision.recipient ? ['email.txt'] : []), 'report.json', 'MANIFEST'];
-  files.push({ path: 'report.md', content: evidenceReport({ record, comparison, decision, files: names, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote }) });
-  const email = adminEmail(record, comparison, decision, names);
-  if (email) files.push({ path: 'email.txt', content: email });
+  // The text files are read with cat and pasted into mail: names, URLs and error texts from the
+  // network are escaped field by field (no forged lines), and the whole text once more.
+  const shown = displayCopy({ record, comparison, decision });
+  files.push({ path: 'report.md', content: terminalText(evidenceReport({ ...shown, files: names, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote })) });
+  const email = adminEmail(shown.record, shown.comparison, shown.decision, names);
+  if (email) files.push({ path: 'email.txt', content: terminalText(email) });
   const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, decision, environment };
-  files.push({ path: 'report.json', content: `${JSON.stringify(json, null, 2)}\n` });
+  files.push({ path: 'report.json', content: `${safeJson(json, 2)}\n` });
   files.push({ path: 'MANIFEST', content: manifest(files) });
   return { files, comparison, decision };
 }

@@ -2,6 +2,7 @@
 // each store's verdict, the diagnosis and the `Verify return code` line; pure.
 import { formatHostPort } from '../net/target.js';
 import type { ChainEntry, HandshakeRecord } from '../types.js';
+import { safeLines } from './terminal-safe.js';
 
 const DAY = 86_400_000;
 
@@ -54,7 +55,8 @@ export function renderHandshake(record: HandshakeRecord, now: Date = new Date())
   else out.push(...diagnosisLines(record));
   if (record.chain.length) out.push(`Interception: ${interceptionText(record.interception)}`);
   out.push(...warningLines(record));
-  return `${out.join('\n')}\n`;
+  // Subjects, SANs, failure texts and what is derived from them come from the network.
+  return `${safeLines(out)}\n`;
 }
 
 /** The interception verdict in words: detected, possible (low confidence), tlswitness's own proxy, or none. */

@@ -11,6 +11,7 @@ import { writeEvidenceBundle } from './evidence-bundle.js';
 import { freshDirectory } from './evidence-writer.js';
 import { safeFileName } from './file-names.js';
 import { harLog } from './har.js';
+import { safeJson } from './terminal-safe.js';
 
 /** Oldest exchanges are dropped past this, so a long session's memory stays bounded. */
 const MAX_EXCHANGES = 10_000;
@@ -67,7 +68,7 @@ export class SessionEvidence {
     const path = join(this.dir, `tlswitness-session-${stamp}.har`);
     const comment = this.dropped ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)` : undefined;
     try {
-      await writeFile(path, `${JSON.stringify(harLog(this.exchanges, TOOL_VERSION, comment), null, 2)}\n`);
+      await writeFile(path, `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`);
       return path;
     } catch (error) {
       this.onError(`--evidence-dir ${this.dir}: could not write the HAR (${(error as Error).message})`);

@@ -2,6 +2,7 @@
 // code and the diagnosis, laid out as `inspect` lays out a handshake; pure.
 import type { OfflineVerdict } from '../diagnose/offline-verdict.js';
 import { chainLines, diagnosisLines, trustLine, verifyLines, warningLines } from './handshake-text.js';
+import { safeLines } from './terminal-safe.js';
 
 export interface VerifyHeading {
   file: string;
@@ -19,5 +20,5 @@ export function renderVerify(verdict: OfflineVerdict, heading: VerifyHeading): s
   out.push(...chainLines(verdict, heading.at, 'given'), '');
   out.push(trustLine(verdict), ...verifyLines(verdict), '');
   out.push(...diagnosisLines(verdict), ...warningLines(verdict));
-  return `${out.join('\n')}\n`;
+  return `${safeLines(out)}\n`;
 }

@@ -3,6 +3,7 @@
 // library output goes to the event log, and the terminal is restored on quit and on a crash.
 import blessed from 'blessed';
 import type { ProxyEvent } from '../events.js';
+import { oneLine } from '../report/terminal-safe.js';
 import { captureOutput } from './console-capture.js';
 import { EventLog, type LogLevel } from './event-log.js';
 import { renderFrame, type Frame } from './frame.js';
@@ -92,7 +93,7 @@ export function startTui(options: TuiOptions): Tui {
       box.setContent(frame.lines.map(toTags).join('\n'));
     } catch (error) {
       // A bug in a view must not take the proxy down with it.
-      box.setContent(`tlswitness: the screen cannot be drawn (${escapeTags((error as Error).message)}); the proxy keeps running; q quits`);
+      box.setContent(`tlswitness: the screen cannot be drawn (${escapeTags(oneLine((error as Error).message))}); the proxy keeps running; q quits`);
     }
     screen.render();
   }

@@ -1,5 +1,6 @@
 // Screen text as styled segments, cut and padded to a width before it becomes blessed tags, so
 // layout is plain string arithmetic and tag syntax in data (a `{` in a DN) is escaped; pure.
+import { oneLine } from '../report/terminal-safe.js';
 import type { Tone } from './verdict.js';
 
 export type Style = Tone | 'title' | 'dim' | 'key';
@@ -20,21 +21,27 @@ const ELLIPSIS = '…';
 export const line = (...segments: (Segment | string)[]): Line => ({ segments: segments.map((s) => (typeof s === 'string' ? { text: s } : s)) });
 export const styled = (text: string, style?: Style): Segment => (style ? { text, style } : { text });
 
-/** `text` cut to `width` (with an ellipsis when cut) and padded with spaces, or right-aligned. */
-export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+/** `text` cut to `width` (with an ellipsis when cut) and padded with spaces, or right-aligned. Controls are escaped first, so columns hold. */
+export function cell(raw: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
+  const text = oneLine(raw);
   const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${ELLIPSIS}`.slice(0, width) : text;
   return align === 'left' ? cut.padEnd(width) : cut.padStart(width);
 }
 
-/** The line cut to exactly `width` columns. Control characters in data become spaces. */
+/**
+ * The line cut to exactly `width` columns. Control characters and bidi controls in data are shown
+ * escaped (`\x1b`, `\u009b`), as in every text output, so data can neither restyle the screen nor reach
+ * the terminal as a control.
+ */
 export function fit(input: Line, width: number): Line {
   const segments: Segment[] = [];
   let left = width;
-  const total = input.segments.reduce((sum, s) => sum + s.text.length, 0);
-  for (const segment of input.segments) {
+  const escaped = input.segments.map((s) => oneLine(s.text));
+  const total = escaped.reduce((sum, text) => sum + text.length, 0);
+  for (const [i, segment] of input.segments.entries()) {
     if (left <= 0) break;
-    let text = segment.text.replace(/[\x00-\x1f\x7f]/g, ' ');
+    let text = escaped[i]!;
     // The segment that reaches the edge of a line too long for it carries the ellipsis.
     if (total > width && text.length >= left) text = `${text.slice(0, left - 1)}${ELLIPSIS}`;
     segments.push({ ...segment, text });
@@ -87,7 +94,9 @@ export function plain(input: Line): string {
  * Word wrap to `width`, keeping the text's leading spaces; continuation lines start with `indent`.
  * A word longer than a line (a fingerprint) fills the line and is cut after a `:` where it can be.
  */
-export function wrap(text: string, width: number, indent = ''): string[] {
+export function wrap(raw: string, width: number, indent = ''): string[] {
+  // Measured as it will be drawn: escapes are longer than the controls they stand for.
+  const text = oneLine(raw);
   const lead = /^ */.exec(text)![0];
   if (width <= Math.max(lead.length, indent.length) + 8) return [text.slice(0, Math.max(0, width))];
   const out: string[] = [];

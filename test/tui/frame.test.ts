@@ -5,7 +5,7 @@ import { observeScenarios } from '../helpers/records.js';
 import { EventLog } from '../../src/tui/event-log.js';
 import { renderFrame, type FrameInput } from '../../src/tui/frame.js';
 import { HostTable } from '../../src/tui/host-table.js';
-import { plain } from '../../src/tui/text.js';
+import { plain, toTags } from '../../src/tui/text.js';
 import { INITIAL_UI, type UiState } from '../../src/tui/ui-state.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
@@ -149,4 +149,25 @@ test('80x24: every key hint is whole, host names fit, the evidence path in the l
   t.true(text.some((row) => / incomplete-chain\.example\.com:8443 +OK +1\.3 Fixture/.test(row)), 'a 33-character one too, the issuer gives way');
   const logText = text.slice(21, 23).map((row) => row.trim()).join('');
   t.true(logText.includes(path), `the path is whole across the wrapped log lines:\n${text.slice(21, 23).join('\n')}`);
+});
+
+test('names, summaries and URLs with terminal controls are drawn escaped, and rows keep their width', (t) => {
+  const hostile = '\x1b]0;pwned\x07\x1b[2J\u009b31m\u202etxt.exe';
+  const record = records.expired!;
+  const table = new HostTable();
+  table.apply({
+    ...record,
+    time: '2026-11-23T10:00:05.000Z',
+    target: { ...record.target, host: `evil${hostile}.test`, port: 443 },
+    chain: record.chain.map((entry) => ({ ...entry, subject: `CN=${hostile}`, issuer: `CN=Issuer ${hostile}`, san: [`DNS:${hostile}`] })),
+    diagnosis: { ...record.diagnosis, summary: `the certificate "${hostile}" expired`, action: `renew ${hostile}` },
+  });
+  table.apply({ type: 'request', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:06.000Z', method: 'GET', url: `https://evil.test/${hostile}`, status: 502, bytes: { response: 900 }, timing: { totalMs: 4.2 } });
+  for (const ui of [{}, { details: true, selected: `evil${hostile}.test:443` }]) {
+    const result = renderFrame({ info, table, log: new EventLog(), width: 100, height: 40, now: NOW, offset: 0, evidence: false, ui: { ...INITIAL_UI, ...ui } });
+    const tags = result.lines.map(toTags).join('\n');
+    t.notRegex(tags, /[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]/, 'no raw control reaches blessed');
+    for (const row of result.lines.map(plain)) t.is(row.length, 100);
+    t.true(tags.includes('\\x1b]0;pwned'), 'the hostile text is shown, escaped');
+  }
 });

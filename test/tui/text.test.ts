@@ -11,7 +11,10 @@ test('cell and fit cut to the width with an ellipsis and pad the rest', (t) => {
   t.is(plain(fit(line('abc', styled('defgh', 'bad'), 'ij'), 6)), 'abcde…');
   t.is(plain(fit(line('abc', 'def'), 6)), 'abcdef', 'an exact fit is not cut');
   t.is(plain(fit(line('abc', 'def', 'g'), 6)), 'abcde…');
-  t.is(plain(fit(line('a\x1b[2Jb'), 6)), 'a [2Jb', 'control characters from data cannot reach the terminal');
+  t.is(plain(fit(line('a\x1b[2Jb'), 9)), 'a\\x1b[2Jb', 'control characters from data cannot reach the terminal');
+  t.is(plain(fit(line('a\u009b2J\u202eb'), 16)), 'a\\u009b2J\\u202eb', 'nor C1 controls nor bidi overrides');
+  t.is(plain(fit(line('x', 'a\x1b[2Jb'), 6)), 'xa\\x1…', 'the width counts the escapes');
+  t.is(cell('a\x07b', 6), 'a\\x07b', 'a table cell escapes before it measures');
 });
 
 test('tags: styles open and close, braces in data are escaped, the selected line is reversed', (t) => {
