@@ -29,10 +29,5 @@ export class ToolError extends Error {
   }
 }
 
-/**
- * user:pass@ in a URL never reaches a message or a record. Greedy up to the last `@` of the
- * authority (passwords may contain `@`); brackets are left alone so IPv6 hosts and usage hints survive.
- */
-export function stripUrlAuth(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/[\]]*@/gi, '$1***@');
-}
+/** user:pass@ in a URL never reaches a message or a record (redact/url.ts). */
+export { redactUserinfo as stripUrlAuth } from './redact/url.js';
