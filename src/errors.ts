@@ -29,5 +29,8 @@ export class ToolError extends Error {
   }
 }
 
-/** user:pass@ in a URL never reaches a message or a record (redact/url.ts). */
-export { redactUserinfo as stripUrlAuth } from './redact/url.js';
+/**
+ * No secret of a URL reaches a message or a record: user:pass@ and secret query values of every URL in
+ * the text (redact/url.ts). The name is older than the query rule.
+ */
+export { redactText as stripUrlAuth } from './redact/url.js';
