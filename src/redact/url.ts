@@ -5,12 +5,13 @@ import { isSecretName, looksLikeToken, REDACTED } from './secret-names.js';
 /**
  * user:pass@ after any `scheme://`: greedy to the last '@' of the authority (passwords may contain '@').
  * The user goes too: a token is often the user name (`https://TOKEN@github.com`). Brackets are left
- * alone so IPv6 hosts and usage hints (`http://[user:pass@]host:port`) survive.
+ * alone so IPv6 hosts and usage hints (`http://[user:pass@]host:port`) survive. Anchored on `://`, not
+ * on the scheme, so the work stays linear in the length of hostile text.
  */
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/[\]]*@/gi;
+const USERINFO = /:\/\/[^\s/[\]]*@/g;
 
 export function redactUserinfo(text: string): string {
-  return text.replace(USERINFO, '$1***@');
+  return text.includes('://') ? text.replace(USERINFO, '://***@') : text;
 }
 
 /** Nested URLs (`?next=/cb?code=...`, `redirect_uri=https%3A...`) are followed this deep. */
@@ -74,15 +75,20 @@ export function redactUrl(url: string): string {
 }
 
 /** Trailing punctuation of a sentence is not part of the URL it ends. */
-const TRAILING = /[.,:;!)\]}>]+$/;
+const TRAILING = new Set('.,:;!)]}>');
+
+function trailingLength(word: string): number {
+  let n = 0;
+  while (n < word.length && TRAILING.has(word[word.length - 1 - n]!)) n++;
+  return n;
+}
 
 /** Free text (an error message, a header like Link or Refresh): every URL-looking word in it redacted. */
 export function redactText(text: string): string {
   return redactUserinfo(text).replace(/[^\s"'<>`]+/g, (word) => {
     if (!/[?#]/.test(word)) return word;
-    const tail = TRAILING.exec(word)?.[0] ?? '';
-    const body = word.slice(0, word.length - tail.length);
-    return `${redactUrl(body)}${tail}`;
+    const cut = word.length - trailingLength(word);
+    return `${redactUrl(word.slice(0, cut))}${word.slice(cut)}`;
   });
 }
 

@@ -1,6 +1,8 @@
 // URL redaction: userinfo, secret query and fragment values in many spellings, nested URLs, free
 // text, proxy URLs; the shape (key names, order, separators) stays.
 import test from 'ava';
+import { redactHeaderValue } from '../../src/redact/headers.js';
+import { isSecretName } from '../../src/redact/secret-names.js';
 import { redactProxyUrl, redactText, redactUrl, redactUserinfo } from '../../src/redact/url.js';
 
 test('secret query values go, the rest stays in order', (t) => {
@@ -69,4 +71,19 @@ test('proxy URLs: with or without a scheme, host and port kept', (t) => {
   t.is(redactProxyUrl('h:3128'), 'h:3128');
   t.is(redactProxyUrl('http://[::1]:8080'), 'http://[::1]:8080');
   t.is(redactProxyUrl('http://proxy:3128/?token=s1'), 'http://proxy:3128/?token=REDACTED');
+});
+
+test('hostile text costs linear time (a 64 KB header or message, shaped against each rule)', (t) => {
+  const n = 64_000;
+  const inputs = ['a'.repeat(n), 'a.'.repeat(n / 2), 'eyJ'.repeat(n / 3), `?${'.'.repeat(n)}x`, `https://h/?${'a=1&'.repeat(n / 4)}`, `${'://'.repeat(n / 3)}@`];
+  const started = performance.now();
+  for (const input of inputs) {
+    redactText(input);
+    redactUrl(input);
+    redactHeaderValue('x-anything', input);
+    isSecretName(input);
+  }
+  // Quadratic rules took seconds here at 16 KB; linear ones take milliseconds at 64 KB.
+  const ms = performance.now() - started;
+  t.true(ms < 1000, `${ms} ms`);
 });
