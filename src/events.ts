@@ -1,4 +1,6 @@
-// The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to.
+// The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to;
+// every event is redacted once more on its way out (redact/event.ts).
+import { redactEvent } from './redact/event.js';
 import type { HandshakeRecord } from './types.js';
 
 export interface RequestEvent {
@@ -68,9 +70,10 @@ export class EventBus {
   }
 
   publish(event: ProxyEvent): void {
+    const safe = redactEvent(event);
     for (const subscriber of this.subscribers) {
       try {
-        subscriber(event);
+        subscriber(safe);
       } catch {
         // one broken front end must not stop the proxy or the others
       }

@@ -1,9 +1,10 @@
 // `request` events: one per exchange, URL secrets redacted, no header values (SPEC). When a HAR is
-// being kept (--evidence-dir), the exchange's headers go to it too, secret values redacted.
+// being kept (--evidence-dir), the exchange's headers go to it too, redacted by family (redact/).
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
-import { redactHeaders, redactUrl } from '../report/redact.js';
+import { redactHeaders } from '../redact/headers.js';
+import { redactUrl } from '../redact/url.js';
 
 export interface ResponseFacts {
   /** Raw header pairs of the response as the app received it. */

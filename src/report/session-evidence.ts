@@ -68,7 +68,8 @@ export class SessionEvidence {
     const path = join(this.dir, `tlswitness-session-${stamp}.har`);
     const comment = this.dropped ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)` : undefined;
     try {
-      await writeFile(path, `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`);
+      // Owner-only, like --log: URLs and headers are redacted, but the traffic is still the user's.
+      await writeFile(path, `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`, { mode: 0o600 });
       return path;
     } catch (error) {
       this.onError(`--evidence-dir ${this.dir}: could not write the HAR (${(error as Error).message})`);

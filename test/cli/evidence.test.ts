@@ -71,6 +71,9 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   t.is(result.code, 1, result.stderr);
   t.regex(result.stdout, /INCOMPLETE-CHAIN/);
   t.deepEqual(filesUnder(out), ['MANIFEST', 'chain/0-incomplete.example.com.pem', 'chain/0-incomplete.example.com.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem']);
+  // Owner-only: the bundle names this machine's hosts, proxies and environment.
+  for (const file of filesUnder(out)) t.is(statSync(join(out, file)).mode & 0o777, 0o600, file);
+  t.is(statSync(join(out, 'chain')).mode & 0o777, 0o700);
   const served = readFileSync(join(out, 'served-chain.pem'), 'utf8');
   t.is(pemCertificates(served).length, 1);
   t.is(served, fixtures.pki.scenarios.incomplete!.sent.join(''), 'byte for byte what the server sent');
@@ -145,6 +148,7 @@ test.serial('.tar.gz: the same files under one top folder, written by a real arc
   const out = outPath('expired-evidence.tar.gz');
   const result = await runCli([...evidenceArgs('expired', server.port, out), '--no-client-checks']);
   t.is(result.code, 1, result.stderr);
+  t.is(statSync(out).mode & 0o777, 0o600);
   const listing = await exec('tar', ['-tzf', out]);
   t.is(listing.code, 0);
   const names = listing.stdout.trim().split('\n').filter((n) => !n.endsWith('/')).sort();

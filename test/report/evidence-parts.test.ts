@@ -6,7 +6,6 @@ import { adminEmail } from '../../src/report/admin-email.js';
 import { decideEvidence } from '../../src/report/evidence-outcome.js';
 import { manifest } from '../../src/report/evidence-files.js';
 import { evidenceReport } from '../../src/report/evidence-report.js';
-import { redactProxyValue } from '../../src/report/environment.js';
 import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
@@ -20,12 +19,6 @@ test('file names from subjects cannot escape the bundle or upset an OS', (t) => 
   t.is(subjectLabel('CN=R11,O=Let\'s Encrypt,C=US'), 'R11');
   t.is(subjectLabel('O=Acme\\, Inc.,C=US'), 'Acme, Inc.');
   t.is(chainFileStem(2, 'CN=Fixture Public CA 1,O=Fixture'), 'chain/2-Fixture_Public_CA_1');
-});
-
-test('proxy values lose their credentials and keep the rest', (t) => {
-  t.is(redactProxyValue('http://user:p%40ss@proxy.corp:3128'), 'http://***@proxy.corp:3128');
-  t.is(redactProxyValue('proxy.corp:3128'), 'proxy.corp:3128');
-  t.is(redactProxyValue('user:pw@proxy.corp:3128'), 'http://***@proxy.corp:3128');
 });
 
 test('MANIFEST is sha256sum format over every file', (t) => {
