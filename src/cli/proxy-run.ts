@@ -17,7 +17,8 @@ import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
 import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
-import { observeHandshake } from '../tls/observe.js';
+import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
 import type { ProxyArgs } from './proxy.js';
@@ -57,7 +58,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const events = new EventBus();
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  const resigned = new Map<string, Set<string>>();
+  const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
 
   // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
   // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
