@@ -77,7 +77,8 @@ export class SessionHar {
    * where an asynchronous write would never finish.
    */
   flushSync(): string | null {
-    const { text, temp } = this.snapshot();
+    // A name of its own: an asynchronous rewrite may be half-way through the usual one.
+    const { text, temp } = this.snapshot('sync.tmp');
     try {
       writeFileSync(temp, text, { mode: 0o600 });
       renameSync(temp, this.path);
@@ -94,11 +95,11 @@ export class SessionHar {
     }
   }
 
-  private snapshot(): { text: string; temp: string } {
+  private snapshot(suffix = 'tmp'): { text: string; temp: string } {
     this.dirty = false;
     const comment = this.dropped ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)` : undefined;
     // A temporary name of this process's own, in the same directory, so the rename is atomic.
-    return { text: `${JSON.stringify(harLog(this.exchanges, TOOL_VERSION, comment), null, 2)}\n`, temp: `${this.path}.${process.pid}.tmp` };
+    return { text: `${JSON.stringify(harLog(this.exchanges, TOOL_VERSION, comment), null, 2)}\n`, temp: `${this.path}.${process.pid}.${suffix}` };
   }
 
   private async write(): Promise<string | null> {
