@@ -1,31 +1,25 @@
 // `ca install` / `ca uninstall` with the real tools (update-ca-certificates, keytool), run in a
 // private mount namespace over copies of the trust store folders: this machine's store is untouched.
-import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, runCli } from '../helpers/fixtures.js';
+import { findExecutable, testNeeding } from '../helpers/requires.js';
 
 const run = promisify(execFile);
 
-async function namespaceAvailable(): Promise<boolean> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  try {
-    await run('unshare', ['-m', 'true']);
-    await run('sh', ['-c', 'command -v update-ca-certificates']);
-    return true;
-  } catch {
-    return false;
-  }
+/** What this machine lacks to run `ca install` in a private mount namespace; null when nothing. */
+function namespaceMissing(): string | null {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'needs Linux and root';
+  if (!findExecutable('update-ca-certificates')) return 'needs update-ca-certificates';
+  // unshare can be present and still refused (a container without CAP_SYS_ADMIN).
+  if (spawnSync('unshare', ['-m', 'true'], { stdio: 'ignore' }).status !== 0) return 'needs unshare -m (a private mount namespace)';
+  return null;
 }
 
-test('install adds the CA to the system bundle (and Java), uninstall takes every copy out again', async (t) => {
-  if (!(await namespaceAvailable())) {
-    t.pass('needs root, unshare and update-ca-certificates (Debian CI has them)');
-    return;
-  }
+testNeeding(namespaceMissing())('install adds the CA to the system bundle (and Java), uninstall takes every copy out again', async (t) => {
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-install-'));
   await runCli(['ca', 'init', '--certs-dir', certsDir]);
   const caPem = readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8').trim();

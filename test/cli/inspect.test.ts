@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -288,18 +289,14 @@ test('a server that does not speak TLS is a handshake failure', async (t) => {
   }
 });
 
-test('IPv6 literal targets', async (t) => {
+testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('IPv6 literal targets', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const { createServer: createTls } = await import('node:tls');
   const server = createTls({ key: scenario.keyPem, cert: scenario.sent.join('') }, (s) => s.end());
-  const listening = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(0, '::1', () => resolve(true));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '::1', resolve);
   });
-  if (!listening) {
-    t.pass('no IPv6 loopback on this machine');
-    return;
-  }
   try {
     const port = (server.address() as AddressInfo).port;
     const result = await runCli(['inspect', `[::1]:${port}`, '--json', '--servername', 'valid.example.com', '--public-roots', fixtures.pki.files['public-roots.pem']!]);
