@@ -107,10 +107,10 @@ test('--ca trusts only its files, as openssl verify -CAfile', async (t) => {
   const other = await verifyJson([...args, '--ca', file('unknown-root.pem')], env());
   t.is(other.code, 1);
   t.is(other.out.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
-  t.deepEqual(other.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+  t.deepEqual(other.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certifi: 'not-configured' });
   const right = await verifyJson([...args, '--ca', file('unknown-root.pem'), '--ca', file('public-roots.pem')], env());
   t.is(right.code, 0);
-  t.deepEqual(right.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'ok' });
+  t.deepEqual(right.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'ok', certifi: 'not-configured' });
 });
 
 test('--untrusted completes an incomplete chain without joining the chain as given', async (t) => {
