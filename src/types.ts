@@ -17,9 +17,15 @@ export type Problem =
 export type Liability = 'server' | 'client' | 'network' | 'none';
 export type Confidence = 'high' | 'medium' | 'low';
 export type Via = 'direct' | 'upstream-proxy' | 'env-proxy';
-export type StoreName = 'public' | 'system' | 'extra';
+/** The stores whose union is the effective verification (SPEC: public + system + extra). */
+export type EffectiveStoreName = 'public' | 'system' | 'extra';
+/** Those, and Python's certifi bundle: judged alone, never part of the effective verdict. */
+export type StoreName = EffectiveStoreName | 'certifi';
 /** `ok`, a Node verification error code, or `not-configured`. */
 export type StoreVerdict = string;
+
+/** The verdict of each store; `certifi` is absent only from records written before it existed. */
+export type TrustVerdicts = Record<EffectiveStoreName, StoreVerdict> & { certifi?: StoreVerdict };
 
 export interface ChainEntry {
   subject: string;
@@ -227,7 +233,7 @@ export interface HandshakeRecord {
   proxy: string | null;
   tls: { protocol: string | null; cipher: string | null; alpn: string | null };
   chain: ChainEntry[];
-  trust: Record<StoreName, StoreVerdict>;
+  trust: TrustVerdicts;
   verification: Verification;
   diagnosis: Diagnosis;
   chainAnalysis: ChainAnalysis;

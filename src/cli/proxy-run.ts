@@ -56,7 +56,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const ca = await ensureLocalCa(certsDir);
   const [minter, trust] = await Promise.all([LeafMinter.create(ca), network.trust]);
   // On a first run the CA did not exist yet when the stores were loaded.
-  for (const store of [trust.public, trust.system, trust.extra]) store?.exclude(ca.cert.der);
+  for (const store of [trust.public, trust.system, trust.extra, trust.certifi]) store?.exclude(ca.cert.der);
   const events = new EventBus();
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.

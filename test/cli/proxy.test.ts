@@ -42,6 +42,27 @@ test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0
   }
 });
 
+test("the proxy's records carry the certifi store's verdict (TLSWITNESS_CERTIFI_BUNDLE: an old certifi)", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-proxy-'));
+  const env = cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
+  const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${origin.port}:127.0.0.1`], env);
+  try {
+    const port = await proxy.port;
+    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${port}`, '--cacert', join(dir, 'ca', 'certs', 'ca.pem'), `https://valid.example.com:${origin.port}/x`], { env: { PATH: process.env.PATH } });
+    t.is(stdout, 'hello from valid /x\n', 'certifi is judged alone: it never blocks what the public roots verify');
+    proxy.child.kill('SIGINT');
+    await proxy.exited;
+    const handshake = proxy.output().stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'handshake');
+    t.deepEqual(handshake.trust, { public: 'ok', system: 'not-configured', extra: 'not-configured', certifi: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    t.true(handshake.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
+  } finally {
+    proxy.child.kill('SIGKILL');
+    await origin.close();
+  }
+});
+
 test('bare tlswitness runs the proxy', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-bare-'));
   const proxy = startProxy(['--port', '0', '--certs-dir', dir]);

@@ -86,6 +86,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     TLSWITNESS_CERTS_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-certs-')),
     TLSWITNESS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-cache-')),
     SSL_CERT_FILE: '/nonexistent/ca-bundle.crt',
+    // This machine's Python certifi is not asked: its verdict would differ from one machine to the next.
+    TLSWITNESS_CERTIFI_BUNDLE: 'none',
   };
   return { ...env, ...extra };
 }
