@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { detectExitCode, detectVerdict, settleRun, type DetectResult, type TargetState } from '../diagnose/detect-verdict.js';
 import { hostParserIfLoaded } from '../diagnose/interception.js';
 import { parseTarget } from '../net/target.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import { observeHandshake } from '../tls/observe.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
@@ -53,7 +54,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const records = settleRun(observed, resigned, hostParserIfLoaded());
     const path: Via = records[0]?.via ?? 'direct';
     const result = detectVerdict(records, path);
-    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
+    process.stdout.write(args.json ? `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...result }, null, 2)}\n` : render(result));
     process.exitCode = detectExitCode(result);
   },
 };

@@ -3,6 +3,7 @@
 // or broken. The checks are loaded only when the command runs.
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 interface DoctorArgs {
   'extra-ca'?: string[];
@@ -41,7 +42,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     });
     const report = diagnoseMachine(snapshot, new Date());
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ok: report.ok, findings: report.findings, environment: doctorEnvironment(snapshot, report.clients) }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ok: report.ok, findings: report.findings, environment: doctorEnvironment(snapshot, report.clients) }, null, 2)}\n`);
     } else process.stdout.write(renderDoctorText(report.findings));
     process.exitCode = report.ok ? EXIT_OK : EXIT_PROBLEM;
   },

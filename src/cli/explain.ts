@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { explain } from '../diagnose/explain.js';
 import { ToolError } from '../errors.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 interface ExplainArgs {
   text?: string[];
@@ -25,7 +26,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
     if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
     const result = explain(text);
-    if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...result }, null, 2)}\n`);
     else if (!result.recognized) {
       process.stdout.write(
         [`Not recognised: ${result.meaning}.`, `Client: ${result.client ?? 'not recognised either'}.`, `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`, `Next: ${result.next}`, ''].join('\n'),

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
 import { redactHeaders, redactUrl } from '../report/redact.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 export interface ResponseFacts {
   /** Raw header pairs of the response as the app received it. */
@@ -23,6 +24,7 @@ export class RequestLog {
     return (status, bytes, response = {}) => {
       const event: RequestEvent = {
         type: 'request',
+        schemaVersion: SCHEMA_VERSION,
         id: `r-${++this.count}`,
         handshakeId,
         time: new Date().toISOString(),

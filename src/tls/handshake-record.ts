@@ -5,6 +5,7 @@ import { diagnose } from '../diagnose/diagnose.js';
 import { detectInterception, type ParseHost } from '../diagnose/interception.js';
 import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import { derToPem } from '../trust/pem.js';
 import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
 import type { ProbeResult } from './probe.js';
@@ -80,6 +81,7 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
 
   const record: HandshakeRecord = {
     type: 'handshake',
+    schemaVersion: SCHEMA_VERSION,
     id: observation.id,
     time: observation.time.toISOString(),
     target: observation.target,
