@@ -55,7 +55,7 @@ test('npm pack of a clean tree builds dist/ and ships only what runs', async (t)
   const { pack, entries } = await packed;
   t.is(pack.code, 0, pack.stderr);
   const files = entries.map((path) => path.replace(/^package\//, ''));
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/tlswitness.mjs', 'dist/THIRD-PARTY-LICENSES.txt', 'node_modules/blessed/package.json']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/tlswitness.mjs', 'dist/THIRD-PARTY-LICENSES.txt', 'node_modules/blessed/package.json', 'docs/schema/handshake-record.schema.json', 'docs/schema/events.schema.json']) {
     t.true(files.includes(needed), `${needed} is in the package`);
   }
   for (const file of files) {
