@@ -12,7 +12,7 @@ import { startCliProxy } from './helpers/cli-proxy.js';
 import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from './helpers/fixtures.js';
 import { opensslPkcs12 } from './helpers/pkcs12.js';
 import { fetchViaProxy, startHttpsOrigin } from './helpers/proxy.js';
-import { closed, compileSchemas, readSchemas, SCHEMA_DIR } from './helpers/schemas.js';
+import { closed, compileSchemas, readSchemas, SCHEMA_DIR, type Schema } from './helpers/schemas.js';
 
 const schemas = readSchemas();
 const open = compileSchemas(schemas);
@@ -41,6 +41,26 @@ function parsed(t: ExecutionContext, result: { code: number; stdout: string; std
     t.fail(`${label}: exit ${result.code}, no JSON on stdout: ${result.stderr}`);
     return null;
   }
+}
+
+/** Whether a dotted path (`chain[0].notAfter`) names a property of `schema`, following local $refs into `root`. */
+function resolves(schema: Schema, root: Schema, path: string): boolean {
+  let node: Schema | undefined = schema;
+  for (const part of path.split('.')) {
+    const [name, index] = [part.replace(/\[\d+\]$/, ''), /\[\d+\]$/.test(part)];
+    node = follow(node, root);
+    node = (node?.properties as Record<string, Schema> | undefined)?.[name];
+    if (node && index) node = follow(node, root)?.items as Schema | undefined;
+    if (!node) return false;
+  }
+  return true;
+}
+
+function follow(node: Schema | undefined, root: Schema): Schema | undefined {
+  const ref = node?.$ref;
+  if (typeof ref !== 'string') return node;
+  const local = ref.replace(/^handshake-record\.schema\.json/, '');
+  return local.startsWith('#/$defs/') ? ((root.$defs as Record<string, Schema>)[local.slice('#/$defs/'.length)]) : undefined;
 }
 
 const publicRoots = () => fixtures.pki.files['public-roots.pem']!;
@@ -187,6 +207,16 @@ test('a proxy session: every NDJSON line of --log is a valid event, of every typ
     await valid.close();
     await expired.close();
   }
+});
+
+test('the fields docs/log-pipelines.md tells to index exist in the schemas', (t) => {
+  const doc = readFileSync(join(SCHEMA_DIR, '..', 'log-pipelines.md'), 'utf8');
+  const paragraph = doc.slice(doc.indexOf('Fields worth indexing'), doc.indexOf('\n\n', doc.indexOf('Fields worth indexing')));
+  const fields = [...paragraph.matchAll(/`([a-zA-Z][\w.[\]]*)`/g)].map((m) => m[1]!).filter((f) => !f.endsWith('.json') && f !== 'request');
+  t.true(fields.length >= 8, fields.join(', '));
+  const record = schemas.get('handshake-record.schema.json')!;
+  const request = (schemas.get('events.schema.json')!.oneOf as Schema[]).find((b) => (b.properties as Record<string, Schema> | undefined)?.type?.const === 'request')!;
+  for (const field of fields) t.true(resolves(record, record, field) || resolves(request, record, field), field);
 });
 
 test('the schemas only add to the released 1.0 (no field removed, no type narrowed, nothing newly required)', (t) => {
