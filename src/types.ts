@@ -226,6 +226,8 @@ export interface Failure {
 
 export interface HandshakeRecord {
   type: 'handshake';
+  /** The version of this JSON shape (docs/schema/handshake-record.schema.json). */
+  schemaVersion: string;
   id: string;
   time: string;
   target: Target;

@@ -5,6 +5,7 @@ import { hostParserIfLoaded } from '../diagnose/interception.js';
 import { parseTarget } from '../net/target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -55,7 +56,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const records = settleRun(observed, resigned.memory, hostParserIfLoaded());
     const path: Via = records[0]?.via ?? 'direct';
     const result = detectVerdict(records, path);
-    process.stdout.write(args.json ? `${safeJson(result, 2)}\n` : render(result));
+    process.stdout.write(args.json ? `${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n` : render(result));
     process.exitCode = detectExitCode(result);
   },
 };

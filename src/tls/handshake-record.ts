@@ -6,6 +6,7 @@ import { judgeInterception, type ParseHost } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import { derToPem } from '../trust/pem.js';
 import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
 import type { ProbeResult } from './probe.js';
@@ -86,6 +87,7 @@ export function assembleHandshakeRecord(observation: Observation, trust: TrustCo
 
   const record: HandshakeRecord = {
     type: 'handshake',
+    schemaVersion: SCHEMA_VERSION,
     id: observation.id,
     time: observation.time.toISOString(),
     target: observation.target,

@@ -204,7 +204,7 @@ test('git http.sslVerify=false in ~/.gitconfig (per URL too) and "insecure" in ~
 test('--json shape: ok, findings with check/severity/subject/message/action, the environment', async (t) => {
   const { report } = await doctorJson(doctorEnv({ GIT_SSL_NO_VERIFY: '1' }, { python: pythonFacts(publicBundle) }), ['--extra-ca', corpRoot]);
   t.false(report.ok);
-  t.deepEqual(Object.keys(report), ['ok', 'findings', 'environment']);
+  t.deepEqual(Object.keys(report), ['schemaVersion', 'ok', 'findings', 'environment']);
   for (const f of report.findings) {
     t.deepEqual(Object.keys(f), ['check', 'severity', 'subject', 'message', 'action']);
     t.true(['ok', 'info', 'warning', 'broken', 'danger'].includes(f.severity));

@@ -16,7 +16,7 @@ function entry(subject: string, issuer: string, spki = `spki-${subject}`): Chain
 /** A record as the probe would leave it before judging: a leaf-only chain that anchors nowhere. */
 function unjudged(host: string, issuer = ACME, overrides: Partial<HandshakeRecord> = {}): HandshakeRecord {
   return {
-    type: 'handshake', id: host, time: '2026-11-23T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: host, time: '2026-11-23T00:00:00.000Z',
     target: { host, port: 443, servername: host, address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null },
     chain: [entry(`CN=${host}`, issuer)],

@@ -10,7 +10,7 @@ const ACME = 'CN=Acme Inspection Root,O=Acme Gateway';
 /** A leaf-only chain for a public host that anchors nowhere: what an uncatalogued interceptor shows. */
 function unjudged(host: string, issuer: string): HandshakeRecord {
   return {
-    type: 'handshake', id: host, time: '2026-11-23T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: host, time: '2026-11-23T00:00:00.000Z',
     target: { host, port: 443, servername: host, address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null },
     chain: [{ subject: `CN=${host}`, issuer, spkiSha256: `spki-${host}`, isCA: false, authorityKeyId: null } as ChainEntry],

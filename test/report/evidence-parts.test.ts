@@ -28,7 +28,7 @@ test('MANIFEST is sha256sum format over every file', (t) => {
 
 function record(overrides: Partial<HandshakeRecord>): HandshakeRecord {
   return {
-    type: 'handshake', id: 'h', time: '2026-11-23T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: 'h', time: '2026-11-23T00:00:00.000Z',
     target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null }, chain: [],
     trust: { public: 'ok', system: 'ok', extra: 'not-configured' },

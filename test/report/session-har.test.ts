@@ -10,7 +10,7 @@ import { SessionHar } from '../../src/report/session-har.js';
 
 function exchange(url: string): Exchange {
   return {
-    event: { type: 'request', id: url, handshakeId: null, time: '2026-12-06T12:00:00.000Z', method: 'GET', url, status: 200, bytes: { response: 3 }, timing: { totalMs: 1 } },
+    event: { type: 'request', schemaVersion: '1.0', id: url, handshakeId: null, time: '2026-12-06T12:00:00.000Z', method: 'GET', url, status: 200, bytes: { response: 3 }, timing: { totalMs: 1 } },
     startedDateTime: '2026-12-06T12:00:00.000Z',
     httpVersion: 'HTTP/1.1',
     requestHeaders: [],
