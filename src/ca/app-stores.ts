@@ -4,9 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLabelAlias, keytoolAliases, nssNicknames, tlswitnessCa, type FoundCa } from './installed-cas.js';
-import type { LocalCa } from './local-ca.js';
 import { commandLine } from './shell-quote.js';
-import { caLabel, firstLine, listFound, type InstallContext, type StoreResult } from './store-change.js';
+import { caLabel, firstLine, listFound, type InstallContext, type StoreResult, type TrustChange } from './store-change.js';
 
 /** NSS databases (Firefox profiles, Chromium's ~/.pki/nssdb on Linux), as mkcert finds them. */
 function nssDatabases(home: string): string[] {
@@ -32,17 +31,17 @@ async function nssFound(db: string, context: InstallContext): Promise<FoundCa[]>
   return found;
 }
 
-export async function nss(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext): Promise<StoreResult> {
+export async function nss(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   const store = 'NSS (Firefox, Chromium)';
   const databases = nssDatabases(context.home);
   if (!databases.length) return { store, status: 'skipped', detail: 'no NSS database found' };
-  if (!context.which('certutil')) return { store, status: 'manual', detail: `certutil not found: install libnss3-tools (Debian) or nss-tools, then run tlswitness ca ${action} again` };
+  if (!context.which('certutil')) return { store, status: 'manual', detail: `certutil not found: install libnss3-tools (Debian) or nss-tools, then run tlswitness ca ${change.action} again` };
   const done: string[] = [];
   const failed: string[] = [];
   for (const db of databases) {
     try {
-      if (action === 'install') {
-        await context.run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', caLabel(ca), '-i', ca.paths.cert], context.runAs);
+      if (change.action === 'install') {
+        await context.run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', caLabel(change.ca), '-i', change.ca.paths.cert], context.runAs);
         done.push(db);
         continue;
       }
@@ -70,10 +69,11 @@ async function keytool(context: InstallContext, args: string[]): Promise<{ ok: b
 // The JDK's default cacerts password (changeit); -cacerts is the JDK 9+ spelling of its path.
 const CACERTS = ['-cacerts', '-storepass', 'changeit'];
 
-export async function java(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext): Promise<StoreResult> {
+export async function java(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   const store = 'Java cacerts';
   if (!context.which('keytool')) return { store, status: 'skipped', detail: 'no keytool on PATH' };
-  if (action === 'install') {
+  if (change.action === 'install') {
+    const { ca } = change;
     const label = caLabel(ca);
     const args = ['-importcert', '-noprompt', ...CACERTS, '-alias', label, '-file', ca.paths.cert];
     const result = await keytool(context, args);

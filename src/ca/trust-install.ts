@@ -10,11 +10,10 @@ import { promisify } from 'node:util';
 import { java, nss } from './app-stores.js';
 import { findCommand } from './find-command.js';
 import { isLabelFile, macKeychainCas, tlswitnessCa, windowsStoreCas, type FoundCa } from './installed-cas.js';
-import type { LocalCa } from './local-ca.js';
 import { commandLine } from './shell-quote.js';
-import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult } from './store-change.js';
+import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult, type TrustChange } from './store-change.js';
 
-export type { InstallContext, StoreResult } from './store-change.js';
+export type { InstallContext, StoreResult, TrustChange } from './store-change.js';
 
 export const LINUX: LinuxFlavour[] = [
   { store: 'system (Debian/Ubuntu)', anchorDir: '/usr/local/share/ca-certificates', extension: '.crt', update: ['update-ca-certificates', []] },
@@ -52,12 +51,13 @@ function anchorFiles(dir: string): FoundCa[] {
   return found;
 }
 
-async function linuxSystem(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext): Promise<StoreResult> {
+async function linuxSystem(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   for (const flavour of context.linux) {
     if (!existsSync(flavour.anchorDir) || !context.which(flavour.update[0])) continue;
     const [command, args] = flavour.update;
     const update = commandLine(['sudo', command, ...args]);
-    if (action === 'install') {
+    if (change.action === 'install') {
+      const { ca } = change;
       const file = join(flavour.anchorDir, `${caLabel(ca)}${flavour.extension}`);
       const manual = `${commandLine(['sudo', 'cp', ca.paths.cert, file])} && ${update}`;
       if (!context.isRoot) return { store: flavour.store, status: 'manual', detail: `needs root: ${manual}` };
@@ -81,14 +81,18 @@ async function linuxSystem(ca: LocalCa, action: 'install' | 'uninstall', context
       return { store: flavour.store, status: 'failed', detail: `${firstLine(error)}; by hand: ${manual}${listFound(found)}` };
     }
   }
-  return { store: 'system', status: 'manual', detail: `no update-ca-certificates or update-ca-trust here: add ${ca.paths.cert} to your distribution's trust store (p11-kit: ${commandLine(['trust', 'anchor', ca.paths.cert])})` };
+  const none = 'no update-ca-certificates or update-ca-trust here';
+  if (change.action === 'uninstall') return { store: 'system', status: 'manual', detail: `${none}: remove the "tlswitness CA" certificates from your distribution's trust store (p11-kit: trust list, then trust anchor --remove)` };
+  const { cert } = change.ca.paths;
+  return { store: 'system', status: 'manual', detail: `${none}: add ${cert} to your distribution's trust store (p11-kit: ${commandLine(['trust', 'anchor', cert])})` };
 }
 
 const KEYCHAIN = '/Library/Keychains/System.keychain';
 
-async function macSystem(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext): Promise<StoreResult> {
+async function macSystem(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   const store = 'system (macOS keychain)';
-  if (action === 'install') {
+  if (change.action === 'install') {
+    const { ca } = change;
     const args = ['add-trusted-cert', '-d', '-r', 'trustRoot', '-k', KEYCHAIN, ca.paths.cert];
     try {
       await context.run('security', args);
@@ -119,10 +123,11 @@ async function macSystem(ca: LocalCa, action: 'install' | 'uninstall', context: 
   return { store, status: 'done', detail: `removed ${removed.length}${listFound(removed)}` };
 }
 
-async function windowsSystem(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext): Promise<StoreResult> {
+async function windowsSystem(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   const store = 'system (Windows ROOT)';
   const manual = (args: string[]) => `run in PowerShell as administrator: ${commandLine(['certutil', ...args], 'powershell')}`;
-  if (action === 'install') {
+  if (change.action === 'install') {
+    const { ca } = change;
     const args = ['-addstore', '-f', 'ROOT', ca.paths.cert];
     try {
       await context.run('certutil', args);
@@ -149,7 +154,8 @@ async function windowsSystem(ca: LocalCa, action: 'install' | 'uninstall', conte
   return { store, status: 'done', detail: `removed ${found.length}${list}` };
 }
 
-export async function changeTrust(ca: LocalCa, action: 'install' | 'uninstall', context: InstallContext = defaultInstallContext()): Promise<StoreResult[]> {
+/** Install one CA, or uninstall every tlswitness CA (no current CA needed): system store, NSS, Java, in that order. */
+export async function changeTrust(change: TrustChange, context: InstallContext = defaultInstallContext()): Promise<StoreResult[]> {
   const system = context.platform === 'darwin' ? macSystem : context.platform === 'win32' ? windowsSystem : linuxSystem;
-  return [await system(ca, action, context), await nss(ca, action, context), await java(ca, action, context)];
+  return [await system(change, context), await nss(change, context), await java(change, context)];
 }
