@@ -20,7 +20,7 @@ function readPasswd(): string | null {
 function sudoAccount(explicitDir: string | undefined): Account | null {
   const user = invokingUser(process.env, typeof process.getuid === 'function' ? process.getuid() : null, process.env.SUDO_USER ? readPasswd() : null);
   if (user.kind === 'sudo') return user.account;
-  if (user.kind === 'unknown-sudo-user' && !explicitDir) throw new ToolError('bad-usage', `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (the certs dir whose CA to trust)`);
+  if (user.kind === 'unknown-sudo-user' && !explicitDir) throw new ToolError('bad-usage', `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (that user's certs dir)`);
   return null;
 }
 
