@@ -1,6 +1,7 @@
 // Where `tlswitness proxy` takes its Basic credentials from: --auth (seen by anyone running ps),
 // --auth-file FILE (its first line), or $TLSWITNESS_PROXY_AUTH. Conflicting sources are refused.
 import { readFile, stat } from 'node:fs/promises';
+import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { parseProxyAuth, type ProxyAuth } from '../proxy/proxy-auth.js';
 
@@ -28,7 +29,7 @@ export async function proxyCredentials(args: CredentialSources, env: NodeJS.Proc
     }
     // Windows has no such mode bits: the file's ACL decides, and Node reports 0666 whatever it says.
     const mode = (await stat(file)).mode & 0o777;
-    if (platform !== 'win32' && mode & 0o044) warn(`--auth-file ${file} is readable by other users (mode 0${mode.toString(8)}): chmod 600 ${file}`);
+    if (platform !== 'win32' && mode & 0o044) warn(`--auth-file ${file} is readable by other users (mode 0${mode.toString(8)}): chmod 600 ${quotePosix(file)}`);
     return parseProxyAuth(text.split('\n')[0]!.replace(/\r$/, ''), `--auth-file ${file} (first line)`);
   }
   const fromEnv = env[AUTH_ENV];

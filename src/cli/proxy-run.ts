@@ -7,6 +7,7 @@ import { resolve as resolvePath, sep } from 'node:path';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
+import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
@@ -141,7 +142,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
       [
         `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
         `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${quotePosix(ca.paths.cert)})`,
         '',
       ].join('\n'),
     );

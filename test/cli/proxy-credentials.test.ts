@@ -46,8 +46,11 @@ async function requiresExactly(t: import('ava').ExecutionContext, args: string[]
 }
 
 test('TLSWITNESS_PROXY_AUTH: the proxy requires those credentials', async (t) => {
-  const stderr = await requiresExactly(t, [], cleanEnv({ TLSWITNESS_PROXY_AUTH: 'alice:env-s3cret' }), 'alice:env-s3cret');
+  // A certs dir with a space, as macOS's Application Support: the banner's curl line quotes it.
+  const certsDir = join(scratch(), 'Application Support');
+  const stderr = await requiresExactly(t, [], cleanEnv({ TLSWITNESS_PROXY_AUTH: 'alice:env-s3cret', TLSWITNESS_CERTS_DIR: certsDir }), 'alice:env-s3cret');
   t.false(stderr.includes('Warning'), stderr);
+  t.true(stderr.includes(`curl --cacert '${join(certsDir, 'ca', 'certs', 'ca.pem')}'`), stderr);
 });
 
 test('--auth-file: the first line, and a warning when other users can read the file', async (t) => {
