@@ -112,12 +112,17 @@ export interface ChainAnalysis {
   aiaCaIssuers: string[];
 }
 
+/** Why tlswitness did not fetch an AIA URL a server named. */
+export type IssuerRefusal = 'internal-address' | 'too-large' | 'too-slow';
+
 export interface FetchedIssuer {
   url: string;
   ok: boolean;
   subject: string | null;
   completesChain: boolean;
   error: string | null;
+  /** Set when tlswitness would not fetch it: the URL names an internal address (and the host is not there), the answer is over 64 KiB, or it took over 5 s. */
+  refusal?: IssuerRefusal;
   /** The fetched certificates as PEM: the proxy hands them to OpenSSL as links for this host's connections (--complete-chains). */
   pems?: string[];
   /** When they complete the chain: the trust-store certificates (the anchor) of that path, as PEM. */

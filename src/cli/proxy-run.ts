@@ -7,12 +7,12 @@ import { resolve as resolvePath, sep } from 'node:path';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
+import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../net/target.js';
 import { parsePassthrough } from '../proxy/policy.js';
-import { parseProxyAuth } from '../proxy/proxy-auth.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
 import type { HostPort } from '../net/target.js';
@@ -21,6 +21,7 @@ import { observeHandshake, type ResignedRun } from '../tls/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
+import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
@@ -38,9 +39,9 @@ function tildify(path: string): string {
 }
 
 export async function runProxy(args: ProxyArgs): Promise<void> {
+  const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!LOOPBACK.test(args.host) && !args.auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: add --auth user:password, or listen on 127.0.0.1`);
-  const auth = args.auth ? parseProxyAuth(args.auth) : null;
+  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
@@ -158,7 +159,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
       [
         `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
         `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${quotePosix(ca.paths.cert)})`,
         '',
       ].join('\n'),
     );

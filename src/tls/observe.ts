@@ -3,7 +3,8 @@
 import { ipFamily } from '../net/ip.js';
 import type { SecureVersion } from 'node:tls';
 import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
-import { fetchIssuer } from '../net/fetch-issuer.js';
+import { addressCategory } from '../net/address-category.js';
+import { fetchIssuer, IssuerFetchError } from '../net/fetch-issuer.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
@@ -123,7 +124,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
   const code = built.record.verification.opensslCode;
   const aia = built.record.chainAnalysis.aiaCaIssuers[0];
   if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return keep(built);
-  const fetched = await fetchMissingIssuer(aia, request);
+  const fetched = await fetchMissingIssuer(aia, request, observation.target.address);
   return keep(build(fetched));
 }
 
@@ -140,11 +141,18 @@ async function prepareAnchors(stores: TrustContext, name: string, options: Probe
   return anchors;
 }
 
-async function fetchMissingIssuer(url: string, request: HandshakeRequest): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
+/**
+ * The AIA issuer, fetched the way the traffic goes (the same proxy), from a public address, or from
+ * the inspected host's own kind of network: its connected address says which (through a proxy only
+ * a literal or localhost target says; a name there counts as public).
+ */
+async function fetchMissingIssuer(url: string, request: HandshakeRequest, address: string | null): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
+  const hostCategory = addressCategory(address ?? request.target.host) ?? 'public';
   try {
-    const certs = (await fetchIssuer(url, request.resolve, request.timeoutMs)).map((der) => new ParsedCertificate(der));
+    const certs = (await fetchIssuer(url, { resolve: request.resolve, proxy: request.proxy, hostCategory, timeoutMs: request.timeoutMs })).map((der) => new ParsedCertificate(der));
     return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) }, certs };
   } catch (error) {
-    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message }, certs: [] };
+    const refusal = error instanceof IssuerFetchError ? error.refusal : null;
+    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message, ...(refusal ? { refusal } : {}) }, certs: [] };
   }
 }

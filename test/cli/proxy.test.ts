@@ -86,7 +86,7 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
     t.regex(result.stderr, new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use: stop the other program or pass --port N\\n$`));
     const open = await runCli(['proxy', '--host', '0.0.0.0', '--port', '0', '--certs-dir', dir]);
     t.is(open.code, 2);
-    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address: add --auth user:password, or listen on 127\.0\.0\.1\n$/);
+    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/);
     const pattern = await runCli(['proxy', '--port', '0', '--passthrough', '*.', '--certs-dir', dir]);
     t.is(pattern.code, 2);
     t.regex(pattern.stderr, /^Error: --passthrough "\*\.": expected host, \*\.domain, an IP address, with an optional :port\n$/);
