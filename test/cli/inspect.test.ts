@@ -248,15 +248,14 @@ test('a client key that does not match its certificate is a one-line usage error
 test('a proxy that never answers CONNECT: exit 3 at step proxy, within the timeout', async (t) => {
   const silent = createServer((socket) => socket.on('error', () => undefined));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const started = Date.now();
   try {
     const result = await runCli(['inspect', 'valid.example.com:443', '--json', '--timeout', '800', '--upstream-proxy', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`]);
     t.is(result.code, 3);
     const record = JSON.parse(result.stdout);
     t.is(record.failure.step, 'proxy');
     t.regex(record.failure.message, /did not open a tunnel/);
-    // Generous under a loaded test run; before the fix the process never exited on its own.
-    t.true(Date.now() - started < 20_000, 'the process exits once the deadline passes');
+    // Before the fix the process never exited on its own: runCli would have killed it at 30 s (code 99,
+    // not 3). A wall-clock bound here only measured how loaded the machine was.
   } finally {
     silent.close();
   }
