@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
 import { redactHeaders } from '../redact/headers.js';
 import { redactUrl } from '../redact/url.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 export interface ResponseFacts {
   /** Raw header pairs of the response as the app received it. */
@@ -24,6 +25,7 @@ export class RequestLog {
     return (status, bytes, response = {}) => {
       const event: RequestEvent = {
         type: 'request',
+        schemaVersion: SCHEMA_VERSION,
         id: `r-${++this.count}`,
         handshakeId,
         time: new Date().toISOString(),

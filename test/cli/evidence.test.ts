@@ -161,6 +161,17 @@ test.serial('.tar.gz: the same files under one top folder, written by a real arc
   t.regex(email, /Please renew the certificate "CN=expired\.example\.com" \(expired /);
 });
 
+test.serial("evidence: a row for Python's certifi, and the conclusion names an old one (TLSWITNESS_CERTIFI_BUNDLE)", async (t) => {
+  const server = await serve('valid');
+  const out = outPath('certifi');
+  const result = await runCli([...evidenceArgs('valid', server.port, out), '--no-client-checks'], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+  t.is(result.code, 0, result.stderr);
+  const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  t.true(json.comparison.rows.some((r: { check: string; result: string }) => /against Python's certifi/.test(r.check) && r.result === 'fails: UNABLE_TO_GET_ISSUER_CERT_LOCALLY'));
+  t.regex(json.comparison.conclusion, /But for Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/);
+  t.regex(readFileSync(join(out, 'report.md'), 'utf8'), /\| valid\.example\.com:\d+ against Python's certifi \(requests' and httpx's default\) \| fails: UNABLE_TO_GET_ISSUER_CERT_LOCALLY \|/);
+});
+
 test.serial('when the sanity host fails too, the bundle says it is probably us, and the email goes to IT', async (t) => {
   const server = await serve('unknownRoot');
   const broken = await serve('selfSigned');

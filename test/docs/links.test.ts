@@ -6,9 +6,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from '../helpers/fixtures.js';
 
-/** Pages the schema work publishes next to these docs; a link to one is checked like any other once it exists. */
-const PUBLISHED_WITH_THE_SCHEMAS = new Set(['docs/schema/README.md', 'docs/log-pipelines.md']);
-
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -64,7 +61,6 @@ test('every relative link in the README and docs/ names a file that exists, and 
       const inRepo = relative(ROOT, target);
       t.false(inRepo.startsWith('..'), `${from}: ${link} leaves the repository`);
       if (!existsSync(target)) {
-        if (PUBLISHED_WITH_THE_SCHEMAS.has(inRepo)) continue;
         t.fail(`${from}: ${link}: no such file`);
         continue;
       }

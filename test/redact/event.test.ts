@@ -6,8 +6,8 @@ import { redactEvent } from '../../src/redact/event.js';
 import { EventLog } from '../../src/tui/event-log.js';
 import { HostTable } from '../../src/tui/host-table.js';
 
-const request: ProxyEvent = { type: 'request', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:00.000Z', method: 'GET', url: 'https://u:s1@h.example:443/p?token=s2&page=2', status: 200, bytes: { response: 1 }, timing: { totalMs: 1 } };
-const error: ProxyEvent = { type: 'error', time: '2026-11-23T10:00:00.000Z', code: 'BAD_REQUEST', message: 'refused GET https://h.example/?access_token=s3: only http:// is forwarded' };
+const request: ProxyEvent = { type: 'request', schemaVersion: '1.0', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:00.000Z', method: 'GET', url: 'https://u:s1@h.example:443/p?token=s2&page=2', status: 200, bytes: { response: 1 }, timing: { totalMs: 1 } };
+const error: ProxyEvent = { type: 'error', schemaVersion: '1.0', time: '2026-11-23T10:00:00.000Z', code: 'BAD_REQUEST', message: 'refused GET https://h.example/?access_token=s3: only http:// is forwarded' };
 
 test('redactEvent: the URL and the message, nothing else; unchanged events are the same object', (t) => {
   t.is((redactEvent(request) as { url: string }).url, 'https://***@h.example:443/p?token=REDACTED&page=2');
