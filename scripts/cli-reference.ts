@@ -32,7 +32,7 @@ type AnyModule = CommandModule<object, object>;
 
 /** The module with its builder recording into `doc` (through to the real parser) and a handler that does nothing. */
 function recording(module: AnyModule, parent: string[], found: Map<string, CommandDoc>): AnyModule {
-  const path = [...parent, commandName(module as CommandModule<never, never>)];
+  const path = [...parent, commandName(module)];
   const commands = Array.isArray(module.command) ? module.command : [module.command ?? ''];
   const doc: CommandDoc = {
     path,
@@ -62,7 +62,7 @@ function recording(module: AnyModule, parent: string[], found: Map<string, Comma
               doc.examples.push([args[0] as string, (args[1] as string | undefined) ?? '']);
             } else if (key === 'command' && typeof args[0] === 'object' && args[0] !== null) {
               const sub = args[0] as AnyModule;
-              doc.subcommands.push(commandName(sub as CommandModule<never, never>));
+              doc.subcommands.push(commandName(sub));
               args[0] = recording(sub, path, found);
             }
             const result = (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -112,7 +112,7 @@ export async function collectCommands(): Promise<CommandDoc[]> {
     docs.push(doc);
     for (const sub of doc.subcommands) await visit([...path, sub]);
   };
-  for (const module of COMMANDS) await visit([commandName(module as CommandModule<never, never>)]);
+  for (const module of COMMANDS) await visit([commandName(module)]);
   return docs;
 }
 

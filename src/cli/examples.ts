@@ -78,7 +78,7 @@ export const EXAMPLES: Readonly<Record<string, ReadonlyArray<readonly [string, s
 };
 
 /** The first word of a yargs command string (`'inspect <target>'` → `'inspect'`). */
-export function commandName(module: CommandModule<never, never>): string {
+export function commandName(module: Pick<CommandModule, 'command'>): string {
   const command = Array.isArray(module.command) ? module.command[0] : module.command;
   return String(command ?? '').split(' ')[0]!;
 }
@@ -88,7 +88,7 @@ export function commandName(module: CommandModule<never, never>): string {
  * A command without examples is registered unchanged; test/docs/cli-reference.test.ts requires them.
  */
 export function withExamples<T, U>(module: CommandModule<T, U>, parent = ''): CommandModule<T, U> {
-  const path = `${parent}${commandName(module as CommandModule<never, never>)}`;
+  const path = `${parent}${commandName(module)}`;
   const examples = EXAMPLES[path] ?? [];
   const builder = module.builder;
   return {
