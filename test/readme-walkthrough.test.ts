@@ -1,7 +1,7 @@
 // The README as a newcomer follows it, top to bottom, in a copy of the checkout: the set-up block, putting
 // `tlswitness` on the PATH, then Job 1 (the proxy, eval "$(tlswitness ca env)", curl through it to a loopback
-// fixture server); and the README's claims about a refused upstream and the proxy's output, each against the
-// built tool.
+// fixture server); and the docs' claims about a refused upstream and the proxy's output (docs/behaviour.md,
+// docs/proxy.md), each against the built tool.
 import test from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -24,12 +24,14 @@ function shellBlocks(text: string): Array<{ at: number; commands: string[] }> {
   }));
 }
 
-/** The text of a README section, from its heading to the next one of the same level. */
-function section(heading: string): string {
-  const start = README.indexOf(`\n## ${heading}`);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const end = README.indexOf('\n## ', start + 1);
-  return README.slice(start, end < 0 ? undefined : end).replace(/\s+/g, ' ');
+/** The text of a section of a page (README.md, docs/...), from its `## heading` to the next one; `#` for the whole page. */
+function section(page: string, heading: string): string {
+  const text = `\n${readFileSync(join(ROOT, page), 'utf8')}`;
+  const level = heading.startsWith('# ') ? '\n# ' : '\n## ';
+  const start = text.indexOf(heading.startsWith('# ') ? `\n${heading}` : `\n## ${heading}`);
+  if (start < 0) throw new Error(`${page} has no section "${heading}"`);
+  const end = text.indexOf(level, start + 1);
+  return text.slice(start, end < 0 ? undefined : end).replace(/\s+/g, ' ');
 }
 
 interface Started {
@@ -200,8 +202,8 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
   }
 });
 
-test('README "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Problem through CONNECT, X-Tlswitness-Error as plain HTTP', async (t) => {
-  const claim = section('Decisions where SPEC is silent');
+test('docs "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Problem through CONNECT, X-Tlswitness-Error as plain HTTP', async (t) => {
+  const claim = section('docs/behaviour.md', 'The proxy');
   t.regex(claim, /`X-Tlswitness-Problem: connection-failed`/);
   t.regex(claim, /`X-Tlswitness-Error: UPSTREAM_REFUSED`/);
   t.regex(claim, /first line says why no TLS handshake took place \("could not be reached"/);
@@ -221,8 +223,8 @@ test('README "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Pr
   }
 });
 
-test('README "The proxy": NDJSON when stdout is not a terminal even with --no-tui; one readable line per event with --no-tui on a terminal', async (t) => {
-  const claim = section('The proxy');
+test('docs "The proxy": NDJSON when stdout is not a terminal even with --no-tui; one readable line per event with --no-tui on a terminal', async (t) => {
+  const claim = section('docs/proxy.md', '# The proxy');
   t.regex(claim, /NDJSON with `--json` or when stdout is not a terminal/);
   t.regex(claim, /one readable line each with `--no-tui` on a terminal/);
   const plain = await startHttpOrigin();

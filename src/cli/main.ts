@@ -1,21 +1,11 @@
 #!/usr/bin/env node
 // The tlswitness binary: registers the commands that work and maps errors to SPEC exit codes.
 // The only place that calls process.exit.
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import { caCommand } from './ca.js';
-import { bundleCommand } from './bundle.js';
-import { certCommand } from './cert.js';
-import { convertCommand } from './convert.js';
-import { detectCommand } from './detect.js';
-import { doctorCommand } from './doctor.js';
-import { evidenceCommand } from './evidence.js';
-import { explainCommand } from './explain.js';
-import { inspectCommand } from './inspect.js';
-import { proxyCommand } from './proxy.js';
-import { verifyCommand } from './verify.js';
+import { COMMANDS, USAGE } from './commands.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneLine } from '../report/terminal-safe.js';
 
@@ -29,18 +19,8 @@ async function main(): Promise<void> {
   const argv = hideBin(process.argv);
   const cli = yargs(argv)
     .scriptName('tlswitness')
-    .usage('$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.')
-    .command(proxyCommand)
-    .command(inspectCommand)
-    .command(detectCommand)
-    .command(evidenceCommand)
-    .command(explainCommand)
-    .command(verifyCommand)
-    .command(certCommand)
-    .command(convertCommand)
-    .command(bundleCommand)
-    .command(caCommand)
-    .command(doctorCommand)
+    .usage(USAGE)
+    .command(COMMANDS as CommandModule[])
     .version(TOOL_VERSION)
     .strict()
     .recommendCommands()

@@ -69,7 +69,7 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
   const certsDir = join(dir, 'certs');
   const log = join(dir, 'events.ndjson');
   const evidenceDir = join(dir, 'evidence');
-  // No locale, so blessed draws ASCII (^v, ~); the README's screenshot is taken with a UTF-8 one, as a user's terminal has.
+  // No locale, so blessed draws ASCII (^v, ~); the screenshots in the docs are taken with a UTF-8 one, as a user's terminal has.
   const env = { ...cleanEnv(), TERM: 'xterm-256color', TERMINFO: terminfo, ...(process.env.TLSWITNESS_SCREENSHOT ? { LANG: 'C.UTF-8' } : {}) };
   const args = [
     CLI, '--port', String(port), '--certs-dir', certsDir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--log', log, '--evidence-dir', evidenceDir,
@@ -149,7 +149,7 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     const secondBundle = join(evidenceDir, `${expired.host}_${expiredOrigin.port}-2`);
     await waitFor('the evidence written', (s) => joined(s).includes(secondBundle));
 
-    // 80x24, the size the README promises: a longer host name, every key hint whole, the bundle's path whole.
+    // 80x24, the size docs/terminal-ui.md promises: a longer host name, every key hint whole, the bundle's path whole.
     t.is((await fetchViaProxy(port, `https://${selfSigned.host}:${selfSignedOrigin.port}/`, ca)).status, 502);
     await tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
     const selfSignedBundle = join(evidenceDir, `${selfSigned.host}_${selfSignedOrigin.port}`);
@@ -185,7 +185,7 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     t.true(existsSync(join(evidenceDir, bundles[1]!, 'served-chain.pem')));
   } finally {
     await tmux('kill-server').catch(() => undefined);
-    // The README's Terminal UI screenshot comes from here: TLSWITNESS_SCREENSHOT=file npx ava test/tui/screen.test.ts
+    // docs/terminal-ui.md's 80x24 screenshot comes from here: TLSWITNESS_SCREENSHOT=file npx ava test/tui/screen.test.ts
     if (process.env.TLSWITNESS_SCREENSHOT && screenshot) writeFileSync(process.env.TLSWITNESS_SCREENSHOT, screenshot);
   }
 });

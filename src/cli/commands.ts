@@ -1,0 +1,34 @@
+// The commands the binary registers, in the order `--help` lists them, each with its examples: main.ts parses with
+// them and scripts/cli-reference.ts renders docs/cli.md from them.
+import type { CommandModule } from 'yargs';
+import { bundleCommand } from './bundle.js';
+import { caCommand } from './ca.js';
+import { certCommand } from './cert.js';
+import { convertCommand } from './convert.js';
+import { detectCommand } from './detect.js';
+import { doctorCommand } from './doctor.js';
+import { evidenceCommand } from './evidence.js';
+import { withExamples } from './examples.js';
+import { explainCommand } from './explain.js';
+import { inspectCommand } from './inspect.js';
+import { proxyCommand } from './proxy.js';
+import { verifyCommand } from './verify.js';
+
+export const USAGE = '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
+
+// Each module keeps its own argument type; yargs' `.command()` takes them one by one.
+type AnyCommand = CommandModule<object, never>;
+
+export const COMMANDS: readonly AnyCommand[] = [
+  proxyCommand,
+  inspectCommand,
+  detectCommand,
+  evidenceCommand,
+  explainCommand,
+  verifyCommand,
+  certCommand,
+  convertCommand,
+  bundleCommand,
+  caCommand,
+  doctorCommand,
+].map((command) => withExamples(command as unknown as AnyCommand));
