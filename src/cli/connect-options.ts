@@ -13,7 +13,7 @@ import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { parseResolve, type ResolveMap } from '../net/target.js';
 import type { TrustContext } from '../tls/handshake-record.js';
-import type { HandshakeRequest } from '../tls/observe.js';
+import type { HandshakeRequest } from '../tls/observe-target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';

@@ -4,7 +4,7 @@ import { detectExitCode, detectVerdict, settleRun, type DetectResult, type Targe
 import { hostParserIfLoaded } from '../diagnose/interception.js';
 import { parseTarget } from '../net/target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { observeHandshake, type ResignedRun } from '../tls/observe-target.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';

@@ -17,7 +17,7 @@ import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
 import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { observeHandshake, type ResignedRun } from '../tls/observe-target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';

@@ -4,7 +4,7 @@ import type { FixturePki, Scenario } from '../../scripts/fixture-pki.js';
 import type { ProxySpec } from '../../src/net/connector.js';
 import { parseResolve } from '../../src/net/target.js';
 import type { TrustContext } from '../../src/tls/handshake-record.js';
-import { observeHandshake } from '../../src/tls/observe.js';
+import { observeHandshake } from '../../src/tls/observe-target.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import { ParsedCertificate } from '../../src/trust/certificate.js';
 import { pemCertificates } from '../../src/trust/pem.js';

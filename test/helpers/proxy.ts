@@ -17,7 +17,7 @@ import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import { anchorPems, type TrustContext } from '../../src/tls/handshake-record.js';
-import { observeHandshake } from '../../src/tls/observe.js';
+import { observeHandshake } from '../../src/tls/observe-target.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
 import type { HandshakeRecord } from '../../src/types.js';
