@@ -16,6 +16,12 @@ export type Problem =
 
 export type Liability = 'server' | 'client' | 'network' | 'none';
 export type Confidence = 'high' | 'medium' | 'low';
+/** A host (name or IP address, IPv6 without brackets) and a port: a target, a CONNECT, an upstream. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 export type Via = 'direct' | 'upstream-proxy' | 'env-proxy';
 /** The stores whose union is the effective verification (SPEC: public + system + extra). */
 export type EffectiveStoreName = 'public' | 'system' | 'extra';

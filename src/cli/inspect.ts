@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
 import { renderHandshake } from '../report/handshake-text.js';
-import { observeHandshake } from '../tls/observe-target.js';
+import { observeHandshake } from '../record/observe.js';
 import type { HandshakeRecord } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
 import { exitCodeFor } from './exit-codes.js';

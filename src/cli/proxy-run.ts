@@ -11,22 +11,21 @@ import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { parsePassthrough } from '../proxy/policy.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
-import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe-target.js';
+import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { anchorPems } from '../tls/handshake-record.js';
+import { anchorPems } from '../record/assemble.js';
 import { networkPlan } from './connect-options.js';
 import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
 import type { Tui } from '../tui/screen.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { oneLine } from '../report/terminal-safe.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -61,7 +60,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const events = new EventBus();
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
+  let resigned = EMPTY_RESIGNED;
 
   // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
   // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
@@ -132,7 +131,13 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target, servername) => observeHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
+    observe: async (target, servername) => {
+      const gathered = await gatherHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust);
+      // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
+      const judged = judgeHandshake(gathered, resigned);
+      resigned = judged.resigned;
+      return judged.record;
+    },
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),

@@ -3,7 +3,7 @@
 // block page when OpenSSL refused the upstream connection).
 import type { IContext } from 'http-mitm-proxy';
 import type { EventBus } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
 import { UpstreamRefusal } from './openssl-gate.js';

@@ -4,8 +4,8 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { EventBus } from '../events.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { classifyHandshakeEnd } from './client-handshake.js';
 import type { ClientRejections } from './client-rejections.js';
 import type { UpstreamName } from './upstream-name.js';

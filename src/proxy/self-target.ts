@@ -2,7 +2,8 @@
 // A request the proxy forwards to its own port comes back as a new request, which it forwards
 // again: one app request becomes an unbounded chain of sockets.
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
-import type { HostPort, ResolveMap } from '../net/target.js';
+import type { ResolveMap } from '../net/target.js';
+import type { HostPort } from '../types.js';
 
 export interface SelfListener {
   /** The ports the proxy accepts on: its own and the library's unadvertised one. */

@@ -2,8 +2,9 @@
 import type { Socket } from 'node:net';
 import type { EventBus } from '../events.js';
 import { openConnection } from '../net/connector.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { UpstreamOptions } from './upstream-agent.js';
+import type { HostPort } from '../types.js';
 
 export function relay(client: Socket, first: Buffer, target: HostPort, upstream: Pick<UpstreamOptions, 'resolve' | 'proxyFor' | 'timeoutMs'>, sockets: Set<Socket>, events: EventBus): void {
   openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(

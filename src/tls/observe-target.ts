@@ -1,23 +1,15 @@
-// One handshake from target to record: connect, probe, verify against the stores, and (on request)
-// fetch a missing issuer. `inspect`, `detect`, `evidence` and the proxy's recorder all call this.
-import { ipFamily } from '../net/ip.js';
+// The socket half of a handshake record: reach the target (direct or through a proxy) and probe its
+// TLS handshake, as data; judging what was seen is the record stage's job (record/observe.ts).
 import type { SecureVersion } from 'node:tls';
 import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
-import { addressCategory } from '../net/address-category.js';
-import { fetchIssuer, IssuerFetchError } from '../net/fetch-issuer.js';
-import type { HostPort, ResolveMap } from '../net/target.js';
-import { ParsedCertificate } from '../trust/certificate.js';
-import { derToPem } from '../trust/pem.js';
-import type { FetchedIssuer, HandshakeRecord } from '../types.js';
-import { anchorPems, assembleHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
-import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
-import type { ResignedMemory } from '../diagnose/resigned-memory.js';
-import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
-import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions } from './probe.js';
-import { probeContext } from './probe-context.js';
+import { ipFamily } from '../ip.js';
+import type { ResolveMap } from '../net/target.js';
 import { ToolError } from '../errors.js';
+import type { Failure, HostPort, Target, Via } from '../types.js';
+import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions, type ProbeResult } from './probe.js';
+import { probeContext } from './probe-context.js';
 
-export interface HandshakeRequest {
+export interface TargetRequest {
   id: string;
   target: HostPort;
   /** SNI and the name checked; undefined means the host (none for an IP address). */
@@ -29,14 +21,6 @@ export interface HandshakeRequest {
   alpn: string[];
   client: ClientCredentials | null;
   timeoutMs: number;
-  fetchMissing: boolean;
-  /** One run's memory of issuers re-signing public hosts (the proxy, detect). */
-  resigned?: ResignedRun;
-  /**
-   * Let OpenSSL verify the probe's connection too, against the record's anchors, and record a
-   * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
-   */
-  crossCheck?: boolean;
   /**
    * When the server asks for a client certificate, none is given (or one from a CA it did not name)
    * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
@@ -45,14 +29,24 @@ export interface HandshakeRequest {
   httpProbe?: boolean;
 }
 
-/**
- * Where a run keeps its memory between handshakes. Read just before a record is judged and replaced
- * with the memory the verdict returns, in one synchronous step, so concurrent handshakes never lose
- * each other's hosts (see diagnose/resigned-memory.ts).
- */
-export interface ResignedRun {
-  memory: ResignedMemory;
+/** What one connection showed, before any judgement. */
+export interface Observation {
+  id: string;
+  time: Date;
+  target: Target;
+  via: Via;
+  proxy: string | null;
+  connectMs: number | null;
+  /** A failure before TLS (DNS, TCP, proxy). */
+  connectFailure: Failure | null;
+  probe: ProbeResult | null;
+  clientSubject: string | null;
+  /** Where target.address came from; a DNS answer in a private range makes the host internal. */
+  addressSource?: 'literal' | 'resolve' | 'dns' | null;
 }
+
+/** The anchors OpenSSL verifies the probe's connection against (the record's trust stores), for a name. */
+export type AnchorsFor = (name: string) => Promise<Omit<ProbeAnchors, 'name'>>;
 
 /** The Host header for the target: the name checked, with the port unless it is 443 (RFC 9110 7.2). */
 export function hostHeader(name: string, port: number): string {
@@ -66,9 +60,12 @@ export function defaultServername(host: string, explicit?: string): string | nul
   return ipFamily(host) ? null : host;
 }
 
-export async function observeHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<HandshakeRecord> {
+/**
+ * Connects and probes; a connection failure is part of the observation, not an error.
+ * @param anchorsFor given, OpenSSL verifies the probe's connection too (the cross-check)
+ */
+export async function observeTarget(request: TargetRequest, time: Date, anchorsFor: AnchorsFor | null = null): Promise<Observation> {
   const servername = defaultServername(request.target.host, request.servername);
-  const time = now();
   const observation: Observation = {
     id: request.id,
     time,
@@ -95,7 +92,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (request.crossCheck) probeOptions.anchors = await prepareAnchors(await trust, servername ?? request.target.host, probeOptions);
+    if (anchorsFor) probeOptions.anchors = await prepareAnchors(anchorsFor, servername ?? request.target.host, probeOptions);
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
@@ -107,30 +104,12 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     observation.connectFailure = error.failure;
     observation.target.address = error.address;
   }
-  const stores = await trust;
-  // Only the record returned is kept in the run's memory; the memory is read afresh for each build,
-  // since other handshakes may have added to it while this one awaited.
-  const build = (fetched: FetchedCertificates | null = null) => assembleHandshakeRecord({ ...observation, resigned: request.resigned?.memory }, stores, now(), fetched);
-  const keep = (built: ReturnType<typeof build>) => {
-    if (request.resigned && built.resigned) request.resigned.memory = built.resigned;
-    return built.record;
-  };
-  observation.parseHost ??= hostParserIfLoaded() ?? undefined;
-  let built = build();
-  if (!observation.parseHost && needsHostClassification(built.record)) {
-    observation.parseHost = await loadHostParser();
-    built = build();
-  }
-  const code = built.record.verification.opensslCode;
-  const aia = built.record.chainAnalysis.aiaCaIssuers[0];
-  if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return keep(built);
-  const fetched = await fetchMissingIssuer(aia, request, observation.target.address);
-  return keep(build(fetched));
+  return observation;
 }
 
 /** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
-async function prepareAnchors(stores: TrustContext, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
-  const anchors: ProbeAnchors = { key: stores, pems: () => anchorPems(stores), name };
+async function prepareAnchors(anchorsFor: AnchorsFor, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
+  const anchors: ProbeAnchors = { ...(await anchorsFor(name)), name };
   // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
   await new Promise((resolve) => setImmediate(resolve));
   try {
@@ -139,20 +118,4 @@ async function prepareAnchors(stores: TrustContext, name: string, options: Probe
     // Unusable client credentials: the probe reports them.
   }
   return anchors;
-}
-
-/**
- * The AIA issuer, fetched the way the traffic goes (the same proxy), from a public address, or from
- * the inspected host's own kind of network: its connected address says which (through a proxy only
- * a literal or localhost target says; a name there counts as public).
- */
-async function fetchMissingIssuer(url: string, request: HandshakeRequest, address: string | null): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
-  const hostCategory = addressCategory(address ?? request.target.host) ?? 'public';
-  try {
-    const certs = (await fetchIssuer(url, { resolve: request.resolve, proxy: request.proxy, hostCategory, timeoutMs: request.timeoutMs })).map((der) => new ParsedCertificate(der));
-    return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) }, certs };
-  } catch (error) {
-    const refusal = error instanceof IssuerFetchError ? error.refusal : null;
-    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message, ...(refusal ? { refusal } : {}) }, certs: [] };
-  }
 }

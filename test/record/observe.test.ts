@@ -3,7 +3,7 @@
 import test from 'ava';
 import { parseResolve } from '../../src/net/target.js';
 import { renderHandshake } from '../../src/report/handshake-text.js';
-import { observeHandshake, type HandshakeRequest } from '../../src/tls/observe-target.js';
+import { observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 
