@@ -16,6 +16,9 @@ export type Problem =
 
 export type Liability = 'server' | 'client' | 'network' | 'none';
 export type Confidence = 'high' | 'medium' | 'low';
+/** Environment variables, as process.env holds them (a test or doctor's snapshot passes its own). */
+export type Env = Record<string, string | undefined>;
+
 /** A host (name or IP address, IPv6 without brackets) and a port: a target, a CONNECT, an upstream. */
 export interface HostPort {
   host: string;

@@ -10,7 +10,8 @@ import { ensureLocalCa } from '../ca/local-ca.js';
 import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
-import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../host-port.js';
 import { parsePassthrough } from '../proxy/policy.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
@@ -28,7 +29,6 @@ import type { Tui } from '../tui/screen.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { oneLine } from '../report/terminal-safe.js';
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** ~/… for paths under the home directory: shorter in the header, and a shell expands it back. */
@@ -40,7 +40,7 @@ function tildify(path: string): string {
 export async function runProxy(args: ProxyArgs): Promise<void> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');

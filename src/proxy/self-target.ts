@@ -1,7 +1,8 @@
 // Whether a target is this proxy itself, judged by address and port rather than by spelling; pure.
 // A request the proxy forwards to its own port comes back as a new request, which it forwards
 // again: one app request becomes an unbounded chain of sockets.
-import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import type { ResolveMap } from '../net/target.js';
 import type { HostPort } from '../types.js';
 
