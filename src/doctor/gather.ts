@@ -11,6 +11,7 @@ import { clientPaths, resolveClients } from './client-trust.js';
 import { readCurlrc } from './curlrc.js';
 import { parseDotenv } from './dotenv.js';
 import { envFilePaths } from './env-files.js';
+import { gatherJava } from './java-gather.js';
 import { certFact, readPaths } from './path-facts.js';
 import { probeCurl, probeGit, probePython } from './probes.js';
 import type { CertFact, DoctorSnapshot, Env, EnvFileFacts, LocalCaFacts, PathFacts } from './snapshot.js';
@@ -98,7 +99,7 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
   const probe = { env, cwd: options.cwd, timeoutMs: options.timeoutMs };
   // One read per file, even when the system store is also named by variables and tools.
   const cache: PathCache = new Map();
-  const [corporate, python, curl, git, curlrc, ca, system, dotenv] = await Promise.all([
+  const [corporate, python, curl, git, curlrc, ca, system, dotenv, java] = await Promise.all([
     corporateCas(options.extraCaFiles, join(options.certsDir, 'extra')),
     probePython(probe),
     probeCurl(probe),
@@ -107,11 +108,12 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
     localCa(options.certsDir),
     systemStore(platform, cache),
     envFiles(options.cwd),
+    gatherJava(env, platform, options.cwd),
   ]);
   const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc, envFiles: dotenv };
   const variablePaths = caVariableNames(env).flatMap((name) => (env[name]?.trim() ? caVariablePaths(name, env[name]!, platform) : []));
   // A relative path in a .env is read from the current directory, where apps that load it usually start.
   variablePaths.push(...envFilePaths(dotenv, platform));
   const paths = await readPaths([...new Set([...variablePaths, ...clientPaths(resolveClients(partial))])], cache);
-  return { ...partial, paths, systemStore: system, localCa: ca, corporate };
+  return { ...partial, paths, systemStore: system, localCa: ca, corporate, java };
 }
