@@ -15,7 +15,6 @@ export type CheckName =
   | 'system-store'
   | 'local-ca'
   | 'client-trust'
-  | 'java-trust'
   | 'tool';
 
 export interface Finding {
@@ -36,7 +35,6 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   'system-store': 'System trust store',
   'local-ca': 'tlswitness local CA',
   'client-trust': 'What each client trusts',
-  'java-trust': 'Java truststores',
   tool: 'Tools looked at',
 };
 

@@ -71,16 +71,16 @@ function unusable(store: JavaStoreFacts, java: JavaFacts, label: string): Findin
   if (c.state === 'missing') {
     // Debian and Ubuntu build /etc/ssl/certs/java/cacerts from the system store with ca-certificates-java.
     const debian = store.realPath === '/etc/ssl/certs/java/cacerts' ? 'sudo apt-get install --reinstall ca-certificates-java' : null;
-    return finding('java-trust', 'broken', store.path, `${label} is missing: Java refuses every certificate ("the trustAnchors parameter must be non-empty")`, undo ?? debian ?? `reinstall the JDK in ${store.jvm?.home ?? 'use'}`);
+    return finding('client-trust', 'broken', store.path, `${label} is missing: Java refuses every certificate ("the trustAnchors parameter must be non-empty")`, undo ?? debian ?? `reinstall the JDK in ${store.jvm?.home ?? 'use'}`);
   }
   if (c.state === 'wrong-password') {
     if (!java.options.trustStorePassword) {
-      return finding('java-trust', 'warning', store.path, `${label} (${c.format}): ${c.error}; doctor cannot tell what it trusts`, `give its password as -Djavax.net.ssl.trustStorePassword=... in JAVA_TOOL_OPTIONS, as the app does`);
+      return finding('client-trust', 'warning', store.path, `${label} (${c.format}): ${c.error}; doctor cannot tell what it trusts`, `give its password as -Djavax.net.ssl.trustStorePassword=... in JAVA_TOOL_OPTIONS, as the app does`);
     }
-    return finding('java-trust', 'broken', store.path, `${label} (${c.format}): ${c.error}: Java cannot load it and fails every TLS connection`, `fix -Djavax.net.ssl.trustStorePassword in ${java.options.trustStorePassword.variable}`);
+    return finding('client-trust', 'broken', store.path, `${label} (${c.format}): ${c.error}: Java cannot load it and fails every TLS connection`, `fix -Djavax.net.ssl.trustStorePassword in ${java.options.trustStorePassword.variable}`);
   }
   const what = c.state === 'damaged' ? `${c.format ? `a damaged ${c.format} keystore` : 'not a keystore'} (${c.error})` : `unreadable (${c.error})`;
-  return finding('java-trust', 'broken', store.path, `${label} is ${what}: Java cannot load it and fails every TLS connection`, undo ?? `restore it: reinstall the JDK in ${store.jvm?.home ?? 'use'}`);
+  return finding('client-trust', 'broken', store.path, `${label} is ${what}: Java cannot load it and fails every TLS connection`, undo ?? `restore it: reinstall the JDK in ${store.jvm?.home ?? 'use'}`);
 }
 
 type JavaSnapshot = Pick<DoctorSnapshot, 'corporate' | 'localCa' | 'platform'> & { java: JavaFacts };
@@ -94,7 +94,7 @@ function storeFindings(store: JavaStoreFacts, snapshot: JavaSnapshot): Finding[]
   const contents = store.contents as Extract<JavaStoreFacts['contents'], { state: 'read' }>;
   const uses = `${owner} uses ${label} (${contents.format}, ${count(contents.certificates.length, 'certificate')})`;
   if (!contents.certificates.length) {
-    return [finding('java-trust', 'broken', store.path, `${uses}: no trusted certificate, so Java refuses every certificate`, store.source === 'option' ? `fix or remove -Djavax.net.ssl.trustStore in ${java.options.trustStore!.variable}` : `reinstall the JDK in ${store.jvm!.home}`)];
+    return [finding('client-trust', 'broken', store.path, `${uses}: no trusted certificate, so Java refuses every certificate`, store.source === 'option' ? `fix or remove -Djavax.net.ssl.trustStore in ${java.options.trustStore!.variable}` : `reinstall the JDK in ${store.jvm!.home}`)];
   }
   const perFile = new Map<string, number>();
   for (const c of snapshot.corporate) perFile.set(c.file, (perFile.get(c.file) ?? 0) + 1);
@@ -112,15 +112,15 @@ function storeFindings(store: JavaStoreFacts, snapshot: JavaSnapshot): Finding[]
     // One line per file: a bundle's certificates go in together.
     const files = [...new Map(missing.map((m) => [m.file, m])).values()];
     const lines = files.map((m) => keytoolImport(store, { file: m.file, certificates: perFile.get(m.file) ?? 1, alias: javaAlias(m.cert) }, java, snapshot.platform));
-    out.push(finding('java-trust', 'warning', store.path, `${what}; ${message}`, lines.join(' && ')));
-  } else out.push(finding('java-trust', snapshot.corporate.length ? 'ok' : 'info', store.path, message));
+    out.push(finding('client-trust', 'warning', store.path, `${what}; ${message}`, lines.join(' && ')));
+  } else out.push(finding('client-trust', snapshot.corporate.length ? 'ok' : 'info', store.path, message));
   const local = snapshot.localCa.cert;
   if (local) {
     const how = membership(local, contents.certificates);
-    if (how === 'exact' || how === 'same-key') out.push(finding('java-trust', 'info', store.path, `trusts the tlswitness local CA (${local.subject})`));
+    if (how === 'exact' || how === 'same-key') out.push(finding('client-trust', 'info', store.path, `trusts the tlswitness local CA (${local.subject})`));
     else {
       const line = keytoolImport(store, { file: snapshot.localCa.certPath, certificates: 1, alias: localCaAlias(local) }, java, snapshot.platform);
-      out.push(finding('java-trust', 'info', store.path, `does not trust the tlswitness local CA ${local.subject} (needed only for Java apps that go through the proxy)`, line));
+      out.push(finding('client-trust', 'info', store.path, `does not trust the tlswitness local CA ${local.subject} (needed only for Java apps that go through the proxy)`, line));
     }
   }
   return out;

@@ -38,7 +38,8 @@ async function javaFindings(store: string, extra: Record<string, string> = {}): 
   const env = cleanEnv({ PATH: bin, HOME: dir, JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${store}`, ...extra });
   const result = await runCli(['doctor', '--json', '--extra-ca', corpFile], env, dir);
   const report = JSON.parse(result.stdout) as { findings: JsonFinding[] };
-  return report.findings.filter((f) => f.check === 'java-trust');
+  // Java's findings are about a truststore file; the other clients' name the client.
+  return report.findings.filter((f) => f.check === 'client-trust' && f.subject.startsWith('/'));
 }
 
 function sh(command: string): Promise<void> {

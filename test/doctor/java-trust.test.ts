@@ -33,7 +33,7 @@ function snapshot(facts: JavaFacts, corporate: CertFact[] = [CORP], local: CertF
 test('a cacerts without the corporate CA: a warning naming it, and the keytool -importcert -cacerts line', (t) => {
   const [found, ...rest] = checkJava(snapshot(java([cacerts([PUBLIC])])));
   t.is(rest.length, 0);
-  t.is(found!.check, 'java-trust');
+  t.is(found!.check, 'client-trust');
   t.is(found!.severity, 'warning');
   t.regex(found!.message, /^does not trust CN=Example Corp Root CA,O=Example Corp,C=US \(\/home\/u\/corp-root\.pem\); Java 17\.0\.15 in \/usr\/lib\/jvm\/java-17-openjdk-amd64 \(java on PATH, \/usr\/bin\/java\) uses \S+\/lib\/security\/cacerts -> \/etc\/ssl\/certs\/java\/cacerts \(JKS, 1 certificate\)$/);
   t.is(found!.action, 'keytool -importcert -cacerts -alias example-corp-root-ca -file /home/u/corp-root.pem -storepass changeit -noprompt');
