@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import { loadPublicStore, loadSystemStore, readCertificateFile } from '../trust/stores.js';
@@ -65,7 +65,7 @@ export const bundleCommand: CommandModule<object, BundleArgs> = {
     try {
       await writeFile(args.output, pems.join(''));
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
     // Absolute: a relative path makes curl fail with (77) as soon as it runs from another directory.
     const file = resolve(args.output);

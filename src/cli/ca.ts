@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS, type Shell } from '../ca/ca-env.js';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 
@@ -106,7 +106,7 @@ const exportCommand: CommandModule<object, CaArgs> = {
     try {
       await writeFile(args.output, data);
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
   },
 };

@@ -38,7 +38,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   // Never an open proxy: listening off loopback needs credentials.
   if (!LOOPBACK.test(args.host) && !args.auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: add --auth user:password, or listen on 127.0.0.1`);
   const auth = args.auth ? parseProxyAuth(args.auth) : null;
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
