@@ -37,11 +37,12 @@ export const bundleCommand: CommandModule<object, BundleArgs> = {
       .option('from', { choices: ['system', 'public'] as const, default: 'system' as const, describe: "base: this machine's store, or Node's bundled Mozilla roots" })
       .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<BundleArgs>,
   handler: async (args) => {
+    // The user's files first: a bad one is the only line printed, before any note about the base.
+    const extras: ParsedCertificate[] = [];
+    for (const file of args['extra-ca'] ?? []) extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
     let base = args.from === 'system' ? (await loadSystemStore()).store : null;
     if (args.from === 'system' && !base) process.stderr.write('Note: no system CA store on this machine: using Node\'s bundled Mozilla roots\n');
     base ??= (await loadPublicStore()).store;
-    const extras: ParsedCertificate[] = [];
-    for (const file of args['extra-ca'] ?? []) extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
     const seen = new Set<string>();
     const pems: string[] = [];
     let duplicates = 0;
