@@ -51,23 +51,26 @@ async function jvmAt(home: string, from: string, platform: NodeJS.Platform): Pro
   return { home, from, version, keytool };
 }
 
-async function findJvms(env: Env, platform: NodeJS.Platform): Promise<JvmFacts[]> {
+async function findJvms(env: Env, platform: NodeJS.Platform): Promise<Pick<JavaFacts, 'jvms' | 'javaHomeProblem'>> {
   const found: JvmFacts[] = [];
   const homes = new Set<string>();
-  const add = async (home: string, from: string) => {
+  const add = async (home: string, from: string): Promise<boolean> => {
     const real = await realpath(home).catch(() => home);
-    if (homes.has(real)) return;
+    if (homes.has(real)) return true;
     const jvm = await jvmAt(home, from, platform);
     if (jvm) {
       homes.add(real);
       found.push(jvm);
     }
+    return jvm !== null;
   };
-  if (env.JAVA_HOME?.trim()) await add(env.JAVA_HOME.trim(), 'JAVA_HOME');
+  let javaHomeProblem: JavaFacts['javaHomeProblem'];
+  const javaHome = env.JAVA_HOME?.trim();
+  if (javaHome && !(await add(javaHome, 'JAVA_HOME'))) javaHomeProblem = { home: javaHome, why: (await exists(javaHome)) ? 'no lib/security in it' : 'no such directory' };
   const java = await onPath('java', env, platform);
   // /usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/java-17-openjdk-amd64/bin/java: the home is two levels above.
   if (java) await add(dirname(dirname(await realpath(java).catch(() => java))), `java on PATH, ${java}`);
-  return found;
+  return { jvms: found, ...(javaHomeProblem ? { javaHomeProblem } : {}) };
 }
 
 function certificates(ders: Buffer[]): CertFact[] {
@@ -128,7 +131,7 @@ async function store(path: string, source: JavaStoreFacts['source'], jvm: JvmFac
 
 export async function gatherJava(env: Env, platform: NodeJS.Platform, cwd: string): Promise<JavaFacts> {
   const options = javaTrustOptions(env);
-  const [jvms, keytool] = await Promise.all([findJvms(env, platform), onPath('keytool', env, platform)]);
+  const [{ jvms, javaHomeProblem }, keytool] = await Promise.all([findJvms(env, platform), onPath('keytool', env, platform)]);
   const keytoolOnPath = keytool ? await realpath(keytool).catch(() => keytool) : null;
   const password = options.trustStorePassword?.value ?? DEFAULT_STOREPASS;
   const given = options.trustStorePassword !== null;
@@ -148,5 +151,5 @@ export async function gatherJava(env: Env, platform: NodeJS.Platform, cwd: strin
       stores.push(facts);
     }
   }
-  return { jvms, options, stores, keytoolOnPath };
+  return { jvms, ...(javaHomeProblem ? { javaHomeProblem } : {}), options, stores, keytoolOnPath };
 }

@@ -128,7 +128,12 @@ function storeFindings(store: JavaStoreFacts, snapshot: JavaSnapshot): Finding[]
 
 export function checkJava(snapshot: Pick<DoctorSnapshot, 'corporate' | 'localCa' | 'platform' | 'java'>): Finding[] {
   const java = snapshot.java;
-  return java ? java.stores.flatMap((store) => storeFindings(store, { ...snapshot, java })) : [];
+  if (!java) return [];
+  // Maven, Gradle and most launch scripts run $JAVA_HOME/bin/java, and fail before any TLS when it is not there.
+  const home = java.javaHomeProblem
+    ? [finding('client-trust', 'warning', `JAVA_HOME=${java.javaHomeProblem.home}`, `is not a Java installation (${java.javaHomeProblem.why}): tools that start Java from JAVA_HOME (Maven, Gradle, launch scripts) fail`, java.jvms.length ? `point it at a JDK, e.g. export JAVA_HOME=${java.jvms[0]!.home}` : 'point it at a JDK, or unset it')]
+    : [];
+  return [...home, ...java.stores.flatMap((store) => storeFindings(store, { ...snapshot, java }))];
 }
 
 /** The `Tools looked at` line for Java. */

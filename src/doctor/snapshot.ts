@@ -116,6 +116,8 @@ export interface JavaStoreFacts {
 
 export interface JavaFacts {
   jvms: JvmFacts[];
+  /** JAVA_HOME is set but names no Java installation: its value, and why (missing, or no lib/security in it). */
+  javaHomeProblem?: { home: string; why: string };
   options: JavaTrustOptions;
   stores: JavaStoreFacts[];
   /** The real path of `keytool` on PATH, null when there is none. */

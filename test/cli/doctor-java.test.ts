@@ -99,3 +99,12 @@ withKeytool('no option: the cacerts of JAVA_HOME and of `java` on PATH (links re
   t.regex(fromPath!.subject, /\/lib\/security\/(jsse)?cacerts$/);
   t.regex(fromPath!.action!, new RegExp(`^(sudo )?keytool -importcert -cacerts -alias example-corp-java-root -file ${corpFile} -storepass changeit -noprompt$`));
 });
+
+withKeytool('JAVA_HOME naming a folder with no Java in it: a warning, pointing at the JVM found on PATH', async (t) => {
+  const env = cleanEnv({ PATH: bin, HOME: dir, JAVA_HOME: dir });
+  const result = await runCli(['doctor', '--json'], env, dir);
+  const found = (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings.find((f) => f.subject === `JAVA_HOME=${dir}`);
+  t.is(found?.severity, 'warning');
+  t.regex(found!.message, /is not a Java installation \(no lib\/security in it\)/);
+  t.regex(found!.action!, /^point it at a JDK, e\.g\. export JAVA_HOME=\/\S+$/);
+});

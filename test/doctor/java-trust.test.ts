@@ -111,3 +111,13 @@ test('no JVM: no Java finding beyond "not found" among the tools; the alias come
   t.is(javaAlias(cert('CN=Zscaler Root CA,OU=Zscaler Inc.,O=Zscaler Inc.', 'x')), 'zscaler-root-ca');
   t.is(javaAlias(cert('O=No CN Here', 'x')), 'corporate-ca');
 });
+
+test('JAVA_HOME naming no Java installation: a warning, pointing at a JVM that was found', (t) => {
+  const facts: JavaFacts = { ...java([cacerts([PUBLIC, CORP])]), javaHomeProblem: { home: '/opt/jdk-removed', why: 'no such directory' } };
+  const [home, store] = checkJava(snapshot(facts));
+  t.is(home!.subject, 'JAVA_HOME=/opt/jdk-removed');
+  t.is(home!.severity, 'warning');
+  t.regex(home!.message, /^is not a Java installation \(no such directory\): tools that start Java from JAVA_HOME \(Maven, Gradle/);
+  t.is(home!.action, 'point it at a JDK, e.g. export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64');
+  t.is(store!.severity, 'ok');
+});
