@@ -62,29 +62,37 @@ async function readCaFile(paths: CaPaths, path: string): Promise<string> {
   }
 }
 
-/** Null when there is no CA yet; throws a one-line ToolError for one that is there but broken. */
-export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
-  const paths = caPaths(certsDir);
-  if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;
-  const [certPem, keyPem] = await Promise.all([readCaFile(paths, paths.cert), readCaFile(paths, paths.key)]);
+/** The CA's certificate and key as read, or what is wrong with them (pure over the two PEM texts; doctor uses it too). */
+export function openCaPair(paths: CaPaths, certPem: string, keyPem: string): { cert: ParsedCertificate; key: KeyObject } | { problem: string } {
   const der = pemCertificates(certPem)[0];
-  if (!der) throw unusable(paths, `${paths.cert} holds no certificate`);
+  if (!der) return { problem: `${paths.cert} holds no certificate` };
   let cert: ParsedCertificate;
   try {
     cert = new ParsedCertificate(der);
   } catch {
-    throw unusable(paths, `${paths.cert} holds a damaged certificate`);
+    return { problem: `${paths.cert} holds a damaged certificate` };
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(keyPem);
   } catch {
-    throw unusable(paths, `${paths.key} is not a readable private key (damaged, or encrypted with a passphrase)`);
+    return { problem: `${paths.key} is not a readable private key (damaged, or encrypted with a passphrase)` };
   }
   // http-mitm-proxy's loader (node-forge) reads RSA keys only.
-  if (key.asymmetricKeyType !== 'rsa') throw unusable(paths, `${paths.key} is an ${key.asymmetricKeyType?.toUpperCase()} key, and the proxy signs with RSA keys only`);
+  if (key.asymmetricKeyType !== 'rsa') return { problem: `${paths.key} is an ${key.asymmetricKeyType?.toUpperCase()} key, and the proxy signs with RSA keys only` };
   // A certificate from one CA beside another CA's key: every certificate the proxy made would fail to verify.
-  if (!cert.x509.checkPrivateKey(key)) throw unusable(paths, `its certificate ${paths.cert} (${cert.subject}) does not belong to its key ${paths.key}`);
+  if (!cert.x509.checkPrivateKey(key)) return { problem: `its certificate ${paths.cert} (${cert.subject}) does not belong to its key ${paths.key}` };
+  return { cert, key };
+}
+
+/** Null when there is no CA yet; throws a one-line ToolError for one that is there but broken. */
+export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
+  const paths = caPaths(certsDir);
+  if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;
+  const [certPem, keyPem] = await Promise.all([readCaFile(paths, paths.cert), readCaFile(paths, paths.key)]);
+  const pair = openCaPair(paths, certPem, keyPem);
+  if ('problem' in pair) throw unusable(paths, pair.problem);
+  const { cert, key } = pair;
   // A key made readable by someone else is put back to 0600 (doctor reports it when that is not allowed).
   const mode = (await stat(paths.key)).mode & 0o777;
   if (mode & 0o077) await chmod(paths.key, 0o600).catch(() => undefined);

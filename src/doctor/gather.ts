@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { caPaths } from '../ca/local-ca.js';
+import { caPaths, openCaPair } from '../ca/local-ca.js';
+import { fileProblem } from '../errors.js';
 import { pemCertificates } from '../trust/pem.js';
 import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
 import { caVariableNames, caVariablePaths } from './ca-variables.js';
@@ -55,7 +56,13 @@ async function localCa(certsDir: string): Promise<LocalCaFacts> {
     return { ...base, cert: null, error: code === 'ENOENT' ? null : `${paths.cert}: ${code}`, keyMode };
   }
   const cert = facts(pemCertificates(pem))[0] ?? null;
-  return { ...base, cert, error: cert ? null : 'holds no certificate', keyMode };
+  if (!cert) return { ...base, cert, error: 'holds no certificate', keyMode };
+  // The proxy refuses a key it cannot sign with, or one its certificate does not belong to: say so before it does.
+  const keyPem = keyMode === null ? null : await readFile(paths.key, 'utf8').catch((error: unknown) => ({ error: fileProblem(error) }));
+  if (keyPem !== null && typeof keyPem !== 'string') return { ...base, cert: null, error: `${paths.key}: ${keyPem.error}`, keyMode };
+  const pair = keyPem === null ? null : openCaPair(paths, pem, keyPem);
+  // An unusable CA is reported once, here, not as a CA each client should trust.
+  return pair && 'problem' in pair ? { ...base, cert: null, error: pair.problem, keyMode } : { ...base, cert, error: null, keyMode };
 }
 
 // A .env is a few KB; a file far larger under that name is not one.
