@@ -53,6 +53,7 @@ test.before(async () => {
   const big = openSync(path('huge.bin'), 'w');
   ftruncateSync(big, 50 * 1024 * 1024);
   closeSync(big);
+  writeFileSync(path('begins.pem'), '-----BEGIN CERTIFICATE-----\n'.repeat(190_000));
   mkdirSync(path('a-directory'));
   // Only a file of our own is made unreadable; the kernel file is never written.
   if ('file' in UNREADABLE && UNREADABLE.ours) writeFileSync(UNREADABLE.file, leaf.pem, { mode: 0o000 });
@@ -63,6 +64,8 @@ const BAD_FILES: Array<[label: string, file: () => string, why: RegExp]> = [
   ['binary garbage', () => path('garbage.bin'), /not a certificate file|holds no certificate/],
   ['truncated DER', () => path('truncated.der'), /not a certificate file|holds no certificate|truncated/],
   ['a 50 MB file', () => path('huge.bin'), /not a certificate file|holds no certificate|too large/],
+  // Quadratic for a lazy BEGIN…END pattern (1 MB took 18 s): here 5 MB must end at once.
+  ['5 MB of BEGIN lines and no END', () => path('begins.pem'), /not a certificate file|holds no certificate/],
   ['a directory', () => path('a-directory'), /is a directory/],
   ['a PEM whose body is a key', () => path('key-in-cert.pem'), /not a readable X\.509 certificate|holds no certificate|holds no readable certificate/],
   ['no read permission', () => ('file' in UNREADABLE ? UNREADABLE.file : ''), /permission denied/],
