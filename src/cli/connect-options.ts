@@ -126,7 +126,13 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
     throw new ToolError('not-certificates', `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`);
   }
   if (!cert.checkPrivateKey(keyObject)) throw new ToolError('bad-usage', `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`);
-  return { cert: data, key, subject: der ? new ParsedCertificate(der).subject : certPath };
+  let subject = certPath;
+  try {
+    if (der) subject = new ParsedCertificate(der).subject;
+  } catch {
+    // keep the file name: Node reads it, and the handshake is what counts
+  }
+  return { cert: data, key, subject };
 }
 
 function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {

@@ -19,8 +19,12 @@ import { verifyCommand } from './verify.js';
 import { TOOL_VERSION } from '../version.js';
 
 function fail(message: string, code: number): never {
-  // One line, always: yargs lists invalid choices over several, and a path may hold a newline.
-  process.stderr.write(`Error: ${stripUrlAuth(message).replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+  // One line, always: yargs lists invalid choices over several, and a path may hold a newline. Other
+  // control characters (a host name or path the user typed, ESC included) are shown, not sent to the terminal.
+  const line = stripUrlAuth(message)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  process.stderr.write(`Error: ${line}\n`);
   process.exit(code);
 }
 

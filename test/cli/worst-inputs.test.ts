@@ -113,7 +113,7 @@ ROWS.push(
   { label: 'inspect "bad host" (a space)', args: () => ['inspect', 'bad host'], says: /"bad host" is not a host name or IP address \(use host, host:port/ },
   { label: 'inspect a URL with %00 (a NUL; argv itself cannot carry one)', args: () => ['inspect', 'https://a%00b.example/'], says: /is not a valid URL/ },
   { label: 'inspect a 300-character host', args: () => ['inspect', `${LONG_NAME}:443`, '--resolve', `${LONG_NAME}:443:127.0.0.1`], says: /is not a host name or IP address/ },
-  { label: 'detect a host with a control character', args: () => ['detect', 'a\u0001b.example'], says: /is not a host name or IP address/ },
+  { label: 'detect a host with control characters', args: () => ['detect', 'a\u0001b\u001b]0;owned\u0007.example'], says: /"a\\x01b\\x1b\]0;owned\\x07\.example" is not a host name or IP address/ },
   { label: 'inspect --servername with a space', args: () => ['inspect', '127.0.0.1:1', '--servername', 'a b'], says: /--servername "a b" is not a host name/ },
   { label: 'inspect --servername of 300 characters', args: () => ['inspect', '127.0.0.1:1', '--servername', LONG_NAME], says: /--servername "a{300}" is not a host name/ },
   { label: 'verify --host with a space', args: () => ['verify', valid, '--host', 'a b'], says: /--host "a b" is not a DNS name/ },
@@ -182,6 +182,7 @@ for (const row of ROWS) {
     t.is(result.code, 2, `${result.stdout}${result.stderr}`);
     t.regex(result.stderr, /^Error: [^\n]+\n$/, 'exactly one line on stderr');
     t.notRegex(result.stderr, /\n\s+at /, 'no stack frames');
+    t.notRegex(result.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/, 'no control characters reach the terminal');
     t.regex(result.stderr, row.says);
     if (row.names) t.true(result.stderr.includes(row.names()), `names ${row.names()}`);
   });
