@@ -73,7 +73,7 @@ const BAD_FILES: Array<[label: string, file: () => string, why: RegExp]> = [
 
 // The commands that read a file the user names, by each code path that reads one; `also` is the
 // command's own way of saying "not what I need" (a key reader says so about a key).
-const FILE_COMMANDS: Array<[label: string, args: (file: string) => string[], also?: RegExp]> = [
+const FILE_COMMANDS: Array<[label: string, args: (file: string) => string[], also?: RegExp, env?: () => NodeJS.ProcessEnv]> = [
   ['cert FILE', (f) => ['cert', f]],
   ['convert FILE', (f) => ['convert', f, '--to', 'der', '-o', path(`out-${Math.random().toString(36).slice(2)}.der`)]],
   ['verify FILE', (f) => ['verify', f]],
@@ -82,6 +82,8 @@ const FILE_COMMANDS: Array<[label: string, args: (file: string) => string[], als
   ['inspect --client-cert FILE', (f) => ['inspect', '127.0.0.1:1', '--timeout', '3000', '--client-cert', f, '--client-key', validKey], /holds no readable certificate/],
   ['convert --key FILE', (f) => ['convert', valid, '--to', 'p12', '-o', path(`p12-${Math.random().toString(36).slice(2)}.p12`), '--key', f], /not a PEM RSA private key/],
   ['proxy --extra-ca FILE', (f) => ['proxy', '--port', '0', '--no-tui', '--extra-ca', f]],
+  // No tools on PATH: doctor then only reads files.
+  ['doctor --extra-ca FILE', (f) => ['doctor', '--extra-ca', f], undefined, () => cleanEnv({ PATH: path('no-tools') })],
 ];
 
 interface Row {
@@ -97,10 +99,10 @@ interface Row {
 
 const ROWS: Row[] = [];
 for (const [fileLabel, file, why] of BAD_FILES) {
-  for (const [commandLabel, args, also] of FILE_COMMANDS) {
+  for (const [commandLabel, args, also, env] of FILE_COMMANDS) {
     const skip = fileLabel === 'no read permission' && 'skip' in UNREADABLE ? UNREADABLE.skip : undefined;
     const says = also && !/directory|permission/.test(why.source) ? new RegExp(`${why.source}|${also.source}`) : why;
-    ROWS.push({ label: `${commandLabel}: ${fileLabel}`, args: () => args(file()), says, names: file, skip });
+    ROWS.push({ label: `${commandLabel}: ${fileLabel}`, args: () => args(file()), says, names: file, skip, ...(env ? { env } : {}) });
   }
 }
 
