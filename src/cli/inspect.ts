@@ -1,7 +1,7 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
 import { renderHandshake } from '../report/handshake-text.js';
 import { observeHandshake } from '../tls/observe.js';
@@ -40,6 +40,6 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
   try {
     await writeFile(path, record.chain.map((c) => c.pem).join(''));
   } catch (error) {
-    throw new ToolError('unreadable-file', `--save-chain ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ToolError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
   }
 }
