@@ -14,8 +14,8 @@ export interface ChainPageInput {
   now: Date;
   /** "Is it them or us?" rows and conclusion (an evidence run's, or the record's own stores). */
   comparison?: { rows: Array<{ check: string; result: string }>; conclusion: string } | null;
-  /** An evidence bundle's headline and action, which may say more than the diagnosis alone. */
-  verdict?: { headline: string; action: string } | null;
+  /** An evidence bundle's action, which may say more than the diagnosis alone (its clients refuse a chain that verifies). */
+  verdict?: { action: string } | null;
   toolVersion?: string;
 }
 
@@ -71,7 +71,7 @@ function connectionLine(record: HandshakeRecord): string {
   return parts.filter((p): p is string => !!p).join(' · ');
 }
 
-function summary(record: HandshakeRecord, verdict: { headline: string; action: string } | null): string {
+function summary(record: HandshakeRecord, verdict: { action: string } | null): string {
   const d = record.diagnosis;
   const v = record.verification;
   const failed = d.problem !== 'ok' || record.interception.detected;
@@ -94,7 +94,6 @@ function summary(record: HandshakeRecord, verdict: { headline: string; action: s
   return [
     `<section class="summary${failed ? ' fail' : ''}" data-problem="${esc(d.problem)}">`,
     `<span class="problem">${esc(d.problem.toUpperCase())}</span>`,
-    verdict ? ` <strong>${esc(verdict.headline)}</strong>` : '',
     `<dl>${rows.map(([k, val]) => `<dt>${esc(k)}</dt><dd>${esc(val)}</dd>`).join('')}</dl>`,
     '</section>',
   ].join('');

@@ -76,7 +76,7 @@ test('hostile names from the network stay text: no tag, no attribute break-out, 
     trust: { public: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', system: hostile, extra: 'not-configured', [hostile]: 'ok' } as HandshakeRecord['trust'],
     warnings: [{ code: 'x', clients: [hostile], message: hostile }],
   });
-  const html = body(chainHtml({ record: rec, now: NOW, comparison: { rows: [{ check: hostile, result: hostile }], conclusion: hostile }, verdict: { headline: hostile, action: hostile } }));
+  const html = body(chainHtml({ record: rec, now: NOW, comparison: { rows: [{ check: hostile, result: hostile }], conclusion: hostile }, verdict: { action: hostile } }));
   t.notRegex(html.replace('<link rel="icon" href="data:,">', ''), /<script|<img|<a |onerror=alert\(2\)>|href=|javascript:[^&]*</i);
   t.regex(html, /AIA caIssuers: <code>javascript:&lt;script&gt;/, 'the URL is shown as text, never a link');
   t.notRegex(html, /[\x00-\x08\x0b-\x1f\x7f\u202e]/);
