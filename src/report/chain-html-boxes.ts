@@ -79,3 +79,8 @@ export function pathEndBox(end: PathEnd): string {
 
 /** The arrow between a certificate and the one that issued it. */
 export const ISSUED_BY = '<div class="link" aria-hidden="true">&#8595; issued by</div>';
+
+/** The arrow into a path's end: its issuer, or the self-signed root itself looked up in the store. */
+export function linkTo(end: PathEnd): string {
+  return end.kind !== 'not-configured' && end.link === 'itself' ? '<div class="link" aria-hidden="true">&#8595; signed by itself</div>' : ISSUED_BY;
+}

@@ -3,7 +3,7 @@
 // No scripts and nothing loaded from anywhere (a strict CSP says so to the browser); pure.
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
-import { certificateBox, ISSUED_BY, pathBox, pathEndBox } from './chain-html-boxes.js';
+import { certificateBox, ISSUED_BY, linkTo, pathBox, pathEndBox } from './chain-html-boxes.js';
 import { CHAIN_HTML_STYLE } from './chain-html-style.js';
 import { interceptionText } from './handshake-text.js';
 import { esc } from './html-text.js';
@@ -124,7 +124,7 @@ function storeColumn(record: HandshakeRecord, p: StorePath, now: Date): string {
   const verdict = ok ? 'verifies' : p.verdict === 'not-configured' ? 'not configured' : `fails: ${p.verdict}`;
   const steps = p.path.map((i) => pathBox(record.chain[i]!, i, now));
   const end = pathEndBox(p.end);
-  const body = p.end.kind === 'not-configured' ? end : [...steps, end].join(ISSUED_BY);
+  const body = p.end.kind === 'not-configured' ? end : `${steps.join(ISSUED_BY)}${steps.length ? linkTo(p.end) : ''}${end}`;
   return [
     `<section class="column" data-column="store" data-store="${esc(p.store)}">`,
     `<h2>${esc(p.store)} <span class="verdict ${ok ? 'ok' : p.verdict === 'not-configured' ? '' : 'bad'}">${esc(verdict)}</span></h2>`,

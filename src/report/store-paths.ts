@@ -12,9 +12,13 @@ const NO_ANCHOR = new Set([
   'no-certificate',
 ]);
 
+/**
+ * `issuer`: the end is the issuer of the path's last certificate; `itself`: that certificate is a
+ * self-signed root the server sent, and the end says whether the store holds it.
+ */
 export type PathEnd =
-  | { kind: 'anchor'; name: string; note: string }
-  | { kind: 'gap'; title: string; name: string; aia: string[]; fetched: string | null }
+  | { kind: 'anchor'; name: string; note: string; link: 'issuer' | 'itself' }
+  | { kind: 'gap'; title: string; name: string; aia: string[]; fetched: string | null; link: 'issuer' | 'itself' }
   | { kind: 'not-configured' };
 
 export interface StorePath {
@@ -33,16 +37,17 @@ export function storePaths(record: Pick<HandshakeRecord, 'trust' | 'chain' | 'ch
   const top = path.length ? record.chain[path[path.length - 1]!] : undefined;
   return Object.entries(record.trust as Record<string, string>).map(([store, verdict]) => {
     if (verdict === 'not-configured') return { store, verdict, path: [], end: { kind: 'not-configured' } };
-    if (!top) return { store, verdict, path: [], end: { kind: 'gap', title: 'no certificate', name: 'the server sent no certificate', aia: [], fetched: null } };
+    if (!top) return { store, verdict, path: [], end: { kind: 'gap', title: 'no certificate', name: 'the server sent no certificate', aia: [], fetched: null, link: 'issuer' } };
     return { store, verdict, path, end: NO_ANCHOR.has(verdict) ? gap(record, top) : anchor(record, store, top) };
   });
 }
 
 function anchor(record: Pick<HandshakeRecord, 'chainAnalysis'>, store: string, top: HandshakeRecord['chain'][number]): PathEnd {
   const a = record.chainAnalysis;
-  if (a.anchor && a.anchorStore === store) return { kind: 'anchor', name: a.anchor, note: `trust anchor, from the ${store} store` };
-  if (top.selfSigned) return { kind: 'anchor', name: top.subject, note: `trust anchor: the root the server sent is in the ${store} store` };
-  return { kind: 'anchor', name: top.issuer, note: `trust anchor in the ${store} store` };
+  const link = top.selfSigned ? 'itself' : 'issuer';
+  if (a.anchor && a.anchorStore === store) return { kind: 'anchor', name: a.anchor, note: `trust anchor, from the ${store} store`, link };
+  if (top.selfSigned) return { kind: 'anchor', name: top.subject, note: `trust anchor: the root the server sent is in the ${store} store`, link };
+  return { kind: 'anchor', name: top.issuer, note: `trust anchor in the ${store} store`, link };
 }
 
 function gap(record: Pick<HandshakeRecord, 'chainAnalysis' | 'diagnosis'>, top: HandshakeRecord['chain'][number]): PathEnd {
@@ -50,10 +55,10 @@ function gap(record: Pick<HandshakeRecord, 'chainAnalysis' | 'diagnosis'>, top: 
   const fetched = a.fetched ? fetchedText(a.fetched) : null;
   if (a.missingIssuer) {
     const title = record.diagnosis.problem === 'incomplete-chain' ? 'missing intermediate: the server did not send it' : 'missing issuer: not sent, and in no store';
-    return { kind: 'gap', title, name: a.missingIssuer, aia: a.aiaCaIssuers, fetched };
+    return { kind: 'gap', title, name: a.missingIssuer, aia: a.aiaCaIssuers, fetched, link: 'issuer' };
   }
-  if (top.selfSigned) return { kind: 'gap', title: 'no anchor: this store does not trust this root', name: top.subject, aia: [], fetched };
-  return { kind: 'gap', title: 'no anchor: the issuer is not in this store', name: top.issuer, aia: top.aia.caIssuers, fetched };
+  if (top.selfSigned) return { kind: 'gap', title: 'no anchor: this store does not trust this root', name: top.subject, aia: [], fetched, link: 'itself' };
+  return { kind: 'gap', title: 'no anchor: the issuer is not in this store', name: top.issuer, aia: top.aia.caIssuers, fetched, link: 'issuer' };
 }
 
 function fetchedText(f: NonNullable<HandshakeRecord['chainAnalysis']['fetched']>): string {
