@@ -1,6 +1,6 @@
 // `tlswitness inspect` as a user runs it: the built binary, a clean environment, real servers.
 import test from 'ava';
-import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
@@ -96,26 +96,6 @@ test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent'
     const record = JSON.parse(result.stdout);
     t.is(record.trust.extra, 'ok');
     t.is(readFileSync(saved, 'utf8'), fixtures.pki.scenarios.corporate!.sent.join(''));
-  } finally {
-    await server.close();
-  }
-});
-
-test('--html writes the chain page (owner-only) beside the usual output; an unwritable path is a one-line error', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.incomplete!);
-  const page = join(fixtures.dir, 'incomplete.html');
-  try {
-    const result = await runCli([...baseArgs('incomplete', server.port), '--html', page]);
-    t.is(result.code, 1);
-    t.regex(result.stdout, /Certificate chain as sent \(1\):/);
-    t.is(statSync(page).mode & 0o777, 0o600);
-    const html = readFileSync(page, 'utf8');
-    t.regex(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
-    t.regex(html, /<div class="gap" data-box="gap"><span class="tag bad">missing intermediate: the server did not send it<\/span><div>CN=Fixture Public CA 1/);
-    t.regex(html, /<table data-table="them-or-us">.*against the public roots from .*public-roots\.pem \(--public-roots\)<\/td><td>fails: UNABLE_TO_VERIFY_LEAF_SIGNATURE/s);
-    const bad = await runCli([...baseArgs('incomplete', server.port), '--html', join(fixtures.dir, 'no-such-dir', 'x.html')]);
-    t.is(bad.code, 2);
-    t.regex(bad.stderr, /^Error: --html .*no-such-dir\/x\.html: ENOENT/);
   } finally {
     await server.close();
   }
