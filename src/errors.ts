@@ -30,9 +30,7 @@ export class ToolError extends Error {
 }
 
 /**
- * user:pass@ in a URL never reaches a message or a record. Greedy up to the last `@` of the
- * authority (passwords may contain `@`); brackets are left alone so IPv6 hosts and usage hints survive.
+ * No secret of a URL reaches a message or a record: user:pass@ and secret query values of every URL in
+ * the text (redact/url.ts). The name is older than the query rule.
  */
-export function stripUrlAuth(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/[\]]*@/gi, '$1***@');
-}
+export { redactText as stripUrlAuth } from './redact/url.js';

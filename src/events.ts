@@ -1,8 +1,12 @@
-// The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to.
+// The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to;
+// every event is redacted once more on its way out (redact/event.ts).
+import { redactEvent } from './redact/event.js';
+import { SCHEMA_VERSION } from './schema-version.js';
 import type { HandshakeRecord } from './types.js';
 
 export interface RequestEvent {
   type: 'request';
+  schemaVersion: string;
   id: string;
   handshakeId: string | null;
   time: string;
@@ -18,6 +22,7 @@ export interface RequestEvent {
 
 export interface ClientTlsErrorEvent {
   type: 'client-tls-error';
+  schemaVersion: string;
   time: string;
   host: string;
   port: number;
@@ -28,6 +33,7 @@ export interface ClientTlsErrorEvent {
 
 export interface ErrorEvent {
   type: 'error';
+  schemaVersion: string;
   time: string;
   code: string;
   message: string;
@@ -37,6 +43,7 @@ export interface ErrorEvent {
 /** An evidence bundle written by the proxy (--evidence-dir, or the TUI's `e`). */
 export interface EvidenceEvent {
   type: 'evidence';
+  schemaVersion: string;
   time: string;
   host: string;
   port: number;
@@ -57,7 +64,14 @@ export type ExchangeListener = (exchange: Exchange) => void;
 
 export type ProxyEvent = HandshakeRecord | RequestEvent | ClientTlsErrorEvent | ErrorEvent | EvidenceEvent;
 
+/** An event as a publisher makes it: the bus stamps `schemaVersion` on those that lack it. */
+export type NewEvent = ProxyEvent extends infer E ? (E extends ProxyEvent ? Omit<E, 'schemaVersion'> & { schemaVersion?: string } : never) : never;
+
 export type Subscriber = (event: ProxyEvent) => void;
+
+function stampVersion({ type, ...rest }: NewEvent): object {
+  return { type, schemaVersion: SCHEMA_VERSION, ...rest };
+}
 
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();
@@ -67,10 +81,13 @@ export class EventBus {
     return () => this.subscribers.delete(subscriber);
   }
 
-  publish(event: ProxyEvent): void {
+  publish(event: NewEvent): void {
+    // A record keeps its identity (it already carries the version); `type` stays the first key.
+    const stamped = (event.schemaVersion ? event : stampVersion(event)) as ProxyEvent;
+    const safe = redactEvent(stamped);
     for (const subscriber of this.subscribers) {
       try {
-        subscriber(event);
+        subscriber(safe);
       } catch {
         // one broken front end must not stop the proxy or the others
       }

@@ -17,9 +17,15 @@ export type Problem =
 export type Liability = 'server' | 'client' | 'network' | 'none';
 export type Confidence = 'high' | 'medium' | 'low';
 export type Via = 'direct' | 'upstream-proxy' | 'env-proxy';
-export type StoreName = 'public' | 'system' | 'extra';
+/** The stores whose union is the effective verification (SPEC: public + system + extra). */
+export type EffectiveStoreName = 'public' | 'system' | 'extra';
+/** Those, and Python's certifi bundle: judged alone, never part of the effective verdict. */
+export type StoreName = EffectiveStoreName | 'certifi';
 /** `ok`, a Node verification error code, or `not-configured`. */
 export type StoreVerdict = string;
+
+/** The verdict of each store; `certifi` is absent only from records written before it existed. */
+export type TrustVerdicts = Record<EffectiveStoreName, StoreVerdict> & { certifi?: StoreVerdict };
 
 export interface ChainEntry {
   subject: string;
@@ -106,12 +112,17 @@ export interface ChainAnalysis {
   aiaCaIssuers: string[];
 }
 
+/** Why tlswitness did not fetch an AIA URL a server named. */
+export type IssuerRefusal = 'internal-address' | 'too-large' | 'too-slow';
+
 export interface FetchedIssuer {
   url: string;
   ok: boolean;
   subject: string | null;
   completesChain: boolean;
   error: string | null;
+  /** Set when tlswitness would not fetch it: the URL names an internal address (and the host is not there), the answer is over 64 KiB, or it took over 5 s. */
+  refusal?: IssuerRefusal;
   /** The fetched certificates as PEM: the proxy hands them to OpenSSL as links for this host's connections (--complete-chains). */
   pems?: string[];
   /** When they complete the chain: the trust-store certificates (the anchor) of that path, as PEM. */
@@ -220,6 +231,8 @@ export interface Failure {
 
 export interface HandshakeRecord {
   type: 'handshake';
+  /** The version of this JSON shape (docs/schema/handshake-record.schema.json). */
+  schemaVersion: string;
   id: string;
   time: string;
   target: Target;
@@ -227,7 +240,7 @@ export interface HandshakeRecord {
   proxy: string | null;
   tls: { protocol: string | null; cipher: string | null; alpn: string | null };
   chain: ChainEntry[];
-  trust: Record<StoreName, StoreVerdict>;
+  trust: TrustVerdicts;
   verification: Verification;
   diagnosis: Diagnosis;
   chainAnalysis: ChainAnalysis;

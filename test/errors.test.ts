@@ -8,4 +8,5 @@ test('stripUrlAuth removes credentials, including @ in passwords, and keeps hint
   t.is(stripUrlAuth('http://u:p@[::1]:8080'), 'http://***@[::1]:8080');
   t.is(stripUrlAuth('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
   t.is(stripUrlAuth('http://proxy:3128'), 'http://proxy:3128');
+  t.is(stripUrlAuth('target "https://h/?token=s1" is not a valid URL'), 'target "https://h/?token=REDACTED" is not a valid URL');
 });

@@ -31,7 +31,8 @@ export async function writeCombinedBundle(ca: LocalCa, base: TrustStore | null):
 function quote(shell: Shell, value: string): string {
   // dotenv unescapes nothing in quotes: single quotes keep a value as is, double quotes hold one with a '.
   if (shell === 'dotenv') return value.includes("'") ? `"${value}"` : `'${value}'`;
-  if (shell === 'pwsh') return `'${value.replace(/'/g, "''")}'`;
+  // PowerShell also ends a single-quoted string at the typographic quotes ‘ ’ ‚ ‛ (about_Quoting_Rules).
+  if (shell === 'pwsh') return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
   if (shell === 'fish') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -7,6 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS, type Shell } from '../ca/ca-env.js';
+import { trustCommand } from './ca-trust.js';
 import { ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
@@ -135,22 +136,6 @@ const env: CommandModule<object, CaArgs> = {
     process.stdout.write(envLines(args.shell ?? 'bash', args.proxy ?? 'http://127.0.0.1:8080', bundle, ca.paths.cert));
   },
 };
-
-function trustCommand(action: 'install' | 'uninstall'): CommandModule<object, CaArgs> {
-  return {
-    command: action,
-    describe: action === 'install' ? 'add the CA to the OS trust store (and NSS, Java where present)' : 'remove the CA from the stores install put it in',
-    handler: async (args) => {
-      const ca = await load(args);
-      const { changeTrust } = await import('../ca/trust-install.js');
-      const results = await changeTrust(ca, action);
-      const mark = { done: '✔', skipped: '-', manual: '!', failed: '✘' } as const;
-      for (const r of results) process.stdout.write(`${mark[r.status]} ${r.store}: ${r.detail}\n`);
-      if (action === 'install') process.stdout.write('The proxy still never trusts this CA upstream.\n');
-      if (results.some((r) => r.status === 'failed' || r.status === 'manual')) process.exitCode = 1;
-    },
-  };
-}
 
 export const caCommand: CommandModule<object, CaArgs> = {
   command: 'ca <command>',

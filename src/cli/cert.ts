@@ -1,6 +1,7 @@
 // `tlswitness cert FILE`: decode a PEM, DER or PKCS#12 certificate file or bundle.
 import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import { analyseBundle } from '../trust/bundle-analysis.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { readCertificates } from './certificate-file.js';
@@ -30,7 +31,7 @@ export const certCommand: CommandModule<object, CertArgs> = {
     const now = new Date();
     const chain = analyseBundle(certs, now);
     const certificates = certs.map(describeCertificate);
-    if (args.json) process.stdout.write(`${safeJson({ file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, 2)}\n`);
+    if (args.json) process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, 2)}\n`);
     else {
       const lines = [`${args.file}: ${format.toUpperCase()}, ${certs.length} certificate(s)`];
       if (pkcs12) {

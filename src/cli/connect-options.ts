@@ -19,6 +19,8 @@ import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
+import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
+import { compareRootSets, versionDate } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 export interface ConnectArgs {
@@ -152,21 +154,29 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
 
 export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>;
 
-/** The three stores as --public-roots, the OS, --extra-ca and the certs dir's extra/ make them, without the local CA. */
+/** The stores as --public-roots, the OS, --extra-ca, the certs dir's extra/ and Python's certifi make them, without the local CA. */
 export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
   const certsDir = findCertsDir(args['certs-dir'], env);
-  const [pub, system, extra, localCa, opensslLevel] = await Promise.all([
+  const [pub, system, extra, certifi, localCa, opensslLevel] = await Promise.all([
     loadPublicStore(args['public-roots']),
     loadSystemStore(env),
     loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
+    // What requests and httpx trust by default, judged beside the others (python3 asked once per process).
+    loadCertifiStore(env),
     loadLocalCa(certsDir).catch(() => null),
     // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
     systemOpensslLevel(env),
   ]);
   // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
-  for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
+  for (const store of [pub.store, system.store, extra.store, certifi.store]) if (store && localCa) store.exclude(localCa.cert.der);
   const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
-  return { public: pub.store, system: system.store, extra: extra.store, ownCas, opensslLevel };
+  // Whether certifi is older or newer than the public roots decides what its warning advises.
+  const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
+  const certifiInfo =
+    certifi.store && certifi.location && pub.store
+      ? { label: certifiLabel(certifi.location), age: compareRootSets(certifi.store.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), pub.store.anchorDers(), versionDate(certifi.location.version)).age }
+      : null;
+  return { public: pub.store, system: system.store, extra: extra.store, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
 }
 
 export interface ConnectPlan {

@@ -3,7 +3,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { detectExitCode, detectVerdict, settleRun, type DetectResult, type TargetState } from '../diagnose/detect-verdict.js';
 import { hostParserIfLoaded } from '../diagnose/interception.js';
 import { parseTarget } from '../net/target.js';
-import { observeHandshake } from '../tls/observe.js';
+import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
+import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -48,13 +50,13 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const targets = (args.targets?.length ? args.targets : DEFAULT_TARGETS).map(parseTarget);
     const plan = connectPlan(args);
     // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-    const resigned = new Map<string, Set<string>>();
+    const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
     const observed = await Promise.all(targets.map((target, i) => observeHandshake({ ...plan.request, id: `h-${i + 1}`, target, proxy: plan.proxyFor(target.host), resigned }, plan.trust)));
     // Judged again once all are in, so the verdict does not depend on which answer came first.
-    const records = settleRun(observed, resigned, hostParserIfLoaded());
+    const records = settleRun(observed, resigned.memory, hostParserIfLoaded());
     const path: Via = records[0]?.via ?? 'direct';
     const result = detectVerdict(records, path);
-    process.stdout.write(args.json ? `${safeJson(result, 2)}\n` : render(result));
+    process.stdout.write(args.json ? `${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n` : render(result));
     process.exitCode = detectExitCode(result);
   },
 };

@@ -4,6 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
 import { safeJson } from '../report/terminal-safe.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 interface DoctorArgs {
   'extra-ca'?: string[];
@@ -42,7 +43,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     });
     const report = diagnoseMachine(snapshot, new Date());
     if (args.json) {
-      process.stdout.write(`${safeJson({ ok: report.ok, findings: report.findings, environment: doctorEnvironment(snapshot, report.clients) }, 2)}\n`);
+      process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, ok: report.ok, findings: report.findings, environment: doctorEnvironment(snapshot, report.clients) }, 2)}\n`);
     } else process.stdout.write(renderDoctorText(report.findings));
     process.exitCode = report.ok ? EXIT_OK : EXIT_PROBLEM;
   },

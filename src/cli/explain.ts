@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { explain } from '../diagnose/explain.js';
 import { ToolError } from '../errors.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 interface ExplainArgs {
   text?: string[];
@@ -26,7 +27,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
     if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
     const result = explain(text);
-    if (args.json) process.stdout.write(`${safeJson(result, 2)}\n`);
+    if (args.json) process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n`);
     else if (!result.recognized) {
       process.stdout.write(
         // The host and the next command are taken from the pasted text.

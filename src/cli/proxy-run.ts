@@ -7,19 +7,21 @@ import { resolve as resolvePath, sep } from 'node:path';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
+import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../net/target.js';
 import { parsePassthrough } from '../proxy/policy.js';
-import { parseProxyAuth } from '../proxy/proxy-auth.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
 import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
-import { observeHandshake } from '../tls/observe.js';
+import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems } from '../tls/handshake-record.js';
 import { networkPlan } from './connect-options.js';
+import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
@@ -28,6 +30,7 @@ import type { HandshakeRecord } from '../types.js';
 import { oneLine } from '../report/terminal-safe.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** ~/… for paths under the home directory: shorter in the header, and a shell expands it back. */
 function tildify(path: string): string {
@@ -36,9 +39,9 @@ function tildify(path: string): string {
 }
 
 export async function runProxy(args: ProxyArgs): Promise<void> {
+  const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!LOOPBACK.test(args.host) && !args.auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: add --auth user:password, or listen on 127.0.0.1`);
-  const auth = args.auth ? parseProxyAuth(args.auth) : null;
+  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
@@ -54,11 +57,11 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const ca = await ensureLocalCa(certsDir);
   const [minter, trust] = await Promise.all([LeafMinter.create(ca), network.trust]);
   // On a first run the CA did not exist yet when the stores were loaded.
-  for (const store of [trust.public, trust.system, trust.extra]) store?.exclude(ca.cert.der);
+  for (const store of [trust.public, trust.system, trust.extra, trust.certifi]) store?.exclude(ca.cert.der);
   const events = new EventBus();
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  const resigned = new Map<string, Set<string>>();
+  const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
 
   // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
   // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
@@ -89,12 +92,26 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   // (the TUI routes console output to its event log while the screen is up).
   console.error = console.debug = console.info = console.warn = console.log = () => undefined;
 
-  // Handlers go in before anything listens, so a signal at any point means a clean stop.
+  // Handlers go in before anything listens, so a signal at any point means a clean stop. SIGHUP (the
+  // terminal was closed) stops like SIGTERM. A second signal stops at once, the HAR written first.
   let quit: () => void = () => undefined;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      evidence?.flushHarSync();
+      // Handlers off, the signal again: the default action ends the process, as it would have.
+      for (const stop of STOP_SIGNALS) process.off(stop, onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    signalled = true;
+    // With the terminal gone, writing to it fails: that must not end the stop half-way.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    quit();
+  };
   const stopped = new Promise<void>((resolve) => {
     quit = resolve;
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   });
   // A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop.
   let listeningPort = args.port;
@@ -142,7 +159,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
       [
         `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
         `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${ca.paths.cert})`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${quotePosix(ca.paths.cert)})`,
         '',
       ].join('\n'),
     );
@@ -150,14 +167,17 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   if (selfNote) notify('note', selfNote);
 
   await stopped;
-  // Terminal first (the user sees the shell again at once), then the proxy (in-flight exchanges
-  // finish within a short grace period; a second signal kills), then the HAR and the log.
+  // The HAR as it is at the signal, at once; then the terminal (the user sees the shell again), then
+  // the proxy (in-flight exchanges finish within a short grace period; a second signal stops at once),
+  // then the HAR with those exchanges, and the log.
+  void evidence?.flushHar();
   await tui?.close();
   tui = null;
   await server.shutdown();
   const har = await evidence?.close();
   if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await Promise.all(sinks.map((sink) => sink.close()));
+  for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
 }
 
 /** Where bundles go: --evidence-dir, checked writable before the proxy listens (TUI's `e` without it: ./tlswitness-evidence). */

@@ -10,6 +10,7 @@ export interface ProxyArgs extends NetworkArgs {
   passthrough?: string[];
   'on-upstream-error': OnUpstreamError;
   auth?: string;
+  'auth-file'?: string;
   'complete-chains': boolean;
   'upstream-client-cert'?: string[];
   log?: string;
@@ -29,7 +30,8 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('on-upstream-error', { choices: ['block', 'tunnel'] as const, default: 'block' as const, describe: 'a host that fails verification: a 502 with the diagnosis, or the original bytes' })
     .option('complete-chains', { type: 'boolean', default: false, describe: "repair a missing intermediate from the leaf's AIA URL, as browsers do (still recorded as incomplete-chain)" })
     .option('upstream-client-cert', { type: 'string', array: true, describe: 'HOSTPATTERN=CERT.pem,KEY.pem: present this client certificate to matching hosts (mTLS); repeatable' })
-    .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback)' })
+    .option('auth', { type: 'string', describe: 'require Proxy-Authorization Basic user:pass (needed off loopback; visible in ps: prefer $TLSWITNESS_PROXY_AUTH or --auth-file)' })
+    .option('auth-file', { type: 'string', describe: 'read user:pass for --auth from the first line of this file (mode 0600)' })
     .option('log', { type: 'string', describe: 'append every event as NDJSON to this file' })
     .option('evidence-dir', { type: 'string', describe: 'write an evidence bundle per problem host here, and a HAR 1.2 of the session (redacted) when it ends' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })

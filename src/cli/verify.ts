@@ -6,6 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ToolError } from '../errors.js';
 import { verifyOffline } from '../diagnose/offline-verdict.js';
 import { renderVerify } from '../report/verify-text.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import type { TrustContext } from '../diagnose/chain-judgement.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { readCertificateFile } from '../trust/stores.js';
@@ -130,7 +131,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     );
     process.stdout.write(
       args.json
-        ? `${safeJson({ ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings, weakCrypto: verdict.weakCrypto }, 2)}\n`
+        ? `${safeJson({ schemaVersion: SCHEMA_VERSION, ok: verdict.ok, verification: verdict.verification, trust: verdict.trust, diagnosis: verdict.diagnosis, chain: verdict.chain, chainAnalysis: verdict.chainAnalysis, warnings: verdict.warnings, weakCrypto: verdict.weakCrypto }, 2)}\n`
         : renderVerify(verdict, { file: args.chain, format, name, at, caOnly: !!args.ca?.length }),
     );
     process.exitCode = verdict.ok ? EXIT_OK : EXIT_PROBLEM;

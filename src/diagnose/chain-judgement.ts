@@ -9,7 +9,8 @@ import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { signatureSecurityBits } from '../trust/signature-algorithms.js';
 import { verifyChain, type VerifyOptions } from '../trust/verify.js';
-import type { ChainAnalysis, ChainEntry, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification, WeakCrypto } from '../types.js';
+import type { ChainAnalysis, ChainEntry, EffectiveStoreName, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification, WeakCrypto } from '../types.js';
+import { certifiWarning, type CertifiInfo } from './certifi-lag.js';
 import { strictClientWarnings } from './strict-warnings.js';
 import { judgeWeakCrypto, type PolicyCert } from './weak-crypto.js';
 
@@ -17,6 +18,10 @@ export interface TrustContext {
   public: TrustStore | null;
   system: TrustStore | null;
   extra: TrustStore | null;
+  /** Python's certifi bundle, judged alone (not part of the effective verdict); absent or null: not configured. */
+  certifi?: TrustStore | null;
+  /** Which certifi it is and how its roots compare with the public ones, for what a lagging certifi's warning says. */
+  certifiInfo?: CertifiInfo | null;
   /** The certs dir's local CA: a chain it signed means the run went through a tlswitness proxy. */
   ownCas?: OwnCa[];
   /** This machine's OpenSSL security level (the system `openssl`'s), read once per run; null or absent when unknown. */
@@ -42,7 +47,10 @@ export interface ChainJudgement {
   weakCrypto: WeakCrypto | null;
 }
 
-export const STORE_NAMES: StoreName[] = ['public', 'system', 'extra'];
+/** The stores that make the effective verification together. */
+export const STORE_NAMES: EffectiveStoreName[] = ['public', 'system', 'extra'];
+/** Every store judged alone, in the order reports show them. */
+export const REPORTED_STORES: StoreName[] = [...STORE_NAMES, 'certifi'];
 
 const EMPTY_ANALYSIS: ChainAnalysis = { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [], anchor: null, anchorStore: null, aiaCaIssuers: [] };
 
@@ -69,11 +77,13 @@ export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name:
   const sent = safeParse(ders, parseWarnings);
   const trustVerdicts = {} as HandshakeRecord['trust'];
   if (!sent.length) {
-    for (const store of STORE_NAMES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
+    for (const store of REPORTED_STORES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
     return { sent, chain: [], trust: trustVerdicts, verification: null, chainAnalysis: EMPTY_ANALYSIS, warnings: parseWarnings, weakCrypto: null };
   }
   const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
-  for (const storeName of STORE_NAMES) {
+  // certifi is judged like the others, by the same verifier, but alone: it says what requests and
+  // httpx would, and never widens or narrows what the tool itself trusts.
+  for (const storeName of REPORTED_STORES) {
     const store = trust[storeName];
     if (!store) trustVerdicts[storeName] = 'not-configured';
     else {
@@ -98,7 +108,8 @@ export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name:
   const verification: Verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
   // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
   const weak = effective.trusted ? judgeWeakCrypto(effective.path.map((n) => policyCert(n.cert)), true, trust.opensslLevel ?? null) : null;
-  const warnings = [...(weak?.warnings ?? []), ...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...parseWarnings];
+  const certifi = certifiWarning(trustVerdicts, effective.ok, trust.certifiInfo ?? null);
+  const warnings = [...(weak?.warnings ?? []), ...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...(certifi ? [certifi] : []), ...parseWarnings];
   return { sent, chain: sent.map(describeCertificate), trust: trustVerdicts, verification, chainAnalysis, warnings, weakCrypto: weak?.weakCrypto ?? null };
 }
 

@@ -1,6 +1,7 @@
 // "Is it them or us?": the target's verdict per store, beside a sanity host's and what the
 // machine's own clients (curl, python3's ssl, requests, httpx) say; one conclusion a ticket can quote. Pure.
 import { formatHostPort } from '../net/target.js';
+import { CERTIFI_WARNING } from './certifi-lag.js';
 import type { HandshakeRecord } from '../types.js';
 
 export interface ClientCheck {
@@ -78,6 +79,7 @@ export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord
     { check: `${where} against ${publicRootsLabel(options)}`, result: target.chain.length ? storeResult(target.trust.public) : NOT_JUDGED },
     { check: `${where} against this machine's OS store`, result: target.chain.length ? storeResult(target.trust.system) : NOT_JUDGED },
     { check: `${where} against the extra CAs (--extra-ca)`, result: target.chain.length ? storeResult(target.trust.extra) : NOT_JUDGED },
+    ...(target.trust.certifi === undefined ? [] : [{ check: `${where} against Python's certifi (requests' and httpx's default)`, result: target.chain.length ? storeResult(target.trust.certifi) : NOT_JUDGED }]),
     { check: `sanity host${sanity ? ` ${formatHostPort(sanity.target)}` : ''}`, result: sanityResult(sanity) },
     ...clients.map((check) => ({ check: `${check.client} on this machine, against ${where}`, result: clientResult(check) })),
   ];
@@ -102,7 +104,12 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   }
   if (diagnosis.problem === 'ok') {
     const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
-    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${listed(refusing)} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).` };
+    // Python's certifi lacking the root: the reason requests / httpx refuse, or will once REQUESTS_CA_BUNDLE is gone.
+    const certifi = target.warnings.find((w) => w.code === CERTIFI_WARNING);
+    const python = certifi ? ` Python: ${certifi.message}.` : '';
+    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${listed(refusing)} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).${python}` };
+    // No client here refused it (REQUESTS_CA_BUNDLE may stand in for certifi), so nothing fails yet: said, not blamed.
+    if (certifi) return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here. But for Python: ${certifi.message}.` };
     const possible = interception.possible ? ` Interception ${interception.reason}.` : '';
     return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.${possible}` };
   }

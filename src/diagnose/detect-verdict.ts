@@ -4,6 +4,7 @@
 // anchors nowhere, or that could not be reached, is not evidence of a clean network (`inconclusive`, exit 3).
 import { diagnose } from './diagnose.js';
 import { anchorsInPublicRoots, registrableDomain, resignedInterception, resigningIssuer, type ParseHost } from './interception.js';
+import { resignedDomains, type ResignedMemory } from './resigned-memory.js';
 import { formatHostPort } from '../net/target.js';
 import type { HandshakeRecord, Via } from '../types.js';
 
@@ -53,15 +54,16 @@ export function targetVerdict(record: HandshakeRecord): TargetVerdict {
  * signed unrelated public hosts in the run (the memory `detectInterception` filled) is intercepted,
  * whichever was seen first.
  */
-export function settleRun(records: HandshakeRecord[], resigned: Map<string, Set<string>>, parseHost: ParseHost | null): HandshakeRecord[] {
+export function settleRun(records: HandshakeRecord[], resigned: ResignedMemory, parseHost: ParseHost | null): HandshakeRecord[] {
   if (!parseHost) return records;
   return records.map((record) => {
     const i = record.interception;
     if (i.detected || i.ownProxy || !record.chain.length) return record;
     const issuer = resigningIssuer(record);
-    const domains = resigned.get(issuer);
+    // The memory keeps each issuer's first domains, so the host that came first (the one to settle) is among them.
+    const domains = resignedDomains(resigned, issuer);
     const host = record.target.servername ?? record.target.host;
-    if (!domains || domains.size < 2 || !domains.has(registrableDomain(parseHost, host))) return record;
+    if (domains.length < 2 || !domains.includes(registrableDomain(parseHost, host))) return record;
     const a = record.chainAnalysis;
     const interception = resignedInterception(issuer, domains, { anchor: a.anchor, anchorStore: a.anchorStore, anchorSpkiSha256: a.anchorSpkiSha256 ?? null });
     const judged = { ...record, interception };

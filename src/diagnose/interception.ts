@@ -10,6 +10,7 @@ import { ipFamily } from '../net/ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
 import { withArticle } from '../plural.js';
+import { rememberResigned, resignedDomains, RESIGNED_LIMITS, type ResignedMemory } from './resigned-memory.js';
 
 interface AttributeRule {
   equals?: string;
@@ -137,8 +138,8 @@ export interface InterceptionContext {
   parseHost: ParseHost | null;
   address: string | null;
   addressFromDns: boolean;
-  /** This run's memory: issuer name -> registrable domains of public hosts it signed without a public anchor. */
-  resigned?: Map<string, Set<string>>;
+  /** This run's memory of issuers signing public hosts without a public anchor (resigned-memory.ts); none outside a run. */
+  resigned?: ResignedMemory;
   /** The certs dir's CA: a chain it signed was minted by a tlswitness proxy. */
   ownCas?: OwnCa[];
 }
@@ -206,17 +207,46 @@ export function resigningIssuer(record: Pick<HandshakeRecord, 'chain'>): string 
 }
 
 /** One issuer seen signing unrelated public hosts without a public anchor: the SPEC's second sign. */
-export function resignedInterception(issuer: string, domains: Set<string>, anchorEvidence: object): Interception {
+export function resignedInterception(issuer: string, domains: readonly string[], anchorEvidence: object): Interception {
+  // A count and a sample, never the whole list: a record's size must not grow with the run (see resigned-memory.ts).
+  const counted = domains.length >= RESIGNED_LIMITS.domainsPerIssuer ? `${domains.length} or more` : `${domains.length}`;
+  const sample = domains.slice(0, 5);
+  const more = domains.length > sample.length ? `, ${counted} in all` : '';
   return {
     detected: true,
     product: null,
     confidence: 'medium',
-    reason: `"${issuer}" signs unrelated public hosts in this run (${[...domains].slice(0, 5).join(', ')}) without a public anchor: one interceptor re-signs them`,
-    evidence: { issuer, hosts: [...domains], ...anchorEvidence },
+    reason: `"${issuer}" signs unrelated public hosts in this run (${sample.join(', ')}${more}) without a public anchor: one interceptor re-signs them`,
+    evidence: { issuer, hosts: sample, hostCount: domains.length, hostCountAtLeast: domains.length >= RESIGNED_LIMITS.domainsPerIssuer, ...anchorEvidence },
   };
 }
 
+/** The verdict, and the run's memory after it (the memory given when this record adds nothing). */
+export interface InterceptionJudgement {
+  interception: Interception;
+  resigned: ResignedMemory | undefined;
+}
+
 export function detectInterception(record: UnjudgedRecord, context: InterceptionContext): Interception {
+  return judgeInterception(record, context).interception;
+}
+
+/**
+ * The verdict with the run's memory: a new memory comes back (context.resigned is never changed), so
+ * the caller decides what the run keeps, and a verdict that is thrown away leaves no trace.
+ */
+export function judgeInterception(record: UnjudgedRecord, context: InterceptionContext): InterceptionJudgement {
+  let resigned = context.resigned;
+  const interception = judge(record, context, (issuer, domain) => {
+    if (!resigned) return null;
+    resigned = rememberResigned(resigned, issuer, domain);
+    return resignedDomains(resigned, issuer);
+  });
+  return { interception, resigned };
+}
+
+/** `remember` adds a host's domain under its issuer and returns the issuer's domains (null outside a run). */
+function judge(record: UnjudgedRecord, context: InterceptionContext, remember: (issuer: string, domain: string) => readonly string[] | null): Interception {
   if (!record.chain.length) return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
   const analysis = record.chainAnalysis;
   const anchorEvidence = { anchor: analysis.anchor, anchorStore: analysis.anchorStore, anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null };
@@ -264,12 +294,8 @@ export function detectInterception(record: UnjudgedRecord, context: Interception
   // 3. A public host without a public anchor: another sign is needed. Every such host is remembered
   // under its issuer first, so a run (detect, the proxy) can see one issuer re-sign unrelated hosts.
   const issuer = resigningIssuer(record);
-  if (context.resigned) {
-    const domains = context.resigned.get(issuer) ?? new Set<string>();
-    domains.add(registrableDomain(parseHost, host));
-    context.resigned.set(issuer, domains);
-    if (domains.size >= 2) return resignedInterception(issuer, domains, anchorEvidence);
-  }
+  const domains = remember(issuer, registrableDomain(parseHost, host));
+  if (domains && domains.length >= 2) return resignedInterception(issuer, domains, anchorEvidence);
   if (analysis.anchorStore === 'system') {
     return {
       detected: true,

@@ -1,5 +1,6 @@
 // What `tlswitness verify` reports on a chain file: the same judgement and diagnosis a handshake
 // record carries for a server that sends this chain, without the connection; pure.
+import { SCHEMA_VERSION } from '../schema-version.js';
 import type { VerifyOptions } from '../trust/verify.js';
 import type { ChainAnalysis, ChainEntry, Diagnosis, HandshakeRecord, StrictWarning, Verification, WeakCrypto } from '../types.js';
 import { judgeChain, type TrustContext } from './chain-judgement.js';
@@ -25,6 +26,7 @@ export function verifyOffline(ders: Buffer[], trust: TrustContext, now: Date, na
   // diagnose() judges records: an offline chain is a record with no connection, no failure and no client certificate.
   const record: UndiagnosedRecord = {
     type: 'handshake',
+    schemaVersion: SCHEMA_VERSION,
     id: 'verify',
     time: now.toISOString(),
     target: { host: name ?? '', port: 0, servername: name, address: null },

@@ -4,6 +4,7 @@
 import { isAbsolute } from 'node:path';
 import { contents, countText, expiredAside, expiredThatMatter, isReadable, summarizeExpired, unusableReason } from './bundle-contents.js';
 import { finding, type CheckName, type Finding, type Severity } from './findings.js';
+import { expandHome } from './home.js';
 import type { DoctorSnapshot, PathFacts } from './snapshot.js';
 import { count } from '../plural.js';
 
@@ -61,6 +62,14 @@ export const CA_VARIABLES: CaVariable[] = [
     accepts: 'file',
     replaces: 'file',
     unusable: { severity: 'broken', effect: 'every https fetch fails ("error setting certificate verify locations")' },
+  },
+  {
+    // pip's --cert as a variable: a file or a directory, passed to requests as `verify`.
+    name: 'PIP_CERT',
+    readBy: 'pip',
+    accepts: 'either',
+    replaces: 'all',
+    unusable: { severity: 'broken', effect: 'pip fails every download from an HTTPS index ("Could not find a suitable TLS CA certificate bundle, invalid path")' },
   },
   {
     name: 'AWS_CA_BUNDLE',
@@ -183,8 +192,9 @@ export function checkPath(v: CaVariable, value: string, facts: PathFacts | undef
   return out;
 }
 
-/** SSL_CERT_DIR is a list (":" separated, ";" on Windows), as OpenSSL and Go read it. */
-export function caVariablePaths(name: string, value: string, platform: NodeJS.Platform): string[] {
+/** SSL_CERT_DIR is a list (":" separated, ";" on Windows), as OpenSSL and Go read it; pip expands `~` in PIP_CERT itself. */
+export function caVariablePaths(name: string, value: string, platform: NodeJS.Platform, home?: string): string[] {
+  if (name === 'PIP_CERT') return [expandHome(value, home)];
   if (name !== 'SSL_CERT_DIR') return [value];
   return value.split(platform === 'win32' ? ';' : ':').filter(Boolean);
 }
@@ -200,7 +210,7 @@ export function checkCaVariables(snapshot: DoctorSnapshot, now: Date): Finding[]
       out.push(emptyValue(v.name, snapshot));
       continue;
     }
-    for (const path of caVariablePaths(v.name, value, snapshot.platform)) out.push(...checkPath(v, path, snapshot.paths[path], corporate, now));
+    for (const path of caVariablePaths(v.name, value, snapshot.platform, snapshot.env.HOME ?? snapshot.env.USERPROFILE)) out.push(...checkPath(v, path, snapshot.paths[path], corporate, now));
   }
   return out;
 }

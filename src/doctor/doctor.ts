@@ -1,11 +1,13 @@
 // `doctor`'s judgement of a machine snapshot: every check, in the order they are shown; pure.
 import { checkCaVariables } from './ca-variables.js';
+import { checkCertifi, checkMacInstallCertificates } from './certifi.js';
 import { checkClients } from './client-findings.js';
 import { checkEnvFiles } from './env-files.js';
 import { resolveClients, type ClientTrust } from './client-trust.js';
 import { finding, isFailing, type Finding } from './findings.js';
 import { checkLocalCa } from './local-ca.js';
 import { checkOwnProxy } from './own-proxy.js';
+import { checkPipCerts } from './pip-config.js';
 import { checkProxyVariables } from './proxy-variables.js';
 import type { DoctorSnapshot, Probe } from './snapshot.js';
 import { checkSystemStore } from './system-store.js';
@@ -37,12 +39,15 @@ export function diagnoseMachine(snapshot: DoctorSnapshot, now: Date): DoctorRepo
   const findings = [
     ...checkVerificationOff(snapshot),
     ...checkCaVariables(snapshot, now),
+    ...checkPipCerts(snapshot, now),
     ...checkEnvFiles(snapshot, now),
     ...checkProxyVariables(snapshot.env),
     ...checkOwnProxy(snapshot),
     ...checkSystemStore(snapshot, now),
     ...checkLocalCa(snapshot.localCa, now),
     ...checkClients(clients, snapshot, now),
+    ...checkMacInstallCertificates(snapshot),
+    ...checkCertifi(snapshot),
     ...tools(snapshot),
   ];
   return { ok: !findings.some(isFailing), findings, clients };

@@ -3,7 +3,7 @@
 import { stripUrlAuth } from '../errors.js';
 import { caVariable } from './ca-variables.js';
 import type { ClientTrust } from './client-trust.js';
-import { redactProxyValue } from './proxy-variables.js';
+import { redactProxyUrl } from '../redact/url.js';
 import type { DoctorSnapshot } from './snapshot.js';
 
 const PROXY = /^(https?|all|no)_proxy$/i;
@@ -13,7 +13,7 @@ export function doctorEnvironment(snapshot: DoctorSnapshot, clients: ClientTrust
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(snapshot.env)) {
     if (value === undefined) continue;
-    if (PROXY.test(name)) variables[name] = /^no_proxy$/i.test(name) ? value : redactProxyValue(value);
+    if (PROXY.test(name)) variables[name] = /^no_proxy$/i.test(name) ? value : redactProxyUrl(value);
     else if (caVariable(name) || OTHER.includes(name) || /^npm_config_strict[-_]ssl$/i.test(name)) variables[name] = value;
   }
   // NODE_OPTIONS may carry anything; only its trust flags are shown.

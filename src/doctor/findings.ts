@@ -15,6 +15,7 @@ export type CheckName =
   | 'system-store'
   | 'local-ca'
   | 'client-trust'
+  | 'certifi'
   | 'tool';
 
 export interface Finding {
@@ -35,6 +36,7 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   'system-store': 'System trust store',
   'local-ca': 'tlswitness local CA',
   'client-trust': 'What each client trusts',
+  certifi: "Python's certifi and CA file",
   tool: 'Tools looked at',
 };
 

@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { caPaths } from '../ca/local-ca.js';
+import { CERTIFI_OVERRIDE } from '../trust/certifi-store.js';
 import { pemCertificates } from '../trust/pem.js';
 import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
 import { caVariableNames, caVariablePaths } from './ca-variables.js';
@@ -12,8 +14,9 @@ import { readCurlrc } from './curlrc.js';
 import { parseDotenv } from './dotenv.js';
 import { envFilePaths } from './env-files.js';
 import { certFact, readPaths } from './path-facts.js';
+import { parsePipCerts, pipConfigFiles } from './pip-config.js';
 import { probeCurl, probeGit, probePython } from './probes.js';
-import type { CertFact, DoctorSnapshot, Env, EnvFileFacts, LocalCaFacts, PathFacts } from './snapshot.js';
+import type { CertFact, CertifiFacts, DoctorSnapshot, Env, EnvFileFacts, LocalCaFacts, PathFacts, PipCertSetting } from './snapshot.js';
 
 type PathCache = Map<string, Promise<PathFacts>>;
 
@@ -93,6 +96,28 @@ async function systemStore(platform: NodeJS.Platform, cache: PathCache): Promise
   return null;
 }
 
+/** certifi's bundle: TLSWITNESS_CERTIFI_BUNDLE when set (`none`: skipped), else the one python3's certifi.where() named. */
+async function certifiBundle(env: Env, python: DoctorSnapshot['python']): Promise<CertifiFacts | null> {
+  const override = env[CERTIFI_OVERRIDE];
+  if (override === 'none') return null;
+  const found = python.state === 'found' ? python.facts.certifi : null;
+  const where = override ? { path: override, version: null, from: CERTIFI_OVERRIDE } : found ? { path: found.where, version: found.version, from: 'certifi.where()' } : null;
+  if (!where) return null;
+  try {
+    return { ...where, ders: pemCertificates(await readFile(where.path, 'latin1')) };
+  } catch (error) {
+    return { ...where, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+}
+
+/** The `cert` settings of pip's config files (read as text, never run); missing files are skipped. */
+async function pipCerts(env: Env, platform: NodeJS.Platform, python: DoctorSnapshot['python']): Promise<PipCertSetting[]> {
+  const prefix = python.state === 'found' ? (python.facts.prefix ?? null) : null;
+  const files = pipConfigFiles(env, platform, prefix);
+  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => null)));
+  return files.flatMap((file, i) => (texts[i] === null ? [] : parsePipCerts(file, texts[i]!, env.HOME ?? env.USERPROFILE)));
+}
+
 export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnapshot> {
   const { env, platform } = options;
   const probe = { env, cwd: options.cwd, timeoutMs: options.timeoutMs };
@@ -108,10 +133,13 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
     systemStore(platform, cache),
     envFiles(options.cwd),
   ]);
-  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc, envFiles: dotenv };
-  const variablePaths = caVariableNames(env).flatMap((name) => (env[name]?.trim() ? caVariablePaths(name, env[name]!, platform) : []));
+  const [certifi, pip] = await Promise.all([certifiBundle(env, python), pipCerts(env, platform, python)]);
+  // Node's own bundled roots, never the default CA set (which NODE_EXTRA_CA_CERTS extends).
+  const nodeRoots = rootCertificates.map((pem) => pemCertificates(pem)[0]!);
+  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc, envFiles: dotenv, certifi, nodeRoots, pipCerts: pip };
+  const variablePaths = caVariableNames(env).flatMap((name) => (env[name]?.trim() ? caVariablePaths(name, env[name]!, platform, env.HOME ?? env.USERPROFILE) : []));
   // A relative path in a .env is read from the current directory, where apps that load it usually start.
   variablePaths.push(...envFilePaths(dotenv, platform));
-  const paths = await readPaths([...new Set([...variablePaths, ...clientPaths(resolveClients(partial))])], cache);
+  const paths = await readPaths([...new Set([...variablePaths, ...pip.map((p) => p.path), ...clientPaths(resolveClients(partial))])], cache);
   return { ...partial, paths, systemStore: system, localCa: ca, corporate };
 }

@@ -3,7 +3,7 @@
 // the network. Recognised by the CA variables that name a tlswitness CA next to a proxy; pure.
 import { matchCatalogue } from '../diagnose/interception.js';
 import { envProxyFor } from '../net/env-proxy.js';
-import { redactProxyValue } from './proxy-variables.js';
+import { redactProxyUrl } from '../redact/url.js';
 import { finding, type Finding } from './findings.js';
 import type { DoctorSnapshot } from './snapshot.js';
 
@@ -34,7 +34,7 @@ export function checkOwnProxy(snapshot: DoctorSnapshot): Finding[] {
       'proxy-variable',
       'warning',
       'HTTPS_PROXY',
-      `${redactProxyValue(proxy)} is tlswitness's own proxy (set by \`ca env\`: ${variable} names its CA): apps started here go through it, and tlswitness inspect, detect and evidence run here would measure the proxy, not the network`,
+      `${redactProxyUrl(proxy)} is tlswitness's own proxy (set by \`ca env\`: ${variable} names its CA): apps started here go through it, and tlswitness inspect, detect and evidence run here would measure the proxy, not the network`,
       'run those with --no-env-proxy, or in a shell without `ca env`',
     ),
   ];

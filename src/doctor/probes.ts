@@ -32,6 +32,8 @@ out = {"version": sys.version.split()[0], "executable": sys.executable, "openssl
 paths = ssl.get_default_verify_paths()
 out["sslCafile"] = paths.cafile
 out["sslCapath"] = paths.capath
+out["opensslCafile"] = paths.openssl_cafile
+out["prefix"] = sys.prefix
 try:
     import certifi
     out["certifi"] = {"where": certifi.where(), "version": getattr(certifi, "__version__", None)}

@@ -1,15 +1,8 @@
 // The proxy variables: upper and lower case agreeing, what each client reads, NO_PROXY entries that
 // some clients do not understand. Credentials never reach a message; pure, no connection is made.
-import { stripUrlAuth } from '../errors.js';
+import { redactProxyUrl } from '../redact/url.js';
 import { finding, type Finding } from './findings.js';
 import type { Env } from './snapshot.js';
-
-/** user:pass@ hidden, with or without a scheme (curl and Python accept `user:pass@host:port`). */
-export function redactProxyValue(value: string): string {
-  const withScheme = stripUrlAuth(value);
-  if (withScheme !== value || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return withScheme;
-  return value.replace(/^[^\s/]*@/, '***@');
-}
 
 const PAIRS: Array<{ upper: string; lower: string; role: string }> = [
   { upper: 'HTTPS_PROXY', lower: 'https_proxy', role: 'https:// requests go through' },
@@ -50,7 +43,7 @@ export function checkProxyVariables(env: Env): Finding[] {
           'proxy-variable',
           'warning',
           `${upper} / ${lower}`,
-          `disagree: ${lower}=${redactProxyValue(low)} (read first by curl, Python and most Node libraries) but ${upper}=${redactProxyValue(up)} (read first by Go): clients take different ${isNoProxy ? 'bypass lists' : 'proxies'}`,
+          `disagree: ${lower}=${redactProxyUrl(low)} (read first by curl, Python and most Node libraries) but ${upper}=${redactProxyUrl(up)} (read first by Go): clients take different ${isNoProxy ? 'bypass lists' : 'proxies'}`,
           `give both the same value, e.g. export ${upper}="$${lower}"`,
         ),
       );
@@ -64,15 +57,15 @@ export function checkProxyVariables(env: Env): Finding[] {
       continue;
     }
     if (!parsesAsProxy(effective)) {
-      out.push(finding('proxy-variable', 'warning', name, `${redactProxyValue(effective)} is not a proxy URL: clients fail or ignore it`, `set ${name}=http://host:port`));
+      out.push(finding('proxy-variable', 'warning', name, `${redactProxyUrl(effective)} is not a proxy URL: clients fail or ignore it`, `set ${name}=http://host:port`));
       continue;
     }
-    const hidden = redactProxyValue(effective) !== effective ? ' (credentials hidden here; every process of this user can read them)' : '';
-    out.push(finding('proxy-variable', 'info', name, `${role} ${redactProxyValue(effective)}${hidden}`));
+    const hidden = redactProxyUrl(effective) !== effective ? ' (credentials hidden here; every process of this user can read them)' : '';
+    out.push(finding('proxy-variable', 'info', name, `${role} ${redactProxyUrl(effective)}${hidden}`));
     // curl reads plain-http's proxy only from lower-case http_proxy: a request header "Proxy:" becomes
     // HTTP_PROXY in CGI programs ("httpoxy"), so the upper-case name is not trusted.
     if (upper === 'HTTP_PROXY' && low === undefined) {
-      out.push(finding('proxy-variable', 'info', upper, 'curl ignores upper-case HTTP_PROXY ("httpoxy"): its http:// requests go direct', `also set http_proxy=${redactProxyValue(up!)}`));
+      out.push(finding('proxy-variable', 'info', upper, 'curl ignores upper-case HTTP_PROXY ("httpoxy"): its http:// requests go direct', `also set http_proxy=${redactProxyUrl(up!)}`));
     }
   }
   if (!out.length) out.push(finding('proxy-variable', 'ok', 'proxy variables', 'none set: clients connect directly'));

@@ -51,6 +51,24 @@ export interface PythonFacts {
   certifi: { where: string; version: string | null } | null;
   /** requests.certs.where(): certifi's bundle, unless a distribution patched it to the system store. */
   requests: { version: string; where: string | null } | null;
+  /** The CA file this Python's OpenSSL was built to read (openssl_cafile), whether or not it exists. */
+  opensslCafile?: string | null;
+  /** sys.prefix: where a virtualenv's own pip.conf lives. */
+  prefix?: string | null;
+}
+
+/** certifi's bundle as read (its certificates as DER), or why it could not be read. */
+export type CertifiFacts = { path: string; version: string | null; from: string } & ({ ders: Buffer[] } | { error: string });
+
+/** One `cert = ...` line of a pip config file (pip.conf / pip.ini), in the section it sits in. */
+export interface PipCertSetting {
+  file: string;
+  section: string;
+  /** As written. */
+  value: string;
+  /** The path pip reads: `~` expanded, as pip expands it in config files (pip 20.0, pypa/pip#980). */
+  path: string;
+  line: number;
 }
 
 export interface CurlFacts {
@@ -97,4 +115,10 @@ export interface DoctorSnapshot {
   curlrc: CurlrcFacts | null;
   /** `.env` and `*.env` in the current directory. */
   envFiles: EnvFileFacts[];
+  /** Python's certifi bundle (certifi.where(), or TLSWITNESS_CERTIFI_BUNDLE); null or absent when there is none. */
+  certifi?: CertifiFacts | null;
+  /** Node's bundled Mozilla roots (`tls.rootCertificates`, never the default CA set with NODE_EXTRA_CA_CERTS), as DER. */
+  nodeRoots?: Buffer[];
+  /** `cert` settings found in pip's config files. */
+  pipCerts?: PipCertSetting[];
 }

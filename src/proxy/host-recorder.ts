@@ -79,8 +79,13 @@ export class HostRecorder {
     return this.records.size;
   }
 
+  /**
+   * The record while it is fresh (30 s, a failure 2 s), else nothing: a verdict on a leaf recorded long
+   * ago (since revoked, expired, or re-issued under the same key) must not speak for a new connection.
+   */
   cached(target: HostPort, servername?: string): HandshakeRecord | undefined {
-    return this.records.get(keyOf(target, servername))?.record;
+    const entry = this.records.get(keyOf(target, servername));
+    return this.fresh(entry) ? entry.record : undefined;
   }
 
   /**

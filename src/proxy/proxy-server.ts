@@ -366,7 +366,7 @@ export class ProxyServer {
       req.headers.host = route.hostHeader;
       this.proxy._onHttpServerRequest(false, req, res);
     }).catch((error: Error) => {
-      this.options.events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${route.url}: ${error.message}` });
+      this.options.events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${shownTarget(route.url)}: ${error.message}` });
       res.destroy();
     });
   }

@@ -1,9 +1,11 @@
 // `request` events: one per exchange, URL secrets redacted, no header values (SPEC). When a HAR is
-// being kept (--evidence-dir), the exchange's headers go to it too, secret values redacted.
+// being kept (--evidence-dir), the exchange's headers go to it too, redacted by family (redact/).
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
-import { redactHeaders, redactUrl } from '../report/redact.js';
+import { redactHeaders } from '../redact/headers.js';
+import { redactUrl } from '../redact/url.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 
 export interface ResponseFacts {
   /** Raw header pairs of the response as the app received it. */
@@ -23,6 +25,7 @@ export class RequestLog {
     return (status, bytes, response = {}) => {
       const event: RequestEvent = {
         type: 'request',
+        schemaVersion: SCHEMA_VERSION,
         id: `r-${++this.count}`,
         handshakeId,
         time: new Date().toISOString(),

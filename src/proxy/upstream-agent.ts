@@ -196,8 +196,10 @@ export class UpstreamAgent extends Agent {
     const target = { host, port };
     const where = formatHostPort(target);
     return new Promise((resolve, reject) => {
-      openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }).then((connection) => {
-        const recorded = upstream.recorder.cached(target, name.recordAs);
+      // The host's record, probed again meanwhile when it is older than the recorder's TTL: a stale
+      // verdict (and the intermediates it fetched) must not decide this connection.
+      const recording = upstream.recorder.record(target, name.recordAs).catch(() => undefined);
+      Promise.all([openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }), recording]).then(([connection, recorded]) => {
         let secureContext: SecureContext;
         try {
           secureContext = this.contextFor(upstream.clientFor(target), recorded ? completion(recorded, upstream.accepts(recorded)) : null);
@@ -233,7 +235,7 @@ export class UpstreamAgent extends Agent {
           const peer = socket.getPeerX509Certificate();
           const openssl = opensslVerdict(connectionFacts(socket, name.checked, peer ? peer.toLegacyObject() : null));
           // The record as it is now (a probe may have finished while this connection was dialled).
-          const record = upstream.recorder.cached(target, name.recordAs);
+          const record = upstream.recorder.cached(target, name.recordAs) ?? recorded;
           const sameLeaf = !!record && !!peer && record.chain[0]?.sha256 === peer.fingerprint256;
           const recordAccepts = record ? upstream.accepts(record) : null;
           const decision = gateDecision(openssl, recordAccepts, sameLeaf, record?.verification.ok === true && record.diagnosis.problem === 'weak-crypto');

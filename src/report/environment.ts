@@ -2,7 +2,7 @@
 // curl and OpenSSL, and the variables that change how clients verify TLS, with proxy credentials
 // removed; pure.
 import type { CurlFacts, Probe, PythonFacts } from '../doctor/snapshot.js';
-import { stripUrlAuth } from '../errors.js';
+import { redactProxyUrl } from '../redact/url.js';
 
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
 const TLS_VARS = [
@@ -33,16 +33,9 @@ export interface EnvironmentSnapshot extends PlatformFacts {
   versions?: ToolVersions;
 }
 
-/** A proxy URL keeps its host and port; a user name or password becomes `***`. */
-export function redactProxyValue(value: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  const stripped = stripUrlAuth(withScheme);
-  return stripped === withScheme ? value : stripped;
-}
-
 export function environmentSnapshot(env: Record<string, string | undefined>, facts: PlatformFacts, toolVersion: string, versions?: ToolVersions): EnvironmentSnapshot {
   const variables: Record<string, string> = {};
-  for (const name of PROXY_VARS) if (env[name] !== undefined) variables[name] = /no_proxy/i.test(name) ? env[name]! : redactProxyValue(env[name]!);
+  for (const name of PROXY_VARS) if (env[name] !== undefined) variables[name] = /no_proxy/i.test(name) ? env[name]! : redactProxyUrl(env[name]!);
   // NODE_OPTIONS may carry anything; only its TLS-relevant flags are kept.
   for (const name of TLS_VARS) {
     const value = env[name];

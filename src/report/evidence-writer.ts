@@ -21,12 +21,16 @@ async function isMissingOrEmptyDir(path: string): Promise<boolean> {
   }
 }
 
+/** Owner-only: a bundle names the user's hosts, proxies and environment. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 async function writeTree(dir: string, files: EvidenceFile[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   for (const file of files) {
     const path = join(dir, file.path);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.content, { flag: 'wx' });
+    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+    await writeFile(path, file.content, { flag: 'wx', mode: FILE_MODE });
   }
 }
 
@@ -44,7 +48,7 @@ export async function writeEvidence(path: string, files: EvidenceFile[]): Promis
     try {
       await writeTree(join(staging, top), files);
       const tar = await import('tar');
-      await tar.create({ gzip: true, file: path, cwd: staging, portable: true, noMtime: false }, [top]);
+      await tar.create({ gzip: true, file: path, mode: FILE_MODE, cwd: staging, portable: true, noMtime: false }, [top]);
     } catch (error) {
       throw failure(path, error);
     } finally {

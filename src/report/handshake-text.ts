@@ -1,5 +1,6 @@
 // Human text for one handshake record, in the spirit of `openssl s_client`: the chain as sent,
 // each store's verdict, the diagnosis and the `Verify return code` line; pure.
+import { CERTIFI_WARNING } from '../diagnose/certifi-lag.js';
 import { formatHostPort } from '../net/target.js';
 import type { ChainEntry, HandshakeRecord } from '../types.js';
 import { safeLines } from './terminal-safe.js';
@@ -67,8 +68,10 @@ export function interceptionText(i: HandshakeRecord['interception']): string {
   return `none seen (${i.reason})`;
 }
 
-export function trustLine(record: ChainVerdictParts): string {
-  return `Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`;
+/** Each store's verdict; certifi's only when the record has one (records from before it do not). */
+export function trustLine(record: Pick<HandshakeRecord, 'trust'>): string {
+  const { trust } = record;
+  return `Trust: public ${trust.public} | system ${trust.system} | extra ${trust.extra}${trust.certifi === undefined ? '' : ` | certifi ${trust.certifi}`}`;
 }
 
 export function verifyLines(record: ChainVerdictParts): string[] {
@@ -82,9 +85,11 @@ export function diagnosisLines(record: ChainVerdictParts): string[] {
   const d = record.diagnosis;
   // Which clients' security levels refuse it, each with what it prints (Node's verdict above is level 1's).
   const refused = (record.weakCrypto?.refusedBy ?? []).map((r) => `  Refused by ${r.client}: "${r.message}"`);
-  return [`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`, `  ${d.summary}`, ...refused, `Action: ${d.action}`];
+  // A chain that verifies yet fails in Python's requests is what "it works in curl" tickets are about: said here, not among the warnings.
+  const python = record.warnings.filter((w) => w.code === CERTIFI_WARNING).map((w) => `  Python: ${w.message}`);
+  return [`Diagnosis: ${d.problem.toUpperCase()} (fault: ${d.liability}, confidence: ${d.confidence})`, `  ${d.summary}`, ...refused, ...python, `Action: ${d.action}`];
 }
 
 export function warningLines(record: ChainVerdictParts): string[] {
-  return record.warnings.map((warning) => `Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
+  return record.warnings.filter((w) => w.code !== CERTIFI_WARNING).map((warning) => `Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`);
 }

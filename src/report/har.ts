@@ -1,5 +1,5 @@
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) of the exchanges a proxy session saw:
-// headers with secret values redacted, no bodies, URL secrets redacted; pure.
+// everything in it comes from the exchange's redacted headers and URL (redact/), no bodies; pure.
 import type { Exchange } from '../events.js';
 
 interface HarNameValue {
@@ -13,6 +13,19 @@ function queryString(url: string): HarNameValue[] {
   } catch {
     return [];
   }
+}
+
+/** Cookie names with their (already redacted) values, from the Cookie or each Set-Cookie header. */
+function cookies(headers: HarNameValue[], name: 'cookie' | 'set-cookie'): HarNameValue[] {
+  const values = headers.filter((h) => h.name.toLowerCase() === name).map((h) => h.value);
+  const pairs = name === 'cookie' ? values.flatMap((v) => v.split(';')) : values.map((v) => v.split(';')[0]!);
+  return pairs
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? { name: '', value: pair } : { name: pair.slice(0, eq), value: pair.slice(eq + 1) };
+    });
 }
 
 function headerValue(headers: HarNameValue[], name: string): string | undefined {
@@ -33,7 +46,7 @@ export function harEntry(exchange: Exchange): object {
       method: event.method,
       url: event.url,
       httpVersion: exchange.httpVersion,
-      cookies: [],
+      cookies: cookies(exchange.requestHeaders, 'cookie'),
       headers: exchange.requestHeaders,
       queryString: queryString(event.url),
       headersSize: headersSize(exchange.requestHeaders),
@@ -43,7 +56,7 @@ export function harEntry(exchange: Exchange): object {
       status: event.status ?? 0,
       statusText: '',
       httpVersion: exchange.httpVersion,
-      cookies: [],
+      cookies: cookies(exchange.responseHeaders, 'set-cookie'),
       headers: exchange.responseHeaders,
       content: { size: event.bytes.response, mimeType: headerValue(exchange.responseHeaders, 'content-type') ?? '', comment: 'body not recorded' },
       redirectURL: headerValue(exchange.responseHeaders, 'location') ?? '',

@@ -1,31 +1,25 @@
 // The proxy's --evidence-dir: a bundle per problem host (once per host and problem) while the
-// session runs, and a HAR of the session's exchanges when it ends. A subscriber: it never slows the
-// request path (writes are queued one at a time) and a failed write is reported, not thrown.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// session runs, and a HAR of the session's exchanges, kept current on disk (session-har.ts). A
+// subscriber: it never slows the request path (writes are queued one at a time) and a failed write
+// is reported, not thrown.
 import { formatHostPort } from '../net/target.js';
 import type { Exchange } from '../events.js';
 import type { HandshakeRecord } from '../types.js';
-import { TOOL_VERSION } from '../version.js';
 import { writeEvidenceBundle } from './evidence-bundle.js';
 import { freshDirectory } from './evidence-writer.js';
 import { safeFileName } from './file-names.js';
-import { harLog } from './har.js';
-import { safeJson } from './terminal-safe.js';
-
-/** Oldest exchanges are dropped past this, so a long session's memory stays bounded. */
-const MAX_EXCHANGES = 10_000;
+import { SessionHar, type HarSchedule } from './session-har.js';
 
 export const PROXY_COMPARISON_NOTE = 'Written by the proxy: the sanity host and this machine\'s own clients were not checked. For them, run `tlswitness evidence HOST:PORT -o PATH`.';
 
 export class SessionEvidence {
   private readonly written = new Set<string>();
-  private readonly exchanges: Exchange[] = [];
-  private dropped = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly started = new Date();
+  private readonly har: SessionHar;
 
-  constructor(private readonly dir: string, private readonly onWritten: (record: HandshakeRecord, path: string) => void, private readonly onError: (message: string) => void) {}
+  constructor(private readonly dir: string, private readonly onWritten: (record: HandshakeRecord, path: string) => void, private readonly onError: (message: string) => void, harSchedule?: HarSchedule) {
+    this.har = new SessionHar(dir, new Date(), (message) => onError(`--evidence-dir ${dir}: ${message}`), harSchedule);
+  }
 
   /** Handshake records: a bundle for each host whose chain has a problem or is intercepted. */
   record(record: HandshakeRecord): void {
@@ -54,25 +48,22 @@ export class SessionEvidence {
   }
 
   exchange(exchange: Exchange): void {
-    this.exchanges.push(exchange);
-    if (this.exchanges.length > MAX_EXCHANGES) {
-      this.exchanges.shift();
-      this.dropped++;
-    }
+    this.har.add(exchange);
   }
 
-  /** Waits for queued bundles and writes the session's HAR; resolves to its path. */
+  /** Writes the HAR as it is now (on a stop signal, before the grace period); resolves to its path. */
+  flushHar(): Promise<string | null> {
+    return this.har.flush();
+  }
+
+  /** The same, synchronously: the process is about to exit. */
+  flushHarSync(): string | null {
+    return this.har.flushSync();
+  }
+
+  /** Waits for queued bundles and writes the session's HAR a last time; resolves to its path. */
   async close(): Promise<string | null> {
     await this.queue;
-    const stamp = this.started.toISOString().replace(/[:.]/g, '-');
-    const path = join(this.dir, `tlswitness-session-${stamp}.har`);
-    const comment = this.dropped ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)` : undefined;
-    try {
-      await writeFile(path, `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`);
-      return path;
-    } catch (error) {
-      this.onError(`--evidence-dir ${this.dir}: could not write the HAR (${(error as Error).message})`);
-      return null;
-    }
+    return this.har.close();
   }
 }

@@ -2,9 +2,11 @@
 import { judgeChain, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
 import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import { detectInterception, type ParseHost } from '../diagnose/interception.js';
+import { judgeInterception, type ParseHost } from '../diagnose/interception.js';
+import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
+import { SCHEMA_VERSION } from '../schema-version.js';
 import { derToPem } from '../trust/pem.js';
 import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
 import type { ProbeResult } from './probe.js';
@@ -32,8 +34,8 @@ export interface Observation {
   clientSubject: string | null;
   /** Where target.address came from; a DNS answer in a private range makes the host internal. */
   addressSource?: 'literal' | 'resolve' | 'dns' | null;
-  /** Shared across one run (the proxy, detect) to see one issuer re-signing unrelated hosts. */
-  resigned?: Map<string, Set<string>>;
+  /** One run's memory (the proxy, detect), to see one issuer re-signing unrelated hosts. */
+  resigned?: ResignedMemory;
   /** The public suffix list parser, when loaded (see needsHostClassification). */
   parseHost?: ParseHost | null;
 }
@@ -45,6 +47,11 @@ function tlsFailure(probe: ProbeResult): Failure | null {
 }
 
 export function buildHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): HandshakeRecord {
+  return assembleHandshakeRecord(observation, trust, now, fetched).record;
+}
+
+/** The record and the run's memory after it: the memory given in is left as it was. */
+export function assembleHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): { record: HandshakeRecord; resigned: ResignedMemory | undefined } {
   const { probe } = observation;
   const failure = observation.connectFailure ?? (probe ? tlsFailure(probe) : null);
   const hostname = observation.target.servername ?? observation.target.host;
@@ -80,6 +87,7 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
 
   const record: HandshakeRecord = {
     type: 'handshake',
+    schemaVersion: SCHEMA_VERSION,
     id: observation.id,
     time: observation.time.toISOString(),
     target: observation.target,
@@ -98,15 +106,16 @@ export function buildHandshakeRecord(observation: Observation, trust: TrustConte
     timing: { connectMs: round(observation.connectMs), handshakeMs: round(probe?.handshakeMs ?? null) },
     weakCrypto: judged.weakCrypto,
   };
-  record.interception = detectInterception(record, {
+  const interception = judgeInterception(record, {
     parseHost: observation.parseHost ?? null,
     address: observation.target.address,
     addressFromDns: observation.addressSource === 'dns',
     resigned: observation.resigned,
     ownCas: trust.ownCas,
   });
+  record.interception = interception.interception;
   record.diagnosis = diagnose(record);
-  return record;
+  return { record, resigned: interception.resigned };
 }
 
 function round(ms: number | null): number | null {

@@ -3,12 +3,15 @@
 import { ipFamily } from '../net/ip.js';
 import type { SecureVersion } from 'node:tls';
 import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
-import { fetchIssuer } from '../net/fetch-issuer.js';
+import { addressCategory } from '../net/address-category.js';
+import { fetchIssuer, IssuerFetchError } from '../net/fetch-issuer.js';
 import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
-import { anchorPems, buildHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import { anchorPems, assembleHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
+import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions } from './probe.js';
 import { probeContext } from './probe-context.js';
@@ -28,7 +31,7 @@ export interface HandshakeRequest {
   timeoutMs: number;
   fetchMissing: boolean;
   /** One run's memory of issuers re-signing public hosts (the proxy, detect). */
-  resigned?: Map<string, Set<string>>;
+  resigned?: ResignedRun;
   /**
    * Let OpenSSL verify the probe's connection too, against the record's anchors, and record a
    * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
@@ -40,6 +43,15 @@ export interface HandshakeRequest {
    * (`--no-http-probe` turns it off).
    */
   httpProbe?: boolean;
+}
+
+/**
+ * Where a run keeps its memory between handshakes. Read just before a record is judged and replaced
+ * with the memory the verdict returns, in one synchronous step, so concurrent handshakes never lose
+ * each other's hosts (see diagnose/resigned-memory.ts).
+ */
+export interface ResignedRun {
+  memory: ResignedMemory;
 }
 
 /** The Host header for the target: the name checked, with the port unless it is 443 (RFC 9110 7.2). */
@@ -67,7 +79,6 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     connectFailure: null,
     probe: null,
     clientSubject: request.client?.subject ?? null,
-    resigned: request.resigned,
   };
   const probeOptions: ProbeOptions = {
     servername,
@@ -97,16 +108,24 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     observation.target.address = error.address;
   }
   const stores = await trust;
+  // Only the record returned is kept in the run's memory; the memory is read afresh for each build,
+  // since other handshakes may have added to it while this one awaited.
+  const build = (fetched: FetchedCertificates | null = null) => assembleHandshakeRecord({ ...observation, resigned: request.resigned?.memory }, stores, now(), fetched);
+  const keep = (built: ReturnType<typeof build>) => {
+    if (request.resigned && built.resigned) request.resigned.memory = built.resigned;
+    return built.record;
+  };
   observation.parseHost ??= hostParserIfLoaded() ?? undefined;
-  let record = buildHandshakeRecord(observation, stores, now());
-  if (!observation.parseHost && needsHostClassification(record)) {
+  let built = build();
+  if (!observation.parseHost && needsHostClassification(built.record)) {
     observation.parseHost = await loadHostParser();
-    record = buildHandshakeRecord(observation, stores, now());
+    built = build();
   }
-  const code = record.verification.opensslCode;
-  const aia = record.chainAnalysis.aiaCaIssuers[0];
-  if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return record;
-  return buildHandshakeRecord(observation, stores, now(), await fetchMissingIssuer(aia, request));
+  const code = built.record.verification.opensslCode;
+  const aia = built.record.chainAnalysis.aiaCaIssuers[0];
+  if (!request.fetchMissing || (code !== 20 && code !== 21) || !aia) return keep(built);
+  const fetched = await fetchMissingIssuer(aia, request, observation.target.address);
+  return keep(build(fetched));
 }
 
 /** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
@@ -122,11 +141,18 @@ async function prepareAnchors(stores: TrustContext, name: string, options: Probe
   return anchors;
 }
 
-async function fetchMissingIssuer(url: string, request: HandshakeRequest): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
+/**
+ * The AIA issuer, fetched the way the traffic goes (the same proxy), from a public address, or from
+ * the inspected host's own kind of network: its connected address says which (through a proxy only
+ * a literal or localhost target says; a name there counts as public).
+ */
+async function fetchMissingIssuer(url: string, request: HandshakeRequest, address: string | null): Promise<{ issuer: FetchedIssuer; certs: ParsedCertificate[] }> {
+  const hostCategory = addressCategory(address ?? request.target.host) ?? 'public';
   try {
-    const certs = (await fetchIssuer(url, request.resolve, request.timeoutMs)).map((der) => new ParsedCertificate(der));
+    const certs = (await fetchIssuer(url, { resolve: request.resolve, proxy: request.proxy, hostCategory, timeoutMs: request.timeoutMs })).map((der) => new ParsedCertificate(der));
     return { issuer: { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) }, certs };
   } catch (error) {
-    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message }, certs: [] };
+    const refusal = error instanceof IssuerFetchError ? error.refusal : null;
+    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message, ...(refusal ? { refusal } : {}) }, certs: [] };
   }
 }

@@ -35,7 +35,7 @@ export interface LoadedStore {
 }
 
 /** A store over DER blocks whose subject index comes from the cache when `identity` is known. */
-function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: string | null): TrustStore {
+export function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: string | null): TrustStore {
   // The key format is part of the identity: an index written with other keys is never read back.
   const identity = contentIdentity ? `${contentIdentity} subject-keys:canonical-1` : null;
   const cached = identity ? readSubjectIndex(identity, ders.length) : null;
@@ -43,7 +43,7 @@ function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: string | nu
   return new TrustStore(name, ders, cached, remember);
 }
 
-async function fileIdentity(path: string): Promise<string | null> {
+export async function fileIdentity(path: string): Promise<string | null> {
   try {
     const info = await stat(path);
     return `file ${path} ${info.size} ${info.mtimeMs}`;

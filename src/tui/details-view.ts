@@ -1,6 +1,6 @@
 // The details pane for one host: verdict, diagnosis and action first (what to do), then TLS, each
 // store's verdict, interception, the chain as sent, and the recent requests; wrapped to a width; pure.
-import { validity } from '../report/handshake-text.js';
+import { trustLine, validity } from '../report/handshake-text.js';
 import type { HostRow } from './host-table.js';
 import { line, styled, wrap, type Line, type Style } from './text.js';
 import { verdictOf } from './verdict.js';
@@ -44,7 +44,7 @@ export function detailLines(row: HostRow, width: number, now: Date): Line[] {
       const via = record.via === 'direct' ? `direct${record.target.address ? ` to ${record.target.address}` : ''}` : `${record.via} ${record.proxy ?? ''}`;
       out.push(...block(`TLS: ${record.tls.protocol} ${record.tls.cipher ?? '?'}${record.tls.alpn ? `, ALPN ${record.tls.alpn}` : ''}; ${via}; handshake ${record.timing.handshakeMs ?? '?'} ms`, width));
     }
-    if (record.chain.length) out.push(...block(`Trust: public ${record.trust.public} | system ${record.trust.system} | extra ${record.trust.extra}`, width));
+    if (record.chain.length) out.push(...block(trustLine(record), width));
     const i = record.interception;
     const said = i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : i.possible ? `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}` : i.ownProxy ? `not judged: ${i.reason}` : `none seen (${i.reason})`;
     out.push(...block(`Interception: ${said}`, width, i.detected ? 'intercepted' : i.possible || i.ownProxy ? 'warn' : undefined));

@@ -2,6 +2,7 @@
 // up, newest last, bounded; a line repeated back to back is counted, not stored again; pure.
 import type { ProxyEvent } from '../events.js';
 import { formatHostPort } from '../net/target.js';
+import { redactText } from '../redact/url.js';
 
 export type LogLevel = 'error' | 'warning' | 'note';
 
@@ -20,8 +21,9 @@ export class EventLog {
 
   add(level: LogLevel, text: string, time: string): void {
     this.version++;
-    // Library output can be multi-line (stack traces): the first line says what happened.
-    const line = text.split('\n').find((part) => part.trim()) ?? '';
+    // Library output can be multi-line (stack traces): the first line says what happened. It did not
+    // come through the event bus, so its URLs are redacted here.
+    const line = redactText(text.split('\n').find((part) => part.trim()) ?? '');
     const last = this.entries[this.entries.length - 1];
     if (last && last.level === level && last.text === line) {
       last.repeats++;

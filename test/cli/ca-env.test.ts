@@ -49,6 +49,8 @@ test('fish and PowerShell syntax, with quotes escaped', (t) => {
   const pwsh = envLines('pwsh', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
   t.regex(pwsh, /^\$env:NODE_EXTRA_CA_CERTS = '\/tmp\/ca\.pem'$/m);
   t.regex(pwsh, /^\$env:REQUESTS_CA_BUNDLE = '\/tmp\/it''s\/bundle\.pem'$/m);
+  // PowerShell closes a single-quoted string at a typographic quote too (C:\Users\O’Brien).
+  t.regex(envLines('pwsh', 'http://127.0.0.1:8080', '/tmp/o\u2019brien/bundle.pem', '/c'), /^\$env:SSL_CERT_FILE = '\/tmp\/o\u2019\u2019brien\/bundle\.pem'$/m);
   const bash = envLines('bash', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
   t.regex(bash, /^export GIT_SSL_CAINFO='\/tmp\/it'\\''s\/bundle\.pem'$/m);
 });

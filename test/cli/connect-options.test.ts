@@ -53,3 +53,16 @@ test('a PKCS#12 --client-cert without a private key says what to do (exit 2)', a
   t.is(result.code, 2);
   t.regex(result.stderr, /holds no private key: export it with its key, or pass a PEM certificate and --client-key\n$/);
 });
+
+test("loadTrust: the certifi store never trusts tlswitness's own CA, even when it was added to certifi's bundle", async (t) => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { ensureLocalCa } = await import('../../src/ca/local-ca.js');
+  const { loadTrust } = await import('../../src/cli/connect-options.js');
+  const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-certifi-ca-'));
+  const ca = await ensureLocalCa(certsDir);
+  const trust = await loadTrust({ 'certs-dir': certsDir, 'public-roots': fixtures.pki.files['public-roots.pem']! }, { TLSWITNESS_CERTIFI_BUNDLE: ca.paths.cert, SSL_CERT_FILE: '/nonexistent/ca-bundle.crt' });
+  t.is(trust.certifi?.size, 1);
+  t.deepEqual(trust.certifi?.anchorDers(), []);
+  t.is(trust.certifiInfo?.label, `certifi bundle ${ca.paths.cert} (TLSWITNESS_CERTIFI_BUNDLE)`);
+});

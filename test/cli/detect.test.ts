@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { makeTestCa } from '../helpers/pki.js';
+import { findExecutable, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -81,17 +82,11 @@ test('detect with unreachable targets and no interception seen is inconclusive (
   }
 });
 
-test('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => {
-  const { execFileSync, spawn } = await import('node:child_process');
+testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here (.ci/run installs Debian mitmproxy)')('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => {
+  const { spawn } = await import('node:child_process');
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  try {
-    execFileSync('mitmdump', ['--version'], { stdio: 'ignore' });
-  } catch {
-    t.pass('mitmdump is not installed here (.ci/run installs Debian mitmproxy)');
-    return;
-  }
   const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
   const port = await freePort();
   const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));

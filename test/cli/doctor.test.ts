@@ -3,7 +3,8 @@
 // tools a test wants (a stand-in python3 to drive certifi's answer deterministically, the real git).
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -203,7 +204,7 @@ test('git http.sslVerify=false in ~/.gitconfig (per URL too) and "insecure" in ~
 test('--json shape: ok, findings with check/severity/subject/message/action, the environment', async (t) => {
   const { report } = await doctorJson(doctorEnv({ GIT_SSL_NO_VERIFY: '1' }, { python: pythonFacts(publicBundle) }), ['--extra-ca', corpRoot]);
   t.false(report.ok);
-  t.deepEqual(Object.keys(report), ['ok', 'findings', 'environment']);
+  t.deepEqual(Object.keys(report), ['schemaVersion', 'ok', 'findings', 'environment']);
   for (const f of report.findings) {
     t.deepEqual(Object.keys(f), ['check', 'severity', 'subject', 'message', 'action']);
     t.true(['ok', 'info', 'warning', 'broken', 'danger'].includes(f.severity));
@@ -251,4 +252,44 @@ test('a .env in the current directory setting SLY_EXTRA_CA_CERTS to a missing fi
   t.false(existsSync(marker));
   const text = await runCli(['doctor'], doctorEnv(), cwd);
   t.regex(text.stdout, /^Environment files \(\.env\)\n/m);
+});
+
+test("certifi against Node's roots: a fake old certifi bundle (TLSWITNESS_CERTIFI_BUNDLE) lacking one of them prints the upgrade line", async (t) => {
+  const dates = rootCertificates.map((pem) => Date.parse(new X509Certificate(pem).validFrom));
+  const newest = dates.indexOf(Math.max(...dates));
+  const old = join(fixtures.dir, 'doctor-old-certifi.pem');
+  writeFileSync(old, rootCertificates.filter((_, i) => i !== newest).join('\n'));
+  const result = await runCli(['doctor'], doctorEnv({ TLSWITNESS_CERTIFI_BUNDLE: old }), fixtures.dir);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /^Python's certifi and CA file\n {2}! certifi \(.*doctor-old-certifi\.pem, TLSWITNESS_CERTIFI_BUNDLE\): older than Node v[\d.]+'s \d+ bundled roots: lacks 1 root/m);
+  t.regex(result.stdout, /^ {6}→ python3 -m pip install --upgrade certifi$/m);
+  // Node's roots themselves: nothing to upgrade.
+  const current = await doctorJson(doctorEnv({ TLSWITNESS_CERTIFI_BUNDLE: publicBundle }));
+  t.is(current.report.findings.find((f) => f.check === 'certifi')?.severity, 'ok');
+});
+
+test("certifi.where() from python3 is the bundle compared when no override is set", async (t) => {
+  const env = doctorEnv({}, { python: pythonFacts(withCorp) });
+  delete env.TLSWITNESS_CERTIFI_BUNDLE;
+  const { report } = await doctorJson(env);
+  const finding = report.findings.find((f) => f.check === 'certifi')!;
+  t.is(finding.subject, `certifi 2024.2.2 (${withCorp})`);
+  t.regex(finding.message, /^newer than Node .*: holds 1 root they lack \(CN=Example Corp Root CA\)/);
+});
+
+test('PIP_CERT naming a missing file, and a pip.conf cert naming one: broken findings, exit 1', async (t) => {
+  const missing = join(fixtures.dir, 'no-such-pip-bundle.pem');
+  const env = doctorEnv({ PIP_CERT: missing });
+  const variable = await doctorJson(env);
+  t.is(variable.code, 1);
+  t.is(variable.about(`PIP_CERT=${missing}`)[0]?.severity, 'broken');
+  t.regex(variable.about(`PIP_CERT=${missing}`)[0]!.message, /^does not exist: pip fails every download from an HTTPS index/);
+  const home = tmp('pip-home');
+  mkdirSync(join(home, '.config', 'pip'), { recursive: true });
+  writeFileSync(join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://pypi.corp.example/simple\ncert = ~/corp-bundle.pem\n');
+  const config = await doctorJson(doctorEnv({ HOME: home }));
+  const finding = config.about(`pip config global.cert=~/corp-bundle.pem (${join(home, '.config', 'pip', 'pip.conf')})`)[0]!;
+  t.is(finding.severity, 'broken', 'the ~ is expanded as pip expands it: the file it names is missing');
+  t.regex(finding.action!, /^remove line 3 \(cert\) from .*pip\.conf/);
+  t.is(config.code, 1);
 });

@@ -71,6 +71,9 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   t.is(result.code, 1, result.stderr);
   t.regex(result.stdout, /INCOMPLETE-CHAIN/);
   t.deepEqual(filesUnder(out), ['MANIFEST', 'chain/0-incomplete.example.com.pem', 'chain/0-incomplete.example.com.txt', 'email.txt', 'report.html', 'report.json', 'report.md', 'served-chain.pem']);
+  // Owner-only: the bundle names this machine's hosts, proxies and environment.
+  for (const file of filesUnder(out)) t.is(statSync(join(out, file)).mode & 0o777, 0o600, file);
+  t.is(statSync(join(out, 'chain')).mode & 0o777, 0o700);
   const served = readFileSync(join(out, 'served-chain.pem'), 'utf8');
   t.is(pemCertificates(served).length, 1);
   t.is(served, fixtures.pki.scenarios.incomplete!.sent.join(''), 'byte for byte what the server sent');
@@ -148,6 +151,7 @@ test.serial('.tar.gz: the same files under one top folder, written by a real arc
   const out = outPath('expired-evidence.tar.gz');
   const result = await runCli([...evidenceArgs('expired', server.port, out), '--no-client-checks']);
   t.is(result.code, 1, result.stderr);
+  t.is(statSync(out).mode & 0o777, 0o600);
   const listing = await exec('tar', ['-tzf', out]);
   t.is(listing.code, 0);
   const names = listing.stdout.trim().split('\n').filter((n) => !n.endsWith('/')).sort();
@@ -158,6 +162,17 @@ test.serial('.tar.gz: the same files under one top folder, written by a real arc
   t.is((await exec('sha256sum', ['-c', 'MANIFEST'], join(unpacked, 'expired-evidence'))).code, 0);
   const email = readFileSync(join(unpacked, 'expired-evidence', 'email.txt'), 'utf8');
   t.regex(email, /Please renew the certificate "CN=expired\.example\.com" \(expired /);
+});
+
+test.serial("evidence: a row for Python's certifi, and the conclusion names an old one (TLSWITNESS_CERTIFI_BUNDLE)", async (t) => {
+  const server = await serve('valid');
+  const out = outPath('certifi');
+  const result = await runCli([...evidenceArgs('valid', server.port, out), '--no-client-checks'], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+  t.is(result.code, 0, result.stderr);
+  const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  t.true(json.comparison.rows.some((r: { check: string; result: string }) => /against Python's certifi/.test(r.check) && r.result === 'fails: UNABLE_TO_GET_ISSUER_CERT_LOCALLY'));
+  t.regex(json.comparison.conclusion, /But for Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/);
+  t.regex(readFileSync(join(out, 'report.md'), 'utf8'), /\| valid\.example\.com:\d+ against Python's certifi \(requests' and httpx's default\) \| fails: UNABLE_TO_GET_ISSUER_CERT_LOCALLY \|/);
 });
 
 test.serial('when the sanity host fails too, the bundle says it is probably us, and the email goes to IT', async (t) => {

@@ -1,13 +1,14 @@
 // `inspect` against servers that ask for a client certificate: a real nginx that requires it
 // (`ssl_verify_client on`: handshake completes, then HTTP 400), one where it is optional, and a node
 // server that sends the `certificate required` alert; the HEAD / that tells them apart (and evidence).
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { hasNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
+import { testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -23,21 +24,18 @@ function inspectArgs(port: number, ...extra: string[]): string[] {
 
 const clientFlags = () => ['--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!];
 
-/** nginx serving the mtls scenario's chain; null (the test passes with a note) only outside CI when nginx is missing. */
-async function nginx(t: ExecutionContext, verifyClient: 'on' | 'optional', http2 = false): Promise<NginxServer | null> {
-  if (!hasNginx()) {
-    if (process.env.CI) t.fail('nginx is not installed (.ci/run installs Debian nginx)');
-    else t.pass('nginx is not installed here (.ci/run installs Debian nginx)');
-    return null;
-  }
+/** Tests against a real nginx: skipped where it is missing, failed under CI (.ci/run installs Debian nginx). */
+const nginxTest = testNeeding(hasNginx() ? null : 'nginx is not installed here', { inCi: true });
+
+/** nginx serving the mtls scenario's chain. */
+async function nginx(verifyClient: 'on' | 'optional', http2 = false): Promise<NginxServer> {
   const scenario = fixtures.pki.scenarios.mtls!;
   return startNginx({ chainPem: scenario.sent.join(''), keyPem: scenario.keyPem, clientCaPem: fixtures.pki.clientRoot.pem, verifyClient, serverName: HOST, http2 });
 }
 
 for (const version of ['1.2', '1.3']) {
-  test(`nginx ssl_verify_client on, TLS ${version}: the handshake completes, HEAD / gets 400, so client-cert-required (exit 1)`, async (t) => {
-    const server = await nginx(t, 'on');
-    if (!server) return;
+  nginxTest(`nginx ssl_verify_client on, TLS ${version}: the handshake completes, HEAD / gets 400, so client-cert-required (exit 1)`, async (t) => {
+    const server = await nginx('on');
     try {
       const result = await runCli(inspectArgs(server.port, '--tls-max', version));
       const record = JSON.parse(result.stdout);
@@ -62,9 +60,8 @@ for (const version of ['1.2', '1.3']) {
 }
 
 for (const verifyClient of ['on', 'optional'] as const) {
-  test(`nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`, async (t) => {
-    const server = await nginx(t, verifyClient, true);
-    if (!server) return;
+  nginxTest(`nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`, async (t) => {
+    const server = await nginx(verifyClient, true);
     try {
       const result = await runCli(inspectArgs(server.port));
       const record = JSON.parse(result.stdout);
@@ -79,9 +76,8 @@ for (const verifyClient of ['on', 'optional'] as const) {
   });
 }
 
-test('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and the action', async (t) => {
-  const server = await nginx(t, 'on');
-  if (!server) return;
+nginxTest('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and the action', async (t) => {
+  const server = await nginx('on');
   try {
     const result = await runCli(inspectArgs(server.port).filter((a) => a !== '--json'));
     t.is(result.code, 1);
@@ -92,9 +88,8 @@ test('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and the act
   }
 });
 
-test('nginx ssl_verify_client optional: ok, with a warning that the certificate is optional (exit 0)', async (t) => {
-  const server = await nginx(t, 'optional');
-  if (!server) return;
+nginxTest('nginx ssl_verify_client optional: ok, with a warning that the certificate is optional (exit 0)', async (t) => {
+  const server = await nginx('optional');
   try {
     const result = await runCli(inspectArgs(server.port));
     const record = JSON.parse(result.stdout);
@@ -110,9 +105,8 @@ test('nginx ssl_verify_client optional: ok, with a warning that the certificate 
   }
 });
 
-test('nginx ssl_verify_client on with the right client certificate: ok, and no HTTP request is sent', async (t) => {
-  const server = await nginx(t, 'on');
-  if (!server) return;
+nginxTest('nginx ssl_verify_client on with the right client certificate: ok, and no HTTP request is sent', async (t) => {
+  const server = await nginx('on');
   try {
     const result = await runCli(inspectArgs(server.port, ...clientFlags()));
     const record = JSON.parse(result.stdout);
@@ -126,9 +120,8 @@ test('nginx ssl_verify_client on with the right client certificate: ok, and no H
   }
 });
 
-test('nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented', async (t) => {
-  const server = await nginx(t, 'on');
-  if (!server) return;
+nginxTest('nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented', async (t) => {
+  const server = await nginx('on');
   try {
     const result = await runCli(inspectArgs(server.port, '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!));
     const record = JSON.parse(result.stdout);
@@ -142,9 +135,8 @@ test('nginx ssl_verify_client on with a certificate from a CA it did not name: H
   }
 });
 
-test('--no-http-probe: nothing is sent, and the server that asks keeps the warning (today\'s answer)', async (t) => {
-  const server = await nginx(t, 'on');
-  if (!server) return;
+nginxTest('--no-http-probe: nothing is sent, and the server that asks keeps the warning (today\'s answer)', async (t) => {
+  const server = await nginx('on');
   try {
     const result = await runCli(inspectArgs(server.port, '--no-http-probe'));
     const record = JSON.parse(result.stdout);
@@ -196,9 +188,8 @@ test('a server that asks, goes on without a certificate, and does not speak HTTP
   }
 });
 
-test('evidence against nginx ssl_verify_client on: the bundle says client-cert-required', async (t) => {
-  const server = await nginx(t, 'on');
-  if (!server) return;
+nginxTest('evidence against nginx ssl_verify_client on: the bundle says client-cert-required', async (t) => {
+  const server = await nginx('on');
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-mtls-evidence-')), 'bundle');
   try {
     const args = inspectArgs(server.port).filter((a) => a !== '--json');

@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -32,7 +33,7 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
       t.is(record.type, 'handshake');
       t.is(record.diagnosis.problem, scenario.problem);
       t.is(result.code, EXPECTED_EXIT[scenario.problem] ?? 1);
-      t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra']);
+      t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra', 'certifi']);
       t.false(record.interception.detected, 'fixture hosts are public names, and only the corporate one lacks a public anchor');
     } finally {
       await server.close();
@@ -96,6 +97,65 @@ test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent'
     const record = JSON.parse(result.stdout);
     t.is(record.trust.extra, 'ok');
     t.is(readFileSync(saved, 'utf8'), fixtures.pki.scenarios.corporate!.sent.join(''));
+  } finally {
+    await server.close();
+  }
+});
+
+test('certifi as a store: a corporate root trusted by --extra-ca but not by an old certifi bundle (TLSWITNESS_CERTIFI_BUNDLE)', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
+  try {
+    // A stand-in for an old certifi: only the public fixture root, not the corporate one.
+    const env = cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['public-roots.pem']! });
+    const args = [...baseArgs('corporate', server.port), '--extra-ca', fixtures.pki.files['corporate-root.pem']!];
+    const json = await runCli([...args, '--json'], env);
+    t.is(json.code, 0, json.stderr);
+    const record = JSON.parse(json.stdout);
+    t.is(record.trust.extra, 'ok');
+    t.is(record.trust.certifi, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    t.true(record.verification.ok, 'certifi is judged alone, never part of the effective verdict');
+    t.true(record.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
+    const text = await runCli(args, env);
+    t.regex(text.stdout, /Trust: public UNABLE_TO_GET_ISSUER_CERT_LOCALLY \| system not-configured \| extra ok \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    t.regex(text.stdout, /^ {2}Python: this machine trusts this chain \(extra store\) but your Python's certifi bundle .* \(TLSWITNESS_CERTIFI_BUNDLE\) does not/m);
+    // With the corporate root in certifi's bundle too, certifi says ok and nothing is said.
+    const both = await runCli([...args, '--json'], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+    t.is(JSON.parse(both.stdout).trust.certifi, 'ok');
+    t.false(JSON.parse(both.stdout).warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('certifi as a store: the public roots verify, an old certifi does not: the upgrade line', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  try {
+    const result = await runCli(baseArgs('valid', server.port), cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+    t.is(result.code, 0, result.stderr);
+    t.regex(result.stdout, /\| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    t.regex(result.stdout, /Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/);
+    t.notRegex(result.stdout, /^Warning: .*certifi/m, 'said once, in the diagnosis');
+  } finally {
+    await server.close();
+  }
+});
+
+// Serial: python3 through a version manager's shim is slow to start while the other tests load the machine.
+test.serial("certifi as a store: this machine's python3 and certifi, found through certifi.where()", async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  try {
+    const env = cleanEnv();
+    delete env.TLSWITNESS_CERTIFI_BUNDLE;
+    const record = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], env)).stdout);
+    const { execFileSync } = await import('node:child_process');
+    let installed = true;
+    try {
+      execFileSync('python3', ['-c', 'import certifi'], { env: { PATH: process.env.PATH }, stdio: 'ignore' });
+    } catch {
+      installed = false;
+    }
+    // The real certifi holds Mozilla's roots, never the fixture root; without python3 or certifi it is not configured.
+    t.is(record.trust.certifi, installed ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : 'not-configured');
   } finally {
     await server.close();
   }
@@ -288,18 +348,14 @@ test('a server that does not speak TLS is a handshake failure', async (t) => {
   }
 });
 
-test('IPv6 literal targets', async (t) => {
+testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('IPv6 literal targets', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const { createServer: createTls } = await import('node:tls');
   const server = createTls({ key: scenario.keyPem, cert: scenario.sent.join('') }, (s) => s.end());
-  const listening = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(0, '::1', () => resolve(true));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '::1', resolve);
   });
-  if (!listening) {
-    t.pass('no IPv6 loopback on this machine');
-    return;
-  }
   try {
     const port = (server.address() as AddressInfo).port;
     const result = await runCli(['inspect', `[::1]:${port}`, '--json', '--servername', 'valid.example.com', '--public-roots', fixtures.pki.files['public-roots.pem']!]);

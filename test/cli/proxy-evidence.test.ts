@@ -71,16 +71,21 @@ test('--evidence-dir: one bundle for the expired host (not the good one), a HAR 
     t.is(first.response.status, 200);
     t.is(first.response.content.size, `hello from valid /path?q=1&access_token=har-secret-query-80\n`.length);
     const header = (list: Array<{ name: string; value: string }>, name: string) => list.find((h) => h.name.toLowerCase() === name)?.value;
-    t.is(header(first.request.headers, 'authorization'), 'REDACTED');
-    t.is(header(first.request.headers, 'cookie'), 'REDACTED');
+    // The shape stays: the auth scheme, the cookie names.
+    t.is(header(first.request.headers, 'authorization'), 'Bearer REDACTED');
+    t.is(header(first.request.headers, 'cookie'), 'sid=REDACTED');
     t.is(header(first.request.headers, 'x-api-key'), 'REDACTED');
-    t.is(header(first.response.headers, 'set-cookie'), 'REDACTED');
+    t.is(header(first.response.headers, 'set-cookie'), 'session=REDACTED');
+    t.deepEqual(first.request.cookies, [{ name: 'sid', value: 'REDACTED' }]);
+    t.deepEqual(first.response.cookies, [{ name: 'session', value: 'REDACTED' }]);
     t.is(header(first.response.headers, 'content-type'), 'text/plain');
     t.is(second.response.status, 502);
     t.is(second.comment, 'blocked by tlswitness: expired');
 
-    // Nothing secret anywhere under the evidence dir.
+    // Nothing secret anywhere under the evidence dir, and nothing readable by other users.
+    t.is(statSync(join(evidenceDir, harName)).mode & 0o777, 0o600);
     for (const file of filesUnder(evidenceDir)) {
+      t.is(statSync(join(evidenceDir, file)).mode & 0o077, 0, file);
       const content = readFileSync(join(evidenceDir, file), 'latin1');
       t.notRegex(content, /har-secret|origin-secret-cookie|PRIVATE KEY/, file);
     }

@@ -2,7 +2,6 @@
 // address, CONNECT and plain, and 150 pipelined CONNECTs. Each is refused with 508 while the proxy's
 // open file descriptors (/proc/PID/fd) stay within a small bound; credentials in a URL are refused
 // and reach neither stdout, --log, stderr nor the HAR.
-import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, freePort, ROOT } from '../helpers/fixtures.js';
 import { startCliProxy } from '../helpers/cli-proxy.js';
+import { testNeeding } from '../helpers/requires.js';
 
 const GUARD = join(ROOT, 'scripts', 'dns-guard.mjs');
 
@@ -46,11 +46,7 @@ async function peakFds(pid: number, exchange: Promise<unknown>): Promise<number>
   return Math.max(peak, openFds(pid));
 }
 
-test('aimed at itself in every spelling (and 150 pipelined CONNECTs): 508 each, open fds bounded; credentials never logged', async (t) => {
-  if (!existsSync('/proc/self/fd')) {
-    t.pass('no /proc here');
-    return;
-  }
+testNeeding(existsSync('/proc/self/fd') ? null : 'no /proc here to count open descriptors')('aimed at itself in every spelling (and 150 pipelined CONNECTs): 508 each, open fds bounded; credentials never logged', async (t) => {
   const origin: Server = createServer((req, res) => res.end(`ok ${req.url}\n`));
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const originPort = (origin.address() as AddressInfo).port;

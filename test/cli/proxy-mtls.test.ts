@@ -1,7 +1,7 @@
 // The proxy in front of a real nginx that requires a client certificate at the HTTP layer
 // (`ssl_verify_client on`): the app gets nginx's own 400, and the host's record turns
 // client-cert-required (same id, an evidence bundle, the TUI's row); with --upstream-client-cert, 200.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { verdictOf } from '../../src/tui/verdict.js';
 import { startCliProxy, type CliProxy } from '../helpers/cli-proxy.js';
 import { cleanEnv, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { hasNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
+import { testNeeding } from '../helpers/requires.js';
 import { fetchViaProxy } from '../helpers/proxy.js';
 
 let fixtures: Fixtures;
@@ -20,12 +21,10 @@ test.after.always(async () => fixtures?.close());
 
 const HOST = 'mtls.example.com';
 
-async function nginx(t: ExecutionContext): Promise<NginxServer | null> {
-  if (!hasNginx()) {
-    if (process.env.CI) t.fail('nginx is not installed (.ci/run installs Debian nginx)');
-    else t.pass('nginx is not installed here (.ci/run installs Debian nginx)');
-    return null;
-  }
+/** Tests against a real nginx: skipped where it is missing, failed under CI (.ci/run installs Debian nginx). */
+const nginxTest = testNeeding(hasNginx() ? null : 'nginx is not installed here', { inCi: true });
+
+async function nginx(): Promise<NginxServer> {
   const scenario = fixtures.pki.scenarios.mtls!;
   return startNginx({ chainPem: scenario.sent.join(''), keyPem: scenario.keyPem, clientCaPem: fixtures.pki.clientRoot.pem, verifyClient: 'on', serverName: HOST });
 }
@@ -48,9 +47,8 @@ async function eventually(proxy: CliProxy, match: (event: Event) => boolean): Pr
   return undefined;
 }
 
-test('without an upstream client certificate: the app gets nginx\'s 400 unchanged, the record turns client-cert-required, a bundle is written', async (t) => {
-  const server = await nginx(t);
-  if (!server) return;
+nginxTest('without an upstream client certificate: the app gets nginx\'s 400 unchanged, the record turns client-cert-required, a bundle is written', async (t) => {
+  const server = await nginx();
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-proxy-mtls-'));
   const evidenceDir = join(dir, 'evidence');
   const proxy = startCliProxy(proxyArgs(dir, server.port, '--evidence-dir', evidenceDir), cleanEnv());
@@ -96,9 +94,8 @@ test('without an upstream client certificate: the app gets nginx\'s 400 unchange
   }
 });
 
-test('with --upstream-client-cert for the host: nginx answers 200 and the record stays ok', async (t) => {
-  const server = await nginx(t);
-  if (!server) return;
+nginxTest('with --upstream-client-cert for the host: nginx answers 200 and the record stays ok', async (t) => {
+  const server = await nginx();
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-proxy-mtls-'));
   const cert = `${HOST}=${fixtures.pki.files['client.pem']},${fixtures.pki.files['client-key.pem']}`;
   const proxy = startCliProxy(proxyArgs(dir, server.port, '--upstream-client-cert', cert), cleanEnv());

@@ -42,6 +42,27 @@ test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0
   }
 });
 
+test("the proxy's records carry the certifi store's verdict (TLSWITNESS_CERTIFI_BUNDLE: an old certifi)", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-proxy-'));
+  const env = cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
+  const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${origin.port}:127.0.0.1`], env);
+  try {
+    const port = await proxy.port;
+    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${port}`, '--cacert', join(dir, 'ca', 'certs', 'ca.pem'), `https://valid.example.com:${origin.port}/x`], { env: { PATH: process.env.PATH } });
+    t.is(stdout, 'hello from valid /x\n', 'certifi is judged alone: it never blocks what the public roots verify');
+    proxy.child.kill('SIGINT');
+    await proxy.exited;
+    const handshake = proxy.output().stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'handshake');
+    t.deepEqual(handshake.trust, { public: 'ok', system: 'not-configured', extra: 'not-configured', certifi: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    t.true(handshake.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
+  } finally {
+    proxy.child.kill('SIGKILL');
+    await origin.close();
+  }
+});
+
 test('bare tlswitness runs the proxy', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-bare-'));
   const proxy = startProxy(['--port', '0', '--certs-dir', dir]);
@@ -65,7 +86,7 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
     t.regex(result.stderr, new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use: stop the other program or pass --port N\\n$`));
     const open = await runCli(['proxy', '--host', '0.0.0.0', '--port', '0', '--certs-dir', dir]);
     t.is(open.code, 2);
-    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address: add --auth user:password, or listen on 127\.0\.0\.1\n$/);
+    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/);
     const pattern = await runCli(['proxy', '--port', '0', '--passthrough', '*.', '--certs-dir', dir]);
     t.is(pattern.code, 2);
     t.regex(pattern.stderr, /^Error: --passthrough "\*\.": expected host, \*\.domain, an IP address, with an optional :port\n$/);

@@ -107,10 +107,23 @@ test('--ca trusts only its files, as openssl verify -CAfile', async (t) => {
   const other = await verifyJson([...args, '--ca', file('unknown-root.pem')], env());
   t.is(other.code, 1);
   t.is(other.out.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
-  t.deepEqual(other.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+  t.deepEqual(other.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certifi: 'not-configured' });
   const right = await verifyJson([...args, '--ca', file('unknown-root.pem'), '--ca', file('public-roots.pem')], env());
   t.is(right.code, 0);
-  t.deepEqual(right.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'ok' });
+  t.deepEqual(right.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'ok', certifi: 'not-configured' });
+});
+
+test('verify judges the chain against certifi too (TLSWITNESS_CERTIFI_BUNDLE), and --ca leaves it out', async (t) => {
+  const args = [file('served-valid.pem'), '--public-roots', file('public-roots.pem'), '--host', 'valid.example.com'];
+  const old = await verifyJson(args, cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: file('corporate-root.pem') }));
+  t.is(old.code, 0);
+  t.is(old.out.trust.certifi, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  t.true(old.out.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
+  const current = await verifyJson(args, cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: file('public-roots.pem') }));
+  t.is(current.out.trust.certifi, 'ok');
+  const text = await runCli(['verify', ...args], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: file('corporate-root.pem') }));
+  t.regex(text.stdout, /Trust: public ok \| system not-configured \| extra not-configured \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  t.regex(text.stdout, /^ {2}Python: the public roots verify this chain but your Python's certifi/m);
 });
 
 test('--untrusted completes an incomplete chain without joining the chain as given', async (t) => {

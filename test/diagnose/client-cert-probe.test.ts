@@ -60,7 +60,7 @@ test('not HTTP, or silence: inconclusive, low (the old warning stays)', (t) => {
 /** A record of a host that asked for a client certificate and went on without one (the parts the judgement reads). */
 function askedRecord(over: Partial<HandshakeRecord> = {}): HandshakeRecord {
   return {
-    type: 'handshake', id: 'h-7', time: '2026-12-01T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: 'h-7', time: '2026-12-01T00:00:00.000Z',
     target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: 'http/1.1' }, chain: [],
     trust: { public: 'ok', system: 'not-configured', extra: 'not-configured' },

@@ -5,7 +5,7 @@ import type { WeakCrypto } from '../../src/types.js';
 
 function record(overrides: Partial<UndiagnosedRecord>): UndiagnosedRecord {
   return {
-    type: 'handshake', id: 'h', time: '2026-11-23T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: 'h', time: '2026-11-23T00:00:00.000Z',
     target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null },
     chain: [{ subject: 'CN=api.example.com', san: ['DNS:api.example.com'] } as UndiagnosedRecord['chain'][number]],

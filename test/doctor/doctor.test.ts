@@ -6,7 +6,6 @@ import { parseCurlrc } from '../../src/doctor/curlrc.js';
 import { diagnoseMachine } from '../../src/doctor/doctor.js';
 import type { Finding } from '../../src/doctor/findings.js';
 import { parseGitConfigZ } from '../../src/doctor/probes.js';
-import { redactProxyValue } from '../../src/doctor/proxy-variables.js';
 import type { CertFact, DoctorSnapshot, PathFacts, PythonFacts } from '../../src/doctor/snapshot.js';
 import { gitBool } from '../../src/doctor/verification-off.js';
 
@@ -165,13 +164,6 @@ test('proxy variables: case disagreement, httpoxy, "*." in NO_PROXY, credentials
   t.regex(disagree.message, /https_proxy=http:\/\/other\.corp:8080 .* HTTPS_PROXY=http:\/\/\*\*\*@proxy\.corp:3128 \(read first by Go\)/);
   t.true(about(report.findings, 'HTTP_PROXY').some((f) => /curl ignores upper-case HTTP_PROXY/.test(f.message)));
   t.is(about(report.findings, 'NO_PROXY').find((f) => f.severity === 'warning')?.action, 'write them as .corp.example');
-});
-
-test('redactProxyValue hides credentials with or without a scheme', (t) => {
-  t.is(redactProxyValue('http://u:p@h:1'), 'http://***@h:1');
-  t.is(redactProxyValue('u:p@h:1'), '***@h:1');
-  t.is(redactProxyValue('h:3128'), 'h:3128');
-  t.is(redactProxyValue('http://[::1]:8080'), 'http://[::1]:8080');
 });
 
 test('the system store: missing is broken, unless SSL_CERT_FILE names a good bundle', (t) => {

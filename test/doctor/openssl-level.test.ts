@@ -1,7 +1,7 @@
 // This machine's OpenSSL security level: parsed from `openssl version -a` and the configuration, then read for real.
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { configPath, parseOpensslLevel, systemOpensslLevel } from '../../src/doctor/openssl-level.js';
+import { findExecutable, testNeeding } from '../helpers/requires.js';
 
 const DEBIAN = `OpenSSL 3.0.19 27 Jan 2026 (Library: OpenSSL 3.0.19 27 Jan 2026)
 platform: debian-amd64
@@ -27,13 +27,7 @@ test('the configuration file: $OPENSSL_CONF, else OPENSSLDIR/openssl.cnf', (t) =
   t.is(configPath(DEBIAN, { OPENSSL_CONF: '/etc/custom.cnf' }), '/etc/custom.cnf');
 });
 
-test("this machine's level is read from the system openssl, once", async (t) => {
-  try {
-    execFileSync('openssl', ['version'], { encoding: 'utf8' });
-  } catch {
-    t.pass('no openssl on this machine');
-    return;
-  }
+testNeeding(findExecutable('openssl') ? null : 'no openssl on this machine')("this machine's level is read from the system openssl, once", async (t) => {
   const level = await systemOpensslLevel({ PATH: process.env.PATH });
   t.true(level !== null && level >= 0 && level <= 5);
   t.is(await systemOpensslLevel(), level, 'read once per process');

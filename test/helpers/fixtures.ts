@@ -19,9 +19,11 @@ export interface AiaServer {
   close(): Promise<void>;
 }
 
-/** Serves fixture CA certificates as DER at /<name>.der for AIA fetches. */
-export async function startAiaServer(getPki: () => FixturePki | undefined): Promise<AiaServer> {
+/** Serves fixture CA certificates as DER at /<name>.der for AIA fetches; `seen` lists the paths asked for. */
+export async function startAiaServer(getPki: () => FixturePki | undefined, address = '127.0.0.1'): Promise<AiaServer & { port: number; seen: string[] }> {
+  const seen: string[] = [];
   const server: HttpServer = createHttpServer((req, res) => {
+    seen.push(req.url ?? '');
     const pki = getPki();
     const name = req.url?.replace(/^\//, '') ?? '';
     const file = pki && Object.values(pki).find((v) => v && typeof v === 'object' && 'der' in v && `${(v as { name: string }).name}.der` === name) as { der: Buffer } | undefined;
@@ -31,9 +33,9 @@ export async function startAiaServer(getPki: () => FixturePki | undefined): Prom
     }
     res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(file.der);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://${address}:${port}`, port, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 export interface Fixtures {
@@ -86,6 +88,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     TLSWITNESS_CERTS_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-certs-')),
     TLSWITNESS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tlswitness-cache-')),
     SSL_CERT_FILE: '/nonexistent/ca-bundle.crt',
+    // This machine's Python certifi is not asked: its verdict would differ from one machine to the next.
+    TLSWITNESS_CERTIFI_BUNDLE: 'none',
   };
   return { ...env, ...extra };
 }

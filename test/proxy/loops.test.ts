@@ -11,6 +11,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { ErrorEvent } from '../../src/events.js';
 import { freePort, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
+import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 import { fetchViaProxy, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
 
 // A fake resolver for two test names, over the guard: `self.test` resolves to loopback; `rebind.test`
@@ -140,23 +141,22 @@ test('the uppercase HTTP:// scheme with the proxy in Host goes to the URL, never
   }
 });
 
-test('[::1]:P goes to the origin on [::1], not to the one on 127.0.0.1 with the same port', async (t) => {
+testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('[::1]:P goes to the origin on [::1], not to the one on 127.0.0.1 with the same port', async (t) => {
   const six = createHttpServer((req, res) => res.end(`six ${req.url} ${req.headers.host}\n`));
   const four = createHttpServer((req, res) => res.end(`four ${req.url}\n`));
-  let port: number;
-  try {
-    port = await listen(six, '::1');
-  } catch {
-    t.pass('no IPv6 loopback here');
-    return;
+  // The same port free on both loopbacks: another process may hold it on 127.0.0.1, so a few tries.
+  let port = 0;
+  for (let attempt = 0; attempt < 10 && !port; attempt++) {
+    const candidate = await listen(six, '::1');
+    try {
+      await listen(four, '127.0.0.1', candidate);
+      port = candidate;
+    } catch {
+      await close(six);
+    }
   }
-  try {
-    await listen(four, '127.0.0.1', port);
-  } catch {
-    await close(six);
-    t.pass(`127.0.0.1:${port} is taken`);
-    return;
-  }
+  t.not(port, 0, 'no port free on both ::1 and 127.0.0.1 in 10 tries');
+  if (!port) return;
   try {
     await withProxy(async (proxy) => {
       const v6 = await raw(proxy.port, `GET http://[::1]:${port}/six HTTP/1.1\r\nHost: [::1]:${port}\r\nConnection: close\r\n\r\n`);

@@ -39,5 +39,8 @@ test('a shown target never carries what precedes an @', (t) => {
   t.is(shownTarget('user:hunter2@example.test:443'), '***@example.test:443');
   t.is(shownTarget(`http://u:${'p'.repeat(300)}@h/`), 'http://***@h/');
   t.is(shownTarget('http://example.test/x'), 'http://example.test/x');
+  // Refused targets carry secrets in their query too (an https:// URL sent to the plain listener).
+  t.is(shownTarget('https://example.test/cb?code=hunter2&state=s'), 'https://example.test/cb?code=REDACTED&state=s');
+  t.is(shownTarget('/?access_token=hunter2'), '/?access_token=REDACTED');
   t.is(shownTarget('x'.repeat(300)).length, 200);
 });

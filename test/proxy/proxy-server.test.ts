@@ -1,7 +1,7 @@
 // The MITM proxy with real clients and fixture origins: what verifies passes, what does not is
 // blocked with the diagnosis, every upstream handshake is recorded, secrets stay out of events.
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { fixtureTrust } from '../helpers/observe.js';
 import { fetchPlainViaProxy, fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, tlsViaProxy, type Origin } from '../helpers/proxy.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import type { RequestEvent } from '../../src/events.js';
+import { testNeeding } from '../helpers/requires.js';
 
 const run = promisify(execFile);
 let fixtures: Fixtures;
@@ -235,13 +236,7 @@ test('the local CA is never trusted upstream, even when it sits in the system or
   });
 });
 
-test('python3 (urllib, HTTPS_PROXY and the local CA) gets the page through the MITM', async (t) => {
-  try {
-    await run('python3', ['--version']);
-  } catch {
-    t.pass('python3 is not installed here');
-    return;
-  }
+testNeeding(spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0 ? null : 'python3 is not installed here')('python3 (urllib, HTTPS_PROXY and the local CA) gets the page through the MITM', async (t) => {
   await withOrigin('valid', async (origin, host) => {
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     const caFile = join(fixtures.dir, `python-ca-${proxy.port}.pem`);

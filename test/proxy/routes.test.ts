@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
 import { fixtureTrust } from '../helpers/observe.js';
+import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 import { fetchViaProxy, rawViaProxy, startHttpsOrigin, startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
 
 let fixtures: Fixtures;
@@ -179,19 +180,15 @@ test("tunnel on upstream error, seen by curl: its own error (exit 60, certificat
   }
 });
 
-test('an IPv6 CONNECT target ([::1]:port): recorded with its address and a leaf with an IP SAN', async (t) => {
+testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('an IPv6 CONNECT target ([::1]:port): recorded with its address and a leaf with an IP SAN', async (t) => {
   const { createServer: createHttps } = await import('node:https');
   const scenario = fixtures.pki.scenarios.ipSan!;
   // The fixture leaf names 127.0.0.1; the proxy mints ::1 from the CONNECT target either way.
   const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('v6 hello\n'));
-  const listening = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(0, '::1', () => resolve(true));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '::1', resolve);
   });
-  if (!listening) {
-    t.pass('no IPv6 loopback here');
-    return;
-  }
   const port = (server.address() as { port: number }).port;
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
   try {

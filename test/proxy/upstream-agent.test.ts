@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
 import { UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
-import type { HostRecorder } from '../../src/proxy/host-recorder.js';
+import { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
@@ -31,7 +31,7 @@ function fetch(agent: UpstreamAgent, host: string, port: number): Promise<{ stat
 
 /** An agent with nothing recorded: every connection must pass OpenSSL's own verification. */
 function agentFor(pins: Array<[string, number]>, anchors: () => string[] = () => [fixtures.pki.publicRoot.pem]): UpstreamAgent {
-  const recorder = { cached: () => undefined, refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const recorder = { cached: () => undefined, record: () => Promise.resolve(undefined), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
   return new UpstreamAgent({
     resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
     proxyFor: () => null,
@@ -101,7 +101,7 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
 /** An agent whose recorder holds `records` (by host), as the proxy's would after recording them. */
 function agentWithRecords(pins: Array<[string, number]>, records: Map<string, HandshakeRecord>, accepts: (record: HandshakeRecord) => boolean): { agent: UpstreamAgent; disagreements: Disagreement[] } {
   const disagreements: Disagreement[] = [];
-  const recorder = { cached: (target: { host: string }) => records.get(target.host), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const recorder = { cached: (target: { host: string }) => records.get(target.host), record: (target: { host: string }) => Promise.resolve(records.get(target.host)), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
   const agent = new UpstreamAgent({
     resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
     proxyFor: () => null,
@@ -213,5 +213,49 @@ test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that h
   } finally {
     agent.destroy();
     await Promise.all([completable.close(), unanchored.close()]);
+  }
+});
+
+test.serial('a record older than the TTL does not decide a new connection: the host is recorded again first', async (t) => {
+  const scenario = fixtures.pki.scenarios.unknownRoot!;
+  const origin = await startHttpsOrigin(scenario);
+  const real = await recorded(scenario, origin.port);
+  // Recorded "ok" long ago (a verifier bug, or a leaf since revoked): that verdict must not speak now.
+  const old: HandshakeRecord = { ...real, verification: { ...real.verification, ok: true, code: null, opensslCode: 0, message: 'ok' } };
+  let clock = 0;
+  const observed: HandshakeRecord[] = [];
+  const recorder = new HostRecorder(
+    () => {
+      const record = observed.length ? real : old;
+      observed.push(record);
+      return Promise.resolve(record);
+    },
+    () => undefined,
+    30_000,
+    () => clock,
+  );
+  await recorder.record({ host: scenario.host!, port: origin.port });
+  clock = 30_001;
+  const disagreements: Disagreement[] = [];
+  const agent = new UpstreamAgent({
+    resolve: new Map([[`${scenario.host}:${origin.port}`, ['127.0.0.1']]]),
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts: (record) => record.verification.ok,
+    clientFor: () => null,
+    anchors: () => [fixtures.pki.publicRoot.pem],
+    disagreed: (d) => disagreements.push(d),
+  });
+  try {
+    const answer = await fetch(agent, scenario.host!, origin.port);
+    t.regex('error' in answer ? answer.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com/);
+    t.is(observed.length, 2, 'recorded again before the verdict');
+    t.deepEqual(disagreements, [], 'the fresh record agrees with OpenSSL; the stale one was not consulted');
+  } finally {
+    agent.destroy();
+    await origin.close();
   }
 });

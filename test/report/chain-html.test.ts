@@ -15,7 +15,7 @@ function entry(subject: string, issuer: string, overrides: Partial<ChainEntry> =
 
 function record(overrides: Partial<HandshakeRecord> = {}): HandshakeRecord {
   return {
-    type: 'handshake', id: 'h', time: '2026-11-30T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: 'h', time: '2026-11-30T00:00:00.000Z',
     target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', alpn: null },
     chain: [entry('CN=api.example.com', 'CN=Issuing CA 1', { aia: { caIssuers: ['http://ca.example/issuing.der'], ocsp: [] } })],

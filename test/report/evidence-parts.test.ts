@@ -6,7 +6,6 @@ import { adminEmail } from '../../src/report/admin-email.js';
 import { decideEvidence } from '../../src/report/evidence-outcome.js';
 import { manifest } from '../../src/report/evidence-files.js';
 import { evidenceReport } from '../../src/report/evidence-report.js';
-import { redactProxyValue } from '../../src/report/environment.js';
 import { chainFileStem, safeFileName, subjectLabel } from '../../src/report/file-names.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
@@ -22,12 +21,6 @@ test('file names from subjects cannot escape the bundle or upset an OS', (t) => 
   t.is(chainFileStem(2, 'CN=Fixture Public CA 1,O=Fixture'), 'chain/2-Fixture_Public_CA_1');
 });
 
-test('proxy values lose their credentials and keep the rest', (t) => {
-  t.is(redactProxyValue('http://user:p%40ss@proxy.corp:3128'), 'http://***@proxy.corp:3128');
-  t.is(redactProxyValue('proxy.corp:3128'), 'proxy.corp:3128');
-  t.is(redactProxyValue('user:pw@proxy.corp:3128'), 'http://***@proxy.corp:3128');
-});
-
 test('MANIFEST is sha256sum format over every file', (t) => {
   const text = manifest([{ path: 'a.txt', content: 'hello\n' }]);
   t.is(text, `${createHash('sha256').update('hello\n').digest('hex')}  a.txt\n`);
@@ -35,7 +28,7 @@ test('MANIFEST is sha256sum format over every file', (t) => {
 
 function record(overrides: Partial<HandshakeRecord>): HandshakeRecord {
   return {
-    type: 'handshake', id: 'h', time: '2026-11-23T00:00:00.000Z',
+    type: 'handshake', schemaVersion: '1.0', id: 'h', time: '2026-11-23T00:00:00.000Z',
     target: { host: 'api.example.com', port: 443, servername: 'api.example.com', address: '127.0.0.1' },
     via: 'direct', proxy: null, tls: { protocol: 'TLSv1.3', cipher: null, alpn: null }, chain: [],
     trust: { public: 'ok', system: 'ok', extra: 'not-configured' },
@@ -135,4 +128,19 @@ test('report.md counts agree with their number: "1 certificate not on the path"'
   };
   t.regex(report(1), /; 1 certificate not on the path;/);
   t.regex(report(2), /; 2 certificates not on the path;/);
+});
+
+test("Python's certifi lacking the root: its own row, and the conclusion says so (blamed only when a client refused)", (t) => {
+  const warning = { code: 'certifi-lacks-root', clients: ['Python requests and httpx (certifi)'], message: "the public roots verify this chain but your Python's certifi 2020.12.05 (/venv/cacert.pem) does not (UNABLE_TO_GET_ISSUER_CERT_LOCALLY), so requests and httpx refuse it unless told to use another bundle; this certifi is older than the public roots: upgrade it: python3 -m pip install --upgrade certifi" };
+  const lagging = record({ chain: expired.chain, trust: { public: 'ok', system: 'ok', extra: 'not-configured', certifi: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, warnings: [warning] });
+  const quiet = compareVerdicts(lagging, null, []);
+  t.deepEqual(quiet.rows[3], { check: "api.example.com:443 against Python's certifi (requests' and httpx's default)", result: 'fails: UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+  t.is(quiet.side, 'none');
+  t.regex(quiet.conclusion, /^No problem seen: .* But for Python: the public roots verify this chain but your Python's certifi .* upgrade it: python3 -m pip install --upgrade certifi\.$/);
+  const requestsRefused: ClientCheck = { client: 'requests', available: true, command: 'requests.get', exitCode: 1, accepted: false, error: 'CERTIFICATE_VERIFY_FAILED' };
+  const refused = compareVerdicts(lagging, null, [requestsRefused]);
+  t.is(refused.side, 'us');
+  t.regex(refused.conclusion, /requests on this machine refuses it: .* Python: the public roots verify this chain/);
+  // Records written before the certifi store have no row for it.
+  t.is(compareVerdicts(record({}), null, []).rows.length, 4);
 });

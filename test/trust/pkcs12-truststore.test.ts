@@ -10,6 +10,7 @@ import { pemCertificates } from '../../src/trust/pem.js';
 import { readPkcs12 } from '../../src/trust/pkcs12.js';
 import { trustedEntries, trustStorePkcs12 } from '../../src/trust/pkcs12-truststore.js';
 import { hasKeytool, keytoolEntries } from '../helpers/pkcs12.js';
+import { testNeeding } from '../helpers/requires.js';
 
 let pki: FixturePki;
 let dir: string;
@@ -49,12 +50,7 @@ test('aliases come from the subject CN, unique, lowercased as keytool shows them
   t.deepEqual(trustedEntries([root!, root!]).map((e) => e.alias), ['fixture public root r1', 'fixture public root r1-2']);
 });
 
-test('keytool -list shows each certificate as a trustedCertEntry', (t) => {
-  if (!hasKeytool()) {
-    t.log('keytool is not installed: skipped');
-    t.pass();
-    return;
-  }
+testNeeding(hasKeytool() ? null : 'keytool is not installed here')('keytool -list shows each certificate as a trustedCertEntry', (t) => {
   const path = join(dir, 'keytool.p12');
   writeFileSync(path, trustStorePkcs12(trustedEntries(roots()), 'changeit', salt));
   t.is(keytoolEntries(path, 'changeit').length, 2);

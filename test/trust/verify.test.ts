@@ -93,7 +93,7 @@ test('per-store verdicts: the corporate chain is trusted by the extra store only
   const server = await startScenarioServer(scenario);
   try {
     const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki, [fixtures.pki.corporateRoot.pem]));
-    t.deepEqual(record.trust, { public: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', system: 'not-configured', extra: 'ok' });
+    t.deepEqual(record.trust, { public: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', system: 'not-configured', extra: 'ok', certifi: 'not-configured' });
     t.true(record.verification.ok);
     t.is(record.chainAnalysis.anchorStore, 'extra');
     t.true(record.warnings.some((w) => w.code === 'ca-basic-constraints-not-critical'), 'the corporate root is flagged for Python 3.13 strict mode');

@@ -24,7 +24,7 @@ function setup(): { table: HostTable; log: EventLog } {
   const table = new HostTable();
   table.apply({ ...records.valid!, time: '2026-11-23T10:00:00.000Z', target: { ...records.valid!.target, port: 443 } });
   table.apply({ ...records.expired!, time: '2026-11-23T10:00:05.000Z', target: { ...records.expired!.target, port: 443 } });
-  table.apply({ type: 'request', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:06.000Z', method: 'GET', url: 'https://expired.example.com:443/api/v1?key=REDACTED', status: 502, bytes: { response: 900 }, timing: { totalMs: 4.2 }, blocked: 'expired' });
+  table.apply({ type: 'request', schemaVersion: '1.0', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:06.000Z', method: 'GET', url: 'https://expired.example.com:443/api/v1?key=REDACTED', status: 502, bytes: { response: 900 }, timing: { totalMs: 4.2 }, blocked: 'expired' });
   return { table, log: new EventLog() };
 }
 
@@ -101,8 +101,8 @@ test('help, the event log, and a tiny terminal', (t) => {
   t.regex(frame({ height: 40, ui: { help: true }, evidence: true }).text.join('\n'), / e +write an evidence bundle/);
 
   const { table, log } = setup();
-  log.addEvent({ type: 'error', time: '2026-11-23T10:00:07.000Z', code: 'TUNNEL_FAILED', message: 'tunnel to x:443: ECONNRESET' });
-  log.addEvent({ type: 'error', time: '2026-11-23T10:00:08.000Z', code: 'TUNNEL_FAILED', message: 'tunnel to x:443: ECONNRESET' });
+  log.addEvent({ type: 'error', schemaVersion: '1.0', time: '2026-11-23T10:00:07.000Z', code: 'TUNNEL_FAILED', message: 'tunnel to x:443: ECONNRESET' });
+  log.addEvent({ type: 'error', schemaVersion: '1.0', time: '2026-11-23T10:00:08.000Z', code: 'TUNNEL_FAILED', message: 'tunnel to x:443: ECONNRESET' });
   log.add('note', 'a note', '2026-11-23T10:00:09.000Z');
   const text = renderFrame({ info, table, log, width: 80, height: 24, now: NOW, offset: 0, evidence: false, ui: INITIAL_UI }).lines.map(plain);
   t.regex(text[21]!, /^10:00:08 TUNNEL_FAILED: tunnel to x:443: ECONNRESET \(x2\)/);
@@ -142,7 +142,7 @@ test('80x24: every key hint is whole, host names fit, the evidence path in the l
   table.apply({ ...records.valid!, time: '2026-11-23T10:00:09.000Z', target: { ...records.valid!.target, host: 'selfsigned.example.com', port: 443 } });
   table.apply({ ...records.valid!, time: '2026-11-23T10:00:09.000Z', target: { ...records.valid!.target, host: 'incomplete-chain.example.com', port: 8443 } });
   const path = '/home/someone/src/tlswitness/tlswitness-evidence/incomplete-chain.example.com_8443';
-  log.addEvent({ type: 'evidence', time: '2026-11-23T10:00:09.000Z', host: 'incomplete-chain.example.com', port: 8443, problem: 'incomplete-chain', path });
+  log.addEvent({ type: 'evidence', schemaVersion: '1.0', time: '2026-11-23T10:00:09.000Z', host: 'incomplete-chain.example.com', port: 8443, problem: 'incomplete-chain', path });
   const text = renderFrame({ info, table, log, width: 80, height: 24, now: NOW, offset: 0, evidence: true, ui: INITIAL_UI }).lines.map(plain);
   for (const row of text) t.is(row.length, 80);
   t.true(text.some((row) => / selfsigned\.example\.com:443 +OK /.test(row)), 'a 26-character host:port is whole');
@@ -162,7 +162,7 @@ test('names, summaries and URLs with terminal controls are drawn escaped, and ro
     chain: record.chain.map((entry) => ({ ...entry, subject: `CN=${hostile}`, issuer: `CN=Issuer ${hostile}`, san: [`DNS:${hostile}`] })),
     diagnosis: { ...record.diagnosis, summary: `the certificate "${hostile}" expired`, action: `renew ${hostile}` },
   });
-  table.apply({ type: 'request', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:06.000Z', method: 'GET', url: `https://evil.test/${hostile}`, status: 502, bytes: { response: 900 }, timing: { totalMs: 4.2 } });
+  table.apply({ type: 'request', schemaVersion: '1.0', id: 'r-1', handshakeId: null, time: '2026-11-23T10:00:06.000Z', method: 'GET', url: `https://evil.test/${hostile}`, status: 502, bytes: { response: 900 }, timing: { totalMs: 4.2 } });
   for (const ui of [{}, { details: true, selected: `evil${hostile}.test:443` }]) {
     const result = renderFrame({ info, table, log: new EventLog(), width: 100, height: 40, now: NOW, offset: 0, evidence: false, ui: { ...INITIAL_UI, ...ui } });
     const tags = result.lines.map(toTags).join('\n');

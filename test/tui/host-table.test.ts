@@ -18,8 +18,8 @@ test.after.always(async () => fixtures?.close());
 let clock = 0;
 const at = () => new Date(Date.UTC(2026, 10, 23, 10, 0, 0) + ++clock * 1000).toISOString();
 const handshake = (record: HandshakeRecord, port = 443): HandshakeRecord => ({ ...record, time: at(), target: { ...record.target, port } });
-const request = (url: string, status: number | null = 200, blocked?: string): RequestEvent => ({ type: 'request', id: 'r', handshakeId: null, time: at(), method: 'GET', url, status, bytes: { response: 5 }, timing: { totalMs: 3.5 }, ...(blocked ? { blocked } : {}) });
-const rejection = (host: string, port: number): ClientTlsErrorEvent => ({ type: 'client-tls-error', time: at(), host, port, confidence: 'medium', reason: 'the app closed the connection during the TLS handshake', action: 'trust the CA' });
+const request = (url: string, status: number | null = 200, blocked?: string): RequestEvent => ({ type: 'request', schemaVersion: '1.0', id: 'r', handshakeId: null, time: at(), method: 'GET', url, status, bytes: { response: 5 }, timing: { totalMs: 3.5 }, ...(blocked ? { blocked } : {}) });
+const rejection = (host: string, port: number): ClientTlsErrorEvent => ({ type: 'client-tls-error', schemaVersion: '1.0', time: at(), host, port, confidence: 'medium', reason: 'the app closed the connection during the TLS handshake', action: 'trust the CA' });
 const word = (table: HostTable, key: string) => verdictOf(table.get(key)!).word;
 
 test('each record becomes a row with its verdict word, most recent activity first', (t) => {
@@ -90,7 +90,7 @@ test('bounded: the oldest rows and requests are dropped, counts keep going', (t)
 test('clear forgets rows and counters but a host that comes back keeps its verdict', (t) => {
   const table = new HostTable();
   table.apply(handshake(records.expired!));
-  table.apply({ type: 'error', time: at(), code: 'X', message: 'y' });
+  table.apply({ type: 'error', schemaVersion: '1.0', time: at(), code: 'X', message: 'y' });
   const before = table.version;
   table.clear();
   t.true(table.version > before);

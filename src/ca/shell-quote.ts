@@ -1,0 +1,33 @@
+// Quoting for the commands tlswitness prints for the user to run: a path such as macOS's
+// "~/Library/Application Support/tlswitness" must reach the command as one argument; pure.
+// Windows commands are printed for PowerShell, the default Windows shell since Windows 10 1703.
+
+/** Characters no POSIX shell treats specially (zsh expands a leading =): such a word is printed as it is. */
+const POSIX_PLAIN = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
+
+/**
+ * One POSIX sh word: single quotes keep everything literal ($, `, \, spaces, newlines); a ' itself
+ * cannot appear inside them, so it closes the quote, is escaped, and reopens it (POSIX 2.2.2).
+ */
+export function quotePosix(word: string): string {
+  if (POSIX_PLAIN.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One PowerShell argument: single-quoted strings expand nothing ($, `); the only escape is a
+ * doubled quote, and PowerShell also takes the typographic quotes ‘ ’ ‚ ‛ as single quotes
+ * (about_Quoting_Rules), so those are doubled too.
+ */
+export function quotePowerShell(word: string): string {
+  if (/^[A-Za-z0-9_:\\./-]+$/.test(word)) return word;
+  return `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+}
+
+export type CommandSyntax = 'posix' | 'powershell';
+
+/** A whole command line, each word quoted for that shell. */
+export function commandLine(words: string[], syntax: CommandSyntax = 'posix'): string {
+  const quote = syntax === 'powershell' ? quotePowerShell : quotePosix;
+  return words.map(quote).join(' ');
+}

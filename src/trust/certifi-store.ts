@@ -1,0 +1,80 @@
+// The certifi store: the CA bundle of the installed Python certifi package (what requests, httpx
+// and pip trust by default), found by asking python3 once per process, asynchronously.
+// TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { LoadedStore } from './stores.js';
+import { fileIdentity, lazyStore, readCertificateFile } from './stores.js';
+import { pemCertificates } from './pem.js';
+
+export const CERTIFI_OVERRIDE = 'TLSWITNESS_CERTIFI_BUNDLE';
+
+export interface CertifiLocation {
+  path: string;
+  /** certifi.__version__ (a date, `2024.02.02`); null when unknown (the override). */
+  version: string | null;
+  /** How it was found: certifi.where(), or the override variable. */
+  from: 'certifi.where()' | typeof CERTIFI_OVERRIDE;
+}
+
+// The current directory is dropped from sys.path, so a stray certifi.py there is not what gets
+// judged; the user's site-packages and PYTHONPATH count, as they do for their apps.
+const SCRIPT = `
+import sys
+if sys.path and sys.path[0] in ("", "."): sys.path.pop(0)
+import certifi
+print(certifi.where())
+print(getattr(certifi, "__version__", ""))
+`;
+
+// python3 answers in ~0.1 s (~0.5 s through a pyenv shim); a loaded machine can take seconds, and
+// the wait runs beside the connection, so only a python3 that hangs is given up on.
+const PYTHON_TIMEOUT_MS = 20_000;
+
+function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
+  return new Promise((resolve) => {
+    execFile('python3', ['-c', SCRIPT], { env, timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
+      // No python3, or no certifi for it: nothing to judge, which is not an error.
+      if (error) return resolve(null);
+      const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());
+      resolve(path ? { path, version: version || null, from: 'certifi.where()' } : null);
+    });
+  });
+}
+
+// Once per process for each PATH and Python search path: the proxy asks at start, not per handshake.
+const asked = new Map<string, Promise<CertifiLocation | null>>();
+
+/** Where certifi's bundle is, or null when there is no python3, no certifi, or the override says `none`. */
+export function findCertifi(env: NodeJS.ProcessEnv = process.env): Promise<CertifiLocation | null> {
+  const override = env[CERTIFI_OVERRIDE];
+  if (override === 'none') return Promise.resolve(null);
+  if (override) return Promise.resolve({ path: override, version: null, from: CERTIFI_OVERRIDE });
+  const key = [env.PATH, env.PYTHONPATH, env.PYTHONHOME, env.PYTHONUSERBASE, env.PYTHONNOUSERSITE, env.VIRTUAL_ENV].join('\0');
+  let pending = asked.get(key);
+  if (!pending) asked.set(key, (pending = askPython(env)));
+  return pending;
+}
+
+/** certifi's bundle as a store; `store: null` (not-configured) when there is none to read. */
+export async function loadCertifiStore(env: NodeJS.ProcessEnv = process.env): Promise<LoadedStore & { location: CertifiLocation | null }> {
+  const location = await findCertifi(env);
+  if (!location) return { store: null, source: null, notes: [], location };
+  // A wrong override is the user's mistake, said as for --extra-ca; certifi's own file missing is a fact.
+  if (location.from === CERTIFI_OVERRIDE) {
+    const ders = await readCertificateFile(location.path, CERTIFI_OVERRIDE);
+    return { store: lazyStore('certifi', ders, await fileIdentity(location.path)), source: location.path, notes: [], location };
+  }
+  try {
+    const ders = pemCertificates(await readFile(location.path, 'latin1'));
+    if (!ders.length) return { store: null, source: location.path, notes: [`certifi's bundle ${location.path} holds no certificates`], location };
+    return { store: lazyStore('certifi', ders, await fileIdentity(location.path)), source: location.path, notes: [], location };
+  } catch (error) {
+    return { store: null, source: location.path, notes: [`certifi's bundle ${location.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], location };
+  }
+}
+
+/** `certifi 2024.02.02 (/path/cacert.pem)`, or the override's file. */
+export function certifiLabel(location: CertifiLocation): string {
+  return location.from === CERTIFI_OVERRIDE ? `certifi bundle ${location.path} (${CERTIFI_OVERRIDE})` : `certifi ${location.version ?? '(version unknown)'} (${location.path})`;
+}
