@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { makeHostilePki } from '../helpers/hostile-pki.js';
 import { makeFixtures, ROOT, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
@@ -35,6 +35,11 @@ const HOSTILE_NAME = `<script>document.title='pwned'</script>"><img src=x onerro
 
 let fixtures: Fixtures;
 let browser: Browser | undefined;
+/** One tab for every report (a new tab per page costs more than the page): what it saw since the last load. */
+let page: Page;
+let seenUrl = '';
+let errors: string[] = [];
+let requests: string[] = [];
 const pages: Record<string, { file: string; record: HandshakeRecord }> = {};
 
 async function observeHostile(name: string, trustPems: string[], sent: string[], keyPem: string, host: string): Promise<HandshakeRecord> {
@@ -66,6 +71,16 @@ test.before(async () => {
     pages[name] = { file: join(bundle, 'report.html'), record };
   }
   browser = await launching;
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 800 });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warn') errors.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${String(error)}`));
+  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
+  page.on('request', (request) => {
+    if (request.url() !== seenUrl) requests.push(request.url());
+  });
 });
 
 test.after.always(async () => {
@@ -90,37 +105,24 @@ interface Seen {
 async function open(name: string, screenshot?: string): Promise<Seen> {
   const { file } = pages[name]!;
   const url = pathToFileURL(file).href;
-  const page = await browser!.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warn') errors.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${String(error)}`));
-  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
-  page.on('request', (request) => {
-    if (request.url() !== url) requests.push(request.url());
-  });
-  try {
-    await page.setViewport({ width: 1280, height: 800 });
-    const response = await page.goto(url, { waitUntil: 'load' });
-    if (!response?.ok() && response?.status() !== 0) errors.push(`status ${response?.status()}`);
-    const seen = await page.evaluate(() => ({
-      title: document.title,
-      certs: document.querySelectorAll('[data-box="cert"]').length,
-      gaps: [...document.querySelectorAll('[data-box="gap"]')].map((el) => ({ text: el.textContent ?? '', border: getComputedStyle(el).borderTopStyle })),
-      anchors: document.querySelectorAll('[data-box="anchor"]').length,
-      scripts: document.querySelectorAll('script').length,
-      images: document.querySelectorAll('img').length,
-      subjects: [...document.querySelectorAll('[data-box="cert"] h3, [data-box="anchor"] div')].map((el) => el.textContent ?? ''),
-      stores: [...document.querySelectorAll('[data-store]')].map((el) => el.getAttribute('data-store') ?? ''),
-      table: document.querySelector('[data-table="them-or-us"] tbody tr') !== null,
-    }));
-    if (screenshot) await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
-    return { errors, requests, ...seen };
-  } finally {
-    await page.close();
-  }
+  seenUrl = url;
+  errors = [];
+  requests = [];
+  const response = await page.goto(url, { waitUntil: 'load' });
+  if (!response?.ok() && response?.status() !== 0) errors.push(`status ${response?.status()}`);
+  const seen = await page.evaluate(() => ({
+    title: document.title,
+    certs: document.querySelectorAll('[data-box="cert"]').length,
+    gaps: [...document.querySelectorAll('[data-box="gap"]')].map((el) => ({ text: el.textContent ?? '', border: getComputedStyle(el).borderTopStyle })),
+    anchors: document.querySelectorAll('[data-box="anchor"]').length,
+    scripts: document.querySelectorAll('script').length,
+    images: document.querySelectorAll('img').length,
+    subjects: [...document.querySelectorAll('[data-box="cert"] h3, [data-box="anchor"] div')].map((el) => el.textContent ?? ''),
+    stores: [...document.querySelectorAll('[data-store]')].map((el) => el.getAttribute('data-store') ?? ''),
+    table: document.querySelector('[data-table="them-or-us"] tbody tr') !== null,
+  }));
+  if (screenshot) await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
+  return { errors, requests, ...seen };
 }
 
 run('every fixture scenario: the page loads from file:// with no error, no request, no script, a box per certificate sent', async (t) => {
