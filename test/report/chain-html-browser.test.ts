@@ -1,7 +1,7 @@
 // report.html in a real browser: every fixture scenario observed on loopback, written by the evidence
 // bundle writer, opened from file:// in Chromium (puppeteer-core, the system's browser, no download).
 // UPDATE_SCREENSHOTS=1 also writes the README's picture of an incomplete chain.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +27,9 @@ function findChromium(): string | null {
 
 const chromium = findChromium();
 // CI installs chromium (.ci/run): there a missing browser fails the test instead of skipping it.
-const run = chromium || process.env.CI ? test.serial : test.skip;
-if (!chromium && !process.env.CI) console.log('# chain-html-browser: skipped, no `chromium` on PATH (apt-get install chromium)');
+const skipped = chromium || process.env.CI ? '' : ' [skipped: no `chromium` on PATH; apt-get install chromium]';
+if (skipped) console.log(`# chain-html-browser:${skipped}`);
+const run = (title: string, fn: (t: ExecutionContext) => Promise<void>) => (skipped ? test.skip : test.serial)(`${title}${skipped}`, fn);
 
 /** A name that would run script, break out of an attribute or load an image if it were not escaped. */
 const HOSTILE_NAME = `<script>document.title='pwned'</script>"><img src=x onerror="document.title='pwned'">'`;
