@@ -15,10 +15,12 @@ code, .hash { font: 12px ui-monospace, "SFMono-Regular", Menlo, monospace; overf
 .summary dd { margin: 0; overflow-wrap: anywhere; }
 .problem { display: inline-block; font-weight: 700; letter-spacing: .03em; padding: 2px 8px; border-radius: 4px; background: var(--ok); color: #fff; }
 .fail .problem { background: var(--bad); }
-.columns { display: grid; grid-template-columns: minmax(300px, 1.4fr) repeat(auto-fit, minmax(220px, 1fr)); gap: 16px; align-items: start; }
+.columns { display: grid; grid-template-columns: minmax(260px, 1.2fr) 3fr; gap: 16px; align-items: start; }
+.stores { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; align-items: start; }
+@media (max-width: 760px) { .columns { grid-template-columns: 1fr; } }
 .column { background: #eef1f6; border-radius: 8px; padding: 10px; }
 .column > h2 { margin: 0 0 8px; font-size: 15px; overflow-wrap: anywhere; }
-.column > h2 .verdict { display: block; font-size: 13px; }
+.column > h2 .verdict { display: block; font-size: 12px; }
 .column > p { margin: 0 0 8px; color: var(--muted); }
 .cert, .step, .anchor, .gap, .unset { background: #fff; border: 2px solid #46506a; border-radius: 6px; padding: 8px 10px; overflow-wrap: anywhere; }
 .cert.off-path { border-color: #9aa3b5; opacity: .85; }

@@ -114,8 +114,9 @@ function chainSection(record: HandshakeRecord, now: Date): string {
     '<h2>The chain as sent, and the path each trust store built</h2>',
     '<div class="columns">',
     `<section class="column" data-column="sent"><h2>As sent (${record.chain.length})</h2><p>${esc(notes.join('; ') || 'in the order the server sent them, leaf first')}</p>${sent}</section>`,
+    '<div class="stores">',
     ...storePaths(record).map((p) => storeColumn(record, p, now)),
-    '</div>',
+    '</div></div>',
   ].join('');
 }
 
