@@ -34,3 +34,23 @@ export class ToolError extends Error {
  * the text (redact/url.ts). The name is older than the query rule.
  */
 export { redactText as stripUrlAuth } from './redact/url.js';
+
+/** A file error in the user's words: what is wrong with the path, not the errno. */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many symbolic links (a loop?)';
+    default:
+      return code ?? (error instanceof Error ? error.message : String(error));
+  }
+}

@@ -8,7 +8,7 @@ import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS, type Shell } from '../ca/ca-env.js';
 import { trustCommand } from './ca-trust.js';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -108,7 +108,7 @@ const exportCommand: CommandModule<object, CaArgs> = {
     try {
       await writeFile(args.output, data);
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
   },
 };
