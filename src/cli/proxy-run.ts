@@ -9,7 +9,7 @@ import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
 import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
-import { EventBus } from '../events.js';
+import { errorEvent, EventBus } from '../events.js';
 import { isLoopbackAddress } from '../net/address-category.js';
 import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../host-port.js';
@@ -197,7 +197,7 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
   const evidence = new SessionEvidence(
     dir,
     (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
-    (message) => events.publish({ type: 'error', time: new Date().toISOString(), code: 'EVIDENCE_FAILED', message }),
+    (message) => events.publish(errorEvent('EVIDENCE_FAILED', message)),
   );
   if (automatic) {
     events.subscribe((event) => {

@@ -2,7 +2,7 @@
 // first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts; the
 // block page when OpenSSL refused the upstream connection).
 import type { IContext } from 'http-mitm-proxy';
-import type { EventBus } from '../events.js';
+import { errorEvent, type EventBus } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
@@ -32,7 +32,7 @@ export class ExchangeErrors {
     const options = ctx?.proxyToServerRequestOptions;
     const target = (ctx && this.targets.get(ctx)) ?? (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
     const failure = exchangeFailure(kind, error, target);
-    this.events.publish({ type: 'error', time: new Date().toISOString(), code: failure.code, message: failure.message, ...(ctx ? { host: target } : {}) });
+    this.events.publish(errorEvent(failure.code, failure.message, ctx ? target : undefined));
     if (!ctx) return;
     const response = ctx.proxyToClientResponse;
     if (error instanceof UpstreamRefusal && error.record && !response.headersSent && !response.destroyed) {

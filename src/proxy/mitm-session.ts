@@ -3,7 +3,7 @@
 // the app closed without a request. Its HTTP goes to the proxy's inner server once the upstream is recorded.
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import type { EventBus } from '../events.js';
+import { errorEvent, type EventBus } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { classifyHandshakeEnd } from './client-handshake.js';
@@ -69,7 +69,7 @@ export function startMitmSession({ socket, first, target, context, answered, tim
     }
     const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
     if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
-    else events.publish({ type: 'error', time: new Date().toISOString(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
+    else events.publish(errorEvent(verdict.code, `MITM ${formatHostPort(target)}: ${verdict.reason}`, target.host));
   });
   return { tlsSocket, connection };
 }
