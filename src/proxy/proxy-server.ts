@@ -93,7 +93,7 @@ export class ProxyServer {
 
   private constructor(private readonly options: ProxyServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.errors = new ExchangeErrors(options.events);
+    this.errors = new ExchangeErrors(options.events, (response) => this.heads.cutResponses.has(response));
     this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.refusals = new ClientCertRefusals(this.recorder);
@@ -117,7 +117,7 @@ export class ProxyServer {
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
     // not Node's 5 s keepAliveTimeout.
     this.inner.keepAliveTimeout = this.limits.headerTimeoutMs;
-    this.heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, 'secure');
+    this.heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, (socket) => this.connections.get(socket)?.securedAt);
     this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onMitmUpgrade(req, socket, head));
     this.proxy.onWebSocketConnection((ctx, callback) => {
       // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
