@@ -1,11 +1,11 @@
 // The stage for malformed-traffic runs: fixture origins on loopback (HTTPS with the fixture PKI's
-// valid chain, plain HTTP), and the built CLI proxy as a child process (a crash shows as an exit),
+// valid chain, the same behind a slow hop, plain HTTP), and the built CLI proxy as a child process (a crash shows as an exit),
 // with DNS kept on this machine (scripts/dns-guard.mjs); its NDJSON events counted as they come.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Server } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   log?: string;
   /** Extra node options for the proxy process (e.g. --max-old-space-size=64). */
   nodeArgs?: string[];
+  /** How long the hop in front of the cold origin holds each new connection, ms (default 500). */
+  coldDelayMs?: number;
 }
 
 export interface ProcessFigures {
@@ -68,6 +70,35 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
+/** A TCP hop to `port` that holds each new connection for `delayMs` before it connects through. */
+function slowHop(port: number, delayMs: number): { server: Server; close(): Promise<void> } {
+  const open = new Set<Socket>();
+  const hop = createNetServer((client) => {
+    open.add(client);
+    client.on('error', () => undefined);
+    client.pause();
+    const timer = setTimeout(() => {
+      const upstream = connect(port, '127.0.0.1');
+      upstream.on('error', () => client.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      client.pipe(upstream).pipe(client);
+      client.resume();
+    }, delayMs);
+    client.on('close', () => {
+      clearTimeout(timer);
+      open.delete(client);
+    });
+  });
+  return {
+    server: hop,
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => hop.close(() => resolve()));
+    },
+  };
+}
+
 export function processFigures(pid: number): ProcessFigures {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return { rssKiB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN), fds: readdirSync(`/proc/${pid}/fd`).length };
@@ -85,6 +116,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   // Idle kept-alive upstream connections go quickly, so the proxy's open fds settle within seconds.
   https.keepAliveTimeout = http.keepAliveTimeout = 500;
   const [tlsPort, httpPort] = await Promise.all([listen(https), listen(http)]);
+  const hop = slowHop(tlsPort, options.coldDelayMs ?? 500);
+  const coldPort = await listen(hop.server);
   const certsDir = join(dir, 'certs');
   const args = [
     ...(options.nodeArgs ?? []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
@@ -115,7 +148,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   let stderr = '';
   let stopping = false;
   const harness: Harness & { close(): Promise<void> } = {
-    target: { proxyPort: 0, caPem: '', tlsHost: scenario.host!, tlsPort, httpPort },
+    target: { proxyPort: 0, caPem: '', tlsHost: scenario.host!, tlsPort, httpPort, coldPort },
     pid: child.pid!,
     events: { byType, errorsByCode },
     exited: null,
@@ -130,7 +163,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
       if (child.exitCode === null && child.signalCode === null) await harness.stop('SIGKILL');
       https.closeAllConnections();
       http.closeAllConnections();
-      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r))]);
+      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r)), hop.close()]);
     },
   };
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
