@@ -308,14 +308,20 @@ const FAMILIES: Array<[Stage, number, Family]> = [
   ['mutation', 10, mutations],
 ];
 
-/** n cases from seed: the same seed and target always give the same cases. */
-export function generateCases(seed: number, n: number, target: TrafficTarget): MalformedCase[] {
+/** The cases of a seed, made as they are taken (a long run never holds them all). */
+export function* caseStream(seed: number, target: TrafficTarget): Generator<MalformedCase, never> {
   const r = prng(seed);
   const total = FAMILIES.reduce((sum, [, weight]) => sum + weight, 0);
-  return Array.from({ length: n }, (_, id) => {
+  for (let id = 0; ; id++) {
     let roll = r() * total;
     const [stage, , family] = FAMILIES.find(([, weight]) => (roll -= weight) < 0) ?? FAMILIES[0]!;
     const made = family(r, target);
-    return { id, stage, name: made.name, steps: made.steps, allowed: made.allowed, slow: !!made.slow, untilClose: !!made.untilClose };
-  });
+    yield { id, stage, name: made.name, steps: made.steps, allowed: made.allowed, slow: !!made.slow, untilClose: !!made.untilClose };
+  }
+}
+
+/** n cases from seed: the same seed and target always give the same cases. */
+export function generateCases(seed: number, n: number, target: TrafficTarget): MalformedCase[] {
+  const stream = caseStream(seed, target);
+  return Array.from({ length: n }, () => stream.next().value);
 }
