@@ -9,6 +9,7 @@ import { connect, createServer as createNetServer, type AddressInfo, type Server
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { makeFixturePki } from './fixture-pki.js';
 import type { RunTarget } from './malformed-runner.js';
 
@@ -26,11 +27,46 @@ export interface HarnessOptions {
   nodeArgs?: string[];
   /** How long the hop in front of the cold origin holds each new connection, ms (default 500). */
   coldDelayMs?: number;
+  /** Opens the proxy's inspector on loopback, for memoryAfterGc (a diagnosis, not for timings). */
+  inspect?: boolean;
+}
+
+/** Two inspector calls: a full GC (as a heap snapshot starts with), then the memory figures. */
+async function inspectorMemory(url: string): Promise<MemoryAfterGc> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ id?: number; result?: { result?: { value?: string } } }>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: { result?: { value?: string } } };
+        if (message.id !== mine) return;
+        socket.off('message', onMessage);
+        resolve(message);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  const memory = async () => JSON.parse((await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })).result!.result!.value!) as NodeJS.MemoryUsage;
+  try {
+    const before = await memory();
+    await call('HeapProfiler.collectGarbage');
+    return { before, after: await memory() };
+  } finally {
+    socket.close();
+  }
 }
 
 export interface ProcessFigures {
   rssKiB: number;
   fds: number;
+}
+
+/** process.memoryUsage() of the proxy before and right after a full garbage collection, in bytes. */
+export interface MemoryAfterGc {
+  before: NodeJS.MemoryUsage;
+  after: NodeJS.MemoryUsage;
 }
 
 export interface Harness {
@@ -42,6 +78,8 @@ export interface Harness {
   exited: { code: number | null; signal: string | null } | null;
   stderr(): string;
   figures(): ProcessFigures;
+  /** With `inspect`: collects the proxy's garbage through its inspector, then reads its memory. */
+  memoryAfterGc(): Promise<MemoryAfterGc>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -120,7 +158,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   const coldPort = await listen(hop.server);
   const certsDir = join(dir, 'certs');
   const args = [
-    ...(options.nodeArgs ?? []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
+    ...(options.nodeArgs ?? []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
     '--public-roots', pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${tlsPort}:127.0.0.1`,
     '--timeout', String(options.timeoutMs), '--header-timeout', String(options.headerTimeoutMs),
     ...(options.log ? ['--log', options.log] : []),
@@ -154,6 +192,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
     exited: null,
     stderr: () => stderr,
     figures: () => processFigures(child.pid!),
+    memoryAfterGc: () => {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+      if (!url) return Promise.reject(new Error('the proxy was started without its inspector (inspect: true)'));
+      return inspectorMemory(url);
+    },
     stop: (signal = 'SIGTERM') => {
       stopping = true;
       child.kill(signal);

@@ -22,6 +22,12 @@ const { values } = parseArgs({
     'heap-limit': { type: 'string' },
     /** Only these stages (comma-separated), to find which kind of input costs memory. */
     stages: { type: 'string' },
+    /** Seconds the proxy is left idle at the end before its RSS is read (V8 shrinks an idle heap after a few seconds). */
+    settle: { type: 'string', default: '3' },
+    /** Cases between two reports of the proxy's RSS; the growth verdict is measured from the first. */
+    chunk: { type: 'string', default: '5000' },
+    /** After each chunk, the proxy's memory after a full GC too (through its inspector): what is garbage, what is held. */
+    'gc-report': { type: 'boolean', default: false },
     /** The proxy writes a heap snapshot (into this directory) after the first chunk and after settling, to compare. */
     'heap-snapshots': { type: 'boolean', default: false },
   },
@@ -49,7 +55,14 @@ const show = (f: ProcessFigures) => `RSS ${(f.rssKiB / 1024).toFixed(1)} MiB, ${
 
 const snapshots = values['heap-snapshots'];
 const nodeArgs = [...(values['heap-limit'] ? [`--max-old-space-size=${values['heap-limit']}`] : []), ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
-const harness = await startHarness({ headerTimeoutMs, timeoutMs, nodeArgs });
+const harness = await startHarness({ headerTimeoutMs, timeoutMs, nodeArgs, inspect: values['gc-report'] });
+const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)}`;
+const gcReport = async () => {
+  if (!values['gc-report'] || harness.exited) return '';
+  const { before, after } = await harness.memoryAfterGc();
+  const show = (m: NodeJS.MemoryUsage) => `RSS ${MiB(m.rss)}, heap ${MiB(m.heapUsed)}/${MiB(m.heapTotal)}, external ${MiB(m.external)} (array buffers ${MiB(m.arrayBuffers)})`;
+  return `\n    before a full GC: ${show(before)}; after: ${show(after)} MiB`;
+};
 /** Asks the proxy for a heap snapshot (Heap.*.heapsnapshot in this directory) and waits until it is written. */
 const snapshot = async (label: string) => {
   if (!snapshots || harness.exited) return;
@@ -80,7 +93,7 @@ try {
   let done = 0;
   let peak = before;
   let first = before;
-  const chunk = 5000;
+  const chunk = Number(values.chunk);
   const stream = caseStream(seed, target);
   for (let from = 0; from < total && !harness.exited; from += chunk) {
     const cases = takeCases(stream, Math.min(total, from + chunk) - from);
@@ -91,14 +104,19 @@ try {
     });
     const now = harness.figures();
     if (now.rssKiB > peak.rssKiB) peak = now;
-    console.log(`  ${done} cases, ${((performance.now() - started) / 1000).toFixed(0)} s, ${wrong.length} wrong; ${show(now)}`);
+    console.log(`  ${done} cases, ${((performance.now() - started) / 1000).toFixed(0)} s, ${wrong.length} wrong; ${show(now)}${await gcReport()}`);
     if (from === 0) {
       first = now;
       await snapshot('after the first chunk');
     }
   }
   const client = await good.stop();
+  // Idle: the deadlines end what is left, then V8's memory reducer may give back an idle heap.
   await settle();
+  for (let waited = 0; waited < Number(values.settle) * 1000; waited += 5000) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    if (!harness.exited) console.log(`  idle ${(waited + 5000) / 1000} s: ${show(harness.figures())}`);
+  }
   const after = harness.exited ? null : harness.figures();
   await snapshot('after settling');
   const growthMiB = after ? (after.rssKiB - first.rssKiB) / 1024 : Infinity;
@@ -113,7 +131,7 @@ try {
   console.log(`error events:        ${[...harness.events.errorsByCode].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`proxy before:        ${show(before)}`);
   console.log(`proxy peak:          ${show(peak)}`);
-  console.log(`proxy after settle:  ${after ? show(after) : 'exited'}`);
+  console.log(`proxy after settle:  ${after ? show(after) : 'exited'}${await gcReport()}`);
   console.log(`RSS since ${chunk} cases: ${growthMiB >= 0 ? '+' : ''}${growthMiB.toFixed(1)} MiB (at most +${RSS_GROWTH_LIMIT_MIB})`);
   process.exitCode = harness.exited || wrong.length || client.failures.length || growthMiB > RSS_GROWTH_LIMIT_MIB ? 1 : 0;
 } finally {

@@ -241,11 +241,11 @@ const inTls: Family = (r, t) => {
 /**
  * The same inputs on a host the proxy has not recorded yet, whose recording ends after the app's
  * handshake: the session reaches the proxy's HTTP server with its handshake long done. An IP target
- * with a name of its own per case (the proxy records address + name), from a pool small enough
+ * with a name of its own (the proxy records address + name), from a pool small enough
  * that a long run's caches stay small and large enough that a name is rarely still recorded.
  */
 const coldHost: Family = (r, t) => {
-  const servername = `c${int(r, 0, 199)}.cold.test`;
+  const servername = `c${int(r, 0, 49)}.cold.test`;
   const into = (text: string): Step[] => [{ op: 'connect', authority: `127.0.0.1:${t.coldPort}` }, { op: 'tls', servername }, send(text)];
   const variants: Array<() => Made> = [
     // Always answered: printable garbage is never a request head, and the app is still there to read why.
