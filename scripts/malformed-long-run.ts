@@ -23,7 +23,7 @@ const { values } = parseArgs({
     /** Only these stages (comma-separated), to find which kind of input costs memory. */
     stages: { type: 'string' },
     /** Seconds the proxy is left idle at the end before its RSS is read (V8 shrinks an idle heap after a few seconds). */
-    settle: { type: 'string', default: '3' },
+    settle: { type: 'string', default: '15' },
     /** Cases between two reports of the proxy's RSS; the growth verdict is measured from the first. */
     chunk: { type: 'string', default: '5000' },
     /** After each chunk, the proxy's memory after a full GC too (through its inspector): what is garbage, what is held. */

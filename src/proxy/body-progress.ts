@@ -3,6 +3,8 @@
 // Two rules, both as servers apply them:
 // - Stall: no new byte for the deadline. nginx's client_body_timeout is "a period between two
 //   successive read operations, not for the transmission of the whole request body" (408 when it runs out).
+//   The proxy sees progress when it looks (every deadline at most), so a stall is cut between one and
+//   two deadlines after its last byte.
 // - Rate: after the deadline, the body must keep an average of MIN_BODY_RATE bytes per second, as
 //   Apache's mod_reqtimeout does by default (`body=20,MinRate=500`: "1 second for every 500 bytes
 //   received"). Without it, a sender of one byte just inside every stall deadline would hold the
