@@ -87,8 +87,14 @@ export class RequestHeadGuard {
       this.disarm(socket);
       next();
     };
-    req.once('end', bodyDone);
     res.once('finish', next);
+    // RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
+    const length = req.headers['content-length'];
+    if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+      bodyIn = true;
+      return;
+    }
+    req.once('end', bodyDone);
     const started = { at: performance.now(), bytes: socket.bytesRead };
     let seen = { at: started.at, bytes: started.bytes };
     let timer: NodeJS.Timeout;
