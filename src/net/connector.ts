@@ -3,7 +3,7 @@
 // proxy is opened here (so a refused proxy and a hung resolver keep their own step and --resolve
 // pins apply to it); the CONNECT exchange itself is node:http's, not a hand-written parser.
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from './ip.js';
 import { performance } from 'node:perf_hooks';
@@ -126,7 +126,14 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
       socket.destroy();
       reject(new ConnectError(failure, null));
     };
-    const request = httpRequest({ method: 'CONNECT', path: authority, headers, setHost: false, maxHeaderSize: MAX_ANSWER_HEAD, createConnection: () => socket });
+    let request: ClientRequest;
+    try {
+      request = httpRequest({ method: 'CONNECT', path: authority, headers, setHost: false, maxHeaderSize: MAX_ANSWER_HEAD, createConnection: () => socket });
+    } catch (error) {
+      // node:http refuses a request target or header it could not send as HTTP (e.g. a control character).
+      fail({ step: 'proxy', code: (error as NodeJS.ErrnoException).code ?? 'EPROXYREQUEST', message: `cannot send CONNECT for ${JSON.stringify(authority)} to proxy ${proxy.display}: ${(error as Error).message}` });
+      return;
+    }
     // For CONNECT, Node reports every answer (2xx or not) as 'connect', with the socket detached from the parser.
     request.once('connect', (response: IncomingMessage, _socket: Socket, head: Buffer) => {
       const status = response.statusCode ?? 0;
@@ -136,7 +143,7 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
       }
       fail(proxyRefusal(proxy, authority, status, response.rawHeaders));
     });
-    request.once('error', (error: NodeJS.ErrnoException) => fail(answerError(proxy, authority, error)));
+    request.on('error', (error: NodeJS.ErrnoException) => fail(answerError(proxy, authority, error)));
     request.end();
   });
 }

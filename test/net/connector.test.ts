@@ -151,6 +151,20 @@ for (const [name, answer, credentials, expected, message] of refusals) {
   });
 }
 
+test('a target node:http cannot put in a request line: a proxy failure, nothing sent, the socket closed', async (t) => {
+  const proxy = await scriptedProxy('silent');
+  try {
+    const attempt = openConnection({ host: 'bad\nhost', port: 443, resolve: new Map(), proxy: parseProxyUrl(`127.0.0.1:${proxy.port}`, 'upstream-proxy'), timeoutMs: 5_000 });
+    const got = await failure(t, attempt);
+    t.like(got, { step: 'proxy', code: 'ERR_UNESCAPED_CHARACTERS' });
+    t.regex(got.message, /^cannot send CONNECT for "bad\\nhost:443" to proxy http:\/\/127\.0\.0\.1:\d+: /);
+    await proxy.closed;
+    t.deepEqual(proxy.requests, []);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('a proxy that hangs up before answering: ECONNRESET at step proxy', async (t) => {
   const proxy = await scriptedProxy('hang-up');
   try {
