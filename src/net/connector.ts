@@ -1,7 +1,9 @@
 // Reaching a host: name resolution (--resolve first, as curl), a direct TCP connection, or a
 // CONNECT tunnel through an HTTP proxy. Failures say which step failed. The TCP connection to the
 // proxy is opened here (so a refused proxy and a hung resolver keep their own step and --resolve
-// pins apply to it); the CONNECT exchange itself is node:http's, not a hand-written parser.
+// pins apply to it); the CONNECT exchange itself is node:http's, not a hand-written parser. Its cost,
+// measured with scripts/connect-bench.ts (loopback, 200 connections x 8 rounds, six runs): about
+// 0.1-0.2 ms more per tunnel, ~3% of tunnel + TLS handshake; llhttp's parsing is worth that.
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
