@@ -60,7 +60,6 @@ export interface ProxyServerOptions {
   collectGarbage?: () => void;
 }
 
-const now = () => new Date().toISOString();
 /** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
 const CROSS_CHECK_WAIT_MS = 1_500;
 
@@ -99,7 +98,7 @@ export class ProxyServer {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.idle = options.collectGarbage ? new IdleCollector(options.collectGarbage) : null;
     this.errors = new ExchangeErrors(options.events, (response) => this.heads.cutResponses.has(response));
-    this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
+    this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish(errorEvent(code, message)));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.refusals = new ClientCertRefusals(this.recorder);
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
