@@ -59,6 +59,19 @@ test('free text: every URL in a message, trailing punctuation kept', (t) => {
   t.is(redactText('"https://h/?code=s1"'), '"https://h/?code=REDACTED"');
 });
 
+test('free text and proxy URLs: a password with "/", "@", ":" or "#" goes up to the last "@"', (t) => {
+  for (const password of ['pa/ss', 'p@ss', 'pa:ss', 'pa#ss', 'a/b@c:d#e?f']) {
+    const url = `http://user:${password}@proxy:8080`;
+    t.is(redactText(`Error: proxy "${url}" is not a URL`), 'Error: proxy "http://***@proxy:8080" is not a URL', password);
+    t.is(redactText(`(via ${url}/x).`), '(via http://***@proxy:8080/x).', password);
+    t.is(redactProxyUrl(url), 'http://***@proxy:8080', password);
+    t.is(redactProxyUrl(`user:${password}@proxy:8080`), '***@proxy:8080', password);
+  }
+  t.is(redactText('set HTTPS_PROXY=http://u:pa/ss@p:1'), 'set HTTPS_PROXY=http://***@p:1');
+  // Over-redacting a path that holds an '@' is the policy.
+  t.is(redactText('fetching https://registry.npmjs.org/@types/node failed'), 'fetching https://***@types/node failed');
+});
+
 test('stripUrlAuth is the same userinfo rule', (t) => {
   t.is(redactUserinfo('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
 });
