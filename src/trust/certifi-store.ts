@@ -1,6 +1,7 @@
 // The certifi store: the CA bundle of the installed Python certifi package (what requests, httpx
 // and pip trust by default), found by asking python3 once per process, asynchronously.
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
+import { commandPath } from '../ca/command-path.js';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { LoadedStore } from './stores.js';
@@ -33,7 +34,10 @@ const PYTHON_TIMEOUT_MS = 20_000;
 
 function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
   return new Promise((resolve) => {
-    execFile('python3', ['-c', SCRIPT], { env, timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
+    // The python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry.
+    const python = commandPath('python3', env);
+    if (!python) return resolve(null);
+    execFile(python, ['-c', SCRIPT], { env, timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
       // No python3, or no certifi for it: nothing to judge, which is not an error.
       if (error) return resolve(null);
       const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());

@@ -2,7 +2,7 @@
 // a machine without python3 (not configured, no error).
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -38,6 +38,22 @@ test('no python3 on PATH: not configured, no error', async (t) => {
   const loaded = await loadCertifiStore({ PATH: empty });
   t.is(loaded.store, null);
   t.is(loaded.location, null);
+});
+
+// A POSIX shell script stands in for python3.
+(process.platform === 'win32' ? test.skip : test)('a python3 in the current directory is never run, even when PATH has an empty entry (sh reads it as ".")', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cwd-'));
+  const marker = join(dir, 'ran');
+  writeFileSync(join(dir, 'python3'), `#!/bin/sh\ntouch '${marker}'\necho /stray/cacert.pem\n`);
+  chmodSync(join(dir, 'python3'), 0o755);
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    t.is(await findCertifi({ PATH: `:${join(dir, 'nothing-here')}:` }), null);
+  } finally {
+    process.chdir(before);
+  }
+  t.false(existsSync(marker), './python3 ran');
 });
 
 test('TLSWITNESS_CERTIFI_BUNDLE names the bundle instead; none skips certifi; a missing file is a clear error', async (t) => {
