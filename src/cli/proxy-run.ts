@@ -41,7 +41,8 @@ function tildify(path: string): string {
 export async function runProxy(args: ProxyArgs): Promise<void> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  const openProxy = () => new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  if (!isLoopbackAddress(args.host) && !auth) throw openProxy();
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
@@ -145,6 +146,12 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     collectGarbage: fullGc() ?? undefined,
   });
   listeningPort = server.port;
+  // A `*.localhost` name passes as loopback by name, but the hosts file or a resolver can point it
+  // anywhere: the address it bound decides.
+  if (!auth && !isLoopbackAddress(server.boundAddress)) {
+    await server.close();
+    throw openProxy();
+  }
   const upstreamProbe = network.proxyFor('tlswitness.invalid');
   let selfNote: string | null = null;
   if (upstreamProbe && isSelf(upstreamProbe)) {
