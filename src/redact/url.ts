@@ -54,6 +54,15 @@ function redactParams(params: string, depth: number): string {
     .join('');
 }
 
+/**
+ * Path parameters (RFC 3986 3.3): servlet containers put the session in the path when cookies are off
+ * (`/cart;jsessionid=...`), and that id is the login.
+ */
+function redactPathParams(path: string): string {
+  if (!path.includes(';')) return path;
+  return path.replace(/;([^;/?#=]*)=([^;/?#]*)/g, (param, name: string, value: string) => (value && value !== REDACTED && isSecretName(name) ? `;${name}=${REDACTED}` : param));
+}
+
 /** After `?`, or a whole fragment: OAuth's implicit flow returns `#access_token=...` (RFC 6749 4.2.2). */
 function redactQueryIn(text: string, depth: number): string {
   const q = text.indexOf('?');
@@ -65,7 +74,8 @@ function redactUrlAt(url: string, depth: number): string {
   const hash = text.indexOf('#');
   const head = hash < 0 ? text : text.slice(0, hash);
   const q = head.indexOf('?');
-  const query = q < 0 ? head : `${head.slice(0, q + 1)}${redactParams(head.slice(q + 1), depth)}`;
+  const path = redactPathParams(q < 0 ? head : head.slice(0, q));
+  const query = q < 0 ? path : `${path}?${redactParams(head.slice(q + 1), depth)}`;
   return hash < 0 ? query : `${query}#${redactQueryIn(text.slice(hash + 1), depth)}`;
 }
 
@@ -105,7 +115,7 @@ export function redactText(text: string): string {
     // The authority rule from the word's `://` on: text before it (`url=`, `(`) is not a scheme.
     const start = whole.indexOf('://');
     const word = start < 0 ? whole : `${whole.slice(0, start)}${cutFrom(whole.slice(start))}`;
-    if (!/[?#]/.test(word)) return word;
+    if (!/[?#;]/.test(word)) return word;
     const cut = word.length - trailingLength(word);
     return `${redactUrl(word.slice(0, cut))}${word.slice(cut)}`;
   });

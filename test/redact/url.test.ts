@@ -15,6 +15,14 @@ test('secret query values go, the rest stays in order', (t) => {
   t.is(redactUrl('/login?user=bob&password=s1&client_secret=s2&api_key=s3&key=s4'), '/login?user=bob&password=REDACTED&client_secret=REDACTED&api_key=REDACTED&key=REDACTED');
 });
 
+test('path parameters (;jsessionid=) and short password keys (?pw=)', (t) => {
+  t.is(redactUrl('https://h/cart;jsessionid=s1?item=2'), 'https://h/cart;jsessionid=REDACTED?item=2');
+  t.is(redactUrl('https://h/a;JSESSIONID=s1/b;v=1;sid=s2'), 'https://h/a;JSESSIONID=REDACTED/b;v=1;sid=REDACTED');
+  t.is(redactUrl('/login?user=bob&pw=s1&PW=s2'), '/login?user=bob&pw=REDACTED&PW=REDACTED');
+  t.is(redactText('GET /shop;jsessionid=s1 failed'), 'GET /shop;jsessionid=REDACTED failed');
+  t.is(redactUrl('https://h/matrix;color=red;size=2'), 'https://h/matrix;color=red;size=2');
+});
+
 test('repeated keys, percent-encoded key names, semicolons and empty values', (t) => {
   t.is(redactUrl('https://h/?token=s1&token=s2'), 'https://h/?token=REDACTED&token=REDACTED');
   t.is(redactUrl('https://h/?%74oken=s1&access%5Ftoken=s2'), 'https://h/?%74oken=REDACTED&access%5Ftoken=REDACTED');
