@@ -10,8 +10,10 @@ import { promisify } from 'node:util';
 import { java, nss } from './app-stores.js';
 import { commandPath } from './command-path.js';
 import { isLabelFile, macKeychainCas, tlswitnessCa, windowsStoreCas, type FoundCa } from './installed-cas.js';
+import { oneLine } from '../report/terminal-safe.js';
 import { commandLine } from './shell-quote.js';
 import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult, type TrustChange } from './store-change.js';
+import { childEnv } from '../child-env.js';
 
 export type { InstallContext, StoreResult, TrustChange } from './store-change.js';
 
@@ -29,7 +31,7 @@ export function defaultInstallContext(user: { home: string; uid: number; gid: nu
     run: (command, args, as) => {
       const path = commandPath(command);
       if (!path) return Promise.reject(Object.assign(new Error(`${command}: not found on PATH`), { code: 'ENOENT' }));
-      return exec(path, args, as ? { uid: as.uid, gid: as.gid } : {});
+      return exec(path, args, { env: childEnv(), ...(as ? { uid: as.uid, gid: as.gid } : {}) });
     },
     which: (command) => commandPath(command),
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
@@ -148,7 +150,7 @@ async function windowsSystem(change: TrustChange, context: InstallContext): Prom
     return { store, status: 'manual', detail: `${manual(['-store', 'ROOT'])}, then certutil -delstore ROOT <Cert Hash(sha1)> for each "tlswitness CA" (${firstLine(error)})` };
   }
   if (!found.length) return { store, status: 'skipped', detail: 'no tlswitness CA in ROOT' };
-  const list = found.map((f) => `\n    ${f.id}: ${f.subject}`).join('');
+  const list = found.map((f) => `\n    ${oneLine(f.id)}: ${oneLine(f.subject)}`).join('');
   for (const entry of found) {
     try {
       await context.run('certutil', ['-delstore', 'ROOT', entry.id]);

@@ -3,6 +3,7 @@
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
 import { commandPath } from '../ca/command-path.js';
 import { execFile } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';
 import type { LoadedStore } from './stores.js';
 import { fileIdentity, lazyStore, readCertificateFile } from './stores.js';
@@ -37,7 +38,7 @@ function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
     // The python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry.
     const python = commandPath('python3', env);
     if (!python) return resolve(null);
-    execFile(python, ['-c', SCRIPT], { env, timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
+    execFile(python, ['-c', SCRIPT], { env: childEnv(env), timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
       // No python3, or no certifi for it: nothing to judge, which is not an error.
       if (error) return resolve(null);
       const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());

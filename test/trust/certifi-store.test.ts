@@ -2,7 +2,7 @@
 // a machine without python3 (not configured, no error).
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -54,6 +54,17 @@ test('no python3 on PATH: not configured, no error', async (t) => {
     process.chdir(before);
   }
   t.false(existsSync(marker), './python3 ran');
+});
+
+(process.platform === 'win32' ? test.skip : test)("the proxy's credentials are not in python3's environment", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
+  const seen = join(dir, 'env.txt');
+  writeFileSync(join(dir, 'python3'), `#!/bin/sh\nexport -p > '${seen}'\necho /stray/cacert.pem\n`);
+  chmodSync(join(dir, 'python3'), 0o755);
+  t.is((await findCertifi({ PATH: dir, TLSWITNESS_PROXY_AUTH: 'user:s3cret', KEEP_ME: 'yes' }))?.path, '/stray/cacert.pem');
+  const env = readFileSync(seen, 'utf8');
+  t.regex(env, /KEEP_ME=.?yes/);
+  t.false(env.includes('s3cret'), env);
 });
 
 test('TLSWITNESS_CERTIFI_BUNDLE names the bundle instead; none skips certifi; a missing file is a clear error', async (t) => {
