@@ -21,13 +21,28 @@ export function quotePosix(word: string): string {
  */
 export function quotePowerShell(word: string): string {
   if (/^[A-Za-z0-9_:\\./-]+$/.test(word)) return word;
-  return `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+  return powerShellString(word);
+}
+
+/** Always a single-quoted PowerShell string: for a value (`$env:X = '...'`), where a bare word would run as a command. */
+export function powerShellString(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+}
+
+/** The first word of a PowerShell line: a quoted path is an expression there, so it is run with `&`. */
+export function powerShellCommand(path: string): string {
+  const quoted = quotePowerShell(path);
+  return quoted === path ? path : `& ${quoted}`;
 }
 
 export type CommandSyntax = 'posix' | 'powershell';
 
+/** One word quoted for that shell. */
+export function quoteFor(syntax: CommandSyntax): (word: string) => string {
+  return syntax === 'powershell' ? quotePowerShell : quotePosix;
+}
+
 /** A whole command line, each word quoted for that shell. */
 export function commandLine(words: string[], syntax: CommandSyntax = 'posix'): string {
-  const quote = syntax === 'powershell' ? quotePowerShell : quotePosix;
-  return words.map(quote).join(' ');
+  return words.map(quoteFor(syntax)).join(' ');
 }

@@ -80,7 +80,7 @@ test('free text and proxy URLs: a password with "/", "@", ":" or "#" goes up to 
   t.is(redactText('fetching https://registry.npmjs.org/@types/node failed'), 'fetching https://***@types/node failed');
 });
 
-test('stripUrlAuth is the same userinfo rule', (t) => {
+test('redactUserinfo: greedy to the last @ of the authority', (t) => {
   t.is(redactUserinfo('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
 });
 
