@@ -10,7 +10,7 @@ import { contenders as findContenders, LABELS, onPath, type Contender, type Cont
 import { inspectCommands, inspectEnv, timed, type InspectName } from './bench/inspect.js';
 import { LoadGenerator } from './bench/load-client.js';
 import type { Reply } from './bench/load-generator.js';
-import { parseOptions, UsageError, type BenchOptions } from './bench/options.js';
+import { parseOptions, UsageError, PHASES, type BenchOptions, type Phase } from './bench/options.js';
 import { cpuSeconds, rssMb } from './bench/proc.js';
 import { renderReport, Samples, type Report } from './bench/report.js';
 import type { Route } from './bench/http-client.js';
@@ -87,9 +87,10 @@ async function main(options: BenchOptions): Promise<number> {
     }
     const proxies = contenders.filter((c) => c.name !== 'direct');
 
+    const phase = (name: Phase) => options.phases.includes(name);
     for (let rep = 0; rep < options.reps; rep++) {
       const order = rotate(contenders, rep);
-      for (const contender of order) {
+      for (const contender of phase('keepalive') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const r = route(contender, instance);
@@ -105,7 +106,7 @@ async function main(options: BenchOptions): Promise<number> {
         samples.add('kaLoadCpu', contender.name, result.cpuUs / requests);
         if (instance) samples.add('kaProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1e6) / requests);
       }
-      for (const contender of order) {
+      for (const contender of phase('newhosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
         const r = route(contender, running.get(contender.name) ?? null);
         for (const [phase, rate, firstByte] of [['cold', 'coldRate', 'coldFirstByte'], ['warm', 'warmRate', 'warmFirstByte']] as const) {
@@ -115,7 +116,7 @@ async function main(options: BenchOptions): Promise<number> {
         }
         samples.add('newHostPenalty', contender.name, samples.last('coldFirstByte', contender.name) - samples.last('warmFirstByte', contender.name));
       }
-      for (const contender of order) {
+      for (const contender of phase('bulk') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
@@ -126,7 +127,7 @@ async function main(options: BenchOptions): Promise<number> {
         samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
         if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
       }
-      for (const contender of rotate(proxies, rep)) {
+      for (const contender of phase('idle') ? rotate(proxies, rep) : []) {
         progress(`rep ${rep + 1}/${options.reps}: start and ${options.idle} idle connections, ${LABELS[contender.name]}`);
         const instance = (await contender.start(await freePort(), ['idle.bench.test']))!;
         fresh.push(instance);
@@ -144,6 +145,7 @@ async function main(options: BenchOptions): Promise<number> {
         await instance.stop();
         fresh.splice(fresh.indexOf(instance), 1);
       }
+      if (!phase('inspect')) continue;
       progress(`rep ${rep + 1}/${options.reps}: inspect`);
       const commands = inspectCommands(setup);
       const names = (Object.keys(commands) as InspectName[]).filter((name) => name !== 'openssl' || onPath('openssl'));
@@ -172,7 +174,7 @@ async function main(options: BenchOptions): Promise<number> {
         loadBefore,
         loadAfter: loadavg(),
         idle: options.idle,
-        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
+        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}${options.phases.length < PHASES.length ? `, only ${options.phases.join(', ')}` : ''}`,
         loadGeneratorCpuS: load.totalCpuUs / 1e6,
         loadGeneratorWallS: load.totalWallMs / 1000,
         wallS: (performance.now() - began) / 1000,

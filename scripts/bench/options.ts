@@ -17,11 +17,17 @@ export interface BenchOptions {
   out: string;
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
+  /** The phases to run (--only), all by default: keep-alive CPU and bulk can be measured alone. */
+  phases: Phase[];
   smoke: boolean;
 }
 
+export type Phase = 'keepalive' | 'newhosts' | 'bulk' | 'idle' | 'inspect';
+export const PHASES: readonly Phase[] = ['keepalive', 'newhosts', 'bulk', 'idle', 'inspect'];
+
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
-                       [--idle N] [--inspect-runs N] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
+                       [--idle N] [--inspect-runs N] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR]
+                       [--only ${PHASES.join(',')}] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = { duration: 5, reps: 5, connections: 32, newHosts: 100, bulkMib: 256, idle: 1000, inspectRuns: 5 };
@@ -45,6 +51,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         contenders: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'string' },
+        only: { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -62,6 +69,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const contenders = values.contenders === undefined ? (values.smoke ? (['direct', 'tunnel', 'mitm'] as ContenderName[]) : [...CONTENDERS]) : values.contenders.split(',').map((name) => name.trim());
   for (const name of contenders) if (!CONTENDERS.includes(name as ContenderName)) throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
+  const phases = values.only === undefined ? [...PHASES] : values.only.split(',').map((name) => name.trim());
+  for (const name of phases) if (!PHASES.includes(name as Phase)) throw new UsageError(`--only: "${name}" is not one of ${PHASES.join(', ')}`);
   return {
     duration: number('duration', values.duration, base.duration, false),
     reps: number('reps', values.reps, base.reps),
@@ -73,6 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,
+    phases: phases as Phase[],
     smoke: values.smoke ?? false,
   };
 }
