@@ -13,7 +13,6 @@ import { ToolError } from '../errors.js';
 import type { EventBus, ExchangeListener } from '../events.js';
 import { formatHostPort, type HostPort } from '../net/target.js';
 import type { HandshakeRecord } from '../types.js';
-import { holdWhileFull } from './backpressure.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
@@ -466,7 +465,6 @@ export class ProxyServer {
     const counted = { bytes: 0 };
     ctx.onResponse((_ctx, callback) => {
       RequestLog.countBytes(ctx.serverToProxyResponse, counted);
-      if (ctx.serverToProxyResponse) holdWhileFull(ctx.serverToProxyResponse, response);
       this.refusals.response(connection, request.method ?? 'GET', ctx.serverToProxyResponse);
       callback();
     });
