@@ -66,3 +66,9 @@ test('options: defaults, --smoke sizes, and one-line refusals', (t) => {
   t.throws(() => parseOptions(['--contenders', 'direct,squid']), { message: /"squid" is not one of/ });
   t.throws(() => parseOptions(['--bogus']), { message: /Unknown option '--bogus'/ });
 });
+
+test('options: --only picks the phases, all of them by default', (t) => {
+  t.deepEqual(parseOptions([]).phases, ['keepalive', 'newhosts', 'bulk', 'idle', 'inspect']);
+  t.deepEqual(parseOptions(['--only', 'keepalive, bulk']).phases, ['keepalive', 'bulk']);
+  t.throws(() => parseOptions(['--only', 'keepalive,warp']), { message: /--only: "warp" is not one of/ });
+});
