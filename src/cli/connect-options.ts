@@ -20,28 +20,9 @@ import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
+import type { ArgsOf } from './command-module.js';
 import { compareRootSets, versionDate } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
-
-export interface ConnectArgs {
-  resolve?: string[];
-  servername?: string;
-  'extra-ca'?: string[];
-  'public-roots'?: string;
-  'upstream-proxy'?: string;
-  'env-proxy': boolean;
-  'fetch-missing': boolean;
-  /** Undefined (the default) means on; `--no-http-probe` sets false. */
-  'http-probe'?: boolean;
-  'client-cert'?: string;
-  'client-key'?: string;
-  password?: string;
-  'tls-min': string;
-  'tls-max': string;
-  timeout: number;
-  json: boolean;
-  'certs-dir'?: string;
-}
 
 const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
 
@@ -55,7 +36,11 @@ export function withNetworkOptions<T>(yargs: Argv<T>) {
     .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
     .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
     .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
-    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" });
+    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
+    .check((args) => {
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+      return true;
+    });
 }
 
 export function withConnectOptions<T>(yargs: Argv<T>) {
@@ -67,8 +52,19 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
     .option('tls-max', { type: 'string', default: '1.3', choices: Object.keys(VERSIONS), describe: 'highest TLS version to offer' })
-    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
+    .check((args) => {
+      // Usage errors before any connection (yargs' .implies() would print two lines without the fix).
+      if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
+      if (args['client-key'] && !args['client-cert']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
+      return true;
+    });
 }
+
+/** The flags of the commands that connect (inspect, detect, evidence), as their builder declares them. */
+export type ConnectArgs = ArgsOf<typeof withConnectOptions<object>>;
+/** The flags shared with the proxy. */
+export type NetworkArgs = ArgsOf<typeof withNetworkOptions<object>>;
 
 function readFlagFile(path: string, flag: string): Buffer {
   try {
@@ -104,10 +100,7 @@ function pkcs12Credentials(data: Buffer, password: string | undefined, certPath:
 
 function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const certPath = args['client-cert'];
-  if (!certPath) {
-    if (args['client-key']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
-    return null;
-  }
+  if (!certPath) return null;
   const data = readFlagFile(certPath, '--client-cert');
   if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
@@ -131,8 +124,6 @@ function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): P
   return fromEnv ? parseProxyUrl(fromEnv, 'env-proxy') : null;
 }
 
-export type NetworkArgs = Pick<ConnectArgs, 'resolve' | 'extra-ca' | 'public-roots' | 'upstream-proxy' | 'env-proxy' | 'tls-min' | 'timeout' | 'certs-dir'>;
-
 export interface NetworkPlan {
   resolve: ResolveMap;
   minVersion: SecureVersion;
@@ -143,7 +134,6 @@ export interface NetworkPlan {
 
 /** Validates the network and trust flags and starts loading the stores (in parallel with the rest). */
 export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.env): NetworkPlan {
-  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
   const trust = loadTrust(args, env);
@@ -152,7 +142,7 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
   return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
 }
 
-export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>;
+export type TrustArgs = Partial<Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>>;
 
 /** The stores as --public-roots, the OS, --extra-ca, the certs dir's extra/ and Python's certifi make them, without the local CA. */
 export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
@@ -188,7 +178,6 @@ export interface ConnectPlan {
 /** Validates the shared flags (usage errors before any connection) and starts loading the stores. */
 export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
   const maxVersion = VERSIONS[args['tls-max']]!;
-  if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
   const client = clientCredentials(args);
   const network = networkPlan(args, env);
   return {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The tlswitness binary: registers the commands that work and maps errors to SPEC exit codes.
 // The only place that calls process.exit.
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const cli = yargs(argv)
     .scriptName('tlswitness')
     .usage(USAGE)
-    .command(COMMANDS as CommandModule[])
+    .command([...COMMANDS])
     .version(TOOL_VERSION)
     .strict()
     .recommendCommands()

@@ -42,7 +42,6 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
   if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
