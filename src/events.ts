@@ -1,5 +1,6 @@
 // The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to;
 // every event is redacted once more on its way out (redact/event.ts).
+import type { EventErrorCode } from './errors.js';
 import { redactEvent } from './redact/event.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 import type { HandshakeRecord } from './types.js';
@@ -35,7 +36,8 @@ export interface ErrorEvent {
   type: 'error';
   schemaVersion: string;
   time: string;
-  code: string;
+  /** One of the published codes (errors.ts, docs/record.md#error). */
+  code: EventErrorCode;
   message: string;
   host?: string;
 }

@@ -3,7 +3,7 @@
 // The only place that calls process.exit.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { stripUrlAuth, ToolError } from '../errors.js';
+import { stripUrlAuth, TlswitnessError } from '../errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { COMMANDS, USAGE } from './commands.js';
 import { TOOL_VERSION } from '../version.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     // After a proxy shutdown, a keep-alive socket somewhere must not hold the process open.
     setTimeout(() => process.exit(), 2000).unref();
   } catch (error) {
-    if (error instanceof ToolError) fail(error.message, error.exitCode);
+    if (error instanceof TlswitnessError) fail(error.message, error.exitCode);
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from './ip.js';
 import { performance } from 'node:perf_hooks';
-import { stripUrlAuth, ToolError } from '../errors.js';
+import { stripUrlAuth, ToolError, type ProxyFailureCode } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import { formatHostPort, type ResolveMap } from './target.js';
 
@@ -148,7 +148,7 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
   });
 }
 
-function proxyRefusal(proxy: ProxySpec, authority: string, status: number, head: string): Failure {
+function proxyRefusal(proxy: ProxySpec, authority: string, status: number, head: string): Failure & { code: ProxyFailureCode } {
   if (Number.isNaN(status)) {
     return { step: 'proxy', code: 'EPROXYPROTO', message: `proxy ${proxy.display} did not answer CONNECT with HTTP: is it an HTTP proxy?` };
   }
@@ -162,7 +162,7 @@ function proxyRefusal(proxy: ProxySpec, authority: string, status: number, head:
         : `proxy ${proxy.display} requires authentication (407${schemes.length ? `, ${schemes.join(', ')}` : ''}): use --upstream-proxy http://user:pass@host:port`;
     return { step: 'proxy', code: 'EPROXYAUTH', message, proxyStatus: 407 };
   }
-  return { step: 'proxy', code: `EPROXY${status}`, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
+  return { step: 'proxy', code: `EPROXY${status}` as const, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
 }
 
 /** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */

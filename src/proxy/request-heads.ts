@@ -3,9 +3,10 @@
 // within the header deadline (slowloris), with a 408 when part of a head had arrived.
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { EventErrorCode } from '../errors.js';
 import { clientErrorAnswer, clientErrorResponse } from './client-error.js';
 
-export type Report = (code: string, message: string) => void;
+export type Report = (code: EventErrorCode, message: string) => void;
 
 const peer = (socket: Socket) => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 
