@@ -11,7 +11,7 @@ const result = await build({
   entryPoints: { tlswitness: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
-  // Code loaded on demand (PKCS#7 parsing, the TUI) goes to its own chunk instead of every start-up.
+  // Code loaded on demand (the TUI) goes to its own chunk instead of every start-up.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: process.env.TLSWITNESS_MINIFY !== '0',

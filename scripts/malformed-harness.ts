@@ -1,14 +1,15 @@
 // The stage for malformed-traffic runs: fixture origins on loopback (HTTPS with the fixture PKI's
-// valid chain, plain HTTP), and the built CLI proxy as a child process (a crash shows as an exit),
+// valid chain, the same behind a slow hop, plain HTTP), and the built CLI proxy as a child process (a crash shows as an exit),
 // with DNS kept on this machine (scripts/dns-guard.mjs); its NDJSON events counted as they come.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Server } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { makeFixturePki } from './fixture-pki.js';
 import type { RunTarget } from './malformed-runner.js';
 
@@ -24,11 +25,48 @@ export interface HarnessOptions {
   log?: string;
   /** Extra node options for the proxy process (e.g. --max-old-space-size=64). */
   nodeArgs?: string[];
+  /** How long the hop in front of the cold origin holds each new connection, ms (default 500). */
+  coldDelayMs?: number;
+  /** Opens the proxy's inspector on loopback, for memoryAfterGc (a diagnosis, not for timings). */
+  inspect?: boolean;
+}
+
+/** Two inspector calls: a full GC (as a heap snapshot starts with), then the memory figures. */
+async function inspectorMemory(url: string): Promise<MemoryAfterGc> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ id?: number; result?: { result?: { value?: string } } }>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: { result?: { value?: string } } };
+        if (message.id !== mine) return;
+        socket.off('message', onMessage);
+        resolve(message);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  const memory = async () => JSON.parse((await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })).result!.result!.value!) as NodeJS.MemoryUsage;
+  try {
+    const before = await memory();
+    await call('HeapProfiler.collectGarbage');
+    return { before, after: await memory() };
+  } finally {
+    socket.close();
+  }
 }
 
 export interface ProcessFigures {
   rssKiB: number;
   fds: number;
+}
+
+/** process.memoryUsage() of the proxy before and right after a full garbage collection, in bytes. */
+export interface MemoryAfterGc {
+  before: NodeJS.MemoryUsage;
+  after: NodeJS.MemoryUsage;
 }
 
 export interface Harness {
@@ -40,6 +78,8 @@ export interface Harness {
   exited: { code: number | null; signal: string | null } | null;
   stderr(): string;
   figures(): ProcessFigures;
+  /** With `inspect`: collects the proxy's garbage through its inspector, then reads its memory. */
+  memoryAfterGc(): Promise<MemoryAfterGc>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -68,6 +108,35 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
+/** A TCP hop to `port` that holds each new connection for `delayMs` before it connects through. */
+function slowHop(port: number, delayMs: number): { server: Server; close(): Promise<void> } {
+  const open = new Set<Socket>();
+  const hop = createNetServer((client) => {
+    open.add(client);
+    client.on('error', () => undefined);
+    client.pause();
+    const timer = setTimeout(() => {
+      const upstream = connect(port, '127.0.0.1');
+      upstream.on('error', () => client.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      client.pipe(upstream).pipe(client);
+      client.resume();
+    }, delayMs);
+    client.on('close', () => {
+      clearTimeout(timer);
+      open.delete(client);
+    });
+  });
+  return {
+    server: hop,
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => hop.close(() => resolve()));
+    },
+  };
+}
+
 export function processFigures(pid: number): ProcessFigures {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return { rssKiB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN), fds: readdirSync(`/proc/${pid}/fd`).length };
@@ -85,9 +154,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   // Idle kept-alive upstream connections go quickly, so the proxy's open fds settle within seconds.
   https.keepAliveTimeout = http.keepAliveTimeout = 500;
   const [tlsPort, httpPort] = await Promise.all([listen(https), listen(http)]);
+  const hop = slowHop(tlsPort, options.coldDelayMs ?? 500);
+  const coldPort = await listen(hop.server);
   const certsDir = join(dir, 'certs');
   const args = [
-    ...(options.nodeArgs ?? []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
+    ...(options.nodeArgs ?? []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
     '--public-roots', pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${tlsPort}:127.0.0.1`,
     '--timeout', String(options.timeoutMs), '--header-timeout', String(options.headerTimeoutMs),
     ...(options.log ? ['--log', options.log] : []),
@@ -115,12 +186,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   let stderr = '';
   let stopping = false;
   const harness: Harness & { close(): Promise<void> } = {
-    target: { proxyPort: 0, caPem: '', tlsHost: scenario.host!, tlsPort, httpPort },
+    target: { proxyPort: 0, caPem: '', tlsHost: scenario.host!, tlsPort, httpPort, coldPort },
     pid: child.pid!,
     events: { byType, errorsByCode },
     exited: null,
     stderr: () => stderr,
     figures: () => processFigures(child.pid!),
+    memoryAfterGc: () => {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+      if (!url) return Promise.reject(new Error('the proxy was started without its inspector (inspect: true)'));
+      return inspectorMemory(url);
+    },
     stop: (signal = 'SIGTERM') => {
       stopping = true;
       child.kill(signal);
@@ -130,7 +206,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
       if (child.exitCode === null && child.signalCode === null) await harness.stop('SIGKILL');
       https.closeAllConnections();
       http.closeAllConnections();
-      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r))]);
+      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r)), hop.close()]);
     },
   };
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>

@@ -103,7 +103,7 @@ export function runCase(target: RunTarget, c: MalformedCase, deadlineMs: number)
         }
         case 'tls': {
           raw.off('data', onData);
-          const secure = tlsConnect({ socket: raw, servername: target.tlsHost, ca: [target.caPem] });
+          const secure = tlsConnect({ socket: raw, servername: step.servername ?? target.tlsHost, ca: [target.caPem] });
           secure.on('data', onData);
           secure.on('error', () => undefined);
           stream = secure;

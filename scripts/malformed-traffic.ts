@@ -10,9 +10,14 @@ export interface TrafficTarget {
   tlsPort: number;
   /** A plain HTTP origin on 127.0.0.1 (it also serves /big, a large slow body). */
   httpPort: number;
+  /**
+   * The HTTPS origin behind a hop that holds each new connection a while: the proxy's recording of
+   * it is slower than an app's handshake with the proxy (a new host, as the proxy sees it).
+   */
+  coldPort: number;
 }
 
-export type Stage = 'request-line' | 'connect-target' | 'headers' | 'chunked-body' | 'slow-sender' | 'tls' | 'in-tls' | 'early-close' | 'mutation';
+export type Stage = 'request-line' | 'connect-target' | 'headers' | 'chunked-body' | 'slow-sender' | 'tls' | 'in-tls' | 'cold-host' | 'early-close' | 'mutation';
 
 /** What came back: an HTTP status, a close without one, bytes that are not HTTP (a TLS alert), or nothing in time. */
 export type Answer = number | 'close' | 'not-http' | 'client-closed' | 'timeout';
@@ -22,8 +27,8 @@ export type Step =
   | { op: 'pause'; ms: number }
   /** Send CONNECT and wait for its answer head; any status but 200 ends the case with that status. */
   | { op: 'connect'; authority: string }
-  /** A TLS client on the tunnel (SNI = the fixture name, trusting the proxy's CA). */
-  | { op: 'tls' }
+  /** A TLS client on the tunnel (SNI = the fixture name unless given, trusting the proxy's CA). */
+  | { op: 'tls'; servername?: string }
   /** Read until this many response bytes arrived (or the deadline), then go on. */
   | { op: 'read'; bytes: number }
   | { op: 'close'; how: 'end' | 'reset' };
@@ -233,6 +238,24 @@ const inTls: Family = (r, t) => {
   return pick(r, variants)();
 };
 
+/**
+ * The same inputs on a host the proxy has not recorded yet, whose recording ends after the app's
+ * handshake: the session reaches the proxy's HTTP server with its handshake long done. An IP target
+ * with a name of its own (the proxy records address + name), from a pool small enough
+ * that a long run's caches stay small and large enough that a name is rarely still recorded.
+ */
+const coldHost: Family = (r, t) => {
+  const servername = `c${int(r, 0, 49)}.cold.test`;
+  const into = (text: string): Step[] => [{ op: 'connect', authority: `127.0.0.1:${t.coldPort}` }, { op: 'tls', servername }, send(text)];
+  const variants: Array<() => Made> = [
+    // Always answered: printable garbage is never a request head, and the app is still there to read why.
+    () => ({ name: 'garbage request in TLS, new host', steps: into(`${randomBytes(r, int(r, 1, 100), true).toString('latin1')}\r\n\r\n`), allowed: [400] }),
+    () => ({ name: 'slowloris in TLS, new host', steps: [...into(`GET / HTTP/1.1\r\nHost: ${servername}\r\n`), ...Array.from({ length: 40 }, (_, i): Step[] => [send(`X-${i}: y\r\n`), { op: 'pause', ms: 250 }]).flat()], allowed: [408, 'close'], slow: true }),
+    () => ({ name: 'silent after TLS, new host', steps: into(''), allowed: ['close', 408], slow: true }),
+  ];
+  return pick(r, variants)();
+};
+
 // --- early closes at every stage ---------------------------------------------------------------
 
 const earlyCloses: Family = (r, t) => {
@@ -280,18 +303,25 @@ const FAMILIES: Array<[Stage, number, Family]> = [
   ['slow-sender', 3, slowSenders],
   ['tls', 14, tlsGarbage],
   ['in-tls', 10, inTls],
+  ['cold-host', 4, coldHost],
   ['early-close', 15, earlyCloses],
   ['mutation', 10, mutations],
 ];
 
-/** n cases from seed: the same seed and target always give the same cases. */
-export function generateCases(seed: number, n: number, target: TrafficTarget): MalformedCase[] {
+/** The cases of a seed, made as they are taken (a long run never holds them all). */
+export function* caseStream(seed: number, target: TrafficTarget): Generator<MalformedCase, never> {
   const r = prng(seed);
   const total = FAMILIES.reduce((sum, [, weight]) => sum + weight, 0);
-  return Array.from({ length: n }, (_, id) => {
+  for (let id = 0; ; id++) {
     let roll = r() * total;
     const [stage, , family] = FAMILIES.find(([, weight]) => (roll -= weight) < 0) ?? FAMILIES[0]!;
     const made = family(r, target);
-    return { id, stage, name: made.name, steps: made.steps, allowed: made.allowed, slow: !!made.slow, untilClose: !!made.untilClose };
-  });
+    yield { id, stage, name: made.name, steps: made.steps, allowed: made.allowed, slow: !!made.slow, untilClose: !!made.untilClose };
+  }
+}
+
+/** n cases from seed: the same seed and target always give the same cases. */
+export function generateCases(seed: number, n: number, target: TrafficTarget): MalformedCase[] {
+  const stream = caseStream(seed, target);
+  return Array.from({ length: n }, () => stream.next().value);
 }

@@ -10,6 +10,7 @@ export const EVENT_ERROR_CODES = [
   'BAD_CONNECT',
   'HEADERS_TOO_LARGE',
   'HEADER_TIMEOUT',
+  'BODY_TIMEOUT',
   'LOOP',
   'BAD_SNI',
   'CLIENT_TLS_MALFORMED',
@@ -44,9 +45,10 @@ export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
  * `failure.code` of a handshake record whose upstream proxy answered CONNECT with something other than a tunnel,
  * in the errno style of the other failure codes (Node's ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ...), none of which
  * names these. Published as they are; their `error` event is UPSTREAM_PROXY (proxy/exchange-failure.ts).
- * EPROXYAUTH: 407; EPROXY<status>: another status; EPROXYPROTO: not HTTP; EPROXYHEAD: an answer head over 64 KiB.
+ * EPROXYAUTH: 407; EPROXY<status>: another status; EPROXYPROTO: not HTTP; EPROXYHEAD: an answer head over 64 KiB;
+ * EPROXYREQUEST: the CONNECT request could not be sent (node:http refused it and gave no code of its own).
  */
-export type ProxyFailureCode = 'EPROXYAUTH' | `EPROXY${number}` | 'EPROXYPROTO' | 'EPROXYHEAD';
+export type ProxyFailureCode = 'EPROXYAUTH' | `EPROXY${number}` | 'EPROXYPROTO' | 'EPROXYHEAD' | 'EPROXYREQUEST';
 
 /** Every code tlswitness gives an error: events are SCREAMING_SNAKE (as published), usage errors kebab-case. */
 export type ErrorCode = EventErrorCode | UsageErrorCode;
@@ -63,6 +65,7 @@ const EXIT_FOR: Record<ErrorCode, number> = {
   BAD_CONNECT: 1,
   HEADERS_TOO_LARGE: 1,
   HEADER_TIMEOUT: 1,
+  BODY_TIMEOUT: 1,
   LOOP: 1,
   BAD_SNI: 1,
   CLIENT_TLS_MALFORMED: 1,
@@ -109,3 +112,23 @@ export type ToolErrorCode = UsageErrorCode;
  * the text (redact/url.ts). The name is older than the query rule.
  */
 export { redactText as stripUrlAuth } from './redact/url.js';
+
+/** A file error in the user's words: what is wrong with the path, not the errno. */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many symbolic links (a loop?)';
+    default:
+      return code ?? (error instanceof Error ? error.message : String(error));
+  }
+}

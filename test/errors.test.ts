@@ -41,6 +41,6 @@ test("every error event code is in docs/record.md's table and in events.schema.j
 test("the upstream proxy's failure codes are documented with the record's failure field", (t) => {
   const record = readFileSync(join(ROOT, 'docs', 'record.md'), 'utf8');
   const failureRow = record.split('\n').find((line) => line.startsWith('| `failure` |')) ?? '';
-  const documented: Record<Exclude<ProxyFailureCode, `EPROXY${number}`>, true> = { EPROXYAUTH: true, EPROXYPROTO: true, EPROXYHEAD: true };
+  const documented: Record<Exclude<ProxyFailureCode, `EPROXY${number}`>, true> = { EPROXYAUTH: true, EPROXYPROTO: true, EPROXYHEAD: true, EPROXYREQUEST: true };
   for (const code of [...Object.keys(documented), 'EPROXY403']) t.true(failureRow.includes(`\`${code}\``), code);
 });

@@ -6,7 +6,7 @@ import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
 
@@ -49,16 +49,77 @@ function unwritable(certsDir: string, error: unknown): ToolError {
   return new ToolError('unreadable-file', `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`);
 }
 
+/** A CA folder that exists but cannot be used: one line with what is wrong and the way out. */
+function unusable(paths: CaPaths, problem: string): ToolError {
+  return new ToolError('unreadable-file', `the local CA in ${paths.dir} cannot be used: ${problem}; move that folder away and run tlswitness ca init (then trust the new CA again: tlswitness ca env or ca install)`);
+}
+
+async function readCaFile(paths: CaPaths, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw unusable(paths, `${path}: ${fileProblem(error)}`);
+  }
+}
+
+/** The CA's certificate and key as read, or what is wrong with them (pure over the two PEM texts; doctor uses it too). */
+export function openCaPair(paths: CaPaths, certPem: string, keyPem: string): { cert: ParsedCertificate; key: KeyObject } | { problem: string } {
+  const der = pemCertificates(certPem)[0];
+  if (!der) return { problem: `${paths.cert} holds no certificate` };
+  let cert: ParsedCertificate;
+  try {
+    cert = new ParsedCertificate(der);
+  } catch {
+    return { problem: `${paths.cert} holds a damaged certificate` };
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    return { problem: `${paths.key} is not a readable private key (damaged, or encrypted with a passphrase)` };
+  }
+  // http-mitm-proxy's loader (node-forge) reads RSA keys only.
+  if (key.asymmetricKeyType !== 'rsa') return { problem: `${paths.key} is an ${key.asymmetricKeyType?.toUpperCase()} key, and the proxy signs with RSA keys only` };
+  // A certificate from one CA beside another CA's key: every certificate the proxy made would fail to verify.
+  if (!cert.x509.checkPrivateKey(key)) return { problem: `its certificate ${paths.cert} (${cert.subject}) does not belong to its key ${paths.key}` };
+  return { cert, key };
+}
+
+/** Null when there is no CA yet; throws a one-line ToolError for one that is there but broken. */
 export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
   const paths = caPaths(certsDir);
   if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;
-  const [certPem, keyPem] = await Promise.all([readFile(paths.cert, 'utf8'), readFile(paths.key, 'utf8')]);
-  const der = pemCertificates(certPem)[0];
-  if (!der) throw new ToolError('not-certificates', `${paths.cert} holds no certificate: move the ca/ folder away and run tlswitness ca init`);
-  // A key made readable by someone else is put back to 0600.
+  const [certPem, keyPem] = await Promise.all([readCaFile(paths, paths.cert), readCaFile(paths, paths.key)]);
+  const pair = openCaPair(paths, certPem, keyPem);
+  if ('problem' in pair) throw unusable(paths, pair.problem);
+  const { cert, key } = pair;
+  // A key made readable by someone else is put back to 0600 (doctor reports it when that is not allowed).
   const mode = (await stat(paths.key)).mode & 0o777;
-  if (mode & 0o077) await chmod(paths.key, 0o600);
-  return { paths, certPem, cert: new ParsedCertificate(der), key: createPrivateKey(keyPem), created: false };
+  if (mode & 0o077) await chmod(paths.key, 0o600).catch(() => undefined);
+  return { paths, certPem, cert, key, created: false };
+}
+
+/**
+ * http-mitm-proxy's loader also reads keys/ca.public.key and fails on start without it. It is derived
+ * from the private key, so a missing or stale one is written again.
+ */
+async function repairPublicKey(ca: LocalCa): Promise<void> {
+  const wanted = createPublicKey(ca.key);
+  const current = await readFile(ca.paths.publicKey, 'utf8').catch(() => null);
+  // Compared as keys, not text: node-forge writes the same PEM with CRLF line ends.
+  const same = (() => {
+    try {
+      return current !== null && createPublicKey(current).equals(wanted);
+    } catch {
+      return false;
+    }
+  })();
+  if (same) return;
+  try {
+    await writeAtomically(ca.paths.publicKey, wanted.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+  } catch (error) {
+    throw unusable(ca.paths, `${ca.paths.publicKey} is ${current === null ? 'missing' : 'not the public half of the key'} and cannot be written again (${fileProblem(error)})`);
+  }
 }
 
 async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
@@ -72,7 +133,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Loads the local CA, creating it on first use; two processes starting together get one CA. */
 export async function ensureLocalCa(certsDir: string, now: Date = new Date()): Promise<LocalCa> {
   const existing = await loadLocalCa(certsDir);
-  if (existing) return existing;
+  if (existing) {
+    await repairPublicKey(existing);
+    return existing;
+  }
   const paths = caPaths(certsDir);
   try {
     await mkdir(join(paths.dir, 'keys'), { recursive: true, mode: 0o700 });

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
@@ -34,11 +34,12 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
   describe: 'write a combined CA bundle: system (or public) roots plus corporate CAs',
   builder,
   handler: async (args) => {
+    // The user's files first: a bad one is the only line printed, before any note about the base.
+    const extras: ParsedCertificate[] = [];
+    for (const file of args['extra-ca'] ?? []) extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
     let base = args.from === 'system' ? (await loadSystemStore()).store : null;
     if (args.from === 'system' && !base) process.stderr.write('Note: no system CA store on this machine: using Node\'s bundled Mozilla roots\n');
     base ??= (await loadPublicStore()).store;
-    const extras: ParsedCertificate[] = [];
-    for (const file of args['extra-ca'] ?? []) extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
     const seen = new Set<string>();
     const pems: string[] = [];
     let duplicates = 0;
@@ -62,7 +63,7 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
     try {
       await writeFile(args.output, pems.join(''));
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
     // Absolute: a relative path makes curl fail with (77) as soon as it runs from another directory.
     const file = resolve(args.output);

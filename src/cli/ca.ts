@@ -9,7 +9,7 @@ import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS } from '../ca/ca-env.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { trustCommand } from './ca-trust.js';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -113,7 +113,7 @@ const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
     try {
       await writeFile(args.output, data);
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
   },
 };

@@ -1,7 +1,7 @@
 // Reads a certificate file the user names (PEM, DER or PKCS#12) into certificates, with one-line errors
 // that say what to do: the wrong password, a damaged file, a format that is not a certificate.
 import { readFile } from 'node:fs/promises';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { javaKeystoreKind, keytoolToPkcs12 } from '../trust/java-keystore.js';
 import { pemCertificates } from '../trust/pem.js';
@@ -28,12 +28,14 @@ export function openPkcs12(data: Buffer, password: string | undefined, label: st
   }
 }
 
-function parse(ders: Buffer[], label: string): ParsedCertificate[] {
-  return ders.map((der) => {
+function parse(ders: Buffer[], label: string, format: 'pem' | 'p12'): ParsedCertificate[] {
+  return ders.map((der, i) => {
     try {
       return new ParsedCertificate(der);
-    } catch (error) {
-      throw new ToolError('not-certificates', `${label}: a certificate in it does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
+    } catch {
+      // Node's own reason is OpenSSL's last try (reading it as PEM: "no start line"), which misleads here.
+      const which = format === 'pem' ? `its CERTIFICATE block ${i + 1} of ${ders.length}` : `certificate ${i + 1} of ${ders.length} in it`;
+      throw new ToolError('not-certificates', `${label}: ${which} is not a readable X.509 certificate (a key or request under the wrong header, or a damaged copy); check that the file is not truncated or edited`);
     }
   });
 }
@@ -43,10 +45,10 @@ export async function readCertificates(file: string, password: string | undefine
   try {
     data = await readFile(file);
   } catch (error) {
-    throw new ToolError('unreadable-file', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as NodeJS.ErrnoException).code}`);
+    throw new ToolError('unreadable-file', `${file}: ${fileProblem(error)}`);
   }
   const pems = pemCertificates(data.toString('latin1'));
-  if (pems.length) return { format: 'pem', certs: parse(pems, file) };
+  if (pems.length) return { format: 'pem', certs: parse(pems, file, 'pem') };
   const java = javaKeystoreKind(data);
   if (java) {
     // Java's own formats are not read here: PKCS#12 is what keytool has written by default since Java 9.
@@ -55,13 +57,13 @@ export async function readCertificates(file: string, password: string | undefine
   }
   if (looksLikePkcs12(data)) {
     const p12 = openPkcs12(data, password, file);
-    return { format: 'p12', certs: parse(p12.certificates, file), pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags } };
+    return { format: 'p12', certs: parse(p12.certificates, file, 'p12'), pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags } };
   }
   if (data[0] === 0x30) {
     try {
       return { format: 'der', certs: [new ParsedCertificate(data)] };
-    } catch (error) {
-      throw new ToolError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (${(error as Error).message})`);
+    } catch {
+      throw new ToolError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (truncated, or another kind of object)`);
     }
   }
   throw new ToolError('not-certificates', `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`);

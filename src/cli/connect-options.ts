@@ -8,10 +8,10 @@ import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { loadLocalCa } from '../ca/local-ca.js';
 import { systemOpensslLevel } from '../doctor/openssl-level.js';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
-import { parseResolve, type ResolveMap } from '../net/target.js';
+import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
 import type { TrustContext } from '../tls/handshake-record.js';
 import type { HandshakeRequest } from '../tls/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
@@ -57,6 +57,7 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
       // Usage errors before any connection (yargs' .implies() would print two lines without the fix).
       if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
       if (args['client-key'] && !args['client-cert']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
+      if (args.servername !== undefined && !isHostName(args.servername)) throw new ToolError('bad-usage', `--servername "${args.servername}" is not a host name`);
       return true;
     });
 }
@@ -70,8 +71,7 @@ function readFlagFile(path: string, flag: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ToolError('unreadable-file', `${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new ToolError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -107,12 +107,26 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
     throw new ToolError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
   }
   const key = args['client-key'] ? readFlagFile(args['client-key'], '--client-key') : data;
+  // Checked here, so a bad file is a usage error before any connection rather than a failed handshake.
+  const der = pemCertificates(data.toString('latin1'))[0];
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der ?? data);
+  } catch {
+    throw new ToolError('not-certificates', `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`);
+  }
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey(key);
+  } catch {
+    throw new ToolError('not-certificates', `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`);
+  }
+  if (!cert.checkPrivateKey(keyObject)) throw new ToolError('bad-usage', `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`);
   let subject = certPath;
   try {
-    const der = pemCertificates(data.toString('latin1'))[0];
     if (der) subject = new ParsedCertificate(der).subject;
   } catch {
-    // keep the file name
+    // keep the file name: Node reads it, and the handshake is what counts
   }
   return { cert: data, key, subject };
 }

@@ -4,7 +4,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { derToPem } from '../trust/pem.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
@@ -30,7 +30,7 @@ async function writeNew(flag: string, path: string, data: Buffer | string, mode:
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
-    throw new ToolError('unreadable-file', `${flag} ${path}: ${code ?? (error as Error).message}`);
+    throw new ToolError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -43,7 +43,7 @@ async function toPkcs12(certsPem: string[], keyPath: string | undefined, passwor
     try {
       pem = await readFile(keyPath, 'utf8');
     } catch (error) {
-      throw new ToolError('unreadable-file', `--key ${keyPath}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      throw new ToolError('unreadable-file', `--key ${keyPath}: ${fileProblem(error)}`);
     }
     try {
       key = forge.pki.privateKeyFromPem(pem);

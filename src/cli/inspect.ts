@@ -1,11 +1,14 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { fileProblem, ToolError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
+import { compareVerdicts } from '../diagnose/comparison.js';
+import { chainHtml } from '../report/chain-html.js';
 import { renderHandshake } from '../report/handshake-text.js';
 import { observeHandshake } from '../tls/observe.js';
 import type { HandshakeRecord } from '../types.js';
+import { TOOL_VERSION } from '../version.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { connectPlan, withConnectOptions } from './connect-options.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -14,7 +17,8 @@ import { safeJson } from '../report/terminal-safe.js';
 const builder = (yargs: Argv<object>) =>
   withConnectOptions(yargs)
     .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
-    .option('save-chain', { type: 'string', describe: 'write the served chain as PEM (as openssl s_client -showcerts)' });
+    .option('save-chain', { type: 'string', describe: 'write the served chain as PEM (as openssl s_client -showcerts)' })
+    .option('html', { type: 'string', describe: 'write the chain as one self-contained HTML page (no scripts; opens from disk)' });
 
 export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'inspect <target>',
@@ -25,6 +29,7 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
     const plan = connectPlan(args);
     const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
     if (args['save-chain']) await saveChain(record, args['save-chain']);
+    if (args.html) await saveHtml(record, args.html, args['public-roots'] ?? null);
     process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record));
     process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
   },
@@ -38,6 +43,16 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
   try {
     await writeFile(path, record.chain.map((c) => c.pem).join(''));
   } catch (error) {
-    throw new ToolError('unreadable-file', `--save-chain ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ToolError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
+  }
+}
+
+/** Owner-only, like the evidence bundles: the page names the user's hosts and addresses. */
+async function saveHtml(record: HandshakeRecord, path: string, publicRoots: string | null): Promise<void> {
+  const comparison = compareVerdicts(record, null, [], { publicRoots });
+  try {
+    await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), { mode: 0o600 });
+  } catch (error) {
+    throw new ToolError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

@@ -3,16 +3,27 @@
 // The only place that calls process.exit.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { stripUrlAuth, TlswitnessError } from '../errors.js';
-import { EXIT_USAGE } from './exit-codes.js';
+import { fileProblem, stripUrlAuth, TlswitnessError } from '../errors.js';
+import { EXIT_PROBLEM, EXIT_USAGE } from './exit-codes.js';
 import { COMMANDS, USAGE } from './commands.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneLine } from '../report/terminal-safe.js';
 
 function fail(message: string, code: number): never {
-  // Messages can quote what a server or a file said: one line, no terminal controls.
-  process.stderr.write(`Error: ${oneLine(stripUrlAuth(message))}\n`);
+  // One line, always: yargs lists invalid choices over several, and a message can quote what a server,
+  // a file or the user's own typing said: no terminal controls (shown as \xNN).
+  process.stderr.write(`Error: ${oneLine(stripUrlAuth(message).replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
   process.exit(code);
+}
+
+/** Anything that is not a TlswitnessError: still one line, never a stack trace (TLSWITNESS_DEBUG=1 shows it). */
+function unexpected(error: unknown): never {
+  const errno = error as NodeJS.ErrnoException | undefined;
+  // A file that could not be opened deep inside a library: the path and why, as a usage error.
+  if (errno?.syscall && errno.path) fail(`${errno.path}: ${fileProblem(error)}`, EXIT_USAGE);
+  if (process.env.TLSWITNESS_DEBUG) throw error;
+  const text = error instanceof Error ? error.message : String(error);
+  fail(`${text} (an unexpected failure inside tlswitness: please report it; TLSWITNESS_DEBUG=1 shows where)`, EXIT_PROBLEM);
 }
 
 async function main(): Promise<void> {
@@ -35,7 +46,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(), 2000).unref();
   } catch (error) {
     if (error instanceof TlswitnessError) fail(error.message, error.exitCode);
-    throw error;
+    unexpected(error);
   }
 }
 

@@ -8,6 +8,7 @@ import { findCertsDir } from '../ca/certs-dir.js';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
 import { quotePosix } from '../ca/shell-quote.js';
+import { fullGc } from './full-gc.js';
 import { ToolError } from '../errors.js';
 import { EventBus } from '../events.js';
 import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
@@ -135,6 +136,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
+    collectGarbage: fullGc() ?? undefined,
   });
   listeningPort = server.port;
   const upstreamProbe = network.proxyFor('tlswitness.invalid');

@@ -22,7 +22,9 @@ function builder(yargs: Argv<object>) {
     // Hidden: the request-head deadline (ProxyLimits.headerTimeoutMs), for tests that play slow senders.
     .option('header-timeout', { type: 'number', hidden: true })
     .check((args) => {
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${args.port} is not a port number`);
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+        throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
+      }
       return true;
     });
 }

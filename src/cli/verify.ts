@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { Argv } from 'yargs';
 import { ToolError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
+import { isHostName } from '../net/target.js';
 import { verifyOffline } from '../diagnose/offline-verdict.js';
 import { renderVerify } from '../report/verify-text.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
@@ -43,6 +44,7 @@ function checkedOptions(args: VerifyArgs): { name: string | null; at: Date; maxD
   if (args.host !== undefined && (!args.host || isIP(args.host.replace(/^\[|\]$/g, '')))) {
     throw new ToolError('bad-usage', args.host ? `--host ${args.host} is an IP address: check it with --ip ${args.host.replace(/^\[|\]$/g, '')}` : '--host needs a DNS name');
   }
+  if (args.host && !isHostName(args.host)) throw new ToolError('bad-usage', `--host "${args.host}" is not a DNS name`);
   const ip = args.ip?.replace(/^\[|\]$/g, '');
   if (ip !== undefined && !isIP(ip)) throw new ToolError('bad-usage', `--ip "${args.ip}" is not an IP address (for a DNS name use --host)`);
   if (args.ca?.length && (args['extra-ca']?.length || args['public-roots'])) {

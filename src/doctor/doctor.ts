@@ -5,6 +5,7 @@ import { checkClients } from './client-findings.js';
 import { checkEnvFiles } from './env-files.js';
 import { resolveClients, type ClientTrust } from './client-trust.js';
 import { finding, isFailing, type Finding } from './findings.js';
+import { checkJava, javaTool } from './java-trust.js';
 import { checkLocalCa } from './local-ca.js';
 import { checkOwnProxy } from './own-proxy.js';
 import { checkPipCerts } from './pip-config.js';
@@ -31,6 +32,7 @@ function tools(snapshot: DoctorSnapshot): Finding[] {
     finding('tool', 'info', 'node', `Node ${snapshot.nodeVersion} (the one running tlswitness)`),
     tool('curl', snapshot.curl, (c) => `curl ${c.version}${c.tls ? ` with ${c.tls}` : ''}; built-in bundle ${c.builtinBundle ?? 'unknown (no curl-config)'}`),
     tool('git', snapshot.git, (g) => `git ${g.version}`),
+    ...javaTool(snapshot.java),
   ];
 }
 
@@ -48,6 +50,7 @@ export function diagnoseMachine(snapshot: DoctorSnapshot, now: Date): DoctorRepo
     ...checkClients(clients, snapshot, now),
     ...checkMacInstallCertificates(snapshot),
     ...checkCertifi(snapshot),
+    ...checkJava(snapshot),
     ...tools(snapshot),
   ];
   return { ok: !findings.some(isFailing), findings, clients };

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { caPaths } from '../ca/local-ca.js';
+import { caPaths, openCaPair } from '../ca/local-ca.js';
+import { fileProblem } from '../errors.js';
 import { CERTIFI_OVERRIDE } from '../trust/certifi-store.js';
 import { pemCertificates } from '../trust/pem.js';
 import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
@@ -13,6 +14,7 @@ import { clientPaths, resolveClients } from './client-trust.js';
 import { readCurlrc } from './curlrc.js';
 import { parseDotenv } from './dotenv.js';
 import { envFilePaths } from './env-files.js';
+import { gatherJava } from './java-gather.js';
 import { certFact, readPaths } from './path-facts.js';
 import { parsePipCerts, pipConfigFiles } from './pip-config.js';
 import { probeCurl, probeGit, probePython } from './probes.js';
@@ -57,7 +59,13 @@ async function localCa(certsDir: string): Promise<LocalCaFacts> {
     return { ...base, cert: null, error: code === 'ENOENT' ? null : `${paths.cert}: ${code}`, keyMode };
   }
   const cert = facts(pemCertificates(pem))[0] ?? null;
-  return { ...base, cert, error: cert ? null : 'holds no certificate', keyMode };
+  if (!cert) return { ...base, cert, error: 'holds no certificate', keyMode };
+  // The proxy refuses a key it cannot sign with, or one its certificate does not belong to: say so before it does.
+  const keyPem = keyMode === null ? null : await readFile(paths.key, 'utf8').catch((error: unknown) => ({ error: fileProblem(error) }));
+  if (keyPem !== null && typeof keyPem !== 'string') return { ...base, cert: null, error: `${paths.key}: ${keyPem.error}`, keyMode };
+  const pair = keyPem === null ? null : openCaPair(paths, pem, keyPem);
+  // An unusable CA is reported once, here, not as a CA each client should trust.
+  return pair && 'problem' in pair ? { ...base, cert: null, error: pair.problem, keyMode } : { ...base, cert, error: null, keyMode };
 }
 
 // A .env is a few KB; a file far larger under that name is not one.
@@ -123,7 +131,7 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
   const probe = { env, cwd: options.cwd, timeoutMs: options.timeoutMs };
   // One read per file, even when the system store is also named by variables and tools.
   const cache: PathCache = new Map();
-  const [corporate, python, curl, git, curlrc, ca, system, dotenv] = await Promise.all([
+  const [corporate, python, curl, git, curlrc, ca, system, dotenv, java] = await Promise.all([
     corporateCas(options.extraCaFiles, join(options.certsDir, 'extra')),
     probePython(probe),
     probeCurl(probe),
@@ -132,6 +140,7 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
     localCa(options.certsDir),
     systemStore(platform, cache),
     envFiles(options.cwd),
+    gatherJava(env, platform, options.cwd),
   ]);
   const [certifi, pip] = await Promise.all([certifiBundle(env, python), pipCerts(env, platform, python)]);
   // Node's own bundled roots, never the default CA set (which NODE_EXTRA_CA_CERTS extends).
@@ -141,5 +150,5 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
   // A relative path in a .env is read from the current directory, where apps that load it usually start.
   variablePaths.push(...envFilePaths(dotenv, platform));
   const paths = await readPaths([...new Set([...variablePaths, ...pip.map((p) => p.path), ...clientPaths(resolveClients(partial))])], cache);
-  return { ...partial, paths, systemStore: system, localCa: ca, corporate };
+  return { ...partial, paths, systemStore: system, localCa: ca, corporate, java };
 }

@@ -1,5 +1,6 @@
 // The facts `doctor` judges, gathered once by the I/O layer (gather.ts) and judged by pure functions.
 import type { DotenvEntry } from './dotenv.js';
+import type { JavaTrustOptions } from './java-options.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -98,6 +99,49 @@ export type EnvFileFacts =
   | { file: string; dir: string; entries: DotenvEntry[] }
   | { file: string; dir: string; error: string };
 
+/** A JVM found on this machine. */
+export interface JvmFacts {
+  /** Its java.home: JAVA_HOME as set, or two levels above the real path of `java` on PATH. */
+  home: string;
+  /** How it was found: `JAVA_HOME`, or `java on PATH, /usr/bin/java`. */
+  from: string;
+  /** JAVA_VERSION from its `release` file; null when there is none. */
+  version: string | null;
+  /** <home>/bin/keytool when it exists. */
+  keytool: string | null;
+}
+
+export type JavaStoreContents =
+  | { state: 'missing' | 'unreadable'; error: string }
+  /** Not a keystore, cut short, or the password does not open it. */
+  | { state: 'damaged' | 'wrong-password'; format: 'JKS' | 'JCEKS' | 'PKCS12' | null; error: string }
+  | { state: 'read'; format: 'JKS' | 'JCEKS' | 'PKCS12'; certificates: CertFact[] };
+
+/** A truststore a JVM uses. */
+export interface JavaStoreFacts {
+  /** The path Java opens. */
+  path: string;
+  /** Links resolved (Debian's JDKs link lib/security/cacerts to /etc/ssl/certs/java/cacerts). */
+  realPath: string;
+  /** option: -Djavax.net.ssl.trustStore; jssecacerts / cacerts: the JVM's own file (jssecacerts wins when present). */
+  source: 'option' | 'jssecacerts' | 'cacerts';
+  /** The JVM whose file it is, or whose keytool to use for an option's store; null when no JVM was found. */
+  jvm: JvmFacts | null;
+  /** Whether this user can change it (else keytool needs sudo). */
+  writable: boolean;
+  contents: JavaStoreContents;
+}
+
+export interface JavaFacts {
+  jvms: JvmFacts[];
+  /** JAVA_HOME is set but names no Java installation: its value, and why (missing, or no lib/security in it). */
+  javaHomeProblem?: { home: string; why: string };
+  options: JavaTrustOptions;
+  stores: JavaStoreFacts[];
+  /** The real path of `keytool` on PATH, null when there is none. */
+  keytoolOnPath: string | null;
+}
+
 export interface DoctorSnapshot {
   platform: NodeJS.Platform;
   nodeVersion: string;
@@ -121,4 +165,6 @@ export interface DoctorSnapshot {
   nodeRoots?: Buffer[];
   /** `cert` settings found in pip's config files. */
   pipCerts?: PipCertSetting[];
+  /** The JVMs and their truststores; absent when not gathered (a snapshot built for other checks). */
+  java?: JavaFacts;
 }

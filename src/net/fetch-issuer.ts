@@ -6,6 +6,7 @@ import { lookup } from 'node:dns/promises';
 import { request, type ClientRequest } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import { pemCertificates } from '../trust/pem.js';
+import { pkcs7Certificates } from '../trust/pkcs7.js';
 import { aiaRefusal, type AddressCategory } from './address-category.js';
 import { canonicalAddress, isLoopbackName } from './address-spellings.js';
 import type { ProxySpec } from './connector.js';
@@ -45,11 +46,7 @@ export async function certificatesFromIssuerBody(body: Buffer): Promise<Buffer[]
   } catch {
     // not a bare certificate: try PKCS#7
   }
-  // Loaded only here: PKCS#7 is rare and the CMS schemas cost start-up time.
-  const [{ AsnConvert }, { ContentInfo, SignedData }] = await Promise.all([import('@peculiar/asn1-schema'), import('@peculiar/asn1-cms')]);
-  const info = AsnConvert.parse(body, ContentInfo);
-  const signed = AsnConvert.parse(info.content, SignedData);
-  return (signed.certificates ?? []).flatMap((choice) => (choice.certificate ? [Buffer.from(AsnConvert.serialize(choice.certificate))] : []));
+  return pkcs7Certificates(body);
 }
 
 const defaultLookup = async (host: string) => (await lookup(host)).address;

@@ -16,6 +16,11 @@ function parsePort(text: string, what: string): number {
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
+/** A DNS name (letters, digits, `-`, `_`, dots; 253 characters at most, 63 a label) or an IP address. */
+export function isHostName(text: string): boolean {
+  return ipFamily(text) !== 0 || HOSTNAME.test(text);
+}
+
 function checkHost(host: string, original: string): string {
   if (ipFamily(host)) return host;
   if (!HOSTNAME.test(host)) {

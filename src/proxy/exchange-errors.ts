@@ -1,6 +1,7 @@
 // Errors in forwarded exchanges, as the library reports them: one `error` event per exchange (the
 // first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts; the
 // block page when OpenSSL refused the upstream connection).
+import type { ServerResponse } from 'node:http';
 import type { IContext } from 'http-mitm-proxy';
 import type { EventBus } from '../events.js';
 import { formatHostPort } from '../net/target.js';
@@ -12,7 +13,11 @@ export class ExchangeErrors {
   private readonly targets = new WeakMap<IContext, string>();
   private readonly reported = new WeakSet<IContext>();
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    /** The app's exchange was already answered and reported elsewhere (a request deadline cut it). */
+    private readonly answeredElsewhere: (response: ServerResponse) => boolean = () => false,
+  ) {}
 
   /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
   watch(ctx: IContext, target: string): void {
@@ -29,6 +34,10 @@ export class ExchangeErrors {
   handle(kind: string, ctx: IContext | null, error: Error): void {
     if (ctx && this.reported.has(ctx)) return;
     if (ctx) this.reported.add(ctx);
+    if (ctx && this.answeredElsewhere(ctx.proxyToClientResponse)) {
+      ctx.proxyToServerRequest?.destroy();
+      return;
+    }
     const options = ctx?.proxyToServerRequestOptions;
     const target = (ctx && this.targets.get(ctx)) ?? (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
     const failure = exchangeFailure(kind, error, target);

@@ -2,6 +2,7 @@
 // refused (it does not trust the tlswitness CA), garbage or a stall (an error event), or a session
 // the app closed without a request. Its HTTP goes to the proxy's inner server once the upstream is recorded.
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { EventBus } from '../events.js';
 import { formatHostPort, type HostPort } from '../net/target.js';
@@ -21,6 +22,8 @@ export interface MitmConnection {
   closedByProxy?: boolean;
   /** The name verified upstream for this session (its SNI and the name checked); set with the record. */
   name?: UpstreamName;
+  /** When the app's handshake completed (performance.now()): its first request head is due from then. */
+  securedAt?: number;
 }
 
 export interface MitmSession {
@@ -55,6 +58,7 @@ export function startMitmSession({ socket, first, target, context, answered, tim
   }, timeoutMs);
   tlsSocket.once('secure', () => {
     secure = true;
+    connection.securedAt = performance.now();
     clearTimeout(handshakeDeadline);
   });
   tlsSocket.on('error', (error: NodeJS.ErrnoException) => {

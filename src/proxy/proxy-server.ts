@@ -33,6 +33,7 @@ import { LibraryProxy } from './library-proxy.js';
 import { DEFAULT_LIMITS, type ProxyLimits } from './limits.js';
 import { PlainAgent } from './plain-agent.js';
 import { RequestHeadGuard } from './request-heads.js';
+import { IdleCollector } from './idle-collector.js';
 
 export { parseConnectAuthority };
 import { readClientHello } from '../tls/client-hello.js';
@@ -55,6 +56,8 @@ export interface ProxyServerOptions {
   limits?: Partial<ProxyLimits>;
   /** Receives each exchange with its (redacted) headers, when a HAR is kept. */
   exchanges?: ExchangeListener;
+  /** A full garbage collection, run when the proxy goes quiet (see idle-collector.ts); none when not given. */
+  collectGarbage?: () => void;
 }
 
 const now = () => new Date().toISOString();
@@ -88,12 +91,14 @@ export class ProxyServer {
   /** This process's Via received-by pseudonym: a request that carries it has looped back. */
   private readonly viaToken = `tlswitness-${randomBytes(6).toString('hex')}`;
   private readonly rejections: ClientRejections;
+  private readonly idle: IdleCollector | null;
   private agent: UpstreamAgent | null = null;
   private plainAgent: PlainAgent | null = null;
 
   private constructor(private readonly options: ProxyServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.errors = new ExchangeErrors(options.events);
+    this.idle = options.collectGarbage ? new IdleCollector(options.collectGarbage) : null;
+    this.errors = new ExchangeErrors(options.events, (response) => this.heads.cutResponses.has(response));
     this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.refusals = new ClientCertRefusals(this.recorder);
@@ -105,7 +110,9 @@ export class ProxyServer {
       // (measured: ~40 ms on a new connection's first byte).
       socket.setNoDelay(true);
       this.sockets.add(socket);
+      this.idle?.touch();
       socket.on('close', () => {
+        this.idle?.touch();
         this.sockets.delete(socket);
         this.drain.forget(socket);
       });
@@ -117,7 +124,7 @@ export class ProxyServer {
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
     // not Node's 5 s keepAliveTimeout.
     this.inner.keepAliveTimeout = this.limits.headerTimeoutMs;
-    this.heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, 'secure');
+    this.heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, (socket) => this.connections.get(socket)?.securedAt);
     this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onMitmUpgrade(req, socket, head));
     this.proxy.onWebSocketConnection((ctx, callback) => {
       // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
@@ -176,6 +183,7 @@ export class ProxyServer {
       disagreed: (disagreement) => this.onDisagreement(disagreement),
     });
     this.agent = agent;
+    this.idle?.start();
     const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => this.loops.isSelfAddress(address, port) });
     this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
@@ -343,6 +351,7 @@ export class ProxyServer {
 
   /** A request on the plain listener: checked (pure) before the library forwards it. */
   private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.idle?.touch();
     const { auth } = this.options;
     const verdict = checkPlainRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']));
     if ('refuse' in verdict) {
@@ -381,6 +390,7 @@ export class ProxyServer {
   }
 
   private onMitmRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.idle?.touch();
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
     const outer = this.outerSocket.get(req.socket);
@@ -489,6 +499,7 @@ export class ProxyServer {
    * (whose traffic the proxy cannot see) are closed at once. Then everything left is cut.
    */
   async close(graceMs = 0): Promise<void> {
+    this.idle?.stop();
     const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
     await this.drain.drain(this.sockets, graceMs);
     for (const socket of this.sockets) socket.destroy();

@@ -1,12 +1,22 @@
-// Guards the request heads of an http.Server's connections: answers what the parser rejects
-// (400, 431, ...) instead of a silent close, and cuts a connection whose head is not complete
-// within the header deadline (slowloris), with a 408 when part of a head had arrived.
+// Guards the requests of an http.Server's connections: answers what the parser rejects (400, 431, ...)
+// instead of a silent close, cuts a connection whose head is not complete within the header deadline
+// (slowloris; 408 when part of a head had arrived), and one whose request body stalls or trickles
+// (slow POST; see body-progress.ts).
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { EventErrorCode } from '../errors.js';
+import { judgeBody, MIN_BODY_RATE } from './body-progress.js';
 import { clientErrorAnswer, clientErrorResponse } from './client-error.js';
 
 export type Report = (code: EventErrorCode, message: string) => void;
+
+/**
+ * For a server of TLS sessions: when a session's handshake completed (performance.now()), or
+ * undefined while it has not. A session can reach the server before its handshake completes, or
+ * after (when the upstream was recorded first): its first head deadline runs from the handshake.
+ */
+export type HandshakeDone = (socket: Socket) => number | undefined;
 
 const peer = (socket: Socket) => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 
@@ -17,7 +27,15 @@ function answerAndClose(socket: Socket, text: string | null): void {
   else socket.destroy();
 }
 
+/** Runs `judge` after `ms`, and one I/O turn later: a loaded event loop runs due timers before it reads. */
+function after(ms: number, judge: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(judge), ms);
+}
+
 export class RequestHeadGuard {
+  /** Exchanges whose request body was cut here: answered and reported, so not the app's doing. */
+  readonly cutResponses = new WeakSet<ServerResponse>();
+  /** The one deadline running per connection: its head's, or its request body's. */
   private readonly watches = new Map<Socket, NodeJS.Timeout>();
 
   constructor(
@@ -25,35 +43,23 @@ export class RequestHeadGuard {
     private readonly report: Report,
   ) {}
 
-  /**
-   * `label` names the listener in messages: "proxy" or "MITM host:port". `from: 'secure'` starts the
-   * first deadline when the TLS handshake completes (the handshake has its own deadline).
-   */
-  watch(server: HttpServer, label: (socket: Socket) => string, from: 'connection' | 'secure' = 'connection'): void {
-    const secured = new WeakSet<Socket>();
+  /** `label` names the listener in messages: "proxy" or "MITM host:port". */
+  watch(server: HttpServer, label: (socket: Socket) => string, handshakeDone?: HandshakeDone): void {
     server.on('connection', (socket: Socket) => {
-      if (from === 'secure') {
-        socket.once('secure', () => {
-          secured.add(socket);
-          this.arm(socket, true, label);
-        });
-      } else this.arm(socket, true, label);
+      const done = handshakeDone?.(socket);
+      // The handshake has its own deadline; the head's starts when it completes, even if that was
+      // before the session got here.
+      if (handshakeDone && done === undefined) socket.once('secure', () => this.arm(socket, true, label));
+      else this.arm(socket, true, label, done);
       socket.once('close', () => this.disarm(socket));
     });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const socket = req.socket;
-      this.disarm(socket);
-      // Kept alive: the next head has the same deadline.
-      res.once('finish', () => {
-        if (!socket.destroyed) this.arm(socket, false, label);
-      });
-    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, label));
     server.on('connect', (req: IncomingMessage) => this.disarm(req.socket));
     server.on('upgrade', (req: IncomingMessage) => this.disarm(req.socket));
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       this.disarm(socket);
       // A failed TLS handshake reaches the HTTP server too; it is the handshake's to report.
-      const answer = from === 'secure' && !secured.has(socket) ? null : clientErrorAnswer(error);
+      const answer = handshakeDone && handshakeDone(socket) === undefined ? null : clientErrorAnswer(error);
       if (!answer) {
         socket.destroy();
         return;
@@ -64,15 +70,68 @@ export class RequestHeadGuard {
     });
   }
 
-  /** `fresh`: no request has been seen on this connection yet. */
-  private arm(socket: Socket, fresh: boolean, label: (socket: Socket) => string): void {
+  /**
+   * A complete head: its body (if any) must keep coming; once the body is in and the response is
+   * out, the next head (keep-alive) has the header deadline again. Waiting for the upstream's answer
+   * is the response timeout's business, not this guard's.
+   */
+  private onRequest(req: IncomingMessage, res: ServerResponse, label: (socket: Socket) => string): void {
+    const socket = req.socket;
     this.disarm(socket);
-    const baseline = socket.bytesRead;
-    const timer = setTimeout(() => {
-      // A loaded event loop runs due timers before it reads: give bytes already here one I/O turn
-      // to complete the head (and disarm this) before the connection is judged.
-      setImmediate(() => this.watches.get(socket) === timer && expire());
-    }, this.timeoutMs);
+    let bodyIn = false;
+    const next = () => {
+      if (bodyIn && res.writableFinished && !socket.destroyed) this.arm(socket, false, label);
+    };
+    const bodyDone = () => {
+      if (bodyIn) return;
+      bodyIn = true;
+      this.disarm(socket);
+      next();
+    };
+    res.once('finish', next);
+    // RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
+    const length = req.headers['content-length'];
+    if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+      bodyIn = true;
+      return;
+    }
+    req.once('end', bodyDone);
+    const started = { at: performance.now(), bytes: socket.bytesRead };
+    let seen = { at: started.at, bytes: started.bytes };
+    let timer: NodeJS.Timeout;
+    const check = () => {
+      // Disarmed meanwhile (the body ended, the connection went, another request took over).
+      if (bodyIn || socket.destroyed || this.watches.get(socket) !== timer) return;
+      if (req.complete) return bodyDone();
+      const now = performance.now();
+      const bytes = socket.bytesRead;
+      if (socket.isPaused()) {
+        // The proxy holds the body back (the upstream reads slowly): not the app's time.
+        started.at = seen.at = now;
+        started.bytes = seen.bytes = bytes;
+      } else if (bytes > seen.bytes) seen = { at: now, bytes };
+      const received = bytes - started.bytes;
+      const elapsedMs = now - started.at;
+      const verdict = judgeBody({ elapsedMs, received, idleMs: now - seen.at }, this.timeoutMs);
+      if ('checkAgainInMs' in verdict) {
+        this.watches.set(socket, (timer = after(verdict.checkAgainInMs, check)));
+        return;
+      }
+      this.watches.delete(socket);
+      this.cutResponses.add(res);
+      const why = verdict.cut === 'stalled' ? `no byte of it for ${this.timeoutMs} ms` : `${received} bytes in ${Math.round(elapsedMs)} ms, under ${MIN_BODY_RATE} bytes/s`;
+      this.report('BODY_TIMEOUT', `${label(socket)}: the request body from ${peer(socket)} ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why}); request cut`);
+      answerAndClose(socket, clientErrorResponse({ status: 408, reason: 'Request Timeout' }, `the request body ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why})`));
+    };
+    this.watches.set(socket, (timer = after(this.timeoutMs, check)));
+  }
+
+  /** `fresh`: no request has been seen on this connection yet. `since`: when the deadline started. */
+  private arm(socket: Socket, fresh: boolean, label: (socket: Socket) => string, since = performance.now()): void {
+    this.disarm(socket);
+    // A new connection's bytes all count (a TLS session's bytesRead is its plaintext, from the handshake on).
+    const baseline = fresh ? 0 : socket.bytesRead;
+    const timer = after(Math.max(0, since + this.timeoutMs - performance.now()), () => this.watches.get(socket) === timer && expire());
     const expire = () => {
       this.watches.delete(socket);
       const partial = socket.bytesRead > baseline;

@@ -1,5 +1,5 @@
 // The files of an evidence bundle, in memory: served chain, one PEM and text per certificate,
-// report.md, email.txt, report.json and the MANIFEST of SHA-256 sums; pure.
+// report.md, report.html, email.txt, report.json and the MANIFEST of SHA-256 sums; pure.
 import { createHash } from 'node:crypto';
 import { compareVerdicts, type ClientCheck, type Comparison } from '../diagnose/comparison.js';
 import type { HandshakeRecord } from '../types.js';
@@ -8,6 +8,7 @@ import { certificateText } from './certificate-text.js';
 import type { EnvironmentSnapshot } from './environment.js';
 import { decideEvidence, type EvidenceDecision } from './evidence-outcome.js';
 import { evidenceReport } from './evidence-report.js';
+import { chainHtml } from './chain-html.js';
 import { chainFileStem } from './file-names.js';
 import { displayCopy, safeJson, terminalText } from './terminal-safe.js';
 
@@ -45,11 +46,13 @@ export function evidenceFiles(input: EvidenceInput): Evidence {
     files.push({ path: `${stems[i]}.txt`, content: certificateText(entry, now) });
   });
   // Every file the bundle will hold, known before any text names one.
-  const names = [...files.map((f) => f.path), 'report.md', ...(decision.recipient ? ['email.txt'] : []), 'report.json', 'MANIFEST'];
+  const names = [...files.map((f) => f.path), 'report.md', 'report.html', ...(decision.recipient ? ['email.txt'] : []), 'report.json', 'MANIFEST'];
   // The text files are read with cat and pasted into mail: names, URLs and error texts from the
   // network are escaped field by field (no forged lines), and the whole text once more.
   const shown = displayCopy({ record, comparison, decision });
   files.push({ path: 'report.md', content: terminalText(evidenceReport({ ...shown, files: names, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote })) });
+  // The picture escapes for HTML itself, from the exact record.
+  files.push({ path: 'report.html', content: chainHtml({ record, now, comparison, verdict: decision, toolVersion: environment.tool }) });
   const email = adminEmail(shown.record, shown.comparison, shown.decision, names);
   if (email) files.push({ path: 'email.txt', content: terminalText(email) });
   const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, decision, environment };

@@ -35,6 +35,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 const FILE_TEXT: Array<[string, string]> = [
   ['served-chain.pem', 'the certificates exactly as the server sent them, in its order'],
   ['chain/', 'each certificate as PEM and decoded text'],
+  ['report.html', 'the chain drawn beside the path each trust store built: open it in a browser'],
   ['report.json', 'the full records and the environment (proxy credentials redacted)'],
   ['email.txt', 'a drafted message to whoever fixes it'],
   ['MANIFEST', 'SHA-256 of every file (`sha256sum -c MANIFEST`)'],

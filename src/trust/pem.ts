@@ -1,13 +1,29 @@
 // Splitting PEM bundles into DER certificates; pure.
 
-const PEM_BLOCK = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (TRUSTED )?CERTIFICATE-----/g;
+const BEGIN = /-----BEGIN (TRUSTED )?CERTIFICATE-----/g;
+const END = /-----END (TRUSTED )?CERTIFICATE-----/g;
 
-/** Every CERTIFICATE block of a PEM text, as DER. Other blocks (keys, CRLs) are skipped. */
+/**
+ * Every CERTIFICATE block of a PEM text, as DER. Other blocks (keys, CRLs) are skipped, and so is a block
+ * cut short (a BEGIN with another BEGIN before its END: the block starts at the last one). One pass: each
+ * search starts where the last ended, so a file of BEGIN lines without an END costs linear time (a lazy
+ * BEGIN…END regular expression rescans to the end of the text from every BEGIN).
+ */
 export function pemCertificates(text: string): Buffer[] {
   const out: Buffer[] = [];
-  for (const match of text.matchAll(PEM_BLOCK)) {
-    const der = Buffer.from(match[2]!.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  BEGIN.lastIndex = 0;
+  let begin = BEGIN.exec(text);
+  while (begin) {
+    let start = BEGIN.lastIndex;
+    END.lastIndex = start;
+    const end = END.exec(text);
+    // No END after this BEGIN: none after any later BEGIN either.
+    if (!end) break;
+    let next = BEGIN.exec(text);
+    for (; next && next.index < end.index; next = BEGIN.exec(text)) start = BEGIN.lastIndex;
+    const der = Buffer.from(text.slice(start, end.index).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
     if (der.length > 0) out.push(der);
+    begin = next;
   }
   return out;
 }

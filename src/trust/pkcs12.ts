@@ -9,6 +9,8 @@ export { Pkcs12Error } from './pkcs12-pbe.js';
 
 export interface Pkcs12Contents {
   certificates: Buffer[];
+  /** Per certificate: its bag carries Oracle's trusted-key-usage attribute, so Java loads it as a trusted entry. */
+  javaTrusted: boolean[];
   /** PKCS#8 PrivateKeyInfo DER of each key bag (empty unless `keys` was asked for). */
   keys: Buffer[];
   /** How many key bags the file holds (counted, not decrypted, when `keys` was not asked for). */
@@ -27,7 +29,17 @@ const OID = {
   certBag: '1.2.840.113549.1.12.10.1.3',
   safeContentsBag: '1.2.840.113549.1.12.10.1.6',
   x509Certificate: '1.2.840.113549.1.9.22.1',
+  // Java's PKCS12KeyStore keeps a key-less certificate only when its bag carries this attribute (see pkcs12-truststore.ts).
+  oracleTrustedKeyUsage: '2.16.840.1.113894.746875.1.1',
 };
+
+function hasAttribute(attributes: Tlv | undefined, wanted: string): boolean {
+  if (attributes?.tag !== 0x31) return false;
+  return children(attributes.value).some((attribute) => {
+    const [type] = children(attribute.value);
+    return type?.tag === 0x06 && decodeOid(type.value) === wanted;
+  });
+}
 
 function malformed(what: string): never {
   throw new Pkcs12Error('malformed', what);
@@ -70,12 +82,15 @@ function readSafeContents(der: Buffer, walk: Walk, depth = 0): void {
   if (depth > 4) malformed('safe contents nested too deep');
   const seq = whole(der, 'SafeContents');
   for (const bag of children(seq.value)) {
-    const [idTlv, valueTlv] = children(bag.value);
+    const [idTlv, valueTlv, attributes] = children(bag.value);
     const bagId = oid(idTlv, 'bag type');
     if (bagId === OID.certBag) {
       const [certType, certValue] = children(explicit0(valueTlv, 'certificate bag').value);
       // Other certificate types (SDSI) are not X.509: skip them as OpenSSL does.
-      if (oid(certType, 'certificate type') === OID.x509Certificate) walk.out.certificates.push(Buffer.from(octetString(explicit0(certValue, 'certificate'), 'certificate')));
+      if (oid(certType, 'certificate type') === OID.x509Certificate) {
+        walk.out.certificates.push(Buffer.from(octetString(explicit0(certValue, 'certificate'), 'certificate')));
+        walk.out.javaTrusted.push(hasAttribute(attributes, OID.oracleTrustedKeyUsage));
+      }
     } else if (bagId === OID.safeContentsBag) {
       readSafeContents(explicit0(valueTlv, 'nested safe contents').whole, walk, depth + 1);
     } else if (bagId === OID.keyBag || bagId === OID.shroudedKeyBag) {
@@ -122,7 +137,7 @@ export function looksLikePkcs12(data: Buffer): boolean {
 }
 
 function walkSafe(authenticated: Buffer, password: Password, wantKeys: boolean, mac: string | null): Pkcs12Contents {
-  const out: Pkcs12Contents = { certificates: [], keys: [], keyBags: 0, mac, schemes: [] };
+  const out: Pkcs12Contents = { certificates: [], javaTrusted: [], keys: [], keyBags: 0, mac, schemes: [] };
   const walk: Walk = { password, wantKeys, out };
   for (const info of children(whole(authenticated, 'authenticated safe').value)) readContentInfo(info, walk);
   return out;

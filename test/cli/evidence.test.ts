@@ -70,13 +70,16 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
   const result = await runCli(evidenceArgs('incomplete', server.port, out), env);
   t.is(result.code, 1, result.stderr);
   t.regex(result.stdout, /INCOMPLETE-CHAIN/);
-  t.deepEqual(filesUnder(out), ['MANIFEST', 'chain/0-incomplete.example.com.pem', 'chain/0-incomplete.example.com.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem']);
+  t.deepEqual(filesUnder(out), ['MANIFEST', 'chain/0-incomplete.example.com.pem', 'chain/0-incomplete.example.com.txt', 'email.txt', 'report.html', 'report.json', 'report.md', 'served-chain.pem']);
   // Owner-only: the bundle names this machine's hosts, proxies and environment.
   for (const file of filesUnder(out)) t.is(statSync(join(out, file)).mode & 0o777, 0o600, file);
   t.is(statSync(join(out, 'chain')).mode & 0o777, 0o700);
   const served = readFileSync(join(out, 'served-chain.pem'), 'utf8');
   t.is(pemCertificates(served).length, 1);
   t.is(served, fixtures.pki.scenarios.incomplete!.sent.join(''), 'byte for byte what the server sent');
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  t.regex(html, /<div class="gap" data-box="gap"><span class="tag bad">missing intermediate: the server did not send it<\/span><div>CN=Fixture Public CA 1/);
+  t.regex(html, /<tr><td>curl on this machine, against incomplete\.example\.com:\d+<\/td>/, 'the page carries the run\'s "them or us" rows');
 
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   const intermediate = 'CN=Fixture Public CA 1,O=Fixture Trust Services,C=US';
@@ -116,7 +119,7 @@ test.serial('an incomplete chain: exactly one served certificate, the missing in
 
   const check = await exec('sha256sum', ['-c', 'MANIFEST'], out);
   t.is(check.code, 0, check.stdout);
-  t.is(check.stdout.trim().split('\n').length, 6);
+  t.is(check.stdout.trim().split('\n').length, 7);
 });
 
 test.serial('an RSA-1024 leaf: weak-crypto in Summary and Conclusion (their side), the clients that refuse named, the email asks for a reissue', async (t) => {
@@ -152,7 +155,7 @@ test.serial('.tar.gz: the same files under one top folder, written by a real arc
   const listing = await exec('tar', ['-tzf', out]);
   t.is(listing.code, 0);
   const names = listing.stdout.trim().split('\n').filter((n) => !n.endsWith('/')).sort();
-  t.deepEqual(names, ['MANIFEST', 'chain/0-expired.example.com.pem', 'chain/0-expired.example.com.txt', 'chain/1-Fixture_Public_CA_1.pem', 'chain/1-Fixture_Public_CA_1.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem'].map((n) => `expired-evidence/${n}`));
+  t.deepEqual(names, ['MANIFEST', 'chain/0-expired.example.com.pem', 'chain/0-expired.example.com.txt', 'chain/1-Fixture_Public_CA_1.pem', 'chain/1-Fixture_Public_CA_1.txt', 'email.txt', 'report.html', 'report.json', 'report.md', 'served-chain.pem'].map((n) => `expired-evidence/${n}`));
   const unpacked = mkdtempSync(join(tmpdir(), 'tlswitness-unpacked-'));
   bundles.push(unpacked);
   t.is((await exec('tar', ['-xzf', out, '-C', unpacked])).code, 0);
@@ -228,7 +231,7 @@ test.serial('an unreachable target: a bundle without a chain, an email to IT tha
   const out = outPath('unreachable');
   const result = await runCli(['evidence', '127.0.0.1:1', '-o', out, '--sanity-host', 'none', '--no-client-checks']);
   t.is(result.code, 3, result.stderr);
-  t.deepEqual(filesUnder(out), ['MANIFEST', 'email.txt', 'report.json', 'report.md']);
+  t.deepEqual(filesUnder(out), ['MANIFEST', 'email.txt', 'report.html', 'report.json', 'report.md']);
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   t.regex(report, /No certificate was received/);
   t.regex(report, /\*\*Outcome:\*\* unreachable/);

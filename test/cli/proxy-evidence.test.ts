@@ -57,7 +57,7 @@ test('--evidence-dir: one bundle for the expired host (not the good one), a HAR 
     t.is(bundleName, `expired.example.com_${expired.port}`);
     t.regex(harName, /^tlswitness-session-.*\.har$/);
     const bundle = join(evidenceDir, bundleName);
-    t.deepEqual(filesUnder(bundle), ['MANIFEST', 'chain/0-expired.example.com.pem', 'chain/0-expired.example.com.txt', 'chain/1-Fixture_Public_CA_1.pem', 'chain/1-Fixture_Public_CA_1.txt', 'email.txt', 'report.json', 'report.md', 'served-chain.pem']);
+    t.deepEqual(filesUnder(bundle), ['MANIFEST', 'chain/0-expired.example.com.pem', 'chain/0-expired.example.com.txt', 'chain/1-Fixture_Public_CA_1.pem', 'chain/1-Fixture_Public_CA_1.txt', 'email.txt', 'report.html', 'report.json', 'report.md', 'served-chain.pem']);
     t.regex(readFileSync(join(bundle, 'report.md'), 'utf8'), /Written by the proxy: the sanity host and this machine's own clients were not checked/);
 
     const har = JSON.parse(readFileSync(join(evidenceDir, harName), 'utf8'));

@@ -205,7 +205,7 @@ test('PKCS#12 input with --password; a wrong password is a one-line error', asyn
 for (const [label, args, pattern] of [
   ['a garbage file', ['NOT_A_CERT'], /^Error: .*not-a-certificate\.pem: not a certificate file \(expected PEM/],
   ['an empty file', ['EMPTY'], /^Error: .*empty\.pem: not a certificate file/],
-  ['a garbled PEM block', ['GARBLED'], /^Error: .*garbled\.pem: a certificate in it does not parse .*; check that the file is not truncated or edited\n$/],
+  ['a garbled PEM block', ['GARBLED'], /^Error: .*garbled\.pem: its CERTIFICATE block 1 of 1 is not a readable X.509 certificate .*; check that the file is not truncated or edited\n$/],
   ['a missing file', ['/nonexistent/chain.pem'], /^Error: \/nonexistent\/chain\.pem: no such file\n$/],
   ['--host and --ip together', ['VALID', '--host', 'a.example.com', '--ip', '127.0.0.1'], /^Error: --host and --ip both name what to check: give one\n$/],
   ['an IP given to --host', ['VALID', '--host', '127.0.0.1'], /^Error: --host 127\.0\.0\.1 is an IP address: check it with --ip 127\.0\.0\.1\n$/],

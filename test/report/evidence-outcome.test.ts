@@ -167,7 +167,7 @@ test('unreachable: the email claims no verification and no recorded certificates
   const email = file(evidence, 'email.txt')!;
   t.notRegex(email, /fail TLS certificate verification|certificates exactly as the server sends|^To: the administrator/m);
   t.regex(email, /Certificates sent by the server: none \(no TLS handshake completed\)/);
-  t.deepEqual(evidence.files.map((f) => f.path), ['report.md', 'email.txt', 'report.json', 'MANIFEST']);
+  t.deepEqual(evidence.files.map((f) => f.path), ['report.md', 'report.html', 'email.txt', 'report.json', 'MANIFEST']);
   const report = file(evidence, 'report.md')!;
   t.notRegex(report, /served-chain\.pem|chain\/|Interception:|fails: no-certificate|verify return code/);
   t.regex(report, /\| 127\.0\.0\.1:\d+ against Mozilla's roots \(bundled in Node\) \| not judged: no certificate was received \|/);

@@ -1,0 +1,18 @@
+// A full garbage collection for the proxy to run when it goes quiet (src/proxy/idle-collector.ts).
+// V8 offers one only through its `gc` extension; turned on at run time, it is installed in contexts
+// created afterwards (as jest-leak-detector reaches it without a command-line flag), then turned off
+// again so that no other context gets a global `gc`.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** The collection, or null where this runtime does not offer one. */
+export function fullGc(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    setFlagsFromString('--no-expose-gc');
+    return typeof gc === 'function' ? () => (gc as () => void)() : null;
+  } catch {
+    return null;
+  }
+}
