@@ -189,7 +189,7 @@ export interface ConnectPlan {
   trust: Promise<TrustContext>;
 }
 
-/** Validates the shared flags (usage errors before any connection) and starts loading the stores. */
+/** Reads the files the shared flags name (usage errors before any connection; the flags alone are checked while parsing) and starts loading the stores. */
 export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
   const maxVersion = VERSIONS[args['tls-max']]!;
   const client = clientCredentials(args);

@@ -1,7 +1,7 @@
 // The `.example()` lines of the commands and subcommands, in one place, attached as the commands are registered
 // (so `tlswitness COMMAND --help` and docs/cli.md show them); a builder's own (verify's) stay in its file.
 // Hosts are example.com names, loopback or private addresses: never a real host.
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import type { Command } from './command-module.js';
 
 /** `[command line, what it does]`; `$0` is the binary's name, as yargs writes it. Keyed by the command's path. */
