@@ -9,7 +9,7 @@ import type { HostPort, ResolveMap } from '../net/target.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
-import { anchorPems, assembleHandshakeRecord, type Observation, type TrustContext } from './handshake-record.js';
+import { anchorPems, assembleHandshakeRecord, type AnchorStores, type Observation, type TrustContext } from './handshake-record.js';
 import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
@@ -37,6 +37,11 @@ export interface HandshakeRequest {
    * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
    */
   crossCheck?: boolean;
+  /**
+   * The anchor stores alone, when they are ready before the rest of `trust` (certifi needs python3,
+   * the OpenSSL level needs openssl): the cross-check's context need not wait for those programs.
+   */
+  anchorStores?: Promise<AnchorStores>;
   /**
    * When the server asks for a client certificate, none is given (or one from a CA it did not name)
    * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
@@ -95,7 +100,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (request.crossCheck) probeOptions.anchors = await prepareAnchors(await trust, servername ?? request.target.host, probeOptions);
+    if (request.crossCheck) probeOptions.anchors = await prepareAnchors(await (request.anchorStores ?? trust), servername ?? request.target.host, probeOptions);
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
@@ -129,7 +134,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
 }
 
 /** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
-async function prepareAnchors(stores: TrustContext, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
+async function prepareAnchors(stores: AnchorStores, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
   const anchors: ProbeAnchors = { key: stores, pems: () => anchorPems(stores), name };
   // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
   await new Promise((resolve) => setImmediate(resolve));

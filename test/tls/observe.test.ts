@@ -64,3 +64,20 @@ test('a disagreement goes into the record and the text: tlswitness judges a year
     await server.close();
   }
 });
+
+test("the cross-checked handshake starts with the anchor stores, before the rest of the trust (certifi's python3) is ready", async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  t.teardown(() => server.close());
+  // The server derives its first keys once the ClientHello is in: the handshake is under way.
+  const handshaken = new Promise<void>((resolve) => server.server.once('keylog', () => resolve()));
+  let release: (value: typeof trust) => void = () => undefined;
+  const slowTrust = new Promise<typeof trust>((resolve) => (release = resolve));
+  const observing = observeHandshake({ ...request('valid', server.port, true), anchorStores: Promise.resolve(trust) }, slowTrust);
+  // The handshake runs while the full trust context is still pending.
+  await handshaken;
+  release(trust);
+  const record = await observing;
+  t.true(record.verification.ok);
+  t.deepEqual(disagreements(record), [], 'OpenSSL verified against the anchor stores');
+});
