@@ -20,7 +20,8 @@ import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
-import { compareRootSets, versionDate } from '../trust/root-set-comparison.js';
+import type { CertifiInfo } from '../diagnose/certifi-lag.js';
+import { compareRootSets, versionDate, type RootSetAge } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 export interface ConnectArgs {
@@ -185,12 +186,20 @@ function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<T
     ]);
     if (certifi.store && localCa) certifi.store.exclude(localCa.cert.der);
     const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
-    // Whether certifi is older or newer than the public roots decides what its warning advises.
-    const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
-    const certifiInfo =
-      certifi.store && certifi.location && pub.store
-        ? { label: certifiLabel(certifi.location), age: compareRootSets(certifi.store.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), pub.store.anchorDers(), versionDate(certifi.location.version)).age }
-        : null;
+    // Whether certifi is older or newer than the public roots decides what its warning advises. Comparing
+    // parses every root of both sets (tens of ms): done only when a certifi warning asks for it.
+    let certifiInfo: CertifiInfo | null = null;
+    if (certifi.store && certifi.location && pub.store) {
+      const [certifiStore, publicStore, location] = [certifi.store, pub.store, certifi.location];
+      let age: RootSetAge | undefined;
+      certifiInfo = {
+        label: certifiLabel(location),
+        get age() {
+          const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
+          return (age ??= compareRootSets(certifiStore.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), publicStore.anchorDers(), versionDate(location.version)).age);
+        },
+      };
+    }
     return { ...stores, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
   })();
   return { trust, anchorStores: anchorLoading.then(({ stores }) => stores) };

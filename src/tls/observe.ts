@@ -14,7 +14,7 @@ import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { hostParserIfLoaded, loadHostParser, needsHostClassification } from '../diagnose/interception.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions } from './probe.js';
-import { probeContext } from './probe-context.js';
+import { anchorClosure } from '../trust/anchor-closure.js';
 import { ToolError } from '../errors.js';
 
 export interface HandshakeRequest {
@@ -100,7 +100,7 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (request.crossCheck) probeOptions.anchors = await prepareAnchors(await (request.anchorStores ?? trust), servername ?? request.target.host, probeOptions);
+    if (request.crossCheck) probeOptions.anchors = { ...prepareAnchors(await (request.anchorStores ?? trust)), name: servername ?? request.target.host };
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
@@ -133,17 +133,13 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
   return keep(build(fetched));
 }
 
-/** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
-async function prepareAnchors(stores: AnchorStores, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
-  const anchors: ProbeAnchors = { key: stores, pems: () => anchorPems(stores), name };
-  // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
-  await new Promise((resolve) => setImmediate(resolve));
-  try {
-    probeContext({ ...options, anchors });
-  } catch {
-    // Unusable client credentials: the probe reports them.
-  }
-  return anchors;
+/**
+ * The anchors for the probe. OpenSSL gets only those the served chain can reach, once the probe has
+ * read it (see ProbeAnchors.reachable): parsing all of them took 20-70 ms of CPU, more than the
+ * handshake; the few a chain reaches cost well under one.
+ */
+function prepareAnchors(stores: AnchorStores): Omit<ProbeAnchors, 'name'> {
+  return { key: stores, pems: () => anchorPems(stores), reachable: (chain) => anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem) };
 }
 
 /**
