@@ -85,6 +85,8 @@ export function proxyTable(report: Report): string[] {
   const lines = [`| metric | ${contenders.map((c) => LABELS[c]).join(' | ')} |`, `|---|${contenders.map(() => '---:').join('|')}|`];
   for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
     const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
+    // A phase left out (--phases) leaves its rows empty: not shown.
+    if (contenders.every((c) => !Number.isFinite(samples.median(key, c)))) continue;
     const direct = contenders.includes('direct') ? samples.median(key, 'direct') : Number.NaN;
     const cells = contenders.map((c) => {
       const value = samples.median(key, c);
