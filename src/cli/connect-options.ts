@@ -12,7 +12,7 @@ import { fileProblem, ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
-import type { TrustContext } from '../record/assemble.js';
+import type { AnchorStores, TrustContext } from '../record/assemble.js';
 import type { HandshakeRequest } from '../record/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
@@ -21,7 +21,8 @@ import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
 import type { ArgsOf } from './command-module.js';
-import { compareRootSets, versionDate } from '../trust/root-set-comparison.js';
+import type { CertifiInfo } from '../diagnose/certifi-lag.js';
+import { compareRootSets, versionDate, type RootSetAge } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
 const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
@@ -144,43 +145,68 @@ export interface NetworkPlan {
   timeoutMs: number;
   proxyFor(host: string): ProxySpec | null;
   trust: Promise<TrustContext>;
+  /** Part of `trust`, ready sooner: the stores OpenSSL gets as anchors. */
+  anchorStores: Promise<AnchorStores>;
 }
 
 /** Validates the network and trust flags and starts loading the stores (in parallel with the rest). */
 export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.env): NetworkPlan {
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const trust = loadTrust(args, env);
+  const { trust, anchorStores } = startTrust(args, env);
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
-  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
+  anchorStores.catch(() => undefined);
+  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust, anchorStores };
 }
 
 export type TrustArgs = Partial<Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>>;
 
 /** The stores as --public-roots, the OS, --extra-ca, the certs dir's extra/ and Python's certifi make them, without the local CA. */
-export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+export function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+  return startTrust(args, env).trust;
+}
+
+/**
+ * Starts loading every store; the anchor stores resolve as soon as they are read, without waiting
+ * for python3 (certifi) and openssl (its security level), which can take far longer than a handshake.
+ */
+function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<TrustContext>; anchorStores: Promise<AnchorStores> } {
   const certsDir = findCertsDir(args['certs-dir'], env);
-  const [pub, system, extra, certifi, localCa, opensslLevel] = await Promise.all([
-    loadPublicStore(args['public-roots']),
-    loadSystemStore(env),
-    loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
-    // What requests and httpx trust by default, judged beside the others (python3 asked once per process).
-    loadCertifiStore(env),
-    loadLocalCa(certsDir).catch(() => null),
-    // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
-    systemOpensslLevel(env),
-  ]);
-  // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
-  for (const store of [pub.store, system.store, extra.store, certifi.store]) if (store && localCa) store.exclude(localCa.cert.der);
-  const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
-  // Whether certifi is older or newer than the public roots decides what its warning advises.
-  const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
-  const certifiInfo =
-    certifi.store && certifi.location && pub.store
-      ? { label: certifiLabel(certifi.location), age: compareRootSets(certifi.store.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), pub.store.anchorDers(), versionDate(certifi.location.version)).age }
-      : null;
-  return { public: pub.store, system: system.store, extra: extra.store, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
+  const localCaLoading = loadLocalCa(certsDir).catch(() => null);
+  const anchorLoading = Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')), localCaLoading]).then(([pub, system, extra, localCa]) => {
+    // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
+    for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
+    return { pub, system, extra, stores: { public: pub.store, system: system.store, extra: extra.store } };
+  });
+  const trust = (async (): Promise<TrustContext> => {
+    const [{ pub, extra, stores }, certifi, localCa, opensslLevel] = await Promise.all([
+      anchorLoading,
+      // What requests and httpx trust by default, judged beside the others (python3 asked once per process).
+      loadCertifiStore(env),
+      localCaLoading,
+      // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
+      systemOpensslLevel(env),
+    ]);
+    if (certifi.store && localCa) certifi.store.exclude(localCa.cert.der);
+    const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
+    // Whether certifi is older or newer than the public roots decides what its warning advises. Comparing
+    // parses every root of both sets (tens of ms): done only when a certifi warning asks for it.
+    let certifiInfo: CertifiInfo | null = null;
+    if (certifi.store && certifi.location && pub.store) {
+      const [certifiStore, publicStore, location] = [certifi.store, pub.store, certifi.location];
+      let age: RootSetAge | undefined;
+      certifiInfo = {
+        label: certifiLabel(location),
+        get age() {
+          const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
+          return (age ??= compareRootSets(certifiStore.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), publicStore.anchorDers(), versionDate(location.version)).age);
+        },
+      };
+    }
+    return { ...stores, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
+  })();
+  return { trust, anchorStores: anchorLoading.then(({ stores }) => stores) };
 }
 
 export interface ConnectPlan {
@@ -196,7 +222,7 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const network = networkPlan(args, env);
   return {
     // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, httpProbe: args['http-probe'] !== false },
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, anchorStores: network.anchorStores, httpProbe: args['http-probe'] !== false },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };
