@@ -10,27 +10,26 @@ import { ensureLocalCa } from '../ca/local-ca.js';
 import { quotePosix } from '../ca/shell-quote.js';
 import { fullGc } from './full-gc.js';
 import { ToolError } from '../errors.js';
-import { EventBus } from '../events.js';
-import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
-import { formatHostPort } from '../net/target.js';
+import { errorEvent, EventBus } from '../events.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
+import { formatHostPort } from '../host-port.js';
 import { parsePassthrough } from '../proxy/policy.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
-import type { HostPort } from '../net/target.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { anchorPems } from '../tls/handshake-record.js';
+import { anchorPems } from '../record/assemble.js';
 import { networkPlan } from './connect-options.js';
 import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
 import type { Tui } from '../tui/screen.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { oneLine } from '../report/terminal-safe.js';
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** ~/… for paths under the home directory: shorter in the header, and a shell expands it back. */
@@ -42,8 +41,7 @@ function tildify(path: string): string {
 export async function runProxy(args: ProxyArgs): Promise<void> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
+  if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
@@ -62,7 +60,7 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   const events = new EventBus();
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
+  let resigned = EMPTY_RESIGNED;
 
   // SPEC "Proxy output": the TUI on a terminal unless --no-tui or --json; else NDJSON with --json or
   // when stdout is not a terminal, one line per event with --no-tui. Loaded only when it runs.
@@ -133,7 +131,13 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
     ca,
     minter,
     events,
-    observe: (target, servername) => observeHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
+    observe: async (target, servername) => {
+      const gathered = await gatherHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust);
+      // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
+      const judged = judgeHandshake(gathered, resigned);
+      resigned = judged.resigned;
+      return judged.record;
+    },
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeout ? { headerTimeoutMs: headerTimeout } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
@@ -194,7 +198,7 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
   const evidence = new SessionEvidence(
     dir,
     (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
-    (message) => events.publish({ type: 'error', time: new Date().toISOString(), code: 'EVIDENCE_FAILED', message }),
+    (message) => events.publish(errorEvent('EVIDENCE_FAILED', message)),
   );
   if (automatic) {
     events.subscribe((event) => {

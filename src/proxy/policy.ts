@@ -1,8 +1,7 @@
 // What the proxy does with one CONNECT: intercept, block or tunnel untouched; pure.
 import { isIP } from 'node:net';
-import type { HostPort } from '../net/target.js';
 import type { ClientHello } from '../tls/client-hello.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 
 export type Mode = 'mitm' | 'tunnel';
 export type OnUpstreamError = 'block' | 'tunnel';

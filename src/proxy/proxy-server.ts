@@ -10,9 +10,9 @@ import { WebSocketServer } from 'ws';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
-import type { EventBus, ExchangeListener } from '../events.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import { errorEvent, type EventBus, type ExchangeListener } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { HostRecorder, type Observe } from './host-recorder.js';
 import { routeAfterRecord, routeBeforeRecord, upstreamAcceptable, type PolicyOptions } from './policy.js';
@@ -60,7 +60,6 @@ export interface ProxyServerOptions {
   collectGarbage?: () => void;
 }
 
-const now = () => new Date().toISOString();
 /** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
 const CROSS_CHECK_WAIT_MS = 1_500;
 
@@ -99,7 +98,7 @@ export class ProxyServer {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.idle = options.collectGarbage ? new IdleCollector(options.collectGarbage) : null;
     this.errors = new ExchangeErrors(options.events, (response) => this.heads.cutResponses.has(response));
-    this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
+    this.heads = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish(errorEvent(code, message)));
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.refusals = new ClientCertRefusals(this.recorder);
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
@@ -142,7 +141,7 @@ export class ProxyServer {
     });
     this.proxy.onConnect((req, socket, head) => {
       this.onConnect(req, socket as Socket, head).catch((error: Error) => {
-        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${shownTarget(String(req.url))}: ${error.message}` });
+        options.events.publish(errorEvent('CONNECT_FAILED', `CONNECT ${shownTarget(String(req.url))}: ${error.message}`));
         socket.destroy();
       });
     });
@@ -238,12 +237,12 @@ export class ProxyServer {
     }
     const target = parseConnectAuthority(req.url ?? '');
     if (!target) {
-      events.publish({ type: 'error', time: now(), code: 'BAD_CONNECT', message: `refused CONNECT ${JSON.stringify(shownTarget(req.url ?? ''))}: expected host:port` });
+      events.publish(errorEvent('BAD_CONNECT', `refused CONNECT ${JSON.stringify(shownTarget(req.url ?? ''))}: expected host:port`));
       refuseConnect(socket, '400 Bad Request');
       return;
     }
     if (await this.loops.isSelf(target)) {
-      events.publish({ type: 'error', time: now(), code: 'LOOP', message: `refused CONNECT ${formatHostPort(target)}: that is this proxy itself` });
+      events.publish(errorEvent('LOOP', `refused CONNECT ${formatHostPort(target)}: that is this proxy itself`));
       refuseConnect(socket, '508 Loop Detected');
       return;
     }
@@ -253,7 +252,7 @@ export class ProxyServer {
     // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, this.options.upstream.timeoutMs);
     if (!first) {
-      events.publish({ type: 'error', time: now(), code: 'CLIENT_ABORTED', message: `CONNECT ${formatHostPort(target)}: the app closed the tunnel, or sent nothing for ${this.options.upstream.timeoutMs} ms, after the proxy's 200`, host: target.host });
+      events.publish(errorEvent('CLIENT_ABORTED', `CONNECT ${formatHostPort(target)}: the app closed the tunnel, or sent nothing for ${this.options.upstream.timeoutMs} ms, after the proxy's 200`, target.host));
       socket.destroy();
       return;
     }
@@ -268,7 +267,7 @@ export class ProxyServer {
       return;
     }
     if (!name) {
-      events.publish({ type: 'error', time: now(), code: 'BAD_SNI', message: `CONNECT ${formatHostPort(target)}: the app's SNI ${JSON.stringify(hello.serverName?.slice(0, 100))} is not a DNS name, so no certificate can be checked for it; closed`, host: target.host });
+      events.publish(errorEvent('BAD_SNI', `CONNECT ${formatHostPort(target)}: the app's SNI ${JSON.stringify(hello.serverName?.slice(0, 100))} is not a DNS name, so no certificate can be checked for it; closed`, target.host));
       socket.destroy();
       return;
     }
@@ -288,7 +287,7 @@ export class ProxyServer {
     try {
       record = await recording;
     } catch (error) {
-      events.publish({ type: 'error', time: now(), code: 'RECORD_FAILED', message: `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      events.publish(errorEvent('RECORD_FAILED', `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
       if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
@@ -317,7 +316,7 @@ export class ProxyServer {
     try {
       context = await leaf;
     } catch (error) {
-      events.publish({ type: 'error', time: now(), code: 'MINT_FAILED', message: `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      events.publish(errorEvent('MINT_FAILED', `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
       socket.destroy();
       return null;
     }
@@ -375,7 +374,7 @@ export class ProxyServer {
       req.headers.host = route.hostHeader;
       this.proxy._onHttpServerRequest(false, req, res);
     }).catch((error: Error) => {
-      this.options.events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${shownTarget(route.url)}: ${error.message}` });
+      this.options.events.publish(errorEvent('PROXY_ERROR', `${req.method} ${shownTarget(route.url)}: ${error.message}`));
       res.destroy();
     });
   }
@@ -383,7 +382,7 @@ export class ProxyServer {
   /** Answers a request the proxy will not forward (never echoing credentials from its target). */
   private refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 407 | 508, text: string): void {
     // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
-    if (status !== 407) this.options.events.publish({ type: 'error', time: now(), code: status === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${shownTarget(String(req.url))}: ${text}` });
+    if (status !== 407) this.options.events.publish(errorEvent(status === 508 ? 'LOOP' : 'BAD_REQUEST', `refused ${req.method} ${shownTarget(String(req.url))}: ${text}`));
     req.resume();
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
     res.end(`tlswitness: ${text}\n`);
@@ -484,7 +483,7 @@ export class ProxyServer {
     if (this.disagreements.has(record)) return;
     this.disagreements.add(record);
     const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
-    this.options.events.publish({ type: 'error', time: now(), code: 'VERIFIER_DISAGREEMENT', message: disagreementMessage(where, record, openssl, recordAccepts), host: target.host });
+    this.options.events.publish(errorEvent('VERIFIER_DISAGREEMENT', disagreementMessage(where, record, openssl, recordAccepts), target.host));
     if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 

@@ -1,0 +1,114 @@
+// The record stage on real handshakes: OpenSSL's own verdict on the probe's connection, compared with
+// tlswitness's (a clock moved for tlswitness alone makes the two disagree), and the judgements run on
+// gathered inputs with the run's memory passed in and returned.
+import test from 'ava';
+import { EMPTY_RESIGNED } from '../../src/diagnose/resigned-memory.js';
+import { parseResolve } from '../../src/net/target.js';
+import { renderHandshake } from '../../src/report/handshake-text.js';
+import { gatherHandshake, judgeHandshake, observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
+import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { fixtureTrust } from '../helpers/observe.js';
+
+const DAY = 86_400_000;
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+function request(name: string, port: number, crossCheck: boolean): HandshakeRequest {
+  const host = fixtures.pki.scenarios[name]!.host ?? '127.0.0.1';
+  return {
+    id: 'h-test',
+    target: { host, port },
+    resolve: parseResolve(host === '127.0.0.1' ? [] : [`${host}:${port}:127.0.0.1`]),
+    proxy: null,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    alpn: ['http/1.1'],
+    client: null,
+    timeoutMs: 5000,
+    fetchMissing: false,
+    crossCheck,
+  };
+}
+
+const disagreements = (record: { warnings: Array<{ code: string }> }) => record.warnings.filter((w) => w.code === 'VERIFIER_DISAGREEMENT');
+
+test('OpenSSL and tlswitness agree on the fixture chains, names included (an IP target has no SNI), in TLS 1.3 and 1.2', async (t) => {
+  // OpenSSL is given only the anchors the served chain reaches, once the probe has read it (TLS 1.2
+  // sends it in the clear, 1.3 encrypted): given too early or too few, it would refuse the valid chains.
+  const trust = fixtureTrust(fixtures.pki, [fixtures.pki.unknownRoot.pem, fixtures.pki.corporateRoot.pem]);
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    for (const name of ['valid', 'expired', 'mismatch', 'ipSan', 'unknownRoot', 'incomplete']) {
+      const server = await startScenarioServer(fixtures.pki.scenarios[name]!);
+      try {
+        const record = await observeHandshake({ ...request(name, server.port, true), maxVersion }, trust);
+        t.is(record.tls.protocol, maxVersion);
+        t.deepEqual(disagreements(record), [], `${name}, ${maxVersion}`);
+      } finally {
+        await server.close();
+      }
+    }
+  }
+});
+
+test('a disagreement goes into the record and the text: tlswitness judges a year later, OpenSSL now', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  const later = () => new Date(Date.now() + 400 * DAY);
+  try {
+    const record = await observeHandshake(request('valid', server.port, true), trust, later);
+    t.is(record.verification.code, 'CERT_HAS_EXPIRED');
+    const json = JSON.parse(JSON.stringify(record));
+    t.is(disagreements(json).length, 1);
+    t.regex(json.warnings[0].message, /verifier says CERT_HAS_EXPIRED \(certificate has expired\) but OpenSSL's own verification of this handshake says ok/);
+    t.regex(renderHandshake(record, later()), /\nWarning: tlswitness's verifier says CERT_HAS_EXPIRED .* says ok: trust OpenSSL's verdict/);
+    const unchecked = await observeHandshake(request('valid', server.port, false), trust, later);
+    t.deepEqual(disagreements(unchecked), [], 'without the cross-check (the proxy recorder) OpenSSL gives no verdict');
+  } finally {
+    await server.close();
+  }
+});
+
+test('two public hosts re-signed by one unknown issuer, gathered concurrently: each judged once on the memory as it stands, which comes back', async (t) => {
+  // The public roots do not hold the unknown root: a public host under it needs the host classified.
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.unknownRoot!);
+  const hostRequest = (host: string): HandshakeRequest => ({ ...request('unknownRoot', server.port, false), id: host, target: { host, port: server.port }, resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]) });
+  try {
+    const [alpha, beta] = await Promise.all([gatherHandshake(hostRequest('www.alpha-shop.com'), trust), gatherHandshake(hostRequest('www.beta-bank.com'), trust)]);
+    t.not(alpha.parseHost, null, 'the public suffix parser is loaded because the complete record needs it');
+    const first = judgeHandshake(alpha, EMPTY_RESIGNED);
+    const second = judgeHandshake(beta, first.resigned);
+    t.is(EMPTY_RESIGNED.size, 0, 'the memory given in is left as it was');
+    t.deepEqual([...second.resigned.values()].map((issuer) => issuer.domains), [['alpha-shop.com', 'beta-bank.com']]);
+    t.false(first.record.interception.detected);
+    t.true(second.record.interception.detected);
+    t.regex(second.record.interception.reason, /signs unrelated public hosts in this run \(alpha-shop\.com, beta-bank\.com\)/);
+    t.is(second.record.diagnosis.liability, 'network', 'the diagnosis reads the interception verdict');
+    // The same inputs judged without the run's memory: one host alone is no sign.
+    t.false(judgeHandshake(beta, EMPTY_RESIGNED).record.interception.detected);
+    t.deepEqual(Object.keys(second.record), ['type', 'schemaVersion', 'id', 'time', 'target', 'via', 'proxy', 'tls', 'chain', 'trust', 'verification', 'diagnosis', 'chainAnalysis', 'clientCertificate', 'warnings', 'interception', 'failure', 'timing', 'weakCrypto']);
+  } finally {
+    await server.close();
+  }
+});
+
+test("the cross-checked handshake starts with the anchor stores, before the rest of the trust (certifi's python3) is ready", async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  t.teardown(() => server.close());
+  // The server derives its first keys once the ClientHello is in: the handshake is under way.
+  const handshaken = new Promise<void>((resolve) => server.server.once('keylog', () => resolve()));
+  let release: (value: typeof trust) => void = () => undefined;
+  const slowTrust = new Promise<typeof trust>((resolve) => (release = resolve));
+  const observing = observeHandshake({ ...request('valid', server.port, true), anchorStores: Promise.resolve(trust) }, slowTrust);
+  // The handshake runs while the full trust context is still pending.
+  await handshaken;
+  release(trust);
+  const record = await observing;
+  t.true(record.verification.ok);
+  t.deepEqual(disagreements(record), [], 'OpenSSL verified against the anchor stores');
+});
