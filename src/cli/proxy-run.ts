@@ -43,7 +43,6 @@ export async function runProxy(args: ProxyArgs): Promise<void> {
   // Never an open proxy: listening off loopback needs credentials.
   const openProxy = () => new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   if (!isLoopbackAddress(args.host) && !auth) throw openProxy();
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
   const headerTimeout = args['header-timeout'];
   if (headerTimeout !== undefined && !(headerTimeout > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
