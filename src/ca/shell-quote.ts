@@ -11,7 +11,12 @@ const POSIX_PLAIN = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
  */
 export function quotePosix(word: string): string {
   if (POSIX_PLAIN.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return posixString(word);
+}
+
+/** Always single-quoted: for a value in an assignment (`export X='...'`), printed the same whatever it holds. */
+export function posixString(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
