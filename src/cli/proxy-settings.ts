@@ -1,0 +1,40 @@
+// `tlswitness proxy`'s flags checked before anything starts: every usage error is reported before a
+// file is created or a port is taken.
+import { findCertsDir } from '../ca/certs-dir.js';
+import { ToolError } from '../errors.js';
+import type { HostPort } from '../net/target.js';
+import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
+import { parsePassthrough, type PassthroughPattern } from '../proxy/policy.js';
+import type { ProxyAuth } from '../proxy/proxy-auth.js';
+import type { ClientCredentials } from '../tls/probe.js';
+import { networkPlan, type NetworkPlan } from './connect-options.js';
+import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
+import type { ProxyArgs } from './proxy.js';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+export interface ProxySettings {
+  auth: ProxyAuth | null;
+  passthrough: PassthroughPattern[];
+  headerTimeoutMs: number | undefined;
+  clientFor(target: HostPort): ClientCredentials | null;
+  network: NetworkPlan;
+  certsDir: string;
+}
+
+export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
+  const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
+  // Never an open proxy: listening off loopback needs credentials.
+  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
+  const headerTimeoutMs = args['header-timeout'];
+  if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
+  const passthrough = (args.passthrough ?? []).map((text) => {
+    const pattern = parsePassthrough(text);
+    if (!pattern) throw new ToolError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
+    return pattern;
+  });
+  const clientCerts = (args['upstream-client-cert'] ?? []).map(parseUpstreamClientCert);
+  const network = networkPlan(args);
+  return { auth, passthrough, headerTimeoutMs, clientFor: (target) => clientCertificateFor(clientCerts, target), network, certsDir: findCertsDir(args['certs-dir']) };
+}
