@@ -40,6 +40,11 @@ export interface ErrorEvent {
   host?: string;
 }
 
+/** An error event, stamped now; the bus adds `schemaVersion`, and `host` is left out when not known. */
+export function errorEvent(code: string, message: string, host?: string): Omit<ErrorEvent, 'schemaVersion'> {
+  return { type: 'error', time: new Date().toISOString(), code, message, ...(host === undefined ? {} : { host }) };
+}
+
 /** An evidence bundle written by the proxy (--evidence-dir, or the TUI's `e`). */
 export interface EvidenceEvent {
   type: 'evidence';

@@ -16,6 +16,15 @@ export type Problem =
 
 export type Liability = 'server' | 'client' | 'network' | 'none';
 export type Confidence = 'high' | 'medium' | 'low';
+/** Environment variables, as process.env holds them (a test or doctor's snapshot passes its own). */
+export type Env = Record<string, string | undefined>;
+
+/** A host (name or IP address, IPv6 without brackets) and a port: a target, a CONNECT, an upstream. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 export type Via = 'direct' | 'upstream-proxy' | 'env-proxy';
 /** The stores whose union is the effective verification (SPEC: public + system + extra). */
 export type EffectiveStoreName = 'public' | 'system' | 'extra';

@@ -1,10 +1,10 @@
 // `tlswitness detect [TARGET...]`: is TLS being intercepted on this network, and by what.
 import type { Argv, CommandModule } from 'yargs';
 import { detectExitCode, detectVerdict, settleRun, type DetectResult, type TargetState } from '../diagnose/detect-verdict.js';
-import { hostParserIfLoaded } from '../diagnose/interception.js';
 import { parseTarget } from '../net/target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { hostParserIfLoaded } from '../record/host-parser.js';
+import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import type { Via } from '../types.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
@@ -50,10 +50,17 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     const targets = (args.targets?.length ? args.targets : DEFAULT_TARGETS).map(parseTarget);
     const plan = connectPlan(args);
     // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-    const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
-    const observed = await Promise.all(targets.map((target, i) => observeHandshake({ ...plan.request, id: `h-${i + 1}`, target, proxy: plan.proxyFor(target.host), resigned }, plan.trust)));
+    let resigned = EMPTY_RESIGNED;
+    const observed = await Promise.all(
+      targets.map(async (target, i) => {
+        const gathered = await gatherHandshake({ ...plan.request, id: `h-${i + 1}`, target, proxy: plan.proxyFor(target.host) }, plan.trust);
+        const judged = judgeHandshake(gathered, resigned);
+        resigned = judged.resigned;
+        return judged.record;
+      }),
+    );
     // Judged again once all are in, so the verdict does not depend on which answer came first.
-    const records = settleRun(observed, resigned.memory, hostParserIfLoaded());
+    const records = settleRun(observed, resigned, hostParserIfLoaded());
     const path: Via = records[0]?.via ?? 'direct';
     const result = detectVerdict(records, path);
     process.stdout.write(args.json ? `${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n` : render(result));

@@ -6,7 +6,7 @@ import { parseTarget } from '../net/target.js';
 import { toolVersions } from '../report/environment.js';
 import { writeEvidenceBundle } from '../report/evidence-bundle.js';
 import { sendLine } from '../report/evidence-outcome.js';
-import { observeHandshake } from '../tls/observe.js';
+import { observeHandshake } from '../record/observe.js';
 import { connectPlan } from './connect-options.js';
 import type { EvidenceArgs } from './evidence.js';
 import { exitCodeFor } from './exit-codes.js';

@@ -6,7 +6,7 @@ import { parseTarget } from '../net/target.js';
 import { compareVerdicts } from '../diagnose/comparison.js';
 import { chainHtml } from '../report/chain-html.js';
 import { renderHandshake } from '../report/handshake-text.js';
-import { observeHandshake } from '../tls/observe.js';
+import { observeHandshake } from '../record/observe.js';
 import type { HandshakeRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';

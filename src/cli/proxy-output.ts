@@ -5,8 +5,8 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { ToolError } from '../errors.js';
-import { EventBus } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { errorEvent, EventBus } from '../events.js';
+import { formatHostPort } from '../host-port.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
 import type { SessionEvidence } from '../report/session-evidence.js';
 import { oneLine } from '../report/terminal-safe.js';
@@ -85,7 +85,7 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
   const evidence = new SessionEvidence(
     dir,
     (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
-    (message) => events.publish({ type: 'error', time: new Date().toISOString(), code: 'EVIDENCE_FAILED', message }),
+    (message) => events.publish(errorEvent('EVIDENCE_FAILED', message)),
   );
   if (automatic) {
     events.subscribe((event) => {

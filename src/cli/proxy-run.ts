@@ -8,12 +8,13 @@ import { ensureLocalCa } from '../ca/local-ca.js';
 import { quotePosix } from '../ca/shell-quote.js';
 import { fullGc } from './full-gc.js';
 import { ToolError } from '../errors.js';
-import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
-import { formatHostPort } from '../net/target.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
+import { formatHostPort } from '../host-port.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
-import { observeHandshake, type ResignedRun } from '../tls/observe.js';
+import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { anchorPems } from '../tls/handshake-record.js';
+import { anchorPems } from '../record/assemble.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import { openProxyOutput, type ProxyOutput } from './proxy-output.js';
@@ -42,7 +43,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   for (const store of [trust.public, trust.system, trust.extra, trust.certifi]) store?.exclude(ca.cert.der);
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  const resigned: ResignedRun = { memory: EMPTY_RESIGNED };
+  let resigned = EMPTY_RESIGNED;
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
   const signals = stopSignals(() => evidence?.flushHarSync());
@@ -65,7 +66,13 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     ca,
     minter,
     events,
-    observe: (target, servername) => observeHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'], resigned }, trust),
+    observe: async (target, servername) => {
+      const gathered = await gatherHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust);
+      // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
+      const judged = judgeHandshake(gathered, resigned);
+      resigned = judged.resigned;
+      return judged.record;
+    },
     upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),

@@ -2,7 +2,8 @@
 // file is created or a port is taken.
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ToolError } from '../errors.js';
-import type { HostPort } from '../net/target.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import type { HostPort } from '../types.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
 import { parsePassthrough, type PassthroughPattern } from '../proxy/policy.js';
 import type { ProxyAuth } from '../proxy/proxy-auth.js';
@@ -10,8 +11,6 @@ import type { ClientCredentials } from '../tls/probe.js';
 import { networkPlan, type NetworkPlan } from './connect-options.js';
 import { AUTH_ENV, proxyCredentials } from './proxy-credentials.js';
 import type { ProxyArgs } from './proxy.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 export interface ProxySettings {
   auth: ProxyAuth | null;
@@ -25,7 +24,7 @@ export interface ProxySettings {
 export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!LOOPBACK.test(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
   const headerTimeoutMs = args['header-timeout'];
   if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');

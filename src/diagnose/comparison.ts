@@ -1,6 +1,6 @@
 // "Is it them or us?": the target's verdict per store, beside a sanity host's and what the
 // machine's own clients (curl, python3's ssl, requests, httpx) say; one conclusion a ticket can quote. Pure.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { CERTIFI_WARNING } from './certifi-lag.js';
 import type { HandshakeRecord } from '../types.js';
 

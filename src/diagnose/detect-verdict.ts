@@ -5,7 +5,7 @@
 import { diagnose } from './diagnose.js';
 import { anchorsInPublicRoots, registrableDomain, resignedInterception, resigningIssuer, type ParseHost } from './interception.js';
 import { resignedDomains, type ResignedMemory } from './resigned-memory.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, Via } from '../types.js';
 
 export type DetectVerdict = 'intercepted' | 'clean' | 'inconclusive';

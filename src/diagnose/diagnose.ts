@@ -1,5 +1,5 @@
 // The verdict a person acts on: problem, whose fault, how sure, and the one thing to do next; pure.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { Diagnosis, HandshakeRecord } from '../types.js';
 import { ownProxyStatement } from './interception.js';
 import { DISTRIBUTION_LEVEL, NODE_LEVEL } from './weak-crypto.js';

@@ -6,7 +6,7 @@
 // host anchored only in a CA the user gave is "possible" (low confidence), and a tlswitness CA means the
 // run measured a tlswitness proxy, not the network.
 import { BlockList } from 'node:net';
-import { ipFamily } from '../net/ip.js';
+import { ipFamily } from '../ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
 import { withArticle } from '../plural.js';
@@ -102,20 +102,6 @@ export function isPublicHost(parseHost: ParseHost, host: string, address: string
   return true;
 }
 
-/** The public suffix list parser, loaded on demand: 200 KB that most verdicts never need. */
-let loadedParser: ParseHost | null = null;
-
-export async function loadHostParser(): Promise<ParseHost> {
-  const module = await import('tldts');
-  // Bundled, the CommonJS build lands under `default`.
-  return (loadedParser = module.parse ?? (module as unknown as { default: { parse: ParseHost } }).default.parse);
-}
-
-/** The parser when an earlier verdict already loaded it (a long-running proxy), so a record is built once. */
-export function hostParserIfLoaded(): ParseHost | null {
-  return loadedParser;
-}
-
 /** Registrable domain, for telling unrelated hosts apart. */
 export function registrableDomain(parseHost: ParseHost, host: string): string {
   return parseHost(host, { allowPrivateDomains: true }).domain ?? host;
@@ -145,7 +131,7 @@ export interface InterceptionContext {
 }
 
 const PUBLIC_ANCHORED = new Set(['ok', 'ERR_TLS_CERT_ALTNAME_INVALID']);
-type UnjudgedRecord = Omit<HandshakeRecord, 'interception' | 'diagnosis'>;
+export type UnjudgedRecord = Omit<HandshakeRecord, 'interception' | 'diagnosis'>;
 
 /** Whether the chain anchors in the public root set (an expired or misnamed chain still does). */
 export function anchorsInPublicRoots(record: Pick<HandshakeRecord, 'trust' | 'chainAnalysis'>): boolean {

@@ -1,8 +1,9 @@
 // The facts `doctor` judges, gathered once by the I/O layer (gather.ts) and judged by pure functions.
 import type { DotenvEntry } from './dotenv.js';
 import type { JavaTrustOptions } from './java-options.js';
+import type { Env } from '../types.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 /** One certificate as far as doctor needs it. */
 export interface CertFact {

@@ -38,6 +38,11 @@ export function addressCategory(host: string): AddressCategory | null {
   return 'public';
 }
 
+/** 127.0.0.0/8, ::1 or a localhost name, in any spelling. */
+export function isLoopbackAddress(host: string): boolean {
+  return addressCategory(host) === 'loopback';
+}
+
 const NEVER: ReadonlySet<AddressCategory> = new Set(['metadata', 'this-network', 'reserved']);
 
 /**

@@ -60,11 +60,6 @@ export function isLoopbackName(host: string): boolean {
   return /^(?:[^.]+\.)*localhost\.?$/i.test(host);
 }
 
-/** 127.0.0.0/8 or ::1 (canonical text as canonicalAddress gives it). */
-export function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || /^127\./.test(address);
-}
-
 /** 0.0.0.0 or ::: a connection to the unspecified address reaches this machine (Linux, BSDs). */
 export function isUnspecifiedAddress(address: string): boolean {
   return address === '0.0.0.0' || address === '::';

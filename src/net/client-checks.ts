@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import type { ClientCheck } from '../diagnose/comparison.js';
 import type { ProxySpec } from './connector.js';
-import { formatHostPort, type ResolveMap } from './target.js';
+import type { ResolveMap } from './target.js';
+import { formatHostPort } from '../host-port.js';
 
 export interface ClientCheckTarget {
   host: string;

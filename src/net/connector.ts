@@ -7,11 +7,12 @@
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { ipFamily } from './ip.js';
+import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
 import { stripUrlAuth, ToolError } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
-import { formatHostPort, type ResolveMap } from './target.js';
+import type { ResolveMap } from './target.js';
+import { formatHostPort } from '../host-port.js';
 
 export interface ProxySpec {
   /** The proxy URL without credentials, for records and messages. */

@@ -1,9 +1,8 @@
 // Which proxy, if any, curl would use for an https:// target given the environment; pure.
 // curl reads https_proxy before HTTPS_PROXY, then all_proxy / ALL_PROXY, and no_proxy before NO_PROXY.
 import { BlockList } from 'node:net';
-import { ipFamily } from './ip.js';
-
-export type Env = Record<string, string | undefined>;
+import { ipFamily } from '../ip.js';
+import type { Env } from '../types.js';
 
 export function envProxyFor(host: string, env: Env): string | null {
   const proxy = env.https_proxy || env.HTTPS_PROXY || env.all_proxy || env.ALL_PROXY;

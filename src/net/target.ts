@@ -1,11 +1,8 @@
 // TARGET and --resolve parsing; pure.
-import { ipFamily } from './ip.js';
+import { ipFamily } from '../ip.js';
 import { ToolError } from '../errors.js';
+import type { HostPort } from '../types.js';
 
-export interface HostPort {
-  host: string;
-  port: number;
-}
 
 function parsePort(text: string, what: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -61,9 +58,6 @@ export function parseTarget(text: string): HostPort {
   return { host: checkHost(rest, original), port: 443 };
 }
 
-export function formatHostPort({ host, port }: HostPort): string {
-  return ipFamily(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** curl's --resolve: `HOST:PORT:ADDR[,ADDR...]`, ADDR may be a bracketed IPv6 address. */
 export type ResolveMap = Map<string, string[]>;

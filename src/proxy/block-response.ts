@@ -1,6 +1,6 @@
 // The 502 (504 for a timeout) an app gets when its upstream fails verification or cannot be reached: host, problem,
 // action and the served chain, as plain text, or HTML for clients that accept it; pure.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
 export interface BlockResponse {

@@ -2,11 +2,11 @@
 // matching hosts, so an app that cannot do mTLS can reach an mTLS API through it.
 import { readFileSync } from 'node:fs';
 import { ToolError } from '../errors.js';
-import type { HostPort } from '../net/target.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
 import { matchesPassthrough, parsePassthrough, type PassthroughPattern } from './policy.js';
+import type { HostPort } from '../types.js';
 
 export interface UpstreamClientCertificate {
   pattern: PassthroughPattern;

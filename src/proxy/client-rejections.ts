@@ -2,7 +2,8 @@
 // (Node and Go do), so a close before any request is inferred as one, with its confidence; an app
 // that keeps refusing one host is probably pinning it.
 import type { EventBus } from '../events.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
+import type { HostPort } from '../types.js';
 
 const PINNED_AFTER = 3;
 const MAX_HOSTS = 10_000;

@@ -1,8 +1,8 @@
 // Where one CONNECT goes, decided from what is known at each step (the request, the app's first bytes,
 // the upstream's record) and the policy; pure: the MITM front acts on the Decision.
-import { formatHostPort, type HostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { readClientHello } from '../tls/client-hello.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { parseConnectAuthority } from './connect-target.js';
 import { matchesPassthrough, upstreamAcceptable, type PolicyOptions } from './policy.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';

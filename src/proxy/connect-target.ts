@@ -1,6 +1,6 @@
 // The CONNECT authority of a request line; pure.
 import { isIP } from 'node:net';
-import type { HostPort } from '../net/target.js';
+import type { HostPort } from '../types.js';
 
 const CONNECT_AUTHORITY = /^(\[[0-9a-f:.]+\]|[^\s:[\]/]+):(\d{1,5})$/i;
 const LABEL = /^[a-z0-9_-]{1,63}$/i;

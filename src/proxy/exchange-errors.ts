@@ -3,8 +3,8 @@
 // block page when OpenSSL refused the upstream connection).
 import type { ServerResponse } from 'node:http';
 import type { ExchangeContext } from './library-adapter.js';
-import type { EventBus } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { errorEvent, type EventBus } from '../events.js';
+import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
 import { UpstreamRefusal } from './openssl-gate.js';
@@ -41,7 +41,7 @@ export class ExchangeErrors {
     const options = ctx?.proxyToServerRequestOptions;
     const target = (ctx && this.targets.get(ctx)) ?? (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
     const failure = exchangeFailure(kind, error, target);
-    this.events.publish({ type: 'error', time: new Date().toISOString(), code: failure.code, message: failure.message, ...(ctx ? { host: target } : {}) });
+    this.events.publish(errorEvent(failure.code, failure.message, ctx ? target : undefined));
     if (!ctx) return;
     const response = ctx.proxyToClientResponse;
     if (error instanceof UpstreamRefusal && error.record && !response.headersSent && !response.destroyed) {

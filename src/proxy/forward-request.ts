@@ -2,7 +2,7 @@
 // or the checked plain URL (never the Host header or the library's re-parse), given our Via, and logged.
 import type { IncomingMessage } from 'node:http';
 import type { ExchangeContext } from './library-adapter.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { ClientCertRefusals } from './client-cert-refusals.js';
 import type { ExchangeErrors } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
-import type { EventBus, ExchangeListener } from '../events.js';
+import { errorEvent, type EventBus, type ExchangeListener } from '../events.js';
 import type { ExchangeDrain } from './drain.js';
 import type { HostRecorder, Observe } from './host-recorder.js';
 import type { IdleCollector } from './idle-collector.js';
@@ -55,12 +55,10 @@ export interface FrontContext {
   agent(): UpstreamAgent | null;
 }
 
-export const now = () => new Date().toISOString();
-
 /** Answers a request the proxy will not forward (never echoing credentials from its target). */
 export function refuseRequest(events: EventBus, req: IncomingMessage, res: ServerResponse, status: 400 | 407 | 508, text: string): void {
   // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
-  if (status !== 407) events.publish({ type: 'error', time: now(), code: status === 508 ? 'LOOP' : 'BAD_REQUEST', message: `refused ${req.method} ${shownTarget(String(req.url))}: ${text}` });
+  if (status !== 407) events.publish(errorEvent(status === 508 ? 'LOOP' : 'BAD_REQUEST', `refused ${req.method} ${shownTarget(String(req.url))}: ${text}`));
   req.resume();
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
   res.end(`tlswitness: ${text}\n`);

@@ -1,9 +1,8 @@
 // Records each upstream host:port (and the name the app asked for, when it differs) with the
 // handshake core on a side connection (so bulk traffic never runs through the recording tap), at
 // most once per host:port:name within the TTL; concurrent CONNECTs to one host share one probe.
-import type { HostPort } from '../net/target.js';
-import { formatHostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 
 /**
  * Records one upstream. `servername` is the SNI to send and the name to check when the app asked

@@ -3,8 +3,9 @@
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { ProxySpec } from '../net/connector.js';
-import type { HostPort, ResolveMap } from '../net/target.js';
+import type { ResolveMap } from '../net/target.js';
 import { checkSelfTarget, isSelfAddress, selfListener, type SelfListener } from './self-target.js';
+import type { HostPort } from '../types.js';
 
 export class LoopGuard {
   private self: SelfListener = { ports: [], addresses: [] };

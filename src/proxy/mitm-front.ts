@@ -5,13 +5,14 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import { formatHostPort, type HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import { errorEvent } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { ClientRejections } from './client-rejections.js';
 import { NO_BYTES, refusalMessage, routeConnectRequest, routeFirstBytes, routeLoop, routeRecord, type Refusal } from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
-import { now, refuseRequest, type FrontContext } from './front-context.js';
+import { refuseRequest, type FrontContext } from './front-context.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
 import { upstreamAcceptable } from './policy.js';
@@ -55,7 +56,7 @@ export class MitmFront {
     });
     library.onConnect((req, socket, head) => {
       this.onConnect(req, socket, head).catch((error: Error) => {
-        options.events.publish({ type: 'error', time: now(), code: 'CONNECT_FAILED', message: `CONNECT ${shownTarget(String(req.url))}: ${error.message}` });
+        options.events.publish(errorEvent('CONNECT_FAILED', `CONNECT ${shownTarget(String(req.url))}: ${error.message}`));
         socket.destroy();
       });
     });
@@ -68,7 +69,7 @@ export class MitmFront {
 
   private refuse(socket: Socket, refusal: Refusal, shown: string, target: HostPort | null): void {
     const { events, upstream } = this.shared.options;
-    if (refusal.code) events.publish({ type: 'error', time: now(), code: refusal.code, message: refusalMessage(refusal, shown, target, upstream.timeoutMs), ...(target && refusal.status === null ? { host: target.host } : {}) });
+    if (refusal.code) events.publish(errorEvent(refusal.code, refusalMessage(refusal, shown, target, upstream.timeoutMs), target && refusal.status === null ? target.host : undefined));
     if (refusal.reason === 'unauthorized') socket.end(PROXY_AUTH_REQUIRED);
     // Bytes pipelined after a refused CONNECT are never read.
     else if (refusal.status) socket.end(`HTTP/1.1 ${refusal.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy());
@@ -113,7 +114,7 @@ export class MitmFront {
     try {
       record = await recording;
     } catch (error) {
-      events.publish({ type: 'error', time: now(), code: 'RECORD_FAILED', message: `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      events.publish(errorEvent('RECORD_FAILED', `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
       if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
@@ -139,7 +140,7 @@ export class MitmFront {
     try {
       context = await leaf;
     } catch (error) {
-      events.publish({ type: 'error', time: now(), code: 'MINT_FAILED', message: `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, host: target.host });
+      events.publish(errorEvent('MINT_FAILED', `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
       socket.destroy();
       return null;
     }

@@ -4,9 +4,9 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import type { EventBus } from '../events.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import { errorEvent, type EventBus } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { classifyHandshakeEnd } from './client-handshake.js';
 import type { ClientRejections } from './client-rejections.js';
 import type { UpstreamName } from './upstream-name.js';
@@ -73,7 +73,7 @@ export function startMitmSession({ socket, first, target, context, answered, tim
     }
     const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
     if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
-    else events.publish({ type: 'error', time: new Date().toISOString(), code: verdict.code, message: `MITM ${formatHostPort(target)}: ${verdict.reason}`, host: target.host });
+    else events.publish(errorEvent(verdict.code, `MITM ${formatHostPort(target)}: ${verdict.reason}`, target.host));
   });
   return { tlsSocket, connection };
 }

@@ -5,7 +5,8 @@ import { Agent, type AgentOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { openConnection } from '../net/connector.js';
-import { formatHostPort, type ResolveMap } from '../net/target.js';
+import type { ResolveMap } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { LoopError, UpstreamTimeoutError } from './exchange-failure.js';
 
 export interface PlainAgentOptions {

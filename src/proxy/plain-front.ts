@@ -2,7 +2,8 @@
 // plain-request.ts) and loop-guarded before the library forwards them; WebSocket upgrades refused.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { now, refuseRequest, type FrontContext } from './front-context.js';
+import { errorEvent } from '../events.js';
+import { refuseRequest, type FrontContext } from './front-context.js';
 import { checkPlainRequest, shownTarget, type PlainRoute } from './plain-request.js';
 import { authorized } from './proxy-auth.js';
 import { carriesVia } from './via.js';
@@ -55,7 +56,7 @@ export class PlainFront {
       req.headers.host = route.hostHeader;
       library.forwardPlain(req, res);
     }).catch((error: Error) => {
-      events.publish({ type: 'error', time: now(), code: 'PROXY_ERROR', message: `${req.method} ${shownTarget(route.url)}: ${error.message}` });
+      events.publish(errorEvent('PROXY_ERROR', `${req.method} ${shownTarget(route.url)}: ${error.message}`));
       res.destroy();
     });
   }

@@ -1,7 +1,6 @@
 // The user's proxy policy (mode, --passthrough, --on-upstream-error) and whether an upstream is acceptable; pure.
 import { isIP } from 'node:net';
-import type { HostPort } from '../net/target.js';
-import type { HandshakeRecord } from '../types.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 
 export type Mode = 'mitm' | 'tunnel';
 export type OnUpstreamError = 'block' | 'tunnel';

@@ -3,12 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { ToolError } from '../errors.js';
-import { formatHostPort } from '../net/target.js';
+import { errorEvent } from '../events.js';
+import { formatHostPort } from '../host-port.js';
 import { ClientCertRefusals } from './client-cert-refusals.js';
 import { ExchangeDrain } from './drain.js';
 import { ExchangeErrors } from './exchange-errors.js';
 import { prepareForward } from './forward-request.js';
-import { now, type FrontContext, type ProxyServerOptions } from './front-context.js';
+import type { FrontContext, ProxyServerOptions } from './front-context.js';
 import { HostRecorder } from './host-recorder.js';
 import { IdleCollector } from './idle-collector.js';
 import { LibraryAdapter } from './library-adapter.js';
@@ -44,7 +45,7 @@ export class ProxyServer {
     this.idle = options.collectGarbage ? new IdleCollector(options.collectGarbage) : null;
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.loops = new LoopGuard(options.upstream.resolve, (host) => options.upstream.proxyFor(host));
-    const heads: RequestHeadGuard = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish({ type: 'error', time: now(), code, message }));
+    const heads: RequestHeadGuard = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish(errorEvent(code, message)));
     const errors = new ExchangeErrors(options.events, (response) => heads.cutResponses.has(response));
     /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
     const refusals = new ClientCertRefusals(this.recorder);
@@ -156,7 +157,7 @@ export class ProxyServer {
     if (this.disagreements.has(record)) return;
     this.disagreements.add(record);
     const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
-    this.options.events.publish({ type: 'error', time: now(), code: 'VERIFIER_DISAGREEMENT', message: disagreementMessage(where, record, openssl, recordAccepts), host: target.host });
+    this.options.events.publish(errorEvent('VERIFIER_DISAGREEMENT', disagreementMessage(where, record, openssl, recordAccepts), target.host));
     if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 

@@ -1,8 +1,10 @@
 // Whether a target is this proxy itself, judged by address and port rather than by spelling; pure.
 // A request the proxy forwards to its own port comes back as a new request, which it forwards
 // again: one app request becomes an unbounded chain of sockets.
-import { canonicalAddress, isLoopbackAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
-import type { HostPort, ResolveMap } from '../net/target.js';
+import { isLoopbackAddress } from '../net/address-category.js';
+import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
+import type { ResolveMap } from '../net/target.js';
+import type { HostPort } from '../types.js';
 
 export interface SelfListener {
   /** The ports the proxy accepts on: its own and the library's unadvertised one. */

@@ -1,9 +1,10 @@
 // Relays a CONNECT untouched to its target (through the upstream proxy when there is one).
 import type { Socket } from 'node:net';
-import type { EventBus } from '../events.js';
+import { errorEvent, type EventBus } from '../events.js';
 import { openConnection } from '../net/connector.js';
-import { formatHostPort, type HostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { UpstreamOptions } from './upstream-agent.js';
+import type { HostPort } from '../types.js';
 
 export function relay(client: Socket, first: Buffer, target: HostPort, upstream: Pick<UpstreamOptions, 'resolve' | 'proxyFor' | 'timeoutMs'>, sockets: Set<Socket>, events: EventBus): void {
   openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
@@ -30,7 +31,7 @@ export function relay(client: Socket, first: Buffer, target: HostPort, upstream:
       server.pipe(client);
     },
     (error: Error) => {
-      events.publish({ type: 'error', time: new Date().toISOString(), code: 'TUNNEL_FAILED', message: `tunnel to ${formatHostPort(target)}: ${error.message}`, host: target.host });
+      events.publish(errorEvent('TUNNEL_FAILED', `tunnel to ${formatHostPort(target)}: ${error.message}`, target.host));
       client.destroy();
     },
   );

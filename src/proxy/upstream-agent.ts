@@ -8,7 +8,8 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
-import { formatHostPort, type HostPort, type ResolveMap } from '../net/target.js';
+import type { ResolveMap } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HostRecorder } from './host-recorder.js';
@@ -16,7 +17,7 @@ import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamR
 import { connectionFacts } from '../tls/connection-facts.js';
 import { cutWhenSilent } from './plain-agent.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';
-import type { HandshakeRecord, OpensslVerdict } from '../types.js';
+import type { HandshakeRecord, HostPort, OpensslVerdict } from '../types.js';
 
 /** A record about a live connection's very leaf that OpenSSL contradicted. */
 export interface Disagreement {

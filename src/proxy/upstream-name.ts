@@ -13,7 +13,7 @@
 // - An SNI that is not a DNS name (an IP literal, which RFC 6066 3 forbids, or garbage) is refused:
 //   nobody could say which name it asks for.
 import { isIP } from 'node:net';
-import type { HostPort } from '../net/target.js';
+import type { HostPort } from '../types.js';
 
 export interface UpstreamName {
   /** SNI sent upstream; null for none (an IP address without SNI). */

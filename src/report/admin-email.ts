@@ -1,6 +1,6 @@
 // email.txt: a drafted, professional message to whoever can fix the problem, with the exact change
 // requested; pure.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 import { listed, type Comparison } from '../diagnose/comparison.js';
 import type { EvidenceDecision } from './evidence-outcome.js';

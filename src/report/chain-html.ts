@@ -1,7 +1,7 @@
 // report.html: one self-contained page that draws a handshake's chain as sent beside the path each
 // trust store built (anchor or gap), with the problem, whose fault, the action and "is it them or us".
 // No scripts and nothing loaded from anywhere (a strict CSP says so to the browser); pure.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 import { certificateBox, ISSUED_BY, linkTo, pathBox, pathEndBox } from './chain-html-boxes.js';
 import { CHAIN_HTML_STYLE } from './chain-html-style.js';

@@ -4,7 +4,7 @@ import { createWriteStream, openSync } from 'node:fs';
 import { ToolError } from '../errors.js';
 import type { Writable } from 'node:stream';
 import type { ProxyEvent } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { safeJson, safeLines } from './terminal-safe.js';
 
 export interface Sink {

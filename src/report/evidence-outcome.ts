@@ -2,7 +2,7 @@
 // and from it the headline, the action, who the email goes to, its subject, what to send and the exit
 // code, so that report.md, email.txt and the command's output never tell different stories; pure.
 import { listed, type Comparison } from '../diagnose/comparison.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 
 /**

@@ -1,6 +1,6 @@
 // report.md of an evidence bundle: the summary, "is it them or us", and the chain as sent; pure.
 import type { Comparison } from '../diagnose/comparison.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 import { validityState } from './certificate-text.js';
 import { count } from '../plural.js';

@@ -1,7 +1,7 @@
 // Human text for one handshake record, in the spirit of `openssl s_client`: the chain as sent,
 // each store's verdict, the diagnosis and the `Verify return code` line; pure.
 import { CERTIFI_WARNING } from '../diagnose/certifi-lag.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { ChainEntry, HandshakeRecord } from '../types.js';
 import { safeLines } from './terminal-safe.js';
 

@@ -2,7 +2,7 @@
 // session runs, and a HAR of the session's exchanges, kept current on disk (session-har.ts). A
 // subscriber: it never slows the request path (writes are queued one at a time) and a failed write
 // is reported, not thrown.
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { Exchange } from '../events.js';
 import type { HandshakeRecord } from '../types.js';
 import { writeEvidenceBundle } from './evidence-bundle.js';

@@ -1,7 +1,7 @@
 // The TUI's event log: errors, app refusals, notes and whatever libraries print while the screen is
 // up, newest last, bounded; a line repeated back to back is counted, not stored again; pure.
 import type { ProxyEvent } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import { redactText } from '../redact/url.js';
 
 export type LogLevel = 'error' | 'warning' | 'note';

@@ -1,7 +1,7 @@
 // The TUI's state: one row per upstream host:port, reduced from proxy events, most recent activity
 // first, bounded (oldest rows and requests dropped) so a long, busy run keeps a fixed footprint; pure.
 import type { ClientTlsErrorEvent, ProxyEvent, RequestEvent } from '../events.js';
-import { formatHostPort } from '../net/target.js';
+import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 import { verdictOf } from './verdict.js';
 

@@ -3,7 +3,8 @@
 import test from 'ava';
 import { detectExitCode, detectVerdict, settleRun, targetVerdict } from '../../src/diagnose/detect-verdict.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
-import { judgeInterception, loadHostParser } from '../../src/diagnose/interception.js';
+import { judgeInterception } from '../../src/diagnose/interception.js';
+import { loadHostParser } from '../../src/record/host-parser.js';
 import { EMPTY_RESIGNED, type ResignedMemory } from '../../src/diagnose/resigned-memory.js';
 import type { ChainEntry, HandshakeRecord } from '../../src/types.js';
 

@@ -1,7 +1,8 @@
 // The run's memory of re-signing issuers stays bounded over thousands of hosts, and so does every
 // record that quotes it; the verdict takes the memory in and returns a new one. Pure.
 import test from 'ava';
-import { judgeInterception, loadHostParser } from '../../src/diagnose/interception.js';
+import { judgeInterception } from '../../src/diagnose/interception.js';
+import { loadHostParser } from '../../src/record/host-parser.js';
 import { EMPTY_RESIGNED, RESIGNED_LIMITS, rememberResigned, type ResignedMemory } from '../../src/diagnose/resigned-memory.js';
 import type { ChainEntry, HandshakeRecord } from '../../src/types.js';
 

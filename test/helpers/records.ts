@@ -2,7 +2,7 @@
 import type { Fixtures } from './fixtures.js';
 import { freePort, startScenarioServer } from './fixtures.js';
 import { fixtureTrust, observeScenario } from './observe.js';
-import { observeHandshake } from '../../src/tls/observe.js';
+import { observeHandshake } from '../../src/record/observe.js';
 import { parseResolve } from '../../src/net/target.js';
 import type { HandshakeRecord } from '../../src/types.js';
 

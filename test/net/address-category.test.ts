@@ -1,7 +1,7 @@
 // Which AIA targets may be fetched, judged on injected addresses: loopback-only tests cannot show
 // a public host, so the "public host names an internal URL" rule is checked here.
 import test from 'ava';
-import { addressCategory, aiaRefusal, type AddressCategory } from '../../src/net/address-category.js';
+import { addressCategory, aiaRefusal, isLoopbackAddress, type AddressCategory } from '../../src/net/address-category.js';
 
 test('categories, in any spelling of the address', (t) => {
   const cases: Array<[string, AddressCategory | null]> = [
@@ -55,4 +55,9 @@ test('an internal host: its own kind of network too, never metadata, "this netwo
     t.regex(aiaRefusal('169.254.169.254', host)!, /metadata address: never fetched/);
     t.regex(aiaRefusal('0.0.0.0', host)!, /this-network address: never fetched/);
   }
+});
+
+test('loopback, the one test for every caller (the proxy listener guard, its own-address check)', (t) => {
+  for (const host of ['127.0.0.1', '127.255.0.9', '::1', '[::1]', 'localhost', 'LOCALHOST', 'app.localhost', '127.1', '::ffff:127.0.0.1']) t.true(isLoopbackAddress(host), host);
+  for (const host of ['128.0.0.1', '0.0.0.0', '::', '10.0.0.1', 'localhost.example.com', 'example.com', '::2']) t.false(isLoopbackAddress(host), host);
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFixturePki, type FixturePki } from '../../scripts/fixture-pki.js';
 import { parseResolve } from '../../src/net/target.js';
-import { observeHandshake, type HandshakeRequest } from '../../src/tls/observe.js';
+import { observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
 import { startAiaServer, startScenarioServer, type AiaServer } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 

@@ -1,9 +1,11 @@
-// observeHandshake's cross-check: OpenSSL's own verdict on the probe's connection, compared with
-// tlswitness's. A clock moved for tlswitness alone makes the two disagree on a real handshake.
+// The record stage on real handshakes: OpenSSL's own verdict on the probe's connection, compared with
+// tlswitness's (a clock moved for tlswitness alone makes the two disagree), and the judgements run on
+// gathered inputs with the run's memory passed in and returned.
 import test from 'ava';
+import { EMPTY_RESIGNED } from '../../src/diagnose/resigned-memory.js';
 import { parseResolve } from '../../src/net/target.js';
 import { renderHandshake } from '../../src/report/handshake-text.js';
-import { observeHandshake, type HandshakeRequest } from '../../src/tls/observe.js';
+import { gatherHandshake, judgeHandshake, observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 
@@ -60,6 +62,30 @@ test('a disagreement goes into the record and the text: tlswitness judges a year
     t.regex(renderHandshake(record, later()), /\nWarning: tlswitness's verifier says CERT_HAS_EXPIRED .* says ok: trust OpenSSL's verdict/);
     const unchecked = await observeHandshake(request('valid', server.port, false), trust, later);
     t.deepEqual(disagreements(unchecked), [], 'without the cross-check (the proxy recorder) OpenSSL gives no verdict');
+  } finally {
+    await server.close();
+  }
+});
+
+test('two public hosts re-signed by one unknown issuer, gathered concurrently: each judged once on the memory as it stands, which comes back', async (t) => {
+  // The public roots do not hold the unknown root: a public host under it needs the host classified.
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.unknownRoot!);
+  const hostRequest = (host: string): HandshakeRequest => ({ ...request('unknownRoot', server.port, false), id: host, target: { host, port: server.port }, resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]) });
+  try {
+    const [alpha, beta] = await Promise.all([gatherHandshake(hostRequest('www.alpha-shop.com'), trust), gatherHandshake(hostRequest('www.beta-bank.com'), trust)]);
+    t.not(alpha.parseHost, null, 'the public suffix parser is loaded because the complete record needs it');
+    const first = judgeHandshake(alpha, EMPTY_RESIGNED);
+    const second = judgeHandshake(beta, first.resigned);
+    t.is(EMPTY_RESIGNED.size, 0, 'the memory given in is left as it was');
+    t.deepEqual([...second.resigned.values()].map((issuer) => issuer.domains), [['alpha-shop.com', 'beta-bank.com']]);
+    t.false(first.record.interception.detected);
+    t.true(second.record.interception.detected);
+    t.regex(second.record.interception.reason, /signs unrelated public hosts in this run \(alpha-shop\.com, beta-bank\.com\)/);
+    t.is(second.record.diagnosis.liability, 'network', 'the diagnosis reads the interception verdict');
+    // The same inputs judged without the run's memory: one host alone is no sign.
+    t.false(judgeHandshake(beta, EMPTY_RESIGNED).record.interception.detected);
+    t.deepEqual(Object.keys(second.record), ['type', 'schemaVersion', 'id', 'time', 'target', 'via', 'proxy', 'tls', 'chain', 'trust', 'verification', 'diagnosis', 'chainAnalysis', 'clientCertificate', 'warnings', 'interception', 'failure', 'timing', 'weakCrypto']);
   } finally {
     await server.close();
   }

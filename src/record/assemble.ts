@@ -1,15 +1,17 @@
-// Assembles the SPEC handshake record from what was observed and the trust stores; pure.
-import { judgeChain, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
+// The SPEC handshake record from what one connection showed: the chain verified against the trust
+// stores, then the interception and diagnosis judgements on the complete record, once; pure.
+import { judgeChain, type ChainJudgement, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
 import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import { judgeInterception, type ParseHost } from '../diagnose/interception.js';
+import { judgeInterception, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import { derToPem } from '../trust/pem.js';
-import type { Failure, HandshakeRecord, StrictWarning, Target, Via } from '../types.js';
-import type { ProbeResult } from './probe.js';
+import type { Failure, HandshakeRecord, StrictWarning } from '../types.js';
+import type { Observation } from '../tls/observe-target.js';
+import type { ProbeResult } from '../tls/probe.js';
 
 export type { TrustContext };
 
@@ -21,23 +23,25 @@ export function anchorPems(trust: TrustContext): string[] {
   return [...unique.values()].map(derToPem);
 }
 
-export interface Observation {
-  id: string;
-  time: Date;
-  target: Target;
-  via: Via;
-  proxy: string | null;
-  connectMs: number | null;
-  /** A failure before TLS (DNS, TCP, proxy). */
-  connectFailure: Failure | null;
-  probe: ProbeResult | null;
-  clientSubject: string | null;
-  /** Where target.address came from; a DNS answer in a private range makes the host internal. */
-  addressSource?: 'literal' | 'resolve' | 'dns' | null;
-  /** One run's memory (the proxy, detect), to see one issuer re-signing unrelated hosts. */
+/** The chain as the observation shows it, verified at `now` (with an issuer fetched over AIA, when one was). */
+export function verifyObservation(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): ChainJudgement {
+  const hostname = observation.target.servername ?? observation.target.host;
+  return judgeChain(observation.probe?.flight.certificates ?? [], trust, now, hostname, fetched);
+}
+
+/** The AIA caIssuers URL to fetch: the chain lacks its issuer (OpenSSL 20 or 21) and names where it is. */
+export function missingIssuerUrl(judged: ChainJudgement): string | null {
+  const code = judged.verification?.opensslCode;
+  return code === 20 || code === 21 ? (judged.chainAnalysis.aiaCaIssuers[0] ?? null) : null;
+}
+
+/** What the interception judgement needs beside the record. */
+export interface JudgementInputs {
+  trust: TrustContext;
+  /** The public suffix list parser, when the verdict needs the host classified (needsHostClassification). */
+  parseHost: ParseHost | null;
+  /** One run's memory (the proxy, detect), to see one issuer re-signing unrelated hosts; none outside a run. */
   resigned?: ResignedMemory;
-  /** The public suffix list parser, when loaded (see needsHostClassification). */
-  parseHost?: ParseHost | null;
 }
 
 function tlsFailure(probe: ProbeResult): Failure | null {
@@ -46,16 +50,10 @@ function tlsFailure(probe: ProbeResult): Failure | null {
   return { step: 'tls', code: probe.error.code, message: probe.error.message, alert: alert ? (alert[2] ?? `alert ${alert[1]}`).toLowerCase() : null };
 }
 
-export function buildHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): HandshakeRecord {
-  return assembleHandshakeRecord(observation, trust, now, fetched).record;
-}
-
-/** The record and the run's memory after it: the memory given in is left as it was. */
-export function assembleHandshakeRecord(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): { record: HandshakeRecord; resigned: ResignedMemory | undefined } {
+/** The record but for its interception and diagnosis: everything the judgements read. */
+export function unjudgedRecord(observation: Observation, judged: ChainJudgement): UnjudgedRecord {
   const { probe } = observation;
   const failure = observation.connectFailure ?? (probe ? tlsFailure(probe) : null);
-  const hostname = observation.target.servername ?? observation.target.host;
-  const judged = judgeChain(probe?.flight.certificates ?? [], trust, now, hostname, fetched);
   const warnings: StrictWarning[] = [...judged.warnings];
   for (const problem of probe?.flight.problems ?? []) warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
   const verification = judged.verification ?? { ok: false, code: failure?.code ?? 'NO_CERTIFICATE', opensslCode: -1, message: failure?.message ?? 'the server sent no certificate', depth: null };
@@ -85,7 +83,7 @@ export function assembleHandshakeRecord(observation: Observation, trust: TrustCo
     warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}` : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
   }
 
-  const record: HandshakeRecord = {
+  return {
     type: 'handshake',
     schemaVersion: SCHEMA_VERSION,
     id: observation.id,
@@ -97,25 +95,32 @@ export function assembleHandshakeRecord(observation: Observation, trust: TrustCo
     chain: judged.chain,
     trust: judged.trust,
     verification,
-    diagnosis: { problem: 'ok', liability: 'none', confidence: 'low', summary: '', action: '' },
     chainAnalysis: judged.chainAnalysis,
     clientCertificate,
     warnings,
-    interception: { detected: false, product: null, reason: '', evidence: null },
     failure,
     timing: { connectMs: round(observation.connectMs), handshakeMs: round(probe?.handshakeMs ?? null) },
     weakCrypto: judged.weakCrypto,
   };
-  const interception = judgeInterception(record, {
-    parseHost: observation.parseHost ?? null,
-    address: observation.target.address,
+}
+
+/**
+ * The interception verdict, then the diagnosis that reads it, on the complete record; the run's
+ * memory after it comes back beside the record (the memory given in is left as it was).
+ */
+export function judgeRecord(unjudged: UnjudgedRecord, observation: Pick<Observation, 'addressSource'>, inputs: JudgementInputs): { record: HandshakeRecord; resigned: ResignedMemory | undefined } {
+  const judged = judgeInterception(unjudged, {
+    parseHost: inputs.parseHost,
+    address: unjudged.target.address,
     addressFromDns: observation.addressSource === 'dns',
-    resigned: observation.resigned,
-    ownCas: trust.ownCas,
+    resigned: inputs.resigned,
+    ownCas: inputs.trust.ownCas,
   });
-  record.interception = interception.interception;
-  record.diagnosis = diagnose(record);
-  return { record, resigned: interception.resigned };
+  const { chainAnalysis, clientCertificate, warnings, failure, timing, weakCrypto, ...head } = unjudged;
+  const interception = judged.interception;
+  // The SPEC's key order: diagnosis after verification, interception after the warnings.
+  const record: HandshakeRecord = { ...head, diagnosis: diagnose({ ...unjudged, interception }), chainAnalysis, clientCertificate, warnings, interception, failure, timing, weakCrypto };
+  return { record, resigned: judged.resigned };
 }
 
 function round(ms: number | null): number | null {

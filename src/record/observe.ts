@@ -1,0 +1,85 @@
+// The record stage: one handshake from target to record. The probe (tls/), then the chain verified
+// against the stores, the missing issuer fetched over AIA when asked and verified again with it, and
+// only then, on the complete record, the interception and diagnosis judgements, once. `inspect`,
+// `detect`, `evidence` and the proxy's recorder all come here; a run's memory goes in and comes back.
+import { addressCategory } from '../net/address-category.js';
+import { fetchIssuer, IssuerFetchError } from '../net/fetch-issuer.js';
+import { ParsedCertificate } from '../trust/certificate.js';
+import { derToPem } from '../trust/pem.js';
+import type { FetchedIssuer, HandshakeRecord } from '../types.js';
+import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
+import { needsHostClassification, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
+import type { ResignedMemory } from '../diagnose/resigned-memory.js';
+import { observeTarget, type AnchorsFor, type Observation, type TargetRequest } from '../tls/observe-target.js';
+import { anchorPems, judgeRecord, missingIssuerUrl, unjudgedRecord, verifyObservation, type TrustContext } from './assemble.js';
+import { hostParserIfLoaded, loadHostParser } from './host-parser.js';
+
+export interface HandshakeRequest extends TargetRequest {
+  /** Fetch the issuer a chain lacks from its AIA caIssuers URL, and verify again with it. */
+  fetchMissing: boolean;
+  /**
+   * Let OpenSSL verify the probe's connection too, against the record's anchors, and record a
+   * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
+   */
+  crossCheck?: boolean;
+}
+
+/** Everything a record's judgements read, complete: no socket or fetch is left to wait for. */
+export interface GatheredHandshake {
+  unjudged: UnjudgedRecord;
+  addressSource: Observation['addressSource'];
+  trust: TrustContext;
+  /** Loaded when the verdict needs the host classified as public or internal (or was loaded before). */
+  parseHost: ParseHost | null;
+}
+
+/** Probe → (AIA fetch) → verify: the inputs of the judgements, gathered. */
+export async function gatherHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<GatheredHandshake> {
+  const anchorsFor: AnchorsFor | null = request.crossCheck
+    ? async () => {
+        const stores = await trust;
+        return { key: stores, pems: () => anchorPems(stores) };
+      }
+    : null;
+  const observation = await observeTarget(request, now(), anchorsFor);
+  const stores = await trust;
+  let verified = verifyObservation(observation, stores, now());
+  const url = request.fetchMissing ? missingIssuerUrl(verified) : null;
+  if (url) verified = verifyObservation(observation, stores, now(), await fetchMissingIssuer(url, request, observation.target.address));
+  const unjudged = unjudgedRecord(observation, verified);
+  const parseHost = hostParserIfLoaded() ?? (needsHostClassification(unjudged) ? await loadHostParser() : null);
+  return { unjudged, addressSource: observation.addressSource, trust: stores, parseHost };
+}
+
+/**
+ * Interception, then diagnosis, on gathered inputs and the run's memory as it is now; the record and
+ * the memory after it. Synchronous, so a caller that keeps the memory it returns before its next
+ * await never loses the hosts of concurrent handshakes.
+ */
+export function judgeHandshake(gathered: GatheredHandshake, resigned: ResignedMemory): { record: HandshakeRecord; resigned: ResignedMemory } {
+  const judged = judgeRecord(gathered.unjudged, gathered, { trust: gathered.trust, parseHost: gathered.parseHost, resigned });
+  return { record: judged.record, resigned: judged.resigned ?? resigned };
+}
+
+/** One handshake judged on its own (inspect, evidence): no run memory. */
+export async function observeHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<HandshakeRecord> {
+  const gathered = await gatherHandshake(request, trust, now);
+  return judgeRecord(gathered.unjudged, gathered, { trust: gathered.trust, parseHost: gathered.parseHost }).record;
+}
+
+/**
+ * The AIA issuer, fetched the way the traffic goes (the same proxy), from a public address, or from
+ * the inspected host's own kind of network: its connected address says which (through a proxy only
+ * a literal or localhost target says; a name there counts as public).
+ */
+async function fetchMissingIssuer(url: string, request: HandshakeRequest, address: string | null): Promise<FetchedCertificates> {
+  const hostCategory = addressCategory(address ?? request.target.host) ?? 'public';
+  try {
+    const certs = (await fetchIssuer(url, { resolve: request.resolve, proxy: request.proxy, hostCategory, timeoutMs: request.timeoutMs })).map((der) => new ParsedCertificate(der));
+    const issuer: FetchedIssuer = { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) };
+    return { issuer, certs };
+  } catch (error) {
+    const refusal = error instanceof IssuerFetchError ? error.refusal : null;
+    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message, ...(refusal ? { refusal } : {}) }, certs: [] };
+  }
+}

@@ -1,0 +1,121 @@
+// The socket half of a handshake record: reach the target (direct or through a proxy) and probe its
+// TLS handshake, as data; judging what was seen is the record stage's job (record/observe.ts).
+import type { SecureVersion } from 'node:tls';
+import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
+import { ipFamily } from '../ip.js';
+import type { ResolveMap } from '../net/target.js';
+import { ToolError } from '../errors.js';
+import type { Failure, HostPort, Target, Via } from '../types.js';
+import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions, type ProbeResult } from './probe.js';
+import { probeContext } from './probe-context.js';
+
+export interface TargetRequest {
+  id: string;
+  target: HostPort;
+  /** SNI and the name checked; undefined means the host (none for an IP address). */
+  servername?: string;
+  resolve: ResolveMap;
+  proxy: ProxySpec | null;
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  alpn: string[];
+  client: ClientCredentials | null;
+  timeoutMs: number;
+  /**
+   * When the server asks for a client certificate, none is given (or one from a CA it did not name)
+   * and the handshake survives, send `HEAD /` on that connection to learn whether it enforces it
+   * (`--no-http-probe` turns it off).
+   */
+  httpProbe?: boolean;
+}
+
+/** What one connection showed, before any judgement. */
+export interface Observation {
+  id: string;
+  time: Date;
+  target: Target;
+  via: Via;
+  proxy: string | null;
+  connectMs: number | null;
+  /** A failure before TLS (DNS, TCP, proxy). */
+  connectFailure: Failure | null;
+  probe: ProbeResult | null;
+  clientSubject: string | null;
+  /** Where target.address came from; a DNS answer in a private range makes the host internal. */
+  addressSource?: 'literal' | 'resolve' | 'dns' | null;
+}
+
+/** The anchors OpenSSL verifies the probe's connection against (the record's trust stores), for a name. */
+export type AnchorsFor = (name: string) => Promise<Omit<ProbeAnchors, 'name'>>;
+
+/** The Host header for the target: the name checked, with the port unless it is 443 (RFC 9110 7.2). */
+export function hostHeader(name: string, port: number): string {
+  const host = name.includes(':') ? `[${name}]` : name;
+  return port === 443 ? host : `${host}:${port}`;
+}
+
+/** RFC 6066 3: no SNI for IP literals. */
+export function defaultServername(host: string, explicit?: string): string | null {
+  if (explicit !== undefined) return explicit;
+  return ipFamily(host) ? null : host;
+}
+
+/**
+ * Connects and probes; a connection failure is part of the observation, not an error.
+ * @param anchorsFor given, OpenSSL verifies the probe's connection too (the cross-check)
+ */
+export async function observeTarget(request: TargetRequest, time: Date, anchorsFor: AnchorsFor | null = null): Promise<Observation> {
+  const servername = defaultServername(request.target.host, request.servername);
+  const observation: Observation = {
+    id: request.id,
+    time,
+    target: { host: request.target.host, port: request.target.port, servername, address: null },
+    via: request.proxy?.via ?? 'direct',
+    proxy: request.proxy?.display ?? null,
+    connectMs: null,
+    connectFailure: null,
+    probe: null,
+    clientSubject: request.client?.subject ?? null,
+  };
+  const probeOptions: ProbeOptions = {
+    servername,
+    minVersion: request.minVersion,
+    maxVersion: request.maxVersion,
+    alpn: request.alpn,
+    client: request.client,
+    timeoutMs: request.timeoutMs,
+    // Most servers answer sooner (a session ticket, data or the alert end the wait); a loaded machine may not.
+    settleMs: Math.min(2000, request.timeoutMs),
+    httpHost: request.httpProbe ? hostHeader(servername ?? request.target.host, request.target.port) : null,
+  };
+  try {
+    const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
+    // Awaited below; meanwhile a failure must not count as unhandled.
+    connecting.catch(() => undefined);
+    if (anchorsFor) probeOptions.anchors = await prepareAnchors(anchorsFor, servername ?? request.target.host, probeOptions);
+    const connection = await connecting;
+    observation.target.address = connection.address;
+    observation.addressSource = connection.addressSource;
+    observation.connectMs = connection.connectMs;
+    observation.probe = await probeTls(connection, probeOptions);
+  } catch (error) {
+    if (error instanceof ClientCredentialsError) throw new ToolError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
+    if (!(error instanceof ConnectError)) throw error;
+    observation.connectFailure = error.failure;
+    observation.target.address = error.address;
+  }
+  return observation;
+}
+
+/** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
+async function prepareAnchors(anchorsFor: AnchorsFor, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
+  const anchors: ProbeAnchors = { ...(await anchorsFor(name)), name };
+  // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    probeContext({ ...options, anchors });
+  } catch {
+    // Unusable client credentials: the probe reports them.
+  }
+  return anchors;
+}
