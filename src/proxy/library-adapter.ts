@@ -1,7 +1,6 @@
 // The one module that touches http-mitm-proxy: its request pipeline is used, its private entry points
 // and its own listener are reached only from here, so a new version of the library changes one file.
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { Proxy, type IContext, type IWebSocketContext } from 'http-mitm-proxy';
