@@ -1,21 +1,26 @@
 // `npm run bench`: tlswitness (tunnel and MITM) against the origin reached directly, tinyproxy and
-// mitmdump, on loopback, in one run with the contenders alternating so machine drift cancels out.
+// mitmdump, on loopback and on a delayed link (a relay with a real round-trip time), in one run with
+// the contenders alternating so machine drift cancels out.
 // Writes a markdown table (default bench-results.md) and prints it. See scripts/bench/options.ts.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { CLI, freePort } from '../test/helpers/fixtures.js';
 import { makeTestCa } from '../test/helpers/pki.js';
-import { contenders as findContenders, LABELS, onPath, type Contender, type ContenderName, type Instance, type Setup } from './bench/contenders.js';
+import { contenders as findContenders, LABELS, onPath, type BenchHost, type Contender, type ContenderName, type Instance, type Setup } from './bench/contenders.js';
 import { inspectCommands, inspectEnv, timed, type InspectName } from './bench/inspect.js';
 import { LoadGenerator } from './bench/load-client.js';
 import type { Reply } from './bench/load-generator.js';
-import { parseOptions, UsageError, type BenchOptions } from './bench/options.js';
+import { parseOptions, UsageError, type BenchOptions, type Phase } from './bench/options.js';
 import { cpuSeconds, rssMb } from './bench/proc.js';
 import { renderReport, Samples, type Report } from './bench/report.js';
 import type { Route } from './bench/http-client.js';
 import { rotate } from './bench/stats.js';
 import { startOrigin } from './bench/origin.js';
+import { startDelayRelay } from './bench/delay-relay.js';
+
+/** The delay relay's own loopback address: a "remote" host apart from the origin's 127.0.0.1. */
+const FAR = '127.0.0.2';
 
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,11 +44,13 @@ async function main(options: BenchOptions): Promise<number> {
   const loadBefore = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-bench-'));
   mkdirSync(join(dir, 'home'));
-  const root = await makeTestCa('tlswitness bench root');
+  const root = await makeTestCa('tlswitness bench root', options.originKey);
   const leaf = await root.issue(['*.bench.test']);
   const rootFile = join(dir, 'bench-root.pem');
   writeFileSync(rootFile, root.pem);
   const origin = await startOrigin(leaf.keyPem, leaf.pem);
+  const relay = await startDelayRelay({ address: FAR, targetHost: '127.0.0.1', targetPort: origin.port, delayMs: options.rttMs / 2 });
+  const phase = (name: Phase) => options.phases.includes(name);
   const setup: Setup = { dir, rootFile, originPort: origin.port, profileDir: options.profile ? resolvePath(options.profile) : null };
   const { ready, skipped } = await findContenders(setup, options.contenders);
   const problems = new Problems();
@@ -52,13 +59,18 @@ async function main(options: BenchOptions): Promise<number> {
   const cold = Array.from({ length: options.reps }, (_, rep) => Array.from({ length: options.newHosts }, (_, i) => `r${rep}-h${i}.bench.test`));
   const warmup = Array.from({ length: 4 }, (_, i) => `warmup-${i}.bench.test`);
   const fixed = ['ka.bench.test', 'bulk.bench.test', 'idle.bench.test', ...warmup];
-  const allNames = [...fixed, ...cold.flat()];
+  const far = Array.from({ length: options.reps }, (_, rep) => Array.from({ length: options.delayedHosts }, (_, i) => `far-r${rep}-h${i}.bench.test`));
+  const farWarmup = ['far-warmup.bench.test'];
+  const near = (name: string): BenchHost => ({ name, address: '127.0.0.1', port: origin.port });
+  const remote = (name: string): BenchHost => ({ name, address: FAR, port: relay.port });
+  const allHosts = [...[...fixed, ...cold.flat()].map(near), ...[...farWarmup, ...far.flat()].map(remote)];
   const load = LoadGenerator.start();
   const running = new Map<ContenderName, Instance | null>();
   const samples = new Samples();
   const inspect: Partial<Record<InspectName, number[]>> = {};
   const timeoutMs = options.smoke ? 10_000 : 30_000;
   const route = (contender: Contender, instance: Instance | null): Route => ({ proxyPort: instance?.port ?? null, originPort: origin.port, ca: [root.pem, contender.clientCa()].filter((pem): pem is string => !!pem), timeoutMs });
+  const farRoute = (contender: Contender, instance: Instance | null): Route => ({ ...route(contender, instance), originHost: FAR, originPort: relay.port });
   const bulkBytes = options.bulkMib * 1024 * 1024;
   const fresh: Instance[] = [];
   /** The fewest idle connections a proxy still held when its RSS was read, when it had closed some. */
@@ -69,7 +81,7 @@ async function main(options: BenchOptions): Promise<number> {
     for (const contender of ready) {
       progress(`starting ${LABELS[contender.name]}`);
       try {
-        const instance = await contender.start(await freePort(), allNames);
+        const instance = await contender.start(await freePort(), allHosts);
         running.set(contender.name, instance);
         // Warm-up (JIT, caches) and a check that the contender works at all.
         const r = route(contender, instance);
@@ -78,7 +90,8 @@ async function main(options: BenchOptions): Promise<number> {
         await load.run({ kind: 'close', session: 'warmup' });
         const hosts = await load.run({ kind: 'new-hosts', route: r, names: warmup, path: '/1k' });
         const bulk = await load.run({ kind: 'bulk', route: r, servername: 'bulk.bench.test', path: `/bulk/${Math.min(bulkBytes, 4 << 20)}` });
-        if (opened.opened === 0 || hosts.connections === 0 || bulk.bytes === 0) throw new Error(opened.firstError ?? hosts.firstError ?? bulk.firstError ?? 'no response');
+        const farHosts = phase('delayed') ? await load.run({ kind: 'new-hosts', route: farRoute(contender, instance), names: farWarmup, path: '/1k' }) : { connections: 1, firstError: null };
+        if (opened.opened === 0 || hosts.connections === 0 || bulk.bytes === 0 || farHosts.connections === 0) throw new Error(opened.firstError ?? hosts.firstError ?? bulk.firstError ?? farHosts.firstError ?? 'no response');
         contenders.push(contender);
       } catch (error) {
         problems.notes.push(`${LABELS[contender.name]} left out: it did not work (${(error as Error).message.split('\n')[0]})`);
@@ -89,7 +102,7 @@ async function main(options: BenchOptions): Promise<number> {
 
     for (let rep = 0; rep < options.reps; rep++) {
       const order = rotate(contenders, rep);
-      for (const contender of order) {
+      for (const contender of phase('keep-alive') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const r = route(contender, instance);
@@ -105,7 +118,7 @@ async function main(options: BenchOptions): Promise<number> {
         samples.add('kaLoadCpu', contender.name, result.cpuUs / requests);
         if (instance) samples.add('kaProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1e6) / requests);
       }
-      for (const contender of order) {
+      for (const contender of phase('new-hosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
         const r = route(contender, running.get(contender.name) ?? null);
         for (const [phase, rate, firstByte] of [['cold', 'coldRate', 'coldFirstByte'], ['warm', 'warmRate', 'warmFirstByte']] as const) {
@@ -115,7 +128,19 @@ async function main(options: BenchOptions): Promise<number> {
         }
         samples.add('newHostPenalty', contender.name, samples.last('coldFirstByte', contender.name) - samples.last('warmFirstByte', contender.name));
       }
-      for (const contender of order) {
+      for (const contender of phase('delayed') ? order : []) {
+        progress(`rep ${rep + 1}/${options.reps}: new and known hosts over a ${options.rttMs} ms RTT link, ${LABELS[contender.name]}`);
+        const r = farRoute(contender, running.get(contender.name) ?? null);
+        for (const [step, firstByte] of [['new', 'farNewFirstByte'], ['known', 'farKnownFirstByte']] as const) {
+          const result = problems.check(contender.name, `delayed link, ${step} hosts`, await load.run({ kind: 'new-hosts', route: r, names: far[rep]!, path: '/1k' }));
+          samples.add(firstByte, contender.name, Number(result.firstByteP50Ms) / options.rttMs);
+        }
+      }
+      if (phase('delayed') && contenders.some((c) => c.name === 'direct')) {
+        // Paired within the repetition: what each proxy adds to a direct connection, in round trips.
+        for (const contender of proxies) samples.add('farNewOverDirect', contender.name, samples.last('farNewFirstByte', contender.name) - samples.last('farNewFirstByte', 'direct'));
+      }
+      for (const contender of phase('bulk') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
@@ -126,9 +151,9 @@ async function main(options: BenchOptions): Promise<number> {
         samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
         if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
       }
-      for (const contender of rotate(proxies, rep)) {
+      for (const contender of phase('idle') ? rotate(proxies, rep) : []) {
         progress(`rep ${rep + 1}/${options.reps}: start and ${options.idle} idle connections, ${LABELS[contender.name]}`);
-        const instance = (await contender.start(await freePort(), ['idle.bench.test']))!;
+        const instance = (await contender.start(await freePort(), [near('idle.bench.test')]))!;
         fresh.push(instance);
         samples.add('startMs', contender.name, instance.startMs);
         await pause(500);
@@ -144,6 +169,7 @@ async function main(options: BenchOptions): Promise<number> {
         await instance.stop();
         fresh.splice(fresh.indexOf(instance), 1);
       }
+      if (!phase('inspect')) continue;
       progress(`rep ${rep + 1}/${options.reps}: inspect`);
       const commands = inspectCommands(setup);
       const names = (Object.keys(commands) as InspectName[]).filter((name) => name !== 'openssl' || onPath('openssl'));
@@ -172,7 +198,8 @@ async function main(options: BenchOptions): Promise<number> {
         loadBefore,
         loadAfter: loadavg(),
         idle: options.idle,
-        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
+        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), origin certificate ${options.originKey === 'rsa' ? 'RSA-2048' : 'P-256'}, phases ${options.phases.join(', ')}; keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, ${options.delayedHosts} new hosts on a ${options.rttMs} ms RTT link, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
+        rttMs: options.rttMs,
         loadGeneratorCpuS: load.totalCpuUs / 1e6,
         loadGeneratorWallS: load.totalWallMs / 1000,
         wallS: (performance.now() - began) / 1000,
@@ -191,6 +218,7 @@ async function main(options: BenchOptions): Promise<number> {
   } finally {
     load.stop();
     await Promise.all([...running.values(), ...fresh].map((instance) => instance?.stop()));
+    await relay.close();
     await origin.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,29 @@
 // Builds the tlswitness binary: one ESM file, so start-up does not pay for resolving and lexing
 // hundreds of small CommonJS modules (measured: ~150 ms of imports unbundled on Node 20).
 import { build } from 'esbuild';
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
+
+/**
+ * yargs looks for a package.json above its own file to guess the version (which main.ts sets
+ * anyway), finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it
+ * searched from the user's current directory up to /, reading every directory on the way (tens of
+ * ms at start-up in a large one, e.g. /tmp or a busy home). From the bundle's own directory it finds
+ * tlswitness's package.json at once.
+ */
+const yargsSearchFromBundle = {
+  name: 'yargs-search-from-bundle',
+  setup(build) {
+    build.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const from = "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));";
+      if (!source.includes(from)) throw new Error(`${args.path}: yargs changed; update yargsSearchFromBundle in scripts/build.mjs`);
+      return { contents: source.replace(from, 'const mainFilename = dirname(__dirname);'), loader: 'js' };
+    });
+  },
+};
 // Chunk names carry content hashes: old ones would pile up.
 await rm('dist/chunks', { recursive: true, force: true });
 const result = await build({
@@ -26,6 +45,7 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
+  plugins: [yargsSearchFromBundle],
   // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);",

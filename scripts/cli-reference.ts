@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv, type CommandModule, type Options, type PositionalOptions } from 'yargs';
+import yargs, { type Argv, type Options, type PositionalOptions } from 'yargs';
 import { COMMANDS, USAGE } from '../src/cli/commands.js';
+import type { AnyCommand } from '../src/cli/command-module.js';
 import { commandName } from '../src/cli/examples.js';
 import { TOOL_VERSION } from '../src/version.js';
 
@@ -28,7 +29,7 @@ export interface CommandDoc {
   subcommands: string[];
 }
 
-type AnyModule = CommandModule<object, object>;
+type AnyModule = AnyCommand;
 
 /** The module with its builder recording into `doc` (through to the real parser) and a handler that does nothing. */
 function recording(module: AnyModule, parent: string[], found: Map<string, CommandDoc>): AnyModule {
@@ -70,8 +71,7 @@ function recording(module: AnyModule, parent: string[], found: Map<string, Comma
           };
         },
       });
-      if (typeof module.builder === 'function') module.builder(recorder);
-      else if (module.builder) recorder.options(module.builder);
+      module.builder(recorder);
       return real;
     },
     handler: () => undefined,
@@ -83,7 +83,7 @@ export function inertParser(found = new Map<string, CommandDoc>()): Argv<object>
   return yargs()
     .scriptName('tlswitness')
     .usage(USAGE)
-    .command(COMMANDS.map((c) => recording(c as unknown as AnyModule, [], found)))
+    .command(COMMANDS.map((c) => recording(c, [], found)))
     .version(TOOL_VERSION)
     .strict()
     .exitProcess(false)

@@ -1,5 +1,6 @@
 // The typed event union the proxy publishes and every front end (NDJSON, lines, TUI) subscribes to;
 // every event is redacted once more on its way out (redact/event.ts).
+import type { EventErrorCode } from './errors.js';
 import { redactEvent } from './redact/event.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 import type { HandshakeRecord } from './types.js';
@@ -35,13 +36,14 @@ export interface ErrorEvent {
   type: 'error';
   schemaVersion: string;
   time: string;
-  code: string;
+  /** One of the published codes (errors.ts, docs/record.md#error). */
+  code: EventErrorCode;
   message: string;
   host?: string;
 }
 
 /** An error event, stamped now; the bus adds `schemaVersion`, and `host` is left out when not known. */
-export function errorEvent(code: string, message: string, host?: string): Omit<ErrorEvent, 'schemaVersion'> {
+export function errorEvent(code: EventErrorCode, message: string, host?: string): Omit<ErrorEvent, 'schemaVersion'> {
   return { type: 'error', time: new Date().toISOString(), code, message, ...(host === undefined ? {} : { host }) };
 }
 

@@ -30,7 +30,7 @@ test('a subscriber that throws does not stop the others', (t) => {
     throw new Error('broken front end');
   });
   bus.subscribe(() => (reached = true));
-  bus.publish({ type: 'error', time: '2026-11-23T10:00:00.000Z', code: 'X', message: 'y' });
+  bus.publish({ type: 'error', time: '2026-11-23T10:00:00.000Z', code: 'PROXY_ERROR', message: 'y' });
   t.true(reached);
 });
 

@@ -27,6 +27,13 @@ export interface Setup {
   profileDir: string | null;
 }
 
+/** A bench name and where it lives: the origin on 127.0.0.1, or the delay relay in front of it. */
+export interface BenchHost {
+  name: string;
+  address: string;
+  port: number;
+}
+
 export interface Instance {
   pid: number;
   port: number;
@@ -38,7 +45,7 @@ export interface Instance {
 export interface Contender {
   name: ContenderName;
   /** Starts the proxy on a free port, knowing these names (null for `direct`: nothing to start). */
-  start(port: number, names: string[]): Promise<Instance> | null;
+  start(port: number, hosts: BenchHost[]): Promise<Instance> | null;
   /** The proxy's CA the client must trust (a MITM), once it has started. */
   clientCa(): string | null;
 }
@@ -112,8 +119,8 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
   const certsDir = join(setup.dir, `certs-${mode}`);
   return {
     name: mode,
-    start(port, names) {
-      const resolve = names.flatMap((name) => ['--resolve', `${name}:${setup.originPort}:127.0.0.1`]);
+    start(port, hosts) {
+      const resolve = hosts.flatMap((host) => ['--resolve', `${host.name}:${host.port}:${host.address}`]);
       const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, mode)] : [];
       const args = [...profile, CLI, 'proxy', '--port', String(port), '--mode', mode, '--json', '--certs-dir', certsDir, '--extra-ca', setup.rootFile, ...resolve];
       return launch(process.execPath, args, baseEnv(setup), port);
@@ -122,21 +129,21 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
   };
 }
 
-/** Runs a command in a private mount namespace whose /etc/hosts maps the bench names to 127.0.0.1 (the real file is never touched). */
-function withHosts(setup: Setup, names: string[], command: string[]): string[] {
+/** Runs a command in a private mount namespace whose /etc/hosts maps the bench names to their addresses (the real file is never touched). */
+function withHosts(setup: Setup, names: BenchHost[], command: string[]): string[] {
   const hosts = join(setup.dir, `hosts-${names.length}-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(hosts, ['127.0.0.1 localhost', '::1 localhost', ...names.map((name) => `127.0.0.1 ${name}`), ''].join('\n'));
+  writeFileSync(hosts, ['127.0.0.1 localhost', '::1 localhost', ...names.map((host) => `${host.address} ${host.name}`), ''].join('\n'));
   return ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts, ...command];
 }
 
 function tinyproxy(setup: Setup): Contender {
   return {
     name: 'tinyproxy',
-    start(port, names) {
+    start(port, hosts) {
       const config = join(setup.dir, `tinyproxy-${port}.conf`);
       // No ConnectPort line: CONNECT to any port (the origin's is random). Debian's default log level.
       writeFileSync(config, [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 600', 'MaxClients 4096', 'LogLevel Info', `LogFile "${join(setup.dir, `tinyproxy-${port}.log`)}"`, ''].join('\n'));
-      const [command, ...args] = withHosts(setup, names, ['tinyproxy', '-d', '-c', config]);
+      const [command, ...args] = withHosts(setup, hosts, ['tinyproxy', '-d', '-c', config]);
       return launch(command!, args, baseEnv(setup), port);
     },
     clientCa: () => null,
@@ -147,10 +154,10 @@ function mitmproxy(setup: Setup): Contender {
   const confdir = join(setup.dir, 'mitmproxy');
   return {
     name: 'mitmproxy',
-    start(port, names) {
+    start(port, hosts) {
       // Regular mode; upstream verified against the bench root, as tlswitness does (not ssl_insecure).
       const mitmdump = ['mitmdump', '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', 'stream_large_bodies=1m', '--set', `ssl_verify_upstream_trusted_ca=${setup.rootFile}`];
-      const [command, ...args] = withHosts(setup, names, mitmdump);
+      const [command, ...args] = withHosts(setup, hosts, mitmdump);
       return launch(command!, args, baseEnv(setup), port);
     },
     clientCa: () => (existsSync(join(confdir, 'mitmproxy-ca-cert.pem')) ? readFileSync(join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8') : null),

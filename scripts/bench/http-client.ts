@@ -6,6 +6,8 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 export interface Route {
   /** The proxy's port on 127.0.0.1; null to reach the origin directly. */
   proxyPort: number | null;
+  /** The origin's address (or the delay relay's) for a direct connection; 127.0.0.1 when absent. */
+  originHost?: string;
   originPort: number;
   /** PEM roots the client trusts: the bench root, plus the proxy's CA for a MITM. */
   ca: string[];
@@ -27,7 +29,7 @@ export function openTls(route: Route, servername: string): Promise<TLSSocket> {
     };
     const handshake = (raw: Socket | null) => {
       const tls = tlsConnect({
-        ...(raw ? { socket: raw } : { host: '127.0.0.1', port: route.originPort }),
+        ...(raw ? { socket: raw } : { host: route.originHost ?? '127.0.0.1', port: route.originPort }),
         servername,
         ca: route.ca,
         ALPNProtocols: ['http/1.1'],

@@ -15,17 +15,28 @@ export interface BenchOptions {
   inspectRuns: number;
   contenders: ContenderName[];
   out: string;
+  /** Distinct new names per repetition on the delayed link (each then asked for again, known). */
+  delayedHosts: number;
+  /** The delayed link's round-trip time, in ms (each direction holds every chunk half of it). */
+  rttMs: number;
+  /** The origin's certificate key: RSA-2048 (most public servers) or P-256. */
+  originKey: 'rsa' | 'ec';
+  phases: Phase[];
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
   smoke: boolean;
 }
 
+export const PHASES = ['keep-alive', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect'] as const;
+export type Phase = (typeof PHASES)[number];
+
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
-                       [--idle N] [--inspect-runs N] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
+                       [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
+                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
-const FULL = { duration: 5, reps: 5, connections: 32, newHosts: 100, bulkMib: 256, idle: 1000, inspectRuns: 5 };
-const SMOKE = { duration: 0.3, reps: 1, connections: 4, newHosts: 4, bulkMib: 4, idle: 12, inspectRuns: 1 };
+const FULL = { duration: 5, reps: 5, connections: 32, newHosts: 100, bulkMib: 256, idle: 1000, inspectRuns: 5, delayedHosts: 10 };
+const SMOKE = { duration: 0.3, reps: 1, connections: 4, newHosts: 4, bulkMib: 4, idle: 12, inspectRuns: 1, delayedHosts: 2 };
 
 export class UsageError extends Error {}
 
@@ -42,6 +53,10 @@ export function parseOptions(argv: string[]): BenchOptions {
         'bulk-mib': { type: 'string' },
         idle: { type: 'string' },
         'inspect-runs': { type: 'string' },
+        'delayed-hosts': { type: 'string' },
+        rtt: { type: 'string' },
+        'origin-key': { type: 'string' },
+        phases: { type: 'string' },
         contenders: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'string' },
@@ -62,6 +77,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const contenders = values.contenders === undefined ? (values.smoke ? (['direct', 'tunnel', 'mitm'] as ContenderName[]) : [...CONTENDERS]) : values.contenders.split(',').map((name) => name.trim());
   for (const name of contenders) if (!CONTENDERS.includes(name as ContenderName)) throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
+  const phases = values.phases === undefined ? [...PHASES] : values.phases.split(',').map((name) => name.trim());
+  for (const name of phases) if (!PHASES.includes(name as Phase)) throw new UsageError(`--phases: "${name}" is not one of ${PHASES.join(', ')}`);
+  const originKey = values['origin-key'] ?? 'rsa';
+  if (originKey !== 'rsa' && originKey !== 'ec') throw new UsageError(`--origin-key ${originKey}: expected rsa or ec`);
   return {
     duration: number('duration', values.duration, base.duration, false),
     reps: number('reps', values.reps, base.reps),
@@ -70,6 +89,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     bulkMib: number('bulk-mib', values['bulk-mib'], base.bulkMib),
     idle: number('idle', values.idle, base.idle),
     inspectRuns: number('inspect-runs', values['inspect-runs'], base.inspectRuns),
+    delayedHosts: number('delayed-hosts', values['delayed-hosts'], base.delayedHosts),
+    rttMs: number('rtt', values.rtt, 20, false),
+    originKey,
+    phases: phases as Phase[],
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,

@@ -2,20 +2,14 @@
 // right: de-duplicated, expired certificates reported, CAs that strict clients refuse flagged.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { fileProblem, ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import { loadPublicStore, loadSystemStore, readCertificateFile } from '../trust/stores.js';
 import { count } from '../plural.js';
 import { oneLine, safeJson } from '../report/terminal-safe.js';
-
-interface BundleArgs {
-  output: string;
-  'extra-ca'?: string[];
-  from: 'system' | 'public';
-  json: boolean;
-}
 
 /** Python 3.13's VERIFY_X509_STRICT refuses these CA certificates even when they are trusted. */
 function strictProblems(cert: ParsedCertificate): string[] {
@@ -28,15 +22,17 @@ function strictProblems(cert: ParsedCertificate): string[] {
   return out;
 }
 
-export const bundleCommand: CommandModule<object, BundleArgs> = {
+const builder = (yargs: Argv<object>) =>
+  yargs
+    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'bundle file to write' })
+    .option('extra-ca', { type: 'string', array: true, describe: 'corporate CA PEM files to add (repeatable)' })
+    .option('from', { choices: ['system', 'public'] as const, default: 'system' as const, describe: "base: this machine's store, or Node's bundled Mozilla roots" })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+
+export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'bundle',
   describe: 'write a combined CA bundle: system (or public) roots plus corporate CAs',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'bundle file to write' })
-      .option('extra-ca', { type: 'string', array: true, describe: 'corporate CA PEM files to add (repeatable)' })
-      .option('from', { choices: ['system', 'public'] as const, default: 'system' as const, describe: "base: this machine's store, or Node's bundled Mozilla roots" })
-      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<BundleArgs>,
+  builder,
   handler: async (args) => {
     // The user's files first: a bad one is the only line printed, before any note about the base.
     const extras: ParsedCertificate[] = [];

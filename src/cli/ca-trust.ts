@@ -2,7 +2,8 @@
 // store. Under sudo it acts for the invoking user (SUDO_USER): their CA, their Firefox profiles.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandModule } from 'yargs';
+import type { CaArgs } from './ca.js';
+import type { Command } from './command-module.js';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { invokingUser, type Account } from '../ca/invoking-user.js';
 import { ensureLocalCa, loadLocalCa, type LocalCa } from '../ca/local-ca.js';
@@ -46,10 +47,11 @@ function caLine(ca: LocalCa, account: Account | null): string {
   return `${cn} (SHA-256 ${ca.cert.x509.fingerprint256}), ${ca.paths.cert}${account ? ` (${account.name}'s, through sudo)` : ''}`;
 }
 
-export function trustCommand(action: 'install' | 'uninstall'): CommandModule<object, { 'certs-dir'?: string }> {
+export function trustCommand(action: 'install' | 'uninstall'): Command<CaArgs, CaArgs> {
   return {
     command: action,
     describe: action === 'install' ? 'add the CA to the OS trust store (and NSS, Java where present)' : 'remove every tlswitness CA (this one and any older one) from the OS store, NSS and Java',
+    builder: (yargs) => yargs,
     handler: async (args) => {
       const account = sudoAccount(args['certs-dir']);
       const { changeTrust, defaultInstallContext } = await import('../ca/trust-install.js');

@@ -3,26 +3,25 @@
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
-import { SHELLS, type Shell } from '../ca/ca-env.js';
+import { SHELLS } from '../ca/ca-env.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { trustCommand } from './ca-trust.js';
 import { fileProblem, ToolError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
 
-interface CaArgs {
-  'certs-dir'?: string;
-  shell?: Shell;
-  proxy?: string;
-  unset?: boolean;
-  json?: boolean;
-  format?: 'pem' | 'der' | 'p12';
-  output?: string;
-  password?: string;
-}
+/** The flag every subcommand shares, declared by `ca`. */
+const caOptions = (yargs: Argv<object>) =>
+  yargs.option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' });
+
+export type CaArgs = ArgsOf<typeof caOptions>;
+
+/** A subcommand that adds no flag of its own. */
+const noFlags = (yargs: Argv<CaArgs>) => yargs;
 
 const DAY = 86_400_000;
 
@@ -39,9 +38,10 @@ async function load(args: CaArgs): Promise<LocalCa> {
   return ca;
 }
 
-const init: CommandModule<object, CaArgs> = {
+const init: Command<CaArgs, CaArgs> = {
   command: 'init',
   describe: 'create the local CA (once per certs dir)',
+  builder: noFlags,
   handler: async (args) => {
     const ca = await load(args);
     if (!ca.created) process.stdout.write(`The local CA already exists: ${ca.paths.cert}\n`);
@@ -49,18 +49,21 @@ const init: CommandModule<object, CaArgs> = {
   },
 };
 
-const path: CommandModule<object, CaArgs> = {
+const path: Command<CaArgs, CaArgs> = {
   command: 'path',
   describe: "print the CA certificate's path",
+  builder: noFlags,
   handler: async (args) => {
     process.stdout.write(`${(await load(args)).paths.cert}\n`);
   },
 };
 
-const show: CommandModule<object, CaArgs> = {
+const showOptions = (yargs: Argv<CaArgs>) => yargs.option('json', { type: 'boolean', default: false });
+
+const show: Command<CaArgs, ArgsOf<typeof showOptions>> = {
   command: 'show',
   describe: 'describe the local CA (never its key)',
-  builder: (yargs) => yargs.option('json', { type: 'boolean', default: false }) as unknown as Argv<CaArgs>,
+  builder: showOptions,
   handler: async (args) => {
     const ca = await load(args);
     const info = describe(ca, (await stat(ca.paths.key)).mode & 0o777);
@@ -88,18 +91,20 @@ function p12(ca: LocalCa, password: string): Buffer {
   return trustStorePkcs12(trustedEntries([ca.cert.der]), password, randomBytes(16));
 }
 
-const exportCommand: CommandModule<object, CaArgs> = {
+const exportOptions = (yargs: Argv<CaArgs>) =>
+  yargs
+    .option('format', { choices: ['pem', 'der', 'p12'] as const, default: 'pem' as const, describe: 'output format' })
+    .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: standard output, PEM only on a terminal)' })
+    .option('password', { type: 'string', default: '', describe: 'PKCS#12 password (Java keytool wants one)' });
+
+const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
   command: 'export',
   describe: 'write the CA certificate (never the key) as PEM, DER or PKCS#12',
-  builder: (yargs) =>
-    yargs
-      .option('format', { choices: ['pem', 'der', 'p12'] as const, default: 'pem' as const, describe: 'output format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: standard output, PEM only on a terminal)' })
-      .option('password', { type: 'string', default: '', describe: 'PKCS#12 password (Java keytool wants one)' }) as unknown as Argv<CaArgs>,
+  builder: exportOptions,
   handler: async (args) => {
     const ca = await load(args);
-    const format = args.format ?? 'pem';
-    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password ?? '');
+    const format = args.format;
+    const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password);
     if (!args.output) {
       if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);
@@ -113,18 +118,20 @@ const exportCommand: CommandModule<object, CaArgs> = {
   },
 };
 
-const env: CommandModule<object, CaArgs> = {
+const envOptions = (yargs: Argv<CaArgs>) =>
+  yargs
+    .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash; dotenv: lines for a .env file)' })
+    .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' })
+    .option('unset', { type: 'boolean', default: false, describe: 'print the lines that undo them (once the proxy is stopped)' });
+
+const env: Command<CaArgs, ArgsOf<typeof envOptions>> = {
   command: 'env',
   describe: 'shell lines that point apps at the proxy and trust its CA (and write the combined bundle they use)',
-  builder: (yargs) =>
-    yargs
-      .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash; dotenv: lines for a .env file)' })
-      .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' })
-      .option('unset', { type: 'boolean', default: false, describe: 'print the lines that undo them (once the proxy is stopped)' }) as unknown as Argv<CaArgs>,
+  builder: envOptions,
   handler: async (args) => {
     if (args.unset) {
       const { unsetLines } = await import('../ca/ca-env.js');
-      process.stdout.write(unsetLines(args.shell ?? 'bash'));
+      process.stdout.write(unsetLines(args.shell));
       return;
     }
     const ca = await load(args);
@@ -133,16 +140,15 @@ const env: CommandModule<object, CaArgs> = {
     // The system store, or Node's bundled roots where this machine has none.
     const system = (await loadSystemStore()).store ?? (await loadPublicStore()).store;
     const bundle = await writeCombinedBundle(ca, system);
-    process.stdout.write(envLines(args.shell ?? 'bash', args.proxy ?? 'http://127.0.0.1:8080', bundle, ca.paths.cert));
+    process.stdout.write(envLines(args.shell, args.proxy, bundle, ca.paths.cert));
   },
 };
 
-export const caCommand: CommandModule<object, CaArgs> = {
+export const caCommand: Command<object, CaArgs> = {
   command: 'ca <command>',
   describe: 'the local CA the proxy signs with: init, path, show, export, env, install, uninstall',
   builder: (yargs) =>
-    yargs
-      .option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
+    caOptions(yargs)
       .command(init)
       .command(path)
       .command(show)
@@ -150,6 +156,6 @@ export const caCommand: CommandModule<object, CaArgs> = {
       .command(env)
       .command(trustCommand('install'))
       .command(trustCommand('uninstall'))
-      .demandCommand(1, 'Name a ca subcommand: init, path, show, export, env, install or uninstall.') as unknown as Argv<CaArgs>,
+      .demandCommand(1, 'Name a ca subcommand: init, path, show, export, env, install or uninstall.'),
   handler: () => undefined,
 };

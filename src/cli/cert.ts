@@ -1,6 +1,7 @@
 // `tlswitness cert FILE`: decode a PEM, DER or PKCS#12 certificate file or bundle.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import { analyseBundle } from '../trust/bundle-analysis.js';
 import { describeCertificate } from '../trust/certificate.js';
@@ -9,22 +10,18 @@ import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 export { readCertificates } from './certificate-file.js';
 
-interface CertArgs {
-  file: string;
-  password?: string;
-  json: boolean;
-}
-
 const DAY = 86_400_000;
 
-export const certCommand: CommandModule<object, CertArgs> = {
+const builder = (yargs: Argv<object>) =>
+  yargs
+    .positional('file', { type: 'string', demandOption: true })
+    .option('password', { type: 'string', describe: 'PKCS#12 password' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+
+export const certCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'cert <file>',
   describe: 'decode a PEM, DER or PKCS#12 certificate file or bundle, and check it as a chain',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .positional('file', { type: 'string', demandOption: true })
-      .option('password', { type: 'string', describe: 'PKCS#12 password' })
-      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<CertArgs>,
+  builder,
   handler: async (args) => {
     const { format, certs, pkcs12 } = await readCertificates(args.file, args.password);
     if (!certs.length) throw new ToolError('not-certificates', `${args.file}: holds no certificate`);

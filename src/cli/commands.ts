@@ -1,8 +1,8 @@
 // The commands the binary registers, in the order `--help` lists them, each with its examples: main.ts parses with
 // them and scripts/cli-reference.ts renders docs/cli.md from them.
-import type { CommandModule } from 'yargs';
 import { bundleCommand } from './bundle.js';
 import { caCommand } from './ca.js';
+import type { AnyCommand } from './command-module.js';
 import { certCommand } from './cert.js';
 import { convertCommand } from './convert.js';
 import { detectCommand } from './detect.js';
@@ -16,10 +16,7 @@ import { verifyCommand } from './verify.js';
 
 export const USAGE = '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
 
-// Each module keeps its own argument type; yargs' `.command()` takes them one by one.
-type AnyCommand = CommandModule<object, never>;
-
-export const COMMANDS: readonly AnyCommand[] = [
+const IN_HELP_ORDER: readonly AnyCommand[] = [
   proxyCommand,
   inspectCommand,
   detectCommand,
@@ -31,4 +28,6 @@ export const COMMANDS: readonly AnyCommand[] = [
   bundleCommand,
   caCommand,
   doctorCommand,
-].map((command) => withExamples(command as unknown as AnyCommand));
+];
+
+export const COMMANDS: readonly AnyCommand[] = IN_HELP_ORDER.map((command) => withExamples(command));

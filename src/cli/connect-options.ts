@@ -12,7 +12,7 @@ import { fileProblem, ToolError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
-import type { TrustContext } from '../record/assemble.js';
+import type { AnchorStores, TrustContext } from '../record/assemble.js';
 import type { HandshakeRequest } from '../record/observe.js';
 import type { ClientCredentials } from '../tls/probe.js';
 import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
@@ -20,28 +20,10 @@ import { pemCertificates } from '../trust/pem.js';
 import { looksLikePkcs12 } from '../trust/pkcs12.js';
 import { openPkcs12 } from './certificate-file.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
-import { compareRootSets, versionDate } from '../trust/root-set-comparison.js';
+import type { ArgsOf } from './command-module.js';
+import type { CertifiInfo } from '../diagnose/certifi-lag.js';
+import { compareRootSets, versionDate, type RootSetAge } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
-
-export interface ConnectArgs {
-  resolve?: string[];
-  servername?: string;
-  'extra-ca'?: string[];
-  'public-roots'?: string;
-  'upstream-proxy'?: string;
-  'env-proxy': boolean;
-  'fetch-missing': boolean;
-  /** Undefined (the default) means on; `--no-http-probe` sets false. */
-  'http-probe'?: boolean;
-  'client-cert'?: string;
-  'client-key'?: string;
-  password?: string;
-  'tls-min': string;
-  'tls-max': string;
-  timeout: number;
-  json: boolean;
-  'certs-dir'?: string;
-}
 
 const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
 
@@ -55,7 +37,11 @@ export function withNetworkOptions<T>(yargs: Argv<T>) {
     .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
     .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
     .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
-    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" });
+    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
+    .check((args) => {
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+      return true;
+    });
 }
 
 export function withConnectOptions<T>(yargs: Argv<T>) {
@@ -67,8 +53,20 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
     .option('tls-max', { type: 'string', default: '1.3', choices: Object.keys(VERSIONS), describe: 'highest TLS version to offer' })
-    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
+    .check((args) => {
+      // Usage errors before any connection (yargs' .implies() would print two lines without the fix).
+      if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
+      if (args['client-key'] && !args['client-cert']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
+      if (args.servername !== undefined && !isHostName(args.servername)) throw new ToolError('bad-usage', `--servername "${args.servername}" is not a host name`);
+      return true;
+    });
 }
+
+/** The flags of the commands that connect (inspect, detect, evidence), as their builder declares them. */
+export type ConnectArgs = ArgsOf<typeof withConnectOptions<object>>;
+/** The flags shared with the proxy. */
+export type NetworkArgs = ArgsOf<typeof withNetworkOptions<object>>;
 
 function readFlagFile(path: string, flag: string): Buffer {
   try {
@@ -103,10 +101,7 @@ function pkcs12Credentials(data: Buffer, password: string | undefined, certPath:
 
 function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const certPath = args['client-cert'];
-  if (!certPath) {
-    if (args['client-key']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
-    return null;
-  }
+  if (!certPath) return null;
   const data = readFlagFile(certPath, '--client-cert');
   if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
@@ -144,52 +139,74 @@ function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): P
   return fromEnv ? parseProxyUrl(fromEnv, 'env-proxy') : null;
 }
 
-export type NetworkArgs = Pick<ConnectArgs, 'resolve' | 'extra-ca' | 'public-roots' | 'upstream-proxy' | 'env-proxy' | 'tls-min' | 'timeout' | 'certs-dir'>;
-
 export interface NetworkPlan {
   resolve: ResolveMap;
   minVersion: SecureVersion;
   timeoutMs: number;
   proxyFor(host: string): ProxySpec | null;
   trust: Promise<TrustContext>;
+  /** Part of `trust`, ready sooner: the stores OpenSSL gets as anchors. */
+  anchorStores: Promise<AnchorStores>;
 }
 
 /** Validates the network and trust flags and starts loading the stores (in parallel with the rest). */
 export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.env): NetworkPlan {
-  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const trust = loadTrust(args, env);
+  const { trust, anchorStores } = startTrust(args, env);
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
-  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust };
+  anchorStores.catch(() => undefined);
+  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust, anchorStores };
 }
 
-export type TrustArgs = Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>;
+export type TrustArgs = Partial<Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>>;
 
 /** The stores as --public-roots, the OS, --extra-ca, the certs dir's extra/ and Python's certifi make them, without the local CA. */
-export async function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+export function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env): Promise<TrustContext> {
+  return startTrust(args, env).trust;
+}
+
+/**
+ * Starts loading every store; the anchor stores resolve as soon as they are read, without waiting
+ * for python3 (certifi) and openssl (its security level), which can take far longer than a handshake.
+ */
+function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<TrustContext>; anchorStores: Promise<AnchorStores> } {
   const certsDir = findCertsDir(args['certs-dir'], env);
-  const [pub, system, extra, certifi, localCa, opensslLevel] = await Promise.all([
-    loadPublicStore(args['public-roots']),
-    loadSystemStore(env),
-    loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
-    // What requests and httpx trust by default, judged beside the others (python3 asked once per process).
-    loadCertifiStore(env),
-    loadLocalCa(certsDir).catch(() => null),
-    // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
-    systemOpensslLevel(env),
-  ]);
-  // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
-  for (const store of [pub.store, system.store, extra.store, certifi.store]) if (store && localCa) store.exclude(localCa.cert.der);
-  const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
-  // Whether certifi is older or newer than the public roots decides what its warning advises.
-  const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
-  const certifiInfo =
-    certifi.store && certifi.location && pub.store
-      ? { label: certifiLabel(certifi.location), age: compareRootSets(certifi.store.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), pub.store.anchorDers(), versionDate(certifi.location.version)).age }
-      : null;
-  return { public: pub.store, system: system.store, extra: extra.store, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
+  const localCaLoading = loadLocalCa(certsDir).catch(() => null);
+  const anchorLoading = Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')), localCaLoading]).then(([pub, system, extra, localCa]) => {
+    // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
+    for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
+    return { pub, system, extra, stores: { public: pub.store, system: system.store, extra: extra.store } };
+  });
+  const trust = (async (): Promise<TrustContext> => {
+    const [{ pub, extra, stores }, certifi, localCa, opensslLevel] = await Promise.all([
+      anchorLoading,
+      // What requests and httpx trust by default, judged beside the others (python3 asked once per process).
+      loadCertifiStore(env),
+      localCaLoading,
+      // Which of this machine's clients refuse a weak key or signature (weak-crypto); once per process.
+      systemOpensslLevel(env),
+    ]);
+    if (certifi.store && localCa) certifi.store.exclude(localCa.cert.der);
+    const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
+    // Whether certifi is older or newer than the public roots decides what its warning advises. Comparing
+    // parses every root of both sets (tens of ms): done only when a certifi warning asks for it.
+    let certifiInfo: CertifiInfo | null = null;
+    if (certifi.store && certifi.location && pub.store) {
+      const [certifiStore, publicStore, location] = [certifi.store, pub.store, certifi.location];
+      let age: RootSetAge | undefined;
+      certifiInfo = {
+        label: certifiLabel(location),
+        get age() {
+          const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
+          return (age ??= compareRootSets(certifiStore.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), publicStore.anchorDers(), versionDate(location.version)).age);
+        },
+      };
+    }
+    return { ...stores, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
+  })();
+  return { trust, anchorStores: anchorLoading.then(({ stores }) => stores) };
 }
 
 export interface ConnectPlan {
@@ -198,16 +215,14 @@ export interface ConnectPlan {
   trust: Promise<TrustContext>;
 }
 
-/** Validates the shared flags (usage errors before any connection) and starts loading the stores. */
+/** Reads the files the shared flags name (usage errors before any connection; the flags alone are checked while parsing) and starts loading the stores. */
 export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
   const maxVersion = VERSIONS[args['tls-max']]!;
-  if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
-  if (args.servername !== undefined && !isHostName(args.servername)) throw new ToolError('bad-usage', `--servername "${args.servername}" is not a host name`);
   const client = clientCredentials(args);
   const network = networkPlan(args, env);
   return {
     // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, httpProbe: args['http-probe'] !== false },
+    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, anchorStores: network.anchorStores, httpProbe: args['http-probe'] !== false },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

@@ -3,23 +3,13 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { fileProblem, ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { derToPem } from '../trust/pem.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { readCertificates } from './cert.js';
 import { openPkcs12 } from './certificate-file.js';
-
-interface ConvertArgs {
-  input: string;
-  to: 'pem' | 'der' | 'p12';
-  output: string;
-  key?: string;
-  'key-out'?: string;
-  'with-key'?: boolean;
-  password?: string;
-  force?: boolean;
-}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -65,30 +55,37 @@ async function toPkcs12(certsPem: string[], keyPath: string | undefined, passwor
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
-export const convertCommand: CommandModule<object, ConvertArgs> = {
+const builder = (yargs: Argv<object>) =>
+  yargs
+    .positional('input', { type: 'string', demandOption: true })
+    .option('to', { choices: ['pem', 'der', 'p12'] as const, demandOption: true, describe: 'output format' })
+    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'file to write' })
+    .option('key', { type: 'string', describe: 'private key (PEM) to put into a PKCS#12' })
+    .option('key-out', { type: 'string', describe: "from a PKCS#12: write its private key (PKCS#8 PEM, unencrypted, 0600) to this file" })
+    .option('with-key', { type: 'boolean', default: false, describe: "from a PKCS#12 to PEM: the private key too, after the certificates, in the same file (0600), for requests' cert=" })
+    .option('password', { type: 'string', describe: 'PKCS#12 password (input or output)' })
+    .option('force', { type: 'boolean', default: false, describe: 'overwrite -o (and --key-out) if it exists' })
+    .check((args) => {
+      // The flags that contradict each other, before any file is read; what depends on the input's format is checked once it is.
+      if (args.key && args.to !== 'p12') throw new ToolError('bad-usage', '--key only goes into a PKCS#12 (--to p12)');
+      if (args['key-out'] && args.to === 'p12') throw new ToolError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
+      if (args['with-key'] && args.to !== 'pem') throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
+      if (args['with-key'] && args['key-out']) throw new ToolError('bad-usage', '--with-key and --key-out both write the key: choose one');
+      return true;
+    });
+
+export const convertCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'convert <input>',
   describe: 'convert a certificate file between PEM, DER and PKCS#12',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .positional('input', { type: 'string', demandOption: true })
-      .option('to', { choices: ['pem', 'der', 'p12'] as const, demandOption: true, describe: 'output format' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'file to write' })
-      .option('key', { type: 'string', describe: 'private key (PEM) to put into a PKCS#12' })
-      .option('key-out', { type: 'string', describe: "from a PKCS#12: write its private key (PKCS#8 PEM, unencrypted, 0600) to this file" })
-      .option('with-key', { type: 'boolean', default: false, describe: "from a PKCS#12 to PEM: the private key too, after the certificates, in the same file (0600), for requests' cert=" })
-      .option('password', { type: 'string', describe: 'PKCS#12 password (input or output)' })
-      .option('force', { type: 'boolean', default: false, describe: 'overwrite -o (and --key-out) if it exists' }) as unknown as Argv<ConvertArgs>,
+  builder,
   handler: async (args) => {
     const { format, certs, pkcs12 } = await readCertificates(args.input, args.password);
     if (!certs.length) throw new ToolError('not-certificates', `${args.input}: holds no certificate`);
-    if (args.key && args.to !== 'p12') throw new ToolError('bad-usage', '--key only goes into a PKCS#12 (--to p12)');
     const keyOut = args['key-out'];
     if (keyOut && format !== 'p12') throw new ToolError('bad-usage', `--key-out takes the key out of a PKCS#12, and ${args.input} is ${format.toUpperCase()}`);
-    if (keyOut && args.to === 'p12') throw new ToolError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
-    const withKey = !!args['with-key'];
-    if (withKey && (format !== 'p12' || args.to !== 'pem')) throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
-    if (withKey && keyOut) throw new ToolError('bad-usage', '--with-key and --key-out both write the key: choose one');
-    const force = !!args.force;
+    const withKey = args['with-key'];
+    if (withKey && format !== 'p12') throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
+    const force = args.force;
     // Both refusals before anything is written, so a refused run leaves no half.
     for (const [flag, path] of [['-o', args.output], ['--key-out', keyOut]] as const) {
       if (path && !force && existsSync(path)) throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);

@@ -1,5 +1,5 @@
 // `tlswitness detect [TARGET...]`: is TLS being intercepted on this network, and by what.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { detectExitCode, detectVerdict, settleRun, type DetectResult, type TargetState } from '../diagnose/detect-verdict.js';
 import { parseTarget } from '../net/target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
@@ -7,12 +7,9 @@ import { hostParserIfLoaded } from '../record/host-parser.js';
 import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import type { Via } from '../types.js';
-import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
+import type { ArgsOf, Command } from './command-module.js';
+import { connectPlan, withConnectOptions } from './connect-options.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
-
-interface DetectArgs extends ConnectArgs {
-  targets?: string[];
-}
 
 // Well-known public sites whose certificates come from different CAs (Let's Encrypt, DigiCert,
 // Google Trust Services, Sectigo, Amazon), so one CA's trouble does not look like interception.
@@ -41,11 +38,13 @@ function render(result: DetectResult): string {
   return `${safeLines(lines)}\n`;
 }
 
-export const detectCommand: CommandModule<object, DetectArgs> = {
+const builder = (yargs: Argv<object>) =>
+  withConnectOptions(yargs).positional('targets', { type: 'string', array: true, describe: `hosts to probe (default: ${DEFAULT_TARGETS.join(', ')})` });
+
+export const detectCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'detect [targets..]',
   describe: 'is TLS being intercepted on this network, and by what',
-  builder: (yargs) =>
-    withConnectOptions(yargs as Argv<object>).positional('targets', { type: 'string', array: true, describe: `hosts to probe (default: ${DEFAULT_TARGETS.join(', ')})` }) as unknown as Argv<DetectArgs>,
+  builder,
   handler: async (args) => {
     const targets = (args.targets?.length ? args.targets : DEFAULT_TARGETS).map(parseTarget);
     const plan = connectPlan(args);

@@ -1,30 +1,29 @@
 // `tlswitness doctor`: check this machine's CA variables, switched-off verification, proxy variables,
 // system store, local CA, and the bundle each client really uses. Exit 1 when something is dangerous
 // or broken. The checks are loaded only when the command runs.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { ArgsOf, Command } from './command-module.js';
+import { ToolError } from '../errors.js';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
 import { safeJson } from '../report/terminal-safe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 
-interface DoctorArgs {
-  'extra-ca'?: string[];
-  'certs-dir'?: string;
-  json: boolean;
-  timeout: number;
-}
+const builder = (yargs: Argv<object>) =>
+  yargs
+    .option('extra-ca', { type: 'string', array: true, describe: 'corporate CA PEM files to look for in each client\'s bundle (repeatable)' })
+    .option('certs-dir', { type: 'string', describe: 'where the local CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
+    .option('timeout', { type: 'number', default: 5000, describe: 'per tool asked (python3, curl, git), in milliseconds' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
+    .check((args) => {
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+      return true;
+    });
 
-export const doctorCommand: CommandModule<object, DoctorArgs> = {
+export const doctorCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'doctor',
   describe: 'check this machine: CA variables, verification switched off, proxy variables, system store, what each client trusts',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .option('extra-ca', { type: 'string', array: true, describe: 'corporate CA PEM files to look for in each client\'s bundle (repeatable)' })
-      .option('certs-dir', { type: 'string', describe: 'where the local CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' })
-      .option('timeout', { type: 'number', default: 5000, describe: 'per tool asked (python3, curl, git), in milliseconds' })
-      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<DoctorArgs>,
+  builder,
   handler: async (args) => {
-    const { ToolError } = await import('../errors.js');
-    if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
     const [{ findCertsDir }, { gatherSnapshot }, { diagnoseMachine }, { doctorEnvironment }, { renderDoctorText }] = await Promise.all([
       import('../ca/certs-dir.js'),
       import('../doctor/gather.js'),

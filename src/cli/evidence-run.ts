@@ -1,6 +1,5 @@
 // The run behind `tlswitness evidence`, loaded on demand.
 import { probeCurl, probePython } from '../doctor/probes.js';
-import { ToolError } from '../errors.js';
 import { runClientChecks } from '../net/client-checks.js';
 import { parseTarget } from '../net/target.js';
 import { toolVersions } from '../report/environment.js';
@@ -15,7 +14,6 @@ import { oneLine, safeJson, safeLines } from '../report/terminal-safe.js';
 export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const target = parseTarget(args.target);
   const sanityTarget = /^(none|off|)$/i.test(args['sanity-host']) ? null : parseTarget(args['sanity-host']);
-  if (!args.output.trim()) throw new ToolError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
   const plan = connectPlan(args);
   const [record, sanity] = await Promise.all([
     observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust),

@@ -1,27 +1,30 @@
 // `tlswitness evidence TARGET -o PATH`: the handshake, a sanity host and the machine's own clients,
 // written as a bundle IT can act on (directory, or .tar.gz).
-import type { Argv, CommandModule } from 'yargs';
-import { withConnectOptions, type ConnectArgs } from './connect-options.js';
-
-export interface EvidenceArgs extends ConnectArgs {
-  target: string;
-  output: string;
-  'sanity-host': string;
-  'client-checks': boolean;
-}
+import type { Argv } from 'yargs';
+import { ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
+import { withConnectOptions } from './connect-options.js';
 
 /** A site nearly every network lets through with a publicly trusted chain. */
 export const DEFAULT_SANITY_HOST = 'www.google.com';
 
-export const evidenceCommand: CommandModule<object, EvidenceArgs> = {
+const builder = (yargs: Argv<object>) =>
+  withConnectOptions(yargs)
+    .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
+    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'a new directory, or a file ending in .tar.gz' })
+    .option('sanity-host', { type: 'string', default: DEFAULT_SANITY_HOST, describe: 'a host that should verify from anywhere, to tell "them" from "us" ("none" skips it)' })
+    .option('client-checks', { type: 'boolean', default: true, describe: "also run this machine's curl and python3 against the target (--no-client-checks skips them)" })
+    .check((args) => {
+      if (!args.output.trim()) throw new ToolError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
+      return true;
+    });
+
+export type EvidenceArgs = ArgsOf<typeof builder>;
+
+export const evidenceCommand: Command<object, EvidenceArgs> = {
   command: 'evidence <target>',
   describe: 'write an evidence bundle for IT: the served chain, the verdicts, a report and a drafted email',
-  builder: (yargs) =>
-    withConnectOptions(yargs as Argv<object>)
-      .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'a new directory, or a file ending in .tar.gz' })
-      .option('sanity-host', { type: 'string', default: DEFAULT_SANITY_HOST, describe: 'a host that should verify from anywhere, to tell "them" from "us" ("none" skips it)' })
-      .option('client-checks', { type: 'boolean', default: true, describe: "also run this machine's curl and python3 against the target (--no-client-checks skips them)" }) as unknown as Argv<EvidenceArgs>,
+  builder,
   // Loaded on demand: other commands do not pay for the report writers.
   handler: async (args) => (await import('./evidence-run.js')).runEvidence(args),
 };

@@ -1,7 +1,8 @@
 // The `.example()` lines of the commands and subcommands, in one place, attached as the commands are registered
 // (so `tlswitness COMMAND --help` and docs/cli.md show them); a builder's own (verify's) stay in its file.
 // Hosts are example.com names, loopback or private addresses: never a real host.
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
+import type { Command } from './command-module.js';
 
 /** `[command line, what it does]`; `$0` is the binary's name, as yargs writes it. Keyed by the command's path. */
 export const EXAMPLES: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
@@ -87,13 +88,13 @@ export function commandName(module: Pick<CommandModule, 'command'>): string {
  * The same command with its examples (and its subcommands', registered from its builder) added to its builder.
  * A command without examples is registered unchanged; test/docs/cli-reference.test.ts requires them.
  */
-export function withExamples<T, U>(module: CommandModule<T, U>, parent = ''): CommandModule<T, U> {
+export function withExamples<T, U>(module: Command<T, U>, parent = ''): Command<T, U> {
   const path = `${parent}${commandName(module)}`;
   const examples = EXAMPLES[path] ?? [];
   const builder = module.builder;
   return {
     ...module,
-    builder: (yargs: Argv<T>) => {
+    builder: (yargs) => {
       // Subcommands go through the same wrapper; everything else reaches yargs as it is.
       const withSubcommandExamples = new Proxy(yargs, {
         get(target, key) {
@@ -101,17 +102,16 @@ export function withExamples<T, U>(module: CommandModule<T, U>, parent = ''): Co
           if (typeof value !== 'function') return value;
           return (...args: unknown[]) => {
             if (key === 'command' && typeof args[0] === 'object' && args[0] !== null && !Array.isArray(args[0])) {
-              args[0] = withExamples(args[0] as CommandModule<unknown, unknown>, `${path} `);
+              args[0] = withExamples(args[0] as Command<unknown, unknown>, `${path} `);
             }
             const result = (value as (...a: unknown[]) => unknown).apply(target, args);
             return result === target ? withSubcommandExamples : result;
           };
         },
       });
-      if (typeof builder === 'function') builder(withSubcommandExamples);
-      else if (builder) yargs.options(builder);
-      for (const [command, description] of examples) yargs.example(command, description);
-      return yargs as unknown as Argv<U>;
+      let built = builder(withSubcommandExamples);
+      for (const [command, description] of examples) built = built.example(command, description);
+      return built;
     },
   };
 }

@@ -1,14 +1,10 @@
 // `tlswitness explain TEXT` (or stdin): decode a TLS error message from any common client.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { explain } from '../diagnose/explain.js';
 import { ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
-
-interface ExplainArgs {
-  text?: string[];
-  json: boolean;
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -16,13 +12,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const explainCommand: CommandModule<object, ExplainArgs> = {
+const builder = (yargs: Argv<object>) =>
+  yargs
+    .positional('text', { type: 'string', array: true, describe: 'the error message (or pipe it on standard input)' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+
+export const explainCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'explain [text..]',
   describe: 'decode a TLS error message (curl, wget, Python, Node, OpenSSL, git, Java, Go, Rust, .NET, PowerShell, schannel, Ruby, PHP, browsers, Docker, npm, pip, Maven, Gradle)',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .positional('text', { type: 'string', array: true, describe: 'the error message (or pipe it on standard input)' })
-      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' }) as unknown as Argv<ExplainArgs>,
+  builder,
   handler: async (args) => {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
     if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');

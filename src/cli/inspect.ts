@@ -1,6 +1,6 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
 import { writeFile } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { fileProblem, ToolError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
 import { compareVerdicts } from '../diagnose/comparison.js';
@@ -9,24 +9,21 @@ import { renderHandshake } from '../report/handshake-text.js';
 import { observeHandshake } from '../record/observe.js';
 import type { HandshakeRecord } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
-import { connectPlan, withConnectOptions, type ConnectArgs } from './connect-options.js';
+import type { ArgsOf, Command } from './command-module.js';
+import { connectPlan, withConnectOptions } from './connect-options.js';
 import { exitCodeFor } from './exit-codes.js';
 import { safeJson } from '../report/terminal-safe.js';
 
-interface InspectArgs extends ConnectArgs {
-  target: string;
-  'save-chain'?: string;
-  html?: string;
-}
+const builder = (yargs: Argv<object>) =>
+  withConnectOptions(yargs)
+    .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
+    .option('save-chain', { type: 'string', describe: 'write the served chain as PEM (as openssl s_client -showcerts)' })
+    .option('html', { type: 'string', describe: 'write the chain as one self-contained HTML page (no scripts; opens from disk)' });
 
-export const inspectCommand: CommandModule<object, InspectArgs> = {
+export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'inspect <target>',
   describe: 'one TLS handshake: the chain as sent, each trust store, and what is wrong',
-  builder: (yargs) =>
-    withConnectOptions(yargs as Argv<object>)
-      .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
-      .option('save-chain', { type: 'string', describe: 'write the served chain as PEM (as openssl s_client -showcerts)' })
-      .option('html', { type: 'string', describe: 'write the chain as one self-contained HTML page (no scripts; opens from disk)' }) as unknown as Argv<InspectArgs>,
+  builder,
   handler: async (args) => {
     const target = parseTarget(args.target);
     const plan = connectPlan(args);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The tlswitness binary: registers the commands that work and maps errors to SPEC exit codes.
 // The only place that calls process.exit.
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { fileProblem, stripUrlAuth, ToolError } from '../errors.js';
+import { fileProblem, stripUrlAuth, TlswitnessError } from '../errors.js';
 import { EXIT_PROBLEM, EXIT_USAGE } from './exit-codes.js';
 import { COMMANDS, USAGE } from './commands.js';
 import { TOOL_VERSION } from '../version.js';
@@ -16,7 +16,7 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-/** Anything that is not a ToolError: still one line, never a stack trace (TLSWITNESS_DEBUG=1 shows it). */
+/** Anything that is not a TlswitnessError: still one line, never a stack trace (TLSWITNESS_DEBUG=1 shows it). */
 function unexpected(error: unknown): never {
   const errno = error as NodeJS.ErrnoException | undefined;
   // A file that could not be opened deep inside a library: the path and why, as a usage error.
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const cli = yargs(argv)
     .scriptName('tlswitness')
     .usage(USAGE)
-    .command(COMMANDS as CommandModule[])
+    .command([...COMMANDS])
     .version(TOOL_VERSION)
     .strict()
     .recommendCommands()
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     // After a proxy shutdown, a keep-alive socket somewhere must not hold the process open.
     setTimeout(() => process.exit(), 2000).unref();
   } catch (error) {
-    if (error instanceof ToolError) fail(error.message, error.exitCode);
+    if (error instanceof TlswitnessError) fail(error.message, error.exitCode);
     unexpected(error);
   }
 }

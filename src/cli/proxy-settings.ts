@@ -25,7 +25,6 @@ export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
   if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
   const headerTimeoutMs = args['header-timeout'];
   if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {

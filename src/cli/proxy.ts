@@ -1,27 +1,10 @@
 // `tlswitness proxy` (and bare `tlswitness`): flags here; the run is in proxy-run.ts, loaded on demand.
-import type { Argv, CommandModule } from 'yargs';
-import type { Mode, OnUpstreamError } from '../proxy/policy.js';
-import { withNetworkOptions, type NetworkArgs } from './connect-options.js';
+import type { Argv } from 'yargs';
+import { ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
+import { withNetworkOptions } from './connect-options.js';
 
-export interface ProxyArgs extends NetworkArgs {
-  host: string;
-  port: number;
-  mode: Mode;
-  passthrough?: string[];
-  'on-upstream-error': OnUpstreamError;
-  auth?: string;
-  'auth-file'?: string;
-  'complete-chains': boolean;
-  'upstream-client-cert'?: string[];
-  log?: string;
-  'evidence-dir'?: string;
-  json: boolean;
-  tui: boolean;
-  /** Hidden: the request-head deadline (ProxyLimits.headerTimeoutMs), for tests that play slow senders. */
-  'header-timeout'?: number;
-}
-
-function builder(yargs: Argv<object>): Argv<ProxyArgs> {
+function builder(yargs: Argv<object>) {
   return withNetworkOptions(yargs)
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (off loopback only with --auth)' })
     .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0: any free port)' })
@@ -36,12 +19,21 @@ function builder(yargs: Argv<object>): Argv<ProxyArgs> {
     .option('evidence-dir', { type: 'string', describe: 'write an evidence bundle per problem host here, and a HAR 1.2 of the session (redacted) when it ends' })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
     .option('tui', { type: 'boolean', default: true, describe: 'the terminal UI (--no-tui: one line per event)' })
-    .option('header-timeout', { type: 'number', hidden: true }) as unknown as Argv<ProxyArgs>;
+    // Hidden: the request-head deadline (ProxyLimits.headerTimeoutMs), for tests that play slow senders.
+    .option('header-timeout', { type: 'number', hidden: true })
+    .check((args) => {
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+        throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
+      }
+      return true;
+    });
 }
 
-export const proxyCommand: CommandModule<object, ProxyArgs> = {
+export type ProxyArgs = ArgsOf<typeof builder>;
+
+export const proxyCommand: Command<object, ProxyArgs> = {
   command: ['proxy', '$0'],
   describe: 'run the proxy: record every upstream handshake, MITM what verifies, block what does not',
-  builder: (yargs) => builder(yargs as Argv<object>),
+  builder,
   handler: async (args) => (await import('./proxy-run.js')).runProxy(args),
 };

@@ -2,8 +2,9 @@
 // intermediates as a server would send them) judged like `openssl verify`, with inspect's trust,
 // verification, diagnosis and chain analysis.
 import { isIP } from 'node:net';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { ToolError } from '../errors.js';
+import type { ArgsOf, Command } from './command-module.js';
 import { isHostName } from '../net/target.js';
 import { verifyOffline } from '../diagnose/offline-verdict.js';
 import { renderVerify } from '../report/verify-text.js';
@@ -17,25 +18,27 @@ import { loadTrust } from './connect-options.js';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
 import { safeJson } from '../report/terminal-safe.js';
 
-interface VerifyArgs {
-  chain: string;
-  host?: string;
-  ip?: string;
-  ca?: string[];
-  untrusted?: string[];
-  at?: string;
-  'max-depth'?: number;
-  password?: string;
-  'extra-ca'?: string[];
-  'public-roots'?: string;
-  'certs-dir'?: string;
-  json: boolean;
-}
-
 // ISO 8601 as people write it: a date, optionally a time, optionally a zone (no zone = local time, as Date reads it).
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
-/** The flags checked before any file is read: conflicts and malformed values are usage errors. */
+const flags = (yargs: Argv<object>) =>
+  yargs
+    .positional('chain', { type: 'string', demandOption: true, describe: 'PEM bundle, DER or PKCS#12: the leaf first, then the intermediates in the order the server sends them' })
+    .option('host', { type: 'string', describe: 'DNS name the leaf must be valid for' })
+    .option('ip', { type: 'string', describe: 'IP address the leaf must be valid for' })
+    .option('ca', { type: 'string', array: true, describe: 'trust only the roots in this PEM file, as openssl verify -CAfile (repeatable)' })
+    .option('untrusted', { type: 'string', array: true, describe: 'more intermediates (PEM bundle), in any order, to build the path with (repeatable)' })
+    .option('at', { type: 'string', describe: 'verify as of this ISO 8601 time (default: now)' })
+    .option('max-depth', { type: 'number', describe: 'at most this many intermediates between the leaf and the root (openssl -verify_depth; default 100)' })
+    .option('password', { type: 'string', describe: 'password of a PKCS#12 chain file' })
+    .option('extra-ca', { type: 'string', array: true, describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)' })
+    .option('public-roots', { type: 'string', describe: "replace Node's bundled Mozilla roots as the public root set" })
+    .option('certs-dir', { type: 'string', describe: "where extra/ roots and the local CA live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
+    .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
+
+type VerifyArgs = ArgsOf<typeof flags>;
+
+/** The flags checked before any file is read (the builder's `.check()`): conflicts and malformed values are usage errors. */
 function checkedOptions(args: VerifyArgs): { name: string | null; at: Date; maxDepth: number | undefined } {
   if (args.host !== undefined && args.ip !== undefined) throw new ToolError('bad-usage', '--host and --ip both name what to check: give one');
   if (args.host !== undefined && (!args.host || isIP(args.host.replace(/^\[|\]$/g, '')))) {
@@ -99,28 +102,22 @@ async function trustFor(args: VerifyArgs): Promise<TrustContext> {
   return loadTrust(args);
 }
 
-export const verifyCommand: CommandModule<object, VerifyArgs> = {
+const builder = (yargs: Argv<object>) =>
+  flags(yargs)
+    .check((args) => {
+      checkedOptions(args);
+      return true;
+    })
+    .example('$0 verify fullchain.pem --host www.example.com', 'will this chain work once deployed for www.example.com?')
+    .example('$0 verify chain.pem --ca corp-root.pem --host intranet.corp', 'trust only the company root, as openssl verify -CAfile')
+    .example('$0 verify leaf.pem --untrusted intermediates.pem', 'build the path with intermediates from another file')
+    .example('$0 verify fullchain.pem --at 2027-06-01', 'will it still verify on that day?')
+    .example('$0 verify server.p12 --password secret --json', 'a PKCS#12 file, machine output');
+
+export const verifyCommand: Command<object, VerifyArgs> = {
   command: 'verify <chain>',
   describe: 'offline: verify a chain file (leaf first) like openssl verify, with the trust, verification and diagnosis of inspect',
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .positional('chain', { type: 'string', demandOption: true, describe: 'PEM bundle, DER or PKCS#12: the leaf first, then the intermediates in the order the server sends them' })
-      .option('host', { type: 'string', describe: 'DNS name the leaf must be valid for' })
-      .option('ip', { type: 'string', describe: 'IP address the leaf must be valid for' })
-      .option('ca', { type: 'string', array: true, describe: 'trust only the roots in this PEM file, as openssl verify -CAfile (repeatable)' })
-      .option('untrusted', { type: 'string', array: true, describe: 'more intermediates (PEM bundle), in any order, to build the path with (repeatable)' })
-      .option('at', { type: 'string', describe: 'verify as of this ISO 8601 time (default: now)' })
-      .option('max-depth', { type: 'number', describe: 'at most this many intermediates between the leaf and the root (openssl -verify_depth; default 100)' })
-      .option('password', { type: 'string', describe: 'password of a PKCS#12 chain file' })
-      .option('extra-ca', { type: 'string', array: true, describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)' })
-      .option('public-roots', { type: 'string', describe: "replace Node's bundled Mozilla roots as the public root set" })
-      .option('certs-dir', { type: 'string', describe: "where extra/ roots and the local CA live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
-      .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
-      .example('$0 verify fullchain.pem --host www.example.com', 'will this chain work once deployed for www.example.com?')
-      .example('$0 verify chain.pem --ca corp-root.pem --host intranet.corp', 'trust only the company root, as openssl verify -CAfile')
-      .example('$0 verify leaf.pem --untrusted intermediates.pem', 'build the path with intermediates from another file')
-      .example('$0 verify fullchain.pem --at 2027-06-01', 'will it still verify on that day?')
-      .example('$0 verify server.p12 --password secret --json', 'a PKCS#12 file, machine output') as unknown as Argv<VerifyArgs>,
+  builder,
   handler: async (args) => {
     const { name, at, maxDepth } = checkedOptions(args);
     const [{ format, certs }, trust, untrusted] = await Promise.all([readChain(args.chain, args.password), trustFor(args), readFlagCertificates(args.untrusted ?? [], '--untrusted')]);

@@ -1,9 +1,12 @@
 // This machine's OpenSSL security level, as its curl, git and wget get it: the system `openssl`'s build
-// default, overridden by a `CipherString = ...@SECLEVEL=N` in its configuration. Read once per process.
+// default, overridden by a `CipherString = ...@SECLEVEL=N` in its configuration. Read once per process;
+// what `openssl version -a` printed is kept in the cache dir while the openssl file stays the same.
 // Not Python's SSLContext.security_level: python.org builds set @SECLEVEL=2 in their own cipher string.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
+import { programIdentity, readAnswer, writeAnswer } from '../trust/program-answer-cache.js';
+import { cacheDir } from '../trust/subject-index-cache.js';
 
 /** OpenSSL 3's default when the build does not set OPENSSL_TLS_SECURITY_LEVEL (ssl/ssl_cert.c). */
 const OPENSSL_DEFAULT_LEVEL = 1;
@@ -48,12 +51,24 @@ async function readConfig(path: string): Promise<string | null> {
   return parts.join('\n');
 }
 
+/** `openssl version -a`, from the cache when this openssl file answered it before (the config is read afresh). */
+async function versionAll(env: NodeJS.ProcessEnv): Promise<string | null> {
+  const program = await programIdentity('openssl', env);
+  if (!program) return run('openssl', ['version', '-a'], env);
+  const dir = cacheDir(env);
+  const known = await readAnswer<string>('openssl-version', program, dir);
+  if (known !== null) return known;
+  const answer = await run('openssl', ['version', '-a'], env);
+  if (answer !== null) writeAnswer('openssl-version', program, answer, dir);
+  return answer;
+}
+
 let cached: Promise<number | null> | null = null;
 
 /** Asks the system `openssl` once per process; null when it is not installed or does not answer. */
 export function systemOpensslLevel(env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   cached ??= (async () => {
-    const version = await run('openssl', ['version', '-a'], env);
+    const version = await versionAll(env);
     if (version === null) return null;
     const path = configPath(version, env);
     return parseOpensslLevel(version, path ? await readConfig(path) : null);

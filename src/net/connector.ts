@@ -9,7 +9,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
-import { stripUrlAuth, ToolError } from '../errors.js';
+import { stripUrlAuth, ToolError, type ProxyFailureCode } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
@@ -161,7 +161,7 @@ function answerError(proxy: ProxySpec, authority: string, error: NodeJS.ErrnoExc
   return { step: 'proxy', code, message: `proxy ${proxy.display}: ${error.message}` };
 }
 
-function proxyRefusal(proxy: ProxySpec, authority: string, status: number, rawHeaders: string[]): Failure {
+function proxyRefusal(proxy: ProxySpec, authority: string, status: number, rawHeaders: string[]): Failure & { code: ProxyFailureCode } {
   if (status === 407) {
     // rawHeaders alternates name, value; each Proxy-Authenticate value starts with its scheme (RFC 9110 11.7.1).
     const schemes = rawHeaders.flatMap((name, i) => (i % 2 === 0 && /^proxy-authenticate$/i.test(name) ? (/^[A-Za-z-]+/.exec(rawHeaders[i + 1] ?? '') ?? []) : []));
@@ -173,7 +173,7 @@ function proxyRefusal(proxy: ProxySpec, authority: string, status: number, rawHe
         : `proxy ${proxy.display} requires authentication (407${schemes.length ? `, ${schemes.join(', ')}` : ''}): use --upstream-proxy http://user:pass@host:port`;
     return { step: 'proxy', code: 'EPROXYAUTH', message, proxyStatus: 407 };
   }
-  return { step: 'proxy', code: `EPROXY${status}`, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
+  return { step: 'proxy', code: `EPROXY${status}` as const, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
 }
 
 /** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */

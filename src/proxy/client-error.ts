@@ -2,11 +2,13 @@
 // for one that never completed, 413 for chunk extensions past the limit, 400 for the rest; none
 // when the app has gone. Pure.
 
+import type { EventErrorCode } from '../errors.js';
+
 export interface ClientErrorAnswer {
   status: 400 | 408 | 413 | 431;
   reason: string;
   /** The `error` event's code. */
-  code: string;
+  code: Extract<EventErrorCode, 'BAD_REQUEST' | 'HEADERS_TOO_LARGE' | 'HEADER_TIMEOUT'>;
 }
 
 const GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);

@@ -4,6 +4,8 @@
 // close without an alert). Bytes OpenSSL cannot parse, other alerts, a close before the proxy
 // spoke and a stall are the app's malformed or broken TLS, reported as errors.
 
+import type { EventErrorCode } from '../errors.js';
+
 export interface HandshakeEnd {
   /** OpenSSL's message when the handshake failed with an error; null for a plain close. */
   error: string | null;
@@ -15,7 +17,7 @@ export interface HandshakeEnd {
 
 export type HandshakeVerdict =
   | { kind: 'rejection'; confidence: 'high' | 'medium'; reason: string }
-  | { kind: 'error'; code: 'CLIENT_TLS_MALFORMED' | 'CLIENT_TLS_INCOMPATIBLE' | 'CLIENT_TLS_ALERT' | 'CLIENT_TLS_ABORTED' | 'CLIENT_TLS_TIMEOUT'; reason: string };
+  | { kind: 'error'; code: Extract<EventErrorCode, `CLIENT_TLS_${string}`>; reason: string };
 
 // RFC 8446 6.2: the alerts a client sends about the server's certificate.
 const CERTIFICATE_ALERT = /alert (unknown ca|bad certificate|certificate unknown|certificate revoked|certificate expired|unsupported certificate|access denied)/i;

@@ -1,5 +1,6 @@
 // Where one CONNECT goes, decided from what is known at each step (the request, the app's first bytes,
 // the upstream's record) and the policy; pure: the MITM front acts on the Decision.
+import type { EventErrorCode } from '../errors.js';
 import { formatHostPort } from '../host-port.js';
 import { readClientHello } from '../tls/client-hello.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
@@ -11,7 +12,7 @@ export type RefuseReason = 'unauthorized' | 'bad-target' | 'loop' | 'no-bytes' |
 
 export type Decision =
   /** Closed; `status` is the answer when the proxy has not yet sent its 200, `code` the error event (none for a 407). */
-  | { action: 'refuse'; reason: RefuseReason; status: string | null; code: string | null; sni?: string | null }
+  | { action: 'refuse'; reason: RefuseReason; status: string | null; code: Extract<EventErrorCode, 'BAD_CONNECT' | 'LOOP' | 'CLIENT_ABORTED' | 'BAD_SNI'> | null; sni?: string | null }
   /** Not TLS: the bytes are relayed untouched and nothing is recorded. */
   | { action: 'raw'; reason: 'not-tls' }
   /** TLS the user asked to leave alone (--passthrough): relayed, and recorded by a side probe. */

@@ -3,9 +3,11 @@
 // the diagnosis when it could not be reached or broke the exchange, a cut connection when the
 // response was already under way (never a cut-off body that looks complete), nothing when the app
 // itself left. Pure.
+import type { EventErrorCode } from '../errors.js';
 import { ConnectError } from '../net/connector.js';
 
-export type ExchangeFailureCode =
+export type ExchangeFailureCode = Extract<
+  EventErrorCode,
   | 'UPSTREAM_DNS'
   | 'UPSTREAM_REFUSED'
   | 'UPSTREAM_TIMEOUT'
@@ -14,7 +16,8 @@ export type ExchangeFailureCode =
   | 'UPSTREAM_RESET'
   | 'CLIENT_ABORTED'
   | 'LOOP'
-  | 'PROXY_ERROR';
+  | 'PROXY_ERROR'
+>;
 
 export interface ExchangeFailure {
   code: ExchangeFailureCode;

@@ -5,10 +5,11 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { EventErrorCode } from '../errors.js';
 import { judgeBody, MIN_BODY_RATE } from './body-progress.js';
 import { clientErrorAnswer, clientErrorResponse } from './client-error.js';
 
-export type Report = (code: string, message: string) => void;
+export type Report = (code: EventErrorCode, message: string) => void;
 
 /**
  * For a server of TLS sessions: when a session's handshake completed (performance.now()), or

@@ -15,8 +15,11 @@ import type { ProbeResult } from '../tls/probe.js';
 
 export type { TrustContext };
 
+/** The stores OpenSSL is given as anchors (certifi is judged by tlswitness alone). */
+export type AnchorStores = Pick<TrustContext, 'public' | 'system' | 'extra'>;
+
 /** Every anchor of every store as PEM (the excluded local CA left out), for a native SecureContext. */
-export function anchorPems(trust: TrustContext): string[] {
+export function anchorPems(trust: AnchorStores): string[] {
   // The OS store repeats most public roots: each anchor once halves what OpenSSL parses.
   const unique = new Map<string, Buffer>();
   for (const der of [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? [])) unique.set(der.toString('base64'), der);

@@ -11,7 +11,8 @@ import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
 import { needsHostClassification, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { observeTarget, type AnchorsFor, type Observation, type TargetRequest } from '../tls/observe-target.js';
-import { anchorPems, judgeRecord, missingIssuerUrl, unjudgedRecord, verifyObservation, type TrustContext } from './assemble.js';
+import { anchorClosure } from '../trust/anchor-closure.js';
+import { anchorPems, judgeRecord, missingIssuerUrl, unjudgedRecord, verifyObservation, type AnchorStores, type TrustContext } from './assemble.js';
 import { hostParserIfLoaded, loadHostParser } from './host-parser.js';
 
 export interface HandshakeRequest extends TargetRequest {
@@ -22,6 +23,11 @@ export interface HandshakeRequest extends TargetRequest {
    * disagreement with tlswitness's verdict (`VERIFIER_DISAGREEMENT` in `warnings`).
    */
   crossCheck?: boolean;
+  /**
+   * The anchor stores alone, when they are ready before the rest of `trust` (certifi needs python3,
+   * the OpenSSL level needs openssl): the cross-check's anchors need not wait for those programs.
+   */
+  anchorStores?: Promise<AnchorStores>;
 }
 
 /** Everything a record's judgements read, complete: no socket or fetch is left to wait for. */
@@ -37,8 +43,10 @@ export interface GatheredHandshake {
 export async function gatherHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<GatheredHandshake> {
   const anchorsFor: AnchorsFor | null = request.crossCheck
     ? async () => {
-        const stores = await trust;
-        return { key: stores, pems: () => anchorPems(stores) };
+        const stores = await (request.anchorStores ?? trust);
+        // OpenSSL gets only the anchors the served chain can reach, once the probe has read it (see
+        // ProbeAnchors.reachable): parsing all of them took 20-70 ms of CPU, more than the handshake.
+        return { key: stores, pems: () => anchorPems(stores), reachable: (chain: Buffer[]) => anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem) };
       }
     : null;
   const observation = await observeTarget(request, now(), anchorsFor);

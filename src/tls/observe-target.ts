@@ -7,7 +7,6 @@ import type { ResolveMap } from '../net/target.js';
 import { ToolError } from '../errors.js';
 import type { Failure, HostPort, Target, Via } from '../types.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions, type ProbeResult } from './probe.js';
-import { probeContext } from './probe-context.js';
 
 export interface TargetRequest {
   id: string;
@@ -92,7 +91,7 @@ export async function observeTarget(request: TargetRequest, time: Date, anchorsF
     const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (anchorsFor) probeOptions.anchors = await prepareAnchors(anchorsFor, servername ?? request.target.host, probeOptions);
+    if (anchorsFor) probeOptions.anchors = { ...(await anchorsFor(servername ?? request.target.host)), name: servername ?? request.target.host };
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
@@ -105,17 +104,4 @@ export async function observeTarget(request: TargetRequest, time: Date, anchorsF
     observation.target.address = error.address;
   }
   return observation;
-}
-
-/** The anchors for the probe, their native context built while DNS and TCP are under way (it is synchronous CPU work). */
-async function prepareAnchors(anchorsFor: AnchorsFor, name: string, options: ProbeOptions): Promise<ProbeAnchors> {
-  const anchors: ProbeAnchors = { ...(await anchorsFor(name)), name };
-  // One turn of the event loop first, so the connection attempt is under way before the loop blocks.
-  await new Promise((resolve) => setImmediate(resolve));
-  try {
-    probeContext({ ...options, anchors });
-  } catch {
-    // Unusable client credentials: the probe reports them.
-  }
-  return anchors;
 }

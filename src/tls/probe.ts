@@ -14,6 +14,7 @@ import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
+import { anchorGate } from './anchor-gate.js';
 
 export interface ClientCredentials {
   cert?: string | Buffer;
@@ -47,6 +48,12 @@ export interface ProbeAnchors {
   /** The anchor set (the record's trust stores): its native context is built once per process. */
   key: object;
   pems(): string[];
+  /**
+   * The anchors OpenSSL could reach from this chain (trust/anchor-closure.ts). When given, the probe
+   * holds the server's Certificate back until it has read the chain, and gives OpenSSL only these:
+   * the same verdict, without parsing every root on every run (tens of ms, more than the handshake).
+   */
+  reachable?(chain: Buffer[]): string[];
   /** Checked with checkServerIdentity once OpenSSL accepts the chain, as tls.connect does; null checks none. */
   name: string | null;
 }
@@ -72,6 +79,8 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
   const keylog: string[] = [];
   const started = performance.now();
   const client = options.client;
+  // The anchors go in once the chain is read (see ProbeAnchors.reachable); at security level 0 no verdict is taken.
+  const gated = options.anchors?.reachable && !isLegacy(options) ? options.anchors : null;
   let socket: ReturnType<typeof tlsConnect>;
   try {
     socket = openTls();
@@ -81,6 +90,17 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     return Promise.reject(new ClientCredentialsError((error as Error).message));
   }
   function openTls() {
+    const secureContext = probeContext({ minVersion: options.minVersion, maxVersion: options.maxVersion, client, anchors: gated ? null : options.anchors });
+    if (gated) {
+      tap.setGate((received) => {
+        const state = anchorGate(received, serverHandshakeSecret(keylog));
+        if (!state.open) return state.allowed;
+        const pems = state.chain ? gated.reachable!(state.chain) : gated.pems();
+        // One PEM string: Node's native addCACert reads every certificate in it.
+        if (pems.length) (secureContext.context as { addCACert(pem: string): void }).addCACert(pems.join('\n'));
+        return null;
+      });
+    }
     return tlsConnect({
       socket: tap,
       servername: options.servername ?? undefined,
@@ -89,10 +109,15 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       // The name is checked below, against the name the record checks (tls.connect would use 'localhost' for an IP without SNI).
       checkServerIdentity: () => undefined,
       ALPNProtocols: options.alpn.length ? options.alpn : undefined,
-      secureContext: probeContext({ minVersion: options.minVersion, maxVersion: options.maxVersion, client, anchors: options.anchors }),
+      secureContext,
     });
   }
-  socket.on('keylog', (line) => keylog.push(line.toString('latin1')));
+  socket.on('keylog', (line) => {
+    keylog.push(line.toString('latin1'));
+    // The handshake secret opens TLS 1.3's encrypted Certificate: the gate may now read the chain
+    // (out of OpenSSL's callback that emits this).
+    if (gated) process.nextTick(() => tap.release());
+  });
 
   return new Promise((resolve) => {
     let secure = false;

@@ -1,6 +1,7 @@
 // A Duplex between a socket and tls.connect that keeps a copy of what the server sends during the
 // handshake. A native net.Socket handed to tls.connect is read natively and shows no bytes; a JS
-// stream in between does (measured on Node 20). The copy is bounded.
+// stream in between does (measured on Node 20). The copy is bounded. A gate can hold the server's
+// bytes back from TLS until it says how far they may go (see anchor-gate.ts).
 import { Duplex } from 'node:stream';
 
 const MAX_RECORDED = 512 * 1024;
@@ -9,16 +10,30 @@ export class WireTap extends Duplex {
   private readonly chunks: Buffer[] = [];
   private recorded = 0;
   private recording = true;
+  /** Given everything received so far, how many bytes may reach TLS; null once it lets all through. */
+  private gate: ((received: Buffer) => number | null) | null = null;
+  private readonly held: Buffer[] = [];
+  /** Bytes received and bytes passed on to TLS, from the start. */
+  private receivedBytes = 0;
+  private passedBytes = 0;
 
   constructor(private readonly inner: Duplex, head: Buffer = Buffer.alloc(0)) {
     super();
     if (head.length) {
       this.keep(head);
+      this.receivedBytes = this.passedBytes = head.length;
       this.push(head);
     }
     inner.on('data', (chunk: Buffer) => {
       this.keep(chunk);
-      if (!this.push(chunk)) inner.pause();
+      this.receivedBytes += chunk.length;
+      if (this.gate) {
+        this.held.push(chunk);
+        this.release();
+      } else {
+        this.passedBytes += chunk.length;
+        if (!this.push(chunk)) inner.pause();
+      }
     });
     inner.on('end', () => this.push(null));
     inner.on('error', (error) => this.destroy(error));
@@ -37,6 +52,27 @@ export class WireTap extends Duplex {
     const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.chunks.push(Buffer.from(slice));
     this.recorded += slice.length;
+  }
+
+  /** Holds what the server sends from now on until `gate` lets it through; see release(). */
+  setGate(gate: (received: Buffer) => number | null): void {
+    this.gate = gate;
+  }
+
+  /** Asks the gate again (more bytes came, or what it waits for did) and passes on what it allows. */
+  release(): void {
+    if (!this.gate || this.destroyed) return;
+    const received = this.received();
+    // The copy stopped at its bound: the gate cannot judge what it does not see.
+    const allowed = received.length < this.receivedBytes ? null : this.gate(received);
+    if (allowed === null) this.gate = null;
+    const upTo = allowed === null ? this.receivedBytes : Math.min(allowed, this.receivedBytes);
+    if (upTo <= this.passedBytes) return;
+    const pending = Buffer.concat(this.held.splice(0));
+    const take = upTo - this.passedBytes;
+    if (take < pending.length) this.held.push(pending.subarray(take));
+    this.passedBytes = upTo;
+    this.push(pending.subarray(0, take));
   }
 
   /** Everything the server sent so far (up to the bound). */

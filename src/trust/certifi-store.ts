@@ -1,8 +1,11 @@
 // The certifi store: the CA bundle of the installed Python certifi package (what requests, httpx
-// and pip trust by default), found by asking python3 once per process, asynchronously.
+// and pip trust by default), found by asking python3 once per process, asynchronously, and the
+// answer kept in the cache dir for later runs (starting python3 costs 0.1-0.5 s; see findCertifi).
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { cacheDir } from './subject-index-cache.js';
+import { programIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
 import type { LoadedStore } from './stores.js';
 import { fileIdentity, lazyStore, readCertificateFile } from './stores.js';
 import { pemCertificates } from './pem.js';
@@ -42,6 +45,35 @@ function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
   });
 }
 
+/** What changes which python3 runs and where it finds certifi, besides the python3 file itself. */
+const PYTHON_ENV = ['PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONUSERBASE', 'PYTHONNOUSERSITE', 'VIRTUAL_ENV', 'PYENV_VERSION', 'CONDA_PREFIX'] as const;
+
+interface CachedLocation {
+  location: CertifiLocation;
+  /** The bundle's size and mtime when python3 named it: `pip install -U certifi` rewrites it. */
+  bundle: string;
+}
+
+/**
+ * Asks python3, or takes its earlier answer from the cache dir: valid while python3 is the same file
+ * (resolved path, size, mtime; a shim's answer also per directory), the environment that steers it
+ * is the same, and the bundle it named is unchanged. "No certifi" is not cached: installing it must
+ * show on the next run.
+ */
+export async function locateCertifi(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<CertifiLocation | null> {
+  const program = await programIdentity('python3', env, cwd);
+  // Not found as a plain file on PATH (python3.exe on Windows, or none): ask, without a cache.
+  if (!program) return askPython(env);
+  const key = [program, ...PYTHON_ENV.map((name) => `${name}=${env[name] ?? ''}`)].join('\0');
+  const dir = cacheDir(env);
+  const cached = await readAnswer<CachedLocation>('certifi', key, dir);
+  if (cached && cached.bundle === (await fileIdentity(cached.location.path))) return cached.location;
+  const location = await askPython(env);
+  const bundle = location ? await fileIdentity(location.path) : null;
+  if (location && bundle) writeAnswer('certifi', key, { location, bundle } satisfies CachedLocation, dir);
+  return location;
+}
+
 // Once per process for each PATH and Python search path: the proxy asks at start, not per handshake.
 const asked = new Map<string, Promise<CertifiLocation | null>>();
 
@@ -50,9 +82,9 @@ export function findCertifi(env: NodeJS.ProcessEnv = process.env): Promise<Certi
   const override = env[CERTIFI_OVERRIDE];
   if (override === 'none') return Promise.resolve(null);
   if (override) return Promise.resolve({ path: override, version: null, from: CERTIFI_OVERRIDE });
-  const key = [env.PATH, env.PYTHONPATH, env.PYTHONHOME, env.PYTHONUSERBASE, env.PYTHONNOUSERSITE, env.VIRTUAL_ENV].join('\0');
+  const key = PYTHON_ENV.map((name) => env[name] ?? '').join('\0');
   let pending = asked.get(key);
-  if (!pending) asked.set(key, (pending = askPython(env)));
+  if (!pending) asked.set(key, (pending = locateCertifi(env)));
   return pending;
 }
 

@@ -70,6 +70,16 @@ export class TrustStore {
       .filter((c): c is ParsedCertificate => c !== null && !this.excluded.has(c.der.toString('base64')));
   }
 
+  /** The trusted certificates whose subject has this index key (subjectKeyOfDer), as DER, without parsing them. */
+  dersWithSubjectKey(key: string): Buffer[] {
+    if (!this.index) {
+      const keys = this.subjectKeys();
+      this.index = indexOf(keys);
+      this.onIndexBuilt?.(keys);
+    }
+    return (this.index.get(key) ?? []).map((i) => this.ders[i]!).filter((der) => !this.excluded.has(der.toString('base64')));
+  }
+
   /** Every trusted certificate as DER, without parsing (the excluded ones left out). */
   anchorDers(): Buffer[] {
     return this.ders.filter((der) => !this.excluded.has(der.toString('base64')));

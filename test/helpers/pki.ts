@@ -16,15 +16,17 @@ export interface TestCa {
 
 const YEAR = 365 * 86_400_000;
 
-export async function makeTestCa(subject: NameAttribute[] | string): Promise<TestCa> {
+/** Keys are P-256 unless `keys` is 'rsa' (RSA-2048 for the CA and its leaves: most public servers' kind). */
+export async function makeTestCa(subject: NameAttribute[] | string, keys: 'ec' | 'rsa' = 'ec'): Promise<TestCa> {
   const name = typeof subject === 'string' ? [{ type: 'CN', value: subject }] : subject;
   const now = Date.now();
-  const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const newKey = () => (keys === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }));
+  const key = newKey();
   const ca = await buildCertificate({ subject: name, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + YEAR), publicKey: key.publicKey, signingKey: key.privateKey, isCA: true });
   return {
     pem: ca.pem,
     async issue(dnsNames) {
-      const leafKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const leafKey = newKey();
       const leaf = await buildCertificate({ subject: [{ type: 'CN', value: dnsNames[0]! }], issuer: name, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + YEAR), publicKey: leafKey.publicKey, signingKey: key.privateKey, issuerPublicKey: key.publicKey, dnsNames });
       return { pem: leaf.pem, keyPem: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
     },

@@ -139,7 +139,7 @@ test.serial('upstream faults: reset mid-response, silence, DNS failure, refused 
     t.regex(mitmMute.body, /handshake-failed[\s\S]*within 800 ms/);
 
     const codes = new Set(errorsIn(proxy).map((e) => e.code));
-    for (const code of ['UPSTREAM_RESET', 'UPSTREAM_TIMEOUT', 'UPSTREAM_DNS', 'UPSTREAM_REFUSED']) t.true(codes.has(code), `an error event ${code}`);
+    for (const code of ['UPSTREAM_RESET', 'UPSTREAM_TIMEOUT', 'UPSTREAM_DNS', 'UPSTREAM_REFUSED'] as const) t.true(codes.has(code), `an error event ${code}`);
     t.deepEqual(await settledResources(before), before, 'no socket, server or timer left behind');
   } finally {
     await proxy.close();

@@ -66,3 +66,17 @@ test('options: defaults, --smoke sizes, and one-line refusals', (t) => {
   t.throws(() => parseOptions(['--contenders', 'direct,squid']), { message: /"squid" is not one of/ });
   t.throws(() => parseOptions(['--bogus']), { message: /Unknown option '--bogus'/ });
 });
+
+test('options: the delayed link, the origin key and the phases', (t) => {
+  const full = parseOptions([]);
+  t.is(full.rttMs, 20, 'one RTT is 20 ms unless asked otherwise');
+  t.is(full.originKey, 'rsa', 'RSA-2048, as most public servers');
+  t.deepEqual(full.phases, ['keep-alive', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect']);
+  t.true(parseOptions(['--smoke']).delayedHosts < full.delayedHosts);
+  const picked = parseOptions(['--phases', 'delayed,inspect', '--rtt', '50', '--origin-key', 'ec']);
+  t.deepEqual(picked.phases, ['delayed', 'inspect']);
+  t.is(picked.rttMs, 50);
+  t.is(picked.originKey, 'ec');
+  t.throws(() => parseOptions(['--phases', 'warp']), { message: /"warp" is not one of/ });
+  t.throws(() => parseOptions(['--origin-key', 'dsa']), { message: /expected rsa or ec/ });
+});

@@ -26,7 +26,7 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
     return line!.split('|').slice(2, -1).map((cell) => Number.parseFloat(cell));
   };
   t.true(markdown.includes('| metric | direct | tlswitness --mode tunnel | tlswitness (MITM) |'));
-  for (const label of ['keep-alive: requests/s', 'new host, cold: first byte p50 (ms)', 'new host, warm: connections/s', 'bulk: MB/s']) {
+  for (const label of ['keep-alive: requests/s', 'new host, cold: first byte p50 (ms)', 'new host, warm: connections/s', 'delayed link: new host, first byte p50 (RTTs)', 'delayed link: known host, first byte p50 (RTTs)', 'bulk: MB/s']) {
     t.true(row(label).every((value) => value > 0), `${label}: a positive number for every contender`);
   }
   for (const label of ['keep-alive: proxy CPU per request (µs)', 'RSS idle after start (MB)', 'RSS holding 12 idle connections (MB)', 'start to listening (ms)']) {
@@ -35,6 +35,8 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
     t.true(proxies.every((value) => value > 0), `${label}: a positive number for each proxy`);
   }
   t.deepEqual(row('idle connections still open when measured').slice(1), [12, 12]);
+  // A fresh direct request over the delayed link needs at least TCP, TLS 1.3 and the request: 3 RTTs.
+  t.true(row('delayed link: new host, first byte p50 (RTTs)')[0]! >= 2.9, 'the delayed link delays');
   t.regex(markdown, /\| tlswitness inspect \| \d+\.\d \| \d+\.\d\dx \|/);
   t.regex(markdown, /Load generator \(a separate Node process on the same machine\): \d+\.\d s CPU/);
   t.notRegex(markdown, /error\(s\)|left out/, 'no contender failed');

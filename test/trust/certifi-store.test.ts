@@ -1,12 +1,12 @@
 // Finding certifi's bundle: the real python3 and certifi when installed, the test-only override, and
-// a machine without python3 (not configured, no error).
+// a machine without python3 (not configured, no error), and python3's answer kept between runs.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { certifiLabel, findCertifi, loadCertifiStore } from '../../src/trust/certifi-store.js';
+import { certifiLabel, findCertifi, loadCertifiStore, locateCertifi } from '../../src/trust/certifi-store.js';
 
 /** What python3 itself says, or null when it has no certifi. */
 function certifiHere(): string | null {
@@ -51,4 +51,46 @@ test('TLSWITNESS_CERTIFI_BUNDLE names the bundle instead; none skips certifi; a 
   t.is((await loadCertifiStore({ PATH: process.env.PATH, TLSWITNESS_CERTIFI_BUNDLE: 'none' })).store, null);
   const error = await t.throwsAsync(loadCertifiStore({ TLSWITNESS_CERTIFI_BUNDLE: join(dir, 'missing.pem') }));
   t.is(error?.message, `TLSWITNESS_CERTIFI_BUNDLE ${join(dir, 'missing.pem')}: no such file`);
+});
+
+/** A stand-in python3 that names `bundle` as certifi's and counts its runs in `count`. */
+function fakePython(bundle: string): { bin: string; runs: () => number } {
+  const bin = mkdtempSync(join(tmpdir(), 'tlswitness-fakepython-'));
+  const count = join(bin, 'runs');
+  writeFileSync(count, '');
+  writeFileSync(join(bin, 'python3'), `#!/bin/sh\necho x >> '${count}'\necho '${bundle}'\necho 2024.02.02\n`);
+  chmodSync(join(bin, 'python3'), 0o755);
+  return { bin, runs: () => readFileSync(count, 'utf8').split('\n').filter(Boolean).length };
+}
+
+test("python3's answer is kept in the cache dir: a later run does not start python3 until the bundle changes", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-certifi-cache-'));
+  const bundle = join(dir, 'cacert.pem');
+  writeFileSync(bundle, rootCertificates.slice(0, 2).join('\n'));
+  const python = fakePython(bundle);
+  const env = { PATH: `${python.bin}:/usr/bin:/bin`, TLSWITNESS_CACHE_DIR: join(dir, 'cache') };
+  const expected = { path: bundle, version: '2024.02.02', from: 'certifi.where()' };
+  t.deepEqual(await locateCertifi(env, dir), expected);
+  t.is(python.runs(), 1);
+  t.deepEqual(await locateCertifi(env, dir), expected, 'the same answer');
+  t.is(python.runs(), 1, 'from the cache');
+  t.deepEqual(await locateCertifi({ ...env, VIRTUAL_ENV: '/venv' }, dir), expected);
+  t.is(python.runs(), 2, 'another environment asks python3 again');
+  // pip install -U certifi rewrites the bundle.
+  writeFileSync(bundle, rootCertificates.slice(0, 3).join('\n'));
+  utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
+  await locateCertifi(env, dir);
+  t.is(python.runs(), 3, 'a changed bundle asks python3 again');
+  await locateCertifi(env, join(dir, 'elsewhere'));
+  t.is(python.runs(), 4, 'a shim script is asked again in another directory');
+});
+
+test('"no certifi" is not cached: installing it shows on the next run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-certifi-none-'));
+  const python = fakePython(join(dir, 'not-there.pem'));
+  const env = { PATH: `${python.bin}:/usr/bin:/bin`, TLSWITNESS_CACHE_DIR: join(dir, 'cache') };
+  // The bundle python3 names does not exist: nothing to keep.
+  await locateCertifi(env, dir);
+  await locateCertifi(env, dir);
+  t.is(python.runs(), 2);
 });

@@ -90,7 +90,7 @@ test('bounded: the oldest rows and requests are dropped, counts keep going', (t)
 test('clear forgets rows and counters but a host that comes back keeps its verdict', (t) => {
   const table = new HostTable();
   table.apply(handshake(records.expired!));
-  table.apply({ type: 'error', schemaVersion: '1.0', time: at(), code: 'X', message: 'y' });
+  table.apply({ type: 'error', schemaVersion: '1.0', time: at(), code: 'PROXY_ERROR', message: 'y' });
   const before = table.version;
   table.clear();
   t.true(table.version > before);

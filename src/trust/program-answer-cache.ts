@@ -1,0 +1,65 @@
+// What an installed program answered (python3: where certifi is; openssl: how it was built), kept in
+// the cache dir and keyed by the program file itself (resolved path, size, mtime) and whatever else
+// changes the answer, so later runs need not start it again. Best effort: any failure means "ask".
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { cacheDir } from './subject-index-cache.js';
+
+/**
+ * `command` as a PATH search finds it, as `resolved-path size mtime`; null when it is not on PATH.
+ * A script (a pyenv or asdf shim) picks the real program by the current directory, so its identity
+ * includes that directory.
+ */
+export async function programIdentity(command: string, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<string | null> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    try {
+      const real = await realpath(join(dir, command));
+      const info = await stat(real);
+      if (!info.isFile() || (info.mode & 0o111) === 0) continue;
+      const identity = `${real} ${info.size} ${info.mtimeMs}`;
+      return (await startsWithShebang(real)) ? `${identity} script in ${cwd}` : identity;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+async function startsWithShebang(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    await file.read(head, 0, 2, 0);
+    return head.toString('latin1') === '#!';
+  } finally {
+    await file.close();
+  }
+}
+
+function fileFor(kind: string, key: string, dir: string): string {
+  return join(dir, `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+}
+
+export async function readAnswer<T>(kind: string, key: string, dir: string): Promise<T | null> {
+  try {
+    const data = JSON.parse(await readFile(fileFor(kind, key, dir), 'utf8')) as { key?: string; answer?: T };
+    return data.key === key && data.answer !== undefined ? data.answer : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeAnswer(kind: string, key: string, answer: unknown, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const target = fileFor(kind, key, dir);
+    const temp = `${target}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ key, answer }));
+    renameSync(temp, target);
+  } catch {
+    // a read-only home is fine: the next run asks again
+  }
+}
