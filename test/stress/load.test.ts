@@ -1,7 +1,7 @@
 // The load check of scripts/load.ts, small: 100 keep-alive clients through the built CLI proxy
 // (MITM) for 5 s. The full run (1,000 clients × 60 s) is `node --import=tsx scripts/load.ts`.
 import test from 'ava';
-import { runLoad } from '../scripts/load.js';
+import { runLoad } from '../../scripts/load.js';
 
 test('100 concurrent clients for 5 s through the MITM: 0 errors, fds within bounds and back to the baseline after', async (t) => {
   t.timeout(45_000);
