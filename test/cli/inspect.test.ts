@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
@@ -26,8 +26,7 @@ const EXPECTED_EXIT: Record<string, number> = { ok: 0, 'connection-failed': 3 };
 for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'sha1', 'weakKey', 'rsa1024']) {
   test(`inspect --json ${name}: SPEC problem code and exit code`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
-    const server = await startScenarioServer(scenario, { clientCAs: [fixtures.pki.clientRoot.pem] });
-    try {
+    await withScenarioServer(scenario, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
       const result = await runCli([...baseArgs(name, server.port), '--json']);
       const record = JSON.parse(result.stdout);
       t.is(record.type, 'handshake');
@@ -35,15 +34,12 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
       t.is(result.code, EXPECTED_EXIT[scenario.problem] ?? 1);
       t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra', 'certifi']);
       t.false(record.interception.detected, 'fixture hosts are public names, and only the corporate one lacks a public anchor');
-    } finally {
-      await server.close();
-    }
+    });
   });
 }
 
 test('human output shows the chain, the stores, the Verify return code and the action', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.incomplete!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.incomplete!, async (server) => {
     const result = await runCli(baseArgs('incomplete', server.port));
     t.is(result.code, 1);
     t.regex(result.stdout, /Certificate chain as sent \(1\):/);
@@ -52,14 +48,11 @@ test('human output shows the chain, the stores, the Verify return code and the a
     t.regex(result.stdout, /Verify return code: 21 \(unable to verify the first certificate\)/);
     t.regex(result.stdout, /Diagnosis: INCOMPLETE-CHAIN \(fault: server/);
     t.regex(result.stdout, /Action: .*full chain/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--fetch-missing confirms an incomplete chain from the AIA URL (high confidence)', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.incomplete!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.incomplete!, async (server) => {
     const result = await runCli([...baseArgs('incomplete', server.port), '--json', '--fetch-missing']);
     const record = JSON.parse(result.stdout);
     t.is(record.diagnosis.problem, 'incomplete-chain');
@@ -68,14 +61,11 @@ test('--fetch-missing confirms an incomplete chain from the AIA URL (high confid
     t.true(record.chainAnalysis.fetched.ok);
     t.true(record.chainAnalysis.fetched.completesChain);
     t.is(record.chain.length, 1, 'the fetched issuer never joins the chain as sent');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--fetch-missing follows the AIA of the certificate whose issuer is missing, not the leaf', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.missingMiddle!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.missingMiddle!, async (server) => {
     const without = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json'])).stdout);
     t.is(without.diagnosis.problem, 'unknown-ca');
     const withFetch = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json', '--fetch-missing'])).stdout);
@@ -83,28 +73,22 @@ test('--fetch-missing follows the AIA of the certificate whose issuer is missing
     t.true(withFetch.chainAnalysis.fetched.completesChain);
     t.is(withFetch.diagnosis.problem, 'incomplete-chain');
     t.is(withFetch.diagnosis.confidence, 'high');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
   const saved = join(fixtures.dir, 'saved-corporate.pem');
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.corporate!, async (server) => {
     const result = await runCli([...baseArgs('corporate', server.port), '--json', '--extra-ca', fixtures.pki.files['corporate-root.pem']!, '--save-chain', saved]);
     t.is(result.code, 0);
     const record = JSON.parse(result.stdout);
     t.is(record.trust.extra, 'ok');
     t.is(readFileSync(saved, 'utf8'), fixtures.pki.scenarios.corporate!.sent.join(''));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('certifi as a store: a corporate root trusted by --extra-ca but not by an old certifi bundle (TLSWITNESS_CERTIFI_BUNDLE)', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.corporate!, async (server) => {
     // A stand-in for an old certifi: only the public fixture root, not the corporate one.
     const env = cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['public-roots.pem']! });
     const args = [...baseArgs('corporate', server.port), '--extra-ca', fixtures.pki.files['corporate-root.pem']!];
@@ -122,28 +106,22 @@ test('certifi as a store: a corporate root trusted by --extra-ca but not by an o
     const both = await runCli([...args, '--json'], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
     t.is(JSON.parse(both.stdout).trust.certifi, 'ok');
     t.false(JSON.parse(both.stdout).warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('certifi as a store: the public roots verify, an old certifi does not: the upgrade line', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
     const result = await runCli(baseArgs('valid', server.port), cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
     t.is(result.code, 0, result.stderr);
     t.regex(result.stdout, /\| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
     t.regex(result.stdout, /Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/);
     t.notRegex(result.stdout, /^Warning: .*certifi/m, 'said once, in the diagnosis');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 // Serial: python3 through a version manager's shim is slow to start while the other tests load the machine.
 test.serial("certifi as a store: this machine's python3 and certifi, found through certifi.where()", async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
     const env = cleanEnv();
     delete env.TLSWITNESS_CERTIFI_BUNDLE;
     const record = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], env)).stdout);
@@ -156,15 +134,12 @@ test.serial("certifi as a store: this machine's python3 and certifi, found throu
     }
     // The real certifi holds Mozilla's roots, never the fixture root; without python3 or certifi it is not configured.
     t.is(record.trust.certifi, installed ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : 'not-configured');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test("the certs dir's extra/ folder counts as extra roots", async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.corporate!);
   const certsDir = join(fixtures.dir, 'certs-with-extra');
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.corporate!, async (server) => {
     const before = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
     t.is(JSON.parse(before.stdout).trust.extra, 'not-configured');
     mkdirSync(join(certsDir, 'extra'), { recursive: true });
@@ -172,36 +147,27 @@ test("the certs dir's extra/ folder counts as extra roots", async (t) => {
     const after = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
     t.is(JSON.parse(after.stdout).trust.extra, 'ok');
     t.is(after.code, 0);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('SSL_CERT_FILE is the system store', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
     const result = await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }));
     t.is(JSON.parse(result.stdout).trust.system, 'ok');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--servername overrides SNI and the name checked', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.mismatch!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.mismatch!, async (server) => {
     const result = await runCli([...baseArgs('mismatch', server.port), '--json', '--servername', 'other-name.example.com']);
     const record = JSON.parse(result.stdout);
     t.is(record.target.servername, 'other-name.example.com');
     t.is(record.diagnosis.problem, 'ok');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('mTLS: with the right client certificate the server accepts; with a stranger one it refuses', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
     const good = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!])).stdout);
     t.is(good.diagnosis.problem, 'ok');
     t.true(good.clientCertificate.requested);
@@ -214,14 +180,11 @@ test('mTLS: with the right client certificate the server accepts; with a strange
     const stranger = await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
     t.is(JSON.parse(stranger.stdout).diagnosis.problem, 'client-cert-required');
     t.is(stranger.code, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('mTLS over TLS 1.1 (--tls-min 1.0): the CertificateRequest without signature algorithms is read', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }, async (server) => {
     const refused = await runCli([...baseArgs('mtls', server.port), '--json']);
     t.is(JSON.parse(refused.stdout).diagnosis.problem, 'handshake-failed', 'TLS 1.2 minimum by default, as Node');
     const legacy = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--tls-min', '1.0'])).stdout);
@@ -229,20 +192,15 @@ test('mTLS over TLS 1.1 (--tls-min 1.0): the CertificateRequest without signatur
     t.true(legacy.clientCertificate.requested);
     t.deepEqual(legacy.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
     t.is(legacy.diagnosis.problem, 'client-cert-required');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a client key that does not match its certificate is a one-line usage error', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
     const result = await runCli([...baseArgs('mtls', server.port), '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
     t.is(result.code, 2);
     t.regex(result.stderr, /^Error: --client-key does not belong to the certificate in --client-cert [^\n]*\n$/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a proxy that never answers CONNECT: exit 3 at step proxy, within the timeout', async (t) => {

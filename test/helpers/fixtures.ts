@@ -74,6 +74,19 @@ export async function startScenarioServer(scenario: Scenario, options: ServerOpt
   return { port, server, close };
 }
 
+/** Runs `body` against a scenario server and closes the server afterwards, whether `body` passed or threw. */
+export async function withScenarioServer<T>(scenario: Scenario, options: ServerOptions, body: (server: FixtureServer) => Promise<T>): Promise<T>;
+export async function withScenarioServer<T>(scenario: Scenario, body: (server: FixtureServer) => Promise<T>): Promise<T>;
+export async function withScenarioServer<T>(scenario: Scenario, ...rest: [ServerOptions, (server: FixtureServer) => Promise<T>] | [(server: FixtureServer) => Promise<T>]): Promise<T> {
+  const [options, body] = rest.length === 2 ? rest : [{}, rest[0]];
+  const server = await startScenarioServer(scenario, options);
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
 export interface CliResult {
   code: number;
   stdout: string;

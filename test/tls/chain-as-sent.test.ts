@@ -3,7 +3,7 @@
 import test from 'ava';
 import { connect, type SecureVersion } from 'node:tls';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
-import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { makeFixtures, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -18,8 +18,7 @@ for (const name of SCENARIOS) {
   for (const maxVersion of VERSIONS) {
     test(`${name} over ${maxVersion}: chain as sent and problem`, async (t) => {
       const scenario = fixtures.pki.scenarios[name]!;
-      const server = await startScenarioServer(scenario, { maxVersion, clientCAs: [fixtures.pki.clientRoot.pem] });
-      try {
+      await withScenarioServer(scenario, { maxVersion, clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
         const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki), { maxVersion });
         t.is(record.tls.protocol, maxVersion);
         t.deepEqual(
@@ -29,17 +28,14 @@ for (const name of SCENARIOS) {
         );
         t.is(record.diagnosis.problem, scenario.problem);
         if (scenario.problem !== 'client-cert-required') t.is(record.verification.opensslCode, scenario.opensslCode === 0 && name === 'mismatch' ? 62 : scenario.opensslCode);
-      } finally {
-        await server.close();
-      }
+      });
     });
   }
 }
 
 test("Node's getPeerCertificate rebuilds the chain (why the raw read exists)", async (t) => {
   const scenario = fixtures.pki.scenarios.extraCert!;
-  const server = await startScenarioServer(scenario);
-  try {
+  await withScenarioServer(scenario, async (server) => {
     const subjects = await new Promise<string[]>((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port: server.port, servername: scenario.host!, ca: [fixtures.pki.publicRoot.pem] }, () => {
         const seen: string[] = [];
@@ -58,22 +54,17 @@ test("Node's getPeerCertificate rebuilds the chain (why the raw read exists)", a
     t.is(record.chain[1]!.subject, 'CN=Unrelated Extra CA,O=Unknown Org,C=US', 'the raw read keeps the unrelated certificate where it was sent');
     t.is(record.chainAnalysis.extraCerts, 1);
     t.true(record.warnings.some((w) => w.code === 'unrelated-certificates'));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
   test(`TLS 1.3 with ${suite}: the encrypted Certificate message is read`, async (t) => {
     const scenario = fixtures.pki.scenarios.wrongOrder!;
-    const server = await startScenarioServer(scenario, { ciphers: suite });
-    try {
+    await withScenarioServer(scenario, { ciphers: suite }, async (server) => {
       const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki));
       t.is(record.tls.cipher, suite);
       t.deepEqual(record.chain.map((c) => c.pem), scenario.sent);
       t.deepEqual(record.warnings.filter((w) => w.code === 'handshake-unreadable'), []);
-    } finally {
-      await server.close();
-    }
+    });
   });
 }

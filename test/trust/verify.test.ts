@@ -3,7 +3,7 @@
 import test from 'ava';
 import { checkServerIdentity, connect } from 'node:tls';
 import { fixtureTrust, observeScenario, storeOf } from '../helpers/observe.js';
-import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { makeFixtures, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { makeVerifyCases, type VerifyCase } from '../helpers/verify-cases.js';
 import { describeCertificate, ParsedCertificate } from '../../src/trust/certificate.js';
 import { TrustStore } from '../../src/trust/trust-store.js';
@@ -46,60 +46,48 @@ const CASES: Array<[string, 'default' | 'plus-corporate']> = [
 for (const [name, stores] of CASES) {
   test(`${name} (${stores} anchors): verdict equals OpenSSL's`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
-    const server = await startScenarioServer(scenario);
     const anchors = [...(scenario.anchors ?? [fixtures.pki.publicRoot.pem]), ...(stores === 'plus-corporate' ? [fixtures.pki.corporateRoot.pem] : [])];
-    try {
+    await withScenarioServer(scenario, async (server) => {
       const expected = await opensslVerdict(scenario, server.port, anchors);
       const record = await observeScenario(scenario, server.port, { public: storeOf('public', anchors), system: null, extra: null });
       t.is(record.verification.ok ? 'ok' : record.verification.code, expected);
       t.is(record.diagnosis.problem, stores === 'plus-corporate' ? 'ok' : scenario.problem);
-    } finally {
-      await server.close();
-    }
+    });
   });
 }
 
 test('an expired root in a trust store is the client side to fix, and is named', async (t) => {
   const scenario = fixtures.pki.scenarios.expiredRoot!;
-  const server = await startScenarioServer(scenario);
-  try {
+  await withScenarioServer(scenario, async (server) => {
     const record = await observeScenario(scenario, server.port, { public: null, system: storeOf('system', scenario.anchors!), extra: null });
     t.is(record.diagnosis.problem, 'expired');
     t.is(record.diagnosis.liability, 'client');
     t.regex(record.diagnosis.summary, /Fixture Expired Root.*system trust store/);
     t.is(record.verification.certificate?.from, 'system');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('SHA-1 and weak keys: UNSPECIFIED as Node says, with the real reason kept', async (t) => {
   for (const name of ['sha1', 'weakKey']) {
     const scenario = fixtures.pki.scenarios[name]!;
-    const server = await startScenarioServer(scenario);
-    try {
+    await withScenarioServer(scenario, async (server) => {
       const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki));
       t.is(record.verification.code, 'UNSPECIFIED');
       t.regex(record.verification.detail ?? '', name === 'sha1' ? /sha1WithRSA|ecdsa-with-SHA1/ : /768-bit RSA key/);
       t.regex(record.diagnosis.summary, /too weak/);
-    } finally {
-      await server.close();
-    }
+    });
   }
 });
 
 test('per-store verdicts: the corporate chain is trusted by the extra store only', async (t) => {
   const scenario = fixtures.pki.scenarios.corporate!;
-  const server = await startScenarioServer(scenario);
-  try {
+  await withScenarioServer(scenario, async (server) => {
     const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki, [fixtures.pki.corporateRoot.pem]));
     t.deepEqual(record.trust, { public: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', system: 'not-configured', extra: 'ok', certifi: 'not-configured' });
     t.true(record.verification.ok);
     t.is(record.chainAnalysis.anchorStore, 'extra');
     t.true(record.warnings.some((w) => w.code === 'ca-basic-constraints-not-critical'), 'the corporate root is flagged for Python 3.13 strict mode');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 // One chain per rule of OpenSSL's verify_chain; each expectation is what a Node 20 handshake reported.
