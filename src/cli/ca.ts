@@ -1,5 +1,6 @@
-// `tlswitness ca init|path|show|export`: the local CA the proxy signs with. The key never leaves
-// the certs dir: no subcommand prints or exports it.
+// `tlswitness ca init|path|show|export|env|install|uninstall`: the local CA the proxy signs with, the
+// shell lines that make apps use it, and its place in the trust stores (install/uninstall: ca-trust.ts).
+// The key never leaves the certs dir: no subcommand prints or exports it.
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

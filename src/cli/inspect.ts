@@ -30,7 +30,7 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
     const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
     if (args['save-chain']) await saveChain(record, args['save-chain']);
     if (args.html) await saveHtml(record, args.html, args['public-roots'] ?? null);
-    process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record));
+    process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record, new Date()));
     process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
   },
 };
