@@ -2,7 +2,7 @@
 // first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts; the
 // block page when OpenSSL refused the upstream connection).
 import type { ServerResponse } from 'node:http';
-import type { IContext } from 'http-mitm-proxy';
+import type { ExchangeContext } from './library-adapter.js';
 import { errorEvent, type EventBus } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
@@ -10,8 +10,8 @@ import { exchangeFailure } from './exchange-failure.js';
 import { UpstreamRefusal } from './openssl-gate.js';
 
 export class ExchangeErrors {
-  private readonly targets = new WeakMap<IContext, string>();
-  private readonly reported = new WeakSet<IContext>();
+  private readonly targets = new WeakMap<ExchangeContext, string>();
+  private readonly reported = new WeakSet<ExchangeContext>();
 
   constructor(
     private readonly events: EventBus,
@@ -20,7 +20,7 @@ export class ExchangeErrors {
   ) {}
 
   /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
-  watch(ctx: IContext, target: string): void {
+  watch(ctx: ExchangeContext, target: string): void {
     this.targets.set(ctx, target);
     const response = ctx.proxyToClientResponse;
     response.once('close', () => {
@@ -31,7 +31,7 @@ export class ExchangeErrors {
     });
   }
 
-  handle(kind: string, ctx: IContext | null, error: Error): void {
+  handle(kind: string, ctx: ExchangeContext | null, error: Error): void {
     if (ctx && this.reported.has(ctx)) return;
     if (ctx) this.reported.add(ctx);
     if (ctx && this.answeredElsewhere(ctx.proxyToClientResponse)) {

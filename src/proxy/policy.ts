@@ -1,6 +1,5 @@
-// What the proxy does with one CONNECT: intercept, block or tunnel untouched; pure.
+// The user's proxy policy (mode, --passthrough, --on-upstream-error) and whether an upstream is acceptable; pure.
 import { isIP } from 'node:net';
-import type { ClientHello } from '../tls/client-hello.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 
 export type Mode = 'mitm' | 'tunnel';
@@ -54,25 +53,4 @@ export function parsePassthrough(text: string): PassthroughPattern | null {
 export function matchesPassthrough(patterns: PassthroughPattern[], target: HostPort): boolean {
   const host = target.host.toLowerCase();
   return patterns.some((p) => (p.port === null || p.port === target.port) && (p.wildcard ? host.endsWith(`.${p.host}`) : host === p.host));
-}
-
-export type Decision =
-  | { action: 'mitm' }
-  | { action: 'block' }
-  | { action: 'tunnel'; reason: 'not-tls' | 'mode' | 'passthrough' | 'h2-only' | 'upstream-error' };
-
-/** Before the upstream is recorded: routes that do not depend on its verdict. */
-export function routeBeforeRecord(options: PolicyOptions, target: HostPort, hello: ClientHello): Decision | null {
-  if (!hello.tls) return { action: 'tunnel', reason: 'not-tls' };
-  if (options.mode === 'tunnel') return { action: 'tunnel', reason: 'mode' };
-  if (matchesPassthrough(options.passthrough, target)) return { action: 'tunnel', reason: 'passthrough' };
-  // The MITM speaks HTTP/1.1 only: an app that offers only h2 (gRPC) is passed through.
-  if (hello.alpn && hello.alpn.length > 0 && !hello.alpn.includes('http/1.1')) return { action: 'tunnel', reason: 'h2-only' };
-  return null;
-}
-
-/** After recording: a careful client would refuse what does not verify, so it is blocked or tunnelled. */
-export function routeAfterRecord(options: PolicyOptions, record: HandshakeRecord): Decision {
-  if (upstreamAcceptable(options, record)) return { action: 'mitm' };
-  return options.onUpstreamError === 'tunnel' ? { action: 'tunnel', reason: 'upstream-error' } : { action: 'block' };
 }

@@ -1,0 +1,216 @@
+// The CONNECT side: each CONNECT routed (connect-router.ts) and acted on: refused, relayed untouched,
+// or terminated on a minted leaf (upstream first: record and verify the host, then serve the app's TLS
+// in-process); the MITM sessions' HTTP requests and WebSockets, passed or answered with a block page.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import { WebSocketServer } from 'ws';
+import { errorEvent } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
+import { blockResponse } from './block-response.js';
+import { ClientRejections } from './client-rejections.js';
+import { NO_BYTES, refusalMessage, routeConnectRequest, routeFirstBytes, routeLoop, routeRecord, type Refusal } from './connect-router.js';
+import { firstChunk } from './first-bytes.js';
+import { refuseRequest, type FrontContext } from './front-context.js';
+import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
+import { shownTarget } from './plain-request.js';
+import { upstreamAcceptable } from './policy.js';
+import { authorized, PROXY_AUTH_REQUIRED } from './proxy-auth.js';
+import { relay } from './tunnel.js';
+import { carriesVia, withVia } from './via.js';
+
+/** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
+const CROSS_CHECK_WAIT_MS = 1_500;
+
+export class MitmFront {
+  /** The app connection under each MITM TLS session. */
+  private readonly outerSocket = new WeakMap<object, Socket>();
+  private readonly connections = new WeakMap<object, MitmConnection>();
+  /** The MITM sessions' HTTP/1.1, served in-process. */
+  readonly inner = createHttpServer();
+  private readonly webSockets = new WebSocketServer({ noServer: true });
+  private readonly rejections: ClientRejections;
+  /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
+  private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
+
+  constructor(private readonly shared: FrontContext) {
+    const { options, limits, heads, library } = shared;
+    this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
+    this.inner.on('request', (req, res) => this.onRequest(req, res));
+    // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
+    // not Node's 5 s keepAliveTimeout.
+    this.inner.keepAliveTimeout = limits.headerTimeoutMs;
+    heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, (socket) => this.connections.get(socket)?.securedAt);
+    this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
+    library.onWebSocket(({ socket, path, options: upstream }) => {
+      // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
+      const connection = this.connections.get(socket);
+      // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
+      if (connection && upstream) {
+        upstream.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+        // The name verified for this session, not the one Node would take from the Host header.
+        (upstream as { servername?: string }).servername = connection.name?.servername ?? '';
+      }
+      if (upstream) upstream.headers = { ...upstream.headers, via: withVia(upstream.headers?.via, shared.viaToken) };
+    });
+    library.onConnect((req, socket, head) => {
+      this.onConnect(req, socket, head).catch((error: Error) => {
+        options.events.publish(errorEvent('CONNECT_FAILED', `CONNECT ${shownTarget(String(req.url))}: ${error.message}`));
+        socket.destroy();
+      });
+    });
+  }
+
+  /** The MITM session a request's socket belongs to, if any. */
+  connectionOf(socket: object): MitmConnection | undefined {
+    return this.connections.get(socket);
+  }
+
+  private refuse(socket: Socket, refusal: Refusal, shown: string, target: HostPort | null): void {
+    const { events, upstream } = this.shared.options;
+    if (refusal.code) events.publish(errorEvent(refusal.code, refusalMessage(refusal, shown, target, upstream.timeoutMs), target && refusal.status === null ? target.host : undefined));
+    if (refusal.reason === 'unauthorized') socket.end(PROXY_AUTH_REQUIRED);
+    // Bytes pipelined after a refused CONNECT are never read.
+    else if (refusal.status) socket.end(`HTTP/1.1 ${refusal.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy());
+    else socket.destroy();
+  }
+
+  private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const { events, minter, policy, auth, upstream } = this.shared.options;
+    const { recorder, loops } = this.shared;
+    socket.on('error', () => undefined);
+    const request = routeConnectRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']));
+    if ('action' in request) return this.refuse(socket, request, shownTarget(req.url ?? ''), null);
+    const { target } = request;
+    const loop = routeLoop(await loops.isSelf(target));
+    if (loop) return this.refuse(socket, loop, '', target);
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
+    const answered = socket.bytesWritten;
+    // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
+    const first = head.length ? head : await firstChunk(socket, upstream.timeoutMs);
+    const early = routeFirstBytes(policy, target, first);
+    if (early.action === 'refuse' || !first) return this.refuse(socket, early.action === 'refuse' ? early : NO_BYTES, '', target);
+    if (early.action !== 'mitm') {
+      // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
+      if ('recordAs' in early) recorder.record(target, early.recordAs).catch(() => undefined);
+      return this.tunnel(socket, first, target);
+    }
+    const { name } = early;
+    // The leaf names only the name verified upstream on the connections that carry this session's
+    // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
+    // probe, not the probe plus a signature.
+    const leaf = minter.contextFor([name.checked]);
+    leaf.catch(() => undefined);
+    const recording = recorder.record(target, name.recordAs);
+    recording.catch(() => undefined);
+    // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
+    // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
+    // With `--on-upstream-error tunnel` the record decides whether to terminate TLS at all.
+    const inAdvance = early.reason === 'early' ? await this.terminate(socket, first, target, leaf, answered) : null;
+    if (early.reason === 'early' && !inAdvance) return;
+    let record: HandshakeRecord;
+    try {
+      record = await recording;
+    } catch (error) {
+      events.publish(errorEvent('RECORD_FAILED', `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
+      if (inAdvance) inAdvance.connection.closedByProxy = true;
+      socket.destroy();
+      return;
+    }
+    if (socket.destroyed) return;
+    if (!inAdvance && routeRecord(policy, name, record).action === 'tunnel') return this.tunnel(socket, first, target);
+    // The traffic connection for the first request is dialed now, checked against this very record.
+    if (upstreamAcceptable(policy, record)) this.shared.agent()?.preconnect(target, name);
+    const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
+    if (!terminated) return;
+    terminated.connection.record = record;
+    terminated.connection.name = name;
+    this.connections.set(terminated.tlsSocket, terminated.connection);
+    this.inner.emit('connection', terminated.tlsSocket);
+    // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
+    terminated.tlsSocket.once('data', () => (terminated.connection.spoke = true));
+  }
+
+  /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
+  private async terminate(socket: Socket, first: Buffer, target: HostPort, leaf: Promise<SecureContext>, answered: number): Promise<MitmSession | null> {
+    const { events, upstream } = this.shared.options;
+    let context: SecureContext;
+    try {
+      context = await leaf;
+    } catch (error) {
+      events.publish(errorEvent('MINT_FAILED', `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
+      socket.destroy();
+      return null;
+    }
+    if (socket.destroyed) return null;
+    const session = startMitmSession({ socket, first, target, context, answered, timeoutMs: upstream.timeoutMs, reportRejection: this.rejections.reporter(target), events });
+    this.outerSocket.set(session.tlsSocket, socket);
+    return session;
+  }
+
+  private tunnel(client: Socket, first: Buffer, target: HostPort): void {
+    relay(client, first, target, this.shared.options.upstream, this.shared.sockets, this.shared.options.events);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const connection = this.connections.get(req.socket);
+    if (connection) connection.requests++;
+    if (carriesVia(req.headers.via, this.shared.viaToken)) {
+      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (connection && !upstreamAcceptable(this.shared.options.policy, connection.record)) {
+      const page = blockResponse(connection.record, req.headers.accept);
+      socket.end(`HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
+      return;
+    }
+    this.webSockets.handleUpgrade(req, socket, head, (ws) => this.shared.library.forwardWebSocket(ws, req));
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const { idle, drain, viaToken, library, requests, options } = this.shared;
+    idle?.touch();
+    const connection = this.connections.get(req.socket);
+    if (connection) connection.requests++;
+    const outer = this.outerSocket.get(req.socket);
+    if (outer) drain.track(outer, res);
+    if (carriesVia(req.headers.via, viaToken)) {
+      refuseRequest(options.events, req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      return;
+    }
+    if (!connection || upstreamAcceptable(options.policy, connection.record)) {
+      library.forwardMitm(req, res);
+      return;
+    }
+    // Never a silent pass: the app's session completed, so it can read why.
+    const done = requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, connection.record.id);
+    req.resume();
+    this.crossChecked(connection).then((record) => {
+      const page = blockResponse(record, req.headers.accept);
+      res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+      res.end(page.body);
+      done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+    });
+  }
+
+  /**
+   * A record that blocks is checked against OpenSSL once, on a connection of its own, so that a
+   * verifier stricter than OpenSSL shows up too (VERIFIER_DISAGREEMENT) and the block page carries
+   * OpenSSL's verdict. A failed handshake has nothing to check; a slow one does not hold the page.
+   */
+  private crossChecked(connection: MitmConnection): Promise<HandshakeRecord> {
+    const { record, name } = connection;
+    const agent = this.shared.agent();
+    if (!agent || !name || record.failure || record.chain.length === 0) return Promise.resolve(record);
+    let check = this.crossChecks.get(record);
+    if (!check) this.crossChecks.set(record, (check = agent.crossCheck(connection.target, name, record)));
+    return Promise.race([check, new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref())]);
+  }
+
+  close(): void {
+    this.inner.closeAllConnections();
+    this.webSockets.close();
+  }
+}
