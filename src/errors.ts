@@ -107,12 +107,6 @@ export class TlswitnessError extends Error {
 export { TlswitnessError as ToolError };
 export type ToolErrorCode = UsageErrorCode;
 
-/**
- * No secret of a URL reaches a message or a record: user:pass@ and secret query values of every URL in
- * the text (redact/url.ts). The name is older than the query rule.
- */
-export { redactText as stripUrlAuth } from './redact/url.js';
-
 /** A file error in the user's words: what is wrong with the path, not the errno. */
 export function fileProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -4,15 +4,16 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_ERROR_CODES, stripUrlAuth, TlswitnessError, ToolError, USAGE_ERROR_CODES, type ProxyFailureCode } from '../src/errors.js';
+import { EVENT_ERROR_CODES, TlswitnessError, ToolError, USAGE_ERROR_CODES, type ProxyFailureCode } from '../src/errors.js';
+import { redactText } from '../src/redact/url.js';
 
-test('stripUrlAuth removes credentials, including @ in passwords, and keeps hints and IPv6 hosts', (t) => {
-  t.is(stripUrlAuth('proxy http://alice:s3cret@proxy:3128 failed'), 'proxy http://***@proxy:3128 failed');
-  t.is(stripUrlAuth('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
-  t.is(stripUrlAuth('http://u:p@[::1]:8080'), 'http://***@[::1]:8080');
-  t.is(stripUrlAuth('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
-  t.is(stripUrlAuth('http://proxy:3128'), 'http://proxy:3128');
-  t.is(stripUrlAuth('target "https://h/?token=s1" is not a valid URL'), 'target "https://h/?token=REDACTED" is not a valid URL');
+test('redactText removes credentials, including @ in passwords, and keeps hints and IPv6 hosts', (t) => {
+  t.is(redactText('proxy http://alice:s3cret@proxy:3128 failed'), 'proxy http://***@proxy:3128 failed');
+  t.is(redactText('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
+  t.is(redactText('http://u:p@[::1]:8080'), 'http://***@[::1]:8080');
+  t.is(redactText('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
+  t.is(redactText('http://proxy:3128'), 'http://proxy:3128');
+  t.is(redactText('target "https://h/?token=s1" is not a valid URL'), 'target "https://h/?token=REDACTED" is not a valid URL');
 });
 
 test('TlswitnessError keeps its code, message and cause; a usage error exits 2, a connection error 3', (t) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import type { LocalCa } from './local-ca.js';
+import { posixString, powerShellString } from './shell-quote.js';
 
 /** zsh and sh read bash's lines (`export NAME='value'`, `unset NAME`) as they are; `dotenv` is a .env file's `NAME='value'`. */
 export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'pwsh', 'dotenv'] as const;
@@ -31,10 +32,9 @@ export async function writeCombinedBundle(ca: LocalCa, base: TrustStore | null):
 function quote(shell: Shell, value: string): string {
   // dotenv unescapes nothing in quotes: single quotes keep a value as is, double quotes hold one with a '.
   if (shell === 'dotenv') return value.includes("'") ? `"${value}"` : `'${value}'`;
-  // PowerShell also ends a single-quoted string at the typographic quotes ‘ ’ ‚ ‛ (about_Quoting_Rules).
-  if (shell === 'pwsh') return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+  if (shell === 'pwsh') return powerShellString(value);
   if (shell === 'fish') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return posixString(value);
 }
 
 function assign(shell: Shell, name: string, value: string): string {

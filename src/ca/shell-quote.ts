@@ -11,7 +11,12 @@ const POSIX_PLAIN = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
  */
 export function quotePosix(word: string): string {
   if (POSIX_PLAIN.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return posixString(word);
+}
+
+/** Always single-quoted: for a value in an assignment (`export X='...'`), printed the same whatever it holds. */
+export function posixString(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -21,13 +26,28 @@ export function quotePosix(word: string): string {
  */
 export function quotePowerShell(word: string): string {
   if (/^[A-Za-z0-9_:\\./-]+$/.test(word)) return word;
-  return `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+  return powerShellString(word);
+}
+
+/** Always a single-quoted PowerShell string: for a value (`$env:X = '...'`), where a bare word would run as a command. */
+export function powerShellString(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+}
+
+/** The first word of a PowerShell line: a quoted path is an expression there, so it is run with `&`. */
+export function powerShellCommand(path: string): string {
+  const quoted = quotePowerShell(path);
+  return quoted === path ? path : `& ${quoted}`;
 }
 
 export type CommandSyntax = 'posix' | 'powershell';
 
+/** One word quoted for that shell. */
+export function quoteFor(syntax: CommandSyntax): (word: string) => string {
+  return syntax === 'powershell' ? quotePowerShell : quotePosix;
+}
+
 /** A whole command line, each word quoted for that shell. */
 export function commandLine(words: string[], syntax: CommandSyntax = 'posix'): string {
-  const quote = syntax === 'powershell' ? quotePowerShell : quotePosix;
-  return words.map(quote).join(' ');
+  return words.map(quoteFor(syntax)).join(' ');
 }

@@ -2,6 +2,7 @@
 // and directories, injectable so tests never touch the real stores.
 import type { FoundCa } from './installed-cas.js';
 import type { LocalCa } from './local-ca.js';
+import { oneLine } from '../report/terminal-safe.js';
 
 export interface StoreResult {
   store: string;
@@ -48,5 +49,6 @@ export function firstLine(error: unknown): string {
 
 /** One line per CA removed (or to remove), for the report. */
 export function listFound(found: FoundCa[]): string {
-  return found.map((ca) => `\n    ${ca.id}: ${ca.subject}, SHA-256 ${ca.sha256}`).join('');
+  // A subject is certificate data: a line break in it must not forge a line of the report.
+  return found.map((ca) => `\n    ${oneLine(ca.id)}: ${oneLine(ca.subject)}, SHA-256 ${ca.sha256}`).join('');
 }

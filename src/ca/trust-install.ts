@@ -2,16 +2,18 @@
 // cacerts where present, the way mkcert does; where it cannot act, say exactly what to run.
 // Uninstall takes out every tlswitness CA a store holds (older certs dirs' and older CAs' too).
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { java, nss } from './app-stores.js';
-import { findCommand } from './find-command.js';
+import { commandPath } from './command-path.js';
 import { isLabelFile, macKeychainCas, tlswitnessCa, windowsStoreCas, type FoundCa } from './installed-cas.js';
+import { oneLine } from '../report/terminal-safe.js';
 import { commandLine } from './shell-quote.js';
 import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult, type TrustChange } from './store-change.js';
+import { childEnv } from '../child-env.js';
 
 export type { InstallContext, StoreResult, TrustChange } from './store-change.js';
 
@@ -25,8 +27,13 @@ const exec = promisify(execFile);
 export function defaultInstallContext(user: { home: string; uid: number; gid: number } | null = null): InstallContext {
   return {
     platform: process.platform,
-    run: (command, args, as) => exec(command, args, as ? { uid: as.uid, gid: as.gid } : {}),
-    which: (command) => findCommand(command, { platform: process.platform, env: process.env, isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true }),
+    // The path found, not the bare name: a spawn would search PATH again, the current directory included.
+    run: (command, args, as) => {
+      const path = commandPath(command);
+      if (!path) return Promise.reject(Object.assign(new Error(`${command}: not found on PATH`), { code: 'ENOENT' }));
+      return exec(path, args, { env: childEnv(), ...(as ? { uid: as.uid, gid: as.gid } : {}) });
+    },
+    which: (command) => commandPath(command),
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
     home: user?.home ?? homedir(),
     runAs: user ? { uid: user.uid, gid: user.gid } : null,
@@ -143,7 +150,7 @@ async function windowsSystem(change: TrustChange, context: InstallContext): Prom
     return { store, status: 'manual', detail: `${manual(['-store', 'ROOT'])}, then certutil -delstore ROOT <Cert Hash(sha1)> for each "tlswitness CA" (${firstLine(error)})` };
   }
   if (!found.length) return { store, status: 'skipped', detail: 'no tlswitness CA in ROOT' };
-  const list = found.map((f) => `\n    ${f.id}: ${f.subject}`).join('');
+  const list = found.map((f) => `\n    ${oneLine(f.id)}: ${oneLine(f.subject)}`).join('');
   for (const entry of found) {
     try {
       await context.run('certutil', ['-delstore', 'ROOT', entry.id]);

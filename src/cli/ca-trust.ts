@@ -8,6 +8,8 @@ import { findCertsDir } from '../ca/certs-dir.js';
 import { invokingUser, type Account } from '../ca/invoking-user.js';
 import { ensureLocalCa, loadLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { ToolError } from '../errors.js';
+import { safeLines } from '../report/terminal-safe.js';
+import type { StoreResult } from '../ca/store-change.js';
 
 function readPasswd(): string | null {
   try {
@@ -66,10 +68,19 @@ export function trustCommand(action: 'install' | 'uninstall'): Command<CaArgs, C
         process.stdout.write(`Removing every tlswitness CA from the stores${ca ? ` (this certs dir's: ${caLine(ca, account)})` : ''}\n`);
         results = await changeTrust({ action }, defaultInstallContext(account));
       }
-      const mark = { done: '✔', skipped: '-', manual: '!', failed: '✘' } as const;
-      for (const r of results) process.stdout.write(`${mark[r.status]} ${r.store}: ${r.detail}\n`);
+      for (const r of results) process.stdout.write(`${resultLine(r)}\n`);
       if (action === 'install') process.stdout.write('The proxy still never trusts this CA upstream.\n');
       if (results.some((r) => r.status === 'failed' || r.status === 'manual')) process.exitCode = 1;
     },
   };
+}
+
+const MARK = { done: '✔', skipped: '-', manual: '!', failed: '✘' } as const;
+
+/**
+ * One store's outcome; its detail quotes tools' messages and certificate names, so each of its lines
+ * (one per CA found) is made terminal-safe.
+ */
+export function resultLine(r: StoreResult): string {
+  return `${MARK[r.status]} ${r.store}: ${safeLines(r.detail.split('\n'))}`;
 }

@@ -52,7 +52,7 @@ export async function readCertificates(file: string, password: string | undefine
   const java = javaKeystoreKind(data);
   if (java) {
     // Java's own formats are not read here: PKCS#12 is what keytool has written by default since Java 9.
-    const { command, output } = keytoolToPkcs12(file, java);
+    const { command, output } = keytoolToPkcs12(file, java, process.platform === 'win32' ? 'powershell' : 'posix');
     throw new ToolError('not-certificates', `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`);
   }
   if (looksLikePkcs12(data)) {

@@ -9,8 +9,13 @@ import { runInNewContext } from 'node:vm';
 export function fullGc(): (() => void) | null {
   try {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    setFlagsFromString('--no-expose-gc');
+    // Off again however the lookup ends: a failure must not leave `gc` in every later context.
+    let gc: unknown;
+    try {
+      gc = runInNewContext('gc');
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
     return typeof gc === 'function' ? () => (gc as () => void)() : null;
   } catch {
     return null;

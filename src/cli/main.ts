@@ -3,16 +3,17 @@
 // The only place that calls process.exit.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { fileProblem, stripUrlAuth, TlswitnessError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { EXIT_PROBLEM, EXIT_USAGE } from './exit-codes.js';
 import { COMMANDS, USAGE } from './commands.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneLine } from '../report/terminal-safe.js';
+import { redactText } from '../redact/url.js';
 
 function fail(message: string, code: number): never {
   // One line, always: yargs lists invalid choices over several, and a message can quote what a server,
   // a file or the user's own typing said: no terminal controls (shown as \xNN).
-  process.stderr.write(`Error: ${oneLine(stripUrlAuth(message).replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
+  process.stderr.write(`Error: ${oneLine(redactText(message).replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
   process.exit(code);
 }
 

@@ -1,11 +1,12 @@
 // Where `tlswitness proxy` takes its Basic credentials from: --auth (seen by anyone running ps),
 // --auth-file FILE (its first line), or $TLSWITNESS_PROXY_AUTH. Conflicting sources are refused.
 import { readFile, stat } from 'node:fs/promises';
+import { PROXY_AUTH_ENV } from '../child-env.js';
 import { quotePosix } from '../ca/shell-quote.js';
 import { ToolError } from '../errors.js';
 import { parseProxyAuth, type ProxyAuth } from '../proxy/proxy-auth.js';
 
-export const AUTH_ENV = 'TLSWITNESS_PROXY_AUTH';
+export const AUTH_ENV = PROXY_AUTH_ENV;
 
 export interface CredentialSources {
   auth?: string;

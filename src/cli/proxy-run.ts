@@ -18,7 +18,7 @@ import { anchorPems } from '../record/assemble.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
 import { openProxyOutput, type ProxyOutput } from './proxy-output.js';
-import { proxySettings, type ProxySettings } from './proxy-settings.js';
+import { openProxyError, proxySettings, type ProxySettings } from './proxy-settings.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -79,6 +79,12 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     collectGarbage: fullGc() ?? undefined,
   });
   listeningPort = server.port;
+  // A `*.localhost` name passes as loopback by name, but the hosts file or a resolver can point it
+  // anywhere: the address it bound decides.
+  if (!auth && !isLoopbackAddress(server.boundAddress)) {
+    await server.close();
+    throw openProxyError(args.host);
+  }
   const upstreamProbe = network.proxyFor('tlswitness.invalid');
   let selfNote: string | null = null;
   if (upstreamProbe && isSelf(upstreamProbe)) {

@@ -21,10 +21,15 @@ export interface ProxySettings {
   certsDir: string;
 }
 
+/** Listening off loopback without credentials: refused by name here, by the bound address after listening. */
+export function openProxyError(host: string): ToolError {
+  return new ToolError('bad-usage', `--host ${host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+}
+
 export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
   const auth = await proxyCredentials(args, process.env, (text) => process.stderr.write(`Warning: ${text}\n`));
   // Never an open proxy: listening off loopback needs credentials.
-  if (!isLoopbackAddress(args.host) && !auth) throw new ToolError('bad-usage', `--host ${args.host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  if (!isLoopbackAddress(args.host) && !auth) throw openProxyError(args.host);
   const headerTimeoutMs = args['header-timeout'];
   if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {

@@ -5,7 +5,7 @@
 // hosts in this run). A private CA on an internal host is a custom CA, not interception. One public
 // host anchored only in a CA the user gave is "possible" (low confidence), and a tlswitness CA means the
 // run measured a tlswitness proxy, not the network.
-import { BlockList } from 'node:net';
+import { ipCategory } from '../address-ranges.js';
 import { ipFamily } from '../ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import catalogue from './interception-catalogue.json' with { type: 'json' };
@@ -76,14 +76,9 @@ export function matchCatalogue(name: string): CatalogueMatch | null {
   return null;
 }
 
-const NOT_PUBLIC = new BlockList();
-for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['127.0.0.0', 8], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) NOT_PUBLIC.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_PUBLIC.addSubnet(net, bits, 'ipv6');
-
+/** A public IP address, by the one range table (IPv4-mapped, NAT64 and 6to4 forms by their IPv4 address); false for a name. */
 export function isPublicAddress(address: string): boolean {
-  const family = ipFamily(address);
-  if (!family) return false;
-  return !NOT_PUBLIC.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return ipCategory(address) === 'public';
 }
 
 export type ParseHost = typeof import('tldts').parse;

@@ -1,9 +1,8 @@
 // The "environment" part of `doctor --json`: the variables doctor read (proxy credentials hidden),
 // the tools it asked, and the bundle each client uses; pure.
-import { stripUrlAuth } from '../errors.js';
 import { caVariable } from './ca-variables.js';
 import type { ClientTrust } from './client-trust.js';
-import { redactProxyUrl } from '../redact/url.js';
+import { redactProxyUrl, redactText } from '../redact/url.js';
 import type { DoctorSnapshot } from './snapshot.js';
 
 const PROXY = /^(https?|all|no)_proxy$/i;
@@ -27,7 +26,7 @@ export function doctorEnvironment(snapshot: DoctorSnapshot, clients: ClientTrust
       node: { version: snapshot.nodeVersion },
       python3: probe(snapshot.python),
       curl: probe(snapshot.curl),
-      git: snapshot.git.state === 'found' ? { version: snapshot.git.facts.version, http: snapshot.git.facts.http.map((e) => ({ key: stripUrlAuth(e.key), value: e.value })) } : probe(snapshot.git),
+      git: snapshot.git.state === 'found' ? { version: snapshot.git.facts.version, http: snapshot.git.facts.http.map((e) => ({ key: redactText(e.key), value: e.value })) } : probe(snapshot.git),
       curlrc: snapshot.curlrc,
     },
     clients: clients.map((c) => ({ client: c.client, sources: c.sources.map(({ path, from }) => ({ path, from })), bundledRoots: c.bundledRoots, systemStore: c.systemStore, confidence: c.confidence, note: c.note })),

@@ -3,6 +3,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { commandPath } from '../ca/command-path.js';
 import { javaKeystoreKind } from '../trust/java-keystore.js';
 import { JksError, readJks } from '../trust/jks.js';
 import { looksLikePkcs12, Pkcs12Error, readPkcs12 } from '../trust/pkcs12.js';
@@ -24,15 +25,6 @@ async function executable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The first `name` on PATH, as a shell finds it. */
-async function onPath(name: string, env: Env, platform: NodeJS.Platform): Promise<string | null> {
-  const names = platform === 'win32' ? [`${name}.exe`, name] : [name];
-  for (const dir of (env.PATH ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean)) {
-    for (const file of names) if (await executable(join(dir, file))) return join(dir, file);
-  }
-  return null;
 }
 
 /** lib/security since JDK 9; jre/lib/security in a JDK 8 home. */
@@ -67,7 +59,7 @@ async function findJvms(env: Env, platform: NodeJS.Platform): Promise<Pick<JavaF
   let javaHomeProblem: JavaFacts['javaHomeProblem'];
   const javaHome = env.JAVA_HOME?.trim();
   if (javaHome && !(await add(javaHome, 'JAVA_HOME'))) javaHomeProblem = { home: javaHome, why: (await exists(javaHome)) ? 'no lib/security in it' : 'no such directory' };
-  const java = await onPath('java', env, platform);
+  const java = commandPath('java', env, platform);
   // /usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/java-17-openjdk-amd64/bin/java: the home is two levels above.
   if (java) await add(dirname(dirname(await realpath(java).catch(() => java))), `java on PATH, ${java}`);
   return { jvms: found, ...(javaHomeProblem ? { javaHomeProblem } : {}) };
@@ -131,7 +123,7 @@ async function store(path: string, source: JavaStoreFacts['source'], jvm: JvmFac
 
 export async function gatherJava(env: Env, platform: NodeJS.Platform, cwd: string): Promise<JavaFacts> {
   const options = javaTrustOptions(env);
-  const [{ jvms, javaHomeProblem }, keytool] = await Promise.all([findJvms(env, platform), onPath('keytool', env, platform)]);
+  const [{ jvms, javaHomeProblem }, keytool] = await Promise.all([findJvms(env, platform), Promise.resolve(commandPath('keytool', env, platform))]);
   const keytoolOnPath = keytool ? await realpath(keytool).catch(() => keytool) : null;
   const password = options.trustStorePassword?.value ?? DEFAULT_STOREPASS;
   const given = options.trustStorePassword !== null;

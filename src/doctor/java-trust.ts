@@ -1,15 +1,13 @@
 // What each JVM's truststore trusts: the corporate CAs and the local CA, matched by certificate (else by
 // name and key), with the exact keytool line that adds a missing one; pure.
 import { basename, extname } from 'node:path';
+import { powerShellCommand, quoteFor, quotePosix } from '../ca/shell-quote.js';
 import { membership } from './client-findings.js';
 import { finding, type Finding } from './findings.js';
 import { count } from '../plural.js';
 import type { CertFact, DoctorSnapshot, JavaFacts, JavaStoreFacts, JvmFacts } from './snapshot.js';
 
 const STOREPASS = 'changeit';
-
-/** Quoted for a POSIX shell only when it needs to be. */
-const shellWord = (word: string) => (/^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 const major = (version: string | null) => Number(/^(?:1\.)?(\d+)/.exec(version ?? '')?.[1] ?? NaN);
 
@@ -41,8 +39,10 @@ export interface ImportWanted {
  * this user cannot write the file. A file of several certificates goes through a PKCS#12 and -importkeystore.
  */
 export function keytoolImport(store: JavaStoreFacts, wanted: ImportWanted, java: Pick<JavaFacts, 'keytoolOnPath' | 'options'>, platform: NodeJS.Platform): string {
+  // Windows lines are for PowerShell, the others for a POSIX shell.
+  const shellWord = quoteFor(platform === 'win32' ? 'powershell' : 'posix');
   const own = store.jvm?.keytool ?? null;
-  const keytool = own && own !== java.keytoolOnPath ? shellWord(own) : 'keytool';
+  const keytool = own && own !== java.keytoolOnPath ? (platform === 'win32' ? powerShellCommand(own) : quotePosix(own)) : 'keytool';
   const sudo = !store.writable && platform !== 'win32' ? 'sudo ' : '';
   const admin = !store.writable && platform === 'win32' ? '   (as administrator)' : '';
   // With a password of its own in javax.net.ssl.trustStorePassword, keytool asks for it rather than this line showing it.

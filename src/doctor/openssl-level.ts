@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
+import { childEnv } from '../child-env.js';
 import { programIdentity, readAnswer, writeAnswer } from '../trust/program-answer-cache.js';
 import { cacheDir } from '../trust/subject-index-cache.js';
 
@@ -34,7 +35,7 @@ export function configPath(versionAll: string, env: NodeJS.ProcessEnv): string |
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(command, args, { env, timeout: 3000, maxBuffer: 256 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? null : stdout));
+    execFile(command, args, { env: childEnv(env), timeout: 3000, maxBuffer: 256 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? null : stdout));
   });
 }
 

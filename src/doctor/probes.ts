@@ -2,6 +2,7 @@
 // a short timeout; a tool that is not installed is a fact ("missing"), not an error. Nothing here
 // connects anywhere.
 import { execFile } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import type { CurlFacts, Env, GitFacts, Probe, PythonFacts } from './snapshot.js';
 
 export interface ProbeOptions {
@@ -14,7 +15,7 @@ type RunResult = { state: 'missing' } | { state: 'failed'; error: string; stdout
 
 function run(command: string, args: string[], options: ProbeOptions): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { env: options.env as NodeJS.ProcessEnv, cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+    execFile(command, args, { env: childEnv(options.env), cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
       if (!error) return resolve({ state: 'ok', stdout });
       const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
       if (e.code === 'ENOENT') return resolve({ state: 'missing' });

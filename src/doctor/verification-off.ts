@@ -1,7 +1,7 @@
 // Settings that switch certificate verification off, each read the way its client reads it; pure.
-import { stripUrlAuth } from '../errors.js';
 import { finding, type Finding } from './findings.js';
 import type { DoctorSnapshot } from './snapshot.js';
+import { redactText } from '../redact/url.js';
 
 const TRUST_INSTEAD = 'trust the CA instead (tlswitness doctor --extra-ca corp.pem shows where)';
 
@@ -44,8 +44,8 @@ function gitConfig(snapshot: DoctorSnapshot): Finding[] {
     const match = /^http\.(?:(.+)\.)?sslverify$/i.exec(key);
     if (!match || gitBool(value) !== false) continue;
     // A URL subsection may carry user:token@: never shown.
-    const shown = stripUrlAuth(key);
-    const scope = match[1] ? `for ${stripUrlAuth(match[1])}` : 'on every https remote';
+    const shown = redactText(key);
+    const scope = match[1] ? `for ${redactText(match[1])}` : 'on every https remote';
     const unset = `git config --global --unset ${shown}   (or --local / --system: git config --show-origin --get-regexp sslverify says where)`;
     out.push(finding('verification-off', 'danger', `git ${shown}=${value ?? ''}`, `git accepts any certificate ${scope}`, unset));
   }

@@ -3,6 +3,7 @@
 // with the CA bundle it reads. Their exit code and error text go into the evidence.
 // Credentials go to the children on stdin or in the environment, never on a command line.
 import { spawn } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import type { ClientCheck } from '../diagnose/comparison.js';
 import type { ProxySpec } from './connector.js';
 import type { ResolveMap } from './target.js';
@@ -31,7 +32,7 @@ function run(command: string, args: string[], input: string, env: NodeJS.Process
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

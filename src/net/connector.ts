@@ -9,10 +9,11 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
-import { stripUrlAuth, ToolError, type ProxyFailureCode } from '../errors.js';
+import { ToolError, type ProxyFailureCode } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
+import { redactText } from '../redact/url.js';
 
 export interface ProxySpec {
   /** The proxy URL without credentials, for records and messages. */
@@ -62,7 +63,7 @@ function decodeCredential(part: string, shown: string): string {
 export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
   // curl assumes http:// for a proxy given without a scheme.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-  const shown = stripUrlAuth(withScheme);
+  const shown = redactText(withScheme);
   let url: URL;
   try {
     url = new URL(withScheme);

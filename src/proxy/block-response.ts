@@ -1,6 +1,8 @@
 // The 502 (504 for a timeout) an app gets when its upstream fails verification or cannot be reached: host, problem,
 // action and the served chain, as plain text, or HTML for clients that accept it; pure.
 import { formatHostPort } from '../host-port.js';
+import { esc } from '../report/html-text.js';
+import { safeLines } from '../report/terminal-safe.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
 export interface BlockResponse {
@@ -60,8 +62,9 @@ function textBody(record: HandshakeRecord): string {
     chainHeading(record),
   ];
   record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
-  lines.push('', ...record.chain.map((c) => c.pem.trimEnd()), '');
-  return lines.join('\n');
+  // `curl -x` prints this body to a terminal: names, messages and the host come from the network, so
+  // each line goes through the terminal-safe escaping. PEM is base64 and keeps its own line breaks.
+  return [safeLines(lines), '', ...record.chain.map((c) => c.pem.trimEnd()), ''].join('\n');
 }
 
 function interceptionWords(record: HandshakeRecord): string {
@@ -75,14 +78,12 @@ function opensslLine(verdict: OpensslVerdict): string {
   return `refused: ${verdict.code ?? 'error'}${verdict.opensslCode !== null ? ` (${verdict.opensslCode})` : ''}, ${verdict.message}`;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function blockResponse(record: HandshakeRecord, accept: string | undefined): BlockResponse {
   const text = textBody(record);
   const status = record.failure?.code === 'ETIMEDOUT' ? 504 : 502;
   if (accept && /text\/html/i.test(accept)) {
     const title = `TLS problem: ${record.diagnosis.problem} at ${formatHostPort(record.target)}`;
-    return { status, contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(text)}</pre>\n` };
+    return { status, contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><pre>${text.split('\n').map(esc).join('\n')}</pre>\n` };
   }
   return { status, contentType: 'text/plain; charset=utf-8', body: text };
 }

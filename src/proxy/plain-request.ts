@@ -3,7 +3,7 @@
 // request's Host header back to itself. The URL is parsed once, here, and the request goes to exactly
 // the host, port and path that were checked: the library's own parser (a split on ':', lowercase
 // `http://` only, the Host header otherwise) is never asked.
-import { redactUrl } from '../redact/url.js';
+import { redactAuthority, redactUrl } from '../redact/url.js';
 
 /** Where a checked plain request goes. */
 export interface PlainRoute {
@@ -20,17 +20,13 @@ export interface PlainRoute {
 
 export type PlainVerdict = { route: PlainRoute } | { refuse: 400 | 407; text: string };
 
-const SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i;
-
 /**
  * A request target or CONNECT authority fit for a message: anything up to the last '@' replaced, so a
  * password is never shown, however the target is malformed, and secret query values redacted. Cut to
  * 200 characters after that.
  */
 export function shownTarget(raw: string): string {
-  const at = raw.lastIndexOf('@');
-  const scheme = SCHEME.exec(raw)?.[1] ?? '';
-  return redactUrl(at < 0 ? raw : `${scheme}***@${raw.slice(at + 1)}`).slice(0, 200);
+  return redactUrl(redactAuthority(raw)).slice(0, 200);
 }
 
 export function checkPlainRequest(raw: string, credentialsOk: boolean): PlainVerdict {

@@ -98,6 +98,12 @@ export class ProxyServer {
     return typeof address === 'object' && address ? address.port : this.options.port;
   }
 
+  /** The address the listener bound, which a name given as the host resolved to. */
+  get boundAddress(): string {
+    const address = this.front.address();
+    return typeof address === 'object' && address ? address.address : this.options.host;
+  }
+
   get recorded(): HostRecorder {
     return this.recorder;
   }

@@ -10,9 +10,9 @@ const SECRET_PART = /token|secret|passw|apikey|accesskey|privatekey|masterkey|cr
 /**
  * A whole word of the name. Short words are matched whole so `keyword`, `monkey`, `codec` or `passenger`
  * stay visible: `code` (OAuth 2.0 authorization code, RFC 6749 4.1.2), `sig` (Azure SAS, CloudFront),
- * `sid`, `key` (`ocp-apim-subscription-key`, Google's `key=`), `pass`, `pwd`, `otp`, `hmac`, `ticket` (CAS).
+ * `sid`, `key` (`ocp-apim-subscription-key`, Google's `key=`), `pass`, `pw`, `pwd`, `otp`, `hmac`, `ticket` (CAS).
  */
-const SECRET_WORD = /^(code|key|keys|sig|sid|pass|passcode|passphrase|pwd|otp|pin|hmac|ticket)$/;
+const SECRET_WORD = /^(code|key|keys|sig|sid|pass|passcode|passphrase|pw|pwd|otp|pin|hmac|ticket)$/;
 
 /** `auth`, `authz`, `authorization`, `authenticate`, `authkey`, `oauth…`: but `author(s)` and `authority` are not secrets. */
 const AUTH_WORD = /^o?auth(?!or(s|ity)?$)/;

@@ -54,6 +54,15 @@ function redactParams(params: string, depth: number): string {
     .join('');
 }
 
+/**
+ * Path parameters (RFC 3986 3.3): servlet containers put the session in the path when cookies are off
+ * (`/cart;jsessionid=...`), and that id is the login.
+ */
+function redactPathParams(path: string): string {
+  if (!path.includes(';')) return path;
+  return path.replace(/;([^;/?#=]*)=([^;/?#]*)/g, (param, name: string, value: string) => (value && value !== REDACTED && isSecretName(name) ? `;${name}=${REDACTED}` : param));
+}
+
 /** After `?`, or a whole fragment: OAuth's implicit flow returns `#access_token=...` (RFC 6749 4.2.2). */
 function redactQueryIn(text: string, depth: number): string {
   const q = text.indexOf('?');
@@ -65,7 +74,8 @@ function redactUrlAt(url: string, depth: number): string {
   const hash = text.indexOf('#');
   const head = hash < 0 ? text : text.slice(0, hash);
   const q = head.indexOf('?');
-  const query = q < 0 ? head : `${head.slice(0, q + 1)}${redactParams(head.slice(q + 1), depth)}`;
+  const path = redactPathParams(q < 0 ? head : head.slice(0, q));
+  const query = q < 0 ? path : `${path}?${redactParams(head.slice(q + 1), depth)}`;
   return hash < 0 ? query : `${query}#${redactQueryIn(text.slice(hash + 1), depth)}`;
 }
 
@@ -83,17 +93,41 @@ function trailingLength(word: string): number {
   return n;
 }
 
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * A URL-looking word as the most lenient parser could read it: everything between `scheme://` (or the
+ * start, without one) and the word's last '@' goes. WHATWG ends the authority at '/', '?' or '#', but
+ * curl, Python and hand-written proxy settings take `http://user:pa/ss@proxy:8080` as user `user` with
+ * password `pa/ss`, so a message quoting such a value must not show it; over-redacting a path that holds
+ * an '@' (`/@scope/pkg`) is the accepted cost.
+ */
+export function redactAuthority(word: string): string {
+  const scheme = SCHEME.exec(word)?.[0] ?? '';
+  const at = word.lastIndexOf('@');
+  if (at < scheme.length) return word;
+  return `${scheme}***@${word.slice(at + 1)}`;
+}
+
 /** Free text (an error message, a header like Link or Refresh): every URL-looking word in it redacted. */
 export function redactText(text: string): string {
-  return redactUserinfo(text).replace(/[^\s"'<>`]+/g, (word) => {
-    if (!/[?#]/.test(word)) return word;
+  return text.replace(/[^\s"'<>`]+/g, (whole) => {
+    // The authority rule from the word's `://` on: text before it (`url=`, `(`) is not a scheme.
+    const start = whole.indexOf('://');
+    const word = start < 0 ? whole : `${whole.slice(0, start)}${cutFrom(whole.slice(start))}`;
+    if (!/[?#;]/.test(word)) return word;
     const cut = word.length - trailingLength(word);
     return `${redactUrl(word.slice(0, cut))}${word.slice(cut)}`;
   });
 }
 
+/** `://rest`: redactAuthority on it as if it had a scheme; `://[user:pass@]host`, a usage hint, stays. */
+function cutFrom(rest: string): string {
+  if (/^:\/\/\[[^\]@]*@\]/.test(rest) && rest.indexOf('@') === rest.lastIndexOf('@')) return rest;
+  return redactAuthority(`x${rest}`).slice(1);
+}
+
 /** A proxy URL: its host and port kept; curl and Python also take `user:pass@host:port` without a scheme. */
 export function redactProxyUrl(value: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return redactUrl(value);
-  return redactUrl(value.replace(/^[^\s/[\]]*@/, '***@'));
+  return redactUrl(redactAuthority(value));
 }

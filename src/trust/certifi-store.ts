@@ -2,7 +2,9 @@
 // and pip trust by default), found by asking python3 once per process, asynchronously, and the
 // answer kept in the cache dir for later runs (starting python3 costs 0.1-0.5 s; see findCertifi).
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
+import { commandPath } from '../ca/command-path.js';
 import { execFile } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';
 import { cacheDir } from './subject-index-cache.js';
 import { programIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
@@ -36,7 +38,10 @@ const PYTHON_TIMEOUT_MS = 20_000;
 
 function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
   return new Promise((resolve) => {
-    execFile('python3', ['-c', SCRIPT], { env, timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
+    // The python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry.
+    const python = commandPath('python3', env);
+    if (!python) return resolve(null);
+    execFile(python, ['-c', SCRIPT], { env: childEnv(env), timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
       // No python3, or no certifi for it: nothing to judge, which is not an error.
       if (error) return resolve(null);
       const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());

@@ -13,6 +13,7 @@ import { ParsedCertificate } from './certificate.js';
 import { pemCertificates } from './pem.js';
 import { readSubjectIndex, writeSubjectIndex } from './subject-index-cache.js';
 import { TrustStore } from './trust-store.js';
+import { childEnv } from '../child-env.js';
 
 const run = promisify(execFile);
 
@@ -116,7 +117,7 @@ async function macSystemCertificates(notes: string[]): Promise<Buffer[]> {
   const ders: Buffer[] = [];
   for (const keychain of keychains) {
     try {
-      const { stdout } = await run('security', ['find-certificate', '-a', '-p', keychain], { maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('security', ['find-certificate', '-a', '-p', keychain], { env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
       ders.push(...pemCertificates(stdout));
     } catch (error) {
       notes.push(`security find-certificate ${keychain}: ${(error as Error).message.split('\n')[0]}`);
@@ -129,7 +130,7 @@ async function windowsSystemCertificates(notes: string[]): Promise<Buffer[]> {
   const script =
     "Get-ChildItem Cert:\\LocalMachine\\Root, Cert:\\CurrentUser\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }";
   try {
-    const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
     return stdout.split(/\r?\n/).filter(Boolean).map((b64) => Buffer.from(b64.trim(), 'base64'));
   } catch (error) {
     notes.push(`PowerShell Cert:\\ stores: ${(error as Error).message.split('\n')[0]}`);

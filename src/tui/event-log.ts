@@ -19,11 +19,15 @@ export class EventLog {
 
   constructor(private readonly max = 200) {}
 
+  /** Library output and notes: they did not come through the event bus, so their URLs are redacted here. */
   add(level: LogLevel, text: string, time: string): void {
+    this.push(level, redactText(text), time);
+  }
+
+  private push(level: LogLevel, text: string, time: string): void {
     this.version++;
-    // Library output can be multi-line (stack traces): the first line says what happened. It did not
-    // come through the event bus, so its URLs are redacted here.
-    const line = redactText(text.split('\n').find((part) => part.trim()) ?? '');
+    // Library output can be multi-line (stack traces): the first line says what happened.
+    const line = text.split('\n').find((part) => part.trim()) ?? '';
     const last = this.entries[this.entries.length - 1];
     if (last && last.level === level && last.text === line) {
       last.repeats++;
@@ -34,11 +38,11 @@ export class EventLog {
     if (this.entries.length > this.max) this.entries.shift();
   }
 
-  /** The log lines an event deserves (handshakes and requests have the table). */
+  /** The log lines an event deserves (handshakes and requests have the table); the bus redacted it already. */
   addEvent(event: ProxyEvent): void {
-    if (event.type === 'error') this.add('error', `${event.code}: ${event.message}`, event.time);
-    else if (event.type === 'evidence') this.add('note', `evidence for ${formatHostPort(event)} (${event.problem}): written to ${event.path}`, event.time);
-    else if (event.type === 'client-tls-error') this.add('warning', `app rejected the proxy CA for ${event.host}:${event.port} (${event.confidence}): ${event.reason}`, event.time);
+    if (event.type === 'error') this.push('error', `${event.code}: ${event.message}`, event.time);
+    else if (event.type === 'evidence') this.push('note', `evidence for ${formatHostPort(event)} (${event.problem}): written to ${event.path}`, event.time);
+    else if (event.type === 'client-tls-error') this.push('warning', `app rejected the proxy CA for ${event.host}:${event.port} (${event.confidence}): ${event.reason}`, event.time);
   }
 
   /** The newest `count` entries, oldest first. */

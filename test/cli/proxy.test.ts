@@ -1,7 +1,7 @@
 // `tlswitness proxy` as a user runs it: NDJSON out, --log, clean shutdown, refusals.
 import test from 'ava';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,25 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
   } finally {
     busy.close();
   }
+});
+
+test('a *.localhost --host that resolves off loopback is refused once bound, without credentials (exit 2)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-name-'));
+  // Stands in for a hosts file pointing the name at every interface: the lookup the listener makes answers 0.0.0.0.
+  const preload = join(dir, 'lookup.mjs');
+  writeFileSync(preload, `import dns from 'node:dns';
+const real = dns.lookup;
+dns.lookup = function (host, options, callback) {
+  if (host !== 'evil.localhost') return real.apply(this, arguments);
+  const done = typeof options === 'function' ? options : callback;
+  const all = typeof options === 'object' && options !== null && options.all;
+  process.nextTick(() => (all ? done(null, [{ address: '0.0.0.0', family: 4 }]) : done(null, '0.0.0.0', 4)));
+};
+`);
+  const env = { ...cleanEnv(), NODE_OPTIONS: `--import=${preload}` };
+  const open = await runCli(['proxy', '--host', 'evil.localhost', '--port', '0', '--certs-dir', dir, '--no-tui'], env);
+  t.is(open.code, 2, open.stderr);
+  t.regex(open.stderr, /^Error: --host evil\.localhost is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/);
 });
 
 test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY pointing at it is ignored with a Note', async (t) => {

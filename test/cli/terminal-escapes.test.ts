@@ -166,9 +166,17 @@ test('proxy: --no-tui lines, --log, the HAR and the bundles carry no raw control
   // queryString decodes them. Then a host whose name does not match (blocked: a bundle).
   const answer = await rawExchange(proxyPort, caPem, 'GET /x%1B%5B2J?q=%1B%5D0%3Bt%07%C2%9B%E2%80%AE HTTP/1.1');
   t.regex(answer, /^HTTP\/1\.1 200/, answer);
-  const blocked = await tlsViaProxy(proxyPort, 'mismatch.test', port, { ca: [caPem] });
-  blocked.end(`GET / HTTP/1.1\r\nHost: mismatch.test\r\nConnection: close\r\n\r\n`);
-  await new Promise((resolve) => blocked.on('close', resolve).resume());
+  // The 502 page goes to the app, and with `curl -x` to a terminal: as text and as HTML.
+  for (const accept of ['*/*', 'text/html']) {
+    const blocked = await tlsViaProxy(proxyPort, 'mismatch.test', port, { ca: [caPem] });
+    let page = '';
+    blocked.on('data', (d: Buffer) => (page += d.toString('latin1')));
+    blocked.write(`GET / HTTP/1.1\r\nHost: mismatch.test\r\nAccept: ${accept}\r\nConnection: close\r\n\r\n`);
+    await new Promise((resolve) => blocked.on('close', resolve));
+    t.regex(page, /^HTTP\/1\.1 502/, `${accept}: ${page}`);
+    t.true(page.includes('Root \\x1b]0\\;pwned'), `the ${accept} 502 page shows the issuer escaped: ${page}`);
+    clean(t, `the ${accept} 502 page`, page);
+  }
   await proxy.stop();
 
   const stdout = proxy.output();

@@ -60,6 +60,10 @@ test('the keytool line: sudo when not writable, the JVM\'s own keytool when PATH
   // -cacerts means cacerts: a jssecacerts (which Java then uses instead) is named by path.
   t.regex(action(cacerts([PUBLIC], { source: 'jssecacerts', path: `${JDK17.home}/lib/security/jssecacerts`, realPath: `${JDK17.home}/lib/security/jssecacerts` }))!, /-importcert -keystore \/usr\/lib\/jvm\/java-17-openjdk-amd64\/lib\/security\/jssecacerts -alias/);
   t.regex(action(cacerts([PUBLIC], { writable: false }), JDK17.keytool, 'win32')!, /^keytool -importcert .* -noprompt {3}\(as administrator\)$/);
+  // Windows lines are for PowerShell: its quoting ('' inside single quotes), and `&` to run a quoted path.
+  const jdk: JvmFacts = { home: "C:\\Program Files\\O'Java\\jdk-17", from: 'JAVA_HOME', version: '17.0.2', keytool: "C:\\Program Files\\O'Java\\jdk-17\\bin\\keytool.exe" };
+  const store = cacerts([PUBLIC], { jvm: jdk, source: 'jssecacerts', path: "C:\\Program Files\\O'Java\\jdk-17\\lib\\security\\jssecacerts", realPath: 'x' });
+  t.is(action(store, null, 'win32'), "& 'C:\\Program Files\\O''Java\\jdk-17\\bin\\keytool.exe' -importcert -keystore 'C:\\Program Files\\O''Java\\jdk-17\\lib\\security\\jssecacerts' -alias example-corp-root-ca -file /home/u/corp-root.pem -storepass changeit -noprompt");
 });
 
 test('-Djavax.net.ssl.trustStore in JAVA_TOOL_OPTIONS: that store is judged, by path; its own password is asked for, never printed', (t) => {

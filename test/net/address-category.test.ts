@@ -32,6 +32,11 @@ test('categories, in any spelling of the address', (t) => {
     ['::', 'this-network'],
     ['224.0.0.251', 'reserved'],
     ['255.255.255.255', 'reserved'],
+    ['[64:ff9b::a9fe:a9fe]', 'metadata'],
+    ['[2002:7f00:1::]', 'loopback'],
+    ['[::10.1.2.3]', 'private'],
+    ['192.0.0.192', 'metadata'],
+    ['198.18.0.1', 'reserved'],
     ['ca.example.com', null],
   ];
   for (const [address, category] of cases) t.is(addressCategory(address), category, address);

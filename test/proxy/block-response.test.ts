@@ -3,6 +3,7 @@
 import test from 'ava';
 import { blockResponse } from '../../src/proxy/block-response.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { HOSTILE_TEXT, rawControlAt } from '../helpers/hostile-pki.js';
 import { observeScenarios } from '../helpers/records.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
@@ -44,5 +45,22 @@ test('the headline names why the host was not reached: DNS, time, the upstream p
     const page = blockResponse(record, undefined);
     t.is(page.status, status, step);
     t.regex(page.body.split('\n')[0]!, new RegExp(`:\\d+ ${words}, so no TLS handshake took place\\.$`), step);
+  }
+});
+
+test('names and messages from the network reach neither page raw: controls and bidi shown as escapes', (t) => {
+  const expired = records.expired!;
+  const record: HandshakeRecord = {
+    ...expired,
+    target: { ...expired.target, host: `h${HOSTILE_TEXT}` },
+    diagnosis: { ...expired.diagnosis, summary: `summary ${HOSTILE_TEXT}` },
+    verification: { ...expired.verification, detail: `detail ${HOSTILE_TEXT}` },
+    chain: expired.chain.map((c) => ({ ...c, subject: `CN=${HOSTILE_TEXT}`, issuer: `CN=i${HOSTILE_TEXT}` })),
+  };
+  for (const accept of [undefined, 'text/html']) {
+    const page = blockResponse(record, accept);
+    t.is(rawControlAt(page.body), null, String(accept));
+    t.true(page.body.includes('\\x1b]0;pwned\\x07\\x1b[2J\\u009b31m\\u202etxt.exe'), page.body);
+    t.true(page.body.includes(expired.chain[0]!.pem.split('\n')[1]!), 'the PEM stays as it is');
   }
 });

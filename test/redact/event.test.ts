@@ -34,3 +34,11 @@ test('the TUI\'s event log redacts what libraries print behind the bus\'s back',
   log.add('error', 'HTTP_CLIENT_ERROR GET http://h.example/?token=s4 failed', '2026-11-23T10:00:00.000Z');
   t.is(log.last(1)[0]!.text, 'HTTP_CLIENT_ERROR GET http://h.example/?token=REDACTED failed');
 });
+
+test("the TUI's event log shows an event as the bus delivered it, not redacted a second time", (t) => {
+  const log = new EventLog();
+  // Free-text redaction cuts a URL up to its last '@': a second pass would take `/@scope/` paths apart.
+  const message = 'fetching https://registry.example/@scope/pkg failed';
+  log.addEvent({ ...error, message } as ProxyEvent);
+  t.is(log.last(1)[0]!.text, `BAD_REQUEST: ${message}`);
+});

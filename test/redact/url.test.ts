@@ -15,6 +15,14 @@ test('secret query values go, the rest stays in order', (t) => {
   t.is(redactUrl('/login?user=bob&password=s1&client_secret=s2&api_key=s3&key=s4'), '/login?user=bob&password=REDACTED&client_secret=REDACTED&api_key=REDACTED&key=REDACTED');
 });
 
+test('path parameters (;jsessionid=) and short password keys (?pw=)', (t) => {
+  t.is(redactUrl('https://h/cart;jsessionid=s1?item=2'), 'https://h/cart;jsessionid=REDACTED?item=2');
+  t.is(redactUrl('https://h/a;JSESSIONID=s1/b;v=1;sid=s2'), 'https://h/a;JSESSIONID=REDACTED/b;v=1;sid=REDACTED');
+  t.is(redactUrl('/login?user=bob&pw=s1&PW=s2'), '/login?user=bob&pw=REDACTED&PW=REDACTED');
+  t.is(redactText('GET /shop;jsessionid=s1 failed'), 'GET /shop;jsessionid=REDACTED failed');
+  t.is(redactUrl('https://h/matrix;color=red;size=2'), 'https://h/matrix;color=red;size=2');
+});
+
 test('repeated keys, percent-encoded key names, semicolons and empty values', (t) => {
   t.is(redactUrl('https://h/?token=s1&token=s2'), 'https://h/?token=REDACTED&token=REDACTED');
   t.is(redactUrl('https://h/?%74oken=s1&access%5Ftoken=s2'), 'https://h/?%74oken=REDACTED&access%5Ftoken=REDACTED');
@@ -59,7 +67,20 @@ test('free text: every URL in a message, trailing punctuation kept', (t) => {
   t.is(redactText('"https://h/?code=s1"'), '"https://h/?code=REDACTED"');
 });
 
-test('stripUrlAuth is the same userinfo rule', (t) => {
+test('free text and proxy URLs: a password with "/", "@", ":" or "#" goes up to the last "@"', (t) => {
+  for (const password of ['pa/ss', 'p@ss', 'pa:ss', 'pa#ss', 'a/b@c:d#e?f']) {
+    const url = `http://user:${password}@proxy:8080`;
+    t.is(redactText(`Error: proxy "${url}" is not a URL`), 'Error: proxy "http://***@proxy:8080" is not a URL', password);
+    t.is(redactText(`(via ${url}/x).`), '(via http://***@proxy:8080/x).', password);
+    t.is(redactProxyUrl(url), 'http://***@proxy:8080', password);
+    t.is(redactProxyUrl(`user:${password}@proxy:8080`), '***@proxy:8080', password);
+  }
+  t.is(redactText('set HTTPS_PROXY=http://u:pa/ss@p:1'), 'set HTTPS_PROXY=http://***@p:1');
+  // Over-redacting a path that holds an '@' is the policy.
+  t.is(redactText('fetching https://registry.npmjs.org/@types/node failed'), 'fetching https://***@types/node failed');
+});
+
+test('redactUserinfo: greedy to the last @ of the authority', (t) => {
   t.is(redactUserinfo('http://alice:p@ss@proxy:3128/x'), 'http://***@proxy:3128/x');
 });
 
