@@ -2,7 +2,7 @@
 // --auth-file FILE (its first line), or $TLSWITNESS_PROXY_AUTH. Conflicting sources are refused.
 import { readFile, stat } from 'node:fs/promises';
 import { PROXY_AUTH_ENV } from '../child-env.js';
-import { quotePosix } from '../ca/shell-quote.js';
+import { quotePosix } from '../shell-quote.js';
 import { ToolError } from '../errors.js';
 import { parseProxyAuth, type ProxyAuth } from '../proxy/proxy-auth.js';
 

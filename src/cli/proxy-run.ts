@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { sep } from 'node:path';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
-import { quotePosix } from '../ca/shell-quote.js';
+import { quotePosix } from '../shell-quote.js';
 import { fullGc } from './full-gc.js';
 import { ToolError } from '../errors.js';
 import { isLoopbackAddress } from '../net/address-category.js';
