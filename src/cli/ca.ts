@@ -10,7 +10,7 @@ import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS } from '../ca/ca-env.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { trustCommand } from './ca-trust.js';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -107,14 +107,14 @@ const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
     const format = args.format;
     const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password);
     if (!args.output) {
-      if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
+      if (format !== 'pem' && process.stdout.isTTY) throw new TlswitnessError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);
       return;
     }
     try {
       await writeFile(args.output, data);
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
+      throw new TlswitnessError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
   },
 };

@@ -1,7 +1,7 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
 import { compareVerdicts } from '../diagnose/comparison.js';
 import { chainHtml } from '../report/chain-html.js';
@@ -43,7 +43,7 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
   try {
     await writeFile(path, record.chain.map((c) => c.pem).join(''));
   } catch (error) {
-    throw new ToolError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
+    throw new TlswitnessError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -53,6 +53,6 @@ async function saveHtml(record: HandshakeRecord, path: string, publicRoots: stri
   try {
     await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), { mode: 0o600 });
   } catch (error) {
-    throw new ToolError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new TlswitnessError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
