@@ -103,9 +103,6 @@ export class TlswitnessError extends Error {
   }
 }
 
-/** The class's older name, kept so code written against it reads and builds unchanged. */
-export { TlswitnessError as ToolError };
-export type ToolErrorCode = UsageErrorCode;
 
 /** A file error in the user's words: what is wrong with the path, not the errno. */
 export function fileProblem(error: unknown): string {

@@ -4,7 +4,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_ERROR_CODES, TlswitnessError, ToolError, USAGE_ERROR_CODES, type ProxyFailureCode } from '../src/errors.js';
+import { EVENT_ERROR_CODES, TlswitnessError, USAGE_ERROR_CODES, type ProxyFailureCode } from '../src/errors.js';
 import { redactText } from '../src/redact/url.js';
 
 test('redactText removes credentials, including @ in passwords, and keeps hints and IPv6 hosts', (t) => {
@@ -20,7 +20,6 @@ test('TlswitnessError keeps its code, message and cause; a usage error exits 2, 
   const cause = new Error('ENOENT');
   const error = new TlswitnessError('unreadable-file', '--log x: ENOENT', { cause });
   t.like(error, { code: 'unreadable-file', message: '--log x: ENOENT', cause, exitCode: 2, name: 'TlswitnessError' });
-  t.is(ToolError, TlswitnessError, 'the older name is the same class');
   for (const code of USAGE_ERROR_CODES) t.is(new TlswitnessError(code, 'x').exitCode, 2, code);
   t.is(new TlswitnessError('UPSTREAM_DNS', 'x').exitCode, 3);
   t.is(new TlswitnessError('MINT_FAILED', 'x').exitCode, 1);

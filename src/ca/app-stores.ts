@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLabelAlias, keytoolAliases, nssNicknames, tlswitnessCa, type FoundCa } from './installed-cas.js';
-import { commandLine } from './shell-quote.js';
+import { commandLine } from '../shell-quote.js';
 import { caLabel, firstLine, listFound, type InstallContext, type StoreResult, type TrustChange } from './store-change.js';
 
 /** NSS databases (Firefox profiles, Chromium's ~/.pki/nssdb on Linux), as mkcert finds them. */

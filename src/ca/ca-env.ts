@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import type { LocalCa } from './local-ca.js';
-import { posixString, powerShellString } from './shell-quote.js';
+import { posixString, powerShellString } from '../shell-quote.js';
 
 /** zsh and sh read bash's lines (`export NAME='value'`, `unset NAME`) as they are; `dotenv` is a .env file's `NAME='value'`. */
 export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'pwsh', 'dotenv'] as const;

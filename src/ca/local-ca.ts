@@ -6,7 +6,7 @@ import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
 
@@ -44,14 +44,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function unwritable(certsDir: string, error: unknown): ToolError {
+function unwritable(certsDir: string, error: unknown): TlswitnessError {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  return new ToolError('unreadable-file', `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`);
+  return new TlswitnessError('unreadable-file', `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`);
 }
 
 /** A CA folder that exists but cannot be used: one line with what is wrong and the way out. */
-function unusable(paths: CaPaths, problem: string): ToolError {
-  return new ToolError('unreadable-file', `the local CA in ${paths.dir} cannot be used: ${problem}; move that folder away and run tlswitness ca init (then trust the new CA again: tlswitness ca env or ca install)`);
+function unusable(paths: CaPaths, problem: string): TlswitnessError {
+  return new TlswitnessError('unreadable-file', `the local CA in ${paths.dir} cannot be used: ${problem}; move that folder away and run tlswitness ca init (then trust the new CA again: tlswitness ca env or ca install)`);
 }
 
 async function readCaFile(paths: CaPaths, path: string): Promise<string> {
@@ -85,7 +85,7 @@ export function openCaPair(paths: CaPaths, certPem: string, keyPem: string): { c
   return { cert, key };
 }
 
-/** Null when there is no CA yet; throws a one-line ToolError for one that is there but broken. */
+/** Null when there is no CA yet; throws a one-line TlswitnessError for one that is there but broken. */
 export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
   const paths = caPaths(certsDir);
   if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;

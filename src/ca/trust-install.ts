@@ -8,10 +8,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { java, nss } from './app-stores.js';
-import { commandPath } from './command-path.js';
+import { commandPath } from '../command-path.js';
 import { isLabelFile, macKeychainCas, tlswitnessCa, windowsStoreCas, type FoundCa } from './installed-cas.js';
 import { oneLine } from '../report/terminal-safe.js';
-import { commandLine } from './shell-quote.js';
+import { commandLine } from '../shell-quote.js';
 import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult, type TrustChange } from './store-change.js';
 import { childEnv } from '../child-env.js';
 

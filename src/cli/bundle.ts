@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
@@ -63,7 +63,7 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
     try {
       await writeFile(args.output, pems.join(''));
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
+      throw new TlswitnessError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
     // Absolute: a relative path makes curl fail with (77) as soon as it runs from another directory.
     const file = resolve(args.output);

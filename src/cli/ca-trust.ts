@@ -7,7 +7,7 @@ import type { Command } from './command-module.js';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { invokingUser, type Account } from '../ca/invoking-user.js';
 import { ensureLocalCa, loadLocalCa, type LocalCa } from '../ca/local-ca.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { safeLines } from '../report/terminal-safe.js';
 import type { StoreResult } from '../ca/store-change.js';
 
@@ -23,7 +23,7 @@ function readPasswd(): string | null {
 function sudoAccount(explicitDir: string | undefined): Account | null {
   const user = invokingUser(process.env, typeof process.getuid === 'function' ? process.getuid() : null, process.env.SUDO_USER ? readPasswd() : null);
   if (user.kind === 'sudo') return user.account;
-  if (user.kind === 'unknown-sudo-user' && !explicitDir) throw new ToolError('bad-usage', `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (that user's certs dir)`);
+  if (user.kind === 'unknown-sudo-user' && !explicitDir) throw new TlswitnessError('bad-usage', `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (that user's certs dir)`);
   return null;
 }
 
@@ -36,7 +36,7 @@ async function caToInstall(explicitDir: string | undefined, account: Account | n
   const dir = certsDirFor(explicitDir, account);
   if (account) {
     const ca = await loadLocalCa(dir);
-    if (!ca) throw new ToolError('bad-usage', `no local CA in ${dir} yet: run tlswitness ca init as ${account.name} (without sudo), then sudo tlswitness ca install`);
+    if (!ca) throw new TlswitnessError('bad-usage', `no local CA in ${dir} yet: run tlswitness ca init as ${account.name} (without sudo), then sudo tlswitness ca install`);
     return ca;
   }
   const ca = await ensureLocalCa(dir);

@@ -1,5 +1,6 @@
-// `tlswitness ca init|path|show|export`: the local CA the proxy signs with. The key never leaves
-// the certs dir: no subcommand prints or exports it.
+// `tlswitness ca init|path|show|export|env|install|uninstall`: the local CA the proxy signs with, the
+// shell lines that make apps use it, and its place in the trust stores (install/uninstall: ca-trust.ts).
+// The key never leaves the certs dir: no subcommand prints or exports it.
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { ensureLocalCa, type LocalCa } from '../ca/local-ca.js';
 import { SHELLS } from '../ca/ca-env.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { trustCommand } from './ca-trust.js';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { describeCertificate } from '../trust/certificate.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
@@ -106,14 +107,14 @@ const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
     const format = args.format;
     const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password);
     if (!args.output) {
-      if (format !== 'pem' && process.stdout.isTTY) throw new ToolError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
+      if (format !== 'pem' && process.stdout.isTTY) throw new TlswitnessError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);
       return;
     }
     try {
       await writeFile(args.output, data);
     } catch (error) {
-      throw new ToolError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
+      throw new TlswitnessError('unreadable-file', `-o ${args.output}: ${fileProblem(error)}`);
     }
   },
 };

@@ -1,6 +1,6 @@
 // `tlswitness cert FILE`: decode a PEM, DER or PKCS#12 certificate file or bundle.
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import { analyseBundle } from '../trust/bundle-analysis.js';
@@ -24,7 +24,7 @@ export const certCommand: Command<object, ArgsOf<typeof builder>> = {
   builder,
   handler: async (args) => {
     const { format, certs, pkcs12 } = await readCertificates(args.file, args.password);
-    if (!certs.length) throw new ToolError('not-certificates', `${args.file}: holds no certificate`);
+    if (!certs.length) throw new TlswitnessError('not-certificates', `${args.file}: holds no certificate`);
     const now = new Date();
     const chain = analyseBundle(certs, now);
     const certificates = certs.map(describeCertificate);

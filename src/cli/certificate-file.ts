@@ -1,7 +1,7 @@
 // Reads a certificate file the user names (PEM, DER or PKCS#12) into certificates, with one-line errors
 // that say what to do: the wrong password, a damaged file, a format that is not a certificate.
 import { readFile } from 'node:fs/promises';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { javaKeystoreKind, keytoolToPkcs12 } from '../trust/java-keystore.js';
 import { pemCertificates } from '../trust/pem.js';
@@ -21,10 +21,10 @@ export function openPkcs12(data: Buffer, password: string | undefined, label: st
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
     if (error.reason === 'wrong-password') {
-      throw new ToolError('not-certificates', password === undefined ? `${label}: this PKCS#12 file is protected by a password: pass --password` : `${label}: wrong password for this PKCS#12 file (${error.message})`);
+      throw new TlswitnessError('not-certificates', password === undefined ? `${label}: this PKCS#12 file is protected by a password: pass --password` : `${label}: wrong password for this PKCS#12 file (${error.message})`);
     }
-    if (error.reason === 'unsupported') throw new ToolError('not-certificates', `${label}: PKCS#12 file not supported: ${error.message}`);
-    throw new ToolError('not-certificates', `${label}: damaged PKCS#12 file, truncated or corrupt (${error.message})`);
+    if (error.reason === 'unsupported') throw new TlswitnessError('not-certificates', `${label}: PKCS#12 file not supported: ${error.message}`);
+    throw new TlswitnessError('not-certificates', `${label}: damaged PKCS#12 file, truncated or corrupt (${error.message})`);
   }
 }
 
@@ -35,7 +35,7 @@ function parse(ders: Buffer[], label: string, format: 'pem' | 'p12'): ParsedCert
     } catch {
       // Node's own reason is OpenSSL's last try (reading it as PEM: "no start line"), which misleads here.
       const which = format === 'pem' ? `its CERTIFICATE block ${i + 1} of ${ders.length}` : `certificate ${i + 1} of ${ders.length} in it`;
-      throw new ToolError('not-certificates', `${label}: ${which} is not a readable X.509 certificate (a key or request under the wrong header, or a damaged copy); check that the file is not truncated or edited`);
+      throw new TlswitnessError('not-certificates', `${label}: ${which} is not a readable X.509 certificate (a key or request under the wrong header, or a damaged copy); check that the file is not truncated or edited`);
     }
   });
 }
@@ -45,7 +45,7 @@ export async function readCertificates(file: string, password: string | undefine
   try {
     data = await readFile(file);
   } catch (error) {
-    throw new ToolError('unreadable-file', `${file}: ${fileProblem(error)}`);
+    throw new TlswitnessError('unreadable-file', `${file}: ${fileProblem(error)}`);
   }
   const pems = pemCertificates(data.toString('latin1'));
   if (pems.length) return { format: 'pem', certs: parse(pems, file, 'pem') };
@@ -53,7 +53,7 @@ export async function readCertificates(file: string, password: string | undefine
   if (java) {
     // Java's own formats are not read here: PKCS#12 is what keytool has written by default since Java 9.
     const { command, output } = keytoolToPkcs12(file, java, process.platform === 'win32' ? 'powershell' : 'posix');
-    throw new ToolError('not-certificates', `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`);
+    throw new TlswitnessError('not-certificates', `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`);
   }
   if (looksLikePkcs12(data)) {
     const p12 = openPkcs12(data, password, file);
@@ -63,8 +63,8 @@ export async function readCertificates(file: string, password: string | undefine
     try {
       return { format: 'der', certs: [new ParsedCertificate(data)] };
     } catch {
-      throw new ToolError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (truncated, or another kind of object)`);
+      throw new TlswitnessError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (truncated, or another kind of object)`);
     }
   }
-  throw new ToolError('not-certificates', `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`);
+  throw new TlswitnessError('not-certificates', `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`);
 }

@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { loadLocalCa } from '../ca/local-ca.js';
 import { systemOpensslLevel } from '../doctor/openssl-level.js';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
@@ -39,7 +39,7 @@ export function withNetworkOptions<T>(yargs: Argv<T>) {
     .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
     .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
     .check((args) => {
-      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new TlswitnessError('bad-usage', '--timeout takes a positive number of milliseconds');
       return true;
     });
 }
@@ -56,9 +56,9 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
     .check((args) => {
       // Usage errors before any connection (yargs' .implies() would print two lines without the fix).
-      if (Number(args['tls-min']) > Number(args['tls-max'])) throw new ToolError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
-      if (args['client-key'] && !args['client-cert']) throw new ToolError('bad-usage', '--client-key needs --client-cert');
-      if (args.servername !== undefined && !isHostName(args.servername)) throw new ToolError('bad-usage', `--servername "${args.servername}" is not a host name`);
+      if (Number(args['tls-min']) > Number(args['tls-max'])) throw new TlswitnessError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
+      if (args['client-key'] && !args['client-cert']) throw new TlswitnessError('bad-usage', '--client-key needs --client-cert');
+      if (args.servername !== undefined && !isHostName(args.servername)) throw new TlswitnessError('bad-usage', `--servername "${args.servername}" is not a host name`);
       return true;
     });
 }
@@ -72,7 +72,7 @@ function readFlagFile(path: string, flag: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new ToolError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
+    throw new TlswitnessError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -85,16 +85,16 @@ function pkcs12Credentials(data: Buffer, password: string | undefined, certPath:
   const label = `--client-cert ${certPath}`;
   const p12 = openPkcs12(data, password, label, { keys: true });
   const keyDer = p12.keys[0];
-  if (!keyDer) throw new ToolError('bad-usage', `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`);
+  if (!keyDer) throw new TlswitnessError('bad-usage', `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: keyDer, format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new ToolError('not-certificates', `${label}: its private key is not readable (${(error as Error).message})`);
+    throw new TlswitnessError('not-certificates', `${label}: its private key is not readable (${(error as Error).message})`);
   }
   const certs = p12.certificates.map((der) => new X509Certificate(der));
   const leaf = certs.findIndex((cert) => cert.checkPrivateKey(key));
-  if (leaf < 0) throw new ToolError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
+  if (leaf < 0) throw new TlswitnessError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
   const chain = [certs[leaf]!, ...certs.filter((_, i) => i !== leaf)];
   return { cert: chain.map((cert) => cert.toString()).join(''), key: key.export({ type: 'pkcs8', format: 'pem' }), subject: new ParsedCertificate(certs[leaf]!.raw).subject };
 }
@@ -105,7 +105,7 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const data = readFlagFile(certPath, '--client-cert');
   if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
-    throw new ToolError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
+    throw new TlswitnessError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
   }
   const key = args['client-key'] ? readFlagFile(args['client-key'], '--client-key') : data;
   // Checked here, so a bad file is a usage error before any connection rather than a failed handshake.
@@ -114,15 +114,15 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   try {
     cert = new X509Certificate(der ?? data);
   } catch {
-    throw new ToolError('not-certificates', `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`);
+    throw new TlswitnessError('not-certificates', `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`);
   }
   let keyObject: KeyObject;
   try {
     keyObject = createPrivateKey(key);
   } catch {
-    throw new ToolError('not-certificates', `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`);
+    throw new TlswitnessError('not-certificates', `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`);
   }
-  if (!cert.checkPrivateKey(keyObject)) throw new ToolError('bad-usage', `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`);
+  if (!cert.checkPrivateKey(keyObject)) throw new TlswitnessError('bad-usage', `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`);
   let subject = certPath;
   try {
     if (der) subject = new ParsedCertificate(der).subject;

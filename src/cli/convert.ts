@@ -4,7 +4,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { derToPem } from '../trust/pem.js';
 import { trustStorePkcs12, trustedEntries } from '../trust/pkcs12-truststore.js';
@@ -29,8 +29,8 @@ async function writeNew(flag: string, path: string, data: Buffer | string, mode:
     await writeFile(path, data, { mode, flag: 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
-    throw new ToolError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
+    if (code === 'EEXIST') throw new TlswitnessError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
+    throw new TlswitnessError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -43,12 +43,12 @@ async function toPkcs12(certsPem: string[], keyPath: string | undefined, passwor
     try {
       pem = await readFile(keyPath, 'utf8');
     } catch (error) {
-      throw new ToolError('unreadable-file', `--key ${keyPath}: ${fileProblem(error)}`);
+      throw new TlswitnessError('unreadable-file', `--key ${keyPath}: ${fileProblem(error)}`);
     }
     try {
       key = forge.pki.privateKeyFromPem(pem);
     } catch {
-      throw new ToolError('not-certificates', `--key ${keyPath}: not a PEM RSA private key (node-forge builds PKCS#12 with RSA keys; for EC keys use openssl pkcs12 -export)`);
+      throw new TlswitnessError('not-certificates', `--key ${keyPath}: not a PEM RSA private key (node-forge builds PKCS#12 with RSA keys; for EC keys use openssl pkcs12 -export)`);
     }
   }
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, certsPem.map((pem) => forge.pki.certificateFromPem(pem)), password, { algorithm: '3des' });
@@ -67,10 +67,10 @@ const builder = (yargs: Argv<object>) =>
     .option('force', { type: 'boolean', default: false, describe: 'overwrite -o (and --key-out) if it exists' })
     .check((args) => {
       // The flags that contradict each other, before any file is read; what depends on the input's format is checked once it is.
-      if (args.key && args.to !== 'p12') throw new ToolError('bad-usage', '--key only goes into a PKCS#12 (--to p12)');
-      if (args['key-out'] && args.to === 'p12') throw new ToolError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
-      if (args['with-key'] && args.to !== 'pem') throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
-      if (args['with-key'] && args['key-out']) throw new ToolError('bad-usage', '--with-key and --key-out both write the key: choose one');
+      if (args.key && args.to !== 'p12') throw new TlswitnessError('bad-usage', '--key only goes into a PKCS#12 (--to p12)');
+      if (args['key-out'] && args.to === 'p12') throw new TlswitnessError('bad-usage', '--key-out takes the key out of a PKCS#12: with --to p12 it stays in');
+      if (args['with-key'] && args.to !== 'pem') throw new TlswitnessError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
+      if (args['with-key'] && args['key-out']) throw new TlswitnessError('bad-usage', '--with-key and --key-out both write the key: choose one');
       return true;
     });
 
@@ -80,26 +80,26 @@ export const convertCommand: Command<object, ArgsOf<typeof builder>> = {
   builder,
   handler: async (args) => {
     const { format, certs, pkcs12 } = await readCertificates(args.input, args.password);
-    if (!certs.length) throw new ToolError('not-certificates', `${args.input}: holds no certificate`);
+    if (!certs.length) throw new TlswitnessError('not-certificates', `${args.input}: holds no certificate`);
     const keyOut = args['key-out'];
-    if (keyOut && format !== 'p12') throw new ToolError('bad-usage', `--key-out takes the key out of a PKCS#12, and ${args.input} is ${format.toUpperCase()}`);
+    if (keyOut && format !== 'p12') throw new TlswitnessError('bad-usage', `--key-out takes the key out of a PKCS#12, and ${args.input} is ${format.toUpperCase()}`);
     const withKey = args['with-key'];
-    if (withKey && format !== 'p12') throw new ToolError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
+    if (withKey && format !== 'p12') throw new TlswitnessError('bad-usage', '--with-key puts a PKCS#12\'s key into the PEM it writes: it needs a PKCS#12 in and --to pem');
     const force = args.force;
     // Both refusals before anything is written, so a refused run leaves no half.
     for (const [flag, path] of [['-o', args.output], ['--key-out', keyOut]] as const) {
-      if (path && !force && existsSync(path)) throw new ToolError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
+      if (path && !force && existsSync(path)) throw new TlswitnessError('bad-usage', `${flag} ${path}: already exists; pass --force to overwrite it`);
     }
     let data: Buffer;
     if (args.to === 'der') {
-      if (certs.length > 1) throw new ToolError('bad-usage', `DER holds one certificate and ${args.input} has ${certs.length}: use --to pem or --to p12`);
+      if (certs.length > 1) throw new TlswitnessError('bad-usage', `DER holds one certificate and ${args.input} has ${certs.length}: use --to pem or --to p12`);
       data = certs[0]!.der;
     } else if (args.to === 'pem') data = Buffer.from(certs.map((c) => derToPem(c.der)).join(''));
     // With a key: the key's own chain (node-forge builds it). Without: a trust store Java reads as trusted entries.
     else if (args.key) data = await toPkcs12(certs.map((c) => derToPem(c.der)), args.key, args.password ?? '');
     else data = trustStorePkcs12(trustedEntries(certs.map((c) => c.der)), args.password ?? '', randomBytes(16));
     const keysPem = keyOut || withKey ? await pkcs12KeysPem(args.input, args.password) : '';
-    if (!keysPem && (keyOut || withKey)) throw new ToolError('bad-usage', `${keyOut ? `--key-out ${keyOut}` : '--with-key'}: ${args.input} holds no private key`);
+    if (!keysPem && (keyOut || withKey)) throw new TlswitnessError('bad-usage', `${keyOut ? `--key-out ${keyOut}` : '--with-key'}: ${args.input} holds no private key`);
     // Key after the certificates: the order requests' cert= and curl --cert read a combined PEM in.
     if (withKey) data = Buffer.concat([data, Buffer.from(keysPem)]);
     await writeNew('-o', args.output, data, args.key || withKey ? 0o600 : 0o644, force);

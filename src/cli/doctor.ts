@@ -3,7 +3,7 @@
 // or broken. The checks are loaded only when the command runs.
 import type { Argv } from 'yargs';
 import type { ArgsOf, Command } from './command-module.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { EXIT_OK, EXIT_PROBLEM } from './exit-codes.js';
 import { safeJson } from '../report/terminal-safe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
@@ -15,7 +15,7 @@ const builder = (yargs: Argv<object>) =>
     .option('timeout', { type: 'number', default: 5000, describe: 'per tool asked (python3, curl, git), in milliseconds' })
     .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
     .check((args) => {
-      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new ToolError('bad-usage', '--timeout takes a positive number of milliseconds');
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new TlswitnessError('bad-usage', '--timeout takes a positive number of milliseconds');
       return true;
     });
 

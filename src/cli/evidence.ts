@@ -1,7 +1,7 @@
 // `tlswitness evidence TARGET -o PATH`: the handshake, a sanity host and the machine's own clients,
 // written as a bundle IT can act on (directory, or .tar.gz).
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { withConnectOptions } from './connect-options.js';
 
@@ -15,7 +15,7 @@ const builder = (yargs: Argv<object>) =>
     .option('sanity-host', { type: 'string', default: DEFAULT_SANITY_HOST, describe: 'a host that should verify from anywhere, to tell "them" from "us" ("none" skips it)' })
     .option('client-checks', { type: 'boolean', default: true, describe: "also run this machine's curl and python3 against the target (--no-client-checks skips them)" })
     .check((args) => {
-      if (!args.output.trim()) throw new ToolError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
+      if (!args.output.trim()) throw new TlswitnessError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
       return true;
     });
 

@@ -1,7 +1,7 @@
 // `tlswitness explain TEXT` (or stdin): decode a TLS error message from any common client.
 import type { Argv } from 'yargs';
 import { explain } from '../diagnose/explain.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { safeJson, safeLines } from '../report/terminal-safe.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
@@ -23,7 +23,7 @@ export const explainCommand: Command<object, ArgsOf<typeof builder>> = {
   builder,
   handler: async (args) => {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
-    if (!text.trim()) throw new ToolError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
+    if (!text.trim()) throw new TlswitnessError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
     const result = explain(text);
     if (args.json) process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n`);
     else if (!result.recognized) {

@@ -1,7 +1,7 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { fileProblem, ToolError } from '../errors.js';
+import { fileProblem, TlswitnessError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
 import { compareVerdicts } from '../diagnose/comparison.js';
 import { chainHtml } from '../report/chain-html.js';
@@ -30,7 +30,7 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
     const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
     if (args['save-chain']) await saveChain(record, args['save-chain']);
     if (args.html) await saveHtml(record, args.html, args['public-roots'] ?? null);
-    process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record));
+    process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record, new Date()));
     process.exitCode = exitCodeFor(record.diagnosis.problem, record.interception.detected);
   },
 };
@@ -43,7 +43,7 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
   try {
     await writeFile(path, record.chain.map((c) => c.pem).join(''));
   } catch (error) {
-    throw new ToolError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
+    throw new TlswitnessError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
   }
 }
 
@@ -53,6 +53,6 @@ async function saveHtml(record: HandshakeRecord, path: string, publicRoots: stri
   try {
     await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), { mode: 0o600 });
   } catch (error) {
-    throw new ToolError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new TlswitnessError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

@@ -4,7 +4,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { errorEvent, EventBus } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { lineSink, ndjsonFileSink, ndjsonSink, type Sink } from '../report/event-sinks.js';
@@ -79,7 +79,7 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (error) {
-    throw new ToolError('unreadable-file', `--evidence-dir ${dir}: not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TlswitnessError('unreadable-file', `--evidence-dir ${dir}: not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   const { SessionEvidence } = await import('../report/session-evidence.js');
   const evidence = new SessionEvidence(

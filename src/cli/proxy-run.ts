@@ -5,9 +5,9 @@ import { homedir } from 'node:os';
 import { sep } from 'node:path';
 import { LeafMinter } from '../ca/leaf-minter.js';
 import { ensureLocalCa } from '../ca/local-ca.js';
-import { quotePosix } from '../ca/shell-quote.js';
+import { quotePosix } from '../shell-quote.js';
 import { fullGc } from './full-gc.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { isLoopbackAddress } from '../net/address-category.js';
 import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../host-port.js';
@@ -90,7 +90,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   if (upstreamProbe && isSelf(upstreamProbe)) {
     if (upstreamProbe.via === 'upstream-proxy') {
       await server.close();
-      throw new ToolError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
+      throw new TlswitnessError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
     }
     selfNote = `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
   }

@@ -1,7 +1,7 @@
 // `tlswitness proxy`'s flags checked before anything starts: every usage error is reported before a
 // file is created or a port is taken.
 import { findCertsDir } from '../ca/certs-dir.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { isLoopbackAddress } from '../net/address-category.js';
 import type { HostPort } from '../types.js';
 import { clientCertificateFor, parseUpstreamClientCert } from '../proxy/client-certificates.js';
@@ -22,8 +22,8 @@ export interface ProxySettings {
 }
 
 /** Listening off loopback without credentials: refused by name here, by the bound address after listening. */
-export function openProxyError(host: string): ToolError {
-  return new ToolError('bad-usage', `--host ${host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+export function openProxyError(host: string): TlswitnessError {
+  return new TlswitnessError('bad-usage', `--host ${host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
 }
 
 export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
@@ -31,10 +31,10 @@ export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
   // Never an open proxy: listening off loopback needs credentials.
   if (!isLoopbackAddress(args.host) && !auth) throw openProxyError(args.host);
   const headerTimeoutMs = args['header-timeout'];
-  if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new ToolError('bad-usage', '--header-timeout takes a positive number of milliseconds');
+  if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new TlswitnessError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
     const pattern = parsePassthrough(text);
-    if (!pattern) throw new ToolError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
+    if (!pattern) throw new TlswitnessError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
     return pattern;
   });
   const clientCerts = (args['upstream-client-cert'] ?? []).map(parseUpstreamClientCert);

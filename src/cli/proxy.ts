@@ -1,6 +1,6 @@
 // `tlswitness proxy` (and bare `tlswitness`): flags here; the run is in proxy-run.ts, loaded on demand.
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { withNetworkOptions } from './connect-options.js';
 
@@ -23,7 +23,7 @@ function builder(yargs: Argv<object>) {
     .option('header-timeout', { type: 'number', hidden: true })
     .check((args) => {
       if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
-        throw new ToolError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
+        throw new TlswitnessError('bad-usage', `--port ${Number.isNaN(args.port) ? 'takes a number' : `${args.port} is not a port`}: give a number from 1 to 65535, or 0 for any free port`);
       }
       return true;
     });

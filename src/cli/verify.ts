@@ -3,7 +3,7 @@
 // verification, diagnosis and chain analysis.
 import { isIP } from 'node:net';
 import type { Argv } from 'yargs';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { ArgsOf, Command } from './command-module.js';
 import { isHostName } from '../net/target.js';
 import { verifyOffline } from '../diagnose/offline-verdict.js';
@@ -40,38 +40,38 @@ type VerifyArgs = ArgsOf<typeof flags>;
 
 /** The flags checked before any file is read (the builder's `.check()`): conflicts and malformed values are usage errors. */
 function checkedOptions(args: VerifyArgs): { name: string | null; at: Date; maxDepth: number | undefined } {
-  if (args.host !== undefined && args.ip !== undefined) throw new ToolError('bad-usage', '--host and --ip both name what to check: give one');
+  if (args.host !== undefined && args.ip !== undefined) throw new TlswitnessError('bad-usage', '--host and --ip both name what to check: give one');
   if (args.host !== undefined && (!args.host || isIP(args.host.replace(/^\[|\]$/g, '')))) {
-    throw new ToolError('bad-usage', args.host ? `--host ${args.host} is an IP address: check it with --ip ${args.host.replace(/^\[|\]$/g, '')}` : '--host needs a DNS name');
+    throw new TlswitnessError('bad-usage', args.host ? `--host ${args.host} is an IP address: check it with --ip ${args.host.replace(/^\[|\]$/g, '')}` : '--host needs a DNS name');
   }
-  if (args.host && !isHostName(args.host)) throw new ToolError('bad-usage', `--host "${args.host}" is not a DNS name`);
+  if (args.host && !isHostName(args.host)) throw new TlswitnessError('bad-usage', `--host "${args.host}" is not a DNS name`);
   const ip = args.ip?.replace(/^\[|\]$/g, '');
-  if (ip !== undefined && !isIP(ip)) throw new ToolError('bad-usage', `--ip "${args.ip}" is not an IP address (for a DNS name use --host)`);
+  if (ip !== undefined && !isIP(ip)) throw new TlswitnessError('bad-usage', `--ip "${args.ip}" is not an IP address (for a DNS name use --host)`);
   if (args.ca?.length && (args['extra-ca']?.length || args['public-roots'])) {
-    throw new ToolError('bad-usage', '--ca trusts only the files given: drop --extra-ca / --public-roots, or drop --ca to use the usual stores');
+    throw new TlswitnessError('bad-usage', '--ca trusts only the files given: drop --extra-ca / --public-roots, or drop --ca to use the usual stores');
   }
   let at = new Date();
   if (args.at !== undefined) {
     at = new Date(args.at);
-    if (!ISO_8601.test(args.at.trim()) || Number.isNaN(at.getTime())) throw new ToolError('bad-usage', `--at "${args.at}" is not an ISO 8601 time (e.g. 2027-01-31 or 2027-01-31T12:00:00Z)`);
+    if (!ISO_8601.test(args.at.trim()) || Number.isNaN(at.getTime())) throw new TlswitnessError('bad-usage', `--at "${args.at}" is not an ISO 8601 time (e.g. 2027-01-31 or 2027-01-31T12:00:00Z)`);
   }
   const maxDepth = args['max-depth'];
-  if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new ToolError('bad-usage', '--max-depth takes a whole number of intermediates, 0 or more');
+  if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 0)) throw new TlswitnessError('bad-usage', '--max-depth takes a whole number of intermediates, 0 or more');
   return { name: args.host ?? ip ?? null, at, maxDepth };
 }
 
 /** Every certificate of the file, fully decoded: a file that does not parse is unreadable input, not a verdict. */
 async function readChain(file: string, password: string | undefined): Promise<{ format: string; certs: ParsedCertificate[] }> {
   const { format, certs } = await readCertificates(file, password).catch((error: unknown) => {
-    if (error instanceof ToolError) throw error;
-    throw new ToolError('not-certificates', `${file}: a certificate in it does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
+    if (error instanceof TlswitnessError) throw error;
+    throw new TlswitnessError('not-certificates', `${file}: a certificate in it does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
   });
-  if (!certs.length) throw new ToolError('not-certificates', `${file}: holds no certificate (expected the leaf first, then its intermediates)`);
+  if (!certs.length) throw new TlswitnessError('not-certificates', `${file}: holds no certificate (expected the leaf first, then its intermediates)`);
   certs.forEach((cert, i) => {
     try {
       void cert.details;
     } catch (error) {
-      throw new ToolError('not-certificates', `${file}: certificate ${i} does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
+      throw new TlswitnessError('not-certificates', `${file}: certificate ${i} does not parse (${(error as Error).message}); check that the file is not truncated or edited`);
     }
   });
   return { format, certs };
@@ -86,7 +86,7 @@ async function readFlagCertificates(files: string[], flag: string): Promise<Pars
         void cert.details;
         out.push(cert);
       } catch (error) {
-        throw new ToolError('not-certificates', `${flag} ${file}: a certificate in it does not parse (${(error as Error).message})`);
+        throw new TlswitnessError('not-certificates', `${flag} ${file}: a certificate in it does not parse (${(error as Error).message})`);
       }
     }
   }

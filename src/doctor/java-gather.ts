@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { commandPath } from '../ca/command-path.js';
+import { commandPath } from '../command-path.js';
 import { javaKeystoreKind } from '../trust/java-keystore.js';
 import { JksError, readJks } from '../trust/jks.js';
 import { looksLikePkcs12, Pkcs12Error, readPkcs12 } from '../trust/pkcs12.js';
@@ -17,15 +17,6 @@ export const DEFAULT_STOREPASS = 'changeit';
 const MAX_STORE_BYTES = 16 * 1024 * 1024;
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
-
-async function executable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** lib/security since JDK 9; jre/lib/security in a JDK 8 home. */
 async function securityDir(home: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 // What each JVM's truststore trusts: the corporate CAs and the local CA, matched by certificate (else by
 // name and key), with the exact keytool line that adds a missing one; pure.
 import { basename, extname } from 'node:path';
-import { powerShellCommand, quoteFor, quotePosix } from '../ca/shell-quote.js';
+import { powerShellCommand, quoteFor, quotePosix } from '../shell-quote.js';
 import { membership } from './client-findings.js';
 import { finding, type Finding } from './findings.js';
 import { count } from '../plural.js';

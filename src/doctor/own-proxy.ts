@@ -1,7 +1,7 @@
 // Whether this shell's proxy variables lead to tlswitness's own proxy (the lines `ca env` prints):
 // apps here go through it, and tlswitness's own inspect / detect / evidence would measure it instead of
 // the network. Recognised by the CA variables that name a tlswitness CA next to a proxy; pure.
-import { matchCatalogue } from '../diagnose/interception.js';
+import { matchCatalogue } from '../diagnose/interception-catalogue.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { redactProxyUrl } from '../redact/url.js';
 import { finding, type Finding } from './findings.js';

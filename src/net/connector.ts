@@ -9,7 +9,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
-import { ToolError, type ProxyFailureCode } from '../errors.js';
+import { TlswitnessError, type ProxyFailureCode } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
@@ -56,7 +56,7 @@ function decodeCredential(part: string, shown: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new ToolError('bad-proxy-url', `proxy "${shown}": the user or password has a stray %: write it as %25`);
+    throw new TlswitnessError('bad-proxy-url', `proxy "${shown}": the user or password has a stray %: write it as %25`);
   }
 }
 
@@ -68,10 +68,10 @@ export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ToolError('bad-proxy-url', `proxy "${shown}" is not a URL: use http://[user:pass@]host:port`);
+    throw new TlswitnessError('bad-proxy-url', `proxy "${shown}" is not a URL: use http://[user:pass@]host:port`);
   }
   if (url.protocol !== 'http:') {
-    throw new ToolError('bad-proxy-url', `proxy "${shown}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
+    throw new TlswitnessError('bad-proxy-url', `proxy "${shown}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
   }
   const user = decodeCredential(url.username, shown);
   const password = decodeCredential(url.password, shown);

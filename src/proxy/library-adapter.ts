@@ -7,14 +7,14 @@ import { Proxy, type IContext, type IWebSocketContext } from 'http-mitm-proxy';
 // Read when the bundle is built: the version checked is the one that was bundled.
 import libraryPackage from 'http-mitm-proxy/package.json' with { type: 'json' };
 import type { WebSocket } from 'ws';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 
 /** The version this code was written against (package.json pins it exactly; a test keeps the two equal). */
 export const PINNED_LIBRARY_VERSION = '1.1.0';
 
 /** The bundled library is the pinned one, or the proxy does not start: its private entry points may have moved. */
 export function checkLibraryVersion(installed: string, pinned = PINNED_LIBRARY_VERSION): void {
-  if (installed !== pinned) throw new ToolError('bad-usage', `http-mitm-proxy ${installed} is bundled but tlswitness is built for ${pinned}: rebuild with http-mitm-proxy@${pinned}`);
+  if (installed !== pinned) throw new TlswitnessError('bad-usage', `http-mitm-proxy ${installed} is bundled but tlswitness is built for ${pinned}: rebuild with http-mitm-proxy@${pinned}`);
 }
 
 /** One forwarded exchange as the library hands it to hooks (its public context type). */

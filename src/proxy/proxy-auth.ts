@@ -1,6 +1,6 @@
 // Proxy credentials user:pass: Basic proxy authentication (RFC 7235 4.3/4.4), compared in constant time; pure.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 
 export interface ProxyAuth {
   digest: Buffer;
@@ -9,7 +9,7 @@ export interface ProxyAuth {
 /** `source` names where the text came from (--auth, a file, a variable), for the message. */
 export function parseProxyAuth(text: string, source = '--auth'): ProxyAuth {
   const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) throw new ToolError('bad-usage', `${source} takes user:password (both non-empty)`);
+  if (colon <= 0 || colon === text.length - 1) throw new TlswitnessError('bad-usage', `${source} takes user:password (both non-empty)`);
   return { digest: createHash('sha256').update(text).digest() };
 }
 

@@ -2,7 +2,7 @@
 // library adapter), a MITM front for CONNECT, a plain front for absolute-form HTTP, and shutdown.
 import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { ClientCertRefusals } from './client-cert-refusals.js';
@@ -136,8 +136,8 @@ export class ProxyServer {
         const where = formatHostPort({ host: this.options.host, port: this.options.port });
         reject(
           error.code === 'EADDRINUSE'
-            ? new ToolError('bad-usage', `port ${where} is already in use: stop the other program or pass --port N`)
-            : new ToolError('bad-usage', `cannot listen on ${where}: ${error.code ?? error.message}`),
+            ? new TlswitnessError('bad-usage', `port ${where} is already in use: stop the other program or pass --port N`)
+            : new TlswitnessError('bad-usage', `cannot listen on ${where}: ${error.code ?? error.message}`),
         );
       });
       this.front.listen({ host: this.options.host, port: this.options.port }, resolve);

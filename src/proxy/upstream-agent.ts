@@ -4,7 +4,6 @@
 // record (SPEC "What `block` blocks"); the record explains, it never lets a connection through alone.
 import { X509Certificate } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';

@@ -1,7 +1,7 @@
 // Event subscribers that write: buffered NDJSON (stdout or an appended --log file) and one readable
 // line per event. Writes are batched per tick so a busy proxy does not pay one syscall per event.
 import { createWriteStream, openSync } from 'node:fs';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { Writable } from 'node:stream';
 import type { ProxyEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
@@ -58,7 +58,7 @@ export function ndjsonFileSink(path: string, onError: (error: Error) => void): S
   try {
     fd = openSync(path, 'a', 0o600);
   } catch (error) {
-    throw new ToolError('unreadable-file', `--log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass a writable file`);
+    throw new TlswitnessError('unreadable-file', `--log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass a writable file`);
   }
   const stream = createWriteStream(path, { fd, flags: 'a' });
   // A disk that fills up mid-run loses log lines, not the proxy.

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { EvidenceFile } from './evidence-files.js';
 
 export function isTarball(path: string): boolean {
@@ -17,7 +17,7 @@ async function isMissingOrEmptyDir(path: string): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return true;
     if (code === 'ENOTDIR') return false;
-    throw new ToolError('unreadable-file', `-o ${path}: ${code}`);
+    throw new TlswitnessError('unreadable-file', `-o ${path}: ${code}`);
   }
 }
 
@@ -34,10 +34,10 @@ async function writeTree(dir: string, files: EvidenceFile[]): Promise<void> {
   }
 }
 
-function failure(path: string, error: unknown): ToolError {
-  if (error instanceof ToolError) return error;
+function failure(path: string, error: unknown): TlswitnessError {
+  if (error instanceof TlswitnessError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new ToolError('unreadable-file', `-o ${path}: cannot write the bundle (${code}); choose a writable path`);
+  return new TlswitnessError('unreadable-file', `-o ${path}: cannot write the bundle (${code}); choose a writable path`);
 }
 
 /** Writes the bundle; returns the paths written, relative to it. */
@@ -56,7 +56,7 @@ export async function writeEvidence(path: string, files: EvidenceFile[]): Promis
     }
     return files.map((file) => `${top}/${file.path}`);
   }
-  if (!(await isMissingOrEmptyDir(path))) throw new ToolError('bad-usage', `-o ${path} already exists and is not an empty directory: choose a new path (or end it in .tar.gz)`);
+  if (!(await isMissingOrEmptyDir(path))) throw new TlswitnessError('bad-usage', `-o ${path} already exists and is not an empty directory: choose a new path (or end it in .tar.gz)`);
   try {
     await writeTree(path, files);
   } catch (error) {
@@ -71,5 +71,5 @@ export async function freshDirectory(parent: string, name: string): Promise<stri
     const candidate = join(parent, n === 1 ? name : `${name}-${n}`);
     if (await isMissingOrEmptyDir(candidate).catch(() => false)) return candidate;
   }
-  throw new ToolError('bad-usage', `${parent}: too many evidence bundles for ${name}; clean it up`);
+  throw new TlswitnessError('bad-usage', `${parent}: too many evidence bundles for ${name}; clean it up`);
 }

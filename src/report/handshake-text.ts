@@ -32,7 +32,7 @@ export function chainLines(record: ChainVerdictParts, now: Date, as = 'sent'): s
   return lines;
 }
 
-export function renderHandshake(record: HandshakeRecord, now: Date = new Date()): string {
+export function renderHandshake(record: HandshakeRecord, now: Date): string {
   const out: string[] = [];
   const where = formatHostPort(record.target);
   const via = record.via === 'direct' ? `direct${record.target.address ? ` to ${record.target.address}` : ''}` : `${record.via} ${record.proxy}`;

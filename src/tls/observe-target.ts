@@ -4,7 +4,7 @@ import type { SecureVersion } from 'node:tls';
 import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
 import { ipFamily } from '../ip.js';
 import type { ResolveMap } from '../net/target.js';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { Failure, HostPort, Target, Via } from '../types.js';
 import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions, type ProbeResult } from './probe.js';
 
@@ -98,7 +98,7 @@ export async function observeTarget(request: TargetRequest, time: Date, anchorsF
     observation.connectMs = connection.connectMs;
     observation.probe = await probeTls(connection, probeOptions);
   } catch (error) {
-    if (error instanceof ClientCredentialsError) throw new ToolError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
+    if (error instanceof ClientCredentialsError) throw new TlswitnessError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
     if (!(error instanceof ConnectError)) throw error;
     observation.connectFailure = error.failure;
     observation.target.address = error.address;

@@ -118,7 +118,12 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     // (out of OpenSSL's callback that emits this).
     if (gated) process.nextTick(() => tap.release());
   });
+  return watchHandshake(socket, tap, keylog, started, options);
+}
 
+/** Follows the handshake (and the HTTP ask after it) on `socket` to the probe's result; never rejects. */
+function watchHandshake(socket: TLSSocket, tap: WireTap, keylog: string[], started: number, options: ProbeOptions): Promise<ProbeResult> {
+  const client = options.client;
   return new Promise((resolve) => {
     let secure = false;
     let handshakeMs: number | null = null;
@@ -158,18 +163,12 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       settle = undefined;
       // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
       if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))) return finish();
-      const done = (answer: HttpAnswer) => {
+      // A server that speaks first is not waiting for an HTTP request (an h2 server's first bytes are its SETTINGS).
+      if (answered && alpn !== 'h2') return finish();
+      asking = askOver(socket, alpn, options.httpHost, early, (answer) => {
         http = answer;
         finish();
-      };
-      if (alpn === 'h2') {
-        // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
-        asking = new Http2Ask(options.httpHost, (chunk) => socket.write(chunk), early, done);
-      } else {
-        // A server that speaks first is not waiting for an HTTP request.
-        if (answered) return finish();
-        asking = new HttpAsk(options.httpHost, (text) => socket.write(text), done);
-      }
+      });
       askTimer = setTimeout(() => asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
       asking.start();
     };
@@ -208,9 +207,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       finish();
     });
     socket.on('close', () => {
-      const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
-      if (secure && !error && !answered) error = { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
-      if (!secure && !error) error = { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+      error ??= closedError(secure, answered, asking);
       asking?.ended('closed', null);
       finish();
     });
@@ -221,6 +218,21 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       if (settle) settled();
     });
   });
+}
+
+/** The request for the HTTP ask: HTTP/2 when the server chose it, else HTTP/1.1. */
+function askOver(socket: TLSSocket, alpn: string | null, host: string, early: Buffer[], done: (answer: HttpAnswer) => void): HttpAsk | Http2Ask {
+  // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
+  if (alpn === 'h2') return new Http2Ask(host, (chunk) => socket.write(chunk), early, done);
+  return new HttpAsk(host, (text) => socket.write(text), done);
+}
+
+/** The error for a connection the server closed; null when it had answered after the handshake. */
+function closedError(secure: boolean, answered: boolean, asking: HttpAsk | Http2Ask | null): ProbeResult['error'] {
+  if (!secure) return { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+  if (answered) return null;
+  const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
+  return { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
 }
 
 /**

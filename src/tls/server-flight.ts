@@ -111,6 +111,44 @@ function parseCertificateRequest(body: Buffer, version: ServerFlight['version'])
   return { caNames: distinguishedNames(r.vector(2)) };
 }
 
+/** Applies one handshake message to the flight; true when it ends the server's flight. */
+function applyMessage(flight: ServerFlight, type: number, body: Buffer): boolean {
+  switch (type) {
+    case HS_SERVER_HELLO: {
+      const hello = parseServerHello(body);
+      flight.version = VERSIONS[hello.version] ?? null;
+      flight.cipherSuite = hello.cipherSuite;
+      flight.helloRetryRequest ||= hello.retry;
+      return false;
+    }
+    case HS_CERTIFICATE:
+      flight.certificates = parseCertificate(body, flight.version === 'TLSv1.3');
+      return false;
+    case HS_CERTIFICATE_REQUEST:
+      flight.certificateRequest = parseCertificateRequest(body, flight.version);
+      return false;
+    case HS_SERVER_HELLO_DONE:
+    case HS_FINISHED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The opener for the TLS 1.3 encrypted handshake, or null (with the reason in problems) when it cannot be made. */
+function tls13Opener(flight: ServerFlight, serverHandshakeSecret: Buffer | null): RecordOpener | null {
+  const suite = tls13Suite(flight.cipherSuite ?? -1);
+  if (!suite) {
+    flight.problems.push(`cannot decrypt TLS 1.3 cipher suite 0x${(flight.cipherSuite ?? 0).toString(16)}`);
+    return null;
+  }
+  if (!serverHandshakeSecret) {
+    flight.problems.push('no server handshake secret to decrypt the TLS 1.3 handshake');
+    return null;
+  }
+  return recordOpener(suite, serverHandshakeSecret);
+}
+
 /** Parses the server-to-client byte stream of one connection. */
 export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buffer | null): ServerFlight {
   const flight: ServerFlight = { version: null, cipherSuite: null, helloRetryRequest: false, certificates: null, certificateRequest: null, alerts: [], problems: [] };
@@ -119,29 +157,6 @@ export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buf
   let done = false;
   let encryptedFromHere = false; // TLS 1.2: after the server's ChangeCipherSpec
 
-  const onMessage = (type: number, body: Buffer) => {
-    const tls13 = flight.version === 'TLSv1.3';
-    switch (type) {
-      case HS_SERVER_HELLO: {
-        const hello = parseServerHello(body);
-        flight.version = VERSIONS[hello.version] ?? null;
-        flight.cipherSuite = hello.cipherSuite;
-        flight.helloRetryRequest ||= hello.retry;
-        break;
-      }
-      case HS_CERTIFICATE:
-        flight.certificates = parseCertificate(body, tls13);
-        break;
-      case HS_CERTIFICATE_REQUEST:
-        flight.certificateRequest = parseCertificateRequest(body, flight.version);
-        break;
-      case HS_SERVER_HELLO_DONE:
-      case HS_FINISHED:
-        done = true;
-        break;
-    }
-  };
-
   const drainHandshake = () => {
     while (handshake.length >= 4) {
       const length = handshake.readUIntBE(1, 3);
@@ -149,7 +164,7 @@ export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buf
       const type = handshake[0]!;
       const body = handshake.subarray(4, 4 + length);
       handshake = handshake.subarray(4 + length);
-      onMessage(type, body);
+      if (applyMessage(flight, type, body)) done = true;
     }
   };
 
@@ -174,18 +189,8 @@ export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buf
         handshake = Buffer.concat([handshake, fragment]);
         drainHandshake();
       } else if (contentType === CONTENT_APPLICATION_DATA && flight.version === 'TLSv1.3') {
-        if (!opener) {
-          const suite = tls13Suite(flight.cipherSuite ?? -1);
-          if (!suite) {
-            flight.problems.push(`cannot decrypt TLS 1.3 cipher suite 0x${(flight.cipherSuite ?? 0).toString(16)}`);
-            break;
-          }
-          if (!serverHandshakeSecret) {
-            flight.problems.push('no server handshake secret to decrypt the TLS 1.3 handshake');
-            break;
-          }
-          opener = recordOpener(suite, serverHandshakeSecret);
-        }
+        opener ??= tls13Opener(flight, serverHandshakeSecret);
+        if (!opener) break;
         const inner = opener.open(header, fragment);
         if (inner.contentType === CONTENT_HANDSHAKE) {
           handshake = Buffer.concat([handshake, inner.plaintext]);

@@ -2,7 +2,7 @@
 // and pip trust by default), found by asking python3 once per process, asynchronously, and the
 // answer kept in the cache dir for later runs (starting python3 costs 0.1-0.5 s; see findCertifi).
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
-import { commandPath } from '../ca/command-path.js';
+import { commandPath } from '../command-path.js';
 import { execFile } from 'node:child_process';
 import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';

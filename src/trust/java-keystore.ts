@@ -1,6 +1,6 @@
 // Recognises Java's own keystore formats (JKS, JCEKS) by their magic number, and says the keytool
 // command that turns one into the PKCS#12 this tool (and every non-Java client) reads.
-import { quoteFor, type CommandSyntax } from '../ca/shell-quote.js';
+import { quoteFor, type CommandSyntax } from '../shell-quote.js';
 
 /** JKS starts 0xFEEDFEED, JCEKS 0xCECECECE (sun.security.provider.JavaKeyStore, com.sun.crypto.provider.JceKeyStore). */
 export function javaKeystoreKind(data: Buffer): 'JKS' | 'JCEKS' | null {

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { cacheDir } from './subject-index-cache.js';
 
 /**
  * `command` as a PATH search finds it, as `resolved-path size mtime`; null when it is not on PATH.

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
-import { ToolError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { StoreName } from '../types.js';
 import { ParsedCertificate } from './certificate.js';
 import { pemCertificates } from './pem.js';
@@ -61,7 +61,7 @@ export async function readCertificateFile(path: string, flag: string): Promise<B
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new ToolError('unreadable-file', `${flag} ${path}: ${why}`);
+    throw new TlswitnessError('unreadable-file', `${flag} ${path}: ${why}`);
   }
   const ders = pemCertificates(data.toString('latin1'));
   if (ders.length === 0 && data[0] === 0x30) ders.push(data);
@@ -73,7 +73,7 @@ export async function readCertificateFile(path: string, flag: string): Promise<B
     }
   })();
   if (!usable) {
-    throw new ToolError('not-certificates', `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`);
+    throw new TlswitnessError('not-certificates', `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`);
   }
   return ders;
 }

@@ -39,6 +39,52 @@ interface ScreenStatics {
   _exceptionHandler?: (error: Error) => void;
 }
 
+/** The blessed screen, its construction noise muted and its signal handlers handed back to the CLI. */
+function openScreen(capture: ReturnType<typeof captureOutput>): blessed.Widgets.Screen {
+  // blessed 0.1.81 prints its failure to compile newer terminfo entries (xterm-256color's Setulc) with
+  // console.error, then falls back to its own xterm description: that noise is dropped.
+  capture.muted = true;
+  let screen: blessed.Widgets.Screen;
+  try {
+    screen = blessed.screen({ smartCSR: true, title: 'tlswitness', warnings: false, autoPadding: false, fullUnicode: false });
+  } catch (error) {
+    capture.restore();
+    throw error;
+  } finally {
+    capture.muted = false;
+  }
+  // The CLI owns SIGINT/SIGTERM (a clean stop flushes the log); blessed's handlers would exit
+  // the process as soon as the CLI's one-shot listener had run. Its exit handler stays: it
+  // restores the terminal on any exit.
+  const statics = blessed.screen as unknown as ScreenStatics;
+  if (statics._sigintHandler) process.removeListener('SIGINT', statics._sigintHandler);
+  if (statics._sigtermHandler) process.removeListener('SIGTERM', statics._sigtermHandler);
+  if (statics._exceptionHandler) process.removeListener('uncaughtException', statics._exceptionHandler);
+  return screen;
+}
+
+/** As blessed decides (the locale, or the terminfo U8 flag): otherwise it prints `?` for non-ASCII. */
+function canDrawUnicode(screen: blessed.Widgets.Screen): boolean {
+  const tput = (screen as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
+  return tput.unicode || tput.numbers.U8 === 1;
+}
+
+/** Runs the `e` key's evidence writer for `key`, its answer or failure going to the event log. */
+function writeEvidence(onEvidence: NonNullable<TuiOptions['onEvidence']>, key: string, log: EventLog, redraw: () => void): void {
+  const nowIso = () => new Date().toISOString();
+  log.add('note', `writing an evidence bundle for ${key}...`, nowIso());
+  Promise.resolve()
+    .then(() => onEvidence(key))
+    .then(
+      // Without an answer, the bundle's own `evidence` event has already logged where it went.
+      (result) => {
+        if (result) log.add('note', `evidence for ${key}: ${result}`, nowIso());
+      },
+      (error: Error) => log.add('error', `evidence for ${key} failed: ${error.message}`, nowIso()),
+    )
+    .finally(redraw);
+}
+
 export function startTui(options: TuiOptions): Tui {
   const table = new HostTable(options.limits);
   const log = new EventLog();
@@ -54,31 +100,11 @@ export function startTui(options: TuiOptions): Tui {
     log.add(level, text, nowIso());
     schedule();
   });
-  // blessed 0.1.81 prints its failure to compile newer terminfo entries (xterm-256color's Setulc) with
-  // console.error, then falls back to its own xterm description: that noise is dropped.
-  capture.muted = true;
-  let screen: blessed.Widgets.Screen;
-  try {
-    screen = blessed.screen({ smartCSR: true, title: 'tlswitness', warnings: false, autoPadding: false, fullUnicode: false });
-  } catch (error) {
-    capture.restore();
-    throw error;
-  } finally {
-    capture.muted = false;
-  }
-  // The CLI owns SIGINT/SIGTERM (a clean stop flushes the log); blessed's handlers would exit
-  // the process as soon as the CLI's one-shot listener had run. Its exit handler stays: it
-  // restores the terminal on any exit. A crash restores it before Node prints the stack.
-  const statics = blessed.screen as unknown as ScreenStatics;
-  if (statics._sigintHandler) process.removeListener('SIGINT', statics._sigintHandler);
-  if (statics._sigtermHandler) process.removeListener('SIGTERM', statics._sigtermHandler);
-  if (statics._exceptionHandler) process.removeListener('uncaughtException', statics._exceptionHandler);
+  const screen = openScreen(capture);
+  // A crash restores the terminal before Node prints the stack.
   const onCrash = () => destroy();
   process.on('uncaughtExceptionMonitor', onCrash);
-
-  const tput = (screen as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
-  // As blessed decides (the locale, or the terminfo U8 flag): otherwise it prints `?` for non-ASCII.
-  const unicode = tput.unicode || tput.numbers.U8 === 1;
+  const unicode = canDrawUnicode(screen);
   const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false });
 
   function draw(): void {
@@ -104,20 +130,6 @@ export function startTui(options: TuiOptions): Tui {
     timer.unref();
   }
 
-  function evidence(key: string): void {
-    log.add('note', `writing an evidence bundle for ${key}...`, nowIso());
-    Promise.resolve()
-      .then(() => options.onEvidence!(key))
-      .then(
-        // Without an answer, the bundle's own `evidence` event has already logged where it went.
-        (result) => {
-          if (result) log.add('note', `evidence for ${key}: ${result}`, nowIso());
-        },
-        (error: Error) => log.add('error', `evidence for ${key} failed: ${error.message}`, nowIso()),
-      )
-      .finally(schedule);
-  }
-
   screen.on('keypress', (ch: string | undefined, key: KeyPress | undefined) => {
     const press: KeyPress = { ...key, ch };
     const visible = frame?.visible ?? [];
@@ -128,12 +140,11 @@ export function startTui(options: TuiOptions): Tui {
       table.clear();
       log.clear();
       offset = 0;
-    } else if (result.command === 'evidence' && frame?.selected) evidence(frame.selected);
+    } else if (result.command === 'evidence' && frame?.selected) writeEvidence(options.onEvidence!, frame.selected, log, schedule);
     draw();
   });
   screen.on('resize', draw);
-  const ticker = setInterval(schedule, 1000);
-  ticker.unref();
+  const ticker = setInterval(schedule, 1000).unref();
   draw();
 
   function destroy(): void {

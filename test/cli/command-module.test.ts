@@ -1,9 +1,9 @@
 // Flags that cannot work together, or values no run can use, are refused by the builders' `.check()` while
 // yargs parses: before any handler, file or connection (the parser here has handlers that do nothing), as a
-// one-line usage error (ToolError, exit 2 in main.ts).
+// one-line usage error (TlswitnessError, exit 2 in main.ts).
 import test from 'ava';
 import { parseInert } from '../../scripts/cli-reference.js';
-import { ToolError } from '../../src/errors.js';
+import { TlswitnessError } from '../../src/errors.js';
 
 // Files that do not exist: a check that waited for the handler would never be reached.
 const REFUSED: ReadonlyArray<readonly [string[], string]> = [
@@ -26,9 +26,9 @@ const REFUSED: ReadonlyArray<readonly [string[], string]> = [
 for (const [argv, message] of REFUSED) {
   test(`tlswitness ${argv.join(' ')}: refused while parsing`, async (t) => {
     const { error } = await parseInert(argv);
-    t.true(error instanceof ToolError, String(error));
+    t.true(error instanceof TlswitnessError, String(error));
     t.is(error?.message, message);
-    t.is((error as ToolError).exitCode, 2);
+    t.is((error as TlswitnessError).exitCode, 2);
   });
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { proxyCredentials } from '../../src/cli/proxy-credentials.js';
 import { authorized } from '../../src/proxy/proxy-auth.js';
-import { ToolError } from '../../src/errors.js';
+import { TlswitnessError } from '../../src/errors.js';
 import { startCliProxy } from '../helpers/cli-proxy.js';
 import { cleanEnv, runCli } from '../helpers/fixtures.js';
 
@@ -74,7 +74,7 @@ test('sources: flags win over the variable, both flags at once are refused, a re
   t.is(await proxyCredentials({}, {}, warn, 'linux'), null);
   t.true(authorized((await proxyCredentials({ auth: 'dave:pw' }, env, warn, 'linux'))!, basic('dave:pw')));
   t.regex(warnings.join('\n'), /--auth is visible to every user of this machine \(ps/);
-  await t.throwsAsync(proxyCredentials({ auth: 'dave:pw', 'auth-file': file }, env, warn, 'linux'), { instanceOf: ToolError, message: /give one/ });
+  await t.throwsAsync(proxyCredentials({ auth: 'dave:pw', 'auth-file': file }, env, warn, 'linux'), { instanceOf: TlswitnessError, message: /give one/ });
   await t.throwsAsync(proxyCredentials({}, { TLSWITNESS_PROXY_AUTH: 'no-colon' }, warn, 'linux'), { message: /^TLSWITNESS_PROXY_AUTH takes user:password/ });
   writeFileSync(join(dir, 'empty'), '');
   await t.throwsAsync(proxyCredentials({ 'auth-file': join(dir, 'empty') }, {}, warn, 'linux'), { message: /first line\) takes user:password/ });

@@ -33,7 +33,6 @@ function proxyArgs(dir: string, port: number, ...extra: string[]): string[] {
   return ['proxy', '--port', '0', '--json', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${HOST}:${port}:127.0.0.1`, ...extra];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Event = any;
 const events = (proxy: CliProxy): Event[] => proxy.output().stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 

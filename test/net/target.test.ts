@@ -1,6 +1,6 @@
 // TARGET, --resolve and NO_PROXY parsing.
 import test from 'ava';
-import { ToolError } from '../../src/errors.js';
+import { TlswitnessError } from '../../src/errors.js';
 import { bypassesProxy, envProxyFor } from '../../src/net/env-proxy.js';
 import { parseResolve, parseTarget } from '../../src/net/target.js';
 
@@ -17,7 +17,7 @@ test('targets: host, host:port, [v6]:port, bare v6, URLs', (t) => {
 
 test('bad targets are usage errors', (t) => {
   for (const bad of ['', 'host:0', 'host:99999', 'host:abc', 'http://plain.example.com', 'a b', '[::1', `${'a'.repeat(300)}.com`]) {
-    t.throws(() => parseTarget(bad), { instanceOf: ToolError }, bad);
+    t.throws(() => parseTarget(bad), { instanceOf: TlswitnessError }, bad);
   }
 });
 
@@ -27,7 +27,7 @@ test('--resolve takes curl forms, including bracketed IPv6 and several addresses
   t.deepEqual(map.get('v6.example.com:8443'), ['::1']);
   t.deepEqual(map.get('multi.example.com:443'), ['127.0.0.2', '127.0.0.3']);
   for (const bad of ['host:443', 'host:x:127.0.0.1', 'host:443:not-an-ip', 'host:0:127.0.0.1']) {
-    t.throws(() => parseResolve([bad]), { instanceOf: ToolError }, bad);
+    t.throws(() => parseResolve([bad]), { instanceOf: TlswitnessError }, bad);
   }
 });
 

@@ -7,14 +7,14 @@ import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalCa } from '../../src/ca/local-ca.js';
-import { ToolError } from '../../src/errors.js';
+import { TlswitnessError } from '../../src/errors.js';
 import { checkLibraryVersion, LibraryAdapter, PINNED_LIBRARY_VERSION } from '../../src/proxy/library-adapter.js';
 
 test('the pinned version is the one package.json pins, and any other is a clear one-line error', (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
   t.is(pkg.devDependencies['http-mitm-proxy'], PINNED_LIBRARY_VERSION, 'package.json pins exactly the version the adapter is written for');
   t.notThrows(() => checkLibraryVersion(PINNED_LIBRARY_VERSION));
-  const error = t.throws(() => new LibraryAdapter(() => undefined, '1.2.0'), { instanceOf: ToolError });
+  const error = t.throws(() => new LibraryAdapter(() => undefined, '1.2.0'), { instanceOf: TlswitnessError });
   t.is(error?.message, `http-mitm-proxy 1.2.0 is bundled but tlswitness is built for ${PINNED_LIBRARY_VERSION}: rebuild with http-mitm-proxy@${PINNED_LIBRARY_VERSION}`);
   t.false(error?.message.includes('\n'));
 });

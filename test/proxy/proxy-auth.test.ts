@@ -2,7 +2,7 @@
 import test from 'ava';
 import { request } from 'node:http';
 import { authorized, parseProxyAuth } from '../../src/proxy/proxy-auth.js';
-import { ToolError } from '../../src/errors.js';
+import { TlswitnessError } from '../../src/errors.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startHttpOrigin, startTestProxy } from '../helpers/proxy.js';
@@ -22,8 +22,8 @@ test('credentials are checked exactly', (t) => {
   t.false(authorized(auth, basic('alice:s3cret ')));
   t.false(authorized(auth, 'Bearer abc'));
   t.false(authorized(auth, undefined));
-  t.throws(() => parseProxyAuth('alice'), { instanceOf: ToolError });
-  t.throws(() => parseProxyAuth(':x'), { instanceOf: ToolError });
+  t.throws(() => parseProxyAuth('alice'), { instanceOf: TlswitnessError });
+  t.throws(() => parseProxyAuth(':x'), { instanceOf: TlswitnessError });
 });
 
 function status(port: number, options: { method?: string; path: string; headers?: Record<string, string> }): Promise<number> {

@@ -11,11 +11,10 @@ import { verifyChain } from '../../src/trust/verify.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 
 let fixtures: Fixtures;
-let cases: Promise<VerifyCase[]>;
 test.before(async () => {
   fixtures = await makeFixtures();
 });
-cases = makeVerifyCases();
+const cases: Promise<VerifyCase[]> = makeVerifyCases();
 test.after.always(async () => fixtures?.close());
 
 function opensslVerdict(scenario: Scenario, port: number, ca: string[]): Promise<string> {

@@ -1,6 +1,6 @@
 // PATH lookup with an injected platform, environment and file set: no look at this machine.
 import test from 'ava';
-import { findCommand } from '../../src/ca/find-command.js';
+import { findCommand } from '../src/find-command.js';
 
 const files = (...paths: string[]) => (path: string) => paths.includes(path);
 // NTFS ignores case: certutil.EXE is certutil.exe.

@@ -1,7 +1,7 @@
 // Printed commands survive the shell: each quoted word reaches the command as exactly one argument.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { commandLine, quotePosix, quotePowerShell } from '../../src/ca/shell-quote.js';
+import { commandLine, quotePosix, quotePowerShell } from '../src/shell-quote.js';
 
 const HOSTILE = [
   '/Users/alice/Library/Application Support/tlswitness/ca/certs/ca.pem',
