@@ -187,7 +187,9 @@ test('a request body that stalls gets 408 within two header deadlines, and its u
     await postInPieces(tls, host, '/stall', 1000, [Buffer.alloc(10, 0x61)], 0);
     const ms = await watched.closed(2 * HEADER_TIMEOUT_MS + 1500);
     t.not(ms, null, 'the stalled upload was still open');
-    t.regex(watched.text(), /^HTTP\/1\.1 408 [\s\S]*stalled/);
+    // Which rule speaks first depends on timing: 10 bytes buy the rate rule only 20 ms past the
+    // deadline, so a loaded machine can hear "too slowly" before "stalled"; both are the right 408.
+    t.regex(watched.text(), /^HTTP\/1\.1 408 [\s\S]*(stalled|too slowly)/);
     // The upstream sees its request end (not left open until the response timeout).
     for (let i = 0; i < 50 && !upstream.ended.has('/stall'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     t.is(upstream.ended.get('/stall'), 'cut');
