@@ -5,7 +5,11 @@ import { statSync } from 'node:fs';
 import { win32 } from 'node:path';
 import { findCommand } from './find-command.js';
 
-const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+/** A file the shell would run: on POSIX, one with an execute bit (sh skips the others and searches on). */
+const isFile = (path: string) => {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info?.isFile() === true && (process.platform === 'win32' || (info.mode & 0o111) !== 0);
+};
 
 /** Where `command` is, or null; Windows' certutil is always the system one, never an NSS certutil earlier on PATH. */
 export function commandPath(command: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {

@@ -25,10 +25,11 @@ export function findCommand(command: string, search: CommandSearch): string | nu
   const path = windows ? win32 : posix;
   const entries = (variable(search.env, 'PATH', search.platform) ?? '')
     .split(path.delimiter)
-    // Windows PATH entries may be quoted ("C:\Program Files\Java\bin"); an empty entry (the
-    // current directory for sh) is not searched: a tool must not run from wherever the user stands.
+    // Windows PATH entries may be quoted ("C:\Program Files\Java\bin"); an empty or relative entry
+    // (the current directory, or one below it, for sh) is not searched: a tool must not run from
+    // wherever the user stands.
     .map((dir) => (windows ? dir.replace(/^"(.*)"$/, '$1') : dir))
-    .filter((dir) => dir !== '');
+    .filter((dir) => path.isAbsolute(dir));
   const extensions = windows && !path.extname(command) ? (variable(search.env, 'PATHEXT', search.platform) || DEFAULT_PATHEXT).split(';').filter(Boolean) : [''];
   for (const dir of entries) {
     for (const extension of extensions) {

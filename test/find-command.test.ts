@@ -11,6 +11,8 @@ test('POSIX: PATH split on :, first match wins, empty entries are not the curren
   t.is(findCommand('update-ca-certificates', { platform: 'linux', env, isFile: files('/usr/sbin/update-ca-certificates', 'update-ca-certificates') }), '/usr/sbin/update-ca-certificates');
   t.is(findCommand('keytool', { platform: 'linux', env, isFile: files('keytool') }), null);
   t.is(findCommand('keytool', { platform: 'darwin', env: {}, isFile: files('/usr/bin/keytool') }), null);
+  // A relative entry is below wherever the user stands: not searched either.
+  t.is(findCommand('keytool', { platform: 'linux', env: { PATH: 'bin:/usr/bin' }, isFile: files('bin/keytool') }), null);
 });
 
 test('Windows: PATH split on ;, Path in any case, quoted entries, PATHEXT tried in order', (t) => {

@@ -1,8 +1,8 @@
 // `ca env`: the shell lines that point apps at the proxy and make them trust its CA, and the
 // combined bundle they name. Additive: the bundle holds the system store (or the public roots when
 // there is none) plus the local CA, so hosts reached without the proxy still verify.
-import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../atomic-write.js';
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import type { LocalCa } from './local-ca.js';
@@ -23,9 +23,7 @@ export async function writeCombinedBundle(ca: LocalCa, base: TrustStore | null):
     pems.push(derToPem(der));
   }
   const path = join(ca.paths.dir, 'bundle.pem');
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, pems.join(''), { mode: 0o644 });
-  await rename(temp, path);
+  await writeAtomically(path, pems.join(''), 0o644);
   return path;
 }
 

@@ -2,10 +2,11 @@
 // and old clients need RSA), private key mode 0600 in a 0700 folder. Its files use the layout
 // http-mitm-proxy's `sslCaDir` expects, so the library loads this CA instead of making its own.
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { writeAtomically } from '../atomic-write.js';
 import { fileProblem, TlswitnessError } from '../errors.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { pemCertificates } from '../trust/pem.js';
@@ -120,12 +121,6 @@ async function repairPublicKey(ca: LocalCa): Promise<void> {
   } catch (error) {
     throw unusable(ca.paths, `${ca.paths.publicKey} is ${current === null ? 'missing' : 'not the public half of the key'} and cannot be written again (${fileProblem(error)})`);
   }
-}
-
-async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, content, { mode, flag: 'wx' });
-  await rename(temp, path);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { childEnv } from '../child-env.js';
-import { programIdentity, readAnswer, writeAnswer } from '../trust/program-answer-cache.js';
+import { commandPath } from '../command-path.js';
+import { fileProgramIdentity, readAnswer, writeAnswer } from '../trust/program-answer-cache.js';
 import { cacheDir } from '../trust/subject-index-cache.js';
 
 /** OpenSSL 3's default when the build does not set OPENSSL_TLS_SECURITY_LEVEL (ssl/ssl_cert.c). */
@@ -54,12 +55,15 @@ async function readConfig(path: string): Promise<string | null> {
 
 /** `openssl version -a`, from the cache when this openssl file answered it before (the config is read afresh). */
 async function versionAll(env: NodeJS.ProcessEnv): Promise<string | null> {
-  const program = await programIdentity('openssl', env);
-  if (!program) return run('openssl', ['version', '-a'], env);
+  // One PATH search, and a path to run: the program asked is the program the cache knows it by.
+  const openssl = commandPath('openssl', env);
+  if (!openssl) return null;
+  const program = await fileProgramIdentity(openssl);
+  if (!program) return run(openssl, ['version', '-a'], env);
   const dir = cacheDir(env);
   const known = await readAnswer<string>('openssl-version', program, dir);
   if (known !== null) return known;
-  const answer = await run('openssl', ['version', '-a'], env);
+  const answer = await run(openssl, ['version', '-a'], env);
   if (answer !== null) writeAnswer('openssl-version', program, answer, dir);
   return answer;
 }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';
 import { cacheDir } from './subject-index-cache.js';
-import { programIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
+import { fileProgramIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
 import type { LoadedStore } from './stores.js';
 import { fileIdentity, lazyStore, readCertificateFile } from './stores.js';
 import { pemCertificates } from './pem.js';
@@ -36,11 +36,9 @@ print(getattr(certifi, "__version__", ""))
 // the wait runs beside the connection, so only a python3 that hangs is given up on.
 const PYTHON_TIMEOUT_MS = 20_000;
 
-function askPython(env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
+/** @param python the python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry */
+function askPython(python: string, env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
   return new Promise((resolve) => {
-    // The python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry.
-    const python = commandPath('python3', env);
-    if (!python) return resolve(null);
     execFile(python, ['-c', SCRIPT], { env: childEnv(env), timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
       // No python3, or no certifi for it: nothing to judge, which is not an error.
       if (error) return resolve(null);
@@ -66,14 +64,16 @@ interface CachedLocation {
  * show on the next run.
  */
 export async function locateCertifi(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<CertifiLocation | null> {
-  const program = await programIdentity('python3', env, cwd);
-  // Not found as a plain file on PATH (python3.exe on Windows, or none): ask, without a cache.
-  if (!program) return askPython(env);
+  // One PATH search: the program asked is the program the cache knows it by.
+  const python = commandPath('python3', env);
+  if (!python) return null;
+  const program = await fileProgramIdentity(python, cwd);
+  if (!program) return askPython(python, env);
   const key = [program, ...PYTHON_ENV.map((name) => `${name}=${env[name] ?? ''}`)].join('\0');
   const dir = cacheDir(env);
   const cached = await readAnswer<CachedLocation>('certifi', key, dir);
   if (cached && cached.bundle === (await fileIdentity(cached.location.path))) return cached.location;
-  const location = await askPython(env);
+  const location = await askPython(python, env);
   const bundle = location ? await fileIdentity(location.path) : null;
   if (location && bundle) writeAnswer('certifi', key, { location, bundle } satisfies CachedLocation, dir);
   return location;

@@ -4,27 +4,32 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { commandPath } from '../command-path.js';
 
 /**
- * `command` as a PATH search finds it, as `resolved-path size mtime`; null when it is not on PATH.
- * A script (a pyenv or asdf shim) picks the real program by the current directory, so its identity
- * includes that directory.
+ * `command` as a PATH search finds it (commandPath), as `resolved-path size mtime`; null when it is
+ * not on PATH.
  */
 export async function programIdentity(command: string, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    try {
-      const real = await realpath(join(dir, command));
-      const info = await stat(real);
-      if (!info.isFile() || (info.mode & 0o111) === 0) continue;
-      const identity = `${real} ${info.size} ${info.mtimeMs}`;
-      return (await startsWithShebang(real)) ? `${identity} script in ${cwd}` : identity;
-    } catch {
-      // not in this directory
-    }
+  const path = commandPath(command, env);
+  return path ? fileProgramIdentity(path, cwd) : null;
+}
+
+/**
+ * The program at `path` (as commandPath found it), as `resolved-path size mtime`; null when it cannot
+ * be read. A script (a pyenv or asdf shim) picks the real program by the current directory, so its
+ * identity includes that directory.
+ */
+export async function fileProgramIdentity(path: string, cwd: string = process.cwd()): Promise<string | null> {
+  try {
+    const real = await realpath(path);
+    const info = await stat(real);
+    const identity = `${real} ${info.size} ${info.mtimeMs}`;
+    return (await startsWithShebang(real)) ? `${identity} script in ${cwd}` : identity;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 async function startsWithShebang(path: string): Promise<boolean> {
