@@ -14,7 +14,11 @@ import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures } from '../test/helpers/fixtures.js';
 import { startHttpsOrigin } from '../test/helpers/proxy.js';
 
-const [rate, seconds, rounds] = [Number(process.argv[2] ?? 300), Number(process.argv[3] ?? 10), Number(process.argv[4] ?? 3)];
+const [rate, seconds, rounds] = [
+  Number(process.argv[2] ?? 300),
+  Number(process.argv[3] ?? 10),
+  Number(process.argv[4] ?? 3),
+];
 const run = promisify(execFile);
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 const fixtures = await makeFixtures();
@@ -24,11 +28,19 @@ const host = scenario.host!;
 
 /** An HTTP agent whose sockets are TLS sessions through the proxy's CONNECT, as an app with HTTPS_PROXY has. */
 class ThroughProxy extends Agent {
-  constructor(private readonly proxyPort: number, private readonly ca: string) {
+  constructor(
+    private readonly proxyPort: number,
+    private readonly ca: string,
+  ) {
     super({ keepAlive: true, maxSockets: 16 });
   }
   override createConnection(_options: unknown, callback: (error: Error | null, socket?: Duplex) => void): undefined {
-    const connect = request({ host: '127.0.0.1', port: this.proxyPort, method: 'CONNECT', path: `${host}:${origin.port}` });
+    const connect = request({
+      host: '127.0.0.1',
+      port: this.proxyPort,
+      method: 'CONNECT',
+      path: `${host}:${origin.port}`,
+    });
     connect.on('connect', (_res, socket) => {
       const tls = tlsConnect({ socket, servername: host, ca: [this.ca] });
       tls.once('secureConnect', () => callback(null, tls));
@@ -60,11 +72,39 @@ async function once(mode: 'tui' | 'no-tui'): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-bench-tui-'));
   const port = await freePort();
   const env = { ...cleanEnv(), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  const args = [CLI, '--port', String(port), '--certs-dir', join(dir, 'certs'), '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${host}:${origin.port}:127.0.0.1`, ...(mode === 'no-tui' ? ['--no-tui'] : [])];
+  const args = [
+    CLI,
+    '--port',
+    String(port),
+    '--certs-dir',
+    join(dir, 'certs'),
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--resolve',
+    `${host}:${origin.port}:127.0.0.1`,
+    ...(mode === 'no-tui' ? ['--no-tui'] : []),
+  ];
   const script = join(dir, 'run.sh');
-  writeFileSync(script, `sh -c 'echo $$ > "$0"; exec "$@"' ${quote(join(dir, 'pid'))} env -i ${Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)).join(' ')} ${quote(process.execPath)} ${args.map(quote).join(' ')}\necho $? > ${quote(join(dir, 'rc'))}\n`);
+  writeFileSync(
+    script,
+    `sh -c 'echo $$ > "$0"; exec "$@"' ${quote(join(dir, 'pid'))} env -i ${Object.entries(env)
+      .map(([k, v]) => quote(`${k}=${v}`))
+      .join(' ')} ${quote(process.execPath)} ${args.map(quote).join(' ')}\necho $? > ${quote(join(dir, 'rc'))}\n`,
+  );
   const socket = `tlswitness-bench-${process.pid}`;
-  await run('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', `sh ${quote(script)}`]);
+  await run('tmux', [
+    '-L',
+    socket,
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-x',
+    '100',
+    '-y',
+    '30',
+    `sh ${quote(script)}`,
+  ]);
   try {
     const caFile = join(dir, 'certs', 'ca', 'certs', 'ca.pem');
     for (let i = 0; i < 100 && !(existsSync(caFile) && existsSync(join(dir, 'pid'))); i++) await sleep(100);
@@ -109,7 +149,16 @@ async function once(mode: 'tui' | 'no-tui'): Promise<Result> {
     agent.destroy();
     process.kill(pid, 'SIGINT');
     for (let i = 0; i < 100 && !existsSync(join(dir, 'rc')); i++) await sleep(100);
-    return { mode, cpuPercent: (100 * cpu) / elapsed, cpuMsPer1000: served ? (1e6 * cpu) / served : NaN, idleRss, maxRss, served, failed, elapsed };
+    return {
+      mode,
+      cpuPercent: (100 * cpu) / elapsed,
+      cpuMsPer1000: served ? (1e6 * cpu) / served : NaN,
+      idleRss,
+      maxRss,
+      served,
+      failed,
+      elapsed,
+    };
   } finally {
     await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
   }
@@ -118,10 +167,14 @@ async function once(mode: 'tui' | 'no-tui'): Promise<Result> {
 const results: Result[] = [];
 for (let i = 0; i < rounds; i++) for (const mode of ['tui', 'no-tui'] as const) results.push(await once(mode));
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-process.stdout.write(`${rate} requests/s offered for ${seconds} s, medians of ${rounds}:\n| mode | CPU % | CPU ms per 1000 requests | RSS idle MB | RSS max MB | served/s | failed (all runs) |\n|---|---|---|---|---|---|---|\n`);
+process.stdout.write(
+  `${rate} requests/s offered for ${seconds} s, medians of ${rounds}:\n| mode | CPU % | CPU ms per 1000 requests | RSS idle MB | RSS max MB | served/s | failed (all runs) |\n|---|---|---|---|---|---|---|\n`,
+);
 for (const mode of ['tui', 'no-tui']) {
   const r = results.filter((x) => x.mode === mode);
-  process.stdout.write(`| ${mode} | ${median(r.map((x) => x.cpuPercent)).toFixed(1)} | ${median(r.map((x) => x.cpuMsPer1000)).toFixed(0)} | ${median(r.map((x) => x.idleRss)).toFixed(0)} | ${median(r.map((x) => x.maxRss)).toFixed(0)} | ${median(r.map((x) => x.served / x.elapsed)).toFixed(0)} | ${r.reduce((s, x) => s + x.failed, 0)} |\n`);
+  process.stdout.write(
+    `| ${mode} | ${median(r.map((x) => x.cpuPercent)).toFixed(1)} | ${median(r.map((x) => x.cpuMsPer1000)).toFixed(0)} | ${median(r.map((x) => x.idleRss)).toFixed(0)} | ${median(r.map((x) => x.maxRss)).toFixed(0)} | ${median(r.map((x) => x.served / x.elapsed)).toFixed(0)} | ${r.reduce((s, x) => s + x.failed, 0)} |\n`,
+  );
 }
 await origin.close();
 await fixtures.close();

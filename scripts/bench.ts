@@ -7,7 +7,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { CLI, freePort } from '../test/helpers/fixtures.js';
 import { makeTestCa } from '../test/helpers/pki.js';
-import { contenders as findContenders, LABELS, onPath, type BenchHost, type Contender, type ContenderName, type Instance, type Setup } from './bench/contenders.js';
+import {
+  contenders as findContenders,
+  LABELS,
+  onPath,
+  type BenchHost,
+  type Contender,
+  type ContenderName,
+  type Instance,
+  type Setup,
+} from './bench/contenders.js';
 import { inspectCommands, inspectEnv, timed, type InspectName } from './bench/inspect.js';
 import { LoadGenerator } from './bench/load-client.js';
 import type { Reply } from './bench/load-generator.js';
@@ -49,17 +58,31 @@ async function main(options: BenchOptions): Promise<number> {
   const rootFile = join(dir, 'bench-root.pem');
   writeFileSync(rootFile, root.pem);
   const origin = await startOrigin(leaf.keyPem, leaf.pem);
-  const relay = await startDelayRelay({ address: FAR, targetHost: '127.0.0.1', targetPort: origin.port, delayMs: options.rttMs / 2 });
+  const relay = await startDelayRelay({
+    address: FAR,
+    targetHost: '127.0.0.1',
+    targetPort: origin.port,
+    delayMs: options.rttMs / 2,
+  });
   const phase = (name: Phase) => options.phases.includes(name);
-  const setup: Setup = { dir, rootFile, originPort: origin.port, profileDir: options.profile ? resolvePath(options.profile) : null };
+  const setup: Setup = {
+    dir,
+    rootFile,
+    originPort: origin.port,
+    profileDir: options.profile ? resolvePath(options.profile) : null,
+  };
   const { ready, skipped } = await findContenders(setup, options.contenders);
   const problems = new Problems();
   for (const s of skipped) problems.notes.push(`${LABELS[s.name]} skipped: ${s.note}`);
 
-  const cold = Array.from({ length: options.reps }, (_, rep) => Array.from({ length: options.newHosts }, (_, i) => `r${rep}-h${i}.bench.test`));
+  const cold = Array.from({ length: options.reps }, (_, rep) =>
+    Array.from({ length: options.newHosts }, (_, i) => `r${rep}-h${i}.bench.test`),
+  );
   const warmup = Array.from({ length: 4 }, (_, i) => `warmup-${i}.bench.test`);
   const fixed = ['ka.bench.test', 'bulk.bench.test', 'idle.bench.test', ...warmup];
-  const far = Array.from({ length: options.reps }, (_, rep) => Array.from({ length: options.delayedHosts }, (_, i) => `far-r${rep}-h${i}.bench.test`));
+  const far = Array.from({ length: options.reps }, (_, rep) =>
+    Array.from({ length: options.delayedHosts }, (_, i) => `far-r${rep}-h${i}.bench.test`),
+  );
   const farWarmup = ['far-warmup.bench.test'];
   const near = (name: string): BenchHost => ({ name, address: '127.0.0.1', port: origin.port });
   const remote = (name: string): BenchHost => ({ name, address: FAR, port: relay.port });
@@ -69,8 +92,17 @@ async function main(options: BenchOptions): Promise<number> {
   const samples = new Samples();
   const inspect: Partial<Record<InspectName, number[]>> = {};
   const timeoutMs = options.smoke ? 10_000 : 30_000;
-  const route = (contender: Contender, instance: Instance | null): Route => ({ proxyPort: instance?.port ?? null, originPort: origin.port, ca: [root.pem, contender.clientCa()].filter((pem): pem is string => !!pem), timeoutMs });
-  const farRoute = (contender: Contender, instance: Instance | null): Route => ({ ...route(contender, instance), originHost: FAR, originPort: relay.port });
+  const route = (contender: Contender, instance: Instance | null): Route => ({
+    proxyPort: instance?.port ?? null,
+    originPort: origin.port,
+    ca: [root.pem, contender.clientCa()].filter((pem): pem is string => !!pem),
+    timeoutMs,
+  });
+  const farRoute = (contender: Contender, instance: Instance | null): Route => ({
+    ...route(contender, instance),
+    originHost: FAR,
+    originPort: relay.port,
+  });
   const bulkBytes = options.bulkMib * 1024 * 1024;
   const fresh: Instance[] = [];
   /** The fewest idle connections a proxy still held when its RSS was read, when it had closed some. */
@@ -85,17 +117,45 @@ async function main(options: BenchOptions): Promise<number> {
         running.set(contender.name, instance);
         // Warm-up (JIT, caches) and a check that the contender works at all.
         const r = route(contender, instance);
-        const opened = await load.run({ kind: 'open', session: 'warmup', route: r, servername: 'ka.bench.test', path: '/1k', count: options.connections, concurrency: options.connections });
-        await load.run({ kind: 'run', session: 'warmup', route: r, servername: 'ka.bench.test', path: '/1k', durationMs: Math.min(1000, options.duration * 1000) });
+        const opened = await load.run({
+          kind: 'open',
+          session: 'warmup',
+          route: r,
+          servername: 'ka.bench.test',
+          path: '/1k',
+          count: options.connections,
+          concurrency: options.connections,
+        });
+        await load.run({
+          kind: 'run',
+          session: 'warmup',
+          route: r,
+          servername: 'ka.bench.test',
+          path: '/1k',
+          durationMs: Math.min(1000, options.duration * 1000),
+        });
         await load.run({ kind: 'close', session: 'warmup' });
         const hosts = await load.run({ kind: 'new-hosts', route: r, names: warmup, path: '/1k' });
-        const bulk = await load.run({ kind: 'bulk', route: r, servername: 'bulk.bench.test', path: `/bulk/${Math.min(bulkBytes, 4 << 20)}` });
-        const farHosts = phase('delayed') ? await load.run({ kind: 'new-hosts', route: farRoute(contender, instance), names: farWarmup, path: '/1k' }) : { connections: 1, firstError: null };
-        if (opened.opened === 0 || hosts.connections === 0 || bulk.bytes === 0 || farHosts.connections === 0) throw new Error(opened.firstError ?? hosts.firstError ?? bulk.firstError ?? farHosts.firstError ?? 'no response');
+        const bulk = await load.run({
+          kind: 'bulk',
+          route: r,
+          servername: 'bulk.bench.test',
+          path: `/bulk/${Math.min(bulkBytes, 4 << 20)}`,
+        });
+        const farHosts = phase('delayed')
+          ? await load.run({ kind: 'new-hosts', route: farRoute(contender, instance), names: farWarmup, path: '/1k' })
+          : { connections: 1, firstError: null };
+        if (opened.opened === 0 || hosts.connections === 0 || bulk.bytes === 0 || farHosts.connections === 0)
+          throw new Error(
+            opened.firstError ?? hosts.firstError ?? bulk.firstError ?? farHosts.firstError ?? 'no response',
+          );
         contenders.push(contender);
       } catch (error) {
-        problems.notes.push(`${LABELS[contender.name]} left out: it did not work (${(error as Error).message.split('\n')[0]})`);
-        if (contender.name === 'direct' || contender.name === 'mitm' || contender.name === 'tunnel') problems.fatal = true;
+        problems.notes.push(
+          `${LABELS[contender.name]} left out: it did not work (${(error as Error).message.split('\n')[0]})`,
+        );
+        if (contender.name === 'direct' || contender.name === 'mitm' || contender.name === 'tunnel')
+          problems.fatal = true;
       }
     }
     const proxies = contenders.filter((c) => c.name !== 'direct');
@@ -106,9 +166,32 @@ async function main(options: BenchOptions): Promise<number> {
         progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const r = route(contender, instance);
-        problems.check(contender.name, 'keep-alive connect', await load.run({ kind: 'open', session: 'ka', route: r, servername: 'ka.bench.test', path: '/1k', count: options.connections, concurrency: options.connections }));
+        problems.check(
+          contender.name,
+          'keep-alive connect',
+          await load.run({
+            kind: 'open',
+            session: 'ka',
+            route: r,
+            servername: 'ka.bench.test',
+            path: '/1k',
+            count: options.connections,
+            concurrency: options.connections,
+          }),
+        );
         const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
-        const result = problems.check(contender.name, 'keep-alive', await load.run({ kind: 'run', session: 'ka', route: r, servername: 'ka.bench.test', path: '/1k', durationMs: options.duration * 1000 }));
+        const result = problems.check(
+          contender.name,
+          'keep-alive',
+          await load.run({
+            kind: 'run',
+            session: 'ka',
+            route: r,
+            servername: 'ka.bench.test',
+            path: '/1k',
+            durationMs: options.duration * 1000,
+          }),
+        );
         const cpuAfter = instance ? cpuSeconds(instance.pid) : 0;
         await load.run({ kind: 'close', session: 'ka' });
         const requests = Number(result.requests);
@@ -121,50 +204,101 @@ async function main(options: BenchOptions): Promise<number> {
       for (const contender of phase('new-hosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
         const r = route(contender, running.get(contender.name) ?? null);
-        for (const [phase, rate, firstByte] of [['cold', 'coldRate', 'coldFirstByte'], ['warm', 'warmRate', 'warmFirstByte']] as const) {
-          const result = problems.check(contender.name, `new hosts, ${phase}`, await load.run({ kind: 'new-hosts', route: r, names: cold[rep]!, path: '/1k' }));
+        for (const [phase, rate, firstByte] of [
+          ['cold', 'coldRate', 'coldFirstByte'],
+          ['warm', 'warmRate', 'warmFirstByte'],
+        ] as const) {
+          const result = problems.check(
+            contender.name,
+            `new hosts, ${phase}`,
+            await load.run({ kind: 'new-hosts', route: r, names: cold[rep]!, path: '/1k' }),
+          );
           samples.add(rate, contender.name, Number(result.connections) / (Number(result.elapsedMs) / 1000));
           samples.add(firstByte, contender.name, Number(result.firstByteP50Ms));
         }
-        samples.add('newHostPenalty', contender.name, samples.last('coldFirstByte', contender.name) - samples.last('warmFirstByte', contender.name));
+        samples.add(
+          'newHostPenalty',
+          contender.name,
+          samples.last('coldFirstByte', contender.name) - samples.last('warmFirstByte', contender.name),
+        );
       }
       for (const contender of phase('delayed') ? order : []) {
-        progress(`rep ${rep + 1}/${options.reps}: new and known hosts over a ${options.rttMs} ms RTT link, ${LABELS[contender.name]}`);
+        progress(
+          `rep ${rep + 1}/${options.reps}: new and known hosts over a ${options.rttMs} ms RTT link, ${LABELS[contender.name]}`,
+        );
         const r = farRoute(contender, running.get(contender.name) ?? null);
-        for (const [step, firstByte] of [['new', 'farNewFirstByte'], ['known', 'farKnownFirstByte']] as const) {
-          const result = problems.check(contender.name, `delayed link, ${step} hosts`, await load.run({ kind: 'new-hosts', route: r, names: far[rep]!, path: '/1k' }));
+        for (const [step, firstByte] of [
+          ['new', 'farNewFirstByte'],
+          ['known', 'farKnownFirstByte'],
+        ] as const) {
+          const result = problems.check(
+            contender.name,
+            `delayed link, ${step} hosts`,
+            await load.run({ kind: 'new-hosts', route: r, names: far[rep]!, path: '/1k' }),
+          );
           samples.add(firstByte, contender.name, Number(result.firstByteP50Ms) / options.rttMs);
         }
       }
       if (phase('delayed') && contenders.some((c) => c.name === 'direct')) {
         // Paired within the repetition: what each proxy adds to a direct connection, in round trips.
-        for (const contender of proxies) samples.add('farNewOverDirect', contender.name, samples.last('farNewFirstByte', contender.name) - samples.last('farNewFirstByte', 'direct'));
+        for (const contender of proxies)
+          samples.add(
+            'farNewOverDirect',
+            contender.name,
+            samples.last('farNewFirstByte', contender.name) - samples.last('farNewFirstByte', 'direct'),
+          );
       }
       for (const contender of phase('bulk') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${LABELS[contender.name]}`);
         const instance = running.get(contender.name) ?? null;
         const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
-        const result = problems.check(contender.name, 'bulk', await load.run({ kind: 'bulk', route: route(contender, instance), servername: 'bulk.bench.test', path: `/bulk/${bulkBytes}` }));
+        const result = problems.check(
+          contender.name,
+          'bulk',
+          await load.run({
+            kind: 'bulk',
+            route: route(contender, instance),
+            servername: 'bulk.bench.test',
+            path: `/bulk/${bulkBytes}`,
+          }),
+        );
         const cpuAfter = instance ? cpuSeconds(instance.pid) : 0;
         const mb = Number(result.bytes) / 1e6;
-        if (Number(result.bytes) !== bulkBytes) problems.notes.push(`${LABELS[contender.name]}, bulk: got ${result.bytes} of ${bulkBytes} bytes`);
+        if (Number(result.bytes) !== bulkBytes)
+          problems.notes.push(`${LABELS[contender.name]}, bulk: got ${result.bytes} of ${bulkBytes} bytes`);
         samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
         if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
       }
       for (const contender of phase('idle') ? rotate(proxies, rep) : []) {
-        progress(`rep ${rep + 1}/${options.reps}: start and ${options.idle} idle connections, ${LABELS[contender.name]}`);
+        progress(
+          `rep ${rep + 1}/${options.reps}: start and ${options.idle} idle connections, ${LABELS[contender.name]}`,
+        );
         const instance = (await contender.start(await freePort(), [near('idle.bench.test')]))!;
         fresh.push(instance);
         samples.add('startMs', contender.name, instance.startMs);
         await pause(500);
         samples.add('rssStart', contender.name, rssMb(instance.pid));
-        const opened = problems.check(contender.name, 'idle connections', await load.run({ kind: 'open', session: 'idle', route: route(contender, instance), servername: 'idle.bench.test', path: '/1k', count: options.idle, concurrency: 32 }));
+        const opened = problems.check(
+          contender.name,
+          'idle connections',
+          await load.run({
+            kind: 'open',
+            session: 'idle',
+            route: route(contender, instance),
+            servername: 'idle.bench.test',
+            path: '/1k',
+            count: options.idle,
+            concurrency: 32,
+          }),
+        );
         await pause(200);
         samples.add('rssIdle', contender.name, rssMb(instance.pid));
         const alive = Number((await load.run({ kind: 'alive', session: 'idle' })).alive);
         samples.add('idleAlive', contender.name, alive);
-        if (alive < Number(opened.opened)) fewerIdle.set(contender.name, Math.min(alive, fewerIdle.get(contender.name) ?? alive));
-        if (Number(opened.opened) < options.idle) problems.notes.push(`${LABELS[contender.name]}: opened ${opened.opened} of ${options.idle} idle connections`);
+        if (alive < Number(opened.opened))
+          fewerIdle.set(contender.name, Math.min(alive, fewerIdle.get(contender.name) ?? alive));
+        if (Number(opened.opened) < options.idle)
+          problems.notes.push(`${LABELS[contender.name]}: opened ${opened.opened} of ${options.idle} idle connections`);
         await load.run({ kind: 'close', session: 'idle' });
         await instance.stop();
         fresh.splice(fresh.indexOf(instance), 1);
@@ -177,8 +311,12 @@ async function main(options: BenchOptions): Promise<number> {
       if (rep === 0) {
         // The first run builds the trust stores' subject-index cache, as any user's first run does.
         const first = await timed(commands.inspect.command, commands.inspect.args, env);
-        if (first.code !== 0) problems.notes.push(`tlswitness inspect exited ${first.code} (expected 0: the origin verifies against --extra-ca)`);
-        if (!onPath('openssl')) problems.notes.push('openssl s_client skipped: not installed (`apt-get install -y openssl`)');
+        if (first.code !== 0)
+          problems.notes.push(
+            `tlswitness inspect exited ${first.code} (expected 0: the origin verifies against --extra-ca)`,
+          );
+        if (!onPath('openssl'))
+          problems.notes.push('openssl s_client skipped: not installed (`apt-get install -y openssl`)');
       }
       for (let run = 0; run < options.inspectRuns; run++) {
         for (const name of rotate(names, rep * options.inspectRuns + run)) {
@@ -188,7 +326,10 @@ async function main(options: BenchOptions): Promise<number> {
       }
     }
 
-    for (const [name, alive] of fewerIdle) problems.notes.push(`${LABELS[name]}: as few as ${alive} of the ${options.idle} idle connections were still open when its RSS was read; it had closed the others (an idle timeout shorter than the time taken to open them all)`);
+    for (const [name, alive] of fewerIdle)
+      problems.notes.push(
+        `${LABELS[name]}: as few as ${alive} of the ${options.idle} idle connections were still open when its RSS was read; it had closed the others (an idle timeout shorter than the time taken to open them all)`,
+      );
     const report: Report = {
       info: {
         date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -206,14 +347,19 @@ async function main(options: BenchOptions): Promise<number> {
       },
       contenders: contenders.map((c) => c.name),
       samples,
-      inspect: Object.fromEntries((['node', 'inspect', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!])),
+      inspect: Object.fromEntries(
+        (['node', 'inspect', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!]),
+      ),
       notes: problems.notes,
     };
     const markdown = renderReport(report);
     writeFileSync(options.out, markdown);
     process.stdout.write(markdown);
     progress(`wrote ${options.out}`);
-    if (options.profile) progress(`CPU profiles of the tlswitness processes in ${options.profile}/{mitm,tunnel} (the profiler slows them: not for the table)`);
+    if (options.profile)
+      progress(
+        `CPU profiles of the tlswitness processes in ${options.profile}/{mitm,tunnel} (the profiler slows them: not for the table)`,
+      );
     return problems.fatal ? 1 : 0;
   } finally {
     load.stop();
@@ -227,6 +373,8 @@ async function main(options: BenchOptions): Promise<number> {
 try {
   process.exitCode = await main(parseOptions(process.argv.slice(2)));
 } catch (error) {
-  process.stderr.write(error instanceof UsageError ? `Error: ${error.message}\n` : `Error: ${(error as Error).stack}\n`);
+  process.stderr.write(
+    error instanceof UsageError ? `Error: ${error.message}\n` : `Error: ${(error as Error).stack}\n`,
+  );
   process.exitCode = 2;
 }

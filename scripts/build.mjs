@@ -19,7 +19,8 @@ const yargsSearchFromBundle = {
     build.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const from = "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));";
-      if (!source.includes(from)) throw new Error(`${args.path}: yargs changed; update yargsSearchFromBundle in scripts/build.mjs`);
+      if (!source.includes(from))
+        throw new Error(`${args.path}: yargs changed; update yargsSearchFromBundle in scripts/build.mjs`);
       return { contents: source.replace(from, 'const mainFilename = dirname(__dirname);'), loader: 'js' };
     });
   },

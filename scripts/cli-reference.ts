@@ -55,7 +55,8 @@ function recording(module: AnyModule, parent: string[], found: Map<string, Comma
           if (typeof value !== 'function') return value;
           return (...args: unknown[]) => {
             if (key === 'option' || key === 'options') {
-              const declared = typeof args[0] === 'string' ? { [args[0]]: args[1] as Flag } : (args[0] as Record<string, Flag>);
+              const declared =
+                typeof args[0] === 'string' ? { [args[0]]: args[1] as Flag } : (args[0] as Record<string, Flag>);
               for (const [name, flag] of Object.entries(declared)) doc.options.push({ name, flag });
             } else if (key === 'positional') {
               doc.positionals.push({ name: args[0] as string, flag: args[1] as Flag });
@@ -91,7 +92,10 @@ export function inertParser(found = new Map<string, CommandDoc>()): Argv<object>
 }
 
 /** Runs the parser on `argv` and returns what it printed (help, or the usage error) and the error, if any. */
-export function parseInert(argv: string[], found?: Map<string, CommandDoc>): Promise<{ output: string; error: Error | null }> {
+export function parseInert(
+  argv: string[],
+  found?: Map<string, CommandDoc>,
+): Promise<{ output: string; error: Error | null }> {
   return new Promise((resolve) => {
     let failure: Error | null = null;
     const parser = inertParser(found).fail((message, error) => {
@@ -127,11 +131,17 @@ function code(value: string): string {
 
 /** GitHub's anchor for a heading. */
 export function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 function flagNames(name: string, flag: Flag): string {
-  const aliases = (Array.isArray(flag.alias) ? flag.alias : flag.alias ? [flag.alias] : []).map((a) => code(a.length === 1 ? `-${a}` : `--${a}`));
+  const aliases = (Array.isArray(flag.alias) ? flag.alias : flag.alias ? [flag.alias] : []).map((a) =>
+    code(a.length === 1 ? `-${a}` : `--${a}`),
+  );
   const names = [...aliases, code(`--${name}`)];
   if (flag.type === 'boolean' && flag.default === true) names.push(code(`--no-${name}`));
   return names.join(', ');
@@ -156,16 +166,25 @@ function section(doc: CommandDoc): string[] {
   const usage = `tlswitness ${[...doc.path.slice(0, -1), doc.command].join(' ')}`;
   const sentence = `${doc.describe.charAt(0).toUpperCase()}${doc.describe.slice(1)}.`;
   const lines = [`${'#'.repeat(doc.path.length + 1)} ${name}`, '', text(sentence), ''];
-  lines.push(`Usage: ${code(usage)}${doc.aliases.includes('$0') ? ' (also plain `tlswitness`: this is the default command)' : ''}`, '');
+  lines.push(
+    `Usage: ${code(usage)}${doc.aliases.includes('$0') ? ' (also plain `tlswitness`: this is the default command)' : ''}`,
+    '',
+  );
   if (doc.positionals.length) {
     lines.push('| argument | value | description |', '|---|---|---|');
-    for (const { name: arg, flag } of doc.positionals) lines.push(`| ${code(arg)} | ${valueOf(flag)}${flag.demandOption ? ', required' : ''} | ${text(flag.describe ?? '')} |`);
+    for (const { name: arg, flag } of doc.positionals)
+      lines.push(
+        `| ${code(arg)} | ${valueOf(flag)}${flag.demandOption ? ', required' : ''} | ${text(flag.describe ?? '')} |`,
+      );
     lines.push('');
   }
   const options = doc.options.filter((o) => !o.flag.hidden);
   if (options.length) {
     lines.push('| flag | value | default | description |', '|---|---|---|---|');
-    for (const { name: option, flag } of options) lines.push(`| ${flagNames(option, flag)} | ${valueOf(flag)} | ${defaultOf(flag)} | ${text(flag.describe ?? '')} |`);
+    for (const { name: option, flag } of options)
+      lines.push(
+        `| ${flagNames(option, flag)} | ${valueOf(flag)} | ${defaultOf(flag)} | ${text(flag.describe ?? '')} |`,
+      );
     lines.push('');
   }
   if (doc.path.length > 1) lines.push(`The flags of \`tlswitness ${doc.path.slice(0, -1).join(' ')}\` apply too.`, '');
@@ -175,7 +194,8 @@ function section(doc: CommandDoc): string[] {
   if (doc.examples.length) {
     const width = Math.max(...doc.examples.map(([command]) => command.length)) + 2;
     lines.push('```sh');
-    for (const [command, description] of doc.examples) lines.push(`${command.replaceAll('$0', 'tlswitness').padEnd(width + 'tlswitness'.length - 2)}# ${description}`);
+    for (const [command, description] of doc.examples)
+      lines.push(`${command.replaceAll('$0', 'tlswitness').padEnd(width + 'tlswitness'.length - 2)}# ${description}`);
     lines.push('```', '');
   }
   return lines;
@@ -194,7 +214,10 @@ export function renderCliReference(docs: CommandDoc[]): string {
     '',
     '| command | what it does |',
     '|---|---|',
-    ...docs.map((d) => `| [${code(`tlswitness ${d.path.join(' ')}`)}](#${slug(`tlswitness ${d.path.join(' ')}`)}) | ${text(d.describe)} |`),
+    ...docs.map(
+      (d) =>
+        `| [${code(`tlswitness ${d.path.join(' ')}`)}](#${slug(`tlswitness ${d.path.join(' ')}`)}) | ${text(d.describe)} |`,
+    ),
     '',
     ...docs.flatMap(section),
   ];

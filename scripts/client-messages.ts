@@ -47,9 +47,19 @@ export const CASES: Case[] = [
   { name: 'sha1-signature', expected: 'weak-crypto', scenario: 'sha1' },
   // Node (level 1) and Java accept a 1024-bit RSA key; OpenSSL clients at level 2 refuse it.
   { name: 'rsa-1024', expected: 'weak-crypto', scenario: 'rsa1024' },
-  { name: 'tls1.0-only', expected: 'handshake-failed', scenario: 'valid', server: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } },
+  {
+    name: 'tls1.0-only',
+    expected: 'handshake-failed',
+    scenario: 'valid',
+    server: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
+  },
   // 1024-bit finite-field DH (RFC 2409 group 2): OpenSSL clients at security level 2 refuse it.
-  { name: 'dh-1024', expected: 'weak-crypto', scenario: 'valid', server: { maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0', dhparam: dhParams1024() } },
+  {
+    name: 'dh-1024',
+    expected: 'weak-crypto',
+    scenario: 'valid',
+    server: { maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0', dhparam: dhParams1024() },
+  },
   { name: 'closed-port', expected: 'connection-failed', scenario: null },
 ];
 
@@ -98,10 +108,15 @@ const HOME = process.env.HOME ?? '/root';
 /** Runs a client with exactly `env` (never this machine's own CA variables); stdout and stderr together. */
 function run(command: string, args: string[], env: Record<string, string>, input = ''): Promise<Output> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { env: { PATH, HOME, LANG: 'C.UTF-8', ...env }, timeout: 20_000, maxBuffer: 4 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, text: `${stderr}${stderr && stdout ? '\n' : ''}${stdout}` });
-    });
+    const child = execFile(
+      command,
+      args,
+      { env: { PATH, HOME, LANG: 'C.UTF-8', ...env }, timeout: 20_000, maxBuffer: 4 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, text: `${stderr}${stderr && stdout ? '\n' : ''}${stdout}` });
+      },
+    );
     child.on('error', () => undefined);
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
@@ -110,7 +125,9 @@ function run(command: string, args: string[], env: Record<string, string>, input
 
 const version = async (command: string, args: string[], pick = (text: string) => text.split('\n')[0]!.trim()) => {
   const out = await run(command, args, {});
-  return out.code === 0 ? { version: pick(out.text) } : { version: null, reason: `${command} is not installed (${out.text.trim().split('\n')[0]})` };
+  return out.code === 0
+    ? { version: pick(out.text) }
+    : { version: null, reason: `${command} is not installed (${out.text.trim().split('\n')[0]})` };
 };
 
 const url = (t: Target) => `https://${t.host}:${t.port}/`;
@@ -140,7 +157,11 @@ export const CLIENTS: Client[] = [
   {
     name: 'curl',
     probe: () => version('curl', ['--version']),
-    run: (t, ctx) => run('curl', ['-q', '-sS', '--max-time', '10', '--resolve', `${t.host}:${t.port}:127.0.0.1`, url(t)], { CURL_CA_BUNDLE: ctx.caFile, SSL_CERT_FILE: ctx.caFile }),
+    run: (t, ctx) =>
+      run('curl', ['-q', '-sS', '--max-time', '10', '--resolve', `${t.host}:${t.port}:127.0.0.1`, url(t)], {
+        CURL_CA_BUNDLE: ctx.caFile,
+        SSL_CERT_FILE: ctx.caFile,
+      }),
   },
   {
     name: 'wget',
@@ -149,18 +170,47 @@ export const CLIENTS: Client[] = [
     // which leaves SNI, the hostname check and the messages as without one; a closed port is dialled directly.
     run: (t, ctx) =>
       t.host === 'closed.example.com'
-        ? run('wget', ['--no-config', '--tries=1', '--timeout=10', '-O', '/dev/null', `--ca-certificate=${ctx.caFile}`, `https://127.0.0.1:${t.port}/`], { SSL_CERT_FILE: ctx.caFile })
-        : run('wget', ['--no-config', '--tries=1', '--timeout=10', '-O', '/dev/null', `--ca-certificate=${ctx.caFile}`, url(t)], { SSL_CERT_FILE: ctx.caFile, https_proxy: ctx.proxy.url }),
+        ? run(
+            'wget',
+            [
+              '--no-config',
+              '--tries=1',
+              '--timeout=10',
+              '-O',
+              '/dev/null',
+              `--ca-certificate=${ctx.caFile}`,
+              `https://127.0.0.1:${t.port}/`,
+            ],
+            { SSL_CERT_FILE: ctx.caFile },
+          )
+        : run(
+            'wget',
+            ['--no-config', '--tries=1', '--timeout=10', '-O', '/dev/null', `--ca-certificate=${ctx.caFile}`, url(t)],
+            { SSL_CERT_FILE: ctx.caFile, https_proxy: ctx.proxy.url },
+          ),
   },
   {
     name: 'python3-urllib',
     probe: () => version('python3', ['--version']),
-    run: (t, ctx) => run('python3', ['-c', `${pythonPrelude(t)}import urllib.request\nurllib.request.urlopen(${JSON.stringify(url(t))}, timeout=10).read()`], { SSL_CERT_FILE: ctx.caFile }),
+    run: (t, ctx) =>
+      run(
+        'python3',
+        [
+          '-c',
+          `${pythonPrelude(t)}import urllib.request\nurllib.request.urlopen(${JSON.stringify(url(t))}, timeout=10).read()`,
+        ],
+        { SSL_CERT_FILE: ctx.caFile },
+      ),
   },
   {
     name: 'python3-requests',
     probe: () => version('python3', ['-c', 'import requests; print("requests", requests.__version__)']),
-    run: (t, ctx) => run('python3', ['-c', `${pythonPrelude(t)}import requests\nrequests.get(${JSON.stringify(url(t))}, timeout=10)`], { REQUESTS_CA_BUNDLE: ctx.caFile, SSL_CERT_FILE: ctx.caFile }),
+    run: (t, ctx) =>
+      run(
+        'python3',
+        ['-c', `${pythonPrelude(t)}import requests\nrequests.get(${JSON.stringify(url(t))}, timeout=10)`],
+        { REQUESTS_CA_BUNDLE: ctx.caFile, SSL_CERT_FILE: ctx.caFile },
+      ),
   },
   {
     name: 'node',
@@ -169,7 +219,10 @@ export const CLIENTS: Client[] = [
     run: (t, ctx) =>
       run(
         process.execPath,
-        ['-e', `require('https').get(${JSON.stringify(url(t))}, { lookup: (h, o, cb) => (o && o.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) }, (res) => res.resume());`],
+        [
+          '-e',
+          `require('https').get(${JSON.stringify(url(t))}, { lookup: (h, o, cb) => (o && o.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) }, (res) => res.resume());`,
+        ],
         { NODE_EXTRA_CA_CERTS: ctx.caFile },
       ),
   },
@@ -177,7 +230,24 @@ export const CLIENTS: Client[] = [
     name: 'openssl',
     probe: () => version('openssl', ['version']),
     run: (t, ctx) =>
-      run('openssl', ['s_client', '-connect', `127.0.0.1:${t.port}`, '-servername', t.host, '-verify_hostname', t.host, '-CAfile', ctx.caFile, '-verify_return_error', '-ign_eof'], { SSL_CERT_FILE: ctx.caFile }, `GET / HTTP/1.0\r\nHost: ${t.host}\r\n\r\n`),
+      run(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${t.port}`,
+          '-servername',
+          t.host,
+          '-verify_hostname',
+          t.host,
+          '-CAfile',
+          ctx.caFile,
+          '-verify_return_error',
+          '-ign_eof',
+        ],
+        { SSL_CERT_FILE: ctx.caFile },
+        `GET / HTTP/1.0\r\nHost: ${t.host}\r\n\r\n`,
+      ),
   },
   {
     name: 'git',
@@ -196,20 +266,53 @@ export const CLIENTS: Client[] = [
       const java = await version('java', ['-version']);
       if (!java.version) return java;
       const javac = await run('javac', ['-version'], {});
-      if (javac.code !== 0) return { version: null, reason: 'javac is not installed (the client is compiled from source)' };
+      if (javac.code !== 0)
+        return { version: null, reason: 'javac is not installed (the client is compiled from source)' };
       javaClasses = join(ctx.dir, 'java');
       const { mkdirSync } = await import('node:fs');
       mkdirSync(javaClasses, { recursive: true });
       writeFileSync(join(javaClasses, 'Fetch.java'), JAVA_SOURCE);
       writeFileSync(join(ctx.dir, 'hosts'), ctx.hosts.map((h) => `127.0.0.1 ${h}\n`).join(''));
       const compiled = await run('javac', ['-d', javaClasses, join(javaClasses, 'Fetch.java')], {});
-      const store = await run('keytool', ['-importcert', '-noprompt', '-alias', 'fixture-root', '-file', ctx.caFile, '-keystore', join(ctx.dir, 'trust.p12'), '-storetype', 'PKCS12', '-storepass', 'changeit'], {});
-      if (compiled.code !== 0 || store.code !== 0) return { version: null, reason: `java client setup failed: ${compiled.text}${store.text}` };
+      const store = await run(
+        'keytool',
+        [
+          '-importcert',
+          '-noprompt',
+          '-alias',
+          'fixture-root',
+          '-file',
+          ctx.caFile,
+          '-keystore',
+          join(ctx.dir, 'trust.p12'),
+          '-storetype',
+          'PKCS12',
+          '-storepass',
+          'changeit',
+        ],
+        {},
+      );
+      if (compiled.code !== 0 || store.code !== 0)
+        return { version: null, reason: `java client setup failed: ${compiled.text}${store.text}` };
       return java;
     },
     // jdk.net.hosts.file: names resolve from this file only, never from DNS.
     run: (t, ctx) =>
-      run('java', ['-XX:TieredStopAtLevel=1', '-Xshare:auto', `-Djdk.net.hosts.file=${join(ctx.dir, 'hosts')}`, `-Djavax.net.ssl.trustStore=${join(ctx.dir, 'trust.p12')}`, '-Djavax.net.ssl.trustStorePassword=changeit', '-cp', javaClasses!, 'Fetch', url(t)], {}),
+      run(
+        'java',
+        [
+          '-XX:TieredStopAtLevel=1',
+          '-Xshare:auto',
+          `-Djdk.net.hosts.file=${join(ctx.dir, 'hosts')}`,
+          `-Djavax.net.ssl.trustStore=${join(ctx.dir, 'trust.p12')}`,
+          '-Djavax.net.ssl.trustStorePassword=changeit',
+          '-cp',
+          javaClasses!,
+          'Fetch',
+          url(t),
+        ],
+        {},
+      ),
   },
 ];
 
@@ -220,7 +323,11 @@ interface CaseServer {
 }
 
 /** A TLS server sending exactly the scenario's chain and answering one HTTP request with 200. */
-async function startCaseServer(scenario: Scenario, options: Case['server'] = {}, clientCAs: string[]): Promise<CaseServer> {
+async function startCaseServer(
+  scenario: Scenario,
+  options: Case['server'] = {},
+  clientCAs: string[],
+): Promise<CaseServer> {
   let requests = 0;
   const server = createServer(scenarioServerOptions(scenario, { ...options, clientCAs }), (socket: TLSSocket) => {
     socket.on('error', () => undefined);
@@ -247,26 +354,37 @@ export function normalise(text: string, ports: Record<string, number>, paths: Re
   let out = text.replace(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----\n?/g, '');
   for (const [name, path] of Object.entries(paths)) out = out.split(path).join(name);
   for (const [name, port] of Object.entries(ports)) out = out.replace(new RegExp(`\\b${port}\\b`, 'g'), name);
-  return out
-    // OpenSSL's error-stack prefix is the thread id; certificate dates change with every fixture PKI.
-    .replace(/^[0-9A-F]{12,16}:error:/gm, '0000:error:')
-    .replace(/(: |Error: |write EPROTO )[0-9A-F]{12,16}:error:/g, '$10000:error:')
-    .replace(/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [A-Z]{3,4} \d{4}\b/g, 'Sat Jan 01 00:00:00 UTC 2000')
-    .replace(/\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT\b/g, 'Jan  1 00:00:00 2000 GMT')
-    .replace(/\b\d{4}-\d\d-\d\d([ T])\d\d:\d\d:\d\d(?:\.\d+)?(Z?)/g, (_m, sep: string, z: string) => `2000-01-01${sep}00:00:00${z}`)
-    .replace(/^(?:Session-ID|Session-ID-ctx|Master-Key|TLS session ticket|Resumption PSK|Start Time|    Protocol|    Cipher|    PSK identity|    SRP username|    Timeout|    Verify return code|    Extended master secret|    Max Early Data).*\n/gm, '')
-    .replace(/^\s+\d{4} - [0-9a-f -]+.*\n/gm, '')
-    .replace(/^\s+at .*\n?/gm, '')
-    // Node prints the whole peer certificate object after a hostname mismatch.
-    .replace(/^ {2}cert: \{\n[\s\S]*?^ {2}\}\n/m, '  cert: { ... }\n')
-    .replace(/after \d+ ms/g, 'after 0 ms')
-    .replace(/has read \d+ bytes and written \d+ bytes/g, 'has read N bytes and written N bytes')
-    .replace(/\d+(?:\.\d+)?([KMG])=[\d.]+s/g, '1.00$1=0s')
-    .replace(/\([\d.]+ ([KMG]B)\/s\)/g, '(1.00 $1/s)')
-    .replace(/^\s+\.\.\. \d+ more\n?/gm, '')
-    .replace(/^ {2}File ".*\n(?: {4,}.*\n)*/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  return (
+    out
+      // OpenSSL's error-stack prefix is the thread id; certificate dates change with every fixture PKI.
+      .replace(/^[0-9A-F]{12,16}:error:/gm, '0000:error:')
+      .replace(/(: |Error: |write EPROTO )[0-9A-F]{12,16}:error:/g, '$10000:error:')
+      .replace(
+        /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [A-Z]{3,4} \d{4}\b/g,
+        'Sat Jan 01 00:00:00 UTC 2000',
+      )
+      .replace(/\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT\b/g, 'Jan  1 00:00:00 2000 GMT')
+      .replace(
+        /\b\d{4}-\d\d-\d\d([ T])\d\d:\d\d:\d\d(?:\.\d+)?(Z?)/g,
+        (_m, sep: string, z: string) => `2000-01-01${sep}00:00:00${z}`,
+      )
+      .replace(
+        /^(?:Session-ID|Session-ID-ctx|Master-Key|TLS session ticket|Resumption PSK|Start Time|    Protocol|    Cipher|    PSK identity|    SRP username|    Timeout|    Verify return code|    Extended master secret|    Max Early Data).*\n/gm,
+        '',
+      )
+      .replace(/^\s+\d{4} - [0-9a-f -]+.*\n/gm, '')
+      .replace(/^\s+at .*\n?/gm, '')
+      // Node prints the whole peer certificate object after a hostname mismatch.
+      .replace(/^ {2}cert: \{\n[\s\S]*?^ {2}\}\n/m, '  cert: { ... }\n')
+      .replace(/after \d+ ms/g, 'after 0 ms')
+      .replace(/has read \d+ bytes and written \d+ bytes/g, 'has read N bytes and written N bytes')
+      .replace(/\d+(?:\.\d+)?([KMG])=[\d.]+s/g, '1.00$1=0s')
+      .replace(/\([\d.]+ ([KMG]B)\/s\)/g, '(1.00 $1/s)')
+      .replace(/^\s+\.\.\. \d+ more\n?/gm, '')
+      .replace(/^ {2}File ".*\n(?: {4,}.*\n)*/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  );
 }
 
 export interface Recording {
@@ -276,9 +394,19 @@ export interface Recording {
 }
 
 /** Runs every client against every case (one fresh server per run, a few runs at a time). */
-export async function recordClientMessages(pki: FixturePki, dir: string, clients: Client[] = CLIENTS, cases: Case[] = CASES): Promise<Recording> {
+export async function recordClientMessages(
+  pki: FixturePki,
+  dir: string,
+  clients: Client[] = CLIENTS,
+  cases: Case[] = CASES,
+): Promise<Recording> {
   const proxy = await startConnectProxy();
-  const hosts = [...new Set([...cases.map((c) => (c.scenario ? pki.scenarios[c.scenario]?.host : null)).filter((h): h is string => !!h), 'closed.example.com'])];
+  const hosts = [
+    ...new Set([
+      ...cases.map((c) => (c.scenario ? pki.scenarios[c.scenario]?.host : null)).filter((h): h is string => !!h),
+      'closed.example.com',
+    ]),
+  ];
   const ctx: Context = { caFile: pki.files['public-roots.pem']!, dir, proxy, hosts };
   const clientCAs = [pki.clientRoot.pem];
   const messages: ClientMessage[] = [];
@@ -300,8 +428,21 @@ export async function recordClientMessages(pki: FixturePki, dir: string, clients
             const target = { host: scenario?.host ?? 'closed.example.com', port: server?.port ?? (await freePort()) };
             const started = Date.now();
             const out = await client.run(target, ctx);
-            if (process.env.CLIENT_MESSAGES_TRACE) process.stderr.write(`${client.name} ${c.name}: exit ${out.code} in ${Date.now() - started} ms\n`);
-            messages.push({ client: client.name, version: probe.version!, case: c.name, expected: c.expected, exit: out.code, accepted: server?.sawRequest() ?? false, message: normalise(out.text, { PORT: target.port, PROXYPORT: ctx.proxy.port }, { DIR: dir, PKI: pki.dir }) });
+            if (process.env.CLIENT_MESSAGES_TRACE)
+              process.stderr.write(`${client.name} ${c.name}: exit ${out.code} in ${Date.now() - started} ms\n`);
+            messages.push({
+              client: client.name,
+              version: probe.version!,
+              case: c.name,
+              expected: c.expected,
+              exit: out.code,
+              accepted: server?.sawRequest() ?? false,
+              message: normalise(
+                out.text,
+                { PORT: target.port, PROXYPORT: ctx.proxy.port },
+                { DIR: dir, PKI: pki.dir },
+              ),
+            });
           } finally {
             await server?.close();
           }
@@ -310,13 +451,22 @@ export async function recordClientMessages(pki: FixturePki, dir: string, clients
     }
     // Two at a time: the machine is small and a JVM start is heavy.
     const queue = [...jobs];
-    await Promise.all([0, 1].map(async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) await job();
-    }));
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) await job();
+      }),
+    );
   } finally {
     await proxy.close();
   }
-  const order = (m: ClientMessage) => `${clients.findIndex((c) => c.name === m.client).toString().padStart(2, '0')} ${cases.findIndex((c) => c.name === m.case).toString().padStart(2, '0')}`;
+  const order = (m: ClientMessage) =>
+    `${clients
+      .findIndex((c) => c.name === m.client)
+      .toString()
+      .padStart(2, '0')} ${cases
+      .findIndex((c) => c.name === m.case)
+      .toString()
+      .padStart(2, '0')}`;
   messages.sort((a, b) => order(a).localeCompare(order(b)));
   return { messages, missing };
 }

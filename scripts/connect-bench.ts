@@ -16,7 +16,10 @@ interface Connector {
   parseProxyUrl: typeof ParseProxyUrl;
 }
 
-const { values, positionals } = parseArgs({ options: { connections: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { connections: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' } },
+  allowPositionals: true,
+});
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 const modules = positionals.length ? positionals : ['src/net/connector.ts'];
@@ -34,7 +37,13 @@ for (const path of modules) loaded.set(path, (await import(pathToFileURL(resolve
 /** One connection: tunnel, then a full TLS handshake over it; milliseconds for each part. */
 async function once(connector: Connector): Promise<{ tunnel: number; total: number }> {
   const started = performance.now();
-  const connection = await connector.openConnection({ host: 'origin.bench.test', port: originPort, resolve: new Map(), proxy: connector.parseProxyUrl(`http://u:p@127.0.0.1:${proxy.port}`, 'upstream-proxy'), timeoutMs: 10_000 });
+  const connection = await connector.openConnection({
+    host: 'origin.bench.test',
+    port: originPort,
+    resolve: new Map(),
+    proxy: connector.parseProxyUrl(`http://u:p@127.0.0.1:${proxy.port}`, 'upstream-proxy'),
+    timeoutMs: 10_000,
+  });
   const tunnel = performance.now() - started;
   if (connection.head.length) connection.socket.unshift(connection.head);
   await new Promise<void>((resolve, reject) => {
@@ -64,12 +73,24 @@ for (let round = 0; round < rounds; round += 1) {
 
 const rows = modules.map((path) => {
   const ms = samples.get(path)!;
-  return { path, tunnel: median(tunnels.get(path)!), median: median(ms), p95: percentile(ms, 95), total: ms.reduce((a, b) => a + b, 0) / rounds };
+  return {
+    path,
+    tunnel: median(tunnels.get(path)!),
+    median: median(ms),
+    p95: percentile(ms, 95),
+    total: ms.reduce((a, b) => a + b, 0) / rounds,
+  };
 });
 console.log(`${connections} connections x ${rounds} rounds, CONNECT + TLS handshake through a loopback proxy`);
 console.log('| connector | tunnel median ms | tunnel + handshake median ms | p95 ms | ms per round |');
 console.log('|---|---:|---:|---:|---:|');
-for (const row of rows) console.log(`| ${row.path} | ${row.tunnel.toFixed(3)} | ${row.median.toFixed(3)} | ${row.p95.toFixed(3)} | ${row.total.toFixed(0)} |`);
-if (rows.length > 1) console.log(`median ratio ${rows[1]!.path} / ${rows[0]!.path}: tunnel ${(rows[1]!.tunnel / rows[0]!.tunnel).toFixed(3)}, tunnel + handshake ${(rows[1]!.median / rows[0]!.median).toFixed(3)}`);
+for (const row of rows)
+  console.log(
+    `| ${row.path} | ${row.tunnel.toFixed(3)} | ${row.median.toFixed(3)} | ${row.p95.toFixed(3)} | ${row.total.toFixed(0)} |`,
+  );
+if (rows.length > 1)
+  console.log(
+    `median ratio ${rows[1]!.path} / ${rows[0]!.path}: tunnel ${(rows[1]!.tunnel / rows[0]!.tunnel).toFixed(3)}, tunnel + handshake ${(rows[1]!.median / rows[0]!.median).toFixed(3)}`,
+  );
 await proxy.close();
 origin.close();

@@ -9,7 +9,12 @@ const original = dns.lookup;
 const originalPromise = dns.promises.lookup;
 
 function notFound(host) {
-  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {
+    code: 'ENOTFOUND',
+    errno: -3008,
+    syscall: 'getaddrinfo',
+    hostname: host,
+  });
 }
 
 dns.lookup = function guardedLookup(host, options, callback) {

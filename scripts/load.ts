@@ -73,7 +73,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function sample(pid: number, t0: number): Sample {
-  return { t: Math.round((performance.now() - t0) / 100) / 10, rssMb: Math.round(rssMb(pid) * 10) / 10, fds: readdirSync(`/proc/${pid}/fd`).length };
+  return {
+    t: Math.round((performance.now() - t0) / 100) / 10,
+    rssMb: Math.round(rssMb(pid) * 10) / 10,
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+  };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -85,10 +89,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   writeFileSync(rootFile, root.pem);
   const origin = await startOrigin(leaf.keyPem, leaf.pem);
   const host = 'app.load.test';
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--json', '--certs-dir', join(dir, 'certs'), '--public-roots', rootFile, '--resolve', `${host}:${origin.port}:127.0.0.1`], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--certs-dir',
+      join(dir, 'certs'),
+      '--public-roots',
+      rootFile,
+      '--resolve',
+      `${host}:${origin.port}:127.0.0.1`,
+    ],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let proxyErrorEvents = 0;
   let firstProxyError: string | null = null;
   let pendingOut = '';
@@ -117,7 +137,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const baseline = sample(pid, t0);
   const sampler = setInterval(() => samples.push(sample(pid, t0)), 1000);
 
-  const route: Route = { proxyPort: port, originPort: origin.port, ca: [readFileSync(join(dir, 'certs', 'ca', 'certs', 'ca.pem'), 'utf8')], timeoutMs: 30_000 };
+  const route: Route = {
+    proxyPort: port,
+    originPort: origin.port,
+    ca: [readFileSync(join(dir, 'certs', 'ca', 'certs', 'ca.pem'), 'utf8')],
+    timeoutMs: 30_000,
+  };
   let requests = 0;
   let errors = 0;
   let firstError: string | null = null;
@@ -168,10 +193,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
     }
   };
-  log(`${options.clients} clients for ${options.seconds} s through the proxy (pid ${pid}); baseline rss ${baseline.rssMb} MB, ${baseline.fds} fds`);
+  log(
+    `${options.clients} clients for ${options.seconds} s through the proxy (pid ${pid}); baseline rss ${baseline.rssMb} MB, ${baseline.fds} fds`,
+  );
   const progress = setInterval(() => {
     const last = samples.at(-1);
-    if (last) log(`t=${last.t}s requests=${requests} errors=${errors} connected=${connections.length} rss=${last.rssMb}MB fds=${last.fds}`);
+    if (last)
+      log(
+        `t=${last.t}s requests=${requests} errors=${errors} connected=${connections.length} rss=${last.rssMb}MB fds=${last.fds}`,
+      );
   }, 5000);
   await Promise.all(Array.from({ length: options.clients }, client));
   clearInterval(progress);
@@ -201,10 +231,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (errors > 0) failures.push(`${errors} client error(s), first: ${firstError}`);
   if (proxyErrorEvents > 0) failures.push(`${proxyErrorEvents} proxy error event(s), first: ${firstProxyError}`);
   if (!Number.isFinite(allConnectedAt)) failures.push('not every client got connected');
-  if (maxFds > fdCeiling) failures.push(`fds after warm-up reached ${maxFds}, above baseline + 2 per client + ${FD_SLACK} = ${fdCeiling}`);
-  if (rssLate > rssEarly * (1 + RSS_GROWTH) + RSS_SLACK_MB) failures.push(`RSS grew after warm-up: median ${rssEarly} -> ${rssLate} MB`);
-  if (afterClose.fds > baseline.fds) failures.push(`fds not back to the baseline after the clients closed: ${baseline.fds} -> ${afterClose.fds}`);
-  return { clients: options.clients, seconds: options.seconds, allConnectedAt: Math.round(allConnectedAt * 10) / 10, requests, requestsPerSecond: Math.round(requests / options.seconds), errors, firstError, proxyErrorEvents, baseline, afterWarmup, peak, end, rssMedianEarly: rssEarly, rssMedianLate: rssLate, maxFds, fdCeiling, afterClose, samples, failures, loadAverage: loadavg() };
+  if (maxFds > fdCeiling)
+    failures.push(`fds after warm-up reached ${maxFds}, above baseline + 2 per client + ${FD_SLACK} = ${fdCeiling}`);
+  if (rssLate > rssEarly * (1 + RSS_GROWTH) + RSS_SLACK_MB)
+    failures.push(`RSS grew after warm-up: median ${rssEarly} -> ${rssLate} MB`);
+  if (afterClose.fds > baseline.fds)
+    failures.push(`fds not back to the baseline after the clients closed: ${baseline.fds} -> ${afterClose.fds}`);
+  return {
+    clients: options.clients,
+    seconds: options.seconds,
+    allConnectedAt: Math.round(allConnectedAt * 10) / 10,
+    requests,
+    requestsPerSecond: Math.round(requests / options.seconds),
+    errors,
+    firstError,
+    proxyErrorEvents,
+    baseline,
+    afterWarmup,
+    peak,
+    end,
+    rssMedianEarly: rssEarly,
+    rssMedianLate: rssLate,
+    maxFds,
+    fdCeiling,
+    afterClose,
+    samples,
+    failures,
+    loadAverage: loadavg(),
+  };
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -219,8 +273,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const seconds = flag(args, 'seconds', 60);
   const log = (line: string) => process.stderr.write(`load: ${line}\n`);
-  log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  const result = await runLoad({ clients: flag(args, 'clients', 1000), seconds, warmup: flag(args, 'warmup', Math.min(15, Math.ceil(seconds / 4))), rampConcurrency: 100, log });
+  log(
+    `load average before: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  const result = await runLoad({
+    clients: flag(args, 'clients', 1000),
+    seconds,
+    warmup: flag(args, 'warmup', Math.min(15, Math.ceil(seconds / 4))),
+    rampConcurrency: 100,
+    log,
+  });
   const { samples, ...summary } = result;
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   log(`samples (t s, rss MB, fds): ${samples.map((s) => `${s.t}:${s.rssMb}/${s.fds}`).join(' ')}`);

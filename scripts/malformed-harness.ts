@@ -48,7 +48,11 @@ async function inspectorMemory(url: string): Promise<MemoryAfterGc> {
       socket.on('message', onMessage);
       socket.send(JSON.stringify({ id: mine, method, params }));
     });
-  const memory = async () => JSON.parse((await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })).result!.result!.value!) as NodeJS.MemoryUsage;
+  const memory = async () =>
+    JSON.parse(
+      (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }))
+        .result!.result!.value!,
+    ) as NodeJS.MemoryUsage;
   try {
     const before = await memory();
     await call('HeapProfiler.collectGarbage');
@@ -146,7 +150,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-malformed-'));
   const pki = await makeFixturePki(join(dir, 'pki'));
   const scenario = pki.scenarios.valid!;
-  const https = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, originHandler('hello from valid'));
+  const https = createHttpsServer(
+    { key: scenario.keyPem, cert: scenario.sent.join('') },
+    originHandler('hello from valid'),
+  );
   https.on('tlsClientError', () => undefined);
   https.on('clientError', (_e, socket) => socket.destroy());
   const http = createHttpServer(originHandler('plain hello'));
@@ -158,12 +165,34 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   const coldPort = await listen(hop.server);
   const certsDir = join(dir, 'certs');
   const args = [
-    ...(options.nodeArgs ?? []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', GUARD, CLI, 'proxy', '--port', '0', '--json', '--no-env-proxy', '--certs-dir', certsDir,
-    '--public-roots', pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${tlsPort}:127.0.0.1`,
-    '--timeout', String(options.timeoutMs), '--header-timeout', String(options.headerTimeoutMs),
+    ...(options.nodeArgs ?? []),
+    ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []),
+    '--import',
+    GUARD,
+    CLI,
+    'proxy',
+    '--port',
+    '0',
+    '--json',
+    '--no-env-proxy',
+    '--certs-dir',
+    certsDir,
+    '--public-roots',
+    pki.files['public-roots.pem']!,
+    '--resolve',
+    `${scenario.host}:${tlsPort}:127.0.0.1`,
+    '--timeout',
+    String(options.timeoutMs),
+    '--header-timeout',
+    String(options.headerTimeoutMs),
     ...(options.log ? ['--log', options.log] : []),
   ];
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SSL_CERT_FILE: '/nonexistent/ca-bundle.crt', TLSWITNESS_CACHE_DIR: join(dir, 'cache') };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SSL_CERT_FILE: '/nonexistent/ca-bundle.crt',
+    TLSWITNESS_CACHE_DIR: join(dir, 'cache'),
+  };
   const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   // The proxy must not outlive a runner that dies.
   const orphanGuard = () => child.kill('SIGKILL');

@@ -54,13 +54,17 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, Math.max(heade
 const show = (f: ProcessFigures) => `RSS ${(f.rssKiB / 1024).toFixed(1)} MiB, ${f.fds} fds`;
 
 const snapshots = values['heap-snapshots'];
-const nodeArgs = [...(values['heap-limit'] ? [`--max-old-space-size=${values['heap-limit']}`] : []), ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+const nodeArgs = [
+  ...(values['heap-limit'] ? [`--max-old-space-size=${values['heap-limit']}`] : []),
+  ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+];
 const harness = await startHarness({ headerTimeoutMs, timeoutMs, nodeArgs, inspect: values['gc-report'] });
 const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)}`;
 const gcReport = async () => {
   if (!values['gc-report'] || harness.exited) return '';
   const { before, after } = await harness.memoryAfterGc();
-  const show = (m: NodeJS.MemoryUsage) => `RSS ${MiB(m.rss)}, heap ${MiB(m.heapUsed)}/${MiB(m.heapTotal)}, external ${MiB(m.external)} (array buffers ${MiB(m.arrayBuffers)})`;
+  const show = (m: NodeJS.MemoryUsage) =>
+    `RSS ${MiB(m.rss)}, heap ${MiB(m.heapUsed)}/${MiB(m.heapTotal)}, external ${MiB(m.external)} (array buffers ${MiB(m.arrayBuffers)})`;
   return `\n    before a full GC: ${show(before)}; after: ${show(after)} MiB`;
 };
 /** Asks the proxy for a heap snapshot (Heap.*.heapsnapshot in this directory) and waits until it is written. */
@@ -72,7 +76,11 @@ const snapshot = async (label: string) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const file = readdirSync('.').find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
     // Written once its size stops changing.
-    if (file && statSync(file).size > 0 && statSync(file).size === (await new Promise((r) => setTimeout(() => r(statSync(file).size), 1000)))) {
+    if (
+      file &&
+      statSync(file).size > 0 &&
+      statSync(file).size === (await new Promise((r) => setTimeout(() => r(statSync(file).size), 1000)))
+    ) {
       console.log(`  heap snapshot ${label}: ${file}`);
       return;
     }
@@ -85,7 +93,9 @@ try {
   await runCases(target, generateCases(seed + 1, 200, target), concurrency, deadline);
   await settle();
   const before = harness.figures();
-  console.log(`proxy pid ${harness.pid}; seed ${seed}; ${total} cases, concurrency ${concurrency}; before: ${show(before)}`);
+  console.log(
+    `proxy pid ${harness.pid}; seed ${seed}; ${total} cases, concurrency ${concurrency}; before: ${show(before)}`,
+  );
   const good = startGoodClient(target);
   const started = performance.now();
   const wrong: Outcome[] = [];
@@ -104,7 +114,9 @@ try {
     });
     const now = harness.figures();
     if (now.rssKiB > peak.rssKiB) peak = now;
-    console.log(`  ${done} cases, ${((performance.now() - started) / 1000).toFixed(0)} s, ${wrong.length} wrong; ${show(now)}${await gcReport()}`);
+    console.log(
+      `  ${done} cases, ${((performance.now() - started) / 1000).toFixed(0)} s, ${wrong.length} wrong; ${show(now)}${await gcReport()}`,
+    );
     if (from === 0) {
       first = now;
       await snapshot('after the first chunk');
@@ -125,15 +137,30 @@ try {
   console.log(`proxy crashes:       ${harness.exited ? `1 (exit ${JSON.stringify(harness.exited)})` : 0}`);
   console.log(`wrong answers:       ${wrong.length}`);
   for (const o of wrong.slice(0, 20)) console.log(`  #${o.id} ${o.stage} / ${o.name}: ${o.answer} (${o.ms} ms)`);
-  console.log(`answers:             ${[...byAnswer].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`good client:         ${client.ok} ok, ${client.failures.length} failed${client.failures.length ? `: ${client.failures.slice(0, 5).join(' | ')}` : ''}`);
+  console.log(
+    `answers:             ${[...byAnswer]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `good client:         ${client.ok} ok, ${client.failures.length} failed${client.failures.length ? `: ${client.failures.slice(0, 5).join(' | ')}` : ''}`,
+  );
   console.log(`events by type:      ${[...harness.events.byType].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`error events:        ${[...harness.events.errorsByCode].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `error events:        ${[...harness.events.errorsByCode]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`proxy before:        ${show(before)}`);
   console.log(`proxy peak:          ${show(peak)}`);
   console.log(`proxy after settle:  ${after ? show(after) : 'exited'}${await gcReport()}`);
-  console.log(`RSS since ${chunk} cases: ${growthMiB >= 0 ? '+' : ''}${growthMiB.toFixed(1)} MiB (at most +${RSS_GROWTH_LIMIT_MIB})`);
-  process.exitCode = harness.exited || wrong.length || client.failures.length || growthMiB > RSS_GROWTH_LIMIT_MIB ? 1 : 0;
+  console.log(
+    `RSS since ${chunk} cases: ${growthMiB >= 0 ? '+' : ''}${growthMiB.toFixed(1)} MiB (at most +${RSS_GROWTH_LIMIT_MIB})`,
+  );
+  process.exitCode =
+    harness.exited || wrong.length || client.failures.length || growthMiB > RSS_GROWTH_LIMIT_MIB ? 1 : 0;
 } finally {
   await harness.close();
 }

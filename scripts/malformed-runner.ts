@@ -65,7 +65,8 @@ export function runCase(target: RunTarget, c: MalformedCase, deadlineMs: number)
       };
     });
   const statusLine = () => received.length >= 12 && received.indexOf('\r\n') > 0;
-  const answered = () => received.length > 0 && (!'HTTP/1.'.startsWith(received.subarray(0, 7).toString('latin1')) || statusLine());
+  const answered = () =>
+    received.length > 0 && (!'HTTP/1.'.startsWith(received.subarray(0, 7).toString('latin1')) || statusLine());
   const classify = (): Answer => {
     if (received.length) {
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(received.subarray(0, 16).toString('latin1'));
@@ -138,12 +139,25 @@ export function runCase(target: RunTarget, c: MalformedCase, deadlineMs: number)
     clearTimeout(timer);
     stream.destroy();
     raw.destroy();
-    return { id: c.id, stage: c.stage, name: c.name, answer, ok: (c.allowed as string[]).includes(String(answer)) || c.allowed.includes(answer as Answer), ms: Math.round(performance.now() - started) };
+    return {
+      id: c.id,
+      stage: c.stage,
+      name: c.name,
+      answer,
+      ok: (c.allowed as string[]).includes(String(answer)) || c.allowed.includes(answer as Answer),
+      ms: Math.round(performance.now() - started),
+    };
   });
 }
 
 /** Runs cases with at most `concurrency` at once; `deadline` gives each case its time. */
-export async function runCases(target: RunTarget, cases: MalformedCase[], concurrency: number, deadline: (c: MalformedCase) => number, onOutcome: (o: Outcome) => void = () => undefined): Promise<Outcome[]> {
+export async function runCases(
+  target: RunTarget,
+  cases: MalformedCase[],
+  concurrency: number,
+  deadline: (c: MalformedCase) => number,
+  onOutcome: (o: Outcome) => void = () => undefined,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const worker = async () => {
@@ -161,7 +175,12 @@ export async function runCases(target: RunTarget, cases: MalformedCase[], concur
 /** One well-behaved HTTPS exchange through the proxy's MITM; resolves with the status and body. */
 export function goodHttpsRequest(target: RunTarget, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const connect = httpRequest({ host: '127.0.0.1', port: target.proxyPort, method: 'CONNECT', path: `${target.tlsHost}:${target.tlsPort}` });
+    const connect = httpRequest({
+      host: '127.0.0.1',
+      port: target.proxyPort,
+      method: 'CONNECT',
+      path: `${target.tlsHost}:${target.tlsPort}`,
+    });
     connect.setTimeout(10_000, () => connect.destroy(new Error('CONNECT timed out')));
     connect.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {
@@ -174,7 +193,9 @@ export function goodHttpsRequest(target: RunTarget, path: string): Promise<{ sta
       let text = '';
       secure.on('data', (d: Buffer) => (text += d.toString('latin1')));
       secure.once('error', reject);
-      secure.once('secureConnect', () => secure.write(`GET ${path} HTTP/1.1\r\nHost: ${target.tlsHost}:${target.tlsPort}\r\nConnection: close\r\n\r\n`));
+      secure.once('secureConnect', () =>
+        secure.write(`GET ${path} HTTP/1.1\r\nHost: ${target.tlsHost}:${target.tlsPort}\r\nConnection: close\r\n\r\n`),
+      );
       secure.once('close', () => {
         const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
         resolve({ status, body: text.slice(text.indexOf(HEAD_END) + 4) });
@@ -188,13 +209,21 @@ export function goodHttpsRequest(target: RunTarget, path: string): Promise<{ sta
 /** One well-behaved plain-HTTP exchange through the proxy. */
 export function goodHttpRequest(target: RunTarget, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: target.proxyPort, path: `http://127.0.0.1:${target.httpPort}${path}`, headers: { host: `127.0.0.1:${target.httpPort}`, connection: 'close' } }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: target.proxyPort,
+        path: `http://127.0.0.1:${target.httpPort}${path}`,
+        headers: { host: `127.0.0.1:${target.httpPort}`, connection: 'close' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('latin1');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();
@@ -210,7 +239,9 @@ export function startGoodClient(target: RunTarget): { stop(): Promise<{ ok: numb
     for (let i = 0; running; i++) {
       const https = i % 2 === 0;
       try {
-        const { status, body } = await (https ? goodHttpsRequest(target, `/good/${i}`) : goodHttpRequest(target, `/good/${i}`));
+        const { status, body } = await (https
+          ? goodHttpsRequest(target, `/good/${i}`)
+          : goodHttpRequest(target, `/good/${i}`));
         if (status === 200 && body.includes(`/good/${i}`)) ok++;
         else failures.push(`${https ? 'https' : 'http'} #${i}: ${status} ${body.slice(0, 80)}`);
       } catch (error) {

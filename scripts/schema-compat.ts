@@ -4,15 +4,36 @@
 
 type Schema = Record<string, unknown>;
 
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
-const types = (schema: Schema): string[] | null => (schema.type === undefined ? null : ([] as string[]).concat(schema.type as string | string[]));
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const types = (schema: Schema): string[] | null =>
+  schema.type === undefined ? null : ([] as string[]).concat(schema.type as string | string[]);
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 // A bound may move outwards (allow more), never inwards.
 const LOWER = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
 const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
 // Constraints the checker does not order: any addition or change counts as narrowing.
-const FIXED = ['pattern', 'format', 'multipleOf', 'uniqueItems', 'const', 'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'dependentSchemas', 'propertyNames', 'patternProperties', 'contains', 'prefixItems', 'unevaluatedProperties', 'unevaluatedItems'];
+const FIXED = [
+  'pattern',
+  'format',
+  'multipleOf',
+  'uniqueItems',
+  'const',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependentRequired',
+  'dependentSchemas',
+  'propertyNames',
+  'patternProperties',
+  'contains',
+  'prefixItems',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
 
 /** How a branch of anyOf / oneOf is recognised across versions: its $ref, its `type` const, else its position. */
 function branchKey(branch: unknown, index: number): string {
@@ -28,7 +49,10 @@ function branchKey(branch: unknown, index: number): string {
 /** What `current` removes or narrows compared with `old`, one "path: what" line each; empty when it only adds. */
 export function incompatibilities(old: unknown, current: unknown, path = '#'): string[] {
   if (current === undefined) return [`${path}: removed`];
-  if (!isSchema(old)) return old === true && current !== true && !(isSchema(current) && Object.keys(current).length === 0) ? [`${path}: was unrestricted`] : [];
+  if (!isSchema(old))
+    return old === true && current !== true && !(isSchema(current) && Object.keys(current).length === 0)
+      ? [`${path}: was unrestricted`]
+      : [];
   if (!isSchema(current)) return current === true ? [] : [`${path}: now ${JSON.stringify(current)}`];
   const out: string[] = [];
 
@@ -50,17 +74,23 @@ export function incompatibilities(old: unknown, current: unknown, path = '#'): s
 
   for (const key of LOWER) {
     if (current[key] === undefined) continue;
-    if (old[key] === undefined || (current[key] as number) > (old[key] as number)) out.push(`${path}: ${key} ${String(current[key])} narrows`);
+    if (old[key] === undefined || (current[key] as number) > (old[key] as number))
+      out.push(`${path}: ${key} ${String(current[key])} narrows`);
   }
   for (const key of UPPER) {
     if (current[key] === undefined) continue;
-    if (old[key] === undefined || (current[key] as number) < (old[key] as number)) out.push(`${path}: ${key} ${String(current[key])} narrows`);
+    if (old[key] === undefined || (current[key] as number) < (old[key] as number))
+      out.push(`${path}: ${key} ${String(current[key])} narrows`);
   }
   for (const key of FIXED) {
-    if (current[key] !== undefined && !same(current[key], old[key])) out.push(`${path}: ${key} ${old[key] === undefined ? 'added' : 'changed'}`);
+    if (current[key] !== undefined && !same(current[key], old[key]))
+      out.push(`${path}: ${key} ${old[key] === undefined ? 'added' : 'changed'}`);
   }
 
-  if (current.$ref !== undefined && current.$ref !== old.$ref) out.push(`${path}: $ref ${old.$ref === undefined ? 'added' : `changed from ${String(old.$ref)}`} to ${String(current.$ref)}`);
+  if (current.$ref !== undefined && current.$ref !== old.$ref)
+    out.push(
+      `${path}: $ref ${old.$ref === undefined ? 'added' : `changed from ${String(old.$ref)}`} to ${String(current.$ref)}`,
+    );
 
   const oldRequired = Array.isArray(old.required) ? (old.required as string[]) : [];
   for (const name of Array.isArray(current.required) ? (current.required as string[]) : []) {
@@ -70,7 +100,8 @@ export function incompatibilities(old: unknown, current: unknown, path = '#'): s
   for (const container of ['properties', '$defs'] as const) {
     const before = isSchema(old[container]) ? old[container] : {};
     const after = isSchema(current[container]) ? current[container] : {};
-    for (const [name, schema] of Object.entries(before)) out.push(...incompatibilities(schema, after[name], `${path}/${container}/${name}`));
+    for (const [name, schema] of Object.entries(before))
+      out.push(...incompatibilities(schema, after[name], `${path}/${container}/${name}`));
   }
 
   // Absent or true: anything allowed. false, or a schema, narrows that; a schema may itself only widen.

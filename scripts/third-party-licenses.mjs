@@ -22,7 +22,10 @@ function licenceText(dir) {
   if (start < 0) return null;
   const rest = text.slice(start).split('\n');
   const end = rest.findIndex((line, i) => i > 1 && /^#/.test(line));
-  return rest.slice(0, end < 0 ? undefined : end).join('\n').trim();
+  return rest
+    .slice(0, end < 0 ? undefined : end)
+    .join('\n')
+    .trim();
 }
 
 /** `inputs` are esbuild metafile input paths, relative to the working directory. */
@@ -33,6 +36,9 @@ export function thirdPartyLicenses(inputs) {
     return { id: `${pkg.name}@${pkg.version}`, license: pkg.license ?? 'see text', text: licenceText(dir) };
   });
   entries.sort((a, b) => (a.id < b.id ? -1 : 1));
-  const sections = entries.map((e) => `${e.id} (${e.license})\n\n${e.text ?? `No licence file in the package; its package.json says ${e.license}.`}`);
+  const sections = entries.map(
+    (e) =>
+      `${e.id} (${e.license})\n\n${e.text ?? `No licence file in the package; its package.json says ${e.license}.`}`,
+  );
   return `Third-party code bundled into tlswitness.mjs and its chunks\n${'='.repeat(60)}\n\n${sections.join(`\n\n${'-'.repeat(60)}\n\n`)}\n`;
 }

@@ -19,7 +19,11 @@ const { values } = parseArgs({
 
 const started = performance.now();
 const seeds = values.seed.split(',').map(Number);
-const run = await runDifferential({ mutations: Number(values.mutations), seeds, ...(values.filter ? { filter: new RegExp(values.filter) } : {}) });
+const run = await runDifferential({
+  mutations: Number(values.mutations),
+  seeds,
+  ...(values.filter ? { filter: new RegExp(values.filter) } : {}),
+});
 const elapsed = Math.round(performance.now() - started);
 
 for (const c of run.cases) {

@@ -4,23 +4,65 @@
 import { BlockList } from 'node:net';
 import { ipFamily } from './ip.js';
 
-export type AddressCategory = 'public' | 'loopback' | 'private' | 'link-local' | 'shared' | 'this-network' | 'metadata' | 'reserved';
+export type AddressCategory =
+  'public' | 'loopback' | 'private' | 'link-local' | 'shared' | 'this-network' | 'metadata' | 'reserved';
 
 // Most specific first: 169.254.169.254 is link-local too, and 192.0.0.192 in 192.0.0.0/24.
 const RANGES: Array<[Exclude<AddressCategory, 'public'>, Array<[string, number, 'ipv4' | 'ipv6']>]> = [
   // AWS, GCP, Azure, OpenStack (IPv4), Oracle Cloud's 192.0.0.192, and AWS's IPv6 endpoint.
-  ['metadata', [['169.254.169.254', 32, 'ipv4'], ['192.0.0.192', 32, 'ipv4'], ['fd00:ec2::254', 128, 'ipv6']]],
+  [
+    'metadata',
+    [
+      ['169.254.169.254', 32, 'ipv4'],
+      ['192.0.0.192', 32, 'ipv4'],
+      ['fd00:ec2::254', 128, 'ipv6'],
+    ],
+  ],
   // RFC 1122 3.2.1.3: "this network"; Linux connects 0.0.0.0 to the local host.
-  ['this-network', [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]],
-  ['loopback', [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']]],
+  [
+    'this-network',
+    [
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ],
+  ],
+  [
+    'loopback',
+    [
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ],
+  ],
   // RFC 1918, and RFC 4193 unique local addresses, its IPv6 counterpart.
-  ['private', [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']]],
-  ['link-local', [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]],
+  [
+    'private',
+    [
+      ['10.0.0.0', 8, 'ipv4'],
+      ['172.16.0.0', 12, 'ipv4'],
+      ['192.168.0.0', 16, 'ipv4'],
+      ['fc00::', 7, 'ipv6'],
+    ],
+  ],
+  [
+    'link-local',
+    [
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ],
+  ],
   // RFC 6598 carrier-grade NAT.
   ['shared', [['100.64.0.0', 10, 'ipv4']]],
   // RFC 6890: 192.0.0.0/24 IETF protocol assignments, 198.18.0.0/15 benchmarking; multicast, RFC 1112's
   // reserved 240/4 and broadcast; IPv6 multicast.
-  ['reserved', [['192.0.0.0', 24, 'ipv4'], ['198.18.0.0', 15, 'ipv4'], ['224.0.0.0', 3, 'ipv4'], ['ff00::', 8, 'ipv6']]],
+  [
+    'reserved',
+    [
+      ['192.0.0.0', 24, 'ipv4'],
+      ['198.18.0.0', 15, 'ipv4'],
+      ['224.0.0.0', 3, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ],
+  ],
 ];
 
 const LISTS = RANGES.map(([category, ranges]) => {

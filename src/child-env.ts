@@ -8,5 +8,7 @@ export const PROXY_AUTH_ENV = 'TLSWITNESS_PROXY_AUTH';
 export function childEnv(env: Record<string, string | undefined> = process.env): NodeJS.ProcessEnv {
   const names = Object.keys(env);
   if (!names.some((name) => name.toUpperCase() === PROXY_AUTH_ENV)) return env;
-  return Object.fromEntries(names.filter((name) => name.toUpperCase() !== PROXY_AUTH_ENV).map((name) => [name, env[name]]));
+  return Object.fromEntries(
+    names.filter((name) => name.toUpperCase() !== PROXY_AUTH_ENV).map((name) => [name, env[name]]),
+  );
 }

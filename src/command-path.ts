@@ -12,7 +12,12 @@ const isFile = (path: string) => {
 };
 
 /** Where `command` is, or null; Windows' certutil is always the system one, never an NSS certutil earlier on PATH. */
-export function commandPath(command: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
-  if (platform === 'win32' && command === 'certutil') return win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'certutil.exe');
+export function commandPath(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
+  if (platform === 'win32' && command === 'certutil')
+    return win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'certutil.exe');
   return findCommand(command, { platform, env, isFile });
 }

@@ -37,7 +37,14 @@ export const EVENT_ERROR_CODES = [
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
 
 /** What stops a command before it can do its work: bad usage or unusable input (SPEC: exit 2). */
-export const USAGE_ERROR_CODES = ['bad-usage', 'bad-target', 'bad-resolve', 'unreadable-file', 'not-certificates', 'bad-proxy-url'] as const;
+export const USAGE_ERROR_CODES = [
+  'bad-usage',
+  'bad-target',
+  'bad-resolve',
+  'unreadable-file',
+  'not-certificates',
+  'bad-proxy-url',
+] as const;
 
 export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
 
@@ -102,7 +109,6 @@ export class TlswitnessError extends Error {
     this.exitCode = EXIT_FOR[code];
   }
 }
-
 
 /** A file error in the user's words: what is wrong with the path, not the errno. */
 export function fileProblem(error: unknown): string {

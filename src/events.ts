@@ -72,7 +72,11 @@ export type ExchangeListener = (exchange: Exchange) => void;
 export type ProxyEvent = HandshakeRecord | RequestEvent | ClientTlsErrorEvent | ErrorEvent | EvidenceEvent;
 
 /** An event as a publisher makes it: the bus stamps `schemaVersion` on those that lack it. */
-export type NewEvent = ProxyEvent extends infer E ? (E extends ProxyEvent ? Omit<E, 'schemaVersion'> & { schemaVersion?: string } : never) : never;
+export type NewEvent = ProxyEvent extends infer E
+  ? E extends ProxyEvent
+    ? Omit<E, 'schemaVersion'> & { schemaVersion?: string }
+    : never
+  : never;
 
 export type Subscriber = (event: ProxyEvent) => void;
 

@@ -30,7 +30,10 @@ export function findCommand(command: string, search: CommandSearch): string | nu
     // wherever the user stands.
     .map((dir) => (windows ? dir.replace(/^"(.*)"$/, '$1') : dir))
     .filter((dir) => path.isAbsolute(dir));
-  const extensions = windows && !path.extname(command) ? (variable(search.env, 'PATHEXT', search.platform) || DEFAULT_PATHEXT).split(';').filter(Boolean) : [''];
+  const extensions =
+    windows && !path.extname(command)
+      ? (variable(search.env, 'PATHEXT', search.platform) || DEFAULT_PATHEXT).split(';').filter(Boolean)
+      : [''];
   for (const dir of entries) {
     for (const extension of extensions) {
       const candidate = path.join(dir, `${command}${extension}`);

@@ -3,7 +3,10 @@ import test from 'ava';
 import { childEnv } from '../src/child-env.js';
 
 test('TLSWITNESS_PROXY_AUTH is left out, every other variable kept', (t) => {
-  t.deepEqual(childEnv({ PATH: '/bin', TLSWITNESS_PROXY_AUTH: 'u:p', tlswitness_proxy_auth: 'u:q', HOME: '/h' }), { PATH: '/bin', HOME: '/h' });
+  t.deepEqual(childEnv({ PATH: '/bin', TLSWITNESS_PROXY_AUTH: 'u:p', tlswitness_proxy_auth: 'u:q', HOME: '/h' }), {
+    PATH: '/bin',
+    HOME: '/h',
+  });
   const plain = { PATH: '/bin' };
   t.is(childEnv(plain), plain, 'nothing to take out: the same object');
 });

@@ -13,7 +13,10 @@ test('redactText removes credentials, including @ in passwords, and keeps hints 
   t.is(redactText('http://u:p@[::1]:8080'), 'http://***@[::1]:8080');
   t.is(redactText('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
   t.is(redactText('http://proxy:3128'), 'http://proxy:3128');
-  t.is(redactText('target "https://h/?token=s1" is not a valid URL'), 'target "https://h/?token=REDACTED" is not a valid URL');
+  t.is(
+    redactText('target "https://h/?token=s1" is not a valid URL'),
+    'target "https://h/?token=REDACTED" is not a valid URL',
+  );
 });
 
 test('TlswitnessError keeps its code, message and cause; a usage error exits 2, a connection error 3', (t) => {
@@ -29,11 +32,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 test("every error event code is in docs/record.md's table and in events.schema.json, and nothing else is", (t) => {
   const record = readFileSync(join(ROOT, 'docs', 'record.md'), 'utf8');
-  const section = record.slice(record.indexOf('\n## error\n'), record.indexOf('\n## ', record.indexOf('\n## error\n') + 1));
+  const section = record.slice(
+    record.indexOf('\n## error\n'),
+    record.indexOf('\n## ', record.indexOf('\n## error\n') + 1),
+  );
   const rows = section.split('\n').filter((line) => line.startsWith('| `'));
   const inTable = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
   t.deepEqual([...inTable].sort(), [...EVENT_ERROR_CODES].sort());
-  const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'schema', 'events.schema.json'), 'utf8')) as { oneOf: Array<{ properties?: { type?: { const?: string }; code?: { examples?: string[] } } }> };
+  const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'schema', 'events.schema.json'), 'utf8')) as {
+    oneOf: Array<{ properties?: { type?: { const?: string }; code?: { examples?: string[] } } }>;
+  };
   const errorBranch = schema.oneOf.find((branch) => branch.properties?.type?.const === 'error');
   t.deepEqual(errorBranch?.properties?.code?.examples, [...EVENT_ERROR_CODES]);
 });
@@ -41,6 +49,11 @@ test("every error event code is in docs/record.md's table and in events.schema.j
 test("the upstream proxy's failure codes are documented with the record's failure field", (t) => {
   const record = readFileSync(join(ROOT, 'docs', 'record.md'), 'utf8');
   const failureRow = record.split('\n').find((line) => line.startsWith('| `failure` |')) ?? '';
-  const documented: Record<Exclude<ProxyFailureCode, `EPROXY${number}`>, true> = { EPROXYAUTH: true, EPROXYPROTO: true, EPROXYHEAD: true, EPROXYREQUEST: true };
+  const documented: Record<Exclude<ProxyFailureCode, `EPROXY${number}`>, true> = {
+    EPROXYAUTH: true,
+    EPROXYPROTO: true,
+    EPROXYHEAD: true,
+    EPROXYREQUEST: true,
+  };
   for (const code of [...Object.keys(documented), 'EPROXY403']) t.true(failureRow.includes(`\`${code}\``), code);
 });

@@ -41,7 +41,13 @@ test('errorEvent: the one shape of an error event, stamped now, host only when k
   const before = Date.now();
   bus.publish(errorEvent('TUNNEL_FAILED', 'tunnel to example.com:443: ECONNRESET', 'example.com'));
   bus.publish(errorEvent('BAD_CONNECT', 'refused CONNECT "x"'));
-  t.deepEqual(seen.map((event) => Object.keys(event)), [['type', 'schemaVersion', 'time', 'code', 'message', 'host'], ['type', 'schemaVersion', 'time', 'code', 'message']]);
+  t.deepEqual(
+    seen.map((event) => Object.keys(event)),
+    [
+      ['type', 'schemaVersion', 'time', 'code', 'message', 'host'],
+      ['type', 'schemaVersion', 'time', 'code', 'message'],
+    ],
+  );
   t.like(seen[0], { type: 'error', schemaVersion: SCHEMA_VERSION, code: 'TUNNEL_FAILED', host: 'example.com' });
   const time = Date.parse((seen[1] as { time: string }).time);
   t.true(time >= before - 1000 && time <= Date.now(), 'stamped with the current time');

@@ -15,11 +15,15 @@ async function rulesFor(text: string, filePath: string): Promise<string[]> {
 }
 
 test('src/trust/ may not import a layer above it', async (t) => {
-  t.true((await rulesFor(fixture('imports-up.fixture'), 'src/trust/lint-fixture.ts')).includes('no-restricted-imports'));
+  t.true(
+    (await rulesFor(fixture('imports-up.fixture'), 'src/trust/lint-fixture.ts')).includes('no-restricted-imports'),
+  );
 });
 
 test('src/report/ may not import the network layer', async (t) => {
-  t.true((await rulesFor(fixture('imports-up.fixture'), 'src/report/lint-fixture.ts')).includes('no-restricted-imports'));
+  t.true(
+    (await rulesFor(fixture('imports-up.fixture'), 'src/report/lint-fixture.ts')).includes('no-restricted-imports'),
+  );
 });
 
 test('the same import is allowed where the layers permit it', async (t) => {
@@ -29,13 +33,27 @@ test('the same import is allowed where the layers permit it', async (t) => {
 test('only the adapter imports http-mitm-proxy and only the screen imports blessed', async (t) => {
   const text = fixture('third-party.fixture');
   const [elsewhere] = await eslint.lintText(text, { filePath: 'src/tui/lint-fixture.ts' });
-  const messages = (elsewhere?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
-  t.true(messages.some((m) => m.includes('http-mitm-proxy')), messages.join('\n'));
-  t.true(messages.some((m) => m.includes('blessed')), messages.join('\n'));
+  const messages = (elsewhere?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
+  t.true(
+    messages.some((m) => m.includes('http-mitm-proxy')),
+    messages.join('\n'),
+  );
+  t.true(
+    messages.some((m) => m.includes('blessed')),
+    messages.join('\n'),
+  );
   const [adapter] = await eslint.lintText(text, { filePath: 'src/proxy/library-adapter.ts' });
-  t.deepEqual((adapter?.messages ?? []).map((m) => m.message).filter((m) => m.includes('http-mitm-proxy')), []);
+  t.deepEqual(
+    (adapter?.messages ?? []).map((m) => m.message).filter((m) => m.includes('http-mitm-proxy')),
+    [],
+  );
   const [screen] = await eslint.lintText(text, { filePath: 'src/tui/screen.ts' });
-  t.deepEqual((screen?.messages ?? []).map((m) => m.message).filter((m) => m.includes('blessed')), []);
+  t.deepEqual(
+    (screen?.messages ?? []).map((m) => m.message).filter((m) => m.includes('blessed')),
+    [],
+  );
 });
 
 test('a src/ file over 300 lines of code, or a function over 80, is reported', async (t) => {

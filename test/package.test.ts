@@ -46,7 +46,11 @@ const installed = (async () => {
   const { tarball } = await packed;
   // --offline: everything the package needs at run time is inside the tarball (dist/ is one bundle,
   // blessed is a bundled dependency), so an install must not need the registry at all.
-  return run('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel', 'error', tarball], { cwd: work });
+  return run(
+    'npm',
+    ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel', 'error', tarball],
+    { cwd: work },
+  );
 })();
 
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
@@ -55,14 +59,32 @@ test('npm pack of a clean tree builds dist/ and ships only what runs', async (t)
   const { pack, entries } = await packed;
   t.is(pack.code, 0, pack.stderr);
   const files = entries.map((path) => path.replace(/^package\//, ''));
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/tlswitness.mjs', 'dist/THIRD-PARTY-LICENSES.txt', 'node_modules/blessed/package.json', 'docs/schema/handshake-record.schema.json', 'docs/schema/events.schema.json']) {
+  for (const needed of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'dist/tlswitness.mjs',
+    'dist/THIRD-PARTY-LICENSES.txt',
+    'node_modules/blessed/package.json',
+    'docs/schema/handshake-record.schema.json',
+    'docs/schema/events.schema.json',
+  ]) {
     t.true(files.includes(needed), `${needed} is in the package`);
   }
   for (const file of files) {
-    t.false(/^(\.ci|scripts|test|src|certs)\//.test(file) || file === 'tsconfig.json' || file === 'package-lock.json', `${file} is not in the package`);
+    t.false(
+      /^(\.ci|scripts|test|src|certs)\//.test(file) || file === 'tsconfig.json' || file === 'package-lock.json',
+      `${file} is not in the package`,
+    );
   }
-  t.false(files.some((file) => file.startsWith('docs/schema/released/')), 'the released schema copies stay in the repository');
-  t.true(files.some((file) => file.startsWith('dist/chunks/')), 'the lazily loaded chunks are shipped with the entry point');
+  t.false(
+    files.some((file) => file.startsWith('docs/schema/released/')),
+    'the released schema copies stay in the repository',
+  );
+  t.true(
+    files.some((file) => file.startsWith('dist/chunks/')),
+    'the lazily loaded chunks are shipped with the entry point',
+  );
 });
 
 test('the tarball installs with no registry and no build tools, and only blessed beside it', async (t) => {
@@ -71,7 +93,10 @@ test('the tarball installs with no registry and no build tools, and only blessed
   const home = join(prefix, 'lib', 'node_modules', 'tlswitness');
   // Nothing was built at install time (prepare does not run for a tarball): there is nothing to build from.
   t.false(existsSync(join(home, 'src')));
-  t.deepEqual(readdirSync(join(home, 'node_modules')).filter((name) => name !== '.bin'), ['blessed']);
+  t.deepEqual(
+    readdirSync(join(home, 'node_modules')).filter((name) => name !== '.bin'),
+    ['blessed'],
+  );
 });
 
 test('the installed tlswitness runs: --version and explain', async (t) => {

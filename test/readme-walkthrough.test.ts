@@ -20,7 +20,10 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 function shellBlocks(text: string): Array<{ at: number; commands: string[] }> {
   return [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => ({
     at: m.index!,
-    commands: m[1]!.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => line && !line.startsWith('#')),
+    commands: m[1]!
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter((line) => line && !line.startsWith('#')),
   }));
 }
 
@@ -134,7 +137,8 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
   const skip = new Set(['node_modules', 'dist', '.git', 'test', join('certs', 'ca'), 'tlswitness-evidence']);
   cpSync(ROOT, clone, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src)) });
   mkdirSync(join(clone, 'node_modules'));
-  for (const entry of readdirSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules', entry), join(clone, 'node_modules', entry));
+  for (const entry of readdirSync(join(ROOT, 'node_modules')))
+    symlinkSync(join(ROOT, 'node_modules', entry), join(clone, 'node_modules', entry));
   cpSync(join(ROOT, 'dist'), join(clone, 'dist'), { recursive: true });
 
   // npm's global prefix in a temp dir: `npm link` puts `tlswitness` in PREFIX/bin, as it would in /usr/local/bin.
@@ -169,7 +173,22 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
   // host pinned to the origin, and the fixture root trusted as the corporate CA would be.
   const host = 'valid.example.com';
   const closed = await freePort();
-  const proxy = startGroup('npm', ['start', '--', '--port', '0', '--resolve', `${host}:${origin.port}:127.0.0.1`, '--resolve', `refused.example.com:${closed}:127.0.0.1`, '--extra-ca', fixtures.pki.files['public-roots.pem']!], { cwd: clone, env });
+  const proxy = startGroup(
+    'npm',
+    [
+      'start',
+      '--',
+      '--port',
+      '0',
+      '--resolve',
+      `${host}:${origin.port}:127.0.0.1`,
+      '--resolve',
+      `refused.example.com:${closed}:127.0.0.1`,
+      '--extra-ca',
+      fixtures.pki.files['public-roots.pem']!,
+    ],
+    { cwd: clone, env },
+  );
   try {
     const port = await proxy.port;
     const proxyUrl = `http://127.0.0.1:${port}`;
@@ -186,11 +205,21 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
     ].join('\n');
     const shell = await run('bash', ['-c', script], { cwd: work, env: { PATH: process.env.PATH, HOME: home } });
     t.regex(shell.stdout, new RegExp(`^HTTPS_PROXY=${proxyUrl}$`, 'm'), 'ca env set the proxy variables');
-    t.regex(shell.stdout, new RegExp(`^CURL_CA_BUNDLE=${join(clone, 'certs', 'ca', 'bundle.pem')}$`, 'm'), 'the CA of the checkout the proxy uses');
+    t.regex(
+      shell.stdout,
+      new RegExp(`^CURL_CA_BUNDLE=${join(clone, 'certs', 'ca', 'bundle.pem')}$`, 'm'),
+      'the CA of the checkout the proxy uses',
+    );
     t.regex(shell.stdout, /^hello from valid \/readme-walkthrough$/m);
     const requests = await outputUntil(proxy.child, proxy.stdout, (s) => s.includes(`"url":"${url}"`));
-    const events = requests.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; url?: string; status?: number });
-    t.true(events.some((e) => e.type === 'request' && e.url === url && e.status === 200), 'the request went through the proxy');
+    const events = requests
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; url?: string; status?: number });
+    t.true(
+      events.some((e) => e.type === 'request' && e.url === url && e.status === 200),
+      'the request went through the proxy',
+    );
     // The readme-claims tests below hold the wording; here the same answers reach the newcomer's curl.
     const [, httpsRefused, httpRefused] = shell.stdout.split(/^(?=HTTP\/1\.1 )/m);
     t.regex(httpsRefused!, /^HTTP\/1\.1 502 /);
@@ -208,14 +237,52 @@ test('docs "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Prob
   t.regex(claim, /`X-Tlswitness-Error: UPSTREAM_REFUSED`/);
   t.regex(claim, /first line says why no TLS handshake took place \("could not be reached"/);
   const closed = await freePort();
-  const proxy = startGroup(process.execPath, [CLI, 'proxy', '--port', '0', '--no-tui', '--resolve', `refused.example.com:${closed}:127.0.0.1`], { env: cleanEnv() });
+  const proxy = startGroup(
+    process.execPath,
+    [CLI, 'proxy', '--port', '0', '--no-tui', '--resolve', `refused.example.com:${closed}:127.0.0.1`],
+    { env: cleanEnv() },
+  );
   try {
     const port = await proxy.port;
-    const https = await run('curl', ['-sS', '--max-time', '10', '--suppress-connect-headers', '-D', '-', '-k', '--proxy', `http://127.0.0.1:${port}`, `https://refused.example.com:${closed}/`], { env: CURL_ENV });
+    const https = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '10',
+        '--suppress-connect-headers',
+        '-D',
+        '-',
+        '-k',
+        '--proxy',
+        `http://127.0.0.1:${port}`,
+        `https://refused.example.com:${closed}/`,
+      ],
+      { env: CURL_ENV },
+    );
     t.regex(https.stdout, /^HTTP\/1\.1 502 /);
     t.regex(https.stdout, /^x-tlswitness-problem: connection-failed\r?$/im);
-    t.regex(https.stdout, new RegExp(`^tlswitness blocked this request: refused\\.example\\.com:${closed} could not be reached, so no TLS handshake took place\\.$`, 'm'));
-    const http = await run('curl', ['-sS', '--max-time', '10', '-D', '-', '--proxy', `http://127.0.0.1:${port}`, `http://refused.example.com:${closed}/`], { env: CURL_ENV });
+    t.regex(
+      https.stdout,
+      new RegExp(
+        `^tlswitness blocked this request: refused\\.example\\.com:${closed} could not be reached, so no TLS handshake took place\\.$`,
+        'm',
+      ),
+    );
+    const http = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '10',
+        '-D',
+        '-',
+        '--proxy',
+        `http://127.0.0.1:${port}`,
+        `http://refused.example.com:${closed}/`,
+      ],
+      { env: CURL_ENV },
+    );
     t.regex(http.stdout, /^HTTP\/1\.1 502 /);
     t.regex(http.stdout, /^x-tlswitness-error: UPSTREAM_REFUSED\r?$/im);
   } finally {
@@ -233,7 +300,9 @@ test('docs "The proxy": NDJSON when stdout is not a terminal even with --no-tui;
     for (const onTerminal of [false, true]) {
       // `script` gives the proxy a pseudo-terminal for stdout, as a person's shell would.
       const proxy = onTerminal
-        ? startGroup('script', ['-qfec', [process.execPath, CLI, ...args].join(' '), '/dev/null'], { env: { ...cleanEnv(), TERM: 'dumb' } })
+        ? startGroup('script', ['-qfec', [process.execPath, CLI, ...args].join(' '), '/dev/null'], {
+            env: { ...cleanEnv(), TERM: 'dumb' },
+          })
         : startGroup(process.execPath, [CLI, ...args], { env: cleanEnv() });
       try {
         const port = await proxy.port;
@@ -242,7 +311,11 @@ test('docs "The proxy": NDJSON when stdout is not a terminal even with --no-tui;
         const out = await outputUntil(proxy.child, proxy.stdout, (s) => s.includes(url));
         const line = out.split(/\r?\n/).find((l) => l.includes(url))!;
         if (onTerminal) {
-          t.regex(line, new RegExp(`^\\d\\d:\\d\\d:\\d\\d GET +${url.replace(/[./]/g, '\\$&')}  200 `), 'a readable line on a terminal');
+          t.regex(
+            line,
+            new RegExp(`^\\d\\d:\\d\\d:\\d\\d GET +${url.replace(/[./]/g, '\\$&')}  200 `),
+            'a readable line on a terminal',
+          );
         } else {
           t.like(JSON.parse(line), { type: 'request', url, status: 200 }, 'NDJSON into a pipe, --no-tui or not');
         }

@@ -60,13 +60,20 @@ function follow(node: Schema | undefined, root: Schema): Schema | undefined {
   const ref = node?.$ref;
   if (typeof ref !== 'string') return node;
   const local = ref.replace(/^handshake-record\.schema\.json/, '');
-  return local.startsWith('#/$defs/') ? ((root.$defs as Record<string, Schema>)[local.slice('#/$defs/'.length)]) : undefined;
+  return local.startsWith('#/$defs/')
+    ? (root.$defs as Record<string, Schema>)[local.slice('#/$defs/'.length)]
+    : undefined;
 }
 
 const publicRoots = () => fixtures.pki.files['public-roots.pem']!;
 
 test('the schemas compile in ajv strict mode, one per --json output and one for the events', (t) => {
-  t.deepEqual([...schemas.keys()], ['cert', 'detect', 'doctor', 'events', 'explain', 'handshake-record', 'inspect', 'verify'].map((name) => `${name}.schema.json`));
+  t.deepEqual(
+    [...schemas.keys()],
+    ['cert', 'detect', 'doctor', 'events', 'explain', 'handshake-record', 'inspect', 'verify'].map(
+      (name) => `${name}.schema.json`,
+    ),
+  );
   for (const [file, schema] of schemas) {
     t.is(schema.$schema, 'https://json-schema.org/draft/2020-12/schema', file);
     t.is(schema.$id, file, `${file}: $id is the file name, so the relative $refs resolve next to it`);
@@ -75,10 +82,16 @@ test('the schemas compile in ajv strict mode, one per --json output and one for 
 
 test('events.schema.json has a branch for every event type the proxy publishes', (t) => {
   // Adding an event type to ProxyEvent without listing it here does not typecheck.
-  const published: Record<ProxyEvent['type'], true> = { handshake: true, request: true, 'client-tls-error': true, error: true, evidence: true };
-  const branches = (schemas.get('events.schema.json')!.oneOf as Array<{ $ref?: string; properties?: { type?: { const?: string } } }>).map((b) =>
-    b.$ref === 'handshake-record.schema.json' ? 'handshake' : b.properties?.type?.const,
-  );
+  const published: Record<ProxyEvent['type'], true> = {
+    handshake: true,
+    request: true,
+    'client-tls-error': true,
+    error: true,
+    evidence: true,
+  };
+  const branches = (
+    schemas.get('events.schema.json')!.oneOf as Array<{ $ref?: string; properties?: { type?: { const?: string } } }>
+  ).map((b) => (b.$ref === 'handshake-record.schema.json' ? 'handshake' : b.properties?.type?.const));
   t.deepEqual(branches.sort(), Object.keys(published).sort());
 });
 
@@ -86,8 +99,24 @@ test('inspect --json: the record of every kind of outcome', async (t) => {
   const refuser = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
   const refuserPort = (refuser.address() as AddressInfo).port;
-  const names = ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'mismatch', 'wrongOrder', 'corporate', 'ipSan', 'mtls', 'weakKey'];
-  const servers = await Promise.all(names.map((name) => startScenarioServer(fixtures.pki.scenarios[name]!, { clientCAs: [fixtures.pki.clientRoot.pem] })));
+  const names = [
+    'valid',
+    'incomplete',
+    'expired',
+    'notYetValid',
+    'selfSigned',
+    'mismatch',
+    'wrongOrder',
+    'corporate',
+    'ipSan',
+    'mtls',
+    'weakKey',
+  ];
+  const servers = await Promise.all(
+    names.map((name) =>
+      startScenarioServer(fixtures.pki.scenarios[name]!, { clientCAs: [fixtures.pki.clientRoot.pem] }),
+    ),
+  );
   try {
     const runs = names.map((name, i) => {
       const scenario = fixtures.pki.scenarios[name]!;
@@ -99,8 +128,14 @@ test('inspect --json: the record of every kind of outcome', async (t) => {
       if (name === 'corporate') args.push('--extra-ca', fixtures.pki.files['corporate-root.pem']!);
       return { label: `inspect ${name}`, run: runCli(args) };
     });
-    runs.push({ label: 'inspect (connection refused)', run: runCli(['inspect', `127.0.0.1:${await freePort()}`, '--json']) });
-    runs.push({ label: 'inspect (reset during the handshake)', run: runCli(['inspect', `127.0.0.1:${refuserPort}`, '--json']) });
+    runs.push({
+      label: 'inspect (connection refused)',
+      run: runCli(['inspect', `127.0.0.1:${await freePort()}`, '--json']),
+    });
+    runs.push({
+      label: 'inspect (reset during the handshake)',
+      run: runCli(['inspect', `127.0.0.1:${refuserPort}`, '--json']),
+    });
     const problems = new Set<string>();
     for (const { label, run } of runs) {
       const record = parsed(t, await run, label) as { diagnosis: { problem: string } };
@@ -109,7 +144,17 @@ test('inspect --json: the record of every kind of outcome', async (t) => {
       problems.add(record.diagnosis.problem);
     }
     // The runs cover the record's optional and nullable parts, not only the happy path.
-    for (const problem of ['ok', 'incomplete-chain', 'expired', 'hostname-mismatch', 'client-cert-required', 'weak-crypto', 'connection-failed', 'handshake-failed']) t.true(problems.has(problem), problem);
+    for (const problem of [
+      'ok',
+      'incomplete-chain',
+      'expired',
+      'hostname-mismatch',
+      'client-cert-required',
+      'weak-crypto',
+      'connection-failed',
+      'handshake-failed',
+    ])
+      t.true(problems.has(problem), problem);
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     refuser.close();
@@ -131,7 +176,16 @@ test('detect --json: a clean target and an unreachable one', async (t) => {
   const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
   try {
     const down = await freePort();
-    const result = await runCli(['detect', `valid.example.com:${server.port}`, `127.0.0.1:${down}`, '--json', '--public-roots', publicRoots(), '--resolve', `valid.example.com:${server.port}:127.0.0.1`]);
+    const result = await runCli([
+      'detect',
+      `valid.example.com:${server.port}`,
+      `127.0.0.1:${down}`,
+      '--json',
+      '--public-roots',
+      publicRoots(),
+      '--resolve',
+      `valid.example.com:${server.port}:127.0.0.1`,
+    ]);
     const output = parsed(t, result, 'detect') as { targets: unknown[] };
     conforms(t, 'detect.schema.json', output, 'detect');
     t.is(output.targets.length, 2);
@@ -141,7 +195,11 @@ test('detect --json: a clean target and an unreachable one', async (t) => {
 });
 
 test('explain --json: recognised and not', async (t) => {
-  const known = await runCli(['explain', '--json', 'curl: (60) SSL certificate problem: unable to get local issuer certificate']);
+  const known = await runCli([
+    'explain',
+    '--json',
+    'curl: (60) SSL certificate problem: unable to get local issuer certificate',
+  ]);
   t.is(known.code, 0);
   conforms(t, 'explain.schema.json', parsed(t, known, 'explain'), 'explain (recognised)');
   const unknown = await runCli(['explain', '--json', 'the printer is on fire']);
@@ -162,7 +220,10 @@ test('cert --json: a PEM chain and a PKCS#12 file', async (t) => {
 });
 
 test('doctor --json', async (t) => {
-  const result = await runCli(['doctor', '--json', '--extra-ca', fixtures.pki.files['corporate-root.pem']!], cleanEnv({ HTTPS_PROXY: 'http://user:secret@127.0.0.1:3128', NODE_TLS_REJECT_UNAUTHORIZED: '0' }));
+  const result = await runCli(
+    ['doctor', '--json', '--extra-ca', fixtures.pki.files['corporate-root.pem']!],
+    cleanEnv({ HTTPS_PROXY: 'http://user:secret@127.0.0.1:3128', NODE_TLS_REJECT_UNAUTHORIZED: '0' }),
+  );
   conforms(t, 'doctor.schema.json', parsed(t, result, 'doctor'), 'doctor');
 });
 
@@ -171,14 +232,38 @@ test('a proxy session: every NDJSON line of --log is a valid event, of every typ
   const expired = await startHttpsOrigin(fixtures.pki.scenarios.expired!);
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-schema-proxy-'));
   const log = join(certsDir, 'events.ndjson');
-  const proxy = startCliProxy([
-    'proxy', '--port', '0', '--json', '--log', log, '--certs-dir', certsDir, '--evidence-dir', join(certsDir, 'evidence'), '--public-roots', publicRoots(),
-    '--resolve', `valid.example.com:${valid.port}:127.0.0.1`, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`,
-  ], cleanEnv());
+  const proxy = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--log',
+      log,
+      '--certs-dir',
+      certsDir,
+      '--evidence-dir',
+      join(certsDir, 'evidence'),
+      '--public-roots',
+      publicRoots(),
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+      '--resolve',
+      `expired.example.com:${expired.port}:127.0.0.1`,
+    ],
+    cleanEnv(),
+  );
   try {
     const port = await proxy.port;
     const ca = readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8');
-    t.is((await fetchViaProxy(port, `https://valid.example.com:${valid.port}/?token=secret-value`, ca, { authorization: 'Bearer x' })).status, 200);
+    t.is(
+      (
+        await fetchViaProxy(port, `https://valid.example.com:${valid.port}/?token=secret-value`, ca, {
+          authorization: 'Bearer x',
+        })
+      ).status,
+      200,
+    );
     t.is((await fetchViaProxy(port, `https://expired.example.com:${expired.port}/`, ca)).status, 502);
     // An app that does not trust the proxy's CA: client-tls-error.
     await t.throwsAsync(fetchViaProxy(port, `https://valid.example.com:${valid.port}/`, null));
@@ -190,7 +275,14 @@ test('a proxy session: every NDJSON line of --log is a valid event, of every typ
       socket.end('CONNECT not-a-target HTTP/1.1\r\nHost: not-a-target\r\n\r\n');
       socket.resume();
     });
-    const seen = () => new Set(proxy.output().stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { type: string }).type));
+    const seen = () =>
+      new Set(
+        proxy
+          .output()
+          .stdout.split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { type: string }).type),
+      );
     for (let i = 0; i < 100 && seen().size < 5; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     proxy.child.kill('SIGINT');
     t.is(await proxy.exited, 0);
@@ -211,16 +303,27 @@ test('a proxy session: every NDJSON line of --log is a valid event, of every typ
 
 test('the fields docs/log-pipelines.md tells to index exist in the schemas', (t) => {
   const doc = readFileSync(join(SCHEMA_DIR, '..', 'log-pipelines.md'), 'utf8');
-  const paragraph = doc.slice(doc.indexOf('Fields worth indexing'), doc.indexOf('\n\n', doc.indexOf('Fields worth indexing')));
-  const fields = [...paragraph.matchAll(/`([a-zA-Z][\w.[\]]*)`/g)].map((m) => m[1]!).filter((f) => !f.endsWith('.json') && f !== 'request');
+  const paragraph = doc.slice(
+    doc.indexOf('Fields worth indexing'),
+    doc.indexOf('\n\n', doc.indexOf('Fields worth indexing')),
+  );
+  const fields = [...paragraph.matchAll(/`([a-zA-Z][\w.[\]]*)`/g)]
+    .map((m) => m[1]!)
+    .filter((f) => !f.endsWith('.json') && f !== 'request');
   t.true(fields.length >= 8, fields.join(', '));
   const record = schemas.get('handshake-record.schema.json')!;
-  const request = (schemas.get('events.schema.json')!.oneOf as Schema[]).find((b) => (b.properties as Record<string, Schema> | undefined)?.type?.const === 'request')!;
+  const request = (schemas.get('events.schema.json')!.oneOf as Schema[]).find(
+    (b) => (b.properties as Record<string, Schema> | undefined)?.type?.const === 'request',
+  )!;
   for (const field of fields) t.true(resolves(record, record, field) || resolves(request, record, field), field);
 });
 
 test('the schemas only add to the released 1.0 (no field removed, no type narrowed, nothing newly required)', (t) => {
   const released = readSchemas(join(SCHEMA_DIR, 'released', '1.0'));
-  t.deepEqual([...released.keys()].filter((file) => !schemas.has(file)), [], 'no schema file removed');
+  t.deepEqual(
+    [...released.keys()].filter((file) => !schemas.has(file)),
+    [],
+    'no schema file removed',
+  );
   for (const [file, old] of released) t.deepEqual(incompatibilities(old, schemas.get(file)!), [], file);
 });

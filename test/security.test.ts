@@ -69,17 +69,28 @@ function keyNeedles(keyPem: string): string[] {
     'PRIVATE KEY',
     lines.join(''),
     ...lines.slice(8),
-    ...parts.flatMap((part) => [part.toString('base64url').slice(0, 64), part.toString('base64').slice(0, 64), part.toString('hex').slice(0, 64)]),
+    ...parts.flatMap((part) => [
+      part.toString('base64url').slice(0, 64),
+      part.toString('base64').slice(0, 64),
+      part.toString('hex').slice(0, 64),
+    ]),
   ];
 }
 
-function plainViaProxy(port: number, url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function plainViaProxy(
+  port: number,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: url, headers: { host: new URL(url).host, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: url, headers: { host: new URL(url).host, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -111,13 +122,44 @@ test('one proxy session: neither the CA key nor any secret header value reaches 
   const logFile = join(dir, 'session.ndjson');
   const evidenceDir = join(dir, 'evidence');
   const proxyPassword = 'sec-proxy-pass-333';
-  const proxy = startCliProxy([
-    'proxy', '--port', '0', '--json', '--certs-dir', dir, '--log', logFile, '--evidence-dir', evidenceDir, '--auth', `alice:${proxyPassword}`,
-    '--public-roots', fixtures.pki.files['public-roots.pem']!,
-    '--resolve', `valid.example.com:${valid.port}:127.0.0.1`, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`,
-  ], cleanEnv());
-  const secrets = { authorization: 'Bearer sec-authz-111', cookie: 'sid=sec-cookie-222', 'proxy-authorization': 'Basic sec-inner-proxy-444' };
-  const secretValues = ['sec-authz-111', 'sec-cookie-222', 'sec-inner-proxy-444', proxyPassword, basic(`alice:${proxyPassword}`).slice(6), 'wrong-pass-555', basic('alice:wrong-pass-555').slice(6), 'origin-secret-cookie'];
+  const proxy = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--certs-dir',
+      dir,
+      '--log',
+      logFile,
+      '--evidence-dir',
+      evidenceDir,
+      '--auth',
+      `alice:${proxyPassword}`,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+      '--resolve',
+      `expired.example.com:${expired.port}:127.0.0.1`,
+    ],
+    cleanEnv(),
+  );
+  const secrets = {
+    authorization: 'Bearer sec-authz-111',
+    cookie: 'sid=sec-cookie-222',
+    'proxy-authorization': 'Basic sec-inner-proxy-444',
+  };
+  const secretValues = [
+    'sec-authz-111',
+    'sec-cookie-222',
+    'sec-inner-proxy-444',
+    proxyPassword,
+    basic(`alice:${proxyPassword}`).slice(6),
+    'wrong-pass-555',
+    basic('alice:wrong-pass-555').slice(6),
+    'origin-secret-cookie',
+  ];
   const connectAuth = { 'proxy-authorization': basic(`alice:${proxyPassword}`) };
   const outputs: Array<[string, string]> = [];
   try {
@@ -125,21 +167,49 @@ test('one proxy session: neither the CA key nor any secret header value reaches 
     // Loopback by default: bound to 127.0.0.1 only, so another loopback address is refused.
     t.true(await connectRefused('127.0.0.2', port), 'the proxy listens on 127.0.0.1 only');
 
-    const good = await fetchViaProxy(port, `https://valid.example.com:${valid.port}/private`, caPem, secrets, connectAuth);
+    const good = await fetchViaProxy(
+      port,
+      `https://valid.example.com:${valid.port}/private`,
+      caPem,
+      secrets,
+      connectAuth,
+    );
     t.is(good.status, 200);
     t.is(good.body, 'hello from valid /private\n');
     t.is(good.headers['x-seen-authorization'], 'yes', "the app's own Authorization still reaches the origin");
-    const blocked = await fetchViaProxy(port, `https://expired.example.com:${expired.port}/private`, caPem, secrets, connectAuth);
+    const blocked = await fetchViaProxy(
+      port,
+      `https://expired.example.com:${expired.port}/private`,
+      caPem,
+      secrets,
+      connectAuth,
+    );
     t.is(blocked.status, 502);
     outputs.push(['502 page', `${JSON.stringify(blocked.headers)}\n${blocked.body}`]);
-    const html = await fetchViaProxy(port, `https://expired.example.com:${expired.port}/private`, caPem, { ...secrets, accept: 'text/html' }, connectAuth);
+    const html = await fetchViaProxy(
+      port,
+      `https://expired.example.com:${expired.port}/private`,
+      caPem,
+      { ...secrets, accept: 'text/html' },
+      connectAuth,
+    );
     t.is(html.status, 502);
     outputs.push(['502 html page', `${JSON.stringify(html.headers)}\n${html.body}`]);
     const viaPlain = await plainViaProxy(port, `http://127.0.0.1:${plain.port}/plain`, { ...secrets, ...connectAuth });
     t.is(viaPlain.status, 200);
-    await t.throwsAsync(fetchViaProxy(port, `https://valid.example.com:${valid.port}/`, caPem, {}, { 'proxy-authorization': basic('alice:wrong-pass-555') }), { message: /407/ });
+    await t.throwsAsync(
+      fetchViaProxy(
+        port,
+        `https://valid.example.com:${valid.port}/`,
+        caPem,
+        {},
+        { 'proxy-authorization': basic('alice:wrong-pass-555') },
+      ),
+      { message: /407/ },
+    );
 
-    for (let i = 0; i < 100 && !proxy.output().stdout.includes('"type":"evidence"'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !proxy.output().stdout.includes('"type":"evidence"'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     proxy.child.kill('SIGINT');
     t.is(await proxy.exited, 0);
   } finally {
@@ -151,11 +221,20 @@ test('one proxy session: neither the CA key nor any secret header value reaches 
   t.regex(stdout, /"type":"evidence"/);
   outputs.push(['proxy stdout', stdout], ['proxy stderr', stderr], ['--log', readFileSync(logFile, 'utf8')]);
   const evidenceFiles = filesUnder(evidenceDir);
-  t.true(evidenceFiles.some((f) => f.endsWith('.har')) && evidenceFiles.some((f) => f.endsWith('report.json')), evidenceFiles.join(', '));
+  t.true(
+    evidenceFiles.some((f) => f.endsWith('.har')) && evidenceFiles.some((f) => f.endsWith('report.json')),
+    evidenceFiles.join(', '),
+  );
   for (const file of evidenceFiles) outputs.push([file, readFileSync(file, 'latin1')]);
 
   // The CA commands, and commands that fail on the key file itself or next to it.
-  for (const args of [['ca', 'show'], ['ca', 'show', '--json'], ['ca', 'path'], ['ca', 'export'], ['ca', 'env']]) {
+  for (const args of [
+    ['ca', 'show'],
+    ['ca', 'show', '--json'],
+    ['ca', 'path'],
+    ['ca', 'export'],
+    ['ca', 'env'],
+  ]) {
     const result = await runCli([...args, '--certs-dir', dir]);
     t.is(result.code, 0, args.join(' '));
     outputs.push([args.join(' '), result.stdout + result.stderr]);
@@ -192,37 +271,64 @@ test('one proxy session: neither the CA key nor any secret header value reaches 
 const NOT_BLOCKED = new Set(['ok', 'wrong-order']);
 
 test('every fixture chain that fails verification is blocked in block mode (502 naming the problem, never the origin), through the CLI proxy', async (t) => {
-  const scenarios = Object.values(fixtures.pki.scenarios).filter((s): s is Scenario & { host: string } => s.host !== null);
+  const scenarios = Object.values(fixtures.pki.scenarios).filter(
+    (s): s is Scenario & { host: string } => s.host !== null,
+  );
   // Scenarios with their own anchors are judged against them (as the fixture's OpenSSL check is); the rest against the public fixture root only.
   const groups = [scenarios.filter((s) => !s.anchors), scenarios.filter((s) => s.anchors)];
-  t.true(groups[0]!.filter((s) => !NOT_BLOCKED.has(s.problem)).length >= 12 && groups[1]!.length >= 3, 'the fixture still has its failing scenarios');
+  t.true(
+    groups[0]!.filter((s) => !NOT_BLOCKED.has(s.problem)).length >= 12 && groups[1]!.length >= 3,
+    'the fixture still has its failing scenarios',
+  );
   const origins: Origin[] = [];
   const proxies: Array<ReturnType<typeof startCliProxy>> = [];
   try {
     for (const group of groups) {
-      const served = await Promise.all(group.map(async (s) => ({ s, origin: await startHttpsOrigin(s, s.requestClientCert ? fixtures.pki.clientRoot.pem : undefined) })));
+      const served = await Promise.all(
+        group.map(async (s) => ({
+          s,
+          origin: await startHttpsOrigin(s, s.requestClientCert ? fixtures.pki.clientRoot.pem : undefined),
+        })),
+      );
       origins.push(...served.map((x) => x.origin));
       const dir = newDir('block');
       const anchors = group.flatMap((s) => s.anchors ?? []);
-      const extra = anchors.length ? (writeFileSync(join(dir, 'anchors.pem'), anchors.join('')), ['--extra-ca', join(dir, 'anchors.pem')]) : [];
-      const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', join(dir, 'certs'), '--public-roots', fixtures.pki.files['public-roots.pem']!, ...extra,
-        ...served.flatMap(({ s, origin }) => ['--resolve', `${s.host}:${origin.port}:127.0.0.1`])], cleanEnv());
+      const extra = anchors.length
+        ? (writeFileSync(join(dir, 'anchors.pem'), anchors.join('')), ['--extra-ca', join(dir, 'anchors.pem')])
+        : [];
+      const proxy = startCliProxy(
+        [
+          'proxy',
+          '--port',
+          '0',
+          '--json',
+          '--certs-dir',
+          join(dir, 'certs'),
+          '--public-roots',
+          fixtures.pki.files['public-roots.pem']!,
+          ...extra,
+          ...served.flatMap(({ s, origin }) => ['--resolve', `${s.host}:${origin.port}:127.0.0.1`]),
+        ],
+        cleanEnv(),
+      );
       proxies.push(proxy);
       const port = await proxy.port;
       // The CA the proxy created for itself has its key at 0600, as `ca init`'s.
       t.is(statSync(join(dir, 'certs', 'ca', 'keys', 'ca.private.key')).mode & 0o777, 0o600);
       const caPem = readFileSync(join(dir, 'certs', 'ca', 'certs', 'ca.pem'), 'utf8');
-      await Promise.all(served.map(async ({ s, origin }) => {
-        const result = await fetchViaProxy(port, `https://${s.host}:${origin.port}/`, caPem);
-        if (NOT_BLOCKED.has(s.problem)) {
-          t.is(result.status, 200, `${s.name} passes`);
-          t.is(result.body, `hello from ${s.name} /\n`);
-          return;
-        }
-        t.is(result.status, 502, `${s.name} is blocked`);
-        t.is(result.headers['x-tlswitness-problem'], s.problem, `${s.name} is blocked as ${s.problem}`);
-        t.false(result.body.includes('hello from'), `${s.name}: the origin's answer never reaches the app`);
-      }));
+      await Promise.all(
+        served.map(async ({ s, origin }) => {
+          const result = await fetchViaProxy(port, `https://${s.host}:${origin.port}/`, caPem);
+          if (NOT_BLOCKED.has(s.problem)) {
+            t.is(result.status, 200, `${s.name} passes`);
+            t.is(result.body, `hello from ${s.name} /\n`);
+            return;
+          }
+          t.is(result.status, 502, `${s.name} is blocked`);
+          t.is(result.headers['x-tlswitness-problem'], s.problem, `${s.name} is blocked as ${s.problem}`);
+          t.false(result.body.includes('hello from'), `${s.name}: the origin's answer never reaches the app`);
+        }),
+      );
     }
   } finally {
     for (const proxy of proxies) proxy.child.kill('SIGKILL');
@@ -232,16 +338,48 @@ test('every fixture chain that fails verification is blocked in block mode (502 
 
 test('an upstream that offers only TLS 1.1 is blocked by default (TLS ≥ 1.2)', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (_req, res) => res.end('hello over TLS 1.1\n'));
+  const server = createHttpsServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    },
+    (_req, res) => res.end('hello over TLS 1.1\n'),
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const originPort = (server.address() as AddressInfo).port;
   const dir = newDir('tls11');
-  const common = ['proxy', '--port', '0', '--json', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${originPort}:127.0.0.1`];
+  const common = [
+    'proxy',
+    '--port',
+    '0',
+    '--json',
+    '--certs-dir',
+    dir,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--resolve',
+    `valid.example.com:${originPort}:127.0.0.1`,
+  ];
   const strict = startCliProxy(common, cleanEnv());
   try {
     // The origin does speak TLS 1.1 to a client that asks for it.
-    const inspect = await runCli(['inspect', `valid.example.com:${originPort}`, '--json', '--tls-min', '1.0', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${originPort}:127.0.0.1`, '--certs-dir', dir]);
+    const inspect = await runCli([
+      'inspect',
+      `valid.example.com:${originPort}`,
+      '--json',
+      '--tls-min',
+      '1.0',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${originPort}:127.0.0.1`,
+      '--certs-dir',
+      dir,
+    ]);
     t.is(JSON.parse(inspect.stdout).tls?.protocol, 'TLSv1.1', inspect.stdout.slice(0, 400));
     const port = await strict.port;
     const caPem = readFileSync(join(dir, 'ca', 'certs', 'ca.pem'), 'utf8');
@@ -258,12 +396,37 @@ test('an upstream that offers only TLS 1.1 is blocked by default (TLS ≥ 1.2)',
 // OpenSSL 3 refused the traffic connection ("legacy sigalg disallowed or unsupported").
 test('--tls-min 1.0 reaches an upstream that offers only TLS 1.1 through the MITM', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (_req, res) => res.end('hello over TLS 1.1\n'));
+  const server = createHttpsServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    },
+    (_req, res) => res.end('hello over TLS 1.1\n'),
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const originPort = (server.address() as AddressInfo).port;
   const dir = newDir('tls10');
-  const lenient = startCliProxy(['proxy', '--port', '0', '--json', '--tls-min', '1.0', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${originPort}:127.0.0.1`], cleanEnv());
+  const lenient = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--tls-min',
+      '1.0',
+      '--certs-dir',
+      dir,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${originPort}:127.0.0.1`,
+    ],
+    cleanEnv(),
+  );
   try {
     const port = await lenient.port;
     const caPem = readFileSync(join(dir, 'ca', 'certs', 'ca.pem'), 'utf8');
@@ -282,7 +445,14 @@ test('--auth: wrong passwords of every length refused, compared as equal-length 
   t.true(authorized(auth, basic(`alice:${password}`)));
   for (let length = 0; length <= 64; length++) {
     t.false(authorized(auth, basic(`alice:${'x'.repeat(length)}`)), `length ${length}`);
-    if (length !== password.length) t.false(authorized(auth, basic(`alice:${password.slice(0, length)}${'!'.repeat(Math.max(0, length - password.length))}`)), `prefix or extension, length ${length}`);
+    if (length !== password.length)
+      t.false(
+        authorized(
+          auth,
+          basic(`alice:${password.slice(0, length)}${'!'.repeat(Math.max(0, length - password.length))}`),
+        ),
+        `prefix or extension, length ${length}`,
+      );
   }
   for (let i = 0; i < password.length; i++) {
     const changed = `${password.slice(0, i)}${password[i] === 'z' ? 'y' : 'z'}${password.slice(i + 1)}`;

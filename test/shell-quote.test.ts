@@ -27,17 +27,26 @@ for (const shell of ['sh', 'bash']) {
 }
 
 test('plain words stay readable', (t) => {
-  t.is(quotePosix('/usr/local/share/ca-certificates/tlswitness-0123abcd.crt'), '/usr/local/share/ca-certificates/tlswitness-0123abcd.crt');
+  t.is(
+    quotePosix('/usr/local/share/ca-certificates/tlswitness-0123abcd.crt'),
+    '/usr/local/share/ca-certificates/tlswitness-0123abcd.crt',
+  );
   t.is(quotePosix('-storepass'), '-storepass');
   t.is(quotePosix('a b'), "'a b'");
   t.is(quotePosix("it's"), `'it'\\''s'`);
 });
 
 test('PowerShell: single quotes, quotes doubled (typographic ones too), $ and backticks literal', (t) => {
-  t.is(quotePowerShell('C:\\Users\\alice\\AppData\\Roaming\\tlswitness\\ca\\certs\\ca.pem'), 'C:\\Users\\alice\\AppData\\Roaming\\tlswitness\\ca\\certs\\ca.pem');
+  t.is(
+    quotePowerShell('C:\\Users\\alice\\AppData\\Roaming\\tlswitness\\ca\\certs\\ca.pem'),
+    'C:\\Users\\alice\\AppData\\Roaming\\tlswitness\\ca\\certs\\ca.pem',
+  );
   t.is(quotePowerShell('C:\\Users\\Jane Doe\\ca.pem'), "'C:\\Users\\Jane Doe\\ca.pem'");
   t.is(quotePowerShell("C:\\Users\\o'brien\\ca.pem"), "'C:\\Users\\o''brien\\ca.pem'");
   t.is(quotePowerShell('C:\\Users\\o\u2019brien\\ca.pem'), "'C:\\Users\\o\u2019\u2019brien\\ca.pem'");
   t.is(quotePowerShell('C:\\$env:x\\`n\\ca.pem'), "'C:\\$env:x\\`n\\ca.pem'");
-  t.is(commandLine(['certutil', '-addstore', '-f', 'ROOT', 'C:\\a b\\ca.pem'], 'powershell'), "certutil -addstore -f ROOT 'C:\\a b\\ca.pem'");
+  t.is(
+    commandLine(['certutil', '-addstore', '-f', 'ROOT', 'C:\\a b\\ca.pem'], 'powershell'),
+    "certutil -addstore -f ROOT 'C:\\a b\\ca.pem'",
+  );
 });

@@ -112,7 +112,12 @@ async function launch(command: string, args: string[], env: NodeJS.ProcessEnv, p
 
 /** The environment a user's shell would give: the system CA bundle, nothing from this machine's proxies. */
 function baseEnv(setup: Setup): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: join(setup.dir, 'home'), SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt', TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache') };
+  return {
+    PATH: process.env.PATH,
+    HOME: join(setup.dir, 'home'),
+    SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
+    TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'),
+  };
 }
 
 function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
@@ -122,17 +127,37 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
     start(port, hosts) {
       const resolve = hosts.flatMap((host) => ['--resolve', `${host.name}:${host.port}:${host.address}`]);
       const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, mode)] : [];
-      const args = [...profile, CLI, 'proxy', '--port', String(port), '--mode', mode, '--json', '--certs-dir', certsDir, '--extra-ca', setup.rootFile, ...resolve];
+      const args = [
+        ...profile,
+        CLI,
+        'proxy',
+        '--port',
+        String(port),
+        '--mode',
+        mode,
+        '--json',
+        '--certs-dir',
+        certsDir,
+        '--extra-ca',
+        setup.rootFile,
+        ...resolve,
+      ];
       return launch(process.execPath, args, baseEnv(setup), port);
     },
-    clientCa: () => (mode === 'mitm' && existsSync(join(certsDir, 'ca', 'certs', 'ca.pem')) ? readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8') : null),
+    clientCa: () =>
+      mode === 'mitm' && existsSync(join(certsDir, 'ca', 'certs', 'ca.pem'))
+        ? readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8')
+        : null,
   };
 }
 
 /** Runs a command in a private mount namespace whose /etc/hosts maps the bench names to their addresses (the real file is never touched). */
 function withHosts(setup: Setup, names: BenchHost[], command: string[]): string[] {
   const hosts = join(setup.dir, `hosts-${names.length}-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(hosts, ['127.0.0.1 localhost', '::1 localhost', ...names.map((host) => `${host.address} ${host.name}`), ''].join('\n'));
+  writeFileSync(
+    hosts,
+    ['127.0.0.1 localhost', '::1 localhost', ...names.map((host) => `${host.address} ${host.name}`), ''].join('\n'),
+  );
   return ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts, ...command];
 }
 
@@ -142,7 +167,18 @@ function tinyproxy(setup: Setup): Contender {
     start(port, hosts) {
       const config = join(setup.dir, `tinyproxy-${port}.conf`);
       // No ConnectPort line: CONNECT to any port (the origin's is random). Debian's default log level.
-      writeFileSync(config, [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 600', 'MaxClients 4096', 'LogLevel Info', `LogFile "${join(setup.dir, `tinyproxy-${port}.log`)}"`, ''].join('\n'));
+      writeFileSync(
+        config,
+        [
+          `Port ${port}`,
+          'Listen 127.0.0.1',
+          'Timeout 600',
+          'MaxClients 4096',
+          'LogLevel Info',
+          `LogFile "${join(setup.dir, `tinyproxy-${port}.log`)}"`,
+          '',
+        ].join('\n'),
+      );
       const [command, ...args] = withHosts(setup, hosts, ['tinyproxy', '-d', '-c', config]);
       return launch(command!, args, baseEnv(setup), port);
     },
@@ -156,11 +192,26 @@ function mitmproxy(setup: Setup): Contender {
     name: 'mitmproxy',
     start(port, hosts) {
       // Regular mode; upstream verified against the bench root, as tlswitness does (not ssl_insecure).
-      const mitmdump = ['mitmdump', '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', 'stream_large_bodies=1m', '--set', `ssl_verify_upstream_trusted_ca=${setup.rootFile}`];
+      const mitmdump = [
+        'mitmdump',
+        '--listen-host',
+        '127.0.0.1',
+        '--listen-port',
+        String(port),
+        '--set',
+        `confdir=${confdir}`,
+        '--set',
+        'stream_large_bodies=1m',
+        '--set',
+        `ssl_verify_upstream_trusted_ca=${setup.rootFile}`,
+      ];
       const [command, ...args] = withHosts(setup, hosts, mitmdump);
       return launch(command!, args, baseEnv(setup), port);
     },
-    clientCa: () => (existsSync(join(confdir, 'mitmproxy-ca-cert.pem')) ? readFileSync(join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8') : null),
+    clientCa: () =>
+      existsSync(join(confdir, 'mitmproxy-ca-cert.pem'))
+        ? readFileSync(join(confdir, 'mitmproxy-ca-cert.pem'), 'utf8')
+        : null,
   };
 }
 
@@ -175,7 +226,10 @@ function canUnshare(setup: Setup): Promise<boolean> {
   });
 }
 
-export async function contenders(setup: Setup, wanted: readonly ContenderName[]): Promise<{ ready: Contender[]; skipped: Unavailable[] }> {
+export async function contenders(
+  setup: Setup,
+  wanted: readonly ContenderName[],
+): Promise<{ ready: Contender[]; skipped: Unavailable[] }> {
   const ready: Contender[] = [];
   const skipped: Unavailable[] = [];
   const unshare = wanted.some((name) => name === 'tinyproxy' || name === 'mitmproxy') ? await canUnshare(setup) : false;
@@ -184,11 +238,13 @@ export async function contenders(setup: Setup, wanted: readonly ContenderName[])
     if (name === 'direct') ready.push({ name, start: () => null, clientCa: () => null });
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
     else if (name === 'tinyproxy') {
-      if (!onPath('tinyproxy')) skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });
+      if (!onPath('tinyproxy'))
+        skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });
       else if (!unshare) skipped.push({ name, note: noHosts });
       else ready.push(tinyproxy(setup));
     } else if (name === 'mitmproxy') {
-      if (!onPath('mitmdump')) skipped.push({ name, note: 'not installed: `apt-get install -y mitmproxy` (Debian) to include it' });
+      if (!onPath('mitmdump'))
+        skipped.push({ name, note: 'not installed: `apt-get install -y mitmproxy` (Debian) to include it' });
       else if (!unshare) skipped.push({ name, note: noHosts });
       else ready.push(mitmproxy(setup));
     }

@@ -45,7 +45,10 @@ export function openTls(route: Route, servername: string): Promise<TLSSocket> {
       });
     };
     let current: Socket;
-    const timer = setTimeout(() => fail(new Error(`no TLS session with ${servername} within ${route.timeoutMs} ms`), current), route.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`no TLS session with ${servername} within ${route.timeoutMs} ms`), current),
+      route.timeoutMs,
+    );
     if (route.proxyPort === null) {
       handshake(null);
       return;
@@ -54,7 +57,11 @@ export function openTls(route: Route, servername: string): Promise<TLSSocket> {
     current = raw;
     raw.setNoDelay(true);
     raw.once('error', (error) => fail(error, raw));
-    raw.once('connect', () => raw.write(`CONNECT ${servername}:${route.originPort} HTTP/1.1\r\nHost: ${servername}:${route.originPort}\r\n\r\n`));
+    raw.once('connect', () =>
+      raw.write(
+        `CONNECT ${servername}:${route.originPort} HTTP/1.1\r\nHost: ${servername}:${route.originPort}\r\n\r\n`,
+      ),
+    );
     let reply = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       reply = Buffer.concat([reply, chunk]);
@@ -64,7 +71,11 @@ export function openTls(route: Route, servername: string): Promise<TLSSocket> {
       raw.removeAllListeners('error');
       raw.pause();
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(reply.toString('latin1'))?.[1];
-      if (status !== '200') return fail(new Error(`CONNECT ${servername}: ${reply.subarray(0, end).toString('latin1').split('\r\n')[0]}`), raw);
+      if (status !== '200')
+        return fail(
+          new Error(`CONNECT ${servername}: ${reply.subarray(0, end).toString('latin1').split('\r\n')[0]}`),
+          raw,
+        );
       if (end + 4 < reply.length) raw.unshift(reply.subarray(end + 4));
       handshake(raw);
     };
@@ -180,7 +191,12 @@ export interface Exchange {
 /** A keep-alive connection that runs one request at a time. */
 export class Connection {
   private readonly parser = new ResponseParser();
-  private waiting: { resolve(exchange: Exchange): void; reject(error: Error): void; started: number; firstByte: number } | null = null;
+  private waiting: {
+    resolve(exchange: Exchange): void;
+    reject(error: Error): void;
+    started: number;
+    firstByte: number;
+  } | null = null;
   closed = false;
 
   constructor(
@@ -226,7 +242,13 @@ export class Connection {
     this.waiting = null;
     this.socket.setTimeout(0);
     const now = performance.now();
-    waiting.resolve({ status: this.parser.status, bodyBytes: this.parser.bodyBytes, firstByteMs: waiting.firstByte - waiting.started, totalMs: now - waiting.started, firstByteAt: waiting.firstByte });
+    waiting.resolve({
+      status: this.parser.status,
+      bodyBytes: this.parser.bodyBytes,
+      firstByteMs: waiting.firstByte - waiting.started,
+      totalMs: now - waiting.started,
+      firstByteAt: waiting.firstByte,
+    });
   }
 
   private fail(error: Error): void {

@@ -7,7 +7,11 @@ import { CLI } from '../../test/helpers/fixtures.js';
 import type { Setup } from './contenders.js';
 
 export type InspectName = 'node' | 'inspect' | 'openssl';
-export const INSPECT_LABELS: Record<InspectName, string> = { node: 'bare Node tls.connect', inspect: 'tlswitness inspect', openssl: 'openssl s_client' };
+export const INSPECT_LABELS: Record<InspectName, string> = {
+  node: 'bare Node tls.connect',
+  inspect: 'tlswitness inspect',
+  openssl: 'openssl s_client',
+};
 
 export interface Timed {
   ms: number;
@@ -21,18 +25,33 @@ const HOST = 'inspect.bench.test';
 export function inspectCommands(setup: Setup): InspectCommands {
   const target = `${HOST}:${setup.originPort}`;
   const bare = join(setup.dir, 'bare-connect.mjs');
-  writeFileSync(bare, `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`);
+  writeFileSync(
+    bare,
+    `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`,
+  );
   return {
     node: { command: process.execPath, args: [bare] },
-    inspect: { command: process.execPath, args: [CLI, 'inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile] },
-    openssl: { command: 'openssl', args: ['s_client', '-connect', `127.0.0.1:${setup.originPort}`, '-servername', HOST] },
+    inspect: {
+      command: process.execPath,
+      args: [CLI, 'inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile],
+    },
+    openssl: {
+      command: 'openssl',
+      args: ['s_client', '-connect', `127.0.0.1:${setup.originPort}`, '-servername', HOST],
+    },
   };
 }
 
 export function inspectEnv(setup: Setup): NodeJS.ProcessEnv {
   const certs = join(setup.dir, 'certs-inspect');
   mkdirSync(certs, { recursive: true });
-  return { PATH: process.env.PATH, HOME: join(setup.dir, 'home'), SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt', TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'), TLSWITNESS_CERTS_DIR: certs };
+  return {
+    PATH: process.env.PATH,
+    HOME: join(setup.dir, 'home'),
+    SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
+    TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'),
+    TLSWITNESS_CERTS_DIR: certs,
+  };
 }
 
 /** Spawn to exit, in ms (async: a spawnSync would stall the origin serving the handshake in this process). */

@@ -26,7 +26,10 @@ export class LoadGenerator {
   static start(): LoadGenerator {
     // The same Node flags as the bench (tsx's loader); no inspector or profiler flags.
     const execArgv = process.execArgv.filter((flag) => !/^--(cpu-prof|inspect|heap-prof)/.test(flag));
-    const child = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), [], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new LoadGenerator(child);
   }
 

@@ -5,7 +5,15 @@ import { percentile } from './stats.js';
 
 export type Job =
   /** Opens `count` connections (at most `concurrency` handshakes at once), each with one request, and keeps them as `session`. */
-  | { kind: 'open'; session: string; route: Route; servername: string; path: string; count: number; concurrency: number }
+  | {
+      kind: 'open';
+      session: string;
+      route: Route;
+      servername: string;
+      path: string;
+      count: number;
+      concurrency: number;
+    }
   /** Sequential keep-alive requests on every connection of `session` for `durationMs`. */
   | { kind: 'run'; session: string; route: Route; servername: string; path: string; durationMs: number }
   | { kind: 'alive'; session: string }
@@ -88,7 +96,12 @@ async function runJob(job: Job, errors: Errors): Promise<Record<string, number>>
       const started = performance.now();
       await Promise.all(connections.map((_, index) => worker(index)));
       const elapsedMs = performance.now() - started;
-      return { requests: latencies.length, elapsedMs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+      return {
+        requests: latencies.length,
+        elapsedMs,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+      };
     }
     case 'alive':
       return { alive: (sessions.get(job.session) ?? []).filter((c) => !c.closed).length };
@@ -114,7 +127,12 @@ async function runJob(job: Job, errors: Errors): Promise<Record<string, number>>
         }
       }
       const elapsedMs = performance.now() - started;
-      return { connections: firstBytes.length, elapsedMs, firstByteP50Ms: percentile(firstBytes, 50), firstByteP90Ms: percentile(firstBytes, 90) };
+      return {
+        connections: firstBytes.length,
+        elapsedMs,
+        firstByteP50Ms: percentile(firstBytes, 50),
+        firstByteP90Ms: percentile(firstBytes, 90),
+      };
     }
     case 'bulk': {
       const connection = await open(job.route, job.servername, '/1k', errors);
@@ -140,7 +158,13 @@ process.on('message', (message: { id: number; job: Job }) => {
   runJob(message.job, errors).then(
     (result) => {
       const used = process.cpuUsage(cpu);
-      const reply: Reply = { ...result, cpuUs: used.user + used.system, wallMs: performance.now() - started, errors: errors.count, firstError: errors.first };
+      const reply: Reply = {
+        ...result,
+        cpuUs: used.user + used.system,
+        wallMs: performance.now() - started,
+        errors: errors.count,
+        firstError: errors.first,
+      };
       process.send!({ id: message.id, reply });
     },
     (error: Error) => process.send!({ id: message.id, error: error.stack ?? error.message }),

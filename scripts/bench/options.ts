@@ -35,8 +35,26 @@ export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--conne
                        [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
-const FULL = { duration: 5, reps: 5, connections: 32, newHosts: 100, bulkMib: 256, idle: 1000, inspectRuns: 5, delayedHosts: 10 };
-const SMOKE = { duration: 0.3, reps: 1, connections: 4, newHosts: 4, bulkMib: 4, idle: 12, inspectRuns: 1, delayedHosts: 2 };
+const FULL = {
+  duration: 5,
+  reps: 5,
+  connections: 32,
+  newHosts: 100,
+  bulkMib: 256,
+  idle: 1000,
+  inspectRuns: 5,
+  delayedHosts: 10,
+};
+const SMOKE = {
+  duration: 0.3,
+  reps: 1,
+  connections: 4,
+  newHosts: 4,
+  bulkMib: 4,
+  idle: 12,
+  inspectRuns: 1,
+  delayedHosts: 2,
+};
 
 export class UsageError extends Error {}
 
@@ -72,13 +90,22 @@ export function parseOptions(argv: string[]): BenchOptions {
   const number = (flag: string, text: string | undefined, fallback: number, integer = true): number => {
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) throw new UsageError(`--${flag} ${text}: expected a positive ${integer ? 'whole ' : ''}number`);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
+      throw new UsageError(`--${flag} ${text}: expected a positive ${integer ? 'whole ' : ''}number`);
     return value;
   };
-  const contenders = values.contenders === undefined ? (values.smoke ? (['direct', 'tunnel', 'mitm'] as ContenderName[]) : [...CONTENDERS]) : values.contenders.split(',').map((name) => name.trim());
-  for (const name of contenders) if (!CONTENDERS.includes(name as ContenderName)) throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
+  const contenders =
+    values.contenders === undefined
+      ? values.smoke
+        ? (['direct', 'tunnel', 'mitm'] as ContenderName[])
+        : [...CONTENDERS]
+      : values.contenders.split(',').map((name) => name.trim());
+  for (const name of contenders)
+    if (!CONTENDERS.includes(name as ContenderName))
+      throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
   const phases = values.phases === undefined ? [...PHASES] : values.phases.split(',').map((name) => name.trim());
-  for (const name of phases) if (!PHASES.includes(name as Phase)) throw new UsageError(`--phases: "${name}" is not one of ${PHASES.join(', ')}`);
+  for (const name of phases)
+    if (!PHASES.includes(name as Phase)) throw new UsageError(`--phases: "${name}" is not one of ${PHASES.join(', ')}`);
   const originKey = values['origin-key'] ?? 'rsa';
   if (originKey !== 'rsa' && originKey !== 'ec') throw new UsageError(`--origin-key ${originKey}: expected rsa or ec`);
   return {

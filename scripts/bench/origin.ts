@@ -10,12 +10,17 @@ export interface Origin {
 }
 
 const KIB = Buffer.alloc(1024, 'x');
-const SMALL = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${KIB.length}\r\n\r\n`), KIB]);
+const SMALL = Buffer.concat([
+  Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${KIB.length}\r\n\r\n`),
+  KIB,
+]);
 const BLOCK = Buffer.alloc(1 << 20, 'y');
 
 function notFound(path: string): Buffer {
   const body = `no ${path} here: try /1k or /bulk/BYTES\n`;
-  return Buffer.from(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  return Buffer.from(
+    `HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Writes `bytes` of body in 1 MiB blocks, waiting for 'drain' when the socket's buffer is full. */

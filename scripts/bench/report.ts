@@ -82,7 +82,10 @@ function ratio(value: number, base: number): string {
 
 export function proxyTable(report: Report): string[] {
   const { contenders, samples } = report;
-  const lines = [`| metric | ${contenders.map((c) => LABELS[c]).join(' | ')} |`, `|---|${contenders.map(() => '---:').join('|')}|`];
+  const lines = [
+    `| metric | ${contenders.map((c) => LABELS[c]).join(' | ')} |`,
+    `|---|${contenders.map(() => '---:').join('|')}|`,
+  ];
   for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
     const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
     // A phase left out (--phases) leaves its rows empty: not shown.
@@ -102,7 +105,9 @@ export function inspectTable(report: Report): string[] {
   const lines = ['| contender | wall time, median (ms) | ratio to bare Node |', '|---|---:|---:|'];
   for (const [name, values] of Object.entries(report.inspect) as [InspectName, number[]][]) {
     const value = median(values);
-    lines.push(`| ${INSPECT_LABELS[name]} | ${format(value, 1)} | ${Number.isFinite(value / floor) ? `${(value / floor).toFixed(2)}x` : '—'} |`);
+    lines.push(
+      `| ${INSPECT_LABELS[name]} | ${format(value, 1)} | ${Number.isFinite(value / floor) ? `${(value / floor).toFixed(2)}x` : '—'} |`,
+    );
   }
   return lines;
 }
@@ -120,23 +125,72 @@ export function targets(report: Report): string[] {
   const m = (key: MetricKey, c: ContenderName) => report.samples.median(key, c);
   const over = (a: number, b: number) => a / b;
   const list: Target[] = [
-    { text: 'MITM keep-alive req/s ≥ 5x mitmdump', value: over(m('kaRps', 'mitm'), m('kaRps', 'mitmproxy')), shown: 'x', met: (v) => v >= 5 },
+    {
+      text: 'MITM keep-alive req/s ≥ 5x mitmdump',
+      value: over(m('kaRps', 'mitm'), m('kaRps', 'mitmproxy')),
+      shown: 'x',
+      met: (v) => v >= 5,
+    },
     { text: 'MITM proxy CPU ≤ 250 µs per request', value: m('kaProxyCpu', 'mitm'), shown: ' µs', met: (v) => v <= 250 },
-    { text: 'tunnel keep-alive req/s ≥ 0.9x tinyproxy', value: over(m('kaRps', 'tunnel'), m('kaRps', 'tinyproxy')), shown: 'x', met: (v) => v >= 0.9 },
-    { text: 'tunnel bulk MB/s ≥ 0.9x tinyproxy', value: over(m('bulkMBps', 'tunnel'), m('bulkMBps', 'tinyproxy')), shown: 'x', met: (v) => v >= 0.9 },
-    { text: 'MITM bulk MB/s ≥ 2x mitmdump', value: over(m('bulkMBps', 'mitm'), m('bulkMBps', 'mitmproxy')), shown: 'x', met: (v) => v >= 2 },
-    { text: "MITM: a new host's first byte ≤ 2 ms above a host seen before", value: m('newHostPenalty', 'mitm'), shown: ' ms', met: (v) => v <= 2 },
-    { text: "MITM: a new host's first byte within 1 RTT of a direct connection's (delayed link)", value: m('farNewOverDirect', 'mitm'), shown: ' RTT', met: (v) => v <= 1 },
-    { text: 'MITM RSS with 1,000 idle connections ≤ 120 MB', value: m('rssIdle', 'mitm'), shown: ' MB', met: (v) => v <= 120, unjudged: report.info.idle !== 1000 && `not judged: ${report.info.idle} idle connections` },
+    {
+      text: 'tunnel keep-alive req/s ≥ 0.9x tinyproxy',
+      value: over(m('kaRps', 'tunnel'), m('kaRps', 'tinyproxy')),
+      shown: 'x',
+      met: (v) => v >= 0.9,
+    },
+    {
+      text: 'tunnel bulk MB/s ≥ 0.9x tinyproxy',
+      value: over(m('bulkMBps', 'tunnel'), m('bulkMBps', 'tinyproxy')),
+      shown: 'x',
+      met: (v) => v >= 0.9,
+    },
+    {
+      text: 'MITM bulk MB/s ≥ 2x mitmdump',
+      value: over(m('bulkMBps', 'mitm'), m('bulkMBps', 'mitmproxy')),
+      shown: 'x',
+      met: (v) => v >= 2,
+    },
+    {
+      text: "MITM: a new host's first byte ≤ 2 ms above a host seen before",
+      value: m('newHostPenalty', 'mitm'),
+      shown: ' ms',
+      met: (v) => v <= 2,
+    },
+    {
+      text: "MITM: a new host's first byte within 1 RTT of a direct connection's (delayed link)",
+      value: m('farNewOverDirect', 'mitm'),
+      shown: ' RTT',
+      met: (v) => v <= 1,
+    },
+    {
+      text: 'MITM RSS with 1,000 idle connections ≤ 120 MB',
+      value: m('rssIdle', 'mitm'),
+      shown: ' MB',
+      met: (v) => v <= 120,
+      unjudged: report.info.idle !== 1000 && `not judged: ${report.info.idle} idle connections`,
+    },
     { text: 'MITM RSS idle after start ≤ 60 MB', value: m('rssStart', 'mitm'), shown: ' MB', met: (v) => v <= 60 },
     { text: 'MITM start to listening ≤ 150 ms', value: m('startMs', 'mitm'), shown: ' ms', met: (v) => v <= 150 },
-    { text: '`inspect` ≤ 1.3x a bare Node tls.connect script', value: over(median(report.inspect.inspect ?? []), median(report.inspect.node ?? [])), shown: 'x', met: (v) => v <= 1.3 },
+    {
+      text: '`inspect` ≤ 1.3x a bare Node tls.connect script',
+      value: over(median(report.inspect.inspect ?? []), median(report.inspect.node ?? [])),
+      shown: 'x',
+      met: (v) => v <= 1.3,
+    },
   ];
   const lines = ['| target | this run | met |', '|---|---:|---|'];
   for (const target of list) {
     const known = Number.isFinite(target.value);
-    const verdict = !known ? 'not measured' : target.unjudged ? target.unjudged : target.met(target.value) ? 'yes' : '**no**';
-    lines.push(`| ${target.text} | ${known ? `${target.value.toFixed(target.shown === 'x' ? 2 : 1)}${target.shown}` : '—'} | ${verdict} |`);
+    const verdict = !known
+      ? 'not measured'
+      : target.unjudged
+        ? target.unjudged
+        : target.met(target.value)
+          ? 'yes'
+          : '**no**';
+    lines.push(
+      `| ${target.text} | ${known ? `${target.value.toFixed(target.shown === 'x' ? 2 : 1)}${target.shown}` : '—'} | ${verdict} |`,
+    );
   }
   return lines;
 }

@@ -39,28 +39,52 @@ export function criticalExtensionChains(): ChainSpec[] {
     leafExt('crit-san-leaf', { type: 'san', names: [{ dns: 'www.example.com' }], critical: true }),
     leafExt('crit-eku-leaf', { type: 'eku', oids: ['serverAuth'], critical: true }),
     leafExt('crit-bc-leaf', { type: 'bc', critical: true }),
-    leafExt('crit-policy-constraints-int', { type: 'raw', oid: '2.5.29.36', hex: '3003800100', critical: true }, (c) => setExt(c.int1!, { type: 'raw', oid: '2.5.29.36', hex: '3003800100', critical: true })),
-    leafExt('crit-inhibit-any-int', { type: 'raw', oid: '2.5.29.54', hex: '020100', critical: true }, (c) => setExt(c.int1!, { type: 'raw', oid: '2.5.29.54', hex: '020100', critical: true })),
-    leafExt('crit-unknown-expired-leaf', { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true }, (c) => ((c.leaf!.notBefore = -100), (c.leaf!.notAfter = -1))),
-    leafExt('crit-unknown-leaf-mismatch', { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true }, (c) => setExt(c.leaf!, { type: 'san', names: [{ dns: 'other.example.com' }] })),
+    leafExt('crit-policy-constraints-int', { type: 'raw', oid: '2.5.29.36', hex: '3003800100', critical: true }, (c) =>
+      setExt(c.int1!, { type: 'raw', oid: '2.5.29.36', hex: '3003800100', critical: true }),
+    ),
+    leafExt('crit-inhibit-any-int', { type: 'raw', oid: '2.5.29.54', hex: '020100', critical: true }, (c) =>
+      setExt(c.int1!, { type: 'raw', oid: '2.5.29.54', hex: '020100', critical: true }),
+    ),
+    leafExt(
+      'crit-unknown-expired-leaf',
+      { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true },
+      (c) => ((c.leaf!.notBefore = -100), (c.leaf!.notAfter = -1)),
+    ),
+    leafExt('crit-unknown-leaf-mismatch', { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true }, (c) =>
+      setExt(c.leaf!, { type: 'san', names: [{ dns: 'other.example.com' }] }),
+    ),
     leafExt('aia-malformed-noncritical', { type: 'aia', caIssuers: ['http://ca.example.com/x'], corrupt: 'badlength' }),
-    leafExt('aia-garbage-critical', { type: 'aia', caIssuers: ['http://ca.example.com/x'], corrupt: 'garbage', critical: true }),
+    leafExt('aia-garbage-critical', {
+      type: 'aia',
+      caIssuers: ['http://ca.example.com/x'],
+      corrupt: 'garbage',
+      critical: true,
+    }),
     leafExt('ku-critical-garbage-leaf', { type: 'ku', bits: ['digitalSignature'], critical: true, corrupt: 'garbage' }),
     leafExt('san-truncated-leaf', { type: 'san', names: [{ dns: 'www.example.com' }], corrupt: 'truncate' }),
     leafExt('san-trailing-zeros-leaf', { type: 'san', names: [{ dns: 'www.example.com' }], corrupt: 'trailing' }),
     leafExt('san-duplicated-leaf', { type: 'raw', oid: '2.5.29.17', hex: '3011820f7777772e6578616d706c652e636f6d' }),
-    leafExt('unknown-duplicated-leaf', { type: 'raw', oid: UNKNOWN_OID, hex: '0500' }, (c) => c.leaf!.extensions.push({ type: 'raw', oid: UNKNOWN_OID, hex: '0500' })),
+    leafExt('unknown-duplicated-leaf', { type: 'raw', oid: UNKNOWN_OID, hex: '0500' }, (c) =>
+      c.leaf!.extensions.push({ type: 'raw', oid: UNKNOWN_OID, hex: '0500' }),
+    ),
     template('crit-unknown-int-and-leaf', 'critical-extensions', {
       edit: (c) => {
         setExt(c.leaf!, { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true });
         setExt(c.int1!, { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true });
       },
     }),
-    template('crit-unknown-root-leaf-only', 'critical-extensions', { depth: 0, edit: (c) => setExt(c.root!, { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true }) }),
+    template('crit-unknown-root-leaf-only', 'critical-extensions', {
+      depth: 0,
+      edit: (c) => setExt(c.root!, { type: 'raw', oid: UNKNOWN_OID, hex: '0500', critical: true }),
+    }),
     template('bc-int-noncritical', 'critical-extensions', { edit: (c) => editExt(c.int1!, 'bc', { critical: false }) }),
     template('bc-int-garbage', 'critical-extensions', { edit: (c) => editExt(c.int1!, 'bc', { corrupt: 'garbage' }) }),
-    template('eku-int-truncated', 'critical-extensions', { edit: (c) => setExt(c.int1!, { type: 'eku', oids: ['serverAuth'], corrupt: 'truncate' }) }),
-    template('ski-root-garbage', 'critical-extensions', { edit: (c) => editExt(c.root!, 'ski', { corrupt: 'garbage' }) }),
+    template('eku-int-truncated', 'critical-extensions', {
+      edit: (c) => setExt(c.int1!, { type: 'eku', oids: ['serverAuth'], corrupt: 'truncate' }),
+    }),
+    template('ski-root-garbage', 'critical-extensions', {
+      edit: (c) => editExt(c.root!, 'ski', { corrupt: 'garbage' }),
+    }),
   );
   return out;
 }
@@ -96,7 +120,10 @@ export function depthChains(): ChainSpec[] {
     template('depth-10-ints', 'depth', { depth: 10 }),
     template('depth-100-ints', 'depth', { depth: 100 }),
     template('depth-101-ints', 'depth', { depth: 101 }),
-    template('depth-101-ints-expired-leaf', 'depth', { depth: 101, edit: (c) => ((c.leaf!.notBefore = -100), (c.leaf!.notAfter = -1)) }),
+    template('depth-101-ints-expired-leaf', 'depth', {
+      depth: 101,
+      edit: (c) => ((c.leaf!.notBefore = -100), (c.leaf!.notAfter = -1)),
+    }),
     // Two intermediates that issue each other and no root: building must stop.
     template('depth-issuer-loop', 'depth', {
       depth: 2,
@@ -124,26 +151,66 @@ export function akiSkiChains(): ChainSpec[] {
     a('aki-mismatch-leaf', (c) => editExt(c.leaf!, 'aki', { keyId: randomId })),
     a('aki-mismatch-int', (c) => editExt(c.int1!, 'aki', { keyId: randomId })),
     a('aki-mismatch-issuer-has-no-ski', (c) => (editExt(c.leaf!, 'aki', { keyId: randomId }), dropExt(c.int1!, 'ski'))),
-    a('aki-issuer-serial-match', (c) => ((c.int1!.serial = 4242), setExt(c.leaf!, { type: 'aki', issuer: c.root!.subject, serial: 4242 }))),
-    a('aki-issuer-serial-mismatch', (c) => ((c.int1!.serial = 4242), setExt(c.leaf!, { type: 'aki', issuer: c.root!.subject, serial: 4243 }))),
-    a('aki-dirname-mismatch', (c) => setExt(c.leaf!, { type: 'aki', issuer: [{ type: 'CN', value: 'Somebody Else' }] })),
+    a(
+      'aki-issuer-serial-match',
+      (c) => ((c.int1!.serial = 4242), setExt(c.leaf!, { type: 'aki', issuer: c.root!.subject, serial: 4242 })),
+    ),
+    a(
+      'aki-issuer-serial-mismatch',
+      (c) => ((c.int1!.serial = 4242), setExt(c.leaf!, { type: 'aki', issuer: c.root!.subject, serial: 4243 })),
+    ),
+    a('aki-dirname-mismatch', (c) =>
+      setExt(c.leaf!, { type: 'aki', issuer: [{ type: 'CN', value: 'Somebody Else' }] }),
+    ),
     a('aki-keyid-serial-only', (c) => ((c.int1!.serial = 77), setExt(c.leaf!, { type: 'aki', serial: 77 }))),
     a('aki-garbage-leaf', (c) => editExt(c.leaf!, 'aki', { corrupt: 'garbage' })),
     a('ski-garbage-int', (c) => editExt(c.int1!, 'ski', { corrupt: 'garbage' })),
     a('aki-empty-sequence-leaf', (c) => setExt(c.leaf!, { type: 'aki', keyId: null })),
     a('root-aki-own-ski', (c) => setExt(c.root!, { type: 'aki' })),
     a('root-aki-mismatch', (c) => setExt(c.root!, { type: 'aki', keyId: randomId })),
-    a('root-aki-issuer-serial', (c) => ((c.root!.serial = 9001), setExt(c.root!, { type: 'aki', issuer: c.root!.subject, serial: 9001 }))),
-    a('root-aki-issuer-serial-mismatch', (c) => ((c.root!.serial = 9001), setExt(c.root!, { type: 'aki', issuer: c.root!.subject, serial: 9002 }))),
+    a(
+      'root-aki-issuer-serial',
+      (c) => ((c.root!.serial = 9001), setExt(c.root!, { type: 'aki', issuer: c.root!.subject, serial: 9001 })),
+    ),
+    a(
+      'root-aki-issuer-serial-mismatch',
+      (c) => ((c.root!.serial = 9001), setExt(c.root!, { type: 'aki', issuer: c.root!.subject, serial: 9002 })),
+    ),
     a('root-aki-other-issuer', (c) => setExt(c.root!, { type: 'aki', issuer: [{ type: 'CN', value: 'Older Root' }] })),
     template('aki-two-candidates-wrong-first', 'aki-ski', {
       sent: ['leaf', 'int1b', 'int1'],
-      extra: [{ id: 'int1b', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'root', key: 'ec10', notBefore: -200, notAfter: 1800, extensions: [...caExtensions(), { type: 'aki' }] }],
+      extra: [
+        {
+          id: 'int1b',
+          subject: [
+            { type: 'O', value: 'Diff Test' },
+            { type: 'CN', value: 'Diff Intermediate 1' },
+          ],
+          issuer: 'root',
+          key: 'ec10',
+          notBefore: -200,
+          notAfter: 1800,
+          extensions: [...caExtensions(), { type: 'aki' }],
+        },
+      ],
     }),
     template('aki-two-candidates-no-aki', 'aki-ski', {
       sent: ['leaf', 'int1b', 'int1'],
       edit: (c) => dropExt(c.leaf!, 'aki'),
-      extra: [{ id: 'int1b', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Intermediate 1' }], issuer: 'root', key: 'ec10', notBefore: -200, notAfter: 1800, extensions: [...caExtensions(), { type: 'aki' }] }],
+      extra: [
+        {
+          id: 'int1b',
+          subject: [
+            { type: 'O', value: 'Diff Test' },
+            { type: 'CN', value: 'Diff Intermediate 1' },
+          ],
+          issuer: 'root',
+          key: 'ec10',
+          notBefore: -200,
+          notAfter: 1800,
+          extensions: [...caExtensions(), { type: 'aki' }],
+        },
+      ],
     }),
   ];
 }

@@ -1,6 +1,13 @@
 // The named chains of the differential corpus, by category.
 import { akiSkiChains, criticalExtensionChains, depthChains, keyUsageChains, pathLengthChains } from './chains-ext.js';
-import { baselineChains, buildingChains, hostnameChains, oddNameChains, validityChains, weakChains } from './chains-misc.js';
+import {
+  baselineChains,
+  buildingChains,
+  hostnameChains,
+  oddNameChains,
+  validityChains,
+  weakChains,
+} from './chains-misc.js';
 import { decodingChains } from './chains-decoding.js';
 import { encodingChains } from './chains-encoding.js';
 import { nameConstraintChains } from './chains-nc.js';

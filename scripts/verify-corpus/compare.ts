@@ -61,18 +61,27 @@ export function differencesOf(c: Omit<DiffCase, 'differences'>): Difference[] {
   } else {
     if (openssl.loaded && subject.ok !== openssl.ok) {
       const final = opensslFinal(openssl);
-      out.push({ kind: 'ok', detail: `ok: ours ${subject.ok} (${subject.opensslCode} at ${subject.depth}), openssl ${openssl.ok}${final ? ` (${final.code} at ${final.depth})` : ''}` });
+      out.push({
+        kind: 'ok',
+        detail: `ok: ours ${subject.ok} (${subject.opensslCode} at ${subject.depth}), openssl ${openssl.ok}${final ? ` (${final.code} at ${final.depth})` : ''}`,
+      });
     }
     if (node.servable && node.handshakeError === null) {
       const sameCode = subject.code === node.code;
       const sameMessage = node.code !== 'UNSPECIFIED' || subject.message === node.message;
       if (!sameCode || !sameMessage) {
-        out.push({ kind: 'code', detail: `code: ours ${show(subject.code)} ${show(subject.message)}, node ${show(node.code)} ${show(node.message)}` });
+        out.push({
+          kind: 'code',
+          detail: `code: ours ${show(subject.code)} ${show(subject.message)}, node ${show(node.code)} ${show(node.message)}`,
+        });
       }
     }
   }
   const base = { ...c, differences: [] };
-  return out.map((d) => ({ ...d, allowedBy: ALLOW_LIST.find((rule) => rule.applies(base, { ...d, allowedBy: null }))?.id ?? null }));
+  return out.map((d) => ({
+    ...d,
+    allowedBy: ALLOW_LIST.find((rule) => rule.applies(base, { ...d, allowedBy: null }))?.id ?? null,
+  }));
 }
 
 export function summarize(cases: DiffCase[]): Summary {

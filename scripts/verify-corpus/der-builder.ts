@@ -1,9 +1,36 @@
 // Encodes a ChainSpec into DER certificates signed natively with node:crypto: any extension, name or date a
 // server could send, valid or not, so the differential test can hand the same bytes to every verifier.
 import { constants, createHash, sign } from 'node:crypto';
-import { bitString, bool, ctx, integer, ipBytes, ipRangeBytes, namedBits, nullValue, octets, oid, seq, set, stringValue, time, tlv } from './der.js';
+import {
+  bitString,
+  bool,
+  ctx,
+  integer,
+  ipBytes,
+  ipRangeBytes,
+  namedBits,
+  nullValue,
+  octets,
+  oid,
+  seq,
+  set,
+  stringValue,
+  time,
+  tlv,
+} from './der.js';
 import type { KeyPool, PoolKey } from './keys.js';
-import type { AttrSpec, CertSpec, ChainSpec, Corruption, ExtSpec, GeneralNameSpec, KeyUsageBit, NameSpec, SubtreeSpec, TimeForm } from './spec.js';
+import type {
+  AttrSpec,
+  CertSpec,
+  ChainSpec,
+  Corruption,
+  ExtSpec,
+  GeneralNameSpec,
+  KeyUsageBit,
+  NameSpec,
+  SubtreeSpec,
+  TimeForm,
+} from './spec.js';
 
 const DAY = 86_400_000;
 
@@ -29,7 +56,17 @@ export const EKU_OIDS: Record<string, string> = {
   msSGC: '1.3.6.1.4.1.311.10.3.3',
 };
 
-const KU_BITS: KeyUsageBit[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+const KU_BITS: KeyUsageBit[] = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
 
 const EXTENSION_OIDS = {
   bc: '2.5.29.19',
@@ -47,7 +84,8 @@ const EXTENSION_OIDS = {
 
 function attribute(attr: AttrSpec): Buffer {
   const type = ATTRIBUTE_OIDS[attr.type] ?? attr.type;
-  const tag = attr.tag ?? (attr.type === 'C' ? 'printable' : attr.type === 'emailAddress' || attr.type === 'DC' ? 'ia5' : 'utf8');
+  const tag =
+    attr.tag ?? (attr.type === 'C' ? 'printable' : attr.type === 'emailAddress' || attr.type === 'DC' ? 'ia5' : 'utf8');
   if (attr.hex !== undefined) return seq(oid(type), tlv(stringValue(tag, '')[0]!, Buffer.from(attr.hex, 'hex')));
   return seq(oid(type), stringValue(tag, attr.value));
 }
@@ -83,7 +121,14 @@ const P256 = {
 function explicitCurveSpki(key: PoolKey): Buffer {
   const point = key.spki.subarray(key.spki.length - 65);
   const big = (hex: string) => integer(BigInt(`0x${hex}`));
-  const params = seq(integer(1), seq(oid('1.2.840.10045.1.1'), big(P256.p)), seq(octets(Buffer.from(P256.a, 'hex')), octets(Buffer.from(P256.b, 'hex'))), octets(Buffer.from(P256.g, 'hex')), big(P256.n), integer(1));
+  const params = seq(
+    integer(1),
+    seq(oid('1.2.840.10045.1.1'), big(P256.p)),
+    seq(octets(Buffer.from(P256.a, 'hex')), octets(Buffer.from(P256.b, 'hex'))),
+    octets(Buffer.from(P256.g, 'hex')),
+    big(P256.n),
+    integer(1),
+  );
   return seq(seq(oid('1.2.840.10045.2.1'), params), bitString(point));
 }
 
@@ -108,7 +153,13 @@ export function encodeGeneralName(name: GeneralNameSpec, inConstraint = false): 
 
 function subtrees(list: SubtreeSpec[]): Buffer {
   return Buffer.concat(
-    list.map((s) => seq(encodeGeneralName(s.base, true), ...(s.min !== undefined ? [tlv(0x80, integer(s.min).subarray(2))] : []), ...(s.max !== undefined ? [tlv(0x81, integer(s.max).subarray(2))] : []))),
+    list.map((s) =>
+      seq(
+        encodeGeneralName(s.base, true),
+        ...(s.min !== undefined ? [tlv(0x80, integer(s.min).subarray(2))] : []),
+        ...(s.max !== undefined ? [tlv(0x81, integer(s.max).subarray(2))] : []),
+      ),
+    ),
   );
 }
 
@@ -119,7 +170,8 @@ export function keyId(key: PoolKey): Buffer {
 /** The SKI value a certificate spec carries (or would carry): explicit hex, else the SHA-1 of its SPKI. */
 function subjectKeyId(cert: CertSpec, keys: KeyPool): Buffer {
   const ski = cert.extensions.find((e) => e.type === 'ski');
-  if (ski && ski.type === 'ski' && ski.keyId !== undefined && ski.keyId !== 'auto') return Buffer.from(ski.keyId, 'hex');
+  if (ski && ski.type === 'ski' && ski.keyId !== undefined && ski.keyId !== 'auto')
+    return Buffer.from(ski.keyId, 'hex');
   return keyId(poolKey(keys, cert.key));
 }
 
@@ -132,7 +184,10 @@ function poolKey(keys: KeyPool, name: string): PoolKey {
 function extensionValue(ext: ExtSpec, cert: CertSpec, issuer: CertSpec | undefined, keys: KeyPool): Buffer {
   switch (ext.type) {
     case 'bc':
-      return seq(...(ext.ca ? [bool(true)] : ext.explicitFalse ? [bool(false)] : []), ...(ext.pathLen !== undefined ? [integer(ext.pathLen)] : []));
+      return seq(
+        ...(ext.ca ? [bool(true)] : ext.explicitFalse ? [bool(false)] : []),
+        ...(ext.pathLen !== undefined ? [integer(ext.pathLen)] : []),
+      );
     case 'ku':
       return namedBits(ext.bits.map((b) => KU_BITS.indexOf(b)));
     case 'eku':
@@ -141,17 +196,26 @@ function extensionValue(ext: ExtSpec, cert: CertSpec, issuer: CertSpec | undefin
     case 'ian':
       return seq(...ext.names.map((n) => encodeGeneralName(n)));
     case 'nc':
-      return seq(...(ext.permitted ? [ctx(0, subtrees(ext.permitted), true)] : []), ...(ext.excluded ? [ctx(1, subtrees(ext.excluded), true)] : []));
+      return seq(
+        ...(ext.permitted ? [ctx(0, subtrees(ext.permitted), true)] : []),
+        ...(ext.excluded ? [ctx(1, subtrees(ext.excluded), true)] : []),
+      );
     case 'ski':
       return octets(subjectKeyId(cert, keys));
     case 'aki': {
       const parts: Buffer[] = [];
       if (ext.keyId !== null) {
-        const id = ext.keyId === undefined || ext.keyId === 'auto' ? (issuer ? subjectKeyId(issuer, keys) : Buffer.alloc(20)) : Buffer.from(ext.keyId, 'hex');
+        const id =
+          ext.keyId === undefined || ext.keyId === 'auto'
+            ? issuer
+              ? subjectKeyId(issuer, keys)
+              : Buffer.alloc(20)
+            : Buffer.from(ext.keyId, 'hex');
         parts.push(ctx(0, id, false));
       }
       if (ext.issuer) parts.push(ctx(1, ctx(4, encodeName(ext.issuer), true), true));
-      else if (ext.issuerNames) parts.push(ctx(1, Buffer.concat(ext.issuerNames.map((n) => encodeGeneralName(n))), true));
+      else if (ext.issuerNames)
+        parts.push(ctx(1, Buffer.concat(ext.issuerNames.map((n) => encodeGeneralName(n))), true));
       if (ext.serial !== undefined) parts.push(ctx(2, integer(ext.serial).subarray(2), false));
       return seq(...parts);
     }
@@ -182,7 +246,8 @@ function corrupt(value: Buffer, how: Corruption | undefined): Buffer {
     case 'empty':
       return Buffer.alloc(0);
     case 'badlength': {
-      if (value.length < 2 || value[1]! >= 0x7f) return Buffer.concat([value.subarray(0, 1), Buffer.from([0x7f]), value.subarray(2)]);
+      if (value.length < 2 || value[1]! >= 0x7f)
+        return Buffer.concat([value.subarray(0, 1), Buffer.from([0x7f]), value.subarray(2)]);
       const out = Buffer.from(value);
       out[1] = value[1]! + 1;
       return out;
@@ -201,11 +266,27 @@ function signatureAlgorithm(key: PoolKey, digest: string, pss: boolean): Buffer 
   if (key.type === 'ed448') return seq(oid('1.3.101.113'));
   if (key.type === 'rsa-pss' || (key.type === 'rsa' && pss)) {
     // RFC 4055 RSASSA-PSS-params: SHA-256, MGF1 with SHA-256, 32-byte salt.
-    return seq(oid('1.2.840.113549.1.1.10'), seq(ctx(0, seq(oid(SHA256)), true), ctx(1, seq(oid('1.2.840.113549.1.1.8'), seq(oid(SHA256))), true), ctx(2, integer(32), true)));
+    return seq(
+      oid('1.2.840.113549.1.1.10'),
+      seq(
+        ctx(0, seq(oid(SHA256)), true),
+        ctx(1, seq(oid('1.2.840.113549.1.1.8'), seq(oid(SHA256))), true),
+        ctx(2, integer(32), true),
+      ),
+    );
   }
-  if (key.type === 'dsa') return seq(oid({ sha1: '1.2.840.10040.4.3', sha256: '2.16.840.1.101.3.4.3.2', sha384: '2.16.840.1.101.3.4.3.3' }[digest]!));
-  if (key.type === 'ec') return seq(oid({ sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3' }[digest]!));
-  return seq(oid({ sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11', sha384: '1.2.840.113549.1.1.12' }[digest]!), nullValue());
+  if (key.type === 'dsa')
+    return seq(
+      oid({ sha1: '1.2.840.10040.4.3', sha256: '2.16.840.1.101.3.4.3.2', sha384: '2.16.840.1.101.3.4.3.3' }[digest]!),
+    );
+  if (key.type === 'ec')
+    return seq(
+      oid({ sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2', sha384: '1.2.840.10045.4.3.3' }[digest]!),
+    );
+  return seq(
+    oid({ sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11', sha384: '1.2.840.113549.1.1.12' }[digest]!),
+    nullValue(),
+  );
 }
 
 /** One certificate of a chain spec as DER. */
@@ -221,22 +302,37 @@ export function buildCertificate(chain: ChainSpec, cert: CertSpec, keys: KeyPool
   const version = cert.version ?? 3;
   const v3 = version === 3;
   const extensions = cert.extensions.map((ext) =>
-    seq(oid(extensionOid(ext)), ...(ext.critical ? [bool(true)] : []), octets(corrupt(extensionValue(ext, cert, issuer, keys), ext.corrupt))),
+    seq(
+      oid(extensionOid(ext)),
+      ...(ext.critical ? [bool(true)] : []),
+      octets(corrupt(extensionValue(ext, cert, issuer, keys), ext.corrupt)),
+    ),
   );
   const tbs = seq(
     ...(version > 1 ? [ctx(0, integer(version - 1), true)] : []),
     integer(cert.serial ?? 0x1000 + index),
     alg,
     encodeName(cert.issuerName ?? issuer?.subject ?? cert.subject),
-    seq(validityTime(new Date(now.getTime() + cert.notBefore * DAY), cert.timeForm, 'before'), validityTime(new Date(now.getTime() + cert.notAfter * DAY), cert.timeForm, 'after')),
+    seq(
+      validityTime(new Date(now.getTime() + cert.notBefore * DAY), cert.timeForm, 'before'),
+      validityTime(new Date(now.getTime() + cert.notAfter * DAY), cert.timeForm, 'after'),
+    ),
     encodeName(cert.subject),
-    cert.explicitCurve && poolKey(keys, cert.key).spki.length === 91 ? explicitCurveSpki(poolKey(keys, cert.key)) : poolKey(keys, cert.key).spki,
+    cert.explicitCurve && poolKey(keys, cert.key).spki.length === 91
+      ? explicitCurveSpki(poolKey(keys, cert.key))
+      : poolKey(keys, cert.key).spki,
     ...(v3 && extensions.length > 0 ? [ctx(3, seq(...extensions), true)] : []),
   );
   const signature =
     signer.type === 'ed25519' || signer.type === 'ed448'
       ? sign(null, tbs, signer.privateKey)
-      : sign(pss ? 'sha256' : digest, tbs, pss ? { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : signer.privateKey);
+      : sign(
+          pss ? 'sha256' : digest,
+          tbs,
+          pss
+            ? { key: signer.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+            : signer.privateKey,
+        );
   return seq(tbs, outerAlg, bitString(signature));
 }
 
@@ -259,7 +355,13 @@ export function buildChain(spec: ChainSpec, keys: KeyPool, now: Date): BuiltChai
   };
   const leaf = spec.certs.find((c) => c.id === spec.sent[0]);
   if (!leaf) throw new Error(`${spec.name}: no leaf`);
-  return { spec, der, anchors: spec.anchors.map(pick), sent: spec.sent.map(pick), leafKeyPem: poolKey(keys, leaf.key).keyPem };
+  return {
+    spec,
+    der,
+    anchors: spec.anchors.map(pick),
+    sent: spec.sent.map(pick),
+    leafKeyPem: poolKey(keys, leaf.key).keyPem,
+  };
 }
 
 export function toPem(der: Buffer): string {

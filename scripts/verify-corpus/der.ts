@@ -18,7 +18,8 @@ export const octets = (content: Buffer): Buffer => tlv(0x04, content);
 export const nullValue = (): Buffer => Buffer.from([0x05, 0x00]);
 export const bool = (value: boolean): Buffer => Buffer.from([0x01, 0x01, value ? 0xff : 0x00]);
 /** Context-specific tag: constructed (EXPLICIT or IMPLICIT over a constructed type) or primitive IMPLICIT. */
-export const ctx = (n: number, content: Buffer, constructed: boolean): Buffer => tlv((constructed ? 0xa0 : 0x80) | n, content);
+export const ctx = (n: number, content: Buffer, constructed: boolean): Buffer =>
+  tlv((constructed ? 0xa0 : 0x80) | n, content);
 
 /** Two's-complement minimal INTEGER content. */
 export function integerContent(value: number | bigint): Buffer {
@@ -79,11 +80,24 @@ export function time(date: Date): Buffer {
   return tlv(0x18, Buffer.from(`${digits}Z`, 'latin1'));
 }
 
-const STRING_TAGS = { utf8: 0x0c, numeric: 0x12, printable: 0x13, t61: 0x14, ia5: 0x16, visible: 0x1a, universal: 0x1c, bmp: 0x1e } as const;
+const STRING_TAGS = {
+  utf8: 0x0c,
+  numeric: 0x12,
+  printable: 0x13,
+  t61: 0x14,
+  ia5: 0x16,
+  visible: 0x1a,
+  universal: 0x1c,
+  bmp: 0x1e,
+} as const;
 
 export function stringValue(kind: keyof typeof STRING_TAGS, value: string): Buffer {
   if (kind === 'bmp') return tlv(STRING_TAGS.bmp, Buffer.from(value, 'utf16le').swap16());
-  if (kind === 'universal') return tlv(STRING_TAGS.universal, Buffer.concat([...value].map((ch) => Buffer.from([0, 0, ch.codePointAt(0)! >> 8, ch.codePointAt(0)! & 0xff]))));
+  if (kind === 'universal')
+    return tlv(
+      STRING_TAGS.universal,
+      Buffer.concat([...value].map((ch) => Buffer.from([0, 0, ch.codePointAt(0)! >> 8, ch.codePointAt(0)! & 0xff]))),
+    );
   return tlv(STRING_TAGS[kind], Buffer.from(value, kind === 'utf8' ? 'utf8' : 'latin1'));
 }
 

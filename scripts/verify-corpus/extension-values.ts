@@ -4,8 +4,11 @@ import { ctx, oid, seq } from './der.js';
 import { encodeGeneralName } from './der-builder.js';
 
 export const CRLDP = '2.5.29.31';
-export const crlDp = (uri: string): string => seq(seq(ctx(0, ctx(0, encodeGeneralName({ uri }), true), true))).toString('hex');
-export const CRLDP_ISSUER_ONLY = seq(seq(ctx(2, encodeGeneralName({ dn: [{ type: 'CN', value: 'CRL Issuer' }] }), true))).toString('hex');
+export const crlDp = (uri: string): string =>
+  seq(seq(ctx(0, ctx(0, encodeGeneralName({ uri }), true), true))).toString('hex');
+export const CRLDP_ISSUER_ONLY = seq(
+  seq(ctx(2, encodeGeneralName({ dn: [{ type: 'CN', value: 'CRL Issuer' }] }), true)),
+).toString('hex');
 export const POLICY_MAPPING = seq(seq(oid('1.2.3.4.5'), oid('1.2.3.4.6'))).toString('hex');
 
 // RFC 3779: id-pe-ipAddrBlocks and id-pe-autonomousSysIds, with IPv4 families (AFI 0001).

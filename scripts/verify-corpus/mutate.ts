@@ -2,7 +2,21 @@
 // criticality, change names, dates, key usage, order, certificates, keys and signatures. The same seed gives the
 // same corpus; each chain's name lists what was done to it.
 import { EC_KEYS } from './keys.js';
-import { chance, CORRUPTIONS, EKUS, HOSTS, KU_BITS, NAMES, pick, prng, randomExtension, randomGeneralName, targetedBase, targetedName, type Rng } from './random-values.js';
+import {
+  chance,
+  CORRUPTIONS,
+  EKUS,
+  HOSTS,
+  KU_BITS,
+  NAMES,
+  pick,
+  prng,
+  randomExtension,
+  randomGeneralName,
+  targetedBase,
+  targetedName,
+  type Rng,
+} from './random-values.js';
 import type { CertSpec, ChainSpec } from './spec.js';
 import { caExtensions, cn, setExt, template } from './templates.js';
 
@@ -11,9 +25,37 @@ function mutate(rng: Rng, chain: ChainSpec): string {
   const certs = chain.certs;
   const cert = pick(rng, certs);
   const op = pick(rng, [
-    'add-ext', 'add-ext', 'add-ext', 'drop-ext', 'dup-ext', 'corrupt-ext', 'flip-critical', 'subject', 'issuer-name', 'dates', 'key-usage', 'eku',
-    'order', 'drop-cert', 'add-cert', 'swap-key', 'bad-signature', 'weak', 'path-len', 'v1', 'anchors', 'host', 'reissue',
-    'name-variant', 'targeted-nc', 'targeted-nc', 'san', 'serial', 'aki', 'twin', 'encoding',
+    'add-ext',
+    'add-ext',
+    'add-ext',
+    'drop-ext',
+    'dup-ext',
+    'corrupt-ext',
+    'flip-critical',
+    'subject',
+    'issuer-name',
+    'dates',
+    'key-usage',
+    'eku',
+    'order',
+    'drop-cert',
+    'add-cert',
+    'swap-key',
+    'bad-signature',
+    'weak',
+    'path-len',
+    'v1',
+    'anchors',
+    'host',
+    'reissue',
+    'name-variant',
+    'targeted-nc',
+    'targeted-nc',
+    'san',
+    'serial',
+    'aki',
+    'twin',
+    'encoding',
   ] as const);
   const ext = cert.extensions.length > 0 ? pick(rng, cert.extensions) : null;
   const extIndex = ext ? cert.extensions.indexOf(ext) : -1;
@@ -51,7 +93,12 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       cert.issuerName = pick(rng, NAMES);
       return `issuer-name(${cert.id})`;
     case 'dates': {
-      const [nb, na] = pick(rng, [[-400, -2], [2, 400], [10, -10], [-1, 9500]] as const);
+      const [nb, na] = pick(rng, [
+        [-400, -2],
+        [2, 400],
+        [10, -10],
+        [-1, 9500],
+      ] as const);
       cert.notBefore = nb;
       cert.notAfter = na;
       return `dates(${cert.id},${nb},${na})`;
@@ -122,11 +169,18 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       return `name-variant(${cert.id},${how})`;
     }
     case 'targeted-nc': {
-      const ca = pick(rng, certs.filter((c) => c.id !== chain.sent[0]));
+      const ca = pick(
+        rng,
+        certs.filter((c) => c.id !== chain.sent[0]),
+      );
       if (!ca) return 'noop';
       const base = targetedBase(rng, chain.host);
       const excluded = chance(rng, 0.3);
-      setExt(ca, { type: 'nc', critical: chance(rng, 0.8), ...(excluded ? { excluded: [{ base }] } : { permitted: [{ base }] }) });
+      setExt(ca, {
+        type: 'nc',
+        critical: chance(rng, 0.8),
+        ...(excluded ? { excluded: [{ base }] } : { permitted: [{ base }] }),
+      });
       return `targeted-nc(${ca.id},${excluded ? 'excluded' : 'permitted'},${JSON.stringify(base)})`;
     }
     case 'san': {
@@ -151,14 +205,26 @@ function mutate(rng: Rng, chain: ChainSpec): string {
       setExt(cert, {
         type: 'aki',
         ...(form === 'keyid-issuer-serial' ? {} : { keyId: null }),
-        ...(form !== 'serial-only' ? { issuer: right ? (issuer.issuerName ?? certs.find((c) => c.id === issuer.issuer)?.subject ?? issuer.subject) : cn('Nobody') } : {}),
+        ...(form !== 'serial-only'
+          ? {
+              issuer: right
+                ? (issuer.issuerName ?? certs.find((c) => c.id === issuer.issuer)?.subject ?? issuer.subject)
+                : cn('Nobody'),
+            }
+          : {}),
         ...(form !== 'issuer-only' ? { serial } : {}),
       });
       return `aki(${cert.id},${form},${right ? 'right' : 'wrong'})`;
     }
     case 'twin': {
       // Another certificate with the same subject and a different key or dates, sent too: issuer choice matters.
-      const twin: CertSpec = { ...structuredClone(cert), id: `${cert.id}-twin`, key: pick(rng, EC_KEYS), notBefore: pick(rng, [-500, -10]), notAfter: pick(rng, [-5, 50, 4000]) };
+      const twin: CertSpec = {
+        ...structuredClone(cert),
+        id: `${cert.id}-twin`,
+        key: pick(rng, EC_KEYS),
+        notBefore: pick(rng, [-500, -10]),
+        notAfter: pick(rng, [-5, 50, 4000]),
+      };
       if (certs.some((c) => c.id === twin.id)) return 'noop';
       certs.push(twin);
       chain.sent.splice(1 + Math.floor(rng() * chain.sent.length), 0, twin.id);
@@ -167,9 +233,14 @@ function mutate(rng: Rng, chain: ChainSpec): string {
     }
     case 'encoding': {
       const how = pick(rng, ['time', 'explicit-curve', 'sigalg-outer', 'sigalg-both'] as const);
-      if (how === 'time') cert.timeForm = pick(rng, ['generalized', 'no-seconds', 'garbage-before', 'garbage-after'] as const);
+      if (how === 'time')
+        cert.timeForm = pick(rng, ['generalized', 'no-seconds', 'garbage-before', 'garbage-after'] as const);
       else if (how === 'explicit-curve') cert.explicitCurve = true;
-      else cert.sigAlgOid = { oid: pick(rng, ['1.2.840.10045.4.3.3', '1.2.840.113549.1.1.11', '1.2.3.4']), where: how === 'sigalg-outer' ? 'outer' : 'both' };
+      else
+        cert.sigAlgOid = {
+          oid: pick(rng, ['1.2.840.10045.4.3.3', '1.2.840.113549.1.1.11', '1.2.3.4']),
+          where: how === 'sigalg-outer' ? 'outer' : 'both',
+        };
       return `encoding(${cert.id},${how === 'time' ? cert.timeForm : how})`;
     }
     case 'reissue': {
@@ -186,7 +257,15 @@ function baseChain(rng: Rng, index: number): ChainSpec {
   const chain = template(`mut-${index}`, 'mutation', { depth, host, rsa: chance(rng, 0.1) });
   if (chance(rng, 0.3)) {
     // A second root to be sent, trusted or dropped by mutations.
-    chain.certs.push({ id: 'other', subject: cn('Unrelated Root'), issuer: 'other', key: 'ec15', notBefore: -100, notAfter: 3000, extensions: caExtensions() });
+    chain.certs.push({
+      id: 'other',
+      subject: cn('Unrelated Root'),
+      issuer: 'other',
+      key: 'ec15',
+      notBefore: -100,
+      notAfter: 3000,
+      extensions: caExtensions(),
+    });
   }
   return chain;
 }

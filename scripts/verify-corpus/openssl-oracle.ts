@@ -31,16 +31,27 @@ export interface OpensslOptions {
   extraArgs?: string[];
 }
 
-export async function opensslVerifyAll(chains: BuiltChain[], now: Date, options: OpensslOptions = {}): Promise<OpensslAnswer[]> {
+export async function opensslVerifyAll(
+  chains: BuiltChain[],
+  now: Date,
+  options: OpensslOptions = {},
+): Promise<OpensslAnswer[]> {
   const dir = await mkdtemp(join(tmpdir(), 'verify-diff-'));
   try {
-    return await mapLimit(chains, options.concurrency ?? 2, (chain, i) => opensslVerify(chain, now, join(dir, String(i)), options.extraArgs ?? []));
+    return await mapLimit(chains, options.concurrency ?? 2, (chain, i) =>
+      opensslVerify(chain, now, join(dir, String(i)), options.extraArgs ?? []),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-export async function opensslVerify(chain: BuiltChain, now: Date, prefix: string, extraArgs: string[]): Promise<OpensslAnswer> {
+export async function opensslVerify(
+  chain: BuiltChain,
+  now: Date,
+  prefix: string,
+  extraArgs: string[],
+): Promise<OpensslAnswer> {
   const anchors = `${prefix}-anchors.pem`;
   const rest = `${prefix}-untrusted.pem`;
   const leaf = `${prefix}-leaf.pem`;
@@ -67,7 +78,11 @@ export async function opensslVerify(chain: BuiltChain, now: Date, prefix: string
   ];
   const { stdout, stderr } = await run('openssl', args);
   const output = `${stdout}${stderr}`;
-  const errors = [...output.matchAll(ERROR_LINE)].map((m) => ({ code: Number(m[1]), depth: Number(m[2]), text: m[3]! }));
+  const errors = [...output.matchAll(ERROR_LINE)].map((m) => ({
+    code: Number(m[1]),
+    depth: Number(m[2]),
+    text: m[3]!,
+  }));
   const ok = stdout.includes(': OK');
   // Without an OK and without an error line, openssl failed before verifying (an unloadable file).
   return { loaded: ok || errors.length > 0, ok, errors, output };
@@ -75,6 +90,11 @@ export async function opensslVerify(chain: BuiltChain, now: Date, prefix: string
 
 function run(command: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 30_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (_error, stdout, stderr) => resolve({ stdout, stderr }));
+    execFile(
+      command,
+      args,
+      { timeout: 30_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+      (_error, stdout, stderr) => resolve({ stdout, stderr }),
+    );
   });
 }

@@ -6,7 +6,13 @@ import type { CertSpec, ExtSpec, NameSpec } from './spec.js';
 
 function nameText(name: NameSpec): string {
   if (name.length === 0) return '(empty)';
-  return name.map((rdn) => (Array.isArray(rdn) ? rdn : [rdn]).map((a) => `${a.type}=${JSON.stringify(a.value)}${a.tag ? `:${a.tag}` : ''}`).join('+')).join(', ');
+  return name
+    .map((rdn) =>
+      (Array.isArray(rdn) ? rdn : [rdn])
+        .map((a) => `${a.type}=${JSON.stringify(a.value)}${a.tag ? `:${a.tag}` : ''}`)
+        .join('+'),
+    )
+    .join(', ');
 }
 
 function extText(e: ExtSpec): string {
@@ -29,7 +35,11 @@ export function describeCase(c: DiffCase, now: Date): string {
     `  sent ${s.sent.join(',')}; anchors ${s.anchors.join(',')}; ${isIP(s.host) ? 'ip' : 'host'} ${s.host}; at ${now.toISOString()}`,
     ...s.certs.map(certText),
     `  openssl: ${c.openssl.loaded ? (c.openssl.ok ? 'ok' : c.openssl.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')) : `unloadable: ${c.openssl.output.trim().split('\n')[0]}`}`,
-    ...(c.opensslAuthLevel1 ? [`  openssl -auth_level 1: ${c.opensslAuthLevel1.ok ? 'ok' : c.opensslAuthLevel1.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')}`] : []),
+    ...(c.opensslAuthLevel1
+      ? [
+          `  openssl -auth_level 1: ${c.opensslAuthLevel1.ok ? 'ok' : c.opensslAuthLevel1.errors.map((e) => `${e.code}@${e.depth} ${e.text}`).join(' | ')}`,
+        ]
+      : []),
     `  node:    ${!c.node.servable ? `not servable (${c.node.serveError})` : c.node.handshakeError !== null ? `no handshake (${c.node.handshakeError})` : c.node.code === null ? 'ok' : `${c.node.code} ${JSON.stringify(c.node.message)}`}`,
     `  ours:    ${c.subject.thrown !== null ? `THREW ${c.subject.thrown}` : c.subject.ok ? 'ok' : `${c.subject.opensslCode}@${c.subject.depth} ${c.subject.code} ${JSON.stringify(c.subject.message)}`}`,
     ...c.differences.map((d) => `  => ${d.allowedBy ? `allowed (${d.allowedBy})` : 'DIFFERS'}: ${d.detail}`),
@@ -46,7 +56,10 @@ function signature(c: DiffCase, kind: string): string {
   return `code: ours ${ours}${c.subject.code ? ` ${c.subject.code}` : ''}, node ${c.node.code ?? 'ok'}${c.node.code === 'UNSPECIFIED' ? ` (${c.node.message})` : ''}`;
 }
 
-export function disagreementReport(run: DifferentialRun, meta: { seeds: number[]; mutations: number; elapsedMs: number }): string {
+export function disagreementReport(
+  run: DifferentialRun,
+  meta: { seeds: number[]; mutations: number; elapsedMs: number },
+): string {
   const s = run.summary;
   const groups = new Map<string, { count: number; examples: string[] }>();
   for (const c of run.cases) {
@@ -61,12 +74,18 @@ export function disagreementReport(run: DifferentialRun, meta: { seeds: number[]
   }
   const sorted = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   const allowed = new Map<string, string[]>();
-  for (const c of run.cases) for (const d of c.differences) if (d.allowedBy) allowed.set(d.allowedBy, [...(allowed.get(d.allowedBy) ?? []), c.chain.spec.name]);
+  for (const c of run.cases)
+    for (const d of c.differences)
+      if (d.allowedBy) allowed.set(d.allowedBy, [...(allowed.get(d.allowedBy) ?? []), c.chain.spec.name]);
   const failingChains = run.cases.filter((c) => c.differences.some((d) => !d.allowedBy)).length;
   return [
     `# Differential verification status`,
     ``,
-    `Run at ${run.now.toISOString()}: seed ${meta.seeds.join(',')}, ${meta.mutations} mutations per seed, ${Math.round(meta.elapsedMs / 100) / 10} s (${Object.entries(run.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}).`,
+    `Run at ${run.now.toISOString()}: seed ${meta.seeds.join(',')}, ${meta.mutations} mutations per seed, ${Math.round(meta.elapsedMs / 100) / 10} s (${Object.entries(
+      run.timings,
+    )
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ')}).`,
     ``,
     `- chains: ${s.total} (openssl loaded ${s.loaded}; the others have no verdict and are only checked for a throw while verifying)`,
     `- ok agrees with openssl verify: ${s.okAgree}/${s.loaded}`,
@@ -74,7 +93,9 @@ export function disagreementReport(run: DifferentialRun, meta: { seeds: number[]
     `- threw: ${s.thrown}`,
     `- depth agrees with openssl where the final codes agree: ${s.depthAgree}/${s.depthCompared}`,
     `- openssl and Node contradict each other on ok: ${s.oraclesContradict}`,
-    `- allowed: ${Object.entries(s.allowed).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `- allowed: ${Object.entries(s.allowed)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `- failing differences: ${s.failures} in ${failingChains} chains`,
     ``,
     `Reproduce one chain in detail: \`node --import=tsx scripts/verify-differential.ts --seed ${meta.seeds.join(',')} --mutations ${meta.mutations} --filter 'NAME' --all\` (named chains need no mutations: \`--mutations 0\`).`,

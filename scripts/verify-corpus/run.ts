@@ -40,15 +40,25 @@ export async function runDifferential(options: RunOptions): Promise<Differential
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const keys = await createKeyPool();
   lap('keys');
-  let specs: ChainSpec[] = [...namedChains(), ...options.seeds.flatMap((seed) => mutatedChains(seed, options.mutations))];
+  let specs: ChainSpec[] = [
+    ...namedChains(),
+    ...options.seeds.flatMap((seed) => mutatedChains(seed, options.mutations)),
+  ];
   if (options.filter) specs = specs.filter((s) => options.filter!.test(s.name));
   const chains: BuiltChain[] = specs.map((spec) => buildChain(spec, keys, now));
   lap('build');
-  const [openssl, node] = await Promise.all([opensslVerifyAll(chains, now, { concurrency: options.concurrency ?? 2 }), nodeHandshakeAll(chains)]);
+  const [openssl, node] = await Promise.all([
+    opensslVerifyAll(chains, now, { concurrency: options.concurrency ?? 2 }),
+    nodeHandshakeAll(chains),
+  ]);
   lap('oracles');
   // Where the CLI accepts what Node refuses with an auth-level error, or Node could not answer, ask the CLI again at Node's level.
   const nodeSilent = (i: number) => !node[i]!.servable || node[i]!.handshakeError !== null;
-  const authIndexes = chains.map((_, i) => i).filter((i) => openssl[i]!.ok && (nodeSilent(i) || (node[i]!.code !== null && AUTH_LEVEL_NODE_CODES.has(node[i]!.code!))));
+  const authIndexes = chains
+    .map((_, i) => i)
+    .filter(
+      (i) => openssl[i]!.ok && (nodeSilent(i) || (node[i]!.code !== null && AUTH_LEVEL_NODE_CODES.has(node[i]!.code!))),
+    );
   const authAnswers = await opensslVerifyAll(
     authIndexes.map((i) => chains[i]!),
     now,
@@ -57,7 +67,14 @@ export async function runDifferential(options: RunOptions): Promise<Differential
   const authLevel1 = new Map(authIndexes.map((i, k) => [i, authAnswers[k]!]));
   lap('openssl-auth-level');
   const cases: DiffCase[] = chains.map((chain, index) => {
-    const partial = { index, chain, openssl: openssl[index]!, opensslAuthLevel1: authLevel1.get(index) ?? null, node: node[index]!, subject: subjectVerify(chain, now) };
+    const partial = {
+      index,
+      chain,
+      openssl: openssl[index]!,
+      opensslAuthLevel1: authLevel1.get(index) ?? null,
+      node: node[index]!,
+      subject: subjectVerify(chain, now),
+    };
     return { ...partial, differences: differencesOf(partial) };
   });
   lap('verifier');

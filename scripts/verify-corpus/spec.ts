@@ -48,7 +48,13 @@ export type ExtSpec = ExtBase &
     /** keyId 'auto' = SHA-1 of the certificate's SPKI; hex otherwise. */
     | { type: 'ski'; keyId?: 'auto' | string }
     /** keyId 'auto' = the issuer's SKI; hex otherwise; issuer/serial = authorityCertIssuer/Serial. */
-    | { type: 'aki'; keyId?: 'auto' | string | null; issuer?: NameSpec; issuerNames?: GeneralNameSpec[]; serial?: number }
+    | {
+        type: 'aki';
+        keyId?: 'auto' | string | null;
+        issuer?: NameSpec;
+        issuerNames?: GeneralNameSpec[];
+        serial?: number;
+      }
     | { type: 'aia'; ocsp?: string[]; caIssuers?: string[] }
     | { type: 'policies'; oids: string[] }
     | { type: 'nsCertType'; bits: number }

@@ -21,8 +21,22 @@ export function subjectVerify(chain: BuiltChain, now: Date): SubjectAnswer {
     const anchors = chain.anchors.map(parseCertificate);
     stage = 'verify';
     const verdict = verifyChain(sent, [TrustStore.fromCertificates('extra', anchors)], now, chain.spec.host);
-    return { thrown: null, ok: verdict.ok, opensslCode: verdict.opensslCode, code: verdict.code, message: verdict.message, depth: verdict.depth };
+    return {
+      thrown: null,
+      ok: verdict.ok,
+      opensslCode: verdict.opensslCode,
+      code: verdict.code,
+      message: verdict.message,
+      depth: verdict.depth,
+    };
   } catch (error) {
-    return { thrown: `${stage}: ${(error as Error).message}`, ok: false, opensslCode: null, code: null, message: null, depth: null };
+    return {
+      thrown: `${stage}: ${(error as Error).message}`,
+      ok: false,
+      opensslCode: null,
+      code: null,
+      message: null,
+      depth: null,
+    };
   }
 }

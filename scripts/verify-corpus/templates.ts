@@ -42,19 +42,50 @@ export interface TemplateOptions {
 export function template(name: string, category: string, options: TemplateOptions = {}): ChainSpec {
   const depth = options.depth ?? 1;
   const host = options.host ?? 'www.example.com';
-  const keyFor = (i: number) => (options.rsa ? ['rsa2048a', 'rsa2048b', 'rsa2048c'][i % 3]! : EC_KEYS[i % EC_KEYS.length]!);
+  const keyFor = (i: number) =>
+    options.rsa ? ['rsa2048a', 'rsa2048b', 'rsa2048c'][i % 3]! : EC_KEYS[i % EC_KEYS.length]!;
   const certs: Record<string, CertSpec> = {
-    root: { id: 'root', subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: 'Diff Root CA' }], issuer: 'root', key: keyFor(0), notBefore: -365, notAfter: 3650, extensions: caExtensions() },
+    root: {
+      id: 'root',
+      subject: [
+        { type: 'O', value: 'Diff Test' },
+        { type: 'CN', value: 'Diff Root CA' },
+      ],
+      issuer: 'root',
+      key: keyFor(0),
+      notBefore: -365,
+      notAfter: 3650,
+      extensions: caExtensions(),
+    },
   };
   let parent = 'root';
   for (let i = 1; i <= depth; i++) {
     const id = `int${i}`;
-    certs[id] = { id, subject: [{ type: 'O', value: 'Diff Test' }, { type: 'CN', value: `Diff Intermediate ${i}` }], issuer: parent, key: keyFor(i), notBefore: -200, notAfter: 1800, extensions: [...caExtensions(), { type: 'aki' }] };
+    certs[id] = {
+      id,
+      subject: [
+        { type: 'O', value: 'Diff Test' },
+        { type: 'CN', value: `Diff Intermediate ${i}` },
+      ],
+      issuer: parent,
+      key: keyFor(i),
+      notBefore: -200,
+      notAfter: 1800,
+      extensions: [...caExtensions(), { type: 'aki' }],
+    };
     parent = id;
   }
   const leafName = options.leafName ?? host;
   const names: GeneralNameSpec[] = [isIP(leafName) ? { ip: leafName } : { dns: leafName }];
-  certs.leaf = { id: 'leaf', subject: cn(isIP(leafName) ? 'ip leaf' : leafName), issuer: parent, key: keyFor(depth + 1), notBefore: -30, notAfter: 90, extensions: leafExtensions(names) };
+  certs.leaf = {
+    id: 'leaf',
+    subject: cn(isIP(leafName) ? 'ip leaf' : leafName),
+    issuer: parent,
+    key: keyFor(depth + 1),
+    notBefore: -30,
+    notAfter: 90,
+    extensions: leafExtensions(names),
+  };
   options.edit?.(certs);
   const all = [...Object.values(certs), ...(options.extra ?? [])];
   const intermediates = Array.from({ length: depth }, (_, i) => `int${depth - i}`);
@@ -70,7 +101,9 @@ export function template(name: string, category: string, options: TemplateOption
 
 /** Replaces the extension of that type (or adds it at the end). */
 export function setExt(cert: CertSpec, ext: ExtSpec): void {
-  const i = cert.extensions.findIndex((e) => e.type === ext.type && (ext.type !== 'raw' || (e.type === 'raw' && e.oid === ext.oid)));
+  const i = cert.extensions.findIndex(
+    (e) => e.type === ext.type && (ext.type !== 'raw' || (e.type === 'raw' && e.oid === ext.oid)),
+  );
   if (i >= 0) cert.extensions[i] = ext;
   else cert.extensions.push(ext);
 }

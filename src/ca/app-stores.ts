@@ -5,16 +5,27 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLabelAlias, keytoolAliases, nssNicknames, tlswitnessCa, type FoundCa } from './installed-cas.js';
 import { commandLine } from '../shell-quote.js';
-import { caLabel, firstLine, listFound, type InstallContext, type StoreResult, type TrustChange } from './store-change.js';
+import {
+  caLabel,
+  firstLine,
+  listFound,
+  type InstallContext,
+  type StoreResult,
+  type TrustChange,
+} from './store-change.js';
 
 /** NSS databases (Firefox profiles, Chromium's ~/.pki/nssdb on Linux), as mkcert finds them. */
 function nssDatabases(home: string): string[] {
   const found: string[] = [];
   const pki = join(home, '.pki', 'nssdb');
   if (existsSync(join(pki, 'cert9.db'))) found.push(pki);
-  for (const base of [join(home, '.mozilla', 'firefox'), join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox')]) {
+  for (const base of [
+    join(home, '.mozilla', 'firefox'),
+    join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox'),
+  ]) {
     if (!existsSync(base)) continue;
-    for (const profile of readdirSync(base)) if (existsSync(join(base, profile, 'cert9.db'))) found.push(join(base, profile));
+    for (const profile of readdirSync(base))
+      if (existsSync(join(base, profile, 'cert9.db'))) found.push(join(base, profile));
   }
   return found;
 }
@@ -35,25 +46,40 @@ export async function nss(change: TrustChange, context: InstallContext): Promise
   const store = 'NSS (Firefox, Chromium)';
   const databases = nssDatabases(context.home);
   if (!databases.length) return { store, status: 'skipped', detail: 'no NSS database found' };
-  if (!context.which('certutil')) return { store, status: 'manual', detail: `certutil not found: install libnss3-tools (Debian) or nss-tools, then run tlswitness ca ${change.action} again` };
+  if (!context.which('certutil'))
+    return {
+      store,
+      status: 'manual',
+      detail: `certutil not found: install libnss3-tools (Debian) or nss-tools, then run tlswitness ca ${change.action} again`,
+    };
   const done: string[] = [];
   const failed: string[] = [];
   for (const db of databases) {
     try {
       if (change.action === 'install') {
-        await context.run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', caLabel(change.ca), '-i', change.ca.paths.cert], context.runAs);
+        await context.run(
+          'certutil',
+          ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', caLabel(change.ca), '-i', change.ca.paths.cert],
+          context.runAs,
+        );
         done.push(db);
         continue;
       }
       const found = await nssFound(db, context);
-      for (const entry of found) await context.run('certutil', ['-D', '-d', `sql:${db}`, '-n', entry.id], context.runAs);
+      for (const entry of found)
+        await context.run('certutil', ['-D', '-d', `sql:${db}`, '-n', entry.id], context.runAs);
       if (found.length) done.push(`${db}${listFound(found)}`);
     } catch (error) {
       // A profile in use: the others still count.
       failed.push(`${db} (${firstLine(error)})`);
     }
   }
-  if (failed.length) return { store, status: 'failed', detail: `certutil failed for ${failed.join(', ')}${done.length ? `; done: ${done.join(', ')}` : ''}` };
+  if (failed.length)
+    return {
+      store,
+      status: 'failed',
+      detail: `certutil failed for ${failed.join(', ')}${done.length ? `; done: ${done.join(', ')}` : ''}`,
+    };
   if (!done.length) return { store, status: 'skipped', detail: `no tlswitness CA in ${databases.join(', ')}` };
   return { store, status: 'done', detail: done.join(', ') };
 }
@@ -62,7 +88,15 @@ async function keytool(context: InstallContext, args: string[]): Promise<{ ok: b
   try {
     return { ok: true, stdout: (await context.run('keytool', args)).stdout, why: '' };
   } catch (error) {
-    return { ok: false, stdout: '', why: String((error as { stdout?: string }).stdout || (error as Error).message).trim().split('\n').pop() ?? '' };
+    return {
+      ok: false,
+      stdout: '',
+      why:
+        String((error as { stdout?: string }).stdout || (error as Error).message)
+          .trim()
+          .split('\n')
+          .pop() ?? '',
+    };
   }
 }
 
@@ -97,7 +131,11 @@ export async function java(change: TrustChange, context: InstallContext): Promis
     if (result.ok) removed.push(entry);
     else {
       const left = found.filter((f) => !removed.includes(f));
-      return { store, status: 'manual', detail: `run: ${left.map((f) => commandLine(['sudo', 'keytool', '-delete', ...CACERTS, '-alias', f.id])).join(' && ')} (${result.why})${listFound(left)}` };
+      return {
+        store,
+        status: 'manual',
+        detail: `run: ${left.map((f) => commandLine(['sudo', 'keytool', '-delete', ...CACERTS, '-alias', f.id])).join(' && ')} (${result.why})${listFound(left)}`,
+      };
     }
   }
   return { store, status: 'done', detail: `removed ${removed.length}${listFound(removed)}` };

@@ -43,7 +43,19 @@ function assign(shell: Shell, name: string, value: string): string {
 }
 
 /** The variables `ca env` sets, in its order; `--unset` removes the same ones. */
-const VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO_PROXY', 'no_proxy', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'NODE_EXTRA_CA_CERTS'] as const;
+const VARIABLES = [
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'GIT_SSL_CAINFO',
+  'NODE_EXTRA_CA_CERTS',
+] as const;
 
 /** How to run the command's output in that shell. */
 function usage(shell: Shell, flags: string): string {
@@ -90,7 +102,17 @@ export function envLines(shell: Shell, proxyUrl: string, bundlePath: string, caC
 /** The lines that undo envLines in the same shell. */
 export function unsetLines(shell: Shell): string {
   // A .env has no way to unset: the lines have to go.
-  if (shell === 'dotenv') return `# tlswitness: delete the lines ${usage(shell, '')} added to .env: ${VARIABLES.join(', ')}\n`;
-  const lines = shell === 'pwsh' ? VARIABLES.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`) : shell === 'fish' ? VARIABLES.map((name) => `set -e ${name}`) : [`unset ${VARIABLES.join(' ')}`];
-  return [`# tlswitness: apps in this shell no longer use the proxy or its CA (${usage(shell, ' --unset')})`, ...lines, ''].join('\n');
+  if (shell === 'dotenv')
+    return `# tlswitness: delete the lines ${usage(shell, '')} added to .env: ${VARIABLES.join(', ')}\n`;
+  const lines =
+    shell === 'pwsh'
+      ? VARIABLES.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`)
+      : shell === 'fish'
+        ? VARIABLES.map((name) => `set -e ${name}`)
+        : [`unset ${VARIABLES.join(' ')}`];
+  return [
+    `# tlswitness: apps in this shell no longer use the proxy or its CA (${usage(shell, ' --unset')})`,
+    ...lines,
+    '',
+  ].join('\n');
 }

@@ -9,7 +9,10 @@ import { derToPem } from '../trust/pem.js';
 const { asn1, pki } = forge;
 // Parts of forge's API that its type definitions leave out.
 const forgeX509 = pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
-const fromDerRaw = asn1.fromDer as unknown as (der: forge.util.ByteStringBuffer, options: { decodeBitStrings: boolean }) => forge.asn1.Asn1;
+const fromDerRaw = asn1.fromDer as unknown as (
+  der: forge.util.ByteStringBuffer,
+  options: { decodeBitStrings: boolean },
+) => forge.asn1.Asn1;
 const signAsync = promisify(signNative);
 
 export interface NameAttribute {
@@ -68,7 +71,10 @@ const OID_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 const OID_OCSP = '1.3.6.1.5.5.7.48.1';
 
 // A fixed RSA key stands in for the real one while forge assembles the TBSCertificate.
-const PLACEHOLDER_KEY = pki.setRsaPublicKey(new forge.jsbn.BigInteger('00c3', 16), new forge.jsbn.BigInteger('10001', 16));
+const PLACEHOLDER_KEY = pki.setRsaPublicKey(
+  new forge.jsbn.BigInteger('00c3', 16),
+  new forge.jsbn.BigInteger('10001', 16),
+);
 
 /** Positive, non-zero, 127 random bits: RFC 5280 4.1.2.2 and CA/B Forum 7.1 (Go rejects negative serials). */
 export function randomSerialHex(): string {
@@ -94,7 +100,9 @@ export function keyIdentifier(publicKey: KeyObject): Buffer {
   if (cached) return cached;
   const spki = fromDerRaw(forge.util.createBuffer(spkiDer(publicKey).toString('binary')), { decodeBitStrings: false });
   const bitString = (spki.value as forge.asn1.Asn1[])[1]!.value as string;
-  const id = createHash('sha1').update(Buffer.from(bitString.slice(1), 'binary')).digest();
+  const id = createHash('sha1')
+    .update(Buffer.from(bitString.slice(1), 'binary'))
+    .digest();
   keyIdCache.set(publicKey, id);
   return id;
 }
@@ -190,7 +198,8 @@ export function generalNameDer(name: string | Buffer): Buffer {
 }
 
 function nameConstraintsDer(nc: NonNullable<CertificateSpec['nameConstraints']>): Buffer {
-  const subtrees = (tag: number, names: Array<string | Buffer>) => rawTlv(tag, Buffer.concat(names.map((n) => rawTlv(0x30, generalNameDer(n)))));
+  const subtrees = (tag: number, names: Array<string | Buffer>) =>
+    rawTlv(tag, Buffer.concat(names.map((n) => rawTlv(0x30, generalNameDer(n)))));
   const parts: Buffer[] = [];
   if (nc.permitted) parts.push(subtrees(0xa0, nc.permitted));
   if (nc.excluded) parts.push(subtrees(0xa1, nc.excluded));
@@ -198,17 +207,24 @@ function nameConstraintsDer(nc: NonNullable<CertificateSpec['nameConstraints']>)
 }
 
 function toForgeAttributes(attrs: NameAttribute[]): forge.pki.CertificateField[] {
-  return attrs.map((a) => (/^[0-9.]+$/.test(a.type) ? { type: a.type, value: a.value } : { shortName: a.type, value: a.value }));
+  return attrs.map((a) =>
+    /^[0-9.]+$/.test(a.type) ? { type: a.type, value: a.value } : { shortName: a.type, value: a.value },
+  );
 }
 
 function extensionsFor(spec: CertificateSpec): object[] {
   const ext: object[] = [];
   if (!spec.omitBasicConstraints) {
-    const bc: Record<string, unknown> = { name: 'basicConstraints', cA: !!spec.isCA, critical: spec.basicConstraintsCritical ?? true };
+    const bc: Record<string, unknown> = {
+      name: 'basicConstraints',
+      cA: !!spec.isCA,
+      critical: spec.basicConstraintsCritical ?? true,
+    };
     if (spec.isCA && spec.pathLen !== undefined) bc.pathLenConstraint = spec.pathLen;
     ext.push(bc);
   }
-  const keyUsage = spec.keyUsage === undefined ? (spec.isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']) : spec.keyUsage;
+  const keyUsage =
+    spec.keyUsage === undefined ? (spec.isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']) : spec.keyUsage;
   if (keyUsage) {
     const ku: Record<string, unknown> = { name: 'keyUsage', critical: true };
     for (const usage of keyUsage) ku[usage] = true;
@@ -226,7 +242,19 @@ function extensionsFor(spec: CertificateSpec): object[] {
   ];
   if (altNames.length) ext.push({ name: 'subjectAltName', altNames });
   if (!spec.omitSubjectKeyId) {
-    ext.push({ name: 'subjectKeyIdentifier', value: asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(spec.publicKey).toString('binary'))).getBytes() });
+    ext.push({
+      name: 'subjectKeyIdentifier',
+      value: asn1
+        .toDer(
+          asn1.create(
+            asn1.Class.UNIVERSAL,
+            asn1.Type.OCTETSTRING,
+            false,
+            keyIdentifier(spec.publicKey).toString('binary'),
+          ),
+        )
+        .getBytes(),
+    });
   }
   if (!spec.omitAuthorityKeyId) {
     const issuerKey = spec.issuerPublicKey ?? spec.publicKey;
@@ -237,8 +265,14 @@ function extensionsFor(spec: CertificateSpec): object[] {
     ...(spec.aiaCaIssuers ?? []).map((u): [string, string] => [OID_CA_ISSUERS, u]),
   ];
   if (aia.length) ext.push({ id: OID_AIA, critical: false, value: accessDescriptions(aia) });
-  if (spec.nameConstraints) ext.push({ id: '2.5.29.30', critical: spec.nameConstraints.critical ?? true, value: nameConstraintsDer(spec.nameConstraints).toString('binary') });
-  for (const extra of spec.extraExtensions ?? []) ext.push({ id: extra.oid, critical: extra.critical, value: extra.valueDer.toString('binary') });
+  if (spec.nameConstraints)
+    ext.push({
+      id: '2.5.29.30',
+      critical: spec.nameConstraints.critical ?? true,
+      value: nameConstraintsDer(spec.nameConstraints).toString('binary'),
+    });
+  for (const extra of spec.extraExtensions ?? [])
+    ext.push({ id: extra.oid, critical: extra.critical, value: extra.valueDer.toString('binary') });
   return ext;
 }
 

@@ -54,7 +54,12 @@ function userConfigDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: 
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'tlswitness');
 }
 
-export function findCertsDir(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, owner?: CertsDirOwner): string {
+export function findCertsDir(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  owner?: CertsDirOwner,
+): string {
   if (explicit) return explicit;
   if (env.TLSWITNESS_CERTS_DIR) return env.TLSWITNESS_CERTS_DIR;
   const checkout = checkoutCertsDir();

@@ -25,7 +25,12 @@ export function tlswitnessCa(id: string, content: Buffer): FoundCa | null {
     try {
       const cert = new X509Certificate(der);
       const lines = cert.subject.split('\n');
-      if (lines.includes('O=tlswitness local CA') && lines.some((l) => /^CN=tlswitness CA [0-9a-f]{8}$/.test(l)) && cert.ca) return describe(id, cert);
+      if (
+        lines.includes('O=tlswitness local CA') &&
+        lines.some((l) => /^CN=tlswitness CA [0-9a-f]{8}$/.test(l)) &&
+        cert.ca
+      )
+        return describe(id, cert);
     } catch {
       // not a certificate: not ours
     }
@@ -78,7 +83,8 @@ export function windowsStoreCas(listing: string): Array<{ id: string; subject: s
   for (const block of listing.split(/^=+ Certificate \d+ =+\s*$/m).slice(1)) {
     const subject = /^Subject: (.*)$/m.exec(block)?.[1]?.trim() ?? '';
     const sha1 = /^Cert Hash\(sha1\): ?([0-9a-fA-F ]+)$/m.exec(block)?.[1]?.replace(/ /g, '');
-    if (sha1 && /(^|, )O=tlswitness local CA(,|$)/.test(subject) && /CN=tlswitness CA [0-9a-f]{8}/.test(subject)) found.push({ id: sha1.toLowerCase(), subject });
+    if (sha1 && /(^|, )O=tlswitness local CA(,|$)/.test(subject) && /CN=tlswitness CA [0-9a-f]{8}/.test(subject))
+      found.push({ id: sha1.toLowerCase(), subject });
   }
   return found;
 }

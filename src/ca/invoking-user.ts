@@ -23,7 +23,8 @@ export function parsePasswd(text: string): Account[] {
   return accounts;
 }
 
-export type InvokingUser = { kind: 'self' } | { kind: 'sudo'; account: Account } | { kind: 'unknown-sudo-user'; name: string };
+export type InvokingUser =
+  { kind: 'self' } | { kind: 'sudo'; account: Account } | { kind: 'unknown-sudo-user'; name: string };
 
 /**
  * Root with SUDO_USER (sudo sets it to the invoking login, sudo(8) "ENVIRONMENT") acts for that
@@ -34,7 +35,8 @@ export function invokingUser(env: NodeJS.ProcessEnv, uid: number | null, passwd:
   const name = env.SUDO_USER;
   if (uid !== 0 || !name || name === 'root') return { kind: 'self' };
   const account = passwd === null ? undefined : parsePasswd(passwd).find((a) => a.name === name);
-  if (!account || (env.SUDO_UID !== undefined && env.SUDO_UID !== String(account.uid))) return { kind: 'unknown-sudo-user', name };
+  if (!account || (env.SUDO_UID !== undefined && env.SUDO_UID !== String(account.uid)))
+    return { kind: 'unknown-sudo-user', name };
   if (account.uid === 0) return { kind: 'self' };
   return { kind: 'sudo', account };
 }

@@ -33,7 +33,11 @@ export class LeafMinter {
 
   static async create(ca: LocalCa, capacity = 1000): Promise<LeafMinter> {
     const { publicKey, privateKey } = await generate('ec', { namedCurve: 'prime256v1' });
-    return new LeafMinter(ca, { publicKey, privateKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, capacity);
+    return new LeafMinter(
+      ca,
+      { publicKey, privateKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      capacity,
+    );
   }
 
   /** A context whose certificate names `names` (DNS names and IP addresses), the first as CN. */

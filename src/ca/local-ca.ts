@@ -33,7 +33,12 @@ export interface LocalCa {
 
 export function caPaths(certsDir: string): CaPaths {
   const dir = join(certsDir, 'ca');
-  return { dir, cert: join(dir, 'certs', 'ca.pem'), key: join(dir, 'keys', 'ca.private.key'), publicKey: join(dir, 'keys', 'ca.public.key') };
+  return {
+    dir,
+    cert: join(dir, 'certs', 'ca.pem'),
+    key: join(dir, 'keys', 'ca.private.key'),
+    publicKey: join(dir, 'keys', 'ca.public.key'),
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -47,12 +52,18 @@ async function exists(path: string): Promise<boolean> {
 
 function unwritable(certsDir: string, error: unknown): TlswitnessError {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  return new TlswitnessError('unreadable-file', `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`);
+  return new TlswitnessError(
+    'unreadable-file',
+    `certs dir ${certsDir} is not writable (${code}): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR`,
+  );
 }
 
 /** A CA folder that exists but cannot be used: one line with what is wrong and the way out. */
 function unusable(paths: CaPaths, problem: string): TlswitnessError {
-  return new TlswitnessError('unreadable-file', `the local CA in ${paths.dir} cannot be used: ${problem}; move that folder away and run tlswitness ca init (then trust the new CA again: tlswitness ca env or ca install)`);
+  return new TlswitnessError(
+    'unreadable-file',
+    `the local CA in ${paths.dir} cannot be used: ${problem}; move that folder away and run tlswitness ca init (then trust the new CA again: tlswitness ca env or ca install)`,
+  );
 }
 
 async function readCaFile(paths: CaPaths, path: string): Promise<string> {
@@ -64,7 +75,11 @@ async function readCaFile(paths: CaPaths, path: string): Promise<string> {
 }
 
 /** The CA's certificate and key as read, or what is wrong with them (pure over the two PEM texts; doctor uses it too). */
-export function openCaPair(paths: CaPaths, certPem: string, keyPem: string): { cert: ParsedCertificate; key: KeyObject } | { problem: string } {
+export function openCaPair(
+  paths: CaPaths,
+  certPem: string,
+  keyPem: string,
+): { cert: ParsedCertificate; key: KeyObject } | { problem: string } {
   const der = pemCertificates(certPem)[0];
   if (!der) return { problem: `${paths.cert} holds no certificate` };
   let cert: ParsedCertificate;
@@ -80,9 +95,13 @@ export function openCaPair(paths: CaPaths, certPem: string, keyPem: string): { c
     return { problem: `${paths.key} is not a readable private key (damaged, or encrypted with a passphrase)` };
   }
   // http-mitm-proxy's loader (node-forge) reads RSA keys only.
-  if (key.asymmetricKeyType !== 'rsa') return { problem: `${paths.key} is an ${key.asymmetricKeyType?.toUpperCase()} key, and the proxy signs with RSA keys only` };
+  if (key.asymmetricKeyType !== 'rsa')
+    return {
+      problem: `${paths.key} is an ${key.asymmetricKeyType?.toUpperCase()} key, and the proxy signs with RSA keys only`,
+    };
   // A certificate from one CA beside another CA's key: every certificate the proxy made would fail to verify.
-  if (!cert.x509.checkPrivateKey(key)) return { problem: `its certificate ${paths.cert} (${cert.subject}) does not belong to its key ${paths.key}` };
+  if (!cert.x509.checkPrivateKey(key))
+    return { problem: `its certificate ${paths.cert} (${cert.subject}) does not belong to its key ${paths.key}` };
   return { cert, key };
 }
 
@@ -119,7 +138,10 @@ async function repairPublicKey(ca: LocalCa): Promise<void> {
   try {
     await writeAtomically(ca.paths.publicKey, wanted.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
   } catch (error) {
-    throw unusable(ca.paths, `${ca.paths.publicKey} is ${current === null ? 'missing' : 'not the public half of the key'} and cannot be written again (${fileProblem(error)})`);
+    throw unusable(
+      ca.paths,
+      `${ca.paths.publicKey} is ${current === null ? 'missing' : 'not the public half of the key'} and cannot be written again (${fileProblem(error)})`,
+    );
   }
 }
 
@@ -188,7 +210,11 @@ async function createLocalCa(certsDir: string, paths: CaPaths, now: Date): Promi
   try {
     // Key first, certificate last: loadLocalCa only sees a CA once both are complete.
     await writeAtomically(paths.key, privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), 0o600);
-    await writeAtomically(paths.publicKey, createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+    await writeAtomically(
+      paths.publicKey,
+      createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+      0o644,
+    );
     await writeAtomically(paths.cert, built.pem, 0o644);
   } catch (error) {
     throw unwritable(certsDir, error);

@@ -14,7 +14,11 @@ export interface StoreResult {
 /** Install puts one CA in; uninstall takes every tlswitness CA out. */
 export type TrustChange = { action: 'install'; ca: LocalCa } | { action: 'uninstall' };
 
-export type Runner = (command: string, args: string[], as?: { uid: number; gid: number } | null) => Promise<{ stdout: string; stderr: string }>;
+export type Runner = (
+  command: string,
+  args: string[],
+  as?: { uid: number; gid: number } | null,
+) => Promise<{ stdout: string; stderr: string }>;
 
 export interface LinuxFlavour {
   store: string;

@@ -12,14 +12,32 @@ import { commandPath } from '../command-path.js';
 import { isLabelFile, macKeychainCas, tlswitnessCa, windowsStoreCas, type FoundCa } from './installed-cas.js';
 import { oneLine } from '../report/terminal-safe.js';
 import { commandLine } from '../shell-quote.js';
-import { caLabel, firstLine, listFound, type InstallContext, type LinuxFlavour, type StoreResult, type TrustChange } from './store-change.js';
+import {
+  caLabel,
+  firstLine,
+  listFound,
+  type InstallContext,
+  type LinuxFlavour,
+  type StoreResult,
+  type TrustChange,
+} from './store-change.js';
 import { childEnv } from '../child-env.js';
 
 export type { InstallContext, StoreResult, TrustChange } from './store-change.js';
 
 export const LINUX: LinuxFlavour[] = [
-  { store: 'system (Debian/Ubuntu)', anchorDir: '/usr/local/share/ca-certificates', extension: '.crt', update: ['update-ca-certificates', []] },
-  { store: 'system (RHEL/Fedora)', anchorDir: '/etc/pki/ca-trust/source/anchors', extension: '.pem', update: ['update-ca-trust', ['extract']] },
+  {
+    store: 'system (Debian/Ubuntu)',
+    anchorDir: '/usr/local/share/ca-certificates',
+    extension: '.crt',
+    update: ['update-ca-certificates', []],
+  },
+  {
+    store: 'system (RHEL/Fedora)',
+    anchorDir: '/etc/pki/ca-trust/source/anchors',
+    extension: '.pem',
+    update: ['update-ca-trust', ['extract']],
+  },
 ];
 
 const exec = promisify(execFile);
@@ -71,27 +89,50 @@ async function linuxSystem(change: TrustChange, context: InstallContext): Promis
       try {
         await writeFile(file, ca.certPem, { mode: 0o644 });
         await context.run(command, args);
-        return { store: flavour.store, status: 'done', detail: `added ${file}; ran ${commandLine([command, ...args])}` };
+        return {
+          store: flavour.store,
+          status: 'done',
+          detail: `added ${file}; ran ${commandLine([command, ...args])}`,
+        };
       } catch (error) {
         return { store: flavour.store, status: 'failed', detail: `${firstLine(error)}; by hand: ${manual}` };
       }
     }
     const found = anchorFiles(flavour.anchorDir);
-    if (!found.length) return { store: flavour.store, status: 'skipped', detail: `no tlswitness CA in ${flavour.anchorDir}` };
+    if (!found.length)
+      return { store: flavour.store, status: 'skipped', detail: `no tlswitness CA in ${flavour.anchorDir}` };
     const manual = `${commandLine(['sudo', 'rm', '-f', ...found.map((f) => f.id)])} && ${update}`;
-    if (!context.isRoot) return { store: flavour.store, status: 'manual', detail: `needs root: ${manual}${listFound(found)}` };
+    if (!context.isRoot)
+      return { store: flavour.store, status: 'manual', detail: `needs root: ${manual}${listFound(found)}` };
     try {
       for (const file of found) await rm(file.id, { force: true });
       await context.run(command, args);
-      return { store: flavour.store, status: 'done', detail: `removed ${found.length} tlswitness CA${found.length > 1 ? 's' : ''}; ran ${commandLine([command, ...args])}${listFound(found)}` };
+      return {
+        store: flavour.store,
+        status: 'done',
+        detail: `removed ${found.length} tlswitness CA${found.length > 1 ? 's' : ''}; ran ${commandLine([command, ...args])}${listFound(found)}`,
+      };
     } catch (error) {
-      return { store: flavour.store, status: 'failed', detail: `${firstLine(error)}; by hand: ${manual}${listFound(found)}` };
+      return {
+        store: flavour.store,
+        status: 'failed',
+        detail: `${firstLine(error)}; by hand: ${manual}${listFound(found)}`,
+      };
     }
   }
   const none = 'no update-ca-certificates or update-ca-trust here';
-  if (change.action === 'uninstall') return { store: 'system', status: 'manual', detail: `${none}: remove the "tlswitness CA" certificates from your distribution's trust store (p11-kit: trust list, then trust anchor --remove)` };
+  if (change.action === 'uninstall')
+    return {
+      store: 'system',
+      status: 'manual',
+      detail: `${none}: remove the "tlswitness CA" certificates from your distribution's trust store (p11-kit: trust list, then trust anchor --remove)`,
+    };
   const { cert } = change.ca.paths;
-  return { store: 'system', status: 'manual', detail: `${none}: add ${cert} to your distribution's trust store (p11-kit: ${commandLine(['trust', 'anchor', cert])})` };
+  return {
+    store: 'system',
+    status: 'manual',
+    detail: `${none}: add ${cert} to your distribution's trust store (p11-kit: ${commandLine(['trust', 'anchor', cert])})`,
+  };
 }
 
 const KEYCHAIN = '/Library/Keychains/System.keychain';
@@ -105,12 +146,18 @@ async function macSystem(change: TrustChange, context: InstallContext): Promise<
       await context.run('security', args);
       return { store, status: 'done', detail: commandLine(['security', ...args]) };
     } catch (error) {
-      return { store, status: 'manual', detail: `run: ${commandLine(['sudo', 'security', ...args])} (${firstLine(error)})` };
+      return {
+        store,
+        status: 'manual',
+        detail: `run: ${commandLine(['sudo', 'security', ...args])} (${firstLine(error)})`,
+      };
     }
   }
   let found: FoundCa[];
   try {
-    found = macKeychainCas((await context.run('security', ['find-certificate', '-a', '-c', 'tlswitness CA', '-Z', '-p', KEYCHAIN])).stdout);
+    found = macKeychainCas(
+      (await context.run('security', ['find-certificate', '-a', '-c', 'tlswitness CA', '-Z', '-p', KEYCHAIN])).stdout,
+    );
   } catch {
     // security exits non-zero when nothing matches.
     found = [];
@@ -124,7 +171,11 @@ async function macSystem(change: TrustChange, context: InstallContext): Promise<
       removed.push(entry);
     } catch (error) {
       const left = found.filter((f) => !removed.includes(f));
-      return { store, status: 'manual', detail: `run: ${left.map((f) => commandLine(['sudo', 'security', 'delete-certificate', '-Z', f.id, KEYCHAIN])).join(' && ')} (${firstLine(error)})${listFound(left)}` };
+      return {
+        store,
+        status: 'manual',
+        detail: `run: ${left.map((f) => commandLine(['sudo', 'security', 'delete-certificate', '-Z', f.id, KEYCHAIN])).join(' && ')} (${firstLine(error)})${listFound(left)}`,
+      };
     }
   }
   return { store, status: 'done', detail: `removed ${removed.length}${listFound(removed)}` };
@@ -132,7 +183,8 @@ async function macSystem(change: TrustChange, context: InstallContext): Promise<
 
 async function windowsSystem(change: TrustChange, context: InstallContext): Promise<StoreResult> {
   const store = 'system (Windows ROOT)';
-  const manual = (args: string[]) => `run in PowerShell as administrator: ${commandLine(['certutil', ...args], 'powershell')}`;
+  const manual = (args: string[]) =>
+    `run in PowerShell as administrator: ${commandLine(['certutil', ...args], 'powershell')}`;
   if (change.action === 'install') {
     const { ca } = change;
     const args = ['-addstore', '-f', 'ROOT', ca.paths.cert];
@@ -147,7 +199,11 @@ async function windowsSystem(change: TrustChange, context: InstallContext): Prom
   try {
     found = windowsStoreCas((await context.run('certutil', ['-store', 'ROOT'])).stdout);
   } catch (error) {
-    return { store, status: 'manual', detail: `${manual(['-store', 'ROOT'])}, then certutil -delstore ROOT <Cert Hash(sha1)> for each "tlswitness CA" (${firstLine(error)})` };
+    return {
+      store,
+      status: 'manual',
+      detail: `${manual(['-store', 'ROOT'])}, then certutil -delstore ROOT <Cert Hash(sha1)> for each "tlswitness CA" (${firstLine(error)})`,
+    };
   }
   if (!found.length) return { store, status: 'skipped', detail: 'no tlswitness CA in ROOT' };
   const list = found.map((f) => `\n    ${oneLine(f.id)}: ${oneLine(f.subject)}`).join('');
@@ -155,14 +211,21 @@ async function windowsSystem(change: TrustChange, context: InstallContext): Prom
     try {
       await context.run('certutil', ['-delstore', 'ROOT', entry.id]);
     } catch (error) {
-      return { store, status: 'manual', detail: `${found.map((f) => manual(['-delstore', 'ROOT', f.id])).join('; ')} (${firstLine(error)})${list}` };
+      return {
+        store,
+        status: 'manual',
+        detail: `${found.map((f) => manual(['-delstore', 'ROOT', f.id])).join('; ')} (${firstLine(error)})${list}`,
+      };
     }
   }
   return { store, status: 'done', detail: `removed ${found.length}${list}` };
 }
 
 /** Install one CA, or uninstall every tlswitness CA (no current CA needed): system store, NSS, Java, in that order. */
-export async function changeTrust(change: TrustChange, context: InstallContext = defaultInstallContext()): Promise<StoreResult[]> {
+export async function changeTrust(
+  change: TrustChange,
+  context: InstallContext = defaultInstallContext(),
+): Promise<StoreResult[]> {
   const system = context.platform === 'darwin' ? macSystem : context.platform === 'win32' ? windowsSystem : linuxSystem;
   return [await system(change, context), await nss(change, context), await java(change, context)];
 }

@@ -26,7 +26,11 @@ const builder = (yargs: Argv<object>) =>
   yargs
     .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'bundle file to write' })
     .option('extra-ca', { type: 'string', array: true, describe: 'corporate CA PEM files to add (repeatable)' })
-    .option('from', { choices: ['system', 'public'] as const, default: 'system' as const, describe: "base: this machine's store, or Node's bundled Mozilla roots" })
+    .option('from', {
+      choices: ['system', 'public'] as const,
+      default: 'system' as const,
+      describe: "base: this machine's store, or Node's bundled Mozilla roots",
+    })
     .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' });
 
 export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
@@ -36,9 +40,11 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
   handler: async (args) => {
     // The user's files first: a bad one is the only line printed, before any note about the base.
     const extras: ParsedCertificate[] = [];
-    for (const file of args['extra-ca'] ?? []) extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
+    for (const file of args['extra-ca'] ?? [])
+      extras.push(...(await readCertificateFile(file, '--extra-ca')).map((der) => new ParsedCertificate(der)));
     let base = args.from === 'system' ? (await loadSystemStore()).store : null;
-    if (args.from === 'system' && !base) process.stderr.write('Note: no system CA store on this machine: using Node\'s bundled Mozilla roots\n');
+    if (args.from === 'system' && !base)
+      process.stderr.write("Note: no system CA store on this machine: using Node's bundled Mozilla roots\n");
     base ??= (await loadPublicStore()).store;
     const seen = new Set<string>();
     const pems: string[] = [];
@@ -46,7 +52,10 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
     const now = new Date();
     const expired: string[] = [];
     const strict: Array<{ subject: string; problems: string[] }> = [];
-    for (const [cert, isExtra] of [...(base?.all() ?? []).map((c) => [c, false] as const), ...extras.map((c) => [c, true] as const)]) {
+    for (const [cert, isExtra] of [
+      ...(base?.all() ?? []).map((c) => [c, false] as const),
+      ...extras.map((c) => [c, true] as const),
+    ]) {
       const key = cert.der.toString('base64');
       if (seen.has(key)) {
         duplicates++;
@@ -54,7 +63,10 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
       }
       seen.add(key);
       pems.push(derToPem(cert.der));
-      if (now > cert.notAfter) expired.push(`${cert.subject}${isExtra ? ' (from --extra-ca)' : ''}, expired ${cert.notAfter.toISOString().slice(0, 10)}`);
+      if (now > cert.notAfter)
+        expired.push(
+          `${cert.subject}${isExtra ? ' (from --extra-ca)' : ''}, expired ${cert.notAfter.toISOString().slice(0, 10)}`,
+        );
       if (isExtra) {
         const problems = strictProblems(cert);
         if (problems.length) strict.push({ subject: cert.subject, problems });
@@ -67,13 +79,22 @@ export const bundleCommand: Command<object, ArgsOf<typeof builder>> = {
     }
     // Absolute: a relative path makes curl fail with (77) as soon as it runs from another directory.
     const file = resolve(args.output);
-    const env = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'].map((name) => `export ${name}='${file.replace(/'/g, `'\\''`)}'`);
+    const env = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'].map(
+      (name) => `export ${name}='${file.replace(/'/g, `'\\''`)}'`,
+    );
     if (args.json) {
-      process.stdout.write(`${safeJson({ file, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, 2)}\n`);
+      process.stdout.write(
+        `${safeJson({ file, certificates: pems.length, duplicatesRemoved: duplicates, expired, strictClientProblems: strict, env }, 2)}\n`,
+      );
     } else {
-      process.stdout.write(`Wrote ${count(pems.length, 'certificate')} to ${file} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`);
+      process.stdout.write(
+        `Wrote ${count(pems.length, 'certificate')} to ${file} (${count(duplicates, 'duplicate')} left out).\nUse it with:\n${env.join('\n')}\n`,
+      );
       for (const line of expired) process.stderr.write(`Warning: expired: ${oneLine(line)}\n`);
-      for (const s of strict) process.stderr.write(`Warning: ${oneLine(s.subject)}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`);
+      for (const s of strict)
+        process.stderr.write(
+          `Warning: ${oneLine(s.subject)}: ${s.problems.join(', ')}: Python >= 3.13 (VERIFY_X509_STRICT) refuses it even from this bundle\n`,
+        );
     }
     // An expired corporate CA is a broken input; expired roots of the base store are only reported.
     process.exitCode = expired.some((line) => line.includes('(from --extra-ca)')) ? 1 : 0;

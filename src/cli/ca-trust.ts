@@ -21,9 +21,17 @@ function readPasswd(): string | null {
 
 /** The account root acts for under sudo, or null when it acts for itself. */
 function sudoAccount(explicitDir: string | undefined): Account | null {
-  const user = invokingUser(process.env, typeof process.getuid === 'function' ? process.getuid() : null, process.env.SUDO_USER ? readPasswd() : null);
+  const user = invokingUser(
+    process.env,
+    typeof process.getuid === 'function' ? process.getuid() : null,
+    process.env.SUDO_USER ? readPasswd() : null,
+  );
   if (user.kind === 'sudo') return user.account;
-  if (user.kind === 'unknown-sudo-user' && !explicitDir) throw new TlswitnessError('bad-usage', `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (that user's certs dir)`);
+  if (user.kind === 'unknown-sudo-user' && !explicitDir)
+    throw new TlswitnessError(
+      'bad-usage',
+      `run through sudo by ${user.name}, who is not in /etc/passwd: pass --certs-dir DIR (that user's certs dir)`,
+    );
   return null;
 }
 
@@ -36,23 +44,35 @@ async function caToInstall(explicitDir: string | undefined, account: Account | n
   const dir = certsDirFor(explicitDir, account);
   if (account) {
     const ca = await loadLocalCa(dir);
-    if (!ca) throw new TlswitnessError('bad-usage', `no local CA in ${dir} yet: run tlswitness ca init as ${account.name} (without sudo), then sudo tlswitness ca install`);
+    if (!ca)
+      throw new TlswitnessError(
+        'bad-usage',
+        `no local CA in ${dir} yet: run tlswitness ca init as ${account.name} (without sudo), then sudo tlswitness ca install`,
+      );
     return ca;
   }
   const ca = await ensureLocalCa(dir);
-  if (ca.created) process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
+  if (ca.created)
+    process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
   return ca;
 }
 
 function caLine(ca: LocalCa, account: Account | null): string {
-  const cn = ca.cert.x509.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? ca.cert.x509.subject;
+  const cn =
+    ca.cert.x509.subject
+      .split('\n')
+      .find((l) => l.startsWith('CN='))
+      ?.slice(3) ?? ca.cert.x509.subject;
   return `${cn} (SHA-256 ${ca.cert.x509.fingerprint256}), ${ca.paths.cert}${account ? ` (${account.name}'s, through sudo)` : ''}`;
 }
 
 export function trustCommand(action: 'install' | 'uninstall'): Command<CaArgs, CaArgs> {
   return {
     command: action,
-    describe: action === 'install' ? 'add the CA to the OS trust store (and NSS, Java where present)' : 'remove every tlswitness CA (this one and any older one) from the OS store, NSS and Java',
+    describe:
+      action === 'install'
+        ? 'add the CA to the OS trust store (and NSS, Java where present)'
+        : 'remove every tlswitness CA (this one and any older one) from the OS store, NSS and Java',
     builder: (yargs) => yargs,
     handler: async (args) => {
       const account = sudoAccount(args['certs-dir']);
@@ -65,7 +85,9 @@ export function trustCommand(action: 'install' | 'uninstall'): Command<CaArgs, C
       } else {
         // Uninstall needs no CA of its own: it removes every tlswitness CA it finds.
         const ca = await loadLocalCa(certsDirFor(args['certs-dir'], account));
-        process.stdout.write(`Removing every tlswitness CA from the stores${ca ? ` (this certs dir's: ${caLine(ca, account)})` : ''}\n`);
+        process.stdout.write(
+          `Removing every tlswitness CA from the stores${ca ? ` (this certs dir's: ${caLine(ca, account)})` : ''}\n`,
+        );
         results = await changeTrust({ action }, defaultInstallContext(account));
       }
       for (const r of results) process.stdout.write(`${resultLine(r)}\n`);

@@ -17,7 +17,10 @@ import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 /** The flag every subcommand shares, declared by `ca`. */
 const caOptions = (yargs: Argv<object>) =>
-  yargs.option('certs-dir', { type: 'string', describe: 'where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout\'s certs/, or the per-user config dir)' });
+  yargs.option('certs-dir', {
+    type: 'string',
+    describe: "where the CA lives (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)",
+  });
 
 export type CaArgs = ArgsOf<typeof caOptions>;
 
@@ -29,13 +32,20 @@ const DAY = 86_400_000;
 function describe(ca: LocalCa, keyMode: number) {
   const entry = describeCertificate(ca.cert);
   const { pem: _pem, ...rest } = entry;
-  return { certificate: ca.paths.cert, keyFile: ca.paths.key, keyMode: `0${keyMode.toString(8)}`, created: ca.created, ...rest };
+  return {
+    certificate: ca.paths.cert,
+    keyFile: ca.paths.key,
+    keyMode: `0${keyMode.toString(8)}`,
+    created: ca.created,
+    ...rest,
+  };
 }
 
 async function load(args: CaArgs): Promise<LocalCa> {
   // Absolute, so the paths `ca env` and `ca path` print work from any directory.
   const ca = await ensureLocalCa(resolve(findCertsDir(args['certs-dir'])));
-  if (ca.created) process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
+  if (ca.created)
+    process.stderr.write(`Note: created a new local CA in ${ca.paths.dir} (its key is mode 0600 and stays there)\n`);
   return ca;
 }
 
@@ -46,7 +56,10 @@ const init: Command<CaArgs, CaArgs> = {
   handler: async (args) => {
     const ca = await load(args);
     if (!ca.created) process.stdout.write(`The local CA already exists: ${ca.paths.cert}\n`);
-    else process.stdout.write(`${ca.paths.cert}\nTrust it for one app with: tlswitness ca env, or system-wide with: tlswitness ca install\n`);
+    else
+      process.stdout.write(
+        `${ca.paths.cert}\nTrust it for one app with: tlswitness ca env, or system-wide with: tlswitness ca install\n`,
+      );
   },
 };
 
@@ -95,7 +108,11 @@ function p12(ca: LocalCa, password: string): Buffer {
 const exportOptions = (yargs: Argv<CaArgs>) =>
   yargs
     .option('format', { choices: ['pem', 'der', 'p12'] as const, default: 'pem' as const, describe: 'output format' })
-    .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: standard output, PEM only on a terminal)' })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'file to write (default: standard output, PEM only on a terminal)',
+    })
     .option('password', { type: 'string', default: '', describe: 'PKCS#12 password (Java keytool wants one)' });
 
 const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
@@ -107,7 +124,8 @@ const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
     const format = args.format;
     const data = format === 'pem' ? Buffer.from(ca.certPem) : format === 'der' ? ca.cert.der : p12(ca, args.password);
     if (!args.output) {
-      if (format !== 'pem' && process.stdout.isTTY) throw new TlswitnessError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
+      if (format !== 'pem' && process.stdout.isTTY)
+        throw new TlswitnessError('bad-usage', `--format ${format} is binary: write it to a file with -o FILE`);
       process.stdout.write(data);
       return;
     }
@@ -121,9 +139,21 @@ const exportCommand: Command<CaArgs, ArgsOf<typeof exportOptions>> = {
 
 const envOptions = (yargs: Argv<CaArgs>) =>
   yargs
-    .option('shell', { choices: SHELLS, default: 'bash' as const, describe: 'syntax of the lines (zsh and sh: the same as bash; dotenv: lines for a .env file)' })
-    .option('proxy', { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the proxy address apps should use' })
-    .option('unset', { type: 'boolean', default: false, describe: 'print the lines that undo them (once the proxy is stopped)' });
+    .option('shell', {
+      choices: SHELLS,
+      default: 'bash' as const,
+      describe: 'syntax of the lines (zsh and sh: the same as bash; dotenv: lines for a .env file)',
+    })
+    .option('proxy', {
+      type: 'string',
+      default: 'http://127.0.0.1:8080',
+      describe: 'the proxy address apps should use',
+    })
+    .option('unset', {
+      type: 'boolean',
+      default: false,
+      describe: 'print the lines that undo them (once the proxy is stopped)',
+    });
 
 const env: Command<CaArgs, ArgsOf<typeof envOptions>> = {
   command: 'env',

@@ -28,12 +28,18 @@ export const certCommand: Command<object, ArgsOf<typeof builder>> = {
     const now = new Date();
     const chain = analyseBundle(certs, now);
     const certificates = certs.map(describeCertificate);
-    if (args.json) process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, 2)}\n`);
+    if (args.json)
+      process.stdout.write(
+        `${safeJson({ schemaVersion: SCHEMA_VERSION, file: args.file, format, ...(pkcs12 ? { pkcs12 } : {}), certificates, chain }, 2)}\n`,
+      );
     else {
       const lines = [`${args.file}: ${format.toUpperCase()}, ${certs.length} certificate(s)`];
       if (pkcs12) {
         // The key is counted, never shown: `cert` describes certificates.
-        lines.push(`PKCS#12: MAC ${pkcs12.mac ?? 'none'}; ${pkcs12.keys} private key(s), not shown`, ...pkcs12.schemes.map((s) => `  ${s}`));
+        lines.push(
+          `PKCS#12: MAC ${pkcs12.mac ?? 'none'}; ${pkcs12.keys} private key(s), not shown`,
+          ...pkcs12.schemes.map((s) => `  ${s}`),
+        );
       }
       certificates.forEach((c, i) => {
         const left = Math.floor((Date.parse(c.notAfter) - now.getTime()) / DAY);
@@ -47,7 +53,11 @@ export const certCommand: Command<object, ArgsOf<typeof builder>> = {
           `   SHA-1:   ${c.sha1}`,
         );
       });
-      lines.push(certs.length > 1 ? `Chain: ${chain.inOrder ? 'in order' : 'OUT OF ORDER'}, ${chain.complete ? 'complete to a root' : 'no root in the file'}` : '');
+      lines.push(
+        certs.length > 1
+          ? `Chain: ${chain.inOrder ? 'in order' : 'OUT OF ORDER'}, ${chain.complete ? 'complete to a root' : 'no root in the file'}`
+          : '',
+      );
       for (const problem of chain.problems) lines.push(`Problem: ${problem}`);
       process.stdout.write(`${safeLines(lines.filter((l, i) => l || i < lines.length - 1))}\n`);
     }

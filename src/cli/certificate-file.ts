@@ -15,16 +15,30 @@ export interface CertificateFile {
 }
 
 /** Opens PKCS#12 bytes, turning its failures into the user's words. `label` names the file in messages. */
-export function openPkcs12(data: Buffer, password: string | undefined, label: string, options: { keys?: boolean } = {}): Pkcs12Contents {
+export function openPkcs12(
+  data: Buffer,
+  password: string | undefined,
+  label: string,
+  options: { keys?: boolean } = {},
+): Pkcs12Contents {
   try {
     return readPkcs12(data, password ?? '', options);
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
     if (error.reason === 'wrong-password') {
-      throw new TlswitnessError('not-certificates', password === undefined ? `${label}: this PKCS#12 file is protected by a password: pass --password` : `${label}: wrong password for this PKCS#12 file (${error.message})`);
+      throw new TlswitnessError(
+        'not-certificates',
+        password === undefined
+          ? `${label}: this PKCS#12 file is protected by a password: pass --password`
+          : `${label}: wrong password for this PKCS#12 file (${error.message})`,
+      );
     }
-    if (error.reason === 'unsupported') throw new TlswitnessError('not-certificates', `${label}: PKCS#12 file not supported: ${error.message}`);
-    throw new TlswitnessError('not-certificates', `${label}: damaged PKCS#12 file, truncated or corrupt (${error.message})`);
+    if (error.reason === 'unsupported')
+      throw new TlswitnessError('not-certificates', `${label}: PKCS#12 file not supported: ${error.message}`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `${label}: damaged PKCS#12 file, truncated or corrupt (${error.message})`,
+    );
   }
 }
 
@@ -34,8 +48,14 @@ function parse(ders: Buffer[], label: string, format: 'pem' | 'p12'): ParsedCert
       return new ParsedCertificate(der);
     } catch {
       // Node's own reason is OpenSSL's last try (reading it as PEM: "no start line"), which misleads here.
-      const which = format === 'pem' ? `its CERTIFICATE block ${i + 1} of ${ders.length}` : `certificate ${i + 1} of ${ders.length} in it`;
-      throw new TlswitnessError('not-certificates', `${label}: ${which} is not a readable X.509 certificate (a key or request under the wrong header, or a damaged copy); check that the file is not truncated or edited`);
+      const which =
+        format === 'pem'
+          ? `its CERTIFICATE block ${i + 1} of ${ders.length}`
+          : `certificate ${i + 1} of ${ders.length} in it`;
+      throw new TlswitnessError(
+        'not-certificates',
+        `${label}: ${which} is not a readable X.509 certificate (a key or request under the wrong header, or a damaged copy); check that the file is not truncated or edited`,
+      );
     }
   });
 }
@@ -53,18 +73,31 @@ export async function readCertificates(file: string, password: string | undefine
   if (java) {
     // Java's own formats are not read here: PKCS#12 is what keytool has written by default since Java 9.
     const { command, output } = keytoolToPkcs12(file, java, process.platform === 'win32' ? 'powershell' : 'posix');
-    throw new TlswitnessError('not-certificates', `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `${file}: a Java ${java} keystore, which tlswitness does not read; convert it to PKCS#12 with: ${command} (it asks for the keystore's password), then pass ${output} with --password`,
+    );
   }
   if (looksLikePkcs12(data)) {
     const p12 = openPkcs12(data, password, file);
-    return { format: 'p12', certs: parse(p12.certificates, file, 'p12'), pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags } };
+    return {
+      format: 'p12',
+      certs: parse(p12.certificates, file, 'p12'),
+      pkcs12: { mac: p12.mac, schemes: [...new Set(p12.schemes)], keys: p12.keyBags },
+    };
   }
   if (data[0] === 0x30) {
     try {
       return { format: 'der', certs: [new ParsedCertificate(data)] };
     } catch {
-      throw new TlswitnessError('not-certificates', `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (truncated, or another kind of object)`);
+      throw new TlswitnessError(
+        'not-certificates',
+        `${file}: not a certificate file: DER that is neither a certificate nor a PKCS#12 (truncated, or another kind of object)`,
+      );
     }
   }
-  throw new TlswitnessError('not-certificates', `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`);
+  throw new TlswitnessError(
+    'not-certificates',
+    `${file}: not a certificate file (expected PEM "-----BEGIN CERTIFICATE-----", DER or PKCS#12)`,
+  );
 }

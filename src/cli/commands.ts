@@ -14,7 +14,8 @@ import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
 import { verifyCommand } from './verify.js';
 
-export const USAGE = '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
+export const USAGE =
+  '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
 
 const IN_HELP_ORDER: readonly AnyCommand[] = [
   proxyCommand,

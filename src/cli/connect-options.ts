@@ -25,40 +25,93 @@ import type { CertifiInfo } from '../diagnose/certifi-lag.js';
 import { compareRootSets, versionDate, type RootSetAge } from '../trust/root-set-comparison.js';
 import { loadExtraStore, loadPublicStore, loadSystemStore } from '../trust/stores.js';
 
-const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
+const VERSIONS: Record<string, SecureVersion> = {
+  '1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+};
 
 /** Flags shared by everything that reaches hosts and judges their chains (the proxy included). */
 export function withNetworkOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('resolve', { type: 'string', array: true, describe: 'HOST:PORT:ADDR, as curl: use ADDR for HOST:PORT (repeatable)' })
-    .option('extra-ca', { type: 'string', array: true, describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)' })
+    .option('resolve', {
+      type: 'string',
+      array: true,
+      describe: 'HOST:PORT:ADDR, as curl: use ADDR for HOST:PORT (repeatable)',
+    })
+    .option('extra-ca', {
+      type: 'string',
+      array: true,
+      describe: 'PEM bundle of extra trusted roots, e.g. a corporate CA (repeatable)',
+    })
     .option('public-roots', { type: 'string', describe: "replace Node's bundled Mozilla roots as the public root set" })
-    .option('upstream-proxy', { type: 'string', describe: 'reach the network through this HTTP proxy: http://[user:pass@]host:port' })
-    .option('env-proxy', { type: 'boolean', default: true, describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)' })
-    .option('tls-min', { type: 'string', default: '1.2', choices: Object.keys(VERSIONS), describe: 'lowest TLS version to offer' })
+    .option('upstream-proxy', {
+      type: 'string',
+      describe: 'reach the network through this HTTP proxy: http://[user:pass@]host:port',
+    })
+    .option('env-proxy', {
+      type: 'boolean',
+      default: true,
+      describe: 'honour HTTPS_PROXY / NO_PROXY as curl does (--no-env-proxy ignores them)',
+    })
+    .option('tls-min', {
+      type: 'string',
+      default: '1.2',
+      choices: Object.keys(VERSIONS),
+      describe: 'lowest TLS version to offer',
+    })
     .option('timeout', { type: 'number', default: 10000, describe: 'per connection, in milliseconds' })
-    .option('certs-dir', { type: 'string', describe: "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)" })
+    .option('certs-dir', {
+      type: 'string',
+      describe:
+        "where the local CA and extra/ roots live (default: $TLSWITNESS_CERTS_DIR, the checkout's certs/, or the per-user config dir)",
+    })
     .check((args) => {
-      if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new TlswitnessError('bad-usage', '--timeout takes a positive number of milliseconds');
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0)
+        throw new TlswitnessError('bad-usage', '--timeout takes a positive number of milliseconds');
       return true;
     });
 }
 
 export function withConnectOptions<T>(yargs: Argv<T>) {
   return withNetworkOptions(yargs)
-    .option('servername', { type: 'string', describe: 'SNI to send and name to check (default: the host; none for an IP)' })
-    .option('fetch-missing', { type: 'boolean', default: false, describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis" })
-    .option('http-probe', { type: 'boolean', default: true, describe: 'when the server asks for a client certificate, none is given and it completes the handshake anyway, send HEAD / to learn whether it requires one (--no-http-probe sends nothing)' })
-    .option('client-cert', { type: 'string', describe: 'client certificate to present (PEM, or PKCS#12 with --password)' })
+    .option('servername', {
+      type: 'string',
+      describe: 'SNI to send and name to check (default: the host; none for an IP)',
+    })
+    .option('fetch-missing', {
+      type: 'boolean',
+      default: false,
+      describe: "fetch a missing intermediate from the leaf's AIA URL to confirm the diagnosis",
+    })
+    .option('http-probe', {
+      type: 'boolean',
+      default: true,
+      describe:
+        'when the server asks for a client certificate, none is given and it completes the handshake anyway, send HEAD / to learn whether it requires one (--no-http-probe sends nothing)',
+    })
+    .option('client-cert', {
+      type: 'string',
+      describe: 'client certificate to present (PEM, or PKCS#12 with --password)',
+    })
     .option('client-key', { type: 'string', describe: 'private key for --client-cert (PEM)' })
     .option('password', { type: 'string', describe: 'password of a PKCS#12 --client-cert' })
-    .option('tls-max', { type: 'string', default: '1.3', choices: Object.keys(VERSIONS), describe: 'highest TLS version to offer' })
+    .option('tls-max', {
+      type: 'string',
+      default: '1.3',
+      choices: Object.keys(VERSIONS),
+      describe: 'highest TLS version to offer',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'machine output on stdout' })
     .check((args) => {
       // Usage errors before any connection (yargs' .implies() would print two lines without the fix).
-      if (Number(args['tls-min']) > Number(args['tls-max'])) throw new TlswitnessError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
-      if (args['client-key'] && !args['client-cert']) throw new TlswitnessError('bad-usage', '--client-key needs --client-cert');
-      if (args.servername !== undefined && !isHostName(args.servername)) throw new TlswitnessError('bad-usage', `--servername "${args.servername}" is not a host name`);
+      if (Number(args['tls-min']) > Number(args['tls-max']))
+        throw new TlswitnessError('bad-usage', `--tls-min ${args['tls-min']} is above --tls-max ${args['tls-max']}`);
+      if (args['client-key'] && !args['client-cert'])
+        throw new TlswitnessError('bad-usage', '--client-key needs --client-cert');
+      if (args.servername !== undefined && !isHostName(args.servername))
+        throw new TlswitnessError('bad-usage', `--servername "${args.servername}" is not a host name`);
       return true;
     });
 }
@@ -85,25 +138,38 @@ function pkcs12Credentials(data: Buffer, password: string | undefined, certPath:
   const label = `--client-cert ${certPath}`;
   const p12 = openPkcs12(data, password, label, { keys: true });
   const keyDer = p12.keys[0];
-  if (!keyDer) throw new TlswitnessError('bad-usage', `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`);
+  if (!keyDer)
+    throw new TlswitnessError(
+      'bad-usage',
+      `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`,
+    );
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: keyDer, format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new TlswitnessError('not-certificates', `${label}: its private key is not readable (${(error as Error).message})`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `${label}: its private key is not readable (${(error as Error).message})`,
+    );
   }
   const certs = p12.certificates.map((der) => new X509Certificate(der));
   const leaf = certs.findIndex((cert) => cert.checkPrivateKey(key));
-  if (leaf < 0) throw new TlswitnessError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
+  if (leaf < 0)
+    throw new TlswitnessError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
   const chain = [certs[leaf]!, ...certs.filter((_, i) => i !== leaf)];
-  return { cert: chain.map((cert) => cert.toString()).join(''), key: key.export({ type: 'pkcs8', format: 'pem' }), subject: new ParsedCertificate(certs[leaf]!.raw).subject };
+  return {
+    cert: chain.map((cert) => cert.toString()).join(''),
+    key: key.export({ type: 'pkcs8', format: 'pem' }),
+    subject: new ParsedCertificate(certs[leaf]!.raw).subject,
+  };
 }
 
 function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   const certPath = args['client-cert'];
   if (!certPath) return null;
   const data = readFlagFile(certPath, '--client-cert');
-  if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data)) return pkcs12Credentials(data, args.password, certPath);
+  if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data))
+    return pkcs12Credentials(data, args.password, certPath);
   if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
     throw new TlswitnessError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
   }
@@ -114,15 +180,25 @@ function clientCredentials(args: ConnectArgs): ClientCredentials | null {
   try {
     cert = new X509Certificate(der ?? data);
   } catch {
-    throw new TlswitnessError('not-certificates', `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`,
+    );
   }
   let keyObject: KeyObject;
   try {
     keyObject = createPrivateKey(key);
   } catch {
-    throw new TlswitnessError('not-certificates', `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`,
+    );
   }
-  if (!cert.checkPrivateKey(keyObject)) throw new TlswitnessError('bad-usage', `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`);
+  if (!cert.checkPrivateKey(keyObject))
+    throw new TlswitnessError(
+      'bad-usage',
+      `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`,
+    );
   let subject = certPath;
   try {
     if (der) subject = new ParsedCertificate(der).subject;
@@ -157,7 +233,14 @@ export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
   anchorStores.catch(() => undefined);
-  return { resolve, minVersion: VERSIONS[args['tls-min']]!, timeoutMs: args.timeout, proxyFor: (host) => chooseProxy(args, host, env), trust, anchorStores };
+  return {
+    resolve,
+    minVersion: VERSIONS[args['tls-min']]!,
+    timeoutMs: args.timeout,
+    proxyFor: (host) => chooseProxy(args, host, env),
+    trust,
+    anchorStores,
+  };
 }
 
 export type TrustArgs = Partial<Pick<ConnectArgs, 'extra-ca' | 'public-roots' | 'certs-dir'>>;
@@ -171,10 +254,18 @@ export function loadTrust(args: TrustArgs, env: NodeJS.ProcessEnv = process.env)
  * Starts loading every store; the anchor stores resolve as soon as they are read, without waiting
  * for python3 (certifi) and openssl (its security level), which can take far longer than a handshake.
  */
-function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<TrustContext>; anchorStores: Promise<AnchorStores> } {
+function startTrust(
+  args: TrustArgs,
+  env: NodeJS.ProcessEnv,
+): { trust: Promise<TrustContext>; anchorStores: Promise<AnchorStores> } {
   const certsDir = findCertsDir(args['certs-dir'], env);
   const localCaLoading = loadLocalCa(certsDir).catch(() => null);
-  const anchorLoading = Promise.all([loadPublicStore(args['public-roots']), loadSystemStore(env), loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')), localCaLoading]).then(([pub, system, extra, localCa]) => {
+  const anchorLoading = Promise.all([
+    loadPublicStore(args['public-roots']),
+    loadSystemStore(env),
+    loadExtraStore(args['extra-ca'] ?? [], join(certsDir, 'extra')),
+    localCaLoading,
+  ]).then(([pub, system, extra, localCa]) => {
     // SPEC: the local CA is never trusted upstream, even after `ca install` put it in a store.
     for (const store of [pub.store, system.store, extra.store]) if (store && localCa) store.exclude(localCa.cert.der);
     return { pub, system, extra, stores: { public: pub.store, system: system.store, extra: extra.store } };
@@ -189,7 +280,15 @@ function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<T
       systemOpensslLevel(env),
     ]);
     if (certifi.store && localCa) certifi.store.exclude(localCa.cert.der);
-    const ownCas = localCa ? [{ subject: localCa.cert.subject, subjectKeyId: localCa.cert.details.subjectKeyId, spkiSha256: spkiSha256(localCa.cert.x509) }] : [];
+    const ownCas = localCa
+      ? [
+          {
+            subject: localCa.cert.subject,
+            subjectKeyId: localCa.cert.details.subjectKeyId,
+            spkiSha256: spkiSha256(localCa.cert.x509),
+          },
+        ]
+      : [];
     // Whether certifi is older or newer than the public roots decides what its warning advises. Comparing
     // parses every root of both sets (tens of ms): done only when a certifi warning asks for it.
     let certifiInfo: CertifiInfo | null = null;
@@ -200,7 +299,11 @@ function startTrust(args: TrustArgs, env: NodeJS.ProcessEnv): { trust: Promise<T
         label: certifiLabel(location),
         get age() {
           const extraDers = new Set((extra.store?.anchorDers() ?? []).map((der) => der.toString('base64')));
-          return (age ??= compareRootSets(certifiStore.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))), publicStore.anchorDers(), versionDate(location.version)).age);
+          return (age ??= compareRootSets(
+            certifiStore.anchorDers().filter((der) => !extraDers.has(der.toString('base64'))),
+            publicStore.anchorDers(),
+            versionDate(location.version),
+          ).age);
         },
       };
     }
@@ -222,7 +325,19 @@ export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.
   const network = networkPlan(args, env);
   return {
     // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
-    request: { servername: args.servername, resolve: network.resolve, minVersion: network.minVersion, maxVersion, alpn: ['h2', 'http/1.1'], client, timeoutMs: network.timeoutMs, fetchMissing: args['fetch-missing'], crossCheck: true, anchorStores: network.anchorStores, httpProbe: args['http-probe'] !== false },
+    request: {
+      servername: args.servername,
+      resolve: network.resolve,
+      minVersion: network.minVersion,
+      maxVersion,
+      alpn: ['h2', 'http/1.1'],
+      client,
+      timeoutMs: network.timeoutMs,
+      fetchMissing: args['fetch-missing'],
+      crossCheck: true,
+      anchorStores: network.anchorStores,
+      httpProbe: args['http-probe'] !== false,
+    },
     proxyFor: network.proxyFor,
     trust: network.trust,
   };

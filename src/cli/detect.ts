@@ -1,6 +1,12 @@
 // `tlswitness detect [TARGET...]`: is TLS being intercepted on this network, and by what.
 import type { Argv } from 'yargs';
-import { detectExitCode, detectVerdict, settleRun, type DetectResult, type TargetState } from '../diagnose/detect-verdict.js';
+import {
+  detectExitCode,
+  detectVerdict,
+  settleRun,
+  type DetectResult,
+  type TargetState,
+} from '../diagnose/detect-verdict.js';
 import { parseTarget } from '../net/target.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { hostParserIfLoaded } from '../record/host-parser.js';
@@ -13,7 +19,13 @@ import { safeJson, safeLines } from '../report/terminal-safe.js';
 
 // Well-known public sites whose certificates come from different CAs (Let's Encrypt, DigiCert,
 // Google Trust Services, Sectigo, Amazon), so one CA's trouble does not look like interception.
-export const DEFAULT_TARGETS = ['www.google.com', 'github.com', 'letsencrypt.org', 'www.wikipedia.org', 'www.amazon.com'];
+export const DEFAULT_TARGETS = [
+  'www.google.com',
+  'github.com',
+  'letsencrypt.org',
+  'www.wikipedia.org',
+  'www.amazon.com',
+];
 
 const STATE_WORDS: Record<TargetState, string> = {
   intercepted: 'intercepted',
@@ -27,11 +39,21 @@ const STATE_WORDS: Record<TargetState, string> = {
 
 function render(result: DetectResult): string {
   const lines: string[] = [];
-  const word = result.verdict === 'intercepted' ? `INTERCEPTED${result.product ? ` by ${result.product}` : ''}` : result.verdict.toUpperCase();
-  lines.push(`${word}: ${result.reason}`, `path: ${result.path}${result.targets[0]?.proxy ? ` (${result.targets[0].proxy})` : ''}`, '');
+  const word =
+    result.verdict === 'intercepted'
+      ? `INTERCEPTED${result.product ? ` by ${result.product}` : ''}`
+      : result.verdict.toUpperCase();
+  lines.push(
+    `${word}: ${result.reason}`,
+    `path: ${result.path}${result.targets[0]?.proxy ? ` (${result.targets[0].proxy})` : ''}`,
+    '',
+  );
   result.targets.forEach((record, i) => {
     const verdict = result.verdicts[i]!;
-    const state = verdict.state === 'intercepted' && record.interception.product ? `intercepted by ${record.interception.product}` : STATE_WORDS[verdict.state];
+    const state =
+      verdict.state === 'intercepted' && record.interception.product
+        ? `intercepted by ${record.interception.product}`
+        : STATE_WORDS[verdict.state];
     lines.push(`${verdict.target.padEnd(32)} ${state.padEnd(26)} ${record.chain[0]?.issuer ?? ''}`);
     lines.push(`${''.padEnd(33)}${verdict.reason}`);
   });
@@ -39,7 +61,11 @@ function render(result: DetectResult): string {
 }
 
 const builder = (yargs: Argv<object>) =>
-  withConnectOptions(yargs).positional('targets', { type: 'string', array: true, describe: `hosts to probe (default: ${DEFAULT_TARGETS.join(', ')})` });
+  withConnectOptions(yargs).positional('targets', {
+    type: 'string',
+    array: true,
+    describe: `hosts to probe (default: ${DEFAULT_TARGETS.join(', ')})`,
+  });
 
 export const detectCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'detect [targets..]',
@@ -52,7 +78,10 @@ export const detectCommand: Command<object, ArgsOf<typeof builder>> = {
     let resigned = EMPTY_RESIGNED;
     const observed = await Promise.all(
       targets.map(async (target, i) => {
-        const gathered = await gatherHandshake({ ...plan.request, id: `h-${i + 1}`, target, proxy: plan.proxyFor(target.host) }, plan.trust);
+        const gathered = await gatherHandshake(
+          { ...plan.request, id: `h-${i + 1}`, target, proxy: plan.proxyFor(target.host) },
+          plan.trust,
+        );
         const judged = judgeHandshake(gathered, resigned);
         resigned = judged.resigned;
         return judged.record;

@@ -17,13 +17,31 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const plan = connectPlan(args);
   const [record, sanity] = await Promise.all([
     observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust),
-    sanityTarget ? observeHandshake({ ...plan.request, servername: undefined, client: null, fetchMissing: false, id: 'h-sanity', target: sanityTarget, proxy: plan.proxyFor(sanityTarget.host) }, plan.trust) : Promise.resolve(null),
+    sanityTarget
+      ? observeHandshake(
+          {
+            ...plan.request,
+            servername: undefined,
+            client: null,
+            fetchMissing: false,
+            id: 'h-sanity',
+            target: sanityTarget,
+            proxy: plan.proxyFor(sanityTarget.host),
+          },
+          plan.trust,
+        )
+      : Promise.resolve(null),
   ]);
   if (record.interception.ownProxy) {
     // A bundle would blame someone for a chain tlswitness minted itself: say so and write nothing.
     const d = record.diagnosis;
-    process.stderr.write(`Note: ${oneLine(`${d.summary}. ${d.action.charAt(0).toUpperCase()}${d.action.slice(1)}`)}. No bundle was written.\n`);
-    if (args.json) process.stdout.write(`${safeJson({ path: null, files: [], problem: d.problem, side: 'unclear', conclusion: d.summary, ownProxy: true }, 2)}\n`);
+    process.stderr.write(
+      `Note: ${oneLine(`${d.summary}. ${d.action.charAt(0).toUpperCase()}${d.action.slice(1)}`)}. No bundle was written.\n`,
+    );
+    if (args.json)
+      process.stdout.write(
+        `${safeJson({ path: null, files: [], problem: d.problem, side: 'unclear', conclusion: d.summary, ownProxy: true }, 2)}\n`,
+      );
     process.exitCode = exitCodeFor(d.problem, false);
     return;
   }
@@ -32,16 +50,33 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const probe = { env: process.env, cwd: process.cwd(), timeoutMs: 5000 };
   const [clients, python, curl] = await Promise.all([
     args['client-checks']
-      ? runClientChecks({ host: target.host, port: target.port, servername: record.target.servername, address: record.target.address, proxy: plan.proxyFor(target.host), resolve: plan.request.resolve, timeoutMs: plan.request.timeoutMs })
+      ? runClientChecks({
+          host: target.host,
+          port: target.port,
+          servername: record.target.servername,
+          address: record.target.address,
+          proxy: plan.proxyFor(target.host),
+          resolve: plan.request.resolve,
+          timeoutMs: plan.request.timeoutMs,
+        })
       : Promise.resolve([]),
     probePython(probe),
     probeCurl(probe),
   ]);
   const versions = toolVersions(process.versions.openssl, python, curl);
-  const bundle = await writeEvidenceBundle({ path: args.output, record, sanity, clients, publicRoots: args['public-roots'] ?? null, versions });
+  const bundle = await writeEvidenceBundle({
+    path: args.output,
+    record,
+    sanity,
+    clients,
+    publicRoots: args['public-roots'] ?? null,
+    versions,
+  });
   const decision = bundle.decision;
   if (args.json) {
-    process.stdout.write(`${safeJson({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, 2)}\n`);
+    process.stdout.write(
+      `${safeJson({ path: bundle.path, files: bundle.written, problem: record.diagnosis.problem, outcome: decision.outcome, side: bundle.comparison.side, conclusion: bundle.comparison.conclusion, recipient: decision.recipient }, 2)}\n`,
+    );
   } else {
     process.stdout.write(
       safeLines([

@@ -10,12 +10,30 @@ export const DEFAULT_SANITY_HOST = 'www.google.com';
 
 const builder = (yargs: Argv<object>) =>
   withConnectOptions(yargs)
-    .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
-    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'a new directory, or a file ending in .tar.gz' })
-    .option('sanity-host', { type: 'string', default: DEFAULT_SANITY_HOST, describe: 'a host that should verify from anywhere, to tell "them" from "us" ("none" skips it)' })
-    .option('client-checks', { type: 'boolean', default: true, describe: "also run this machine's curl and python3 against the target (--no-client-checks skips them)" })
+    .positional('target', {
+      type: 'string',
+      demandOption: true,
+      describe: 'host, host:port, [v6addr]:port or https:// URL',
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      demandOption: true,
+      describe: 'a new directory, or a file ending in .tar.gz',
+    })
+    .option('sanity-host', {
+      type: 'string',
+      default: DEFAULT_SANITY_HOST,
+      describe: 'a host that should verify from anywhere, to tell "them" from "us" ("none" skips it)',
+    })
+    .option('client-checks', {
+      type: 'boolean',
+      default: true,
+      describe: "also run this machine's curl and python3 against the target (--no-client-checks skips them)",
+    })
     .check((args) => {
-      if (!args.output.trim()) throw new TlswitnessError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
+      if (!args.output.trim())
+        throw new TlswitnessError('bad-usage', '-o needs a path: a new directory, or a file ending in .tar.gz');
       return true;
     });
 

@@ -8,44 +8,77 @@ import type { Command } from './command-module.js';
 export const EXAMPLES: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
   proxy: [
     ['$0', 'the proxy on http://127.0.0.1:8080, with the terminal UI on a terminal'],
-    ['$0 proxy --extra-ca corp-root.pem', 'trust a corporate CA on the apps\' behalf while IT fixes things'],
-    ['$0 proxy --port 9090 --no-tui --log session.ndjson', 'one line per event on the terminal, every event as NDJSON in a file'],
-    ['$0 proxy --passthrough api.example.com --passthrough "*.bank.example.com"', 'relay these hosts untouched (their chains are still recorded)'],
-    ['$0 proxy --evidence-dir ./evidence', 'an evidence bundle per problem host, and a HAR of the session when it stops'],
+    ['$0 proxy --extra-ca corp-root.pem', "trust a corporate CA on the apps' behalf while IT fixes things"],
+    [
+      '$0 proxy --port 9090 --no-tui --log session.ndjson',
+      'one line per event on the terminal, every event as NDJSON in a file',
+    ],
+    [
+      '$0 proxy --passthrough api.example.com --passthrough "*.bank.example.com"',
+      'relay these hosts untouched (their chains are still recorded)',
+    ],
+    [
+      '$0 proxy --evidence-dir ./evidence',
+      'an evidence bundle per problem host, and a HAR of the session when it stops',
+    ],
   ],
   inspect: [
-    ['$0 inspect api.example.com', 'the chain as sent, each trust store\'s verdict and the diagnosis'],
+    ['$0 inspect api.example.com', "the chain as sent, each trust store's verdict and the diagnosis"],
     ['$0 inspect api.example.com:8443 --json', 'the handshake record as JSON'],
-    ['$0 inspect api.example.com --resolve api.example.com:443:127.0.0.1', 'connect to 127.0.0.1, send and check the name api.example.com'],
-    ['$0 inspect https://intranet.example.com/ --extra-ca corp-root.pem --save-chain served.pem', 'trust a corporate CA, and keep the served chain as PEM'],
+    [
+      '$0 inspect api.example.com --resolve api.example.com:443:127.0.0.1',
+      'connect to 127.0.0.1, send and check the name api.example.com',
+    ],
+    [
+      '$0 inspect https://intranet.example.com/ --extra-ca corp-root.pem --save-chain served.pem',
+      'trust a corporate CA, and keep the served chain as PEM',
+    ],
     ['$0 inspect mtls.example.com --client-cert me.pem --client-key me-key.pem', 'present a client certificate (mTLS)'],
   ],
   detect: [
     ['$0 detect', 'several public sites served by different CAs, in parallel'],
     ['$0 detect api.example.com www.example.com --json', 'these targets, as JSON'],
-    ['$0 detect --upstream-proxy http://proxy.example.com:3128', 'through the network\'s HTTP proxy'],
+    ['$0 detect --upstream-proxy http://proxy.example.com:3128', "through the network's HTTP proxy"],
   ],
   evidence: [
     ['$0 evidence api.example.com -o evidence-api', 'a bundle in a new folder'],
     ['$0 evidence api.example.com:8443 -o api-evidence.tar.gz', 'the same as one file to attach'],
-    ['$0 evidence intranet.example.com --extra-ca corp-root.pem --sanity-host none -o intranet-evidence', 'trust a corporate CA, skip the sanity host'],
+    [
+      '$0 evidence intranet.example.com --extra-ca corp-root.pem --sanity-host none -o intranet-evidence',
+      'trust a corporate CA, skip the sanity host',
+    ],
   ],
   explain: [
-    ['$0 explain "curl: (60) SSL certificate problem: unable to get local issuer certificate"', 'which client, which problem, whose side, what next'],
+    [
+      '$0 explain "curl: (60) SSL certificate problem: unable to get local issuer certificate"',
+      'which client, which problem, whose side, what next',
+    ],
     ['$0 explain --json < build.log', 'read the message from standard input'],
   ],
   cert: [
-    ['$0 cert fullchain.pem', 'subject, issuer, SAN, validity, key and fingerprints of each certificate; the order of a bundle'],
+    [
+      '$0 cert fullchain.pem',
+      'subject, issuer, SAN, validity, key and fingerprints of each certificate; the order of a bundle',
+    ],
     ['$0 cert bundle.p12 --password secret --json', 'a PKCS#12 file, as JSON (never a key)'],
   ],
   convert: [
     ['$0 convert cert.der --to pem -o cert.pem', 'DER to PEM'],
     ['$0 convert ca.pem --to p12 --password changeit -o ca.p12', 'a PKCS#12 trust store that Java loads'],
-    ['$0 convert client.p12 --password secret --to pem -o client.pem --key-out client-key.pem', 'certificates and key from a PKCS#12, in two files'],
+    [
+      '$0 convert client.p12 --password secret --to pem -o client.pem --key-out client-key.pem',
+      'certificates and key from a PKCS#12, in two files',
+    ],
   ],
   bundle: [
-    ['$0 bundle -o corp-bundle.pem --extra-ca corp-root.pem', 'the system store plus a corporate CA, for REQUESTS_CA_BUNDLE and friends'],
-    ['$0 bundle -o corp-bundle.pem --extra-ca corp-root.pem --from public', 'Node\'s bundled Mozilla roots plus a corporate CA'],
+    [
+      '$0 bundle -o corp-bundle.pem --extra-ca corp-root.pem',
+      'the system store plus a corporate CA, for REQUESTS_CA_BUNDLE and friends',
+    ],
+    [
+      '$0 bundle -o corp-bundle.pem --extra-ca corp-root.pem --from public',
+      "Node's bundled Mozilla roots plus a corporate CA",
+    ],
   ],
   doctor: [
     ['$0 doctor', 'CA variables, switches that turn verification off, proxy variables, the system store'],
@@ -53,13 +86,13 @@ export const EXAMPLES: Readonly<Record<string, ReadonlyArray<readonly [string, s
   ],
   ca: [
     ['$0 ca init', 'create the local CA'],
-    ['eval "$($0 ca env)"', 'point this shell\'s apps at the proxy and trust its CA'],
+    ['eval "$($0 ca env)"', "point this shell's apps at the proxy and trust its CA"],
   ],
   'ca init': [
     ['$0 ca init', 'create the local CA in the certs dir (once)'],
     ['$0 ca init --certs-dir ./tlswitness-certs', 'in another folder'],
   ],
-  'ca path': [['$0 ca path', 'the CA certificate\'s path, e.g. for curl --cacert']],
+  'ca path': [['$0 ca path', "the CA certificate's path, e.g. for curl --cacert"]],
   'ca show': [
     ['$0 ca show', 'subject, validity, key file and its mode, fingerprints'],
     ['$0 ca show --json', 'the same as JSON'],
@@ -74,7 +107,9 @@ export const EXAMPLES: Readonly<Record<string, ReadonlyArray<readonly [string, s
     ['$0 ca env --proxy http://127.0.0.1:9090 --shell dotenv >> .env', 'lines for an app that reads a .env file'],
     ['eval "$($0 ca env --unset)"', 'undo them once the proxy is stopped'],
   ],
-  'ca install': [['sudo $0 ca install', 'trust the CA system-wide (OS store, NSS databases, Java cacerts where present)']],
+  'ca install': [
+    ['sudo $0 ca install', 'trust the CA system-wide (OS store, NSS databases, Java cacerts where present)'],
+  ],
   'ca uninstall': [['sudo $0 ca uninstall', 'remove it from every store install put it in']],
 };
 

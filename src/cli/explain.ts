@@ -19,17 +19,28 @@ const builder = (yargs: Argv<object>) =>
 
 export const explainCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'explain [text..]',
-  describe: 'decode a TLS error message (curl, wget, Python, Node, OpenSSL, git, Java, Go, Rust, .NET, PowerShell, schannel, Ruby, PHP, browsers, Docker, npm, pip, Maven, Gradle)',
+  describe:
+    'decode a TLS error message (curl, wget, Python, Node, OpenSSL, git, Java, Go, Rust, .NET, PowerShell, schannel, Ruby, PHP, browsers, Docker, npm, pip, Maven, Gradle)',
   builder,
   handler: async (args) => {
     const text = args.text?.length ? args.text.join(' ') : process.stdin.isTTY ? '' : await readStdin();
-    if (!text.trim()) throw new TlswitnessError('bad-usage', 'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in');
+    if (!text.trim())
+      throw new TlswitnessError(
+        'bad-usage',
+        'explain needs the error text: tlswitness explain "curl: (60) SSL certificate problem: ...", or pipe it in',
+      );
     const result = explain(text);
     if (args.json) process.stdout.write(`${safeJson({ schemaVersion: SCHEMA_VERSION, ...result }, 2)}\n`);
     else if (!result.recognized) {
       process.stdout.write(
         // The host and the next command are taken from the pasted text.
-        safeLines([`Not recognised: ${result.meaning}.`, `Client: ${result.client ?? 'not recognised either'}.`, `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`, `Next: ${result.next}`, '']),
+        safeLines([
+          `Not recognised: ${result.meaning}.`,
+          `Client: ${result.client ?? 'not recognised either'}.`,
+          `${result.action[0]!.toUpperCase()}${result.action.slice(1)}.`,
+          `Next: ${result.next}`,
+          '',
+        ]),
       );
     } else {
       process.stdout.write(

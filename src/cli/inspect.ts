@@ -16,9 +16,19 @@ import { safeJson } from '../report/terminal-safe.js';
 
 const builder = (yargs: Argv<object>) =>
   withConnectOptions(yargs)
-    .positional('target', { type: 'string', demandOption: true, describe: 'host, host:port, [v6addr]:port or https:// URL' })
-    .option('save-chain', { type: 'string', describe: 'write the served chain as PEM (as openssl s_client -showcerts)' })
-    .option('html', { type: 'string', describe: 'write the chain as one self-contained HTML page (no scripts; opens from disk)' });
+    .positional('target', {
+      type: 'string',
+      demandOption: true,
+      describe: 'host, host:port, [v6addr]:port or https:// URL',
+    })
+    .option('save-chain', {
+      type: 'string',
+      describe: 'write the served chain as PEM (as openssl s_client -showcerts)',
+    })
+    .option('html', {
+      type: 'string',
+      describe: 'write the chain as one self-contained HTML page (no scripts; opens from disk)',
+    });
 
 export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   command: 'inspect <target>',
@@ -27,7 +37,10 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   handler: async (args) => {
     const target = parseTarget(args.target);
     const plan = connectPlan(args);
-    const record = await observeHandshake({ ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) }, plan.trust);
+    const record = await observeHandshake(
+      { ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) },
+      plan.trust,
+    );
     if (args['save-chain']) await saveChain(record, args['save-chain']);
     if (args.html) await saveHtml(record, args.html, args['public-roots'] ?? null);
     process.stdout.write(args.json ? `${safeJson(record, 2)}\n` : renderHandshake(record, new Date()));
@@ -51,8 +64,13 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
 async function saveHtml(record: HandshakeRecord, path: string, publicRoots: string | null): Promise<void> {
   const comparison = compareVerdicts(record, null, [], { publicRoots });
   try {
-    await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), { mode: 0o600 });
+    await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), {
+      mode: 0o600,
+    });
   } catch (error) {
-    throw new TlswitnessError('unreadable-file', `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new TlswitnessError(
+      'unreadable-file',
+      `--html ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

@@ -24,7 +24,10 @@ function unexpected(error: unknown): never {
   if (errno?.syscall && errno.path) fail(`${errno.path}: ${fileProblem(error)}`, EXIT_USAGE);
   if (process.env.TLSWITNESS_DEBUG) throw error;
   const text = error instanceof Error ? error.message : String(error);
-  fail(`${text} (an unexpected failure inside tlswitness: please report it; TLSWITNESS_DEBUG=1 shows where)`, EXIT_PROBLEM);
+  fail(
+    `${text} (an unexpected failure inside tlswitness: please report it; TLSWITNESS_DEBUG=1 shows where)`,
+    EXIT_PROBLEM,
+  );
 }
 
 async function main(): Promise<void> {

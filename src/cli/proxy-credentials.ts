@@ -14,10 +14,18 @@ export interface CredentialSources {
 }
 
 /** The credentials and their source's name, or null when none is given; `warn` gets one-line warnings. */
-export async function proxyCredentials(args: CredentialSources, env: NodeJS.ProcessEnv, warn: (text: string) => void, platform: NodeJS.Platform = process.platform): Promise<ProxyAuth | null> {
-  if (args.auth !== undefined && args['auth-file'] !== undefined) throw new TlswitnessError('bad-usage', '--auth and --auth-file both name the credentials: give one');
+export async function proxyCredentials(
+  args: CredentialSources,
+  env: NodeJS.ProcessEnv,
+  warn: (text: string) => void,
+  platform: NodeJS.Platform = process.platform,
+): Promise<ProxyAuth | null> {
+  if (args.auth !== undefined && args['auth-file'] !== undefined)
+    throw new TlswitnessError('bad-usage', '--auth and --auth-file both name the credentials: give one');
   if (args.auth !== undefined) {
-    warn(`--auth is visible to every user of this machine (ps, /proc): put the credentials in ${AUTH_ENV} or a file for --auth-file instead`);
+    warn(
+      `--auth is visible to every user of this machine (ps, /proc): put the credentials in ${AUTH_ENV} or a file for --auth-file instead`,
+    );
     return parseProxyAuth(args.auth, '--auth');
   }
   const file = args['auth-file'];
@@ -26,11 +34,15 @@ export async function proxyCredentials(args: CredentialSources, env: NodeJS.Proc
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new TlswitnessError('unreadable-file', `--auth-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new TlswitnessError(
+        'unreadable-file',
+        `--auth-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     // Windows has no such mode bits: the file's ACL decides, and Node reports 0666 whatever it says.
     const mode = (await stat(file)).mode & 0o777;
-    if (platform !== 'win32' && mode & 0o044) warn(`--auth-file ${file} is readable by other users (mode 0${mode.toString(8)}): chmod 600 ${quotePosix(file)}`);
+    if (platform !== 'win32' && mode & 0o044)
+      warn(`--auth-file ${file} is readable by other users (mode 0${mode.toString(8)}): chmod 600 ${quotePosix(file)}`);
     return parseProxyAuth(text.split('\n')[0]!.replace(/\r$/, ''), `--auth-file ${file} (first line)`);
   }
   const fromEnv = env[AUTH_ENV];

@@ -39,12 +39,17 @@ export async function openProxyOutput(args: ProxyArgs): Promise<ProxyOutput> {
     else process.stderr.write(`${level === 'warning' ? 'Warning' : 'Note'}: ${oneLine(text)}\n`);
   };
   const sinks: Sink[] = [];
-  if (!tuiModule) sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
+  if (!tuiModule)
+    sinks.push(args.json || !process.stdout.isTTY ? ndjsonSink(process.stdout) : lineSink(process.stdout));
   let logFailed = false;
   if (args.log) {
     sinks.push(
       ndjsonFileSink(args.log, (error) => {
-        if (!logFailed) notify('warning', `writing ${args.log} failed (${error.message}); events still go to ${tui ? 'the screen' : 'stdout'}`);
+        if (!logFailed)
+          notify(
+            'warning',
+            `writing ${args.log} failed (${error.message}); events still go to ${tui ? 'the screen' : 'stdout'}`,
+          );
         logFailed = true;
       }),
     );
@@ -52,7 +57,13 @@ export async function openProxyOutput(args: ProxyArgs): Promise<ProxyOutput> {
   for (const sink of sinks) events.subscribe((event) => sink.write(event));
   const evidence = args['evidence-dir'] ? await startSessionEvidence(args['evidence-dir'], events, true) : null;
   let lazyEvidence: Promise<SessionEvidence> | null = null;
-  const onEvidence = tuiModule ? evidenceKey(events, () => (evidence ? Promise.resolve(evidence) : (lazyEvidence ??= startSessionEvidence(resolvePath('tlswitness-evidence'), events, false)))) : undefined;
+  const onEvidence = tuiModule
+    ? evidenceKey(events, () =>
+        evidence
+          ? Promise.resolve(evidence)
+          : (lazyEvidence ??= startSessionEvidence(resolvePath('tlswitness-evidence'), events, false)),
+      )
+    : undefined;
   return {
     events,
     evidence,
@@ -79,12 +90,23 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (error) {
-    throw new TlswitnessError('unreadable-file', `--evidence-dir ${dir}: not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TlswitnessError(
+      'unreadable-file',
+      `--evidence-dir ${dir}: not a writable directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const { SessionEvidence } = await import('../report/session-evidence.js');
   const evidence = new SessionEvidence(
     dir,
-    (record, path) => events.publish({ type: 'evidence', time: new Date().toISOString(), host: record.target.host, port: record.target.port, problem: record.diagnosis.problem, path }),
+    (record, path) =>
+      events.publish({
+        type: 'evidence',
+        time: new Date().toISOString(),
+        host: record.target.host,
+        port: record.target.port,
+        problem: record.diagnosis.problem,
+        path,
+      }),
     (message) => events.publish(errorEvent('EVIDENCE_FAILED', message)),
   );
   if (automatic) {
@@ -96,7 +118,10 @@ async function startSessionEvidence(dir: string, events: EventBus, automatic: bo
 }
 
 /** The TUI's `e`: a bundle for the selected host's latest record, written where --evidence-dir says. */
-function evidenceKey(events: EventBus, sessionEvidence: () => Promise<SessionEvidence>): (hostKey: string) => Promise<void> {
+function evidenceKey(
+  events: EventBus,
+  sessionEvidence: () => Promise<SessionEvidence>,
+): (hostKey: string) => Promise<void> {
   const latest = new Map<string, HandshakeRecord>();
   events.subscribe((event) => {
     if (event.type !== 'handshake') return;

@@ -53,7 +53,8 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     const address = canonicalAddress(host);
     return address ? isLoopbackAddress(address) || isUnspecifiedAddress(address) : isLoopbackName(host);
   };
-  const isSelf = (proxy: ProxySpec) => proxy.port === listeningPort && (reachesThisMachine(proxy.host) || proxy.host === args.host);
+  const isSelf = (proxy: ProxySpec) =>
+    proxy.port === listeningPort && (reachesThisMachine(proxy.host) || proxy.host === args.host);
   const proxyFor = (host: string) => {
     const proxy = network.proxyFor(host);
     return proxy && isSelf(proxy) ? null : proxy;
@@ -61,19 +62,46 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const server = await ProxyServer.start({
     host: args.host,
     port: args.port,
-    policy: { mode: args.mode, passthrough, onUpstreamError: args['on-upstream-error'], completeChains: args['complete-chains'] },
+    policy: {
+      mode: args.mode,
+      passthrough,
+      onUpstreamError: args['on-upstream-error'],
+      completeChains: args['complete-chains'],
+    },
     auth,
     ca,
     minter,
     events,
     observe: async (target, servername) => {
-      const gathered = await gatherHandshake({ id: `h-${++handshakes}`, target, servername, resolve: network.resolve, proxy: proxyFor(target.host), minVersion: network.minVersion, maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: clientFor(target), timeoutMs: network.timeoutMs, fetchMissing: args['complete-chains'] }, trust);
+      const gathered = await gatherHandshake(
+        {
+          id: `h-${++handshakes}`,
+          target,
+          servername,
+          resolve: network.resolve,
+          proxy: proxyFor(target.host),
+          minVersion: network.minVersion,
+          maxVersion: 'TLSv1.3',
+          alpn: ['http/1.1'],
+          client: clientFor(target),
+          timeoutMs: network.timeoutMs,
+          fetchMissing: args['complete-chains'],
+        },
+        trust,
+      );
       // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
       const judged = judgeHandshake(gathered, resigned);
       resigned = judged.resigned;
       return judged.record;
     },
-    upstream: { resolve: network.resolve, proxyFor, minVersion: network.minVersion, timeoutMs: network.timeoutMs, clientFor, anchors: () => anchorPems(trust) },
+    upstream: {
+      resolve: network.resolve,
+      proxyFor,
+      minVersion: network.minVersion,
+      timeoutMs: network.timeoutMs,
+      clientFor,
+      anchors: () => anchorPems(trust),
+    },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
     collectGarbage: fullGc() ?? undefined,
@@ -90,7 +118,10 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   if (upstreamProbe && isSelf(upstreamProbe)) {
     if (upstreamProbe.via === 'upstream-proxy') {
       await server.close();
-      throw new TlswitnessError('bad-usage', `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`);
+      throw new TlswitnessError(
+        'bad-usage',
+        `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`,
+      );
     }
     selfNote = `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
   }
@@ -98,7 +129,9 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const mode = `${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
   if (output.tui) {
     // The header shows what the banner would; nothing is written behind the screen's back.
-    output.startTui({ address, mode, certsDir: tildify(certsDir), caPath: tildify(ca.paths.cert) }, () => signals.quit());
+    output.startTui({ address, mode, certsDir: tildify(certsDir), caPath: tildify(ca.paths.cert) }, () =>
+      signals.quit(),
+    );
   } else {
     process.stderr.write(
       [

@@ -23,7 +23,10 @@ export interface ProxySettings {
 
 /** Listening off loopback without credentials: refused by name here, by the bound address after listening. */
 export function openProxyError(host: string): TlswitnessError {
-  return new TlswitnessError('bad-usage', `--host ${host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`);
+  return new TlswitnessError(
+    'bad-usage',
+    `--host ${host} is not a loopback address: set ${AUTH_ENV}=user:password (or --auth-file FILE), or listen on 127.0.0.1`,
+  );
 }
 
 export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
@@ -31,13 +34,25 @@ export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
   // Never an open proxy: listening off loopback needs credentials.
   if (!isLoopbackAddress(args.host) && !auth) throw openProxyError(args.host);
   const headerTimeoutMs = args['header-timeout'];
-  if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0)) throw new TlswitnessError('bad-usage', '--header-timeout takes a positive number of milliseconds');
+  if (headerTimeoutMs !== undefined && !(headerTimeoutMs > 0))
+    throw new TlswitnessError('bad-usage', '--header-timeout takes a positive number of milliseconds');
   const passthrough = (args.passthrough ?? []).map((text) => {
     const pattern = parsePassthrough(text);
-    if (!pattern) throw new TlswitnessError('bad-usage', `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`);
+    if (!pattern)
+      throw new TlswitnessError(
+        'bad-usage',
+        `--passthrough "${text}": expected host, *.domain, an IP address, with an optional :port`,
+      );
     return pattern;
   });
   const clientCerts = (args['upstream-client-cert'] ?? []).map(parseUpstreamClientCert);
   const network = networkPlan(args);
-  return { auth, passthrough, headerTimeoutMs, clientFor: (target) => clientCertificateFor(clientCerts, target), network, certsDir: findCertsDir(args['certs-dir']) };
+  return {
+    auth,
+    passthrough,
+    headerTimeoutMs,
+    clientFor: (target) => clientCertificateFor(clientCerts, target),
+    network,
+    certsDir: findCertsDir(args['certs-dir']),
+  };
 }

@@ -14,10 +14,15 @@ export const CERTIFI_WARNING = 'certifi-lacks-root';
 export const CERTIFI_CLIENTS = ['Python requests and httpx (certifi)'];
 export const UPGRADE_CERTIFI = 'python3 -m pip install --upgrade certifi';
 
-const judged = (verdict: string | undefined): verdict is string => verdict !== undefined && verdict !== 'ok' && verdict !== 'not-configured' && verdict !== 'no-certificate';
+const judged = (verdict: string | undefined): verdict is string =>
+  verdict !== undefined && verdict !== 'ok' && verdict !== 'not-configured' && verdict !== 'no-certificate';
 
 /** Null unless the chain verifies for the tool and certifi refuses it. */
-export function certifiWarning(trust: TrustVerdicts, effectiveOk: boolean, info: CertifiInfo | null): StrictWarning | null {
+export function certifiWarning(
+  trust: TrustVerdicts,
+  effectiveOk: boolean,
+  info: CertifiInfo | null,
+): StrictWarning | null {
   if (!effectiveOk || !judged(trust.certifi)) return null;
   const certifi = info?.label ?? "Python's certifi";
   const refusal = `your Python's ${certifi} does not (${trust.certifi}), so requests and httpx refuse it unless told to use another bundle`;
@@ -28,7 +33,11 @@ export function certifiWarning(trust: TrustVerdicts, effectiveOk: boolean, info:
         : info?.age === 'older'
           ? `; this certifi is older than the public roots: upgrade it: ${UPGRADE_CERTIFI}`
           : `; upgrade certifi (${UPGRADE_CERTIFI}), or see tlswitness doctor, which compares it with Node's roots`;
-    return { code: CERTIFI_WARNING, clients: CERTIFI_CLIENTS, message: `the public roots verify this chain but ${refusal}${why}` };
+    return {
+      code: CERTIFI_WARNING,
+      clients: CERTIFI_CLIENTS,
+      message: `the public roots verify this chain but ${refusal}${why}`,
+    };
   }
   const by = (['system', 'extra'] as const).filter((store) => trust[store] === 'ok');
   return {

@@ -9,7 +9,17 @@ import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { signatureSecurityBits } from '../trust/signature-algorithms.js';
 import { verifyChain, type VerifyOptions } from '../trust/verify.js';
-import type { ChainAnalysis, ChainEntry, EffectiveStoreName, FetchedIssuer, HandshakeRecord, StoreName, StrictWarning, Verification, WeakCrypto } from '../types.js';
+import type {
+  ChainAnalysis,
+  ChainEntry,
+  EffectiveStoreName,
+  FetchedIssuer,
+  HandshakeRecord,
+  StoreName,
+  StrictWarning,
+  Verification,
+  WeakCrypto,
+} from '../types.js';
 import { certifiWarning, type CertifiInfo } from './certifi-lag.js';
 import { strictClientWarnings } from './strict-warnings.js';
 import { judgeWeakCrypto, type PolicyCert } from './weak-crypto.js';
@@ -52,7 +62,17 @@ export const STORE_NAMES: EffectiveStoreName[] = ['public', 'system', 'extra'];
 /** Every store judged alone, in the order reports show them. */
 export const REPORTED_STORES: StoreName[] = [...STORE_NAMES, 'certifi'];
 
-const EMPTY_ANALYSIS: ChainAnalysis = { missingIssuer: null, fetched: null, extraCerts: 0, containsAnchor: false, inOrder: true, path: [], anchor: null, anchorStore: null, aiaCaIssuers: [] };
+const EMPTY_ANALYSIS: ChainAnalysis = {
+  missingIssuer: null,
+  fetched: null,
+  extraCerts: 0,
+  containsAnchor: false,
+  inOrder: true,
+  path: [],
+  anchor: null,
+  anchorStore: null,
+  aiaCaIssuers: [],
+};
 
 function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate[] {
   const out: ParsedCertificate[] = [];
@@ -62,7 +82,11 @@ function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate
       void cert.details; // surface decoding errors here, not later
       out.push(cert);
     } catch (error) {
-      warnings.push({ code: 'unparseable-certificate', clients: ['all'], message: `certificate ${i} as sent does not parse: ${(error as Error).message}` });
+      warnings.push({
+        code: 'unparseable-certificate',
+        clients: ['all'],
+        message: `certificate ${i} as sent does not parse: ${(error as Error).message}`,
+      });
     }
   });
   return out;
@@ -72,13 +96,28 @@ function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate
  * Judges `ders` (leaf first) at `now`, checking `name` (a DNS name or an IP literal; null checks
  * none). `fetched` is an issuer fetched from AIA, tried only to see whether it completes the chain.
  */
-export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name: string | null, fetched: FetchedCertificates | null = null, options: VerifyOptions = {}): ChainJudgement {
+export function judgeChain(
+  ders: Buffer[],
+  trust: TrustContext,
+  now: Date,
+  name: string | null,
+  fetched: FetchedCertificates | null = null,
+  options: VerifyOptions = {},
+): ChainJudgement {
   const parseWarnings: StrictWarning[] = [];
   const sent = safeParse(ders, parseWarnings);
   const trustVerdicts = {} as HandshakeRecord['trust'];
   if (!sent.length) {
     for (const store of REPORTED_STORES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
-    return { sent, chain: [], trust: trustVerdicts, verification: null, chainAnalysis: EMPTY_ANALYSIS, warnings: parseWarnings, weakCrypto: null };
+    return {
+      sent,
+      chain: [],
+      trust: trustVerdicts,
+      verification: null,
+      chainAnalysis: EMPTY_ANALYSIS,
+      warnings: parseWarnings,
+      weakCrypto: null,
+    };
   }
   const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
   // certifi is judged like the others, by the same verifier, but alone: it says what requests and
@@ -98,22 +137,72 @@ export function judgeChain(ders: Buffer[], trust: TrustContext, now: Date, name:
     const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null, options);
     completes = withFetched.trusted;
     // The proxy's OpenSSL context for this host needs only the store certificates of this path.
-    if (completes) storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
+    if (completes)
+      storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
   }
-  const chainAnalysis = analyseChain(sent, effective, fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null);
+  const chainAnalysis = analyseChain(
+    sent,
+    effective,
+    fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null,
+  );
   const node = effective.errorNode;
   // An extra intermediate (verify --untrusted) is neither sent nor from a store: it is the user's, like the sent ones.
-  const from = (n: NonNullable<typeof node>) => (n.sentIndex !== null || n.store === null ? ('server' as const) : n.store);
-  const certificate = node ? { subject: node.cert.subject, notBefore: node.cert.notBefore.toISOString(), notAfter: node.cert.notAfter.toISOString(), from: from(node) } : null;
-  const verification: Verification = { ok: effective.ok, code: effective.code, opensslCode: effective.opensslCode, message: effective.message, depth: effective.depth, certificate, detail: effective.detail };
+  const from = (n: NonNullable<typeof node>) =>
+    n.sentIndex !== null || n.store === null ? ('server' as const) : n.store;
+  const certificate = node
+    ? {
+        subject: node.cert.subject,
+        notBefore: node.cert.notBefore.toISOString(),
+        notAfter: node.cert.notAfter.toISOString(),
+        from: from(node),
+      }
+    : null;
+  const verification: Verification = {
+    ok: effective.ok,
+    code: effective.code,
+    opensslCode: effective.opensslCode,
+    message: effective.message,
+    depth: effective.depth,
+    certificate,
+    detail: effective.detail,
+  };
   // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
-  const weak = effective.trusted ? judgeWeakCrypto(effective.path.map((n) => policyCert(n.cert)), true, trust.opensslLevel ?? null) : null;
+  const weak = effective.trusted
+    ? judgeWeakCrypto(
+        effective.path.map((n) => policyCert(n.cert)),
+        true,
+        trust.opensslLevel ?? null,
+      )
+    : null;
   const certifi = certifiWarning(trustVerdicts, effective.ok, trust.certifiInfo ?? null);
-  const warnings = [...(weak?.warnings ?? []), ...strictClientWarnings(effective.path.map((n) => n.cert), chainAnalysis.extraCerts), ...(certifi ? [certifi] : []), ...parseWarnings];
-  return { sent, chain: sent.map(describeCertificate), trust: trustVerdicts, verification, chainAnalysis, warnings, weakCrypto: weak?.weakCrypto ?? null };
+  const warnings = [
+    ...(weak?.warnings ?? []),
+    ...strictClientWarnings(
+      effective.path.map((n) => n.cert),
+      chainAnalysis.extraCerts,
+    ),
+    ...(certifi ? [certifi] : []),
+    ...parseWarnings,
+  ];
+  return {
+    sent,
+    chain: sent.map(describeCertificate),
+    trust: trustVerdicts,
+    verification,
+    chainAnalysis,
+    warnings,
+    weakCrypto: weak?.weakCrypto ?? null,
+  };
 }
 
 function policyCert(cert: ParsedCertificate): PolicyCert {
   const { keyType, keyBits } = keyDescription(cert.x509);
-  return { subject: cert.subject, keyType, keyBits, keySecurityBits: keySecurityBits(cert), signatureAlgorithm: cert.details.signatureAlgorithm, signatureSecurityBits: signatureSecurityBits(cert.details.signatureOid) };
+  return {
+    subject: cert.subject,
+    keyType,
+    keyBits,
+    keySecurityBits: keySecurityBits(cert),
+    signatureAlgorithm: cert.details.signatureAlgorithm,
+    signatureSecurityBits: signatureSecurityBits(cert.details.signatureOid),
+  };
 }

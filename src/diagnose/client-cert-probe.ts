@@ -10,7 +10,8 @@ import { clientCertRequired } from './diagnose.js';
  */
 const REFUSED = new Set([400, 403, 495, 496]);
 /** Answers that reached the application (or its routing/authentication), so the certificate is not enforced. */
-const SERVED = (status: number) => (status >= 200 && status < 400) || status === 401 || status === 404 || status === 405 || status === 501;
+const SERVED = (status: number) =>
+  (status >= 200 && status < 400) || status === 401 || status === 404 || status === 405 || status === 501;
 /** A mention of a certificate in the status line, headers or body: the refusal says why. */
 const MENTIONS_CERTIFICATE = /certificate|\bcert\b|mutual tls|\bmtls\b|client auth/i;
 
@@ -20,32 +21,73 @@ export function judgeClientCertAnswer(answer: HttpAnswer): ClientCertCheck {
   if (answer.status !== null) {
     const line = `${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
     if (REFUSED.has(answer.status)) {
-      const mentioned = answer.status === 495 || answer.status === 496 || MENTIONS_CERTIFICATE.test(`${answer.statusText}\n${answer.head}`);
-      return { ...base, outcome: 'required', confidence: mentioned ? 'high' : 'medium', reason: `${sent} was answered ${line}${quoteOf(answer.head)}` };
+      const mentioned =
+        answer.status === 495 ||
+        answer.status === 496 ||
+        MENTIONS_CERTIFICATE.test(`${answer.statusText}\n${answer.head}`);
+      return {
+        ...base,
+        outcome: 'required',
+        confidence: mentioned ? 'high' : 'medium',
+        reason: `${sent} was answered ${line}${quoteOf(answer.head)}`,
+      };
     }
     if (SERVED(answer.status)) {
-      return { ...base, outcome: 'optional', confidence: 'high', reason: `${sent} was answered ${line}: a client without a certificate is served` };
+      return {
+        ...base,
+        outcome: 'optional',
+        confidence: 'high',
+        reason: `${sent} was answered ${line}: a client without a certificate is served`,
+      };
     }
-    return { ...base, outcome: 'inconclusive', confidence: 'low', reason: `${sent} was answered ${line}, which neither confirms nor rules out that the certificate is required` };
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      confidence: 'low',
+      reason: `${sent} was answered ${line}, which neither confirms nor rules out that the certificate is required`,
+    };
   }
   switch (answer.end) {
     case 'closed':
     case 'reset':
     case 'alert':
-      return { ...base, outcome: 'required', confidence: 'medium', reason: `the server ${answer.end === 'alert' ? 'sent an alert' : answer.end === 'reset' ? 'reset the connection' : 'closed the connection'} after ${sent} without answering${answer.error ? ` (${answer.error})` : ''}` };
+      return {
+        ...base,
+        outcome: 'required',
+        confidence: 'medium',
+        reason: `the server ${answer.end === 'alert' ? 'sent an alert' : answer.end === 'reset' ? 'reset the connection' : 'closed the connection'} after ${sent} without answering${answer.error ? ` (${answer.error})` : ''}`,
+      };
     case 'not-http':
-      return { ...base, outcome: 'inconclusive', confidence: 'low', reason: `the server did not answer ${sent} in HTTP: it may speak another protocol on this port` };
+      return {
+        ...base,
+        outcome: 'inconclusive',
+        confidence: 'low',
+        reason: `the server did not answer ${sent} in HTTP: it may speak another protocol on this port`,
+      };
     default:
-      return { ...base, outcome: 'inconclusive', confidence: 'low', reason: `the server did not answer ${sent} in time: it may speak another protocol on this port` };
+      return {
+        ...base,
+        outcome: 'inconclusive',
+        confidence: 'low',
+        reason: `the server did not answer ${sent} in time: it may speak another protocol on this port`,
+      };
   }
 }
 
 /** The first line of an HTML title or text body that names a certificate, quoted, for the summary. */
 function quoteOf(head: string): string {
-  const body = head.split(/\r?\n\r?\n/).slice(1).join('\n');
+  const body = head
+    .split(/\r?\n\r?\n/)
+    .slice(1)
+    .join('\n');
   const title = /<title>([^<]{1,200})<\/title>/i.exec(body)?.[1] ?? /<h\d>([^<]{1,200})<\/h\d>/i.exec(body)?.[1];
   const text = [title, ...body.split(/\r?\n/)].find((line) => line && MENTIONS_CERTIFICATE.test(line));
-  return text ? ` ("${text.replace(/<[^>]*>/g, '').trim().slice(0, 160)}")` : '';
+  return text
+    ? ` ("${text
+        .replace(/<[^>]*>/g, '')
+        .trim()
+        .slice(0, 160)}")`
+    : '';
 }
 
 /**
@@ -63,7 +105,9 @@ export function withAppRefusal(record: HandshakeRecord, answer: HttpAnswer): Han
     ...record,
     clientCertificate: { ...cc, httpCheck: check },
     // The "asked, went on without one" warning is now answered.
-    warnings: record.warnings.filter((w) => w.code !== 'client-certificate-requested' && w.code !== 'client-certificate-optional'),
+    warnings: record.warnings.filter(
+      (w) => w.code !== 'client-certificate-requested' && w.code !== 'client-certificate-optional',
+    ),
   };
   return { ...amended, diagnosis: clientCertRequired(amended, check.confidence, 'proxy') };
 }

@@ -44,7 +44,9 @@ export interface ComparisonOptions {
 
 /** Names the public root set as it was: Mozilla's, or the file that replaced them. */
 export function publicRootsLabel(options: ComparisonOptions): string {
-  return options.publicRoots ? `the public roots from ${options.publicRoots} (--public-roots)` : "Mozilla's roots (bundled in Node)";
+  return options.publicRoots
+    ? `the public roots from ${options.publicRoots} (--public-roots)`
+    : "Mozilla's roots (bundled in Node)";
 }
 
 const NOT_JUDGED = 'not judged: no certificate was received';
@@ -56,13 +58,19 @@ function storeResult(verdict: string): string {
 function sanityResult(sanity: HandshakeRecord | null): string {
   if (!sanity) return 'skipped';
   if (sanity.failure && !sanity.chain.length) return `unreachable: ${sanity.failure.message}`;
-  if (sanity.interception.detected) return `intercepted${sanity.interception.product ? ` by ${sanity.interception.product}` : ''}`;
+  if (sanity.interception.detected)
+    return `intercepted${sanity.interception.product ? ` by ${sanity.interception.product}` : ''}`;
   return sanity.verification.ok ? 'verifies' : `fails: ${sanity.verification.code ?? sanity.diagnosis.problem}`;
 }
 
 function clientResult(check: ClientCheck): string {
   if (!check.available) return 'not installed';
-  const verdict = check.accepted === true ? 'accepted the certificate' : check.accepted === false ? 'refused the certificate' : 'did not get to the certificate';
+  const verdict =
+    check.accepted === true
+      ? 'accepted the certificate'
+      : check.accepted === false
+        ? 'refused the certificate'
+        : 'did not get to the certificate';
   const bundle = check.bundle ? `; CA bundle: ${check.bundle}` : '';
   return `${verdict} (exit ${check.exitCode ?? '?'}${check.error ? `: ${check.error}` : ''})${bundle}`;
 }
@@ -72,16 +80,40 @@ export function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function compareVerdicts(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions = {}): Comparison {
+export function compareVerdicts(
+  target: HandshakeRecord,
+  sanity: HandshakeRecord | null,
+  clients: ClientCheck[],
+  options: ComparisonOptions = {},
+): Comparison {
   const where = formatHostPort(target.target);
   const rows: ComparisonRow[] = [
     // Without a certificate there is nothing for a store to refuse.
-    { check: `${where} against ${publicRootsLabel(options)}`, result: target.chain.length ? storeResult(target.trust.public) : NOT_JUDGED },
-    { check: `${where} against this machine's OS store`, result: target.chain.length ? storeResult(target.trust.system) : NOT_JUDGED },
-    { check: `${where} against the extra CAs (--extra-ca)`, result: target.chain.length ? storeResult(target.trust.extra) : NOT_JUDGED },
-    ...(target.trust.certifi === undefined ? [] : [{ check: `${where} against Python's certifi (requests' and httpx's default)`, result: target.chain.length ? storeResult(target.trust.certifi) : NOT_JUDGED }]),
+    {
+      check: `${where} against ${publicRootsLabel(options)}`,
+      result: target.chain.length ? storeResult(target.trust.public) : NOT_JUDGED,
+    },
+    {
+      check: `${where} against this machine's OS store`,
+      result: target.chain.length ? storeResult(target.trust.system) : NOT_JUDGED,
+    },
+    {
+      check: `${where} against the extra CAs (--extra-ca)`,
+      result: target.chain.length ? storeResult(target.trust.extra) : NOT_JUDGED,
+    },
+    ...(target.trust.certifi === undefined
+      ? []
+      : [
+          {
+            check: `${where} against Python's certifi (requests' and httpx's default)`,
+            result: target.chain.length ? storeResult(target.trust.certifi) : NOT_JUDGED,
+          },
+        ]),
     { check: `sanity host${sanity ? ` ${formatHostPort(sanity.target)}` : ''}`, result: sanityResult(sanity) },
-    ...clients.map((check) => ({ check: `${check.client} on this machine, against ${where}`, result: clientResult(check) })),
+    ...clients.map((check) => ({
+      check: `${check.client} on this machine, against ${where}`,
+      result: clientResult(check),
+    })),
   ];
   const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
   return { rows, ...conclude(target, sanity, clients, options), refusing, sanityFailed: sanityBroken(sanity) };
@@ -91,7 +123,12 @@ function sanityBroken(sanity: HandshakeRecord | null): boolean {
   return sanity !== null && (!sanity.verification.ok || sanity.interception.detected);
 }
 
-function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clients: ClientCheck[], options: ComparisonOptions): { side: Side; conclusion: string } {
+function conclude(
+  target: HandshakeRecord,
+  sanity: HandshakeRecord | null,
+  clients: ClientCheck[],
+  options: ComparisonOptions,
+): { side: Side; conclusion: string } {
   const where = formatHostPort(target.target);
   const { diagnosis, interception } = target;
   if (interception.ownProxy) {
@@ -100,39 +137,66 @@ function conclude(target: HandshakeRecord, sanity: HandshakeRecord | null, clien
   // The diagnosis already is about the interception (liability network): the conclusion says the same.
   if (interception.detected) {
     const by = interception.product ? ` by ${interception.product}` : '';
-    return { side: 'us', conclusion: `Our side (network): TLS to ${where} is re-signed on this network${by}, so the server did not send this chain. ${capitalize(diagnosis.action)}.` };
+    return {
+      side: 'us',
+      conclusion: `Our side (network): TLS to ${where} is re-signed on this network${by}, so the server did not send this chain. ${capitalize(diagnosis.action)}.`,
+    };
   }
   if (diagnosis.problem === 'ok') {
     const refusing = clients.filter((c) => c.accepted === false).map((c) => c.client);
     // Python's certifi lacking the root: the reason requests / httpx refuse, or will once REQUESTS_CA_BUNDLE is gone.
     const certifi = target.warnings.find((w) => w.code === CERTIFI_WARNING);
     const python = certifi ? ` Python: ${certifi.message}.` : '';
-    if (refusing.length) return { side: 'us', conclusion: `Our side: ${where} serves a chain that verifies, but ${listed(refusing)} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).${python}` };
+    if (refusing.length)
+      return {
+        side: 'us',
+        conclusion: `Our side: ${where} serves a chain that verifies, but ${listed(refusing)} on this machine ${refusing.length > 1 ? 'refuse' : 'refuses'} it: ${refusing.length > 1 ? 'their trust stores are' : 'its trust store is'} missing a root (point them at a complete CA bundle; see tlswitness doctor).${python}`,
+      };
     // No client here refused it (REQUESTS_CA_BUNDLE may stand in for certifi), so nothing fails yet: said, not blamed.
-    if (certifi) return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here. But for Python: ${certifi.message}.` };
+    if (certifi)
+      return {
+        side: 'none',
+        conclusion: `No problem seen: ${where} serves a chain that verifies from here. But for Python: ${certifi.message}.`,
+      };
     const possible = interception.possible ? ` Interception ${interception.reason}.` : '';
     return { side: 'none', conclusion: `No problem seen: ${where} serves a chain that verifies from here.${possible}` };
   }
   if (diagnosis.problem === 'connection-failed') {
-    return { side: 'unclear', conclusion: `${where} could not be reached from here (${target.failure?.message ?? 'no connection'}), so there is no certificate to judge.` };
+    return {
+      side: 'unclear',
+      conclusion: `${where} could not be reached from here (${target.failure?.message ?? 'no connection'}), so there is no certificate to judge.`,
+    };
   }
   // A security-level refusal is the certificate's, whatever store or sanity host says: the clients named refuse it everywhere.
   if (diagnosis.problem === 'weak-crypto') {
-    return { side: 'them', conclusion: `Their side: ${where} serves a key or signature too weak for some clients' security level (weak-crypto): ${diagnosis.summary}. The fix is on the server: ${diagnosis.action}` };
+    return {
+      side: 'them',
+      conclusion: `Their side: ${where} serves a key or signature too weak for some clients' security level (weak-crypto): ${diagnosis.summary}. The fix is on the server: ${diagnosis.action}`,
+    };
   }
   if (sanity && sanityBroken(sanity)) {
-    return { side: 'us', conclusion: `Probably our side: the sanity host ${formatHostPort(sanity.target)} fails too, so this machine's trust store or network is at fault, not ${where} alone.` };
+    return {
+      side: 'us',
+      conclusion: `Probably our side: the sanity host ${formatHostPort(sanity.target)} fails too, so this machine's trust store or network is at fault, not ${where} alone.`,
+    };
   }
   const publicOk = target.trust.public === 'ok';
   const systemOk = target.trust.system === 'ok';
   if (publicOk && !systemOk && target.trust.system !== 'not-configured') {
-    return { side: 'us', conclusion: `Our side: ${publicRootsLabel(options)} verify ${where} but this machine's OS store does not: update the OS CA store (ca-certificates).` };
+    return {
+      side: 'us',
+      conclusion: `Our side: ${publicRootsLabel(options)} verify ${where} but this machine's OS store does not: update the OS CA store (ca-certificates).`,
+    };
   }
   if (diagnosis.liability === 'server') {
     const sane = sanity ? ` while the sanity host ${formatHostPort(sanity.target)} verifies` : '';
-    return { side: 'them', conclusion: `Their side: ${where} fails verification (${diagnosis.problem})${sane}; the fix is on the server: ${diagnosis.action}` };
+    return {
+      side: 'them',
+      conclusion: `Their side: ${where} fails verification (${diagnosis.problem})${sane}; the fix is on the server: ${diagnosis.action}`,
+    };
   }
-  if (diagnosis.liability === 'client' || diagnosis.liability === 'network') return { side: 'us', conclusion: `Our side (${diagnosis.liability}): ${diagnosis.summary} ${diagnosis.action}` };
+  if (diagnosis.liability === 'client' || diagnosis.liability === 'network')
+    return { side: 'us', conclusion: `Our side (${diagnosis.liability}): ${diagnosis.summary} ${diagnosis.action}` };
   return { side: 'unclear', conclusion: diagnosis.summary };
 }
 

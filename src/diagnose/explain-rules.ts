@@ -16,7 +16,8 @@ export interface Rule {
   refine?: (text: string) => Problem | null;
 }
 
-const CHAIN_UNKNOWN = "the client could not build a trusted chain: an unknown or corporate root, a missing intermediate, or a self-signed certificate; this client's message does not say which";
+const CHAIN_UNKNOWN =
+  "the client could not build a trusted chain: an unknown or corporate root, a missing intermediate, or a self-signed certificate; this client's message does not say which";
 const INSPECT = 'run tlswitness inspect HOST to see the chain as sent and which store trusts it';
 
 // First match wins, so the most specific come first: a security-level refusal and the client-certificate
@@ -29,16 +30,20 @@ export const RULES: Rule[] = [
     problem: 'weak-crypto',
     alternatives: [],
     liability: 'server',
-    meaning: "a key or signature in the server's certificate (or its Diffie-Hellman group) is too weak for this client's security policy: RSA below 2048 bits or a SHA-1 signature at OpenSSL security level 2 (Debian, Ubuntu, RHEL 9 curl and Python), below 1024 bits or SHA-1 at level 1 (Node); GnuTLS (wget, git on Debian) refuses SHA-1; Java, Go and browsers have similar rules",
-    action: 'the server admin must reissue the certificate with an RSA 2048+ or ECDSA key and a SHA-256 signature (and offer ECDHE or a 2048-bit DH group); tlswitness inspect HOST names the weak certificate',
+    meaning:
+      "a key or signature in the server's certificate (or its Diffie-Hellman group) is too weak for this client's security policy: RSA below 2048 bits or a SHA-1 signature at OpenSSL security level 2 (Debian, Ubuntu, RHEL 9 curl and Python), below 1024 bits or SHA-1 at level 1 (Node); GnuTLS (wget, git on Debian) refuses SHA-1; Java, Go and browsers have similar rules",
+    action:
+      'the server admin must reissue the certificate with an RSA 2048+ or ECDSA key and a SHA-256 signature (and offer ECDHE or a 2048-bit DH group); tlswitness inspect HOST names the weak certificate',
   },
   {
     test: /legacy sigalg disallowed or unsupported|LEGACY_SIGALG_DISALLOWED/i,
     problem: 'handshake-failed',
     alternatives: ['weak-crypto'],
     liability: 'server',
-    meaning: "OpenSSL 3 refused the server's handshake signature (MD5-SHA1 or SHA-1, as TLS 1.0/1.1 servers use): the server speaks only an old protocol or signs with an old hash",
-    action: 'the server admin must enable TLS 1.2 or 1.3 with SHA-256 signatures; tlswitness inspect HOST --tls-max 1.2 shows what it offers',
+    meaning:
+      "OpenSSL 3 refused the server's handshake signature (MD5-SHA1 or SHA-1, as TLS 1.0/1.1 servers use): the server speaks only an old protocol or signs with an old hash",
+    action:
+      'the server admin must enable TLS 1.2 or 1.3 with SHA-256 signatures; tlswitness inspect HOST --tls-max 1.2 shows what it offers',
   },
   {
     // OpenSSL 3 requires RFC 5746 secure renegotiation; old servers and some inspection boxes lack it.
@@ -46,8 +51,10 @@ export const RULES: Rule[] = [
     problem: 'handshake-failed',
     alternatives: ['weak-crypto'],
     liability: 'server',
-    meaning: 'the server (or a middlebox in between) does not support secure renegotiation (RFC 5746), which OpenSSL 3 clients require',
-    action: 'the server or proxy admin must update its TLS stack; tlswitness detect HOST tells whether a middlebox is in the path',
+    meaning:
+      'the server (or a middlebox in between) does not support secure renegotiation (RFC 5746), which OpenSSL 3 clients require',
+    action:
+      'the server or proxy admin must update its TLS stack; tlswitness detect HOST tells whether a middlebox is in the path',
   },
   {
     // Python 3.13+ sets VERIFY_X509_STRICT: RFC 5280 violations common in antivirus and corporate roots.
@@ -55,7 +62,8 @@ export const RULES: Rule[] = [
     problem: 'unknown-ca',
     alternatives: [],
     liability: 'client',
-    meaning: "a CA certificate breaks RFC 5280 in a way strict clients refuse (Python 3.13+ verifies with VERIFY_X509_STRICT): typical of antivirus and corporate inspection roots",
+    meaning:
+      'a CA certificate breaks RFC 5280 in a way strict clients refuse (Python 3.13+ verifies with VERIFY_X509_STRICT): typical of antivirus and corporate inspection roots',
     action: 'run tlswitness inspect HOST (its strict warnings name the certificate); ask IT for a compliant root',
   },
   {
@@ -63,7 +71,8 @@ export const RULES: Rule[] = [
     problem: 'client-cert-required',
     alternatives: [],
     liability: 'client',
-    meaning: 'the server wants a client certificate (mutual TLS) and none, or an unaccepted one, was presented (an "unknown ca" or "bad certificate" alert is the server refusing the client\'s certificate)',
+    meaning:
+      'the server wants a client certificate (mutual TLS) and none, or an unaccepted one, was presented (an "unknown ca" or "bad certificate" alert is the server refusing the client\'s certificate)',
     action: 'present a certificate from a CA the server accepts (tlswitness inspect HOST shows the accepted CA names)',
   },
   {
@@ -72,15 +81,18 @@ export const RULES: Rule[] = [
     problem: 'client-cert-required',
     alternatives: ['handshake-failed'],
     liability: 'client',
-    meaning: 'the server ended the session right after the handshake: with TLS 1.3 this is how a server refuses a missing or unaccepted client certificate (GnuTLS does not show the alert)',
-    action: 'run tlswitness inspect HOST: it shows whether the server asks for a client certificate and which CAs it accepts',
+    meaning:
+      'the server ended the session right after the handshake: with TLS 1.3 this is how a server refuses a missing or unaccepted client certificate (GnuTLS does not show the alert)',
+    action:
+      'run tlswitness inspect HOST: it shows whether the server asks for a client certificate and which CAs it accepts',
   },
   {
     test: /A TLS fatal alert has been received|GnuTLS recv error \(-12\)/i,
     problem: 'handshake-failed',
     alternatives: ['client-cert-required'],
     liability: 'server',
-    meaning: 'the server sent a fatal TLS alert (GnuTLS does not say which): a missing client certificate, or no protocol or cipher in common',
+    meaning:
+      'the server sent a fatal TLS alert (GnuTLS does not say which): a missing client certificate, or no protocol or cipher in common',
     action: 'run tlswitness inspect HOST to see the alert and whether the server asks for a client certificate',
   },
   {
@@ -88,23 +100,28 @@ export const RULES: Rule[] = [
     problem: 'unknown-ca',
     alternatives: [],
     liability: 'client',
-    meaning: 'the chain ends in a root the server (or something in between) sent but no trust store holds: a private or corporate CA, or TLS interception',
-    action: 'if it is your company CA, trust its root (--extra-ca, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS); else check for interception with tlswitness detect',
+    meaning:
+      'the chain ends in a root the server (or something in between) sent but no trust store holds: a private or corporate CA, or TLS interception',
+    action:
+      'if it is your company CA, trust its root (--extra-ca, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS); else check for interception with tlswitness detect',
   },
   {
     test: /unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|\bnum=21\b|PartialChain|CERT_TRUST_IS_PARTIAL_CHAIN/i,
     problem: 'incomplete-chain',
     alternatives: ['unknown-ca'],
     liability: 'server',
-    meaning: 'the server sent its certificate without the intermediate that issued it; browsers fetch it and work, most other clients fail',
-    action: 'the server admin must serve the full chain (fullchain.pem); confirm with tlswitness inspect HOST --fetch-missing',
+    meaning:
+      'the server sent its certificate without the intermediate that issued it; browsers fetch it and work, most other clients fail',
+    action:
+      'the server admin must serve the full chain (fullchain.pem); confirm with tlswitness inspect HOST --fetch-missing',
   },
   {
     test: /unable to get local issuer certificate|unable to get issuer certificate|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?\b|\bnum=(?:20|2)\b/i,
     problem: 'unknown-ca',
     alternatives: ['incomplete-chain'],
     liability: 'client',
-    meaning: 'the chain leads to an issuer this client does not trust: an unknown (corporate) root, or an intermediate the server did not send',
+    meaning:
+      'the chain leads to an issuer this client does not trust: an unknown (corporate) root, or an intermediate the server did not send',
     action: 'run tlswitness inspect HOST: it tells a missing intermediate (server) from an unknown root (add the CA)',
   },
   {
@@ -123,7 +140,12 @@ export const RULES: Rule[] = [
     liability: 'server',
     meaning: 'a certificate is outside its validity period (this message does not say which end)',
     action: "renew the certificate, or fix this machine's clock",
-    refine: (text) => (/current time \S+ is before/i.test(text) ? 'not-yet-valid' : /current time \S+ is after/i.test(text) ? 'expired' : null),
+    refine: (text) =>
+      /current time \S+ is before/i.test(text)
+        ? 'not-yet-valid'
+        : /current time \S+ is after/i.test(text)
+          ? 'expired'
+          : null,
   },
   {
     test: /not yet valid|CERT_NOT_YET_VALID|CertificateNotYetValidException|\bnum=9\b|is not yet activated|has not yet been activated|NOT_YET_VALID_CERTIFICATE|NotValidYet/i,
@@ -155,8 +177,10 @@ export const RULES: Rule[] = [
     problem: 'handshake-failed',
     alternatives: ['unknown-ca'],
     liability: 'network',
-    meaning: "Windows (schannel) refused the connection because it could not check whether the certificate is revoked: the CRL or OCSP server was unreachable, as happens offline, behind a firewall, or when an interceptor's CA names no reachable revocation server",
-    action: 'curl: --ssl-revoke-best-effort (or --ssl-no-revoke); git: git config http.schannelCheckRevoke false; then check for interception with tlswitness detect',
+    meaning:
+      "Windows (schannel) refused the connection because it could not check whether the certificate is revoked: the CRL or OCSP server was unreachable, as happens offline, behind a firewall, or when an interceptor's CA names no reachable revocation server",
+    action:
+      'curl: --ssl-revoke-best-effort (or --ssl-no-revoke); git: git config http.schannelCheckRevoke false; then check for interception with tlswitness detect',
   },
   {
     // GnuTLS (wget, Debian's git), Java's PKIX and schannel: one message for every chain failure.
@@ -164,7 +188,8 @@ export const RULES: Rule[] = [
     problem: 'unknown-ca',
     alternatives: ['incomplete-chain', 'self-signed', 'expired', 'not-yet-valid', 'weak-crypto'],
     liability: 'client',
-    meaning: "the client refused the server's certificate without saying why: an unknown or corporate root, a missing intermediate, a self-signed, expired or weak certificate",
+    meaning:
+      "the client refused the server's certificate without saying why: an unknown or corporate root, a missing intermediate, a self-signed, expired or weak certificate",
     action: INSPECT,
   },
   {
@@ -200,15 +225,18 @@ export const RULES: Rule[] = [
     problem: 'handshake-failed',
     alternatives: ['client-cert-required'],
     liability: 'server',
-    meaning: 'the server closed or reset the connection during or right after the handshake: a TLS 1.3 server refusing a missing client certificate does this, and so does a server or middlebox that will not speak TLS with this client',
-    action: 'run tlswitness inspect HOST: it shows whether the server asks for a client certificate and where the handshake stops',
+    meaning:
+      'the server closed or reset the connection during or right after the handshake: a TLS 1.3 server refusing a missing client certificate does this, and so does a server or middlebox that will not speak TLS with this client',
+    action:
+      'run tlswitness inspect HOST: it shows whether the server asks for a client certificate and where the handshake stops',
   },
   {
     test: /wrong version number|WRONG_VERSION_NUMBER|handshake[ _]failure|no protocols available|unsupported protocol|protocol[ _]version|No appropriate protocol|no shared cipher|no cipher(?:s)? (?:match|available)|SSL_ERROR_SYSCALL|curl: \(35\)|SSL connect error|The underlying connection was closed|\bEPROTO\b|ERR_SSL_VERSION_OR_CIPHER_MISMATCH|ERR_SSL_PROTOCOL_ERROR|SSL_ERROR_NO_CYPHER_OVERLAP|SSL_ERROR_UNSUPPORTED_VERSION|SEC_E_ALGORITHM_MISMATCH|do not possess a common algorithm|illegal or unsupported version|non-properly terminated|Error in the pull function|remote error: tls:|SSLHandshakeException|Received fatal alert/i,
     problem: 'handshake-failed',
     alternatives: [],
     liability: 'server',
-    meaning: 'the TLS handshake itself failed: no common protocol or cipher, a non-TLS port, or a middlebox resetting it',
+    meaning:
+      'the TLS handshake itself failed: no common protocol or cipher, a non-TLS port, or a middlebox resetting it',
     action: 'run tlswitness inspect HOST (and with --tls-max 1.2) to see the alert',
   },
   {

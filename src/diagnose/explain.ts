@@ -39,5 +39,15 @@ export function explain(text: string): Explanation {
   const refined = rule.refine?.(text) ?? null;
   const problem = refined ?? rule.problem;
   const alternatives = refined ? [] : rule.alternatives;
-  return { recognized: true, client, problem, alternatives, host, meaning: rule.meaning, liability: rule.liability, action: rule.action.replace(/HOST/g, host ?? 'HOST'), next };
+  return {
+    recognized: true,
+    client,
+    problem,
+    alternatives,
+    host,
+    meaning: rule.meaning,
+    liability: rule.liability,
+    action: rule.action.replace(/HOST/g, host ?? 'HOST'),
+    next,
+  };
 }

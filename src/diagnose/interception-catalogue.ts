@@ -58,7 +58,10 @@ export function matchCatalogue(name: string): CatalogueMatch | null {
   for (const entry of ENTRIES) {
     for (const rule of entry.compiled) {
       const ok = rule.every(({ attribute, test, equals }) =>
-        attributes.some(([type, value]) => type === attribute && (equals !== null ? value.toLowerCase() === equals : test!.test(value))),
+        attributes.some(
+          ([type, value]) =>
+            type === attribute && (equals !== null ? value.toLowerCase() === equals : test!.test(value)),
+        ),
       );
       if (ok) return { product: entry.product, kind: entry.kind, status: entry.status, name };
     }

@@ -24,7 +24,12 @@ export type ParseHost = typeof import('tldts').parse;
  * private section), or a public IP. When the tool resolved the name itself (DNS or hosts file),
  * a private, loopback or link-local answer makes it internal; a --resolve pin does not.
  */
-export function isPublicHost(parseHost: ParseHost, host: string, address: string | null, addressFromDns: boolean): boolean {
+export function isPublicHost(
+  parseHost: ParseHost,
+  host: string,
+  address: string | null,
+  addressFromDns: boolean,
+): boolean {
   if (ipFamily(host)) return isPublicAddress(host);
   const parsed = parseHost(host, { allowPrivateDomains: true });
   const publicName = !!parsed.domain && (parsed.isIcann === true || parsed.isPrivate === true);
@@ -90,8 +95,13 @@ const OWN_PRODUCT = 'tlswitness';
 /** The certs dir's CA in the chain: a sent certificate with its key, or the issuer of one (name and key id). */
 function ownCaIn(record: UnjudgedRecord, ownCas: OwnCa[]): { name: string; where: string } | null {
   for (const [depth, entry] of record.chain.entries()) {
-    if (ownCas.some((ca) => ca.spkiSha256 === entry.spkiSha256)) return { name: entry.subject, where: `certificate ${depth}, this machine's tlswitness CA` };
-    const issuer = ownCas.find((ca) => ca.subject === entry.issuer && (!ca.subjectKeyId || !entry.authorityKeyId || ca.subjectKeyId === entry.authorityKeyId));
+    if (ownCas.some((ca) => ca.spkiSha256 === entry.spkiSha256))
+      return { name: entry.subject, where: `certificate ${depth}, this machine's tlswitness CA` };
+    const issuer = ownCas.find(
+      (ca) =>
+        ca.subject === entry.issuer &&
+        (!ca.subjectKeyId || !entry.authorityKeyId || ca.subjectKeyId === entry.authorityKeyId),
+    );
     if (issuer) return { name: entry.issuer, where: `issuer of certificate ${depth}, this machine's tlswitness CA` };
   }
   return null;
@@ -102,16 +112,28 @@ function ownCaIn(record: UnjudgedRecord, ownCas: OwnCa[]): { name: string; where
  * usual cause: HTTPS_PROXY from `ca env` in this shell), which minted what was seen. Said plainly,
  * with the way out, instead of a diagnosis of a chain the server never sent.
  */
-export function ownProxyStatement(record: Pick<HandshakeRecord, 'via' | 'proxy' | 'target'>, caName: string): { summary: string; action: string } {
+export function ownProxyStatement(
+  record: Pick<HandshakeRecord, 'via' | 'proxy' | 'target'>,
+  caName: string,
+): { summary: string; action: string } {
   const minted = `the certificate was minted by "${caName}"`;
   if (record.via === 'env-proxy') {
-    return { summary: `HTTPS_PROXY (${record.proxy}) points at tlswitness's own proxy: this run measured the proxy, not the network (${minted})`, action: 'run with --no-env-proxy or in a shell without `ca env`' };
+    return {
+      summary: `HTTPS_PROXY (${record.proxy}) points at tlswitness's own proxy: this run measured the proxy, not the network (${minted})`,
+      action: 'run with --no-env-proxy or in a shell without `ca env`',
+    };
   }
   if (record.via === 'upstream-proxy') {
-    return { summary: `--upstream-proxy ${record.proxy} is a tlswitness proxy: this run measured that proxy, not the network (${minted})`, action: 'leave out --upstream-proxy (or give the network\'s own proxy) and run again' };
+    return {
+      summary: `--upstream-proxy ${record.proxy} is a tlswitness proxy: this run measured that proxy, not the network (${minted})`,
+      action: "leave out --upstream-proxy (or give the network's own proxy) and run again",
+    };
   }
   const host = record.target.servername ?? record.target.host;
-  return { summary: `${formatHost(record.target)} answered as a tlswitness proxy, not as ${host}: this run measured the proxy, not the server (${minted})`, action: 'check --resolve and the port: they lead to a tlswitness proxy, not to the server' };
+  return {
+    summary: `${formatHost(record.target)} answered as a tlswitness proxy, not as ${host}: this run measured the proxy, not the server (${minted})`,
+    action: 'check --resolve and the port: they lead to a tlswitness proxy, not to the server',
+  };
 }
 
 function formatHost(target: HandshakeRecord['target']): string {
@@ -126,7 +148,8 @@ export function resigningIssuer(record: Pick<HandshakeRecord, 'chain'>): string 
 /** One issuer seen signing unrelated public hosts without a public anchor: the SPEC's second sign. */
 export function resignedInterception(issuer: string, domains: readonly string[], anchorEvidence: object): Interception {
   // A count and a sample, never the whole list: a record's size must not grow with the run (see resigned-memory.ts).
-  const counted = domains.length >= RESIGNED_LIMITS.domainsPerIssuer ? `${domains.length} or more` : `${domains.length}`;
+  const counted =
+    domains.length >= RESIGNED_LIMITS.domainsPerIssuer ? `${domains.length} or more` : `${domains.length}`;
   const sample = domains.slice(0, 5);
   const more = domains.length > sample.length ? `, ${counted} in all` : '';
   return {
@@ -134,7 +157,13 @@ export function resignedInterception(issuer: string, domains: readonly string[],
     product: null,
     confidence: 'medium',
     reason: `"${issuer}" signs unrelated public hosts in this run (${sample.join(', ')}${more}) without a public anchor: one interceptor re-signs them`,
-    evidence: { issuer, hosts: sample, hostCount: domains.length, hostCountAtLeast: domains.length >= RESIGNED_LIMITS.domainsPerIssuer, ...anchorEvidence },
+    evidence: {
+      issuer,
+      hosts: sample,
+      hostCount: domains.length,
+      hostCountAtLeast: domains.length >= RESIGNED_LIMITS.domainsPerIssuer,
+      ...anchorEvidence,
+    },
   };
 }
 
@@ -163,16 +192,33 @@ export function judgeInterception(record: UnjudgedRecord, context: InterceptionC
 }
 
 /** `remember` adds a host's domain under its issuer and returns the issuer's domains (null outside a run). */
-function judge(record: UnjudgedRecord, context: InterceptionContext, remember: (issuer: string, domain: string) => readonly string[] | null): Interception {
-  if (!record.chain.length) return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
+function judge(
+  record: UnjudgedRecord,
+  context: InterceptionContext,
+  remember: (issuer: string, domain: string) => readonly string[] | null,
+): Interception {
+  if (!record.chain.length)
+    return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
   const analysis = record.chainAnalysis;
-  const anchorEvidence = { anchor: analysis.anchor, anchorStore: analysis.anchorStore, anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null };
+  const anchorEvidence = {
+    anchor: analysis.anchor,
+    anchorStore: analysis.anchorStore,
+    anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null,
+  };
 
   // 0. tlswitness's own CA (this certs dir's, or any install's by name): the run measured a tlswitness proxy.
   const found = catalogueMatchIn(record);
-  const own = ownCaIn(record, context.ownCas ?? []) ?? (found?.match.product === OWN_PRODUCT ? { name: found.match.name, where: found.where } : null);
+  const own =
+    ownCaIn(record, context.ownCas ?? []) ??
+    (found?.match.product === OWN_PRODUCT ? { name: found.match.name, where: found.where } : null);
   if (own) {
-    return { detected: false, product: OWN_PRODUCT, ownProxy: true, reason: ownProxyStatement(record, own.name).summary, evidence: { matched: own.name, where: own.where, ...anchorEvidence } };
+    return {
+      detected: false,
+      product: OWN_PRODUCT,
+      ownProxy: true,
+      reason: ownProxyStatement(record, own.name).summary,
+      evidence: { matched: own.name, where: own.where, ...anchorEvidence },
+    };
   }
 
   // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
@@ -189,12 +235,29 @@ function judge(record: UnjudgedRecord, context: InterceptionContext, remember: (
 
   // 2. Anchored in the public roots: nothing re-signed it.
   if (PUBLIC_ANCHORED.has(record.trust.public)) {
-    return { detected: false, product: null, reason: `the chain anchors in the public root set${analysis.anchor ? ` ("${analysis.anchor}")` : ''}`, evidence: anchorEvidence };
+    return {
+      detected: false,
+      product: null,
+      reason: `the chain anchors in the public root set${analysis.anchor ? ` ("${analysis.anchor}")` : ''}`,
+      evidence: anchorEvidence,
+    };
   }
   // Without a public root set there is nothing to compare the anchor with (SPEC's rule needs one).
-  if (record.trust.public === 'not-configured') return { detected: false, product: null, reason: 'not judged: no public root set was given to compare the anchor with', evidence: anchorEvidence };
+  if (record.trust.public === 'not-configured')
+    return {
+      detected: false,
+      product: null,
+      reason: 'not judged: no public root set was given to compare the anchor with',
+      evidence: anchorEvidence,
+    };
   const host = record.target.servername ?? record.target.host;
-  if (!context.parseHost) return { detected: false, product: null, reason: 'not judged: the host was not classified as public or internal', evidence: anchorEvidence };
+  if (!context.parseHost)
+    return {
+      detected: false,
+      product: null,
+      reason: 'not judged: the host was not classified as public or internal',
+      evidence: anchorEvidence,
+    };
   const parseHost = context.parseHost;
   if (!isPublicHost(parseHost, host, context.address, context.addressFromDns)) {
     const custom = analysis.anchorStore === 'system' || analysis.anchorStore === 'extra';
@@ -234,5 +297,10 @@ function judge(record: UnjudgedRecord, context: InterceptionContext, remember: (
       evidence: anchorEvidence,
     };
   }
-  return { detected: false, product: null, reason: `${host} is a public host whose chain does not anchor in the public roots (${record.verification.code ?? 'unverified'}), but no sign of interception was seen: an unknown or broken chain`, evidence: anchorEvidence };
+  return {
+    detected: false,
+    product: null,
+    reason: `${host} is a public host whose chain does not anchor in the public roots (${record.verification.code ?? 'unverified'}), but no sign of interception was seen: an unknown or broken chain`,
+    evidence: anchorEvidence,
+  };
 }

@@ -2,7 +2,15 @@
 // record carries for a server that sends this chain, without the connection; pure.
 import { SCHEMA_VERSION } from '../schema-version.js';
 import type { VerifyOptions } from '../trust/verify.js';
-import type { ChainAnalysis, ChainEntry, Diagnosis, HandshakeRecord, StrictWarning, Verification, WeakCrypto } from '../types.js';
+import type {
+  ChainAnalysis,
+  ChainEntry,
+  Diagnosis,
+  HandshakeRecord,
+  StrictWarning,
+  Verification,
+  WeakCrypto,
+} from '../types.js';
 import { judgeChain, type TrustContext } from './chain-judgement.js';
 import { diagnose, type UndiagnosedRecord } from './diagnose.js';
 
@@ -20,7 +28,13 @@ export interface OfflineVerdict {
 }
 
 /** `ders` leaf first, as a server would send them; `name` a DNS name or IP literal, or null to check none. */
-export function verifyOffline(ders: Buffer[], trust: TrustContext, now: Date, name: string | null, options: VerifyOptions = {}): OfflineVerdict {
+export function verifyOffline(
+  ders: Buffer[],
+  trust: TrustContext,
+  now: Date,
+  name: string | null,
+  options: VerifyOptions = {},
+): OfflineVerdict {
   const judged = judgeChain(ders, trust, now, name, null, options);
   if (!judged.verification) throw new Error('verifyOffline needs at least one certificate that parses');
   // diagnose() judges records: an offline chain is a record with no connection, no failure and no client certificate.
@@ -45,5 +59,14 @@ export function verifyOffline(ders: Buffer[], trust: TrustContext, now: Date, na
     weakCrypto: judged.weakCrypto,
   };
   const diagnosis = diagnose(record);
-  return { ok: diagnosis.problem === 'ok', verification: judged.verification, trust: judged.trust, diagnosis, chain: judged.chain, chainAnalysis: judged.chainAnalysis, warnings: judged.warnings, weakCrypto: judged.weakCrypto };
+  return {
+    ok: diagnosis.problem === 'ok',
+    verification: judged.verification,
+    trust: judged.trust,
+    diagnosis,
+    chain: judged.chain,
+    chainAnalysis: judged.chainAnalysis,
+    warnings: judged.warnings,
+    weakCrypto: judged.weakCrypto,
+  };
 }

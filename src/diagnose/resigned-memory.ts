@@ -27,7 +27,12 @@ export const RESIGNED_LIMITS: ResignedLimits = { issuers: 256, domainsPerIssuer:
 export const EMPTY_RESIGNED: ResignedMemory = new Map();
 
 /** The memory after `issuer` was seen signing a host of `domain`: a new map, `memory` is untouched. */
-export function rememberResigned(memory: ResignedMemory, issuer: string, domain: string, limits: ResignedLimits = RESIGNED_LIMITS): ResignedMemory {
+export function rememberResigned(
+  memory: ResignedMemory,
+  issuer: string,
+  domain: string,
+  limits: ResignedLimits = RESIGNED_LIMITS,
+): ResignedMemory {
   const known = memory.get(issuer)?.domains ?? [];
   const domains = known.includes(domain) || known.length >= limits.domainsPerIssuer ? known : [...known, domain];
   const next = new Map(memory);

@@ -15,24 +15,49 @@ export function strictClientWarnings(path: ParsedCertificate[], extraCerts: numb
     const d = cert.details;
     const who = `${depth === 0 ? 'the leaf' : `CA "${d.subject}"`} (depth ${depth})`;
     if (depth > 0 && d.basicConstraints.present && !d.basicConstraints.critical) {
-      warnings.push({ code: 'ca-basic-constraints-not-critical', clients: PYTHON_STRICT, message: `${who}: basic constraints are not marked critical (RFC 5280 4.2.1.9); strict clients refuse it even when it is trusted` });
+      warnings.push({
+        code: 'ca-basic-constraints-not-critical',
+        clients: PYTHON_STRICT,
+        message: `${who}: basic constraints are not marked critical (RFC 5280 4.2.1.9); strict clients refuse it even when it is trusted`,
+      });
     }
     if (depth > 0 && d.keyUsage === null) {
-      warnings.push({ code: 'ca-missing-key-usage', clients: PYTHON_STRICT, message: `${who}: has no key usage extension (RFC 5280 4.2.1.3 requires keyCertSign on CAs)` });
+      warnings.push({
+        code: 'ca-missing-key-usage',
+        clients: PYTHON_STRICT,
+        message: `${who}: has no key usage extension (RFC 5280 4.2.1.3 requires keyCertSign on CAs)`,
+      });
     }
     if (depth > 0 && d.subjectKeyId === null) {
-      warnings.push({ code: 'ca-missing-subject-key-identifier', clients: PYTHON_STRICT, message: `${who}: has no subject key identifier (RFC 5280 4.2.1.2)` });
+      warnings.push({
+        code: 'ca-missing-subject-key-identifier',
+        clients: PYTHON_STRICT,
+        message: `${who}: has no subject key identifier (RFC 5280 4.2.1.2)`,
+      });
     }
     if (!d.selfSigned && d.authorityKeyId === null) {
-      warnings.push({ code: 'missing-authority-key-identifier', clients: PYTHON_STRICT, message: `${who}: has no authority key identifier (RFC 5280 4.2.1.1)` });
+      warnings.push({
+        code: 'missing-authority-key-identifier',
+        clients: PYTHON_STRICT,
+        message: `${who}: has no authority key identifier (RFC 5280 4.2.1.1)`,
+      });
     }
   });
   const leaf = path[0];
   if (leaf && !leaf.x509.subjectAltName) {
-    warnings.push({ code: 'leaf-without-san', clients: ['Chrome', 'Go >= 1.15', 'Firefox'], message: 'the leaf names its host only in the subject CN, which modern clients ignore: reissue it with a subjectAltName' });
+    warnings.push({
+      code: 'leaf-without-san',
+      clients: ['Chrome', 'Go >= 1.15', 'Firefox'],
+      message:
+        'the leaf names its host only in the subject CN, which modern clients ignore: reissue it with a subjectAltName',
+    });
   }
   if (extraCerts > 0) {
-    warnings.push({ code: 'unrelated-certificates', clients: ['TLS 1.2 strict peers (RFC 5246 7.4.2)'], message: `the server sent ${count(extraCerts, 'certificate')} that ${extraCerts === 1 ? 'is' : 'are'} not part of its chain: remove ${extraCerts === 1 ? 'it' : 'them'} from the served bundle` });
+    warnings.push({
+      code: 'unrelated-certificates',
+      clients: ['TLS 1.2 strict peers (RFC 5246 7.4.2)'],
+      message: `the server sent ${count(extraCerts, 'certificate')} that ${extraCerts === 1 ? 'is' : 'are'} not part of its chain: remove ${extraCerts === 1 ? 'it' : 'them'} from the served bundle`,
+    });
   }
   return warnings;
 }

@@ -30,7 +30,10 @@ export function unusableReason(facts: PathFacts | undefined, want: 'file' | 'dir
   if (!isReadable(facts)) return facts.kind === 'missing' ? 'does not exist' : `cannot be read (${facts.error})`;
   if (want === 'file' && facts.kind === 'directory') return 'is a directory, where a file is expected';
   if (want === 'directory' && facts.kind === 'file') return 'is a file, where a directory is expected';
-  if (facts.certificates.length === 0) return facts.kind === 'directory' ? 'holds no certificate files' : 'holds no certificate (empty, a key, or not PEM)';
+  if (facts.certificates.length === 0)
+    return facts.kind === 'directory'
+      ? 'holds no certificate files'
+      : 'holds no certificate (empty, a key, or not PEM)';
   return null;
 }
 

@@ -9,7 +9,10 @@ import { count } from '../plural.js';
 const SHOWN = 3;
 
 function names(entries: RootEntry[]): string {
-  const shown = entries.slice(0, SHOWN).map((e) => e.subject.split(',')[0]).join('; ');
+  const shown = entries
+    .slice(0, SHOWN)
+    .map((e) => e.subject.split(',')[0])
+    .join('; ');
   return entries.length > SHOWN ? `${shown}; and ${entries.length - SHOWN} more` : shown;
 }
 
@@ -17,8 +20,19 @@ function names(entries: RootEntry[]): string {
 export function checkCertifi(snapshot: DoctorSnapshot): Finding[] {
   const certifi = snapshot.certifi;
   if (!certifi || !snapshot.nodeRoots?.length) return [];
-  const subject = certifi.version ? `certifi ${certifi.version} (${certifi.path})` : `certifi (${certifi.path}, ${certifi.from})`;
-  if ('error' in certifi) return [finding('certifi', 'warning', subject, `its bundle cannot be read (${certifi.error}): requests and httpx fail every HTTPS request unless told to use another bundle`, UPGRADE_CERTIFI.replace('--upgrade', '--force-reinstall'))];
+  const subject = certifi.version
+    ? `certifi ${certifi.version} (${certifi.path})`
+    : `certifi (${certifi.path}, ${certifi.from})`;
+  if ('error' in certifi)
+    return [
+      finding(
+        'certifi',
+        'warning',
+        subject,
+        `its bundle cannot be read (${certifi.error}): requests and httpx fail every HTTPS request unless told to use another bundle`,
+        UPGRADE_CERTIFI.replace('--upgrade', '--force-reinstall'),
+      ),
+    ];
   // Corporate CAs added to certifi's file by hand are no sign of its age, and an upgrade drops them.
   const corporate = new Set(snapshot.corporate.map((c) => c.cert.sha256));
   const result = compareRootSets(certifi.ders, snapshot.nodeRoots, versionDate(certifi.version), corporate);
@@ -34,21 +48,56 @@ export function checkCertifi(snapshot: DoctorSnapshot): Finding[] {
       out.push(finding('certifi', 'ok', subject, `holds the same roots as ${node}`));
       break;
     case 'older': {
-      const since = added.length ? `, and still holds ${count(added.length, 'root')} removed from them since (distrusted): ${names(added)}` : '';
-      out.push(finding('certifi', 'warning', subject, `older than ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)})${since}; requests and httpx refuse sites that chain to the missing ones`, `${UPGRADE_CERTIFI}${keep}`));
+      const since = added.length
+        ? `, and still holds ${count(added.length, 'root')} removed from them since (distrusted): ${names(added)}`
+        : '';
+      out.push(
+        finding(
+          'certifi',
+          'warning',
+          subject,
+          `older than ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)})${since}; requests and httpx refuse sites that chain to the missing ones`,
+          `${UPGRADE_CERTIFI}${keep}`,
+        ),
+      );
       break;
     }
     case 'newer': {
-      const removed = result.missing.length ? `; ${count(result.missing.length, 'root')} Node still trusts ${result.missing.length === 1 ? 'was' : 'were'} removed from it (distrusted since): ${names(result.missing)}` : '';
-      out.push(finding('certifi', 'info', subject, `newer than ${node}: holds ${count(added.length, 'root')} they lack (${names(added)})${removed}`));
+      const removed = result.missing.length
+        ? `; ${count(result.missing.length, 'root')} Node still trusts ${result.missing.length === 1 ? 'was' : 'were'} removed from it (distrusted since): ${names(result.missing)}`
+        : '';
+      out.push(
+        finding(
+          'certifi',
+          'info',
+          subject,
+          `newer than ${node}: holds ${count(added.length, 'root')} they lack (${names(added)})${removed}`,
+        ),
+      );
       break;
     }
     case 'unclear':
-      out.push(finding('certifi', 'info', subject, `differs from ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)}) and holds ${count(added.length, 'other')} (${names(added)})`, `if requests refuses a site the others accept: ${UPGRADE_CERTIFI}`));
+      out.push(
+        finding(
+          'certifi',
+          'info',
+          subject,
+          `differs from ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)}) and holds ${count(added.length, 'other')} (${names(added)})`,
+          `if requests refuses a site the others accept: ${UPGRADE_CERTIFI}`,
+        ),
+      );
       break;
   }
   if (handAdded.length) {
-    out.push(finding('certifi', 'warning', subject, `holds ${handAdded.map((a) => a.subject).join('; ')}, added to certifi's file by hand: the next certifi upgrade (pip install, a new virtualenv) drops it and requests fails behind it again`, 'tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem, then export REQUESTS_CA_BUNDLE=~/ca-bundle.pem'));
+    out.push(
+      finding(
+        'certifi',
+        'warning',
+        subject,
+        `holds ${handAdded.map((a) => a.subject).join('; ')}, added to certifi's file by hand: the next certifi upgrade (pip install, a new virtualenv) drops it and requests fails behind it again`,
+        'tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem, then export REQUESTS_CA_BUNDLE=~/ca-bundle.pem',
+      ),
+    );
   }
   return out;
 }
@@ -61,9 +110,12 @@ export function checkCertifi(snapshot: DoctorSnapshot): Finding[] {
 export function checkMacInstallCertificates(snapshot: DoctorSnapshot): Finding[] {
   if (snapshot.platform !== 'darwin' || snapshot.python.state !== 'found') return [];
   const facts = snapshot.python.facts;
-  const framework = /\/Library\/Frameworks\/Python\.framework\/Versions\/(\d+\.\d+)\//.exec(`${facts.opensslCafile ?? ''} ${facts.executable}/`);
+  const framework = /\/Library\/Frameworks\/Python\.framework\/Versions\/(\d+\.\d+)\//.exec(
+    `${facts.opensslCafile ?? ''} ${facts.executable}/`,
+  );
   // SSL_CERT_FILE / SSL_CERT_DIR stand in for the missing file (and are checked as CA variables).
-  if (!framework || facts.sslCafile || facts.sslCapath || snapshot.env.SSL_CERT_FILE || snapshot.env.SSL_CERT_DIR) return [];
+  if (!framework || facts.sslCafile || facts.sslCapath || snapshot.env.SSL_CERT_FILE || snapshot.env.SSL_CERT_DIR)
+    return [];
   const version = framework[1]!;
   return [
     finding(

@@ -38,14 +38,21 @@ function trustedBy(client: ClientTrust, snapshot: DoctorSnapshot): Trusted {
       continue;
     }
     // OpenSSL finds a directory's certificates only through <subject hash>.N names.
-    const reachable = facts.kind === 'directory' && facts.hashed ? facts.certificates.filter((c) => facts.hashed!.includes(c.sha256)) : facts.certificates;
+    const reachable =
+      facts.kind === 'directory' && facts.hashed
+        ? facts.certificates.filter((c) => facts.hashed!.includes(c.sha256))
+        : facts.certificates;
     certs.push(...reachable);
     described.push(`${source.path} (${source.from}, ${count(reachable.length, 'certificate')})`);
   }
   if (client.systemStore) {
     if (snapshot.systemStore?.certificates.length) {
       certs.push(...snapshot.systemStore.certificates);
-      described.push(client.client === 'system store' ? snapshot.systemStore.source : `the system store (${snapshot.systemStore.source}${client.confidence === 'low' ? ', assumed' : ''})`);
+      described.push(
+        client.client === 'system store'
+          ? snapshot.systemStore.source
+          : `the system store (${snapshot.systemStore.source}${client.confidence === 'low' ? ', assumed' : ''})`,
+      );
     } else unusable.push({ text: 'the system store, which is missing', reportedElsewhere: true });
   }
   if (client.bundledRoots) described.unshift('its bundled Mozilla roots');
@@ -67,11 +74,16 @@ function addCorporateAction(client: ClientTrust, files: string[], snapshot: Doct
         ? `NODE_EXTRA_CA_CERTS takes one file: cat "$NODE_EXTRA_CA_CERTS" ${files.join(' ')} > ~/node-extra-ca.pem && export NODE_EXTRA_CA_CERTS=~/node-extra-ca.pem`
         : `export NODE_EXTRA_CA_CERTS=${files.length === 1 ? files[0] : '~/corporate-cas.pem (all of them in one file)'}`;
     case 'curl':
-      return snapshot.curlrc?.cacert ? `point cacert in ${snapshot.curlrc.path} at a combined bundle: ${bundle}` : `${bundle} && export CURL_CA_BUNDLE=~/ca-bundle.pem`;
+      return snapshot.curlrc?.cacert
+        ? `point cacert in ${snapshot.curlrc.path} at a combined bundle: ${bundle}`
+        : `${bundle} && export CURL_CA_BUNDLE=~/ca-bundle.pem`;
     case 'git':
-      return snapshot.env.GIT_SSL_CAINFO?.trim() ? `${bundle} && export GIT_SSL_CAINFO=~/ca-bundle.pem` : `${bundle} && git config --global http.sslCAInfo ~/ca-bundle.pem`;
+      return snapshot.env.GIT_SSL_CAINFO?.trim()
+        ? `${bundle} && export GIT_SSL_CAINFO=~/ca-bundle.pem`
+        : `${bundle} && git config --global http.sslCAInfo ~/ca-bundle.pem`;
     case 'system store':
-      if (snapshot.platform === 'darwin') return `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${files[0]}`;
+      if (snapshot.platform === 'darwin')
+        return `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${files[0]}`;
       if (snapshot.platform === 'win32') return `certutil -addstore -f Root ${files[0]}   (as administrator)`;
       return `sudo cp ${files[0]} /usr/local/share/ca-certificates/corporate.crt && sudo update-ca-certificates   (RHEL: /etc/pki/ca-trust/source/anchors/ and update-ca-trust)`;
   }
@@ -88,43 +100,87 @@ function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date)
     const elsewhere = trusted.unusable.every((u) => u.reportedElsewhere);
     const severity: Severity = elsewhere ? 'warning' : 'broken';
     const message = `${uses}; ${trusted.unusable.map((u) => u.text).join('; ')}${trusted.certs.length ? '' : ': it refuses every certificate'}`;
-    return finding('client-trust', severity, client.client, message, elsewhere ? 'fix the setting reported above' : 'point it at a readable bundle: tlswitness bundle -o ~/ca-bundle.pem');
+    return finding(
+      'client-trust',
+      severity,
+      client.client,
+      message,
+      elsewhere
+        ? 'fix the setting reported above'
+        : 'point it at a readable bundle: tlswitness bundle -o ~/ca-bundle.pem',
+    );
   }
   if (!trusted.certs.length && !client.bundledRoots) {
-    return finding('client-trust', 'warning', client.client, 'finds no CA bundle at all: it refuses every certificate', 'see the system trust store above, or give it a bundle: tlswitness bundle -o ~/ca-bundle.pem');
+    return finding(
+      'client-trust',
+      'warning',
+      client.client,
+      'finds no CA bundle at all: it refuses every certificate',
+      'see the system trust store above, or give it a bundle: tlswitness bundle -o ~/ca-bundle.pem',
+    );
   }
   const parts: string[] = [];
   const missing: Array<{ file: string; cert: CertFact; how: Membership }> = [];
   for (const corp of snapshot.corporate) {
     const how = client.bundledRoots && corp.cert.publicRoot ? 'exact' : membership(corp.cert, trusted.certs);
-    if (how === 'exact' || how === 'same-key') parts.push(`trusts ${corp.cert.subject}${how === 'same-key' ? ' (a re-issued certificate with the same key)' : ''}`);
+    if (how === 'exact' || how === 'same-key')
+      parts.push(
+        `trusts ${corp.cert.subject}${how === 'same-key' ? ' (a re-issued certificate with the same key)' : ''}`,
+      );
     else missing.push({ ...corp, how });
   }
   if (snapshot.localCa.cert) {
     const how = membership(snapshot.localCa.cert, trusted.certs);
-    notes.push(how === 'absent' || how === 'other-key' ? 'does not trust the tlswitness local CA (needed only to go through the proxy: tlswitness ca env)' : 'trusts the tlswitness local CA');
+    notes.push(
+      how === 'absent' || how === 'other-key'
+        ? 'does not trust the tlswitness local CA (needed only to go through the proxy: tlswitness ca env)'
+        : 'trusts the tlswitness local CA',
+    );
   }
   // Expired certificates in a variable's file are reported under that variable.
-  const own = client.sources.filter((s) => s.envVar === null).flatMap((s) => {
-    const facts = snapshot.paths[s.path];
-    return facts && 'certificates' in facts ? facts.certificates : [];
-  });
-  const expired = expiredThatMatter(contents({ path: '', kind: 'file', certificates: own }, now), snapshot.corporate.map((c) => c.cert.subject));
+  const own = client.sources
+    .filter((s) => s.envVar === null)
+    .flatMap((s) => {
+      const facts = snapshot.paths[s.path];
+      return facts && 'certificates' in facts ? facts.certificates : [];
+    });
+  const expired = expiredThatMatter(
+    contents({ path: '', kind: 'file', certificates: own }, now),
+    snapshot.corporate.map((c) => c.cert.subject),
+  );
   const tail = [...parts, ...notes].join('; ');
   const message = `${uses}${tail ? `; ${tail}` : ''}`;
   if (missing.length) {
     const what = missing
-      .map((m) => (m.how === 'other-key' ? `holds a different "${m.cert.subject}" (same name, another key: an older or re-keyed CA), so chains from ${m.file} do not verify` : `does not trust ${m.cert.subject} (${m.file})`))
+      .map((m) =>
+        m.how === 'other-key'
+          ? `holds a different "${m.cert.subject}" (same name, another key: an older or re-keyed CA), so chains from ${m.file} do not verify`
+          : `does not trust ${m.cert.subject} (${m.file})`,
+      )
       .join('; ');
-    return finding('client-trust', 'warning', client.client, `${what}; ${message}`, addCorporateAction(client, [...new Set(missing.map((m) => m.file))], snapshot));
+    return finding(
+      'client-trust',
+      'warning',
+      client.client,
+      `${what}; ${message}`,
+      addCorporateAction(client, [...new Set(missing.map((m) => m.file))], snapshot),
+    );
   }
   if (expired.length) {
-    return finding('client-trust', 'warning', client.client, `${message}; ${expired.length} expired: ${summarizeExpired(expired)}`, 'update the package that ships this bundle');
+    return finding(
+      'client-trust',
+      'warning',
+      client.client,
+      `${message}; ${expired.length} expired: ${summarizeExpired(expired)}`,
+      'update the package that ships this bundle',
+    );
   }
   return finding('client-trust', snapshot.corporate.length ? 'ok' : 'info', client.client, message);
 }
 
 export function checkClients(clients: ClientTrust[], snapshot: DoctorSnapshot, now: Date): Finding[] {
   // The system store is listed only when there is a corporate CA to look for; its health is checked on its own.
-  return clients.filter((c) => c.client !== 'system store' || snapshot.corporate.length > 0).map((c) => clientFinding(c, snapshot, now));
+  return clients
+    .filter((c) => c.client !== 'system store' || snapshot.corporate.length > 0)
+    .map((c) => clientFinding(c, snapshot, now));
 }

@@ -45,10 +45,25 @@ function python(inputs: Inputs): ClientTrust[] {
       : set(env.CURL_CA_BUNDLE)
         ? envSource('CURL_CA_BUNDLE', env.CURL_CA_BUNDLE, 'either')
         : (facts.requests.where ?? facts.certifi?.where)
-          ? { path: (facts.requests.where ?? facts.certifi!.where)!, from: 'requests.certs.where()', accepts: 'either' as const, envVar: null }
+          ? {
+              path: (facts.requests.where ?? facts.certifi!.where)!,
+              from: 'requests.certs.where()',
+              accepts: 'either' as const,
+              envVar: null,
+            }
           : null;
-    const patched = facts.requests.where && facts.certifi && facts.requests.where !== facts.certifi.where ? `this requests is patched to use ${facts.requests.where}, not certifi (a distribution package)` : null;
-    out.push({ client: 'Python requests', sources: source ? [source] : [], bundledRoots: false, systemStore: false, confidence: 'high', note: patched });
+    const patched =
+      facts.requests.where && facts.certifi && facts.requests.where !== facts.certifi.where
+        ? `this requests is patched to use ${facts.requests.where}, not certifi (a distribution package)`
+        : null;
+    out.push({
+      client: 'Python requests',
+      sources: source ? [source] : [],
+      bundledRoots: false,
+      systemStore: false,
+      confidence: 'high',
+      note: patched,
+    });
   } else if (facts.certifi) {
     out.push({
       client: 'Python certifi',
@@ -63,9 +78,22 @@ function python(inputs: Inputs): ClientTrust[] {
   const ssl: TrustSource[] = [];
   // Python reports no cafile when SSL_CERT_FILE names nothing; the variable is kept so the reason shows.
   if (set(env.SSL_CERT_FILE)) ssl.push(envSource('SSL_CERT_FILE', facts.sslCafile ?? env.SSL_CERT_FILE, 'file'));
-  else if (facts.sslCafile) ssl.push({ path: facts.sslCafile, from: 'OpenSSL default file', accepts: 'file', envVar: null });
-  if (facts.sslCapath) ssl.push(set(env.SSL_CERT_DIR) ? envSource('SSL_CERT_DIR', facts.sslCapath, 'directory') : { path: facts.sslCapath, from: 'OpenSSL default directory', accepts: 'directory', envVar: null });
-  out.push({ client: 'Python ssl', sources: ssl, bundledRoots: false, systemStore: false, confidence: 'high', note: null });
+  else if (facts.sslCafile)
+    ssl.push({ path: facts.sslCafile, from: 'OpenSSL default file', accepts: 'file', envVar: null });
+  if (facts.sslCapath)
+    ssl.push(
+      set(env.SSL_CERT_DIR)
+        ? envSource('SSL_CERT_DIR', facts.sslCapath, 'directory')
+        : { path: facts.sslCapath, from: 'OpenSSL default directory', accepts: 'directory', envVar: null },
+    );
+  out.push({
+    client: 'Python ssl',
+    sources: ssl,
+    bundledRoots: false,
+    systemStore: false,
+    confidence: 'high',
+    note: null,
+  });
   return out;
 }
 
@@ -88,13 +116,36 @@ function node(inputs: Inputs): ClientTrust {
   };
 }
 
-function builtinCurlBundle(inputs: Inputs): { source: TrustSource | null; systemStore: boolean; confidence: 'high' | 'low'; note: string | null } {
-  if (inputs.curl.state !== 'found') return { source: null, systemStore: true, confidence: 'low', note: "libcurl's built-in bundle is unknown without curl" };
+function builtinCurlBundle(inputs: Inputs): {
+  source: TrustSource | null;
+  systemStore: boolean;
+  confidence: 'high' | 'low';
+  note: string | null;
+} {
+  if (inputs.curl.state !== 'found')
+    return {
+      source: null,
+      systemStore: true,
+      confidence: 'low',
+      note: "libcurl's built-in bundle is unknown without curl",
+    };
   const facts = inputs.curl.facts;
-  if (facts.builtinBundle) return { source: { path: facts.builtinBundle, from: 'curl-config --ca', accepts: 'file', envVar: null }, systemStore: false, confidence: 'high', note: null };
+  if (facts.builtinBundle)
+    return {
+      source: { path: facts.builtinBundle, from: 'curl-config --ca', accepts: 'file', envVar: null },
+      systemStore: false,
+      confidence: 'high',
+      note: null,
+    };
   // Schannel and Secure Transport builds verify against the OS store.
-  if (facts.tls && /schannel|securetransport/i.test(facts.tls)) return { source: null, systemStore: true, confidence: 'high', note: `${facts.tls} uses the OS store` };
-  return { source: null, systemStore: true, confidence: 'low', note: "libcurl's built-in bundle is unknown without curl-config" };
+  if (facts.tls && /schannel|securetransport/i.test(facts.tls))
+    return { source: null, systemStore: true, confidence: 'high', note: `${facts.tls} uses the OS store` };
+  return {
+    source: null,
+    systemStore: true,
+    confidence: 'low',
+    note: "libcurl's built-in bundle is unknown without curl-config",
+  };
 }
 
 function curl(inputs: Inputs): ClientTrust | null {
@@ -109,7 +160,15 @@ function curl(inputs: Inputs): ClientTrust | null {
     if (rc.capath) sources.push({ path: rc.capath, from: `${rc.path} capath`, accepts: 'directory', envVar: null });
     return { client: 'curl', sources, bundledRoots: false, systemStore: false, confidence: 'high', note: null };
   }
-  if (set(env.CURL_CA_BUNDLE)) return { client: 'curl', sources: [envSource('CURL_CA_BUNDLE', env.CURL_CA_BUNDLE, 'file')], bundledRoots: false, systemStore: false, confidence: 'high', note: null };
+  if (set(env.CURL_CA_BUNDLE))
+    return {
+      client: 'curl',
+      sources: [envSource('CURL_CA_BUNDLE', env.CURL_CA_BUNDLE, 'file')],
+      bundledRoots: false,
+      systemStore: false,
+      confidence: 'high',
+      note: null,
+    };
   if (set(env.SSL_CERT_FILE) || set(env.SSL_CERT_DIR)) {
     const sources: TrustSource[] = [];
     if (set(env.SSL_CERT_FILE)) sources.push(envSource('SSL_CERT_FILE', env.SSL_CERT_FILE, 'file'));
@@ -117,7 +176,14 @@ function curl(inputs: Inputs): ClientTrust | null {
     return { client: 'curl', sources, bundledRoots: false, systemStore: false, confidence: 'high', note: null };
   }
   const builtin = builtinCurlBundle(inputs);
-  return { client: 'curl', sources: builtin.source ? [builtin.source] : [], bundledRoots: false, systemStore: builtin.systemStore, confidence: builtin.confidence, note: builtin.note };
+  return {
+    client: 'curl',
+    sources: builtin.source ? [builtin.source] : [],
+    bundledRoots: false,
+    systemStore: builtin.systemStore,
+    confidence: builtin.confidence,
+    note: builtin.note,
+  };
 }
 
 function lastConfig(inputs: Inputs, key: string): string | null {
@@ -138,12 +204,36 @@ function git(inputs: Inputs): ClientTrust | null {
   if (set(env.GIT_SSL_CAINFO)) sources.push(envSource('GIT_SSL_CAINFO', env.GIT_SSL_CAINFO, 'file'));
   else if (cainfo) sources.push({ path: cainfo, from: 'git config http.sslCAInfo', accepts: 'file', envVar: null });
   if (set(env.GIT_SSL_CAPATH)) sources.push(envSource('GIT_SSL_CAPATH', env.GIT_SSL_CAPATH, 'directory'));
-  else if (capath) sources.push({ path: capath, from: 'git config http.sslCAPath', accepts: 'directory', envVar: null });
+  else if (capath)
+    sources.push({ path: capath, from: 'git config http.sslCAPath', accepts: 'directory', envVar: null });
   const backend = lastConfig(inputs, 'http.sslbackend');
-  if (backend && /schannel/i.test(backend)) return { client: 'git', sources, bundledRoots: false, systemStore: !sources.length, confidence: 'high', note: 'http.sslBackend=schannel: the Windows store' };
-  if (sources.length) return { client: 'git', sources, bundledRoots: false, systemStore: false, confidence: 'high', note: 'SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git (libcurl reads no variable)' };
+  if (backend && /schannel/i.test(backend))
+    return {
+      client: 'git',
+      sources,
+      bundledRoots: false,
+      systemStore: !sources.length,
+      confidence: 'high',
+      note: 'http.sslBackend=schannel: the Windows store',
+    };
+  if (sources.length)
+    return {
+      client: 'git',
+      sources,
+      bundledRoots: false,
+      systemStore: false,
+      confidence: 'high',
+      note: 'SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git (libcurl reads no variable)',
+    };
   const builtin = builtinCurlBundle(inputs);
-  return { client: 'git', sources: builtin.source ? [builtin.source] : [], bundledRoots: false, systemStore: builtin.systemStore, confidence: builtin.confidence, note: ['SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git', builtin.note].filter(Boolean).join('; ') };
+  return {
+    client: 'git',
+    sources: builtin.source ? [builtin.source] : [],
+    bundledRoots: false,
+    systemStore: builtin.systemStore,
+    confidence: builtin.confidence,
+    note: ['SSL_CERT_FILE and CURL_CA_BUNDLE do not reach git', builtin.note].filter(Boolean).join('; '),
+  };
 }
 
 /** Every client this machine has, with the bundle it uses. */
@@ -153,7 +243,14 @@ export function resolveClients(inputs: Inputs): ClientTrust[] {
   if (c) out.push(c);
   const g = git(inputs);
   if (g) out.push(g);
-  out.push({ client: 'system store', sources: [], bundledRoots: false, systemStore: true, confidence: 'high', note: null });
+  out.push({
+    client: 'system store',
+    sources: [],
+    bundledRoots: false,
+    systemStore: true,
+    confidence: 'high',
+    note: null,
+  });
   return out;
 }
 

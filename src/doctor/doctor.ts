@@ -28,9 +28,19 @@ function tool<T>(name: string, probe: Probe<T>, describe: (facts: T) => string):
 
 function tools(snapshot: DoctorSnapshot): Finding[] {
   return [
-    tool('python3', snapshot.python, (p) => `Python ${p.version} (${p.executable}), ${p.openssl}; certifi ${p.certifi ? (p.certifi.version ?? 'installed') : 'not installed'}; requests ${p.requests?.version ?? 'not installed'}`),
+    tool(
+      'python3',
+      snapshot.python,
+      (p) =>
+        `Python ${p.version} (${p.executable}), ${p.openssl}; certifi ${p.certifi ? (p.certifi.version ?? 'installed') : 'not installed'}; requests ${p.requests?.version ?? 'not installed'}`,
+    ),
     finding('tool', 'info', 'node', `Node ${snapshot.nodeVersion} (the one running tlswitness)`),
-    tool('curl', snapshot.curl, (c) => `curl ${c.version}${c.tls ? ` with ${c.tls}` : ''}; built-in bundle ${c.builtinBundle ?? 'unknown (no curl-config)'}`),
+    tool(
+      'curl',
+      snapshot.curl,
+      (c) =>
+        `curl ${c.version}${c.tls ? ` with ${c.tls}` : ''}; built-in bundle ${c.builtinBundle ?? 'unknown (no curl-config)'}`,
+    ),
     tool('git', snapshot.git, (g) => `git ${g.version}`),
     ...javaTool(snapshot.java),
   ];

@@ -44,6 +44,12 @@ export function isFailing(finding: Finding): boolean {
   return finding.severity === 'danger' || finding.severity === 'broken';
 }
 
-export function finding(check: CheckName, severity: Severity, subject: string, message: string, action: string | null = null): Finding {
+export function finding(
+  check: CheckName,
+  severity: Severity,
+  subject: string,
+  message: string,
+  action: string | null = null,
+): Finding {
   return { check, severity, subject, message, action };
 }

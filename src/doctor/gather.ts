@@ -18,7 +18,16 @@ import { gatherJava } from './java-gather.js';
 import { certFact, readPaths } from './path-facts.js';
 import { parsePipCerts, pipConfigFiles } from './pip-config.js';
 import { probeCurl, probeGit, probePython } from './probes.js';
-import type { CertFact, CertifiFacts, DoctorSnapshot, Env, EnvFileFacts, LocalCaFacts, PathFacts, PipCertSetting } from './snapshot.js';
+import type {
+  CertFact,
+  CertifiFacts,
+  DoctorSnapshot,
+  Env,
+  EnvFileFacts,
+  LocalCaFacts,
+  PathFacts,
+  PipCertSetting,
+} from './snapshot.js';
 
 type PathCache = Map<string, Promise<PathFacts>>;
 
@@ -36,7 +45,8 @@ const facts = (ders: Buffer[]) => ders.map(certFact).filter((c): c is CertFact =
 
 async function corporateCas(files: string[], extraDir: string): Promise<DoctorSnapshot['corporate']> {
   const out: DoctorSnapshot['corporate'] = [];
-  for (const file of files) for (const cert of facts(await readCertificateFile(file, '--extra-ca'))) out.push({ file, cert });
+  for (const file of files)
+    for (const cert of facts(await readCertificateFile(file, '--extra-ca'))) out.push({ file, cert });
   // The certs dir's extra/ roots count as corporate CAs, as they do for the proxy.
   const names = await readdir(extraDir).catch(() => [] as string[]);
   for (const name of names.filter((n) => /\.(pem|crt)$/i.test(n)).sort()) {
@@ -50,7 +60,10 @@ async function corporateCas(files: string[], extraDir: string): Promise<DoctorSn
 async function localCa(certsDir: string): Promise<LocalCaFacts> {
   const paths = caPaths(certsDir);
   const base = { certsDir, certPath: paths.cert, keyPath: paths.key };
-  const keyMode = await stat(paths.key).then((s) => s.mode & 0o777, () => null);
+  const keyMode = await stat(paths.key).then(
+    (s) => s.mode & 0o777,
+    () => null,
+  );
   let pem: string;
   try {
     pem = await readFile(paths.cert, 'latin1');
@@ -61,11 +74,17 @@ async function localCa(certsDir: string): Promise<LocalCaFacts> {
   const cert = facts(pemCertificates(pem))[0] ?? null;
   if (!cert) return { ...base, cert, error: 'holds no certificate', keyMode };
   // The proxy refuses a key it cannot sign with, or one its certificate does not belong to: say so before it does.
-  const keyPem = keyMode === null ? null : await readFile(paths.key, 'utf8').catch((error: unknown) => ({ error: fileProblem(error) }));
-  if (keyPem !== null && typeof keyPem !== 'string') return { ...base, cert: null, error: `${paths.key}: ${keyPem.error}`, keyMode };
+  const keyPem =
+    keyMode === null
+      ? null
+      : await readFile(paths.key, 'utf8').catch((error: unknown) => ({ error: fileProblem(error) }));
+  if (keyPem !== null && typeof keyPem !== 'string')
+    return { ...base, cert: null, error: `${paths.key}: ${keyPem.error}`, keyMode };
   const pair = keyPem === null ? null : openCaPair(paths, pem, keyPem);
   // An unusable CA is reported once, here, not as a CA each client should trust.
-  return pair && 'problem' in pair ? { ...base, cert: null, error: pair.problem, keyMode } : { ...base, cert, error: null, keyMode };
+  return pair && 'problem' in pair
+    ? { ...base, cert: null, error: pair.problem, keyMode }
+    : { ...base, cert, error: null, keyMode };
 }
 
 // A .env is a few KB; a file far larger under that name is not one.
@@ -73,7 +92,9 @@ const MAX_ENV_FILE_BYTES = 1024 * 1024;
 
 /** `.env` and `*.env` in the directory, read as text: nothing in them is run. */
 async function envFiles(dir: string): Promise<EnvFileFacts[]> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n === '.env' || n.endsWith('.env')).sort();
+  const names = (await readdir(dir).catch(() => [] as string[]))
+    .filter((n) => n === '.env' || n.endsWith('.env'))
+    .sort();
   return Promise.all(
     names.map(async (file): Promise<EnvFileFacts> => {
       const path = join(dir, file);
@@ -93,7 +114,9 @@ async function envFiles(dir: string): Promise<EnvFileFacts[]> {
 async function systemStore(platform: NodeJS.Platform, cache: PathCache): Promise<DoctorSnapshot['systemStore']> {
   if (platform === 'darwin' || platform === 'win32') {
     const loaded = await loadSystemStore({}, platform);
-    return loaded.store ? { source: loaded.source ?? 'system store', certificates: facts(loaded.store.anchorDers()) } : null;
+    return loaded.store
+      ? { source: loaded.source ?? 'system store', certificates: facts(loaded.store.anchorDers()) }
+      : null;
   }
   const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
   const candidates = bundle ? [bundle] : LINUX_DIRS.filter((dir) => existsSync(dir));
@@ -109,7 +132,11 @@ async function certifiBundle(env: Env, python: DoctorSnapshot['python']): Promis
   const override = env[CERTIFI_OVERRIDE];
   if (override === 'none') return null;
   const found = python.state === 'found' ? python.facts.certifi : null;
-  const where = override ? { path: override, version: null, from: CERTIFI_OVERRIDE } : found ? { path: found.where, version: found.version, from: 'certifi.where()' } : null;
+  const where = override
+    ? { path: override, version: null, from: CERTIFI_OVERRIDE }
+    : found
+      ? { path: found.where, version: found.version, from: 'certifi.where()' }
+      : null;
   if (!where) return null;
   try {
     return { ...where, ders: pemCertificates(await readFile(where.path, 'latin1')) };
@@ -119,11 +146,17 @@ async function certifiBundle(env: Env, python: DoctorSnapshot['python']): Promis
 }
 
 /** The `cert` settings of pip's config files (read as text, never run); missing files are skipped. */
-async function pipCerts(env: Env, platform: NodeJS.Platform, python: DoctorSnapshot['python']): Promise<PipCertSetting[]> {
+async function pipCerts(
+  env: Env,
+  platform: NodeJS.Platform,
+  python: DoctorSnapshot['python'],
+): Promise<PipCertSetting[]> {
   const prefix = python.state === 'found' ? (python.facts.prefix ?? null) : null;
   const files = pipConfigFiles(env, platform, prefix);
   const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => null)));
-  return files.flatMap((file, i) => (texts[i] === null ? [] : parsePipCerts(file, texts[i]!, env.HOME ?? env.USERPROFILE)));
+  return files.flatMap((file, i) =>
+    texts[i] === null ? [] : parsePipCerts(file, texts[i]!, env.HOME ?? env.USERPROFILE),
+  );
 }
 
 export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnapshot> {
@@ -145,10 +178,27 @@ export async function gatherSnapshot(options: GatherOptions): Promise<DoctorSnap
   const [certifi, pip] = await Promise.all([certifiBundle(env, python), pipCerts(env, platform, python)]);
   // Node's own bundled roots, never the default CA set (which NODE_EXTRA_CA_CERTS extends).
   const nodeRoots = rootCertificates.map((pem) => pemCertificates(pem)[0]!);
-  const partial = { platform, nodeVersion: process.version, env, python, curl, git, curlrc, envFiles: dotenv, certifi, nodeRoots, pipCerts: pip };
-  const variablePaths = caVariableNames(env).flatMap((name) => (env[name]?.trim() ? caVariablePaths(name, env[name]!, platform, env.HOME ?? env.USERPROFILE) : []));
+  const partial = {
+    platform,
+    nodeVersion: process.version,
+    env,
+    python,
+    curl,
+    git,
+    curlrc,
+    envFiles: dotenv,
+    certifi,
+    nodeRoots,
+    pipCerts: pip,
+  };
+  const variablePaths = caVariableNames(env).flatMap((name) =>
+    env[name]?.trim() ? caVariablePaths(name, env[name]!, platform, env.HOME ?? env.USERPROFILE) : [],
+  );
   // A relative path in a .env is read from the current directory, where apps that load it usually start.
   variablePaths.push(...envFilePaths(dotenv, platform));
-  const paths = await readPaths([...new Set([...variablePaths, ...pip.map((p) => p.path), ...clientPaths(resolveClients(partial))])], cache);
+  const paths = await readPaths(
+    [...new Set([...variablePaths, ...pip.map((p) => p.path), ...clientPaths(resolveClients(partial))])],
+    cache,
+  );
   return { ...partial, paths, systemStore: system, localCa: ca, corporate, java };
 }

@@ -16,18 +16,25 @@ export const DEFAULT_STOREPASS = 'changeit';
 // A JDK's cacerts is about 200 KB; anything far larger is not a truststore and is not read into memory.
 const MAX_STORE_BYTES = 16 * 1024 * 1024;
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** lib/security since JDK 9; jre/lib/security in a JDK 8 home. */
 async function securityDir(home: string): Promise<string | null> {
-  for (const dir of [join(home, 'lib', 'security'), join(home, 'jre', 'lib', 'security')]) if (await exists(dir)) return dir;
+  for (const dir of [join(home, 'lib', 'security'), join(home, 'jre', 'lib', 'security')])
+    if (await exists(dir)) return dir;
   return null;
 }
 
 async function jvmAt(home: string, from: string, platform: NodeJS.Platform): Promise<JvmFacts | null> {
   if (!(await securityDir(home))) return null;
   // A JDK 8 JRE's java.home is <jdk>/jre; its release file is one level up.
-  const release = await readFile(join(home, 'release'), 'utf8').catch(() => readFile(join(home, '..', 'release'), 'utf8').catch(() => ''));
+  const release = await readFile(join(home, 'release'), 'utf8').catch(() =>
+    readFile(join(home, '..', 'release'), 'utf8').catch(() => ''),
+  );
   const version = /^JAVA_VERSION="?([^"\n]+)"?/m.exec(release)?.[1] ?? null;
   const keytoolPath = join(home, 'bin', platform === 'win32' ? 'keytool.exe' : 'keytool');
   const keytool = (await exists(keytoolPath)) ? await realpath(keytoolPath).catch(() => keytoolPath) : null;
@@ -49,7 +56,8 @@ async function findJvms(env: Env, platform: NodeJS.Platform): Promise<Pick<JavaF
   };
   let javaHomeProblem: JavaFacts['javaHomeProblem'];
   const javaHome = env.JAVA_HOME?.trim();
-  if (javaHome && !(await add(javaHome, 'JAVA_HOME'))) javaHomeProblem = { home: javaHome, why: (await exists(javaHome)) ? 'no lib/security in it' : 'no such directory' };
+  if (javaHome && !(await add(javaHome, 'JAVA_HOME')))
+    javaHomeProblem = { home: javaHome, why: (await exists(javaHome)) ? 'no lib/security in it' : 'no such directory' };
   const java = commandPath('java', env, platform);
   // /usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/java-17-openjdk-amd64/bin/java: the home is two levels above.
   if (java) await add(dirname(dirname(await realpath(java).catch(() => java))), `java on PATH, ${java}`);
@@ -67,7 +75,13 @@ export function readJavaStore(data: Buffer, password: string, passwordGiven: boo
     try {
       // Java checks a JKS digest only when a password is configured (cacerts is read without one).
       const jks = readJks(data, passwordGiven ? password : undefined);
-      if (jks.integrity === 'mismatch') return { state: 'wrong-password', format: kind, error: 'its integrity check fails with javax.net.ssl.trustStorePassword (a wrong password, or a damaged file)' };
+      if (jks.integrity === 'mismatch')
+        return {
+          state: 'wrong-password',
+          format: kind,
+          error:
+            'its integrity check fails with javax.net.ssl.trustStorePassword (a wrong password, or a damaged file)',
+        };
       return { state: 'read', format: kind, certificates: certificates(jks.trusted.map((e) => e.der)) };
     } catch (error) {
       if (error instanceof JksError) return { state: 'damaged', format: kind, error: error.message };
@@ -77,10 +91,19 @@ export function readJavaStore(data: Buffer, password: string, passwordGiven: boo
   if (looksLikePkcs12(data)) {
     try {
       const p12 = readPkcs12(data, password);
-      return { state: 'read', format: 'PKCS12', certificates: certificates(p12.certificates.filter((_, i) => p12.javaTrusted[i])) };
+      return {
+        state: 'read',
+        format: 'PKCS12',
+        certificates: certificates(p12.certificates.filter((_, i) => p12.javaTrusted[i])),
+      };
     } catch (error) {
       if (!(error instanceof Pkcs12Error)) throw error;
-      if (error.reason === 'wrong-password') return { state: 'wrong-password', format: 'PKCS12', error: `it does not open with ${passwordGiven ? 'javax.net.ssl.trustStorePassword' : `the default password ${DEFAULT_STOREPASS}`} (${error.message})` };
+      if (error.reason === 'wrong-password')
+        return {
+          state: 'wrong-password',
+          format: 'PKCS12',
+          error: `it does not open with ${passwordGiven ? 'javax.net.ssl.trustStorePassword' : `the default password ${DEFAULT_STOREPASS}`} (${error.message})`,
+        };
       return { state: 'damaged', format: 'PKCS12', error: error.message };
     }
   }
@@ -91,7 +114,8 @@ async function readStore(path: string, password: string, passwordGiven: boolean)
   try {
     const info = await stat(path);
     if (info.isDirectory()) return { state: 'unreadable', error: 'a directory, not a keystore file' };
-    if (info.size > MAX_STORE_BYTES) return { state: 'unreadable', error: `${info.size} bytes: too large for a truststore` };
+    if (info.size > MAX_STORE_BYTES)
+      return { state: 'unreadable', error: `${info.size} bytes: too large for a truststore` };
     return readJavaStore(await readFile(path), password, passwordGiven);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -103,10 +127,19 @@ async function readStore(path: string, password: string, passwordGiven: boolean)
 async function writable(path: string): Promise<boolean> {
   // A missing store is created by keytool: then its folder must be writable.
   const target = (await exists(path)) ? path : dirname(path);
-  return access(target, constants.W_OK).then(() => true, () => false);
+  return access(target, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
-async function store(path: string, source: JavaStoreFacts['source'], jvm: JvmFacts | null, password: string, passwordGiven: boolean): Promise<JavaStoreFacts> {
+async function store(
+  path: string,
+  source: JavaStoreFacts['source'],
+  jvm: JvmFacts | null,
+  password: string,
+  passwordGiven: boolean,
+): Promise<JavaStoreFacts> {
   const realPath = await realpath(path).catch(() => path);
   const [contents, canWrite] = await Promise.all([readStore(realPath, password, passwordGiven), writable(realPath)]);
   return { path, realPath, source, jvm, writable: canWrite, contents };
@@ -114,7 +147,10 @@ async function store(path: string, source: JavaStoreFacts['source'], jvm: JvmFac
 
 export async function gatherJava(env: Env, platform: NodeJS.Platform, cwd: string): Promise<JavaFacts> {
   const options = javaTrustOptions(env);
-  const [{ jvms, javaHomeProblem }, keytool] = await Promise.all([findJvms(env, platform), Promise.resolve(commandPath('keytool', env, platform))]);
+  const [{ jvms, javaHomeProblem }, keytool] = await Promise.all([
+    findJvms(env, platform),
+    Promise.resolve(commandPath('keytool', env, platform)),
+  ]);
   const keytoolOnPath = keytool ? await realpath(keytool).catch(() => keytool) : null;
   const password = options.trustStorePassword?.value ?? DEFAULT_STOREPASS;
   const given = options.trustStorePassword !== null;
@@ -128,7 +164,9 @@ export async function gatherJava(env: Env, platform: NodeJS.Platform, cwd: strin
       const dir = (await securityDir(jvm.home))!;
       // sun.security.ssl.TrustStoreManager: jssecacerts, when present, is used instead of cacerts.
       const jssecacerts = join(dir, 'jssecacerts');
-      const facts = (await exists(jssecacerts)) ? await store(jssecacerts, 'jssecacerts', jvm, password, given) : await store(join(dir, 'cacerts'), 'cacerts', jvm, password, given);
+      const facts = (await exists(jssecacerts))
+        ? await store(jssecacerts, 'jssecacerts', jvm, password, given)
+        : await store(join(dir, 'cacerts'), 'cacerts', jvm, password, given);
       if (seen.has(facts.realPath)) continue;
       seen.add(facts.realPath);
       stores.push(facts);

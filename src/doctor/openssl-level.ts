@@ -21,7 +21,9 @@ const OPENSSL_DEFAULT_LEVEL = 1;
  */
 export function parseOpensslLevel(versionAll: string, configText: string | null): number | null {
   if (!/^OpenSSL \d/m.test(versionAll)) return null;
-  const configured = [...(configText ?? '').matchAll(/^[ \t]*CipherString[ \t]*=[^\n#]*@SECLEVEL=(\d)/gim)].map((m) => Number(m[1]));
+  const configured = [...(configText ?? '').matchAll(/^[ \t]*CipherString[ \t]*=[^\n#]*@SECLEVEL=(\d)/gim)].map((m) =>
+    Number(m[1]),
+  );
   if (configured.length) return configured[configured.length - 1]!;
   const built = /-DOPENSSL_TLS_SECURITY_LEVEL=(\d)/.exec(versionAll);
   return built ? Number(built[1]) : OPENSSL_DEFAULT_LEVEL;
@@ -36,7 +38,12 @@ export function configPath(versionAll: string, env: NodeJS.ProcessEnv): string |
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(command, args, { env: childEnv(env), timeout: 3000, maxBuffer: 256 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? null : stdout));
+    execFile(
+      command,
+      args,
+      { env: childEnv(env), timeout: 3000, maxBuffer: 256 * 1024, windowsHide: true },
+      (error, stdout) => resolve(error ? null : stdout),
+    );
   });
 }
 

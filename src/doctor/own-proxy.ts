@@ -15,10 +15,18 @@ function tlswitnessCaVariable(snapshot: DoctorSnapshot): string | null {
   for (const name of CA_VARIABLES) {
     const value = snapshot.env[name];
     if (!value) continue;
-    if (value === snapshot.localCa.certPath || value.startsWith(`${caDir}/`) || value.startsWith(`${caDir}\\`)) return name;
+    if (value === snapshot.localCa.certPath || value.startsWith(`${caDir}/`) || value.startsWith(`${caDir}\\`))
+      return name;
     const facts = snapshot.paths[value];
     const certificates = facts && 'certificates' in facts ? facts.certificates : [];
-    if (certificates.some((cert) => matchCatalogue(cert.subject)?.product === 'tlswitness' || (snapshot.localCa.cert && cert.spkiSha256 === snapshot.localCa.cert.spkiSha256))) return name;
+    if (
+      certificates.some(
+        (cert) =>
+          matchCatalogue(cert.subject)?.product === 'tlswitness' ||
+          (snapshot.localCa.cert && cert.spkiSha256 === snapshot.localCa.cert.spkiSha256),
+      )
+    )
+      return name;
   }
   return null;
 }

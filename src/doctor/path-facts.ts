@@ -39,7 +39,9 @@ function parseFact(der: Buffer): CertFact | null {
       // Node prints the subject most general first, one attribute a line (nothing for an empty name); reports read it leaf-first.
       subject: (x509.subject ?? '').split('\n').reverse().join(','),
       sha256: x509.fingerprint256,
-      spkiSha256: createHash('sha256').update(x509.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'),
+      spkiSha256: createHash('sha256')
+        .update(x509.publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64'),
       notBefore: new Date(x509.validFrom).toISOString(),
       notAfter: new Date(x509.validTo).toISOString(),
       publicRoot: isPublicRoot(der),
@@ -97,7 +99,8 @@ async function readPath(path: string): Promise<PathFacts> {
     return { path, kind: 'unreadable', error: errorText(error) };
   }
   if (info.isDirectory()) return readDirectory(path);
-  if (info.size > MAX_FILE_BYTES) return { path, kind: 'unreadable', error: `${info.size} bytes: too large for a CA bundle` };
+  if (info.size > MAX_FILE_BYTES)
+    return { path, kind: 'unreadable', error: `${info.size} bytes: too large for a CA bundle` };
   try {
     return { path, kind: 'file', certificates: certificatesIn(await readFile(path)) };
   } catch (error) {
@@ -106,7 +109,10 @@ async function readPath(path: string): Promise<PathFacts> {
 }
 
 /** Reads each path once, even when several variables name it (or name links to one file). */
-export async function readPaths(paths: string[], byReal = new Map<string, Promise<PathFacts>>()): Promise<Record<string, PathFacts>> {
+export async function readPaths(
+  paths: string[],
+  byReal = new Map<string, Promise<PathFacts>>(),
+): Promise<Record<string, PathFacts>> {
   const entries = await Promise.all(
     paths.map(async (path): Promise<[string, PathFacts]> => {
       const real = await realpath(path).catch(() => path);

@@ -12,9 +12,12 @@ export const PIP_CERT: CaVariable = {
   readBy: 'pip',
   accepts: 'either',
   replaces: 'all',
-  unusable: { severity: 'broken', effect: 'pip fails every download from an HTTPS index ("Could not find a suitable TLS CA certificate bundle, invalid path")' },
+  unusable: {
+    severity: 'broken',
+    effect:
+      'pip fails every download from an HTTPS index ("Could not find a suitable TLS CA certificate bundle, invalid path")',
+  },
 };
-
 
 /**
  * The files pip reads, lowest precedence first, as pip's configuration.py lists them: global (site
@@ -37,7 +40,8 @@ export function pipConfigFiles(env: Env, platform: NodeJS.Platform, prefix: stri
   const path = posix;
   if (platform === 'darwin') files.push('/Library/Application Support/pip/pip.conf');
   else {
-    for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean)) files.push(path.join(dir, 'pip', 'pip.conf'));
+    for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean))
+      files.push(path.join(dir, 'pip', 'pip.conf'));
     files.push('/etc/pip.conf');
   }
   if (home) {
@@ -83,5 +87,7 @@ function origin(setting: PipCertSetting): Origin {
 
 export function checkPipCerts(snapshot: DoctorSnapshot, now: Date): Finding[] {
   const corporate = snapshot.corporate.map((c) => c.cert.subject);
-  return (snapshot.pipCerts ?? []).flatMap((setting) => checkPath(PIP_CERT, setting.path, snapshot.paths[setting.path], corporate, now, origin(setting)));
+  return (snapshot.pipCerts ?? []).flatMap((setting) =>
+    checkPath(PIP_CERT, setting.path, snapshot.paths[setting.path], corporate, now, origin(setting)),
+  );
 }

@@ -11,17 +11,31 @@ export interface ProbeOptions {
   timeoutMs: number;
 }
 
-type RunResult = { state: 'missing' } | { state: 'failed'; error: string; stdout: string } | { state: 'ok'; stdout: string };
+type RunResult =
+  { state: 'missing' } | { state: 'failed'; error: string; stdout: string } | { state: 'ok'; stdout: string };
 
 function run(command: string, args: string[], options: ProbeOptions): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { env: childEnv(options.env), cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      if (!error) return resolve({ state: 'ok', stdout });
-      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      if (e.code === 'ENOENT') return resolve({ state: 'missing' });
-      const why = e.killed ? `no answer within ${options.timeoutMs} ms` : (stderr.trim().split('\n').pop() ?? `exit ${e.code}`);
-      resolve({ state: 'failed', error: why || `exit ${e.code}`, stdout });
-    });
+    execFile(
+      command,
+      args,
+      {
+        env: childEnv(options.env),
+        cwd: options.cwd,
+        timeout: options.timeoutMs,
+        maxBuffer: 1024 * 1024,
+        windowsHide: true,
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ state: 'ok', stdout });
+        const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+        if (e.code === 'ENOENT') return resolve({ state: 'missing' });
+        const why = e.killed
+          ? `no answer within ${options.timeoutMs} ms`
+          : (stderr.trim().split('\n').pop() ?? `exit ${e.code}`);
+        resolve({ state: 'failed', error: why || `exit ${e.code}`, stdout });
+      },
+    );
   });
 }
 
@@ -66,9 +80,22 @@ export async function probeCurl(options: ProbeOptions): Promise<Probe<CurlFacts>
   if (version.state === 'failed') return { state: 'failed', error: version.error };
   // "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.19 zlib/1.2.13 ..."
   const first = version.stdout.split('\n')[0] ?? '';
-  const tls = first.split(/\s+/).find((word) => /^\(?(OpenSSL|LibreSSL|BoringSSL|quictls|AWS-LC|GnuTLS|NSS|wolfSSL|mbedTLS|Schannel|SecureTransport|rustls|BearSSL)\b/i.test(word));
+  const tls = first
+    .split(/\s+/)
+    .find((word) =>
+      /^\(?(OpenSSL|LibreSSL|BoringSSL|quictls|AWS-LC|GnuTLS|NSS|wolfSSL|mbedTLS|Schannel|SecureTransport|rustls|BearSSL)\b/i.test(
+        word,
+      ),
+    );
   const builtin = config.state === 'ok' ? config.stdout.trim() : '';
-  return { state: 'found', facts: { version: /^curl (\S+)/.exec(first)?.[1] ?? first, tls: tls?.replace(/[()]/g, '') ?? null, builtinBundle: builtin || null } };
+  return {
+    state: 'found',
+    facts: {
+      version: /^curl (\S+)/.exec(first)?.[1] ?? first,
+      tls: tls?.replace(/[()]/g, '') ?? null,
+      builtinBundle: builtin || null,
+    },
+  };
 }
 
 /** `git config -z` entries: "key\nvalue\0", or "key\0" for a key without `=`. */
@@ -78,7 +105,9 @@ export function parseGitConfigZ(text: string): GitFacts['http'] {
     .filter(Boolean)
     .map((entry) => {
       const newline = entry.indexOf('\n');
-      return newline < 0 ? { key: entry, value: null } : { key: entry.slice(0, newline), value: entry.slice(newline + 1) };
+      return newline < 0
+        ? { key: entry, value: null }
+        : { key: entry.slice(0, newline), value: entry.slice(newline + 1) };
     });
 }
 
@@ -88,7 +117,11 @@ export async function probeGit(options: ProbeOptions): Promise<Probe<GitFacts>> 
   if (version.state === 'failed') return { state: 'failed', error: version.error };
   // Run where doctor runs: a repository's own config counts, as it does for git there. Only the TLS
   // keys are read: http.extraHeader often holds a token (actions/checkout puts one there).
-  const config = await run('git', ['config', '-z', '--get-regexp', '^http\\.(.*\\.)?(sslverify|sslcainfo|sslcapath|sslbackend)$'], options);
+  const config = await run(
+    'git',
+    ['config', '-z', '--get-regexp', '^http\\.(.*\\.)?(sslverify|sslcainfo|sslcapath|sslbackend)$'],
+    options,
+  );
   // Exit 1 with no output: no http.* key is set.
   const http = config.state === 'missing' ? [] : parseGitConfigZ(config.stdout);
   return { state: 'found', facts: { version: version.stdout.trim().replace(/^git version /, ''), http } };

@@ -23,9 +23,20 @@ function parsesAsProxy(value: string): boolean {
 function noProxyEntries(name: string, value: string): Finding[] {
   // Python (urllib and requests) and curl match an entry as a domain suffix, a leading "." allowed;
   // "*." is Go's and some libraries' syntax only, so those hosts still go through the proxy elsewhere.
-  const starred = value.split(',').map((e) => e.trim()).filter((e) => /^\*\../.test(e));
+  const starred = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => /^\*\../.test(e));
   if (!starred.length) return [];
-  return [finding('proxy-variable', 'warning', name, `${starred.join(', ')}: curl and Python do not understand "*." (Go does), so these hosts still go through the proxy for them`, `write them as ${starred.map((e) => e.slice(1)).join(', ')}`)];
+  return [
+    finding(
+      'proxy-variable',
+      'warning',
+      name,
+      `${starred.join(', ')}: curl and Python do not understand "*." (Go does), so these hosts still go through the proxy for them`,
+      `write them as ${starred.map((e) => e.slice(1)).join(', ')}`,
+    ),
+  ];
 }
 
 export function checkProxyVariables(env: Env): Finding[] {
@@ -57,15 +68,34 @@ export function checkProxyVariables(env: Env): Finding[] {
       continue;
     }
     if (!parsesAsProxy(effective)) {
-      out.push(finding('proxy-variable', 'warning', name, `${redactProxyUrl(effective)} is not a proxy URL: clients fail or ignore it`, `set ${name}=http://host:port`));
+      out.push(
+        finding(
+          'proxy-variable',
+          'warning',
+          name,
+          `${redactProxyUrl(effective)} is not a proxy URL: clients fail or ignore it`,
+          `set ${name}=http://host:port`,
+        ),
+      );
       continue;
     }
-    const hidden = redactProxyUrl(effective) !== effective ? ' (credentials hidden here; every process of this user can read them)' : '';
+    const hidden =
+      redactProxyUrl(effective) !== effective
+        ? ' (credentials hidden here; every process of this user can read them)'
+        : '';
     out.push(finding('proxy-variable', 'info', name, `${role} ${redactProxyUrl(effective)}${hidden}`));
     // curl reads plain-http's proxy only from lower-case http_proxy: a request header "Proxy:" becomes
     // HTTP_PROXY in CGI programs ("httpoxy"), so the upper-case name is not trusted.
     if (upper === 'HTTP_PROXY' && low === undefined) {
-      out.push(finding('proxy-variable', 'info', upper, 'curl ignores upper-case HTTP_PROXY ("httpoxy"): its http:// requests go direct', `also set http_proxy=${redactProxyUrl(up!)}`));
+      out.push(
+        finding(
+          'proxy-variable',
+          'info',
+          upper,
+          'curl ignores upper-case HTTP_PROXY ("httpoxy"): its http:// requests go direct',
+          `also set http_proxy=${redactProxyUrl(up!)}`,
+        ),
+      );
     }
   }
   if (!out.length) out.push(finding('proxy-variable', 'ok', 'proxy variables', 'none set: clients connect directly'));

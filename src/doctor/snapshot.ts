@@ -60,7 +60,9 @@ export interface PythonFacts {
 }
 
 /** certifi's bundle as read (its certificates as DER), or why it could not be read. */
-export type CertifiFacts = { path: string; version: string | null; from: string } & ({ ders: Buffer[] } | { error: string });
+export type CertifiFacts = { path: string; version: string | null; from: string } & (
+  { ders: Buffer[] } | { error: string }
+);
 
 /** One `cert = ...` line of a pip config file (pip.conf / pip.ini), in the section it sits in. */
 export interface PipCertSetting {
@@ -97,8 +99,7 @@ export interface CurlrcFacts {
 /** A .env file in the current directory, as dotenv reads it (never run). */
 export type EnvFileFacts =
   /** `file`: the name as found in `dir` (the current directory). */
-  | { file: string; dir: string; entries: DotenvEntry[] }
-  | { file: string; dir: string; error: string };
+  { file: string; dir: string; entries: DotenvEntry[] } | { file: string; dir: string; error: string };
 
 /** A JVM found on this machine. */
 export interface JvmFacts {

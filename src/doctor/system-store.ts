@@ -17,21 +17,36 @@ export function checkSystemStore(snapshot: DoctorSnapshot, now: Date): Finding[]
     const file = snapshot.env.SSL_CERT_FILE;
     const facts = file ? snapshot.paths[file] : undefined;
     const covered = facts && 'certificates' in facts && facts.certificates.length > 0;
-    const where = store ? `${store.source} holds no certificates` : 'no CA bundle or certificate directory where OpenSSL and Go look';
+    const where = store
+      ? `${store.source} holds no certificates`
+      : 'no CA bundle or certificate directory where OpenSSL and Go look';
     return [
       finding(
         'system-store',
         covered ? 'warning' : 'broken',
         'system store',
-        covered ? `${where}; SSL_CERT_FILE stands in for clients that read it, the others (git, curl's built-in path, Java) trust nothing` : `${where}: clients that use the system store refuse every certificate`,
+        covered
+          ? `${where}; SSL_CERT_FILE stands in for clients that read it, the others (git, curl's built-in path, Java) trust nothing`
+          : `${where}: clients that use the system store refuse every certificate`,
         installHint(snapshot.platform),
       ),
     ];
   }
   const c = contents({ path: store.source, kind: 'file', certificates: store.certificates }, now);
-  const expired = expiredThatMatter(c, snapshot.corporate.map((x) => x.cert.subject));
+  const expired = expiredThatMatter(
+    c,
+    snapshot.corporate.map((x) => x.cert.subject),
+  );
   if (expired.length) {
-    return [finding('system-store', 'warning', store.source, `${countText(c)}, ${expired.length} expired: ${summarizeExpired(expired)}`, 'remove the expired certificates from the store and add current ones')];
+    return [
+      finding(
+        'system-store',
+        'warning',
+        store.source,
+        `${countText(c)}, ${expired.length} expired: ${summarizeExpired(expired)}`,
+        'remove the expired certificates from the store and add current ones',
+      ),
+    ];
   }
   return [finding('system-store', 'ok', store.source, `${countText(c)}${expiredAside(c, expired)}`)];
 }

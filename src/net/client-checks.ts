@@ -28,7 +28,13 @@ interface RunResult {
   stderr: string;
 }
 
-function run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
+function run(
+  command: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -50,7 +56,13 @@ function run(command: string, args: string[], input: string, env: NodeJS.Process
 }
 
 function firstLine(text: string): string | null {
-  return text.split(/\r?\n/).find((line) => line.trim())?.trim().slice(0, 300) ?? null;
+  return (
+    text
+      .split(/\r?\n/)
+      .find((line) => line.trim())
+      ?.trim()
+      .slice(0, 300) ?? null
+  );
 }
 
 /** curl's own word on the certificate: 60 is "SSL certificate problem", 51/83/90/91 other refusals. */
@@ -70,10 +82,17 @@ export async function curlCheck(target: ClientCheckTarget): Promise<ClientCheck>
   const name = target.servername ?? target.host;
   const url = `https://${formatHostPort({ host: name, port: target.port })}/`;
   // A config on stdin (-K -) keeps a proxy's credentials off the process list; -q skips ~/.curlrc.
-  const config = [`url = ${quote(url)}`, 'silent', 'show-error', 'output = "/dev/null"', `max-time = ${Math.ceil(target.timeoutMs / 1000)}`];
+  const config = [
+    `url = ${quote(url)}`,
+    'silent',
+    'show-error',
+    'output = "/dev/null"',
+    `max-time = ${Math.ceil(target.timeoutMs / 1000)}`,
+  ];
   if (target.proxy) {
     config.push(`proxy = ${quote(`http://${formatHostPort(target.proxy)}`)}`);
-    if (target.proxy.authorization) config.push(`proxy-header = ${quote(`Proxy-Authorization: ${target.proxy.authorization}`)}`);
+    if (target.proxy.authorization)
+      config.push(`proxy-header = ${quote(`Proxy-Authorization: ${target.proxy.authorization}`)}`);
   } else {
     config.push('noproxy = "*"');
     if (target.address) config.push(`resolve = ${quote(`${name}:${target.port}:${bracketed(target.address)}`)}`);
@@ -84,10 +103,19 @@ export async function curlCheck(target: ClientCheckTarget): Promise<ClientCheck>
   }
   const shown = `curl -sS -o /dev/null${target.proxy ? ` --proxy ${target.proxy.display}` : ` --noproxy '*'`}${!target.proxy && target.address ? ` --resolve ${name}:${target.port}:${bracketed(target.address)}` : ''} ${url}`;
   const result = await run('curl', ['-q', '-K', '-'], `${config.join('\n')}\n`, process.env, target.timeoutMs + 2000);
-  if (!result.spawned) return { client: 'curl', available: false, command: shown, exitCode: null, accepted: null, error: null };
+  if (!result.spawned)
+    return { client: 'curl', available: false, command: shown, exitCode: null, accepted: null, error: null };
   const code = result.exitCode;
-  const accepted = code === null ? null : CURL_REFUSED.has(code) ? false : CURL_BEFORE_CERTIFICATE.has(code) ? null : true;
-  return { client: 'curl', available: true, command: shown, exitCode: code, accepted, error: code === 0 ? null : firstLine(result.stderr) };
+  const accepted =
+    code === null ? null : CURL_REFUSED.has(code) ? false : CURL_BEFORE_CERTIFICATE.has(code) ? null : true;
+  return {
+    client: 'curl',
+    available: true,
+    command: shown,
+    exitCode: code,
+    accepted,
+    error: code === 0 ? null : firstLine(result.stderr),
+  };
 }
 
 // Python's default context: the trust store `python3 -c "import ssl; ssl.create_default_context()"`
@@ -125,15 +153,39 @@ except OSError as e:
     print("%s: %s" % (type(e).__name__, e)); sys.exit(3)
 `;
 
-export async function pythonCheck(target: ClientCheckTarget, baseEnv: NodeJS.ProcessEnv = process.env): Promise<ClientCheck> {
-  const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? target.proxy.host) : '';
-  const args = ['-I', '-c', PYTHON_CHECK, target.host, String(target.port), target.servername ?? '', target.address ?? '', proxyAddress, target.proxy ? String(target.proxy.port) : '', String(target.timeoutMs / 1000)];
+export async function pythonCheck(
+  target: ClientCheckTarget,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Promise<ClientCheck> {
+  const proxyAddress = target.proxy
+    ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? target.proxy.host)
+    : '';
+  const args = [
+    '-I',
+    '-c',
+    PYTHON_CHECK,
+    target.host,
+    String(target.port),
+    target.servername ?? '',
+    target.address ?? '',
+    proxyAddress,
+    target.proxy ? String(target.proxy.port) : '',
+    String(target.timeoutMs / 1000),
+  ];
   const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "ssl.create_default_context().wrap_socket(..., server_hostname='${target.servername ?? target.host}')"`;
   const result = await run('python3', args, '', env, target.timeoutMs + 2000);
-  if (!result.spawned) return { client: 'python3', available: false, command: shown, exitCode: null, accepted: null, error: null };
+  if (!result.spawned)
+    return { client: 'python3', available: false, command: shown, exitCode: null, accepted: null, error: null };
   const code = result.exitCode;
-  return { client: 'python3', available: true, command: shown, exitCode: code, accepted: code === 0 ? true : code === 1 ? false : null, error: code === 0 ? null : firstLine(result.stdout) ?? firstLine(result.stderr) };
+  return {
+    client: 'python3',
+    available: true,
+    command: shown,
+    exitCode: code,
+    accepted: code === 0 ? true : code === 1 ? false : null,
+    error: code === 0 ? null : (firstLine(result.stdout) ?? firstLine(result.stderr)),
+  };
 }
 
 // An HTTP library's GET as an app makes it, with the library's own default trust. requests reads
@@ -214,23 +266,54 @@ except Exception as e:
     print(text); sys.exit(3)
 `;
 
-export async function libraryCheck(lib: 'requests' | 'httpx', target: ClientCheckTarget, baseEnv: NodeJS.ProcessEnv = process.env): Promise<ClientCheck> {
+export async function libraryCheck(
+  lib: 'requests' | 'httpx',
+  target: ClientCheckTarget,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Promise<ClientCheck> {
   const name = target.servername ?? target.host;
   const url = `https://${formatHostPort({ host: name, port: target.port })}/`;
   const proxyUrl = target.proxy ? `http://${formatHostPort(target.proxy)}` : '';
-  const proxyAddress = target.proxy ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? '') : '';
-  const args = ['-c', LIBRARY_CHECK, lib, url, name, target.proxy ? '' : (target.address ?? ''), proxyUrl, target.proxy?.host ?? '', proxyAddress, String(target.timeoutMs / 1000)];
+  const proxyAddress = target.proxy
+    ? (target.resolve.get(`${target.proxy.host.toLowerCase()}:${target.proxy.port}`)?.[0] ?? '')
+    : '';
+  const args = [
+    '-c',
+    LIBRARY_CHECK,
+    lib,
+    url,
+    name,
+    target.proxy ? '' : (target.address ?? ''),
+    proxyUrl,
+    target.proxy?.host ?? '',
+    proxyAddress,
+    String(target.timeoutMs / 1000),
+  ];
   const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "import ${lib}; ${lib}.get('${url}')"`;
   const result = await run('python3', args, '', env, target.timeoutMs + 2000);
   const code = result.exitCode;
-  if (!result.spawned || code === 4) return { client: lib, available: false, command: shown, exitCode: null, accepted: null, error: null, bundle: null };
+  if (!result.spawned || code === 4)
+    return { client: lib, available: false, command: shown, exitCode: null, accepted: null, error: null, bundle: null };
   const lines = result.stdout.split(/\r?\n/);
   const bundle = lines.find((l) => l.startsWith('bundle '))?.slice('bundle '.length) ?? null;
   const said = firstLine(lines.filter((l) => !l.startsWith('bundle ')).join('\n'));
-  return { client: lib, available: true, command: shown, exitCode: code, accepted: code === 0 ? true : code === 1 ? false : null, error: code === 0 ? null : said ?? firstLine(result.stderr), bundle };
+  return {
+    client: lib,
+    available: true,
+    command: shown,
+    exitCode: code,
+    accepted: code === 0 ? true : code === 1 ? false : null,
+    error: code === 0 ? null : (said ?? firstLine(result.stderr)),
+    bundle,
+  };
 }
 
 export function runClientChecks(target: ClientCheckTarget): Promise<ClientCheck[]> {
-  return Promise.all([curlCheck(target), pythonCheck(target), libraryCheck('requests', target), libraryCheck('httpx', target)]);
+  return Promise.all([
+    curlCheck(target),
+    pythonCheck(target),
+    libraryCheck('requests', target),
+    libraryCheck('httpx', target),
+  ]);
 }

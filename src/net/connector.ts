@@ -46,7 +46,10 @@ export interface Connection {
 }
 
 export class ConnectError extends Error {
-  constructor(readonly failure: Failure, readonly address: string | null) {
+  constructor(
+    readonly failure: Failure,
+    readonly address: string | null,
+  ) {
     super(failure.message);
     this.name = 'ConnectError';
   }
@@ -71,16 +74,30 @@ export function parseProxyUrl(text: string, via: ProxySpec['via']): ProxySpec {
     throw new TlswitnessError('bad-proxy-url', `proxy "${shown}" is not a URL: use http://[user:pass@]host:port`);
   }
   if (url.protocol !== 'http:') {
-    throw new TlswitnessError('bad-proxy-url', `proxy "${shown}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`);
+    throw new TlswitnessError(
+      'bad-proxy-url',
+      `proxy "${shown}": only http:// proxies (CONNECT) are supported, not ${url.protocol}`,
+    );
   }
   const user = decodeCredential(url.username, shown);
   const password = decodeCredential(url.password, shown);
   const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  return { display: `http://${formatHostPort({ host, port: Number(url.port || 80) })}`, host, port: Number(url.port || 80), authorization, via };
+  return {
+    display: `http://${formatHostPort({ host, port: Number(url.port || 80) })}`,
+    host,
+    port: Number(url.port || 80),
+    authorization,
+    via,
+  };
 }
 
-async function resolveAddress(host: string, port: number, resolve: ResolveMap, step: FailureStep): Promise<{ address: string; source: 'literal' | 'resolve' | 'dns' }> {
+async function resolveAddress(
+  host: string,
+  port: number,
+  resolve: ResolveMap,
+  step: FailureStep,
+): Promise<{ address: string; source: 'literal' | 'resolve' | 'dns' }> {
   if (ipFamily(host)) return { address: host, source: 'literal' };
   const pinned = resolve.get(`${host.toLowerCase()}:${port}`);
   if (pinned?.length) return { address: pinned[0]!, source: 'resolve' };
@@ -89,11 +106,24 @@ async function resolveAddress(host: string, port: number, resolve: ResolveMap, s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
     const what = step === 'proxy' ? `proxy host ${host}` : host;
-    throw new ConnectError({ step, code, message: `cannot resolve ${what} (${code}): check the name, or pin it with --resolve ${host}:${port}:ADDRESS` }, null);
+    throw new ConnectError(
+      {
+        step,
+        code,
+        message: `cannot resolve ${what} (${code}): check the name, or pin it with --resolve ${host}:${port}:ADDRESS`,
+      },
+      null,
+    );
   }
 }
 
-function tcp(address: string, port: number, step: FailureStep, label: string, opened: (socket: Socket) => void): Promise<Socket> {
+function tcp(
+  address: string,
+  port: number,
+  step: FailureStep,
+  label: string,
+  opened: (socket: Socket) => void,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host: address, port });
     opened(socket);
@@ -105,8 +135,22 @@ function tcp(address: string, port: number, step: FailureStep, label: string, op
     socket.once('error', (error: NodeJS.ErrnoException) => {
       socket.destroy();
       const code = error.code ?? 'ECONNRESET';
-      const why = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ETIMEDOUT' ? 'did not answer' : `failed (${code})`;
-      reject(new ConnectError({ step: code === 'ETIMEDOUT' ? 'timeout' : step, code, message: `${label} ${formatHostPort({ host: address, port })} ${why}` }, address));
+      const why =
+        code === 'ECONNREFUSED'
+          ? 'refused the connection'
+          : code === 'ETIMEDOUT'
+            ? 'did not answer'
+            : `failed (${code})`;
+      reject(
+        new ConnectError(
+          {
+            step: code === 'ETIMEDOUT' ? 'timeout' : step,
+            code,
+            message: `${label} ${formatHostPort({ host: address, port })} ${why}`,
+          },
+          address,
+        ),
+      );
     });
   });
 }
@@ -132,10 +176,21 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
     };
     let request: ClientRequest;
     try {
-      request = httpRequest({ method: 'CONNECT', path: authority, headers, setHost: false, maxHeaderSize: MAX_ANSWER_HEAD, createConnection: () => socket });
+      request = httpRequest({
+        method: 'CONNECT',
+        path: authority,
+        headers,
+        setHost: false,
+        maxHeaderSize: MAX_ANSWER_HEAD,
+        createConnection: () => socket,
+      });
     } catch (error) {
       // node:http refuses a request target or header it could not send as HTTP (e.g. a control character).
-      fail({ step: 'proxy', code: (error as NodeJS.ErrnoException).code ?? 'EPROXYREQUEST', message: `cannot send CONNECT for ${JSON.stringify(authority)} to proxy ${proxy.display}: ${(error as Error).message}` });
+      fail({
+        step: 'proxy',
+        code: (error as NodeJS.ErrnoException).code ?? 'EPROXYREQUEST',
+        message: `cannot send CONNECT for ${JSON.stringify(authority)} to proxy ${proxy.display}: ${(error as Error).message}`,
+      });
       return;
     }
     // For CONNECT, Node reports every answer (2xx or not) as 'connect', with the socket detached from the parser.
@@ -155,17 +210,35 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
 /** Names what went wrong before a proxy's answer could be read: llhttp's parse errors are HPE_* codes. */
 function answerError(proxy: ProxySpec, authority: string, error: NodeJS.ErrnoException): Failure {
   const code = error.code ?? 'ECONNRESET';
-  if (code === 'HPE_HEADER_OVERFLOW') return { step: 'proxy', code: 'EPROXYHEAD', message: `proxy ${proxy.display} sent an answer head over 64 KiB` };
-  if (code.startsWith('HPE_')) return { step: 'proxy', code: 'EPROXYPROTO', message: `proxy ${proxy.display} did not answer CONNECT with HTTP: is it an HTTP proxy?` };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { step: 'proxy', code: 'EPROXYHEAD', message: `proxy ${proxy.display} sent an answer head over 64 KiB` };
+  if (code.startsWith('HPE_'))
+    return {
+      step: 'proxy',
+      code: 'EPROXYPROTO',
+      message: `proxy ${proxy.display} did not answer CONNECT with HTTP: is it an HTTP proxy?`,
+    };
   // "socket hang up": the proxy closed before a complete answer head.
-  if (code === 'ECONNRESET') return { step: 'proxy', code, message: `proxy ${proxy.display} closed the connection before answering CONNECT ${authority}` };
+  if (code === 'ECONNRESET')
+    return {
+      step: 'proxy',
+      code,
+      message: `proxy ${proxy.display} closed the connection before answering CONNECT ${authority}`,
+    };
   return { step: 'proxy', code, message: `proxy ${proxy.display}: ${error.message}` };
 }
 
-function proxyRefusal(proxy: ProxySpec, authority: string, status: number, rawHeaders: string[]): Failure & { code: ProxyFailureCode } {
+function proxyRefusal(
+  proxy: ProxySpec,
+  authority: string,
+  status: number,
+  rawHeaders: string[],
+): Failure & { code: ProxyFailureCode } {
   if (status === 407) {
     // rawHeaders alternates name, value; each Proxy-Authenticate value starts with its scheme (RFC 9110 11.7.1).
-    const schemes = rawHeaders.flatMap((name, i) => (i % 2 === 0 && /^proxy-authenticate$/i.test(name) ? (/^[A-Za-z-]+/.exec(rawHeaders[i + 1] ?? '') ?? []) : []));
+    const schemes = rawHeaders.flatMap((name, i) =>
+      i % 2 === 0 && /^proxy-authenticate$/i.test(name) ? (/^[A-Za-z-]+/.exec(rawHeaders[i + 1] ?? '') ?? []) : [],
+    );
     const windowsOnly = schemes.length > 0 && schemes.every((s) => /^(ntlm|negotiate|kerberos)$/i.test(s));
     const message = windowsOnly
       ? `proxy ${proxy.display} wants ${schemes.join(' or ')} authentication (407), which tlswitness cannot do: run a local relay such as cntlm or px and point --upstream-proxy at it`
@@ -174,7 +247,12 @@ function proxyRefusal(proxy: ProxySpec, authority: string, status: number, rawHe
         : `proxy ${proxy.display} requires authentication (407${schemes.length ? `, ${schemes.join(', ')}` : ''}): use --upstream-proxy http://user:pass@host:port`;
     return { step: 'proxy', code: 'EPROXYAUTH', message, proxyStatus: 407 };
   }
-  return { step: 'proxy', code: `EPROXY${status}` as const, message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`, proxyStatus: status };
+  return {
+    step: 'proxy',
+    code: `EPROXY${status}` as const,
+    message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`,
+    proxyStatus: status,
+  };
 }
 
 /** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */
@@ -193,12 +271,28 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
       const proxy = request.proxy?.display;
       const failure: Failure =
         phase === 'dns'
-          ? { step: 'dns', code: 'ETIMEDOUT', message: `resolving ${request.host} took longer than ${request.timeoutMs} ms` }
+          ? {
+              step: 'dns',
+              code: 'ETIMEDOUT',
+              message: `resolving ${request.host} took longer than ${request.timeoutMs} ms`,
+            }
           : phase === 'proxy-dns'
-            ? { step: 'proxy', code: 'ETIMEDOUT', message: `resolving the proxy host ${request.proxy?.host} took longer than ${request.timeoutMs} ms` }
+            ? {
+                step: 'proxy',
+                code: 'ETIMEDOUT',
+                message: `resolving the proxy host ${request.proxy?.host} took longer than ${request.timeoutMs} ms`,
+              }
             : phase === 'proxy'
-              ? { step: 'proxy', code: 'ETIMEDOUT', message: `proxy ${proxy} did not open a tunnel to ${target} within ${request.timeoutMs} ms` }
-              : { step: 'timeout', code: 'ETIMEDOUT', message: `${target} did not accept a TCP connection within ${request.timeoutMs} ms` };
+              ? {
+                  step: 'proxy',
+                  code: 'ETIMEDOUT',
+                  message: `proxy ${proxy} did not open a tunnel to ${target} within ${request.timeoutMs} ms`,
+                }
+              : {
+                  step: 'timeout',
+                  code: 'ETIMEDOUT',
+                  message: `${target} did not accept a TCP connection within ${request.timeoutMs} ms`,
+                };
       reject(new ConnectError(failure, null));
     }, request.timeoutMs);
   });
@@ -215,7 +309,15 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
       stopIfLate();
       phase = 'connect';
       socket = await tcp(address, request.port, 'connect', 'host', opened);
-      return { socket, head: Buffer.alloc(0), address, addressSource: source, via: 'direct', proxy: null, connectMs: performance.now() - started };
+      return {
+        socket,
+        head: Buffer.alloc(0),
+        address,
+        addressSource: source,
+        via: 'direct',
+        proxy: null,
+        connectMs: performance.now() - started,
+      };
     }
     const { address: proxyAddress } = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
     stopIfLate();
@@ -223,11 +325,22 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
     socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy', opened);
     stopIfLate();
     const head = await connectThrough(socket, proxy, request.host, request.port);
-    return { socket, head, address: null, addressSource: null, via: proxy.via, proxy: proxy.display, connectMs: performance.now() - started };
+    return {
+      socket,
+      head,
+      address: null,
+      addressSource: null,
+      via: proxy.via,
+      proxy: proxy.display,
+      connectMs: performance.now() - started,
+    };
   };
   const attempted = attempt();
   // A connection that completes after the deadline is closed, not leaked.
-  attempted.then((connection) => timedOut && connection.socket.destroy(), () => undefined);
+  attempted.then(
+    (connection) => timedOut && connection.socket.destroy(),
+    () => undefined,
+  );
   try {
     return await Promise.race([attempted, deadline]);
   } finally {

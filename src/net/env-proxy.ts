@@ -15,7 +15,10 @@ export function envProxyFor(host: string, env: Env): string | null {
 export function bypassesProxy(host: string, noProxy: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   for (const raw of noProxy.split(',')) {
-    const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '');
     if (!entry) continue;
     if (entry === '*') return true;
     const cidr = /^([^/]+)\/(\d+)$/.exec(entry);

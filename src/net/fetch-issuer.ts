@@ -19,7 +19,10 @@ export const MAX_ISSUER_BYTES = 64 * 1024;
 export const MAX_ISSUER_MS = 5_000;
 
 export class IssuerFetchError extends Error {
-  constructor(message: string, readonly refusal: IssuerRefusal | null = null) {
+  constructor(
+    message: string,
+    readonly refusal: IssuerRefusal | null = null,
+  ) {
     super(message);
     this.name = 'IssuerFetchError';
   }
@@ -55,7 +58,10 @@ const defaultLookup = async (host: string) => (await lookup(host)).address;
  * Where the GET goes: the proxy (absolute-form request, RFC 9112 3.2.2), or the vetted address of
  * the URL's host, connected to as resolved, so a second DNS answer cannot swap in another address.
  */
-async function route(url: URL, options: IssuerFetchOptions): Promise<{ host: string; port: number; path: string; headers: Record<string, string> }> {
+async function route(
+  url: URL,
+  options: IssuerFetchOptions,
+): Promise<{ host: string; port: number; path: string; headers: Record<string, string> }> {
   const port = Number(url.port || 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const headers: Record<string, string> = { host: url.host, 'user-agent': 'tlswitness' };
@@ -68,7 +74,8 @@ async function route(url: URL, options: IssuerFetchOptions): Promise<{ host: str
     // A name is the proxy's to resolve (and to police); a literal address or localhost is checked here.
     if (literal || isLoopbackName(host)) check(literal ?? host);
     if (options.proxy.authorization) headers['proxy-authorization'] = options.proxy.authorization;
-    const proxyHost = options.resolve.get(`${options.proxy.host.toLowerCase()}:${options.proxy.port}`)?.[0] ?? options.proxy.host;
+    const proxyHost =
+      options.resolve.get(`${options.proxy.host.toLowerCase()}:${options.proxy.port}`)?.[0] ?? options.proxy.host;
     return { host: proxyHost, port: options.proxy.port, path: url.href, headers };
   }
   let address = literal ?? options.resolve.get(`${host.toLowerCase()}:${port}`)?.[0];
@@ -76,7 +83,9 @@ async function route(url: URL, options: IssuerFetchOptions): Promise<{ host: str
     try {
       address = await (options.lookupAddress ?? defaultLookup)(host);
     } catch (error) {
-      throw new IssuerFetchError(`GET ${url.href}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? 'ENOTFOUND'})`);
+      throw new IssuerFetchError(
+        `GET ${url.href}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? 'ENOTFOUND'})`,
+      );
     }
   }
   check(address);
@@ -99,60 +108,89 @@ function get(url: URL, options: IssuerFetchOptions, deadline: number, redirects:
     };
     const remaining = Math.max(0, deadline - Date.now());
     // One deadline for the whole fetch (resolution, redirects, a server that dribbles its body).
-    const timer = setTimeout(() => finish(new IssuerFetchError(`GET ${url.href}: no complete answer within ${options.timeoutMs} ms`, 'too-slow')), remaining);
-    route(url, options).then((target) => {
-      if (finished) return;
-      req = request({ ...target, agent: false }, (res) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
-          res.resume();
-          let next: URL;
-          try {
-            next = new URL(res.headers.location, url);
-          } catch {
-            finish(new IssuerFetchError(`GET ${url.href}: redirect to an unusable URL`));
+    const timer = setTimeout(
+      () =>
+        finish(new IssuerFetchError(`GET ${url.href}: no complete answer within ${options.timeoutMs} ms`, 'too-slow')),
+      remaining,
+    );
+    route(url, options).then(
+      (target) => {
+        if (finished) return;
+        req = request({ ...target, agent: false }, (res) => {
+          const status = res.statusCode ?? 0;
+          if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+            res.resume();
+            let next: URL;
+            try {
+              next = new URL(res.headers.location, url);
+            } catch {
+              finish(new IssuerFetchError(`GET ${url.href}: redirect to an unusable URL`));
+              return;
+            }
+            clearTimeout(timer);
+            finished = true;
+            req?.destroy();
+            fetchAt(next, options, deadline, redirects - 1).then(done, fail);
             return;
           }
-          clearTimeout(timer);
-          finished = true;
-          req?.destroy();
-          fetchAt(next, options, deadline, redirects - 1).then(done, fail);
-          return;
-        }
-        if (status !== 200) {
-          res.resume();
-          finish(new IssuerFetchError(`GET ${url.href} answered ${status}`));
-          return;
-        }
-        const declared = Number(res.headers['content-length'] ?? NaN);
-        if (declared > maxBytes) {
-          finish(new IssuerFetchError(`GET ${url.href}: answer of ${declared} bytes, over the ${maxBytes / 1024} KiB an issuer can need`, 'too-large'));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) finish(new IssuerFetchError(`GET ${url.href}: answer over the ${maxBytes / 1024} KiB an issuer can need`, 'too-large'));
-          else chunks.push(chunk);
+          if (status !== 200) {
+            res.resume();
+            finish(new IssuerFetchError(`GET ${url.href} answered ${status}`));
+            return;
+          }
+          const declared = Number(res.headers['content-length'] ?? NaN);
+          if (declared > maxBytes) {
+            finish(
+              new IssuerFetchError(
+                `GET ${url.href}: answer of ${declared} bytes, over the ${maxBytes / 1024} KiB an issuer can need`,
+                'too-large',
+              ),
+            );
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes)
+              finish(
+                new IssuerFetchError(
+                  `GET ${url.href}: answer over the ${maxBytes / 1024} KiB an issuer can need`,
+                  'too-large',
+                ),
+              );
+            else chunks.push(chunk);
+          });
+          res.on('error', (error) => finish(error));
+          res.on('end', () => {
+            if (finished) return;
+            certificatesFromIssuerBody(Buffer.concat(chunks)).then(
+              (certs) =>
+                finish(
+                  certs.length ? null : new IssuerFetchError(`GET ${url.href}: no certificate in the answer`),
+                  certs,
+                ),
+              () => finish(new IssuerFetchError(`GET ${url.href}: the answer is not DER, PEM or PKCS#7`)),
+            );
+          });
         });
-        res.on('error', (error) => finish(error));
-        res.on('end', () => {
-          if (finished) return;
-          certificatesFromIssuerBody(Buffer.concat(chunks)).then(
-            (certs) => finish(certs.length ? null : new IssuerFetchError(`GET ${url.href}: no certificate in the answer`), certs),
-            () => finish(new IssuerFetchError(`GET ${url.href}: the answer is not DER, PEM or PKCS#7`)),
-          );
-        });
-      });
-      req.on('error', (error) => finish(options.proxy ? new IssuerFetchError(`GET ${url.href} through proxy ${options.proxy.display}: ${error.message}`) : error));
-      req.end();
-    }, (error: Error) => finish(error));
+        req.on('error', (error) =>
+          finish(
+            options.proxy
+              ? new IssuerFetchError(`GET ${url.href} through proxy ${options.proxy.display}: ${error.message}`)
+              : error,
+          ),
+        );
+        req.end();
+      },
+      (error: Error) => finish(error),
+    );
   });
 }
 
 function fetchAt(url: URL, options: IssuerFetchOptions, deadline: number, redirects: number): Promise<Buffer[]> {
-  if (url.protocol !== 'http:') return Promise.reject(new IssuerFetchError(`AIA URL ${url.href} is not http:// (RFC 5280 4.2.2.1)`));
+  if (url.protocol !== 'http:')
+    return Promise.reject(new IssuerFetchError(`AIA URL ${url.href} is not http:// (RFC 5280 4.2.2.1)`));
   return get(url, options, deadline, redirects);
 }
 

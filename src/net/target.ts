@@ -3,7 +3,6 @@ import { ipFamily } from '../ip.js';
 import { TlswitnessError } from '../errors.js';
 import type { HostPort } from '../types.js';
 
-
 function parsePort(text: string, what: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
     throw new TlswitnessError('bad-target', `${what}: port "${text}" is not a number from 1 to 65535`);
@@ -21,7 +20,10 @@ export function isHostName(text: string): boolean {
 function checkHost(host: string, original: string): string {
   if (ipFamily(host)) return host;
   if (!HOSTNAME.test(host)) {
-    throw new TlswitnessError('bad-target', `target "${original}": "${host}" is not a host name or IP address (use host, host:port, [v6addr]:port or https://host/)`);
+    throw new TlswitnessError(
+      'bad-target',
+      `target "${original}": "${host}" is not a host name or IP address (use host, host:port, [v6addr]:port or https://host/)`,
+    );
   }
   return host.toLowerCase().replace(/\.$/, '');
 }
@@ -38,7 +40,10 @@ export function parseTarget(text: string): HostPort {
       throw new TlswitnessError('bad-target', `target "${original}" is not a valid URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'wss:') {
-      throw new TlswitnessError('bad-target', `target "${original}": only https:// URLs carry TLS (got ${url.protocol})`);
+      throw new TlswitnessError(
+        'bad-target',
+        `target "${original}": only https:// URLs carry TLS (got ${url.protocol})`,
+      );
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     return { host: checkHost(host, original), port: url.port ? parsePort(url.port, `target "${original}"`) : 443 };
@@ -46,18 +51,21 @@ export function parseTarget(text: string): HostPort {
   rest = rest.replace(/\/.*$/, '');
   if (rest.startsWith('[')) {
     const match = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
-    if (!match || ipFamily(match[1]!) !== 6) throw new TlswitnessError('bad-target', `target "${original}": expected [v6addr]:port`);
+    if (!match || ipFamily(match[1]!) !== 6)
+      throw new TlswitnessError('bad-target', `target "${original}": expected [v6addr]:port`);
     return { host: match[1]!, port: match[2] !== undefined ? parsePort(match[2], `target "${original}"`) : 443 };
   }
   if (ipFamily(rest) === 6) return { host: rest, port: 443 };
   const colon = rest.lastIndexOf(':');
   if (colon >= 0) {
-    return { host: checkHost(rest.slice(0, colon), original), port: parsePort(rest.slice(colon + 1), `target "${original}"`) };
+    return {
+      host: checkHost(rest.slice(0, colon), original),
+      port: parsePort(rest.slice(colon + 1), `target "${original}"`),
+    };
   }
   if (!rest) throw new TlswitnessError('bad-target', `target "${original}" is empty`);
   return { host: checkHost(rest, original), port: 443 };
 }
-
 
 /** curl's --resolve: `HOST:PORT:ADDR[,ADDR...]`, ADDR may be a bracketed IPv6 address. */
 export type ResolveMap = Map<string, string[]>;
@@ -66,13 +74,19 @@ export function parseResolve(entries: string[]): ResolveMap {
   const map: ResolveMap = new Map();
   for (const entry of entries) {
     const match = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(entry.trim());
-    if (!match) throw new TlswitnessError('bad-resolve', `--resolve "${entry}": expected HOST:PORT:ADDRESS, as curl takes it (e.g. api.example.com:443:127.0.0.1)`);
+    if (!match)
+      throw new TlswitnessError(
+        'bad-resolve',
+        `--resolve "${entry}": expected HOST:PORT:ADDRESS, as curl takes it (e.g. api.example.com:443:127.0.0.1)`,
+      );
     const host = match[1]!.replace(/^\[|\]$/g, '').toLowerCase();
     const port = Number(match[2]);
-    if (port < 1 || port > 65535) throw new TlswitnessError('bad-resolve', `--resolve "${entry}": port ${port} is out of range`);
+    if (port < 1 || port > 65535)
+      throw new TlswitnessError('bad-resolve', `--resolve "${entry}": port ${port} is out of range`);
     const addresses = match[3]!.split(',').map((a) => a.trim().replace(/^\[|\]$/g, ''));
     for (const address of addresses) {
-      if (!ipFamily(address)) throw new TlswitnessError('bad-resolve', `--resolve "${entry}": "${address}" is not an IP address`);
+      if (!ipFamily(address))
+        throw new TlswitnessError('bad-resolve', `--resolve "${entry}": "${address}" is not an IP address`);
     }
     map.set(`${host}:${port}`, addresses);
   }

@@ -52,16 +52,24 @@ function textBody(record: HandshakeRecord): string {
     `Problem:   ${d.problem} (fault: ${d.liability}, confidence: ${d.confidence})`,
     `Summary:   ${d.summary}`,
     `Action:    ${d.action}`,
-    ...(record.weakCrypto?.refusedBy.length ? [`Refused by: ${record.weakCrypto.refusedBy.map((r) => `${r.client} ("${r.message}")`).join('; ')}`] : []),
-    ...(record.interception.detected || record.interception.ownProxy || record.interception.possible ? [`Interception: ${interceptionWords(record)}`] : []),
+    ...(record.weakCrypto?.refusedBy.length
+      ? [`Refused by: ${record.weakCrypto.refusedBy.map((r) => `${r.client} ("${r.message}")`).join('; ')}`]
+      : []),
+    ...(record.interception.detected || record.interception.ownProxy || record.interception.possible
+      ? [`Interception: ${interceptionWords(record)}`]
+      : []),
     `Verify:    ${record.verification.opensslCode} (${record.verification.message})`,
     `Trust:     public ${record.trust.public}, system ${record.trust.system}, extra ${record.trust.extra}`,
-    ...(record.verification.openssl ? [`OpenSSL:   ${opensslLine(record.verification.openssl)} (on the live connection)`] : []),
+    ...(record.verification.openssl
+      ? [`OpenSSL:   ${opensslLine(record.verification.openssl)} (on the live connection)`]
+      : []),
     ...(record.verification.detail ? [`Detail:    ${record.verification.detail}`] : []),
     '',
     chainHeading(record),
   ];
-  record.chain.forEach((c, i) => lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`));
+  record.chain.forEach((c, i) =>
+    lines.push(` ${i} s: ${c.subject}`, `   i: ${c.issuer}`, `   valid until ${c.notAfter}`),
+  );
   // `curl -x` prints this body to a terminal: names, messages and the host come from the network, so
   // each line goes through the terminal-safe escaping. PEM is base64 and keeps its own line breaks.
   return [safeLines(lines), '', ...record.chain.map((c) => c.pem.trimEnd()), ''].join('\n');
@@ -83,7 +91,11 @@ export function blockResponse(record: HandshakeRecord, accept: string | undefine
   const status = record.failure?.code === 'ETIMEDOUT' ? 504 : 502;
   if (accept && /text\/html/i.test(accept)) {
     const title = `TLS problem: ${record.diagnosis.problem} at ${formatHostPort(record.target)}`;
-    return { status, contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><pre>${text.split('\n').map(esc).join('\n')}</pre>\n` };
+    return {
+      status,
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><pre>${text.split('\n').map(esc).join('\n')}</pre>\n`,
+    };
   }
   return { status, contentType: 'text/plain; charset=utf-8', body: text };
 }

@@ -15,7 +15,12 @@ const SAMPLE_BYTES = 1024;
 /** Whether this exchange can tell anything: the upstream asked for a certificate and none was presented. */
 function watched(connection: MitmConnection | undefined): connection is MitmConnection {
   const record = connection?.record;
-  return !!record && record.clientCertificate.requested && !record.clientCertificate.presented && record.diagnosis.problem === 'ok';
+  return (
+    !!record &&
+    record.clientCertificate.requested &&
+    !record.clientCertificate.presented &&
+    record.diagnosis.problem === 'ok'
+  );
 }
 
 export class ClientCertRefusals {
@@ -28,9 +33,18 @@ export class ClientCertRefusals {
   response(connection: MitmConnection | undefined, method: string, response: IncomingMessage | undefined): void {
     if (!response || !watched(connection) || !REFUSALS.has(response.statusCode ?? 0)) return;
     const head = [`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage ?? ''}`];
-    for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) head.push(`${response.rawHeaders[i]}: ${response.rawHeaders[i + 1]}`);
+    for (let i = 0; i + 1 < response.rawHeaders.length; i += 2)
+      head.push(`${response.rawHeaders[i]}: ${response.rawHeaders[i + 1]}`);
     let body = '';
-    const judge = () => this.judge(connection, { request: `the app's ${method}`, status: response.statusCode ?? null, statusText: response.statusMessage ?? '', head: `${head.join('\r\n')}\r\n\r\n${body}`, end: 'response', error: null });
+    const judge = () =>
+      this.judge(connection, {
+        request: `the app's ${method}`,
+        status: response.statusCode ?? null,
+        statusText: response.statusMessage ?? '',
+        head: `${head.join('\r\n')}\r\n\r\n${body}`,
+        end: 'response',
+        error: null,
+      });
     // A copy of the start of the page, beside the library's pipe to the app (as RequestLog counts bytes).
     response.on('data', (chunk: Buffer) => {
       if (body.length < SAMPLE_BYTES) body += chunk.subarray(0, SAMPLE_BYTES - body.length).toString('latin1');
@@ -39,13 +53,31 @@ export class ClientCertRefusals {
   }
 
   /** The exchange failed before any response: a close, reset or alert right after the app's request. */
-  failed(connection: MitmConnection | undefined, method: string, error: Error & { code?: string }, reusedSocket: boolean): void {
+  failed(
+    connection: MitmConnection | undefined,
+    method: string,
+    error: Error & { code?: string },
+    reusedSocket: boolean,
+  ): void {
     // A pooled connection the server had closed while idle says nothing; neither does OpenSSL's refusal or a timeout.
     if (!watched(connection) || reusedSocket || error instanceof UpstreamRefusal) return;
     const text = `${error.code ?? ''} ${error.message}`;
-    const end = /alert/i.test(text) ? 'alert' : /ECONNRESET|EPIPE/.test(text) ? 'reset' : /socket hang up/i.test(text) ? 'closed' : null;
+    const end = /alert/i.test(text)
+      ? 'alert'
+      : /ECONNRESET|EPIPE/.test(text)
+        ? 'reset'
+        : /socket hang up/i.test(text)
+          ? 'closed'
+          : null;
     if (!end) return;
-    this.judge(connection, { request: `the app's ${method}`, status: null, statusText: '', head: '', end, error: error.message });
+    this.judge(connection, {
+      request: `the app's ${method}`,
+      status: null,
+      statusText: '',
+      head: '',
+      end,
+      error: error.message,
+    });
   }
 
   private judge(connection: MitmConnection, answer: HttpAnswer): void {

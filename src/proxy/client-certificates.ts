@@ -17,19 +17,31 @@ function readPem(path: string, spec: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new TlswitnessError('unreadable-file', `--upstream-client-cert ${spec}: ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    throw new TlswitnessError(
+      'unreadable-file',
+      `--upstream-client-cert ${spec}: ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+    );
   }
 }
 
 export function parseUpstreamClientCert(spec: string): UpstreamClientCertificate {
   const match = /^([^=]+)=([^,]+),(.+)$/.exec(spec.trim());
   const pattern = match ? parsePassthrough(match[1]!) : null;
-  if (!match || !pattern) throw new TlswitnessError('bad-usage', `--upstream-client-cert "${spec}": expected HOSTPATTERN=CERT.pem,KEY.pem`);
+  if (!match || !pattern)
+    throw new TlswitnessError('bad-usage', `--upstream-client-cert "${spec}": expected HOSTPATTERN=CERT.pem,KEY.pem`);
   const cert = readPem(match[2]!, spec);
   const key = readPem(match[3]!, spec);
   const der = pemCertificates(cert.toString('latin1'))[0];
-  if (!der) throw new TlswitnessError('not-certificates', `--upstream-client-cert ${spec}: ${match[2]} holds no PEM certificate`);
-  if (!/PRIVATE KEY-----/.test(key.toString('latin1'))) throw new TlswitnessError('not-certificates', `--upstream-client-cert ${spec}: ${match[3]} holds no PEM private key`);
+  if (!der)
+    throw new TlswitnessError(
+      'not-certificates',
+      `--upstream-client-cert ${spec}: ${match[2]} holds no PEM certificate`,
+    );
+  if (!/PRIVATE KEY-----/.test(key.toString('latin1')))
+    throw new TlswitnessError(
+      'not-certificates',
+      `--upstream-client-cert ${spec}: ${match[3]} holds no PEM private key`,
+    );
   return { pattern, credentials: { cert, key, subject: new ParsedCertificate(der).subject } };
 }
 

@@ -26,7 +26,10 @@ export class ClientRejections {
       const count = (this.counts.get(key) ?? 0) + 1;
       if (this.counts.size > MAX_HOSTS) this.counts.clear();
       this.counts.set(key, count);
-      const pinned = count >= PINNED_AFTER ? ` It refused ${count} times for ${key}: if the app pins this host's certificate, run with --passthrough ${target.host}` : '';
+      const pinned =
+        count >= PINNED_AFTER
+          ? ` It refused ${count} times for ${key}: if the app pins this host's certificate, run with --passthrough ${target.host}`
+          : '';
       this.events.publish({
         type: 'client-tls-error',
         time: new Date().toISOString(),

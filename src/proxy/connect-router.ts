@@ -12,7 +12,13 @@ export type RefuseReason = 'unauthorized' | 'bad-target' | 'loop' | 'no-bytes' |
 
 export type Decision =
   /** Closed; `status` is the answer when the proxy has not yet sent its 200, `code` the error event (none for a 407). */
-  | { action: 'refuse'; reason: RefuseReason; status: string | null; code: Extract<EventErrorCode, 'BAD_CONNECT' | 'LOOP' | 'CLIENT_ABORTED' | 'BAD_SNI'> | null; sni?: string | null }
+  | {
+      action: 'refuse';
+      reason: RefuseReason;
+      status: string | null;
+      code: Extract<EventErrorCode, 'BAD_CONNECT' | 'LOOP' | 'CLIENT_ABORTED' | 'BAD_SNI'> | null;
+      sni?: string | null;
+    }
   /** Not TLS: the bytes are relayed untouched and nothing is recorded. */
   | { action: 'raw'; reason: 'not-tls' }
   /** TLS the user asked to leave alone (--passthrough): relayed, and recorded by a side probe. */
@@ -34,7 +40,8 @@ export type Refusal = Extract<Decision, { action: 'refuse' }>;
 
 /** The CONNECT request itself, before the proxy answers 200: a target, or a refusal. */
 export function routeConnectRequest(authority: string, authorized: boolean): { target: HostPort } | Refusal {
-  if (!authorized) return { action: 'refuse', reason: 'unauthorized', status: '407 Proxy Authentication Required', code: null };
+  if (!authorized)
+    return { action: 'refuse', reason: 'unauthorized', status: '407 Proxy Authentication Required', code: null };
   const target = parseConnectAuthority(authority);
   if (!target) return { action: 'refuse', reason: 'bad-target', status: '400 Bad Request', code: 'BAD_CONNECT' };
   return { target };
@@ -57,9 +64,11 @@ export function routeFirstBytes(policy: PolicyOptions, target: HostPort, first: 
   const name = upstreamName(target, hello.serverName);
   // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
   if (policy.mode === 'tunnel') return { action: 'tunnel', reason: 'mode', recordAs: name?.recordAs };
-  if (matchesPassthrough(policy.passthrough, target)) return { action: 'passthrough', reason: 'passthrough', recordAs: name?.recordAs };
+  if (matchesPassthrough(policy.passthrough, target))
+    return { action: 'passthrough', reason: 'passthrough', recordAs: name?.recordAs };
   // The MITM speaks HTTP/1.1 only: an app that offers only h2 (gRPC) is passed through.
-  if (hello.alpn && hello.alpn.length > 0 && !hello.alpn.includes('http/1.1')) return { action: 'tunnel', reason: 'h2-only', recordAs: name?.recordAs };
+  if (hello.alpn && hello.alpn.length > 0 && !hello.alpn.includes('http/1.1'))
+    return { action: 'tunnel', reason: 'h2-only', recordAs: name?.recordAs };
   if (!name) return { action: 'refuse', reason: 'bad-sni', status: null, code: 'BAD_SNI', sni: hello.serverName };
   return { action: 'mitm', reason: policy.onUpstreamError === 'block' ? 'early' : 'after-record', name };
 }
@@ -67,7 +76,9 @@ export function routeFirstBytes(policy: PolicyOptions, target: HostPort, first: 
 /** After recording: a careful client would refuse what does not verify, so it is blocked or (by choice) tunnelled. */
 export function routeRecord(policy: PolicyOptions, name: UpstreamName, record: HandshakeRecord): Decision {
   if (upstreamAcceptable(policy, record)) return { action: 'mitm', reason: 'verified', name };
-  return policy.onUpstreamError === 'tunnel' ? { action: 'tunnel', reason: 'upstream-error' } : { action: 'mitm', reason: 'blocked', name };
+  return policy.onUpstreamError === 'tunnel'
+    ? { action: 'tunnel', reason: 'upstream-error' }
+    : { action: 'mitm', reason: 'blocked', name };
 }
 
 /** The error event's text for a refusal (none for a 407: the normal first step of a client that has credentials). */

@@ -25,7 +25,12 @@ export class ExchangeErrors {
     const response = ctx.proxyToClientResponse;
     response.once('close', () => {
       if (response.writableFinished) return;
-      if (!this.reported.has(ctx)) this.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', ctx, new Error('the app closed the connection before the response was complete'));
+      if (!this.reported.has(ctx))
+        this.handle(
+          'PROXY_TO_CLIENT_RESPONSE_ERROR',
+          ctx,
+          new Error('the app closed the connection before the response was complete'),
+        );
       ctx.proxyToServerRequest?.destroy();
       ctx.serverToProxyResponse?.destroy();
     });
@@ -39,7 +44,9 @@ export class ExchangeErrors {
       return;
     }
     const options = ctx?.proxyToServerRequestOptions;
-    const target = (ctx && this.targets.get(ctx)) ?? (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
+    const target =
+      (ctx && this.targets.get(ctx)) ??
+      (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
     const failure = exchangeFailure(kind, error, target);
     this.events.publish(errorEvent(failure.code, failure.message, ctx ? target : undefined));
     if (!ctx) return;
@@ -51,14 +58,22 @@ export class ExchangeErrors {
       const problem = error.record.diagnosis.problem;
       // Set (not only written) so that the request log can read it as the block's reason.
       response.setHeader('x-tlswitness-problem', problem);
-      response.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-error': failure.code });
+      response.writeHead(page.status, {
+        'content-type': page.contentType,
+        'content-length': Buffer.byteLength(page.body),
+        'x-tlswitness-error': failure.code,
+      });
       response.end(page.body);
       return;
     }
     if (failure.status && !response.headersSent && !response.destroyed) {
       ctx.clientToProxyRequest.resume();
       const body = `tlswitness: ${failure.message}\n`;
-      response.writeHead(failure.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-tlswitness-error': failure.code });
+      response.writeHead(failure.status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'x-tlswitness-error': failure.code,
+      });
       response.end(body);
       return;
     }

@@ -45,26 +45,55 @@ export class LoopError extends Error {
   }
 }
 
-const CLIENT_SIDE = new Set(['CLIENT_TO_PROXY_REQUEST_ERROR', 'PROXY_TO_CLIENT_RESPONSE_ERROR', 'CLIENT_TO_PROXY_SOCKET_ERROR']);
+const CLIENT_SIDE = new Set([
+  'CLIENT_TO_PROXY_REQUEST_ERROR',
+  'PROXY_TO_CLIENT_RESPONSE_ERROR',
+  'CLIENT_TO_PROXY_SOCKET_ERROR',
+]);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 export function exchangeFailure(kind: string, error: unknown, target: string): ExchangeFailure {
   const err = (error ?? {}) as NodeJS.ErrnoException;
   const text = String(err.message ?? error);
-  if (CLIENT_SIDE.has(kind)) return { code: 'CLIENT_ABORTED', message: `the app left the exchange with ${target} early (${err.code ?? text})`, status: null };
+  if (CLIENT_SIDE.has(kind))
+    return {
+      code: 'CLIENT_ABORTED',
+      message: `the app left the exchange with ${target} early (${err.code ?? text})`,
+      status: null,
+    };
   if (error instanceof LoopError) return { code: 'LOOP', message: text, status: 508 };
-  if (error instanceof UpstreamTimeoutError) return { code: 'UPSTREAM_TIMEOUT', message: `${text}: the server is overloaded or hung; try again, or ask its owner`, status: 504 };
+  if (error instanceof UpstreamTimeoutError)
+    return {
+      code: 'UPSTREAM_TIMEOUT',
+      message: `${text}: the server is overloaded or hung; try again, or ask its owner`,
+      status: 504,
+    };
   if (error instanceof ConnectError) {
     const { failure } = error;
     const timedOut = failure.code === 'ETIMEDOUT';
-    if (failure.step === 'proxy') return { code: 'UPSTREAM_PROXY', message: failure.message, status: timedOut ? 504 : 502 };
-    if (failure.step === 'dns') return { code: timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_DNS', message: failure.message, status: timedOut ? 504 : 502 };
+    if (failure.step === 'proxy')
+      return { code: 'UPSTREAM_PROXY', message: failure.message, status: timedOut ? 504 : 502 };
+    if (failure.step === 'dns')
+      return {
+        code: timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_DNS',
+        message: failure.message,
+        status: timedOut ? 504 : 502,
+      };
     if (timedOut) return { code: 'UPSTREAM_TIMEOUT', message: failure.message, status: 504 };
-    return { code: 'UPSTREAM_REFUSED', message: `${failure.message}: is the server running, and is ${target} the right port?`, status: 502 };
+    return {
+      code: 'UPSTREAM_REFUSED',
+      message: `${failure.message}: is the server running, and is ${target} the right port?`,
+      status: 502,
+    };
   }
   if (kind === 'SERVER_TO_PROXY_RESPONSE_ERROR' || (err.code && RESET.has(err.code)) || /socket hang up/i.test(text)) {
-    return { code: 'UPSTREAM_RESET', message: `${target} closed the connection in the middle of the exchange (${err.code ?? text}); the app's response was cut off`, status: 502 };
+    return {
+      code: 'UPSTREAM_RESET',
+      message: `${target} closed the connection in the middle of the exchange (${err.code ?? text}); the app's response was cut off`,
+      status: 502,
+    };
   }
-  if (kind === 'PROXY_TO_SERVER_REQUEST_ERROR') return { code: 'UPSTREAM_TLS', message: `${target}: ${text}`, status: 502 };
+  if (kind === 'PROXY_TO_SERVER_REQUEST_ERROR')
+    return { code: 'UPSTREAM_TLS', message: `${target}: ${text}`, status: 502 };
   return { code: 'PROXY_ERROR', message: `${kind}: ${text}`, status: 502 };
 }

@@ -19,4 +19,3 @@ export function firstChunk(socket: Socket, timeoutMs: number): Promise<Buffer | 
     socket.resume();
   });
 }
-

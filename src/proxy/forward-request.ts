@@ -19,7 +19,10 @@ export interface ForwardParts {
   routeOf(req: IncomingMessage): PlainRoute | undefined;
 }
 
-export function prepareForward({ shared, errors, refusals, connectionOf, routeOf }: ForwardParts, ctx: ExchangeContext): void {
+export function prepareForward(
+  { shared, errors, refusals, connectionOf, routeOf }: ForwardParts,
+  ctx: ExchangeContext,
+): void {
   const request = ctx.clientToProxyRequest;
   const connection = connectionOf(request.socket);
   const options = ctx.proxyToServerRequestOptions!;
@@ -39,7 +42,9 @@ export function prepareForward({ shared, errors, refusals, connectionOf, routeOf
   }
   options.headers.via = withVia(request.headers.via, shared.viaToken);
   const path = request.url ?? '/';
-  const url = connection ? `https://${formatHostPort(connection.target)}${path}` : (route?.url ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
+  const url = connection
+    ? `https://${formatHostPort(connection.target)}${path}`
+    : (route?.url ?? `http://${formatHostPort({ host: String(options.host), port: Number(options.port) })}${path}`);
   const upstreamProxy = connection ? null : shared.options.upstream.proxyFor(String(options.host));
   if (upstreamProxy) {
     // Plain HTTP through the upstream proxy: absolute-form request line (RFC 9112 3.2.2) and its credentials.
@@ -47,9 +52,15 @@ export function prepareForward({ shared, errors, refusals, connectionOf, routeOf
     // The plain agent dials it through the connector, which applies --resolve.
     options.host = upstreamProxy.host;
     options.port = upstreamProxy.port;
-    if (upstreamProxy.authorization) options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
+    if (upstreamProxy.authorization)
+      options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
   }
-  errors.watch(ctx, connection ? formatHostPort(connection.target) : formatHostPort({ host: String(options.host), port: Number(options.port) }));
+  errors.watch(
+    ctx,
+    connection
+      ? formatHostPort(connection.target)
+      : formatHostPort({ host: String(options.host), port: Number(options.port) }),
+  );
   const done = shared.requests.start(request, url, connection?.record.id ?? null);
   const counted = { bytes: 0 };
   ctx.onResponse((_ctx, callback) => {
@@ -62,6 +73,9 @@ export function prepareForward({ shared, errors, refusals, connectionOf, routeOf
   response.once('close', () => {
     // A block page written for a connection OpenSSL refused (exchange-errors.ts) is logged as blocked.
     const blocked = ctx.serverToProxyResponse ? undefined : response.getHeader('x-tlswitness-problem');
-    done(response.writableFinished ? response.statusCode : null, counted.bytes, { rawHeaders: ctx.serverToProxyResponse?.rawHeaders, ...(typeof blocked === 'string' ? { blocked } : {}) });
+    done(response.writableFinished ? response.statusCode : null, counted.bytes, {
+      rawHeaders: ctx.serverToProxyResponse?.rawHeaders,
+      ...(typeof blocked === 'string' ? { blocked } : {}),
+    });
   });
 }

@@ -56,10 +56,26 @@ export interface FrontContext {
 }
 
 /** Answers a request the proxy will not forward (never echoing credentials from its target). */
-export function refuseRequest(events: EventBus, req: IncomingMessage, res: ServerResponse, status: 400 | 407 | 508, text: string): void {
+export function refuseRequest(
+  events: EventBus,
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: 400 | 407 | 508,
+  text: string,
+): void {
   // A 407 is the normal first step of a client that has credentials; the rest are worth an event.
-  if (status !== 407) events.publish(errorEvent(status === 508 ? 'LOOP' : 'BAD_REQUEST', `refused ${req.method} ${shownTarget(String(req.url))}: ${text}`));
+  if (status !== 407)
+    events.publish(
+      errorEvent(
+        status === 508 ? 'LOOP' : 'BAD_REQUEST',
+        `refused ${req.method} ${shownTarget(String(req.url))}: ${text}`,
+      ),
+    );
   req.resume();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    connection: 'close',
+    ...(status === 407 ? { 'proxy-authenticate': 'Basic realm="tlswitness"' } : {}),
+  });
   res.end(`tlswitness: ${text}\n`);
 }

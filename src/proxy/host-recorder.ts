@@ -30,7 +30,9 @@ export class HostRecorder {
     private readonly maxEntries = 2_000,
   ) {}
 
-  private fresh(entry: { record: HandshakeRecord; at: number } | undefined): entry is { record: HandshakeRecord; at: number } {
+  private fresh(
+    entry: { record: HandshakeRecord; at: number } | undefined,
+  ): entry is { record: HandshakeRecord; at: number } {
     if (!entry) return false;
     const ttl = entry.record.failure ? this.failureTtlMs : this.ttlMs;
     return this.now() - entry.at < ttl;

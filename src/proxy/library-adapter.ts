@@ -14,7 +14,11 @@ export const PINNED_LIBRARY_VERSION = '1.1.0';
 
 /** The bundled library is the pinned one, or the proxy does not start: its private entry points may have moved. */
 export function checkLibraryVersion(installed: string, pinned = PINNED_LIBRARY_VERSION): void {
-  if (installed !== pinned) throw new TlswitnessError('bad-usage', `http-mitm-proxy ${installed} is bundled but tlswitness is built for ${pinned}: rebuild with http-mitm-proxy@${pinned}`);
+  if (installed !== pinned)
+    throw new TlswitnessError(
+      'bad-usage',
+      `http-mitm-proxy ${installed} is bundled but tlswitness is built for ${pinned}: rebuild with http-mitm-proxy@${pinned}`,
+    );
 }
 
 /** One forwarded exchange as the library hands it to hooks (its public context type). */
@@ -72,7 +76,17 @@ export class LibraryAdapter {
   /** Starts the library's own listener, on an unadvertised loopback port; the public listener is ours. */
   listen(options: LibraryListenOptions): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.proxy.listen({ host: '127.0.0.1', port: 0, keepAlive: true, httpsAgent: options.httpsAgent, httpAgent: options.httpAgent, sslCaDir: options.caDir }, (error?: Error | null) => (error ? reject(error) : resolve()));
+      this.proxy.listen(
+        {
+          host: '127.0.0.1',
+          port: 0,
+          keepAlive: true,
+          httpsAgent: options.httpsAgent,
+          httpAgent: options.httpAgent,
+          sslCaDir: options.caDir,
+        },
+        (error?: Error | null) => (error ? reject(error) : resolve()),
+      );
     });
   }
 

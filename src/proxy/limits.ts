@@ -17,4 +17,8 @@ export interface ProxyLimits {
   shutdownGraceMs: number;
 }
 
-export const DEFAULT_LIMITS: ProxyLimits = { headerTimeoutMs: 10_000, responseTimeoutMs: 60_000, shutdownGraceMs: 5_000 };
+export const DEFAULT_LIMITS: ProxyLimits = {
+  headerTimeoutMs: 10_000,
+  responseTimeoutMs: 60_000,
+  shutdownGraceMs: 5_000,
+};

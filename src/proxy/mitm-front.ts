@@ -10,7 +10,15 @@ import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { blockResponse } from './block-response.js';
 import { ClientRejections } from './client-rejections.js';
-import { NO_BYTES, refusalMessage, routeConnectRequest, routeFirstBytes, routeLoop, routeRecord, type Refusal } from './connect-router.js';
+import {
+  NO_BYTES,
+  refusalMessage,
+  routeConnectRequest,
+  routeFirstBytes,
+  routeLoop,
+  routeRecord,
+  type Refusal,
+} from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
@@ -41,7 +49,11 @@ export class MitmFront {
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
     // not Node's 5 s keepAliveTimeout.
     this.inner.keepAliveTimeout = limits.headerTimeoutMs;
-    heads.watch(this.inner, (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`, (socket) => this.connections.get(socket)?.securedAt);
+    heads.watch(
+      this.inner,
+      (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`,
+      (socket) => this.connections.get(socket)?.securedAt,
+    );
     this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     library.onWebSocket(({ socket, path, options: upstream }) => {
       // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
@@ -56,7 +68,9 @@ export class MitmFront {
     });
     library.onConnect((req, socket, head) => {
       this.onConnect(req, socket, head).catch((error: Error) => {
-        options.events.publish(errorEvent('CONNECT_FAILED', `CONNECT ${shownTarget(String(req.url))}: ${error.message}`));
+        options.events.publish(
+          errorEvent('CONNECT_FAILED', `CONNECT ${shownTarget(String(req.url))}: ${error.message}`),
+        );
         socket.destroy();
       });
     });
@@ -69,10 +83,20 @@ export class MitmFront {
 
   private refuse(socket: Socket, refusal: Refusal, shown: string, target: HostPort | null): void {
     const { events, upstream } = this.shared.options;
-    if (refusal.code) events.publish(errorEvent(refusal.code, refusalMessage(refusal, shown, target, upstream.timeoutMs), target && refusal.status === null ? target.host : undefined));
+    if (refusal.code)
+      events.publish(
+        errorEvent(
+          refusal.code,
+          refusalMessage(refusal, shown, target, upstream.timeoutMs),
+          target && refusal.status === null ? target.host : undefined,
+        ),
+      );
     if (refusal.reason === 'unauthorized') socket.end(PROXY_AUTH_REQUIRED);
     // Bytes pipelined after a refused CONNECT are never read.
-    else if (refusal.status) socket.end(`HTTP/1.1 ${refusal.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy());
+    else if (refusal.status)
+      socket.end(`HTTP/1.1 ${refusal.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () =>
+        socket.destroy(),
+      );
     else socket.destroy();
   }
 
@@ -91,7 +115,8 @@ export class MitmFront {
     // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, upstream.timeoutMs);
     const early = routeFirstBytes(policy, target, first);
-    if (early.action === 'refuse' || !first) return this.refuse(socket, early.action === 'refuse' ? early : NO_BYTES, '', target);
+    if (early.action === 'refuse' || !first)
+      return this.refuse(socket, early.action === 'refuse' ? early : NO_BYTES, '', target);
     if (early.action !== 'mitm') {
       // Tunnelled TLS is still recorded, by the side probe; the app verifies it itself.
       if ('recordAs' in early) recorder.record(target, early.recordAs).catch(() => undefined);
@@ -114,7 +139,13 @@ export class MitmFront {
     try {
       record = await recording;
     } catch (error) {
-      events.publish(errorEvent('RECORD_FAILED', `recording ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
+      events.publish(
+        errorEvent(
+          'RECORD_FAILED',
+          `recording ${formatHostPort(target)} failed: ${(error as Error).message}`,
+          target.host,
+        ),
+      );
       if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
@@ -134,18 +165,39 @@ export class MitmFront {
   }
 
   /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
-  private async terminate(socket: Socket, first: Buffer, target: HostPort, leaf: Promise<SecureContext>, answered: number): Promise<MitmSession | null> {
+  private async terminate(
+    socket: Socket,
+    first: Buffer,
+    target: HostPort,
+    leaf: Promise<SecureContext>,
+    answered: number,
+  ): Promise<MitmSession | null> {
     const { events, upstream } = this.shared.options;
     let context: SecureContext;
     try {
       context = await leaf;
     } catch (error) {
-      events.publish(errorEvent('MINT_FAILED', `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`, target.host));
+      events.publish(
+        errorEvent(
+          'MINT_FAILED',
+          `minting a certificate for ${formatHostPort(target)} failed: ${(error as Error).message}`,
+          target.host,
+        ),
+      );
       socket.destroy();
       return null;
     }
     if (socket.destroyed) return null;
-    const session = startMitmSession({ socket, first, target, context, answered, timeoutMs: upstream.timeoutMs, reportRejection: this.rejections.reporter(target), events });
+    const session = startMitmSession({
+      socket,
+      first,
+      target,
+      context,
+      answered,
+      timeoutMs: upstream.timeoutMs,
+      reportRejection: this.rejections.reporter(target),
+      events,
+    });
     this.outerSocket.set(session.tlsSocket, socket);
     return session;
   }
@@ -163,7 +215,9 @@ export class MitmFront {
     }
     if (connection && !upstreamAcceptable(this.shared.options.policy, connection.record)) {
       const page = blockResponse(connection.record, req.headers.accept);
-      socket.end(`HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`);
+      socket.end(
+        `HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`,
+      );
       return;
     }
     this.webSockets.handleUpgrade(req, socket, head, (ws) => this.shared.library.forwardWebSocket(ws, req));
@@ -177,7 +231,13 @@ export class MitmFront {
     const outer = this.outerSocket.get(req.socket);
     if (outer) drain.track(outer, res);
     if (carriesVia(req.headers.via, viaToken)) {
-      refuseRequest(options.events, req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      refuseRequest(
+        options.events,
+        req,
+        res,
+        508,
+        'loop detected: this request already went through this proxy (its Via header names it)',
+      );
       return;
     }
     if (!connection || upstreamAcceptable(options.policy, connection.record)) {
@@ -185,13 +245,24 @@ export class MitmFront {
       return;
     }
     // Never a silent pass: the app's session completed, so it can read why.
-    const done = requests.start(req, `https://${formatHostPort(connection.target)}${req.url ?? '/'}`, connection.record.id);
+    const done = requests.start(
+      req,
+      `https://${formatHostPort(connection.target)}${req.url ?? '/'}`,
+      connection.record.id,
+    );
     req.resume();
     this.crossChecked(connection).then((record) => {
       const page = blockResponse(record, req.headers.accept);
-      res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-tlswitness-problem': record.diagnosis.problem });
+      res.writeHead(page.status, {
+        'content-type': page.contentType,
+        'content-length': Buffer.byteLength(page.body),
+        'x-tlswitness-problem': record.diagnosis.problem,
+      });
       res.end(page.body);
-      done(page.status, Buffer.byteLength(page.body), { blocked: record.diagnosis.problem, rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem] });
+      done(page.status, Buffer.byteLength(page.body), {
+        blocked: record.diagnosis.problem,
+        rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem],
+      });
     });
   }
 
@@ -206,7 +277,10 @@ export class MitmFront {
     if (!agent || !name || record.failure || record.chain.length === 0) return Promise.resolve(record);
     let check = this.crossChecks.get(record);
     if (!check) this.crossChecks.set(record, (check = agent.crossCheck(connection.target, name, record)));
-    return Promise.race([check, new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref())]);
+    return Promise.race([
+      check,
+      new Promise<HandshakeRecord>((resolve) => setTimeout(resolve, CROSS_CHECK_WAIT_MS, record).unref()),
+    ]);
   }
 
   close(): void {

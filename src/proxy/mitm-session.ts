@@ -44,7 +44,16 @@ export interface SessionOptions {
   events: EventBus;
 }
 
-export function startMitmSession({ socket, first, target, context, answered, timeoutMs, reportRejection, events }: SessionOptions): MitmSession {
+export function startMitmSession({
+  socket,
+  first,
+  target,
+  context,
+  answered,
+  timeoutMs,
+  reportRejection,
+  events,
+}: SessionOptions): MitmSession {
   socket.unshift(first);
   const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
   const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
@@ -68,10 +77,17 @@ export function startMitmSession({ socket, first, target, context, answered, tim
     clearTimeout(handshakeDeadline);
     if (connection.closedByProxy) return;
     if (secure) {
-      if (connection.requests === 0 && !connection.spoke) reportRejection('low', 'the app completed the TLS handshake with the proxy but closed before sending a request');
+      if (connection.requests === 0 && !connection.spoke)
+        reportRejection(
+          'low',
+          'the app completed the TLS handshake with the proxy but closed before sending a request',
+        );
       return;
     }
-    const verdict = classifyHandshakeEnd({ error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut }, timeoutMs);
+    const verdict = classifyHandshakeEnd(
+      { error: handshakeError, flightSent: socket.bytesWritten > answered, timedOut },
+      timeoutMs,
+    );
     if (verdict.kind === 'rejection') reportRejection(verdict.confidence, verdict.reason);
     else events.publish(errorEvent(verdict.code, `MITM ${formatHostPort(target)}: ${verdict.reason}`, target.host));
   });

@@ -21,7 +21,12 @@ export interface GateDecision {
  * record about this leaf that refuses what OpenSSL accepts is a disagreement too, and the stricter
  * verdict stands (the tool is never more permissive than a careful client, nor than its own record).
  */
-export function gateDecision(openssl: OpensslVerdict, recordAccepts: boolean | null, sameLeaf: boolean, policyRefusal = false): GateDecision {
+export function gateDecision(
+  openssl: OpensslVerdict,
+  recordAccepts: boolean | null,
+  sameLeaf: boolean,
+  policyRefusal = false,
+): GateDecision {
   const recorded = sameLeaf && recordAccepts !== null;
   // A record that refuses by a stricter client's policy (weak-crypto at level 2) while both verifiers
   // accept at level 1 is no disagreement: refused, not reported as a verifier bug.
@@ -30,7 +35,12 @@ export function gateDecision(openssl: OpensslVerdict, recordAccepts: boolean | n
 }
 
 /** The verdict as a phrase: "ok", or "CODE (n): message". */
-export function describeVerdict(verdict: { ok: boolean; code: string | null; opensslCode: number | null; message: string }): string {
+export function describeVerdict(verdict: {
+  ok: boolean;
+  code: string | null;
+  opensslCode: number | null;
+  message: string;
+}): string {
   if (verdict.ok) return 'ok';
   return `${verdict.code ?? 'error'}${verdict.opensslCode !== null && verdict.opensslCode >= 0 ? ` (${verdict.opensslCode})` : ''}: ${verdict.message}`;
 }
@@ -69,8 +79,15 @@ export function amendedRecord(record: HandshakeRecord, openssl: OpensslVerdict):
 }
 
 /** The one-line text of the VERIFIER_DISAGREEMENT error event, naming both verdicts. */
-export function disagreementMessage(where: string, record: HandshakeRecord, openssl: OpensslVerdict, recordAccepts: boolean): string {
-  const ours = recordAccepts ? `accepted (${describeVerdict({ ...record.verification })})` : `refused (${describeVerdict({ ...record.verification })})`;
+export function disagreementMessage(
+  where: string,
+  record: HandshakeRecord,
+  openssl: OpensslVerdict,
+  recordAccepts: boolean,
+): string {
+  const ours = recordAccepts
+    ? `accepted (${describeVerdict({ ...record.verification })})`
+    : `refused (${describeVerdict({ ...record.verification })})`;
   const theirs = openssl.ok ? 'accepted' : `refused (${describeVerdict(openssl)})`;
   return `${where}: tlswitness's verifier ${ours} the chain of record ${record.id}, OpenSSL ${theirs} the live connection; the request was blocked. This is a tlswitness verifier bug: please report it with the chain`;
 }

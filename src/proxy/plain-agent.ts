@@ -39,7 +39,10 @@ export class PlainAgent extends Agent {
     super({ keepAlive: true, maxFreeSockets: 64, timeout: plain.responseTimeoutMs, ...options });
   }
 
-  override createConnection(options: { host?: string | null; port?: number | string | null }, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+  override createConnection(
+    options: { host?: string | null; port?: number | string | null },
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): undefined {
     const host = String(options.host).replace(/^\[|\]$/g, '');
     const port = Number(options.port);
     openConnection({ host, port, resolve: this.plain.resolve, proxy: null, timeoutMs: this.plain.timeoutMs }).then(

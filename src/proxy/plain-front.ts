@@ -21,7 +21,9 @@ export class PlainFront {
     plain.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     plain.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
       socket.on('error', () => undefined);
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntlswitness: send WebSocket traffic through the proxy with CONNECT\n');
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntlswitness: send WebSocket traffic through the proxy with CONNECT\n',
+      );
     });
   }
 
@@ -41,23 +43,32 @@ export class PlainFront {
     }
     const { route } = verdict;
     if (carriesVia(req.headers.via, viaToken)) {
-      refuseRequest(events, req, res, 508, 'loop detected: this request already went through this proxy (its Via header names it)');
+      refuseRequest(
+        events,
+        req,
+        res,
+        508,
+        'loop detected: this request already went through this proxy (its Via header names it)',
+      );
       return;
     }
     drain.track(req.socket, res);
-    loops.isSelf(route).then((self) => {
-      if (self) {
-        refuseRequest(events, req, res, 508, 'loop detected: that is this proxy itself');
-        return;
-      }
-      this.routes.set(req, route);
-      // Origin-form and the URL's own authority, so nothing is left for the library to re-parse.
-      req.url = route.path;
-      req.headers.host = route.hostHeader;
-      library.forwardPlain(req, res);
-    }).catch((error: Error) => {
-      events.publish(errorEvent('PROXY_ERROR', `${req.method} ${shownTarget(route.url)}: ${error.message}`));
-      res.destroy();
-    });
+    loops
+      .isSelf(route)
+      .then((self) => {
+        if (self) {
+          refuseRequest(events, req, res, 508, 'loop detected: that is this proxy itself');
+          return;
+        }
+        this.routes.set(req, route);
+        // Origin-form and the URL's own authority, so nothing is left for the library to re-parse.
+        req.url = route.path;
+        req.headers.host = route.hostHeader;
+        library.forwardPlain(req, res);
+      })
+      .catch((error: Error) => {
+        events.publish(errorEvent('PROXY_ERROR', `${req.method} ${shownTarget(route.url)}: ${error.message}`));
+        res.destroy();
+      });
   }
 }

@@ -31,18 +31,34 @@ export function shownTarget(raw: string): string {
 
 export function checkPlainRequest(raw: string, credentialsOk: boolean): PlainVerdict {
   if (!credentialsOk) return { refuse: 407, text: 'proxy authentication required' };
-  if (raw.startsWith('/')) return { refuse: 400, text: 'this is a proxy: point apps at it with HTTP_PROXY / HTTPS_PROXY (absolute-form requests or CONNECT)' };
+  if (raw.startsWith('/'))
+    return {
+      refuse: 400,
+      text: 'this is a proxy: point apps at it with HTTP_PROXY / HTTPS_PROXY (absolute-form requests or CONNECT)',
+    };
   // Parsers disagree on where userinfo ends (`\`, a second '@'), so any '@' before the path refuses it.
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(raw)?.[1] ?? '';
-  if (authority.includes('@')) return { refuse: 400, text: 'the request target carries credentials (user:password@host): send them in an Authorization header instead' };
+  if (authority.includes('@'))
+    return {
+      refuse: 400,
+      text: 'the request target carries credentials (user:password@host): send them in an Authorization header instead',
+    };
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return { refuse: 400, text: 'the request target is not a URL' };
   }
-  if (url.username || url.password) return { refuse: 400, text: 'the request target carries credentials (user:password@host): send them in an Authorization header instead' };
-  if (url.protocol !== 'http:') return { refuse: 400, text: `only http:// is forwarded in plain requests; use CONNECT for ${url.protocol.replace(':', '')}` };
+  if (url.username || url.password)
+    return {
+      refuse: 400,
+      text: 'the request target carries credentials (user:password@host): send them in an Authorization header instead',
+    };
+  if (url.protocol !== 'http:')
+    return {
+      refuse: 400,
+      text: `only http:// is forwarded in plain requests; use CONNECT for ${url.protocol.replace(':', '')}`,
+    };
   const port = Number(url.port || 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!host || port < 1 || port > 65535) return { refuse: 400, text: 'the request target has no usable host or port' };

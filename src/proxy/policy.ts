@@ -24,7 +24,11 @@ export function upstreamAcceptable(options: Pick<PolicyOptions, 'completeChains'
   // A key or signature that Node's level 1 accepts but a level-2 client (Debian's curl, Python) refuses:
   // forwarding it re-signed with a strong key would hide from the app what it refuses directly.
   if (record.verification.ok) return record.diagnosis.problem !== 'weak-crypto';
-  return !!options.completeChains && record.diagnosis.problem === 'incomplete-chain' && record.chainAnalysis.fetched?.completesChain === true;
+  return (
+    !!options.completeChains &&
+    record.diagnosis.problem === 'incomplete-chain' &&
+    record.chainAnalysis.fetched?.completesChain === true
+  );
 }
 
 export interface PassthroughPattern {
@@ -41,7 +45,10 @@ export interface PassthroughPattern {
 export function parsePassthrough(text: string): PassthroughPattern | null {
   const trimmed = text.trim().toLowerCase();
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
-  if (bracketed) return isIP(bracketed[1]!) === 6 ? { host: bracketed[1]!, wildcard: false, port: bracketed[2] ? Number(bracketed[2]) : null } : null;
+  if (bracketed)
+    return isIP(bracketed[1]!) === 6
+      ? { host: bracketed[1]!, wildcard: false, port: bracketed[2] ? Number(bracketed[2]) : null }
+      : null;
   if (isIP(trimmed) === 6) return { host: trimmed, wildcard: false, port: null };
   const match = /^(\*\.)?([a-z0-9_.-]+?)(?::(\d{1,5}))?$/.exec(trimmed);
   if (!match || !match[2] || match[2].startsWith('.') || match[2].endsWith('.')) return null;
@@ -52,5 +59,7 @@ export function parsePassthrough(text: string): PassthroughPattern | null {
 
 export function matchesPassthrough(patterns: PassthroughPattern[], target: HostPort): boolean {
   const host = target.host.toLowerCase();
-  return patterns.some((p) => (p.port === null || p.port === target.port) && (p.wildcard ? host.endsWith(`.${p.host}`) : host === p.host));
+  return patterns.some(
+    (p) => (p.port === null || p.port === target.port) && (p.wildcard ? host.endsWith(`.${p.host}`) : host === p.host),
+  );
 }

@@ -9,7 +9,8 @@ export interface ProxyAuth {
 /** `source` names where the text came from (--auth, a file, a variable), for the message. */
 export function parseProxyAuth(text: string, source = '--auth'): ProxyAuth {
   const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) throw new TlswitnessError('bad-usage', `${source} takes user:password (both non-empty)`);
+  if (colon <= 0 || colon === text.length - 1)
+    throw new TlswitnessError('bad-usage', `${source} takes user:password (both non-empty)`);
   return { digest: createHash('sha256').update(text).digest() };
 }
 
@@ -22,4 +23,5 @@ export function authorized(auth: ProxyAuth, header: string | string[] | undefine
   return timingSafeEqual(createHash('sha256').update(given).digest(), auth.digest) && match !== null;
 }
 
-export const PROXY_AUTH_REQUIRED = 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="tlswitness"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+export const PROXY_AUTH_REQUIRED =
+  'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="tlswitness"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';

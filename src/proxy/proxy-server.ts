@@ -45,12 +45,20 @@ export class ProxyServer {
     this.idle = options.collectGarbage ? new IdleCollector(options.collectGarbage) : null;
     this.recorder = new HostRecorder(options.observe, (record) => options.events.publish(record));
     this.loops = new LoopGuard(options.upstream.resolve, (host) => options.upstream.proxyFor(host));
-    const heads: RequestHeadGuard = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) => options.events.publish(errorEvent(code, message)));
+    const heads: RequestHeadGuard = new RequestHeadGuard(this.limits.headerTimeoutMs, (code, message) =>
+      options.events.publish(errorEvent(code, message)),
+    );
     const errors = new ExchangeErrors(options.events, (response) => heads.cutResponses.has(response));
     /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
     const refusals = new ClientCertRefusals(this.recorder);
     this.library = new LibraryAdapter((kind, ctx, error) => {
-      if (ctx && kind === 'PROXY_TO_SERVER_REQUEST_ERROR') refusals.failed(this.mitm.connectionOf(ctx.clientToProxyRequest.socket), ctx.clientToProxyRequest.method ?? 'GET', error, !!ctx.proxyToServerRequest?.reusedSocket);
+      if (ctx && kind === 'PROXY_TO_SERVER_REQUEST_ERROR')
+        refusals.failed(
+          this.mitm.connectionOf(ctx.clientToProxyRequest.socket),
+          ctx.clientToProxyRequest.method ?? 'GET',
+          error,
+          !!ctx.proxyToServerRequest?.reusedSocket,
+        );
       errors.handle(kind, ctx, error);
     });
     const shared: FrontContext = {
@@ -69,7 +77,18 @@ export class ProxyServer {
     };
     this.mitm = new MitmFront(shared);
     this.plain = new PlainFront(shared);
-    this.library.onRequest((ctx) => prepareForward({ shared, errors, refusals, connectionOf: (socket) => this.mitm.connectionOf(socket), routeOf: (req) => this.plain.routeOf(req) }, ctx));
+    this.library.onRequest((ctx) =>
+      prepareForward(
+        {
+          shared,
+          errors,
+          refusals,
+          connectionOf: (socket) => this.mitm.connectionOf(socket),
+          routeOf: (req) => this.plain.routeOf(req),
+        },
+        ctx,
+      ),
+    );
     this.front = createNetServer((socket) => {
       // The app's side carries small TLS records; Nagle would hold them for the client's delayed ACK
       // (measured: ~40 ms on a new connection's first byte).
@@ -124,7 +143,12 @@ export class ProxyServer {
     });
     this.agent = agent;
     this.idle?.start();
-    const plainAgent = new PlainAgent({ resolve: this.options.upstream.resolve, timeoutMs: this.options.upstream.timeoutMs, responseTimeoutMs, isSelf: (address, port) => this.loops.isSelfAddress(address, port) });
+    const plainAgent = new PlainAgent({
+      resolve: this.options.upstream.resolve,
+      timeoutMs: this.options.upstream.timeoutMs,
+      responseTimeoutMs,
+      isSelf: (address, port) => this.loops.isSelfAddress(address, port),
+    });
     this.plainAgent = plainAgent;
     // The library's own listener stays on an unadvertised loopback port; the public one is ours,
     // so a busy port is a clear error rather than an unhandled 'error' event.
@@ -136,7 +160,10 @@ export class ProxyServer {
         const where = formatHostPort({ host: this.options.host, port: this.options.port });
         reject(
           error.code === 'EADDRINUSE'
-            ? new TlswitnessError('bad-usage', `port ${where} is already in use: stop the other program or pass --port N`)
+            ? new TlswitnessError(
+                'bad-usage',
+                `port ${where} is already in use: stop the other program or pass --port N`,
+              )
             : new TlswitnessError('bad-usage', `cannot listen on ${where}: ${error.code ?? error.message}`),
         );
       });
@@ -163,7 +190,9 @@ export class ProxyServer {
     if (this.disagreements.has(record)) return;
     this.disagreements.add(record);
     const where = formatHostPort(target) + (recordAs ? ` (SNI ${recordAs})` : '');
-    this.options.events.publish(errorEvent('VERIFIER_DISAGREEMENT', disagreementMessage(where, record, openssl, recordAccepts), target.host));
+    this.options.events.publish(
+      errorEvent('VERIFIER_DISAGREEMENT', disagreementMessage(where, record, openssl, recordAccepts), target.host),
+    );
     if (recordAccepts) this.recorder.amend(target, recordAs, record, amended);
   }
 

@@ -119,9 +119,21 @@ export class RequestHeadGuard {
       }
       this.watches.delete(socket);
       this.cutResponses.add(res);
-      const why = verdict.cut === 'stalled' ? `no byte of it for ${this.timeoutMs} ms` : `${received} bytes in ${Math.round(elapsedMs)} ms, under ${MIN_BODY_RATE} bytes/s`;
-      this.report('BODY_TIMEOUT', `${label(socket)}: the request body from ${peer(socket)} ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why}); request cut`);
-      answerAndClose(socket, clientErrorResponse({ status: 408, reason: 'Request Timeout' }, `the request body ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why})`));
+      const why =
+        verdict.cut === 'stalled'
+          ? `no byte of it for ${this.timeoutMs} ms`
+          : `${received} bytes in ${Math.round(elapsedMs)} ms, under ${MIN_BODY_RATE} bytes/s`;
+      this.report(
+        'BODY_TIMEOUT',
+        `${label(socket)}: the request body from ${peer(socket)} ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why}); request cut`,
+      );
+      answerAndClose(
+        socket,
+        clientErrorResponse(
+          { status: 408, reason: 'Request Timeout' },
+          `the request body ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why})`,
+        ),
+      );
     };
     this.watches.set(socket, (timer = after(this.timeoutMs, check)));
   }
@@ -131,13 +143,28 @@ export class RequestHeadGuard {
     this.disarm(socket);
     // A new connection's bytes all count (a TLS session's bytesRead is its plaintext, from the handshake on).
     const baseline = fresh ? 0 : socket.bytesRead;
-    const timer = after(Math.max(0, since + this.timeoutMs - performance.now()), () => this.watches.get(socket) === timer && expire());
+    const timer = after(
+      Math.max(0, since + this.timeoutMs - performance.now()),
+      () => this.watches.get(socket) === timer && expire(),
+    );
     const expire = () => {
       this.watches.delete(socket);
       const partial = socket.bytesRead > baseline;
       // An idle kept-alive connection is simply closed; a head that started, or never came, is reported.
-      if (partial || fresh) this.report('HEADER_TIMEOUT', `${label(socket)}: no complete request head from ${peer(socket)} within ${this.timeoutMs} ms (slow or stalled sender); connection closed`);
-      answerAndClose(socket, partial ? clientErrorResponse({ status: 408, reason: 'Request Timeout' }, `the request head did not arrive within ${this.timeoutMs} ms`) : null);
+      if (partial || fresh)
+        this.report(
+          'HEADER_TIMEOUT',
+          `${label(socket)}: no complete request head from ${peer(socket)} within ${this.timeoutMs} ms (slow or stalled sender); connection closed`,
+        );
+      answerAndClose(
+        socket,
+        partial
+          ? clientErrorResponse(
+              { status: 408, reason: 'Request Timeout' },
+              `the request head did not arrive within ${this.timeoutMs} ms`,
+            )
+          : null,
+      );
     };
     this.watches.set(socket, timer);
   }

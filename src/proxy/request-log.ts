@@ -16,10 +16,17 @@ export interface ResponseFacts {
 export class RequestLog {
   private count = 0;
 
-  constructor(private readonly events: EventBus, private readonly exchanges?: ExchangeListener) {}
+  constructor(
+    private readonly events: EventBus,
+    private readonly exchanges?: ExchangeListener,
+  ) {}
 
   /** Times one exchange from now; call the result when the response has been sent. */
-  start(req: IncomingMessage, url: string, handshakeId: string | null): (status: number | null, bytes: number, response?: ResponseFacts) => void {
+  start(
+    req: IncomingMessage,
+    url: string,
+    handshakeId: string | null,
+  ): (status: number | null, bytes: number, response?: ResponseFacts) => void {
     const started = performance.now();
     const startedDateTime = this.exchanges ? new Date().toISOString() : '';
     return (status, bytes, response = {}) => {

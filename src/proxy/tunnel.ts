@@ -6,8 +6,21 @@ import { formatHostPort } from '../host-port.js';
 import type { UpstreamOptions } from './upstream-agent.js';
 import type { HostPort } from '../types.js';
 
-export function relay(client: Socket, first: Buffer, target: HostPort, upstream: Pick<UpstreamOptions, 'resolve' | 'proxyFor' | 'timeoutMs'>, sockets: Set<Socket>, events: EventBus): void {
-  openConnection({ host: target.host, port: target.port, resolve: upstream.resolve, proxy: upstream.proxyFor(target.host), timeoutMs: upstream.timeoutMs }).then(
+export function relay(
+  client: Socket,
+  first: Buffer,
+  target: HostPort,
+  upstream: Pick<UpstreamOptions, 'resolve' | 'proxyFor' | 'timeoutMs'>,
+  sockets: Set<Socket>,
+  events: EventBus,
+): void {
+  openConnection({
+    host: target.host,
+    port: target.port,
+    resolve: upstream.resolve,
+    proxy: upstream.proxyFor(target.host),
+    timeoutMs: upstream.timeoutMs,
+  }).then(
     (connection) => {
       const server = connection.socket;
       // The app may have left while we dialled.

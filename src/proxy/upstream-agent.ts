@@ -5,7 +5,13 @@
 import { X509Certificate } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  createSecureContext,
+  type SecureContext,
+  type SecureVersion,
+  type TLSSocket,
+} from 'node:tls';
 import { openConnection, type ProxySpec } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
 import { formatHostPort } from '../host-port.js';
@@ -97,11 +103,19 @@ export class UpstreamAgent extends Agent {
     const build = () =>
       createSecureContext({
         // OpenSSL verifies each connection against the same anchors as the record (never the local CA).
-        ca: completion ? [...(completion.anchors.length ? completion.anchors : this.upstream.anchors()), ...links] : this.upstream.anchors(),
+        ca: completion
+          ? [...(completion.anchors.length ? completion.anchors : this.upstream.anchors()), ...links]
+          : this.upstream.anchors(),
         minVersion: this.upstream.minVersion,
         // TLS 1.0/1.1 (--tls-min, asked for explicitly) only work at OpenSSL 3's security level 0, as in the probe.
-        ...(this.upstream.minVersion === 'TLSv1' || this.upstream.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-        ...(client ? (client.pfx ? { pfx: client.pfx, passphrase: client.passphrase } : { cert: client.cert, key: client.key }) : {}),
+        ...(this.upstream.minVersion === 'TLSv1' || this.upstream.minVersion === 'TLSv1.1'
+          ? { ciphers: 'DEFAULT@SECLEVEL=0' }
+          : {}),
+        ...(client
+          ? client.pfx
+            ? { pfx: client.pfx, passphrase: client.passphrase }
+            : { cert: client.cert, key: client.key }
+          : {}),
       });
     if (completion) {
       let id = 0;
@@ -133,26 +147,45 @@ export class UpstreamAgent extends Agent {
   preconnect(target: HostPort, name: UpstreamName): void {
     const key = earlyKey(target, name);
     const pooled = `${formatHostPort(target)}:`;
-    if (this.early.has(key) || Object.keys(this.freeSockets).some((pool) => pool.startsWith(pooled) && (name.servername === null || pool.includes(`:${name.servername}:`)))) return;
+    if (
+      this.early.has(key) ||
+      Object.keys(this.freeSockets).some(
+        (pool) => pool.startsWith(pooled) && (name.servername === null || pool.includes(`:${name.servername}:`)),
+      )
+    )
+      return;
     const dialing = this.dial(target.host, target.port, name);
     this.early.set(key, dialing);
     // Until a request takes it, an error on it (a reset, a TLS 1.3 alert after the handshake) is
     // nobody's; the request's own listener reports it once handed over.
-    dialing.then((socket) => socket.on('error', () => undefined), () => undefined);
+    dialing.then(
+      (socket) => socket.on('error', () => undefined),
+      () => undefined,
+    );
     // Not taken in time (the app went away): closed, never handed out stale.
     setTimeout(() => {
       if (this.early.get(key) !== dialing) return;
       this.early.delete(key);
-      dialing.then((socket) => socket.destroy(), () => undefined);
+      dialing.then(
+        (socket) => socket.destroy(),
+        () => undefined,
+      );
     }, PRECONNECT_TTL_MS).unref();
   }
 
-  override createConnection(options: ConnectionOptions, callback: (error: Error | null, socket?: Duplex) => void): undefined {
+  override createConnection(
+    options: ConnectionOptions,
+    callback: (error: Error | null, socket?: Duplex) => void,
+  ): undefined {
     const host = String(options.host).replace(/^\[|\]$/g, '');
     const port = Number(options.port);
     const name = upstreamName({ host, port }, options.servername || null);
     if (!name) {
-      callback(new Error(`${formatHostPort({ host, port })}: ${JSON.stringify(options.servername)} is not a name a certificate can be checked for`));
+      callback(
+        new Error(
+          `${formatHostPort({ host, port })}: ${JSON.stringify(options.servername)} is not a name a certificate can be checked for`,
+        ),
+      );
       return undefined;
     }
     const key = earlyKey({ host, port }, name);
@@ -181,7 +214,11 @@ export class UpstreamAgent extends Agent {
   }
 
   override destroy(): void {
-    for (const dialing of this.early.values()) dialing.then((socket) => socket.destroy(), () => undefined);
+    for (const dialing of this.early.values())
+      dialing.then(
+        (socket) => socket.destroy(),
+        () => undefined,
+      );
     this.early.clear();
     super.destroy();
   }
@@ -199,10 +236,22 @@ export class UpstreamAgent extends Agent {
       // The host's record, probed again meanwhile when it is older than the recorder's TTL: a stale
       // verdict (and the intermediates it fetched) must not decide this connection.
       const recording = upstream.recorder.record(target, name.recordAs).catch(() => undefined);
-      Promise.all([openConnection({ host, port, resolve: upstream.resolve, proxy: upstream.proxyFor(host), timeoutMs: upstream.timeoutMs }), recording]).then(([connection, recorded]) => {
+      Promise.all([
+        openConnection({
+          host,
+          port,
+          resolve: upstream.resolve,
+          proxy: upstream.proxyFor(host),
+          timeoutMs: upstream.timeoutMs,
+        }),
+        recording,
+      ]).then(([connection, recorded]) => {
         let secureContext: SecureContext;
         try {
-          secureContext = this.contextFor(upstream.clientFor(target), recorded ? completion(recorded, upstream.accepts(recorded)) : null);
+          secureContext = this.contextFor(
+            upstream.clientFor(target),
+            recorded ? completion(recorded, upstream.accepts(recorded)) : null,
+          );
         } catch (error) {
           connection.socket.destroy();
           reject(error as Error);
@@ -220,7 +269,10 @@ export class UpstreamAgent extends Agent {
           // the name the app asked for (Node would check servername, or the socket's host, or "localhost").
           checkServerIdentity: () => undefined,
         });
-        const deadline = setTimeout(() => fail(new Error(`no TLS handshake with ${where} within ${upstream.timeoutMs} ms`)), upstream.timeoutMs);
+        const deadline = setTimeout(
+          () => fail(new Error(`no TLS handshake with ${where} within ${upstream.timeoutMs} ms`)),
+          upstream.timeoutMs,
+        );
         const fail = (error: Error) => {
           clearTimeout(deadline);
           socket.destroy();
@@ -238,9 +290,22 @@ export class UpstreamAgent extends Agent {
           const record = upstream.recorder.cached(target, name.recordAs) ?? recorded;
           const sameLeaf = !!record && !!peer && record.chain[0]?.sha256 === peer.fingerprint256;
           const recordAccepts = record ? upstream.accepts(record) : null;
-          const decision = gateDecision(openssl, recordAccepts, sameLeaf, record?.verification.ok === true && record.diagnosis.problem === 'weak-crypto');
+          const decision = gateDecision(
+            openssl,
+            recordAccepts,
+            sameLeaf,
+            record?.verification.ok === true && record.diagnosis.problem === 'weak-crypto',
+          );
           const amended = record && sameLeaf && decision.disagreement ? amendedRecord(record, openssl) : null;
-          if (record && amended) upstream.disagreed?.({ target, recordAs: name.recordAs, record, amended, openssl, recordAccepts: recordAccepts === true });
+          if (record && amended)
+            upstream.disagreed?.({
+              target,
+              recordAs: name.recordAs,
+              record,
+              amended,
+              openssl,
+              recordAccepts: recordAccepts === true,
+            });
           if (decision.pass) {
             // Servers behind a load balancer rotate certificates: another leaf than the recorded one is
             // judged by OpenSSL alone, and recorded again in the background.
@@ -253,7 +318,8 @@ export class UpstreamAgent extends Agent {
             ? `the recorded verdict (${describeVerdict(record!.verification)}) refuses the chain OpenSSL accepts for ${name.checked}`
             : `OpenSSL refused the upstream certificate for ${name.checked} (${describeVerdict(openssl)}; leaf ${peer?.fingerprint256 ?? 'none'})`;
           // The block page shows the record about this leaf, with OpenSSL's verdict.
-          const shown = amended ?? (record && sameLeaf ? { ...record, verification: { ...record.verification, openssl } } : null);
+          const shown =
+            amended ?? (record && sameLeaf ? { ...record, verification: { ...record.verification, openssl } } : null);
           reject(new UpstreamRefusal(message, openssl, shown));
         });
       }, reject);
@@ -292,4 +358,3 @@ function sameName(a: string, b: string): boolean {
   const fold = (name: string) => name.toLowerCase().replace(/\s+/g, ' ').trim();
   return fold(a) === fold(b);
 }
-

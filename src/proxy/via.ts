@@ -3,7 +3,10 @@
 // round a chain of proxies back to this one: RFC 9110 7.6.3 names loop detection as a use of Via.
 
 function entries(via: string | string[] | undefined): string[] {
-  return (Array.isArray(via) ? via.join(',') : (via ?? '')).split(',').map((entry) => entry.trim()).filter(Boolean);
+  return (Array.isArray(via) ? via.join(',') : (via ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** Whether one of the Via entries was written by the proxy with this token. */

@@ -1,6 +1,11 @@
 // The SPEC handshake record from what one connection showed: the chain verified against the trust
 // stores, then the interception and diagnosis judgements on the complete record, once; pure.
-import { judgeChain, type ChainJudgement, type FetchedCertificates, type TrustContext } from '../diagnose/chain-judgement.js';
+import {
+  judgeChain,
+  type ChainJudgement,
+  type FetchedCertificates,
+  type TrustContext,
+} from '../diagnose/chain-judgement.js';
 import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { judgeInterception, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
@@ -22,12 +27,18 @@ export type AnchorStores = Pick<TrustContext, 'public' | 'system' | 'extra'>;
 export function anchorPems(trust: AnchorStores): string[] {
   // The OS store repeats most public roots: each anchor once halves what OpenSSL parses.
   const unique = new Map<string, Buffer>();
-  for (const der of [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? [])) unique.set(der.toString('base64'), der);
+  for (const der of [trust.public, trust.system, trust.extra].flatMap((store) => store?.anchorDers() ?? []))
+    unique.set(der.toString('base64'), der);
   return [...unique.values()].map(derToPem);
 }
 
 /** The chain as the observation shows it, verified at `now` (with an issuer fetched over AIA, when one was). */
-export function verifyObservation(observation: Observation, trust: TrustContext, now: Date, fetched: FetchedCertificates | null = null): ChainJudgement {
+export function verifyObservation(
+  observation: Observation,
+  trust: TrustContext,
+  now: Date,
+  fetched: FetchedCertificates | null = null,
+): ChainJudgement {
   const hostname = observation.target.servername ?? observation.target.host;
   return judgeChain(observation.probe?.flight.certificates ?? [], trust, now, hostname, fetched);
 }
@@ -50,7 +61,12 @@ export interface JudgementInputs {
 function tlsFailure(probe: ProbeResult): Failure | null {
   if (!probe.error) return null;
   const alert = /alert (?:number )?(\d+)|ALERT_([A-Z_]+)/i.exec(probe.error.message + ' ' + probe.error.code);
-  return { step: 'tls', code: probe.error.code, message: probe.error.message, alert: alert ? (alert[2] ?? `alert ${alert[1]}`).toLowerCase() : null };
+  return {
+    step: 'tls',
+    code: probe.error.code,
+    message: probe.error.message,
+    alert: alert ? (alert[2] ?? `alert ${alert[1]}`).toLowerCase() : null,
+  };
 }
 
 /** The record but for its interception and diagnosis: everything the judgements read. */
@@ -58,8 +74,15 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
   const { probe } = observation;
   const failure = observation.connectFailure ?? (probe ? tlsFailure(probe) : null);
   const warnings: StrictWarning[] = [...judged.warnings];
-  for (const problem of probe?.flight.problems ?? []) warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
-  const verification = judged.verification ?? { ok: false, code: failure?.code ?? 'NO_CERTIFICATE', opensslCode: -1, message: failure?.message ?? 'the server sent no certificate', depth: null };
+  for (const problem of probe?.flight.problems ?? [])
+    warnings.push({ code: 'handshake-unreadable', clients: [], message: problem });
+  const verification = judged.verification ?? {
+    ok: false,
+    code: failure?.code ?? 'NO_CERTIFICATE',
+    opensslCode: -1,
+    message: failure?.message ?? 'the server sent no certificate',
+    depth: null,
+  };
   // OpenSSL judged the same certificates on the probe's connection: comparable when every one of them parsed.
   const comparable = judged.verification && judged.sent.length === (probe?.flight.certificates?.length ?? 0);
   const disagreement = comparable && probe?.openssl ? verifierDisagreement(verification, probe.openssl) : null;
@@ -80,10 +103,20 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
   };
   const check = clientCertificate.httpCheck;
   if (request && !failure && check?.outcome === 'optional' && !observation.clientSubject) {
-    warnings.push({ code: 'client-certificate-optional', clients: [], message: `the server asked for a client certificate and went on without one; ${check.reason}: the certificate is optional here` });
+    warnings.push({
+      code: 'client-certificate-optional',
+      clients: [],
+      message: `the server asked for a client certificate and went on without one; ${check.reason}: the certificate is optional here`,
+    });
   } else if (request && !failure && check?.outcome !== 'required') {
     const why = check ? ` (not confirmed: ${check.reason})` : '';
-    warnings.push({ code: 'client-certificate-requested', clients: [], message: observation.clientSubject ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}` : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}` });
+    warnings.push({
+      code: 'client-certificate-requested',
+      clients: [],
+      message: observation.clientSubject
+        ? `the server asked for a client certificate and accepted the one presented${check ? ` (${check.reason})` : ''}`
+        : `the server asked for a client certificate and went on without one: it is optional, or enforced later by the application (e.g. HTTP 400)${why}`,
+    });
   }
 
   return {
@@ -94,7 +127,11 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
     target: observation.target,
     via: observation.via,
     proxy: observation.proxy,
-    tls: { protocol: probe?.protocol ?? probe?.flight.version ?? null, cipher: probe?.cipher ?? null, alpn: probe?.alpn ?? null },
+    tls: {
+      protocol: probe?.protocol ?? probe?.flight.version ?? null,
+      cipher: probe?.cipher ?? null,
+      alpn: probe?.alpn ?? null,
+    },
     chain: judged.chain,
     trust: judged.trust,
     verification,
@@ -111,7 +148,11 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
  * The interception verdict, then the diagnosis that reads it, on the complete record; the run's
  * memory after it comes back beside the record (the memory given in is left as it was).
  */
-export function judgeRecord(unjudged: UnjudgedRecord, observation: Pick<Observation, 'addressSource'>, inputs: JudgementInputs): { record: HandshakeRecord; resigned: ResignedMemory | undefined } {
+export function judgeRecord(
+  unjudged: UnjudgedRecord,
+  observation: Pick<Observation, 'addressSource'>,
+  inputs: JudgementInputs,
+): { record: HandshakeRecord; resigned: ResignedMemory | undefined } {
   const judged = judgeInterception(unjudged, {
     parseHost: inputs.parseHost,
     address: unjudged.target.address,
@@ -122,7 +163,17 @@ export function judgeRecord(unjudged: UnjudgedRecord, observation: Pick<Observat
   const { chainAnalysis, clientCertificate, warnings, failure, timing, weakCrypto, ...head } = unjudged;
   const interception = judged.interception;
   // The SPEC's key order: diagnosis after verification, interception after the warnings.
-  const record: HandshakeRecord = { ...head, diagnosis: diagnose({ ...unjudged, interception }), chainAnalysis, clientCertificate, warnings, interception, failure, timing, weakCrypto };
+  const record: HandshakeRecord = {
+    ...head,
+    diagnosis: diagnose({ ...unjudged, interception }),
+    chainAnalysis,
+    clientCertificate,
+    warnings,
+    interception,
+    failure,
+    timing,
+    weakCrypto,
+  };
   return { record, resigned: judged.resigned };
 }
 

@@ -12,7 +12,15 @@ import { needsHostClassification, type ParseHost, type UnjudgedRecord } from '..
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import { observeTarget, type AnchorsFor, type Observation, type TargetRequest } from '../tls/observe-target.js';
 import { anchorClosure } from '../trust/anchor-closure.js';
-import { anchorPems, judgeRecord, missingIssuerUrl, unjudgedRecord, verifyObservation, type AnchorStores, type TrustContext } from './assemble.js';
+import {
+  anchorPems,
+  judgeRecord,
+  missingIssuerUrl,
+  unjudgedRecord,
+  verifyObservation,
+  type AnchorStores,
+  type TrustContext,
+} from './assemble.js';
 import { hostParserIfLoaded, loadHostParser } from './host-parser.js';
 
 export interface HandshakeRequest extends TargetRequest {
@@ -40,20 +48,35 @@ export interface GatheredHandshake {
 }
 
 /** Probe → (AIA fetch) → verify: the inputs of the judgements, gathered. */
-export async function gatherHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<GatheredHandshake> {
+export async function gatherHandshake(
+  request: HandshakeRequest,
+  trust: Promise<TrustContext> | TrustContext,
+  now: () => Date = () => new Date(),
+): Promise<GatheredHandshake> {
   const anchorsFor: AnchorsFor | null = request.crossCheck
     ? async () => {
         const stores = await (request.anchorStores ?? trust);
         // OpenSSL gets only the anchors the served chain can reach, once the probe has read it (see
         // ProbeAnchors.reachable): parsing all of them took 20-70 ms of CPU, more than the handshake.
-        return { key: stores, pems: () => anchorPems(stores), reachable: (chain: Buffer[]) => anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem) };
+        return {
+          key: stores,
+          pems: () => anchorPems(stores),
+          reachable: (chain: Buffer[]) =>
+            anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem),
+        };
       }
     : null;
   const observation = await observeTarget(request, now(), anchorsFor);
   const stores = await trust;
   let verified = verifyObservation(observation, stores, now());
   const url = request.fetchMissing ? missingIssuerUrl(verified) : null;
-  if (url) verified = verifyObservation(observation, stores, now(), await fetchMissingIssuer(url, request, observation.target.address));
+  if (url)
+    verified = verifyObservation(
+      observation,
+      stores,
+      now(),
+      await fetchMissingIssuer(url, request, observation.target.address),
+    );
   const unjudged = unjudgedRecord(observation, verified);
   const parseHost = hostParserIfLoaded() ?? (needsHostClassification(unjudged) ? await loadHostParser() : null);
   return { unjudged, addressSource: observation.addressSource, trust: stores, parseHost };
@@ -64,13 +87,24 @@ export async function gatherHandshake(request: HandshakeRequest, trust: Promise<
  * the memory after it. Synchronous, so a caller that keeps the memory it returns before its next
  * await never loses the hosts of concurrent handshakes.
  */
-export function judgeHandshake(gathered: GatheredHandshake, resigned: ResignedMemory): { record: HandshakeRecord; resigned: ResignedMemory } {
-  const judged = judgeRecord(gathered.unjudged, gathered, { trust: gathered.trust, parseHost: gathered.parseHost, resigned });
+export function judgeHandshake(
+  gathered: GatheredHandshake,
+  resigned: ResignedMemory,
+): { record: HandshakeRecord; resigned: ResignedMemory } {
+  const judged = judgeRecord(gathered.unjudged, gathered, {
+    trust: gathered.trust,
+    parseHost: gathered.parseHost,
+    resigned,
+  });
   return { record: judged.record, resigned: judged.resigned ?? resigned };
 }
 
 /** One handshake judged on its own (inspect, evidence): no run memory. */
-export async function observeHandshake(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext, now: () => Date = () => new Date()): Promise<HandshakeRecord> {
+export async function observeHandshake(
+  request: HandshakeRequest,
+  trust: Promise<TrustContext> | TrustContext,
+  now: () => Date = () => new Date(),
+): Promise<HandshakeRecord> {
   const gathered = await gatherHandshake(request, trust, now);
   return judgeRecord(gathered.unjudged, gathered, { trust: gathered.trust, parseHost: gathered.parseHost }).record;
 }
@@ -80,14 +114,42 @@ export async function observeHandshake(request: HandshakeRequest, trust: Promise
  * the inspected host's own kind of network: its connected address says which (through a proxy only
  * a literal or localhost target says; a name there counts as public).
  */
-async function fetchMissingIssuer(url: string, request: HandshakeRequest, address: string | null): Promise<FetchedCertificates> {
+async function fetchMissingIssuer(
+  url: string,
+  request: HandshakeRequest,
+  address: string | null,
+): Promise<FetchedCertificates> {
   const hostCategory = addressCategory(address ?? request.target.host) ?? 'public';
   try {
-    const certs = (await fetchIssuer(url, { resolve: request.resolve, proxy: request.proxy, hostCategory, timeoutMs: request.timeoutMs })).map((der) => new ParsedCertificate(der));
-    const issuer: FetchedIssuer = { url, ok: true, subject: certs[0]?.subject ?? null, completesChain: false, error: null, pems: certs.map((cert) => derToPem(cert.der)) };
+    const certs = (
+      await fetchIssuer(url, {
+        resolve: request.resolve,
+        proxy: request.proxy,
+        hostCategory,
+        timeoutMs: request.timeoutMs,
+      })
+    ).map((der) => new ParsedCertificate(der));
+    const issuer: FetchedIssuer = {
+      url,
+      ok: true,
+      subject: certs[0]?.subject ?? null,
+      completesChain: false,
+      error: null,
+      pems: certs.map((cert) => derToPem(cert.der)),
+    };
     return { issuer, certs };
   } catch (error) {
     const refusal = error instanceof IssuerFetchError ? error.refusal : null;
-    return { issuer: { url, ok: false, subject: null, completesChain: false, error: (error as Error).message, ...(refusal ? { refusal } : {}) }, certs: [] };
+    return {
+      issuer: {
+        url,
+        ok: false,
+        subject: null,
+        completesChain: false,
+        error: (error as Error).message,
+        ...(refusal ? { refusal } : {}),
+      },
+      certs: [],
+    };
   }
 }

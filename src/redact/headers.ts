@@ -5,7 +5,8 @@ import { isSecretName, looksLikeToken, REDACTED } from './secret-names.js';
 import { redactText, redactUrl } from './url.js';
 
 /** The scheme names a credential starts with (IANA HTTP Authentication Scheme Registry, plus AWS's and Azure's). */
-const AUTH_SCHEME = /^(basic|bearer|digest|negotiate|ntlm|kerberos|hoba|mutual|scram-sha-1|scram-sha-256|vapid|dpop|gnap|privatetoken|concealed|token|oauth|aws4-hmac-sha256|aws|sharedkey|sharedkeylite|sharedaccesssignature|googlelogin)$/i;
+const AUTH_SCHEME =
+  /^(basic|bearer|digest|negotiate|ntlm|kerberos|hoba|mutual|scram-sha-1|scram-sha-256|vapid|dpop|gnap|privatetoken|concealed|token|oauth|aws4-hmac-sha256|aws|sharedkey|sharedkeylite|sharedaccesssignature|googlelogin)$/i;
 
 /** Headers whose value is a URL reference, absolute or relative (RFC 9110 10.1.3, 10.2.2; 8.7). */
 const URL_VALUED = /^(referer|location|content-location)$/i;
@@ -54,6 +55,7 @@ export function redactHeaderValue(name: string, value: string): string {
 /** Raw header pairs ([name, value, name, value...] as Node gives them), each value redacted by its name. */
 export function redactHeaders(raw: string[]): Array<{ name: string; value: string }> {
   const headers: Array<{ name: string; value: string }> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.push({ name: raw[i]!, value: redactHeaderValue(raw[i]!, raw[i + 1]!) });
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    headers.push({ name: raw[i]!, value: redactHeaderValue(raw[i]!, raw[i + 1]!) });
   return headers;
 }

@@ -5,7 +5,8 @@
 export const REDACTED = 'REDACTED';
 
 /** Anywhere in the name, separators removed: `x_amz_security_token`, `clientSecret`, `X-API-KEY`. */
-const SECRET_PART = /token|secret|passw|apikey|accesskey|privatekey|masterkey|credential|signature|session|sessid|cookie|jwt|bearer|csrf|xsrf|saml|assertion/;
+const SECRET_PART =
+  /token|secret|passw|apikey|accesskey|privatekey|masterkey|credential|signature|session|sessid|cookie|jwt|bearer|csrf|xsrf|saml|assertion/;
 
 /**
  * A whole word of the name. Short words are matched whole so `keyword`, `monkey`, `codec` or `passenger`

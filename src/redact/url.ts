@@ -60,7 +60,9 @@ function redactParams(params: string, depth: number): string {
  */
 function redactPathParams(path: string): string {
   if (!path.includes(';')) return path;
-  return path.replace(/;([^;/?#=]*)=([^;/?#]*)/g, (param, name: string, value: string) => (value && value !== REDACTED && isSecretName(name) ? `;${name}=${REDACTED}` : param));
+  return path.replace(/;([^;/?#=]*)=([^;/?#]*)/g, (param, name: string, value: string) =>
+    value && value !== REDACTED && isSecretName(name) ? `;${name}=${REDACTED}` : param,
+  );
 }
 
 /** After `?`, or a whole fragment: OAuth's implicit flow returns `#access_token=...` (RFC 6749 4.2.2). */

@@ -14,7 +14,9 @@ function requestedChange(record: HandshakeRecord): string {
     case 'incomplete-chain':
       return [
         `Please configure ${where} to send the full certificate chain: the server certificate followed by the intermediate CA certificate "${a.missingIssuer ?? 'that issued it'}".`,
-        ...(a.aiaCaIssuers.length ? [`The intermediate can be downloaded from the issuer URL in the certificate: ${a.aiaCaIssuers.join(', ')}.`] : []),
+        ...(a.aiaCaIssuers.length
+          ? [`The intermediate can be downloaded from the issuer URL in the certificate: ${a.aiaCaIssuers.join(', ')}.`]
+          : []),
         'For example: nginx `ssl_certificate` pointing to the full-chain file (certificate first, then intermediates); Apache 2.4.8+ `SSLCertificateFile` with the chain appended; IIS: import the intermediate into the "Intermediate Certification Authorities" store.',
         // Browsers download a missing intermediate only from the AIA caIssuers URL; without one they fail too (unless cached).
         a.aiaCaIssuers.length
@@ -35,8 +37,12 @@ function requestedChange(record: HandshakeRecord): string {
       return `The chain served by ${where} ends in "${a.anchor ?? record.chain[record.chain.length - 1]?.issuer ?? 'an unknown root'}", which is not in the public trust stores. Please serve a certificate from a publicly trusted CA, or tell us which CA certificate to trust and how to verify its fingerprint.`;
     case 'weak-crypto': {
       const weak = record.weakCrypto;
-      const what = weak?.findings.length ? weak.findings.map((f) => `"${f.subject}" has ${f.text}`).join('; ') : (record.verification.detail ?? record.diagnosis.summary);
-      const who = weak?.refusedBy.length ? ` It is refused by ${weak.refusedBy.map((r) => `${r.client} ("${r.message}")`).join(', ')}.` : '';
+      const what = weak?.findings.length
+        ? weak.findings.map((f) => `"${f.subject}" has ${f.text}`).join('; ')
+        : (record.verification.detail ?? record.diagnosis.summary);
+      const who = weak?.refusedBy.length
+        ? ` It is refused by ${weak.refusedBy.map((r) => `${r.client} ("${r.message}")`).join(', ')}.`
+        : '';
       return [
         `Please reissue the certificate served by ${where} with a 2048-bit RSA (or P-256 ECDSA) key and a SHA-256 signature: ${what}.${who}`,
         'OpenSSL clients on Debian, Ubuntu and RHEL 9 (curl, Python; git and wget where they link OpenSSL, as on RHEL 9) run at security level 2, which refuses RSA keys below 2048 bits and SHA-1 signatures; Go and browsers refuse SHA-1, and the CA/Browser Forum Baseline Requirements (6.1.5) require RSA 2048 or more.',
@@ -69,7 +75,8 @@ function ourSideRequest(record: HandshakeRecord, comparison: Comparison): string
   if (record.trust.public === 'ok' && record.trust.system !== 'ok' && record.trust.system !== 'not-configured') {
     return `Please update this machine's CA certificates (the ca-certificates package; on RHEL, update-ca-trust): the public roots verify ${where}, this machine's own store does not.`;
   }
-  if (d.liability === 'network') return `Please check whether something on our network (a proxy, firewall or TLS inspection) alters TLS connections to ${where}: ${d.summary}.`;
+  if (d.liability === 'network')
+    return `Please check whether something on our network (a proxy, firewall or TLS inspection) alters TLS connections to ${where}: ${d.summary}.`;
   switch (d.problem) {
     case 'expired':
       return `Please update the CA certificates on this machine: ${d.summary}. The server's chain is not at fault.`;
@@ -125,7 +132,12 @@ function request(record: HandshakeRecord, comparison: Comparison, decision: Evid
 }
 
 /** The drafted email; null when the decision has no one to write to. `files` are the bundle's, so it names only those it has. */
-export function adminEmail(record: HandshakeRecord, comparison: Comparison, decision: EvidenceDecision, files: string[]): string | null {
+export function adminEmail(
+  record: HandshakeRecord,
+  comparison: Comparison,
+  decision: EvidenceDecision,
+  files: string[],
+): string | null {
   if (!decision.recipient || !decision.subject) return null;
   const where = formatHostPort(record.target);
   const d = record.diagnosis;
@@ -147,11 +159,21 @@ export function adminEmail(record: HandshakeRecord, comparison: Comparison, deci
     'What we saw',
     `- When: ${record.time}`,
     `- Verdict: ${d.problem} — ${d.summary}`,
-    ...(record.chain.length ? [`- Verification result: ${record.verification.message} (OpenSSL code ${record.verification.opensslCode}${record.verification.code ? `, ${record.verification.code}` : ''})`] : []),
-    record.chain.length ? `- Certificates sent by the server: ${record.chain.length}` : '- Certificates sent by the server: none (no TLS handshake completed)',
-    ...record.chain.map((c, i) => `  ${i}. ${c.subject} (issued by ${c.issuer}; valid until ${c.notAfter}; SHA-256 ${c.sha256})`),
+    ...(record.chain.length
+      ? [
+          `- Verification result: ${record.verification.message} (OpenSSL code ${record.verification.opensslCode}${record.verification.code ? `, ${record.verification.code}` : ''})`,
+        ]
+      : []),
+    record.chain.length
+      ? `- Certificates sent by the server: ${record.chain.length}`
+      : '- Certificates sent by the server: none (no TLS handshake completed)',
+    ...record.chain.map(
+      (c, i) => `  ${i}. ${c.subject} (issued by ${c.issuer}; valid until ${c.notAfter}; SHA-256 ${c.sha256})`,
+    ),
     ...clientRows.map((row) => `- ${row.check.replace(/, against .*$/, '')}: ${row.result}`),
-    ...(record.interception.detected ? [`- Interception: ${record.interception.product ?? 'an inspection product'}: ${record.interception.reason}`] : []),
+    ...(record.interception.detected
+      ? [`- Interception: ${record.interception.product ?? 'an inspection product'}: ${record.interception.reason}`]
+      : []),
     `- Our conclusion: ${decision.finding}`,
     '',
     'What we ask',

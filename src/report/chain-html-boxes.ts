@@ -44,7 +44,9 @@ function role(entry: ChainEntry): string {
 
 /** One certificate as the server sent it: every fact the reader compares between boxes. */
 export function certificateBox(entry: ChainEntry, index: number, now: Date, onPath: boolean): string {
-  const san = entry.san.length ? `<dt>SAN</dt><dd>${esc(entry.san.slice(0, 6).join(', '))}${entry.san.length > 6 ? ` and ${entry.san.length - 6} more` : ''}</dd>` : '';
+  const san = entry.san.length
+    ? `<dt>SAN</dt><dd>${esc(entry.san.slice(0, 6).join(', '))}${entry.san.length > 6 ? ` and ${entry.san.length - 6} more` : ''}</dd>`
+    : '';
   return [
     `<article class="cert${onPath ? '' : ' off-path'}" data-box="cert" data-index="${index}">`,
     `<header><span class="tag">#${index} ${role(entry)}</span>${onPath ? '' : '<span class="tag warn">not on the path</span>'}</header>`,
@@ -68,7 +70,9 @@ export function pathEndBox(end: PathEnd): string {
     case 'anchor':
       return `<div class="anchor" data-box="anchor"><span class="tag ok">${esc(end.note)}</span><div>${esc(end.name)}</div></div>`;
     case 'gap': {
-      const aia = end.aia.length ? `<p>AIA caIssuers: ${end.aia.map((url) => `<code>${esc(url)}</code>`).join(' ')}</p>` : '';
+      const aia = end.aia.length
+        ? `<p>AIA caIssuers: ${end.aia.map((url) => `<code>${esc(url)}</code>`).join(' ')}</p>`
+        : '';
       const fetched = end.fetched ? `<p>${esc(end.fetched)}</p>` : '';
       return `<div class="gap" data-box="gap"><span class="tag bad">${esc(end.title)}</span><div>${esc(end.name)}</div>${aia}${fetched}</div>`;
     }
@@ -82,5 +86,7 @@ export const ISSUED_BY = '<div class="link" aria-hidden="true">&#8595; issued by
 
 /** The arrow into a path's end: its issuer, or the self-signed root itself looked up in the store. */
 export function linkTo(end: PathEnd): string {
-  return end.kind !== 'not-configured' && end.link === 'itself' ? '<div class="link" aria-hidden="true">&#8595; signed by itself</div>' : ISSUED_BY;
+  return end.kind !== 'not-configured' && end.link === 'itself'
+    ? '<div class="link" aria-hidden="true">&#8595; signed by itself</div>'
+    : ISSUED_BY;
 }

@@ -20,12 +20,13 @@ export interface ChainPageInput {
 }
 
 /** Nothing may load or run: the page is data from the network, opened from disk or a mail attachment. */
-export const CHAIN_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+export const CHAIN_HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const STORE_TEXT: Record<string, string> = {
   public: "Mozilla's roots (bundled in Node, or --public-roots)",
   system: "this machine's OS store",
-  extra: '--extra-ca and the certs dir\'s extra/',
+  extra: "--extra-ca and the certs dir's extra/",
   certifi: "Python's certifi bundle (requests, httpx, pip)",
 };
 
@@ -77,19 +78,31 @@ function summary(record: HandshakeRecord, verdict: { action: string } | null): s
   const failed = d.problem !== 'ok' || record.interception.detected;
   const rows: Array<[string, string]> = [
     ['What happened', d.summary],
-    ['Whose fault', record.interception.ownProxy ? 'not measured: the chain came from tlswitness\'s own proxy' : FAULT_TEXT[d.liability] ?? d.liability],
+    [
+      'Whose fault',
+      record.interception.ownProxy
+        ? "not measured: the chain came from tlswitness's own proxy"
+        : (FAULT_TEXT[d.liability] ?? d.liability),
+    ],
     ['Confidence', d.confidence],
     ['Action', verdict?.action ?? d.action],
   ];
   if (record.chain.length) {
-    rows.push(['Verification', `${v.ok ? 'ok' : `failed: ${v.code ?? '?'}`} (OpenSSL ${v.opensslCode}: ${v.message})${v.detail ? `; ${v.detail}` : ''}`]);
+    rows.push([
+      'Verification',
+      `${v.ok ? 'ok' : `failed: ${v.code ?? '?'}`} (OpenSSL ${v.opensslCode}: ${v.message})${v.detail ? `; ${v.detail}` : ''}`,
+    ]);
     rows.push(['Interception', interceptionText(record.interception)]);
   }
   if (record.failure) rows.push(['Failed at', `${record.failure.step}: ${record.failure.message}`]);
   for (const r of record.weakCrypto?.refusedBy ?? []) rows.push(['Refused by', `${r.client}: ${r.message}`]);
-  for (const w of record.warnings) rows.push(['Warning', `${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`]);
+  for (const w of record.warnings)
+    rows.push(['Warning', `${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`]);
   if (record.clientCertificate.requested) {
-    rows.push(['Client certificate', `requested; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`]);
+    rows.push([
+      'Client certificate',
+      `requested; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`,
+    ]);
   }
   return [
     `<section class="summary${failed ? ' fail' : ''}" data-problem="${esc(d.problem)}">`,
@@ -100,10 +113,13 @@ function summary(record: HandshakeRecord, verdict: { action: string } | null): s
 }
 
 function chainSection(record: HandshakeRecord, now: Date): string {
-  if (!record.chain.length) return '<h2>The chain</h2><p>No certificate was received, so there is no chain to draw.</p>';
+  if (!record.chain.length)
+    return '<h2>The chain</h2><p>No certificate was received, so there is no chain to draw.</p>';
   const onPath = new Set(record.chainAnalysis.path);
   const judged = record.chainAnalysis.path.length > 0;
-  const sent = record.chain.map((entry, i) => certificateBox(entry, i, now, !judged || onPath.has(i))).join('<div class="link" aria-hidden="true">&#8595; sent next</div>');
+  const sent = record.chain
+    .map((entry, i) => certificateBox(entry, i, now, !judged || onPath.has(i)))
+    .join('<div class="link" aria-hidden="true">&#8595; sent next</div>');
   const a = record.chainAnalysis;
   const notes = [
     a.inOrder ? null : 'sent out of order',
@@ -125,7 +141,8 @@ function storeColumn(record: HandshakeRecord, p: StorePath, now: Date): string {
   const verdict = ok ? 'verifies' : p.verdict === 'not-configured' ? 'not configured' : `fails: ${p.verdict}`;
   const steps = p.path.map((i) => pathBox(record.chain[i]!, i, now));
   const end = pathEndBox(p.end);
-  const body = p.end.kind === 'not-configured' ? end : `${steps.join(ISSUED_BY)}${steps.length ? linkTo(p.end) : ''}${end}`;
+  const body =
+    p.end.kind === 'not-configured' ? end : `${steps.join(ISSUED_BY)}${steps.length ? linkTo(p.end) : ''}${end}`;
   return [
     `<section class="column" data-column="store" data-store="${esc(p.store)}">`,
     `<h2>${esc(p.store)} <span class="verdict ${ok ? 'ok' : p.verdict === 'not-configured' ? '' : 'bad'}">${esc(verdict)}</span></h2>`,

@@ -41,7 +41,10 @@ class BufferedLines implements Sink {
 
   close(): Promise<void> {
     this.flush();
-    if (!this.ownsStream) return new Promise((resolve) => (this.stream.writableLength ? this.stream.once('drain', () => resolve()) : resolve()));
+    if (!this.ownsStream)
+      return new Promise((resolve) =>
+        this.stream.writableLength ? this.stream.once('drain', () => resolve()) : resolve(),
+      );
     return new Promise((resolve) => this.stream.end(() => resolve()));
   }
 }
@@ -58,7 +61,10 @@ export function ndjsonFileSink(path: string, onError: (error: Error) => void): S
   try {
     fd = openSync(path, 'a', 0o600);
   } catch (error) {
-    throw new TlswitnessError('unreadable-file', `--log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass a writable file`);
+    throw new TlswitnessError(
+      'unreadable-file',
+      `--log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass a writable file`,
+    );
   }
   const stream = createWriteStream(path, { fd, flags: 'a' });
   // A disk that fills up mid-run loses log lines, not the proxy.
@@ -80,12 +86,19 @@ function eventLines(event: ProxyEvent): string[] {
       const verdict = event.diagnosis.problem === 'ok' ? 'OK' : event.diagnosis.problem.toUpperCase();
       const issuer = event.chain[0]?.issuer ?? event.failure?.message ?? '';
       const head = `${time} TLS   ${formatHostPort(event.target)}  ${verdict}  ${event.tls.protocol ?? '-'}  ${issuer}`;
-      return event.diagnosis.problem === 'ok' ? [head] : [head, `${more}${event.diagnosis.summary}`, `${more}Action: ${event.diagnosis.action}`];
+      return event.diagnosis.problem === 'ok'
+        ? [head]
+        : [head, `${more}${event.diagnosis.summary}`, `${more}Action: ${event.diagnosis.action}`];
     }
     case 'request':
-      return [`${time} ${event.method.padEnd(5)} ${event.url}  ${event.status ?? '-'}${event.blocked ? ` BLOCKED (${event.blocked})` : ''}  ${event.bytes.response} B  ${event.timing.totalMs} ms`];
+      return [
+        `${time} ${event.method.padEnd(5)} ${event.url}  ${event.status ?? '-'}${event.blocked ? ` BLOCKED (${event.blocked})` : ''}  ${event.bytes.response} B  ${event.timing.totalMs} ms`,
+      ];
     case 'client-tls-error':
-      return [`${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}`, `${more}Action: ${event.action}`];
+      return [
+        `${time} APP REJECTED CA  ${event.host}:${event.port}  ${event.reason}`,
+        `${more}Action: ${event.action}`,
+      ];
     case 'error':
       return [`${time} ERROR ${event.code}: ${event.message}`];
     case 'evidence':

@@ -27,8 +27,21 @@ export interface WrittenBundle extends Evidence {
 }
 
 export async function writeEvidenceBundle(request: BundleRequest): Promise<WrittenBundle> {
-  const environment = environmentSnapshot(request.env ?? process.env, { platform: platform(), release: release(), arch: arch(), node: process.version }, TOOL_VERSION, request.versions);
-  const evidence = evidenceFiles({ record: request.record, sanity: request.sanity ?? null, clients: request.clients ?? [], environment, now: new Date(), comparisonNote: request.comparisonNote, publicRoots: request.publicRoots });
+  const environment = environmentSnapshot(
+    request.env ?? process.env,
+    { platform: platform(), release: release(), arch: arch(), node: process.version },
+    TOOL_VERSION,
+    request.versions,
+  );
+  const evidence = evidenceFiles({
+    record: request.record,
+    sanity: request.sanity ?? null,
+    clients: request.clients ?? [],
+    environment,
+    now: new Date(),
+    comparisonNote: request.comparisonNote,
+    publicRoots: request.publicRoots,
+  });
   const written = await writeEvidence(request.path, evidence.files);
   return { ...evidence, path: request.path, written };
 }

@@ -46,16 +46,48 @@ export function evidenceFiles(input: EvidenceInput): Evidence {
     files.push({ path: `${stems[i]}.txt`, content: certificateText(entry, now) });
   });
   // Every file the bundle will hold, known before any text names one.
-  const names = [...files.map((f) => f.path), 'report.md', 'report.html', ...(decision.recipient ? ['email.txt'] : []), 'report.json', 'MANIFEST'];
+  const names = [
+    ...files.map((f) => f.path),
+    'report.md',
+    'report.html',
+    ...(decision.recipient ? ['email.txt'] : []),
+    'report.json',
+    'MANIFEST',
+  ];
   // The text files are read with cat and pasted into mail: names, URLs and error texts from the
   // network are escaped field by field (no forged lines), and the whole text once more.
   const shown = displayCopy({ record, comparison, decision });
-  files.push({ path: 'report.md', content: terminalText(evidenceReport({ ...shown, files: names, chainFiles: stems, toolVersion: environment.tool, now, comparisonNote: input.comparisonNote })) });
+  files.push({
+    path: 'report.md',
+    content: terminalText(
+      evidenceReport({
+        ...shown,
+        files: names,
+        chainFiles: stems,
+        toolVersion: environment.tool,
+        now,
+        comparisonNote: input.comparisonNote,
+      }),
+    ),
+  });
   // The picture escapes for HTML itself, from the exact record.
-  files.push({ path: 'report.html', content: chainHtml({ record, now, comparison, verdict: decision, toolVersion: environment.tool }) });
+  files.push({
+    path: 'report.html',
+    content: chainHtml({ record, now, comparison, verdict: decision, toolVersion: environment.tool }),
+  });
   const email = adminEmail(shown.record, shown.comparison, shown.decision, names);
   if (email) files.push({ path: 'email.txt', content: terminalText(email) });
-  const json = { tool: 'tlswitness', version: environment.tool, generated: now.toISOString(), target: record, sanity, clients, comparison, decision, environment };
+  const json = {
+    tool: 'tlswitness',
+    version: environment.tool,
+    generated: now.toISOString(),
+    target: record,
+    sanity,
+    clients,
+    comparison,
+    decision,
+    environment,
+  };
   files.push({ path: 'report.json', content: `${safeJson(json, 2)}\n` });
   files.push({ path: 'MANIFEST', content: manifest(files) });
   return { files, comparison, decision };

@@ -14,7 +14,8 @@ import type { HandshakeRecord } from '../types.js';
  * - ok: the chain verifies and nothing here refuses it.
  * - not-measured: the chain came from tlswitness's own proxy, so it says nothing about the server.
  */
-export type Outcome = 'server-fault' | 'our-fault' | 'interception' | 'unreachable' | 'clients-refuse' | 'ok' | 'not-measured';
+export type Outcome =
+  'server-fault' | 'our-fault' | 'interception' | 'unreachable' | 'clients-refuse' | 'ok' | 'not-measured';
 
 export interface EvidenceDecision {
   outcome: Outcome;
@@ -50,7 +51,10 @@ export function refusingClients(comparison: Comparison): string[] {
 }
 
 function clientsPhrase(clients: string[]): { names: string; verb: string } {
-  return { names: clients.length ? listed(clients) : "this machine's clients", verb: clients.length === 1 ? 'refuses' : 'refuse' };
+  return {
+    names: clients.length ? listed(clients) : "this machine's clients",
+    verb: clients.length === 1 ? 'refuses' : 'refuse',
+  };
 }
 
 export function decideEvidence(record: HandshakeRecord, comparison: Comparison): EvidenceDecision {
@@ -62,15 +66,51 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
   const finding = findingFor(outcome, record, comparison);
   switch (outcome) {
     case 'server-fault':
-      return { outcome, what, finding, headline: `${where}: ${problem}, their side: ${d.summary}`, action: d.action, recipient: `the administrator of ${where}`, subject: `${record.chain.length ? 'TLS certificate' : 'TLS handshake'} problem on ${where}: ${d.problem}`, exitCode: 1 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: ${problem}, their side: ${d.summary}`,
+        action: d.action,
+        recipient: `the administrator of ${where}`,
+        subject: `${record.chain.length ? 'TLS certificate' : 'TLS handshake'} problem on ${where}: ${d.problem}`,
+        exitCode: 1,
+      };
     case 'our-fault':
-      return { outcome, what, finding, headline: `${where}: ${problem}, our side (this machine or network): ${d.summary}`, action: d.action, recipient: IT_TEAM, subject: `TLS to ${where} fails because of this machine or network: ${d.problem}`, exitCode: 1 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: ${problem}, our side (this machine or network): ${d.summary}`,
+        action: d.action,
+        recipient: IT_TEAM,
+        subject: `TLS to ${where} fails because of this machine or network: ${d.problem}`,
+        exitCode: 1,
+      };
     case 'interception': {
       const product = record.interception.product;
-      return { outcome, what, finding, headline: `${where}: INTERCEPTED${product ? ` by ${product}` : ''}, our side (network): ${d.summary}`, action: d.action, recipient: IT_TEAM, subject: `TLS inspection${product ? ` (${product})` : ''} breaks connections to ${where}`, exitCode: 1 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: INTERCEPTED${product ? ` by ${product}` : ''}, our side (network): ${d.summary}`,
+        action: d.action,
+        recipient: IT_TEAM,
+        subject: `TLS inspection${product ? ` (${product})` : ''} breaks connections to ${where}`,
+        exitCode: 1,
+      };
     }
     case 'unreachable':
-      return { outcome, what, finding, headline: `${where}: UNREACHABLE: ${d.summary}; no TLS handshake, so no certificate to judge`, action: d.action, recipient: IT_TEAM, subject: `Cannot connect to ${where} from this machine`, exitCode: 3 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: UNREACHABLE: ${d.summary}; no TLS handshake, so no certificate to judge`,
+        action: d.action,
+        recipient: IT_TEAM,
+        subject: `Cannot connect to ${where} from this machine`,
+        exitCode: 3,
+      };
     case 'clients-refuse': {
       const { names, verb } = clientsPhrase(refusingClients(comparison));
       return {
@@ -85,9 +125,27 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
       };
     }
     case 'ok':
-      return { outcome, what, finding, headline: `${where}: OK: ${d.summary}`, action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message', recipient: null, subject: null, exitCode: 0 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: OK: ${d.summary}`,
+        action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message',
+        recipient: null,
+        subject: null,
+        exitCode: 0,
+      };
     case 'not-measured':
-      return { outcome, what, finding, headline: `${where}: NOT MEASURED: ${d.summary}`, action: d.action, recipient: null, subject: null, exitCode: 3 };
+      return {
+        outcome,
+        what,
+        finding,
+        headline: `${where}: NOT MEASURED: ${d.summary}`,
+        action: d.action,
+        recipient: null,
+        subject: null,
+        exitCode: 3,
+      };
   }
 }
 
@@ -118,7 +176,9 @@ function findingFor(outcome: Outcome, record: HandshakeRecord, comparison: Compa
 export function sendLine(decision: EvidenceDecision, files: string[]): string {
   const has = (name: string): boolean => files.some((f) => f === name || f.endsWith(`/${name}`));
   if (!decision.recipient || !has('email.txt')) {
-    return decision.outcome === 'ok' ? 'Nothing to send: no problem seen. The bundle records that it verified from here; MANIFEST holds the SHA-256 sums.' : 'Nothing to send: the target was not measured.';
+    return decision.outcome === 'ok'
+      ? 'Nothing to send: no problem seen. The bundle records that it verified from here; MANIFEST holds the SHA-256 sums.'
+      : 'Nothing to send: the target was not measured.';
   }
   const attach = ['report.md', 'served-chain.pem'].filter(has);
   return `Send email.txt (a draft) to ${decision.recipient}${attach.length ? `, with ${listed(attach)} attached` : ''}; MANIFEST holds the SHA-256 sums of every file.`;

@@ -46,7 +46,16 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function evidenceReport({ record, comparison, decision, files, chainFiles, toolVersion, now, comparisonNote }: ReportInput): string {
+export function evidenceReport({
+  record,
+  comparison,
+  decision,
+  files,
+  chainFiles,
+  toolVersion,
+  now,
+  comparisonNote,
+}: ReportInput): string {
   const where = formatHostPort(record.target);
   const d = record.diagnosis;
   const v = record.verification;
@@ -81,9 +90,17 @@ export function evidenceReport({ record, comparison, decision, files, chainFiles
           `- OpenSSL verify return code: ${v.opensslCode} (${v.message})`,
           `- Node error code: ${v.code ?? 'none'}`,
           ...(v.detail ? [`- Detail: ${v.detail}`] : []),
-          ...(v.certificate ? [`- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`] : []),
+          ...(v.certificate
+            ? [
+                `- About: "${v.certificate.subject}" (from the ${v.certificate.from}${v.certificate.from === 'server' ? '' : ' store'}, depth ${v.depth ?? '?'})`,
+              ]
+            : []),
           `- Missing issuer: ${a.missingIssuer ?? 'none'}`,
-          ...(a.fetched ? [`- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`] : []),
+          ...(a.fetched
+            ? [
+                `- Fetched from AIA ${a.fetched.url}: ${a.fetched.ok ? `${a.fetched.subject}${a.fetched.completesChain ? ', which completes the chain' : ', which does not complete the chain'}` : a.fetched.error}`,
+              ]
+            : []),
           `- Trust anchor: ${a.anchor ? `${a.anchor} (${a.anchorStore} store)` : 'none found'}`,
           `- Sent in order: ${a.inOrder ? 'yes' : 'NO'}; ${count(a.extraCerts, 'certificate')} not on the path; root sent too: ${a.containsAnchor ? 'yes' : 'no'}`,
         ]
@@ -92,7 +109,12 @@ export function evidenceReport({ record, comparison, decision, files, chainFiles
     '',
   ];
   if (record.clientCertificate.requested) {
-    out.push('## Client certificate', '', `The server asked for a client certificate; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}.`, '');
+    out.push(
+      '## Client certificate',
+      '',
+      `The server asked for a client certificate; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}.`,
+      '',
+    );
   }
   out.push('## The chain as sent', '');
   if (!record.chain.length) out.push('No certificate was received.', '');
@@ -117,7 +139,9 @@ export function evidenceReport({ record, comparison, decision, files, chainFiles
     '',
     '## Files',
     '',
-    ...FILE_TEXT.filter(([name]) => files.some((f) => f === name || f.startsWith(name))).map(([name, text]) => `- \`${name}\`: ${text}`),
+    ...FILE_TEXT.filter(([name]) => files.some((f) => f === name || f.startsWith(name))).map(
+      ([name, text]) => `- \`${name}\`: ${text}`,
+    ),
     '',
   );
   return out.join('\n');

@@ -37,7 +37,10 @@ async function writeTree(dir: string, files: EvidenceFile[]): Promise<void> {
 function failure(path: string, error: unknown): TlswitnessError {
   if (error instanceof TlswitnessError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new TlswitnessError('unreadable-file', `-o ${path}: cannot write the bundle (${code}); choose a writable path`);
+  return new TlswitnessError(
+    'unreadable-file',
+    `-o ${path}: cannot write the bundle (${code}); choose a writable path`,
+  );
 }
 
 /** Writes the bundle; returns the paths written, relative to it. */
@@ -48,7 +51,9 @@ export async function writeEvidence(path: string, files: EvidenceFile[]): Promis
     try {
       await writeTree(join(staging, top), files);
       const tar = await import('tar');
-      await tar.create({ gzip: true, file: path, mode: FILE_MODE, cwd: staging, portable: true, noMtime: false }, [top]);
+      await tar.create({ gzip: true, file: path, mode: FILE_MODE, cwd: staging, portable: true, noMtime: false }, [
+        top,
+      ]);
     } catch (error) {
       throw failure(path, error);
     } finally {
@@ -56,7 +61,11 @@ export async function writeEvidence(path: string, files: EvidenceFile[]): Promis
     }
     return files.map((file) => `${top}/${file.path}`);
   }
-  if (!(await isMissingOrEmptyDir(path))) throw new TlswitnessError('bad-usage', `-o ${path} already exists and is not an empty directory: choose a new path (or end it in .tar.gz)`);
+  if (!(await isMissingOrEmptyDir(path)))
+    throw new TlswitnessError(
+      'bad-usage',
+      `-o ${path} already exists and is not an empty directory: choose a new path (or end it in .tar.gz)`,
+    );
   try {
     await writeTree(path, files);
   } catch (error) {

@@ -58,7 +58,11 @@ export function harEntry(exchange: Exchange): object {
       httpVersion: exchange.httpVersion,
       cookies: cookies(exchange.responseHeaders, 'set-cookie'),
       headers: exchange.responseHeaders,
-      content: { size: event.bytes.response, mimeType: headerValue(exchange.responseHeaders, 'content-type') ?? '', comment: 'body not recorded' },
+      content: {
+        size: event.bytes.response,
+        mimeType: headerValue(exchange.responseHeaders, 'content-type') ?? '',
+        comment: 'body not recorded',
+      },
       redirectURL: headerValue(exchange.responseHeaders, 'location') ?? '',
       headersSize: headersSize(exchange.responseHeaders),
       bodySize: event.bytes.response,

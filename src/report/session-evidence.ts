@@ -10,14 +10,20 @@ import { freshDirectory } from './evidence-writer.js';
 import { safeFileName } from './file-names.js';
 import { SessionHar, type HarSchedule } from './session-har.js';
 
-export const PROXY_COMPARISON_NOTE = 'Written by the proxy: the sanity host and this machine\'s own clients were not checked. For them, run `tlswitness evidence HOST:PORT -o PATH`.';
+export const PROXY_COMPARISON_NOTE =
+  "Written by the proxy: the sanity host and this machine's own clients were not checked. For them, run `tlswitness evidence HOST:PORT -o PATH`.";
 
 export class SessionEvidence {
   private readonly written = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly har: SessionHar;
 
-  constructor(private readonly dir: string, private readonly onWritten: (record: HandshakeRecord, path: string) => void, private readonly onError: (message: string) => void, harSchedule?: HarSchedule) {
+  constructor(
+    private readonly dir: string,
+    private readonly onWritten: (record: HandshakeRecord, path: string) => void,
+    private readonly onError: (message: string) => void,
+    harSchedule?: HarSchedule,
+  ) {
     this.har = new SessionHar(dir, new Date(), (message) => onError(`--evidence-dir ${dir}: ${message}`), harSchedule);
   }
 
@@ -39,7 +45,9 @@ export class SessionEvidence {
         this.onWritten(record, path);
         return path;
       } catch (error) {
-        this.onError(`--evidence-dir ${this.dir}: could not write the bundle for ${formatHostPort(record.target)} (${(error as Error).message})`);
+        this.onError(
+          `--evidence-dir ${this.dir}: could not write the bundle for ${formatHostPort(record.target)} (${(error as Error).message})`,
+        );
         return null;
       }
     });

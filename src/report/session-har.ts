@@ -37,7 +37,12 @@ export class SessionHar {
   private lastWriteMs = 0;
   private failing = false;
 
-  constructor(dir: string, started: Date, private readonly onError: (message: string) => void, private readonly schedule: HarSchedule = DEFAULT_SCHEDULE) {
+  constructor(
+    dir: string,
+    started: Date,
+    private readonly onError: (message: string) => void,
+    private readonly schedule: HarSchedule = DEFAULT_SCHEDULE,
+  ) {
     const stamp = started.toISOString().replace(/[:.]/g, '-');
     this.path = join(dir, `tlswitness-session-${stamp}.har`);
   }
@@ -98,9 +103,14 @@ export class SessionHar {
 
   private snapshot(suffix = 'tmp'): { text: string; temp: string } {
     this.dirty = false;
-    const comment = this.dropped ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)` : undefined;
+    const comment = this.dropped
+      ? `the oldest ${this.dropped} exchanges were dropped (at most ${MAX_EXCHANGES} are kept)`
+      : undefined;
     // A temporary name of this process's own, in the same directory, so the rename is atomic.
-    return { text: `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`, temp: `${this.path}.${process.pid}.${suffix}` };
+    return {
+      text: `${safeJson(harLog(this.exchanges, TOOL_VERSION, comment), 2)}\n`,
+      temp: `${this.path}.${process.pid}.${suffix}`,
+    };
   }
 
   private async write(): Promise<string | null> {
@@ -125,6 +135,8 @@ export class SessionHar {
   private report(error: unknown): void {
     if (this.failing) return;
     this.failing = true;
-    this.onError(`could not write the HAR ${this.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    this.onError(
+      `could not write the HAR ${this.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }

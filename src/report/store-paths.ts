@@ -29,7 +29,9 @@ export interface StorePath {
   end: PathEnd;
 }
 
-export function storePaths(record: Pick<HandshakeRecord, 'trust' | 'chain' | 'chainAnalysis' | 'diagnosis'>): StorePath[] {
+export function storePaths(
+  record: Pick<HandshakeRecord, 'trust' | 'chain' | 'chainAnalysis' | 'diagnosis'>,
+): StorePath[] {
   const a = record.chainAnalysis;
   // The record keeps one built path (against every store together); each store's path starts the same
   // way, from the leaf through the sent certificates that link to it.
@@ -37,28 +39,73 @@ export function storePaths(record: Pick<HandshakeRecord, 'trust' | 'chain' | 'ch
   const top = path.length ? record.chain[path[path.length - 1]!] : undefined;
   return Object.entries(record.trust as Record<string, string>).map(([store, verdict]) => {
     if (verdict === 'not-configured') return { store, verdict, path: [], end: { kind: 'not-configured' } };
-    if (!top) return { store, verdict, path: [], end: { kind: 'gap', title: 'no certificate', name: 'the server sent no certificate', aia: [], fetched: null, link: 'issuer' } };
+    if (!top)
+      return {
+        store,
+        verdict,
+        path: [],
+        end: {
+          kind: 'gap',
+          title: 'no certificate',
+          name: 'the server sent no certificate',
+          aia: [],
+          fetched: null,
+          link: 'issuer',
+        },
+      };
     return { store, verdict, path, end: NO_ANCHOR.has(verdict) ? gap(record, top) : anchor(record, store, top) };
   });
 }
 
-function anchor(record: Pick<HandshakeRecord, 'chainAnalysis'>, store: string, top: HandshakeRecord['chain'][number]): PathEnd {
+function anchor(
+  record: Pick<HandshakeRecord, 'chainAnalysis'>,
+  store: string,
+  top: HandshakeRecord['chain'][number],
+): PathEnd {
   const a = record.chainAnalysis;
   const link = top.selfSigned ? 'itself' : 'issuer';
-  if (a.anchor && a.anchorStore === store) return { kind: 'anchor', name: a.anchor, note: `trust anchor, from the ${store} store`, link };
-  if (top.selfSigned) return { kind: 'anchor', name: top.subject, note: `trust anchor: the root the server sent is in the ${store} store`, link };
+  if (a.anchor && a.anchorStore === store)
+    return { kind: 'anchor', name: a.anchor, note: `trust anchor, from the ${store} store`, link };
+  if (top.selfSigned)
+    return {
+      kind: 'anchor',
+      name: top.subject,
+      note: `trust anchor: the root the server sent is in the ${store} store`,
+      link,
+    };
   return { kind: 'anchor', name: top.issuer, note: `trust anchor in the ${store} store`, link };
 }
 
-function gap(record: Pick<HandshakeRecord, 'chainAnalysis' | 'diagnosis'>, top: HandshakeRecord['chain'][number]): PathEnd {
+function gap(
+  record: Pick<HandshakeRecord, 'chainAnalysis' | 'diagnosis'>,
+  top: HandshakeRecord['chain'][number],
+): PathEnd {
   const a = record.chainAnalysis;
   const fetched = a.fetched ? fetchedText(a.fetched) : null;
   if (a.missingIssuer) {
-    const title = record.diagnosis.problem === 'incomplete-chain' ? 'missing intermediate: the server did not send it' : 'missing issuer: not sent, and in no store';
+    const title =
+      record.diagnosis.problem === 'incomplete-chain'
+        ? 'missing intermediate: the server did not send it'
+        : 'missing issuer: not sent, and in no store';
     return { kind: 'gap', title, name: a.missingIssuer, aia: a.aiaCaIssuers, fetched, link: 'issuer' };
   }
-  if (top.selfSigned) return { kind: 'gap', title: 'no anchor: this store does not trust this root', name: top.subject, aia: [], fetched, link: 'itself' };
-  return { kind: 'gap', title: 'no anchor: the issuer is not in this store', name: top.issuer, aia: top.aia.caIssuers, fetched, link: 'issuer' };
+  if (top.selfSigned)
+    return {
+      kind: 'gap',
+      title: 'no anchor: this store does not trust this root',
+      name: top.subject,
+      aia: [],
+      fetched,
+      link: 'itself',
+    };
+  return {
+    kind: 'gap',
+    title: 'no anchor: the issuer is not in this store',
+    name: top.issuer,
+    aia: top.aia.caIssuers,
+    fetched,
+    link: 'issuer',
+  };
 }
 
 function fetchedText(f: NonNullable<HandshakeRecord['chainAnalysis']['fetched']>): string {

@@ -16,7 +16,10 @@ export interface VerifyHeading {
 
 export function renderVerify(verdict: OfflineVerdict, heading: VerifyHeading): string {
   const name = heading.name ? `name ${heading.name}` : 'no name checked (--host or --ip checks one)';
-  const out = [`${heading.file}: ${heading.format.toUpperCase()}, ${name}, at ${heading.at.toISOString()}${heading.caOnly ? ', trusting only --ca (the extra store)' : ''}`, ''];
+  const out = [
+    `${heading.file}: ${heading.format.toUpperCase()}, ${name}, at ${heading.at.toISOString()}${heading.caOnly ? ', trusting only --ca (the extra store)' : ''}`,
+    '',
+  ];
   out.push(...chainLines(verdict, heading.at, 'given'), '');
   out.push(trustLine(verdict), ...verifyLines(verdict), '');
   out.push(...diagnosisLines(verdict), ...warningLines(verdict));

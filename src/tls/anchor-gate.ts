@@ -13,11 +13,12 @@ const MAX_HELD = 256 * 1024;
 export function anchorGate(received: Buffer, serverHandshakeSecret: Buffer | null): GateState {
   const flight = readServerFlight(received, serverHandshakeSecret);
   if (flight.certificates) return { open: true, chain: flight.certificates };
-  if (flight.alerts.length || received.length > MAX_HELD || (serverHandshakeSecret && flight.problems.length)) return { open: true, chain: null };
+  if (flight.alerts.length || received.length > MAX_HELD || (serverHandshakeSecret && flight.problems.length))
+    return { open: true, chain: null };
   // TLS 1.2 sends its Certificate in plaintext handshake records: nothing passes until it is read.
   // TLS 1.3 encrypts it: the plaintext records before the first encrypted one pass.
   let allowed = 0;
-  for (let offset = 0; offset + 5 <= received.length; ) {
+  for (let offset = 0; offset + 5 <= received.length;) {
     const type = received[offset]!;
     // Not TLS records (a plain-HTTP server, say): OpenSSL is to say what went wrong, at once.
     if (type < 20 || type > 23 || received[offset + 1] !== 3) return { open: true, chain: null };

@@ -34,7 +34,8 @@ export function readClientHello(bytes: Buffer): ClientHello {
         hello.serverName = data.subarray(5, 5 + data.readUInt16BE(3)).toString('latin1');
       } else if (type === EXT_ALPN && data.length >= 2) {
         const protocols: string[] = [];
-        for (let p = 2; p < data.length; p += 1 + data[p]!) protocols.push(data.subarray(p + 1, p + 1 + data[p]!).toString('latin1'));
+        for (let p = 2; p < data.length; p += 1 + data[p]!)
+          protocols.push(data.subarray(p + 1, p + 1 + data[p]!).toString('latin1'));
         hello.alpn = protocols;
       }
     }

@@ -6,7 +6,9 @@ import type { ConnectionFacts } from '../trust/openssl-verdict.js';
 /** OpenSSL's text for the verify error (authorizationError keeps only Node's code, UNSPECIFIED for many). */
 function verifyMessage(socket: TLSSocket): string | null {
   try {
-    return (socket as unknown as { _handle?: { verifyError?(): Error | null } })._handle?.verifyError?.()?.message ?? null;
+    return (
+      (socket as unknown as { _handle?: { verifyError?(): Error | null } })._handle?.verifyError?.()?.message ?? null
+    );
   } catch {
     return null;
   }
@@ -21,6 +23,11 @@ export function connectionFacts(socket: TLSSocket, name: string | null, peer: Pe
     authorized: socket.authorized,
     authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
     verifyMessage: socket.authorized ? null : verifyMessage(socket),
-    identityError: name === null ? null : peer ? (checkServerIdentity(name, peer) ?? null) : { message: 'the server sent no certificate' },
+    identityError:
+      name === null
+        ? null
+        : peer
+          ? (checkServerIdentity(name, peer) ?? null)
+          : { message: 'the server sent no certificate' },
   };
 }

@@ -37,12 +37,15 @@ export class HttpAsk {
   private send(method: 'HEAD' | 'GET'): void {
     this.method = method;
     this.received = Buffer.alloc(0);
-    this.write(`${method} / HTTP/1.1\r\nHost: ${this.host}\r\nUser-Agent: tlswitness\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+    this.write(
+      `${method} / HTTP/1.1\r\nHost: ${this.host}\r\nUser-Agent: tlswitness\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+    );
   }
 
   data(chunk: Buffer): void {
     if (this.settled) return;
-    if (this.received.length < KEEP_BYTES) this.received = Buffer.concat([this.received, chunk]).subarray(0, KEEP_BYTES);
+    if (this.received.length < KEEP_BYTES)
+      this.received = Buffer.concat([this.received, chunk]).subarray(0, KEEP_BYTES);
     const text = this.received.toString('latin1');
     if (text.length >= 5 && !text.startsWith('HTTP/')) return this.finish({ ...this.answer(null), end: 'not-http' });
     const headEnd = text.indexOf('\r\n\r\n');
@@ -54,7 +57,11 @@ export class HttpAsk {
     if (!line) return this.finish({ ...this.answer(null), end: 'not-http' });
     const answer = this.answer(line);
     // RFC 9110 9.3.2: HEAD is answered like GET without content; a server that does not allow it gets GET.
-    if (this.method === 'HEAD' && (line.status === 405 || line.status === 501) && !/\r\nconnection:\s*close/i.test(text.slice(0, headEnd))) {
+    if (
+      this.method === 'HEAD' &&
+      (line.status === 405 || line.status === 501) &&
+      !/\r\nconnection:\s*close/i.test(text.slice(0, headEnd))
+    ) {
       this.first = answer;
       this.send('GET');
       return;
@@ -74,7 +81,14 @@ export class HttpAsk {
   }
 
   private answer(line: { status: number; statusText: string } | null): HttpAnswer {
-    return { request: this.request, status: line?.status ?? null, statusText: line?.statusText ?? '', head: this.received.toString('latin1').slice(0, KEEP_BYTES), end: 'response', error: null };
+    return {
+      request: this.request,
+      status: line?.status ?? null,
+      statusText: line?.statusText ?? '',
+      head: this.received.toString('latin1').slice(0, KEEP_BYTES),
+      end: 'response',
+      error: null,
+    };
   }
 
   private finish(answer: HttpAnswer): void {

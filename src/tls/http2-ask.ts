@@ -38,16 +38,27 @@ export class Http2Ask {
     session.on('goaway', (code: number) => {
       if (this.status === null && code !== constants.NGHTTP2_NO_ERROR) this.ended('reset', `GOAWAY ${code}`);
     });
-    const stream = session.request({ ':method': 'HEAD', ':path': '/', ':authority': this.authority, 'user-agent': 'tlswitness' }, { endStream: true });
+    const stream = session.request(
+      { ':method': 'HEAD', ':path': '/', ':authority': this.authority, 'user-agent': 'tlswitness' },
+      { endStream: true },
+    );
     stream.on('response', (headers) => {
       this.status = Number(headers[':status']);
-      this.head = `HTTP/2 ${this.status}\r\n${Object.entries(headers).filter(([name]) => !name.startsWith(':')).map(([name, value]) => `${name}: ${String(value)}`).join('\r\n')}\r\n\r\n`;
+      this.head = `HTTP/2 ${this.status}\r\n${Object.entries(headers)
+        .filter(([name]) => !name.startsWith(':'))
+        .map(([name, value]) => `${name}: ${String(value)}`)
+        .join('\r\n')}\r\n\r\n`;
     });
     stream.on('data', (chunk: Buffer) => {
       if (this.head.length < BODY_BYTES * 8) this.head += chunk.subarray(0, BODY_BYTES).toString('latin1');
     });
     stream.on('error', (error: Error) => this.ended('reset', error.message));
-    stream.on('close', () => this.ended(stream.rstCode && this.status === null ? 'reset' : 'closed', stream.rstCode ? `RST_STREAM ${stream.rstCode}` : null));
+    stream.on('close', () =>
+      this.ended(
+        stream.rstCode && this.status === null ? 'reset' : 'closed',
+        stream.rstCode ? `RST_STREAM ${stream.rstCode}` : null,
+      ),
+    );
   }
 
   data(chunk: Buffer): void {
@@ -58,6 +69,13 @@ export class Http2Ask {
     if (this.settled) return;
     this.settled = true;
     this.session?.destroy();
-    this.done({ request: this.request, status: this.status, statusText: '', head: this.head, end: this.status === null ? end : 'response', error: this.status === null ? error : null });
+    this.done({
+      request: this.request,
+      status: this.status,
+      statusText: '',
+      head: this.head,
+      end: this.status === null ? end : 'response',
+      error: this.status === null ? error : null,
+    });
   }
 }

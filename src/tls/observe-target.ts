@@ -6,7 +6,14 @@ import { ipFamily } from '../ip.js';
 import type { ResolveMap } from '../net/target.js';
 import { TlswitnessError } from '../errors.js';
 import type { Failure, HostPort, Target, Via } from '../types.js';
-import { ClientCredentialsError, probeTls, type ClientCredentials, type ProbeAnchors, type ProbeOptions, type ProbeResult } from './probe.js';
+import {
+  ClientCredentialsError,
+  probeTls,
+  type ClientCredentials,
+  type ProbeAnchors,
+  type ProbeOptions,
+  type ProbeResult,
+} from './probe.js';
 
 export interface TargetRequest {
   id: string;
@@ -63,7 +70,11 @@ export function defaultServername(host: string, explicit?: string): string | nul
  * Connects and probes; a connection failure is part of the observation, not an error.
  * @param anchorsFor given, OpenSSL verifies the probe's connection too (the cross-check)
  */
-export async function observeTarget(request: TargetRequest, time: Date, anchorsFor: AnchorsFor | null = null): Promise<Observation> {
+export async function observeTarget(
+  request: TargetRequest,
+  time: Date,
+  anchorsFor: AnchorsFor | null = null,
+): Promise<Observation> {
   const servername = defaultServername(request.target.host, request.servername);
   const observation: Observation = {
     id: request.id,
@@ -88,17 +99,31 @@ export async function observeTarget(request: TargetRequest, time: Date, anchorsF
     httpHost: request.httpProbe ? hostHeader(servername ?? request.target.host, request.target.port) : null,
   };
   try {
-    const connecting = openConnection({ host: request.target.host, port: request.target.port, resolve: request.resolve, proxy: request.proxy, timeoutMs: request.timeoutMs });
+    const connecting = openConnection({
+      host: request.target.host,
+      port: request.target.port,
+      resolve: request.resolve,
+      proxy: request.proxy,
+      timeoutMs: request.timeoutMs,
+    });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (anchorsFor) probeOptions.anchors = { ...(await anchorsFor(servername ?? request.target.host)), name: servername ?? request.target.host };
+    if (anchorsFor)
+      probeOptions.anchors = {
+        ...(await anchorsFor(servername ?? request.target.host)),
+        name: servername ?? request.target.host,
+      };
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;
     observation.probe = await probeTls(connection, probeOptions);
   } catch (error) {
-    if (error instanceof ClientCredentialsError) throw new TlswitnessError('unreadable-file', `--client-cert: ${error.message} (check the file, the key and --password)`);
+    if (error instanceof ClientCredentialsError)
+      throw new TlswitnessError(
+        'unreadable-file',
+        `--client-cert: ${error.message} (check the file, the key and --password)`,
+      );
     if (!(error instanceof ConnectError)) throw error;
     observation.connectFailure = error.failure;
     observation.target.address = error.address;

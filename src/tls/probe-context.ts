@@ -50,6 +50,7 @@ export function probeContext(settings: ContextSettings): SecureContext {
   const key = `${settings.minVersion} ${settings.maxVersion} ${clientId}`;
   let context = byKey.get(key);
   // One PEM string, not an array: Node parses an array element by element, about 3x slower (measured 70 vs 25 ms for 145 roots).
-  if (!context) byKey.set(key, (context = createSecureContext({ ...contextOptions(settings), ca: anchors.pems().join('\n') })));
+  if (!context)
+    byKey.set(key, (context = createSecureContext({ ...contextOptions(settings), ca: anchors.pems().join('\n') })));
   return context;
 }

@@ -90,7 +90,12 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     return Promise.reject(new ClientCredentialsError((error as Error).message));
   }
   function openTls() {
-    const secureContext = probeContext({ minVersion: options.minVersion, maxVersion: options.maxVersion, client, anchors: gated ? null : options.anchors });
+    const secureContext = probeContext({
+      minVersion: options.minVersion,
+      maxVersion: options.maxVersion,
+      client,
+      anchors: gated ? null : options.anchors,
+    });
     if (gated) {
       tap.setGate((received) => {
         const state = anchorGate(received, serverHandshakeSecret(keylog));
@@ -122,7 +127,13 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
 }
 
 /** Follows the handshake (and the HTTP ask after it) on `socket` to the probe's result; never rejects. */
-function watchHandshake(socket: TLSSocket, tap: WireTap, keylog: string[], started: number, options: ProbeOptions): Promise<ProbeResult> {
+function watchHandshake(
+  socket: TLSSocket,
+  tap: WireTap,
+  keylog: string[],
+  started: number,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const client = options.client;
   return new Promise((resolve) => {
     let secure = false;
@@ -162,7 +173,12 @@ function watchHandshake(socket: TLSSocket, tap: WireTap, keylog: string[], start
       clearTimeout(settle);
       settle = undefined;
       // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
-      if (!options.httpHost || asking || (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))) return finish();
+      if (
+        !options.httpHost ||
+        asking ||
+        (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))
+      )
+        return finish();
       // A server that speaks first is not waiting for an HTTP request (an h2 server's first bytes are its SETTINGS).
       if (answered && alpn !== 'h2') return finish();
       asking = askOver(socket, alpn, options.httpHost, early, (answer) => {
@@ -186,7 +202,8 @@ function watchHandshake(socket: TLSSocket, tap: WireTap, keylog: string[], start
       cipher = socket.getCipher()?.standardName ?? null;
       alpn = socket.alpnProtocol || null;
       // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
-      if (options.anchors && !isLegacy(options)) openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
+      if (options.anchors && !isLegacy(options))
+        openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
       handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
@@ -221,7 +238,13 @@ function watchHandshake(socket: TLSSocket, tap: WireTap, keylog: string[], start
 }
 
 /** The request for the HTTP ask: HTTP/2 when the server chose it, else HTTP/1.1. */
-function askOver(socket: TLSSocket, alpn: string | null, host: string, early: Buffer[], done: (answer: HttpAnswer) => void): HttpAsk | Http2Ask {
+function askOver(
+  socket: TLSSocket,
+  alpn: string | null,
+  host: string,
+  early: Buffer[],
+  done: (answer: HttpAnswer) => void,
+): HttpAsk | Http2Ask {
   // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
   if (alpn === 'h2') return new Http2Ask(host, (chunk) => socket.write(chunk), early, done);
   return new HttpAsk(host, (text) => socket.write(text), done);
@@ -229,7 +252,12 @@ function askOver(socket: TLSSocket, alpn: string | null, host: string, early: Bu
 
 /** The error for a connection the server closed; null when it had answered after the handshake. */
 function closedError(secure: boolean, answered: boolean, asking: HttpAsk | Http2Ask | null): ProbeResult['error'] {
-  if (!secure) return { code: 'ECONNRESET', message: 'the server closed the connection during the handshake', afterHandshake: false };
+  if (!secure)
+    return {
+      code: 'ECONNRESET',
+      message: 'the server closed the connection during the handshake',
+      afterHandshake: false,
+    };
   if (answered) return null;
   const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
   return { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
@@ -241,13 +269,15 @@ function closedError(secure: boolean, answered: boolean, asking: HttpAsk | Http2
  */
 function issuedByNamedCa(socket: TLSSocket, client: ClientCredentials, caNames: Buffer[]): boolean {
   if (!caNames.length) return true;
-  const named = new Set(caNames.map((der) => {
-    try {
-      return formatNameDer(der);
-    } catch {
-      return '';
-    }
-  }));
+  const named = new Set(
+    caNames.map((der) => {
+      try {
+        return formatNameDer(der);
+      } catch {
+        return '';
+      }
+    }),
+  );
   const ours = socket.getX509Certificate();
   const ders: Buffer[] = ours ? [ours.raw] : [];
   if (client.cert) ders.push(...pemCertificates(client.cert.toString()));

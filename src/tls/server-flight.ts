@@ -33,7 +33,12 @@ const EXT_CERTIFICATE_AUTHORITIES = 47;
 // RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random.
 const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
-const VERSIONS: Record<number, ServerFlight['version']> = { 0x0304: 'TLSv1.3', 0x0303: 'TLSv1.2', 0x0302: 'TLSv1.1', 0x0301: 'TLSv1' };
+const VERSIONS: Record<number, ServerFlight['version']> = {
+  0x0304: 'TLSv1.3',
+  0x0303: 'TLSv1.2',
+  0x0302: 'TLSv1.1',
+  0x0301: 'TLSv1',
+};
 
 class Reader {
   private offset = 0;
@@ -151,7 +156,15 @@ function tls13Opener(flight: ServerFlight, serverHandshakeSecret: Buffer | null)
 
 /** Parses the server-to-client byte stream of one connection. */
 export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret: Buffer | null): ServerFlight {
-  const flight: ServerFlight = { version: null, cipherSuite: null, helloRetryRequest: false, certificates: null, certificateRequest: null, alerts: [], problems: [] };
+  const flight: ServerFlight = {
+    version: null,
+    cipherSuite: null,
+    helloRetryRequest: false,
+    certificates: null,
+    certificateRequest: null,
+    alerts: [],
+    problems: [],
+  };
   let handshake = Buffer.alloc(0);
   let opener: RecordOpener | null = null;
   let done = false;

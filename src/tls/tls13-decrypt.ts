@@ -34,7 +34,11 @@ export function hkdfExpandLabel(hash: string, secret: Buffer, label: string, con
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let i = 1, produced = 0; produced < length; i++) {
-    previous = createHmac(hash, secret).update(previous).update(info).update(Buffer.from([i])).digest();
+    previous = createHmac(hash, secret)
+      .update(previous)
+      .update(info)
+      .update(Buffer.from([i]))
+      .digest();
     blocks.push(previous);
     produced += previous.length;
   }
@@ -59,7 +63,9 @@ export function recordOpener(suite: Tls13Suite, trafficSecret: Buffer): RecordOp
       for (let i = 0; i < 8; i++) nonce[4 + i]! ^= seq[i]!;
       const body = ciphertext.subarray(0, ciphertext.length - 16);
       const tag = ciphertext.subarray(ciphertext.length - 16);
-      const decipher = createDecipheriv(suite.cipher, key, nonce, { authTagLength: 16 } as never) as ReturnType<typeof createDecipheriv> & {
+      const decipher = createDecipheriv(suite.cipher, key, nonce, { authTagLength: 16 } as never) as ReturnType<
+        typeof createDecipheriv
+      > & {
         setAuthTag(tag: Buffer): void;
         setAAD(aad: Buffer, options?: { plaintextLength: number }): void;
       };

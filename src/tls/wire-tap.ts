@@ -17,7 +17,10 @@ export class WireTap extends Duplex {
   private receivedBytes = 0;
   private passedBytes = 0;
 
-  constructor(private readonly inner: Duplex, head: Buffer = Buffer.alloc(0)) {
+  constructor(
+    private readonly inner: Duplex,
+    head: Buffer = Buffer.alloc(0),
+  ) {
     super();
     if (head.length) {
       this.keep(head);

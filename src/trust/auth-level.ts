@@ -12,10 +12,31 @@ export function keySecurityBits(cert: ParsedCertificate): number {
   const { keyType, keyBits } = keyDescription(cert.x509);
   if (keyBits === null) return keyType === 'unknown' ? 0 : 128;
   if (keyType === 'Ed448') return 224;
-  if (keyType === 'RSA' || keyType === 'DSA') return keyBits >= 15360 ? 256 : keyBits >= 7680 ? 192 : keyBits >= 3072 ? 128 : keyBits >= 2048 ? 112 : keyBits >= 1024 ? 80 : 0;
+  if (keyType === 'RSA' || keyType === 'DSA')
+    return keyBits >= 15360
+      ? 256
+      : keyBits >= 7680
+        ? 192
+        : keyBits >= 3072
+          ? 128
+          : keyBits >= 2048
+            ? 112
+            : keyBits >= 1024
+              ? 80
+              : 0;
   if (keyType === 'EC') {
     // ec_security_bits: stepped by the group order's size, half of it below 160 bits.
-    return keyBits >= 512 ? 256 : keyBits >= 384 ? 192 : keyBits >= 256 ? 128 : keyBits >= 224 ? 112 : keyBits >= 160 ? 80 : Math.floor(keyBits / 2);
+    return keyBits >= 512
+      ? 256
+      : keyBits >= 384
+        ? 192
+        : keyBits >= 256
+          ? 128
+          : keyBits >= 224
+            ? 112
+            : keyBits >= 160
+              ? 80
+              : Math.floor(keyBits / 2);
   }
   return Math.floor(keyBits / 2);
 }

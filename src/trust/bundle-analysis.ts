@@ -12,8 +12,10 @@ export interface BundleAnalysis {
 export function analyseBundle(certs: ParsedCertificate[], now: Date): BundleAnalysis {
   const problems: string[] = [];
   certs.forEach((cert, i) => {
-    if (now > cert.notAfter) problems.push(`certificate ${i} (${cert.subject}) expired on ${cert.notAfter.toISOString()}`);
-    else if (now < cert.notBefore) problems.push(`certificate ${i} (${cert.subject}) is valid only from ${cert.notBefore.toISOString()}`);
+    if (now > cert.notAfter)
+      problems.push(`certificate ${i} (${cert.subject}) expired on ${cert.notAfter.toISOString()}`);
+    else if (now < cert.notBefore)
+      problems.push(`certificate ${i} (${cert.subject}) is valid only from ${cert.notBefore.toISOString()}`);
   });
   if (certs.length < 2) return { inOrder: true, complete: certs[0]?.selfSigned ?? false, problems };
   const { start, onPath, top } = chainInFile(certs, now);
@@ -21,13 +23,19 @@ export function analyseBundle(certs: ParsedCertificate[], now: Date): BundleAnal
   const inOrder = start === 0 && onPath.every((index, i) => i === 0 || index > onPath[i - 1]!);
   const complete = top.selfSigned;
   if (!inOrder) {
-    const leafFirst = start === 0 ? '' : `the leaf "${certs[start]!.subject}" (certificate ${start}) should come first and `;
-    problems.push(`wrong order: the chain runs ${onPath.join(' -> ')}; ${leafFirst}each certificate should be followed by its issuer`);
+    const leafFirst =
+      start === 0 ? '' : `the leaf "${certs[start]!.subject}" (certificate ${start}) should come first and `;
+    problems.push(
+      `wrong order: the chain runs ${onPath.join(' -> ')}; ${leafFirst}each certificate should be followed by its issuer`,
+    );
   }
   // Ending without the root is normal (fullchain.pem): the root lives in trust stores. A certificate
   // the chain never reaches is a gap in the middle, or one that does not belong.
   const extras = certs.map((_, i) => i).filter((i) => !onPath.includes(i));
-  if (extras.length) problems.push(`missing link or unrelated certificate: certificate(s) ${extras.join(', ')} are not on the chain from certificate ${start}, which ends at "${top.subject}"`);
+  if (extras.length)
+    problems.push(
+      `missing link or unrelated certificate: certificate(s) ${extras.join(', ')} are not on the chain from certificate ${start}, which ends at "${top.subject}"`,
+    );
   return { inOrder, complete, problems };
 }
 
@@ -36,11 +44,25 @@ export function analyseBundle(certs: ParsedCertificate[], now: Date): BundleAnal
  * from another certificate runs through certificate 0 (an intermediate placed before its leaf): then the
  * longest such chain is the file's, and its start the leaf. A file of unrelated certificates keeps 0.
  */
-function chainInFile(certs: ParsedCertificate[], now: Date): { start: number; onPath: number[]; top: ParsedCertificate } {
+function chainInFile(
+  certs: ParsedCertificate[],
+  now: Date,
+): { start: number; onPath: number[]; top: ParsedCertificate } {
   const from = (start: number) => {
     const order = [start, ...certs.map((_, i) => i).filter((i) => i !== start)];
-    const { path } = buildPath(order.map((i) => certs[i]!), [], now);
-    return { start, onPath: path.map((node) => node.sentIndex).filter((i): i is number => i !== null).map((i) => order[i]!), top: path[path.length - 1]!.cert };
+    const { path } = buildPath(
+      order.map((i) => certs[i]!),
+      [],
+      now,
+    );
+    return {
+      start,
+      onPath: path
+        .map((node) => node.sentIndex)
+        .filter((i): i is number => i !== null)
+        .map((i) => order[i]!),
+      top: path[path.length - 1]!.cert,
+    };
   };
   let best = from(0);
   for (let start = 1; start < certs.length; start++) {

@@ -64,7 +64,7 @@ function fold(utf8: Buffer): Buffer {
   while (start < end && SPACE.has(utf8[start]!)) start++;
   while (end > start && SPACE.has(utf8[end - 1]!)) end--;
   const out: number[] = [];
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const c = utf8[i]!;
     if (c >= 0x80) {
       out.push(c);
@@ -81,7 +81,8 @@ function fold(utf8: Buffer): Buffer {
 }
 
 function canonicalValue(value: Tlv): Buffer | null {
-  if (value.tag !== UTF8 && value.tag !== 0x1e && value.tag !== 0x1c && !LATIN1_TYPES.has(value.tag)) return value.whole;
+  if (value.tag !== UTF8 && value.tag !== 0x1e && value.tag !== 0x1c && !LATIN1_TYPES.has(value.tag))
+    return value.whole;
   const utf8 = stringToUtf8(value);
   return utf8 ? encodeTlv(UTF8, fold(utf8)) : null;
 }

@@ -39,17 +39,31 @@ const PYTHON_TIMEOUT_MS = 20_000;
 /** @param python the python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry */
 function askPython(python: string, env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', SCRIPT], { env: childEnv(env), timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) => {
-      // No python3, or no certifi for it: nothing to judge, which is not an error.
-      if (error) return resolve(null);
-      const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());
-      resolve(path ? { path, version: version || null, from: 'certifi.where()' } : null);
-    });
+    execFile(
+      python,
+      ['-c', SCRIPT],
+      { env: childEnv(env), timeout: PYTHON_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 },
+      (error, stdout) => {
+        // No python3, or no certifi for it: nothing to judge, which is not an error.
+        if (error) return resolve(null);
+        const [path, version] = stdout.split(/\r?\n/).map((line) => line.trim());
+        resolve(path ? { path, version: version || null, from: 'certifi.where()' } : null);
+      },
+    );
   });
 }
 
 /** What changes which python3 runs and where it finds certifi, besides the python3 file itself. */
-const PYTHON_ENV = ['PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONUSERBASE', 'PYTHONNOUSERSITE', 'VIRTUAL_ENV', 'PYENV_VERSION', 'CONDA_PREFIX'] as const;
+const PYTHON_ENV = [
+  'PATH',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PYTHONUSERBASE',
+  'PYTHONNOUSERSITE',
+  'VIRTUAL_ENV',
+  'PYENV_VERSION',
+  'CONDA_PREFIX',
+] as const;
 
 interface CachedLocation {
   location: CertifiLocation;
@@ -63,7 +77,10 @@ interface CachedLocation {
  * is the same, and the bundle it named is unchanged. "No certifi" is not cached: installing it must
  * show on the next run.
  */
-export async function locateCertifi(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<CertifiLocation | null> {
+export async function locateCertifi(
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): Promise<CertifiLocation | null> {
   // One PATH search: the program asked is the program the cache knows it by.
   const python = commandPath('python3', env);
   if (!python) return null;
@@ -94,24 +111,51 @@ export function findCertifi(env: NodeJS.ProcessEnv = process.env): Promise<Certi
 }
 
 /** certifi's bundle as a store; `store: null` (not-configured) when there is none to read. */
-export async function loadCertifiStore(env: NodeJS.ProcessEnv = process.env): Promise<LoadedStore & { location: CertifiLocation | null }> {
+export async function loadCertifiStore(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedStore & { location: CertifiLocation | null }> {
   const location = await findCertifi(env);
   if (!location) return { store: null, source: null, notes: [], location };
   // A wrong override is the user's mistake, said as for --extra-ca; certifi's own file missing is a fact.
   if (location.from === CERTIFI_OVERRIDE) {
     const ders = await readCertificateFile(location.path, CERTIFI_OVERRIDE);
-    return { store: lazyStore('certifi', ders, await fileIdentity(location.path)), source: location.path, notes: [], location };
+    return {
+      store: lazyStore('certifi', ders, await fileIdentity(location.path)),
+      source: location.path,
+      notes: [],
+      location,
+    };
   }
   try {
     const ders = pemCertificates(await readFile(location.path, 'latin1'));
-    if (!ders.length) return { store: null, source: location.path, notes: [`certifi's bundle ${location.path} holds no certificates`], location };
-    return { store: lazyStore('certifi', ders, await fileIdentity(location.path)), source: location.path, notes: [], location };
+    if (!ders.length)
+      return {
+        store: null,
+        source: location.path,
+        notes: [`certifi's bundle ${location.path} holds no certificates`],
+        location,
+      };
+    return {
+      store: lazyStore('certifi', ders, await fileIdentity(location.path)),
+      source: location.path,
+      notes: [],
+      location,
+    };
   } catch (error) {
-    return { store: null, source: location.path, notes: [`certifi's bundle ${location.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], location };
+    return {
+      store: null,
+      source: location.path,
+      notes: [
+        `certifi's bundle ${location.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      ],
+      location,
+    };
   }
 }
 
 /** `certifi 2024.02.02 (/path/cacert.pem)`, or the override's file. */
 export function certifiLabel(location: CertifiLocation): string {
-  return location.from === CERTIFI_OVERRIDE ? `certifi bundle ${location.path} (${CERTIFI_OVERRIDE})` : `certifi ${location.version ?? '(version unknown)'} (${location.path})`;
+  return location.from === CERTIFI_OVERRIDE
+    ? `certifi bundle ${location.path} (${CERTIFI_OVERRIDE})`
+    : `certifi ${location.version ?? '(version unknown)'} (${location.path})`;
 }

@@ -202,11 +202,25 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
     selfIssued: !!parsedSubject && !!parsedIssuer && subjectName.canonical.equals(issuerName.canonical),
     selfSigned: false,
   };
-  details.selfSigned = details.selfIssued && !extensions.invalid && akidMatches(details, extensions.authorityKeyId) && signatureFitsKey(details.innerSignatureOid, cert.keyType);
+  details.selfSigned =
+    details.selfIssued &&
+    !extensions.invalid &&
+    akidMatches(details, extensions.authorityKeyId) &&
+    signatureFitsKey(details.innerSignatureOid, cert.keyType);
   return details;
 }
 
-const CURVE_BITS: Record<string, number> = { prime192v1: 192, secp224r1: 224, prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512 };
+const CURVE_BITS: Record<string, number> = {
+  prime192v1: 192,
+  secp224r1: 224,
+  prime256v1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  secp256k1: 256,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
+};
 
 export function keyDescription(x509: X509Certificate): { keyType: string; keyBits: number | null } {
   let key: KeyObject;
@@ -239,7 +253,9 @@ export function keyDescription(x509: X509Certificate): { keyType: string; keyBit
 
 export function spkiSha256(x509: X509Certificate): string {
   try {
-    return createHash('sha256').update(x509.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    return createHash('sha256')
+      .update(x509.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
   } catch {
     return ''; // a key node:crypto cannot read
   }

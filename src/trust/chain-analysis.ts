@@ -3,7 +3,11 @@ import type { ChainAnalysis, FetchedIssuer } from '../types.js';
 import { spkiSha256, type ParsedCertificate } from './certificate.js';
 import type { ChainVerdict } from './verify.js';
 
-export function analyseChain(sent: ParsedCertificate[], verdict: ChainVerdict, fetched: FetchedIssuer | null): ChainAnalysis {
+export function analyseChain(
+  sent: ParsedCertificate[],
+  verdict: ChainVerdict,
+  fetched: FetchedIssuer | null,
+): ChainAnalysis {
   const onPath = verdict.path.map((node) => node.sentIndex).filter((i): i is number => i !== null);
   // RFC 5246 7.4.2: each certificate must certify the one before it; RFC 8446 4.4.2 relaxes this but
   // still wants the leaf first. Certificates off the path are counted as extras, not as disorder.

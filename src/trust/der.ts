@@ -39,7 +39,7 @@ export function readTlv(data: Buffer, offset = 0): { tlv: Tlv; next: number } {
 /** The elements inside a constructed value (SEQUENCE, SET, explicit tag). */
 export function children(value: Buffer): Tlv[] {
   const out: Tlv[] = [];
-  for (let offset = 0; offset < value.length; ) {
+  for (let offset = 0; offset < value.length;) {
     const { tlv, next } = readTlv(value, offset);
     out.push(tlv);
     offset = next;
@@ -66,11 +66,16 @@ export function decodeOid(value: Buffer): string {
 /** UTCTime / GeneralizedTime as RFC 5280 4.1.2.5 encodes them (Z, seconds present). */
 export function decodeTime(tlv: Tlv): Date {
   const text = tlv.value.toString('latin1');
-  const match = tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(text);
+  const match =
+    tlv.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(text);
   if (!match) throw new DerError(`time "${text}"`);
   let year = Number(match[1]);
   if (tlv.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0)));
+  return new Date(
+    Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0)),
+  );
 }
 
 /** The string types a Name or GeneralName holds. Null for anything else. */
@@ -86,7 +91,9 @@ export function decodeString(tlv: Tlv): string | null {
     case 0x14: // TeletexString: in practice Latin-1
       return tlv.value.toString('latin1');
     case 0x1e: // BMPString: UTF-16BE
-      return Buffer.from(tlv.value.subarray(0, tlv.value.length & ~1)).swap16().toString('utf16le');
+      return Buffer.from(tlv.value.subarray(0, tlv.value.length & ~1))
+        .swap16()
+        .toString('utf16le');
     case 0x1c: {
       // UniversalString: UTF-32BE
       let text = '';
@@ -135,7 +142,13 @@ export function decodeCertificateTime(tlv: Tlv): Date | null {
   const digits = utc ? text.slice(0, 12) : text.slice(0, 14);
   let year = Number(digits.slice(0, utc ? 2 : 4));
   if (utc) year += year < 50 ? 2000 : 1900;
-  const [month, day, hour, minute, second] = (digits.slice(utc ? 2 : 4).match(/\d\d/g) ?? []).map(Number) as [number, number, number, number, number];
+  const [month, day, hour, minute, second] = (digits.slice(utc ? 2 : 4).match(/\d\d/g) ?? []).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (month < 1 || month > 12) return null;
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;

@@ -32,7 +32,8 @@ export function serverPurposeAllowed(d: CertificateDetails, requireCa: boolean):
     return ca !== 0 && (ca !== 5 || (ext.nsCertType! & NS.sslCa) !== 0);
   }
   if (ext.nsCertType !== null && !(ext.nsCertType & NS.sslServer)) return false;
-  if (ext.keyUsageBits !== null && !(ext.keyUsageBits & (KU.digitalSignature | KU.keyEncipherment | KU.keyAgreement))) return false;
+  if (ext.keyUsageBits !== null && !(ext.keyUsageBits & (KU.digitalSignature | KU.keyEncipherment | KU.keyAgreement)))
+    return false;
   return true;
 }
 

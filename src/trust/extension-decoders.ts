@@ -41,7 +41,8 @@ export const decodeBasicConstraints: Decoder<{ ca: boolean; pathLen: number | nu
     negative = (int[0]! & 0x80) !== 0;
     // ASN1_INTEGER_get: beyond a long it gives -1, which OpenSSL reads as "no limit".
     const big = BigInt(`0x${int.toString('hex')}`);
-    pathLen = negative || int.length > 8 ? null : big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
+    pathLen =
+      negative || int.length > 8 ? null : big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
     next++;
   }
   return next === parts.length ? { ca, pathLen, negative } : null;

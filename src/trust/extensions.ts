@@ -13,7 +13,12 @@ import {
   type AuthorityKeyId,
   type Decoder,
 } from './extension-decoders.js';
-import { decodeNameConstraints, decodeSubjectAltName, type GeneralName, type NameConstraints } from './general-names.js';
+import {
+  decodeNameConstraints,
+  decodeSubjectAltName,
+  type GeneralName,
+  type NameConstraints,
+} from './general-names.js';
 import { decodeAsIdentifiers, decodeIpAddrBlocks, type AddressFamily, type AsIdentifiers } from './rfc3779-decode.js';
 
 export interface RawExtension {
@@ -64,8 +69,28 @@ const SUPPORTED_CRITICAL = new Set<string>([
 ]);
 
 // keyUsage bits as OpenSSL packs them (first byte, then the second shifted left by 8).
-export const KU = { digitalSignature: 0x80, nonRepudiation: 0x40, keyEncipherment: 0x20, dataEncipherment: 0x10, keyAgreement: 0x08, keyCertSign: 0x04, cRLSign: 0x02, encipherOnly: 0x01, decipherOnly: 0x8000 } as const;
-export const XKU = { sslServer: 0x1, sslClient: 0x2, smime: 0x4, codeSign: 0x8, sgc: 0x10, ocspSign: 0x20, timestamp: 0x40, dvcs: 0x80, anyEku: 0x100 } as const;
+export const KU = {
+  digitalSignature: 0x80,
+  nonRepudiation: 0x40,
+  keyEncipherment: 0x20,
+  dataEncipherment: 0x10,
+  keyAgreement: 0x08,
+  keyCertSign: 0x04,
+  cRLSign: 0x02,
+  encipherOnly: 0x01,
+  decipherOnly: 0x8000,
+} as const;
+export const XKU = {
+  sslServer: 0x1,
+  sslClient: 0x2,
+  smime: 0x4,
+  codeSign: 0x8,
+  sgc: 0x10,
+  ocspSign: 0x20,
+  timestamp: 0x40,
+  dvcs: 0x80,
+  anyEku: 0x100,
+} as const;
 export const NS = { sslServer: 0x40, sslCa: 0x04, anyCa: 0x07 } as const;
 
 const EKU_FLAGS: Record<string, number> = {
@@ -155,7 +180,8 @@ export function decodeExtensions(list: RawExtension[]): CertExtensions {
   }
   if (decode(OID.proxyCertInfo, 'proxyCertInfo', decodeProxyCertInfo)) {
     out.proxy = true;
-    if (out.basicConstraints.ca || counts.has(OID.subjectAltName) || counts.has(OID.issuerAltName)) invalid('a proxy certificate is a CA or has alternative names');
+    if (out.basicConstraints.ca || counts.has(OID.subjectAltName) || counts.has(OID.issuerAltName))
+      invalid('a proxy certificate is a CA or has alternative names');
   }
   const ku = decode(OID.keyUsage, 'keyUsage', bitString);
   if (ku) {

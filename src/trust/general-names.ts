@@ -39,7 +39,8 @@ export interface NameConstraints {
 /** A valid INTEGER encoding (OpenSSL 3 rejects empty contents and non-minimal padding). */
 export function validInteger(value: Buffer): boolean {
   if (!value.length) return false;
-  if (value.length > 1 && ((value[0] === 0 && !(value[1]! & 0x80)) || (value[0] === 0xff && value[1]! & 0x80))) return false;
+  if (value.length > 1 && ((value[0] === 0 && !(value[1]! & 0x80)) || (value[0] === 0xff && value[1]! & 0x80)))
+    return false;
   return true;
 }
 
@@ -63,7 +64,8 @@ export function decodeGeneralName(tlv: Tlv): GeneralName | null {
       return { type, bytes: tlv.value };
     case GEN_OTHERNAME: {
       const parts = constructed ? tryChildren(tlv.value) : null;
-      if (!parts || parts.length !== 2 || parts[0]!.tag !== 0x06 || parts[1]!.tag !== 0xa0 || !parts[0]!.value.length) return null;
+      if (!parts || parts.length !== 2 || parts[0]!.tag !== 0x06 || parts[1]!.tag !== 0xa0 || !parts[0]!.value.length)
+        return null;
       const inner = tryChildren(parts[1]!.value);
       if (!inner || inner.length !== 1) return null;
       return { type, bytes: tlv.value, typeId: decodeOid(parts[0]!.value), otherValue: inner[0]! };

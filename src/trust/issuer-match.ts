@@ -45,7 +45,11 @@ export function timeErrors(cert: ParsedCertificate, now: Date): number[] {
  * Among candidates that issue `subject`: the first valid now, else the one expiring last (the first
  * of equals). The rule of both the store lookup and the untrusted search.
  */
-export function bestIssuer<T extends { cert: ParsedCertificate }>(subject: ParsedCertificate, candidates: Iterable<T>, now: Date): T | undefined {
+export function bestIssuer<T extends { cert: ParsedCertificate }>(
+  subject: ParsedCertificate,
+  candidates: Iterable<T>,
+  now: Date,
+): T | undefined {
   let fallback: T | undefined;
   for (const candidate of candidates) {
     if (!likelyIssued(candidate.cert, subject)) continue;

@@ -10,9 +10,16 @@ export function javaKeystoreKind(data: Buffer): 'JKS' | 'JCEKS' | null {
 }
 
 /** The keytool line converting `file` to PKCS#12 beside it (X.jks -> X.p12). */
-export function keytoolToPkcs12(file: string, kind: 'JKS' | 'JCEKS', syntax: CommandSyntax = 'posix'): { command: string; output: string } {
+export function keytoolToPkcs12(
+  file: string,
+  kind: 'JKS' | 'JCEKS',
+  syntax: CommandSyntax = 'posix',
+): { command: string; output: string } {
   const shellWord = quoteFor(syntax);
   const output = /\.(jks|jceks|keystore|ks|truststore)$/i.test(file) ? file.replace(/\.[^.]+$/, '.p12') : `${file}.p12`;
   const storeType = kind === 'JCEKS' ? ' -srcstoretype JCEKS' : '';
-  return { command: `keytool -importkeystore -srckeystore ${shellWord(file)}${storeType} -destkeystore ${shellWord(output)} -deststoretype PKCS12`, output };
+  return {
+    command: `keytool -importkeystore -srckeystore ${shellWord(file)}${storeType} -destkeystore ${shellWord(output)} -deststoretype PKCS12`,
+    output,
+  };
 }

@@ -39,7 +39,8 @@ class Reader {
   constructor(readonly data: Buffer) {}
 
   private need(bytes: number, what: string): void {
-    if (bytes < 0 || this.offset + bytes > this.data.length) throw new JksError(`truncated: ${what} runs past the end of the file`);
+    if (bytes < 0 || this.offset + bytes > this.data.length)
+      throw new JksError(`truncated: ${what} runs past the end of the file`);
   }
 
   u32(what: string): number {
@@ -84,7 +85,8 @@ export function readJks(data: Buffer, password?: string): JksContents {
   // A corrupt count ends at the file's end (every entry reads bytes), not in a long loop.
   for (let i = 0; i < count; i++) {
     const tag = read.u32(`entry ${i + 1}`);
-    if (tag === SECRET_KEY) throw new JksError('holds a secret-key entry (a serialized Java object), which is not read here');
+    if (tag === SECRET_KEY)
+      throw new JksError('holds a secret-key entry (a serialized Java object), which is not read here');
     if (tag !== PRIVATE_KEY && tag !== TRUSTED_CERT) throw new JksError(`entry ${i + 1} has unknown type ${tag}`);
     const alias = read.utf(`entry ${i + 1} alias`);
     read.bytes(8, `entry ${i + 1} date`);
@@ -102,7 +104,11 @@ export function readJks(data: Buffer, password?: string): JksContents {
   if (read.offset !== data.length) throw new JksError('trailing bytes after the integrity digest');
   let integrity: JksContents['integrity'] = 'unchecked';
   if (password !== undefined) {
-    const digest = createHash('sha1').update(Buffer.from(password, 'utf16le').swap16()).update(DIGEST_PHRASE, 'utf8').update(body).digest();
+    const digest = createHash('sha1')
+      .update(Buffer.from(password, 'utf16le').swap16())
+      .update(DIGEST_PHRASE, 'utf8')
+      .update(body)
+      .digest();
     integrity = timingSafeEqual(digest, stored) ? 'ok' : 'mismatch';
   }
   return { kind, trusted, keyEntries, integrity };

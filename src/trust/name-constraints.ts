@@ -6,7 +6,16 @@ import { domainToUnicode } from 'node:url';
 import { stringToUtf8, type ParsedName } from './canonical-name.js';
 import type { ParsedCertificate } from './certificate.js';
 import type { Tlv } from './der.js';
-import { GEN_DIRNAME, GEN_DNS, GEN_EMAIL, GEN_IPADD, GEN_OTHERNAME, GEN_URI, type GeneralName, type NameConstraints } from './general-names.js';
+import {
+  GEN_DIRNAME,
+  GEN_DNS,
+  GEN_EMAIL,
+  GEN_IPADD,
+  GEN_OTHERNAME,
+  GEN_URI,
+  type GeneralName,
+  type NameConstraints,
+} from './general-names.js';
 import type { Report } from './extension-checks.js';
 
 const OK = 0;
@@ -53,7 +62,8 @@ function ncDns(dns: Buffer, base: Buffer): number {
   if (dns.length < base.length) return PERMITTED_VIOLATION;
   const tail = dns.subarray(dns.length - base.length);
   // More labels on the left: the base must start with a dot or be preceded by one.
-  if (dns.length > base.length && base[0] !== DOT && dns[dns.length - base.length - 1] !== DOT) return PERMITTED_VIOLATION;
+  if (dns.length > base.length && base[0] !== DOT && dns[dns.length - base.length - 1] !== DOT)
+    return PERMITTED_VIOLATION;
   return caseEqual(base, tail) ? OK : PERMITTED_VIOLATION;
 }
 
@@ -63,7 +73,9 @@ function ncEmail(eml: Buffer, base: Buffer): number {
   if (emlAt < 0) return UNSUPPORTED_NAME_SYNTAX;
   // A leading dot without @: suffix match on the whole address.
   if (baseAt < 0 && base.length > 0 && base[0] === DOT) {
-    return eml.length > base.length && caseEqual(base, eml.subarray(eml.length - base.length)) ? OK : PERMITTED_VIOLATION;
+    return eml.length > base.length && caseEqual(base, eml.subarray(eml.length - base.length))
+      ? OK
+      : PERMITTED_VIOLATION;
   }
   let baseHost = base;
   if (baseAt >= 0) {
@@ -88,16 +100,23 @@ function ncEmailEai(value: Tlv | undefined, base: Buffer): number {
   const text = base.toString('latin1');
   // ossl_a2ulabel: xn-- labels to Unicode, the rest as they are. For a '.' base OpenSSL prefixes
   // another '.', so the suffix it looks for starts with two dots (3.0 behaviour, replicated).
-  const ulabel = (text.startsWith('.') ? '.' : '') + text.split('.').map((label) => (label.startsWith('xn--') ? domainToUnicode(label) || label : label)).join('.');
+  const ulabel =
+    (text.startsWith('.') ? '.' : '') +
+    text
+      .split('.')
+      .map((label) => (label.startsWith('xn--') ? domainToUnicode(label) || label : label))
+      .join('.');
   const u = Buffer.from(ulabel, 'utf8');
-  if (text.startsWith('.')) return eml.length > u.length && caseEqual(u, eml.subarray(eml.length - u.length)) ? OK : PERMITTED_VIOLATION;
+  if (text.startsWith('.'))
+    return eml.length > u.length && caseEqual(u, eml.subarray(eml.length - u.length)) ? OK : PERMITTED_VIOLATION;
   return caseEqual(u, eml.subarray(emlAt + 1)) ? OK : PERMITTED_VIOLATION;
 }
 
 function ncUri(uri: Buffer, base: Buffer): number {
   const colon = uri.indexOf(0x3a);
   // scheme://: the first colon followed by two slashes
-  if (colon < 0 || uri.length - colon < 3 || uri[colon + 1] !== 0x2f || uri[colon + 2] !== 0x2f) return UNSUPPORTED_NAME_SYNTAX;
+  if (colon < 0 || uri.length - colon < 3 || uri[colon + 1] !== 0x2f || uri[colon + 2] !== 0x2f)
+    return UNSUPPORTED_NAME_SYNTAX;
   const hostStart = colon + 3;
   let end = uri.indexOf(0x3a, hostStart);
   if (end < 0) end = uri.indexOf(0x2f, hostStart);
@@ -105,7 +124,9 @@ function ncUri(uri: Buffer, base: Buffer): number {
   const host = uri.subarray(hostStart, end);
   if (!host.length) return UNSUPPORTED_NAME_SYNTAX;
   if (base.length > 0 && base[0] === DOT) {
-    return host.length > base.length && caseEqual(host.subarray(host.length - base.length), base) ? OK : PERMITTED_VIOLATION;
+    return host.length > base.length && caseEqual(host.subarray(host.length - base.length), base)
+      ? OK
+      : PERMITTED_VIOLATION;
   }
   return caseEqual(host, base) ? OK : PERMITTED_VIOLATION;
 }
@@ -115,7 +136,8 @@ function ncIp(ip: Buffer, base: Buffer): number {
   if (base.length !== 8 && base.length !== 32) return UNSUPPORTED_NAME_SYNTAX;
   if (ip.length * 2 !== base.length) return PERMITTED_VIOLATION; // IPv4 never matches IPv6
   // The mask is applied as given, contiguous or not.
-  for (let i = 0; i < ip.length; i++) if ((ip[i]! & base[ip.length + i]!) !== (base[i]! & base[ip.length + i]!)) return PERMITTED_VIOLATION;
+  for (let i = 0; i < ip.length; i++)
+    if ((ip[i]! & base[ip.length + i]!) !== (base[i]! & base[ip.length + i]!)) return PERMITTED_VIOLATION;
   return OK;
 }
 
@@ -147,8 +169,10 @@ function matchSingle(effectiveType: number, subject: Subject, base: GeneralName)
 
 /** nc_match: subtrees of the same type only; permitted ones present but none matching is 47; an excluded match is 48. */
 export function ncMatch(subject: Subject, nc: NameConstraints): number {
-  const effectiveType = subject.type === GEN_OTHERNAME && subject.typeId === SMTP_UTF8_MAILBOX ? GEN_EMAIL : subject.type;
-  const sameType = (base: GeneralName) => base.type === effectiveType && (effectiveType !== GEN_OTHERNAME || base.typeId === subject.typeId);
+  const effectiveType =
+    subject.type === GEN_OTHERNAME && subject.typeId === SMTP_UTF8_MAILBOX ? GEN_EMAIL : subject.type;
+  const sameType = (base: GeneralName) =>
+    base.type === effectiveType && (effectiveType !== GEN_OTHERNAME || base.typeId === subject.typeId);
   let match = 0;
   for (const sub of nc.permitted) {
     if (!sameType(sub.base)) continue;
@@ -200,7 +224,9 @@ const ONE_BYTE_EXTRA = new Set([0x12, 0x17, 0x18]);
 
 /** cn2dnsid: the CN as a DNS name when it looks like one (two labels or more), '' when not, or an error. */
 function cnAsDnsName(value: Tlv): Buffer | number {
-  const utf8 = ONE_BYTE_EXTRA.has(value.tag) ? Buffer.from(value.value.toString('latin1'), 'utf8') : stringToUtf8(value);
+  const utf8 = ONE_BYTE_EXTRA.has(value.tag)
+    ? Buffer.from(value.value.toString('latin1'), 'utf8')
+    : stringToUtf8(value);
   if (!utf8) return ABORT;
   let length = utf8.length;
   while (length > 0 && utf8[length - 1] === 0) length--;
@@ -260,14 +286,17 @@ export function checkNameConstraints(chain: ParsedCertificate[], report: Report)
   for (let i = chain.length - 1; i >= 0; i--) {
     const cert = chain[i]!;
     if (i !== 0 && cert.details.selfIssued) continue;
-    if (cert.details.extensions.proxy && !proxySubjectAllowed(cert)) report(PROXY_SUBJECT_NAME_VIOLATION, i, 'a proxy certificate\'s subject must be its issuer plus one CN');
+    if (cert.details.extensions.proxy && !proxySubjectAllowed(cert))
+      report(PROXY_SUBJECT_NAME_VIOLATION, i, "a proxy certificate's subject must be its issuer plus one CN");
     for (let j = chain.length - 1; j > i; j--) {
       const nc = chain[j]!.details.extensions.nameConstraints;
       if (!nc) continue;
       let rv = checkNames(cert, nc);
-      if (rv === OK && i === 0 && !(cert.details.extensions.subjectAltName ?? []).some((n) => n.type === GEN_DNS)) rv = checkCommonNames(cert, nc);
+      if (rv === OK && i === 0 && !(cert.details.extensions.subjectAltName ?? []).some((n) => n.type === GEN_DNS))
+        rv = checkCommonNames(cert, nc);
       if (rv === ABORT) return ABORT;
-      if (rv !== OK) report(rv, i, `a name of "${cert.subject}" against the name constraints of "${chain[j]!.subject}"`);
+      if (rv !== OK)
+        report(rv, i, `a name of "${cert.subject}" against the name constraints of "${chain[j]!.subject}"`);
     }
   }
   return OK;

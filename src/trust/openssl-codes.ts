@@ -10,7 +10,9 @@ export interface VerifyCode {
 
 // Node names only these codes (the X509_V_ERR_ prefix dropped); every other one is 'UNSPECIFIED'
 // with OpenSSL's text as the message.
-const NODE_NAMED = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 62, 79]);
+const NODE_NAMED = new Set([
+  2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 62, 79,
+]);
 
 const TABLE: Array<[number, string, string]> = [
   [0, 'OK', 'ok'],
@@ -68,17 +70,28 @@ const TABLE: Array<[number, string, string]> = [
 export const OPENSSL_NAMES = new Map(TABLE.map(([code, name]) => [code, name]));
 
 const BY_NUMBER = new Map<number, VerifyCode>(
-  TABLE.map(([opensslCode, name, message]) => [opensslCode, { opensslCode, nodeCode: opensslCode === 0 ? null : NODE_NAMED.has(opensslCode) ? name : 'UNSPECIFIED', message }]),
+  TABLE.map(([opensslCode, name, message]) => [
+    opensslCode,
+    { opensslCode, nodeCode: opensslCode === 0 ? null : NODE_NAMED.has(opensslCode) ? name : 'UNSPECIFIED', message },
+  ]),
 );
 // Node reports a name mismatch from its own checkServerIdentity, never from OpenSSL (which the CLI
 // reports as 62 for a hostname, 64 for an IP address).
 BY_NUMBER.set(62, { opensslCode: 62, nodeCode: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'hostname mismatch' });
 BY_NUMBER.set(64, { opensslCode: 64, nodeCode: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'IP address mismatch' });
 
-const BY_NODE = new Map([...BY_NUMBER.values()].filter((c) => c.nodeCode && c.nodeCode !== 'UNSPECIFIED').map((c) => [c.nodeCode!, c]));
+const BY_NODE = new Map(
+  [...BY_NUMBER.values()].filter((c) => c.nodeCode && c.nodeCode !== 'UNSPECIFIED').map((c) => [c.nodeCode!, c]),
+);
 
 export function verifyCode(opensslCode: number): VerifyCode {
-  return BY_NUMBER.get(opensslCode) ?? { opensslCode, nodeCode: NODE_NAMED.has(opensslCode) ? `X509_V_ERR_${opensslCode}` : 'UNSPECIFIED', message: `verify error ${opensslCode}` };
+  return (
+    BY_NUMBER.get(opensslCode) ?? {
+      opensslCode,
+      nodeCode: NODE_NAMED.has(opensslCode) ? `X509_V_ERR_${opensslCode}` : 'UNSPECIFIED',
+      message: `verify error ${opensslCode}`,
+    }
+  );
 }
 
 export function verifyCodeForNode(nodeCode: string): VerifyCode | undefined {

@@ -35,11 +35,21 @@ export function opensslVerdict(facts: ConnectionFacts): OpensslVerdict {
     const code = facts.authorizationError ?? 'UNSPECIFIED';
     // By OpenSSL's text when there is one: Node's UNSPECIFIED stands for many numbers, not only 1.
     const known = facts.verifyMessage ? verifyCodeForMessage(facts.verifyMessage) : verifyCodeForNode(code);
-    return { ok: false, code, opensslCode: known?.opensslCode ?? null, message: facts.verifyMessage ?? known?.message ?? code };
+    return {
+      ok: false,
+      code,
+      opensslCode: known?.opensslCode ?? null,
+      message: facts.verifyMessage ?? known?.message ?? code,
+    };
   }
   if (facts.identityError) {
     // X509_V_ERR_HOSTNAME_MISMATCH (62) / X509_V_ERR_IP_ADDRESS_MISMATCH (64), as a client checking the name in OpenSSL reports.
-    return { ok: false, code: facts.identityError.code ?? 'ERR_TLS_CERT_ALTNAME_INVALID', opensslCode: 62, message: facts.identityError.reason ?? facts.identityError.message };
+    return {
+      ok: false,
+      code: facts.identityError.code ?? 'ERR_TLS_CERT_ALTNAME_INVALID',
+      opensslCode: 62,
+      message: facts.identityError.reason ?? facts.identityError.message,
+    };
   }
   return { ok: true, code: null, opensslCode: 0, message: 'ok' };
 }

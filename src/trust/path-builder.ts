@@ -50,10 +50,17 @@ interface Candidate {
 
 function storeCandidates(stores: TrustStore[], subject: ParsedCertificate): Candidate[] {
   const issuerName = subject.details.issuerName.canonical;
-  return stores.flatMap((store) => store.withSubject(issuerName).map((cert) => ({ cert, sentIndex: null, store: store.name })));
+  return stores.flatMap((store) =>
+    store.withSubject(issuerName).map((cert) => ({ cert, sentIndex: null, store: store.name })),
+  );
 }
 
-export function buildChain(sent: ParsedCertificate[], stores: TrustStore[], now: Date, options: BuildOptions = {}): BuiltChain {
+export function buildChain(
+  sent: ParsedCertificate[],
+  stores: TrustStore[],
+  now: Date,
+  options: BuildOptions = {},
+): BuiltChain {
   const maxDepth = Math.max(0, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   // build_chain stops looking once the chain holds maxDepth + 2 certificates.
   const limit = maxDepth + 1;
@@ -110,7 +117,12 @@ export function buildChain(sent: ParsedCertificate[], stores: TrustStore[], now:
       continue;
     }
     pool.splice(pool.indexOf(found), 1);
-    path.push({ cert: found.cert, sentIndex: found.sentIndex, store: null, ...(found.untrustedIndex !== undefined ? { untrustedIndex: found.untrustedIndex } : {}) });
+    path.push({
+      cert: found.cert,
+      sentIndex: found.sentIndex,
+      store: null,
+      ...(found.untrustedIndex !== undefined ? { untrustedIndex: found.untrustedIndex } : {}),
+    });
     numUntrusted++;
   }
 

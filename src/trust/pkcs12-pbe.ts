@@ -45,11 +45,36 @@ const PBES2_CIPHERS: Record<string, { cipher: string; keyLength: number }> = {
 };
 
 /** RFC 7292 appendix C: pbeWithSHAAnd... (key length in bytes; RC2 also its effective bits). */
-const PKCS12_PBE: Record<string, { name: string; cipher: string; keyLength: number; ivLength: number; rc2Bits?: number }> = {
-  '1.2.840.113549.1.12.1.3': { name: 'pbeWithSHA1And3-KeyTripleDES-CBC', cipher: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
-  '1.2.840.113549.1.12.1.4': { name: 'pbeWithSHA1And2-KeyTripleDES-CBC', cipher: 'des-ede-cbc', keyLength: 16, ivLength: 8 },
-  '1.2.840.113549.1.12.1.5': { name: 'pbeWithSHA1And128BitRC2-CBC', cipher: 'rc2', keyLength: 16, ivLength: 8, rc2Bits: 128 },
-  '1.2.840.113549.1.12.1.6': { name: 'pbeWithSHA1And40BitRC2-CBC', cipher: 'rc2', keyLength: 5, ivLength: 8, rc2Bits: 40 },
+const PKCS12_PBE: Record<
+  string,
+  { name: string; cipher: string; keyLength: number; ivLength: number; rc2Bits?: number }
+> = {
+  '1.2.840.113549.1.12.1.3': {
+    name: 'pbeWithSHA1And3-KeyTripleDES-CBC',
+    cipher: 'des-ede3-cbc',
+    keyLength: 24,
+    ivLength: 8,
+  },
+  '1.2.840.113549.1.12.1.4': {
+    name: 'pbeWithSHA1And2-KeyTripleDES-CBC',
+    cipher: 'des-ede-cbc',
+    keyLength: 16,
+    ivLength: 8,
+  },
+  '1.2.840.113549.1.12.1.5': {
+    name: 'pbeWithSHA1And128BitRC2-CBC',
+    cipher: 'rc2',
+    keyLength: 16,
+    ivLength: 8,
+    rc2Bits: 128,
+  },
+  '1.2.840.113549.1.12.1.6': {
+    name: 'pbeWithSHA1And40BitRC2-CBC',
+    cipher: 'rc2',
+    keyLength: 5,
+    ivLength: 8,
+    rc2Bits: 40,
+  },
 };
 
 const PBES2 = '1.2.840.113549.1.5.13';
@@ -65,7 +90,10 @@ export interface Password {
 }
 
 export function passwordForms(password: string): Password {
-  return { bmp: Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]), utf8: Buffer.from(password, 'utf8') };
+  return {
+    bmp: Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]),
+    utf8: Buffer.from(password, 'utf8'),
+  };
 }
 
 function repeatTo(data: Buffer, v: number): Buffer {
@@ -76,10 +104,20 @@ function repeatTo(data: Buffer, v: number): Buffer {
 }
 
 /** RFC 7292 appendix B.2. id 1: cipher key, 2: IV, 3: MAC key. */
-export function pkcs12Kdf(digest: string, password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, length: number): Buffer {
+export function pkcs12Kdf(
+  digest: string,
+  password: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  length: number,
+): Buffer {
   const v = BLOCK_BYTES[digest] ?? 64;
   const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([salt.length ? repeatTo(salt, v) : Buffer.alloc(0), password.length ? repeatTo(password, v) : Buffer.alloc(0)]);
+  const I = Buffer.concat([
+    salt.length ? repeatTo(salt, v) : Buffer.alloc(0),
+    password.length ? repeatTo(password, v) : Buffer.alloc(0),
+  ]);
   const out: Buffer[] = [];
   let produced = 0;
   while (produced < length) {
@@ -126,7 +164,11 @@ function iterationsOf(tlv: Tlv | undefined): number {
 }
 
 /** RFC 7292 section 4 MacData: HMAC over the authenticated safe with a key from the PKCS#12 KDF. */
-export function macMatches(macData: Tlv, content: Buffer, password: Buffer): { matches: boolean; digest: string; iterations: number } {
+export function macMatches(
+  macData: Tlv,
+  content: Buffer,
+  password: Buffer,
+): { matches: boolean; digest: string; iterations: number } {
   const [digestInfo, macSalt, iterationsTlv] = children(macData.value);
   const [algorithm, expected] = digestInfo ? children(digestInfo.value) : [];
   const oid = oidOf(algorithm ? children(algorithm.value)[0] : undefined, 'MAC algorithm');
@@ -157,7 +199,8 @@ export function pbeDecrypt(algorithm: Tlv, data: Buffer, password: Password): { 
   if (oid === PBES2) {
     const [kdf, scheme] = params ? children(params.value) : [];
     const [kdfOid, kdfParams] = kdf ? children(kdf.value) : [];
-    if (oidOf(kdfOid, 'key derivation') !== PBKDF2) throw new Pkcs12Error('unsupported', 'PBES2 with a key derivation other than PBKDF2 is not supported');
+    if (oidOf(kdfOid, 'key derivation') !== PBKDF2)
+      throw new Pkcs12Error('unsupported', 'PBES2 with a key derivation other than PBKDF2 is not supported');
     const fields = kdfParams ? children(kdfParams.value) : [];
     const salt = octets(fields[0], 'PBKDF2 salt');
     const iterations = iterationsOf(fields[1]);
@@ -173,7 +216,10 @@ export function pbeDecrypt(algorithm: Tlv, data: Buffer, password: Password): { 
     const key = pbkdf2Sync(password.utf8, salt, iterations, cipher.keyLength, hmac);
     const plain = nodeDecrypt(cipher.cipher, key, octets(ivTlv, 'PBES2 IV'), data);
     if (!plain) throw new Pkcs12Error('wrong-password', 'decryption failed');
-    return { scheme: `PBES2 (PBKDF2 HMAC-${hmac.toUpperCase()}, ${cipher.cipher.toUpperCase()}, ${iterations} iterations)`, plain };
+    return {
+      scheme: `PBES2 (PBKDF2 HMAC-${hmac.toUpperCase()}, ${cipher.cipher.toUpperCase()}, ${iterations} iterations)`,
+      plain,
+    };
   }
   const pbe = PKCS12_PBE[oid];
   if (!pbe) throw new Pkcs12Error('unsupported', `encryption algorithm ${oid} is not supported`);

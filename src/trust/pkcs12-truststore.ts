@@ -57,7 +57,10 @@ function integer(n: number): Buffer {
 function certBag(entry: TrustedEntry): Buffer {
   const bag = sequence(encodeOid(OID.x509Certificate), explicit0(octets(entry.der)));
   const bmp = Buffer.from(entry.alias, 'utf16le').swap16();
-  const attributes = setOf(attribute(OID.friendlyName, encodeTlv(0x1e, bmp)), attribute(OID.oracleTrustedKeyUsage, encodeOid(OID.anyExtendedKeyUsage)));
+  const attributes = setOf(
+    attribute(OID.friendlyName, encodeTlv(0x1e, bmp)),
+    attribute(OID.oracleTrustedKeyUsage, encodeOid(OID.anyExtendedKeyUsage)),
+  );
   return sequence(encodeOid(OID.certBag), explicit0(bag), attributes);
 }
 
@@ -78,7 +81,12 @@ export function trustedEntries(ders: Buffer[]): TrustedEntry[] {
  * `password`. Certificates are public, so (like node-forge's exports) the bags are not encrypted.
  * `salt` is the caller's random bytes (8 or more).
  */
-export function trustStorePkcs12(entries: TrustedEntry[], password: string, salt: Buffer, iterations = MAC_ITERATIONS): Buffer {
+export function trustStorePkcs12(
+  entries: TrustedEntry[],
+  password: string,
+  salt: Buffer,
+  iterations = MAC_ITERATIONS,
+): Buffer {
   const authSafe = sequence(dataContentInfo(sequence(...entries.map(certBag))));
   const key = pkcs12Kdf('sha256', passwordForms(password).bmp, salt, 3, iterations, 32);
   const mac = createHmac('sha256', key).update(authSafe).digest();

@@ -56,7 +56,8 @@ function whole(data: Buffer, what: string): Tlv {
 function octetString(tlv: Tlv | undefined, what: string, implicitTag = 0x04): Buffer {
   if (!tlv) malformed(`missing ${what}`);
   if (tlv.tag === implicitTag) return tlv.value;
-  if (tlv.tag === (implicitTag | 0x20)) return Buffer.concat(children(tlv.value).map((part) => octetString(part, what)));
+  if (tlv.tag === (implicitTag | 0x20))
+    return Buffer.concat(children(tlv.value).map((part) => octetString(part, what)));
   return malformed(`${what} is not an OCTET STRING`);
 }
 
@@ -116,7 +117,8 @@ function readContentInfo(info: Tlv, walk: Walk): void {
   const [typeTlv, content] = children(info.value);
   const type = oid(typeTlv, 'content type');
   if (type === OID.data) return readSafeContents(octetString(explicit0(content, 'data'), 'data'), walk);
-  if (type !== OID.encryptedData) throw new Pkcs12Error('unsupported', `content type ${type} (public-key privacy mode) is not supported`);
+  if (type !== OID.encryptedData)
+    throw new Pkcs12Error('unsupported', `content type ${type} (public-key privacy mode) is not supported`);
   // EncryptedData (RFC 5652 section 8): version, EncryptedContentInfo { type, algorithm, [0] IMPLICIT content }.
   const [, encryptedContentInfo] = children(explicit0(content, 'encrypted data').value);
   const [, algorithm, encrypted] = encryptedContentInfo ? children(encryptedContentInfo.value) : [];
@@ -151,9 +153,11 @@ function walkSafe(authenticated: Buffer, password: Password, wantKeys: boolean, 
 function macMismatch(authenticated: Buffer, password: Password): Pkcs12Error {
   try {
     const contents = walkSafe(authenticated, password, true, null);
-    if (contents.schemes.length) return new Pkcs12Error('malformed', 'its MAC does not match, yet its contents decrypt with this password');
+    if (contents.schemes.length)
+      return new Pkcs12Error('malformed', 'its MAC does not match, yet its contents decrypt with this password');
   } catch (error) {
-    if (error instanceof Pkcs12Error && error.reason === 'wrong-password') return new Pkcs12Error('wrong-password', 'its MAC does not match and its contents do not decrypt');
+    if (error instanceof Pkcs12Error && error.reason === 'wrong-password')
+      return new Pkcs12Error('wrong-password', 'its MAC does not match and its contents do not decrypt');
   }
   return new Pkcs12Error('wrong-password', 'its MAC does not match: a wrong password, or a damaged file');
 }
@@ -168,7 +172,8 @@ export function readPkcs12(data: Buffer, password: string, options: { keys?: boo
     const [version, authSafe, macData] = children(pfx.value);
     if (!version || version.tag !== 0x02 || version.value[0] !== 3) malformed('not a PKCS#12 version 3 file');
     const [typeTlv, content] = authSafe ? children(authSafe.value) : [];
-    if (oid(typeTlv, 'authenticated safe type') !== OID.data) throw new Pkcs12Error('unsupported', 'public-key integrity mode (a signed PFX) is not supported');
+    if (oid(typeTlv, 'authenticated safe type') !== OID.data)
+      throw new Pkcs12Error('unsupported', 'public-key integrity mode (a signed PFX) is not supported');
     const authenticated = octetString(explicit0(content, 'authenticated safe'), 'authenticated safe');
     const forms = passwordForms(password);
     let mac: string | null = null;

@@ -23,14 +23,17 @@ function readElement(data: Buffer, offset: number, depth = 0): { tlv: Tlv; next:
       if (cursor + 2 > data.length) throw new DerError('indefinite length without end-of-contents');
       cursor = readElement(data, cursor, depth + 1).next;
     }
-    return { tlv: { tag, whole: data.subarray(offset, cursor + 2), value: data.subarray(offset + 2, cursor) }, next: cursor + 2 };
+    return {
+      tlv: { tag, whole: data.subarray(offset, cursor + 2), value: data.subarray(offset + 2, cursor) },
+      next: cursor + 2,
+    };
   }
   return readTlv(data, offset);
 }
 
 function elements(value: Buffer): Tlv[] {
   const out: Tlv[] = [];
-  for (let offset = 0; offset < value.length; ) {
+  for (let offset = 0; offset < value.length;) {
     const { tlv, next } = readElement(value, offset);
     out.push(tlv);
     offset = next;
@@ -43,12 +46,15 @@ export function pkcs7Certificates(der: Buffer): Buffer[] {
   const { tlv: info, next } = readElement(der, 0);
   if (info.tag !== 0x30 || next !== der.length) throw new DerError('not a single ContentInfo SEQUENCE');
   const [contentType, content] = elements(info.value);
-  if (contentType?.tag !== 0x06 || decodeOid(contentType.value) !== SIGNED_DATA) throw new DerError('ContentInfo does not hold SignedData');
+  if (contentType?.tag !== 0x06 || decodeOid(contentType.value) !== SIGNED_DATA)
+    throw new DerError('ContentInfo does not hold SignedData');
   if (content?.tag !== 0xa0) throw new DerError('ContentInfo has no [0] content');
   const [signedData] = elements(content.value);
   if (signedData?.tag !== 0x30) throw new DerError('SignedData is not a SEQUENCE');
   // version, digestAlgorithms, encapContentInfo, then certificates [0] IMPLICIT when present.
-  const certificateSet = elements(signedData.value).slice(3).find((field) => field.tag === 0xa0);
+  const certificateSet = elements(signedData.value)
+    .slice(3)
+    .find((field) => field.tag === 0xa0);
   if (!certificateSet) return [];
   // CertificateChoices: a plain Certificate is a SEQUENCE; the tagged alternatives (extended,
   // attribute certificates, other formats) are not X.509 certificates and are left out.

@@ -11,7 +11,11 @@ import { commandPath } from '../command-path.js';
  * `command` as a PATH search finds it (commandPath), as `resolved-path size mtime`; null when it is
  * not on PATH.
  */
-export async function programIdentity(command: string, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<string | null> {
+export async function programIdentity(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): Promise<string | null> {
   const path = commandPath(command, env);
   return path ? fileProgramIdentity(path, cwd) : null;
 }

@@ -21,7 +21,6 @@ export interface AsIdentifiers {
   rdi: AsIdOrRange[] | null | undefined;
 }
 
-
 function bits(tlv: Tlv | undefined): Bits | null {
   if (!tlv || tlv.tag !== 0x03 || !tlv.value.length || tlv.value[0]! > 7) return null;
   const bytes = Buffer.from(tlv.value.subarray(1));

@@ -92,7 +92,7 @@ function addrContains(parent: AddressOrRange[], child: AddressOrRange[], length:
   for (const c of child) {
     const cm = minMax(c, length);
     if (!cm) return false;
-    for (;; p++) {
+    for (; ; p++) {
       if (p >= parent.length) return false;
       const pm = minMax(parent[p]!, length);
       if (!pm) return false;
@@ -170,7 +170,7 @@ function asContains(parent: AsIdOrRange[], child: AsIdOrRange[] | null): boolean
   if (!child || parent === child) return true;
   let p = 0;
   for (const c of child) {
-    for (;; p++) {
+    for (; ; p++) {
       if (p >= parent.length) return false;
       if (parent[p]!.max < c.max) continue;
       if (parent[p]!.min > c.min) return false;

@@ -77,7 +77,12 @@ const entry = ({ subject, sha256, notBefore }: Parsed): RootEntry => ({ subject,
  * (certifi's version), when known; `ignore` holds SHA-256s of certificates known to be added by hand
  * (corporate CAs), which say nothing about the snapshot's age.
  */
-export function compareRootSets(candidate: Buffer[], reference: Buffer[], candidateDate: Date | null = null, ignore: ReadonlySet<string> = new Set()): RootSetComparison {
+export function compareRootSets(
+  candidate: Buffer[],
+  reference: Buffer[],
+  candidateDate: Date | null = null,
+  ignore: ReadonlySet<string> = new Set(),
+): RootSetComparison {
   let onlyReference = notIn(reference, candidate);
   let onlyCandidate = notIn(candidate, reference);
   // A root re-issued with new dates but the same name and key is the same anchor in both.
@@ -86,7 +91,12 @@ export function compareRootSets(candidate: Buffer[], reference: Buffer[], candid
   onlyReference = onlyReference.filter((p) => !candidateIds.has(p.identity));
   onlyCandidate = onlyCandidate.filter((p) => !referenceIds.has(p.identity));
   const dating = onlyCandidate.filter((p) => !ignore.has(p.sha256));
-  const base = { missing: onlyReference.map(entry), added: onlyCandidate.map(entry), candidateSize: candidate.length, referenceSize: reference.length };
+  const base = {
+    missing: onlyReference.map(entry),
+    added: onlyCandidate.map(entry),
+    candidateSize: candidate.length,
+    referenceSize: reference.length,
+  };
   return { age: age(onlyReference, dating, candidateDate), ...base };
 }
 

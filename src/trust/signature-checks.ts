@@ -44,7 +44,8 @@ export function internalVerify(chain: ParsedCertificate[], now: Date, report: Re
       // RFC 5280 6.1.4 (n): the issuer's keyUsage must allow signing certificates.
       if (ext.keyUsageBits !== null) {
         const proxy = subject.details.extensions.proxy;
-        if (proxy ? !(ext.keyUsageBits & KU.digitalSignature) : !(ext.keyUsageBits & KU.keyCertSign)) report(proxy ? 39 : 32, n + 1);
+        if (proxy ? !(ext.keyUsageBits & KU.digitalSignature) : !(ext.keyUsageBits & KU.keyCertSign))
+          report(proxy ? 39 : 32, n + 1);
       }
       const key = publicKey(issuer);
       if (!key) report(6, n + 1);

@@ -60,20 +60,32 @@ export async function readCertificateFile(path: string, flag: string): Promise<B
     data = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(code);
     throw new TlswitnessError('unreadable-file', `${flag} ${path}: ${why}`);
   }
   const ders = pemCertificates(data.toString('latin1'));
   if (ders.length === 0 && data[0] === 0x30) ders.push(data);
-  const usable = ders.length > 0 && (() => {
-    try {
-      return new ParsedCertificate(ders[0]!) !== null;
-    } catch {
-      return false;
-    }
-  })();
+  const usable =
+    ders.length > 0 &&
+    (() => {
+      try {
+        return new ParsedCertificate(ders[0]!) !== null;
+      } catch {
+        return false;
+      }
+    })();
   if (!usable) {
-    throw new TlswitnessError('not-certificates', `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`);
+    throw new TlswitnessError(
+      'not-certificates',
+      `${flag} ${path}: holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks or one DER certificate)`,
+    );
   }
   return ders;
 }
@@ -81,10 +93,18 @@ export async function readCertificateFile(path: string, flag: string): Promise<B
 export async function loadPublicStore(publicRootsFile?: string): Promise<LoadedStore> {
   if (publicRootsFile) {
     const ders = await readCertificateFile(publicRootsFile, '--public-roots');
-    return { store: lazyStore('public', ders, await fileIdentity(publicRootsFile)), source: publicRootsFile, notes: [] };
+    return {
+      store: lazyStore('public', ders, await fileIdentity(publicRootsFile)),
+      source: publicRootsFile,
+      notes: [],
+    };
   }
   const ders = rootCertificates.map((pem) => pemCertificates(pem)[0]!);
-  return { store: lazyStore('public', ders, `node-roots ${process.version} ${ders.length}`), source: `Node ${process.version} bundled Mozilla roots`, notes: [] };
+  return {
+    store: lazyStore('public', ders, `node-roots ${process.version} ${ders.length}`),
+    source: `Node ${process.version} bundled Mozilla roots`,
+    notes: [],
+  };
 }
 
 async function readBundle(path: string): Promise<Buffer[]> {
@@ -117,7 +137,10 @@ async function macSystemCertificates(notes: string[]): Promise<Buffer[]> {
   const ders: Buffer[] = [];
   for (const keychain of keychains) {
     try {
-      const { stdout } = await run('security', ['find-certificate', '-a', '-p', keychain], { env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('security', ['find-certificate', '-a', '-p', keychain], {
+        env: childEnv(),
+        maxBuffer: 64 * 1024 * 1024,
+      });
       ders.push(...pemCertificates(stdout));
     } catch (error) {
       notes.push(`security find-certificate ${keychain}: ${(error as Error).message.split('\n')[0]}`);
@@ -128,10 +151,16 @@ async function macSystemCertificates(notes: string[]): Promise<Buffer[]> {
 
 async function windowsSystemCertificates(notes: string[]): Promise<Buffer[]> {
   const script =
-    "Get-ChildItem Cert:\\LocalMachine\\Root, Cert:\\CurrentUser\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }";
+    'Get-ChildItem Cert:\\LocalMachine\\Root, Cert:\\CurrentUser\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }';
   try {
-    const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
-    return stdout.split(/\r?\n/).filter(Boolean).map((b64) => Buffer.from(b64.trim(), 'base64'));
+    const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], {
+      env: childEnv(),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout
+      .split(/\r?\n/)
+      .filter(Boolean)
+      .map((b64) => Buffer.from(b64.trim(), 'base64'));
   } catch (error) {
     notes.push(`PowerShell Cert:\\ stores: ${(error as Error).message.split('\n')[0]}`);
     return [];
@@ -139,17 +168,27 @@ async function windowsSystemCertificates(notes: string[]): Promise<Buffer[]> {
 }
 
 /** The OS trust store, or `store: null` (not-configured) when this machine has none. */
-export async function loadSystemStore(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<LoadedStore> {
+export async function loadSystemStore(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): Promise<LoadedStore> {
   const notes: string[] = [];
   const done = (ders: Buffer[], source: string, identity: string | null): LoadedStore =>
-    ders.length ? { store: lazyStore('system', ders, identity), source, notes } : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
+    ders.length
+      ? { store: lazyStore('system', ders, identity), source, notes }
+      : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
   if (platform === 'darwin') return done(await macSystemCertificates(notes), 'macOS System keychains', null);
   if (platform === 'win32') return done(await windowsSystemCertificates(notes), 'Windows Root stores', null);
 
   // OpenSSL's own variables win, as they do for openssl, curl, Python and Go.
   if (env.SSL_CERT_FILE) {
-    if (!existsSync(env.SSL_CERT_FILE)) return { store: null, source: env.SSL_CERT_FILE, notes: [`SSL_CERT_FILE=${env.SSL_CERT_FILE} does not exist`] };
-    return done(await readBundle(env.SSL_CERT_FILE), `SSL_CERT_FILE=${env.SSL_CERT_FILE}`, await fileIdentity(env.SSL_CERT_FILE));
+    if (!existsSync(env.SSL_CERT_FILE))
+      return { store: null, source: env.SSL_CERT_FILE, notes: [`SSL_CERT_FILE=${env.SSL_CERT_FILE} does not exist`] };
+    return done(
+      await readBundle(env.SSL_CERT_FILE),
+      `SSL_CERT_FILE=${env.SSL_CERT_FILE}`,
+      await fileIdentity(env.SSL_CERT_FILE),
+    );
   }
   const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
   if (bundle) return done(await readBundle(bundle), bundle, await fileIdentity(bundle));
@@ -178,5 +217,7 @@ export async function loadExtraStore(files: string[], extraDir: string | null): 
     }
   }
   const sources = [...files, ...(extraDir ? [extraDir] : [])];
-  return ders.length ? { store: new TrustStore('extra', ders), source: sources.join(', '), notes } : { store: null, source: null, notes };
+  return ders.length
+    ? { store: new TrustStore('extra', ders), source: sources.join(', '), notes }
+    : { store: null, source: null, notes };
 }

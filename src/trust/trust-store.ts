@@ -39,7 +39,10 @@ export class TrustStore {
   }
 
   static fromCertificates(name: StoreName, certs: ParsedCertificate[]): TrustStore {
-    const store = new TrustStore(name, certs.map((c) => c.der));
+    const store = new TrustStore(
+      name,
+      certs.map((c) => c.der),
+    );
     certs.forEach((cert, i) => store.parsed.set(i, cert));
     return store;
   }
@@ -77,7 +80,9 @@ export class TrustStore {
       this.index = indexOf(keys);
       this.onIndexBuilt?.(keys);
     }
-    return (this.index.get(key) ?? []).map((i) => this.ders[i]!).filter((der) => !this.excluded.has(der.toString('base64')));
+    return (this.index.get(key) ?? [])
+      .map((i) => this.ders[i]!)
+      .filter((der) => !this.excluded.has(der.toString('base64')));
   }
 
   /** Every trusted certificate as DER, without parsing (the excluded ones left out). */

@@ -36,7 +36,12 @@ export interface ChainVerdict {
 export type VerifyOptions = BuildOptions;
 
 /** The path OpenSSL's build_chain would build (trusted-first), without judging it. */
-export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: Date, options: BuildOptions = {}): { path: PathNode[]; trusted: boolean } {
+export function buildPath(
+  sent: ParsedCertificate[],
+  stores: TrustStore[],
+  now: Date,
+  options: BuildOptions = {},
+): { path: PathNode[]; trusted: boolean } {
   const { path, trusted } = buildChain(sent, stores, now, options);
   return { path, trusted };
 }
@@ -45,7 +50,13 @@ export function buildPath(sent: ParsedCertificate[], stores: TrustStore[], now: 
  * Verifies the sent chain against the union of `stores`, then the name when given (a hostname,
  * or an IP literal checked against IP SANs, as Node's checkServerIdentity does).
  */
-export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now: Date, name: string | null, options: VerifyOptions = {}): ChainVerdict {
+export function verifyChain(
+  sent: ParsedCertificate[],
+  stores: TrustStore[],
+  now: Date,
+  name: string | null,
+  options: VerifyOptions = {},
+): ChainVerdict {
   if (sent.length === 0) throw new Error('verifyChain needs at least the leaf certificate');
   let error = 0;
   let depth: number | null = null;
@@ -88,12 +99,34 @@ export function verifyChain(sent: ParsedCertificate[], stores: TrustStore[], now
     if (mismatch) {
       // 62 for an IP literal too (the CLI's -verify_ip says 64): one number for Node's one code.
       const code = verifyCode(62);
-      return { ok: false, opensslCode: code.opensslCode, code: code.nodeCode, message: mismatch, depth: 0, path, trusted, missingIssuer, errorNode: path[0]!, detail: null };
+      return {
+        ok: false,
+        opensslCode: code.opensslCode,
+        code: code.nodeCode,
+        message: mismatch,
+        depth: 0,
+        path,
+        trusted,
+        missingIssuer,
+        errorNode: path[0]!,
+        detail: null,
+      };
     }
   }
   const code = verifyCode(error);
   const errorNode = depth === null ? null : (path[depth] ?? null);
-  return { ok: error === 0, opensslCode: error, code: code.nodeCode, message: code.message, depth, path, trusted, missingIssuer, errorNode, detail: error === 0 ? null : detail };
+  return {
+    ok: error === 0,
+    opensslCode: error,
+    code: code.nodeCode,
+    message: code.message,
+    depth,
+    path,
+    trusted,
+    missingIssuer,
+    errorNode,
+    detail: error === 0 ? null : detail,
+  };
 }
 
 /** Node's checkServerIdentity on the leaf (its message), or null when the name matches. */

@@ -59,13 +59,17 @@ export function readTbsFields(der: Buffer): TbsFields {
   const subject = expect(tbs[i++], SEQUENCE, 'subject Name');
   const spki = tbs[i++];
   // SubjectPublicKeyInfo.algorithm.parameters: a curve OID, or a SEQUENCE of explicit curve parameters.
-  const keyParameters = spki?.tag === SEQUENCE ? children(expect(children(spki.value)[0], SEQUENCE, 'AlgorithmIdentifier').value)[1] : undefined;
+  const keyParameters =
+    spki?.tag === SEQUENCE
+      ? children(expect(children(spki.value)[0], SEQUENCE, 'AlgorithmIdentifier').value)[1]
+      : undefined;
   let extensionList: RawExtension[] | null = [];
   for (; i < tbs.length; i++) {
     if (tbs[i]!.tag === 0xa3) extensionList = readExtensionList(tbs[i]!); // [1], [2] are unique IDs
   }
   const extensions = new Map<string, Extension>();
-  for (const ext of extensionList ?? []) if (!extensions.has(ext.oid)) extensions.set(ext.oid, { critical: ext.critical, value: ext.value });
+  for (const ext of extensionList ?? [])
+    if (!extensions.has(ext.oid)) extensions.set(ext.oid, { critical: ext.critical, value: ext.value });
   return {
     version,
     serial,
@@ -139,7 +143,8 @@ export function accessUris(ext: Extension | undefined): Array<[string, string]> 
     for (const description of children(expect(readTlv(ext.value).tlv, SEQUENCE, 'AuthorityInfoAccess').value)) {
       const [method, location] = description.tag === SEQUENCE ? children(description.value) : [];
       // uniformResourceIdentifier [6] IA5String
-      if (method?.tag === 0x06 && location?.tag === 0x86) out.push([decodeOid(method.value), location.value.toString('latin1')]);
+      if (method?.tag === 0x06 && location?.tag === 0x86)
+        out.push([decodeOid(method.value), location.value.toString('latin1')]);
     }
   } catch {
     // keep what was read before the damage

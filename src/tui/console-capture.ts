@@ -14,7 +14,10 @@ export interface Capture {
 const METHODS = ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const;
 
 export function captureOutput(onLine: (level: CapturedLevel, text: string) => void): Capture {
-  const saved = Object.fromEntries(METHODS.map((name) => [name, console[name]])) as Record<(typeof METHODS)[number], (...args: unknown[]) => void>;
+  const saved = Object.fromEntries(METHODS.map((name) => [name, console[name]])) as Record<
+    (typeof METHODS)[number],
+    (...args: unknown[]) => void
+  >;
   const savedWrite = process.stderr.write;
   const savedWarningListeners = process.listeners('warning');
   const capture: Capture = {

@@ -14,10 +14,18 @@ function block(text: string, width: number, style?: Style, indent = INDENT): Lin
 function requestLines(row: HostRow, width: number): Line[] {
   if (!row.requestCount) return [line(styled('No requests yet.', 'dim'))];
   const shown = row.requests.length;
-  const out = [line(styled(`Requests (${shown === row.requestCount ? shown : `last ${shown} of ${row.requestCount}`}), newest first:`, 'title'))];
+  const out = [
+    line(
+      styled(
+        `Requests (${shown === row.requestCount ? shown : `last ${shown} of ${row.requestCount}`}), newest first:`,
+        'title',
+      ),
+    ),
+  ];
   for (const request of [...row.requests].reverse()) {
     const status = request.status === null ? '-' : String(request.status);
-    const tone: Style = request.blocked || (request.status ?? 500) >= 500 ? 'bad' : (request.status ?? 0) >= 400 ? 'warn' : 'ok';
+    const tone: Style =
+      request.blocked || (request.status ?? 500) >= 500 ? 'bad' : (request.status ?? 0) >= 400 ? 'warn' : 'ok';
     const tail = `${request.ms} ms`;
     const head = ` ${request.time.slice(11, 19)} ${request.method.padEnd(6)} `;
     const statusText = `${status}${request.blocked ? ` BLOCKED (${request.blocked})` : ''}`;
@@ -33,30 +41,81 @@ export function detailLines(row: HostRow, width: number, now: Date): Line[] {
   const record = row.record;
   const out: Line[] = [];
   const d = record?.diagnosis;
-  out.push(line(styled(row.key, 'title'), '  ', styled(verdict.word, verdict.tone), d ? `  (fault: ${d.liability}, confidence: ${d.confidence})` : ''));
+  out.push(
+    line(
+      styled(row.key, 'title'),
+      '  ',
+      styled(verdict.word, verdict.tone),
+      d ? `  (fault: ${d.liability}, confidence: ${d.confidence})` : '',
+    ),
+  );
   if (!record) {
-    out.push(...block(row.scheme === 'http' ? 'Plain HTTP: no TLS handshake to judge.' : 'No handshake recorded for this host yet.', width, 'dim'));
+    out.push(
+      ...block(
+        row.scheme === 'http' ? 'Plain HTTP: no TLS handshake to judge.' : 'No handshake recorded for this host yet.',
+        width,
+        'dim',
+      ),
+    );
   } else {
     out.push(...block(record.diagnosis.summary, width));
     out.push(...block(`Action: ${record.diagnosis.action}`, width, 'title'));
     if (record.failure) out.push(...block(`Failed at ${record.failure.step}: ${record.failure.message}`, width, 'bad'));
     if (record.tls.protocol) {
-      const via = record.via === 'direct' ? `direct${record.target.address ? ` to ${record.target.address}` : ''}` : `${record.via} ${record.proxy ?? ''}`;
-      out.push(...block(`TLS: ${record.tls.protocol} ${record.tls.cipher ?? '?'}${record.tls.alpn ? `, ALPN ${record.tls.alpn}` : ''}; ${via}; handshake ${record.timing.handshakeMs ?? '?'} ms`, width));
+      const via =
+        record.via === 'direct'
+          ? `direct${record.target.address ? ` to ${record.target.address}` : ''}`
+          : `${record.via} ${record.proxy ?? ''}`;
+      out.push(
+        ...block(
+          `TLS: ${record.tls.protocol} ${record.tls.cipher ?? '?'}${record.tls.alpn ? `, ALPN ${record.tls.alpn}` : ''}; ${via}; handshake ${record.timing.handshakeMs ?? '?'} ms`,
+          width,
+        ),
+      );
     }
     if (record.chain.length) out.push(...block(trustLine(record), width));
     const i = record.interception;
-    const said = i.detected ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}` : i.possible ? `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}` : i.ownProxy ? `not judged: ${i.reason}` : `none seen (${i.reason})`;
-    out.push(...block(`Interception: ${said}`, width, i.detected ? 'intercepted' : i.possible || i.ownProxy ? 'warn' : undefined));
+    const said = i.detected
+      ? `DETECTED${i.product ? ` (${i.product})` : ''}: ${i.reason}`
+      : i.possible
+        ? `POSSIBLE, ${i.confidence ?? 'low'} confidence: ${i.reason.replace(/^possible: /, '')}`
+        : i.ownProxy
+          ? `not judged: ${i.reason}`
+          : `none seen (${i.reason})`;
+    out.push(
+      ...block(
+        `Interception: ${said}`,
+        width,
+        i.detected ? 'intercepted' : i.possible || i.ownProxy ? 'warn' : undefined,
+      ),
+    );
     if (record.clientCertificate.requested) {
       const cas = record.clientCertificate.acceptableCAs;
-      out.push(...block(`Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`, width));
+      out.push(
+        ...block(
+          `Client certificate requested; accepted CAs: ${cas.length ? cas.join('; ') : '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}`,
+          width,
+        ),
+      );
     }
-    for (const warning of record.warnings) out.push(...block(`Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`, width, 'warn'));
+    for (const warning of record.warnings)
+      out.push(
+        ...block(
+          `Warning: ${warning.message}${warning.clients.length ? ` [${warning.clients.join(', ')}]` : ''}`,
+          width,
+          'warn',
+        ),
+      );
   }
   if (row.rejection) {
     const r = row.rejection;
-    out.push(...block(`The app refused the proxy's certificate (${row.rejections}x; confidence ${r.confidence}): ${r.reason}`, width, 'warn'));
+    out.push(
+      ...block(
+        `The app refused the proxy's certificate (${row.rejections}x; confidence ${r.confidence}): ${r.reason}`,
+        width,
+        'warn',
+      ),
+    );
     out.push(...block(`Action: ${r.action}`, width, 'title'));
   }
   if (record?.chain.length) {

@@ -41,8 +41,18 @@ export class EventLog {
   /** The log lines an event deserves (handshakes and requests have the table); the bus redacted it already. */
   addEvent(event: ProxyEvent): void {
     if (event.type === 'error') this.push('error', `${event.code}: ${event.message}`, event.time);
-    else if (event.type === 'evidence') this.push('note', `evidence for ${formatHostPort(event)} (${event.problem}): written to ${event.path}`, event.time);
-    else if (event.type === 'client-tls-error') this.push('warning', `app rejected the proxy CA for ${event.host}:${event.port} (${event.confidence}): ${event.reason}`, event.time);
+    else if (event.type === 'evidence')
+      this.push(
+        'note',
+        `evidence for ${formatHostPort(event)} (${event.problem}): written to ${event.path}`,
+        event.time,
+      );
+    else if (event.type === 'client-tls-error')
+      this.push(
+        'warning',
+        `app rejected the proxy CA for ${event.host}:${event.port} (${event.confidence}): ${event.reason}`,
+        event.time,
+      );
   }
 
   /** The newest `count` entries, oldest first. */

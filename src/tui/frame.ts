@@ -52,7 +52,13 @@ const VERDICT_HELP = [
 ];
 
 function helpLines(width: number, evidence: boolean): Line[] {
-  const keys = evidence ? [...KEY_HELP.slice(0, 6), ['e', 'write an evidence bundle for the selected host'] as [string, string], ...KEY_HELP.slice(6)] : KEY_HELP;
+  const keys = evidence
+    ? [
+        ...KEY_HELP.slice(0, 6),
+        ['e', 'write an evidence bundle for the selected host'] as [string, string],
+        ...KEY_HELP.slice(6),
+      ]
+    : KEY_HELP;
   const out: Line[] = [line(styled('Keys', 'title'))];
   for (const [key, text] of keys) {
     const [first = '', ...rest] = wrap(text, Math.max(10, width - 14), '');
@@ -66,9 +72,11 @@ function helpLines(width: number, evidence: boolean): Line[] {
 
 type Hint = [key: string, text: string];
 
-const hintsWidth = (hints: Hint[]) => hints.reduce((sum, [key, text]) => sum + key.length + 1 + text.length, 0) + 2 * Math.max(0, hints.length - 1);
+const hintsWidth = (hints: Hint[]) =>
+  hints.reduce((sum, [key, text]) => sum + key.length + 1 + text.length, 0) + 2 * Math.max(0, hints.length - 1);
 
-const hintSegments = (hints: Hint[]): Segment[] => hints.flatMap(([key, text], i) => [styled(key, 'key'), styled(` ${text}${i < hints.length - 1 ? '  ' : ''}`)]);
+const hintSegments = (hints: Hint[]): Segment[] =>
+  hints.flatMap(([key, text], i) => [styled(key, 'key'), styled(` ${text}${i < hints.length - 1 ? '  ' : ''}`)]);
 
 /**
  * The hints that fit in `width`, dropping whole hints in `dropOrder` until they do, so no hint is
@@ -93,13 +101,37 @@ function footer(input: FrameInput, shown: number): Line {
     return line(styled('/', 'key'), typed, styled('█', 'dim'), styled(hint, 'dim'));
   }
   if (ui.filter || ui.problemsOnly) {
-    const hints = fitHints([['/', 'edit'], ['p', ui.problemsOnly ? 'all hosts' : 'problems'], ['Esc', 'clear'], ['?', 'help'], ['q', 'quit']], width, ['/', 'Esc']);
-    const status = [ui.filter ? `filter "${ui.filter}"` : '', ui.problemsOnly ? 'problems only' : ''].filter(Boolean).join(', ');
+    const hints = fitHints(
+      [
+        ['/', 'edit'],
+        ['p', ui.problemsOnly ? 'all hosts' : 'problems'],
+        ['Esc', 'clear'],
+        ['?', 'help'],
+        ['q', 'quit'],
+      ],
+      width,
+      ['/', 'Esc'],
+    );
+    const status = [ui.filter ? `filter "${ui.filter}"` : '', ui.problemsOnly ? 'problems only' : '']
+      .filter(Boolean)
+      .join(', ');
     // The status gives way to the keys: a long filter is cut, the hints stay whole.
     const room = Math.max(0, width - hintsWidth(hints) - 2);
-    return line(styled(`${cell(`${status}: ${shown} of ${table.size} hosts`, room).trimEnd()}  `, 'warn'), ...hintSegments(hints));
+    return line(
+      styled(`${cell(`${status}: ${shown} of ${table.size} hosts`, room).trimEnd()}  `, 'warn'),
+      ...hintSegments(hints),
+    );
   }
-  const all: Hint[] = [['↑↓', 'select'], ['Enter', 'details'], ['/', 'filter'], ['p', 'problems'], ['c', 'clear'], ...(evidence ? [['e', 'evidence'] as Hint] : []), ['?', 'help'], ['q', 'quit']];
+  const all: Hint[] = [
+    ['↑↓', 'select'],
+    ['Enter', 'details'],
+    ['/', 'filter'],
+    ['p', 'problems'],
+    ['c', 'clear'],
+    ...(evidence ? [['e', 'evidence'] as Hint] : []),
+    ['?', 'help'],
+    ['q', 'quit'],
+  ];
   return line(...hintSegments(fitHints(all, width, ['c', '↑↓', '/', 'Enter', 'p', 'e'])));
 }
 
@@ -109,7 +141,9 @@ function logLines(input: FrameInput, count: number): Line[] {
   for (const entry of input.log.last(count)) {
     const tone = entry.level === 'error' ? 'bad' : entry.level === 'warning' ? 'warn' : 'dim';
     const text = `${entry.text}${entry.repeats > 1 ? ` (x${entry.repeats})` : ''}`;
-    wrap(text, Math.max(10, input.width - 9), '  ').forEach((part, i) => out.push(line(styled(i ? ' '.repeat(9) : `${entry.time.slice(11, 19)} `, 'dim'), styled(part, tone))));
+    wrap(text, Math.max(10, input.width - 9), '  ').forEach((part, i) =>
+      out.push(line(styled(i ? ' '.repeat(9) : `${entry.time.slice(11, 19)} `, 'dim'), styled(part, tone))),
+    );
   }
   while (out.length < count) out.unshift(line(''));
   return out.slice(-count);
@@ -120,8 +154,17 @@ function emptyTableText(input: FrameInput): string {
   const { ui, table, info } = input;
   if (!table.size) return `waiting for traffic: point an app at ${info.address} (the lines above)`;
   const filter = ui.editing ?? ui.filter;
-  const what = ui.problemsOnly ? (filter ? `no problem host matches "${filter}"` : `no problems among ${table.size} hosts`) : `no host matches "${filter}"`;
-  const keys = [filter && ui.editing === null ? 'Esc clears the filter' : '', ui.problemsOnly ? 'p shows all hosts' : ''].filter(Boolean).join(', ');
+  const what = ui.problemsOnly
+    ? filter
+      ? `no problem host matches "${filter}"`
+      : `no problems among ${table.size} hosts`
+    : `no host matches "${filter}"`;
+  const keys = [
+    filter && ui.editing === null ? 'Esc clears the filter' : '',
+    ui.problemsOnly ? 'p shows all hosts' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return keys ? `${what} (${keys})` : what;
 }
 
@@ -137,12 +180,18 @@ export function renderFrame(input: FrameInput): Frame {
   const visible = rows.map((row) => row.key);
   const selected = effectiveSelection(ui, visible);
   // Help takes the whole screen but the title bar and the key line.
-  const header = ui.help ? headerLines(input.info, input.table, height, width).slice(0, 1) : headerLines(input.info, input.table, height, width);
+  const header = ui.help
+    ? headerLines(input.info, input.table, height, width).slice(0, 1)
+    : headerLines(input.info, input.table, height, width);
   const logCount = ui.help ? 0 : height >= 30 ? 3 : height >= 16 ? 2 : 1;
   const body = Math.max(2, height - header.length - logCount - 1);
   const selectedRow = selected === null ? undefined : input.table.get(selected);
   const showDetails = ui.details && !ui.help && !!selectedRow;
-  const tableHeight = ui.help ? 0 : showDetails ? Math.max(3, Math.min(rows.length + 1, Math.floor(body * 0.35))) : body;
+  const tableHeight = ui.help
+    ? 0
+    : showDetails
+      ? Math.max(3, Math.min(rows.length + 1, Math.floor(body * 0.35)))
+      : body;
   const lines: Line[] = [...header];
   let offset = input.offset;
   let detailsScroll = ui.detailsScroll;
@@ -166,7 +215,10 @@ export function renderFrame(input: FrameInput): Frame {
     const content = detailLines(selectedRow, width, now);
     const room = paneHeight - 1;
     detailsScroll = Math.max(0, Math.min(detailsScroll, content.length - room));
-    const more = content.length > room ? ` ${detailsScroll + 1}-${Math.min(content.length, detailsScroll + room)} of ${content.length}, PgUp/PgDn scroll` : '';
+    const more =
+      content.length > room
+        ? ` ${detailsScroll + 1}-${Math.min(content.length, detailsScroll + room)} of ${content.length}, PgUp/PgDn scroll`
+        : '';
     lines.push(rule(`details${more}; Enter closes`, width));
     lines.push(...content.slice(detailsScroll, detailsScroll + room));
   }

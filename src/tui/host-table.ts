@@ -106,7 +106,14 @@ export class HostTable {
     if (!where) return;
     const row = this.touch(where.key, where.scheme, event.time);
     row.requestCount++;
-    row.requests.push({ time: event.time, method: event.method, path: where.path, status: event.status, ms: event.timing.totalMs, ...(event.blocked ? { blocked: event.blocked } : {}) });
+    row.requests.push({
+      time: event.time,
+      method: event.method,
+      path: where.path,
+      status: event.status,
+      ms: event.timing.totalMs,
+      ...(event.blocked ? { blocked: event.blocked } : {}),
+    });
     if (row.requests.length > this.limits.maxRequestsPerRow) row.requests.shift();
     // An exchange the proxy forwarded means the app trusted it this time.
     if (event.status !== null && !event.blocked) row.rejection = null;
@@ -123,7 +130,17 @@ export class HostTable {
   private touch(key: string, scheme: 'https' | 'http', time: string): HostRow {
     let row = this.rows.get(key);
     if (row) this.rows.delete(key);
-    else row = { key, scheme, record: this.records.get(key) ?? null, requests: [], requestCount: 0, rejection: null, rejections: 0, lastSeen: time };
+    else
+      row = {
+        key,
+        scheme,
+        record: this.records.get(key) ?? null,
+        requests: [],
+        requestCount: 0,
+        rejection: null,
+        rejections: 0,
+        lastSeen: time,
+      };
     if (time > row.lastSeen) row.lastSeen = time;
     this.rows.set(key, row);
     while (this.rows.size > this.limits.maxRows) {
@@ -174,6 +191,8 @@ export function filterRows(rows: HostRow[], text: string, problemsOnly: boolean)
     if (problemsOnly && !verdict.problem) return false;
     if (!needle) return true;
     const leaf = row.record?.chain[0];
-    return `${row.key} ${verdict.word} ${leaf?.issuer ?? ''} ${leaf?.subject ?? ''} ${row.record?.tls.protocol ?? ''}`.toLowerCase().includes(needle);
+    return `${row.key} ${verdict.word} ${leaf?.issuer ?? ''} ${leaf?.subject ?? ''} ${row.record?.tls.protocol ?? ''}`
+      .toLowerCase()
+      .includes(needle);
   });
 }

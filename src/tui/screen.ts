@@ -46,7 +46,13 @@ function openScreen(capture: ReturnType<typeof captureOutput>): blessed.Widgets.
   capture.muted = true;
   let screen: blessed.Widgets.Screen;
   try {
-    screen = blessed.screen({ smartCSR: true, title: 'tlswitness', warnings: false, autoPadding: false, fullUnicode: false });
+    screen = blessed.screen({
+      smartCSR: true,
+      title: 'tlswitness',
+      warnings: false,
+      autoPadding: false,
+      fullUnicode: false,
+    });
   } catch (error) {
     capture.restore();
     throw error;
@@ -70,7 +76,12 @@ function canDrawUnicode(screen: blessed.Widgets.Screen): boolean {
 }
 
 /** Runs the `e` key's evidence writer for `key`, its answer or failure going to the event log. */
-function writeEvidence(onEvidence: NonNullable<TuiOptions['onEvidence']>, key: string, log: EventLog, redraw: () => void): void {
+function writeEvidence(
+  onEvidence: NonNullable<TuiOptions['onEvidence']>,
+  key: string,
+  log: EventLog,
+  redraw: () => void,
+): void {
   const nowIso = () => new Date().toISOString();
   log.add('note', `writing an evidence bundle for ${key}...`, nowIso());
   Promise.resolve()
@@ -113,13 +124,26 @@ export function startTui(options: TuiOptions): Tui {
     if (closed) return;
     lastDraw = Date.now();
     try {
-      frame = renderFrame({ info: options.info, table, log, ui, width: screen.cols, height: screen.rows, now: new Date(), offset, evidence: !!options.onEvidence, unicode });
+      frame = renderFrame({
+        info: options.info,
+        table,
+        log,
+        ui,
+        width: screen.cols,
+        height: screen.rows,
+        now: new Date(),
+        offset,
+        evidence: !!options.onEvidence,
+        unicode,
+      });
       offset = frame.offset;
       ui = { ...ui, detailsScroll: frame.detailsScroll };
       box.setContent(frame.lines.map(toTags).join('\n'));
     } catch (error) {
       // A bug in a view must not take the proxy down with it.
-      box.setContent(`tlswitness: the screen cannot be drawn (${escapeTags(oneLine((error as Error).message))}); the proxy keeps running; q quits`);
+      box.setContent(
+        `tlswitness: the screen cannot be drawn (${escapeTags(oneLine((error as Error).message))}); the proxy keeps running; q quits`,
+      );
     }
     screen.render();
   }
@@ -140,7 +164,8 @@ export function startTui(options: TuiOptions): Tui {
       table.clear();
       log.clear();
       offset = 0;
-    } else if (result.command === 'evidence' && frame?.selected) writeEvidence(options.onEvidence!, frame.selected, log, schedule);
+    } else if (result.command === 'evidence' && frame?.selected)
+      writeEvidence(options.onEvidence!, frame.selected, log, schedule);
     draw();
   });
   screen.on('resize', draw);

@@ -16,8 +16,15 @@ export interface ProxyInfo {
 export function headerLines(info: ProxyInfo, table: HostTable, height: number, width = Infinity): Line[] {
   const summary = table.summary();
   const c = table.counters;
-  const bar: Line = { ...line(styled(' tlswitness ', 'title'), ` ${info.address}  mode ${info.mode}  certs ${info.certsDir}`), inverse: true };
-  const count = (label: string, value: number, alarm: 'bad' | 'warn' | 'intercepted' | null = null) => [` ${label} `, styled(String(value), value > 0 && alarm ? alarm : 'title'), ' '];
+  const bar: Line = {
+    ...line(styled(' tlswitness ', 'title'), ` ${info.address}  mode ${info.mode}  certs ${info.certsDir}`),
+    inverse: true,
+  };
+  const count = (label: string, value: number, alarm: 'bad' | 'warn' | 'intercepted' | null = null) => [
+    ` ${label} `,
+    styled(String(value), value > 0 && alarm ? alarm : 'title'),
+    ' ',
+  ];
   const counters = line(
     ...count('hosts', summary.hosts),
     ...count('problems', summary.problems, 'bad'),
@@ -41,7 +48,8 @@ export /** How to trust the CA; the curl alternative only where it fits whole (a
 function trustLine(info: ProxyInfo, width: number): Line {
   const env = `eval "$(tlswitness ca env --proxy ${info.address})"`;
   const curl = `curl --cacert ${info.caPath}`;
-  if ('trust the CA: '.length + env.length + '  or  '.length + curl.length > width) return line(styled('trust the CA: ', 'dim'), env);
+  if ('trust the CA: '.length + env.length + '  or  '.length + curl.length > width)
+    return line(styled('trust the CA: ', 'dim'), env);
   return line(styled('trust the CA: ', 'dim'), env, styled('  or  ', 'dim'), curl);
 }
 
@@ -71,7 +79,12 @@ export function columns(width: number, longestHost = 0): Columns {
 const MIN_ISSUER = 8;
 
 export function columnHeader(w: Columns): Line {
-  return line(styled(`  ${cell('HOST:PORT', w.host)} ${cell('VERDICT', w.verdict)} ${cell('TLS', w.tls)} ${cell('ISSUER', w.issuer)} ${cell('REQS', w.reqs, 'right')} ${cell('SEEN', w.seen, 'right')}`, 'title'));
+  return line(
+    styled(
+      `  ${cell('HOST:PORT', w.host)} ${cell('VERDICT', w.verdict)} ${cell('TLS', w.tls)} ${cell('ISSUER', w.issuer)} ${cell('REQS', w.reqs, 'right')} ${cell('SEEN', w.seen, 'right')}`,
+      'title',
+    ),
+  );
 }
 
 /** The CN of a distinguished name, else the whole name. */
@@ -103,7 +116,9 @@ export function rowLine(row: HostRow, w: Columns, selected: boolean, now: Date):
     segments: [
       { text: `${selected ? '>' : ' '} ${cell(row.key, w.host)} ` },
       styled(cell(verdict.word, w.verdict), verdict.tone),
-      { text: ` ${cell(protocol, w.tls)} ${cell(issuerText(row), w.issuer)} ${cell(String(row.requestCount), w.reqs, 'right')} ${cell(age(row.lastSeen, now), w.seen, 'right')}` },
+      {
+        text: ` ${cell(protocol, w.tls)} ${cell(issuerText(row), w.issuer)} ${cell(String(row.requestCount), w.reqs, 'right')} ${cell(age(row.lastSeen, now), w.seen, 'right')}`,
+      },
     ],
     inverse: selected,
   };

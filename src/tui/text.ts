@@ -18,7 +18,9 @@ export interface Line {
 
 const ELLIPSIS = '…';
 
-export const line = (...segments: (Segment | string)[]): Line => ({ segments: segments.map((s) => (typeof s === 'string' ? { text: s } : s)) });
+export const line = (...segments: (Segment | string)[]): Line => ({
+  segments: segments.map((s) => (typeof s === 'string' ? { text: s } : s)),
+});
 export const styled = (text: string, style?: Style): Segment => (style ? { text, style } : { text });
 
 /** `text` cut to `width` (with an ellipsis when cut) and padded with spaces, or right-aligned. Controls are escaped first, so columns hold. */
@@ -82,7 +84,10 @@ const ASCII: Record<string, string> = { '…': '~', '↑': '^', '↓': 'v', '█
 
 /** The line for a terminal without UTF-8 (blessed would print `?`): one ASCII character for each glyph. */
 export function asciiOnly(input: Line): Line {
-  return { ...input, segments: input.segments.map((s) => ({ ...s, text: s.text.replace(/[^\x00-\x7e]/g, (c) => ASCII[c] ?? '?') })) };
+  return {
+    ...input,
+    segments: input.segments.map((s) => ({ ...s, text: s.text.replace(/[^\x00-\x7e]/g, (c) => ASCII[c] ?? '?') })),
+  };
 }
 
 /** Plain text of a line, for tests and for measuring. */

@@ -13,7 +13,15 @@ export interface UiState {
   help: boolean;
 }
 
-export const INITIAL_UI: UiState = { selected: null, details: false, detailsScroll: 0, filter: '', editing: null, problemsOnly: false, help: false };
+export const INITIAL_UI: UiState = {
+  selected: null,
+  details: false,
+  detailsScroll: 0,
+  filter: '',
+  editing: null,
+  problemsOnly: false,
+  help: false,
+};
 
 /** A key as blessed reports it. */
 export interface KeyPress {
@@ -78,9 +86,24 @@ export function handleKey(state: UiState, key: KeyPress, visible: readonly strin
   if (ch === 'j' || key.name === 'down') return { state: move(state, visible, 1), command: null };
   if (ch === 'g' || key.name === 'home') return { state: move(state, visible, -visible.length), command: null };
   if (ch === 'G' || key.name === 'end') return { state: move(state, visible, visible.length), command: null };
-  if (key.name === 'pageup') return { state: state.details ? { ...state, detailsScroll: Math.max(0, state.detailsScroll - PAGE) } : move(state, visible, -PAGE), command: null };
-  if (key.name === 'pagedown') return { state: state.details ? { ...state, detailsScroll: state.detailsScroll + PAGE } : move(state, visible, PAGE), command: null };
-  if (key.name === 'enter') return { state: { ...state, details: !state.details, detailsScroll: 0, selected: effectiveSelection(state, visible) }, command: null };
-  if (key.name === 'escape') return { state: state.details ? { ...state, details: false } : { ...state, filter: '' }, command: null };
+  if (key.name === 'pageup')
+    return {
+      state: state.details
+        ? { ...state, detailsScroll: Math.max(0, state.detailsScroll - PAGE) }
+        : move(state, visible, -PAGE),
+      command: null,
+    };
+  if (key.name === 'pagedown')
+    return {
+      state: state.details ? { ...state, detailsScroll: state.detailsScroll + PAGE } : move(state, visible, PAGE),
+      command: null,
+    };
+  if (key.name === 'enter')
+    return {
+      state: { ...state, details: !state.details, detailsScroll: 0, selected: effectiveSelection(state, visible) },
+      command: null,
+    };
+  if (key.name === 'escape')
+    return { state: state.details ? { ...state, details: false } : { ...state, filter: '' }, command: null };
   return { state, command: null };
 }

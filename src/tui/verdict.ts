@@ -39,10 +39,19 @@ export function problemWord(problem: Problem): string {
 export function verdictOf(row: HostRow): Verdict {
   const record = row.record;
   if (record?.interception.ownProxy) return { word: 'VIA TLSWITNESS', tone: 'warn', problem: true };
-  if (record?.interception.detected) return { word: record.interception.product ? `INTERCEPTED: ${record.interception.product}` : 'INTERCEPTED', tone: 'intercepted', problem: true };
+  if (record?.interception.detected)
+    return {
+      word: record.interception.product ? `INTERCEPTED: ${record.interception.product}` : 'INTERCEPTED',
+      tone: 'intercepted',
+      problem: true,
+    };
   if (record && record.diagnosis.problem !== 'ok') {
     // wrong-order still verifies (clients reorder): a problem to fix, not an outage.
-    return { word: problemWord(record.diagnosis.problem), tone: record.diagnosis.problem === 'wrong-order' ? 'warn' : 'bad', problem: true };
+    return {
+      word: problemWord(record.diagnosis.problem),
+      tone: record.diagnosis.problem === 'wrong-order' ? 'warn' : 'bad',
+      problem: true,
+    };
   }
   if (row.rejection) return { word: 'CLIENT REJECTED CA', tone: 'warn', problem: true };
   if (record) return { word: 'OK', tone: 'ok', problem: false };

@@ -28,7 +28,10 @@ test('an expired corporate CA is reported and exits 1; the system store is the d
   const expired = join(fixtures.dir, 'expired-root.pem');
   writeFileSync(expired, fixtures.pki.scenarios.expiredRoot!.anchors![0]!);
   const out = join(fixtures.dir, 'with-expired.pem');
-  const result = await runCli(['bundle', '-o', out, '--extra-ca', expired, '--json'], cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }));
+  const result = await runCli(
+    ['bundle', '-o', out, '--extra-ca', expired, '--json'],
+    cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }),
+  );
   const report = JSON.parse(result.stdout);
   t.is(result.code, 1);
   t.is(report.certificates, 2, 'the fixture "system store" (one root) plus the expired CA');
@@ -42,6 +45,8 @@ test('-o with a relative path: the lines printed name the absolute path, so curl
   const full = join(realpathSync(cwd), 'corp-bundle.pem');
   t.regex(result.stdout, new RegExp(`^export SSL_CERT_FILE='${full.replace(/[.]/g, '\\.')}'$`, 'm'));
   t.true(readFileSync(full, 'utf8').includes('BEGIN CERTIFICATE'));
-  const json = JSON.parse((await runCli(['bundle', '-o', 'again.pem', '--from', 'public', '--json'], cleanEnv(), cwd)).stdout);
+  const json = JSON.parse(
+    (await runCli(['bundle', '-o', 'again.pem', '--from', 'public', '--json'], cleanEnv(), cwd)).stdout,
+  );
   t.is(json.file, join(realpathSync(cwd), 'again.pem'));
 });

@@ -22,16 +22,36 @@ test('eval "$(tlswitness ca env)" makes curl use the proxy and trust its CA; the
   const scenario = fixtures.pki.scenarios.valid!;
   const origin = await startHttpsOrigin(scenario);
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {}, { certsDir });
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [`${scenario.host}:${origin.port}:127.0.0.1`],
+    {},
+    { certsDir },
+  );
   // The fixture public root stands in for this machine's system store.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']!, TLSWITNESS_CACHE_DIR: certsDir };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']!,
+    TLSWITNESS_CACHE_DIR: certsDir,
+  };
   const url = `https://${scenario.host}:${origin.port}/through-env`;
   try {
     const lines = `eval "$(node ${CLI} ca env --certs-dir ${certsDir} --proxy http://127.0.0.1:${proxy.port})"`;
     const viaProxy = await run('bash', ['-c', `${lines} && curl -sS --max-time 10 ${url}`], { env });
     t.is(viaProxy.stdout, 'hello from valid /through-env\n');
-    t.true(proxy.events.some((e) => e.type === 'request'), 'the request went through the proxy');
-    const direct = await run('bash', ['-c', `${lines} && curl -sS --max-time 10 --noproxy '*' --resolve ${scenario.host}:${origin.port}:127.0.0.1 ${url}`], { env });
+    t.true(
+      proxy.events.some((e) => e.type === 'request'),
+      'the request went through the proxy',
+    );
+    const direct = await run(
+      'bash',
+      [
+        '-c',
+        `${lines} && curl -sS --max-time 10 --noproxy '*' --resolve ${scenario.host}:${origin.port}:127.0.0.1 ${url}`,
+      ],
+      { env },
+    );
     t.is(direct.stdout, 'hello from valid /through-env\n', 'additive: the system roots are still in the bundle');
     const bundle = readFileSync(join(certsDir, 'ca', 'bundle.pem'), 'utf8');
     t.is(bundle.match(/BEGIN CERTIFICATE/g)?.length, 2);
@@ -50,7 +70,10 @@ test('fish and PowerShell syntax, with quotes escaped', (t) => {
   t.regex(pwsh, /^\$env:NODE_EXTRA_CA_CERTS = '\/tmp\/ca\.pem'$/m);
   t.regex(pwsh, /^\$env:REQUESTS_CA_BUNDLE = '\/tmp\/it''s\/bundle\.pem'$/m);
   // PowerShell closes a single-quoted string at a typographic quote too (C:\Users\O’Brien).
-  t.regex(envLines('pwsh', 'http://127.0.0.1:8080', '/tmp/o\u2019brien/bundle.pem', '/c'), /^\$env:SSL_CERT_FILE = '\/tmp\/o\u2019\u2019brien\/bundle\.pem'$/m);
+  t.regex(
+    envLines('pwsh', 'http://127.0.0.1:8080', '/tmp/o\u2019brien/bundle.pem', '/c'),
+    /^\$env:SSL_CERT_FILE = '\/tmp\/o\u2019\u2019brien\/bundle\.pem'$/m,
+  );
   const bash = envLines('bash', 'http://127.0.0.1:8080', "/tmp/it's/bundle.pem", '/tmp/ca.pem');
   t.regex(bash, /^export GIT_SSL_CAINFO='\/tmp\/it'\\''s\/bundle\.pem'$/m);
 });
@@ -58,21 +81,57 @@ test('fish and PowerShell syntax, with quotes escaped', (t) => {
 test('--shell zsh and --shell sh print the bash lines; zsh and sh eval them', async (t) => {
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-env-shells-'));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CACHE_DIR: certsDir };
-  const lines = async (...extra: string[]) => (await run(process.execPath, [CLI, 'ca', 'env', '--certs-dir', certsDir, '--proxy', 'http://127.0.0.1:9', ...extra], { env })).stdout;
+  const lines = async (...extra: string[]) =>
+    (
+      await run(
+        process.execPath,
+        [CLI, 'ca', 'env', '--certs-dir', certsDir, '--proxy', 'http://127.0.0.1:9', ...extra],
+        { env },
+      )
+    ).stdout;
   const bash = await lines('--shell', 'bash');
   t.is(await lines('--shell', 'zsh'), bash);
   t.is(await lines('--shell', 'sh'), bash);
-  const sh = await run('sh', ['-c', `eval "$(node ${CLI} ca env --shell sh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`], { env });
+  const sh = await run(
+    'sh',
+    [
+      '-c',
+      `eval "$(node ${CLI} ca env --shell sh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`,
+    ],
+    { env },
+  );
   t.is(sh.stdout, 'http://127.0.0.1:9\n');
-  const zsh = await run('sh', ['-c', 'command -v zsh'], { env }).then(() => true, () => false);
-  if (zsh) t.is((await run('zsh', ['-fc', `eval "$(node ${CLI} ca env --shell zsh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`], { env })).stdout, 'http://127.0.0.1:9\n');
+  const zsh = await run('sh', ['-c', 'command -v zsh'], { env }).then(
+    () => true,
+    () => false,
+  );
+  if (zsh)
+    t.is(
+      (
+        await run(
+          'zsh',
+          [
+            '-fc',
+            `eval "$(node ${CLI} ca env --shell zsh --certs-dir ${certsDir} --proxy http://127.0.0.1:9)" && echo "$HTTPS_PROXY"`,
+          ],
+          { env },
+        )
+      ).stdout,
+      'http://127.0.0.1:9\n',
+    );
 });
 
 test('ca env says how to undo it; --unset prints the lines that do, per shell, without touching the CA', async (t) => {
   const bash = envLines('bash', 'http://127.0.0.1:8080', '/tmp/bundle.pem', '/tmp/ca.pem');
   t.regex(bash, /^# when the proxy is stopped, undo them: eval "\$\(tlswitness ca env --unset\)"$/m);
-  t.regex(envLines('fish', 'http://127.0.0.1:8080', '/b', '/c'), /^# when the proxy is stopped, undo them: tlswitness ca env --shell fish --unset \| source$/m);
-  t.regex(envLines('pwsh', 'http://127.0.0.1:8080', '/b', '/c'), /^# when the proxy is stopped, undo them: tlswitness ca env --shell pwsh --unset \| Invoke-Expression$/m);
+  t.regex(
+    envLines('fish', 'http://127.0.0.1:8080', '/b', '/c'),
+    /^# when the proxy is stopped, undo them: tlswitness ca env --shell fish --unset \| source$/m,
+  );
+  t.regex(
+    envLines('pwsh', 'http://127.0.0.1:8080', '/b', '/c'),
+    /^# when the proxy is stopped, undo them: tlswitness ca env --shell pwsh --unset \| Invoke-Expression$/m,
+  );
   // Every variable set is unset, in each syntax.
   const names = [...bash.matchAll(/^export (\w+)=/gm)].map((m) => m[1]!);
   t.is(names.length, 11);
@@ -100,7 +159,11 @@ test('ca env says how to undo it; --unset prints the lines that do, per shell, w
 test('--shell dotenv: NAME=value lines a .env loader reads back as written, with absolute paths even from a relative --certs-dir', async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'tlswitness-env-dotenv-'));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TLSWITNESS_CACHE_DIR: cwd };
-  const { stdout } = await run(process.execPath, [CLI, 'ca', 'env', '--shell', 'dotenv', '--certs-dir', 'certs', '--proxy', 'http://127.0.0.1:9'], { env, cwd });
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'ca', 'env', '--shell', 'dotenv', '--certs-dir', 'certs', '--proxy', 'http://127.0.0.1:9'],
+    { env, cwd },
+  );
   t.regex(stdout, /^# tlswitness: for apps that load this \.env \(tlswitness ca env --shell dotenv >> \.env\)/);
   t.false(/^export /m.test(stdout));
   const read = Object.fromEntries(parseDotenv(stdout).map((e) => [e.key, e.value]));
@@ -110,5 +173,8 @@ test('--shell dotenv: NAME=value lines a .env loader reads back as written, with
   t.true(isAbsolute(read.NODE_EXTRA_CA_CERTS!));
   // A path with a quote in it survives: dotenv unescapes nothing, so it goes in double quotes.
   t.is(parseDotenv(envLines('dotenv', 'http://p', "/tmp/it's.pem", '/c'))[6]?.value, "/tmp/it's.pem");
-  t.regex(unsetLines('dotenv'), /^# tlswitness: delete the lines .* added to \.env: HTTPS_PROXY, .*NODE_EXTRA_CA_CERTS$/m);
+  t.regex(
+    unsetLines('dotenv'),
+    /^# tlswitness: delete the lines .* added to \.env: HTTPS_PROXY, .*NODE_EXTRA_CA_CERTS$/m,
+  );
 });

@@ -6,7 +6,11 @@ import { resultLine } from '../../src/cli/ca-trust.js';
 import { HOSTILE_TEXT, rawControlAt } from '../helpers/hostile-pki.js';
 
 test('a store result carries no raw control, whatever the detail holds', (t) => {
-  const line = resultLine({ store: 'Java (cacerts)', status: 'failed', detail: `keytool error: alias ${HOSTILE_TEXT}` });
+  const line = resultLine({
+    store: 'Java (cacerts)',
+    status: 'failed',
+    detail: `keytool error: alias ${HOSTILE_TEXT}`,
+  });
   t.is(rawControlAt(line), null);
   t.true(line.startsWith('✘ Java (cacerts): keytool error: alias \\x1b]0;pwned'), line);
 });
@@ -18,5 +22,8 @@ test('the CAs found stay one per line; a name cannot add one', (t) => {
   ] as Parameters<typeof listFound>[0])}`;
   const text = resultLine({ store: 'system', status: 'done', detail });
   t.is(rawControlAt(text), null);
-  t.deepEqual(text.split('\n').map((l) => l.slice(0, 10)), ['✔ system: ', '    a1: CN', '    b2: CN']);
+  t.deepEqual(
+    text.split('\n').map((l) => l.slice(0, 10)),
+    ['✔ system: ', '    a1: CN', '    b2: CN'],
+  );
 });

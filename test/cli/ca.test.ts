@@ -34,7 +34,10 @@ test('each certs dir gets its own CA (unique key per install)', async (t) => {
   await runCli(['ca', 'init', '--certs-dir', b]);
   const key = (dir: string) => readFileSync(join(dir, 'ca', 'keys', 'ca.private.key'), 'utf8');
   t.not(key(a), key(b));
-  t.not(new X509Certificate(readFileSync(join(a, 'ca', 'certs', 'ca.pem'))).subject, new X509Certificate(readFileSync(join(b, 'ca', 'certs', 'ca.pem'))).subject);
+  t.not(
+    new X509Certificate(readFileSync(join(a, 'ca', 'certs', 'ca.pem'))).subject,
+    new X509Certificate(readFileSync(join(b, 'ca', 'certs', 'ca.pem'))).subject,
+  );
 });
 
 test('ca path and TLSWITNESS_CERTS_DIR; ca show never prints the key', async (t) => {
@@ -56,15 +59,32 @@ test('ca export: PEM, DER and a certificate-only PKCS#12, never the key', async 
   t.is((await runCli(['ca', 'export', '--certs-dir', dir])).stdout, pem);
   await runCli(['ca', 'export', '--certs-dir', dir, '--format', 'der', '-o', join(dir, 'ca.der')]);
   t.true(new X509Certificate(readFileSync(join(dir, 'ca.der'))).raw.equals(new X509Certificate(pem).raw));
-  await runCli(['ca', 'export', '--certs-dir', dir, '--format', 'p12', '--password', 'changeit', '-o', join(dir, 'ca.p12')]);
-  const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(readFileSync(join(dir, 'ca.p12')).toString('binary')), 'changeit');
+  await runCli([
+    'ca',
+    'export',
+    '--certs-dir',
+    dir,
+    '--format',
+    'p12',
+    '--password',
+    'changeit',
+    '-o',
+    join(dir, 'ca.p12'),
+  ]);
+  const p12 = forge.pkcs12.pkcs12FromAsn1(
+    forge.asn1.fromDer(readFileSync(join(dir, 'ca.p12')).toString('binary')),
+    'changeit',
+  );
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
-  const keyBags = [forge.pki.oids.keyBag!, forge.pki.oids.pkcs8ShroudedKeyBag!].flatMap((type) => p12.getBags({ bagType: type })[type] ?? []);
+  const keyBags = [forge.pki.oids.keyBag!, forge.pki.oids.pkcs8ShroudedKeyBag!].flatMap(
+    (type) => p12.getBags({ bagType: type })[type] ?? [],
+  );
   t.is(certBags.length, 1);
   t.is(keyBags.length, 0);
   t.is(forge.pki.certificateToPem(certBags[0]!.cert!).replace(/\r/g, ''), pem);
   // Java keeps a key-less certificate only when it is marked trusted; before, keytool said "0 entries".
-  if (hasKeytool()) t.regex(keytoolEntries(join(dir, 'ca.p12'), 'changeit').join('\n'), /^tlswitness ca \w+, trustedCertEntry$/);
+  if (hasKeytool())
+    t.regex(keytoolEntries(join(dir, 'ca.p12'), 'changeit').join('\n'), /^tlswitness ca \w+, trustedCertEntry$/);
   else t.log('keytool is not installed: the Java listing was skipped');
 });
 
@@ -74,5 +94,8 @@ test('an unwritable certs dir is a one-line error', async (t) => {
   writeFileSync(file, '');
   const result = await runCli(['ca', 'init', '--certs-dir', join(file, 'certs')]);
   t.is(result.code, 2);
-  t.regex(result.stderr, /^Error: certs dir .*a-file\/certs is not writable \(ENOTDIR\): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR\n$/);
+  t.regex(
+    result.stderr,
+    /^Error: certs dir .*a-file\/certs is not writable \(ENOTDIR\): pass --certs-dir DIR or set TLSWITNESS_CERTS_DIR\n$/,
+  );
 });

@@ -16,11 +16,26 @@ const REFUSED: ReadonlyArray<readonly [string[], string]> = [
   [['proxy', '--port', '70000'], '--port 70000 is not a port: give a number from 1 to 65535, or 0 for any free port'],
   [['proxy', '--port', 'eighty'], '--port takes a number: give a number from 1 to 65535, or 0 for any free port'],
   [['doctor', '--timeout', '0'], '--timeout takes a positive number of milliseconds'],
-  [['convert', 'no-such.pem', '--to', 'der', '-o', 'out.der', '--key', 'k.pem'], '--key only goes into a PKCS#12 (--to p12)'],
-  [['convert', 'no-such.p12', '--to', 'p12', '-o', 'out.p12', '--key-out', 'k.pem'], '--key-out takes the key out of a PKCS#12: with --to p12 it stays in'],
-  [['convert', 'no-such.p12', '--to', 'der', '-o', 'out.der', '--with-key'], "--with-key puts a PKCS#12's key into the PEM it writes: it needs a PKCS#12 in and --to pem"],
-  [['convert', 'no-such.p12', '--to', 'pem', '-o', 'out.pem', '--with-key', '--key-out', 'k.pem'], '--with-key and --key-out both write the key: choose one'],
-  [['verify', 'no-such.pem', '--host', 'a.example.com', '--ip', '127.0.0.1'], '--host and --ip both name what to check: give one'],
+  [
+    ['convert', 'no-such.pem', '--to', 'der', '-o', 'out.der', '--key', 'k.pem'],
+    '--key only goes into a PKCS#12 (--to p12)',
+  ],
+  [
+    ['convert', 'no-such.p12', '--to', 'p12', '-o', 'out.p12', '--key-out', 'k.pem'],
+    '--key-out takes the key out of a PKCS#12: with --to p12 it stays in',
+  ],
+  [
+    ['convert', 'no-such.p12', '--to', 'der', '-o', 'out.der', '--with-key'],
+    "--with-key puts a PKCS#12's key into the PEM it writes: it needs a PKCS#12 in and --to pem",
+  ],
+  [
+    ['convert', 'no-such.p12', '--to', 'pem', '-o', 'out.pem', '--with-key', '--key-out', 'k.pem'],
+    '--with-key and --key-out both write the key: choose one',
+  ],
+  [
+    ['verify', 'no-such.pem', '--host', 'a.example.com', '--ip', '127.0.0.1'],
+    '--host and --ip both name what to check: give one',
+  ],
 ];
 
 for (const [argv, message] of REFUSED) {

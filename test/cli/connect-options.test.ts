@@ -14,14 +14,31 @@ test.before(async () => {
 test.after.always(async () => fixtures?.close());
 
 function inspectArgs(port: number): string[] {
-  return ['inspect', `mtls.example.com:${port}`, '--resolve', `mtls.example.com:${port}:127.0.0.1`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--json'];
+  return [
+    'inspect',
+    `mtls.example.com:${port}`,
+    '--resolve',
+    `mtls.example.com:${port}:127.0.0.1`,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--json',
+  ];
 }
 
 for (const mode of ['default', 'legacy', 'windows'] as const) {
   test(`inspect --client-cert FILE.p12 --password (openssl ${mode}): the server accepts it`, async (t) => {
     // Root first: the leaf is found by its key, not by its place in the file.
-    const p12 = opensslPkcs12(fixtures.dir, `client-${mode}`, [fixtures.pki.client.pem, fixtures.pki.clientRoot.pem], fixtures.pki.client.keyPem, 'secret', mode);
-    const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
+    const p12 = opensslPkcs12(
+      fixtures.dir,
+      `client-${mode}`,
+      [fixtures.pki.client.pem, fixtures.pki.clientRoot.pem],
+      fixtures.pki.client.keyPem,
+      'secret',
+      mode,
+    );
+    const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, {
+      clientCAs: [fixtures.pki.clientRoot.pem],
+    });
     try {
       const result = await runCli([...inspectArgs(server.port), '--client-cert', p12, '--password', 'secret']);
       t.is(result.code, 0, result.stderr);
@@ -35,20 +52,50 @@ for (const mode of ['default', 'legacy', 'windows'] as const) {
 }
 
 test('a PKCS#12 --client-cert with a wrong or missing password is a one-line error (exit 2)', async (t) => {
-  const p12 = opensslPkcs12(fixtures.dir, 'client-wrong', [fixtures.pki.client.pem], fixtures.pki.client.keyPem, 'secret', 'default');
+  const p12 = opensslPkcs12(
+    fixtures.dir,
+    'client-wrong',
+    [fixtures.pki.client.pem],
+    fixtures.pki.client.keyPem,
+    'secret',
+    'default',
+  );
   const wrong = await runCli([...inspectArgs(9), '--client-cert', p12, '--password', 'nope']);
   t.is(wrong.code, 2);
-  t.regex(wrong.stderr, /^Error: --client-cert .*client-wrong\.p12: wrong password for this PKCS#12 file \([^\n]*\)\n$/);
+  t.regex(
+    wrong.stderr,
+    /^Error: --client-cert .*client-wrong\.p12: wrong password for this PKCS#12 file \([^\n]*\)\n$/,
+  );
   const none = await runCli([...inspectArgs(9), '--client-cert', p12]);
   t.is(none.code, 2);
-  t.regex(none.stderr, /^Error: --client-cert .*client-wrong\.p12: this PKCS#12 file is protected by a password: pass --password\n$/);
+  t.regex(
+    none.stderr,
+    /^Error: --client-cert .*client-wrong\.p12: this PKCS#12 file is protected by a password: pass --password\n$/,
+  );
 });
 
 test('a PKCS#12 --client-cert without a private key says what to do (exit 2)', async (t) => {
-  const p12 = opensslPkcs12(fixtures.dir, 'client-nokey', [fixtures.pki.client.pem], fixtures.pki.client.keyPem, 'secret', 'default');
+  const p12 = opensslPkcs12(
+    fixtures.dir,
+    'client-nokey',
+    [fixtures.pki.client.pem],
+    fixtures.pki.client.keyPem,
+    'secret',
+    'default',
+  );
   // -nokeys export: certificates only.
   const certsOnly = `${p12}.certs-only.p12`;
-  execFileSync('openssl', ['pkcs12', '-export', '-nokeys', '-in', join(fixtures.dir, 'client-nokey-certs.pem'), '-passout', 'pass:secret', '-out', certsOnly]);
+  execFileSync('openssl', [
+    'pkcs12',
+    '-export',
+    '-nokeys',
+    '-in',
+    join(fixtures.dir, 'client-nokey-certs.pem'),
+    '-passout',
+    'pass:secret',
+    '-out',
+    certsOnly,
+  ]);
   const result = await runCli([...inspectArgs(9), '--client-cert', certsOnly, '--password', 'secret']);
   t.is(result.code, 2);
   t.regex(result.stderr, /holds no private key: export it with its key, or pass a PEM certificate and --client-key\n$/);
@@ -61,7 +108,10 @@ test("loadTrust: the certifi store never trusts tlswitness's own CA, even when i
   const { loadTrust } = await import('../../src/cli/connect-options.js');
   const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-certifi-ca-'));
   const ca = await ensureLocalCa(certsDir);
-  const trust = await loadTrust({ 'certs-dir': certsDir, 'public-roots': fixtures.pki.files['public-roots.pem']! }, { TLSWITNESS_CERTIFI_BUNDLE: ca.paths.cert, SSL_CERT_FILE: '/nonexistent/ca-bundle.crt' });
+  const trust = await loadTrust(
+    { 'certs-dir': certsDir, 'public-roots': fixtures.pki.files['public-roots.pem']! },
+    { TLSWITNESS_CERTIFI_BUNDLE: ca.paths.cert, SSL_CERT_FILE: '/nonexistent/ca-bundle.crt' },
+  );
   t.is(trust.certifi?.size, 1);
   t.deepEqual(trust.certifi?.anchorDers(), []);
   t.is(trust.certifiInfo?.label, `certifi bundle ${ca.paths.cert} (TLSWITNESS_CERTIFI_BUNDLE)`);

@@ -15,7 +15,12 @@ test.after.always(async () => fixtures?.close());
 
 /** A CONNECT proxy that re-signs every host with a "Zscaler Root CA", as an inspecting gateway does. */
 async function startInterceptor() {
-  const ca = await makeTestCa([{ type: 'C', value: 'US' }, { type: 'O', value: 'Zscaler Inc.' }, { type: 'OU', value: 'Zscaler Inc.' }, { type: 'CN', value: 'Zscaler Root CA' }]);
+  const ca = await makeTestCa([
+    { type: 'C', value: 'US' },
+    { type: 'O', value: 'Zscaler Inc.' },
+    { type: 'OU', value: 'Zscaler Inc.' },
+    { type: 'CN', value: 'Zscaler Root CA' },
+  ]);
   const server = createServer((socket: Socket) => {
     socket.on('error', () => undefined);
     socket.once('data', () => {
@@ -23,7 +28,10 @@ async function startInterceptor() {
       const tls = new TLSSocket(socket, {
         isServer: true,
         SNICallback: (name, cb) => {
-          ca.issue([name]).then((leaf) => cb(null, createSecureContext({ key: leaf.keyPem, cert: leaf.pem + ca.pem })), cb);
+          ca.issue([name]).then(
+            (leaf) => cb(null, createSecureContext({ key: leaf.keyPem, cert: leaf.pem + ca.pem })),
+            cb,
+          );
         },
       });
       tls.on('error', () => undefined);
@@ -36,7 +44,15 @@ async function startInterceptor() {
 test('detect: a public-root chain is clean (exit 0)', async (t) => {
   const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
   try {
-    const result = await runCli(['detect', `valid.example.com:${valid.port}`, '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${valid.port}:127.0.0.1`]);
+    const result = await runCli([
+      'detect',
+      `valid.example.com:${valid.port}`,
+      '--json',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+    ]);
     const report = JSON.parse(result.stdout);
     t.is(result.code, 0);
     t.is(report.verdict, 'clean');
@@ -51,15 +67,41 @@ test('detect through an interceptor whose CA is named like Zscaler: intercepted,
   const interceptor = await startInterceptor();
   const down = await freePort();
   try {
-    const result = await runCli(['detect', 'valid.example.com:443', 'github.example.com:443', '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', interceptor.url]);
+    const result = await runCli([
+      'detect',
+      'valid.example.com:443',
+      'github.example.com:443',
+      '--json',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--upstream-proxy',
+      interceptor.url,
+    ]);
     const report = JSON.parse(result.stdout);
     t.is(result.code, 1);
     t.is(report.verdict, 'intercepted');
     t.is(report.product, 'Zscaler');
     t.is(report.path, 'upstream-proxy');
-    const mixed = await runCli(['detect', 'valid.example.com:443', `127.0.0.1:${down}`, '--json', '--no-env-proxy', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', interceptor.url]);
+    const mixed = await runCli([
+      'detect',
+      'valid.example.com:443',
+      `127.0.0.1:${down}`,
+      '--json',
+      '--no-env-proxy',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--upstream-proxy',
+      interceptor.url,
+    ]);
     t.is(mixed.code, 1, 'interception seen anywhere wins over an unreachable target');
-    const human = await runCli(['detect', 'valid.example.com:443', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', interceptor.url]);
+    const human = await runCli([
+      'detect',
+      'valid.example.com:443',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--upstream-proxy',
+      interceptor.url,
+    ]);
     t.regex(human.stdout, /^INTERCEPTED by Zscaler/);
     t.regex(human.stdout, /path: upstream-proxy \(http:\/\/127\.0\.0\.1:\d+\)/);
   } finally {
@@ -74,7 +116,16 @@ test('detect with unreachable targets and no interception seen is inconclusive (
     const none = await runCli(['detect', `127.0.0.1:${down}`, '--json']);
     t.is(none.code, 3);
     t.is(JSON.parse(none.stdout).verdict, 'inconclusive');
-    const partly = await runCli(['detect', `valid.example.com:${valid.port}`, `127.0.0.1:${down}`, '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${valid.port}:127.0.0.1`]);
+    const partly = await runCli([
+      'detect',
+      `valid.example.com:${valid.port}`,
+      `127.0.0.1:${down}`,
+      '--json',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+    ]);
     t.is(partly.code, 3);
     t.is(JSON.parse(partly.stdout).verdict, 'inconclusive');
   } finally {
@@ -82,44 +133,83 @@ test('detect with unreachable targets and no interception seen is inconclusive (
   }
 });
 
-testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here (.ci/run installs Debian mitmproxy)')('detect through a real mitmproxy (mitmdump) names mitmproxy', async (t) => {
-  const { spawn } = await import('node:child_process');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  const port = await freePort();
-  const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
-  // Regular mode on loopback; it verifies upstream against the fixture root, so the real chain is good.
-  const mitm = spawn('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const onData = (d: Buffer) => {
-        out += d;
-        if (/listening at/i.test(out)) resolve();
-      };
-      mitm.stdout.on('data', onData);
-      mitm.stderr.on('data', onData);
-      mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
-      setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000);
-    });
-    // mitmproxy resolves names itself: an IP target, with the name as SNI.
-    const result = await runCli(['detect', `127.0.0.1:${valid.port}`, '--servername', 'valid.example.com', '--json', '--public-roots', fixtures.pki.files['public-roots.pem']!, '--upstream-proxy', `http://127.0.0.1:${port}`]);
-    const report = JSON.parse(result.stdout);
-    t.is(report.verdict, 'intercepted', JSON.stringify(report.targets[0]?.failure ?? report.targets[0]?.interception));
-    t.is(report.product, 'mitmproxy');
-    t.is(result.code, 1);
-  } finally {
-    mitm.kill('SIGTERM');
-    valid.close();
-  }
-});
+testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here (.ci/run installs Debian mitmproxy)')(
+  'detect through a real mitmproxy (mitmdump) names mitmproxy',
+  async (t) => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
+    const port = await freePort();
+    const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
+    // Regular mode on loopback; it verifies upstream against the fixture root, so the real chain is good.
+    const mitm = spawn(
+      'mitmdump',
+      [
+        '--listen-host',
+        '127.0.0.1',
+        '--listen-port',
+        String(port),
+        '--set',
+        `confdir=${confdir}`,
+        '--set',
+        `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        const onData = (d: Buffer) => {
+          out += d;
+          if (/listening at/i.test(out)) resolve();
+        };
+        mitm.stdout.on('data', onData);
+        mitm.stderr.on('data', onData);
+        mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
+        setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000);
+      });
+      // mitmproxy resolves names itself: an IP target, with the name as SNI.
+      const result = await runCli([
+        'detect',
+        `127.0.0.1:${valid.port}`,
+        '--servername',
+        'valid.example.com',
+        '--json',
+        '--public-roots',
+        fixtures.pki.files['public-roots.pem']!,
+        '--upstream-proxy',
+        `http://127.0.0.1:${port}`,
+      ]);
+      const report = JSON.parse(result.stdout);
+      t.is(
+        report.verdict,
+        'intercepted',
+        JSON.stringify(report.targets[0]?.failure ?? report.targets[0]?.interception),
+      );
+      t.is(report.product, 'mitmproxy');
+      t.is(result.code, 1);
+    } finally {
+      mitm.kill('SIGTERM');
+      valid.close();
+    }
+  },
+);
 
 test('detect: a self-signed target anchors nowhere, so it is no evidence of a clean network (inconclusive, exit 3); each target says why from its own record', async (t) => {
   const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
   const selfSigned = await startScenarioServer(fixtures.pki.scenarios.selfSigned!);
-  const args = [`expired.example.com:${expired.port}`, `self-signed.example.com:${selfSigned.port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`, '--resolve', `self-signed.example.com:${selfSigned.port}:127.0.0.1`];
+  const args = [
+    `expired.example.com:${expired.port}`,
+    `self-signed.example.com:${selfSigned.port}`,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--resolve',
+    `expired.example.com:${expired.port}:127.0.0.1`,
+    '--resolve',
+    `self-signed.example.com:${selfSigned.port}:127.0.0.1`,
+  ];
   try {
     const json = await runCli(['detect', ...args, '--json']);
     const report = JSON.parse(json.stdout);
@@ -146,12 +236,27 @@ test('detect: two hosts under the same private root get the same verdict, each e
   const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
   try {
     // No --public-roots: Node's bundled Mozilla roots are the public set, and the fixture root is in no store.
-    const result = await runCli(['detect', `valid.example.com:${valid.port}`, `expired.example.com:${expired.port}`, '--json', '--resolve', `valid.example.com:${valid.port}:127.0.0.1`, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`]);
+    const result = await runCli([
+      'detect',
+      `valid.example.com:${valid.port}`,
+      `expired.example.com:${expired.port}`,
+      '--json',
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+      '--resolve',
+      `expired.example.com:${expired.port}:127.0.0.1`,
+    ]);
     const report = JSON.parse(result.stdout);
     t.is(result.code, 3);
     t.is(report.verdict, 'inconclusive');
-    t.deepEqual(report.verdicts.map((v: { state: string }) => v.state), ['unanchored', 'unanchored']);
-    t.deepEqual(report.targets.map((r: { interception: { detected: boolean } }) => r.interception.detected), [false, false]);
+    t.deepEqual(
+      report.verdicts.map((v: { state: string }) => v.state),
+      ['unanchored', 'unanchored'],
+    );
+    t.deepEqual(
+      report.targets.map((r: { interception: { detected: boolean } }) => r.interception.detected),
+      [false, false],
+    );
     t.notRegex(report.verdicts[0].reason, /expired\.example\.com/);
     t.notRegex(report.verdicts[1].reason, /valid\.example\.com/);
   } finally {

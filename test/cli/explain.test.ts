@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { CLI, runCli } from '../helpers/fixtures.js';
 import type { ClientMessage } from '../../scripts/client-messages.js';
 
-const corpus: ClientMessage[] = JSON.parse(readFileSync(new URL('../fixtures/client-messages.json', import.meta.url), 'utf8'));
+const corpus: ClientMessage[] = JSON.parse(
+  readFileSync(new URL('../fixtures/client-messages.json', import.meta.url), 'utf8'),
+);
 const recorded = (client: string, name: string) => corpus.find((m) => m.client === client && m.case === name)!.message;
 
 function viaStdin(args: string[], input: string): Promise<{ code: number | null; stdout: string }> {
@@ -23,7 +25,10 @@ function viaStdin(args: string[], input: string): Promise<{ code: number | null;
 test('a wget (GnuTLS) refusal piped in: the class, the alternatives, the host and the next command', async (t) => {
   const result = await viaStdin(['explain'], recorded('wget', 'incomplete-chain'));
   t.is(result.code, 0);
-  t.regex(result.stdout, /^UNKNOWN-CA \(or: incomplete-chain, self-signed\) — from wget, host incomplete\.example\.com\n/);
+  t.regex(
+    result.stdout,
+    /^UNKNOWN-CA \(or: incomplete-chain, self-signed\) — from wget, host incomplete\.example\.com\n/,
+  );
   t.regex(result.stdout, /\nNext: tlswitness inspect incomplete\.example\.com\n/);
 });
 
@@ -41,7 +46,10 @@ test('a Python traceback on standard input is decoded from its last lines', asyn
 });
 
 test('text it cannot classify exits 3, naming the client it recognised and the next command', async (t) => {
-  const curl = await runCli(['explain', "curl: (22) The requested URL returned error: 418 for https://teapot.example.com/"]);
+  const curl = await runCli([
+    'explain',
+    'curl: (22) The requested URL returned error: 418 for https://teapot.example.com/',
+  ]);
   t.is(curl.code, 3);
   t.regex(curl.stdout, /^Not recognised: /);
   t.regex(curl.stdout, /\nClient: curl\.\n/);

@@ -19,10 +19,24 @@ test.after.always(async () => fixtures?.close());
 const HOST = 'mtls.example.com';
 
 function inspectArgs(port: number, ...extra: string[]): string[] {
-  return ['inspect', `${HOST}:${port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${HOST}:${port}:127.0.0.1`, '--json', ...extra];
+  return [
+    'inspect',
+    `${HOST}:${port}`,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--resolve',
+    `${HOST}:${port}:127.0.0.1`,
+    '--json',
+    ...extra,
+  ];
 }
 
-const clientFlags = () => ['--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!];
+const clientFlags = () => [
+  '--client-cert',
+  fixtures.pki.files['client.pem']!,
+  '--client-key',
+  fixtures.pki.files['client-key.pem']!,
+];
 
 /** Tests against a real nginx: skipped where it is missing, failed under CI (.ci/run installs Debian nginx). */
 const nginxTest = testNeeding(hasNginx() ? null : 'nginx is not installed here', { inCi: true });
@@ -30,50 +44,67 @@ const nginxTest = testNeeding(hasNginx() ? null : 'nginx is not installed here',
 /** nginx serving the mtls scenario's chain. */
 async function nginx(verifyClient: 'on' | 'optional', http2 = false): Promise<NginxServer> {
   const scenario = fixtures.pki.scenarios.mtls!;
-  return startNginx({ chainPem: scenario.sent.join(''), keyPem: scenario.keyPem, clientCaPem: fixtures.pki.clientRoot.pem, verifyClient, serverName: HOST, http2 });
+  return startNginx({
+    chainPem: scenario.sent.join(''),
+    keyPem: scenario.keyPem,
+    clientCaPem: fixtures.pki.clientRoot.pem,
+    verifyClient,
+    serverName: HOST,
+    http2,
+  });
 }
 
 for (const version of ['1.2', '1.3']) {
-  nginxTest(`nginx ssl_verify_client on, TLS ${version}: the handshake completes, HEAD / gets 400, so client-cert-required (exit 1)`, async (t) => {
-    const server = await nginx('on');
-    try {
-      const result = await runCli(inspectArgs(server.port, '--tls-max', version));
-      const record = JSON.parse(result.stdout);
-      t.is(result.code, 1, result.stderr);
-      t.is(record.failure, null, 'nginx completes the handshake without a certificate');
-      t.is(record.tls.protocol, `TLSv${version}`);
-      t.is(record.diagnosis.problem, 'client-cert-required');
-      t.is(record.diagnosis.liability, 'client');
-      t.is(record.diagnosis.confidence, 'medium', 'a 400 to HEAD carries no body to name the certificate');
-      t.regex(record.diagnosis.summary, /HEAD \/ was answered 400 Bad Request/);
-      t.regex(record.diagnosis.summary, /Fixture Client Root/);
-      t.regex(record.diagnosis.action, /--client-cert FILE --client-key FILE/);
-      t.regex(record.diagnosis.action, /--upstream-client-cert mtls\.example\.com=/);
-      t.deepEqual(record.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
-      t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 400, outcome: 'required' });
-      t.false(record.warnings.some((w: { code: string }) => w.code.startsWith('client-certificate')));
-      t.regex(server.accessLog(), /"HEAD \/ HTTP\/1\.1" 400/);
-    } finally {
-      await server.close();
-    }
-  });
+  nginxTest(
+    `nginx ssl_verify_client on, TLS ${version}: the handshake completes, HEAD / gets 400, so client-cert-required (exit 1)`,
+    async (t) => {
+      const server = await nginx('on');
+      try {
+        const result = await runCli(inspectArgs(server.port, '--tls-max', version));
+        const record = JSON.parse(result.stdout);
+        t.is(result.code, 1, result.stderr);
+        t.is(record.failure, null, 'nginx completes the handshake without a certificate');
+        t.is(record.tls.protocol, `TLSv${version}`);
+        t.is(record.diagnosis.problem, 'client-cert-required');
+        t.is(record.diagnosis.liability, 'client');
+        t.is(record.diagnosis.confidence, 'medium', 'a 400 to HEAD carries no body to name the certificate');
+        t.regex(record.diagnosis.summary, /HEAD \/ was answered 400 Bad Request/);
+        t.regex(record.diagnosis.summary, /Fixture Client Root/);
+        t.regex(record.diagnosis.action, /--client-cert FILE --client-key FILE/);
+        t.regex(record.diagnosis.action, /--upstream-client-cert mtls\.example\.com=/);
+        t.deepEqual(record.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+        t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 400, outcome: 'required' });
+        t.false(record.warnings.some((w: { code: string }) => w.code.startsWith('client-certificate')));
+        t.regex(server.accessLog(), /"HEAD \/ HTTP\/1\.1" 400/);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 }
 
 for (const verifyClient of ['on', 'optional'] as const) {
-  nginxTest(`nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`, async (t) => {
-    const server = await nginx(verifyClient, true);
-    try {
-      const result = await runCli(inspectArgs(server.port));
-      const record = JSON.parse(result.stdout);
-      t.is(record.tls.alpn, 'h2');
-      t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: verifyClient === 'on' ? 400 : 200, outcome: verifyClient === 'on' ? 'required' : 'optional' });
-      t.is(record.diagnosis.problem, verifyClient === 'on' ? 'client-cert-required' : 'ok');
-      t.is(result.code, verifyClient === 'on' ? 1 : 0);
-      t.regex(server.accessLog(), new RegExp(`"HEAD / HTTP/2\\.0" ${verifyClient === 'on' ? 400 : 200}`));
-    } finally {
-      await server.close();
-    }
-  });
+  nginxTest(
+    `nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`,
+    async (t) => {
+      const server = await nginx(verifyClient, true);
+      try {
+        const result = await runCli(inspectArgs(server.port));
+        const record = JSON.parse(result.stdout);
+        t.is(record.tls.alpn, 'h2');
+        t.like(record.clientCertificate.httpCheck, {
+          request: 'HEAD /',
+          status: verifyClient === 'on' ? 400 : 200,
+          outcome: verifyClient === 'on' ? 'required' : 'optional',
+        });
+        t.is(record.diagnosis.problem, verifyClient === 'on' ? 'client-cert-required' : 'ok');
+        t.is(result.code, verifyClient === 'on' ? 1 : 0);
+        t.regex(server.accessLog(), new RegExp(`"HEAD / HTTP/2\\.0" ${verifyClient === 'on' ? 400 : 200}`));
+      } finally {
+        await server.close();
+      }
+    },
+  );
 }
 
 nginxTest('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and the action', async (t) => {
@@ -88,67 +119,93 @@ nginxTest('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and th
   }
 });
 
-nginxTest('nginx ssl_verify_client optional: ok, with a warning that the certificate is optional (exit 0)', async (t) => {
-  const server = await nginx('optional');
-  try {
-    const result = await runCli(inspectArgs(server.port));
-    const record = JSON.parse(result.stdout);
-    t.is(result.code, 0, result.stdout);
-    t.is(record.diagnosis.problem, 'ok');
-    t.true(record.clientCertificate.requested);
-    t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 200, outcome: 'optional' });
-    const warning = record.warnings.find((w: { code: string }) => w.code === 'client-certificate-optional');
-    t.truthy(warning);
-    t.regex(warning.message, /HEAD \/ was answered 200 OK.*optional/);
-  } finally {
-    await server.close();
-  }
-});
+nginxTest(
+  'nginx ssl_verify_client optional: ok, with a warning that the certificate is optional (exit 0)',
+  async (t) => {
+    const server = await nginx('optional');
+    try {
+      const result = await runCli(inspectArgs(server.port));
+      const record = JSON.parse(result.stdout);
+      t.is(result.code, 0, result.stdout);
+      t.is(record.diagnosis.problem, 'ok');
+      t.true(record.clientCertificate.requested);
+      t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 200, outcome: 'optional' });
+      const warning = record.warnings.find((w: { code: string }) => w.code === 'client-certificate-optional');
+      t.truthy(warning);
+      t.regex(warning.message, /HEAD \/ was answered 200 OK.*optional/);
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-nginxTest('nginx ssl_verify_client on with the right client certificate: ok, and no HTTP request is sent', async (t) => {
-  const server = await nginx('on');
-  try {
-    const result = await runCli(inspectArgs(server.port, ...clientFlags()));
-    const record = JSON.parse(result.stdout);
-    t.is(result.code, 0, result.stdout);
-    t.is(record.diagnosis.problem, 'ok');
-    t.is(record.clientCertificate.presented, 'CN=fixture-client');
-    t.is(record.clientCertificate.httpCheck, null);
-    t.is(server.accessLog(), '', 'the probe sends nothing when the user gave a certificate');
-  } finally {
-    await server.close();
-  }
-});
+nginxTest(
+  'nginx ssl_verify_client on with the right client certificate: ok, and no HTTP request is sent',
+  async (t) => {
+    const server = await nginx('on');
+    try {
+      const result = await runCli(inspectArgs(server.port, ...clientFlags()));
+      const record = JSON.parse(result.stdout);
+      t.is(result.code, 0, result.stdout);
+      t.is(record.diagnosis.problem, 'ok');
+      t.is(record.clientCertificate.presented, 'CN=fixture-client');
+      t.is(record.clientCertificate.httpCheck, null);
+      t.is(server.accessLog(), '', 'the probe sends nothing when the user gave a certificate');
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-nginxTest('nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented', async (t) => {
-  const server = await nginx('on');
-  try {
-    const result = await runCli(inspectArgs(server.port, '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!));
-    const record = JSON.parse(result.stdout);
-    t.is(result.code, 1, result.stdout);
-    t.is(record.failure, null, 'nginx completes the handshake with any certificate');
-    t.is(record.diagnosis.problem, 'client-cert-required');
-    t.regex(record.diagnosis.summary, /refused the one presented \(CN=stranger-client\)\. It completed the handshake with it, but HEAD \/ was answered 400 Bad Request/);
-    t.like(record.clientCertificate, { presented: 'CN=stranger-client', httpCheck: { status: 400, outcome: 'required' } });
-  } finally {
-    await server.close();
-  }
-});
+nginxTest(
+  'nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented',
+  async (t) => {
+    const server = await nginx('on');
+    try {
+      const result = await runCli(
+        inspectArgs(
+          server.port,
+          '--client-cert',
+          fixtures.pki.files['stranger-client.pem']!,
+          '--client-key',
+          fixtures.pki.files['stranger-client-key.pem']!,
+        ),
+      );
+      const record = JSON.parse(result.stdout);
+      t.is(result.code, 1, result.stdout);
+      t.is(record.failure, null, 'nginx completes the handshake with any certificate');
+      t.is(record.diagnosis.problem, 'client-cert-required');
+      t.regex(
+        record.diagnosis.summary,
+        /refused the one presented \(CN=stranger-client\)\. It completed the handshake with it, but HEAD \/ was answered 400 Bad Request/,
+      );
+      t.like(record.clientCertificate, {
+        presented: 'CN=stranger-client',
+        httpCheck: { status: 400, outcome: 'required' },
+      });
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-nginxTest('--no-http-probe: nothing is sent, and the server that asks keeps the warning (today\'s answer)', async (t) => {
-  const server = await nginx('on');
-  try {
-    const result = await runCli(inspectArgs(server.port, '--no-http-probe'));
-    const record = JSON.parse(result.stdout);
-    t.is(result.code, 0);
-    t.is(record.diagnosis.problem, 'ok');
-    t.is(record.clientCertificate.httpCheck, null);
-    t.true(record.warnings.some((w: { code: string }) => w.code === 'client-certificate-requested'));
-    t.is(server.accessLog(), '');
-  } finally {
-    await server.close();
-  }
-});
+nginxTest(
+  "--no-http-probe: nothing is sent, and the server that asks keeps the warning (today's answer)",
+  async (t) => {
+    const server = await nginx('on');
+    try {
+      const result = await runCli(inspectArgs(server.port, '--no-http-probe'));
+      const record = JSON.parse(result.stdout);
+      t.is(result.code, 0);
+      t.is(record.diagnosis.problem, 'ok');
+      t.is(record.clientCertificate.httpCheck, null);
+      t.true(record.warnings.some((w: { code: string }) => w.code === 'client-certificate-requested'));
+      t.is(server.accessLog(), '');
+    } finally {
+      await server.close();
+    }
+  },
+);
 
 test('a node server that sends the certificate_required alert (116) after the handshake: client-cert-required (exit 1)', async (t) => {
   const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
@@ -169,10 +226,19 @@ test('a server that asks, goes on without a certificate, and does not speak HTTP
   // The scenario server writes "hello" after the handshake and is not HTTP; with requestCert but
   // rejectUnauthorized false it accepts a client without a certificate.
   const scenario = fixtures.pki.scenarios.mtls!;
-  const server = createServer({ key: scenario.keyPem, cert: scenario.sent.join(''), requestCert: true, rejectUnauthorized: false, ca: [fixtures.pki.clientRoot.pem] }, (socket) => {
-    socket.on('error', () => undefined);
-    socket.once('data', () => socket.end('220 not http here\r\n'));
-  });
+  const server = createServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      requestCert: true,
+      rejectUnauthorized: false,
+      ca: [fixtures.pki.clientRoot.pem],
+    },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('220 not http here\r\n'));
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   try {

@@ -4,7 +4,15 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import {
+  cleanEnv,
+  freePort,
+  makeFixtures,
+  runCli,
+  startScenarioServer,
+  withScenarioServer,
+  type Fixtures,
+} from '../helpers/fixtures.js';
 import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
@@ -23,7 +31,23 @@ function baseArgs(scenarioName: string, port: number): string[] {
 
 const EXPECTED_EXIT: Record<string, number> = { ok: 0, 'connection-failed': 3 };
 
-for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'sha1', 'weakKey', 'rsa1024']) {
+for (const name of [
+  'valid',
+  'incomplete',
+  'expired',
+  'notYetValid',
+  'selfSigned',
+  'unknownRoot',
+  'mismatch',
+  'wrongOrder',
+  'extraCert',
+  'corporate',
+  'ipSan',
+  'mtls',
+  'sha1',
+  'weakKey',
+  'rsa1024',
+]) {
   test(`inspect --json ${name}: SPEC problem code and exit code`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
     await withScenarioServer(scenario, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
@@ -33,7 +57,10 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
       t.is(record.diagnosis.problem, scenario.problem);
       t.is(result.code, EXPECTED_EXIT[scenario.problem] ?? 1);
       t.deepEqual(Object.keys(record.trust), ['public', 'system', 'extra', 'certifi']);
-      t.false(record.interception.detected, 'fixture hosts are public names, and only the corporate one lacks a public anchor');
+      t.false(
+        record.interception.detected,
+        'fixture hosts are public names, and only the corporate one lacks a public anchor',
+      );
     });
   });
 }
@@ -44,7 +71,10 @@ test('human output shows the chain, the stores, the Verify return code and the a
     t.is(result.code, 1);
     t.regex(result.stdout, /Certificate chain as sent \(1\):/);
     t.regex(result.stdout, /0 s: CN=incomplete\.example\.com/);
-    t.regex(result.stdout, /Trust: public UNABLE_TO_VERIFY_LEAF_SIGNATURE \| system not-configured \| extra not-configured/);
+    t.regex(
+      result.stdout,
+      /Trust: public UNABLE_TO_VERIFY_LEAF_SIGNATURE \| system not-configured \| extra not-configured/,
+    );
     t.regex(result.stdout, /Verify return code: 21 \(unable to verify the first certificate\)/);
     t.regex(result.stdout, /Diagnosis: INCOMPLETE-CHAIN \(fault: server/);
     t.regex(result.stdout, /Action: .*full chain/);
@@ -68,7 +98,9 @@ test('--fetch-missing follows the AIA of the certificate whose issuer is missing
   await withScenarioServer(fixtures.pki.scenarios.missingMiddle!, async (server) => {
     const without = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json'])).stdout);
     t.is(without.diagnosis.problem, 'unknown-ca');
-    const withFetch = JSON.parse((await runCli([...baseArgs('missingMiddle', server.port), '--json', '--fetch-missing'])).stdout);
+    const withFetch = JSON.parse(
+      (await runCli([...baseArgs('missingMiddle', server.port), '--json', '--fetch-missing'])).stdout,
+    );
     t.is(withFetch.chainAnalysis.fetched.url, `${fixtures.aia.url}/public-intermediate.der`);
     t.true(withFetch.chainAnalysis.fetched.completesChain);
     t.is(withFetch.diagnosis.problem, 'incomplete-chain');
@@ -79,7 +111,14 @@ test('--fetch-missing follows the AIA of the certificate whose issuer is missing
 test('--extra-ca trusts a corporate root; --save-chain writes the chain as sent', async (t) => {
   const saved = join(fixtures.dir, 'saved-corporate.pem');
   await withScenarioServer(fixtures.pki.scenarios.corporate!, async (server) => {
-    const result = await runCli([...baseArgs('corporate', server.port), '--json', '--extra-ca', fixtures.pki.files['corporate-root.pem']!, '--save-chain', saved]);
+    const result = await runCli([
+      ...baseArgs('corporate', server.port),
+      '--json',
+      '--extra-ca',
+      fixtures.pki.files['corporate-root.pem']!,
+      '--save-chain',
+      saved,
+    ]);
     t.is(result.code, 0);
     const record = JSON.parse(result.stdout);
     t.is(record.trust.extra, 'ok');
@@ -100,10 +139,19 @@ test('certifi as a store: a corporate root trusted by --extra-ca but not by an o
     t.true(record.verification.ok, 'certifi is judged alone, never part of the effective verdict');
     t.true(record.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
     const text = await runCli(args, env);
-    t.regex(text.stdout, /Trust: public UNABLE_TO_GET_ISSUER_CERT_LOCALLY \| system not-configured \| extra ok \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
-    t.regex(text.stdout, /^ {2}Python: this machine trusts this chain \(extra store\) but your Python's certifi bundle .* \(TLSWITNESS_CERTIFI_BUNDLE\) does not/m);
+    t.regex(
+      text.stdout,
+      /Trust: public UNABLE_TO_GET_ISSUER_CERT_LOCALLY \| system not-configured \| extra ok \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+    );
+    t.regex(
+      text.stdout,
+      /^ {2}Python: this machine trusts this chain \(extra store\) but your Python's certifi bundle .* \(TLSWITNESS_CERTIFI_BUNDLE\) does not/m,
+    );
     // With the corporate root in certifi's bundle too, certifi says ok and nothing is said.
-    const both = await runCli([...args, '--json'], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+    const both = await runCli(
+      [...args, '--json'],
+      cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }),
+    );
     t.is(JSON.parse(both.stdout).trust.certifi, 'ok');
     t.false(JSON.parse(both.stdout).warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
   });
@@ -111,10 +159,16 @@ test('certifi as a store: a corporate root trusted by --extra-ca but not by an o
 
 test('certifi as a store: the public roots verify, an old certifi does not: the upgrade line', async (t) => {
   await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
-    const result = await runCli(baseArgs('valid', server.port), cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }));
+    const result = await runCli(
+      baseArgs('valid', server.port),
+      cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! }),
+    );
     t.is(result.code, 0, result.stderr);
     t.regex(result.stdout, /\| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
-    t.regex(result.stdout, /Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/);
+    t.regex(
+      result.stdout,
+      /Python: the public roots verify this chain but your Python's certifi .*python3 -m pip install --upgrade certifi/,
+    );
     t.notRegex(result.stdout, /^Warning: .*certifi/m, 'said once, in the diagnosis');
   });
 });
@@ -140,11 +194,17 @@ test.serial("certifi as a store: this machine's python3 and certifi, found throu
 test("the certs dir's extra/ folder counts as extra roots", async (t) => {
   const certsDir = join(fixtures.dir, 'certs-with-extra');
   await withScenarioServer(fixtures.pki.scenarios.corporate!, async (server) => {
-    const before = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
+    const before = await runCli(
+      [...baseArgs('corporate', server.port), '--json'],
+      cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }),
+    );
     t.is(JSON.parse(before.stdout).trust.extra, 'not-configured');
     mkdirSync(join(certsDir, 'extra'), { recursive: true });
     copyFileSync(fixtures.pki.files['corporate-root.pem']!, join(certsDir, 'extra', 'corp.pem'));
-    const after = await runCli([...baseArgs('corporate', server.port), '--json'], cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }));
+    const after = await runCli(
+      [...baseArgs('corporate', server.port), '--json'],
+      cleanEnv({ TLSWITNESS_CERTS_DIR: certsDir }),
+    );
     t.is(JSON.parse(after.stdout).trust.extra, 'ok');
     t.is(after.code, 0);
   });
@@ -152,14 +212,22 @@ test("the certs dir's extra/ folder counts as extra roots", async (t) => {
 
 test('SSL_CERT_FILE is the system store', async (t) => {
   await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
-    const result = await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }));
+    const result = await runCli(
+      [...baseArgs('valid', server.port), '--json'],
+      cleanEnv({ SSL_CERT_FILE: fixtures.pki.files['public-roots.pem']! }),
+    );
     t.is(JSON.parse(result.stdout).trust.system, 'ok');
   });
 });
 
 test('--servername overrides SNI and the name checked', async (t) => {
   await withScenarioServer(fixtures.pki.scenarios.mismatch!, async (server) => {
-    const result = await runCli([...baseArgs('mismatch', server.port), '--json', '--servername', 'other-name.example.com']);
+    const result = await runCli([
+      ...baseArgs('mismatch', server.port),
+      '--json',
+      '--servername',
+      'other-name.example.com',
+    ]);
     const record = JSON.parse(result.stdout);
     t.is(record.target.servername, 'other-name.example.com');
     t.is(record.diagnosis.problem, 'ok');
@@ -167,47 +235,93 @@ test('--servername overrides SNI and the name checked', async (t) => {
 });
 
 test('mTLS: with the right client certificate the server accepts; with a stranger one it refuses', async (t) => {
-  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
-    const good = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['client-key.pem']!])).stdout);
-    t.is(good.diagnosis.problem, 'ok');
-    t.true(good.clientCertificate.requested);
-    t.deepEqual(good.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
-    t.is(good.clientCertificate.presented, 'CN=fixture-client');
-    const none = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json'])).stdout);
-    t.is(none.diagnosis.problem, 'client-cert-required');
-    t.is(none.clientCertificate.presented, null);
-    t.regex(none.diagnosis.summary, /Fixture Client Root/);
-    const stranger = await runCli([...baseArgs('mtls', server.port), '--json', '--client-cert', fixtures.pki.files['stranger-client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
-    t.is(JSON.parse(stranger.stdout).diagnosis.problem, 'client-cert-required');
-    t.is(stranger.code, 1);
-  });
+  await withScenarioServer(
+    fixtures.pki.scenarios.mtls!,
+    { clientCAs: [fixtures.pki.clientRoot.pem] },
+    async (server) => {
+      const good = JSON.parse(
+        (
+          await runCli([
+            ...baseArgs('mtls', server.port),
+            '--json',
+            '--client-cert',
+            fixtures.pki.files['client.pem']!,
+            '--client-key',
+            fixtures.pki.files['client-key.pem']!,
+          ])
+        ).stdout,
+      );
+      t.is(good.diagnosis.problem, 'ok');
+      t.true(good.clientCertificate.requested);
+      t.deepEqual(good.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+      t.is(good.clientCertificate.presented, 'CN=fixture-client');
+      const none = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json'])).stdout);
+      t.is(none.diagnosis.problem, 'client-cert-required');
+      t.is(none.clientCertificate.presented, null);
+      t.regex(none.diagnosis.summary, /Fixture Client Root/);
+      const stranger = await runCli([
+        ...baseArgs('mtls', server.port),
+        '--json',
+        '--client-cert',
+        fixtures.pki.files['stranger-client.pem']!,
+        '--client-key',
+        fixtures.pki.files['stranger-client-key.pem']!,
+      ]);
+      t.is(JSON.parse(stranger.stdout).diagnosis.problem, 'client-cert-required');
+      t.is(stranger.code, 1);
+    },
+  );
 });
 
 test('mTLS over TLS 1.1 (--tls-min 1.0): the CertificateRequest without signature algorithms is read', async (t) => {
-  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }, async (server) => {
-    const refused = await runCli([...baseArgs('mtls', server.port), '--json']);
-    t.is(JSON.parse(refused.stdout).diagnosis.problem, 'handshake-failed', 'TLS 1.2 minimum by default, as Node');
-    const legacy = JSON.parse((await runCli([...baseArgs('mtls', server.port), '--json', '--tls-min', '1.0'])).stdout);
-    t.is(legacy.tls.protocol, 'TLSv1.1');
-    t.true(legacy.clientCertificate.requested);
-    t.deepEqual(legacy.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
-    t.is(legacy.diagnosis.problem, 'client-cert-required');
-  });
+  await withScenarioServer(
+    fixtures.pki.scenarios.mtls!,
+    { clientCAs: [fixtures.pki.clientRoot.pem], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' },
+    async (server) => {
+      const refused = await runCli([...baseArgs('mtls', server.port), '--json']);
+      t.is(JSON.parse(refused.stdout).diagnosis.problem, 'handshake-failed', 'TLS 1.2 minimum by default, as Node');
+      const legacy = JSON.parse(
+        (await runCli([...baseArgs('mtls', server.port), '--json', '--tls-min', '1.0'])).stdout,
+      );
+      t.is(legacy.tls.protocol, 'TLSv1.1');
+      t.true(legacy.clientCertificate.requested);
+      t.deepEqual(legacy.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+      t.is(legacy.diagnosis.problem, 'client-cert-required');
+    },
+  );
 });
 
 test('a client key that does not match its certificate is a one-line usage error', async (t) => {
-  await withScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] }, async (server) => {
-    const result = await runCli([...baseArgs('mtls', server.port), '--client-cert', fixtures.pki.files['client.pem']!, '--client-key', fixtures.pki.files['stranger-client-key.pem']!]);
-    t.is(result.code, 2);
-    t.regex(result.stderr, /^Error: --client-key does not belong to the certificate in --client-cert [^\n]*\n$/);
-  });
+  await withScenarioServer(
+    fixtures.pki.scenarios.mtls!,
+    { clientCAs: [fixtures.pki.clientRoot.pem] },
+    async (server) => {
+      const result = await runCli([
+        ...baseArgs('mtls', server.port),
+        '--client-cert',
+        fixtures.pki.files['client.pem']!,
+        '--client-key',
+        fixtures.pki.files['stranger-client-key.pem']!,
+      ]);
+      t.is(result.code, 2);
+      t.regex(result.stderr, /^Error: --client-key does not belong to the certificate in --client-cert [^\n]*\n$/);
+    },
+  );
 });
 
 test('a proxy that never answers CONNECT: exit 3 at step proxy, within the timeout', async (t) => {
   const silent = createServer((socket) => socket.on('error', () => undefined));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   try {
-    const result = await runCli(['inspect', 'valid.example.com:443', '--json', '--timeout', '800', '--upstream-proxy', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`]);
+    const result = await runCli([
+      'inspect',
+      'valid.example.com:443',
+      '--json',
+      '--timeout',
+      '800',
+      '--upstream-proxy',
+      `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+    ]);
     t.is(result.code, 3);
     const record = JSON.parse(result.stdout);
     t.is(record.failure.step, 'proxy');
@@ -223,7 +337,15 @@ test('through --upstream-proxy: CONNECT with basic auth, via upstream-proxy, cre
   const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
   const proxy = await startConnectProxy();
   try {
-    const args = ['inspect', `valid.example.com:${server.port}`, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--json', '--upstream-proxy', `http://alice:s3cret@127.0.0.1:${proxy.port}`];
+    const args = [
+      'inspect',
+      `valid.example.com:${server.port}`,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--json',
+      '--upstream-proxy',
+      `http://alice:s3cret@127.0.0.1:${proxy.port}`,
+    ];
     const result = await runCli(args);
     const record = JSON.parse(result.stdout);
     t.is(record.via, 'upstream-proxy');
@@ -242,11 +364,27 @@ test('HTTPS_PROXY is honoured (via env-proxy), NO_PROXY and --no-env-proxy bypas
   const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
   const proxy = await startConnectProxy();
   try {
-    const viaEnv = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ HTTPS_PROXY: proxy.url }))).stdout);
+    const viaEnv = JSON.parse(
+      (await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ HTTPS_PROXY: proxy.url }))).stdout,
+    );
     t.is(viaEnv.via, 'env-proxy');
-    const bypassed = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json'], cleanEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '.example.com' }))).stdout);
+    const bypassed = JSON.parse(
+      (
+        await runCli(
+          [...baseArgs('valid', server.port), '--json'],
+          cleanEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '.example.com' }),
+        )
+      ).stdout,
+    );
     t.is(bypassed.via, 'direct');
-    const ignored = JSON.parse((await runCli([...baseArgs('valid', server.port), '--json', '--no-env-proxy'], cleanEnv({ https_proxy: proxy.url }))).stdout);
+    const ignored = JSON.parse(
+      (
+        await runCli(
+          [...baseArgs('valid', server.port), '--json', '--no-env-proxy'],
+          cleanEnv({ https_proxy: proxy.url }),
+        )
+      ).stdout,
+    );
     t.is(ignored.via, 'direct');
     t.is(proxy.seen.length, 1);
   } finally {
@@ -256,7 +394,9 @@ test('HTTPS_PROXY is honoured (via env-proxy), NO_PROXY and --no-env-proxy bypas
 });
 
 test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 with step proxy', async (t) => {
-  const ntlm = await startConnectProxy({ refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate' });
+  const ntlm = await startConnectProxy({
+    refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate',
+  });
   const bad = await startConnectProxy({ refuse: 'HTTP/1.1 502 Bad Gateway' });
   const closedPort = await freePort();
   try {
@@ -266,10 +406,18 @@ test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 wit
     t.is(rec407.failure.step, 'proxy');
     t.is(rec407.failure.proxyStatus, 407);
     t.regex(rec407.failure.message, /NTLM or Negotiate/);
-    const r502 = JSON.parse((await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', bad.url])).stdout);
+    const r502 = JSON.parse(
+      (await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', bad.url])).stdout,
+    );
     t.is(r502.failure.proxyStatus, 502);
     t.is(r502.diagnosis.problem, 'connection-failed');
-    const refused = await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', `http://127.0.0.1:${closedPort}`]);
+    const refused = await runCli([
+      'inspect',
+      'valid.example.com:443',
+      '--json',
+      '--upstream-proxy',
+      `http://127.0.0.1:${closedPort}`,
+    ]);
     t.is(refused.code, 3);
     t.is(JSON.parse(refused.stdout).failure.step, 'proxy');
   } finally {
@@ -315,7 +463,15 @@ testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('IPv6
   });
   try {
     const port = (server.address() as AddressInfo).port;
-    const result = await runCli(['inspect', `[::1]:${port}`, '--json', '--servername', 'valid.example.com', '--public-roots', fixtures.pki.files['public-roots.pem']!]);
+    const result = await runCli([
+      'inspect',
+      `[::1]:${port}`,
+      '--json',
+      '--servername',
+      'valid.example.com',
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+    ]);
     const record = JSON.parse(result.stdout);
     t.is(record.target.host, '::1');
     t.is(record.target.address, '::1');
@@ -326,17 +482,41 @@ testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('IPv6
 });
 
 for (const [label, args, pattern] of [
-  ['missing --extra-ca file', ['inspect', 'valid.example.com', '--extra-ca', '/nonexistent/corp.pem'], /^Error: --extra-ca \/nonexistent\/corp\.pem: no such file\n$/],
-  ['non-PEM --public-roots', ['inspect', 'valid.example.com', '--public-roots', 'NOT_A_CERT'], /^Error: --public-roots .*not-a-certificate\.pem: holds no certificate/],
+  [
+    'missing --extra-ca file',
+    ['inspect', 'valid.example.com', '--extra-ca', '/nonexistent/corp.pem'],
+    /^Error: --extra-ca \/nonexistent\/corp\.pem: no such file\n$/,
+  ],
+  [
+    'non-PEM --public-roots',
+    ['inspect', 'valid.example.com', '--public-roots', 'NOT_A_CERT'],
+    /^Error: --public-roots .*not-a-certificate\.pem: holds no certificate/,
+  ],
   ['malformed target', ['inspect', 'bad host!:443'], /^Error: target "bad host!:443"/],
   ['port out of range', ['inspect', 'example.com:99999'], /^Error: target "example\.com:99999": port "99999"/],
-  ['malformed --resolve', ['inspect', 'valid.example.com', '--resolve', 'valid.example.com:443'], /^Error: --resolve "valid\.example\.com:443": expected HOST:PORT:ADDRESS/],
+  [
+    'malformed --resolve',
+    ['inspect', 'valid.example.com', '--resolve', 'valid.example.com:443'],
+    /^Error: --resolve "valid\.example\.com:443": expected HOST:PORT:ADDRESS/,
+  ],
   ['unknown flag', ['inspect', 'valid.example.com', '--frobnicate'], /^Error: Unknown argument: frobnicate/],
-  ['proxy URL with a stray %', ['inspect', 'valid.example.com', '--upstream-proxy', 'http://bob:50%off@127.0.0.1:1'], /^Error: proxy "http:\/\/\*\*\*@127\.0\.0\.1:1": the user or password has a stray %/],
-  ['proxy URL with a bad port, no scheme', ['inspect', 'valid.example.com', '--upstream-proxy', 'alice:s3cret@proxy.corp:99999'], /^Error: proxy "http:\/\/\*\*\*@proxy\.corp:99999" is not a URL/],
+  [
+    'proxy URL with a stray %',
+    ['inspect', 'valid.example.com', '--upstream-proxy', 'http://bob:50%off@127.0.0.1:1'],
+    /^Error: proxy "http:\/\/\*\*\*@127\.0\.0\.1:1": the user or password has a stray %/,
+  ],
+  [
+    'proxy URL with a bad port, no scheme',
+    ['inspect', 'valid.example.com', '--upstream-proxy', 'alice:s3cret@proxy.corp:99999'],
+    /^Error: proxy "http:\/\/\*\*\*@proxy\.corp:99999" is not a URL/,
+  ],
 ] as Array<[string, string[], RegExp]>) {
   test(`bad input exits 2 with one line: ${label}`, async (t) => {
-    const result = await runCli(args.map((a) => (a === 'NOT_A_CERT' ? fixtures.pki.files['not-a-certificate.pem']! : a)).concat(['--resolve', 'valid.example.com:443:127.0.0.1'].filter(() => !args.includes('--resolve'))));
+    const result = await runCli(
+      args
+        .map((a) => (a === 'NOT_A_CERT' ? fixtures.pki.files['not-a-certificate.pem']! : a))
+        .concat(['--resolve', 'valid.example.com:443:127.0.0.1'].filter(() => !args.includes('--resolve'))),
+    );
     t.is(result.code, 2);
     t.regex(result.stderr, pattern);
     t.is(result.stderr.trim().split('\n').length, 1);

@@ -6,7 +6,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCliProxy, type CliProxy } from '../helpers/cli-proxy.js';
-import { cleanEnv, makeFixtures, runCli, startScenarioServer, type FixtureServer, type Fixtures } from '../helpers/fixtures.js';
+import {
+  cleanEnv,
+  makeFixtures,
+  runCli,
+  startScenarioServer,
+  type FixtureServer,
+  type Fixtures,
+} from '../helpers/fixtures.js';
 
 let fixtures: Fixtures;
 let origin: FixtureServer;
@@ -36,7 +43,8 @@ test.after.always(async () => {
   await fixtures?.close();
 });
 
-const PLAIN = /HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\) points at tlswitness's own proxy: this run measured the proxy, not the network/;
+const PLAIN =
+  /HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\) points at tlswitness's own proxy: this run measured the proxy, not the network/;
 
 test('the shell really is ca env: HTTPS_PROXY names the proxy and SSL_CERT_FILE its bundle', (t) => {
   t.regex(shell.HTTPS_PROXY ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -78,7 +86,10 @@ test('inspect in a ca env shell says it measured the proxy; with --no-env-proxy 
 
 test('evidence in a ca env shell writes no bundle blaming anyone, and says why', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-own-')), 'bundle');
-  const result = await runCli(['evidence', target, '-o', out, '--sanity-host', 'none', '--no-client-checks', ...pin], shell);
+  const result = await runCli(
+    ['evidence', target, '-o', out, '--sanity-host', 'none', '--no-client-checks', ...pin],
+    shell,
+  );
   t.is(result.code, 3);
   t.regex(result.stderr, PLAIN);
   t.regex(result.stderr, /No bundle was written/);
@@ -89,6 +100,13 @@ test("doctor in a ca env shell names HTTPS_PROXY as tlswitness's own proxy", asy
   const result = await runCli(['doctor'], shell);
   t.regex(result.stdout, /is tlswitness's own proxy \(set by `ca env`/);
   t.regex(result.stdout, /--no-env-proxy/);
-  const elsewhere = await runCli(['doctor'], { ...shell, SSL_CERT_FILE: undefined, REQUESTS_CA_BUNDLE: undefined, CURL_CA_BUNDLE: undefined, GIT_SSL_CAINFO: undefined, NODE_EXTRA_CA_CERTS: undefined });
+  const elsewhere = await runCli(['doctor'], {
+    ...shell,
+    SSL_CERT_FILE: undefined,
+    REQUESTS_CA_BUNDLE: undefined,
+    CURL_CA_BUNDLE: undefined,
+    GIT_SSL_CAINFO: undefined,
+    NODE_EXTRA_CA_CERTS: undefined,
+  });
   t.notRegex(elsewhere.stdout, /tlswitness's own proxy/, 'a proxy without the CA variables of ca env is not claimed');
 });

@@ -41,7 +41,14 @@ async function startRedirectingOrigin(scenario: Scenario): Promise<Origin> {
     res.end('ok\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Raw bytes to the proxy's listener; resolves to what it answered when it closes. */
@@ -59,7 +66,9 @@ function rawToProxy(port: number, payload: string): Promise<string> {
 /** CONNECT, TLS trusting the proxy's CA, then one raw request (an absolute-form target inside the tunnel). */
 function rawInsideTls(port: number, host: string, originPort: number, ca: string, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: '127.0.0.1', port }, () => socket.write(`CONNECT ${host}:${originPort} HTTP/1.1\r\nHost: ${host}:${originPort}\r\n\r\n`));
+    const socket = netConnect({ host: '127.0.0.1', port }, () =>
+      socket.write(`CONNECT ${host}:${originPort} HTTP/1.1\r\nHost: ${host}:${originPort}\r\n\r\n`),
+    );
     socket.once('data', (head: Buffer) => {
       if (!/^HTTP\/1\.1 200/.test(head.toString('latin1'))) return reject(new Error(head.toString('latin1')));
       const tls = tlsConnect({ socket, servername: host, ca: [ca] }, () => tls.write(request));
@@ -74,7 +83,9 @@ function rawInsideTls(port: number, host: string, originPort: number, ca: string
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)).filter((path) => statSync(path).isFile());
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 }
 
 test('no secret of any family reaches stdout, stderr, --log, the HAR or an evidence bundle', async (t) => {
@@ -86,16 +97,46 @@ test('no secret of any family reaches stdout, stderr, --log, the HAR or an evide
   const evidenceDir = join(dir, 'evidence');
   const logFile = join(dir, 'events.ndjson');
   const proxy = startCliProxy(
-    ['proxy', '--port', '0', '--json', '--log', logFile, '--certs-dir', dir, '--evidence-dir', evidenceDir, '--public-roots', fixtures.pki.files['public-roots.pem']!,
-      '--upstream-proxy', `http://alice:${s('upstream-proxy')}@127.0.0.1:${upstream.port}`,
-      '--resolve', `valid.example.com:${valid.port}:127.0.0.1`, '--resolve', `expired.example.com:${expired.port}:127.0.0.1`],
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--log',
+      logFile,
+      '--certs-dir',
+      dir,
+      '--evidence-dir',
+      evidenceDir,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--upstream-proxy',
+      `http://alice:${s('upstream-proxy')}@127.0.0.1:${upstream.port}`,
+      '--resolve',
+      `valid.example.com:${valid.port}:127.0.0.1`,
+      '--resolve',
+      `expired.example.com:${expired.port}:127.0.0.1`,
+    ],
     // Ignored for routing (--upstream-proxy wins) but recorded in the bundle's environment.
     cleanEnv({ https_proxy: `http://bob:${s('env-proxy')}@127.0.0.1:${upstream.port}` }),
   );
   try {
     const port = await proxy.port;
     const ca = readFileSync(join(dir, 'ca', 'certs', 'ca.pem'), 'utf8');
-    const query = ['token', 'access_token', 'code', 'key', 'api_key', 'sig', 'X-Amz-Signature', 'X-Amz-Credential', 'password', 'client_secret', 'session', 'auth']
+    const query = [
+      'token',
+      'access_token',
+      'code',
+      'key',
+      'api_key',
+      'sig',
+      'X-Amz-Signature',
+      'X-Amz-Credential',
+      'password',
+      'client_secret',
+      'session',
+      'auth',
+    ]
       .map((key) => `${key}=${s(`query-${key}`)}`)
       .join('&');
     const headers: Record<string, string> = {
@@ -104,17 +145,53 @@ test('no secret of any family reaches stdout, stderr, --log, the HAR or an evide
       referer: `https://app.example/page?code=${s('referer-code')}&token=${s('referer-token')}`,
       'x-custom-forwarded': `Bearer ${JWT}`,
     };
-    for (const name of ['x-api-key', 'X_Api_Key', 'api-key', 'x-goog-api-key', 'private-token', 'x-amz-security-token', 'x-vault-token', 'ocp-apim-subscription-key', 'x-auth-token', 'x-csrf-token', 'x-session-id', 'x-client-secret', 'x-password']) {
+    for (const name of [
+      'x-api-key',
+      'X_Api_Key',
+      'api-key',
+      'x-goog-api-key',
+      'private-token',
+      'x-amz-security-token',
+      'x-vault-token',
+      'ocp-apim-subscription-key',
+      'x-auth-token',
+      'x-csrf-token',
+      'x-session-id',
+      'x-client-secret',
+      'x-password',
+    ]) {
       headers[name] = s(`header-${name}`);
     }
-    t.is((await fetchViaProxy(port, `https://valid.example.com:${valid.port}/api?q=visible&${query}`, ca, headers)).status, 200);
+    t.is(
+      (await fetchViaProxy(port, `https://valid.example.com:${valid.port}/api?q=visible&${query}`, ca, headers)).status,
+      200,
+    );
     t.is((await fetchViaProxy(port, `https://valid.example.com:${valid.port}/redirect`, ca)).status, 302);
     // A problem host: blocked, and an evidence bundle written for it.
-    t.is((await fetchViaProxy(port, `https://expired.example.com:${expired.port}/?token=${s('blocked-query')}`, ca, headers)).status, 502);
+    t.is(
+      (
+        await fetchViaProxy(
+          port,
+          `https://expired.example.com:${expired.port}/?token=${s('blocked-query')}`,
+          ca,
+          headers,
+        )
+      ).status,
+      502,
+    );
     // An absolute-form target with userinfo inside the TLS tunnel.
-    await rawInsideTls(port, 'valid.example.com', valid.port, ca, `GET https://carol:${s('mitm-userinfo')}@valid.example.com:${valid.port}/abs?x=1 HTTP/1.1\r\nHost: valid.example.com:${valid.port}\r\nConnection: close\r\n\r\n`);
+    await rawInsideTls(
+      port,
+      'valid.example.com',
+      valid.port,
+      ca,
+      `GET https://carol:${s('mitm-userinfo')}@valid.example.com:${valid.port}/abs?x=1 HTTP/1.1\r\nHost: valid.example.com:${valid.port}\r\nConnection: close\r\n\r\n`,
+    );
     // Plain HTTP, forwarded (through the upstream proxy), with secrets in the URL and headers.
-    const forwarded = await rawToProxy(port, `GET http://127.0.0.1:${plain.port}/p?q=1&api_key=${s('plain-query')} HTTP/1.1\r\nHost: 127.0.0.1:${plain.port}\r\nCookie: a=${s('plain-cookie')}\r\nConnection: close\r\n\r\n`);
+    const forwarded = await rawToProxy(
+      port,
+      `GET http://127.0.0.1:${plain.port}/p?q=1&api_key=${s('plain-query')} HTTP/1.1\r\nHost: 127.0.0.1:${plain.port}\r\nCookie: a=${s('plain-cookie')}\r\nConnection: close\r\n\r\n`,
+    );
     t.regex(forwarded, /^HTTP\/1\.1 200/);
     // Refused targets: each becomes an `error` event.
     for (const request of [
@@ -127,42 +204,73 @@ test('no secret of any family reaches stdout, stderr, --log, the HAR or an evide
     }
 
     // The bundle is announced once written; the HAR is written when the proxy stops.
-    for (let i = 0; i < 100 && !proxy.output().stdout.includes('"type":"evidence"'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !proxy.output().stdout.includes('"type":"evidence"'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     proxy.child.kill('SIGINT');
     t.is(await proxy.exited, 0);
 
     const outputs: Array<[string, string]> = [
       ['stdout', proxy.output().stdout],
       ['stderr', proxy.output().stderr],
-      ...filesUnder(dir).filter((path) => !path.includes(`${join(dir, 'ca')}/`)).map((path): [string, string] => [path, readFileSync(path, 'latin1')]),
+      ...filesUnder(dir)
+        .filter((path) => !path.includes(`${join(dir, 'ca')}/`))
+        .map((path): [string, string] => [path, readFileSync(path, 'latin1')]),
     ];
-    t.true(outputs.some(([name]) => name.endsWith('.har')), 'a HAR was written');
-    t.true(outputs.some(([name]) => name.endsWith('report.json')), 'an evidence bundle was written');
-    t.true(outputs.some(([name]) => name === logFile), 'the --log file was written');
+    t.true(
+      outputs.some(([name]) => name.endsWith('.har')),
+      'a HAR was written',
+    );
+    t.true(
+      outputs.some(([name]) => name.endsWith('report.json')),
+      'an evidence bundle was written',
+    );
+    t.true(
+      outputs.some(([name]) => name === logFile),
+      'the --log file was written',
+    );
     const leaks: Record<string, string[]> = {};
     for (const [name, content] of outputs) {
-      const found = [...new Set([...(content.match(/sekrit-[\w-]+?-7q/g) ?? []), ...(content.includes(JWT) ? ['the JWT'] : [])])];
+      const found = [
+        ...new Set([...(content.match(/sekrit-[\w-]+?-7q/g) ?? []), ...(content.includes(JWT) ? ['the JWT'] : [])]),
+      ];
       if (found.length) leaks[name.replace(dir, 'DIR')] = found;
     }
     t.deepEqual(leaks, {});
 
     // The shape is still there to read.
-    const events = proxy.output().stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = proxy
+      .output()
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const errors = events.filter((e) => e.type === 'error').map((e) => e.message as string);
-    t.true(errors.some((m) => m.includes('?token=REDACTED')), errors.join('\n'));
-    t.true(errors.some((m) => m.includes('?access_token=REDACTED')), errors.join('\n'));
-    t.true(errors.some((m) => m.includes('http://***@127.0.0.1')), errors.join('\n'));
+    t.true(
+      errors.some((m) => m.includes('?token=REDACTED')),
+      errors.join('\n'),
+    );
+    t.true(
+      errors.some((m) => m.includes('?access_token=REDACTED')),
+      errors.join('\n'),
+    );
+    t.true(
+      errors.some((m) => m.includes('http://***@127.0.0.1')),
+      errors.join('\n'),
+    );
     const har = JSON.parse(readFileSync(outputs.find(([name]) => name.endsWith('.har'))![0], 'utf8'));
     const entries = har.log.entries as Array<{ request: any; response: any }>;
     const api = entries.find((e) => e.request.url.includes('/api?'))!;
     t.true(api.request.url.includes('q=visible&token=REDACTED&access_token=REDACTED'));
-    const header = (list: Array<{ name: string; value: string }>, name: string) => list.find((h) => h.name.toLowerCase() === name)?.value;
+    const header = (list: Array<{ name: string; value: string }>, name: string) =>
+      list.find((h) => h.name.toLowerCase() === name)?.value;
     t.is(header(api.request.headers, 'x-goog-api-key'), 'REDACTED');
     t.is(header(api.request.headers, 'referer'), 'https://app.example/page?code=REDACTED&token=REDACTED');
     t.is(header(api.request.headers, 'authorization'), 'Bearer REDACTED');
     const redirect = entries.find((e) => e.response.status === 302)!;
     t.is(redirect.response.redirectURL, 'https://app.example/cb?code=REDACTED&state=visible-state');
-    t.deepEqual(redirect.response.cookies, [{ name: 'sid', value: 'REDACTED' }, { name: 'pref', value: 'REDACTED' }]);
+    t.deepEqual(redirect.response.cookies, [
+      { name: 'sid', value: 'REDACTED' },
+      { name: 'pref', value: 'REDACTED' },
+    ]);
   } finally {
     proxy.child.kill('SIGKILL');
     await Promise.all([valid.close(), expired.close(), plain.close(), upstream.close()]);

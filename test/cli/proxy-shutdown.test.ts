@@ -4,7 +4,12 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +36,11 @@ async function slowOrigin(server: HttpServer | HttpsServer, delayMs: number) {
     setTimeout(() => res.end(`slow ${req.url} done\n`), delayMs).unref();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function refused(port: number): Promise<boolean> {
@@ -52,7 +61,25 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const http = await slowOrigin(createHttpServer(), 1200);
     const dir = mkdtempSync(join(tmpdir(), 'tlswitness-shutdown-'));
     const log = join(dir, 'events.ndjson');
-    const child = spawn(process.execPath, [CLI, 'proxy', '--port', '0', '--json', '--log', log, '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${https.port}:127.0.0.1`], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'proxy',
+        '--port',
+        '0',
+        '--json',
+        '--log',
+        log,
+        '--certs-dir',
+        dir,
+        '--public-roots',
+        fixtures.pki.files['public-roots.pem']!,
+        '--resolve',
+        `${scenario.host}:${https.port}:127.0.0.1`,
+      ],
+      { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
@@ -83,8 +110,17 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       t.is(plainAnswer.body, 'slow /slow done\n');
       t.is(await exited, 0);
       t.true(Date.now() - signalled < 4000, 'no waiting beyond the exchanges in flight');
-      const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; url?: string; status?: number });
-      t.deepEqual(events.filter((e) => e.type === 'request').map((e) => `${e.url} ${e.status}`).sort(), [`http://127.0.0.1:${http.port}/slow 200`, `https://${scenario.host}:${https.port}/slow 200`]);
+      const events = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; url?: string; status?: number });
+      t.deepEqual(
+        events
+          .filter((e) => e.type === 'request')
+          .map((e) => `${e.url} ${e.status}`)
+          .sort(),
+        [`http://127.0.0.1:${http.port}/slow 200`, `https://${scenario.host}:${https.port}/slow 200`],
+      );
     } finally {
       child.kill('SIGKILL');
       await Promise.all([https.close(), http.close()]);
@@ -115,18 +151,44 @@ async function harSession(delayMs = 1200) {
   const http = await slowOrigin(createHttpServer(), delayMs);
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-har-'));
   const evidenceDir = join(dir, 'evidence');
-  const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', dir, '--evidence-dir', evidenceDir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${https.port}:127.0.0.1`], cleanEnv());
+  const proxy = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--certs-dir',
+      dir,
+      '--evidence-dir',
+      evidenceDir,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `${scenario.host}:${https.port}:127.0.0.1`,
+    ],
+    cleanEnv(),
+  );
   const port = await proxy.port;
   const caPem = readFileSync(join(dir, 'ca', 'certs', 'ca.pem'), 'utf8');
   const urls = { mitm: `https://${scenario.host}:${https.port}`, plain: `http://127.0.0.1:${http.port}` };
   /** Two exchanges, done: answered, and published as `request` events (the HAR takes each with its event). */
   const exchange = async (path: string) => {
-    const answers = await Promise.all([fetchViaProxy(port, `${urls.mitm}${path}`, caPem), fetchPlainViaProxy(port, `${urls.plain}${path}`)]);
+    const answers = await Promise.all([
+      fetchViaProxy(port, `${urls.mitm}${path}`, caPem),
+      fetchPlainViaProxy(port, `${urls.plain}${path}`),
+    ]);
     await requestEvents(proxy, [`${urls.mitm}${path}`, `${urls.plain}${path}`]);
     return answers.map((a) => a.status);
   };
   return {
-    proxy, evidenceDir, urls, exchange, caPem, port, https, http,
+    proxy,
+    evidenceDir,
+    urls,
+    exchange,
+    caPem,
+    port,
+    https,
+    http,
     close: async () => {
       proxy.child.kill('SIGKILL');
       await Promise.all([https.close(), http.close()]);
@@ -137,7 +199,11 @@ async function harSession(delayMs = 1200) {
 /** Resolves once the proxy published a `request` event for each URL (NDJSON on stdout). */
 function requestEvents(proxy: CliProxy, urls: string[]): Promise<void> {
   const seen = () => {
-    const events = proxy.output().stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; url?: string });
+    const events = proxy
+      .output()
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; url?: string });
     return urls.every((url) => events.some((e) => e.type === 'request' && e.url === url));
   };
   return new Promise((resolve) => {
@@ -156,7 +222,9 @@ function readHar(dir: string): { urls: string[]; files: string[] } {
   const files = readdirSync(dir);
   const name = files.find((f) => f.endsWith('.har'));
   if (!name) return { urls: [], files };
-  const har = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { log: { version: string; entries: Array<{ request: { url: string } }> } };
+  const har = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+    log: { version: string; entries: Array<{ request: { url: string } }> };
+  };
   return { urls: har.log.entries.map((e) => e.request.url).sort(), files };
 }
 
@@ -169,8 +237,19 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       session.proxy.child.kill(signal);
       t.is(await session.proxy.exited, 0, session.proxy.output().stderr);
       const { urls, files } = readHar(session.evidenceDir);
-      t.deepEqual(urls, [`${session.urls.mitm}/one`, `${session.urls.mitm}/two`, `${session.urls.plain}/one`, `${session.urls.plain}/two`].sort());
-      t.deepEqual(files.filter((f) => f.endsWith('.tmp')), []);
+      t.deepEqual(
+        urls,
+        [
+          `${session.urls.mitm}/one`,
+          `${session.urls.mitm}/two`,
+          `${session.urls.plain}/one`,
+          `${session.urls.plain}/two`,
+        ].sort(),
+      );
+      t.deepEqual(
+        files.filter((f) => f.endsWith('.tmp')),
+        [],
+      );
       t.regex(session.proxy.output().stderr, /Wrote the session's HAR to .*\.har\n/);
     } finally {
       await session.close();
@@ -185,10 +264,13 @@ test('a second signal during the grace period stops at once, and the HAR still h
     // An exchange in flight keeps the first signal's stop waiting; the second one ends it.
     const inFlight = fetchPlainViaProxy(session.port, `${session.urls.plain}/slow`).catch(() => null);
     await session.http.seen;
-    const exit = new Promise<NodeJS.Signals | null>((resolve) => session.proxy.child.once('exit', (_code, signal) => resolve(signal)));
+    const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+      session.proxy.child.once('exit', (_code, signal) => resolve(signal)),
+    );
     session.proxy.child.kill('SIGINT');
     // The stop has begun once new connections are refused.
-    for (let i = 0; i < 40 && !(await refused(session.port)); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    for (let i = 0; i < 40 && !(await refused(session.port)); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     session.proxy.child.kill('SIGINT');
     t.is(await exit, 'SIGINT', 'ended by the second signal, as before');
     await inFlight;

@@ -20,7 +20,21 @@ test('RSA-1024 upstream: weak-crypto record, 502 naming the clients that refuse,
   const scenario = fixtures.pki.scenarios.rsa1024!;
   const origin = await startHttpsOrigin(scenario);
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-weak-'));
-  const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', join(dir, 'certs'), '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `${scenario.host}:${origin.port}:127.0.0.1`], cleanEnv());
+  const proxy = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--certs-dir',
+      join(dir, 'certs'),
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `${scenario.host}:${origin.port}:127.0.0.1`,
+    ],
+    cleanEnv(),
+  );
   try {
     const port = await proxy.port;
     const caPem = readFileSync(join(dir, 'certs', 'ca', 'certs', 'ca.pem'), 'utf8');
@@ -32,13 +46,22 @@ test('RSA-1024 upstream: weak-crypto record, 502 naming the clients that refuse,
     t.regex(result.body, /Refused by: .*OpenSSL clients \(level \d: curl, Python\) \("EE certificate key too weak"\)/);
     t.regex(result.body, /Verify: {4}0 \(ok\)/, "Node's own verdict is kept");
 
-    const records = proxy.output().stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((e) => e.type === 'handshake') as HandshakeRecord[];
+    const records = proxy
+      .output()
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .filter((e) => e.type === 'handshake') as HandshakeRecord[];
     const record = records.find((r) => r.target.host === scenario.host)!;
     t.is(record.diagnosis.problem, 'weak-crypto');
     t.true(record.verification.ok);
     t.false(record.weakCrypto!.refusedBy.some((r) => r.client.startsWith('Node')));
     t.false(proxy.output().stdout.includes('VERIFIER_DISAGREEMENT'));
-    t.deepEqual(verdictOf({ record } as Parameters<typeof verdictOf>[0]), { word: 'WEAK CRYPTO', tone: 'bad', problem: true });
+    t.deepEqual(verdictOf({ record } as Parameters<typeof verdictOf>[0]), {
+      word: 'WEAK CRYPTO',
+      tone: 'bad',
+      problem: true,
+    });
   } finally {
     proxy.child.kill('SIGKILL');
     await origin.close();

@@ -24,15 +24,48 @@ test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0
   const origin = await startHttpsOrigin(scenario);
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-proxy-'));
   const log = join(dir, 'events.ndjson');
-  const proxy = startProxy(['proxy', '--port', '0', '--json', '--log', log, '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${origin.port}:127.0.0.1`]);
+  const proxy = startProxy([
+    'proxy',
+    '--port',
+    '0',
+    '--json',
+    '--log',
+    log,
+    '--certs-dir',
+    dir,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--resolve',
+    `valid.example.com:${origin.port}:127.0.0.1`,
+  ]);
   try {
     const port = await proxy.port;
-    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${port}`, '--cacert', join(dir, 'ca', 'certs', 'ca.pem'), `https://valid.example.com:${origin.port}/x`], { env: { PATH: process.env.PATH } });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '10',
+        '--proxy',
+        `http://127.0.0.1:${port}`,
+        '--cacert',
+        join(dir, 'ca', 'certs', 'ca.pem'),
+        `https://valid.example.com:${origin.port}/x`,
+      ],
+      { env: { PATH: process.env.PATH } },
+    );
     t.is(stdout, 'hello from valid /x\n');
     proxy.child.kill('SIGINT');
     t.is(await proxy.exited, 0);
-    const lines = proxy.output().stdout.trim().split('\n').map((l) => JSON.parse(l));
-    t.deepEqual(lines.map((e) => e.type), ['handshake', 'request']);
+    const lines = proxy
+      .output()
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    t.deepEqual(
+      lines.map((e) => e.type),
+      ['handshake', 'request'],
+    );
     t.is(lines[0].diagnosis.problem, 'ok');
     t.is(readFileSync(log, 'utf8'), proxy.output().stdout, 'the log holds the same NDJSON');
     t.false(readFileSync(log, 'utf8').includes('PRIVATE KEY'));
@@ -47,15 +80,52 @@ test("the proxy's records carry the certifi store's verdict (TLSWITNESS_CERTIFI_
   const origin = await startHttpsOrigin(scenario);
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-proxy-'));
   const env = cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: fixtures.pki.files['corporate-root.pem']! });
-  const proxy = startCliProxy(['proxy', '--port', '0', '--json', '--certs-dir', dir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--resolve', `valid.example.com:${origin.port}:127.0.0.1`], env);
+  const proxy = startCliProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--json',
+      '--certs-dir',
+      dir,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--resolve',
+      `valid.example.com:${origin.port}:127.0.0.1`,
+    ],
+    env,
+  );
   try {
     const port = await proxy.port;
-    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${port}`, '--cacert', join(dir, 'ca', 'certs', 'ca.pem'), `https://valid.example.com:${origin.port}/x`], { env: { PATH: process.env.PATH } });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '10',
+        '--proxy',
+        `http://127.0.0.1:${port}`,
+        '--cacert',
+        join(dir, 'ca', 'certs', 'ca.pem'),
+        `https://valid.example.com:${origin.port}/x`,
+      ],
+      { env: { PATH: process.env.PATH } },
+    );
     t.is(stdout, 'hello from valid /x\n', 'certifi is judged alone: it never blocks what the public roots verify');
     proxy.child.kill('SIGINT');
     await proxy.exited;
-    const handshake = proxy.output().stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'handshake');
-    t.deepEqual(handshake.trust, { public: 'ok', system: 'not-configured', extra: 'not-configured', certifi: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    const handshake = proxy
+      .output()
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'handshake');
+    t.deepEqual(handshake.trust, {
+      public: 'ok',
+      system: 'not-configured',
+      extra: 'not-configured',
+      certifi: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    });
     t.true(handshake.warnings.some((w: { code: string }) => w.code === 'certifi-lacks-root'));
   } finally {
     proxy.child.kill('SIGKILL');
@@ -83,13 +153,22 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
   try {
     const result = await runCli(['proxy', '--port', String(port), '--certs-dir', dir]);
     t.is(result.code, 2);
-    t.regex(result.stderr, new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use: stop the other program or pass --port N\\n$`));
+    t.regex(
+      result.stderr,
+      new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use: stop the other program or pass --port N\\n$`),
+    );
     const open = await runCli(['proxy', '--host', '0.0.0.0', '--port', '0', '--certs-dir', dir]);
     t.is(open.code, 2);
-    t.regex(open.stderr, /^Error: --host 0\.0\.0\.0 is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/);
+    t.regex(
+      open.stderr,
+      /^Error: --host 0\.0\.0\.0 is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/,
+    );
     const pattern = await runCli(['proxy', '--port', '0', '--passthrough', '*.', '--certs-dir', dir]);
     t.is(pattern.code, 2);
-    t.regex(pattern.stderr, /^Error: --passthrough "\*\.": expected host, \*\.domain, an IP address, with an optional :port\n$/);
+    t.regex(
+      pattern.stderr,
+      /^Error: --passthrough "\*\.": expected host, \*\.domain, an IP address, with an optional :port\n$/,
+    );
   } finally {
     busy.close();
   }
@@ -99,7 +178,9 @@ test('a *.localhost --host that resolves off loopback is refused once bound, wit
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-name-'));
   // Stands in for a hosts file pointing the name at every interface: the lookup the listener makes answers 0.0.0.0.
   const preload = join(dir, 'lookup.mjs');
-  writeFileSync(preload, `import dns from 'node:dns';
+  writeFileSync(
+    preload,
+    `import dns from 'node:dns';
 const real = dns.lookup;
 dns.lookup = function (host, options, callback) {
   if (host !== 'evil.localhost') return real.apply(this, arguments);
@@ -107,32 +188,63 @@ dns.lookup = function (host, options, callback) {
   const all = typeof options === 'object' && options !== null && options.all;
   process.nextTick(() => (all ? done(null, [{ address: '0.0.0.0', family: 4 }]) : done(null, '0.0.0.0', 4)));
 };
-`);
+`,
+  );
   const env = { ...cleanEnv(), NODE_OPTIONS: `--import=${preload}` };
   const open = await runCli(['proxy', '--host', 'evil.localhost', '--port', '0', '--certs-dir', dir, '--no-tui'], env);
   t.is(open.code, 2, open.stderr);
-  t.regex(open.stderr, /^Error: --host evil\.localhost is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/);
+  t.regex(
+    open.stderr,
+    /^Error: --host evil\.localhost is not a loopback address: set TLSWITNESS_PROXY_AUTH=user:password \(or --auth-file FILE\), or listen on 127\.0\.0\.1\n$/,
+  );
 });
 
 test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY pointing at it is ignored with a Note', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loop-'));
   const port = await freePort();
-  const loop = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', `http://127.0.0.1:${port}`]);
+  const loop = await runCli([
+    'proxy',
+    '--port',
+    String(port),
+    '--certs-dir',
+    dir,
+    '--upstream-proxy',
+    `http://127.0.0.1:${port}`,
+  ]);
   t.is(loop.code, 2);
-  t.regex(loop.stderr, new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`));
+  t.regex(
+    loop.stderr,
+    new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`),
+  );
   // By address, not spelling.
   for (const host of ['127.1', '0', '[::ffff:127.0.0.1]', 'localhost.']) {
-    const spelled = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', `http://${host}:${port}`]);
+    const spelled = await runCli([
+      'proxy',
+      '--port',
+      String(port),
+      '--certs-dir',
+      dir,
+      '--upstream-proxy',
+      `http://${host}:${port}`,
+    ]);
     t.is(spelled.code, 2, host);
     t.regex(spelled.stderr, /is this proxy itself: that would loop\n$/, host);
   }
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], { env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], {
+    env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
-    stderr += d;
-    if (stderr.includes('Note:')) resolve();
-  }));
-  t.regex(stderr, /Note: ignoring the proxy in HTTPS_PROXY\/ALL_PROXY \(http:\/\/127\.0\.0\.1:\d+\): it is this tlswitness itself/);
+  await new Promise<void>((resolve) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (stderr.includes('Note:')) resolve();
+    }),
+  );
+  t.regex(
+    stderr,
+    /Note: ignoring the proxy in HTTPS_PROXY\/ALL_PROXY \(http:\/\/127\.0\.0\.1:\d+\): it is this tlswitness itself/,
+  );
   child.kill('SIGTERM');
   t.is(await new Promise((resolve) => child.once('exit', resolve)), 0);
 });
@@ -142,7 +254,15 @@ test('a malformed --upstream-client-cert is a one-line error', async (t) => {
   const bad = await runCli(['proxy', '--port', '0', '--certs-dir', dir, '--upstream-client-cert', 'api.example.com']);
   t.is(bad.code, 2);
   t.regex(bad.stderr, /^Error: --upstream-client-cert "api\.example\.com": expected HOSTPATTERN=CERT\.pem,KEY\.pem\n$/);
-  const missing = await runCli(['proxy', '--port', '0', '--certs-dir', dir, '--upstream-client-cert', 'api.example.com=/nonexistent.pem,/nonexistent-key.pem']);
+  const missing = await runCli([
+    'proxy',
+    '--port',
+    '0',
+    '--certs-dir',
+    dir,
+    '--upstream-client-cert',
+    'api.example.com=/nonexistent.pem,/nonexistent-key.pem',
+  ]);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /^Error: --upstream-client-cert .*: \/nonexistent\.pem: ENOENT\n$/);
 });

@@ -44,7 +44,11 @@ test.after.always(() => {
 
 const resolveArgs = (...hosts: string[]) => hosts.flatMap((host) => ['--resolve', `${host}:${port}:127.0.0.1`]);
 
-function clean(t: { is(actual: unknown, expected: unknown, message?: string): void }, label: string, text: string): void {
+function clean(
+  t: { is(actual: unknown, expected: unknown, message?: string): void },
+  label: string,
+  text: string,
+): void {
   t.is(rawControlAt(text), null, `${label} holds a raw terminal control`);
 }
 
@@ -62,28 +66,54 @@ test('inspect, verify, cert, detect and explain: no raw control in text or --jso
     explain: ['explain', hostileError],
   };
   const env = cleanEnv();
-  const runs = await Promise.all(Object.entries(commands).flatMap(([name, args]) => [runCli(args, env).then((r) => ({ name, r })), runCli([...args, '--json'], env).then((r) => ({ name: `${name} --json`, r }))]));
+  const runs = await Promise.all(
+    Object.entries(commands).flatMap(([name, args]) => [
+      runCli(args, env).then((r) => ({ name, r })),
+      runCli([...args, '--json'], env).then((r) => ({ name: `${name} --json`, r })),
+    ]),
+  );
   for (const { name, r } of runs) {
     t.not(r.code, 2, `${name}: ${r.stderr}`);
     clean(t, `${name} stdout`, r.stdout);
     clean(t, `${name} stderr`, r.stderr);
-    if (name === 'explain') t.true(r.stdout.includes("evil\\x1b]0;t\\x07\\u009b\\u202e.example.com"), r.stdout);
-    else if (!name.endsWith('--json')) t.true(r.stdout.includes(SHOWN), `${name} shows the name, escaped:\n${r.stdout}`);
+    if (name === 'explain') t.true(r.stdout.includes('evil\\x1b]0;t\\x07\\u009b\\u202e.example.com'), r.stdout);
+    else if (!name.endsWith('--json'))
+      t.true(r.stdout.includes(SHOWN), `${name} shows the name, escaped:\n${r.stdout}`);
   }
   const json = (name: string) => JSON.parse(runs.find((run) => run.name === name)!.r.stdout);
-  t.true(json('inspect --json').chain[0].subject.includes(HOSTILE_RDN), 'the record keeps the subject as the certificate has it');
+  t.true(
+    json('inspect --json').chain[0].subject.includes(HOSTILE_RDN),
+    'the record keeps the subject as the certificate has it',
+  );
   t.true(json('cert --json').certificates[1].issuer.includes(HOSTILE_RDN));
   t.true(json('explain --json').host.includes('\u009b\u202e'));
 });
 
 test('evidence: the summary and every file of the bundle', async (t) => {
   const out = join(dir, 'bundle');
-  const r = await runCli(['evidence', `${pki.host}:${port}`, ...resolveArgs(pki.host), '-o', out, '--sanity-host', 'none', '--no-client-checks'], cleanEnv());
+  const r = await runCli(
+    [
+      'evidence',
+      `${pki.host}:${port}`,
+      ...resolveArgs(pki.host),
+      '-o',
+      out,
+      '--sanity-host',
+      'none',
+      '--no-client-checks',
+    ],
+    cleanEnv(),
+  );
   t.is(r.code, 1, r.stderr);
   clean(t, 'evidence stdout', r.stdout);
   clean(t, 'evidence stderr', r.stderr);
-  const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => statSync(join(out, name)).isFile());
-  t.true(written.includes('email.txt') && written.includes('report.md') && written.includes('report.json'), written.join(', '));
+  const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) =>
+    statSync(join(out, name)).isFile(),
+  );
+  t.true(
+    written.includes('email.txt') && written.includes('report.md') && written.includes('report.json'),
+    written.join(', '),
+  );
   for (const name of written) clean(t, name, readFileSync(join(out, name), 'utf8'));
   t.true(readFileSync(join(out, 'report.md'), 'utf8').includes(SHOWN));
   t.true(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).target.chain[0].subject.includes(HOSTILE_RDN));
@@ -94,8 +124,14 @@ test('doctor: values read from a project .env file', async (t) => {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, '.env'), `REQUESTS_CA_BUNDLE="/nowhere/${HOSTILE_TEXT}.pem"\n`);
   const env = cleanEnv();
-  const [text, json] = await Promise.all([runCli(['doctor'], env, project), runCli(['doctor', '--json'], env, project)]);
-  for (const [name, r] of [['doctor', text], ['doctor --json', json]] as const) {
+  const [text, json] = await Promise.all([
+    runCli(['doctor'], env, project),
+    runCli(['doctor', '--json'], env, project),
+  ]);
+  for (const [name, r] of [
+    ['doctor', text],
+    ['doctor --json', json],
+  ] as const) {
     clean(t, `${name} stdout`, r.stdout);
     clean(t, `${name} stderr`, r.stderr);
   }
@@ -104,7 +140,10 @@ test('doctor: values read from a project .env file', async (t) => {
 
 // util-linux `script` gives the proxy a terminal, so --no-tui prints its readable lines (NDJSON otherwise).
 const scriptTty = /util-linux/.test(spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout ?? '');
-if (!scriptTty) console.log('Note: util-linux script is not installed: the proxy test reads NDJSON on stdout, and the lines from eventLine');
+if (!scriptTty)
+  console.log(
+    'Note: util-linux script is not installed: the proxy test reads NDJSON on stdout, and the lines from eventLine',
+  );
 
 interface Running {
   output(): string;
@@ -116,7 +155,12 @@ interface Running {
 function startProxy(args: string[], env: NodeJS.ProcessEnv): Running {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   // `exec` keeps the shell's PID for node, so the PID printed first is the proxy's.
-  const child = scriptTty ? spawn('script', ['-qfec', `echo "proxy-pid $$"; exec ${command}`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = scriptTty
+    ? spawn('script', ['-qfec', `echo "proxy-pid $$"; exec ${command}`, '/dev/null'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let onOutput = () => undefined as void;
   child.stdout!.on('data', (d: Buffer) => ((output += d.toString('latin1')), onOutput()));
@@ -151,7 +195,12 @@ async function rawExchange(proxyPort: number, caPem: string, requestLine: string
     tls.on('data', (d: Buffer) => (answer += d.toString('latin1')));
     tls.on('end', () => resolve(answer));
     tls.on('error', reject);
-    tls.write(Buffer.from(`${requestLine}\r\nHost: ${pki.host}:${port}\r\nx-app: v\x9b1\r\nConnection: close\r\n\r\n`, 'latin1'));
+    tls.write(
+      Buffer.from(
+        `${requestLine}\r\nHost: ${pki.host}:${port}\r\nx-app: v\x9b1\r\nConnection: close\r\n\r\n`,
+        'latin1',
+      ),
+    );
   });
 }
 
@@ -159,7 +208,22 @@ test('proxy: --no-tui lines, --log, the HAR and the bundles carry no raw control
   const env = cleanEnv();
   const evidenceDir = join(dir, 'proxy-evidence');
   const log = join(dir, 'proxy.ndjson');
-  const proxy = startProxy(['proxy', '--port', '0', '--no-tui', '--log', log, '--evidence-dir', evidenceDir, '--extra-ca', files.root, ...resolveArgs(pki.host, 'mismatch.test')], env);
+  const proxy = startProxy(
+    [
+      'proxy',
+      '--port',
+      '0',
+      '--no-tui',
+      '--log',
+      log,
+      '--evidence-dir',
+      evidenceDir,
+      '--extra-ca',
+      files.root,
+      ...resolveArgs(pki.host, 'mismatch.test'),
+    ],
+    env,
+  );
   const proxyPort = await proxy.port;
   const caPem = readFileSync(join(env.TLSWITNESS_CERTS_DIR!, 'ca', 'certs', 'ca.pem'), 'utf8');
   // Node's parser refuses raw controls in a request line, so they come percent-encoded: the HAR's
@@ -181,21 +245,48 @@ test('proxy: --no-tui lines, --log, the HAR and the bundles carry no raw control
 
   const stdout = proxy.output();
   clean(t, 'proxy output', stdout);
-  if (scriptTty) t.true(stdout.includes(`TLS   ${pki.host}:${port}  OK`) && stdout.includes('Root \\x1b]0\\;pwned'), stdout);
+  if (scriptTty)
+    t.true(stdout.includes(`TLS   ${pki.host}:${port}  OK`) && stdout.includes('Root \\x1b]0\\;pwned'), stdout);
   const logged = readFileSync(log, 'utf8');
   clean(t, '--log', logged);
-  const events = logged.trim().split('\n').map((line) => JSON.parse(line) as ProxyEvent);
-  t.true(events.some((e) => e.type === 'handshake' && e.chain[0]!.issuer.includes(HOSTILE_RDN)), 'the log keeps the exact names');
-  t.true(events.some((e) => e.type === 'request' && e.status === 200), logged);
+  const events = logged
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ProxyEvent);
+  t.true(
+    events.some((e) => e.type === 'handshake' && e.chain[0]!.issuer.includes(HOSTILE_RDN)),
+    'the log keeps the exact names',
+  );
+  t.true(
+    events.some((e) => e.type === 'request' && e.status === 200),
+    logged,
+  );
   for (const event of events) clean(t, `the --no-tui line of a ${event.type} event`, eventLine(event));
   const har = readdirSync(evidenceDir).find((name) => name.endsWith('.har'))!;
   const harText = readFileSync(join(evidenceDir, har), 'utf8');
   clean(t, 'the HAR', harText);
-  const entry = (JSON.parse(harText) as { log: { entries: Array<{ request: { queryString: Array<{ value: string }> }; response: { headers: Array<{ value: string }> } }> } }).log.entries[0]!;
-  t.is(entry.request.queryString[0]!.value, '\x1b]0;t\x07\u009b\u202e', 'the HAR keeps the decoded query value exactly');
-  t.true(entry.response.headers.some((h) => h.value.includes('\u009b[2Jb')), 'and the header value (Node sent it as UTF-8, read back as Latin-1: C2 9B)');
+  const entry = (
+    JSON.parse(harText) as {
+      log: {
+        entries: Array<{
+          request: { queryString: Array<{ value: string }> };
+          response: { headers: Array<{ value: string }> };
+        }>;
+      };
+    }
+  ).log.entries[0]!;
+  t.is(
+    entry.request.queryString[0]!.value,
+    '\x1b]0;t\x07\u009b\u202e',
+    'the HAR keeps the decoded query value exactly',
+  );
+  t.true(
+    entry.response.headers.some((h) => h.value.includes('\u009b[2Jb')),
+    'and the header value (Node sent it as UTF-8, read back as Latin-1: C2 9B)',
+  );
   const bundle = readdirSync(evidenceDir).find((name) => name.startsWith('mismatch.test'))!;
   for (const name of readdirSync(join(evidenceDir, bundle), { recursive: true, encoding: 'utf8' })) {
-    if (statSync(join(evidenceDir, bundle, name)).isFile()) clean(t, `bundle ${name}`, readFileSync(join(evidenceDir, bundle, name), 'utf8'));
+    if (statSync(join(evidenceDir, bundle, name)).isFile())
+      clean(t, `bundle ${name}`, readFileSync(join(evidenceDir, bundle, name), 'utf8'));
   }
 });

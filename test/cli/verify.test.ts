@@ -38,7 +38,30 @@ async function verifyJson(args: string[], env = cleanEnv()): Promise<{ code: num
 }
 
 // Every chain problem the fixture PKI knows, through both commands with the same trust.
-for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'missingMiddle', 'storeHasIntermediateOnly', 'v1Root', 'noBcCA', 'clientAuthRoot', 'sha1', 'weakKey', 'rsa1024', 'expiredRoot']) {
+for (const name of [
+  'valid',
+  'incomplete',
+  'expired',
+  'notYetValid',
+  'selfSigned',
+  'unknownRoot',
+  'unknownRootSent',
+  'mismatch',
+  'wrongOrder',
+  'extraCert',
+  'corporate',
+  'ipSan',
+  'mtls',
+  'missingMiddle',
+  'storeHasIntermediateOnly',
+  'v1Root',
+  'noBcCA',
+  'clientAuthRoot',
+  'sha1',
+  'weakKey',
+  'rsa1024',
+  'expiredRoot',
+]) {
   test(`verify ${name} gives inspect's problem code on the same chain`, async (t) => {
     const scenario = fixtures.pki.scenarios[name]!;
     const anchors = anchorsFile(name);
@@ -46,9 +69,21 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
     try {
       const host = scenario.host ?? '127.0.0.1';
       const resolve = scenario.host ? ['--resolve', `${host}:${server.port}:127.0.0.1`] : [];
-      const inspected = await runCli(['inspect', `${host}:${server.port}`, '--public-roots', anchors, '--json', ...resolve]);
+      const inspected = await runCli([
+        'inspect',
+        `${host}:${server.port}`,
+        '--public-roots',
+        anchors,
+        '--json',
+        ...resolve,
+      ]);
       const record = JSON.parse(inspected.stdout);
-      const verified = await verifyJson([file(`served-${scenario.name}.pem`), '--public-roots', anchors, ...nameFlags(name)]);
+      const verified = await verifyJson([
+        file(`served-${scenario.name}.pem`),
+        '--public-roots',
+        anchors,
+        ...nameFlags(name),
+      ]);
       t.is(record.diagnosis.problem, scenario.problem, 'inspect itself as the fixture says');
       t.deepEqual(verified.out.verification, record.verification);
       t.deepEqual(verified.out.trust, record.trust);
@@ -70,7 +105,14 @@ for (const name of ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned
 }
 
 test('human output: the chain as given, each store, the Verify return code and the diagnosis', async (t) => {
-  const result = await runCli(['verify', file('served-wrong-order.pem'), '--public-roots', file('public-roots.pem'), '--host', 'wrong-order.example.com']);
+  const result = await runCli([
+    'verify',
+    file('served-wrong-order.pem'),
+    '--public-roots',
+    file('public-roots.pem'),
+    '--host',
+    'wrong-order.example.com',
+  ]);
   t.is(result.code, 1, 'wrong order is a problem, as in inspect');
   t.regex(result.stdout, /served-wrong-order\.pem: PEM, name wrong-order\.example\.com, at /);
   t.regex(result.stdout, /Certificate chain as given \(3\):/);
@@ -81,10 +123,20 @@ test('human output: the chain as given, each store, the Verify return code and t
 });
 
 test('no --host or --ip: no name is checked', async (t) => {
-  const { code, out } = await verifyJson([file('served-hostname-mismatch.pem'), '--public-roots', file('public-roots.pem')]);
+  const { code, out } = await verifyJson([
+    file('served-hostname-mismatch.pem'),
+    '--public-roots',
+    file('public-roots.pem'),
+  ]);
   t.is(code, 0);
   t.regex(out.diagnosis.summary, /no name was checked/);
-  const named = await verifyJson([file('served-hostname-mismatch.pem'), '--public-roots', file('public-roots.pem'), '--host', 'mismatch.example.com']);
+  const named = await verifyJson([
+    file('served-hostname-mismatch.pem'),
+    '--public-roots',
+    file('public-roots.pem'),
+    '--host',
+    'mismatch.example.com',
+  ]);
   t.is(named.code, 1);
   t.is(named.out.verification.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
 });
@@ -107,10 +159,20 @@ test('--ca trusts only its files, as openssl verify -CAfile', async (t) => {
   const other = await verifyJson([...args, '--ca', file('unknown-root.pem')], env());
   t.is(other.code, 1);
   t.is(other.out.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
-  t.deepEqual(other.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certifi: 'not-configured' });
+  t.deepEqual(other.out.trust, {
+    public: 'not-configured',
+    system: 'not-configured',
+    extra: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    certifi: 'not-configured',
+  });
   const right = await verifyJson([...args, '--ca', file('unknown-root.pem'), '--ca', file('public-roots.pem')], env());
   t.is(right.code, 0);
-  t.deepEqual(right.out.trust, { public: 'not-configured', system: 'not-configured', extra: 'ok', certifi: 'not-configured' });
+  t.deepEqual(right.out.trust, {
+    public: 'not-configured',
+    system: 'not-configured',
+    extra: 'ok',
+    certifi: 'not-configured',
+  });
 });
 
 test('verify judges the chain against certifi too (TLSWITNESS_CERTIFI_BUNDLE), and --ca leaves it out', async (t) => {
@@ -122,12 +184,21 @@ test('verify judges the chain against certifi too (TLSWITNESS_CERTIFI_BUNDLE), a
   const current = await verifyJson(args, cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: file('public-roots.pem') }));
   t.is(current.out.trust.certifi, 'ok');
   const text = await runCli(['verify', ...args], cleanEnv({ TLSWITNESS_CERTIFI_BUNDLE: file('corporate-root.pem') }));
-  t.regex(text.stdout, /Trust: public ok \| system not-configured \| extra not-configured \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  t.regex(
+    text.stdout,
+    /Trust: public ok \| system not-configured \| extra not-configured \| certifi UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+  );
   t.regex(text.stdout, /^ {2}Python: the public roots verify this chain but your Python's certifi/m);
 });
 
 test('--untrusted completes an incomplete chain without joining the chain as given', async (t) => {
-  const args = [file('served-incomplete.pem'), '--public-roots', file('public-roots.pem'), '--host', 'incomplete.example.com'];
+  const args = [
+    file('served-incomplete.pem'),
+    '--public-roots',
+    file('public-roots.pem'),
+    '--host',
+    'incomplete.example.com',
+  ];
   const alone = await verifyJson(args);
   t.is(alone.out.diagnosis.problem, 'incomplete-chain');
   t.is(alone.code, 1);
@@ -173,7 +244,20 @@ test('--max-depth limits the intermediates as openssl -verify_depth does (error 
   // The same limits through OpenSSL itself.
   const leaf = join(fixtures.dir, 'valid-leaf.pem');
   writeFileSync(leaf, fixtures.pki.scenarios.valid!.sent[0]!);
-  const openssl = (depth: string) => run('openssl', ['verify', '-CAfile', file('public-roots.pem'), '-untrusted', file('public-intermediate.pem'), '-verify_depth', depth, leaf]).then(() => 0, (error: { stderr: string }) => (/error 22 at 1 depth/.test(error.stderr) ? 22 : -1));
+  const openssl = (depth: string) =>
+    run('openssl', [
+      'verify',
+      '-CAfile',
+      file('public-roots.pem'),
+      '-untrusted',
+      file('public-intermediate.pem'),
+      '-verify_depth',
+      depth,
+      leaf,
+    ]).then(
+      () => 0,
+      (error: { stderr: string }) => (/error 22 at 1 depth/.test(error.stderr) ? 22 : -1),
+    );
   t.is(await openssl('0'), 22);
   t.is(await openssl('1'), 0);
 });
@@ -184,7 +268,18 @@ test('DER input: one certificate, completed with --untrusted', async (t) => {
   const alone = await runCli(['verify', der, '--public-roots', file('public-roots.pem')]);
   t.regex(alone.stdout, /incomplete-leaf\.der: DER, /);
   t.regex(alone.stdout, /Diagnosis: INCOMPLETE-CHAIN/);
-  t.is((await verifyJson([der, '--public-roots', file('public-roots.pem'), '--untrusted', file('public-intermediate.der')])).code, 0);
+  t.is(
+    (
+      await verifyJson([
+        der,
+        '--public-roots',
+        file('public-roots.pem'),
+        '--untrusted',
+        file('public-intermediate.der'),
+      ])
+    ).code,
+    0,
+  );
 });
 
 test('PKCS#12 input with --password; a wrong password is a one-line error', async (t) => {
@@ -192,8 +287,28 @@ test('PKCS#12 input with --password; a wrong password is a one-line error', asyn
   const p12 = join(fixtures.dir, 'valid-chain.p12');
   const key = join(fixtures.dir, 'valid-key.pem');
   writeFileSync(key, fixtures.pki.scenarios.valid!.keyPem);
-  await run('openssl', ['pkcs12', '-export', '-in', file('served-valid.pem'), '-inkey', key, '-out', p12, '-passout', 'pass:pw']);
-  const good = await runCli(['verify', p12, '--password', 'pw', '--public-roots', file('public-roots.pem'), '--host', 'valid.example.com']);
+  await run('openssl', [
+    'pkcs12',
+    '-export',
+    '-in',
+    file('served-valid.pem'),
+    '-inkey',
+    key,
+    '-out',
+    p12,
+    '-passout',
+    'pass:pw',
+  ]);
+  const good = await runCli([
+    'verify',
+    p12,
+    '--password',
+    'pw',
+    '--public-roots',
+    file('public-roots.pem'),
+    '--host',
+    'valid.example.com',
+  ]);
   t.is(good.code, 0, good.stderr);
   t.regex(good.stdout, /valid-chain\.p12: P12, /);
   t.regex(good.stdout, /Certificate chain as given \(2\):/);
@@ -205,20 +320,46 @@ test('PKCS#12 input with --password; a wrong password is a one-line error', asyn
 for (const [label, args, pattern] of [
   ['a garbage file', ['NOT_A_CERT'], /^Error: .*not-a-certificate\.pem: not a certificate file \(expected PEM/],
   ['an empty file', ['EMPTY'], /^Error: .*empty\.pem: not a certificate file/],
-  ['a garbled PEM block', ['GARBLED'], /^Error: .*garbled\.pem: its CERTIFICATE block 1 of 1 is not a readable X.509 certificate .*; check that the file is not truncated or edited\n$/],
+  [
+    'a garbled PEM block',
+    ['GARBLED'],
+    /^Error: .*garbled\.pem: its CERTIFICATE block 1 of 1 is not a readable X.509 certificate .*; check that the file is not truncated or edited\n$/,
+  ],
   ['a missing file', ['/nonexistent/chain.pem'], /^Error: \/nonexistent\/chain\.pem: no such file\n$/],
-  ['--host and --ip together', ['VALID', '--host', 'a.example.com', '--ip', '127.0.0.1'], /^Error: --host and --ip both name what to check: give one\n$/],
-  ['an IP given to --host', ['VALID', '--host', '127.0.0.1'], /^Error: --host 127\.0\.0\.1 is an IP address: check it with --ip 127\.0\.0\.1\n$/],
+  [
+    '--host and --ip together',
+    ['VALID', '--host', 'a.example.com', '--ip', '127.0.0.1'],
+    /^Error: --host and --ip both name what to check: give one\n$/,
+  ],
+  [
+    'an IP given to --host',
+    ['VALID', '--host', '127.0.0.1'],
+    /^Error: --host 127\.0\.0\.1 is an IP address: check it with --ip 127\.0\.0\.1\n$/,
+  ],
   ['a name given to --ip', ['VALID', '--ip', 'example.com'], /^Error: --ip "example\.com" is not an IP address/],
   ['--ca with --extra-ca', ['VALID', '--ca', 'ROOT', '--extra-ca', 'ROOT'], /^Error: --ca trusts only the files given/],
-  ['a time that is not ISO 8601', ['VALID', '--at', 'next tuesday'], /^Error: --at "next tuesday" is not an ISO 8601 time/],
+  [
+    'a time that is not ISO 8601',
+    ['VALID', '--at', 'next tuesday'],
+    /^Error: --at "next tuesday" is not an ISO 8601 time/,
+  ],
   ['a negative --max-depth', ['VALID', '--max-depth', '-1'], /^Error: --max-depth takes a whole number/],
-  ['a --ca file without certificates', ['VALID', '--ca', 'NOT_A_CERT'], /^Error: --ca .*not-a-certificate\.pem: holds no certificate/],
+  [
+    'a --ca file without certificates',
+    ['VALID', '--ca', 'NOT_A_CERT'],
+    /^Error: --ca .*not-a-certificate\.pem: holds no certificate/,
+  ],
 ] as Array<[string, string[], RegExp]>) {
   test(`unreadable input or bad usage exits 2 with one line: ${label}`, async (t) => {
     const garbled = join(fixtures.dir, 'garbled.pem');
     writeFileSync(garbled, '-----BEGIN CERTIFICATE-----\nMIIBaGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n');
-    const swap: Record<string, string> = { NOT_A_CERT: file('not-a-certificate.pem'), EMPTY: file('empty.pem'), GARBLED: garbled, VALID: file('served-valid.pem'), ROOT: file('public-roots.pem') };
+    const swap: Record<string, string> = {
+      NOT_A_CERT: file('not-a-certificate.pem'),
+      EMPTY: file('empty.pem'),
+      GARBLED: garbled,
+      VALID: file('served-valid.pem'),
+      ROOT: file('public-roots.pem'),
+    };
     const result = await runCli(['verify', ...args.map((a) => swap[a] ?? a)]);
     t.is(result.code, 2);
     t.regex(result.stderr, pattern);

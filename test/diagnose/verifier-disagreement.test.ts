@@ -3,17 +3,38 @@ import { VERIFIER_DISAGREEMENT, verifierDisagreement } from '../../src/diagnose/
 import type { Verification } from '../../src/types.js';
 
 const ok: Verification = { ok: true, code: null, opensslCode: 0, message: 'ok' };
-const expired: Verification = { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' };
+const expired: Verification = {
+  ok: false,
+  code: 'CERT_HAS_EXPIRED',
+  opensslCode: 10,
+  message: 'certificate has expired',
+};
 
 test('agreement gives no warning: both accept, or both refuse with the same code', (t) => {
   t.is(verifierDisagreement(ok, { ok: true, code: null, opensslCode: 0, message: 'ok' }), null);
-  t.is(verifierDisagreement(expired, { ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }), null);
+  t.is(
+    verifierDisagreement(expired, {
+      ok: false,
+      code: 'CERT_HAS_EXPIRED',
+      opensslCode: 10,
+      message: 'certificate has expired',
+    }),
+    null,
+  );
 });
 
 test('tlswitness accepts what OpenSSL refuses: both verdicts named', (t) => {
-  const warning = verifierDisagreement(ok, { ok: false, code: 'UNSPECIFIED', opensslCode: 47, message: 'permitted subtree violation' });
+  const warning = verifierDisagreement(ok, {
+    ok: false,
+    code: 'UNSPECIFIED',
+    opensslCode: 47,
+    message: 'permitted subtree violation',
+  });
   t.is(warning?.code, VERIFIER_DISAGREEMENT);
-  t.regex(warning!.message, /verifier says ok but OpenSSL's own verification of this handshake says UNSPECIFIED \(permitted subtree violation\)/);
+  t.regex(
+    warning!.message,
+    /verifier says ok but OpenSSL's own verification of this handshake says UNSPECIFIED \(permitted subtree violation\)/,
+  );
 });
 
 test('tlswitness refuses what OpenSSL accepts', (t) => {
@@ -22,6 +43,11 @@ test('tlswitness refuses what OpenSSL accepts', (t) => {
 });
 
 test('both refuse for different reasons: still a disagreement', (t) => {
-  const warning = verifierDisagreement(expired, { ok: false, code: 'CERT_NOT_YET_VALID', opensslCode: 9, message: 'certificate is not yet valid' });
+  const warning = verifierDisagreement(expired, {
+    ok: false,
+    code: 'CERT_NOT_YET_VALID',
+    opensslCode: 9,
+    message: 'certificate is not yet valid',
+  });
   t.regex(warning!.message, /CERT_HAS_EXPIRED .* CERT_NOT_YET_VALID/);
 });

@@ -42,11 +42,10 @@ function links(text: string): string[] {
 }
 
 test('GitHub anchors: punctuation dropped, code and links kept as text, repeats numbered', (t) => {
-  t.deepEqual([...anchors('# inspect: one handshake, like `openssl s_client`\n## A\n## A\n```sh\n# not a heading\n```\n')], [
-    'inspect-one-handshake-like-openssl-s_client',
-    'a',
-    'a-1',
-  ]);
+  t.deepEqual(
+    [...anchors('# inspect: one handshake, like `openssl s_client`\n## A\n## A\n```sh\n# not a heading\n```\n')],
+    ['inspect-one-handshake-like-openssl-s_client', 'a', 'a-1'],
+  );
 });
 
 test('every relative link in the README and docs/ names a file that exists, and a heading that exists', (t) => {
@@ -65,7 +64,8 @@ test('every relative link in the README and docs/ names a file that exists, and 
         continue;
       }
       checked++;
-      if (anchor && target.endsWith('.md')) t.true(anchors(readFileSync(target, 'utf8')).has(anchor), `${from}: ${link}: no heading for #${anchor}`);
+      if (anchor && target.endsWith('.md'))
+        t.true(anchors(readFileSync(target, 'utf8')).has(anchor), `${from}: ${link}: no heading for #${anchor}`);
     }
   }
   t.true(checked > 50, `only ${checked} links checked`);

@@ -39,5 +39,8 @@ test('double quotes: escapes and values over several lines; single quotes litera
 
 test('commands and variables are kept as text, never run or expanded', (t) => {
   const entries = parseDotenv('X=$(touch /tmp/tlswitness-pwned)\nY=${HOME}/ca.pem\nZ=`id`');
-  t.deepEqual(entries.map((e) => e.value), ['$(touch /tmp/tlswitness-pwned)', '${HOME}/ca.pem', 'id']);
+  t.deepEqual(
+    entries.map((e) => e.value),
+    ['$(touch /tmp/tlswitness-pwned)', '${HOME}/ca.pem', 'id'],
+  );
 });

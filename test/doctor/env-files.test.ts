@@ -19,13 +19,18 @@ function run(text: string, paths: Record<string, PathFacts> = {}) {
     curl: { state: 'missing' },
     git: { state: 'missing' },
     curlrc: null,
-    envFiles: [{ file: '.env', dir: '/app', entries: parseDotenv(text) }, { file: 'broken.env', dir: '/app', error: 'EACCES' }],
+    envFiles: [
+      { file: '.env', dir: '/app', entries: parseDotenv(text) },
+      { file: 'broken.env', dir: '/app', error: 'EACCES' },
+    ],
   };
   return diagnoseMachine(snapshot, NOW).findings.filter((f) => f.check === 'env-file');
 }
 
 test('a .env: the names it sets (never the values), and a missing CA file named by file and line', (t) => {
-  const findings = run('DATABASE_URL=postgres://u:secret@db/x\nexport SLY_EXTRA_CA_CERTS="/gone/corp.pem"\n', { '/gone/corp.pem': { path: '/gone/corp.pem', kind: 'missing', error: 'ENOENT' } });
+  const findings = run('DATABASE_URL=postgres://u:secret@db/x\nexport SLY_EXTRA_CA_CERTS="/gone/corp.pem"\n', {
+    '/gone/corp.pem': { path: '/gone/corp.pem', kind: 'missing', error: 'ENOENT' },
+  });
   t.is(findings[0]!.subject, '.env');
   t.regex(findings[0]!.message, /^sets DATABASE_URL, SLY_EXTRA_CA_CERTS \(values not shown\).*1 CA variable/);
   t.false(JSON.stringify(findings).includes('secret'));
@@ -38,10 +43,27 @@ test('a .env: the names it sets (never the values), and a missing CA file named 
 
 test('a .env: relative, empty and $-expanded CA values', (t) => {
   const findings = run('REQUESTS_CA_BUNDLE=certs/corp.pem\nNODE_EXTRA_CA_CERTS=\nAPP_CA_FILE=${HOME}/ca.pem\n', {
-    'certs/corp.pem': { path: 'certs/corp.pem', kind: 'file', certificates: [{ subject: 'CN=Corp', sha256: 'A', spkiSha256: 'K', notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2030-01-01T00:00:00.000Z', publicRoot: false }] },
+    'certs/corp.pem': {
+      path: 'certs/corp.pem',
+      kind: 'file',
+      certificates: [
+        {
+          subject: 'CN=Corp',
+          sha256: 'A',
+          spkiSha256: 'K',
+          notBefore: '2020-01-01T00:00:00.000Z',
+          notAfter: '2030-01-01T00:00:00.000Z',
+          publicRoot: false,
+        },
+      ],
+    },
   });
   const relative = findings.filter((f) => f.subject === '.env:1 REQUESTS_CA_BUNDLE=certs/corp.pem');
-  t.true(relative.some((f) => f.action === 'write the absolute path on line 1 of .env: REQUESTS_CA_BUNDLE=\'/app/certs/corp.pem\''));
+  t.true(
+    relative.some(
+      (f) => f.action === "write the absolute path on line 1 of .env: REQUESTS_CA_BUNDLE='/app/certs/corp.pem'",
+    ),
+  );
   t.true(relative.some((f) => /no public root/.test(f.message)));
   t.is(findings.find((f) => f.subject === '.env:2 NODE_EXTRA_CA_CERTS=')?.severity, 'warning');
   t.regex(findings.find((f) => f.subject === '.env:3 APP_CA_FILE=${HOME}/ca.pem')!.message, /not expand/);

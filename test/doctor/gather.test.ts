@@ -12,11 +12,18 @@ const newDir = () => mkdtempSync(join(tmpdir(), 'tlswitness-gather-'));
 
 async function localCaOf(certsDir: string) {
   // No tools on PATH: only files are read.
-  const snapshot = await gatherSnapshot({ env: { PATH: join(certsDir, 'no-tools') }, platform: 'linux', cwd: certsDir, certsDir, extraCaFiles: [], timeoutMs: 2000 });
+  const snapshot = await gatherSnapshot({
+    env: { PATH: join(certsDir, 'no-tools') },
+    platform: 'linux',
+    cwd: certsDir,
+    certsDir,
+    extraCaFiles: [],
+    timeoutMs: 2000,
+  });
   return snapshot.localCa;
 }
 
-test('a whole CA is gathered with its certificate; one whose certificate is another CA\'s, or whose key is EC or garbage, is unusable', async (t) => {
+test("a whole CA is gathered with its certificate; one whose certificate is another CA's, or whose key is EC or garbage, is unusable", async (t) => {
   const [good, other] = [newDir(), newDir()];
   await Promise.all([ensureLocalCa(good), ensureLocalCa(other)]);
   const whole = await localCaOf(good);
@@ -24,8 +31,20 @@ test('a whole CA is gathered with its certificate; one whose certificate is anot
   t.regex(whole.cert!.subject, /^CN=tlswitness CA /);
 
   const breaks: Array<[string, (dir: string) => void, RegExp]> = [
-    ['another CA\'s certificate', (dir) => copyFileSync(caPaths(other).cert, caPaths(dir).cert), /does not belong to its key/],
-    ['an EC key', (dir) => writeFileSync(caPaths(dir).key, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' })), /is an EC key, and the proxy signs with RSA keys only/],
+    [
+      "another CA's certificate",
+      (dir) => copyFileSync(caPaths(other).cert, caPaths(dir).cert),
+      /does not belong to its key/,
+    ],
+    [
+      'an EC key',
+      (dir) =>
+        writeFileSync(
+          caPaths(dir).key,
+          generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        ),
+      /is an EC key, and the proxy signs with RSA keys only/,
+    ],
     ['a garbage key', (dir) => writeFileSync(caPaths(dir).key, 'garbage\n'), /is not a readable private key/],
   ];
   for (const [label, breakIt, says] of breaks) {

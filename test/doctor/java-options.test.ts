@@ -9,7 +9,13 @@ test('options variables: later ones win (JAVA_TOOL_OPTIONS < JDK_JAVA_OPTIONS < 
   });
   t.deepEqual(options.trustStore, { value: '/my stores/b.p12', variable: 'JDK_JAVA_OPTIONS' });
   t.deepEqual(options.trustStoreType, { value: 'JKS', variable: 'JAVA_TOOL_OPTIONS' });
-  t.deepEqual(javaTrustOptions({ JDK_JAVA_OPTIONS: '-Djavax.net.ssl.trustStore=/b', _JAVA_OPTIONS: "-Djavax.net.ssl.trustStore='/c d'" }).trustStore, { value: '/c d', variable: '_JAVA_OPTIONS' });
+  t.deepEqual(
+    javaTrustOptions({
+      JDK_JAVA_OPTIONS: '-Djavax.net.ssl.trustStore=/b',
+      _JAVA_OPTIONS: "-Djavax.net.ssl.trustStore='/c d'",
+    }).trustStore,
+    { value: '/c d', variable: '_JAVA_OPTIONS' },
+  );
   t.is(javaTrustOptions({ JAVA_TOOL_OPTIONS: '-Djavax.net.ssl.trustStoreX=/a' }).trustStore, null);
 });
 

@@ -39,8 +39,13 @@ export async function startConnectProxy(behaviour: ProxyBehaviour = {}): Promise
         // A plain-HTTP proxy request: forward it in origin-form to 127.0.0.1, dropping the proxy header.
         seen.push(`${absolute[1]} http://${absolute[2]}${absolute[3]}`);
         const upstream = connect({ host: '127.0.0.1', port: Number(/:(\d+)$/.exec(absolute[2]!)?.[1] ?? 80) }, () => {
-          const rest = head.slice(head.indexOf('\r\n') + 2).split('\r\n').filter((line) => !/^proxy-/i.test(line));
-          upstream.write(`${absolute[1]} ${absolute[3] || '/'} ${absolute[4]}\r\n${rest.join('\r\n')}\r\nConnection: close\r\n\r\n`);
+          const rest = head
+            .slice(head.indexOf('\r\n') + 2)
+            .split('\r\n')
+            .filter((line) => !/^proxy-/i.test(line));
+          upstream.write(
+            `${absolute[1]} ${absolute[3] || '/'} ${absolute[4]}\r\n${rest.join('\r\n')}\r\nConnection: close\r\n\r\n`,
+          );
           upstream.pipe(client);
         });
         upstream.on('error', () => client.destroy());

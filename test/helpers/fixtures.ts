@@ -20,13 +20,20 @@ export interface AiaServer {
 }
 
 /** Serves fixture CA certificates as DER at /<name>.der for AIA fetches; `seen` lists the paths asked for. */
-export async function startAiaServer(getPki: () => FixturePki | undefined, address = '127.0.0.1'): Promise<AiaServer & { port: number; seen: string[] }> {
+export async function startAiaServer(
+  getPki: () => FixturePki | undefined,
+  address = '127.0.0.1',
+): Promise<AiaServer & { port: number; seen: string[] }> {
   const seen: string[] = [];
   const server: HttpServer = createHttpServer((req, res) => {
     seen.push(req.url ?? '');
     const pki = getPki();
     const name = req.url?.replace(/^\//, '') ?? '';
-    const file = pki && Object.values(pki).find((v) => v && typeof v === 'object' && 'der' in v && `${(v as { name: string }).name}.der` === name) as { der: Buffer } | undefined;
+    const file =
+      pki &&
+      (Object.values(pki).find(
+        (v) => v && typeof v === 'object' && 'der' in v && `${(v as { name: string }).name}.der` === name,
+      ) as { der: Buffer } | undefined);
     if (!file) {
       res.writeHead(404).end();
       return;
@@ -35,7 +42,12 @@ export async function startAiaServer(getPki: () => FixturePki | undefined, addre
   });
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://${address}:${port}`, port, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://${address}:${port}`,
+    port,
+    seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 export interface Fixtures {
@@ -75,9 +87,19 @@ export async function startScenarioServer(scenario: Scenario, options: ServerOpt
 }
 
 /** Runs `body` against a scenario server and closes the server afterwards, whether `body` passed or threw. */
-export async function withScenarioServer<T>(scenario: Scenario, options: ServerOptions, body: (server: FixtureServer) => Promise<T>): Promise<T>;
-export async function withScenarioServer<T>(scenario: Scenario, body: (server: FixtureServer) => Promise<T>): Promise<T>;
-export async function withScenarioServer<T>(scenario: Scenario, ...rest: [ServerOptions, (server: FixtureServer) => Promise<T>] | [(server: FixtureServer) => Promise<T>]): Promise<T> {
+export async function withScenarioServer<T>(
+  scenario: Scenario,
+  options: ServerOptions,
+  body: (server: FixtureServer) => Promise<T>,
+): Promise<T>;
+export async function withScenarioServer<T>(
+  scenario: Scenario,
+  body: (server: FixtureServer) => Promise<T>,
+): Promise<T>;
+export async function withScenarioServer<T>(
+  scenario: Scenario,
+  ...rest: [ServerOptions, (server: FixtureServer) => Promise<T>] | [(server: FixtureServer) => Promise<T>]
+): Promise<T> {
   const [options, body] = rest.length === 2 ? rest : [{}, rest[0]];
   const server = await startScenarioServer(scenario, options);
   try {

@@ -25,8 +25,13 @@ const O = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x0a]);
 
 /** A Name of one CN (UTF8String) and one O (PrintableString with a raw 0x9B byte, read as Latin-1). */
 function hostileName(cn: string): Buffer {
-  const atv = (type: Buffer, tag: number, value: Buffer) => encodeTlv(0x31, encodeTlv(0x30, type, encodeTlv(tag, value)));
-  return encodeTlv(0x30, atv(CN, 0x0c, Buffer.from(cn, 'utf8')), atv(O, 0x13, Buffer.from('Evil\x9b2J Corp', 'latin1')));
+  const atv = (type: Buffer, tag: number, value: Buffer) =>
+    encodeTlv(0x31, encodeTlv(0x30, type, encodeTlv(tag, value)));
+  return encodeTlv(
+    0x30,
+    atv(CN, 0x0c, Buffer.from(cn, 'utf8')),
+    atv(O, 0x13, Buffer.from('Evil\x9b2J Corp', 'latin1')),
+  );
 }
 
 export interface HostilePki {
@@ -41,7 +46,16 @@ export async function makeHostilePki(host = 'hostile.test'): Promise<HostilePki>
   const now = Date.now();
   const rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const rootName = hostileName(`Root ${HOSTILE_TEXT} CA`);
-  const root = await buildCertificate({ subject: [], subjectNameDer: rootName, issuerNameDer: rootName, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 30 * 86_400_000), publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, isCA: true });
+  const root = await buildCertificate({
+    subject: [],
+    subjectNameDer: rootName,
+    issuerNameDer: rootName,
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 30 * 86_400_000),
+    publicKey: rootKey.publicKey,
+    signingKey: rootKey.privateKey,
+    isCA: true,
+  });
   const leafKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const leaf = await buildCertificate({
     subject: [],
@@ -56,5 +70,10 @@ export async function makeHostilePki(host = 'hostile.test'): Promise<HostilePki>
     dnsNames: [host, 'evil\x1b]0;san\x07.test', '\x9b2J.test'],
     aiaCaIssuers: ['http://127.0.0.1:9/\x1b[2J\x9bca.der'],
   });
-  return { host, rootPem: root.pem, leafPem: leaf.pem, keyPem: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    host,
+    rootPem: root.pem,
+    leafPem: leaf.pem,
+    keyPem: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

@@ -30,19 +30,35 @@ export const malformedRun = test.macro({
       const after = harness.figures();
 
       t.is(harness.exited, null, `the proxy crashed: ${harness.stderr()}`);
-      t.deepEqual(outcomes.filter((o) => !o.ok).map((o) => `#${o.id} ${o.stage} / ${o.name}: ${o.answer} after ${o.ms} ms`), [], `seed ${MALFORMED_SEED}`);
+      t.deepEqual(
+        outcomes.filter((o) => !o.ok).map((o) => `#${o.id} ${o.stage} / ${o.name}: ${o.answer} after ${o.ms} ms`),
+        [],
+        `seed ${MALFORMED_SEED}`,
+      );
       t.deepEqual(client.failures, [], 'the well-behaved client never failed');
       t.true(client.ok >= minClientRequests, `the well-behaved client made ${client.ok} requests`);
       // Every kind of bad input is an error event (one line, what and from whom).
       const errors = harness.events.errorsByCode;
-      for (const code of ['BAD_REQUEST', 'BAD_CONNECT', 'HEADERS_TOO_LARGE', 'HEADER_TIMEOUT', 'CLIENT_TLS_MALFORMED', 'CLIENT_TLS_TIMEOUT', 'CLIENT_TLS_ABORTED', 'CLIENT_ABORTED']) {
+      for (const code of [
+        'BAD_REQUEST',
+        'BAD_CONNECT',
+        'HEADERS_TOO_LARGE',
+        'HEADER_TIMEOUT',
+        'CLIENT_TLS_MALFORMED',
+        'CLIENT_TLS_TIMEOUT',
+        'CLIENT_TLS_ABORTED',
+        'CLIENT_ABORTED',
+      ]) {
         t.true((errors.get(code) ?? 0) > 0, `an error event ${code}`);
       }
       t.is(after.fds, before.fds, 'no socket left open once the traffic settled');
-      t.log(`${outcomes.length} cases; answers ${[...new Set(outcomes.map((o) => String(o.answer)))].join(' ')}; client ${client.ok} ok; fds ${before.fds} -> ${after.fds}; RSS ${before.rssKiB} -> ${after.rssKiB} KiB`);
+      t.log(
+        `${outcomes.length} cases; answers ${[...new Set(outcomes.map((o) => String(o.answer)))].join(' ')}; client ${client.ok} ok; fds ${before.fds} -> ${after.fds}; RSS ${before.rssKiB} -> ${after.rssKiB} KiB`,
+      );
     } finally {
       await harness.close();
     }
   },
-  title: (_provided, count: number) => `${count.toLocaleString('en-US')} malformed inputs: each gets its right answer in time, the proxy never crashes, a client beside them is unaffected`,
+  title: (_provided, count: number) =>
+    `${count.toLocaleString('en-US')} malformed inputs: each gets its right answer in time, the proxy never crashes, a client beside them is unaffected`,
 });

@@ -27,7 +27,8 @@ export interface NginxTls {
 }
 
 /** Debian installs it in /usr/sbin, which a non-root PATH may lack. */
-const NGINX = ['nginx', '/usr/sbin/nginx'].find((path) => spawnSync(path, ['-v'], { stdio: 'ignore' }).status === 0) ?? null;
+const NGINX =
+  ['nginx', '/usr/sbin/nginx'].find((path) => spawnSync(path, ['-v'], { stdio: 'ignore' }).status === 0) ?? null;
 
 /** Whether this machine has nginx (CI installs Debian's `nginx`). */
 export function hasNginx(): boolean {
@@ -41,7 +42,9 @@ export async function startNginx(tls: NginxTls): Promise<NginxServer> {
   writeFileSync(join(dir, 'key.pem'), tls.keyPem, { mode: 0o600 });
   writeFileSync(join(dir, 'client-ca.pem'), tls.clientCaPem);
   const port = await freePort();
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) => `  ${name}_temp_path ${join(dir, name)};`).join('\n');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
+    .join('\n');
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off;
@@ -66,7 +69,11 @@ ${temp}
 `,
   );
   // -e: the error log before the config is read (the default, /var/log/nginx, may not be writable).
-  const child = spawn(NGINX ?? 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    NGINX ?? 'nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
@@ -100,7 +107,9 @@ function safeRead(path: string): string {
 
 /** Resolves once nginx accepts connections on the port; rejects when it exits first or takes over 10 s. */
 async function listening(child: ChildProcess, port: number, log: () => string): Promise<void> {
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited ${code}: ${log()}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`nginx exited ${code}: ${log()}`))),
+  );
   exited.catch(() => undefined);
   for (let attempt = 0; attempt < 100; attempt++) {
     const up = await Promise.race([

@@ -12,11 +12,18 @@ import { TrustStore } from '../../src/trust/trust-store.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 export function storeOf(name: 'public' | 'system' | 'extra', pems: string[]): TrustStore {
-  return TrustStore.fromCertificates(name, pems.flatMap((p) => pemCertificates(p)).map((der) => new ParsedCertificate(der)));
+  return TrustStore.fromCertificates(
+    name,
+    pems.flatMap((p) => pemCertificates(p)).map((der) => new ParsedCertificate(der)),
+  );
 }
 
 export function fixtureTrust(pki: FixturePki, extra: string[] = []): TrustContext {
-  return { public: storeOf('public', [pki.publicRoot.pem]), system: null, extra: extra.length ? storeOf('extra', extra) : null };
+  return {
+    public: storeOf('public', [pki.publicRoot.pem]),
+    system: null,
+    extra: extra.length ? storeOf('extra', extra) : null,
+  };
 }
 
 export interface ObserveOptions {
@@ -27,7 +34,12 @@ export interface ObserveOptions {
   servername?: string;
 }
 
-export function observeScenario(scenario: Scenario, port: number, trust: TrustContext, options: ObserveOptions = {}): Promise<HandshakeRecord> {
+export function observeScenario(
+  scenario: Scenario,
+  port: number,
+  trust: TrustContext,
+  options: ObserveOptions = {},
+): Promise<HandshakeRecord> {
   const host = scenario.host ?? '127.0.0.1';
   return observeHandshake(
     {

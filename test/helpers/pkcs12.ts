@@ -17,13 +17,32 @@ const MODE_ARGS: Record<OpensslMode, string[]> = {
 };
 
 /** `openssl pkcs12 -export` of a key and its certificates (leaf first); returns the file's path. */
-export function opensslPkcs12(dir: string, name: string, certsPem: string[], keyPem: string, password: string, mode: OpensslMode): string {
+export function opensslPkcs12(
+  dir: string,
+  name: string,
+  certsPem: string[],
+  keyPem: string,
+  password: string,
+  mode: OpensslMode,
+): string {
   const certFile = join(dir, `${name}-certs.pem`);
   const keyFile = join(dir, `${name}-key.pem`);
   writeFileSync(certFile, certsPem.join(''));
   writeFileSync(keyFile, keyPem, { mode: 0o600 });
   const out = join(dir, `${name}.p12`);
-  execFileSync('openssl', ['pkcs12', '-export', ...MODE_ARGS[mode], '-in', certFile, '-inkey', keyFile, '-passout', `pass:${password}`, '-out', out]);
+  execFileSync('openssl', [
+    'pkcs12',
+    '-export',
+    ...MODE_ARGS[mode],
+    '-in',
+    certFile,
+    '-inkey',
+    keyFile,
+    '-passout',
+    `pass:${password}`,
+    '-out',
+    out,
+  ]);
   return out;
 }
 
@@ -39,13 +58,35 @@ export function hasKeytool(): boolean {
 /** `keytool -genkeypair -storetype PKCS12` (an EC key and its self-signed certificate). */
 export function keytoolPkcs12(dir: string, name: string, password: string, cn: string): string {
   const out = join(dir, `${name}.p12`);
-  execFileSync('keytool', ['-genkeypair', '-storetype', 'PKCS12', '-keystore', out, '-storepass', password, '-alias', name, '-keyalg', 'EC', '-dname', `CN=${cn}`, '-validity', '30'], { stdio: 'ignore' });
+  execFileSync(
+    'keytool',
+    [
+      '-genkeypair',
+      '-storetype',
+      'PKCS12',
+      '-keystore',
+      out,
+      '-storepass',
+      password,
+      '-alias',
+      name,
+      '-keyalg',
+      'EC',
+      '-dname',
+      `CN=${cn}`,
+      '-validity',
+      '30',
+    ],
+    { stdio: 'ignore' },
+  );
   return out;
 }
 
 /** `keytool -list` of a PKCS#12: each entry as "alias, type" (the date and fingerprint lines dropped). */
 export function keytoolEntries(file: string, password: string): string[] {
-  const out = execFileSync('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', file, '-storepass', password], { encoding: 'utf8' });
+  const out = execFileSync('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', file, '-storepass', password], {
+    encoding: 'utf8',
+  });
   return out.split('\n').flatMap((line) => {
     const m = /^(.+?), [^,]+, [^,]+, (\w+Entry),/.exec(line);
     return m ? [`${m[1]}, ${m[2]}`] : [];

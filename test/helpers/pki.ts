@@ -20,14 +20,33 @@ const YEAR = 365 * 86_400_000;
 export async function makeTestCa(subject: NameAttribute[] | string, keys: 'ec' | 'rsa' = 'ec'): Promise<TestCa> {
   const name = typeof subject === 'string' ? [{ type: 'CN', value: subject }] : subject;
   const now = Date.now();
-  const newKey = () => (keys === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }));
+  const newKey = () =>
+    keys === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const key = newKey();
-  const ca = await buildCertificate({ subject: name, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + YEAR), publicKey: key.publicKey, signingKey: key.privateKey, isCA: true });
+  const ca = await buildCertificate({
+    subject: name,
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + YEAR),
+    publicKey: key.publicKey,
+    signingKey: key.privateKey,
+    isCA: true,
+  });
   return {
     pem: ca.pem,
     async issue(dnsNames) {
       const leafKey = newKey();
-      const leaf = await buildCertificate({ subject: [{ type: 'CN', value: dnsNames[0]! }], issuer: name, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + YEAR), publicKey: leafKey.publicKey, signingKey: key.privateKey, issuerPublicKey: key.publicKey, dnsNames });
+      const leaf = await buildCertificate({
+        subject: [{ type: 'CN', value: dnsNames[0]! }],
+        issuer: name,
+        notBefore: new Date(now - 86_400_000),
+        notAfter: new Date(now + YEAR),
+        publicKey: leafKey.publicKey,
+        signingKey: key.privateKey,
+        issuerPublicKey: key.publicKey,
+        dnsNames,
+      });
       return { pem: leaf.pem, keyPem: leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
     },
   };
@@ -43,7 +62,10 @@ export interface LeafOnlyServers {
  * A re-signing interceptor as antivirus and many proxies are: one server per host on 127.0.0.1, each
  * sending only the leaf minted for it by `caName` (no intermediate, no root), and answering HTTP "hi".
  */
-export async function startLeafOnlyServers(hosts: string[], caName: NameAttribute[] | string): Promise<LeafOnlyServers> {
+export async function startLeafOnlyServers(
+  hosts: string[],
+  caName: NameAttribute[] | string,
+): Promise<LeafOnlyServers> {
   const ca = await makeTestCa(caName);
   const leaves = await Promise.all(hosts.map((host) => ca.issue([host])));
   const servers = await Promise.all(
@@ -56,5 +78,9 @@ export async function startLeafOnlyServers(hosts: string[], caName: NameAttribut
       return server;
     }),
   );
-  return { ports: servers.map((server) => (server.address() as AddressInfo).port), caPem: ca.pem, close: () => servers.forEach((server) => server.close()) };
+  return {
+    ports: servers.map((server) => (server.address() as AddressInfo).port),
+    caPem: ca.pem,
+    close: () => servers.forEach((server) => server.close()),
+  };
 }

@@ -30,19 +30,45 @@ export interface Origin {
 /** An HTTPS origin serving a scenario's chain; it answers `hello from NAME PATH` and echoes headers it got. */
 export async function startHttpsOrigin(scenario: Scenario, clientCa?: string): Promise<Origin> {
   const mtls = clientCa ? { requestCert: true, rejectUnauthorized: true, ca: [clientCa] } : {};
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join(''), ...mtls, ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) }, (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain', 'x-seen-authorization': req.headers.authorization ? 'yes' : 'no', 'set-cookie': 'session=origin-secret-cookie' });
-    res.end(`hello from ${scenario.name} ${req.url}\n`);
-  });
+  const server = createHttpsServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      ...mtls,
+      ...(scenario.legacyServer ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    },
+    (req, res) => {
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'x-seen-authorization': req.headers.authorization ? 'yes' : 'no',
+        'set-cookie': 'session=origin-secret-cookie',
+      });
+      res.end(`hello from ${scenario.name} ${req.url}\n`);
+    },
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export async function startHttpOrigin(): Promise<Origin> {
   const server = createHttpServer((req, res) => res.end(`plain hello ${req.url}\n`));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export interface TestProxy {
@@ -68,8 +94,23 @@ export interface TestProxyExtras {
   mapRecord?: (record: HandshakeRecord) => HandshakeRecord;
 }
 
-export async function startTestProxy(trust: TrustContext, resolveEntries: string[], policy: Partial<PolicyOptions> = {}, extras: TestProxyExtras = {}): Promise<TestProxy> {
-  const { certsDir, auth = null, client = null, upstreamProxy = null, timeoutMs = 5000, recordTimeoutMs = 5000, limits, port = 0, mapRecord = (record) => record } = extras;
+export async function startTestProxy(
+  trust: TrustContext,
+  resolveEntries: string[],
+  policy: Partial<PolicyOptions> = {},
+  extras: TestProxyExtras = {},
+): Promise<TestProxy> {
+  const {
+    certsDir,
+    auth = null,
+    client = null,
+    upstreamProxy = null,
+    timeoutMs = 5000,
+    recordTimeoutMs = 5000,
+    limits,
+    port = 0,
+    mapRecord = (record) => record,
+  } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
@@ -85,8 +126,31 @@ export async function startTestProxy(trust: TrustContext, resolveEntries: string
     ca,
     minter,
     events: bus,
-    observe: (target, servername) => observeHandshake({ id: `h-${++id}`, target, servername, resolve, proxy: upstreamProxy, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client, timeoutMs: recordTimeoutMs, fetchMissing: !!policy.completeChains }, trust).then(mapRecord),
-    upstream: { resolve, proxyFor: () => upstreamProxy, minVersion: 'TLSv1.2', timeoutMs, clientFor: () => client, anchors: () => anchorPems(trust) },
+    observe: (target, servername) =>
+      observeHandshake(
+        {
+          id: `h-${++id}`,
+          target,
+          servername,
+          resolve,
+          proxy: upstreamProxy,
+          minVersion: 'TLSv1.2',
+          maxVersion: 'TLSv1.3',
+          alpn: ['http/1.1'],
+          client,
+          timeoutMs: recordTimeoutMs,
+          fetchMissing: !!policy.completeChains,
+        },
+        trust,
+      ).then(mapRecord),
+    upstream: {
+      resolve,
+      proxyFor: () => upstreamProxy,
+      minVersion: 'TLSv1.2',
+      timeoutMs,
+      clientFor: () => client,
+      anchors: () => anchorPems(trust),
+    },
     limits,
   });
   return { port: server.port, ca, events, server, close: () => server.close() };
@@ -99,28 +163,54 @@ export interface FetchResult {
 }
 
 /** GET url through the proxy with CONNECT, trusting `caPem` (or nothing, to play an app that rejects it). */
-export function fetchViaProxy(proxyPort: number, url: string, caPem: string | null, headers: Record<string, string> = {}, connectHeaders: Record<string, string> = {}): Promise<FetchResult> {
+export function fetchViaProxy(
+  proxyPort: number,
+  url: string,
+  caPem: string | null,
+  headers: Record<string, string> = {},
+  connectHeaders: Record<string, string> = {},
+): Promise<FetchResult> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${target.hostname}:${target.port}`, headers: connectHeaders });
+    const connect = httpRequest({
+      host: '127.0.0.1',
+      port: proxyPort,
+      method: 'CONNECT',
+      path: `${target.hostname}:${target.port}`,
+      headers: connectHeaders,
+    });
     connect.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
         reject(new Error(`CONNECT answered ${res.statusCode}`));
         return;
       }
-      const tls = tlsConnect({ socket, servername: target.hostname, ca: caPem ? [caPem] : [], rejectUnauthorized: true });
+      const tls = tlsConnect({
+        socket,
+        servername: target.hostname,
+        ca: caPem ? [caPem] : [],
+        rejectUnauthorized: true,
+      });
       tls.on('error', reject);
       tls.on('secureConnect', () => {
-        const req = httpsRequest({ createConnection: () => tls, host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers }, (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => {
-            tls.destroy();
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
-          });
-        });
+        const req = httpsRequest(
+          {
+            createConnection: () => tls,
+            host: target.hostname,
+            port: target.port,
+            path: `${target.pathname}${target.search}`,
+            headers,
+          },
+          (response) => {
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (body += chunk));
+            response.on('end', () => {
+              tls.destroy();
+              resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+            });
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -133,19 +223,27 @@ export function fetchViaProxy(proxyPort: number, url: string, caPem: string | nu
 /** A plain-HTTP GET through the proxy (absolute-form request line). */
 export function fetchPlainViaProxy(proxyPort: number, url: string): Promise<FetchResult> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
 /** A TLS session through the proxy's CONNECT, for checking which certificate the app is shown. */
-export function tlsViaProxy(proxyPort: number, host: string, port: number, options: { ca: string[]; alpn?: string[]; firstBytes?: Buffer }): Promise<TLSSocket> {
+export function tlsViaProxy(
+  proxyPort: number,
+  host: string,
+  port: number,
+  options: { ca: string[]; alpn?: string[]; firstBytes?: Buffer },
+): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const authority = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
     const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
@@ -156,7 +254,13 @@ export function tlsViaProxy(proxyPort: number, host: string, port: number, optio
         return;
       }
       // RFC 6066 3: no SNI for IP literals.
-      const tls = tlsConnect({ socket, host, servername: isIP(host) ? undefined : host, ca: options.ca, ALPNProtocols: options.alpn });
+      const tls = tlsConnect({
+        socket,
+        host,
+        servername: isIP(host) ? undefined : host,
+        ca: options.ca,
+        ALPNProtocols: options.alpn,
+      });
       tls.once('secureConnect', () => resolve(tls));
       tls.once('error', reject);
     });

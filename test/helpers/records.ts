@@ -21,7 +21,18 @@ export async function observeScenarios(fixtures: Fixtures, names: string[]): Pro
   }
   const port = await freePort();
   records.unreachable = await observeHandshake(
-    { id: 'h-closed', target: { host: '127.0.0.1', port }, resolve: parseResolve([]), proxy: null, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', alpn: ['http/1.1'], client: null, timeoutMs: 5000, fetchMissing: false },
+    {
+      id: 'h-closed',
+      target: { host: '127.0.0.1', port },
+      resolve: parseResolve([]),
+      proxy: null,
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+      alpn: ['http/1.1'],
+      client: null,
+      timeoutMs: 5000,
+      fetchMissing: false,
+    },
     trust,
   );
   return records;

@@ -8,7 +8,13 @@ import { delimiter, join } from 'node:path';
 
 /** The path of an executable named `name` on PATH, or at one of `extra` (absolute paths); null when none. No process is started. */
 export function findExecutable(name: string, extra: string[] = []): string | null {
-  const candidates = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)), ...extra];
+  const candidates = [
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, name)),
+    ...extra,
+  ];
   for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);
@@ -38,7 +44,10 @@ export interface Needs {
  * `test` when `missing` is null; otherwise `test.skip`, with "skipped: <missing>" in the title (ava
  * lists skipped tests by title), or, under CI with `inCi`, a test that fails naming what is missing.
  */
-export function testNeeding(missing: string | null, needs: Needs = {}): (title: string, implementation: Implementation) => void {
+export function testNeeding(
+  missing: string | null,
+  needs: Needs = {},
+): (title: string, implementation: Implementation) => void {
   const run = needs.serial ? test.serial : test;
   return (title, implementation) => {
     if (!missing) run(title, implementation);

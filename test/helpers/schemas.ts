@@ -15,7 +15,9 @@ export const SCHEMA_DIR = join(ROOT, 'docs', 'schema');
 export type Schema = Record<string, unknown>;
 
 export function readSchemas(dir: string = SCHEMA_DIR): Map<string, Schema> {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.schema.json')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.schema.json'))
+    .sort();
   return new Map(files.map((name) => [name, JSON.parse(readFileSync(join(dir, name), 'utf8')) as Schema]));
 }
 
@@ -24,7 +26,8 @@ export function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = key === 'examples' || key === 'enum' || key === 'const' ? value : closed(value);
+  for (const [key, value] of Object.entries(schema))
+    out[key] = key === 'examples' || key === 'enum' || key === 'const' ? value : closed(value);
   if ('properties' in out && !('additionalProperties' in out)) out.additionalProperties = false;
   return out;
 }
@@ -34,7 +37,10 @@ export interface Validators {
   check(file: string, value: unknown): string[];
 }
 
-export function compileSchemas(schemas: Map<string, Schema>, transform: (schema: Schema) => Schema = (s) => s): Validators {
+export function compileSchemas(
+  schemas: Map<string, Schema>,
+  transform: (schema: Schema) => Schema = (s) => s,
+): Validators {
   const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   for (const schema of schemas.values()) ajv.addSchema(transform(schema));
@@ -43,7 +49,10 @@ export function compileSchemas(schemas: Map<string, Schema>, transform: (schema:
       const validate = ajv.getSchema(file);
       if (!validate) throw new Error(`no schema ${file}`);
       if (validate(value)) return [];
-      return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+      return (validate.errors ?? []).map(
+        (e: ErrorObject) =>
+          `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      );
     },
   };
 }

@@ -1,7 +1,12 @@
 // Which AIA targets may be fetched, judged on injected addresses: loopback-only tests cannot show
 // a public host, so the "public host names an internal URL" rule is checked here.
 import test from 'ava';
-import { addressCategory, aiaRefusal, isLoopbackAddress, type AddressCategory } from '../../src/net/address-category.js';
+import {
+  addressCategory,
+  aiaRefusal,
+  isLoopbackAddress,
+  type AddressCategory,
+} from '../../src/net/address-category.js';
 
 test('categories, in any spelling of the address', (t) => {
   const cases: Array<[string, AddressCategory | null]> = [
@@ -44,10 +49,24 @@ test('categories, in any spelling of the address', (t) => {
 
 test('a public host: its AIA URL may name public addresses only', (t) => {
   t.is(aiaRefusal('93.184.216.34', 'public'), null);
-  for (const address of ['127.0.0.1', '10.0.0.5', '192.168.1.1', '172.16.0.1', 'fd00::1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '169.254.169.254', '::1']) {
+  for (const address of [
+    '127.0.0.1',
+    '10.0.0.5',
+    '192.168.1.1',
+    '172.16.0.1',
+    'fd00::1',
+    '169.254.1.1',
+    '100.64.0.1',
+    '0.0.0.0',
+    '169.254.169.254',
+    '::1',
+  ]) {
     t.truthy(aiaRefusal(address, 'public'), address);
   }
-  t.regex(aiaRefusal('10.0.0.5', 'public')!, /10\.0\.0\.5 is a private address and the inspected host is not known to be internal/);
+  t.regex(
+    aiaRefusal('10.0.0.5', 'public')!,
+    /10\.0\.0\.5 is a private address and the inspected host is not known to be internal/,
+  );
 });
 
 test('an internal host: its own kind of network too, never metadata, "this network" or multicast', (t) => {
@@ -63,6 +82,18 @@ test('an internal host: its own kind of network too, never metadata, "this netwo
 });
 
 test('loopback, the one test for every caller (the proxy listener guard, its own-address check)', (t) => {
-  for (const host of ['127.0.0.1', '127.255.0.9', '::1', '[::1]', 'localhost', 'LOCALHOST', 'app.localhost', '127.1', '::ffff:127.0.0.1']) t.true(isLoopbackAddress(host), host);
-  for (const host of ['128.0.0.1', '0.0.0.0', '::', '10.0.0.1', 'localhost.example.com', 'example.com', '::2']) t.false(isLoopbackAddress(host), host);
+  for (const host of [
+    '127.0.0.1',
+    '127.255.0.9',
+    '::1',
+    '[::1]',
+    'localhost',
+    'LOCALHOST',
+    'app.localhost',
+    '127.1',
+    '::ffff:127.0.0.1',
+  ])
+    t.true(isLoopbackAddress(host), host);
+  for (const host of ['128.0.0.1', '0.0.0.0', '::', '10.0.0.1', 'localhost.example.com', 'example.com', '::2'])
+    t.false(isLoopbackAddress(host), host);
 });

@@ -1,9 +1,26 @@
 // Host spellings → canonical addresses, as getaddrinfo and the URL parser read them.
 import test from 'ava';
-import { canonicalAddress, canonicalIpv6, isLoopbackName, isUnspecifiedAddress, parseIpv4Spelling } from '../../src/net/address-spellings.js';
+import {
+  canonicalAddress,
+  canonicalIpv6,
+  isLoopbackName,
+  isUnspecifiedAddress,
+  parseIpv4Spelling,
+} from '../../src/net/address-spellings.js';
 
 test('every inet_aton spelling of 127.0.0.1 is 127.0.0.1', (t) => {
-  for (const spelling of ['127.0.0.1', '127.1', '127.0.1', '2130706433', '0x7f.1', '0x7f000001', '017700000001', '0177.0.0.1', '127.0.0.1.', '127.0x0.0.01']) {
+  for (const spelling of [
+    '127.0.0.1',
+    '127.1',
+    '127.0.1',
+    '2130706433',
+    '0x7f.1',
+    '0x7f000001',
+    '017700000001',
+    '0177.0.0.1',
+    '127.0.0.1.',
+    '127.0x0.0.01',
+  ]) {
     t.is(canonicalAddress(spelling), '127.0.0.1', spelling);
   }
 });
@@ -17,7 +34,21 @@ test('the short forms fill the remaining bytes from the last part', (t) => {
 });
 
 test('what is not an IPv4 spelling is a name (null)', (t) => {
-  for (const name of ['256.1', '1.16777216', '4294967296', '1.2.3.4.5', '08', '1..2', '.1', 'example.com', 'localhost', '127.0.0.1x', '', '0x1g', '1e3']) {
+  for (const name of [
+    '256.1',
+    '1.16777216',
+    '4294967296',
+    '1.2.3.4.5',
+    '08',
+    '1..2',
+    '.1',
+    'example.com',
+    'localhost',
+    '127.0.0.1x',
+    '',
+    '0x1g',
+    '1e3',
+  ]) {
     t.is(canonicalAddress(name), null, name);
   }
 });

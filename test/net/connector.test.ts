@@ -58,9 +58,18 @@ async function scriptedProxy(answer: string[] | 'silent' | 'hang-up'): Promise<S
 }
 
 const through = (port: number, url = `http://127.0.0.1:${port}`, timeoutMs = 5_000): Promise<Connection> =>
-  openConnection({ host: 'origin.example', port: 443, resolve: new Map(), proxy: parseProxyUrl(url, 'upstream-proxy'), timeoutMs });
+  openConnection({
+    host: 'origin.example',
+    port: 443,
+    resolve: new Map(),
+    proxy: parseProxyUrl(url, 'upstream-proxy'),
+    timeoutMs,
+  });
 
-async function failure(t: { fail(message: string): void }, attempt: Promise<Connection>): Promise<ConnectError['failure']> {
+async function failure(
+  t: { fail(message: string): void },
+  attempt: Promise<Connection>,
+): Promise<ConnectError['failure']> {
   try {
     const connection = await attempt;
     connection.socket.destroy();
@@ -82,8 +91,16 @@ test('sends CONNECT with the authority as Host and the credentials as Basic', as
     t.true(headers.includes('Host: origin.example:443'));
     t.true(headers.includes(`Proxy-Authorization: Basic ${Buffer.from('alice:s@cret').toString('base64')}`));
     t.true(headers.includes('User-Agent: tlswitness'));
-    t.false(headers.some((h) => /^connection: close$/i.test(h)), 'the connection is meant to stay open as the tunnel');
-    t.like(connection, { via: 'upstream-proxy', proxy: `http://127.0.0.1:${proxy.port}`, address: null, addressSource: null });
+    t.false(
+      headers.some((h) => /^connection: close$/i.test(h)),
+      'the connection is meant to stay open as the tunnel',
+    );
+    t.like(connection, {
+      via: 'upstream-proxy',
+      proxy: `http://127.0.0.1:${proxy.port}`,
+      address: null,
+      addressSource: null,
+    });
   } finally {
     await proxy.close();
   }
@@ -92,7 +109,13 @@ test('sends CONNECT with the authority as Host and the credentials as Basic', as
 test('an IPv6 target is bracketed in the CONNECT authority', async (t) => {
   const proxy = await scriptedProxy(['HTTP/1.1 200 OK\r\n\r\n']);
   try {
-    const connection = await openConnection({ host: '::1', port: 8443, resolve: new Map(), proxy: parseProxyUrl(`127.0.0.1:${proxy.port}`, 'env-proxy'), timeoutMs: 5_000 });
+    const connection = await openConnection({
+      host: '::1',
+      port: 8443,
+      resolve: new Map(),
+      proxy: parseProxyUrl(`127.0.0.1:${proxy.port}`, 'env-proxy'),
+      timeoutMs: 5_000,
+    });
     connection.socket.destroy();
     t.is(proxy.requests[0]!.split('\r\n')[0], 'CONNECT [::1]:8443 HTTP/1.1');
     t.is(connection.via, 'env-proxy');
@@ -106,7 +129,9 @@ test('bytes that follow the answer in the same packet are handed over as head, t
   try {
     const connection = await through(proxy.port);
     t.is(connection.head.toString('latin1'), '\x16\x03\x03first');
-    const echoed = new Promise<string>((resolve) => connection.socket.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    const echoed = new Promise<string>((resolve) =>
+      connection.socket.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+    );
     connection.socket.write('ping');
     t.is(await echoed, 'ping');
     connection.socket.destroy();
@@ -127,13 +152,55 @@ test('an answer head split over several packets, HTTP/1.0 and no reason phrase, 
 });
 
 const refusals: Array<[string, string, string | null, Partial<ConnectError['failure']>, RegExp]> = [
-  ['407 with NTLM and Negotiate only', 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n', null, { code: 'EPROXYAUTH', proxyStatus: 407 }, /wants NTLM or Negotiate authentication \(407\).*cntlm or px/],
-  ['407 to credentials', 'HTTP/1.1 407 Nope\r\nproxy-authenticate: Basic realm="corp"\r\n\r\n', 'u:p@', { code: 'EPROXYAUTH', proxyStatus: 407 }, /rejected the credentials \(407, it asks for Basic\): check user and password/],
-  ['407 without credentials', 'HTTP/1.1 407 Nope\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n', null, { code: 'EPROXYAUTH' }, /requires authentication \(407, Basic\): use --upstream-proxy http:\/\/user:pass@host:port/],
-  ['403', 'HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\n\r\nnope', null, { code: 'EPROXY403', proxyStatus: 403 }, /answered 403 to CONNECT origin\.example:443: the proxy forbids this destination/],
-  ['502', 'HTTP/1.1 502 Bad Gateway\r\n\r\n', null, { code: 'EPROXY502', proxyStatus: 502 }, /answered 502 to CONNECT origin\.example:443: the proxy could not reach the host/],
-  ['not HTTP', 'SSH-2.0-OpenSSH_9.6\r\n\r\n', null, { code: 'EPROXYPROTO' }, /did not answer CONNECT with HTTP: is it an HTTP proxy\?/],
-  ['a head that runs past 64 KiB', `HTTP/1.1 200 OK\r\nX-Pad: ${'a'.repeat(70 * 1024)}\r\n`, null, { code: 'EPROXYHEAD' }, /sent an answer head over 64 KiB/],
+  [
+    '407 with NTLM and Negotiate only',
+    'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n',
+    null,
+    { code: 'EPROXYAUTH', proxyStatus: 407 },
+    /wants NTLM or Negotiate authentication \(407\).*cntlm or px/,
+  ],
+  [
+    '407 to credentials',
+    'HTTP/1.1 407 Nope\r\nproxy-authenticate: Basic realm="corp"\r\n\r\n',
+    'u:p@',
+    { code: 'EPROXYAUTH', proxyStatus: 407 },
+    /rejected the credentials \(407, it asks for Basic\): check user and password/,
+  ],
+  [
+    '407 without credentials',
+    'HTTP/1.1 407 Nope\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n',
+    null,
+    { code: 'EPROXYAUTH' },
+    /requires authentication \(407, Basic\): use --upstream-proxy http:\/\/user:pass@host:port/,
+  ],
+  [
+    '403',
+    'HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\n\r\nnope',
+    null,
+    { code: 'EPROXY403', proxyStatus: 403 },
+    /answered 403 to CONNECT origin\.example:443: the proxy forbids this destination/,
+  ],
+  [
+    '502',
+    'HTTP/1.1 502 Bad Gateway\r\n\r\n',
+    null,
+    { code: 'EPROXY502', proxyStatus: 502 },
+    /answered 502 to CONNECT origin\.example:443: the proxy could not reach the host/,
+  ],
+  [
+    'not HTTP',
+    'SSH-2.0-OpenSSH_9.6\r\n\r\n',
+    null,
+    { code: 'EPROXYPROTO' },
+    /did not answer CONNECT with HTTP: is it an HTTP proxy\?/,
+  ],
+  [
+    'a head that runs past 64 KiB',
+    `HTTP/1.1 200 OK\r\nX-Pad: ${'a'.repeat(70 * 1024)}\r\n`,
+    null,
+    { code: 'EPROXYHEAD' },
+    /sent an answer head over 64 KiB/,
+  ],
 ];
 
 for (const [name, answer, credentials, expected, message] of refusals) {
@@ -154,7 +221,13 @@ for (const [name, answer, credentials, expected, message] of refusals) {
 test('a target node:http cannot put in a request line: a proxy failure, nothing sent, the socket closed', async (t) => {
   const proxy = await scriptedProxy('silent');
   try {
-    const attempt = openConnection({ host: 'bad\nhost', port: 443, resolve: new Map(), proxy: parseProxyUrl(`127.0.0.1:${proxy.port}`, 'upstream-proxy'), timeoutMs: 5_000 });
+    const attempt = openConnection({
+      host: 'bad\nhost',
+      port: 443,
+      resolve: new Map(),
+      proxy: parseProxyUrl(`127.0.0.1:${proxy.port}`, 'upstream-proxy'),
+      timeoutMs: 5_000,
+    });
     const got = await failure(t, attempt);
     t.like(got, { step: 'proxy', code: 'ERR_UNESCAPED_CHARACTERS' });
     t.regex(got.message, /^cannot send CONNECT for "bad\\nhost:443" to proxy http:\/\/127\.0\.0\.1:\d+: /);
@@ -197,7 +270,13 @@ test('a proxy port nobody listens on: refused, at step proxy', async (t) => {
 test('direct: no proxy, no CONNECT, an empty head and the literal address', async (t) => {
   const target = await scriptedProxy('silent');
   try {
-    const connection = await openConnection({ host: '127.0.0.1', port: target.port, resolve: new Map(), proxy: null, timeoutMs: 5_000 });
+    const connection = await openConnection({
+      host: '127.0.0.1',
+      port: target.port,
+      resolve: new Map(),
+      proxy: null,
+      timeoutMs: 5_000,
+    });
     connection.socket.destroy();
     t.like(connection, { via: 'direct', proxy: null, address: '127.0.0.1', addressSource: 'literal' });
     t.is(connection.head.length, 0);

@@ -24,7 +24,9 @@ async function serve(address: string, handler: (req: IncomingMessage, res: Serve
   const seen: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}${req.headers['proxy-authorization'] ? ` (${req.headers['proxy-authorization']})` : ''}`);
+    seen.push(
+      `${req.method} ${req.url}${req.headers['proxy-authorization'] ? ` (${req.headers['proxy-authorization']})` : ''}`,
+    );
     handler(req, res);
   });
   server.on('connection', (socket) => {
@@ -43,7 +45,8 @@ async function serve(address: string, handler: (req: IncomingMessage, res: Serve
   };
 }
 
-const issuerHandler = (_req: IncomingMessage, res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(issuerDer);
+const issuerHandler = (_req: IncomingMessage, res: ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(issuerDer);
 const base = { resolve: parseResolve([]), proxy: null, timeoutMs: 5000 };
 
 test('a loopback host may name an AIA URL on another loopback address (127.0.0.2): fetched', async (t) => {
@@ -59,19 +62,40 @@ test('a loopback host may name an AIA URL on another loopback address (127.0.0.2
 test('a public host naming a loopback URL, or a name that resolves to one: refused before any connection', async (t) => {
   const aia = await serve('127.0.0.2', issuerHandler);
   try {
-    const literal = await t.throwsAsync(fetchIssuer(`http://127.0.0.2:${aia.port}/issuer.der`, { ...base, hostCategory: 'public' }), { instanceOf: IssuerFetchError });
+    const literal = await t.throwsAsync(
+      fetchIssuer(`http://127.0.0.2:${aia.port}/issuer.der`, { ...base, hostCategory: 'public' }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(literal.refusal, 'internal-address');
     t.regex(literal.message, /refused: 127\.0\.0\.2 is a loopback address/);
-    const spelled = await t.throwsAsync(fetchIssuer(`http://2130706434:${aia.port}/issuer.der`, { ...base, hostCategory: 'public' }), { instanceOf: IssuerFetchError });
+    const spelled = await t.throwsAsync(
+      fetchIssuer(`http://2130706434:${aia.port}/issuer.der`, { ...base, hostCategory: 'public' }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(spelled.refusal, 'internal-address', '127.0.0.2 written as a number');
-    const resolved = await t.throwsAsync(fetchIssuer(`http://ca.example.com:${aia.port}/issuer.der`, { ...base, hostCategory: 'public', lookupAddress: async () => '127.0.0.2' }), { instanceOf: IssuerFetchError });
+    const resolved = await t.throwsAsync(
+      fetchIssuer(`http://ca.example.com:${aia.port}/issuer.der`, {
+        ...base,
+        hostCategory: 'public',
+        lookupAddress: async () => '127.0.0.2',
+      }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(resolved.refusal, 'internal-address');
-    const metadata = await t.throwsAsync(fetchIssuer('http://169.254.169.254/latest/meta-data/', { ...base, hostCategory: 'link-local' }), { instanceOf: IssuerFetchError });
+    const metadata = await t.throwsAsync(
+      fetchIssuer('http://169.254.169.254/latest/meta-data/', { ...base, hostCategory: 'link-local' }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(metadata.refusal, 'internal-address');
     // A redirect is judged again: a public-looking first hop cannot lead inside.
-    const hop = await serve('127.0.0.1', (_req, res) => res.writeHead(302, { location: `http://10.0.0.1/issuer.der` }).end());
+    const hop = await serve('127.0.0.1', (_req, res) =>
+      res.writeHead(302, { location: `http://10.0.0.1/issuer.der` }).end(),
+    );
     try {
-      const redirected = await t.throwsAsync(fetchIssuer(`http://127.0.0.1:${hop.port}/`, { ...base, hostCategory: 'loopback' }), { instanceOf: IssuerFetchError });
+      const redirected = await t.throwsAsync(
+        fetchIssuer(`http://127.0.0.1:${hop.port}/`, { ...base, hostCategory: 'loopback' }),
+        { instanceOf: IssuerFetchError },
+      );
       t.is(redirected.refusal, 'internal-address');
     } finally {
       await hop.close();
@@ -84,7 +108,9 @@ test('a public host naming a loopback URL, or a name that resolves to one: refus
 
 test('an answer over 64 KiB is refused, with or without Content-Length (a 1 MB body)', async (t) => {
   const big = Buffer.alloc(1024 * 1024, 0x30);
-  const declared = await serve('127.0.0.1', (_req, res) => res.writeHead(200, { 'content-length': big.length }).end(big));
+  const declared = await serve('127.0.0.1', (_req, res) =>
+    res.writeHead(200, { 'content-length': big.length }).end(big),
+  );
   const chunked = await serve('127.0.0.1', (_req, res) => {
     res.writeHead(200);
     for (let i = 0; i < 16; i++) res.write(big.subarray(i * 65536, (i + 1) * 65536));
@@ -92,7 +118,10 @@ test('an answer over 64 KiB is refused, with or without Content-Length (a 1 MB b
   });
   try {
     for (const server of [declared, chunked]) {
-      const error = await t.throwsAsync(fetchIssuer(`http://127.0.0.1:${server.port}/big`, { ...base, hostCategory: 'loopback' }), { instanceOf: IssuerFetchError });
+      const error = await t.throwsAsync(
+        fetchIssuer(`http://127.0.0.1:${server.port}/big`, { ...base, hostCategory: 'loopback' }),
+        { instanceOf: IssuerFetchError },
+      );
       t.is(error.refusal, 'too-large');
       t.regex(error.message, new RegExp(`over the ${MAX_ISSUER_BYTES / 1024} KiB`));
     }
@@ -112,7 +141,10 @@ test('a server that dribbles its answer is cut off at the deadline, whatever its
   });
   try {
     const started = Date.now();
-    const error = await t.throwsAsync(fetchIssuer(`http://127.0.0.1:${slow.port}/slow`, { ...base, hostCategory: 'loopback', timeoutMs: 400 }), { instanceOf: IssuerFetchError });
+    const error = await t.throwsAsync(
+      fetchIssuer(`http://127.0.0.1:${slow.port}/slow`, { ...base, hostCategory: 'loopback', timeoutMs: 400 }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(error.refusal, 'too-slow');
     t.true(Date.now() - started < 3000, `${Date.now() - started} ms`);
   } finally {
@@ -126,20 +158,37 @@ test('through an upstream proxy: the proxy gets the GET (absolute form, with its
   // A tiny forward proxy: absolute-form GETs, sent on to the AIA server whatever the name.
   const proxy = await serve('127.0.0.1', (req, res) => {
     const url = new URL(req.url!);
-    const upstream = request({ host: '127.0.0.2', port: aia.port, path: url.pathname, headers: { host: url.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: '127.0.0.2', port: aia.port, path: url.pathname, headers: { host: url.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     upstream.end();
   });
-  const spec: ProxySpec = { display: `http://127.0.0.1:${proxy.port}`, host: '127.0.0.1', port: proxy.port, authorization: 'Basic dTpw', via: 'upstream-proxy' };
+  const spec: ProxySpec = {
+    display: `http://127.0.0.1:${proxy.port}`,
+    host: '127.0.0.1',
+    port: proxy.port,
+    authorization: 'Basic dTpw',
+    via: 'upstream-proxy',
+  };
   try {
-    const certs = await fetchIssuer(`http://ca.example.com:${aia.port}/issuer.der`, { ...base, proxy: spec, hostCategory: 'public', lookupAddress: () => Promise.reject(new Error('no DNS here: the proxy resolves')) });
+    const certs = await fetchIssuer(`http://ca.example.com:${aia.port}/issuer.der`, {
+      ...base,
+      proxy: spec,
+      hostCategory: 'public',
+      lookupAddress: () => Promise.reject(new Error('no DNS here: the proxy resolves')),
+    });
     t.true(certs[0]!.equals(issuerDer));
     t.deepEqual(proxy.seen, [`GET http://ca.example.com:${aia.port}/issuer.der (Basic dTpw)`]);
     t.deepEqual(aia.seen, ['GET /issuer.der']);
-    const refused = await t.throwsAsync(fetchIssuer(`http://127.0.0.2:${aia.port}/issuer.der`, { ...base, proxy: spec, hostCategory: 'public' }), { instanceOf: IssuerFetchError });
+    const refused = await t.throwsAsync(
+      fetchIssuer(`http://127.0.0.2:${aia.port}/issuer.der`, { ...base, proxy: spec, hostCategory: 'public' }),
+      { instanceOf: IssuerFetchError },
+    );
     t.is(refused.refusal, 'internal-address');
     t.is(proxy.seen.length, 1, 'the refused URL never reached the proxy');
   } finally {

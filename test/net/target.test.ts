@@ -16,13 +16,26 @@ test('targets: host, host:port, [v6]:port, bare v6, URLs', (t) => {
 });
 
 test('bad targets are usage errors', (t) => {
-  for (const bad of ['', 'host:0', 'host:99999', 'host:abc', 'http://plain.example.com', 'a b', '[::1', `${'a'.repeat(300)}.com`]) {
+  for (const bad of [
+    '',
+    'host:0',
+    'host:99999',
+    'host:abc',
+    'http://plain.example.com',
+    'a b',
+    '[::1',
+    `${'a'.repeat(300)}.com`,
+  ]) {
     t.throws(() => parseTarget(bad), { instanceOf: TlswitnessError }, bad);
   }
 });
 
 test('--resolve takes curl forms, including bracketed IPv6 and several addresses', (t) => {
-  const map = parseResolve(['API.example.com:443:127.0.0.1', 'v6.example.com:8443:[::1]', 'multi.example.com:443:127.0.0.2,127.0.0.3']);
+  const map = parseResolve([
+    'API.example.com:443:127.0.0.1',
+    'v6.example.com:8443:[::1]',
+    'multi.example.com:443:127.0.0.2,127.0.0.3',
+  ]);
   t.deepEqual(map.get('api.example.com:443'), ['127.0.0.1']);
   t.deepEqual(map.get('v6.example.com:8443'), ['::1']);
   t.deepEqual(map.get('multi.example.com:443'), ['127.0.0.2', '127.0.0.3']);
@@ -32,7 +45,10 @@ test('--resolve takes curl forms, including bracketed IPv6 and several addresses
 });
 
 test('env proxies as curl: lowercase first, NO_PROXY suffixes, CIDR and *', (t) => {
-  t.is(envProxyFor('a.example.com', { HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }), 'http://lower:1');
+  t.is(
+    envProxyFor('a.example.com', { HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }),
+    'http://lower:1',
+  );
   t.is(envProxyFor('a.example.com', { ALL_PROXY: 'http://all:1' }), 'http://all:1');
   t.is(envProxyFor('a.example.com', {}), null);
   t.true(bypassesProxy('api.example.com', 'localhost, .example.com'));

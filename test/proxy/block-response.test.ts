@@ -19,7 +19,10 @@ test('a refused connection: "could not be reached", no chain heading with a coun
   const page = blockResponse(records.unreachable!, undefined);
   t.is(page.status, 502);
   const [first] = page.body.split('\n');
-  t.regex(first!, /^tlswitness blocked this request: 127\.0\.0\.1:\d+ could not be reached, so no TLS handshake took place\.$/);
+  t.regex(
+    first!,
+    /^tlswitness blocked this request: 127\.0\.0\.1:\d+ could not be reached, so no TLS handshake took place\.$/,
+  );
   t.notRegex(page.body, /failed TLS verification|Certificate chain as the server sent it/);
   t.regex(page.body, /^No certificate chain: 127\.0\.0\.1:\d+ sent none before the connection ended\.$/m);
   t.regex(page.body, /^Problem: +connection-failed \(fault: network/m);
@@ -41,7 +44,10 @@ test('the headline names why the host was not reached: DNS, time, the upstream p
     ['connect', 'could not be reached', 502],
   ];
   for (const [step, words, status] of cases) {
-    const record: HandshakeRecord = { ...unreachable, failure: { ...unreachable.failure!, step, code: step === 'timeout' ? 'ETIMEDOUT' : unreachable.failure!.code } };
+    const record: HandshakeRecord = {
+      ...unreachable,
+      failure: { ...unreachable.failure!, step, code: step === 'timeout' ? 'ETIMEDOUT' : unreachable.failure!.code },
+    };
     const page = blockResponse(record, undefined);
     t.is(page.status, status, step);
     t.regex(page.body.split('\n')[0]!, new RegExp(`:\\d+ ${words}, so no TLS handshake took place\\.$`), step);

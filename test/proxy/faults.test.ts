@@ -54,7 +54,10 @@ async function settledResources(expected?: string[]): Promise<string[]> {
   let last = '';
   for (let i = 0; i < 40; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const now = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort();
+    const now = process
+      .getActiveResourcesInfo()
+      .filter((r) => r !== 'TTYWrap')
+      .sort();
     if (expected && now.join() === expected.join()) return now;
     if (!expected && now.join() === last) return now;
     last = now.join();
@@ -63,7 +66,12 @@ async function settledResources(expected?: string[]): Promise<string[]> {
 }
 
 /** A GET inside the MITM'd session, read raw: the head, the body bytes, and whether the proxy cut it. */
-async function rawMitmGet(proxy: TestProxy, host: string, port: number, path: string): Promise<{ head: string; body: string }> {
+async function rawMitmGet(
+  proxy: TestProxy,
+  host: string,
+  port: number,
+  path: string,
+): Promise<{ head: string; body: string }> {
   const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
   return new Promise((resolve) => {
     let data = Buffer.alloc(0);
@@ -79,81 +87,122 @@ async function rawMitmGet(proxy: TestProxy, host: string, port: number, path: st
 
 const errorsIn = (proxy: TestProxy) => proxy.events.filter((e): e is ErrorEvent => e.type === 'error');
 
-test.serial('upstream faults: reset mid-response, silence, DNS failure, refused port, TLS that never answers; right status, diagnosis, nothing leaked', async (t) => {
-  const scenario = fixtures.pki.scenarios.valid!;
-  const https = await listen(createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, faultyHandler));
-  const http = await listen(createHttpServer(faultyHandler));
-  // Accepts TCP and never says a word of TLS (it reads, so it sees the proxy hang up).
-  const mute = await listen(createNetServer((socket: Socket) => socket.on('error', () => undefined).resume()));
-  const closedPort = await freePort();
-  const host = scenario.host!;
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${https.port}:127.0.0.1`, `mute.example.com:${mute.port}:127.0.0.1`], {}, { timeoutMs: CONNECT_TIMEOUT_MS, recordTimeoutMs: CONNECT_TIMEOUT_MS, limits: { responseTimeoutMs: RESPONSE_TIMEOUT_MS } });
-  try {
-    // Warm: the host recorded, a leaf minted, both agents used once.
-    t.is((await fetchViaProxy(proxy.port, `https://${host}:${https.port}/warm`, proxy.ca.certPem)).status, 200);
-    t.is((await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${http.port}/warm`)).status, 200);
-    const before = await settledResources();
+test.serial(
+  'upstream faults: reset mid-response, silence, DNS failure, refused port, TLS that never answers; right status, diagnosis, nothing leaked',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const https = await listen(
+      createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, faultyHandler),
+    );
+    const http = await listen(createHttpServer(faultyHandler));
+    // Accepts TCP and never says a word of TLS (it reads, so it sees the proxy hang up).
+    const mute = await listen(createNetServer((socket: Socket) => socket.on('error', () => undefined).resume()));
+    const closedPort = await freePort();
+    const host = scenario.host!;
+    const proxy = await startTestProxy(
+      fixtureTrust(fixtures.pki),
+      [`${host}:${https.port}:127.0.0.1`, `mute.example.com:${mute.port}:127.0.0.1`],
+      {},
+      {
+        timeoutMs: CONNECT_TIMEOUT_MS,
+        recordTimeoutMs: CONNECT_TIMEOUT_MS,
+        limits: { responseTimeoutMs: RESPONSE_TIMEOUT_MS },
+      },
+    );
+    try {
+      // Warm: the host recorded, a leaf minted, both agents used once.
+      t.is((await fetchViaProxy(proxy.port, `https://${host}:${https.port}/warm`, proxy.ca.certPem)).status, 200);
+      t.is((await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${http.port}/warm`)).status, 200);
+      const before = await settledResources();
 
-    // Reset mid-response: the app sees the connection close short of Content-Length, with nothing
-    // appended (http-mitm-proxy alone would write its error text into the body).
-    const reset = await rawMitmGet(proxy, host, https.port, '/reset');
-    t.regex(reset.head, /^HTTP\/1\.1 200 [\s\S]*content-length: 100000/i);
-    t.true(reset.body.length < 100_000, `MITM: ${reset.body.length} body bytes`);
-    t.regex(reset.body, /^a*$/);
-    const plainReset = await new Promise<{ bytes: number; aborted: boolean }>((resolve) => {
-      const socket = connect(proxy.port, '127.0.0.1', () => socket.write(`GET http://127.0.0.1:${http.port}/reset HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`));
-      let text = '';
-      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve({ bytes: text.length - text.indexOf('\r\n\r\n') - 4, aborted: !/\r\n0\r\n\r\n$/.test(text) && !/tlswitness|RESET/i.test(text.slice(-200)) }));
-    });
-    t.true(plainReset.bytes < 100_000 && plainReset.aborted, 'plain: cut, no error text appended to the body');
-    t.true(errorsIn(proxy).filter((e) => e.code === 'UPSTREAM_RESET').length >= 2);
+      // Reset mid-response: the app sees the connection close short of Content-Length, with nothing
+      // appended (http-mitm-proxy alone would write its error text into the body).
+      const reset = await rawMitmGet(proxy, host, https.port, '/reset');
+      t.regex(reset.head, /^HTTP\/1\.1 200 [\s\S]*content-length: 100000/i);
+      t.true(reset.body.length < 100_000, `MITM: ${reset.body.length} body bytes`);
+      t.regex(reset.body, /^a*$/);
+      const plainReset = await new Promise<{ bytes: number; aborted: boolean }>((resolve) => {
+        const socket = connect(proxy.port, '127.0.0.1', () =>
+          socket.write(`GET http://127.0.0.1:${http.port}/reset HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () =>
+          resolve({
+            bytes: text.length - text.indexOf('\r\n\r\n') - 4,
+            aborted: !/\r\n0\r\n\r\n$/.test(text) && !/tlswitness|RESET/i.test(text.slice(-200)),
+          }),
+        );
+      });
+      t.true(plainReset.bytes < 100_000 && plainReset.aborted, 'plain: cut, no error text appended to the body');
+      t.true(errorsIn(proxy).filter((e) => e.code === 'UPSTREAM_RESET').length >= 2);
 
-    // Accepts and never answers: 504 after the response timeout, saying so.
-    const started = Date.now();
-    const hang = await fetchViaProxy(proxy.port, `https://${host}:${https.port}/hang`, proxy.ca.certPem);
-    t.is(hang.status, 504);
-    t.regex(hang.body, new RegExp(`${host}:${https.port} accepted the connection but sent nothing for ${RESPONSE_TIMEOUT_MS} ms`));
-    t.true(Date.now() - started < RESPONSE_TIMEOUT_MS + 3000);
-    const plainHang = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${http.port}/hang`);
-    t.is(plainHang.status, 504);
-    t.regex(plainHang.body, /sent nothing for 600 ms/);
+      // Accepts and never answers: 504 after the response timeout, saying so.
+      const started = Date.now();
+      const hang = await fetchViaProxy(proxy.port, `https://${host}:${https.port}/hang`, proxy.ca.certPem);
+      t.is(hang.status, 504);
+      t.regex(
+        hang.body,
+        new RegExp(`${host}:${https.port} accepted the connection but sent nothing for ${RESPONSE_TIMEOUT_MS} ms`),
+      );
+      t.true(Date.now() - started < RESPONSE_TIMEOUT_MS + 3000);
+      const plainHang = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${http.port}/hang`);
+      t.is(plainHang.status, 504);
+      t.regex(plainHang.body, /sent nothing for 600 ms/);
 
-    // DNS failure: a 502 naming the host and the fix, on both paths.
-    const nx = await fetchViaProxy(proxy.port, 'https://nxdomain.invalid:8443/', proxy.ca.certPem);
-    t.is(nx.status, 502);
-    t.regex(nx.body, /connection-failed[\s\S]*cannot resolve nxdomain\.invalid \(ENOTFOUND\)/);
-    const plainNx = await fetchPlainViaProxy(proxy.port, 'http://nxdomain.invalid/');
-    t.is(plainNx.status, 502);
-    t.regex(plainNx.body, /cannot resolve nxdomain\.invalid \(ENOTFOUND\): check the name, or pin it with --resolve/);
+      // DNS failure: a 502 naming the host and the fix, on both paths.
+      const nx = await fetchViaProxy(proxy.port, 'https://nxdomain.invalid:8443/', proxy.ca.certPem);
+      t.is(nx.status, 502);
+      t.regex(nx.body, /connection-failed[\s\S]*cannot resolve nxdomain\.invalid \(ENOTFOUND\)/);
+      const plainNx = await fetchPlainViaProxy(proxy.port, 'http://nxdomain.invalid/');
+      t.is(plainNx.status, 502);
+      t.regex(plainNx.body, /cannot resolve nxdomain\.invalid \(ENOTFOUND\): check the name, or pin it with --resolve/);
 
-    // A port nobody listens on: 502, refused.
-    const refused = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${closedPort}/`);
-    t.is(refused.status, 502);
-    t.regex(refused.body, /refused the connection/);
+      // A port nobody listens on: 502, refused.
+      const refused = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${closedPort}/`);
+      t.is(refused.status, 502);
+      t.regex(refused.body, /refused the connection/);
 
-    // TCP accepted, TLS never answered: the recording times out, the app gets a 504 with the diagnosis.
-    const mitmMute = await fetchViaProxy(proxy.port, `https://mute.example.com:${mute.port}/`, proxy.ca.certPem);
-    t.is(mitmMute.status, 504);
-    t.regex(mitmMute.body, /handshake-failed[\s\S]*within 800 ms/);
+      // TCP accepted, TLS never answered: the recording times out, the app gets a 504 with the diagnosis.
+      const mitmMute = await fetchViaProxy(proxy.port, `https://mute.example.com:${mute.port}/`, proxy.ca.certPem);
+      t.is(mitmMute.status, 504);
+      t.regex(mitmMute.body, /handshake-failed[\s\S]*within 800 ms/);
 
-    const codes = new Set(errorsIn(proxy).map((e) => e.code));
-    for (const code of ['UPSTREAM_RESET', 'UPSTREAM_TIMEOUT', 'UPSTREAM_DNS', 'UPSTREAM_REFUSED'] as const) t.true(codes.has(code), `an error event ${code}`);
-    t.deepEqual(await settledResources(before), before, 'no socket, server or timer left behind');
-  } finally {
-    await proxy.close();
-    await Promise.all([https, http, mute].map(closeServer));
-  }
-});
+      const codes = new Set(errorsIn(proxy).map((e) => e.code));
+      for (const code of ['UPSTREAM_RESET', 'UPSTREAM_TIMEOUT', 'UPSTREAM_DNS', 'UPSTREAM_REFUSED'] as const)
+        t.true(codes.has(code), `an error event ${code}`);
+      t.deepEqual(await settledResources(before), before, 'no socket, server or timer left behind');
+    } finally {
+      await proxy.close();
+      await Promise.all([https, http, mute].map(closeServer));
+    }
+  },
+);
 
 test.serial('upstream proxy down, or answering 407: 502 that says which and what to do; nothing leaked', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const origin = await listen(createHttpServer(faultyHandler));
-  const demanding = await startConnectProxy({ refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"' });
+  const demanding = await startConnectProxy({
+    refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"',
+  });
   const down = await parseProxyUrl(`http://127.0.0.1:${await freePort()}`, 'upstream-proxy');
-  const viaDown = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, { upstreamProxy: down, timeoutMs: CONNECT_TIMEOUT_MS, recordTimeoutMs: CONNECT_TIMEOUT_MS });
-  const via407 = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, { upstreamProxy: parseProxyUrl(demanding.url, 'upstream-proxy'), timeoutMs: CONNECT_TIMEOUT_MS, recordTimeoutMs: CONNECT_TIMEOUT_MS });
+  const viaDown = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [],
+    {},
+    { upstreamProxy: down, timeoutMs: CONNECT_TIMEOUT_MS, recordTimeoutMs: CONNECT_TIMEOUT_MS },
+  );
+  const via407 = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [],
+    {},
+    {
+      upstreamProxy: parseProxyUrl(demanding.url, 'upstream-proxy'),
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      recordTimeoutMs: CONNECT_TIMEOUT_MS,
+    },
+  );
   const url = `https://${scenario.host}:8443/`;
   try {
     const before = await settledResources();
@@ -166,7 +215,10 @@ test.serial('upstream proxy down, or answering 407: 502 that says which and what
 
     const authAnswer = await fetchViaProxy(via407.port, url, via407.ca.certPem);
     t.is(authAnswer.status, 502);
-    t.regex(authAnswer.body, /requires authentication \(407, Basic\): use --upstream-proxy http:\/\/user:pass@host:port/);
+    t.regex(
+      authAnswer.body,
+      /requires authentication \(407, Basic\): use --upstream-proxy http:\/\/user:pass@host:port/,
+    );
     t.true(errorsIn(viaDown).some((e) => e.code === 'UPSTREAM_REFUSED' || e.code === 'UPSTREAM_PROXY'));
     t.deepEqual(await settledResources(before), before, 'no socket, server or timer left behind');
   } finally {

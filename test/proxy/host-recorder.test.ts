@@ -13,7 +13,11 @@ function recorderWithClock() {
     () => {
       probes.push(clock.now);
       const failed = probes.length === 3;
-      return Promise.resolve({ id: `h-${probes.length}`, verification: { ok: !failed }, failure: failed ? { step: 'tls' } : null } as unknown as HandshakeRecord);
+      return Promise.resolve({
+        id: `h-${probes.length}`,
+        verification: { ok: !failed },
+        failure: failed ? { step: 'tls' } : null,
+      } as unknown as HandshakeRecord);
     },
     () => undefined,
     30_000,

@@ -9,16 +9,47 @@ const route = (raw: string) => {
 };
 
 test('the route is the one parsed URL: scheme any case, default port, IPv6 literal, path and query', (t) => {
-  t.deepEqual(route('HTTP://Example.Test/x?y=1'), { host: 'example.test', port: 80, path: '/x?y=1', hostHeader: 'example.test', url: 'http://example.test/x?y=1' });
-  t.deepEqual(route('http://example.test:80/'), { host: 'example.test', port: 80, path: '/', hostHeader: 'example.test', url: 'http://example.test/' });
-  t.deepEqual(route('http://[::1]:8081/six'), { host: '::1', port: 8081, path: '/six', hostHeader: '[::1]:8081', url: 'http://[::1]:8081/six' });
-  t.deepEqual(route('http://127.1:9/'), { host: '127.0.0.1', port: 9, path: '/', hostHeader: '127.0.0.1:9', url: 'http://127.0.0.1:9/' });
+  t.deepEqual(route('HTTP://Example.Test/x?y=1'), {
+    host: 'example.test',
+    port: 80,
+    path: '/x?y=1',
+    hostHeader: 'example.test',
+    url: 'http://example.test/x?y=1',
+  });
+  t.deepEqual(route('http://example.test:80/'), {
+    host: 'example.test',
+    port: 80,
+    path: '/',
+    hostHeader: 'example.test',
+    url: 'http://example.test/',
+  });
+  t.deepEqual(route('http://[::1]:8081/six'), {
+    host: '::1',
+    port: 8081,
+    path: '/six',
+    hostHeader: '[::1]:8081',
+    url: 'http://[::1]:8081/six',
+  });
+  t.deepEqual(route('http://127.1:9/'), {
+    host: '127.0.0.1',
+    port: 9,
+    path: '/',
+    hostHeader: '127.0.0.1:9',
+    url: 'http://127.0.0.1:9/',
+  });
   t.is(route('http://example.test').path, '/');
   t.is(route('hTtP://[::FFFF:127.0.0.1]/').host, '::ffff:7f00:1');
 });
 
 test('credentials in the target are refused (400), however they are written', (t) => {
-  for (const raw of ['http://127.0.0.1:pw@example.invalid/', 'http://user@example.test/', 'HTTP://u:p@[::1]:80/', 'http://:@example.test/', 'http://a@b@example.test/', 'http://u:p\\@example.test/']) {
+  for (const raw of [
+    'http://127.0.0.1:pw@example.invalid/',
+    'http://user@example.test/',
+    'HTTP://u:p@[::1]:80/',
+    'http://:@example.test/',
+    'http://a@b@example.test/',
+    'http://u:p\\@example.test/',
+  ]) {
     const verdict = checkPlainRequest(raw, true);
     t.true('refuse' in verdict && verdict.refuse === 400, raw);
   }

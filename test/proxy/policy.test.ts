@@ -21,11 +21,23 @@ test('passthrough patterns as SPEC: exact, *. any depth but not the apex, IPs, o
   for (const bad of ['', '*.', 'a b', 'host:99999', '[zz]:1', '.example.com']) t.is(parsePassthrough(bad), null, bad);
 });
 
-test("the ClientHello reader finds SNI and ALPN in a real Node ClientHello, and says when it is not TLS", async (t) => {
+test('the ClientHello reader finds SNI and ALPN in a real Node ClientHello, and says when it is not TLS', async (t) => {
   const server = createServer();
-  const first = new Promise<Buffer>((resolve) => server.once('connection', (s) => s.once('data', (d: Buffer) => { resolve(d); s.destroy(); })));
+  const first = new Promise<Buffer>((resolve) =>
+    server.once('connection', (s) =>
+      s.once('data', (d: Buffer) => {
+        resolve(d);
+        s.destroy();
+      }),
+    ),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = tlsConnect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', servername: 'grpc.example.com', ALPNProtocols: ['h2'] });
+  const client = tlsConnect({
+    port: (server.address() as AddressInfo).port,
+    host: '127.0.0.1',
+    servername: 'grpc.example.com',
+    ALPNProtocols: ['h2'],
+  });
   client.on('error', () => undefined);
   const hello = readClientHello(await first);
   t.deepEqual(hello, { tls: true, serverName: 'grpc.example.com', alpn: ['h2'] });
@@ -36,8 +48,33 @@ test("the ClientHello reader finds SNI and ALPN in a real Node ClientHello, and 
 });
 
 test('a chain Node verifies but a level-2 client refuses (weak-crypto) is not forwarded: re-signing it would hide it from the app', (t) => {
-  const base = { failure: null, verification: { ok: true, code: null, opensslCode: 0, message: 'ok' }, chainAnalysis: { fetched: null } } as unknown as HandshakeRecord;
-  t.true(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'ok', liability: 'none', confidence: 'high', summary: '', action: '' } }));
-  t.true(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: '', action: '' } }));
-  t.false(upstreamAcceptable({}, { ...base, diagnosis: { problem: 'weak-crypto', liability: 'server', confidence: 'high', summary: '', action: '' } }));
+  const base = {
+    failure: null,
+    verification: { ok: true, code: null, opensslCode: 0, message: 'ok' },
+    chainAnalysis: { fetched: null },
+  } as unknown as HandshakeRecord;
+  t.true(
+    upstreamAcceptable(
+      {},
+      { ...base, diagnosis: { problem: 'ok', liability: 'none', confidence: 'high', summary: '', action: '' } },
+    ),
+  );
+  t.true(
+    upstreamAcceptable(
+      {},
+      {
+        ...base,
+        diagnosis: { problem: 'wrong-order', liability: 'server', confidence: 'high', summary: '', action: '' },
+      },
+    ),
+  );
+  t.false(
+    upstreamAcceptable(
+      {},
+      {
+        ...base,
+        diagnosis: { problem: 'weak-crypto', liability: 'server', confidence: 'high', summary: '', action: '' },
+      },
+    ),
+  );
 });

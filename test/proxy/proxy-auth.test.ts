@@ -26,9 +26,18 @@ test('credentials are checked exactly', (t) => {
   t.throws(() => parseProxyAuth(':x'), { instanceOf: TlswitnessError });
 });
 
-function status(port: number, options: { method?: string; path: string; headers?: Record<string, string> }): Promise<number> {
+function status(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string> },
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: options.method ?? 'GET',
+      path: options.path,
+      headers: options.headers,
+    });
     req.on('connect', (res, socket) => {
       socket.destroy();
       resolve(res.statusCode ?? 0);
@@ -52,7 +61,13 @@ test('CONNECT and plain HTTP need the credentials when --auth is set', async (t)
     t.is(await status(proxy.port, { ...connect, headers: { 'proxy-authorization': basic('alice:s3cret') } }), 200);
     const plain = { path: `http://127.0.0.1:${origin.port}/x`, headers: { host: `127.0.0.1:${origin.port}` } };
     t.is(await status(proxy.port, plain), 407);
-    t.is(await status(proxy.port, { ...plain, headers: { ...plain.headers, 'proxy-authorization': basic('alice:s3cret') } }), 200);
+    t.is(
+      await status(proxy.port, {
+        ...plain,
+        headers: { ...plain.headers, 'proxy-authorization': basic('alice:s3cret') },
+      }),
+      200,
+    );
     t.false(JSON.stringify(proxy.events).includes('s3cret'));
   } finally {
     await proxy.close();

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
-import { fetchPlainViaProxy, fetchViaProxy, startHttpOrigin, startHttpsOrigin, startTestProxy, tlsViaProxy, type Origin } from '../helpers/proxy.js';
+import {
+  fetchPlainViaProxy,
+  fetchViaProxy,
+  startHttpOrigin,
+  startHttpsOrigin,
+  startTestProxy,
+  tlsViaProxy,
+  type Origin,
+} from '../helpers/proxy.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import type { RequestEvent } from '../../src/events.js';
 import { testNeeding } from '../helpers/requires.js';
@@ -29,8 +37,10 @@ async function withOrigin(name: string, fn: (origin: Origin, host: string) => Pr
   }
 }
 
-const handshakes = (events: unknown[]) => events.filter((e): e is HandshakeRecord => (e as { type: string }).type === 'handshake');
-const requests = (events: unknown[]) => events.filter((e): e is RequestEvent => (e as { type: string }).type === 'request');
+const handshakes = (events: unknown[]) =>
+  events.filter((e): e is HandshakeRecord => (e as { type: string }).type === 'handshake');
+const requests = (events: unknown[]) =>
+  events.filter((e): e is RequestEvent => (e as { type: string }).type === 'request');
 
 test('a valid host: 200 and the body through the MITM, its handshake recorded once, the request logged', async (t) => {
   await withOrigin('valid', async (origin, host) => {
@@ -64,7 +74,20 @@ test('curl through the proxy trusts the minted leaf with the local CA', async (t
     const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
     writeFileSync(caFile, proxy.ca.certPem);
     try {
-      const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://${host}:${origin.port}/via-curl`], { env: { PATH: process.env.PATH } });
+      const { stdout } = await run(
+        'curl',
+        [
+          '-sS',
+          '--max-time',
+          '10',
+          '--proxy',
+          `http://127.0.0.1:${proxy.port}`,
+          '--cacert',
+          caFile,
+          `https://${host}:${origin.port}/via-curl`,
+        ],
+        { env: { PATH: process.env.PATH } },
+      );
       t.is(stdout, 'hello from valid /via-curl\n');
     } finally {
       await proxy.close();
@@ -91,7 +114,9 @@ for (const [name, problem] of [
         t.regex(text.body, /Action: +\S/);
         t.regex(text.body, /-----BEGIN CERTIFICATE-----/);
         t.false(text.body.includes('hello from'), 'the origin was never asked');
-        const html = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem, { accept: 'text/html' });
+        const html = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem, {
+          accept: 'text/html',
+        });
         t.regex(String(html.headers['content-type']), /text\/html/);
         t.regex(html.body, /<h1>TLS problem: /);
         t.is(handshakes(proxy.events)[0]!.diagnosis.problem, problem);
@@ -138,17 +163,25 @@ test('an app that does not trust the local CA shows up as client-tls-error', asy
   await withOrigin('valid', async (origin, host) => {
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     try {
-      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null), { message: /self-signed|unable to verify|local issuer/ });
-      for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'client-tls-error'); i++) await new Promise((r) => setTimeout(r, 20));
+      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null), {
+        message: /self-signed|unable to verify|local issuer/,
+      });
+      for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'client-tls-error'); i++)
+        await new Promise((r) => setTimeout(r, 20));
       const rejection = proxy.events.find((e) => e.type === 'client-tls-error');
       t.truthy(rejection);
       t.is(rejection && 'host' in rejection ? rejection.host : null, host);
       t.regex(rejection && 'action' in rejection ? rejection.action : '', /tlswitness ca env/);
       // Two more refusals for the same host: the event suggests --passthrough (a pinned app).
-      for (let i = 0; i < 2; i++) await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null));
-      for (let i = 0; i < 50 && proxy.events.filter((e) => e.type === 'client-tls-error').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 2; i++)
+        await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, null));
+      for (let i = 0; i < 50 && proxy.events.filter((e) => e.type === 'client-tls-error').length < 3; i++)
+        await new Promise((r) => setTimeout(r, 20));
       const third = proxy.events.filter((e) => e.type === 'client-tls-error')[2];
-      t.regex(third && 'action' in third ? third.action : '', new RegExp(`--passthrough ${host.replace(/\./g, '\\.')}`));
+      t.regex(
+        third && 'action' in third ? third.action : '',
+        new RegExp(`--passthrough ${host.replace(/\./g, '\\.')}`),
+      );
     } finally {
       await proxy.close();
     }
@@ -159,10 +192,14 @@ test('no private key and no Authorization, Cookie or Set-Cookie value in any eve
   await withOrigin('valid', async (origin, host) => {
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     try {
-      const result = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/private`, proxy.ca.certPem, { authorization: 'Bearer top-secret-token', cookie: 'sid=top-secret-cookie' });
+      const result = await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/private`, proxy.ca.certPem, {
+        authorization: 'Bearer top-secret-token',
+        cookie: 'sid=top-secret-cookie',
+      });
       t.is(result.headers['x-seen-authorization'], 'yes', 'the app’s own header still reaches the origin');
       const serialized = JSON.stringify(proxy.events);
-      for (const secret of ['PRIVATE KEY', 'top-secret-token', 'top-secret-cookie', 'origin-secret-cookie']) t.false(serialized.includes(secret), secret);
+      for (const secret of ['PRIVATE KEY', 'top-secret-token', 'top-secret-cookie', 'origin-secret-cookie'])
+        t.false(serialized.includes(secret), secret);
     } finally {
       await proxy.close();
     }
@@ -173,7 +210,9 @@ test('a bad CONNECT target gets a 400 and an error event; the proxy keeps servin
   await withOrigin('valid', async (origin, host) => {
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     try {
-      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:0/`, proxy.ca.certPem), { message: /CONNECT answered 400/ });
+      await t.throwsAsync(fetchViaProxy(proxy.port, `https://${host}:0/`, proxy.ca.certPem), {
+        message: /CONNECT answered 400/,
+      });
       t.true(proxy.events.some((e) => e.type === 'error' && e.code === 'BAD_CONNECT'));
       t.is((await fetchViaProxy(proxy.port, `https://${host}:${origin.port}/`, proxy.ca.certPem)).status, 200);
     } finally {
@@ -203,7 +242,10 @@ test('a WebSocket echo through the MITM', async (t) => {
     t.is(answer, 'echo: ping through the MITM');
     ws.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    t.false(proxy.events.some((e) => e.type === 'client-tls-error'), 'a WebSocket-only session is not a rejected CA');
+    t.false(
+      proxy.events.some((e) => e.type === 'client-tls-error'),
+      'a WebSocket-only session is not a rejected CA',
+    );
   } finally {
     await proxy.close();
     wss.close();
@@ -218,11 +260,29 @@ test('the local CA is never trusted upstream, even when it sits in the system or
   const { runCli, cleanEnv } = await import('../helpers/fixtures.js');
   await withOrigin('valid', async (origin, host) => {
     const certsDir = mkdtempSync(join(tmpdir(), 'tlswitness-own-ca-'));
-    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`], {}, { certsDir });
+    const proxy = await startTestProxy(
+      fixtureTrust(fixtures.pki),
+      [`${host}:${origin.port}:127.0.0.1`],
+      {},
+      { certsDir },
+    );
     const caFile = join(certsDir, 'ca', 'certs', 'ca.pem');
     try {
       // inspect through the proxy: it is shown the leaf the proxy minted with the local CA.
-      const result = await runCli(['inspect', `${host}:${origin.port}`, '--json', '--certs-dir', certsDir, '--extra-ca', caFile, '--upstream-proxy', `http://127.0.0.1:${proxy.port}`], cleanEnv({ SSL_CERT_FILE: caFile }));
+      const result = await runCli(
+        [
+          'inspect',
+          `${host}:${origin.port}`,
+          '--json',
+          '--certs-dir',
+          certsDir,
+          '--extra-ca',
+          caFile,
+          '--upstream-proxy',
+          `http://127.0.0.1:${proxy.port}`,
+        ],
+        cleanEnv({ SSL_CERT_FILE: caFile }),
+      );
       t.is(result.stderr, '');
       const record = JSON.parse(result.stdout);
       t.regex(record.chain[0].issuer, /tlswitness CA/);
@@ -236,7 +296,9 @@ test('the local CA is never trusted upstream, even when it sits in the system or
   });
 });
 
-testNeeding(spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0 ? null : 'python3 is not installed here')('python3 (urllib, HTTPS_PROXY and the local CA) gets the page through the MITM', async (t) => {
+testNeeding(
+  spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0 ? null : 'python3 is not installed here',
+)('python3 (urllib, HTTPS_PROXY and the local CA) gets the page through the MITM', async (t) => {
   await withOrigin('valid', async (origin, host) => {
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     const caFile = join(fixtures.dir, `python-ca-${proxy.port}.pem`);
@@ -248,7 +310,9 @@ testNeeding(spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 
       'sys.stdout.write(opener.open(sys.argv[1], timeout=10).read().decode())',
     ].join('\n');
     try {
-      const { stdout } = await run('python3', ['-c', script, `https://${host}:${origin.port}/from-python`], { env: { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } });
+      const { stdout } = await run('python3', ['-c', script, `https://${host}:${origin.port}/from-python`], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` },
+      });
       t.is(stdout, 'hello from valid /from-python\n');
     } finally {
       await proxy.close();

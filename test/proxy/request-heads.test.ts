@@ -100,10 +100,19 @@ function watch(tls: TLSSocket): Watched {
   };
 }
 
-async function withColdHost(run: (proxy: TestProxy, upstream: Upstream, host: string) => Promise<void>, delayMs = UPSTREAM_DELAY_MS, headerTimeoutMs = HEADER_TIMEOUT_MS): Promise<void> {
+async function withColdHost(
+  run: (proxy: TestProxy, upstream: Upstream, host: string) => Promise<void>,
+  delayMs = UPSTREAM_DELAY_MS,
+  headerTimeoutMs = HEADER_TIMEOUT_MS,
+): Promise<void> {
   const scenario = fixtures.pki.scenarios.valid!;
   const upstream = await startSlowUpstream(scenario, delayMs);
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${upstream.port}:127.0.0.1`], {}, { limits: { headerTimeoutMs } });
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [`${scenario.host}:${upstream.port}:127.0.0.1`],
+    {},
+    { limits: { headerTimeoutMs } },
+  );
   try {
     await run(proxy, upstream, scenario.host!);
   } finally {
@@ -152,7 +161,10 @@ test('cold host: garbage after the TLS handshake gets 400 and an error event', a
   });
 });
 
-for (const [delayMs, headerTimeoutMs] of [[UPSTREAM_DELAY_MS, HEADER_TIMEOUT_MS], [1200, 400]] as const) {
+for (const [delayMs, headerTimeoutMs] of [
+  [UPSTREAM_DELAY_MS, HEADER_TIMEOUT_MS],
+  [1200, 400],
+] as const) {
   test(`cold host: a request sent right after the handshake is answered (recording ${delayMs} ms, header deadline ${headerTimeoutMs} ms)`, async (t) => {
     await withColdHost(
       async (proxy, upstream, host) => {
@@ -171,7 +183,14 @@ for (const [delayMs, headerTimeoutMs] of [[UPSTREAM_DELAY_MS, HEADER_TIMEOUT_MS]
 }
 
 /** A POST whose body comes in `pieces`, one every `everyMs`; resolves when all were written or the connection closed. */
-async function postInPieces(tls: TLSSocket, host: string, path: string, length: number, pieces: Buffer[], everyMs: number): Promise<void> {
+async function postInPieces(
+  tls: TLSSocket,
+  host: string,
+  path: string,
+  length: number,
+  pieces: Buffer[],
+  everyMs: number,
+): Promise<void> {
   tls.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`);
   for (const piece of pieces) {
     if (tls.destroyed) return;
@@ -191,7 +210,8 @@ test('a request body that stalls gets 408 within two header deadlines, and its u
     // deadline, so a loaded machine can hear "too slowly" before "stalled"; both are the right 408.
     t.regex(watched.text(), /^HTTP\/1\.1 408 [\s\S]*(stalled|too slowly)/);
     // The upstream sees its request end (not left open until the response timeout).
-    for (let i = 0; i < 50 && !upstream.ended.has('/stall'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 50 && !upstream.ended.has('/stall'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     t.is(upstream.ended.get('/stall'), 'cut');
     t.deepEqual(errorCodes(proxy), ['BODY_TIMEOUT'], 'one event, not also "the app left early"');
   }, 0);
@@ -201,7 +221,14 @@ test('a body dribbled just inside the stall deadline is cut by the minimum rate'
   await withColdHost(async (proxy, upstream, host) => {
     const tls = await tlsViaProxy(proxy.port, host, upstream.port, { ca: [proxy.ca.certPem] });
     const watched = watch(tls);
-    const dribble = postInPieces(tls, host, '/dribble', 100, Array.from({ length: 100 }, () => Buffer.from('a')), HEADER_TIMEOUT_MS * 0.6);
+    const dribble = postInPieces(
+      tls,
+      host,
+      '/dribble',
+      100,
+      Array.from({ length: 100 }, () => Buffer.from('a')),
+      HEADER_TIMEOUT_MS * 0.6,
+    );
     const ms = await watched.closed(2 * HEADER_TIMEOUT_MS + 1500);
     t.not(ms, null, 'the dribbling upload was still open');
     t.regex(watched.text(), /^HTTP\/1\.1 408 [\s\S]*too slowly/);
@@ -215,7 +242,14 @@ test('an upload slower than the header deadline but steady is not cut', async (t
     const tls = await tlsViaProxy(proxy.port, host, upstream.port, { ca: [proxy.ca.certPem] });
     const watched = watch(tls);
     // 24 KiB over about 2.4 s: 10 KiB/s, far above the minimum rate.
-    await postInPieces(tls, host, '/steady', 24 * 1024, Array.from({ length: 24 }, () => Buffer.alloc(1024, 0x62)), 100);
+    await postInPieces(
+      tls,
+      host,
+      '/steady',
+      24 * 1024,
+      Array.from({ length: 24 }, () => Buffer.alloc(1024, 0x62)),
+      100,
+    );
     t.not(await watched.closed(3000), null);
     t.regex(watched.text(), /^HTTP\/1\.1 200 [\s\S]*got 24576 bytes/);
     t.false(errorCodes(proxy).includes('BODY_TIMEOUT'));

@@ -14,17 +14,25 @@ test.before(async () => {
 });
 test.after.always(async () => fixtures?.close());
 
-async function recorded(events: Array<{ type: string }>): Promise<Array<{ type: string; diagnosis?: { problem: string } }>> {
-  for (let i = 0; i < 100 && !events.some((e) => e.type === 'handshake'); i++) await new Promise((r) => setTimeout(r, 20));
+async function recorded(
+  events: Array<{ type: string }>,
+): Promise<Array<{ type: string; diagnosis?: { problem: string } }>> {
+  for (let i = 0; i < 100 && !events.some((e) => e.type === 'handshake'); i++)
+    await new Promise((r) => setTimeout(r, 20));
   return events.filter((e) => e.type === 'handshake');
 }
 
 test('--on-upstream-error tunnel: the app sees the real certificate and its own error; the record is written', async (t) => {
   const scenario = fixtures.pki.scenarios.expired!;
   const origin = await startHttpsOrigin(scenario);
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { onUpstreamError: 'tunnel' });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {
+    onUpstreamError: 'tunnel',
+  });
   try {
-    await t.throwsAsync(fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/`, fixtures.pki.publicRoot.pem), { message: /certificate has expired/ });
+    await t.throwsAsync(
+      fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/`, fixtures.pki.publicRoot.pem),
+      { message: /certificate has expired/ },
+    );
     t.is((await recorded(proxy.events))[0]!.diagnosis!.problem, 'expired');
   } finally {
     await proxy.close();
@@ -40,7 +48,11 @@ for (const [label, policy] of ROUTES) {
   test(`${label}: the origin's own chain reaches the app, and the chain is recorded`, async (t) => {
     const scenario = fixtures.pki.scenarios.valid!;
     const origin = await startHttpsOrigin(scenario);
-    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], policy);
+    const proxy = await startTestProxy(
+      fixtureTrust(fixtures.pki),
+      [`${scenario.host}:${origin.port}:127.0.0.1`],
+      policy,
+    );
     try {
       const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, { ca: [fixtures.pki.publicRoot.pem] });
       t.is(tls.getPeerX509Certificate()?.subject, 'CN=valid.example.com');
@@ -60,7 +72,10 @@ test('an app that offers only h2 (gRPC) is passed through', async (t) => {
   const origin = await startScenarioServer(scenario);
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
   try {
-    const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, { ca: [fixtures.pki.publicRoot.pem], alpn: ['h2'] });
+    const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, {
+      ca: [fixtures.pki.publicRoot.pem],
+      alpn: ['h2'],
+    });
     t.true(tls.authorized);
     t.is(tls.getPeerX509Certificate()?.issuer, 'C=US\nO=Fixture Trust Services\nCN=Fixture Public CA 1');
     tls.destroy();
@@ -77,7 +92,10 @@ test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
   try {
     const answer = await rawViaProxy(proxy.port, '127.0.0.1', (echo.address() as AddressInfo).port, 'SSH-2.0-test\r\n');
     t.is(answer, 'echo: SSH-2.0-test\r\n');
-    t.false(proxy.events.some((e) => e.type === 'handshake'), 'nothing to record: it is not TLS');
+    t.false(
+      proxy.events.some((e) => e.type === 'handshake'),
+      'nothing to record: it is not TLS',
+    );
   } finally {
     await proxy.close();
     echo.close();
@@ -87,12 +105,21 @@ test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
 test('--complete-chains: an incomplete chain that AIA completes passes, still recorded as incomplete-chain', async (t) => {
   const scenario = fixtures.pki.scenarios.incomplete!;
   const origin = await startHttpsOrigin(scenario);
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { completeChains: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {
+    completeChains: true,
+  });
   try {
-    const result = await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/repaired`, proxy.ca.certPem);
+    const result = await fetchViaProxy(
+      proxy.port,
+      `https://${scenario.host}:${origin.port}/repaired`,
+      proxy.ca.certPem,
+    );
     t.is(result.status, 200);
     t.is(result.body, 'hello from incomplete /repaired\n');
-    const record = (await recorded(proxy.events))[0] as unknown as { diagnosis: { problem: string; liability: string }; chainAnalysis: { fetched: { completesChain: boolean } } };
+    const record = (await recorded(proxy.events))[0] as unknown as {
+      diagnosis: { problem: string; liability: string };
+      chainAnalysis: { fetched: { completesChain: boolean } };
+    };
     t.is(record.diagnosis.problem, 'incomplete-chain');
     t.is(record.diagnosis.liability, 'server');
     t.true(record.chainAnalysis.fetched.completesChain);
@@ -105,7 +132,9 @@ test('--complete-chains: an incomplete chain that AIA completes passes, still re
 test('--complete-chains does not rescue a chain AIA cannot complete (unknown root)', async (t) => {
   const scenario = fixtures.pki.scenarios.unknownRoot!;
   const origin = await startHttpsOrigin(scenario);
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { completeChains: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {
+    completeChains: true,
+  });
   try {
     t.is((await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/`, proxy.ca.certPem)).status, 502);
   } finally {
@@ -120,13 +149,22 @@ test('--upstream-client-cert: the proxy presents the client certificate an mTLS 
   const origin = await startHttpsOrigin(scenario, fixtures.pki.clientRoot.pem);
   const resolve = [`${scenario.host}:${origin.port}:127.0.0.1`];
   const spec = `*.example.com=${fixtures.pki.files['client.pem']},${fixtures.pki.files['client-key.pem']}`;
-  const withCert = await startTestProxy(fixtureTrust(fixtures.pki), resolve, {}, { client: parseUpstreamClientCert(spec).credentials });
+  const withCert = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    resolve,
+    {},
+    { client: parseUpstreamClientCert(spec).credentials },
+  );
   const without = await startTestProxy(fixtureTrust(fixtures.pki), resolve);
   try {
     const ok = await fetchViaProxy(withCert.port, `https://${scenario.host}:${origin.port}/api`, withCert.ca.certPem);
     t.is(ok.status, 200);
     t.is(ok.body, 'hello from mtls /api\n');
-    const refused = await fetchViaProxy(without.port, `https://${scenario.host}:${origin.port}/api`, without.ca.certPem);
+    const refused = await fetchViaProxy(
+      without.port,
+      `https://${scenario.host}:${origin.port}/api`,
+      without.ca.certPem,
+    );
     t.is(refused.status, 502);
     t.is(refused.headers['x-tlswitness-problem'], 'client-cert-required');
   } finally {
@@ -145,11 +183,19 @@ test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, wi
   const origin = await startHttpsOrigin(scenario);
   const plain = await startHttpOrigin();
   const corporate = await startConnectProxy();
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [], {}, { upstreamProxy: parseProxyUrl(`http://bob:pw@127.0.0.1:${corporate.port}`, 'upstream-proxy') });
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [],
+    {},
+    { upstreamProxy: parseProxyUrl(`http://bob:pw@127.0.0.1:${corporate.port}`, 'upstream-proxy') },
+  );
   try {
     t.is((await fetchViaProxy(proxy.port, `https://${scenario.host}:${origin.port}/x`, proxy.ca.certPem)).status, 200);
     t.is((await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${plain.port}/plain`)).body, 'plain hello /plain\n');
-    t.true(corporate.seen.includes(`${scenario.host}:${origin.port}`), 'CONNECT for the HTTPS host (probe and traffic)');
+    t.true(
+      corporate.seen.includes(`${scenario.host}:${origin.port}`),
+      'CONNECT for the HTTPS host (probe and traffic)',
+    );
     t.true(corporate.seen.includes(`GET http://127.0.0.1:${plain.port}/plain`), 'absolute-form for plain HTTP');
     t.true(corporate.authorizations.every((a) => a === `Basic ${Buffer.from('bob:pw').toString('base64')}`));
     t.is((proxy.events.find((e) => e.type === 'handshake') as { via?: string }).via, 'upstream-proxy');
@@ -161,15 +207,29 @@ test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, wi
   }
 });
 
-test("tunnel on upstream error, seen by curl: its own error (exit 60, certificate has expired)", async (t) => {
+test('tunnel on upstream error, seen by curl: its own error (exit 60, certificate has expired)', async (t) => {
   const { execFile } = await import('node:child_process');
   const scenario = fixtures.pki.scenarios.expired!;
   const origin = await startHttpsOrigin(scenario);
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], { onUpstreamError: 'tunnel' });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`], {
+    onUpstreamError: 'tunnel',
+  });
   try {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      execFile('curl', ['-sS', '--max-time', '10', '--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', fixtures.pki.files['public-roots.pem']!, `https://${scenario.host}:${origin.port}/`], { env: { PATH: process.env.PATH } }, (error, _stdout, stderr) =>
-        resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr }),
+      execFile(
+        'curl',
+        [
+          '-sS',
+          '--max-time',
+          '10',
+          '--proxy',
+          `http://127.0.0.1:${proxy.port}`,
+          '--cacert',
+          fixtures.pki.files['public-roots.pem']!,
+          `https://${scenario.host}:${origin.port}/`,
+        ],
+        { env: { PATH: process.env.PATH } },
+        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
       ),
     );
     t.is(result.code, 60);
@@ -180,33 +240,42 @@ test("tunnel on upstream error, seen by curl: its own error (exit 60, certificat
   }
 });
 
-testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('an IPv6 CONNECT target ([::1]:port): recorded with its address and a leaf with an IP SAN', async (t) => {
-  const { createServer: createHttps } = await import('node:https');
-  const scenario = fixtures.pki.scenarios.ipSan!;
-  // The fixture leaf names 127.0.0.1; the proxy mints ::1 from the CONNECT target either way.
-  const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('v6 hello\n'));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '::1', resolve);
-  });
-  const port = (server.address() as { port: number }).port;
-  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
-  try {
-    const tls = await tlsViaProxy(proxy.port, '::1', port, { ca: [proxy.ca.certPem] }).catch((error: Error) => error);
-    // The upstream leaf names 127.0.0.1, not ::1: a hostname mismatch, so the session is minted for ::1 and blocked.
-    t.false(tls instanceof Error, String(tls));
-    if (!(tls instanceof Error)) {
-      t.regex(tls.getPeerX509Certificate()?.subjectAltName ?? '', /IP Address:0:0:0:0:0:0:0:1|IP Address:::1/);
-      tls.destroy();
+testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')(
+  'an IPv6 CONNECT target ([::1]:port): recorded with its address and a leaf with an IP SAN',
+  async (t) => {
+    const { createServer: createHttps } = await import('node:https');
+    const scenario = fixtures.pki.scenarios.ipSan!;
+    // The fixture leaf names 127.0.0.1; the proxy mints ::1 from the CONNECT target either way.
+    const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) =>
+      res.end('v6 hello\n'),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '::1', resolve);
+    });
+    const port = (server.address() as { port: number }).port;
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+    try {
+      const tls = await tlsViaProxy(proxy.port, '::1', port, { ca: [proxy.ca.certPem] }).catch((error: Error) => error);
+      // The upstream leaf names 127.0.0.1, not ::1: a hostname mismatch, so the session is minted for ::1 and blocked.
+      t.false(tls instanceof Error, String(tls));
+      if (!(tls instanceof Error)) {
+        t.regex(tls.getPeerX509Certificate()?.subjectAltName ?? '', /IP Address:0:0:0:0:0:0:0:1|IP Address:::1/);
+        tls.destroy();
+      }
+      for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'handshake'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const record = proxy.events.find((e) => e.type === 'handshake') as {
+        target: { host: string; address: string };
+        diagnosis: { problem: string };
+      };
+      t.is(record.target.host, '::1');
+      t.is(record.target.address, '::1');
+      t.is(record.diagnosis.problem, 'hostname-mismatch');
+    } finally {
+      await proxy.close();
+      server.closeAllConnections();
+      server.close();
     }
-    for (let i = 0; i < 50 && !proxy.events.some((e) => e.type === 'handshake'); i++) await new Promise((r) => setTimeout(r, 20));
-    const record = proxy.events.find((e) => e.type === 'handshake') as { target: { host: string; address: string }; diagnosis: { problem: string } };
-    t.is(record.target.host, '::1');
-    t.is(record.target.address, '::1');
-    t.is(record.diagnosis.problem, 'hostname-mismatch');
-  } finally {
-    await proxy.close();
-    server.closeAllConnections();
-    server.close();
-  }
-});
+  },
+);

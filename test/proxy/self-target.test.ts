@@ -7,14 +7,31 @@ const self = selfListener('127.0.0.1', [8080, 41000], []);
 const none = parseResolve([]);
 
 test('every loopback spelling on the proxy port (or the library port) is the proxy', (t) => {
-  for (const host of ['127.0.0.1', '127.1', '0', '2130706433', '::ffff:127.0.0.1', '[::ffff:127.0.0.1]', '::1', '0x7f.1', '127.0.0.2', '0.0.0.0', '::', 'localhost', 'localhost.', 'LocalHost', 'x.localhost']) {
+  for (const host of [
+    '127.0.0.1',
+    '127.1',
+    '0',
+    '2130706433',
+    '::ffff:127.0.0.1',
+    '[::ffff:127.0.0.1]',
+    '::1',
+    '0x7f.1',
+    '127.0.0.2',
+    '0.0.0.0',
+    '::',
+    'localhost',
+    'localhost.',
+    'LocalHost',
+    'x.localhost',
+  ]) {
     t.deepEqual(checkSelfTarget(self, { host, port: 8080 }, none), { self: true }, host);
     t.deepEqual(checkSelfTarget(self, { host, port: 41000 }, none), { self: true }, `${host} (library port)`);
   }
 });
 
 test('another port is never the proxy, and costs no lookup', (t) => {
-  for (const host of ['127.0.0.1', '127.1', 'localhost', 'example.test']) t.deepEqual(checkSelfTarget(self, { host, port: 8081 }, none), { self: false }, host);
+  for (const host of ['127.0.0.1', '127.1', 'localhost', 'example.test'])
+    t.deepEqual(checkSelfTarget(self, { host, port: 8081 }, none), { self: false }, host);
 });
 
 test('another address on the proxy port is not the proxy; a name needs a lookup', (t) => {
@@ -24,7 +41,12 @@ test('another address on the proxy port is not the proxy; a name needs a lookup'
 });
 
 test('--resolve pins decide for the names they cover, as the connector dials them', (t) => {
-  const resolve = parseResolve(['loop.test:8080:127.0.0.1', 'away.test:8080:10.0.0.9', 'mixed.test:8080:10.0.0.9,[::1]', 'localhost:8080:10.0.0.9']);
+  const resolve = parseResolve([
+    'loop.test:8080:127.0.0.1',
+    'away.test:8080:10.0.0.9',
+    'mixed.test:8080:10.0.0.9,[::1]',
+    'localhost:8080:10.0.0.9',
+  ]);
   t.deepEqual(checkSelfTarget(self, { host: 'loop.test', port: 8080 }, resolve), { self: true });
   t.deepEqual(checkSelfTarget(self, { host: 'LOOP.test', port: 8080 }, resolve), { self: true });
   t.deepEqual(checkSelfTarget(self, { host: 'away.test', port: 8080 }, resolve), { self: false });

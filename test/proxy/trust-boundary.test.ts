@@ -28,7 +28,10 @@ interface Pem {
 }
 
 let dir: string;
-const pem = (name: string): Pem => ({ cert: readFileSync(join(dir, `${name}.pem`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') });
+const pem = (name: string): Pem => ({
+  cert: readFileSync(join(dir, `${name}.pem`), 'utf8'),
+  key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+});
 
 async function openssl(args: string[]): Promise<void> {
   await run('openssl', args, { cwd: dir });
@@ -36,17 +39,72 @@ async function openssl(args: string[]): Promise<void> {
 
 /** A self-signed root with extra `-addext` lines. */
 async function root(name: string, extensions: string[] = []): Promise<void> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', ...extensions.flatMap((e) => ['-addext', e])]);
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ]);
 }
 
 /** A certificate issued by `issuer`, with the extension lines given (an -extfile). */
 async function issue(name: string, issuer: string, extensions: string[]): Promise<void> {
   writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
-  await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-  await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', String(Date.now() % 1e9), '-out', `${name}.pem`, '-days', '10', '-extfile', `${name}.ext`]);
+  await openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${name}`,
+  ]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${issuer}.pem`,
+    '-CAkey',
+    `${issuer}.key`,
+    '-set_serial',
+    String(Date.now() % 1e9),
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '10',
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
-const LEAF = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth'];
+const LEAF = [
+  'basicConstraints=critical,CA:FALSE',
+  'keyUsage=critical,digitalSignature',
+  'extendedKeyUsage=serverAuth',
+];
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tlswitness-boundary-'));
@@ -55,8 +113,16 @@ test.before(async () => {
   await issue('evil.example.com', 'nc-root', [...LEAF, 'subjectAltName=DNS:evil.example.com']);
   await root('plain-root');
   // An unknown critical extension (OpenSSL: 34, unhandled critical extension) on the leaf, then on the intermediate.
-  await issue('crit-leaf.test', 'plain-root', [...LEAF, 'subjectAltName=DNS:crit-leaf.test', '1.2.3.4.5=critical,DER:05:00']);
-  await issue('crit-intermediate', 'plain-root', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', '1.2.3.4.5=critical,DER:05:00']);
+  await issue('crit-leaf.test', 'plain-root', [
+    ...LEAF,
+    'subjectAltName=DNS:crit-leaf.test',
+    '1.2.3.4.5=critical,DER:05:00',
+  ]);
+  await issue('crit-intermediate', 'plain-root', [
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '1.2.3.4.5=critical,DER:05:00',
+  ]);
   await issue('crit-inter.test', 'crit-intermediate', [...LEAF, 'subjectAltName=DNS:crit-inter.test']);
   await issue('good.test', 'plain-root', [...LEAF, 'subjectAltName=DNS:good.test']);
   await issue('bank.test', 'plain-root', [...LEAF, 'subjectAltName=DNS:bank.test']);
@@ -69,7 +135,9 @@ interface Origin {
 
 /** An HTTPS origin serving `chain` (leaf first), or per SNI when `bySni` is given. */
 async function startOrigin(leaf: string, chain: string[], bySni: Record<string, string> = {}): Promise<Origin> {
-  const contexts = Object.fromEntries(Object.entries(bySni).map(([name, cert]) => [name, { key: pem(cert).key, cert: pem(cert).cert }]));
+  const contexts = Object.fromEntries(
+    Object.entries(bySni).map(([name, cert]) => [name, { key: pem(cert).key, cert: pem(cert).cert }]),
+  );
   const server: Server = createServer(
     {
       key: pem(leaf).key,
@@ -83,11 +151,34 @@ async function startOrigin(leaf: string, chain: string[], bySni: Record<string, 
   );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
-async function proxyTrusting(roots: string[], resolve: string[], extras: TestProxyExtras = {}): Promise<{ proxy: TestProxy; caFile: string }> {
-  const proxy = await startTestProxy({ public: storeOf('public', roots.map((r) => pem(r).cert)), system: null, extra: null }, resolve, {}, extras);
+async function proxyTrusting(
+  roots: string[],
+  resolve: string[],
+  extras: TestProxyExtras = {},
+): Promise<{ proxy: TestProxy; caFile: string }> {
+  const proxy = await startTestProxy(
+    {
+      public: storeOf(
+        'public',
+        roots.map((r) => pem(r).cert),
+      ),
+      system: null,
+      extra: null,
+    },
+    resolve,
+    {},
+    extras,
+  );
   const caFile = join(dir, `proxy-ca-${proxy.port}.pem`);
   writeFileSync(caFile, proxy.ca.certPem);
   return { proxy, caFile };
@@ -95,7 +186,9 @@ async function proxyTrusting(roots: string[], resolve: string[], extras: TestPro
 
 async function curl(args: string[]): Promise<{ status: number; body: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('curl', ['-sS', '--max-time', '10', '-w', '\n%{http_code}', ...args], { env: { PATH: process.env.PATH } });
+    const { stdout, stderr } = await run('curl', ['-sS', '--max-time', '10', '-w', '\n%{http_code}', ...args], {
+      env: { PATH: process.env.PATH },
+    });
     const cut = stdout.lastIndexOf('\n');
     return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut), stderr };
   } catch (error) {
@@ -106,21 +199,64 @@ async function curl(args: string[]): Promise<{ status: number; body: string; std
   }
 }
 
-const records = (proxy: TestProxy, host: string) => proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake' && e.target.host === host);
+const records = (proxy: TestProxy, host: string) =>
+  proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake' && e.target.host === host);
 /** The problem of the latest record published (the amended one after a disagreement). */
-const published0Problem = (proxy: TestProxy) => proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake').at(-1)?.diagnosis.problem;
-const disagreements = (proxy: TestProxy) => proxy.events.filter((e): e is ErrorEvent => e.type === 'error' && e.code === 'VERIFIER_DISAGREEMENT');
+const published0Problem = (proxy: TestProxy) =>
+  proxy.events.filter((e): e is HandshakeRecord => e.type === 'handshake').at(-1)?.diagnosis.problem;
+const disagreements = (proxy: TestProxy) =>
+  proxy.events.filter((e): e is ErrorEvent => e.type === 'error' && e.code === 'VERIFIER_DISAGREEMENT');
 
-const refusedChains: Array<{ title: string; host: string; roots: string[]; leaf: string; chain: string[]; openssl: RegExp }> = [
-  { title: 'a leaf outside its root\'s name constraints', host: 'evil.example.com', roots: ['nc-root'], leaf: 'evil.example.com', chain: ['evil.example.com'], openssl: /permitted subtree violation/ },
-  { title: 'an unknown critical extension on the leaf', host: 'crit-leaf.test', roots: ['plain-root'], leaf: 'crit-leaf.test', chain: ['crit-leaf.test'], openssl: /unhandled critical extension/ },
-  { title: 'an unknown critical extension on the intermediate', host: 'crit-inter.test', roots: ['plain-root'], leaf: 'crit-inter.test', chain: ['crit-inter.test', 'crit-intermediate'], openssl: /unhandled critical extension/ },
+const refusedChains: Array<{
+  title: string;
+  host: string;
+  roots: string[];
+  leaf: string;
+  chain: string[];
+  openssl: RegExp;
+}> = [
+  {
+    title: "a leaf outside its root's name constraints",
+    host: 'evil.example.com',
+    roots: ['nc-root'],
+    leaf: 'evil.example.com',
+    chain: ['evil.example.com'],
+    openssl: /permitted subtree violation/,
+  },
+  {
+    title: 'an unknown critical extension on the leaf',
+    host: 'crit-leaf.test',
+    roots: ['plain-root'],
+    leaf: 'crit-leaf.test',
+    chain: ['crit-leaf.test'],
+    openssl: /unhandled critical extension/,
+  },
+  {
+    title: 'an unknown critical extension on the intermediate',
+    host: 'crit-inter.test',
+    roots: ['plain-root'],
+    leaf: 'crit-inter.test',
+    chain: ['crit-inter.test', 'crit-intermediate'],
+    openssl: /unhandled critical extension/,
+  },
 ];
 
 for (const c of refusedChains) {
   test(`curl through the proxy: ${c.title} gets the block page, never the origin's body`, async (t) => {
     // The chain as OpenSSL itself judges it, so the test states what the gate must enforce.
-    const verify = await run('openssl', ['verify', '-CAfile', `${c.roots[0]}.pem`, ...(c.chain.length > 1 ? ['-untrusted', `${c.chain[1]}.pem`] : []), '-verify_hostname', c.host, `${c.leaf}.pem`], { cwd: dir }).then(
+    const verify = await run(
+      'openssl',
+      [
+        'verify',
+        '-CAfile',
+        `${c.roots[0]}.pem`,
+        ...(c.chain.length > 1 ? ['-untrusted', `${c.chain[1]}.pem`] : []),
+        '-verify_hostname',
+        c.host,
+        `${c.leaf}.pem`,
+      ],
+      { cwd: dir },
+    ).then(
       () => '',
       (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
     );
@@ -128,7 +264,13 @@ for (const c of refusedChains) {
     const origin = await startOrigin(c.leaf, c.chain);
     const { proxy, caFile } = await proxyTrusting(c.roots, [`${c.host}:${origin.port}:127.0.0.1`]);
     try {
-      const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://${c.host}:${origin.port}/secret`]);
+      const answer = await curl([
+        '--proxy',
+        `http://127.0.0.1:${proxy.port}`,
+        '--cacert',
+        caFile,
+        `https://${c.host}:${origin.port}/secret`,
+      ]);
       t.is(answer.status, 502, answer.stderr);
       t.false(answer.body.includes(ORIGIN_BODY));
       t.true(answer.body.includes(`${c.host}:${origin.port}`), 'the block page names the host');
@@ -136,19 +278,25 @@ for (const c of refusedChains) {
       t.truthy(first, 'the upstream was recorded');
       if (first!.verification.ok) {
         // tlswitness's verifier accepted it: OpenSSL's refusal must show, on the page and as a disagreement.
-        t.regex(answer.body, c.openssl, 'the block page gives OpenSSL\'s reason');
+        t.regex(answer.body, c.openssl, "the block page gives OpenSSL's reason");
         const [event] = disagreements(proxy);
         t.truthy(event, 'a VERIFIER_DISAGREEMENT error event');
         t.regex(event!.message, /verifier accepted/);
         t.regex(event!.message, c.openssl);
         const amended = records(proxy, c.host).at(-1)!;
-        t.false(amended.verification.ok, 'the published record is amended with OpenSSL\'s refusal');
+        t.false(amended.verification.ok, "the published record is amended with OpenSSL's refusal");
         t.regex(amended.verification.openssl?.message ?? '', c.openssl);
       } else {
         t.is(disagreements(proxy).length, 0, 'no disagreement when the verifier refuses too');
       }
       // A second request on a new connection is blocked too (from the amended record, or the record itself).
-      const again = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://${c.host}:${origin.port}/again`]);
+      const again = await curl([
+        '--proxy',
+        `http://127.0.0.1:${proxy.port}`,
+        '--cacert',
+        caFile,
+        `https://${c.host}:${origin.port}/again`,
+      ]);
       t.is(again.status, 502);
       t.false(again.body.includes(ORIGIN_BODY));
     } finally {
@@ -163,14 +311,25 @@ test('curl --connect-to (CONNECT good.test, SNI bank.test): the upstream is chec
   const origin = await startOrigin('good.test', ['good.test']);
   const { proxy, caFile } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`]);
   try {
-    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, '--connect-to', `bank.test:${origin.port}:good.test:${origin.port}`, `https://bank.test:${origin.port}/transfer`]);
+    const answer = await curl([
+      '--proxy',
+      `http://127.0.0.1:${proxy.port}`,
+      '--cacert',
+      caFile,
+      '--connect-to',
+      `bank.test:${origin.port}:good.test:${origin.port}`,
+      `https://bank.test:${origin.port}/transfer`,
+    ]);
     t.is(answer.status, 502, answer.stderr);
     t.false(answer.body.includes(ORIGIN_BODY));
     const [record] = records(proxy, 'good.test');
-    t.is(record?.target.servername, 'bank.test', 'recorded with the app\'s SNI');
+    t.is(record?.target.servername, 'bank.test', "recorded with the app's SNI");
     t.is(record?.diagnosis.problem, 'hostname-mismatch');
     // OpenSSL's own verdict on a connection of its own is on the page.
-    t.regex(answer.body, /OpenSSL: +refused: ERR_TLS_CERT_ALTNAME_INVALID \(62\), Host: bank\.test\. is not in the cert's altnames: DNS:good\.test/);
+    t.regex(
+      answer.body,
+      /OpenSSL: +refused: ERR_TLS_CERT_ALTNAME_INVALID \(62\), Host: bank\.test\. is not in the cert's altnames: DNS:good\.test/,
+    );
     if (record?.verification.ok) t.true(disagreements(proxy).length > 0);
   } finally {
     await proxy.close();
@@ -179,7 +338,12 @@ test('curl --connect-to (CONNECT good.test, SNI bank.test): the upstream is chec
 });
 
 /** CONNECT `authority`, then TLS with `servername`; the leaf the app is shown and the raw HTTP answer. */
-function sessionVia(proxyPort: number, authority: string, servername: string, caPem: string): Promise<{ leaf: X509Certificate; body: string }> {
+function sessionVia(
+  proxyPort: number,
+  authority: string,
+  servername: string,
+  caPem: string,
+): Promise<{ leaf: X509Certificate; body: string }> {
   return new Promise((resolve, reject) => {
     const connect = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
     connect.on('connect', (_res, socket) => {
@@ -232,24 +396,55 @@ test('CONNECT good.test with SNI bank.test: the minted leaf names only bank.test
   }
 });
 
-test('a record forced ok for a chain OpenSSL refuses: the block page with OpenSSL\'s reason, the amended record, one VERIFIER_DISAGREEMENT', async (t) => {
+test("a record forced ok for a chain OpenSSL refuses: the block page with OpenSSL's reason, the amended record, one VERIFIER_DISAGREEMENT", async (t) => {
   // An unknown root: tlswitness's verifier refuses it today; a verifier bug is played by forcing its record ok.
   const origin = await startOrigin('good.test', ['good.test']);
-  const forceOk = (record: HandshakeRecord): HandshakeRecord => ({ ...record, verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' }, diagnosis: { ...record.diagnosis, problem: 'ok' } });
-  const { proxy, caFile } = await proxyTrusting(['nc-root'], [`good.test:${origin.port}:127.0.0.1`], { mapRecord: forceOk });
+  const forceOk = (record: HandshakeRecord): HandshakeRecord => ({
+    ...record,
+    verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' },
+    diagnosis: { ...record.diagnosis, problem: 'ok' },
+  });
+  const { proxy, caFile } = await proxyTrusting(['nc-root'], [`good.test:${origin.port}:127.0.0.1`], {
+    mapRecord: forceOk,
+  });
   try {
-    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/`]);
+    const answer = await curl([
+      '--proxy',
+      `http://127.0.0.1:${proxy.port}`,
+      '--cacert',
+      caFile,
+      `https://good.test:${origin.port}/`,
+    ]);
     t.is(answer.status, 502, answer.stderr);
     t.false(answer.body.includes(ORIGIN_BODY));
-    t.regex(answer.body, /OpenSSL: +refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\), unable to verify the first certificate/);
+    t.regex(
+      answer.body,
+      /OpenSSL: +refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\), unable to verify the first certificate/,
+    );
     t.regex(answer.body, /tlswitness's verifier said ok/);
-    const again = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/again`]);
+    const again = await curl([
+      '--proxy',
+      `http://127.0.0.1:${proxy.port}`,
+      '--cacert',
+      caFile,
+      `https://good.test:${origin.port}/again`,
+    ]);
     t.is(again.status, 502);
     const logged = proxy.events.filter((e) => e.type === 'request');
-    t.deepEqual(logged.map((e) => [e.status, e.blocked]), [[502, published0Problem(proxy)], [502, published0Problem(proxy)]], 'both requests logged as blocked');
+    t.deepEqual(
+      logged.map((e) => [e.status, e.blocked]),
+      [
+        [502, published0Problem(proxy)],
+        [502, published0Problem(proxy)],
+      ],
+      'both requests logged as blocked',
+    );
     const events = disagreements(proxy);
     t.is(events.length, 1, 'reported once per record');
-    t.regex(events[0]!.message, /verifier accepted \(ok\) .*OpenSSL refused \(UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\): unable to verify the first certificate\)/);
+    t.regex(
+      events[0]!.message,
+      /verifier accepted \(ok\) .*OpenSSL refused \(UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\): unable to verify the first certificate\)/,
+    );
     const published = records(proxy, 'good.test');
     t.is(published.length, 2, 'the record, then its amendment');
     t.is(published[1]!.id, published[0]!.id);
@@ -261,18 +456,39 @@ test('a record forced ok for a chain OpenSSL refuses: the block page with OpenSS
   }
 });
 
-test('a record forced to refuse a chain OpenSSL accepts: still blocked (the stricter verdict), OpenSSL\'s ok on the page, one VERIFIER_DISAGREEMENT', async (t) => {
+test("a record forced to refuse a chain OpenSSL accepts: still blocked (the stricter verdict), OpenSSL's ok on the page, one VERIFIER_DISAGREEMENT", async (t) => {
   const origin = await startOrigin('good.test', ['good.test']);
-  const forceRefusal = (record: HandshakeRecord): HandshakeRecord => ({ ...record, verification: { ...record.verification, ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' }, diagnosis: { ...record.diagnosis, problem: 'expired' } });
-  const { proxy, caFile } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`], { mapRecord: forceRefusal });
+  const forceRefusal = (record: HandshakeRecord): HandshakeRecord => ({
+    ...record,
+    verification: {
+      ...record.verification,
+      ok: false,
+      code: 'CERT_HAS_EXPIRED',
+      opensslCode: 10,
+      message: 'certificate has expired',
+    },
+    diagnosis: { ...record.diagnosis, problem: 'expired' },
+  });
+  const { proxy, caFile } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`], {
+    mapRecord: forceRefusal,
+  });
   try {
-    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `https://good.test:${origin.port}/`]);
+    const answer = await curl([
+      '--proxy',
+      `http://127.0.0.1:${proxy.port}`,
+      '--cacert',
+      caFile,
+      `https://good.test:${origin.port}/`,
+    ]);
     t.is(answer.status, 502, answer.stderr);
     t.false(answer.body.includes(ORIGIN_BODY));
     t.regex(answer.body, /OpenSSL: +ok \(on the live connection\)/);
     const events = disagreements(proxy);
     t.is(events.length, 1);
-    t.regex(events[0]!.message, /verifier refused \(CERT_HAS_EXPIRED \(10\): certificate has expired\) .*OpenSSL accepted/);
+    t.regex(
+      events[0]!.message,
+      /verifier refused \(CERT_HAS_EXPIRED \(10\): certificate has expired\) .*OpenSSL accepted/,
+    );
   } finally {
     await proxy.close();
     await origin.close();

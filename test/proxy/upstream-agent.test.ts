@@ -30,8 +30,15 @@ function fetch(agent: UpstreamAgent, host: string, port: number): Promise<{ stat
 }
 
 /** An agent with nothing recorded: every connection must pass OpenSSL's own verification. */
-function agentFor(pins: Array<[string, number]>, anchors: () => string[] = () => [fixtures.pki.publicRoot.pem]): UpstreamAgent {
-  const recorder = { cached: () => undefined, record: () => Promise.resolve(undefined), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+function agentFor(
+  pins: Array<[string, number]>,
+  anchors: () => string[] = () => [fixtures.pki.publicRoot.pem],
+): UpstreamAgent {
+  const recorder = {
+    cached: () => undefined,
+    record: () => Promise.resolve(undefined),
+    refresh: () => Promise.resolve({} as HandshakeRecord),
+  } as unknown as HostRecorder;
   return new UpstreamAgent({
     resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
     proxyFor: () => null,
@@ -45,35 +52,47 @@ function agentFor(pins: Array<[string, number]>, anchors: () => string[] = () =>
   });
 }
 
-test.serial('anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused', async (t) => {
-  const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
-  const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
-  let anchorCalls = 0;
-  const agent = agentFor([['valid.example.com', valid.port], ['unknown-root.example.com', unknown.port]], () => {
-    anchorCalls++;
-    return [fixtures.pki.publicRoot.pem];
-  });
-  // Counts every context built, by the agent or inside tls.connect() (which builds one when given `ca`).
-  const original = tls.createSecureContext;
-  let contexts = 0;
-  tls.createSecureContext = (options) => {
-    contexts++;
-    return original(options);
-  };
-  syncBuiltinESMExports();
-  try {
-    for (let i = 0; i < 3; i++) t.deepEqual(await fetch(agent, 'valid.example.com', valid.port), { status: 200 });
-    const refused = await fetch(agent, 'unknown-root.example.com', unknown.port);
-    t.regex('error' in refused ? refused.error : '', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
-    t.is(anchorCalls, 1);
-    t.is(contexts, 1, 'four upstream connections, one context');
-  } finally {
-    tls.createSecureContext = original;
+test.serial(
+  'anchors are parsed into one context, shared by every upstream connection; unverifiable leaves still refused',
+  async (t) => {
+    const valid = await startHttpsOrigin(fixtures.pki.scenarios.valid!);
+    const unknown = await startHttpsOrigin(fixtures.pki.scenarios.unknownRoot!);
+    let anchorCalls = 0;
+    const agent = agentFor(
+      [
+        ['valid.example.com', valid.port],
+        ['unknown-root.example.com', unknown.port],
+      ],
+      () => {
+        anchorCalls++;
+        return [fixtures.pki.publicRoot.pem];
+      },
+    );
+    // Counts every context built, by the agent or inside tls.connect() (which builds one when given `ca`).
+    const original = tls.createSecureContext;
+    let contexts = 0;
+    tls.createSecureContext = (options) => {
+      contexts++;
+      return original(options);
+    };
     syncBuiltinESMExports();
-    agent.destroy();
-    await Promise.all([valid.close(), unknown.close()]);
-  }
-});
+    try {
+      for (let i = 0; i < 3; i++) t.deepEqual(await fetch(agent, 'valid.example.com', valid.port), { status: 200 });
+      const refused = await fetch(agent, 'unknown-root.example.com', unknown.port);
+      t.regex(
+        'error' in refused ? refused.error : '',
+        /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+      );
+      t.is(anchorCalls, 1);
+      t.is(contexts, 1, 'four upstream connections, one context');
+    } finally {
+      tls.createSecureContext = original;
+      syncBuiltinESMExports();
+      agent.destroy();
+      await Promise.all([valid.close(), unknown.close()]);
+    }
+  },
+);
 
 test.serial('preconnect: the first request uses the connection opened ahead of it, not a second one', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
@@ -99,9 +118,17 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
 });
 
 /** An agent whose recorder holds `records` (by host), as the proxy's would after recording them. */
-function agentWithRecords(pins: Array<[string, number]>, records: Map<string, HandshakeRecord>, accepts: (record: HandshakeRecord) => boolean): { agent: UpstreamAgent; disagreements: Disagreement[] } {
+function agentWithRecords(
+  pins: Array<[string, number]>,
+  records: Map<string, HandshakeRecord>,
+  accepts: (record: HandshakeRecord) => boolean,
+): { agent: UpstreamAgent; disagreements: Disagreement[] } {
   const disagreements: Disagreement[] = [];
-  const recorder = { cached: (target: { host: string }) => records.get(target.host), record: (target: { host: string }) => Promise.resolve(records.get(target.host)), refresh: () => Promise.resolve({} as HandshakeRecord) } as unknown as HostRecorder;
+  const recorder = {
+    cached: (target: { host: string }) => records.get(target.host),
+    record: (target: { host: string }) => Promise.resolve(records.get(target.host)),
+    refresh: () => Promise.resolve({} as HandshakeRecord),
+  } as unknown as HostRecorder;
   const agent = new UpstreamAgent({
     resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
     proxyFor: () => null,
@@ -122,140 +149,225 @@ async function recorded(scenario: Scenario, port: number): Promise<HandshakeReco
   return observeScenario(scenario, port, fixtureTrust(fixtures.pki));
 }
 
-test.serial('a leaf matching a record judged ok no longer passes on its own: OpenSSL refuses the connection, and the disagreement is reported', async (t) => {
-  const scenario = fixtures.pki.scenarios.unknownRoot!;
-  const origin = await startHttpsOrigin(scenario);
-  const record = await recorded(scenario, origin.port);
-  t.false(record.verification.ok);
-  // A verifier bug, forced: the record says ok for the very leaf this server presents.
-  const forced: HandshakeRecord = { ...record, verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' } };
-  const { agent, disagreements } = agentWithRecords([[scenario.host!, origin.port]], new Map([[scenario.host!, forced]]), () => true);
-  try {
-    const answer = await fetch(agent, scenario.host!, origin.port);
-    t.regex('error' in answer ? answer.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY \(20\)/);
-    t.is(disagreements.length, 1);
-    const [d] = disagreements;
-    t.true(d!.recordAccepts);
-    t.is(d!.record, forced);
-    t.deepEqual(d!.openssl, { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', opensslCode: 20, message: 'unable to get local issuer certificate' });
-    t.false(d!.amended.verification.ok);
-    t.is(d!.amended.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
-    t.regex(d!.amended.verification.detail ?? '', /tlswitness's verifier said ok/);
-    t.is(d!.amended.diagnosis.problem, 'unknown-ca');
-  } finally {
-    agent.destroy();
-    await origin.close();
-  }
-});
+test.serial(
+  'a leaf matching a record judged ok no longer passes on its own: OpenSSL refuses the connection, and the disagreement is reported',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.unknownRoot!;
+    const origin = await startHttpsOrigin(scenario);
+    const record = await recorded(scenario, origin.port);
+    t.false(record.verification.ok);
+    // A verifier bug, forced: the record says ok for the very leaf this server presents.
+    const forced: HandshakeRecord = {
+      ...record,
+      verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' },
+    };
+    const { agent, disagreements } = agentWithRecords(
+      [[scenario.host!, origin.port]],
+      new Map([[scenario.host!, forced]]),
+      () => true,
+    );
+    try {
+      const answer = await fetch(agent, scenario.host!, origin.port);
+      t.regex(
+        'error' in answer ? answer.error : 'passed',
+        /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY \(20\)/,
+      );
+      t.is(disagreements.length, 1);
+      const [d] = disagreements;
+      t.true(d!.recordAccepts);
+      t.is(d!.record, forced);
+      t.deepEqual(d!.openssl, {
+        ok: false,
+        code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+        opensslCode: 20,
+        message: 'unable to get local issuer certificate',
+      });
+      t.false(d!.amended.verification.ok);
+      t.is(d!.amended.verification.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      t.regex(d!.amended.verification.detail ?? '', /tlswitness's verifier said ok/);
+      t.is(d!.amended.diagnosis.problem, 'unknown-ca');
+    } finally {
+      agent.destroy();
+      await origin.close();
+    }
+  },
+);
 
-test.serial('the reverse disagreement: OpenSSL accepts a leaf the record refuses; the stricter verdict stands and it is reported', async (t) => {
-  const scenario = fixtures.pki.scenarios.valid!;
-  const origin = await startHttpsOrigin(scenario);
-  const record = await recorded(scenario, origin.port);
-  t.true(record.verification.ok);
-  const forced: HandshakeRecord = { ...record, verification: { ...record.verification, ok: false, code: 'CERT_HAS_EXPIRED', opensslCode: 10, message: 'certificate has expired' } };
-  const { agent, disagreements } = agentWithRecords([[scenario.host!, origin.port]], new Map([[scenario.host!, forced]]), (r) => r.verification.ok);
-  try {
-    const answer = await fetch(agent, scenario.host!, origin.port);
-    t.regex('error' in answer ? answer.error : 'passed', /the recorded verdict \(CERT_HAS_EXPIRED \(10\): certificate has expired\) refuses the chain OpenSSL accepts/);
-    t.is(disagreements.length, 1);
-    t.false(disagreements[0]!.recordAccepts);
-    t.true(disagreements[0]!.openssl.ok);
-  } finally {
-    agent.destroy();
-    await origin.close();
-  }
-});
+test.serial(
+  'the reverse disagreement: OpenSSL accepts a leaf the record refuses; the stricter verdict stands and it is reported',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const origin = await startHttpsOrigin(scenario);
+    const record = await recorded(scenario, origin.port);
+    t.true(record.verification.ok);
+    const forced: HandshakeRecord = {
+      ...record,
+      verification: {
+        ...record.verification,
+        ok: false,
+        code: 'CERT_HAS_EXPIRED',
+        opensslCode: 10,
+        message: 'certificate has expired',
+      },
+    };
+    const { agent, disagreements } = agentWithRecords(
+      [[scenario.host!, origin.port]],
+      new Map([[scenario.host!, forced]]),
+      (r) => r.verification.ok,
+    );
+    try {
+      const answer = await fetch(agent, scenario.host!, origin.port);
+      t.regex(
+        'error' in answer ? answer.error : 'passed',
+        /the recorded verdict \(CERT_HAS_EXPIRED \(10\): certificate has expired\) refuses the chain OpenSSL accepts/,
+      );
+      t.is(disagreements.length, 1);
+      t.false(disagreements[0]!.recordAccepts);
+      t.true(disagreements[0]!.openssl.ok);
+    } finally {
+      agent.destroy();
+      await origin.close();
+    }
+  },
+);
 
-test.serial('--complete-chains: OpenSSL gets the fetched intermediate for that host only, as a link and never as an anchor', async (t) => {
-  const { pki } = fixtures;
-  // incomplete.example.com sends its leaf alone; AIA gave the public intermediate.
-  const incomplete = pki.scenarios.incomplete!;
-  const completable = await startHttpsOrigin(incomplete);
-  const completableRecord = await recorded(incomplete, completable.port);
-  t.is(completableRecord.verification.opensslCode, 21);
-  const withLinks = (record: HandshakeRecord, pems: string[], anchorPems?: string[]): HandshakeRecord => ({
-    ...record,
-    chainAnalysis: { ...record.chainAnalysis, fetched: { url: 'http://127.0.0.1:9/x.der', ok: true, subject: null, completesChain: true, error: null, pems, ...(anchorPems ? { anchorPems } : {}) } },
-  });
-  // unknown-root.example.com sends its leaf alone too, and its fetched intermediate hangs off a root nobody trusts.
-  const unknown = pki.scenarios.unknownRoot!;
-  const unanchored = await startHttpsOrigin({ ...unknown, sent: [unknown.sent[0]!] });
-  const unanchoredRecord = await recorded({ ...unknown, sent: [unknown.sent[0]!] }, unanchored.port);
-  // The same incomplete server under another name (the host B of this test), with a record of its own that fetched nothing.
-  const records = new Map([
-    ['incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem])],
-    ['unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem])],
-  ]);
-  const completeChains = (record: HandshakeRecord) => upstreamAcceptable({ completeChains: true }, record) || record.target.host === 'unknown-root.example.com';
-  const { agent } = agentWithRecords(
-    [['incomplete.example.com', completable.port], ['unknown-root.example.com', unanchored.port], ['other.example.com', completable.port]],
-    records,
-    completeChains,
-  );
-  try {
-    t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 }, 'the fetched intermediate completes the chain for OpenSSL');
-    // The context holds only the store certificates of the recorded path: the right one passes, another does not.
-    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.publicRoot.pem]));
-    t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 });
-    records.set('incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.corporateRoot.pem]));
-    const narrowed = await fetch(agent, 'incomplete.example.com', completable.port);
-    t.regex('error' in narrowed ? narrowed.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
-    const other = await fetch(agent, 'other.example.com', completable.port);
-    t.regex('error' in other ? other.error : 'passed', /UNABLE_TO_VERIFY_LEAF_SIGNATURE/, 'another host does not get host A\'s intermediate');
-    const refused = await fetch(agent, 'unknown-root.example.com', unanchored.port);
-    // As an anchor, the intermediate would have verified this chain; as a link, OpenSSL looks for its root and finds none.
-    t.regex('error' in refused ? refused.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT \(2\)/);
-    // A self-signed certificate "fetched" would be an anchor in OpenSSL's store: it is never handed over.
-    records.set('unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem, pki.unknownRoot.pem]));
-    const selfSigned = await fetch(agent, 'unknown-root.example.com', unanchored.port);
-    t.regex('error' in selfSigned ? selfSigned.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
-  } finally {
-    agent.destroy();
-    await Promise.all([completable.close(), unanchored.close()]);
-  }
-});
+test.serial(
+  '--complete-chains: OpenSSL gets the fetched intermediate for that host only, as a link and never as an anchor',
+  async (t) => {
+    const { pki } = fixtures;
+    // incomplete.example.com sends its leaf alone; AIA gave the public intermediate.
+    const incomplete = pki.scenarios.incomplete!;
+    const completable = await startHttpsOrigin(incomplete);
+    const completableRecord = await recorded(incomplete, completable.port);
+    t.is(completableRecord.verification.opensslCode, 21);
+    const withLinks = (record: HandshakeRecord, pems: string[], anchorPems?: string[]): HandshakeRecord => ({
+      ...record,
+      chainAnalysis: {
+        ...record.chainAnalysis,
+        fetched: {
+          url: 'http://127.0.0.1:9/x.der',
+          ok: true,
+          subject: null,
+          completesChain: true,
+          error: null,
+          pems,
+          ...(anchorPems ? { anchorPems } : {}),
+        },
+      },
+    });
+    // unknown-root.example.com sends its leaf alone too, and its fetched intermediate hangs off a root nobody trusts.
+    const unknown = pki.scenarios.unknownRoot!;
+    const unanchored = await startHttpsOrigin({ ...unknown, sent: [unknown.sent[0]!] });
+    const unanchoredRecord = await recorded({ ...unknown, sent: [unknown.sent[0]!] }, unanchored.port);
+    // The same incomplete server under another name (the host B of this test), with a record of its own that fetched nothing.
+    const records = new Map([
+      ['incomplete.example.com', withLinks(completableRecord, [pki.publicIntermediate.pem])],
+      ['unknown-root.example.com', withLinks(unanchoredRecord, [pki.unknownIntermediate.pem])],
+    ]);
+    const completeChains = (record: HandshakeRecord) =>
+      upstreamAcceptable({ completeChains: true }, record) || record.target.host === 'unknown-root.example.com';
+    const { agent } = agentWithRecords(
+      [
+        ['incomplete.example.com', completable.port],
+        ['unknown-root.example.com', unanchored.port],
+        ['other.example.com', completable.port],
+      ],
+      records,
+      completeChains,
+    );
+    try {
+      t.deepEqual(
+        await fetch(agent, 'incomplete.example.com', completable.port),
+        { status: 200 },
+        'the fetched intermediate completes the chain for OpenSSL',
+      );
+      // The context holds only the store certificates of the recorded path: the right one passes, another does not.
+      records.set(
+        'incomplete.example.com',
+        withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.publicRoot.pem]),
+      );
+      t.deepEqual(await fetch(agent, 'incomplete.example.com', completable.port), { status: 200 });
+      records.set(
+        'incomplete.example.com',
+        withLinks(completableRecord, [pki.publicIntermediate.pem], [pki.corporateRoot.pem]),
+      );
+      const narrowed = await fetch(agent, 'incomplete.example.com', completable.port);
+      t.regex('error' in narrowed ? narrowed.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+      const other = await fetch(agent, 'other.example.com', completable.port);
+      t.regex(
+        'error' in other ? other.error : 'passed',
+        /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        "another host does not get host A's intermediate",
+      );
+      const refused = await fetch(agent, 'unknown-root.example.com', unanchored.port);
+      // As an anchor, the intermediate would have verified this chain; as a link, OpenSSL looks for its root and finds none.
+      t.regex(
+        'error' in refused ? refused.error : 'passed',
+        /OpenSSL refused the upstream certificate for unknown-root\.example\.com \(UNABLE_TO_GET_ISSUER_CERT \(2\)/,
+      );
+      // A self-signed certificate "fetched" would be an anchor in OpenSSL's store: it is never handed over.
+      records.set(
+        'unknown-root.example.com',
+        withLinks(unanchoredRecord, [pki.unknownIntermediate.pem, pki.unknownRoot.pem]),
+      );
+      const selfSigned = await fetch(agent, 'unknown-root.example.com', unanchored.port);
+      t.regex('error' in selfSigned ? selfSigned.error : 'passed', /UNABLE_TO_GET_ISSUER_CERT \(2\)/);
+    } finally {
+      agent.destroy();
+      await Promise.all([completable.close(), unanchored.close()]);
+    }
+  },
+);
 
-test.serial('a record older than the TTL does not decide a new connection: the host is recorded again first', async (t) => {
-  const scenario = fixtures.pki.scenarios.unknownRoot!;
-  const origin = await startHttpsOrigin(scenario);
-  const real = await recorded(scenario, origin.port);
-  // Recorded "ok" long ago (a verifier bug, or a leaf since revoked): that verdict must not speak now.
-  const old: HandshakeRecord = { ...real, verification: { ...real.verification, ok: true, code: null, opensslCode: 0, message: 'ok' } };
-  let clock = 0;
-  const observed: HandshakeRecord[] = [];
-  const recorder = new HostRecorder(
-    () => {
-      const record = observed.length ? real : old;
-      observed.push(record);
-      return Promise.resolve(record);
-    },
-    () => undefined,
-    30_000,
-    () => clock,
-  );
-  await recorder.record({ host: scenario.host!, port: origin.port });
-  clock = 30_001;
-  const disagreements: Disagreement[] = [];
-  const agent = new UpstreamAgent({
-    resolve: new Map([[`${scenario.host}:${origin.port}`, ['127.0.0.1']]]),
-    proxyFor: () => null,
-    minVersion: 'TLSv1.2',
-    timeoutMs: 5000,
-    responseTimeoutMs: 5000,
-    recorder,
-    accepts: (record) => record.verification.ok,
-    clientFor: () => null,
-    anchors: () => [fixtures.pki.publicRoot.pem],
-    disagreed: (d) => disagreements.push(d),
-  });
-  try {
-    const answer = await fetch(agent, scenario.host!, origin.port);
-    t.regex('error' in answer ? answer.error : 'passed', /OpenSSL refused the upstream certificate for unknown-root\.example\.com/);
-    t.is(observed.length, 2, 'recorded again before the verdict');
-    t.deepEqual(disagreements, [], 'the fresh record agrees with OpenSSL; the stale one was not consulted');
-  } finally {
-    agent.destroy();
-    await origin.close();
-  }
-});
+test.serial(
+  'a record older than the TTL does not decide a new connection: the host is recorded again first',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.unknownRoot!;
+    const origin = await startHttpsOrigin(scenario);
+    const real = await recorded(scenario, origin.port);
+    // Recorded "ok" long ago (a verifier bug, or a leaf since revoked): that verdict must not speak now.
+    const old: HandshakeRecord = {
+      ...real,
+      verification: { ...real.verification, ok: true, code: null, opensslCode: 0, message: 'ok' },
+    };
+    let clock = 0;
+    const observed: HandshakeRecord[] = [];
+    const recorder = new HostRecorder(
+      () => {
+        const record = observed.length ? real : old;
+        observed.push(record);
+        return Promise.resolve(record);
+      },
+      () => undefined,
+      30_000,
+      () => clock,
+    );
+    await recorder.record({ host: scenario.host!, port: origin.port });
+    clock = 30_001;
+    const disagreements: Disagreement[] = [];
+    const agent = new UpstreamAgent({
+      resolve: new Map([[`${scenario.host}:${origin.port}`, ['127.0.0.1']]]),
+      proxyFor: () => null,
+      minVersion: 'TLSv1.2',
+      timeoutMs: 5000,
+      responseTimeoutMs: 5000,
+      recorder,
+      accepts: (record) => record.verification.ok,
+      clientFor: () => null,
+      anchors: () => [fixtures.pki.publicRoot.pem],
+      disagreed: (d) => disagreements.push(d),
+    });
+    try {
+      const answer = await fetch(agent, scenario.host!, origin.port);
+      t.regex(
+        'error' in answer ? answer.error : 'passed',
+        /OpenSSL refused the upstream certificate for unknown-root\.example\.com/,
+      );
+      t.is(observed.length, 2, 'recorded again before the verdict');
+      t.deepEqual(disagreements, [], 'the fresh record agrees with OpenSSL; the stale one was not consulted');
+    } finally {
+      agent.destroy();
+      await origin.close();
+    }
+  },
+);

@@ -17,7 +17,9 @@ let aia: AiaServer & { port: number };
 test.before(async () => {
   aia = await startAiaServer(() => pki, '127.0.0.2');
   // The leaf names its issuer by a name; --resolve (or the proxy) says where that is.
-  pki = await makeFixturePki(mkdtempSync(join(tmpdir(), 'tlswitness-aia-')), { aiaBaseUrl: `http://aia.example.test:${aia.port}` });
+  pki = await makeFixturePki(mkdtempSync(join(tmpdir(), 'tlswitness-aia-')), {
+    aiaBaseUrl: `http://aia.example.test:${aia.port}`,
+  });
 });
 test.after.always(async () => aia?.close());
 
@@ -55,10 +57,13 @@ async function startUpstreamProxy(): Promise<{ url: string; port: number; seen: 
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     const url = new URL(req.url!);
-    const upstream = httpRequest({ host: '127.0.0.2', port: Number(url.port), path: url.pathname, headers: { host: url.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.2', port: Number(url.port), path: url.pathname, headers: { host: url.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     upstream.end();
   });
@@ -94,10 +99,22 @@ test('with an upstream proxy, the AIA GET goes through it too (not around it)', 
   const server = await startScenarioServer(pki.scenarios.incomplete!);
   const proxy = await startUpstreamProxy();
   try {
-    const record = await observeHandshake(incomplete(server.port, { display: proxy.url, host: '127.0.0.1', port: proxy.port, authorization: null, via: 'upstream-proxy' }), fixtureTrust(pki));
+    const record = await observeHandshake(
+      incomplete(server.port, {
+        display: proxy.url,
+        host: '127.0.0.1',
+        port: proxy.port,
+        authorization: null,
+        via: 'upstream-proxy',
+      }),
+      fixtureTrust(pki),
+    );
     t.is(record.via, 'upstream-proxy');
     t.like(record.chainAnalysis.fetched, { ok: true, completesChain: true });
-    t.deepEqual(proxy.seen, [`CONNECT incomplete.example.com:${server.port}`, `GET http://aia.example.test:${aia.port}/public-intermediate.der`]);
+    t.deepEqual(proxy.seen, [
+      `CONNECT incomplete.example.com:${server.port}`,
+      `GET http://aia.example.test:${aia.port}/public-intermediate.der`,
+    ]);
   } finally {
     await proxy.close();
     await server.close();

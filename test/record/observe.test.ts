@@ -34,7 +34,8 @@ function request(name: string, port: number, crossCheck: boolean): HandshakeRequ
   };
 }
 
-const disagreements = (record: { warnings: Array<{ code: string }> }) => record.warnings.filter((w) => w.code === 'VERIFIER_DISAGREEMENT');
+const disagreements = (record: { warnings: Array<{ code: string }> }) =>
+  record.warnings.filter((w) => w.code === 'VERIFIER_DISAGREEMENT');
 
 test('OpenSSL and tlswitness agree on the fixture chains, names included (an IP target has no SNI), in TLS 1.3 and 1.2', async (t) => {
   // OpenSSL is given only the anchors the served chain reaches, once the probe has read it (TLS 1.2
@@ -63,8 +64,14 @@ test('a disagreement goes into the record and the text: tlswitness judges a year
     t.is(record.verification.code, 'CERT_HAS_EXPIRED');
     const json = JSON.parse(JSON.stringify(record));
     t.is(disagreements(json).length, 1);
-    t.regex(json.warnings[0].message, /verifier says CERT_HAS_EXPIRED \(certificate has expired\) but OpenSSL's own verification of this handshake says ok/);
-    t.regex(renderHandshake(record, later()), /\nWarning: tlswitness's verifier says CERT_HAS_EXPIRED .* says ok: trust OpenSSL's verdict/);
+    t.regex(
+      json.warnings[0].message,
+      /verifier says CERT_HAS_EXPIRED \(certificate has expired\) but OpenSSL's own verification of this handshake says ok/,
+    );
+    t.regex(
+      renderHandshake(record, later()),
+      /\nWarning: tlswitness's verifier says CERT_HAS_EXPIRED .* says ok: trust OpenSSL's verdict/,
+    );
     const unchecked = await observeHandshake(request('valid', server.port, false), trust, later);
     t.deepEqual(disagreements(unchecked), [], 'without the cross-check (the proxy recorder) OpenSSL gives no verdict');
   } finally {
@@ -76,21 +83,55 @@ test('two public hosts re-signed by one unknown issuer, gathered concurrently: e
   // The public roots do not hold the unknown root: a public host under it needs the host classified.
   const trust = fixtureTrust(fixtures.pki);
   const server = await startScenarioServer(fixtures.pki.scenarios.unknownRoot!);
-  const hostRequest = (host: string): HandshakeRequest => ({ ...request('unknownRoot', server.port, false), id: host, target: { host, port: server.port }, resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]) });
+  const hostRequest = (host: string): HandshakeRequest => ({
+    ...request('unknownRoot', server.port, false),
+    id: host,
+    target: { host, port: server.port },
+    resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]),
+  });
   try {
-    const [alpha, beta] = await Promise.all([gatherHandshake(hostRequest('www.alpha-shop.com'), trust), gatherHandshake(hostRequest('www.beta-bank.com'), trust)]);
+    const [alpha, beta] = await Promise.all([
+      gatherHandshake(hostRequest('www.alpha-shop.com'), trust),
+      gatherHandshake(hostRequest('www.beta-bank.com'), trust),
+    ]);
     t.not(alpha.parseHost, null, 'the public suffix parser is loaded because the complete record needs it');
     const first = judgeHandshake(alpha, EMPTY_RESIGNED);
     const second = judgeHandshake(beta, first.resigned);
     t.is(EMPTY_RESIGNED.size, 0, 'the memory given in is left as it was');
-    t.deepEqual([...second.resigned.values()].map((issuer) => issuer.domains), [['alpha-shop.com', 'beta-bank.com']]);
+    t.deepEqual(
+      [...second.resigned.values()].map((issuer) => issuer.domains),
+      [['alpha-shop.com', 'beta-bank.com']],
+    );
     t.false(first.record.interception.detected);
     t.true(second.record.interception.detected);
-    t.regex(second.record.interception.reason, /signs unrelated public hosts in this run \(alpha-shop\.com, beta-bank\.com\)/);
+    t.regex(
+      second.record.interception.reason,
+      /signs unrelated public hosts in this run \(alpha-shop\.com, beta-bank\.com\)/,
+    );
     t.is(second.record.diagnosis.liability, 'network', 'the diagnosis reads the interception verdict');
     // The same inputs judged without the run's memory: one host alone is no sign.
     t.false(judgeHandshake(beta, EMPTY_RESIGNED).record.interception.detected);
-    t.deepEqual(Object.keys(second.record), ['type', 'schemaVersion', 'id', 'time', 'target', 'via', 'proxy', 'tls', 'chain', 'trust', 'verification', 'diagnosis', 'chainAnalysis', 'clientCertificate', 'warnings', 'interception', 'failure', 'timing', 'weakCrypto']);
+    t.deepEqual(Object.keys(second.record), [
+      'type',
+      'schemaVersion',
+      'id',
+      'time',
+      'target',
+      'via',
+      'proxy',
+      'tls',
+      'chain',
+      'trust',
+      'verification',
+      'diagnosis',
+      'chainAnalysis',
+      'clientCertificate',
+      'warnings',
+      'interception',
+      'failure',
+      'timing',
+      'weakCrypto',
+    ]);
   } finally {
     await server.close();
   }
@@ -104,7 +145,10 @@ test("the cross-checked handshake starts with the anchor stores, before the rest
   const handshaken = new Promise<void>((resolve) => server.server.once('keylog', () => resolve()));
   let release: (value: typeof trust) => void = () => undefined;
   const slowTrust = new Promise<typeof trust>((resolve) => (release = resolve));
-  const observing = observeHandshake({ ...request('valid', server.port, true), anchorStores: Promise.resolve(trust) }, slowTrust);
+  const observing = observeHandshake(
+    { ...request('valid', server.port, true), anchorStores: Promise.resolve(trust) },
+    slowTrust,
+  );
   // The handshake runs while the full trust context is still pending.
   await handshaken;
   release(trust);

@@ -7,12 +7,25 @@ import { redactProxyUrl, redactText, redactUrl, redactUserinfo } from '../../src
 
 test('secret query values go, the rest stays in order', (t) => {
   t.is(redactUrl('https://h/p?q=1&token=s1&page=2'), 'https://h/p?q=1&token=REDACTED&page=2');
-  t.is(redactUrl('https://h/?Access_Token=s1&ACCESS-TOKEN=s2&accessToken=s3'), 'https://h/?Access_Token=REDACTED&ACCESS-TOKEN=REDACTED&accessToken=REDACTED');
+  t.is(
+    redactUrl('https://h/?Access_Token=s1&ACCESS-TOKEN=s2&accessToken=s3'),
+    'https://h/?Access_Token=REDACTED&ACCESS-TOKEN=REDACTED&accessToken=REDACTED',
+  );
   t.is(redactUrl('https://h/cb?code=s1&state=xyz'), 'https://h/cb?code=REDACTED&state=xyz');
-  t.is(redactUrl('https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F1&X-Amz-Signature=ab12&X-Amz-Security-Token=tt'),
-    'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED');
-  t.is(redactUrl('https://a.blob.core.windows.net/c/b?sv=2020&sig=s%2B1%3D&se=2026'), 'https://a.blob.core.windows.net/c/b?sv=2020&sig=REDACTED&se=2026');
-  t.is(redactUrl('/login?user=bob&password=s1&client_secret=s2&api_key=s3&key=s4'), '/login?user=bob&password=REDACTED&client_secret=REDACTED&api_key=REDACTED&key=REDACTED');
+  t.is(
+    redactUrl(
+      'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F1&X-Amz-Signature=ab12&X-Amz-Security-Token=tt',
+    ),
+    'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED',
+  );
+  t.is(
+    redactUrl('https://a.blob.core.windows.net/c/b?sv=2020&sig=s%2B1%3D&se=2026'),
+    'https://a.blob.core.windows.net/c/b?sv=2020&sig=REDACTED&se=2026',
+  );
+  t.is(
+    redactUrl('/login?user=bob&password=s1&client_secret=s2&api_key=s3&key=s4'),
+    '/login?user=bob&password=REDACTED&client_secret=REDACTED&api_key=REDACTED&key=REDACTED',
+  );
 });
 
 test('path parameters (;jsessionid=) and short password keys (?pw=)', (t) => {
@@ -32,7 +45,10 @@ test('repeated keys, percent-encoded key names, semicolons and empty values', (t
 });
 
 test('fragments: the implicit flow and hash routes', (t) => {
-  t.is(redactUrl('https://app/cb#access_token=s1&token_type=bearer&expires_in=3600'), 'https://app/cb#access_token=REDACTED&token_type=bearer&expires_in=3600');
+  t.is(
+    redactUrl('https://app/cb#access_token=s1&token_type=bearer&expires_in=3600'),
+    'https://app/cb#access_token=REDACTED&token_type=bearer&expires_in=3600',
+  );
   t.is(redactUrl('https://app/#/cb?code=s1&x=1'), 'https://app/#/cb?code=REDACTED&x=1');
   t.is(redactUrl('https://app/doc#section-2'), 'https://app/doc#section-2');
   t.is(redactUrl('https://h/?a=1#id_token=s1'), 'https://h/?a=1#id_token=REDACTED');
@@ -49,17 +65,24 @@ test('userinfo goes whole (a token is often the user name); IPv6 and hints survi
 
 test('URLs nested in a value, plain or percent-encoded', (t) => {
   t.is(redactUrl('https://h/login?next=/cb?code=s1'), 'https://h/login?next=/cb?code=REDACTED');
-  t.is(redactUrl('https://h/r?u=https%3A%2F%2Fapp%2Fcb%3Fcode%3Ds1%26x%3D1'), `https://h/r?u=${encodeURIComponent('https://app/cb?code=REDACTED&x=1')}`);
+  t.is(
+    redactUrl('https://h/r?u=https%3A%2F%2Fapp%2Fcb%3Fcode%3Ds1%26x%3D1'),
+    `https://h/r?u=${encodeURIComponent('https://app/cb?code=REDACTED&x=1')}`,
+  );
   t.is(redactUrl('https://h/r?u=https%3A%2F%2Fapp%2Fcb%3Fx%3D1'), 'https://h/r?u=https%3A%2F%2Fapp%2Fcb%3Fx%3D1');
   t.is(redactUrl('https://h/?state=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln'), 'https://h/?state=REDACTED');
 });
 
 test('redaction is idempotent', (t) => {
-  for (const url of ['https://u:p@h/?token=s1#code=s2', 'https://h/?next=/cb?code=s1']) t.is(redactUrl(redactUrl(url)), redactUrl(url));
+  for (const url of ['https://u:p@h/?token=s1#code=s2', 'https://h/?next=/cb?code=s1'])
+    t.is(redactUrl(redactUrl(url)), redactUrl(url));
 });
 
 test('free text: every URL in a message, trailing punctuation kept', (t) => {
-  t.is(redactText('refused GET https://h/?token=s1: only http:// is forwarded'), 'refused GET https://h/?token=REDACTED: only http:// is forwarded');
+  t.is(
+    redactText('refused GET https://h/?token=s1: only http:// is forwarded'),
+    'refused GET https://h/?token=REDACTED: only http:// is forwarded',
+  );
   t.is(redactText('refused GET /x?api_key=s1, this is a proxy'), 'refused GET /x?api_key=REDACTED, this is a proxy');
   t.is(redactText('proxy http://alice:s3cret@proxy:3128 failed'), 'proxy http://***@proxy:3128 failed');
   t.is(redactText('use http://[user:pass@]host:port'), 'use http://[user:pass@]host:port');
@@ -70,7 +93,11 @@ test('free text: every URL in a message, trailing punctuation kept', (t) => {
 test('free text and proxy URLs: a password with "/", "@", ":" or "#" goes up to the last "@"', (t) => {
   for (const password of ['pa/ss', 'p@ss', 'pa:ss', 'pa#ss', 'a/b@c:d#e?f']) {
     const url = `http://user:${password}@proxy:8080`;
-    t.is(redactText(`Error: proxy "${url}" is not a URL`), 'Error: proxy "http://***@proxy:8080" is not a URL', password);
+    t.is(
+      redactText(`Error: proxy "${url}" is not a URL`),
+      'Error: proxy "http://***@proxy:8080" is not a URL',
+      password,
+    );
     t.is(redactText(`(via ${url}/x).`), '(via http://***@proxy:8080/x).', password);
     t.is(redactProxyUrl(url), 'http://***@proxy:8080', password);
     t.is(redactProxyUrl(`user:${password}@proxy:8080`), '***@proxy:8080', password);
@@ -96,7 +123,14 @@ test('proxy URLs: with or without a scheme, host and port kept', (t) => {
 
 test('hostile text costs linear time (a 64 KB header or message, shaped against each rule)', (t) => {
   const n = 64_000;
-  const inputs = ['a'.repeat(n), 'a.'.repeat(n / 2), 'eyJ'.repeat(n / 3), `?${'.'.repeat(n)}x`, `https://h/?${'a=1&'.repeat(n / 4)}`, `${'://'.repeat(n / 3)}@`];
+  const inputs = [
+    'a'.repeat(n),
+    'a.'.repeat(n / 2),
+    'eyJ'.repeat(n / 3),
+    `?${'.'.repeat(n)}x`,
+    `https://h/?${'a=1&'.repeat(n / 4)}`,
+    `${'://'.repeat(n / 3)}@`,
+  ];
   const started = performance.now();
   for (const input of inputs) {
     redactText(input);

@@ -29,7 +29,8 @@ const chromium = findChromium();
 // CI installs chromium (.ci/run): there a missing browser fails the test instead of skipping it.
 const skipped = chromium || process.env.CI ? '' : ' [skipped: no `chromium` on PATH; apt-get install chromium]';
 if (skipped) console.log(`# chain-html-browser:${skipped}`);
-const run = (title: string, fn: (t: ExecutionContext) => Promise<void>) => (skipped ? test.skip : test.serial)(`${title}${skipped}`, fn);
+const run = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
+  (skipped ? test.skip : test.serial)(`${title}${skipped}`, fn);
 
 /** A name that would run script, break out of an attribute or load an image if it were not escaped. */
 const HOSTILE_NAME = `<script>document.title='pwned'</script>"><img src=x onerror="document.title='pwned'">'`;
@@ -43,7 +44,13 @@ let errors: string[] = [];
 let requests: string[] = [];
 const pages: Record<string, { file: string; record: HandshakeRecord }> = {};
 
-async function observeHostile(name: string, trustPems: string[], sent: string[], keyPem: string, host: string): Promise<HandshakeRecord> {
+async function observeHostile(
+  name: string,
+  trustPems: string[],
+  sent: string[],
+  keyPem: string,
+  host: string,
+): Promise<HandshakeRecord> {
   const scenario: Scenario = { name, host, sent, keyPem, problem: 'unknown-ca', opensslCode: 20 };
   const server = await startScenarioServer(scenario);
   try {
@@ -55,7 +62,9 @@ async function observeHostile(name: string, trustPems: string[], sent: string[],
 
 test.before(async () => {
   if (!chromium) return;
-  const launching = import('puppeteer-core').then((p) => p.default.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--headless=new'] }));
+  const launching = import('puppeteer-core').then((p) =>
+    p.default.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--headless=new'] }),
+  );
   fixtures = await makeFixtures();
   const records = await observeScenarios(fixtures, Object.keys(fixtures.pki.scenarios));
   // Markup in the subject and SAN: a CA and leaf with that name, trusted as an extra CA so the path reaches it.
@@ -114,11 +123,16 @@ async function open(name: string, screenshot?: string): Promise<Seen> {
   const seen = await page.evaluate(() => ({
     title: document.title,
     certs: document.querySelectorAll('[data-box="cert"]').length,
-    gaps: [...document.querySelectorAll('[data-box="gap"]')].map((el) => ({ text: el.textContent ?? '', border: getComputedStyle(el).borderTopStyle })),
+    gaps: [...document.querySelectorAll('[data-box="gap"]')].map((el) => ({
+      text: el.textContent ?? '',
+      border: getComputedStyle(el).borderTopStyle,
+    })),
     anchors: document.querySelectorAll('[data-box="anchor"]').length,
     scripts: document.querySelectorAll('script').length,
     images: document.querySelectorAll('img').length,
-    subjects: [...document.querySelectorAll('[data-box="cert"] h3, [data-box="anchor"] div')].map((el) => el.textContent ?? ''),
+    subjects: [...document.querySelectorAll('[data-box="cert"] h3, [data-box="anchor"] div')].map(
+      (el) => el.textContent ?? '',
+    ),
     stores: [...document.querySelectorAll('[data-store]')].map((el) => el.getAttribute('data-store') ?? ''),
     table: document.querySelector('[data-table="them-or-us"] tbody tr') !== null,
   }));
@@ -126,37 +140,52 @@ async function open(name: string, screenshot?: string): Promise<Seen> {
   return { errors, requests, ...seen };
 }
 
-run('every fixture scenario: the page loads from file:// with no error, no request, no script, a box per certificate sent', async (t) => {
-  t.truthy(chromium, 'no chromium on PATH: CI installs it (.ci/run); elsewhere apt-get install chromium');
-  t.true(Object.keys(pages).length >= 20);
-  for (const [name, { record }] of Object.entries(pages)) {
-    const seen = await open(name);
-    t.deepEqual(seen.errors, [], name);
-    t.deepEqual(seen.requests, [], name);
-    t.is(seen.scripts, 0, name);
-    t.is(seen.images, 0, name);
-    t.is(seen.certs, record.chain.length, name);
-    t.true(seen.table, name);
-    if (record.chain.length) t.deepEqual(seen.stores, Object.keys(record.trust), name);
-    // Every store that judged the chain ends its path somewhere: an anchor or a gap.
-    if (record.chain.length) t.is(seen.anchors + seen.gaps.length, Object.values(record.trust).filter((v) => v !== 'not-configured').length, name);
-    for (const gap of seen.gaps) t.is(gap.border, 'dashed', `${name}: the gap is drawn dashed`);
-  }
-});
+run(
+  'every fixture scenario: the page loads from file:// with no error, no request, no script, a box per certificate sent',
+  async (t) => {
+    t.truthy(chromium, 'no chromium on PATH: CI installs it (.ci/run); elsewhere apt-get install chromium');
+    t.true(Object.keys(pages).length >= 20);
+    for (const [name, { record }] of Object.entries(pages)) {
+      const seen = await open(name);
+      t.deepEqual(seen.errors, [], name);
+      t.deepEqual(seen.requests, [], name);
+      t.is(seen.scripts, 0, name);
+      t.is(seen.images, 0, name);
+      t.is(seen.certs, record.chain.length, name);
+      t.true(seen.table, name);
+      if (record.chain.length) t.deepEqual(seen.stores, Object.keys(record.trust), name);
+      // Every store that judged the chain ends its path somewhere: an anchor or a gap.
+      if (record.chain.length)
+        t.is(
+          seen.anchors + seen.gaps.length,
+          Object.values(record.trust).filter((v) => v !== 'not-configured').length,
+          name,
+        );
+      for (const gap of seen.gaps) t.is(gap.border, 'dashed', `${name}: the gap is drawn dashed`);
+    }
+  },
+);
 
-run('the incomplete chain: the missing intermediate is a dashed box with its AIA URL, and no store reaches an anchor', async (t) => {
-  const screenshot = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images', 'chain-incomplete.png') : undefined;
-  if (screenshot) mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
-  const seen = await open('incomplete', screenshot);
-  const intermediate = 'CN=Fixture Public CA 1';
-  t.is(seen.certs, 1);
-  t.is(seen.anchors, 0);
-  t.is(seen.gaps.length, 1);
-  t.regex(seen.gaps[0]!.text, /missing intermediate: the server did not send it/);
-  t.true(seen.gaps[0]!.text.includes(intermediate), seen.gaps[0]!.text);
-  t.true(seen.gaps[0]!.text.includes(`AIA caIssuers: ${fixtures.aia.url}/public-intermediate.der`), seen.gaps[0]!.text);
-  t.is(seen.gaps[0]!.border, 'dashed');
-});
+run(
+  'the incomplete chain: the missing intermediate is a dashed box with its AIA URL, and no store reaches an anchor',
+  async (t) => {
+    const screenshot =
+      process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images', 'chain-incomplete.png') : undefined;
+    if (screenshot) mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+    const seen = await open('incomplete', screenshot);
+    const intermediate = 'CN=Fixture Public CA 1';
+    t.is(seen.certs, 1);
+    t.is(seen.anchors, 0);
+    t.is(seen.gaps.length, 1);
+    t.regex(seen.gaps[0]!.text, /missing intermediate: the server did not send it/);
+    t.true(seen.gaps[0]!.text.includes(intermediate), seen.gaps[0]!.text);
+    t.true(
+      seen.gaps[0]!.text.includes(`AIA caIssuers: ${fixtures.aia.url}/public-intermediate.der`),
+      seen.gaps[0]!.text,
+    );
+    t.is(seen.gaps[0]!.border, 'dashed');
+  },
+);
 
 run('the valid chain: the path reaches the public root, no gap', async (t) => {
   const seen = await open('valid');
@@ -165,19 +194,27 @@ run('the valid chain: the path reaches the public root, no gap', async (t) => {
   t.is(seen.anchors, 1);
 });
 
-run('hostile names stay text in the browser: no script runs, no image loads, the title shows the name as written', async (t) => {
-  const markup = await open('markup');
-  t.deepEqual(markup.errors, []);
-  t.deepEqual(markup.requests, []);
-  t.is(markup.scripts, 0);
-  t.is(markup.images, 0);
-  t.regex(markup.title, /^TLS chain: markup\.test:\d+$/, 'no script set the title');
-  t.true(markup.subjects.some((subject) => subject.includes('<script') && subject.includes('<img src') && subject.includes('onerror')), markup.subjects.join(' | '));
-  t.is(markup.anchors, 1, 'the markup-named CA is the anchor of the extra store');
-  const controls = await open('controls');
-  t.deepEqual(controls.errors, []);
-  t.is(controls.scripts, 0);
-  t.is(controls.gaps.length, 1);
-  t.true(controls.gaps[0]!.text.includes('\\x1b]0'), controls.gaps[0]!.text);
-  t.notRegex(controls.gaps[0]!.text, /[\x07\x1b\u0080-\u009f\u202a-\u202e]/);
-});
+run(
+  'hostile names stay text in the browser: no script runs, no image loads, the title shows the name as written',
+  async (t) => {
+    const markup = await open('markup');
+    t.deepEqual(markup.errors, []);
+    t.deepEqual(markup.requests, []);
+    t.is(markup.scripts, 0);
+    t.is(markup.images, 0);
+    t.regex(markup.title, /^TLS chain: markup\.test:\d+$/, 'no script set the title');
+    t.true(
+      markup.subjects.some(
+        (subject) => subject.includes('<script') && subject.includes('<img src') && subject.includes('onerror'),
+      ),
+      markup.subjects.join(' | '),
+    );
+    t.is(markup.anchors, 1, 'the markup-named CA is the anchor of the extra store');
+    const controls = await open('controls');
+    t.deepEqual(controls.errors, []);
+    t.is(controls.scripts, 0);
+    t.is(controls.gaps.length, 1);
+    t.true(controls.gaps[0]!.text.includes('\\x1b]0'), controls.gaps[0]!.text);
+    t.notRegex(controls.gaps[0]!.text, /[\x07\x1b\u0080-\u009f\u202a-\u202e]/);
+  },
+);

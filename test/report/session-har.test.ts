@@ -10,7 +10,18 @@ import { SessionHar } from '../../src/report/session-har.js';
 
 function exchange(url: string): Exchange {
   return {
-    event: { type: 'request', schemaVersion: '1.0', id: url, handshakeId: null, time: '2026-12-06T12:00:00.000Z', method: 'GET', url, status: 200, bytes: { response: 3 }, timing: { totalMs: 1 } },
+    event: {
+      type: 'request',
+      schemaVersion: '1.0',
+      id: url,
+      handshakeId: null,
+      time: '2026-12-06T12:00:00.000Z',
+      method: 'GET',
+      url,
+      status: 200,
+      bytes: { response: 3 },
+      timing: { totalMs: 1 },
+    },
     startedDateTime: '2026-12-06T12:00:00.000Z',
     httpVersion: 'HTTP/1.1',
     requestHeaders: [],
@@ -18,11 +29,17 @@ function exchange(url: string): Exchange {
   };
 }
 
-const urlsIn = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } }).log.entries.map((e) => e.request.url);
+const urlsIn = (path: string) =>
+  (JSON.parse(readFileSync(path, 'utf8')) as { log: { entries: Array<{ request: { url: string } }> } }).log.entries.map(
+    (e) => e.request.url,
+  );
 
 test('flush writes the exchanges so far; close writes the rest; 0600, no temporary file left', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-har-'));
-  const har = new SessionHar(dir, new Date('2026-12-06T12:00:00Z'), (message) => t.fail(message), { intervalMs: 60_000, costFactor: 20 });
+  const har = new SessionHar(dir, new Date('2026-12-06T12:00:00Z'), (message) => t.fail(message), {
+    intervalMs: 60_000,
+    costFactor: 20,
+  });
   har.add(exchange('https://a.example/1'));
   t.is(await har.flush(), join(dir, 'tlswitness-session-2026-12-06T12-00-00-000Z.har'));
   t.deepEqual(urlsIn(har.path), ['https://a.example/1']);
@@ -55,13 +72,19 @@ test('flushSync writes at once, for a process about to exit', (t) => {
   har.add(exchange('https://a.example/1'));
   t.is(har.flushSync(), har.path);
   t.deepEqual(urlsIn(har.path), ['https://a.example/1']);
-  t.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
+  t.deepEqual(
+    readdirSync(dir).filter((name) => name.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('a directory it cannot write: null, reported once, not thrown', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-har-'));
   const errors: string[] = [];
-  const har = new SessionHar(join(dir, 'missing'), new Date(), (message) => errors.push(message), { intervalMs: 60_000, costFactor: 20 });
+  const har = new SessionHar(join(dir, 'missing'), new Date(), (message) => errors.push(message), {
+    intervalMs: 60_000,
+    costFactor: 20,
+  });
   har.add(exchange('https://a.example/1'));
   t.is(await har.flush(), null);
   t.is(har.flushSync(), null);

@@ -7,7 +7,8 @@ import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 /** Feeds `text` in pieces of `size` bytes; the piece index at which the parser said "complete". */
 function feedInPieces(parser: ResponseParser, text: string, size: number): number {
   const bytes = Buffer.from(text, 'latin1');
-  for (let i = 0, piece = 0; i < bytes.length; i += size, piece++) if (parser.feed(bytes.subarray(i, i + size))) return piece;
+  for (let i = 0, piece = 0; i < bytes.length; i += size, piece++)
+    if (parser.feed(bytes.subarray(i, i + size))) return piece;
   return -1;
 }
 
@@ -22,7 +23,8 @@ test('ResponseParser: Content-Length bodies complete on their last byte, whateve
 });
 
 test('ResponseParser: chunked bodies (with extensions and trailers) complete after the last chunk', (t) => {
-  const response = 'HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na;ext=1\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\n';
+  const response =
+    'HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na;ext=1\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\n';
   for (const size of [1, 2, 5, response.length]) {
     const parser = new ResponseParser();
     t.is(feedInPieces(parser, response, size), Math.ceil(response.length / size) - 1, `pieces of ${size}`);
@@ -30,11 +32,16 @@ test('ResponseParser: chunked bodies (with extensions and trailers) complete aft
     t.is(parser.bodyBytes, 15);
   }
   const parser = new ResponseParser();
-  t.false(parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n')), 'not complete before the last chunk');
+  t.false(
+    parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n')),
+    'not complete before the last chunk',
+  );
 });
 
 test('ResponseParser: a body of unknown length is refused (the bench needs keep-alive framing)', (t) => {
-  t.throws(() => new ResponseParser().feed(Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbody')), { message: /without Content-Length or chunked/ });
+  t.throws(() => new ResponseParser().feed(Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbody')), {
+    message: /without Content-Length or chunked/,
+  });
 });
 
 test('stats: median, nearest-rank percentile, rotation', (t) => {

@@ -10,7 +10,12 @@ const DELAY = 40;
 async function echoBehindRelay() {
   const server = createServer((socket) => socket.pipe(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const relay = await startDelayRelay({ address: '127.0.0.2', targetHost: '127.0.0.1', targetPort: (server.address() as AddressInfo).port, delayMs: DELAY });
+  const relay = await startDelayRelay({
+    address: '127.0.0.2',
+    targetHost: '127.0.0.1',
+    targetPort: (server.address() as AddressInfo).port,
+    delayMs: DELAY,
+  });
   return { relay, close: async () => (await relay.close(), await new Promise((resolve) => server.close(resolve))) };
 }
 

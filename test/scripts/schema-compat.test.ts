@@ -14,7 +14,10 @@ const base = {
   },
   required: ['id', 'port'],
   $defs: { entry: { type: 'object', properties: { subject: { type: 'string' } }, required: ['subject'] } },
-  oneOf: [{ type: 'object', properties: { type: { const: 'a' } } }, { type: 'object', properties: { type: { const: 'b' } } }],
+  oneOf: [
+    { type: 'object', properties: { type: { const: 'a' } } },
+    { type: 'object', properties: { type: { const: 'b' } } },
+  ],
 };
 
 const copy = () => structuredClone(base) as typeof base & Record<string, unknown>;
@@ -36,7 +39,10 @@ test('a removed property, anywhere, is named with its path', (t) => {
   const next = copy();
   delete (next.properties as Partial<typeof base.properties>).proxy;
   delete (next.$defs.entry.properties as Partial<typeof base.$defs.entry.properties>).subject;
-  t.deepEqual(incompatibilities(base, next), ['#/properties/proxy: removed', '#/$defs/entry/properties/subject: removed']);
+  t.deepEqual(incompatibilities(base, next), [
+    '#/properties/proxy: removed',
+    '#/$defs/entry/properties/subject: removed',
+  ]);
 });
 
 test('narrowed types, enums, bounds and branches are named', (t) => {
@@ -70,5 +76,7 @@ test('a newly required field, a new constraint or a closed object is named', (t)
 test('a changed $ref cannot be judged, so it is named', (t) => {
   const next = copy();
   next.properties.chain.items.$ref = '#/$defs/other';
-  t.deepEqual(incompatibilities(base, next), ['#/properties/chain/items: $ref changed from #/$defs/entry to #/$defs/other']);
+  t.deepEqual(incompatibilities(base, next), [
+    '#/properties/chain/items: $ref changed from #/$defs/entry to #/$defs/other',
+  ]);
 });

@@ -18,7 +18,10 @@ const NOW = new Date('2026-06-01T00:00:00Z');
 
 test('INTEGER, OID, IP and time encodings', (t) => {
   const hex = (b: Buffer) => b.toString('hex');
-  t.deepEqual([0, 127, 128, 256, -1, -128, -129].map((n) => hex(integer(n))), ['020100', '02017f', '02020080', '02020100', '0201ff', '020180', '0202ff7f']);
+  t.deepEqual(
+    [0, 127, 128, 256, -1, -128, -129].map((n) => hex(integer(n))),
+    ['020100', '02017f', '02020080', '02020100', '0201ff', '020180', '0202ff7f'],
+  );
   t.is(hex(oid('1.2.840.113549.1.1.11')), '06092a864886f70d01010b');
   t.is(hex(ipBytes('2001:db8::1')), '20010db8000000000000000000000001');
   t.is(hex(ipBytes('::ffff:10.1.2.3')), '00000000000000000000ffff0a010203');
@@ -66,6 +69,9 @@ test('the corpus has at least 150 uniquely named chains, and mutations reproduce
   t.is(new Set(named.map((c) => c.name)).size, named.length);
   const a = mutatedChains(7, 50);
   t.deepEqual(mutatedChains(7, 50), a);
-  t.notDeepEqual(mutatedChains(8, 50).map((c) => c.name), a.map((c) => c.name));
+  t.notDeepEqual(
+    mutatedChains(8, 50).map((c) => c.name),
+    a.map((c) => c.name),
+  );
   for (const spec of [...named, ...a]) t.notThrows(() => buildChain(spec, keys, NOW), spec.name);
 });

@@ -11,7 +11,11 @@ const linux = existsSync('/proc/self/stat') ? test : test.skip;
 
 linux('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-bench-smoke-')), 'results.md');
-  const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'scripts', 'bench.ts'), '--smoke', '--out', out], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'scripts', 'bench.ts'), '--smoke', '--out', out], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -23,16 +27,37 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
   const row = (label: string) => {
     const line = markdown.split('\n').find((l) => l.startsWith(`| ${label} |`));
     t.truthy(line, `row "${label}"`);
-    return line!.split('|').slice(2, -1).map((cell) => Number.parseFloat(cell));
+    return line!
+      .split('|')
+      .slice(2, -1)
+      .map((cell) => Number.parseFloat(cell));
   };
   t.true(markdown.includes('| metric | direct | tlswitness --mode tunnel | tlswitness (MITM) |'));
-  for (const label of ['keep-alive: requests/s', 'new host, cold: first byte p50 (ms)', 'new host, warm: connections/s', 'delayed link: new host, first byte p50 (RTTs)', 'delayed link: known host, first byte p50 (RTTs)', 'bulk: MB/s']) {
-    t.true(row(label).every((value) => value > 0), `${label}: a positive number for every contender`);
+  for (const label of [
+    'keep-alive: requests/s',
+    'new host, cold: first byte p50 (ms)',
+    'new host, warm: connections/s',
+    'delayed link: new host, first byte p50 (RTTs)',
+    'delayed link: known host, first byte p50 (RTTs)',
+    'bulk: MB/s',
+  ]) {
+    t.true(
+      row(label).every((value) => value > 0),
+      `${label}: a positive number for every contender`,
+    );
   }
-  for (const label of ['keep-alive: proxy CPU per request (µs)', 'RSS idle after start (MB)', 'RSS holding 12 idle connections (MB)', 'start to listening (ms)']) {
+  for (const label of [
+    'keep-alive: proxy CPU per request (µs)',
+    'RSS idle after start (MB)',
+    'RSS holding 12 idle connections (MB)',
+    'start to listening (ms)',
+  ]) {
     const [direct, ...proxies] = row(label);
     t.true(Number.isNaN(direct), `${label}: nothing for direct`);
-    t.true(proxies.every((value) => value > 0), `${label}: a positive number for each proxy`);
+    t.true(
+      proxies.every((value) => value > 0),
+      `${label}: a positive number for each proxy`,
+    );
   }
   t.deepEqual(row('idle connections still open when measured').slice(1), [12, 12]);
   // A fresh direct request over the delayed link needs at least TCP, TLS 1.3 and the request: 3 RTTs.

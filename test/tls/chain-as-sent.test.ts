@@ -12,7 +12,24 @@ test.before(async () => {
 test.after.always(async () => fixtures?.close());
 
 const VERSIONS: SecureVersion[] = ['TLSv1.2', 'TLSv1.3'];
-const SCENARIOS = ['valid', 'incomplete', 'expired', 'notYetValid', 'selfSigned', 'unknownRoot', 'unknownRootSent', 'mismatch', 'wrongOrder', 'extraCert', 'corporate', 'ipSan', 'mtls', 'missingMiddle', 'noBcCA', 'sha1'];
+const SCENARIOS = [
+  'valid',
+  'incomplete',
+  'expired',
+  'notYetValid',
+  'selfSigned',
+  'unknownRoot',
+  'unknownRootSent',
+  'mismatch',
+  'wrongOrder',
+  'extraCert',
+  'corporate',
+  'ipSan',
+  'mtls',
+  'missingMiddle',
+  'noBcCA',
+  'sha1',
+];
 
 for (const name of SCENARIOS) {
   for (const maxVersion of VERSIONS) {
@@ -27,7 +44,11 @@ for (const name of SCENARIOS) {
           'the chain in the record is byte for byte what the server was given, in order',
         );
         t.is(record.diagnosis.problem, scenario.problem);
-        if (scenario.problem !== 'client-cert-required') t.is(record.verification.opensslCode, scenario.opensslCode === 0 && name === 'mismatch' ? 62 : scenario.opensslCode);
+        if (scenario.problem !== 'client-cert-required')
+          t.is(
+            record.verification.opensslCode,
+            scenario.opensslCode === 0 && name === 'mismatch' ? 62 : scenario.opensslCode,
+          );
       });
     });
   }
@@ -37,21 +58,28 @@ test("Node's getPeerCertificate rebuilds the chain (why the raw read exists)", a
   const scenario = fixtures.pki.scenarios.extraCert!;
   await withScenarioServer(scenario, async (server) => {
     const subjects = await new Promise<string[]>((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: server.port, servername: scenario.host!, ca: [fixtures.pki.publicRoot.pem] }, () => {
-        const seen: string[] = [];
-        let cert = socket.getPeerCertificate(true);
-        while (cert && !seen.includes(cert.fingerprint256)) {
-          seen.push(cert.fingerprint256);
-          cert = cert.issuerCertificate;
-        }
-        socket.destroy();
-        resolve(seen);
-      });
+      const socket = connect(
+        { host: '127.0.0.1', port: server.port, servername: scenario.host!, ca: [fixtures.pki.publicRoot.pem] },
+        () => {
+          const seen: string[] = [];
+          let cert = socket.getPeerCertificate(true);
+          while (cert && !seen.includes(cert.fingerprint256)) {
+            seen.push(cert.fingerprint256);
+            cert = cert.issuerCertificate;
+          }
+          socket.destroy();
+          resolve(seen);
+        },
+      );
       socket.on('error', reject);
     });
     t.is(subjects.length, 3);
     const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki));
-    t.is(record.chain[1]!.subject, 'CN=Unrelated Extra CA,O=Unknown Org,C=US', 'the raw read keeps the unrelated certificate where it was sent');
+    t.is(
+      record.chain[1]!.subject,
+      'CN=Unrelated Extra CA,O=Unknown Org,C=US',
+      'the raw read keeps the unrelated certificate where it was sent',
+    );
     t.is(record.chainAnalysis.extraCerts, 1);
     t.true(record.warnings.some((w) => w.code === 'unrelated-certificates'));
   });
@@ -63,8 +91,14 @@ for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CH
     await withScenarioServer(scenario, { ciphers: suite }, async (server) => {
       const record = await observeScenario(scenario, server.port, fixtureTrust(fixtures.pki));
       t.is(record.tls.cipher, suite);
-      t.deepEqual(record.chain.map((c) => c.pem), scenario.sent);
-      t.deepEqual(record.warnings.filter((w) => w.code === 'handshake-unreadable'), []);
+      t.deepEqual(
+        record.chain.map((c) => c.pem),
+        scenario.sent,
+      );
+      t.deepEqual(
+        record.warnings.filter((w) => w.code === 'handshake-unreadable'),
+        [],
+      );
     });
   });
 }

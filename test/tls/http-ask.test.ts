@@ -6,14 +6,20 @@ import type { HttpAnswer } from '../../src/types.js';
 function ask(host = 'api.example.com:8443') {
   const written: string[] = [];
   const answers: HttpAnswer[] = [];
-  const asker = new HttpAsk(host, (text) => written.push(text), (a) => answers.push(a));
+  const asker = new HttpAsk(
+    host,
+    (text) => written.push(text),
+    (a) => answers.push(a),
+  );
   asker.start();
   return { asker, written, answers };
 }
 
 test('HEAD / with Host and Connection: close', (t) => {
   const { written } = ask();
-  t.deepEqual(written, ['HEAD / HTTP/1.1\r\nHost: api.example.com:8443\r\nUser-Agent: tlswitness\r\nAccept: */*\r\nConnection: close\r\n\r\n']);
+  t.deepEqual(written, [
+    'HEAD / HTTP/1.1\r\nHost: api.example.com:8443\r\nUser-Agent: tlswitness\r\nAccept: */*\r\nConnection: close\r\n\r\n',
+  ]);
 });
 
 test('a response split across chunks is read once its head is complete', (t) => {

@@ -9,7 +9,11 @@ test('with anchors the native context is built once per anchor set, client ident
   const key = {};
   const anchors = { key, name: 'a.example.com', pems: () => (built++, []) };
   const first = probeContext({ ...settings, anchors });
-  t.is(probeContext({ ...settings, anchors: { ...anchors, name: 'b.example.com' } }), first, 'the name is not part of the context');
+  t.is(
+    probeContext({ ...settings, anchors: { ...anchors, name: 'b.example.com' } }),
+    first,
+    'the name is not part of the context',
+  );
   t.is(built, 1);
   t.not(probeContext({ ...settings, maxVersion: 'TLSv1.2', anchors }), first);
   const client: ClientCredentials = { subject: 'none' };

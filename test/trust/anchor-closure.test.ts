@@ -20,7 +20,11 @@ test("a chain reaches its own root (through the issuer's name), not the store's 
   const roots = store('public', [pki.unknownRoot.pem, pki.publicRoot.pem, pki.corporateRoot.pem, pki.clientRoot.pem]);
   const chain = fixtures.pki.scenarios.valid!.sent.map(der);
   t.deepEqual(anchorClosure(chain, [roots]), [der(pki.publicRoot.pem)]);
-  t.deepEqual(anchorClosure(fixtures.pki.scenarios.incomplete!.sent.map(der), [roots]), [], "a leaf alone names only its intermediate, which no store holds");
+  t.deepEqual(
+    anchorClosure(fixtures.pki.scenarios.incomplete!.sent.map(der), [roots]),
+    [],
+    'a leaf alone names only its intermediate, which no store holds',
+  );
 });
 
 test('an anchor that is not self-signed leads on to its issuer, in any store; excluded ones stay out', (t) => {
@@ -28,8 +32,13 @@ test('an anchor that is not self-signed leads on to its issuer, in any store; ex
   const extra = store('extra', [pki.publicIntermediate.pem]);
   const roots = store('public', [pki.publicRoot.pem, pki.unknownRoot.pem]);
   const leafOnly = fixtures.pki.scenarios.incomplete!.sent.map(der);
-  const found = anchorClosure(leafOnly, [roots, null, extra]).map((d) => d.toString('base64')).sort();
-  t.deepEqual(found, [der(pki.publicIntermediate.pem), der(pki.publicRoot.pem)].map((d) => d.toString('base64')).sort());
+  const found = anchorClosure(leafOnly, [roots, null, extra])
+    .map((d) => d.toString('base64'))
+    .sort();
+  t.deepEqual(
+    found,
+    [der(pki.publicIntermediate.pem), der(pki.publicRoot.pem)].map((d) => d.toString('base64')).sort(),
+  );
   roots.exclude(der(pki.publicRoot.pem));
   t.deepEqual(anchorClosure(leafOnly, [roots, extra]), [der(pki.publicIntermediate.pem)]);
 });

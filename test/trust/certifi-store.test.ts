@@ -11,13 +11,18 @@ import { certifiLabel, findCertifi, loadCertifiStore, locateCertifi } from '../.
 /** What python3 itself says, or null when it has no certifi. */
 function certifiHere(): string | null {
   try {
-    return execFileSync('python3', ['-c', 'import certifi; print(certifi.where())'], { env: { PATH: process.env.PATH }, cwd: tmpdir() }).toString().trim();
+    return execFileSync('python3', ['-c', 'import certifi; print(certifi.where())'], {
+      env: { PATH: process.env.PATH },
+      cwd: tmpdir(),
+    })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
 }
 
-test("the installed certifi, through python3: the path certifi.where() prints, read as a store", async (t) => {
+test('the installed certifi, through python3: the path certifi.where() prints, read as a store', async (t) => {
   const expected = certifiHere();
   const env = { PATH: process.env.PATH };
   const location = await findCertifi(env);
@@ -41,31 +46,40 @@ test('no python3 on PATH: not configured, no error', async (t) => {
 });
 
 // A POSIX shell script stands in for python3.
-(process.platform === 'win32' ? test.skip : test)('a python3 in the current directory is never run, even when PATH has an empty entry (sh reads it as ".")', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cwd-'));
-  const marker = join(dir, 'ran');
-  writeFileSync(join(dir, 'python3'), `#!/bin/sh\ntouch '${marker}'\necho /stray/cacert.pem\n`);
-  chmodSync(join(dir, 'python3'), 0o755);
-  const before = process.cwd();
-  process.chdir(dir);
-  try {
-    t.is(await findCertifi({ PATH: `:${join(dir, 'nothing-here')}:` }), null);
-  } finally {
-    process.chdir(before);
-  }
-  t.false(existsSync(marker), './python3 ran');
-});
+(process.platform === 'win32' ? test.skip : test)(
+  'a python3 in the current directory is never run, even when PATH has an empty entry (sh reads it as ".")',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cwd-'));
+    const marker = join(dir, 'ran');
+    writeFileSync(join(dir, 'python3'), `#!/bin/sh\ntouch '${marker}'\necho /stray/cacert.pem\n`);
+    chmodSync(join(dir, 'python3'), 0o755);
+    const before = process.cwd();
+    process.chdir(dir);
+    try {
+      t.is(await findCertifi({ PATH: `:${join(dir, 'nothing-here')}:` }), null);
+    } finally {
+      process.chdir(before);
+    }
+    t.false(existsSync(marker), './python3 ran');
+  },
+);
 
-(process.platform === 'win32' ? test.skip : test)("the proxy's credentials are not in python3's environment", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
-  const seen = join(dir, 'env.txt');
-  writeFileSync(join(dir, 'python3'), `#!/bin/sh\nexport -p > '${seen}'\necho /stray/cacert.pem\n`);
-  chmodSync(join(dir, 'python3'), 0o755);
-  t.is((await findCertifi({ PATH: dir, TLSWITNESS_PROXY_AUTH: 'user:s3cret', KEEP_ME: 'yes' }))?.path, '/stray/cacert.pem');
-  const env = readFileSync(seen, 'utf8');
-  t.regex(env, /KEEP_ME=.?yes/);
-  t.false(env.includes('s3cret'), env);
-});
+(process.platform === 'win32' ? test.skip : test)(
+  "the proxy's credentials are not in python3's environment",
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlswitness-env-'));
+    const seen = join(dir, 'env.txt');
+    writeFileSync(join(dir, 'python3'), `#!/bin/sh\nexport -p > '${seen}'\necho /stray/cacert.pem\n`);
+    chmodSync(join(dir, 'python3'), 0o755);
+    t.is(
+      (await findCertifi({ PATH: dir, TLSWITNESS_PROXY_AUTH: 'user:s3cret', KEEP_ME: 'yes' }))?.path,
+      '/stray/cacert.pem',
+    );
+    const env = readFileSync(seen, 'utf8');
+    t.regex(env, /KEEP_ME=.?yes/);
+    t.false(env.includes('s3cret'), env);
+  },
+);
 
 test('TLSWITNESS_CERTIFI_BUNDLE names the bundle instead; none skips certifi; a missing file is a clear error', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-certifi-'));

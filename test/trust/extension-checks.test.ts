@@ -4,7 +4,8 @@ import { ParsedCertificate } from '../../src/trust/certificate.js';
 import { checkCa, checkExtensions, serverPurposeAllowed } from '../../src/trust/extension-checks.js';
 import { caseCert } from '../helpers/verify-cases.js';
 
-const details = async (...args: Parameters<typeof caseCert>) => new ParsedCertificate((await caseCert(...args)).der).details;
+const details = async (...args: Parameters<typeof caseCert>) =>
+  new ParsedCertificate((await caseCert(...args)).der).details;
 
 test('X509_check_ca: 1 cA, 0 cA false or no keyCertSign, 4 keyCertSign without basicConstraints, 3 v1 self-signed', async (t) => {
   t.is(checkCa(await details('a', null, { isCA: true })), 1);
@@ -20,7 +21,15 @@ test('the SSL-server purpose: leaf EKU and keyUsage, CA EKU; a malformed certifi
   t.false(serverPurposeAllowed(await details('leaf', null, { extKeyUsage: ['clientAuth'] }), false));
   t.false(serverPurposeAllowed(await details('leaf', null, { keyUsage: ['cRLSign'] }), false));
   t.false(serverPurposeAllowed(await details('ca', null, { isCA: true, extKeyUsage: ['clientAuth'] }), true));
-  t.true(serverPurposeAllowed(await details('bad', null, { extKeyUsage: ['clientAuth'], extraExtensions: [{ oid: '2.5.29.17', critical: false, valueDer: Buffer.from([0x30, 0x01]) }] }), false));
+  t.true(
+    serverPurposeAllowed(
+      await details('bad', null, {
+        extKeyUsage: ['clientAuth'],
+        extraExtensions: [{ oid: '2.5.29.17', critical: false, valueDer: Buffer.from([0x30, 0x01]) }],
+      }),
+      false,
+    ),
+  );
 });
 
 test('path length counts certificates that are not self-issued, and the leaf never', async (t) => {
@@ -28,9 +37,15 @@ test('path length counts certificates that are not self-issued, and the leaf nev
   const rollover = await caseCert('Root', root, { isCA: true });
   const leaf = await caseCert('leaf', rollover);
   const reports: Array<[number, number]> = [];
-  checkExtensions([leaf, rollover, root].map((c) => new ParsedCertificate(c.der)), (code, depth) => reports.push([code, depth]));
+  checkExtensions(
+    [leaf, rollover, root].map((c) => new ParsedCertificate(c.der)),
+    (code, depth) => reports.push([code, depth]),
+  );
   t.deepEqual(reports, []);
   const inter = await caseCert('Inter', root, { isCA: true });
-  checkExtensions([await caseCert('leaf', inter), inter, root].map((c) => new ParsedCertificate(c.der)), (code, depth) => reports.push([code, depth]));
+  checkExtensions(
+    [await caseCert('leaf', inter), inter, root].map((c) => new ParsedCertificate(c.der)),
+    (code, depth) => reports.push([code, depth]),
+  );
   t.deepEqual(reports, [[25, 2]]);
 });

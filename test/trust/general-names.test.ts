@@ -2,12 +2,26 @@
 import test from 'ava';
 import { generalNameDer } from '../../src/ca/certificate-builder.js';
 import { encodeTlv } from '../../src/trust/der.js';
-import { decodeGeneralName, decodeNameConstraints, decodeSubjectAltName, GEN_DIRNAME, GEN_DNS, GEN_IPADD, validInteger } from '../../src/trust/general-names.js';
+import {
+  decodeGeneralName,
+  decodeNameConstraints,
+  decodeSubjectAltName,
+  GEN_DIRNAME,
+  GEN_DNS,
+  GEN_IPADD,
+  validInteger,
+} from '../../src/trust/general-names.js';
 
 test('SAN entries of each kind, and trailing bytes after the SEQUENCE ignored', (t) => {
-  const value = Buffer.concat([encodeTlv(0x30, generalNameDer('DNS:a.test'), generalNameDer('IP:10.0.0.1'), encodeTlv(0xa4, encodeTlv(0x30))), Buffer.from([0, 0])]);
+  const value = Buffer.concat([
+    encodeTlv(0x30, generalNameDer('DNS:a.test'), generalNameDer('IP:10.0.0.1'), encodeTlv(0xa4, encodeTlv(0x30))),
+    Buffer.from([0, 0]),
+  ]);
   const names = decodeSubjectAltName(value)!;
-  t.deepEqual(names.map((n) => n.type), [GEN_DNS, GEN_IPADD, GEN_DIRNAME]);
+  t.deepEqual(
+    names.map((n) => n.type),
+    [GEN_DNS, GEN_IPADD, GEN_DIRNAME],
+  );
   t.is(names[0]!.bytes.toString(), 'a.test');
   t.is(names[2]!.name!.canonical.length, 0);
 });
@@ -21,10 +35,26 @@ test('malformed GeneralNames do not decode', (t) => {
 
 test('name constraints: subtrees in order, minimum 0 accepted, other minimum or any maximum flagged', (t) => {
   const subtree = (...parts: Buffer[]) => encodeTlv(0x30, generalNameDer('DNS:good.test'), ...parts);
-  const nc = decodeNameConstraints(encodeTlv(0x30, encodeTlv(0xa0, subtree(), subtree(encodeTlv(0x80, Buffer.from([0])))), encodeTlv(0xa1, subtree(encodeTlv(0x81, Buffer.from([5]))))))!;
-  t.deepEqual(nc.permitted.map((s) => s.hasMinMax), [false, false]);
-  t.deepEqual(nc.excluded.map((s) => s.hasMinMax), [true]);
-  t.is(decodeNameConstraints(encodeTlv(0x30, encodeTlv(0xa1, subtree()), encodeTlv(0xa0, subtree()))), null, 'excluded before permitted');
+  const nc = decodeNameConstraints(
+    encodeTlv(
+      0x30,
+      encodeTlv(0xa0, subtree(), subtree(encodeTlv(0x80, Buffer.from([0])))),
+      encodeTlv(0xa1, subtree(encodeTlv(0x81, Buffer.from([5])))),
+    ),
+  )!;
+  t.deepEqual(
+    nc.permitted.map((s) => s.hasMinMax),
+    [false, false],
+  );
+  t.deepEqual(
+    nc.excluded.map((s) => s.hasMinMax),
+    [true],
+  );
+  t.is(
+    decodeNameConstraints(encodeTlv(0x30, encodeTlv(0xa1, subtree()), encodeTlv(0xa0, subtree()))),
+    null,
+    'excluded before permitted',
+  );
   t.deepEqual(decodeNameConstraints(encodeTlv(0x30)), { permitted: [], excluded: [] });
 });
 

@@ -6,7 +6,10 @@ import { bestIssuer, likelyIssued, timeErrors, validAt } from '../../src/trust/i
 import { caseCert } from '../helpers/verify-cases.js';
 
 const parse = (c: { der: Buffer }) => new ParsedCertificate(c.der);
-const akid = (...parts: Buffer[]) => ({ omitAuthorityKeyId: true, extraExtensions: [{ oid: '2.5.29.35', critical: false, valueDer: encodeTlv(0x30, ...parts) }] });
+const akid = (...parts: Buffer[]) => ({
+  omitAuthorityKeyId: true,
+  extraExtensions: [{ oid: '2.5.29.35', critical: false, valueDer: encodeTlv(0x30, ...parts) }],
+});
 
 test('names, AKID keyId against an SKID only, serial, and the first directoryName', async (t) => {
   const ca = await caseCert('Issuer', null, { isCA: true, serialHex: '0a' });
@@ -16,13 +19,26 @@ test('names, AKID keyId against an SKID only, serial, and the first directoryNam
   t.false(likelyIssued(parse(ca), leaf), 'keyId differs from the SKID');
   t.true(likelyIssued(parse(noSkid), leaf), 'no SKID: any keyId is accepted');
   t.false(likelyIssued(parse(other), parse(await caseCert('leaf', ca))), 'another name');
-  t.false(likelyIssued(parse(noSkid), parse(await caseCert('leaf', noSkid, akid(encodeTlv(0x82, Buffer.from([0x0b])))))), 'serial differs');
-  t.true(likelyIssued(parse(noSkid), parse(await caseCert('leaf', noSkid, akid(encodeTlv(0x82, Buffer.from([0x0a])))))));
-  t.false(likelyIssued(parse(noSkid), parse(await caseCert('leaf', noSkid, akid(encodeTlv(0xa1, encodeTlv(0xa4, encodeTlv(0x30))))))), "a directoryName that is not the issuer's issuer");
+  t.false(
+    likelyIssued(parse(noSkid), parse(await caseCert('leaf', noSkid, akid(encodeTlv(0x82, Buffer.from([0x0b])))))),
+    'serial differs',
+  );
+  t.true(
+    likelyIssued(parse(noSkid), parse(await caseCert('leaf', noSkid, akid(encodeTlv(0x82, Buffer.from([0x0a])))))),
+  );
+  t.false(
+    likelyIssued(
+      parse(noSkid),
+      parse(await caseCert('leaf', noSkid, akid(encodeTlv(0xa1, encodeTlv(0xa4, encodeTlv(0x30)))))),
+    ),
+    "a directoryName that is not the issuer's issuer",
+  );
 });
 
 test('a certificate with a malformed extension neither issues nor is issued, and is never self-signed', async (t) => {
-  const bad = { extraExtensions: [{ oid: '2.5.29.17', critical: false, valueDer: Buffer.from([0x30, 0x05, 0x82, 0x09]) }] };
+  const bad = {
+    extraExtensions: [{ oid: '2.5.29.17', critical: false, valueDer: Buffer.from([0x30, 0x05, 0x82, 0x09]) }],
+  };
   const ca = await caseCert('Issuer', null, { isCA: true, ...bad });
   t.false(parse(ca).selfSigned);
   t.false(likelyIssued(parse(ca), parse(await caseCert('leaf', ca))));
@@ -43,7 +59,13 @@ test('validity to the second: notBefore is valid, notAfter is expired; both erro
 test('best issuer: the first valid now, else the one expiring last', async (t) => {
   const now = new Date();
   const key = await caseCert('CA', null, { isCA: true });
-  const sibling = (days: number) => caseCert('CA', null, { isCA: true, omitSubjectKeyId: true, notBefore: new Date(now.getTime() - 10 * 86_400_000), notAfter: new Date(now.getTime() + days * 86_400_000) });
+  const sibling = (days: number) =>
+    caseCert('CA', null, {
+      isCA: true,
+      omitSubjectKeyId: true,
+      notBefore: new Date(now.getTime() - 10 * 86_400_000),
+      notAfter: new Date(now.getTime() + days * 86_400_000),
+    });
   const expiredEarly = parse(await sibling(-5));
   const expiredLate = parse(await sibling(-1));
   const leaf = parse(await caseCert('leaf', key, { omitAuthorityKeyId: true }));

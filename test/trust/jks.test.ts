@@ -23,12 +23,54 @@ test.before(async () => {
   if (KEYTOOL_MISSING) return;
   const withKey = join(dir, 'with-key.jks');
   const [jks, jceksTrusted] = await Promise.all([
-    keytoolTruststore(dir, 'two', 'JKS', [{ alias: 'root-a', file: join(dir, 'a.pem') }, { alias: 'root-b', file: join(dir, 'b.pem') }]),
+    keytoolTruststore(dir, 'two', 'JKS', [
+      { alias: 'root-a', file: join(dir, 'a.pem') },
+      { alias: 'root-b', file: join(dir, 'b.pem') },
+    ]),
     keytoolTruststore(dir, 'one', 'JCEKS', [{ alias: 'root-a', file: join(dir, 'a.pem') }]),
-    keytool(['-genkeypair', '-storetype', 'JKS', '-keystore', withKey, '-storepass', 'changeit', '-keypass', 'changeit', '-alias', 'me', '-keyalg', 'EC', '-dname', 'CN=me', '-validity', '30']),
-    keytool(['-genseckey', '-storetype', 'JCEKS', '-keystore', join(dir, 'secret.jceks'), '-storepass', 'changeit', '-keypass', 'changeit', '-alias', 'sk', '-keyalg', 'AES', '-keysize', '128']),
+    keytool([
+      '-genkeypair',
+      '-storetype',
+      'JKS',
+      '-keystore',
+      withKey,
+      '-storepass',
+      'changeit',
+      '-keypass',
+      'changeit',
+      '-alias',
+      'me',
+      '-keyalg',
+      'EC',
+      '-dname',
+      'CN=me',
+      '-validity',
+      '30',
+    ]),
+    keytool([
+      '-genseckey',
+      '-storetype',
+      'JCEKS',
+      '-keystore',
+      join(dir, 'secret.jceks'),
+      '-storepass',
+      'changeit',
+      '-keypass',
+      'changeit',
+      '-alias',
+      'sk',
+      '-keyalg',
+      'AES',
+      '-keysize',
+      '128',
+    ]),
   ]);
-  stores = { jks: readFileSync(jks), jceksTrusted: readFileSync(jceksTrusted), jceksSecret: readFileSync(join(dir, 'secret.jceks')), withKey: readFileSync(withKey) };
+  stores = {
+    jks: readFileSync(jks),
+    jceksTrusted: readFileSync(jceksTrusted),
+    jceksSecret: readFileSync(join(dir, 'secret.jceks')),
+    withKey: readFileSync(withKey),
+  };
 });
 
 const withKeytool = KEYTOOL_MISSING ? test.skip : test;
@@ -47,20 +89,24 @@ withKeytool('a keytool JKS: both trusted entries, by alias and DER; the digest c
   t.is(readJks(stores!.jks).integrity, 'unchecked');
 });
 
-withKeytool('a key entry is counted, not taken as trusted; JCEKS trusted entries read; a JCEKS secret key is refused by name', (t) => {
-  const keyed = readJks(stores!.withKey, 'changeit');
-  t.is(keyed.keyEntries, 1);
-  t.deepEqual(keyed.trusted, []);
-  t.is(keyed.integrity, 'ok');
-  const jceks = readJks(stores!.jceksTrusted, 'changeit');
-  t.is(jceks.kind, 'JCEKS');
-  t.true(jceks.trusted[0]!.der.equals(rootA));
-  t.regex(t.throws(() => readJks(stores!.jceksSecret), { instanceOf: JksError })!.message, /secret-key entry/);
-});
+withKeytool(
+  'a key entry is counted, not taken as trusted; JCEKS trusted entries read; a JCEKS secret key is refused by name',
+  (t) => {
+    const keyed = readJks(stores!.withKey, 'changeit');
+    t.is(keyed.keyEntries, 1);
+    t.deepEqual(keyed.trusted, []);
+    t.is(keyed.integrity, 'ok');
+    const jceks = readJks(stores!.jceksTrusted, 'changeit');
+    t.is(jceks.kind, 'JCEKS');
+    t.true(jceks.trusted[0]!.der.equals(rootA));
+    t.regex(t.throws(() => readJks(stores!.jceksSecret), { instanceOf: JksError })!.message, /secret-key entry/);
+  },
+);
 
 withKeytool('cut short or with bytes appended: a JksError that says which, never a crash or a wrong answer', (t) => {
   const jks = stores!.jks;
-  for (const cut of [4, 12, 40, jks.length - 30, jks.length - 1]) t.throws(() => readJks(jks.subarray(0, cut)), { instanceOf: JksError, message: /truncated/ }, `cut at ${cut}`);
+  for (const cut of [4, 12, 40, jks.length - 30, jks.length - 1])
+    t.throws(() => readJks(jks.subarray(0, cut)), { instanceOf: JksError, message: /truncated/ }, `cut at ${cut}`);
   t.throws(() => readJks(Buffer.concat([jks, Buffer.from([0])])), { instanceOf: JksError, message: /trailing bytes/ });
   // A flipped certificate byte still parses as a store, and the digest says it was changed.
   const flipped = Buffer.from(jks);
@@ -72,8 +118,22 @@ withKeytool('cut short or with bytes appended: a JksError that says which, never
 function versionOneStore(der: Buffer, password: string, count = 1): Buffer {
   const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
   const alias = Buffer.from('old');
-  const body = Buffer.concat([u32(0xfeedfeed), u32(1), u32(count), u32(2), Buffer.from([0, alias.length]), alias, Buffer.alloc(8), u32(der.length), der]);
-  const digest = createHash('sha1').update(Buffer.from(password, 'utf16le').swap16()).update('Mighty Aphrodite').update(body).digest();
+  const body = Buffer.concat([
+    u32(0xfeedfeed),
+    u32(1),
+    u32(count),
+    u32(2),
+    Buffer.from([0, alias.length]),
+    alias,
+    Buffer.alloc(8),
+    u32(der.length),
+    der,
+  ]);
+  const digest = createHash('sha1')
+    .update(Buffer.from(password, 'utf16le').swap16())
+    .update('Mighty Aphrodite')
+    .update(body)
+    .digest();
   return Buffer.concat([body, digest]);
 }
 
@@ -82,7 +142,10 @@ test('a version-1 store made by hand reads, with its digest; a count larger than
   t.is(store.integrity, 'ok');
   t.true(store.trusted[0]!.der.equals(rootA));
   t.is(store.trusted[0]!.alias, 'old');
-  t.throws(() => readJks(versionOneStore(rootA, 'pw', 0xffffffff)), { instanceOf: JksError, message: /truncated|unknown type/ });
+  t.throws(() => readJks(versionOneStore(rootA, 'pw', 0xffffffff)), {
+    instanceOf: JksError,
+    message: /truncated|unknown type/,
+  });
   t.throws(() => readJks(Buffer.from('feedfeed00000003', 'hex')), { instanceOf: JksError, message: /version 3/ });
   t.throws(() => readJks(Buffer.from('3082', 'hex')), { instanceOf: JksError, message: /not a Java keystore/ });
 });

@@ -14,7 +14,14 @@ test('trusted first: the store copies of a sent intermediate and root are used (
   const leaf = await caseCert('leaf', inter);
   const built = buildChain(parse([leaf, inter, root]), [store(inter, root)], new Date());
   t.true(built.trusted);
-  t.deepEqual(built.path.map((n) => [n.sentIndex, n.store]), [[0, null], [1, 'public'], [2, 'public']]);
+  t.deepEqual(
+    built.path.map((n) => [n.sentIndex, n.store]),
+    [
+      [0, null],
+      [1, 'public'],
+      [2, 'public'],
+    ],
+  );
 });
 
 test('a certificate already on the path is not added again, even when sent twice', async (t) => {
@@ -22,7 +29,10 @@ test('a certificate already on the path is not added again, even when sent twice
   const inter = await caseCert('Inter', root, { isCA: true });
   const leaf = await caseCert('leaf', inter);
   const built = buildChain(parse([leaf, inter, inter, leaf]), [], new Date());
-  t.deepEqual(built.path.map((n) => n.sentIndex), [0, 1]);
+  t.deepEqual(
+    built.path.map((n) => n.sentIndex),
+    [0, 1],
+  );
   t.deepEqual(built.errors, [{ code: 20, depth: 1 }]);
 });
 
@@ -49,7 +59,13 @@ test('the depth limit: with maxDepth given, 22 ends the list; by default 20 foll
   const i1 = await caseCert('I1', root, { isCA: true });
   const i2 = await caseCert('I2', i1, { isCA: true });
   const leaf = await caseCert('leaf', i2);
-  t.deepEqual(buildChain(parse([leaf, i2, i1]), [store(root)], new Date(), { maxDepth: 1 }).errors, [{ code: 20, depth: 2 }, { code: 22, depth: 2 }]);
+  t.deepEqual(buildChain(parse([leaf, i2, i1]), [store(root)], new Date(), { maxDepth: 1 }).errors, [
+    { code: 20, depth: 2 },
+    { code: 22, depth: 2 },
+  ]);
   t.true(buildChain(parse([leaf, i2, i1]), [store(root)], new Date(), { maxDepth: 2 }).trusted);
-  t.true(buildChain(parse([leaf]), [store(root)], new Date(), { untrusted: parse([i1, i2]) }).trusted, 'extra intermediates in any order');
+  t.true(
+    buildChain(parse([leaf]), [store(root)], new Date(), { untrusted: parse([i1, i2]) }).trusted,
+    'extra intermediates in any order',
+  );
 });

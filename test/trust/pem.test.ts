@@ -8,8 +8,13 @@ const B = Buffer.from('3003020102', 'hex');
 test('certificate blocks in order, TRUSTED ones too; keys, text and unfinished blocks are skipped', (t) => {
   const key = '-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n';
   const trusted = derToPem(B).replace(/CERTIFICATE/g, 'TRUSTED CERTIFICATE');
-  const found = pemCertificates(`subject=CN=a\n${derToPem(A)}${key}junk\r\n${trusted}-----BEGIN CERTIFICATE-----\nMAMCAQM=\n`);
-  t.deepEqual(found.map((d) => d.toString('hex')), [A.toString('hex'), B.toString('hex')]);
+  const found = pemCertificates(
+    `subject=CN=a\n${derToPem(A)}${key}junk\r\n${trusted}-----BEGIN CERTIFICATE-----\nMAMCAQM=\n`,
+  );
+  t.deepEqual(
+    found.map((d) => d.toString('hex')),
+    [A.toString('hex'), B.toString('hex')],
+  );
   // A block cut short, then a whole one: the whole one.
   t.deepEqual(pemCertificates(`-----BEGIN CERTIFICATE-----\nMIIB\n${derToPem(B)}`), [B]);
   t.deepEqual(pemCertificates(''), []);

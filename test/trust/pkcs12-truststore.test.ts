@@ -35,24 +35,38 @@ test('the reader and openssl get the certificates back; a wrong password fails t
   const ders = roots();
   const file = trustStorePkcs12(trustedEntries(ders), 'changeit', salt);
   const read = readPkcs12(file, 'changeit');
-  t.deepEqual(read.certificates.map((c) => c.toString('hex')), ders.map((c) => c.toString('hex')));
+  t.deepEqual(
+    read.certificates.map((c) => c.toString('hex')),
+    ders.map((c) => c.toString('hex')),
+  );
   t.is(read.keyBags, 0);
   t.is(read.mac, 'sha256, 2048 iterations');
   const path = join(dir, 'read.p12');
   writeFileSync(path, file);
-  const pem = execFileSync('openssl', ['pkcs12', '-in', path, '-passin', 'pass:changeit', '-nokeys'], { encoding: 'utf8' });
-  t.deepEqual(pemCertificates(pem).map((c) => c.toString('hex')), ders.map((c) => c.toString('hex')));
+  const pem = execFileSync('openssl', ['pkcs12', '-in', path, '-passin', 'pass:changeit', '-nokeys'], {
+    encoding: 'utf8',
+  });
+  t.deepEqual(
+    pemCertificates(pem).map((c) => c.toString('hex')),
+    ders.map((c) => c.toString('hex')),
+  );
   t.throws(() => readPkcs12(file, 'wrong'));
 });
 
 test('aliases come from the subject CN, unique, lowercased as keytool shows them', (t) => {
   const [root] = roots();
-  t.deepEqual(trustedEntries([root!, root!]).map((e) => e.alias), ['fixture public root r1', 'fixture public root r1-2']);
+  t.deepEqual(
+    trustedEntries([root!, root!]).map((e) => e.alias),
+    ['fixture public root r1', 'fixture public root r1-2'],
+  );
 });
 
-testNeeding(hasKeytool() ? null : 'keytool is not installed here')('keytool -list shows each certificate as a trustedCertEntry', (t) => {
-  const path = join(dir, 'keytool.p12');
-  writeFileSync(path, trustStorePkcs12(trustedEntries(roots()), 'changeit', salt));
-  t.is(keytoolEntries(path, 'changeit').length, 2);
-  t.true(keytoolEntries(path, 'changeit').every((e) => e.endsWith(', trustedCertEntry')));
-});
+testNeeding(hasKeytool() ? null : 'keytool is not installed here')(
+  'keytool -list shows each certificate as a trustedCertEntry',
+  (t) => {
+    const path = join(dir, 'keytool.p12');
+    writeFileSync(path, trustStorePkcs12(trustedEntries(roots()), 'changeit', salt));
+    t.is(keytoolEntries(path, 'changeit').length, 2);
+    t.true(keytoolEntries(path, 'changeit').every((e) => e.endsWith(', trustedCertEntry')));
+  },
+);

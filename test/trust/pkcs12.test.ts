@@ -21,28 +21,59 @@ test.before(async () => {
 
 const der = (pem: string) => pemCertificates(pem)[0]!.toString('hex');
 const sameKey = (a: Buffer, pem: string) =>
-  createPrivateKey({ key: a, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'der' }).equals(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
+  createPrivateKey({ key: a, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'der' })
+    .equals(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
 
 const MODES: Array<{ mode: OpensslMode; mac: RegExp; certs: RegExp | null; key: RegExp }> = [
-  { mode: 'default', mac: /^sha256, 2048 iterations$/, certs: /PBES2 \(PBKDF2 HMAC-SHA256, AES-256-CBC/, key: /PBES2 \(PBKDF2 HMAC-SHA256, AES-256-CBC/ },
+  {
+    mode: 'default',
+    mac: /^sha256, 2048 iterations$/,
+    certs: /PBES2 \(PBKDF2 HMAC-SHA256, AES-256-CBC/,
+    key: /PBES2 \(PBKDF2 HMAC-SHA256, AES-256-CBC/,
+  },
   { mode: 'legacy', mac: /^sha1, /, certs: /pbeWithSHA1And40BitRC2-CBC/, key: /pbeWithSHA1And3-KeyTripleDES-CBC/ },
-  { mode: 'windows', mac: /^sha1, /, certs: /pbeWithSHA1And3-KeyTripleDES-CBC/, key: /pbeWithSHA1And3-KeyTripleDES-CBC/ },
+  {
+    mode: 'windows',
+    mac: /^sha1, /,
+    certs: /pbeWithSHA1And3-KeyTripleDES-CBC/,
+    key: /pbeWithSHA1And3-KeyTripleDES-CBC/,
+  },
   { mode: 'aes128-sha512', mac: /^sha512, /, certs: /AES-128-CBC/, key: /AES-128-CBC/ },
 ];
 
 for (const { mode, mac, certs, key } of MODES) {
   test(`openssl pkcs12 -export (${mode}): an RSA leaf with its EC intermediate, and an EC client with its root`, (t) => {
     const valid = pki.scenarios.valid!;
-    const rsa = readPkcs12(readFileSync(opensslPkcs12(dir, `rsa-${mode}`, valid.sent, valid.keyPem, 'secret', mode)), 'secret', { keys: true });
+    const rsa = readPkcs12(
+      readFileSync(opensslPkcs12(dir, `rsa-${mode}`, valid.sent, valid.keyPem, 'secret', mode)),
+      'secret',
+      { keys: true },
+    );
     t.deepEqual(rsa.certificates.map((c) => c.toString('hex')).sort(), valid.sent.map(der).sort());
     t.is(rsa.keys.length, 1);
     t.true(sameKey(rsa.keys[0]!, valid.keyPem));
     t.regex(rsa.mac!, mac);
-    t.true(rsa.schemes.some((s) => certs!.test(s) && s.startsWith('certificates:')), rsa.schemes.join('; '));
-    t.true(rsa.schemes.some((s) => key.test(s) && s.startsWith('key:')), rsa.schemes.join('; '));
+    t.true(
+      rsa.schemes.some((s) => certs!.test(s) && s.startsWith('certificates:')),
+      rsa.schemes.join('; '),
+    );
+    t.true(
+      rsa.schemes.some((s) => key.test(s) && s.startsWith('key:')),
+      rsa.schemes.join('; '),
+    );
 
-    const ec = readPkcs12(readFileSync(opensslPkcs12(dir, `ec-${mode}`, [pki.client.pem, pki.clientRoot.pem], pki.client.keyPem, 'pässwörd', mode)), 'pässwörd', { keys: true });
-    t.deepEqual(ec.certificates.map((c) => c.toString('hex')).sort(), [pki.client.pem, pki.clientRoot.pem].map(der).sort());
+    const ec = readPkcs12(
+      readFileSync(
+        opensslPkcs12(dir, `ec-${mode}`, [pki.client.pem, pki.clientRoot.pem], pki.client.keyPem, 'pässwörd', mode),
+      ),
+      'pässwörd',
+      { keys: true },
+    );
+    t.deepEqual(
+      ec.certificates.map((c) => c.toString('hex')).sort(),
+      [pki.client.pem, pki.clientRoot.pem].map(der).sort(),
+    );
     t.true(sameKey(ec.keys[0]!, pki.client.keyPem));
     t.is(new X509Certificate(ec.certificates[0]!).publicKey.asymmetricKeyType, 'ec');
   });
@@ -64,7 +95,10 @@ test('without keys asked for, keys are counted and not decrypted', (t) => {
 });
 
 test('an empty password, and a file without a MAC', (t) => {
-  const empty = readPkcs12(readFileSync(opensslPkcs12(dir, 'empty', [pki.client.pem], pki.client.keyPem, '', 'default')), '');
+  const empty = readPkcs12(
+    readFileSync(opensslPkcs12(dir, 'empty', [pki.client.pem], pki.client.keyPem, '', 'default')),
+    '',
+  );
   t.is(empty.certificates.length, 1);
   const nomac = readFileSync(opensslPkcs12(dir, 'nomac', [pki.client.pem], pki.client.keyPem, 'secret', 'nomac'));
   const read = readPkcs12(nomac, 'secret', { keys: true });
@@ -82,18 +116,31 @@ test('an empty password, and a file without a MAC', (t) => {
   const file = readFileSync(keytoolPkcs12(dir, 'java', 'changeit', 'java.example'));
   const contents = readPkcs12(file, 'changeit', { keys: true });
   t.is(contents.mac, 'sha256, 10000 iterations');
-  t.deepEqual(contents.schemes.sort(), ['certificates: PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC, 10000 iterations)', 'key: PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC, 10000 iterations)']);
+  t.deepEqual(contents.schemes.sort(), [
+    'certificates: PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC, 10000 iterations)',
+    'key: PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC, 10000 iterations)',
+  ]);
   t.is(contents.certificates.length, 1);
   t.is(new X509Certificate(contents.certificates[0]!).subject, 'CN=java.example');
-  t.true(new X509Certificate(contents.certificates[0]!).checkPrivateKey(createPrivateKey({ key: contents.keys[0]!, format: 'der', type: 'pkcs8' })));
+  t.true(
+    new X509Certificate(contents.certificates[0]!).checkPrivateKey(
+      createPrivateKey({ key: contents.keys[0]!, format: 'der', type: 'pkcs8' }),
+    ),
+  );
   t.is(t.throws(() => readPkcs12(file, 'changeme'), { instanceOf: Pkcs12Error })?.reason, 'wrong-password');
 });
 
 test('truncated and altered files are errors that say so', (t) => {
-  const file = readFileSync(opensslPkcs12(dir, 'damage', pki.scenarios.valid!.sent, pki.scenarios.valid!.keyPem, 'secret', 'default'));
+  const file = readFileSync(
+    opensslPkcs12(dir, 'damage', pki.scenarios.valid!.sent, pki.scenarios.valid!.keyPem, 'secret', 'default'),
+  );
   for (const length of [1, 8, 100, file.length - 40, file.length - 1]) {
     const cut = file.subarray(0, length);
-    t.is(t.throws(() => readPkcs12(cut, 'secret'), { instanceOf: Pkcs12Error })?.reason, 'malformed', `cut at ${length}`);
+    t.is(
+      t.throws(() => readPkcs12(cut, 'secret'), { instanceOf: Pkcs12Error })?.reason,
+      'malformed',
+      `cut at ${length}`,
+    );
     if (length >= 8) t.true(looksLikePkcs12(cut), `cut at ${length}`);
   }
   // The MAC value is the file's last OCTET STRING before the iteration count: altered, the contents still
@@ -113,5 +160,6 @@ test('RC2 decrypts the RFC 2268 section 5 test vectors', (t) => {
     ['3000000000000000', 64, '1000000000000001', '30649edf9be7d2c2'],
     ['88bca90e90875a7f0f79c384627bafb2', 128, '0000000000000000', '2269552ab0f85ca6'],
   ];
-  for (const [key, bits, plain, cipher] of vectors) t.is(rc2DecryptBlock(Buffer.from(key, 'hex'), bits, Buffer.from(cipher, 'hex')).toString('hex'), plain);
+  for (const [key, bits, plain, cipher] of vectors)
+    t.is(rc2DecryptBlock(Buffer.from(key, 'hex'), bits, Buffer.from(cipher, 'hex')).toString('hex'), plain);
 });

@@ -19,7 +19,13 @@ const DATA = Buffer.from('06092a864886f70d010701', 'hex');
 
 /** A certs-only ContentInfo built field by field (RFC 5652 5.1), with the given CertificateChoices. */
 function certsOnly(choices: Buffer[] | null, contentType = SIGNED_DATA): Buffer {
-  const fields = [encodeTlv(0x02, Buffer.from([1])), encodeTlv(0x31), encodeTlv(0x30, DATA), ...(choices ? [encodeTlv(0xa0, ...choices)] : []), encodeTlv(0x31)];
+  const fields = [
+    encodeTlv(0x02, Buffer.from([1])),
+    encodeTlv(0x31),
+    encodeTlv(0x30, DATA),
+    ...(choices ? [encodeTlv(0xa0, ...choices)] : []),
+    encodeTlv(0x31),
+  ];
   return encodeTlv(0x30, contentType, encodeTlv(0xa0, encodeTlv(0x30, ...fields)));
 }
 
@@ -33,9 +39,20 @@ withOpenssl('openssl crl2pkcs7 (DER): every certificate, in order, byte for byte
   const certs = await twoCertificates();
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-p7-'));
   try {
-    const pem = certs.map((der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`).join('');
+    const pem = certs
+      .map((der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`)
+      .join('');
     writeFileSync(join(dir, 'chain.pem'), pem);
-    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'chain.pem'), '-outform', 'DER', '-out', join(dir, 'chain.p7c')]);
+    execFileSync('openssl', [
+      'crl2pkcs7',
+      '-nocrl',
+      '-certfile',
+      join(dir, 'chain.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(dir, 'chain.p7c'),
+    ]);
     t.deepEqual(pkcs7Certificates(readFileSync(join(dir, 'chain.p7c'))), certs);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -45,10 +62,49 @@ withOpenssl('openssl crl2pkcs7 (DER): every certificate, in order, byte for byte
 withOpenssl('openssl cms -stream (BER, indefinite lengths): the signer certificate', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-p7-'));
   try {
-    const [key, cert, message, out] = ['k.pem', 'c.pem', 'm.txt', 's.der'].map((name) => join(dir, name)) as [string, string, string, string];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=streamed', '-days', '2'], { stdio: 'ignore' });
+    const [key, cert, message, out] = ['k.pem', 'c.pem', 'm.txt', 's.der'].map((name) => join(dir, name)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=streamed',
+        '-days',
+        '2',
+      ],
+      { stdio: 'ignore' },
+    );
     writeFileSync(message, 'hello\n');
-    execFileSync('openssl', ['cms', '-sign', '-in', message, '-signer', cert, '-inkey', key, '-outform', 'DER', '-stream', '-out', out]);
+    execFileSync('openssl', [
+      'cms',
+      '-sign',
+      '-in',
+      message,
+      '-signer',
+      cert,
+      '-inkey',
+      key,
+      '-outform',
+      'DER',
+      '-stream',
+      '-out',
+      out,
+    ]);
     const body = readFileSync(out);
     t.is(body[1], 0x80, 'the fixture really is indefinite-length BER');
     t.deepEqual(pkcs7Certificates(body), pemCertificates(readFileSync(cert, 'latin1')));
@@ -66,15 +122,24 @@ test('tagged CertificateChoices (attribute and other certificates) are left out;
 
 test('what is not a certs-only SignedData is refused with a DER error', async (t) => {
   const [leaf] = await twoCertificates();
-  t.throws(() => pkcs7Certificates(certsOnly([leaf!], DATA)), { instanceOf: DerError, message: /does not hold SignedData/ });
+  t.throws(() => pkcs7Certificates(certsOnly([leaf!], DATA)), {
+    instanceOf: DerError,
+    message: /does not hold SignedData/,
+  });
   t.throws(() => pkcs7Certificates(Buffer.concat([certsOnly([leaf!]), Buffer.from([0])])), { instanceOf: DerError });
   t.throws(() => pkcs7Certificates(Buffer.from('<html>404</html>')), { instanceOf: DerError });
   t.throws(() => pkcs7Certificates(leaf!), { instanceOf: DerError }, 'a bare certificate is not a ContentInfo');
 });
 
 test('hostile BER: unterminated or deeply nested indefinite lengths are DER errors, not a blown stack', (t) => {
-  t.throws(() => pkcs7Certificates(Buffer.from([0x30, 0x80, 0x06, 0x01, 0x00])), { instanceOf: DerError, message: /without end-of-contents/ });
+  t.throws(() => pkcs7Certificates(Buffer.from([0x30, 0x80, 0x06, 0x01, 0x00])), {
+    instanceOf: DerError,
+    message: /without end-of-contents/,
+  });
   const nested = Buffer.concat([Buffer.from('3080'.repeat(30_000), 'hex'), Buffer.alloc(60_000)]);
   t.throws(() => pkcs7Certificates(nested), { instanceOf: DerError, message: /nested too deep/ });
-  t.throws(() => pkcs7Certificates(Buffer.from([0x04, 0x80, 0x00, 0x00])), { instanceOf: DerError, message: /primitive/ });
+  t.throws(() => pkcs7Certificates(Buffer.from([0x04, 0x80, 0x00, 0x00])), {
+    instanceOf: DerError,
+    message: /primitive/,
+  });
 });

@@ -8,8 +8,19 @@ import { compareRootSets, versionDate } from '../../src/trust/root-set-compariso
 
 const YEAR = 365 * 86_400_000;
 
-async function root(cn: string, notBefore: Date, key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })): Promise<Buffer> {
-  const built = await buildCertificate({ subject: [{ type: 'CN', value: cn }], notBefore, notAfter: new Date(notBefore.getTime() + 20 * YEAR), publicKey: key.publicKey as KeyObject, signingKey: key.privateKey as KeyObject, isCA: true });
+async function root(
+  cn: string,
+  notBefore: Date,
+  key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
+): Promise<Buffer> {
+  const built = await buildCertificate({
+    subject: [{ type: 'CN', value: cn }],
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 20 * YEAR),
+    publicKey: key.publicKey as KeyObject,
+    signingKey: key.privateKey as KeyObject,
+    isCA: true,
+  });
   return built.der;
 }
 
@@ -23,12 +34,15 @@ test('the same list: nothing missing, nothing added', (t) => {
   t.is(result.candidateSize, node.length);
 });
 
-test("an old certifi lacking a root the reference has: older, and the missing root is named", async (t) => {
+test('an old certifi lacking a root the reference has: older, and the missing root is named', async (t) => {
   const recent = await root('Fixture Root 2025', new Date('2025-03-01T00:00:00Z'));
   const reference = [...node, recent];
   const result = compareRootSets(node, reference);
   t.is(result.age, 'older');
-  t.deepEqual(result.missing.map((m) => m.subject), ['CN=Fixture Root 2025']);
+  t.deepEqual(
+    result.missing.map((m) => m.subject),
+    ['CN=Fixture Root 2025'],
+  );
   t.deepEqual(result.added, []);
 });
 
@@ -49,8 +63,14 @@ test('a newer certifi: it dropped an old root the reference still has and holds 
   const added = await root('Fixture Root 2026', new Date('2026-01-01T00:00:00Z'));
   const result = compareRootSets([...node.slice(1), added], node);
   t.is(result.age, 'newer');
-  t.deepEqual(result.missing.map((m) => m.subject), [subjectOf(old)]);
-  t.deepEqual(result.added.map((a) => a.subject), ['CN=Fixture Root 2026']);
+  t.deepEqual(
+    result.missing.map((m) => m.subject),
+    [subjectOf(old)],
+  );
+  t.deepEqual(
+    result.added.map((a) => a.subject),
+    ['CN=Fixture Root 2026'],
+  );
 });
 
 test('a root re-issued with new dates, same name and key, is the same anchor', async (t) => {

@@ -20,7 +20,14 @@ test.before(async () => {
 const canonical = (der: Buffer) => parseName(readTbsFields(der).subjectDer)!.canonical;
 
 test('subject keys follow OpenSSL canonical names: case and white space folded, string types alike', (t) => {
-  const name = (value: string, tag = 0x13) => encodeTlv(0x30, encodeTlv(0x31, encodeTlv(0x30, encodeTlv(0x06, Buffer.from('550403', 'hex')), encodeTlv(tag, Buffer.from(value)))));
+  const name = (value: string, tag = 0x13) =>
+    encodeTlv(
+      0x30,
+      encodeTlv(
+        0x31,
+        encodeTlv(0x30, encodeTlv(0x06, Buffer.from('550403', 'hex')), encodeTlv(tag, Buffer.from(value))),
+      ),
+    );
   t.true(parseName(name('Example  Root'))!.canonical.equals(parseName(name(' example root ', 0x0c))!.canonical));
   t.false(parseName(name('Root A'))!.canonical.equals(parseName(name('Root B'))!.canonical));
   t.is(parseName(encodeTlv(0x30))!.canonical.length, 0, 'an empty name has an empty canonical form');
@@ -40,7 +47,12 @@ test('withSubject parses only what it is asked for when the index is known', (t)
 
 test('without an index the first lookup builds it and reports it for caching', (t) => {
   let reported: string[] = [];
-  const store = new TrustStore('system', [pki.publicRoot.der, Buffer.from('not a certificate')], null, (keys) => (reported = keys));
+  const store = new TrustStore(
+    'system',
+    [pki.publicRoot.der, Buffer.from('not a certificate')],
+    null,
+    (keys) => (reported = keys),
+  );
   t.is(store.withSubject(canonical(pki.corporateRoot.der)).length, 0);
   t.is(store.withSubject(canonical(pki.publicRoot.der)).length, 1);
   t.deepEqual(reported, [subjectKeyOfDer(pki.publicRoot.der), ''], 'an unparseable entry is skipped');

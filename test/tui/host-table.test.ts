@@ -17,14 +17,40 @@ test.after.always(async () => fixtures?.close());
 
 let clock = 0;
 const at = () => new Date(Date.UTC(2026, 10, 23, 10, 0, 0) + ++clock * 1000).toISOString();
-const handshake = (record: HandshakeRecord, port = 443): HandshakeRecord => ({ ...record, time: at(), target: { ...record.target, port } });
-const request = (url: string, status: number | null = 200, blocked?: string): RequestEvent => ({ type: 'request', schemaVersion: '1.0', id: 'r', handshakeId: null, time: at(), method: 'GET', url, status, bytes: { response: 5 }, timing: { totalMs: 3.5 }, ...(blocked ? { blocked } : {}) });
-const rejection = (host: string, port: number): ClientTlsErrorEvent => ({ type: 'client-tls-error', schemaVersion: '1.0', time: at(), host, port, confidence: 'medium', reason: 'the app closed the connection during the TLS handshake', action: 'trust the CA' });
+const handshake = (record: HandshakeRecord, port = 443): HandshakeRecord => ({
+  ...record,
+  time: at(),
+  target: { ...record.target, port },
+});
+const request = (url: string, status: number | null = 200, blocked?: string): RequestEvent => ({
+  type: 'request',
+  schemaVersion: '1.0',
+  id: 'r',
+  handshakeId: null,
+  time: at(),
+  method: 'GET',
+  url,
+  status,
+  bytes: { response: 5 },
+  timing: { totalMs: 3.5 },
+  ...(blocked ? { blocked } : {}),
+});
+const rejection = (host: string, port: number): ClientTlsErrorEvent => ({
+  type: 'client-tls-error',
+  schemaVersion: '1.0',
+  time: at(),
+  host,
+  port,
+  confidence: 'medium',
+  reason: 'the app closed the connection during the TLS handshake',
+  action: 'trust the CA',
+});
 const word = (table: HostTable, key: string) => verdictOf(table.get(key)!).word;
 
 test('each record becomes a row with its verdict word, most recent activity first', (t) => {
   const table = new HostTable();
-  for (const name of ['valid', 'expired', 'incomplete', 'wrongOrder', 'mismatch', 'unreachable']) table.apply(handshake(records[name]!));
+  for (const name of ['valid', 'expired', 'incomplete', 'wrongOrder', 'mismatch', 'unreachable'])
+    table.apply(handshake(records[name]!));
   t.deepEqual(
     table.list().map((row) => [row.key, verdictOf(row).word, verdictOf(row).tone]),
     [
@@ -44,9 +70,16 @@ test('each record becomes a row with its verdict word, most recent activity firs
 
 test('interception wins over the upstream problem; a CA rejection shows until a request gets through', (t) => {
   const table = new HostTable();
-  const intercepted = { ...handshake(records.incomplete!), interception: { detected: true, product: 'Zscaler', reason: 'issued by the Zscaler Root CA', evidence: null } };
+  const intercepted = {
+    ...handshake(records.incomplete!),
+    interception: { detected: true, product: 'Zscaler', reason: 'issued by the Zscaler Root CA', evidence: null },
+  };
   table.apply(intercepted);
-  t.deepEqual(verdictOf(table.get('incomplete.example.com:443')!), { word: 'INTERCEPTED: Zscaler', tone: 'intercepted', problem: true });
+  t.deepEqual(verdictOf(table.get('incomplete.example.com:443')!), {
+    word: 'INTERCEPTED: Zscaler',
+    tone: 'intercepted',
+    problem: true,
+  });
   t.is(table.summary().intercepted, 1);
 
   table.apply(handshake(records.valid!));
@@ -54,15 +87,27 @@ test('interception wins over the upstream problem; a CA rejection shows until a 
   t.is(word(table, 'valid.example.com:443'), 'CLIENT REJECTED CA');
   t.is(table.get('valid.example.com:443')!.rejections, 1);
   table.apply(request('https://valid.example.com:443/', 502, 'expired'));
-  t.is(word(table, 'valid.example.com:443'), 'CLIENT REJECTED CA', 'a blocked answer is not the app trusting the proxy');
+  t.is(
+    word(table, 'valid.example.com:443'),
+    'CLIENT REJECTED CA',
+    'a blocked answer is not the app trusting the proxy',
+  );
   table.apply(request('https://valid.example.com:443/'));
   t.is(word(table, 'valid.example.com:443'), 'OK');
   t.is(table.counters.clientRejections, 1);
 });
 
 test('requests land on their host:port: default ports, IPv6, userinfo dropped, plain HTTP', (t) => {
-  t.deepEqual(splitRequestUrl('https://valid.example.com:8443/a?b=REDACTED'), { key: 'valid.example.com:8443', scheme: 'https', path: '/a?b=REDACTED' });
-  t.deepEqual(splitRequestUrl('https://Valid.Example.com/'), { key: 'valid.example.com:443', scheme: 'https', path: '/' });
+  t.deepEqual(splitRequestUrl('https://valid.example.com:8443/a?b=REDACTED'), {
+    key: 'valid.example.com:8443',
+    scheme: 'https',
+    path: '/a?b=REDACTED',
+  });
+  t.deepEqual(splitRequestUrl('https://Valid.Example.com/'), {
+    key: 'valid.example.com:443',
+    scheme: 'https',
+    path: '/',
+  });
   t.deepEqual(splitRequestUrl('http://user:p@ss@[::1]:8080'), { key: '[::1]:8080', scheme: 'http', path: '/' });
   t.deepEqual(splitRequestUrl('ws://example.com/socket'), { key: 'example.com:80', scheme: 'http', path: '/socket' });
   t.is(splitRequestUrl('not a url'), null);
@@ -73,18 +118,27 @@ test('requests land on their host:port: default ports, IPv6, userinfo dropped, p
   const row = table.get('plain.example.com:80')!;
   t.is(verdictOf(row).word, 'PLAIN HTTP');
   t.false(verdictOf(row).problem);
-  t.deepEqual(row.requests.map((r) => [r.method, r.path, r.status, r.ms]), [['GET', '/index.html', 200, 3.5]]);
+  t.deepEqual(
+    row.requests.map((r) => [r.method, r.path, r.status, r.ms]),
+    [['GET', '/index.html', 200, 3.5]],
+  );
 });
 
 test('bounded: the oldest rows and requests are dropped, counts keep going', (t) => {
   const table = new HostTable({ maxRows: 3, maxRequestsPerRow: 2 });
   for (let port = 1; port <= 5; port++) table.apply(handshake(records.valid!, port));
-  t.deepEqual(table.list().map((row) => row.key), ['valid.example.com:5', 'valid.example.com:4', 'valid.example.com:3']);
+  t.deepEqual(
+    table.list().map((row) => row.key),
+    ['valid.example.com:5', 'valid.example.com:4', 'valid.example.com:3'],
+  );
   t.is(table.dropped, 2);
   for (let i = 0; i < 5; i++) table.apply(request(`https://valid.example.com:5/${i}`));
   const row = table.get('valid.example.com:5')!;
   t.is(row.requestCount, 5);
-  t.deepEqual(row.requests.map((r) => r.path), ['/3', '/4']);
+  t.deepEqual(
+    row.requests.map((r) => r.path),
+    ['/3', '/4'],
+  );
 });
 
 test('clear forgets rows and counters but a host that comes back keeps its verdict', (t) => {

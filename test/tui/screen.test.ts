@@ -34,7 +34,11 @@ test.after.always(async () => {
 async function setulcTerminfo(dir: string): Promise<string> {
   const source = (await run('infocmp', ['-x', 'xterm-256color'])).stdout;
   let patched = source.replace(/pairs#(0x10000|65536)/, 'pairs#0x7fff');
-  if (!/\bSetulc=/.test(patched)) patched = patched.replace(/^(xterm-256color\|.*\n)/m, '$1\tSetulc=\\E[58\\:2\\:\\:%p1%{65536}%/%d\\:%p1%{256}%/%{255}%&%d\\:%p1%{255}%&%d%;m,\n');
+  if (!/\bSetulc=/.test(patched))
+    patched = patched.replace(
+      /^(xterm-256color\|.*\n)/m,
+      '$1\tSetulc=\\E[58\\:2\\:\\:%p1%{65536}%/%d\\:%p1%{256}%/%{255}%&%d\\:%p1%{255}%&%d%;m,\n',
+    );
   const file = join(dir, 'xterm-256color.src');
   writeFileSync(file, patched);
   const terminfo = join(dir, 'terminfo');
@@ -70,11 +74,30 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
   const log = join(dir, 'events.ndjson');
   const evidenceDir = join(dir, 'evidence');
   // No locale, so blessed draws ASCII (^v, ~); the screenshots in the docs are taken with a UTF-8 one, as a user's terminal has.
-  const env = { ...cleanEnv(), TERM: 'xterm-256color', TERMINFO: terminfo, ...(process.env.TLSWITNESS_SCREENSHOT ? { LANG: 'C.UTF-8' } : {}) };
+  const env = {
+    ...cleanEnv(),
+    TERM: 'xterm-256color',
+    TERMINFO: terminfo,
+    ...(process.env.TLSWITNESS_SCREENSHOT ? { LANG: 'C.UTF-8' } : {}),
+  };
   const args = [
-    CLI, '--port', String(port), '--certs-dir', certsDir, '--public-roots', fixtures.pki.files['public-roots.pem']!, '--log', log, '--evidence-dir', evidenceDir,
-    '--resolve', `${valid.host}:${validOrigin.port}:127.0.0.1`, '--resolve', `${expired.host}:${expiredOrigin.port}:127.0.0.1`,
-    '--resolve', `${selfSigned.host}:${selfSignedOrigin.port}:127.0.0.1`,
+    CLI,
+    '--port',
+    String(port),
+    '--certs-dir',
+    certsDir,
+    '--public-roots',
+    fixtures.pki.files['public-roots.pem']!,
+    '--log',
+    log,
+    '--evidence-dir',
+    evidenceDir,
+    '--resolve',
+    `${valid.host}:${validOrigin.port}:127.0.0.1`,
+    '--resolve',
+    `${expired.host}:${expiredOrigin.port}:127.0.0.1`,
+    '--resolve',
+    `${selfSigned.host}:${selfSignedOrigin.port}:127.0.0.1`,
   ];
   const pidFile = join(dir, 'pid');
   const rcFile = join(dir, 'rc');
@@ -84,7 +107,9 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
   writeFileSync(
     script,
     [
-      `sh -c 'echo $$ > "$0"; exec "$@"' ${quote(pidFile)} env -i ${Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)).join(' ')} ${quote(process.execPath)} ${args.map(quote).join(' ')}`,
+      `sh -c 'echo $$ > "$0"; exec "$@"' ${quote(pidFile)} env -i ${Object.entries(env)
+        .map(([k, v]) => quote(`${k}=${v}`))
+        .join(' ')} ${quote(process.execPath)} ${args.map(quote).join(' ')}`,
       `echo $? > ${quote(rcFile)}`,
       'sleep 60',
       '',
@@ -109,7 +134,8 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     }
     throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
   };
-  const rowOf = (screen: string, host: string) => screen.split('\n').find((row) => row.includes(`${host}:`) && !row.includes('HTTPS_PROXY')) ?? null;
+  const rowOf = (screen: string, host: string) =>
+    screen.split('\n').find((row) => row.includes(`${host}:`) && !row.includes('HTTPS_PROXY')) ?? null;
 
   try {
     await tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', `sh ${quote(script)}`);
@@ -119,7 +145,13 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     const ca = readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8');
     t.is((await fetchViaProxy(port, `https://${valid.host}:${validOrigin.port}/ok`, ca)).status, 200);
     t.is((await fetchViaProxy(port, `https://${expired.host}:${expiredOrigin.port}/old`, ca)).status, 502);
-    const rows = await waitFor('both rows', (s) => /\bOK\b/.test(rowOf(s, valid.host!) ?? '') && /\bEXPIRED\b/.test(rowOf(s, expired.host!) ?? '') && / requests 2 /.test(s));
+    const rows = await waitFor(
+      'both rows',
+      (s) =>
+        /\bOK\b/.test(rowOf(s, valid.host!) ?? '') &&
+        /\bEXPIRED\b/.test(rowOf(s, expired.host!) ?? '') &&
+        / requests 2 /.test(s),
+    );
     t.regex(rows, /hosts 2 +problems 1 +intercepted 0 +handshakes 2 +requests 2/);
     t.regex(rowOf(rows, expired.host!)!, /EXPIRED +1\.3 +Fixture Public CA 1 +1 /);
 
@@ -145,7 +177,11 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     await waitFor('problems only', (s) => s.includes('problems only: 1 of 2 hosts') && rowOf(s, valid.host!) === null);
     // `e` on the selected (expired) host: a second bundle next to the one --evidence-dir wrote by itself.
     await tmux('send-keys', '-t', 'tui', 'e');
-    const joined = (screen: string) => screen.split('\n').map((row) => row.trim()).join('');
+    const joined = (screen: string) =>
+      screen
+        .split('\n')
+        .map((row) => row.trim())
+        .join('');
     const secondBundle = join(evidenceDir, `${expired.host}_${expiredOrigin.port}-2`);
     await waitFor('the evidence written', (s) => joined(s).includes(secondBundle));
 
@@ -153,16 +189,30 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     t.is((await fetchViaProxy(port, `https://${selfSigned.host}:${selfSignedOrigin.port}/`, ca)).status, 502);
     await tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
     const selfSignedBundle = join(evidenceDir, `${selfSigned.host}_${selfSignedOrigin.port}`);
-    const small = await waitFor('80x24 with the self-signed row and its bundle', (s) => s.split('\n').length >= 24 && rowOf(s, selfSigned.host!) !== null && joined(s).includes(selfSignedBundle));
+    const small = await waitFor(
+      '80x24 with the self-signed row and its bundle',
+      (s) => s.split('\n').length >= 24 && rowOf(s, selfSigned.host!) !== null && joined(s).includes(selfSignedBundle),
+    );
     const smallRows = small.split('\n');
     for (const row of smallRows) t.true(row.length <= 80, `within 80 columns: ${row}`);
-    t.regex(rowOf(small, selfSigned.host!)!, new RegExp(` ${selfSigned.host!.replace(/\./g, '\\.')}:${selfSignedOrigin.port} +SELF-SIGNED `), 'the host name is whole');
-    t.regex(rowOf(small, expired.host!)!, new RegExp(` ${expired.host!.replace(/\./g, '\\.')}:${expiredOrigin.port} +EXPIRED `));
+    t.regex(
+      rowOf(small, selfSigned.host!)!,
+      new RegExp(` ${selfSigned.host!.replace(/\./g, '\\.')}:${selfSignedOrigin.port} +SELF-SIGNED `),
+      'the host name is whole',
+    );
+    t.regex(
+      rowOf(small, expired.host!)!,
+      new RegExp(` ${expired.host!.replace(/\./g, '\\.')}:${expiredOrigin.port} +EXPIRED `),
+    );
     t.regex(smallRows[23]!, /problems only: 2 of 3 hosts +\/ edit +p all hosts +Esc clear +\? help +q quit *$/);
     await tmux('send-keys', '-t', 'tui', 'p');
     const all = await waitFor('all hosts again', (s) => rowOf(s, valid.host!) !== null);
     const keys = all.split('\n')[23]!;
-    t.regex(keys, /^(↑↓|\^v) select +Enter details +\/ filter +p problems +e evidence +\? help +q quit *$/, 'every key hint whole');
+    t.regex(
+      keys,
+      /^(↑↓|\^v) select +Enter details +\/ filter +p problems +e evidence +\? help +q quit *$/,
+      'every key hint whole',
+    );
     t.notRegex(keys, /…|~/);
     screenshot = all;
 
@@ -175,12 +225,30 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     const after = await capture();
     // Once the screen is gone, the proxy says where the session's HAR went (--evidence-dir); nothing else.
     t.regex(after, /Wrote the session's HAR to /);
-    t.notRegex(after.replace(/Wrote the session's HAR to [^]*?\.har\s*/, ''), /tlswitness|HOST:PORT/, 'the normal screen is back, with nothing written behind the TUI');
+    t.notRegex(
+      after.replace(/Wrote the session's HAR to [^]*?\.har\s*/, ''),
+      /tlswitness|HOST:PORT/,
+      'the normal screen is back, with nothing written behind the TUI',
+    );
     for (const screen of screens) t.notRegex(screen, /Setulc|Error on|Terminfo/);
-    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: { host: string } });
-    t.deepEqual(events.filter((e) => e.type === 'handshake').map((e) => e.target!.host).sort(), [expired.host, selfSigned.host, valid.host], 'the log was flushed');
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; target?: { host: string } });
+    t.deepEqual(
+      events
+        .filter((e) => e.type === 'handshake')
+        .map((e) => e.target!.host)
+        .sort(),
+      [expired.host, selfSigned.host, valid.host],
+      'the log was flushed',
+    );
     const bundles = readdirSync(evidenceDir).sort();
-    t.deepEqual(bundles.slice(0, 3), [`${expired.host}_${expiredOrigin.port}`, `${expired.host}_${expiredOrigin.port}-2`, `${selfSigned.host}_${selfSignedOrigin.port}`]);
+    t.deepEqual(bundles.slice(0, 3), [
+      `${expired.host}_${expiredOrigin.port}`,
+      `${expired.host}_${expiredOrigin.port}-2`,
+      `${selfSigned.host}_${selfSignedOrigin.port}`,
+    ]);
     t.regex(bundles[3] ?? '', /^tlswitness-session-.*\.har$/);
     t.true(existsSync(join(evidenceDir, bundles[1]!, 'served-chain.pem')));
   } finally {

@@ -19,14 +19,24 @@ test('cell and fit cut to the width with an ellipsis and pad the rest', (t) => {
 
 test('tags: styles open and close, braces in data are escaped, the selected line is reversed', (t) => {
   t.is(escapeTags('CN={x}'), 'CN={open}x{close}');
-  t.is(toTags(line('a ', styled('OK', 'ok'), styled('{b}', 'bad'))), 'a {green-fg}OK{/green-fg}{red-fg}{open}b{close}{/red-fg}');
+  t.is(
+    toTags(line('a ', styled('OK', 'ok'), styled('{b}', 'bad'))),
+    'a {green-fg}OK{/green-fg}{red-fg}{open}b{close}{/red-fg}',
+  );
   t.is(toTags({ ...line('x'), inverse: true }), '{inverse}x{/inverse}');
 });
 
 test('wrap keeps the leading indent, indents continuations and cuts long fingerprints after a colon', (t) => {
-  t.deepEqual(wrap('   i: CN=Fixture Public CA 1,O=Fixture', 20, '      '), ['   i: CN=Fixture', '      Public CA', '      1,O=Fixture']);
+  t.deepEqual(wrap('   i: CN=Fixture Public CA 1,O=Fixture', 20, '      '), [
+    '   i: CN=Fixture',
+    '      Public CA',
+    '      1,O=Fixture',
+  ]);
   const fingerprint = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF';
-  t.deepEqual(wrap(`   SHA-256: ${fingerprint}`, 30, '            '), ['   SHA-256: AB:CD:EF:01:23:45:', '            67:89:AB:CD:EF']);
+  t.deepEqual(wrap(`   SHA-256: ${fingerprint}`, 30, '            '), [
+    '   SHA-256: AB:CD:EF:01:23:45:',
+    '            67:89:AB:CD:EF',
+  ]);
   t.deepEqual(wrap('short', 20), ['short']);
   t.deepEqual(wrap('', 20), ['']);
   for (const part of wrap('word '.repeat(50), 23, '  ')) t.true(part.length <= 23);

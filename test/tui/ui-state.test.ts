@@ -41,7 +41,15 @@ test('Enter toggles the details and pins the host; PgDn scrolls them; Esc closes
 });
 
 test('/ types a filter live: Enter keeps it, Esc restores the old one, keys are text meanwhile', (t) => {
-  const typing = press(INITIAL_UI, [ch('/'), ch('e'), ch('x'), ch('q'), ch('p'), named('backspace'), named('backspace')]);
+  const typing = press(INITIAL_UI, [
+    ch('/'),
+    ch('e'),
+    ch('x'),
+    ch('q'),
+    ch('p'),
+    named('backspace'),
+    named('backspace'),
+  ]);
   t.is(typing.state.editing, 'ex');
   t.is(typing.command, null, 'q while typing is a letter, not quit');
   t.false(typing.state.problemsOnly);
@@ -52,7 +60,11 @@ test('/ types a filter live: Enter keeps it, Esc restores the old one, keys are 
   t.is(cancelled.filter, 'ex');
   t.is(cancelled.editing, null);
   t.is(press(kept, [ch('/'), named('u', { ctrl: true })]).state.editing, '');
-  t.is(press(kept, [ch('/'), named('tab', { ch: '\t' } as KeyPress)]).state.editing, 'ex', 'control characters are not text');
+  t.is(
+    press(kept, [ch('/'), named('tab', { ch: '\t' } as KeyPress)]).state.editing,
+    'ex',
+    'control characters are not text',
+  );
 });
 
 test('q and Ctrl-C quit (Ctrl-C even while typing or in help); c clears; p and ? toggle', (t) => {
