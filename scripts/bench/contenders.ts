@@ -7,13 +7,14 @@ import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 
-export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'tinyproxy' | 'mitmproxy';
-export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'tinyproxy', 'mitmproxy'];
+export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'mitm-ref' | 'tinyproxy' | 'mitmproxy';
+export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'mitm-ref', 'tinyproxy', 'mitmproxy'];
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct',
   tunnel: 'tlswitness --mode tunnel',
   mitm: 'tlswitness (MITM)',
+  'mitm-ref': 'tlswitness (MITM, --ref-cli)',
   tinyproxy: 'tinyproxy',
   mitmproxy: 'mitmdump',
 };
@@ -25,6 +26,8 @@ export interface Setup {
   originPort: number;
   /** node --cpu-prof output for the tlswitness processes (--profile), or null. */
   profileDir: string | null;
+  /** Another build of tlswitness (--ref-cli), run in MITM mode beside this one for an A/B comparison in one run. */
+  refCli: string | null;
 }
 
 /** A bench name and where it lives: the origin on 127.0.0.1, or the delay relay in front of it. */
@@ -120,16 +123,16 @@ function baseEnv(setup: Setup): NodeJS.ProcessEnv {
   };
 }
 
-function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
-  const certsDir = join(setup.dir, `certs-${mode}`);
+function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel', cli = CLI, name: ContenderName = mode): Contender {
+  const certsDir = join(setup.dir, `certs-${name}`);
   return {
-    name: mode,
+    name,
     start(port, hosts) {
       const resolve = hosts.flatMap((host) => ['--resolve', `${host.name}:${host.port}:${host.address}`]);
-      const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, mode)] : [];
+      const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, name)] : [];
       const args = [
         ...profile,
-        CLI,
+        cli,
         'proxy',
         '--port',
         String(port),
@@ -237,7 +240,10 @@ export async function contenders(
   for (const name of wanted) {
     if (name === 'direct') ready.push({ name, start: () => null, clientCa: () => null });
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
-    else if (name === 'tinyproxy') {
+    else if (name === 'mitm-ref') {
+      if (setup.refCli) ready.push(tlswitness(setup, 'mitm', setup.refCli, name));
+      else skipped.push({ name, note: 'needs --ref-cli PATH (another build of dist/tlswitness.mjs)' });
+    } else if (name === 'tinyproxy') {
       if (!onPath('tinyproxy'))
         skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });
       else if (!unshare) skipped.push({ name, note: noHosts });

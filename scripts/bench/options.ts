@@ -24,6 +24,8 @@ export interface BenchOptions {
   phases: Phase[];
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
+  /** Another build's dist/tlswitness.mjs, benched in MITM mode beside this one (contender mitm-ref). */
+  refCli: string | null;
   smoke: boolean;
 }
 
@@ -32,7 +34,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
-                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
+                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = {
@@ -78,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         contenders: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'string' },
+        'ref-cli': { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -98,8 +101,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     values.contenders === undefined
       ? values.smoke
         ? (['direct', 'tunnel', 'mitm'] as ContenderName[])
-        : [...CONTENDERS]
+        : CONTENDERS.filter((name) => name !== 'mitm-ref')
       : values.contenders.split(',').map((name) => name.trim());
+  // A reference build asked for is benched whether or not --contenders names it.
+  if (values['ref-cli'] !== undefined && !contenders.includes('mitm-ref')) contenders.push('mitm-ref');
   for (const name of contenders)
     if (!CONTENDERS.includes(name as ContenderName))
       throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
@@ -123,6 +128,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,
+    refCli: values['ref-cli'] ?? null,
     smoke: values.smoke ?? false,
   };
 }

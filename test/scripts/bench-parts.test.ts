@@ -87,3 +87,11 @@ test('options: the delayed link, the origin key and the phases', (t) => {
   t.throws(() => parseOptions(['--phases', 'warp']), { message: /"warp" is not one of/ });
   t.throws(() => parseOptions(['--origin-key', 'dsa']), { message: /expected rsa or ec/ });
 });
+
+test('options: --ref-cli adds the reference build as a contender, named or not', (t) => {
+  t.is(parseOptions([]).refCli, null);
+  const ab = parseOptions(['--contenders', 'direct,mitm', '--ref-cli', '/tmp/ref/dist/tlswitness.mjs']);
+  t.is(ab.refCli, '/tmp/ref/dist/tlswitness.mjs');
+  t.deepEqual(ab.contenders, ['direct', 'mitm', 'mitm-ref']);
+  t.deepEqual(parseOptions(['--contenders', 'mitm-ref,mitm', '--ref-cli', 'x']).contenders, ['mitm-ref', 'mitm']);
+});
