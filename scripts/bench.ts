@@ -84,6 +84,7 @@ async function main(options: BenchOptions): Promise<number> {
     originPort: origin.port,
     profileDir: options.profile ? resolvePath(options.profile) : null,
     refCli: options.refCli ? resolvePath(options.refCli) : null,
+    refNodeOptions: options.refNodeOptions,
   };
   const { ready, skipped } = await findContenders(setup, options.contenders);
   const problems = new Problems();

@@ -28,6 +28,8 @@ export interface Setup {
   profileDir: string | null;
   /** Another build of tlswitness (--ref-cli), run in MITM mode beside this one for an A/B comparison in one run. */
   refCli: string | null;
+  /** NODE_OPTIONS for the reference build's process (--ref-node-options), e.g. a V8 heap flag to compare. */
+  refNodeOptions: string | null;
 }
 
 /** A bench name and where it lives: the origin on 127.0.0.1, or the delay relay in front of it. */
@@ -123,7 +125,13 @@ function baseEnv(setup: Setup): NodeJS.ProcessEnv {
   };
 }
 
-function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel', cli = CLI, name: ContenderName = mode): Contender {
+function tlswitness(
+  setup: Setup,
+  mode: 'mitm' | 'tunnel',
+  cli = CLI,
+  name: ContenderName = mode,
+  nodeOptions: string | null = null,
+): Contender {
   const certsDir = join(setup.dir, `certs-${name}`);
   return {
     name,
@@ -145,7 +153,8 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel', cli = CLI, name: Cont
         setup.rootFile,
         ...resolve,
       ];
-      return launch(process.execPath, args, baseEnv(setup), port);
+      const env = nodeOptions ? { ...baseEnv(setup), NODE_OPTIONS: nodeOptions } : baseEnv(setup);
+      return launch(process.execPath, args, env, port);
     },
     clientCa: () =>
       mode === 'mitm' && existsSync(join(certsDir, 'ca', 'certs', 'ca.pem'))
@@ -241,7 +250,7 @@ export async function contenders(
     if (name === 'direct') ready.push({ name, start: () => null, clientCa: () => null });
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
     else if (name === 'mitm-ref') {
-      if (setup.refCli) ready.push(tlswitness(setup, 'mitm', setup.refCli, name));
+      if (setup.refCli) ready.push(tlswitness(setup, 'mitm', setup.refCli, name, setup.refNodeOptions));
       else skipped.push({ name, note: 'needs --ref-cli PATH (another build of dist/tlswitness.mjs)' });
     } else if (name === 'tinyproxy') {
       if (!onPath('tinyproxy'))

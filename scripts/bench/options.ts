@@ -1,5 +1,6 @@
 // `npm run bench -- [flags]`: the run's sizes; --smoke shrinks them to a few seconds for `npm test`.
 import { parseArgs } from 'node:util';
+import { CLI } from '../../test/helpers/fixtures.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 
 export interface BenchOptions {
@@ -26,6 +27,8 @@ export interface BenchOptions {
   profile: string | null;
   /** Another build's dist/tlswitness.mjs, benched in MITM mode beside this one (contender mitm-ref). */
   refCli: string | null;
+  /** NODE_OPTIONS for the reference build's process; alone, the reference is this very build. */
+  refNodeOptions: string | null;
   smoke: boolean;
 }
 
@@ -34,7 +37,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
-                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--smoke]
+                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--ref-node-options=OPTS] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = {
@@ -81,6 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         out: { type: 'string' },
         profile: { type: 'string' },
         'ref-cli': { type: 'string' },
+        'ref-node-options': { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -104,7 +108,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         : CONTENDERS.filter((name) => name !== 'mitm-ref')
       : values.contenders.split(',').map((name) => name.trim());
   // A reference build asked for is benched whether or not --contenders names it.
-  if (values['ref-cli'] !== undefined && !contenders.includes('mitm-ref')) contenders.push('mitm-ref');
+  const refNodeOptions = values['ref-node-options'] ?? null;
+  const refCli = values['ref-cli'] ?? (refNodeOptions === null ? null : CLI);
+  if (refCli !== null && !contenders.includes('mitm-ref')) contenders.push('mitm-ref');
   for (const name of contenders)
     if (!CONTENDERS.includes(name as ContenderName))
       throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
@@ -128,7 +134,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,
-    refCli: values['ref-cli'] ?? null,
+    refCli,
+    refNodeOptions,
     smoke: values.smoke ?? false,
   };
 }

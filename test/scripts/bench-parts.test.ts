@@ -2,6 +2,7 @@
 import test from 'ava';
 import { ResponseParser } from '../../scripts/bench/http-client.js';
 import { parseOptions } from '../../scripts/bench/options.js';
+import { CLI } from '../helpers/fixtures.js';
 import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 
 /** Feeds `text` in pieces of `size` bytes; the piece index at which the parser said "complete". */
@@ -94,4 +95,8 @@ test('options: --ref-cli adds the reference build as a contender, named or not',
   t.is(ab.refCli, '/tmp/ref/dist/tlswitness.mjs');
   t.deepEqual(ab.contenders, ['direct', 'mitm', 'mitm-ref']);
   t.deepEqual(parseOptions(['--contenders', 'mitm-ref,mitm', '--ref-cli', 'x']).contenders, ['mitm-ref', 'mitm']);
+  const flags = parseOptions(['--contenders', 'mitm', '--ref-node-options=--max-semi-space-size=32']);
+  t.is(flags.refCli, CLI, 'node options alone compare this very build with and without them');
+  t.is(flags.refNodeOptions, '--max-semi-space-size=32');
+  t.deepEqual(flags.contenders, ['mitm', 'mitm-ref']);
 });
