@@ -39,10 +39,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (--ref-cli) at the same time, where the other's was, every other contender alone. On a shared machine,
  * load from elsewhere moves CPU per request by more than most changes do; a pair run at once sees the same load.
  */
-function paired(order: Contender[]): Contender[][] {
+function paired(order: Contender[], pair: boolean): Contender[][] {
   const ref = order.find((c) => c.name === 'mitm-ref');
   const mitm = order.find((c) => c.name === 'mitm');
-  if (!ref || !mitm) return order.map((c) => [c]);
+  if (!ref || !mitm || !pair) return order.map((c) => [c]);
   return order.filter((c) => c !== ref).map((c) => (c === mitm ? [mitm, ref] : [c]));
 }
 
@@ -177,7 +177,7 @@ async function main(options: BenchOptions): Promise<number> {
 
     for (let rep = 0; rep < options.reps; rep++) {
       const order = rotate(contenders, rep);
-      for (const group of phase('keep-alive') ? paired(order) : []) {
+      for (const group of phase('keep-alive') ? paired(order, options.pair) : []) {
         progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${group.map((c) => LABELS[c.name]).join(' and ')}`);
         const sessions = group.map((contender) => {
           const instance = running.get(contender.name) ?? null;
@@ -280,7 +280,7 @@ async function main(options: BenchOptions): Promise<number> {
             samples.last('farNewFirstByte', contender.name) - samples.last('farNewFirstByte', 'direct'),
           );
       }
-      for (const group of phase('bulk') ? paired(order) : []) {
+      for (const group of phase('bulk') ? paired(order, options.pair) : []) {
         progress(
           `rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${group.map((c) => LABELS[c.name]).join(' and ')}`,
         );
@@ -303,6 +303,7 @@ async function main(options: BenchOptions): Promise<number> {
             if (Number(result.bytes) !== bulkBytes)
               problems.notes.push(`${LABELS[contender.name]}, bulk: got ${result.bytes} of ${bulkBytes} bytes`);
             samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
+            if (group.length === 1) samples.add('bulkLoadCpu', contender.name, result.cpuUs / 1000 / mb);
             if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
           }),
         );

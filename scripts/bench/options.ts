@@ -29,6 +29,8 @@ export interface BenchOptions {
   refCli: string | null;
   /** NODE_OPTIONS for the reference build's process; alone, the reference is this very build. */
   refNodeOptions: string | null;
+  /** Run this build and the reference at the same time (default), or one after the other (--no-pair: their own MB/s). */
+  pair: boolean;
   smoke: boolean;
 }
 
@@ -37,7 +39,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
-                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--ref-node-options=OPTS] [--smoke]
+                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--ref-node-options=OPTS] [--no-pair] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = {
@@ -85,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         profile: { type: 'string' },
         'ref-cli': { type: 'string' },
         'ref-node-options': { type: 'string' },
+        'no-pair': { type: 'boolean', default: false },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -136,6 +139,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile ?? null,
     refCli,
     refNodeOptions,
+    pair: !values['no-pair'],
     smoke: values.smoke ?? false,
   };
 }

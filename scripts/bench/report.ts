@@ -25,6 +25,7 @@ export const METRICS = {
   farNewOverDirect: { label: "delayed link: new host, RTTs above direct's first byte", decimals: 2, ratio: false },
   bulkMBps: { label: 'bulk: MB/s', decimals: 0 },
   bulkProxyCpu: { label: 'bulk: proxy CPU per MB (ms)', decimals: 2 },
+  bulkLoadCpu: { label: 'bulk: load generator CPU per MB (ms)', decimals: 2 },
   bulkMBpsVsRef: { label: 'bulk: MB/s, ÷ the --ref-cli build run beside it', decimals: 3, ratio: false },
   bulkProxyCpuVsRef: {
     label: 'bulk: proxy CPU per MB, ÷ the --ref-cli build run beside it',

@@ -99,4 +99,6 @@ test('options: --ref-cli adds the reference build as a contender, named or not',
   t.is(flags.refCli, CLI, 'node options alone compare this very build with and without them');
   t.is(flags.refNodeOptions, '--max-semi-space-size=32');
   t.deepEqual(flags.contenders, ['mitm', 'mitm-ref']);
+  t.true(flags.pair, 'side by side unless asked otherwise');
+  t.false(parseOptions(['--ref-cli', 'x', '--no-pair']).pair);
 });
