@@ -111,7 +111,6 @@ export default tseslint.config(
       'src/doctor/ca-variables.ts',
       'src/doctor/certifi.ts',
       'src/doctor/client-findings.ts',
-      'src/net/fetch-issuer.ts',
       'src/proxy/upstream-agent.ts',
       'src/report/evidence-outcome.ts',
       'src/report/evidence-report.ts',
