@@ -106,7 +106,6 @@ export default tseslint.config(
       'src/cli/connect-options.ts',
       'src/cli/proxy-run.ts',
       'src/diagnose/chain-judgement.ts',
-      'src/diagnose/diagnose.ts',
       'src/diagnose/interception.ts',
       'src/doctor/ca-variables.ts',
       'src/doctor/certifi.ts',
