@@ -109,7 +109,6 @@ export default tseslint.config(
       'src/doctor/certifi.ts',
       'src/doctor/client-findings.ts',
       'src/proxy/upstream-agent.ts',
-      'src/report/evidence-report.ts',
       'src/tls/probe.ts',
       'src/tui/details-view.ts',
       'src/tui/screen.ts',
