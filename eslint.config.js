@@ -110,7 +110,6 @@ export default tseslint.config(
       'src/doctor/client-findings.ts',
       'src/proxy/upstream-agent.ts',
       'src/tls/probe.ts',
-      'src/tui/screen.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
