@@ -105,7 +105,6 @@ export default tseslint.config(
     files: [
       'src/cli/connect-options.ts',
       'src/cli/proxy-run.ts',
-      'src/doctor/certifi.ts',
       'src/doctor/client-findings.ts',
       'src/proxy/upstream-agent.ts',
       'src/tls/probe.ts',
