@@ -43,7 +43,10 @@ function paired(order: Contender[], pair: boolean): Contender[][] {
   const ref = order.find((c) => c.name === 'mitm-ref');
   const mitm = order.find((c) => c.name === 'mitm');
   if (!ref || !mitm || !pair) return order.map((c) => [c]);
-  return order.filter((c) => c !== ref).map((c) => (c === mitm ? [mitm, ref] : [c]));
+  // The pair starts in the repetition's order too: in bulk, the download started first was cheaper per MB
+  // in most repetitions of the same build against itself.
+  const both = order.indexOf(mitm) < order.indexOf(ref) ? [mitm, ref] : [ref, mitm];
+  return order.filter((c) => c !== ref).map((c) => (c === mitm ? both : [c]));
 }
 
 /** Errors seen per contender and phase: notes in the report; the product's or direct's fail the run. */
