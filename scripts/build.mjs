@@ -25,6 +25,39 @@ const yargsSearchFromBundle = {
     });
   },
 };
+/**
+ * http-mitm-proxy's lib/proxy.js loads its own CA module (lib/ca.js) at import and reads the CA with
+ * it at listen. tlswitness terminates TLS and mints every leaf itself (src/ca/leaf-minter.ts), so
+ * that module never signs anything here; but it loads node-forge (~10 MB of heap, the largest part
+ * of the proxy's start-up) and parses the CA's private key in JavaScript. The bundle gets a stand-in.
+ */
+const libraryCaStandIn = {
+  name: 'library-ca-stand-in',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/ca$/ }, (args) =>
+      /http-mitm-proxy[\\/]dist[\\/]lib$/.test(args.resolveDir)
+        ? { path: new URL('../src/proxy/library-ca.ts', import.meta.url).pathname }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Optional native add-ons that ws tries to require() at import: they are not shipped, and a
+ * require() that fails walks the directories above the bundle looking for them (~5 ms). The bundle
+ * fails them at once, as a missing module would.
+ */
+const absentOptionalAddons = {
+  name: 'absent-optional-addons',
+  setup(build) {
+    build.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+      contents: `throw Object.assign(new Error("Cannot find module '${args.path}'"), { code: 'MODULE_NOT_FOUND' });`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry content hashes: old ones would pile up.
 await rm('dist/chunks', { recursive: true, force: true });
 const result = await build({
@@ -46,7 +79,7 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
-  plugins: [yargsSearchFromBundle],
+  plugins: [yargsSearchFromBundle, libraryCaStandIn, absentOptionalAddons],
   // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);",
