@@ -6,25 +6,49 @@ import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
 
+/** Text edits to the file `filter` matches; the build fails when one no longer applies (the package changed). */
+function editSource(build, filter, edits) {
+  build.onLoad({ filter }, async (args) => {
+    let source = await readFile(args.path, 'utf8');
+    for (const [from, to] of edits) {
+      if (!source.includes(from)) throw new Error(`${args.path} changed; update its edits in scripts/build.mjs`);
+      source = source.replace(from, to);
+    }
+    return { contents: source, loader: 'js' };
+  });
+}
+
 /**
- * yargs looks for a package.json above its own file to guess the version (which main.ts sets
- * anyway), finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it
- * searched from the user's current directory up to /, reading every directory on the way (tens of
- * ms at start-up in a large one, e.g. /tmp or a busy home). From the bundle's own directory it finds
- * tlswitness's package.json at once.
+ * Three start-up costs of yargs, each paid by every run of every command:
+ * - It looks for a package.json above its own file to guess the version (which main.ts sets anyway),
+ *   finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it searched
+ *   from the user's current directory up to /, reading every directory on the way (tens of ms in a
+ *   large one, e.g. /tmp or a busy home). From the bundle's own directory it finds tlswitness's at once.
+ * - It imports node:assert for two internal invariant checks; loading that module also builds
+ *   process.stderr's stream and its colour support (~2 ms). Two plain functions do the same checks.
+ * - Before running a command's handler it renders the whole help text, so that a handler could call
+ *   showHelp() later (~3 ms). No handler here does: errors go through main.ts's fail handler.
  */
-const yargsSearchFromBundle = {
-  name: 'yargs-search-from-bundle',
+const yargsStartUp = {
+  name: 'yargs-start-up',
   setup(build) {
-    build.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const from = "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));";
-      if (!source.includes(from))
-        throw new Error(`${args.path}: yargs changed; update yargsSearchFromBundle in scripts/build.mjs`);
-      return { contents: source.replace(from, 'const mainFilename = dirname(__dirname);'), loader: 'js' };
-    });
+    editSource(build, /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/, [
+      [
+        "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));",
+        'const mainFilename = dirname(__dirname);',
+      ],
+      [
+        "import { notStrictEqual, strictEqual } from 'assert'",
+        "const notStrictEqual = (a, b, m) => { if (a === b) throw new Error(m ?? 'yargs: unexpected value'); };\n" +
+          "const strictEqual = (a, b, m) => { if (a !== b) throw new Error(m ?? 'yargs: unexpected value'); };",
+      ],
+    ]);
+    editSource(build, /yargs[\\/]build[\\/]lib[\\/]command\.js$/, [
+      ['yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();', ''],
+    ]);
   },
 };
+
 /**
  * http-mitm-proxy's lib/proxy.js loads its own CA module (lib/ca.js) at import and reads the CA with
  * it at listen. tlswitness terminates TLS and mints every leaf itself (src/ca/leaf-minter.ts), so
@@ -79,7 +103,7 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
-  plugins: [yargsSearchFromBundle, libraryCaStandIn, absentOptionalAddons],
+  plugins: [yargsStartUp, libraryCaStandIn, absentOptionalAddons],
   // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);",
