@@ -2,13 +2,15 @@
 // names and of the default (proxy), not of all eleven. `--help` alone lists every command, so it loads them all.
 import type { AnyCommand } from './command-module.js';
 import { withExamples } from './examples.js';
+// The default command is always registered: its flags are in the entry file rather than a chunk of their own.
+import { proxyCommand } from './proxy.js';
 
 export const USAGE =
   '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
 
 /** Each command's module by its name, in the order `--help` lists them (commands.ts holds the same list, loaded). */
 export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>> = {
-  proxy: async () => (await import('./proxy.js')).proxyCommand,
+  proxy: () => Promise.resolve(proxyCommand),
   inspect: async () => (await import('./inspect.js')).inspectCommand,
   detect: async () => (await import('./detect.js')).detectCommand,
   evidence: async () => (await import('./evidence.js')).evidenceCommand,
