@@ -6,25 +6,98 @@ import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
 
+/** Text edits to the file `filter` matches; the build fails when one no longer applies (the package changed). */
+function editSource(build, filter, edits) {
+  build.onLoad({ filter }, async (args) => {
+    let source = await readFile(args.path, 'utf8');
+    for (const [from, to] of edits) {
+      if (!source.includes(from)) throw new Error(`${args.path} changed; update its edits in scripts/build.mjs`);
+      source = source.replace(from, to);
+    }
+    return { contents: source, loader: 'js' };
+  });
+}
+
 /**
- * yargs looks for a package.json above its own file to guess the version (which main.ts sets
- * anyway), finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it
- * searched from the user's current directory up to /, reading every directory on the way (tens of
- * ms at start-up in a large one, e.g. /tmp or a busy home). From the bundle's own directory it finds
- * tlswitness's package.json at once.
+ * Three start-up costs of yargs, each paid by every run of every command:
+ * - It looks for a package.json above its own file to guess the version (which main.ts sets anyway),
+ *   finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it searched
+ *   from the user's current directory up to /, reading every directory on the way (tens of ms in a
+ *   large one, e.g. /tmp or a busy home). From the bundle's own directory it finds tlswitness's at once.
+ * - It imports node:assert for two internal invariant checks; loading that module also builds
+ *   process.stderr's stream and its colour support (~2 ms). Two plain functions do the same checks.
+ * - Before running a command's handler it renders the whole help text, so that a handler could call
+ *   showHelp() later (~3 ms). No handler here does: errors go through main.ts's fail handler.
  */
-const yargsSearchFromBundle = {
-  name: 'yargs-search-from-bundle',
+const yargsStartUp = {
+  name: 'yargs-start-up',
   setup(build) {
-    build.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const from = "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));";
-      if (!source.includes(from))
-        throw new Error(`${args.path}: yargs changed; update yargsSearchFromBundle in scripts/build.mjs`);
-      return { contents: source.replace(from, 'const mainFilename = dirname(__dirname);'), loader: 'js' };
-    });
+    editSource(build, /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/, [
+      [
+        "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));",
+        'const mainFilename = dirname(__dirname);',
+      ],
+      [
+        "import { notStrictEqual, strictEqual } from 'assert'",
+        "const notStrictEqual = (a, b, m) => { if (a === b) throw new Error(m ?? 'yargs: unexpected value'); };\n" +
+          "const strictEqual = (a, b, m) => { if (a !== b) throw new Error(m ?? 'yargs: unexpected value'); };",
+      ],
+    ]);
+    editSource(build, /yargs[\\/]build[\\/]lib[\\/]command\.js$/, [
+      ['yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();', ''],
+    ]);
   },
 };
+
+/**
+ * http-mitm-proxy's lib/proxy.js loads its own CA module (lib/ca.js) at import and reads the CA with
+ * it at listen. tlswitness terminates TLS and mints every leaf itself (src/ca/leaf-minter.ts), so
+ * that module never signs anything here; but it loads node-forge (~10 MB of heap, the largest part
+ * of the proxy's start-up) and parses the CA's private key in JavaScript. The bundle gets a stand-in.
+ */
+const libraryCaStandIn = {
+  name: 'library-ca-stand-in',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/ca$/ }, (args) =>
+      /http-mitm-proxy[\\/]dist[\\/]lib$/.test(args.resolveDir)
+        ? { path: new URL('../src/proxy/library-ca.ts', import.meta.url).pathname }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Optional native add-ons that ws tries to require() at import: they are not shipped, and a
+ * require() that fails walks the directories above the bundle looking for them (~5 ms). The bundle
+ * fails them at once, as a missing module would.
+ */
+const absentOptionalAddons = {
+  name: 'absent-optional-addons',
+  setup(build) {
+    build.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+      contents: `throw Object.assign(new Error("Cannot find module '${args.path}'"), { code: 'MODULE_NOT_FOUND' });`,
+      loader: 'js',
+    }));
+  },
+};
+
+const REQUIRE_BANNER =
+  "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);";
+
+/**
+ * esbuild writes the banner into every output file, but only the few that call require() (the chunk
+ * holding esbuild's own require helper, a file that names it in a string) use it; in the others,
+ * createRequire is work at every start-up for nothing (~0.1 ms a file, tens of files).
+ */
+async function dropUnusedBanners(files) {
+  for (const file of files.filter((name) => name.endsWith('.mjs'))) {
+    const code = await readFile(file, 'utf8');
+    const rest = code.replace(REQUIRE_BANNER, '');
+    if (rest !== code && !/(?<![\w$.])require(?![\w$])/.test(rest)) await writeFile(file, rest);
+  }
+}
+
 // Chunk names carry content hashes: old ones would pile up.
 await rm('dist/chunks', { recursive: true, force: true });
 const result = await build({
@@ -46,11 +119,10 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
-  plugins: [yargsSearchFromBundle],
-  // CommonJS dependencies (yargs 17) call require() for Node's built-in modules.
-  banner: {
-    js: "import { createRequire as __tlswitnessRequire } from 'node:module';\nconst require = __tlswitnessRequire(import.meta.url);",
-  },
+  plugins: [yargsStartUp, libraryCaStandIn, absentOptionalAddons],
+  // CommonJS dependencies (ws, http-mitm-proxy) call require() for Node's built-in modules.
+  banner: { js: REQUIRE_BANNER },
 });
+await dropUnusedBanners(Object.keys(result.metafile.outputs));
 await chmod(outfile, 0o755);
 await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(Object.keys(result.metafile.inputs)));

@@ -65,11 +65,16 @@ const RANGES: Array<[Exclude<AddressCategory, 'public'>, Array<[string, number, 
   ],
 ];
 
-const LISTS = RANGES.map(([category, ranges]) => {
-  const list = new BlockList();
-  for (const [net, bits, family] of ranges) list.addSubnet(net, bits, family);
-  return [category, list] as const;
-});
+// Built on the first question, not at import: ~40 native subnet entries cost ~2 ms of every start-up,
+// and most runs of most commands never ask.
+let lists: Array<readonly [Exclude<AddressCategory, 'public'>, BlockList]> | null = null;
+function rangeLists(): Array<readonly [Exclude<AddressCategory, 'public'>, BlockList]> {
+  return (lists ??= RANGES.map(([category, ranges]) => {
+    const list = new BlockList();
+    for (const [net, bits, family] of ranges) list.addSubnet(net, bits, family);
+    return [category, list] as const;
+  }));
+}
 
 /** The eight 16-bit words of a valid IPv6 text (a dotted-quad tail included). */
 function ipv6Words(text: string): number[] {
@@ -116,6 +121,6 @@ export function ipCategory(address: string): AddressCategory | null {
     }
   }
   const type = family === 6 ? 'ipv6' : 'ipv4';
-  for (const [category, list] of LISTS) if (list.check(address, type)) return category;
+  for (const [category, list] of rangeLists()) if (list.check(address, type)) return category;
   return 'public';
 }

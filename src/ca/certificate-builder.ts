@@ -1,18 +1,19 @@
 // Builds X.509 certificates: structure with node-forge, signature with node:crypto (native, off the event loop).
 // forge only knows RSA keys and signs in JavaScript, so the SubjectPublicKeyInfo and the
 // signature AlgorithmIdentifier are spliced in as DER, and the TBSCertificate is signed natively.
-import { createHash, randomBytes, sign as signNative, type KeyObject } from 'node:crypto';
+import { sign as signNative, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { derToPem } from '../trust/pem.js';
+import { encodeTlv } from '../trust/der.js';
+import { generalNameDer, keyIdentifier, randomSerialHex, signatureAlgorithm, spkiDer } from './certificate-parts.js';
+
+// Older callers (tests, fixtures) import these from here.
+export { generalNameDer, keyIdentifier, randomSerialHex };
 
 const { asn1, pki } = forge;
 // Parts of forge's API that its type definitions leave out.
 const forgeX509 = pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
-const fromDerRaw = asn1.fromDer as unknown as (
-  der: forge.util.ByteStringBuffer,
-  options: { decodeBitStrings: boolean },
-) => forge.asn1.Asn1;
 const signAsync = promisify(signNative);
 
 export interface NameAttribute {
@@ -76,72 +77,6 @@ const PLACEHOLDER_KEY = pki.setRsaPublicKey(
   new forge.jsbn.BigInteger('10001', 16),
 );
 
-/** Positive, non-zero, 127 random bits: RFC 5280 4.1.2.2 and CA/B Forum 7.1 (Go rejects negative serials). */
-export function randomSerialHex(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
-}
-
-// The minter signs with the same two keys for every host: their SPKI and key identifiers are
-// computed once per KeyObject, not exported and parsed again for each leaf (~1 ms a mint).
-const spkiCache = new WeakMap<KeyObject, Buffer>();
-const keyIdCache = new WeakMap<KeyObject, Buffer>();
-
-function spkiDer(publicKey: KeyObject): Buffer {
-  let der = spkiCache.get(publicKey);
-  if (!der) spkiCache.set(publicKey, (der = publicKey.export({ type: 'spki', format: 'der' })));
-  return der;
-}
-
-/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents. */
-export function keyIdentifier(publicKey: KeyObject): Buffer {
-  const cached = keyIdCache.get(publicKey);
-  if (cached) return cached;
-  const spki = fromDerRaw(forge.util.createBuffer(spkiDer(publicKey).toString('binary')), { decodeBitStrings: false });
-  const bitString = (spki.value as forge.asn1.Asn1[])[1]!.value as string;
-  const id = createHash('sha1')
-    .update(Buffer.from(bitString.slice(1), 'binary'))
-    .digest();
-  keyIdCache.set(publicKey, id);
-  return id;
-}
-
-function signatureAlgorithm(key: KeyObject, digest: 'sha256' | 'sha1'): { hash: string | null; algorithmDer: string } {
-  const type = key.asymmetricKeyType;
-  let oid: string;
-  let hash: string | null = 'sha256';
-  let withNull = false;
-  if (type === 'rsa') {
-    oid = digest === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11';
-    hash = digest;
-    withNull = true;
-  } else if (type === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (digest === 'sha1') {
-      oid = '1.2.840.10045.4.1';
-      hash = 'sha1';
-    } else if (curve === 'secp384r1') {
-      oid = '1.2.840.10045.4.3.3';
-      hash = 'sha384';
-    } else if (curve === 'secp521r1') {
-      oid = '1.2.840.10045.4.3.4';
-      hash = 'sha512';
-    } else {
-      oid = '1.2.840.10045.4.3.2';
-    }
-  } else if (type === 'ed25519') {
-    oid = '1.3.101.112';
-    hash = null;
-  } else {
-    throw new Error(`cannot sign certificates with a ${type} key`);
-  }
-  const parts = [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes())];
-  if (withNull) parts.push(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''));
-  const seq = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts);
-  return { hash, algorithmDer: asn1.toDer(seq).getBytes() };
-}
-
 function accessDescriptions(entries: Array<[string, string]>): string {
   const seq = asn1.create(
     asn1.Class.UNIVERSAL,
@@ -158,52 +93,13 @@ function accessDescriptions(entries: Array<[string, string]>): string {
   return asn1.toDer(seq).getBytes();
 }
 
-function rawTlv(tag: number, value: Buffer): Buffer {
-  const n = value.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), value]);
-}
-
-function ipBytes(text: string): Buffer {
-  if (text.includes(':')) {
-    const [head = '', tail = ''] = text.split('::');
-    const groups = (part: string) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
-    const h = groups(head);
-    const t = text.includes('::') ? groups(tail) : [];
-    const all = [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
-    return Buffer.from(all.flatMap((g) => [g >> 8, g & 0xff]));
-  }
-  return Buffer.from(text.split('.').map(Number));
-}
-
-/** A GeneralName from `DNS:`, `email:`, `URI:` or `IP:addr/mask` text, or DER as given. */
-export function generalNameDer(name: string | Buffer): Buffer {
-  if (Buffer.isBuffer(name)) return name;
-  const colon = name.indexOf(':');
-  const [kind, value] = [name.slice(0, colon), name.slice(colon + 1)];
-  switch (kind) {
-    case 'DNS':
-      return rawTlv(0x82, Buffer.from(value, 'latin1'));
-    case 'email':
-      return rawTlv(0x81, Buffer.from(value, 'latin1'));
-    case 'URI':
-      return rawTlv(0x86, Buffer.from(value, 'latin1'));
-    case 'IP': {
-      const [address = '', mask] = value.split('/');
-      return rawTlv(0x87, mask === undefined ? ipBytes(address) : Buffer.concat([ipBytes(address), ipBytes(mask)]));
-    }
-    default:
-      throw new Error(`unknown general name kind in "${name}"`);
-  }
-}
-
 function nameConstraintsDer(nc: NonNullable<CertificateSpec['nameConstraints']>): Buffer {
   const subtrees = (tag: number, names: Array<string | Buffer>) =>
-    rawTlv(tag, Buffer.concat(names.map((n) => rawTlv(0x30, generalNameDer(n)))));
+    encodeTlv(tag, Buffer.concat(names.map((n) => encodeTlv(0x30, generalNameDer(n)))));
   const parts: Buffer[] = [];
   if (nc.permitted) parts.push(subtrees(0xa0, nc.permitted));
   if (nc.excluded) parts.push(subtrees(0xa1, nc.excluded));
-  return rawTlv(0x30, Buffer.concat(parts));
+  return encodeTlv(0x30, Buffer.concat(parts));
 }
 
 function toForgeAttributes(attrs: NameAttribute[]): forge.pki.CertificateField[] {
@@ -288,7 +184,8 @@ export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCert
   if (!spec.v1) cert.setExtensions(extensionsFor(spec));
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
 
-  const { hash, algorithmDer } = signatureAlgorithm(spec.signingKey, spec.digest ?? 'sha256');
+  const { hash, der: algorithm } = signatureAlgorithm(spec.signingKey, spec.digest ?? 'sha256');
+  const algorithmDer = algorithm.toString('binary');
   const tbs = forgeX509.getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = asn1.fromDer(algorithmDer);

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
-import { buildCertificate } from './certificate-builder.js';
+import { buildLeafCertificate } from './leaf-certificate.js';
 import type { LocalCa } from './local-ca.js';
 import { subjectNameDer } from '../trust/certificate.js';
 
@@ -20,6 +20,8 @@ export class LeafMinter {
   private readonly pending = new Map<string, Promise<SecureContext>>();
   // Leaves name their issuer with exactly the bytes of the CA's subject (RFC 5280 7.1 name chaining).
   private readonly caSubjectDer: Buffer;
+  // Read once: each read of X509Certificate.publicKey makes a new KeyObject, and its key identifier is cached per object.
+  private readonly caPublicKey: KeyObject;
   /** Milliseconds each mint took, newest last (bounded), for measurements. */
   readonly mintTimes: number[] = [];
 
@@ -29,6 +31,7 @@ export class LeafMinter {
     private readonly capacity: number,
   ) {
     this.caSubjectDer = subjectNameDer(ca.cert.der);
+    this.caPublicKey = ca.cert.x509.publicKey;
   }
 
   static async create(ca: LocalCa, capacity = 1000): Promise<LeafMinter> {
@@ -69,18 +72,17 @@ export class LeafMinter {
     const started = performance.now();
     const now = Date.now();
     const caNotAfter = this.ca.cert.notAfter.getTime();
-    const built = await buildCertificate({
-      subject: [{ type: 'CN', value: names[0]!.slice(0, 64) }],
+    const built = await buildLeafCertificate({
+      // RFC 5280's upper bound for a common name is 64 characters.
+      commonName: names[0]!.slice(0, 64),
       issuerNameDer: this.caSubjectDer,
       notBefore: new Date(now - DAY),
       notAfter: new Date(Math.min(now + LEAF_DAYS * DAY, caNotAfter)),
       publicKey: this.key.publicKey,
       signingKey: this.ca.key,
-      issuerPublicKey: this.ca.cert.x509.publicKey,
+      issuerPublicKey: this.caPublicKey,
       dnsNames: names.filter((n) => !isIP(n)),
       ipAddresses: names.filter((n) => isIP(n)),
-      keyUsage: ['digitalSignature'],
-      extKeyUsage: ['serverAuth'],
     });
     const context = createSecureContext({ key: this.key.pem, cert: built.pem });
     this.mintTimes.push(performance.now() - started);

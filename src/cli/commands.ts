@@ -1,5 +1,5 @@
-// The commands the binary registers, in the order `--help` lists them, each with its examples: main.ts parses with
-// them and scripts/cli-reference.ts renders docs/cli.md from them.
+// Every command the binary has, in the order `--help` lists them, each with its examples: scripts/cli-reference.ts
+// renders docs/cli.md from them; main.ts loads only the ones a command line needs (command-index.ts).
 import { bundleCommand } from './bundle.js';
 import { caCommand } from './ca.js';
 import type { AnyCommand } from './command-module.js';
@@ -14,8 +14,7 @@ import { inspectCommand } from './inspect.js';
 import { proxyCommand } from './proxy.js';
 import { verifyCommand } from './verify.js';
 
-export const USAGE =
-  '$0 <command> [options]\n\nRecords TLS handshakes and certificate chains exactly as servers send them, and says what is wrong.';
+export { USAGE } from './command-index.js';
 
 const IN_HELP_ORDER: readonly AnyCommand[] = [
   proxyCommand,

@@ -5,7 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { fileProblem, TlswitnessError } from '../errors.js';
 import { EXIT_PROBLEM, EXIT_USAGE } from './exit-codes.js';
-import { COMMANDS, USAGE } from './commands.js';
+import { commandsFor, USAGE } from './command-index.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneLine } from '../report/terminal-safe.js';
 import { redactText } from '../redact/url.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const cli = yargs(argv)
     .scriptName('tlswitness')
     .usage(USAGE)
-    .command([...COMMANDS])
+    .command(await commandsFor(argv))
     .version(TOOL_VERSION)
     .strict()
     .recommendCommands()

@@ -2,7 +2,6 @@
 // default, overridden by a `CipherString = ...@SECLEVEL=N` in its configuration. Read once per process;
 // what `openssl version -a` printed is kept in the cache dir while the openssl file stays the same.
 // Not Python's SSLContext.security_level: python.org builds set @SECLEVEL=2 in their own cipher string.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { childEnv } from '../child-env.js';
@@ -36,7 +35,9 @@ export function configPath(versionAll: string, env: NodeJS.ProcessEnv): string |
   return dir ? join(dir, 'openssl.cnf') : null;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+  // Loaded here, not with the module: a cached answer (most runs) starts no program.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(
       command,

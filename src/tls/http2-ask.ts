@@ -1,10 +1,15 @@
 // HttpAsk's twin for a connection on which the server chose h2 in ALPN: `HEAD /` as one HTTP/2 stream
 // (node:http2 over a Duplex fed with what the TLS socket read, the server's SETTINGS included).
-import { connect as http2Connect, constants, type ClientHttp2Session } from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
+import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import type { HttpAnswer } from '../types.js';
 
 const BODY_BYTES = 1024;
+// node:http2 is loaded when a request is asked, not with the module: few handshakes ever need it, and
+// loading it (with node:assert) costs every inspect and proxy ~5 ms and ~2 MB. Synchronously, as
+// start() is called from a socket event.
+const loadBuiltin = createRequire(import.meta.url);
 
 export class Http2Ask {
   readonly request = 'HEAD /';
@@ -32,7 +37,8 @@ export class Http2Ask {
   }
 
   start(): void {
-    const session = http2Connect(`https://${this.authority}`, { createConnection: () => this.wire });
+    const { connect, constants } = loadBuiltin('node:http2') as typeof import('node:http2');
+    const session = connect(`https://${this.authority}`, { createConnection: () => this.wire });
     this.session = session;
     session.on('error', (error: Error) => this.ended('reset', error.message));
     session.on('goaway', (code: number) => {

@@ -3,7 +3,6 @@
 // answer kept in the cache dir for later runs (starting python3 costs 0.1-0.5 s; see findCertifi).
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
 import { commandPath } from '../command-path.js';
-import { execFile } from 'node:child_process';
 import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';
 import { cacheDir } from './subject-index-cache.js';
@@ -37,7 +36,9 @@ print(getattr(certifi, "__version__", ""))
 const PYTHON_TIMEOUT_MS = 20_000;
 
 /** @param python the python3 PATH names, as a path: a bare name would let execvp run ./python3 for an empty PATH entry */
-function askPython(python: string, env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
+async function askPython(python: string, env: NodeJS.ProcessEnv): Promise<CertifiLocation | null> {
+  // Loaded here, not with the module: a cached answer (most runs) starts no program.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(
       python,

@@ -2,6 +2,16 @@
 
 const BEGIN = /-----BEGIN (TRUSTED )?CERTIFICATE-----/g;
 const END = /-----END (TRUSTED )?CERTIFICATE-----/g;
+// Node's base64 decoder skips line breaks itself, so a body holding only base64 and them is decoded as it
+// is; anything else (spaces, headers, stray text, the URL-safe alphabet Node would also accept) is removed
+// first. Copying every body without its line breaks was most of the cost of reading a store (~3 ms for
+// Node's ~146 roots, at every start-up).
+const NOT_BASE64_OR_BREAK = /[^A-Za-z0-9+/=\r\n]/;
+const NOT_BASE64 = /[^A-Za-z0-9+/=]/g;
+
+function decodeBody(body: string): Buffer {
+  return Buffer.from(NOT_BASE64_OR_BREAK.test(body) ? body.replace(NOT_BASE64, '') : body, 'base64');
+}
 
 /**
  * Every CERTIFICATE block of a PEM text, as DER. Other blocks (keys, CRLs) are skipped, and so is a block
@@ -21,7 +31,7 @@ export function pemCertificates(text: string): Buffer[] {
     if (!end) break;
     let next = BEGIN.exec(text);
     for (; next && next.index < end.index; next = BEGIN.exec(text)) start = BEGIN.lastIndex;
-    const der = Buffer.from(text.slice(start, end.index).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+    const der = decodeBody(text.slice(start, end.index));
     if (der.length > 0) out.push(der);
     begin = next;
   }

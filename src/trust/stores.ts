@@ -1,7 +1,6 @@
 // Loading the three trust stores: public (Node's bundled Mozilla roots, never Node's default CA set,
 // which adds NODE_EXTRA_CA_CERTS), system (the OS store, found as OpenSSL and Go find it) and extra
 // (--extra-ca files and the certs dir's extra/ folder).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +14,11 @@ import { readSubjectIndex, writeSubjectIndex } from './subject-index-cache.js';
 import { TrustStore } from './trust-store.js';
 import { childEnv } from '../child-env.js';
 
-const run = promisify(execFile);
+/** A program's output; node:child_process is loaded only here (macOS and Windows stores), not with the module. */
+async function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; maxBuffer: number }) {
+  const { execFile } = await import('node:child_process');
+  return promisify(execFile)(command, args, options);
+}
 
 // Go's crypto/x509 root_linux.go list, in its order.
 export const LINUX_BUNDLES = [

@@ -29,3 +29,13 @@ test('a file of BEGIN lines and no END is read in linear time (a lazy BEGIN…EN
   // 11 MB twice: tens of milliseconds when linear; the old pattern would take hours.
   t.true(ms < 5000, `${ms.toFixed(0)} ms`);
 });
+
+test('bodies with CRLF line ends, indentation or stray characters decode to the same DER', (t) => {
+  const der = Buffer.from(`30${'82'}0100${'ab'.repeat(256)}`, 'hex');
+  const pem = derToPem(der);
+  t.deepEqual(pemCertificates(pem), [der]);
+  t.deepEqual(pemCertificates(pem.replace(/\n/g, '\r\n')), [der]);
+  t.deepEqual(pemCertificates(pem.replace(/\n(?!-)/g, '\n    ')), [der]);
+  // Characters Node's decoder would read as base64url are not part of a PEM body: dropped, as before.
+  t.deepEqual(pemCertificates(pem.replace(/\n(?!-)/g, '\n-_')), [der]);
+});
