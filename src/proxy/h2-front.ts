@@ -2,6 +2,7 @@
 // logged as a `request` (httpVersion "2", its stream id), answered with the block page when the host does
 // not verify, or forwarded (h2-exchange.ts) to the origin over h2 or HTTP/1.1.
 import { performServerHandshake, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
@@ -39,17 +40,22 @@ export class H2Front {
   }
 
   /** Hands a MITM session to node:http2 when the app chose h2 in ALPN, else to `http1`, once its handshake is done. */
-  serve({ tlsSocket, connection }: MitmSession, http1: (tlsSocket: TLSSocket) => void): void {
+  serve(
+    { tlsSocket, connection }: MitmSession,
+    /** The app's connection under the TLS session: its streams keep it open through a graceful shutdown. */
+    outer: Socket,
+    http1: (tlsSocket: TLSSocket) => void,
+  ): void {
     if (connection.securedAt === undefined) {
-      tlsSocket.once('secure', () => this.serve({ tlsSocket, connection }, http1));
+      tlsSocket.once('secure', () => this.serve({ tlsSocket, connection }, outer, http1));
       return;
     }
-    if (tlsSocket.alpnProtocol === 'h2') this.accept(tlsSocket, connection);
+    if (tlsSocket.alpnProtocol === 'h2') this.accept(tlsSocket, outer, connection);
     else http1(tlsSocket);
   }
 
   /** Serves a MITM session whose app chose h2 in ALPN (its handshake complete, its upstream recorded). */
-  accept(tlsSocket: TLSSocket, connection: MitmConnection): void {
+  accept(tlsSocket: TLSSocket, outer: Socket, connection: MitmConnection): void {
     // node:tls's own server clears this flag before it hands a socket on; a TLSSocket made by hand keeps it
     // set, and node:http2 would wait for a 'secureConnect' that a server-side socket never emits.
     (tlsSocket as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
@@ -66,6 +72,7 @@ export class H2Front {
     tlsSocket.once('close', () => this.sockets.delete(tlsSocket));
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
       guard.opened();
+      this.shared.drain.track(outer, stream);
       // A stream the app resets before its answer is complete counts towards the reset bound.
       let aborted = false;
       stream.once('aborted', () => (aborted = true));

@@ -164,7 +164,7 @@ export class MitmFront {
     terminated.connection.record = record;
     terminated.connection.name = name;
     this.connections.set(terminated.tlsSocket, terminated.connection);
-    this.h2.serve(terminated, (tlsSocket) => {
+    this.h2.serve(terminated, socket, (tlsSocket) => {
       this.inner.emit('connection', tlsSocket);
       // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
       tlsSocket.once('data', () => (terminated.connection.spoke = true));

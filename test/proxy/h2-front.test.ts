@@ -205,3 +205,33 @@ test('an app that prefers h2: the connection dialled ahead of its first stream i
     await origin.close();
   }
 });
+
+test('a graceful shutdown lets an HTTP/2 stream in flight finish', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  let arrived!: () => void;
+  const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+  const origin = await startH2Origin(scenario, {
+    handler: (stream) => {
+      arrived();
+      setTimeout(() => {
+        stream.respond({ ':status': 200 });
+        stream.end('slow answer\n');
+      }, 300);
+      return true;
+    },
+  });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  let closed: Promise<void> | null = null;
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = h2Request(session, { ':path': '/slow' });
+    await inFlight;
+    closed = proxy.server.close(5_000);
+    t.like(await answer, { status: 200, body: 'slow answer\n' });
+    session.destroy();
+    await closed;
+  } finally {
+    if (!closed) await proxy.close();
+    await origin.close();
+  }
+});
