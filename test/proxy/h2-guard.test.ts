@@ -181,3 +181,21 @@ test('an h2 session that sends no request within the header deadline is closed w
     await stillServes(t, proxy, host, origin.port);
   }, 300);
 });
+
+test('a header list over the limit: that stream is refused (ENHANCE_YOUR_CALM), the session goes on', async (t) => {
+  await withProxy(async (proxy, origin, host) => {
+    const session = await h2ViaProxy(proxy.port, host, origin.port, proxy.ca.certPem);
+    // nghttp2 applies the proxy's SETTINGS once the app has acknowledged them: after a first exchange.
+    t.is((await h2Request(session, { ':path': '/first' })).status, 200);
+    const error = await t.throwsAsync(
+      h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(H2_LIMITS.maxHeaderListSize) }),
+    );
+    t.regex(error?.message ?? '', /ENHANCE_YOUR_CALM/);
+    t.is((await h2Request(session, { ':path': '/after' })).status, 200);
+    session.close();
+    t.false(
+      origin.seen.some((headers) => headers[':path'] === '/big'),
+      'never forwarded',
+    );
+  });
+});
