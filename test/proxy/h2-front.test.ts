@@ -235,3 +235,23 @@ test('a graceful shutdown lets an HTTP/2 stream in flight finish', async (t) => 
     await origin.close();
   }
 });
+
+test("an h2 request that carries the proxy's own Via entry has looped: 508 and a LOOP event", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    await h2Request(session, { ':path': '/first' });
+    // The entry the proxy added upstream, as a request that went round back to it would carry it.
+    const via = String(origin.seen[0]!.via);
+    const looped = await h2Request(session, { ':path': '/again', via });
+    session.close();
+    t.is(looped.status, 508);
+    t.is(origin.seen.length, 1, 'not forwarded');
+    t.truthy(proxy.events.find((e) => e.type === 'error' && e.code === 'LOOP'));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
