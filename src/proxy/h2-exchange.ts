@@ -9,6 +9,7 @@ import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord } from '../types.js';
 import { exchangeFailure, UpstreamTimeoutError } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
+import { watchBody, type BodyWatch } from './h2-body.js';
 import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from './h2-translate.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
@@ -63,7 +64,10 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     // The session was closing between open() and now.
     return fail(parts, exchange, error as Error, 'PROXY_TO_SERVER_REQUEST_ERROR');
   }
-  if (!stream.endAfterHeaders) stream.pipe(up);
+  if (!stream.endAfterHeaders) {
+    stream.pipe(up);
+    watchBody(stream, bodyWatch(parts, exchange));
+  }
   // gRPC asks for trailers (te: trailers) and answers with its status in them.
   const wantsTrailers = /trailers/i.test(String(headers.te ?? ''));
   let trailers: IncomingHttpHeaders | null = null;
@@ -126,7 +130,10 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     headers: translated.headers,
   });
   if (stream.endAfterHeaders) req.end();
-  else stream.pipe(req);
+  else {
+    stream.pipe(req);
+    watchBody(stream, bodyWatch(parts, exchange));
+  }
   req.on('response', (res) => {
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);
     log.status = res.statusCode ?? 502;
@@ -146,6 +153,15 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     ),
   );
   stream.once('close', () => req.destroy());
+}
+
+function bodyWatch({ shared }: ExchangeParts, { stream, connection, log }: StreamExchange): BodyWatch {
+  return {
+    deadlineMs: shared.limits.headerTimeoutMs,
+    label: `MITM ${formatHostPort(connection.target)}`,
+    report: (code, message) => shared.options.events.publish(errorEvent(code, message, connection.target.host)),
+    answer: (status, text) => answer(stream, log, status, { 'content-type': 'text/plain; charset=utf-8' }, text),
+  };
 }
 
 /**
