@@ -66,7 +66,9 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
   }
   if (!stream.endAfterHeaders) {
     stream.pipe(up);
-    watchBody(stream, bodyWatch(parts, exchange));
+    // A gRPC client or bidirectional stream may be quiet between messages for as long as the call lasts:
+    // the body rules would cut healthy calls, so only the upstream silence limit applies to it.
+    if (!isGrpc(headers)) watchBody(stream, bodyWatch(parts, exchange));
   }
   // gRPC asks for trailers (te: trailers) and answers with its status in them.
   const wantsTrailers = /trailers/i.test(String(headers.te ?? ''));

@@ -96,3 +96,42 @@ test('a body that keeps coming passes', async (t) => {
     await origin.close();
   }
 });
+
+test('a gRPC call whose client stream is quiet between messages is not cut', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario, {
+    handler: (stream) => {
+      stream.resume();
+      stream.once('end', () => {
+        // A trailers-only answer (gRPC's status in the one HEADERS frame, which ends the stream).
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '0' }, { endStream: true });
+      });
+      return true;
+    },
+  });
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [`${scenario.host}:${origin.port}:127.0.0.1`],
+    {},
+    { limits: { headerTimeoutMs: 300 } },
+  );
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const call = session.request(
+      { ':method': 'POST', ':path': '/pkg.S/Stream', 'content-type': 'application/grpc', te: 'trailers' },
+      { endStream: false },
+    );
+    call.write(Buffer.from([0, 0, 0, 0, 0]));
+    // Three times the body deadline without a message, then the last one.
+    await new Promise((r) => setTimeout(r, 900));
+    call.end(Buffer.from([0, 0, 0, 0, 0]));
+    const response = await new Promise<Record<string, unknown>>((resolve) => call.once('response', resolve));
+    call.resume();
+    session.close();
+    t.like(response, { ':status': 200, 'grpc-status': '0' });
+    t.false(proxy.events.some((e) => e.type === 'error' && e.code === 'BODY_TIMEOUT'));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
