@@ -50,8 +50,9 @@ export class H2Front {
       tlsSocket.once('secure', () => this.serve({ tlsSocket, connection }, outer, http1));
       return;
     }
-    if (tlsSocket.alpnProtocol === 'h2') this.accept(tlsSocket, outer, connection);
-    else http1(tlsSocket);
+    if (tlsSocket.alpnProtocol !== 'h2') http1(tlsSocket);
+    // An app that left between its handshake and the record has nothing to serve.
+    else if (!tlsSocket.destroyed) this.accept(tlsSocket, outer, connection);
   }
 
   /** Serves a MITM session whose app chose h2 in ALPN (its handshake complete, its upstream recorded). */
