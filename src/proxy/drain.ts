@@ -1,6 +1,7 @@
 // Graceful close: counts the HTTP exchanges in flight on each app connection, so a shutdown can
 // stop accepting, close idle connections at once and give busy ones a grace period to finish.
 import type { ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 
 export class ExchangeDrain {
@@ -8,11 +9,11 @@ export class ExchangeDrain {
   private drained: (() => void) | null = null;
   draining = false;
 
-  /** One exchange on `socket` (the app's connection) until its response closes. */
-  track(socket: Socket, res: ServerResponse): void {
+  /** One exchange on `socket` (the app's connection) until its response (or HTTP/2 stream) closes. */
+  track(socket: Socket, res: ServerResponse | ServerHttp2Stream): void {
     this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
     // Answered while draining: the app is told not to reuse the connection.
-    if (this.draining) res.shouldKeepAlive = false;
+    if (this.draining && 'shouldKeepAlive' in res) res.shouldKeepAlive = false;
     res.once('close', () => {
       const left = (this.inFlight.get(socket) ?? 1) - 1;
       if (left > 0) {

@@ -1,0 +1,257 @@
+// HTTP/2 through the MITM with real peers on loopback: a node:http2 client and origin, 100 streams on one
+// connection, an HTTP/1.1-only origin behind an h2 app, the h2 block page, and the request events and HAR facts.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RequestEvent } from '../../src/events.js';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { h2Request, h2ViaProxy, startH2Origin } from '../helpers/h2.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startHttpsOrigin, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
+
+const run = promisify(execFile);
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+/** The proxy's request events, once `count` have come (each is published when its stream closes). */
+async function requestEvents(proxy: TestProxy, count: number): Promise<RequestEvent[]> {
+  const found = () => proxy.events.filter((e): e is RequestEvent => e.type === 'request');
+  for (let i = 0; i < 200 && found().length < count; i++) await new Promise((r) => setTimeout(r, 10));
+  return found();
+}
+
+test('an app that offers only h2 is intercepted: h2 to the app and to an h2 origin, request events say HTTP/2', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/first?token=secret', 'user-agent': 'h2-test' });
+    session.close();
+    t.is(answer.status, 200);
+    t.is(answer.body, 'h2 hello from valid /first?token=secret\n');
+    t.is(answer.headers['x-origin'], 'h2');
+    t.deepEqual(origin.protocols, ['h2'], 'the origin was reached over h2');
+    t.is(origin.seen[0]!['user-agent'], 'h2-test');
+    t.regex(String(origin.seen[0]!.via), /^2 tlswitness-/, 'the proxy adds its Via');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { method: 'GET', status: 200, httpVersion: '2', streamId: answer.streamId });
+    t.is(event!.url, `https://${scenario.host}:${origin.port}/first?token=REDACTED`);
+    t.is(event!.bytes.response, answer.body.length);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('100 streams multiplexed on one app connection share one upstream h2 connection', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => h2Request(session, { ':path': `/stream/${i}` })),
+    );
+    session.close();
+    t.true(answers.every((a, i) => a.status === 200 && a.body === `h2 hello from valid /stream/${i}\n`));
+    t.is(new Set(answers.map((a) => a.streamId)).size, 100);
+    t.deepEqual(origin.protocols, ['h2'], 'one upstream connection carried all 100');
+    const events = await requestEvents(proxy, 100);
+    t.is(events.length, 100);
+    t.true(events.every((e) => e.httpVersion === '2' && e.status === 200));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an h2 app in front of an HTTP/1.1-only origin: plain requests are translated', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const first = await h2Request(session, { ':path': '/one', authorization: 'Bearer x' });
+    const second = await h2Request(session, { ':method': 'POST', ':path': '/two' }, 'a body');
+    session.close();
+    t.is(first.status, 200);
+    t.is(first.body, 'hello from valid /one\n');
+    t.is(first.headers['x-seen-authorization'], 'yes');
+    t.deepEqual(first.headers['set-cookie'], ['session=origin-secret-cookie']);
+    t.is(first.headers.connection, undefined, 'no HTTP/1.1 connection header in an h2 answer');
+    t.is(second.body, 'hello from valid /two\n');
+    const events = await requestEvents(proxy, 2);
+    t.true(events.every((e) => e.httpVersion === '2' && e.status === 200));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('gRPC from an h2 app to an HTTP/1.1-only origin gets a clear 502', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(
+      session,
+      { ':method': 'POST', ':path': '/pkg.Service/Call', 'content-type': 'application/grpc', te: 'trailers' },
+      '',
+    );
+    session.close();
+    t.is(answer.status, 502);
+    t.regex(answer.body, /speaks only HTTP\/1\.1, which cannot carry gRPC/);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a host that does not verify gets the block page as an h2 response', async (t) => {
+  const scenario = fixtures.pki.scenarios.expired!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/' });
+    session.close();
+    t.is(answer.status, 502);
+    t.is(answer.headers['x-tlswitness-problem'], 'expired');
+    t.regex(answer.body, /tlswitness blocked this request: expired\.example\.com:\d+ failed TLS verification/);
+    t.deepEqual(origin.seen, [], 'nothing reached the origin');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { status: 502, blocked: 'expired', httpVersion: '2' });
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test("the app's ALPN order decides: h2 first gets h2, http/1.1 first gets http/1.1", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario, { allowHTTP1: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    for (const [offer, chosen] of [
+      [['h2', 'http/1.1'], 'h2'],
+      [['http/1.1', 'h2'], 'http/1.1'],
+    ] as const) {
+      const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, {
+        ca: [proxy.ca.certPem],
+        alpn: [...offer],
+      });
+      t.is(tls.alpnProtocol, chosen, offer.join(','));
+      tls.destroy();
+    }
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('curl --http2 through the proxy: HTTP/2 to curl, 200 from an h2-only origin', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
+  writeFileSync(caFile, proxy.ca.certPem);
+  try {
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--http2',
+        '--max-time',
+        '10',
+        '--proxy',
+        `http://127.0.0.1:${proxy.port}`,
+        '--cacert',
+        caFile,
+        '-w',
+        '%{http_version} %{http_code}',
+        `https://${scenario.host}:${origin.port}/via-curl`,
+      ],
+      { env: { PATH: process.env.PATH } },
+    );
+    t.is(stdout, 'h2 hello from valid /via-curl\n2 200');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { httpVersion: '2', status: 200, method: 'GET' });
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an app that prefers h2: the connection dialled ahead of its first stream is h2, not an unused HTTP/1.1 one', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario, { allowHTTP1: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/' });
+    session.close();
+    t.is(answer.status, 200);
+    t.false(origin.protocols.includes('http/1.1'), origin.protocols.join(','));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a graceful shutdown lets an HTTP/2 stream in flight finish', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  let arrived!: () => void;
+  const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+  const origin = await startH2Origin(scenario, {
+    handler: (stream) => {
+      arrived();
+      setTimeout(() => {
+        stream.respond({ ':status': 200 });
+        stream.end('slow answer\n');
+      }, 300);
+      return true;
+    },
+  });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  let closed: Promise<void> | null = null;
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = h2Request(session, { ':path': '/slow' });
+    await inFlight;
+    closed = proxy.server.close(5_000);
+    t.like(await answer, { status: 200, body: 'slow answer\n' });
+    session.destroy();
+    await closed;
+  } finally {
+    if (!closed) await proxy.close();
+    await origin.close();
+  }
+});
+
+test("an h2 request that carries the proxy's own Via entry has looped: 508 and a LOOP event", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    await h2Request(session, { ':path': '/first' });
+    // The entry the proxy added upstream, as a request that went round back to it would carry it.
+    const via = String(origin.seen[0]!.via);
+    const looped = await h2Request(session, { ':path': '/again', via });
+    session.close();
+    t.is(looped.status, 508);
+    t.is(origin.seen.length, 1, 'not forwarded');
+    t.truthy(proxy.events.find((e) => e.type === 'error' && e.code === 'LOOP'));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
