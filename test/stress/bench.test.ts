@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/fixtures.js';
 // The bench reads CPU time and RSS from Linux's /proc.
 const linux = existsSync('/proc/self/stat') ? test : test.skip;
 
-linux('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
+linux('the bench smoke run measures direct, tunnel and MITM (HTTP/1.1 and h2) and writes the table', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-bench-smoke-')), 'results.md');
   const child = spawn(process.execPath, ['--import=tsx', join(ROOT, 'scripts', 'bench.ts'), '--smoke', '--out', out], {
     cwd: ROOT,
@@ -35,6 +35,7 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
   t.true(markdown.includes('| metric | direct | tlswitness --mode tunnel | tlswitness (MITM) |'));
   for (const label of [
     'keep-alive: requests/s',
+    'h2 keep-alive: requests/s',
     'new host, cold: first byte p50 (ms)',
     'new host, warm: connections/s',
     'delayed link: new host, first byte p50 (RTTs)',
@@ -48,6 +49,7 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
   }
   for (const label of [
     'keep-alive: proxy CPU per request (µs)',
+    'h2 keep-alive: proxy CPU per request (µs)',
     'RSS idle after start (MB)',
     'RSS holding 12 idle connections (MB)',
     'start to listening (ms)',
