@@ -170,6 +170,15 @@ export function h2Cases(seed: number): H2Case[] {
         conn.write(Buffer.concat([getRequest(1, peer.authority, '/open', true), windowUpdate(1, 0)])),
     },
     {
+      name: 'a bad HEADERS block (HPACK index 0), one byte per write',
+      expect: 'goaway',
+      play: async (conn) => {
+        // Index 0 is not a valid table entry: a COMPRESSION_ERROR (RFC 7541 §6.1), fed in 10 TLS records.
+        for (const byte of frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, Buffer.from([0x80])))
+          if (!(await conn.write(Buffer.from([byte])))) return;
+      },
+    },
+    {
       name: 'a connection window past 2^31-1',
       expect: 'goaway',
       play: (conn) => conn.write(windowUpdate(0, 0x7fffffff)),
