@@ -38,6 +38,8 @@ export interface H2Case {
   /** Writes the case after the preface and SETTINGS exchange (or instead of it, with `ownPreface`). */
   play(conn: RawH2, peer: Peer): Promise<unknown>;
   ownPreface?: boolean;
+  /** A limit of the proxy's own (node:http2 has none): not played against node:http2 itself. */
+  proxyOnly?: boolean;
 }
 
 export interface H2Outcome {
@@ -144,6 +146,14 @@ export function h2Cases(seed: number): H2Case[] {
         await conn.write(frame(FrameType.HEADERS, Flag.END_STREAM, 1, requestBlock(peer.authority, '/flood')));
         await flood(conn, 20_000, () => frame(FrameType.CONTINUATION, 0, 1, piece));
       },
+    },
+    {
+      name: 'a header block left unfinished (HEADERS without END_HEADERS, then silence)',
+      expect: 'end',
+      proxyOnly: true,
+      // The proxy's header deadline (--header-timeout) applies to a stream's headers too.
+      play: (conn, peer) =>
+        conn.write(frame(FrameType.HEADERS, Flag.END_STREAM, 1, requestBlock(peer.authority, '/stall'))),
     },
     {
       name: 'rapid reset: 10,000 HEADERS each followed by RST_STREAM (CVE-2023-44487)',
