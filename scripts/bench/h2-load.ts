@@ -40,6 +40,7 @@ async function openSession(route: Route, servername: string, path: string): Prom
     socket.destroy();
     throw new Error(`${servername}: ALPN chose ${socket.alpnProtocol || 'nothing'}, not h2`);
   }
+  socket.setNoDelay(true);
   const session = h2Connect(`https://${servername}:${route.originPort}`, { createConnection: () => socket });
   session.on('error', () => undefined);
   try {

@@ -1,7 +1,7 @@
 // An HTTP/2 origin on 127.0.0.1 (node:http2 over TLS, ALPN h2 only): GET /1k answers 1 KiB, any other
 // path a line naming it. The bench's h2 phase and the malformed-h2 run use it; its sessions stay open
 // until close().
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { constants, createSecureServer, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 
 export interface H2Origin {
@@ -44,6 +44,8 @@ export async function startH2Origin(options: H2OriginOptions): Promise<H2Origin>
     session.on('close', () => sessions.delete(session));
   });
   server.on('stream', (stream, headers) => answer(stream, String(headers[constants.HTTP2_HEADER_PATH] ?? '/')));
+  // As the HTTP/1.1 origin: small frames go out at once (no Nagle delay against the client's delayed ACKs).
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.on('tlsClientError', () => undefined);
   server.on('sessionError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
