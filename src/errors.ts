@@ -32,6 +32,7 @@ export const EVENT_ERROR_CODES = [
   'VERIFIER_DISAGREEMENT',
   'EVIDENCE_FAILED',
   'PROXY_ERROR',
+  'HTTP2_PROTOCOL',
 ] as const;
 
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
@@ -94,6 +95,7 @@ const EXIT_FOR: Record<ErrorCode, number> = {
   VERIFIER_DISAGREEMENT: 1,
   EVIDENCE_FAILED: 1,
   PROXY_ERROR: 1,
+  HTTP2_PROTOCOL: 1,
 };
 
 /** The one error class: a stable code, a one-line message for the user, the cause kept beside it. */

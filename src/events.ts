@@ -17,6 +17,10 @@ export interface RequestEvent {
   status: number | null;
   bytes: { response: number };
   timing: { totalMs: number };
+  /** The app's HTTP version: "1.1", "1.0" or "2". */
+  httpVersion?: string;
+  /** The HTTP/2 stream the exchange ran on (HTTP/2 only). */
+  streamId?: number;
   /** Why the proxy answered itself (blocked upstream), when it did. */
   blocked?: string;
 }

@@ -37,7 +37,7 @@ test("every error event code is in docs/record.md's table and in events.schema.j
     record.indexOf('\n## ', record.indexOf('\n## error\n') + 1),
   );
   const rows = section.split('\n').filter((line) => line.startsWith('| `'));
-  const inTable = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
+  const inTable = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
   t.deepEqual([...inTable].sort(), [...EVENT_ERROR_CODES].sort());
   const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'schema', 'events.schema.json'), 'utf8')) as {
     oneOf: Array<{ properties?: { type?: { const?: string }; code?: { examples?: string[] } } }>;

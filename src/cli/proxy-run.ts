@@ -82,7 +82,8 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
           proxy: proxyFor(target.host),
           minVersion: network.minVersion,
           maxVersion: 'TLSv1.3',
-          alpn: ['http/1.1'],
+          // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+          alpn: ['h2', 'http/1.1'],
           client: clientFor(target),
           timeoutMs: network.timeoutMs,
           fetchMissing: args['complete-chains'],

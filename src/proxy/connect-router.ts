@@ -24,10 +24,10 @@ export type Decision =
   /** TLS the user asked to leave alone (--passthrough): relayed, and recorded by a side probe. */
   | { action: 'passthrough'; reason: 'passthrough'; recordAs: string | undefined }
   /**
-   * TLS relayed untouched: --mode tunnel or an h2-only app (recorded by a side probe, as `recordAs`), or
-   * (--on-upstream-error tunnel) an upstream that fails, already recorded.
+   * TLS relayed untouched: --mode tunnel or an app whose ALPN offers no HTTP the MITM speaks (recorded by a
+   * side probe, as `recordAs`), or (--on-upstream-error tunnel) an upstream that fails, already recorded.
    */
-  | { action: 'tunnel'; reason: 'mode' | 'h2-only'; recordAs: string | undefined }
+  | { action: 'tunnel'; reason: 'mode' | 'other-protocol'; recordAs: string | undefined }
   | { action: 'tunnel'; reason: 'upstream-error' }
   /**
    * The app's TLS is terminated on a minted leaf for `name`. `early`: in block mode every verdict ends in
@@ -66,9 +66,13 @@ export function routeFirstBytes(policy: PolicyOptions, target: HostPort, first: 
   if (policy.mode === 'tunnel') return { action: 'tunnel', reason: 'mode', recordAs: name?.recordAs };
   if (matchesPassthrough(policy.passthrough, target))
     return { action: 'passthrough', reason: 'passthrough', recordAs: name?.recordAs };
-  // The MITM speaks HTTP/1.1 only: an app that offers only h2 (gRPC) is passed through.
-  if (hello.alpn && hello.alpn.length > 0 && !hello.alpn.includes('http/1.1'))
-    return { action: 'tunnel', reason: 'h2-only', recordAs: name?.recordAs };
+  // The MITM speaks h2 and HTTP/1.1: an app that offers neither in ALPN (another protocol over TLS) is passed through.
+  if (
+    hello.alpn &&
+    hello.alpn.length > 0 &&
+    !hello.alpn.some((protocol) => protocol === 'h2' || protocol === 'http/1.1')
+  )
+    return { action: 'tunnel', reason: 'other-protocol', recordAs: name?.recordAs };
   if (!name) return { action: 'refuse', reason: 'bad-sni', status: null, code: 'BAD_SNI', sni: hello.serverName };
   return { action: 'mitm', reason: policy.onUpstreamError === 'block' ? 'early' : 'after-record', name };
 }

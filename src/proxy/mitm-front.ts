@@ -20,6 +20,7 @@ import {
   type Refusal,
 } from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
+import { H2Front } from './h2-front.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
@@ -38,6 +39,8 @@ export class MitmFront {
   /** The MITM sessions' HTTP/1.1, served in-process. */
   readonly inner = createHttpServer();
   private readonly webSockets = new WebSocketServer({ noServer: true });
+  /** The MITM sessions in which the app chose h2. */
+  private readonly h2: H2Front;
   private readonly rejections: ClientRejections;
   /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
   private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
@@ -45,6 +48,7 @@ export class MitmFront {
   constructor(private readonly shared: FrontContext) {
     const { options, limits, heads, library } = shared;
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
+    this.h2 = new H2Front(shared, (connection) => this.crossChecked(connection));
     this.inner.on('request', (req, res) => this.onRequest(req, res));
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
     // not Node's 5 s keepAliveTimeout.
@@ -112,7 +116,7 @@ export class MitmFront {
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
     const answered = socket.bytesWritten;
-    // The app's first bytes decide the route: not TLS, or h2 only, means a plain tunnel.
+    // The app's first bytes decide the route: not TLS, or no HTTP in its ALPN, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, upstream.timeoutMs);
     const early = routeFirstBytes(policy, target, first);
     if (early.action === 'refuse' || !first)
@@ -159,9 +163,11 @@ export class MitmFront {
     terminated.connection.record = record;
     terminated.connection.name = name;
     this.connections.set(terminated.tlsSocket, terminated.connection);
-    this.inner.emit('connection', terminated.tlsSocket);
-    // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
-    terminated.tlsSocket.once('data', () => (terminated.connection.spoke = true));
+    this.h2.serve(terminated, (tlsSocket) => {
+      this.inner.emit('connection', tlsSocket);
+      // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
+      tlsSocket.once('data', () => (terminated.connection.spoke = true));
+    });
   }
 
   /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
@@ -286,5 +292,6 @@ export class MitmFront {
   close(): void {
     this.inner.closeAllConnections();
     this.webSockets.close();
+    this.h2.close();
   }
 }

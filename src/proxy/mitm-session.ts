@@ -1,6 +1,7 @@
 // The app's TLS session with the proxy on a minted leaf, and what its end says: a handshake the app
 // refused (it does not trust the tlswitness CA), garbage or a stall (an error event), or a session
-// the app closed without a request. Its HTTP goes to the proxy's inner server once the upstream is recorded.
+// the app closed without a request. The app's ALPN choice (h2 or http/1.1) is taken in its order of
+// preference; its HTTP goes to the proxy's inner servers once the upstream is recorded.
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket, type SecureContext } from 'node:tls';
@@ -44,6 +45,11 @@ export interface SessionOptions {
   events: EventBus;
 }
 
+/** The protocol the proxy speaks with the app: its first choice among h2 and http/1.1 (it offers one of them: connect-router.ts). */
+export function appProtocol(offered: string[]): string | undefined {
+  return offered.find((protocol) => protocol === 'h2' || protocol === 'http/1.1');
+}
+
 export function startMitmSession({
   socket,
   first,
@@ -55,7 +61,11 @@ export function startMitmSession({
   events,
 }: SessionOptions): MitmSession {
   socket.unshift(first);
-  const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: ['http/1.1'] });
+  const tlsSocket = new TLSSocket(socket, {
+    isServer: true,
+    secureContext: context,
+    ALPNCallback: ({ protocols }) => appProtocol(protocols),
+  });
   const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
   let secure = false;
   let handshakeError: string | null = null;

@@ -1,6 +1,5 @@
 // `request` events: one per exchange, URL secrets redacted, no header values (SPEC). When a HAR is
 // being kept (--evidence-dir), the exchange's headers go to it too, redacted by family (redact/).
-import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventBus, ExchangeListener, RequestEvent } from '../events.js';
 import { redactHeaders } from '../redact/headers.js';
@@ -13,6 +12,16 @@ export interface ResponseFacts {
   blocked?: string;
 }
 
+/** What the log reads of a request: an HTTP/1.1 IncomingMessage, or an HTTP/2 stream's head (h2-front.ts). */
+export interface LoggedRequest {
+  method?: string;
+  /** "1.1", "1.0" or "2". */
+  httpVersion: string;
+  rawHeaders: string[];
+  /** The HTTP/2 stream the exchange ran on. */
+  streamId?: number;
+}
+
 export class RequestLog {
   private count = 0;
 
@@ -23,7 +32,7 @@ export class RequestLog {
 
   /** Times one exchange from now; call the result when the response has been sent. */
   start(
-    req: IncomingMessage,
+    req: LoggedRequest,
     url: string,
     handshakeId: string | null,
   ): (status: number | null, bytes: number, response?: ResponseFacts) => void {
@@ -41,6 +50,8 @@ export class RequestLog {
         status,
         bytes: { response: bytes },
         timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
+        httpVersion: req.httpVersion,
+        ...(req.streamId !== undefined ? { streamId: req.streamId } : {}),
         ...(response.blocked ? { blocked: response.blocked } : {}),
       };
       this.events.publish(event);

@@ -227,8 +227,9 @@ export class UpstreamAgent extends Agent {
    * Connects and hands over only a connection that OpenSSL verified itself (chain against the
    * anchors, plus the name the app asked for); the record of this host only explains, and a record
    * that disagrees with OpenSSL about this very leaf is reported and refused (see openssl-gate.ts).
+   * `alpn`: what the connection offers; the HTTP/2 front offers h2 too (h2-upstream.ts).
    */
-  private dial(host: string, port: number, name: UpstreamName): Promise<TLSSocket> {
+  dial(host: string, port: number, name: UpstreamName, alpn: string[] = ['http/1.1']): Promise<TLSSocket> {
     const { upstream } = this;
     const target = { host, port };
     const where = formatHostPort(target);
@@ -262,7 +263,7 @@ export class UpstreamAgent extends Agent {
           secureContext,
           // The SNI the recording sent: the app's name (see upstream-name.ts), never the Host header.
           servername: name.servername ?? undefined,
-          ALPNProtocols: ['http/1.1'],
+          ALPNProtocols: alpn,
           // The verdict is read below, so that a refusal can say why (and a disagreement be reported).
           rejectUnauthorized: false,
           // `authorized` then says what OpenSSL thinks of the chain alone; the name is checked below, for

@@ -16,7 +16,7 @@ export function carriesVia(via: string | string[] | undefined, token: string): b
   return entries(via).some((entry) => entry.split(/\s+/)[1]?.toLowerCase() === own);
 }
 
-/** The Via header to send upstream: what came in, then this proxy's entry. */
-export function withVia(via: string | string[] | undefined, token: string): string {
-  return [...entries(via), `1.1 ${token}`].join(', ');
+/** The Via header to send upstream: what came in, then this proxy's entry, naming the protocol it received ("1.1", "2"). */
+export function withVia(via: string | string[] | undefined, token: string, received = '1.1'): string {
+  return [...entries(via), `${received} ${token}`].join(', ');
 }

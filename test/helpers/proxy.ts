@@ -136,7 +136,8 @@ export async function startTestProxy(
           proxy: upstreamProxy,
           minVersion: 'TLSv1.2',
           maxVersion: 'TLSv1.3',
-          alpn: ['http/1.1'],
+          // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+          alpn: ['h2', 'http/1.1'],
           client,
           timeoutMs: recordTimeoutMs,
           fetchMissing: !!policy.completeChains,

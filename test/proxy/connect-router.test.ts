@@ -110,16 +110,22 @@ test("the app's first bytes: not TLS is raw, tunnels and passthrough before the 
       { action: 'mitm', reason: 'early', name: hostName },
     ],
     [
-      'h2 only',
+      'h2 only (gRPC): intercepted, the MITM speaks h2',
       policy(),
       clientHello('api.example.com', ['h2']),
-      { action: 'tunnel', reason: 'h2-only', recordAs: undefined },
+      { action: 'mitm', reason: 'early', name: hostName },
     ],
     [
-      'h2 only, SNI of another name: probed as that name',
+      'no HTTP in ALPN',
       policy(),
-      clientHello('grpc.example.com', ['h2']),
-      { action: 'tunnel', reason: 'h2-only', recordAs: 'grpc.example.com' },
+      clientHello('api.example.com', ['imap']),
+      { action: 'tunnel', reason: 'other-protocol', recordAs: undefined },
+    ],
+    [
+      'no HTTP in ALPN, SNI of another name: probed as that name',
+      policy(),
+      clientHello('mail.example.com', ['imap', 'pop3']),
+      { action: 'tunnel', reason: 'other-protocol', recordAs: 'mail.example.com' },
     ],
     [
       'h2 and http/1.1',

@@ -1,5 +1,5 @@
-// Routes other than interception: tunnel on upstream error, passthrough, --mode tunnel, h2-only
-// apps and non-TLS CONNECTs; each still records the chain (except non-TLS).
+// Routes other than interception: tunnel on upstream error, passthrough, --mode tunnel, apps whose ALPN
+// offers no HTTP and non-TLS CONNECTs; each still records the chain (except non-TLS).
 import test from 'ava';
 import { createServer, type AddressInfo } from 'node:net';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
@@ -66,15 +66,15 @@ for (const [label, policy] of ROUTES) {
   });
 }
 
-test('an app that offers only h2 (gRPC) is passed through', async (t) => {
+test('an app whose ALPN offers no HTTP (here IMAP over TLS) is passed through', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
-  // A TLS origin that does not insist on http/1.1 (the MITM would answer no_application_protocol).
+  // A TLS origin that does not insist on an ALPN protocol.
   const origin = await startScenarioServer(scenario);
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
   try {
     const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, {
       ca: [fixtures.pki.publicRoot.pem],
-      alpn: ['h2'],
+      alpn: ['imap'],
     });
     t.true(tls.authorized);
     t.is(tls.getPeerX509Certificate()?.issuer, 'C=US\nO=Fixture Trust Services\nCN=Fixture Public CA 1');

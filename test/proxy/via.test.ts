@@ -10,6 +10,11 @@ test('the entry is appended after what came in', (t) => {
   t.is(withVia(['1.1 a', '1.1 b'], token), `1.1 a, 1.1 b, 1.1 ${token}`);
 });
 
+test('a request received over HTTP/2 is named "2" (RFC 9110 7.6.3: the received protocol version)', (t) => {
+  t.is(withVia('1.1 a', token, '2'), `1.1 a, 2 ${token}`);
+  t.true(carriesVia(`2 ${token}`, token));
+});
+
 test('a request carrying this token anywhere in Via has looped; others have not', (t) => {
   t.true(carriesVia(`1.1 ${token}`, token));
   t.true(carriesVia(`1.0 fred, 1.1 ${token.toUpperCase()} (tlswitness), HTTP/1.1 squid`, token));

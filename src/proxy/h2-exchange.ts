@@ -1,0 +1,190 @@
+// One app stream forwarded: to the origin's h2 session (headers, body, trailers and resets passed through;
+// flow control by piping, so neither side buffers more than a window), or as an HTTP/1.1 request through
+// the upstream agent's pool. A failure is answered as on the HTTP/1.1 path (exchange-failure.ts), a
+// connection OpenSSL refused with the block page.
+import { constants, type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { errorEvent } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import type { HandshakeRecord } from '../types.js';
+import { exchangeFailure, UpstreamTimeoutError } from './exchange-failure.js';
+import type { FrontContext } from './front-context.js';
+import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from './h2-translate.js';
+import type { H2Upstream } from './h2-upstream.js';
+import type { MitmConnection } from './mitm-session.js';
+import { UpstreamRefusal } from './openssl-gate.js';
+import { withVia } from './via.js';
+
+/** What the `request` event and the HAR say of a stream's answer. */
+export interface StreamLog {
+  status: number | null;
+  bytes: number;
+  rawHeaders: string[];
+  blocked?: string;
+}
+
+export interface ExchangeParts {
+  shared: FrontContext;
+  upstream: H2Upstream;
+  /** Answers the stream with the block page of this record. */
+  block(record: HandshakeRecord): void;
+}
+
+export interface StreamExchange {
+  stream: ServerHttp2Stream;
+  headers: IncomingHttpHeaders;
+  connection: MitmConnection;
+  log: StreamLog;
+}
+
+export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): void {
+  const { connection, stream } = exchange;
+  const name = connection.name;
+  if (!name) return fail(parts, exchange, new Error('no verified name for this session'), 'PROXY_ERROR');
+  parts.upstream.open(connection.target, name).then(
+    (origin) => {
+      if (stream.destroyed) return;
+      if (origin.kind === 'h2') toH2(parts, exchange, origin.session);
+      else toH1(parts, exchange);
+    },
+    (error: Error) => fail(parts, exchange, error, 'PROXY_TO_SERVER_REQUEST_ERROR'),
+  );
+}
+
+function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHttp2Session): void {
+  const { stream, headers, log } = exchange;
+  const { responseTimeoutMs } = parts.shared.limits;
+  let up;
+  try {
+    up = session.request(h2Request(headers, withVia(headers.via, parts.shared.viaToken, '2')), {
+      endStream: stream.endAfterHeaders,
+    });
+  } catch (error) {
+    // The session was closing between open() and now.
+    return fail(parts, exchange, error as Error, 'PROXY_TO_SERVER_REQUEST_ERROR');
+  }
+  if (!stream.endAfterHeaders) stream.pipe(up);
+  // gRPC asks for trailers (te: trailers) and answers with its status in them.
+  const wantsTrailers = /trailers/i.test(String(headers.te ?? ''));
+  let trailers: IncomingHttpHeaders | null = null;
+  up.setTimeout(responseTimeoutMs, () =>
+    up.destroy(new UpstreamTimeoutError(formatHostPort(exchange.connection.target), responseTimeoutMs)),
+  );
+  up.on('response', (received, flags) => {
+    const response = h2Response(Number(received[':status']), received);
+    const ended = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+    log.status = Number(received[':status']);
+    log.rawHeaders = rawPairs(response);
+    if (stream.destroyed) return;
+    stream.respond(response, { endStream: ended, waitForTrailers: !ended && (wantsTrailers || isGrpc(received)) });
+    if (ended) return;
+    up.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
+    up.pipe(stream);
+  });
+  up.on('trailers', (received) => (trailers = received));
+  stream.on('wantTrailers', () => stream.sendTrailers(trailers ? h2Trailers(trailers) : {}));
+  up.on('error', (error: Error) =>
+    fail(
+      parts,
+      exchange,
+      error,
+      stream.headersSent ? 'SERVER_TO_PROXY_RESPONSE_ERROR' : 'PROXY_TO_SERVER_REQUEST_ERROR',
+    ),
+  );
+  // A reset from either side ends the other (CANCEL towards the origin: the app no longer wants it).
+  up.once('close', () => {
+    if (up.rstCode && !stream.destroyed) stream.close(up.rstCode);
+  });
+  stream.once('close', () => {
+    if (!up.closed) up.close(constants.NGHTTP2_CANCEL);
+  });
+}
+
+function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
+  const { stream, headers, connection, log } = exchange;
+  const translated = h1Request(headers, withVia(headers.via, parts.shared.viaToken, '2'));
+  if (!translated.ok) {
+    parts.shared.options.events.publish(
+      errorEvent('PROXY_ERROR', `${formatHostPort(connection.target)}: ${translated.reason}`, connection.target.host),
+    );
+    return answer(
+      stream,
+      log,
+      translated.status,
+      { 'content-type': 'text/plain; charset=utf-8' },
+      `tlswitness: ${translated.reason}\n`,
+    );
+  }
+  const req = httpsRequest({
+    agent: parts.shared.agent() ?? undefined,
+    host: connection.target.host,
+    port: connection.target.port,
+    // The name verified for this session (part of the agent's pool key), as forward-request.ts sets it.
+    servername: connection.name?.servername ?? '',
+    method: translated.method,
+    path: translated.path,
+    headers: translated.headers,
+  });
+  if (stream.endAfterHeaders) req.end();
+  else stream.pipe(req);
+  req.on('response', (res) => {
+    const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);
+    log.status = res.statusCode ?? 502;
+    log.rawHeaders = rawPairs(response);
+    if (stream.destroyed) return void res.destroy();
+    stream.respond(response);
+    res.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
+    res.on('error', (error: Error) => fail(parts, exchange, error, 'SERVER_TO_PROXY_RESPONSE_ERROR'));
+    res.pipe(stream);
+  });
+  req.on('error', (error: Error) =>
+    fail(
+      parts,
+      exchange,
+      error,
+      stream.headersSent ? 'SERVER_TO_PROXY_RESPONSE_ERROR' : 'PROXY_TO_SERVER_REQUEST_ERROR',
+    ),
+  );
+  stream.once('close', () => req.destroy());
+}
+
+/**
+ * The exchange failed on the origin's side: one `error` event and the app's answer. An app that reset its
+ * stream is not reported: RST_STREAM is HTTP/2's normal way to cancel (a gRPC deadline, a page left).
+ */
+function fail(parts: ExchangeParts, exchange: StreamExchange, error: Error, kind: string): void {
+  const { stream, connection, log } = exchange;
+  if (stream.destroyed || stream.closed) return;
+  const where = formatHostPort(connection.target);
+  const failure = exchangeFailure(kind, error, where);
+  parts.shared.options.events.publish(errorEvent(failure.code, failure.message, where));
+  if (error instanceof UpstreamRefusal && error.record && !stream.headersSent) return parts.block(error.record);
+  if (failure.status && !stream.headersSent)
+    return answer(
+      stream,
+      log,
+      failure.status,
+      { 'content-type': 'text/plain; charset=utf-8', 'x-tlswitness-error': failure.code },
+      `tlswitness: ${failure.message}\n`,
+    );
+  // A response already under way cannot change its status: the reset tells the app it is incomplete.
+  stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+}
+
+/** A response the proxy writes itself, when the stream can still take one. */
+export function answer(
+  stream: ServerHttp2Stream,
+  log: StreamLog,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  if (stream.destroyed || stream.headersSent) return;
+  const length = Buffer.byteLength(body);
+  const sent = { ...headers, 'content-length': String(length) };
+  stream.respond({ ':status': status, ...sent });
+  stream.end(body);
+  log.status = status;
+  log.bytes = length;
+  log.rawHeaders = rawPairs(sent);
+}

@@ -1,0 +1,88 @@
+// An HTTP/2 exchange's headers as each side needs them: passed on to an h2 origin, turned into an HTTP/1.1
+// request line and Host for an origin that speaks only HTTP/1.1, and the origin's answer made fit for an
+// h2 response; pure.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+
+/** RFC 9113 8.2.2: fields that describe one hop of HTTP/1.1 and are malformed in HTTP/2. */
+const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+/** gRPC's content types (application/grpc, application/grpc+proto, ...): it needs trailers, which HTTP/1.1 cannot carry as gRPC expects. */
+export function isGrpc(headers: IncomingHttpHeaders): boolean {
+  return /^application\/grpc(?:[+;]|$)/i.test(String(headers['content-type'] ?? ''));
+}
+
+/** The names a Connection header lists are hop-by-hop too (RFC 9110 7.6.1). */
+function hopByHop(headers: IncomingHttpHeaders): Set<string> {
+  const listed = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return new Set([...CONNECTION_SPECIFIC, ...listed]);
+}
+
+/** Every field but the pseudo-headers and the hop-by-hop ones; `te` only as "trailers" (RFC 9113 8.2.2). */
+function endToEnd(headers: IncomingHttpHeaders, keepPseudo: (name: string) => boolean): OutgoingHttpHeaders {
+  const drop = hopByHop(headers);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || drop.has(name)) continue;
+    if (name.startsWith(':') && !keepPseudo(name)) continue;
+    if (name === 'te' && !/(^|,)\s*trailers\s*($|,)/i.test(String(value))) continue;
+    out[name] = name === 'te' ? 'trailers' : value;
+  }
+  return out;
+}
+
+const REQUEST_PSEUDO = new Set([':method', ':path', ':scheme', ':authority']);
+
+/** The app's h2 request for an h2 origin: its own pseudo-headers and fields, with the proxy's Via. */
+export function h2Request(headers: IncomingHttpHeaders, via: string): OutgoingHttpHeaders {
+  const out = endToEnd(headers, (name) => REQUEST_PSEUDO.has(name));
+  // :authority stands for Host in h2 (RFC 9113 8.3.1); sending both is allowed but they could disagree.
+  if (out[':authority'] !== undefined) delete out.host;
+  out.via = via;
+  return out;
+}
+
+export type H1Request =
+  | { ok: true; method: string; path: string; headers: OutgoingHttpHeaders }
+  | { ok: false; status: 501 | 502; reason: string };
+
+/** The app's h2 request as an HTTP/1.1 request (request line and Host from the pseudo-headers), or why it cannot be one. */
+export function h1Request(headers: IncomingHttpHeaders, via: string): H1Request {
+  if (isGrpc(headers))
+    return {
+      ok: false,
+      status: 502,
+      reason:
+        'this origin speaks only HTTP/1.1, which cannot carry gRPC (its status travels in HTTP/2 trailers); the proxy does not translate gRPC to HTTP/1.1',
+    };
+  const method = String(headers[':method'] ?? 'GET');
+  if (method === 'CONNECT')
+    return { ok: false, status: 501, reason: 'CONNECT inside an HTTP/2 session is not forwarded by the proxy' };
+  const out = endToEnd(headers, () => false);
+  const authority = headers[':authority'] ?? headers.host;
+  if (authority !== undefined) out.host = String(authority);
+  out.via = via;
+  return { ok: true, method, path: String(headers[':path'] ?? '/'), headers: out };
+}
+
+/** An origin's response fields (h2 or HTTP/1.1) for the app's h2 stream: :status kept, hop-by-hop fields dropped. */
+export function h2Response(status: number, headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  return { ...endToEnd(headers, () => false), ':status': status };
+}
+
+/** Trailers for the app: no pseudo-headers, no hop-by-hop fields. */
+export function h2Trailers(trailers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  return endToEnd(trailers, () => false);
+}
+
+/** Fields as raw name/value pairs (as IncomingMessage.rawHeaders), pseudo-headers left out: for the HAR. */
+export function rawPairs(headers: IncomingHttpHeaders | OutgoingHttpHeaders): string[] {
+  const pairs: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') || value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) pairs.push(name, String(one));
+  }
+  return pairs;
+}

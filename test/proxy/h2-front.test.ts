@@ -1,0 +1,130 @@
+// HTTP/2 through the MITM with real peers on loopback: a node:http2 client and origin, 100 streams on one
+// connection, an HTTP/1.1-only origin behind an h2 app, the h2 block page, and the request events and HAR facts.
+import test from 'ava';
+import type { RequestEvent } from '../../src/events.js';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { h2Request, h2ViaProxy, startH2Origin } from '../helpers/h2.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startHttpsOrigin, startTestProxy, type TestProxy } from '../helpers/proxy.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+/** The proxy's request events, once `count` have come (each is published when its stream closes). */
+async function requestEvents(proxy: TestProxy, count: number): Promise<RequestEvent[]> {
+  const found = () => proxy.events.filter((e): e is RequestEvent => e.type === 'request');
+  for (let i = 0; i < 200 && found().length < count; i++) await new Promise((r) => setTimeout(r, 10));
+  return found();
+}
+
+test('an app that offers only h2 is intercepted: h2 to the app and to an h2 origin, request events say HTTP/2', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/first?token=secret', 'user-agent': 'h2-test' });
+    session.close();
+    t.is(answer.status, 200);
+    t.is(answer.body, 'h2 hello from valid /first?token=secret\n');
+    t.is(answer.headers['x-origin'], 'h2');
+    t.deepEqual(origin.protocols, ['h2'], 'the origin was reached over h2');
+    t.is(origin.seen[0]!['user-agent'], 'h2-test');
+    t.regex(String(origin.seen[0]!.via), /^2 tlswitness-/, 'the proxy adds its Via');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { method: 'GET', status: 200, httpVersion: '2', streamId: answer.streamId });
+    t.is(event!.url, `https://${scenario.host}:${origin.port}/first?token=REDACTED`);
+    t.is(event!.bytes.response, answer.body.length);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('100 streams multiplexed on one app connection share one upstream h2 connection', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => h2Request(session, { ':path': `/stream/${i}` })),
+    );
+    session.close();
+    t.true(answers.every((a, i) => a.status === 200 && a.body === `h2 hello from valid /stream/${i}\n`));
+    t.is(new Set(answers.map((a) => a.streamId)).size, 100);
+    t.deepEqual(origin.protocols, ['h2'], 'one upstream connection carried all 100');
+    const events = await requestEvents(proxy, 100);
+    t.is(events.length, 100);
+    t.true(events.every((e) => e.httpVersion === '2' && e.status === 200));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an h2 app in front of an HTTP/1.1-only origin: plain requests are translated', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const first = await h2Request(session, { ':path': '/one', authorization: 'Bearer x' });
+    const second = await h2Request(session, { ':method': 'POST', ':path': '/two' }, 'a body');
+    session.close();
+    t.is(first.status, 200);
+    t.is(first.body, 'hello from valid /one\n');
+    t.is(first.headers['x-seen-authorization'], 'yes');
+    t.deepEqual(first.headers['set-cookie'], ['session=origin-secret-cookie']);
+    t.is(first.headers.connection, undefined, 'no HTTP/1.1 connection header in an h2 answer');
+    t.is(second.body, 'hello from valid /two\n');
+    const events = await requestEvents(proxy, 2);
+    t.true(events.every((e) => e.httpVersion === '2' && e.status === 200));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('gRPC from an h2 app to an HTTP/1.1-only origin gets a clear 502', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startHttpsOrigin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(
+      session,
+      { ':method': 'POST', ':path': '/pkg.Service/Call', 'content-type': 'application/grpc', te: 'trailers' },
+      '',
+    );
+    session.close();
+    t.is(answer.status, 502);
+    t.regex(answer.body, /speaks only HTTP\/1\.1, which cannot carry gRPC/);
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('a host that does not verify gets the block page as an h2 response', async (t) => {
+  const scenario = fixtures.pki.scenarios.expired!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/' });
+    session.close();
+    t.is(answer.status, 502);
+    t.is(answer.headers['x-tlswitness-problem'], 'expired');
+    t.regex(answer.body, /tlswitness blocked this request: expired\.example\.com:\d+ failed TLS verification/);
+    t.deepEqual(origin.seen, [], 'nothing reached the origin');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { status: 502, blocked: 'expired', httpVersion: '2' });
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});

@@ -1,0 +1,81 @@
+// Header translation between an app's h2 stream and the origin (h2 or HTTP/1.1), without sockets.
+import test from 'ava';
+import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from '../../src/proxy/h2-translate.js';
+
+const VIA = '2 tlswitness-0123456789ab';
+
+test('to an h2 origin: pseudo-headers kept, hop-by-hop fields dropped, te only as trailers, Via added', (t) => {
+  const out = h2Request(
+    {
+      ':method': 'POST',
+      ':path': '/a?b=1',
+      ':scheme': 'https',
+      ':authority': 'api.example.com',
+      host: 'other.example.com',
+      connection: 'keep-alive, x-hop',
+      'x-hop': '1',
+      'keep-alive': '5',
+      'transfer-encoding': 'chunked',
+      te: 'trailers',
+      'content-type': 'application/grpc',
+    },
+    VIA,
+  );
+  t.deepEqual(out, {
+    ':method': 'POST',
+    ':path': '/a?b=1',
+    ':scheme': 'https',
+    ':authority': 'api.example.com',
+    te: 'trailers',
+    'content-type': 'application/grpc',
+    via: VIA,
+  });
+  t.is(h2Request({ ':path': '/', te: 'gzip' }, VIA).te, undefined, 'te other than trailers is not allowed in h2');
+});
+
+test('to an HTTP/1.1 origin: request line and Host from the pseudo-headers', (t) => {
+  t.deepEqual(
+    h1Request(
+      { ':method': 'PUT', ':path': '/x', ':scheme': 'https', ':authority': 'api.example.com:8443', accept: '*/*' },
+      VIA,
+    ),
+    { ok: true, method: 'PUT', path: '/x', headers: { accept: '*/*', host: 'api.example.com:8443', via: VIA } },
+  );
+  t.like(h1Request({ ':path': '/' }, VIA), { ok: true, method: 'GET', path: '/' });
+});
+
+test('gRPC is never translated to HTTP/1.1: a 502 saying why; CONNECT a 501', (t) => {
+  const grpc = h1Request({ ':method': 'POST', ':path': '/s/M', 'content-type': 'application/grpc+proto' }, VIA);
+  t.like(grpc, { ok: false, status: 502 });
+  t.regex((grpc as { reason: string }).reason, /cannot carry gRPC/);
+  t.like(h1Request({ ':method': 'CONNECT', ':authority': 'a:1' }, VIA), { ok: false, status: 501 });
+  t.true(isGrpc({ 'content-type': 'application/grpc' }));
+  t.true(isGrpc({ 'content-type': 'application/grpc-web+proto' }) === false);
+  t.false(isGrpc({ 'content-type': 'application/json' }));
+});
+
+test("an origin's answer for an h2 stream: :status, no hop-by-hop fields; trailers without pseudo-headers", (t) => {
+  t.deepEqual(
+    h2Response(200, {
+      ':status': '200',
+      connection: 'keep-alive',
+      'keep-alive': 'timeout=5',
+      'transfer-encoding': 'chunked',
+      'set-cookie': ['a=1', 'b=2'],
+      'content-type': 'text/plain',
+    }),
+    { ':status': 200, 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' },
+  );
+  t.deepEqual(h2Trailers({ 'grpc-status': '0', 'grpc-message': '' }), { 'grpc-status': '0', 'grpc-message': '' });
+});
+
+test('raw pairs for the HAR leave pseudo-headers out and split lists', (t) => {
+  t.deepEqual(rawPairs({ ':path': '/', 'set-cookie': ['a', 'b'], accept: '*/*' }), [
+    'set-cookie',
+    'a',
+    'set-cookie',
+    'b',
+    'accept',
+    '*/*',
+  ]);
+});
