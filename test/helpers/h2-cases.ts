@@ -49,6 +49,8 @@ export interface H2Outcome {
   resets: number;
   closed: boolean;
   ms: number;
+  /** The codes of the proxy's error events that came with it, when played through the proxy. */
+  events?: string[];
 }
 
 const MAX_FRAME = 16_384;

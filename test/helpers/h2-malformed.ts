@@ -15,7 +15,7 @@ const DEADLINE_MS = 5000;
 const RSS_GROWTH_LIMIT_KIB = 48 * 1024;
 
 const shown = (o: H2Outcome) =>
-  `${o.name}: ${o.goaway !== null ? `GOAWAY(${o.goaway})` : o.resets ? `${o.resets} RST_STREAM` : o.closed ? 'closed' : 'nothing'} after ${o.ms} ms`;
+  `${o.name}: ${o.goaway !== null ? `GOAWAY(${o.goaway})` : o.resets ? `${o.resets} RST_STREAM` : o.closed ? 'closed' : 'nothing'} after ${o.ms} ms${o.events ? `; event ${o.events.join(', ') || 'none'}` : ''}`;
 
 export const againstNodeHttp2 = test.macro({
   async exec(t) {
@@ -58,12 +58,17 @@ export const throughProxy = test.macro({
       const cases = Array.from({ length: rounds }, (_, round) => h2Cases(H2_SEED + round)).flat();
       for (const c of cases) {
         const seen = errors();
+        const codesBefore = new Map(harness.events.errorsByCode);
         const outcome = await playCase(target, c, DEADLINE_MS);
         outcomes.push(outcome);
         if (!(await harness.waitFor(() => errors() > seen, DEADLINE_MS))) silent.push(c.name);
+        outcome.events = [...harness.events.errorsByCode]
+          .filter(([code, n]) => n > (codesBefore.get(code) ?? 0))
+          .map(([code]) => code);
         peakKiB = Math.max(peakKiB, harness.figures().rssKiB);
       }
       const after = await h2Get(target, '/after');
+      const fds = harness.figures().fds;
 
       t.is(harness.exited, null, `the proxy crashed: ${harness.stderr()}`);
       t.deepEqual(outcomes.filter((o) => !o.ok).map(shown), [], `seeds from ${H2_SEED}`);
@@ -75,7 +80,7 @@ export const throughProxy = test.macro({
       );
       if (rounds === 1) t.log(outcomes.map(shown).join('\n'));
       t.log(
-        `${outcomes.length} cases; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
+        `${outcomes.length} cases; fds ${before.fds} -> ${fds}; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
       );
     } finally {
       await harness.close();
