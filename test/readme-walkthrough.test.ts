@@ -221,8 +221,9 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
       'the request went through the proxy',
     );
     // The readme-claims tests below hold the wording; here the same answers reach the newcomer's curl.
-    const [, httpsRefused, httpRefused] = shell.stdout.split(/^(?=HTTP\/1\.1 )/m);
-    t.regex(httpsRefused!, /^HTTP\/1\.1 502 /);
+    // curl speaks HTTP/2 to the MITM when it offers h2 (its default for https), HTTP/1.1 to the plain listener.
+    const [, httpsRefused, httpRefused] = shell.stdout.split(/^(?=HTTP\/(?:1\.1|2) )/m);
+    t.regex(httpsRefused!, /^HTTP\/2 502 /);
     t.regex(httpsRefused!, /^x-tlswitness-problem: connection-failed\r?$/m);
     t.regex(httpRefused!, /^HTTP\/1\.1 502 /);
     t.regex(httpRefused!, /^x-tlswitness-error: UPSTREAM_REFUSED\r?$/m);
@@ -260,7 +261,7 @@ test('docs "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Prob
       ],
       { env: CURL_ENV },
     );
-    t.regex(https.stdout, /^HTTP\/1\.1 502 /);
+    t.regex(https.stdout, /^HTTP\/2 502 /, 'curl offers h2 for https, and the MITM speaks it');
     t.regex(https.stdout, /^x-tlswitness-problem: connection-failed\r?$/im);
     t.regex(
       https.stdout,

@@ -26,7 +26,7 @@ function requestLines(row: HostRow, width: number): Line[] {
     const status = request.status === null ? '-' : String(request.status);
     const tone: Style =
       request.blocked || (request.status ?? 500) >= 500 ? 'bad' : (request.status ?? 0) >= 400 ? 'warn' : 'ok';
-    const tail = `${request.ms} ms`;
+    const tail = `${request.ms} ms${request.httpVersion === '2' ? ' h2' : ''}`;
     const head = ` ${request.time.slice(11, 19)} ${request.method.padEnd(6)} `;
     const statusText = `${status}${request.blocked ? ` BLOCKED (${request.blocked})` : ''}`;
     const room = Math.max(8, width - head.length - statusText.length - tail.length - 3);

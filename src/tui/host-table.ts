@@ -11,6 +11,8 @@ export interface RequestSummary {
   path: string;
   status: number | null;
   ms: number;
+  /** "2" for an HTTP/2 exchange; absent for HTTP/1.x (and events from before the field). */
+  httpVersion?: string;
   blocked?: string;
 }
 
@@ -112,6 +114,7 @@ export class HostTable {
       path: where.path,
       status: event.status,
       ms: event.timing.totalMs,
+      ...(event.httpVersion === '2' ? { httpVersion: '2' } : {}),
       ...(event.blocked ? { blocked: event.blocked } : {}),
     });
     if (row.requests.length > this.limits.maxRequestsPerRow) row.requests.shift();

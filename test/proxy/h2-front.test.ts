@@ -1,11 +1,17 @@
 // HTTP/2 through the MITM with real peers on loopback: a node:http2 client and origin, 100 streams on one
 // connection, an HTTP/1.1-only origin behind an h2 app, the h2 block page, and the request events and HAR facts.
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { RequestEvent } from '../../src/events.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2Request, h2ViaProxy, startH2Origin } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
-import { startHttpsOrigin, startTestProxy, type TestProxy } from '../helpers/proxy.js';
+import { startHttpsOrigin, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
+
+const run = promisify(execFile);
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -123,6 +129,61 @@ test('a host that does not verify gets the block page as an h2 response', async 
     t.deepEqual(origin.seen, [], 'nothing reached the origin');
     const [event] = await requestEvents(proxy, 1);
     t.like(event, { status: 502, blocked: 'expired', httpVersion: '2' });
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test("the app's ALPN order decides: h2 first gets h2, http/1.1 first gets http/1.1", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario, { allowHTTP1: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    for (const [offer, chosen] of [
+      [['h2', 'http/1.1'], 'h2'],
+      [['http/1.1', 'h2'], 'http/1.1'],
+    ] as const) {
+      const tls = await tlsViaProxy(proxy.port, scenario.host!, origin.port, {
+        ca: [proxy.ca.certPem],
+        alpn: [...offer],
+      });
+      t.is(tls.alpnProtocol, chosen, offer.join(','));
+      tls.destroy();
+    }
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('curl --http2 through the proxy: HTTP/2 to curl, 200 from an h2-only origin', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
+  writeFileSync(caFile, proxy.ca.certPem);
+  try {
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--http2',
+        '--max-time',
+        '10',
+        '--proxy',
+        `http://127.0.0.1:${proxy.port}`,
+        '--cacert',
+        caFile,
+        '-w',
+        '%{http_version} %{http_code}',
+        `https://${scenario.host}:${origin.port}/via-curl`,
+      ],
+      { env: { PATH: process.env.PATH } },
+    );
+    t.is(stdout, 'h2 hello from valid /via-curl\n2 200');
+    const [event] = await requestEvents(proxy, 1);
+    t.like(event, { httpVersion: '2', status: 200, method: 'GET' });
   } finally {
     await proxy.close();
     await origin.close();

@@ -5,6 +5,7 @@ import { observeScenarios } from '../helpers/records.js';
 import type { RequestEvent, ClientTlsErrorEvent } from '../../src/events.js';
 import { filterRows, HostTable, splitRequestUrl } from '../../src/tui/host-table.js';
 import { verdictOf } from '../../src/tui/verdict.js';
+import { detailLines } from '../../src/tui/details-view.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -122,6 +123,22 @@ test('requests land on their host:port: default ports, IPv6, userinfo dropped, p
     row.requests.map((r) => [r.method, r.path, r.status, r.ms]),
     [['GET', '/index.html', 200, 3.5]],
   );
+});
+
+test('an HTTP/2 exchange is marked h2 in its row and in the detail view', (t) => {
+  const table = new HostTable();
+  table.apply({ ...request('https://grpc.example.com/pkg.S/M', 200), httpVersion: '2', streamId: 3 });
+  table.apply({ ...request('https://grpc.example.com/old', 200), httpVersion: '1.1' });
+  const row = table.get('grpc.example.com:443')!;
+  t.deepEqual(
+    row.requests.map((r) => r.httpVersion),
+    ['2', undefined],
+  );
+  const text = detailLines(row, 100, new Date())
+    .map((l) => l.segments.map((part) => part.text).join(''))
+    .filter((l) => l.includes(' ms'));
+  t.true(text.some((l) => l.includes('/pkg.S/M') && l.endsWith('ms h2')));
+  t.true(text.some((l) => l.includes('/old') && l.endsWith(' ms')));
 });
 
 test('bounded: the oldest rows and requests are dropped, counts keep going', (t) => {
