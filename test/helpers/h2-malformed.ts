@@ -13,6 +13,8 @@ export const H2_SEED = 20261206;
 const DEADLINE_MS = 5000;
 /** Growth of the proxy's RSS over the whole run that still counts as bounded: well under the 1 MiB × cases sent. */
 const RSS_GROWTH_LIMIT_KIB = 48 * 1024;
+/** Growth of the proxy's live heap (after a full GC) over a multi-round run: RSS alone also counts garbage not yet collected. */
+const HEAP_GROWTH_LIMIT = 8 * 1024 * 1024;
 
 const shown = (o: H2Outcome) =>
   `${o.name}: ${o.goaway !== null ? `GOAWAY(${o.goaway})` : o.resets ? `${o.resets} RST_STREAM` : o.closed ? 'closed' : 'nothing'} after ${o.ms} ms${o.events ? `; event ${o.events.join(', ') || 'none'}` : ''}`;
@@ -40,7 +42,9 @@ export const againstNodeHttp2 = test.macro({
 export const throughProxy = test.macro({
   async exec(t, rounds: number) {
     t.timeout(30_000 + rounds * 30_000);
-    const harness = await startHarness({ headerTimeoutMs: 1000, timeoutMs: 1500, h2Origin: true });
+    // Several rounds: the proxy's inspector too, to read its heap after a full GC.
+    const inspect = rounds > 1;
+    const harness = await startHarness({ headerTimeoutMs: 1000, timeoutMs: 1500, h2Origin: true, inspect });
     try {
       const target: H2Target = {
         proxyPort: harness.target.proxyPort,
@@ -51,6 +55,7 @@ export const throughProxy = test.macro({
       const warm = await h2Get(target, '/warm');
       t.is(warm.status, 200, 'an ordinary h2 request before the run');
       const errors = () => [...harness.events.errorsByCode.values()].reduce((a, b) => a + b, 0);
+      const heapBefore = inspect ? (await harness.memoryAfterGc()).after.heapUsed : 0;
       const before = harness.figures();
       let peakKiB = before.rssKiB;
       const outcomes: H2Outcome[] = [];
@@ -69,6 +74,7 @@ export const throughProxy = test.macro({
       }
       const after = await h2Get(target, '/after');
       const fds = harness.figures().fds;
+      const heapAfter = inspect ? (await harness.memoryAfterGc()).after.heapUsed : 0;
 
       t.is(harness.exited, null, `the proxy crashed: ${harness.stderr()}`);
       t.deepEqual(outcomes.filter((o) => !o.ok).map(shown), [], `seeds from ${H2_SEED}`);
@@ -78,9 +84,14 @@ export const throughProxy = test.macro({
         peakKiB - before.rssKiB <= RSS_GROWTH_LIMIT_KIB,
         `RSS ${before.rssKiB} KiB before, peak ${peakKiB} KiB (limit +${RSS_GROWTH_LIMIT_KIB} KiB)`,
       );
+      if (inspect)
+        t.true(
+          heapAfter - heapBefore <= HEAP_GROWTH_LIMIT,
+          `live heap ${heapBefore} -> ${heapAfter} bytes (limit +${HEAP_GROWTH_LIMIT})`,
+        );
       if (rounds === 1) t.log(outcomes.map(shown).join('\n'));
       t.log(
-        `${outcomes.length} cases; fds ${before.fds} -> ${fds}; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
+        `${outcomes.length} cases; fds ${before.fds} -> ${fds}; live heap ${heapBefore} -> ${heapAfter} bytes; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
       );
     } finally {
       await harness.close();
