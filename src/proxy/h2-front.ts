@@ -5,7 +5,8 @@ import { performServerHandshake, type IncomingHttpHeaders, type ServerHttp2Strea
 import type { TLSSocket } from 'node:tls';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
-import type { HandshakeRecord } from '../types.js';
+import { readClientHello } from '../tls/client-hello.js';
+import type { HandshakeRecord, HostPort } from '../types.js';
 import { blockResponse } from './block-response.js';
 import type { FrontContext } from './front-context.js';
 import { answer, forwardStream, type StreamLog } from './h2-exchange.js';
@@ -14,6 +15,7 @@ import { rawPairs } from './h2-translate.js';
 import { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection, MitmSession } from './mitm-session.js';
 import { upstreamAcceptable } from './policy.js';
+import type { UpstreamName } from './upstream-name.js';
 import { carriesVia } from './via.js';
 
 export class H2Front {
@@ -27,6 +29,13 @@ export class H2Front {
     private readonly limits: H2Limits = H2_LIMITS,
   ) {
     this.upstream = new H2Upstream({ agent: shared.agent, idleMs: shared.limits.responseTimeoutMs });
+  }
+
+  /** For an app whose first ALPN choice is h2, the origin is dialled (h2 if it offers it) before the app's first stream. */
+  preconnect(first: Buffer, target: HostPort, name: UpstreamName): boolean {
+    if (readClientHello(first).alpn?.[0] !== 'h2') return false;
+    this.upstream.open(target, name).catch(() => undefined);
+    return true;
   }
 
   /** Hands a MITM session to node:http2 when the app chose h2 in ALPN, else to `http1`, once its handshake is done. */

@@ -23,6 +23,9 @@ export const H2_LIMITS: H2Limits = {
   maxResetsPerSecond: 200,
 };
 
+/** How long streams still open after the proxy's GOAWAY may take before the session is cut. */
+const GOAWAY_GRACE_MS = 1_000;
+
 /** node:http2 options for the app's session. */
 export function sessionOptions(limits: H2Limits): ServerSessionOptions {
   return {
@@ -56,9 +59,15 @@ export function guardSession(
   let requests = 0;
   let resets = 0;
   let windowStart = Date.now();
+  let tripped = false;
   const goaway = (code: number) => {
-    if (!session.destroyed && !session.closed) session.goaway(code);
-    session.destroy();
+    if (tripped || session.destroyed) return;
+    tripped = true;
+    // GOAWAY, then a graceful close: destroying at once would drop the GOAWAY still queued on the app's
+    // socket (its writes pass through the TLS layer asynchronously). Streams still open get GOAWAY_GRACE_MS.
+    session.goaway(code);
+    session.close();
+    setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
   };
   // The first request is due within the header deadline of the handshake, however its frames trickle in.
   const first = setTimeout(() => {
@@ -74,7 +83,10 @@ export function guardSession(
     report('HTTP2_PROTOCOL', `${label}: the app's HTTP/2 broke the protocol (${error.code ?? error.message}); closed`);
     goaway(constants.NGHTTP2_PROTOCOL_ERROR);
   });
-  session.on('close', () => clearTimeout(first));
+  // nghttp2 answers most malformed frames itself (a GOAWAY naming the error) without telling node:http2's
+  // JavaScript; the app then closes, or the deadlines above close the session. Only what node:http2 surfaces
+  // (a bad connection preface, too many invalid frames or refused streams, a fatal error) is an event.
+  session.once('close', () => clearTimeout(first));
   return {
     opened() {
       clearTimeout(first);
@@ -89,7 +101,7 @@ export function guardSession(
         windowStart = now;
         resets = 0;
       }
-      if (++resets > limits.maxResetsPerSecond) {
+      if (++resets > limits.maxResetsPerSecond && !tripped) {
         report(
           'HTTP2_PROTOCOL',
           `${label}: the app reset more than ${limits.maxResetsPerSecond} streams in a second (the "rapid reset" flood, CVE-2023-44487); GOAWAY, closed`,

@@ -156,8 +156,9 @@ export class MitmFront {
     }
     if (socket.destroyed) return;
     if (!inAdvance && routeRecord(policy, name, record).action === 'tunnel') return this.tunnel(socket, first, target);
-    // The traffic connection for the first request is dialed now, checked against this very record.
-    if (upstreamAcceptable(policy, record)) this.shared.agent()?.preconnect(target, name);
+    // The traffic connection for the first request is dialed now (h2 for an app that prefers it), checked against this very record.
+    if (upstreamAcceptable(policy, record) && !this.h2.preconnect(first, target, name))
+      this.shared.agent()?.preconnect(target, name);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.record = record;

@@ -18,9 +18,9 @@ export interface NginxTls {
   /** PEM served: leaf first, then intermediates. */
   chainPem: string;
   keyPem: string;
-  /** PEM of the CAs whose client certificates are accepted (their names go into the CertificateRequest). */
-  clientCaPem: string;
-  verifyClient: 'on' | 'optional';
+  /** PEM of the CAs whose client certificates are accepted (their names go into the CertificateRequest); none: no mTLS. */
+  clientCaPem?: string;
+  verifyClient?: 'on' | 'optional';
   serverName: string;
   /** Offer h2 in ALPN too (`listen ... ssl http2`, nginx 1.22's spelling). */
   http2?: boolean;
@@ -40,7 +40,10 @@ export async function startNginx(tls: NginxTls): Promise<NginxServer> {
   mkdirSync(join(dir, 'logs'));
   writeFileSync(join(dir, 'chain.pem'), tls.chainPem);
   writeFileSync(join(dir, 'key.pem'), tls.keyPem, { mode: 0o600 });
-  writeFileSync(join(dir, 'client-ca.pem'), tls.clientCaPem);
+  if (tls.clientCaPem) writeFileSync(join(dir, 'client-ca.pem'), tls.clientCaPem);
+  const mtls = tls.clientCaPem
+    ? `    ssl_client_certificate ${join(dir, 'client-ca.pem')};\n    ssl_verify_client ${tls.verifyClient ?? 'on'};\n`
+    : '';
   const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
@@ -60,10 +63,9 @@ ${temp}
     server_name ${tls.serverName};
     ssl_certificate ${join(dir, 'chain.pem')};
     ssl_certificate_key ${join(dir, 'key.pem')};
-    ssl_client_certificate ${join(dir, 'client-ca.pem')};
-    ssl_verify_client ${tls.verifyClient};
-    ssl_protocols TLSv1.2 TLSv1.3;
+${mtls}    ssl_protocols TLSv1.2 TLSv1.3;
     location / { default_type text/plain; return 200 "hello\\n"; }
+    location /status { default_type text/plain; return 200 "$server_protocol\\n"; }
   }
 }
 `,

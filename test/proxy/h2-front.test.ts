@@ -189,3 +189,19 @@ test('curl --http2 through the proxy: HTTP/2 to curl, 200 from an h2-only origin
     await origin.close();
   }
 });
+
+test('an app that prefers h2: the connection dialled ahead of its first stream is h2, not an unused HTTP/1.1 one', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario, { allowHTTP1: true });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+    const answer = await h2Request(session, { ':path': '/' });
+    session.close();
+    t.is(answer.status, 200);
+    t.false(origin.protocols.includes('http/1.1'), origin.protocols.join(','));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
