@@ -91,7 +91,7 @@ export const throughProxy = test.macro({
         );
       if (rounds === 1) t.log(outcomes.map(shown).join('\n'));
       t.log(
-        `${outcomes.length} cases; fds ${before.fds} -> ${fds}; live heap ${heapBefore} -> ${heapAfter} bytes; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
+        `${outcomes.length} cases; fds ${before.fds} -> ${fds}${inspect ? `; live heap ${heapBefore} -> ${heapAfter} bytes` : ''}; errors ${JSON.stringify(Object.fromEntries(harness.events.errorsByCode))}; RSS ${before.rssKiB} -> peak ${peakKiB} KiB`,
       );
     } finally {
       await harness.close();
