@@ -33,7 +33,7 @@ export interface H2Case {
   /**
    * A connection error must end in GOAWAY; a stream error may be answered on the stream alone. `end`:
    * node:http2 tears the session down without a GOAWAY on these, so a closed connection counts too. A
-   * flood must get its GOAWAY: a server that closes at once while the client still sends loses it to the
+   * flood must get its GOAWAY: a server that closes at once while the client still sends can lose it to the
    * TCP reset its unread bytes cause (RFC 1122 §4.2.2.13), so the proxy closes gracefully.
    */
   expect: 'goaway' | 'rst-or-goaway' | 'end';
