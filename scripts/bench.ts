@@ -27,6 +27,8 @@ import type { Route } from './bench/http-client.js';
 import { rotate } from './bench/stats.js';
 import { startOrigin } from './bench/origin.js';
 import { startDelayRelay } from './bench/delay-relay.js';
+import { startH2Origin } from './bench/h2-origin.js';
+import { H2_HOST, h2Measure, h2Warmup, type H2Phase } from './bench/h2-phase.js';
 
 /** The delay relay's own loopback address: a "remote" host apart from the origin's 127.0.0.1. */
 const FAR = '127.0.0.2';
@@ -74,6 +76,7 @@ async function main(options: BenchOptions): Promise<number> {
   const rootFile = join(dir, 'bench-root.pem');
   writeFileSync(rootFile, root.pem);
   const origin = await startOrigin(leaf.keyPem, leaf.pem);
+  const h2Origin = await startH2Origin({ key: leaf.keyPem, cert: leaf.pem });
   const relay = await startDelayRelay({
     address: FAR,
     targetHost: '127.0.0.1',
@@ -104,7 +107,11 @@ async function main(options: BenchOptions): Promise<number> {
   const farWarmup = ['far-warmup.bench.test'];
   const near = (name: string): BenchHost => ({ name, address: '127.0.0.1', port: origin.port });
   const remote = (name: string): BenchHost => ({ name, address: FAR, port: relay.port });
-  const allHosts = [...[...fixed, ...cold.flat()].map(near), ...[...farWarmup, ...far.flat()].map(remote)];
+  const allHosts = [
+    ...[...fixed, ...cold.flat()].map(near),
+    ...[...farWarmup, ...far.flat()].map(remote),
+    { name: H2_HOST, address: '127.0.0.1', port: h2Origin.port },
+  ];
   const load = LoadGenerator.start();
   const running = new Map<ContenderName, Instance | null>();
   const samples = new Samples();
@@ -121,6 +128,13 @@ async function main(options: BenchOptions): Promise<number> {
     originHost: FAR,
     originPort: relay.port,
   });
+  const h2Route = (contender: Contender, instance: Instance | null): Route => ({
+    ...route(contender, instance),
+    originPort: h2Origin.port,
+  });
+  const h2: H2Phase = { load, samples, options, check: (c, p, reply) => problems.check(c, p, reply) };
+  /** The contenders that served h2 in the warm-up. */
+  const h2Ready = new Set<ContenderName>();
   const bulkBytes = options.bulkMib * 1024 * 1024;
   const fresh: Instance[] = [];
   /** The fewest idle connections a proxy still held when its RSS was read, when it had closed some. */
@@ -172,6 +186,14 @@ async function main(options: BenchOptions): Promise<number> {
         problems.notes.push(
           `${LABELS[contender.name]} left out: it did not work (${(error as Error).message.split('\n')[0]})`,
         );
+        if (contender.name === 'direct' || contender.name === 'mitm' || contender.name === 'tunnel')
+          problems.fatal = true;
+      }
+      if (!phase('h2') || !contenders.includes(contender)) continue;
+      const refused = await h2Warmup(h2, h2Route(contender, running.get(contender.name) ?? null));
+      if (refused === null) h2Ready.add(contender.name);
+      else {
+        problems.notes.push(`${LABELS[contender.name]} left out of the h2 phase: ${refused.split('\n')[0]}`);
         if (contender.name === 'direct' || contender.name === 'mitm' || contender.name === 'tunnel')
           problems.fatal = true;
       }
@@ -235,6 +257,11 @@ async function main(options: BenchOptions): Promise<number> {
             'mitm',
             samples.last('kaProxyCpu', 'mitm') / samples.last('kaProxyCpu', 'mitm-ref'),
           );
+      }
+      for (const contender of order.filter((c) => h2Ready.has(c.name))) {
+        progress(`rep ${rep + 1}/${options.reps}: h2 keep-alive, ${LABELS[contender.name]}`);
+        const instance = running.get(contender.name) ?? null;
+        await h2Measure(h2, contender.name, instance, h2Route(contender, instance));
       }
       for (const contender of phase('new-hosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
@@ -389,7 +416,7 @@ async function main(options: BenchOptions): Promise<number> {
         loadBefore,
         loadAfter: loadavg(),
         idle: options.idle,
-        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), origin certificate ${options.originKey === 'rsa' ? 'RSA-2048' : 'P-256'}, phases ${options.phases.join(', ')}; keep-alive ${options.duration} s × ${options.connections} connections, ${options.newHosts} new hosts, ${options.delayedHosts} new hosts on a ${options.rttMs} ms RTT link, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
+        options: `${options.smoke ? 'smoke, ' : ''}${options.reps} repetition(s), origin certificate ${options.originKey === 'rsa' ? 'RSA-2048' : 'P-256'}, phases ${options.phases.join(', ')}; keep-alive ${options.duration} s × ${options.connections} connections, h2 ${options.duration} s × ${options.h2Sessions} sessions × ${options.h2Streams} streams, ${options.newHosts} new hosts, ${options.delayedHosts} new hosts on a ${options.rttMs} ms RTT link, bulk ${options.bulkMib} MiB, ${options.idle} idle connections, inspect ×${options.inspectRuns}`,
         rttMs: options.rttMs,
         loadGeneratorCpuS: load.totalCpuUs / 1e6,
         loadGeneratorWallS: load.totalWallMs / 1000,
@@ -418,6 +445,7 @@ async function main(options: BenchOptions): Promise<number> {
     await Promise.all([...running.values(), ...fresh].map((instance) => instance?.stop()));
     await relay.close();
     await origin.close();
+    await h2Origin.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { startH2Origin } from './bench/h2-origin.js';
 import { makeFixturePki } from './fixture-pki.js';
 import type { RunTarget } from './malformed-runner.js';
 
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   coldDelayMs?: number;
   /** Opens the proxy's inspector on loopback, for memoryAfterGc (a diagnosis, not for timings). */
   inspect?: boolean;
+  /** Also an HTTP/2-only origin (scripts/bench/h2-origin.ts) for the same name on its own port: `h2Port`. */
+  h2Origin?: boolean;
 }
 
 /** Two inspector calls: a full GC (as a heap snapshot starts with), then the memory figures. */
@@ -76,12 +79,16 @@ export interface MemoryAfterGc {
 export interface Harness {
   target: RunTarget;
   pid: number;
+  /** The HTTP/2 origin's port (same name as target.tlsHost), when asked for. */
+  h2Port: number | null;
   /** Event counts by type, and error events by code. */
   events: { byType: Map<string, number>; errorsByCode: Map<string, number> };
   /** Set when the proxy process ended by itself (a crash). */
   exited: { code: number | null; signal: string | null } | null;
   stderr(): string;
   figures(): ProcessFigures;
+  /** Resolves true once `check` holds after an event line arrives (or already holds), false after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs: number): Promise<boolean>;
   /** With `inspect`: collects the proxy's garbage through its inspector, then reads its memory. */
   memoryAfterGc(): Promise<MemoryAfterGc>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
@@ -163,6 +170,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   const [tlsPort, httpPort] = await Promise.all([listen(https), listen(http)]);
   const hop = slowHop(tlsPort, options.coldDelayMs ?? 500);
   const coldPort = await listen(hop.server);
+  const h2 = options.h2Origin ? await startH2Origin({ key: scenario.keyPem, cert: scenario.sent.join('') }) : null;
   const certsDir = join(dir, 'certs');
   const args = [
     ...(options.nodeArgs ?? []),
@@ -181,6 +189,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
     pki.files['public-roots.pem']!,
     '--resolve',
     `${scenario.host}:${tlsPort}:127.0.0.1`,
+    ...(h2 ? ['--resolve', `${scenario.host}:${h2.port}:127.0.0.1`] : []),
     '--timeout',
     String(options.timeoutMs),
     '--header-timeout',
@@ -200,6 +209,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
   child.once('exit', () => process.off('exit', orphanGuard));
   const byType = new Map<string, number>();
   const errorsByCode = new Map<string, number>();
+  const eventWaiters = new Set<() => void>();
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
@@ -211,16 +221,30 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
       byType.set(type, (byType.get(type) ?? 0) + 1);
       if (event.type === 'error') errorsByCode.set(event.code!, (errorsByCode.get(event.code!) ?? 0) + 1);
     }
+    for (const waiter of eventWaiters) waiter();
   });
   let stderr = '';
   let stopping = false;
   const harness: Harness & { close(): Promise<void> } = {
     target: { proxyPort: 0, caPem: '', tlsHost: scenario.host!, tlsPort, httpPort, coldPort },
     pid: child.pid!,
+    h2Port: h2?.port ?? null,
     events: { byType, errorsByCode },
     exited: null,
     stderr: () => stderr,
     figures: () => processFigures(child.pid!),
+    waitFor: (check, timeoutMs) =>
+      new Promise((resolve) => {
+        if (check()) return resolve(true);
+        const done = (result: boolean) => {
+          clearTimeout(timer);
+          eventWaiters.delete(waiter);
+          resolve(result);
+        };
+        const waiter = () => check() && done(true);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        eventWaiters.add(waiter);
+      }),
     memoryAfterGc: () => {
       const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
       if (!url) return Promise.reject(new Error('the proxy was started without its inspector (inspect: true)'));
@@ -235,7 +259,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness & {
       if (child.exitCode === null && child.signalCode === null) await harness.stop('SIGKILL');
       https.closeAllConnections();
       http.closeAllConnections();
-      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => http.close(r)), hop.close()]);
+      await Promise.all([
+        new Promise((r) => https.close(r)),
+        new Promise((r) => http.close(r)),
+        hop.close(),
+        h2?.close(),
+      ]);
     },
   };
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>

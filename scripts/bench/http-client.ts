@@ -17,7 +17,7 @@ export interface Route {
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 /** CONNECT through the proxy (when there is one), then a full TLS handshake (no session reuse) as `servername`. */
-export function openTls(route: Route, servername: string): Promise<TLSSocket> {
+export function openTls(route: Route, servername: string, alpn: string[] = ['http/1.1']): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: Error, socket: Socket) => {
@@ -32,7 +32,7 @@ export function openTls(route: Route, servername: string): Promise<TLSSocket> {
         ...(raw ? { socket: raw } : { host: route.originHost ?? '127.0.0.1', port: route.originPort }),
         servername,
         ca: route.ca,
-        ALPNProtocols: ['http/1.1'],
+        ALPNProtocols: alpn,
       });
       current = tls;
       tls.once('error', (error) => fail(error, tls));

@@ -1,5 +1,6 @@
 // The load generator, a child process of the bench so its CPU time is its own: it runs one job at
 // a time from IPC messages and answers with the measurements and the CPU time the job cost it.
+import { runH2Job, type H2Job } from './h2-load.js';
 import { Connection, openTls, type Route } from './http-client.js';
 import { percentile } from './stats.js';
 
@@ -21,7 +22,8 @@ export type Job =
   /** One fresh CONNECT + handshake + request per name, one after another. */
   | { kind: 'new-hosts'; route: Route; names: string[]; path: string }
   /** One request for a large body on a fresh connection. */
-  | { kind: 'bulk'; route: Route; servername: string; path: string };
+  | { kind: 'bulk'; route: Route; servername: string; path: string }
+  | H2Job;
 
 export interface Reply {
   /** CPU time (user + system) this process spent on the job, in microseconds. */
@@ -134,6 +136,10 @@ async function runJob(job: Job, errors: Errors): Promise<Record<string, number>>
         firstByteP90Ms: percentile(firstBytes, 90),
       };
     }
+    case 'h2-open':
+    case 'h2-run':
+    case 'h2-close':
+      return runH2Job(job, errors);
     case 'bulk': {
       const connection = await open(job.route, job.servername, '/1k', errors);
       if (!connection) return { bytes: 0, ms: Number.NaN };

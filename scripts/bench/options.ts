@@ -23,6 +23,9 @@ export interface BenchOptions {
   /** The origin's certificate key: RSA-2048 (most public servers) or P-256. */
   originKey: 'rsa' | 'ec';
   phases: Phase[];
+  /** HTTP/2 phase: sessions, and concurrent streams on each. */
+  h2Sessions: number;
+  h2Streams: number;
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
   /** Another build's dist/tlswitness.mjs, benched in MITM mode beside this one (contender mitm-ref). */
@@ -34,11 +37,12 @@ export interface BenchOptions {
   smoke: boolean;
 }
 
-export const PHASES = ['keep-alive', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect'] as const;
+export const PHASES = ['keep-alive', 'h2', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
+                       [--h2-sessions N] [--h2-streams N]
                        [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--ref-node-options=OPTS] [--no-pair] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
@@ -51,6 +55,8 @@ const FULL = {
   idle: 1000,
   inspectRuns: 5,
   delayedHosts: 10,
+  h2Sessions: 4,
+  h2Streams: 16,
 };
 const SMOKE = {
   duration: 0.3,
@@ -61,6 +67,8 @@ const SMOKE = {
   idle: 12,
   inspectRuns: 1,
   delayedHosts: 2,
+  h2Sessions: 2,
+  h2Streams: 4,
 };
 
 export class UsageError extends Error {}
@@ -80,6 +88,8 @@ export function parseOptions(argv: string[]): BenchOptions {
         'inspect-runs': { type: 'string' },
         'delayed-hosts': { type: 'string' },
         rtt: { type: 'string' },
+        'h2-sessions': { type: 'string' },
+        'h2-streams': { type: 'string' },
         'origin-key': { type: 'string' },
         phases: { type: 'string' },
         contenders: { type: 'string' },
@@ -132,6 +142,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     inspectRuns: number('inspect-runs', values['inspect-runs'], base.inspectRuns),
     delayedHosts: number('delayed-hosts', values['delayed-hosts'], base.delayedHosts),
     rttMs: number('rtt', values.rtt, 20, false),
+    h2Sessions: number('h2-sessions', values['h2-sessions'], base.h2Sessions),
+    h2Streams: number('h2-streams', values['h2-streams'], base.h2Streams),
     originKey,
     phases: phases as Phase[],
     contenders: contenders as ContenderName[],

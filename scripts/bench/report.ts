@@ -15,6 +15,11 @@ export const METRICS = {
     ratio: false,
   },
   kaLoadCpu: { label: 'keep-alive: load generator CPU per request (µs)', decimals: 0 },
+  h2Rps: { label: 'h2 keep-alive: requests/s', decimals: 0 },
+  h2P50: { label: 'h2 keep-alive: latency p50 (ms)', decimals: 2 },
+  h2P99: { label: 'h2 keep-alive: latency p99 (ms)', decimals: 2 },
+  h2ProxyCpu: { label: 'h2 keep-alive: proxy CPU per request (µs)', decimals: 0 },
+  h2LoadCpu: { label: 'h2 keep-alive: load generator CPU per request (µs)', decimals: 0 },
   coldRate: { label: 'new host, cold: connections/s', decimals: 1 },
   coldFirstByte: { label: 'new host, cold: first byte p50 (ms)', decimals: 2 },
   warmRate: { label: 'new host, warm: connections/s', decimals: 1 },
@@ -212,6 +217,17 @@ export function targets(report: Report): string[] {
   return lines;
 }
 
+/** The h2 comparison the issue asks for: the MITM against mitmdump's h2 interception, same run. */
+export function h2Versus(report: Report): string[] {
+  const m = (key: MetricKey, c: ContenderName) => report.samples.median(key, c);
+  const rps = m('h2Rps', 'mitm') / m('h2Rps', 'mitmproxy');
+  const cpu = m('h2ProxyCpu', 'mitm') / m('h2ProxyCpu', 'mitmproxy');
+  if (!Number.isFinite(rps)) return [];
+  return [
+    `- h2, tlswitness (MITM) against mitmdump: ${rps.toFixed(2)}x the requests/s, ${Number.isFinite(cpu) ? cpu.toFixed(2) : '—'}x the proxy CPU per request.`,
+  ];
+}
+
 export function renderReport(report: Report): string {
   const { info } = report;
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
@@ -236,6 +252,8 @@ export function renderReport(report: Report): string {
     '## Notes',
     '',
     '- keep-alive: raw TLS clients, one request at a time per connection, 1 KiB body; through a proxy each connection CONNECTs first. Proxy CPU is utime+stime from /proc over the timed window.',
+    '- h2 keep-alive: node:http2 client sessions (ALPN h2 and http/1.1 offered, h2 required), each with concurrent streams of GET /1k back to back, to an h2-only node:http2 origin; through a proxy each session CONNECTs first (mitmdump intercepts h2 by default).',
+    ...h2Versus(report),
     '- new host: one after another, a fresh TCP connection, CONNECT and full TLS handshake per name (no session reuse), a distinct SNI name per connection (cold: never seen; warm: the same names again); first byte is from connect to the first response byte.',
     `- delayed link: the origin behind a relay on 127.0.0.2 that holds every chunk ${info.rttMs / 2} ms each way, in order, and lets a connection's first bytes through only one RTT after it opened (as a TCP handshake would take): one RTT = ${info.rttMs} ms. Client and proxy stay on loopback, the proxy to origin hop pays the delay, as for a local proxy and a distant server. Same steps as "new host"; new: never seen; known: the same names again. In RTTs, so the figure does not depend on the machine; a fresh direct HTTPS request needs 3 (TCP, TLS 1.3, request).`,
     '- bulk: one GET on a fresh connection. RSS: a freshly started proxy, 0.5 s after listening, then holding the idle connections (each did one request). Start: spawn to the port accepting (mitmdump and tinyproxy also pay `unshare` + `mount` for their private /etc/hosts).',

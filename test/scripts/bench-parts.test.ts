@@ -79,7 +79,7 @@ test('options: the delayed link, the origin key and the phases', (t) => {
   const full = parseOptions([]);
   t.is(full.rttMs, 20, 'one RTT is 20 ms unless asked otherwise');
   t.is(full.originKey, 'rsa', 'RSA-2048, as most public servers');
-  t.deepEqual(full.phases, ['keep-alive', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect']);
+  t.deepEqual(full.phases, ['keep-alive', 'h2', 'new-hosts', 'delayed', 'bulk', 'idle', 'inspect']);
   t.true(parseOptions(['--smoke']).delayedHosts < full.delayedHosts);
   const picked = parseOptions(['--phases', 'delayed,inspect', '--rtt', '50', '--origin-key', 'ec']);
   t.deepEqual(picked.phases, ['delayed', 'inspect']);
@@ -101,4 +101,14 @@ test('options: --ref-cli adds the reference build as a contender, named or not',
   t.deepEqual(flags.contenders, ['mitm', 'mitm-ref']);
   t.true(flags.pair, 'side by side unless asked otherwise');
   t.false(parseOptions(['--ref-cli', 'x', '--no-pair']).pair);
+});
+
+test('options: the h2 phase runs a few sessions with several streams each', (t) => {
+  const full = parseOptions([]);
+  t.is(full.h2Sessions * full.h2Streams, 64);
+  const smoke = parseOptions(['--smoke']);
+  t.true(smoke.h2Sessions * smoke.h2Streams < 64);
+  const picked = parseOptions(['--phases', 'h2', '--h2-sessions', '1', '--h2-streams', '100']);
+  t.deepEqual([picked.phases, picked.h2Sessions, picked.h2Streams], [['h2'], 1, 100]);
+  t.throws(() => parseOptions(['--h2-streams', '0']), { message: /--h2-streams 0: expected a positive whole number/ });
 });

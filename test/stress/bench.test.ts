@@ -24,7 +24,7 @@ async function bench(args: string[]): Promise<{ code: number | null; stdout: str
   return { code, stdout, stderr };
 }
 
-linux('the bench smoke run measures direct, tunnel and MITM and writes the table', async (t) => {
+linux('the bench smoke run measures direct, tunnel and MITM (HTTP/1.1 and h2) and writes the table', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-bench-smoke-')), 'results.md');
   const { code, stdout, stderr } = await bench(['--smoke', '--out', out]);
   t.is(code, 0, stderr);
@@ -41,6 +41,7 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
   t.true(markdown.includes('| metric | direct | tlswitness --mode tunnel | tlswitness (MITM) |'));
   for (const label of [
     'keep-alive: requests/s',
+    'h2 keep-alive: requests/s',
     'new host, cold: first byte p50 (ms)',
     'new host, warm: connections/s',
     'delayed link: new host, first byte p50 (RTTs)',
@@ -54,6 +55,7 @@ linux('the bench smoke run measures direct, tunnel and MITM and writes the table
   }
   for (const label of [
     'keep-alive: proxy CPU per request (µs)',
+    'h2 keep-alive: proxy CPU per request (µs)',
     'RSS idle after start (MB)',
     'RSS holding 12 idle connections (MB)',
     'start to listening (ms)',
