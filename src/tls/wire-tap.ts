@@ -87,6 +87,12 @@ export class WireTap extends Duplex {
     this.recording = false;
   }
 
+  /** Stops keeping a copy and drops the one kept: from here on bytes only pass through. */
+  forget(): void {
+    this.recording = false;
+    this.chunks.length = 0;
+  }
+
   override _read(): void {
     this.inner.resume();
   }
