@@ -44,7 +44,7 @@ export class UpstreamAgent extends Agent {
     // Idle upstream connections kept per host: with 64, a burst of 1,000 app connections to one host
     // closed and reopened hundreds of upstream TLS sessions (the load test's fd count swung by 500).
     super({ keepAlive: true, maxFreeSockets: 256, timeout: upstream.responseTimeoutMs, ...options });
-    this.parts = { upstream, contexts: new UpstreamContexts(upstream) };
+    this.parts = { upstream, contexts: new UpstreamContexts(upstream), dialling: new Set(), closed: false };
   }
 
   /** The OpenSSL context for this client identity (see upstream-contexts.ts). */
@@ -88,16 +88,17 @@ export class UpstreamAgent extends Agent {
   }
 
   /** Keeps a dialled connection for the next createConnection to the same key, for `ttlMs` at most. */
-  private park(key: string, dialing: Promise<TLSSocket>, ttlMs: number): void {
+  private park(key: string, dialing: Promise<TLSSocket>, ttlMs: number, keepRefusal = true): void {
     this.early.set(key, dialing);
     const forget = () => {
       if (this.early.get(key) === dialing) this.early.delete(key);
     };
     // Until a request takes it, an error on it (a reset, a TLS 1.3 alert after the handshake) is
     // nobody's; the request's own listener reports it once handed over. Closed, it is not handed out.
+    // A refusal is kept for the request it was dialled for (it explains its block page), not for another.
     dialing.then(
       (socket) => socket.on('error', () => undefined).once('close', forget),
-      () => undefined,
+      () => keepRefusal || forget(),
     );
     // Not taken in time (the app went away): closed, never handed out stale.
     setTimeout(() => {
@@ -124,7 +125,7 @@ export class UpstreamAgent extends Agent {
       return false;
     }
     const replacement = dialUpstream(this.parts, tapped.target, tapped.name, false);
-    this.park(key, replacement, this.parts.upstream.responseTimeoutMs);
+    this.park(key, replacement, this.parts.upstream.responseTimeoutMs, false);
     replacement.then(
       () => {
         if (Object.values(this.freeSockets).some((free) => free?.includes(socket))) socket.destroy();
@@ -177,6 +178,9 @@ export class UpstreamAgent extends Agent {
   }
 
   override destroy(): void {
+    // Connections still in their handshake go now; a connection dialled after this is refused.
+    this.parts.closed = true;
+    for (const socket of this.parts.dialling) socket.destroy();
     for (const dialing of this.early.values())
       dialing.then(
         (socket) => socket.destroy(),

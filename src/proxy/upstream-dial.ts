@@ -54,6 +54,20 @@ export interface UpstreamOptions {
 export interface DialParts {
   upstream: UpstreamOptions;
   contexts: UpstreamContexts;
+  /** Connections still being dialled (destroyed when the agent is), and whether it is. */
+  dialling: Set<{ destroy(): void }>;
+  closed: boolean;
+}
+
+/** How a dial's connection relates to the host's record. */
+interface Recording {
+  /** The record is made from this connection's handshake: `see` gets what it showed. */
+  records: boolean;
+  /** When the dial started. */
+  time: Date;
+  see(sighting: Sighting | null): void;
+  /** The host's record: made from this handshake, or the recorder's. */
+  recording: Promise<HandshakeRecord | undefined>;
 }
 
 /**
@@ -79,6 +93,7 @@ export async function dialUpstream(
   );
   let connection: Connection;
   try {
+    if (parts.closed) throw new Error('the proxy is closing');
     connection = await openConnection({
       host: target.host,
       port: target.port,
@@ -90,6 +105,27 @@ export async function dialUpstream(
     see(error instanceof ConnectError ? { time, connectFailure: error } : null);
     throw error;
   }
+  if (parts.closed) {
+    connection.socket.destroy();
+    throw new Error('the proxy is closing');
+  }
+  parts.dialling.add(connection.socket);
+  try {
+    return await secureUpstream(parts, connection, target, name, { records, time, see, recording });
+  } finally {
+    parts.dialling.delete(connection.socket);
+  }
+}
+
+/** The TLS handshake on a connection, then the gate (after the record it makes, with `recording`). */
+async function secureUpstream(
+  parts: DialParts,
+  connection: Connection,
+  target: HostPort,
+  name: UpstreamName,
+  { records, time, see, recording }: Recording,
+): Promise<TLSSocket> {
+  const { upstream } = parts;
   // A stale verdict (and the intermediates it fetched) must not decide this connection: wait for the new one.
   const recorded = records ? undefined : await recording;
   let secureContext: SecureContext;
