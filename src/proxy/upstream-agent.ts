@@ -24,6 +24,8 @@ interface ConnectionOptions {
 
 /** How long a connection opened ahead of the first request waits for it. */
 const PRECONNECT_TTL_MS = 5_000;
+/** What a connection that recorded its host may carry before a plain one replaces it (see keepSocketAlive). */
+export const REPLACE_AFTER_BYTES = 256 * 1024;
 
 /** The early-connection key: host:port and the name. */
 const earlyKey = (target: HostPort, name: UpstreamName) => `${formatHostPort(target)}#${name.servername ?? ''}`;
@@ -44,7 +46,13 @@ export class UpstreamAgent extends Agent {
     // Idle upstream connections kept per host: with 64, a burst of 1,000 app connections to one host
     // closed and reopened hundreds of upstream TLS sessions (the load test's fd count swung by 500).
     super({ keepAlive: true, maxFreeSockets: 256, timeout: upstream.responseTimeoutMs, ...options });
-    this.parts = { upstream, contexts: new UpstreamContexts(upstream), dialling: new Set(), closed: false };
+    this.parts = {
+      upstream,
+      contexts: new UpstreamContexts(upstream),
+      dialling: new Set(),
+      closed: false,
+      taps: new WeakMap(),
+    };
   }
 
   /** The OpenSSL context for this client identity (see upstream-contexts.ts). */
@@ -113,12 +121,15 @@ export class UpstreamAgent extends Agent {
 
   /**
    * A connection that recorded its host carries a JS tap for life (Node cannot take it out from under
-   * TLS), which costs bulk transfers CPU: once it is idle, a plain connection is dialled to take its
-   * place in the pool, and the tapped one leaves it when that is up (or when next idle, if busy then).
+   * TLS), which costs large transfers CPU (5-15% more per MB). Once it has carried more than
+   * REPLACE_AFTER_BYTES and is idle, a plain connection is dialled to take its place in the pool, and
+   * the tapped one leaves it when that is up (or when next idle, if busy then). Small exchanges keep it:
+   * a replacement for every host visited once would cost a handshake each.
    */
   override keepSocketAlive(socket: Socket): boolean {
     const tapped = this.tapped.get(socket);
-    if (!tapped) return keepAlive(this, socket);
+    const tap = this.parts.taps.get(socket);
+    if (!tapped || !tap || tap.bytesReceived < REPLACE_AFTER_BYTES) return keepAlive(this, socket);
     const key = earlyKey(tapped.target, tapped.name);
     if (this.early.has(key)) {
       this.tapped.delete(socket);

@@ -57,6 +57,8 @@ export interface DialParts {
   /** Connections still being dialled (destroyed when the agent is), and whether it is. */
   dialling: Set<{ destroy(): void }>;
   closed: boolean;
+  /** The byte tap under each connection that recorded its host. */
+  taps: WeakMap<object, WireTap>;
 }
 
 /** How a dial's connection relates to the host's record. */
@@ -165,7 +167,10 @@ async function secureUpstream(
     // it refuses the session without one; a connection that is to carry requests cannot.
     see(probe.flight.certificateRequest ? null : { time, connection, probe });
   }
-  return records ? afterRecord(parts, socket, target, name, recording) : gate(parts, socket, target, name, recorded);
+  if (!tap) return gate(parts, socket, target, name, recorded);
+  const passed = await afterRecord(parts, socket, target, name, recording);
+  if (passed === socket) parts.taps.set(socket, tap.stream);
+  return passed;
 }
 
 /** The connection that recorded its host, gated once the record is made (a few ms of CPU, or an AIA fetch). */

@@ -7,7 +7,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
-import { UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
+import { REPLACE_AFTER_BYTES, UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
 import { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
@@ -374,9 +374,14 @@ test.serial(
 );
 
 /** GET / through `agent`, keeping the connection (keep-alive); the socket it went over comes back too. */
-function keptFetch(agent: UpstreamAgent, host: string, port: number): Promise<{ status: number; socket: object }> {
+function keptFetch(
+  agent: UpstreamAgent,
+  host: string,
+  port: number,
+  path = '/',
+): Promise<{ status: number; socket: object }> {
   return new Promise((resolve, reject) => {
-    const request = get({ host, port, path: '/', agent, servername: host } as never, (res) => {
+    const request = get({ host, port, path, agent, servername: host } as never, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: request.socket! }));
     });
@@ -385,15 +390,15 @@ function keptFetch(agent: UpstreamAgent, host: string, port: number): Promise<{ 
 }
 
 test.serial(
-  'a new host: one upstream handshake records it and carries its first request; a plain connection then takes its place in the pool',
+  'a new host: one upstream handshake records it and carries its requests; after a large response a plain connection takes its place in the pool',
   async (t) => {
     const scenario = fixtures.pki.scenarios.valid!;
     let handshakes = 0;
     /** Upstream connections open when each request arrived. */
     const seenAt: number[] = [];
-    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => {
+    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
       seenAt.push(handshakes);
-      res.end('ok');
+      res.end(req.url === '/big' ? Buffer.alloc(REPLACE_AFTER_BYTES + 1024) : 'ok');
     });
     origin.on('secureConnection', () => handshakes++);
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
@@ -447,15 +452,18 @@ test.serial(
       const first = await keptFetch(agent, host, port);
       t.is(first.status, 200);
       t.deepEqual(seenAt, [1], 'the first request went over the connection that recorded the host');
+      const again = await keptFetch(agent, host, port);
+      t.is(again.socket, first.socket, 'small exchanges keep the connection that recorded the host');
       let closed = false;
       (first.socket as import('node:net').Socket).once('close', () => (closed = true));
+      t.is((await keptFetch(agent, host, port, '/big')).socket, first.socket);
       await wait(() => handshakes === 2 && closed);
-      t.is(handshakes, 2, 'one plain connection dialled to replace the tapped one');
+      t.is(handshakes, 2, 'after a large response, one plain connection dialled to replace the tapped one');
       t.true(closed, 'the tapped connection left the pool once the plain one was up');
       const second = await keptFetch(agent, host, port);
       t.is(second.status, 200);
       t.not(second.socket, first.socket);
-      t.is(handshakes, 2, 'the second request used the replacement');
+      t.is(handshakes, 2, 'the next request used the replacement');
       t.false(agent.recordHost(target, name), 'a recorded host is not recorded again');
     } finally {
       agent.destroy();
