@@ -373,6 +373,45 @@ test.serial(
   },
 );
 
+/** An agent and the real recorder, wired as the proxy wires them (records from a traffic connection's handshake when given one). */
+function recordingAgent(host: string, port: number) {
+  const resolve = new Map([[`${host}:${port}`, ['127.0.0.1']]]);
+  const trust = fixtureTrust(fixtures.pki);
+  let probes = 0;
+  const recorder = new HostRecorder(
+    (target, servername, seen) => {
+      if (!seen) probes++;
+      const request = {
+        id: 'h-1',
+        target,
+        servername,
+        resolve,
+        proxy: null,
+        minVersion: 'TLSv1.2' as const,
+        maxVersion: 'TLSv1.3' as const,
+        alpn: ['http/1.1'],
+        client: null,
+        timeoutMs: 5000,
+        fetchMissing: false,
+      };
+      return observeHandshake(request, trust, undefined, seen);
+    },
+    () => undefined,
+  );
+  const agent = new UpstreamAgent({
+    resolve,
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts: (record) => upstreamAcceptable({}, record),
+    clientFor: () => null,
+    anchors: () => [fixtures.pki.publicRoot.pem],
+  });
+  return { agent, recorder, probes: () => probes };
+}
+
 /** GET / through `agent`, keeping the connection (keep-alive); the socket it went over comes back too. */
 function keptFetch(
   agent: UpstreamAgent,
@@ -404,40 +443,7 @@ test.serial(
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as AddressInfo).port;
     const host = scenario.host!;
-    const resolve = new Map([[`${host}:${port}`, ['127.0.0.1']]]);
-    const trust = fixtureTrust(fixtures.pki);
-    let probes = 0;
-    const recorder = new HostRecorder(
-      (target, servername, seen) => {
-        if (!seen) probes++;
-        const request = {
-          id: 'h-1',
-          target,
-          servername,
-          resolve,
-          proxy: null,
-          minVersion: 'TLSv1.2' as const,
-          maxVersion: 'TLSv1.3' as const,
-          alpn: ['http/1.1'],
-          client: null,
-          timeoutMs: 5000,
-          fetchMissing: false,
-        };
-        return observeHandshake(request, trust, undefined, seen);
-      },
-      () => undefined,
-    );
-    const agent = new UpstreamAgent({
-      resolve,
-      proxyFor: () => null,
-      minVersion: 'TLSv1.2',
-      timeoutMs: 5000,
-      responseTimeoutMs: 5000,
-      recorder,
-      accepts: (record) => upstreamAcceptable({}, record),
-      clientFor: () => null,
-      anchors: () => [fixtures.pki.publicRoot.pem],
-    });
+    const { agent, recorder, probes } = recordingAgent(host, port);
     const wait = async (done: () => boolean) => {
       for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
     };
@@ -448,7 +454,7 @@ test.serial(
       t.false(agent.recordHost(target, name), 'already recording');
       const record = await recorder.record(target);
       t.is(record.diagnosis.problem, 'ok');
-      t.is(probes, 0, 'no probe connection');
+      t.is(probes(), 0, 'no probe connection');
       const first = await keptFetch(agent, host, port);
       t.is(first.status, 200);
       t.deepEqual(seenAt, [1], 'the first request went over the connection that recorded the host');
@@ -465,6 +471,39 @@ test.serial(
       t.not(second.socket, first.socket);
       t.is(handshakes, 2, 'the next request used the replacement');
       t.false(agent.recordHost(target, name), 'a recorded host is not recorded again');
+    } finally {
+      agent.destroy();
+      origin.closeAllConnections();
+      await new Promise((resolve) => origin.close(resolve));
+    }
+  },
+);
+
+test.serial(
+  'a new host that does not verify: one upstream handshake records it, and its block page needs no other',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.unknownRoot!;
+    // TCP connections: the refused client closes before the server would count a completed handshake.
+    let connections = 0;
+    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+    origin.on('connection', () => connections++);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as AddressInfo).port;
+    const host = scenario.host!;
+    const { agent, recorder, probes } = recordingAgent(host, port);
+    try {
+      const target = { host, port };
+      const name = { servername: host, checked: host, recordAs: undefined };
+      t.true(agent.recordHost(target, name));
+      const record = await recorder.record(target);
+      t.is(record.diagnosis.problem, 'unknown-ca');
+      t.is(probes(), 0);
+      const refused = await fetch(agent, host, port);
+      t.regex('error' in refused ? refused.error : 'passed', /OpenSSL refused the upstream certificate/);
+      const shown = await agent.crossCheck(target, name, record);
+      t.is(shown.verification.openssl?.ok, false, "the page carries OpenSSL's verdict on the recording connection");
+      t.is(shown.verification.openssl?.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      t.is(connections, 1, 'no second connection for the block page');
     } finally {
       agent.destroy();
       origin.closeAllConnections();
