@@ -65,7 +65,8 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     ca,
     minter,
     events,
-    observe: async (target, servername) => {
+    // With `seen` (what a traffic connection showed of its handshake) no probe is run.
+    observe: async (target, servername, seen) => {
       const gathered = await gatherHandshake(
         {
           id: `h-${++handshakes}`,
@@ -82,6 +83,8 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
           fetchMissing: args['complete-chains'],
         },
         trust,
+        undefined,
+        seen,
       );
       // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
       const judged = judgeHandshake(gathered, resigned);

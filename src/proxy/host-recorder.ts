@@ -1,14 +1,17 @@
-// Records each upstream host:port (and the name the app asked for, when it differs) with the
-// handshake core on a side connection (so bulk traffic never runs through the recording tap), at
-// most once per host:port:name within the TTL; concurrent CONNECTs to one host share one probe.
+// Records each upstream host:port (and the name the app asked for, when it differs) at most once per
+// host:port:name within the TTL, from what the first traffic connection showed of its handshake
+// (upstream-agent.ts) or, for tunnelled hosts and re-recordings, with a probe on a side connection;
+// concurrent CONNECTs to one host share one recording.
 import { formatHostPort } from '../host-port.js';
+import type { Sighting } from '../tls/observe-target.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 
 /**
  * Records one upstream. `servername` is the SNI to send and the name to check when the app asked
  * for another name than the CONNECT host (undefined: the host's default, none for an IP address).
+ * With `seen` (a traffic connection's handshake) it judges that; without, it probes.
  */
-export type Observe = (target: HostPort, servername?: string) => Promise<HandshakeRecord>;
+export type Observe = (target: HostPort, servername?: string, seen?: Sighting) => Promise<HandshakeRecord>;
 
 /** The cache key: host:port, plus the name when it is not the host's own. */
 function keyOf(target: HostPort, servername?: string): string {
@@ -45,12 +48,25 @@ export class HostRecorder {
     return this.refresh(target, servername);
   }
 
-  /** Probes again (for instance when the traffic connection shows another certificate). */
-  refresh(target: HostPort, servername?: string): Promise<HandshakeRecord> {
+  /** Whether there is a fresh record for the target, or a recording under way. */
+  knows(target: HostPort, servername?: string): boolean {
+    const key = keyOf(target, servername);
+    return this.pending.has(key) || this.fresh(this.records.get(key));
+  }
+
+  /**
+   * Records again (for instance when the traffic connection shows another certificate): from what
+   * `seen` resolves to, a traffic connection's handshake, or with a probe when there is none (null).
+   */
+  refresh(target: HostPort, servername?: string, seen?: Promise<Sighting | null>): Promise<HandshakeRecord> {
     const key = keyOf(target, servername);
     let probing = this.pending.get(key);
     if (!probing) {
-      probing = (servername === undefined ? this.observe(target) : this.observe(target, servername)).then(
+      const probe = () => (servername === undefined ? this.observe(target) : this.observe(target, servername));
+      const observing = seen
+        ? seen.then((sighting) => (sighting ? this.observe(target, servername, sighting) : probe()))
+        : probe();
+      probing = observing.then(
         (record) => {
           this.pending.delete(key);
           this.records.delete(key);

@@ -129,9 +129,12 @@ export class MitmFront {
     const { name } = early;
     // The leaf names only the name verified upstream on the connections that carry this session's
     // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
-    // probe, not the probe plus a signature.
+    // upstream handshake, not the handshake plus a signature.
     const leaf = minter.contextFor([name.checked]);
     leaf.catch(() => undefined);
+    // A host not recorded yet is recorded from the handshake of the connection that is to carry its
+    // first request, opened now (upstream-agent.ts): one handshake upstream, not a probe's and then that one.
+    this.shared.agent()?.recordHost(target, name);
     const recording = recorder.record(target, name.recordAs);
     recording.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the

@@ -10,7 +10,14 @@ import type { FetchedIssuer, HandshakeRecord } from '../types.js';
 import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
 import { needsHostClassification, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
-import { observeTarget, type AnchorsFor, type Observation, type TargetRequest } from '../tls/observe-target.js';
+import {
+  observationOf,
+  observeTarget,
+  type AnchorsFor,
+  type Observation,
+  type Sighting,
+  type TargetRequest,
+} from '../tls/observe-target.js';
 import { anchorClosure } from '../trust/anchor-closure.js';
 import {
   anchorPems,
@@ -47,26 +54,19 @@ export interface GatheredHandshake {
   parseHost: ParseHost | null;
 }
 
-/** Probe → (AIA fetch) → verify: the inputs of the judgements, gathered. */
+/**
+ * Probe → (AIA fetch) → verify: the inputs of the judgements, gathered. With `seen` (what the proxy's
+ * traffic connection showed of its own handshake) no probe runs; the rest, and so the record, is the same.
+ */
 export async function gatherHandshake(
   request: HandshakeRequest,
   trust: Promise<TrustContext> | TrustContext,
   now: () => Date = () => new Date(),
+  seen?: Sighting,
 ): Promise<GatheredHandshake> {
-  const anchorsFor: AnchorsFor | null = request.crossCheck
-    ? async () => {
-        const stores = await (request.anchorStores ?? trust);
-        // OpenSSL gets only the anchors the served chain can reach, once the probe has read it (see
-        // ProbeAnchors.reachable): parsing all of them took 20-70 ms of CPU, more than the handshake.
-        return {
-          key: stores,
-          pems: () => anchorPems(stores),
-          reachable: (chain: Buffer[]) =>
-            anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem),
-        };
-      }
-    : null;
-  const observation = await observeTarget(request, now(), anchorsFor);
+  const observation = seen
+    ? observationOf(request, seen)
+    : await observeTarget(request, now(), anchorsOf(request, trust));
   const stores = await trust;
   let verified = verifyObservation(observation, stores, now());
   const url = request.fetchMissing ? missingIssuerUrl(verified) : null;
@@ -80,6 +80,21 @@ export async function gatherHandshake(
   const unjudged = unjudgedRecord(observation, verified);
   const parseHost = hostParserIfLoaded() ?? (needsHostClassification(unjudged) ? await loadHostParser() : null);
   return { unjudged, addressSource: observation.addressSource, trust: stores, parseHost };
+}
+
+/** OpenSSL's anchors for the probe's cross-check (HandshakeRequest.crossCheck); null without one. */
+function anchorsOf(request: HandshakeRequest, trust: Promise<TrustContext> | TrustContext): AnchorsFor | null {
+  if (!request.crossCheck) return null;
+  return async () => {
+    const stores = await (request.anchorStores ?? trust);
+    // OpenSSL gets only the anchors the served chain can reach, once the probe has read it (see
+    // ProbeAnchors.reachable): parsing all of them took 20-70 ms of CPU, more than the handshake.
+    return {
+      key: stores,
+      pems: () => anchorPems(stores),
+      reachable: (chain: Buffer[]) => anchorClosure(chain, [stores.public, stores.system, stores.extra]).map(derToPem),
+    };
+  };
 }
 
 /**
@@ -104,8 +119,9 @@ export async function observeHandshake(
   request: HandshakeRequest,
   trust: Promise<TrustContext> | TrustContext,
   now: () => Date = () => new Date(),
+  seen?: Sighting,
 ): Promise<HandshakeRecord> {
-  const gathered = await gatherHandshake(request, trust, now);
+  const gathered = await gatherHandshake(request, trust, now, seen);
   return judgeRecord(gathered.unjudged, gathered, { trust: gathered.trust, parseHost: gathered.parseHost }).record;
 }
 

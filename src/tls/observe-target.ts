@@ -1,7 +1,7 @@
 // The socket half of a handshake record: reach the target (direct or through a proxy) and probe its
 // TLS handshake, as data; judging what was seen is the record stage's job (record/observe.ts).
 import type { SecureVersion } from 'node:tls';
-import { ConnectError, openConnection, type ProxySpec } from '../net/connector.js';
+import { ConnectError, openConnection, type Connection, type ProxySpec } from '../net/connector.js';
 import { ipFamily } from '../ip.js';
 import type { ResolveMap } from '../net/target.js';
 import { TlswitnessError } from '../errors.js';
@@ -67,6 +67,42 @@ export function defaultServername(host: string, explicit?: string): string | nul
 }
 
 /**
+ * What a connection opened by someone else showed (the proxy's traffic connection, whose handshake
+ * is read as the probe reads its own: tls/traffic-tap.ts), so that it needs no probe of its own.
+ */
+export interface Sighting {
+  /** When the connection was started. */
+  time: Date;
+  connection?: Pick<Connection, 'address' | 'addressSource' | 'connectMs'>;
+  /** Why there was no connection (DNS, refused, the proxy). */
+  connectFailure?: ConnectError;
+  probe?: ProbeResult;
+}
+
+/** The observation of `request` made of what was seen (nothing yet, for a probe about to run). */
+export function observationOf(request: TargetRequest, sighting: Sighting): Observation {
+  const servername = defaultServername(request.target.host, request.servername);
+  const { connection, connectFailure, probe } = sighting;
+  return {
+    id: request.id,
+    time: sighting.time,
+    target: {
+      host: request.target.host,
+      port: request.target.port,
+      servername,
+      address: connection?.address ?? connectFailure?.address ?? null,
+    },
+    via: request.proxy?.via ?? 'direct',
+    proxy: request.proxy?.display ?? null,
+    connectMs: connection?.connectMs ?? null,
+    connectFailure: connectFailure?.failure ?? null,
+    probe: probe ?? null,
+    clientSubject: request.client?.subject ?? null,
+    ...(connection ? { addressSource: connection.addressSource } : {}),
+  };
+}
+
+/**
  * Connects and probes; a connection failure is part of the observation, not an error.
  * @param anchorsFor given, OpenSSL verifies the probe's connection too (the cross-check)
  */
@@ -75,18 +111,8 @@ export async function observeTarget(
   time: Date,
   anchorsFor: AnchorsFor | null = null,
 ): Promise<Observation> {
-  const servername = defaultServername(request.target.host, request.servername);
-  const observation: Observation = {
-    id: request.id,
-    time,
-    target: { host: request.target.host, port: request.target.port, servername, address: null },
-    via: request.proxy?.via ?? 'direct',
-    proxy: request.proxy?.display ?? null,
-    connectMs: null,
-    connectFailure: null,
-    probe: null,
-    clientSubject: request.client?.subject ?? null,
-  };
+  const observation = observationOf(request, { time });
+  const servername = observation.target.servername;
   const probeOptions: ProbeOptions = {
     servername,
     minVersion: request.minVersion,

@@ -8,6 +8,7 @@ import { formatNameDer, ParsedCertificate } from '../trust/certificate.js';
 import { opensslVerdict } from '../trust/openssl-verdict.js';
 import { pemCertificates } from '../trust/pem.js';
 import { connectionFacts } from './connection-facts.js';
+import { closedError, handshakeTimeout, isAlert, socketError } from './handshake-end.js';
 import { HttpAsk } from './http-ask.js';
 import { Http2Ask } from './http2-ask.js';
 import { isLegacy, probeContext } from './probe-context.js';
@@ -137,12 +138,8 @@ function watchHandshake(
   const client = options.client;
   return new Promise((resolve) => {
     let secure = false;
-    let handshakeMs: number | null = null;
     let error: ProbeResult['error'] = null;
-    let protocol: string | null = null;
-    let cipher: string | null = null;
-    let alpn: string | null = null;
-    let openssl: OpensslVerdict | null = null;
+    let facts: SecureFacts = NOT_SECURE;
     let http: HttpAnswer | null = null;
     let asking: HttpAsk | Http2Ask | null = null;
     /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
@@ -155,13 +152,11 @@ function watchHandshake(
     const finish = () => {
       if (finished) return;
       finished = true;
-      clearTimeout(timer);
-      clearTimeout(settle);
-      clearTimeout(askTimer);
+      for (const pending of [timer, settle, askTimer]) clearTimeout(pending);
       tap.stopRecording();
       socket.destroy();
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
-      resolve({ secure, protocol, cipher, alpn, flight, error, handshakeMs, openssl, http });
+      resolve({ secure, ...facts, flight, error, http });
     };
     /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
     let handshakeFlight: ServerFlight | null = null;
@@ -172,16 +167,15 @@ function watchHandshake(
       if (finished) return;
       clearTimeout(settle);
       settle = undefined;
-      // A certificate from a CA the server named is the one it asked for: nothing is sent as that identity.
+      // A server that speaks first is not waiting for an HTTP request (an h2 server's first bytes are its SETTINGS).
       if (
         !options.httpHost ||
         asking ||
-        (client && issuedByNamedCa(socket, client, handshakeFlight?.certificateRequest?.caNames ?? []))
+        presentedAsked(socket, client, handshakeFlight) ||
+        (answered && facts.alpn !== 'h2')
       )
         return finish();
-      // A server that speaks first is not waiting for an HTTP request (an h2 server's first bytes are its SETTINGS).
-      if (answered && alpn !== 'h2') return finish();
-      asking = askOver(socket, alpn, options.httpHost, early, (answer) => {
+      asking = askOver(socket, facts.alpn, options.httpHost, early, (answer) => {
         http = answer;
         finish();
       });
@@ -189,7 +183,7 @@ function watchHandshake(
       asking.start();
     };
     const timer = setTimeout(() => {
-      error = { code: 'ETIMEDOUT', message: `no TLS handshake within ${options.timeoutMs} ms`, afterHandshake: false };
+      error = handshakeTimeout(options.timeoutMs);
       finish();
     }, options.timeoutMs);
 
@@ -197,13 +191,7 @@ function watchHandshake(
       secure = true;
       // From here on the HTTP request has its own deadline; the handshake's is met.
       clearTimeout(timer);
-      handshakeMs = performance.now() - started;
-      protocol = socket.getProtocol() ?? null;
-      cipher = socket.getCipher()?.standardName ?? null;
-      alpn = socket.alpnProtocol || null;
-      // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
-      if (options.anchors && !isLegacy(options))
-        openssl = opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()));
+      facts = secureFacts(socket, started, options);
       handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
@@ -218,9 +206,8 @@ function watchHandshake(
       if (settle) setImmediate(() => settle && settled());
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      const alert = /ALERT/i.test(e.code ?? '') || /alert/i.test(e.message);
-      error ??= { code: e.code ?? 'EPROTO', message: e.message, afterHandshake: secure };
-      asking?.ended(alert ? 'alert' : 'reset', e.message);
+      error ??= socketError(e, secure);
+      asking?.ended(isAlert(e) ? 'alert' : 'reset', e.message);
       finish();
     });
     socket.on('close', () => {
@@ -237,6 +224,30 @@ function watchHandshake(
   });
 }
 
+type SecureFacts = Pick<ProbeResult, 'protocol' | 'cipher' | 'alpn' | 'handshakeMs' | 'openssl'>;
+
+const NOT_SECURE: SecureFacts = { protocol: null, cipher: null, alpn: null, handshakeMs: null, openssl: null };
+
+/** What a completed handshake shows, read once at secureConnect. */
+function secureFacts(socket: TLSSocket, started: number, options: ProbeOptions): SecureFacts {
+  return {
+    handshakeMs: performance.now() - started,
+    protocol: socket.getProtocol() ?? null,
+    cipher: socket.getCipher()?.standardName ?? null,
+    alpn: socket.alpnProtocol || null,
+    // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
+    openssl:
+      options.anchors && !isLegacy(options)
+        ? opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()))
+        : null,
+  };
+}
+
+/** A certificate from a CA the server named is the one it asked for: nothing is sent as that identity. */
+function presentedAsked(socket: TLSSocket, client: ClientCredentials | null, flight: ServerFlight | null): boolean {
+  return !!client && issuedByNamedCa(socket, client, flight?.certificateRequest?.caNames ?? []);
+}
+
 /** The request for the HTTP ask: HTTP/2 when the server chose it, else HTTP/1.1. */
 function askOver(
   socket: TLSSocket,
@@ -248,19 +259,6 @@ function askOver(
   // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
   if (alpn === 'h2') return new Http2Ask(host, (chunk) => socket.write(chunk), early, done);
   return new HttpAsk(host, (text) => socket.write(text), done);
-}
-
-/** The error for a connection the server closed; null when it had answered after the handshake. */
-function closedError(secure: boolean, answered: boolean, asking: HttpAsk | Http2Ask | null): ProbeResult['error'] {
-  if (!secure)
-    return {
-      code: 'ECONNRESET',
-      message: 'the server closed the connection during the handshake',
-      afterHandshake: false,
-    };
-  if (answered) return null;
-  const what = asking ? `after ${asking.request} without answering` : 'right after the handshake';
-  return { code: 'ECONNRESET', message: `the server closed the connection ${what}`, afterHandshake: true };
 }
 
 /**

@@ -78,6 +78,11 @@ export class WireTap extends Duplex {
     this.push(pending.subarray(0, take));
   }
 
+  /** How many bytes the server has sent through the tap so far. */
+  get bytesReceived(): number {
+    return this.receivedBytes;
+  }
+
   /** Everything the server sent so far (up to the bound). */
   received(): Buffer {
     return Buffer.concat(this.chunks);
@@ -85,6 +90,12 @@ export class WireTap extends Duplex {
 
   stopRecording(): void {
     this.recording = false;
+  }
+
+  /** Stops keeping a copy and drops the one kept: from here on bytes only pass through. */
+  forget(): void {
+    this.recording = false;
+    this.chunks.length = 0;
   }
 
   override _read(): void {

@@ -46,6 +46,8 @@ test('RSA-1024 upstream: weak-crypto record, 502 naming the clients that refuse,
     t.regex(result.body, /Refused by: .*OpenSSL clients \(level \d: curl, Python\) \("EE certificate key too weak"\)/);
     t.regex(result.body, /Verify: {4}0 \(ok\)/, "Node's own verdict is kept");
 
+    // The record is published before the page is sent, on another pipe.
+    await proxy.stdoutMatching(/"type":"handshake"/);
     const records = proxy
       .output()
       .stdout.split('\n')

@@ -7,6 +7,8 @@ export interface CliProxy {
   port: Promise<number>;
   exited: Promise<number | null>;
   output(): { stdout: string; stderr: string };
+  /** Resolves once stdout matches `pattern` (rejects after `timeoutMs`): events reach it on their own pipe. */
+  stdoutMatching(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
 export function startCliProxy(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): CliProxy {
@@ -24,5 +26,21 @@ export function startCliProxy(args: string[], env: NodeJS.ProcessEnv = cleanEnv(
   });
   port.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, port, exited, output: () => ({ stdout, stderr }) };
+  const stdoutMatching = (pattern: RegExp, timeoutMs = 5000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pattern.test(stdout)) return resolve();
+      const check = () => {
+        if (!pattern.test(stdout)) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        child.stdout!.off('data', check);
+        reject(new Error(`no ${pattern} on the proxy's stdout within ${timeoutMs} ms`));
+      }, timeoutMs);
+      // After the listener above that appends to stdout.
+      child.stdout!.on('data', check);
+    });
+  return { child, port, exited, output: () => ({ stdout, stderr }), stdoutMatching };
 }

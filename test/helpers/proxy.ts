@@ -126,7 +126,7 @@ export async function startTestProxy(
     ca,
     minter,
     events: bus,
-    observe: (target, servername) =>
+    observe: (target, servername, seen) =>
       observeHandshake(
         {
           id: `h-${++id}`,
@@ -143,6 +143,8 @@ export async function startTestProxy(
           fetchMissing: !!policy.completeChains,
         },
         trust,
+        undefined,
+        seen,
       ).then(mapRecord),
     upstream: {
       resolve,

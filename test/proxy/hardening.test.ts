@@ -136,9 +136,10 @@ test('a rotated leaf that does not verify is refused, never passed to the app', 
   const bad = await (await makeTestCa('lb.example.com')).issue(['lb.example.com']);
   const contexts = [good, bad].map((leaf) => createSecureContext({ key: leaf.keyPem, cert: leaf.pem }));
   let turn = 0;
-  // The recording sees the good node; the app's first connection lands on the self-signed one.
+  // The first connection (which records the host) lands on the good node, the next one on the node
+  // whose leaf no store trusts, the one after that on the good node again. No connection is reused.
   const origin = createHttps({ SNICallback: (_name, cb) => cb(null, contexts[turn++ % 2]!) }, (_req, res) =>
-    res.end('served'),
+    res.setHeader('connection', 'close').end('served'),
   );
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const port = (origin.address() as AddressInfo).port;
@@ -146,9 +147,11 @@ test('a rotated leaf that does not verify is refused, never passed to the app', 
     `lb.example.com:${port}:127.0.0.1`,
   ]);
   try {
-    const first = await fetchViaProxy(proxy.port, `https://lb.example.com:${port}/`, proxy.ca.certPem);
-    t.not(first.status, 200);
-    t.false(first.body.includes('served'));
+    const url = `https://lb.example.com:${port}/`;
+    t.is((await fetchViaProxy(proxy.port, url, proxy.ca.certPem)).status, 200, 'recorded on the good node');
+    const rotated = await fetchViaProxy(proxy.port, url, proxy.ca.certPem);
+    t.not(rotated.status, 200);
+    t.false(rotated.body.includes('served'));
     t.true(
       proxy.events.some(
         (e) => e.type === 'error' && /OpenSSL refused the upstream certificate for lb\.example\.com/.test(e.message),

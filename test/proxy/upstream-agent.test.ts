@@ -7,11 +7,12 @@ import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
-import { UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
+import { REPLACE_AFTER_BYTES, UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
 import { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
+import { observeHandshake } from '../../src/record/observe.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -368,6 +369,145 @@ test.serial(
     } finally {
       agent.destroy();
       await origin.close();
+    }
+  },
+);
+
+/** An agent and the real recorder, wired as the proxy wires them (records from a traffic connection's handshake when given one). */
+function recordingAgent(host: string, port: number) {
+  const resolve = new Map([[`${host}:${port}`, ['127.0.0.1']]]);
+  const trust = fixtureTrust(fixtures.pki);
+  let probes = 0;
+  const recorder = new HostRecorder(
+    (target, servername, seen) => {
+      if (!seen) probes++;
+      const request = {
+        id: 'h-1',
+        target,
+        servername,
+        resolve,
+        proxy: null,
+        minVersion: 'TLSv1.2' as const,
+        maxVersion: 'TLSv1.3' as const,
+        alpn: ['http/1.1'],
+        client: null,
+        timeoutMs: 5000,
+        fetchMissing: false,
+      };
+      return observeHandshake(request, trust, undefined, seen);
+    },
+    () => undefined,
+  );
+  const agent = new UpstreamAgent({
+    resolve,
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts: (record) => upstreamAcceptable({}, record),
+    clientFor: () => null,
+    anchors: () => [fixtures.pki.publicRoot.pem],
+  });
+  return { agent, recorder, probes: () => probes };
+}
+
+/** GET / through `agent`, keeping the connection (keep-alive); the socket it went over comes back too. */
+function keptFetch(
+  agent: UpstreamAgent,
+  host: string,
+  port: number,
+  path = '/',
+): Promise<{ status: number; socket: object }> {
+  return new Promise((resolve, reject) => {
+    const request = get({ host, port, path, agent, servername: host } as never, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: request.socket! }));
+    });
+    request.on('error', reject);
+  });
+}
+
+test.serial(
+  'a new host: one upstream handshake records it and carries its requests; after a large response a plain connection takes its place in the pool',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    let handshakes = 0;
+    /** Upstream connections open when each request arrived. */
+    const seenAt: number[] = [];
+    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
+      seenAt.push(handshakes);
+      res.end(req.url === '/big' ? Buffer.alloc(REPLACE_AFTER_BYTES + 1024) : 'ok');
+    });
+    origin.on('secureConnection', () => handshakes++);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as AddressInfo).port;
+    const host = scenario.host!;
+    const { agent, recorder, probes } = recordingAgent(host, port);
+    const wait = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    try {
+      const target = { host, port };
+      const name = { servername: host, checked: host, recordAs: undefined };
+      t.true(agent.recordHost(target, name));
+      t.false(agent.recordHost(target, name), 'already recording');
+      const record = await recorder.record(target);
+      t.is(record.diagnosis.problem, 'ok');
+      t.is(probes(), 0, 'no probe connection');
+      const first = await keptFetch(agent, host, port);
+      t.is(first.status, 200);
+      t.deepEqual(seenAt, [1], 'the first request went over the connection that recorded the host');
+      const again = await keptFetch(agent, host, port);
+      t.is(again.socket, first.socket, 'small exchanges keep the connection that recorded the host');
+      let closed = false;
+      (first.socket as import('node:net').Socket).once('close', () => (closed = true));
+      t.is((await keptFetch(agent, host, port, '/big')).socket, first.socket);
+      await wait(() => handshakes === 2 && closed);
+      t.is(handshakes, 2, 'after a large response, one plain connection dialled to replace the tapped one');
+      t.true(closed, 'the tapped connection left the pool once the plain one was up');
+      const second = await keptFetch(agent, host, port);
+      t.is(second.status, 200);
+      t.not(second.socket, first.socket);
+      t.is(handshakes, 2, 'the next request used the replacement');
+      t.false(agent.recordHost(target, name), 'a recorded host is not recorded again');
+    } finally {
+      agent.destroy();
+      origin.closeAllConnections();
+      await new Promise((resolve) => origin.close(resolve));
+    }
+  },
+);
+
+test.serial(
+  'a new host that does not verify: one upstream handshake records it, and its block page needs no other',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.unknownRoot!;
+    // TCP connections: the refused client closes before the server would count a completed handshake.
+    let connections = 0;
+    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+    origin.on('connection', () => connections++);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as AddressInfo).port;
+    const host = scenario.host!;
+    const { agent, recorder, probes } = recordingAgent(host, port);
+    try {
+      const target = { host, port };
+      const name = { servername: host, checked: host, recordAs: undefined };
+      t.true(agent.recordHost(target, name));
+      const record = await recorder.record(target);
+      t.is(record.diagnosis.problem, 'unknown-ca');
+      t.is(probes(), 0);
+      const refused = await fetch(agent, host, port);
+      t.regex('error' in refused ? refused.error : 'passed', /OpenSSL refused the upstream certificate/);
+      const shown = await agent.crossCheck(target, name, record);
+      t.is(shown.verification.openssl?.ok, false, "the page carries OpenSSL's verdict on the recording connection");
+      t.is(shown.verification.openssl?.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      t.is(connections, 1, 'no second connection for the block page');
+    } finally {
+      agent.destroy();
+      origin.closeAllConnections();
+      await new Promise((resolve) => origin.close(resolve));
     }
   },
 );
