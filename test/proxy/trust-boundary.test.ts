@@ -17,7 +17,7 @@ import { request as httpRequest } from 'node:http';
 import { storeOf } from '../helpers/observe.js';
 import { startTestProxy, type TestProxy, type TestProxyExtras } from '../helpers/proxy.js';
 import type { ErrorEvent } from '../../src/events.js';
-import type { HandshakeRecord } from '../../src/types.js';
+import type { HandshakeRecord, Problem } from '../../src/types.js';
 
 const run = promisify(execFile);
 const ORIGIN_BODY = 'origin body: the app must never see this';
@@ -214,6 +214,8 @@ const refusedChains: Array<{
   leaf: string;
   chain: string[];
   openssl: RegExp;
+  /** The diagnosis the record and the block page give, when the chain has its own problem code. */
+  problem?: Problem;
 }> = [
   {
     title: "a leaf outside its root's name constraints",
@@ -222,6 +224,7 @@ const refusedChains: Array<{
     leaf: 'evil.example.com',
     chain: ['evil.example.com'],
     openssl: /permitted subtree violation/,
+    problem: 'name-constraints',
   },
   {
     title: 'an unknown critical extension on the leaf',
@@ -288,6 +291,10 @@ for (const c of refusedChains) {
         t.regex(amended.verification.openssl?.message ?? '', c.openssl);
       } else {
         t.is(disagreements(proxy).length, 0, 'no disagreement when the verifier refuses too');
+      }
+      if (c.problem) {
+        t.is(records(proxy, c.host).at(-1)!.diagnosis.problem, c.problem);
+        t.regex(answer.body, new RegExp(`Problem: +${c.problem} \\(fault: server`));
       }
       // A second request on a new connection is blocked too (from the amended record, or the record itself).
       const again = await curl([
