@@ -151,6 +151,7 @@ export function adminEmail(
   const attached = [
     ...(has('served-chain.pem') ? ['the chain as served (served-chain.pem)', 'each certificate decoded (chain/)'] : []),
     'a full report (report.md, report.json)',
+    ...(has('report.html') ? ['the chain drawn as a page to open in a browser (report.html)'] : []),
     'SHA-256 checksums of every file (MANIFEST)',
   ];
   const lines = [

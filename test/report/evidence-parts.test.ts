@@ -368,3 +368,22 @@ test('name-constraints: the email asks the server for a certificate from a CA al
   );
   t.notRegex(asked, /provide the inspection CA certificate/);
 });
+
+test("the email lists report.html with the bundle's files, when the bundle has it", (t) => {
+  const r = record(constrained);
+  const c = compareVerdicts(r, null, []);
+  const files = ['served-chain.pem', 'report.md', 'report.html', 'email.txt', 'report.json', 'MANIFEST'];
+  const email = adminEmail(r, c, decideEvidence(r, c), files) ?? '';
+  t.regex(
+    email,
+    /The attached bundle holds the chain as served \(served-chain\.pem\), each certificate decoded \(chain\/\), a full report \(report\.md, report\.json\), the chain drawn as a page to open in a browser \(report\.html\) and SHA-256 checksums/,
+  );
+  const without =
+    adminEmail(
+      r,
+      c,
+      decideEvidence(r, c),
+      files.filter((f) => f !== 'report.html'),
+    ) ?? '';
+  t.notRegex(without, /report\.html/);
+});
