@@ -10,6 +10,7 @@ export type Problem =
   | 'hostname-mismatch'
   | 'wrong-order'
   | 'weak-crypto'
+  | 'name-constraints'
   | 'client-cert-required'
   | 'handshake-failed'
   | 'connection-failed';

@@ -175,18 +175,25 @@ const env: Command<CaArgs, ArgsOf<typeof envOptions>> = {
   },
 };
 
+/** The `ca` context as its builder made it, so that `ca` alone can show its own help. */
+let caContext: Argv<CaArgs> | null = null;
+
 export const caCommand: Command<object, CaArgs> = {
-  command: 'ca <command>',
+  command: 'ca',
   describe: 'the local CA the proxy signs with: init, path, show, export, env, install, uninstall',
   builder: (yargs) =>
-    caOptions(yargs)
+    (caContext = caOptions(yargs)
       .command(init)
       .command(path)
       .command(show)
       .command(exportCommand)
       .command(env)
       .command(trustCommand('install'))
-      .command(trustCommand('uninstall'))
-      .demandCommand(1, 'Name a ca subcommand: init, path, show, export, env, install or uninstall.'),
-  handler: () => undefined,
+      .command(trustCommand('uninstall'))),
+  // Reached only without a known subcommand: the list of them, as --help shows it, on stderr (stdout
+  // is for a subcommand's output), then a usage error (exit 2).
+  handler: () => {
+    caContext?.showHelp((text) => process.stderr.write(`${text}\n\n`));
+    throw new TlswitnessError('bad-usage', 'name a ca subcommand: init, path, show, export, env, install or uninstall');
+  },
 };

@@ -38,6 +38,9 @@ export function chainProblem(record: UndiagnosedRecord): Diagnosis {
     case 20: // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
     case 21: // X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
       return untrustedProblem(record);
+    case 47: // X509_V_ERR_PERMITTED_VIOLATION
+    case 48: // X509_V_ERR_EXCLUDED_VIOLATION
+      return nameConstraintsProblem(record);
     case 66: // EE key too weak, 67 CA key too weak, 68 signature digest too weak: Node's own level 1 refuses
     case 67:
     case 68:
@@ -75,6 +78,30 @@ export function chainProblem(record: UndiagnosedRecord): Diagnosis {
         action: "the issuing CA or the server admin must fix the certificate's extensions",
       };
   }
+}
+
+/**
+ * 47/48: a CA on the path carries name constraints (RFC 5280 4.2.1.10) that do not allow a name in the
+ * certificate below it: the CA was not allowed to issue for that name. Typical of a corporate or
+ * inspection CA restricted to internal names that signs a certificate for another name; trusting the
+ * CA does not help, since every client enforces the CA's own constraints.
+ */
+function nameConstraintsProblem(record: UndiagnosedRecord): Diagnosis {
+  const v = record.verification;
+  const { depth, at, host } = failedAt(record);
+  const excluded = v.opensslCode === 48;
+  const what = depth === 0 ? `the certificate for ${host}` : `the CA certificate "${at?.subject}"`;
+  const rule = excluded
+    ? 'a name that its issuing CA is expressly forbidden to issue for'
+    : 'a name outside the ones its issuing CA may issue for';
+  const anchor = record.chainAnalysis.anchor ? ` The chain ends in "${record.chainAnalysis.anchor}".` : '';
+  return {
+    problem: 'name-constraints',
+    liability: 'server',
+    confidence: 'high',
+    summary: `${what} carries ${rule} (OpenSSL ${v.opensslCode}: ${v.message}${v.detail ? `; ${v.detail}` : ''}): a CA above it is restricted by name constraints, as corporate and inspection CAs limited to internal names are, and every client enforces them.${anchor}`,
+    action: `the admin of ${host} must get its certificate from a CA that is allowed to issue for ${host} (a public CA for a public name); trusting the restricted CA does not help. If that CA belongs to your company's TLS inspection, IT must exempt ${host} from inspection or allow the name in the CA's constraints`,
+  };
 }
 
 /** An expired (10) or not yet valid (9) certificate: the server's, or the root in a store here. */

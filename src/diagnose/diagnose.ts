@@ -3,6 +3,7 @@ import type { Diagnosis, HandshakeRecord } from '../types.js';
 import { chainProblem, weakCryptoDiagnosis } from './chain-verdict.js';
 import { connectionFailed, handshakeFailed } from './failure-verdict.js';
 import { interceptedDiagnosis, ownProxyDiagnosis } from './intercepted-verdict.js';
+import { isOverruled, overruledDiagnosis } from './verifier-disagreement.js';
 
 export type UndiagnosedRecord = Omit<HandshakeRecord, 'diagnosis'>;
 
@@ -37,8 +38,12 @@ export function diagnose(record: UndiagnosedRecord): Diagnosis {
   // SPEC: a chain minted by tlswitness's own CA says nothing about the server or the network.
   if (interception?.ownProxy) return ownProxyDiagnosis(record);
   const base = diagnoseChain(record);
-  if (!interception?.detected || !record.chain.length || NOT_ABOUT_THE_CHAIN.has(base.problem)) return base;
-  return interceptedDiagnosis(record, base);
+  const judged =
+    !interception?.detected || !record.chain.length || NOT_ABOUT_THE_CHAIN.has(base.problem)
+      ? base
+      : interceptedDiagnosis(record, base);
+  // OpenSSL refused what tlswitness accepted: the verdict is OpenSSL's, and the diagnosis says whose.
+  return isOverruled(record.verification) ? overruledDiagnosis(record.verification, judged) : judged;
 }
 
 const NOT_ABOUT_THE_CHAIN = new Set<Diagnosis['problem']>([

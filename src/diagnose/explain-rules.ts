@@ -36,6 +36,17 @@ export const RULES: Rule[] = [
       'the server admin must reissue the certificate with an RSA 2048+ or ECDSA key and a SHA-256 signature (and offer ECDHE or a 2048-bit DH group); tlswitness inspect HOST names the weak certificate',
   },
   {
+    // OpenSSL (x509_txt.c 47/48: curl, Python, Node as UNSPECIFIED), Go, Java's PKIX, Chrome, Firefox, .NET.
+    test: /permitted subtree violation|excluded subtree violation|X509_V_ERR_(?:PERMITTED|EXCLUDED)_VIOLATION|\bnum=4[78]\b|name constraints? check failed|not authorized to sign for this name|is not permitted by any constraint|is excluded by constraint|ERR_CERT_NAME_CONSTRAINT_VIOLATION|SEC_ERROR_CERT_NOT_IN_NAME_SPACE|Has(?:NotPermitted|Excluded)NameConstraint/i,
+    problem: 'name-constraints',
+    alternatives: [],
+    liability: 'server',
+    meaning:
+      'a CA in the chain is restricted by name constraints and was not allowed to issue a certificate for this name (the name is outside its permitted names, or among its excluded ones): typical of a corporate or inspection CA limited to internal names. Trusting that CA does not help',
+    action:
+      'run tlswitness inspect HOST to see which CA and name; the server admin must use a certificate from a CA allowed to issue for HOST, or, for an inspection CA, IT must exempt HOST from inspection',
+  },
+  {
     test: /legacy sigalg disallowed or unsupported|LEGACY_SIGALG_DISALLOWED/i,
     problem: 'handshake-failed',
     alternatives: ['weak-crypto'],

@@ -27,15 +27,21 @@ export function interceptedDiagnosis(record: UndiagnosedRecord, base: Diagnosis)
   const kind = (interception.evidence as { kind?: string } | null)?.kind ?? null;
   const v = record.verification;
   const problem = v.ok ? base.problem : UNTRUSTED_CODES.has(v.opensslCode) ? 'unknown-ca' : base.problem;
+  // A constrained inspection CA re-signing a name outside its constraints: trusting it cannot help.
+  const constrained = problem === 'name-constraints';
   const seen = v.ok
     ? `it verifies here only because this machine trusts the inspection CA${record.chainAnalysis.anchor ? ` "${record.chainAnalysis.anchor}" (${record.chainAnalysis.anchorStore} store)` : ''}; apps with their own CA bundle (Python's certifi, Node, Java) refuse it`
-    : `apps refuse it (${v.code ?? v.message}) because they do not trust the interceptor's CA`;
+    : constrained
+      ? `apps refuse it (${v.message}) because the interceptor's CA is restricted by name constraints that do not allow ${host}, even where that CA is trusted`
+      : `apps refuse it (${v.code ?? v.message}) because they do not trust the interceptor's CA`;
   return {
     problem,
     liability: 'network',
     confidence: interception.confidence ?? (product ? 'high' : 'medium'),
     summary: `TLS to ${host} is re-signed by ${by}${kind ? ` (${kind})` : ''}, not served by ${host}: ${seen}. The server is not at fault`,
-    action: interceptionAction(product, kind, host),
+    action: constrained
+      ? `ask IT to exempt ${host} from TLS inspection (or to allow it in the inspection CA's name constraints); trusting the CA does not help`
+      : interceptionAction(product, kind, host),
   };
 }
 

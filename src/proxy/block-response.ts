@@ -21,6 +21,8 @@ function headline(record: HandshakeRecord): string {
       return 'did not complete a TLS handshake';
     case 'weak-crypto':
       return "serves a key or signature too weak for a careful client's security level";
+    case 'name-constraints':
+      return 'serves a certificate from a CA that is not allowed to issue for this name';
     default:
       return 'failed TLS verification';
   }

@@ -1,10 +1,10 @@
 // The CONNECT side: each CONNECT routed (connect-router.ts) and acted on: refused, relayed untouched,
 // or terminated on a minted leaf (upstream first: record and verify the host, then serve the app's TLS
-// in-process); the MITM sessions' HTTP requests and WebSockets, passed or answered with a block page.
+// in-process); the MITM sessions' HTTP requests (and WebSocket upgrades, websocket-gate.ts), passed or
+// answered with a block page.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { WebSocketServer } from 'ws';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
@@ -27,7 +27,8 @@ import { shownTarget } from './plain-request.js';
 import { upstreamAcceptable } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED } from './proxy-auth.js';
 import { relay } from './tunnel.js';
-import { carriesVia, withVia } from './via.js';
+import { carriesVia } from './via.js';
+import { WebSocketGate } from './websocket-gate.js';
 
 /** How long a blocked request waits for OpenSSL's own verdict before the page goes out without it. */
 const CROSS_CHECK_WAIT_MS = 1_500;
@@ -38,7 +39,7 @@ export class MitmFront {
   private readonly connections = new WeakMap<object, MitmConnection>();
   /** The MITM sessions' HTTP/1.1, served in-process. */
   readonly inner = createHttpServer();
-  private readonly webSockets = new WebSocketServer({ noServer: true });
+  private readonly webSockets: WebSocketGate;
   /** The MITM sessions in which the app chose h2. */
   private readonly h2: H2Front;
   private readonly rejections: ClientRejections;
@@ -58,18 +59,10 @@ export class MitmFront {
       (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`,
       (socket) => this.connections.get(socket)?.securedAt,
     );
-    this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
-    library.onWebSocket(({ socket, path, options: upstream }) => {
-      // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
-      const connection = this.connections.get(socket);
-      // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
-      if (connection && upstream) {
-        upstream.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
-        // The name verified for this session, not the one Node would take from the Host header.
-        (upstream as { servername?: string }).servername = connection.name?.servername ?? '';
-      }
-      if (upstream) upstream.headers = { ...upstream.headers, via: withVia(upstream.headers?.via, shared.viaToken) };
-    });
+    this.webSockets = new WebSocketGate(shared, (socket) => this.connections.get(socket));
+    this.inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.webSockets.upgrade(req, socket, head),
+    );
     library.onConnect((req, socket, head) => {
       this.onConnect(req, socket, head).catch((error: Error) => {
         options.events.publish(
@@ -214,23 +207,6 @@ export class MitmFront {
 
   private tunnel(client: Socket, first: Buffer, target: HostPort): void {
     relay(client, first, target, this.shared.options.upstream, this.shared.sockets, this.shared.options.events);
-  }
-
-  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const connection = this.connections.get(req.socket);
-    if (connection) connection.requests++;
-    if (carriesVia(req.headers.via, this.shared.viaToken)) {
-      socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    if (connection && !upstreamAcceptable(this.shared.options.policy, connection.record)) {
-      const page = blockResponse(connection.record, req.headers.accept);
-      socket.end(
-        `HTTP/1.1 ${page.status} ${page.status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\r\nContent-Type: ${page.contentType}\r\nContent-Length: ${Buffer.byteLength(page.body)}\r\nConnection: close\r\n\r\n${page.body}`,
-      );
-      return;
-    }
-    this.webSockets.handleUpgrade(req, socket, head, (ws) => this.shared.library.forwardWebSocket(ws, req));
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

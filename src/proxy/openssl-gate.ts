@@ -2,11 +2,12 @@
 // connection decides, the recorded verdict only explains; where the two differ the request is
 // refused and the record amended, so a verifier bug shows up as a report instead of a silent pass. Pure.
 import { diagnose } from '../diagnose/diagnose.js';
+import { describeVerdict, opensslVerification } from '../diagnose/verifier-disagreement.js';
 import { opensslVerdict, type ConnectionFacts } from '../trust/openssl-verdict.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
 
 export type { OpensslVerdict, ConnectionFacts };
-export { opensslVerdict };
+export { opensslVerdict, describeVerdict };
 
 export interface GateDecision {
   /** The connection may carry the app's requests. */
@@ -34,48 +35,18 @@ export function gateDecision(
   return { pass: openssl.ok && (!recorded || recordAccepts === true), disagreement };
 }
 
-/** The verdict as a phrase: "ok", or "CODE (n): message". */
-export function describeVerdict(verdict: {
-  ok: boolean;
-  code: string | null;
-  opensslCode: number | null;
-  message: string;
-}): string {
-  if (verdict.ok) return 'ok';
-  return `${verdict.code ?? 'error'}${verdict.opensslCode !== null && verdict.opensslCode >= 0 ? ` (${verdict.opensslCode})` : ''}: ${verdict.message}`;
-}
-
 /**
  * The record as amended by OpenSSL's verdict on a live connection: its verification becomes
  * OpenSSL's (with tlswitness's own kept in `detail`), and the diagnosis says which said what.
  */
 export function amendedRecord(record: HandshakeRecord, openssl: OpensslVerdict): HandshakeRecord {
-  const ours = describeVerdict({ ...record.verification, opensslCode: record.verification.opensslCode });
-  if (openssl.ok) {
-    // OpenSSL accepts what the record refuses: the record's refusal stands, with OpenSSL's verdict beside it.
-    return { ...record, verification: { ...record.verification, openssl } };
-  }
-  const verification = {
-    ok: false,
-    code: openssl.code,
-    opensslCode: openssl.opensslCode ?? -1,
-    message: openssl.message,
-    depth: null,
-    certificate: null,
-    detail: `OpenSSL refused the live connection (${describeVerdict(openssl)}); tlswitness's verifier said ${ours}`,
-    openssl,
+  // OpenSSL accepts what the record refuses: the record's refusal stands, with OpenSSL's verdict beside it.
+  if (openssl.ok) return { ...record, verification: { ...record.verification, openssl } };
+  const undiagnosed = {
+    ...record,
+    verification: opensslVerification(openssl, record.verification, 'the live connection'),
   };
-  const undiagnosed = { ...record, verification };
-  const base = diagnose(undiagnosed);
-  return {
-    ...undiagnosed,
-    diagnosis: {
-      ...base,
-      confidence: 'medium',
-      summary: `OpenSSL refused this chain (${describeVerdict(openssl)}) although tlswitness's verifier said ${ours}; a careful client refuses it too. ${base.summary}`,
-      action: `${base.action}; and report the disagreement (VERIFIER_DISAGREEMENT) to tlswitness as a verifier bug`,
-    },
-  };
+  return { ...undiagnosed, diagnosis: diagnose(undiagnosed) };
 }
 
 /** The one-line text of the VERIFIER_DISAGREEMENT error event, naming both verdicts. */

@@ -10,7 +10,7 @@ import { judgeClientCertAnswer } from '../diagnose/client-cert-probe.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { judgeInterception, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
-import { verifierDisagreement } from '../diagnose/verifier-disagreement.js';
+import { crossCheckedVerification, verifierDisagreement } from '../diagnose/verifier-disagreement.js';
 import { formatNameDer } from '../trust/certificate.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 import { derToPem } from '../trust/pem.js';
@@ -85,7 +85,8 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
   };
   // OpenSSL judged the same certificates on the probe's connection: comparable when every one of them parsed.
   const comparable = judged.verification && judged.sent.length === (probe?.flight.certificates?.length ?? 0);
-  const disagreement = comparable && probe?.openssl ? verifierDisagreement(verification, probe.openssl) : null;
+  const openssl = comparable ? (probe?.openssl ?? null) : null;
+  const disagreement = openssl ? verifierDisagreement(verification, openssl) : null;
   if (disagreement) warnings.unshift(disagreement);
 
   const request = probe?.flight.certificateRequest ?? null;
@@ -134,7 +135,7 @@ export function unjudgedRecord(observation: Observation, judged: ChainJudgement)
     },
     chain: judged.chain,
     trust: judged.trust,
-    verification,
+    verification: crossCheckedVerification(verification, openssl),
     chainAnalysis: judged.chainAnalysis,
     clientCertificate,
     warnings,

@@ -33,6 +33,8 @@ function requestedChange(record: HandshakeRecord): string {
       return `Please install a certificate whose subjectAltName includes ${host}. The one served covers: ${leaf?.san.join(', ') || leaf?.subject || 'no names'}.`;
     case 'self-signed':
       return `Please replace the self-signed certificate on ${where} with one issued by a publicly trusted CA (or, if this is an internal service, send us the CA certificate we should trust, through a trusted channel).`;
+    case 'name-constraints':
+      return `The certificate served by ${where} was issued under a CA whose name constraints do not allow ${host} (${record.verification.message}${record.verification.detail ? `: ${record.verification.detail}` : ''}), so every client refuses it whether or not it trusts that CA. Please replace it with a certificate from a CA that is allowed to issue for ${host}.`;
     case 'unknown-ca':
       return `The chain served by ${where} ends in "${a.anchor ?? record.chain[record.chain.length - 1]?.issuer ?? 'an unknown root'}", which is not in the public trust stores. Please serve a certificate from a publicly trusted CA, or tell us which CA certificate to trust and how to verify its fingerprint.`;
     case 'weak-crypto': {
@@ -119,6 +121,9 @@ function request(record: HandshakeRecord, comparison: Comparison, decision: Evid
   const where = formatHostPort(record.target);
   switch (decision.outcome) {
     case 'interception':
+      // Trusting an inspection CA whose name constraints exclude this host cannot help (every client enforces them).
+      if (record.diagnosis.problem === 'name-constraints')
+        return `Please exempt ${where} from TLS inspection${record.interception.product ? ` in ${record.interception.product}` : ''}, or allow ${record.target.servername ?? record.target.host} in the inspection CA's name constraints: the CA is restricted to other names, so trusting it does not help.`;
       return `Please either exempt ${where} from TLS inspection${record.interception.product ? ` in ${record.interception.product}` : ''}, or provide the inspection CA certificate (and how to verify its fingerprint) so that our applications can trust it.`;
     case 'our-fault':
       return ourSideRequest(record, comparison);
@@ -146,6 +151,7 @@ export function adminEmail(
   const attached = [
     ...(has('served-chain.pem') ? ['the chain as served (served-chain.pem)', 'each certificate decoded (chain/)'] : []),
     'a full report (report.md, report.json)',
+    ...(has('report.html') ? ['the chain drawn as a page to open in a browser (report.html)'] : []),
     'SHA-256 checksums of every file (MANIFEST)',
   ];
   const lines = [

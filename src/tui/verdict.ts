@@ -22,6 +22,7 @@ const PROBLEM_WORDS: Record<Problem, string> = {
   'hostname-mismatch': 'HOSTNAME MISMATCH',
   'wrong-order': 'WRONG ORDER',
   'weak-crypto': 'WEAK CRYPTO',
+  'name-constraints': 'NAME CONSTRAINTS',
   'client-cert-required': 'CLIENT CERT REQUIRED',
   'handshake-failed': 'HANDSHAKE FAILED',
   'connection-failed': 'UNREACHABLE',

@@ -28,6 +28,20 @@ test('ca init creates a CA once: key 0600 in a 0700 folder, CA:TRUE pathlen 0, b
   t.is(readFileSync(certPath, 'utf8'), cert.toString(), 'a second init keeps the same CA');
 });
 
+test('ca alone lists its subcommands as --help does, on stderr, and is a usage error (exit 2); nothing is created', async (t) => {
+  const dir = newDir();
+  const alone = await runCli(['ca', '--certs-dir', dir]);
+  const help = await runCli(['ca', '--help']);
+  t.is(alone.code, 2);
+  t.is(alone.stdout, '');
+  for (const sub of ['init', 'path', 'show', 'export', 'env', 'install', 'uninstall'])
+    t.regex(alone.stderr, new RegExp(`^  tlswitness ca ${sub} `, 'm'), sub);
+  t.true(alone.stderr.startsWith(help.stdout.trimEnd()), 'the same text as ca --help');
+  t.regex(alone.stderr, /\nError: name a ca subcommand: init, path, show, export, env, install or uninstall\n$/);
+  t.notRegex(alone.stderr, /non-option arguments/);
+  t.throws(() => statSync(join(dir, 'ca')), { code: 'ENOENT' });
+});
+
 test('each certs dir gets its own CA (unique key per install)', async (t) => {
   const [a, b] = [newDir(), newDir()];
   await runCli(['ca', 'init', '--certs-dir', a]);

@@ -372,6 +372,10 @@ test.serial(
     const email = readFileSync(join(out, 'email.txt'), 'utf8');
     t.regex(email, /^To: IT support \/ network team\nSubject: Cannot connect to 127\.0\.0\.1:1 from this machine\n/);
     t.notRegex(email, /served-chain\.pem|fail TLS certificate verification|certificates exactly as the server sends/);
+    t.regex(
+      email,
+      /a full report \(report\.md, report\.json\), the chain drawn as a page to open in a browser \(report\.html\)/,
+    );
     t.regex(result.stdout, /^127\.0\.0\.1:1: UNREACHABLE: /);
     t.regex(result.stdout, /Send email\.txt \(a draft\) to IT support \/ network team, with report\.md attached/);
     t.notRegex(result.stdout, /served-chain/);

@@ -1,6 +1,7 @@
 // `inspect` cross-checks itself through the built CLI: OpenSSL's verdict on the probe's own
 // connection against tlswitness's, on a chain built with the openssl CLI that OpenSSL refuses
-// (a root whose name constraints permit only good.test, issuing a leaf for evil.test).
+// (a root whose name constraints permit only good.test, issuing a leaf for evil.test), and the
+// diagnosis of that violation.
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -94,7 +95,7 @@ test('when OpenSSL refuses the chain, inspect never says ok silently', async (t)
     host: 'evil.test',
     sent: [chain.leaf],
     keyPem: chain.key,
-    problem: 'unknown-ca',
+    problem: 'name-constraints',
     opensslCode: 47,
   };
   const server = await startScenarioServer(scenario);
@@ -124,6 +125,12 @@ test('when OpenSSL refuses the chain, inspect never says ok silently', async (t)
       t.is(warning, undefined);
       t.notRegex(text.stdout, /VERIFIER|OpenSSL's own verification/);
     }
+    // Either way the diagnosis is the violation itself (OpenSSL 47), not an unknown CA, and inspect exits 1.
+    t.is(record.verification.opensslCode, 47);
+    t.is(record.diagnosis.problem, 'name-constraints');
+    t.is(json.code, 1);
+    t.regex(text.stdout, /Diagnosis: NAME-CONSTRAINTS \(fault: server/);
+    t.regex(text.stdout, /a CA that is allowed to issue for evil\.test/);
   } finally {
     await server.close();
   }

@@ -152,3 +152,49 @@ test('a missing intermediate: browsers fetch it only when the leaf names a URL (
     /names no URL to fetch it from \(no AIA\), so browsers fail too unless they cached it; Python, curl, Java and Go fail$/,
   );
 });
+
+const violation = (opensslCode: 47 | 48, message: string): Partial<UndiagnosedRecord> => ({
+  trust: { public: 'UNSPECIFIED', system: 'not-configured', extra: 'not-configured' },
+  verification: {
+    ok: false,
+    code: 'UNSPECIFIED',
+    opensslCode,
+    message,
+    depth: 0,
+    detail: 'a name of "CN=api.example.com" against the name constraints of "CN=Corp Inspection Root"',
+  },
+});
+
+test('a name-constraint violation (47, 48) is name-constraints: the CA was not allowed to issue for the name, trusting it does not help', (t) => {
+  for (const [code, message, rule] of [
+    [47, 'permitted subtree violation', /a name outside the ones its issuing CA may issue for/],
+    [48, 'excluded subtree violation', /a name that its issuing CA is expressly forbidden to issue for/],
+  ] as const) {
+    const d = diagnose(record(violation(code, message)));
+    t.is(d.problem, 'name-constraints');
+    t.is(d.liability, 'server');
+    t.is(d.confidence, 'high');
+    t.regex(d.summary, rule);
+    t.regex(
+      d.summary,
+      new RegExp(
+        `OpenSSL ${code}: ${message}; a name of "CN=api.example.com" against the name constraints of "CN=Corp Inspection Root"`,
+      ),
+    );
+    t.regex(d.action, /a CA that is allowed to issue for api\.example\.com .*trusting the restricted CA does not help/);
+  }
+});
+
+test('an inspection CA re-signing a name outside its constraints: name-constraints, the network to fix, and no advice to trust the CA', (t) => {
+  const d = diagnose(
+    record({
+      ...violation(47, 'permitted subtree violation'),
+      interception: { detected: true, product: 'Zscaler', reason: 'catalogue', evidence: null },
+    }),
+  );
+  t.is(d.problem, 'name-constraints');
+  t.is(d.liability, 'network');
+  t.regex(d.summary, /restricted by name constraints that do not allow api\.example\.com/);
+  t.regex(d.action, /exempt api\.example\.com from TLS inspection/);
+  t.notRegex(d.action, /--extra-ca/);
+});

@@ -511,6 +511,26 @@ test('every OpenSSL security-level message is weak-crypto, never unknown-ca', (t
   }
 });
 
+test('a name-constraint violation is name-constraints, never unknown-ca: OpenSSL 47/48 in every client, Go, Java, browsers, .NET', (t) => {
+  for (const message of [
+    'curl: (60) SSL certificate problem: permitted subtree violation',
+    'curl: (60) SSL certificate problem: excluded subtree violation',
+    "requests.exceptions.SSLError: HTTPSConnectionPool(host='evil.test', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: permitted subtree violation (_ssl.c:1006)')))",
+    'Error: permitted subtree violation\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34) { code: UNSPECIFIED }',
+    'verify error:num=48:excluded subtree violation',
+    'tls: failed to verify certificate: x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "evil.test" is not permitted by any constraint',
+    'sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: name constraints check failed',
+    'NET::ERR_CERT_NAME_CONSTRAINT_VIOLATION',
+    'SEC_ERROR_CERT_NOT_IN_NAME_SPACE',
+    'The remote certificate is invalid because of errors in the certificate chain: HasNotPermittedNameConstraint',
+  ]) {
+    const result = explain(message);
+    t.is(result.problem, 'name-constraints', message);
+    t.is(result.liability, 'server');
+    t.regex(result.meaning, /not allowed to issue a certificate for this name/);
+  }
+});
+
 test('"unable to get local issuer certificate" keeps both readings open', (t) => {
   const result = explain('curl: (60) SSL certificate problem: unable to get local issuer certificate');
   t.is(result.problem, 'unknown-ca');

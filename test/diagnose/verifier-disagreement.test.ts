@@ -1,5 +1,10 @@
 import test from 'ava';
-import { VERIFIER_DISAGREEMENT, verifierDisagreement } from '../../src/diagnose/verifier-disagreement.js';
+import {
+  crossCheckedVerification,
+  isOverruled,
+  VERIFIER_DISAGREEMENT,
+  verifierDisagreement,
+} from '../../src/diagnose/verifier-disagreement.js';
 import type { Verification } from '../../src/types.js';
 
 const ok: Verification = { ok: true, code: null, opensslCode: 0, message: 'ok' };
@@ -50,4 +55,21 @@ test('both refuse for different reasons: still a disagreement', (t) => {
     message: 'certificate is not yet valid',
   });
   t.regex(warning!.message, /CERT_HAS_EXPIRED .* CERT_NOT_YET_VALID/);
+});
+
+test("crossCheckedVerification: OpenSSL's refusal replaces tlswitness's ok; otherwise tlswitness's verdict stands", (t) => {
+  const refused = { ok: false, code: 'UNSPECIFIED', opensslCode: 47, message: 'permitted subtree violation' };
+  const overruled = crossCheckedVerification(ok, refused);
+  t.like(overruled, { ok: false, code: 'UNSPECIFIED', opensslCode: 47, message: 'permitted subtree violation' });
+  t.deepEqual(overruled.openssl, refused);
+  t.is(
+    overruled.detail,
+    "OpenSSL refused this handshake (UNSPECIFIED (47): permitted subtree violation); tlswitness's verifier said ok",
+  );
+  t.true(isOverruled(overruled));
+  t.is(crossCheckedVerification(ok, null), ok, 'no cross-check');
+  t.is(crossCheckedVerification(ok, { ok: true, code: null, opensslCode: 0, message: 'ok' }), ok);
+  t.is(crossCheckedVerification(expired, refused), expired, 'both refuse: tlswitness keeps its depth and certificate');
+  t.false(isOverruled(expired));
+  t.like(crossCheckedVerification(ok, { ...refused, opensslCode: null }), { opensslCode: -1 });
 });

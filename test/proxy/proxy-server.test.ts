@@ -228,6 +228,8 @@ test('a WebSocket echo through the MITM', async (t) => {
   const server = createHttps({ key: scenario.keyPem, cert: scenario.sent.join('') });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data}`)));
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${port}:127.0.0.1`]);
@@ -240,6 +242,8 @@ test('a WebSocket echo through the MITM', async (t) => {
       ws.on('error', reject);
     });
     t.is(answer, 'echo: ping through the MITM');
+    // The recording's probe, then the one connection OpenSSL verified before the app's 101: it carries the WebSocket.
+    t.is(connections, 2);
     ws.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
     t.false(

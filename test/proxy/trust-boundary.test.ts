@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import { connect as tlsConnect, createSecureContext } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type TLSSocket } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { storeOf } from '../helpers/observe.js';
-import { startTestProxy, type TestProxy, type TestProxyExtras } from '../helpers/proxy.js';
+import { startTestProxy, tlsViaProxy, type TestProxy, type TestProxyExtras } from '../helpers/proxy.js';
 import type { ErrorEvent } from '../../src/events.js';
-import type { HandshakeRecord } from '../../src/types.js';
+import type { HandshakeRecord, Problem } from '../../src/types.js';
 
 const run = promisify(execFile);
 const ORIGIN_BODY = 'origin body: the app must never see this';
@@ -214,6 +214,8 @@ const refusedChains: Array<{
   leaf: string;
   chain: string[];
   openssl: RegExp;
+  /** The diagnosis the record and the block page give, when the chain has its own problem code. */
+  problem?: Problem;
 }> = [
   {
     title: "a leaf outside its root's name constraints",
@@ -222,6 +224,7 @@ const refusedChains: Array<{
     leaf: 'evil.example.com',
     chain: ['evil.example.com'],
     openssl: /permitted subtree violation/,
+    problem: 'name-constraints',
   },
   {
     title: 'an unknown critical extension on the leaf',
@@ -288,6 +291,10 @@ for (const c of refusedChains) {
         t.regex(amended.verification.openssl?.message ?? '', c.openssl);
       } else {
         t.is(disagreements(proxy).length, 0, 'no disagreement when the verifier refuses too');
+      }
+      if (c.problem) {
+        t.is(records(proxy, c.host).at(-1)!.diagnosis.problem, c.problem);
+        t.regex(answer.body, new RegExp(`Problem: +${c.problem} \\(fault: server`));
       }
       // A second request on a new connection is blocked too (from the amended record, or the record itself).
       const again = await curl([
@@ -396,14 +403,15 @@ test('CONNECT good.test with SNI bank.test: the minted leaf names only bank.test
   }
 });
 
+/** A verifier bug played by forcing the record ok (an unknown root: tlswitness's verifier refuses it today). */
+const forceOk = (record: HandshakeRecord): HandshakeRecord => ({
+  ...record,
+  verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' },
+  diagnosis: { ...record.diagnosis, problem: 'ok' },
+});
+
 test("a record forced ok for a chain OpenSSL refuses: the block page with OpenSSL's reason, the amended record, one VERIFIER_DISAGREEMENT", async (t) => {
-  // An unknown root: tlswitness's verifier refuses it today; a verifier bug is played by forcing its record ok.
   const origin = await startOrigin('good.test', ['good.test']);
-  const forceOk = (record: HandshakeRecord): HandshakeRecord => ({
-    ...record,
-    verification: { ...record.verification, ok: true, code: null, opensslCode: 0, message: 'ok' },
-    diagnosis: { ...record.diagnosis, problem: 'ok' },
-  });
   const { proxy, caFile } = await proxyTrusting(['nc-root'], [`good.test:${origin.port}:127.0.0.1`], {
     mapRecord: forceOk,
   });
@@ -450,6 +458,48 @@ test("a record forced ok for a chain OpenSSL refuses: the block page with OpenSS
     t.is(published[1]!.id, published[0]!.id);
     t.false(published[1]!.verification.ok);
     t.is(published[1]!.verification.openssl?.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+/** A WebSocket upgrade on a TLS session through the proxy: the proxy's whole answer, up to its close (or 2 s). */
+function upgradeAnswer(tls: TLSSocket, host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const done = () => resolve(answer);
+    tls.setEncoding('utf8');
+    tls.on('data', (chunk: string) => (answer += chunk));
+    tls.on('end', done).on('close', done).on('error', done);
+    setTimeout(() => {
+      tls.destroy();
+      done();
+    }, 2_000).unref();
+    tls.write(
+      `GET /chat HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+  });
+}
+
+test("a WebSocket upgrade the gate refuses (record forced ok, OpenSSL refuses): the request's 502 and diagnosis, never a 101", async (t) => {
+  const origin = await startOrigin('good.test', ['good.test']);
+  const { proxy } = await proxyTrusting(['nc-root'], [`good.test:${origin.port}:127.0.0.1`], { mapRecord: forceOk });
+  try {
+    const tls = await tlsViaProxy(proxy.port, 'good.test', origin.port, { ca: [proxy.ca.certPem] });
+    const answer = await upgradeAnswer(tls, 'good.test', origin.port);
+    t.regex(answer, /^HTTP\/1\.1 502 Bad Gateway\r\n/);
+    t.notRegex(answer, /101 Switching Protocols/);
+    t.regex(answer, new RegExp(`\r\nX-Tlswitness-Problem: ${published0Problem(proxy)}\r\n`));
+    t.regex(answer, /\r\nX-Tlswitness-Error: UPSTREAM_TLS\r\n/);
+    t.regex(
+      answer,
+      /OpenSSL: +refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE \(21\), unable to verify the first certificate/,
+    );
+    t.regex(answer, /tlswitness's verifier said ok/);
+    t.true(answer.includes(`good.test:${origin.port}`), 'the block page names the host');
+    t.is(disagreements(proxy).length, 1);
+    t.true(proxy.events.some((e) => e.type === 'error' && e.code === 'UPSTREAM_TLS'));
   } finally {
     await proxy.close();
     await origin.close();

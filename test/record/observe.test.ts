@@ -4,6 +4,7 @@
 import test from 'ava';
 import { EMPTY_RESIGNED } from '../../src/diagnose/resigned-memory.js';
 import { parseResolve } from '../../src/net/target.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { renderHandshake } from '../../src/report/handshake-text.js';
 import { gatherHandshake, judgeHandshake, observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
@@ -74,6 +75,36 @@ test('a disagreement goes into the record and the text: tlswitness judges a year
     );
     const unchecked = await observeHandshake(request('valid', server.port, false), trust, later);
     t.deepEqual(disagreements(unchecked), [], 'without the cross-check (the proxy recorder) OpenSSL gives no verdict');
+  } finally {
+    await server.close();
+  }
+});
+
+// No chain makes the built CLI show this (the differential test holds the verifier to Node's OpenSSL on
+// the same chain, anchors and name): a clock moved for tlswitness alone stands in for a verifier bug.
+test('OpenSSL refuses what tlswitness accepts: the record carries the refusal, so inspect exits 1, never 0', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  const server = await startScenarioServer(fixtures.pki.scenarios.notYetValid!);
+  const later = () => new Date(Date.now() + 60 * DAY);
+  try {
+    const record = await observeHandshake(request('notYetValid', server.port, true), trust, later);
+    t.is(disagreements(record).length, 1);
+    t.regex(record.warnings[0]!.message, /verifier says ok but OpenSSL's own verification/);
+    t.like(record.verification, { ok: false, code: 'CERT_NOT_YET_VALID', opensslCode: 9 });
+    t.like(record.verification.openssl, { ok: false, code: 'CERT_NOT_YET_VALID', opensslCode: 9 });
+    t.regex(
+      record.verification.detail ?? '',
+      /^OpenSSL refused this handshake \(CERT_NOT_YET_VALID \(9\): certificate is not yet valid\); tlswitness's verifier said ok$/,
+    );
+    t.is(record.diagnosis.problem, 'not-yet-valid');
+    t.is(record.diagnosis.confidence, 'medium');
+    t.regex(record.diagnosis.summary, /^OpenSSL refused this handshake .*; a careful client .* refuses it too\. /);
+    t.regex(record.diagnosis.action, /VERIFIER_DISAGREEMENT/);
+    t.is(exitCodeFor(record.diagnosis.problem, record.interception.detected), 1);
+    t.regex(renderHandshake(record, later()), /Verify return code: 9 \(certificate is not yet valid\)/);
+    // Without the cross-check there is no OpenSSL verdict, and tlswitness's own stands.
+    const unchecked = await observeHandshake(request('notYetValid', server.port, false), trust, later);
+    t.true(unchecked.verification.ok);
   } finally {
     await server.close();
   }

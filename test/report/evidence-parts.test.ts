@@ -325,3 +325,65 @@ test("Python's certifi lacking the root: its own row, and the conclusion says so
   // Records written before the certifi store have no row for it.
   t.is(compareVerdicts(record({}), null, []).rows.length, 4);
 });
+
+const constrained: Partial<HandshakeRecord> = {
+  chain: [{ subject: 'CN=api.example.com', issuer: 'CN=Corp Root', san: ['DNS:api.example.com'] } as never],
+  trust: { public: 'UNSPECIFIED', system: 'not-configured', extra: 'UNSPECIFIED' },
+  verification: {
+    ok: false,
+    code: 'UNSPECIFIED',
+    opensslCode: 47,
+    message: 'permitted subtree violation',
+    depth: 0,
+    detail: 'a name of "CN=api.example.com" against the name constraints of "CN=Corp Root"',
+  },
+  diagnosis: {
+    problem: 'name-constraints',
+    liability: 'server',
+    confidence: 'high',
+    summary: 'the certificate for api.example.com carries a name outside the ones its issuing CA may issue for',
+    action: 'the admin of api.example.com must get its certificate from a CA that is allowed to issue for it',
+  },
+};
+
+test('name-constraints: the email asks the server for a certificate from a CA allowed to issue for the name; an inspection CA, for an exemption', (t) => {
+  const result = compareVerdicts(record(constrained), null, []);
+  t.is(result.side, 'them');
+  const email = adminEmail(record(constrained), result, decideEvidence(record(constrained), result), []) ?? '';
+  t.regex(email, /Verdict: name-constraints/);
+  t.regex(
+    email,
+    /issued under a CA whose name constraints do not allow api\.example\.com \(permitted subtree violation: a name of "CN=api\.example\.com" against the name constraints of "CN=Corp Root"\).*Please replace it with a certificate from a CA that is allowed to issue for api\.example\.com/,
+  );
+  const intercepted = record({
+    ...constrained,
+    diagnosis: { ...constrained.diagnosis!, liability: 'network' },
+    interception: { detected: true, product: 'Zscaler', reason: 'catalogue', evidence: null },
+  });
+  const viaProxy = compareVerdicts(intercepted, null, []);
+  const asked = adminEmail(intercepted, viaProxy, decideEvidence(intercepted, viaProxy), []) ?? '';
+  t.regex(
+    asked,
+    /Please exempt api\.example\.com:443 from TLS inspection in Zscaler, or allow api\.example\.com in the inspection CA's name constraints/,
+  );
+  t.notRegex(asked, /provide the inspection CA certificate/);
+});
+
+test("the email lists report.html with the bundle's files, when the bundle has it", (t) => {
+  const r = record(constrained);
+  const c = compareVerdicts(r, null, []);
+  const files = ['served-chain.pem', 'report.md', 'report.html', 'email.txt', 'report.json', 'MANIFEST'];
+  const email = adminEmail(r, c, decideEvidence(r, c), files) ?? '';
+  t.regex(
+    email,
+    /The attached bundle holds the chain as served \(served-chain\.pem\), each certificate decoded \(chain\/\), a full report \(report\.md, report\.json\), the chain drawn as a page to open in a browser \(report\.html\) and SHA-256 checksums/,
+  );
+  const without =
+    adminEmail(
+      r,
+      c,
+      decideEvidence(r, c),
+      files.filter((f) => f !== 'report.html'),
+    ) ?? '';
+  t.notRegex(without, /report\.html/);
+});

@@ -1,0 +1,114 @@
+// The MITM sessions' WebSocket upgrades: answered with the block page when the record or OpenSSL's gate
+// refuses the upstream, as a plain request is, and accepted only once a connection OpenSSL verified is
+// there to carry them: an app already told "101 Switching Protocols" can no longer be shown why.
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { errorEvent } from '../events.js';
+import { formatHostPort } from '../host-port.js';
+import { blockResponse } from './block-response.js';
+import { exchangeFailure } from './exchange-failure.js';
+import type { FrontContext } from './front-context.js';
+import type { MitmConnection } from './mitm-session.js';
+import { UpstreamRefusal } from './openssl-gate.js';
+import { upstreamAcceptable } from './policy.js';
+import { carriesVia, withVia } from './via.js';
+
+/** A raw HTTP/1.1 answer on a socket the HTTP server handed over with the upgrade; the connection closes. */
+function rawAnswer(status: number, headers: Record<string, string>, body: string): string {
+  const lines = Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
+}
+
+export class WebSocketGate {
+  private readonly server = new WebSocketServer({ noServer: true });
+  /** The verified upstream connection waiting for the library's WebSocket, by the app's TLS socket. */
+  private readonly verified = new WeakMap<object, Duplex>();
+
+  constructor(
+    private readonly shared: FrontContext,
+    private readonly connectionOf: (socket: object) => MitmConnection | undefined,
+  ) {
+    shared.library.onWebSocket(({ socket, path, options: upstream }) => {
+      // Upstream WebSocket to what the app CONNECTed to, not to its Host header.
+      const connection = connectionOf(socket);
+      // Built from the CONNECT target and the raw path only: a malformed Host header cannot break it.
+      if (connection && upstream) {
+        upstream.url = `wss://${formatHostPort(connection.target)}${path.startsWith('/') ? path : '/'}`;
+        // The name verified for this session, not the one Node would take from the Host header.
+        (upstream as { servername?: string }).servername = connection.name?.servername ?? '';
+      }
+      if (!upstream) return;
+      upstream.headers = { ...upstream.headers, via: withVia(upstream.headers?.via, shared.viaToken) };
+      // The connection the gate already verified carries it (no agent: Node then takes createConnection's).
+      const carrier = this.verified.get(socket);
+      if (carrier) {
+        this.verified.delete(socket);
+        upstream.agent = undefined;
+        upstream.createConnection = (() => carrier) as unknown as typeof upstream.createConnection;
+      }
+    });
+  }
+
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const connection = this.connectionOf(req.socket);
+    if (connection) connection.requests++;
+    if (carriesVia(req.headers.via, this.shared.viaToken)) {
+      socket.end(rawAnswer(508, {}, ''));
+      return;
+    }
+    if (connection && !upstreamAcceptable(this.shared.options.policy, connection.record)) {
+      this.block(socket, req, connection.record, null);
+      return;
+    }
+    const agent = this.shared.agent();
+    if (!connection || !agent) return this.accept(req, socket, head);
+    socket.on('error', () => undefined);
+    // The upstream first, through the same gate as a request: OpenSSL verifies it for the session's name.
+    agent.createConnection(
+      { ...connection.target, servername: connection.name?.servername ?? '' },
+      (error, carrier) => {
+        if (error || !carrier) return this.refused(req, socket, connection, error ?? new Error('no connection'));
+        if (socket.destroyed) return void carrier.destroy();
+        this.verified.set(socket, carrier);
+        this.accept(req, socket, head);
+      },
+    );
+  }
+
+  close(): void {
+    this.server.close();
+  }
+
+  private accept(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.server.handleUpgrade(req, socket, head, (ws) => this.shared.library.forwardWebSocket(ws, req));
+  }
+
+  /** As a request refused by the gate is answered (exchange-errors.ts): the event, then the block page or the error. */
+  private refused(req: IncomingMessage, socket: Socket, connection: MitmConnection, error: Error): void {
+    const target = formatHostPort(connection.target);
+    const failure = exchangeFailure('PROXY_TO_SERVER_REQUEST_ERROR', error, target);
+    this.shared.options.events.publish(errorEvent(failure.code, failure.message, target));
+    if (socket.destroyed) return;
+    if (error instanceof UpstreamRefusal && error.record) return this.block(socket, req, error.record, failure.code);
+    const body = `tlswitness: ${failure.message}\n`;
+    socket.end(
+      rawAnswer(
+        failure.status ?? 502,
+        { 'Content-Type': 'text/plain; charset=utf-8', 'X-Tlswitness-Error': failure.code },
+        body,
+      ),
+    );
+  }
+
+  private block(socket: Socket, req: IncomingMessage, record: MitmConnection['record'], code: string | null): void {
+    const page = blockResponse(record, req.headers.accept);
+    const headers: Record<string, string> = {
+      'Content-Type': page.contentType,
+      'X-Tlswitness-Problem': record.diagnosis.problem,
+      ...(code ? { 'X-Tlswitness-Error': code } : {}),
+    };
+    socket.end(rawAnswer(page.status, headers, page.body));
+  }
+}
