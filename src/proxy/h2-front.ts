@@ -32,9 +32,14 @@ export class H2Front {
     this.upstream = new H2Upstream({ agent: shared.agent, idleMs: shared.limits.responseTimeoutMs });
   }
 
+  /** Whether the app's first ALPN choice is h2 (the proxy serves it over h2). */
+  wants(first: Buffer): boolean {
+    return readClientHello(first).alpn?.[0] === 'h2';
+  }
+
   /** For an app whose first ALPN choice is h2, the origin is dialled (h2 if it offers it) before the app's first stream. */
   preconnect(first: Buffer, target: HostPort, name: UpstreamName): boolean {
-    if (readClientHello(first).alpn?.[0] !== 'h2') return false;
+    if (!this.wants(first)) return false;
     this.upstream.open(target, name).catch(() => undefined);
     return true;
   }

@@ -44,8 +44,8 @@ export class H2Upstream {
     if (!agent) throw new Error('the proxy is not listening');
     const socket = await agent.dial(target.host, target.port, name, ['h2', 'http/1.1']);
     if (socket.alpnProtocol !== 'h2') {
-      // The agent's own pool serves HTTP/1.1 origins (with its keep-alive connections); this probe goes.
-      socket.end();
+      // The agent's own pool serves HTTP/1.1 origins (with its keep-alive connections): this one joins it.
+      agent.giveBack(target, name, socket);
       return { kind: 'h1' };
     }
     // h2 frames bypass the socket's own timer (http2 reads its handle directly), so the agent's

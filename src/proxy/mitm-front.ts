@@ -127,7 +127,7 @@ export class MitmFront {
     leaf.catch(() => undefined);
     // A host not recorded yet is recorded from the handshake of the connection that is to carry its
     // first request, opened now (upstream-agent.ts): one handshake upstream, not a probe's and then that one.
-    this.shared.agent()?.recordHost(target, name);
+    this.shared.agent()?.recordHost(target, name, this.h2.wants(first) ? ['h2', 'http/1.1'] : undefined);
     const recording = recorder.record(target, name.recordAs);
     recording.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the

@@ -79,10 +79,10 @@ export class UpstreamAgent extends Agent {
    * traffic connection, opened now and kept for the session's first request: one TCP and TLS
    * handshake for a new host, not a probe's and then this one's. False when nothing was started.
    */
-  recordHost(target: HostPort, name: UpstreamName): boolean {
+  recordHost(target: HostPort, name: UpstreamName, alpn: string[] = ['http/1.1']): boolean {
     const key = earlyKey(target, name);
     if (this.parts.upstream.recorder.knows(target, name.recordAs) || this.early.has(key)) return false;
-    const dialing = dialUpstream(this.parts, target, name, true);
+    const dialing = dialUpstream(this.parts, target, name, true, alpn);
     dialing.then(
       (socket) => this.tapped.set(socket, { target, name }),
       (error) => {
@@ -100,7 +100,21 @@ export class UpstreamAgent extends Agent {
    * h2-upstream.ts); the host's record is the recorder's.
    */
   dial(host: string, port: number, name: UpstreamName, alpn: string[] = ['http/1.1']): Promise<TLSSocket> {
+    // The connection that records a new host (offering h2 for an app that prefers it) is the first one used.
+    const key = earlyKey({ host, port }, name);
+    const parked = alpn.includes('h2') ? this.early.get(key) : undefined;
+    if (parked) {
+      this.early.delete(key);
+      return parked;
+    }
     return dialUpstream(this.parts, { host, port }, name, false, alpn);
+  }
+
+  /** Gives back a connection `dial` handed out that the caller cannot use (an origin that chose HTTP/1.1). */
+  giveBack(target: HostPort, name: UpstreamName, socket: TLSSocket): void {
+    const key = earlyKey(target, name);
+    if (this.early.has(key) || socket.destroyed) socket.end();
+    else this.park(key, Promise.resolve(socket), PRECONNECT_TTL_MS);
   }
 
   /** Keeps a dialled connection for the next createConnection to the same key, for `ttlMs` at most. */
