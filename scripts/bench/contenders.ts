@@ -1,5 +1,5 @@
-// The contenders: the origin reached directly, tlswitness in both modes, and Debian's tinyproxy and
-// mitmproxy (mitmdump) when installed. Each proxy is a child process, so /proc can tell its CPU
+// The contenders: the origin reached directly, tlswitness in both modes (and another build's MITM as a
+// baseline, with --baseline), and Debian's tinyproxy and mitmproxy (mitmdump) when installed. Each proxy is a child process, so /proc can tell its CPU
 // time and memory apart from the load generator's and the origin's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,13 +7,15 @@ import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 
-export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'tinyproxy' | 'mitmproxy';
+export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'baseline' | 'tinyproxy' | 'mitmproxy';
+/** The contenders --contenders picks from; `baseline` comes with --baseline FILE. */
 export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'tinyproxy', 'mitmproxy'];
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct',
   tunnel: 'tlswitness --mode tunnel',
   mitm: 'tlswitness (MITM)',
+  baseline: 'tlswitness (MITM, baseline)',
   tinyproxy: 'tinyproxy',
   mitmproxy: 'mitmdump',
 };
@@ -25,6 +27,8 @@ export interface Setup {
   originPort: number;
   /** node --cpu-prof output for the tlswitness processes (--profile), or null. */
   profileDir: string | null;
+  /** Another build's dist/tlswitness.mjs (--baseline), or null. */
+  baselineCli: string | null;
 }
 
 /** A bench name and where it lives: the origin on 127.0.0.1, or the delay relay in front of it. */
@@ -111,25 +115,28 @@ async function launch(command: string, args: string[], env: NodeJS.ProcessEnv, p
 }
 
 /** The environment a user's shell would give: the system CA bundle, nothing from this machine's proxies. */
-function baseEnv(setup: Setup): NodeJS.ProcessEnv {
+function baseEnv(setup: Setup, cache = 'cache'): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: join(setup.dir, 'home'),
     SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
-    TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'),
+    TLSWITNESS_CACHE_DIR: join(setup.dir, cache),
   };
 }
 
-function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
-  const certsDir = join(setup.dir, `certs-${mode}`);
+function tlswitness(setup: Setup, name: 'mitm' | 'tunnel' | 'baseline'): Contender {
+  const mode = name === 'tunnel' ? 'tunnel' : 'mitm';
+  const certsDir = join(setup.dir, `certs-${name}`);
+  // The baseline keeps its own cache: another build may write the trust stores' index differently.
+  const env = name === 'baseline' ? baseEnv(setup, 'cache-baseline') : baseEnv(setup);
   return {
-    name: mode,
+    name,
     start(port, hosts) {
       const resolve = hosts.flatMap((host) => ['--resolve', `${host.name}:${host.port}:${host.address}`]);
-      const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, mode)] : [];
+      const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, name)] : [];
       const args = [
         ...profile,
-        CLI,
+        name === 'baseline' ? setup.baselineCli! : CLI,
         'proxy',
         '--port',
         String(port),
@@ -142,7 +149,7 @@ function tlswitness(setup: Setup, mode: 'mitm' | 'tunnel'): Contender {
         setup.rootFile,
         ...resolve,
       ];
-      return launch(process.execPath, args, baseEnv(setup), port);
+      return launch(process.execPath, args, env, port);
     },
     clientCa: () =>
       mode === 'mitm' && existsSync(join(certsDir, 'ca', 'certs', 'ca.pem'))
@@ -237,7 +244,10 @@ export async function contenders(
   for (const name of wanted) {
     if (name === 'direct') ready.push({ name, start: () => null, clientCa: () => null });
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
-    else if (name === 'tinyproxy') {
+    else if (name === 'baseline') {
+      if (setup.baselineCli) ready.push(tlswitness(setup, name));
+      else skipped.push({ name, note: 'needs --baseline FILE (another build of dist/tlswitness.mjs)' });
+    } else if (name === 'tinyproxy') {
       if (!onPath('tinyproxy'))
         skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });
       else if (!unshare) skipped.push({ name, note: noHosts });

@@ -1,4 +1,6 @@
 // `npm run bench -- [flags]`: the run's sizes; --smoke shrinks them to a few seconds for `npm test`.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 
@@ -24,6 +26,8 @@ export interface BenchOptions {
   phases: Phase[];
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
+  /** Another build's dist/tlswitness.mjs, run as one more MITM contender beside this build's (a before/after pair). */
+  baseline: string | null;
   smoke: boolean;
 }
 
@@ -33,6 +37,7 @@ export type Phase = (typeof PHASES)[number];
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
                        [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
+                       [--baseline OTHER-CHECKOUT/dist/tlswitness.mjs]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = {
@@ -56,6 +61,9 @@ const SMOKE = {
   delayedHosts: 2,
 };
 
+/** mitmproxy's contender is labelled by the command it runs. */
+const ALIASES: Record<string, string> = { mitmdump: 'mitmproxy' };
+
 export class UsageError extends Error {}
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -78,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         contenders: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'string' },
+        baseline: { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -99,10 +108,17 @@ export function parseOptions(argv: string[]): BenchOptions {
       ? values.smoke
         ? (['direct', 'tunnel', 'mitm'] as ContenderName[])
         : [...CONTENDERS]
-      : values.contenders.split(',').map((name) => name.trim());
+      : values.contenders.split(',').map((name) => ALIASES[name.trim()] ?? name.trim());
   for (const name of contenders)
     if (!CONTENDERS.includes(name as ContenderName))
       throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
+  const baseline = values.baseline === undefined ? null : resolve(values.baseline);
+  if (baseline !== null && !existsSync(baseline))
+    throw new UsageError(
+      `--baseline ${values.baseline}: no such file (build that checkout first: node scripts/build.mjs)`,
+    );
+  // The baseline runs right after this build's MITM, so the pair alternate side by side.
+  if (baseline !== null) contenders.splice(contenders.indexOf('mitm') + 1 || contenders.length, 0, 'baseline');
   const phases = values.phases === undefined ? [...PHASES] : values.phases.split(',').map((name) => name.trim());
   for (const name of phases)
     if (!PHASES.includes(name as Phase)) throw new UsageError(`--phases: "${name}" is not one of ${PHASES.join(', ')}`);
@@ -123,6 +139,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,
+    baseline,
     smoke: values.smoke ?? false,
   };
 }

@@ -1,5 +1,6 @@
 // The bench's markdown: metrics as rows, contenders as columns (medians, with the ratio to
-// `direct`), the `inspect` table, and the issue's targets checked against this run; pure.
+// `direct`), this build's MITM against a baseline build's (--baseline), the `inspect` table, and
+// the issue's targets checked against this run; pure.
 import { LABELS, type ContenderName } from './contenders.js';
 import { INSPECT_LABELS, type InspectName } from './inspect.js';
 import { median } from './stats.js';
@@ -97,6 +98,31 @@ export function proxyTable(report: Report): string[] {
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
+  return lines;
+}
+
+/** Rates: the rows where more is better (everything else is a time, a cost or a size). */
+const MORE_IS_BETTER: readonly MetricKey[] = ['kaRps', 'coldRate', 'warmRate', 'bulkMBps'];
+
+/** This build's MITM beside the baseline build's, paired metric by metric (empty without --baseline). */
+export function baselineTable(report: Report): string[] {
+  const { contenders, samples } = report;
+  if (!contenders.includes('mitm') || !contenders.includes('baseline')) return [];
+  const lines = [`| metric | ${LABELS.baseline} | ${LABELS.mitm} | this build / baseline |`, '|---|---:|---:|---:|'];
+  const row = (label: string, before: number, after: number, decimals: number) => {
+    if (Number.isFinite(before) && Number.isFinite(after))
+      lines.push(
+        `| ${label} | ${format(before, decimals)} | ${format(after, decimals)} | ${before === 0 ? '—' : `${(after / before).toFixed(2)}x`} |`,
+      );
+  };
+  for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
+    if (key === 'idleAlive') continue;
+    const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
+    const better = MORE_IS_BETTER.includes(key) ? 'higher' : 'lower';
+    row(`${label}, ${better} is better`, samples.median(key, 'baseline'), samples.median(key, 'mitm'), metric.decimals);
+  }
+  const inspect = report.inspect;
+  row('`inspect` wall time (ms), lower is better', median(inspect.baseline ?? []), median(inspect.inspect ?? []), 1);
   return lines;
 }
 
@@ -208,6 +234,9 @@ export function renderReport(report: Report): string {
     '',
     ...proxyTable(report),
     '',
+    ...(baselineTable(report).length > 0
+      ? ['## This build against the baseline (MITM, medians)', '', ...baselineTable(report), '']
+      : []),
     '## `inspect` (wall time, same origin)',
     '',
     ...inspectTable(report),

@@ -1,7 +1,11 @@
-// The bench's pure parts: the load generator's HTTP response parser, its statistics and its flags.
+// The bench's pure parts: the load generator's HTTP response parser, its statistics, its flags and
+// the baseline table.
 import test from 'ava';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ResponseParser } from '../../scripts/bench/http-client.js';
 import { parseOptions } from '../../scripts/bench/options.js';
+import { baselineTable, renderReport, Samples, type Report } from '../../scripts/bench/report.js';
 import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 
 /** Feeds `text` in pieces of `size` bytes; the piece index at which the parser said "complete". */
@@ -86,4 +90,60 @@ test('options: the delayed link, the origin key and the phases', (t) => {
   t.is(picked.originKey, 'ec');
   t.throws(() => parseOptions(['--phases', 'warp']), { message: /"warp" is not one of/ });
   t.throws(() => parseOptions(['--origin-key', 'dsa']), { message: /expected rsa or ec/ });
+});
+
+test("options: --baseline adds the other build right after this build's MITM; mitmdump names mitmproxy", (t) => {
+  const file = fileURLToPath(import.meta.url);
+  t.is(parseOptions([]).baseline, null);
+  const full = parseOptions(['--baseline', file]);
+  t.is(full.baseline, file);
+  t.deepEqual(full.contenders, ['direct', 'tunnel', 'mitm', 'baseline', 'tinyproxy', 'mitmproxy']);
+  const picked = parseOptions(['--contenders', 'direct,mitm,mitmdump', '--baseline', file]);
+  t.deepEqual(picked.contenders, ['direct', 'mitm', 'baseline', 'mitmproxy']);
+  t.deepEqual(parseOptions(['--contenders', 'direct', '--baseline', file]).contenders, ['direct', 'baseline']);
+  t.throws(() => parseOptions(['--baseline', join(file, 'missing.mjs')]), { message: /missing\.mjs: no such file/ });
+  t.throws(() => parseOptions(['--contenders', 'baseline']), { message: /"baseline" is not one of/ });
+});
+
+test('baselineTable: this build over the baseline, metric by metric, with which way is better', (t) => {
+  const samples = new Samples();
+  for (const [contender, rps, p50] of [
+    ['direct', 1000, 0.5],
+    ['mitm', 300, 4],
+    ['baseline', 200, 5],
+  ] as const) {
+    samples.add('kaRps', contender, rps);
+    samples.add('kaP50', contender, p50);
+  }
+  const report: Report = {
+    info: {
+      date: '2026-12-06T00:00:00Z',
+      cores: 2,
+      cpuModel: 'test',
+      node: 'v20',
+      loadBefore: [0, 0, 0],
+      loadAfter: [0, 0, 0],
+      options: 'test',
+      rttMs: 20,
+      idle: 10,
+      loadGeneratorCpuS: 1,
+      loadGeneratorWallS: 1,
+      wallS: 1,
+    },
+    contenders: ['direct', 'mitm', 'baseline'],
+    samples,
+    inspect: { node: [50], inspect: [90], baseline: [120] },
+    notes: [],
+  };
+  t.deepEqual(baselineTable(report), [
+    '| metric | tlswitness (MITM, baseline) | tlswitness (MITM) | this build / baseline |',
+    '|---|---:|---:|---:|',
+    '| keep-alive: requests/s, higher is better | 200 | 300 | 1.50x |',
+    '| keep-alive: latency p50 (ms), lower is better | 5.00 | 4.00 | 0.80x |',
+    '| `inspect` wall time (ms), lower is better | 120.0 | 90.0 | 0.75x |',
+  ]);
+  t.true(renderReport(report).includes('## This build against the baseline'));
+  const without = { ...report, contenders: ['direct', 'mitm'] as Report['contenders'] };
+  t.deepEqual(baselineTable(without), []);
+  t.false(renderReport(without).includes('against the baseline'));
 });
