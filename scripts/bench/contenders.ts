@@ -1,6 +1,7 @@
 // The contenders: the origin reached directly, tlswitness in both modes (and another build's MITM as a
-// baseline, with --baseline), and Debian's tinyproxy and mitmproxy (mitmdump) when installed. Each proxy is a child process, so /proc can tell its CPU
-// time and memory apart from the load generator's and the origin's.
+// baseline, with --baseline), and Debian's tinyproxy and mitmproxy (mitmdump) when installed. Each
+// proxy is a child process, so /proc can tell its CPU time and memory apart from the load generator's
+// and the origin's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
