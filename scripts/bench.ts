@@ -34,6 +34,21 @@ const FAR = '127.0.0.2';
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The contenders of one repetition as groups run together: this build and the reference build
+ * (--ref-cli) at the same time, where the other's was, every other contender alone. On a shared machine,
+ * load from elsewhere moves CPU per request by more than most changes do; a pair run at once sees the same load.
+ */
+function paired(order: Contender[], pair: boolean): Contender[][] {
+  const ref = order.find((c) => c.name === 'mitm-ref');
+  const mitm = order.find((c) => c.name === 'mitm');
+  if (!ref || !mitm || !pair) return order.map((c) => [c]);
+  // The pair starts in the repetition's order too: in bulk, the download started first was cheaper per MB
+  // in most repetitions of the same build against itself.
+  const both = order.indexOf(mitm) < order.indexOf(ref) ? [mitm, ref] : [ref, mitm];
+  return order.filter((c) => c !== ref).map((c) => (c === mitm ? both : [c]));
+}
+
 /** Errors seen per contender and phase: notes in the report; the product's or direct's fail the run. */
 class Problems {
   readonly notes: string[] = [];
@@ -41,7 +56,8 @@ class Problems {
   check(contender: ContenderName, phase: string, reply: Reply): Reply {
     if (reply.errors > 0) {
       this.notes.push(`${LABELS[contender]}, ${phase}: ${reply.errors} error(s), first: ${reply.firstError}`);
-      if (contender === 'direct' || contender === 'mitm' || contender === 'tunnel') this.fatal = true;
+      if (contender === 'direct' || contender === 'mitm' || contender === 'mitm-ref' || contender === 'tunnel')
+        this.fatal = true;
     }
     return reply;
   }
@@ -70,7 +86,8 @@ async function main(options: BenchOptions): Promise<number> {
     rootFile,
     originPort: origin.port,
     profileDir: options.profile ? resolvePath(options.profile) : null,
-    baselineCli: options.baseline,
+    refCli: options.refCli ? resolvePath(options.refCli) : null,
+    refNodeOptions: options.refNodeOptions,
   };
   const { ready, skipped } = await findContenders(setup, options.contenders);
   const problems = new Problems();
@@ -163,44 +180,61 @@ async function main(options: BenchOptions): Promise<number> {
 
     for (let rep = 0; rep < options.reps; rep++) {
       const order = rotate(contenders, rep);
-      for (const contender of phase('keep-alive') ? order : []) {
-        progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${LABELS[contender.name]}`);
-        const instance = running.get(contender.name) ?? null;
-        const r = route(contender, instance);
-        problems.check(
-          contender.name,
-          'keep-alive connect',
-          await load.run({
-            kind: 'open',
-            session: 'ka',
-            route: r,
-            servername: 'ka.bench.test',
-            path: '/1k',
-            count: options.connections,
-            concurrency: options.connections,
-          }),
+      for (const group of phase('keep-alive') ? paired(order, options.pair) : []) {
+        progress(`rep ${rep + 1}/${options.reps}: keep-alive, ${group.map((c) => LABELS[c.name]).join(' and ')}`);
+        const sessions = group.map((contender) => {
+          const instance = running.get(contender.name) ?? null;
+          return { contender, instance, r: route(contender, instance), session: `ka-${contender.name}` };
+        });
+        for (const { contender, r, session } of sessions)
+          problems.check(
+            contender.name,
+            'keep-alive connect',
+            await load.run({
+              kind: 'open',
+              session,
+              route: r,
+              servername: 'ka.bench.test',
+              path: '/1k',
+              count: options.connections,
+              concurrency: options.connections,
+            }),
+          );
+        // A pair runs at the same time, so both share whatever else the machine is doing.
+        const cpuBefore = sessions.map(({ instance }) => (instance ? cpuSeconds(instance.pid) : 0));
+        const results = await Promise.all(
+          sessions.map(({ contender, r, session }) =>
+            load
+              .run({
+                kind: 'run',
+                session,
+                route: r,
+                servername: 'ka.bench.test',
+                path: '/1k',
+                durationMs: options.duration * 1000,
+              })
+              .then((result) => problems.check(contender.name, 'keep-alive', result)),
+          ),
         );
-        const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
-        const result = problems.check(
-          contender.name,
-          'keep-alive',
-          await load.run({
-            kind: 'run',
-            session: 'ka',
-            route: r,
-            servername: 'ka.bench.test',
-            path: '/1k',
-            durationMs: options.duration * 1000,
-          }),
-        );
-        const cpuAfter = instance ? cpuSeconds(instance.pid) : 0;
-        await load.run({ kind: 'close', session: 'ka' });
-        const requests = Number(result.requests);
-        samples.add('kaRps', contender.name, requests / (Number(result.elapsedMs) / 1000));
-        samples.add('kaP50', contender.name, Number(result.p50Ms));
-        samples.add('kaP99', contender.name, Number(result.p99Ms));
-        samples.add('kaLoadCpu', contender.name, result.cpuUs / requests);
-        if (instance) samples.add('kaProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1e6) / requests);
+        const cpuAfter = sessions.map(({ instance }) => (instance ? cpuSeconds(instance.pid) : 0));
+        for (const { session } of sessions) await load.run({ kind: 'close', session });
+        // The load generator's CPU is the whole process's over the window: shared by the pair's requests.
+        const allRequests = results.reduce((sum, result) => sum + Number(result.requests), 0);
+        sessions.forEach(({ contender, instance }, i) => {
+          const result = results[i]!;
+          const requests = Number(result.requests);
+          samples.add('kaRps', contender.name, requests / (Number(result.elapsedMs) / 1000));
+          samples.add('kaP50', contender.name, Number(result.p50Ms));
+          samples.add('kaP99', contender.name, Number(result.p99Ms));
+          samples.add('kaLoadCpu', contender.name, result.cpuUs / allRequests);
+          if (instance) samples.add('kaProxyCpu', contender.name, ((cpuAfter[i]! - cpuBefore[i]!) * 1e6) / requests);
+        });
+        if (group.length > 1)
+          samples.add(
+            'kaProxyCpuVsRef',
+            'mitm',
+            samples.last('kaProxyCpu', 'mitm') / samples.last('kaProxyCpu', 'mitm-ref'),
+          );
       }
       for (const contender of phase('new-hosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
@@ -249,26 +283,41 @@ async function main(options: BenchOptions): Promise<number> {
             samples.last('farNewFirstByte', contender.name) - samples.last('farNewFirstByte', 'direct'),
           );
       }
-      for (const contender of phase('bulk') ? order : []) {
-        progress(`rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${LABELS[contender.name]}`);
-        const instance = running.get(contender.name) ?? null;
-        const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
-        const result = problems.check(
-          contender.name,
-          'bulk',
-          await load.run({
-            kind: 'bulk',
-            route: route(contender, instance),
-            servername: 'bulk.bench.test',
-            path: `/bulk/${bulkBytes}`,
+      for (const group of phase('bulk') ? paired(order, options.pair) : []) {
+        progress(
+          `rep ${rep + 1}/${options.reps}: bulk ${options.bulkMib} MiB, ${group.map((c) => LABELS[c.name]).join(' and ')}`,
+        );
+        await Promise.all(
+          group.map(async (contender) => {
+            const instance = running.get(contender.name) ?? null;
+            const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
+            const result = problems.check(
+              contender.name,
+              'bulk',
+              await load.run({
+                kind: 'bulk',
+                route: route(contender, instance),
+                servername: 'bulk.bench.test',
+                path: `/bulk/${bulkBytes}`,
+              }),
+            );
+            const cpuAfter = instance ? cpuSeconds(instance.pid) : 0;
+            const mb = Number(result.bytes) / 1e6;
+            if (Number(result.bytes) !== bulkBytes)
+              problems.notes.push(`${LABELS[contender.name]}, bulk: got ${result.bytes} of ${bulkBytes} bytes`);
+            samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
+            if (group.length === 1) samples.add('bulkLoadCpu', contender.name, result.cpuUs / 1000 / mb);
+            if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
           }),
         );
-        const cpuAfter = instance ? cpuSeconds(instance.pid) : 0;
-        const mb = Number(result.bytes) / 1e6;
-        if (Number(result.bytes) !== bulkBytes)
-          problems.notes.push(`${LABELS[contender.name]}, bulk: got ${result.bytes} of ${bulkBytes} bytes`);
-        samples.add('bulkMBps', contender.name, mb / (Number(result.ms) / 1000));
-        if (instance) samples.add('bulkProxyCpu', contender.name, ((cpuAfter - cpuBefore) * 1000) / mb);
+        if (group.length > 1) {
+          samples.add('bulkMBpsVsRef', 'mitm', samples.last('bulkMBps', 'mitm') / samples.last('bulkMBps', 'mitm-ref'));
+          samples.add(
+            'bulkProxyCpuVsRef',
+            'mitm',
+            samples.last('bulkProxyCpu', 'mitm') / samples.last('bulkProxyCpu', 'mitm-ref'),
+          );
+        }
       }
       for (const contender of phase('idle') ? rotate(proxies, rep) : []) {
         progress(
@@ -311,7 +360,7 @@ async function main(options: BenchOptions): Promise<number> {
       const env = inspectEnv(setup);
       if (rep === 0) {
         // The first run builds the trust stores' subject-index cache, as any user's first run does.
-        for (const name of ['inspect', 'baseline'] as const) {
+        for (const name of ['inspect', 'ref'] as const) {
           const command = commands[name];
           if (!command) continue;
           const first = await timed(command.command, command.args, command.env ?? env);
@@ -354,14 +403,14 @@ async function main(options: BenchOptions): Promise<number> {
       contenders: contenders.map((c) => c.name),
       samples,
       inspect: Object.fromEntries(
-        (['node', 'inspect', 'baseline', 'openssl'] as InspectName[])
-          .filter((n) => inspect[n])
-          .map((n) => [n, inspect[n]!]),
+        (['node', 'inspect', 'ref', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!]),
       ),
       notes: problems.notes,
     };
     const markdown = renderReport(report);
     writeFileSync(options.out, markdown);
+    // Every repetition's value, for the spread between repetitions and runs (the table holds medians).
+    writeFileSync(`${options.out.replace(/\.md$/, '')}.json`, `${JSON.stringify(samples.all(), null, 1)}\n`);
     process.stdout.write(markdown);
     progress(`wrote ${options.out}`);
     if (options.profile)

@@ -1,22 +1,20 @@
-// The contenders: the origin reached directly, tlswitness in both modes (and another build's MITM as a
-// baseline, with --baseline), and Debian's tinyproxy and mitmproxy (mitmdump) when installed. Each
-// proxy is a child process, so /proc can tell its CPU time and memory apart from the load generator's
-// and the origin's.
+// The contenders: the origin reached directly, tlswitness in both modes, and Debian's tinyproxy and
+// mitmproxy (mitmdump) when installed. Each proxy is a child process, so /proc can tell its CPU
+// time and memory apart from the load generator's and the origin's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 
-export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'baseline' | 'tinyproxy' | 'mitmproxy';
-/** The contenders --contenders picks from; `baseline` comes with --baseline FILE. */
-export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'tinyproxy', 'mitmproxy'];
+export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'mitm-ref' | 'tinyproxy' | 'mitmproxy';
+export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'mitm-ref', 'tinyproxy', 'mitmproxy'];
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct',
   tunnel: 'tlswitness --mode tunnel',
   mitm: 'tlswitness (MITM)',
-  baseline: 'tlswitness (MITM, baseline)',
+  'mitm-ref': 'tlswitness (MITM, --ref-cli)',
   tinyproxy: 'tinyproxy',
   mitmproxy: 'mitmdump',
 };
@@ -28,8 +26,10 @@ export interface Setup {
   originPort: number;
   /** node --cpu-prof output for the tlswitness processes (--profile), or null. */
   profileDir: string | null;
-  /** Another build's dist/tlswitness.mjs (--baseline), or null. */
-  baselineCli: string | null;
+  /** Another build of tlswitness (--ref-cli), run in MITM mode beside this one for an A/B comparison in one run. */
+  refCli: string | null;
+  /** NODE_OPTIONS for the reference build's process (--ref-node-options), e.g. a V8 heap flag to compare. */
+  refNodeOptions: string | null;
 }
 
 /** A bench name and where it lives: the origin on 127.0.0.1, or the delay relay in front of it. */
@@ -125,11 +125,14 @@ function baseEnv(setup: Setup, cache = 'cache'): NodeJS.ProcessEnv {
   };
 }
 
-function tlswitness(setup: Setup, name: 'mitm' | 'tunnel' | 'baseline'): Contender {
-  const mode = name === 'tunnel' ? 'tunnel' : 'mitm';
+function tlswitness(
+  setup: Setup,
+  mode: 'mitm' | 'tunnel',
+  cli = CLI,
+  name: ContenderName = mode,
+  nodeOptions: string | null = null,
+): Contender {
   const certsDir = join(setup.dir, `certs-${name}`);
-  // The baseline keeps its own cache: another build may write the trust stores' index differently.
-  const env = name === 'baseline' ? baseEnv(setup, 'cache-baseline') : baseEnv(setup);
   return {
     name,
     start(port, hosts) {
@@ -137,7 +140,7 @@ function tlswitness(setup: Setup, name: 'mitm' | 'tunnel' | 'baseline'): Contend
       const profile = setup.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(setup.profileDir, name)] : [];
       const args = [
         ...profile,
-        name === 'baseline' ? setup.baselineCli! : CLI,
+        cli,
         'proxy',
         '--port',
         String(port),
@@ -150,6 +153,9 @@ function tlswitness(setup: Setup, name: 'mitm' | 'tunnel' | 'baseline'): Contend
         setup.rootFile,
         ...resolve,
       ];
+      // The reference keeps its own cache: another build may write the trust stores' index differently.
+      const own = baseEnv(setup, name === 'mitm-ref' ? 'cache-ref' : 'cache');
+      const env = nodeOptions ? { ...own, NODE_OPTIONS: nodeOptions } : own;
       return launch(process.execPath, args, env, port);
     },
     clientCa: () =>
@@ -245,9 +251,9 @@ export async function contenders(
   for (const name of wanted) {
     if (name === 'direct') ready.push({ name, start: () => null, clientCa: () => null });
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
-    else if (name === 'baseline') {
-      if (setup.baselineCli) ready.push(tlswitness(setup, name));
-      else skipped.push({ name, note: 'needs --baseline FILE (another build of dist/tlswitness.mjs)' });
+    else if (name === 'mitm-ref') {
+      if (setup.refCli) ready.push(tlswitness(setup, 'mitm', setup.refCli, name, setup.refNodeOptions));
+      else skipped.push({ name, note: 'needs --ref-cli PATH (another build of dist/tlswitness.mjs)' });
     } else if (name === 'tinyproxy') {
       if (!onPath('tinyproxy'))
         skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });

@@ -1,16 +1,16 @@
 // Wall time of `tlswitness inspect` against the bench origin, beside the floor for any Node tool (a
-// bare script that only does tls.connect) and `openssl s_client`; another build's with --baseline.
+// bare script that only does tls.connect) and `openssl s_client`; the --ref-cli build's too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 import type { Setup } from './contenders.js';
 
-export type InspectName = 'node' | 'inspect' | 'baseline' | 'openssl';
+export type InspectName = 'node' | 'inspect' | 'ref' | 'openssl';
 export const INSPECT_LABELS: Record<InspectName, string> = {
   node: 'bare Node tls.connect',
   inspect: 'tlswitness inspect',
-  baseline: 'tlswitness inspect (baseline)',
+  ref: 'tlswitness inspect (--ref-cli)',
   openssl: 'openssl s_client',
 };
 
@@ -22,11 +22,11 @@ export interface Timed {
 export interface InspectCommand {
   command: string;
   args: string[];
-  /** Its own environment (the baseline's own cache and certs dir), else inspectEnv's. */
+  /** Its own environment (the reference build's own cache and certs dir), else inspectEnv's. */
   env?: NodeJS.ProcessEnv;
 }
 export type InspectCommands = Partial<Record<InspectName, InspectCommand>> &
-  Record<Exclude<InspectName, 'baseline'>, InspectCommand>;
+  Record<Exclude<InspectName, 'ref'>, InspectCommand>;
 
 const HOST = 'inspect.bench.test';
 
@@ -38,16 +38,14 @@ export function inspectCommands(setup: Setup): InspectCommands {
     `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`,
   );
   const inspectArgs = ['inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile];
+  const refEnv = () => {
+    const env = inspectEnv(setup, '-ref');
+    return setup.refNodeOptions ? { ...env, NODE_OPTIONS: setup.refNodeOptions } : env;
+  };
   return {
     node: { command: process.execPath, args: [bare] },
     inspect: { command: process.execPath, args: [CLI, ...inspectArgs] },
-    ...(setup.baselineCli && {
-      baseline: {
-        command: process.execPath,
-        args: [setup.baselineCli, ...inspectArgs],
-        env: inspectEnv(setup, '-baseline'),
-      },
-    }),
+    ...(setup.refCli && { ref: { command: process.execPath, args: [setup.refCli, ...inspectArgs], env: refEnv() } }),
     openssl: {
       command: 'openssl',
       args: ['s_client', '-connect', `127.0.0.1:${setup.originPort}`, '-servername', HOST],

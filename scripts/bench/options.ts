@@ -1,7 +1,6 @@
 // `npm run bench -- [flags]`: the run's sizes; --smoke shrinks them to a few seconds for `npm test`.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CLI } from '../../test/helpers/fixtures.js';
 import { CONTENDERS, type ContenderName } from './contenders.js';
 
 export interface BenchOptions {
@@ -26,8 +25,12 @@ export interface BenchOptions {
   phases: Phase[];
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
-  /** Another build's dist/tlswitness.mjs, run as one more MITM contender beside this build's (a before/after pair). */
-  baseline: string | null;
+  /** Another build's dist/tlswitness.mjs, benched in MITM mode beside this one (contender mitm-ref). */
+  refCli: string | null;
+  /** NODE_OPTIONS for the reference build's process; alone, the reference is this very build. */
+  refNodeOptions: string | null;
+  /** Run this build and the reference at the same time (default), or one after the other (--no-pair: their own MB/s). */
+  pair: boolean;
   smoke: boolean;
 }
 
@@ -36,8 +39,7 @@ export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [--duration S] [--reps N] [--connections N] [--new-hosts N] [--bulk-mib N]
                        [--idle N] [--inspect-runs N] [--delayed-hosts N] [--rtt MS] [--origin-key rsa|ec]
-                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--smoke]
-                       [--baseline OTHER-CHECKOUT/dist/tlswitness.mjs]
+                       [--phases ${PHASES.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--profile DIR] [--ref-cli PATH] [--ref-node-options=OPTS] [--no-pair] [--smoke]
 Needs a build (npm run build). tinyproxy and mitmdump are included when installed (apt-get install -y tinyproxy mitmproxy).`;
 
 const FULL = {
@@ -86,7 +88,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         contenders: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'string' },
-        baseline: { type: 'string' },
+        'ref-cli': { type: 'string' },
+        'ref-node-options': { type: 'string' },
+        'no-pair': { type: 'boolean', default: false },
         smoke: { type: 'boolean', default: false },
       },
       strict: true,
@@ -107,18 +111,15 @@ export function parseOptions(argv: string[]): BenchOptions {
     values.contenders === undefined
       ? values.smoke
         ? (['direct', 'tunnel', 'mitm'] as ContenderName[])
-        : [...CONTENDERS]
+        : CONTENDERS.filter((name) => name !== 'mitm-ref')
       : values.contenders.split(',').map((name) => ALIASES[name.trim()] ?? name.trim());
+  // A reference build asked for is benched whether or not --contenders names it.
+  const refNodeOptions = values['ref-node-options'] ?? null;
+  const refCli = values['ref-cli'] ?? (refNodeOptions === null ? null : CLI);
+  if (refCli !== null && !contenders.includes('mitm-ref')) contenders.push('mitm-ref');
   for (const name of contenders)
     if (!CONTENDERS.includes(name as ContenderName))
       throw new UsageError(`--contenders: "${name}" is not one of ${CONTENDERS.join(', ')}`);
-  const baseline = values.baseline === undefined ? null : resolve(values.baseline);
-  if (baseline !== null && !existsSync(baseline))
-    throw new UsageError(
-      `--baseline ${values.baseline}: no such file (build that checkout first: node scripts/build.mjs)`,
-    );
-  // The baseline runs right after this build's MITM, so the pair alternate side by side.
-  if (baseline !== null) contenders.splice(contenders.indexOf('mitm') + 1 || contenders.length, 0, 'baseline');
   const phases = values.phases === undefined ? [...PHASES] : values.phases.split(',').map((name) => name.trim());
   for (const name of phases)
     if (!PHASES.includes(name as Phase)) throw new UsageError(`--phases: "${name}" is not one of ${PHASES.join(', ')}`);
@@ -139,7 +140,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     contenders: contenders as ContenderName[],
     out: values.out ?? 'bench-results.md',
     profile: values.profile ?? null,
-    baseline,
+    refCli,
+    refNodeOptions,
+    pair: !values['no-pair'],
     smoke: values.smoke ?? false,
   };
 }

@@ -1,6 +1,6 @@
 // The bench's markdown: metrics as rows, contenders as columns (medians, with the ratio to
-// `direct`), this build's MITM against a baseline build's (--baseline), the `inspect` table, and
-// the issue's targets checked against this run; pure.
+// `direct`), this build against the --ref-cli build, the `inspect` table, and the issue's targets
+// checked against this run; pure.
 import { LABELS, type ContenderName } from './contenders.js';
 import { INSPECT_LABELS, type InspectName } from './inspect.js';
 import { median } from './stats.js';
@@ -10,6 +10,11 @@ export const METRICS = {
   kaP50: { label: 'keep-alive: latency p50 (ms)', decimals: 2 },
   kaP99: { label: 'keep-alive: latency p99 (ms)', decimals: 2 },
   kaProxyCpu: { label: 'keep-alive: proxy CPU per request (µs)', decimals: 0 },
+  kaProxyCpuVsRef: {
+    label: 'keep-alive: proxy CPU per request, ÷ the --ref-cli build run beside it',
+    decimals: 3,
+    ratio: false,
+  },
   kaLoadCpu: { label: 'keep-alive: load generator CPU per request (µs)', decimals: 0 },
   coldRate: { label: 'new host, cold: connections/s', decimals: 1 },
   coldFirstByte: { label: 'new host, cold: first byte p50 (ms)', decimals: 2 },
@@ -21,6 +26,13 @@ export const METRICS = {
   farNewOverDirect: { label: "delayed link: new host, RTTs above direct's first byte", decimals: 2, ratio: false },
   bulkMBps: { label: 'bulk: MB/s', decimals: 0 },
   bulkProxyCpu: { label: 'bulk: proxy CPU per MB (ms)', decimals: 2 },
+  bulkLoadCpu: { label: 'bulk: load generator CPU per MB (ms)', decimals: 2 },
+  bulkMBpsVsRef: { label: 'bulk: MB/s, ÷ the --ref-cli build run beside it', decimals: 3, ratio: false },
+  bulkProxyCpuVsRef: {
+    label: 'bulk: proxy CPU per MB, ÷ the --ref-cli build run beside it',
+    decimals: 3,
+    ratio: false,
+  },
   rssStart: { label: 'RSS idle after start (MB)', decimals: 1 },
   rssIdle: { label: 'RSS holding the idle connections (MB)', decimals: 1 },
   idleAlive: { label: 'idle connections still open when measured', decimals: 0, ratio: false },
@@ -41,6 +53,11 @@ export class Samples {
   /** The latest sample (NaN when none). */
   last(metric: MetricKey, contender: ContenderName): number {
     return this.values.get(`${metric}/${contender}`)?.at(-1) ?? Number.NaN;
+  }
+
+  /** Every sample by "metric/contender", in the order taken. */
+  all(): Record<string, number[]> {
+    return Object.fromEntries(this.values);
   }
 
   median(metric: MetricKey, contender: ContenderName): number {
@@ -104,11 +121,17 @@ export function proxyTable(report: Report): string[] {
 /** Rates: the rows where more is better (everything else is a time, a cost or a size). */
 const MORE_IS_BETTER: readonly MetricKey[] = ['kaRps', 'coldRate', 'warmRate', 'bulkMBps'];
 
-/** This build's MITM beside the baseline build's, paired metric by metric (empty without --baseline). */
-export function baselineTable(report: Report): string[] {
+/**
+ * This build's MITM beside the --ref-cli build's, metric by metric (medians, then their ratio), with
+ * `inspect`: a before/after table of every phase. Empty without --ref-cli.
+ */
+export function refTable(report: Report): string[] {
   const { contenders, samples } = report;
-  if (!contenders.includes('mitm') || !contenders.includes('baseline')) return [];
-  const lines = [`| metric | ${LABELS.baseline} | ${LABELS.mitm} | this build / baseline |`, '|---|---:|---:|---:|'];
+  if (!contenders.includes('mitm') || !contenders.includes('mitm-ref')) return [];
+  const lines = [
+    `| metric | ${LABELS['mitm-ref']} | ${LABELS.mitm} | this build ÷ the --ref-cli build |`,
+    '|---|---:|---:|---:|',
+  ];
   const row = (label: string, before: number, after: number, decimals: number) => {
     if (Number.isFinite(before) && Number.isFinite(after))
       lines.push(
@@ -116,13 +139,18 @@ export function baselineTable(report: Report): string[] {
       );
   };
   for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
-    if (key === 'idleAlive') continue;
+    // Counts and the paired ratios (already this build ÷ the reference) have no pair to divide.
+    if (key === 'idleAlive' || key.endsWith('VsRef')) continue;
     const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
     const better = MORE_IS_BETTER.includes(key) ? 'higher' : 'lower';
-    row(`${label}, ${better} is better`, samples.median(key, 'baseline'), samples.median(key, 'mitm'), metric.decimals);
+    row(`${label}, ${better} is better`, samples.median(key, 'mitm-ref'), samples.median(key, 'mitm'), metric.decimals);
   }
-  const inspect = report.inspect;
-  row('`inspect` wall time (ms), lower is better', median(inspect.baseline ?? []), median(inspect.inspect ?? []), 1);
+  row(
+    '`inspect` wall time (ms), lower is better',
+    median(report.inspect.ref ?? []),
+    median(report.inspect.inspect ?? []),
+    1,
+  );
   return lines;
 }
 
@@ -234,8 +262,8 @@ export function renderReport(report: Report): string {
     '',
     ...proxyTable(report),
     '',
-    ...(baselineTable(report).length > 0
-      ? ['## This build against the baseline (MITM, medians)', '', ...baselineTable(report), '']
+    ...(refTable(report).length > 0
+      ? ['## This build against the --ref-cli build (MITM, medians)', '', ...refTable(report), '']
       : []),
     '## `inspect` (wall time, same origin)',
     '',
@@ -251,6 +279,11 @@ export function renderReport(report: Report): string {
     '- new host: one after another, a fresh TCP connection, CONNECT and full TLS handshake per name (no session reuse), a distinct SNI name per connection (cold: never seen; warm: the same names again); first byte is from connect to the first response byte.',
     `- delayed link: the origin behind a relay on 127.0.0.2 that holds every chunk ${info.rttMs / 2} ms each way, in order, and lets a connection's first bytes through only one RTT after it opened (as a TCP handshake would take): one RTT = ${info.rttMs} ms. Client and proxy stay on loopback, the proxy to origin hop pays the delay, as for a local proxy and a distant server. Same steps as "new host"; new: never seen; known: the same names again. In RTTs, so the figure does not depend on the machine; a fresh direct HTTPS request needs 3 (TCP, TLS 1.3, request).`,
     '- bulk: one GET on a fresh connection. RSS: a freshly started proxy, 0.5 s after listening, then holding the idle connections (each did one request). Start: spawn to the port accepting (mitmdump and tinyproxy also pay `unshare` + `mount` for their private /etc/hosts).',
+    ...(report.contenders.includes('mitm-ref')
+      ? [
+          '- --ref-cli: another build of tlswitness, run at the same time as this one in keep-alive and bulk (each with its own connections), so that both see the same load from the rest of the machine; the "÷ the --ref-cli build" rows are medians of the per-repetition ratios.',
+        ]
+      : []),
     ...report.notes.map((note) => `- ${note}`),
     '',
   ].join('\n');

@@ -1,24 +1,19 @@
 // The flags shared by the commands that connect (inspect, detect, evidence): declared once, validated
 // before any work, and turned into a HandshakeRequest plus the trust stores (loaded in parallel).
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import type { Argv } from 'yargs';
 import { findCertsDir } from '../ca/certs-dir.js';
 import { loadLocalCa } from '../ca/local-ca.js';
 import { systemOpensslLevel } from '../doctor/openssl-level.js';
-import { fileProblem, TlswitnessError } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import { parseProxyUrl, type ProxySpec } from '../net/connector.js';
 import { envProxyFor } from '../net/env-proxy.js';
 import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
 import type { AnchorStores, TrustContext } from '../record/assemble.js';
 import type { HandshakeRequest } from '../record/observe.js';
-import type { ClientCredentials } from '../tls/probe.js';
-import { ParsedCertificate, spkiSha256 } from '../trust/certificate.js';
-import { pemCertificates } from '../trust/pem.js';
-import { looksLikePkcs12 } from '../trust/pkcs12.js';
-import { openPkcs12 } from './certificate-file.js';
+import { spkiSha256 } from '../trust/certificate.js';
+import { clientCredentials } from './client-credentials.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
 import type { ArgsOf } from './command-module.js';
 import type { CertifiInfo } from '../diagnose/certifi-lag.js';
@@ -120,93 +115,6 @@ export function withConnectOptions<T>(yargs: Argv<T>) {
 export type ConnectArgs = ArgsOf<typeof withConnectOptions<object>>;
 /** The flags shared with the proxy. */
 export type NetworkArgs = ArgsOf<typeof withNetworkOptions<object>>;
-
-function readFlagFile(path: string, flag: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new TlswitnessError('unreadable-file', `${flag} ${path}: ${fileProblem(error)}`);
-  }
-}
-
-/**
- * A PKCS#12 --client-cert, opened here rather than by Node's `pfx` option: Node's OpenSSL 3 refuses the
- * RC2 that `openssl pkcs12 -legacy` still writes ("Unsupported PKCS12 PFX data"), and a wrong password
- * is then a usage error before any connection. The leaf is the certificate that matches the key.
- */
-function pkcs12Credentials(data: Buffer, password: string | undefined, certPath: string): ClientCredentials {
-  const label = `--client-cert ${certPath}`;
-  const p12 = openPkcs12(data, password, label, { keys: true });
-  const keyDer = p12.keys[0];
-  if (!keyDer)
-    throw new TlswitnessError(
-      'bad-usage',
-      `${label}: this PKCS#12 file holds no private key: export it with its key, or pass a PEM certificate and --client-key`,
-    );
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: keyDer, format: 'der', type: 'pkcs8' });
-  } catch (error) {
-    throw new TlswitnessError(
-      'not-certificates',
-      `${label}: its private key is not readable (${(error as Error).message})`,
-    );
-  }
-  const certs = p12.certificates.map((der) => new X509Certificate(der));
-  const leaf = certs.findIndex((cert) => cert.checkPrivateKey(key));
-  if (leaf < 0)
-    throw new TlswitnessError('bad-usage', `${label}: no certificate in this PKCS#12 file matches its private key`);
-  const chain = [certs[leaf]!, ...certs.filter((_, i) => i !== leaf)];
-  return {
-    cert: chain.map((cert) => cert.toString()).join(''),
-    key: key.export({ type: 'pkcs8', format: 'pem' }),
-    subject: new ParsedCertificate(certs[leaf]!.raw).subject,
-  };
-}
-
-function clientCredentials(args: ConnectArgs): ClientCredentials | null {
-  const certPath = args['client-cert'];
-  if (!certPath) return null;
-  const data = readFlagFile(certPath, '--client-cert');
-  if (/\.(p12|pfx)$/i.test(extname(certPath)) || looksLikePkcs12(data))
-    return pkcs12Credentials(data, args.password, certPath);
-  if (!args['client-key'] && !/PRIVATE KEY-----/.test(data.toString('latin1'))) {
-    throw new TlswitnessError('bad-usage', `--client-cert ${certPath} holds no private key: add --client-key KEY.pem`);
-  }
-  const key = args['client-key'] ? readFlagFile(args['client-key'], '--client-key') : data;
-  // Checked here, so a bad file is a usage error before any connection rather than a failed handshake.
-  const der = pemCertificates(data.toString('latin1'))[0];
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(der ?? data);
-  } catch {
-    throw new TlswitnessError(
-      'not-certificates',
-      `--client-cert ${certPath}: holds no readable certificate (expected PEM "-----BEGIN CERTIFICATE-----", or PKCS#12 with --password)`,
-    );
-  }
-  let keyObject: KeyObject;
-  try {
-    keyObject = createPrivateKey(key);
-  } catch {
-    throw new TlswitnessError(
-      'not-certificates',
-      `${args['client-key'] ? `--client-key ${args['client-key']}` : `--client-cert ${certPath}`}: holds no readable private key (expected PEM "-----BEGIN PRIVATE KEY-----", unencrypted)`,
-    );
-  }
-  if (!cert.checkPrivateKey(keyObject))
-    throw new TlswitnessError(
-      'bad-usage',
-      `--client-key does not belong to the certificate in --client-cert ${certPath}: pass the key that was made with it`,
-    );
-  let subject = certPath;
-  try {
-    if (der) subject = new ParsedCertificate(der).subject;
-  } catch {
-    // keep the file name: Node reads it, and the handshake is what counts
-  }
-  return { cert: data, key, subject };
-}
 
 function chooseProxy(args: NetworkArgs, host: string, env: NodeJS.ProcessEnv): ProxySpec | null {
   if (args['upstream-proxy']) return parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');

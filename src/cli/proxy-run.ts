@@ -47,17 +47,10 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
   const signals = stopSignals(() => evidence?.flushHarSync());
-  // A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop.
-  let listeningPort = args.port;
-  const reachesThisMachine = (host: string) => {
-    const address = canonicalAddress(host);
-    return address ? isLoopbackAddress(address) || isUnspecifiedAddress(address) : isLoopbackName(host);
-  };
-  const isSelf = (proxy: ProxySpec) =>
-    proxy.port === listeningPort && (reachesThisMachine(proxy.host) || proxy.host === args.host);
+  const self = selfGuard(args);
   const proxyFor = (host: string) => {
     const proxy = network.proxyFor(host);
-    return proxy && isSelf(proxy) ? null : proxy;
+    return proxy && self.isSelf(proxy) ? null : proxy;
   };
   const server = await ProxyServer.start({
     host: args.host,
@@ -106,42 +99,15 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
     collectGarbage: fullGc() ?? undefined,
   });
-  listeningPort = server.port;
+  self.listening(server.port);
   // A `*.localhost` name passes as loopback by name, but the hosts file or a resolver can point it
   // anywhere: the address it bound decides.
   if (!auth && !isLoopbackAddress(server.boundAddress)) {
     await server.close();
     throw openProxyError(args.host);
   }
-  const upstreamProbe = network.proxyFor('tlswitness.invalid');
-  let selfNote: string | null = null;
-  if (upstreamProbe && isSelf(upstreamProbe)) {
-    if (upstreamProbe.via === 'upstream-proxy') {
-      await server.close();
-      throw new TlswitnessError(
-        'bad-usage',
-        `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`,
-      );
-    }
-    selfNote = `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
-  }
-  const address = `http://${formatHostPort({ host: args.host, port: server.port })}`;
-  const mode = `${args.mode}${passthrough.length ? `, ${passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
-  if (output.tui) {
-    // The header shows what the banner would; nothing is written behind the screen's back.
-    output.startTui({ address, mode, certsDir: tildify(certsDir), caPath: tildify(ca.paths.cert) }, () =>
-      signals.quit(),
-    );
-  } else {
-    process.stderr.write(
-      [
-        `tlswitness proxy listening on ${address} (${mode}); CA ${ca.paths.cert}`,
-        `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
-        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${quotePosix(ca.paths.cert)})`,
-        '',
-      ].join('\n'),
-    );
-  }
+  const selfNote = await upstreamSelfNote(network, self.isSelf, server);
+  announce(args, settings, output, server.port, ca.paths.cert, () => signals.quit());
   if (selfNote) notify('note', selfNote);
 
   await signals.stopped;
@@ -155,6 +121,68 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await output.close();
   signals.off();
+}
+
+/** A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop. */
+function selfGuard(args: ProxyArgs): { isSelf(proxy: ProxySpec): boolean; listening(port: number): void } {
+  let listeningPort = args.port;
+  const reachesThisMachine = (host: string) => {
+    const address = canonicalAddress(host);
+    return address ? isLoopbackAddress(address) || isUnspecifiedAddress(address) : isLoopbackName(host);
+  };
+  return {
+    isSelf: (proxy) => proxy.port === listeningPort && (reachesThisMachine(proxy.host) || proxy.host === args.host),
+    listening: (port) => {
+      listeningPort = port;
+    },
+  };
+}
+
+/**
+ * The upstream proxy once the port is known: --upstream-proxy naming this proxy is refused (the proxy
+ * closed first); a proxy variable naming it is ignored, with a note to say so.
+ */
+async function upstreamSelfNote(
+  network: ProxySettings['network'],
+  isSelf: (proxy: ProxySpec) => boolean,
+  server: ProxyServer,
+): Promise<string | null> {
+  const upstreamProbe = network.proxyFor('tlswitness.invalid');
+  if (!upstreamProbe || !isSelf(upstreamProbe)) return null;
+  if (upstreamProbe.via === 'upstream-proxy') {
+    await server.close();
+    throw new TlswitnessError(
+      'bad-usage',
+      `--upstream-proxy ${upstreamProbe.display} is this proxy itself: that would loop`,
+    );
+  }
+  return `ignoring the proxy in HTTPS_PROXY/ALL_PROXY (${upstreamProbe.display}): it is this tlswitness itself`;
+}
+
+/** The address and mode: in the TUI's header, or as a banner on stderr with how to point an app at the proxy. */
+function announce(
+  args: ProxyArgs,
+  settings: ProxySettings,
+  output: ProxyOutput,
+  port: number,
+  caPath: string,
+  quit: () => void,
+): void {
+  const address = `http://${formatHostPort({ host: args.host, port })}`;
+  const mode = `${args.mode}${settings.passthrough.length ? `, ${settings.passthrough.length} passthrough pattern(s)` : ''}${args['on-upstream-error'] === 'tunnel' ? ', failing hosts tunnelled' : ''}`;
+  if (output.tui) {
+    // The header shows what the banner would; nothing is written behind the screen's back.
+    output.startTui({ address, mode, certsDir: tildify(settings.certsDir), caPath: tildify(caPath) }, quit);
+  } else {
+    process.stderr.write(
+      [
+        `tlswitness proxy listening on ${address} (${mode}); CA ${caPath}`,
+        `  point an app at it:  export HTTPS_PROXY=${address} HTTP_PROXY=${address}`,
+        `  and trust its CA:    eval "$(tlswitness ca env --proxy ${address})"   (or curl --cacert ${quotePosix(caPath)})`,
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 /**

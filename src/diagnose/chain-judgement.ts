@@ -8,7 +8,7 @@ import { describeCertificate, keyDescription, ParsedCertificate } from '../trust
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { signatureSecurityBits } from '../trust/signature-algorithms.js';
-import { verifyChain, type VerifyOptions } from '../trust/verify.js';
+import { verifyChain, type ChainVerdict, type VerifyOptions } from '../trust/verify.js';
 import type {
   ChainAnalysis,
   ChainEntry,
@@ -106,66 +106,11 @@ export function judgeChain(
 ): ChainJudgement {
   const parseWarnings: StrictWarning[] = [];
   const sent = safeParse(ders, parseWarnings);
-  const trustVerdicts = {} as HandshakeRecord['trust'];
-  if (!sent.length) {
-    for (const store of REPORTED_STORES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
-    return {
-      sent,
-      chain: [],
-      trust: trustVerdicts,
-      verification: null,
-      chainAnalysis: EMPTY_ANALYSIS,
-      warnings: parseWarnings,
-      weakCrypto: null,
-    };
-  }
+  if (!sent.length) return nothingToVerify(trust, parseWarnings);
   const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
-  // certifi is judged like the others, by the same verifier, but alone: it says what requests and
-  // httpx would, and never widens or narrows what the tool itself trusts.
-  for (const storeName of REPORTED_STORES) {
-    const store = trust[storeName];
-    if (!store) trustVerdicts[storeName] = 'not-configured';
-    else {
-      const verdict = verifyChain(sent, [store], now, name, options);
-      trustVerdicts[storeName] = verdict.ok ? 'ok' : verdict.code!;
-    }
-  }
+  const trustVerdicts = storeVerdicts(sent, trust, now, name, options);
   const effective = verifyChain(sent, stores, now, name, options);
-  let completes = false;
-  let storePems: string[] = [];
-  if (fetched) {
-    const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null, options);
-    completes = withFetched.trusted;
-    // The proxy's OpenSSL context for this host needs only the store certificates of this path.
-    if (completes)
-      storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
-  }
-  const chainAnalysis = analyseChain(
-    sent,
-    effective,
-    fetched ? { ...fetched.issuer, completesChain: completes, ...(completes ? { anchorPems: storePems } : {}) } : null,
-  );
-  const node = effective.errorNode;
-  // An extra intermediate (verify --untrusted) is neither sent nor from a store: it is the user's, like the sent ones.
-  const from = (n: NonNullable<typeof node>) =>
-    n.sentIndex !== null || n.store === null ? ('server' as const) : n.store;
-  const certificate = node
-    ? {
-        subject: node.cert.subject,
-        notBefore: node.cert.notBefore.toISOString(),
-        notAfter: node.cert.notAfter.toISOString(),
-        from: from(node),
-      }
-    : null;
-  const verification: Verification = {
-    ok: effective.ok,
-    code: effective.code,
-    opensslCode: effective.opensslCode,
-    message: effective.message,
-    depth: effective.depth,
-    certificate,
-    detail: effective.detail,
-  };
+  const chainAnalysis = analyseChain(sent, effective, fetchedVerdict(sent, fetched, stores, now, options));
   // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
   const weak = effective.trusted
     ? judgeWeakCrypto(
@@ -188,10 +133,89 @@ export function judgeChain(
     sent,
     chain: sent.map(describeCertificate),
     trust: trustVerdicts,
-    verification,
+    verification: verificationOf(effective),
     chainAnalysis,
     warnings,
     weakCrypto: weak?.weakCrypto ?? null,
+  };
+}
+
+/** No certificate parsed: each configured store says so, and there is no verification. */
+function nothingToVerify(trust: TrustContext, parseWarnings: StrictWarning[]): ChainJudgement {
+  const trustVerdicts = {} as HandshakeRecord['trust'];
+  for (const store of REPORTED_STORES) trustVerdicts[store] = trust[store] ? 'no-certificate' : 'not-configured';
+  return {
+    sent: [],
+    chain: [],
+    trust: trustVerdicts,
+    verification: null,
+    chainAnalysis: EMPTY_ANALYSIS,
+    warnings: parseWarnings,
+    weakCrypto: null,
+  };
+}
+
+/** Each store's verdict on the chain alone. */
+function storeVerdicts(
+  sent: ParsedCertificate[],
+  trust: TrustContext,
+  now: Date,
+  name: string | null,
+  options: VerifyOptions,
+): HandshakeRecord['trust'] {
+  const trustVerdicts = {} as HandshakeRecord['trust'];
+  // certifi is judged like the others, by the same verifier, but alone: it says what requests and
+  // httpx would, and never widens or narrows what the tool itself trusts.
+  for (const storeName of REPORTED_STORES) {
+    const store = trust[storeName];
+    if (!store) trustVerdicts[storeName] = 'not-configured';
+    else {
+      const verdict = verifyChain(sent, [store], now, name, options);
+      trustVerdicts[storeName] = verdict.ok ? 'ok' : verdict.code!;
+    }
+  }
+  return trustVerdicts;
+}
+
+/** The fetched issuer, with whether it completes the chain to a store (and that path's store certificates). */
+function fetchedVerdict(
+  sent: ParsedCertificate[],
+  fetched: FetchedCertificates | null,
+  stores: TrustStore[],
+  now: Date,
+  options: VerifyOptions,
+): FetchedIssuer | null {
+  if (!fetched) return null;
+  const withFetched = verifyChain([...sent, ...fetched.certs], stores, now, null, options);
+  const completes = withFetched.trusted;
+  if (!completes) return { ...fetched.issuer, completesChain: completes };
+  // The proxy's OpenSSL context for this host needs only the store certificates of this path.
+  const storePems = withFetched.path.filter((node) => node.store !== null).map((node) => derToPem(node.cert.der));
+  return { ...fetched.issuer, completesChain: completes, anchorPems: storePems };
+}
+
+/** The effective verdict as recorded, naming the certificate it failed at and where that came from. */
+function verificationOf(effective: ChainVerdict): Verification {
+  const node = effective.errorNode;
+  // An extra intermediate (verify --untrusted) is neither sent nor from a store: it is the user's, like the sent ones.
+  const from = (n: NonNullable<typeof node>) =>
+    n.sentIndex !== null || n.store === null ? ('server' as const) : n.store;
+  const certificate = node
+    ? {
+        subject: node.cert.subject,
+        notBefore: node.cert.notBefore.toISOString(),
+        notAfter: node.cert.notAfter.toISOString(),
+        from: from(node),
+      }
+    : null;
+  return {
+    ok: effective.ok,
+    code: effective.code,
+    opensslCode: effective.opensslCode,
+    message: effective.message,
+    depth: effective.depth,
+    certificate,
+    detail: effective.detail,
   };
 }
 

@@ -200,38 +200,9 @@ function judge(
   if (!record.chain.length)
     return { detected: false, product: null, reason: 'no certificate was received to judge', evidence: null };
   const analysis = record.chainAnalysis;
-  const anchorEvidence = {
-    anchor: analysis.anchor,
-    anchorStore: analysis.anchorStore,
-    anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null,
-  };
-
-  // 0. tlswitness's own CA (this certs dir's, or any install's by name): the run measured a tlswitness proxy.
-  const found = catalogueMatchIn(record);
-  const own =
-    ownCaIn(record, context.ownCas ?? []) ??
-    (found?.match.product === OWN_PRODUCT ? { name: found.match.name, where: found.where } : null);
-  if (own) {
-    return {
-      detected: false,
-      product: OWN_PRODUCT,
-      ownProxy: true,
-      reason: ownProxyStatement(record, own.name).summary,
-      evidence: { matched: own.name, where: own.where, ...anchorEvidence },
-    };
-  }
-
-  // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
-  if (found) {
-    const { match, where } = found;
-    return {
-      detected: true,
-      product: match.product,
-      confidence: match.status === 'guessed' ? 'medium' : 'high',
-      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${withArticle(match.kind)} that re-signs TLS connections`,
-      evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
-    };
-  }
+  const anchorEvidence = anchorEvidenceOf(analysis);
+  const named = namedCaVerdict(record, context, anchorEvidence);
+  if (named) return named;
 
   // 2. Anchored in the public roots: nothing re-signed it.
   if (PUBLIC_ANCHORED.has(record.trust.public)) {
@@ -271,8 +242,67 @@ function judge(
     };
   }
 
-  // 3. A public host without a public anchor: another sign is needed. Every such host is remembered
-  // under its issuer first, so a run (detect, the proxy) can see one issuer re-sign unrelated hosts.
+  // 3. A public host without a public anchor.
+  return publicHostVerdict(record, host, parseHost, remember, anchorEvidence);
+}
+
+/** The anchor the verdict rests on, kept as evidence with every verdict. */
+function anchorEvidenceOf(analysis: UnjudgedRecord['chainAnalysis']) {
+  return {
+    anchor: analysis.anchor,
+    anchorStore: analysis.anchorStore,
+    anchorSpkiSha256: analysis.anchorSpkiSha256 ?? null,
+  };
+}
+
+type AnchorEvidence = ReturnType<typeof anchorEvidenceOf>;
+
+/** Steps 0 and 1: a CA known by name or key settles it whatever the host (null when none is in the chain). */
+function namedCaVerdict(
+  record: UnjudgedRecord,
+  context: InterceptionContext,
+  anchorEvidence: AnchorEvidence,
+): Interception | null {
+  // 0. tlswitness's own CA (this certs dir's, or any install's by name): the run measured a tlswitness proxy.
+  const found = catalogueMatchIn(record);
+  const own =
+    ownCaIn(record, context.ownCas ?? []) ??
+    (found?.match.product === OWN_PRODUCT ? { name: found.match.name, where: found.where } : null);
+  if (own) {
+    return {
+      detected: false,
+      product: OWN_PRODUCT,
+      ownProxy: true,
+      reason: ownProxyStatement(record, own.name).summary,
+      evidence: { matched: own.name, where: own.where, ...anchorEvidence },
+    };
+  }
+
+  // 1. A known product's CA anywhere in the chain (as issuer, as a CA certificate, or as the anchor).
+  if (found) {
+    const { match, where } = found;
+    return {
+      detected: true,
+      product: match.product,
+      confidence: match.status === 'guessed' ? 'medium' : 'high',
+      reason: `"${match.name}" (${where}) is the CA of ${match.product}, ${withArticle(match.kind)} that re-signs TLS connections`,
+      evidence: { matched: match.name, where, kind: match.kind, catalogueStatus: match.status, ...anchorEvidence },
+    };
+  }
+  return null;
+}
+
+/** Step 3, for a public host without a public anchor: another sign is needed. */
+function publicHostVerdict(
+  record: UnjudgedRecord,
+  host: string,
+  parseHost: ParseHost,
+  remember: (issuer: string, domain: string) => readonly string[] | null,
+  anchorEvidence: AnchorEvidence,
+): Interception {
+  const analysis = record.chainAnalysis;
+  // Every such host is remembered under its issuer first, so a run (detect, the proxy) can see one
+  // issuer re-sign unrelated hosts.
   const issuer = resigningIssuer(record);
   const domains = remember(issuer, registrableDomain(parseHost, host));
   if (domains && domains.length >= 2) return resignedInterception(issuer, domains, anchorEvidence);

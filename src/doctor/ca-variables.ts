@@ -1,149 +1,21 @@
-// The CA bundle variables (the known ones, and app-specific ones recognised by their shape) and those
-// a .env file sets: set, readable, holding certificates, none expired, and what an empty or broken
-// value does to the clients that read it; pure.
+// The CA bundle variables set in the environment, and those a .env file sets: set, readable, holding
+// certificates, none expired, and what an empty or broken value does to the clients that read it; pure.
 import { isAbsolute } from 'node:path';
 import {
   contents,
   countText,
+  type Contents,
+  type UsableBundle,
   expiredAside,
   expiredThatMatter,
   isReadable,
   summarizeExpired,
   unusableReason,
 } from './bundle-contents.js';
-import { finding, type CheckName, type Finding, type Severity } from './findings.js';
-import { expandHome } from './home.js';
-import type { DoctorSnapshot, PathFacts } from './snapshot.js';
+import { caVariable, caVariableNames, caVariablePaths, type CaVariable } from './ca-variable-catalogue.js';
+import { finding, type CheckName, type Finding } from './findings.js';
+import type { CertFact, DoctorSnapshot, PathFacts } from './snapshot.js';
 import { count } from '../plural.js';
-
-export interface CaVariable {
-  name: string;
-  readBy: string;
-  accepts: 'file' | 'directory' | 'either';
-  /** `all`: the bundle is the client's whole trust; `file`: it replaces the CA file, a CA directory may still add roots; `none`: it adds. */
-  replaces: 'all' | 'file' | 'none';
-  /** A value that names nothing usable: clients that fail closed refuse everything (broken). */
-  unusable: { severity: Severity; effect: string };
-}
-
-export const CA_VARIABLES: CaVariable[] = [
-  {
-    name: 'REQUESTS_CA_BUNDLE',
-    readBy: 'Python requests',
-    accepts: 'either',
-    replaces: 'all',
-    unusable: {
-      severity: 'broken',
-      effect: 'every HTTPS request from requests fails ("Could not find a suitable TLS CA certificate bundle")',
-    },
-  },
-  {
-    name: 'CURL_CA_BUNDLE',
-    readBy: 'curl and Python requests',
-    accepts: 'file',
-    replaces: 'all',
-    unusable: {
-      severity: 'broken',
-      effect: 'curl fails every HTTPS transfer (exit 77), and so does requests when REQUESTS_CA_BUNDLE is unset',
-    },
-  },
-  {
-    name: 'SSL_CERT_FILE',
-    readBy: "OpenSSL-based clients (Python's ssl module, Ruby, the curl tool) and Go",
-    accepts: 'file',
-    replaces: 'file',
-    unusable: {
-      severity: 'broken',
-      effect:
-        'the curl tool fails every HTTPS transfer (exit 77); OpenSSL-based clients load no CA file and verify only through a CA directory, if one holds hashed certificates',
-    },
-  },
-  {
-    name: 'SSL_CERT_DIR',
-    readBy: 'OpenSSL-based clients and Go',
-    accepts: 'directory',
-    replaces: 'none',
-    // The CA file (SSL_CERT_FILE or the built-in one) still works without the directory.
-    unusable: {
-      severity: 'warning',
-      effect: 'nothing is found there; only the CA file (SSL_CERT_FILE or the built-in one) is used',
-    },
-  },
-  {
-    name: 'NODE_EXTRA_CA_CERTS',
-    readBy: 'Node',
-    accepts: 'file',
-    replaces: 'none',
-    // Node prints "Warning: Ignoring extra certs from ..." and carries on with its bundled roots.
-    unusable: {
-      severity: 'warning',
-      effect: 'Node warns "Ignoring extra certs", starts without these CAs, and hosts behind them fail',
-    },
-  },
-  {
-    name: 'GIT_SSL_CAINFO',
-    readBy: 'git',
-    accepts: 'file',
-    replaces: 'file',
-    unusable: { severity: 'broken', effect: 'every https fetch fails ("error setting certificate verify locations")' },
-  },
-  {
-    // pip's --cert as a variable: a file or a directory, passed to requests as `verify`.
-    name: 'PIP_CERT',
-    readBy: 'pip',
-    accepts: 'either',
-    replaces: 'all',
-    unusable: {
-      severity: 'broken',
-      effect:
-        'pip fails every download from an HTTPS index ("Could not find a suitable TLS CA certificate bundle, invalid path")',
-    },
-  },
-  {
-    name: 'AWS_CA_BUNDLE',
-    readBy: 'the AWS CLI and boto3',
-    accepts: 'either',
-    replaces: 'all',
-    unusable: { severity: 'broken', effect: 'every AWS API call fails' },
-  },
-];
-
-// App-specific variables follow a few naming habits (SLY_EXTRA_CA_CERTS, PIP_CERT_FILE, ..._CA_BUNDLE).
-const SHAPE = /^[A-Z][A-Z0-9_]*?_(EXTRA_CA_CERTS|CA_BUNDLE|CA_CERTS|CA_FILE|CERT_FILE)$/;
-
-/** A known CA variable, or one whose name has a CA variable's shape; null for anything else. */
-export function caVariable(name: string): CaVariable | null {
-  const known = CA_VARIABLES.find((v) => v.name === name);
-  if (known) return known;
-  const shape = SHAPE.exec(name)?.[1];
-  if (!shape) return null;
-  // A client's or a server's own certificate (GF_SERVER_CERT_FILE, *_CLIENT_CERT_FILE, TLS_CERT_FILE) is no CA bundle.
-  if (shape === 'CERT_FILE' && /(^|_)(CLIENT|SERVER|TLS)_CERT_FILE$/.test(name)) return null;
-  // Node's NODE_EXTRA_CA_CERTS set the pattern: an *_EXTRA_CA_CERTS file adds to the app's roots;
-  // the others are, like AWS_CA_BUNDLE, most often the app's whole trust.
-  const adds = shape === 'EXTRA_CA_CERTS';
-  return {
-    name,
-    readBy: `the app that reads ${name}`,
-    accepts: shape === 'CA_BUNDLE' || shape === 'CA_CERTS' ? 'either' : 'file',
-    replaces: adds ? 'none' : 'all',
-    unusable: adds
-      ? {
-          severity: 'warning',
-          effect: 'the app starts without these CAs (or refuses to start), and hosts behind them fail',
-        }
-      : { severity: 'broken', effect: 'the app that reads it most likely fails every HTTPS connection' },
-  };
-}
-
-/** The environment's CA variables: the known ones in their order, then app-specific ones by name. */
-export function caVariableNames(env: Record<string, string | undefined>): string[] {
-  const known = CA_VARIABLES.map((v) => v.name).filter((name) => env[name] !== undefined);
-  const shaped = Object.keys(env)
-    .filter((name) => env[name] !== undefined && !known.includes(name) && caVariable(name))
-    .sort();
-  return [...known, ...shaped];
-}
 
 const BUNDLE_HINT = 'build one with: tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem';
 
@@ -223,22 +95,35 @@ export function checkPath(
   now: Date,
   origin: Origin = ENVIRONMENT(v.name, value),
 ): Finding[] {
-  const { subject, check } = origin;
   const reason = unusableReason(facts, v.accepts);
-  if (reason || !isReadable(facts)) {
-    // A quoted "~/corp.pem" reaches the variable as is: no shell expands it later.
-    const tilde = value.startsWith('~') ? ' (a quoted ~ is never expanded: write $HOME)' : '';
-    return [
-      finding(
-        check,
-        v.unusable.severity,
-        subject,
-        `${reason}${tilde}: ${v.unusable.effect}`,
-        `${origin.remove(v.name)}, or point it at a readable PEM bundle (${BUNDLE_HINT})`,
-      ),
-    ];
-  }
+  if (reason || !isReadable(facts)) return [unusableFinding(v, value, reason, origin)];
   const c = contents(facts, now);
+  const expired = expiredThatMatter(c, corporateSubjects);
+  const out = [...placementWarnings(v.name, value, facts, c, origin), ...contentWarnings(v, value, c, expired, origin)];
+  if (!out.length)
+    out.push(
+      finding(origin.check, 'ok', origin.subject, `${countText(c)}${expiredAside(c, expired)}, read by ${v.readBy}`),
+    );
+  return out;
+}
+
+/** A value that names nothing usable: what that does to the clients that read it. */
+function unusableFinding(v: CaVariable, value: string, reason: string | null, origin: Origin): Finding {
+  const { subject, check } = origin;
+  // A quoted "~/corp.pem" reaches the variable as is: no shell expands it later.
+  const tilde = value.startsWith('~') ? ' (a quoted ~ is never expanded: write $HOME)' : '';
+  return finding(
+    check,
+    v.unusable.severity,
+    subject,
+    `${reason}${tilde}: ${v.unusable.effect}`,
+    `${origin.remove(v.name)}, or point it at a readable PEM bundle (${BUNDLE_HINT})`,
+  );
+}
+
+/** Where the bundle is: a relative path, or a directory OpenSSL cannot look certificates up in. */
+function placementWarnings(name: string, value: string, facts: UsableBundle, c: Contents, origin: Origin): Finding[] {
+  const { subject, check } = origin;
   const out: Finding[] = [];
   if (!isAbsolute(value)) {
     out.push(
@@ -247,7 +132,7 @@ export function checkPath(
         'warning',
         subject,
         'a relative path: each app resolves it from the directory it starts in, so it works only from some',
-        origin.absolute(v.name, value),
+        origin.absolute(name, value),
       ),
     );
   }
@@ -263,7 +148,13 @@ export function checkPath(
       ),
     );
   }
-  const expired = expiredThatMatter(c, corporateSubjects);
+  return out;
+}
+
+/** What the bundle holds: expired or not yet valid CAs, and no public root where it replaces the client's roots. */
+function contentWarnings(v: CaVariable, value: string, c: Contents, expired: CertFact[], origin: Origin): Finding[] {
+  const { subject, check } = origin;
+  const out: Finding[] = [];
   if (expired.length) {
     out.push(
       finding(
@@ -301,16 +192,7 @@ export function checkPath(
       ),
     );
   }
-  if (!out.length)
-    out.push(finding(check, 'ok', subject, `${countText(c)}${expiredAside(c, expired)}, read by ${v.readBy}`));
   return out;
-}
-
-/** SSL_CERT_DIR is a list (":" separated, ";" on Windows), as OpenSSL and Go read it; pip expands `~` in PIP_CERT itself. */
-export function caVariablePaths(name: string, value: string, platform: NodeJS.Platform, home?: string): string[] {
-  if (name === 'PIP_CERT') return [expandHome(value, home)];
-  if (name !== 'SSL_CERT_DIR') return [value];
-  return value.split(platform === 'win32' ? ';' : ':').filter(Boolean);
 }
 
 export function checkCaVariables(snapshot: DoctorSnapshot, now: Date): Finding[] {

@@ -1,7 +1,7 @@
 // Python's certifi against Node's bundled Mozilla roots (roots it lacks, roots distrusted since), and
 // python.org's macOS builds that ship without a CA file (Install Certificates.command); pure.
 import { UPGRADE_CERTIFI } from '../diagnose/certifi-lag.js';
-import { compareRootSets, versionDate, type RootEntry } from '../trust/root-set-comparison.js';
+import { compareRootSets, versionDate, type RootEntry, type RootSetComparison } from '../trust/root-set-comparison.js';
 import { finding, type Finding } from './findings.js';
 import type { DoctorSnapshot } from './snapshot.js';
 import { count } from '../plural.js';
@@ -39,55 +39,7 @@ export function checkCertifi(snapshot: DoctorSnapshot): Finding[] {
   const handAdded = result.added.filter((a) => corporate.has(a.sha256));
   const added = result.added.filter((a) => !corporate.has(a.sha256));
   const node = `Node ${snapshot.nodeVersion}'s ${result.referenceSize} bundled roots`;
-  const out: Finding[] = [];
-  const keep = handAdded.length
-    ? `; it replaces the bundle file, so first give requests the CA added to it by hand another way: tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem, then export REQUESTS_CA_BUNDLE=~/ca-bundle.pem`
-    : '';
-  switch (result.age) {
-    case 'same':
-      out.push(finding('certifi', 'ok', subject, `holds the same roots as ${node}`));
-      break;
-    case 'older': {
-      const since = added.length
-        ? `, and still holds ${count(added.length, 'root')} removed from them since (distrusted): ${names(added)}`
-        : '';
-      out.push(
-        finding(
-          'certifi',
-          'warning',
-          subject,
-          `older than ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)})${since}; requests and httpx refuse sites that chain to the missing ones`,
-          `${UPGRADE_CERTIFI}${keep}`,
-        ),
-      );
-      break;
-    }
-    case 'newer': {
-      const removed = result.missing.length
-        ? `; ${count(result.missing.length, 'root')} Node still trusts ${result.missing.length === 1 ? 'was' : 'were'} removed from it (distrusted since): ${names(result.missing)}`
-        : '';
-      out.push(
-        finding(
-          'certifi',
-          'info',
-          subject,
-          `newer than ${node}: holds ${count(added.length, 'root')} they lack (${names(added)})${removed}`,
-        ),
-      );
-      break;
-    }
-    case 'unclear':
-      out.push(
-        finding(
-          'certifi',
-          'info',
-          subject,
-          `differs from ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)}) and holds ${count(added.length, 'other')} (${names(added)})`,
-          `if requests refuses a site the others accept: ${UPGRADE_CERTIFI}`,
-        ),
-      );
-      break;
-  }
+  const out = [ageFinding(result, added, subject, node, handAdded.length > 0)];
   if (handAdded.length) {
     out.push(
       finding(
@@ -100,6 +52,54 @@ export function checkCertifi(snapshot: DoctorSnapshot): Finding[] {
     );
   }
   return out;
+}
+
+/** How certifi's age compares with Node's roots, and what to do; `handAdded`: an upgrade would drop a corporate CA. */
+function ageFinding(
+  result: RootSetComparison,
+  added: RootEntry[],
+  subject: string,
+  node: string,
+  handAdded: boolean,
+): Finding {
+  const keep = handAdded
+    ? `; it replaces the bundle file, so first give requests the CA added to it by hand another way: tlswitness bundle -o ~/ca-bundle.pem --extra-ca corp.pem, then export REQUESTS_CA_BUNDLE=~/ca-bundle.pem`
+    : '';
+  switch (result.age) {
+    case 'same':
+      return finding('certifi', 'ok', subject, `holds the same roots as ${node}`);
+    case 'older': {
+      const since = added.length
+        ? `, and still holds ${count(added.length, 'root')} removed from them since (distrusted): ${names(added)}`
+        : '';
+      return finding(
+        'certifi',
+        'warning',
+        subject,
+        `older than ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)})${since}; requests and httpx refuse sites that chain to the missing ones`,
+        `${UPGRADE_CERTIFI}${keep}`,
+      );
+    }
+    case 'newer': {
+      const removed = result.missing.length
+        ? `; ${count(result.missing.length, 'root')} Node still trusts ${result.missing.length === 1 ? 'was' : 'were'} removed from it (distrusted since): ${names(result.missing)}`
+        : '';
+      return finding(
+        'certifi',
+        'info',
+        subject,
+        `newer than ${node}: holds ${count(added.length, 'root')} they lack (${names(added)})${removed}`,
+      );
+    }
+    case 'unclear':
+      return finding(
+        'certifi',
+        'info',
+        subject,
+        `differs from ${node}: lacks ${count(result.missing.length, 'root')} (${names(result.missing)}) and holds ${count(added.length, 'other')} (${names(added)})`,
+        `if requests refuses a site the others accept: ${UPGRADE_CERTIFI}`,
+      );
+  }
 }
 
 /**

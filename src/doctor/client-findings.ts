@@ -93,7 +93,51 @@ function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date)
   const trusted = trustedBy(client, snapshot);
   const verb = client.client === 'system store' ? 'is' : 'uses';
   const uses = trusted.described.length ? `${verb} ${trusted.described.join(' + ')}` : 'has no usable CA bundle';
+  const broken = bundleProblem(client, trusted, uses);
+  if (broken) return broken;
+  const { parts, missing } = corporateMembership(client, trusted, snapshot);
   const notes = [client.note].filter(Boolean);
+  if (snapshot.localCa.cert) {
+    const how = membership(snapshot.localCa.cert, trusted.certs);
+    notes.push(
+      how === 'absent' || how === 'other-key'
+        ? 'does not trust the tlswitness local CA (needed only to go through the proxy: tlswitness ca env)'
+        : 'trusts the tlswitness local CA',
+    );
+  }
+  const tail = [...parts, ...notes].join('; ');
+  const message = `${uses}${tail ? `; ${tail}` : ''}`;
+  if (missing.length) {
+    const what = missing
+      .map((m) =>
+        m.how === 'other-key'
+          ? `holds a different "${m.cert.subject}" (same name, another key: an older or re-keyed CA), so chains from ${m.file} do not verify`
+          : `does not trust ${m.cert.subject} (${m.file})`,
+      )
+      .join('; ');
+    return finding(
+      'client-trust',
+      'warning',
+      client.client,
+      `${what}; ${message}`,
+      addCorporateAction(client, [...new Set(missing.map((m) => m.file))], snapshot),
+    );
+  }
+  const expired = ownExpired(client, snapshot, now);
+  if (expired.length) {
+    return finding(
+      'client-trust',
+      'warning',
+      client.client,
+      `${message}; ${expired.length} expired: ${summarizeExpired(expired)}`,
+      'update the package that ships this bundle',
+    );
+  }
+  return finding('client-trust', snapshot.corporate.length ? 'ok' : 'info', client.client, message);
+}
+
+/** A client whose bundle is unusable or absent: it refuses every certificate. Null when it has one. */
+function bundleProblem(client: ClientTrust, trusted: Trusted, uses: string): Finding | null {
   if (trusted.unusable.length) {
     // When the cause is a variable or the system store, it is judged there; a config key or a tool's own
     // bundle (git http.sslCAInfo, .curlrc, certifi) is judged here.
@@ -119,6 +163,15 @@ function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date)
       'see the system trust store above, or give it a bundle: tlswitness bundle -o ~/ca-bundle.pem',
     );
   }
+  return null;
+}
+
+/** The corporate CAs the client trusts (as phrases), and those it lacks or holds under another key. */
+function corporateMembership(
+  client: ClientTrust,
+  trusted: Trusted,
+  snapshot: DoctorSnapshot,
+): { parts: string[]; missing: Array<{ file: string; cert: CertFact; how: Membership }> } {
   const parts: string[] = [];
   const missing: Array<{ file: string; cert: CertFact; how: Membership }> = [];
   for (const corp of snapshot.corporate) {
@@ -129,53 +182,21 @@ function clientFinding(client: ClientTrust, snapshot: DoctorSnapshot, now: Date)
       );
     else missing.push({ ...corp, how });
   }
-  if (snapshot.localCa.cert) {
-    const how = membership(snapshot.localCa.cert, trusted.certs);
-    notes.push(
-      how === 'absent' || how === 'other-key'
-        ? 'does not trust the tlswitness local CA (needed only to go through the proxy: tlswitness ca env)'
-        : 'trusts the tlswitness local CA',
-    );
-  }
-  // Expired certificates in a variable's file are reported under that variable.
+  return { parts, missing };
+}
+
+/** Expired certificates in the client's own bundles; those in a variable's file are reported under that variable. */
+function ownExpired(client: ClientTrust, snapshot: DoctorSnapshot, now: Date): CertFact[] {
   const own = client.sources
     .filter((s) => s.envVar === null)
     .flatMap((s) => {
       const facts = snapshot.paths[s.path];
       return facts && 'certificates' in facts ? facts.certificates : [];
     });
-  const expired = expiredThatMatter(
+  return expiredThatMatter(
     contents({ path: '', kind: 'file', certificates: own }, now),
     snapshot.corporate.map((c) => c.cert.subject),
   );
-  const tail = [...parts, ...notes].join('; ');
-  const message = `${uses}${tail ? `; ${tail}` : ''}`;
-  if (missing.length) {
-    const what = missing
-      .map((m) =>
-        m.how === 'other-key'
-          ? `holds a different "${m.cert.subject}" (same name, another key: an older or re-keyed CA), so chains from ${m.file} do not verify`
-          : `does not trust ${m.cert.subject} (${m.file})`,
-      )
-      .join('; ');
-    return finding(
-      'client-trust',
-      'warning',
-      client.client,
-      `${what}; ${message}`,
-      addCorporateAction(client, [...new Set(missing.map((m) => m.file))], snapshot),
-    );
-  }
-  if (expired.length) {
-    return finding(
-      'client-trust',
-      'warning',
-      client.client,
-      `${message}; ${expired.length} expired: ${summarizeExpired(expired)}`,
-      'update the package that ships this bundle',
-    );
-  }
-  return finding('client-trust', snapshot.corporate.length ? 'ok' : 'info', client.client, message);
 }
 
 export function checkClients(clients: ClientTrust[], snapshot: DoctorSnapshot, now: Date): Finding[] {

@@ -1,7 +1,8 @@
 // What the .env files in the current directory set: which variables (never their values, which are
 // often secrets), and each CA variable checked as the environment's are, by file and line; pure.
 import { join } from 'node:path';
-import { caVariable, caVariablePaths, checkPath } from './ca-variables.js';
+import { caVariable, caVariablePaths } from './ca-variable-catalogue.js';
+import { checkPath } from './ca-variables.js';
 import { finding, type Finding } from './findings.js';
 import type { DoctorSnapshot, EnvFileFacts } from './snapshot.js';
 

@@ -1,6 +1,6 @@
 // The "environment" part of `doctor --json`: the variables doctor read (proxy credentials hidden),
 // the tools it asked, and the bundle each client uses; pure.
-import { caVariable } from './ca-variables.js';
+import { caVariable } from './ca-variable-catalogue.js';
 import type { ClientTrust } from './client-trust.js';
 import { redactProxyUrl, redactText } from '../redact/url.js';
 import type { DoctorSnapshot } from './snapshot.js';

@@ -9,7 +9,7 @@ import { fileProblem } from '../errors.js';
 import { CERTIFI_OVERRIDE } from '../trust/certifi-store.js';
 import { pemCertificates } from '../trust/pem.js';
 import { LINUX_BUNDLES, LINUX_DIRS, loadSystemStore, readCertificateFile } from '../trust/stores.js';
-import { caVariableNames, caVariablePaths } from './ca-variables.js';
+import { caVariableNames, caVariablePaths } from './ca-variable-catalogue.js';
 import { clientPaths, resolveClients } from './client-trust.js';
 import { readCurlrc } from './curlrc.js';
 import { parseDotenv } from './dotenv.js';

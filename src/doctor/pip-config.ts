@@ -1,7 +1,8 @@
 // pip's `cert` setting in its config files (pip.conf / pip.ini): where pip looks for them, the
 // settings read as INI (never run), and each checked like a CA variable; pure.
 import { posix, win32 } from 'node:path';
-import { checkPath, type CaVariable, type Origin } from './ca-variables.js';
+import type { CaVariable } from './ca-variable-catalogue.js';
+import { checkPath, type Origin } from './ca-variables.js';
 import type { Finding } from './findings.js';
 import { expandHome } from './home.js';
 import type { DoctorSnapshot, Env, PipCertSetting } from './snapshot.js';

@@ -9,11 +9,12 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
-import { TlswitnessError, type ProxyFailureCode } from '../errors.js';
+import { TlswitnessError } from '../errors.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
 import { redactText } from '../redact/url.js';
+import { answerError, proxyRefusal } from './proxy-answer.js';
 
 export interface ProxySpec {
   /** The proxy URL without credentials, for records and messages. */
@@ -207,52 +208,34 @@ function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: nu
   });
 }
 
-/** Names what went wrong before a proxy's answer could be read: llhttp's parse errors are HPE_* codes. */
-function answerError(proxy: ProxySpec, authority: string, error: NodeJS.ErrnoException): Failure {
-  const code = error.code ?? 'ECONNRESET';
-  if (code === 'HPE_HEADER_OVERFLOW')
-    return { step: 'proxy', code: 'EPROXYHEAD', message: `proxy ${proxy.display} sent an answer head over 64 KiB` };
-  if (code.startsWith('HPE_'))
-    return {
-      step: 'proxy',
-      code: 'EPROXYPROTO',
-      message: `proxy ${proxy.display} did not answer CONNECT with HTTP: is it an HTTP proxy?`,
-    };
-  // "socket hang up": the proxy closed before a complete answer head.
-  if (code === 'ECONNRESET')
-    return {
-      step: 'proxy',
-      code,
-      message: `proxy ${proxy.display} closed the connection before answering CONNECT ${authority}`,
-    };
-  return { step: 'proxy', code, message: `proxy ${proxy.display}: ${error.message}` };
-}
+/** The step a timeout interrupts: a hung resolver is a DNS failure, not a TCP timeout. */
+type ConnectPhase = 'dns' | 'connect' | 'proxy-dns' | 'proxy';
 
-function proxyRefusal(
-  proxy: ProxySpec,
-  authority: string,
-  status: number,
-  rawHeaders: string[],
-): Failure & { code: ProxyFailureCode } {
-  if (status === 407) {
-    // rawHeaders alternates name, value; each Proxy-Authenticate value starts with its scheme (RFC 9110 11.7.1).
-    const schemes = rawHeaders.flatMap((name, i) =>
-      i % 2 === 0 && /^proxy-authenticate$/i.test(name) ? (/^[A-Za-z-]+/.exec(rawHeaders[i + 1] ?? '') ?? []) : [],
-    );
-    const windowsOnly = schemes.length > 0 && schemes.every((s) => /^(ntlm|negotiate|kerberos)$/i.test(s));
-    const message = windowsOnly
-      ? `proxy ${proxy.display} wants ${schemes.join(' or ')} authentication (407), which tlswitness cannot do: run a local relay such as cntlm or px and point --upstream-proxy at it`
-      : proxy.authorization
-        ? `proxy ${proxy.display} rejected the credentials (407${schemes.length ? `, it asks for ${schemes.join(', ')}` : ''}): check user and password in the proxy URL`
-        : `proxy ${proxy.display} requires authentication (407${schemes.length ? `, ${schemes.join(', ')}` : ''}): use --upstream-proxy http://user:pass@host:port`;
-    return { step: 'proxy', code: 'EPROXYAUTH', message, proxyStatus: 407 };
+function timeoutFailure(phase: ConnectPhase, request: ConnectRequest): Failure {
+  const target = formatHostPort(request);
+  const limit = `${request.timeoutMs} ms`;
+  switch (phase) {
+    case 'dns':
+      return { step: 'dns', code: 'ETIMEDOUT', message: `resolving ${request.host} took longer than ${limit}` };
+    case 'proxy-dns':
+      return {
+        step: 'proxy',
+        code: 'ETIMEDOUT',
+        message: `resolving the proxy host ${request.proxy?.host} took longer than ${limit}`,
+      };
+    case 'proxy':
+      return {
+        step: 'proxy',
+        code: 'ETIMEDOUT',
+        message: `proxy ${request.proxy?.display} did not open a tunnel to ${target} within ${limit}`,
+      };
+    case 'connect':
+      return {
+        step: 'timeout',
+        code: 'ETIMEDOUT',
+        message: `${target} did not accept a TCP connection within ${limit}`,
+      };
   }
-  return {
-    step: 'proxy',
-    code: `EPROXY${status}` as const,
-    message: `proxy ${proxy.display} answered ${status} to CONNECT ${authority}${status === 502 || status === 504 ? ': the proxy could not reach the host' : status === 403 ? ': the proxy forbids this destination' : ''}`,
-    proxyStatus: status,
-  };
 }
 
 /** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */
@@ -261,38 +244,12 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
   let socket: Socket | null = null;
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
-  // Which step a timeout interrupts: a hung resolver is a DNS failure, not a TCP timeout.
-  let phase: 'dns' | 'connect' | 'proxy-dns' | 'proxy' = request.proxy ? 'proxy-dns' : 'dns';
+  let phase: ConnectPhase = request.proxy ? 'proxy-dns' : 'dns';
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
       socket?.destroy();
-      const target = formatHostPort(request);
-      const proxy = request.proxy?.display;
-      const failure: Failure =
-        phase === 'dns'
-          ? {
-              step: 'dns',
-              code: 'ETIMEDOUT',
-              message: `resolving ${request.host} took longer than ${request.timeoutMs} ms`,
-            }
-          : phase === 'proxy-dns'
-            ? {
-                step: 'proxy',
-                code: 'ETIMEDOUT',
-                message: `resolving the proxy host ${request.proxy?.host} took longer than ${request.timeoutMs} ms`,
-              }
-            : phase === 'proxy'
-              ? {
-                  step: 'proxy',
-                  code: 'ETIMEDOUT',
-                  message: `proxy ${proxy} did not open a tunnel to ${target} within ${request.timeoutMs} ms`,
-                }
-              : {
-                  step: 'timeout',
-                  code: 'ETIMEDOUT',
-                  message: `${target} did not accept a TCP connection within ${request.timeoutMs} ms`,
-                };
+      const failure = timeoutFailure(phase, request);
       reject(new ConnectError(failure, null));
     }, request.timeoutMs);
   });

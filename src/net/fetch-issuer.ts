@@ -3,7 +3,7 @@
 // comes from the server, so the fetch is bounded: the same route as the traffic (the upstream
 // proxy when there is one), no internal address unless the host itself is there, 64 KiB, 5 s.
 import { lookup } from 'node:dns/promises';
-import { request, type ClientRequest } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import { pemCertificates } from '../trust/pem.js';
 import { pkcs7Certificates } from '../trust/pkcs7.js';
@@ -92,12 +92,53 @@ async function route(
   return { host: address, port, path: `${url.pathname}${url.search}`, headers };
 }
 
+type Finish = (error: Error | null, certs?: Buffer[]) => void;
+
+/** Reads a final answer: a 200 whose body, at most maxBytes, holds the certificates; anything else fails. */
+function readAnswer(res: IncomingMessage, url: URL, maxBytes: number, finish: Finish, finished: () => boolean): void {
+  const status = res.statusCode ?? 0;
+  if (status !== 200) {
+    res.resume();
+    finish(new IssuerFetchError(`GET ${url.href} answered ${status}`));
+    return;
+  }
+  const declared = Number(res.headers['content-length'] ?? NaN);
+  if (declared > maxBytes) {
+    finish(
+      new IssuerFetchError(
+        `GET ${url.href}: answer of ${declared} bytes, over the ${maxBytes / 1024} KiB an issuer can need`,
+        'too-large',
+      ),
+    );
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes)
+      finish(
+        new IssuerFetchError(`GET ${url.href}: answer over the ${maxBytes / 1024} KiB an issuer can need`, 'too-large'),
+      );
+    else chunks.push(chunk);
+  });
+  res.on('error', (error) => finish(error));
+  res.on('end', () => {
+    if (finished()) return;
+    certificatesFromIssuerBody(Buffer.concat(chunks)).then(
+      (certs) =>
+        finish(certs.length ? null : new IssuerFetchError(`GET ${url.href}: no certificate in the answer`), certs),
+      () => finish(new IssuerFetchError(`GET ${url.href}: the answer is not DER, PEM or PKCS#7`)),
+    );
+  });
+}
+
 function get(url: URL, options: IssuerFetchOptions, deadline: number, redirects: number): Promise<Buffer[]> {
   return new Promise((done, fail) => {
     const maxBytes = options.maxBytes ?? MAX_ISSUER_BYTES;
     let req: ClientRequest | null = null;
     let finished = false;
-    const finish = (error: Error | null, certs?: Buffer[]) => {
+    const finish: Finish = (error, certs) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
@@ -133,46 +174,7 @@ function get(url: URL, options: IssuerFetchOptions, deadline: number, redirects:
             fetchAt(next, options, deadline, redirects - 1).then(done, fail);
             return;
           }
-          if (status !== 200) {
-            res.resume();
-            finish(new IssuerFetchError(`GET ${url.href} answered ${status}`));
-            return;
-          }
-          const declared = Number(res.headers['content-length'] ?? NaN);
-          if (declared > maxBytes) {
-            finish(
-              new IssuerFetchError(
-                `GET ${url.href}: answer of ${declared} bytes, over the ${maxBytes / 1024} KiB an issuer can need`,
-                'too-large',
-              ),
-            );
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxBytes)
-              finish(
-                new IssuerFetchError(
-                  `GET ${url.href}: answer over the ${maxBytes / 1024} KiB an issuer can need`,
-                  'too-large',
-                ),
-              );
-            else chunks.push(chunk);
-          });
-          res.on('error', (error) => finish(error));
-          res.on('end', () => {
-            if (finished) return;
-            certificatesFromIssuerBody(Buffer.concat(chunks)).then(
-              (certs) =>
-                finish(
-                  certs.length ? null : new IssuerFetchError(`GET ${url.href}: no certificate in the answer`),
-                  certs,
-                ),
-              () => finish(new IssuerFetchError(`GET ${url.href}: the answer is not DER, PEM or PKCS#7`)),
-            );
-          });
+          readAnswer(res, url, maxBytes, finish, () => finished);
         });
         req.on('error', (error) =>
           finish(

@@ -59,17 +59,24 @@ function clientsPhrase(clients: string[]): { names: string; verb: string } {
 
 export function decideEvidence(record: HandshakeRecord, comparison: Comparison): EvidenceDecision {
   const outcome = decideOutcome(record, comparison);
+  return {
+    outcome,
+    what: record.diagnosis.summary,
+    finding: findingFor(outcome, record, comparison),
+    ...wordingFor(outcome, record, comparison),
+  };
+}
+
+/** What an outcome says and to whom; `what` only where the diagnosis summary alone is not the story. */
+type Wording = Pick<EvidenceDecision, 'headline' | 'action' | 'recipient' | 'subject' | 'exitCode'> & { what?: string };
+
+function wordingFor(outcome: Outcome, record: HandshakeRecord, comparison: Comparison): Wording {
   const where = formatHostPort(record.target);
   const d = record.diagnosis;
   const problem = d.problem.toUpperCase();
-  const what = d.summary;
-  const finding = findingFor(outcome, record, comparison);
   switch (outcome) {
     case 'server-fault':
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: ${problem}, their side: ${d.summary}`,
         action: d.action,
         recipient: `the administrator of ${where}`,
@@ -78,9 +85,6 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
       };
     case 'our-fault':
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: ${problem}, our side (this machine or network): ${d.summary}`,
         action: d.action,
         recipient: IT_TEAM,
@@ -90,9 +94,6 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
     case 'interception': {
       const product = record.interception.product;
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: INTERCEPTED${product ? ` by ${product}` : ''}, our side (network): ${d.summary}`,
         action: d.action,
         recipient: IT_TEAM,
@@ -102,9 +103,6 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
     }
     case 'unreachable':
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: UNREACHABLE: ${d.summary}; no TLS handshake, so no certificate to judge`,
         action: d.action,
         recipient: IT_TEAM,
@@ -114,9 +112,7 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
     case 'clients-refuse': {
       const { names, verb } = clientsPhrase(refusingClients(comparison));
       return {
-        outcome,
         headline: `${where}: the chain verifies, but ${names} on this machine ${verb} it: our side (their CA bundle)`,
-        finding,
         what: `${d.summary}, but ${names} on this machine ${verb} it`,
         action: `point ${names} at a complete CA bundle (tlswitness doctor shows which file each one reads; tlswitness bundle writes one)`,
         recipient: IT_TEAM,
@@ -126,9 +122,6 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
     }
     case 'ok':
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: OK: ${d.summary}`,
         action: 'nothing to fix here; if an app still fails, run tlswitness explain with its error message',
         recipient: null,
@@ -137,9 +130,6 @@ export function decideEvidence(record: HandshakeRecord, comparison: Comparison):
       };
     case 'not-measured':
       return {
-        outcome,
-        what,
-        finding,
         headline: `${where}: NOT MEASURED: ${d.summary}`,
         action: d.action,
         recipient: null,

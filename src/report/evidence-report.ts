@@ -46,25 +46,26 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function evidenceReport({
-  record,
-  comparison,
-  decision,
-  files,
-  chainFiles,
-  toolVersion,
-  now,
-  comparisonNote,
-}: ReportInput): string {
-  const where = formatHostPort(record.target);
-  const d = record.diagnosis;
-  const v = record.verification;
-  const a = record.chainAnalysis;
-  const out: string[] = [
-    `# TLS evidence: ${where}`,
+export function evidenceReport(input: ReportInput): string {
+  const { record, toolVersion, now } = input;
+  return [
+    `# TLS evidence: ${formatHostPort(record.target)}`,
     '',
     `Recorded ${record.time} by tlswitness ${toolVersion}; report written ${now.toISOString()}.`,
     '',
+    ...summarySection(record, input.decision),
+    ...comparisonSection(input.comparison, input.comparisonNote),
+    ...verificationSection(record),
+    ...clientCertificateSection(record),
+    ...chainSection(record, input.chainFiles, now),
+    ...connectionSection(record),
+    ...filesSection(input.files),
+  ].join('\n');
+}
+
+function summarySection(record: HandshakeRecord, decision: EvidenceDecision): string[] {
+  const d = record.diagnosis;
+  return [
     '## Summary',
     '',
     `- **Outcome:** ${OUTCOME_TEXT[decision.outcome]}`,
@@ -74,6 +75,11 @@ export function evidenceReport({
     ...(record.chain.length ? [`- **Interception:** ${interceptionText(record.interception)}`] : []),
     ...(decision.recipient ? [`- **Who fixes it:** ${decision.recipient} (email.txt is a draft to them)`] : []),
     '',
+  ];
+}
+
+function comparisonSection(comparison: Comparison, comparisonNote: string | undefined): string[] {
+  return [
     '## Is it them or us?',
     '',
     '| check | result |',
@@ -83,6 +89,13 @@ export function evidenceReport({
     `**Conclusion:** ${comparison.conclusion}`,
     ...(comparisonNote ? ['', comparisonNote] : []),
     '',
+  ];
+}
+
+function verificationSection(record: HandshakeRecord): string[] {
+  const v = record.verification;
+  const a = record.chainAnalysis;
+  return [
     '## Verification',
     '',
     ...(record.chain.length
@@ -108,15 +121,20 @@ export function evidenceReport({
     ...record.warnings.map((w) => `- Warning: ${w.message}${w.clients.length ? ` [${w.clients.join(', ')}]` : ''}`),
     '',
   ];
-  if (record.clientCertificate.requested) {
-    out.push(
-      '## Client certificate',
-      '',
-      `The server asked for a client certificate; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}.`,
-      '',
-    );
-  }
-  out.push('## The chain as sent', '');
+}
+
+function clientCertificateSection(record: HandshakeRecord): string[] {
+  if (!record.clientCertificate.requested) return [];
+  return [
+    '## Client certificate',
+    '',
+    `The server asked for a client certificate; accepted CAs: ${record.clientCertificate.acceptableCAs.join('; ') || '(any)'}; presented: ${record.clientCertificate.presented ?? 'none'}.`,
+    '',
+  ];
+}
+
+function chainSection(record: HandshakeRecord, chainFiles: string[], now: Date): string[] {
+  const out = ['## The chain as sent', ''];
   if (!record.chain.length) out.push('No certificate was received.', '');
   record.chain.forEach((entry, i) => {
     out.push(
@@ -128,7 +146,12 @@ export function evidenceReport({
       `   - files: ${chainFiles[i]}.pem, ${chainFiles[i]}.txt`,
     );
   });
-  out.push(
+  return out;
+}
+
+function connectionSection(record: HandshakeRecord): string[] {
+  const where = formatHostPort(record.target);
+  return [
     '',
     '## Connection',
     '',
@@ -137,12 +160,16 @@ export function evidenceReport({
     ...(record.failure ? [`- Failed at ${record.failure.step}: ${record.failure.message}`] : []),
     `- Timing: connect ${record.timing.connectMs ?? '?'} ms, handshake ${record.timing.handshakeMs ?? '?'} ms`,
     '',
+  ];
+}
+
+function filesSection(files: string[]): string[] {
+  return [
     '## Files',
     '',
     ...FILE_TEXT.filter(([name]) => files.some((f) => f === name || f.startsWith(name))).map(
       ([name, text]) => `- \`${name}\`: ${text}`,
     ),
     '',
-  );
-  return out.join('\n');
+  ];
 }

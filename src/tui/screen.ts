@@ -10,6 +10,7 @@ import { renderFrame, type Frame } from './frame.js';
 import { HostTable, type TableLimits } from './host-table.js';
 import type { ProxyInfo } from './table-view.js';
 import { escapeTags, toTags } from './text.js';
+import { frameThrottle } from './frame-throttle.js';
 import { handleKey, INITIAL_UI, type KeyPress, type UiState } from './ui-state.js';
 
 /** About 10 frames a second at most: enough to feel live, cheap under thousands of events a second. */
@@ -96,86 +97,92 @@ function writeEvidence(
     .finally(redraw);
 }
 
+/** What a key press or a frame changes: the view state, the table's scroll offset, and the last frame drawn. */
+interface ViewState {
+  ui: UiState;
+  offset: number;
+  frame: Frame | null;
+}
+
+interface Parts {
+  options: TuiOptions;
+  table: HostTable;
+  log: EventLog;
+  unicode: boolean;
+}
+
+/** Renders the pure frame into the box at the screen's size. A bug in a view must not take the proxy down with it. */
+function paint(screen: blessed.Widgets.Screen, box: blessed.Widgets.BoxElement, view: ViewState, parts: Parts): void {
+  try {
+    view.frame = renderFrame({
+      info: parts.options.info,
+      table: parts.table,
+      log: parts.log,
+      ui: view.ui,
+      width: screen.cols,
+      height: screen.rows,
+      now: new Date(),
+      offset: view.offset,
+      evidence: !!parts.options.onEvidence,
+      unicode: parts.unicode,
+    });
+    view.offset = view.frame.offset;
+    view.ui = { ...view.ui, detailsScroll: view.frame.detailsScroll };
+    box.setContent(view.frame.lines.map(toTags).join('\n'));
+  } catch (error) {
+    box.setContent(
+      `tlswitness: the screen cannot be drawn (${escapeTags(oneLine((error as Error).message))}); the proxy keeps running; q quits`,
+    );
+  }
+  screen.render();
+}
+
+/** A key press through ui-state, then the command it names: quit, clear, or an evidence bundle for the selected host. */
+function onKey(press: KeyPress, view: ViewState, parts: Parts, redraw: () => void): void {
+  const { options, table, log } = parts;
+  const result = handleKey(view.ui, press, view.frame?.visible ?? [], !!options.onEvidence);
+  view.ui = result.state;
+  if (result.command === 'quit') options.onQuit();
+  else if (result.command === 'clear') {
+    table.clear();
+    log.clear();
+    view.offset = 0;
+  } else if (result.command === 'evidence' && view.frame?.selected)
+    writeEvidence(options.onEvidence!, view.frame.selected, log, redraw);
+}
+
 export function startTui(options: TuiOptions): Tui {
   const table = new HostTable(options.limits);
   const log = new EventLog();
-  let ui: UiState = INITIAL_UI;
-  let offset = 0;
-  let frame: Frame | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let lastDraw = 0;
+  const view: ViewState = { ui: INITIAL_UI, offset: 0, frame: null };
   let closed = false;
   const nowIso = () => new Date().toISOString();
+  // Drawing reads the screen, box and parts made below: a draw asked for while they are made runs from a timer, after.
+  const frames = frameThrottle(() => paint(screen, box, view, parts), FRAME_MS);
 
   const capture = captureOutput((level, text) => {
     log.add(level, text, nowIso());
-    schedule();
+    frames.schedule();
   });
   const screen = openScreen(capture);
   // A crash restores the terminal before Node prints the stack.
   const onCrash = () => destroy();
   process.on('uncaughtExceptionMonitor', onCrash);
-  const unicode = canDrawUnicode(screen);
+  const parts: Parts = { options, table, log, unicode: canDrawUnicode(screen) };
   const box = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false });
 
-  function draw(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (closed) return;
-    lastDraw = Date.now();
-    try {
-      frame = renderFrame({
-        info: options.info,
-        table,
-        log,
-        ui,
-        width: screen.cols,
-        height: screen.rows,
-        now: new Date(),
-        offset,
-        evidence: !!options.onEvidence,
-        unicode,
-      });
-      offset = frame.offset;
-      ui = { ...ui, detailsScroll: frame.detailsScroll };
-      box.setContent(frame.lines.map(toTags).join('\n'));
-    } catch (error) {
-      // A bug in a view must not take the proxy down with it.
-      box.setContent(
-        `tlswitness: the screen cannot be drawn (${escapeTags(oneLine((error as Error).message))}); the proxy keeps running; q quits`,
-      );
-    }
-    screen.render();
-  }
-
-  function schedule(): void {
-    if (timer || closed) return;
-    timer = setTimeout(draw, Math.max(0, FRAME_MS - (Date.now() - lastDraw)));
-    timer.unref();
-  }
-
   screen.on('keypress', (ch: string | undefined, key: KeyPress | undefined) => {
-    const press: KeyPress = { ...key, ch };
-    const visible = frame?.visible ?? [];
-    const result = handleKey(ui, press, visible, !!options.onEvidence);
-    ui = result.state;
-    if (result.command === 'quit') options.onQuit();
-    else if (result.command === 'clear') {
-      table.clear();
-      log.clear();
-      offset = 0;
-    } else if (result.command === 'evidence' && frame?.selected)
-      writeEvidence(options.onEvidence!, frame.selected, log, schedule);
-    draw();
+    onKey({ ...key, ch }, view, parts, frames.schedule);
+    frames.now();
   });
-  screen.on('resize', draw);
-  const ticker = setInterval(schedule, 1000).unref();
-  draw();
+  screen.on('resize', frames.now);
+  const ticker = setInterval(frames.schedule, 1000).unref();
+  frames.now();
 
   function destroy(): void {
     if (closed) return;
     closed = true;
-    if (timer) clearTimeout(timer);
+    frames.stop();
     clearInterval(ticker);
     process.removeListener('uncaughtExceptionMonitor', onCrash);
     screen.destroy();
@@ -186,11 +193,11 @@ export function startTui(options: TuiOptions): Tui {
     write(event) {
       table.apply(event);
       log.addEvent(event);
-      schedule();
+      frames.schedule();
     },
     note(level, text) {
       log.add(level, text, nowIso());
-      schedule();
+      frames.schedule();
     },
     close() {
       destroy();

@@ -1,11 +1,9 @@
-// The bench's pure parts: the load generator's HTTP response parser, its statistics, its flags and
-// the baseline table.
+// The bench's pure parts: the load generator's HTTP response parser, its statistics and its flags.
 import test from 'ava';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ResponseParser } from '../../scripts/bench/http-client.js';
 import { parseOptions } from '../../scripts/bench/options.js';
-import { baselineTable, renderReport, Samples, type Report } from '../../scripts/bench/report.js';
+import { refTable, renderReport, Samples, type Report } from '../../scripts/bench/report.js';
+import { CLI } from '../helpers/fixtures.js';
 import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 
 /** Feeds `text` in pieces of `size` bytes; the piece index at which the parser said "complete". */
@@ -92,29 +90,40 @@ test('options: the delayed link, the origin key and the phases', (t) => {
   t.throws(() => parseOptions(['--origin-key', 'dsa']), { message: /expected rsa or ec/ });
 });
 
-test("options: --baseline adds the other build right after this build's MITM; mitmdump names mitmproxy", (t) => {
-  const file = fileURLToPath(import.meta.url);
-  t.is(parseOptions([]).baseline, null);
-  const full = parseOptions(['--baseline', file]);
-  t.is(full.baseline, file);
-  t.deepEqual(full.contenders, ['direct', 'tunnel', 'mitm', 'baseline', 'tinyproxy', 'mitmproxy']);
-  const picked = parseOptions(['--contenders', 'direct,mitm,mitmdump', '--baseline', file]);
-  t.deepEqual(picked.contenders, ['direct', 'mitm', 'baseline', 'mitmproxy']);
-  t.deepEqual(parseOptions(['--contenders', 'direct', '--baseline', file]).contenders, ['direct', 'baseline']);
-  t.throws(() => parseOptions(['--baseline', join(file, 'missing.mjs')]), { message: /missing\.mjs: no such file/ });
-  t.throws(() => parseOptions(['--contenders', 'baseline']), { message: /"baseline" is not one of/ });
+test('options: --ref-cli adds the reference build as a contender, named or not', (t) => {
+  t.is(parseOptions([]).refCli, null);
+  const ab = parseOptions(['--contenders', 'direct,mitm', '--ref-cli', '/tmp/ref/dist/tlswitness.mjs']);
+  t.is(ab.refCli, '/tmp/ref/dist/tlswitness.mjs');
+  t.deepEqual(ab.contenders, ['direct', 'mitm', 'mitm-ref']);
+  t.deepEqual(parseOptions(['--contenders', 'mitm-ref,mitm', '--ref-cli', 'x']).contenders, ['mitm-ref', 'mitm']);
+  const flags = parseOptions(['--contenders', 'mitm', '--ref-node-options=--max-semi-space-size=32']);
+  t.is(flags.refCli, CLI, 'node options alone compare this very build with and without them');
+  t.is(flags.refNodeOptions, '--max-semi-space-size=32');
+  t.deepEqual(flags.contenders, ['mitm', 'mitm-ref']);
+  t.true(flags.pair, 'side by side unless asked otherwise');
+  t.false(parseOptions(['--ref-cli', 'x', '--no-pair']).pair);
 });
 
-test('baselineTable: this build over the baseline, metric by metric, with which way is better', (t) => {
+test('options: --contenders takes mitmdump, the label of the mitmproxy contender', (t) => {
+  t.deepEqual(parseOptions(['--contenders', 'direct,mitm,mitmdump', '--ref-cli', 'x']).contenders, [
+    'direct',
+    'mitm',
+    'mitmproxy',
+    'mitm-ref',
+  ]);
+});
+
+test('refTable: this build over the --ref-cli build, metric by metric and inspect, with which way is better', (t) => {
   const samples = new Samples();
   for (const [contender, rps, p50] of [
     ['direct', 1000, 0.5],
     ['mitm', 300, 4],
-    ['baseline', 200, 5],
+    ['mitm-ref', 200, 5],
   ] as const) {
     samples.add('kaRps', contender, rps);
     samples.add('kaP50', contender, p50);
   }
+  samples.add('kaProxyCpuVsRef', 'mitm', 0.9);
   const report: Report = {
     info: {
       date: '2026-12-06T00:00:00Z',
@@ -130,20 +139,20 @@ test('baselineTable: this build over the baseline, metric by metric, with which 
       loadGeneratorWallS: 1,
       wallS: 1,
     },
-    contenders: ['direct', 'mitm', 'baseline'],
+    contenders: ['direct', 'mitm', 'mitm-ref'],
     samples,
-    inspect: { node: [50], inspect: [90], baseline: [120] },
+    inspect: { node: [50], inspect: [90], ref: [120] },
     notes: [],
   };
-  t.deepEqual(baselineTable(report), [
-    '| metric | tlswitness (MITM, baseline) | tlswitness (MITM) | this build / baseline |',
+  t.deepEqual(refTable(report), [
+    '| metric | tlswitness (MITM, --ref-cli) | tlswitness (MITM) | this build ÷ the --ref-cli build |',
     '|---|---:|---:|---:|',
     '| keep-alive: requests/s, higher is better | 200 | 300 | 1.50x |',
     '| keep-alive: latency p50 (ms), lower is better | 5.00 | 4.00 | 0.80x |',
     '| `inspect` wall time (ms), lower is better | 120.0 | 90.0 | 0.75x |',
   ]);
-  t.true(renderReport(report).includes('## This build against the baseline'));
+  t.true(renderReport(report).includes('## This build against the --ref-cli build'));
   const without = { ...report, contenders: ['direct', 'mitm'] as Report['contenders'] };
-  t.deepEqual(baselineTable(without), []);
-  t.false(renderReport(without).includes('against the baseline'));
+  t.deepEqual(refTable(without), []);
+  t.false(renderReport(without).includes('against the --ref-cli build'));
 });
