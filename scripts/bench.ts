@@ -17,7 +17,7 @@ import {
   type Instance,
   type Setup,
 } from './bench/contenders.js';
-import { inspectCommands, inspectEnv, timed, type InspectName } from './bench/inspect.js';
+import { INSPECT_LABELS, inspectCommands, inspectEnv, timed, type InspectName } from './bench/inspect.js';
 import { LoadGenerator } from './bench/load-client.js';
 import type { Reply } from './bench/load-generator.js';
 import { parseOptions, UsageError, type BenchOptions, type Phase } from './bench/options.js';
@@ -387,17 +387,22 @@ async function main(options: BenchOptions): Promise<number> {
       const env = inspectEnv(setup);
       if (rep === 0) {
         // The first run builds the trust stores' subject-index cache, as any user's first run does.
-        const first = await timed(commands.inspect.command, commands.inspect.args, env);
-        if (first.code !== 0)
-          problems.notes.push(
-            `tlswitness inspect exited ${first.code} (expected 0: the origin verifies against --extra-ca)`,
-          );
+        for (const name of ['inspect', 'ref'] as const) {
+          const command = commands[name];
+          if (!command) continue;
+          const first = await timed(command.command, command.args, command.env ?? env);
+          if (first.code !== 0)
+            problems.notes.push(
+              `${INSPECT_LABELS[name]} exited ${first.code} (expected 0: the origin verifies against --extra-ca)`,
+            );
+        }
         if (!onPath('openssl'))
           problems.notes.push('openssl s_client skipped: not installed (`apt-get install -y openssl`)');
       }
       for (let run = 0; run < options.inspectRuns; run++) {
         for (const name of rotate(names, rep * options.inspectRuns + run)) {
-          const { ms } = await timed(commands[name].command, commands[name].args, env);
+          const command = commands[name]!;
+          const { ms } = await timed(command.command, command.args, command.env ?? env);
           (inspect[name] ??= []).push(ms);
         }
       }
@@ -425,7 +430,7 @@ async function main(options: BenchOptions): Promise<number> {
       contenders: contenders.map((c) => c.name),
       samples,
       inspect: Object.fromEntries(
-        (['node', 'inspect', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!]),
+        (['node', 'inspect', 'ref', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!]),
       ),
       notes: problems.notes,
     };

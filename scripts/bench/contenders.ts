@@ -116,12 +116,12 @@ async function launch(command: string, args: string[], env: NodeJS.ProcessEnv, p
 }
 
 /** The environment a user's shell would give: the system CA bundle, nothing from this machine's proxies. */
-function baseEnv(setup: Setup): NodeJS.ProcessEnv {
+function baseEnv(setup: Setup, cache = 'cache'): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: join(setup.dir, 'home'),
     SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
-    TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'),
+    TLSWITNESS_CACHE_DIR: join(setup.dir, cache),
   };
 }
 
@@ -153,7 +153,9 @@ function tlswitness(
         setup.rootFile,
         ...resolve,
       ];
-      const env = nodeOptions ? { ...baseEnv(setup), NODE_OPTIONS: nodeOptions } : baseEnv(setup);
+      // The reference keeps its own cache: another build may write the trust stores' index differently.
+      const own = baseEnv(setup, name === 'mitm-ref' ? 'cache-ref' : 'cache');
+      const env = nodeOptions ? { ...own, NODE_OPTIONS: nodeOptions } : own;
       return launch(process.execPath, args, env, port);
     },
     clientCa: () =>

@@ -1,15 +1,16 @@
 // Wall time of `tlswitness inspect` against the bench origin, beside the floor for any Node tool (a
-// bare script that only does tls.connect) and `openssl s_client`.
+// bare script that only does tls.connect) and `openssl s_client`; the --ref-cli build's too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 import type { Setup } from './contenders.js';
 
-export type InspectName = 'node' | 'inspect' | 'openssl';
+export type InspectName = 'node' | 'inspect' | 'ref' | 'openssl';
 export const INSPECT_LABELS: Record<InspectName, string> = {
   node: 'bare Node tls.connect',
   inspect: 'tlswitness inspect',
+  ref: 'tlswitness inspect (--ref-cli)',
   openssl: 'openssl s_client',
 };
 
@@ -18,7 +19,14 @@ export interface Timed {
   code: number | null;
 }
 
-export type InspectCommands = Record<InspectName, { command: string; args: string[] }>;
+export interface InspectCommand {
+  command: string;
+  args: string[];
+  /** Its own environment (the reference build's own cache and certs dir), else inspectEnv's. */
+  env?: NodeJS.ProcessEnv;
+}
+export type InspectCommands = Partial<Record<InspectName, InspectCommand>> &
+  Record<Exclude<InspectName, 'ref'>, InspectCommand>;
 
 const HOST = 'inspect.bench.test';
 
@@ -29,12 +37,15 @@ export function inspectCommands(setup: Setup): InspectCommands {
     bare,
     `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`,
   );
+  const inspectArgs = ['inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile];
+  const refEnv = () => {
+    const env = inspectEnv(setup, '-ref');
+    return setup.refNodeOptions ? { ...env, NODE_OPTIONS: setup.refNodeOptions } : env;
+  };
   return {
     node: { command: process.execPath, args: [bare] },
-    inspect: {
-      command: process.execPath,
-      args: [CLI, 'inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile],
-    },
+    inspect: { command: process.execPath, args: [CLI, ...inspectArgs] },
+    ...(setup.refCli && { ref: { command: process.execPath, args: [setup.refCli, ...inspectArgs], env: refEnv() } }),
     openssl: {
       command: 'openssl',
       args: ['s_client', '-connect', `127.0.0.1:${setup.originPort}`, '-servername', HOST],
@@ -42,14 +53,14 @@ export function inspectCommands(setup: Setup): InspectCommands {
   };
 }
 
-export function inspectEnv(setup: Setup): NodeJS.ProcessEnv {
-  const certs = join(setup.dir, 'certs-inspect');
+export function inspectEnv(setup: Setup, suffix = ''): NodeJS.ProcessEnv {
+  const certs = join(setup.dir, `certs-inspect${suffix}`);
   mkdirSync(certs, { recursive: true });
   return {
     PATH: process.env.PATH,
     HOME: join(setup.dir, 'home'),
     SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
-    TLSWITNESS_CACHE_DIR: join(setup.dir, 'cache'),
+    TLSWITNESS_CACHE_DIR: join(setup.dir, `cache${suffix}`),
     TLSWITNESS_CERTS_DIR: certs,
   };
 }

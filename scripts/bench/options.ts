@@ -71,6 +71,9 @@ const SMOKE = {
   h2Streams: 4,
 };
 
+/** mitmproxy's contender is labelled by the command it runs. */
+const ALIASES: Record<string, string> = { mitmdump: 'mitmproxy' };
+
 export class UsageError extends Error {}
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -119,7 +122,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       ? values.smoke
         ? (['direct', 'tunnel', 'mitm'] as ContenderName[])
         : CONTENDERS.filter((name) => name !== 'mitm-ref')
-      : values.contenders.split(',').map((name) => name.trim());
+      : values.contenders.split(',').map((name) => ALIASES[name.trim()] ?? name.trim());
   // A reference build asked for is benched whether or not --contenders names it.
   const refNodeOptions = values['ref-node-options'] ?? null;
   const refCli = values['ref-cli'] ?? (refNodeOptions === null ? null : CLI);

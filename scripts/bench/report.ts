@@ -1,5 +1,6 @@
 // The bench's markdown: metrics as rows, contenders as columns (medians, with the ratio to
-// `direct`), the `inspect` table, and the issue's targets checked against this run; pure.
+// `direct`), this build against the --ref-cli build, the `inspect` table, and the issue's targets
+// checked against this run; pure.
 import { LABELS, type ContenderName } from './contenders.js';
 import { INSPECT_LABELS, type InspectName } from './inspect.js';
 import { median } from './stats.js';
@@ -122,6 +123,42 @@ export function proxyTable(report: Report): string[] {
   return lines;
 }
 
+/** Rates: the rows where more is better (everything else is a time, a cost or a size). */
+const MORE_IS_BETTER: readonly MetricKey[] = ['kaRps', 'coldRate', 'warmRate', 'bulkMBps'];
+
+/**
+ * This build's MITM beside the --ref-cli build's, metric by metric (medians, then their ratio), with
+ * `inspect`: a before/after table of every phase. Empty without --ref-cli.
+ */
+export function refTable(report: Report): string[] {
+  const { contenders, samples } = report;
+  if (!contenders.includes('mitm') || !contenders.includes('mitm-ref')) return [];
+  const lines = [
+    `| metric | ${LABELS['mitm-ref']} | ${LABELS.mitm} | this build ÷ the --ref-cli build |`,
+    '|---|---:|---:|---:|',
+  ];
+  const row = (label: string, before: number, after: number, decimals: number) => {
+    if (Number.isFinite(before) && Number.isFinite(after))
+      lines.push(
+        `| ${label} | ${format(before, decimals)} | ${format(after, decimals)} | ${before === 0 ? '—' : `${(after / before).toFixed(2)}x`} |`,
+      );
+  };
+  for (const [key, metric] of Object.entries(METRICS) as [MetricKey, (typeof METRICS)[MetricKey]][]) {
+    // Counts and the paired ratios (already this build ÷ the reference) have no pair to divide.
+    if (key === 'idleAlive' || key.endsWith('VsRef')) continue;
+    const label = key === 'rssIdle' ? `RSS holding ${report.info.idle} idle connections (MB)` : metric.label;
+    const better = MORE_IS_BETTER.includes(key) ? 'higher' : 'lower';
+    row(`${label}, ${better} is better`, samples.median(key, 'mitm-ref'), samples.median(key, 'mitm'), metric.decimals);
+  }
+  row(
+    '`inspect` wall time (ms), lower is better',
+    median(report.inspect.ref ?? []),
+    median(report.inspect.inspect ?? []),
+    1,
+  );
+  return lines;
+}
+
 export function inspectTable(report: Report): string[] {
   const floor = median(report.inspect.node ?? []);
   const lines = ['| contender | wall time, median (ms) | ratio to bare Node |', '|---|---:|---:|'];
@@ -241,6 +278,9 @@ export function renderReport(report: Report): string {
     '',
     ...proxyTable(report),
     '',
+    ...(refTable(report).length > 0
+      ? ['## This build against the --ref-cli build (MITM, medians)', '', ...refTable(report), '']
+      : []),
     '## `inspect` (wall time, same origin)',
     '',
     ...inspectTable(report),

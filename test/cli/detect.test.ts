@@ -1,11 +1,23 @@
 // `tlswitness detect`: clean, intercepted (a small interceptor with a catalogue-named CA), and
 // inconclusive when targets cannot be reached. Loopback only; targets pinned with --resolve.
 import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
-import { freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import {
+  freePort,
+  makeFixtures,
+  runCli,
+  startScenarioServer,
+  withScenarioServer,
+  type Fixtures,
+} from '../helpers/fixtures.js';
 import { makeTestCa } from '../helpers/pki.js';
 import { findExecutable, testNeeding } from '../helpers/requires.js';
+import { withServer, withServers } from '../helpers/with-servers.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -42,8 +54,7 @@ async function startInterceptor() {
 }
 
 test('detect: a public-root chain is clean (exit 0)', async (t) => {
-  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (valid) => {
     const result = await runCli([
       'detect',
       `valid.example.com:${valid.port}`,
@@ -58,15 +69,12 @@ test('detect: a public-root chain is clean (exit 0)', async (t) => {
     t.is(report.verdict, 'clean');
     t.is(report.path, 'direct');
     t.is(report.targets.length, 1);
-  } finally {
-    valid.close();
-  }
+  });
 });
 
 test('detect through an interceptor whose CA is named like Zscaler: intercepted, named, exit 1, even beside an unreachable target', async (t) => {
-  const interceptor = await startInterceptor();
   const down = await freePort();
-  try {
+  await withServer(startInterceptor, async (interceptor) => {
     const result = await runCli([
       'detect',
       'valid.example.com:443',
@@ -104,15 +112,12 @@ test('detect through an interceptor whose CA is named like Zscaler: intercepted,
     ]);
     t.regex(human.stdout, /^INTERCEPTED by Zscaler/);
     t.regex(human.stdout, /path: upstream-proxy \(http:\/\/127\.0\.0\.1:\d+\)/);
-  } finally {
-    interceptor.close();
-  }
+  });
 });
 
 test('detect with unreachable targets and no interception seen is inconclusive (exit 3), never clean', async (t) => {
-  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
   const down = await freePort();
-  try {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (valid) => {
     const none = await runCli(['detect', `127.0.0.1:${down}`, '--json']);
     t.is(none.code, 3);
     t.is(JSON.parse(none.stdout).verdict, 'inconclusive');
@@ -128,59 +133,63 @@ test('detect with unreachable targets and no interception seen is inconclusive (
     ]);
     t.is(partly.code, 3);
     t.is(JSON.parse(partly.stdout).verdict, 'inconclusive');
-  } finally {
-    valid.close();
-  }
+  });
 });
+
+/** mitmdump in regular mode on loopback, verifying upstream against the fixture root (so the real chain is good). */
+async function startMitmdump(): Promise<{ port: number; close(): void }> {
+  const port = await freePort();
+  const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
+  const mitm = spawn(
+    'mitmdump',
+    [
+      '--listen-host',
+      '127.0.0.1',
+      '--listen-port',
+      String(port),
+      '--set',
+      `confdir=${confdir}`,
+      '--set',
+      `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const close = () => void mitm.kill('SIGTERM');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const onData = (d: Buffer) => {
+        out += d;
+        if (/listening at/i.test(out)) resolve();
+      };
+      mitm.stdout.on('data', onData);
+      mitm.stderr.on('data', onData);
+      mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
+      setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000).unref();
+    });
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { port, close };
+}
 
 testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here (.ci/run installs Debian mitmproxy)')(
   'detect through a real mitmproxy (mitmdump) names mitmproxy',
   async (t) => {
-    const { spawn } = await import('node:child_process');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-    const port = await freePort();
-    const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
-    // Regular mode on loopback; it verifies upstream against the fixture root, so the real chain is good.
-    const mitm = spawn(
-      'mitmdump',
-      [
-        '--listen-host',
-        '127.0.0.1',
-        '--listen-port',
-        String(port),
-        '--set',
-        `confdir=${confdir}`,
-        '--set',
-        `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        const onData = (d: Buffer) => {
-          out += d;
-          if (/listening at/i.test(out)) resolve();
-        };
-        mitm.stdout.on('data', onData);
-        mitm.stderr.on('data', onData);
-        mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
-        setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000);
-      });
+    const valid = () => startScenarioServer(fixtures.pki.scenarios.valid!);
+    await withServers([valid, startMitmdump], async (origin, mitm) => {
       // mitmproxy resolves names itself: an IP target, with the name as SNI.
       const result = await runCli([
         'detect',
-        `127.0.0.1:${valid.port}`,
+        `127.0.0.1:${origin.port}`,
         '--servername',
         'valid.example.com',
         '--json',
         '--public-roots',
         fixtures.pki.files['public-roots.pem']!,
         '--upstream-proxy',
-        `http://127.0.0.1:${port}`,
+        `http://127.0.0.1:${mitm.port}`,
       ]);
       const report = JSON.parse(result.stdout);
       t.is(
@@ -190,77 +199,72 @@ testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here 
       );
       t.is(report.product, 'mitmproxy');
       t.is(result.code, 1);
-    } finally {
-      mitm.kill('SIGTERM');
-      valid.close();
-    }
+    });
   },
 );
 
 test('detect: a self-signed target anchors nowhere, so it is no evidence of a clean network (inconclusive, exit 3); each target says why from its own record', async (t) => {
-  const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
-  const selfSigned = await startScenarioServer(fixtures.pki.scenarios.selfSigned!);
-  const args = [
-    `expired.example.com:${expired.port}`,
-    `self-signed.example.com:${selfSigned.port}`,
-    '--public-roots',
-    fixtures.pki.files['public-roots.pem']!,
-    '--resolve',
-    `expired.example.com:${expired.port}:127.0.0.1`,
-    '--resolve',
-    `self-signed.example.com:${selfSigned.port}:127.0.0.1`,
-  ];
-  try {
-    const json = await runCli(['detect', ...args, '--json']);
-    const report = JSON.parse(json.stdout);
-    t.is(json.code, 3);
-    t.is(report.verdict, 'inconclusive');
-    const [exp, self] = report.verdicts;
-    t.is(exp.state, 'clean', 'an expired chain under a public root was not re-signed');
-    t.regex(exp.reason, /anchors in the public roots.*own problem: expired/);
-    t.is(self.state, 'unanchored');
-    t.regex(self.reason, /self-signed/);
-    t.notRegex(self.reason, /expired\.example\.com/);
-    const text = await runCli(['detect', ...args]);
-    t.is(text.code, 3);
-    t.regex(text.stdout, /^INCONCLUSIVE: 1 target anchored in no public root/);
-    t.notRegex(text.stdout, /CLEAN/);
-  } finally {
-    expired.close();
-    selfSigned.close();
-  }
+  const { expired: expiredScenario, selfSigned: selfSignedScenario } = fixtures.pki.scenarios;
+  await withServers(
+    [() => startScenarioServer(expiredScenario!), () => startScenarioServer(selfSignedScenario!)],
+    async (expired, selfSigned) => {
+      const args = [
+        `expired.example.com:${expired.port}`,
+        `self-signed.example.com:${selfSigned.port}`,
+        '--public-roots',
+        fixtures.pki.files['public-roots.pem']!,
+        '--resolve',
+        `expired.example.com:${expired.port}:127.0.0.1`,
+        '--resolve',
+        `self-signed.example.com:${selfSigned.port}:127.0.0.1`,
+      ];
+      const json = await runCli(['detect', ...args, '--json']);
+      const report = JSON.parse(json.stdout);
+      t.is(json.code, 3);
+      t.is(report.verdict, 'inconclusive');
+      const [exp, self] = report.verdicts;
+      t.is(exp.state, 'clean', 'an expired chain under a public root was not re-signed');
+      t.regex(exp.reason, /anchors in the public roots.*own problem: expired/);
+      t.is(self.state, 'unanchored');
+      t.regex(self.reason, /self-signed/);
+      t.notRegex(self.reason, /expired\.example\.com/);
+      const text = await runCli(['detect', ...args]);
+      t.is(text.code, 3);
+      t.regex(text.stdout, /^INCONCLUSIVE: 1 target anchored in no public root/);
+      t.notRegex(text.stdout, /CLEAN/);
+    },
+  );
 });
 
 test('detect: two hosts under the same private root get the same verdict, each explained by its own record', async (t) => {
-  const valid = await startScenarioServer(fixtures.pki.scenarios.valid!);
-  const expired = await startScenarioServer(fixtures.pki.scenarios.expired!);
-  try {
-    // No --public-roots: Node's bundled Mozilla roots are the public set, and the fixture root is in no store.
-    const result = await runCli([
-      'detect',
-      `valid.example.com:${valid.port}`,
-      `expired.example.com:${expired.port}`,
-      '--json',
-      '--resolve',
-      `valid.example.com:${valid.port}:127.0.0.1`,
-      '--resolve',
-      `expired.example.com:${expired.port}:127.0.0.1`,
-    ]);
-    const report = JSON.parse(result.stdout);
-    t.is(result.code, 3);
-    t.is(report.verdict, 'inconclusive');
-    t.deepEqual(
-      report.verdicts.map((v: { state: string }) => v.state),
-      ['unanchored', 'unanchored'],
-    );
-    t.deepEqual(
-      report.targets.map((r: { interception: { detected: boolean } }) => r.interception.detected),
-      [false, false],
-    );
-    t.notRegex(report.verdicts[0].reason, /expired\.example\.com/);
-    t.notRegex(report.verdicts[1].reason, /valid\.example\.com/);
-  } finally {
-    valid.close();
-    expired.close();
-  }
+  const { valid: validScenario, expired: expiredScenario } = fixtures.pki.scenarios;
+  await withServers(
+    [() => startScenarioServer(validScenario!), () => startScenarioServer(expiredScenario!)],
+    async (valid, expired) => {
+      // No --public-roots: Node's bundled Mozilla roots are the public set, and the fixture root is in no store.
+      const result = await runCli([
+        'detect',
+        `valid.example.com:${valid.port}`,
+        `expired.example.com:${expired.port}`,
+        '--json',
+        '--resolve',
+        `valid.example.com:${valid.port}:127.0.0.1`,
+        '--resolve',
+        `expired.example.com:${expired.port}:127.0.0.1`,
+      ]);
+      const report = JSON.parse(result.stdout);
+      t.is(result.code, 3);
+      t.is(report.verdict, 'inconclusive');
+      t.deepEqual(
+        report.verdicts.map((v: { state: string }) => v.state),
+        ['unanchored', 'unanchored'],
+      );
+      t.deepEqual(
+        report.targets.map((r: { interception: { detected: boolean } }) => r.interception.detected),
+        [false, false],
+      );
+      t.notRegex(report.verdicts[0].reason, /expired\.example\.com/);
+      t.notRegex(report.verdicts[1].reason, /valid\.example\.com/);
+    },
+  );
 });

@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:tls';
-import { makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { hasNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { testNeeding } from '../helpers/requires.js';
+import { withServer } from '../helpers/with-servers.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -58,27 +59,27 @@ for (const version of ['1.2', '1.3']) {
   nginxTest(
     `nginx ssl_verify_client on, TLS ${version}: the handshake completes, HEAD / gets 400, so client-cert-required (exit 1)`,
     async (t) => {
-      const server = await nginx('on');
-      try {
-        const result = await runCli(inspectArgs(server.port, '--tls-max', version));
-        const record = JSON.parse(result.stdout);
-        t.is(result.code, 1, result.stderr);
-        t.is(record.failure, null, 'nginx completes the handshake without a certificate');
-        t.is(record.tls.protocol, `TLSv${version}`);
-        t.is(record.diagnosis.problem, 'client-cert-required');
-        t.is(record.diagnosis.liability, 'client');
-        t.is(record.diagnosis.confidence, 'medium', 'a 400 to HEAD carries no body to name the certificate');
-        t.regex(record.diagnosis.summary, /HEAD \/ was answered 400 Bad Request/);
-        t.regex(record.diagnosis.summary, /Fixture Client Root/);
-        t.regex(record.diagnosis.action, /--client-cert FILE --client-key FILE/);
-        t.regex(record.diagnosis.action, /--upstream-client-cert mtls\.example\.com=/);
-        t.deepEqual(record.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
-        t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 400, outcome: 'required' });
-        t.false(record.warnings.some((w: { code: string }) => w.code.startsWith('client-certificate')));
-        t.regex(server.accessLog(), /"HEAD \/ HTTP\/1\.1" 400/);
-      } finally {
-        await server.close();
-      }
+      await withServer(
+        () => nginx('on'),
+        async (server) => {
+          const result = await runCli(inspectArgs(server.port, '--tls-max', version));
+          const record = JSON.parse(result.stdout);
+          t.is(result.code, 1, result.stderr);
+          t.is(record.failure, null, 'nginx completes the handshake without a certificate');
+          t.is(record.tls.protocol, `TLSv${version}`);
+          t.is(record.diagnosis.problem, 'client-cert-required');
+          t.is(record.diagnosis.liability, 'client');
+          t.is(record.diagnosis.confidence, 'medium', 'a 400 to HEAD carries no body to name the certificate');
+          t.regex(record.diagnosis.summary, /HEAD \/ was answered 400 Bad Request/);
+          t.regex(record.diagnosis.summary, /Fixture Client Root/);
+          t.regex(record.diagnosis.action, /--client-cert FILE --client-key FILE/);
+          t.regex(record.diagnosis.action, /--upstream-client-cert mtls\.example\.com=/);
+          t.deepEqual(record.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
+          t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 400, outcome: 'required' });
+          t.false(record.warnings.some((w: { code: string }) => w.code.startsWith('client-certificate')));
+          t.regex(server.accessLog(), /"HEAD \/ HTTP\/1\.1" 400/);
+        },
+      );
     },
   );
 }
@@ -87,129 +88,129 @@ for (const verifyClient of ['on', 'optional'] as const) {
   nginxTest(
     `nginx with http2, ssl_verify_client ${verifyClient}: ALPN chooses h2 and HEAD / goes as an HTTP/2 stream`,
     async (t) => {
-      const server = await nginx(verifyClient, true);
-      try {
-        const result = await runCli(inspectArgs(server.port));
-        const record = JSON.parse(result.stdout);
-        t.is(record.tls.alpn, 'h2');
-        t.like(record.clientCertificate.httpCheck, {
-          request: 'HEAD /',
-          status: verifyClient === 'on' ? 400 : 200,
-          outcome: verifyClient === 'on' ? 'required' : 'optional',
-        });
-        t.is(record.diagnosis.problem, verifyClient === 'on' ? 'client-cert-required' : 'ok');
-        t.is(result.code, verifyClient === 'on' ? 1 : 0);
-        t.regex(server.accessLog(), new RegExp(`"HEAD / HTTP/2\\.0" ${verifyClient === 'on' ? 400 : 200}`));
-      } finally {
-        await server.close();
-      }
+      await withServer(
+        () => nginx(verifyClient, true),
+        async (server) => {
+          const result = await runCli(inspectArgs(server.port));
+          const record = JSON.parse(result.stdout);
+          t.is(record.tls.alpn, 'h2');
+          t.like(record.clientCertificate.httpCheck, {
+            request: 'HEAD /',
+            status: verifyClient === 'on' ? 400 : 200,
+            outcome: verifyClient === 'on' ? 'required' : 'optional',
+          });
+          t.is(record.diagnosis.problem, verifyClient === 'on' ? 'client-cert-required' : 'ok');
+          t.is(result.code, verifyClient === 'on' ? 1 : 0);
+          t.regex(server.accessLog(), new RegExp(`"HEAD / HTTP/2\\.0" ${verifyClient === 'on' ? 400 : 200}`));
+        },
+      );
     },
   );
 }
 
 nginxTest('nginx ssl_verify_client on, human output: CLIENT-CERT-REQUIRED and the action', async (t) => {
-  const server = await nginx('on');
-  try {
-    const result = await runCli(inspectArgs(server.port).filter((a) => a !== '--json'));
-    t.is(result.code, 1);
-    t.regex(result.stdout, /Diagnosis: CLIENT-CERT-REQUIRED \(fault: client/);
-    t.regex(result.stdout, /--client-cert FILE --client-key FILE/);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    () => nginx('on'),
+    async (server) => {
+      const result = await runCli(inspectArgs(server.port).filter((a) => a !== '--json'));
+      t.is(result.code, 1);
+      t.regex(result.stdout, /Diagnosis: CLIENT-CERT-REQUIRED \(fault: client/);
+      t.regex(result.stdout, /--client-cert FILE --client-key FILE/);
+    },
+  );
 });
 
 nginxTest(
   'nginx ssl_verify_client optional: ok, with a warning that the certificate is optional (exit 0)',
   async (t) => {
-    const server = await nginx('optional');
-    try {
-      const result = await runCli(inspectArgs(server.port));
-      const record = JSON.parse(result.stdout);
-      t.is(result.code, 0, result.stdout);
-      t.is(record.diagnosis.problem, 'ok');
-      t.true(record.clientCertificate.requested);
-      t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 200, outcome: 'optional' });
-      const warning = record.warnings.find((w: { code: string }) => w.code === 'client-certificate-optional');
-      t.truthy(warning);
-      t.regex(warning.message, /HEAD \/ was answered 200 OK.*optional/);
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      () => nginx('optional'),
+      async (server) => {
+        const result = await runCli(inspectArgs(server.port));
+        const record = JSON.parse(result.stdout);
+        t.is(result.code, 0, result.stdout);
+        t.is(record.diagnosis.problem, 'ok');
+        t.true(record.clientCertificate.requested);
+        t.like(record.clientCertificate.httpCheck, { request: 'HEAD /', status: 200, outcome: 'optional' });
+        const warning = record.warnings.find((w: { code: string }) => w.code === 'client-certificate-optional');
+        t.truthy(warning);
+        t.regex(warning.message, /HEAD \/ was answered 200 OK.*optional/);
+      },
+    );
   },
 );
 
 nginxTest(
   'nginx ssl_verify_client on with the right client certificate: ok, and no HTTP request is sent',
   async (t) => {
-    const server = await nginx('on');
-    try {
-      const result = await runCli(inspectArgs(server.port, ...clientFlags()));
-      const record = JSON.parse(result.stdout);
-      t.is(result.code, 0, result.stdout);
-      t.is(record.diagnosis.problem, 'ok');
-      t.is(record.clientCertificate.presented, 'CN=fixture-client');
-      t.is(record.clientCertificate.httpCheck, null);
-      t.is(server.accessLog(), '', 'the probe sends nothing when the user gave a certificate');
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      () => nginx('on'),
+      async (server) => {
+        const result = await runCli(inspectArgs(server.port, ...clientFlags()));
+        const record = JSON.parse(result.stdout);
+        t.is(result.code, 0, result.stdout);
+        t.is(record.diagnosis.problem, 'ok');
+        t.is(record.clientCertificate.presented, 'CN=fixture-client');
+        t.is(record.clientCertificate.httpCheck, null);
+        t.is(server.accessLog(), '', 'the probe sends nothing when the user gave a certificate');
+      },
+    );
   },
 );
 
 nginxTest(
   'nginx ssl_verify_client on with a certificate from a CA it did not name: HEAD / gets 400, so client-cert-required for the one presented',
   async (t) => {
-    const server = await nginx('on');
-    try {
-      const result = await runCli(
-        inspectArgs(
-          server.port,
-          '--client-cert',
-          fixtures.pki.files['stranger-client.pem']!,
-          '--client-key',
-          fixtures.pki.files['stranger-client-key.pem']!,
-        ),
-      );
-      const record = JSON.parse(result.stdout);
-      t.is(result.code, 1, result.stdout);
-      t.is(record.failure, null, 'nginx completes the handshake with any certificate');
-      t.is(record.diagnosis.problem, 'client-cert-required');
-      t.regex(
-        record.diagnosis.summary,
-        /refused the one presented \(CN=stranger-client\)\. It completed the handshake with it, but HEAD \/ was answered 400 Bad Request/,
-      );
-      t.like(record.clientCertificate, {
-        presented: 'CN=stranger-client',
-        httpCheck: { status: 400, outcome: 'required' },
-      });
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      () => nginx('on'),
+      async (server) => {
+        const result = await runCli(
+          inspectArgs(
+            server.port,
+            '--client-cert',
+            fixtures.pki.files['stranger-client.pem']!,
+            '--client-key',
+            fixtures.pki.files['stranger-client-key.pem']!,
+          ),
+        );
+        const record = JSON.parse(result.stdout);
+        t.is(result.code, 1, result.stdout);
+        t.is(record.failure, null, 'nginx completes the handshake with any certificate');
+        t.is(record.diagnosis.problem, 'client-cert-required');
+        t.regex(
+          record.diagnosis.summary,
+          /refused the one presented \(CN=stranger-client\)\. It completed the handshake with it, but HEAD \/ was answered 400 Bad Request/,
+        );
+        t.like(record.clientCertificate, {
+          presented: 'CN=stranger-client',
+          httpCheck: { status: 400, outcome: 'required' },
+        });
+      },
+    );
   },
 );
 
 nginxTest(
   "--no-http-probe: nothing is sent, and the server that asks keeps the warning (today's answer)",
   async (t) => {
-    const server = await nginx('on');
-    try {
-      const result = await runCli(inspectArgs(server.port, '--no-http-probe'));
-      const record = JSON.parse(result.stdout);
-      t.is(result.code, 0);
-      t.is(record.diagnosis.problem, 'ok');
-      t.is(record.clientCertificate.httpCheck, null);
-      t.true(record.warnings.some((w: { code: string }) => w.code === 'client-certificate-requested'));
-      t.is(server.accessLog(), '');
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      () => nginx('on'),
+      async (server) => {
+        const result = await runCli(inspectArgs(server.port, '--no-http-probe'));
+        const record = JSON.parse(result.stdout);
+        t.is(result.code, 0);
+        t.is(record.diagnosis.problem, 'ok');
+        t.is(record.clientCertificate.httpCheck, null);
+        t.true(record.warnings.some((w: { code: string }) => w.code === 'client-certificate-requested'));
+        t.is(server.accessLog(), '');
+      },
+    );
   },
 );
 
 test('a node server that sends the certificate_required alert (116) after the handshake: client-cert-required (exit 1)', async (t) => {
-  const server = await startScenarioServer(fixtures.pki.scenarios.mtls!, { clientCAs: [fixtures.pki.clientRoot.pem] });
-  try {
+  const options = { clientCAs: [fixtures.pki.clientRoot.pem] };
+  await withScenarioServer(fixtures.pki.scenarios.mtls!, options, async (server) => {
     const result = await runCli(inspectArgs(server.port));
     const record = JSON.parse(result.stdout);
     t.is(result.code, 1);
@@ -217,12 +218,11 @@ test('a node server that sends the certificate_required alert (116) after the ha
     t.is(record.diagnosis.confidence, 'high');
     t.regex(record.failure.code, /CERTIFICATE_REQUIRED/);
     t.deepEqual(record.clientCertificate.acceptableCAs, ['CN=Fixture Client Root,O=Fixture mTLS,C=US']);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
-test('a server that asks, goes on without a certificate, and does not speak HTTP: the warning stays (low confidence)', async (t) => {
+/** A TLS server that asks for a client certificate, goes on without one, and answers in a protocol that is not HTTP. */
+async function startNonHttpAsker(): Promise<{ port: number; close(): Promise<unknown> }> {
   // The scenario server writes "hello" after the handshake and is not HTTP; with requestCert but
   // rejectUnauthorized false it accepts a client without a certificate.
   const scenario = fixtures.pki.scenarios.mtls!;
@@ -241,7 +241,11 @@ test('a server that asks, goes on without a certificate, and does not speak HTTP
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  try {
+  return { port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test('a server that asks, goes on without a certificate, and does not speak HTTP: the warning stays (low confidence)', async (t) => {
+  await withServer(startNonHttpAsker, async ({ port }) => {
     const result = await runCli(inspectArgs(port));
     const record = JSON.parse(result.stdout);
     t.is(result.code, 0);
@@ -249,23 +253,21 @@ test('a server that asks, goes on without a certificate, and does not speak HTTP
     t.like(record.clientCertificate.httpCheck, { outcome: 'inconclusive', confidence: 'low' });
     const warning = record.warnings.find((w: { code: string }) => w.code === 'client-certificate-requested');
     t.regex(warning.message, /not confirmed: the server did not answer HEAD \/ in HTTP/);
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });
 
 nginxTest('evidence against nginx ssl_verify_client on: the bundle says client-cert-required', async (t) => {
-  const server = await nginx('on');
   const out = join(mkdtempSync(join(tmpdir(), 'tlswitness-mtls-evidence-')), 'bundle');
-  try {
-    const args = inspectArgs(server.port).filter((a) => a !== '--json');
-    args[0] = 'evidence';
-    const result = await runCli([...args, '-o', out, '--sanity-host', 'none', '--no-client-checks', '--json']);
-    t.is(result.code, 1, result.stderr);
-    t.is(JSON.parse(result.stdout).problem, 'client-cert-required');
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    t.like(report.target.clientCertificate.httpCheck, { status: 400, outcome: 'required' });
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    () => nginx('on'),
+    async (server) => {
+      const args = inspectArgs(server.port).filter((a) => a !== '--json');
+      args[0] = 'evidence';
+      const result = await runCli([...args, '-o', out, '--sanity-host', 'none', '--no-client-checks', '--json']);
+      t.is(result.code, 1, result.stderr);
+      t.is(JSON.parse(result.stdout).problem, 'client-cert-required');
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      t.like(report.target.clientCertificate.httpCheck, { status: 400, outcome: 'required' });
+    },
+  );
 });

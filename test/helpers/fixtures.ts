@@ -10,6 +10,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { makeFixturePki, type FixturePki, type Scenario } from '../../scripts/fixture-pki.js';
 import { closeAll, scenarioServerOptions, type ScenarioServerOptions } from '../../scripts/scenario-server.js';
+import { withServer } from './with-servers.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'tlswitness.mjs');
@@ -101,12 +102,7 @@ export async function withScenarioServer<T>(
   ...rest: [ServerOptions, (server: FixtureServer) => Promise<T>] | [(server: FixtureServer) => Promise<T>]
 ): Promise<T> {
   const [options, body] = rest.length === 2 ? rest : [{}, rest[0]];
-  const server = await startScenarioServer(scenario, options);
-  try {
-    return await body(server);
-  } finally {
-    await server.close();
-  }
+  return withServer(() => startScenarioServer(scenario, options), body);
 }
 
 export interface CliResult {

@@ -4,6 +4,7 @@ import test from 'ava';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ConnectError, openConnection, parseProxyUrl, type Connection } from '../../src/net/connector.js';
 import { freePort } from '../helpers/fixtures.js';
+import { withServer } from '../helpers/with-servers.js';
 
 interface Scripted {
   port: number;
@@ -57,6 +58,10 @@ async function scriptedProxy(answer: string[] | 'silent' | 'hang-up'): Promise<S
   };
 }
 
+/** Runs `body` against a scripted proxy, closed afterwards whether `body` passed or threw. */
+const withScripted = <T>(answer: Parameters<typeof scriptedProxy>[0], body: (proxy: Scripted) => Promise<T>) =>
+  withServer(() => scriptedProxy(answer), body);
+
 const through = (port: number, url = `http://127.0.0.1:${port}`, timeoutMs = 5_000): Promise<Connection> =>
   openConnection({
     host: 'origin.example',
@@ -82,8 +87,7 @@ async function failure(
 }
 
 test('sends CONNECT with the authority as Host and the credentials as Basic', async (t) => {
-  const proxy = await scriptedProxy(['HTTP/1.1 200 Connection established\r\n\r\n']);
-  try {
+  await withScripted(['HTTP/1.1 200 Connection established\r\n\r\n'], async (proxy) => {
     const connection = await through(proxy.port, `http://alice:s%40cret@127.0.0.1:${proxy.port}`);
     connection.socket.destroy();
     const [line, ...headers] = proxy.requests[0]!.split('\r\n');
@@ -101,14 +105,11 @@ test('sends CONNECT with the authority as Host and the credentials as Basic', as
       address: null,
       addressSource: null,
     });
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 test('an IPv6 target is bracketed in the CONNECT authority', async (t) => {
-  const proxy = await scriptedProxy(['HTTP/1.1 200 OK\r\n\r\n']);
-  try {
+  await withScripted(['HTTP/1.1 200 OK\r\n\r\n'], async (proxy) => {
     const connection = await openConnection({
       host: '::1',
       port: 8443,
@@ -119,36 +120,31 @@ test('an IPv6 target is bracketed in the CONNECT authority', async (t) => {
     connection.socket.destroy();
     t.is(proxy.requests[0]!.split('\r\n')[0], 'CONNECT [::1]:8443 HTTP/1.1');
     t.is(connection.via, 'env-proxy');
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 test('bytes that follow the answer in the same packet are handed over as head, the tunnel stays readable', async (t) => {
-  const proxy = await scriptedProxy(['HTTP/1.1 200 Connection established\r\nVia: 1.1 corp\r\n\r\n\x16\x03\x03first']);
-  try {
-    const connection = await through(proxy.port);
-    t.is(connection.head.toString('latin1'), '\x16\x03\x03first');
-    const echoed = new Promise<string>((resolve) =>
-      connection.socket.once('data', (chunk: Buffer) => resolve(chunk.toString())),
-    );
-    connection.socket.write('ping');
-    t.is(await echoed, 'ping');
-    connection.socket.destroy();
-  } finally {
-    await proxy.close();
-  }
+  await withScripted(
+    ['HTTP/1.1 200 Connection established\r\nVia: 1.1 corp\r\n\r\n\x16\x03\x03first'],
+    async (proxy) => {
+      const connection = await through(proxy.port);
+      t.is(connection.head.toString('latin1'), '\x16\x03\x03first');
+      const echoed = new Promise<string>((resolve) =>
+        connection.socket.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+      );
+      connection.socket.write('ping');
+      t.is(await echoed, 'ping');
+      connection.socket.destroy();
+    },
+  );
 });
 
 test('an answer head split over several packets, HTTP/1.0 and no reason phrase, is still a tunnel', async (t) => {
-  const proxy = await scriptedProxy(['HTTP/1.0 200\r', '\nX-A: 1\r\n', '\r\nTLS']);
-  try {
+  await withScripted(['HTTP/1.0 200\r', '\nX-A: 1\r\n', '\r\nTLS'], async (proxy) => {
     const connection = await through(proxy.port);
     t.is(connection.head.toString(), 'TLS');
     connection.socket.destroy();
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 const refusals: Array<[string, string, string | null, Partial<ConnectError['failure']>, RegExp]> = [
@@ -205,22 +201,18 @@ const refusals: Array<[string, string, string | null, Partial<ConnectError['fail
 
 for (const [name, answer, credentials, expected, message] of refusals) {
   test(`a proxy answering ${name}: a proxy failure that names it, and the socket is closed`, async (t) => {
-    const proxy = await scriptedProxy([answer]);
-    try {
+    await withScripted([answer], async (proxy) => {
       const got = await failure(t, through(proxy.port, `http://${credentials ?? ''}127.0.0.1:${proxy.port}`));
       t.like(got, { step: 'proxy', ...expected });
       t.regex(got.message, message);
       t.false(got.message.includes('u:p'), 'credentials never appear in the message');
       await proxy.closed;
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 }
 
 test('a target node:http cannot put in a request line: a proxy failure, nothing sent, the socket closed', async (t) => {
-  const proxy = await scriptedProxy('silent');
-  try {
+  await withScripted('silent', async (proxy) => {
     const attempt = openConnection({
       host: 'bad\nhost',
       port: 443,
@@ -233,32 +225,24 @@ test('a target node:http cannot put in a request line: a proxy failure, nothing 
     t.regex(got.message, /^cannot send CONNECT for "bad\\nhost:443" to proxy http:\/\/127\.0\.0\.1:\d+: /);
     await proxy.closed;
     t.deepEqual(proxy.requests, []);
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 test('a proxy that hangs up before answering: ECONNRESET at step proxy', async (t) => {
-  const proxy = await scriptedProxy('hang-up');
-  try {
+  await withScripted('hang-up', async (proxy) => {
     const got = await failure(t, through(proxy.port));
     t.like(got, { step: 'proxy', code: 'ECONNRESET' });
     t.regex(got.message, /closed the connection before answering CONNECT origin\.example:443/);
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 test('a proxy that never answers: ETIMEDOUT at step proxy within the deadline, and the socket is closed', async (t) => {
-  const proxy = await scriptedProxy('silent');
-  try {
+  await withScripted('silent', async (proxy) => {
     const got = await failure(t, through(proxy.port, undefined, 300));
     t.like(got, { step: 'proxy', code: 'ETIMEDOUT' });
     t.regex(got.message, /did not open a tunnel to origin\.example:443 within 300 ms/);
     await proxy.closed;
-  } finally {
-    await proxy.close();
-  }
+  });
 });
 
 test('a proxy port nobody listens on: refused, at step proxy', async (t) => {
@@ -268,8 +252,7 @@ test('a proxy port nobody listens on: refused, at step proxy', async (t) => {
 });
 
 test('direct: no proxy, no CONNECT, an empty head and the literal address', async (t) => {
-  const target = await scriptedProxy('silent');
-  try {
+  await withScripted('silent', async (target) => {
     const connection = await openConnection({
       host: '127.0.0.1',
       port: target.port,
@@ -280,7 +263,5 @@ test('direct: no proxy, no CONNECT, an empty head and the literal address', asyn
     connection.socket.destroy();
     t.like(connection, { via: 'direct', proxy: null, address: '127.0.0.1', addressSource: 'literal' });
     t.is(connection.head.length, 0);
-  } finally {
-    await target.close();
-  }
+  });
 });

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { ResponseParser } from '../../scripts/bench/http-client.js';
 import { parseOptions } from '../../scripts/bench/options.js';
+import { refTable, renderReport, Samples, type Report } from '../../scripts/bench/report.js';
 import { CLI } from '../helpers/fixtures.js';
 import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 
@@ -111,4 +112,57 @@ test('options: the h2 phase runs a few sessions with several streams each', (t) 
   const picked = parseOptions(['--phases', 'h2', '--h2-sessions', '1', '--h2-streams', '100']);
   t.deepEqual([picked.phases, picked.h2Sessions, picked.h2Streams], [['h2'], 1, 100]);
   t.throws(() => parseOptions(['--h2-streams', '0']), { message: /--h2-streams 0: expected a positive whole number/ });
+});
+
+test('options: --contenders takes mitmdump, the label of the mitmproxy contender', (t) => {
+  t.deepEqual(parseOptions(['--contenders', 'direct,mitm,mitmdump', '--ref-cli', 'x']).contenders, [
+    'direct',
+    'mitm',
+    'mitmproxy',
+    'mitm-ref',
+  ]);
+});
+
+test('refTable: this build over the --ref-cli build, metric by metric and inspect, with which way is better', (t) => {
+  const samples = new Samples();
+  for (const [contender, rps, p50] of [
+    ['direct', 1000, 0.5],
+    ['mitm', 300, 4],
+    ['mitm-ref', 200, 5],
+  ] as const) {
+    samples.add('kaRps', contender, rps);
+    samples.add('kaP50', contender, p50);
+  }
+  samples.add('kaProxyCpuVsRef', 'mitm', 0.9);
+  const report: Report = {
+    info: {
+      date: '2026-12-06T00:00:00Z',
+      cores: 2,
+      cpuModel: 'test',
+      node: 'v20',
+      loadBefore: [0, 0, 0],
+      loadAfter: [0, 0, 0],
+      options: 'test',
+      rttMs: 20,
+      idle: 10,
+      loadGeneratorCpuS: 1,
+      loadGeneratorWallS: 1,
+      wallS: 1,
+    },
+    contenders: ['direct', 'mitm', 'mitm-ref'],
+    samples,
+    inspect: { node: [50], inspect: [90], ref: [120] },
+    notes: [],
+  };
+  t.deepEqual(refTable(report), [
+    '| metric | tlswitness (MITM, --ref-cli) | tlswitness (MITM) | this build ÷ the --ref-cli build |',
+    '|---|---:|---:|---:|',
+    '| keep-alive: requests/s, higher is better | 200 | 300 | 1.50x |',
+    '| keep-alive: latency p50 (ms), lower is better | 5.00 | 4.00 | 0.80x |',
+    '| `inspect` wall time (ms), lower is better | 120.0 | 90.0 | 0.75x |',
+  ]);
+  t.true(renderReport(report).includes('## This build against the --ref-cli build'));
+  const without = { ...report, contenders: ['direct', 'mitm'] as Report['contenders'] };
+  t.deepEqual(refTable(without), []);
+  t.false(renderReport(without).includes('against the --ref-cli build'));
 });
