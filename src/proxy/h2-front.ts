@@ -72,7 +72,7 @@ export class H2Front {
     this.sockets.add(tlsSocket);
     tlsSocket.once('close', () => this.sockets.delete(tlsSocket));
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-      guard.opened();
+      guard.opened(stream.id ?? 0);
       this.shared.drain.track(outer, stream);
       // A stream the app resets before its answer is complete counts towards the reset bound.
       let aborted = false;
