@@ -40,6 +40,11 @@ export interface H2Case {
   /** Writes the case after the preface and SETTINGS exchange (or instead of it, with `ownPreface`). */
   play(conn: RawH2, peer: Peer): Promise<unknown>;
   ownPreface?: boolean;
+  /**
+   * The proxy's one error event for the case (through the proxy): HTTP2_PROTOCOL (the default) for a frame
+   * or flood that breaks the protocol, HEADER_TIMEOUT only for an app that really went quiet.
+   */
+  event?: 'HTTP2_PROTOCOL' | 'HEADER_TIMEOUT';
   /** A limit of the proxy's own (node:http2 has none): not played against node:http2 itself. */
   proxyOnly?: boolean;
 }
@@ -154,6 +159,7 @@ export function h2Cases(seed: number): H2Case[] {
     {
       name: 'a header block left unfinished (HEADERS without END_HEADERS, then silence)',
       expect: 'end',
+      event: 'HEADER_TIMEOUT',
       proxyOnly: true,
       // The proxy's header deadline (--header-timeout) applies to a stream's headers too.
       play: (conn, peer) =>
