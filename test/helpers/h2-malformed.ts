@@ -65,7 +65,7 @@ export const throughProxy = test.macro({
       for (const c of cases) {
         const seen = errors();
         const codesBefore = new Map(harness.events.errorsByCode);
-        const outcome = await playCase(target, c, DEADLINE_MS);
+        const outcome = await playCase(target, c, DEADLINE_MS, true);
         outcomes.push(outcome);
         if (!(await harness.waitFor(() => errors() > seen, DEADLINE_MS))) silent.push(c.name);
         outcome.events = [...harness.events.errorsByCode]
