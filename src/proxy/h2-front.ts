@@ -13,6 +13,7 @@ import type { FrontContext } from './front-context.js';
 import { answer, forwardStream, type StreamLog } from './h2-exchange.js';
 import { guardSession, H2_LIMITS, sessionOptions, type H2Limits } from './h2-guard.js';
 import { rawPairs } from './h2-translate.js';
+import { lingerOnDestroy } from './h2-linger.js';
 import { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection, MitmSession } from './mitm-session.js';
 import { upstreamAcceptable } from './policy.js';
@@ -21,7 +22,8 @@ import { carriesVia } from './via.js';
 
 export class H2Front {
   readonly upstream: H2Upstream;
-  private readonly sockets = new Set<TLSSocket>();
+  /** Each app's h2 socket, with its plain destroy. */
+  private readonly sockets = new Map<TLSSocket, () => void>();
 
   constructor(
     private readonly shared: FrontContext,
@@ -74,10 +76,10 @@ export class H2Front {
       label,
       report: (code, message) => events.publish(errorEvent(code, message, connection.target.host)),
     });
-    this.sockets.add(tlsSocket);
+    this.sockets.set(tlsSocket, lingerOnDestroy(tlsSocket));
     tlsSocket.once('close', () => this.sockets.delete(tlsSocket));
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-      guard.opened();
+      guard.opened(stream.id ?? 0);
       this.shared.drain.track(outer, stream);
       // A stream the app resets before its answer is complete counts towards the reset bound.
       let aborted = false;
@@ -143,7 +145,7 @@ export class H2Front {
   }
 
   close(): void {
-    for (const socket of this.sockets) socket.destroy();
+    for (const destroy of this.sockets.values()) destroy();
     this.sockets.clear();
     this.upstream.close();
   }

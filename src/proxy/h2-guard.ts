@@ -1,7 +1,9 @@
-// The limits of an app's HTTP/2 session with the proxy: the SETTINGS it is held to, a deadline for its
-// first request and for idleness, a bound on streams it resets (the "rapid reset" flood,
+// The limits of an app's HTTP/2 session with the proxy: the SETTINGS it is held to, a deadline for each
+// request's headers and for idleness, a bound on streams it resets (the "rapid reset" flood,
 // CVE-2023-44487), and an `error` event with GOAWAY for a session that breaks the protocol.
 import { constants, type ServerHttp2Session, type ServerSessionOptions } from 'node:http2';
+import type { EventErrorCode } from '../errors.js';
+import { endedByNghttp2 } from './h2-ended.js';
 import type { Report } from './request-heads.js';
 
 /** What an app's h2 session may do; defaults in H2_LIMITS. */
@@ -23,6 +25,9 @@ export const H2_LIMITS: H2Limits = {
   maxResetsPerSecond: 200,
 };
 
+/** Header fields in one request (node:http2's default is also 128). */
+const MAX_HEADER_PAIRS = 128;
+
 /** How long streams still open after the proxy's GOAWAY may take before the session is cut. */
 const GOAWAY_GRACE_MS = 1_000;
 
@@ -34,7 +39,7 @@ export function sessionOptions(limits: H2Limits): ServerSessionOptions {
       maxHeaderListSize: limits.maxHeaderListSize,
       enablePush: false,
     },
-    maxHeaderListPairs: 128,
+    maxHeaderListPairs: MAX_HEADER_PAIRS,
     // Frames node:http2 rejects, and streams it refuses, before it closes the session (defaults 1000 and 100).
     maxSessionInvalidFrames: 100,
     maxSessionRejectedStreams: 100,
@@ -54,60 +59,120 @@ export interface GuardOptions {
 export function guardSession(
   session: ServerHttp2Session,
   { limits, headerTimeoutMs, label, report }: GuardOptions,
-): { opened(): void; closed(resetByApp: boolean): void } {
+): { opened(id: number): void; closed(resetByApp: boolean): void } {
   let open = 0;
   let requests = 0;
-  let resets = 0;
-  let windowStart = Date.now();
+  const overResetBound = resetCounter(limits.maxResetsPerSecond);
+  /** An event was published for this session, or the proxy sent its GOAWAY: one of each at most. */
   let tripped = false;
-  const goaway = (code: number) => {
-    if (tripped || session.destroyed) return;
+  /** The id the app's next stream should have (RFC 9113 5.1.1: odd, increasing); a larger one skipped refused streams. */
+  let nextId = 1;
+  const refused = refusalReporter(label, limits, report);
+  // One event, then GOAWAY and a graceful close: destroying at once would drop the GOAWAY still queued on
+  // the app's socket (its writes pass through the TLS layer asynchronously), and a graceful close reads and
+  // discards what the app still sends instead of resetting the connection. Open streams get GOAWAY_GRACE_MS.
+  const fail = (code: EventErrorCode, message: string, goawayCode: number) => {
+    if (tripped) return;
     tripped = true;
-    // GOAWAY, then a graceful close: destroying at once would drop the GOAWAY still queued on the app's
-    // socket (its writes pass through the TLS layer asynchronously). Streams still open get GOAWAY_GRACE_MS.
-    session.goaway(code);
+    report(code, `${label}: ${message}; closed`);
+    // node:http2 emits 'error' from its own destroy: nothing left to close.
+    if (session.destroyed) return;
+    session.goaway(goawayCode);
     session.close();
     setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
   };
-  // The first request is due within the header deadline of the handshake, however its frames trickle in.
-  const first = setTimeout(() => {
-    report('HEADER_TIMEOUT', `${label}: no HTTP/2 request within ${headerTimeoutMs} ms of the handshake; closed`);
-    goaway(constants.NGHTTP2_NO_ERROR);
-  }, headerTimeoutMs);
-  first.unref();
-  // Idle (no frame for the deadline) with no stream open: closed, as an idle HTTP/1.1 keep-alive connection.
+  const endedByNode = async (): Promise<boolean> => {
+    if (!(await endedByNghttp2(session))) return false;
+    // nghttp2's GOAWAY names the error for the app; node:http2 does not pass its code on.
+    fail('HTTP2_PROTOCOL', ENDED_BY_NGHTTP2, constants.NGHTTP2_PROTOCOL_ERROR);
+    return true;
+  };
+  // Each request is due within the header deadline: from the handshake, and from the moment no stream is
+  // open, however its frames trickle in. Past it: a malformed frame nghttp2 answered on its own, a header
+  // block left unfinished, no request at all, or (after a request) an idle session, closed without an event.
+  let deadline: NodeJS.Timeout | undefined;
+  const expire = async () => {
+    if (tripped || session.destroyed || (await endedByNode()) || open > 0 || session.destroyed) return;
+    const pending = session.state.lastProcStreamID ?? 0;
+    if (pending >= nextId)
+      fail(
+        'HEADER_TIMEOUT',
+        `the header block of stream ${pending} was not complete within ${headerTimeoutMs} ms (or node:http2 refused that stream)`,
+        constants.NGHTTP2_NO_ERROR,
+      );
+    else if (requests === 0)
+      fail(
+        'HEADER_TIMEOUT',
+        `no HTTP/2 request within ${headerTimeoutMs} ms of the handshake`,
+        constants.NGHTTP2_NO_ERROR,
+      );
+    else session.close();
+  };
+  const arm = () => {
+    clearTimeout(deadline);
+    deadline = setTimeout(() => void expire(), headerTimeoutMs);
+    deadline.unref();
+  };
+  arm();
+  // A session with streams open that sends nothing for the deadline: nghttp2 may have ended it mid-stream.
   session.setTimeout(headerTimeoutMs, () => {
-    if (open === 0 && requests > 0) session.close();
+    if (open > 0 && !tripped) void endedByNode();
   });
-  session.on('error', (error: NodeJS.ErrnoException) => {
-    report('HTTP2_PROTOCOL', `${label}: the app's HTTP/2 broke the protocol (${error.code ?? error.message}); closed`);
-    goaway(constants.NGHTTP2_PROTOCOL_ERROR);
-  });
-  // nghttp2 answers most malformed frames itself (a GOAWAY naming the error) without telling node:http2's
-  // JavaScript; the app then closes, or the deadlines above close the session. Only what node:http2 surfaces
-  // (a bad connection preface, too many invalid frames or refused streams, a fatal error) is an event.
-  session.once('close', () => clearTimeout(first));
+  session.on('error', (error: NodeJS.ErrnoException) =>
+    fail(
+      'HTTP2_PROTOCOL',
+      `the app's HTTP/2 broke the protocol (${error.code ?? error.message})`,
+      constants.NGHTTP2_PROTOCOL_ERROR,
+    ),
+  );
+  session.once('close', () => clearTimeout(deadline));
   return {
-    opened() {
-      clearTimeout(first);
+    opened(id) {
+      clearTimeout(deadline);
+      if (id > nextId && !tripped) refused(nextId, id);
+      nextId = Math.max(nextId, id + 2);
       open++;
       requests++;
     },
     closed(resetByApp) {
-      open--;
+      if (--open === 0) arm();
       if (!resetByApp) return;
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        windowStart = now;
-        resets = 0;
-      }
-      if (++resets > limits.maxResetsPerSecond && !tripped) {
-        report(
+      if (overResetBound(Date.now()))
+        fail(
           'HTTP2_PROTOCOL',
-          `${label}: the app reset more than ${limits.maxResetsPerSecond} streams in a second (the "rapid reset" flood, CVE-2023-44487); GOAWAY, closed`,
+          `the app reset more than ${limits.maxResetsPerSecond} streams in a second (the "rapid reset" flood, CVE-2023-44487); GOAWAY`,
+          constants.NGHTTP2_ENHANCE_YOUR_CALM,
         );
-        goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-      }
     },
   };
 }
+
+/** Streams node:http2 refused before they reached the proxy show as a gap in the app's stream ids: one event per session. */
+function refusalReporter(label: string, limits: H2Limits, report: Report): (expected: number, id: number) => void {
+  let reported = false;
+  return (expected, id) => {
+    if (reported) return;
+    reported = true;
+    const ids = id - 2 === expected ? `stream ${expected}` : `streams ${expected} to ${id - 2}`;
+    report(
+      'HTTP2_PROTOCOL',
+      `${label}: node:http2 refused ${ids} before a request reached the proxy (a header list over ${limits.maxHeaderListSize} bytes or ${MAX_HEADER_PAIRS} fields, more than ${limits.maxConcurrentStreams} streams at once, or a malformed header block); the session goes on`,
+    );
+  };
+}
+
+/** Counts the streams the app resets; true once more than `limit` fell within one second. */
+function resetCounter(limit: number): (now: number) => boolean {
+  let resets = 0;
+  let windowStart = -Infinity;
+  return (now) => {
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      resets = 0;
+    }
+    return ++resets > limit;
+  };
+}
+
+const ENDED_BY_NGHTTP2 =
+  "the app's HTTP/2 broke the protocol: node:http2 answered a malformed frame or a flood with GOAWAY (a connection error, RFC 9113 5.4.1)";
