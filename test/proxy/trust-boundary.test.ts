@@ -472,10 +472,12 @@ function upgradeAnswer(tls: TLSSocket, host: string, port: number): Promise<stri
     tls.setEncoding('utf8');
     tls.on('data', (chunk: string) => (answer += chunk));
     tls.on('end', done).on('close', done).on('error', done);
+    // The proxy ends the connection after its answer; the bound only stops a hung proxy (generous: a
+    // loaded machine took over 2 s for the upstream gate and the answer).
     setTimeout(() => {
       tls.destroy();
       done();
-    }, 2_000).unref();
+    }, 15_000).unref();
     tls.write(
       `GET /chat HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
