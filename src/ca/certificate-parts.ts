@@ -44,8 +44,20 @@ export function oidDer(oid: string): Buffer {
   return encodeTlv(0x06, Buffer.from(bytes));
 }
 
+type SignatureAlgorithm = { hash: string | null; der: Buffer };
+// Per signing key too: reading a KeyObject's type and curve crosses into OpenSSL on every mint.
+const algorithmCache = new WeakMap<KeyObject, Map<string, SignatureAlgorithm>>();
+
 /** The AlgorithmIdentifier a key signs with and the digest to sign with (null: the algorithm has its own). */
-export function signatureAlgorithm(key: KeyObject, digest: 'sha256' | 'sha1'): { hash: string | null; der: Buffer } {
+export function signatureAlgorithm(key: KeyObject, digest: 'sha256' | 'sha1'): SignatureAlgorithm {
+  let known = algorithmCache.get(key);
+  if (!known) algorithmCache.set(key, (known = new Map()));
+  let algorithm = known.get(digest);
+  if (!algorithm) known.set(digest, (algorithm = algorithmFor(key, digest)));
+  return algorithm;
+}
+
+function algorithmFor(key: KeyObject, digest: 'sha256' | 'sha1'): SignatureAlgorithm {
   const type = key.asymmetricKeyType;
   if (type === 'rsa') {
     // RFC 4055 5: the parameters are NULL for the RSA PKCS#1 v1.5 algorithms.

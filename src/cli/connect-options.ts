@@ -13,6 +13,7 @@ import { isHostName, parseResolve, type ResolveMap } from '../net/target.js';
 import type { AnchorStores, TrustContext } from '../record/assemble.js';
 import type { HandshakeRequest } from '../record/observe.js';
 import { spkiSha256 } from '../trust/certificate.js';
+import { CertificateCache } from '../trust/certificate-cache.js';
 import { clientCredentials } from './client-credentials.js';
 import { certifiLabel, loadCertifiStore } from '../trust/certifi-store.js';
 import type { ArgsOf } from './command-module.js';
@@ -215,7 +216,14 @@ function startTrust(
         },
       };
     }
-    return { ...stores, certifi: certifi.store, certifiInfo, ownCas, opensslLevel };
+    return {
+      ...stores,
+      certifi: certifi.store,
+      certifiInfo,
+      ownCas,
+      opensslLevel,
+      certificates: new CertificateCache(),
+    };
   })();
   return { trust, anchorStores: anchorLoading.then(({ stores }) => stores) };
 }

@@ -4,7 +4,8 @@
 import type { OwnCa } from './interception.js';
 import { keySecurityBits } from '../trust/auth-level.js';
 import { analyseChain } from '../trust/chain-analysis.js';
-import { describeCertificate, keyDescription, ParsedCertificate } from '../trust/certificate.js';
+import { describeCertificate, ParsedCertificate } from '../trust/certificate.js';
+import type { CertificateCache } from '../trust/certificate-cache.js';
 import { derToPem } from '../trust/pem.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { signatureSecurityBits } from '../trust/signature-algorithms.js';
@@ -36,6 +37,12 @@ export interface TrustContext {
   ownCas?: OwnCa[];
   /** This machine's OpenSSL security level (the system `openssl`'s), read once per run; null or absent when unknown. */
   opensslLevel?: number | null;
+  /**
+   * The run's parsed certificates (absent: each chain is parsed on its own): the intermediates and
+   * roots most chains share are read once, not once per handshake (a new host's record is on the
+   * path of its first request through the proxy).
+   */
+  certificates?: CertificateCache;
 }
 
 export interface FetchedCertificates {
@@ -74,11 +81,15 @@ const EMPTY_ANALYSIS: ChainAnalysis = {
   aiaCaIssuers: [],
 };
 
-function safeParse(ders: Buffer[], warnings: StrictWarning[]): ParsedCertificate[] {
+function safeParse(
+  ders: Buffer[],
+  warnings: StrictWarning[],
+  cache: CertificateCache | undefined,
+): ParsedCertificate[] {
   const out: ParsedCertificate[] = [];
   ders.forEach((der, i) => {
     try {
-      const cert = new ParsedCertificate(der);
+      const cert = cache ? cache.parse(der) : new ParsedCertificate(der);
       void cert.details; // surface decoding errors here, not later
       out.push(cert);
     } catch (error) {
@@ -105,7 +116,7 @@ export function judgeChain(
   options: VerifyOptions = {},
 ): ChainJudgement {
   const parseWarnings: StrictWarning[] = [];
-  const sent = safeParse(ders, parseWarnings);
+  const sent = safeParse(ders, parseWarnings, trust.certificates);
   if (!sent.length) return nothingToVerify(trust, parseWarnings);
   const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
   const trustVerdicts = storeVerdicts(sent, trust, now, name, options);
@@ -220,7 +231,7 @@ function verificationOf(effective: ChainVerdict): Verification {
 }
 
 function policyCert(cert: ParsedCertificate): PolicyCert {
-  const { keyType, keyBits } = keyDescription(cert.x509);
+  const { keyType, keyBits } = cert.keyDescription;
   return {
     subject: cert.subject,
     keyType,

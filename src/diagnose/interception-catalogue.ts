@@ -53,7 +53,21 @@ export function nameAttributes(name: string): Array<[string, string]> {
   return out.map(([type, value]) => [type, value.replace(/\u0000/g, '=')]);
 }
 
+/** Names matched lately: the same issuers come in most records (bounded, so hostile names cannot grow it). */
+const matched = new Map<string, CatalogueMatch | null>();
+const MATCHED_MAX = 512;
+
 export function matchCatalogue(name: string): CatalogueMatch | null {
+  let match = matched.get(name);
+  if (match === undefined) {
+    match = matchEntries(name);
+    if (matched.size >= MATCHED_MAX) matched.delete(matched.keys().next().value!);
+    matched.set(name, match);
+  }
+  return match && { ...match };
+}
+
+function matchEntries(name: string): CatalogueMatch | null {
   const attributes = nameAttributes(name);
   for (const entry of ENTRIES) {
     for (const rule of entry.compiled) {

@@ -1,7 +1,7 @@
 // The security-level checks a Node 20 client makes at OpenSSL's default level 1 (80 bits;
 // check_key_level / check_sig_level in crypto/x509/x509_vfy.c): the leaf key (66) before anything
 // else, then CA keys (67) and every signature but the top certificate's (68). Pure.
-import { keyDescription, type ParsedCertificate } from './certificate.js';
+import type { ParsedCertificate } from './certificate.js';
 import type { Report } from './extension-checks.js';
 import { signatureSecurityBits } from './signature-algorithms.js';
 
@@ -9,7 +9,7 @@ export const AUTH_LEVEL_1_BITS = 80;
 
 /** EVP_PKEY_get_security_bits (NIST SP 800-57 for RSA and DSA; half the order size for EC). */
 export function keySecurityBits(cert: ParsedCertificate): number {
-  const { keyType, keyBits } = keyDescription(cert.x509);
+  const { keyType, keyBits } = cert.keyDescription;
   if (keyBits === null) return keyType === 'unknown' ? 0 : 128;
   if (keyType === 'Ed448') return 224;
   if (keyType === 'RSA' || keyType === 'DSA')
@@ -43,7 +43,7 @@ export function keySecurityBits(cert: ParsedCertificate): number {
 
 /** Why a code from these checks was given, for reports. */
 export function weakKeyDetail(cert: ParsedCertificate): string {
-  const { keyType, keyBits } = keyDescription(cert.x509);
+  const { keyType, keyBits } = cert.keyDescription;
   return `a ${keyBits ?? 'unknown'}-bit ${keyType} key is too weak for OpenSSL 3's default security level`;
 }
 

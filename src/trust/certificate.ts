@@ -1,8 +1,10 @@
 // One certificate parsed once: node:crypto's X509Certificate for keys, names and signatures, and a
 // direct DER read for what X509Certificate does not expose (criticality, key usage bits, AKI/SKI,
 // canonical names, name constraints). Decoding never throws once X509Certificate has parsed the DER.
-import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
 import { parseName, type ParsedName } from './canonical-name.js';
+import { describeKey, readPublicKey, spkiSha256OfKey, type KeyDescription } from './certificate-key.js';
 import { decodeExtensions, KU, OID, type CertExtensions } from './extensions.js';
 import { derToPem } from './pem.js';
 import { signatureAlgorithmName, signatureFitsKey } from './signature-algorithms.js';
@@ -10,6 +12,7 @@ import { accessUris, formatNameDer, hexColons, readTbsFields } from './x509-fiel
 import type { ChainEntry } from '../types.js';
 
 export { formatNameDer };
+export { keyDescription, spkiSha256 } from './certificate-key.js';
 
 export interface CertificateDetails {
   subject: string;
@@ -48,11 +51,19 @@ export interface CertificateDetails {
 /**
  * A certificate parsed once. X509Certificate is built eagerly (native, cheap); the ASN.1 details are
  * decoded on first use, so a trust store of hundreds of roots costs little until a root is on a path.
+ * What is read from it (key, SPKI hash, signatures checked) is kept too: a certificate shared by many
+ * chains (CertificateCache, a store's root) is judged in every record without reading it again.
  */
 export class ParsedCertificate {
   readonly x509: X509Certificate;
   private cached: CertificateDetails | undefined;
-  private key: string | null | undefined;
+  private key: KeyObject | null | undefined;
+  private keyInfo: KeyDescription | undefined;
+  private spki: string | undefined;
+  private pemText: string | undefined;
+  private legacy: { peer: PeerCertificate } | { error: unknown } | undefined;
+  /** Whether each issuer's key verified this certificate's signature (deterministic: both DERs are fixed). */
+  private readonly signers = new WeakMap<ParsedCertificate, boolean>();
 
   constructor(readonly der: Buffer) {
     this.x509 = new X509Certificate(der);
@@ -61,16 +72,51 @@ export class ParsedCertificate {
   get details(): CertificateDetails {
     return (this.cached ??= decodeDetails(this));
   }
+  /** The public key, or null when node:crypto cannot read it (read once: each x509.publicKey read parses it again). */
+  get publicKey(): KeyObject | null {
+    if (this.key === undefined) this.key = readPublicKey(this.x509);
+    return this.key;
+  }
   /** Node's asymmetricKeyType, or null when node:crypto cannot read the key. */
   get keyType(): string | null {
-    if (this.key === undefined) {
+    return this.publicKey?.asymmetricKeyType ?? null;
+  }
+  /** The key's type and size as reports name them. */
+  get keyDescription(): KeyDescription {
+    return (this.keyInfo ??= describeKey(this.publicKey));
+  }
+  /** Base64 SHA-256 of the SubjectPublicKeyInfo ('' when the key cannot be read). */
+  get spkiSha256(): string {
+    return (this.spki ??= spkiSha256OfKey(this.publicKey));
+  }
+  get pem(): string {
+    return (this.pemText ??= derToPem(this.der));
+  }
+  /** The certificate as Node's checkServerIdentity reads it (throws as toLegacyObject did). */
+  get peerCertificate(): PeerCertificate {
+    if (!this.legacy) {
       try {
-        this.key = this.x509.publicKey.asymmetricKeyType ?? null;
-      } catch {
-        this.key = null;
+        this.legacy = { peer: this.x509.toLegacyObject() as PeerCertificate };
+      } catch (error) {
+        this.legacy = { error };
       }
     }
-    return this.key;
+    if ('error' in this.legacy) throw this.legacy.error;
+    return this.legacy.peer;
+  }
+  /** Whether `issuer`'s key verifies this certificate's signature (false when it cannot be checked). */
+  signedBy(issuer: ParsedCertificate): boolean {
+    let verified = this.signers.get(issuer);
+    if (verified === undefined) {
+      const key = issuer.publicKey;
+      try {
+        verified = !!key && this.x509.verify(key);
+      } catch {
+        verified = false;
+      }
+      this.signers.set(issuer, verified);
+    }
+    return verified;
   }
   get subject(): string {
     return this.details.subject;
@@ -210,57 +256,6 @@ function decodeDetails(cert: ParsedCertificate): CertificateDetails {
   return details;
 }
 
-const CURVE_BITS: Record<string, number> = {
-  prime192v1: 192,
-  secp224r1: 224,
-  prime256v1: 256,
-  secp384r1: 384,
-  secp521r1: 521,
-  secp256k1: 256,
-  brainpoolP256r1: 256,
-  brainpoolP384r1: 384,
-  brainpoolP512r1: 512,
-};
-
-export function keyDescription(x509: X509Certificate): { keyType: string; keyBits: number | null } {
-  let key: KeyObject;
-  try {
-    key = x509.publicKey;
-  } catch {
-    return { keyType: 'unknown', keyBits: null };
-  }
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss':
-      return { keyType: 'RSA', keyBits: details.modulusLength ?? null };
-    case 'ec': {
-      // Curve names carry their size (secp112r1, prime192v1, brainpoolP256r1, sect163k1).
-      const curve = details.namedCurve ?? '';
-      const sized = /(\d{3})/.exec(curve);
-      return { keyType: 'EC', keyBits: CURVE_BITS[curve] ?? (sized ? Number(sized[1]) : null) };
-    }
-    case 'ed25519':
-      return { keyType: 'Ed25519', keyBits: 256 };
-    case 'ed448':
-      return { keyType: 'Ed448', keyBits: 456 };
-    case 'dsa':
-      return { keyType: 'DSA', keyBits: details.modulusLength ?? null };
-    default:
-      return { keyType: String(key.asymmetricKeyType ?? 'unknown'), keyBits: null };
-  }
-}
-
-export function spkiSha256(x509: X509Certificate): string {
-  try {
-    return createHash('sha256')
-      .update(x509.publicKey.export({ type: 'spki', format: 'der' }))
-      .digest('base64');
-  } catch {
-    return ''; // a key node:crypto cannot read
-  }
-}
-
 /** Node's own SAN text, or nothing when it cannot print it. */
 function sanList(x509: X509Certificate): string[] {
   try {
@@ -283,10 +278,10 @@ export function describeCertificate(parsed: ParsedCertificate): ChainEntry {
     san: sanList(x509),
     sha256: x509.fingerprint256,
     sha1: x509.fingerprint,
-    spkiSha256: spkiSha256(x509),
+    spkiSha256: parsed.spkiSha256,
     isCA: cert.basicConstraints.ca,
     selfSigned: cert.selfSigned,
-    ...keyDescription(x509),
+    ...parsed.keyDescription,
     aia: cert.aia,
     basicConstraints: cert.basicConstraints,
     keyUsage: cert.keyUsage,
@@ -294,6 +289,6 @@ export function describeCertificate(parsed: ParsedCertificate): ChainEntry {
     subjectKeyId: cert.subjectKeyId,
     authorityKeyId: cert.authorityKeyId,
     signatureAlgorithm: cert.signatureAlgorithm,
-    pem: derToPem(parsed.der),
+    pem: parsed.pem,
   };
 }

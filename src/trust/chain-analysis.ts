@@ -1,6 +1,6 @@
 // What the served chain looks like against the path built from it: order, extras, anchor; pure.
 import type { ChainAnalysis, FetchedIssuer } from '../types.js';
-import { spkiSha256, type ParsedCertificate } from './certificate.js';
+import type { ParsedCertificate } from './certificate.js';
 import type { ChainVerdict } from './verify.js';
 
 export function analyseChain(
@@ -22,7 +22,7 @@ export function analyseChain(
     path: onPath,
     anchor: verdict.trusted ? top.cert.subject : null,
     anchorStore: verdict.trusted ? top.store : null,
-    anchorSpkiSha256: spkiSha256(top.cert.x509),
+    anchorSpkiSha256: top.cert.spkiSha256,
     aiaCaIssuers: (verdict.missingIssuer ? top.cert : sent[0])?.details.aia.caIssuers ?? [],
   };
 }

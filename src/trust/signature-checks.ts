@@ -1,27 +1,10 @@
 // OpenSSL 3.0's internal_verify (crypto/x509/x509_vfy.c): from the top of the chain down, the
 // issuer's keyUsage (32), its key (6), the signature (7), then each certificate's dates (13, 9, 14, 10).
 // A top that is not self-issued is only an issuer: its own signature and dates are not checked. Pure.
-import type { KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './certificate.js';
 import type { Report } from './extension-checks.js';
 import { KU } from './extensions.js';
 import { likelyIssued, timeErrors } from './issuer-match.js';
-
-function publicKey(cert: ParsedCertificate): KeyObject | null {
-  try {
-    return cert.x509.publicKey;
-  } catch {
-    return null;
-  }
-}
-
-function signedBy(subject: ParsedCertificate, key: KeyObject): boolean {
-  try {
-    return subject.x509.verify(key);
-  } catch {
-    return false;
-  }
-}
 
 export function internalVerify(chain: ParsedCertificate[], now: Date, report: Report): void {
   let n = chain.length - 1;
@@ -47,9 +30,9 @@ export function internalVerify(chain: ParsedCertificate[], now: Date, report: Re
         if (proxy ? !(ext.keyUsageBits & KU.digitalSignature) : !(ext.keyUsageBits & KU.keyCertSign))
           report(proxy ? 39 : 32, n + 1);
       }
-      const key = publicKey(issuer);
-      if (!key) report(6, n + 1);
-      else if (!signedBy(subject, key)) report(7, n);
+      // Both read once per certificate pair (ParsedCertificate keeps them), not once per record.
+      if (!issuer.publicKey) report(6, n + 1);
+      else if (!subject.signedBy(issuer)) report(7, n);
     }
     for (const code of timeErrors(subject, now)) report(code, n);
     if (--n < 0) break;

@@ -22,7 +22,8 @@ export function subjectKeyOfDer(der: Buffer): string {
 export class TrustStore {
   private readonly parsed = new Map<number, ParsedCertificate | null>();
   private index: Map<string, number[]> | null = null;
-  private readonly excluded = new Set<string>();
+  /** Few (the local CA): compared by length first, so a lookup does not encode every candidate. */
+  private readonly excluded: Buffer[] = [];
 
   /**
    * @param ders the certificates, in file order
@@ -49,7 +50,7 @@ export class TrustStore {
 
   /** Never trust this certificate from this store (tlswitness's own CA, even once installed). */
   exclude(der: Buffer): void {
-    this.excluded.add(der.toString('base64'));
+    if (!this.isExcluded(der)) this.excluded.push(Buffer.from(der));
   }
 
   get size(): number {
@@ -70,7 +71,7 @@ export class TrustStore {
     }
     return (this.index.get(canonicalKey(canonicalName)) ?? [])
       .map((i) => this.certificate(i))
-      .filter((c): c is ParsedCertificate => c !== null && !this.excluded.has(c.der.toString('base64')));
+      .filter((c): c is ParsedCertificate => c !== null && !this.isExcluded(c.der));
   }
 
   /** The trusted certificates whose subject has this index key (subjectKeyOfDer), as DER, without parsing them. */
@@ -80,14 +81,16 @@ export class TrustStore {
       this.index = indexOf(keys);
       this.onIndexBuilt?.(keys);
     }
-    return (this.index.get(key) ?? [])
-      .map((i) => this.ders[i]!)
-      .filter((der) => !this.excluded.has(der.toString('base64')));
+    return (this.index.get(key) ?? []).map((i) => this.ders[i]!).filter((der) => !this.isExcluded(der));
   }
 
   /** Every trusted certificate as DER, without parsing (the excluded ones left out). */
   anchorDers(): Buffer[] {
-    return this.ders.filter((der) => !this.excluded.has(der.toString('base64')));
+    return this.ders.filter((der) => !this.isExcluded(der));
+  }
+
+  private isExcluded(der: Buffer): boolean {
+    return this.excluded.some((excluded) => excluded.length === der.length && excluded.equals(der));
   }
 
   /** Every certificate (parses them all). */

@@ -2,7 +2,7 @@
 // 3.0's X509_verify_cert as a Node 20 client does (verify_chain in crypto/x509/x509_vfy.c): every
 // check runs and reports, and Node's callback accepts each error, so the last one reported is the
 // verdict `authorizationError` gives; then Node's own hostname check when nothing failed.
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity } from 'node:tls';
 import type { ParsedCertificate } from './certificate.js';
 import { checkAuthLevel, leafKeyTooWeak, weakKeyDetail } from './auth-level.js';
 import { checkExtensions } from './extension-checks.js';
@@ -132,7 +132,7 @@ export function verifyChain(
 /** Node's checkServerIdentity on the leaf (its message), or null when the name matches. */
 function hostnameMismatch(leaf: ParsedCertificate, name: string): string | null {
   try {
-    const mismatch = checkServerIdentity(name, leaf.x509.toLegacyObject() as PeerCertificate);
+    const mismatch = checkServerIdentity(name, leaf.peerCertificate);
     return mismatch ? mismatch.message : null;
   } catch (error) {
     return `the certificate's names could not be read: ${(error as Error).message}`;

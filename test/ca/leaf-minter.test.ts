@@ -1,0 +1,68 @@
+// The MITM's leaf contexts: minted per name (one for concurrent asks), and made from contexts that
+// already hold the leaves' key, prepared between mints; every one of them serves a handshake that
+// a client checking the local CA and the name accepts.
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, createServer, type SecureContext } from 'node:tls';
+import { LeafMinter } from '../../src/ca/leaf-minter.js';
+import { ensureLocalCa } from '../../src/ca/local-ca.js';
+
+const setup = (async () => {
+  const ca = await ensureLocalCa(mkdtempSync(join(tmpdir(), 'tlswitness-minter-')));
+  return { ca, minter: await LeafMinter.create(ca) };
+})();
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A handshake with a server on `context`, as a client that trusts only the local CA and checks `name`. */
+async function handshake(context: SecureContext, caPem: string, name: string): Promise<string> {
+  const server = createServer({ SNICallback: (_name, done) => done(null, context) }, (socket) => socket.end());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    return await new Promise<string>((resolve) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        servername: name,
+        ca: caPem,
+      });
+      socket.once('secureConnect', () => {
+        const subject = socket.getPeerX509Certificate()?.subject ?? '';
+        socket.destroy();
+        resolve(subject);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  } finally {
+    server.close();
+  }
+}
+
+test('contexts holding the key are prepared after a mint, off the path of the app that asked', async (t) => {
+  const { minter } = await setup;
+  await minter.contextFor(['first.minter.test']);
+  for (let i = 0; i < 5 && minter.spareContexts < 2; i++) await turn();
+  t.is(minter.spareContexts, 2);
+  await minter.contextFor(['second.minter.test']);
+  t.is(minter.spareContexts, 1, 'the mint took a prepared context; its replacement waits for a later turn');
+  for (let i = 0; i < 5 && minter.spareContexts < 2; i++) await turn();
+  t.is(minter.spareContexts, 2);
+});
+
+test('every leaf, from a prepared context or a fresh one, serves a handshake for its own name only', async (t) => {
+  const { ca, minter } = await setup;
+  // More at once than are prepared: some contexts are fresh, some were prepared.
+  const names = Array.from({ length: 5 }, (_, i) => `h${i}.minter.test`);
+  const contexts = await Promise.all(names.map((name) => minter.contextFor([name])));
+  for (const [i, name] of names.entries()) t.is(await handshake(contexts[i]!, ca.certPem, name), `CN=${name}`);
+  await turn();
+  const later = await minter.contextFor(['later.minter.test']);
+  t.is(await handshake(later, ca.certPem, 'later.minter.test'), 'CN=later.minter.test');
+  t.is(await handshake(later, ca.certPem, 'other.minter.test'), 'ERR_TLS_CERT_ALTNAME_INVALID');
+  t.is(await minter.contextFor(['H0.minter.test']), contexts[0]!, 'one context per name');
+});
