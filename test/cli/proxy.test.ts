@@ -174,6 +174,16 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
   }
 });
 
+test('an --extra-ca that holds no certificate is a one-line error before the banner (exit 2), though the proxy listens while stores load', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-extra-'));
+  const bad = join(dir, 'not-a-cert.pem');
+  writeFileSync(bad, 'not a certificate\n');
+  const result = await runCli(['proxy', '--port', '0', '--no-tui', '--extra-ca', bad, '--certs-dir', dir]);
+  t.is(result.code, 2);
+  t.regex(result.stderr, /^Error: --extra-ca .*not-a-cert\.pem: holds no certificate \(expected PEM/);
+  t.notRegex(result.stderr, /listening/);
+});
+
 test('a *.localhost --host that resolves off loopback is refused once bound, without credentials (exit 2)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-name-'));
   // Stands in for a hosts file pointing the name at every interface: the lookup the listener makes answers 0.0.0.0.
