@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
+import { watchBuiltIns } from '../helpers/built-ins.js';
 import { startCliProxy } from '../helpers/cli-proxy.js';
 
 const run = promisify(execFile);
@@ -143,6 +144,25 @@ test('bare tlswitness runs the proxy', async (t) => {
   } finally {
     proxy.child.kill('SIGKILL');
   }
+});
+
+test('an idle proxy has not loaded node:http2, node:dns/promises, node:v8 nor node:vm: each waits for its first use', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-built-ins-'));
+  const builtIns = watchBuiltIns();
+  const proxy = startCliProxy(
+    ['--port', '0', '--no-tui', '--certs-dir', dir],
+    cleanEnv({ NODE_OPTIONS: builtIns.nodeOptions }),
+  );
+  try {
+    t.true((await proxy.port) > 0);
+    proxy.child.kill('SIGTERM');
+    t.is(await proxy.exited, 0);
+  } finally {
+    proxy.child.kill('SIGKILL');
+  }
+  const loaded = builtIns.loaded();
+  t.true(loaded.includes('tls'), 'the list was written');
+  for (const name of ['http2', 'dns/promises', 'v8', 'vm']) t.false(loaded.includes(name), name);
 });
 
 test('a busy port, a non-loopback --host and a bad --passthrough are one-line errors (exit 2)', async (t) => {
