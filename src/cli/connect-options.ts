@@ -134,11 +134,21 @@ export interface NetworkPlan {
   anchorStores: Promise<AnchorStores>;
 }
 
-/** Validates the network and trust flags and starts loading the stores (in parallel with the rest). */
-export function networkPlan(args: NetworkArgs, env: NodeJS.ProcessEnv = process.env): NetworkPlan {
+/**
+ * Validates the network and trust flags and starts loading the stores (in parallel with the rest), or
+ * once `loadAfter` settles (the proxy: once it listens).
+ */
+export function networkPlan(
+  args: NetworkArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  loadAfter?: Promise<void>,
+): NetworkPlan {
   const resolve = parseResolve(args.resolve ?? []);
   if (args['upstream-proxy']) parseProxyUrl(args['upstream-proxy'], 'upstream-proxy');
-  const { trust, anchorStores } = startTrust(args, env);
+  const later = loadAfter?.then(() => startTrust(args, env));
+  const { trust, anchorStores } = later
+    ? { trust: later.then((loading) => loading.trust), anchorStores: later.then((loading) => loading.anchorStores) }
+    : startTrust(args, env);
   // Surface a bad --extra-ca / --public-roots as a usage error even if the connection fails first.
   trust.catch(() => undefined);
   anchorStores.catch(() => undefined);

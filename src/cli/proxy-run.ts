@@ -14,9 +14,10 @@ import { formatHostPort } from '../host-port.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
-import { anchorPems } from '../record/assemble.js';
+import { anchorPems, type AnchorStores } from '../record/assemble.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
+import type { TrustContext } from '../diagnose/chain-judgement.js';
 import { openProxyOutput, type ProxyOutput } from './proxy-output.js';
 import { openProxyError, proxySettings, type ProxySettings } from './proxy-settings.js';
 
@@ -38,9 +39,8 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const { auth, passthrough, network, certsDir, clientFor, headerTimeoutMs } = settings;
   const { events, evidence, notify } = output;
   const ca = await ensureLocalCa(certsDir);
-  const [minter, trust] = await Promise.all([LeafMinter.create(ca), network.trust]);
-  // On a first run the CA did not exist yet when the stores were loaded.
-  for (const store of [trust.public, trust.system, trust.extra, trust.certifi]) store?.exclude(ca.cert.der);
+  const minter = await LeafMinter.create(ca);
+  const { anchorStores, trustLoading } = storesWithout(network, ca.cert.der);
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
   let resigned = EMPTY_RESIGNED;
@@ -67,6 +67,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     events,
     // With `seen` (what a traffic connection showed of its handshake) no probe is run.
     observe: async (target, servername, seen) => {
+      const trust = await trustLoading;
       const gathered = await gatherHandshake(
         {
           id: `h-${++handshakes}`,
@@ -97,13 +98,14 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
       minVersion: network.minVersion,
       timeoutMs: network.timeoutMs,
       clientFor,
-      anchors: () => anchorPems(trust),
+      anchors: () => anchorStores.then(anchorPems),
     },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
     collectGarbage: fullGc() ?? undefined,
   });
   self.listening(server.port);
+  await storesAfterListening(server, settings.loadStores, anchorStores);
   // A `*.localhost` name passes as loopback by name, but the hosts file or a resolver can point it
   // anywhere: the address it bound decides.
   if (!auth && !isLoopbackAddress(server.boundAddress)) {
@@ -115,16 +117,51 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   if (selfNote) notify('note', selfNote);
 
   await signals.stopped;
-  // The HAR as it is at the signal, at once; then the terminal (the user sees the shell again), then
-  // the proxy (in-flight exchanges finish within a short grace period; a second signal stops at once),
-  // then the HAR with those exchanges, and the log.
+  await stop(server, output);
+  signals.off();
+}
+
+/**
+ * The HAR as it is at the signal, at once; then the terminal (the user sees the shell again), then
+ * the proxy (in-flight exchanges finish within a short grace period; a second signal stops at once),
+ * then the HAR with those exchanges, and the log.
+ */
+async function stop(server: ProxyServer, output: ProxyOutput): Promise<void> {
+  const { evidence } = output;
   void evidence?.flushHar();
   await output.closeTui();
   await server.shutdown();
   const har = await evidence?.close();
   if (har) process.stderr.write(`Wrote the session's HAR to ${har}\n`);
   await output.close();
-  signals.off();
+}
+
+/** The stores start loading; a bad --extra-ca or --public-roots is still a usage error before the banner. */
+async function storesAfterListening(server: ProxyServer, loadStores: () => void, anchorStores: Promise<unknown>) {
+  loadStores();
+  await anchorStores.catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+}
+
+/**
+ * The stores, read once the proxy listens (~10% of its start's CPU otherwise): the first recording and
+ * the first upstream context wait for them, a wait bounded by reading files and by python3's and
+ * openssl's own time limits, never answered with fewer stores. The local CA is taken out of each (on
+ * a first run it did not exist yet when they were read).
+ */
+function storesWithout(
+  network: ProxySettings['network'],
+  caDer: Buffer,
+): { anchorStores: Promise<AnchorStores>; trustLoading: Promise<TrustContext> } {
+  const withoutCa = <T extends Partial<TrustContext>>(stores: T): T => {
+    for (const store of [stores.public, stores.system, stores.extra, stores.certifi]) store?.exclude(caDer);
+    return stores;
+  };
+  const trustLoading = network.trust.then(withoutCa);
+  trustLoading.catch(() => undefined);
+  return { anchorStores: network.anchorStores.then(withoutCa), trustLoading };
 }
 
 /** A proxy variable pointing at this very proxy (HTTPS_PROXY exported in the same shell) would loop. */

@@ -17,7 +17,9 @@ export interface ProxySettings {
   passthrough: PassthroughPattern[];
   headerTimeoutMs: number | undefined;
   clientFor(target: HostPort): ClientCredentials | null;
+  /** The network plan, whose stores are read once loadStores() is called (the proxy calls it once it listens). */
   network: NetworkPlan;
+  loadStores(): void;
   certsDir: string;
 }
 
@@ -46,13 +48,15 @@ export async function proxySettings(args: ProxyArgs): Promise<ProxySettings> {
     return pattern;
   });
   const clientCerts = (args['upstream-client-cert'] ?? []).map(parseUpstreamClientCert);
-  const network = networkPlan(args);
+  let loadStores = () => undefined as void;
+  const network = networkPlan(args, process.env, new Promise<void>((resolve) => (loadStores = resolve)));
   return {
     auth,
     passthrough,
     headerTimeoutMs,
     clientFor: (target) => clientCertificateFor(clientCerts, target),
     network,
+    loadStores,
     certsDir: findCertsDir(args['certs-dir']),
   };
 }

@@ -38,14 +38,38 @@ export function isPublicHost(
   return true;
 }
 
+/**
+ * Special-use names, never delegated in the DNS and absent from the public suffix list: RFC 6761 6.2-6.5
+ * (test, localhost, invalid, example), RFC 6762 3 (local), and ICANN's private-use .internal (board
+ * resolution 2024.07.29.06).
+ */
+const SPECIAL_USE_TLDS = new Set(['test', 'localhost', 'invalid', 'example', 'local', 'internal']);
+
+/**
+ * Internal by what is known without the public suffix list (~140 KB to load), as isPublicHost would
+ * judge it: a non-public IP address, a single label or a special-use name, or a name the tool resolved
+ * itself to a non-public address. False: the list decides.
+ */
+export function internalWithoutList(host: string, address: string | null, addressFromDns: boolean): boolean {
+  if (ipFamily(host)) return !isPublicAddress(host);
+  if (addressFromDns && address && !isPublicAddress(address)) return true;
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  return labels.length < 2 || SPECIAL_USE_TLDS.has(labels[labels.length - 1]!);
+}
+
 /** Registrable domain, for telling unrelated hosts apart. */
 export function registrableDomain(parseHost: ParseHost, host: string): string {
   return parseHost(host, { allowPrivateDomains: true }).domain ?? host;
 }
 
-/** Whether a verdict needs the host classified (no catalogue match, no public anchor). */
-export function needsHostClassification(record: UnjudgedRecord): boolean {
-  return record.chain.length > 0 && catalogueMatchIn(record) === null && !PUBLIC_ANCHORED.has(record.trust.public);
+/** Whether a verdict needs the public suffix list (no catalogue match, no public anchor, a host not internal without it). */
+export function needsHostClassification(record: UnjudgedRecord, addressFromDns: boolean): boolean {
+  return (
+    record.chain.length > 0 &&
+    catalogueMatchIn(record) === null &&
+    !PUBLIC_ANCHORED.has(record.trust.public) &&
+    !internalWithoutList(record.target.servername ?? record.target.host, record.target.address, addressFromDns)
+  );
 }
 
 /** A tlswitness CA this machine holds (the certs dir's), as the chain would show it. */
@@ -222,7 +246,8 @@ function judge(
       evidence: anchorEvidence,
     };
   const host = record.target.servername ?? record.target.host;
-  if (!context.parseHost)
+  const internal = internalWithoutList(host, context.address, context.addressFromDns);
+  if (!internal && !context.parseHost)
     return {
       detected: false,
       product: null,
@@ -230,7 +255,7 @@ function judge(
       evidence: anchorEvidence,
     };
   const parseHost = context.parseHost;
-  if (!isPublicHost(parseHost, host, context.address, context.addressFromDns)) {
+  if (internal || !parseHost || !isPublicHost(parseHost, host, context.address, context.addressFromDns)) {
     const custom = analysis.anchorStore === 'system' || analysis.anchorStore === 'extra';
     return {
       detected: false,

@@ -4,8 +4,7 @@
 // pins apply to it); the CONNECT exchange itself is node:http's, not a hand-written parser. Its cost,
 // measured with scripts/connect-bench.ts (loopback, 200 connections x 8 rounds, six runs): about
 // 0.1-0.2 ms more per tunnel, ~3% of tunnel + TLS handshake; llhttp's parsing is worth that.
-import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, request as HttpRequest } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
 import { performance } from 'node:perf_hooks';
@@ -103,6 +102,8 @@ async function resolveAddress(
   const pinned = resolve.get(`${host.toLowerCase()}:${port}`);
   if (pinned?.length) return { address: pinned[0]!, source: 'resolve' };
   try {
+    // Loaded on first use: a run with --resolve or an address never pays for node:dns/promises.
+    const { lookup } = await import('node:dns/promises');
     return { address: (await lookup(host)).address, source: 'dns' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
@@ -163,7 +164,13 @@ const MAX_ANSWER_HEAD = 64 * 1024;
  * Sends CONNECT over the open socket with node:http, which parses the answer (status, headers) and
  * hands back the socket with the bytes that followed the head. Resolves with those bytes on 2xx.
  */
-function connectThrough(socket: Socket, proxy: ProxySpec, host: string, port: number): Promise<Buffer> {
+function connectThrough(
+  httpRequest: typeof HttpRequest,
+  socket: Socket,
+  proxy: ProxySpec,
+  host: string,
+  port: number,
+): Promise<Buffer> {
   const authority = formatHostPort({ host, port });
   const headers: Record<string, string> = { Host: authority, 'User-Agent': 'tlswitness' };
   if (proxy.authorization) headers['Proxy-Authorization'] = proxy.authorization;
@@ -276,12 +283,16 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
         connectMs: performance.now() - started,
       };
     }
-    const { address: proxyAddress } = await resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy');
+    // Loaded here, not at start-up: a run without an upstream proxy never pays for node:http.
+    const [{ address: proxyAddress }, { request: httpRequest }] = await Promise.all([
+      resolveAddress(proxy.host, proxy.port, request.resolve, 'proxy'),
+      import('node:http'),
+    ]);
     stopIfLate();
     phase = 'proxy';
     socket = await tcp(proxyAddress, proxy.port, 'proxy', 'proxy', opened);
     stopIfLate();
-    const head = await connectThrough(socket, proxy, request.host, request.port);
+    const head = await connectThrough(httpRequest, socket, proxy, request.host, request.port);
     return {
       socket,
       head,

@@ -2,8 +2,7 @@
 // PEM, or a certs-only PKCS#7 (RFC 5280 4.2.2.1). Plain http:// only, as the RFC intends. The URL
 // comes from the server, so the fetch is bounded: the same route as the traffic (the upstream
 // proxy when there is one), no internal address unless the host itself is there, 64 KiB, 5 s.
-import { lookup } from 'node:dns/promises';
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import { pemCertificates } from '../trust/pem.js';
 import { pkcs7Certificates } from '../trust/pkcs7.js';
@@ -52,7 +51,8 @@ export async function certificatesFromIssuerBody(body: Buffer): Promise<Buffer[]
   return pkcs7Certificates(body);
 }
 
-const defaultLookup = async (host: string) => (await lookup(host)).address;
+// node:dns/promises and node:http are loaded on the first fetch: most runs never fetch an issuer.
+const defaultLookup = async (host: string) => (await (await import('node:dns/promises')).lookup(host)).address;
 
 /**
  * Where the GET goes: the proxy (absolute-form request, RFC 9112 3.2.2), or the vetted address of
@@ -154,8 +154,8 @@ function get(url: URL, options: IssuerFetchOptions, deadline: number, redirects:
         finish(new IssuerFetchError(`GET ${url.href}: no complete answer within ${options.timeoutMs} ms`, 'too-slow')),
       remaining,
     );
-    route(url, options).then(
-      (target) => {
+    Promise.all([route(url, options), import('node:http')]).then(
+      ([target, { request }]) => {
         if (finished) return;
         req = request({ ...target, agent: false }, (res) => {
           const status = res.statusCode ?? 0;

@@ -1,6 +1,5 @@
 // Whether a target is this proxy itself: the pure judgement (self-target.ts) plus, for a name on one
 // of the proxy's own ports, what the resolver answers.
-import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { ProxySpec } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
@@ -36,6 +35,8 @@ export class LoopGuard {
     if ('self' in check) return check.self;
     if (this.proxyFor(target.host)) return false;
     try {
+      // Loaded on first use: most runs never name one of the proxy's own ports.
+      const { lookup } = await import('node:dns/promises');
       const answers = await lookup(check.lookup, { all: true });
       return answers.some((answer) => isSelfAddress(this.self, answer.address, target.port));
     } catch {

@@ -20,7 +20,7 @@ import {
   type Refusal,
 } from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
-import { H2Front } from './h2-front.js';
+import { H2FrontLoader } from './h2-front-loader.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
@@ -41,7 +41,7 @@ export class MitmFront {
   readonly inner = createHttpServer();
   private readonly webSockets: WebSocketGate;
   /** The MITM sessions in which the app chose h2. */
-  private readonly h2: H2Front;
+  private readonly h2: H2FrontLoader;
   private readonly rejections: ClientRejections;
   /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
   private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
@@ -49,7 +49,7 @@ export class MitmFront {
   constructor(private readonly shared: FrontContext) {
     const { options, limits, heads, library } = shared;
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
-    this.h2 = new H2Front(shared, (connection) => this.crossChecked(connection));
+    this.h2 = new H2FrontLoader(shared, (connection) => this.crossChecked(connection));
     this.inner.on('request', (req, res) => this.onRequest(req, res));
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
     // not Node's 5 s keepAliveTimeout.

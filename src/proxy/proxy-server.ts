@@ -172,15 +172,6 @@ export class ProxyServer {
     const bound = this.front.address();
     const boundAddress = typeof bound === 'object' && bound ? bound.address : this.options.host;
     this.loops.listening(boundAddress, [this.port, this.library.port]);
-    // Parsing every anchor into the upstream context takes tens of milliseconds: do it now, while no
-    // app is waiting, not on the first request. A bad anchor set surfaces on that request instead.
-    setImmediate(() => {
-      try {
-        agent.contextFor(null);
-      } catch {
-        // reported by the first upstream connection
-      }
-    }).unref();
   }
 
   /** OpenSSL and the record disagree about a live connection: reported once per record, and the record amended. */

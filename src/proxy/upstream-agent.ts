@@ -4,12 +4,11 @@
 import { Agent, type AgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../host-port.js';
-import type { ClientCredentials } from '../tls/probe.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { UpstreamRefusal } from './openssl-gate.js';
-import { UpstreamContexts, type Completion } from './upstream-contexts.js';
+import { UpstreamContexts } from './upstream-contexts.js';
 import { dialUpstream, type DialParts, type UpstreamOptions } from './upstream-dial.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';
 
@@ -53,11 +52,6 @@ export class UpstreamAgent extends Agent {
       closed: false,
       taps: new WeakMap(),
     };
-  }
-
-  /** The OpenSSL context for this client identity (see upstream-contexts.ts). */
-  contextFor(client: ClientCredentials | null, completion: Completion | null = null): SecureContext {
-    return this.parts.contexts.contextFor(client, completion);
   }
 
   /** Starts an upstream connection now, while the app is still in its handshake with the proxy. */

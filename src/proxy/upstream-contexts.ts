@@ -11,8 +11,8 @@ const MAX_LINK_CONTEXTS = 64;
 
 export interface ContextSettings {
   minVersion: SecureVersion;
-  /** Every trust anchor (public, system, extra; never the local CA). */
-  anchors(): string[];
+  /** Every trust anchor (public, system, extra; never the local CA); read once. The proxy listens before the stores are loaded. */
+  anchors(): string[] | Promise<string[]>;
 }
 
 /** What a --complete-chains context holds besides the defaults. */
@@ -35,8 +35,36 @@ export class UpstreamContexts {
   private readonly linkContexts = new Map<string, SecureContext>();
   private readonly clientIds = new WeakMap<ClientCredentials, number>();
   private nextClientId = 1;
+  private anchorPems: string[] | null = null;
+  private anchorLoading: Promise<void> | null = null;
 
   constructor(private readonly settings: ContextSettings) {}
+
+  /**
+   * Settles once the anchors are loaded (null: they are), so a connection waits for every store rather
+   * than being verified against fewer. No context is built until a connection needs one: building the
+   * default context parses every anchor (~2 MB of memory, tens of ms) that an idle proxy never uses.
+   */
+  ready(): Promise<void> | null {
+    if (this.anchorPems) return null;
+    if (!this.anchorLoading) {
+      const anchors = this.settings.anchors();
+      if (Array.isArray(anchors)) {
+        this.anchorPems = anchors;
+        return null;
+      }
+      this.anchorLoading = anchors.then(
+        (pems) => {
+          this.anchorPems = pems;
+        },
+        (error: unknown) => {
+          this.anchorLoading = null;
+          throw error;
+        },
+      );
+    }
+    return this.anchorLoading;
+  }
 
   /**
    * The context for connections with this client identity (none: the shared default). A host whose
@@ -69,11 +97,11 @@ export class UpstreamContexts {
 
   private build(client: ClientCredentials | null, completion: Completion | null): SecureContext {
     const { minVersion } = this.settings;
+    const anchors = this.anchorPems;
+    if (!anchors) throw new Error('the trust stores are not loaded yet');
     return createSecureContext({
       // OpenSSL verifies each connection against the same anchors as the record (never the local CA).
-      ca: completion
-        ? [...(completion.anchors.length ? completion.anchors : this.settings.anchors()), ...completion.links]
-        : this.settings.anchors(),
+      ca: completion ? [...(completion.anchors.length ? completion.anchors : anchors), ...completion.links] : anchors,
       minVersion,
       // TLS 1.0/1.1 (--tls-min, asked for explicitly) only work at OpenSSL 3's security level 0, as in the probe.
       ...(minVersion === 'TLSv1' || minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),

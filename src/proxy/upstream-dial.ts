@@ -50,7 +50,7 @@ export interface UpstreamOptions {
   /** The client certificate to present to this upstream (--upstream-client-cert), if any. */
   clientFor(target: HostPort): ClientCredentials | null;
   /** Every trust anchor (public, system, extra; never the local CA), for OpenSSL to verify a traffic connection itself. */
-  anchors(): string[];
+  anchors(): string[] | Promise<string[]>;
   /** Upstream silence during an exchange before it is cut (ProxyLimits.responseTimeoutMs). */
   responseTimeoutMs: number;
   /** Told when OpenSSL and the record disagree about a connection's leaf (the request is refused either way). */
@@ -146,6 +146,8 @@ async function secureUpstream(
   const recorded = records ? undefined : await recording;
   let secureContext: SecureContext;
   try {
+    const anchorsLoading = parts.contexts.ready();
+    if (anchorsLoading) await anchorsLoading;
     const links = recorded ? completion(recorded, upstream.accepts(recorded)) : null;
     secureContext = parts.contexts.contextFor(upstream.clientFor(target), links);
   } catch (error) {

@@ -78,7 +78,9 @@ export async function gatherHandshake(
       await fetchMissingIssuer(url, request, observation.target.address),
     );
   const unjudged = unjudgedRecord(observation, verified);
-  const parseHost = hostParserIfLoaded() ?? (needsHostClassification(unjudged) ? await loadHostParser() : null);
+  const parseHost =
+    hostParserIfLoaded() ??
+    (needsHostClassification(unjudged, observation.addressSource === 'dns') ? await loadHostParser() : null);
   return { unjudged, addressSource: observation.addressSource, trust: stores, parseHost };
 }
 

@@ -13,6 +13,7 @@ import {
   withScenarioServer,
   type Fixtures,
 } from '../helpers/fixtures.js';
+import { watchBuiltIns } from '../helpers/built-ins.js';
 import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 
 let fixtures: Fixtures;
@@ -523,3 +524,18 @@ for (const [label, args, pattern] of [
     t.is(result.stdout, '');
   });
 }
+
+test('inspect with --resolve and no upstream proxy loads neither node:http nor node:dns/promises', async (t) => {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
+    const builtIns = watchBuiltIns();
+    const result = await runCli(
+      [...baseArgs('valid', server.port), '--json'],
+      cleanEnv({ NODE_OPTIONS: builtIns.nodeOptions }),
+    );
+    t.is(result.code, 0, result.stderr);
+    const loaded = builtIns.loaded();
+    t.true(loaded.includes('tls'), 'the list was written');
+    t.false(loaded.includes('http'));
+    t.false(loaded.includes('dns/promises'));
+  });
+});

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
+import { watchBuiltIns } from '../helpers/built-ins.js';
 import { startCliProxy } from '../helpers/cli-proxy.js';
 
 const run = promisify(execFile);
@@ -145,6 +146,25 @@ test('bare tlswitness runs the proxy', async (t) => {
   }
 });
 
+test('an idle proxy has not loaded node:http2, node:dns/promises, node:v8 nor node:vm: each waits for its first use', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-built-ins-'));
+  const builtIns = watchBuiltIns();
+  const proxy = startCliProxy(
+    ['--port', '0', '--no-tui', '--certs-dir', dir],
+    cleanEnv({ NODE_OPTIONS: builtIns.nodeOptions }),
+  );
+  try {
+    t.true((await proxy.port) > 0);
+    proxy.child.kill('SIGTERM');
+    t.is(await proxy.exited, 0);
+  } finally {
+    proxy.child.kill('SIGKILL');
+  }
+  const loaded = builtIns.loaded();
+  t.true(loaded.includes('tls'), 'the list was written');
+  for (const name of ['http2', 'dns/promises', 'v8', 'vm']) t.false(loaded.includes(name), name);
+});
+
 test('a busy port, a non-loopback --host and a bad --passthrough are one-line errors (exit 2)', async (t) => {
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -172,6 +192,16 @@ test('a busy port, a non-loopback --host and a bad --passthrough are one-line er
   } finally {
     busy.close();
   }
+});
+
+test('an --extra-ca that holds no certificate is a one-line error before the banner (exit 2), though the proxy listens while stores load', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-extra-'));
+  const bad = join(dir, 'not-a-cert.pem');
+  writeFileSync(bad, 'not a certificate\n');
+  const result = await runCli(['proxy', '--port', '0', '--no-tui', '--extra-ca', bad, '--certs-dir', dir]);
+  t.is(result.code, 2);
+  t.regex(result.stderr, /^Error: --extra-ca .*not-a-cert\.pem: holds no certificate \(expected PEM/);
+  t.notRegex(result.stderr, /listening/);
 });
 
 test('a *.localhost --host that resolves off loopback is refused once bound, without credentials (exit 2)', async (t) => {

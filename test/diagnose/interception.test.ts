@@ -3,7 +3,7 @@ import test from 'ava';
 import { createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { makeTestCa, startLeafOnlyServers } from '../helpers/pki.js';
-import { isPublicHost } from '../../src/diagnose/interception.js';
+import { internalWithoutList, isPublicHost } from '../../src/diagnose/interception.js';
 import { loadHostParser } from '../../src/record/host-parser.js';
 import { cleanEnv, makeFixtures, runCli, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,36 @@ test('public hosts: public suffixes and public IPs; a private DNS answer makes a
   t.false(isPublic('fe80::1', null, false));
   t.false(isPublic('api.example.com', '10.0.0.8', true), 'split-horizon DNS: internal');
   t.true(isPublic('api.example.com', '127.0.0.1', false), '--resolve: judged from the name');
+});
+
+test('internal without the public suffix list only where the list says internal too', async (t) => {
+  const parse = await loadHostParser();
+  const internal: Array<[string, string | null, boolean]> = [
+    ['inspect.bench.test', null, false],
+    ['printer.local', null, false],
+    ['Printer.LOCAL', null, false],
+    ['svc.internal', null, false],
+    ['www.example', null, false],
+    ['x.invalid', null, false],
+    ['app.localhost', null, false],
+    ['localhost', null, false],
+    ['intranet', null, false],
+    ['10.1.2.3', null, false],
+    ['fe80::1', null, false],
+    ['api.example.com', '10.0.0.8', true],
+  ];
+  for (const [host, address, fromDns] of internal) {
+    t.true(internalWithoutList(host, address, fromDns), host);
+    t.false(isPublicHost(parse, host, address, fromDns), `${host}: the list agrees`);
+  }
+  const listDecides: Array<[string, string | null, boolean]> = [
+    ['api.example.com', null, false],
+    ['intranet.corp', null, false],
+    ['router.home.arpa', null, false],
+    ['93.184.216.34', null, false],
+    ['api.example.com', '127.0.0.1', false],
+  ];
+  for (const [host, address, fromDns] of listDecides) t.false(internalWithoutList(host, address, fromDns), host);
 });
 
 async function interceptorFor(host: string, caName: Array<{ type: string; value: string }>) {

@@ -40,7 +40,12 @@ interface Recorded {
 }
 
 /** The proxy's recorder and agent, as proxy-run wires them, recording one new host. */
-async function recordThroughAgent(scenario: Scenario, port: number, maxVersion: SecureVersion): Promise<Recorded> {
+async function recordThroughAgent(
+  scenario: Scenario,
+  port: number,
+  maxVersion: SecureVersion,
+  anchors: () => string[] | Promise<string[]> = () => anchorPems(trust),
+): Promise<Recorded> {
   const host = scenario.host ?? '127.0.0.1';
   const resolve = parseResolve(scenario.host ? [`${host}:${port}:127.0.0.1`] : []);
   const counts = { probed: 0, seen: 0 };
@@ -73,7 +78,7 @@ async function recordThroughAgent(scenario: Scenario, port: number, maxVersion: 
     recorder,
     accepts: (record) => upstreamAcceptable({}, record),
     clientFor: () => null,
-    anchors: () => anchorPems(trust),
+    anchors,
   });
   try {
     const target = { host, port };
@@ -142,3 +147,26 @@ for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CH
     });
   });
 }
+
+test('a connection dialled while the stores are still loading waits for them and records its host', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  await withScenarioServer(scenario, async (server) => {
+    let calls = 0;
+    let released = false;
+    // The proxy listens before its stores are read: they arrive after the first connection asked for them.
+    const anchors = () => {
+      calls++;
+      return new Promise<string[]>((resolve) =>
+        setImmediate(() => {
+          released = true;
+          resolve(anchorPems(trust));
+        }),
+      );
+    };
+    const { record, probed, seen } = await recordThroughAgent(scenario, server.port, 'TLSv1.3', anchors);
+    t.true(released);
+    t.is(calls, 1, 'the anchors are read once');
+    t.deepEqual({ probed, seen }, { probed: 0, seen: 1 }, 'recorded from the connection that waited');
+    t.is(record.diagnosis.problem, 'ok');
+  });
+});
