@@ -2,11 +2,12 @@
 // on, pins are dropped), bodies both ways, the request log, and none of it through http-mitm-proxy.
 import test from 'ava';
 import { Proxy } from 'http-mitm-proxy';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
 import type { RequestEvent } from '../../src/events.js';
-import { appHeaders, upstreamHeaders } from '../../src/proxy/mitm-forward.js';
+import { appHeaders, RELAY_QUEUE_BYTES, relayBody, upstreamHeaders } from '../../src/proxy/mitm-forward.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
@@ -35,6 +36,30 @@ test('app headers: Public-Key-Pins dropped; an app speaking proxy keep-alive is 
     'proxy-connection': 'keep-alive',
     connection: 'keep-alive',
   });
+});
+
+test('a download to an app that reads nothing queues at most RELAY_QUEUE_BYTES (and a record) in the proxy', async (t) => {
+  const origin = new PassThrough();
+  let release: (() => void) | null = null;
+  // The app's side: takes nothing until released.
+  const app = new Writable({ write: (_chunk, _encoding, callback) => (release = callback) });
+  let counted = 0;
+  relayBody(origin as unknown as IncomingMessage, app as unknown as ServerResponse, (n) => (counted += n));
+  const record = Buffer.alloc(16_384);
+  let offered = 0;
+  // Stops when the relay stops reading (the origin's side fills up): bounded by 8 MiB either way.
+  while (offered < 8 * 1024 * 1024 && origin.write(record)) {
+    offered += record.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.true(origin.isPaused(), 'the origin side is paused');
+  t.true(app.writableLength >= RELAY_QUEUE_BYTES && app.writableLength <= RELAY_QUEUE_BYTES + record.length);
+  t.is(counted, app.writableLength, 'every byte read is queued for the app');
+  // The app catches up: the origin side flows again.
+  const drained = new Promise((resolve) => app.once('drain', resolve));
+  for (let i = 0; i < 1000 && app.writableLength > 0; i++) (release as (() => void) | null)?.();
+  await drained;
+  t.false(origin.isPaused());
 });
 
 let fixtures: Fixtures;
