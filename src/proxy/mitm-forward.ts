@@ -35,9 +35,9 @@ export function appHeaders(res: IncomingMessage, req: IncomingMessage): Outgoing
 
 /**
  * What the app's side may queue before the origin's side is paused. pipe() pauses at the socket's 16 KiB,
- * once per TLS record in a download: measured at 1.12x the CPU per MB of never pausing (which the
- * library did, queueing without bound for a slow app). At 1 MiB the queued records go out in one write
- * (docs/benchmarks.md: 1.02x), and a slow app holds at most that much here.
+ * once per TLS record in a download; the library never paused, queueing a whole body for a slow app.
+ * At 1 MiB the records queued during a write go out as one, and a slow app holds at most that much here
+ * (docs/benchmarks.md: no better bulk figures without the bound).
  */
 export const RELAY_QUEUE_BYTES = 1024 * 1024;
 
