@@ -1,17 +1,25 @@
 // Errors in forwarded exchanges, as the library reports them: one `error` event per exchange (the
 // first error is the cause, later ones its echoes) and the app's answer (exchange-failure.ts; the
 // block page when OpenSSL refused the upstream connection).
-import type { ServerResponse } from 'node:http';
-import type { ExchangeContext } from './library-adapter.js';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { errorEvent, type EventBus } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
 import { UpstreamRefusal } from './openssl-gate.js';
 
+/** One forwarded exchange: the library's context (plain HTTP) or the MITM forwarder's (mitm-forward.ts). */
+export interface Exchange {
+  clientToProxyRequest: IncomingMessage;
+  proxyToClientResponse: ServerResponse;
+  proxyToServerRequest?: ClientRequest | undefined;
+  serverToProxyResponse?: IncomingMessage | undefined;
+  proxyToServerRequestOptions?: { host?: unknown; port?: unknown } | undefined;
+}
+
 export class ExchangeErrors {
-  private readonly targets = new WeakMap<ExchangeContext, string>();
-  private readonly reported = new WeakSet<ExchangeContext>();
+  private readonly targets = new WeakMap<Exchange, string>();
+  private readonly reported = new WeakSet<Exchange>();
 
   constructor(
     private readonly events: EventBus,
@@ -20,7 +28,7 @@ export class ExchangeErrors {
   ) {}
 
   /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
-  watch(ctx: ExchangeContext, target: string): void {
+  watch(ctx: Exchange, target: string): void {
     this.targets.set(ctx, target);
     const response = ctx.proxyToClientResponse;
     response.once('close', () => {
@@ -36,7 +44,7 @@ export class ExchangeErrors {
     });
   }
 
-  handle(kind: string, ctx: ExchangeContext | null, error: Error): void {
+  handle(kind: string, ctx: Exchange | null, error: Error): void {
     if (ctx && this.reported.has(ctx)) return;
     if (ctx) this.reported.add(ctx);
     if (ctx && this.answeredElsewhere(ctx.proxyToClientResponse)) {

@@ -5,7 +5,9 @@ import type { Socket } from 'node:net';
 import type { LeafMinter } from '../ca/leaf-minter.js';
 import type { LocalCa } from '../ca/local-ca.js';
 import { errorEvent, type EventBus, type ExchangeListener } from '../events.js';
+import type { ClientCertRefusals } from './client-cert-refusals.js';
 import type { ExchangeDrain } from './drain.js';
+import type { ExchangeErrors } from './exchange-errors.js';
 import type { HostRecorder, Observe } from './host-recorder.js';
 import type { IdleCollector } from './idle-collector.js';
 import type { LibraryAdapter } from './library-adapter.js';
@@ -43,6 +45,10 @@ export interface FrontContext {
   readonly library: LibraryAdapter;
   readonly recorder: HostRecorder;
   readonly requests: RequestLog;
+  /** Errors in forwarded exchanges: one event each, and the app's answer. */
+  readonly errors: ExchangeErrors;
+  /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
+  readonly refusals: ClientCertRefusals;
   readonly heads: RequestHeadGuard;
   readonly drain: ExchangeDrain;
   readonly loops: LoopGuard;

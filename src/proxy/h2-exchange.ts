@@ -125,7 +125,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     agent: parts.shared.agent() ?? undefined,
     host: connection.target.host,
     port: connection.target.port,
-    // The name verified for this session (part of the agent's pool key), as forward-request.ts sets it.
+    // The name verified for this session (part of the agent's pool key), as mitm-forward.ts sets it.
     servername: connection.name?.servername ?? '',
     method: translated.method,
     path: translated.path,

@@ -120,11 +120,6 @@ export class LibraryAdapter {
     this.proxy._onHttpServerRequest(false, req, res);
   }
 
-  /** A request on a MITM session, forwarded by the library's pipeline (over TLS upstream). */
-  forwardMitm(req: IncomingMessage, res: ServerResponse): void {
-    this.proxy._onHttpServerRequest(true, req, res);
-  }
-
   /** A WebSocket accepted on a MITM session, relayed by the library (it reads the upgrade request from the socket). */
   forwardWebSocket(ws: WebSocket, req: IncomingMessage): void {
     (ws as unknown as { upgradeReq: IncomingMessage }).upgradeReq = req;

@@ -21,6 +21,7 @@ import {
 } from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
 import { H2FrontLoader } from './h2-front-loader.js';
+import { forwardMitmRequest } from './mitm-forward.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
@@ -210,7 +211,7 @@ export class MitmFront {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const { idle, drain, viaToken, library, requests, options } = this.shared;
+    const { idle, drain, viaToken, requests, options } = this.shared;
     idle?.touch();
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
@@ -226,10 +227,10 @@ export class MitmFront {
       );
       return;
     }
-    if (!connection || upstreamAcceptable(options.policy, connection.record)) {
-      library.forwardMitm(req, res);
-      return;
-    }
+    // Every request on the inner server came through a MITM session; a socket without one is refused rather than sent anywhere.
+    if (!connection) return void req.socket.destroy();
+    if (upstreamAcceptable(options.policy, connection.record))
+      return forwardMitmRequest(this.shared, req, res, connection);
     // Never a silent pass: the app's session completed, so it can read why.
     const done = requests.start(
       req,

@@ -49,24 +49,17 @@ export class ProxyServer {
       options.events.publish(errorEvent(code, message)),
     );
     const errors = new ExchangeErrors(options.events, (response) => heads.cutResponses.has(response));
-    /** Upstreams that asked for a client certificate, got none, and refuse the app at the HTTP layer. */
     const refusals = new ClientCertRefusals(this.recorder);
-    this.library = new LibraryAdapter((kind, ctx, error) => {
-      if (ctx && kind === 'PROXY_TO_SERVER_REQUEST_ERROR')
-        refusals.failed(
-          this.mitm.connectionOf(ctx.clientToProxyRequest.socket),
-          ctx.clientToProxyRequest.method ?? 'GET',
-          error,
-          !!ctx.proxyToServerRequest?.reusedSocket,
-        );
-      errors.handle(kind, ctx, error);
-    });
+    // The library forwards plain HTTP (MITM requests are ours, mitm-forward.ts); its errors are answered as ours are.
+    this.library = new LibraryAdapter((kind, ctx, error) => errors.handle(kind, ctx, error));
     const shared: FrontContext = {
       options,
       limits: this.limits,
       library: this.library,
       recorder: this.recorder,
       requests: new RequestLog(options.events, options.exchanges),
+      errors,
+      refusals,
       heads,
       drain: this.drain,
       loops: this.loops,
@@ -77,18 +70,7 @@ export class ProxyServer {
     };
     this.mitm = new MitmFront(shared);
     this.plain = new PlainFront(shared);
-    this.library.onRequest((ctx) =>
-      prepareForward(
-        {
-          shared,
-          errors,
-          refusals,
-          connectionOf: (socket) => this.mitm.connectionOf(socket),
-          routeOf: (req) => this.plain.routeOf(req),
-        },
-        ctx,
-      ),
-    );
+    this.library.onRequest((ctx) => prepareForward({ shared, errors, routeOf: (req) => this.plain.routeOf(req) }, ctx));
     this.front = createNetServer((socket) => {
       // The app's side carries small TLS records; Nagle would hold them for the client's delayed ACK
       // (measured: ~40 ms on a new connection's first byte).

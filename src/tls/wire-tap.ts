@@ -38,10 +38,17 @@ export class WireTap extends Duplex {
         if (!this.push(chunk)) inner.pause();
       }
     });
-    inner.on('end', () => this.push(null));
+    let ended = false;
+    inner.on('end', () => {
+      ended = true;
+      this.push(null);
+    });
     inner.on('error', (error) => this.destroy(error));
+    // A server that ends the connection (Connection: close) after its last bytes: those still buffered
+    // here or in TLS, held back while the reader is slow, are read before the tap closes (it does when
+    // TLS is done with it), or the response is cut short.
     inner.on('close', () => {
-      if (!this.destroyed) this.destroy();
+      if (!this.destroyed && !ended) this.destroy();
     });
   }
 
@@ -103,6 +110,8 @@ export class WireTap extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // The server has closed (see the constructor): TLS's close_notify has nowhere to go, as on a bare socket.
+    if (this.inner.destroyed || this.inner.writableEnded) return callback();
     this.inner.write(chunk, callback);
   }
 

@@ -1,0 +1,105 @@
+// One HTTP/1.1 request of a MITM session forwarded to the host the app CONNECTed to: one request through
+// the upstream agent, the body piped both ways, with the answers of the library path kept (errors as
+// exchange-errors.ts answers them, the client-certificate watch, the request log), without
+// http-mitm-proxy's per-request pipeline (measured at about a fifth of each keep-alive exchange's CPU).
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { formatHostPort } from '../host-port.js';
+import type { Exchange } from './exchange-errors.js';
+import type { FrontContext } from './front-context.js';
+import type { MitmConnection } from './mitm-session.js';
+import { withVia } from './via.js';
+
+/** The app's headers as sent upstream: its own, less those addressed to the proxy (proxy-*), with our Via. */
+export function upstreamHeaders(req: IncomingMessage, viaToken: string): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in req.headers) if (!name.startsWith('proxy-')) headers[name] = req.headers[name];
+  headers.via = withVia(req.headers.via, viaToken);
+  return headers;
+}
+
+/**
+ * The origin's headers as sent to the app. Public-Key-Pins would pin the origin's keys, which the app
+ * never sees here (the library drops them too); an app that spoke to us as to a proxy is told the
+ * connection stays open, as the library does.
+ */
+export function appHeaders(res: IncomingMessage, req: IncomingMessage): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in res.headers) if (!name.startsWith('public-key-pins')) headers[name] = res.headers[name];
+  if (req.headers['proxy-connection']) {
+    headers['proxy-connection'] = 'keep-alive';
+    headers.connection = 'keep-alive';
+  }
+  return headers;
+}
+
+/**
+ * What the app's side may queue before the origin's side is paused. pipe() pauses at the socket's 16 KiB,
+ * once per TLS record in a download; the library never paused, queueing a whole body for a slow app.
+ * At 1 MiB the records queued during a write go out as one, and a slow app holds at most that much here
+ * (docs/benchmarks.md: no better bulk figures without the bound).
+ */
+export const RELAY_QUEUE_BYTES = 1024 * 1024;
+
+/** The origin's body to the app, paused while more than RELAY_QUEUE_BYTES wait to be sent. */
+export function relayBody(answer: IncomingMessage, res: ServerResponse, counted: (length: number) => void): void {
+  answer.on('data', (chunk: Buffer) => {
+    counted(chunk.length);
+    if (!res.write(chunk) && res.writableLength >= RELAY_QUEUE_BYTES) answer.pause();
+  });
+  // Emitted once all that was queued is written, after a write that said to wait.
+  res.on('drain', () => answer.resume());
+  answer.once('end', () => res.end());
+}
+
+export function forwardMitmRequest(
+  shared: FrontContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  connection: MitmConnection,
+): void {
+  const { errors, refusals } = shared;
+  const where = formatHostPort(connection.target);
+  const method = req.method ?? 'GET';
+  const exchange: Exchange = { clientToProxyRequest: req, proxyToClientResponse: res };
+  errors.watch(exchange, where);
+  req.on('error', (error: Error) => errors.handle('CLIENT_TO_PROXY_REQUEST_ERROR', exchange, error));
+  res.on('error', (error: Error) => errors.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', exchange, error));
+  const done = shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.record.id);
+  let bytes = 0;
+  // An exchange cut short is logged with status null; a block page for a connection OpenSSL refused
+  // (exchange-errors.ts) is logged as blocked.
+  res.once('close', () => {
+    const answered = exchange.serverToProxyResponse;
+    const blocked = answered ? undefined : res.getHeader('x-tlswitness-problem');
+    done(res.writableFinished ? res.statusCode : null, bytes, {
+      rawHeaders: answered?.rawHeaders,
+      ...(typeof blocked === 'string' ? { blocked } : {}),
+    });
+  });
+  const up = httpsRequest({
+    agent: shared.agent() ?? undefined,
+    // What the app CONNECTed to, not what its Host header says; the name verified for this session as
+    // SNI (part of the agent's pool key), never the Host header's.
+    host: connection.target.host,
+    port: connection.target.port,
+    servername: connection.name?.servername ?? '',
+    method,
+    path: req.url,
+    headers: upstreamHeaders(req, shared.viaToken),
+  });
+  exchange.proxyToServerRequest = up;
+  up.on('error', (error: Error) => {
+    refusals.failed(connection, method, error, up.reusedSocket);
+    errors.handle('PROXY_TO_SERVER_REQUEST_ERROR', exchange, error);
+  });
+  up.on('response', (answer: IncomingMessage) => {
+    exchange.serverToProxyResponse = answer;
+    answer.on('error', (error: Error) => errors.handle('SERVER_TO_PROXY_RESPONSE_ERROR', exchange, error));
+    refusals.response(connection, method, answer);
+    if (res.destroyed) return void answer.destroy();
+    res.writeHead(answer.statusCode ?? 502, appHeaders(answer, req));
+    relayBody(answer, res, (length) => (bytes += length));
+  });
+  req.pipe(up);
+}
