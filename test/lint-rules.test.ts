@@ -56,7 +56,7 @@ test('only the adapter imports http-mitm-proxy and only the screen imports bless
   );
 });
 
-test('a src/ file over 300 lines of code, or a function over 80, is reported', async (t) => {
+test('a src/ file over 300 lines, or a function over 80, is reported', async (t) => {
   const statements = (n: number) => Array.from({ length: n }, (_, i) => `  total += ${i};`).join('\n');
   const longFunction = `export function long(): number {\n  let total = 0;\n${statements(90)}\n  return total;\n}\n`;
   t.true((await rulesFor(longFunction, 'src/trust/lint-fixture.ts')).includes('max-lines-per-function'));
