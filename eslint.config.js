@@ -92,12 +92,13 @@ export default tseslint.config(
       [noLibrary],
     ),
   },
-  // Size: a file over 300 lines or a function over 80 does more than one job.
+  // Size: a file over 300 lines or a function over 80 does more than one job. Raw lines, blanks and
+  // comments included, so the limit is what `wc -l` and an editor show.
   {
     files: ['src/**/*.ts'],
     rules: {
-      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
-      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 80 }],
     },
   },
 );

@@ -56,7 +56,7 @@ test('only the adapter imports http-mitm-proxy and only the screen imports bless
   );
 });
 
-test('a src/ file over 300 lines of code, or a function over 80, is reported', async (t) => {
+test('a src/ file over 300 lines, or a function over 80, is reported', async (t) => {
   const statements = (n: number) => Array.from({ length: n }, (_, i) => `  total += ${i};`).join('\n');
   const longFunction = `export function long(): number {\n  let total = 0;\n${statements(90)}\n  return total;\n}\n`;
   t.true((await rulesFor(longFunction, 'src/trust/lint-fixture.ts')).includes('max-lines-per-function'));
@@ -64,4 +64,13 @@ test('a src/ file over 300 lines of code, or a function over 80, is reported', a
   const rules = await rulesFor(`${constants}\n`, 'src/trust/lint-fixture.ts');
   t.true(rules.includes('max-lines'));
   t.false(rules.includes('max-lines-per-function'));
+});
+
+test('the size limits count raw lines: blank lines and comments are lines too', async (t) => {
+  const padded = (n: number) =>
+    Array.from({ length: n }, (_, i) => (i % 2 === 0 ? `  total += ${i};` : '  // a note\n')).join('\n');
+  const longFunction = `export function long(): number {\n  let total = 0;\n${padded(60)}\n  return total;\n}\n`;
+  t.true((await rulesFor(longFunction, 'src/trust/lint-fixture.ts')).includes('max-lines-per-function'));
+  const commented = Array.from({ length: 160 }, (_, i) => `// c${i}\nexport const c${i} = ${i};\n`).join('');
+  t.true((await rulesFor(commented, 'src/trust/lint-fixture.ts')).includes('max-lines'));
 });

@@ -12,6 +12,7 @@ import { isLoopbackAddress } from '../net/address-category.js';
 import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../host-port.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
+import type { Observe } from '../proxy/host-recorder.js';
 import { gatherHandshake, judgeHandshake } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems, type AnchorStores } from '../record/assemble.js';
@@ -41,9 +42,6 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const ca = await ensureLocalCa(certsDir);
   const minter = await LeafMinter.create(ca);
   const { anchorStores, trustLoading } = storesWithout(network, ca.cert.der);
-  let handshakes = 0;
-  // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
-  let resigned = EMPTY_RESIGNED;
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
   const signals = stopSignals(() => evidence?.flushHarSync());
@@ -65,33 +63,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     ca,
     minter,
     events,
-    // With `seen` (what a traffic connection showed of its handshake) no probe is run.
-    observe: async (target, servername, seen) => {
-      const trust = await trustLoading;
-      const gathered = await gatherHandshake(
-        {
-          id: `h-${++handshakes}`,
-          target,
-          servername,
-          resolve: network.resolve,
-          proxy: proxyFor(target.host),
-          minVersion: network.minVersion,
-          maxVersion: 'TLSv1.3',
-          // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
-          alpn: ['h2', 'http/1.1'],
-          client: clientFor(target),
-          timeoutMs: network.timeoutMs,
-          fetchMissing: args['complete-chains'],
-        },
-        trust,
-        undefined,
-        seen,
-      );
-      // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
-      const judged = judgeHandshake(gathered, resigned);
-      resigned = judged.resigned;
-      return judged.record;
-    },
+    observe: handshakeObserver(args, settings, trustLoading, proxyFor),
     upstream: {
       resolve: network.resolve,
       proxyFor,
@@ -119,6 +91,47 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   await signals.stopped;
   await stop(server, output);
   signals.off();
+}
+
+/**
+ * What the proxy calls for each new host: gather its handshake and judge it against the run's memory.
+ * With `seen` (what a traffic connection showed of its handshake) no probe is run.
+ */
+function handshakeObserver(
+  args: ProxyArgs,
+  { network, clientFor }: ProxySettings,
+  trustLoading: Promise<TrustContext>,
+  proxyFor: (host: string) => ProxySpec | null,
+): Observe {
+  let handshakes = 0;
+  // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
+  let resigned = EMPTY_RESIGNED;
+  return async (target, servername, seen) => {
+    const trust = await trustLoading;
+    const gathered = await gatherHandshake(
+      {
+        id: `h-${++handshakes}`,
+        target,
+        servername,
+        resolve: network.resolve,
+        proxy: proxyFor(target.host),
+        minVersion: network.minVersion,
+        maxVersion: 'TLSv1.3',
+        // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+        alpn: ['h2', 'http/1.1'],
+        client: clientFor(target),
+        timeoutMs: network.timeoutMs,
+        fetchMissing: args['complete-chains'],
+      },
+      trust,
+      undefined,
+      seen,
+    );
+    // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
+    const judged = judgeHandshake(gathered, resigned);
+    resigned = judged.resigned;
+    return judged.record;
+  };
 }
 
 /**

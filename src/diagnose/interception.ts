@@ -5,62 +5,21 @@
 // hosts in this run). A private CA on an internal host is a custom CA, not interception. One public
 // host anchored only in a CA the user gave is "possible" (low confidence), and a tlswitness CA means the
 // run measured a tlswitness proxy, not the network.
-import { ipCategory } from '../address-ranges.js';
-import { ipFamily } from '../ip.js';
 import type { HandshakeRecord, Interception } from '../types.js';
 import { matchCatalogue, type CatalogueMatch } from './interception-catalogue.js';
 import { withArticle } from '../plural.js';
 import { rememberResigned, resignedDomains, RESIGNED_LIMITS, type ResignedMemory } from './resigned-memory.js';
+import { internalWithoutList, isPublicHost, registrableDomain, type ParseHost } from './public-host.js';
+import { OWN_PRODUCT, ownCaIn, ownProxyStatement, type OwnCa } from './own-ca.js';
 
-/** A public IP address, by the one range table (IPv4-mapped, NAT64 and 6to4 forms by their IPv4 address); false for a name. */
-export function isPublicAddress(address: string): boolean {
-  return ipCategory(address) === 'public';
-}
-
-export type ParseHost = typeof import('tldts').parse;
-
-/**
- * Whether a host is on the public internet: a name under a public suffix (ICANN or the PSL's
- * private section), or a public IP. When the tool resolved the name itself (DNS or hosts file),
- * a private, loopback or link-local answer makes it internal; a --resolve pin does not.
- */
-export function isPublicHost(
-  parseHost: ParseHost,
-  host: string,
-  address: string | null,
-  addressFromDns: boolean,
-): boolean {
-  if (ipFamily(host)) return isPublicAddress(host);
-  const parsed = parseHost(host, { allowPrivateDomains: true });
-  const publicName = !!parsed.domain && (parsed.isIcann === true || parsed.isPrivate === true);
-  if (!publicName) return false;
-  if (addressFromDns && address && !isPublicAddress(address)) return false;
-  return true;
-}
-
-/**
- * Special-use names, never delegated in the DNS and absent from the public suffix list: RFC 6761 6.2-6.5
- * (test, localhost, invalid, example), RFC 6762 3 (local), and ICANN's private-use .internal (board
- * resolution 2024.07.29.06).
- */
-const SPECIAL_USE_TLDS = new Set(['test', 'localhost', 'invalid', 'example', 'local', 'internal']);
-
-/**
- * Internal by what is known without the public suffix list (~140 KB to load), as isPublicHost would
- * judge it: a non-public IP address, a single label or a special-use name, or a name the tool resolved
- * itself to a non-public address. False: the list decides.
- */
-export function internalWithoutList(host: string, address: string | null, addressFromDns: boolean): boolean {
-  if (ipFamily(host)) return !isPublicAddress(host);
-  if (addressFromDns && address && !isPublicAddress(address)) return true;
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
-  return labels.length < 2 || SPECIAL_USE_TLDS.has(labels[labels.length - 1]!);
-}
-
-/** Registrable domain, for telling unrelated hosts apart. */
-export function registrableDomain(parseHost: ParseHost, host: string): string {
-  return parseHost(host, { allowPrivateDomains: true }).domain ?? host;
-}
+export {
+  internalWithoutList,
+  isPublicAddress,
+  isPublicHost,
+  registrableDomain,
+  type ParseHost,
+} from './public-host.js';
+export { ownProxyStatement, type OwnCa } from './own-ca.js';
 
 /** Whether a verdict needs the public suffix list (no catalogue match, no public anchor, a host not internal without it). */
 export function needsHostClassification(record: UnjudgedRecord, addressFromDns: boolean): boolean {
@@ -70,13 +29,6 @@ export function needsHostClassification(record: UnjudgedRecord, addressFromDns: 
     !PUBLIC_ANCHORED.has(record.trust.public) &&
     !internalWithoutList(record.target.servername ?? record.target.host, record.target.address, addressFromDns)
   );
-}
-
-/** A tlswitness CA this machine holds (the certs dir's), as the chain would show it. */
-export interface OwnCa {
-  subject: string;
-  subjectKeyId: string | null;
-  spkiSha256: string;
 }
 
 export interface InterceptionContext {
@@ -111,57 +63,6 @@ function catalogueMatchIn(record: UnjudgedRecord): { match: CatalogueMatch; wher
     if (match) return { match, where };
   }
   return null;
-}
-
-/** tlswitness's own CA product name in the catalogue: any install's CA, matched by its name pattern. */
-const OWN_PRODUCT = 'tlswitness';
-
-/** The certs dir's CA in the chain: a sent certificate with its key, or the issuer of one (name and key id). */
-function ownCaIn(record: UnjudgedRecord, ownCas: OwnCa[]): { name: string; where: string } | null {
-  for (const [depth, entry] of record.chain.entries()) {
-    if (ownCas.some((ca) => ca.spkiSha256 === entry.spkiSha256))
-      return { name: entry.subject, where: `certificate ${depth}, this machine's tlswitness CA` };
-    const issuer = ownCas.find(
-      (ca) =>
-        ca.subject === entry.issuer &&
-        (!ca.subjectKeyId || !entry.authorityKeyId || ca.subjectKeyId === entry.authorityKeyId),
-    );
-    if (issuer) return { name: entry.issuer, where: `issuer of certificate ${depth}, this machine's tlswitness CA` };
-  }
-  return null;
-}
-
-/**
- * SPEC: tlswitness's own CA is never "an interceptor": the run went through a tlswitness proxy (the
- * usual cause: HTTPS_PROXY from `ca env` in this shell), which minted what was seen. Said plainly,
- * with the way out, instead of a diagnosis of a chain the server never sent.
- */
-export function ownProxyStatement(
-  record: Pick<HandshakeRecord, 'via' | 'proxy' | 'target'>,
-  caName: string,
-): { summary: string; action: string } {
-  const minted = `the certificate was minted by "${caName}"`;
-  if (record.via === 'env-proxy') {
-    return {
-      summary: `HTTPS_PROXY (${record.proxy}) points at tlswitness's own proxy: this run measured the proxy, not the network (${minted})`,
-      action: 'run with --no-env-proxy or in a shell without `ca env`',
-    };
-  }
-  if (record.via === 'upstream-proxy') {
-    return {
-      summary: `--upstream-proxy ${record.proxy} is a tlswitness proxy: this run measured that proxy, not the network (${minted})`,
-      action: "leave out --upstream-proxy (or give the network's own proxy) and run again",
-    };
-  }
-  const host = record.target.servername ?? record.target.host;
-  return {
-    summary: `${formatHost(record.target)} answered as a tlswitness proxy, not as ${host}: this run measured the proxy, not the server (${minted})`,
-    action: 'check --resolve and the port: they lead to a tlswitness proxy, not to the server',
-  };
-}
-
-function formatHost(target: HandshakeRecord['target']): string {
-  return `${target.address ?? target.host}:${target.port}`;
 }
 
 /** The name a re-signing interceptor shows: the issuer at the top of the chain as sent. */

@@ -2,12 +2,11 @@
 // stores): curl, python3's ssl module, and the HTTP libraries apps use (requests, httpx), each
 // with the CA bundle it reads. Their exit code and error text go into the evidence.
 // Credentials go to the children on stdin or in the environment, never on a command line.
-import { spawn } from 'node:child_process';
-import { childEnv } from '../child-env.js';
 import type { ClientCheck } from '../diagnose/comparison.js';
 import type { ProxySpec } from './connector.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
+import { firstLine, runChild } from './child-run.js';
 
 export interface ClientCheckTarget {
   host: string;
@@ -19,50 +18,6 @@ export interface ClientCheckTarget {
   proxy: ProxySpec | null;
   resolve: ResolveMap;
   timeoutMs: number;
-}
-
-interface RunResult {
-  spawned: boolean;
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  command: string,
-  args: string[],
-  input: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    const child = spawn(command, args, { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.on('error', () => undefined);
-    child.on('error', () => {
-      clearTimeout(timer);
-      resolve({ spawned: false, exitCode: null, stdout, stderr });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ spawned: true, exitCode: code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
-
-function firstLine(text: string): string | null {
-  return (
-    text
-      .split(/\r?\n/)
-      .find((line) => line.trim())
-      ?.trim()
-      .slice(0, 300) ?? null
-  );
 }
 
 /** curl's own word on the certificate: 60 is "SSL certificate problem", 51/83/90/91 other refusals. */
@@ -102,7 +57,13 @@ export async function curlCheck(target: ClientCheckTarget): Promise<ClientCheck>
     if (pinned) config.push(`resolve = ${quote(`${target.proxy.host}:${target.proxy.port}:${bracketed(pinned)}`)}`);
   }
   const shown = `curl -sS -o /dev/null${target.proxy ? ` --proxy ${target.proxy.display}` : ` --noproxy '*'`}${!target.proxy && target.address ? ` --resolve ${name}:${target.port}:${bracketed(target.address)}` : ''} ${url}`;
-  const result = await run('curl', ['-q', '-K', '-'], `${config.join('\n')}\n`, process.env, target.timeoutMs + 2000);
+  const result = await runChild(
+    'curl',
+    ['-q', '-K', '-'],
+    `${config.join('\n')}\n`,
+    process.env,
+    target.timeoutMs + 2000,
+  );
   if (!result.spawned)
     return { client: 'curl', available: false, command: shown, exitCode: null, accepted: null, error: null };
   const code = result.exitCode;
@@ -174,7 +135,7 @@ export async function pythonCheck(
   ];
   const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "ssl.create_default_context().wrap_socket(..., server_hostname='${target.servername ?? target.host}')"`;
-  const result = await run('python3', args, '', env, target.timeoutMs + 2000);
+  const result = await runChild('python3', args, '', env, target.timeoutMs + 2000);
   if (!result.spawned)
     return { client: 'python3', available: false, command: shown, exitCode: null, accepted: null, error: null };
   const code = result.exitCode;
@@ -291,7 +252,7 @@ export async function libraryCheck(
   ];
   const env = { ...baseEnv, TLSWITNESS_PROXY_AUTHORIZATION: target.proxy?.authorization ?? '' };
   const shown = `python3 -c "import ${lib}; ${lib}.get('${url}')"`;
-  const result = await run('python3', args, '', env, target.timeoutMs + 2000);
+  const result = await runChild('python3', args, '', env, target.timeoutMs + 2000);
   const code = result.exitCode;
   if (!result.spawned || code === 4)
     return { client: lib, available: false, command: shown, exitCode: null, accepted: null, error: null, bundle: null };

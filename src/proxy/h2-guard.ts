@@ -55,6 +55,34 @@ export interface GuardOptions {
   report: Report;
 }
 
+interface SessionCloser {
+  /** An event was published for this session, or the proxy sent its GOAWAY: one of each at most. */
+  readonly tripped: boolean;
+  fail(code: EventErrorCode, message: string, goawayCode: number): void;
+}
+
+// One event, then GOAWAY and a graceful close: destroying at once would drop the GOAWAY still queued on
+// the app's socket (its writes pass through the TLS layer asynchronously), and a graceful close reads and
+// discards what the app still sends instead of resetting the connection. Open streams get GOAWAY_GRACE_MS.
+function sessionCloser(session: ServerHttp2Session, label: string, report: Report): SessionCloser {
+  let tripped = false;
+  return {
+    get tripped() {
+      return tripped;
+    },
+    fail(code, message, goawayCode) {
+      if (tripped) return;
+      tripped = true;
+      report(code, `${label}: ${message}; closed`);
+      // node:http2 emits 'error' from its own destroy: nothing left to close.
+      if (session.destroyed) return;
+      session.goaway(goawayCode);
+      session.close();
+      setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
+    },
+  };
+}
+
 /** Watches one app session; returns what the front calls for each stream it opens and each the app resets. */
 export function guardSession(
   session: ServerHttp2Session,
@@ -63,24 +91,11 @@ export function guardSession(
   let open = 0;
   let requests = 0;
   const overResetBound = resetCounter(limits.maxResetsPerSecond);
-  /** An event was published for this session, or the proxy sent its GOAWAY: one of each at most. */
-  let tripped = false;
   /** The id the app's next stream should have (RFC 9113 5.1.1: odd, increasing); a larger one skipped refused streams. */
   let nextId = 1;
   const refused = refusalReporter(label, limits, report);
-  // One event, then GOAWAY and a graceful close: destroying at once would drop the GOAWAY still queued on
-  // the app's socket (its writes pass through the TLS layer asynchronously), and a graceful close reads and
-  // discards what the app still sends instead of resetting the connection. Open streams get GOAWAY_GRACE_MS.
-  const fail = (code: EventErrorCode, message: string, goawayCode: number) => {
-    if (tripped) return;
-    tripped = true;
-    report(code, `${label}: ${message}; closed`);
-    // node:http2 emits 'error' from its own destroy: nothing left to close.
-    if (session.destroyed) return;
-    session.goaway(goawayCode);
-    session.close();
-    setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
-  };
+  const closer = sessionCloser(session, label, report);
+  const fail = closer.fail;
   const endedByNode = async (): Promise<boolean> => {
     if (!(await endedByNghttp2(session))) return false;
     // nghttp2's GOAWAY names the error for the app; node:http2 does not pass its code on.
@@ -92,7 +107,7 @@ export function guardSession(
   // block left unfinished, no request at all, or (after a request) an idle session, closed without an event.
   let deadline: NodeJS.Timeout | undefined;
   const expire = async () => {
-    if (tripped || session.destroyed || (await endedByNode()) || open > 0 || session.destroyed) return;
+    if (closer.tripped || session.destroyed || (await endedByNode()) || open > 0 || session.destroyed) return;
     const pending = session.state.lastProcStreamID ?? 0;
     if (pending >= nextId)
       fail(
@@ -116,7 +131,7 @@ export function guardSession(
   arm();
   // A session with streams open that sends nothing for the deadline: nghttp2 may have ended it mid-stream.
   session.setTimeout(headerTimeoutMs, () => {
-    if (open > 0 && !tripped) void endedByNode();
+    if (open > 0 && !closer.tripped) void endedByNode();
   });
   session.on('error', (error: NodeJS.ErrnoException) =>
     fail(
@@ -129,7 +144,7 @@ export function guardSession(
   return {
     opened(id) {
       clearTimeout(deadline);
-      if (id > nextId && !tripped) refused(nextId, id);
+      if (id > nextId && !closer.tripped) refused(nextId, id);
       nextId = Math.max(nextId, id + 2);
       open++;
       requests++;

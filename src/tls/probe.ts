@@ -4,9 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
 import type { HttpAnswer, OpensslVerdict } from '../types.js';
-import { formatNameDer, ParsedCertificate } from '../trust/certificate.js';
 import { opensslVerdict } from '../trust/openssl-verdict.js';
-import { pemCertificates } from '../trust/pem.js';
 import { connectionFacts } from './connection-facts.js';
 import { closedError, handshakeTimeout, isAlert, socketError } from './handshake-end.js';
 import { HttpAsk } from './http-ask.js';
@@ -16,6 +14,7 @@ import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
 import { anchorGate } from './anchor-gate.js';
+import { presentedAsked } from './named-ca.js';
 
 export interface ClientCredentials {
   cert?: string | Buffer;
@@ -127,6 +126,39 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
   return watchHandshake(socket, tap, keylog, started, options);
 }
 
+/** What watchHandshake learns as the socket's events arrive, shared by its handlers. */
+interface Watch {
+  secure: boolean;
+  error: ProbeResult['error'];
+  facts: SecureFacts;
+  http: HttpAnswer | null;
+  asking: HttpAsk | Http2Ask | null;
+  /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
+  early: Buffer[];
+  finished: boolean;
+  // Application data after the handshake: the server accepted our Finished (an HTTP/1.1 server that
+  // speaks first is not waiting for a request; an h2 server's first bytes are its SETTINGS).
+  answered: boolean;
+  /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
+  handshakeFlight: ServerFlight | null;
+  settle: NodeJS.Timeout | undefined;
+}
+
+function newWatch(): Watch {
+  return {
+    secure: false,
+    error: null,
+    facts: NOT_SECURE,
+    http: null,
+    asking: null,
+    early: [],
+    finished: false,
+    answered: false,
+    handshakeFlight: null,
+    settle: undefined,
+  };
+}
+
 /** Follows the handshake (and the HTTP ask after it) on `socket` to the probe's result; never rejects. */
 function watchHandshake(
   socket: TLSSocket,
@@ -137,90 +169,81 @@ function watchHandshake(
 ): Promise<ProbeResult> {
   const client = options.client;
   return new Promise((resolve) => {
-    let secure = false;
-    let error: ProbeResult['error'] = null;
-    let facts: SecureFacts = NOT_SECURE;
-    let http: HttpAnswer | null = null;
-    let asking: HttpAsk | Http2Ask | null = null;
-    /** What the server sent after the handshake before the request (an h2 server's SETTINGS), for Http2Ask. */
-    const early: Buffer[] = [];
-    let finished = false;
-    // Application data after the handshake: the server accepted our Finished (an HTTP/1.1 server that
-    // speaks first is not waiting for a request; an h2 server's first bytes are its SETTINGS).
-    let answered = false;
-
+    const w = newWatch();
     const finish = () => {
-      if (finished) return;
-      finished = true;
-      for (const pending of [timer, settle, askTimer]) clearTimeout(pending);
+      if (w.finished) return;
+      w.finished = true;
+      for (const pending of [timer, w.settle, askTimer]) clearTimeout(pending);
       tap.stopRecording();
       socket.destroy();
       const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
-      resolve({ secure, ...facts, flight, error, http });
+      resolve({ secure: w.secure, ...w.facts, flight, error: w.error, http: w.http });
     };
-    /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
-    let handshakeFlight: ServerFlight | null = null;
-    let settle: NodeJS.Timeout | undefined;
     let askTimer: NodeJS.Timeout | undefined;
     // The wait is over and the server has not refused us at the TLS layer: does it at the HTTP layer?
     const settled = () => {
-      if (finished) return;
-      clearTimeout(settle);
-      settle = undefined;
+      if (w.finished) return;
+      clearTimeout(w.settle);
+      w.settle = undefined;
       // A server that speaks first is not waiting for an HTTP request (an h2 server's first bytes are its SETTINGS).
       if (
         !options.httpHost ||
-        asking ||
-        presentedAsked(socket, client, handshakeFlight) ||
-        (answered && facts.alpn !== 'h2')
+        w.asking ||
+        presentedAsked(socket, client, w.handshakeFlight) ||
+        (w.answered && w.facts.alpn !== 'h2')
       )
         return finish();
-      asking = askOver(socket, facts.alpn, options.httpHost, early, (answer) => {
-        http = answer;
+      w.asking = askOver(socket, w.facts.alpn, options.httpHost, w.early, (answer) => {
+        w.http = answer;
         finish();
       });
-      askTimer = setTimeout(() => asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
-      asking.start();
+      askTimer = setTimeout(() => w.asking?.ended('timeout', null), Math.min(5000, options.timeoutMs));
+      w.asking.start();
     };
     const timer = setTimeout(() => {
-      error = handshakeTimeout(options.timeoutMs);
+      w.error = handshakeTimeout(options.timeoutMs);
       finish();
     }, options.timeoutMs);
 
     socket.once('secureConnect', () => {
-      secure = true;
+      w.secure = true;
       // From here on the HTTP request has its own deadline; the handshake's is met.
       clearTimeout(timer);
-      facts = secureFacts(socket, started, options);
-      handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      w.facts = secureFacts(socket, started, options);
+      w.handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
       // then, when it did not refuse, ask at the HTTP layer (settled).
-      if (handshakeFlight.certificateRequest) settle = setTimeout(settled, options.settleMs);
+      if (w.handshakeFlight.certificateRequest) w.settle = setTimeout(settled, options.settleMs);
       else finish();
     });
-    // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
-    // (and with it our certificate, or its absence): no need to wait out the settle time.
-    socket.on('session', () => {
-      // Out of the TLS read callback that emits it: a write from inside it was never flushed (Node 20).
-      if (settle) setImmediate(() => settle && settled());
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-      error ??= socketError(e, secure);
-      asking?.ended(isAlert(e) ? 'alert' : 'reset', e.message);
-      finish();
-    });
-    socket.on('close', () => {
-      error ??= closedError(secure, answered, asking);
-      asking?.ended('closed', null);
-      finish();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      answered = true;
-      if (asking) return asking.data(chunk);
-      if (early.length < 16) early.push(chunk);
-      if (settle) settled();
-    });
+    followSocket(socket, w, settled, finish);
+  });
+}
+
+/** After secureConnect: a sign the server accepted us, what it sends, and how the connection ends. */
+function followSocket(socket: TLSSocket, w: Watch, settled: () => void, finish: () => void): void {
+  // A TLS 1.3 session ticket or application data is sent only once the server accepted our Finished
+  // (and with it our certificate, or its absence): no need to wait out the settle time.
+  socket.on('session', () => {
+    // Out of the TLS read callback that emits it: a write from inside it was never flushed (Node 20).
+    if (w.settle) setImmediate(() => w.settle && settled());
+  });
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    w.error ??= socketError(e, w.secure);
+    w.asking?.ended(isAlert(e) ? 'alert' : 'reset', e.message);
+    finish();
+  });
+  socket.on('close', () => {
+    w.error ??= closedError(w.secure, w.answered, w.asking);
+    w.asking?.ended('closed', null);
+    finish();
+  });
+  socket.on('data', (chunk: Buffer) => {
+    w.answered = true;
+    if (w.asking) return w.asking.data(chunk);
+    if (w.early.length < 16) w.early.push(chunk);
+    if (w.settle) settled();
   });
 }
 
@@ -243,11 +266,6 @@ function secureFacts(socket: TLSSocket, started: number, options: ProbeOptions):
   };
 }
 
-/** A certificate from a CA the server named is the one it asked for: nothing is sent as that identity. */
-function presentedAsked(socket: TLSSocket, client: ClientCredentials | null, flight: ServerFlight | null): boolean {
-  return !!client && issuedByNamedCa(socket, client, flight?.certificateRequest?.caNames ?? []);
-}
-
 /** The request for the HTTP ask: HTTP/2 when the server chose it, else HTTP/1.1. */
 function askOver(
   socket: TLSSocket,
@@ -259,31 +277,4 @@ function askOver(
   // An h2 server speaks first (its SETTINGS): that is the start of the session, not an answer.
   if (alpn === 'h2') return new Http2Ask(host, (chunk) => socket.write(chunk), early, done);
   return new HttpAsk(host, (text) => socket.write(text), done);
-}
-
-/**
- * Whether the certificate we presented, or one sent with it, was issued by a CA the server named in
- * its CertificateRequest (or it named none, so any could do).
- */
-function issuedByNamedCa(socket: TLSSocket, client: ClientCredentials, caNames: Buffer[]): boolean {
-  if (!caNames.length) return true;
-  const named = new Set(
-    caNames.map((der) => {
-      try {
-        return formatNameDer(der);
-      } catch {
-        return '';
-      }
-    }),
-  );
-  const ours = socket.getX509Certificate();
-  const ders: Buffer[] = ours ? [ours.raw] : [];
-  if (client.cert) ders.push(...pemCertificates(client.cert.toString()));
-  return ders.some((der) => {
-    try {
-      return named.has(new ParsedCertificate(der).issuer);
-    } catch {
-      return false;
-    }
-  });
 }

@@ -127,6 +127,16 @@ export function buildChain(
   }
 
   if (trusted) return { path, trusted, errors: [] };
+  return { path, trusted, errors: noAnchorErrors(path, numUntrusted, limit, options.maxDepth !== undefined) };
+}
+
+/** The errors build_chain reports when the search ended without an anchor, all at the top's depth. */
+function noAnchorErrors(
+  path: PathNode[],
+  numUntrusted: number,
+  limit: number,
+  explicitDepth: boolean,
+): BuiltChain['errors'] {
   const depth = path.length - 1;
   const topCert = path[depth]!.cert;
   const errors: BuiltChain['errors'] = [];
@@ -136,6 +146,6 @@ export function buildChain(
   else code = 20;
   errors.push({ code, depth });
   // build_chain reports 22 first; Node's callback lets it pass, so 101 intermediates end in 20 (measured).
-  if (path.length > limit) errors.splice(options.maxDepth === undefined ? 0 : 1, 0, { code: 22, depth });
-  return { path, trusted, errors };
+  if (path.length > limit) errors.splice(explicitDepth ? 1 : 0, 0, { code: 22, depth });
+  return errors;
 }
