@@ -77,29 +77,50 @@ export function forwardMitmRequest(
       ...(typeof blocked === 'string' ? { blocked } : {}),
     });
   });
-  const up = httpsRequest({
-    agent: shared.agent() ?? undefined,
-    // What the app CONNECTed to, not what its Host header says; the name verified for this session as
-    // SNI (part of the agent's pool key), never the Host header's.
-    host: connection.target.host,
-    port: connection.target.port,
-    servername: connection.name?.servername ?? '',
-    method,
-    path: req.url,
-    headers: upstreamHeaders(req, shared.viaToken),
-  });
-  exchange.proxyToServerRequest = up;
-  up.on('error', (error: Error) => {
-    refusals.failed(connection, method, error, up.reusedSocket);
-    errors.handle('PROXY_TO_SERVER_REQUEST_ERROR', exchange, error);
-  });
-  up.on('response', (answer: IncomingMessage) => {
+  const send = (retry: boolean) => {
+    const up = httpsRequest({
+      agent: shared.agent() ?? undefined,
+      // What the app CONNECTed to, not what its Host header says; the name verified for this session as
+      // SNI (part of the agent's pool key), never the Host header's.
+      host: connection.target.host,
+      port: connection.target.port,
+      servername: connection.name?.servername ?? '',
+      method,
+      path: req.url,
+      headers: upstreamHeaders(req, shared.viaToken),
+    });
+    exchange.proxyToServerRequest = up;
+    up.on('error', (error: NodeJS.ErrnoException) => {
+      // A pooled connection the origin closed as this request went out: sent again once on a fresh one,
+      // as Node's documentation advises (http.ClientRequest reusedSocket), when nothing can be lost.
+      if (retry && up.reusedSocket && !exchange.serverToProxyResponse && canResend(req, error)) return send(false);
+      refusals.failed(connection, method, error, up.reusedSocket);
+      errors.handle('PROXY_TO_SERVER_REQUEST_ERROR', exchange, error);
+    });
+    up.on('response', (answer: IncomingMessage) => onAnswer(answer));
+    // The app's body on the first attempt; a second one is only ever sent for a request without a body.
+    if (retry) req.pipe(up);
+    else up.end();
+  };
+  const onAnswer = (answer: IncomingMessage) => {
     exchange.serverToProxyResponse = answer;
     answer.on('error', (error: Error) => errors.handle('SERVER_TO_PROXY_RESPONSE_ERROR', exchange, error));
     refusals.response(connection, method, answer);
     if (res.destroyed) return void answer.destroy();
     res.writeHead(answer.statusCode ?? 502, appHeaders(answer, req));
     relayBody(answer, res, (length) => (bytes += length));
-  });
-  req.pipe(up);
+  };
+  send(true);
+}
+
+/** A request with no body and a method that may be repeated (RFC 9110 9.2.2) can be sent again as it was. */
+function resendable(req: IncomingMessage): boolean {
+  const method = req.method ?? 'GET';
+  const noBody = !req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0';
+  return noBody && ['GET', 'HEAD', 'OPTIONS'].includes(method);
+}
+
+/** The failures of a pooled connection that closed under the request: nothing reached the origin's application. */
+function canResend(req: IncomingMessage, error: NodeJS.ErrnoException): boolean {
+  return resendable(req) && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
 }

@@ -139,3 +139,50 @@ test('a POST through the MITM: body both ways, headers as above, logged, and not
     await new Promise((resolve) => origin.close(resolve));
   }
 });
+
+test('a GET on a pooled upstream connection the origin drops is sent again once on a fresh one: 200, not 502', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host ?? '127.0.0.1';
+  // Answers the first request on each connection and drops the connection at the second, unanswered:
+  // the race of an origin closing an idle keep-alive connection as the proxy reuses it.
+  const served = new WeakMap<object, number>();
+  let sockets = 0;
+  const origin = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
+    const count = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, count);
+    if (count > 1) return void req.socket.destroy();
+    res.end(`answer ${req.url}`);
+  });
+  origin.on('secureConnection', () => sockets++);
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+    const { Agent } = await import('node:https');
+    // One keep-alive connection to the proxy for both requests, as an app's.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest({ agent, host, port, path }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    t.deepEqual(await get('/one'), { status: 200, body: 'answer /one' });
+    t.deepEqual(await get('/two'), { status: 200, body: 'answer /two' });
+    t.is(sockets, 2, 'the second request went out again on a new connection');
+    t.false(proxy.events.some((e) => e.type === 'error'));
+    agent.destroy();
+    tls.destroy();
+  } finally {
+    await proxy.close();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
+  }
+});
