@@ -158,7 +158,8 @@ async function secureUpstream(
   const tap = records ? new TrafficTap(connection) : null;
   const socket = tlsConnect({
     socket:
-      tap?.stream ?? (connection.head.length ? new WireTap(connection.socket, connection.head) : connection.socket),
+      tap?.stream ??
+      (connection.head.length ? new WireTap(connection.socket, connection.head, true) : connection.socket),
     secureContext,
     // The SNI the recording sent: the app's name (see upstream-name.ts), never the Host header.
     servername: name.servername ?? undefined,

@@ -23,7 +23,7 @@ export class TrafficTap {
   private started = 0;
 
   constructor(connection: Connection) {
-    this.stream = new WireTap(connection.socket, connection.head);
+    this.stream = new WireTap(connection.socket, connection.head, true);
   }
 
   /** Follows `socket`'s handshake from now on (call right after tls.connect). */

@@ -20,6 +20,13 @@ export class WireTap extends Duplex {
   constructor(
     private readonly inner: Duplex,
     head: Buffer = Buffer.alloc(0),
+    /**
+     * For traffic connections: a server's end is read to the last byte before the tap closes, and what
+     * TLS writes after the server closed (its close_notify after a Connection: close response) is
+     * dropped instead of failing. The probe keeps the old ways (closed at once, a write fails), which is
+     * how it sees a server that refused its client certificate and closed before the HTTP ask.
+     */
+    private readonly quietAfterClose = false,
   ) {
     super();
     if (head.length) {
@@ -48,7 +55,7 @@ export class WireTap extends Duplex {
     // here or in TLS, held back while the reader is slow, are read before the tap closes (it does when
     // TLS is done with it), or the response is cut short.
     inner.on('close', () => {
-      if (!this.destroyed && !ended) this.destroy();
+      if (!this.destroyed && !(ended && this.quietAfterClose)) this.destroy();
     });
   }
 
@@ -111,7 +118,7 @@ export class WireTap extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // The server has closed (see the constructor): TLS's close_notify has nowhere to go, as on a bare socket.
-    if (this.inner.destroyed || this.inner.writableEnded) return callback();
+    if (this.quietAfterClose && (this.inner.destroyed || this.inner.writableEnded)) return callback();
     this.inner.write(chunk, callback);
   }
 

@@ -27,7 +27,7 @@ test('a response the server closes after, read slowly through the tap, arrives w
     const raw = netConnect(port, '127.0.0.1');
     await new Promise((resolve) => raw.once('connect', resolve));
     const tls = tlsConnect({
-      socket: new WireTap(raw),
+      socket: new WireTap(raw, undefined, true),
       servername: scenario.host ?? undefined,
       rejectUnauthorized: false,
     });
