@@ -7,12 +7,12 @@ import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
+import { recordingAgent } from '../helpers/recording-agent.js';
 import { REPLACE_AFTER_BYTES, UpstreamAgent, type Disagreement } from '../../src/proxy/upstream-agent.js';
 import { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
-import { observeHandshake } from '../../src/record/observe.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 let fixtures: Fixtures;
@@ -373,41 +373,16 @@ test.serial(
   },
 );
 
-/** An agent and the real recorder, wired as the proxy wires them (records from a traffic connection's handshake when given one). */
-function recordingAgent(host: string, port: number) {
-  const resolve = new Map([[`${host}:${port}`, ['127.0.0.1']]]);
-  const trust = fixtureTrust(fixtures.pki);
+/** An agent and the real recorder, wired as the proxy wires them, counting the probes it makes. */
+function countingAgent(host: string, port: number) {
   let probes = 0;
-  const recorder = new HostRecorder(
-    (target, servername, seen) => {
-      if (!seen) probes++;
-      const request = {
-        id: 'h-1',
-        target,
-        servername,
-        resolve,
-        proxy: null,
-        minVersion: 'TLSv1.2' as const,
-        maxVersion: 'TLSv1.3' as const,
-        alpn: ['http/1.1'],
-        client: null,
-        timeoutMs: 5000,
-        fetchMissing: false,
-      };
-      return observeHandshake(request, trust, undefined, seen);
-    },
-    () => undefined,
-  );
-  const agent = new UpstreamAgent({
-    resolve,
-    proxyFor: () => null,
-    minVersion: 'TLSv1.2',
-    timeoutMs: 5000,
-    responseTimeoutMs: 5000,
-    recorder,
-    accepts: (record) => upstreamAcceptable({}, record),
-    clientFor: () => null,
+  const { agent, recorder } = recordingAgent({
+    resolve: new Map([[`${host}:${port}`, ['127.0.0.1']]]),
+    trust: fixtureTrust(fixtures.pki),
     anchors: () => [fixtures.pki.publicRoot.pem],
+    onRecording: (seen) => {
+      if (!seen) probes++;
+    },
   });
   return { agent, recorder, probes: () => probes };
 }
@@ -443,7 +418,7 @@ test.serial(
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as AddressInfo).port;
     const host = scenario.host!;
-    const { agent, recorder, probes } = recordingAgent(host, port);
+    const { agent, recorder, probes } = countingAgent(host, port);
     const wait = async (done: () => boolean) => {
       for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
     };
@@ -490,7 +465,7 @@ test.serial(
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const port = (origin.address() as AddressInfo).port;
     const host = scenario.host!;
-    const { agent, recorder, probes } = recordingAgent(host, port);
+    const { agent, recorder, probes } = countingAgent(host, port);
     try {
       const target = { host, port };
       const name = { servername: host, checked: host, recordAs: undefined };

@@ -3,19 +3,15 @@
 // store's verdict, the verification, the diagnosis), and no probe connection is made for it.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import type { HandshakeRecord, HostPort } from '../../src/types.js';
-import { HostRecorder } from '../../src/proxy/host-recorder.js';
-import { upstreamAcceptable } from '../../src/proxy/policy.js';
-import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
+import type { HandshakeRecord } from '../../src/types.js';
 import { upstreamName } from '../../src/proxy/upstream-name.js';
 import { parseResolve } from '../../src/net/target.js';
 import { anchorPems, type TrustContext } from '../../src/record/assemble.js';
-import { observeHandshake } from '../../src/record/observe.js';
-import type { Sighting } from '../../src/tls/observe-target.js';
 import type { SecureVersion } from 'node:tls';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { makeFixtures, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
+import { recordingAgent } from '../helpers/recording-agent.js';
 
 let fixtures: Fixtures;
 let trust: TrustContext;
@@ -49,36 +45,12 @@ async function recordThroughAgent(
   const host = scenario.host ?? '127.0.0.1';
   const resolve = parseResolve(scenario.host ? [`${host}:${port}:127.0.0.1`] : []);
   const counts = { probed: 0, seen: 0 };
-  const recorder = new HostRecorder(
-    (target: HostPort, servername?: string, seen?: Sighting) => {
-      counts[seen ? 'seen' : 'probed']++;
-      const request = {
-        id: 'h-test',
-        target,
-        servername,
-        resolve,
-        proxy: null,
-        minVersion: 'TLSv1.2' as const,
-        maxVersion,
-        alpn: ['http/1.1'],
-        client: null,
-        timeoutMs: 5000,
-        fetchMissing: false,
-      };
-      return observeHandshake(request, trust, undefined, seen);
-    },
-    () => undefined,
-  );
-  const agent = new UpstreamAgent({
+  const { agent, recorder } = recordingAgent({
     resolve,
-    proxyFor: () => null,
-    minVersion: 'TLSv1.2',
-    timeoutMs: 5000,
-    responseTimeoutMs: 5000,
-    recorder,
-    accepts: (record) => upstreamAcceptable({}, record),
-    clientFor: () => null,
+    trust,
     anchors,
+    maxVersion,
+    onRecording: (seen) => counts[seen ? 'seen' : 'probed']++,
   });
   try {
     const target = { host, port };

@@ -1,0 +1,60 @@
+// The proxy's upstream agent and its real host recorder, wired as proxy-run wires them: a host is
+// recorded from a traffic connection's handshake when one is given (`seen`), else by a probe of its own.
+import type { SecureVersion } from 'node:tls';
+import { HostRecorder } from '../../src/proxy/host-recorder.js';
+import { upstreamAcceptable } from '../../src/proxy/policy.js';
+import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
+import type { TrustContext } from '../../src/record/assemble.js';
+import { observeHandshake } from '../../src/record/observe.js';
+import type { Sighting } from '../../src/tls/observe-target.js';
+
+export interface RecordingAgentOptions {
+  /** host:port → addresses, as --resolve gives them. */
+  resolve: Map<string, string[]>;
+  trust: TrustContext;
+  anchors: () => string[] | Promise<string[]>;
+  maxVersion?: SecureVersion;
+  /** Told of every recording: with the traffic connection's sighting, or undefined for a probe. */
+  onRecording?: (seen: Sighting | undefined) => void;
+}
+
+export function recordingAgent({
+  resolve,
+  trust,
+  anchors,
+  maxVersion = 'TLSv1.3',
+  onRecording,
+}: RecordingAgentOptions): { agent: UpstreamAgent; recorder: HostRecorder } {
+  const recorder = new HostRecorder(
+    (target, servername, seen) => {
+      onRecording?.(seen);
+      const request = {
+        id: 'h-test',
+        target,
+        servername,
+        resolve,
+        proxy: null,
+        minVersion: 'TLSv1.2' as const,
+        maxVersion,
+        alpn: ['http/1.1'],
+        client: null,
+        timeoutMs: 5000,
+        fetchMissing: false,
+      };
+      return observeHandshake(request, trust, undefined, seen);
+    },
+    () => undefined,
+  );
+  const agent = new UpstreamAgent({
+    resolve,
+    proxyFor: () => null,
+    minVersion: 'TLSv1.2',
+    timeoutMs: 5000,
+    responseTimeoutMs: 5000,
+    recorder,
+    accepts: (record) => upstreamAcceptable({}, record),
+    clientFor: () => null,
+    anchors,
+  });
+  return { agent, recorder };
+}
