@@ -9,6 +9,7 @@ import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import type { MitmConnection } from './mitm-session.js';
 import { withVia } from './via.js';
+import { relayCollector, type YoungCollector } from './young-collector.js';
 
 /** The app's headers as sent upstream: its own, less those addressed to the proxy (proxy-*), with our Via. */
 export function upstreamHeaders(req: IncomingMessage, viaToken: string): OutgoingHttpHeaders {
@@ -41,10 +42,19 @@ export function appHeaders(res: IncomingMessage, req: IncomingMessage): Outgoing
  */
 export const RELAY_QUEUE_BYTES = 1024 * 1024;
 
-/** The origin's body to the app, paused while more than RELAY_QUEUE_BYTES wait to be sent. */
-export function relayBody(answer: IncomingMessage, res: ServerResponse, counted: (length: number) => void): void {
+/**
+ * The origin's body to the app, paused while more than RELAY_QUEUE_BYTES wait to be sent; every chunk
+ * counted towards the next young-generation collection (young-collector.ts: each is a buffer of its own).
+ */
+export function relayBody(
+  answer: IncomingMessage,
+  res: ServerResponse,
+  counted: (length: number) => void,
+  collector: YoungCollector = relayCollector,
+): void {
   answer.on('data', (chunk: Buffer) => {
     counted(chunk.length);
+    collector.relayed(chunk.length);
     if (!res.write(chunk) && res.writableLength >= RELAY_QUEUE_BYTES) answer.pause();
   });
   // Emitted once all that was queued is written, after a write that said to wait.

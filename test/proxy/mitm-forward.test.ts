@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import type { RequestEvent } from '../../src/events.js';
 import { appHeaders, RELAY_QUEUE_BYTES, relayBody, upstreamHeaders } from '../../src/proxy/mitm-forward.js';
+import { YoungCollector } from '../../src/proxy/young-collector.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
@@ -60,6 +61,19 @@ test('a download to an app that reads nothing queues at most RELAY_QUEUE_BYTES (
   for (let i = 0; i < 1000 && app.writableLength > 0; i++) (release as (() => void) | null)?.();
   await drained;
   t.false(origin.isPaused());
+});
+
+test('every relayed byte counts towards the next young-generation collection', async (t) => {
+  const origin = new PassThrough();
+  const app = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  let collections = 0;
+  const collector = new YoungCollector(() => () => collections++, 64 * 1024);
+  relayBody(origin as unknown as IncomingMessage, app as unknown as ServerResponse, () => undefined, collector);
+  const finished = new Promise((resolve) => app.once('finish', resolve));
+  for (let i = 0; i < 20; i++) origin.write(Buffer.alloc(16_384));
+  origin.end();
+  await finished;
+  t.is(collections, 5, '320 KiB relayed, one collection per 64 KiB');
 });
 
 let fixtures: Fixtures;

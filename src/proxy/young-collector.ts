@@ -1,0 +1,66 @@
+// Young-generation garbage collections paced by the bytes the forwarder relays.
+//
+// Why: Node's TLS socket hands JavaScript each 16 KiB record of plaintext in a buffer of its own,
+// outside V8's heap. V8 frees those buffers when it collects the young generation, and counts them as
+// external memory until then. A download makes a few hundred bytes of heap garbage per 16 KiB buffer,
+// so with the young generation V8 grows to (16 MiB semi-spaces on 64-bit Node 20) the external count
+// reaches V8's limit long before the young generation fills, and V8 answers with full collections of
+// the whole heap (measured through the MITM, 256 MiB downloads: 52 mark-compacts per 800 MiB, one per
+// ~16 MB; with a 1 MiB young generation 1, and 0.64x the CPU per MB). `--max-semi-space-size` is read
+// only at start-up (docs/benchmarks.md), so the forwarder collects the young generation itself every
+// few MiB relayed: a scavenge of a small live set (0.1-1 ms) frees the buffers before V8 reaches for a
+// full collection.
+import { createRequire } from 'node:module';
+
+/** Bytes relayed between two young-generation collections (below V8's ~16 MB between full ones). */
+export const YOUNG_GC_EVERY_BYTES = 8 * 1024 * 1024;
+
+// node:v8 and node:vm are loaded when first needed (start-up does not pay for them), synchronously.
+const loadBuiltin = createRequire(import.meta.url);
+
+type GcExtension = (options?: { type: 'minor' | 'major' }) => void;
+
+/**
+ * V8's young-generation collection, or null where this runtime offers none. V8 offers it only through
+ * its `gc` extension: turned on at run time, it is installed in contexts created afterwards, then
+ * turned off again so that no other context gets a global `gc` (as src/cli/full-gc.ts does).
+ */
+export function lookUpMinorGc(): (() => void) | null {
+  try {
+    const { setFlagsFromString } = loadBuiltin('node:v8') as typeof import('node:v8');
+    const { runInNewContext } = loadBuiltin('node:vm') as typeof import('node:vm');
+    setFlagsFromString('--expose-gc');
+    let gc: unknown;
+    try {
+      gc = runInNewContext('gc');
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
+    return typeof gc === 'function' ? () => (gc as GcExtension)({ type: 'minor' }) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Counts relayed bytes and collects the young generation every `everyBytes`. */
+export class YoungCollector {
+  private since = 0;
+  /** undefined until the first collection is due (the lookup builds a V8 context, ~0.5 MB). */
+  private collect: (() => void) | null | undefined;
+
+  constructor(
+    private readonly lookUp: () => (() => void) | null = lookUpMinorGc,
+    private readonly everyBytes = YOUNG_GC_EVERY_BYTES,
+  ) {}
+
+  relayed(bytes: number): void {
+    this.since += bytes;
+    if (this.since < this.everyBytes) return;
+    this.since = 0;
+    if (this.collect === undefined) this.collect = this.lookUp();
+    this.collect?.();
+  }
+}
+
+/** One per process: V8's heap is, and so is the count of buffers waiting for a collection. */
+export const relayCollector = new YoungCollector();
