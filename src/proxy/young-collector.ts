@@ -53,6 +53,11 @@ export class YoungCollector {
     private readonly everyBytes = YOUNG_GC_EVERY_BYTES,
   ) {}
 
+  /** Bytes counted since the last collection. */
+  get pending(): number {
+    return this.since;
+  }
+
   relayed(bytes: number): void {
     this.since += bytes;
     if (this.since < this.everyBytes) return;

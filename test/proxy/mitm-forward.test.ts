@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import type { RequestEvent } from '../../src/events.js';
 import { appHeaders, RELAY_QUEUE_BYTES, relayBody, upstreamHeaders } from '../../src/proxy/mitm-forward.js';
-import { YoungCollector } from '../../src/proxy/young-collector.js';
+import { relayCollector, YoungCollector } from '../../src/proxy/young-collector.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
@@ -104,6 +104,7 @@ test('a POST through the MITM: body both ways, headers as above, logged, and not
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const port = (origin.address() as AddressInfo).port;
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  const counted = relayCollector.pending;
   try {
     const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
     const sentBody = 'x'.repeat(100_000);
@@ -147,6 +148,9 @@ test('a POST through the MITM: body both ways, headers as above, logged, and not
     t.is(logged[0]!.url, `https://${host}:${port}/upload?key=REDACTED`);
     t.is(logged[0]!.bytes.response, Buffer.byteLength(answer.body));
     t.is(libraryRequests, 0, "MITM requests do not go through http-mitm-proxy's per-request pipeline");
+    // Both bodies count towards the next young-generation collection (the answer echoes the upload;
+    // other tests here only add to the count, far below a collection's 8 MiB).
+    t.true(relayCollector.pending - counted >= 2 * sentBody.length);
   } finally {
     await proxy.close();
     origin.closeAllConnections();
