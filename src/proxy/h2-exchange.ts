@@ -15,6 +15,7 @@ import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
 import { withVia } from './via.js';
+import { relayCollector } from './young-collector.js';
 
 /** What the `request` event and the HAR say of a stream's answer. */
 export interface StreamLog {
@@ -52,6 +53,12 @@ export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): v
   );
 }
 
+/** A chunk of the origin's body on its way to the app: logged, and counted for young-collector.ts. */
+function counted(log: StreamLog, chunk: Buffer): void {
+  log.bytes += chunk.length;
+  relayCollector.relayed(chunk.length);
+}
+
 function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHttp2Session): void {
   const { stream, headers, log } = exchange;
   const { responseTimeoutMs } = parts.shared.limits;
@@ -84,7 +91,7 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     if (stream.destroyed) return;
     stream.respond(response, { endStream: ended, waitForTrailers: !ended && (wantsTrailers || isGrpc(received)) });
     if (ended) return;
-    up.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
+    up.on('data', (chunk: Buffer) => counted(log, chunk));
     up.pipe(stream);
   });
   up.on('trailers', (received) => (trailers = received));
@@ -142,7 +149,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     log.rawHeaders = rawPairs(response);
     if (stream.destroyed) return void res.destroy();
     stream.respond(response);
-    res.on('data', (chunk: Buffer) => (log.bytes += chunk.length));
+    res.on('data', (chunk: Buffer) => counted(log, chunk));
     res.on('error', (error: Error) => fail(parts, exchange, error, 'SERVER_TO_PROXY_RESPONSE_ERROR'));
     res.pipe(stream);
   });

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RequestEvent } from '../../src/events.js';
+import { relayCollector, YOUNG_GC_EVERY_BYTES } from '../../src/proxy/young-collector.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2Request, h2ViaProxy, startH2Origin } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -49,6 +50,36 @@ test('an app that offers only h2 is intercepted: h2 to the app and to an h2 orig
     await origin.close();
   }
 });
+
+// Serial: nothing else in this file relays while the count is read.
+test.serial(
+  "an h2 app's downloads count towards the young-generation collections, from h2 and HTTP/1.1 origins",
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const h2Origin = await startH2Origin(scenario);
+    const h1Origin = await startHttpsOrigin(scenario);
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [
+      `${scenario.host}:${h2Origin.port}:127.0.0.1`,
+      `${scenario.host}:${h1Origin.port}:127.0.0.1`,
+    ]);
+    try {
+      let bodies = 0;
+      const before = relayCollector.pending;
+      for (const origin of [h2Origin, h1Origin]) {
+        const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
+        const answer = await h2Request(session, { ':path': '/counted' });
+        session.close();
+        t.is(answer.status, 200);
+        bodies += Buffer.byteLength(answer.body);
+      }
+      t.is((relayCollector.pending - before + YOUNG_GC_EVERY_BYTES) % YOUNG_GC_EVERY_BYTES, bodies);
+    } finally {
+      await proxy.close();
+      await h2Origin.close();
+      await h1Origin.close();
+    }
+  },
+);
 
 test('100 streams multiplexed on one app connection share one upstream h2 connection', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
