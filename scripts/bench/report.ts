@@ -208,6 +208,10 @@ export function targets(report: Report): string[] {
       value: over(m('bulkMBps', 'mitm'), m('bulkMBps', 'mitmproxy')),
       shown: 'x',
       met: (v) => v >= 2,
+      // Paired, this build's download shared the load generator with the reference's; mitmdump's did not.
+      unjudged:
+        Number.isFinite(m('bulkMBpsVsRef', 'mitm')) &&
+        'not judged: downloaded beside the --ref-cli build (run without it, or with --no-pair)',
     },
     {
       text: "MITM: a new host's first byte ≤ 2 ms above a host seen before",

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { ResponseParser } from '../../scripts/bench/http-client.js';
 import { parseOptions } from '../../scripts/bench/options.js';
-import { refTable, renderReport, Samples, type Report } from '../../scripts/bench/report.js';
+import { refTable, renderReport, Samples, targets, type Report } from '../../scripts/bench/report.js';
 import { CLI } from '../helpers/fixtures.js';
 import { median, percentile, rotate } from '../../scripts/bench/stats.js';
 
@@ -165,4 +165,18 @@ test('refTable: this build over the --ref-cli build, metric by metric and inspec
   const without = { ...report, contenders: ['direct', 'mitm'] as Report['contenders'] };
   t.deepEqual(refTable(without), []);
   t.false(renderReport(without).includes('against the --ref-cli build'));
+});
+
+test('targets: bulk against mitmdump is not judged from a download run beside the --ref-cli build', (t) => {
+  const samples = new Samples();
+  samples.add('bulkMBps', 'mitm', 300);
+  samples.add('bulkMBps', 'mitmproxy', 100);
+  const report = { info: { idle: 1000 }, samples, inspect: {} } as unknown as Report;
+  const line = () => targets(report).find((l) => l.includes('MITM bulk MB/s'));
+  t.is(line(), '| MITM bulk MB/s ≥ 2x mitmdump | 3.00x | yes |');
+  samples.add('bulkMBpsVsRef', 'mitm', 1);
+  t.is(
+    line(),
+    '| MITM bulk MB/s ≥ 2x mitmdump | 3.00x | not judged: downloaded beside the --ref-cli build (run without it, or with --no-pair) |',
+  );
 });
