@@ -21,9 +21,10 @@ const loadBuiltin = createRequire(import.meta.url);
 type GcExtension = (options?: { type: 'minor' | 'major' }) => void;
 
 /**
- * V8's young-generation collection, or null where this runtime offers none. V8 offers it only through
- * its `gc` extension: turned on at run time, it is installed in contexts created afterwards, then
- * turned off again so that no other context gets a global `gc` (as src/cli/full-gc.ts does).
+ * V8's young-generation collection (run once to try it), or null where this runtime offers none. V8
+ * offers it only through its `gc` extension: turned on at run time, it is installed in contexts
+ * created afterwards, then turned off again so that no other context gets a global `gc` (as
+ * src/cli/full-gc.ts does).
  */
 export function lookUpMinorGc(): (() => void) | null {
   try {
@@ -36,7 +37,11 @@ export function lookUpMinorGc(): (() => void) | null {
     } finally {
       setFlagsFromString('--no-expose-gc');
     }
-    return typeof gc === 'function' ? () => (gc as GcExtension)({ type: 'minor' }) : null;
+    if (typeof gc !== 'function') return null;
+    const minor = () => (gc as GcExtension)({ type: 'minor' });
+    // Run once here, where a runtime that refuses the options is caught, not in a relay's 'data' handler.
+    minor();
+    return minor;
   } catch {
     return null;
   }
