@@ -5,6 +5,9 @@ import { openConnection } from '../net/connector.js';
 import { formatHostPort } from '../host-port.js';
 import type { UpstreamOptions } from './upstream-agent.js';
 import type { HostPort } from '../types.js';
+import { relayCollector } from './young-collector.js';
+
+const countRelayed = (chunk: Buffer) => relayCollector.relayed(chunk.length);
 
 export function relay(
   client: Socket,
@@ -40,8 +43,9 @@ export function relay(
       server.once('close', end);
       if (connection.head.length) client.write(connection.head);
       server.write(first);
-      client.pipe(server);
-      server.pipe(client);
+      // Each read is a buffer of its own (young-collector.ts), counted beside the pipes.
+      client.on('data', countRelayed).pipe(server);
+      server.on('data', countRelayed).pipe(client);
     },
     (error: Error) => {
       events.publish(errorEvent('TUNNEL_FAILED', `tunnel to ${formatHostPort(target)}: ${error.message}`, target.host));

@@ -4,6 +4,7 @@ import test from 'ava';
 import { createServer, type AddressInfo } from 'node:net';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import type { PolicyOptions } from '../../src/proxy/policy.js';
+import { relayCollector, YOUNG_GC_EVERY_BYTES } from '../../src/proxy/young-collector.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { hasIpv6Loopback, testNeeding } from '../helpers/requires.js';
 import {
@@ -108,6 +109,22 @@ test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
       proxy.events.some((e) => e.type === 'handshake'),
       'nothing to record: it is not TLS',
     );
+  });
+});
+
+// Serial: nothing else in this file relays while the count is read.
+test.serial("a tunnel's relayed bytes count towards the young-generation collections", async (t) => {
+  const startEcho = async () => {
+    const echo = createServer((socket) => socket.once('data', (d) => socket.end(`echo: ${d}`)));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    return { port: (echo.address() as AddressInfo).port, close: () => echo.close() };
+  };
+  const startProxy = () => startTestProxy(fixtureTrust(fixtures.pki), []);
+  await withServers([startEcho, startProxy], async (echo, proxy) => {
+    const before = relayCollector.pending;
+    const answer = await rawViaProxy(proxy.port, '127.0.0.1', echo.port, 'SSH-2.0-test\r\n');
+    // The app's first bytes are read to tell TLS from not, and written on by hand: the answer is what the pipes carried.
+    t.is((relayCollector.pending - before + YOUNG_GC_EVERY_BYTES) % YOUNG_GC_EVERY_BYTES, Buffer.byteLength(answer));
   });
 });
 
