@@ -59,6 +59,9 @@ function counted(log: StreamLog, chunk: Buffer): void {
   relayCollector.relayed(chunk.length);
 }
 
+/** A chunk of the app's body on its way to the origin, counted for young-collector.ts. */
+const countUpload = (chunk: Buffer) => relayCollector.relayed(chunk.length);
+
 function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHttp2Session): void {
   const { stream, headers, log } = exchange;
   const { responseTimeoutMs } = parts.shared.limits;
@@ -72,7 +75,7 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     return fail(parts, exchange, error as Error, 'PROXY_TO_SERVER_REQUEST_ERROR');
   }
   if (!stream.endAfterHeaders) {
-    stream.pipe(up);
+    stream.on('data', countUpload).pipe(up);
     // A gRPC client or bidirectional stream may be quiet between messages for as long as the call lasts:
     // the body rules would cut healthy calls, so only the upstream silence limit applies to it.
     if (!isGrpc(headers)) watchBody(stream, bodyWatch(parts, exchange));
@@ -140,7 +143,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   });
   if (stream.endAfterHeaders) req.end();
   else {
-    stream.pipe(req);
+    stream.on('data', countUpload).pipe(req);
     watchBody(stream, bodyWatch(parts, exchange));
   }
   req.on('response', (res) => {

@@ -53,7 +53,7 @@ test('an app that offers only h2 is intercepted: h2 to the app and to an h2 orig
 
 // Serial: nothing else in this file relays while the count is read.
 test.serial(
-  "an h2 app's downloads count towards the young-generation collections, from h2 and HTTP/1.1 origins",
+  "an h2 app's bodies both ways count towards the young-generation collections, h2 and HTTP/1.1 origins",
   async (t) => {
     const scenario = fixtures.pki.scenarios.valid!;
     const h2Origin = await startH2Origin(scenario);
@@ -68,9 +68,11 @@ test.serial(
       for (const origin of [h2Origin, h1Origin]) {
         const session = await h2ViaProxy(proxy.port, scenario.host!, origin.port, proxy.ca.certPem);
         const answer = await h2Request(session, { ':path': '/counted' });
+        const posted = await h2Request(session, { ':method': 'POST', ':path': '/posted' }, 'an uploaded body');
         session.close();
         t.is(answer.status, 200);
-        bodies += Buffer.byteLength(answer.body);
+        t.is(posted.status, 200);
+        bodies += Buffer.byteLength(answer.body) + Buffer.byteLength(posted.body) + 'an uploaded body'.length;
       }
       t.is((relayCollector.pending - before + YOUNG_GC_EVERY_BYTES) % YOUNG_GC_EVERY_BYTES, bodies);
     } finally {
