@@ -1,5 +1,6 @@
-// The MITM's leaf contexts: minted per name (one for concurrent asks); every one of them serves a
-// handshake that a client checking the local CA and the name accepts.
+// The MITM's leaf contexts: minted per name (one for concurrent asks), and made from contexts that
+// already hold the leaves' key, prepared between mints; every one of them serves a handshake that
+// a client checking the local CA and the name accepts.
 import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { once } from 'node:events';
@@ -42,8 +43,20 @@ async function handshake(context: SecureContext, caPem: string, name: string): P
   }
 }
 
-test('every leaf, minted alone or with others at once, serves a handshake for its own name only', async (t) => {
+test('contexts holding the key are prepared after a mint, off the path of the app that asked', async (t) => {
+  const { minter } = await setup;
+  await minter.contextFor(['first.minter.test']);
+  for (let i = 0; i < 5 && minter.spareContexts < 2; i++) await turn();
+  t.is(minter.spareContexts, 2);
+  await minter.contextFor(['second.minter.test']);
+  t.is(minter.spareContexts, 1, 'the mint took a prepared context; its replacement waits for a later turn');
+  for (let i = 0; i < 5 && minter.spareContexts < 2; i++) await turn();
+  t.is(minter.spareContexts, 2);
+});
+
+test('every leaf, from a prepared context or a fresh one, serves a handshake for its own name only', async (t) => {
   const { ca, minter } = await setup;
+  // More at once than are prepared: some contexts are fresh, some were prepared.
   const names = Array.from({ length: 5 }, (_, i) => `h${i}.minter.test`);
   const contexts = await Promise.all(names.map((name) => minter.contextFor([name])));
   for (const [i, name] of names.entries()) t.is(await handshake(contexts[i]!, ca.certPem, name), `CN=${name}`);
