@@ -266,10 +266,12 @@ async function main(options: BenchOptions): Promise<number> {
       for (const contender of phase('new-hosts') ? order : []) {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
         const r = route(contender, running.get(contender.name) ?? null);
-        for (const [phase, rate, firstByte] of [
-          ['cold', 'coldRate', 'coldFirstByte'],
-          ['warm', 'warmRate', 'warmFirstByte'],
+        const instance = running.get(contender.name) ?? null;
+        for (const [phase, rate, firstByte, cpu] of [
+          ['cold', 'coldRate', 'coldFirstByte', 'coldProxyCpu'],
+          ['warm', 'warmRate', 'warmFirstByte', 'warmProxyCpu'],
         ] as const) {
+          const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
           const result = problems.check(
             contender.name,
             `new hosts, ${phase}`,
@@ -277,6 +279,13 @@ async function main(options: BenchOptions): Promise<number> {
           );
           samples.add(rate, contender.name, Number(result.connections) / (Number(result.elapsedMs) / 1000));
           samples.add(firstByte, contender.name, Number(result.firstByteP50Ms));
+          // Whatever the proxy did over the phase (a refill or a collection it put off counts too), per connection.
+          if (instance)
+            samples.add(
+              cpu,
+              contender.name,
+              ((cpuSeconds(instance.pid) - cpuBefore) * 1000) / Number(result.connections),
+            );
         }
         samples.add(
           'newHostPenalty',

@@ -26,6 +26,8 @@ export const METRICS = {
   warmRate: { label: 'new host, warm: connections/s', decimals: 1 },
   warmFirstByte: { label: 'new host, warm: first byte p50 (ms)', decimals: 2 },
   newHostPenalty: { label: 'new host: cold − warm first byte (ms)', decimals: 2, ratio: false },
+  coldProxyCpu: { label: 'new host, cold: proxy CPU per connection (ms)', decimals: 2 },
+  warmProxyCpu: { label: 'new host, warm: proxy CPU per connection (ms)', decimals: 2 },
   farNewFirstByte: { label: 'delayed link: new host, first byte p50 (RTTs)', decimals: 2 },
   farKnownFirstByte: { label: 'delayed link: known host, first byte p50 (RTTs)', decimals: 2 },
   farNewOverDirect: { label: "delayed link: new host, RTTs above direct's first byte", decimals: 2, ratio: false },
