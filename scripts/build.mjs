@@ -98,10 +98,19 @@ async function dropUnusedBanners(files) {
   }
 }
 
-// Chunk names carry content hashes: old ones would pile up.
-await rm('dist/chunks', { recursive: true, force: true });
-const result = await build({
-  entryPoints: { tlswitness: 'src/cli/main.ts' },
+/**
+ * `inspect` has a bundle of its own (dist/inspect-fast.mjs), which the entry file imports when the fast parser
+ * may run it (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the dozens of
+ * chunks its modules share with other commands in the main build (each costs resolving, reading and linking).
+ */
+const inspectBundle = {
+  name: 'inspect-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/inspect-fast\.js$/ }, () => ({ path: './inspect-fast.mjs', external: true }));
+  },
+};
+
+const common = {
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   // Code loaded on demand (the TUI) goes to its own chunk instead of every start-up.
@@ -119,10 +128,26 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
-  plugins: [yargsStartUp, libraryCaStandIn, absentOptionalAddons],
   // CommonJS dependencies (ws, http-mitm-proxy) call require() for Node's built-in modules.
   banner: { js: REQUIRE_BANNER },
-});
-await dropUnusedBanners(Object.keys(result.metafile.outputs));
+};
+
+// Chunk names carry content hashes: old ones would pile up.
+await rm('dist/chunks', { recursive: true, force: true });
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { tlswitness: 'src/cli/main.ts' },
+    plugins: [inspectBundle, yargsStartUp, libraryCaStandIn, absentOptionalAddons],
+  }),
+  build({
+    ...common,
+    entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
+    plugins: [libraryCaStandIn, absentOptionalAddons],
+  }),
+]);
+const outputs = results.flatMap((result) => Object.keys(result.metafile.outputs));
+const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))];
+await dropUnusedBanners(outputs);
 await chmod(outfile, 0o755);
-await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(Object.keys(result.metafile.inputs)));
+await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(inputs));
