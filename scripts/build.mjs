@@ -144,6 +144,9 @@ const results = await Promise.all([
     ...common,
     entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
     plugins: [libraryCaStandIn, absentOptionalAddons],
+    // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+    // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+    minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
   }),
 ]);
 const outputs = results.flatMap((result) => Object.keys(result.metafile.outputs));

@@ -2,11 +2,21 @@
 // `=` and space forms, repeated, camelCase spellings, `--`, odd values, misplaced positionals), the fast parser
 // either declines or gives exactly the arguments the binary's yargs parser hands inspect's handler.
 import test from 'ava';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { commandsFor } from '../../src/cli/command-index.js';
 import { commandName } from '../../src/cli/examples.js';
 import { fastInspectArgs } from '../../src/cli/inspect-fast.js';
 import { cliParser } from '../../src/cli/parser.js';
+import { cleanEnv, makeFixtures, ROOT, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { watchLoadedFiles } from '../helpers/loaded-files.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
 
 type Outcome = { args: Record<string, unknown> } | { error: string };
 
@@ -162,4 +172,44 @@ test('what the fast parser leaves to yargs: help, version, negations, unknown fl
     ['detect', TARGET],
   ])
     t.is(fastInspectArgs(argv), null, JSON.stringify(argv));
+});
+
+/** The files of dist/ the built binary loads for `argv`, relative to the checkout, and how it ended. */
+async function distFilesLoaded(argv: string[]): Promise<{ files: string[]; code: number; stderr: string }> {
+  const watch = watchLoadedFiles();
+  const result = await runCli(argv, cleanEnv({ NODE_OPTIONS: watch.nodeOptions }));
+  const files = watch
+    .loaded()
+    .map((url) => relative(ROOT, fileURLToPath(url)))
+    .filter((path) => path.startsWith('dist/'));
+  return { files, code: result.code, stderr: result.stderr };
+}
+
+// The built binary: an ordinary inspect compiles its own bundle and never yargs's; help goes through yargs.
+test('the built inspect runs from its own bundle without loading yargs; --help still goes through yargs', async (t) => {
+  await withScenarioServer(fixtures.pki.scenarios.valid!, async (server) => {
+    const host = fixtures.pki.scenarios.valid!.host ?? '127.0.0.1';
+    const fast = await distFilesLoaded([
+      'inspect',
+      `${host}:${server.port}`,
+      '--resolve',
+      `${host}:${server.port}:127.0.0.1`,
+      '--public-roots',
+      fixtures.pki.files['public-roots.pem']!,
+      '--json',
+    ]);
+    t.is(fast.code, 0, fast.stderr);
+    t.deepEqual(fast.files.slice(0, 2), ['dist/tlswitness.mjs', 'dist/inspect-fast.mjs']);
+    t.false(
+      fast.files.some((path) => /yargs-main/.test(path)),
+      fast.files.join(' '),
+    );
+    t.true(fast.files.length <= 4, `${fast.files.length} files: ${fast.files.join(' ')}`);
+  });
+  const help = await distFilesLoaded(['inspect', '--help']);
+  t.is(help.code, 0, help.stderr);
+  t.true(
+    help.files.some((path) => /yargs-main/.test(path)),
+    help.files.join(' '),
+  );
 });
