@@ -2,6 +2,7 @@
 // hundreds of small CommonJS modules (measured: ~150 ms of imports unbundled on Node 20).
 import { build } from 'esbuild';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
@@ -110,6 +111,34 @@ const inspectBundle = {
   },
 };
 
+/**
+ * What inspect loads on demand (the public suffix list; node-forge, to make a CA) is bundled apart, each with
+ * its own copy of the pure helpers it shares with inspect, so that inspect's bundle is one file: split with
+ * esbuild's chunks, the shared parts were two more files to resolve, read and link on every run. Collects the
+ * modules for a later build.
+ */
+function lazyApart(entries) {
+  return {
+    name: 'lazy-apart',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === lazyApart)
+          return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: lazyApart,
+        });
+        if (resolved.errors.length) return { errors: resolved.errors };
+        const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
+        entries[`chunks/${name}`] = resolved.path;
+        return { path: `./chunks/${name}.mjs`, external: true };
+      });
+    },
+  };
+}
+
 const common = {
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -134,21 +163,36 @@ const common = {
 
 // Chunk names carry content hashes: old ones would pile up.
 await rm('dist/chunks', { recursive: true, force: true });
+const lazyEntries = {};
 const results = await Promise.all([
   build({
     ...common,
     entryPoints: { tlswitness: 'src/cli/main.ts' },
     plugins: [inspectBundle, yargsStartUp, libraryCaStandIn, absentOptionalAddons],
   }),
-  build({
-    ...common,
-    entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
-    plugins: [libraryCaStandIn, absentOptionalAddons],
-    // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
-    // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
-    minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
-  }),
-]);
+  (async () => {
+    const inspect = await build({
+      ...common,
+      entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
+      plugins: [lazyApart(lazyEntries), libraryCaStandIn, absentOptionalAddons],
+      // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+      // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+    });
+    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.mjs'));
+    if (files.length !== 1) throw new Error(`the inspect bundle is ${files.length} files, not one: ${files.join(' ')}`);
+    // Only what survived tree-shaking (a dynamic import in a function inspect never calls is dropped).
+    const imported = new Set(inspect.metafile.outputs[files[0]].imports.map((i) => i.path));
+    const lazy = await build({
+      ...common,
+      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.mjs`))),
+      splitting: false,
+      plugins: [libraryCaStandIn, absentOptionalAddons],
+      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+    });
+    return [inspect, lazy];
+  })(),
+]).then((built) => built.flat());
 const outputs = results.flatMap((result) => Object.keys(result.metafile.outputs));
 const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))];
 await dropUnusedBanners(outputs);
