@@ -25,10 +25,13 @@ function unexpected(error: unknown): never {
   );
 }
 
-/** Runs a parsed command line to its end: its error as an exit code, or a bounded wait for the event loop. */
-export async function finish(run: Promise<unknown>): Promise<void> {
+/**
+ * Runs a command line to its end: its error as an exit code, or a bounded wait for the event loop. `run` is
+ * called inside, so an error it throws before returning a promise (yargs's failed checks do) is mapped too.
+ */
+export async function finish(run: () => unknown): Promise<void> {
   try {
-    await run;
+    await run();
     // After a proxy shutdown, a keep-alive socket somewhere must not hold the process open.
     setTimeout(() => process.exit(), 2000).unref();
   } catch (error) {

@@ -18,6 +18,6 @@ export function fastInspectArgs(argv: readonly string[]): Parameters<typeof insp
 export async function runFastInspect(argv: readonly string[]): Promise<boolean> {
   const args = fastInspectArgs(argv);
   if (!args) return false;
-  await finish(Promise.resolve().then(() => inspectCommand.handler(args)));
+  await finish(() => inspectCommand.handler(args));
   return true;
 }

@@ -9,5 +9,5 @@ export async function runWithYargs(argv: readonly string[]): Promise<void> {
     if (error) throw error;
     fail(`${message} (see tlswitness --help)`, EXIT_USAGE);
   });
-  await finish(cli.parseAsync());
+  await finish(() => cli.parseAsync());
 }
