@@ -21,14 +21,14 @@ function editSource(build, filter, edits) {
 
 /**
  * Three start-up costs of yargs, each paid by every run of every command:
- * - It looks for a package.json above its own file to guess the version (which main.ts sets anyway),
+ * - It looks for a package.json above its own file to guess the version (which parser.ts sets anyway),
  *   finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it searched
  *   from the user's current directory up to /, reading every directory on the way (tens of ms in a
  *   large one, e.g. /tmp or a busy home). From the bundle's own directory it finds tlswitness's at once.
  * - It imports node:assert for two internal invariant checks; loading that module also builds
  *   process.stderr's stream and its colour support (~2 ms). Two plain functions do the same checks.
  * - Before running a command's handler it renders the whole help text, so that a handler could call
- *   showHelp() later (~3 ms). No handler here does: errors go through main.ts's fail handler.
+ *   showHelp() later (~3 ms). No handler here does: errors go through yargs-main.ts's fail handler.
  */
 const yargsStartUp = {
   name: 'yargs-start-up',
