@@ -127,7 +127,28 @@ function corpus(): string[][] {
     ['--json', 'inspect', TARGET],
     ['detect', TARGET],
   );
-  return lines;
+  return [...lines, ...combinations(400)];
+}
+
+/**
+ * `count` command lines of 1-4 flags drawn from FLAG_VALUES in either form, the target at a random place
+ * among them: how flags interact (an array flag before the target, a boolean before `false`). Seeded, so a
+ * failure repeats.
+ */
+function combinations(count: number): string[][] {
+  let seed = 19;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const forms = Object.entries(FLAG_VALUES).flatMap(([name, values]) =>
+    values.flatMap((value) => flagForms(name, value)),
+  );
+  return Array.from({ length: count }, () => {
+    const parts = Array.from({ length: 1 + random(4) }, () => forms[random(forms.length)]!);
+    parts.splice(random(parts.length + 1), 0, [TARGET]);
+    return ['inspect', ...parts.flat()];
+  });
 }
 
 test('the fast parser declines or agrees with yargs on every command line of the corpus', async (t) => {
