@@ -2,6 +2,7 @@
 // hundreds of small CommonJS modules (measured: ~150 ms of imports unbundled on Node 20).
 import { build } from 'esbuild';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
@@ -20,14 +21,14 @@ function editSource(build, filter, edits) {
 
 /**
  * Three start-up costs of yargs, each paid by every run of every command:
- * - It looks for a package.json above its own file to guess the version (which main.ts sets anyway),
+ * - It looks for a package.json above its own file to guess the version (which parser.ts sets anyway),
  *   finding "its own file" by the `node_modules` in its path. Bundled, there is none, so it searched
  *   from the user's current directory up to /, reading every directory on the way (tens of ms in a
  *   large one, e.g. /tmp or a busy home). From the bundle's own directory it finds tlswitness's at once.
  * - It imports node:assert for two internal invariant checks; loading that module also builds
  *   process.stderr's stream and its colour support (~2 ms). Two plain functions do the same checks.
  * - Before running a command's handler it renders the whole help text, so that a handler could call
- *   showHelp() later (~3 ms). No handler here does: errors go through main.ts's fail handler.
+ *   showHelp() later (~3 ms). No handler here does: errors go through yargs-main.ts's fail handler.
  */
 const yargsStartUp = {
   name: 'yargs-start-up',
@@ -98,10 +99,47 @@ async function dropUnusedBanners(files) {
   }
 }
 
-// Chunk names carry content hashes: old ones would pile up.
-await rm('dist/chunks', { recursive: true, force: true });
-const result = await build({
-  entryPoints: { tlswitness: 'src/cli/main.ts' },
+/**
+ * `inspect` has a bundle of its own (dist/inspect-fast.mjs), which the entry file imports when the fast parser
+ * may run it (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the dozens of
+ * chunks its modules share with other commands in the main build (each costs resolving, reading and linking).
+ */
+const inspectBundle = {
+  name: 'inspect-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/inspect-fast\.js$/ }, () => ({ path: './inspect-fast.mjs', external: true }));
+  },
+};
+
+/**
+ * What inspect loads on demand (the public suffix list; node-forge, to make a CA) is bundled apart, each with
+ * its own copy of the pure helpers it shares with inspect, so that inspect's bundle is one file: split with
+ * esbuild's chunks, the shared parts were two more files to resolve, read and link on every run. Collects the
+ * modules for a later build.
+ */
+function lazyApart(entries) {
+  return {
+    name: 'lazy-apart',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === lazyApart)
+          return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: lazyApart,
+        });
+        if (resolved.errors.length) return { errors: resolved.errors };
+        const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
+        entries[`chunks/${name}`] = resolved.path;
+        return { path: `./chunks/${name}.mjs`, external: true };
+      });
+    },
+  };
+}
+
+const common = {
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   // Code loaded on demand (the TUI) goes to its own chunk instead of every start-up.
@@ -119,10 +157,44 @@ const result = await build({
   external: ['blessed'],
   logLevel: 'warning',
   metafile: true,
-  plugins: [yargsStartUp, libraryCaStandIn, absentOptionalAddons],
   // CommonJS dependencies (ws, http-mitm-proxy) call require() for Node's built-in modules.
   banner: { js: REQUIRE_BANNER },
-});
-await dropUnusedBanners(Object.keys(result.metafile.outputs));
+};
+
+// Chunk names carry content hashes: old ones would pile up.
+await rm('dist/chunks', { recursive: true, force: true });
+const lazyEntries = {};
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { tlswitness: 'src/cli/main.ts' },
+    plugins: [inspectBundle, yargsStartUp, libraryCaStandIn, absentOptionalAddons],
+  }),
+  (async () => {
+    const inspect = await build({
+      ...common,
+      entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
+      plugins: [lazyApart(lazyEntries), libraryCaStandIn, absentOptionalAddons],
+      // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+      // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+    });
+    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.mjs'));
+    if (files.length !== 1) throw new Error(`the inspect bundle is ${files.length} files, not one: ${files.join(' ')}`);
+    // Only what survived tree-shaking (a dynamic import in a function inspect never calls is dropped).
+    const imported = new Set(inspect.metafile.outputs[files[0]].imports.map((i) => i.path));
+    const lazy = await build({
+      ...common,
+      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.mjs`))),
+      splitting: false,
+      plugins: [libraryCaStandIn, absentOptionalAddons],
+      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+    });
+    return [inspect, lazy];
+  })(),
+]).then((built) => built.flat());
+const outputs = results.flatMap((result) => Object.keys(result.metafile.outputs));
+const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))];
+await dropUnusedBanners(outputs);
 await chmod(outfile, 0o755);
-await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(Object.keys(result.metafile.inputs)));
+await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(inputs));

@@ -79,7 +79,7 @@ function recording(module: AnyModule, parent: string[], found: Map<string, Comma
   };
 }
 
-/** The binary's parser (as main.ts builds it), with recording builders and handlers that do nothing. */
+/** The binary's parser (as src/cli/parser.ts builds it), with recording builders and handlers that do nothing. */
 export function inertParser(found = new Map<string, CommandDoc>()): Argv<object> {
   return yargs()
     .scriptName('tlswitness')

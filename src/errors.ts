@@ -101,7 +101,7 @@ const EXIT_FOR: Record<ErrorCode, number> = {
 /** The one error class: a stable code, a one-line message for the user, the cause kept beside it. */
 export class TlswitnessError extends Error {
   readonly code: ErrorCode;
-  /** The SPEC exit code when this error ends a command (main.ts). */
+  /** The SPEC exit code when this error ends a command (exit.ts). */
   readonly exitCode: number;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {

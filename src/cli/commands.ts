@@ -1,5 +1,5 @@
 // Every command the binary has, in the order `--help` lists them, each with its examples: scripts/cli-reference.ts
-// renders docs/cli.md from them; main.ts loads only the ones a command line needs (command-index.ts).
+// renders docs/cli.md from them; yargs-main.ts loads only the ones a command line needs (command-index.ts).
 import { bundleCommand } from './bundle.js';
 import { caCommand } from './ca.js';
 import type { AnyCommand } from './command-module.js';
