@@ -117,8 +117,9 @@ const inspectBundle = {
 /**
  * Everything loaded on demand with import() (the commands command-index.ts loads, the proxy's run, the TUI, the
  * HTTP/2 front, node-forge, ...) is bundled apart into dist/chunks/<name>.mjs, one file each with no splitting:
- * split with esbuild's chunks, the proxy's start path was ~40 files, and resolving that many imports made two of
- * Node's own path functions hot enough for its optimising compiler (~3.4 MB of code, ~6 MB of RSS, measured).
+ * split with esbuild's chunks, the proxy's start path was ~40 files, and it idled ~6 MB higher (measured): ~3 MB
+ * of it optimised code for two of Node's own path functions, made hot by resolving ~200 imports (none with
+ * --no-opt), the rest the files' own upkeep.
  * Each file holds its own copy of the modules it shares with others; bundle-audit.mjs checks those copies.
  * Records the modules it sends apart in `bundles` (name → source path); `prefix` leads from the importing file
  * to dist/chunks/ ('./chunks/' from dist/, './' within it).
