@@ -1,8 +1,11 @@
-// Builds the tlswitness binary: one ESM file, so start-up does not pay for resolving and lexing
-// hundreds of small CommonJS modules (measured: ~150 ms of imports unbundled on Node 20).
+// Builds the tlswitness binary: bundled ESM, so start-up does not pay for resolving and lexing hundreds of small
+// CommonJS modules (measured: ~150 ms of imports unbundled on Node 20); a run loads the entry file, the bundle of
+// the command it names and, on demand, the bundles of what that command loads lazily.
 import { build } from 'esbuild';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { copyProblems } from './bundle-audit.mjs';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
 const outfile = 'dist/tlswitness.mjs';
@@ -101,8 +104,8 @@ async function dropUnusedBanners(files) {
 
 /**
  * `inspect` has a bundle of its own (dist/inspect-fast.mjs), which the entry file imports when the fast parser
- * may run it (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the dozens of
- * chunks its modules share with other commands in the main build (each costs resolving, reading and linking).
+ * may run it (src/cli/main.ts): built from its own entry, it is one file plus what inspect loads on demand, and
+ * needs neither yargs nor inspect's command module.
  */
 const inspectBundle = {
   name: 'inspect-bundle',
@@ -112,39 +115,59 @@ const inspectBundle = {
 };
 
 /**
- * What inspect loads on demand (the public suffix list; node-forge, to make a CA) is bundled apart, each with
- * its own copy of the pure helpers it shares with inspect, so that inspect's bundle is one file: split with
- * esbuild's chunks, the shared parts were two more files to resolve, read and link on every run. Collects the
- * modules for a later build.
+ * Everything loaded on demand with import() (the commands command-index.ts loads, the proxy's run, the TUI, the
+ * HTTP/2 front, node-forge, ...) is bundled apart into dist/chunks/<name>.mjs, one file each with no splitting:
+ * split with esbuild's chunks, the proxy's start path was ~40 files, and it idled ~6 MB higher (measured): ~3 MB
+ * of it optimised code for two of Node's own path functions, made hot by resolving ~200 imports (none with
+ * --no-opt), the rest the files' own upkeep.
+ * Each file holds its own copy of the modules it shares with others; bundle-audit.mjs checks those copies.
+ * Records the modules it sends apart in `bundles` (name → source path); `prefix` leads from the importing file
+ * to dist/chunks/ ('./chunks/' from dist/, './' within it).
  */
-function lazyApart(entries) {
+function apart(prefix, bundles) {
   return {
-    name: 'lazy-apart',
+    name: 'apart',
     setup(build) {
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === lazyApart)
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === apart)
           return undefined;
         const resolved = await build.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
           resolveDir: args.resolveDir,
-          pluginData: lazyApart,
+          pluginData: apart,
         });
         if (resolved.errors.length) return { errors: resolved.errors };
-        const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
-        entries[`chunks/${name}`] = resolved.path;
-        return { path: `./chunks/${name}.mjs`, external: true };
+        // src/cli/doctor.ts and src/doctor/doctor.ts: named by their path under src/, packages by their name.
+        const name = args.path.startsWith('.')
+          ? relative('src', resolved.path)
+              .replace(/\.[jt]s$/, '')
+              .replaceAll(sep, '-')
+          : args.path.replaceAll('/', '-');
+        if ((bundles.get(name) ?? resolved.path) !== resolved.path)
+          throw new Error(
+            `two modules loaded on demand are both named ${name}: ${bundles.get(name)}, ${resolved.path}`,
+          );
+        bundles.set(name, resolved.path);
+        return { path: `${prefix}${name}.mjs`, external: true };
       });
     },
   };
 }
 
+/** The names of the bundles apart that `result`'s output imports (what survived tree-shaking), among `bundles`. */
+function lazyImports(result, bundles) {
+  return Object.values(result.metafile.outputs).flatMap((output) =>
+    output.imports
+      .filter((i) => i.external && i.kind === 'dynamic-import')
+      .map((i) => basename(i.path, '.mjs'))
+      .filter((name) => bundles.has(name)),
+  );
+}
+
 const common = {
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
-  // Code loaded on demand (the TUI) goes to its own chunk instead of every start-up.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: process.env.TLSWITNESS_MINIFY !== '0',
   minifySyntax: process.env.TLSWITNESS_MINIFY !== '0',
   bundle: true,
@@ -161,40 +184,53 @@ const common = {
   banner: { js: REQUIRE_BANNER },
 };
 
-// Chunk names carry content hashes: old ones would pile up.
+// Old bundles apart would stay behind.
 await rm('dist/chunks', { recursive: true, force: true });
-const lazyEntries = {};
+const bundles = new Map();
+const plugins = (prefix) => [apart(prefix, bundles), yargsStartUp, libraryCaStandIn, absentOptionalAddons];
 const results = await Promise.all([
   build({
     ...common,
     entryPoints: { tlswitness: 'src/cli/main.ts' },
-    plugins: [inspectBundle, yargsStartUp, libraryCaStandIn, absentOptionalAddons],
+    plugins: [inspectBundle, ...plugins('./chunks/')],
   }),
-  (async () => {
-    const inspect = await build({
-      ...common,
-      entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
-      plugins: [lazyApart(lazyEntries), libraryCaStandIn, absentOptionalAddons],
-      // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
-      // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
-      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
-    });
-    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.mjs'));
-    if (files.length !== 1) throw new Error(`the inspect bundle is ${files.length} files, not one: ${files.join(' ')}`);
-    // Only what survived tree-shaking (a dynamic import in a function inspect never calls is dropped).
-    const imported = new Set(inspect.metafile.outputs[files[0]].imports.map((i) => i.path));
-    const lazy = await build({
-      ...common,
-      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.mjs`))),
-      splitting: false,
-      plugins: [libraryCaStandIn, absentOptionalAddons],
-      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
-    });
-    return [inspect, lazy];
-  })(),
-]).then((built) => built.flat());
-const outputs = results.flatMap((result) => Object.keys(result.metafile.outputs));
-const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))];
-await dropUnusedBanners(outputs);
+  build({
+    ...common,
+    entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
+    plugins: plugins('./chunks/'),
+    // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+    // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+    minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+  }),
+]);
+// Then what those load on demand, and what that loads, until nothing new is imported.
+for (const built = new Set(); ;) {
+  const next = [...new Set(results.flatMap((result) => lazyImports(result, bundles)))].filter(
+    (name) => !built.has(name),
+  );
+  if (!next.length) break;
+  next.forEach((name) => built.add(name));
+  const entry = (name) => ({
+    ...common,
+    entryPoints: { [`chunks/${name}`]: bundles.get(name) },
+    plugins: plugins('./'),
+  });
+  results.push(...(await Promise.all(next.map((name) => build(entry(name))))));
+}
+const outputs = Object.fromEntries(
+  results
+    .flatMap((result) => Object.entries(result.metafile.outputs))
+    .map(([file, output]) => [file, Object.keys(output.inputs)]),
+);
+const inputs = [...new Set(Object.values(outputs).flat())];
+const sources = new Map(
+  (await readdir('src', { recursive: true }))
+    .filter((path) => path.endsWith('.ts'))
+    .map((path) => join('src', path))
+    .map((path) => [path, readFileSync(path, 'utf8')]),
+);
+const problems = copyProblems(outputs, sources);
+if (problems.length) throw new Error(`modules with copies in more than one file of dist/:\n${problems.join('\n')}`);
+await dropUnusedBanners(Object.keys(outputs));
 await chmod(outfile, 0o755);
 await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(inputs));

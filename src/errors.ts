@@ -1,4 +1,5 @@
 // The one error vocabulary: every code a thrown error or an `error` event carries, and the one error class.
+import { sameAcrossBundles } from './cross-bundle.js';
 
 /**
  * The `code` of the proxy's `error` events (docs/record.md#error, docs/schema/events.schema.json). A published
@@ -100,6 +101,11 @@ const EXIT_FOR: Record<ErrorCode, number> = {
 
 /** The one error class: a stable code, a one-line message for the user, the cause kept beside it. */
 export class TlswitnessError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'TlswitnessError');
+  }
+
   readonly code: ErrorCode;
   /** The SPEC exit code when this error ends a command (exit.ts). */
   readonly exitCode: number;

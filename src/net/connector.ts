@@ -13,6 +13,7 @@ import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
 import { answerError, proxyRefusal } from './proxy-answer.js';
 import type { ProxySpec } from './proxy-url.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 export { parseProxyUrl, type ProxySpec } from './proxy-url.js';
 
@@ -38,6 +39,11 @@ export interface Connection {
 }
 
 export class ConnectError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'ConnectError');
+  }
+
   constructor(
     readonly failure: Failure,
     readonly address: string | null,

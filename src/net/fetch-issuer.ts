@@ -11,6 +11,7 @@ import { canonicalAddress, isLoopbackName } from './address-spellings.js';
 import type { ProxySpec } from './connector.js';
 import type { ResolveMap } from './target.js';
 import type { IssuerRefusal } from '../types.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 // An intermediate is 1-2 KB and a PKCS#7 bundle of a few rarely passes 20 KB.
 export const MAX_ISSUER_BYTES = 64 * 1024;
@@ -18,6 +19,11 @@ export const MAX_ISSUER_BYTES = 64 * 1024;
 export const MAX_ISSUER_MS = 5_000;
 
 export class IssuerFetchError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'IssuerFetchError');
+  }
+
   constructor(
     message: string,
     readonly refusal: IssuerRefusal | null = null,

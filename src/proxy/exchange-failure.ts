@@ -5,6 +5,7 @@
 // itself left. Pure.
 import type { EventErrorCode } from '../errors.js';
 import { ConnectError } from '../net/connector.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 export type ExchangeFailureCode = Extract<
   EventErrorCode,
@@ -29,6 +30,11 @@ export interface ExchangeFailure {
 
 /** Raised by the proxy's agents when an upstream stays silent past the response timeout. */
 export class UpstreamTimeoutError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'UpstreamTimeoutError');
+  }
+
   readonly code = 'ETIMEDOUT';
 
   constructor(target: string, ms: number) {
@@ -39,6 +45,11 @@ export class UpstreamTimeoutError extends Error {
 
 /** Raised by the plain agent when a name turns out to resolve to the proxy itself (RFC 5842 7.2: 508). */
 export class LoopError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'LoopError');
+  }
+
   constructor(target: string, address: string) {
     super(`${target} resolves to ${address}, which is this proxy itself: refused, it would loop`);
     this.name = 'LoopError';

@@ -5,6 +5,7 @@ import { diagnose } from '../diagnose/diagnose.js';
 import { describeVerdict, opensslVerification } from '../diagnose/verifier-disagreement.js';
 import { opensslVerdict, type ConnectionFacts } from '../trust/openssl-verdict.js';
 import type { HandshakeRecord, OpensslVerdict } from '../types.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 export type { OpensslVerdict, ConnectionFacts };
 export { opensslVerdict, describeVerdict };
@@ -65,6 +66,11 @@ export function disagreementMessage(
 
 /** How the agent refuses a connection; the proxy answers the request with the block page of `record`. */
 export class UpstreamRefusal extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'UpstreamRefusal');
+  }
+
   readonly code = 'UPSTREAM_REFUSED_BY_OPENSSL';
 
   constructor(

@@ -15,6 +15,7 @@ import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
 import { anchorGate } from './anchor-gate.js';
 import { presentedAsked } from './named-ca.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 export interface ClientCredentials {
   cert?: string | Buffer;
@@ -72,7 +73,12 @@ export interface ProbeResult {
   http: HttpAnswer | null;
 }
 
-export class ClientCredentialsError extends Error {}
+export class ClientCredentialsError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'ClientCredentialsError');
+  }
+}
 
 export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
   const tap = new WireTap(connection.socket, connection.head);

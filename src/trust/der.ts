@@ -1,5 +1,6 @@
 // A minimal DER reader (ITU-T X.690): just enough to walk a certificate's TBSCertificate. Pure,
 // allocation-light (views into the input), and strict: any malformed length throws.
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 export interface Tlv {
   /** The identifier octet: class, constructed bit and tag number (low tags only, as X.509 uses). */
@@ -11,6 +12,11 @@ export interface Tlv {
 }
 
 export class DerError extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'DerError');
+  }
+
   constructor(message: string) {
     super(`malformed DER: ${message}`);
     this.name = 'DerError';

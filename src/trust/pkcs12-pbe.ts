@@ -4,9 +4,15 @@
 import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { children, decodeOid, type Tlv } from './der.js';
 import { rc2CbcDecrypt } from './rc2.js';
+import { sameAcrossBundles } from '../cross-bundle.js';
 
 /** Why a PKCS#12 file could not be opened: the words a user needs, and a code for tests and callers. */
 export class Pkcs12Error extends Error {
+  // Thrown in one file of the built binary and tested in another (src/cross-bundle.ts).
+  static {
+    sameAcrossBundles(this, 'Pkcs12Error');
+  }
+
   constructor(
     readonly reason: 'wrong-password' | 'malformed' | 'unsupported',
     message: string,
