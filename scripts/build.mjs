@@ -100,18 +100,6 @@ async function dropUnusedBanners(files) {
 }
 
 /**
- * `inspect` has a bundle of its own (dist/inspect-fast.mjs), which the entry file imports when the fast parser
- * may run it (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the dozens of
- * chunks its modules share with other commands in the main build (each costs resolving, reading and linking).
- */
-const inspectBundle = {
-  name: 'inspect-bundle',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/inspect-fast\.js$/ }, () => ({ path: './inspect-fast.mjs', external: true }));
-  },
-};
-
-/**
  * What inspect loads on demand (the public suffix list; node-forge, to make a CA) is bundled apart, each with
  * its own copy of the pure helpers it shares with inspect, so that inspect's bundle is one file: split with
  * esbuild's chunks, the shared parts were two more files to resolve, read and link on every run. Collects the
@@ -133,7 +121,7 @@ function lazyApart(entries) {
         if (resolved.errors.length) return { errors: resolved.errors };
         const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
         entries[`chunks/${name}`] = resolved.path;
-        return { path: `./chunks/${name}.mjs`, external: true };
+        return { path: `./chunks/${name}.cjs`, external: true };
       });
     },
   };
@@ -161,34 +149,53 @@ const common = {
   banner: { js: REQUIRE_BANNER },
 };
 
-// Chunk names carry content hashes: old ones would pile up.
+/**
+ * `inspect` has a bundle of its own (dist/inspect-fast.cjs), which the entry file runs when the fast parser may
+ * take the command line (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the
+ * dozens of chunks its modules share with other commands in the main build (each costs resolving, reading and
+ * linking). It is CommonJS because src/cli/cached-script.ts runs it with V8's code cache, which Node 20 offers
+ * for scripts, not ES modules. What it imports on demand is required instead (import() in a script needs an
+ * experimental vm option that prints a warning), so the parts loaded apart are CommonJS too.
+ */
+const commonJs = {
+  ...common,
+  format: 'cjs',
+  splitting: false,
+  outExtension: { '.js': '.cjs' },
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__tlswitnessUrl' },
+  banner: { js: 'var __tlswitnessUrl=require("node:url").pathToFileURL(__filename).href;' },
+  // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+  // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+  minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+};
+
+// Chunk names carry content hashes: old ones would pile up. (dist/inspect-fast.mjs: the ES module it once was.)
 await rm('dist/chunks', { recursive: true, force: true });
+await rm('dist/inspect-fast.mjs', { force: true });
 const lazyEntries = {};
 const results = await Promise.all([
   build({
     ...common,
     entryPoints: { tlswitness: 'src/cli/main.ts' },
-    plugins: [inspectBundle, yargsStartUp, libraryCaStandIn, absentOptionalAddons],
+    plugins: [yargsStartUp, libraryCaStandIn, absentOptionalAddons],
   }),
   (async () => {
     const inspect = await build({
-      ...common,
+      ...commonJs,
       entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
       plugins: [lazyApart(lazyEntries), libraryCaStandIn, absentOptionalAddons],
-      // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
-      // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
-      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
     });
-    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.mjs'));
+    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.cjs'));
     if (files.length !== 1) throw new Error(`the inspect bundle is ${files.length} files, not one: ${files.join(' ')}`);
+    // node:vm runs it without a loader for import() (src/cli/cached-script.ts): everything it loads is required.
+    if (/(?<![\w$.])import\(/.test(await readFile(files[0], 'utf8'))) throw new Error(`${files[0]} calls import()`);
     // Only what survived tree-shaking (a dynamic import in a function inspect never calls is dropped).
     const imported = new Set(inspect.metafile.outputs[files[0]].imports.map((i) => i.path));
     const lazy = await build({
-      ...common,
-      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.mjs`))),
-      splitting: false,
+      ...commonJs,
+      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.cjs`))),
       plugins: [libraryCaStandIn, absentOptionalAddons],
-      minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
     });
     return [inspect, lazy];
   })(),
