@@ -103,18 +103,6 @@ async function dropUnusedBanners(files) {
 }
 
 /**
- * `inspect` has a bundle of its own (dist/inspect-fast.mjs), which the entry file imports when the fast parser
- * may run it (src/cli/main.ts): built from its own entry, it is one file plus what inspect loads on demand, and
- * needs neither yargs nor inspect's command module.
- */
-const inspectBundle = {
-  name: 'inspect-bundle',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/inspect-fast\.js$/ }, () => ({ path: './inspect-fast.mjs', external: true }));
-  },
-};
-
-/**
  * Everything loaded on demand with import() (the commands command-index.ts loads, the proxy's run, the TUI, the
  * HTTP/2 front, node-forge, ...) is bundled apart into dist/chunks/<name>.mjs, one file each with no splitting:
  * split with esbuild's chunks, the proxy's start path was ~40 files, and it idled ~6 MB higher (measured): ~3 MB
@@ -155,6 +143,33 @@ function apart(prefix, bundles) {
   };
 }
 
+/**
+ * What inspect loads on demand (the public suffix list) is bundled apart for it, as CommonJS like inspect's own
+ * bundle (below), each with its own copy of the pure helpers it shares with inspect, so that inspect's bundle is
+ * one file. Collects the modules in `entries` for a later build.
+ */
+function lazyApart(entries) {
+  return {
+    name: 'lazy-apart',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === lazyApart)
+          return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: lazyApart,
+        });
+        if (resolved.errors.length) return { errors: resolved.errors };
+        const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
+        entries[`chunks/${name}`] = resolved.path;
+        return { path: `./chunks/${name}.cjs`, external: true };
+      });
+    },
+  };
+}
+
 /** The names of the bundles apart that `result`'s output imports (what survived tree-shaking), among `bundles`. */
 function lazyImports(result, bundles) {
   return Object.values(result.metafile.outputs).flatMap((output) =>
@@ -184,25 +199,59 @@ const common = {
   banner: { js: REQUIRE_BANNER },
 };
 
-// Old bundles apart would stay behind.
+/**
+ * `inspect` has a bundle of its own (dist/inspect-fast.cjs), which the entry file runs when the fast parser may
+ * take the command line (src/cli/main.ts): built apart, it is one file plus what inspect loads on demand, not the
+ * dozens of chunks its modules share with other commands in the main build (each costs resolving, reading and
+ * linking). It is CommonJS because src/cli/cached-script.ts runs it with V8's code cache, which Node 20 offers
+ * for scripts, not ES modules. What it imports on demand is required instead (import() in a script needs an
+ * experimental vm option that prints a warning), so the parts loaded apart are CommonJS too.
+ */
+const commonJs = {
+  ...common,
+  format: 'cjs',
+  splitting: false,
+  outExtension: { '.js': '.cjs' },
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__tlswitnessUrl' },
+  banner: { js: 'var __tlswitnessUrl=require("node:url").pathToFileURL(__filename).href;' },
+  // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
+  // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
+  minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
+};
+
+// Old bundles apart would stay behind (and dist/inspect-fast.mjs, the ES module inspect's bundle once was).
 await rm('dist/chunks', { recursive: true, force: true });
+await rm('dist/inspect-fast.mjs', { force: true });
+const lazyEntries = {};
 const bundles = new Map();
 const plugins = (prefix) => [apart(prefix, bundles), yargsStartUp, libraryCaStandIn, absentOptionalAddons];
 const results = await Promise.all([
   build({
     ...common,
     entryPoints: { tlswitness: 'src/cli/main.ts' },
-    plugins: [inspectBundle, ...plugins('./chunks/')],
-  }),
-  build({
-    ...common,
-    entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
     plugins: plugins('./chunks/'),
-    // Short names: a quarter less text to scan and compile on every run (~2 ms of CPU measured); the
-    // whitespace is gone already, so stack traces were file offsets anyway (TLSWITNESS_MINIFY=0 keeps both).
-    minifyIdentifiers: process.env.TLSWITNESS_MINIFY !== '0',
   }),
-]);
+  (async () => {
+    const inspect = await build({
+      ...commonJs,
+      entryPoints: { 'inspect-fast': 'src/cli/inspect-fast.ts' },
+      plugins: [lazyApart(lazyEntries), libraryCaStandIn, absentOptionalAddons],
+    });
+    const files = Object.keys(inspect.metafile.outputs).filter((file) => file.endsWith('.cjs'));
+    if (files.length !== 1) throw new Error(`the inspect bundle is ${files.length} files, not one: ${files.join(' ')}`);
+    // node:vm runs it without a loader for import() (src/cli/cached-script.ts): everything it loads is required.
+    if (/(?<![\w$.])import\(/.test(await readFile(files[0], 'utf8'))) throw new Error(`${files[0]} calls import()`);
+    // Only what survived tree-shaking (a dynamic import in a function inspect never calls is dropped).
+    const imported = new Set(inspect.metafile.outputs[files[0]].imports.map((i) => i.path));
+    const lazy = await build({
+      ...commonJs,
+      entryPoints: Object.fromEntries(Object.entries(lazyEntries).filter(([name]) => imported.has(`./${name}.cjs`))),
+      plugins: [libraryCaStandIn, absentOptionalAddons],
+    });
+    return [inspect, lazy];
+  })(),
+]).then((built) => built.flat());
 // Then what those load on demand, and what that loads, until nothing new is imported.
 for (const built = new Set(); ;) {
   const next = [...new Set(results.flatMap((result) => lazyImports(result, bundles)))].filter(

@@ -64,6 +64,7 @@ test('npm pack of a clean tree builds dist/ and ships only what runs', async (t)
     'README.md',
     'LICENSE',
     'dist/tlswitness.mjs',
+    'dist/inspect-fast.cjs',
     'dist/THIRD-PARTY-LICENSES.txt',
     'node_modules/blessed/package.json',
     'docs/schema/handshake-record.schema.json',

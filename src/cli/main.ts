@@ -1,6 +1,25 @@
 #!/usr/bin/env node
 // The tlswitness binary: `inspect` with flags the fast parser is sure of runs without loading yargs
-// (inspect-fast.ts, a bundle of its own); every other command line goes through yargs (yargs-main.ts).
+// (inspect-fast.ts, a bundle of its own, run with V8's code cache); every other command line goes through
+// yargs (yargs-main.ts).
+import { fileURLToPath } from 'node:url';
+import { runCachedScript } from './cached-script.js';
+import type * as InspectFast from './inspect-fast.js';
+import { cacheDir } from '../trust/subject-index-cache.js';
+
+/** Runs inspect from its bundle when the fast parser is sure of `argv`; false when yargs must parse it. */
+async function fastInspect(argv: string[]): Promise<boolean> {
+  const bundle = runCachedScript<typeof InspectFast>(
+    fileURLToPath(new URL('./inspect-fast.cjs', import.meta.url)),
+    cacheDir(),
+    { version: process.version, arch: process.arch, flags: [...process.execArgv, process.env.NODE_OPTIONS ?? ''] },
+  );
+  const ran = await bundle.exports.runFastInspect(argv);
+  // Only a run that went to its end: its cache holds what the next inspect compiles.
+  if (ran) bundle.saveAtExit();
+  return ran;
+}
+
 const argv = process.argv.slice(2);
-const fast = argv[0] === 'inspect' && (await (await import('./inspect-fast.js')).runFastInspect(argv));
+const fast = argv[0] === 'inspect' && (await fastInspect(argv));
 if (!fast) await (await import('./yargs-main.js')).runWithYargs(argv);

@@ -1,0 +1,101 @@
+// The built inspect's code cache: made after the first run, used by the next without being rewritten, and never a
+// reason for a different output or exit code, whatever state the cache file or its directory is in.
+import test from 'ava';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanEnv, freePort, makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+const CACHE_FILE = 'code-inspect-fast.cjs.bin';
+
+/** Runs inspect against a fixture server with the cache in `dir`: its exit code and output, timings blanked. */
+function inspectWith(dir: string): (port?: number) => Promise<string> {
+  return async (port) => {
+    const run = async (target: number) => {
+      const host = fixtures.pki.scenarios.valid!.host ?? '127.0.0.1';
+      const args = ['inspect', `${host}:${target}`, '--resolve', `${host}:${target}:127.0.0.1`, '--timeout', '5000'];
+      const roots = ['--public-roots', fixtures.pki.files['public-roots.pem']!];
+      const result = await runCli([...args, ...roots], cleanEnv({ TLSWITNESS_CACHE_DIR: dir }));
+      const output = `${result.code}\n${result.stdout}${result.stderr}`.replaceAll(`:${target}`, ':PORT');
+      return output.replace(/\d+(\.\d+)? ms/g, 'N ms');
+    };
+    return port === undefined
+      ? withScenarioServer(fixtures.pki.scenarios.valid!, (server) => run(server.port))
+      : run(port);
+  };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'tlswitness-code-cache-'));
+/** The cache file's inode: a rewrite (a new file renamed over it) changes it. */
+const inode = (dir: string) => statSync(join(dir, CACHE_FILE)).ino;
+
+test('the first inspect saves its code cache (0600, in a 0700 directory); the next uses it, same output', async (t) => {
+  const dir = join(tempDir(), 'cache');
+  const inspect = inspectWith(dir);
+  const first = await inspect();
+  t.regex(first, /^0\n/);
+  t.is(statSync(join(dir, CACHE_FILE)).mode & 0o777, 0o600);
+  t.is(statSync(dir).mode & 0o777, 0o700);
+  const made = inode(dir);
+  t.is(await inspect(), first);
+  // Not rewritten: a cache V8 rejected, or one from a run that stopped short, would have been.
+  t.is(inode(dir), made);
+});
+
+test('a damaged cache file changes nothing in the run, and is replaced', async (t) => {
+  const dir = tempDir();
+  const inspect = inspectWith(dir);
+  const expected = await inspect();
+  const file = join(dir, CACHE_FILE);
+  const good = readFileSync(file);
+  const damages: [string, () => void][] = [
+    ['truncated', () => truncateSync(file, good.length >> 1)],
+    [
+      'a byte of V8 data changed',
+      () => writeFileSync(file, Buffer.from(good).fill(0x5a, good.length >> 1, (good.length >> 1) + 1)),
+    ],
+    ['not a cache', () => writeFileSync(file, 'hello')],
+    ['empty', () => writeFileSync(file, '')],
+  ];
+  for (const [damage, apply] of damages) {
+    apply();
+    const before = inode(dir);
+    t.is(await inspect(), expected, damage);
+    t.not(inode(dir), before, damage);
+    // Replaced by a good one: the next run uses it as it is.
+    const replaced = inode(dir);
+    t.is(await inspect(), expected, damage);
+    t.is(inode(dir), replaced, damage);
+  }
+});
+
+test('a run that ends badly saves a cache that the next good run replaces', async (t) => {
+  const dir = tempDir();
+  const inspect = inspectWith(dir);
+  t.regex(await inspect(await freePort()), /^[1-9]/);
+  const failed = inode(dir);
+  const expected = await inspect();
+  t.regex(expected, /^0\n/);
+  t.not(inode(dir), failed);
+  const good = inode(dir);
+  t.is(await inspect(), expected);
+  t.is(inode(dir), good);
+});
+
+test('no cache where its directory is not usable: a file, or writable by others; the run is the same', async (t) => {
+  const expected = await inspectWith(tempDir())();
+  const notADir = join(tempDir(), 'file');
+  writeFileSync(notADir, '');
+  t.is(await inspectWith(notADir)(), expected);
+  const shared = join(tempDir(), 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o777);
+  t.is(await inspectWith(shared)(), expected);
+  t.throws(() => inode(shared), { code: 'ENOENT' });
+});
