@@ -16,7 +16,6 @@ import {
 import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { Script } from 'node:vm';
 import { codeCacheKey, decodeCodeCache, encodeCodeCache, type CodeCache, type Runtime } from './code-cache-file.js';
 
 export interface CachedScript<T> {
@@ -67,12 +66,16 @@ function writeCache(path: string, contents: () => Buffer): void {
   }
 }
 
+// node:vm is loaded only when inspect's bundle runs: every other command (and an idle proxy) goes without it.
+const loadBuiltin = createRequire(import.meta.url);
+
 /** Runs the CommonJS file `filename` with the code cache kept in `cacheDir` for this bundle and runtime. */
 export function runCachedScript<T>(filename: string, cacheDir: string, runtime: Runtime): CachedScript<T> {
   const source = readFileSync(filename);
   const key = codeCacheKey(source, runtime);
   const cacheFile = join(cacheDir, `code-${basename(filename)}.bin`);
   const cached = readCache(cacheFile, key);
+  const { Script } = loadBuiltin('node:vm') as typeof import('node:vm');
   const script = new Script(`${WRAPPER[0]}${source.toString()}${WRAPPER[1]}`, { filename, cachedData: cached?.data });
   const module = { exports: {} as T };
   (script.runInThisContext() as (...args: unknown[]) => void)(
