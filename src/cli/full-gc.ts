@@ -1,28 +1,10 @@
-// A full garbage collection for the proxy to run when it goes quiet (src/proxy/idle-collector.ts).
-// V8 offers one only through its `gc` extension; turned on at run time, it is installed in contexts
-// created afterwards (as jest-leak-detector reaches it without a command-line flag), then turned off
-// again so that no other context gets a global `gc`.
-import { createRequire } from 'node:module';
-
-// node:v8 and node:vm are loaded with the lookup (~3 ms of start-up otherwise), synchronously.
-const loadBuiltin = createRequire(import.meta.url);
+// A full garbage collection for the proxy to run when it goes quiet (src/proxy/idle-collector.ts),
+// through V8's `gc` extension (src/gc-extension.ts).
+import { lookUpGcExtension } from '../gc-extension.js';
 
 function lookUpGc(): (() => void) | null {
-  try {
-    const { setFlagsFromString } = loadBuiltin('node:v8') as typeof import('node:v8');
-    const { runInNewContext } = loadBuiltin('node:vm') as typeof import('node:vm');
-    setFlagsFromString('--expose-gc');
-    // Off again however the lookup ends: a failure must not leave `gc` in every later context.
-    let gc: unknown;
-    try {
-      gc = runInNewContext('gc');
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-    return typeof gc === 'function' ? () => (gc as () => void)() : null;
-  } catch {
-    return null;
-  }
+  const gc = lookUpGcExtension();
+  return gc && (() => gc());
 }
 
 /**

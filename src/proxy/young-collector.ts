@@ -10,35 +10,20 @@
 // only at start-up (docs/benchmarks.md), so the forwarder collects the young generation itself every
 // few MiB relayed: a scavenge of a small live set (0.1-1 ms) frees the buffers before V8 reaches for a
 // full collection.
-import { createRequire } from 'node:module';
+import { lookUpGcExtension } from '../gc-extension.js';
 
 /** Bytes relayed between two young-generation collections (below V8's ~16 MB between full ones). */
 export const YOUNG_GC_EVERY_BYTES = 8 * 1024 * 1024;
 
-// node:v8 and node:vm are loaded when first needed (start-up does not pay for them), synchronously.
-const loadBuiltin = createRequire(import.meta.url);
-
-type GcExtension = (options?: { type: 'minor' | 'major' }) => void;
-
 /**
- * V8's young-generation collection (run once to try it), or null where this runtime offers none. V8
- * offers it only through its `gc` extension: turned on at run time, it is installed in contexts
- * created afterwards, then turned off again so that no other context gets a global `gc` (as
- * src/cli/full-gc.ts does).
+ * V8's young-generation collection (run once to try it), or null where this runtime offers none
+ * (src/gc-extension.ts).
  */
 export function lookUpMinorGc(): (() => void) | null {
+  const gc = lookUpGcExtension();
+  if (!gc) return null;
+  const minor = () => gc({ type: 'minor' });
   try {
-    const { setFlagsFromString } = loadBuiltin('node:v8') as typeof import('node:v8');
-    const { runInNewContext } = loadBuiltin('node:vm') as typeof import('node:vm');
-    setFlagsFromString('--expose-gc');
-    let gc: unknown;
-    try {
-      gc = runInNewContext('gc');
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-    if (typeof gc !== 'function') return null;
-    const minor = () => (gc as GcExtension)({ type: 'minor' });
     // Run once here, where a runtime that refuses the options is caught, not in a relay's 'data' handler.
     minor();
     return minor;
