@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
 import { watchBuiltIns } from '../helpers/built-ins.js';
-import { startCliProxy } from '../helpers/cli-proxy.js';
+import { startAndStopIdleProxy, startCliProxy } from '../helpers/cli-proxy.js';
 
 const run = promisify(execFile);
 let fixtures: Fixtures;
@@ -149,17 +149,11 @@ test('bare tlswitness runs the proxy', async (t) => {
 test('an idle proxy has not loaded node:http2, node:dns/promises, node:v8 nor node:vm: each waits for its first use', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-built-ins-'));
   const builtIns = watchBuiltIns();
-  const proxy = startCliProxy(
+  await startAndStopIdleProxy(
+    t,
     ['--port', '0', '--no-tui', '--certs-dir', dir],
     cleanEnv({ NODE_OPTIONS: builtIns.nodeOptions }),
   );
-  try {
-    t.true((await proxy.port) > 0);
-    proxy.child.kill('SIGTERM');
-    t.is(await proxy.exited, 0);
-  } finally {
-    proxy.child.kill('SIGKILL');
-  }
   const loaded = builtIns.loaded();
   t.true(loaded.includes('tls'), 'the list was written');
   for (const name of ['http2', 'dns/promises', 'v8', 'vm']) t.false(loaded.includes(name), name);

@@ -1,4 +1,5 @@
 // The built proxy as a child process, as a user starts it: its port read from the banner on stderr.
+import type { ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI, cleanEnv } from './fixtures.js';
 
@@ -43,4 +44,23 @@ export function startCliProxy(args: string[], env: NodeJS.ProcessEnv = cleanEnv(
       child.stdout!.on('data', check);
     });
   return { child, port, exited, output: () => ({ stdout, stderr }), stdoutMatching };
+}
+
+/**
+ * Starts the built proxy with `args`, waits for it to listen, then stops it with SIGTERM and checks it exits 0:
+ * for tests that look at what a proxy nobody used had loaded (through NODE_OPTIONS in `env`).
+ */
+export async function startAndStopIdleProxy(
+  t: ExecutionContext,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const proxy = startCliProxy(args, env);
+  try {
+    t.true((await proxy.port) > 0);
+    proxy.child.kill('SIGTERM');
+    t.is(await proxy.exited, 0);
+  } finally {
+    proxy.child.kill('SIGKILL');
+  }
 }

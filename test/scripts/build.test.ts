@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, cleanEnv } from '../helpers/fixtures.js';
-import { startCliProxy } from '../helpers/cli-proxy.js';
+import { startAndStopIdleProxy } from '../helpers/cli-proxy.js';
 import { watchLoadedFiles } from '../helpers/loaded-files.js';
 
 // Each import the ES module loader resolves costs start-up time, and resolving ~200 of them (the split build's
@@ -26,17 +26,11 @@ test('an idle proxy has loaded three files of dist/: the entry, the command line
 /** The files of dist/ that `tlswitness proxy --no-tui` loaded up to listening, relative to the checkout. */
 async function distFilesToStart(t: ExecutionContext, certsDir: string): Promise<string[]> {
   const watch = watchLoadedFiles();
-  const proxy = startCliProxy(
+  await startAndStopIdleProxy(
+    t,
     ['proxy', '--port', '0', '--no-tui', '--certs-dir', certsDir],
     cleanEnv({ NODE_OPTIONS: watch.nodeOptions }),
   );
-  try {
-    t.true((await proxy.port) > 0);
-    proxy.child.kill('SIGTERM');
-    t.is(await proxy.exited, 0);
-  } finally {
-    proxy.child.kill('SIGKILL');
-  }
   return watch
     .loaded()
     .map((url) => relative(ROOT, fileURLToPath(url)))
