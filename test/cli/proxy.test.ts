@@ -136,14 +136,7 @@ test("the proxy's records carry the certifi store's verdict (TLSWITNESS_CERTIFI_
 
 test('bare tlswitness runs the proxy', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-bare-'));
-  const proxy = startProxy(['--port', '0', '--certs-dir', dir]);
-  try {
-    t.true((await proxy.port) > 0);
-    proxy.child.kill('SIGTERM');
-    t.is(await proxy.exited, 0);
-  } finally {
-    proxy.child.kill('SIGKILL');
-  }
+  await startAndStopIdleProxy(t, ['--port', '0', '--certs-dir', dir], cleanEnv());
 });
 
 test('an idle proxy has not loaded node:http2, node:dns/promises, node:v8 nor node:vm: each waits for its first use', async (t) => {
