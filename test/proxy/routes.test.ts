@@ -95,14 +95,17 @@ test('an app whose ALPN offers no HTTP (here IMAP over TLS) is passed through', 
   );
 });
 
+/** A plain TCP server that answers the first bytes it gets with "echo: " and them, then closes. */
+async function startEcho() {
+  const echo = createServer((socket) => socket.once('data', (d) => socket.end(`echo: ${d}`)));
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  return { port: (echo.address() as AddressInfo).port, close: () => echo.close() };
+}
+
+const startFixtureProxy = () => startTestProxy(fixtureTrust(fixtures.pki), []);
+
 test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
-  const startEcho = async () => {
-    const echo = createServer((socket) => socket.once('data', (d) => socket.end(`echo: ${d}`)));
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    return { port: (echo.address() as AddressInfo).port, close: () => echo.close() };
-  };
-  const startProxy = () => startTestProxy(fixtureTrust(fixtures.pki), []);
-  await withServers([startEcho, startProxy], async (echo, proxy) => {
+  await withServers([startEcho, startFixtureProxy], async (echo, proxy) => {
     const answer = await rawViaProxy(proxy.port, '127.0.0.1', echo.port, 'SSH-2.0-test\r\n');
     t.is(answer, 'echo: SSH-2.0-test\r\n');
     t.false(
@@ -114,13 +117,7 @@ test('a CONNECT whose first bytes are not TLS is tunnelled raw', async (t) => {
 
 // Serial: nothing else in this file relays while the count is read.
 test.serial("a tunnel's relayed bytes count towards the young-generation collections", async (t) => {
-  const startEcho = async () => {
-    const echo = createServer((socket) => socket.once('data', (d) => socket.end(`echo: ${d}`)));
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    return { port: (echo.address() as AddressInfo).port, close: () => echo.close() };
-  };
-  const startProxy = () => startTestProxy(fixtureTrust(fixtures.pki), []);
-  await withServers([startEcho, startProxy], async (echo, proxy) => {
+  await withServers([startEcho, startFixtureProxy], async (echo, proxy) => {
     const before = relayCollector.pending;
     const answer = await rawViaProxy(proxy.port, '127.0.0.1', echo.port, 'SSH-2.0-test\r\n');
     // The app's first bytes are read to tell TLS from not, and written on by hand: the answer is what the pipes carried.
