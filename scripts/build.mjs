@@ -113,34 +113,44 @@ async function dropUnusedBanners(files) {
  * to dist/chunks/ ('./chunks/' from dist/, './' within it).
  */
 function apart(prefix, bundles) {
-  return {
-    name: 'apart',
+  return sendApart('apart', (args, resolved) => {
+    // src/cli/doctor.ts and src/doctor/doctor.ts: named by their path under src/, packages by their name.
+    const name = args.path.startsWith('.')
+      ? relative('src', resolved.path)
+          .replace(/\.[jt]s$/, '')
+          .replaceAll(sep, '-')
+      : args.path.replaceAll('/', '-');
+    if ((bundles.get(name) ?? resolved.path) !== resolved.path)
+      throw new Error(`two modules loaded on demand are both named ${name}: ${bundles.get(name)}, ${resolved.path}`);
+    bundles.set(name, resolved.path);
+    return `${prefix}${name}.mjs`;
+  });
+}
+
+/**
+ * An esbuild plugin that leaves every import() of a module (not Node's own) to a file of its own: `place(args,
+ * resolved)` records the module and says which file the import loads instead.
+ */
+function sendApart(name, place) {
+  const plugin = {
+    name,
     setup(build) {
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === apart)
+        // The marker: the resolve below must not come back here.
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === plugin)
           return undefined;
         const resolved = await build.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
           resolveDir: args.resolveDir,
-          pluginData: apart,
+          pluginData: plugin,
         });
         if (resolved.errors.length) return { errors: resolved.errors };
-        // src/cli/doctor.ts and src/doctor/doctor.ts: named by their path under src/, packages by their name.
-        const name = args.path.startsWith('.')
-          ? relative('src', resolved.path)
-              .replace(/\.[jt]s$/, '')
-              .replaceAll(sep, '-')
-          : args.path.replaceAll('/', '-');
-        if ((bundles.get(name) ?? resolved.path) !== resolved.path)
-          throw new Error(
-            `two modules loaded on demand are both named ${name}: ${bundles.get(name)}, ${resolved.path}`,
-          );
-        bundles.set(name, resolved.path);
-        return { path: `${prefix}${name}.mjs`, external: true };
+        return { path: place(args, resolved), external: true };
       });
     },
   };
+  return plugin;
 }
 
 /**
@@ -149,25 +159,11 @@ function apart(prefix, bundles) {
  * one file. Collects the modules in `entries` for a later build.
  */
 function lazyApart(entries) {
-  return {
-    name: 'lazy-apart',
-    setup(build) {
-      build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.pluginData === lazyApart)
-          return undefined;
-        const resolved = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: lazyApart,
-        });
-        if (resolved.errors.length) return { errors: resolved.errors };
-        const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
-        entries[`chunks/${name}`] = resolved.path;
-        return { path: `./chunks/${name}.cjs`, external: true };
-      });
-    },
-  };
+  return sendApart('lazy-apart', (args, resolved) => {
+    const name = `inspect-${args.path.startsWith('.') ? basename(resolved.path).replace(/\.[jt]s$/, '') : args.path}`;
+    entries[`chunks/${name}`] = resolved.path;
+    return `./chunks/${name}.cjs`;
+  });
 }
 
 /** The names of the bundles apart that `result`'s output imports (what survived tree-shaking), among `bundles`. */
