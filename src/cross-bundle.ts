@@ -17,3 +17,13 @@ export function sameAcrossBundles(cls: abstract new (...args: never[]) => object
     },
   });
 }
+
+/**
+ * The one value of `name` in this process, made by `make` the first time any copy of the calling module asks:
+ * module-level state that must be shared by every file of the built binary holding a copy of its module (each
+ * copy's own `const` would be a second one). Kept under a runtime-wide symbol (Symbol.for) on globalThis.
+ */
+export function oncePerProcess<T>(name: string, make: () => T): T {
+  const slots = globalThis as unknown as Record<symbol, T | undefined>;
+  return (slots[Symbol.for(`tlswitness.shared.${name}`)] ??= make());
+}

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { sameAcrossBundles } from '../src/cross-bundle.js';
+import { oncePerProcess, sameAcrossBundles } from '../src/cross-bundle.js';
 import { TlswitnessError } from '../src/errors.js';
 
 /** Two copies of one class, as two files of the built binary each hold: the same source, evaluated twice. */
@@ -42,4 +42,13 @@ test('TlswitnessError is registered: a copy of it from another file of the binar
   const copy = { __proto__: { [Symbol.for('tlswitness.class.TlswitnessError')]: true } };
   t.true(copy instanceof TlswitnessError);
   t.true(new TlswitnessError('bad-usage', 'x') instanceof TlswitnessError);
+});
+
+test('oncePerProcess: every copy of a module gets the value the first one made', (t) => {
+  let made = 0;
+  const make = () => ({ made: ++made });
+  const first = oncePerProcess('test.once', make);
+  t.is(oncePerProcess('test.once', make), first);
+  t.is(made, 1);
+  t.not(oncePerProcess('test.other', make), first);
 });

@@ -4,18 +4,19 @@
 // again at exit; one that cannot be written is not, and the run is the same either way.
 import {
   closeSync,
+  constants,
   fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { privateDir } from './private-dir.js';
 import { codeCacheKey, decodeCodeCache, encodeCodeCache, type CodeCache, type Runtime } from './code-cache-file.js';
 
 export interface CachedScript<T> {
@@ -30,16 +31,22 @@ export interface CachedScript<T> {
 /** Node's own CommonJS wrapper: the bundle sees require, module and __filename as when required. */
 const WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
 
-/** This user's and writable by no one else: the cache is code that runs as this user. */
+/**
+ * A regular file of this user's, writable by no one else. The cache is code that runs as this user, and neither
+ * the key nor the checksum stops whoever can write it: V8 takes data compiled from any source of the same length
+ * (so the file is read only in a directory that is this user's alone, privateDir).
+ */
 function trusted(stats: Stats): boolean {
-  const uid = process.getuid?.();
-  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
+  return stats.isFile() && stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
 }
 
-function readCache(path: string, key: Buffer): CodeCache | undefined {
+function readCache(dir: string, name: string, key: Buffer): CodeCache | undefined {
+  const real = privateDir(dir);
+  if (real === null) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // Not through a link: one to a file of this user's could hold anyone's bytes.
+    fd = openSync(join(real, name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     return (trusted(fstatSync(fd)) && decodeCodeCache(readFileSync(fd), key)) || undefined;
   } catch {
     return undefined;
@@ -49,17 +56,20 @@ function readCache(path: string, key: Buffer): CodeCache | undefined {
 }
 
 /** Atomically (a new file renamed over the old), 0600, in a directory that is this user's alone. */
-function writeCache(path: string, contents: () => Buffer): void {
-  const temp = `${path}.${process.pid}.tmp`;
+function writeCache(dir: string, name: string, contents: () => Buffer): void {
+  let temp: string | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    if (!trusted(statSync(dirname(path)))) return;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const real = privateDir(dir);
+    if (real === null) return;
+    const path = join(real, name);
+    temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, contents(), { mode: 0o600, flag: 'wx' });
     renameSync(temp, path);
   } catch {
     // A read-only or full disk: the next run compiles as if there were no cache.
     try {
-      unlinkSync(temp);
+      if (temp !== undefined) unlinkSync(temp);
     } catch {
       // never created
     }
@@ -73,8 +83,8 @@ const loadBuiltin = createRequire(import.meta.url);
 export function runCachedScript<T>(filename: string, cacheDir: string, runtime: Runtime): CachedScript<T> {
   const source = readFileSync(filename);
   const key = codeCacheKey(source, runtime);
-  const cacheFile = join(cacheDir, `code-${basename(filename)}.bin`);
-  const cached = readCache(cacheFile, key);
+  const cacheFile = `code-${basename(filename)}.bin`;
+  const cached = readCache(cacheDir, cacheFile, key);
   const { Script } = loadBuiltin('node:vm') as typeof import('node:vm');
   const script = new Script(`${WRAPPER[0]}${source.toString()}${WRAPPER[1]}`, { filename, cachedData: cached?.data });
   const module = { exports: {} as T };
@@ -91,7 +101,7 @@ export function runCachedScript<T>(filename: string, cacheDir: string, runtime: 
       process.once('exit', (code) => {
         const complete = code === 0;
         if (cached && !script.cachedDataRejected && (cached.complete || !complete)) return;
-        writeCache(cacheFile, () => encodeCodeCache(key, { data: script.createCachedData(), complete }));
+        writeCache(cacheDir, cacheFile, () => encodeCodeCache(key, { data: script.createCachedData(), complete }));
       });
     },
   };

@@ -11,6 +11,7 @@
 // few MiB relayed: a scavenge of a small live set (0.1-1 ms) frees the buffers before V8 reaches for a
 // full collection.
 import { lookUpGcExtension } from '../gc-extension.js';
+import { oncePerProcess } from '../cross-bundle.js';
 
 /** Bytes relayed between two young-generation collections (below V8's ~16 MB between full ones). */
 export const YOUNG_GC_EVERY_BYTES = 8 * 1024 * 1024;
@@ -57,5 +58,9 @@ export class YoungCollector {
   }
 }
 
-/** One per process: V8's heap is, and so is the count of buffers waiting for a collection. */
-export const relayCollector = new YoungCollector();
+/**
+ * One per process: V8's heap is, and so is the count of buffers waiting for a collection. The proxy's run and
+ * its HTTP/2 front are two files of the built binary, each with a copy of this module: a collector of each
+ * copy's own would let each count up to everyBytes, twice the buffers between collections.
+ */
+export const relayCollector: YoungCollector = oncePerProcess('relayCollector', () => new YoungCollector());

@@ -1,9 +1,21 @@
 // The built inspect's code cache: made after the first run, used by the next without being rewritten, and never a
 // reason for a different output or exit code, whatever state the cache file or its directory is in.
 import test from 'ava';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { runCachedScript } from '../../src/cli/cached-script.js';
+import { codeCacheKey, encodeCodeCache } from '../../src/cli/code-cache-file.js';
 import { cleanEnv, freePort, makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 
 let fixtures: Fixtures;
@@ -98,4 +110,48 @@ test('no cache where its directory is not usable: a file, or writable by others;
   chmodSync(shared, 0o777);
   t.is(await inspectWith(shared)(), expected);
   t.throws(() => inode(shared), { code: 'ENOENT' });
+});
+
+/**
+ * A cache that anyone but this user could have put where it is read: V8 data compiled from another source of the
+ * same length, with the right key and checksum (both computable by anyone), which V8 would run in place of the file.
+ * Each run is of a new copy of the script (V8 keeps what it compiled for a source and file name in memory).
+ */
+function plantForeignCache(dir: string, at = join(dir, 'code-script.cjs.bin')) {
+  const source = 'module.exports = 1;\n';
+  const wrapped = (body: string) => `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+  const foreign = new Script(wrapped('module.exports = 2;\n'), { filename: join(dir, 'foreign.cjs') });
+  const runtime = { version: process.version, arch: process.arch, flags: [] };
+  const key = codeCacheKey(Buffer.from(source), runtime);
+  writeFileSync(at, encodeCodeCache(key, { data: foreign.createCachedData(), complete: true }), { mode: 0o600 });
+  return () => {
+    const script = join(tempDir(), 'script.cjs');
+    writeFileSync(script, source);
+    return runCachedScript<number>(script, dir, runtime).exports;
+  };
+}
+
+test('a cache this user did not write alone is never run: a directory others can write, or one above it', (t) => {
+  const shared = join(tempDir(), 'shared');
+  mkdirSync(shared);
+  const run = plantForeignCache(shared);
+  chmodSync(shared, 0o777);
+  t.is(run(), 1);
+  const above = join(tempDir(), 'above');
+  const mine = join(above, 'mine');
+  mkdirSync(mine, { recursive: true, mode: 0o700 });
+  const runMine = plantForeignCache(mine);
+  chmodSync(above, 0o777);
+  t.is(runMine(), 1);
+  // The control: in this user's own directory the same file is used (which is why it must be this user's alone).
+  chmodSync(above, 0o700);
+  t.is(runMine(), 2);
+});
+
+test('a cache file that is a link is not followed (to a file of this user holding anyone’s bytes)', (t) => {
+  const dir = tempDir();
+  const elsewhere = join(tempDir(), 'download.bin');
+  const run = plantForeignCache(dir, elsewhere);
+  symlinkSync(elsewhere, join(dir, 'code-script.cjs.bin'));
+  t.is(run(), 1);
 });

@@ -1,9 +1,11 @@
 // The built binary's files (scripts/build.mjs), as `tlswitness proxy` loads them to start.
 import test, { type ExecutionContext } from 'ava';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { ROOT, cleanEnv } from '../helpers/fixtures.js';
 import { startAndStopIdleProxy } from '../helpers/cli-proxy.js';
 import { watchLoadedFiles } from '../helpers/loaded-files.js';
@@ -21,6 +23,25 @@ test('an idle proxy has loaded three files of dist/: the entry, the command line
   ]);
   const files = await distFilesToStart(t, dir);
   t.deepEqual(files, ['dist/tlswitness.mjs', 'dist/chunks/cli-yargs-main.mjs', 'dist/chunks/cli-proxy-run.mjs']);
+});
+
+// The proxy's run and its HTTP/2 front each hold a copy of young-collector.ts: the bytes both relay must count
+// towards one collector (two would each wait for its own 8 MiB), so each file takes the process's one.
+test('the proxy run and the HTTP/2 front share one young-generation collector', async (t) => {
+  const script = `
+    let reads = 0;
+    Object.defineProperty(globalThis, Symbol.for('tlswitness.shared.relayCollector'), {
+      get: () => (reads++, { relayed() {} }),
+    });
+    for (const file of process.argv.slice(1)) await import(file);
+    process.stdout.write(String(reads));`;
+  const files = ['cli-proxy-run.mjs', 'proxy-h2-front.mjs'].map(
+    (file) => pathToFileURL(join(ROOT, 'dist', 'chunks', file)).href,
+  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, ...files], {
+    env: cleanEnv(),
+  });
+  t.is(stdout, '2');
 });
 
 /** The files of dist/ that `tlswitness proxy --no-tui` loaded up to listening, relative to the checkout. */

@@ -29,8 +29,21 @@ test('no problem: one file holds the module, or the class is registered, or noth
 
 test('module-level state in a module with copies is a problem unless listed; constant tables are not state', (t) => {
   const outputs = { 'a.mjs': ['src/x.ts', 'node_modules/p/i.js'], 'b.mjs': ['src/x.ts', 'node_modules/p/i.js'] };
-  for (const state of ['let count = 0;', 'const seen = new Map<string, boolean>();', "export const key = Symbol('k');"])
+  const states = [
+    'let count = 0;',
+    'const seen = new Map<string, boolean>();',
+    "export const key = Symbol('k');",
+    'export const relayCollector = new YoungCollector();',
+    'const counter: Counter = new counters.Counter(1);',
+  ];
+  for (const state of states)
     t.regex(problems(outputs, { 'src/x.ts': `${state}\n` })[0] ?? '', /module-level state/, state);
   t.deepEqual(problems(outputs, { 'src/x.ts': 'const CODES = new Set([1]);\nfunction f() {\n  let x = 1;\n}\n' }), []);
   t.deepEqual(problems(outputs, { 'src/redact/secret-names.ts': 'const seen = new Map();\n' }), []);
+});
+
+test('state shared on purpose through oncePerProcess is not a problem', (t) => {
+  const outputs = { 'a.mjs': ['src/x.ts'], 'b.mjs': ['src/x.ts'] };
+  const shared = "export const relayCollector: YoungCollector = oncePerProcess('relay', () => new YoungCollector());\n";
+  t.deepEqual(problems(outputs, { 'src/x.ts': shared }), []);
 });

@@ -1,0 +1,29 @@
+// Whether a directory is this user's alone, ancestors included: where code that runs as this user may be kept.
+import { realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const STICKY = 0o1000;
+
+/**
+ * The real path of `dir` when no other user can change what is in it: it and every directory above it are this
+ * user's or root's, and none is writable by group or others (an ancestor may be if it is sticky, as /tmp is:
+ * there no one can rename or replace another user's entries). Another user who can write to an ancestor could
+ * swap the directory for one of theirs; to the directory itself, put a link to a file of this user's holding
+ * their bytes (a download, say). Null where it is not, or where users are not told apart (Windows).
+ */
+export function privateDir(dir: string): string | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  try {
+    const real = realpathSync(dir);
+    for (let path = real; ; path = dirname(path)) {
+      const stats = statSync(path);
+      const owner = stats.uid === uid || (path !== real && stats.uid === 0);
+      const shared = (stats.mode & 0o022) !== 0 && (path === real || (stats.mode & STICKY) === 0);
+      if (!stats.isDirectory() || !owner || shared) return null;
+      if (dirname(path) === path) return real;
+    }
+  } catch {
+    return null;
+  }
+}
