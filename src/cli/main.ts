@@ -3,21 +3,36 @@
 // (inspect-fast.ts, a bundle of its own, run with V8's code cache); every other command line goes through
 // yargs (yargs-main.ts).
 import { fileURLToPath } from 'node:url';
-import { runCachedScript } from './cached-script.js';
+import { runCachedScript, type CachedScript } from './cached-script.js';
 import type * as InspectFast from './inspect-fast.js';
 import { cacheDir } from '../trust/subject-index-cache.js';
 
 /** Runs inspect from its bundle when the fast parser is sure of `argv`; false when yargs must parse it. */
 async function fastInspect(argv: string[]): Promise<boolean> {
-  const bundle = runCachedScript<typeof InspectFast>(
-    fileURLToPath(new URL('./inspect-fast.cjs', import.meta.url)),
-    cacheDir(),
-    { version: process.version, arch: process.arch, flags: [...process.execArgv, process.env.NODE_OPTIONS ?? ''] },
-  );
+  const bundle = inspectBundle();
+  if (!bundle) return false;
   const ran = await bundle.exports.runFastInspect(argv);
   // Only a run that went to its end: its cache holds what the next inspect compiles.
   if (ran) bundle.saveAtExit();
   return ran;
+}
+
+/** inspect's own bundle, or null when an install lacks it: yargs then runs inspect from the main build. */
+function inspectBundle(): CachedScript<typeof InspectFast> | null {
+  try {
+    return runCachedScript<typeof InspectFast>(
+      fileURLToPath(new URL('./inspect-fast.cjs', import.meta.url)),
+      cacheDir(),
+      {
+        version: process.version,
+        arch: process.arch,
+        flags: [...process.execArgv, process.env.NODE_OPTIONS ?? ''],
+      },
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 const argv = process.argv.slice(2);

@@ -2,14 +2,25 @@
 // `=` and space forms, repeated, camelCase spellings, `--`, odd values, misplaced positionals), the fast parser
 // either declines or gives exactly the arguments the binary's yargs parser hands inspect's handler.
 import test from 'ava';
-import { relative } from 'node:path';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { commandsFor } from '../../src/cli/command-index.js';
 import { commandName } from '../../src/cli/examples.js';
 import { fastInspectArgs } from '../../src/cli/inspect-fast.js';
 import { cliParser } from '../../src/cli/parser.js';
-import { cleanEnv, makeFixtures, ROOT, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import {
+  cleanEnv,
+  freePort,
+  makeFixtures,
+  ROOT,
+  runCli,
+  withScenarioServer,
+  type Fixtures,
+} from '../helpers/fixtures.js';
 import { watchLoadedFiles } from '../helpers/loaded-files.js';
 
 let fixtures: Fixtures;
@@ -234,4 +245,27 @@ test('the built inspect runs from its own bundle without loading yargs; --help s
     help.files.some((path) => /yargs-main/.test(path)),
     help.files.join(' '),
   );
+});
+
+// An install that lacks inspect's own bundle (a partial copy, a packager that dropped it) still runs inspect,
+// through yargs and the main build, with the same output and exit code.
+test('without dist/inspect-fast.cjs the built inspect runs through yargs, the same', async (t) => {
+  const copy = mkdtempSync(join(tmpdir(), 'tlswitness-no-inspect-bundle-'));
+  cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+  rmSync(join(copy, 'dist', 'inspect-fast.cjs'));
+  const target = `127.0.0.1:${await freePort()}`;
+  const run = (cli: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [cli, 'inspect', target],
+        { env: cleanEnv(), timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      ),
+    );
+  const whole = await run(join(ROOT, 'dist', 'tlswitness.mjs'));
+  const partial = await run(join(copy, 'dist', 'tlswitness.mjs'));
+  t.is(whole.code, 3, whole.stderr);
+  t.deepEqual(partial, whole);
 });
