@@ -10,8 +10,14 @@ export type GcExtension = (options?: { type: 'minor' | 'major' }) => void;
 // node:v8 and node:vm are loaded with the lookup (~3 ms of start-up otherwise), synchronously.
 const loadBuiltin = createRequire(import.meta.url);
 
-/** The extension's function, or null where this runtime offers none. Each call builds a V8 context (~0.5 MB). */
+/**
+ * The extension's function, or null where this runtime offers none. Each call builds a V8 context (~0.5 MB), unless
+ * the process was started with --expose-gc.
+ */
 export function lookUpGcExtension(): GcExtension | null {
+  // Started with --expose-gc: the global one, and the flag is left as the user set it.
+  const global = (globalThis as { gc?: unknown }).gc;
+  if (typeof global === 'function') return global as GcExtension;
   try {
     const { setFlagsFromString } = loadBuiltin('node:v8') as typeof import('node:v8');
     const { runInNewContext } = loadBuiltin('node:vm') as typeof import('node:vm');
