@@ -2,17 +2,15 @@
 // interceptor's chain names the interception (fault: network), and a CA the user gave with --extra-ca
 // on one public host is recorded as possible interception, not detected. The built CLI, curl, loopback.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startCliProxy } from '../helpers/cli-proxy.js';
 import { cleanEnv, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { startLeafOnlyServers } from '../helpers/pki.js';
 import type { HandshakeRecord } from '../../src/types.js';
+import { curlViaProxy } from '../helpers/curl.js';
 
-const run = promisify(execFile);
 let fixtures: Fixtures;
 test.before(async () => {
   fixtures = await makeFixtures();
@@ -27,22 +25,10 @@ const AVAST = [
 
 /** curl through the proxy, trusting its CA: the status and body the app gets. */
 async function fetchThrough(port: number, certsDir: string, url: string): Promise<{ status: string; body: string }> {
-  const { stdout } = await run(
-    'curl',
-    [
-      '-sS',
-      '--max-time',
-      '15',
-      '--proxy',
-      `http://127.0.0.1:${port}`,
-      '--cacert',
-      join(certsDir, 'ca', 'certs', 'ca.pem'),
-      '-w',
-      '\n%{http_code}',
-      url,
-    ],
-    { env: { PATH: process.env.PATH } },
-  );
+  const { stdout } = await curlViaProxy(port, join(certsDir, 'ca', 'certs', 'ca.pem'), url, {
+    args: ['-w', '\n%{http_code}'],
+    maxTime: 15,
+  });
   const cut = stdout.lastIndexOf('\n');
   return { status: stdout.slice(cut + 1), body: stdout.slice(0, cut) };
 }

@@ -1,17 +1,16 @@
 // `tlswitness proxy` as a user runs it: NDJSON out, --log, clean shutdown, refusals.
 import test from 'ava';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
 import { watchBuiltIns } from '../helpers/built-ins.js';
 import { startAndStopIdleProxy, startCliProxy } from '../helpers/cli-proxy.js';
+import { curlViaProxy } from '../helpers/curl.js';
 
-const run = promisify(execFile);
 let fixtures: Fixtures;
 test.before(async () => {
   fixtures = await makeFixtures();
@@ -41,19 +40,10 @@ test('proxy --json --log: NDJSON events on stdout and in the log; SIGINT exits 0
   ]);
   try {
     const port = await proxy.port;
-    const { stdout } = await run(
-      'curl',
-      [
-        '-sS',
-        '--max-time',
-        '10',
-        '--proxy',
-        `http://127.0.0.1:${port}`,
-        '--cacert',
-        join(dir, 'ca', 'certs', 'ca.pem'),
-        `https://valid.example.com:${origin.port}/x`,
-      ],
-      { env: { PATH: process.env.PATH } },
+    const { stdout } = await curlViaProxy(
+      port,
+      join(dir, 'ca', 'certs', 'ca.pem'),
+      `https://valid.example.com:${origin.port}/x`,
     );
     t.is(stdout, 'hello from valid /x\n');
     proxy.child.kill('SIGINT');
@@ -98,19 +88,10 @@ test("the proxy's records carry the certifi store's verdict (TLSWITNESS_CERTIFI_
   );
   try {
     const port = await proxy.port;
-    const { stdout } = await run(
-      'curl',
-      [
-        '-sS',
-        '--max-time',
-        '10',
-        '--proxy',
-        `http://127.0.0.1:${port}`,
-        '--cacert',
-        join(dir, 'ca', 'certs', 'ca.pem'),
-        `https://valid.example.com:${origin.port}/x`,
-      ],
-      { env: { PATH: process.env.PATH } },
+    const { stdout } = await curlViaProxy(
+      port,
+      join(dir, 'ca', 'certs', 'ca.pem'),
+      `https://valid.example.com:${origin.port}/x`,
     );
     t.is(stdout, 'hello from valid /x\n', 'certifi is judged alone: it never blocks what the public roots verify');
     proxy.child.kill('SIGINT');

@@ -1,18 +1,15 @@
 // HTTP/2 through the MITM with real peers on loopback: a node:http2 client and origin, 100 streams on one
 // connection, an HTTP/1.1-only origin behind an h2 app, the h2 block page, and the request events and HAR facts.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { RequestEvent } from '../../src/events.js';
 import { relayCollector, YOUNG_GC_EVERY_BYTES } from '../../src/proxy/young-collector.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2Request, h2ViaProxy, startH2Origin } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startHttpsOrigin, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
-
-const run = promisify(execFile);
+import { curlViaProxy } from '../helpers/curl.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -197,23 +194,9 @@ test('curl --http2 through the proxy: HTTP/2 to curl, 200 from an h2-only origin
   const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
   writeFileSync(caFile, proxy.ca.certPem);
   try {
-    const { stdout } = await run(
-      'curl',
-      [
-        '-sS',
-        '--http2',
-        '--max-time',
-        '10',
-        '--proxy',
-        `http://127.0.0.1:${proxy.port}`,
-        '--cacert',
-        caFile,
-        '-w',
-        '%{http_version} %{http_code}',
-        `https://${scenario.host}:${origin.port}/via-curl`,
-      ],
-      { env: { PATH: process.env.PATH } },
-    );
+    const { stdout } = await curlViaProxy(proxy.port, caFile, `https://${scenario.host}:${origin.port}/via-curl`, {
+      args: ['--http2', '-w', '%{http_version} %{http_code}'],
+    });
     t.is(stdout, 'h2 hello from valid /via-curl\n2 200');
     const [event] = await requestEvents(proxy, 1);
     t.like(event, { httpVersion: '2', status: 200, method: 'GET' });

@@ -22,6 +22,7 @@ import type { HandshakeRecord } from '../../src/types.js';
 import type { RequestEvent } from '../../src/events.js';
 import { testNeeding } from '../helpers/requires.js';
 import { withServer, withServers } from '../helpers/with-servers.js';
+import { curlViaProxy } from '../helpers/curl.js';
 
 const run = promisify(execFile);
 let fixtures: Fixtures;
@@ -83,20 +84,7 @@ test('curl through the proxy trusts the minted leaf with the local CA', async (t
   await withProxyTo('valid', async (proxy, origin, host) => {
     const caFile = join(fixtures.dir, `proxy-ca-${proxy.port}.pem`);
     writeFileSync(caFile, proxy.ca.certPem);
-    const { stdout } = await run(
-      'curl',
-      [
-        '-sS',
-        '--max-time',
-        '10',
-        '--proxy',
-        `http://127.0.0.1:${proxy.port}`,
-        '--cacert',
-        caFile,
-        `https://${host}:${origin.port}/via-curl`,
-      ],
-      { env: { PATH: process.env.PATH } },
-    );
+    const { stdout } = await curlViaProxy(proxy.port, caFile, `https://${host}:${origin.port}/via-curl`);
     t.is(stdout, 'hello from valid /via-curl\n');
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '../helpers/proxy.js';
 import { withServer, withServers } from '../helpers/with-servers.js';
 import type { Scenario } from '../../scripts/fixture-pki.js';
+import { curlViaProxy } from '../helpers/curl.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -214,24 +215,11 @@ test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, wi
 });
 
 test('tunnel on upstream error, seen by curl: its own error (exit 60, certificate has expired)', async (t) => {
-  const { execFile } = await import('node:child_process');
   await withRoute('expired', { onUpstreamError: 'tunnel' }, async (proxy, origin, scenario) => {
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      execFile(
-        'curl',
-        [
-          '-sS',
-          '--max-time',
-          '10',
-          '--proxy',
-          `http://127.0.0.1:${proxy.port}`,
-          '--cacert',
-          fixtures.pki.files['public-roots.pem']!,
-          `https://${scenario.host}:${origin.port}/`,
-        ],
-        { env: { PATH: process.env.PATH } },
-        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
-      ),
+    const url = `https://${scenario.host}:${origin.port}/`;
+    const result = await curlViaProxy(proxy.port, fixtures.pki.files['public-roots.pem']!, url).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr: string }) => ({ code: error.code ?? null, stderr: error.stderr }),
     );
     t.is(result.code, 60);
     t.regex(result.stderr, /certificate has expired/);
