@@ -126,7 +126,7 @@ export function proxyTable(report: Report): string[] {
 }
 
 /** Rates: the rows where more is better (everything else is a time, a cost or a size). */
-const MORE_IS_BETTER: readonly MetricKey[] = ['kaRps', 'coldRate', 'warmRate', 'bulkMBps'];
+const MORE_IS_BETTER: readonly MetricKey[] = ['kaRps', 'h2Rps', 'coldRate', 'warmRate', 'bulkMBps'];
 
 /**
  * This build's MITM beside the --ref-cli build's, metric by metric (medians, then their ratio), with

@@ -132,6 +132,7 @@ test('refTable: this build over the --ref-cli build, metric by metric and inspec
   ] as const) {
     samples.add('kaRps', contender, rps);
     samples.add('kaP50', contender, p50);
+    samples.add('h2Rps', contender, rps * 2);
   }
   samples.add('kaProxyCpuVsRef', 'mitm', 0.9);
   const report: Report = {
@@ -159,6 +160,7 @@ test('refTable: this build over the --ref-cli build, metric by metric and inspec
     '|---|---:|---:|---:|',
     '| keep-alive: requests/s, higher is better | 200 | 300 | 1.50x |',
     '| keep-alive: latency p50 (ms), lower is better | 5.00 | 4.00 | 0.80x |',
+    '| h2 keep-alive: requests/s, higher is better | 400 | 600 | 1.50x |',
     '| `inspect` wall time (ms), lower is better | 120.0 | 90.0 | 0.75x |',
   ]);
   t.true(renderReport(report).includes('## This build against the --ref-cli build'));
