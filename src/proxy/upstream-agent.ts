@@ -54,18 +54,25 @@ export class UpstreamAgent extends Agent {
     };
   }
 
-  /** Starts an upstream connection now, while the app is still in its handshake with the proxy. */
-  preconnect(target: HostPort, name: UpstreamName): void {
+  /**
+   * Starts an upstream connection now, while the app is still in its handshake with the proxy, unless
+   * one is under way or free in the pool. False when nothing was started.
+   */
+  preconnect(target: HostPort, name: UpstreamName): boolean {
     const key = earlyKey(target, name);
-    const pooled = `${formatHostPort(target)}:`;
-    if (
-      this.early.has(key) ||
-      Object.keys(this.freeSockets).some(
-        (pool) => pool.startsWith(pooled) && (name.servername === null || pool.includes(`:${name.servername}:`)),
-      )
-    )
-      return;
+    if (this.early.has(key) || this.freeSockets[this.poolName(target, name)]?.length) return false;
     this.park(key, dialUpstream(this.parts, target, name, false), PRECONNECT_TTL_MS);
+    return true;
+  }
+
+  /**
+   * Node's pool key for the requests the MITM sends this target under this name (mitm-forward.ts), as
+   * addRequest makes it. Node leaves out a servername equal to the host, so a search for the name in
+   * the keys found no free connection for most hosts, and every new app connection to a known host
+   * dialled an upstream handshake it did not use.
+   */
+  private poolName(target: HostPort, name: UpstreamName): string {
+    return this.getName({ ...this.options, host: target.host, port: target.port, servername: name.servername ?? '' });
   }
 
   /**
