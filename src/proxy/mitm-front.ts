@@ -16,6 +16,7 @@ import {
   routeConnectRequest,
   routeFirstBytes,
   routeLoop,
+  routeAhead,
   routeRecord,
   type Refusal,
 } from './connect-router.js';
@@ -107,6 +108,11 @@ export class MitmFront {
     const { target } = request;
     const loop = routeLoop(await loops.isSelf(target));
     if (loop) return this.refuse(socket, loop, '', target);
+    // The leaf for the CONNECT host is minted while the app sends its ClientHello: when its SNI names
+    // that host (the usual case), the mint below is this one; otherwise this leaf only waits in the cache.
+    // Started before the 200 goes out: the app woken by it can take the CPU for a millisecond or two.
+    const ahead = routeAhead(policy, target);
+    if (ahead) minter.contextFor([ahead.checked]).catch(() => undefined);
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
     const answered = socket.bytesWritten;
