@@ -1,9 +1,11 @@
-// The MITM front's first steps for a new host: the leaf for the CONNECT host is minted while the app
-// sends its ClientHello, and what the app is shown still names only the name it asked for.
+// The MITM front's first steps for a new host: the leaf for the CONNECT host is minted and the TCP
+// connection to it opened while the app sends its ClientHello; what the app is shown still names only
+// the name it asked for, and the host still costs one connection at the origin.
 import test from 'ava';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -94,4 +96,55 @@ test('no leaf is minted ahead for an IP address or a host the policy passes thro
     },
     { passthrough: [{ host: 'pass.example.com', wildcard: false, port: null }] },
   );
+});
+
+/** An HTTPS origin on the valid scenario's chain that keeps the TCP connections it accepts. */
+async function countingOrigin(): Promise<{
+  server: Server;
+  port: number;
+  connections: Socket[];
+  close(): Promise<void>;
+}> {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) =>
+    res.end('ok'),
+  );
+  const connections: Socket[] = [];
+  server.on('connection', (socket: Socket) => connections.push(socket));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    connections,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('a new host’s TCP connection is opened from its CONNECT and carries the recording handshake: one connection at the origin', async (t) => {
+  const host = fixtures.pki.scenarios.valid!.host!;
+  const origin = await countingOrigin();
+  try {
+    await withServer(
+      () => startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]),
+      async (proxy) => {
+        const accepted = once(origin.server, 'connection');
+        const socket = await connected(proxy.port, `${host}:${origin.port}`);
+        await accepted;
+        t.is(origin.connections.length, 1, 'opened before the app sent anything');
+        const tls = tlsConnect({ socket, servername: host, ca: [proxy.ca.certPem] });
+        await once(tls, 'secureConnect');
+        tls.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+        let answer = '';
+        for await (const chunk of tls) answer += String(chunk);
+        t.regex(answer, /^HTTP\/1\.1 200 /);
+        t.is(origin.connections.length, 1, 'and it recorded the host and carried the request');
+      },
+    );
+  } finally {
+    await origin.close();
+  }
 });
