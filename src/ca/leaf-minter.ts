@@ -1,6 +1,7 @@
 // Leaf certificates for the MITM: one EC P-256 key for every host (as mitmproxy reuses one key),
 // so a new host costs one native signature, never a key generation; contexts kept in an LRU, and
-// contexts already holding that key made ahead, so a new host's context only reads its certificate.
+// contexts already holding that key made ahead while the proxy is quiet, so a new host's context
+// only reads its certificate.
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -15,8 +16,13 @@ const DAY = 86_400_000;
 // Apple's limit for TLS server certificates issued after 2020-09-01 (398 days); one day of margin.
 const LEAF_DAYS = 397;
 const MAX_NAMES = 100;
-/** Contexts holding the leaves' key kept ready: a burst of new hosts past them pays the key as before. */
-const SPARE_KEYED = 2;
+/** Contexts holding the leaves' key kept ready (~41 KB each): a burst of new hosts past them pays the key as before. */
+export const SPARE_KEYED = 4;
+/**
+ * How long after a mint the spare contexts are made again: past the new host's own handshakes with the
+ * app and the upstream (5-15 ms on loopback), whose CPU the ~0.8 ms per context would otherwise delay.
+ */
+const REFILL_DELAY_MS = 25;
 
 /** Node's native context under a SecureContext (typed `any` in @types/node). */
 interface NativeContext {
@@ -34,23 +40,28 @@ export class LeafMinter {
   readonly mintTimes: number[] = [];
   /** Contexts that hold the leaves' key and no certificate yet (see keyedContext). */
   private readonly keyed: SecureContext[] = [];
-  private refilling = false;
+  private refillTimer: NodeJS.Timeout | null = null;
+  private readonly fillWaiters: Array<() => void> = [];
 
   private constructor(
     private readonly ca: LocalCa,
     private readonly key: { publicKey: KeyObject; privateKey: KeyObject; pem: string },
     private readonly capacity: number,
+    private readonly refillDelayMs: number,
   ) {
     this.caSubjectDer = subjectNameDer(ca.cert.der);
     this.caPublicKey = ca.cert.x509.publicKey;
+    // The first new host after start finds contexts ready too.
+    this.scheduleRefill();
   }
 
-  static async create(ca: LocalCa, capacity = 1000): Promise<LeafMinter> {
+  static async create(ca: LocalCa, capacity = 1000, refillDelayMs = REFILL_DELAY_MS): Promise<LeafMinter> {
     const { publicKey, privateKey } = await generate('ec', { namedCurve: 'prime256v1' });
     return new LeafMinter(
       ca,
       { publicKey, privateKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
       capacity,
+      refillDelayMs,
     );
   }
 
@@ -109,24 +120,37 @@ export class LeafMinter {
     return this.keyed.length;
   }
 
+  /** Resolves once SPARE_KEYED contexts are ready (for tests and measurements). */
+  filled(): Promise<void> {
+    if (this.keyed.length >= SPARE_KEYED) return Promise.resolve();
+    return new Promise((resolve) => this.fillWaiters.push(resolve));
+  }
+
   /**
    * A context with the leaves' key in it. Making the SSL_CTX and reading the key (OpenSSL 3's PEM
    * decoders) cost ~0.8 of the ~1.4 ms of CPU a context costs (measured, Node 20), the same for every
-   * host: done ahead, on a later turn of the event loop after a mint, rather than while an app waits.
+   * host: done ahead, once the proxy is quiet, rather than while an app waits.
    */
   private keyedContext(): SecureContext {
     const context = this.keyed.pop() ?? createSecureContext({ key: this.key.pem });
-    this.refill();
+    this.scheduleRefill();
     return context;
   }
 
-  private refill(): void {
-    if (this.refilling || this.keyed.length >= SPARE_KEYED) return;
-    this.refilling = true;
-    setImmediate(() => {
-      this.refilling = false;
-      this.keyed.push(createSecureContext({ key: this.key.pem }));
+  /** Fills the spares REFILL_DELAY_MS from now: on the event loop right after a mint, it delayed that host's handshakes. */
+  private scheduleRefill(): void {
+    if (this.refillTimer || this.keyed.length >= SPARE_KEYED) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
       this.refill();
-    }).unref();
+    }, this.refillDelayMs).unref();
+  }
+
+  /** One context per turn of the event loop, and none while a mint is under way (a new host's handshakes are). */
+  private refill(): void {
+    if (this.pending.size > 0) return this.scheduleRefill();
+    if (this.keyed.length < SPARE_KEYED) this.keyed.push(createSecureContext({ key: this.key.pem }));
+    if (this.keyed.length < SPARE_KEYED) return void setImmediate(() => this.refill()).unref();
+    for (const resolve of this.fillWaiters.splice(0)) resolve();
   }
 }

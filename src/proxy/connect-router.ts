@@ -1,5 +1,6 @@
 // Where one CONNECT goes, decided from what is known at each step (the request, the app's first bytes,
 // the upstream's record) and the policy; pure: the MITM front acts on the Decision.
+import { isIP } from 'node:net';
 import type { EventErrorCode } from '../errors.js';
 import { formatHostPort } from '../host-port.js';
 import { readClientHello } from '../tls/client-hello.js';
@@ -50,6 +51,16 @@ export function routeConnectRequest(authority: string, authorized: boolean): { t
 /** A target that is this proxy itself (known after resolving it) would loop. */
 export function routeLoop(self: boolean): Refusal | null {
   return self ? { action: 'refuse', reason: 'loop', status: '508 Loop Detected', code: 'LOOP' } : null;
+}
+
+/**
+ * The name a session is most likely about, known before the app's first bytes: the CONNECT host, when
+ * it is a name the policy terminates (most apps send it as their SNI). Null for an IP address (an app
+ * that resolved the name itself sends that name) and for what is tunnelled or passed through.
+ */
+export function routeAhead(policy: PolicyOptions, target: HostPort): UpstreamName | null {
+  if (policy.mode === 'tunnel' || isIP(target.host) || matchesPassthrough(policy.passthrough, target)) return null;
+  return upstreamName(target, null);
 }
 
 /** The app sent nothing after the proxy's 200 (or closed the tunnel). */

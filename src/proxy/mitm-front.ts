@@ -16,6 +16,7 @@ import {
   routeConnectRequest,
   routeFirstBytes,
   routeLoop,
+  routeAhead,
   routeRecord,
   type Refusal,
 } from './connect-router.js';
@@ -107,12 +108,20 @@ export class MitmFront {
     const { target } = request;
     const loop = routeLoop(await loops.isSelf(target));
     if (loop) return this.refuse(socket, loop, '', target);
+    // While the app sends its ClientHello: a new host's TCP connection is opened (its TLS handshake
+    // waits for the app's SNI and ALPN), and the leaf for the CONNECT host minted (when the SNI names
+    // that host, the usual case, the mint below is this one; otherwise this leaf only waits in the
+    // cache). Both before the 200 goes out: the app woken by it can take the CPU for a millisecond or two.
+    const ahead = routeAhead(policy, target);
+    const openedAhead = ahead ? this.shared.agent()?.openAhead(target) : false;
+    if (ahead) minter.contextFor([ahead.checked]).catch(() => undefined);
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
     const answered = socket.bytesWritten;
     // The app's first bytes decide the route: not TLS, or no HTTP in its ALPN, means a plain tunnel.
     const first = head.length ? head : await firstChunk(socket, upstream.timeoutMs);
     const early = routeFirstBytes(policy, target, first);
+    if (openedAhead && early.action !== 'mitm') this.shared.agent()?.dropAhead(target);
     if (early.action === 'refuse' || !first)
       return this.refuse(socket, early.action === 'refuse' ? early : NO_BYTES, '', target);
     if (early.action !== 'mitm') {

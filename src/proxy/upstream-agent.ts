@@ -9,6 +9,7 @@ import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { UpstreamRefusal } from './openssl-gate.js';
 import { UpstreamContexts } from './upstream-contexts.js';
+import { dropAhead, openAhead } from './upstream-ahead.js';
 import { dialUpstream, type DialParts, type UpstreamOptions } from './upstream-dial.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';
 
@@ -51,21 +52,44 @@ export class UpstreamAgent extends Agent {
       dialling: new Set(),
       closed: false,
       taps: new WeakMap(),
+      ahead: new Map(),
     };
   }
 
-  /** Starts an upstream connection now, while the app is still in its handshake with the proxy. */
-  preconnect(target: HostPort, name: UpstreamName): void {
+  /**
+   * Starts an upstream connection now, while the app is still in its handshake with the proxy, unless
+   * one is under way or free in the pool. False when nothing was started.
+   */
+  preconnect(target: HostPort, name: UpstreamName): boolean {
     const key = earlyKey(target, name);
-    const pooled = `${formatHostPort(target)}:`;
-    if (
-      this.early.has(key) ||
-      Object.keys(this.freeSockets).some(
-        (pool) => pool.startsWith(pooled) && (name.servername === null || pool.includes(`:${name.servername}:`)),
-      )
-    )
-      return;
+    if (this.early.has(key) || this.freeSockets[this.poolName(target, name)]?.length) return false;
     this.park(key, dialUpstream(this.parts, target, name, false), PRECONNECT_TTL_MS);
+    return true;
+  }
+
+  /**
+   * For a host not recorded yet: its TCP connection opened now, from the CONNECT, while the app sends the
+   * ClientHello whose SNI and ALPN its TLS handshake needs (upstream-dial.ts openAhead). False when nothing was started.
+   */
+  openAhead(target: HostPort): boolean {
+    if (this.parts.upstream.recorder.knows(target)) return false;
+    openAhead(this.parts, target);
+    return true;
+  }
+
+  /** The connection opened ahead for a CONNECT that turned out not to be MITM'd, closed. */
+  dropAhead(target: HostPort): void {
+    dropAhead(this.parts, target);
+  }
+
+  /**
+   * Node's pool key for the requests the MITM sends this target under this name (mitm-forward.ts), as
+   * addRequest makes it. Node leaves out a servername equal to the host, so a search for the name in
+   * the keys found no free connection for most hosts, and every new app connection to a known host
+   * dialled an upstream handshake it did not use.
+   */
+  private poolName(target: HostPort, name: UpstreamName): string {
+    return this.getName({ ...this.options, host: target.host, port: target.port, servername: name.servername ?? '' });
   }
 
   /**
@@ -208,6 +232,12 @@ export class UpstreamAgent extends Agent {
     // Connections still in their handshake go now; a connection dialled after this is refused.
     this.parts.closed = true;
     for (const socket of this.parts.dialling) socket.destroy();
+    for (const opening of this.parts.ahead.values())
+      opening.then(
+        (connection) => connection.socket.destroy(),
+        () => undefined,
+      );
+    this.parts.ahead.clear();
     for (const dialing of this.early.values())
       dialing.then(
         (socket) => socket.destroy(),

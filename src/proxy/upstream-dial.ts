@@ -12,7 +12,7 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import { formatHostPort } from '../host-port.js';
-import { ConnectError, openConnection, type Connection, type ProxySpec } from '../net/connector.js';
+import { ConnectError, type Connection, type ProxySpec } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
 import { connectionFacts } from '../tls/connection-facts.js';
 import type { Sighting } from '../tls/observe-target.js';
@@ -23,6 +23,7 @@ import type { HandshakeRecord, HostPort, OpensslVerdict } from '../types.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
 import { cutWhenSilent } from './plain-agent.js';
+import { takeConnection } from './upstream-ahead.js';
 import { completion, type UpstreamContexts } from './upstream-contexts.js';
 import type { UpstreamName } from './upstream-name.js';
 
@@ -65,6 +66,8 @@ export interface DialParts {
   closed: boolean;
   /** The byte tap under each connection that recorded its host. */
   taps: WeakMap<object, WireTap>;
+  /** TCP connections opened ahead of their dial (upstream-ahead.ts), by host:port. */
+  ahead: Map<string, Promise<Connection>>;
 }
 
 /**
@@ -109,13 +112,7 @@ export async function dialUpstream(
   let connection: Connection;
   try {
     if (parts.closed) throw new Error('the proxy is closing');
-    connection = await openConnection({
-      host: target.host,
-      port: target.port,
-      resolve: upstream.resolve,
-      proxy: upstream.proxyFor(target.host),
-      timeoutMs: upstream.timeoutMs,
-    });
+    connection = await takeConnection(parts, target);
   } catch (error) {
     see(error instanceof ConnectError ? { time, connectFailure: error } : null);
     throw error;

@@ -74,6 +74,7 @@ export async function startHttpOrigin(): Promise<Origin> {
 export interface TestProxy {
   port: number;
   ca: LocalCa;
+  minter: LeafMinter;
   events: ProxyEvent[];
   server: ProxyServer;
   close(): Promise<void>;
@@ -156,7 +157,7 @@ export async function startTestProxy(
     },
     limits,
   });
-  return { port: server.port, ca, events, server, close: () => server.close() };
+  return { port: server.port, ca, minter, events, server, close: () => server.close() };
 }
 
 export interface FetchResult {

@@ -3,6 +3,7 @@ import test from 'ava';
 import {
   NO_BYTES,
   refusalMessage,
+  routeAhead,
   routeConnectRequest,
   routeFirstBytes,
   routeLoop,
@@ -170,6 +171,14 @@ test("the app's first bytes: not TLS is raw, tunnels and passthrough before the 
   ];
   for (const [label, options, first, expected] of rows)
     t.deepEqual(routeFirstBytes(options, target, first), expected, label);
+});
+
+test('ahead of the first bytes: the CONNECT host, unless it is an address, tunnelled or passed through', (t) => {
+  t.deepEqual(routeAhead(policy(), target), hostName);
+  t.is(routeAhead(policy({ mode: 'tunnel' }), target), null);
+  t.is(routeAhead(policy({ passthrough: [parsePassthrough('*.example.com')!] }), target), null);
+  t.is(routeAhead(policy(), { host: '192.0.2.7', port: 443 }), null);
+  t.is(routeAhead(policy(), { host: '2001:db8::1', port: 443 }), null);
 });
 
 test('after the record: verified is MITM, a failing upstream a block page or (by choice) a tunnel', (t) => {

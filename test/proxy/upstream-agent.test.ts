@@ -1,6 +1,7 @@
 // The MITM's upstream agent: one TLS context for every connection (parsing the anchors per
 // connection cost tens of milliseconds each), and OpenSSL still verifies each connection with it.
 import test from 'ava';
+import { once } from 'node:events';
 import { createServer, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
@@ -117,6 +118,41 @@ test.serial('preconnect: the first request uses the connection opened ahead of i
     await new Promise((resolve) => origin.close(resolve));
   }
 });
+
+test.serial('preconnect: a host with a free pooled connection gets no second one', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  let handshakes = 0;
+  const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+  origin.on('secureConnection', () => handshakes++);
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const agent = agentFor([['valid.example.com', port]]);
+  try {
+    // As the MITM forwards: the app's name as servername, here the host itself (Node's pool key then leaves it out).
+    const name = { servername: 'valid.example.com', checked: 'valid.example.com', recordAs: undefined };
+    t.true(agent.preconnect({ host: 'valid.example.com', port }, name), 'nothing pooled yet');
+    const freed = once(agent, 'free');
+    t.deepEqual(await keptAlive(agent, 'valid.example.com', port), { status: 200 });
+    await freed;
+    t.false(agent.preconnect({ host: 'valid.example.com', port }, name), 'the pooled connection is free');
+    t.deepEqual(await keptAlive(agent, 'valid.example.com', port), { status: 200 });
+    t.is(handshakes, 1);
+  } finally {
+    agent.destroy();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
+  }
+});
+
+/** A GET as the MITM sends it (servername set, the connection kept for the next request). */
+function keptAlive(agent: UpstreamAgent, host: string, port: number): Promise<{ status: number } | { error: string }> {
+  return new Promise((resolve) => {
+    get({ host, port, servername: host, path: '/', agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    }).on('error', (error) => resolve({ error: error.message }));
+  });
+}
 
 /** An agent whose recorder holds `records` (by host), as the proxy's would after recording them. */
 function agentWithRecords(
