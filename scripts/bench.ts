@@ -99,6 +99,11 @@ async function main(options: BenchOptions): Promise<number> {
   const cold = Array.from({ length: options.reps }, (_, rep) =>
     Array.from({ length: options.newHosts }, (_, i) => `r${rep}-h${i}.bench.test`),
   );
+  // Names seen only through an origin that closes every connection: a known host's next app connection
+  // then needs a fresh upstream connection too, as a new host's does (see the new-hosts phase).
+  const closing = Array.from({ length: options.reps }, (_, rep) =>
+    Array.from({ length: options.newHosts }, (_, i) => `f-r${rep}-h${i}.bench.test`),
+  );
   const warmup = Array.from({ length: 4 }, (_, i) => `warmup-${i}.bench.test`);
   const fixed = ['ka.bench.test', 'bulk.bench.test', 'idle.bench.test', ...warmup];
   const far = Array.from({ length: options.reps }, (_, rep) =>
@@ -108,7 +113,7 @@ async function main(options: BenchOptions): Promise<number> {
   const near = (name: string): BenchHost => ({ name, address: '127.0.0.1', port: origin.port });
   const remote = (name: string): BenchHost => ({ name, address: FAR, port: relay.port });
   const allHosts = [
-    ...[...fixed, ...cold.flat()].map(near),
+    ...[...fixed, ...cold.flat(), ...closing.flat()].map(near),
     ...[...farWarmup, ...far.flat()].map(remote),
     { name: H2_HOST, address: '127.0.0.1', port: h2Origin.port },
   ];
@@ -267,20 +272,25 @@ async function main(options: BenchOptions): Promise<number> {
         progress(`rep ${rep + 1}/${options.reps}: new hosts, ${LABELS[contender.name]}`);
         const r = route(contender, running.get(contender.name) ?? null);
         const instance = running.get(contender.name) ?? null;
-        for (const [phase, rate, firstByte, cpu] of [
-          ['cold', 'coldRate', 'coldFirstByte', 'coldProxyCpu'],
-          ['warm', 'warmRate', 'warmFirstByte', 'warmProxyCpu'],
+        // cold: never-seen names; warm: the same again, whose upstream connections a proxy may have kept
+        // (/1k leaves them open). Then other names through /1k-close, twice: new, then known, each needing
+        // a fresh upstream connection, so the difference is what being new costs and nothing else.
+        for (const [phase, names, path, rate, firstByte, cpu] of [
+          ['cold', cold[rep]!, '/1k', 'coldRate', 'coldFirstByte', 'coldProxyCpu'],
+          ['warm', cold[rep]!, '/1k', 'warmRate', 'warmFirstByte', 'warmProxyCpu'],
+          ['new, origin closing', closing[rep]!, '/1k-close', null, 'freshNewFirstByte', null],
+          ['known, origin closing', closing[rep]!, '/1k-close', null, 'freshKnownFirstByte', null],
         ] as const) {
           const cpuBefore = instance ? cpuSeconds(instance.pid) : 0;
           const result = problems.check(
             contender.name,
             `new hosts, ${phase}`,
-            await load.run({ kind: 'new-hosts', route: r, names: cold[rep]!, path: '/1k' }),
+            await load.run({ kind: 'new-hosts', route: r, names, path }),
           );
-          samples.add(rate, contender.name, Number(result.connections) / (Number(result.elapsedMs) / 1000));
+          if (rate) samples.add(rate, contender.name, Number(result.connections) / (Number(result.elapsedMs) / 1000));
           samples.add(firstByte, contender.name, Number(result.firstByteP50Ms));
           // Whatever the proxy did over the phase (a refill or a collection it put off counts too), per connection.
-          if (instance)
+          if (instance && cpu)
             samples.add(
               cpu,
               contender.name,
@@ -291,6 +301,11 @@ async function main(options: BenchOptions): Promise<number> {
           'newHostPenalty',
           contender.name,
           samples.last('coldFirstByte', contender.name) - samples.last('warmFirstByte', contender.name),
+        );
+        samples.add(
+          'freshPenalty',
+          contender.name,
+          samples.last('freshNewFirstByte', contender.name) - samples.last('freshKnownFirstByte', contender.name),
         );
       }
       for (const contender of phase('delayed') ? order : []) {

@@ -1,5 +1,6 @@
 // The bench origin: a lean raw-TLS HTTP/1.1 server on 127.0.0.1 with a wildcard certificate, so
-// every contender pays the same small cost at the far end. GET /1k answers 1 KiB; GET /bulk/N
+// every contender pays the same small cost at the far end. GET /1k answers 1 KiB; GET /1k-close answers
+// the same and closes the connection (so no proxy can keep it for the next app connection); GET /bulk/N
 // streams N bytes from one preallocated buffer. Connections stay open (keep-alive, no idle timeout).
 import type { AddressInfo } from 'node:net';
 import { createServer, type TLSSocket } from 'node:tls';
@@ -14,10 +15,16 @@ const SMALL = Buffer.concat([
   Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${KIB.length}\r\n\r\n`),
   KIB,
 ]);
+const SMALL_CLOSE = Buffer.concat([
+  Buffer.from(
+    `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${KIB.length}\r\nConnection: close\r\n\r\n`,
+  ),
+  KIB,
+]);
 const BLOCK = Buffer.alloc(1 << 20, 'y');
 
 function notFound(path: string): Buffer {
-  const body = `no ${path} here: try /1k or /bulk/BYTES\n`;
+  const body = `no ${path} here: try /1k, /1k-close or /bulk/BYTES\n`;
   return Buffer.from(
     `HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -59,6 +66,7 @@ export async function startOrigin(key: string, cert: string): Promise<Origin> {
         pending = pending.slice(end + 4);
         const bulk = /^\/bulk\/(\d+)$/.exec(path);
         if (path === '/1k') socket.write(SMALL);
+        else if (path === '/1k-close') return void socket.end(SMALL_CLOSE);
         else if (bulk) {
           streaming = true;
           streamBody(socket, Number(bulk[1]), () => {

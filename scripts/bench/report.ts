@@ -26,6 +26,13 @@ export const METRICS = {
   warmRate: { label: 'new host, warm: connections/s', decimals: 1 },
   warmFirstByte: { label: 'new host, warm: first byte p50 (ms)', decimals: 2 },
   newHostPenalty: { label: 'new host: cold − warm first byte (ms)', decimals: 2, ratio: false },
+  freshNewFirstByte: { label: 'origin closing each connection: new host, first byte p50 (ms)', decimals: 2 },
+  freshKnownFirstByte: { label: 'origin closing each connection: known host, first byte p50 (ms)', decimals: 2 },
+  freshPenalty: {
+    label: 'origin closing each connection: new − known host first byte (ms)',
+    decimals: 2,
+    ratio: false,
+  },
   coldProxyCpu: { label: 'new host, cold: proxy CPU per connection (ms)', decimals: 2 },
   warmProxyCpu: { label: 'new host, warm: proxy CPU per connection (ms)', decimals: 2 },
   farNewFirstByte: { label: 'delayed link: new host, first byte p50 (RTTs)', decimals: 2 },
@@ -216,8 +223,10 @@ export function targets(report: Report): string[] {
         'not judged: downloaded beside the --ref-cli build (run without it, or with --no-pair)',
     },
     {
-      text: "MITM: a new host's first byte ≤ 2 ms above a host seen before",
-      value: m('newHostPenalty', 'mitm'),
+      // Against a known host that also needs a fresh upstream connection: cold − warm also holds the
+      // upstream handshake that a warm host's pooled connection saves, which no proxy can save a new host.
+      text: "MITM: a new host's first byte ≤ 2 ms above a known host's, each on a fresh upstream connection",
+      value: m('freshPenalty', 'mitm'),
       shown: ' ms',
       met: (v) => v <= 2,
     },
@@ -300,7 +309,7 @@ export function renderReport(report: Report): string {
     '- keep-alive: raw TLS clients, one request at a time per connection, 1 KiB body; through a proxy each connection CONNECTs first. Proxy CPU is utime+stime from /proc over the timed window.',
     '- h2 keep-alive: node:http2 client sessions (ALPN h2 and http/1.1 offered, h2 required), each with concurrent streams of GET /1k back to back, to an h2-only node:http2 origin; through a proxy each session CONNECTs first (mitmdump intercepts h2 by default).',
     ...h2Versus(report),
-    '- new host: one after another, a fresh TCP connection, CONNECT and full TLS handshake per name (no session reuse), a distinct SNI name per connection (cold: never seen; warm: the same names again); first byte is from connect to the first response byte.',
+    '- new host: one after another, a fresh TCP connection, CONNECT and full TLS handshake per name (no session reuse), a distinct SNI name per connection (cold: never seen; warm: the same names again, whose upstream connections a proxy may have kept open); first byte is from connect to the first response byte. "Origin closing each connection": other names through a path whose answer closes the connection, new then known, so that a known host needs a fresh upstream connection as a new one does; their difference is what being new costs.',
     `- delayed link: the origin behind a relay on 127.0.0.2 that holds every chunk ${info.rttMs / 2} ms each way, in order, and lets a connection's first bytes through only one RTT after it opened (as a TCP handshake would take): one RTT = ${info.rttMs} ms. Client and proxy stay on loopback, the proxy to origin hop pays the delay, as for a local proxy and a distant server. Same steps as "new host"; new: never seen; known: the same names again. In RTTs, so the figure does not depend on the machine; a fresh direct HTTPS request needs 3 (TCP, TLS 1.3, request).`,
     '- bulk: one GET on a fresh connection. RSS: a freshly started proxy, 0.5 s after listening, then holding the idle connections (each did one request). Start: spawn to the port accepting (mitmdump and tinyproxy also pay `unshare` + `mount` for their private /etc/hosts).',
     ...(report.contenders.includes('mitm-ref')

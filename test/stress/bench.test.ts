@@ -44,6 +44,8 @@ linux('the bench smoke run measures direct, tunnel and MITM (HTTP/1.1 and h2) an
     'h2 keep-alive: requests/s',
     'new host, cold: first byte p50 (ms)',
     'new host, warm: connections/s',
+    'origin closing each connection: new host, first byte p50 (ms)',
+    'origin closing each connection: known host, first byte p50 (ms)',
     'delayed link: new host, first byte p50 (RTTs)',
     'delayed link: known host, first byte p50 (RTTs)',
     'bulk: MB/s',
