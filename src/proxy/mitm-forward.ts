@@ -8,6 +8,7 @@ import { formatHostPort } from '../host-port.js';
 import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import type { MitmConnection } from './mitm-session.js';
+import { takeRawBody, type BodySource } from './raw-body.js';
 import { withVia } from './via.js';
 import { relayCollector, type YoungCollector } from './young-collector.js';
 
@@ -45,20 +46,26 @@ export const RELAY_QUEUE_BYTES = 1024 * 1024;
 /**
  * The origin's body to the app, paused while more than RELAY_QUEUE_BYTES wait to be sent; every chunk
  * counted towards the next young-generation collection (young-collector.ts: each is a buffer of its own).
+ * A long Content-Length body comes straight from the upstream socket (raw-body.ts); any other through
+ * `answer`.
  */
 export function relayBody(
   answer: IncomingMessage,
   res: ServerResponse,
   counted: (length: number) => void,
   collector: YoungCollector = relayCollector,
+  method = 'GET',
 ): void {
-  answer.on('data', (chunk: Buffer) => {
+  let source: BodySource | null = null;
+  const relay = (chunk: Buffer) => {
     counted(chunk.length);
     collector.relayed(chunk.length);
-    if (!res.write(chunk) && res.writableLength >= RELAY_QUEUE_BYTES) answer.pause();
-  });
+    if (!res.write(chunk) && res.writableLength >= RELAY_QUEUE_BYTES) (source ?? answer).pause();
+  };
+  source = takeRawBody(answer, method, relay);
+  if (!source) answer.on('data', relay);
   // Emitted once all that was queued is written, after a write that said to wait.
-  res.on('drain', () => answer.resume());
+  res.on('drain', () => (source ?? answer).resume());
   answer.once('end', () => res.end());
 }
 
@@ -122,7 +129,7 @@ export function forwardMitmRequest(
     refusals.response(connection, method, answer);
     if (res.destroyed) return void answer.destroy();
     res.writeHead(answer.statusCode ?? 502, appHeaders(answer, req));
-    relayBody(answer, res, (length) => (bytes += length));
+    relayBody(answer, res, (length) => (bytes += length), relayCollector, method);
   };
   send(true);
 }

@@ -204,3 +204,49 @@ test('a GET on a pooled upstream connection the origin drops is sent again once 
     await new Promise((resolve) => origin.close(resolve));
   }
 });
+
+test('a long download through the MITM (taken raw from the upstream socket): intact, logged, and the next request on the same connections', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host ?? '127.0.0.1';
+  const long = Buffer.alloc(3 * 1024 * 1024 + 11);
+  for (let i = 0; i < long.length; i++) long[i] = (i * 7 + (i >> 12)) & 0xff;
+  const origin = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
+    res.end(req.url === '/long' ? long : 'after');
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+    const { Agent } = await import('node:https');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
+    const get = (path: string) =>
+      new Promise<{ length: string | undefined; body: Buffer }>((resolve, reject) => {
+        const req = httpsRequest({ agent, host, port, path }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ length: res.headers['content-length'], body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const first = await get('/long');
+    t.is(first.length, String(long.length));
+    t.true(first.body.equals(long), 'byte for byte');
+    t.is((await get('/after')).body.toString(), 'after', 'the next answer on the upstream connection parses');
+    const found = () => proxy.events.filter((e): e is RequestEvent => e.type === 'request');
+    for (let i = 0; i < 200 && found().length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    t.deepEqual(
+      found().map((e) => e.bytes.response),
+      [long.length, 5],
+    );
+    t.false(proxy.events.some((e) => e.type === 'error'));
+    agent.destroy();
+    tls.destroy();
+  } finally {
+    await proxy.close();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
+  }
+});
