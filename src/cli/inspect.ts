@@ -36,9 +36,11 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   builder,
   handler: async (args) => {
     const target = parseTarget(args.target);
-    const plan = connectPlan(args);
+    // The stores load once the handshake has begun: reading them then overlaps the server's answer.
+    let begun!: () => void;
+    const plan = connectPlan(args, process.env, new Promise<void>((resolve) => (begun = resolve)));
     const record = await observeHandshake(
-      { ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) },
+      { ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host), begun },
       plan.trust,
     );
     if (args['save-chain']) await saveChain(record, args['save-chain']);

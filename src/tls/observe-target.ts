@@ -33,6 +33,12 @@ export interface TargetRequest {
    * (`--no-http-probe` turns it off).
    */
   httpProbe?: boolean;
+  /**
+   * Called once the handshake has begun (the ClientHello is on its way) or could not (the connection failed):
+   * work that waits for it (inspect's loading of the stores) then overlaps the server's answer. It may be
+   * called again later (a promise's resolve, say).
+   */
+  begun?: () => void;
 }
 
 /** What one connection showed, before any judgement. */
@@ -134,16 +140,19 @@ export async function observeTarget(
     });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (anchorsFor)
-      probeOptions.anchors = {
-        ...(await anchorsFor(servername ?? request.target.host)),
-        name: servername ?? request.target.host,
-      };
+    const name = servername ?? request.target.host;
+    // The handshake does not wait for the stores: the probe holds the server's Certificate until they are loaded.
+    const anchors = anchorsFor?.(name).then((loaded) => ({ ...loaded, name }));
+    anchors?.catch(() => undefined);
     const connection = await connecting;
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;
-    observation.probe = await probeTls(connection, probeOptions);
+    const probing = probeTls(connection, { ...probeOptions, anchors });
+    request.begun?.();
+    observation.probe = await probing;
+    // A store that could not be loaded (a bad --extra-ca) is the run's error, as before the handshake.
+    await anchors;
   } catch (error) {
     if (error instanceof ClientCredentialsError)
       throw new TlswitnessError(
@@ -153,6 +162,8 @@ export async function observeTarget(
     if (!(error instanceof ConnectError)) throw error;
     observation.connectFailure = error.failure;
     observation.target.address = error.address;
+  } finally {
+    request.begun?.();
   }
   return observation;
 }

@@ -7,6 +7,8 @@ import { parseResolve } from '../../src/net/target.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { renderHandshake } from '../../src/report/handshake-text.js';
 import { gatherHandshake, judgeHandshake, observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
+import { anchorPems } from '../../src/record/assemble.js';
+import { observeTarget } from '../../src/tls/observe-target.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 
@@ -186,4 +188,56 @@ test("the cross-checked handshake starts with the anchor stores, before the rest
   const record = await observing;
   t.true(record.verification.ok);
   t.deepEqual(disagreements(record), [], 'OpenSSL verified against the anchor stores');
+});
+
+test('the handshake starts before the anchor stores are loaded: begun is called, the Certificate waits for them, OpenSSL judges with them', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+    try {
+      // A TLS 1.3 server derives its first keys once the ClientHello is in (TLS 1.2's come after the Certificate).
+      const handshaken =
+        maxVersion === 'TLSv1.3'
+          ? new Promise<void>((resolve) => server.server.once('keylog', () => resolve()))
+          : Promise.resolve();
+      let begin: () => void = () => undefined;
+      const begun = new Promise<void>((resolve) => (begin = resolve));
+      // As inspect loads them: only once the handshake has begun.
+      const stores = begun.then(() => handshaken).then(() => trust);
+      const anchorsFor = async () => {
+        const loaded = await stores;
+        return { key: loaded, pems: () => anchorPems(loaded), reachable: () => anchorPems(loaded) };
+      };
+      const observation = await observeTarget(
+        { ...request('valid', server.port, true), maxVersion, begun: begin },
+        new Date(),
+        anchorsFor,
+      );
+      t.is(observation.probe?.protocol, maxVersion);
+      t.true(observation.probe?.openssl?.ok, `${maxVersion}: OpenSSL verified against the anchors that came late`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test('stores that fail to load while the handshake waits for them: the run fails with their error, not a timeout', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  t.teardown(() => server.close());
+  const failed = Promise.reject(new Error('--extra-ca corp.pem: no such file'));
+  failed.catch(() => undefined);
+  const started = Date.now();
+  await t.throwsAsync(
+    observeHandshake(
+      {
+        ...request('valid', server.port, true),
+        timeoutMs: 20_000,
+        anchorStores: failed as never,
+        begun: () => undefined,
+      },
+      failed as never,
+    ),
+    { message: /no such file/ },
+  );
+  t.true(Date.now() - started < 10_000, 'the gate opened when the stores failed');
 });
