@@ -1,6 +1,6 @@
 // One TLS handshake observed: the client side runs on node:tls (never rejecting, so every chain is
 // seen) over a WireTap that keeps the server's raw bytes, from which the flight is read afterwards.
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../monotonic-ms.js';
 import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
 import type { HttpAnswer, OpensslVerdict } from '../types.js';
@@ -75,7 +75,7 @@ export class ClientCredentialsError extends Error {
 export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
   const tap = new WireTap(connection.socket, connection.head);
   const keylog: string[] = [];
-  const started = performance.now();
+  const started = monotonicMs();
   const client = options.client;
   // At security level 0 (legacy TLS) no verdict is taken.
   const hold = new AnchorHold(options.anchors ?? null, !isLegacy(options));
@@ -130,6 +130,8 @@ interface Watch {
   answered: boolean;
   /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
   handshakeFlight: ServerFlight | null;
+  /** How many bytes the server had sent when handshakeFlight was read. */
+  handshakeBytes: number;
   settle: NodeJS.Timeout | undefined;
 }
 
@@ -144,6 +146,7 @@ function newWatch(): Watch {
     finished: false,
     answered: false,
     handshakeFlight: null,
+    handshakeBytes: 0,
     settle: undefined,
   };
 }
@@ -166,7 +169,11 @@ function watchHandshake(
       for (const pending of [timer, w.settle, askTimer]) clearTimeout(pending);
       tap.stopRecording();
       socket.destroy();
-      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      // Read again only when more came (a session ticket, an alert): decrypting TLS 1.3's flight costs ~1 ms.
+      const flight =
+        w.handshakeFlight && tap.bytesReceived === w.handshakeBytes
+          ? w.handshakeFlight
+          : readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       resolve({ secure: w.secure, ...w.facts, flight, error: w.error, http: w.http });
     };
     let askTimer: NodeJS.Timeout | undefined;
@@ -200,6 +207,7 @@ function watchHandshake(
       // From here on the HTTP request has its own deadline; the handshake's is met.
       clearTimeout(timer);
       w.facts = secureFacts(socket, started, options, anchors());
+      w.handshakeBytes = tap.bytesReceived;
       w.handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
@@ -249,7 +257,7 @@ function secureFacts(
   anchors: ProbeAnchors | null,
 ): SecureFacts {
   return {
-    handshakeMs: performance.now() - started,
+    handshakeMs: monotonicMs() - started,
     protocol: socket.getProtocol() ?? null,
     cipher: socket.getCipher()?.standardName ?? null,
     alpn: socket.alpnProtocol || null,
