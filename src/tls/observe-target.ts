@@ -34,9 +34,9 @@ export interface TargetRequest {
    */
   httpProbe?: boolean;
   /**
-   * Called once the handshake has begun (the ClientHello is on its way) or could not (the connection failed):
-   * work that waits for it (inspect's loading of the stores) then overlaps the server's answer. It may be
-   * called again later (a promise's resolve, say).
+   * Called once the handshake has begun (the ClientHello is on its way), could not (the connection failed), or
+   * the connection is slow (two turns of the event loop): work that waits for it (inspect's loading of the
+   * stores) then overlaps the server's answer. It is called more than once (a promise's resolve, say).
    */
   begun?: () => void;
 }
@@ -140,11 +140,15 @@ export async function observeTarget(
     });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
+    // A connection on loopback is made within two turns of the event loop; a slower one (a distant host)
+    // must not hold back what waits for `begun`, which then starts anyway.
+    setImmediate(() => setImmediate(() => request.begun?.()));
     const name = servername ?? request.target.host;
     // The handshake does not wait for the stores: the probe holds the server's Certificate until they are loaded.
     const anchors = anchorsFor?.(name).then((loaded) => ({ ...loaded, name }));
     anchors?.catch(() => undefined);
-    const connection = await connecting;
+    // A store that cannot be loaded (a bad --extra-ca) is the run's error at once, not after a slow connection.
+    const connection = await (anchors ? Promise.race([connecting, anchors.then(() => connecting)]) : connecting);
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;

@@ -1,7 +1,9 @@
 // The record stage on real handshakes: OpenSSL's own verdict on the probe's connection, compared with
 // tlswitness's (a clock moved for tlswitness alone makes the two disagree), and the judgements run on
 // gathered inputs with the run's memory passed in and returned.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { createServer, type AddressInfo } from 'node:net';
+import { parseProxyUrl } from '../../src/net/proxy-url.js';
 import { EMPTY_RESIGNED } from '../../src/diagnose/resigned-memory.js';
 import { parseResolve } from '../../src/net/target.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
@@ -240,4 +242,45 @@ test('stores that fail to load while the handshake waits for them: the run fails
     { message: /no such file/ },
   );
   t.true(Date.now() - started < 10_000, 'the gate opened when the stores failed');
+});
+
+/** An upstream proxy that takes connections and never answers CONNECT: a connection slow to open. */
+async function silentProxy(t: ExecutionContext) {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => silent.close());
+  return parseProxyUrl(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, 'upstream-proxy');
+}
+
+test("a store that fails to load is the run's error at once, even while the connection is slow to open", async (t) => {
+  const proxy = await silentProxy(t);
+  const failed = Promise.reject(new Error('--extra-ca corp.pem: no such file'));
+  failed.catch(() => undefined);
+  const started = Date.now();
+  await t.throwsAsync(
+    observeHandshake(
+      { ...request('valid', 443, true), proxy, timeoutMs: 30_000, anchorStores: failed as never },
+      failed as never,
+    ),
+    { message: /no such file/ },
+  );
+  t.true(Date.now() - started < 10_000, 'the error did not wait for the connection');
+});
+
+test('begun is called while a connection is slow to open: the stores load beside it', async (t) => {
+  const proxy = await silentProxy(t);
+  let begin: () => void = () => undefined;
+  const begun = new Promise<void>((resolve) => (begin = resolve));
+  const stores = begun.then(() => fixtureTrust(fixtures.pki));
+  const observing = observeHandshake(
+    { ...request('valid', 443, true), proxy, timeoutMs: 3_000, anchorStores: stores, begun: begin },
+    stores,
+  );
+  // The connection gives up after 3 s; begun comes long before.
+  const waited = await Promise.race([
+    begun.then(() => 'begun'),
+    new Promise((resolve) => setTimeout(resolve, 1_500, 'still waiting')),
+  ]);
+  t.is(waited, 'begun');
+  await observing;
 });
