@@ -1,7 +1,7 @@
 // Loading the three trust stores: public (Node's bundled Mozilla roots, never Node's default CA set,
 // which adds NODE_EXTRA_CA_CERTS), system (the OS store, found as OpenSSL and Go find it) and extra
 // (--extra-ca files and the certs dir's extra/ folder).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -58,11 +58,15 @@ export function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: stri
   return new TrustStore(name, ders, null, remember);
 }
 
-/** Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. */
+/**
+ * Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. Synchronously:
+ * a thread-pool round trip waits for a thread to be scheduled, which on a busy machine took longer than the read
+ * (inspect's handshake waits for the extra store).
+ */
 export async function readCertificateFile(path: string, flag: string): Promise<Buffer[]> {
   let data: Buffer;
   try {
-    data = await readFile(path);
+    data = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -222,7 +226,7 @@ export async function loadExtraStore(files: string[], extraDir: string | null): 
   const ders: Buffer[] = [];
   for (const file of files) ders.push(...(await readCertificateFile(file, '--extra-ca')));
   if (extraDir && existsSync(extraDir)) {
-    for (const name of (await readdir(extraDir)).filter((n) => /\.(pem|crt)$/i.test(n))) {
+    for (const name of readdirSync(extraDir).filter((n) => /\.(pem|crt)$/i.test(n))) {
       try {
         ders.push(...(await readCertificateFile(join(extraDir, name), 'extra/')));
       } catch (error) {
