@@ -2,7 +2,8 @@
 // and old clients need RSA), private key mode 0600 in a 0700 folder. Its files use the layout
 // http-mitm-proxy's `sslCaDir` expects, so the library loads this CA instead of making its own.
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { chmod, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,9 +42,11 @@ export function caPaths(certsDir: string): CaPaths {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
+// Loading reads and stats synchronously: a few small files, and a thread-pool round trip waits for a thread
+// to be scheduled, which on a busy machine took longer than the reads (inspect's handshake waits for the CA).
+function exists(path: string): boolean {
   try {
-    await stat(path);
+    statSync(path);
     return true;
   } catch {
     return false;
@@ -66,9 +69,9 @@ function unusable(paths: CaPaths, problem: string): TlswitnessError {
   );
 }
 
-async function readCaFile(paths: CaPaths, path: string): Promise<string> {
+function readCaFile(paths: CaPaths, path: string): string {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw unusable(paths, `${path}: ${fileProblem(error)}`);
   }
@@ -108,13 +111,13 @@ export function openCaPair(
 /** Null when there is no CA yet; throws a one-line TlswitnessError for one that is there but broken. */
 export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
   const paths = caPaths(certsDir);
-  if (!(await exists(paths.cert)) || !(await exists(paths.key))) return null;
-  const [certPem, keyPem] = await Promise.all([readCaFile(paths, paths.cert), readCaFile(paths, paths.key)]);
+  if (!exists(paths.cert) || !exists(paths.key)) return null;
+  const [certPem, keyPem] = [readCaFile(paths, paths.cert), readCaFile(paths, paths.key)];
   const pair = openCaPair(paths, certPem, keyPem);
   if ('problem' in pair) throw unusable(paths, pair.problem);
   const { cert, key } = pair;
   // A key made readable by someone else is put back to 0600 (doctor reports it when that is not allowed).
-  const mode = (await stat(paths.key)).mode & 0o777;
+  const mode = statSync(paths.key).mode & 0o777;
   if (mode & 0o077) await chmod(paths.key, 0o600).catch(() => undefined);
   return { paths, certPem, cert, key, created: false };
 }

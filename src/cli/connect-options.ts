@@ -244,11 +244,18 @@ export interface ConnectPlan {
   trust: Promise<TrustContext>;
 }
 
-/** Reads the files the shared flags name (usage errors before any connection; the flags alone are checked while parsing) and starts loading the stores. */
-export function connectPlan(args: ConnectArgs, env: NodeJS.ProcessEnv = process.env): ConnectPlan {
+/**
+ * Reads the files the shared flags name (usage errors before any connection; the flags alone are checked while
+ * parsing) and starts loading the stores, at once or once `loadAfter` settles (inspect: once its handshake began).
+ */
+export function connectPlan(
+  args: ConnectArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  loadAfter?: Promise<void>,
+): ConnectPlan {
   const maxVersion = VERSIONS[args['tls-max']]!;
   const client = clientCredentials(args);
-  const network = networkPlan(args, env);
+  const network = networkPlan(args, env, loadAfter);
   return {
     // OpenSSL judges each connection too, so every run compares its verdict with tlswitness's.
     request: {

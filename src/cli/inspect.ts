@@ -3,8 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { fileProblem, TlswitnessError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
-import { compareVerdicts } from '../diagnose/comparison.js';
-import { chainHtml } from '../report/chain-html.js';
 import { renderHandshake } from '../report/handshake-text.js';
 import { observeHandshake } from '../record/observe.js';
 import type { HandshakeRecord } from '../types.js';
@@ -36,9 +34,11 @@ export const inspectCommand: Command<object, ArgsOf<typeof builder>> = {
   builder,
   handler: async (args) => {
     const target = parseTarget(args.target);
-    const plan = connectPlan(args);
+    // The stores load once the handshake has begun: reading them then overlaps the server's answer.
+    let begun!: () => void;
+    const plan = connectPlan(args, process.env, new Promise<void>((resolve) => (begun = resolve)));
     const record = await observeHandshake(
-      { ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host) },
+      { ...plan.request, id: 'h-1', target, proxy: plan.proxyFor(target.host), begun },
       plan.trust,
     );
     if (args['save-chain']) await saveChain(record, args['save-chain']);
@@ -62,6 +62,11 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
 
 /** Owner-only, like the evidence bundles: the page names the user's hosts and addresses. */
 async function saveHtml(record: HandshakeRecord, path: string, publicRoots: string | null): Promise<void> {
+  // Loaded only for --html: the page's code is a tenth of inspect's bundle, compiled at every start otherwise.
+  const [{ compareVerdicts }, { chainHtml }] = await Promise.all([
+    import('../diagnose/comparison.js'),
+    import('../report/chain-html.js'),
+  ]);
   const comparison = compareVerdicts(record, null, [], { publicRoots });
   try {
     await writeFile(path, chainHtml({ record, now: new Date(), comparison, toolVersion: TOOL_VERSION }), {

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { runCachedScript, type CachedScript } from './cached-script.js';
 import type * as InspectFast from './inspect-fast.js';
-import { cacheDir } from '../trust/subject-index-cache.js';
+import { cacheDir } from '../trust/cache-dir.js';
 
 /** Runs inspect from its bundle when the fast parser is sure of `argv`; false when yargs must parse it. */
 async function fastInspect(argv: string[]): Promise<boolean> {

@@ -2,12 +2,12 @@
 // default, overridden by a `CipherString = ...@SECLEVEL=N` in its configuration. Read once per process;
 // what `openssl version -a` printed is kept in the cache dir while the openssl file stays the same.
 // Not Python's SSLContext.security_level: python.org builds set @SECLEVEL=2 in their own cipher string.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { childEnv } from '../child-env.js';
 import { commandPath } from '../command-path.js';
 import { fileProgramIdentity, readAnswer, writeAnswer } from '../trust/program-answer-cache.js';
-import { cacheDir } from '../trust/subject-index-cache.js';
+import { cacheDir } from '../trust/cache-dir.js';
 
 /** OpenSSL 3's default when the build does not set OPENSSL_TLS_SECURITY_LEVEL (ssl/ssl_cert.c). */
 const OPENSSL_DEFAULT_LEVEL = 1;
@@ -48,14 +48,22 @@ async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
-/** The configuration with its `.include` files (one level: RHEL's crypto-policies back end). */
-async function readConfig(path: string): Promise<string | null> {
-  const text = await readFile(path, 'utf8').catch(() => null);
+function readFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The configuration with its `.include` files (one level: RHEL's crypto-policies back end); read synchronously, as the cached answer is. */
+function readConfig(path: string): string | null {
+  const text = readFile(path);
   if (text === null) return null;
   const parts = [text];
   for (const m of text.matchAll(/^[ \t]*\.include[ \t]*=?[ \t]*(\S+)/gm)) {
     const file = isAbsolute(m[1]!) ? m[1]! : join(dirname(path), m[1]!);
-    const included = await readFile(file, 'utf8').catch(() => null);
+    const included = readFile(file);
     if (included !== null) parts.push(included);
   }
   return parts.join('\n');
@@ -84,7 +92,7 @@ export function systemOpensslLevel(env: NodeJS.ProcessEnv = process.env): Promis
     const version = await versionAll(env);
     if (version === null) return null;
     const path = configPath(version, env);
-    return parseOpensslLevel(version, path ? await readConfig(path) : null);
+    return parseOpensslLevel(version, path ? readConfig(path) : null);
   })();
   return cached;
 }

@@ -7,7 +7,7 @@
 import type { ClientRequest, IncomingMessage, request as HttpRequest } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { ipFamily } from '../ip.js';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../monotonic-ms.js';
 import type { Failure, FailureStep, Via } from '../types.js';
 import type { ResolveMap } from './target.js';
 import { formatHostPort } from '../host-port.js';
@@ -208,7 +208,7 @@ function timeoutFailure(phase: ConnectPhase, request: ConnectRequest): Failure {
 
 /** Opens a TCP stream to host:port, directly or through the proxy, within timeoutMs. */
 export async function openConnection(request: ConnectRequest): Promise<Connection> {
-  const started = performance.now();
+  const started = monotonicMs();
   let socket: Socket | null = null;
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -241,7 +241,7 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
         addressSource: source,
         via: 'direct',
         proxy: null,
-        connectMs: performance.now() - started,
+        connectMs: monotonicMs() - started,
       };
     }
     // Loaded here, not at start-up: a run without an upstream proxy never pays for node:http.
@@ -261,7 +261,7 @@ export async function openConnection(request: ConnectRequest): Promise<Connectio
       addressSource: null,
       via: proxy.via,
       proxy: proxy.display,
-      connectMs: performance.now() - started,
+      connectMs: monotonicMs() - started,
     };
   };
   const attempted = attempt();

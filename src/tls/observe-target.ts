@@ -33,6 +33,12 @@ export interface TargetRequest {
    * (`--no-http-probe` turns it off).
    */
   httpProbe?: boolean;
+  /**
+   * Called once the handshake has begun (the ClientHello is on its way), could not (the connection failed), or
+   * the connection is slow (two turns of the event loop): work that waits for it (inspect's loading of the
+   * stores) then overlaps the server's answer. It is called more than once (a promise's resolve, say).
+   */
+  begun?: () => void;
 }
 
 /** What one connection showed, before any judgement. */
@@ -134,16 +140,23 @@ export async function observeTarget(
     });
     // Awaited below; meanwhile a failure must not count as unhandled.
     connecting.catch(() => undefined);
-    if (anchorsFor)
-      probeOptions.anchors = {
-        ...(await anchorsFor(servername ?? request.target.host)),
-        name: servername ?? request.target.host,
-      };
-    const connection = await connecting;
+    // A connection on loopback is made within two turns of the event loop; a slower one (a distant host)
+    // must not hold back what waits for `begun`, which then starts anyway.
+    setImmediate(() => setImmediate(() => request.begun?.()));
+    const name = servername ?? request.target.host;
+    // The handshake does not wait for the stores: the probe holds the server's Certificate until they are loaded.
+    const anchors = anchorsFor?.(name).then((loaded) => ({ ...loaded, name }));
+    anchors?.catch(() => undefined);
+    // A store that cannot be loaded (a bad --extra-ca) is the run's error at once, not after a slow connection.
+    const connection = await (anchors ? Promise.race([connecting, anchors.then(() => connecting)]) : connecting);
     observation.target.address = connection.address;
     observation.addressSource = connection.addressSource;
     observation.connectMs = connection.connectMs;
-    observation.probe = await probeTls(connection, probeOptions);
+    const probing = probeTls(connection, { ...probeOptions, anchors });
+    request.begun?.();
+    observation.probe = await probing;
+    // A store that could not be loaded (a bad --extra-ca) is the run's error, as before the handshake.
+    await anchors;
   } catch (error) {
     if (error instanceof ClientCredentialsError)
       throw new TlswitnessError(
@@ -153,6 +166,8 @@ export async function observeTarget(
     if (!(error instanceof ConnectError)) throw error;
     observation.connectFailure = error.failure;
     observation.target.address = error.address;
+  } finally {
+    request.begun?.();
   }
   return observation;
 }

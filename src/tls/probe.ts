@@ -1,6 +1,6 @@
 // One TLS handshake observed: the client side runs on node:tls (never rejecting, so every chain is
 // seen) over a WireTap that keeps the server's raw bytes, from which the flight is read afterwards.
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../monotonic-ms.js';
 import { connect as tlsConnect, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { Connection } from '../net/connector.js';
 import type { HttpAnswer, OpensslVerdict } from '../types.js';
@@ -13,9 +13,11 @@ import { isLegacy, probeContext } from './probe-context.js';
 import { readServerFlight, type ServerFlight } from './server-flight.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
-import { anchorGate } from './anchor-gate.js';
+import { AnchorHold, type ProbeAnchors } from './probe-anchors.js';
 import { presentedAsked } from './named-ca.js';
 import { sameAcrossBundles } from '../cross-bundle.js';
+
+export type { ProbeAnchors };
 
 export interface ClientCredentials {
   cert?: string | Buffer;
@@ -41,22 +43,12 @@ export interface ProbeOptions {
    * it?); null sends none.
    */
   httpHost?: string | null;
-  /** Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. */
-  anchors?: ProbeAnchors | null;
-}
-
-export interface ProbeAnchors {
-  /** The anchor set (the record's trust stores): its native context is built once per process. */
-  key: object;
-  pems(): string[];
   /**
-   * The anchors OpenSSL could reach from this chain (trust/anchor-closure.ts). When given, the probe
-   * holds the server's Certificate back until it has read the chain, and gives OpenSSL only these:
-   * the same verdict, without parsing every root on every run (tens of ms, more than the handshake).
+   * Anchors for OpenSSL's own verdict on this very connection; none (the proxy's choice) skips it. Given as a
+   * promise (the stores still loading), the handshake starts at once and the server's Certificate waits for
+   * them at the gate, so the round trips overlap the loading; a promise that fails opens the gate without them.
    */
-  reachable?(chain: Buffer[]): string[];
-  /** Checked with checkServerIdentity once OpenSSL accepts the chain, as tls.connect does; null checks none. */
-  name: string | null;
+  anchors?: ProbeAnchors | Promise<ProbeAnchors> | null;
 }
 
 export interface ProbeResult {
@@ -83,10 +75,10 @@ export class ClientCredentialsError extends Error {
 export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
   const tap = new WireTap(connection.socket, connection.head);
   const keylog: string[] = [];
-  const started = performance.now();
+  const started = monotonicMs();
   const client = options.client;
-  // The anchors go in once the chain is read (see ProbeAnchors.reachable); at security level 0 no verdict is taken.
-  const gated = options.anchors?.reachable && !isLegacy(options) ? options.anchors : null;
+  // At security level 0 (legacy TLS) no verdict is taken.
+  const hold = new AnchorHold(options.anchors ?? null, !isLegacy(options));
   let socket: ReturnType<typeof tlsConnect>;
   try {
     socket = openTls();
@@ -100,18 +92,9 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       minVersion: options.minVersion,
       maxVersion: options.maxVersion,
       client,
-      anchors: gated ? null : options.anchors,
+      anchors: hold.forContext,
     });
-    if (gated) {
-      tap.setGate((received) => {
-        const state = anchorGate(received, serverHandshakeSecret(keylog));
-        if (!state.open) return state.allowed;
-        const pems = state.chain ? gated.reachable!(state.chain) : gated.pems();
-        // One PEM string: Node's native addCACert reads every certificate in it.
-        if (pems.length) (secureContext.context as { addCACert(pem: string): void }).addCACert(pems.join('\n'));
-        return null;
-      });
-    }
+    hold.gate(tap, keylog, secureContext);
     return tlsConnect({
       socket: tap,
       servername: options.servername ?? undefined,
@@ -127,9 +110,9 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     keylog.push(line.toString('latin1'));
     // The handshake secret opens TLS 1.3's encrypted Certificate: the gate may now read the chain
     // (out of OpenSSL's callback that emits this).
-    if (gated) process.nextTick(() => tap.release());
+    if (hold.gated) process.nextTick(() => tap.release());
   });
-  return watchHandshake(socket, tap, keylog, started, options);
+  return watchHandshake(socket, tap, keylog, started, options, () => hold.anchors);
 }
 
 /** What watchHandshake learns as the socket's events arrive, shared by its handlers. */
@@ -147,6 +130,8 @@ interface Watch {
   answered: boolean;
   /** The flight as read at secureConnect (finish reads it again, with anything that came later). */
   handshakeFlight: ServerFlight | null;
+  /** How many bytes the server had sent when handshakeFlight was read. */
+  handshakeBytes: number;
   settle: NodeJS.Timeout | undefined;
 }
 
@@ -161,6 +146,7 @@ function newWatch(): Watch {
     finished: false,
     answered: false,
     handshakeFlight: null,
+    handshakeBytes: 0,
     settle: undefined,
   };
 }
@@ -172,6 +158,7 @@ function watchHandshake(
   keylog: string[],
   started: number,
   options: ProbeOptions,
+  anchors: () => ProbeAnchors | null,
 ): Promise<ProbeResult> {
   const client = options.client;
   return new Promise((resolve) => {
@@ -182,7 +169,11 @@ function watchHandshake(
       for (const pending of [timer, w.settle, askTimer]) clearTimeout(pending);
       tap.stopRecording();
       socket.destroy();
-      const flight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      // Read again only when more came (a session ticket, an alert): decrypting TLS 1.3's flight costs ~1 ms.
+      const flight =
+        w.handshakeFlight && tap.bytesReceived === w.handshakeBytes
+          ? w.handshakeFlight
+          : readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       resolve({ secure: w.secure, ...w.facts, flight, error: w.error, http: w.http });
     };
     let askTimer: NodeJS.Timeout | undefined;
@@ -215,7 +206,8 @@ function watchHandshake(
       w.secure = true;
       // From here on the HTTP request has its own deadline; the handshake's is met.
       clearTimeout(timer);
-      w.facts = secureFacts(socket, started, options);
+      w.facts = secureFacts(socket, started, options, anchors());
+      w.handshakeBytes = tap.bytesReceived;
       w.handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
@@ -258,16 +250,21 @@ type SecureFacts = Pick<ProbeResult, 'protocol' | 'cipher' | 'alpn' | 'handshake
 const NOT_SECURE: SecureFacts = { protocol: null, cipher: null, alpn: null, handshakeMs: null, openssl: null };
 
 /** What a completed handshake shows, read once at secureConnect. */
-function secureFacts(socket: TLSSocket, started: number, options: ProbeOptions): SecureFacts {
+function secureFacts(
+  socket: TLSSocket,
+  started: number,
+  options: ProbeOptions,
+  anchors: ProbeAnchors | null,
+): SecureFacts {
   return {
-    handshakeMs: performance.now() - started,
+    handshakeMs: monotonicMs() - started,
     protocol: socket.getProtocol() ?? null,
     cipher: socket.getCipher()?.standardName ?? null,
     alpn: socket.alpnProtocol || null,
     // At security level 0 (legacy TLS) OpenSSL accepts weak keys and digests by design: no verdict to compare.
     openssl:
-      options.anchors && !isLegacy(options)
-        ? opensslVerdict(connectionFacts(socket, options.anchors.name, socket.getPeerCertificate()))
+      anchors && !isLegacy(options)
+        ? opensslVerdict(connectionFacts(socket, anchors.name, socket.getPeerCertificate()))
         : null,
   };
 }

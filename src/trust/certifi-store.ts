@@ -5,10 +5,10 @@
 import { commandPath } from '../command-path.js';
 import { childEnv } from '../child-env.js';
 import { readFile } from 'node:fs/promises';
-import { cacheDir } from './subject-index-cache.js';
+import { cacheDir } from './cache-dir.js';
 import { fileProgramIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
 import type { LoadedStore } from './stores.js';
-import { fileIdentity, lazyStore, readCertificateFile } from './stores.js';
+import { cachedStore, fileIdentity, lazyStore, readCertificateFile } from './stores.js';
 import { pemCertificates } from './pem.js';
 
 export const CERTIFI_OVERRIDE = 'TLSWITNESS_CERTIFI_BUNDLE';
@@ -90,9 +90,9 @@ export async function locateCertifi(
   const key = [program, ...PYTHON_ENV.map((name) => `${name}=${env[name] ?? ''}`)].join('\0');
   const dir = cacheDir(env);
   const cached = await readAnswer<CachedLocation>('certifi', key, dir);
-  if (cached && cached.bundle === (await fileIdentity(cached.location.path))) return cached.location;
+  if (cached && cached.bundle === fileIdentity(cached.location.path)) return cached.location;
   const location = await askPython(python, env);
-  const bundle = location ? await fileIdentity(location.path) : null;
+  const bundle = location ? fileIdentity(location.path) : null;
   if (location && bundle) writeAnswer('certifi', key, { location, bundle } satisfies CachedLocation, dir);
   return location;
 }
@@ -117,15 +117,13 @@ export async function loadCertifiStore(
 ): Promise<LoadedStore & { location: CertifiLocation | null }> {
   const location = await findCertifi(env);
   if (!location) return { store: null, source: null, notes: [], location };
+  const identity = fileIdentity(location.path);
+  const cached = cachedStore('certifi', identity);
+  if (cached) return { store: cached, source: location.path, notes: [], location };
   // A wrong override is the user's mistake, said as for --extra-ca; certifi's own file missing is a fact.
   if (location.from === CERTIFI_OVERRIDE) {
     const ders = await readCertificateFile(location.path, CERTIFI_OVERRIDE);
-    return {
-      store: lazyStore('certifi', ders, await fileIdentity(location.path)),
-      source: location.path,
-      notes: [],
-      location,
-    };
+    return { store: lazyStore('certifi', ders, identity), source: location.path, notes: [], location };
   }
   try {
     const ders = pemCertificates(await readFile(location.path, 'latin1'));
@@ -137,7 +135,7 @@ export async function loadCertifiStore(
         location,
       };
     return {
-      store: lazyStore('certifi', ders, await fileIdentity(location.path)),
+      store: lazyStore('certifi', ders, identity),
       source: location.path,
       notes: [],
       location,

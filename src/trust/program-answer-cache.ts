@@ -1,9 +1,20 @@
 // What an installed program answered (python3: where certifi is; openssl: how it was built), kept in
 // the cache dir and keyed by the program file itself (resolved path, size, mtime) and whatever else
 // changes the answer, so later runs need not start it again. Best effort: any failure means "ask".
+// The files are read synchronously: a few small reads, each far cheaper than a turn of a busy event loop
+// (inspect reads them while it parses stores and handshakes).
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { commandPath } from '../command-path.js';
 
@@ -27,23 +38,23 @@ export async function programIdentity(
  */
 export async function fileProgramIdentity(path: string, cwd: string = process.cwd()): Promise<string | null> {
   try {
-    const real = await realpath(path);
-    const info = await stat(real);
+    const real = realpathSync(path);
+    const info = statSync(real);
     const identity = `${real} ${info.size} ${info.mtimeMs}`;
-    return (await startsWithShebang(real)) ? `${identity} script in ${cwd}` : identity;
+    return startsWithShebang(real) ? `${identity} script in ${cwd}` : identity;
   } catch {
     return null;
   }
 }
 
-async function startsWithShebang(path: string): Promise<boolean> {
-  const file = await open(path, 'r');
+function startsWithShebang(path: string): boolean {
+  const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(2);
-    await file.read(head, 0, 2, 0);
+    readSync(fd, head, 0, 2, 0);
     return head.toString('latin1') === '#!';
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 
@@ -53,7 +64,7 @@ function fileFor(kind: string, key: string, dir: string): string {
 
 export async function readAnswer<T>(kind: string, key: string, dir: string): Promise<T | null> {
   try {
-    const data = JSON.parse(await readFile(fileFor(kind, key, dir), 'utf8')) as { key?: string; answer?: T };
+    const data = JSON.parse(readFileSync(fileFor(kind, key, dir), 'utf8')) as { key?: string; answer?: T };
     return data.key === key && data.answer !== undefined ? data.answer : null;
   } catch {
     return null;

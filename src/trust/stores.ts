@@ -1,8 +1,8 @@
 // Loading the three trust stores: public (Node's bundled Mozilla roots, never Node's default CA set,
 // which adds NODE_EXTRA_CA_CERTS), system (the OS store, found as OpenSSL and Go find it) and extra
 // (--extra-ca files and the certs dir's extra/ folder).
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import { TlswitnessError } from '../errors.js';
 import type { StoreName } from '../types.js';
 import { ParsedCertificate } from './certificate.js';
 import { pemCertificates } from './pem.js';
-import { readSubjectIndex, writeSubjectIndex } from './subject-index-cache.js';
+import { fileIdentity, nodeRootsIdentity, readStoreCache, writeStoreCache } from './store-cache.js';
 import { TrustStore } from './trust-store.js';
 import { childEnv } from '../child-env.js';
 
@@ -38,29 +38,35 @@ export interface LoadedStore {
   notes: string[];
 }
 
-/** A store over DER blocks whose subject index comes from the cache when `identity` is known. */
+export { fileIdentity };
+
+/** What the cache knows a store by: the key format is part of it, so keys made otherwise are never read back. */
+function cacheIdentity(contentIdentity: string): string {
+  return `${contentIdentity} subject-keys:canonical-1`;
+}
+
+/** The store that `contentIdentity` names, read from the cache (store-cache.ts); null when it is not there. */
+export function cachedStore(name: StoreName, contentIdentity: string | null): TrustStore | null {
+  const cached = contentIdentity ? readStoreCache(cacheIdentity(contentIdentity)) : null;
+  return cached && new TrustStore(name, cached.ders, cached.keys);
+}
+
+/** A store over DER blocks; when `contentIdentity` is known, it goes to the cache once its subjects are indexed. */
 export function lazyStore(name: StoreName, ders: Buffer[], contentIdentity: string | null): TrustStore {
-  // The key format is part of the identity: an index written with other keys is never read back.
-  const identity = contentIdentity ? `${contentIdentity} subject-keys:canonical-1` : null;
-  const cached = identity ? readSubjectIndex(identity, ders.length) : null;
-  const remember = identity && !cached ? (keys: string[]) => writeSubjectIndex(identity, keys) : undefined;
-  return new TrustStore(name, ders, cached, remember);
+  const identity = contentIdentity ? cacheIdentity(contentIdentity) : null;
+  const remember = identity ? (keys: string[]) => writeStoreCache(identity, { ders, keys }) : undefined;
+  return new TrustStore(name, ders, null, remember);
 }
 
-export async function fileIdentity(path: string): Promise<string | null> {
-  try {
-    const info = await stat(path);
-    return `file ${path} ${info.size} ${info.mtimeMs}`;
-  } catch {
-    return null;
-  }
-}
-
-/** Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. */
+/**
+ * Reads a PEM bundle (or one DER certificate) named by a flag; a clear error when it is unusable. Synchronously:
+ * a thread-pool round trip waits for a thread to be scheduled, which on a busy machine took longer than the read
+ * (inspect's handshake waits for the extra store).
+ */
 export async function readCertificateFile(path: string, flag: string): Promise<Buffer[]> {
   let data: Buffer;
   try {
-    data = await readFile(path);
+    data = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -95,16 +101,24 @@ export async function readCertificateFile(path: string, flag: string): Promise<B
 
 export async function loadPublicStore(publicRootsFile?: string): Promise<LoadedStore> {
   if (publicRootsFile) {
-    const ders = await readCertificateFile(publicRootsFile, '--public-roots');
+    const identity = fileIdentity(publicRootsFile);
     return {
-      store: lazyStore('public', ders, await fileIdentity(publicRootsFile)),
+      store:
+        cachedStore('public', identity) ??
+        lazyStore('public', await readCertificateFile(publicRootsFile, '--public-roots'), identity),
       source: publicRootsFile,
       notes: [],
     };
   }
-  const ders = rootCertificates.map((pem) => pemCertificates(pem)[0]!);
+  const identity = nodeRootsIdentity();
   return {
-    store: lazyStore('public', ders, `node-roots ${process.version} ${ders.length}`),
+    store:
+      cachedStore('public', identity) ??
+      lazyStore(
+        'public',
+        rootCertificates.map((pem) => pemCertificates(pem)[0]!),
+        identity,
+      ),
     source: `Node ${process.version} bundled Mozilla roots`,
     notes: [],
   };
@@ -180,6 +194,11 @@ export async function loadSystemStore(
     ders.length
       ? { store: lazyStore('system', ders, identity), source, notes }
       : { store: null, source, notes: [...notes, `${source} holds no certificates`] };
+  const fromBundle = async (path: string, source: string): Promise<LoadedStore> => {
+    const identity = fileIdentity(path);
+    const cached = cachedStore('system', identity);
+    return cached ? { store: cached, source, notes } : done(await readBundle(path), source, identity);
+  };
   if (platform === 'darwin') return done(await macSystemCertificates(notes), 'macOS System keychains', null);
   if (platform === 'win32') return done(await windowsSystemCertificates(notes), 'Windows Root stores', null);
 
@@ -187,14 +206,10 @@ export async function loadSystemStore(
   if (env.SSL_CERT_FILE) {
     if (!existsSync(env.SSL_CERT_FILE))
       return { store: null, source: env.SSL_CERT_FILE, notes: [`SSL_CERT_FILE=${env.SSL_CERT_FILE} does not exist`] };
-    return done(
-      await readBundle(env.SSL_CERT_FILE),
-      `SSL_CERT_FILE=${env.SSL_CERT_FILE}`,
-      await fileIdentity(env.SSL_CERT_FILE),
-    );
+    return fromBundle(env.SSL_CERT_FILE, `SSL_CERT_FILE=${env.SSL_CERT_FILE}`);
   }
   const bundle = LINUX_BUNDLES.find((path) => existsSync(path));
-  if (bundle) return done(await readBundle(bundle), bundle, await fileIdentity(bundle));
+  if (bundle) return fromBundle(bundle, bundle);
   const dirs = env.SSL_CERT_DIR ? env.SSL_CERT_DIR.split(':') : LINUX_DIRS;
   for (const dir of dirs) {
     if (existsSync(dir)) {
@@ -211,7 +226,7 @@ export async function loadExtraStore(files: string[], extraDir: string | null): 
   const ders: Buffer[] = [];
   for (const file of files) ders.push(...(await readCertificateFile(file, '--extra-ca')));
   if (extraDir && existsSync(extraDir)) {
-    for (const name of (await readdir(extraDir)).filter((n) => /\.(pem|crt)$/i.test(n))) {
+    for (const name of readdirSync(extraDir).filter((n) => /\.(pem|crt)$/i.test(n))) {
       try {
         ders.push(...(await readCertificateFile(join(extraDir, name), 'extra/')));
       } catch (error) {

@@ -1,12 +1,16 @@
 // The record stage on real handshakes: OpenSSL's own verdict on the probe's connection, compared with
 // tlswitness's (a clock moved for tlswitness alone makes the two disagree), and the judgements run on
 // gathered inputs with the run's memory passed in and returned.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { createServer, type AddressInfo } from 'node:net';
+import { parseProxyUrl } from '../../src/net/proxy-url.js';
 import { EMPTY_RESIGNED } from '../../src/diagnose/resigned-memory.js';
 import { parseResolve } from '../../src/net/target.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { renderHandshake } from '../../src/report/handshake-text.js';
 import { gatherHandshake, judgeHandshake, observeHandshake, type HandshakeRequest } from '../../src/record/observe.js';
+import { anchorPems } from '../../src/record/assemble.js';
+import { observeTarget } from '../../src/tls/observe-target.js';
 import { makeFixtures, startScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 
@@ -186,4 +190,97 @@ test("the cross-checked handshake starts with the anchor stores, before the rest
   const record = await observing;
   t.true(record.verification.ok);
   t.deepEqual(disagreements(record), [], 'OpenSSL verified against the anchor stores');
+});
+
+test('the handshake starts before the anchor stores are loaded: begun is called, the Certificate waits for them, OpenSSL judges with them', async (t) => {
+  const trust = fixtureTrust(fixtures.pki);
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+    try {
+      // A TLS 1.3 server derives its first keys once the ClientHello is in (TLS 1.2's come after the Certificate).
+      const handshaken =
+        maxVersion === 'TLSv1.3'
+          ? new Promise<void>((resolve) => server.server.once('keylog', () => resolve()))
+          : Promise.resolve();
+      let begin: () => void = () => undefined;
+      const begun = new Promise<void>((resolve) => (begin = resolve));
+      // As inspect loads them: only once the handshake has begun.
+      const stores = begun.then(() => handshaken).then(() => trust);
+      const anchorsFor = async () => {
+        const loaded = await stores;
+        return { key: loaded, pems: () => anchorPems(loaded), reachable: () => anchorPems(loaded) };
+      };
+      const observation = await observeTarget(
+        { ...request('valid', server.port, true), maxVersion, begun: begin },
+        new Date(),
+        anchorsFor,
+      );
+      t.is(observation.probe?.protocol, maxVersion);
+      t.true(observation.probe?.openssl?.ok, `${maxVersion}: OpenSSL verified against the anchors that came late`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test('stores that fail to load while the handshake waits for them: the run fails with their error, not a timeout', async (t) => {
+  const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
+  t.teardown(() => server.close());
+  const failed = Promise.reject(new Error('--extra-ca corp.pem: no such file'));
+  failed.catch(() => undefined);
+  const started = Date.now();
+  await t.throwsAsync(
+    observeHandshake(
+      {
+        ...request('valid', server.port, true),
+        timeoutMs: 20_000,
+        anchorStores: failed as never,
+        begun: () => undefined,
+      },
+      failed as never,
+    ),
+    { message: /no such file/ },
+  );
+  t.true(Date.now() - started < 10_000, 'the gate opened when the stores failed');
+});
+
+/** An upstream proxy that takes connections and never answers CONNECT: a connection slow to open. */
+async function silentProxy(t: ExecutionContext) {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => silent.close());
+  return parseProxyUrl(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, 'upstream-proxy');
+}
+
+test("a store that fails to load is the run's error at once, even while the connection is slow to open", async (t) => {
+  const proxy = await silentProxy(t);
+  const failed = Promise.reject(new Error('--extra-ca corp.pem: no such file'));
+  failed.catch(() => undefined);
+  const started = Date.now();
+  await t.throwsAsync(
+    observeHandshake(
+      { ...request('valid', 443, true), proxy, timeoutMs: 30_000, anchorStores: failed as never },
+      failed as never,
+    ),
+    { message: /no such file/ },
+  );
+  t.true(Date.now() - started < 10_000, 'the error did not wait for the connection');
+});
+
+test('begun is called while a connection is slow to open: the stores load beside it', async (t) => {
+  const proxy = await silentProxy(t);
+  let begin: () => void = () => undefined;
+  const begun = new Promise<void>((resolve) => (begin = resolve));
+  const stores = begun.then(() => fixtureTrust(fixtures.pki));
+  const observing = observeHandshake(
+    { ...request('valid', 443, true), proxy, timeoutMs: 3_000, anchorStores: stores, begun: begin },
+    stores,
+  );
+  // The connection gives up after 3 s; begun comes long before.
+  const waited = await Promise.race([
+    begun.then(() => 'begun'),
+    new Promise((resolve) => setTimeout(resolve, 1_500, 'still waiting')),
+  ]);
+  t.is(waited, 'begun');
+  await observing;
 });

@@ -1,12 +1,11 @@
-// The lazy trust store: subject lookups, name normalisation, and the on-disk index cache.
+// The lazy trust store: subject lookups and name normalisation (its on-disk copy: store-cache.test.ts).
 import test from 'ava';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { makeFixturePki, type FixturePki } from '../../scripts/fixture-pki.js';
 import { certificatesFromIssuerBody } from '../../src/net/fetch-issuer.js';
-import { readSubjectIndex, writeSubjectIndex } from '../../src/trust/subject-index-cache.js';
 import { parseName } from '../../src/trust/canonical-name.js';
 import { encodeTlv } from '../../src/trust/der.js';
 import { subjectKeyOfDer, TrustStore } from '../../src/trust/trust-store.js';
@@ -56,19 +55,6 @@ test('without an index the first lookup builds it and reports it for caching', (
   t.is(store.withSubject(canonical(pki.corporateRoot.der)).length, 0);
   t.is(store.withSubject(canonical(pki.publicRoot.der)).length, 1);
   t.deepEqual(reported, [subjectKeyOfDer(pki.publicRoot.der), ''], 'an unparseable entry is skipped');
-});
-
-test('the subject index cache round-trips and refuses a stale or different bundle', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cache-'));
-  const keys = Array.from({ length: 40 }, (_, i) => `cn=root ${i}`);
-  writeSubjectIndex('file /x 100 1', keys, dir);
-  t.deepEqual(readSubjectIndex('file /x 100 1', 40, dir), keys);
-  t.is(readSubjectIndex('file /x 100 2', 40, dir), null, 'another mtime is another bundle');
-  t.is(readSubjectIndex('file /x 100 1', 41, dir), null, 'the count must match');
-  writeSubjectIndex('small', ['a'], dir);
-  t.is(readdirSync(dir).length, 1, 'small stores are not cached');
-  writeFileSync(join(dir, readdirSync(dir)[0]!), '{broken');
-  t.is(readSubjectIndex('file /x 100 1', 40, dir), null, 'a corrupt cache is ignored');
 });
 
 test('an AIA body may be DER, PEM or a certs-only PKCS#7', async (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { privateDir } from '../../src/cli/private-dir.js';
+import { privateDir } from '../src/private-dir.js';
 
 const tempDir = () => realpathSync(mkdtempSync(join(tmpdir(), 'tlswitness-private-dir-')));
 
