@@ -78,6 +78,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   });
   self.listening(server.port);
   await storesAfterListening(server, settings.loadStores, anchorStores);
+  minter.prepare();
   // A `*.localhost` name passes as loopback by name, but the hosts file or a resolver can point it
   // anywhere: the address it bound decides.
   if (!auth && !isLoopbackAddress(server.boundAddress)) {
