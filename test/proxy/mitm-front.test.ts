@@ -5,7 +5,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { Socket, type AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -70,29 +70,6 @@ test('a new host’s leaf is minted from its CONNECT, before the app’s ClientH
       [200, 200, 200],
     );
     t.is(proxy.minter.mintTimes.length, 1, 'one signature for the host');
-  });
-});
-
-// Serial: it watches every socket's writes for a moment.
-test.serial('the 200 goes out before the leaf is minted ahead: the app builds its ClientHello meanwhile', async (t) => {
-  await withValidRoute(async (proxy, _url, host, port) => {
-    const order: string[] = [];
-    const contextFor = proxy.minter.contextFor.bind(proxy.minter);
-    proxy.minter.contextFor = (names) => {
-      order.push(`mint ${names.join()}`);
-      return contextFor(names);
-    };
-    const write = Socket.prototype.write;
-    Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-      if (String(chunk).startsWith('HTTP/1.1 200 Connection Established')) order.push('200');
-      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof write;
-    try {
-      (await connected(proxy.port, `${host}:${port}`)).destroy();
-    } finally {
-      Socket.prototype.write = write;
-    }
-    t.deepEqual(order, ['200', `mint ${host}`]);
   });
 });
 
