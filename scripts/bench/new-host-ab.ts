@@ -1,9 +1,12 @@
-// `node --import=tsx scripts/bench/new-host-ab.ts [--hosts N] [--rounds R] CLI...`: several builds of
+// `node --import=tsx scripts/bench/new-host-ab.ts [--hosts N] [--rounds R] [--path /1k-close] CLI...`: several builds of
 // tlswitness (MITM) compared on new hosts, interleaved host by host (host i through each build in turn,
 // cold, then the same names again, warm), so that the load the rest of the machine puts on each build
 // is the same. `npm run bench` runs each contender's hosts as one block of seconds; on a shared machine
 // its cold − warm difference moves by a millisecond or more from block to block, as much as the
-// changes it is asked to judge. Pass the same build twice to see what is left of that noise.
+// changes it is asked to judge. Pass the same build twice to see what is left of that noise. With
+// `--path /1k-close` the origin closes each connection, so the warm pass (known hosts) needs a fresh
+// upstream connection as the cold one does, and cold − warm is what being new costs (the bench's
+// "origin closing" pair).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,11 +82,16 @@ async function startBuilds(
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { hosts: { type: 'string', default: '200' }, rounds: { type: 'string', default: '2' } },
+    options: {
+      hosts: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '2' },
+      path: { type: 'string', default: '/1k' },
+    },
     allowPositionals: true,
   });
   const hosts = Number(values.hosts);
   const rounds = Number(values.rounds);
+  const path = values.path;
   const clis = (positionals.length ? positionals : [CLI]).map((cli) => resolve(cli));
   const { builds, stop } = await startBuilds(clis, hosts, rounds);
   const load = LoadGenerator.start();
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
           for (const build of builds.map((_, k) => builds[(k + i) % builds.length]!)) {
             const before = cpuSeconds(build.instance.pid);
             const name = build.names[r]![i]!;
-            const reply = await load.run({ kind: 'new-hosts', route: build.route, names: [name], path: '/1k' });
+            const reply = await load.run({ kind: 'new-hosts', route: build.route, names: [name], path });
             build.cpuSeconds[phase] += cpuSeconds(build.instance.pid) - before;
             if (Number(reply.connections) === 1) build.firstBytes[phase].push(Number(reply.firstByteP50Ms));
           }

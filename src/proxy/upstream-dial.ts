@@ -112,7 +112,8 @@ export async function dialUpstream(
   let connection: Connection;
   try {
     if (parts.closed) throw new Error('the proxy is closing');
-    connection = await takeConnection(parts, target);
+    const taken = takeConnection(parts, target);
+    connection = taken instanceof Promise ? await taken : taken;
   } catch (error) {
     see(error instanceof ConnectError ? { time, connectFailure: error } : null);
     throw error;

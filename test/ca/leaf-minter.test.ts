@@ -68,6 +68,32 @@ test.serial(
   },
 );
 
+test.serial(
+  'a response sent (spareTime) makes the spare contexts on the next turns, not after the delay',
+  async (t) => {
+    const { ca } = await setup;
+    holdOpen(t);
+    // A delay no test waits out: only spareTime can fill the spares here.
+    const minter = await LeafMinter.create(ca, 1000, 600_000);
+    minter.spareTime();
+    await minter.filled();
+    t.is(minter.spareContexts, SPARE_KEYED);
+    const minting = minter.contextFor(['during.minter.test']);
+    minter.spareTime();
+    const context = await minting;
+    for (let i = 0; i < 5; i++) await turn();
+    t.is(minter.spareContexts, SPARE_KEYED - 1, 'nothing made while a mint was under way');
+    minter.spareTime();
+    await minter.filled();
+    t.is(minter.spareContexts, SPARE_KEYED);
+    t.is(await handshake(context, ca.certPem, 'during.minter.test'), 'CN=during.minter.test');
+    // The spares made in two halves hold the key: the next leaf is served from one.
+    const next = await minter.contextFor(['next.minter.test']);
+    t.is(minter.spareContexts, SPARE_KEYED - 1);
+    t.is(await handshake(next, ca.certPem, 'next.minter.test'), 'CN=next.minter.test');
+  },
+);
+
 test('the prepared contexts stay a fixed few, however many hosts were minted', async (t) => {
   const { ca } = await setup;
   holdOpen(t);
