@@ -26,6 +26,8 @@ interface ConnectionOptions {
 const PRECONNECT_TTL_MS = 5_000;
 /** What a connection that recorded its host may carry before a plain one replaces it (see keepSocketAlive). */
 export const REPLACE_AFTER_BYTES = 256 * 1024;
+/** Hosts remembered as recorded before (~100 bytes each). */
+const RECORDED_HOSTS_KEPT = 10_000;
 
 /** The early-connection key: host:port and the name. */
 const earlyKey = (target: HostPort, name: UpstreamName) => `${formatHostPort(target)}#${name.servername ?? ''}`;
@@ -37,6 +39,8 @@ export class UpstreamAgent extends Agent {
    * host's first request then finds its connection already through the TLS handshake.
    */
   private readonly early = new Map<string, Promise<TLSSocket>>();
+  /** The hosts recorded from a traffic connection (newest last, bounded): their next records are probes'. */
+  private readonly recordedBefore = new Set<string>();
   /** Connections that recorded their host (a JS tap under their TLS), with what they connect to. */
   private readonly tapped = new WeakMap<object, { target: HostPort; name: UpstreamName }>();
   /** Records refused by OpenSSL on the connection they were made from, with its verdict in them (for crossCheck). */
@@ -95,14 +99,25 @@ export class UpstreamAgent extends Agent {
   /**
    * A host with no fresh record and none under way is recorded from the handshake of its first
    * traffic connection, opened now and kept for the session's first request: one TCP and TLS
-   * handshake for a new host, not a probe's and then this one's. False when nothing was started.
+   * handshake for a new host, not a probe's and then this one's. A host recorded before (its record
+   * now stale) is recorded again by the recorder's own probe, beside a plain connection opened now for
+   * the request: a tapped connection carries its JS tap for life, which a large download on it paid
+   * for at about 2.5x the CPU per MB, and a host's next connection after the TTL is often a
+   * download's. False when nothing was started.
    */
   recordHost(target: HostPort, name: UpstreamName, alpn: string[] = ['http/1.1']): boolean {
     const key = earlyKey(target, name);
     if (this.parts.upstream.recorder.knows(target, name.recordAs) || this.early.has(key)) return false;
-    const dialing = dialUpstream(this.parts, target, name, true, alpn);
+    const again = this.recordedBefore.has(key);
+    this.recordedBefore.delete(key);
+    this.recordedBefore.add(key);
+    if (this.recordedBefore.size > RECORDED_HOSTS_KEPT)
+      this.recordedBefore.delete(this.recordedBefore.values().next().value!);
+    const dialing = dialUpstream(this.parts, target, name, !again, alpn);
     dialing.then(
-      (socket) => this.tapped.set(socket, { target, name }),
+      (socket) => {
+        if (!again) this.tapped.set(socket, { target, name });
+      },
       (error) => {
         // OpenSSL's verdict on this very connection, for the block page (crossCheck): none dialled for it.
         const record = this.parts.upstream.recorder.cached(target, name.recordAs);

@@ -16,6 +16,8 @@ export interface RecordingAgentOptions {
   maxVersion?: SecureVersion;
   /** Told of every recording: with the traffic connection's sighting, or undefined for a probe. */
   onRecording?: (seen: Sighting | undefined) => void;
+  /** How long a record stays fresh (the recorder's default otherwise). */
+  ttlMs?: number;
 }
 
 export function recordingAgent({
@@ -24,6 +26,7 @@ export function recordingAgent({
   anchors,
   maxVersion = 'TLSv1.3',
   onRecording,
+  ttlMs,
 }: RecordingAgentOptions): { agent: UpstreamAgent; recorder: HostRecorder } {
   const recorder = new HostRecorder(
     (target, servername, seen) => {
@@ -44,6 +47,7 @@ export function recordingAgent({
       return observeHandshake(request, trust, undefined, seen);
     },
     () => undefined,
+    ttlMs,
   );
   const agent = new UpstreamAgent({
     resolve,

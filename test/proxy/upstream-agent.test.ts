@@ -410,9 +410,10 @@ test.serial(
 );
 
 /** An agent and the real recorder, wired as the proxy wires them, counting the probes it makes. */
-function countingAgent(host: string, port: number) {
+function countingAgent(host: string, port: number, ttlMs?: number) {
   let probes = 0;
   const { agent, recorder } = recordingAgent({
+    ttlMs,
     resolve: new Map([[`${host}:${port}`, ['127.0.0.1']]]),
     trust: fixtureTrust(fixtures.pki),
     anchors: () => [fixtures.pki.publicRoot.pem],
@@ -482,6 +483,51 @@ test.serial(
       t.not(second.socket, first.socket);
       t.is(handshakes, 2, 'the next request used the replacement');
       t.false(agent.recordHost(target, name), 'a recorded host is not recorded again');
+    } finally {
+      agent.destroy();
+      origin.closeAllConnections();
+      await new Promise((resolve) => origin.close(resolve));
+    }
+  },
+);
+
+test.serial(
+  'a host recorded before: its stale record is made again by a probe, and its next request rides a plain connection, not a tapped one',
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    let handshakes = 0;
+    let connections = 0;
+    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) =>
+      res.end(req.url === '/big' ? Buffer.alloc(REPLACE_AFTER_BYTES + 1024) : 'ok'),
+    );
+    origin.on('secureConnection', () => handshakes++);
+    // A probe may close before the server counts its handshake complete: TCP connections are counted too.
+    origin.on('connection', () => connections++);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const port = (origin.address() as AddressInfo).port;
+    const host = scenario.host!;
+    const ttlMs = 50;
+    const { agent, recorder, probes } = countingAgent(host, port, ttlMs);
+    try {
+      const target = { host, port };
+      const name = { servername: host, checked: host, recordAs: undefined };
+      t.true(agent.recordHost(target, name));
+      await recorder.record(target);
+      // Connection: close, so the tapped connection does not wait in the pool for the request below.
+      t.deepEqual(await fetch(agent, host, port), { status: 200 });
+      t.is(probes(), 0, 'a new host: recorded from its traffic connection');
+      await new Promise((resolve) => setTimeout(resolve, 2 * ttlMs));
+      t.true(agent.recordHost(target, name), 'the record is stale: recorded again');
+      const record = await recorder.record(target);
+      t.is(record.diagnosis.problem, 'ok');
+      t.is(probes(), 1, "recorded again by the recorder's own probe");
+      const big = await keptFetch(agent, host, port, '/big');
+      t.is(big.status, 200);
+      const after = handshakes;
+      // A tapped connection that carried a large response is replaced by a plain one (see the test above).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      t.is(handshakes, after, 'no replacement dialled: the download did not ride a tapped connection');
+      t.is(connections, 3, 'the first connection, the probe and the plain connection');
     } finally {
       agent.destroy();
       origin.closeAllConnections();
