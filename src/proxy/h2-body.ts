@@ -3,6 +3,7 @@
 // reset either way, and a BODY_TIMEOUT event; otherwise one stream could hold its upstream stream for ever.
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
+import { count } from '../plural.js';
 import { judgeBody, MIN_BODY_RATE } from './body-progress.js';
 import type { Report } from './request-heads.js';
 
@@ -38,7 +39,7 @@ export function watchBody(stream: ServerHttp2Stream, watch: BodyWatch): void {
     const why =
       verdict.cut === 'stalled'
         ? `no byte of it for ${watch.deadlineMs} ms`
-        : `${received} bytes in ${Math.round(now - started)} ms, under ${MIN_BODY_RATE} bytes/s`;
+        : `${count(received, 'byte')} in ${Math.round(now - started)} ms, under ${MIN_BODY_RATE} bytes/s`;
     const what = `the request body ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why})`;
     watch.report('BODY_TIMEOUT', `${watch.label}: ${what} on HTTP/2 stream ${stream.id}; request cut`);
     const answered = !stream.headersSent;

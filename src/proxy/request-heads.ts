@@ -6,6 +6,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { EventErrorCode } from '../errors.js';
+import { count } from '../plural.js';
 import { judgeBody, MIN_BODY_RATE } from './body-progress.js';
 import { clientErrorAnswer, clientErrorResponse } from './client-error.js';
 
@@ -122,7 +123,7 @@ export class RequestHeadGuard {
       const why =
         verdict.cut === 'stalled'
           ? `no byte of it for ${this.timeoutMs} ms`
-          : `${received} bytes in ${Math.round(elapsedMs)} ms, under ${MIN_BODY_RATE} bytes/s`;
+          : `${count(received, 'byte')} in ${Math.round(elapsedMs)} ms, under ${MIN_BODY_RATE} bytes/s`;
       this.report(
         'BODY_TIMEOUT',
         `${label(socket)}: the request body from ${peer(socket)} ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why}); request cut`,

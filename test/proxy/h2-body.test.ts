@@ -48,7 +48,11 @@ test('a request body that stalls after its first byte gets a 408 and a BODY_TIME
     session.destroy();
     const find = () => proxy.events.find((e): e is ErrorEvent => e.type === 'error' && e.code === 'BODY_TIMEOUT');
     for (let i = 0; i < 100 && !find(); i++) await new Promise((r) => setTimeout(r, 10));
-    t.regex(find()?.message ?? '', /the request body stalled \(no byte of it for 300 ms\) on HTTP\/2 stream 1/);
+    // One byte in ~300 ms is both a stall and under the minimum rate: whichever rule the check meets first.
+    t.regex(
+      find()?.message ?? '',
+      /the request body (stalled \(no byte of it for 300 ms\)|came too slowly \(1 byte in \d+ ms, under 500 bytes\/s\)) on HTTP\/2 stream 1/,
+    );
   } finally {
     await proxy.close();
     await origin.close();
