@@ -4,9 +4,9 @@
 import test from 'ava';
 import { Proxy } from 'http-mitm-proxy';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { Agent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import type { RequestEvent } from '../../src/events.js';
 import { appHeaders, RELAY_QUEUE_BYTES, relayBody, upstreamHeaders } from '../../src/proxy/mitm-forward.js';
 import { relayCollector, YoungCollector } from '../../src/proxy/young-collector.js';
@@ -15,6 +15,28 @@ import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
 
 const message = (headers: IncomingMessage['headers']) => ({ headers }) as IncomingMessage;
+
+/**
+ * GETs over `tls`, the app's one keep-alive connection to the proxy (a CONNECT tunnel's TLS), as an app's
+ * agent sends them; each answer's status, Content-Length and body.
+ */
+function appOver(tls: Duplex, host: string, port: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
+  const get = (path: string) =>
+    new Promise<{ status: number; length: string | undefined; body: Buffer }>((resolve, reject) => {
+      const req = httpsRequest({ agent, host, port, path }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'], body: Buffer.concat(chunks) }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  return { agent, get };
+}
 
 test('upstream headers: proxy-* left out, the app Via kept and ours appended', (t) => {
   const sent = upstreamHeaders(
@@ -185,21 +207,12 @@ test('a GET on a pooled upstream connection the origin drops is sent again once 
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
   try {
     const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
-    const { Agent } = await import('node:https');
     // One keep-alive connection to the proxy for both requests, as an app's.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
-    const get = (path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpsRequest({ agent, host, port, path }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const { agent, get: getRaw } = appOver(tls, host, port);
+    const get = async (path: string) => {
+      const { status, body } = await getRaw(path);
+      return { status, body: body.toString('utf8') };
+    };
     t.deepEqual(await get('/one'), { status: 200, body: 'answer /one' });
     t.deepEqual(await get('/two'), { status: 200, body: 'answer /two' });
     t.is(sockets, 2, 'the second request went out again on a new connection');
@@ -226,19 +239,7 @@ test('a long download through the MITM (taken raw from the upstream socket): int
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
   try {
     const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
-    const { Agent } = await import('node:https');
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
-    const get = (path: string) =>
-      new Promise<{ length: string | undefined; body: Buffer }>((resolve, reject) => {
-        const req = httpsRequest({ agent, host, port, path }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ length: res.headers['content-length'], body: Buffer.concat(chunks) }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const { agent, get } = appOver(tls, host, port);
     const first = await get('/long');
     t.is(first.length, String(long.length));
     t.true(first.body.equals(long), 'byte for byte');

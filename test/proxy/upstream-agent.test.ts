@@ -96,36 +96,48 @@ test.serial(
   },
 );
 
-test.serial('preconnect: the first request uses the connection opened ahead of it, not a second one', async (t) => {
-  const scenario = fixtures.pki.scenarios.valid!;
+/** A TLS origin of `scenario` answering with `handler`, counting its finished handshakes and TCP connections. */
+async function countingOrigin(scenario: Scenario, handler: (url: string) => string | Buffer = () => 'ok') {
   let handshakes = 0;
-  const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+  let connections = 0;
+  const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) =>
+    res.end(handler(req.url ?? '/')),
+  );
   origin.on('secureConnection', () => handshakes++);
+  origin.on('connection', () => connections++);
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
-  const port = (origin.address() as AddressInfo).port;
+  return {
+    port: (origin.address() as AddressInfo).port,
+    handshakes: () => handshakes,
+    connections: () => connections,
+    async close() {
+      origin.closeAllConnections();
+      await new Promise((resolve) => origin.close(resolve));
+    },
+  };
+}
+
+test.serial('preconnect: the first request uses the connection opened ahead of it, not a second one', async (t) => {
+  const origin = await countingOrigin(fixtures.pki.scenarios.valid!);
+  const { port } = origin;
   const agent = agentFor([['valid.example.com', port]]);
   try {
     const name = { servername: 'valid.example.com', checked: 'valid.example.com', recordAs: undefined };
     agent.preconnect({ host: 'valid.example.com', port }, name);
     agent.preconnect({ host: 'valid.example.com', port }, name); // already dialing: nothing more
-    for (let i = 0; i < 100 && handshakes === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    t.is(handshakes, 1, 'the connection was made before any request');
+    for (let i = 0; i < 100 && origin.handshakes() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    t.is(origin.handshakes(), 1, 'the connection was made before any request');
     t.deepEqual(await fetch(agent, 'valid.example.com', port), { status: 200 });
-    t.is(handshakes, 1, 'and the request used it');
+    t.is(origin.handshakes(), 1, 'and the request used it');
   } finally {
     agent.destroy();
-    origin.closeAllConnections();
-    await new Promise((resolve) => origin.close(resolve));
+    await origin.close();
   }
 });
 
 test.serial('preconnect: a host with a free pooled connection gets no second one', async (t) => {
-  const scenario = fixtures.pki.scenarios.valid!;
-  let handshakes = 0;
-  const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
-  origin.on('secureConnection', () => handshakes++);
-  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
-  const port = (origin.address() as AddressInfo).port;
+  const origin = await countingOrigin(fixtures.pki.scenarios.valid!);
+  const { port } = origin;
   const agent = agentFor([['valid.example.com', port]]);
   try {
     // As the MITM forwards: the app's name as servername, here the host itself (Node's pool key then leaves it out).
@@ -136,11 +148,10 @@ test.serial('preconnect: a host with a free pooled connection gets no second one
     await freed;
     t.false(agent.preconnect({ host: 'valid.example.com', port }, name), 'the pooled connection is free');
     t.deepEqual(await keptAlive(agent, 'valid.example.com', port), { status: 200 });
-    t.is(handshakes, 1);
+    t.is(origin.handshakes(), 1);
   } finally {
     agent.destroy();
-    origin.closeAllConnections();
-    await new Promise((resolve) => origin.close(resolve));
+    await origin.close();
   }
 });
 
@@ -495,16 +506,10 @@ test.serial(
   'a host recorded before: its stale record is made again by a probe, and its next request rides a plain connection, not a tapped one',
   async (t) => {
     const scenario = fixtures.pki.scenarios.valid!;
-    let handshakes = 0;
-    let connections = 0;
-    const origin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) =>
-      res.end(req.url === '/big' ? Buffer.alloc(REPLACE_AFTER_BYTES + 1024) : 'ok'),
+    const origin = await countingOrigin(scenario, (url) =>
+      url === '/big' ? Buffer.alloc(REPLACE_AFTER_BYTES + 1024) : 'ok',
     );
-    origin.on('secureConnection', () => handshakes++);
-    // A probe may close before the server counts its handshake complete: TCP connections are counted too.
-    origin.on('connection', () => connections++);
-    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
-    const port = (origin.address() as AddressInfo).port;
+    const { port } = origin;
     const host = scenario.host!;
     const ttlMs = 50;
     const { agent, recorder, probes } = countingAgent(host, port, ttlMs);
@@ -523,15 +528,15 @@ test.serial(
       t.is(probes(), 1, "recorded again by the recorder's own probe");
       const big = await keptFetch(agent, host, port, '/big');
       t.is(big.status, 200);
-      const after = handshakes;
+      const after = origin.handshakes();
       // A tapped connection that carried a large response is replaced by a plain one (see the test above).
       await new Promise((resolve) => setTimeout(resolve, 300));
-      t.is(handshakes, after, 'no replacement dialled: the download did not ride a tapped connection');
-      t.is(connections, 3, 'the first connection, the probe and the plain connection');
+      t.is(origin.handshakes(), after, 'no replacement dialled: the download did not ride a tapped connection');
+      // A probe may close before the server counts its handshake: TCP connections are counted here.
+      t.is(origin.connections(), 3, 'the first connection, the probe and the plain connection');
     } finally {
       agent.destroy();
-      origin.closeAllConnections();
-      await new Promise((resolve) => origin.close(resolve));
+      await origin.close();
     }
   },
 );
