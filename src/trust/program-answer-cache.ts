@@ -4,19 +4,9 @@
 // The files are read synchronously: a few small reads, each far cheaper than a turn of a busy event loop
 // (inspect reads them while it parses stores and handshakes).
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { commandPath } from '../command-path.js';
+import { readPrivateFile, writePrivateFile } from '../private-file.js';
 
 /**
  * `command` as a PATH search finds it (commandPath), as `resolved-path size mtime`; null when it is
@@ -58,27 +48,25 @@ function startsWithShebang(path: string): boolean {
   }
 }
 
-function fileFor(kind: string, key: string, dir: string): string {
-  return join(dir, `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+function fileName(kind: string, key: string): string {
+  return `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
 }
 
+/**
+ * An answer (certifi's location names the bundle read as a trust store) is kept as the code cache is
+ * (private-file.ts): read only when this user alone could have written it.
+ */
 export async function readAnswer<T>(kind: string, key: string, dir: string): Promise<T | null> {
   try {
-    const data = JSON.parse(readFileSync(fileFor(kind, key, dir), 'utf8')) as { key?: string; answer?: T };
-    return data.key === key && data.answer !== undefined ? data.answer : null;
+    const file = readPrivateFile(dir, fileName(kind, key));
+    const data = file && (JSON.parse(file.toString('utf8')) as { key?: string; answer?: T });
+    return data && data.key === key && data.answer !== undefined ? data.answer : null;
   } catch {
     return null;
   }
 }
 
+/** Best effort: a read-only home is fine, the next run asks again. */
 export function writeAnswer(kind: string, key: string, answer: unknown, dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const target = fileFor(kind, key, dir);
-    const temp = `${target}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ key, answer }));
-    renameSync(temp, target);
-  } catch {
-    // a read-only home is fine: the next run asks again
-  }
+  writePrivateFile(dir, fileName(kind, key), () => Buffer.from(JSON.stringify({ key, answer })));
 }

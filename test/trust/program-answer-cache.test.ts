@@ -48,3 +48,12 @@ test('an answer is read back only under the same key', async (t) => {
   writeFileSync(join(dir, 'a-file'), '');
   t.notThrows(() => writeAnswer('kind', 'key', 1, join(dir, 'a-file', 'cache')));
 });
+
+test('an answer is read only from a directory of this user alone, as the code cache is', async (t) => {
+  const dir = join(scratch(), 'cache');
+  writeAnswer('certifi', 'key', { path: '/a/cacert.pem' }, dir);
+  t.deepEqual(await readAnswer('certifi', 'key', dir), { path: '/a/cacert.pem' });
+  // Someone else could have written it: certifi's location names the bundle read as a trust store.
+  chmodSync(dir, 0o777);
+  t.is(await readAnswer('certifi', 'key', dir), null);
+});
