@@ -4,14 +4,20 @@
 // only the anchors that chain can reach need parsing (trust/anchor-closure.ts). Anything unexpected
 // opens the gate with no chain: the caller then gives OpenSSL every anchor, as before. Pure.
 import { readServerFlight } from './server-flight.js';
+import type { FlightReader } from './flight-reader.js';
 
 export type GateState = { open: false; allowed: number } | { open: true; chain: Buffer[] | null };
 
 /** A chain is a few KiB; a server that sends this much without one is not waited for. */
 const MAX_HELD = 256 * 1024;
 
-export function anchorGate(received: Buffer, serverHandshakeSecret: Buffer | null): GateState {
-  const flight = readServerFlight(received, serverHandshakeSecret);
+/** @param read how the flight is read (the probe's reader keeps its last read) */
+export function anchorGate(
+  received: Buffer,
+  serverHandshakeSecret: Buffer | null,
+  read: FlightReader = readServerFlight,
+): GateState {
+  const flight = read(received, serverHandshakeSecret);
   if (flight.certificates) return { open: true, chain: flight.certificates };
   if (flight.alerts.length || received.length > MAX_HELD || (serverHandshakeSecret && flight.problems.length))
     return { open: true, chain: null };

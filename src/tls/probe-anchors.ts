@@ -3,6 +3,7 @@
 // has started meanwhile, and the server's Certificate waits in the tap (see anchor-gate.ts).
 import type { SecureContext } from 'node:tls';
 import { anchorGate } from './anchor-gate.js';
+import type { FlightReader } from './flight-reader.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import type { WireTap } from './wire-tap.js';
 
@@ -43,10 +44,10 @@ export class AnchorHold {
   }
 
   /** Holds the server's bytes in `tap` until OpenSSL has been given the anchors in `context` (when gated). */
-  gate(tap: WireTap, keylog: string[], context: SecureContext): void {
+  gate(tap: WireTap, keylog: string[], context: SecureContext, read: FlightReader): void {
     if (!this.gated) return;
     tap.setGate((received) => {
-      const state = anchorGate(received, serverHandshakeSecret(keylog));
+      const state = anchorGate(received, serverHandshakeSecret(keylog), read);
       if (!state.open) return state.allowed;
       // The stores are still loading: what came before the Certificate has passed, the rest waits.
       if (this.waiting) return 0;

@@ -10,7 +10,8 @@ import { closedError, handshakeTimeout, isAlert, socketError } from './handshake
 import { HttpAsk } from './http-ask.js';
 import { Http2Ask } from './http2-ask.js';
 import { isLegacy, probeContext } from './probe-context.js';
-import { readServerFlight, type ServerFlight } from './server-flight.js';
+import type { ServerFlight } from './server-flight.js';
+import { flightReader, type FlightReader } from './flight-reader.js';
 import { serverHandshakeSecret } from './tls13-decrypt.js';
 import { WireTap } from './wire-tap.js';
 import { AnchorHold, type ProbeAnchors } from './probe-anchors.js';
@@ -75,6 +76,7 @@ export class ClientCredentialsError extends Error {
 export function probeTls(connection: Connection, options: ProbeOptions): Promise<ProbeResult> {
   const tap = new WireTap(connection.socket, connection.head);
   const keylog: string[] = [];
+  const readFlight = flightReader();
   const started = monotonicMs();
   const client = options.client;
   // At security level 0 (legacy TLS) no verdict is taken.
@@ -94,7 +96,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
       client,
       anchors: hold.forContext,
     });
-    hold.gate(tap, keylog, secureContext);
+    hold.gate(tap, keylog, secureContext, readFlight);
     return tlsConnect({
       socket: tap,
       servername: options.servername ?? undefined,
@@ -112,7 +114,7 @@ export function probeTls(connection: Connection, options: ProbeOptions): Promise
     // (out of OpenSSL's callback that emits this).
     if (hold.gated) process.nextTick(() => tap.release());
   });
-  return watchHandshake(socket, tap, keylog, started, options, () => hold.anchors);
+  return watchHandshake(socket, tap, { keylog, readFlight }, started, options, () => hold.anchors);
 }
 
 /** What watchHandshake learns as the socket's events arrive, shared by its handlers. */
@@ -155,7 +157,7 @@ function newWatch(): Watch {
 function watchHandshake(
   socket: TLSSocket,
   tap: WireTap,
-  keylog: string[],
+  { keylog, readFlight }: { keylog: string[]; readFlight: FlightReader },
   started: number,
   options: ProbeOptions,
   anchors: () => ProbeAnchors | null,
@@ -173,7 +175,7 @@ function watchHandshake(
       const flight =
         w.handshakeFlight && tap.bytesReceived === w.handshakeBytes
           ? w.handshakeFlight
-          : readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+          : readFlight(tap.received(), serverHandshakeSecret(keylog));
       resolve({ secure: w.secure, ...w.facts, flight, error: w.error, http: w.http });
     };
     let askTimer: NodeJS.Timeout | undefined;
@@ -208,7 +210,7 @@ function watchHandshake(
       clearTimeout(timer);
       w.facts = secureFacts(socket, started, options, anchors());
       w.handshakeBytes = tap.bytesReceived;
-      w.handshakeFlight = readServerFlight(tap.received(), serverHandshakeSecret(keylog));
+      w.handshakeFlight = readFlight(tap.received(), serverHandshakeSecret(keylog));
       // A server that requires a client certificate refuses it only after our Finished (TLS 1.3
       // alert 116, or a close): wait for that, or for a sign it accepted us (below), at most settleMs;
       // then, when it did not refuse, ask at the HTTP layer (settled).
