@@ -2,14 +2,13 @@
 // CommonJS modules (measured: ~150 ms of imports unbundled on Node 20); a run loads the entry file, the bundle of
 // the command it names and, on demand, the bundles of what that command loads lazily.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { copyProblems } from './bundle-audit.mjs';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
 
-const outfile = 'dist/tlswitness.mjs';
+const outfile = 'dist/tlswitness.cjs';
 
 /** Text edits to the file `filter` matches; the build fails when one no longer applies (the package changed). */
 function editSource(build, filter, edits) {
@@ -84,37 +83,6 @@ const absentOptionalAddons = {
       contents: `throw Object.assign(new Error("Cannot find module '${args.path}'"), { code: 'MODULE_NOT_FOUND' });`,
       loader: 'js',
     }));
-  },
-};
-
-/**
- * The entry file takes Node's built-ins from process.getBuiltinModule (Node 20.16+), not through `import`: an ES
- * module import of a built-in builds its ES module facade, which reads every export, lazy getters included, so
- * importing node:fs loaded fs/promises and the file streams, node:crypto the whole of Web Crypto and node:module
- * the source-map support (~2 ms of every run's start, measured; none of it used). Each built-in becomes a module of
- * its data properties, read once; a getter is left out (importing one fails the build). Older Node imports it.
- */
-const builtinsWithoutFacade = {
-  name: 'builtins-without-facade',
-  setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) =>
-      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
-      const id = JSON.stringify(args.path);
-      // Read in a fresh process: in this one, a getter used once (fs.opendir by readdir) has become a value.
-      const names = JSON.parse(
-        execFileSync(process.execPath, [
-          '-p',
-          `const d = Object.getOwnPropertyDescriptors(require(${id}));` +
-            "JSON.stringify(Object.keys(d).filter((k) => 'value' in d[k] && /^[A-Za-z_$][\\w$]*$/.test(k)))",
-        ]).toString(),
-      );
-      return {
-        contents: `const m = process.getBuiltinModule?.(${id}) ?? (await import(${id}));\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`,
-        loader: 'js',
-      };
-    });
   },
 };
 
@@ -251,16 +219,24 @@ const commonJs = {
 // Old bundles apart would stay behind (and dist/inspect-fast.mjs, the ES module inspect's bundle once was).
 await rm('dist/chunks', { recursive: true, force: true });
 await rm('dist/inspect-fast.mjs', { force: true });
+// The entry file was an ES module (dist/tlswitness.mjs) before it was CommonJS.
+await rm('dist/tlswitness.mjs', { force: true });
 const lazyEntries = {};
 const bundles = new Map();
 const plugins = (prefix) => [apart(prefix, bundles), yargsStartUp, libraryCaStandIn, absentOptionalAddons];
 const results = await Promise.all([
+  // The entry file is CommonJS: an ES module entry starts Node's ES module loader on every run (~6 ms of CPU
+  // for inspect, measured), and its imports of built-ins built their ES module facades, which read every lazy
+  // getter (node:crypto's loaded all of Web Crypto). What it loads with import() (yargs and the commands, ES
+  // modules) starts that loader when a command line needs it.
   build({
     ...common,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
     entryPoints: { tlswitness: 'src/cli/main.ts' },
-    plugins: [builtinsWithoutFacade, ...plugins('./chunks/')],
-    // No require() here (checked below): the banner's import of node:module would build its facade again.
-    banner: {},
+    plugins: plugins('./chunks/'),
+    define: { 'import.meta.url': '__tlswitnessUrl' },
+    banner: { js: 'var __tlswitnessUrl=require("node:url").pathToFileURL(__filename).href;' },
   }),
   (async () => {
     const inspect = await build({
@@ -311,7 +287,5 @@ const sources = new Map(
 const problems = copyProblems(outputs, sources);
 if (problems.length) throw new Error(`modules with copies in more than one file of dist/:\n${problems.join('\n')}`);
 await dropUnusedBanners(Object.keys(outputs));
-if (/__require\b|from\s*["']node:/.test(await readFile(outfile, 'utf8')))
-  throw new Error(`${outfile} requires or imports a built-in module (see builtinsWithoutFacade)`);
 await chmod(outfile, 0o755);
 await writeFile('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(inputs));

@@ -15,7 +15,7 @@ import { makeFixturePki } from './fixture-pki.js';
 import type { RunTarget } from './malformed-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'tlswitness.mjs');
+const CLI = join(ROOT, 'dist', 'tlswitness.cjs');
 const GUARD = join(ROOT, 'scripts', 'dns-guard.mjs');
 
 export interface HarnessOptions {

@@ -1,5 +1,5 @@
 // Lists the packages esbuild bundled into dist/ with their licence texts: their code ships inside
-// tlswitness.mjs rather than as installed dependencies, and MIT, ISC and BSD all ask that the notice
+// tlswitness.cjs rather than as installed dependencies, and MIT, ISC and BSD all ask that the notice
 // travel with the copy.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,5 +40,5 @@ export function thirdPartyLicenses(inputs) {
     (e) =>
       `${e.id} (${e.license})\n\n${e.text ?? `No licence file in the package; its package.json says ${e.license}.`}`,
   );
-  return `Third-party code bundled into tlswitness.mjs and its chunks\n${'='.repeat(60)}\n\n${sections.join(`\n\n${'-'.repeat(60)}\n\n`)}\n`;
+  return `Third-party code bundled into tlswitness.cjs and its chunks\n${'='.repeat(60)}\n\n${sections.join(`\n\n${'-'.repeat(60)}\n\n`)}\n`;
 }

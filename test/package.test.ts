@@ -63,7 +63,7 @@ test('npm pack of a clean tree builds dist/ and ships only what runs', async (t)
     'package.json',
     'README.md',
     'LICENSE',
-    'dist/tlswitness.mjs',
+    'dist/tlswitness.cjs',
     'dist/inspect-fast.cjs',
     'dist/THIRD-PARTY-LICENSES.txt',
     'node_modules/blessed/package.json',

@@ -253,7 +253,7 @@ export async function contenders(
     else if (name === 'mitm' || name === 'tunnel') ready.push(tlswitness(setup, name));
     else if (name === 'mitm-ref') {
       if (setup.refCli) ready.push(tlswitness(setup, 'mitm', setup.refCli, name, setup.refNodeOptions));
-      else skipped.push({ name, note: 'needs --ref-cli PATH (another build of dist/tlswitness.mjs)' });
+      else skipped.push({ name, note: 'needs --ref-cli PATH (another build of dist/tlswitness.cjs)' });
     } else if (name === 'tinyproxy') {
       if (!onPath('tinyproxy'))
         skipped.push({ name, note: 'not installed: `apt-get install -y tinyproxy` (Debian) to include it' });

@@ -28,7 +28,7 @@ export interface BenchOptions {
   h2Streams: number;
   /** Write a V8 CPU profile of every tlswitness process here (node --cpu-prof), for finding where the time goes. */
   profile: string | null;
-  /** Another build's dist/tlswitness.mjs, benched in MITM mode beside this one (contender mitm-ref). */
+  /** Another build's entry file (dist/tlswitness.cjs; dist/tlswitness.mjs before it was CommonJS), benched in MITM mode beside this one (contender mitm-ref). */
   refCli: string | null;
   /** NODE_OPTIONS for the reference build's process; alone, the reference is this very build. */
   refNodeOptions: string | null;

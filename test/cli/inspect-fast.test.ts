@@ -232,7 +232,7 @@ test('the built inspect runs from its own bundle without loading yargs; --help s
     ]);
     t.is(fast.code, 0, fast.stderr);
     // The bundle itself is a script run by node:vm (src/cli/cached-script.ts), not a module the hook sees.
-    t.deepEqual(fast.files.slice(0, 1), ['dist/tlswitness.mjs']);
+    t.deepEqual(fast.files.slice(0, 1), ['dist/tlswitness.cjs']);
     t.false(
       fast.files.some((path) => /yargs-main/.test(path)),
       fast.files.join(' '),
@@ -264,8 +264,8 @@ test('without dist/inspect-fast.cjs the built inspect runs through yargs, the sa
         (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
       ),
     );
-  const whole = await run(join(ROOT, 'dist', 'tlswitness.mjs'));
-  const partial = await run(join(copy, 'dist', 'tlswitness.mjs'));
+  const whole = await run(join(ROOT, 'dist', 'tlswitness.cjs'));
+  const partial = await run(join(copy, 'dist', 'tlswitness.cjs'));
   t.is(whole.code, 3, whole.stderr);
   t.deepEqual(partial, whole);
 });

@@ -13,7 +13,7 @@ import { closeAll, scenarioServerOptions, type ScenarioServerOptions } from '../
 import { withServer } from './with-servers.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'tlswitness.mjs');
+export const CLI = join(ROOT, 'dist', 'tlswitness.cjs');
 
 export interface AiaServer {
   url: string;

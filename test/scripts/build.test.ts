@@ -17,12 +17,12 @@ test('an idle proxy has loaded three files of dist/: the entry, the command line
   // The first start makes the CA (node-forge, loaded on demand: a fourth file); the second is every later start.
   const first = await distFilesToStart(t, dir);
   t.deepEqual(first.slice(0, 3), [
-    'dist/tlswitness.mjs',
+    'dist/tlswitness.cjs',
     'dist/chunks/cli-yargs-main.mjs',
     'dist/chunks/cli-proxy-run.mjs',
   ]);
   const files = await distFilesToStart(t, dir);
-  t.deepEqual(files, ['dist/tlswitness.mjs', 'dist/chunks/cli-yargs-main.mjs', 'dist/chunks/cli-proxy-run.mjs']);
+  t.deepEqual(files, ['dist/tlswitness.cjs', 'dist/chunks/cli-yargs-main.mjs', 'dist/chunks/cli-proxy-run.mjs']);
 });
 
 // The proxy's run and its HTTP/2 front each hold a copy of young-collector.ts: the bytes both relay must count
