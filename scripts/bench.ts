@@ -454,7 +454,9 @@ async function main(options: BenchOptions): Promise<number> {
       contenders: contenders.map((c) => c.name),
       samples,
       inspect: Object.fromEntries(
-        (['node', 'inspect', 'ref', 'openssl'] as InspectName[]).filter((n) => inspect[n]).map((n) => [n, inspect[n]!]),
+        (['node', 'node-cjs', 'inspect', 'ref', 'openssl'] as InspectName[])
+          .filter((n) => inspect[n])
+          .map((n) => [n, inspect[n]!]),
       ),
       notes: problems.notes,
     };

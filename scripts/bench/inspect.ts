@@ -1,14 +1,16 @@
 // Wall time of `tlswitness inspect` against the bench origin, beside the floor for any Node tool (a
-// bare script that only does tls.connect) and `openssl s_client`; the --ref-cli build's too.
+// bare script that only does tls.connect, as an ES module, and the same script as CommonJS, which
+// skips Node's ES module loader) and `openssl s_client`; the --ref-cli build's too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
 import type { Setup } from './contenders.js';
 
-export type InspectName = 'node' | 'inspect' | 'ref' | 'openssl';
+export type InspectName = 'node' | 'node-cjs' | 'inspect' | 'ref' | 'openssl';
 export const INSPECT_LABELS: Record<InspectName, string> = {
   node: 'bare Node tls.connect',
+  'node-cjs': 'bare Node tls.connect, CommonJS',
   inspect: 'tlswitness inspect',
   ref: 'tlswitness inspect (--ref-cli)',
   openssl: 'openssl s_client',
@@ -33,10 +35,10 @@ const HOST = 'inspect.bench.test';
 export function inspectCommands(setup: Setup): InspectCommands {
   const target = `${HOST}:${setup.originPort}`;
   const bare = join(setup.dir, 'bare-connect.mjs');
-  writeFileSync(
-    bare,
-    `import tls from 'node:tls';\nconst s = tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`,
-  );
+  const bareCjs = join(setup.dir, 'bare-connect.cjs');
+  const connect = `tls.connect({ host: '127.0.0.1', port: ${setup.originPort}, servername: '${HOST}', rejectUnauthorized: false }, () => s.destroy());\n`;
+  writeFileSync(bare, `import tls from 'node:tls';\nconst s = ${connect}`);
+  writeFileSync(bareCjs, `const tls = require('node:tls');\nconst s = ${connect}`);
   const inspectArgs = ['inspect', target, '--resolve', `${target}:127.0.0.1`, '--extra-ca', setup.rootFile];
   const refEnv = () => {
     const env = inspectEnv(setup, '-ref');
@@ -44,6 +46,7 @@ export function inspectCommands(setup: Setup): InspectCommands {
   };
   return {
     node: { command: process.execPath, args: [bare] },
+    'node-cjs': { command: process.execPath, args: [bareCjs] },
     inspect: { command: process.execPath, args: [CLI, ...inspectArgs] },
     ...(setup.refCli && { ref: { command: process.execPath, args: [setup.refCli, ...inspectArgs], env: refEnv() } }),
     openssl: {

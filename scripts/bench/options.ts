@@ -53,7 +53,7 @@ const FULL = {
   newHosts: 100,
   bulkMib: 256,
   idle: 1000,
-  inspectRuns: 5,
+  inspectRuns: 11,
   delayedHosts: 10,
   h2Sessions: 4,
   h2Streams: 16,
