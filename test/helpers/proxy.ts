@@ -17,10 +17,10 @@ import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import { anchorPems, type TrustContext } from '../../src/record/assemble.js';
-import { observeHandshake } from '../../src/record/observe.js';
+import { observeHandshake, passesOnSight, type HandshakeRequest } from '../../src/record/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
-import type { HandshakeRecord } from '../../src/types.js';
+import type { HandshakeRecord, HostPort } from '../../src/types.js';
 
 export interface Origin {
   port: number;
@@ -119,6 +119,20 @@ export async function startTestProxy(
   bus.subscribe((event) => events.push(event));
   const resolve = parseResolve(resolveEntries);
   let id = 0;
+  const request = (target: HostPort, servername: string | undefined, handshakeId: string): HandshakeRequest => ({
+    id: handshakeId,
+    target,
+    servername,
+    resolve,
+    proxy: upstreamProxy,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+    alpn: ['h2', 'http/1.1'],
+    client,
+    timeoutMs: recordTimeoutMs,
+    fetchMissing: !!policy.completeChains,
+  });
   const server = await ProxyServer.start({
     host: '127.0.0.1',
     port,
@@ -127,26 +141,16 @@ export async function startTestProxy(
     ca,
     minter,
     events: bus,
-    observe: (target, servername, seen) =>
-      observeHandshake(
-        {
-          id: `h-${++id}`,
-          target,
-          servername,
-          resolve,
-          proxy: upstreamProxy,
-          minVersion: 'TLSv1.2',
-          maxVersion: 'TLSv1.3',
-          // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
-          alpn: ['h2', 'http/1.1'],
-          client,
-          timeoutMs: recordTimeoutMs,
-          fetchMissing: !!policy.completeChains,
-        },
-        trust,
-        undefined,
-        seen,
-      ).then(mapRecord),
+    // As proxy-run wires it: a host whose traffic connection passes the blocking checks is forwarded
+    // before its record (none when records are rewritten: the rewritten verdict must decide).
+    observe: {
+      observe: (target, servername, seen, reserved) =>
+        observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(mapRecord),
+      prejudge: (target, servername, seen) =>
+        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust, new Date())
+          ? `h-${++id}`
+          : null,
+    },
     upstream: {
       resolve,
       proxyFor: () => upstreamProxy,
