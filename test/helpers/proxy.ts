@@ -76,6 +76,8 @@ export interface TestProxy {
   ca: LocalCa;
   minter: LeafMinter;
   events: ProxyEvent[];
+  /** The first event (published so far or later) that `matches`. */
+  event(matches: (event: ProxyEvent) => boolean): Promise<ProxyEvent>;
   server: ProxyServer;
   close(): Promise<void>;
 }
@@ -116,7 +118,22 @@ export async function startTestProxy(
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
   const events: ProxyEvent[] = [];
-  bus.subscribe((event) => events.push(event));
+  const waiters = new Set<(event: ProxyEvent) => void>();
+  bus.subscribe((event) => {
+    events.push(event);
+    for (const waiter of waiters) waiter(event);
+  });
+  const event = (matches: (event: ProxyEvent) => boolean) =>
+    new Promise<ProxyEvent>((resolve) => {
+      const published = events.find(matches);
+      if (published) return resolve(published);
+      const waiter = (next: ProxyEvent) => {
+        if (!matches(next)) return;
+        waiters.delete(waiter);
+        resolve(next);
+      };
+      waiters.add(waiter);
+    });
   const resolve = parseResolve(resolveEntries);
   let id = 0;
   const request = (target: HostPort, servername: string | undefined, handshakeId: string): HandshakeRequest => ({
@@ -161,7 +178,7 @@ export async function startTestProxy(
     },
     limits,
   });
-  return { port: server.port, ca, minter, events, server, close: () => server.close() };
+  return { port: server.port, ca, minter, events, event, server, close: () => server.close() };
 }
 
 export interface FetchResult {
