@@ -68,6 +68,8 @@ test('a valid host: 200 and the body through the MITM, its handshake recorded on
     t.is(first.status, 200);
     t.is(first.body, 'hello from valid /hello?token=s3cret&page=2\n');
     t.is(second.status, 200);
+    // A host that verifies is forwarded first and recorded once its response went out.
+    await proxy.event((e) => e.type === 'handshake');
     const records = handshakes(proxy.events);
     t.is(records.length, 1, 'one recording per host:port within the TTL');
     t.is(records[0]!.diagnosis.problem, 'ok');
@@ -162,6 +164,7 @@ test('a corporate root: blocked without it, 200 once it is an extra trusted root
       t.is((await fetchViaProxy(without.port, `https://${host}:${origin.port}/`, without.ca.certPem)).status, 502);
       const ok = await fetchViaProxy(withCorp.port, `https://${host}:${origin.port}/`, withCorp.ca.certPem);
       t.is(ok.status, 200);
+      await withCorp.event((e) => e.type === 'handshake');
       t.is(handshakes(withCorp.events)[0]!.trust.extra, 'ok');
     });
   });
