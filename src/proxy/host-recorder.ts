@@ -44,8 +44,8 @@ export class HostRecorder {
   private readonly pending = new Map<string, Promise<HandshakeRecord>>();
   /** Whether a recording under way passed the blocking checks (its record's id) or not (null). */
   private readonly passes = new Map<string, Promise<string | null>>();
-  /** Records of hosts that passed, waiting for spare time. */
-  private readonly deferred = new Set<() => void>();
+  /** Records of hosts that passed, waiting for spare time, with their cache keys. */
+  private readonly deferred = new Map<() => void, string>();
   private readonly observe: Observe;
   private readonly prejudge: Observer['prejudge'] | null;
 
@@ -116,7 +116,7 @@ export class HostRecorder {
             // Passed: its record (every store's verdict, the diagnosis, the event) waits for spare time.
             return id === null
               ? this.observe(target, servername, sighting)
-              : this.later(() => this.observe(target, servername, sighting, id));
+              : this.later(key, () => this.observe(target, servername, sighting, id));
           })
         : probe();
       const settled = () => {
@@ -144,7 +144,7 @@ export class HostRecorder {
   }
 
   /** `work` once a response went out (spareTime), or after DEFER_MS when none does. */
-  private later<T>(work: () => Promise<T>): Promise<T> {
+  private later<T>(key: string, work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const run = () => {
         if (!this.deferred.delete(run)) return;
@@ -152,7 +152,7 @@ export class HostRecorder {
         work().then(resolve, reject);
       };
       const timer = setTimeout(run, DEFER_MS);
-      this.deferred.add(run);
+      this.deferred.set(run, key);
     });
   }
 
@@ -163,8 +163,15 @@ export class HostRecorder {
   spareTime(): void {
     if (this.deferred.size === 0) return;
     setImmediate(() => {
-      for (const run of [...this.deferred]) run();
+      for (const run of [...this.deferred.keys()]) run();
     });
+  }
+
+  /** The deferred records made now, and published: the proxy is closing, its output with it. */
+  async flush(): Promise<void> {
+    const keys = [...this.deferred.values()];
+    for (const run of [...this.deferred.keys()]) run();
+    await Promise.allSettled(keys.map((key) => this.pending.get(key)));
   }
 
   /** Drops stale entries, then the oldest, so a long run over many hosts stays bounded. */

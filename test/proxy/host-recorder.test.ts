@@ -110,3 +110,13 @@ test('a host that does not pass the blocking checks, or has no sighting, waits f
   passing.recorder.refresh(other, undefined, Promise.resolve(null)).catch(() => undefined);
   t.false('passed' in (await passing.recorder.verdict(other)), 'no sighting: the probe records it');
 });
+
+test('closing flushes the deferred records: each is made and published at once', async (t) => {
+  const { recorder, observed, published } = prejudgingRecorder(true);
+  recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  await recorder.verdict(TARGET);
+  t.deepEqual(observed, []);
+  await recorder.flush();
+  t.deepEqual(observed, ['h-7']);
+  t.deepEqual(published, ['h-7']);
+});
