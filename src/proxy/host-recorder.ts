@@ -98,6 +98,19 @@ export class HostRecorder {
   }
 
   /**
+   * What a connection that does not record the host is gated with: the record, or none while a host
+   * that passed the blocking checks is still being recorded (OpenSSL then decides alone, as for a leaf
+   * not recorded yet), so that an app's second connection to a new host does not wait for the first's
+   * response. Undefined also when the recording failed.
+   */
+  judging(target: HostPort, servername?: string): Promise<HandshakeRecord | undefined> {
+    return this.verdict(target, servername).then(
+      (verdict) => ('passed' in verdict ? undefined : verdict.record),
+      () => undefined,
+    );
+  }
+
+  /**
    * Records again (for instance when the traffic connection shows another certificate): from what
    * `seen` resolves to, a traffic connection's handshake, or with a probe when there is none (null).
    */

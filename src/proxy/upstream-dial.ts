@@ -142,7 +142,7 @@ async function secureUpstream(
 ): Promise<TLSSocket> {
   const { upstream } = parts;
   // A stale verdict (and the intermediates it fetched) must not decide this connection: wait for the new one.
-  const recorded = records ? undefined : await recording;
+  const recorded = records ? undefined : await upstream.recorder.judging(target, name.recordAs);
   let secureContext: SecureContext;
   try {
     const anchorsLoading = parts.contexts.ready();

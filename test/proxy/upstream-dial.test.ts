@@ -149,6 +149,39 @@ for (const [label, maxVersion] of versions) {
   });
 }
 
+test("a new host that passed the checks: the app's next connection to it is gated by OpenSSL, not held until the first's record", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  await withScenarioServer(scenario, {}, async (server) => {
+    const host = scenario.host!;
+    const target = { host, port: server.port };
+    const name = upstreamName(target, host)!;
+    let release: () => void = () => undefined;
+    const { agent, recorder } = recordingAgent({
+      resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]),
+      trust,
+      anchors: () => anchorPems(trust),
+      prejudge: true,
+      // The first connection's record is not made until the second connection is through.
+      holdRecords: new Promise<void>((resolve) => (release = resolve)),
+    });
+    try {
+      t.true(agent.recordHost(target, name));
+      t.true('passed' in (await recorder.verdict(target, name.recordAs)));
+      const held = new Promise<null>((resolve) => setTimeout(resolve, 5_000, null).unref());
+      const second = await Promise.race([agent.dial(host, server.port, name), held]);
+      t.truthy(second, 'the second connection did not wait for the record');
+      t.true(second?.authorized, 'verified by OpenSSL');
+      t.is(recorder.cached(target, name.recordAs), undefined, 'the record is still to come');
+      second?.destroy();
+      release();
+      t.is((await recorder.record(target, name.recordAs)).diagnosis.problem, 'ok', 'then made from the first');
+    } finally {
+      release();
+      agent.destroy();
+    }
+  });
+});
+
 for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
   test(`TLS 1.3 with ${suite}: the record from the traffic connection equals inspect's`, async (t) => {
     const scenario = fixtures.pki.scenarios.extraCert!;
