@@ -6,7 +6,7 @@
 // changes it is asked to judge. Pass the same build twice to see what is left of that noise. With
 // `--path /1k-close` the origin closes each connection, so the warm pass (known hosts) needs a fresh
 // upstream connection as the cold one does, and cold − warm is what being new costs (the bench's
-// "origin closing" pair).
+// "origin closing" pair). `--profile DIR` writes a V8 CPU profile of each build's proxy (node --cpu-prof) under DIR/build-K.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,7 @@ async function startBuilds(
   clis: string[],
   hosts: number,
   rounds: number,
+  profile: string | null,
 ): Promise<{ builds: Build[]; stop(): Promise<void> }> {
   const base = mkdtempSync(join(tmpdir(), 'tlswitness-ab-'));
   const root = await makeTestCa('tlswitness A/B root', 'rsa');
@@ -51,7 +52,14 @@ async function startBuilds(
     mkdirSync(join(dir, 'home'), { recursive: true });
     const rootFile = join(dir, 'root.pem');
     writeFileSync(rootFile, root.pem);
-    const setup = { dir, rootFile, originPort: origin.port, profileDir: null, refCli: cli, refNodeOptions: null };
+    const setup = {
+      dir,
+      rootFile,
+      originPort: origin.port,
+      profileDir: profile && join(resolve(profile), `build-${k}`),
+      refCli: cli,
+      refNodeOptions: null,
+    };
     const [contender] = (await contenders(setup, ['mitm-ref'])).ready;
     const names = Array.from({ length: rounds }, (_, r) =>
       Array.from({ length: hosts }, (_, i) => `b${k}-r${r}-h${i}.bench.test`),
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
       hosts: { type: 'string', default: '200' },
       rounds: { type: 'string', default: '2' },
       path: { type: 'string', default: '/1k' },
+      profile: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -93,7 +102,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const path = values.path;
   const clis = (positionals.length ? positionals : [CLI]).map((cli) => resolve(cli));
-  const { builds, stop } = await startBuilds(clis, hosts, rounds);
+  const { builds, stop } = await startBuilds(clis, hosts, rounds, values.profile ?? null);
   const load = LoadGenerator.start();
   try {
     for (const build of builds)

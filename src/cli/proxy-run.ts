@@ -12,12 +12,13 @@ import { isLoopbackAddress } from '../net/address-category.js';
 import { canonicalAddress, isLoopbackName, isUnspecifiedAddress } from '../net/address-spellings.js';
 import { formatHostPort } from '../host-port.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
-import type { Observe } from '../proxy/host-recorder.js';
-import { gatherHandshake, judgeHandshake } from '../record/observe.js';
+import type { Observer } from '../proxy/host-recorder.js';
+import { gatherHandshake, judgeHandshake, passesOnSight, type HandshakeRequest } from '../record/observe.js';
 import { EMPTY_RESIGNED } from '../diagnose/resigned-memory.js';
 import { anchorPems, type AnchorStores } from '../record/assemble.js';
 import type { ProxyArgs } from './proxy.js';
 import type { ProxySpec } from '../net/connector.js';
+import type { HostPort } from '../types.js';
 import type { TrustContext } from '../diagnose/chain-judgement.js';
 import { openProxyOutput, type ProxyOutput } from './proxy-output.js';
 import { openProxyError, proxySettings, type ProxySettings } from './proxy-settings.js';
@@ -96,42 +97,52 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
 
 /**
  * What the proxy calls for each new host: gather its handshake and judge it against the run's memory.
- * With `seen` (what a traffic connection showed of its handshake) no probe is run.
+ * With `seen` (what a traffic connection showed of its handshake) no probe is run; `prejudge` runs only
+ * the checks that block a host on it, so that a host that passes them is forwarded before its record.
  */
 function handshakeObserver(
   args: ProxyArgs,
   { network, clientFor }: ProxySettings,
   trustLoading: Promise<TrustContext>,
   proxyFor: (host: string) => ProxySpec | null,
-): Observe {
+): Observer {
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
   let resigned = EMPTY_RESIGNED;
-  return async (target, servername, seen) => {
-    const trust = await trustLoading;
-    const gathered = await gatherHandshake(
-      {
-        id: `h-${++handshakes}`,
-        target,
-        servername,
-        resolve: network.resolve,
-        proxy: proxyFor(target.host),
-        minVersion: network.minVersion,
-        maxVersion: 'TLSv1.3',
-        // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
-        alpn: ['h2', 'http/1.1'],
-        client: clientFor(target),
-        timeoutMs: network.timeoutMs,
-        fetchMissing: args['complete-chains'],
-      },
-      trust,
-      undefined,
-      seen,
-    );
-    // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
-    const judged = judgeHandshake(gathered, resigned);
-    resigned = judged.resigned;
-    return judged.record;
+  let trustLoaded: TrustContext | null = null;
+  trustLoading.then(
+    (trust) => (trustLoaded = trust),
+    () => undefined,
+  );
+  const request = (target: HostPort, servername: string | undefined, id: string): HandshakeRequest => ({
+    id,
+    target,
+    servername,
+    resolve: network.resolve,
+    proxy: proxyFor(target.host),
+    minVersion: network.minVersion,
+    maxVersion: 'TLSv1.3',
+    // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+    alpn: ['h2', 'http/1.1'],
+    client: clientFor(target),
+    timeoutMs: network.timeoutMs,
+    fetchMissing: args['complete-chains'],
+  });
+  return {
+    async observe(target, servername, seen, id = `h-${++handshakes}`) {
+      const trust = await trustLoading;
+      const gathered = await gatherHandshake(request(target, servername, id), trust, undefined, seen);
+      // Judged on the memory as it is now, and the memory after it kept in the same synchronous step.
+      const judged = judgeHandshake(gathered, resigned);
+      resigned = judged.resigned;
+      return judged.record;
+    },
+    prejudge(target, servername, seen) {
+      const id = `h-${handshakes + 1}`;
+      if (!trustLoaded || !passesOnSight(request(target, servername, id), seen, trustLoaded, new Date())) return null;
+      handshakes++;
+      return id;
+    },
   };
 }
 

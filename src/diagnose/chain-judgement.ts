@@ -118,18 +118,10 @@ export function judgeChain(
   const parseWarnings: StrictWarning[] = [];
   const sent = safeParse(ders, parseWarnings, trust.certificates);
   if (!sent.length) return nothingToVerify(trust, parseWarnings);
-  const stores = STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
+  const stores = effectiveStores(trust);
   const trustVerdicts = storeVerdicts(sent, trust, now, name, options);
-  const effective = verifyChain(sent, stores, now, name, options);
+  const { effective, weak } = effectiveVerdict(sent, trust, now, name, options);
   const chainAnalysis = analyseChain(sent, effective, fetchedVerdict(sent, fetched, stores, now, options));
-  // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
-  const weak = effective.trusted
-    ? judgeWeakCrypto(
-        effective.path.map((n) => policyCert(n.cert)),
-        true,
-        trust.opensslLevel ?? null,
-      )
-    : null;
   const certifi = certifiWarning(trustVerdicts, effective.ok, trust.certifiInfo ?? null);
   const warnings = [
     ...(weak?.warnings ?? []),
@@ -149,6 +141,45 @@ export function judgeChain(
     warnings,
     weakCrypto: weak?.weakCrypto ?? null,
   };
+}
+
+function effectiveStores(trust: TrustContext): TrustStore[] {
+  return STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
+}
+
+/** The verdict of the stores together and, on a path that reaches an anchor, the security levels' (weak keys, signatures). */
+function effectiveVerdict(
+  sent: ParsedCertificate[],
+  trust: TrustContext,
+  now: Date,
+  name: string | null,
+  options: VerifyOptions,
+): { effective: ChainVerdict; weak: ReturnType<typeof judgeWeakCrypto> | null } {
+  const effective = verifyChain(sent, effectiveStores(trust), now, name, options);
+  // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
+  const weak = effective.trusted
+    ? judgeWeakCrypto(
+        effective.path.map((n) => policyCert(n.cert)),
+        true,
+        trust.opensslLevel ?? null,
+      )
+    : null;
+  return { effective, weak };
+}
+
+/**
+ * Whether judgeChain's record of `ders` would let the proxy forward to the host (policy.ts
+ * upstreamAcceptable: it verifies against the stores together, and no stricter client's security
+ * level refuses a key or signature on its path), from that part of the judgement alone: the per-store
+ * verdicts, the chain analysis and the description of each certificate, which only explain, can come
+ * later. False also when a certificate does not parse: the whole record decides then.
+ */
+export function passesBlockingChecks(ders: Buffer[], trust: TrustContext, now: Date, name: string | null): boolean {
+  const parseWarnings: StrictWarning[] = [];
+  const sent = safeParse(ders, parseWarnings, trust.certificates);
+  if (!sent.length || parseWarnings.length) return false;
+  const { effective, weak } = effectiveVerdict(sent, trust, now, name, {});
+  return effective.ok && !weak?.weakCrypto?.refusedBy.length;
 }
 
 /** No certificate parsed: each configured store says so, and there is no verification. */

@@ -8,7 +8,7 @@ import { errorEvent, type EventBus, type ExchangeListener } from '../events.js';
 import type { ClientCertRefusals } from './client-cert-refusals.js';
 import type { ExchangeDrain } from './drain.js';
 import type { ExchangeErrors } from './exchange-errors.js';
-import type { HostRecorder, Observe } from './host-recorder.js';
+import type { HostRecorder, Observe, Observer } from './host-recorder.js';
 import type { IdleCollector } from './idle-collector.js';
 import type { LibraryAdapter } from './library-adapter.js';
 import type { ProxyLimits } from './limits.js';
@@ -29,7 +29,7 @@ export interface ProxyServerOptions {
   ca: LocalCa;
   minter: LeafMinter;
   events: EventBus;
-  observe: Observe;
+  observe: Observe | Observer;
   upstream: Omit<UpstreamOptions, 'recorder' | 'accepts' | 'responseTimeoutMs' | 'disagreed'>;
   /** Deadlines; DEFAULT_LIMITS for what is not given. */
   limits?: Partial<ProxyLimits>;

@@ -93,6 +93,8 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     log.rawHeaders = rawPairs(response);
     if (stream.destroyed) return;
     stream.respond(response, { endStream: ended, waitForTrailers: !ended && (wantsTrailers || isGrpc(received)) });
+    // A response is on its way: a new host's record is made now (host-recorder.ts), off its first request's path.
+    parts.shared.recorder.spareTime();
     if (ended) return;
     up.on('data', (chunk: Buffer) => counted(log, chunk));
     up.pipe(stream);
@@ -152,6 +154,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     log.rawHeaders = rawPairs(response);
     if (stream.destroyed) return void res.destroy();
     stream.respond(response);
+    parts.shared.recorder.spareTime();
     res.on('data', (chunk: Buffer) => counted(log, chunk));
     res.on('error', (error: Error) => fail(parts, exchange, error, 'SERVER_TO_PROXY_RESPONSE_ERROR'));
     res.pipe(stream);

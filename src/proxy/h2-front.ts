@@ -16,7 +16,6 @@ import { rawPairs } from './h2-translate.js';
 import { lingerOnDestroy } from './h2-linger.js';
 import { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection, MitmSession } from './mitm-session.js';
-import { upstreamAcceptable } from './policy.js';
 import type { UpstreamName } from './upstream-name.js';
 import { carriesVia } from './via.js';
 
@@ -99,7 +98,7 @@ export class H2Front {
     const done = requests.start(
       { method: String(headers[':method']), httpVersion: '2', rawHeaders: rawPairs(headers), streamId: stream.id },
       url,
-      connection.record.id,
+      connection.recordId,
     );
     const log: StreamLog = { status: null, bytes: 0, rawHeaders: [] };
     stream.once('close', () =>
@@ -114,7 +113,7 @@ export class H2Front {
       answer(stream, log, 508, { 'content-type': 'text/plain; charset=utf-8' }, `tlswitness: ${text}\n`);
       return;
     }
-    if (upstreamAcceptable(options.policy, connection.record)) {
+    if (connection.accepted) {
       forwardStream(
         { shared: this.shared, upstream: this.upstream, block: (record) => this.block(stream, headers, log, record) },
         { stream, headers, connection, log },

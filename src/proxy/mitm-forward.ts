@@ -84,7 +84,7 @@ export function forwardMitmRequest(
   errors.watch(exchange, where);
   req.on('error', (error: Error) => errors.handle('CLIENT_TO_PROXY_REQUEST_ERROR', exchange, error));
   res.on('error', (error: Error) => errors.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', exchange, error));
-  const done = shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.record.id);
+  const done = shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.recordId);
   let bytes = 0;
   // An exchange cut short is logged with status null; a block page for a connection OpenSSL refused
   // (exchange-errors.ts) is logged as blocked.
@@ -133,6 +133,7 @@ export function forwardMitmRequest(
     // With this response on its way, the app's first byte no longer waits on this thread: the leaves'
     // spare contexts are made now rather than inside the next new host's handshakes.
     shared.options.minter.spareTime();
+    shared.recorder.spareTime();
   };
   send(true);
 }

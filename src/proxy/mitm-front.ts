@@ -21,10 +21,11 @@ import {
   type Refusal,
 } from './connect-router.js';
 import { firstChunk } from './first-bytes.js';
+import type { Verdict } from './host-recorder.js';
 import { H2FrontLoader } from './h2-front-loader.js';
 import { forwardMitmRequest } from './mitm-forward.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
-import { startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
+import { settleVerdict, startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
 import { upstreamAcceptable } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED } from './proxy-auth.js';
@@ -100,7 +101,7 @@ export class MitmFront {
   }
 
   private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-    const { events, minter, policy, auth, upstream } = this.shared.options;
+    const { minter, policy, auth, upstream } = this.shared.options;
     const { recorder, loops } = this.shared;
     socket.on('error', () => undefined);
     const request = routeConnectRequest(req.url ?? '', !auth || authorized(auth, req.headers['proxy-authorization']));
@@ -140,43 +141,49 @@ export class MitmFront {
     // A host not recorded yet is recorded from the handshake of the connection that is to carry its
     // first request, opened now (upstream-agent.ts): one handshake upstream, not a probe's and then that one.
     this.shared.agent()?.recordHost(target, name, this.h2.wants(first) ? ['h2', 'http/1.1'] : undefined);
-    const recording = recorder.record(target, name.recordAs);
-    recording.catch(() => undefined);
+    const verdict = recorder.verdict(target, name.recordAs);
+    verdict.catch(() => undefined);
     // In block mode every recorded verdict ends in the proxy's own TLS session (a pass or a 502), so the
     // app's handshake with the proxy runs while the upstream is recorded; its requests wait for the record.
     // With `--on-upstream-error tunnel` the record decides whether to terminate TLS at all.
     const inAdvance = early.reason === 'early' ? await this.terminate(socket, first, target, leaf, answered) : null;
     if (early.reason === 'early' && !inAdvance) return;
-    let record: HandshakeRecord;
+    let ruled: Verdict;
     try {
-      record = await recording;
+      ruled = await verdict;
     } catch (error) {
-      events.publish(
-        errorEvent(
-          'RECORD_FAILED',
-          `recording ${formatHostPort(target)} failed: ${(error as Error).message}`,
-          target.host,
-        ),
-      );
+      this.recordFailed(target, error);
       if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
     }
     if (socket.destroyed) return;
-    if (!inAdvance && routeRecord(policy, name, record).action === 'tunnel') return this.tunnel(socket, first, target);
+    // A host that passed the blocking checks is accepted before its record is made (host-recorder.ts).
+    const accepted = 'passed' in ruled || upstreamAcceptable(policy, ruled.record);
+    if (!inAdvance && !('passed' in ruled) && routeRecord(policy, name, ruled.record).action === 'tunnel')
+      return this.tunnel(socket, first, target);
     // The traffic connection for the first request is dialed now (h2 for an app that prefers it), checked against this very record.
-    if (upstreamAcceptable(policy, record) && !this.h2.preconnect(first, target, name))
-      this.shared.agent()?.preconnect(target, name);
+    if (accepted && !this.h2.preconnect(first, target, name)) this.shared.agent()?.preconnect(target, name);
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
-    terminated.connection.record = record;
     terminated.connection.name = name;
+    settleVerdict(terminated.connection, ruled, accepted, (error) => this.recordFailed(target, error));
     this.connections.set(terminated.tlsSocket, terminated.connection);
     this.h2.serve(terminated, socket, (tlsSocket) => {
       this.inner.emit('connection', tlsSocket);
       // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
       tlsSocket.once('data', () => (terminated.connection.spoke = true));
     });
+  }
+
+  private recordFailed(target: HostPort, error: unknown): void {
+    this.shared.options.events.publish(
+      errorEvent(
+        'RECORD_FAILED',
+        `recording ${formatHostPort(target)} failed: ${(error as Error).message}`,
+        target.host,
+      ),
+    );
   }
 
   /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
@@ -240,13 +247,12 @@ export class MitmFront {
     }
     // Every request on the inner server came through a MITM session; a socket without one is refused rather than sent anywhere.
     if (!connection) return void req.socket.destroy();
-    if (upstreamAcceptable(options.policy, connection.record))
-      return forwardMitmRequest(this.shared, req, res, connection);
+    if (connection.accepted) return forwardMitmRequest(this.shared, req, res, connection);
     // Never a silent pass: the app's session completed, so it can read why.
     const done = requests.start(
       req,
       `https://${formatHostPort(connection.target)}${req.url ?? '/'}`,
-      connection.record.id,
+      connection.recordId,
     );
     req.resume();
     this.crossChecked(connection).then((record) => {

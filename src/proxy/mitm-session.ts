@@ -10,12 +10,19 @@ import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { classifyHandshakeEnd } from './client-handshake.js';
 import type { ClientRejections } from './client-rejections.js';
+import type { Verdict } from './host-recorder.js';
 import type { UpstreamName } from './upstream-name.js';
 
 export interface MitmConnection {
   target: HostPort;
-  /** Set once the upstream is recorded, before any request is handled. */
+  /**
+   * Set once the upstream is recorded: before any request is handled, or, for a host whose traffic
+   * connection passed the blocking checks (host-recorder.ts), once a response went out.
+   */
   record: HandshakeRecord;
+  /** The record's id, and whether the proxy forwards to the host (policy.ts upstreamAcceptable): set before any request. */
+  recordId: string;
+  accepted: boolean;
   requests: number;
   /** The app sent bytes after the handshake (it accepted the proxy's certificate). */
   spoke: boolean;
@@ -30,6 +37,26 @@ export interface MitmConnection {
 export interface MitmSession {
   tlsSocket: TLSSocket;
   connection: MitmConnection;
+}
+
+/**
+ * What the recorder's verdict says of a session's requests, set before any is handled: the record,
+ * or (a host that passed the blocking checks) its id now and the record once it is made.
+ */
+export function settleVerdict(
+  connection: MitmConnection,
+  verdict: Verdict,
+  accepted: boolean,
+  failed: (error: unknown) => void,
+): void {
+  connection.accepted = accepted;
+  if ('passed' in verdict) {
+    connection.recordId = verdict.passed;
+    verdict.record.then((record) => void (connection.record = record), failed);
+  } else {
+    connection.record = verdict.record;
+    connection.recordId = verdict.record.id;
+  }
 }
 
 export interface SessionOptions {
@@ -66,7 +93,14 @@ export function startMitmSession({
     secureContext: context,
     ALPNCallback: ({ protocols }) => appProtocol(protocols),
   });
-  const connection: MitmConnection = { target, record: null as unknown as HandshakeRecord, requests: 0, spoke: false };
+  const connection: MitmConnection = {
+    target,
+    record: null as unknown as HandshakeRecord,
+    recordId: '',
+    accepted: false,
+    requests: 0,
+    spoke: false,
+  };
   let secure = false;
   let handshakeError: string | null = null;
   let timedOut = false;

@@ -183,6 +183,7 @@ export class ProxyServer {
     this.idle?.stop();
     const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
     await this.drain.drain(this.sockets, graceMs);
+    await this.recorder.flush();
     for (const socket of this.sockets) socket.destroy();
     await closed;
     this.mitm.close();

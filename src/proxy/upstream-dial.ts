@@ -11,6 +11,7 @@ import {
   type SecureVersion,
   type TLSSocket,
 } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { formatHostPort } from '../host-port.js';
 import { ConnectError, type Connection, type ProxySpec } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
@@ -141,7 +142,7 @@ async function secureUpstream(
 ): Promise<TLSSocket> {
   const { upstream } = parts;
   // A stale verdict (and the intermediates it fetched) must not decide this connection: wait for the new one.
-  const recorded = records ? undefined : await recording;
+  const recorded = records ? undefined : await upstream.recorder.judging(target, name.recordAs);
   let secureContext: SecureContext;
   try {
     const anchorsLoading = parts.contexts.ready();
@@ -189,7 +190,11 @@ async function secureUpstream(
   return passed;
 }
 
-/** The connection that recorded its host, gated once the record is made (a few ms of CPU, or an AIA fetch). */
+/**
+ * The connection that recorded its host, gated once the blocking checks passed on what it showed and
+ * OpenSSL agrees (the record is made after its first response), else once the record is made (a few
+ * ms of CPU, or an AIA fetch).
+ */
 async function afterRecord(
   parts: DialParts,
   socket: TLSSocket,
@@ -200,6 +205,14 @@ async function afterRecord(
   // Until a request takes it, an error on it (a reset) is nobody's; a closed one is not handed over.
   const ignore = () => undefined;
   socket.on('error', ignore);
+  const verdict = await parts.upstream.recorder.verdict(target, name.recordAs).catch(() => null);
+  const shown = verdict && 'passed' in verdict && !socket.destroyed ? shownBy(socket, name) : null;
+  if (shown?.openssl.ok) {
+    socket.off('error', ignore);
+    cutWhenSilent(socket, formatHostPort(target), parts.upstream.responseTimeoutMs);
+    return socket;
+  }
+  // OpenSSL refuses what the blocking checks passed (a disagreement), or they did not pass: the record decides.
   const record = await recording;
   socket.off('error', ignore);
   // --complete-chains: a chain only AIA completes needs those intermediates in OpenSSL's context.
@@ -208,7 +221,7 @@ async function afterRecord(
     return dialUpstream(parts, target, name, false);
   }
   if (socket.destroyed) throw new Error(`the upstream ${formatHostPort(target)} closed the connection`);
-  return gate(parts, socket, target, name, record);
+  return gate(parts, socket, target, name, record, shown ?? undefined);
 }
 
 /** Resolves null at secureConnect, or with how the handshake failed (the socket then destroyed). */
@@ -227,6 +240,19 @@ function handshakeEnd(socket: TLSSocket, timeoutMs: number): Promise<HandshakeEn
   });
 }
 
+/** The leaf a connection showed and OpenSSL's verdict on it, for the name the app asked for. */
+interface Shown {
+  peer: X509Certificate | undefined;
+  openssl: OpensslVerdict;
+}
+
+function shownBy(socket: TLSSocket, name: UpstreamName): Shown {
+  // Read once: a second getPeerX509Certificate() call on this socket came back undefined (Node 20).
+  const peer = socket.getPeerX509Certificate();
+  const leaf = peer ? (shownLeaves.get(socket) ?? peer.toLegacyObject()) : null;
+  return { peer, openssl: opensslVerdict(connectionFacts(socket, name.checked, leaf)) };
+}
+
 /** OpenSSL's verdict on the connection, against the record about it: the socket, or an UpstreamRefusal. */
 function gate(
   { upstream }: DialParts,
@@ -234,12 +260,9 @@ function gate(
   target: HostPort,
   name: UpstreamName,
   recorded: HandshakeRecord | undefined,
+  { peer, openssl }: Shown = shownBy(socket, name),
 ): TLSSocket {
   cutWhenSilent(socket, formatHostPort(target), upstream.responseTimeoutMs);
-  // Read once: a second getPeerX509Certificate() call on this socket came back undefined (Node 20).
-  const peer = socket.getPeerX509Certificate();
-  const leaf = peer ? (shownLeaves.get(socket) ?? peer.toLegacyObject()) : null;
-  const openssl = opensslVerdict(connectionFacts(socket, name.checked, leaf));
   // The record as it is now (a probe may have finished while this connection was dialled).
   const record = upstream.recorder.cached(target, name.recordAs) ?? recorded;
   const sameLeaf = !!record && !!peer && record.chain[0]?.sha256 === peer.fingerprint256;

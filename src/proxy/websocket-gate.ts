@@ -12,7 +12,6 @@ import { exchangeFailure } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
-import { upstreamAcceptable } from './policy.js';
 import { carriesVia, withVia } from './via.js';
 
 /** A raw HTTP/1.1 answer on a socket the HTTP server handed over with the upgrade; the connection closes. */
@@ -58,7 +57,7 @@ export class WebSocketGate {
       socket.end(rawAnswer(508, {}, ''));
       return;
     }
-    if (connection && !upstreamAcceptable(this.shared.options.policy, connection.record)) {
+    if (connection && !connection.accepted) {
       this.block(socket, req, connection.record, null);
       return;
     }

@@ -7,7 +7,7 @@ import { fetchIssuer, IssuerFetchError } from '../net/fetch-issuer.js';
 import { ParsedCertificate } from '../trust/certificate.js';
 import { derToPem } from '../trust/pem.js';
 import type { FetchedIssuer, HandshakeRecord } from '../types.js';
-import type { FetchedCertificates } from '../diagnose/chain-judgement.js';
+import { passesBlockingChecks, type FetchedCertificates } from '../diagnose/chain-judgement.js';
 import { needsHostClassification, type ParseHost, type UnjudgedRecord } from '../diagnose/interception.js';
 import type { ResignedMemory } from '../diagnose/resigned-memory.js';
 import {
@@ -82,6 +82,19 @@ export async function gatherHandshake(
     hostParserIfLoaded() ??
     (needsHostClassification(unjudged, observation.addressSource === 'dns') ? await loadHostParser() : null);
   return { unjudged, addressSource: observation.addressSource, trust: stores, parseHost };
+}
+
+/**
+ * Whether what a traffic connection showed of its handshake passes every check that would block the
+ * host (chain-judgement.ts passesBlockingChecks), judged before its record is gathered: the record,
+ * made later from the same sighting, then lets the proxy forward to it too. False for anything the
+ * record alone can tell (a failed handshake, a server that asked for a client certificate).
+ */
+export function passesOnSight(request: TargetRequest, seen: Sighting, trust: TrustContext, now: Date): boolean {
+  const probe = seen.probe;
+  if (seen.connectFailure || !probe?.secure || probe.error || probe.flight.certificateRequest) return false;
+  const { target } = observationOf(request, seen);
+  return passesBlockingChecks(probe.flight.certificates ?? [], trust, now, target.servername ?? target.host);
 }
 
 /** OpenSSL's anchors for the probe's cross-check (HandshakeRequest.crossCheck); null without one. */

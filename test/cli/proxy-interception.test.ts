@@ -131,6 +131,8 @@ test('a company CA given with --extra-ca on one public host: the proxy forwards,
     const page = await fetchThrough(port, certsDir, `https://api.example.com:${api}/`);
     t.is(page.status, '200');
     t.is(page.body, 'hi\n');
+    // A host that verifies is forwarded first and recorded once its response went out.
+    await proxy.stdoutMatching(/"type":\s*"handshake"/);
     const [record] = handshakes(proxy.output().stdout).filter((r) => r.target.host === 'api.example.com');
     t.truthy(record);
     t.is(record!.diagnosis.problem, 'ok');

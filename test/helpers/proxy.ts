@@ -17,10 +17,10 @@ import type { PolicyOptions } from '../../src/proxy/policy.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import { anchorPems, type TrustContext } from '../../src/record/assemble.js';
-import { observeHandshake } from '../../src/record/observe.js';
+import { observeHandshake, passesOnSight, type HandshakeRequest } from '../../src/record/observe.js';
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
-import type { HandshakeRecord } from '../../src/types.js';
+import type { HandshakeRecord, HostPort } from '../../src/types.js';
 
 export interface Origin {
   port: number;
@@ -76,6 +76,8 @@ export interface TestProxy {
   ca: LocalCa;
   minter: LeafMinter;
   events: ProxyEvent[];
+  /** The first event (published so far or later) that `matches`. */
+  event(matches: (event: ProxyEvent) => boolean): Promise<ProxyEvent>;
   server: ProxyServer;
   close(): Promise<void>;
 }
@@ -116,9 +118,38 @@ export async function startTestProxy(
   const minter = await LeafMinter.create(ca);
   const bus = new EventBus();
   const events: ProxyEvent[] = [];
-  bus.subscribe((event) => events.push(event));
+  const waiters = new Set<(event: ProxyEvent) => void>();
+  bus.subscribe((event) => {
+    events.push(event);
+    for (const waiter of waiters) waiter(event);
+  });
+  const event = (matches: (event: ProxyEvent) => boolean) =>
+    new Promise<ProxyEvent>((resolve) => {
+      const published = events.find(matches);
+      if (published) return resolve(published);
+      const waiter = (next: ProxyEvent) => {
+        if (!matches(next)) return;
+        waiters.delete(waiter);
+        resolve(next);
+      };
+      waiters.add(waiter);
+    });
   const resolve = parseResolve(resolveEntries);
   let id = 0;
+  const request = (target: HostPort, servername: string | undefined, handshakeId: string): HandshakeRequest => ({
+    id: handshakeId,
+    target,
+    servername,
+    resolve,
+    proxy: upstreamProxy,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
+    alpn: ['h2', 'http/1.1'],
+    client,
+    timeoutMs: recordTimeoutMs,
+    fetchMissing: !!policy.completeChains,
+  });
   const server = await ProxyServer.start({
     host: '127.0.0.1',
     port,
@@ -127,26 +158,16 @@ export async function startTestProxy(
     ca,
     minter,
     events: bus,
-    observe: (target, servername, seen) =>
-      observeHandshake(
-        {
-          id: `h-${++id}`,
-          target,
-          servername,
-          resolve,
-          proxy: upstreamProxy,
-          minVersion: 'TLSv1.2',
-          maxVersion: 'TLSv1.3',
-          // As the MITM offers the origin: an h2-only origin (gRPC) refuses a hello without h2.
-          alpn: ['h2', 'http/1.1'],
-          client,
-          timeoutMs: recordTimeoutMs,
-          fetchMissing: !!policy.completeChains,
-        },
-        trust,
-        undefined,
-        seen,
-      ).then(mapRecord),
+    // As proxy-run wires it: a host whose traffic connection passes the blocking checks is forwarded
+    // before its record (none when records are rewritten: the rewritten verdict must decide).
+    observe: {
+      observe: (target, servername, seen, reserved) =>
+        observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(mapRecord),
+      prejudge: (target, servername, seen) =>
+        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust, new Date())
+          ? `h-${++id}`
+          : null,
+    },
     upstream: {
       resolve,
       proxyFor: () => upstreamProxy,
@@ -157,7 +178,7 @@ export async function startTestProxy(
     },
     limits,
   });
-  return { port: server.port, ca, minter, events, server, close: () => server.close() };
+  return { port: server.port, ca, minter, events, event, server, close: () => server.close() };
 }
 
 export interface FetchResult {

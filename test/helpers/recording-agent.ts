@@ -1,11 +1,12 @@
 // The proxy's upstream agent and its real host recorder, wired as proxy-run wires them: a host is
 // recorded from a traffic connection's handshake when one is given (`seen`), else by a probe of its own.
 import type { SecureVersion } from 'node:tls';
-import { HostRecorder } from '../../src/proxy/host-recorder.js';
+import { HostRecorder, type Observe } from '../../src/proxy/host-recorder.js';
 import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
 import type { TrustContext } from '../../src/record/assemble.js';
-import { observeHandshake } from '../../src/record/observe.js';
+import { observeHandshake, passesOnSight, type HandshakeRequest } from '../../src/record/observe.js';
+import type { HostPort } from '../../src/types.js';
 import type { Sighting } from '../../src/tls/observe-target.js';
 
 export interface RecordingAgentOptions {
@@ -18,6 +19,10 @@ export interface RecordingAgentOptions {
   onRecording?: (seen: Sighting | undefined) => void;
   /** How long a record stays fresh (the recorder's default otherwise). */
   ttlMs?: number;
+  /** A host whose traffic connection passes the blocking checks is let through before its record (as proxy-run wires it). */
+  prejudge?: boolean;
+  /** Each record is made only once this settles. */
+  holdRecords?: Promise<unknown>;
 }
 
 export function recordingAgent({
@@ -27,25 +32,35 @@ export function recordingAgent({
   maxVersion = 'TLSv1.3',
   onRecording,
   ttlMs,
+  prejudge = false,
+  holdRecords,
 }: RecordingAgentOptions): { agent: UpstreamAgent; recorder: HostRecorder } {
+  const request = (target: HostPort, servername: string | undefined): HandshakeRequest => ({
+    id: 'h-test',
+    target,
+    servername,
+    resolve,
+    proxy: null,
+    minVersion: 'TLSv1.2' as const,
+    maxVersion,
+    alpn: ['http/1.1'],
+    client: null,
+    timeoutMs: 5000,
+    fetchMissing: false,
+  });
+  const observe: Observe = async (target, servername, seen) => {
+    onRecording?.(seen);
+    await holdRecords;
+    return observeHandshake(request(target, servername), trust, undefined, seen);
+  };
   const recorder = new HostRecorder(
-    (target, servername, seen) => {
-      onRecording?.(seen);
-      const request = {
-        id: 'h-test',
-        target,
-        servername,
-        resolve,
-        proxy: null,
-        minVersion: 'TLSv1.2' as const,
-        maxVersion,
-        alpn: ['http/1.1'],
-        client: null,
-        timeoutMs: 5000,
-        fetchMissing: false,
-      };
-      return observeHandshake(request, trust, undefined, seen);
-    },
+    prejudge
+      ? {
+          observe,
+          prejudge: (target, servername, seen) =>
+            passesOnSight(request(target, servername), seen, trust, new Date()) ? 'h-test' : null,
+        }
+      : observe,
     () => undefined,
     ttlMs,
   );

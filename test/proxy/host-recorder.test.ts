@@ -1,7 +1,9 @@
 // The recorder's cache: a record is reused for its TTL (30 s, a failure 2 s) and never after, whether
-// asked for through record() or cached(); the clock is injected, nothing sleeps.
+// asked for through record() or cached(); the clock is injected, nothing sleeps. A host whose traffic
+// connection passes the blocking checks has its verdict at once and its record after a response.
 import test from 'ava';
-import { HostRecorder } from '../../src/proxy/host-recorder.js';
+import { HostRecorder, type Observer } from '../../src/proxy/host-recorder.js';
+import type { Sighting } from '../../src/tls/observe-target.js';
 import type { HandshakeRecord } from '../../src/types.js';
 
 const TARGET = { host: 'valid.example.com', port: 443 };
@@ -52,4 +54,69 @@ test('a failed recording is kept 2 s', async (t) => {
   t.is(recorder.cached(TARGET), failed);
   clock.now = 62_000;
   t.is(recorder.cached(TARGET), undefined);
+});
+
+/** A recorder whose prejudge passes or not, counting what it observes (with the id prejudge reserved). */
+function prejudgingRecorder(passes: boolean) {
+  const observed: Array<string | undefined> = [];
+  const published: string[] = [];
+  const observer: Observer = {
+    observe: (_target, _servername, _seen, id) => {
+      observed.push(id);
+      return Promise.resolve({ id: id ?? 'h-own', verification: { ok: passes } } as unknown as HandshakeRecord);
+    },
+    prejudge: () => (passes ? 'h-7' : null),
+  };
+  const recorder = new HostRecorder(observer, (record) => published.push(record.id));
+  return { recorder, observed, published };
+}
+
+const SIGHTING = { time: new Date(0) } as Sighting;
+
+test('a host that passes the blocking checks has its verdict at once; its record waits for a response to go out', async (t) => {
+  const { recorder, observed, published } = prejudgingRecorder(true);
+  const recording = recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING));
+  const verdict = await recorder.verdict(TARGET);
+  t.true('passed' in verdict);
+  if (!('passed' in verdict)) return;
+  t.is(verdict.passed, 'h-7');
+  // Turns go by: the record is not made on the path of the first request.
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(observed, []);
+  t.true(recorder.knows(TARGET), 'the recording is under way');
+  recorder.spareTime();
+  const record = await verdict.record;
+  t.is(record, await recording);
+  t.deepEqual(observed, ['h-7'], 'observed once, under the id reserved by the checks');
+  t.deepEqual(published, ['h-7']);
+  t.deepEqual(await recorder.verdict(TARGET), { record }, 'then the record itself');
+});
+
+test('a host that passes is recorded within a short while even when no response goes out', async (t) => {
+  const { recorder, observed } = prejudgingRecorder(true);
+  const record = await recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING));
+  t.is(record.id, 'h-7');
+  t.deepEqual(observed, ['h-7']);
+});
+
+test('a host that does not pass the blocking checks, or has no sighting, waits for its record', async (t) => {
+  const { recorder, observed } = prejudgingRecorder(false);
+  recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  const verdict = await recorder.verdict(TARGET);
+  t.false('passed' in verdict);
+  t.deepEqual(observed, [undefined], 'observed at once, no id reserved');
+  const other = { host: 'other.example.com', port: 443 };
+  const passing = prejudgingRecorder(true);
+  passing.recorder.refresh(other, undefined, Promise.resolve(null)).catch(() => undefined);
+  t.false('passed' in (await passing.recorder.verdict(other)), 'no sighting: the probe records it');
+});
+
+test('closing flushes the deferred records: each is made and published at once', async (t) => {
+  const { recorder, observed, published } = prejudgingRecorder(true);
+  recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  await recorder.verdict(TARGET);
+  t.deepEqual(observed, []);
+  await recorder.flush();
+  t.deepEqual(observed, ['h-7']);
+  t.deepEqual(published, ['h-7']);
 });

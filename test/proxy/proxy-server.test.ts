@@ -19,6 +19,7 @@ import {
   type TestProxyExtras,
 } from '../helpers/proxy.js';
 import type { HandshakeRecord } from '../../src/types.js';
+import { upstreamAcceptable } from '../../src/proxy/policy.js';
 import type { RequestEvent } from '../../src/events.js';
 import { testNeeding } from '../helpers/requires.js';
 import { withServer, withServers } from '../helpers/with-servers.js';
@@ -67,6 +68,8 @@ test('a valid host: 200 and the body through the MITM, its handshake recorded on
     t.is(first.status, 200);
     t.is(first.body, 'hello from valid /hello?token=s3cret&page=2\n');
     t.is(second.status, 200);
+    // A host that verifies is forwarded first and recorded once its response went out.
+    await proxy.event((e) => e.type === 'handshake');
     const records = handshakes(proxy.events);
     t.is(records.length, 1, 'one recording per host:port within the TTL');
     t.is(records[0]!.diagnosis.problem, 'ok');
@@ -117,6 +120,41 @@ for (const [name, problem] of [
   });
 }
 
+// A host that verifies is forwarded before its record is made (host-recorder.ts): on a cold host, its
+// very first request, nothing the record blocks may reach the origin.
+test('every fixture scenario on a cold host: the first request reaches the origin exactly when the record lets it through', async (t) => {
+  const counts = { passed: 0, blocked: 0 };
+  for (const [name, scenario] of Object.entries(fixtures.pki.scenarios)) {
+    // An IP address as the target (no SNI) has tests of its own (routes.test.ts).
+    if (!scenario.host) continue;
+    const trust = fixtureTrust(fixtures.pki, [fixtures.pki.corporateRoot.pem, ...(scenario.anchors ?? [])]);
+    await withOrigin(name, (origin, host) =>
+      withServer(
+        () => startTestProxy(trust, [`${host}:${origin.port}:127.0.0.1`]),
+        async (proxy) => {
+          const url = `https://${host}:${origin.port}/first`;
+          const first = await fetchViaProxy(proxy.port, url, proxy.ca.certPem).catch((error: Error) => ({
+            status: 0,
+            body: error.message,
+          }));
+          const record = (await proxy.event((event) => event.type === 'handshake')) as HandshakeRecord;
+          if (upstreamAcceptable({}, record)) {
+            counts.passed++;
+            t.is(first.status, 200, `${name}: forwarded`);
+            const logged = (await proxy.event((event) => event.type === 'request')) as RequestEvent;
+            t.is(logged.handshakeId, record.id, `${name}: the request names its record`);
+          } else {
+            counts.blocked++;
+            t.is(first.status, 502, `${name}: blocked`);
+            t.false(first.body.includes('hello from'), `${name}: the origin was never asked`);
+          }
+        },
+      ),
+    );
+  }
+  t.true(counts.passed >= 5 && counts.blocked >= 10, JSON.stringify(counts));
+});
+
 test('a corporate root: blocked without it, 200 once it is an extra trusted root (corporate CA injection)', async (t) => {
   await withOrigin('corporate', async (origin, host) => {
     const resolve = [`${host}:${origin.port}:127.0.0.1`];
@@ -126,6 +164,7 @@ test('a corporate root: blocked without it, 200 once it is an extra trusted root
       t.is((await fetchViaProxy(without.port, `https://${host}:${origin.port}/`, without.ca.certPem)).status, 502);
       const ok = await fetchViaProxy(withCorp.port, `https://${host}:${origin.port}/`, withCorp.ca.certPem);
       t.is(ok.status, 200);
+      await withCorp.event((e) => e.type === 'handshake');
       t.is(handshakes(withCorp.events)[0]!.trust.extra, 'ok');
     });
   });

@@ -208,7 +208,8 @@ test('--upstream-proxy carries HTTPS (CONNECT) and plain HTTP (absolute-form, wi
         );
         t.true(corporate.seen.includes(`GET http://127.0.0.1:${plain.port}/plain`), 'absolute-form for plain HTTP');
         t.true(corporate.authorizations.every((a) => a === `Basic ${Buffer.from('bob:pw').toString('base64')}`));
-        t.is((proxy.events.find((e) => e.type === 'handshake') as { via?: string }).via, 'upstream-proxy');
+        const record = await proxy.event((e) => e.type === 'handshake');
+        t.is((record as { via?: string }).via, 'upstream-proxy');
       },
     );
   });

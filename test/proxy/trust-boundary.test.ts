@@ -376,6 +376,8 @@ test('CONNECT to an IP address with SNI good.test: verified and minted for good.
     const { leaf, body } = await sessionVia(proxy.port, `127.0.0.1:${origin.port}`, 'good.test', proxy.ca.certPem);
     t.is(leaf.subjectAltName, 'DNS:good.test');
     t.regex(body, /^HTTP\/1\.1 200/);
+    // A host that verifies is forwarded first and recorded once its response went out.
+    await proxy.event((e) => e.type === 'handshake');
     const [record] = records(proxy, '127.0.0.1');
     t.is(record?.target.servername, 'good.test');
     t.is(record?.diagnosis.problem, 'ok');
@@ -394,6 +396,7 @@ test('CONNECT good.test with SNI bank.test: the minted leaf names only bank.test
     t.is(leaf.subjectAltName, 'DNS:bank.test', 'good.test was not verified for this session, so it is not minted');
     t.regex(body, /^HTTP\/1\.1 200/);
     t.true(body.includes(ORIGIN_BODY));
+    await proxy.event((e) => e.type === 'handshake');
     const [record] = records(proxy, 'good.test');
     t.is(record?.target.servername, 'bank.test');
     t.is(record?.diagnosis.problem, 'ok');

@@ -39,6 +39,7 @@ function agentFor(
   const recorder = {
     cached: () => undefined,
     record: () => Promise.resolve(undefined),
+    judging: () => Promise.resolve(undefined),
     refresh: () => Promise.resolve({} as HandshakeRecord),
   } as unknown as HostRecorder;
   return new UpstreamAgent({
@@ -175,6 +176,7 @@ function agentWithRecords(
   const recorder = {
     cached: (target: { host: string }) => records.get(target.host),
     record: (target: { host: string }) => Promise.resolve(records.get(target.host)),
+    judging: (target: { host: string }) => Promise.resolve(records.get(target.host)),
     refresh: () => Promise.resolve({} as HandshakeRecord),
   } as unknown as HostRecorder;
   const agent = new UpstreamAgent({

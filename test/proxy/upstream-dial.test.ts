@@ -5,6 +5,9 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import type { HandshakeRecord } from '../../src/types.js';
 import { upstreamName } from '../../src/proxy/upstream-name.js';
+import { upstreamAcceptable } from '../../src/proxy/policy.js';
+import { passesOnSight } from '../../src/record/observe.js';
+import type { Sighting } from '../../src/tls/observe-target.js';
 import { parseResolve } from '../../src/net/target.js';
 import { anchorPems, type TrustContext } from '../../src/record/assemble.js';
 import type { SecureVersion } from 'node:tls';
@@ -33,6 +36,8 @@ interface Recorded {
   /** Recordings made with a probe of their own (the side connection), and from a traffic connection. */
   probed: number;
   seen: number;
+  /** What the traffic connection showed, when it recorded the host. */
+  sighting: Sighting | undefined;
 }
 
 /** The proxy's recorder and agent, as proxy-run wires them, recording one new host. */
@@ -45,19 +50,23 @@ async function recordThroughAgent(
   const host = scenario.host ?? '127.0.0.1';
   const resolve = parseResolve(scenario.host ? [`${host}:${port}:127.0.0.1`] : []);
   const counts = { probed: 0, seen: 0 };
+  let sighting: Sighting | undefined;
   const { agent, recorder } = recordingAgent({
     resolve,
     trust,
     anchors,
     maxVersion,
-    onRecording: (seen) => counts[seen ? 'seen' : 'probed']++,
+    onRecording: (seen) => {
+      counts[seen ? 'seen' : 'probed']++;
+      sighting ??= seen;
+    },
   });
   try {
     const target = { host, port };
     const name = upstreamName(target, scenario.host)!;
     if (!agent.recordHost(target, name)) throw new Error('the agent did not record the host');
     const record = await recorder.record(target, name.recordAs);
-    return { record, ...counts };
+    return { record, ...counts, sighting };
   } finally {
     agent.destroy();
   }
@@ -105,6 +114,73 @@ for (const [label, maxVersion] of versions) {
     }
   });
 }
+
+for (const [label, maxVersion] of versions) {
+  // The proxy forwards to a new host once these checks pass, before its record is made: they must never
+  // pass a host its record blocks (a weak key, a name constraint, an unknown critical extension...).
+  test(`${label}: on every fixture scenario the checks made before the record pass exactly the hosts it lets through`, async (t) => {
+    const verdicts = { passed: 0, blocked: 0 };
+    for (const [key, scenario] of Object.entries(fixtures.pki.scenarios)) {
+      await withScenarioServer(scenario, { maxVersion }, async (server) => {
+        const { record, sighting } = await recordThroughAgent(scenario, server.port, maxVersion);
+        const target = { host: scenario.host ?? '127.0.0.1', port: server.port };
+        const request = {
+          id: 'h-test',
+          target,
+          servername: upstreamName(target, scenario.host)!.recordAs,
+          resolve: new Map(),
+          proxy: null,
+          minVersion: 'TLSv1.2' as const,
+          maxVersion,
+          alpn: ['http/1.1'],
+          client: null,
+          timeoutMs: 5000,
+        };
+        const passes = !!sighting && passesOnSight(request, sighting, trust, new Date());
+        const acceptable = upstreamAcceptable({}, record);
+        if (passes) t.true(acceptable, `${key}: passed before its record, which lets it through`);
+        // A server that asks for a client certificate is left to the record alone.
+        else if (!sighting?.probe?.flight.certificateRequest)
+          t.false(acceptable, `${key}: the record lets through what the checks held back`);
+        verdicts[acceptable ? 'passed' : 'blocked']++;
+      });
+    }
+    t.true(verdicts.passed >= 3 && verdicts.blocked >= 10, JSON.stringify(verdicts));
+  });
+}
+
+test("a new host that passed the checks: the app's next connection to it is gated by OpenSSL, not held until the first's record", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  await withScenarioServer(scenario, {}, async (server) => {
+    const host = scenario.host!;
+    const target = { host, port: server.port };
+    const name = upstreamName(target, host)!;
+    let release: () => void = () => undefined;
+    const { agent, recorder } = recordingAgent({
+      resolve: parseResolve([`${host}:${server.port}:127.0.0.1`]),
+      trust,
+      anchors: () => anchorPems(trust),
+      prejudge: true,
+      // The first connection's record is not made until the second connection is through.
+      holdRecords: new Promise<void>((resolve) => (release = resolve)),
+    });
+    try {
+      t.true(agent.recordHost(target, name));
+      t.true('passed' in (await recorder.verdict(target, name.recordAs)));
+      const held = new Promise<null>((resolve) => setTimeout(resolve, 5_000, null).unref());
+      const second = await Promise.race([agent.dial(host, server.port, name), held]);
+      t.truthy(second, 'the second connection did not wait for the record');
+      t.true(second?.authorized, 'verified by OpenSSL');
+      t.is(recorder.cached(target, name.recordAs), undefined, 'the record is still to come');
+      second?.destroy();
+      release();
+      t.is((await recorder.record(target, name.recordAs)).diagnosis.problem, 'ok', 'then made from the first');
+    } finally {
+      release();
+      agent.destroy();
+    }
+  });
+});
 
 for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
   test(`TLS 1.3 with ${suite}: the record from the traffic connection equals inspect's`, async (t) => {
