@@ -29,19 +29,26 @@ export class ExchangeErrors {
 
   /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
   watch(ctx: Exchange, target: string): void {
+    this.target(ctx, target);
+    ctx.proxyToClientResponse.once('close', () => this.closed(ctx));
+  }
+
+  /** Names where the exchange goes; the caller calls `closed` when the app's response closes. */
+  target(ctx: Exchange, target: string): void {
     this.targets.set(ctx, target);
-    const response = ctx.proxyToClientResponse;
-    response.once('close', () => {
-      if (response.writableFinished) return;
-      if (!this.reported.has(ctx))
-        this.handle(
-          'PROXY_TO_CLIENT_RESPONSE_ERROR',
-          ctx,
-          new Error('the app closed the connection before the response was complete'),
-        );
-      ctx.proxyToServerRequest?.destroy();
-      ctx.serverToProxyResponse?.destroy();
-    });
+  }
+
+  /** The app's response closed: if before it was complete, the app left, and the upstream side ends too. */
+  closed(ctx: Exchange): void {
+    if (ctx.proxyToClientResponse.writableFinished) return;
+    if (!this.reported.has(ctx))
+      this.handle(
+        'PROXY_TO_CLIENT_RESPONSE_ERROR',
+        ctx,
+        new Error('the app closed the connection before the response was complete'),
+      );
+    ctx.proxyToServerRequest?.destroy();
+    ctx.serverToProxyResponse?.destroy();
   }
 
   handle(kind: string, ctx: Exchange | null, error: Error): void {
