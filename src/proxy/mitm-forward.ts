@@ -89,8 +89,7 @@ export function forwardMitmRequest(
   const { errors, refusals } = shared;
   const where = formatHostPort(connection.target);
   const method = req.method ?? 'GET';
-  const exchange: Exchange = { clientToProxyRequest: req, proxyToClientResponse: res };
-  errors.target(exchange, where);
+  const exchange: Exchange = { clientToProxyRequest: req, proxyToClientResponse: res, target: where };
   req.on('error', (error: Error) => errors.handle('CLIENT_TO_PROXY_REQUEST_ERROR', exchange, error));
   res.on('error', (error: Error) => errors.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', exchange, error));
   const done = shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.record.id);
