@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { UpstreamRefusal } from './openssl-gate.js';
-import { keepPooled, poolKey, reusePooled, type PoolKeyOptions } from './upstream-pool.js';
+import { keepPooled, poolKey, reusePooled, takeFree, type PoolKeyOptions } from './upstream-pool.js';
 import { UpstreamContexts } from './upstream-contexts.js';
 import { dropAhead, openAhead } from './upstream-ahead.js';
 import { dialUpstream, type DialParts, type UpstreamOptions } from './upstream-dial.js';
@@ -153,6 +153,12 @@ export class UpstreamAgent extends Agent {
     const key = earlyKey(target, name);
     if (this.early.has(key) || socket.destroyed) socket.end();
     else this.park(key, Promise.resolve(socket), PRECONNECT_TTL_MS);
+  }
+
+  /** A request on a free connection takes it (upstream-pool.ts takeFree); any other, Node's way. */
+  addRequest(request: ClientRequest, options: PoolKeyOptions): void {
+    if (takeFree(this as unknown as Parameters<typeof takeFree>[0], request, options)) return;
+    (Agent.prototype as unknown as { addRequest: UpstreamAgent['addRequest'] }).addRequest.call(this, request, options);
   }
 
   /** The pool key (upstream-pool.ts): Node's reads ~20 TLS options this agent sets once for every connection. */

@@ -1,8 +1,9 @@
-// How the upstream agent pools its connections: the key it files them under, and a connection going back
-// to the pool and out of it again, as Node's Agent.keepSocketAlive does it, but with the connection's
-// silence limit (upstream-dial.ts cutWhenSilent) left running across exchanges instead of cleared and
-// set again around each one (docs/benchmarks.md: per-exchange costs of a keep-alive request).
-import type { IncomingMessage } from 'node:http';
+// How the upstream agent pools its connections: the key it files them under, a request handed a free
+// one, and a connection going back to the pool and out of it again, as Node's Agent does these, less
+// the per-exchange work Node spends on options this agent does not vary: the connection's silence
+// limit (upstream-dial.ts cutWhenSilent) stays set across exchanges instead of being cleared and set
+// again around each (docs/benchmarks.md: the work around each keep-alive exchange).
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** What the pool key is made of. */
@@ -12,6 +13,7 @@ export interface PoolKeyOptions {
   localAddress?: string | null;
   family?: number | null;
   servername?: string | null;
+  socketPath?: string | null;
 }
 
 /**
@@ -58,4 +60,37 @@ export function keepPooled(socket: PooledSocket, keepAliveMsecs: number, silence
 /** A pooled connection handed to a request: its silence limit is the exchange's again, if the pool shortened it. */
 export function reusePooled(socket: Socket, silenceMs: number): void {
   if (socket.timeout !== silenceMs) socket.setTimeout(silenceMs);
+}
+
+/** The parts of Node's Agent the free-connection path reads and keeps up to date. */
+interface PoolParts {
+  freeSockets: Record<string, Socket[] | undefined>;
+  sockets: Record<string, Socket[] | undefined>;
+  scheduling?: string;
+  reuseSocket(socket: Socket, request: ClientRequest): void;
+}
+
+/**
+ * A request given the newest free connection under its key, as Node's Agent.addRequest does it, without
+ * the rest of addRequest: a copy of the request's and the agent's options into a prototype-less object
+ * (every later read of it a dictionary lookup) to make the key from, and a new async-hooks id for the
+ * connection (tlswitness uses no async hooks). Measured paired against the agent without it: 0.89-0.90
+ * of the CPU per keep-alive request (docs/benchmarks.md). False, with nothing done, for any request it
+ * does not cover (no free connection, a request with its own timeout, no name given, which Node would
+ * take from the Host header, Unix sockets, FIFO scheduling): Node's addRequest then.
+ */
+export function takeFree(agent: PoolParts, request: ClientRequest, options: PoolKeyOptions): boolean {
+  if (typeof options.servername !== 'string' || options.socketPath || agent.scheduling === 'fifo') return false;
+  if ((request as { timeout?: number }).timeout !== undefined) return false;
+  const name = poolKey(options);
+  const free = agent.freeSockets[name];
+  const socket = free?.at(-1);
+  // A destroyed one is Node's to clear out of the list.
+  if (!free || !socket || socket.destroyed) return false;
+  free.pop();
+  if (!free.length) delete agent.freeSockets[name];
+  agent.reuseSocket(socket, request);
+  request.onSocket(socket);
+  (agent.sockets[name] ??= []).push(socket);
+  return true;
 }

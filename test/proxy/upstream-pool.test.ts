@@ -2,6 +2,7 @@
 // stays set across exchanges and is the exchange's again when an origin's Keep-Alive hint shortened it
 // for the time in the pool.
 import test from 'ava';
+import { Agent as HttpAgent } from 'node:http';
 import { createServer, request } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { HostRecorder } from '../../src/proxy/host-recorder.js';
@@ -124,3 +125,31 @@ test("an origin's shorter Keep-Alive hint holds in the pool only: the next excha
     await close();
   }
 });
+
+test.serial(
+  "a request on a free pooled connection takes it without Node's addRequest; the first, with none free, goes through it",
+  async (t) => {
+    const { get, close } = await origin(0);
+    const base = HttpAgent.prototype as unknown as { addRequest: (...args: unknown[]) => void };
+    const addRequest = base.addRequest;
+    let viaNode = 0;
+    base.addRequest = function (this: unknown, ...args: unknown[]) {
+      viaNode++;
+      return addRequest.apply(this, args);
+    };
+    try {
+      const first = await get();
+      await pooled();
+      t.is(viaNode, 1, 'a new connection: Node makes it');
+      for (let i = 0; i < 3; i++) {
+        const next = await get();
+        t.is(next.socket, first.socket, 'the same pooled connection');
+        await pooled();
+      }
+      t.is(viaNode, 1, 'the pooled connection was handed over directly');
+    } finally {
+      base.addRequest = addRequest;
+      await close();
+    }
+  },
+);
