@@ -15,6 +15,8 @@ export interface Exchange {
   proxyToServerRequest?: ClientRequest | undefined;
   serverToProxyResponse?: IncomingMessage | undefined;
   proxyToServerRequestOptions?: { host?: unknown; port?: unknown } | undefined;
+  /** Where the exchange goes (host:port), when its maker names it here rather than through `watch`. */
+  target?: string;
 }
 
 export class ExchangeErrors {
@@ -30,18 +32,23 @@ export class ExchangeErrors {
   /** Names where the exchange goes, and ties the upstream side to the app's: an app that leaves ends both. */
   watch(ctx: Exchange, target: string): void {
     this.targets.set(ctx, target);
-    const response = ctx.proxyToClientResponse;
-    response.once('close', () => {
-      if (response.writableFinished) return;
-      if (!this.reported.has(ctx))
-        this.handle(
-          'PROXY_TO_CLIENT_RESPONSE_ERROR',
-          ctx,
-          new Error('the app closed the connection before the response was complete'),
-        );
-      ctx.proxyToServerRequest?.destroy();
-      ctx.serverToProxyResponse?.destroy();
-    });
+    ctx.proxyToClientResponse.once('close', () => this.closed(ctx));
+  }
+
+  /**
+   * The app's response closed: if before it was complete, the app left, and the upstream side ends too.
+   * `watch` calls it; an exchange that names its `target` itself calls it from its own close listener.
+   */
+  closed(ctx: Exchange): void {
+    if (ctx.proxyToClientResponse.writableFinished) return;
+    if (!this.reported.has(ctx))
+      this.handle(
+        'PROXY_TO_CLIENT_RESPONSE_ERROR',
+        ctx,
+        new Error('the app closed the connection before the response was complete'),
+      );
+    ctx.proxyToServerRequest?.destroy();
+    ctx.serverToProxyResponse?.destroy();
   }
 
   handle(kind: string, ctx: Exchange | null, error: Error): void {
@@ -53,6 +60,7 @@ export class ExchangeErrors {
     }
     const options = ctx?.proxyToServerRequestOptions;
     const target =
+      ctx?.target ??
       (ctx && this.targets.get(ctx)) ??
       (options ? formatHostPort({ host: String(options.host), port: Number(options.port) }) : 'the upstream');
     const failure = exchangeFailure(kind, error, target);

@@ -9,6 +9,7 @@ import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
+import type { ResponseFacts } from './request-log.js';
 import { withVia } from './via.js';
 import { relayCollector, type YoungCollector } from './young-collector.js';
 
@@ -57,15 +58,23 @@ export function relayBody(
   method = 'GET',
 ): void {
   let source: BodySource | null = null;
+  let paused = false;
+  // Emitted once all that was queued is written, after a write that said to wait; listened for only
+  // then (most responses never wait, and each listener is work on every exchange).
+  const resume = () => {
+    paused = false;
+    (source ?? answer).resume();
+  };
   const relay = (chunk: Buffer) => {
     counted(chunk.length);
     collector.relayed(chunk.length);
-    if (!res.write(chunk) && res.writableLength >= RELAY_QUEUE_BYTES) (source ?? answer).pause();
+    if (res.write(chunk) || res.writableLength < RELAY_QUEUE_BYTES || paused) return;
+    paused = true;
+    (source ?? answer).pause();
+    res.once('drain', resume);
   };
   source = takeRawBody(answer, method, relay);
   if (!source) answer.on('data', relay);
-  // Emitted once all that was queued is written, after a write that said to wait.
-  res.on('drain', () => (source ?? answer).resume());
   answer.once('end', () => res.end());
 }
 
@@ -80,21 +89,21 @@ export function forwardMitmRequest(
   const { errors, refusals } = shared;
   const where = formatHostPort(connection.target);
   const method = req.method ?? 'GET';
-  const exchange: Exchange = { clientToProxyRequest: req, proxyToClientResponse: res };
-  errors.watch(exchange, where);
+  const exchange: Exchange = { clientToProxyRequest: req, proxyToClientResponse: res, target: where };
   req.on('error', (error: Error) => errors.handle('CLIENT_TO_PROXY_REQUEST_ERROR', exchange, error));
   res.on('error', (error: Error) => errors.handle('PROXY_TO_CLIENT_RESPONSE_ERROR', exchange, error));
   const done = shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.recordId);
   let bytes = 0;
-  // An exchange cut short is logged with status null; a block page for a connection OpenSSL refused
-  // (exchange-errors.ts) is logged as blocked.
+  // One listener for the close: an app that left ends the upstream side (exchange-errors.ts), then the
+  // log. An exchange cut short is logged with status null; a block page for a connection OpenSSL
+  // refused (exchange-errors.ts) is logged as blocked.
   res.once('close', () => {
+    errors.closed(exchange);
     const answered = exchange.serverToProxyResponse;
+    const facts: ResponseFacts = { rawHeaders: answered?.rawHeaders };
     const blocked = answered ? undefined : res.getHeader('x-tlswitness-problem');
-    done(res.writableFinished ? res.statusCode : null, bytes, {
-      rawHeaders: answered?.rawHeaders,
-      ...(typeof blocked === 'string' ? { blocked } : {}),
-    });
+    if (typeof blocked === 'string') facts.blocked = blocked;
+    done(res.writableFinished ? res.statusCode : null, bytes, facts);
   });
   const send = (retry: boolean) => {
     const up = httpsRequest({
@@ -119,8 +128,9 @@ export function forwardMitmRequest(
     up.on('response', (answer: IncomingMessage) => onAnswer(answer));
     // The app's body on the first attempt; a second one is only ever sent for a request without a body.
     // Its chunks are TLS records in buffers of their own too (young-collector.ts): 0.67x the CPU per MB
-    // of a 256 MiB upload with them counted.
-    if (retry) req.on('data', countRelayed).pipe(up);
+    // of a 256 MiB upload with them counted. A request without one is ended at once: a pipe for no bytes
+    // costs each keep-alive GET eight listeners added and removed (docs/benchmarks.md).
+    if (retry && hasBody(req)) req.on('data', countRelayed).pipe(up);
     else up.end();
   };
   const onAnswer = (answer: IncomingMessage) => {
@@ -138,11 +148,15 @@ export function forwardMitmRequest(
   send(true);
 }
 
+/** RFC 9112 6.3: a request with neither Transfer-Encoding nor a Content-Length above 0 has no body. */
+function hasBody(req: IncomingMessage): boolean {
+  return !!req.headers['transfer-encoding'] || (req.headers['content-length'] ?? '0') !== '0';
+}
+
 /** A request with no body and a method that may be repeated (RFC 9110 9.2.2) can be sent again as it was. */
 function resendable(req: IncomingMessage): boolean {
   const method = req.method ?? 'GET';
-  const noBody = !req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0';
-  return noBody && ['GET', 'HEAD', 'OPTIONS'].includes(method);
+  return !hasBody(req) && ['GET', 'HEAD', 'OPTIONS'].includes(method);
 }
 
 /** The failures of a pooled connection that closed under the request: nothing reached the origin's application. */

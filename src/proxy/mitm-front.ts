@@ -50,13 +50,15 @@ export class MitmFront {
   private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
 
   constructor(private readonly shared: FrontContext) {
-    const { options, limits, heads, library } = shared;
+    const { options, heads, library } = shared;
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
     this.h2 = new H2FrontLoader(shared, (connection) => this.crossChecked(connection));
     this.inner.on('request', (req, res) => this.onRequest(req, res));
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
-    // not Node's 5 s keepAliveTimeout.
-    this.inner.keepAliveTimeout = limits.headerTimeoutMs;
+    // not Node's 5 s keepAliveTimeout. The head guard below closes it then; Node's own idle timer is
+    // left off (0), as it came a second after the guard's and was cleared and set again around every
+    // exchange. Each response still tells the app (onRequest).
+    this.inner.keepAliveTimeout = 0;
     heads.watch(
       this.inner,
       (socket) => `MITM ${formatHostPort(this.connections.get(socket)?.target ?? { host: '?', port: 0 })}`,
@@ -229,8 +231,11 @@ export class MitmFront {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const { idle, drain, viaToken, requests, options } = this.shared;
+    const { idle, drain, viaToken, requests, options, limits } = this.shared;
     idle?.touch();
+    // `Keep-Alive: timeout=N` (RFC 9112 9.3) on a kept-alive response, written by Node from the
+    // response's copy of the server's keepAliveTimeout (_http_outgoing.js), which is 0 here (above).
+    (res as ServerResponse & { _keepAliveTimeout: number })._keepAliveTimeout = limits.headerTimeoutMs;
     const connection = this.connections.get(req.socket);
     if (connection) connection.requests++;
     const outer = this.outerSocket.get(req.socket);

@@ -33,11 +33,24 @@ function after(ms: number, judge: () => void): NodeJS.Timeout {
   return setTimeout(() => setImmediate(judge), ms);
 }
 
+/** A kept-alive connection's idle timer: the bytes read when it was last armed, and how many times it was. */
+interface IdleWait {
+  timer: NodeJS.Timeout;
+  baseline: number;
+  armed: number;
+}
+
 export class RequestHeadGuard {
   /** Exchanges whose request body was cut here: answered and reported, so not the app's doing. */
   readonly cutResponses = new WeakSet<ServerResponse>();
   /** The one deadline running per connection: its head's, or its request body's. */
   private readonly watches = new Map<Socket, NodeJS.Timeout>();
+  /**
+   * A kept-alive connection's wait for its next head: one timer per connection, refreshed after each
+   * exchange rather than made and cleared again (a timer and two closures per request); left running
+   * while disarmed, it finds itself no longer watched when it fires.
+   */
+  private readonly idle = new Map<Socket, IdleWait>();
 
   constructor(
     private readonly timeoutMs: number,
@@ -50,9 +63,13 @@ export class RequestHeadGuard {
       const done = handshakeDone?.(socket);
       // The handshake has its own deadline; the head's starts when it completes, even if that was
       // before the session got here.
-      if (handshakeDone && done === undefined) socket.once('secure', () => this.arm(socket, true, label));
-      else this.arm(socket, true, label, done);
-      socket.once('close', () => this.disarm(socket));
+      if (handshakeDone && done === undefined) socket.once('secure', () => this.arm(socket, label));
+      else this.arm(socket, label, done);
+      socket.once('close', () => {
+        this.disarm(socket);
+        clearTimeout(this.idle.get(socket)?.timer);
+        this.idle.delete(socket);
+      });
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, label));
     server.on('connect', (req: IncomingMessage) => this.disarm(req.socket));
@@ -81,7 +98,7 @@ export class RequestHeadGuard {
     this.disarm(socket);
     let bodyIn = false;
     const next = () => {
-      if (bodyIn && res.writableFinished && !socket.destroyed) this.arm(socket, false, label);
+      if (bodyIn && res.writableFinished && !socket.destroyed) this.armIdle(socket, label);
     };
     const bodyDone = () => {
       if (bodyIn) return;
@@ -139,39 +156,67 @@ export class RequestHeadGuard {
     this.watches.set(socket, (timer = after(this.timeoutMs, check)));
   }
 
-  /** `fresh`: no request has been seen on this connection yet. `since`: when the deadline started. */
-  private arm(socket: Socket, fresh: boolean, label: (socket: Socket) => string, since = performance.now()): void {
+  /** A new connection's first head: due `timeoutMs` after `since` (when its handshake completed). */
+  private arm(socket: Socket, label: (socket: Socket) => string, since = performance.now()): void {
     this.disarm(socket);
     // A new connection's bytes all count (a TLS session's bytesRead is its plaintext, from the handshake on).
-    const baseline = fresh ? 0 : socket.bytesRead;
     const timer = after(
       Math.max(0, since + this.timeoutMs - performance.now()),
-      () => this.watches.get(socket) === timer && expire(),
+      () => this.watches.get(socket) === timer && this.expire(socket, true, 0, label),
     );
-    const expire = () => {
-      this.watches.delete(socket);
-      const partial = socket.bytesRead > baseline;
-      // An idle kept-alive connection is simply closed; a head that started, or never came, is reported.
-      if (partial || fresh)
-        this.report(
-          'HEADER_TIMEOUT',
-          `${label(socket)}: no complete request head from ${peer(socket)} within ${this.timeoutMs} ms (slow or stalled sender); connection closed`,
-        );
-      answerAndClose(
-        socket,
-        partial
-          ? clientErrorResponse(
-              { status: 408, reason: 'Request Timeout' },
-              `the request head did not arrive within ${this.timeoutMs} ms`,
-            )
-          : null,
-      );
-    };
     this.watches.set(socket, timer);
   }
 
+  /** The next head on a kept-alive connection, due `timeoutMs` from now (see `idle`). */
+  private armIdle(socket: Socket, label: (socket: Socket) => string): void {
+    this.disarm(socket);
+    let idle = this.idle.get(socket);
+    if (idle) {
+      idle.baseline = socket.bytesRead;
+      idle.armed++;
+      idle.timer.refresh();
+    } else {
+      const own: IdleWait = { baseline: socket.bytesRead, armed: 0, timer: null as unknown as NodeJS.Timeout };
+      // As `after`; the count tells a wait armed again between the timer and the I/O turn from the one that ran out.
+      own.timer = setTimeout(() => {
+        const armed = own.armed;
+        setImmediate(
+          () =>
+            armed === own.armed &&
+            this.watches.get(socket) === own.timer &&
+            this.expire(socket, false, own.baseline, label),
+        );
+      }, this.timeoutMs);
+      this.idle.set(socket, (idle = own));
+    }
+    this.watches.set(socket, idle.timer);
+  }
+
+  /** No complete head in time. `fresh`: no request had been seen on this connection yet. */
+  private expire(socket: Socket, fresh: boolean, baseline: number, label: (socket: Socket) => string): void {
+    this.watches.delete(socket);
+    const partial = socket.bytesRead > baseline;
+    // An idle kept-alive connection is simply closed; a head that started, or never came, is reported.
+    if (partial || fresh)
+      this.report(
+        'HEADER_TIMEOUT',
+        `${label(socket)}: no complete request head from ${peer(socket)} within ${this.timeoutMs} ms (slow or stalled sender); connection closed`,
+      );
+    answerAndClose(
+      socket,
+      partial
+        ? clientErrorResponse(
+            { status: 408, reason: 'Request Timeout' },
+            `the request head did not arrive within ${this.timeoutMs} ms`,
+          )
+        : null,
+    );
+  }
+
   private disarm(socket: Socket): void {
-    clearTimeout(this.watches.get(socket));
+    const timer = this.watches.get(socket);
+    // The idle timer is refreshed for the next wait, not cleared (a cleared timer cannot be refreshed).
+    if (timer !== this.idle.get(socket)?.timer) clearTimeout(timer);
     this.watches.delete(socket);
   }
 }

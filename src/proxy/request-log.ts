@@ -51,9 +51,11 @@ export class RequestLog {
         bytes: { response: bytes },
         timing: { totalMs: Math.round((performance.now() - started) * 100) / 100 },
         httpVersion: req.httpVersion,
-        ...(req.streamId !== undefined ? { streamId: req.streamId } : {}),
-        ...(response.blocked ? { blocked: response.blocked } : {}),
       };
+      // Set after the literal, in this order, rather than spread into it: a spread made V8 define each
+      // key of the literal through its runtime, on every exchange.
+      if (req.streamId !== undefined) event.streamId = req.streamId;
+      if (response.blocked) event.blocked = response.blocked;
       this.events.publish(event);
       this.exchanges?.({
         event,

@@ -1,6 +1,7 @@
 // The https.Agent the MITM forwards requests with: each connection dialled and gated by OpenSSL
 // (upstream-dial.ts); connections opened ahead of a session's first request; a new host recorded from
 // its first traffic connection's handshake, whose tap then leaves the pool once a plain replacement is up.
+import type { ClientRequest } from 'node:http';
 import { Agent, type AgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { UpstreamRefusal } from './openssl-gate.js';
+import { keepPooled, poolKey, reusePooled, takeFree, type PoolKeyOptions } from './upstream-pool.js';
 import { UpstreamContexts } from './upstream-contexts.js';
 import { dropAhead, openAhead } from './upstream-ahead.js';
 import { dialUpstream, type DialParts, type UpstreamOptions } from './upstream-dial.js';
@@ -49,7 +51,10 @@ export class UpstreamAgent extends Agent {
   constructor(upstream: UpstreamOptions, options: AgentOptions = {}) {
     // Idle upstream connections kept per host: with 64, a burst of 1,000 app connections to one host
     // closed and reopened hundreds of upstream TLS sessions (the load test's fd count swung by 500).
-    super({ keepAlive: true, maxFreeSockets: 256, timeout: upstream.responseTimeoutMs, ...options });
+    // No `timeout` for Node to handle: each connection's silence limit is set once when it is dialled
+    // (upstream-dial.ts) and kept across exchanges (pool-keepalive.ts); with one, Node cleared and set
+    // it again around every exchange, with a listener added and removed each time.
+    super({ keepAlive: true, maxFreeSockets: 256, ...options });
     this.parts = {
       upstream,
       contexts: new UpstreamContexts(upstream),
@@ -150,6 +155,17 @@ export class UpstreamAgent extends Agent {
     else this.park(key, Promise.resolve(socket), PRECONNECT_TTL_MS);
   }
 
+  /** A request on a free connection takes it (upstream-pool.ts takeFree); any other, Node's way. */
+  addRequest(request: ClientRequest, options: PoolKeyOptions): void {
+    if (takeFree(this as unknown as Parameters<typeof takeFree>[0], request, options)) return;
+    (Agent.prototype as unknown as { addRequest: UpstreamAgent['addRequest'] }).addRequest.call(this, request, options);
+  }
+
+  /** The pool key (upstream-pool.ts): Node's reads ~20 TLS options this agent sets once for every connection. */
+  override getName(options: PoolKeyOptions = {}): string {
+    return poolKey(options);
+  }
+
   /** Keeps a dialled connection for the next createConnection to the same key, for `ttlMs` at most. */
   private park(key: string, dialing: Promise<TLSSocket>, ttlMs: number, keepRefusal = true): void {
     this.early.set(key, dialing);
@@ -184,7 +200,7 @@ export class UpstreamAgent extends Agent {
   override keepSocketAlive(socket: Socket): boolean {
     const tapped = this.tapped.get(socket);
     const tap = this.parts.taps.get(socket);
-    if (!tapped || !tap || tap.bytesReceived < REPLACE_AFTER_BYTES) return keepAlive(this, socket);
+    if (!tapped || !tap || tap.bytesReceived < REPLACE_AFTER_BYTES) return this.keepPooled(socket);
     const key = earlyKey(tapped.target, tapped.name);
     if (this.early.has(key)) {
       this.tapped.delete(socket);
@@ -198,7 +214,16 @@ export class UpstreamAgent extends Agent {
       },
       () => undefined,
     );
-    return keepAlive(this, socket);
+    return this.keepPooled(socket);
+  }
+
+  private keepPooled(socket: Socket): boolean {
+    return keepPooled(socket, this.options.keepAliveMsecs ?? 1000, this.parts.upstream.responseTimeoutMs);
+  }
+
+  override reuseSocket(socket: Socket, request: ClientRequest): void {
+    super.reuseSocket(socket, request);
+    reusePooled(socket, this.parts.upstream.responseTimeoutMs);
   }
 
   override createConnection(
@@ -261,9 +286,4 @@ export class UpstreamAgent extends Agent {
     this.early.clear();
     super.destroy();
   }
-}
-
-/** Node's own keepSocketAlive (it returns whether the socket stays pooled; @types/node says void). */
-function keepAlive(agent: Agent, socket: Socket): boolean {
-  return (Agent.prototype.keepSocketAlive as unknown as (this: Agent, socket: Socket) => boolean).call(agent, socket);
 }

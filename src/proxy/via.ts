@@ -3,7 +3,9 @@
 // round a chain of proxies back to this one: RFC 9110 7.6.3 names loop detection as a use of Via.
 
 function entries(via: string | string[] | undefined): string[] {
-  return (Array.isArray(via) ? via.join(',') : (via ?? ''))
+  // Most requests carry none.
+  if (via === undefined) return [];
+  return (Array.isArray(via) ? via.join(',') : via)
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
@@ -18,5 +20,6 @@ export function carriesVia(via: string | string[] | undefined, token: string): b
 
 /** The Via header to send upstream: what came in, then this proxy's entry, naming the protocol it received ("1.1", "2"). */
 export function withVia(via: string | string[] | undefined, token: string, received = '1.1'): string {
+  if (via === undefined) return `${received} ${token}`;
   return [...entries(via), `${received} ${token}`].join(', ');
 }

@@ -81,9 +81,13 @@ function redactUrlAt(url: string, depth: number): string {
   return hash < 0 ? query : `${query}#${redactQueryIn(text.slice(hash + 1), depth)}`;
 }
 
+/** Every secret a URL can hold sits after one of these: userinfo's '@', the query, the fragment, a path parameter. */
+const SECRET_MARK = /[@?#;]/;
+
 /** An absolute or relative URL (a Location may be `/cb?code=...`) with its secrets replaced. */
 export function redactUrl(url: string): string {
-  return redactUrlAt(url, 0);
+  // Most URLs have none of them: each request's URL is redacted twice (the log and the event bus).
+  return SECRET_MARK.test(url) ? redactUrlAt(url, 0) : url;
 }
 
 /** Trailing punctuation of a sentence is not part of the URL it ends. */

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { createServer as createHttps } from 'node:https';
 import { connect, createServer as createNet, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTls, type TLSSocket } from 'node:tls';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -181,6 +181,44 @@ for (const [delayMs, headerTimeoutMs] of [
     );
   });
 }
+
+test('a kept-alive connection is told its idle time, and closed quietly when idle that long after its last response', async (t) => {
+  // An origin that says nothing of its connection (no Connection or Keep-Alive header), as nginx by default.
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = createTls({ key: scenario.keyPem, cert: scenario.sent.join('') }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.on('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'));
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [`${scenario.host}:${port}:127.0.0.1`],
+    {},
+    { limits: { headerTimeoutMs: HEADER_TIMEOUT_MS } },
+  );
+  try {
+    const tls = await tlsViaProxy(proxy.port, scenario.host!, port, { ca: [proxy.ca.certPem] });
+    const watched = watch(tls);
+    const get = async (n: number) => {
+      tls.write(`GET /kept HTTP/1.1\r\nHost: ${scenario.host}\r\n\r\n`);
+      while (watched.text().split('ok\n').length <= n) await new Promise((resolve) => tls.once('data', resolve));
+    };
+    await get(1);
+    t.regex(watched.text(), /\r\nConnection: keep-alive\r\nKeep-Alive: timeout=1\r\n/);
+    // Idle for most of the deadline, then a second exchange: the wait starts again from its response.
+    await new Promise((resolve) => setTimeout(resolve, HEADER_TIMEOUT_MS * 0.6));
+    await get(2);
+    const answeredAt = Date.now();
+    t.not(await watched.closed(CUT_WITHIN_MS), null, 'the idle connection was still open');
+    const idleMs = Date.now() - answeredAt;
+    t.true(idleMs >= HEADER_TIMEOUT_MS - 100, `closed ${idleMs} ms after the response`);
+    t.false(errorCodes(proxy).includes('HEADER_TIMEOUT'), 'an idle kept-alive connection is not an error');
+  } finally {
+    await proxy.close();
+    await new Promise((resolve) => origin.close(resolve));
+  }
+});
 
 /** A POST whose body comes in `pieces`, one every `everyMs`; resolves when all were written or the connection closed. */
 async function postInPieces(
