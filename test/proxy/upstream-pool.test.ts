@@ -49,6 +49,8 @@ async function origin(hint: number) {
   const recorder = {
     cached: () => undefined,
     record: () => Promise.resolve(undefined),
+    verdict: () => Promise.resolve({ record: undefined }),
+    judging: () => Promise.resolve(undefined),
     refresh: () => Promise.resolve({} as HandshakeRecord),
   } as unknown as HostRecorder;
   const agent = new UpstreamAgent({
