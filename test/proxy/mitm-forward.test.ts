@@ -62,6 +62,68 @@ test('app headers: Public-Key-Pins dropped; an app speaking proxy keep-alive is 
   });
 });
 
+test("app headers: the origin's hop-by-hop fields are its own, but its Connection: close is kept", (t) => {
+  const app = message({});
+  t.deepEqual(appHeaders(message({ connection: 'keep-alive', 'keep-alive': 'timeout=60', 'x-o': '1' }), app), {
+    'x-o': '1',
+  });
+  t.deepEqual(appHeaders(message({ 'keep-alive': 'timeout=60', 'x-o': '1' }), app), { 'x-o': '1' });
+  t.deepEqual(appHeaders(message({ connection: 'Keep-Alive, X-Hop', 'x-hop': 'a', 'x-o': '1' }), app), { 'x-o': '1' });
+  t.deepEqual(appHeaders(message({ connection: 'close, x-hop', 'x-hop': 'a', 'x-o': '1' }), app), {
+    connection: 'close, x-hop',
+    'x-o': '1',
+  });
+  t.deepEqual(appHeaders(message({ 'proxy-connection': 'keep-alive', upgrade: 'h2c', 'x-o': '1' }), app), {
+    'x-o': '1',
+  });
+});
+
+test("through the proxy, an app is told the proxy's own idle limit, not the origin's longer Keep-Alive hint", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => {
+    res.setHeader('keep-alive', 'timeout=600');
+    res.end('ok');
+  });
+  origin.keepAliveTimeout = 600_000;
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const proxy = await startTestProxy(
+    fixtureTrust(fixtures.pki),
+    [`valid.example.com:${port}:127.0.0.1`],
+    {},
+    {
+      limits: { headerTimeoutMs: 3_000 },
+    },
+  );
+  try {
+    const tls = await tlsViaProxy(proxy.port, 'valid.example.com', port, { ca: [proxy.ca.certPem] });
+    const seen = await new Promise<IncomingMessage['headers']>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          createConnection: () => tls,
+          host: 'valid.example.com',
+          port,
+          path: '/',
+          headers: { connection: 'keep-alive' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    t.is(seen['keep-alive'], 'timeout=3', "the proxy's idle limit");
+    t.is(seen.connection, 'keep-alive');
+    tls.destroy();
+  } finally {
+    await proxy.close();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
+  }
+});
+
 test('a download to an app that reads nothing queues at most RELAY_QUEUE_BYTES (and a record) in the proxy', async (t) => {
   const origin = new PassThrough();
   let release: (() => void) | null = null;
