@@ -46,6 +46,8 @@ export class HostRecorder {
   private readonly passes = new Map<string, Promise<string | null>>();
   /** Records of hosts that passed, waiting for spare time, with their cache keys. */
   private readonly deferred = new Map<() => void, string>();
+  /** The keys of the deferred records not made yet: waiting, or being made (a flush awaits both). */
+  private readonly unmade = new Set<string>();
   private readonly observe: Observe;
   private readonly prejudge: Observer['prejudge'] | null;
 
@@ -166,7 +168,8 @@ export class HostRecorder {
       };
       const timer = setTimeout(run, DEFER_MS);
       this.deferred.set(run, key);
-    });
+      this.unmade.add(key);
+    }).finally(() => this.unmade.delete(key));
   }
 
   /**
@@ -182,7 +185,8 @@ export class HostRecorder {
 
   /** The deferred records made now, and published: the proxy is closing, its output with it. */
   async flush(): Promise<void> {
-    const keys = [...this.deferred.values()];
+    // A record already being made (spareTime ran it) is awaited too: it is published when made.
+    const keys = [...this.unmade];
     for (const run of [...this.deferred.keys()]) run();
     await Promise.allSettled(keys.map((key) => this.pending.get(key)));
   }
