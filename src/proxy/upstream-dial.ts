@@ -286,7 +286,7 @@ function gate(
   if (decision.pass) {
     // Servers behind a load balancer rotate certificates: another leaf than the recorded one is
     // judged by OpenSSL alone, and recorded again in the background.
-    if (!sameLeaf) upstream.recorder.refresh(target, name.recordAs).catch(() => undefined);
+    if (!sameLeaf) upstream.recorder.recordLeaf(target, name.recordAs, peer?.fingerprint256, !record);
     return socket;
   }
   socket.destroy();
