@@ -164,7 +164,7 @@ export async function startTestProxy(
       observe: (target, servername, seen, reserved) =>
         observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(mapRecord),
       prejudge: (target, servername, seen) =>
-        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust, new Date())
+        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust)
           ? `h-${++id}`
           : null,
     },
