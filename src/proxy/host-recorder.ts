@@ -129,9 +129,11 @@ export class HostRecorder {
             passed(id);
             if (!sighting) return probe();
             // Passed: its record (every store's verdict, the diagnosis, the event) waits for spare time.
-            return id === null
-              ? this.observe(target, servername, sighting)
-              : this.later(key, () => this.observe(target, servername, sighting, id));
+            if (id !== null) return this.later(key, () => this.observe(target, servername, sighting, id));
+            // Judged at once, but after the records deferred before it: a run's memory (an issuer
+            // re-signing unrelated hosts) sees the hosts in the order their handshakes came.
+            this.runDeferred();
+            return this.observe(target, servername, sighting);
           })
         : probe();
       const settled = () => {
@@ -191,16 +193,18 @@ export class HostRecorder {
    */
   spareTime(): void {
     if (this.deferred.size === 0) return;
-    setImmediate(() => {
-      for (const run of [...this.deferred.keys()]) run();
-    });
+    setImmediate(() => this.runDeferred());
+  }
+
+  private runDeferred(): void {
+    for (const run of [...this.deferred.keys()]) run();
   }
 
   /** The deferred records made now, and published: the proxy is closing, its output with it. */
   async flush(): Promise<void> {
     // A record already being made (spareTime ran it) is awaited too: it is published when made.
     const keys = [...this.unmade];
-    for (const run of [...this.deferred.keys()]) run();
+    this.runDeferred();
     await Promise.allSettled(keys.map((key) => this.pending.get(key)));
   }
 

@@ -146,3 +146,22 @@ test('closing waits for a deferred record already being made, not only for those
   await flushing;
   t.deepEqual(published, ['h-7'], 'published before the output closes');
 });
+
+test('a host judged at once is judged after the deferred records of hosts seen before it, as their handshakes came', async (t) => {
+  // One run's memory (an issuer re-signing unrelated hosts) is built in the order records are judged.
+  const judged: string[] = [];
+  const observer: Observer = {
+    observe: (target, _servername, _seen, id) => {
+      judged.push(target.host);
+      return Promise.resolve({ id: id ?? 'h-2', verification: { ok: true } } as unknown as HandshakeRecord);
+    },
+    prejudge: (target) => (target.host === 'first.example.com' ? 'h-1' : null),
+  };
+  const recorder = new HostRecorder(observer, () => undefined);
+  const first = { host: 'first.example.com', port: 443 };
+  const second = { host: 'second.example.com', port: 443 };
+  recorder.refresh(first, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  t.true('passed' in (await recorder.verdict(first)));
+  await recorder.refresh(second, undefined, Promise.resolve(SIGHTING));
+  t.deepEqual(judged, ['first.example.com', 'second.example.com']);
+});
