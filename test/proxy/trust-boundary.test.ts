@@ -570,9 +570,12 @@ test('a new host that passes the checks made before its record but that OpenSSL 
     t.false(published.at(-1)!.verification.ok, "amended with OpenSSL's refusal");
     const logged = proxy.events.filter((e) => e.type === 'request');
     t.deepEqual(
-      logged.map((e) => e.status),
-      [502, 502],
-      'both requests blocked',
+      logged.map((e) => [e.status, e.blocked, e.handshakeId]),
+      [
+        [502, published0Problem(proxy), published[0]!.id],
+        [502, published0Problem(proxy), published[0]!.id],
+      ],
+      'both requests logged as blocked, linked to the record',
     );
   } finally {
     await proxy.close();
