@@ -160,19 +160,6 @@ export class HostRecorder {
     return probing;
   }
 
-  /**
-   * Records again for a connection that showed another leaf (`sha256`) than its record's. With
-   * `unrecorded` (no record yet: a host that passed the blocking checks has its record made after a
-   * response), once that record is made and only when it is about another leaf: a refresh now would
-   * join that recording, and this leaf would go unrecorded.
-   */
-  recordLeaf(target: HostPort, servername: string | undefined, sha256: string | undefined, unrecorded: boolean): void {
-    const made = unrecorded ? this.record(target, servername) : Promise.resolve(null);
-    made
-      .then((record) => (record && record.chain[0]?.sha256 === sha256 ? undefined : this.refresh(target, servername)))
-      .catch(() => undefined);
-  }
-
   /** `work` once a response went out (spareTime), or after DEFER_MS when none does. */
   private later<T>(key: string, work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {

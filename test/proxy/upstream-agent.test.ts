@@ -41,7 +41,6 @@ function agentFor(
     record: () => Promise.resolve(undefined),
     judging: () => Promise.resolve(undefined),
     refresh: () => Promise.resolve({} as HandshakeRecord),
-    recordLeaf: () => undefined,
   } as unknown as HostRecorder;
   return new UpstreamAgent({
     resolve: new Map(pins.map(([host, port]) => [`${host}:${port}`, ['127.0.0.1']])),
