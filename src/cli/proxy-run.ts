@@ -139,7 +139,7 @@ function handshakeObserver(
     },
     prejudge(target, servername, seen) {
       const id = `h-${handshakes + 1}`;
-      if (!trustLoaded || !passesOnSight(request(target, servername, id), seen, trustLoaded, new Date())) return null;
+      if (!trustLoaded || !passesOnSight(request(target, servername, id), seen, trustLoaded)) return null;
       handshakes++;
       return id;
     },

@@ -46,6 +46,8 @@ export class HostRecorder {
   private readonly passes = new Map<string, Promise<string | null>>();
   /** Records of hosts that passed, waiting for spare time, with their cache keys. */
   private readonly deferred = new Map<() => void, string>();
+  /** The keys of the deferred records not made yet: waiting, or being made (a flush awaits both). */
+  private readonly unmade = new Set<string>();
   private readonly observe: Observe;
   private readonly prejudge: Observer['prejudge'] | null;
 
@@ -127,9 +129,11 @@ export class HostRecorder {
             passed(id);
             if (!sighting) return probe();
             // Passed: its record (every store's verdict, the diagnosis, the event) waits for spare time.
-            return id === null
-              ? this.observe(target, servername, sighting)
-              : this.later(key, () => this.observe(target, servername, sighting, id));
+            if (id !== null) return this.later(key, () => this.observe(target, servername, sighting, id));
+            // Judged at once, but after the records deferred before it: a run's memory (an issuer
+            // re-signing unrelated hosts) sees the hosts in the order their handshakes came.
+            this.runDeferred();
+            return this.observe(target, servername, sighting);
           })
         : probe();
       const settled = () => {
@@ -166,7 +170,8 @@ export class HostRecorder {
       };
       const timer = setTimeout(run, DEFER_MS);
       this.deferred.set(run, key);
-    });
+      this.unmade.add(key);
+    }).finally(() => this.unmade.delete(key));
   }
 
   /**
@@ -175,15 +180,18 @@ export class HostRecorder {
    */
   spareTime(): void {
     if (this.deferred.size === 0) return;
-    setImmediate(() => {
-      for (const run of [...this.deferred.keys()]) run();
-    });
+    setImmediate(() => this.runDeferred());
+  }
+
+  private runDeferred(): void {
+    for (const run of [...this.deferred.keys()]) run();
   }
 
   /** The deferred records made now, and published: the proxy is closing, its output with it. */
   async flush(): Promise<void> {
-    const keys = [...this.deferred.values()];
-    for (const run of [...this.deferred.keys()]) run();
+    // A record already being made (spareTime ran it) is awaited too: it is published when made.
+    const keys = [...this.unmade];
+    this.runDeferred();
     await Promise.allSettled(keys.map((key) => this.pending.get(key)));
   }
 

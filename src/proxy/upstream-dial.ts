@@ -23,6 +23,7 @@ import { WireTap } from '../tls/wire-tap.js';
 import type { HandshakeRecord, HostPort, OpensslVerdict } from '../types.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
+import { recordLeafAgain } from './leaf-rerecord.js';
 import { cutWhenSilent } from './plain-agent.js';
 import { takeConnection } from './upstream-ahead.js';
 import { completion, type UpstreamContexts } from './upstream-contexts.js';
@@ -284,9 +285,8 @@ function gate(
       recordAccepts: recordAccepts === true,
     });
   if (decision.pass) {
-    // Servers behind a load balancer rotate certificates: another leaf than the recorded one is
-    // judged by OpenSSL alone, and recorded again in the background.
-    if (!sameLeaf) upstream.recorder.refresh(target, name.recordAs).catch(() => undefined);
+    // Load balancers rotate certificates: a leaf not recorded is judged by OpenSSL alone, and recorded.
+    if (!sameLeaf) recordLeafAgain(upstream.recorder, target, name.recordAs, peer?.fingerprint256, !record);
     return socket;
   }
   socket.destroy();

@@ -68,13 +68,16 @@ export async function gatherHandshake(
     ? observationOf(request, seen)
     : await observeTarget(request, now(), anchorsOf(request, trust));
   const stores = await trust;
-  let verified = verifyObservation(observation, stores, now());
+  // A traffic connection's handshake is judged as of its time, as OpenSSL and the checks made before
+  // its record (passesOnSight) judged it: a record made later must not contradict them.
+  const at = () => (seen ? observation.time : now());
+  let verified = verifyObservation(observation, stores, at());
   const url = request.fetchMissing ? missingIssuerUrl(verified) : null;
   if (url)
     verified = verifyObservation(
       observation,
       stores,
-      now(),
+      at(),
       await fetchMissingIssuer(url, request, observation.target.address),
     );
   const unjudged = unjudgedRecord(observation, verified);
@@ -90,11 +93,12 @@ export async function gatherHandshake(
  * made later from the same sighting, then lets the proxy forward to it too. False for anything the
  * record alone can tell (a failed handshake, a server that asked for a client certificate).
  */
-export function passesOnSight(request: TargetRequest, seen: Sighting, trust: TrustContext, now: Date): boolean {
+export function passesOnSight(request: TargetRequest, seen: Sighting, trust: TrustContext): boolean {
   const probe = seen.probe;
   if (seen.connectFailure || !probe?.secure || probe.error || probe.flight.certificateRequest) return false;
-  const { target } = observationOf(request, seen);
-  return passesBlockingChecks(probe.flight.certificates ?? [], trust, now, target.servername ?? target.host);
+  // As of the handshake's time, as its record (gatherHandshake) judges it.
+  const { target, time } = observationOf(request, seen);
+  return passesBlockingChecks(probe.flight.certificates ?? [], trust, time, target.servername ?? target.host);
 }
 
 /** OpenSSL's anchors for the probe's cross-check (HandshakeRequest.crossCheck); null without one. */

@@ -95,6 +95,8 @@ export interface TestProxyExtras {
   port?: number;
   /** Rewrites each record as it is made (to force a verifier verdict). */
   mapRecord?: (record: HandshakeRecord) => HandshakeRecord;
+  /** OpenSSL's anchors (default: the stores' own), to force OpenSSL to refuse what tlswitness's checks pass. */
+  anchors?: () => string[];
 }
 
 export async function startTestProxy(
@@ -113,6 +115,7 @@ export async function startTestProxy(
     limits,
     port = 0,
     mapRecord = (record) => record,
+    anchors = () => anchorPems(trust),
   } = extras;
   const ca = await ensureLocalCa(certsDir ?? mkdtempSync(join(tmpdir(), 'tlswitness-proxy-ca-')));
   const minter = await LeafMinter.create(ca);
@@ -164,7 +167,7 @@ export async function startTestProxy(
       observe: (target, servername, seen, reserved) =>
         observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(mapRecord),
       prejudge: (target, servername, seen) =>
-        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust, new Date())
+        !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust)
           ? `h-${++id}`
           : null,
     },
@@ -174,7 +177,7 @@ export async function startTestProxy(
       minVersion: 'TLSv1.2',
       timeoutMs,
       clientFor: () => client,
-      anchors: () => anchorPems(trust),
+      anchors,
     },
     limits,
   });

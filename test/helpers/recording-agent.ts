@@ -58,7 +58,7 @@ export function recordingAgent({
       ? {
           observe,
           prejudge: (target, servername, seen) =>
-            passesOnSight(request(target, servername), seen, trust, new Date()) ? 'h-test' : null,
+            passesOnSight(request(target, servername), seen, trust) ? 'h-test' : null,
         }
       : observe,
     () => undefined,

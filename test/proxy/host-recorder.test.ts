@@ -120,3 +120,48 @@ test('closing flushes the deferred records: each is made and published at once',
   t.deepEqual(observed, ['h-7']);
   t.deepEqual(published, ['h-7']);
 });
+
+test('closing waits for a deferred record already being made, not only for those still waiting', async (t) => {
+  const published: string[] = [];
+  let finish: (record: HandshakeRecord) => void = () => undefined;
+  const observer: Observer = {
+    // The record takes a while to make (the first host that needs the public suffix list loads it).
+    observe: (_target, _servername, _seen, id) => {
+      const record = { id, verification: { ok: true } } as unknown as HandshakeRecord;
+      return new Promise<HandshakeRecord>((resolve) => (finish = () => resolve(record)));
+    },
+    prejudge: () => 'h-7',
+  };
+  const recorder = new HostRecorder(observer, (record) => published.push(record.id));
+  recorder.refresh(TARGET, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  await recorder.verdict(TARGET);
+  // A response went out: the record is started on the next turn.
+  recorder.spareTime();
+  await new Promise((resolve) => setImmediate(resolve));
+  let flushed = false;
+  const flushing = recorder.flush().then(() => (flushed = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.false(flushed, 'the proxy does not close its output while a record is being made');
+  finish({} as HandshakeRecord);
+  await flushing;
+  t.deepEqual(published, ['h-7'], 'published before the output closes');
+});
+
+test('a host judged at once is judged after the deferred records of hosts seen before it, as their handshakes came', async (t) => {
+  // One run's memory (an issuer re-signing unrelated hosts) is built in the order records are judged.
+  const judged: string[] = [];
+  const observer: Observer = {
+    observe: (target, _servername, _seen, id) => {
+      judged.push(target.host);
+      return Promise.resolve({ id: id ?? 'h-2', verification: { ok: true } } as unknown as HandshakeRecord);
+    },
+    prejudge: (target) => (target.host === 'first.example.com' ? 'h-1' : null),
+  };
+  const recorder = new HostRecorder(observer, () => undefined);
+  const first = { host: 'first.example.com', port: 443 };
+  const second = { host: 'second.example.com', port: 443 };
+  recorder.refresh(first, undefined, Promise.resolve(SIGHTING)).catch(() => undefined);
+  t.true('passed' in (await recorder.verdict(first)));
+  await recorder.refresh(second, undefined, Promise.resolve(SIGHTING));
+  t.deepEqual(judged, ['first.example.com', 'second.example.com']);
+});

@@ -549,3 +549,36 @@ test("a record forced to refuse a chain OpenSSL accepts: still blocked (the stri
     await origin.close();
   }
 });
+
+test('a new host that passes the checks made before its record but that OpenSSL refuses: blocked, never forwarded, one VERIFIER_DISAGREEMENT', async (t) => {
+  const origin = await startOrigin('good.test', ['good.test']);
+  // A verifier bug played by giving OpenSSL other anchors: tlswitness's checks pass the chain, OpenSSL does not.
+  const { proxy, caFile } = await proxyTrusting(['plain-root'], [`good.test:${origin.port}:127.0.0.1`], {
+    anchors: () => [pem('nc-root').cert],
+  });
+  try {
+    const url = `https://good.test:${origin.port}/`;
+    const answer = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, url]);
+    t.is(answer.status, 502, answer.stderr);
+    t.false(answer.body.includes(ORIGIN_BODY));
+    const again = await curl(['--proxy', `http://127.0.0.1:${proxy.port}`, '--cacert', caFile, `${url}again`]);
+    t.is(again.status, 502);
+    t.false(again.body.includes(ORIGIN_BODY));
+    t.is(disagreements(proxy).length, 1, 'reported once');
+    const published = records(proxy, 'good.test');
+    t.true(published[0]!.verification.ok, "tlswitness's verdict");
+    t.false(published.at(-1)!.verification.ok, "amended with OpenSSL's refusal");
+    const logged = proxy.events.filter((e) => e.type === 'request');
+    t.deepEqual(
+      logged.map((e) => [e.status, e.blocked, e.handshakeId]),
+      [
+        [502, published0Problem(proxy), published[0]!.id],
+        [502, published0Problem(proxy), published[0]!.id],
+      ],
+      'both requests logged as blocked, linked to the record',
+    );
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
