@@ -25,6 +25,28 @@ export interface RecordingAgentOptions {
   holdRecords?: Promise<unknown>;
 }
 
+/** A handshake request as the proxy makes one for a host (HTTP/1.1 offered, no client certificate). */
+export function testHandshakeRequest(
+  target: HostPort,
+  servername: string | undefined,
+  maxVersion: SecureVersion = 'TLSv1.3',
+  resolve: Map<string, string[]> = new Map(),
+): HandshakeRequest {
+  return {
+    id: 'h-test',
+    target,
+    servername,
+    resolve,
+    proxy: null,
+    minVersion: 'TLSv1.2',
+    maxVersion,
+    alpn: ['http/1.1'],
+    client: null,
+    timeoutMs: 5000,
+    fetchMissing: false,
+  };
+}
+
 export function recordingAgent({
   resolve,
   trust,
@@ -35,19 +57,8 @@ export function recordingAgent({
   prejudge = false,
   holdRecords,
 }: RecordingAgentOptions): { agent: UpstreamAgent; recorder: HostRecorder } {
-  const request = (target: HostPort, servername: string | undefined): HandshakeRequest => ({
-    id: 'h-test',
-    target,
-    servername,
-    resolve,
-    proxy: null,
-    minVersion: 'TLSv1.2' as const,
-    maxVersion,
-    alpn: ['http/1.1'],
-    client: null,
-    timeoutMs: 5000,
-    fetchMissing: false,
-  });
+  const request = (target: HostPort, servername: string | undefined) =>
+    testHandshakeRequest(target, servername, maxVersion, resolve);
   const observe: Observe = async (target, servername, seen) => {
     onRecording?.(seen);
     await holdRecords;

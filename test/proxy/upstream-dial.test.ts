@@ -14,7 +14,7 @@ import type { SecureVersion } from 'node:tls';
 import type { Scenario } from '../../scripts/fixture-pki.js';
 import { makeFixtures, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust, observeScenario } from '../helpers/observe.js';
-import { recordingAgent } from '../helpers/recording-agent.js';
+import { recordingAgent, testHandshakeRequest } from '../helpers/recording-agent.js';
 
 let fixtures: Fixtures;
 let trust: TrustContext;
@@ -124,18 +124,7 @@ for (const [label, maxVersion] of versions) {
       await withScenarioServer(scenario, { maxVersion }, async (server) => {
         const { record, sighting } = await recordThroughAgent(scenario, server.port, maxVersion);
         const target = { host: scenario.host ?? '127.0.0.1', port: server.port };
-        const request = {
-          id: 'h-test',
-          target,
-          servername: upstreamName(target, scenario.host)!.recordAs,
-          resolve: new Map(),
-          proxy: null,
-          minVersion: 'TLSv1.2' as const,
-          maxVersion,
-          alpn: ['http/1.1'],
-          client: null,
-          timeoutMs: 5000,
-        };
+        const request = testHandshakeRequest(target, upstreamName(target, scenario.host)!.recordAs, maxVersion);
         const passes = !!sighting && passesOnSight(request, sighting, trust);
         const acceptable = upstreamAcceptable({}, record);
         if (passes) t.true(acceptable, `${key}: passed before its record, which lets it through`);
