@@ -32,3 +32,15 @@ test('not private: writable by others, under a directory writable by others, a f
   t.is(privateDir(file), null);
   t.is(privateDir(join(tempDir(), 'missing')), null);
 });
+
+test('a directory found private is checked once for a batch of reads; one not found private is checked every time', (t) => {
+  const dir = tempDir();
+  t.is(privateDir(dir), dir);
+  // Only its owner can do this, and it is taken as private until the batch is over (5 s).
+  chmodSync(dir, 0o777);
+  t.is(privateDir(dir), dir);
+  const later = join(tempDir(), 'later');
+  t.is(privateDir(later), null);
+  mkdirSync(later, { mode: 0o700 });
+  t.is(privateDir(later), later);
+});
