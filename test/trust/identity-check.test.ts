@@ -1,7 +1,7 @@
 import test from 'ava';
 import net from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { nodeIdentityCheck } from '../../src/tls/connection-facts.js';
+import { nodeIdentityCheck } from '../../src/trust/identity-check.js';
 
 const peer = (subjectaltname: string | undefined, CN = 'cn.example.com') =>
   ({ subject: { CN }, subjectaltname }) as unknown as PeerCertificate;
