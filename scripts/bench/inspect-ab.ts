@@ -99,13 +99,18 @@ const lowerHalf = (v: number[]) => {
   return low.reduce((a, b) => a + b, 0) / low.length;
 };
 console.log(`${rounds} rounds, load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
-console.log('| | CPU median (ms) | × bare | CPU, mean of the lower half | × bare | wall median (ms) |');
-console.log('|---|---:|---:|---:|---:|---:|');
+// Each round's difference from the first build given, then their median: the load moves between rounds more than
+// within one, so paired differences tell two builds apart where the medians' spread would hide them.
+const versusFirst = (i: number) => median(cpu[i]!.map((value, round) => value - cpu[1]![round]!));
+console.log(
+  '| | CPU median (ms) | × bare | CPU, mean of the lower half | × bare | wall median (ms) | paired Δ CPU vs the first build (ms) |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 contenders.forEach((c, i) => {
   const [m, l] = [median(cpu[i]!), lowerHalf(cpu[i]!)];
   const [m0, l0] = [median(cpu[0]!), lowerHalf(cpu[0]!)];
   console.log(
-    `| ${c.name} | ${m.toFixed(1)} | ${(m / m0).toFixed(2)}x | ${l.toFixed(1)} | ${(l / l0).toFixed(2)}x | ${median(wall[i]!).toFixed(1)} |`,
+    `| ${c.name} | ${m.toFixed(1)} | ${(m / m0).toFixed(2)}x | ${l.toFixed(1)} | ${(l / l0).toFixed(2)}x | ${median(wall[i]!).toFixed(1)} | ${i > 1 ? versusFirst(i).toFixed(1) : ''} |`,
   );
 });
 await origin.close();
