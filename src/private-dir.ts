@@ -17,18 +17,28 @@ const BATCH_MS = 5000;
 export function privateDir(dir: string): string | null {
   const uid = process.getuid?.();
   if (uid === undefined) return null;
-  // A directory found private stays so unless this user or root changes it (only the owners of it and of the
-  // directories above it can). So a batch of reads checks it once (inspect reads its code cache, three store
-  // snapshots and two programs' answers from one directory: ~0.15 ms a check), and a long-running process checks
-  // it again once the batch is over.
+  // What is above a directory found private stays so unless this user or root changes it (only the owners of
+  // those directories can). So a batch of reads walks it once (inspect reads its code cache, three store snapshots
+  // and two programs' answers from one directory: ~0.15 ms a walk), and checks only the directory itself at each
+  // read; a long-running process walks it again once the batch is over.
   const known = oncePerProcess('private-dirs', () => new Map<string, { real: string; until: number }>());
   const now = Date.now();
   const seen = known.get(dir);
-  if (seen && now < seen.until) return seen.real;
+  if (seen && now < seen.until) return ownAlone(seen.real, uid) ? seen.real : null;
   const real = checkedDir(dir, uid);
   if (real === null) known.delete(dir);
   else known.set(dir, { real, until: now + BATCH_MS });
   return real;
+}
+
+/** The directory itself: this user's, writable by no one else. */
+function ownAlone(real: string, uid: number): boolean {
+  try {
+    const stats = statSync(real);
+    return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function checkedDir(dir: string, uid: number): string | null {

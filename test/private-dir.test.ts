@@ -33,11 +33,19 @@ test('not private: writable by others, under a directory writable by others, a f
   t.is(privateDir(join(tempDir(), 'missing')), null);
 });
 
-test('a directory found private is checked once for a batch of reads; one not found private is checked every time', (t) => {
-  const dir = tempDir();
+test('what is above a private directory is checked once for a batch of reads; the directory itself at every read', (t) => {
+  const above = join(tempDir(), 'above');
+  const dir = join(above, 'cache');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   t.is(privateDir(dir), dir);
-  // Only its owner can do this, and it is taken as private until the batch is over (5 s).
+  // Only its owner can do this; it is seen once the batch is over (5 s), not at the next read.
+  chmodSync(above, 0o777);
+  t.is(privateDir(dir), dir);
   chmodSync(dir, 0o777);
+  t.is(privateDir(dir), null);
+  // Not private is not remembered: once the directory is private again, it is found so.
+  chmodSync(above, 0o700);
+  chmodSync(dir, 0o700);
   t.is(privateDir(dir), dir);
   const later = join(tempDir(), 'later');
   t.is(privateDir(later), null);
