@@ -32,3 +32,23 @@ test('not private: writable by others, under a directory writable by others, a f
   t.is(privateDir(file), null);
   t.is(privateDir(join(tempDir(), 'missing')), null);
 });
+
+test('what is above a private directory is checked once for a batch of reads; the directory itself at every read', (t) => {
+  const above = join(tempDir(), 'above');
+  const dir = join(above, 'cache');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  t.is(privateDir(dir), dir);
+  // Only its owner can do this; it is seen once the batch is over (5 s), not at the next read.
+  chmodSync(above, 0o777);
+  t.is(privateDir(dir), dir);
+  chmodSync(dir, 0o777);
+  t.is(privateDir(dir), null);
+  // Not private is not remembered: once the directory is private again, it is found so.
+  chmodSync(above, 0o700);
+  chmodSync(dir, 0o700);
+  t.is(privateDir(dir), dir);
+  const later = join(tempDir(), 'later');
+  t.is(privateDir(later), null);
+  mkdirSync(later, { mode: 0o700 });
+  t.is(privateDir(later), later);
+});

@@ -3,7 +3,6 @@
 // http-mitm-proxy's `sslCaDir` expects, so the library loads this CA instead of making its own.
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { chmod, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,6 +107,12 @@ export function openCaPair(
   return { cert, key };
 }
 
+/**
+ * node:fs/promises on first use, not with the module: loading it costs ~1 ms of CPU, and inspect (which looks for
+ * the CA here) reads nothing asynchronously on its usual run.
+ */
+const fsPromises = () => import('node:fs/promises');
+
 /** Null when there is no CA yet; throws a one-line TlswitnessError for one that is there but broken. */
 export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
   const paths = caPaths(certsDir);
@@ -118,7 +123,7 @@ export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
   const { cert, key } = pair;
   // A key made readable by someone else is put back to 0600 (doctor reports it when that is not allowed).
   const mode = statSync(paths.key).mode & 0o777;
-  if (mode & 0o077) await chmod(paths.key, 0o600).catch(() => undefined);
+  if (mode & 0o077) await (await fsPromises()).chmod(paths.key, 0o600).catch(() => undefined);
   return { paths, certPem, cert, key, created: false };
 }
 
@@ -127,6 +132,7 @@ export async function loadLocalCa(certsDir: string): Promise<LocalCa | null> {
  * from the private key, so a missing or stale one is written again.
  */
 async function repairPublicKey(ca: LocalCa): Promise<void> {
+  const { readFile } = await fsPromises();
   const wanted = createPublicKey(ca.key);
   const current = await readFile(ca.paths.publicKey, 'utf8').catch(() => null);
   // Compared as keys, not text: node-forge writes the same PEM with CRLF line ends.
@@ -158,6 +164,7 @@ export async function ensureLocalCa(certsDir: string, now: Date = new Date()): P
     return existing;
   }
   const paths = caPaths(certsDir);
+  const { chmod, mkdir, unlink, writeFile } = await fsPromises();
   try {
     await mkdir(join(paths.dir, 'keys'), { recursive: true, mode: 0o700 });
     await mkdir(join(paths.dir, 'certs'), { recursive: true, mode: 0o700 });

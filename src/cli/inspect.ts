@@ -1,5 +1,4 @@
 // `tlswitness inspect TARGET`: one handshake, like `openssl s_client`, with chain, trust and diagnosis.
-import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { fileProblem, TlswitnessError } from '../errors.js';
 import { parseTarget } from '../net/target.js';
@@ -54,6 +53,8 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
     return;
   }
   try {
+    // Loaded for --save-chain and --html only: node:fs/promises costs ~1 ms of CPU to load.
+    const { writeFile } = await import('node:fs/promises');
     await writeFile(path, record.chain.map((c) => c.pem).join(''));
   } catch (error) {
     throw new TlswitnessError('unreadable-file', `--save-chain ${path}: ${fileProblem(error)}`);
@@ -63,9 +64,10 @@ async function saveChain(record: HandshakeRecord, path: string): Promise<void> {
 /** Owner-only, like the evidence bundles: the page names the user's hosts and addresses. */
 async function saveHtml(record: HandshakeRecord, path: string, publicRoots: string | null): Promise<void> {
   // Loaded only for --html: the page's code is a tenth of inspect's bundle, compiled at every start otherwise.
-  const [{ compareVerdicts }, { chainHtml }] = await Promise.all([
+  const [{ compareVerdicts }, { chainHtml }, { writeFile }] = await Promise.all([
     import('../diagnose/comparison.js'),
     import('../report/chain-html.js'),
+    import('node:fs/promises'),
   ]);
   const comparison = compareVerdicts(record, null, [], { publicRoots });
   try {

@@ -1,6 +1,7 @@
 // What a finished TLS client connection shows of OpenSSL's own verification, read off the socket
 // once: inspect's probe and the proxy's upstream connections both judge it with opensslVerdict.
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { nodeIdentityCheck } from '../trust/identity-check.js';
 import type { ConnectionFacts } from '../trust/openssl-verdict.js';
 
 /** OpenSSL's text for the verify error (authorizationError keeps only Node's code, UNSPECIFIED for many). */
@@ -27,7 +28,7 @@ export function connectionFacts(socket: TLSSocket, name: string | null, peer: Pe
       name === null
         ? null
         : peer
-          ? (checkServerIdentity(name, peer) ?? null)
+          ? (nodeIdentityCheck(name, peer) ?? null)
           : { message: 'the server sent no certificate' },
   };
 }

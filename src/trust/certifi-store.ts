@@ -4,7 +4,6 @@
 // TLSWITNESS_CERTIFI_BUNDLE=FILE names the bundle instead (tests, offline machines); `none` skips it.
 import { commandPath } from '../command-path.js';
 import { childEnv } from '../child-env.js';
-import { readFile } from 'node:fs/promises';
 import { cacheDir } from './cache-dir.js';
 import { fileProgramIdentity, readAnswer, writeAnswer } from './program-answer-cache.js';
 import type { LoadedStore } from './stores.js';
@@ -126,6 +125,8 @@ export async function loadCertifiStore(
     return { store: lazyStore('certifi', ders, identity), source: location.path, notes: [], location };
   }
   try {
+    // Loaded here, not with the module: a run that finds the store in the cache never pays for node:fs/promises.
+    const { readFile } = await import('node:fs/promises');
     const ders = pemCertificates(await readFile(location.path, 'latin1'));
     if (!ders.length)
       return {

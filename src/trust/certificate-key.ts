@@ -1,6 +1,7 @@
 // What a certificate's public key is: its type and size as reports and security levels name them,
 // and the SHA-256 of its SubjectPublicKeyInfo (the pin HPKP and `openssl pkey -pubin` hash).
 import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
+import { canonicalSpki, spkiOfCertificate } from './spki-bytes.js';
 
 export interface KeyDescription {
   keyType: string;
@@ -67,6 +68,17 @@ export function spkiSha256OfKey(key: KeyObject | null): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * As spkiSha256OfKey, from the certificate's own SubjectPublicKeyInfo bytes where OpenSSL would write the key to
+ * the same ones (spki-bytes.ts), which spares OpenSSL's encoder; `key` is the certificate's (null: unreadable).
+ */
+export function spkiSha256OfCertificate(der: Buffer, key: KeyObject | null): string {
+  if (!key) return '';
+  const spki = spkiOfCertificate(der);
+  const own = spki && canonicalSpki(spki, key.asymmetricKeyType);
+  return own ? createHash('sha256').update(own).digest('base64') : spkiSha256OfKey(key);
 }
 
 export function spkiSha256(x509: X509Certificate): string {

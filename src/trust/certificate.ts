@@ -4,7 +4,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { parseName, type ParsedName } from './canonical-name.js';
-import { describeKey, readPublicKey, spkiSha256OfKey, type KeyDescription } from './certificate-key.js';
+import { describeKey, readPublicKey, spkiSha256OfCertificate, type KeyDescription } from './certificate-key.js';
 import { decodeExtensions, KU, OID, type CertExtensions } from './extensions.js';
 import { derToPem } from './pem.js';
 import { signatureAlgorithmName, signatureFitsKey } from './signature-algorithms.js';
@@ -87,7 +87,7 @@ export class ParsedCertificate {
   }
   /** Base64 SHA-256 of the SubjectPublicKeyInfo ('' when the key cannot be read). */
   get spkiSha256(): string {
-    return (this.spki ??= spkiSha256OfKey(this.publicKey));
+    return (this.spki ??= spkiSha256OfCertificate(this.der, this.publicKey));
   }
   get pem(): string {
     return (this.pemText ??= derToPem(this.der));

@@ -2,7 +2,6 @@
 // which adds NODE_EXTRA_CA_CERTS), system (the OS store, found as OpenSSL and Go find it) and extra
 // (--extra-ca files and the certs dir's extra/ folder).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
@@ -124,11 +123,15 @@ export async function loadPublicStore(publicRootsFile?: string): Promise<LoadedS
   };
 }
 
+// node:fs/promises is loaded where a store is read from its files, not with the module: loading it costs ~1 ms of
+// CPU, and inspect's usual run reads every store from the cache (store-cache.ts).
 async function readBundle(path: string): Promise<Buffer[]> {
+  const { readFile } = await import('node:fs/promises');
   return pemCertificates(await readFile(path, 'latin1'));
 }
 
 async function readCertDir(dir: string): Promise<Buffer[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
   const names = (await readdir(dir)).filter((n) => /\.(pem|crt|\d+)$/.test(n));
   const seen = new Set<string>();
   const ders: Buffer[] = [];

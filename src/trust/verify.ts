@@ -2,8 +2,8 @@
 // 3.0's X509_verify_cert as a Node 20 client does (verify_chain in crypto/x509/x509_vfy.c): every
 // check runs and reports, and Node's callback accepts each error, so the last one reported is the
 // verdict `authorizationError` gives; then Node's own hostname check when nothing failed.
-import { checkServerIdentity } from 'node:tls';
 import type { ParsedCertificate } from './certificate.js';
+import { nodeIdentityCheck } from './identity-check.js';
 import { checkAuthLevel, leafKeyTooWeak, weakKeyDetail } from './auth-level.js';
 import { checkExtensions } from './extension-checks.js';
 import { ABORT, checkNameConstraints } from './name-constraints.js';
@@ -129,10 +129,10 @@ export function verifyChain(
   };
 }
 
-/** Node's checkServerIdentity on the leaf (its message), or null when the name matches. */
+/** Node's checkServerIdentity on the leaf (its message), or null when the name matches (see identity-check.ts). */
 function hostnameMismatch(leaf: ParsedCertificate, name: string): string | null {
   try {
-    const mismatch = checkServerIdentity(name, leaf.peerCertificate);
+    const mismatch = nodeIdentityCheck(name, leaf.peerCertificate);
     return mismatch ? mismatch.message : null;
   } catch (error) {
     return `the certificate's names could not be read: ${(error as Error).message}`;
