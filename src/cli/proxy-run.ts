@@ -43,6 +43,12 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const ca = await ensureLocalCa(certsDir);
   const minter = await LeafMinter.create(ca);
   const { anchorStores, trustLoading } = storesWithout(network, ca.cert.der);
+  // The upstream gate judges a leaf not recorded yet at the level records are judged at (unknown until read).
+  let opensslLevel: number | null = null;
+  trustLoading.then(
+    (trust) => (opensslLevel = trust.opensslLevel ?? null),
+    () => undefined,
+  );
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
   const signals = stopSignals(() => evidence?.flushHarSync());
@@ -72,6 +78,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
       timeoutMs: network.timeoutMs,
       clientFor,
       anchors: () => anchorStores.then(anchorPems),
+      opensslLevel: () => opensslLevel,
     },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),

@@ -182,6 +182,21 @@ export function passesBlockingChecks(ders: Buffer[], trust: TrustContext, now: D
   return effective.ok && !weak?.weakCrypto?.refusedBy.length;
 }
 
+/**
+ * The security levels' judgement of a path another verifier built (OpenSSL's, for a live connection),
+ * leaf first, as a record's path is judged (`opensslLevel` as TrustContext's): null when no client's
+ * level refuses a key or signature on it. `anchored`: the last certificate is the trust anchor.
+ */
+export function weakCryptoOnPath(
+  ders: Buffer[],
+  anchored: boolean,
+  opensslLevel: number | null,
+  cache?: CertificateCache,
+): WeakCrypto | null {
+  const path = safeParse(ders, [], cache).map(policyCert);
+  return judgeWeakCrypto(path, anchored, opensslLevel)?.weakCrypto ?? null;
+}
+
 /** No certificate parsed: each configured store says so, and there is no verification. */
 function nothingToVerify(trust: TrustContext, parseWarnings: StrictWarning[]): ChainJudgement {
   const trustVerdicts = {} as HandshakeRecord['trust'];

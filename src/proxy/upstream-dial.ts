@@ -18,12 +18,14 @@ import type { ResolveMap } from '../net/target.js';
 import { connectionFacts } from '../tls/connection-facts.js';
 import type { Sighting } from '../tls/observe-target.js';
 import type { ClientCredentials } from '../tls/probe.js';
-import { TrafficTap, type HandshakeEnd } from '../tls/traffic-tap.js';
+import { TrafficTap } from '../tls/traffic-tap.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HandshakeRecord, HostPort, OpensslVerdict } from '../types.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
+import { handshakeEnd } from './handshake-end.js';
 import { recordLeafAgain } from './leaf-rerecord.js';
+import { unrecordedLeafRefusal } from './unrecorded-leaf.js';
 import { cutWhenSilent } from './plain-agent.js';
 import { takeConnection } from './upstream-ahead.js';
 import { completion, type UpstreamContexts } from './upstream-contexts.js';
@@ -58,6 +60,8 @@ export interface UpstreamOptions {
   responseTimeoutMs: number;
   /** Told when OpenSSL and the record disagree about a connection's leaf (the request is refused either way). */
   disagreed?(disagreement: Disagreement): void;
+  /** This machine's OpenSSL security level, as records are judged at (TrustContext); null or absent: unknown. */
+  opensslLevel?(): number | null;
 }
 
 export interface DialParts {
@@ -225,22 +229,6 @@ async function afterRecord(
   return gate(parts, socket, target, name, record, shown ?? undefined);
 }
 
-/** Resolves null at secureConnect, or with how the handshake failed (the socket then destroyed). */
-function handshakeEnd(socket: TLSSocket, timeoutMs: number): Promise<HandshakeEnd | null> {
-  return new Promise((resolve) => {
-    const done = (end: HandshakeEnd | null) => {
-      clearTimeout(deadline);
-      socket.off('error', failed);
-      if (end) socket.destroy();
-      resolve(end);
-    };
-    const failed = (error: NodeJS.ErrnoException) => done({ error });
-    const deadline = setTimeout(() => done({ timeoutMs }), timeoutMs);
-    socket.once('error', failed);
-    socket.once('secureConnect', () => done(null));
-  });
-}
-
 /** The leaf a connection showed and OpenSSL's verdict on it, for the name the app asked for. */
 interface Shown {
   peer: X509Certificate | undefined;
@@ -284,12 +272,14 @@ function gate(
       openssl,
       recordAccepts: recordAccepts === true,
     });
-  if (decision.pass) {
-    // Load balancers rotate certificates: a leaf not recorded is judged by OpenSSL alone, and recorded.
-    if (!sameLeaf) recordLeafAgain(upstream.recorder, target, name.recordAs, peer?.fingerprint256, !record);
-    return socket;
-  }
+  // Load balancers rotate certificates: a leaf not recorded is recorded again, and judged by OpenSSL and by
+  // the security levels its record will be (Node's level 1 accepts an RSA-1024 key that curl refuses).
+  const unrecorded = decision.pass && !sameLeaf;
+  if (unrecorded) recordLeafAgain(upstream.recorder, target, name.recordAs, peer?.fingerprint256, !record);
+  const weak = unrecorded && unrecordedLeafRefusal(shownLeaves.get(socket), peer, upstream, name.checked, openssl);
+  if (decision.pass && !weak) return socket;
   socket.destroy();
+  if (weak) throw weak;
   const message = openssl.ok
     ? `the recorded verdict (${describeVerdict(record!.verification)}) refuses the chain OpenSSL accepts for ${name.checked}`
     : `OpenSSL refused the upstream certificate for ${name.checked} (${describeVerdict(openssl)}; leaf ${peer?.fingerprint256 ?? 'none'})`;

@@ -11,7 +11,8 @@ export interface TestLeaf {
 
 export interface TestCa {
   pem: string;
-  issue(dnsNames: string[]): Promise<TestLeaf>;
+  /** A leaf for `dnsNames`; with `rsaBits`, its key is RSA of that size (1024: a key too weak for level 2). */
+  issue(dnsNames: string[], rsaBits?: number): Promise<TestLeaf>;
 }
 
 const YEAR = 365 * 86_400_000;
@@ -35,8 +36,8 @@ export async function makeTestCa(subject: NameAttribute[] | string, keys: 'ec' |
   });
   return {
     pem: ca.pem,
-    async issue(dnsNames) {
-      const leafKey = newKey();
+    async issue(dnsNames, rsaBits) {
+      const leafKey = rsaBits ? generateKeyPairSync('rsa', { modulusLength: rsaBits }) : newKey();
       const leaf = await buildCertificate({
         subject: [{ type: 'CN', value: dnsNames[0]! }],
         issuer: name,

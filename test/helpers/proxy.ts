@@ -178,6 +178,7 @@ export async function startTestProxy(
       timeoutMs,
       clientFor: () => client,
       anchors,
+      opensslLevel: () => trust.opensslLevel ?? null,
     },
     limits,
   });

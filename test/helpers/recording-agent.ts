@@ -85,6 +85,7 @@ export function recordingAgent({
     accepts: (record) => upstreamAcceptable({}, record),
     clientFor: () => null,
     anchors,
+    opensslLevel: () => trust.opensslLevel ?? null,
   });
   return { agent, recorder };
 }

@@ -1,0 +1,72 @@
+// Behind a load balancer a connection can show a leaf the host's record is not about. Node's OpenSSL runs
+// at security level 1, which accepts an RSA-1024 leaf that a level-2 client (Debian's curl, Python)
+// refuses: such a leaf is judged as the record would judge it, and refused, before anything is forwarded.
+import test from 'ava';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { HandshakeRecord } from '../../src/types.js';
+import { storeOf } from '../helpers/observe.js';
+import { makeTestCa } from '../helpers/pki.js';
+import { fetchViaProxy, startTestProxy, type TestProxy } from '../helpers/proxy.js';
+
+const ORIGIN_BODY = 'origin body: the app must never see it behind the weak leaf';
+
+/** The next record published for `host` after the `seen` first ones (bounded: null after 5 s). */
+function nextRecord(proxy: TestProxy, host: string, seen: number): Promise<HandshakeRecord | null> {
+  let count = 0;
+  const recorded = proxy.event((e) => e.type === 'handshake' && e.target.host === host && ++count > seen);
+  const bound = new Promise<null>((resolve) => setTimeout(resolve, 5_000, null).unref());
+  return Promise.race([recorded as Promise<HandshakeRecord>, bound]);
+}
+
+test('behind a load balancer, a leaf not recorded yet with an RSA-1024 key (level 1 accepts it, level 2 refuses) is blocked on sight; RSA-2048 leaves pass', async (t) => {
+  const host = 'balanced.test';
+  const ca = await makeTestCa('Balancer Test CA');
+  const leaves = {
+    strong: await ca.issue([host], 2048),
+    rotated: await ca.issue([host], 2048),
+    weak: await ca.issue([host], 1024),
+  };
+  const contexts = Object.fromEntries(
+    Object.entries(leaves).map(([name, leaf]) => [name, createSecureContext({ key: leaf.keyPem, cert: leaf.pem })]),
+  );
+  // The load balancer's certificate for each new connection (a closed one is never reused).
+  let showing: keyof typeof leaves = 'strong';
+  const origin = createServer({ SNICallback: (_name, done) => done(null, contexts[showing]) }, (_req, res) =>
+    res.writeHead(200, { connection: 'close' }).end(ORIGIN_BODY),
+  );
+  origin.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const trust = { public: null, system: null, extra: storeOf('extra', [ca.pem]) };
+  const proxy = await startTestProxy(trust, [`${host}:${port}:127.0.0.1`]);
+  const url = `https://${host}:${port}/`;
+  const get = () => fetchViaProxy(proxy.port, url, proxy.ca.certPem);
+  try {
+    const first = await get();
+    t.is(first.status, 200);
+    t.is(first.body, ORIGIN_BODY);
+    t.is((await nextRecord(proxy, host, 0))?.diagnosis.problem, 'ok', 'the first RSA-2048 leaf is recorded');
+    t.is((await get()).status, 200, 'the recorded leaf passes');
+
+    showing = 'rotated';
+    const rotated = await get();
+    t.is(rotated.status, 200, 'another RSA-2048 leaf, not recorded yet, passes');
+    t.is(rotated.body, ORIGIN_BODY);
+    t.is((await nextRecord(proxy, host, 1))?.diagnosis.problem, 'ok', 'and is recorded');
+
+    showing = 'weak';
+    const weak = await get();
+    t.is(weak.status, 502, 'a leaf not recorded yet is refused when a careful client refuses it');
+    t.false(weak.body.includes(ORIGIN_BODY));
+    // That leaf is recorded too, and its record says why.
+    t.is((await nextRecord(proxy, host, 2))?.diagnosis.problem, 'weak-crypto');
+    const again = await get();
+    t.is(again.status, 502, 'now the record about it blocks it');
+    t.false(again.body.includes(ORIGIN_BODY));
+  } finally {
+    await proxy.close();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
+  }
+});
