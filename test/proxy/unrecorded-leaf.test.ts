@@ -2,9 +2,12 @@
 // at security level 1, which accepts an RSA-1024 leaf that a level-2 client (Debian's curl, Python)
 // refuses: such a leaf is judged as the record would judge it, and refused, before anything is forwarded.
 import test from 'ava';
+import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type DetailedPeerCertificate } from 'node:tls';
+import { peerPath, unrecordedLeafRefusal } from '../../src/proxy/unrecorded-leaf.js';
+import { pemCertificates } from '../../src/trust/pem.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import { storeOf } from '../helpers/observe.js';
 import { makeTestCa } from '../helpers/pki.js';
@@ -69,4 +72,48 @@ test('behind a load balancer, a leaf not recorded yet with an RSA-1024 key (leve
     await proxy.close();
     await new Promise<void>((resolve) => origin.close(() => resolve()));
   }
+});
+
+const OPENSSL_OK = { ok: true, code: null, opensslCode: null, message: 'ok' };
+
+/** The leaf as Node hands it to checkServerIdentity: each certificate linked to its issuer, the anchor to itself. */
+function shownChain(leafPem: string, caPem: string): { shown: DetailedPeerCertificate; peer: X509Certificate } {
+  const root = { raw: pemCertificates(caPem)[0]! } as DetailedPeerCertificate;
+  root.issuerCertificate = root;
+  const shown = { raw: pemCertificates(leafPem)[0]!, issuerCertificate: root } as DetailedPeerCertificate;
+  return { shown, peer: new X509Certificate(leafPem) };
+}
+
+test('the path read from the handshake: leaf to anchor, anchored when the top links to itself; else the leaf alone', async (t) => {
+  const ca = await makeTestCa('Path Test CA');
+  const leaf = await ca.issue(['path.test']);
+  const { shown, peer } = shownChain(leaf.pem, ca.pem);
+  t.deepEqual(peerPath(shown, peer), { ders: [shown.raw, shown.issuerCertificate.raw], anchored: true });
+  const unlinked = { raw: shown.raw } as DetailedPeerCertificate;
+  t.deepEqual(peerPath(unlinked, peer), { ders: [shown.raw], anchored: false });
+  t.deepEqual(peerPath(undefined, peer), { ders: [peer.raw], anchored: false }, 'a resumed session: the leaf alone');
+});
+
+test("an unrecorded leaf is judged at this machine's OpenSSL level, and at Debian's level 2 when that is unknown or laxer", async (t) => {
+  const ca = await makeTestCa('Level Test CA');
+  const strong = shownChain((await ca.issue(['level.test'], 2048)).pem, ca.pem);
+  const weak = shownChain((await ca.issue(['level.test'], 1024)).pem, ca.pem);
+  const refusal = (leaf: typeof strong, level: number | null) =>
+    unrecordedLeafRefusal(leaf.shown, leaf.peer, { opensslLevel: () => level }, 'level.test', OPENSSL_OK);
+  for (const level of [null, 1, 2]) t.is(refusal(strong, level), null, `RSA-2048 at ${level}`);
+  t.regex(
+    refusal(strong, 3)?.message ?? '',
+    /level 3.*EE certificate key too weak/,
+    'a level-3 machine refuses RSA-2048',
+  );
+  for (const level of [null, 1]) {
+    const refused = refusal(weak, level);
+    t.regex(refused?.message ?? '', /level 2.*EE certificate key too weak/, `RSA-1024 at ${level}`);
+    t.is(refused?.record, null, 'no record is about this leaf yet');
+  }
+  t.regex(
+    unrecordedLeafRefusal(weak.shown, weak.peer, {}, 'level.test', OPENSSL_OK)?.message ?? '',
+    /EE certificate key too weak/,
+    'no level given: judged as for an unknown one',
+  );
 });
