@@ -43,12 +43,9 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
   const ca = await ensureLocalCa(certsDir);
   const minter = await LeafMinter.create(ca);
   const { anchorStores, trustLoading } = storesWithout(network, ca.cert.der);
-  // The upstream gate judges a leaf not recorded yet at the level records are judged at (unknown until read).
-  let opensslLevel: number | null = null;
-  trustLoading.then(
-    (trust) => (opensslLevel = trust.opensslLevel ?? null),
-    () => undefined,
-  );
+  // Read synchronously by the upstream gate (a leaf not recorded yet is judged at the level records are,
+  // unknown until the stores are read) and by the checks made before a new host's record.
+  const trustNow = loadedValue(trustLoading);
 
   // Handlers go in before anything listens, so a signal at any point means a clean stop.
   const signals = stopSignals(() => evidence?.flushHarSync());
@@ -70,7 +67,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
     ca,
     minter,
     events,
-    observe: handshakeObserver(args, settings, trustLoading, proxyFor),
+    observe: handshakeObserver(args, settings, trustLoading, trustNow, proxyFor),
     upstream: {
       resolve: network.resolve,
       proxyFor,
@@ -78,7 +75,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
       timeoutMs: network.timeoutMs,
       clientFor,
       anchors: () => anchorStores.then(anchorPems),
-      opensslLevel: () => opensslLevel,
+      opensslLevel: () => trustNow()?.opensslLevel ?? null,
     },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),
@@ -111,16 +108,12 @@ function handshakeObserver(
   args: ProxyArgs,
   { network, clientFor }: ProxySettings,
   trustLoading: Promise<TrustContext>,
+  trustNow: () => TrustContext | null,
   proxyFor: (host: string) => ProxySpec | null,
 ): Observer {
   let handshakes = 0;
   // One run's memory: an issuer re-signing unrelated public hosts is a sign of interception.
   let resigned = EMPTY_RESIGNED;
-  let trustLoaded: TrustContext | null = null;
-  trustLoading.then(
-    (trust) => (trustLoaded = trust),
-    () => undefined,
-  );
   const request = (target: HostPort, servername: string | undefined, id: string): HandshakeRequest => ({
     id,
     target,
@@ -146,7 +139,8 @@ function handshakeObserver(
     },
     prejudge(target, servername, seen) {
       const id = `h-${handshakes + 1}`;
-      if (!trustLoaded || !passesOnSight(request(target, servername, id), seen, trustLoaded)) return null;
+      const trust = trustNow();
+      if (!trust || !passesOnSight(request(target, servername, id), seen, trust)) return null;
       handshakes++;
       return id;
     },
@@ -283,4 +277,14 @@ function stopSignals(beforeExit: () => void): { stopped: Promise<void>; quit(): 
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   });
   return { stopped, quit: () => quit(), off: () => STOP_SIGNALS.forEach((signal) => process.off(signal, onSignal)) };
+}
+
+/** What `loading` resolved to, once it has (null before, or when it failed): for readers that cannot wait. */
+function loadedValue<T>(loading: Promise<T>): () => T | null {
+  let value: T | null = null;
+  loading.then(
+    (loaded) => (value = loaded),
+    () => undefined,
+  );
+  return () => value;
 }

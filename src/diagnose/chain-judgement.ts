@@ -120,7 +120,7 @@ export function judgeChain(
   if (!sent.length) return nothingToVerify(trust, parseWarnings);
   const stores = effectiveStores(trust);
   const trustVerdicts = storeVerdicts(sent, trust, now, name, options);
-  const { effective, weak } = effectiveVerdict(sent, trust, now, name, options);
+  const { effective, weak } = effectiveVerdict(sent, stores, trust.opensslLevel ?? null, now, name, options);
   const chainAnalysis = analyseChain(sent, effective, fetchedVerdict(sent, fetched, stores, now, options));
   const certifi = certifiWarning(trustVerdicts, effective.ok, trust.certifiInfo ?? null);
   const warnings = [
@@ -150,18 +150,19 @@ function effectiveStores(trust: TrustContext): TrustStore[] {
 /** The verdict of the stores together and, on a path that reaches an anchor, the security levels' (weak keys, signatures). */
 function effectiveVerdict(
   sent: ParsedCertificate[],
-  trust: TrustContext,
+  stores: TrustStore[],
+  opensslLevel: number | null,
   now: Date,
   name: string | null,
   options: VerifyOptions,
 ): { effective: ChainVerdict; weak: ReturnType<typeof judgeWeakCrypto> | null } {
-  const effective = verifyChain(sent, effectiveStores(trust), now, name, options);
+  const effective = verifyChain(sent, stores, now, name, options);
   // Security levels judge the path that reaches an anchor; an untrusted chain's problem is its trust.
   const weak = effective.trusted
     ? judgeWeakCrypto(
         effective.path.map((n) => policyCert(n.cert)),
         true,
-        trust.opensslLevel ?? null,
+        opensslLevel,
       )
     : null;
   return { effective, weak };
@@ -178,7 +179,7 @@ export function passesBlockingChecks(ders: Buffer[], trust: TrustContext, now: D
   const parseWarnings: StrictWarning[] = [];
   const sent = safeParse(ders, parseWarnings, trust.certificates);
   if (!sent.length || parseWarnings.length) return false;
-  const { effective, weak } = effectiveVerdict(sent, trust, now, name, {});
+  const { effective, weak } = effectiveVerdict(sent, effectiveStores(trust), trust.opensslLevel ?? null, now, name, {});
   return effective.ok && !weak?.weakCrypto?.refusedBy.length;
 }
 

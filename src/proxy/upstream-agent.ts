@@ -52,7 +52,7 @@ export class UpstreamAgent extends Agent {
     // Idle upstream connections kept per host: with 64, a burst of 1,000 app connections to one host
     // closed and reopened hundreds of upstream TLS sessions (the load test's fd count swung by 500).
     // No `timeout` for Node to handle: each connection's silence limit is set once when it is dialled
-    // (upstream-dial.ts) and kept across exchanges (pool-keepalive.ts); with one, Node cleared and set
+    // (upstream-dial.ts) and kept across exchanges (upstream-pool.ts); with one, Node cleared and set
     // it again around every exchange, with a listener added and removed each time.
     super({ keepAlive: true, maxFreeSockets: 256, ...options });
     this.parts = {
