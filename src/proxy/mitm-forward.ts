@@ -163,9 +163,8 @@ export function forwardMitmRequest(
     if (res.destroyed) return void answer.destroy();
     res.writeHead(answer.statusCode ?? 502, appHeaders(answer, req));
     relayBody(answer, res, (length) => (bytes += length), relayCollector, method);
-    // With this response on its way, the app's first byte no longer waits on this thread: the leaves'
-    // spare contexts are made now rather than inside the next new host's handshakes.
-    shared.options.minter.spareTime();
+    // With this response on its way, the app's first byte no longer waits on this thread: the records
+    // of hosts that passed are made now rather than inside the next new host's handshakes.
     shared.recorder.spareTime();
   };
   send(true);

@@ -4,7 +4,7 @@
 // answered with a block page.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { MintedLeaf } from '../ca/leaf-minter.js';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
@@ -119,7 +119,7 @@ export class MitmFront {
     // and the signature, started first, runs on the pool meanwhile.
     const ahead = routeAhead(policy, target);
     const openedAhead = ahead ? this.shared.agent()?.openAhead(target) : false;
-    if (ahead) minter.contextFor([ahead.checked]).catch(() => undefined);
+    if (ahead) minter.ahead([ahead.checked]);
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // What the proxy wrote before its TLS flight: more than this means the app was shown a certificate.
     const answered = socket.bytesWritten;
@@ -138,7 +138,7 @@ export class MitmFront {
     // The leaf names only the name verified upstream on the connections that carry this session's
     // traffic. It is minted while the upstream is recorded rather than after: a new host costs the
     // upstream handshake, not the handshake plus a signature.
-    const leaf = minter.contextFor([name.checked]);
+    const leaf = minter.leafFor([name.checked]);
     leaf.catch(() => undefined);
     // A host not recorded yet is recorded from the handshake of the connection that is to carry its
     // first request, opened now (upstream-agent.ts): one handshake upstream, not a probe's and then that one.
@@ -193,13 +193,13 @@ export class MitmFront {
     socket: Socket,
     first: Buffer,
     target: HostPort,
-    leaf: Promise<SecureContext>,
+    leaf: Promise<MintedLeaf>,
     answered: number,
   ): Promise<MitmSession | null> {
     const { events, upstream } = this.shared.options;
-    let context: SecureContext;
+    let minted: MintedLeaf;
     try {
-      context = await leaf;
+      minted = await leaf;
     } catch (error) {
       events.publish(
         errorEvent(
@@ -216,7 +216,7 @@ export class MitmFront {
       socket,
       first,
       target,
-      context,
+      context: this.shared.options.minter.contextWith(minted), // to make its TLS socket from at once
       answered,
       timeoutMs: upstream.timeoutMs,
       reportRejection: this.rejections.reporter(target),

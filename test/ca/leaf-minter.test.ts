@@ -1,14 +1,14 @@
-// The MITM's leaf contexts: minted per name (one for concurrent asks), and made from contexts that
-// already hold the leaves' key, a fixed few prepared while the proxy is quiet; every one of them
-// serves a handshake that a client checking the local CA and the name accepts.
-import test, { type ExecutionContext } from 'ava';
+// The MITM's leaves: minted once per set of names (one mint for concurrent asks), kept in a bounded
+// LRU, and served from one context holding the leaves' key; every connection keeps the leaf it was made
+// with, and a client checking the local CA and the name accepts it for that name only.
+import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createServer, type SecureContext } from 'node:tls';
-import { LeafMinter, SPARE_KEYED } from '../../src/ca/leaf-minter.js';
+import { connect, TLSSocket, type SecureContext } from 'node:tls';
+import { LeafMinter, type MintedLeaf } from '../../src/ca/leaf-minter.js';
 import { ensureLocalCa } from '../../src/ca/local-ca.js';
 
 const setup = (async () => {
@@ -16,11 +16,22 @@ const setup = (async () => {
   return { ca, minter: await LeafMinter.create(ca) };
 })();
 
-const turn = () => new Promise((resolve) => setImmediate(resolve));
-
-/** A handshake with a server on `context`, as a client that trusts only the local CA and checks `name`. */
-async function handshake(context: SecureContext, caPem: string, name: string): Promise<string> {
-  const server = createServer({ SNICallback: (_name, done) => done(null, context) }, (socket) => socket.end());
+/**
+ * A handshake as a client that trusts only the local CA and checks `name`, with a server whose TLS
+ * socket is made from the context `serve` returns, as the proxy makes an app's (mitm-session.ts).
+ */
+async function handshake(
+  serve: () => SecureContext,
+  caPem: string,
+  name: string,
+  made: () => void = () => undefined,
+): Promise<string> {
+  const server = createServer((raw) => {
+    const socket = new TLSSocket(raw, { isServer: true, secureContext: serve() });
+    made();
+    socket.on('error', () => undefined);
+    socket.on('secure', () => socket.end());
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
@@ -43,78 +54,85 @@ async function handshake(context: SecureContext, caPem: string, name: string): P
   }
 }
 
-/** The minter's timers do not hold a process open (the proxy's listener does): this does, for one test. */
-function holdOpen(t: ExecutionContext): void {
-  const alive = setInterval(() => undefined, 1000);
-  t.teardown(() => clearInterval(alive));
+/** Counts how often the minter's context reads a certificate. */
+function countReads(minter: LeafMinter, anyLeaf: MintedLeaf): () => number {
+  const native = minter.contextWith(anyLeaf).context as { setCert(pem: string): void };
+  const setCert = native.setCert.bind(native);
+  let reads = 0;
+  native.setCert = (pem) => {
+    reads++;
+    setCert(pem);
+  };
+  return () => reads;
 }
 
-// Serial: the turns below must not wait behind the other tests' handshakes.
-test.serial(
-  'contexts holding the key are prepared once the proxy is quiet, off the path of the app that asked',
-  async (t) => {
-    const { ca } = await setup;
-    holdOpen(t);
-    const minter = await LeafMinter.create(ca, 1000, 200);
-    await minter.filled();
-    t.is(minter.spareContexts, SPARE_KEYED, 'made after start, before the first new host');
-    await minter.contextFor(['first.minter.test']);
-    t.is(minter.spareContexts, SPARE_KEYED - 1, 'the mint took a prepared context');
-    // The new host's handshakes run in the next turns: its replacement is not made in them.
-    for (let i = 0; i < 5; i++) await turn();
-    t.is(minter.spareContexts, SPARE_KEYED - 1);
-    await minter.filled();
-    t.is(minter.spareContexts, SPARE_KEYED);
-  },
-);
-
-test.serial(
-  'a response sent (spareTime) makes the spare contexts on the next turns, not after the delay',
-  async (t) => {
-    const { ca } = await setup;
-    holdOpen(t);
-    // A delay no test waits out: only spareTime can fill the spares here.
-    const minter = await LeafMinter.create(ca, 1000, 600_000);
-    minter.spareTime();
-    await minter.filled();
-    t.is(minter.spareContexts, SPARE_KEYED);
-    const minting = minter.contextFor(['during.minter.test']);
-    minter.spareTime();
-    const context = await minting;
-    for (let i = 0; i < 5; i++) await turn();
-    t.is(minter.spareContexts, SPARE_KEYED - 1, 'nothing made while a mint was under way');
-    minter.spareTime();
-    await minter.filled();
-    t.is(minter.spareContexts, SPARE_KEYED);
-    t.is(await handshake(context, ca.certPem, 'during.minter.test'), 'CN=during.minter.test');
-    // The spares made in two halves hold the key: the next leaf is served from one.
-    const next = await minter.contextFor(['next.minter.test']);
-    t.is(minter.spareContexts, SPARE_KEYED - 1);
-    t.is(await handshake(next, ca.certPem, 'next.minter.test'), 'CN=next.minter.test');
-  },
-);
-
-test('the prepared contexts stay a fixed few, however many hosts were minted', async (t) => {
-  const { ca } = await setup;
-  holdOpen(t);
-  const minter = await LeafMinter.create(ca, 1000, 1);
-  await minter.filled();
-  await Promise.all(Array.from({ length: 3 * SPARE_KEYED }, (_, i) => minter.contextFor([`burst${i}.minter.test`])));
-  t.is(minter.spareContexts, 0, 'a burst past the spares makes the rest on the spot');
-  await minter.filled();
-  for (let i = 0; i < 5; i++) await turn();
-  t.is(minter.spareContexts, SPARE_KEYED);
+test('every leaf serves a handshake for its own name only, all from one context', async (t) => {
+  const { ca, minter } = await setup;
+  const names = Array.from({ length: 5 }, (_, i) => `h${i}.minter.test`);
+  const leaves = await Promise.all(names.map((name) => minter.leafFor([name])));
+  for (const [i, name] of names.entries())
+    t.is(await handshake(() => minter.contextWith(leaves[i]!), ca.certPem, name), `CN=${name}`);
+  const later = await minter.leafFor(['later.minter.test']);
+  t.is(await handshake(() => minter.contextWith(later), ca.certPem, 'later.minter.test'), 'CN=later.minter.test');
+  t.is(
+    await handshake(() => minter.contextWith(later), ca.certPem, 'other.minter.test'),
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+  );
+  t.is(minter.contextWith(leaves[0]!), minter.contextWith(later), 'one context');
 });
 
-test('every leaf, from a prepared context or a fresh one, serves a handshake for its own name only', async (t) => {
+test('a connection keeps the leaf it was made with when the context takes the next one', async (t) => {
   const { ca, minter } = await setup;
-  // More at once than are prepared: some contexts are fresh, some were prepared.
-  const names = Array.from({ length: 5 }, (_, i) => `h${i}.minter.test`);
-  const contexts = await Promise.all(names.map((name) => minter.contextFor([name])));
-  for (const [i, name] of names.entries()) t.is(await handshake(contexts[i]!, ca.certPem, name), `CN=${name}`);
-  await turn();
-  const later = await minter.contextFor(['later.minter.test']);
-  t.is(await handshake(later, ca.certPem, 'later.minter.test'), 'CN=later.minter.test');
-  t.is(await handshake(later, ca.certPem, 'other.minter.test'), 'ERR_TLS_CERT_ALTNAME_INVALID');
-  t.is(await minter.contextFor(['H0.minter.test']), contexts[0]!, 'one context per name');
+  const [first, next] = await Promise.all([minter.leafFor(['first.keep.test']), minter.leafFor(['next.keep.test'])]);
+  // Another app's connection is made right after this one's socket, before its handshake has even started.
+  const another = () => void minter.contextWith(next);
+  t.is(await handshake(() => minter.contextWith(first), ca.certPem, 'first.keep.test', another), 'CN=first.keep.test');
+});
+
+test('one mint per set of names: concurrent asks share it, and names are compared without case', async (t) => {
+  const { ca } = await setup;
+  const minter = await LeafMinter.create(ca);
+  const leaves = await Promise.all([
+    minter.leafFor(['Shared.minter.test']),
+    minter.leafFor(['shared.minter.test']),
+    minter.leafFor(['SHARED.minter.test', 'shared.minter.test']),
+  ]);
+  t.is(minter.mintTimes.length, 1);
+  t.is(leaves[1], leaves[0]);
+  t.is(leaves[2], leaves[0]);
+  t.is(await minter.leafFor(['shared.minter.test']), leaves[0], 'kept');
+});
+
+test('the leaves kept are bounded: the least recently used is minted again', async (t) => {
+  const { ca } = await setup;
+  const minter = await LeafMinter.create(ca, 2);
+  const x = await minter.leafFor(['x.lru.test']);
+  await minter.leafFor(['y.lru.test']);
+  t.is(await minter.leafFor(['x.lru.test']), x, 'x used again: y is now the oldest');
+  await minter.leafFor(['z.lru.test']);
+  t.is(await minter.leafFor(['x.lru.test']), x);
+  t.is(minter.mintTimes.length, 3);
+  await minter.leafFor(['y.lru.test']);
+  t.is(minter.mintTimes.length, 4, 'y was dropped');
+});
+
+test('a leaf put in ahead (prime, ahead) is not read again for its connection, unless another came in between', async (t) => {
+  const { ca } = await setup;
+  // Its own: the other tests' connections would put their leaves in meanwhile.
+  const minter = await LeafMinter.create(ca);
+  const [a, b] = await Promise.all([minter.leafFor(['a.prime.test']), minter.leafFor(['b.prime.test'])]);
+  const reads = countReads(minter, b);
+  minter.prime(a);
+  t.is(reads(), 1);
+  minter.contextWith(a);
+  t.is(reads(), 1, 'already in');
+  minter.contextWith(b);
+  minter.contextWith(a);
+  t.is(reads(), 3, 'read again after b');
+  minter.ahead(['c.prime.test']);
+  const c = await minter.leafFor(['c.prime.test']);
+  await new Promise((resolve) => setImmediate(resolve));
+  const before = reads();
+  minter.contextWith(c);
+  t.is(reads(), before, 'ahead put the minted leaf in');
 });

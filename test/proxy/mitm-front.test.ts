@@ -50,10 +50,10 @@ async function connected(proxyPort: number, authority: string): Promise<Socket> 
 /** Records the names the proxy's minter is asked for. */
 function mintsAskedFor(proxy: TestProxy): string[][] {
   const asked: string[][] = [];
-  const contextFor = proxy.minter.contextFor.bind(proxy.minter);
-  proxy.minter.contextFor = (names) => {
+  const leafFor = proxy.minter.leafFor.bind(proxy.minter);
+  proxy.minter.leafFor = (names) => {
     asked.push(names);
-    return contextFor(names);
+    return leafFor(names);
   };
   return asked;
 }
