@@ -118,10 +118,10 @@ export class LeafMinter {
 
   /** The leaf for `names`, minted (or found) and primed as soon as it is ready, for a connection to come. */
   ahead(names: string[]): void {
-    this.leafFor(names).then(
-      (leaf) => this.prime(leaf),
-      () => undefined,
-    );
+    // A failed mint or read is reported by the connection that needs the leaf (contextWith throws there too).
+    this.leafFor(names)
+      .then((leaf) => this.prime(leaf))
+      .catch(() => undefined);
   }
 
   /** Makes the context holding the key (~1 ms of CPU) once the proxy listens, rather than for its first app. */

@@ -4,7 +4,7 @@
 // answered with a block page.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { MintedLeaf } from '../ca/leaf-minter.js';
+import type { LeafMinter, MintedLeaf } from '../ca/leaf-minter.js';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
@@ -197,9 +197,9 @@ export class MitmFront {
     answered: number,
   ): Promise<MitmSession | null> {
     const { events, upstream } = this.shared.options;
-    let minted: MintedLeaf;
+    let context: ReturnType<LeafMinter['contextWith']>;
     try {
-      minted = await leaf;
+      context = this.shared.options.minter.contextWith(await leaf); // the socket is made from it at once
     } catch (error) {
       events.publish(
         errorEvent(
@@ -216,7 +216,7 @@ export class MitmFront {
       socket,
       first,
       target,
-      context: this.shared.options.minter.contextWith(minted), // to make its TLS socket from at once
+      context,
       answered,
       timeoutMs: upstream.timeoutMs,
       reportRejection: this.rejections.reporter(target),
