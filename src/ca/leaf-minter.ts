@@ -129,10 +129,11 @@ export class LeafMinter {
 
   /** The leaf for `names`, minted (or found) and primed as soon as it is ready, for a connection to come. */
   ahead(names: string[]): void {
-    this.leafFor(names).then(
-      (leaf) => this.prime(leaf),
-      () => undefined,
-    );
+    // A failed mint, or a leaf OpenSSL will not read, is reported by the connection's own contextWith:
+    // here it must not end up an unhandled rejection (which ends Node 20's process).
+    this.leafFor(names)
+      .then((leaf) => this.prime(leaf))
+      .catch(() => undefined);
   }
 
   /** Makes the context holding the key (~1 ms of CPU) once the proxy listens, rather than for its first app. */

@@ -155,3 +155,14 @@ test('a certificate OpenSSL cannot read throws, and the context still serves the
   t.is(after.error, undefined);
   t.is(after.subject, 'CN=a.sessions.test');
 });
+
+test('a leaf put in ahead that OpenSSL cannot read is left to its connection, not thrown into the void', async (t) => {
+  const { ca } = await setup;
+  const minter = await LeafMinter.create(ca);
+  minter.leafFor = () => Promise.resolve({ pem: 'not a certificate', sessions: 'broken' });
+  // An unhandled rejection here would end the proxy's process (Node 20's default); ava fails the file on one.
+  minter.ahead(['unread.sessions.test']);
+  await new Promise((resolve) => setImmediate(resolve));
+  const unread = await minter.leafFor(['unread.sessions.test']);
+  t.throws(() => minter.contextWith(unread), { message: /PEM/ });
+});
