@@ -197,9 +197,9 @@ export class MitmFront {
     answered: number,
   ): Promise<MitmSession | null> {
     const { events, upstream } = this.shared.options;
-    let minted: MintedLeaf;
+    let context;
     try {
-      minted = await leaf;
+      context = this.shared.options.minter.contextWith(await leaf); // every app's: its socket is made in this turn
     } catch (error) {
       events.publish(
         errorEvent(
@@ -216,7 +216,7 @@ export class MitmFront {
       socket,
       first,
       target,
-      context: this.shared.options.minter.contextWith(minted), // to make its TLS socket from at once
+      context,
       answered,
       timeoutMs: upstream.timeoutMs,
       reportRejection: this.rejections.reporter(target),

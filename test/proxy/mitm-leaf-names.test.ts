@@ -164,3 +164,27 @@ for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const)
       );
     });
   });
+
+test('a leaf that cannot be minted or read fails its own app only, with an event naming the host', async (t) => {
+  await withRoute(t, async (proxy, port) => {
+    const [good, unread, unminted] = HOSTS as [string, string, string];
+    const leafFor = proxy.minter.leafFor.bind(proxy.minter);
+    // A certificate OpenSSL cannot read, and a mint that fails (the signature, say).
+    proxy.minter.leafFor = (names) =>
+      names[0] === unread
+        ? Promise.resolve({ pem: 'not a certificate', sessions: 'unread' })
+        : names[0] === unminted
+          ? Promise.reject(new Error('no signature'))
+          : leafFor(names);
+    for (const name of [unread, unminted])
+      await t.throwsAsync(appSession(proxy, port, { connect: name, name, h2: false }));
+    const failures = proxy.events.flatMap((event) =>
+      event.type === 'error' ? [`${event.code} ${event.host ?? ''}`] : [],
+    );
+    t.deepEqual(failures.sort(), [`MINT_FAILED ${unread}`, `MINT_FAILED ${unminted}`].sort());
+    t.is(
+      await visit(proxy, port, { connect: good, name: good, h2: true }),
+      shown({ connect: good, name: good, h2: true }, port),
+    );
+  });
+});
