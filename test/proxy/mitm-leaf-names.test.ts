@@ -15,7 +15,7 @@ import { storeOf } from '../helpers/observe.js';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.js';
 
 const DAY = 86_400_000;
-const HOSTS = Array.from({ length: 16 }, (_, i) => `h${i}.names.test`);
+const HOSTS = Array.from({ length: 12 }, (_, i) => `h${i}.names.test`);
 
 /** One origin for every name (and 127.0.0.1), h2 or HTTP/1.1, answering with the authority it was asked for. */
 async function startOrigin() {
@@ -120,7 +120,7 @@ async function withRoute(t: ExecutionContext, fn: (proxy: TestProxy, port: numbe
 test('many apps at once, new and known hosts, each is shown a leaf naming only its own name', async (t) => {
   await withRoute(t, async (proxy, port) => {
     // Half the hosts known (leaf minted, record made) before the crowd comes.
-    const known = HOSTS.slice(0, 8).map((name, i) => ({ connect: name, name, h2: i % 2 === 0 }));
+    const known = HOSTS.slice(0, 6).map((name, i) => ({ connect: name, name, h2: i % 2 === 0 }));
     t.deepEqual(
       await Promise.all(known.map((app) => visit(proxy, port, app))),
       known.map((app) => shown(app, port)),
