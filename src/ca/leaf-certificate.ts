@@ -44,7 +44,10 @@ function extension(oid: string, critical: boolean, valueDer: Buffer): Buffer {
   return encodeTlv(SEQUENCE, oidDer(oid), ...(critical ? [CRITICAL] : []), encodeTlv(0x04, valueDer));
 }
 
-/** Positive, non-zero, 127 random bits: RFC 5280 4.1.2.2 and CA/B Forum 7.1 (Go rejects negative serials). */
+/**
+ * Positive, non-zero, 126 random bits (the first byte's top bit cleared, its lowest set): RFC 5280
+ * 4.1.2.2 and CA/B Forum 7.1 (at least 64) (Go rejects negative serials).
+ */
 function randomSerial(): Buffer {
   if (serials.used === serials.pool.length) {
     randomFillSync(serials.pool);

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
 import { buildCertificate } from '../../src/ca/certificate-builder.js';
 import { timeDer } from '../../src/ca/certificate-parts.js';
-import { buildLeafCertificate, type LeafSpec } from '../../src/ca/leaf-certificate.js';
+import { buildLeafCertificate, LeafTemplate, type LeafSpec } from '../../src/ca/leaf-certificate.js';
 import { ParsedCertificate, subjectNameDer } from '../../src/trust/certificate.js';
+import { children, readTlv } from '../../src/trust/der.js';
 
 const DAY = 86_400_000;
 
@@ -83,6 +84,56 @@ for (const caKeys of ['rsa', 'ec'] as const) {
     t.is(new ParsedCertificate(ours.der).details.serial[0]! & 0x80, 0, 'a positive serial');
   });
 }
+
+/** The TBSCertificate's fields, each as its whole DER element. */
+const tbsFields = (der: Buffer) =>
+  children(children(readTlv(der).tlv.value)[0]!.value).map((field) => field.whole.toString('hex'));
+
+for (const caKeys of ['rsa', 'ec'] as const)
+  test(`a leaf signed by an ${caKeys} CA is byte for byte the general builder's, but for its serial and UTF8String name`, async (t) => {
+    const { spec } = await setup(caKeys);
+    const leafSpec = spec(['shop.example', '*.shop.example'], ['10.1.2.3', '::1']);
+    const ours = await buildLeafCertificate(leafSpec);
+    const fieldsOfOurs = tbsFields(ours.der);
+    // The general builder writes a common name as a PrintableString (no "_" or "*" allowed in one):
+    // given ours and our serial, every byte of the TBSCertificate must agree.
+    const general = await buildCertificate({
+      subject: [],
+      subjectNameDer: Buffer.from(fieldsOfOurs[5]!, 'hex'),
+      serialHex: new ParsedCertificate(ours.der).details.serial.toString('hex'),
+      issuerNameDer: leafSpec.issuerNameDer,
+      notBefore: leafSpec.notBefore,
+      notAfter: leafSpec.notAfter,
+      publicKey: leafSpec.publicKey,
+      signingKey: leafSpec.signingKey,
+      issuerPublicKey: leafSpec.issuerPublicKey,
+      dnsNames: leafSpec.dnsNames,
+      ipAddresses: leafSpec.ipAddresses,
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: ['serverAuth'],
+    });
+    t.deepEqual(fieldsOfOurs, tbsFields(general.der));
+    t.is(fieldsOfOurs.length, 8, 'version, serial, signature, issuer, validity, subject, key, extensions');
+    // SEQUENCE { SET { SEQUENCE { OID 2.5.4.3, UTF8String (0x0c) } } }
+    t.is(fieldsOfOurs[5]!.slice(22, 24), '0c', 'the common name is a UTF8String');
+  });
+
+test('serial numbers are 16 bytes, positive, minimally encoded and all different, across the random pool refills', async (t) => {
+  const { spec } = await setup('ec');
+  const template = new LeafTemplate(spec(['serial.test']));
+  // 600 leaves: more than two pools of 256 serials.
+  const serials = await Promise.all(
+    Array.from({ length: 600 }, async () => {
+      const { der } = await template.build(spec(['serial.test']));
+      return new ParsedCertificate(der).details.serial;
+    }),
+  );
+  t.is(new Set(serials.map((serial) => serial.toString('hex'))).size, 600);
+  for (const serial of serials) {
+    // Non-zero first byte below 0x80: positive, and no leading zero byte DER would forbid (X.690 8.3.2).
+    if (serial.length !== 16 || serial[0]! === 0 || serial[0]! >= 0x80) t.fail(serial.toString('hex'));
+  }
+});
 
 test('OpenSSL accepts the leaf for its name and refuses it for another', async (t) => {
   const { caCert, leafKey, spec } = await setup('rsa');

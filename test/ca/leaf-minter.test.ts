@@ -2,6 +2,7 @@
 // LRU, and served from one context holding the leaves' key; every connection keeps the leaf it was made
 // with, and a client checking the local CA and the name accepts it for that name only.
 import test from 'ava';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
@@ -135,4 +136,17 @@ test('a leaf put in ahead (prime, ahead) is not read again for its connection, u
   const before = reads();
   minter.contextWith(c);
   t.is(reads(), before, 'ahead put the minted leaf in');
+});
+
+test('a leaf never outlives the local CA: its notAfter is capped at the CA’s', async (t) => {
+  const { ca } = await setup;
+  const soon = new Date(Date.now() + 30 * 86_400_000);
+  // The CA as loaded, but ending in 30 days (the leaves otherwise last 397).
+  const ending = { ...ca, cert: Object.create(ca.cert, { notAfter: { value: soon } }) as typeof ca.cert };
+  const minter = await LeafMinter.create(ending);
+  const leaf = new X509Certificate((await minter.leafFor(['capped.minter.test'])).pem);
+  t.is(new Date(leaf.validTo).getTime(), Math.floor(soon.getTime() / 1000) * 1000);
+  const long = new X509Certificate((await (await LeafMinter.create(ca)).leafFor(['long.minter.test'])).pem);
+  const days = (new Date(long.validTo).getTime() - Date.now()) / 86_400_000;
+  t.true(days > 396 && days <= 397, `${days} days`);
 });
