@@ -61,6 +61,8 @@ export function h1Request(headers: IncomingHttpHeaders, via: string): H1Request 
   if (method === 'CONNECT')
     return { ok: false, status: 501, reason: 'CONNECT inside an HTTP/2 session is not forwarded by the proxy' };
   const out = endToEnd(headers, () => false);
+  // HTTP/1.1's TE is about one hop (RFC 9110 10.1.4), and this path does not pass the origin's trailers on.
+  delete out.te;
   const authority = headers[':authority'] ?? headers.host;
   if (authority !== undefined) out.host = String(authority);
   out.via = via;

@@ -44,6 +44,14 @@ test('to an HTTP/1.1 origin: request line and Host from the pseudo-headers', (t)
   t.like(h1Request({ ':path': '/' }, VIA), { ok: true, method: 'GET', path: '/' });
 });
 
+test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; the trailers are not passed on)', (t) => {
+  const translated = h1Request(
+    { ':method': 'GET', ':path': '/', ':authority': 'a.test', te: 'trailers', 'x-e': '1' },
+    VIA,
+  );
+  t.deepEqual(translated, { ok: true, method: 'GET', path: '/', headers: { 'x-e': '1', host: 'a.test', via: VIA } });
+});
+
 test('gRPC is never translated to HTTP/1.1: a 502 saying why; CONNECT a 501', (t) => {
   const grpc = h1Request({ ':method': 'POST', ':path': '/s/M', 'content-type': 'application/grpc+proto' }, VIA);
   t.like(grpc, { ok: false, status: 502 });
