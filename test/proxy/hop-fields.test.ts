@@ -183,3 +183,48 @@ test('through the plain-HTTP proxy: likewise', async (t) => {
     await origin.close();
   }
 });
+
+test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade and Upgrade: websocket, not the app's hop fields", async (t) => {
+  const { WebSocketServer } = await import('ws');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host ?? '127.0.0.1';
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
+  const wss = new WebSocketServer({ server });
+  const upgraded = new Promise<IncomingMessage['headers']>((resolve) =>
+    wss.on('connection', (_ws, req) => resolve(req.headers)),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+    let answer = '';
+    const switched = new Promise<void>((resolve) =>
+      tls.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('latin1');
+        if (answer.includes('\r\n\r\n')) resolve();
+      }),
+    );
+    tls.write(
+      `GET /chat HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: Upgrade, X-Secret-Hop\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Secret-Hop: 1\r\n' +
+        'Keep-Alive: timeout=5\r\nTE: gzip\r\nX-End: kept\r\n\r\n',
+    );
+    const seen = await upgraded;
+    await switched;
+    t.regex(answer, /^HTTP\/1\.1 101 /);
+    t.is(seen.connection, 'Upgrade');
+    t.is(seen.upgrade, 'websocket');
+    t.is(seen['x-end'], 'kept');
+    for (const name of ['x-secret-hop', 'keep-alive', 'te']) t.is(seen[name], undefined, `${name} is not forwarded`);
+    t.regex(seen.via ?? '', /^1\.1 tlswitness-[0-9a-f]{12}$/);
+    tls.destroy();
+  } finally {
+    await proxy.close();
+    // An upgraded socket is no longer the HTTP server's to close.
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
