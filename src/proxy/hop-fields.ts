@@ -11,7 +11,14 @@ import type { IncomingHttpHeaders } from 'node:http';
  * that never come; and Node throws rather than send it on a message that is not chunked
  * (ERR_HTTP_TRAILER_INVALID), which a GET with "Trailer: x" made an uncaught exception.
  */
-const ALWAYS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+const ALWAYS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 /**
  * Fields a Connection header cannot take away, though it lists them. Host: what the origin is asked for
@@ -25,11 +32,12 @@ const KEPT = new Set(['host', 'content-length', 'transfer-encoding', 'via']);
 
 /**
  * The request fields not to forward, lowercase, or null when there are none beyond `proxy-*` (most
- * requests: a keep-alive app's agent sends no Connection to a MITM'd origin, and this runs on each one).
- * Node gives header names lowercase and joins repeated Connection headers with ", ", so every listed
- * name is found whatever its case, spacing or empty list members.
+ * requests: this runs on each one). Node gives header names lowercase and joins repeated Connection
+ * headers with ", ", so every listed name is found whatever its case, spacing or empty list members.
+ * Requests whose Connection lists only options ("keep-alive", as browsers and Node's agent send it; "close",
+ * a field name the HTTP registry reserves so that no field has it) share one set, made once.
  */
-export function requestHopFields(headers: IncomingHttpHeaders): Set<string> | null {
+export function requestHopFields(headers: IncomingHttpHeaders): ReadonlySet<string> | null {
   const connection = headers.connection;
   if (
     connection === undefined &&
@@ -39,11 +47,12 @@ export function requestHopFields(headers: IncomingHttpHeaders): Set<string> | nu
     headers.upgrade === undefined
   )
     return null;
-  const hop = new Set(ALWAYS);
-  if (connection === undefined) return hop;
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return ALWAYS;
+  let hop: Set<string> | null = null;
   for (const token of String(connection).split(',')) {
     const name = token.trim().toLowerCase();
-    if (name && !KEPT.has(name)) hop.add(name);
+    if (!name || name === 'close' || ALWAYS.has(name) || KEPT.has(name)) continue;
+    (hop ??= new Set(ALWAYS)).add(name);
   }
-  return hop;
+  return hop ?? ALWAYS;
 }
