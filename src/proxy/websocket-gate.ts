@@ -40,10 +40,12 @@ export class WebSocketGate {
         (upstream as { servername?: string }).servername = connection.name?.servername ?? '';
       }
       if (!upstream) return;
-      // The app's fields about its connection with the proxy stay here (hop-fields.ts); ws sets the
-      // upgrade's own Connection and Upgrade for the origin.
+      // The library copies every field but Sec-WebSocket-*: those addressed to the proxy (proxy-*, its
+      // credentials among them) and about the app's connection with it (hop-fields.ts) stay here. ws sets
+      // the upgrade's own Connection and Upgrade for the origin.
       const headers = { ...upstream.headers };
-      for (const name of requestHopFields(headers) ?? []) delete headers[name];
+      const hop = requestHopFields(headers);
+      for (const name in headers) if (name.startsWith('proxy-') || hop?.has(name)) delete headers[name];
       upstream.headers = { ...headers, via: withVia(headers.via, shared.viaToken) };
       // The connection the gate already verified carries it (no agent: Node then takes createConnection's).
       const carrier = this.verified.get(socket);

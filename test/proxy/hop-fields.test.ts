@@ -210,7 +210,7 @@ test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade 
     tls.write(
       `GET /chat HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: Upgrade, X-Secret-Hop\r\nUpgrade: websocket\r\n` +
         'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Secret-Hop: 1\r\n' +
-        'Keep-Alive: timeout=5\r\nTE: gzip\r\nX-End: kept\r\n\r\n',
+        'Keep-Alive: timeout=5\r\nTE: gzip\r\nProxy-Authorization: Basic c2VjcmV0\r\nX-End: kept\r\n\r\n',
     );
     const seen = await upgraded;
     await switched;
@@ -218,7 +218,8 @@ test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade 
     t.is(seen.connection, 'Upgrade');
     t.is(seen.upgrade, 'websocket');
     t.is(seen['x-end'], 'kept');
-    for (const name of ['x-secret-hop', 'keep-alive', 'te']) t.is(seen[name], undefined, `${name} is not forwarded`);
+    for (const name of ['x-secret-hop', 'keep-alive', 'te', 'proxy-authorization'])
+      t.is(seen[name], undefined, `${name} is not forwarded`);
     t.regex(seen.via ?? '', /^1\.1 tlswitness-[0-9a-f]{12}$/);
     tls.destroy();
   } finally {
