@@ -5,11 +5,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 /**
  * Never forwarded: Connection (the app's "close" is about its connection with the proxy, which Node's
  * server closes after the answer; the upstream one stays pooled), Keep-Alive, Proxy-Connection, TE (the
- * proxy does not pass trailers on, and RFC 9110 10.1.4 ties TE to its own hop), Upgrade (an upgrade
- * takes the server's 'upgrade' event, never this path) and Trailer. Trailer is end-to-end unless listed
- * (RFC 9110 6.6.2), but the proxy pipes the app's body without its trailers, so it would announce fields
- * that never come; and Node throws rather than send it on a message that is not chunked
- * (ERR_HTTP_TRAILER_INVALID), which a GET with "Trailer: x" made an uncaught exception.
+ * proxy does not pass trailers on, and RFC 9110 10.1.4 ties TE to its own hop), Upgrade (a request
+ * forwarded as such is not an upgrade; a WebSocket upgrade is given its own by ws) and Trailer. Trailer
+ * is end-to-end unless listed (RFC 9110 6.6.2), but the proxy pipes the app's body without its trailers,
+ * so it would announce fields that never come; and Node throws rather than send it on a message that is
+ * not chunked (ERR_HTTP_TRAILER_INVALID): an uncaught exception for any GET with "Trailer: x".
  */
 const ALWAYS: ReadonlySet<string> = new Set([
   'connection',
@@ -22,10 +22,11 @@ const ALWAYS: ReadonlySet<string> = new Set([
 
 /**
  * Fields a Connection header cannot take away, though it lists them. Host: what the origin is asked for
- * (RFC 9112 3.2 requires it). Content-Length and Transfer-Encoding: the body's framing, which Node keeps
- * only if told; without them it sends a GET's, DELETE's or OPTIONS's body unframed, for the origin to
- * read as the next request. Transfer-Encoding is not dropped either for that reason: Node takes the
- * chunks off on the way in and puts them back on the way out, other codings (gzip) staying as sent.
+ * (RFC 9112 3.2 requires it). Content-Length and Transfer-Encoding: the body's framing, which Node
+ * follows when writing it; without either it sends a GET's, DELETE's or OPTIONS's body bare, for the
+ * origin to read as the next request. Transfer-Encoding is never dropped, listed or not, for that
+ * reason: Node takes the chunks off on the way in and puts them back on the way out, other codings
+ * (gzip) staying as sent.
  * Via: this proxy's entry is the loop check's trace (RFC 9110 7.6.3), and the earlier ones stay with it.
  */
 const KEPT = new Set(['host', 'content-length', 'transfer-encoding', 'via']);
