@@ -5,6 +5,7 @@ import type { ExchangeContext } from './library-adapter.js';
 import { formatHostPort } from '../host-port.js';
 import type { ExchangeErrors } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
+import { requestHopFields } from './hop-fields.js';
 import type { PlainRoute } from './plain-request.js';
 import { RequestLog } from './request-log.js';
 import { withVia } from './via.js';
@@ -26,6 +27,9 @@ export function prepareForward({ shared, errors, routeOf }: ForwardParts, ctx: E
     options.path = route.path;
     options.headers.host = route.hostHeader;
   }
+  // The library copied every field but proxy-*: those about the app's connection with the proxy go too.
+  const hop = requestHopFields(request.headers);
+  if (hop) for (const name of hop) delete options.headers[name];
   options.headers.via = withVia(request.headers.via, shared.viaToken);
   const path = request.url ?? '/';
   const url =

@@ -120,7 +120,7 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
 
 function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   const { stream, headers, connection, log } = exchange;
-  const translated = h1Request(headers, withVia(headers.via, parts.shared.viaToken, '2'));
+  const translated = h1Request(headers, withVia(headers.via, parts.shared.viaToken, '2'), !stream.endAfterHeaders);
   if (!translated.ok) {
     parts.shared.options.events.publish(
       errorEvent('PROXY_ERROR', `${formatHostPort(connection.target)}: ${translated.reason}`, connection.target.host),

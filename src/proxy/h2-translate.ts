@@ -48,8 +48,11 @@ export type H1Request =
   | { ok: true; method: string; path: string; headers: OutgoingHttpHeaders }
   | { ok: false; status: 501 | 502; reason: string };
 
-/** The app's h2 request as an HTTP/1.1 request (request line and Host from the pseudo-headers), or why it cannot be one. */
-export function h1Request(headers: IncomingHttpHeaders, via: string): H1Request {
+/**
+ * The app's h2 request as an HTTP/1.1 request (request line and Host from the pseudo-headers), or why it
+ * cannot be one. `hasBody`: the stream did not end with its headers.
+ */
+export function h1Request(headers: IncomingHttpHeaders, via: string, hasBody = false): H1Request {
   if (isGrpc(headers))
     return {
       ok: false,
@@ -61,6 +64,14 @@ export function h1Request(headers: IncomingHttpHeaders, via: string): H1Request 
   if (method === 'CONNECT')
     return { ok: false, status: 501, reason: 'CONNECT inside an HTTP/2 session is not forwarded by the proxy' };
   const out = endToEnd(headers, () => false);
+  // HTTP/1.1's TE is about one hop (RFC 9110 10.1.4), and trailers are not passed on either way here: a
+  // Trailer field would announce fields that never come (and Node throws on it for an unchunked request).
+  delete out.te;
+  delete out.trailer;
+  // h2 frames a body itself (RFC 9113 8.1), so it may come without Content-Length, on any method. Node
+  // chunks such a body only for methods other than GET, HEAD, DELETE, OPTIONS, TRACE and CONNECT, and sends
+  // theirs bare: on a pooled connection the origin would read it as the next request.
+  if (hasBody && out['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
   const authority = headers[':authority'] ?? headers.host;
   if (authority !== undefined) out.host = String(authority);
   out.via = via;

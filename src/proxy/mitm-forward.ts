@@ -7,16 +7,21 @@ import { request as httpsRequest } from 'node:https';
 import { formatHostPort } from '../host-port.js';
 import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
+import { requestHopFields } from './hop-fields.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
 import type { ResponseFacts } from './request-log.js';
 import { withVia } from './via.js';
 import { relayCollector, type YoungCollector } from './young-collector.js';
 
-/** The app's headers as sent upstream: its own, less those addressed to the proxy (proxy-*), with our Via. */
+/**
+ * The app's headers as sent upstream: its own, less those addressed to the proxy (proxy-*) and those about
+ * its connection with the proxy (hop-fields.ts), with our Via.
+ */
 export function upstreamHeaders(req: IncomingMessage, viaToken: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
-  for (const name in req.headers) if (!name.startsWith('proxy-')) headers[name] = req.headers[name];
+  const hop = requestHopFields(req.headers);
+  for (const name in req.headers) if (!name.startsWith('proxy-') && !hop?.has(name)) headers[name] = req.headers[name];
   headers.via = withVia(req.headers.via, viaToken);
   return headers;
 }

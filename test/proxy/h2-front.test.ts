@@ -2,6 +2,9 @@
 // connection, an HTTP/1.1-only origin behind an h2 app, the h2 block page, and the request events and HAR facts.
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RequestEvent } from '../../src/events.js';
 import { relayCollector, YOUNG_GC_EVERY_BYTES } from '../../src/proxy/young-collector.js';
@@ -269,5 +272,52 @@ test("an h2 request that carries the proxy's own Via entry has looped: 508 and a
   } finally {
     await proxy.close();
     await origin.close();
+  }
+});
+
+test('an h2 app in front of an HTTP/1.1-only origin: bodies framed whatever the method, no Trailer or TE', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  const origin = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, scenario.host!, port, proxy.ca.certPem);
+    // h2 frames a body itself: no Content-Length needed, and a GET or DELETE may carry one.
+    const smuggled = `GET /smuggled HTTP/1.1\r\nHost: ${scenario.host}\r\n\r\n`;
+    const answers = [
+      await h2Request(session, { ':path': '/announced', trailer: 'x-sum', te: 'trailers' }),
+      await h2Request(session, { ':method': 'GET', ':path': '/get-body' }, smuggled),
+      await h2Request(session, { ':method': 'DELETE', ':path': '/delete-body' }, smuggled),
+    ];
+    session.close();
+    t.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200],
+    );
+    t.deepEqual(
+      seen.map((s) => [s.method, s.url, s.body]),
+      [
+        ['GET', '/announced', ''],
+        ['GET', '/get-body', smuggled],
+        ['DELETE', '/delete-body', smuggled],
+      ],
+      'each body reached the origin as a body, not as a request of its own',
+    );
+    t.is(seen[0]!.headers.trailer, undefined, 'no trailers are passed on to an HTTP/1.1 origin');
+    t.is(seen[0]!.headers.te, undefined);
+  } finally {
+    await proxy.close();
+    origin.closeAllConnections();
+    await new Promise((resolve) => origin.close(resolve));
   }
 });

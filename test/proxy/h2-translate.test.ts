@@ -44,6 +44,32 @@ test('to an HTTP/1.1 origin: request line and Host from the pseudo-headers', (t)
   t.like(h1Request({ ':path': '/' }, VIA), { ok: true, method: 'GET', path: '/' });
 });
 
+test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; the trailers are not passed on)', (t) => {
+  const translated = h1Request(
+    { ':method': 'GET', ':path': '/', ':authority': 'a.test', te: 'trailers', 'x-e': '1' },
+    VIA,
+  );
+  t.deepEqual(translated, { ok: true, method: 'GET', path: '/', headers: { 'x-e': '1', host: 'a.test', via: VIA } });
+});
+
+test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever the method; no Trailer', (t) => {
+  const get = { ':method': 'GET', ':path': '/', ':authority': 'a.test', trailer: 'x-sum' };
+  t.deepEqual(h1Request(get, VIA, true), {
+    ok: true,
+    method: 'GET',
+    path: '/',
+    headers: { 'transfer-encoding': 'chunked', host: 'a.test', via: VIA },
+  });
+  t.deepEqual(h1Request(get, VIA, false), {
+    ok: true,
+    method: 'GET',
+    path: '/',
+    headers: { host: 'a.test', via: VIA },
+  });
+  const sized = h1Request({ ':method': 'DELETE', ':path': '/', 'content-length': '5' }, VIA, true);
+  t.deepEqual(sized, { ok: true, method: 'DELETE', path: '/', headers: { 'content-length': '5', via: VIA } });
+});
+
 test('gRPC is never translated to HTTP/1.1: a 502 saying why; CONNECT a 501', (t) => {
   const grpc = h1Request({ ':method': 'POST', ':path': '/s/M', 'content-type': 'application/grpc+proto' }, VIA);
   t.like(grpc, { ok: false, status: 502 });

@@ -1,0 +1,59 @@
+// Which of an app's request fields describe only its connection with the proxy (hop-by-hop, RFC 9110
+// 7.6.1) and so are not sent on to the origin; pure.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Never forwarded: Connection (the app's "close" is about its connection with the proxy, which Node's
+ * server closes after the answer; the upstream one stays pooled), Keep-Alive, Proxy-Connection, TE (the
+ * proxy does not pass trailers on, and RFC 9110 10.1.4 ties TE to its own hop), Upgrade (a request
+ * forwarded as such is not an upgrade; a WebSocket upgrade is given its own by ws) and Trailer. Trailer
+ * is end-to-end unless listed (RFC 9110 6.6.2), but the proxy pipes the app's body without its trailers,
+ * so it would announce fields that never come; and Node throws rather than send it on a message that is
+ * not chunked (ERR_HTTP_TRAILER_INVALID): an uncaught exception for any GET with "Trailer: x".
+ */
+const ALWAYS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+/**
+ * Fields a Connection header cannot take away, though it lists them. Host: what the origin is asked for
+ * (RFC 9112 3.2 requires it). Content-Length and Transfer-Encoding: the body's framing, which Node
+ * follows when writing it; without either it sends a GET's, DELETE's or OPTIONS's body bare, for the
+ * origin to read as the next request. Transfer-Encoding is never dropped, listed or not, for that
+ * reason: Node takes the chunks off on the way in and puts them back on the way out, other codings
+ * (gzip) staying as sent.
+ * Via: this proxy's entry is the loop check's trace (RFC 9110 7.6.3), and the earlier ones stay with it.
+ */
+const KEPT = new Set(['host', 'content-length', 'transfer-encoding', 'via']);
+
+/**
+ * The request fields not to forward, lowercase, or null when there are none beyond `proxy-*` (most
+ * requests: this runs on each one). Node gives header names lowercase and joins repeated Connection
+ * headers with ", ", so every listed name is found whatever its case, spacing or empty list members.
+ * Requests whose Connection lists only options ("keep-alive", as browsers and Node's agent send it; "close",
+ * a field name the HTTP registry reserves so that no field has it) share one set, made once.
+ */
+export function requestHopFields(headers: IncomingHttpHeaders): ReadonlySet<string> | null {
+  const connection = headers.connection;
+  if (
+    connection === undefined &&
+    headers['keep-alive'] === undefined &&
+    headers.te === undefined &&
+    headers.trailer === undefined &&
+    headers.upgrade === undefined
+  )
+    return null;
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return ALWAYS;
+  let hop: Set<string> | null = null;
+  for (const token of String(connection).split(',')) {
+    const name = token.trim().toLowerCase();
+    if (!name || name === 'close' || ALWAYS.has(name) || KEPT.has(name)) continue;
+    (hop ??= new Set(ALWAYS)).add(name);
+  }
+  return hop ?? ALWAYS;
+}
