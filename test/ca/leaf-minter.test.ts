@@ -150,3 +150,48 @@ test('a leaf never outlives the local CA: its notAfter is capped at the CA’s',
   const days = (new Date(long.validTo).getTime() - Date.now()) / 86_400_000;
   t.true(days > 396 && days <= 397, `${days} days`);
 });
+
+/** The TLS 1.3 suite a client offering `ciphers` (Node's order when undefined) gets from the proxy's side. */
+async function suiteFor(minter: LeafMinter, leaf: MintedLeaf, caPem: string, ciphers?: string): Promise<string> {
+  const server = createServer((raw) => {
+    const socket = new TLSSocket(raw, { isServer: true, secureContext: minter.contextWith(leaf) });
+    socket.on('error', () => undefined);
+    socket.on('secure', () => socket.end());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        servername: 'suite.minter.test',
+        ca: caPem,
+        ...(ciphers ? { ciphers } : {}),
+      });
+      socket.once('secureConnect', () => {
+        resolve(socket.getCipher().standardName);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+test('the app is given AES-128-GCM, though Node offers AES-256-GCM first; ChaCha20 when the app prefers it', async (t) => {
+  const { ca, minter } = await setup;
+  const leaf = await minter.leafFor(['suite.minter.test']);
+  t.is(await suiteFor(minter, leaf, ca.certPem), 'TLS_AES_128_GCM_SHA256');
+  t.is(
+    await suiteFor(
+      minter,
+      leaf,
+      ca.certPem,
+      'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256',
+    ),
+    'TLS_CHACHA20_POLY1305_SHA256',
+  );
+  t.is(await suiteFor(minter, leaf, ca.certPem, 'TLS_AES_256_GCM_SHA384'), 'TLS_AES_256_GCM_SHA384');
+});
