@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
-import { buildCertificate } from '../../src/ca/certificate-builder.js';
+import { buildCertificate, type CertificateSpec } from '../../src/ca/certificate-builder.js';
 import { timeDer } from '../../src/ca/certificate-parts.js';
 import { buildLeafCertificate, LeafTemplate, type LeafSpec } from '../../src/ca/leaf-certificate.js';
 import { ParsedCertificate, subjectNameDer } from '../../src/trust/certificate.js';
@@ -59,24 +59,30 @@ function fields(der: Buffer) {
   };
 }
 
+/** The general builder's certificate for a leaf's spec, with the extensions a TLS server leaf has. */
+function generalLeaf(leafSpec: LeafSpec, overrides: Partial<CertificateSpec> = {}) {
+  return buildCertificate({
+    subject: [{ type: 'CN', value: leafSpec.commonName }],
+    issuerNameDer: leafSpec.issuerNameDer,
+    notBefore: leafSpec.notBefore,
+    notAfter: leafSpec.notAfter,
+    publicKey: leafSpec.publicKey,
+    signingKey: leafSpec.signingKey,
+    issuerPublicKey: leafSpec.issuerPublicKey,
+    dnsNames: leafSpec.dnsNames,
+    ipAddresses: leafSpec.ipAddresses,
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: ['serverAuth'],
+    ...overrides,
+  });
+}
+
 for (const caKeys of ['rsa', 'ec'] as const) {
   test(`a leaf signed by an ${caKeys} CA has the fields the general builder gives one`, async (t) => {
     const { spec, caPublicKey } = await setup(caKeys);
     const leafSpec = spec(['shop.example', 'www.shop.example'], ['10.1.2.3', '::1']);
     const ours = await buildLeafCertificate(leafSpec);
-    const general = await buildCertificate({
-      subject: [{ type: 'CN', value: leafSpec.commonName }],
-      issuerNameDer: leafSpec.issuerNameDer,
-      notBefore: leafSpec.notBefore,
-      notAfter: leafSpec.notAfter,
-      publicKey: leafSpec.publicKey,
-      signingKey: leafSpec.signingKey,
-      issuerPublicKey: leafSpec.issuerPublicKey,
-      dnsNames: leafSpec.dnsNames,
-      ipAddresses: leafSpec.ipAddresses,
-      keyUsage: ['digitalSignature'],
-      extKeyUsage: ['serverAuth'],
-    });
+    const general = await generalLeaf(leafSpec);
     t.deepEqual(fields(ours.der), fields(general.der));
     const x509 = new ParsedCertificate(ours.der).x509;
     t.true(x509.verify(caPublicKey));
@@ -97,20 +103,10 @@ for (const caKeys of ['rsa', 'ec'] as const)
     const fieldsOfOurs = tbsFields(ours.der);
     // The general builder writes a common name as a PrintableString (no "_" or "*" allowed in one):
     // given ours and our serial, every byte of the TBSCertificate must agree.
-    const general = await buildCertificate({
+    const general = await generalLeaf(leafSpec, {
       subject: [],
       subjectNameDer: Buffer.from(fieldsOfOurs[5]!, 'hex'),
       serialHex: new ParsedCertificate(ours.der).details.serial.toString('hex'),
-      issuerNameDer: leafSpec.issuerNameDer,
-      notBefore: leafSpec.notBefore,
-      notAfter: leafSpec.notAfter,
-      publicKey: leafSpec.publicKey,
-      signingKey: leafSpec.signingKey,
-      issuerPublicKey: leafSpec.issuerPublicKey,
-      dnsNames: leafSpec.dnsNames,
-      ipAddresses: leafSpec.ipAddresses,
-      keyUsage: ['digitalSignature'],
-      extKeyUsage: ['serverAuth'],
     });
     t.deepEqual(fieldsOfOurs, tbsFields(general.der));
     t.is(fieldsOfOurs.length, 8, 'version, serial, signature, issuer, validity, subject, key, extensions');
