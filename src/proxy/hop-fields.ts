@@ -57,3 +57,11 @@ export function requestHopFields(headers: IncomingHttpHeaders): ReadonlySet<stri
   }
   return hop ?? ALWAYS;
 }
+
+/** The app's fields as the origin is sent them: less those addressed to the proxy (proxy-*) and the hop-by-hop ones. */
+export function endToEndRequestFields<T extends IncomingHttpHeaders>(headers: T): T {
+  const hop = requestHopFields(headers);
+  const fields = {} as T;
+  for (const name in headers) if (!name.startsWith('proxy-') && !hop?.has(name)) fields[name] = headers[name];
+  return fields;
+}

@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { formatHostPort } from '../host-port.js';
 import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
-import { requestHopFields } from './hop-fields.js';
+import { endToEndRequestFields } from './hop-fields.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
 import type { ResponseFacts } from './request-log.js';
@@ -19,9 +19,7 @@ import { relayCollector, type YoungCollector } from './young-collector.js';
  * its connection with the proxy (hop-fields.ts), with our Via.
  */
 export function upstreamHeaders(req: IncomingMessage, viaToken: string): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {};
-  const hop = requestHopFields(req.headers);
-  for (const name in req.headers) if (!name.startsWith('proxy-') && !hop?.has(name)) headers[name] = req.headers[name];
+  const headers: OutgoingHttpHeaders = endToEndRequestFields(req.headers);
   headers.via = withVia(req.headers.via, viaToken);
   return headers;
 }

@@ -10,7 +10,7 @@ import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
 import { exchangeFailure } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
-import { requestHopFields } from './hop-fields.js';
+import { endToEndRequestFields } from './hop-fields.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
 import { carriesVia, withVia } from './via.js';
@@ -43,9 +43,7 @@ export class WebSocketGate {
       // The library copies every field but Sec-WebSocket-*: those addressed to the proxy (proxy-*, its
       // credentials among them) and about the app's connection with it (hop-fields.ts) stay here. ws sets
       // the upgrade's own Connection and Upgrade for the origin.
-      const headers = { ...upstream.headers };
-      const hop = requestHopFields(headers);
-      for (const name in headers) if (name.startsWith('proxy-') || hop?.has(name)) delete headers[name];
+      const headers = endToEndRequestFields(upstream.headers ?? {});
       upstream.headers = { ...headers, via: withVia(headers.via, shared.viaToken) };
       // The connection the gate already verified carries it (no agent: Node then takes createConnection's).
       const carrier = this.verified.get(socket);
