@@ -1,11 +1,12 @@
 // Each plain-HTTP request the library is about to send upstream: pointed at the checked URL (never the
-// Host header or the library's re-parse), given our Via, and logged. MITM requests: mitm-forward.ts.
+// Host header or the library's re-parse), given our Via, its answer's hop-by-hop fields dropped, and
+// logged. MITM requests: mitm-forward.ts.
 import type { IncomingMessage } from 'node:http';
 import type { ExchangeContext } from './library-adapter.js';
 import { formatHostPort } from '../host-port.js';
 import type { ExchangeErrors } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
-import { requestHopFields } from './hop-fields.js';
+import { endToEndResponseFields, requestHopFields } from './hop-fields.js';
 import type { PlainRoute } from './plain-request.js';
 import { RequestLog } from './request-log.js';
 import { withVia } from './via.js';
@@ -48,7 +49,11 @@ export function prepareForward({ shared, errors, routeOf }: ForwardParts, ctx: E
   const done = shared.requests.start(request, url, null);
   const counted = { bytes: 0 };
   ctx.onResponse((_ctx, callback) => {
-    RequestLog.countBytes(ctx.serverToProxyResponse, counted);
+    const answer = ctx.serverToProxyResponse;
+    // The library passes the origin's fields to the app as they came (less Public-Key-Pins), those
+    // about the origin's own connection included; it writes them after this hook.
+    if (answer) answer.headers = endToEndResponseFields(answer.headers);
+    RequestLog.countBytes(answer, counted);
     callback();
   });
   const response = ctx.proxyToClientResponse;

@@ -1,5 +1,5 @@
-// Which of an app's request fields describe only its connection with the proxy (hop-by-hop, RFC 9110
-// 7.6.1) and so are not sent on to the origin; pure.
+// Which fields describe only one connection (hop-by-hop, RFC 9110 7.6.1): the app's with the proxy, not
+// sent on to the origin, and the origin's with the proxy, not passed back to the app; pure.
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -63,5 +63,60 @@ export function endToEndRequestFields<T extends IncomingHttpHeaders>(headers: T)
   const hop = requestHopFields(headers);
   const fields = {} as T;
   for (const name in headers) if (!name.startsWith('proxy-') && !hop?.has(name)) fields[name] = headers[name];
+  return fields;
+}
+
+/** Response fields about the origin's connection whatever its Connection header says (RFC 9110 7.6.1, 7.8). */
+const RESPONSE_ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade'];
+
+/**
+ * Fields an origin's Connection header cannot take away: the body's framing, which Node follows when
+ * writing the answer to the app (without them a HEAD or 304 answer loses its length, and a listed
+ * Transfer-Encoding would leave Node to pick the framing).
+ */
+const RESPONSE_KEPT = new Set(['content-length', 'transfer-encoding']);
+
+/**
+ * The origin's fields that describe its own connection with the proxy, not the app's, lowercase, or null
+ * when there are none (most responses): its Keep-Alive hint (an origin keeping idle connections 60 s
+ * would have the app reuse one the proxy closed after its own idle limit, which Node then announces
+ * itself), a Proxy-Connection, an Upgrade offer (on any answer but a 101, which this path never relays;
+ * "Upgrade: h2c" is about the origin's connection), "Connection: keep-alive", and any field the
+ * Connection header names, whatever its case, repeats or empty members. Connection itself is in the set
+ * unless the origin closes: its "close" is kept (see endToEndResponseFields).
+ */
+export function responseHopFields(headers: IncomingHttpHeaders): ReadonlySet<string> | null {
+  const connection = headers.connection;
+  if (
+    connection === undefined &&
+    headers['keep-alive'] === undefined &&
+    headers['proxy-connection'] === undefined &&
+    headers.upgrade === undefined
+  )
+    return null;
+  const hop = new Set(RESPONSE_ALWAYS);
+  let close = false;
+  for (const token of String(connection ?? '').split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name === 'close') close = true;
+    else if (name && !RESPONSE_KEPT.has(name)) hop.add(name);
+  }
+  if (!close) hop.add('connection');
+  return hop;
+}
+
+/**
+ * The origin's fields as the app is sent them: less its hop-by-hop ones (responseHopFields). The origin's
+ * "Connection: close" goes on as "close" alone, and ends the app's connection after this answer, as the
+ * MITM path has always done: an origin that closes is often one that is restarting or shedding load, and
+ * the app finds out on this answer rather than on its next request. The same object when there is
+ * nothing to drop.
+ */
+export function endToEndResponseFields<T extends IncomingHttpHeaders>(headers: T): T {
+  const hop = responseHopFields(headers);
+  if (!hop) return headers;
+  const fields = {} as T;
+  for (const name in headers) if (!hop.has(name)) fields[name] = headers[name];
+  if (!hop.has('connection')) fields.connection = 'close';
   return fields;
 }

@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { formatHostPort } from '../host-port.js';
 import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
-import { endToEndRequestFields } from './hop-fields.js';
+import { endToEndRequestFields, endToEndResponseFields } from './hop-fields.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
 import type { ResponseFacts } from './request-log.js';
@@ -25,36 +25,14 @@ export function upstreamHeaders(req: IncomingMessage, viaToken: string): Outgoin
 }
 
 /**
- * The origin's fields that describe its own connection with the proxy (RFC 9110 7.6.1), not the app's:
- * its Keep-Alive hint (an origin keeping idle connections 60 s would have the app reuse one the proxy
- * closed after its own idle limit, which Node then announces itself), "Connection: keep-alive", and any
- * field the Connection header names. "Connection: close" is kept: the app's connection closes with it.
- */
-function originHopFields(res: IncomingMessage): Set<string> | null {
-  const connection = res.headers.connection;
-  if (connection === undefined && res.headers['keep-alive'] === undefined && !res.headers['proxy-connection'])
-    return null;
-  const hop = new Set(['keep-alive', 'proxy-connection', 'upgrade']);
-  const listed = String(connection ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((token) => token.trim())
-    .filter(Boolean);
-  for (const name of listed) if (name !== 'close') hop.add(name);
-  if (!listed.includes('close')) hop.add('connection');
-  return hop;
-}
-
-/**
- * The origin's headers as sent to the app, less its hop-by-hop fields (originHopFields). Public-Key-Pins
+ * The origin's headers as sent to the app, less its hop-by-hop fields (hop-fields.ts). Public-Key-Pins
  * would pin the origin's keys, which the app never sees here (the library drops them too); an app that
  * spoke to us as to a proxy is told the connection stays open, as the library does.
  */
 export function appHeaders(res: IncomingMessage, req: IncomingMessage): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
-  const hop = originHopFields(res);
-  for (const name in res.headers)
-    if (!name.startsWith('public-key-pins') && !hop?.has(name)) headers[name] = res.headers[name];
+  const fields = endToEndResponseFields(res.headers);
+  for (const name in fields) if (!name.startsWith('public-key-pins')) headers[name] = fields[name];
   if (req.headers['proxy-connection']) {
     headers['proxy-connection'] = 'keep-alive';
     headers.connection = 'keep-alive';

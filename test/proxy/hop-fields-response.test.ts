@@ -1,0 +1,207 @@
+// The origin's hop-by-hop response fields (RFC 9110 7.6.1): which they are, however spelled, and that none
+// of them reaches the app through the plain-HTTP proxy or the MITM, while the body's framing does and the
+// origin's "Connection: close" ends the app's connection.
+import test from 'ava';
+import type { IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { endToEndResponseFields, responseHopFields } from '../../src/proxy/hop-fields.js';
+import { appHeaders } from '../../src/proxy/mitm-forward.js';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
+
+const hop = (headers: IncomingMessage['headers']) => {
+  const fields = responseHopFields(headers);
+  return fields && [...fields].sort();
+};
+const ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade'];
+const plus = (...names: string[]) => [...ALWAYS, ...names].sort();
+
+test('no hop-by-hop field: nothing to do, the same object back (the per-response fast path)', (t) => {
+  const headers = { 'content-type': 'text/plain', 'content-length': '2', 'transfer-encoding': 'chunked' };
+  t.is(responseHopFields(headers), null);
+  t.is(endToEndResponseFields(headers), headers);
+});
+
+test("the origin's Connection and what it lists, whatever the case, repeats or empty members", (t) => {
+  t.deepEqual(hop({ connection: 'keep-alive' }), plus('connection'));
+  t.deepEqual(hop({ connection: 'Keep-Alive, X-Hop' }), plus('connection', 'x-hop'));
+  // Node joins repeated Connection headers with ", ".
+  t.deepEqual(hop({ connection: 'X-A, , x-b ,\t,X-C,,' }), plus('connection', 'x-a', 'x-b', 'x-c'));
+  t.deepEqual(hop({ connection: ',' }), plus('connection'));
+  t.deepEqual(hop({ connection: 'CLOSE, X-Hop' }), plus('x-hop'), 'close keeps Connection itself');
+});
+
+test('Keep-Alive, Proxy-Connection or Upgrade alone are the origin connection’s, without a Connection header', (t) => {
+  t.deepEqual(hop({ 'keep-alive': 'timeout=60, max=5' }), plus('connection'));
+  t.deepEqual(hop({ 'proxy-connection': 'keep-alive' }), plus('connection'));
+  t.deepEqual(hop({ upgrade: 'h2c' }), plus('connection'));
+});
+
+test('a listed end-to-end field is hop-by-hop, but never the framing: Content-Length, Transfer-Encoding', (t) => {
+  t.deepEqual(
+    endToEndResponseFields({
+      connection: 'Content-Type, CONTENT-LENGTH, transfer-encoding, x-hop',
+      'content-type': 'text/plain',
+      'content-length': '2',
+      'transfer-encoding': 'chunked',
+      'x-hop': '1',
+      'x-end': 'kept',
+    }),
+    { 'content-length': '2', 'transfer-encoding': 'chunked', 'x-end': 'kept' },
+  );
+});
+
+test("the origin's close goes on as close alone: the fields it lists are gone", (t) => {
+  t.deepEqual(
+    endToEndResponseFields({ connection: 'x-hop, Close, content-length', 'x-hop': '1', 'content-length': '0' }),
+    {
+      connection: 'close',
+      'content-length': '0',
+    },
+  );
+});
+
+test('MITM app headers: an Upgrade offer alone and a listed Content-Length', (t) => {
+  const app = { headers: {} } as IncomingMessage;
+  const origin = (headers: IncomingMessage['headers']) => ({ headers }) as IncomingMessage;
+  t.deepEqual(appHeaders(origin({ upgrade: 'h2c', 'x-o': '1' }), app), { 'x-o': '1' });
+  t.deepEqual(appHeaders(origin({ connection: 'Content-Length', 'content-length': '5' }), app), {
+    'content-length': '5',
+  });
+});
+
+/**
+ * The attacker's spellings of an origin's own-connection fields: mixed case, two Connection headers, an
+ * empty member, a listed end-to-end field (Content-Type) and the listed framing (Content-Length).
+ */
+const HOP_ANSWER =
+  'HTTP/1.1 200 OK\r\nCONNECTION: Keep-Alive, X-Hop\r\nconnection: , x-two ,, Content-Type, Content-Length\r\n' +
+  'X-Hop: 1\r\nX-TWO: 2\r\nKeep-Alive: timeout=60, max=5\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n' +
+  'Content-Type: text/plain\r\nX-End: kept\r\nContent-Length: 2\r\n\r\nok';
+/** The origin's chunked framing, listed in Connection. */
+const CHUNKED_ANSWER =
+  'HTTP/1.1 200 OK\r\nConnection: Transfer-Encoding, x-hop\r\nx-hop: 1\r\nTransfer-Encoding: chunked\r\n\r\n' +
+  '2\r\nok\r\n0\r\n\r\n';
+/** A HEAD answer whose only word on the length is a listed Content-Length. */
+const HEAD_ANSWER = 'HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 1234\r\n\r\n';
+const CLOSE_ANSWER = 'HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nContent-Length: 2\r\n\r\nok';
+
+/**
+ * An origin that answers its n-th request head with answers[n] as raw bytes (so the fields are spelled as
+ * an attacker would), over TLS when given a key; it counts its connections.
+ */
+async function startRawOrigin(answers: string[], tls?: { key: string; cert: string }) {
+  let served = 0;
+  const state = { connections: 0 };
+  const onSocket = (socket: Socket) => {
+    state.connections += 1;
+    socket.on('error', () => undefined);
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
+        head = head.slice(end + 4);
+        socket.write(answers[served++] ?? 'HTTP/1.1 500 No More\r\nContent-Length: 0\r\n\r\n');
+      }
+    });
+  };
+  const server = tls ? createTlsServer(tls, onSocket) : createNetServer(onSocket);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const sockets = new Set<Socket>();
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => sockets.add(socket));
+  return {
+    state,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface Answer {
+  headers: IncomingMessage['headers'];
+  raw: string[];
+  body: string;
+  socket: Socket;
+}
+
+/** One request through `agent` (a single keep-alive connection to the proxy, as an app's). */
+function get(agent: Agent, proxyPort: number, url: string, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ agent, host: '127.0.0.1', port: proxyPort, method, path: url }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ headers: res.headers, raw: res.rawHeaders, body, socket: res.socket as Socket }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function checkNoOriginHop(t: import('ava').ExecutionContext, answer: Answer): void {
+  for (const name of ['x-hop', 'x-two', 'proxy-connection', 'upgrade', 'content-type'])
+    t.is(answer.headers[name], undefined, `${name} is the origin connection's`);
+  t.not(answer.headers['keep-alive'], 'timeout=60, max=5', "the origin's idle hint is not the app's");
+  t.is(answer.headers.connection, 'keep-alive', "the proxy's own");
+  t.is(answer.headers['x-end'], 'kept');
+  t.is(answer.headers['content-length'], '2');
+  t.is(answer.body, 'ok');
+}
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+test("through the plain-HTTP proxy: none of the origin's own-connection fields reach the app; framing and close do", async (t) => {
+  const origin = await startRawOrigin([HOP_ANSWER, CHUNKED_ANSWER, HEAD_ANSWER, CLOSE_ANSWER]);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const base = `http://127.0.0.1:${origin.port}`;
+    const first = await get(agent, proxy.port, `${base}/hop`);
+    checkNoOriginHop(t, first);
+    const chunked = await get(agent, proxy.port, `${base}/chunked`);
+    t.is(chunked.body, 'ok');
+    t.is(chunked.headers['transfer-encoding'], 'chunked');
+    t.is(chunked.headers['x-hop'], undefined);
+    const head = await get(agent, proxy.port, `${base}/head`, 'HEAD');
+    t.is(head.headers['content-length'], '1234', 'a HEAD answer keeps its length');
+    const closing = await get(agent, proxy.port, `${base}/close`);
+    t.is(closing.headers.connection, 'close', "the origin's close ends the app's connection");
+    t.is(closing.headers['x-hop'], undefined);
+    t.is(closing.body, 'ok');
+    t.is(new Set([first, chunked, head].map((answer) => answer.socket)).size, 1, 'one app connection until the close');
+    if (!closing.socket.destroyed) await new Promise((resolve) => closing.socket.once('close', resolve));
+    t.pass('the app connection closed');
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test("through the MITM: likewise, the origin's own-connection fields stay with the proxy", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host ?? '127.0.0.1';
+  const origin = await startRawOrigin([HOP_ANSWER], { key: scenario.keyPem, cert: scenario.sent.join('') });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
+  try {
+    checkNoOriginHop(t, await get(agent, origin.port, '/hop'));
+  } finally {
+    agent.destroy();
+    tls.destroy();
+    await proxy.close();
+    await origin.close();
+  }
+});
