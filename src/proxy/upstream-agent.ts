@@ -41,7 +41,10 @@ export class UpstreamAgent extends Agent {
    * host's first request then finds its connection already through the TLS handshake.
    */
   private readonly early = new Map<string, Promise<TLSSocket>>();
-  /** The hosts recorded from a traffic connection (newest last, bounded): their next records are probes'. */
+  /**
+   * The hosts recorded from a traffic connection that came up (newest last, bounded): their next records
+   * are probes'.
+   */
   private readonly recordedBefore = new Set<string>();
   /** Connections that recorded their host (a JS tap under their TLS), with what they connect to. */
   private readonly tapped = new WeakMap<object, { target: HostPort; name: UpstreamName }>();
@@ -114,13 +117,15 @@ export class UpstreamAgent extends Agent {
     const key = earlyKey(target, name);
     if (this.parts.upstream.recorder.knows(target, name.recordAs) || this.early.has(key)) return false;
     const again = this.recordedBefore.has(key);
-    this.recordedBefore.delete(key);
-    this.recordedBefore.add(key);
-    if (this.recordedBefore.size > RECORDED_HOSTS_KEPT)
-      this.recordedBefore.delete(this.recordedBefore.values().next().value!);
     const dialing = dialUpstream(this.parts, target, name, !again, alpn);
     dialing.then(
       (socket) => {
+        // Remembered once a connection that records the host is up: after a first dial that failed (a
+        // reset, a refusal) the next one records from its own handshake again, not a probe's and then its own.
+        this.recordedBefore.delete(key);
+        this.recordedBefore.add(key);
+        if (this.recordedBefore.size > RECORDED_HOSTS_KEPT)
+          this.recordedBefore.delete(this.recordedBefore.values().next().value!);
         if (!again) this.tapped.set(socket, { target, name });
       },
       (error) => {

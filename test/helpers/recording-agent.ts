@@ -19,6 +19,8 @@ export interface RecordingAgentOptions {
   onRecording?: (seen: Sighting | undefined) => void;
   /** How long a record stays fresh (the recorder's default otherwise). */
   ttlMs?: number;
+  /** How long a failed recording stays fresh (the recorder's default otherwise). */
+  failureTtlMs?: number;
   /** A host whose traffic connection passes the blocking checks is let through before its record (as proxy-run wires it). */
   prejudge?: boolean;
   /** Each record is made only once this settles. */
@@ -54,6 +56,7 @@ export function recordingAgent({
   maxVersion = 'TLSv1.3',
   onRecording,
   ttlMs,
+  failureTtlMs,
   prejudge = false,
   holdRecords,
 }: RecordingAgentOptions): { agent: UpstreamAgent; recorder: HostRecorder } {
@@ -74,6 +77,8 @@ export function recordingAgent({
       : observe,
     () => undefined,
     ttlMs,
+    undefined,
+    failureTtlMs,
   );
   const agent = new UpstreamAgent({
     resolve,

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { once } from 'node:events';
 import { createServer, get } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
@@ -423,10 +423,11 @@ test.serial(
 );
 
 /** An agent and the real recorder, wired as the proxy wires them, counting the probes it makes. */
-function countingAgent(host: string, port: number, ttlMs?: number) {
+function countingAgent(host: string, port: number, ttlMs?: number, failureTtlMs?: number) {
   let probes = 0;
   const { agent, recorder } = recordingAgent({
     ttlMs,
+    failureTtlMs,
     resolve: new Map([[`${host}:${port}`, ['127.0.0.1']]]),
     trust: fixtureTrust(fixtures.pki),
     anchors: () => [fixtures.pki.publicRoot.pem],
@@ -536,6 +537,62 @@ test.serial(
       t.is(origin.handshakes(), after, 'no replacement dialled: the download did not ride a tapped connection');
       // A probe may close before the server counts its handshake: TCP connections are counted here.
       t.is(origin.connections(), 3, 'the first connection, the probe and the plain connection');
+    } finally {
+      agent.destroy();
+      await origin.close();
+    }
+  },
+);
+
+/**
+ * A TLS origin whose first TCP connection is closed at once (a restarting server, a load balancer's hiccup)
+ * and whose later ones are served; it counts the TLS handshakes it finishes.
+ */
+async function firstRefusingOrigin(scenario: Scenario) {
+  let handshakes = 0;
+  let connections = 0;
+  const tlsOrigin = createServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => res.end('ok'));
+  tlsOrigin.on('secureConnection', () => handshakes++);
+  const front = createNetServer((socket) => {
+    socket.on('error', () => undefined);
+    if (++connections === 1) socket.destroy();
+    else tlsOrigin.emit('connection', socket);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (front.address() as AddressInfo).port,
+    handshakes: () => handshakes,
+    connections: () => connections,
+    async close() {
+      tlsOrigin.closeAllConnections();
+      await new Promise((resolve) => front.close(resolve));
+    },
+  };
+}
+
+test.serial(
+  "a host whose first recording dial failed is recorded from its next connection's own handshake, not a probe and then it",
+  async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const origin = await firstRefusingOrigin(scenario);
+    const host = scenario.host!;
+    const failureTtlMs = 50;
+    const { agent, recorder, probes } = countingAgent(host, origin.port, undefined, failureTtlMs);
+    try {
+      const target = { host, port: origin.port };
+      const name = { servername: host, checked: host, recordAs: undefined };
+      t.true(agent.recordHost(target, name));
+      const failed = await recorder.record(target);
+      t.not(failed.failure, null, 'the first dial was closed under it');
+      t.true('error' in (await fetch(agent, host, origin.port)), "the first dial's request fails with it");
+      await new Promise((resolve) => setTimeout(resolve, 2 * failureTtlMs));
+      t.true(agent.recordHost(target, name), 'the failure is stale: recorded again');
+      const record = await recorder.record(target);
+      t.is(record.diagnosis.problem, 'ok');
+      t.deepEqual(await fetch(agent, host, origin.port), { status: 200 });
+      t.is(probes(), 0, 'no probe: recorded from the connection that carried the request');
+      t.is(origin.handshakes(), 1, 'one TLS handshake for the recording and the request');
+      t.is(origin.connections(), 2, 'the refused connection and the one that recorded the host');
     } finally {
       agent.destroy();
       await origin.close();
