@@ -3,7 +3,7 @@
 // signature AlgorithmIdentifier are spliced in as DER, and the TBSCertificate is signed natively.
 import { sign as signNative, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import { derToPem } from '../trust/pem.js';
 import { encodeTlv } from '../trust/der.js';
 import { generalNameDer, keyIdentifier, randomSerialHex, signatureAlgorithm, spkiDer } from './certificate-parts.js';
@@ -11,10 +11,19 @@ import { generalNameDer, keyIdentifier, randomSerialHex, signatureAlgorithm, spk
 // Older callers (tests, fixtures) import these from here.
 export { generalNameDer, keyIdentifier, randomSerialHex };
 
-const { asn1, pki } = forge;
+type Forge = typeof forge;
+type Asn1 = Forge['asn1'];
 // Parts of forge's API that its type definitions leave out.
-const forgeX509 = pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+type ForgeX509 = { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
 const signAsync = promisify(signNative);
+
+/**
+ * node-forge, loaded with the first certificate built: the built CLI keeps it in one file of its own
+ * (dist/chunks/node-forge.mjs), which `convert --to p12` loads too, rather than a copy in each.
+ */
+async function loadForge(): Promise<Forge> {
+  return (await import('node-forge')).default;
+}
 
 export interface NameAttribute {
   /** Short name known to forge: CN, O, OU, C, ST, L, E; or an OID. */
@@ -72,12 +81,10 @@ const OID_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 const OID_OCSP = '1.3.6.1.5.5.7.48.1';
 
 // A fixed RSA key stands in for the real one while forge assembles the TBSCertificate.
-const PLACEHOLDER_KEY = pki.setRsaPublicKey(
-  new forge.jsbn.BigInteger('00c3', 16),
-  new forge.jsbn.BigInteger('10001', 16),
-);
+const placeholderKey = ({ pki, jsbn }: Forge) =>
+  pki.setRsaPublicKey(new jsbn.BigInteger('00c3', 16), new jsbn.BigInteger('10001', 16));
 
-function accessDescriptions(entries: Array<[string, string]>): string {
+function accessDescriptions(asn1: Asn1, entries: Array<[string, string]>): string {
   const seq = asn1.create(
     asn1.Class.UNIVERSAL,
     asn1.Type.SEQUENCE,
@@ -108,7 +115,7 @@ function toForgeAttributes(attrs: NameAttribute[]): forge.pki.CertificateField[]
   );
 }
 
-function extensionsFor(spec: CertificateSpec): object[] {
+function extensionsFor(asn1: Asn1, spec: CertificateSpec): object[] {
   const ext: object[] = [];
   if (!spec.omitBasicConstraints) {
     const bc: Record<string, unknown> = {
@@ -160,7 +167,7 @@ function extensionsFor(spec: CertificateSpec): object[] {
     ...(spec.aiaOcsp ?? []).map((u): [string, string] => [OID_OCSP, u]),
     ...(spec.aiaCaIssuers ?? []).map((u): [string, string] => [OID_CA_ISSUERS, u]),
   ];
-  if (aia.length) ext.push({ id: OID_AIA, critical: false, value: accessDescriptions(aia) });
+  if (aia.length) ext.push({ id: OID_AIA, critical: false, value: accessDescriptions(asn1, aia) });
   if (spec.nameConstraints)
     ext.push({
       id: '2.5.29.30',
@@ -174,19 +181,21 @@ function extensionsFor(spec: CertificateSpec): object[] {
 
 /** Builds and signs one certificate. The signature runs on libuv's thread pool. */
 export async function buildCertificate(spec: CertificateSpec): Promise<BuiltCertificate> {
+  const forge = await loadForge();
+  const { asn1, pki } = forge;
   const cert = pki.createCertificate();
-  cert.publicKey = PLACEHOLDER_KEY;
+  cert.publicKey = placeholderKey(forge);
   cert.serialNumber = spec.serialHex ?? randomSerialHex();
   cert.validity.notBefore = spec.notBefore;
   cert.validity.notAfter = spec.notAfter;
   cert.setSubject(toForgeAttributes(spec.subject));
   cert.setIssuer(toForgeAttributes(spec.issuer ?? spec.subject));
-  if (!spec.v1) cert.setExtensions(extensionsFor(spec));
+  if (!spec.v1) cert.setExtensions(extensionsFor(asn1, spec));
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
 
   const { hash, der: algorithm } = signatureAlgorithm(spec.signingKey, spec.digest ?? 'sha256');
   const algorithmDer = algorithm.toString('binary');
-  const tbs = forgeX509.getTBSCertificate(cert);
+  const tbs = (pki as unknown as ForgeX509).getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = asn1.fromDer(algorithmDer);
   fields[6] = asn1.fromDer(spkiDer(spec.publicKey).toString('binary'));

@@ -1,7 +1,7 @@
 // The built binary's files (scripts/build.mjs), as `tlswitness proxy` loads them to start.
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +14,8 @@ import { watchLoadedFiles } from '../helpers/loaded-files.js';
 // chunks) made Node's own path functions hot enough for its optimising compiler: ~6 MB more RSS at idle.
 test('an idle proxy has loaded three files of dist/: the entry, the command line through yargs, the proxy run', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-build-start-'));
-  // The first start makes the CA (node-forge, loaded on demand: a fourth file); the second is every later start.
+  // The first start makes the CA (the certificate builder and node-forge, loaded on demand: two files more); the
+  // second is every later start.
   const first = await distFilesToStart(t, dir);
   t.deepEqual(first.slice(0, 3), [
     'dist/tlswitness.cjs',
@@ -42,6 +43,20 @@ test('the proxy run and the HTTP/2 front share one young-generation collector', 
     env: cleanEnv(),
   });
   t.is(stdout, '2');
+});
+
+// node-forge is ~370 KB of the bundle: the CA's certificate builder and `convert --to p12` load the one file.
+test('node-forge is in one file of dist/, which the certificate builder and convert load', (t) => {
+  const dist = join(ROOT, 'dist');
+  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((file) => /\.[cm]?js$/.test(file));
+  const text = (file: string) => readFileSync(join(dist, file), 'utf8');
+  // A function of forge's own that tlswitness never calls: where it is, forge's PKCS#12 code is.
+  t.deepEqual(
+    files.filter((file) => text(file).includes('pkcs12FromAsn1')),
+    [join('chunks', 'node-forge.mjs')],
+  );
+  for (const user of ['ca-certificate-builder.mjs', 'cli-convert.mjs'])
+    t.true(text(join('chunks', user)).includes('./node-forge.mjs'), `${user} loads it`);
 });
 
 /** The files of dist/ that `tlswitness proxy --no-tui` loaded up to listening, relative to the checkout. */
