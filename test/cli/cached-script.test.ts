@@ -5,10 +5,12 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +112,24 @@ test('no cache where its directory is not usable: a file, or writable by others;
   chmodSync(shared, 0o777);
   t.is(await inspectWith(shared)(), expected);
   t.throws(() => inode(shared), { code: 'ENOENT' });
+});
+
+test('saving the code cache takes the oldest code caches beyond four (of bundles since renamed), nothing else', async (t) => {
+  const dir = tempDir();
+  const hoursAgo = (name: string, hours: number) => {
+    writeFileSync(join(dir, name), 'old', { mode: 0o600 });
+    const when = new Date(Date.now() - hours * 3_600_000);
+    utimesSync(join(dir, name), when, when);
+    return name;
+  };
+  const old = Array.from({ length: 10 }, (_, i) => hoursAgo(`code-inspect-${i}.cjs.bin`, i + 1));
+  const others = [hoursAgo('code-notes.txt', 50), hoursAgo('notes.bin', 50), hoursAgo(`${CACHE_FILE}.4242.tmp`, 50)];
+  t.regex(await inspectWith(dir)(), /^0\n/);
+  // inspect also keeps what openssl answered (openssl-version-*.json), another kind.
+  const left = readdirSync(dir)
+    .filter((name) => !name.startsWith('openssl-version-'))
+    .sort();
+  t.deepEqual(left, [CACHE_FILE, ...old.slice(0, 4), ...others].sort());
 });
 
 /**

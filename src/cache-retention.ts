@@ -1,0 +1,34 @@
+// Which files of one kind in the cache directory to remove once a new one is written: each kind is named by a
+// hash of what it was made from (a bundle, python3's answer, the node binary), so every change leaves the old
+// file behind; the kind keeps only its newest few. Pure: names and times in, names out.
+
+/** A file in the cache directory and when it was last written. */
+export interface CacheEntry {
+  name: string;
+  mtimeMs: number;
+}
+
+/**
+ * Files of a kind kept besides the one just written. Three stores are in use at once (Node's roots, the OS
+ * bundle, certifi's), and one in use is never rewritten while it stays valid, so it can be the oldest: keeping
+ * a few more than that means a run that replaces one store rarely takes another that is still good (and a
+ * store taken is only made again on the next run).
+ */
+export const KEEP_NEWEST = 4;
+
+/**
+ * The files of `kind` (a pattern for whole names, without the g flag) to remove: all but the `keep` newest,
+ * never `written` (the file this run just made) and never a name of another kind.
+ */
+export function staleCacheFiles(
+  entries: readonly CacheEntry[],
+  kind: RegExp,
+  written: string | null,
+  keep: number = KEEP_NEWEST,
+): string[] {
+  return entries
+    .filter((entry) => entry.name !== written && kind.test(entry.name))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(keep)
+    .map((entry) => entry.name);
+}
