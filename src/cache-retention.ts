@@ -9,12 +9,14 @@ export interface CacheEntry {
 }
 
 /**
- * Files of a kind kept besides the one just written. Three stores are in use at once (Node's roots, the OS
- * bundle, certifi's), and one in use is never rewritten while it stays valid, so it can be the oldest: keeping
- * a few more than that means a run that replaces one store rarely takes another that is still good (and a
- * store taken is only made again on the next run).
+ * Files of a kind kept besides the one just written. Several can be in use at once, and one in use is never
+ * rewritten while it stays valid, so it can be the oldest: three stores per setup (Node's roots, the OS
+ * bundle, certifi's), times the Node versions a version manager switches between; one certifi answer per
+ * python3 environment (a developer's virtualenvs). One taken while still in use costs its next run the work
+ * again (python3 asked again: ~50-100 ms), so the bound is generous: at most ~17 files of a kind (~3 MB of
+ * stores) rather than a file for every change for ever.
  */
-export const KEEP_NEWEST = 4;
+export const KEEP_NEWEST = 16;
 
 /**
  * The files of `kind` (a pattern for whole names, without the g flag) to remove: all but the `keep` newest,

@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readdirSync, statSync, utimesSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { KEEP_NEWEST } from '../src/cache-retention.js';
 import { loadCertifiStore } from '../src/trust/certifi-store.js';
 import { loadPublicStore } from '../src/trust/stores.js';
 
@@ -27,9 +28,9 @@ function plant(dir: string, name: string, hoursAgo: number, mode = 0o600): strin
   return name;
 }
 
-/** Ten files named as `prefix`'s writer names them, an hour apart; newest first. */
-const tenOf = (dir: string, prefix: string, ext: string): string[] =>
-  Array.from({ length: 10 }, (_, i) => plant(dir, `${prefix}-${hex(`${prefix} ${i}`)}${ext}`, i + 1));
+/** More files than a kind keeps, named as `prefix`'s writer names them, an hour apart; newest first. */
+const manyOf = (dir: string, prefix: string, ext: string): string[] =>
+  Array.from({ length: KEEP_NEWEST + 6 }, (_, i) => plant(dir, `${prefix}-${hex(`${prefix} ${i}`)}${ext}`, i + 1));
 
 /** Names of one kind in `dir`, sorted. */
 const kind = (dir: string, prefix: string, ext: string) =>
@@ -62,14 +63,14 @@ function unrelated(dir: string): Map<string, number> {
 }
 
 (process.platform === 'win32' ? test.skip : test.serial)(
-  "one run that asks python3 and caches certifi's store: certifi answers and stores keep their newest four and the new one; old subject indexes their newest four; nothing else is touched",
+  "one run that asks python3 and caches certifi's store: certifi answers and stores keep their newest few and the new one; old subject indexes their newest few; nothing else is touched",
   async (t) => {
     const dir = privateTemp();
     const before = {
-      certifi: tenOf(dir, 'certifi', '.json'),
-      store: tenOf(dir, 'store', '.bin'),
-      subjects: tenOf(dir, 'subjects', '.json'),
-      openssl: tenOf(dir, 'openssl-version', '.json'),
+      certifi: manyOf(dir, 'certifi', '.json'),
+      store: manyOf(dir, 'store', '.bin'),
+      subjects: manyOf(dir, 'subjects', '.json'),
+      openssl: manyOf(dir, 'openssl-version', '.json'),
     };
     const others = unrelated(dir);
     const bundle = join(mkdtempSync(join(tmpdir(), 'tlswitness-certifi-')), 'cacert.pem');
@@ -85,38 +86,38 @@ function unrelated(dir: string): Map<string, number> {
       return added;
     };
     const certifi = newOne('certifi', '.json', before.certifi);
-    t.deepEqual(kind(dir, 'certifi', '.json'), [...before.certifi.slice(0, 4), ...certifi].sort());
+    t.deepEqual(kind(dir, 'certifi', '.json'), [...before.certifi.slice(0, KEEP_NEWEST), ...certifi].sort());
     const store = newOne('store', '.bin', before.store);
-    t.deepEqual(kind(dir, 'store', '.bin'), [...before.store.slice(0, 4), ...store].sort());
-    t.deepEqual(kind(dir, 'subjects', '.json'), before.subjects.slice(0, 4).sort(), 'stores replaced them');
+    t.deepEqual(kind(dir, 'store', '.bin'), [...before.store.slice(0, KEEP_NEWEST), ...store].sort());
+    t.deepEqual(kind(dir, 'subjects', '.json'), before.subjects.slice(0, KEEP_NEWEST).sort(), 'stores replaced them');
     t.deepEqual(kind(dir, 'openssl-version', '.json'), before.openssl.sort(), 'another kind of answer');
     for (const [name, mode] of others) t.is(statSync(join(dir, name)).mode, mode, name);
-    for (const name of [...before.certifi.slice(0, 4), ...before.store.slice(0, 4)])
+    for (const name of [...before.certifi.slice(0, KEEP_NEWEST), ...before.store.slice(0, KEEP_NEWEST)])
       t.is(statSync(join(dir, name)).mode & 0o777, 0o600, name);
   },
 );
 
 (process.platform === 'win32' ? test.skip : test.serial)(
-  "Node's roots written to the cache take the oldest stores beyond four; a later run that reads its store from the cache removes nothing, nor does a run where the directory is not this user's alone",
+  "Node's roots written to the cache take the oldest stores beyond the newest few; a later run that reads its store from the cache removes nothing, nor does a run where the directory is not this user's alone",
   async (t) => {
     const dir = privateTemp();
-    const stale = tenOf(dir, 'store', '.bin');
+    const stale = manyOf(dir, 'store', '.bin');
     process.env.TLSWITNESS_CACHE_DIR = dir;
     (await loadPublicStore()).store!.dersWithSubjectKey('no such subject');
     const [written] = kind(dir, 'store', '.bin').filter((name) => !stale.includes(name));
     t.truthy(written);
-    t.deepEqual(kind(dir, 'store', '.bin'), [written!, ...stale.slice(0, 4)].sort());
+    t.deepEqual(kind(dir, 'store', '.bin'), [written!, ...stale.slice(0, KEEP_NEWEST)].sort());
 
     // Another directory holding that store: read from it, nothing is written, so nothing is taken.
     const cached = privateTemp();
     copyFileSync(join(dir, written!), join(cached, written!));
-    const more = tenOf(cached, 'store', '.bin');
+    const more = manyOf(cached, 'store', '.bin');
     process.env.TLSWITNESS_CACHE_DIR = cached;
     (await loadPublicStore()).store!.dersWithSubjectKey('no such subject');
     t.deepEqual(kind(cached, 'store', '.bin'), [written!, ...more].sort());
 
     const shared = privateTemp();
-    const old = tenOf(shared, 'store', '.bin');
+    const old = manyOf(shared, 'store', '.bin');
     chmodSync(shared, 0o777);
     process.env.TLSWITNESS_CACHE_DIR = shared;
     (await loadPublicStore()).store!.dersWithSubjectKey('no such subject');
