@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { CLI } from '../../test/helpers/fixtures.js';
+import { mitmdumpCommand } from '../../test/helpers/mitmdump.js';
 
 export type ContenderName = 'direct' | 'tunnel' | 'mitm' | 'mitm-ref' | 'tinyproxy' | 'mitmproxy';
 export const CONTENDERS: readonly ContenderName[] = ['direct', 'tunnel', 'mitm', 'mitm-ref', 'tinyproxy', 'mitmproxy'];
@@ -206,19 +207,12 @@ function mitmproxy(setup: Setup): Contender {
     name: 'mitmproxy',
     start(port, hosts) {
       // Regular mode; upstream verified against the bench root, as tlswitness does (not ssl_insecure).
-      const mitmdump = [
-        'mitmdump',
-        '--listen-host',
-        '127.0.0.1',
-        '--listen-port',
-        String(port),
-        '--set',
-        `confdir=${confdir}`,
-        '--set',
-        'stream_large_bodies=1m',
-        '--set',
-        `ssl_verify_upstream_trusted_ca=${setup.rootFile}`,
-      ];
+      const mitmdump = mitmdumpCommand({
+        port,
+        confdir,
+        upstreamRoots: setup.rootFile,
+        sets: ['stream_large_bodies=1m'],
+      });
       const [command, ...args] = withHosts(setup, hosts, mitmdump);
       return launch(command!, args, baseEnv(setup), port);
     },

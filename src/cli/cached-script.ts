@@ -17,6 +17,9 @@ export interface CachedScript<T> {
   saveAtExit(): void;
 }
 
+/** The code caches of every bundle (`code-inspect-fast.cjs.bin`): one left by a bundle renamed goes in time. */
+const CODE_CACHE_FILES = /^code-[\w.-]+\.[cm]?js\.bin$/;
+
 /** Node's own CommonJS wrapper: the bundle sees require, module and __filename as when required. */
 const WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
 
@@ -50,8 +53,11 @@ export function runCachedScript<T>(filename: string, cacheDir: string, runtime: 
       process.once('exit', (code) => {
         const complete = code === 0;
         if (cached && !script.cachedDataRejected && (cached.complete || !complete)) return;
-        writePrivateFile(cacheDir, cacheFile, () =>
-          encodeCodeCache(key, { data: script.createCachedData(), complete }),
+        writePrivateFile(
+          cacheDir,
+          cacheFile,
+          () => encodeCodeCache(key, { data: script.createCachedData(), complete }),
+          [CODE_CACHE_FILES],
         );
       });
     },

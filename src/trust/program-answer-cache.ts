@@ -52,6 +52,11 @@ function fileName(kind: string, key: string): string {
   return `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
 }
 
+/** Every file named as fileName names answers of `kind` (kinds are words and dashes: certifi, openssl-version). */
+function namePattern(kind: string): RegExp {
+  return new RegExp(`^${kind.replace(/[^\w-]/g, '\\$&')}-[0-9a-f]{32}\\.json$`);
+}
+
 /**
  * An answer (certifi's location names the bundle read as a trust store) is kept as the code cache is
  * (private-file.ts): read only when this user alone could have written it.
@@ -66,7 +71,10 @@ export async function readAnswer<T>(kind: string, key: string, dir: string): Pro
   }
 }
 
-/** Best effort: a read-only home is fine, the next run asks again. */
+/**
+ * Best effort: a read-only home is fine, the next run asks again. Answers of the same kind for other keys (another
+ * python3, environment or bundle) are kept to the newest few.
+ */
 export function writeAnswer(kind: string, key: string, answer: unknown, dir: string): void {
-  writePrivateFile(dir, fileName(kind, key), () => Buffer.from(JSON.stringify({ key, answer })));
+  writePrivateFile(dir, fileName(kind, key), () => Buffer.from(JSON.stringify({ key, answer })), [namePattern(kind)]);
 }

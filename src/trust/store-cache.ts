@@ -78,6 +78,13 @@ function fileName(identity: string): string {
   return `store-${sha256(identity).toString('hex').slice(0, 32)}.bin`;
 }
 
+/**
+ * The files this one's writer keeps to the newest few: stores, and the subject indexes that earlier versions
+ * kept per bundle (`subjects-<hash>.json`), which stores replaced; an older tlswitness on the same machine may
+ * still read those, so they go as stores do, oldest first.
+ */
+const KINDS = [/^store-[0-9a-f]{32}\.bin$/, /^subjects-[0-9a-f]{32}\.json$/];
+
 export function readStoreCache(identity: string, dir: string = cacheDir()): StoreSnapshot | null {
   const file = readPrivateFile(dir, fileName(identity));
   return file && decodeStoreCache(file, identity);
@@ -85,5 +92,5 @@ export function readStoreCache(identity: string, dir: string = cacheDir()): Stor
 
 export function writeStoreCache(identity: string, snapshot: StoreSnapshot, dir: string = cacheDir()): void {
   if (snapshot.ders.length < MIN_SIZE_TO_CACHE || snapshot.keys.length !== snapshot.ders.length) return;
-  writePrivateFile(dir, fileName(identity), () => encodeStoreCache(identity, snapshot));
+  writePrivateFile(dir, fileName(identity), () => encodeStoreCache(identity, snapshot), KINDS);
 }

@@ -5,15 +5,18 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { KEEP_NEWEST } from '../../src/cache-retention.js';
 import { runCachedScript } from '../../src/cli/cached-script.js';
 import { codeCacheKey, encodeCodeCache } from '../../src/cli/code-cache-file.js';
 import { cleanEnv, freePort, makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
@@ -110,6 +113,24 @@ test('no cache where its directory is not usable: a file, or writable by others;
   chmodSync(shared, 0o777);
   t.is(await inspectWith(shared)(), expected);
   t.throws(() => inode(shared), { code: 'ENOENT' });
+});
+
+test('saving the code cache takes the oldest code caches beyond the newest few (of bundles since renamed), nothing else', async (t) => {
+  const dir = tempDir();
+  const hoursAgo = (name: string, hours: number) => {
+    writeFileSync(join(dir, name), 'old', { mode: 0o600 });
+    const when = new Date(Date.now() - hours * 3_600_000);
+    utimesSync(join(dir, name), when, when);
+    return name;
+  };
+  const old = Array.from({ length: KEEP_NEWEST + 6 }, (_, i) => hoursAgo(`code-inspect-${i}.cjs.bin`, i + 1));
+  const others = [hoursAgo('code-notes.txt', 50), hoursAgo('notes.bin', 50), hoursAgo(`${CACHE_FILE}.4242.tmp`, 50)];
+  t.regex(await inspectWith(dir)(), /^0\n/);
+  // inspect also keeps what openssl answered (openssl-version-*.json), another kind.
+  const left = readdirSync(dir)
+    .filter((name) => !name.startsWith('openssl-version-'))
+    .sort();
+  t.deepEqual(left, [CACHE_FILE, ...old.slice(0, KEEP_NEWEST), ...others].sort());
 });
 
 /**

@@ -15,6 +15,7 @@ import {
   withScenarioServer,
   type Fixtures,
 } from '../helpers/fixtures.js';
+import { mitmdumpCommand } from '../helpers/mitmdump.js';
 import { makeTestCa } from '../helpers/pki.js';
 import { findExecutable, testNeeding } from '../helpers/requires.js';
 import { withServer, withServers } from '../helpers/with-servers.js';
@@ -140,20 +141,12 @@ test('detect with unreachable targets and no interception seen is inconclusive (
 async function startMitmdump(): Promise<{ port: number; close(): void }> {
   const port = await freePort();
   const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
-  const mitm = spawn(
-    'mitmdump',
-    [
-      '--listen-host',
-      '127.0.0.1',
-      '--listen-port',
-      String(port),
-      '--set',
-      `confdir=${confdir}`,
-      '--set',
-      `ssl_verify_upstream_trusted_ca=${fixtures.pki.files['public-roots.pem']}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const [command, ...args] = mitmdumpCommand({
+    port,
+    confdir,
+    upstreamRoots: fixtures.pki.files['public-roots.pem']!,
+  });
+  const mitm = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const close = () => void mitm.kill('SIGTERM');
   try {
     await new Promise<void>((resolve, reject) => {
