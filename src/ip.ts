@@ -11,17 +11,25 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return isIPv4(text) ? 4 : 0;
 }
 
+/** Where Node's TLS code looks isIP up (node:net's exports). */
+type IsIPHolder = { isIP: (text: string) => number };
+
 /**
  * Runs `call` (synchronous) with node:net's isIP answered by ipFamily, which gives the same answer for
  * every string, and puts it back: Node's tls.connect and checkServerIdentity look it up on the module
- * at each call.
+ * at each call. Where node:net's exports cannot be written, `call` runs with Node's own isIP
+ * (docs/design.md, Node internals it relies on).
  */
-export function withCheapIsIP<T>(call: () => T): T {
-  const isIP = net.isIP;
-  net.isIP = ipFamily;
+export function withCheapIsIP<T>(call: () => T, holder: IsIPHolder = net): T {
+  const isIP = holder.isIP;
+  try {
+    holder.isIP = ipFamily;
+  } catch {
+    return call();
+  }
   try {
     return call();
   } finally {
-    net.isIP = isIP;
+    holder.isIP = isIP;
   }
 }

@@ -40,6 +40,15 @@ test.serial('withCheapIsIP answers isIP as node:net does, and puts it back, even
   t.is(net.isIP, original);
 });
 
+test('where node:net’s exports cannot be written, withCheapIsIP runs the call with Node’s own isIP', (t) => {
+  const frozen = Object.freeze({ isIP: net.isIP });
+  t.is(
+    withCheapIsIP(() => frozen.isIP('::1'), frozen),
+    6,
+  );
+  t.is(frozen.isIP, net.isIP);
+});
+
 test.serial('a probe with a servername never runs node:net isIP (tls.connect and the name check ask it)', async (t) => {
   const fixtures = await makeFixtures();
   const scenario = fixtures.pki.scenarios.valid!;

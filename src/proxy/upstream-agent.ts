@@ -74,7 +74,7 @@ export class UpstreamAgent extends Agent {
    */
   preconnect(target: HostPort, name: UpstreamName): boolean {
     const key = earlyKey(target, name);
-    if (this.early.has(key) || this.freeSockets[this.poolName(target, name)]?.length) return false;
+    if (this.early.has(key) || this.freeSockets?.[this.poolName(target, name)]?.length) return false;
     this.park(key, dialUpstream(this.parts, target, name, false), PRECONNECT_TTL_MS);
     return true;
   }
@@ -215,7 +215,7 @@ export class UpstreamAgent extends Agent {
     this.park(key, replacement, this.parts.upstream.responseTimeoutMs, false);
     replacement.then(
       () => {
-        if (Object.values(this.freeSockets).some((free) => free?.includes(socket))) socket.destroy();
+        if (Object.values(this.freeSockets ?? {}).some((free) => free?.includes(socket))) socket.destroy();
       },
       () => undefined,
     );

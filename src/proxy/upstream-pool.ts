@@ -62,12 +62,15 @@ export function reusePooled(socket: Socket, silenceMs: number): void {
   if (socket.timeout !== silenceMs) socket.setTimeout(silenceMs);
 }
 
-/** The parts of Node's Agent the free-connection path reads and keeps up to date. */
+/**
+ * The parts of Node's Agent the free-connection path reads and keeps up to date: undocumented, and
+ * each may be missing on another Node (docs/design.md, Node internals it relies on).
+ */
 interface PoolParts {
-  freeSockets: Record<string, Socket[] | undefined>;
-  sockets: Record<string, Socket[] | undefined>;
+  freeSockets?: Record<string, Socket[] | undefined>;
+  sockets?: Record<string, Socket[] | undefined>;
   scheduling?: string;
-  reuseSocket(socket: Socket, request: ClientRequest): void;
+  reuseSocket?(socket: Socket, request: ClientRequest): void;
 }
 
 /**
@@ -77,20 +80,24 @@ interface PoolParts {
  * connection (tlswitness uses no async hooks). Measured paired against the agent without it: 0.89-0.90
  * of the CPU per keep-alive request (docs/benchmarks.md). False, with nothing done, for any request it
  * does not cover (no free connection, a request with its own timeout, no name given, which Node would
- * take from the Host header, Unix sockets, FIFO scheduling): Node's addRequest then.
+ * take from the Host header, Unix sockets, FIFO scheduling, a Node whose Agent or request lacks a part
+ * this uses): Node's addRequest then.
  */
 export function takeFree(agent: PoolParts, request: ClientRequest, options: PoolKeyOptions): boolean {
   if (typeof options.servername !== 'string' || options.socketPath || agent.scheduling === 'fifo') return false;
   if ((request as { timeout?: number }).timeout !== undefined) return false;
+  const { freeSockets, sockets } = agent;
+  if (!freeSockets || !sockets || typeof agent.reuseSocket !== 'function' || typeof request.onSocket !== 'function')
+    return false;
   const name = poolKey(options);
-  const free = agent.freeSockets[name];
+  const free = freeSockets[name];
   const socket = free?.at(-1);
   // A destroyed one is Node's to clear out of the list.
   if (!free || !socket || socket.destroyed) return false;
   free.pop();
-  if (!free.length) delete agent.freeSockets[name];
+  if (!free.length) delete freeSockets[name];
   agent.reuseSocket(socket, request);
   request.onSocket(socket);
-  (agent.sockets[name] ??= []).push(socket);
+  (sockets[name] ??= []).push(socket);
   return true;
 }

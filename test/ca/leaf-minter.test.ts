@@ -90,6 +90,20 @@ test('a connection keeps the leaf it was made with when the context takes the ne
   t.is(await handshake(() => minter.contextWith(first), ca.certPem, 'first.keep.test', another), 'CN=first.keep.test');
 });
 
+test('a Node whose native context has no setCert: each leaf is served from a context of its own', async (t) => {
+  const { ca } = await setup;
+  const minter = await LeafMinter.create(ca);
+  const [a, b] = await Promise.all([minter.leafFor(['a.own.minter.test']), minter.leafFor(['b.own.minter.test'])]);
+  const keyed = minter.contextWith(a);
+  // The native context as a Node without these methods would make it (docs/design.md, Node internals it relies on).
+  Object.assign(keyed.context as object, { setCert: undefined, setSessionIdContext: undefined });
+  t.is(await handshake(() => minter.contextWith(b), ca.certPem, 'b.own.minter.test'), 'CN=b.own.minter.test');
+  t.is(await handshake(() => minter.contextWith(a), ca.certPem, 'a.own.minter.test'), 'CN=a.own.minter.test');
+  t.not(minter.contextWith(a), keyed);
+  t.is(minter.contextWith(a), minter.contextWith(a), 'made once while the leaf stays the current one');
+  t.not(minter.contextWith(b), minter.contextWith(a));
+});
+
 test('one mint per set of names: concurrent asks share it, and names are compared without case', async (t) => {
   const { ca } = await setup;
   const minter = await LeafMinter.create(ca);

@@ -5,9 +5,10 @@ import test from 'ava';
 import { Agent as HttpAgent } from 'node:http';
 import { createServer, request } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { ClientRequest } from 'node:http';
 import { HostRecorder } from '../../src/proxy/host-recorder.js';
 import { UpstreamAgent } from '../../src/proxy/upstream-agent.js';
-import { poolKey, pooledTimeoutMs } from '../../src/proxy/upstream-pool.js';
+import { poolKey, pooledTimeoutMs, takeFree } from '../../src/proxy/upstream-pool.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 
@@ -24,6 +25,23 @@ test('pool key: host, port and a name other than the host; an empty name and the
   t.not(poolKey(base), poolKey({ ...base, port: 8443 }));
   t.not(poolKey(base), poolKey({ ...base, host: 'b.test' }));
   t.not(poolKey(base), poolKey({ ...base, localAddress: '127.0.0.2' }));
+});
+
+test('a Node whose Agent or request lacks a part the free-connection path uses: Node’s addRequest, the pool untouched', (t) => {
+  const options = { host: 'origin.test', port: 443, servername: 'origin.test' };
+  const key = poolKey(options);
+  const free = () => [{ destroyed: false } as Socket];
+  const request = { onSocket: () => t.fail('not handed over') } as unknown as ClientRequest;
+  const reuseSocket = () => t.fail('not reused');
+  // The parts as a future Node might leave them out (docs/design.md, Node internals it relies on).
+  t.false(takeFree({ sockets: {}, reuseSocket }, request, options), 'no freeSockets');
+  t.false(takeFree({ freeSockets: { [key]: free() }, reuseSocket }, request, options), 'no sockets');
+  const noReuse = { freeSockets: { [key]: free() }, sockets: {} };
+  t.false(takeFree(noReuse, request, options), 'no reuseSocket');
+  t.is(noReuse.freeSockets[key]?.length, 1);
+  const noOnSocket = { freeSockets: { [key]: free() }, sockets: {}, reuseSocket };
+  t.false(takeFree(noOnSocket, {} as ClientRequest, options), 'no request.onSocket');
+  t.is(noOnSocket.freeSockets[key]?.length, 1);
 });
 
 test('time in the pool: the silence limit, or a second under a shorter announced idle timeout', (t) => {
