@@ -141,8 +141,10 @@ export class LibraryAdapter {
   /** Each forwarded WebSocket before it is dialled upstream; the handler may change its options. */
   onWebSocket(handler: (origin: WebSocketOrigin) => void): void {
     this.proxy.onWebSocketConnection((ctx, callback) => {
-      const ws = ctx.clientToProxyWebSocket as unknown as { _socket: object; upgradeReq?: IncomingMessage };
-      handler({ socket: ws._socket, path: ws.upgradeReq?.url ?? '/', options: ctx.proxyToServerWebSocketOptions });
+      const ws = ctx.clientToProxyWebSocket as unknown as { _socket?: object; upgradeReq?: IncomingMessage };
+      // ws's own field; where a version of ws has none, the upgrade's socket (the same one, set in forwardWebSocket).
+      const socket = ws._socket ?? ws.upgradeReq?.socket ?? {};
+      handler({ socket, path: ws.upgradeReq?.url ?? '/', options: ctx.proxyToServerWebSocketOptions });
       callback();
     });
   }
