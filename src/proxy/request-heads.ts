@@ -21,9 +21,13 @@ export type HandshakeDone = (socket: Socket) => number | undefined;
 
 const peer = (socket: Socket) => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 
-/** Writes the answer (when nothing else has been written for this request), then closes. */
-function answerAndClose(socket: Socket, text: string | null): void {
-  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+/**
+ * Writes the answer (when nothing else has been written for this request), then closes. The response
+ * under way is found as Node's own clientError handling finds it (_http_server.js), else it is `own`,
+ * the cut request's (docs/design.md, Node internals it relies on).
+ */
+function answerAndClose(socket: Socket, text: string | null, own?: ServerResponse): void {
+  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? own;
   if (text && socket.writable && !response?.headersSent) socket.end(text, () => socket.destroy());
   else socket.destroy();
 }
@@ -151,6 +155,7 @@ export class RequestHeadGuard {
           { status: 408, reason: 'Request Timeout' },
           `the request body ${verdict.cut === 'stalled' ? 'stalled' : 'came too slowly'} (${why})`,
         ),
+        res,
       );
     };
     this.watches.set(socket, (timer = after(this.timeoutMs, check)));
