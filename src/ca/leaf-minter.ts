@@ -125,7 +125,7 @@ export class LeafMinter {
   contextWith(leaf: MintedLeaf): SecureContext {
     const context = this.keyedContext();
     if (this.current === leaf) return this.serving ?? context;
-    const native = context.context as Partial<NativeContext>;
+    const native = (context.context ?? {}) as Partial<NativeContext>;
     if (typeof native.setCert !== 'function' || typeof native.setSessionIdContext !== 'function') {
       // A Node whose native context lacks them (docs/design.md, Node internals it relies on): a context
       // of the leaf's own, as the public API makes it (~1.1 ms more); its sessions are its own.

@@ -46,7 +46,7 @@ export class AnchorHold {
   /** Holds the server's bytes in `tap` until OpenSSL has been given the anchors in `context` (when gated). */
   gate(tap: WireTap, keylog: string[], context: SecureContext, read: FlightReader): void {
     if (!this.gated) return;
-    const native = context.context as { addCACert?(pem: string): void };
+    const native = (context.context ?? {}) as { addCACert?(pem: string): void };
     if (typeof native.addCACert !== 'function') {
       // A Node whose native context takes no anchors once made (docs/design.md, Node internals it relies
       // on): no OpenSSL verdict, as without anchors; tlswitness's own verification judges the chain still.

@@ -102,6 +102,14 @@ test('a Node whose native context has no setCert: each leaf is served from a con
   t.not(minter.contextWith(a), keyed);
   t.is(minter.contextWith(a), minter.contextWith(a), 'made once while the leaf stays the current one');
   t.not(minter.contextWith(b), minter.contextWith(a));
+  const bare = await LeafMinter.create(ca);
+  const [c, d] = await Promise.all([bare.leafFor(['a.own.minter.test']), bare.leafFor(['b.own.minter.test'])]);
+  Object.assign(bare.contextWith(c), { context: undefined });
+  t.is(
+    await handshake(() => bare.contextWith(d), ca.certPem, 'b.own.minter.test'),
+    'CN=b.own.minter.test',
+    'no native context at all',
+  );
 });
 
 test('one mint per set of names: concurrent asks share it, and names are compared without case', async (t) => {

@@ -36,4 +36,7 @@ test('a Node whose native context has no addCACert: nothing is held, and no anch
   loading.gate(tap(), [], context, read);
   await new Promise((resolve) => setImmediate(resolve));
   t.is(loading.anchors, null, 'a store failing to load is no unhandled rejection');
+  const bare = new AnchorHold(anchors, true);
+  bare.gate(tap(), [], {} as SecureContext, read);
+  t.is(bare.anchors, null, 'no native context at all');
 });
