@@ -2,13 +2,7 @@
 // flow control by piping, so neither side buffers more than a window), or as an HTTP/1.1 request through
 // the upstream agent's pool. A failure is answered as on the HTTP/1.1 path (exchange-failure.ts), a
 // connection OpenSSL refused with the block page.
-import {
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type IncomingHttpHeaders,
-  type ServerHttp2Stream,
-} from 'node:http2';
+import { constants, type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
@@ -17,7 +11,7 @@ import { exchangeFailure, UpstreamTimeoutError } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
 import { watchBody, type BodyWatch } from './h2-body.js';
 import { watchH2Refusal } from './h2-refusal-watch.js';
-import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from './h2-translate.js';
+import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs, rawTuples } from './h2-translate.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
@@ -46,12 +40,17 @@ export interface StreamExchange {
   log: StreamLog;
   /** The session's record is watched for a client-certificate refusal (ClientCertRefusals.watches). */
   watched: boolean;
+  /** The app's request trailers, once they came. */
+  trailers?: IncomingHttpHeaders;
 }
 
 export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): void {
   const { connection, stream } = exchange;
   const name = connection.name;
   if (!name) return fail(parts, exchange, new Error('no verified name for this session'), 'PROXY_ERROR');
+  // Caught from the start: a short body and its trailers may all come before the origin is open.
+  if (!stream.endAfterHeaders)
+    stream.once('trailers', (trailers: IncomingHttpHeaders) => (exchange.trailers = trailers));
   parts.upstream.open(connection.target, name).then(
     (origin) => {
       if (stream.destroyed) return;
@@ -86,7 +85,14 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
   }
   if (exchange.watched) watchH2Refusal(parts.shared.refusals, exchange.connection, method(headers), stream, up);
   if (!stream.endAfterHeaders) {
-    forwardTrailers(stream, up);
+    // The app's trailers, or an empty end of stream when it sent none (node:http2 sends empty trailers as an
+    // empty DATA frame that ends the stream). A body the proxy cut (h2-body.ts: a 408, then RST_STREAM
+    // NO_ERROR, which node:http2 reads as its end) is not complete: the origin is told CANCEL instead.
+    up.once('wantTrailers', () =>
+      stream.closed
+        ? up.close(constants.NGHTTP2_CANCEL)
+        : up.sendTrailers(exchange.trailers ? h2Trailers(exchange.trailers) : {}),
+    );
     stream.on('data', countUpload).pipe(up);
     // A gRPC client or bidirectional stream may be quiet between messages for as long as the call lasts:
     // the body rules would cut healthy calls, so only the upstream silence limit applies to it.
@@ -134,20 +140,6 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
   });
 }
 
-/**
- * The app's request trailers to the origin, or an empty end of stream when it sent none (the request was
- * opened with waitForTrailers; node:http2 sends empty trailers as an empty DATA frame ending the stream).
- */
-function forwardTrailers(stream: ServerHttp2Stream, up: ClientHttp2Stream): void {
-  let trailers: IncomingHttpHeaders | null = null;
-  stream.once('trailers', (received: IncomingHttpHeaders) => (trailers = received));
-  // A body the proxy cut (h2-body.ts: a 408, then RST_STREAM NO_ERROR, which node:http2 reads as its end)
-  // is not complete: the origin is told CANCEL, never an end of stream.
-  up.once('wantTrailers', () =>
-    stream.closed ? up.close(constants.NGHTTP2_CANCEL) : up.sendTrailers(trailers ? h2Trailers(trailers) : {}),
-  );
-}
-
 /** An origin's h2 stream that ended without an answer, told as a connection that closed (exchange-failure.ts). */
 const unanswered = () => Object.assign(new Error('the HTTP/2 stream closed before any answer'), { code: 'ECONNRESET' });
 
@@ -180,6 +172,10 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   });
   if (stream.endAfterHeaders) req.end();
   else {
+    // The app's trailers, added before the pipe's own 'end' listener ends the request; only a chunked body
+    // carries them (h1Request).
+    if (translated.headers['transfer-encoding'] === 'chunked')
+      stream.once('end', () => exchange.trailers && req.addTrailers(rawTuples(h2Trailers(exchange.trailers))));
     stream.on('data', countUpload).pipe(req);
     watchBody(stream, bodyWatch(parts, exchange));
   }

@@ -52,13 +52,13 @@ test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; th
   t.deepEqual(translated, { ok: true, method: 'GET', path: '/', headers: { 'x-e': '1', host: 'a.test', via: VIA } });
 });
 
-test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever the method; no Trailer', (t) => {
+test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever the method; Trailer only then', (t) => {
   const get = { ':method': 'GET', ':path': '/', ':authority': 'a.test', trailer: 'x-sum' };
   t.deepEqual(h1Request(get, VIA, true), {
     ok: true,
     method: 'GET',
     path: '/',
-    headers: { 'transfer-encoding': 'chunked', host: 'a.test', via: VIA },
+    headers: { trailer: 'x-sum', 'transfer-encoding': 'chunked', host: 'a.test', via: VIA },
   });
   t.deepEqual(h1Request(get, VIA, false), {
     ok: true,
@@ -66,7 +66,7 @@ test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever t
     path: '/',
     headers: { host: 'a.test', via: VIA },
   });
-  const sized = h1Request({ ':method': 'DELETE', ':path': '/', 'content-length': '5' }, VIA, true);
+  const sized = h1Request({ ':method': 'DELETE', ':path': '/', 'content-length': '5', trailer: 'x-sum' }, VIA, true);
   t.deepEqual(sized, { ok: true, method: 'DELETE', path: '/', headers: { 'content-length': '5', via: VIA } });
 });
 
