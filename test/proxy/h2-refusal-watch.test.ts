@@ -49,16 +49,16 @@ test('an h2 stream closed before any answer: how, from its code and error; codes
 /** Whether the origin's TLS session got a client certificate. */
 const presented = (socket: TLSSocket) => Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
 
-type Refuse = (stream: ServerHttp2Stream) => void;
+type Refuse = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
 
 /** An h2 origin that asks for a client certificate, completes without one, then refuses with `refuse`. */
 function startRefusingH2Origin(refuse: Refuse | null): Promise<Origin> {
   const scenario = fixtures.pki.scenarios.valid!;
   return startH2Origin(scenario, {
     requestCert: true,
-    handler: (stream) => {
+    handler: (stream, headers) => {
       if (!refuse || presented(stream.session!.socket as TLSSocket)) return false;
-      refuse(stream);
+      refuse(stream, headers);
       return true;
     },
   });
@@ -130,10 +130,32 @@ async function withProxyFor(origins: Origin[], fn: (proxy: TestProxy) => Promise
   }
 }
 
-test("h2 app, h2 origin: a 403 turns the record client-cert-required once; the app gets the origin's 403; a 200 stays ok", async (t) => {
-  const refusing = await startRefusingH2Origin(forbidden);
+/** A request the app cancels once the origin has it (the origin never answers it): the app's reset, not a refusal. */
+async function cancelled(proxy: TestProxy, port: number, reached: Promise<ServerHttp2Stream>): Promise<void> {
+  const host = fixtures.pki.scenarios.valid!.host!;
+  const session = await h2ViaProxy(proxy.port, host, port, proxy.ca.certPem);
+  const stream = session.request({ ':path': '/cancelled' });
+  stream.on('error', () => undefined);
+  const upstream = await reached;
+  stream.close(constants.NGHTTP2_CANCEL);
+  await new Promise((resolve) => upstream.once('close', resolve));
+  session.close();
+}
+
+test("h2 app, h2 origin: a 403 turns the record client-cert-required once; the app gets the origin's 403; a 200 or the app's own cancel leave it ok", async (t) => {
+  let reached!: (stream: ServerHttp2Stream) => void;
+  const cancelledStream = new Promise<ServerHttp2Stream>((resolve) => (reached = resolve));
+  const refusing = await startRefusingH2Origin((stream, headers) =>
+    headers[':path'] === '/cancelled' ? reached(stream) : forbidden(stream, headers),
+  );
   const serving = await startRefusingH2Origin(null);
   await withProxyFor([refusing, serving], async (proxy) => {
+    await cancelled(proxy, refusing.port, cancelledStream);
+    t.deepEqual(
+      (await recordOf(proxy, refusing.port, () => true)).map((r) => r.diagnosis.problem),
+      ['ok'],
+      "the app's cancel says nothing",
+    );
     const answers = await twoRequests(proxy, refusing.port);
     t.deepEqual(
       answers.map((a) => ('status' in a ? [a.status, a.body, a.headers['x-tlswitness-problem']] : a.message)),
