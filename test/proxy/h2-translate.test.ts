@@ -44,7 +44,7 @@ test('to an HTTP/1.1 origin: request line and Host from the pseudo-headers', (t)
   t.like(h1Request({ ':path': '/' }, VIA), { ok: true, method: 'GET', path: '/' });
 });
 
-test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; the trailers are not passed on)', (t) => {
+test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1)', (t) => {
   const translated = h1Request(
     { ':method': 'GET', ':path': '/', ':authority': 'a.test', te: 'trailers', 'x-e': '1' },
     VIA,
