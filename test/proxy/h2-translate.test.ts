@@ -1,6 +1,14 @@
 // Header translation between an app's h2 stream and the origin (h2 or HTTP/1.1), without sockets.
 import test from 'ava';
-import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from '../../src/proxy/h2-translate.js';
+import {
+  h1Request,
+  h2Request,
+  h2Response,
+  h2Trailers,
+  isGrpc,
+  rawPairs,
+  rawTuples,
+} from '../../src/proxy/h2-translate.js';
 
 const VIA = '2 tlswitness-0123456789ab';
 
@@ -103,5 +111,13 @@ test('raw pairs for the HAR leave pseudo-headers out and split lists', (t) => {
     'b',
     'accept',
     '*/*',
+  ]);
+});
+
+test('trailer tuples for an HTTP/1.1 request: pseudo-headers left out, a repeated field repeated', (t) => {
+  t.deepEqual(rawTuples({ ':status': 200, 'x-sum': '7', 'x-tag': ['a', 'b'] }), [
+    ['x-sum', '7'],
+    ['x-tag', 'a'],
+    ['x-tag', 'b'],
   ]);
 });
