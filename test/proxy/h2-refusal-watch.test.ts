@@ -184,18 +184,24 @@ test("h2 app, h2 origin: a 403 turns the record client-cert-required once; the a
 test('h2 app, h2 origin: a stream reset or a session closed before any answer turns the record client-cert-required (medium)', async (t) => {
   const resetting = await startRefusingH2Origin((stream) => stream.close(constants.NGHTTP2_INTERNAL_ERROR));
   const closing = await startRefusingH2Origin((stream) => stream.session!.destroy());
-  await withProxyFor([resetting, closing], async (proxy) => {
+  const goingAway = await startRefusingH2Origin((stream) => stream.session!.goaway(constants.NGHTTP2_PROTOCOL_ERROR));
+  await withProxyFor([resetting, closing, goingAway], async (proxy) => {
     for (const [origin, said] of [
       [
         resetting,
         /the server reset the connection after the app's GET without answering \(HTTP\/2 RST_STREAM INTERNAL_ERROR\)/,
       ],
       [closing, /the server closed the connection after the app's GET without answering \(its HTTP\/2 session ended\)/],
+      [
+        goingAway,
+        /the server closed the connection after the app's GET without answering \(HTTP\/2 GOAWAY PROTOCOL_ERROR\)/,
+      ],
     ] as const) {
       const [answer] = await twoRequests(proxy, origin.port);
-      // The origin's reset reaches the app as one (after the proxy's 502); a session that ended, as a 502.
+      // The origin's reset or GOAWAY code reaches the app as a reset (after the proxy's 502); a session that
+      // ended without one, as a 502.
       if (origin === closing) t.like(answer, { status: 502, headers: { 'x-tlswitness-error': 'UPSTREAM_RESET' } });
-      else t.regex((answer as Error).message, /INTERNAL_ERROR/);
+      else t.regex((answer as Error).message, origin === resetting ? /INTERNAL_ERROR/ : /PROTOCOL_ERROR|code 1\b/);
       const records = await recordOf(proxy, origin.port, required);
       t.like(records.at(-1), { diagnosis: { problem: 'client-cert-required', confidence: 'medium' } });
       t.regex(records.at(-1)!.diagnosis.summary, said);
