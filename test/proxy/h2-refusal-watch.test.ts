@@ -6,7 +6,7 @@ import test from 'ava';
 import { constants, type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { h2Unanswered } from '../../src/proxy/h2-refusal-watch.js';
 import type { HandshakeRecord } from '../../src/types.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
@@ -257,5 +257,35 @@ test('h2 app, HTTP/1.1-only origin: a 403 turns the record client-cert-required;
       (await recordOf(proxy, serving.port, () => true)).map((r) => r.diagnosis.problem),
       ['ok'],
     );
+  });
+});
+
+test('h2 app, HTTP/1.1-only origin that hangs up on the request: client-cert-required (medium); the app gets a 502', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // Like a gateway that checks the certificate only when a request arrives, and hangs up.
+  const server = createTlsServer(
+    {
+      key: scenario.keyPem,
+      cert: scenario.sent.join(''),
+      requestCert: true,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.destroy());
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await withProxyFor([origin], async (proxy) => {
+    const [answer] = await twoRequests(proxy, origin.port);
+    t.like(answer, { status: 502 });
+    const records = await recordOf(proxy, origin.port, required);
+    t.like(records.at(-1), { diagnosis: { problem: 'client-cert-required', confidence: 'medium' } });
+    t.regex(records.at(-1)!.diagnosis.summary, /after the app's GET without answering \(socket hang up\)/);
   });
 });
