@@ -83,7 +83,8 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     // The session was closing between open() and now.
     return fail(parts, exchange, error as Error, 'PROXY_TO_SERVER_REQUEST_ERROR');
   }
-  if (exchange.watched) watchH2Refusal(parts.shared.refusals, exchange.connection, method(headers), stream, up);
+  if (exchange.watched)
+    watchH2Refusal(parts.shared.refusals, exchange.connection, method(headers), stream, up, session);
   if (!stream.endAfterHeaders) {
     // The app's trailers, or an empty end of stream when it sent none (node:http2 sends empty trailers as an
     // empty DATA frame that ends the stream). A body the proxy cut (h2-body.ts: a 408, then RST_STREAM

@@ -1,7 +1,7 @@
 // The client-certificate watch (client-cert-refusals.ts) on an app's h2 stream forwarded to an h2 origin:
 // a refusal status, or the origin's stream reset, GOAWAY or close before any response headers (HTTP/2's
 // "close before any answer"). Only attached in sessions whose record is watched.
-import type { ClientHttp2Stream, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { HttpAnswer } from '../types.js';
 import type { ClientCertRefusals } from './client-cert-refusals.js';
 import { UpstreamTimeoutError } from './exchange-failure.js';
@@ -58,7 +58,7 @@ export function h2Unanswered(
 }
 
 /**
- * Watches one forwarded stream: `up` towards the origin, `app` the app's. A stream the app reset, or that
+ * Watches one forwarded stream: `up` towards the origin on `session`, `app` the app's. A stream the app reset, or that
  * the proxy ended (its silence limit), is not the origin's answer.
  */
 export function watchH2Refusal(
@@ -67,6 +67,7 @@ export function watchH2Refusal(
   method: string,
   app: ServerHttp2Stream,
   up: ClientHttp2Stream,
+  session: ClientHttp2Session,
 ): void {
   let answered = false;
   let appLeft = false;
@@ -82,7 +83,8 @@ export function watchH2Refusal(
   up.once('close', () => {
     closed = true;
     if (answered || appLeft || error instanceof UpstreamTimeoutError) return;
-    const how = h2Unanswered(up.rstCode, error, up.session?.destroyed ?? true);
+    // A closed stream no longer names its session: the one it was opened on is asked.
+    const how = h2Unanswered(up.rstCode, error, session.destroyed || session.closed);
     if (how) refusals.unanswered(connection, method, how.end, how.detail);
   });
 }
