@@ -1,8 +1,9 @@
 // Watches the app's exchanges with hosts that asked for a client certificate and got none (no
 // --upstream-client-cert): a refusal (400/403/495/496, or a close before any answer) turns the host's
-// record into client-cert-required, published again under its id. The app's response is untouched:
-// only a copy of its first KiB is read.
+// record into client-cert-required, published again under its id; over HTTP/1.1 or HTTP/2 (h2-refusal-watch.ts).
+// The app's response is untouched: only a copy of its first KiB is read.
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { withAppRefusal } from '../diagnose/client-cert-probe.js';
 import type { HandshakeRecord, HttpAnswer } from '../types.js';
 import type { HostRecorder } from './host-recorder.js';
@@ -29,27 +30,61 @@ export class ClientCertRefusals {
 
   constructor(private readonly recorder: HostRecorder) {}
 
-  /** The upstream's response to one of the app's requests. */
+  /** Whether this session's exchanges can tell anything (checked once per h2 session: hosts never change it). */
+  watches(connection: MitmConnection | undefined): boolean {
+    return watched(connection);
+  }
+
+  /** The upstream's HTTP/1.1 response to one of the app's requests. */
   response(connection: MitmConnection | undefined, method: string, response: IncomingMessage | undefined): void {
     if (!response || !watched(connection) || !REFUSALS.has(response.statusCode ?? 0)) return;
     const head = [`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage ?? ''}`];
     for (let i = 0; i + 1 < response.rawHeaders.length; i += 2)
       head.push(`${response.rawHeaders[i]}: ${response.rawHeaders[i + 1]}`);
-    let body = '';
+    this.sampled(connection, method, response.statusCode ?? 0, response.statusMessage ?? '', head, response);
+  }
+
+  /**
+   * A response known by its status and fields (an h2 origin's: no reason phrase), its body to sample.
+   * `fields`: name/value pairs, as IncomingMessage.rawHeaders.
+   */
+  status(
+    connection: MitmConnection | undefined,
+    method: string,
+    status: number,
+    fields: string[],
+    body: Readable,
+  ): void {
+    if (!watched(connection) || !REFUSALS.has(status)) return;
+    const head = [`HTTP/2 ${status}`];
+    for (let i = 0; i + 1 < fields.length; i += 2) head.push(`${fields[i]}: ${fields[i + 1]}`);
+    this.sampled(connection, method, status, '', head, body);
+  }
+
+  /** Judged once the body closed, on its status line, fields and first KiB. */
+  private sampled(
+    connection: MitmConnection,
+    method: string,
+    status: number,
+    statusText: string,
+    head: string[],
+    body: Readable,
+  ): void {
+    let sample = '';
     const judge = () =>
       this.judge(connection, {
         request: `the app's ${method}`,
-        status: response.statusCode ?? null,
-        statusText: response.statusMessage ?? '',
-        head: `${head.join('\r\n')}\r\n\r\n${body}`,
+        status,
+        statusText,
+        head: `${head.join('\r\n')}\r\n\r\n${sample}`,
         end: 'response',
         error: null,
       });
-    // A copy of the start of the page, beside the library's pipe to the app (as RequestLog counts bytes).
-    response.on('data', (chunk: Buffer) => {
-      if (body.length < SAMPLE_BYTES) body += chunk.subarray(0, SAMPLE_BYTES - body.length).toString('latin1');
+    // A copy of the start of the page, beside the pipe to the app (as RequestLog counts bytes).
+    body.on('data', (chunk: Buffer) => {
+      if (sample.length < SAMPLE_BYTES) sample += chunk.subarray(0, SAMPLE_BYTES - sample.length).toString('latin1');
     });
-    response.once('close', judge);
+    body.once('close', judge);
   }
 
   /** The exchange failed before any response: a close, reset or alert right after the app's request. */
@@ -69,15 +104,13 @@ export class ClientCertRefusals {
         : /socket hang up/i.test(text)
           ? 'closed'
           : null;
-    if (!end) return;
-    this.judge(connection, {
-      request: `the app's ${method}`,
-      status: null,
-      statusText: '',
-      head: '',
-      end,
-      error: error.message,
-    });
+    if (end) this.unanswered(connection, method, end, error.message);
+  }
+
+  /** The upstream ended the exchange before any response (an h2 stream reset or session close): `end` says how. */
+  unanswered(connection: MitmConnection | undefined, method: string, end: HttpAnswer['end'], error: string): void {
+    if (!watched(connection)) return;
+    this.judge(connection, { request: `the app's ${method}`, status: null, statusText: '', head: '', end, error });
   }
 
   private judge(connection: MitmConnection, answer: HttpAnswer): void {

@@ -1,4 +1,4 @@
-// One app stream forwarded: to the origin's h2 session (headers, body, trailers and resets passed through;
+// One app stream forwarded: to the origin's h2 session (headers, body, trailers both ways and resets passed through;
 // flow control by piping, so neither side buffers more than a window), or as an HTTP/1.1 request through
 // the upstream agent's pool. A failure is answered as on the HTTP/1.1 path (exchange-failure.ts), a
 // connection OpenSSL refused with the block page.
@@ -10,7 +10,8 @@ import type { HandshakeRecord } from '../types.js';
 import { exchangeFailure, UpstreamTimeoutError } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
 import { watchBody, type BodyWatch } from './h2-body.js';
-import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from './h2-translate.js';
+import { watchH2Refusal } from './h2-refusal-watch.js';
+import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs, rawTuples } from './h2-translate.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
@@ -37,12 +38,19 @@ export interface StreamExchange {
   headers: IncomingHttpHeaders;
   connection: MitmConnection;
   log: StreamLog;
+  /** The session's record is watched for a client-certificate refusal (ClientCertRefusals.watches). */
+  watched: boolean;
+  /** The app's request trailers, once they came. */
+  trailers?: IncomingHttpHeaders;
 }
 
 export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): void {
   const { connection, stream } = exchange;
   const name = connection.name;
   if (!name) return fail(parts, exchange, new Error('no verified name for this session'), 'PROXY_ERROR');
+  // Caught from the start: a short body and its trailers may all come before the origin is open.
+  if (!stream.endAfterHeaders)
+    stream.once('trailers', (trailers: IncomingHttpHeaders) => (exchange.trailers = trailers));
   parts.upstream.open(connection.target, name).then(
     (origin) => {
       if (stream.destroyed) return;
@@ -69,12 +77,23 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
   try {
     up = session.request(h2Request(headers, withVia(headers.via, parts.shared.viaToken, '2')), {
       endStream: stream.endAfterHeaders,
+      waitForTrailers: !stream.endAfterHeaders,
     });
   } catch (error) {
     // The session was closing between open() and now.
     return fail(parts, exchange, error as Error, 'PROXY_TO_SERVER_REQUEST_ERROR');
   }
+  if (exchange.watched)
+    watchH2Refusal(parts.shared.refusals, exchange.connection, method(headers), stream, up, session);
   if (!stream.endAfterHeaders) {
+    // The app's trailers, or an empty end of stream when it sent none (node:http2 sends empty trailers as an
+    // empty DATA frame that ends the stream). A body the proxy cut (h2-body.ts: a 408, then RST_STREAM
+    // NO_ERROR, which node:http2 reads as its end) is not complete: the origin is told CANCEL instead.
+    up.once('wantTrailers', () =>
+      stream.closed
+        ? up.close(constants.NGHTTP2_CANCEL)
+        : up.sendTrailers(exchange.trailers ? h2Trailers(exchange.trailers) : {}),
+    );
     stream.on('data', countUpload).pipe(up);
     // A gRPC client or bidirectional stream may be quiet between messages for as long as the call lasts:
     // the body rules would cut healthy calls, so only the upstream silence limit applies to it.
@@ -111,12 +130,21 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
   );
   // A reset from either side ends the other (CANCEL towards the origin: the app no longer wants it).
   up.once('close', () => {
-    if (up.rstCode && !stream.destroyed) stream.close(up.rstCode);
+    if (stream.destroyed) return;
+    if (up.rstCode) stream.close(up.rstCode);
+    // Closed with neither an answer nor an error (the origin's GOAWAY took it, then its connection
+    // closed): the app is told, as for a connection that closed before answering.
+    else if (log.status === null) fail(parts, exchange, unanswered(), 'PROXY_TO_SERVER_REQUEST_ERROR');
   });
   stream.once('close', () => {
     if (!up.closed) up.close(constants.NGHTTP2_CANCEL);
   });
 }
+
+/** An origin's h2 stream that ended without an answer, told as a connection that closed (exchange-failure.ts). */
+const unanswered = () => Object.assign(new Error('the HTTP/2 stream closed before any answer'), { code: 'ECONNRESET' });
+
+const method = (headers: IncomingHttpHeaders) => String(headers[':method'] ?? 'GET');
 
 function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   const { stream, headers, connection, log } = exchange;
@@ -145,10 +173,15 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   });
   if (stream.endAfterHeaders) req.end();
   else {
+    // The app's trailers, added before the pipe's own 'end' listener ends the request; only a chunked body
+    // carries them (h1Request).
+    if (translated.headers['transfer-encoding'] === 'chunked')
+      stream.once('end', () => exchange.trailers && req.addTrailers(rawTuples(h2Trailers(exchange.trailers))));
     stream.on('data', countUpload).pipe(req);
     watchBody(stream, bodyWatch(parts, exchange));
   }
   req.on('response', (res) => {
+    if (exchange.watched) parts.shared.refusals.response(connection, translated.method, res);
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);
     log.status = res.statusCode ?? 502;
     log.rawHeaders = rawPairs(response);
@@ -159,14 +192,17 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     res.on('error', (error: Error) => fail(parts, exchange, error, 'SERVER_TO_PROXY_RESPONSE_ERROR'));
     res.pipe(stream);
   });
-  req.on('error', (error: Error) =>
+  req.on('error', (error: Error) => {
+    // An app that left destroyed the request: its "socket hang up" is not the origin's answer.
+    if (exchange.watched && !stream.destroyed)
+      parts.shared.refusals.failed(connection, translated.method, error, req.reusedSocket);
     fail(
       parts,
       exchange,
       error,
       stream.headersSent ? 'SERVER_TO_PROXY_RESPONSE_ERROR' : 'PROXY_TO_SERVER_REQUEST_ERROR',
-    ),
-  );
+    );
+  });
   stream.once('close', () => req.destroy());
 }
 

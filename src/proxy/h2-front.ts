@@ -75,6 +75,9 @@ export class H2Front {
       label,
       report: (code, message) => events.publish(errorEvent(code, message, connection.target.host)),
     });
+    // Once per session: whether its streams are watched for a client-certificate refusal (the record of a
+    // host that asked for one is set before its first stream, and a session keeps its host).
+    const watched = this.shared.refusals.watches(connection);
     this.sockets.set(tlsSocket, lingerOnDestroy(tlsSocket));
     tlsSocket.once('close', () => this.sockets.delete(tlsSocket));
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
@@ -85,11 +88,16 @@ export class H2Front {
       stream.once('aborted', () => (aborted = true));
       stream.once('close', () => guard.closed(aborted));
       stream.on('error', () => undefined);
-      this.onStream(stream, headers, connection);
+      this.onStream(stream, headers, connection, watched);
     });
   }
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, connection: MitmConnection): void {
+  private onStream(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    connection: MitmConnection,
+    watched: boolean,
+  ): void {
     const { idle, requests, viaToken, options } = this.shared;
     idle?.touch();
     connection.requests++;
@@ -116,7 +124,7 @@ export class H2Front {
     if (connection.accepted) {
       forwardStream(
         { shared: this.shared, upstream: this.upstream, block: (record) => this.block(stream, headers, log, record) },
-        { stream, headers, connection, log },
+        { stream, headers, connection, log, watched },
       );
       return;
     }

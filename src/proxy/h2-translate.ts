@@ -64,14 +64,17 @@ export function h1Request(headers: IncomingHttpHeaders, via: string, hasBody = f
   if (method === 'CONNECT')
     return { ok: false, status: 501, reason: 'CONNECT inside an HTTP/2 session is not forwarded by the proxy' };
   const out = endToEnd(headers, () => false);
-  // HTTP/1.1's TE is about one hop (RFC 9110 10.1.4), and trailers are not passed on either way here: a
-  // Trailer field would announce fields that never come (and Node throws on it for an unchunked request).
+  // HTTP/1.1's TE is about one hop (RFC 9110 10.1.4).
   delete out.te;
-  delete out.trailer;
   // h2 frames a body itself (RFC 9113 8.1), so it may come without Content-Length, on any method. Node
   // chunks such a body only for methods other than GET, HEAD, DELETE, OPTIONS, TRACE and CONNECT, and sends
   // theirs bare: on a pooled connection the origin would read it as the next request.
-  if (hasBody && out['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
+  const chunked = hasBody && out['content-length'] === undefined;
+  if (chunked) out['transfer-encoding'] = 'chunked';
+  // Only a chunked body carries trailers in HTTP/1.1 (RFC 9112 7.1.2), and the app's are passed on then
+  // (h2-exchange.ts); otherwise the Trailer field would announce fields that never come (and Node throws
+  // on it for an unchunked request).
+  else delete out.trailer;
   const authority = headers[':authority'] ?? headers.host;
   if (authority !== undefined) out.host = String(authority);
   out.via = via;
@@ -83,7 +86,7 @@ export function h2Response(status: number, headers: IncomingHttpHeaders): Outgoi
   return { ...endToEnd(headers, () => false), ':status': status };
 }
 
-/** Trailers for the app: no pseudo-headers, no hop-by-hop fields. */
+/** Trailers for the other side (the app's, or the origin's): no pseudo-headers, no hop-by-hop fields. */
 export function h2Trailers(trailers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return endToEnd(trailers, () => false);
 }
@@ -96,4 +99,12 @@ export function rawPairs(headers: IncomingHttpHeaders | OutgoingHttpHeaders): st
     for (const one of Array.isArray(value) ? value : [value]) pairs.push(name, String(one));
   }
   return pairs;
+}
+
+/** Fields as [name, value] tuples, for OutgoingMessage.addTrailers (a repeated field stays repeated). */
+export function rawTuples(headers: OutgoingHttpHeaders): Array<[string, string]> {
+  const pairs = rawPairs(headers);
+  const tuples: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) tuples.push([pairs[i]!, pairs[i + 1]!]);
+  return tuples;
 }

@@ -64,6 +64,10 @@ export class H2Upstream {
       forget();
       this.live.delete(session);
     });
+    // The agent's socket is half-open (allowHalfOpen), and node:http2 does not end a session on the peer's
+    // FIN: an origin that closed its connection after a GOAWAY that still covered a stream (say, one it
+    // refused without answering) left the app's stream waiting. With no way left to answer, the session ends.
+    socket.once('end', () => session.destroy());
     // Its streams report their own errors; a session error ends them all, and the next stream dials again.
     session.on('error', forget);
     // Quiet for idleMs: closed gracefully (streams still open finish first).

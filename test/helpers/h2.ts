@@ -28,6 +28,8 @@ export async function startH2Origin(
   scenario: Scenario,
   options: {
     allowHTTP1?: boolean;
+    /** Ask for a client certificate and go on without one (rejectUnauthorized false), as some mTLS origins do. */
+    requestCert?: boolean;
     handler?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
   } = {},
 ): Promise<H2Origin> {
@@ -37,6 +39,7 @@ export async function startH2Origin(
     key: scenario.keyPem,
     cert: scenario.sent.join(''),
     allowHTTP1: options.allowHTTP1 ?? false,
+    ...(options.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
   });
   server.on('secureConnection', (socket) => protocols.push(String(socket.alpnProtocol)));
   server.on('stream', (stream, headers) => {

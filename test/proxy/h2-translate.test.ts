@@ -1,6 +1,14 @@
 // Header translation between an app's h2 stream and the origin (h2 or HTTP/1.1), without sockets.
 import test from 'ava';
-import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from '../../src/proxy/h2-translate.js';
+import {
+  h1Request,
+  h2Request,
+  h2Response,
+  h2Trailers,
+  isGrpc,
+  rawPairs,
+  rawTuples,
+} from '../../src/proxy/h2-translate.js';
 
 const VIA = '2 tlswitness-0123456789ab';
 
@@ -44,7 +52,7 @@ test('to an HTTP/1.1 origin: request line and Host from the pseudo-headers', (t)
   t.like(h1Request({ ':path': '/' }, VIA), { ok: true, method: 'GET', path: '/' });
 });
 
-test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; the trailers are not passed on)', (t) => {
+test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1)', (t) => {
   const translated = h1Request(
     { ':method': 'GET', ':path': '/', ':authority': 'a.test', te: 'trailers', 'x-e': '1' },
     VIA,
@@ -52,13 +60,13 @@ test('to an HTTP/1.1 origin: no TE, not even "trailers" (one hop in HTTP/1.1; th
   t.deepEqual(translated, { ok: true, method: 'GET', path: '/', headers: { 'x-e': '1', host: 'a.test', via: VIA } });
 });
 
-test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever the method; no Trailer', (t) => {
+test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever the method; Trailer only then', (t) => {
   const get = { ':method': 'GET', ':path': '/', ':authority': 'a.test', trailer: 'x-sum' };
   t.deepEqual(h1Request(get, VIA, true), {
     ok: true,
     method: 'GET',
     path: '/',
-    headers: { 'transfer-encoding': 'chunked', host: 'a.test', via: VIA },
+    headers: { trailer: 'x-sum', 'transfer-encoding': 'chunked', host: 'a.test', via: VIA },
   });
   t.deepEqual(h1Request(get, VIA, false), {
     ok: true,
@@ -66,7 +74,7 @@ test('to an HTTP/1.1 origin: a body without Content-Length is chunked whatever t
     path: '/',
     headers: { host: 'a.test', via: VIA },
   });
-  const sized = h1Request({ ':method': 'DELETE', ':path': '/', 'content-length': '5' }, VIA, true);
+  const sized = h1Request({ ':method': 'DELETE', ':path': '/', 'content-length': '5', trailer: 'x-sum' }, VIA, true);
   t.deepEqual(sized, { ok: true, method: 'DELETE', path: '/', headers: { 'content-length': '5', via: VIA } });
 });
 
@@ -103,5 +111,13 @@ test('raw pairs for the HAR leave pseudo-headers out and split lists', (t) => {
     'b',
     'accept',
     '*/*',
+  ]);
+});
+
+test('trailer tuples for an HTTP/1.1 request: pseudo-headers left out, a repeated field repeated', (t) => {
+  t.deepEqual(rawTuples({ ':status': 200, 'x-sum': '7', 'x-tag': ['a', 'b'] }), [
+    ['x-sum', '7'],
+    ['x-tag', 'a'],
+    ['x-tag', 'b'],
   ]);
 });

@@ -1,0 +1,138 @@
+// An h2 app's request trailers through the MITM: passed on to an h2 origin, and to an HTTP/1.1-only origin
+// on a chunked body (the only HTTP/1.1 body that carries them); dropped, with their Trailer field, for a
+// body the app sized with Content-Length.
+import test from 'ava';
+import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startTestProxy, type Origin } from '../helpers/proxy.js';
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+/** What an origin saw of a request: its body, its trailers, and two of its fields. */
+interface Seen {
+  body: string;
+  trailers: Record<string, unknown>;
+  trailer?: string;
+  transferEncoding?: string;
+}
+
+/** A POST with `body` and, when given, trailers after it; the origin's account of it (its JSON answer). */
+function postWithTrailers(
+  session: ClientHttp2Session,
+  headers: OutgoingHttpHeaders,
+  body: string,
+  trailers: OutgoingHttpHeaders | null,
+): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(
+      { ':method': 'POST', ':path': '/upload', ...headers },
+      { waitForTrailers: trailers !== null },
+    );
+    if (trailers) stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    stream.on('end', () => resolve(JSON.parse(text) as Seen));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
+
+/** Trailers as an origin reports them: its own fields only (node:http2 adds none; pseudo-headers left out). */
+const own = (trailers: IncomingHttpHeaders | Record<string, string>) =>
+  Object.fromEntries(Object.entries(trailers).filter(([name]) => !name.startsWith(':')));
+
+async function startH1Origin(): Promise<Origin> {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const seen: Seen = {
+        body,
+        trailers: own(req.trailers),
+        trailer: req.headers.trailer,
+        transferEncoding: req.headers['transfer-encoding'],
+      };
+      res.end(JSON.stringify(seen));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function startTrailerH2Origin(): Promise<Origin> {
+  return startH2Origin(fixtures.pki.scenarios.valid!, {
+    handler: (stream, headers) => {
+      let body = '';
+      let trailers: IncomingHttpHeaders = {};
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (body += chunk));
+      stream.once('trailers', (received: IncomingHttpHeaders) => (trailers = received));
+      stream.once('end', () => {
+        const seen: Seen = { body, trailers: own(trailers), trailer: headers.trailer as string | undefined };
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end(JSON.stringify(seen));
+      });
+      return true;
+    },
+  });
+}
+
+async function through(origin: Origin, fn: (session: ClientHttp2Session) => Promise<void>): Promise<void> {
+  const host = fixtures.pki.scenarios.valid!.host!;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  try {
+    const session = await h2ViaProxy(proxy.port, host, origin.port, proxy.ca.certPem);
+    try {
+      await fn(session);
+    } finally {
+      session.close();
+    }
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+}
+
+test("an h2 origin gets the app's request trailers; a body without them still ends", async (t) => {
+  await through(await startTrailerH2Origin(), async (session) => {
+    t.deepEqual(await postWithTrailers(session, { trailer: 'x-sum' }, 'counted', { 'x-sum': '7', 'x-note': 'done' }), {
+      body: 'counted',
+      trailers: { 'x-sum': '7', 'x-note': 'done' },
+      trailer: 'x-sum',
+    });
+    t.deepEqual(await postWithTrailers(session, {}, 'plain', null), { body: 'plain', trailers: {} });
+  });
+});
+
+test("an HTTP/1.1-only origin gets the app's trailers on a chunked body; none, and no Trailer field, on a sized one", async (t) => {
+  await through(await startH1Origin(), async (session) => {
+    t.deepEqual(await postWithTrailers(session, { trailer: 'x-sum' }, 'counted', { 'x-sum': '7' }), {
+      body: 'counted',
+      trailers: { 'x-sum': '7' },
+      trailer: 'x-sum',
+      transferEncoding: 'chunked',
+    });
+    t.deepEqual(
+      await postWithTrailers(session, { trailer: 'x-sum', 'content-length': '5' }, 'sized', { 'x-sum': '5' }),
+      { body: 'sized', trailers: {} },
+    );
+  });
+});
