@@ -8,6 +8,7 @@ import { openConnection } from '../net/connector.js';
 import type { ResolveMap } from '../net/target.js';
 import { formatHostPort } from '../host-port.js';
 import { LoopError, UpstreamTimeoutError } from './exchange-failure.js';
+import { keepPooled, sentKeepAlive } from './upstream-pool.js';
 
 export interface PlainAgentOptions {
   resolve: ResolveMap;
@@ -31,12 +32,24 @@ export function cutWhenSilent(socket: Socket, target: string, ms: number): void 
 }
 
 export class PlainAgent extends Agent {
+  /** TCP keep-alive probes' initial delay on a pooled connection (Node's default). */
+  private readonly keepAliveMs: number;
+
   constructor(
     private readonly plain: PlainAgentOptions,
     options: AgentOptions = {},
   ) {
     // The agent's timeout is what a pooled socket keeps (Node resets a freed socket's timeout to it).
     super({ keepAlive: true, maxFreeSockets: 64, timeout: plain.responseTimeoutMs, ...options });
+    this.keepAliveMs = options.keepAliveMsecs ?? 1000;
+  }
+
+  /**
+   * As Node's own, the origin's Keep-Alive hint shortening the wait, read from the fields as the origin sent
+   * them: the library's answer to the app has lost its hop-by-hop fields by then (forward-request.ts).
+   */
+  override keepSocketAlive(socket: Socket): boolean {
+    return keepPooled(socket, this.keepAliveMs, this.plain.responseTimeoutMs, sentKeepAlive);
   }
 
   override createConnection(

@@ -46,11 +46,30 @@ export function pooledTimeoutMs(keepAliveHeader: string | undefined, silenceMs: 
 
 type PooledSocket = Socket & { _httpMessage?: { res?: IncomingMessage } | null };
 
+/** The origin's Keep-Alive field, from the parsed fields (as Node's Agent reads it). */
+const parsedHint = (res: IncomingMessage): unknown => res.headers['keep-alive'];
+
+/**
+ * The origin's Keep-Alive field as it came, from the raw fields: for the plain path, whose answer's parsed
+ * fields lose their hop-by-hop ones before the library writes them to the app (forward-request.ts).
+ */
+export function sentKeepAlive(res: IncomingMessage): string | undefined {
+  const raw = res.rawHeaders;
+  for (let i = 0; i < raw.length - 1; i += 2) if (raw[i]!.toLowerCase() === 'keep-alive') return raw[i + 1];
+  return undefined;
+}
+
 /** The agent's keepSocketAlive: true when the connection may wait in the pool. */
-export function keepPooled(socket: PooledSocket, keepAliveMsecs: number, silenceMs: number): boolean {
+export function keepPooled(
+  socket: PooledSocket,
+  keepAliveMsecs: number,
+  silenceMs: number,
+  hintOf: (res: IncomingMessage) => unknown = parsedHint,
+): boolean {
   socket.setKeepAlive(true, keepAliveMsecs);
   socket.unref();
-  const hint = socket._httpMessage?.res?.headers['keep-alive'];
+  const res = socket._httpMessage?.res;
+  const hint = res ? hintOf(res) : undefined;
   const ms = pooledTimeoutMs(typeof hint === 'string' ? hint : undefined, silenceMs);
   if (ms === null) return false;
   if (socket.timeout !== ms) socket.setTimeout(ms);

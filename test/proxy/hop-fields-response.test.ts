@@ -188,6 +188,31 @@ test("through the plain-HTTP proxy: none of the origin's own-connection fields r
   }
 });
 
+test("plain HTTP: the origin's Keep-Alive hint, kept from the app, still tells the proxy how long to pool its connection", async (t) => {
+  // timeout=1 leaves no time once Node's one-second margin is taken: the connection is not pooled.
+  const short = 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok';
+  const plain = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  const hinted = await startRawOrigin([short, short]);
+  const unhinted = await startRawOrigin([plain, plain]);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (const origin of [hinted, unhinted])
+      for (const path of ['/a', '/b']) {
+        const answer = await get(agent, proxy.port, `http://127.0.0.1:${origin.port}${path}`);
+        t.is(answer.body, 'ok');
+        t.not(answer.headers['keep-alive'], 'timeout=1', "the origin's hint is not the app's");
+      }
+    t.is(hinted.state.connections, 2, 'a connection the origin is about to close is not kept for the next request');
+    t.is(unhinted.state.connections, 1, 'without a hint it is');
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    await hinted.close();
+    await unhinted.close();
+  }
+});
+
 test("through the MITM: likewise, the origin's own-connection fields stay with the proxy", async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host ?? '127.0.0.1';
