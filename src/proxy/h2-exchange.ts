@@ -10,6 +10,7 @@ import type { HandshakeRecord } from '../types.js';
 import { exchangeFailure, UpstreamTimeoutError } from './exchange-failure.js';
 import type { FrontContext } from './front-context.js';
 import { watchBody, type BodyWatch } from './h2-body.js';
+import { asFault } from './internal-fault.js';
 import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs } from './h2-translate.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
@@ -43,14 +44,22 @@ export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): v
   const { connection, stream } = exchange;
   const name = connection.name;
   if (!name) return fail(parts, exchange, new Error('no verified name for this session'), 'PROXY_ERROR');
-  parts.upstream.open(connection.target, name).then(
-    (origin) => {
-      if (stream.destroyed) return;
-      if (origin.kind === 'h2') toH2(parts, exchange, origin.session);
-      else toH1(parts, exchange);
-    },
-    (error: Error) => fail(parts, exchange, error, 'PROXY_TO_SERVER_REQUEST_ERROR'),
-  );
+  parts.upstream
+    .open(connection.target, name)
+    .then(
+      (origin) => {
+        if (stream.destroyed) return;
+        if (origin.kind === 'h2') toH2(parts, exchange, origin.session);
+        else toH1(parts, exchange);
+      },
+      (error: Error) => fail(parts, exchange, error, 'PROXY_TO_SERVER_REQUEST_ERROR'),
+    )
+    .catch((error) => failInternally(parts, exchange, 'the HTTP/2 upstream', error));
+}
+
+/** A throw from the proxy's own code in a promise callback (a bug): the stream gets a 502 naming `path`, never a hang. */
+export function failInternally(parts: ExchangeParts, exchange: StreamExchange, path: string, error: unknown): void {
+  fail(parts, exchange, asFault(path, error), 'PROXY_ERROR');
 }
 
 /** A chunk of the origin's body on its way to the app: logged, and counted for young-collector.ts. */

@@ -23,6 +23,7 @@ import {
 import { firstChunk } from './first-bytes.js';
 import type { Verdict } from './host-recorder.js';
 import { H2FrontLoader } from './h2-front-loader.js';
+import { asFault } from './internal-fault.js';
 import { forwardMitmRequest } from './mitm-forward.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { settleVerdict, startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
@@ -247,25 +248,25 @@ export class MitmFront {
     if (!connection) return void req.socket.destroy();
     if (connection.accepted) return forwardMitmRequest(this.shared, req, res, connection);
     // Never a silent pass: the app's session completed, so it can read why.
-    const done = requests.start(
-      req,
-      `https://${formatHostPort(connection.target)}${req.url ?? '/'}`,
-      connection.recordId,
-    );
+    const target = formatHostPort(connection.target);
+    const done = requests.start(req, `https://${target}${req.url ?? '/'}`, connection.recordId);
     req.resume();
-    this.crossChecked(connection).then((record) => {
-      const page = blockResponse(record, req.headers.accept);
-      res.writeHead(page.status, {
-        'content-type': page.contentType,
-        'content-length': Buffer.byteLength(page.body),
-        'x-tlswitness-problem': record.diagnosis.problem,
-      });
-      res.end(page.body);
-      done(page.status, Buffer.byteLength(page.body), {
-        blocked: record.diagnosis.problem,
-        rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem],
-      });
-    });
+    const exchange = { clientToProxyRequest: req, proxyToClientResponse: res, target };
+    this.crossChecked(connection)
+      .then((record) => {
+        const page = blockResponse(record, req.headers.accept);
+        res.writeHead(page.status, {
+          'content-type': page.contentType,
+          'content-length': Buffer.byteLength(page.body),
+          'x-tlswitness-problem': record.diagnosis.problem,
+        });
+        res.end(page.body);
+        done(page.status, Buffer.byteLength(page.body), {
+          blocked: record.diagnosis.problem,
+          rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem],
+        });
+      })
+      .catch((error) => this.shared.errors.handle('BLOCK_PAGE', exchange, asFault('the block page', error)));
   }
 
   /**
