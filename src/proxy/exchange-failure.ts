@@ -6,6 +6,7 @@
 import type { EventErrorCode } from '../errors.js';
 import { ConnectError } from '../net/connector.js';
 import { sameAcrossBundles } from '../cross-bundle.js';
+import { InternalFault } from './internal-fault.js';
 
 export type ExchangeFailureCode = Extract<
   EventErrorCode,
@@ -72,6 +73,9 @@ export function exchangeFailure(kind: string, error: unknown, target: string): E
       message: `the app left the exchange with ${target} early (${err.code ?? text})`,
       status: null,
     };
+  // A bug of the proxy's own: said as such, not passed off as the upstream's TLS (internal-fault.ts).
+  if (error instanceof InternalFault)
+    return { code: 'PROXY_ERROR', message: `${target}: ${text}; please report it`, status: 502 };
   if (error instanceof LoopError) return { code: 'LOOP', message: text, status: 508 };
   if (error instanceof UpstreamTimeoutError)
     return {

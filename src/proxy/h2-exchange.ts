@@ -12,6 +12,7 @@ import type { FrontContext } from './front-context.js';
 import { watchBody, type BodyWatch } from './h2-body.js';
 import { watchH2Refusal } from './h2-refusal-watch.js';
 import { h1Request, h2Request, h2Response, h2Trailers, isGrpc, rawPairs, rawTuples } from './h2-translate.js';
+import { asFault } from './internal-fault.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
@@ -51,14 +52,22 @@ export function forwardStream(parts: ExchangeParts, exchange: StreamExchange): v
   // Caught from the start: a short body and its trailers may all come before the origin is open.
   if (!stream.endAfterHeaders)
     stream.once('trailers', (trailers: IncomingHttpHeaders) => (exchange.trailers = trailers));
-  parts.upstream.open(connection.target, name).then(
-    (origin) => {
-      if (stream.destroyed) return;
-      if (origin.kind === 'h2') toH2(parts, exchange, origin.session);
-      else toH1(parts, exchange);
-    },
-    (error: Error) => fail(parts, exchange, error, 'PROXY_TO_SERVER_REQUEST_ERROR'),
-  );
+  parts.upstream
+    .open(connection.target, name)
+    .then(
+      (origin) => {
+        if (stream.destroyed) return;
+        if (origin.kind === 'h2') toH2(parts, exchange, origin.session);
+        else toH1(parts, exchange);
+      },
+      (error: Error) => fail(parts, exchange, error, 'PROXY_TO_SERVER_REQUEST_ERROR'),
+    )
+    .catch((error) => failInternally(parts, exchange, 'the HTTP/2 upstream', error));
+}
+
+/** A throw from the proxy's own code in a promise callback (a bug): the stream gets a 502 naming `path`, never a hang. */
+export function failInternally(parts: ExchangeParts, exchange: StreamExchange, path: string, error: unknown): void {
+  fail(parts, exchange, asFault(path, error), 'PROXY_ERROR');
 }
 
 /** A chunk of the origin's body on its way to the app: logged, and counted for young-collector.ts. */

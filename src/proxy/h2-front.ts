@@ -10,7 +10,7 @@ import { readClientHello } from '../tls/client-hello.js';
 import type { HandshakeRecord, HostPort } from '../types.js';
 import { blockResponse } from './block-response.js';
 import type { FrontContext } from './front-context.js';
-import { answer, forwardStream, type StreamLog } from './h2-exchange.js';
+import { answer, failInternally, forwardStream, type StreamLog } from './h2-exchange.js';
 import { guardSession, H2_LIMITS, sessionOptions, type H2Limits } from './h2-guard.js';
 import { rawPairs } from './h2-translate.js';
 import { lingerOnDestroy } from './h2-linger.js';
@@ -121,16 +121,15 @@ export class H2Front {
       answer(stream, log, 508, { 'content-type': 'text/plain; charset=utf-8' }, `tlswitness: ${text}\n`);
       return;
     }
-    if (connection.accepted) {
-      forwardStream(
-        { shared: this.shared, upstream: this.upstream, block: (record) => this.block(stream, headers, log, record) },
-        { stream, headers, connection, log, watched },
-      );
-      return;
-    }
+    const block = (record: HandshakeRecord) => this.block(stream, headers, log, record);
+    const parts = { shared: this.shared, upstream: this.upstream, block };
+    const exchange = { stream, headers, connection, log, watched };
+    if (connection.accepted) return forwardStream(parts, exchange);
     // Never a silent pass: the app's session completed, so it can read why.
     stream.resume();
-    void this.crossChecked(connection).then((record) => this.block(stream, headers, log, record));
+    this.crossChecked(connection)
+      .then(block)
+      .catch((error) => failInternally(parts, exchange, 'the block page', error));
   }
 
   /** The block page as an h2 response, naming the problem in a header as the HTTP/1.1 one does. */

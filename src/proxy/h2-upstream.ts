@@ -2,9 +2,11 @@
 // passed the same OpenSSL gate as every forwarded connection (upstream-agent.ts), multiplexing the app's
 // streams; an origin that does not choose h2 in ALPN is remembered and reached over HTTP/1.1 instead.
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../host-port.js';
 import type { HostPort } from '../types.js';
 import type { UpstreamAgent } from './upstream-agent.js';
+import { asFault } from './internal-fault.js';
 import type { UpstreamName } from './upstream-name.js';
 
 export type Origin = { kind: 'h2'; session: ClientHttp2Session } | { kind: 'h1' };
@@ -43,6 +45,21 @@ export class H2Upstream {
     const agent = this.options.agent();
     if (!agent) throw new Error('the proxy is not listening');
     const socket = await agent.dial(target.host, target.port, name, ['h2', 'http/1.1']);
+    try {
+      return this.session(agent, { target, name, socket }, forget);
+    } catch (error) {
+      // A bug of ours: the connection is closed, not left open with nobody to use it.
+      socket.destroy();
+      throw asFault('the HTTP/2 upstream', error);
+    }
+  }
+
+  /** The origin over a connection that passed the gate: an h2 session, or the agent's HTTP/1.1 pool. */
+  private session(
+    agent: UpstreamAgent,
+    { target, name, socket }: { target: HostPort; name: UpstreamName; socket: TLSSocket },
+    forget: () => void,
+  ): Origin {
     if (socket.alpnProtocol !== 'h2') {
       // The agent's own pool serves HTTP/1.1 origins (with its keep-alive connections): this one joins it.
       agent.giveBack(target, name, socket);

@@ -23,12 +23,14 @@ import {
 import { firstChunk } from './first-bytes.js';
 import type { Verdict } from './host-recorder.js';
 import { H2FrontLoader } from './h2-front-loader.js';
+import { asFault } from './internal-fault.js';
 import { forwardMitmRequest } from './mitm-forward.js';
 import { refuseRequest, type FrontContext } from './front-context.js';
 import { settleVerdict, startMitmSession, type MitmConnection, type MitmSession } from './mitm-session.js';
 import { shownTarget } from './plain-request.js';
 import { upstreamAcceptable } from './policy.js';
 import { authorized, PROXY_AUTH_REQUIRED } from './proxy-auth.js';
+import { RecordFailures } from './record-failures.js';
 import { relay } from './tunnel.js';
 import { carriesVia } from './via.js';
 import { WebSocketGate } from './websocket-gate.js';
@@ -48,10 +50,12 @@ export class MitmFront {
   private readonly rejections: ClientRejections;
   /** OpenSSL's verdict on the blocked hosts' chains, once per record (see crossChecked). */
   private readonly crossChecks = new WeakMap<HandshakeRecord, Promise<HandshakeRecord>>();
+  private readonly recordFailures: RecordFailures;
 
   constructor(private readonly shared: FrontContext) {
     const { options, heads, library } = shared;
     this.rejections = new ClientRejections(options.events, options.ca.paths.cert);
+    this.recordFailures = new RecordFailures(options.events);
     this.h2 = new H2FrontLoader(shared, (connection) => this.crossChecked(connection));
     this.inner.on('request', (req, res) => this.onRequest(req, res));
     // An idle keep-alive connection lives as long as the head deadline allows (HAProxy's default too),
@@ -154,7 +158,7 @@ export class MitmFront {
     try {
       ruled = await verdict;
     } catch (error) {
-      this.recordFailed(target, error);
+      this.recordFailures.report(target, error);
       if (inAdvance) inAdvance.connection.closedByProxy = true;
       socket.destroy();
       return;
@@ -169,23 +173,13 @@ export class MitmFront {
     const terminated = inAdvance ?? (await this.terminate(socket, first, target, leaf, answered));
     if (!terminated) return;
     terminated.connection.name = name;
-    settleVerdict(terminated.connection, ruled, accepted, (error) => this.recordFailed(target, error));
+    settleVerdict(terminated.connection, ruled, accepted, (error) => this.recordFailures.report(target, error));
     this.connections.set(terminated.tlsSocket, terminated.connection);
     this.h2.serve(terminated, socket, (tlsSocket) => {
       this.inner.emit('connection', tlsSocket);
       // Any bytes after the handshake, even a malformed request, show the app accepted the certificate.
       tlsSocket.once('data', () => (terminated.connection.spoke = true));
     });
-  }
-
-  private recordFailed(target: HostPort, error: unknown): void {
-    this.shared.options.events.publish(
-      errorEvent(
-        'RECORD_FAILED',
-        `recording ${formatHostPort(target)} failed: ${(error as Error).message}`,
-        target.host,
-      ),
-    );
   }
 
   /** The app's TLS session on the minted leaf (see mitm-session.ts); null when there is none to have. */
@@ -254,25 +248,25 @@ export class MitmFront {
     if (!connection) return void req.socket.destroy();
     if (connection.accepted) return forwardMitmRequest(this.shared, req, res, connection);
     // Never a silent pass: the app's session completed, so it can read why.
-    const done = requests.start(
-      req,
-      `https://${formatHostPort(connection.target)}${req.url ?? '/'}`,
-      connection.recordId,
-    );
+    const target = formatHostPort(connection.target);
+    const done = requests.start(req, `https://${target}${req.url ?? '/'}`, connection.recordId);
     req.resume();
-    this.crossChecked(connection).then((record) => {
-      const page = blockResponse(record, req.headers.accept);
-      res.writeHead(page.status, {
-        'content-type': page.contentType,
-        'content-length': Buffer.byteLength(page.body),
-        'x-tlswitness-problem': record.diagnosis.problem,
-      });
-      res.end(page.body);
-      done(page.status, Buffer.byteLength(page.body), {
-        blocked: record.diagnosis.problem,
-        rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem],
-      });
-    });
+    const exchange = { clientToProxyRequest: req, proxyToClientResponse: res, target };
+    this.crossChecked(connection)
+      .then((record) => {
+        const page = blockResponse(record, req.headers.accept);
+        res.writeHead(page.status, {
+          'content-type': page.contentType,
+          'content-length': Buffer.byteLength(page.body),
+          'x-tlswitness-problem': record.diagnosis.problem,
+        });
+        res.end(page.body);
+        done(page.status, Buffer.byteLength(page.body), {
+          blocked: record.diagnosis.problem,
+          rawHeaders: ['content-type', page.contentType, 'x-tlswitness-problem', record.diagnosis.problem],
+        });
+      })
+      .catch((error) => this.shared.errors.handle('BLOCK_PAGE', exchange, asFault('the block page', error)));
   }
 
   /**

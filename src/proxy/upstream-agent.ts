@@ -14,6 +14,7 @@ import { UpstreamContexts } from './upstream-contexts.js';
 import { dropAhead, openAhead } from './upstream-ahead.js';
 import { dialUpstream, type DialParts, type UpstreamOptions } from './upstream-dial.js';
 import { upstreamName, type UpstreamName } from './upstream-name.js';
+import { guardAdd, handOver } from './agent-faults.js';
 
 export type { Disagreement, UpstreamOptions } from './upstream-dial.js';
 
@@ -118,22 +119,25 @@ export class UpstreamAgent extends Agent {
     if (this.parts.upstream.recorder.knows(target, name.recordAs) || this.early.has(key)) return false;
     const again = this.recordedBefore.has(key);
     const dialing = dialUpstream(this.parts, target, name, !again, alpn);
-    dialing.then(
-      (socket) => {
-        // Remembered once a connection that records the host is up: after a first dial that failed (a
-        // reset, a refusal) the next one records from its own handshake again, not a probe's and then its own.
-        this.recordedBefore.delete(key);
-        this.recordedBefore.add(key);
-        if (this.recordedBefore.size > RECORDED_HOSTS_KEPT)
-          this.recordedBefore.delete(this.recordedBefore.values().next().value!);
-        if (!again) this.tapped.set(socket, { target, name });
-      },
-      (error) => {
-        // OpenSSL's verdict on this very connection, for the block page (crossCheck): none dialled for it.
-        const record = this.parts.upstream.recorder.cached(target, name.recordAs);
-        if (record && error instanceof UpstreamRefusal && error.record) this.verdicts.set(record, error.record);
-      },
-    );
+    dialing
+      .then(
+        (socket) => {
+          // Remembered once a connection that records the host is up: after a first dial that failed (a
+          // reset, a refusal) the next one records from its own handshake again, not a probe's and then its own.
+          this.recordedBefore.delete(key);
+          this.recordedBefore.add(key);
+          if (this.recordedBefore.size > RECORDED_HOSTS_KEPT)
+            this.recordedBefore.delete(this.recordedBefore.values().next().value!);
+          if (!again) this.tapped.set(socket, { target, name });
+        },
+        (error) => {
+          // OpenSSL's verdict on this very connection, for the block page (crossCheck): none dialled for it.
+          const record = this.parts.upstream.recorder.cached(target, name.recordAs);
+          if (record && error instanceof UpstreamRefusal && error.record) this.verdicts.set(record, error.record);
+        },
+      )
+      // Bookkeeping only (the request takes the dial through park): a throw here must not end the process.
+      .catch(() => undefined);
     this.park(key, dialing, PRECONNECT_TTL_MS);
     return true;
   }
@@ -162,8 +166,14 @@ export class UpstreamAgent extends Agent {
 
   /** A request on a free connection takes it (upstream-pool.ts takeFree); any other, Node's way. */
   addRequest(request: ClientRequest, options: PoolKeyOptions): void {
-    if (takeFree(this as unknown as Parameters<typeof takeFree>[0], request, options)) return;
-    (Agent.prototype as unknown as { addRequest: UpstreamAgent['addRequest'] }).addRequest.call(this, request, options);
+    guardAdd(request, () => {
+      if (takeFree(this as unknown as Parameters<typeof takeFree>[0], request, options)) return;
+      (Agent.prototype as unknown as { addRequest: UpstreamAgent['addRequest'] }).addRequest.call(
+        this,
+        request,
+        options,
+      );
+    });
   }
 
   /** The pool key (upstream-pool.ts): Node's reads ~20 TLS options this agent sets once for every connection. */
@@ -235,25 +245,20 @@ export class UpstreamAgent extends Agent {
     options: ConnectionOptions,
     callback: (error: Error | null, socket?: Duplex) => void,
   ): undefined {
-    const host = String(options.host).replace(/^\[|\]$/g, '');
-    const port = Number(options.port);
-    const name = upstreamName({ host, port }, options.servername || null);
-    if (!name) {
-      callback(
-        new Error(
+    handOver(() => {
+      const host = String(options.host).replace(/^\[|\]$/g, '');
+      const port = Number(options.port);
+      const name = upstreamName({ host, port }, options.servername || null);
+      if (!name)
+        throw new Error(
           `${formatHostPort({ host, port })}: ${JSON.stringify(options.servername)} is not a name a certificate can be checked for`,
-        ),
-      );
-      return undefined;
-    }
-    const key = earlyKey({ host, port }, name);
-    let dialing = this.early.get(key);
-    if (dialing) this.early.delete(key);
-    else dialing = dialUpstream(this.parts, { host, port }, name, false);
-    dialing.then(
-      (socket) => callback(null, socket),
-      (error: Error) => callback(error),
-    );
+        );
+      const key = earlyKey({ host, port }, name);
+      const dialing = this.early.get(key);
+      if (!dialing) return dialUpstream(this.parts, { host, port }, name, false);
+      this.early.delete(key);
+      return dialing;
+    }, callback);
     return undefined;
   }
 

@@ -4,13 +4,7 @@
 // only explains, and a record that disagrees with OpenSSL about this very leaf is reported and refused.
 // A connection to a host not recorded yet records it: its own handshake, read through a TrafficTap, is
 // what the record is made of, so a new host costs one handshake, not a probe and then this one.
-import {
-  connect as tlsConnect,
-  type PeerCertificate,
-  type SecureContext,
-  type SecureVersion,
-  type TLSSocket,
-} from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate, type SecureVersion, type TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { formatHostPort } from '../host-port.js';
 import { ConnectError, type Connection, type ProxySpec } from '../net/connector.js';
@@ -26,6 +20,7 @@ import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamR
 import { handshakeEnd } from './handshake-end.js';
 import { recordLeafAgain } from './leaf-rerecord.js';
 import { unrecordedLeafRefusal } from './unrecorded-leaf.js';
+import { asFault } from './internal-fault.js';
 import { cutWhenSilent } from './plain-agent.js';
 import { takeConnection } from './upstream-ahead.js';
 import { completion, type UpstreamContexts } from './upstream-contexts.js';
@@ -131,6 +126,12 @@ export async function dialUpstream(
   parts.dialling.add(connection.socket);
   try {
     return await secureUpstream(parts, connection, target, name, { records, time, see, recording }, alpn);
+  } catch (error) {
+    // Whatever threw (a bug too), nothing is left waiting: the connection is closed, and a record waiting
+    // for this handshake is made by a probe (`see` twice is a no-op), else the host's recording never ends.
+    connection.socket.destroy();
+    see(null);
+    throw asFault('the upstream dial', error);
   } finally {
     parts.dialling.delete(connection.socket);
   }
@@ -148,17 +149,11 @@ async function secureUpstream(
   const { upstream } = parts;
   // A stale verdict (and the intermediates it fetched) must not decide this connection: wait for the new one.
   const recorded = records ? undefined : await upstream.recorder.judging(target, name.recordAs);
-  let secureContext: SecureContext;
-  try {
-    const anchorsLoading = parts.contexts.ready();
-    if (anchorsLoading) await anchorsLoading;
-    const links = recorded ? completion(recorded, upstream.accepts(recorded)) : null;
-    secureContext = parts.contexts.contextFor(upstream.clientFor(target), links);
-  } catch (error) {
-    connection.socket.destroy();
-    see(null);
-    throw error;
-  }
+  // A throw from here on closes the connection (and the TLS socket on it) in dialUpstream.
+  const anchorsLoading = parts.contexts.ready();
+  if (anchorsLoading) await anchorsLoading;
+  const links = recorded ? completion(recorded, upstream.accepts(recorded)) : null;
+  const secureContext = parts.contexts.contextFor(upstream.clientFor(target), links);
   const tap = records ? new TrafficTap(connection) : null;
   const socket = tlsConnect({
     socket:

@@ -97,6 +97,8 @@ export interface TestProxyExtras {
   mapRecord?: (record: HandshakeRecord) => HandshakeRecord;
   /** OpenSSL's anchors (default: the stores' own), to force OpenSSL to refuse what tlswitness's checks pass. */
   anchors?: () => string[];
+  /** Every record fails (the blocking checks still pass on sight) once this settles. */
+  failRecordsAfter?: Promise<unknown>;
 }
 
 export async function startTestProxy(
@@ -164,8 +166,13 @@ export async function startTestProxy(
     // As proxy-run wires it: a host whose traffic connection passes the blocking checks is forwarded
     // before its record (none when records are rewritten: the rewritten verdict must decide).
     observe: {
-      observe: (target, servername, seen, reserved) =>
-        observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(mapRecord),
+      observe: async (target, servername, seen, reserved) => {
+        if (extras.failRecordsAfter)
+          throw new Error(`injected record failure (${await extras.failRecordsAfter.then(() => 'released')})`);
+        return observeHandshake(request(target, servername, reserved ?? `h-${++id}`), trust, undefined, seen).then(
+          mapRecord,
+        );
+      },
       prejudge: (target, servername, seen) =>
         !extras.mapRecord && passesOnSight(request(target, servername, `h-${id + 1}`), seen, trust)
           ? `h-${++id}`
