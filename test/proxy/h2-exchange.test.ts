@@ -136,3 +136,24 @@ test("an HTTP/1.1-only origin gets the app's trailers on a chunked body; none, a
     );
   });
 });
+
+test("an HTTP/1.1 origin's HTTP2-Settings answer field (Node refuses it in h2) is dropped, not thrown on", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => {
+    // An h2c upgrade offer's field, echoed by a server that speaks only HTTP/1.1 here.
+    res.writeHead(200, { 'content-type': 'text/plain', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA' });
+    res.end('{"body":"served","trailers":{}}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  await through(origin, async (session) => {
+    t.like(await postWithTrailers(session, {}, 'x', null), { body: 'served' });
+  });
+});
