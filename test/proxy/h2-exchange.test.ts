@@ -6,7 +6,9 @@ import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } fro
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { Flag, FrameType, PREFACE, frame, hpackLiteral, requestBlock, settings } from '../helpers/h2-frames.js';
 import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
+import { RawH2 } from '../helpers/h2-raw.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, type Origin } from '../helpers/proxy.js';
 
@@ -156,4 +158,38 @@ test("an HTTP/1.1 origin's HTTP2-Settings answer field (Node refuses it in h2) i
   await through(origin, async (session) => {
     t.like(await postWithTrailers(session, {}, 'x', null), { body: 'served' });
   });
+});
+
+test("an app's HTTP2-Settings trailer (nghttp2 lets it in, node:http2 throws on sending it) is dropped, the rest passed on", async (t) => {
+  const origin = await startTrailerH2Origin();
+  const host = fixtures.pki.scenarios.valid!.host!;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  const raw = await RawH2.open({ proxyPort: proxy.port, host, port: origin.port, ca: [proxy.ca.certPem] });
+  try {
+    await raw.write(
+      Buffer.concat([
+        PREFACE,
+        settings(),
+        frame(FrameType.HEADERS, Flag.END_HEADERS, 1, requestBlock(`${host}:${origin.port}`, '/upload')),
+        frame(FrameType.DATA, 0, 1, Buffer.from('counted')),
+        frame(
+          FrameType.HEADERS,
+          Flag.END_HEADERS | Flag.END_STREAM,
+          1,
+          Buffer.concat([hpackLiteral('http2-settings', 'AAMAAABkAAQAoAAAAAIAAAAA'), hpackLiteral('x-sum', '7')]),
+        ),
+      ]),
+    );
+    const ended = (f: { type: number; flags: number; streamId: number }) =>
+      f.streamId === 1 && f.type === FrameType.DATA && (f.flags & Flag.END_STREAM) !== 0;
+    await raw.until((frames) => frames.some(ended), 5000);
+    const body = Buffer.concat(
+      raw.frames.filter((f) => f.streamId === 1 && f.type === FrameType.DATA).map((f) => f.payload),
+    ).toString('utf8');
+    t.deepEqual(JSON.parse(body || '{}') as Seen, { body: 'counted', trailers: { 'x-sum': '7' } });
+  } finally {
+    raw.close();
+    await proxy.close();
+    await origin.close();
+  }
 });
