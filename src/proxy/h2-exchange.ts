@@ -2,6 +2,7 @@
 // flow control by piping, so neither side buffers more than a window), or as an HTTP/1.1 request through
 // the upstream agent's pool. A failure is answered as on the HTTP/1.1 path (exchange-failure.ts), a
 // connection OpenSSL refused with the block page.
+import type { IncomingMessage } from 'node:http';
 import { constants, type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { errorEvent } from '../events.js';
@@ -144,6 +145,12 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
 /** An origin's h2 stream that ended without an answer, told as a connection that closed (exchange-failure.ts). */
 const unanswered = () => Object.assign(new Error('the HTTP/2 stream closed before any answer'), { code: 'ECONNRESET' });
 
+/** node:http2 sends a final status only from 200 to 599 (it throws on any other); HTTP/1.1 reads any three digits. */
+const carried = (status: number) => status >= 200 && status <= 599;
+
+const uncarried = (res: IncomingMessage) =>
+  new Error(`the origin answered with status ${res.statusCode}, which an HTTP/2 response cannot carry`);
+
 const method = (headers: IncomingHttpHeaders) => String(headers[':method'] ?? 'GET');
 
 function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
@@ -181,6 +188,10 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     watchBody(stream, bodyWatch(parts, exchange));
   }
   req.on('response', (res) => {
+    if (!carried(res.statusCode ?? 502)) {
+      res.destroy();
+      return fail(parts, exchange, uncarried(res), 'PROXY_ERROR');
+    }
     if (exchange.watched) parts.shared.refusals.response(connection, translated.method, res);
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);
     log.status = res.statusCode ?? 502;

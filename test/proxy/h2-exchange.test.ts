@@ -5,6 +5,7 @@ import test from 'ava';
 import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { Flag, FrameType, PREFACE, frame, hpackLiteral, requestBlock, settings } from '../helpers/h2-frames.js';
 import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
@@ -192,4 +193,27 @@ test("an app's HTTP2-Settings trailer (nghttp2 lets it in, node:http2 throws on 
     await proxy.close();
     await origin.close();
   }
+});
+
+test('an HTTP/1.1 origin answering a status HTTP/2 cannot carry (999) gets the app a 502, not a throw', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // node:http writes no status outside 100-999 itself, and llhttp reads any three digits: a raw TLS origin.
+  const server = createTlsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('HTTP/1.1 999 Weird\r\ncontent-length: 2\r\n\r\nhi'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await through(origin, async (session) => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('error', reject);
+      stream.resume();
+    });
+    t.is(status, 502);
+  });
 });
