@@ -217,3 +217,37 @@ test('an HTTP/1.1 origin answering a status HTTP/2 cannot carry (999) gets the a
     t.is(status, 502);
   });
 });
+
+test('an h2 origin answering a status HTTP/2 forbids as final (999) gets the app a 502, not a throw', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // node:http2 sends no such status itself: a raw TLS origin that answers stream 1 with hand-made frames.
+  const server = createTlsServer(
+    { key: scenario.keyPem, cert: scenario.sent.join(''), ALPNProtocols: ['h2'] },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () =>
+        socket.write(
+          Buffer.concat([
+            settings(),
+            frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, hpackLiteral(':status', '999')),
+          ]),
+        ),
+      );
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await through(origin, async (session) => {
+    const status = await new Promise<number | string>((resolve) => {
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+      stream.on('error', () => undefined);
+      stream.resume();
+    });
+    t.is(status, 502);
+  });
+});
