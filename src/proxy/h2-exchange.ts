@@ -115,6 +115,11 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     up.destroy(new UpstreamTimeoutError(formatHostPort(exchange.connection.target), responseTimeoutMs)),
   );
   up.on('response', (received, flags) => {
+    if (!carried(Number(received[':status']))) {
+      // Its body is let go by; the app's 502 ends the stream, and with it this one (CANCEL).
+      up.resume();
+      return fail(parts, exchange, uncarried(Number(received[':status'])), 'PROXY_ERROR');
+    }
     const response = h2Response(Number(received[':status']), received);
     const ended = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
     log.status = Number(received[':status']);
@@ -153,6 +158,15 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
 /** An origin's h2 stream that ended without an answer, told as a connection that closed (exchange-failure.ts). */
 const unanswered = () => Object.assign(new Error('the HTTP/2 stream closed before any answer'), { code: 'ECONNRESET' });
 
+/**
+ * node:http2 sends a final status only from 200 to 599 (it throws on any other), while an origin's may be any
+ * three digits (llhttp reads them, and nghttp2 lets an h2 origin's 999 through).
+ */
+const carried = (status: number) => status >= 200 && status <= 599;
+
+const uncarried = (status: number) =>
+  new Error(`the origin answered with status ${status}, which an HTTP/2 response cannot carry`);
+
 const method = (headers: IncomingHttpHeaders) => String(headers[':method'] ?? 'GET');
 
 function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
@@ -190,6 +204,10 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     watchBody(stream, bodyWatch(parts, exchange));
   }
   req.on('response', (res) => {
+    if (!carried(res.statusCode ?? 502)) {
+      res.destroy();
+      return fail(parts, exchange, uncarried(res.statusCode ?? 0), 'PROXY_ERROR');
+    }
     if (exchange.watched) parts.shared.refusals.response(connection, translated.method, res);
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);
     log.status = res.statusCode ?? 502;

@@ -58,6 +58,13 @@ export function h2Unanswered(
 }
 
 /**
+ * Origin sessions that have answered a stream. One of them that ends with a stream unanswered is as a pooled
+ * HTTP/1.1 connection the origin closed while idle, met by the next request (ClientCertRefusals.failed's
+ * reusedSocket): it says nothing of a refusal.
+ */
+const answeredOn = new WeakSet<ClientHttp2Session>();
+
+/**
  * Watches one forwarded stream: `up` towards the origin on `session`, `app` the app's. A stream the app reset, or that
  * the proxy ended (its silence limit), is not the origin's answer.
  */
@@ -78,13 +85,16 @@ export function watchH2Refusal(
   up.once('error', (failure: Error) => (error = failure));
   up.once('response', (headers: IncomingHttpHeaders) => {
     answered = true;
+    answeredOn.add(session);
     refusals.status(connection, method, Number(headers[':status']), rawPairs(headers), up);
   });
   up.once('close', () => {
     closed = true;
     if (answered || appLeft || error instanceof UpstreamTimeoutError) return;
     // A closed stream no longer names its session: the one it was opened on is asked.
-    const how = h2Unanswered(up.rstCode, error, session.destroyed || session.closed);
+    const sessionEnded = session.destroyed || session.closed;
+    if (sessionEnded && answeredOn.has(session)) return;
+    const how = h2Unanswered(up.rstCode, error, sessionEnded);
     if (how) refusals.unanswered(connection, method, how.end, how.detail);
   });
 }

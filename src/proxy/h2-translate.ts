@@ -3,8 +3,19 @@
 // h2 response; pure.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 
-/** RFC 9113 8.2.2: fields that describe one hop of HTTP/1.1 and are malformed in HTTP/2. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+/**
+ * RFC 9113 8.2.2: fields that describe one hop of HTTP/1.1 and are malformed in HTTP/2; and HTTP2-Settings, an
+ * h2c upgrade's (RFC 7540 3.2.1), which node:http2 throws on in any field section it sends (an HTTP/1.1
+ * origin's answer carrying it would otherwise throw out of the proxy).
+ */
+const CONNECTION_SPECIFIC = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
 
 /** gRPC's content types (application/grpc, application/grpc+proto, ...): it needs trailers, which HTTP/1.1 cannot carry as gRPC expects. */
 export function isGrpc(headers: IncomingHttpHeaders): boolean {

@@ -99,7 +99,8 @@ export function responseHopFields(headers: IncomingHttpHeaders): ReadonlySet<str
   for (const token of String(connection ?? '').split(',')) {
     const name = token.trim().toLowerCase();
     if (name === 'close') close = true;
-    else if (name && !RESPONSE_KEPT.has(name)) hop.add(name);
+    // "connection" listing itself would take the origin's close with it: whether Connection goes is decided below.
+    else if (name && name !== 'connection' && !RESPONSE_KEPT.has(name)) hop.add(name);
   }
   if (!close) hop.add('connection');
   return hop;

@@ -5,8 +5,11 @@ import test from 'ava';
 import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { Flag, FrameType, PREFACE, frame, hpackLiteral, requestBlock, settings } from '../helpers/h2-frames.js';
 import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
+import { RawH2 } from '../helpers/h2-raw.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, type Origin } from '../helpers/proxy.js';
 
@@ -134,5 +137,117 @@ test("an HTTP/1.1-only origin gets the app's trailers on a chunked body; none, a
       await postWithTrailers(session, { trailer: 'x-sum', 'content-length': '5' }, 'sized', { 'x-sum': '5' }),
       { body: 'sized', trailers: {} },
     );
+  });
+});
+
+test("an HTTP/1.1 origin's HTTP2-Settings answer field (Node refuses it in h2) is dropped, not thrown on", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_req, res) => {
+    // An h2c upgrade offer's field, echoed by a server that speaks only HTTP/1.1 here.
+    res.writeHead(200, { 'content-type': 'text/plain', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA' });
+    res.end('{"body":"served","trailers":{}}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  await through(origin, async (session) => {
+    t.like(await postWithTrailers(session, {}, 'x', null), { body: 'served' });
+  });
+});
+
+test("an app's HTTP2-Settings trailer (nghttp2 lets it in, node:http2 throws on sending it) is dropped, the rest passed on", async (t) => {
+  const origin = await startTrailerH2Origin();
+  const host = fixtures.pki.scenarios.valid!.host!;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  const raw = await RawH2.open({ proxyPort: proxy.port, host, port: origin.port, ca: [proxy.ca.certPem] });
+  try {
+    await raw.write(
+      Buffer.concat([
+        PREFACE,
+        settings(),
+        frame(FrameType.HEADERS, Flag.END_HEADERS, 1, requestBlock(`${host}:${origin.port}`, '/upload')),
+        frame(FrameType.DATA, 0, 1, Buffer.from('counted')),
+        frame(
+          FrameType.HEADERS,
+          Flag.END_HEADERS | Flag.END_STREAM,
+          1,
+          Buffer.concat([hpackLiteral('http2-settings', 'AAMAAABkAAQAoAAAAAIAAAAA'), hpackLiteral('x-sum', '7')]),
+        ),
+      ]),
+    );
+    const ended = (f: { type: number; flags: number; streamId: number }) =>
+      f.streamId === 1 && f.type === FrameType.DATA && (f.flags & Flag.END_STREAM) !== 0;
+    await raw.until((frames) => frames.some(ended), 5000);
+    const body = Buffer.concat(
+      raw.frames.filter((f) => f.streamId === 1 && f.type === FrameType.DATA).map((f) => f.payload),
+    ).toString('utf8');
+    t.deepEqual(JSON.parse(body || '{}') as Seen, { body: 'counted', trailers: { 'x-sum': '7' } });
+  } finally {
+    raw.close();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('an HTTP/1.1 origin answering a status HTTP/2 cannot carry (999) gets the app a 502, not a throw', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // node:http writes no status outside 100-999 itself, and llhttp reads any three digits: a raw TLS origin.
+  const server = createTlsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('HTTP/1.1 999 Weird\r\ncontent-length: 2\r\n\r\nhi'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await through(origin, async (session) => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('error', reject);
+      stream.resume();
+    });
+    t.is(status, 502);
+  });
+});
+
+test('an h2 origin answering a status HTTP/2 forbids as final (999) gets the app a 502, not a throw', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // node:http2 sends no such status itself: a raw TLS origin that answers stream 1 with hand-made frames.
+  const server = createTlsServer(
+    { key: scenario.keyPem, cert: scenario.sent.join(''), ALPNProtocols: ['h2'] },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () =>
+        socket.write(
+          Buffer.concat([
+            settings(),
+            frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, hpackLiteral(':status', '999')),
+          ]),
+        ),
+      );
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  await through(origin, async (session) => {
+    const status = await new Promise<number | string>((resolve) => {
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => resolve(Number(headers[':status'])));
+      stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+      stream.on('error', () => undefined);
+      stream.resume();
+    });
+    t.is(status, 502);
   });
 });

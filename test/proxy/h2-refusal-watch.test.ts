@@ -295,3 +295,23 @@ test('h2 app, HTTP/1.1-only origin that hangs up on the request: client-cert-req
     t.regex(records.at(-1)!.diagnosis.summary, /after the app's GET without answering \(socket hang up\)/);
   });
 });
+
+test('h2 app, h2 origin: a session that served a request and then ended (an idle close met by the next stream) leaves the record ok', async (t) => {
+  const served: Refuse = (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+    stream.end('served\n');
+  };
+  // As the HTTP/1.1 path ignores a pooled connection the server closed while idle (reusedSocket).
+  const idleClosed = await startRefusingH2Origin((stream, headers) =>
+    headers[':path'] === '/api' ? served(stream, headers) : stream.session!.destroy(),
+  );
+  await withProxyFor([idleClosed], async (proxy) => {
+    const [first, second] = await twoRequests(proxy, idleClosed.port);
+    t.like(first, { status: 200 });
+    t.like(second, { status: 502 }, 'the app is told, as for any connection that closed before answering');
+    t.deepEqual(
+      (await recordOf(proxy, idleClosed.port, required)).map((r) => r.diagnosis.problem),
+      ['ok'],
+    );
+  });
+});

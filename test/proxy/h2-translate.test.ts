@@ -103,6 +103,13 @@ test("an origin's answer for an h2 stream: :status, no hop-by-hop fields; traile
   t.deepEqual(h2Trailers({ 'grpc-status': '0', 'grpc-message': '' }), { 'grpc-status': '0', 'grpc-message': '' });
 });
 
+test("HTTP2-Settings (an h2c upgrade's field, which node:http2 throws on) never goes on: answers, trailers, requests", (t) => {
+  const settings = 'AAMAAABkAAQAoAAAAAIAAAAA';
+  t.deepEqual(h2Response(200, { 'http2-settings': settings, 'x-a': '1' }), { ':status': 200, 'x-a': '1' });
+  t.deepEqual(h2Trailers({ 'http2-settings': settings, 'x-sum': '7' }), { 'x-sum': '7' });
+  t.false('http2-settings' in h2Request({ ':method': 'GET', ':path': '/', 'http2-settings': settings }, 'v'));
+});
+
 test('raw pairs for the HAR leave pseudo-headers out and split lists', (t) => {
   t.deepEqual(rawPairs({ ':path': '/', 'set-cookie': ['a', 'b'], accept: '*/*' }), [
     'set-cookie',

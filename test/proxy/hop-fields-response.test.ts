@@ -64,6 +64,15 @@ test("the origin's close goes on as close alone: the fields it lists are gone", 
   );
 });
 
+test("Connection listing itself beside close: the close still goes on (else the app's connection stays open)", (t) => {
+  t.deepEqual(endToEndResponseFields({ connection: 'close, Connection', 'x-o': '1' }), {
+    'x-o': '1',
+    connection: 'close',
+  });
+  t.deepEqual(endToEndResponseFields({ connection: 'connection, close' }), { connection: 'close' });
+  t.deepEqual(hop({ connection: 'connection' }), plus('connection'));
+});
+
 test('MITM app headers: an Upgrade offer alone and a listed Content-Length', (t) => {
   const app = { headers: {} } as IncomingMessage;
   const origin = (headers: IncomingMessage['headers']) => ({ headers }) as IncomingMessage;
