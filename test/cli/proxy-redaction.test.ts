@@ -4,7 +4,7 @@
 import test from 'ava';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect as netConnect, type AddressInfo } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -13,6 +13,7 @@ import { startCliProxy } from '../helpers/cli-proxy.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { cleanEnv, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fetchViaProxy, startHttpOrigin, startHttpsOrigin, type Origin } from '../helpers/proxy.js';
+import { onLoopback } from '../helpers/loopback-server.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -40,15 +41,7 @@ async function startRedirectingOrigin(scenario: Scenario): Promise<Origin> {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 /** Raw bytes to the proxy's listener; resolves to what it answered when it closes. */

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -21,6 +21,7 @@ import { observeHandshake, passesOnSight, type HandshakeRequest } from '../../sr
 import type { ClientCredentials } from '../../src/tls/probe.js';
 import type { ProxySpec } from '../../src/net/connector.js';
 import type { HandshakeRecord, HostPort } from '../../src/types.js';
+import { onLoopback } from './loopback-server.js';
 
 export interface Origin {
   port: number;
@@ -47,28 +48,12 @@ export async function startHttpsOrigin(scenario: Scenario, clientCa?: string): P
     },
   );
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 export async function startHttpOrigin(): Promise<Origin> {
   const server = createHttpServer((req, res) => res.end(`plain hello ${req.url}\n`));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 export interface TestProxy {

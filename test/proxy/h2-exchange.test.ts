@@ -12,6 +12,7 @@ import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
 import { RawH2 } from '../helpers/h2-raw.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, type Origin } from '../helpers/proxy.js';
+import { onLoopback } from '../helpers/loopback-server.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -69,15 +70,7 @@ async function startH1Origin(): Promise<Origin> {
       res.end(JSON.stringify(seen));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 function startTrailerH2Origin(): Promise<Origin> {
@@ -147,15 +140,7 @@ test("an HTTP/1.1 origin's HTTP2-Settings answer field (Node refuses it in h2) i
     res.writeHead(200, { 'content-type': 'text/plain', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA' });
     res.end('{"body":"served","trailers":{}}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin: Origin = {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const origin: Origin = await onLoopback(server);
   await through(origin, async (session) => {
     t.like(await postWithTrailers(session, {}, 'x', null), { body: 'served' });
   });

@@ -13,6 +13,7 @@ import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, type Origin, type TestProxy } from '../helpers/proxy.js';
+import { onLoopback } from '../helpers/loopback-server.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -229,15 +230,7 @@ async function startH1Origin(serve: boolean): Promise<Origin> {
     res.writeHead(403, 'Forbidden', { 'content-type': 'text/plain' });
     res.end('403 Forbidden: a client certificate is required\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 test('h2 app, HTTP/1.1-only origin: a 403 turns the record client-cert-required; a 200 stays ok', async (t) => {

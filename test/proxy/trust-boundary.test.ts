@@ -7,7 +7,6 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -18,6 +17,7 @@ import { storeOf } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy, type TestProxy, type TestProxyExtras } from '../helpers/proxy.js';
 import type { ErrorEvent } from '../../src/events.js';
 import type { HandshakeRecord, Problem } from '../../src/types.js';
+import { onLoopback } from '../helpers/loopback-server.js';
 
 const run = promisify(execFile);
 const ORIGIN_BODY = 'origin body: the app must never see this';
@@ -150,15 +150,7 @@ async function startOrigin(leaf: string, chain: string[], bySni: Record<string, 
     (_req, res) => res.end(ORIGIN_BODY),
   );
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 async function proxyTrusting(
