@@ -97,9 +97,54 @@ export function h2Response(status: number, headers: IncomingHttpHeaders): Outgoi
   return { ...endToEnd(headers, () => false), ':status': status };
 }
 
-/** Trailers for the other side (the app's, or the origin's): no pseudo-headers, no hop-by-hop fields. */
+/**
+ * Fields that are never trailers (RFC 9110 6.5.1: their evaluation is needed before the content): framing,
+ * routing, authentication, request modifiers and controls, content format. A sender must not generate a
+ * trailer unless its definition permits it, and a recipient that merges trailers into the header section
+ * (RFC 9110 6.5.2) could be fooled by one: an Authorization or Set-Cookie coming after the body.
+ */
+const NEVER_TRAILERS: ReadonlySet<string> = new Set([
+  // Framing.
+  'content-length',
+  'content-range',
+  'trailer',
+  'te',
+  // Routing.
+  'host',
+  // Authentication.
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'cookie',
+  'set-cookie',
+  // Request modifiers and response controls.
+  'cache-control',
+  'expect',
+  'max-forwards',
+  'pragma',
+  'range',
+  'age',
+  'expires',
+  'location',
+  'retry-after',
+  'vary',
+  // Content format.
+  'content-type',
+  'content-encoding',
+]);
+
+/** Conditional request fields (If-Match, If-None-Match, If-Modified-Since, If-Range, ...) modify the request. */
+const neverTrailer = (name: string) => NEVER_TRAILERS.has(name) || name.startsWith('if-');
+
+/**
+ * Trailers for the other side (the app's, or the origin's): no pseudo-headers, no hop-by-hop fields, and
+ * none of the fields that must never be trailers; any other (grpc-status, a checksum) passes.
+ */
 export function h2Trailers(trailers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  return endToEnd(trailers, () => false);
+  const out = endToEnd(trailers, () => false);
+  for (const name of Object.keys(out)) if (neverTrailer(name)) delete out[name];
+  return out;
 }
 
 /** Fields as raw name/value pairs (as IncomingMessage.rawHeaders), pseudo-headers left out: for the HAR. */

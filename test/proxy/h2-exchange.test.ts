@@ -2,7 +2,13 @@
 // on a chunked body (the only HTTP/1.1 body that carries them); dropped, with their Trailer field, for a
 // body the app sized with Content-Length.
 import test from 'ava';
-import type { ClientHttp2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import {
+  createSecureServer,
+  type ClientHttp2Session,
+  type ServerHttp2Session,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -44,7 +50,14 @@ function postWithTrailers(
     let text = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => (text += chunk));
-    stream.on('end', () => resolve(JSON.parse(text) as Seen));
+    stream.on('end', () => {
+      // An empty or broken answer fails the test that sent it, not the whole file.
+      try {
+        resolve(JSON.parse(text) as Seen);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
     stream.on('error', reject);
     stream.end(body);
   });
@@ -234,5 +247,57 @@ test('an h2 origin answering a status HTTP/2 forbids as final (999) gets the app
       stream.resume();
     });
     t.is(status, 502);
+  });
+});
+
+// RFC 9110 6.5.1: fields needed before the content (framing, routing, authentication, content format) are
+// never trailers; a recipient merging trailers into headers (6.5.2) would take them as the app's own.
+const forbiddenAppTrailers = { authorization: 'Bearer late', host: 'elsewhere.test', 'content-length': '7' };
+
+test("an app's forbidden trailers (Authorization, Host, Content-Length) never reach an h2 origin; the rest do", async (t) => {
+  await through(await startTrailerH2Origin(), async (session) => {
+    const seen = await postWithTrailers(session, {}, 'counted', { ...forbiddenAppTrailers, 'x-checksum': 'abc' });
+    t.deepEqual(seen, { body: 'counted', trailers: { 'x-checksum': 'abc' } });
+  });
+});
+
+test("an app's forbidden trailers never reach an HTTP/1.1-only origin in its chunked trailers; the rest do", async (t) => {
+  await through(await startH1Origin(), async (session) => {
+    const seen = await postWithTrailers(session, {}, 'counted', { ...forbiddenAppTrailers, 'x-checksum': 'abc' });
+    t.deepEqual(seen, { body: 'counted', trailers: { 'x-checksum': 'abc' }, transferEncoding: 'chunked' });
+  });
+});
+
+test("an h2 origin's forbidden response trailers (Set-Cookie, Content-Type) never reach the app; grpc-status does", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // A bare h2 server: startH2Origin's HTTP/1.1 handler would have node:http2 send its own (empty) trailers.
+  const server = createSecureServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
+  server.on('stream', (stream) => {
+    stream.respond({ ':status': 200 }, { waitForTrailers: true });
+    stream.once('wantTrailers', () =>
+      stream.sendTrailers({ 'set-cookie': 'session=late', 'content-type': 'text/html', 'grpc-status': '0' }),
+    );
+    stream.end('answered');
+  });
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session) => sessions.add(session));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  await through(origin, async (session) => {
+    const trailers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const stream = session.request({ ':path': '/', te: 'trailers' });
+      stream.once('trailers', resolve);
+      stream.on('error', reject);
+      stream.on('end', () => reject(new Error('ended without trailers')));
+      stream.resume();
+    });
+    t.deepEqual(own(trailers), { 'grpc-status': '0' });
   });
 });

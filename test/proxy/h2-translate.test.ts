@@ -128,3 +128,26 @@ test('trailer tuples for an HTTP/1.1 request: pseudo-headers left out, a repeate
     ['x-tag', 'b'],
   ]);
 });
+
+test('trailers never carry a field needed before the content (RFC 9110 6.5.1); gRPC and checksums pass', (t) => {
+  t.deepEqual(
+    h2Trailers({
+      'content-length': '3',
+      'content-type': 'text/html',
+      'content-encoding': 'gzip',
+      host: 'elsewhere.test',
+      authorization: 'Bearer late',
+      'set-cookie': ['a=1'],
+      'cache-control': 'no-store',
+      'if-none-match': '"x"',
+      range: 'bytes=0-1',
+      te: 'trailers',
+      trailer: 'x-checksum',
+      'grpc-status': '0',
+      'grpc-message': 'ok',
+      'grpc-status-details-bin': 'AAAA',
+      'x-checksum': 'abc',
+    }),
+    { 'grpc-status': '0', 'grpc-message': 'ok', 'grpc-status-details-bin': 'AAAA', 'x-checksum': 'abc' },
+  );
+});
