@@ -92,9 +92,17 @@ export function h1Request(headers: IncomingHttpHeaders, via: string, hasBody = f
   return { ok: true, method, path: String(headers[':path'] ?? '/'), headers: out };
 }
 
-/** An origin's response fields (h2 or HTTP/1.1) for the app's h2 stream: :status kept, hop-by-hop fields dropped. */
+/**
+ * An origin's response fields (h2 or HTTP/1.1) for the app's h2 stream: :status kept, hop-by-hop fields
+ * dropped. A 204 or 205 goes without content (node:http2 ends the stream at its headers), so its
+ * Content-Length must say so: none on a 204 (RFC 9110 8.6), 0 on a 205 (15.3.6); an HTTP/1.1 origin's
+ * "205, Content-Length: 10" would have the app's HTTP/2 stack reset the stream (RFC 9113 8.1.1).
+ */
 export function h2Response(status: number, headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  return { ...endToEnd(headers, () => false), ':status': status };
+  const out: OutgoingHttpHeaders = { ...endToEnd(headers, () => false), ':status': status };
+  if (status === 204) delete out['content-length'];
+  if (status === 205 && out['content-length'] !== undefined) out['content-length'] = '0';
+  return out;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { Flag, FrameType, PREFACE, frame, hpackLiteral, requestBlock, settings } from '../helpers/h2-frames.js';
 import { h2ViaProxy, startH2Origin } from '../helpers/h2.js';
@@ -299,5 +300,49 @@ test("an h2 origin's forbidden response trailers (Set-Cookie, Content-Type) neve
       stream.resume();
     });
     t.deepEqual(own(trailers), { 'grpc-status': '0' });
+  });
+});
+
+test("an HTTP/1.1 origin's 205 with a body: the app gets a 205 without one, and the drained connection serves the next", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  // node:http would not write a body on a 205 itself: a raw TLS origin, answering each request on its connection.
+  let connections = 0;
+  const server = createTlsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (socket) => {
+    connections += 1;
+    socket.on('error', () => undefined);
+    socket.on('data', () => socket.write('HTTP/1.1 205 Reset Content\r\ncontent-length: 10\r\n\r\n0123456789'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket) => sockets.add(socket));
+  const origin: Origin = {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  await through(origin, async (session) => {
+    const get = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/form' });
+        let status = 0;
+        let body = '';
+        stream.on('response', (headers) => (status = Number(headers[':status'])));
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (body += chunk));
+        stream.on('end', () => resolve({ status, body }));
+        stream.on('error', reject);
+      });
+    t.deepEqual(await get(), { status: 205, body: '' });
+    // The first answer's connection, its body drained, carries the second request; left undrained, it sat
+    // busy until a timeout and the second opened another. Bounded, so a stuck exchange fails here.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, 5000, null)));
+    const second = await Promise.race([get(), late]);
+    clearTimeout(timer);
+    t.deepEqual(second, { status: 205, body: '' });
+    t.is(connections, 1);
   });
 });

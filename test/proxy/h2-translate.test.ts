@@ -151,3 +151,10 @@ test('trailers never carry a field needed before the content (RFC 9110 6.5.1); g
     { 'grpc-status': '0', 'grpc-message': 'ok', 'grpc-status-details-bin': 'AAAA', 'x-checksum': 'abc' },
   );
 });
+
+test('a 204 answer goes on without Content-Length, a 205 with 0, whatever body the origin announced', (t) => {
+  t.deepEqual(h2Response(204, { 'content-length': '10', 'x-a': '1' }), { ':status': 204, 'x-a': '1' });
+  t.deepEqual(h2Response(205, { 'content-length': '10' }), { ':status': 205, 'content-length': '0' });
+  t.deepEqual(h2Response(205, {}), { ':status': 205 });
+  t.deepEqual(h2Response(304, { 'content-length': '10' }), { ':status': 304, 'content-length': '10' });
+});
