@@ -217,8 +217,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     parts.shared.recorder.spareTime();
     // A 204, 205, 304 or HEAD answer ended the app's stream at its headers; a body the origin sent anyway
     // is read and dropped, so its connection goes back to the pool at once rather than at its timeout.
-    // An origin that cuts that body off says nothing the app can still be told.
-    if (stream.writableEnded) return void res.on('error', () => undefined).resume();
+    if (stream.writableEnded) return void res.resume();
     res.on('data', (chunk: Buffer) => counted(log, chunk));
     res.on('error', (error: Error) => fail(parts, exchange, error, 'SERVER_TO_PROXY_RESPONSE_ERROR'));
     res.pipe(stream);
