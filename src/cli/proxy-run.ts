@@ -76,6 +76,7 @@ async function run(args: ProxyArgs, settings: ProxySettings, output: ProxyOutput
       clientFor,
       anchors: () => anchorStores.then(anchorPems),
       opensslLevel: () => trustNow()?.opensslLevel ?? null,
+      trust: trustNow,
     },
     limits: headerTimeoutMs ? { headerTimeoutMs } : {},
     ...(evidence ? { exchanges: (exchange) => evidence.exchange(exchange) } : {}),

@@ -81,7 +81,7 @@ const EMPTY_ANALYSIS: ChainAnalysis = {
   aiaCaIssuers: [],
 };
 
-function safeParse(
+export function safeParse(
   ders: Buffer[],
   warnings: StrictWarning[],
   cache: CertificateCache | undefined,
@@ -143,12 +143,12 @@ export function judgeChain(
   };
 }
 
-function effectiveStores(trust: TrustContext): TrustStore[] {
+export function effectiveStores(trust: TrustContext): TrustStore[] {
   return STORE_NAMES.map((store) => trust[store]).filter((s): s is TrustStore => s !== null);
 }
 
 /** The verdict of the stores together and, on a path that reaches an anchor, the security levels' (weak keys, signatures). */
-function effectiveVerdict(
+export function effectiveVerdict(
   sent: ParsedCertificate[],
   stores: TrustStore[],
   opensslLevel: number | null,
@@ -181,21 +181,6 @@ export function passesBlockingChecks(ders: Buffer[], trust: TrustContext, now: D
   if (!sent.length || parseWarnings.length) return false;
   const { effective, weak } = effectiveVerdict(sent, effectiveStores(trust), trust.opensslLevel ?? null, now, name, {});
   return effective.ok && !weak?.weakCrypto?.refusedBy.length;
-}
-
-/**
- * The security levels' judgement of a path another verifier built (OpenSSL's, for a live connection),
- * leaf first, as a record's path is judged (`opensslLevel` as TrustContext's): null when no client's
- * level refuses a key or signature on it. `anchored`: the last certificate is the trust anchor.
- */
-export function weakCryptoOnPath(
-  ders: Buffer[],
-  anchored: boolean,
-  opensslLevel: number | null,
-  cache?: CertificateCache,
-): WeakCrypto | null {
-  const path = safeParse(ders, [], cache).map(policyCert);
-  return judgeWeakCrypto(path, anchored, opensslLevel)?.weakCrypto ?? null;
 }
 
 /** No certificate parsed: each configured store says so, and there is no verification. */
@@ -277,7 +262,7 @@ function verificationOf(effective: ChainVerdict): Verification {
   };
 }
 
-function policyCert(cert: ParsedCertificate): PolicyCert {
+export function policyCert(cert: ParsedCertificate): PolicyCert {
   const { keyType, keyBits } = cert.keyDescription;
   return {
     subject: cert.subject,

@@ -1,9 +1,12 @@
 // A connection's leaf that its host's record is not about (a load balancer's other certificate), judged
 // on the path OpenSSL verified by the security levels the record is judged at: Node's OpenSSL runs at
 // level 1, which accepts keys and signatures (RSA-1024) that a careful client refuses (SPEC `weak-crypto`).
+// That path is rebuilt from what Node showed with the record's own path builder (trusted-first, as
+// OpenSSL builds it): Node links each certificate to an issuer from the chain sent before the store.
 import type { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
-import { weakCryptoOnPath } from '../diagnose/chain-judgement.js';
+import type { TrustContext } from '../diagnose/chain-judgement.js';
+import { weakCryptoOnBuiltPath, weakCryptoOnPath } from '../diagnose/shown-path.js';
 import { CertificateCache } from '../trust/certificate-cache.js';
 import type { OpensslVerdict } from '../types.js';
 import { UpstreamRefusal } from './openssl-gate.js';
@@ -43,12 +46,17 @@ export function peerPath(
 export function unrecordedLeafRefusal(
   shown: PeerCertificate | undefined,
   peer: X509Certificate | undefined,
-  machine: { opensslLevel?(): number | null },
+  machine: { opensslLevel?(): number | null; trust?(): TrustContext | null },
   checkedName: string,
   openssl: OpensslVerdict,
+  now = new Date(),
 ): UpstreamRefusal | null {
   const { ders, anchored } = peerPath(shown, peer);
-  const weak = weakCryptoOnPath(ders, anchored, machine.opensslLevel?.() ?? null, parsed);
+  const trust = machine.trust?.();
+  const built = trust
+    ? weakCryptoOnBuiltPath(ders, { ...trust, certificates: trust.certificates ?? parsed }, now)
+    : undefined;
+  const weak = built !== undefined ? built : weakCryptoOnPath(ders, anchored, machine.opensslLevel?.() ?? null, parsed);
   if (!weak?.refusedBy.length) return null;
   const clients = weak.refusedBy.map((r) => `${r.client}: "${r.message}"`).join('; ');
   return new UpstreamRefusal(

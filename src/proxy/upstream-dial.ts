@@ -15,6 +15,7 @@ import type { ClientCredentials } from '../tls/probe.js';
 import { TrafficTap } from '../tls/traffic-tap.js';
 import { WireTap } from '../tls/wire-tap.js';
 import type { HandshakeRecord, HostPort, OpensslVerdict } from '../types.js';
+import type { TrustContext } from '../diagnose/chain-judgement.js';
 import type { HostRecorder } from './host-recorder.js';
 import { amendedRecord, describeVerdict, gateDecision, opensslVerdict, UpstreamRefusal } from './openssl-gate.js';
 import { handshakeEnd } from './handshake-end.js';
@@ -57,6 +58,8 @@ export interface UpstreamOptions {
   disagreed?(disagreement: Disagreement): void;
   /** This machine's OpenSSL security level, as records are judged at (TrustContext); null or absent: unknown. */
   opensslLevel?(): number | null;
+  /** The stores records are judged against (null or absent: not loaded), to rebuild the path OpenSSL verified. */
+  trust?(): TrustContext | null;
 }
 
 export interface DialParts {

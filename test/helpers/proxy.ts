@@ -171,6 +171,7 @@ export async function startTestProxy(
       clientFor: () => client,
       anchors,
       opensslLevel: () => trust.opensslLevel ?? null,
+      trust: () => trust,
     },
     limits,
   });

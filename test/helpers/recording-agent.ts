@@ -91,6 +91,7 @@ export function recordingAgent({
     clientFor: () => null,
     anchors,
     opensslLevel: () => trust.opensslLevel ?? null,
+    trust: () => trust,
   });
   return { agent, recorder };
 }

@@ -126,16 +126,19 @@ test("an unrecorded leaf is judged at this machine's OpenSSL level, and at Debia
   );
 });
 
-// Known gap, kept as a failing test until it is fixed: peerPath follows Node's issuer links
-// (getPeerCertificate(true): issuers from the chain sent first, the store only at its top), while OpenSSL
-// builds its path trusted-first (X509_V_FLAG_TRUSTED_FIRST, on by default since 1.1.0) and stops at the
-// first certificate the store has an issuer for. With a cross-signed root sent, the two paths differ, and
-// the weak-crypto judgement reads a path OpenSSL did not verify.
-test.failing('a cross-signed root sent with the chain: the path judged is the one OpenSSL verified', async (t) => {
+// peerPath follows Node's issuer links (getPeerCertificate(true): issuers from the chain sent first, the
+// store only at its top), while OpenSSL builds its path trusted-first (X509_V_FLAG_TRUSTED_FIRST, on by
+// default since 1.1.0) and stops at the first certificate the store has an issuer for. With a cross-signed
+// root sent, the two paths differ: the refusal judges the path rebuilt from the stores, as OpenSSL's.
+/**
+ * An old RSA root, a new EC root, the new root cross-signed by the old one with SHA-1 (as legacy
+ * cross-signs were), an intermediate under the new root, and leaves under it.
+ */
+async function crossSignedPki() {
   const day = 86_400_000;
   const [notBefore, notAfter] = [new Date(Date.now() - day), new Date(Date.now() + 300 * day)];
   const ec = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const [oldKey, newKey, intKey, leafKey] = [generateKeyPairSync('rsa', { modulusLength: 2048 }), ec(), ec(), ec()];
+  const [oldKey, newKey, intKey] = [generateKeyPairSync('rsa', { modulusLength: 2048 }), ec(), ec()];
   const [oldName, newName, intName] = ['Old Root', 'New Root', 'Cross Test Int'].map((value) => [
     { type: 'CN', value },
   ]);
@@ -154,7 +157,6 @@ test.failing('a cross-signed root sent with the chain: the path judged is the on
     signingKey: newKey.privateKey,
     isCA: true,
   });
-  // The new root's key and name, signed by the old root with SHA-1 (as legacy cross-signs were).
   const cross = await buildCertificate({
     subject: newName!,
     issuer: oldName!,
@@ -174,18 +176,27 @@ test.failing('a cross-signed root sent with the chain: the path judged is the on
     issuerPublicKey: newKey.publicKey,
     isCA: true,
   });
-  const leaf = await buildCertificate({
-    subject: [{ type: 'CN', value: 'cross.test' }],
-    issuer: intName!,
-    ...dates,
-    publicKey: leafKey.publicKey,
-    signingKey: intKey.privateKey,
-    issuerPublicKey: intKey.publicKey,
-    dnsNames: ['cross.test'],
-  });
-  // A server at level 0 can send the SHA-1 cross-sign (Node's default level 1 would not load it).
-  const key = leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const server = createTlsServer({ ciphers: 'DEFAULT@SECLEVEL=0', key, cert: leaf.pem + int.pem + cross.pem });
+  const issue = async (host: string) => {
+    const leafKey = ec();
+    const leaf = await buildCertificate({
+      subject: [{ type: 'CN', value: host }],
+      issuer: intName!,
+      ...dates,
+      publicKey: leafKey.publicKey,
+      signingKey: intKey.privateKey,
+      issuerPublicKey: intKey.publicKey,
+      dnsNames: [host],
+    });
+    // A server at level 0 can send the SHA-1 cross-sign (Node's default level 1 would not load it).
+    const key = leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    return { ciphers: 'DEFAULT@SECLEVEL=0', key, cert: leaf.pem + int.pem + cross.pem };
+  };
+  return { oldRoot, newRoot, issue };
+}
+
+test('a cross-signed root sent with the chain: the path judged is the one OpenSSL verified, not the one Node links', async (t) => {
+  const { oldRoot, newRoot, issue } = await crossSignedPki();
+  const server = createTlsServer(await issue('cross.test'));
   server.on('secureConnection', (socket) => socket.on('error', () => undefined));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let shown: PeerCertificate | undefined;
@@ -202,11 +213,56 @@ test.failing('a cross-signed root sent with the chain: the path judged is the on
     // Node's own level 1 refuses a SHA-1 signature on a path: OpenSSL verified leaf, Int, New Root.
     t.true(socket.authorized, String(socket.authorizationError));
     const peer = socket.getPeerX509Certificate();
-    const subjects = peerPath(shown, peer).ders.map((der) => new X509Certificate(der).subject.trim());
-    t.deepEqual(subjects, ['CN=cross.test', 'CN=Cross Test Int', 'CN=New Root']);
-    t.is(unrecordedLeafRefusal(shown, peer, { opensslLevel: () => 1 }, 'cross.test', OPENSSL_OK), null);
+    // Node links the Int to the SHA-1 cross-sign it was sent, and that to the old root in the store.
+    const linked = peerPath(shown, peer).ders.map((der) => new X509Certificate(der));
+    t.deepEqual(
+      linked.map((cert) => cert.subject.trim()),
+      ['CN=cross.test', 'CN=Cross Test Int', 'CN=New Root', 'CN=Old Root'],
+    );
+    t.is(linked[2]!.issuer.trim(), 'CN=Old Root');
+    const trust = { public: null, system: null, extra: storeOf('extra', [oldRoot.pem, newRoot.pem]), opensslLevel: 1 };
+    t.is(
+      unrecordedLeafRefusal(shown, peer, { opensslLevel: () => 1, trust: () => trust }, 'cross.test', OPENSSL_OK),
+      null,
+    );
+    // Without the stores only Node's links are there to judge, and their SHA-1 cross-sign is refused.
+    const refusal = unrecordedLeafRefusal(shown, peer, { opensslLevel: () => 1 }, 'cross.test', OPENSSL_OK);
+    t.regex(refusal?.message ?? '', /too weak for a careful client/);
   } finally {
     socket.destroy();
     server.close();
+  }
+});
+
+test('behind a load balancer, a new leaf under a cross-signed root sent with the chain passes: the SHA-1 cross-sign is not on the path OpenSSL verified', async (t) => {
+  const host = 'cross-balanced.test';
+  const { oldRoot, newRoot, issue } = await crossSignedPki();
+  const contexts = { first: createSecureContext(await issue(host)), rotated: createSecureContext(await issue(host)) };
+  let showing: keyof typeof contexts = 'first';
+  const origin = createServer(
+    { ciphers: 'DEFAULT@SECLEVEL=0', SNICallback: (_name, done) => done(null, contexts[showing]) },
+    (_req, res) => res.writeHead(200, { connection: 'close' }).end(ORIGIN_BODY),
+  );
+  origin.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as AddressInfo).port;
+  const trust = { public: null, system: null, extra: storeOf('extra', [oldRoot.pem, newRoot.pem]), opensslLevel: 1 };
+  const proxy = await startTestProxy(trust, [`${host}:${port}:127.0.0.1`]);
+  const get = () => fetchViaProxy(proxy.port, `https://${host}:${port}/`, proxy.ca.certPem);
+  try {
+    const first = await get();
+    t.is(first.status, 200, first.body);
+    t.is(
+      (await nextRecord(proxy, host, 0))?.diagnosis.problem,
+      'ok',
+      'the record verifies the path through the new root',
+    );
+    showing = 'rotated';
+    const rotated = await get();
+    t.is(rotated.status, 200, rotated.body);
+    t.is(rotated.body, ORIGIN_BODY);
+  } finally {
+    await proxy.close();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
   }
 });
