@@ -66,8 +66,14 @@ export function endToEndRequestFields<T extends IncomingHttpHeaders>(headers: T)
   return fields;
 }
 
-/** Response fields about the origin's connection whatever its Connection header says (RFC 9110 7.6.1, 7.8). */
-const RESPONSE_ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade'];
+/**
+ * Response fields about the origin's connection whatever its Connection header says (RFC 9110 7.6.1, 7.8),
+ * and Trailer: the HTTP/1.1 paths pass the origin's body on without its trailers, so it would announce
+ * fields that never come, and Node throws on it out of writeHead when the app's answer is not chunked
+ * (ERR_HTTP_TRAILER_INVALID: a Content-Length, a 204, a HEAD): an origin's "Trailer: x" beside a length
+ * was an uncaught exception that ended the proxy.
+ */
+const RESPONSE_ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade', 'trailer'];
 
 /**
  * Fields an origin's Connection header cannot take away: the body's framing, which Node follows when
@@ -91,7 +97,8 @@ export function responseHopFields(headers: IncomingHttpHeaders): ReadonlySet<str
     connection === undefined &&
     headers['keep-alive'] === undefined &&
     headers['proxy-connection'] === undefined &&
-    headers.upgrade === undefined
+    headers.upgrade === undefined &&
+    headers.trailer === undefined
   )
     return null;
   const hop = new Set(RESPONSE_ALWAYS);

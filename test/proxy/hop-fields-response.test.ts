@@ -16,7 +16,7 @@ const hop = (headers: IncomingMessage['headers']) => {
   const fields = responseHopFields(headers);
   return fields && [...fields].sort();
 };
-const ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade'];
+const ALWAYS = ['keep-alive', 'proxy-connection', 'upgrade', 'trailer'];
 const plus = (...names: string[]) => [...ALWAYS, ...names].sort();
 
 test('no hop-by-hop field: nothing to do, the same object back (the per-response fast path)', (t) => {
@@ -232,6 +232,69 @@ test("through the MITM: likewise, the origin's own-connection fields stay with t
   (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
   try {
     checkNoOriginHop(t, await get(agent, origin.port, '/hop'));
+  } finally {
+    agent.destroy();
+    tls.destroy();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+/**
+ * An origin's Trailer field, as an attacker or a careless server sends it: beside a length, on a 204, on a
+ * HEAD answer, in another case, twice, and on a chunked answer that does send the trailer it announces.
+ */
+const TRAILER_ANSWERS = [
+  'HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nContent-Length: 2\r\n\r\nok',
+  'HTTP/1.1 204 No Content\r\nTRAILER: X-Sum\r\n\r\n',
+  'HTTP/1.1 200 OK\r\ntrailer: X-Sum\r\nTrailer: X-Other\r\nContent-Length: 1234\r\n\r\n',
+  'HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Sum: 42\r\n\r\n',
+];
+
+async function checkTrailerAnswers(t: import('ava').ExecutionContext, agent: Agent, port: number, base: string) {
+  const lengthed = await get(agent, port, `${base}/length`);
+  t.is(lengthed.body, 'ok');
+  t.is(lengthed.headers['content-length'], '2');
+  const empty = await get(agent, port, `${base}/empty`);
+  t.is(empty.body, '');
+  const head = await get(agent, port, `${base}/head`, 'HEAD');
+  t.is(head.headers['content-length'], '1234');
+  const chunked = await get(agent, port, `${base}/chunked`);
+  t.is(chunked.body, 'ok');
+  for (const answer of [lengthed, empty, head, chunked])
+    t.is(answer.headers.trailer, undefined, 'no trailer is passed on, so none is announced');
+  t.is(new Set([lengthed, empty, head, chunked].map((answer) => answer.socket)).size, 1, 'one app connection');
+}
+
+test("plain HTTP: an origin's Trailer field (beside a length, on a 204 or a HEAD answer) is not passed on, and the proxy keeps serving", async (t) => {
+  const origin = await startRawOrigin([...TRAILER_ANSWERS, CLOSE_ANSWER]);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const base = `http://127.0.0.1:${origin.port}`;
+    await checkTrailerAnswers(t, agent, proxy.port, base);
+    t.is((await get(agent, proxy.port, `${base}/next`)).body, 'ok', 'the proxy still serves');
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test("through the MITM: an origin's Trailer field is not passed on either, and the proxy keeps serving", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host ?? '127.0.0.1';
+  const origin = await startRawOrigin([...TRAILER_ANSWERS, CLOSE_ANSWER], {
+    key: scenario.keyPem,
+    cert: scenario.sent.join(''),
+  });
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  (agent as unknown as { createConnection: () => unknown }).createConnection = () => tls;
+  try {
+    await checkTrailerAnswers(t, agent, origin.port, '');
+    t.is((await get(agent, origin.port, '/next')).body, 'ok', 'the proxy still serves');
   } finally {
     agent.destroy();
     tls.destroy();
