@@ -1,7 +1,8 @@
 // Each plain-HTTP request the library is about to send upstream: pointed at the checked URL (never the
 // Host header or the library's re-parse), given our Via, its answer's hop-by-hop fields dropped, and
 // logged. MITM requests: mitm-forward.ts.
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { ExchangeContext } from './library-adapter.js';
 import { formatHostPort } from '../host-port.js';
 import type { ExchangeErrors } from './exchange-errors.js';
@@ -9,6 +10,7 @@ import type { FrontContext } from './front-context.js';
 import { endToEndResponseFields, requestHopFields } from './hop-fields.js';
 import type { PlainRoute } from './plain-request.js';
 import { RequestLog } from './request-log.js';
+import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
 import { withVia } from './via.js';
 
 export interface ForwardParts {
@@ -46,6 +48,11 @@ export function prepareForward({ shared, errors, routeOf }: ForwardParts, ctx: E
       options.headers = { ...options.headers, 'proxy-authorization': upstreamProxy.authorization };
   }
   errors.watch(ctx, formatHostPort({ host: String(options.host), port: Number(options.port) }));
+  // The library makes the upstream request, then pipes the app's body through its filters: the first
+  // filter's 'pipe' is the first moment that request exists.
+  const filter = new PassThrough();
+  filter.once('pipe', () => refuseUnaskedUpgrade(ctx.proxyToServerRequest as ClientRequest));
+  ctx.addRequestFilter(filter);
   const done = shared.requests.start(request, url, null);
   const counted = { bytes: 0 };
   ctx.onResponse((_ctx, callback) => {

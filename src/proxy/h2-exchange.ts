@@ -16,6 +16,7 @@ import { asFault } from './internal-fault.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
+import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
 import { withVia } from './via.js';
 import { relayCollector } from './young-collector.js';
 
@@ -194,6 +195,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     path: translated.path,
     headers: translated.headers,
   });
+  refuseUnaskedUpgrade(req);
   if (stream.endAfterHeaders) req.end();
   else {
     // The app's trailers, added before the pipe's own 'end' listener ends the request; only a chunked body

@@ -8,6 +8,7 @@ import { formatHostPort } from '../host-port.js';
 import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import { endToEndRequestFields, endToEndResponseFields } from './hop-fields.js';
+import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
 import type { ResponseFacts } from './request-log.js';
@@ -122,6 +123,7 @@ export function forwardMitmRequest(
       headers: upstreamHeaders(req, shared.viaToken),
     });
     exchange.proxyToServerRequest = up;
+    refuseUnaskedUpgrade(up);
     up.on('error', (error: NodeJS.ErrnoException) => {
       // A pooled connection the origin closed as this request went out: sent again once on a fresh one,
       // as Node's documentation advises (http.ClientRequest reusedSocket), when nothing can be lost.

@@ -1,0 +1,227 @@
+// An origin that answers with whatever bytes it likes (a hostile or broken server) must not end the proxy
+// or poison another app's exchange: each answer below goes through the plain-HTTP proxy, the MITM to an
+// HTTP/1.1 app and the MITM to an HTTP/2 app (translated from the origin's HTTP/1.1). The app gets the
+// answer made fit, or an error status; then a clean request to the same origin, on the proxy's pooled
+// upstream connection if it kept one, must get the clean answer.
+import test, { type ExecutionContext } from 'ava';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { h2ViaProxy } from '../helpers/h2.js';
+import { fixtureTrust } from '../helpers/observe.js';
+import { startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
+
+const CLEAN = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nclean';
+
+/** Raw answers, by name; each is written once the request's head has come. */
+const ANSWERS: Record<string, string> = {
+  'Trailer beside a length': 'HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nContent-Length: 2\r\n\r\nok',
+  'Trailer on a 304': 'HTTP/1.1 304 Not Modified\r\nTrailer: X-Sum\r\nETag: "a"\r\n\r\n',
+  'chunked 204 with a Trailer': 'HTTP/1.1 204 No Content\r\nTrailer: X\r\nTransfer-Encoding: chunked\r\n\r\n',
+  'length on a 204': 'HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n',
+  'trailers that must not be trailers':
+    'HTTP/1.1 200 OK\r\nTrailer: Content-Length, Set-Cookie\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '2\r\nok\r\n0\r\nContent-Length: 99\r\nSet-Cookie: late=1\r\nX-Sum: 2\r\n\r\n',
+  '101 to a plain GET': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nrest',
+  '100 then 200': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  '103 early hints then 200':
+    'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  'unknown 1xx then 200': 'HTTP/1.1 199 Odd\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  'status 999': 'HTTP/1.1 999 Nine\r\nContent-Length: 2\r\n\r\nok',
+  'status 600': 'HTTP/1.1 600 Six\r\nContent-Length: 2\r\n\r\nok',
+  'two responses for one request':
+    'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nevil!',
+  'length and chunked':
+    'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+  'two different lengths': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!',
+  'negative length': 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok',
+  'bad chunk size': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n',
+  'gzip coding, close-delimited': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nraw',
+  'obs-fold': 'HTTP/1.1 200 OK\r\nX-A: a\r\n folded\r\nContent-Length: 2\r\n\r\nok',
+  'control byte in a value': 'HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 2\r\n\r\nok',
+  'obs-text in the reason and a value': 'HTTP/1.1 200 \xc3\xa9t\xe9\r\nX-A: caf\xe9\r\nContent-Length: 2\r\n\r\nok',
+  'no reason phrase': 'HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok',
+  'HTTP/1.0, close-delimited': 'HTTP/1.0 200 OK\r\n\r\nok',
+  'HTTP/2 status line': 'HTTP/2 200\r\nContent-Length: 2\r\n\r\nok',
+  garbage: '\x16\x03\x01\x00\x05hello garbage\r\n\r\n',
+  'a head over 16 KiB': `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\nok`,
+  'closed before answering': '',
+  'half a head, then closed': 'HTTP/1.1 200 OK\r\nContent-Le',
+  'Connection listing the framing and Trailer':
+    'HTTP/1.1 200 OK\r\nConnection: content-length, transfer-encoding, trailer, te\r\nTE: trailers\r\nTrailer: X\r\nContent-Length: 2\r\n\r\nok',
+  'HTTP/2-only fields':
+    'HTTP/1.1 200 OK\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nKeep-Alive: 5\r\nContent-Length: 2\r\n\r\nok',
+  'many Set-Cookie': `HTTP/1.1 200 OK\r\n${'Set-Cookie: a=1\r\n'.repeat(200)}Content-Length: 2\r\n\r\nok`,
+};
+const NAMES = Object.keys(ANSWERS);
+/** The answers after which the origin closes its connection (that ends a body without a length). */
+const CLOSING = new Set([
+  'gzip coding, close-delimited',
+  'HTTP/1.0, close-delimited',
+  'closed before answering',
+  'half a head, then closed',
+]);
+
+/** Answers a request for /case/N with ANSWERS' N-th (then closes for those in CLOSING), and /clean with CLEAN. */
+function onSocket(socket: Socket): void {
+  socket.on('error', () => undefined);
+  let head = '';
+  socket.on('data', (chunk: Buffer) => {
+    head += chunk.toString('latin1');
+    for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
+      const path = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? '';
+      head = head.slice(end + 4);
+      const index = /\/case\/(\d+)/.exec(path)?.[1];
+      const name = index === undefined ? null : NAMES[Number(index)]!;
+      socket.write(Buffer.from(name === null ? CLEAN : ANSWERS[name]!, 'latin1'));
+      if (name !== null && CLOSING.has(name)) socket.end();
+    }
+  });
+}
+
+async function startOrigin(tls?: { key: string; cert: string }) {
+  const server = tls ? createTlsServer(tls, onSocket) : createNetServer(onSocket);
+  const sockets = new Set<Socket>();
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface Got {
+  status: number;
+  body: string;
+}
+
+/** One GET; a connection that fails or resets is status 0. Bounded: 5 s. */
+function settle(start: (done: (got: Got) => void) => void): Promise<Got> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (got: Got) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(got);
+    };
+    const timer = setTimeout(() => done({ status: -1, body: 'no answer within 5 s' }), 5_000);
+    start(done);
+  });
+}
+
+type Get = (path: string) => Promise<Got>;
+
+function collect(res: import('node:http').IncomingMessage, done: (got: Got) => void): void {
+  let body = '';
+  res.setEncoding('latin1');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+  res.on('error', () => done({ status: res.statusCode ?? 0, body: `${body} (cut)` }));
+  res.on('aborted', () => done({ status: res.statusCode ?? 0, body: `${body} (cut)` }));
+}
+
+const plainGet =
+  (proxy: TestProxy, port: number): Get =>
+  (path) =>
+    settle((done) => {
+      const req = httpRequest(
+        { agent: false, host: '127.0.0.1', port: proxy.port, path: `http://127.0.0.1:${port}${path}` },
+        (res) => collect(res, done),
+      );
+      req.on('error', () => done({ status: 0, body: '' }));
+      req.end();
+    });
+
+const mitmGet =
+  (proxy: TestProxy, host: string, port: number): Get =>
+  (path) =>
+    settle((done) => {
+      tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] }).then(
+        (tls) => {
+          const req = httpsRequest({ createConnection: () => tls, host, port, path }, (res) => {
+            collect(res, done);
+            res.once('close', () => tls.destroy());
+          });
+          req.on('error', (e) => done({ status: 0, body: process.env.HOSTILE_LOG ? String(e) : '' }));
+          req.end();
+        },
+        (e) => done({ status: 0, body: process.env.HOSTILE_LOG ? String(e) : '' }),
+      );
+    });
+
+const h2Get =
+  (proxy: TestProxy, host: string, port: number): Get =>
+  (path) =>
+    settle((done) => {
+      h2ViaProxy(proxy.port, host, port, proxy.ca.certPem).then(
+        (session) => {
+          const stream = session.request({ ':path': path });
+          let status = 0;
+          let body = '';
+          stream.setEncoding('latin1');
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.on('data', (chunk: string) => (body += chunk));
+          stream.on('close', () => {
+            session.destroy();
+            done({ status, body });
+          });
+          stream.on('error', () => undefined);
+        },
+        () => done({ status: 0, body: '' }),
+      );
+    });
+
+/** Each hostile answer, then a clean request: the proxy still serves, and nothing of the hostile answer leaks into it. */
+async function attack(t: ExecutionContext, get: Get): Promise<void> {
+  for (const [index, name] of NAMES.entries()) {
+    const got = await get(`/case/${index}`);
+    if (process.env.HOSTILE_LOG) t.log(name, got.status, JSON.stringify(got.body.slice(0, 60)));
+    t.not(got.status, -1, `${name}: the app gets an answer or a closed connection, never a hang`);
+    t.false(got.body.includes('evil'), `${name}: the second response is never the app's`);
+    if (name === '101 to a plain GET') t.is(got.status, 502, `${name}: ${got.body}`);
+    if (name === 'Trailer beside a length') t.deepEqual(got, { status: 200, body: 'ok' });
+    const clean = await get('/clean');
+    t.deepEqual(clean, { status: 200, body: 'clean' }, `${name}: the next request gets the clean answer`);
+  }
+}
+
+let fixtures: Fixtures;
+test.before(async () => {
+  fixtures = await makeFixtures();
+});
+test.after.always(async () => fixtures?.close());
+
+test('hostile origin answers through the plain-HTTP proxy', async (t) => {
+  const origin = await startOrigin();
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
+  try {
+    await attack(t, plainGet(proxy, origin.port));
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+for (const [label, makeGet] of [
+  ['an HTTP/1.1 app', mitmGet],
+  ['an HTTP/2 app', h2Get],
+] as const)
+  test(`hostile origin answers through the MITM, to ${label}`, async (t) => {
+    const scenario = fixtures.pki.scenarios.valid!;
+    const host = scenario.host!;
+    const origin = await startOrigin({ key: scenario.keyPem, cert: scenario.sent.join('') });
+    const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+    try {
+      await attack(t, makeGet(proxy, host, origin.port));
+    } finally {
+      await proxy.close();
+      await origin.close();
+    }
+  });
