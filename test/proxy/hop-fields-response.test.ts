@@ -4,13 +4,13 @@
 import test from 'ava';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import { endToEndResponseFields, responseHopFields } from '../../src/proxy/hop-fields.js';
 import { appHeaders } from '../../src/proxy/mitm-forward.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
+import { inOrder, startRawOrigin } from '../helpers/raw-origin.js';
 
 const hop = (headers: IncomingMessage['headers']) => {
   const fields = responseHopFields(headers);
@@ -98,40 +98,6 @@ const CHUNKED_ANSWER =
 const HEAD_ANSWER = 'HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 1234\r\n\r\n';
 const CLOSE_ANSWER = 'HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nContent-Length: 2\r\n\r\nok';
 
-/**
- * An origin that answers its n-th request head with answers[n] as raw bytes (so the fields are spelled as
- * an attacker would), over TLS when given a key; it counts its connections.
- */
-async function startRawOrigin(answers: string[], tls?: { key: string; cert: string }) {
-  let served = 0;
-  const state = { connections: 0 };
-  const onSocket = (socket: Socket) => {
-    state.connections += 1;
-    socket.on('error', () => undefined);
-    let head = '';
-    socket.on('data', (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
-        head = head.slice(end + 4);
-        socket.write(answers[served++] ?? 'HTTP/1.1 500 No More\r\nContent-Length: 0\r\n\r\n');
-      }
-    });
-  };
-  const server = tls ? createTlsServer(tls, onSocket) : createNetServer(onSocket);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const sockets = new Set<Socket>();
-  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => sockets.add(socket));
-  return {
-    state,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 interface Answer {
   headers: IncomingMessage['headers'];
   raw: string[];
@@ -170,7 +136,7 @@ test.before(async () => {
 test.after.always(async () => fixtures?.close());
 
 test("through the plain-HTTP proxy: none of the origin's own-connection fields reach the app; framing and close do", async (t) => {
-  const origin = await startRawOrigin([HOP_ANSWER, CHUNKED_ANSWER, HEAD_ANSWER, CLOSE_ANSWER]);
+  const origin = await startRawOrigin(inOrder([HOP_ANSWER, CHUNKED_ANSWER, HEAD_ANSWER, CLOSE_ANSWER]));
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -201,8 +167,8 @@ test("plain HTTP: the origin's Keep-Alive hint, kept from the app, still tells t
   // timeout=1 leaves no time once Node's one-second margin is taken: the connection is not pooled.
   const short = 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok';
   const plain = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-  const hinted = await startRawOrigin([short, short]);
-  const unhinted = await startRawOrigin([plain, plain]);
+  const hinted = await startRawOrigin(inOrder([short, short]));
+  const unhinted = await startRawOrigin(inOrder([plain, plain]));
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -225,7 +191,7 @@ test("plain HTTP: the origin's Keep-Alive hint, kept from the app, still tells t
 test("through the MITM: likewise, the origin's own-connection fields stay with the proxy", async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host ?? '127.0.0.1';
-  const origin = await startRawOrigin([HOP_ANSWER], { key: scenario.keyPem, cert: scenario.sent.join('') });
+  const origin = await startRawOrigin(inOrder([HOP_ANSWER]), { key: scenario.keyPem, cert: scenario.sent.join('') });
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
   const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -267,7 +233,7 @@ async function checkTrailerAnswers(t: import('ava').ExecutionContext, agent: Age
 }
 
 test("plain HTTP: an origin's Trailer field (beside a length, on a 204 or a HEAD answer) is not passed on, and the proxy keeps serving", async (t) => {
-  const origin = await startRawOrigin([...TRAILER_ANSWERS, CLOSE_ANSWER]);
+  const origin = await startRawOrigin(inOrder([...TRAILER_ANSWERS, CLOSE_ANSWER]));
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -284,7 +250,7 @@ test("plain HTTP: an origin's Trailer field (beside a length, on a 204 or a HEAD
 test("through the MITM: an origin's Trailer field is not passed on either, and the proxy keeps serving", async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host ?? '127.0.0.1';
-  const origin = await startRawOrigin([...TRAILER_ANSWERS, CLOSE_ANSWER], {
+  const origin = await startRawOrigin(inOrder([...TRAILER_ANSWERS, CLOSE_ANSWER]), {
     key: scenario.keyPem,
     cert: scenario.sent.join(''),
   });

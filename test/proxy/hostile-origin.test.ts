@@ -6,12 +6,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2ViaProxy } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
+import { startRawOrigin, type RawAnswer } from '../helpers/raw-origin.js';
 
 const CLEAN = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nclean';
 
@@ -64,36 +63,11 @@ const CLOSING = new Set([
   'half a head, then closed',
 ]);
 
-/** Answers a request for /case/N with ANSWERS' N-th (then closes for those in CLOSING), and /clean with CLEAN. */
-function onSocket(socket: Socket): void {
-  socket.on('error', () => undefined);
-  let head = '';
-  socket.on('data', (chunk: Buffer) => {
-    head += chunk.toString('latin1');
-    for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
-      const path = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? '';
-      head = head.slice(end + 4);
-      const index = /\/case\/(\d+)/.exec(path)?.[1];
-      const name = index === undefined ? null : NAMES[Number(index)]!;
-      socket.write(Buffer.from(name === null ? CLEAN : ANSWERS[name]!, 'latin1'));
-      if (name !== null && CLOSING.has(name)) socket.end();
-    }
-  });
-}
-
-async function startOrigin(tls?: { key: string; cert: string }) {
-  const server = tls ? createTlsServer(tls, onSocket) : createNetServer(onSocket);
-  const sockets = new Set<Socket>();
-  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+/** A request for /case/N gets ANSWERS' N-th (then the connection is closed for those in CLOSING), any other CLEAN. */
+function hostile(target: string): RawAnswer {
+  const index = /\/case\/(\d+)/.exec(target)?.[1];
+  const name = index === undefined ? null : NAMES[Number(index)]!;
+  return name === null ? { bytes: CLEAN } : { bytes: ANSWERS[name]!, close: CLOSING.has(name) };
 }
 
 interface Got {
@@ -199,7 +173,7 @@ test.before(async () => {
 test.after.always(async () => fixtures?.close());
 
 test('hostile origin answers through the plain-HTTP proxy', async (t) => {
-  const origin = await startOrigin();
+  const origin = await startRawOrigin(hostile);
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), []);
   try {
     await attack(t, plainGet(proxy, origin.port));
@@ -216,7 +190,7 @@ for (const [label, makeGet] of [
   test(`hostile origin answers through the MITM, to ${label}`, async (t) => {
     const scenario = fixtures.pki.scenarios.valid!;
     const host = scenario.host!;
-    const origin = await startOrigin({ key: scenario.keyPem, cert: scenario.sent.join('') });
+    const origin = await startRawOrigin(hostile, { key: scenario.keyPem, cert: scenario.sent.join('') });
     const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
     try {
       await attack(t, makeGet(proxy, host, origin.port));
