@@ -7,6 +7,7 @@ import type { EventErrorCode } from '../errors.js';
 import { ConnectError } from '../net/connector.js';
 import { sameAcrossBundles } from '../cross-bundle.js';
 import { InternalFault } from './internal-fault.js';
+import { OriginHttpError } from './origin-http-error.js';
 
 export type ExchangeFailureCode = Extract<
   EventErrorCode,
@@ -15,6 +16,7 @@ export type ExchangeFailureCode = Extract<
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_PROXY'
   | 'UPSTREAM_TLS'
+  | 'UPSTREAM_HTTP'
   | 'UPSTREAM_RESET'
   | 'CLIENT_ABORTED'
   | 'LOOP'
@@ -101,6 +103,13 @@ export function exchangeFailure(kind: string, error: unknown, target: string): E
       status: 502,
     };
   }
+  // An answer that is not HTTP the app's side can carry: the server's fault, not its TLS and not a reset.
+  if (error instanceof OriginHttpError || /^HPE_/.test(String(err.code ?? '')))
+    return {
+      code: 'UPSTREAM_HTTP',
+      message: `${target} answered with something that is not valid HTTP (${text}): a fault of the server's, to report to its owner`,
+      status: 502,
+    };
   if (kind === 'SERVER_TO_PROXY_RESPONSE_ERROR' || (err.code && RESET.has(err.code)) || /socket hang up/i.test(text)) {
     return {
       code: 'UPSTREAM_RESET',

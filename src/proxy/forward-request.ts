@@ -9,6 +9,7 @@ import type { ExchangeErrors } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import { endToEndResponseFields, requestHopFields } from './hop-fields.js';
 import type { PlainRoute } from './plain-request.js';
+import { carriedOnH1, uncarriedStatus } from './origin-http-error.js';
 import { RequestLog } from './request-log.js';
 import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
 import { withVia } from './via.js';
@@ -57,6 +58,11 @@ export function prepareForward({ shared, errors, routeOf }: ForwardParts, ctx: E
   const counted = { bytes: 0 };
   ctx.onResponse((_ctx, callback) => {
     const answer = ctx.serverToProxyResponse;
+    // The library writes the origin's status as it came, and Node throws on one under 100 (000 parses).
+    if (answer && !carriedOnH1(answer.statusCode ?? 0)) {
+      answer.destroy();
+      return callback(uncarriedStatus(answer.statusCode ?? 0, 'HTTP/1.1'));
+    }
     // The library passes the origin's fields to the app as they came (less Public-Key-Pins), those
     // about the origin's own connection included; it writes them after this hook.
     if (answer) answer.headers = endToEndResponseFields(answer.headers);

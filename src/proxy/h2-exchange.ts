@@ -16,6 +16,7 @@ import { asFault } from './internal-fault.js';
 import type { H2Upstream } from './h2-upstream.js';
 import type { MitmConnection } from './mitm-session.js';
 import { UpstreamRefusal } from './openssl-gate.js';
+import { carriedOnH2, uncarriedStatus } from './origin-http-error.js';
 import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
 import { withVia } from './via.js';
 import { relayCollector } from './young-collector.js';
@@ -116,10 +117,10 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     up.destroy(new UpstreamTimeoutError(formatHostPort(exchange.connection.target), responseTimeoutMs)),
   );
   up.on('response', (received, flags) => {
-    if (!carried(Number(received[':status']))) {
+    if (!carriedOnH2(Number(received[':status']))) {
       // Its body is let go by; the app's 502 ends the stream, and with it this one (CANCEL).
       up.resume();
-      return fail(parts, exchange, uncarried(Number(received[':status'])), 'PROXY_ERROR');
+      return fail(parts, exchange, uncarriedStatus(Number(received[':status']), 'HTTP/2'), 'PROXY_ERROR');
     }
     const response = h2Response(Number(received[':status']), received);
     const ended = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
@@ -159,15 +160,6 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
 /** An origin's h2 stream that ended without an answer, told as a connection that closed (exchange-failure.ts). */
 const unanswered = () => Object.assign(new Error('the HTTP/2 stream closed before any answer'), { code: 'ECONNRESET' });
 
-/**
- * node:http2 sends a final status only from 200 to 599 (it throws on any other), while an origin's may be any
- * three digits (llhttp reads them, and nghttp2 lets an h2 origin's 999 through).
- */
-const carried = (status: number) => status >= 200 && status <= 599;
-
-const uncarried = (status: number) =>
-  new Error(`the origin answered with status ${status}, which an HTTP/2 response cannot carry`);
-
 const method = (headers: IncomingHttpHeaders) => String(headers[':method'] ?? 'GET');
 
 function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
@@ -206,9 +198,9 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
     watchBody(stream, bodyWatch(parts, exchange));
   }
   req.on('response', (res) => {
-    if (!carried(res.statusCode ?? 502)) {
+    if (!carriedOnH2(res.statusCode ?? 502)) {
       res.destroy();
-      return fail(parts, exchange, uncarried(res.statusCode ?? 0), 'PROXY_ERROR');
+      return fail(parts, exchange, uncarriedStatus(res.statusCode ?? 0, 'HTTP/2'), 'PROXY_ERROR');
     }
     if (exchange.watched) parts.shared.refusals.response(connection, translated.method, res);
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);

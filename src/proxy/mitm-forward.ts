@@ -9,6 +9,7 @@ import type { Exchange } from './exchange-errors.js';
 import type { FrontContext } from './front-context.js';
 import { endToEndRequestFields, endToEndResponseFields } from './hop-fields.js';
 import { refuseUnaskedUpgrade } from './unasked-upgrade.js';
+import { carriedOnH1, uncarriedStatus } from './origin-http-error.js';
 import type { MitmConnection } from './mitm-session.js';
 import { takeRawBody, type BodySource } from './raw-body.js';
 import type { ResponseFacts } from './request-log.js';
@@ -144,6 +145,14 @@ export function forwardMitmRequest(
     answer.on('error', (error: Error) => errors.handle('SERVER_TO_PROXY_RESPONSE_ERROR', exchange, error));
     refusals.response(connection, method, answer);
     if (res.destroyed) return void answer.destroy();
+    if (!carriedOnH1(answer.statusCode ?? 0)) {
+      answer.destroy();
+      return errors.handle(
+        'PROXY_TO_SERVER_REQUEST_ERROR',
+        exchange,
+        uncarriedStatus(answer.statusCode ?? 0, 'HTTP/1.1'),
+      );
+    }
     res.writeHead(answer.statusCode ?? 502, appHeaders(answer, req));
     relayBody(answer, res, (length) => (bytes += length), relayCollector, method);
     // With this response on its way, the app's first byte no longer waits on this thread: the records

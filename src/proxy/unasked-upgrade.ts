@@ -3,6 +3,7 @@
 // event: the exchange would wait for ever. Told as the request's error instead, so the app gets a 502.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { OriginHttpError } from './origin-http-error.js';
 
 /** Whether `req` itself asks to switch protocols (a WebSocket's request): its 101 is its caller's. */
 function asksUpgrade(req: ClientRequest): boolean {
@@ -16,11 +17,8 @@ export function refuseUnaskedUpgrade(req: ClientRequest): void {
     socket.destroy();
     req.emit(
       'error',
-      Object.assign(
-        new Error(
-          `the origin answered ${answer.statusCode ?? 101} Switching Protocols to a request that asked for no upgrade`,
-        ),
-        { code: 'EPROTO' },
+      new OriginHttpError(
+        `the origin answered ${answer.statusCode ?? 101} Switching Protocols to a request that asked for no upgrade`,
       ),
     );
   });

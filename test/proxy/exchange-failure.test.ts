@@ -2,6 +2,7 @@
 import test from 'ava';
 import { ConnectError } from '../../src/net/connector.js';
 import { exchangeFailure, UpstreamTimeoutError } from '../../src/proxy/exchange-failure.js';
+import { carriedOnH1, carriedOnH2, OriginHttpError, uncarriedStatus } from '../../src/proxy/origin-http-error.js';
 
 const REQUEST = 'PROXY_TO_SERVER_REQUEST_ERROR';
 const connectError = (step: 'dns' | 'connect' | 'timeout' | 'proxy', code: string, message: string) =>
@@ -71,4 +72,26 @@ test('a reset is UPSTREAM_RESET, a refused certificate UPSTREAM_TLS, and an app 
   );
   for (const kind of ['CLIENT_TO_PROXY_REQUEST_ERROR', 'PROXY_TO_CLIENT_RESPONSE_ERROR'])
     t.like(exchangeFailure(kind, new Error('aborted'), 'a:1'), { code: 'CLIENT_ABORTED', status: null });
+});
+
+test("an answer that is not HTTP the app's side can carry is UPSTREAM_HTTP, the server's fault: neither TLS nor a reset nor the proxy's", (t) => {
+  const parse = Object.assign(new Error('Parse Error: Duplicate Content-Length'), {
+    code: 'HPE_UNEXPECTED_CONTENT_LENGTH',
+  });
+  for (const kind of [REQUEST, 'SERVER_TO_PROXY_RESPONSE_ERROR', 'PROXY_ERROR', 'ON_RESPONSE_ERROR']) {
+    const failure = exchangeFailure(kind, parse, 'a:1');
+    t.like(failure, { code: 'UPSTREAM_HTTP', status: 502 }, kind);
+    t.regex(
+      failure.message,
+      /^a:1 answered with something that is not valid HTTP \(Parse Error: Duplicate Content-Length\)/,
+    );
+  }
+  t.like(exchangeFailure('PROXY_ERROR', uncarriedStatus(999, 'HTTP/2'), 'a:1'), { code: 'UPSTREAM_HTTP', status: 502 });
+  t.like(exchangeFailure(REQUEST, new OriginHttpError('101 to a GET'), 'a:1'), { code: 'UPSTREAM_HTTP', status: 502 });
+  t.like(exchangeFailure('CLIENT_TO_PROXY_REQUEST_ERROR', parse, 'a:1'), { code: 'CLIENT_ABORTED', status: null });
+  t.is(carriedOnH1(0), false);
+  t.is(carriedOnH1(99), false);
+  t.is(carriedOnH1(999), true);
+  t.is(carriedOnH2(999), false);
+  t.is(carriedOnH2(204), true);
 });
