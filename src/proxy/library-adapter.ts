@@ -149,6 +149,21 @@ export class LibraryAdapter {
     });
   }
 
+  /**
+   * Each forwarded WebSocket whose upstream side failed while the app's is still open: the origin refused
+   * the upgrade (ws: "Unexpected server response: 404"), broke the protocol, or reset. Called before the
+   * library closes the app's side, so the handler may close it first, with a code and reason of its own.
+   */
+  onUpstreamWebSocketFailure(handler: (failure: { socket: object; app: WebSocket; error: Error }) => void): void {
+    this.proxy.onWebSocketError((ctx, error) => {
+      const app = ctx.clientToProxyWebSocket as unknown as WebSocket | undefined;
+      const upstream = ctx.proxyToServerWebSocket as unknown as WebSocket | undefined;
+      if (!app || !upstream || !error || app.readyState !== app.OPEN || upstream.readyState === upstream.OPEN) return;
+      const ws = app as unknown as { _socket?: object; upgradeReq?: IncomingMessage };
+      handler({ socket: ws._socket ?? ws.upgradeReq?.socket ?? {}, app, error });
+    });
+  }
+
   /** The per-host HTTPS servers the library keeps when it does its own MITM (never, here: a test checks). */
   perHostServers(): number {
     return Object.keys((this.proxy as unknown as { sslServers?: Record<string, unknown> }).sslServers ?? {}).length;

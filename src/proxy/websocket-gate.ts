@@ -5,6 +5,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { EventErrorCode } from '../errors.js';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
@@ -19,6 +20,37 @@ import { carriesVia, withVia } from './via.js';
 function rawAnswer(status: number, headers: Record<string, string>, body: string): string {
   const lines = Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
+}
+
+/** RFC 6455's registry: "the server was acting as a gateway or proxy and received an invalid response from the upstream server". */
+const BAD_GATEWAY = 1014;
+
+/** A close frame's reason: at most 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  const reason = `origin: ${text}`;
+  return Buffer.byteLength(reason) <= 123
+    ? reason
+    : `${Buffer.from(reason)
+        .subarray(0, 120)
+        .toString()
+        .replace(/\uFFFD$/, '')}...`;
+}
+
+/**
+ * The upstream WebSocket's failure as an exchange's: ws's own errors (an answer to the upgrade other than
+ * 101, a bad accept key, an invalid frame: a message and no errno) are the origin's side of the protocol,
+ * UPSTREAM_HTTP; a reset or a TLS failure is told as for any exchange.
+ */
+function upstreamWebSocketFailure(
+  error: NodeJS.ErrnoException,
+  target: string,
+): { code: EventErrorCode; message: string } {
+  if (error.code && !error.code.startsWith('WS_ERR_'))
+    return exchangeFailure('SERVER_TO_PROXY_RESPONSE_ERROR', error, target);
+  return {
+    code: 'UPSTREAM_HTTP',
+    message: `${target}: the WebSocket to the origin failed (${error.message}); the app's WebSocket was closed with 1014`,
+  };
 }
 
 export class WebSocketGate {
@@ -52,6 +84,19 @@ export class WebSocketGate {
         upstream.agent = undefined;
         upstream.createConnection = (() => carrier) as unknown as typeof upstream.createConnection;
       }
+    });
+    // The app was told 101 before the origin answered the upgrade (see above): when the origin then refuses
+    // it or breaks the protocol, the app's WebSocket closes with 1014 (Bad Gateway) and a reason saying
+    // why, and the failure is an event, rather than a bare close that looks like the origin's own.
+    shared.library.onUpstreamWebSocketFailure(({ socket, app, error }) => {
+      const connection = connectionOf(socket);
+      const target = connection ? formatHostPort(connection.target) : 'the origin';
+      const failure = upstreamWebSocketFailure(error, target);
+      shared.options.events.publish(errorEvent(failure.code, failure.message, connection?.target.host));
+      app.close(BAD_GATEWAY, closeReason(error.message));
+      // The library holds the app's socket paused until the origin's side opens: read on, or the app's
+      // answering close frame is never read and its WebSocket waits for its own timeout (30 s in ws).
+      (app as unknown as { _socket?: { resume(): void } })._socket?.resume();
     });
   }
 

@@ -223,3 +223,60 @@ for (const [label, makeGet] of [
       await origin.close();
     }
   });
+
+/** Answers to a WebSocket upgrade that refuse it or get it wrong. */
+const UPGRADE_ANSWERS: Record<string, { bytes: string; reason: RegExp }> = {
+  '404': { bytes: 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', reason: /Unexpected server response: 404/ },
+  '200 instead of 101': {
+    bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    reason: /Unexpected server response: 200/,
+  },
+  'a wrong accept key': {
+    bytes:
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n',
+    reason: /Invalid Sec-WebSocket-Accept/,
+  },
+};
+
+test("a WebSocket upgrade the origin refuses or gets wrong: the app's WebSocket, told 101 before the origin answered, closes with 1014 and the reason; UPSTREAM_HTTP", async (t) => {
+  const { WebSocket } = await import('ws');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host!;
+  const names = Object.keys(UPGRADE_ANSWERS);
+  const origin = await startRawOrigin(
+    (target) => {
+      const name = names[Number(/\/ws\/(\d+)/.exec(target)?.[1])];
+      return { bytes: name ? UPGRADE_ANSWERS[name]!.bytes : CLEAN };
+    },
+    { key: scenario.keyPem, cert: scenario.sent.join('') },
+  );
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  try {
+    for (const [index, name] of names.entries()) {
+      const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
+      const ws = new WebSocket(`wss://${host}:${origin.port}/ws/${index}`, { createConnection: () => tls } as never);
+      ws.on('error', () => undefined);
+      const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+        const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
+        ws.once('close', (code: number, reason: Buffer) => {
+          clearTimeout(timer);
+          resolve({ code, reason: reason.toString() });
+        });
+      });
+      t.is(closed.code, 1014, `${name}: ${closed.reason}`);
+      t.regex(closed.reason, UPGRADE_ANSWERS[name]!.reason, name);
+      tls.destroy();
+      t.deepEqual(await mitmGet(proxy, host, origin.port)('/clean'), { status: 200, body: 'clean' }, name);
+    }
+    const told = proxy.events.filter((e) => e.type === 'error' && e.code === 'UPSTREAM_HTTP');
+    t.is(told.length, names.length, told.map((e) => (e.type === 'error' ? e.message : '')).join('\n'));
+    for (const event of told)
+      t.regex(
+        event.type === 'error' ? event.message : '',
+        /the WebSocket to the origin failed \(.+\); the app's WebSocket was closed with 1014$/,
+      );
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
