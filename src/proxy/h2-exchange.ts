@@ -120,7 +120,12 @@ function toH2(parts: ExchangeParts, exchange: StreamExchange, session: ClientHtt
     if (!carriedOnH2(Number(received[':status']))) {
       // Its body is let go by; the app's 502 ends the stream, and with it this one (CANCEL).
       up.resume();
-      return fail(parts, exchange, uncarriedStatus(Number(received[':status']), 'HTTP/2'), 'PROXY_ERROR');
+      return fail(
+        parts,
+        exchange,
+        uncarriedStatus(Number(received[':status']), 'HTTP/2'),
+        'SERVER_TO_PROXY_RESPONSE_ERROR',
+      );
     }
     const response = h2Response(Number(received[':status']), received);
     const ended = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
@@ -200,7 +205,7 @@ function toH1(parts: ExchangeParts, exchange: StreamExchange): void {
   req.on('response', (res) => {
     if (!carriedOnH2(res.statusCode ?? 502)) {
       res.destroy();
-      return fail(parts, exchange, uncarriedStatus(res.statusCode ?? 0, 'HTTP/2'), 'PROXY_ERROR');
+      return fail(parts, exchange, uncarriedStatus(res.statusCode ?? 0, 'HTTP/2'), 'SERVER_TO_PROXY_RESPONSE_ERROR');
     }
     if (exchange.watched) parts.shared.refusals.response(connection, translated.method, res);
     const response = h2Response(res.statusCode ?? 502, res.headers as IncomingHttpHeaders);

@@ -150,11 +150,12 @@ export class LibraryAdapter {
   }
 
   /**
-   * Each forwarded WebSocket whose upstream side failed while the app's is still open: the origin refused
-   * the upgrade (ws: "Unexpected server response: 404"), broke the protocol, or reset. Called before the
-   * library closes the app's side, so the handler may close it first, with a code and reason of its own.
+   * Each error the library reports on a forwarded WebSocket while the app's side is open and the origin's
+   * is not: the origin's own (it refused the upgrade, broke the protocol, reset) and the library's (a frame
+   * it could not pass on to a closing side). Called before the library closes the app's side, so the
+   * handler may close it first, with a code and reason of its own.
    */
-  onUpstreamWebSocketFailure(handler: (failure: { socket: object; app: WebSocket; error: Error }) => void): void {
+  onWebSocketFailure(handler: (failure: { socket: object; app: WebSocket; error: Error }) => void): void {
     this.proxy.onWebSocketError((ctx, error) => {
       const app = ctx.clientToProxyWebSocket as unknown as WebSocket | undefined;
       const upstream = ctx.proxyToServerWebSocket as unknown as WebSocket | undefined;

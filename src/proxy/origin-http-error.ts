@@ -16,13 +16,22 @@ export class OriginHttpError extends Error {
 }
 
 /**
- * The statuses Node writes on HTTP/1.1 (it throws on any other, an uncaught exception in a library's
- * handler) and on HTTP/2 (node:http2 sends 200 to 599 as final), while an origin's status line may carry
- * any three digits: 000 and 099 parse. 1xx answers never get here as final (Node waits past them).
+ * The final statuses an answer to the app may have: Node writes 100 to 999 on HTTP/1.1 (it throws on any
+ * other, an uncaught exception in a library's handler) and node:http2 200 to 599, while an origin's status
+ * line may carry any three digits (000 and 099 parse). Node waits past a 1xx answer, except a 101 that
+ * lacks "Upgrade" or "Connection: upgrade": that one comes as final, and the app told 101 would wait for
+ * a protocol that never starts (one with both is the request's 'upgrade', unasked-upgrade.ts).
  */
-export const carriedOnH1 = (status: number) => status >= 100 && status <= 999;
+export const carriedOnH1 = (status: number) => status >= 200 && status <= 999;
 export const carriedOnH2 = (status: number) => status >= 200 && status <= 599;
 
 export function uncarriedStatus(status: number, version: 'HTTP/1.1' | 'HTTP/2'): OriginHttpError {
+  if (status === 101) return unaskedUpgrade(status);
   return new OriginHttpError(`the origin answered with status ${status}, which an ${version} response cannot carry`);
+}
+
+export function unaskedUpgrade(status = 101): OriginHttpError {
+  return new OriginHttpError(
+    `the origin answered ${status} Switching Protocols to a request that asked for no upgrade`,
+  );
 }

@@ -3,7 +3,7 @@
 // event: the exchange would wait for ever. Told as the request's error instead, so the app gets a 502.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { OriginHttpError } from './origin-http-error.js';
+import { unaskedUpgrade } from './origin-http-error.js';
 
 /** Whether `req` itself asks to switch protocols (a WebSocket's request): its 101 is its caller's. */
 function asksUpgrade(req: ClientRequest): boolean {
@@ -15,11 +15,6 @@ export function refuseUnaskedUpgrade(req: ClientRequest): void {
   if (asksUpgrade(req)) return;
   req.once('upgrade', (answer: IncomingMessage, socket: Duplex) => {
     socket.destroy();
-    req.emit(
-      'error',
-      new OriginHttpError(
-        `the origin answered ${answer.statusCode ?? 101} Switching Protocols to a request that asked for no upgrade`,
-      ),
-    );
+    req.emit('error', unaskedUpgrade(answer.statusCode ?? 101));
   });
 }

@@ -37,16 +37,22 @@ function closeReason(text: string): string {
 }
 
 /**
- * The upstream WebSocket's failure as an exchange's: ws's own errors (an answer to the upgrade other than
- * 101, a bad accept key, an invalid frame: a message and no errno) are the origin's side of the protocol,
- * UPSTREAM_HTTP; a reset or a TLS failure is told as for any exchange.
+ * The origin's WebSocket failure as an exchange's: ws's handshake errors (an answer other than 101, a bad
+ * accept key: plain Errors) and protocol errors (WS_ERR_*, an invalid frame) are the origin's side of the
+ * protocol, UPSTREAM_HTTP, but for a message over the proxy's own size limit; anything else (a reset, the
+ * proxy's own errors) is told as for any exchange.
  */
 function upstreamWebSocketFailure(
   error: NodeJS.ErrnoException,
   target: string,
 ): { code: EventErrorCode; message: string } {
-  if (error.code && !error.code.startsWith('WS_ERR_'))
-    return exchangeFailure('SERVER_TO_PROXY_RESPONSE_ERROR', error, target);
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+    return {
+      code: 'PROXY_ERROR',
+      message: `${target}: the origin sent a WebSocket message over the proxy's limit (${error.message})`,
+    };
+  const protocol = error.code ? error.code.startsWith('WS_ERR_') : error.constructor === Error;
+  if (!protocol) return exchangeFailure('SERVER_TO_PROXY_RESPONSE_ERROR', error, target);
   return {
     code: 'UPSTREAM_HTTP',
     message: `${target}: the WebSocket to the origin failed (${error.message}); the app's WebSocket was closed with 1014`,
@@ -57,6 +63,8 @@ export class WebSocketGate {
   private readonly server = new WebSocketServer({ noServer: true });
   /** The verified upstream connection waiting for the library's WebSocket, by the app's TLS socket. */
   private readonly verified = new WeakMap<object, Duplex>();
+  /** The errors the origin's WebSockets (and their sockets) emitted, as against the library's own. */
+  private readonly originErrors = new WeakSet<Error>();
 
   constructor(
     private readonly shared: FrontContext,
@@ -84,11 +92,24 @@ export class WebSocketGate {
         upstream.agent = undefined;
         upstream.createConnection = (() => carrier) as unknown as typeof upstream.createConnection;
       }
+      // ws hands over the origin's WebSocket as it sends the upgrade: its errors, and its socket's once open,
+      // are told apart from the library's own (seen first: prepended to the library's listeners).
+      upstream.finishRequest = (request, websocket) => {
+        const mark = (error: Error) => void this.originErrors.add(error);
+        websocket.prependListener('error', mark);
+        websocket.once('open', () =>
+          (websocket as unknown as { _socket?: Duplex })._socket?.prependListener('error', mark),
+        );
+        request.end();
+      };
     });
     // The app was told 101 before the origin answered the upgrade (see above): when the origin then refuses
     // it or breaks the protocol, the app's WebSocket closes with 1014 (Bad Gateway) and a reason saying
     // why, and the failure is an event, rather than a bare close that looks like the origin's own.
-    shared.library.onUpstreamWebSocketFailure(({ socket, app, error }) => {
+    shared.library.onWebSocketFailure(({ socket, app, error }) => {
+      // The library's own ("Cannot send message because proxyToServer ... is not OPEN", an app's frame
+      // during the origin's normal close) are left to it: the origin's close code reaches the app.
+      if (!this.originErrors.has(error)) return;
       const connection = connectionOf(socket);
       const target = connection ? formatHostPort(connection.target) : 'the origin';
       const failure = upstreamWebSocketFailure(error, target);

@@ -24,6 +24,8 @@ const ANSWERS: Record<string, string> = {
     'HTTP/1.1 200 OK\r\nTrailer: Content-Length, Set-Cookie\r\nTransfer-Encoding: chunked\r\n\r\n' +
     '2\r\nok\r\n0\r\nContent-Length: 99\r\nSet-Cookie: late=1\r\nX-Sum: 2\r\n\r\n',
   '101 to a plain GET': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nrest',
+  'bare 101': 'HTTP/1.1 101 Switching Protocols\r\n\r\n',
+  '101 with Upgrade alone': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n',
   '100 then 200': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   '103 early hints then 200':
     'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
@@ -61,6 +63,8 @@ const NAMES = Object.keys(ANSWERS);
 /** Answers refused before any of them reaches the app: a 502 naming the server's fault (UPSTREAM_HTTP). */
 const REFUSED = new Set([
   '101 to a plain GET',
+  'bare 101',
+  '101 with Upgrade alone',
   'status 000',
   'status 099',
   'length and chunked',
@@ -278,5 +282,47 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's WebSocket,
   } finally {
     await proxy.close();
     await origin.close();
+  }
+});
+
+test("an origin's normal WebSocket close while the app is sending reaches the app as the origin's own close, with no event", async (t) => {
+  const { WebSocket, WebSocketServer } = await import('ws');
+  const { createServer: createHttpsServer } = await import('node:https');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host!;
+  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
+  const wss = new WebSocketServer({ server });
+  // The origin says goodbye soon after the app's WebSocket opens, while the app keeps sending.
+  wss.on('connection', (ws) => setTimeout(() => ws.close(1000, 'bye'), 50));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+      const ws = new WebSocket(`wss://${host}:${port}/chat`, { createConnection: () => tls } as never);
+      ws.on('error', () => undefined);
+      const sending = setInterval(() => ws.readyState === ws.OPEN && ws.send('tick'), 1);
+      const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+        const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
+        ws.once('close', (code: number, reason: Buffer) => {
+          clearTimeout(timer);
+          resolve({ code, reason: reason.toString() });
+        });
+      });
+      clearInterval(sending);
+      tls.destroy();
+      t.deepEqual(closed, { code: 1000, reason: 'bye' }, `round ${round}`);
+    }
+    t.false(
+      proxy.events.some((e) => e.type === 'error' && e.code === 'UPSTREAM_HTTP'),
+      'a normal close is not a fault of the origin',
+    );
+  } finally {
+    await proxy.close();
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
