@@ -96,6 +96,20 @@ test("the Agent's pool: freeSockets, sockets, reuseSocket and request.onSocket",
   t.is(exchange.poolHint, 'timeout=5', lost('socket._httpMessage', src));
 });
 
+test("a request's own timeout is its `timeout` field, which the pool reads to leave such a request to Node", (t) => {
+  const src = 'src/proxy/upstream-pool.ts';
+  const socket = new net.Socket();
+  const request = new ClientRequest({ timeout: 1234, createConnection: () => socket, host: '127.0.0.1' });
+  request.on('error', () => undefined);
+  t.is((request as { timeout?: number }).timeout, 1234, lost('request.timeout', src));
+  const untimed = new ClientRequest({ createConnection: () => socket, host: '127.0.0.1' });
+  untimed.on('error', () => undefined);
+  t.is((untimed as { timeout?: number }).timeout, undefined, lost('request.timeout', src));
+  request.destroy();
+  untimed.destroy();
+  socket.destroy();
+});
+
 test("a server's response: socket._httpMessage is it, and it has its own _keepAliveTimeout", (t) => {
   t.is(exchange.serverMessage, exchange.response, lost('socket._httpMessage', 'src/proxy/request-heads.ts'));
   t.is(typeof exchange.keepAliveTimeout, 'number', lost('res._keepAliveTimeout', 'src/proxy/mitm-front.ts'));
