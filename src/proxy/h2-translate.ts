@@ -2,6 +2,7 @@
 // request line and Host for an origin that speaks only HTTP/1.1, and the origin's answer made fit for an
 // h2 response; pure.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { connectionTokens } from './hop-fields.js';
 
 /**
  * RFC 9113 8.2.2: fields that describe one hop of HTTP/1.1 and are malformed in HTTP/2; and HTTP2-Settings, an
@@ -24,11 +25,7 @@ export function isGrpc(headers: IncomingHttpHeaders): boolean {
 
 /** The names a Connection header lists are hop-by-hop too (RFC 9110 7.6.1). */
 function hopByHop(headers: IncomingHttpHeaders): Set<string> {
-  const listed = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  return new Set([...CONNECTION_SPECIFIC, ...listed]);
+  return new Set([...CONNECTION_SPECIFIC, ...connectionTokens(headers.connection)]);
 }
 
 /** Every field but the pseudo-headers and the hop-by-hop ones; `te` only as "trailers" (RFC 9113 8.2.2). */

@@ -32,6 +32,20 @@ const ALWAYS: ReadonlySet<string> = new Set([
 const KEPT = new Set(['host', 'content-length', 'transfer-encoding', 'via']);
 
 /**
+ * The names a Connection header lists, lowercase, empty members dropped: Node joins repeated Connection
+ * headers with ", ", so a name is found whatever its case, spacing or neighbours.
+ */
+export function connectionTokens(connection: string | string[] | undefined): string[] {
+  if (connection === undefined) return [];
+  const tokens: string[] = [];
+  for (const token of String(connection).split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) tokens.push(name);
+  }
+  return tokens;
+}
+
+/**
  * The request fields not to forward, lowercase, or null when there are none beyond `proxy-*` (most
  * requests: this runs on each one). Node gives header names lowercase and joins repeated Connection
  * headers with ", ", so every listed name is found whatever its case, spacing or empty list members.
@@ -50,9 +64,8 @@ export function requestHopFields(headers: IncomingHttpHeaders): ReadonlySet<stri
     return null;
   if (connection === undefined || connection === 'keep-alive' || connection === 'close') return ALWAYS;
   let hop: Set<string> | null = null;
-  for (const token of String(connection).split(',')) {
-    const name = token.trim().toLowerCase();
-    if (!name || name === 'close' || ALWAYS.has(name) || KEPT.has(name)) continue;
+  for (const name of connectionTokens(connection)) {
+    if (name === 'close' || ALWAYS.has(name) || KEPT.has(name)) continue;
     (hop ??= new Set(ALWAYS)).add(name);
   }
   return hop ?? ALWAYS;
@@ -103,11 +116,10 @@ export function responseHopFields(headers: IncomingHttpHeaders): ReadonlySet<str
     return null;
   const hop = new Set(RESPONSE_ALWAYS);
   let close = false;
-  for (const token of String(connection ?? '').split(',')) {
-    const name = token.trim().toLowerCase();
+  for (const name of connectionTokens(connection)) {
     if (name === 'close') close = true;
     // "connection" listing itself would take the origin's close with it: whether Connection goes is decided below.
-    else if (name && name !== 'connection' && !RESPONSE_KEPT.has(name)) hop.add(name);
+    else if (name !== 'connection' && !RESPONSE_KEPT.has(name)) hop.add(name);
   }
   if (!close) hop.add('connection');
   return hop;

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { requestHopFields } from '../../src/proxy/hop-fields.js';
+import { connectionTokens, requestHopFields } from '../../src/proxy/hop-fields.js';
 import { upstreamHeaders } from '../../src/proxy/mitm-forward.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -230,4 +230,10 @@ test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade 
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('the names a Connection header lists: lowercase, trimmed, empty members dropped; none without the header', (t) => {
+  t.deepEqual(connectionTokens('X-A, , x-b ,\t,Keep-Alive,,'), ['x-a', 'x-b', 'keep-alive']);
+  t.deepEqual(connectionTokens(','), []);
+  t.deepEqual(connectionTokens(undefined), []);
 });
