@@ -47,6 +47,17 @@ export const RULES: Rule[] = [
       'run tlswitness inspect HOST to see which CA and name; the server admin must use a certificate from a CA allowed to issue for HOST, or, for an inspection CA, IT must exempt HOST from inspection',
   },
   {
+    // OpenSSL refuses a certificate list over 100 KiB (max_cert_list) before it reads a certificate of it.
+    test: /excessive message size|EXCESSIVE_MESSAGE_SIZE/i,
+    problem: 'handshake-failed',
+    alternatives: [],
+    liability: 'server',
+    meaning:
+      "OpenSSL refused a handshake message from the server for its size: almost always a certificate chain over OpenSSL's 100 KiB limit, such as a whole CA bundle served as the chain",
+    action:
+      'run tlswitness inspect HOST to confirm; the server admin must serve only the leaf and its intermediates, not a CA bundle',
+  },
+  {
     test: /legacy sigalg disallowed or unsupported|LEGACY_SIGALG_DISALLOWED/i,
     problem: 'handshake-failed',
     alternatives: ['weak-crypto'],

@@ -71,6 +71,17 @@ export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
       action: 'ask the server admin to enable modern TLS 1.2/1.3 cipher suites',
     };
   }
+  // OpenSSL refuses a handshake message over its limit (a certificate list over 100 KiB, max_cert_list) before
+  // reading it: in practice a chain file that holds a whole CA bundle. curl and openssl s_client fail alike.
+  if (/EXCESSIVE_MESSAGE_SIZE|excessive message size/i.test(code + failure.message)) {
+    return {
+      problem: 'handshake-failed',
+      liability: 'server',
+      confidence: 'high',
+      summary: `${where} sent a handshake message larger than OpenSSL accepts, almost always a certificate chain over its 100 KiB limit, such as a whole CA bundle served as the chain (${failure.message})`,
+      action: `the server admin should serve only the leaf and its intermediates, not a CA bundle; openssl s_client -connect ${where} fails the same way`,
+    };
+  }
   if (/UNRECOGNIZED_NAME/.test(code)) {
     return {
       problem: 'handshake-failed',

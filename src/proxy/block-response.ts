@@ -43,6 +43,8 @@ function unreachedBecause(record: HandshakeRecord): string {
 
 function chainHeading(record: HandshakeRecord): string {
   if (record.chain.length) return `Certificate chain as the server sent it (${record.chain.length}):`;
+  if (/EXCESSIVE_MESSAGE_SIZE/i.test(`${record.failure?.code ?? ''} ${record.failure?.message ?? ''}`))
+    return `No certificate chain recorded: OpenSSL refused the message that carried it, for its size.`;
   return `No certificate chain: ${formatHostPort(record.target)} sent none before the connection ended.`;
 }
 

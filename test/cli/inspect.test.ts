@@ -454,6 +454,29 @@ test('a server that does not speak TLS is a handshake failure', async (t) => {
   }
 });
 
+test("a chain over OpenSSL's 100 KiB limit (a CA bundle served as the chain): a handshake failure the server must fix, said as such", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const { createServer: createTls } = await import('node:tls');
+  // ~340 KB: the fixture's public root, again and again, after the real chain.
+  const bundle = Array.from({ length: 300 }, () => fixtures.pki.publicRoot.pem).join('');
+  const server = createTls({ key: scenario.keyPem, cert: scenario.sent.join('') + bundle }, (s) => s.end());
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const result = await runCli([...baseArgs('valid', (server.address() as AddressInfo).port), '--json']);
+    t.is(result.code, 1);
+    const record = JSON.parse(result.stdout);
+    t.like(record.diagnosis, { problem: 'handshake-failed', liability: 'server', confidence: 'high' });
+    t.regex(
+      record.diagnosis.summary,
+      /larger than OpenSSL accepts, almost always a certificate chain over its 100 KiB limit/,
+    );
+    t.regex(record.diagnosis.action, /serve only the leaf and its intermediates, not a CA bundle/);
+  } finally {
+    server.close();
+  }
+});
+
 testNeeding(hasIpv6Loopback() ? null : 'no IPv6 loopback on this machine')('IPv6 literal targets', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const { createServer: createTls } = await import('node:tls');

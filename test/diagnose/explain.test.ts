@@ -560,3 +560,15 @@ test('Java PKIX: the action gives the keytool line that adds the root to the JVM
     'only Java is told about keytool',
   );
 });
+
+test("a chain over OpenSSL's size limit: curl's and Node's texts are the server's oversized chain, not a version or cipher mismatch", (t) => {
+  for (const text of [
+    'curl: (35) OpenSSL/3.0.11: error:0A000098:SSL routines::excessive message size',
+    'Error: 807CA7B7A77F0000:error:0A000098:SSL routines:read_state_machine:excessive message size:../deps/openssl/openssl/ssl/statem/statem.c:609:',
+  ]) {
+    const result = explain(text);
+    t.like(result, { recognized: true, problem: 'handshake-failed', liability: 'server', alternatives: [] }, text);
+    t.regex(result.meaning, /certificate chain over OpenSSL's 100 KiB limit/);
+    t.regex(result.action, /serve only the leaf and its intermediates, not a CA bundle/);
+  }
+});

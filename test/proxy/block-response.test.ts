@@ -28,6 +28,18 @@ test('a refused connection: "could not be reached", no chain heading with a coun
   t.regex(page.body, /^Problem: +connection-failed \(fault: network/m);
 });
 
+test('a chain OpenSSL refused for its size: the page does not say none was sent', (t) => {
+  const unreachable = records.unreachable!;
+  const message = 'error:0A000098:SSL routines:read_state_machine:excessive message size';
+  const record: HandshakeRecord = {
+    ...unreachable,
+    failure: { step: 'tls', code: 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE', message },
+  };
+  const page = blockResponse(record, undefined);
+  t.regex(page.body, /^No certificate chain recorded: OpenSSL refused the message that carried it, for its size\.$/m);
+  t.notRegex(page.body, /sent none before the connection ended/);
+});
+
 test('a chain that fails verification keeps its headline and the chain as sent', (t) => {
   const page = blockResponse(records.expired!, 'text/html');
   t.regex(page.body, /expired\.example\.com:\d+ failed TLS verification\./);
