@@ -1,6 +1,6 @@
 // The verdict when no chain could be judged: the connection or the TLS handshake failed; pure.
 import { formatHostPort } from '../host-port.js';
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis, Failure } from '../types.js';
 import type { UndiagnosedRecord } from './diagnose.js';
 
 export function connectionFailed(record: UndiagnosedRecord): Diagnosis {
@@ -40,6 +40,14 @@ export function connectionFailed(record: UndiagnosedRecord): Diagnosis {
   }
 }
 
+/**
+ * OpenSSL refused a handshake message over its limit (a certificate list over 100 KiB, max_cert_list) before
+ * reading it: in practice a chain file that holds a whole CA bundle. curl and openssl s_client fail alike.
+ */
+export function chainTooLarge(failure: Pick<Failure, 'code' | 'message'> | null | undefined): boolean {
+  return !!failure && /EXCESSIVE_MESSAGE_SIZE|excessive message size/i.test(`${failure.code} ${failure.message}`);
+}
+
 export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
   const failure = record.failure!;
   const code = failure.code;
@@ -71,9 +79,7 @@ export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
       action: 'ask the server admin to enable modern TLS 1.2/1.3 cipher suites',
     };
   }
-  // OpenSSL refuses a handshake message over its limit (a certificate list over 100 KiB, max_cert_list) before
-  // reading it: in practice a chain file that holds a whole CA bundle. curl and openssl s_client fail alike.
-  if (/EXCESSIVE_MESSAGE_SIZE|excessive message size/i.test(code + failure.message)) {
+  if (chainTooLarge(failure)) {
     return {
       problem: 'handshake-failed',
       liability: 'server',

@@ -1,5 +1,6 @@
 // The 502 (504 for a timeout) an app gets when its upstream fails verification or cannot be reached: host, problem,
 // action and the served chain, as plain text, or HTML for clients that accept it; pure.
+import { chainTooLarge } from '../diagnose/failure-verdict.js';
 import { formatHostPort } from '../host-port.js';
 import { esc } from '../report/html-text.js';
 import { safeLines } from '../report/terminal-safe.js';
@@ -43,7 +44,7 @@ function unreachedBecause(record: HandshakeRecord): string {
 
 function chainHeading(record: HandshakeRecord): string {
   if (record.chain.length) return `Certificate chain as the server sent it (${record.chain.length}):`;
-  if (/EXCESSIVE_MESSAGE_SIZE/i.test(`${record.failure?.code ?? ''} ${record.failure?.message ?? ''}`))
+  if (chainTooLarge(record.failure))
     return `No certificate chain recorded: OpenSSL refused the message that carried it, for its size.`;
   return `No certificate chain: ${formatHostPort(record.target)} sent none before the connection ended.`;
 }

@@ -148,7 +148,7 @@ export function forwardMitmRequest(
     if (!carriedOnH1(answer.statusCode ?? 0)) {
       answer.destroy();
       return errors.handle(
-        'PROXY_TO_SERVER_REQUEST_ERROR',
+        'SERVER_TO_PROXY_RESPONSE_ERROR',
         exchange,
         uncarriedStatus(answer.statusCode ?? 0, 'HTTP/1.1'),
       );

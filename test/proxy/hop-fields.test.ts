@@ -10,6 +10,7 @@ import { connectionTokens, requestHopFields } from '../../src/proxy/hop-fields.j
 import { upstreamHeaders } from '../../src/proxy/mitm-forward.js';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
+import { startWebSocketOrigin } from '../helpers/websocket-origin.js';
 import { startTestProxy, tlsViaProxy } from '../helpers/proxy.js';
 
 const ALWAYS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
@@ -187,16 +188,14 @@ test('through the plain-HTTP proxy: likewise', async (t) => {
 });
 
 test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade and Upgrade: websocket, not the app's hop fields", async (t) => {
-  const { WebSocketServer } = await import('ws');
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host ?? '127.0.0.1';
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
-  const wss = new WebSocketServer({ server });
-  const upgraded = new Promise<IncomingMessage['headers']>((resolve) =>
-    wss.on('connection', (_ws, req) => resolve(req.headers)),
+  let upgradedWith!: (headers: IncomingMessage['headers']) => void;
+  const upgraded = new Promise<IncomingMessage['headers']>((resolve) => (upgradedWith = resolve));
+  const origin = await startWebSocketOrigin({ key: scenario.keyPem, cert: scenario.sent.join('') }, (_ws, req) =>
+    upgradedWith(req.headers),
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = origin.port;
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
   try {
     const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
@@ -224,11 +223,7 @@ test("through the MITM's WebSocket upgrade: the origin gets Connection: Upgrade 
     tls.destroy();
   } finally {
     await proxy.close();
-    // An upgraded socket is no longer the HTTP server's to close.
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await origin.close();
   }
 });
 

@@ -11,6 +11,7 @@ import { h2ViaProxy } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
 import { startRawOrigin, type RawAnswer } from '../helpers/raw-origin.js';
+import { startWebSocketOrigin } from '../helpers/websocket-origin.js';
 
 const CLEAN = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nclean';
 
@@ -286,16 +287,14 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's WebSocket,
 });
 
 test("an origin's normal WebSocket close while the app is sending reaches the app as the origin's own close, with no event", async (t) => {
-  const { WebSocket, WebSocketServer } = await import('ws');
-  const { createServer: createHttpsServer } = await import('node:https');
+  const { WebSocket } = await import('ws');
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host!;
-  const server = createHttpsServer({ key: scenario.keyPem, cert: scenario.sent.join('') });
-  const wss = new WebSocketServer({ server });
   // The origin says goodbye soon after the app's WebSocket opens, while the app keeps sending.
-  wss.on('connection', (ws) => setTimeout(() => ws.close(1000, 'bye'), 50));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as import('node:net').AddressInfo).port;
+  const origin = await startWebSocketOrigin({ key: scenario.keyPem, cert: scenario.sent.join('') }, (ws) =>
+    setTimeout(() => ws.close(1000, 'bye'), 50),
+  );
+  const port = origin.port;
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
   try {
     for (let round = 0; round < 3; round++) {
@@ -320,9 +319,45 @@ test("an origin's normal WebSocket close while the app is sending reaches the ap
     );
   } finally {
     await proxy.close();
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await origin.close();
+  }
+});
+
+test("an origin's WebSocket message over the proxy's size limit: the app's WebSocket closes with 1014, a PROXY_ERROR names the limit", async (t) => {
+  const { WebSocket } = await import('ws');
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host!;
+  // A binary frame header announcing 2^32 bytes, over ws's 100 MiB limit: refused before any of it comes.
+  const oversized = Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]);
+  const origin = await startWebSocketOrigin({ key: scenario.keyPem, cert: scenario.sent.join('') }, (ws) =>
+    (ws as unknown as { _socket: { write(bytes: Buffer): void } })._socket.write(oversized),
+  );
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${origin.port}:127.0.0.1`]);
+  try {
+    const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
+    const ws = new WebSocket(`wss://${host}:${origin.port}/big`, { createConnection: () => tls } as never);
+    ws.on('error', () => undefined);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
+      ws.once('close', (code: number, reason: Buffer) => {
+        clearTimeout(timer);
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    tls.destroy();
+    t.is(closed.code, 1014, closed.reason);
+    t.regex(closed.reason, /^origin: Max payload size exceeded/);
+    const told = proxy.events.filter((e) => e.type === 'error');
+    t.deepEqual(
+      told.map((e) => (e.type === 'error' ? e.code : '')),
+      ['PROXY_ERROR'],
+    );
+    t.regex(
+      told[0]?.type === 'error' ? told[0].message : '',
+      /the origin sent a WebSocket message over the proxy's limit/,
+    );
+  } finally {
+    await proxy.close();
+    await origin.close();
   }
 });
