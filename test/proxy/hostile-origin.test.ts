@@ -229,6 +229,17 @@ for (const [label, makeGet] of [
     }
   });
 
+/** How an app's WebSocket closed: its code and reason, or -1 when still open after 5 s. */
+function closeOf(ws: import('ws').WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
+    ws.once('close', (code: number, reason: Buffer) => {
+      clearTimeout(timer);
+      resolve({ code, reason: reason.toString() });
+    });
+  });
+}
+
 /** Answers to a WebSocket upgrade that refuse it or get it wrong. */
 const UPGRADE_ANSWERS: Record<string, { bytes: string; reason: RegExp }> = {
   '404': { bytes: 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', reason: /Unexpected server response: 404/ },
@@ -261,13 +272,7 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's WebSocket,
       const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
       const ws = new WebSocket(`wss://${host}:${origin.port}/ws/${index}`, { createConnection: () => tls } as never);
       ws.on('error', () => undefined);
-      const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
-        const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
-        ws.once('close', (code: number, reason: Buffer) => {
-          clearTimeout(timer);
-          resolve({ code, reason: reason.toString() });
-        });
-      });
+      const closed = await closeOf(ws);
       t.is(closed.code, 1014, `${name}: ${closed.reason}`);
       t.regex(closed.reason, UPGRADE_ANSWERS[name]!.reason, name);
       tls.destroy();
@@ -302,13 +307,7 @@ test("an origin's normal WebSocket close while the app is sending reaches the ap
       const ws = new WebSocket(`wss://${host}:${port}/chat`, { createConnection: () => tls } as never);
       ws.on('error', () => undefined);
       const sending = setInterval(() => ws.readyState === ws.OPEN && ws.send('tick'), 1);
-      const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
-        const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
-        ws.once('close', (code: number, reason: Buffer) => {
-          clearTimeout(timer);
-          resolve({ code, reason: reason.toString() });
-        });
-      });
+      const closed = await closeOf(ws);
       clearInterval(sending);
       tls.destroy();
       t.deepEqual(closed, { code: 1000, reason: 'bye' }, `round ${round}`);
@@ -337,13 +336,7 @@ test("an origin's WebSocket message over the proxy's size limit: the app's WebSo
     const tls = await tlsViaProxy(proxy.port, host, origin.port, { ca: [proxy.ca.certPem] });
     const ws = new WebSocket(`wss://${host}:${origin.port}/big`, { createConnection: () => tls } as never);
     ws.on('error', () => undefined);
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
-      const timer = setTimeout(() => resolve({ code: -1, reason: 'still open after 5 s' }), 5_000);
-      ws.once('close', (code: number, reason: Buffer) => {
-        clearTimeout(timer);
-        resolve({ code, reason: reason.toString() });
-      });
-    });
+    const closed = await closeOf(ws);
     tls.destroy();
     t.is(closed.code, 1014, closed.reason);
     t.regex(closed.reason, /^origin: Max payload size exceeded/);
