@@ -72,6 +72,27 @@ function oid(tlv: Tlv | undefined, what: string): string {
   return decodeOid(tlv.value);
 }
 
+/** PKCS#8 PrivateKeyInfo's outline: one whole SEQUENCE that opens with its version INTEGER. */
+function isPrivateKeyInfo(der: Buffer): boolean {
+  try {
+    const { tlv, next } = readTlv(der);
+    return tlv.tag === 0x30 && next === der.length && children(tlv.value)[0]?.tag === 0x02;
+  } catch (error) {
+    if (error instanceof DerError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Decrypted bytes that do not parse. A wrong password passes CBC padding about once in 256 tries, so
+ * where no MAC vouched for the password (no MAC, or one that failed) that is what they mean; under a
+ * matching MAC the file itself is damaged.
+ */
+function undecryptable(walk: Walk, what: string): never {
+  if (walk.out.mac === null) throw new Pkcs12Error('wrong-password', `decryption failed (the ${what} does not parse)`);
+  return malformed(`the ${what} does not parse`);
+}
+
 interface Walk {
   password: Password;
   wantKeys: boolean;
@@ -105,6 +126,7 @@ function readSafeContents(der: Buffer, walk: Walk, depth = 0): void {
       const [algorithm, encrypted] = children(explicit0(valueTlv, 'shrouded key bag').value);
       if (!algorithm) malformed('key bag without an algorithm');
       const { scheme, plain } = pbeDecrypt(algorithm, octetString(encrypted, 'encrypted key'), walk.password);
+      if (!isPrivateKeyInfo(plain)) undecryptable(walk, 'decrypted key');
       walk.out.schemes.push(`key: ${scheme}`);
       walk.out.keys.push(plain);
     }
@@ -124,8 +146,14 @@ function readContentInfo(info: Tlv, walk: Walk): void {
   const [, algorithm, encrypted] = encryptedContentInfo ? children(encryptedContentInfo.value) : [];
   if (!algorithm) malformed('encrypted data without an algorithm');
   const { scheme, plain } = pbeDecrypt(algorithm, octetString(encrypted, 'encrypted content', 0x80), walk.password);
+  try {
+    readSafeContents(plain, walk);
+  } catch (error) {
+    if (error instanceof DerError || (error instanceof Pkcs12Error && error.reason === 'malformed'))
+      undecryptable(walk, 'decrypted certificate safe');
+    throw error;
+  }
   walk.out.schemes.push(`certificates: ${scheme}`);
-  readSafeContents(plain, walk);
 }
 
 /**

@@ -2,7 +2,8 @@
 // keytool): certificates and keys come back as they went in; a wrong password is told by the MAC; damaged
 // files are errors, never silence.
 import test from 'ava';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,43 @@ test('an empty password, and a file without a MAC', (t) => {
     ),
   );
   t.is(t.throws(() => readPkcs12(file, 'changeme'), { instanceOf: Pkcs12Error })?.reason, 'wrong-password');
+});
+
+// A wrong password passes CBC padding about once in 256 tries and leaves bytes that are not a key. Among
+// 2,000 wrong passwords some do so in all but 1 run in 2,500 ((255/256)^2000): each must still be a wrong
+// password, never a key and never "the file is damaged".
+test('a wrong password that happens to pass the padding is still a wrong password, with or without a MAC', (t) => {
+  const key = forge.pki.privateKeyFromPem(
+    generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+  );
+  const cert = forge.pki.certificateFromPem(pki.publicRoot.pem);
+  // One iteration keeps a thousand tries fast; the padding, not the count, is under test.
+  const build = (useMac: boolean) =>
+    Buffer.from(
+      forge.asn1
+        .toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], 'secret', { algorithm: '3des', count: 1, useMac }))
+        .getBytes(),
+      'binary',
+    );
+  const withMac = build(true);
+  const withoutMac = build(false);
+  t.is(readPkcs12(withMac, 'secret', { keys: true }).keys.length, 1);
+  t.is(readPkcs12(withoutMac, 'secret', { keys: true }).keys.length, 1);
+  let paddingPassed = 0;
+  for (let i = 0; i < 2000; i++) {
+    const password = `wrong-${i}`;
+    const macError = t.throws(() => readPkcs12(withMac, password), { instanceOf: Pkcs12Error }, password);
+    t.is(macError?.reason, 'wrong-password', password);
+    t.regex(macError!.message, /its MAC does not match and its contents do not decrypt/, password);
+    const error = t.throws(
+      () => readPkcs12(withoutMac, password, { keys: true }),
+      { instanceOf: Pkcs12Error },
+      password,
+    );
+    t.is(error?.reason, 'wrong-password', password);
+    if (/does not parse/.test(error!.message)) paddingPassed++;
+  }
+  t.log(`${paddingPassed} of 2000 wrong passwords passed the padding`);
 });
 
 test('truncated and altered files are errors that say so', (t) => {
