@@ -3,10 +3,9 @@
 import type { Agent as HttpAgent, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
-import { Proxy, type IContext, type IWebSocketContext } from 'http-mitm-proxy';
+import { Proxy, type IContext } from 'http-mitm-proxy';
 // Read when the bundle is built: the version checked is the one that was bundled.
 import libraryPackage from 'http-mitm-proxy/package.json' with { type: 'json' };
-import type { WebSocket } from 'ws';
 import { TlswitnessError } from '../errors.js';
 
 /** The version this code was written against (package.json pins it exactly; a test keeps the two equal). */
@@ -53,16 +52,6 @@ export interface LibraryListenOptions {
   httpsAgent: HttpsAgent;
   /** Where the library keeps its CA files (it loads or creates one at listen). */
   caDir: string;
-}
-
-/** What a WebSocket upgrade the library is about to forward came in on. */
-export interface WebSocketOrigin {
-  /** The app's TLS socket under the WebSocket. */
-  socket: object;
-  /** The request path of the upgrade. */
-  path: string;
-  /** The library's options for the upstream WebSocket, when it built them. */
-  options: IWebSocketContext['proxyToServerWebSocketOptions'];
 }
 
 export class LibraryAdapter {
@@ -120,12 +109,6 @@ export class LibraryAdapter {
     this.proxy._onHttpServerRequest(false, req, res);
   }
 
-  /** A WebSocket accepted on a MITM session, relayed by the library (it reads the upgrade request from the socket). */
-  forwardWebSocket(ws: WebSocket, req: IncomingMessage): void {
-    (ws as unknown as { upgradeReq: IncomingMessage }).upgradeReq = req;
-    this.proxy._onWebSocketServerConnect(true, ws, req);
-  }
-
   onConnect(handler: (req: IncomingMessage, socket: Socket, head: Buffer) => void): void {
     this.proxy.onConnect((req, socket, head) => handler(req, socket as Socket, head));
   }
@@ -135,33 +118,6 @@ export class LibraryAdapter {
     this.proxy.onRequest((ctx, callback) => {
       handler(ctx);
       callback();
-    });
-  }
-
-  /** Each forwarded WebSocket before it is dialled upstream; the handler may change its options. */
-  onWebSocket(handler: (origin: WebSocketOrigin) => void): void {
-    this.proxy.onWebSocketConnection((ctx, callback) => {
-      const ws = ctx.clientToProxyWebSocket as unknown as { _socket?: object; upgradeReq?: IncomingMessage };
-      // ws's own field; where a version of ws has none, the upgrade's socket (the same one, set in forwardWebSocket).
-      const socket = ws._socket ?? ws.upgradeReq?.socket ?? {};
-      handler({ socket, path: ws.upgradeReq?.url ?? '/', options: ctx.proxyToServerWebSocketOptions });
-      callback();
-    });
-  }
-
-  /**
-   * Each error the library reports on a forwarded WebSocket while the app's side is open and the origin's
-   * is not: the origin's own (it refused the upgrade, broke the protocol, reset) and the library's (a frame
-   * it could not pass on to a closing side). Called before the library closes the app's side, so the
-   * handler may close it first, with a code and reason of its own.
-   */
-  onWebSocketFailure(handler: (failure: { socket: object; app: WebSocket; error: Error }) => void): void {
-    this.proxy.onWebSocketError((ctx, error) => {
-      const app = ctx.clientToProxyWebSocket as unknown as WebSocket | undefined;
-      const upstream = ctx.proxyToServerWebSocket as unknown as WebSocket | undefined;
-      if (!app || !upstream || !error || app.readyState !== app.OPEN || upstream.readyState === upstream.OPEN) return;
-      const ws = app as unknown as { _socket?: object; upgradeReq?: IncomingMessage };
-      handler({ socket: ws._socket ?? ws.upgradeReq?.socket ?? {}, app, error });
     });
   }
 

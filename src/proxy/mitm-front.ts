@@ -288,7 +288,6 @@ export class MitmFront {
 
   close(): void {
     this.inner.closeAllConnections();
-    this.webSockets.close();
     this.h2.close();
   }
 }

@@ -1,8 +1,9 @@
-// A WebSocket origin over HTTPS on loopback: `onConnection` gets each upgraded WebSocket and its request.
+// A WebSocket origin over HTTPS on loopback: `onConnection` gets each upgraded WebSocket and its request;
+// `options` are ws's server options (subprotocols, compression).
 import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 
 export interface WebSocketOrigin {
   port: number;
@@ -12,9 +13,10 @@ export interface WebSocketOrigin {
 export async function startWebSocketOrigin(
   tls: { key: string; cert: string },
   onConnection: (ws: WebSocket, req: IncomingMessage) => void,
+  options: Omit<ServerOptions, 'server' | 'port' | 'noServer'> = {},
 ): Promise<WebSocketOrigin> {
   const server = createHttpsServer(tls);
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer({ ...options, server });
   wss.on('connection', onConnection);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

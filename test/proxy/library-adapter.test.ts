@@ -61,20 +61,3 @@ test('an app resetting its CONNECT writes nothing to the console, and is not an 
   t.deepEqual(printed, [], 'nothing on the console');
   t.deepEqual(seen, [], 'a reset is not an error');
 });
-
-test('a WebSocket whose ws object has no _socket: the origin is found from the upgrade request’s socket', (t) => {
-  const adapter = new LibraryAdapter(() => undefined);
-  const seen: object[] = [];
-  adapter.onWebSocket((origin) => seen.push(origin.socket));
-  const appSocket = {};
-  // As a version of ws without the field would hand it over (docs/design.md, Node internals it relies on).
-  const ws = { upgradeReq: { url: '/chat', socket: appSocket } };
-  type Handler = (ctx: object, callback: () => void) => void;
-  const library = (adapter as unknown as { proxy: { onWebSocketConnectionHandlers: Handler[] } }).proxy;
-  library.onWebSocketConnectionHandlers[0]!(
-    { clientToProxyWebSocket: ws, proxyToServerWebSocketOptions: {} },
-    () => undefined,
-  );
-  t.deepEqual(seen, [appSocket]);
-  t.is(seen[0], appSocket);
-});
