@@ -122,8 +122,12 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
   });
   up.once('response', (res: IncomingMessage) => {
     const code = res.statusCode ?? 0;
+    // The origin's connection carries nothing after an answer that is not a switch: it goes with it (no
+    // agent pools it, and the origin would keep it until the silence limit, 60 s per refused upgrade).
+    const drop = () => void carrier.destroy();
     if (!carriedOnH1(code)) {
       res.destroy();
+      drop();
       // Node passes a 101 on as an answer, not a switch, when it lacks "Connection: upgrade" or Upgrade.
       return fail(
         code === 101
@@ -132,7 +136,7 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
       );
     }
     answered = true;
-    if (socket.destroyed) return void res.destroy();
+    if (socket.destroyed) return drop();
     status = code;
     rawHeaders = res.rawHeaders;
     socket.write(answerHead(res, false));
@@ -141,6 +145,8 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
     res.once('close', () => {
       if (!res.complete) socket.destroy();
     });
+    res.once('end', drop);
+    socket.once('close', drop);
     res.pipe(socket);
   });
   up.end();

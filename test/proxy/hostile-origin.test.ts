@@ -6,7 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2ViaProxy } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -321,6 +321,42 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's client say
   } finally {
     await proxy.close();
     await origin.close();
+  }
+});
+
+test("a WebSocket upgrade the origin refuses: the proxy's connection to it closes with the answer, not at the silence limit", async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const host = scenario.host!;
+  // An origin that refuses each upgrade (with a length, or chunked) and would keep its connection, as a
+  // keep-alive server does; it notes when the proxy's connection to it closes.
+  const refusals = [
+    'HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno',
+    'HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n',
+  ];
+  const open = new Set<import('node:net').Socket>();
+  let served = 0;
+  const origin = createTlsServer({ key: scenario.keyPem, cert: scenario.sent.join('') }, (socket) => {
+    open.add(socket);
+    socket.on('error', () => undefined).once('close', () => open.delete(socket));
+    socket.once('data', () => socket.write(refusals[served++ % refusals.length]!));
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const port = (origin.address() as import('node:net').AddressInfo).port;
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
+  try {
+    for (const [index, refusal] of refusals.entries()) {
+      const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+      const outcome = await upgradeOutcome(`wss://${host}:${port}/ws`, () => tls);
+      t.is(outcome.refused?.status, Number(refusal.slice(9, 12)), refusal);
+      // The app's client has left (ws drops the connection after a refusal); the silence limit is 60 s.
+      for (let waited = 0; waited < 2_000 && open.size > 0; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      t.is(open.size, 0, `round ${index}: the upstream connection is closed`);
+    }
+  } finally {
+    await proxy.close();
+    for (const socket of open) socket.destroy();
+    await new Promise((resolve) => origin.close(resolve));
   }
 });
 
