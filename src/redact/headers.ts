@@ -40,8 +40,42 @@ function setCookie(value: string): string {
   return `${eq < 0 ? REDACTED : `${first.slice(0, eq)}=${REDACTED}`}${semi < 0 ? '' : value.slice(semi)}`;
 }
 
-export function redactHeaderValue(name: string, value: string): string {
+/** A part of a subprotocol that is a credential rather than a name: long, opaque, not all lowercase words. */
+const OPAQUE = /^[A-Za-z0-9_=+/-]{20,}$/;
+
+/**
+ * Sec-WebSocket-Protocol lists subprotocol names, but it is also where a browser's WebSocket, which cannot
+ * set Authorization, carries a credential: inside a member that names it (Kubernetes'
+ * `base64url.bearer.authorization.k8s.io.<token>`: its opaque parts go), or as the member after one that
+ * names it (`access_token, <token>`: that member goes).
+ */
+function subprotocols(value: string): string {
+  let named = false;
+  return value
+    .split(',')
+    .map((member) => {
+      const name = member.trim();
+      const after = named;
+      named = false;
+      if (!name) return member;
+      if (after) return member.replace(name, REDACTED);
+      if (!isSecretName(name.toLowerCase())) return member;
+      const parts = name.split('.');
+      if (!parts.some((part) => OPAQUE.test(part) && /[A-Z0-9]/.test(part))) {
+        named = true;
+        return member;
+      }
+      return member.replace(
+        name,
+        parts.map((part) => (OPAQUE.test(part) && /[A-Z0-9]/.test(part) ? REDACTED : part)).join('.'),
+      );
+    })
+    .join(',');
+}
+
+export function redactHeaderValue(name: string, raw: string): string {
   const lower = name.toLowerCase();
+  const value = lower === 'sec-websocket-protocol' ? subprotocols(raw) : raw;
   if (lower === 'cookie') return cookiePairs(value);
   if (lower === 'set-cookie' || lower === 'set-cookie2') return setCookie(value);
   if (CHALLENGE.test(lower)) return redactText(value);

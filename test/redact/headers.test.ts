@@ -85,3 +85,19 @@ test('raw pairs as Node gives them, repeated headers each redacted', (t) => {
     { name: 'X-Api-Key', value: 'REDACTED' },
   ]);
 });
+
+test("WebSocket subprotocols: a credential carried in them goes (a browser's WebSocket cannot send Authorization), the protocol names stay", (t) => {
+  // Kubernetes' convention: the bearer token, base64url-encoded, after a prefix that names it.
+  const k8sToken = 'ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNkltRmlZeUo5LmV5SnBjM01pT2lKcmRXSmxjbTVsZEdWekluMC5zaWc';
+  t.is(
+    redactHeaderValue('Sec-WebSocket-Protocol', `base64url.bearer.authorization.k8s.io.${k8sToken}, v4.channel.k8s.io`),
+    'base64url.bearer.authorization.k8s.io.REDACTED, v4.channel.k8s.io',
+  );
+  // A token offered as a member of its own, after one that names it.
+  t.is(
+    redactHeaderValue('Sec-WebSocket-Protocol', 'graphql-ws, access_token, 8f2c1d9e7b6a5f4e3d2c1b0a'),
+    'graphql-ws, access_token, REDACTED',
+  );
+  t.is(redactHeaderValue('Sec-WebSocket-Protocol', 'chat.v1, chat.v2'), 'chat.v1, chat.v2');
+  t.is(redactHeaderValue('Sec-WebSocket-Protocol', 'v4.channel.k8s.io'), 'v4.channel.k8s.io');
+});
