@@ -3,7 +3,6 @@
 // verified, whose answer the app then gets as the origin gave it (websocket-relay.ts).
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { errorEvent } from '../events.js';
 import { formatHostPort } from '../host-port.js';
 import { blockResponse } from './block-response.js';
@@ -20,6 +19,12 @@ function rawAnswer(status: number, headers: Record<string, string>, body: string
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
 }
 
+/** What the app was answered with: its status (null when it had gone), and the problem of a block page. */
+interface Answer {
+  status: number | null;
+  blocked?: string;
+}
+
 export class WebSocketGate {
   constructor(
     private readonly shared: FrontContext,
@@ -29,65 +34,62 @@ export class WebSocketGate {
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connectionOf(req.socket);
     if (connection) connection.requests++;
+    // Every upgrade is in the request log, as a request is: relayed, refused, blocked or looped.
+    const where = connection ? formatHostPort(connection.target) : String(req.headers.host ?? '');
+    const logged = this.shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection?.recordId ?? null);
+    const answered = ({ status, blocked }: Answer) => logged(status, 0, blocked ? { blocked } : {});
     if (carriesVia(req.headers.via, this.shared.viaToken)) {
       socket.end(rawAnswer(508, {}, ''));
-      return;
+      return answered({ status: 508 });
     }
-    if (connection && !connection.accepted) {
-      this.block(socket, req, connection.record, null);
-      return;
-    }
+    if (connection && !connection.accepted) return answered(this.block(socket, req, connection.record, null));
     const agent = this.shared.agent();
     if (!connection || !agent) {
       socket.end(rawAnswer(502, { 'X-Tlswitness-Error': 'PROXY_ERROR' }, 'tlswitness: no upstream for this upgrade\n'));
-      return;
+      return answered({ status: 502 });
     }
     socket.on('error', () => undefined);
     // The upstream first, through the same gate as a request: OpenSSL verifies it for the session's name.
     agent.createConnection(
       { ...connection.target, servername: connection.name?.servername ?? '' },
       (error, carrier) => {
-        if (error || !carrier) return void this.refused(req, socket, connection, error ?? new Error('no connection'));
-        if (socket.destroyed) return void carrier.destroy();
-        this.relay(req, socket, head, connection, carrier);
+        if (error || !carrier)
+          return answered(this.refused(req, socket, connection, error ?? new Error('no connection')));
+        if (socket.destroyed) {
+          carrier.destroy();
+          return answered({ status: null });
+        }
+        relayUpgrade({
+          req,
+          socket,
+          head,
+          carrier,
+          target: connection.target,
+          servername: connection.name?.servername ?? '',
+          viaToken: this.shared.viaToken,
+          failed: (failure) => this.refused(req, socket, connection, failure).status,
+          done: (status, bytes, rawHeaders) => logged(status, bytes, { rawHeaders }),
+        });
       },
     );
   }
 
-  /** The upgrade to the origin on the verified connection, its answer to the app (websocket-relay.ts), the exchange logged. */
-  private relay(req: IncomingMessage, socket: Socket, head: Buffer, connection: MitmConnection, carrier: Duplex): void {
-    const where = formatHostPort(connection.target);
-    const logged = this.shared.requests.start(req, `https://${where}${req.url ?? '/'}`, connection.recordId);
-    relayUpgrade({
-      req,
-      socket,
-      head,
-      carrier,
-      target: connection.target,
-      servername: connection.name?.servername ?? '',
-      viaToken: this.shared.viaToken,
-      failed: (error) => this.refused(req, socket, connection, error),
-      done: (status, bytes, rawHeaders) => logged(status, bytes, { rawHeaders }),
-    });
-  }
-
   /** As a request refused by the gate is answered (exchange-errors.ts): the event, then the block page or the error. */
-  /** The status the app was answered with, or null when it had gone. */
-  private refused(req: IncomingMessage, socket: Socket, connection: MitmConnection, error: Error): number | null {
+  private refused(req: IncomingMessage, socket: Socket, connection: MitmConnection, error: Error): Answer {
     const target = formatHostPort(connection.target);
     const failure = exchangeFailure('PROXY_TO_SERVER_REQUEST_ERROR', error, target);
     this.shared.options.events.publish(errorEvent(failure.code, failure.message, target));
-    if (socket.destroyed) return null;
+    if (socket.destroyed) return { status: null };
     if (error instanceof UpstreamRefusal && error.record) return this.block(socket, req, error.record, failure.code);
     const status = failure.status ?? 502;
     const body = `tlswitness: ${failure.message}\n`;
     socket.end(
       rawAnswer(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Tlswitness-Error': failure.code }, body),
     );
-    return status;
+    return { status };
   }
 
-  private block(socket: Socket, req: IncomingMessage, record: MitmConnection['record'], code: string | null): number {
+  private block(socket: Socket, req: IncomingMessage, record: MitmConnection['record'], code: string | null): Answer {
     const page = blockResponse(record, req.headers.accept);
     const headers: Record<string, string> = {
       'Content-Type': page.contentType,
@@ -95,6 +97,6 @@ export class WebSocketGate {
       ...(code ? { 'X-Tlswitness-Error': code } : {}),
     };
     socket.end(rawAnswer(page.status, headers, page.body));
-    return page.status;
+    return { status: page.status, blocked: record.diagnosis.problem };
   }
 }

@@ -141,9 +141,11 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
     rawHeaders = res.rawHeaders;
     socket.write(answerHead(res, false));
     res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    // An answer cut short is not ended as if whole: the app sees a cut connection.
+    // An answer cut short is not ended as if whole: the app sees a cut connection, the log no status.
     res.once('close', () => {
-      if (!res.complete) socket.destroy();
+      if (res.complete) return;
+      status = null;
+      socket.destroy();
     });
     res.once('end', drop);
     socket.once('close', drop);

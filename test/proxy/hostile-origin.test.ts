@@ -230,6 +230,11 @@ for (const [label, makeGet] of [
     }
   });
 
+/** Waits until `done()` holds, 5 s at most. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 5_000 && !done(); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** How an app's WebSocket closed: its code and reason, or -1 when still open after 5 s. */
 function closeOf(ws: import('ws').WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => {
@@ -316,8 +321,11 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's client say
     }
     // The origin's own answers, not faults of the proxy's or the origin's protocol: in the request log, no event.
     t.false(proxy.events.some((e) => e.type === 'error'));
-    const upgrades = proxy.events.filter((e) => e.type === 'request' && e.url.includes('/ws/'));
-    t.deepEqual(upgrades.map((e) => (e.type === 'request' ? e.status : null)).sort(), [101, 200, 401, 403, 404]);
+    // Each is logged when the app's connection to the proxy has closed.
+    const upgrades = () =>
+      proxy.events.flatMap((e) => (e.type === 'request' && e.url.includes('/ws/') ? [e.status] : []));
+    await until(() => upgrades().length >= names.length);
+    t.deepEqual(upgrades().sort(), [101, 200, 401, 403, 404]);
   } finally {
     await proxy.close();
     await origin.close();
@@ -375,6 +383,10 @@ test('a WebSocket upgrade answered with a status HTTP/1.1 cannot carry: 502 and 
     }
     const told = proxy.events.filter((e) => e.type === 'error' && e.code === 'UPSTREAM_HTTP');
     t.is(told.length, 2);
+    // Logged when the app's connection to the proxy has closed.
+    const statuses = () => proxy.events.flatMap((e) => (e.type === 'request' ? [e.status] : []));
+    await until(() => statuses().length >= 2);
+    t.deepEqual(statuses(), [502, 502]);
   } finally {
     await proxy.close();
     await origin.close();
@@ -408,12 +420,7 @@ test('a WebSocket through the MITM agrees its subprotocol and compression with t
     tls.destroy();
     const url = `https://${host}:${origin.port}/chat`;
     // Logged when the app's connection to the proxy has closed: a moment after the app's own close.
-    for (
-      let waited = 0;
-      waited < 5_000 && !proxy.events.some((e) => e.type === 'request' && e.url === url);
-      waited += 20
-    )
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => proxy.events.some((e) => e.type === 'request' && e.url === url));
     const logged = proxy.events.find((e) => e.type === 'request' && e.url === url);
     t.is(logged?.type === 'request' ? logged.status : null, 101);
     // Compressed end to end: the origin sent the proxy far fewer bytes than the message.

@@ -497,6 +497,9 @@ test("a WebSocket upgrade the gate refuses (record forced ok, OpenSSL refuses): 
     t.true(answer.includes(`good.test:${origin.port}`), 'the block page names the host');
     t.is(disagreements(proxy).length, 1);
     t.true(proxy.events.some((e) => e.type === 'error' && e.code === 'UPSTREAM_TLS'));
+    // In the request log as a blocked request is.
+    const logged = proxy.events.filter((e) => e.type === 'request');
+    t.like(logged, [{ status: 502, blocked: published0Problem(proxy), url: `https://good.test:${origin.port}/chat` }]);
   } finally {
     await proxy.close();
     await origin.close();
