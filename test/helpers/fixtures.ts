@@ -134,7 +134,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?
   });
 }
 
-/** A loopback port nothing listens on (bound, then released). */
+/**
+ * A loopback port nothing listens on at the moment (bound, then released): for a program that binds it
+ * next. For a port that must refuse connections, closedPort.
+ */
 export async function freePort(): Promise<number> {
   const { createServer: createNet } = await import('node:net');
   const server = createNet();
@@ -142,4 +145,28 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+let portOneRefuses: Promise<boolean> | undefined;
+
+/**
+ * A loopback port that refuses connections for the whole run: 1, below 1024 and so outside every
+ * ephemeral range, where no listen(0) of the tests running beside this one can land. A released port
+ * (freePort) could be taken meanwhile by one of their servers, which would then answer: about one use
+ * in 2,000 with the handful of servers they keep open. Checked once; on a host where something listens
+ * on port 1, a released port after all.
+ */
+export async function closedPort(): Promise<number> {
+  portOneRefuses ??= import('node:net').then(
+    ({ connect }) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(1, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+      }),
+  );
+  return (await portOneRefuses) ? 1 : freePort();
 }
