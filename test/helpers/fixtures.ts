@@ -136,7 +136,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?
 
 /**
  * A loopback port nothing listens on at the moment (bound, then released): for a program that binds it
- * next. For a port that must refuse connections, closedPort.
+ * next. Another test running beside this one can be given it by its own listen(0) before then (the kernel
+ * picks at random among some 14,000 ports): use it through withFreePort, which tries another then. For a
+ * port that must refuse connections, closedPort.
  */
 export async function freePort(): Promise<number> {
   const { createServer: createNet } = await import('node:net');
@@ -145,6 +147,24 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Thrown (or rejected with) by withFreePort's `use` when its port was bound by someone else first. */
+export class PortTaken extends Error {}
+
+/**
+ * Runs `use` with a released port (freePort), and again with another one when it throws PortTaken: the
+ * port was bound by a test running beside this one before `use` bound it. Five tries at most.
+ */
+export async function withFreePort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await use(port);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 5) throw error;
+    }
+  }
 }
 
 let portOneRefuses: Promise<boolean> | undefined;
