@@ -13,7 +13,7 @@ import type { Problem } from '../src/types.js';
 import type { FixturePki, Scenario } from './fixture-pki.js';
 import { closeAll, scenarioServerOptions } from './scenario-server.js';
 import { startConnectProxy, type TestProxy } from '../test/helpers/connect-proxy.js';
-import { freePort, makeFixtures, ROOT } from '../test/helpers/fixtures.js';
+import { closedPort, makeFixtures, ROOT } from '../test/helpers/fixtures.js';
 
 /** One broken server: which fixture chain, how the server is set up, and the class it belongs to. */
 export interface Case {
@@ -425,7 +425,7 @@ export async function recordClientMessages(
           if (c.scenario && !scenario) return;
           const server = scenario ? await startCaseServer(scenario, c.server, clientCAs) : null;
           try {
-            const target = { host: scenario?.host ?? 'closed.example.com', port: server?.port ?? (await freePort()) };
+            const target = { host: scenario?.host ?? 'closed.example.com', port: server?.port ?? (await closedPort()) };
             const started = Date.now();
             const out = await client.run(target, ctx);
             if (process.env.CLIENT_MESSAGES_TRACE)

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, ROOT, cleanEnv, freePort, makeFixtures, type Fixtures } from './helpers/fixtures.js';
+import { CLI, ROOT, cleanEnv, closedPort, makeFixtures, type Fixtures } from './helpers/fixtures.js';
 import { startHttpOrigin, startHttpsOrigin, type Origin } from './helpers/proxy.js';
 
 const run = promisify(execFile);
@@ -172,7 +172,7 @@ test('Job 1 in order, in a copy of the checkout: npm link (to a temp prefix), np
   // `npm start` as the README says, with a free port instead of 8080 (other programs may hold it), the fixture
   // host pinned to the origin, and the fixture root trusted as the corporate CA would be.
   const host = 'valid.example.com';
-  const closed = await freePort();
+  const closed = await closedPort();
   const proxy = startGroup(
     'npm',
     [
@@ -237,7 +237,7 @@ test('docs "Upstream faults": a refused upstream is a 502 with X-Tlswitness-Prob
   t.regex(claim, /`X-Tlswitness-Problem: connection-failed`/);
   t.regex(claim, /`X-Tlswitness-Error: UPSTREAM_REFUSED`/);
   t.regex(claim, /first line says why no TLS handshake took place \("could not be reached"/);
-  const closed = await freePort();
+  const closed = await closedPort();
   const proxy = startGroup(
     process.execPath,
     [CLI, 'proxy', '--port', '0', '--no-tui', '--resolve', `refused.example.com:${closed}:127.0.0.1`],

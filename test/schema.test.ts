@@ -9,7 +9,7 @@ import { incompatibilities } from '../scripts/schema-compat.js';
 import type { ProxyEvent } from '../src/events.js';
 import { SCHEMA_VERSION } from '../src/schema-version.js';
 import { startCliProxy } from './helpers/cli-proxy.js';
-import { cleanEnv, freePort, makeFixtures, runCli, startScenarioServer, type Fixtures } from './helpers/fixtures.js';
+import { cleanEnv, closedPort, makeFixtures, runCli, startScenarioServer, type Fixtures } from './helpers/fixtures.js';
 import { opensslPkcs12 } from './helpers/pkcs12.js';
 import { fetchViaProxy, startHttpsOrigin } from './helpers/proxy.js';
 import { closed, compileSchemas, readSchemas, SCHEMA_DIR, type Schema } from './helpers/schemas.js';
@@ -130,7 +130,7 @@ test('inspect --json: the record of every kind of outcome', async (t) => {
     });
     runs.push({
       label: 'inspect (connection refused)',
-      run: runCli(['inspect', `127.0.0.1:${await freePort()}`, '--json']),
+      run: runCli(['inspect', `127.0.0.1:${await closedPort()}`, '--json']),
     });
     runs.push({
       label: 'inspect (reset during the handshake)',
@@ -175,7 +175,7 @@ test('verify --json: a chain that verifies and one that does not', async (t) => 
 test('detect --json: a clean target and an unreachable one', async (t) => {
   const server = await startScenarioServer(fixtures.pki.scenarios.valid!);
   try {
-    const down = await freePort();
+    const down = await closedPort();
     const result = await runCli([
       'detect',
       `valid.example.com:${server.port}`,

@@ -11,6 +11,15 @@ import type { EvidenceArgs } from './evidence.js';
 import { exitCodeFor } from './exit-codes.js';
 import { oneLine, safeJson, safeLines } from '../report/terminal-safe.js';
 
+/**
+ * How long the version probes may take: beside the client checks, which may take the connection timeout
+ * and 2 s more, as long (waiting for them then costs nothing, and python3 through a version manager's shim
+ * can take seconds to start on a loaded machine); without them, doctor's 5 s.
+ */
+function probeTimeoutMs(args: EvidenceArgs, connectionTimeoutMs: number): number {
+  return args['client-checks'] ? Math.max(5000, connectionTimeoutMs + 2000) : 5000;
+}
+
 export async function runEvidence(args: EvidenceArgs): Promise<void> {
   const target = parseTarget(args.target);
   const sanityTarget = /^(none|off|)$/i.test(args['sanity-host']) ? null : parseTarget(args['sanity-host']);
@@ -47,7 +56,7 @@ export async function runEvidence(args: EvidenceArgs): Promise<void> {
   }
   // The clients go after the tool's own handshake so they reach the same address.
   // The versions a bug report asks for, found as doctor finds them (nothing here connects anywhere).
-  const probe = { env: process.env, cwd: process.cwd(), timeoutMs: 5000 };
+  const probe = { env: process.env, cwd: process.cwd(), timeoutMs: probeTimeoutMs(args, plan.request.timeoutMs) };
   const [clients, python, curl] = await Promise.all([
     args['client-checks']
       ? runClientChecks({

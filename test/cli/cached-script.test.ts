@@ -19,7 +19,7 @@ import { Script } from 'node:vm';
 import { KEEP_NEWEST } from '../../src/cache-retention.js';
 import { runCachedScript } from '../../src/cli/cached-script.js';
 import { codeCacheKey, encodeCodeCache } from '../../src/cli/code-cache-file.js';
-import { cleanEnv, freePort, makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
+import { cleanEnv, closedPort, makeFixtures, runCli, withScenarioServer, type Fixtures } from '../helpers/fixtures.js';
 
 let fixtures: Fixtures;
 test.before(async () => {
@@ -93,7 +93,7 @@ test('a damaged cache file changes nothing in the run, and is replaced', async (
 test('a run that ends badly saves a cache that the next good run replaces', async (t) => {
   const dir = tempDir();
   const inspect = inspectWith(dir);
-  t.regex(await inspect(await freePort()), /^[1-9]/);
+  t.regex(await inspect(await closedPort()), /^[1-9]/);
   const failed = inode(dir);
   const expected = await inspect();
   t.regex(expected, /^0\n/);

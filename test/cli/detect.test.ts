@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import {
-  freePort,
+  closedPort,
   makeFixtures,
   runCli,
   startScenarioServer,
@@ -74,7 +74,7 @@ test('detect: a public-root chain is clean (exit 0)', async (t) => {
 });
 
 test('detect through an interceptor whose CA is named like Zscaler: intercepted, named, exit 1, even beside an unreachable target', async (t) => {
-  const down = await freePort();
+  const down = await closedPort();
   await withServer(startInterceptor, async (interceptor) => {
     const result = await runCli([
       'detect',
@@ -117,7 +117,7 @@ test('detect through an interceptor whose CA is named like Zscaler: intercepted,
 });
 
 test('detect with unreachable targets and no interception seen is inconclusive (exit 3), never clean', async (t) => {
-  const down = await freePort();
+  const down = await closedPort();
   await withScenarioServer(fixtures.pki.scenarios.valid!, async (valid) => {
     const none = await runCli(['detect', `127.0.0.1:${down}`, '--json']);
     t.is(none.code, 3);
@@ -139,32 +139,35 @@ test('detect with unreachable targets and no interception seen is inconclusive (
 
 /** mitmdump in regular mode on loopback, verifying upstream against the fixture root (so the real chain is good). */
 async function startMitmdump(): Promise<{ port: number; close(): void }> {
-  const port = await freePort();
   const confdir = mkdtempSync(join(tmpdir(), 'tlswitness-mitmproxy-'));
+  // Port 0, and the port it says: a released one given to it could be bound meanwhile (it takes seconds
+  // to start) by a test running beside this one.
   const [command, ...args] = mitmdumpCommand({
-    port,
+    port: 0,
     confdir,
     upstreamRoots: fixtures.pki.files['public-roots.pem']!,
   });
   const mitm = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const close = () => void mitm.kill('SIGTERM');
   try {
-    await new Promise<void>((resolve, reject) => {
+    const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       const onData = (d: Buffer) => {
         out += d;
-        if (/listening at/i.test(out)) resolve();
+        const listening = /listening at \S*:(\d+)\D/i.exec(out);
+        if (listening && Number(listening[1]) > 0) resolve(Number(listening[1]));
+        else if (listening) reject(new Error(`mitmdump did not say its port: ${out}`));
       };
       mitm.stdout.on('data', onData);
       mitm.stderr.on('data', onData);
       mitm.once('exit', (code) => reject(new Error(`mitmdump exited ${code}: ${out}`)));
       setTimeout(() => reject(new Error(`mitmdump did not start: ${out}`)), 20_000).unref();
     });
+    return { port, close };
   } catch (error) {
     close();
     throw error;
   }
-  return { port, close };
 }
 
 testNeeding(findExecutable('mitmdump') ? null : 'mitmdump is not installed here (.ci/run installs Debian mitmproxy)')(

@@ -14,7 +14,7 @@ import { fastInspectArgs } from '../../src/cli/inspect-fast.js';
 import { cliParser } from '../../src/cli/parser.js';
 import {
   cleanEnv,
-  freePort,
+  closedPort,
   makeFixtures,
   ROOT,
   runCli,
@@ -254,7 +254,7 @@ test('without dist/inspect-fast.cjs the built inspect runs through yargs, the sa
   cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
   rmSync(join(copy, 'dist', 'inspect-fast.cjs'));
-  const target = `127.0.0.1:${await freePort()}`;
+  const target = `127.0.0.1:${await closedPort()}`;
   const run = (cli: string) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
       execFile(

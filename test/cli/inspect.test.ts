@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import {
   cleanEnv,
-  freePort,
+  closedPort,
   makeFixtures,
   runCli,
   startScenarioServer,
@@ -399,7 +399,7 @@ test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 wit
     refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate',
   });
   const bad = await startConnectProxy({ refuse: 'HTTP/1.1 502 Bad Gateway' });
-  const closedPort = await freePort();
+  const closed = await closedPort();
   try {
     const r407 = await runCli(['inspect', 'valid.example.com:443', '--json', '--upstream-proxy', ntlm.url]);
     t.is(r407.code, 3);
@@ -417,7 +417,7 @@ test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 wit
       'valid.example.com:443',
       '--json',
       '--upstream-proxy',
-      `http://127.0.0.1:${closedPort}`,
+      `http://127.0.0.1:${closed}`,
     ]);
     t.is(refused.code, 3);
     t.is(JSON.parse(refused.stdout).failure.step, 'proxy');
@@ -428,7 +428,7 @@ test('a proxy asking for NTLM is named; a 502 and a closed proxy port exit 3 wit
 });
 
 test('a closed port exits 3 with step connect; an unresolvable name with step dns', async (t) => {
-  const port = await freePort();
+  const port = await closedPort();
   const refused = await runCli(['inspect', `127.0.0.1:${port}`, '--json']);
   t.is(refused.code, 3);
   const record = JSON.parse(refused.stdout);

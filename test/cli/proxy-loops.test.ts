@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, freePort, ROOT } from '../helpers/fixtures.js';
+import { cleanEnv, PortTaken, ROOT, withFreePort } from '../helpers/fixtures.js';
 import { startCliProxy } from '../helpers/cli-proxy.js';
 import { testNeeding } from '../helpers/requires.js';
 
@@ -52,27 +52,34 @@ testNeeding(existsSync('/proc/self/fd') ? null : 'no /proc here to count open de
     const origin: Server = createServer((req, res) => res.end(`ok ${req.url}\n`));
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const originPort = (origin.address() as AddressInfo).port;
-    const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loops-'));
-    const log = join(dir, 'events.ndjson');
-    const evidence = join(dir, 'evidence');
-    const port = await freePort();
-    const proxy = startCliProxy(
-      [
-        'proxy',
-        '--port',
-        String(port),
-        '--json',
-        '--log',
-        log,
-        '--evidence-dir',
-        evidence,
-        '--certs-dir',
-        dir,
-        '--resolve',
-        `pinned.test:${port}:127.0.0.1`,
-      ],
-      cleanEnv({ NODE_OPTIONS: `--import ${GUARD}` }),
-    );
+    // --resolve names the port before the proxy binds it: a released one, which a test running beside
+    // this one may bind first.
+    const { port, proxy, log, evidence } = await withFreePort(async (port) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loops-'));
+      const log = join(dir, 'events.ndjson');
+      const evidence = join(dir, 'evidence');
+      const proxy = startCliProxy(
+        [
+          'proxy',
+          '--port',
+          String(port),
+          '--json',
+          '--log',
+          log,
+          '--evidence-dir',
+          evidence,
+          '--certs-dir',
+          dir,
+          '--resolve',
+          `pinned.test:${port}:127.0.0.1`,
+        ],
+        cleanEnv({ NODE_OPTIONS: `--import ${GUARD}` }),
+      );
+      await proxy.port.catch((error: Error) => {
+        throw /is already in use/.test(proxy.output().stderr) ? new PortTaken(error.message) : error;
+      });
+      return { port, proxy, log, evidence };
+    });
     try {
       t.is(await proxy.port, port);
       const pid = proxy.child.pid!;

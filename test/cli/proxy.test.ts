@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cleanEnv, freePort, makeFixtures, runCli, type Fixtures } from '../helpers/fixtures.js';
+import { CLI, cleanEnv, makeFixtures, PortTaken, runCli, withFreePort, type Fixtures } from '../helpers/fixtures.js';
 import { startHttpsOrigin } from '../helpers/proxy.js';
 import { watchBuiltIns } from '../helpers/built-ins.js';
 import { startAndStopIdleProxy, startCliProxy } from '../helpers/cli-proxy.js';
@@ -199,52 +199,47 @@ dns.lookup = function (host, options, callback) {
 
 test('--upstream-proxy pointing at the proxy itself is refused; HTTPS_PROXY pointing at it is ignored with a Note', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tlswitness-cli-loop-'));
-  const port = await freePort();
-  const loop = await runCli([
-    'proxy',
-    '--port',
-    String(port),
-    '--certs-dir',
-    dir,
-    '--upstream-proxy',
-    `http://127.0.0.1:${port}`,
-  ]);
-  t.is(loop.code, 2);
-  t.regex(
-    loop.stderr,
-    new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`),
-  );
-  // By address, not spelling.
-  for (const host of ['127.1', '0', '[::ffff:127.0.0.1]', 'localhost.']) {
-    const spelled = await runCli([
-      'proxy',
-      '--port',
-      String(port),
-      '--certs-dir',
-      dir,
-      '--upstream-proxy',
-      `http://${host}:${port}`,
-    ]);
-    t.is(spelled.code, 2, host);
-    t.regex(spelled.stderr, /is this proxy itself: that would loop\n$/, host);
-  }
-  const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], {
-    env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // Each run binds the port it is told: a released one, which a test running beside this one may bind first.
+  const taken = (stderr: string) => /is already in use/.test(stderr);
+  await withFreePort(async (port) => {
+    const proxyOn = async (upstream: string) => {
+      const result = await runCli(['proxy', '--port', String(port), '--certs-dir', dir, '--upstream-proxy', upstream]);
+      if (taken(result.stderr)) throw new PortTaken(result.stderr);
+      return result;
+    };
+    const loop = await proxyOn(`http://127.0.0.1:${port}`);
+    t.is(loop.code, 2);
+    t.regex(
+      loop.stderr,
+      new RegExp(`^Error: --upstream-proxy http://127\\.0\\.0\\.1:${port} is this proxy itself: that would loop\\n$`),
+    );
+    // By address, not spelling.
+    for (const host of ['127.1', '0', '[::ffff:127.0.0.1]', 'localhost.']) {
+      const spelled = await proxyOn(`http://${host}:${port}`);
+      t.is(spelled.code, 2, host);
+      t.regex(spelled.stderr, /is this proxy itself: that would loop\n$/, host);
+    }
+    const child = spawn(process.execPath, [CLI, 'proxy', '--port', String(port), '--certs-dir', dir], {
+      env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (stderr.includes('Note:')) resolve();
+      });
+      child.once('exit', () =>
+        reject(taken(stderr) ? new PortTaken(stderr) : new Error(`the proxy exited: ${stderr}`)),
+      );
+    });
+    t.regex(
+      stderr,
+      /Note: ignoring the proxy in HTTPS_PROXY\/ALL_PROXY \(http:\/\/127\.0\.0\.1:\d+\): it is this tlswitness itself/,
+    );
+    child.kill('SIGTERM');
+    t.is(await new Promise((resolve) => child.once('exit', resolve)), 0);
   });
-  let stderr = '';
-  await new Promise<void>((resolve) =>
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      if (stderr.includes('Note:')) resolve();
-    }),
-  );
-  t.regex(
-    stderr,
-    /Note: ignoring the proxy in HTTPS_PROXY\/ALL_PROXY \(http:\/\/127\.0\.0\.1:\d+\): it is this tlswitness itself/,
-  );
-  child.kill('SIGTERM');
-  t.is(await new Promise((resolve) => child.once('exit', resolve)), 0);
 });
 
 test('a malformed --upstream-client-cert is a one-line error', async (t) => {

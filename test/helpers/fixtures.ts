@@ -134,7 +134,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?
   });
 }
 
-/** A loopback port nothing listens on (bound, then released). */
+/**
+ * A loopback port nothing listens on at the moment (bound, then released): for a program that binds it
+ * next. Another test running beside this one can be given it by its own listen(0) before then (the kernel
+ * picks at random among some 14,000 ports): use it through withFreePort, which tries another then. For a
+ * port that must refuse connections, closedPort.
+ */
 export async function freePort(): Promise<number> {
   const { createServer: createNet } = await import('node:net');
   const server = createNet();
@@ -142,4 +147,46 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Thrown (or rejected with) by withFreePort's `use` when its port was bound by someone else first. */
+export class PortTaken extends Error {}
+
+/**
+ * Runs `use` with a released port (freePort), and again with another one when it throws PortTaken: the
+ * port was bound by a test running beside this one before `use` bound it. Five tries at most.
+ */
+export async function withFreePort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await use(port);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 5) throw error;
+    }
+  }
+}
+
+let portOneRefuses: Promise<boolean> | undefined;
+
+/**
+ * A loopback port that refuses connections for the whole run: 1, below 1024 and so outside every
+ * ephemeral range, where no listen(0) of the tests running beside this one can land. A released port
+ * (freePort) could be taken meanwhile by one of their servers, which would then answer: about one use
+ * in 2,000 with the handful of servers they keep open. Checked once; on a host where something listens
+ * on port 1, a released port after all.
+ */
+export async function closedPort(): Promise<number> {
+  portOneRefuses ??= import('node:net').then(
+    ({ connect }) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(1, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+      }),
+  );
+  return (await portOneRefuses) ? 1 : freePort();
 }

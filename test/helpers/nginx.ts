@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './fixtures.js';
+import { PortTaken, withFreePort } from './fixtures.js';
 
 export interface NginxServer {
   port: number;
@@ -44,13 +44,15 @@ export async function startNginx(tls: NginxTls): Promise<NginxServer> {
   const mtls = tls.clientCaPem
     ? `    ssl_client_certificate ${join(dir, 'client-ca.pem')};\n    ssl_verify_client ${tls.verifyClient ?? 'on'};\n`
     : '';
-  const port = await freePort();
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
-    .join('\n');
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
+  // A released port, which a test running beside this one may bind before nginx does: then another.
+  return withFreePort(async (port) => {
+    rmSync(join(dir, 'logs', 'error.log'), { force: true });
+    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+      .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
+      .join('\n');
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `daemon off;
 master_process off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'logs', 'error.log')} warn;
@@ -69,34 +71,40 @@ ${mtls}    ssl_protocols TLSv1.2 TLSv1.3;
   }
 }
 `,
-  );
-  // -e: the error log before the config is read (the default, /var/log/nginx, may not be writable).
-  const child = spawn(
-    NGINX ?? 'nginx',
-    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    await listening(child, port, () => `${stderr}${safeRead(join(dir, 'logs', 'error.log'))}`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    port,
-    accessLog: () => safeRead(join(dir, 'logs', 'access.log')),
-    close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    );
+    // -e: the error log before the config is read (the default, /var/log/nginx, may not be writable).
+    const child = spawn(
+      NGINX ?? 'nginx',
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await listening(
+        child,
+        port,
+        join(dir, 'nginx.pid'),
+        () => `${stderr}${safeRead(join(dir, 'logs', 'error.log'))}`,
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (!(error instanceof PortTaken)) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      port,
+      accessLog: () => safeRead(join(dir, 'logs', 'access.log')),
+      close: async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
 }
 
 function safeRead(path: string): string {
@@ -107,15 +115,26 @@ function safeRead(path: string): string {
   }
 }
 
-/** Resolves once nginx accepts connections on the port; rejects when it exits first or takes over 10 s. */
-async function listening(child: ChildProcess, port: number, log: () => string): Promise<void> {
+/**
+ * Resolves once nginx accepts connections on the port; rejects when it exits first (PortTaken when the port
+ * was someone else's) or takes over 10 s. Only its pid file, written once it has bound the port, says the
+ * connection reached nginx: before that it may be another program's, nginx retrying bind() meanwhile.
+ */
+async function listening(child: ChildProcess, port: number, pidFile: string, log: () => string): Promise<void> {
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`nginx exited ${code}: ${log()}`))),
+    child.once('exit', (code) =>
+      reject(
+        /bind\(\) to \S+ failed \(98: Address already in use\)/.test(log())
+          ? new PortTaken(`nginx: 127.0.0.1:${port} is already in use`)
+          : new Error(`nginx exited ${code}: ${log()}`),
+      ),
+    ),
   );
   exited.catch(() => undefined);
   for (let attempt = 0; attempt < 100; attempt++) {
     const up = await Promise.race([
       new Promise<boolean>((resolve) => {
+        if (safeRead(pidFile).trim() !== String(child.pid)) return resolve(false);
         const socket = connect(port, '127.0.0.1');
         socket.once('connect', () => {
           socket.destroy();

@@ -1,6 +1,6 @@
 // Real handshake records for the front ends' tests: fixture servers observed once, then reused.
 import type { Fixtures } from './fixtures.js';
-import { freePort, startScenarioServer } from './fixtures.js';
+import { closedPort, startScenarioServer } from './fixtures.js';
 import { fixtureTrust, observeScenario } from './observe.js';
 import { observeHandshake } from '../../src/record/observe.js';
 import { parseResolve } from '../../src/net/target.js';
@@ -19,7 +19,7 @@ export async function observeScenarios(fixtures: Fixtures, names: string[]): Pro
       await server.close();
     }
   }
-  const port = await freePort();
+  const port = await closedPort();
   records.unreachable = await observeHandshake(
     {
       id: 'h-closed',

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ConnectError, openConnection, parseProxyUrl, type Connection } from '../../src/net/connector.js';
-import { freePort } from '../helpers/fixtures.js';
+import { closedPort } from '../helpers/fixtures.js';
 import { withServer } from '../helpers/with-servers.js';
 
 interface Scripted {
@@ -246,7 +246,7 @@ test('a proxy that never answers: ETIMEDOUT at step proxy within the deadline, a
 });
 
 test('a proxy port nobody listens on: refused, at step proxy', async (t) => {
-  const got = await failure(t, through(await freePort()));
+  const got = await failure(t, through(await closedPort()));
   t.like(got, { step: 'proxy', code: 'ECONNREFUSED' });
   t.regex(got.message, /^proxy 127\.0\.0\.1:\d+ refused the connection$/);
 });

@@ -10,7 +10,7 @@ import { connect, createServer as createNetServer, type AddressInfo, type Server
 import { parseProxyUrl } from '../../src/net/connector.js';
 import type { ErrorEvent } from '../../src/events.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { freePort, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { closedPort, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fixtureTrust } from '../helpers/observe.js';
 import { fetchPlainViaProxy, fetchViaProxy, startTestProxy, tlsViaProxy, type TestProxy } from '../helpers/proxy.js';
 
@@ -97,7 +97,7 @@ test.serial(
     const http = await listen(createHttpServer(faultyHandler));
     // Accepts TCP and never says a word of TLS (it reads, so it sees the proxy hang up).
     const mute = await listen(createNetServer((socket: Socket) => socket.on('error', () => undefined).resume()));
-    const closedPort = await freePort();
+    const closed = await closedPort();
     const host = scenario.host!;
     const proxy = await startTestProxy(
       fixtureTrust(fixtures.pki),
@@ -160,7 +160,7 @@ test.serial(
       t.regex(plainNx.body, /cannot resolve nxdomain\.invalid \(ENOTFOUND\): check the name, or pin it with --resolve/);
 
       // A port nobody listens on: 502, refused.
-      const refused = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${closedPort}/`);
+      const refused = await fetchPlainViaProxy(proxy.port, `http://127.0.0.1:${closed}/`);
       t.is(refused.status, 502);
       t.regex(refused.body, /refused the connection/);
 
@@ -186,7 +186,7 @@ test.serial('upstream proxy down, or answering 407: 502 that says which and what
   const demanding = await startConnectProxy({
     refuse: 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"',
   });
-  const down = await parseProxyUrl(`http://127.0.0.1:${await freePort()}`, 'upstream-proxy');
+  const down = await parseProxyUrl(`http://127.0.0.1:${await closedPort()}`, 'upstream-proxy');
   const viaDown = await startTestProxy(
     fixtureTrust(fixtures.pki),
     [],

@@ -4,4 +4,8 @@
 import test from 'ava';
 import { malformedRun } from '../helpers/malformed.js';
 
-test(malformedRun, 400, 20);
+// The well-behaved client's requests, one after another beside the run, must all succeed, and at least 5
+// must come back during it: one that the bad traffic blocked gets 0 or 1. How many more depends on the
+// machine, not the proxy (the run lasts as long as its fixed deadlines; each request takes longer on a
+// loaded machine): 59 to 221 with the proxy tests on two cores, 18 with twice that load.
+test(malformedRun, 400, 5);

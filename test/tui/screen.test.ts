@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { CLI, cleanEnv, freePort, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { CLI, cleanEnv, makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { fetchViaProxy, startHttpsOrigin, type Origin } from '../helpers/proxy.js';
 
 const run = promisify(execFile);
@@ -69,7 +69,6 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
   const selfSignedOrigin = await startHttpsOrigin(selfSigned);
   origins.push(validOrigin, expiredOrigin, selfSignedOrigin);
   let screenshot = '';
-  const port = await freePort();
   const certsDir = join(dir, 'certs');
   const log = join(dir, 'events.ndjson');
   const evidenceDir = join(dir, 'evidence');
@@ -82,8 +81,10 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
   };
   const args = [
     CLI,
+    // Its own port, read from the header: a released one given to it could be bound meanwhile by a test
+    // running beside this one.
     '--port',
-    String(port),
+    '0',
     '--certs-dir',
     certsDir,
     '--public-roots',
@@ -116,7 +117,7 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
     ].join('\n'),
   );
 
-  const socket = `tlswitness-test-${process.pid}-${port}`;
+  const socket = `tlswitness-test-${process.pid}`;
   const tmux = (...rest: string[]) => run('tmux', ['-L', socket, '-f', '/dev/null', ...rest]);
   const screens: string[] = [];
   const capture = async () => {
@@ -139,7 +140,9 @@ test('tlswitness in tmux: verdict rows, / filter, details, q exits 0 and restore
 
   try {
     await tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', `sh ${quote(script)}`);
-    const start = await waitFor('the header', (s) => s.includes(`export HTTPS_PROXY=http://127.0.0.1:${port}`));
+    const header = /export HTTPS_PROXY=http:\/\/127\.0\.0\.1:(\d+) HTTP_PROXY=http:\/\/127\.0\.0\.1:\1\b/;
+    const start = await waitFor('the header', (s) => header.test(s));
+    const port = Number(header.exec(start)![1]);
     t.regex(start, /waiting for traffic/);
 
     const ca = readFileSync(join(certsDir, 'ca', 'certs', 'ca.pem'), 'utf8');
