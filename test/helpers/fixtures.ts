@@ -1,7 +1,7 @@
 // Test fixtures: the fixture PKI (once per test file), real TLS servers on 127.0.0.1 that send
 // exactly a scenario's chain, an AIA server, and a runner for the built CLI with a clean environment.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -134,19 +134,39 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?
   });
 }
 
+/** The first port of the kernel's ephemeral range, where listen(0) and outgoing connections take theirs. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 12_000) return low;
+  } catch {
+    // Not Linux: its usual range starts at 32768 or above.
+  }
+  return 32_768;
+}
+
 /**
  * A loopback port nothing listens on at the moment (bound, then released): for a program that binds it
- * next. Another test running beside this one can be given it by its own listen(0) before then (the kernel
- * picks at random among some 14,000 ports): use it through withFreePort, which tries another then. For a
- * port that must refuse connections, closedPort.
+ * next. It is picked below the ephemeral range, so no listen(0) of the tests running beside this one (the
+ * kernel picks those at random among some 14,000 ports) and no outgoing connection can be given it
+ * before then; only another freePort picking the same one of some 20,000 could. withFreePort tries
+ * another port then. For a port that must refuse connections, closedPort.
  */
 export async function freePort(): Promise<number> {
   const { createServer: createNet } = await import('node:net');
-  const server = createNet();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const high = ephemeralLow();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (high - 10_000));
+    const server = createNet();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range after 50 tries');
 }
 
 /** Thrown (or rejected with) by withFreePort's `use` when its port was bound by someone else first. */
