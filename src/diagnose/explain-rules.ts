@@ -68,6 +68,17 @@ export const RULES: Rule[] = [
       'the server admin must enable TLS 1.2 or 1.3 with SHA-256 signatures; tlswitness inspect HOST --tls-max 1.2 shows what it offers',
   },
   {
+    // TLS alert 120 (RFC 7301 3.2) as OpenSSL (curl, Python, Node), Java, Go and GnuTLS print it.
+    test: /no application protocol|NO_APPLICATION_PROTOCOL|no_application_protocol|alert number 120\b|No supported application protocol could be negotiated/i,
+    problem: 'handshake-failed',
+    alternatives: [],
+    liability: 'client',
+    meaning:
+      'the server speaks none of the application protocols this client offered in ALPN (TLS alert 120, no_application_protocol): it serves only another one, typically HTTP/2 alone (as gRPC servers do) to a client that offered HTTP/1.1, or a protocol that is not HTTP. Not a certificate problem',
+    action:
+      'the client must offer what the server speaks: HTTP/2 for an HTTP/2-only or gRPC server (curl --http2, a gRPC client); tlswitness inspect HOST offers h2 and http/1.1 and shows which the server chooses',
+  },
+  {
     // OpenSSL 3 requires RFC 5746 secure renegotiation; old servers and some inspection boxes lack it.
     test: /unsafe legacy renegotiation disabled|UNSAFE_LEGACY_RENEGOTIATION_DISABLED/i,
     problem: 'handshake-failed',

@@ -48,6 +48,16 @@ export function chainTooLarge(failure: Pick<Failure, 'code' | 'message'> | null 
   return !!failure && /EXCESSIVE_MESSAGE_SIZE|excessive message size/i.test(`${failure.code} ${failure.message}`);
 }
 
+/**
+ * The server's TLS alert 120 (no_application_protocol, RFC 7301 3.2): it speaks none of the protocols the
+ * client offered in ALPN. Typically an HTTP/2-only server (gRPC servers enforce it) asked for HTTP/1.1.
+ */
+export function noApplicationProtocol(failure: Pick<Failure, 'code' | 'message'>): boolean {
+  return /NO_APPLICATION_PROTOCOL|no application protocol|alert number 120\b/i.test(
+    `${failure.code} ${failure.message}`,
+  );
+}
+
 export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
   const failure = record.failure!;
   const code = failure.code;
@@ -86,6 +96,15 @@ export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
       confidence: 'high',
       summary: `${where} sent a handshake message larger than OpenSSL accepts, almost always a certificate chain over its 100 KiB limit, such as a whole CA bundle served as the chain (${failure.message})`,
       action: `the server admin should serve only the leaf and its intermediates, not a CA bundle; openssl s_client -connect ${where} fails the same way`,
+    };
+  }
+  if (noApplicationProtocol(failure)) {
+    return {
+      problem: 'handshake-failed',
+      liability: 'client',
+      confidence: 'high',
+      summary: `${where} speaks none of the application protocols the client offered (TLS alert 120, no_application_protocol): it serves only another one, typically HTTP/2 alone (as gRPC servers do) to a client that offered HTTP/1.1; not a certificate problem`,
+      action: `the app must offer what the server speaks: HTTP/2 for an HTTP/2-only or gRPC server (curl --http2, a gRPC client); tlswitness inspect ${where} offers h2 and http/1.1 and shows which the server chooses`,
     };
   }
   if (/UNRECOGNIZED_NAME/.test(code)) {

@@ -572,3 +572,21 @@ test("a chain over OpenSSL's size limit: curl's and Node's texts are the server'
     t.regex(result.action, /serve only the leaf and its intermediates, not a CA bundle/);
   }
 });
+
+test('TLS alert 120, no application protocol: the ALPN mismatch on the client side, not a certificate or cipher problem', (t) => {
+  // curl, python3, Node and openssl s_client recorded against an HTTP/2-only Node server asked for
+  // http/1.1 alone; Java's and Go's alert texts from their sources.
+  for (const text of [
+    'curl: (35) OpenSSL/3.0.19: error:0A000460:SSL routines::tlsv1 alert no application protocol',
+    'ssl.SSLError: [SSL] tlsv1 alert no application protocol (_ssl.c:1006)',
+    'Error: 806C5022C67F0000:error:0A000460:SSL routines:ssl3_read_bytes:tlsv1 alert no application protocol:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 120',
+    '40474961EC7F0000:error:0A000460:SSL routines:ssl3_read_bytes:tlsv1 alert no application protocol:../ssl/record/rec_layer_s3.c:1601:SSL alert number 120',
+    'javax.net.ssl.SSLHandshakeException: Received fatal alert: no_application_protocol',
+    'Get "https://api.example.com/": remote error: tls: no application protocol',
+  ]) {
+    const result = explain(text);
+    t.like(result, { recognized: true, problem: 'handshake-failed', liability: 'client', alternatives: [] }, text);
+    t.regex(result.meaning, /none of the application protocols this client offered in ALPN/, text);
+    t.regex(result.action, /HTTP\/2 for an HTTP\/2-only or gRPC server/, text);
+  }
+});

@@ -209,6 +209,28 @@ test('curl --http2 through the proxy: HTTP/2 to curl, 200 from an h2-only origin
   }
 });
 
+test('curl --http1.1 through the proxy to an h2-only origin: as directly, it cannot get through, and the block page says why (no application protocol in common)', async (t) => {
+  const scenario = fixtures.pki.scenarios.valid!;
+  const origin = await startH2Origin(scenario);
+  const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${scenario.host}:${origin.port}:127.0.0.1`]);
+  const caFile = join(fixtures.dir, `proxy-ca-alpn-${proxy.port}.pem`);
+  writeFileSync(caFile, proxy.ca.certPem);
+  try {
+    const { stdout } = await curlViaProxy(proxy.port, caFile, `https://${scenario.host}:${origin.port}/h1`, {
+      args: ['--http1.1', '-i'],
+    });
+    // curl -i shows the CONNECT's answer first, then the proxy's own answer in the tunnel.
+    t.regex(stdout, /^HTTP\/1\.1 502 /m);
+    t.regex(stdout, /\r\nX-Tlswitness-Problem: handshake-failed\r\n/i);
+    t.regex(stdout, /speaks none of the application protocols the client offered \(TLS alert 120/);
+    t.regex(stdout, /fault: client, confidence: high/);
+    t.false(/--tls-max 1\.2/.test(stdout), 'no advice to lower the TLS version');
+  } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
 test('an app that prefers h2: the connection dialled ahead of its first stream is h2, not an unused HTTP/1.1 one', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const origin = await startH2Origin(scenario, { allowHTTP1: true });
