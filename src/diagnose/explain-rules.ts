@@ -3,6 +3,7 @@
 // python3, node, openssl s_client, git and Java against broken loopback servers
 // (test/fixtures/client-messages.json), the rest from each client's sources and docs.
 import type { Liability, Problem } from '../types.js';
+import { HANDSHAKE_RULES } from './explain-handshake-rules.js';
 
 export interface Rule {
   test: RegExp;
@@ -46,49 +47,7 @@ export const RULES: Rule[] = [
     action:
       'run tlswitness inspect HOST to see which CA and name; the server admin must use a certificate from a CA allowed to issue for HOST, or, for an inspection CA, IT must exempt HOST from inspection',
   },
-  {
-    // OpenSSL refuses a certificate list over 100 KiB (max_cert_list) before it reads a certificate of it.
-    test: /excessive message size|EXCESSIVE_MESSAGE_SIZE/i,
-    problem: 'handshake-failed',
-    alternatives: [],
-    liability: 'server',
-    meaning:
-      "OpenSSL refused a handshake message from the server for its size: almost always a certificate chain over OpenSSL's 100 KiB limit, such as a whole CA bundle served as the chain",
-    action:
-      'run tlswitness inspect HOST to confirm; the server admin must serve only the leaf and its intermediates, not a CA bundle',
-  },
-  {
-    test: /legacy sigalg disallowed or unsupported|LEGACY_SIGALG_DISALLOWED/i,
-    problem: 'handshake-failed',
-    alternatives: ['weak-crypto'],
-    liability: 'server',
-    meaning:
-      "OpenSSL 3 refused the server's handshake signature (MD5-SHA1 or SHA-1, as TLS 1.0/1.1 servers use): the server speaks only an old protocol or signs with an old hash",
-    action:
-      'the server admin must enable TLS 1.2 or 1.3 with SHA-256 signatures; tlswitness inspect HOST --tls-max 1.2 shows what it offers',
-  },
-  {
-    // TLS alert 120 (RFC 7301 3.2) as OpenSSL (curl, Python, Node), Java, Go and GnuTLS print it.
-    test: /no application protocol|NO_APPLICATION_PROTOCOL|no_application_protocol|alert number 120\b|No supported application protocol could be negotiated/i,
-    problem: 'handshake-failed',
-    alternatives: [],
-    liability: 'client',
-    meaning:
-      'the server speaks none of the application protocols this client offered in ALPN (TLS alert 120, no_application_protocol): it serves only another one, typically HTTP/2 alone (as gRPC servers do) to a client that offered HTTP/1.1, or a protocol that is not HTTP. Not a certificate problem',
-    action:
-      'the client must offer what the server speaks: HTTP/2 for an HTTP/2-only or gRPC server (curl --http2, a gRPC client); tlswitness inspect HOST offers h2 and http/1.1 and shows which the server chooses',
-  },
-  {
-    // OpenSSL 3 requires RFC 5746 secure renegotiation; old servers and some inspection boxes lack it.
-    test: /unsafe legacy renegotiation disabled|UNSAFE_LEGACY_RENEGOTIATION_DISABLED/i,
-    problem: 'handshake-failed',
-    alternatives: ['weak-crypto'],
-    liability: 'server',
-    meaning:
-      'the server (or a middlebox in between) does not support secure renegotiation (RFC 5746), which OpenSSL 3 clients require',
-    action:
-      'the server or proxy admin must update its TLS stack; tlswitness detect HOST tells whether a middlebox is in the path',
-  },
+  ...HANDSHAKE_RULES,
   {
     // Python 3.13+ sets VERIFY_X509_STRICT: RFC 5280 violations common in antivirus and corporate roots.
     test: /Basic Constraints of CA cert not marked critical|Missing Authority Key Identifier|Missing Subject Key Identifier|CA cert does not include key usage extension|\bnum=(?:8[5-9]|9[0-4])\b/i,

@@ -590,3 +590,48 @@ test('TLS alert 120, no application protocol: the ALPN mismatch on the client si
     t.regex(result.action, /HTTP\/2 for an HTTP\/2-only or gRPC server/, text);
   }
 });
+
+test('TLS alerts 112, 80 and 49 (unrecognized name, internal error, access denied): each said for what it is', (t) => {
+  // 112 recorded from curl, python3 and Node against openssl s_server -servername_fatal; 80 and 49 as
+  // OpenSSL's reason strings, Java's alert names and Go's remote errors print them.
+  const cases: Array<[string[], RegExp, string, string[]]> = [
+    [
+      [
+        'curl: (35) OpenSSL/3.0.19: error:0A000458:SSL routines::tlsv1 unrecognized name',
+        "SSLError(1, '[SSL: TLSV1_UNRECOGNIZED_NAME] tlsv1 unrecognized name (_ssl.c:1006)')",
+        'Error: 809C4AD57A7F0000:error:0A000458:SSL routines:ssl3_read_bytes:tlsv1 unrecognized name:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 112',
+        'javax.net.ssl.SSLHandshakeException: Received fatal alert: unrecognized_name',
+      ],
+      /does not serve the name the client asked for \(TLS alert 112/,
+      'client',
+      [],
+    ],
+    [
+      [
+        'curl: (35) OpenSSL/3.0.19: error:0A000438:SSL routines::tlsv1 alert internal error',
+        'javax.net.ssl.SSLHandshakeException: Received fatal alert: internal_error',
+        'Get "https://api.example.com/": remote error: tls: internal error',
+      ],
+      /gave up on the handshake with an internal error \(TLS alert 80\)/,
+      'server',
+      [],
+    ],
+    [
+      [
+        'curl: (35) OpenSSL/3.0.19: error:0A00041D:SSL routines::tlsv1 alert access denied',
+        'javax.net.ssl.SSLHandshakeException: Received fatal alert: access_denied',
+        'Get "https://api.example.com/": remote error: tls: access denied',
+      ],
+      /refused this client during the handshake \(TLS alert 49/,
+      'server',
+      ['client-cert-required'],
+    ],
+  ];
+  for (const [texts, meaning, liability, alternatives] of cases)
+    for (const text of texts) {
+      const result = explain(text);
+      t.like(result, { recognized: true, problem: 'handshake-failed', liability }, text);
+      t.deepEqual(result.alternatives, alternatives, text);
+      t.regex(result.meaning, meaning, text);
+    }
+});
