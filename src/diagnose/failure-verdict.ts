@@ -2,6 +2,7 @@
 import { formatHostPort } from '../host-port.js';
 import type { Diagnosis, Failure } from '../types.js';
 import type { UndiagnosedRecord } from './diagnose.js';
+import { alertVerdict } from './alert-verdict.js';
 
 export function connectionFailed(record: UndiagnosedRecord): Diagnosis {
   const failure = record.failure!;
@@ -48,16 +49,6 @@ export function chainTooLarge(failure: Pick<Failure, 'code' | 'message'> | null 
   return !!failure && /EXCESSIVE_MESSAGE_SIZE|excessive message size/i.test(`${failure.code} ${failure.message}`);
 }
 
-/**
- * The server's TLS alert 120 (no_application_protocol, RFC 7301 3.2): it speaks none of the protocols the
- * client offered in ALPN. Typically an HTTP/2-only server (gRPC servers enforce it) asked for HTTP/1.1.
- */
-export function noApplicationProtocol(failure: Pick<Failure, 'code' | 'message'>): boolean {
-  return /NO_APPLICATION_PROTOCOL|no application protocol|alert number 120\b/i.test(
-    `${failure.code} ${failure.message}`,
-  );
-}
-
 export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
   const failure = record.failure!;
   const code = failure.code;
@@ -98,24 +89,8 @@ export function handshakeFailed(record: UndiagnosedRecord): Diagnosis {
       action: `the server admin should serve only the leaf and its intermediates, not a CA bundle; openssl s_client -connect ${where} fails the same way`,
     };
   }
-  if (noApplicationProtocol(failure)) {
-    return {
-      problem: 'handshake-failed',
-      liability: 'client',
-      confidence: 'high',
-      summary: `${where} speaks none of the application protocols the client offered (TLS alert 120, no_application_protocol): it serves only another one, typically HTTP/2 alone (as gRPC servers do) to a client that offered HTTP/1.1; not a certificate problem`,
-      action: `the app must offer what the server speaks: HTTP/2 for an HTTP/2-only or gRPC server (curl --http2, a gRPC client); tlswitness inspect ${where} offers h2 and http/1.1 and shows which the server chooses`,
-    };
-  }
-  if (/UNRECOGNIZED_NAME/.test(code)) {
-    return {
-      problem: 'handshake-failed',
-      liability: 'client',
-      confidence: 'medium',
-      summary: `${where} does not serve the name ${record.target.servername ?? '(no SNI)'}`,
-      action: 'check the host name, or pass the name the server expects with --servername',
-    };
-  }
+  const alerted = alertVerdict(record, where);
+  if (alerted) return alerted;
   if (code === 'ETIMEDOUT') {
     return {
       problem: 'handshake-failed',
