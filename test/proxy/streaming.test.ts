@@ -69,6 +69,34 @@ function checkTimeline(t: import('ava').ExecutionContext, timeline: Timeline, pa
   }
 }
 
+/** GET /h1 through the MITM from an HTTP/1.1 app, noting when each piece arrives. */
+async function mitmH1(proxy: TestProxy, host: string, port: number, timelines: Map<string, Timeline>): Promise<void> {
+  const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+  await new Promise<void>((resolve, reject) => {
+    const req = httpsRequest({ createConnection: () => tls, host, port, path: '/h1' }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', noteArrivals(timelines.get('/h1')!.got));
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  tls.destroy();
+}
+
+/** GET /h2 through the MITM from an HTTP/2 app, noting when each piece arrives. */
+async function mitmH2(proxy: TestProxy, host: string, port: number, timelines: Map<string, Timeline>): Promise<void> {
+  const session = await h2ViaProxy(proxy.port, host, port, proxy.ca.certPem);
+  await new Promise<void>((resolve, reject) => {
+    const request = session.request({ ':path': '/h2' });
+    request.setEncoding('utf8');
+    request.on('response', () => request.on('data', noteArrivals(timelines.get('/h2')!.got)));
+    request.on('end', resolve);
+    request.on('error', reject);
+  });
+  session.close();
+}
+
 async function withProxy(host: string, port: number, use: (proxy: TestProxy) => Promise<void>): Promise<void> {
   const proxy = await startTestProxy(fixtureTrust(fixtures.pki), [`${host}:${port}:127.0.0.1`]);
   try {
@@ -112,34 +140,7 @@ test('Server-Sent Events from an HTTP/1.1 origin reach a plain-HTTP app, and HTT
         req.on('error', reject);
         req.end();
       });
-      const h1 = tlsViaProxy(proxy.port, host, tlsPort, { ca: [proxy.ca.certPem] }).then(
-        (tls) =>
-          new Promise<void>((resolve, reject) => {
-            const req = httpsRequest({ createConnection: () => tls, host, port: tlsPort, path: '/h1' }, (res) => {
-              res.setEncoding('utf8');
-              res.on('data', noteArrivals(timelines.get('/h1')!.got));
-              res.on('end', () => {
-                tls.destroy();
-                resolve();
-              });
-            });
-            req.on('error', reject);
-            req.end();
-          }),
-      );
-      const h2 = h2ViaProxy(proxy.port, host, tlsPort, proxy.ca.certPem).then(
-        (session) =>
-          new Promise<void>((resolve, reject) => {
-            const request = session.request({ ':path': '/h2' });
-            request.setEncoding('utf8');
-            request.on('response', () => request.on('data', noteArrivals(timelines.get('/h2')!.got)));
-            request.on('end', () => {
-              session.close();
-              resolve();
-            });
-            request.on('error', reject);
-          }),
-      );
+      const [h1, h2] = [mitmH1(proxy, host, tlsPort, timelines), mitmH2(proxy, host, tlsPort, timelines)];
       await Promise.all([plain, h1, h2]);
     });
     for (const path of ['/plain', '/h1', '/h2']) checkTimeline(t, timelines.get(path)!, path);
@@ -174,34 +175,7 @@ test('Server-Sent Events from an HTTP/2 origin reach HTTP/1.1 and HTTP/2 apps th
   const port = (origin.address() as AddressInfo).port;
   try {
     await withProxy(host, port, async (proxy) => {
-      const h1 = tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] }).then(
-        (tls) =>
-          new Promise<void>((resolve, reject) => {
-            const req = httpsRequest({ createConnection: () => tls, host, port, path: '/h1' }, (res) => {
-              res.setEncoding('utf8');
-              res.on('data', noteArrivals(timelines.get('/h1')!.got));
-              res.on('end', () => {
-                tls.destroy();
-                resolve();
-              });
-            });
-            req.on('error', reject);
-            req.end();
-          }),
-      );
-      const h2 = h2ViaProxy(proxy.port, host, port, proxy.ca.certPem).then(
-        (session) =>
-          new Promise<void>((resolve, reject) => {
-            const request = session.request({ ':path': '/h2' });
-            request.setEncoding('utf8');
-            request.on('response', () => request.on('data', noteArrivals(timelines.get('/h2')!.got)));
-            request.on('end', () => {
-              session.close();
-              resolve();
-            });
-            request.on('error', reject);
-          }),
-      );
+      const [h1, h2] = [mitmH1(proxy, host, port, timelines), mitmH2(proxy, host, port, timelines)];
       await Promise.all([h1, h2]);
     });
     t.is(versions.get('/h2'), '2.0', 'the HTTP/2 app went to the origin over HTTP/2');
