@@ -63,18 +63,24 @@ function upgradeFields(req: IncomingMessage, viaToken: string): Record<string, s
   return { ...fields, connection: 'Upgrade', upgrade: req.headers.upgrade ?? 'websocket', via };
 }
 
-/** Joins two connections until either ends: an end is passed on, an error or a reset closes both. */
+/** Joins two connections until either closes: an end is passed on, a close closes the other once it has flushed, an error closes both. */
 function join(app: Socket, origin: Duplex, counted: (length: number) => void): void {
   for (const side of [app, origin] as Duplex[]) (side as Socket).setTimeout?.(0);
   app.setNoDelay(true);
   origin.on('data', (chunk: Buffer) => counted(chunk.length));
   app.pipe(origin);
   origin.pipe(app);
-  const cut = (other: Duplex) => () => {
-    if (!other.writableEnded) other.destroy();
+  // One side gone: the other is given what was already written to it, then closed, so a peer that keeps
+  // its half open (no close of its own) does not hold the connection for ever. An error cuts at once.
+  const closed = (other: Duplex) => () => {
+    if (other.destroyed) return;
+    if (other.writableFinished) return void other.destroy();
+    other.once('finish', () => other.destroy());
+    other.end();
   };
-  app.on('error', cut(origin)).on('close', cut(origin));
-  origin.on('error', cut(app)).on('close', cut(app));
+  const failed = (other: Duplex) => () => other.destroy();
+  app.on('error', failed(origin)).on('close', closed(origin));
+  origin.on('error', failed(app)).on('close', closed(app));
 }
 
 export function relayUpgrade(exchange: UpgradeExchange): void {
@@ -112,7 +118,8 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
     if (socket.destroyed) return void origin.destroy();
     status = 101;
     rawHeaders = res.rawHeaders;
-    socket.write(answerHead(res, true));
+    // Node's parser reads a head as Latin-1: written back so, an origin's non-ASCII bytes reach the app as sent.
+    socket.write(answerHead(res, true), 'latin1');
     if (originHead.length) {
       bytes += originHead.length;
       socket.write(originHead);
@@ -139,7 +146,7 @@ export function relayUpgrade(exchange: UpgradeExchange): void {
     if (socket.destroyed) return drop();
     status = code;
     rawHeaders = res.rawHeaders;
-    socket.write(answerHead(res, false));
+    socket.write(answerHead(res, false), 'latin1');
     res.on('data', (chunk: Buffer) => (bytes += chunk.length));
     // An answer cut short is not ended as if whole: the app sees a cut connection, the log no status.
     res.once('close', () => {

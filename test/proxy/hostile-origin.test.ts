@@ -248,7 +248,7 @@ function closeOf(ws: import('ws').WebSocket): Promise<{ code: number; reason: st
 
 /** What an app's WebSocket client makes of an upgrade: the refusal it was shown, its error, or how it opened. */
 interface UpgradeOutcome {
-  refused?: { status: number; challenge?: string; body: string; tlswitnessError?: string };
+  refused?: { status: number; challenge?: string; body: string; tlswitnessError?: string; why?: string };
   error?: string;
   opened?: boolean;
 }
@@ -271,6 +271,7 @@ async function upgradeOutcome(url: string, connect: () => import('node:tls').TLS
         const refused: NonNullable<UpgradeOutcome['refused']> = { status: res.statusCode ?? 0, body };
         if (res.headers['www-authenticate']) refused.challenge = String(res.headers['www-authenticate']);
         if (res.headers['x-tlswitness-error']) refused.tlswitnessError = String(res.headers['x-tlswitness-error']);
+        if (res.headers['x-why']) refused.why = `${res.statusMessage} / ${String(res.headers['x-why'])}`;
         done({ refused });
         ws.terminate();
       });
@@ -290,6 +291,8 @@ const UPGRADE_ANSWERS: Record<string, string> = {
   '404': 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n',
   '200 instead of 101': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   'a chunked 403': 'HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n0\r\n\r\n',
+  // Latin-1 bytes (obs-text) in the reason and a field: the app reads the same bytes as directly.
+  'obs-text in a refusal': 'HTTP/1.1 403 Interdit \xe9t\xe9\r\nX-Why: caf\xe9\r\nContent-Length: 0\r\n\r\n',
   'a wrong accept key':
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n',
 };
@@ -325,7 +328,7 @@ test("a WebSocket upgrade the origin refuses or gets wrong: the app's client say
     const upgrades = () =>
       proxy.events.flatMap((e) => (e.type === 'request' && e.url.includes('/ws/') ? [e.status] : []));
     await until(() => upgrades().length >= names.length);
-    t.deepEqual(upgrades().sort(), [101, 200, 401, 403, 404]);
+    t.deepEqual(upgrades().sort(), [101, 200, 401, 403, 403, 404]);
   } finally {
     await proxy.close();
     await origin.close();
