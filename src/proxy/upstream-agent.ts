@@ -42,6 +42,8 @@ export class UpstreamAgent extends Agent {
    * host's first request then finds its connection already through the TLS handshake.
    */
   private readonly early = new Map<string, Promise<TLSSocket>>();
+  /** Parked dials that offered h2, for the HTTP/2 front only; the others for HTTP/1.1 requests only (dial). */
+  private readonly offeringH2 = new WeakSet<Promise<TLSSocket>>();
   /**
    * The hosts recorded from a traffic connection that came up (newest last, bounded): their next records
    * are probes'.
@@ -119,6 +121,7 @@ export class UpstreamAgent extends Agent {
     if (this.parts.upstream.recorder.knows(target, name.recordAs) || this.early.has(key)) return false;
     const again = this.recordedBefore.has(key);
     const dialing = dialUpstream(this.parts, target, name, !again, alpn);
+    if (alpn.includes('h2')) this.offeringH2.add(dialing);
     dialing
       .then(
         (socket) => {
@@ -148,9 +151,12 @@ export class UpstreamAgent extends Agent {
    */
   dial(host: string, port: number, name: UpstreamName, alpn: string[] = ['http/1.1']): Promise<TLSSocket> {
     // The connection that records a new host (offering h2 for an app that prefers it) is the first one used.
+    // Not one dialled for an HTTP/1.1 app beside it (http/1.1 offered alone): taken, it made an origin that
+    // speaks h2 look HTTP/1.1-only, and the h2 app's gRPC calls were refused. Nor, the other way, does an
+    // HTTP/1.1 request take one that offered h2 (createConnection): the origin may have chosen h2.
     const key = earlyKey({ host, port }, name);
     const parked = alpn.includes('h2') ? this.early.get(key) : undefined;
-    if (parked) {
+    if (parked && this.offeringH2.has(parked)) {
       this.early.delete(key);
       return parked;
     }
@@ -255,7 +261,7 @@ export class UpstreamAgent extends Agent {
         );
       const key = earlyKey({ host, port }, name);
       const dialing = this.early.get(key);
-      if (!dialing) return dialUpstream(this.parts, { host, port }, name, false);
+      if (!dialing || this.offeringH2.has(dialing)) return dialUpstream(this.parts, { host, port }, name, false);
       this.early.delete(key);
       return dialing;
     }, callback);
@@ -282,17 +288,10 @@ export class UpstreamAgent extends Agent {
     // Connections still in their handshake go now; a connection dialled after this is refused.
     this.parts.closed = true;
     for (const socket of this.parts.dialling) socket.destroy();
-    for (const opening of this.parts.ahead.values())
-      opening.then(
-        (connection) => connection.socket.destroy(),
-        () => undefined,
-      );
+    const ignore = () => undefined;
+    for (const opening of this.parts.ahead.values()) opening.then((opened) => opened.socket.destroy(), ignore);
     this.parts.ahead.clear();
-    for (const dialing of this.early.values())
-      dialing.then(
-        (socket) => socket.destroy(),
-        () => undefined,
-      );
+    for (const dialing of this.early.values()) dialing.then((socket) => socket.destroy(), ignore);
     this.early.clear();
     super.destroy();
   }

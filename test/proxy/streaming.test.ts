@@ -8,6 +8,7 @@ import { request as httpRequest, createServer as createHttpServer, type ServerRe
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { request as httpsRequest, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { makeFixtures, type Fixtures } from '../helpers/fixtures.js';
 import { h2ViaProxy } from '../helpers/h2.js';
 import { fixtureTrust } from '../helpers/observe.js';
@@ -70,8 +71,14 @@ function checkTimeline(t: import('ava').ExecutionContext, timeline: Timeline, pa
 }
 
 /** GET /h1 through the MITM from an HTTP/1.1 app, noting when each piece arrives. */
-async function mitmH1(proxy: TestProxy, host: string, port: number, timelines: Map<string, Timeline>): Promise<void> {
-  const tls = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+async function mitmH1(
+  proxy: TestProxy,
+  host: string,
+  port: number,
+  timelines: Map<string, Timeline>,
+  opened?: TLSSocket,
+): Promise<void> {
+  const tls = opened ?? (await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] }));
   await new Promise<void>((resolve, reject) => {
     const req = httpsRequest({ createConnection: () => tls, host, port, path: '/h1' }, (res) => {
       res.setEncoding('utf8');
@@ -152,7 +159,7 @@ test('Server-Sent Events from an HTTP/1.1 origin reach a plain-HTTP app, and HTT
   }
 });
 
-test('Server-Sent Events from an HTTP/2 origin reach HTTP/1.1 and HTTP/2 apps through the MITM piece by piece', async (t) => {
+test('Server-Sent Events from an HTTP/2 origin reach HTTP/1.1 and HTTP/2 apps through the MITM piece by piece, the HTTP/2 app over HTTP/2 though an HTTP/1.1 app came first', async (t) => {
   const scenario = fixtures.pki.scenarios.valid!;
   const host = scenario.host!;
   const timelines = new Map<string, Timeline>();
@@ -175,8 +182,12 @@ test('Server-Sent Events from an HTTP/2 origin reach HTTP/1.1 and HTTP/2 apps th
   const port = (origin.address() as AddressInfo).port;
   try {
     await withProxy(host, port, async (proxy) => {
-      const [h1, h2] = [mitmH1(proxy, host, port, timelines), mitmH2(proxy, host, port, timelines)];
-      await Promise.all([h1, h2]);
+      // The HTTP/1.1 app's connection first: the upstream connection opened for it (http/1.1 offered alone)
+      // waits for its request. The HTTP/2 app arriving then must still reach the origin over HTTP/2; it
+      // once took that connection, and the origin looked HTTP/1.1-only to it (its gRPC calls refused).
+      const h1App = await tlsViaProxy(proxy.port, host, port, { ca: [proxy.ca.certPem] });
+      await mitmH2(proxy, host, port, timelines);
+      await mitmH1(proxy, host, port, timelines, h1App);
     });
     t.is(versions.get('/h2'), '2.0', 'the HTTP/2 app went to the origin over HTTP/2');
     for (const path of ['/h1', '/h2']) checkTimeline(t, timelines.get(path)!, path);
