@@ -16,7 +16,7 @@ function noApplicationProtocol(failure: Pick<Failure, 'code' | 'message'>): bool
 /** The diagnosis for the alert that ended `record`'s handshake, or null for an alert without a rule of its own. */
 export function alertVerdict(record: UndiagnosedRecord, where: string): Diagnosis | null {
   const failure = record.failure!;
-  const code = failure.code;
+  const text = `${failure.code} ${failure.message}`;
   if (noApplicationProtocol(failure)) {
     return {
       problem: 'handshake-failed',
@@ -26,7 +26,7 @@ export function alertVerdict(record: UndiagnosedRecord, where: string): Diagnosi
       action: `the app must offer what the server speaks: HTTP/2 for an HTTP/2-only or gRPC server (curl --http2, a gRPC client); tlswitness inspect ${where} offers h2 and http/1.1 and shows which the server chooses`,
     };
   }
-  if (/TLSV1_ALERT_INTERNAL_ERROR|alert internal error/i.test(`${code} ${failure.message}`)) {
+  if (/TLSV1_ALERT_INTERNAL_ERROR|alert internal error/i.test(text)) {
     return {
       problem: 'handshake-failed',
       liability: 'server',
@@ -35,7 +35,7 @@ export function alertVerdict(record: UndiagnosedRecord, where: string): Diagnosi
       action: `tlswitness inspect ${where} --servername NAME with another name it serves shows whether the name is the cause; the server admin should look at its TLS error log`,
     };
   }
-  if (/TLSV1_ALERT_ACCESS_DENIED|alert access denied/i.test(`${code} ${failure.message}`)) {
+  if (/TLSV1_ALERT_ACCESS_DENIED|alert access denied/i.test(text)) {
     return {
       problem: 'handshake-failed',
       liability: 'server',
@@ -44,7 +44,7 @@ export function alertVerdict(record: UndiagnosedRecord, where: string): Diagnosi
       action: 'ask the server admin which rule refused this client, and from which address it is allowed',
     };
   }
-  if (/UNRECOGNIZED_NAME/.test(code)) {
+  if (/UNRECOGNIZED_NAME/.test(failure.code)) {
     return {
       problem: 'handshake-failed',
       liability: 'client',

@@ -9,7 +9,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HostPort } from '../types.js';
-import { connectionTokens, endToEndRequestFields } from './hop-fields.js';
+import { endToEndRequestFields, responseHopFields } from './hop-fields.js';
 import { carriedOnH1, OriginHttpError, uncarriedStatus } from './origin-http-error.js';
 import { withVia } from './via.js';
 
@@ -31,15 +31,15 @@ export interface UpgradeExchange {
 }
 
 /**
- * The origin's fields about its connection with the proxy, never passed on: those its Connection header
- * names and the ones that always are (RFC 9110 7.6.1). On a 101, Connection and Upgrade are the switch
- * itself and go to the app as sent.
+ * The origin's fields not passed on: its hop-by-hop ones (hop-fields.ts), and Transfer-Encoding (a body's
+ * chunks are taken off). On a 101, Connection and Upgrade are the switch itself and go to the app as sent;
+ * on a refusal the proxy writes its own Connection.
  */
 function hopFields(res: IncomingMessage, switching: boolean): Set<string> {
-  const hop = new Set(['keep-alive', 'proxy-connection', 'trailer', 'transfer-encoding']);
-  if (switching) return hop;
-  hop.add('connection').add('upgrade');
-  for (const name of connectionTokens(res.headers.connection)) if (name !== 'content-length') hop.add(name);
+  const hop = new Set(responseHopFields(res.headers) ?? []).add('transfer-encoding');
+  if (!switching) return hop.add('connection');
+  hop.delete('connection');
+  hop.delete('upgrade');
   return hop;
 }
 

@@ -41,7 +41,7 @@ function setCookie(value: string): string {
 }
 
 /** A part of a subprotocol that is a credential rather than a name: long, opaque, not all lowercase words. */
-const OPAQUE = /^[A-Za-z0-9_=+/-]{20,}$/;
+const opaquePart = (part: string) => /^[A-Za-z0-9_=+/-]{20,}$/.test(part) && /[A-Z0-9]/.test(part);
 
 /**
  * Sec-WebSocket-Protocol lists subprotocol names, but it is also where a browser's WebSocket, which cannot
@@ -61,14 +61,11 @@ function subprotocols(value: string): string {
       if (after) return member.replace(name, REDACTED);
       if (!isSecretName(name.toLowerCase())) return member;
       const parts = name.split('.');
-      if (!parts.some((part) => OPAQUE.test(part) && /[A-Z0-9]/.test(part))) {
+      if (!parts.some(opaquePart)) {
         named = true;
         return member;
       }
-      return member.replace(
-        name,
-        parts.map((part) => (OPAQUE.test(part) && /[A-Z0-9]/.test(part) ? REDACTED : part)).join('.'),
-      );
+      return member.replace(name, parts.map((part) => (opaquePart(part) ? REDACTED : part)).join('.'));
     })
     .join(',');
 }
